@@ -1,0 +1,186 @@
+#include "core/manifest.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "core/clock.h"
+#include "core/hashing.h"
+#include "core/json.h"
+#include "core/version.h"
+
+namespace posfleet {
+
+boost::json::object Manifest::to_json() const {
+  boost::json::array comps;
+  for (const auto& c : components)
+    comps.push_back(boost::json::object{{"name", c.name},
+                                        {"version", c.version},
+                                        {"filename", c.filename},
+                                        {"sha256", c.sha256},
+                                        {"length", c.length}});
+  boost::json::array mods;
+  for (const auto& m : models) mods.push_back(boost::json::string(m));
+  return boost::json::object{{"type", "posfleet-release"},
+                             {"schema", kSchema},
+                             {"version", version},
+                             {"expires", format_utc(expires)},
+                             {"models", mods},
+                             {"notes", boost::json::object{{"zh-CN", notes_zh}, {"en", notes_en}}},
+                             {"security", security},
+                             {"rollback", rollback},
+                             {"components", comps}};
+}
+
+namespace {
+Expected<Component> component_from(const boost::json::value& v) {
+  if (!v.is_object()) return make_error(Code::kParse, "a component must be an object");
+  const auto& o = v.get_object();
+  Component c;
+  for (auto [field, out] : {std::pair{"name", &c.name}, {"version", &c.version}, {"filename", &c.filename},
+                            {"sha256", &c.sha256}}) {
+    auto s = json::get_string(o, field);
+    if (!s) return s.error();
+    *out = *s;
+  }
+  if (c.name.empty() || c.filename.empty() || c.filename.find('/') != std::string::npos)
+    return make_error(Code::kParse, "component name and filename must be non-empty; filename without '/'");
+  if (!is_sha256_hex(c.sha256)) return make_error(Code::kParse, "component " + c.name + ": sha256 is not 64 hex digits");
+  auto len = json::get_int(o, "length");
+  if (!len || *len < 0) return make_error(Code::kParse, "component " + c.name + ": length must be a non-negative integer");
+  c.length = static_cast<std::uint64_t>(*len);
+  return c;
+}
+}  // namespace
+
+Expected<Manifest> Manifest::from_json(const boost::json::value& v) {
+  if (!v.is_object()) return make_error(Code::kParse, "manifest \"signed\" must be an object");
+  const auto& o = v.get_object();
+  if (json::string_or(o, "type", "") != "posfleet-release")
+    return make_error(Code::kParse, "manifest type is not \"posfleet-release\"");
+  auto schema = json::get_int(o, "schema");
+  if (!schema || *schema != kSchema)
+    return make_error(Code::kParse, "manifest schema is not " + std::to_string(kSchema) + "; update posfleet");
+  Manifest m;
+  auto version = json::get_string(o, "version");
+  if (!version) return version.error();
+  if (auto pv = Version::parse(*version); !pv) return pv.error();
+  m.version = *version;
+  auto expires = json::get_string(o, "expires");
+  if (!expires) return expires.error();
+  auto t = parse_utc(*expires);
+  if (!t) return t.error();
+  m.expires = *t;
+  auto models = json::get_array(o, "models");
+  if (!models) return models.error();
+  for (const auto& e : **models) {
+    if (!e.is_string()) return make_error(Code::kParse, "models must be strings");
+    m.models.emplace_back(e.get_string());
+  }
+  if (m.models.empty()) return make_error(Code::kParse, "a manifest names at least one hardware model");
+  if (auto notes = json::get_object(o, "notes"); notes) {
+    m.notes_zh = json::string_or(**notes, "zh-CN", "");
+    m.notes_en = json::string_or(**notes, "en", "");
+  }
+  auto flag = [&](const char* k) { auto* p = o.if_contains(k); return p && p->is_bool() && p->get_bool(); };
+  m.security = flag("security");
+  m.rollback = flag("rollback");
+  auto comps = json::get_array(o, "components");
+  if (!comps) return comps.error();
+  std::set<std::string> names;
+  for (const auto& e : **comps) {
+    auto c = component_from(e);
+    if (!c) return c.error();
+    if (!names.insert(c->name).second) return make_error(Code::kParse, "component " + c->name + " appears twice");
+    m.components.push_back(std::move(*c));
+  }
+  if (m.components.empty()) return make_error(Code::kParse, "a manifest has at least one component");
+  return m;
+}
+
+std::string SignedManifest::signed_bytes() const {
+  return received_bytes.empty() ? json::canonical(manifest.to_json()) : received_bytes;
+}
+
+void SignedManifest::sign(const SigningKey& key) {
+  received_bytes.clear();
+  std::string sig = sign_detached(key, signed_bytes());
+  std::erase_if(signatures, [&](const Signature& s) { return s.key_id == key.pub.key_id; });
+  signatures.push_back({key.pub.key_id, sig});
+}
+
+std::string SignedManifest::to_json_text() const {
+  boost::json::array sigs;
+  for (const auto& s : signatures) sigs.push_back(boost::json::object{{"keyid", s.key_id}, {"sig", to_base64(s.sig)}});
+  return json::serialize(boost::json::object{{"signed", manifest.to_json()}, {"signatures", sigs}});
+}
+
+Expected<SignedManifest> SignedManifest::parse(std::string_view text) {
+  auto v = json::parse(text);
+  if (!v) return v.error().with_context("manifest");
+  if (!v->is_object()) return make_error(Code::kParse, "manifest envelope must be a JSON object");
+  const auto& o = v->get_object();
+  auto* body = o.if_contains("signed");
+  if (!body) return make_error(Code::kParse, "manifest envelope has no \"signed\" part");
+  auto m = Manifest::from_json(*body);
+  if (!m) return m.error().with_context("manifest");
+  SignedManifest sm;
+  sm.manifest = std::move(*m);
+  sm.received_bytes = json::canonical(*body);
+  if (auto sigs = json::get_array(o, "signatures"); sigs) {
+    for (const auto& e : **sigs) {
+      if (!e.is_object()) return make_error(Code::kParse, "a signature must be an object");
+      auto kid = json::get_string(e.get_object(), "keyid");
+      auto sig64 = json::get_string(e.get_object(), "sig");
+      if (!kid || !sig64) return make_error(Code::kParse, "a signature needs \"keyid\" and \"sig\"");
+      auto raw = from_base64(*sig64);
+      if (!raw) return make_error(Code::kParse, "signature of key " + *kid + " is not base64");
+      sm.signatures.push_back({*kid, *raw});
+    }
+  }
+  return sm;
+}
+
+Status verify_signatures(const SignedManifest& m, const std::vector<PublicKey>& trusted, int threshold) {
+  const std::string bytes = m.signed_bytes();
+  std::set<std::string> good;
+  int known = 0;
+  std::string bad_key;
+  for (const auto& s : m.signatures) {
+    auto it = std::find_if(trusted.begin(), trusted.end(), [&](const PublicKey& k) { return k.key_id == s.key_id; });
+    if (it == trusted.end()) continue;
+    ++known;
+    if (verify_detached(*it, bytes, s.sig))
+      good.insert(s.key_id);
+    else
+      bad_key = s.key_id;
+  }
+  if (known == 0)
+    return make_error(Code::kUnknownKey, "release is not signed by any key this terminal trusts (signed by " +
+                                             std::to_string(m.signatures.size()) + " unknown key(s))");
+  if (!bad_key.empty() && static_cast<int>(good.size()) < threshold)
+    return make_error(Code::kBadSignature, "signature of key " + bad_key + " does not match the release; it was altered or forged");
+  if (static_cast<int>(good.size()) < threshold)
+    return make_error(Code::kTooFewSignatures, "release has " + std::to_string(good.size()) + " valid signature(s); " +
+                                                   std::to_string(threshold) + " required");
+  return ok_status();
+}
+
+Status check_applicable(const Manifest& m, const std::string& model, const std::string& installed_version,
+                        std::int64_t now) {
+  if (now >= m.expires)
+    return make_error(Code::kExpired, "release " + m.version + " expired at " + format_utc(m.expires) +
+                                          "; ask the operator to re-sign it with a new expiry");
+  if (std::find(m.models.begin(), m.models.end(), model) == m.models.end())
+    return make_error(Code::kWrongModel, "release " + m.version + " is not for model " + model);
+  auto want = Version::parse(m.version);
+  auto have = Version::parse(installed_version);
+  if (!want) return want.error();
+  if (have && *want < *have && !m.rollback)
+    return make_error(Code::kDowngrade, "release " + m.version + " is older than the installed " + installed_version +
+                                            "; a downgrade needs a release signed as a rollback");
+  return ok_status();
+}
+
+}  // namespace posfleet

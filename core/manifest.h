@@ -1,0 +1,75 @@
+// posfleet core: the signed release manifest (docs/formats/manifest.md).
+//
+// The manifest is everything a terminal acts on: version, expiry, hardware
+// models, release notes and, per component, name, version, file name, SHA-256
+// and length. It travels as an envelope {"signed": {...}, "signatures": [...]};
+// each signature is ed25519 over canonical JSON of "signed" (core/json.h).
+// Nothing outside "signed" is trusted (the lesson of Mender MEN-1412).
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "core/result.h"
+#include "core/signing.h"
+
+namespace posfleet {
+
+struct Component {
+  std::string name;      // e.g. "os", "payment-app"; a DDI chunk's "part"
+  std::string version;
+  std::string filename;  // artifact file name on the server
+  std::string sha256;    // lower-case hex
+  std::uint64_t length = 0;
+};
+
+struct Manifest {
+  static constexpr int kSchema = 1;
+  std::string version;
+  std::int64_t expires = 0;  // unix seconds
+  std::vector<std::string> models;
+  std::string notes_zh, notes_en;
+  bool security = false;  // security-critical release
+  bool rollback = false;  // a deliberate, signed downgrade
+  std::vector<Component> components;
+
+  boost::json::object to_json() const;
+  static Expected<Manifest> from_json(const boost::json::value& v);
+};
+
+struct Signature {
+  std::string key_id;
+  std::string sig;  // 64 raw bytes
+};
+
+struct SignedManifest {
+  Manifest manifest;
+  std::vector<Signature> signatures;
+  // Canonical bytes of "signed" exactly as received; signatures are checked
+  // against these, so fields a newer signer added are covered too.
+  std::string received_bytes;
+
+  // Bytes that signatures cover: received_bytes if parsed, else the manifest's canonical form.
+  std::string signed_bytes() const;
+  // Adds (or replaces) this key's signature.
+  void sign(const SigningKey& key);
+  std::string to_json_text() const;
+  // Parses an envelope; checks structure only, not signatures.
+  static Expected<SignedManifest> parse(std::string_view text);
+};
+
+// Checks that at least `threshold` distinct trusted keys signed the manifest.
+// Errors: kUnknownKey (no signature from a trusted key), kBadSignature (a trusted
+// key's signature does not verify), kTooFewSignatures (valid but below threshold).
+Status verify_signatures(const SignedManifest& m, const std::vector<PublicKey>& trusted, int threshold);
+
+// Checks that a verified manifest applies to this terminal now.
+// Errors: kExpired, kWrongModel, kDowngrade.
+Status check_applicable(const Manifest& m, const std::string& model, const std::string& installed_version,
+                        std::int64_t now);
+
+}  // namespace posfleet

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages posfleet builds, runs and tests with.
+# Idempotent: apt-get skips what is already installed. Run as root.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build ccache pkg-config
+  # libraries
+  libboost1.81-dev libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev
+  libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
+  # tools the tests and benchmarks drive
+  curl openssl sqlite3 swupdate wrk nginx-light cpio procps
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: run as root (apt-get needs it), e.g. sudo $0" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

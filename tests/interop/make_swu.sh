@@ -1,0 +1,83 @@
+#!/bin/sh
+# make_swu.sh OUTDIR
+#
+# Builds a tiny CMS-signed SWUpdate image for the posfleet interop test:
+#   OUTDIR/test.swu   cpio (newc) archive: sw-description, sw-description.sig,
+#                     payload.txt -- in that order, because swupdate parses the
+#                     stream front to back and must verify sw-description
+#                     before it accepts any image.
+#   OUTDIR/cert.pem   self-signed signer certificate; pass to swupdate -k.
+#   OUTDIR/key.pem    its private key (only needed to re-sign).
+#
+# Safety: the single image uses the "rawfile" handler with a destination
+# *inside OUTDIR* (OUTDIR/installed/payload.txt).  With -n (dry run)
+# swupdate swaps every handler for "dummy" and writes nothing at all; even
+# without -n the only file it could create lives under OUTDIR.
+#
+# The image is only accepted on board "posfleet-sim", hardware revision
+# "1.0" (swupdate -H posfleet-sim:1.0): the images sit in a board-specific
+# section so another board name finds nothing to install, and
+# hardware-compatibility rejects other revisions.
+set -eu
+
+if [ $# -ne 1 ]; then
+	echo "usage: $0 OUTDIR" >&2
+	exit 2
+fi
+
+mkdir -p "$1"
+OUTDIR=$(cd "$1" && pwd)
+WORK="$OUTDIR/swu-build"
+rm -rf "$WORK" "$OUTDIR/installed"
+mkdir -p "$WORK"
+
+# rawfile paths are copied into a 255-byte buffer by the handler.
+DEST="$OUTDIR/installed/payload.txt"
+if [ ${#DEST} -gt 200 ]; then
+	echo "OUTDIR path too long for the rawfile handler: $OUTDIR" >&2
+	exit 1
+fi
+
+printf 'posfleet interop payload\n' > "$WORK/payload.txt"
+# Signed images make sha256 mandatory for every artifact.
+SHA=$(sha256sum "$WORK/payload.txt" | cut -d' ' -f1)
+
+cat > "$WORK/sw-description" <<DESC
+software =
+{
+	version = "1.0.0";
+	description = "posfleet interop test image (harmless)";
+
+	posfleet-sim = {
+		hardware-compatibility: [ "1.0" ];
+		images: (
+			{
+				filename = "payload.txt";
+				type = "rawfile";
+				path = "$DEST";
+				sha256 = "$SHA";
+				properties: {
+					create-destination = "true";
+				};
+			}
+		);
+	};
+}
+DESC
+
+# swupdate (CMS mode) by default demands the emailProtection purpose on the
+# signer certificate (--cert-purpose), hence the extendedKeyUsage.
+openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
+	-subj "/CN=posfleet-interop-test" \
+	-addext "extendedKeyUsage=emailProtection" \
+	-keyout "$OUTDIR/key.pem" -out "$OUTDIR/cert.pem" 2>/dev/null
+
+openssl cms -sign -in "$WORK/sw-description" -out "$WORK/sw-description.sig" \
+	-signer "$OUTDIR/cert.pem" -inkey "$OUTDIR/key.pem" \
+	-outform DER -nosmimecap -binary
+
+# cpio takes the member order from stdin; keep sw-description first.
+(cd "$WORK" && printf '%s\n' sw-description sw-description.sig payload.txt |
+	cpio -o -H newc --quiet > "$OUTDIR/test.swu")
+
+echo "$OUTDIR/test.swu"
