@@ -37,6 +37,7 @@ class FakeHawkbit:
         self.feedback_status = feedback_status
         self.verbose = verbose
         self.action_open = True
+        self.config_data = None     # last PUT configData body
         self.requests = []          # dicts: method, path, headers, body
         self.feedback = []          # parsed feedback bodies, in order
         self.lock = threading.Lock()
@@ -64,7 +65,8 @@ class FakeHawkbit:
             links["deploymentBase"] = {
                 "href": "%s/deploymentBase/%d?c=-2129030598"
                         % (self._ctl(), self.action_id)}
-        if self.with_config_link:
+        # Like hawkBit: ask for attributes until the device has sent them.
+        if self.with_config_link and self.config_data is None:
             links["configData"] = {"href": self._ctl() + "/configData"}
         reply = {"config": {"polling": {"sleep": self.poll_sleep}}}
         if links:
@@ -150,13 +152,17 @@ class FakeHawkbit:
                     return self._send(200, fake.deployment_base())
                 if sub == "/deploymentBase/%d/feedback" % fake.action_id \
                         and self.command == "POST":
-                    fb = json.loads(body)
+                    # strict=False: swupdate copies raw error strings (with
+                    # trailing newlines) into "details" without escaping.
+                    fb = json.loads(body, strict=False)
                     with fake.lock:
                         fake.feedback.append(fb)
                         if fb["status"]["execution"] == "closed":
                             fake.action_open = False
                     return self._send(fake.feedback_status)
                 if sub == "/configData" and self.command == "PUT":
+                    with fake.lock:
+                        fake.config_data = json.loads(body, strict=False)
                     return self._send(200)
                 if sub.startswith("/softwaremodules/1/artifacts/test.swu") \
                         and self.command in ("GET", "HEAD"):

@@ -1,0 +1,14 @@
+// posfleet server: the management API under /api/v1 (docs/protocol.md), used
+// by the `posfleet` CLI and the console. JSON in and out; every route but
+// /healthz needs "Authorization: Bearer <token>".
+// Thread-safety: handlers are stateless over the Context.
+#pragma once
+
+#include "server/domain/context.h"
+#include "server/http/router.h"
+
+namespace posfleet::api {
+
+void add_routes(http::Router& router, domain::Context& ctx);
+
+}  // namespace posfleet::api

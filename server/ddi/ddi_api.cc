@@ -1,0 +1,251 @@
+#include "server/ddi/ddi_api.h"
+
+#include <boost/json.hpp>
+
+#include <cstdio>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "server/domain/deployments.h"
+#include "server/domain/terminals.h"
+#include "server/http/range.h"
+
+namespace posfleet::ddi {
+
+namespace bj = boost::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+constexpr const char* kBase = "/{tenant}/controller/v1/{controllerId}";
+
+std::string sleep_text(int seconds) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", seconds / 3600, (seconds / 60) % 60, seconds % 60);
+  return buf;
+}
+
+std::string controller_url(const Request& req) {
+  return "http://" + req.header("host") + "/" + req.param("tenant") + "/controller/v1/" + req.param("controllerId");
+}
+
+bj::object link(const std::string& href) { return bj::object{{"href", href}}; }
+
+Expected<std::int64_t> id_param(const Request& req, const char* name) {
+  try {
+    size_t used = 0;
+    auto v = std::stoll(req.param(name), &used);
+    if (used == req.param(name).size() && v > 0) return v;
+  } catch (const std::exception&) {
+  }
+  return make_error(Code::kNotFound, std::string(name) + " must be a positive number");
+}
+
+// Wraps a handler that needs an authenticated terminal.
+template <typename F>
+http::Handler authed(domain::Context& ctx, F f) {
+  return [&ctx, f](Request& req) -> Response {
+    auto t = domain::authenticate_terminal(ctx, req.param("tenant"), req.param("controllerId"), req.header("authorization"));
+    if (!t) return http::error_from(t.error());
+    return f(req, *t);
+  };
+}
+
+Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  const auto now = unix_now();
+  if (now - t.last_seen >= 10) ctx.store.touch_terminal(t.id, now);  // coarse, to keep polls read-only
+  bj::object links;
+  const std::string base = controller_url(req);
+  auto open = ctx.store.open_deployment(t.id);
+  if (!open) return http::error_from(open.error());
+  if (*open) {
+    const auto& d = **open;
+    const std::string id = std::to_string(d.id);
+    if (d.status == "canceling")
+      links["cancelAction"] = link(base + "/cancelAction/" + id);
+    else
+      links["deploymentBase"] = link(base + "/deploymentBase/" + id + "?c=" + std::to_string(d.updated));
+  }
+  if (t.attributes_json == "{}") links["configData"] = link(base + "/configData");
+  bj::object body{{"config", bj::object{{"polling", bj::object{{"sleep", sleep_text(ctx.poll_seconds)}}}}}};
+  if (!links.empty()) body["_links"] = std::move(links);
+  return http::json_response(200, body);
+}
+
+bj::object chunk_json(const std::string& base, const store::ComponentRecord& c, const store::ArtifactRecord& a) {
+  const std::string href = base + "/softwaremodules/" + std::to_string(c.id) + "/artifacts/" + c.filename;
+  bj::object artifact{{"filename", c.filename},
+                      {"hashes", bj::object{{"sha1", a.sha1}, {"md5", a.md5}, {"sha256", a.sha256}}},
+                      {"size", a.size},
+                      {"_links", bj::object{{"download-http", link(href)}, {"md5sum-http", link(href + ".MD5SUM")}}}};
+  return bj::object{{"part", c.name}, {"version", c.version}, {"name", c.name}, {"artifacts", bj::array{artifact}}};
+}
+
+// deploymentBase/{actionId} and installedBase/{actionId} share one shape.
+Response action_resource(domain::Context& ctx, Request& req, const store::TerminalRecord& t, bool installed) {
+  auto id = id_param(req, "actionId");
+  if (!id) return http::error_from(id.error());
+  auto d = domain::deployment_of(ctx, t, *id);
+  if (!d) return http::error_from(d.error());
+  if (installed ? !(d->status == "finished" && d->result == "success") : !domain::is_open(*d))
+    return http::error_response(404, "not_found", "action " + std::to_string(*id) + " is not " +
+                                                      (installed ? "installed" : "open"));
+  auto r = ctx.store.release_by_id(d->release_id);
+  if (!r) return http::error_from(r.error());
+  const std::string base = controller_url(req);
+  bj::array chunks;
+  for (const auto& c : r->components) {
+    auto a = ctx.store.artifact(c.sha256);
+    if (!a) return http::error_from(a.error());
+    chunks.push_back(chunk_json(base, c, *a));
+  }
+  bj::object deployment{{"download", "forced"}, {"update", "forced"}, {"chunks", std::move(chunks)}};
+  bj::object body{{"id", std::to_string(d->id)}, {"deployment", std::move(deployment)}};
+  auto manifest = json::parse(r->manifest_json);
+  if (manifest) body["posfleet"] = bj::object{{"manifest", *manifest}};
+  if (req.query.count("actionHistory")) {
+    auto h = ctx.store.action_history(d->id);
+    bj::array messages;
+    if (h)
+      for (const auto& s : *h)
+        if (auto lines = json::parse(s.details_json); lines && lines->is_array())
+          for (const auto& line : lines->get_array()) messages.push_back(line);
+    body["actionHistory"] = bj::object{{"status", d->status}, {"messages", std::move(messages)}};
+  }
+  if (!installed && d->status == "scheduled") {
+    d->status = "running";
+    d->updated = unix_now();
+    ctx.store.update_deployment(*d);
+  }
+  return http::json_response(200, body);
+}
+
+Expected<domain::Feedback> parse_feedback(const std::string& text) {
+  auto v = json::parse(text);
+  if (!v || !v->is_object()) return make_error(Code::kParse, "feedback must be a JSON object");
+  auto status = json::get_object(v->get_object(), "status");
+  if (!status) return status.error();
+  domain::Feedback fb;
+  auto exec = json::get_string(**status, "execution");
+  if (!exec) return exec.error();
+  fb.execution = *exec;
+  fb.result = "none";
+  if (auto result = json::get_object(**status, "result"); result) fb.result = json::string_or(**result, "finished", "none");
+  if (auto details = json::get_array(**status, "details"); details)
+    for (const auto& line : **details)
+      if (line.is_string()) fb.details.emplace_back(line.get_string());
+  if (auto code = json::get_int(**status, "code"); code) fb.code = static_cast<int>(*code);
+  return fb;
+}
+
+template <typename Record>
+Response feedback(domain::Context& ctx, Request& req, const store::TerminalRecord& t, Record record) {
+  auto id = id_param(req, "actionId");
+  if (!id) return http::error_from(id.error());
+  auto fb = parse_feedback(req.body);
+  if (!fb) return http::error_from(fb.error());
+  if (auto s = record(ctx, t, *id, *fb); !s) {
+    if (s.error().code == Code::kConflict) return http::error_response(410, "gone", s.error().message);
+    return http::error_from(s.error());
+  }
+  return Response{200, "application/json", {}, "", {}};
+}
+
+Response cancel_action(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  auto id = id_param(req, "actionId");
+  if (!id) return http::error_from(id.error());
+  auto d = domain::deployment_of(ctx, t, *id);
+  if (!d) return http::error_from(d.error());
+  if (d->status != "canceling") return http::error_response(404, "not_found", "action is not being canceled");
+  const std::string sid = std::to_string(d->id);
+  return http::json_response(200, bj::object{{"id", sid}, {"cancelAction", bj::object{{"stopId", sid}}}});
+}
+
+Response config_data(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  auto v = json::parse(req.body);
+  if (!v || !v->is_object()) return http::error_response(400, "parse", "configData must be a JSON object");
+  auto data = json::get_object(v->get_object(), "data");
+  if (!data) return http::error_from(data.error());
+  const std::string mode = json::string_or(v->get_object(), "mode", "merge");
+  bj::object merged;
+  if (mode == "merge") {
+    if (auto old = json::parse(t.attributes_json); old && old->is_object()) merged = old->get_object();
+  } else if (mode != "replace" && mode != "remove") {
+    return http::error_response(400, "invalid_argument", "configData mode must be merge, replace or remove");
+  }
+  for (const auto& kv : **data) {
+    if (mode == "remove")
+      merged.erase(kv.key());
+    else
+      merged[kv.key()] = kv.value().is_string() ? kv.value() : bj::value(json::serialize(kv.value()));
+  }
+  if (merged.empty()) merged["_"] = "";  // an empty set still counts as reported
+  if (auto s = ctx.store.set_terminal_attributes(t.id, json::serialize(merged)); !s) return http::error_from(s.error());
+  return Response{200, "application/json", {}, "", {}};
+}
+
+Response artifact(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  auto sm = id_param(req, "softwareModuleId");
+  if (!sm) return http::error_from(sm.error());
+  auto c = ctx.store.component(*sm);
+  if (!c) return http::error_from(c.error());
+  auto assigned = ctx.store.release_assigned(t.id, c->release_id);
+  if (!assigned || !*assigned) return http::error_response(404, "not_found", "no such artifact for this terminal");
+  const std::string& name = req.param("fileName");
+  if (name == c->filename + ".MD5SUM") {
+    auto a = ctx.store.artifact(c->sha256);
+    if (!a) return http::error_from(a.error());
+    return Response{200, "text/plain", {}, a->md5 + "  " + c->filename + "\n", {}};
+  }
+  if (name != c->filename) return http::error_response(404, "not_found", "no artifact " + name + " in this module");
+  const std::uint64_t size = c->length;
+  Response res;
+  res.content_type = "application/octet-stream";
+  res.headers = {{"Accept-Ranges", "bytes"},
+                 {"Content-Disposition", "attachment;filename=" + c->filename},
+                 {"ETag", "\"" + c->sha256 + "\""}};
+  http::ByteRange range;
+  switch (http::parse_range(req.header("range"), size, range)) {
+    case http::RangeResult::kUnsatisfiable:
+      res.status = 416;
+      res.headers.push_back({"Content-Range", "bytes */" + std::to_string(size)});
+      return res;
+    case http::RangeResult::kSatisfiable:
+      res.status = 206;
+      res.headers.push_back({"Content-Range", "bytes " + std::to_string(range.first) + "-" +
+                                                  std::to_string(range.first + range.length - 1) + "/" +
+                                                  std::to_string(size)});
+      res.file = http::FileSlice{ctx.artifacts.path_of(c->sha256), range.first, range.length};
+      return res;
+    case http::RangeResult::kNone:
+      break;
+  }
+  res.file = http::FileSlice{ctx.artifacts.path_of(c->sha256), 0, size};
+  return res;
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, domain::Context& ctx) {
+  const std::string b = kBase;
+  router.add("GET", b, authed(ctx, [&ctx](Request& r, const auto& t) { return poll(ctx, r, t); }));
+  router.add("GET", b + "/deploymentBase/{actionId}",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return action_resource(ctx, r, t, false); }));
+  router.add("GET", b + "/installedBase/{actionId}",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return action_resource(ctx, r, t, true); }));
+  router.add("POST", b + "/deploymentBase/{actionId}/feedback",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return feedback(ctx, r, t, domain::record_feedback); }));
+  router.add("GET", b + "/cancelAction/{actionId}",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return cancel_action(ctx, r, t); }));
+  router.add("POST", b + "/cancelAction/{actionId}/feedback", authed(ctx, [&ctx](Request& r, const auto& t) {
+               return feedback(ctx, r, t, domain::record_cancel_feedback);
+             }));
+  for (const char* method : {"PUT", "POST"})
+    router.add(method, b + "/configData",
+               authed(ctx, [&ctx](Request& r, const auto& t) { return config_data(ctx, r, t); }));
+  router.add("GET", b + "/softwaremodules/{softwareModuleId}/artifacts/{fileName}",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return artifact(ctx, r, t); }));
+}
+
+}  // namespace posfleet::ddi

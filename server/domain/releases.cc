@@ -1,0 +1,48 @@
+#include "server/domain/releases.h"
+
+#include "core/clock.h"
+#include "core/manifest.h"
+
+namespace posfleet::domain {
+
+Expected<FileDigests> store_artifact(Context& ctx, const std::string& sha256, std::string_view bytes) {
+  auto d = ctx.artifacts.put(sha256, bytes);
+  if (!d) return d.error();
+  if (auto s = ctx.store.put_artifact({d->sha256, d->sha1, d->md5, d->size}); !s) return s.error();
+  return d;
+}
+
+Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& manifest_text) {
+  auto sm = SignedManifest::parse(manifest_text);
+  if (!sm) return sm.error();
+  if (sm->signatures.empty())
+    return make_error(Code::kInvalidArgument, "release is not signed; run `posfleet release sign` first");
+  const Manifest& m = sm->manifest;
+  store::ReleaseRecord r;
+  r.version = m.version;
+  r.manifest_json = manifest_text;
+  r.expires = m.expires;
+  r.security = m.security;
+  r.created = unix_now();
+  for (const auto& model : m.models) r.models_csv += (r.models_csv.empty() ? "" : ",") + model;
+  for (const auto& s : sm->signatures) r.key_ids_csv += (r.key_ids_csv.empty() ? "" : ",") + s.key_id;
+  for (const auto& c : m.components) {
+    auto a = ctx.store.artifact(c.sha256);
+    if (!a || !ctx.artifacts.contains(c.sha256))
+      return make_error(Code::kNotFound, "artifact of component " + c.name + " (" + c.sha256 +
+                                             ") is not uploaded; `posfleet release publish` uploads it");
+    if (a->size != c.length)
+      return make_error(Code::kInvalidArgument, "component " + c.name + ": manifest says " + std::to_string(c.length) +
+                                                    " bytes, the stored artifact has " + std::to_string(a->size));
+    r.components.push_back({0, 0, c.name, c.version, c.filename, c.sha256, c.length});
+  }
+  auto id = ctx.store.insert_release(r);
+  if (!id) {
+    if (id.error().code == Code::kConflict)
+      return make_error(Code::kConflict, "release " + m.version + " is already published; versions are immutable");
+    return id.error();
+  }
+  return r;
+}
+
+}  // namespace posfleet::domain

@@ -1,0 +1,23 @@
+// posfleet server: artifacts and signed releases.
+//
+// The server is not trusted with code: it stores the release manifest exactly
+// as the release manager signed it and never re-signs or edits it. It checks
+// the manifest's structure and that every component's artifact is stored with
+// the length the manifest states, so that a terminal is never sent a release
+// the server cannot serve. Signature checks happen on the terminal.
+// Thread-safety: stateless functions over the Context.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/hashing.h"
+#include "core/result.h"
+#include "server/domain/context.h"
+
+namespace posfleet::domain {
+
+Expected<FileDigests> store_artifact(Context& ctx, const std::string& sha256, std::string_view bytes);
+Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& manifest_text);
+
+}  // namespace posfleet::domain

@@ -1,0 +1,26 @@
+// posfleet server: terminal registration and DDI authentication.
+// Thread-safety: stateless functions over the Context's store.
+#pragma once
+
+#include <string>
+
+#include "core/result.h"
+#include "server/domain/context.h"
+
+namespace posfleet::domain {
+
+struct RegisteredTerminal {
+  store::TerminalRecord record;
+  std::string token;  // shown once; only its hash is stored
+};
+
+// Serial: 1-64 of [A-Za-z0-9._-]; model: 1-64 printable characters.
+Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial, const std::string& model);
+
+// Checks "Authorization: TargetToken <token>" for the terminal `serial`.
+// kUnauthorized for a missing/unknown pair (one message for both, so that
+// serials cannot be probed).
+Expected<store::TerminalRecord> authenticate_terminal(Context& ctx, const std::string& tenant,
+                                                      const std::string& serial, const std::string& authorization);
+
+}  // namespace posfleet::domain

@@ -1,0 +1,69 @@
+// posfleet server: HTTP request and response as plain values.
+//
+// Handlers see only these types, never Beast, so that only listener.cc pays
+// for Beast's headers. A response either carries its body in memory or names
+// a byte range of a file that the listener streams in chunks.
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+namespace posfleet::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // without the query string, percent-decoded
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers;  // names lower-case
+  std::map<std::string, std::string> params;   // filled by the router from {name} segments
+  std::string body;
+  std::string remote;  // peer address
+
+  std::string header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+  const std::string& param(const std::string& name) const { return params.at(name); }
+  std::string query_or(const std::string& name, std::string fallback) const {
+    auto it = query.find(name);
+    return it == query.end() ? fallback : it->second;
+  }
+};
+
+struct FileSlice {
+  std::string path;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::optional<FileSlice> file;  // streamed instead of body when set
+};
+
+Response json_response(int status, const boost::json::value& v);
+// Error body: {"error":{"code":"not_found","message":"..."}}; message says what to do.
+Response error_response(int status, std::string_view code, std::string_view message);
+
+}  // namespace posfleet::http
+
+#include "core/result.h"
+
+namespace posfleet::http {
+
+// Maps an Error's code to an HTTP status and wraps it in the error body.
+int status_of(Code code);
+Response error_from(const Error& e);
+
+}  // namespace posfleet::http

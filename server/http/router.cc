@@ -1,0 +1,49 @@
+#include "server/http/router.h"
+
+namespace posfleet::http {
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < path.size()) {
+    if (path[pos] == '/') { ++pos; continue; }
+    size_t end = path.find('/', pos);
+    if (end == std::string::npos) end = path.size();
+    out.push_back(path.substr(pos, end - pos));
+    pos = end;
+  }
+  return out;
+}
+
+void Router::add(std::string method, std::string pattern, Handler handler, Work work) {
+  routes_.push_back({std::move(method), split_path(pattern), std::move(handler), work});
+}
+
+Router::Match Router::match(Request& req) const {
+  const auto segs = split_path(req.path);
+  Match result;
+  for (const auto& r : routes_) {
+    if (r.segments.size() != segs.size()) continue;
+    std::map<std::string, std::string> params;
+    bool ok = true;
+    for (size_t i = 0; i < segs.size() && ok; ++i) {
+      const auto& p = r.segments[i];
+      if (p.size() > 2 && p.front() == '{' && p.back() == '}')
+        params[p.substr(1, p.size() - 2)] = segs[i];
+      else
+        ok = p == segs[i];
+    }
+    if (!ok) continue;
+    if (r.method != req.method) {
+      result.path_known = true;
+      continue;
+    }
+    req.params = std::move(params);
+    result.handler = &r.handler;
+    result.work = r.work;
+    return result;
+  }
+  return result;
+}
+
+}  // namespace posfleet::http

@@ -1,0 +1,87 @@
+// posfleetd: the posfleet server. Serves the DDI device API, the management
+// API and (later) the web console from one process, on embedded SQLite under
+// --data-dir by default.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "core/clock.h"
+#include "core/fs.h"
+#include "core/signing.h"
+#include "server/api/management_api.h"
+#include "server/ddi/ddi_api.h"
+#include "server/domain/tokens.h"
+#include "server/http/listener.h"
+#include "server/store/sqlite/sqlite_store.h"
+
+namespace {
+
+// On the first start there is no API token yet: create the administrator's,
+// from POSFLEET_BOOTSTRAP_TOKEN if set, else a random one shown once.
+posfleet::Status bootstrap_admin(posfleet::store::Store& store, const std::string& url) {
+  auto count = store.count_api_tokens();
+  if (!count) return count.error();
+  if (*count > 0) {
+    std::cout << "Log in with the admin API token shown on first start:\n"
+              << "  export POSFLEET_SERVER=" << url << " POSFLEET_TOKEN=<token>\n";
+    return posfleet::ok_status();
+  }
+  const char* env = std::getenv("POSFLEET_BOOTSTRAP_TOKEN");
+  std::string token = env && *env ? env : posfleet::domain::new_token();
+  auto id = store.insert_api_token({0, posfleet::domain::hash_token(token), "admin", "admin", posfleet::unix_now()});
+  if (!id) return id.error();
+  std::cout << "First start: created the administrator's API token. It is shown only this once; keep it safe.\n"
+            << "  export POSFLEET_SERVER=" << url << " POSFLEET_TOKEN=" << (env && *env ? "<from POSFLEET_BOOTSTRAP_TOKEN>" : token)
+            << "\n";
+  return posfleet::ok_status();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"posfleetd: posfleet server (hawkBit DDI device API, management API)"};
+  std::string data_dir = "./var", listen = "127.0.0.1:8080", tenant = "DEFAULT", log_level = "info";
+  int poll_seconds = 60, threads = 0;
+  app.add_option("--data-dir", data_dir, "directory for the database and artifacts")->capture_default_str();
+  app.add_option("--listen", listen, "HOST:PORT to listen on (port 0 picks a free one)")->capture_default_str();
+  app.add_option("--tenant", tenant, "DDI tenant name in device URLs")->capture_default_str();
+  app.add_option("--poll-seconds", poll_seconds, "how often terminals poll (DDI config.polling.sleep)")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app.add_option("--threads", threads, "network threads (0: one per core)")->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  auto fail = [](const posfleet::Error& e) {
+    std::cerr << "posfleetd: " << e.message << (e.context.empty() ? "" : " [" + e.context + "]") << "\n";
+    return 1;
+  };
+  if (auto s = posfleet::init_crypto(); !s) return fail(s.error());
+  if (auto s = posfleet::make_dirs(data_dir); !s) return fail(s.error());
+  auto store = posfleet::store::SqliteStore::open(data_dir + "/posfleet.db");
+  if (!store) return fail(store.error());
+  posfleet::store::ArtifactStore artifacts(data_dir + "/artifacts");
+  if (auto s = artifacts.init(); !s) return fail(s.error());
+
+  posfleet::domain::Context ctx{**store, artifacts, tenant, poll_seconds};
+  posfleet::http::Router router;
+  posfleet::ddi::add_routes(router, ctx);
+  posfleet::api::add_routes(router, ctx);
+
+  auto opts = posfleet::http::parse_listen(listen, {});
+  if (!opts) return fail(opts.error());
+  opts->threads = threads;
+  posfleet::http::Listener listener(router, *opts);
+  if (auto s = listener.bind(); !s) return fail(s.error());
+  std::string host = opts->host.find(':') != std::string::npos ? "[" + opts->host + "]" : opts->host;
+  const std::string url = "http://" + host + ":" + std::to_string(listener.port());
+  if (auto s = bootstrap_admin(**store, url); !s) return fail(s.error());
+  std::cout << "posfleetd listening on " << url << " (data in " << data_dir << ", tenant " << tenant << ")"
+            << std::endl;
+  listener.run();
+  std::cout << "posfleetd stopped" << std::endl;
+  return 0;
+}

@@ -1,0 +1,82 @@
+#include "server/store/sqlite/migrations.h"
+
+namespace posfleet::store {
+
+namespace {
+const char* const kMigrations[] = {
+    // 1: terminals, releases and their components, artifacts, deployments with
+    //    their DDI status history, management API tokens.
+    R"sql(
+CREATE TABLE terminals (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  serial TEXT NOT NULL,
+  model TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  installed_version TEXT NOT NULL DEFAULT '',
+  attributes TEXT NOT NULL DEFAULT '{}',
+  created INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (tenant, serial)
+);
+CREATE TABLE artifacts (
+  sha256 TEXT PRIMARY KEY,
+  sha1 TEXT NOT NULL,
+  md5 TEXT NOT NULL,
+  size INTEGER NOT NULL
+);
+CREATE TABLE releases (
+  id INTEGER PRIMARY KEY,
+  version TEXT NOT NULL UNIQUE,
+  manifest TEXT NOT NULL,
+  models TEXT NOT NULL,
+  key_ids TEXT NOT NULL,
+  expires INTEGER NOT NULL,
+  security INTEGER NOT NULL,
+  created INTEGER NOT NULL
+);
+CREATE TABLE components (
+  id INTEGER PRIMARY KEY,
+  release_id INTEGER NOT NULL REFERENCES releases(id),
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  filename TEXT NOT NULL,
+  sha256 TEXT NOT NULL REFERENCES artifacts(sha256),
+  length INTEGER NOT NULL
+);
+CREATE INDEX components_release ON components(release_id);
+CREATE TABLE deployments (
+  id INTEGER PRIMARY KEY,
+  terminal_id INTEGER NOT NULL REFERENCES terminals(id),
+  release_id INTEGER NOT NULL REFERENCES releases(id),
+  status TEXT NOT NULL,
+  result TEXT NOT NULL,
+  message TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL
+);
+CREATE INDEX deployments_terminal ON deployments(terminal_id, status);
+CREATE TABLE action_status (
+  id INTEGER PRIMARY KEY,
+  deployment_id INTEGER NOT NULL REFERENCES deployments(id),
+  time INTEGER NOT NULL,
+  execution TEXT NOT NULL,
+  result TEXT NOT NULL,
+  code INTEGER NOT NULL DEFAULT 0,
+  details TEXT NOT NULL
+);
+CREATE INDEX action_status_deployment ON action_status(deployment_id);
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  created INTEGER NOT NULL
+);
+)sql",
+};
+}  // namespace
+
+std::span<const char* const> sqlite_migrations() { return kMigrations; }
+
+}  // namespace posfleet::store

@@ -1,0 +1,55 @@
+#include "server/store/sqlite/sqlite_db.h"
+
+#include <memory>
+#include <stdexcept>
+
+namespace posfleet::store {
+
+Expected<std::unique_ptr<Connection>> Connection::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return make_error(Code::kIo, "cannot open database " + path + ": " + msg);
+  }
+  std::unique_ptr<Connection> c(new Connection(db));
+  sqlite3_busy_timeout(db, 5000);
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+    if (auto s = c->exec(pragma); !s) return s.error();
+  }
+  return c;
+}
+
+Connection::~Connection() {
+  for (auto& [sql, s] : cache_) sqlite3_finalize(s);
+  sqlite3_close(db_);
+}
+
+Stmt Connection::prepare(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) return Stmt(it->second);
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
+    throw std::logic_error(std::string("bad SQL: ") + sqlite3_errmsg(db_) + " in: " + sql);
+  cache_.emplace(sql, s);
+  return Stmt(s);
+}
+
+Status Connection::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return make_error(Code::kIo, "database: " + msg);
+  }
+  return ok_status();
+}
+
+Error Connection::error(std::string_view what) const {
+  int ext = sqlite3_extended_errcode(db_);
+  Code code = (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) ? Code::kConflict : Code::kIo;
+  return make_error(code, std::string(what) + ": " + sqlite3_errmsg(db_));
+}
+
+}  // namespace posfleet::store

@@ -1,0 +1,67 @@
+// posfleet server: a thin, safe layer over the SQLite C API.
+//
+// Connection owns one sqlite3 handle in WAL mode and caches prepared
+// statements by their SQL text. Stmt binds parameters in order and steps.
+// Thread-safety: a Connection is used by one thread at a time (SqliteStore
+// gives each thread its own).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/result.h"
+
+namespace posfleet::store {
+
+class Stmt {
+ public:
+  explicit Stmt(sqlite3_stmt* s) : s_(s) {}
+  ~Stmt() { if (s_) { sqlite3_reset(s_); sqlite3_clear_bindings(s_); } }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& bind(std::int64_t v) { sqlite3_bind_int64(s_, ++n_, v); return *this; }
+  Stmt& bind(int v) { return bind(static_cast<std::int64_t>(v)); }
+  Stmt& bind(bool v) { return bind(static_cast<std::int64_t>(v)); }
+  Stmt& bind(std::uint64_t v) { return bind(static_cast<std::int64_t>(v)); }
+  Stmt& bind(std::string_view v) { sqlite3_bind_text(s_, ++n_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); return *this; }
+  Stmt& bind(const std::string& v) { return bind(std::string_view(v)); }
+  Stmt& bind(const char* v) { return bind(std::string_view(v)); }
+  template <typename... Ts>
+  Stmt& bind_all(const Ts&... vs) { (bind(vs), ...); return *this; }
+
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return sqlite3_step(s_); }
+  std::int64_t i64(int col) const { return sqlite3_column_int64(s_, col); }
+  std::string str(int col) const {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, col))) : std::string();
+  }
+
+ private:
+  sqlite3_stmt* s_;
+  int n_ = 0;
+};
+
+class Connection {
+ public:
+  static Expected<std::unique_ptr<Connection>> open(const std::string& path);
+  ~Connection();
+  Stmt prepare(const char* sql);  // throws std::logic_error on a bad statement (a programmer error)
+  Status exec(const char* sql);
+  std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+  int changes() const { return sqlite3_changes(db_); }
+  Error error(std::string_view what) const;
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace posfleet::store

@@ -1,0 +1,326 @@
+#include "server/store/sqlite/sqlite_store.h"
+
+#include <string>
+
+#include "server/store/sqlite/migrations.h"
+
+namespace posfleet::store {
+
+namespace {
+
+constexpr const char* kTerminalCols =
+    "SELECT id, tenant, serial, model, token_hash, installed_version, attributes, created, last_seen FROM terminals ";
+
+TerminalRecord read_terminal(Stmt& s) {
+  return TerminalRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.i64(7), s.i64(8)};
+}
+
+constexpr const char* kDeploymentCols =
+    "SELECT id, terminal_id, release_id, status, result, message, created, updated FROM deployments ";
+
+DeploymentRecord read_deployment(Stmt& s) {
+  return DeploymentRecord{s.i64(0), s.i64(1), s.i64(2), s.str(3), s.str(4), s.str(5), s.i64(6), s.i64(7)};
+}
+
+Status done(Connection& c, Stmt& s, const char* what) {
+  if (s.step() != SQLITE_DONE) return c.error(what);
+  return ok_status();
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path));
+  auto c = store->conn();
+  if (!c) return c.error();
+  Connection& db = **c;
+  auto s = db.prepare("PRAGMA user_version");
+  s.step();
+  auto applied = static_cast<size_t>(s.i64(0));
+  auto migrations = sqlite_migrations();
+  if (applied > migrations.size())
+    return make_error(Code::kInvalidArgument, "database " + path + " has schema " + std::to_string(applied) +
+                                                  ", newer than this posfleetd knows; run a newer posfleetd");
+  for (size_t v = applied; v < migrations.size(); ++v) {
+    std::string sql = std::string("BEGIN IMMEDIATE;") + migrations[v] + "PRAGMA user_version=" + std::to_string(v + 1) +
+                      ";COMMIT;";
+    if (auto st = db.exec(sql.c_str()); !st) {
+      db.exec("ROLLBACK");
+      return st.error().with_context("migration " + std::to_string(v + 1));
+    }
+  }
+  return store;
+}
+
+Expected<Connection*> SqliteStore::conn() {
+  std::lock_guard lock(mu_);
+  auto& slot = conns_[std::this_thread::get_id()];
+  if (!slot) {
+    auto c = Connection::open(path_);
+    if (!c) return c.error();
+    slot = std::move(*c);
+  }
+  return slot.get();
+}
+
+#define POSFLEET_CONN(c)          \
+  auto c##_ = conn();             \
+  if (!c##_) return c##_.error(); \
+  Connection& c = **c##_
+
+Expected<std::int64_t> SqliteStore::insert_terminal(const TerminalRecord& t) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("INSERT INTO terminals (tenant, serial, model, token_hash, created) VALUES (?,?,?,?,?)");
+  s.bind_all(t.tenant, t.serial, t.model, t.token_hash, t.created);
+  if (s.step() != SQLITE_DONE) return c.error("terminal " + t.serial);
+  return c.last_insert_id();
+}
+
+Expected<TerminalRecord> SqliteStore::terminal_by_serial(const std::string& tenant, const std::string& serial) {
+  POSFLEET_CONN(c);
+  static const std::string sql = std::string(kTerminalCols) + "WHERE tenant = ? AND serial = ?";
+  auto s = c.prepare(sql.c_str());
+  s.bind_all(tenant, serial);
+  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no terminal with serial " + serial);
+  return read_terminal(s);
+}
+
+Expected<TerminalRecord> SqliteStore::terminal_by_id(std::int64_t id) {
+  POSFLEET_CONN(c);
+  static const std::string sql = std::string(kTerminalCols) + "WHERE id = ?";
+  auto s = c.prepare(sql.c_str());
+  s.bind(id);
+  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no terminal " + std::to_string(id));
+  return read_terminal(s);
+}
+
+Expected<std::vector<TerminalRecord>> SqliteStore::list_terminals(std::int64_t offset, std::int64_t limit) {
+  POSFLEET_CONN(c);
+  static const std::string sql = std::string(kTerminalCols) + "ORDER BY id LIMIT ? OFFSET ?";
+  auto s = c.prepare(sql.c_str());
+  s.bind_all(limit, offset);
+  std::vector<TerminalRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back(read_terminal(s));
+  return out;
+}
+
+Status SqliteStore::touch_terminal(std::int64_t id, std::int64_t now) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE terminals SET last_seen = ? WHERE id = ?");
+  s.bind_all(now, id);
+  return done(c, s, "touch terminal");
+}
+
+Status SqliteStore::set_terminal_attributes(std::int64_t id, const std::string& json) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE terminals SET attributes = ? WHERE id = ?");
+  s.bind_all(json, id);
+  return done(c, s, "terminal attributes");
+}
+
+Status SqliteStore::set_installed_version(std::int64_t id, const std::string& version) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE terminals SET installed_version = ? WHERE id = ?");
+  s.bind_all(version, id);
+  return done(c, s, "terminal version");
+}
+
+Status SqliteStore::put_artifact(const ArtifactRecord& a) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("INSERT OR IGNORE INTO artifacts (sha256, sha1, md5, size) VALUES (?,?,?,?)");
+  s.bind_all(a.sha256, a.sha1, a.md5, a.size);
+  return done(c, s, "artifact");
+}
+
+Expected<ArtifactRecord> SqliteStore::artifact(const std::string& sha256) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("SELECT sha256, sha1, md5, size FROM artifacts WHERE sha256 = ?");
+  s.bind(sha256);
+  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no artifact " + sha256);
+  return ArtifactRecord{s.str(0), s.str(1), s.str(2), static_cast<std::uint64_t>(s.i64(3))};
+}
+
+Expected<std::int64_t> SqliteStore::insert_release(ReleaseRecord& r) {
+  POSFLEET_CONN(c);
+  if (auto b = c.exec("BEGIN IMMEDIATE"); !b) return b.error();
+  auto fail = [&](Error e) -> Expected<std::int64_t> { c.exec("ROLLBACK"); return e; };
+  {
+    auto s = c.prepare(
+        "INSERT INTO releases (version, manifest, models, key_ids, expires, security, created) VALUES (?,?,?,?,?,?,?)");
+    s.bind_all(r.version, r.manifest_json, r.models_csv, r.key_ids_csv, r.expires, r.security, r.created);
+    if (s.step() != SQLITE_DONE) return fail(c.error("release " + r.version));
+  }
+  r.id = c.last_insert_id();
+  for (auto& comp : r.components) {
+    auto s = c.prepare(
+        "INSERT INTO components (release_id, name, version, filename, sha256, length) VALUES (?,?,?,?,?,?)");
+    s.bind_all(r.id, comp.name, comp.version, comp.filename, comp.sha256, comp.length);
+    if (s.step() != SQLITE_DONE) return fail(c.error("component " + comp.name));
+    comp.id = c.last_insert_id();
+    comp.release_id = r.id;
+  }
+  if (auto e = c.exec("COMMIT"); !e) return fail(e.error());
+  return r.id;
+}
+
+Expected<std::vector<ComponentRecord>> SqliteStore::components_of(Connection& c, std::int64_t release_id) {
+  auto s = c.prepare(
+      "SELECT id, release_id, name, version, filename, sha256, length FROM components WHERE release_id = ? ORDER BY id");
+  s.bind(release_id);
+  std::vector<ComponentRecord> out;
+  while (s.step() == SQLITE_ROW)
+    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), static_cast<std::uint64_t>(s.i64(6))});
+  return out;
+}
+
+Expected<ReleaseRecord> SqliteStore::release_where(const char* sql, const std::string& key) {
+  POSFLEET_CONN(c);
+  ReleaseRecord r;
+  {
+    auto s = c.prepare(sql);
+    s.bind(key);
+    if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no release " + key);
+    r = ReleaseRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.str(4), s.i64(5), s.i64(6), s.i64(7) != 0, {}};
+  }
+  auto comps = components_of(c, r.id);
+  if (!comps) return comps.error();
+  r.components = std::move(*comps);
+  return r;
+}
+
+Expected<ReleaseRecord> SqliteStore::release_by_version(const std::string& version) {
+  return release_where(
+      "SELECT id, version, manifest, models, key_ids, expires, created, security FROM releases WHERE version = ?",
+      version);
+}
+
+Expected<ReleaseRecord> SqliteStore::release_by_id(std::int64_t id) {
+  return release_where(
+      "SELECT id, version, manifest, models, key_ids, expires, created, security FROM releases WHERE id = CAST(? AS INTEGER)",
+      std::to_string(id));
+}
+
+Expected<std::vector<ReleaseRecord>> SqliteStore::list_releases() {
+  std::vector<std::int64_t> ids;
+  {
+    POSFLEET_CONN(c);
+    auto s = c.prepare("SELECT id FROM releases ORDER BY id");
+    while (s.step() == SQLITE_ROW) ids.push_back(s.i64(0));
+  }
+  std::vector<ReleaseRecord> out;
+  for (auto id : ids) {
+    auto r = release_by_id(id);
+    if (!r) return r.error();
+    out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+Expected<ComponentRecord> SqliteStore::component(std::int64_t id) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("SELECT id, release_id, name, version, filename, sha256, length FROM components WHERE id = ?");
+  s.bind(id);
+  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no software module " + std::to_string(id));
+  return ComponentRecord{s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), static_cast<std::uint64_t>(s.i64(6))};
+}
+
+Expected<std::int64_t> SqliteStore::insert_deployment(const DeploymentRecord& d) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare(
+      "INSERT INTO deployments (terminal_id, release_id, status, result, message, created, updated) VALUES (?,?,?,?,?,?,?)");
+  s.bind_all(d.terminal_id, d.release_id, d.status, d.result, d.message, d.created, d.updated);
+  if (s.step() != SQLITE_DONE) return c.error("deployment");
+  return c.last_insert_id();
+}
+
+Expected<DeploymentRecord> SqliteStore::deployment(std::int64_t id) {
+  POSFLEET_CONN(c);
+  static const std::string sql = std::string(kDeploymentCols) + "WHERE id = ?";
+  auto s = c.prepare(sql.c_str());
+  s.bind(id);
+  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no deployment " + std::to_string(id));
+  return read_deployment(s);
+}
+
+Expected<std::optional<DeploymentRecord>> SqliteStore::open_deployment(std::int64_t terminal_id) {
+  POSFLEET_CONN(c);
+  static const std::string sql = std::string(kDeploymentCols) +
+                                 "WHERE terminal_id = ? AND status IN ('scheduled','running','canceling') "
+                                 "ORDER BY id DESC LIMIT 1";
+  auto s = c.prepare(sql.c_str());
+  s.bind(terminal_id);
+  if (s.step() != SQLITE_ROW) return std::optional<DeploymentRecord>();
+  return std::optional<DeploymentRecord>(read_deployment(s));
+}
+
+Expected<std::vector<DeploymentRecord>> SqliteStore::list_deployments(std::optional<std::int64_t> terminal_id,
+                                                                       std::int64_t limit) {
+  POSFLEET_CONN(c);
+  static const std::string by_terminal = std::string(kDeploymentCols) + "WHERE terminal_id = ? ORDER BY id DESC LIMIT ?";
+  static const std::string all = std::string(kDeploymentCols) + "ORDER BY id DESC LIMIT ?";
+  auto s = c.prepare(terminal_id ? by_terminal.c_str() : all.c_str());
+  if (terminal_id) s.bind(*terminal_id);
+  s.bind(limit);
+  std::vector<DeploymentRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back(read_deployment(s));
+  return out;
+}
+
+Status SqliteStore::update_deployment(const DeploymentRecord& d) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE deployments SET status = ?, result = ?, message = ?, updated = ? WHERE id = ?");
+  s.bind_all(d.status, d.result, d.message, d.updated, d.id);
+  return done(c, s, "deployment");
+}
+
+Status SqliteStore::append_action_status(const ActionStatusRecord& a) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare(
+      "INSERT INTO action_status (deployment_id, time, execution, result, code, details) VALUES (?,?,?,?,?,?)");
+  s.bind_all(a.deployment_id, a.time, a.execution, a.result, a.code, a.details_json);
+  return done(c, s, "action status");
+}
+
+Expected<std::vector<ActionStatusRecord>> SqliteStore::action_history(std::int64_t deployment_id) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare(
+      "SELECT id, deployment_id, time, execution, result, details, code FROM action_status "
+      "WHERE deployment_id = ? ORDER BY id");
+  s.bind(deployment_id);
+  std::vector<ActionStatusRecord> out;
+  while (s.step() == SQLITE_ROW)
+    out.push_back({s.i64(0), s.i64(1), s.i64(2), s.str(3), s.str(4), s.str(5), static_cast<int>(s.i64(6))});
+  return out;
+}
+
+Expected<bool> SqliteStore::release_assigned(std::int64_t terminal_id, std::int64_t release_id) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("SELECT 1 FROM deployments WHERE terminal_id = ? AND release_id = ? LIMIT 1");
+  s.bind_all(terminal_id, release_id);
+  return s.step() == SQLITE_ROW;
+}
+
+Expected<std::int64_t> SqliteStore::insert_api_token(const ApiTokenRecord& t) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("INSERT INTO api_tokens (token_hash, name, role, created) VALUES (?,?,?,?)");
+  s.bind_all(t.token_hash, t.name, t.role, t.created);
+  if (s.step() != SQLITE_DONE) return c.error("api token");
+  return c.last_insert_id();
+}
+
+Expected<ApiTokenRecord> SqliteStore::api_token(const std::string& token_hash) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("SELECT id, token_hash, name, role, created FROM api_tokens WHERE token_hash = ?");
+  s.bind(token_hash);
+  if (s.step() != SQLITE_ROW) return make_error(Code::kUnauthorized, "unknown token");
+  return ApiTokenRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)};
+}
+
+Expected<std::int64_t> SqliteStore::count_api_tokens() {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("SELECT COUNT(*) FROM api_tokens");
+  s.step();
+  return s.i64(0);
+}
+
+}  // namespace posfleet::store

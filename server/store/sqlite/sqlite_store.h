@@ -1,0 +1,65 @@
+// posfleet server: the embedded SQLite backend of store::Store.
+//
+// One database file in WAL mode; each thread gets its own connection, so reads
+// run in parallel and writes serialize inside SQLite (busy timeout 5 s).
+// Thread-safety: all methods may be called from any thread.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "server/store/sqlite/sqlite_db.h"
+#include "server/store/store.h"
+
+namespace posfleet::store {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) and migrates the database at `path`.
+  static Expected<std::unique_ptr<SqliteStore>> open(const std::string& path);
+
+  Expected<std::int64_t> insert_terminal(const TerminalRecord& t) override;
+  Expected<TerminalRecord> terminal_by_serial(const std::string& tenant, const std::string& serial) override;
+  Expected<TerminalRecord> terminal_by_id(std::int64_t id) override;
+  Expected<std::vector<TerminalRecord>> list_terminals(std::int64_t offset, std::int64_t limit) override;
+  Status touch_terminal(std::int64_t id, std::int64_t now) override;
+  Status set_terminal_attributes(std::int64_t id, const std::string& json) override;
+  Status set_installed_version(std::int64_t id, const std::string& version) override;
+
+  Status put_artifact(const ArtifactRecord& a) override;
+  Expected<ArtifactRecord> artifact(const std::string& sha256) override;
+  Expected<std::int64_t> insert_release(ReleaseRecord& r) override;
+  Expected<ReleaseRecord> release_by_version(const std::string& version) override;
+  Expected<ReleaseRecord> release_by_id(std::int64_t id) override;
+  Expected<std::vector<ReleaseRecord>> list_releases() override;
+  Expected<ComponentRecord> component(std::int64_t id) override;
+
+  Expected<std::int64_t> insert_deployment(const DeploymentRecord& d) override;
+  Expected<DeploymentRecord> deployment(std::int64_t id) override;
+  Expected<std::optional<DeploymentRecord>> open_deployment(std::int64_t terminal_id) override;
+  Expected<std::vector<DeploymentRecord>> list_deployments(std::optional<std::int64_t> terminal_id,
+                                                            std::int64_t limit) override;
+  Status update_deployment(const DeploymentRecord& d) override;
+  Status append_action_status(const ActionStatusRecord& s) override;
+  Expected<std::vector<ActionStatusRecord>> action_history(std::int64_t deployment_id) override;
+  Expected<bool> release_assigned(std::int64_t terminal_id, std::int64_t release_id) override;
+
+  Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) override;
+  Expected<ApiTokenRecord> api_token(const std::string& token_hash) override;
+  Expected<std::int64_t> count_api_tokens() override;
+
+ private:
+  explicit SqliteStore(std::string path) : path_(std::move(path)) {}
+  Expected<Connection*> conn();
+  Expected<std::vector<ComponentRecord>> components_of(Connection& c, std::int64_t release_id);
+  Expected<ReleaseRecord> release_where(const char* sql, const std::string& key);
+
+  std::string path_;
+  std::mutex mu_;
+  std::unordered_map<std::thread::id, std::unique_ptr<Connection>> conns_;
+};
+
+}  // namespace posfleet::store

@@ -1,0 +1,61 @@
+#include "server/store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace posfleet::store {
+namespace {
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("posfleet_store_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string db() const { return (dir_ / "posfleet.db").string(); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(SqliteStoreTest, MigratesOnceAndKeepsData) {
+  {
+    auto s = SqliteStore::open(db());
+    ASSERT_TRUE(s) << s.error().to_string();
+    ASSERT_TRUE((*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0}));
+  }
+  auto s = SqliteStore::open(db());  // re-open: migrations are not re-run
+  ASSERT_TRUE(s);
+  auto t = (*s)->terminal_by_serial("DEFAULT", "PF1");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->model, "A920");
+  EXPECT_EQ((*s)->terminal_by_serial("OTHER", "PF1").error().code, Code::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, DuplicateSerialIsAConflict) {
+  auto s = SqliteStore::open(db());
+  ASSERT_TRUE((*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0}));
+  auto again = (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h2", "", "{}", 1, 0});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Code::kConflict);
+}
+
+TEST_F(SqliteStoreTest, ReleaseWithComponentsRoundTrips) {
+  auto s = SqliteStore::open(db());
+  ASSERT_TRUE((*s)->put_artifact({"aa", "s1", "m5", 3}));
+  ReleaseRecord r{0, "1.0.0", "{}", "A920", "k1", 100, 1, false, {{0, 0, "os", "1.0.0", "os.img", "aa", 3}}};
+  ASSERT_TRUE((*s)->insert_release(r));
+  EXPECT_GT(r.components[0].id, 0);
+  auto back = (*s)->release_by_version("1.0.0");
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->components.size(), 1u);
+  EXPECT_EQ(back->components[0].filename, "os.img");
+  EXPECT_EQ((*s)->component(r.components[0].id)->release_id, r.id);
+  EXPECT_EQ((*s)->insert_release(r).error().code, Code::kConflict);
+}
+
+}  // namespace
+}  // namespace posfleet::store

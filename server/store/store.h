@@ -1,0 +1,113 @@
+// posfleet server: the storage interface every backend implements.
+//
+// Records are plain values; the domain layer (server/domain) decides what they
+// mean. SQLite (store/sqlite) is the embedded default; other backends implement
+// the same interface. Every method is one short transaction.
+// Thread-safety: all methods may be called from any thread concurrently.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace posfleet::store {
+
+struct TerminalRecord {
+  std::int64_t id = 0;
+  std::string tenant, serial, model;
+  std::string token_hash;         // SHA-256 hex of the terminal's DDI token
+  std::string installed_version;  // as last reported by a successful deployment
+  std::string attributes_json = "{}";  // DDI configData
+  std::int64_t created = 0, last_seen = 0;
+};
+
+struct ArtifactRecord {
+  std::string sha256, sha1, md5;
+  std::uint64_t size = 0;
+};
+
+struct ComponentRecord {
+  std::int64_t id = 0;  // the DDI software module id
+  std::int64_t release_id = 0;
+  std::string name, version, filename, sha256;
+  std::uint64_t length = 0;
+};
+
+struct ReleaseRecord {
+  std::int64_t id = 0;
+  std::string version;
+  std::string manifest_json;  // the signed envelope, byte for byte as published
+  std::string models_csv, key_ids_csv;
+  std::int64_t expires = 0, created = 0;
+  bool security = false;
+  std::vector<ComponentRecord> components;
+};
+
+struct DeploymentRecord {
+  std::int64_t id = 0;
+  std::int64_t terminal_id = 0, release_id = 0;
+  std::string status = "scheduled";  // scheduled | running | canceling | canceled | finished
+  std::string result = "none";       // none | success | failure
+  std::string message;               // last detail line
+  std::int64_t created = 0, updated = 0;
+};
+
+struct ActionStatusRecord {
+  std::int64_t id = 0, deployment_id = 0, time = 0;
+  std::string execution, result;
+  std::string details_json = "[]";
+  int code = 0;
+};
+
+struct ApiTokenRecord {
+  std::int64_t id = 0;
+  std::string token_hash, name, role;
+  std::int64_t created = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Terminals.
+  virtual Expected<std::int64_t> insert_terminal(const TerminalRecord& t) = 0;  // kConflict if serial exists
+  virtual Expected<TerminalRecord> terminal_by_serial(const std::string& tenant, const std::string& serial) = 0;
+  virtual Expected<TerminalRecord> terminal_by_id(std::int64_t id) = 0;
+  virtual Expected<std::vector<TerminalRecord>> list_terminals(std::int64_t offset, std::int64_t limit) = 0;
+  virtual Status touch_terminal(std::int64_t id, std::int64_t now) = 0;
+  virtual Status set_terminal_attributes(std::int64_t id, const std::string& json) = 0;
+  virtual Status set_installed_version(std::int64_t id, const std::string& version) = 0;
+
+  // Artifacts and releases.
+  virtual Status put_artifact(const ArtifactRecord& a) = 0;  // idempotent
+  virtual Expected<ArtifactRecord> artifact(const std::string& sha256) = 0;
+  virtual Expected<std::int64_t> insert_release(ReleaseRecord& r) = 0;  // fills ids; kConflict if version exists
+  virtual Expected<ReleaseRecord> release_by_version(const std::string& version) = 0;
+  virtual Expected<ReleaseRecord> release_by_id(std::int64_t id) = 0;
+  virtual Expected<std::vector<ReleaseRecord>> list_releases() = 0;
+  virtual Expected<ComponentRecord> component(std::int64_t id) = 0;
+
+  // Deployments (DDI actions).
+  virtual Expected<std::int64_t> insert_deployment(const DeploymentRecord& d) = 0;
+  virtual Expected<DeploymentRecord> deployment(std::int64_t id) = 0;
+  // The newest deployment of the terminal that is not yet ended, if any.
+  virtual Expected<std::optional<DeploymentRecord>> open_deployment(std::int64_t terminal_id) = 0;
+  virtual Expected<std::vector<DeploymentRecord>> list_deployments(std::optional<std::int64_t> terminal_id,
+                                                                    std::int64_t limit) = 0;
+  virtual Status update_deployment(const DeploymentRecord& d) = 0;
+  virtual Status append_action_status(const ActionStatusRecord& s) = 0;
+  virtual Expected<std::vector<ActionStatusRecord>> action_history(std::int64_t deployment_id) = 0;
+  // True if any deployment gave the terminal this release.
+  virtual Expected<bool> release_assigned(std::int64_t terminal_id, std::int64_t release_id) = 0;
+
+  // Management API tokens.
+  virtual Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) = 0;
+  virtual Expected<ApiTokenRecord> api_token(const std::string& token_hash) = 0;
+  virtual Expected<std::int64_t> count_api_tokens() = 0;
+};
+
+}  // namespace posfleet::store

@@ -1,0 +1,460 @@
+#!/usr/bin/python3
+"""Interop test: Debian 12's swupdate (suricatta / hawkBit mode) against posfleetd.
+
+Environment:
+  POSFLEET_BIN_DIR          directory holding `posfleetd` and `posfleet`
+                            (PosfleetdInteropTest is skipped without it)
+  POSFLEET_INTEROP_TIMEOUT  seconds to wait for each phase (default 60)
+  POSFLEET_INTEROP_KEEP=1   keep the temp dir for post-mortem
+
+FakeServerTest runs the very same swupdate harness against fake_hawkbit.py.
+It needs no posfleetd and exists to prove the harness (and our reading of the
+protocol) is right, so that a PosfleetdInteropTest failure points at posfleetd.
+
+What the flow looks like from the device side (swupdate 2022.12):
+  run 1  polls, downloads the .swu, installs it (dry run: -n), and reports only
+         "proceeding" feedback.  It never closes the action itself: that is
+         left to the next boot.  In dry-run mode it also never records
+         "installed", so it would re-install on every poll - hence we stop it
+         as soon as one full cycle is done.
+  run 2  "after reboot": -c 2 makes swupdate POST closed/success for the
+         action that the base poll still offers, then idle.
+
+Everything binds to 127.0.0.1 and lives in one temp dir.
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True      # keep __pycache__ out of the source tree
+from fake_hawkbit import FakeHawkbit  # noqa: E402
+
+TENANT = "DEFAULT"
+MODEL = "posfleet-sim"
+HWREV = "posfleet-sim:1.0"
+TIMEOUT = float(os.environ.get("POSFLEET_INTEROP_TIMEOUT", "60"))
+SWUPDATE = shutil.which("swupdate")
+SWUPDATE_IPC = shutil.which("swupdate-ipc")
+
+# Printed by swupdate once every chunk is installed and all "proceeding"
+# feedback for this cycle has been sent.
+CYCLE_DONE = "Update successful, executing post-update actions"
+# Printed when the server answers anything but 200/206/226; swupdate then
+# silently retries (initial -c report: every 10 s, forever).
+HTTP_ERROR = re.compile(r"HTTP error code \d+|Error while reporting")
+
+
+class Proc:
+    """A child process whose merged stdout/stderr is drained by a thread, so
+    that a chatty child can never block on a full pipe and so that its log
+    can be shown when a test fails."""
+
+    def __init__(self, name, args, env=None):
+        self.name = name
+        self.args = args
+        self.lines = []
+        self._cond = threading.Condition()
+        self.p = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+        self._t = threading.Thread(target=self._drain, daemon=True)
+        self._t.start()
+
+    def _drain(self):
+        for raw in self.p.stdout:
+            with self._cond:
+                self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+                self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()
+
+    def text(self):
+        with self._cond:
+            return "\n".join(self.lines)
+
+    def wait_for_line(self, regex, timeout):
+        """First match of regex in the output, or None on timeout/exit."""
+        rx = re.compile(regex)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            seen = 0
+            while True:
+                for line in self.lines[seen:]:
+                    m = rx.search(line)
+                    if m:
+                        return m
+                seen = len(self.lines)
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.p.poll() is not None
+                                 and not self._t.is_alive()):
+                    return None
+                self._cond.wait(min(left, 0.5))
+
+    def stop(self, sig=signal.SIGTERM, grace=10):
+        """Signal, wait, then SIGKILL.  Only ever targets our own child
+        (and its session: swupdate forks helpers)."""
+        if self.p.poll() is None:
+            try:
+                os.killpg(self.p.pid, sig)
+            except ProcessLookupError:
+                pass
+            try:
+                self.p.wait(grace)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.p.wait(5)
+        self._t.join(5)
+        if not self._t.is_alive():
+            self.p.stdout.close()
+        return self.p.returncode
+
+
+def wait_until(pred, timeout, what, interval=0.5):
+    """Poll pred() until it returns something truthy; fail with `what`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = pred()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError("timed out after %ss waiting for %s (last: %r)"
+                         % (timeout, what, last))
+
+
+class InteropBase(unittest.TestCase):
+    """Temp dir, the signed .swu, swupdate launching and log dumping."""
+
+    def setUp(self):
+        if not SWUPDATE:
+            self.skipTest("swupdate not installed")
+        self.procs = []
+        self.tmp = tempfile.mkdtemp(prefix="pf-interop-")
+        if not os.environ.get("POSFLEET_INTEROP_KEEP"):
+            self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.addCleanup(self._stop_all)
+        self.swu_dir = os.path.join(self.tmp, "swu")
+        subprocess.run(["sh", os.path.join(HERE, "make_swu.sh"),
+                        self.swu_dir], check=True, capture_output=True,
+                       timeout=60)
+        self.swu = os.path.join(self.swu_dir, "test.swu")
+        self.cert = os.path.join(self.swu_dir, "cert.pem")
+        with open(self.swu, "rb") as f:
+            self.swu_sha1 = hashlib.sha1(f.read()).hexdigest()
+        self._runs = 0
+
+    def _stop_all(self):
+        # Reverse order: swupdate runs before the server they talk to.
+        for p in reversed(self.procs):
+            p.stop()
+
+    def run(self, result=None):
+        # Dump every child's log when the test fails or errors, so a CI
+        # failure is diagnosable without re-running.
+        result = result if result is not None else self.defaultTestResult()
+        before = len(result.failures) + len(result.errors)
+        super().run(result)
+        if len(result.failures) + len(result.errors) > before:
+            for p in getattr(self, "procs", []):
+                sys.stderr.write("\n----- %s: %s -----\n%s\n"
+                                 % (p.name, " ".join(p.args), p.text()))
+        return result
+
+    def start_swupdate(self, url, device, token, confirm=None, identify=None):
+        """Start swupdate in suricatta mode, dry run.
+
+        Each run gets its own TMPDIR: swupdate puts its IPC sockets
+        (sockinstctrl, swupdateprog) and extracted files there, so runs
+        cannot collide with each other or with a system swupdate.  An
+        explicit -f keeps a host /etc/swupdate.cfg out of the picture."""
+        self._runs += 1
+        run_tmp = os.path.join(self.tmp, "sw%d" % self._runs)
+        os.makedirs(run_tmp)
+        cfg = os.path.join(run_tmp, "swupdate.cfg")
+        with open(cfg, "w") as f:
+            f.write("globals : { };\n")   # swupdate refuses a cfg without it
+            if identify:
+                f.write("identify : (\n%s\n);\n" % ",\n".join(
+                    '  { name = "%s"; value = "%s"; }' % kv
+                    for kv in identify.items()))
+        suricatta = "-t %s -u %s -i %s -k %s -p 1" % (TENANT, url, device,
+                                                     token)
+        if confirm:
+            suricatta += " -c %s" % confirm
+        args = [SWUPDATE, "-v", "-n", "-f", cfg, "-k", self.cert,
+                "-H", HWREV, "-u", suricatta]
+        env = dict(os.environ, TMPDIR=run_tmp)
+        p = Proc("swupdate#%d" % self._runs, args, env)
+        p.run_tmp = run_tmp
+        self.procs.append(p)
+        return p
+
+    def speed_up_polling(self, sw):
+        """Make swupdate poll every second whatever the server's
+        config.polling.sleep says, and poll right now.
+
+        -p only sets the interval until the first reply; after that the
+        server's sleep rules.  A server that omits _links.configData makes
+        swupdate spend its first cycle on configData and then sleep a full
+        server interval, which could outlast the test timeout.  Best effort:
+        the test must not depend on it."""
+        if not SWUPDATE_IPC:
+            return
+        sock = os.path.join(sw.run_tmp, "sockinstctrl")
+        try:
+            wait_until(lambda: os.path.exists(sock), 10, "swupdate IPC socket",
+                       0.1)
+        except AssertionError:
+            return
+        env = dict(os.environ, TMPDIR=sw.run_tmp)
+        for opt in (["-p", "1"], ["-t"]):
+            subprocess.run([SWUPDATE_IPC, "hawkbitcfg"] + opt, env=env,
+                           capture_output=True, timeout=10)
+
+    def wait_cycle_done(self, sw, what):
+        m = sw.wait_for_line(re.escape(CYCLE_DONE), TIMEOUT)
+        if m is None:
+            errs = [ln for ln in sw.text().splitlines() if "ERROR" in ln
+                    and "Cannot read stored update state" not in ln]
+            self.fail("swupdate did not finish an install cycle (%s); "
+                      "first errors:\n%s" % (what, "\n".join(errs[:8])))
+
+    def assert_no_http_errors(self, sw):
+        bad = [ln for ln in sw.text().splitlines() if HTTP_ERROR.search(ln)]
+        self.assertEqual(bad, [], "swupdate saw HTTP errors from the server")
+
+    def assert_nothing_installed(self):
+        self.assertFalse(os.path.exists(os.path.join(self.swu_dir,
+                                                     "installed")),
+                         "dry run wrote the payload")
+
+
+class PosfleetdInteropTest(InteropBase):
+    """swupdate <-> posfleetd, end to end through the posfleet CLI."""
+
+    def setUp(self):
+        bindir = os.environ.get("POSFLEET_BIN_DIR")
+        if not bindir:
+            self.skipTest("POSFLEET_BIN_DIR not set")
+        self.posfleetd = os.path.join(bindir, "posfleetd")
+        self.posfleet = os.path.join(bindir, "posfleet")
+        for exe in (self.posfleetd, self.posfleet):
+            if not os.access(exe, os.X_OK):
+                self.fail("not executable: %s" % exe)
+        super().setUp()
+        self.admin_token = "interop-bootstrap-" + os.urandom(8).hex()
+        data = os.path.join(self.tmp, "data")
+        os.makedirs(data)
+        srv = Proc("posfleetd",
+                   [self.posfleetd, "--data-dir", data,
+                    "--listen", "127.0.0.1:0", "--tenant", TENANT],
+                   dict(os.environ, POSFLEET_BOOTSTRAP_TOKEN=self.admin_token))
+        self.procs.append(srv)
+        m = srv.wait_for_line(
+            r"posfleetd listening on (http://127\.0\.0\.1:\d+)", 20)
+        self.assertIsNotNone(m, "posfleetd did not report its address")
+        self.url = m.group(1)
+        self.publish_release()
+
+    # -- CLI ---------------------------------------------------------------
+    def cli(self, *args, as_json=False):
+        env = dict(os.environ, POSFLEET_SERVER=self.url,
+                   POSFLEET_TOKEN=self.admin_token)
+        r = subprocess.run([self.posfleet] + list(args), env=env,
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            self.fail("posfleet %s -> rc %d\nstdout: %s\nstderr: %s"
+                      % (" ".join(args), r.returncode, r.stdout, r.stderr))
+        return json.loads(r.stdout) if as_json else r.stdout
+
+    def publish_release(self):
+        rel = os.path.join(self.tmp, "rel-1.0.0")
+        key = os.path.join(self.tmp, "relkey")
+        self.cli("key", "generate", "--out", key)
+        self.cli("release", "create", "--dir", rel, "--version", "1.0.0",
+                 "--model", MODEL, "--component", "firmware=" + self.swu,
+                 "--notes-zh", "测试", "--notes-en", "test")
+        self.cli("release", "sign", "--dir", rel, "--key", key + ".key")
+        self.cli("release", "publish", "--dir", rel)
+
+    def register_and_deploy(self, serial):
+        term = self.cli("terminal", "register", "--serial", serial,
+                        "--model", MODEL, "--json", as_json=True)
+        self.assertEqual(term["serial"], serial)
+        dep = self.cli("deploy", "--release", "1.0.0", "--terminal", serial,
+                       "--json", as_json=True)
+        self.assertIsInstance(dep["id"], int)
+        return term["token"], dep["id"]
+
+    def deployment(self, dep_id):
+        return self.cli("deployment", "show", str(dep_id), "--json",
+                        as_json=True)
+
+    # -- direct DDI reads: precise diagnostics before swupdate hides them ---
+    def ddi(self, serial, token, path_or_url=""):
+        url = path_or_url if path_or_url.startswith("http") else \
+            "%s/%s/controller/v1/%s%s" % (self.url, TENANT, serial,
+                                          path_or_url)
+        req = urllib.request.Request(url, headers={
+            "Authorization": "TargetToken " + token,
+            "Accept": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            self.assertEqual(r.status, 200, url)
+            return json.loads(r.read())
+
+    def check_ddi_shape(self, serial, token):
+        """The fields swupdate 2022.12 cannot do without."""
+        base = self.ddi(serial, token)
+        sleep = base["config"]["polling"]["sleep"]
+        self.assertRegex(sleep, r"^\d{2}:\d{2}:\d{2}$")
+        href = base["_links"]["deploymentBase"]["href"]
+        db = self.ddi(serial, token, href)
+        int(db["id"])                      # swupdate does json_get_int()
+        dep = db["deployment"]
+        self.assertIn(dep["update"], ("forced", "attempt"))
+        chunk = dep["chunks"][0]
+        for k in ("part", "version", "name"):
+            self.assertIsInstance(chunk[k], str, k)
+        swus = [a for a in chunk["artifacts"]
+                if a["filename"].endswith(".swu")]
+        self.assertEqual(len(swus), 1, "exactly one *.swu artifact")
+        art = swus[0]
+        # swupdate compares the lowercase hex sha1 of what it downloaded.
+        self.assertEqual(art["hashes"]["sha1"], self.swu_sha1)
+        self.assertIsInstance(art["size"], int)
+        links = art["_links"]
+        self.assertTrue("download" in links or "download-http" in links)
+
+    def offers_deployment(self, serial, token):
+        return "deploymentBase" in self.ddi(serial, token).get("_links", {})
+
+    # -- tests -------------------------------------------------------------
+    def test_update_then_confirm_after_reboot(self):
+        token, dep_id = self.register_and_deploy("SWU0001")
+        self.check_ddi_shape("SWU0001", token)
+
+        # Run 1: download + dry-run install, "proceeding" feedback only.
+        sw = self.start_swupdate(self.url, "SWU0001", token)
+        self.speed_up_polling(sw)
+        self.wait_cycle_done(sw, "run 1")
+
+        def proceeding_seen():
+            d = self.deployment(dep_id)
+            closed = [h for h in d["history"] if h["execution"] == "closed"]
+            self.assertEqual(closed, [], "run 1 closed the action")
+            return any(h["execution"] == "proceeding" for h in d["history"])
+        wait_until(proceeding_seen, TIMEOUT, "proceeding feedback")
+        sw.stop()
+        self.assert_no_http_errors(sw)
+        self.assert_nothing_installed()
+
+        d = self.deployment(dep_id)
+        self.assertNotIn(d["status"], ("finished", "canceled"))
+        self.assertEqual(d["result"], "none")
+        # -c 2 only reports if the base poll still offers the action.
+        self.assertTrue(self.offers_deployment("SWU0001", token),
+                        "action must stay open until confirmed")
+
+        # Run 2: "after reboot", confirm success.
+        sw2 = self.start_swupdate(self.url, "SWU0001", token, confirm=2)
+        wait_until(lambda: self.deployment(dep_id)["status"] == "finished",
+                   TIMEOUT, "deployment to finish after -c 2")
+        sw2.stop()
+        self.assert_no_http_errors(sw2)
+
+        d = self.deployment(dep_id)
+        self.assertEqual((d["status"], d["result"]), ("finished", "success"))
+        steps = [(h["execution"], h["result"]) for h in d["history"]]
+        first_proc = next(i for i, s in enumerate(steps)
+                          if s[0] == "proceeding")
+        self.assertIn(("closed", "success"), steps[first_proc + 1:], steps)
+        # A closed action must vanish, or swupdate would install it again.
+        self.assertFalse(self.offers_deployment("SWU0001", token))
+        self.assert_nothing_installed()
+
+    def test_identify_attributes_do_not_block_update(self):
+        """With `identify` data swupdate PUTs configData whenever the base
+        poll carries _links.configData, and checks for updates only when it
+        does not.  So the server must answer the PUT with 200 and then stop
+        advertising configData, as hawkBit does - or the update starves."""
+        token, dep_id = self.register_and_deploy("SWU0002")
+        sw = self.start_swupdate(self.url, "SWU0002", token,
+                                 identify={"serial": "SWU0002",
+                                           "model": MODEL})
+        self.speed_up_polling(sw)
+        self.wait_cycle_done(sw, "with identify data")
+        sw.stop()
+        self.assert_no_http_errors(sw)
+        hist = self.deployment(dep_id)["history"]
+        self.assertTrue(any(h["execution"] == "proceeding" for h in hist))
+
+
+class FakeServerTest(InteropBase):
+    """The same harness against fake_hawkbit.py (no posfleetd needed)."""
+
+    def setUp(self):
+        super().setUp()
+        # A long server sleep and no configData link: only passes if
+        # speed_up_polling() works, i.e. the harness does not depend on
+        # posfleetd's poll interval.
+        self.fake = FakeHawkbit(self.swu, device="SWU0001",
+                                poll_sleep="00:05:00",
+                                with_config_link=False).start()
+        self.addCleanup(self.fake.stop)
+        self.addCleanup(self._stop_all)     # idempotent; runs before stop()
+
+    def test_update_then_confirm_after_reboot(self):
+        sw = self.start_swupdate(self.fake.base, "SWU0001", "tok")
+        self.speed_up_polling(sw)
+        self.wait_cycle_done(sw, "run 1")
+        sw.stop()
+        self.assert_no_http_errors(sw)
+        self.assert_nothing_installed()
+        req = self.fake.requests[0]
+        self.assertEqual(req["headers"].get("Authorization"),
+                         "TargetToken tok")
+        steps = [(f["status"]["execution"], f["status"]["result"]["finished"])
+                 for f in self.fake.feedback]
+        self.assertIn(("proceeding", "none"), steps)
+        self.assertNotIn("closed", [s[0] for s in steps])
+
+        sw2 = self.start_swupdate(self.fake.base, "SWU0001", "tok", confirm=2)
+        wait_until(lambda: not self.fake.action_open, TIMEOUT,
+                   "closed feedback")
+        sw2.stop()
+        self.assert_no_http_errors(sw2)
+        last = self.fake.feedback[-1]
+        self.assertEqual(last["id"], self.fake.action_id)
+        self.assertEqual(last["status"]["execution"], "closed")
+        self.assertEqual(last["status"]["result"]["finished"], "success")
+
+    def test_identify_attributes_do_not_block_update(self):
+        self.fake.with_config_link = True
+        sw = self.start_swupdate(self.fake.base, "SWU0001", "tok",
+                                 identify={"serial": "SWU0001"})
+        self.speed_up_polling(sw)
+        self.wait_cycle_done(sw, "with identify data")
+        sw.stop()
+        self.assert_no_http_errors(sw)
+        self.assertEqual(self.fake.config_data["data"], {"serial": "SWU0001"})
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
