@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# Opt-in benchmark of the DDI base poll (GET /DEFAULT/controller/v1/{serial}):
+# posfleetd against nginx returning a fixed body of the same size, measured
+# with the same wrk command. nginx is the yardstick for "what the machine and
+# the loopback stack can do at all", so the ratio is what to read, not the
+# absolute req/s. Not part of the test suite.
+#
+# Environment (defaults in brackets):
+#   N [10000]           terminals to register and spread the polls over
+#   THREADS [2]         posfleetd --threads and nginx worker_processes
+#   DURATION [10]       seconds each measured wrk run lasts
+#   WARMUP [2]          seconds of unmeasured wrk before each measured run
+#   CONNECTIONS [64]    wrk -c
+#   WRK_THREADS [2]     wrk -t
+#   POSFLEETD [build/server/posfleetd]   NGINX [/usr/sbin/nginx]
+#
+# Everything listens on 127.0.0.1 only and lives in one temp dir that is
+# removed on exit, whatever the exit path.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+N=${N:-10000}
+THREADS=${THREADS:-2}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_THREADS=${WRK_THREADS:-2}
+POSFLEETD=${POSFLEETD:-$root/build/server/posfleetd}
+NGINX=${NGINX:-/usr/sbin/nginx}
+
+for tool in "$POSFLEETD" "$NGINX" wrk /usr/bin/python3; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (build posfleetd with: ninja -C build posfleetd)" >&2; exit 2; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/posfleet-bench-poll.XXXXXX")
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+# A port the kernel just handed out and released; nginx cannot take port 0
+# and tell us which one it got, posfleetd can (and does, below).
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# CPU ticks (user+system) of the given pids; to tell whether a server was
+# CPU-bound during the run without needing perf.
+cpu_ticks() {
+  local total=0 p f
+  for p in "$@"; do
+    # Fields after the ")" of comm: utime and stime are the 12th and 13th.
+    f=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) || continue
+    set -- $f
+    total=$((total + ${12} + ${13}))
+  done
+  echo "$total"
+}
+# Busy and total jiffies of the whole machine, from the first line of /proc/stat.
+machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+
+# field LINE KEY: the value of KEY=value in wrk's RESULT line.
+field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<" $1"; }
+
+hz=$(getconf CLK_TCK)
+ncpu=$(nproc)
+
+# run_wrk NAME URL PIDS...: warm up, then the measured run; fills the
+# globals r_rps r_p50 r_p99 r_cpu r_busy.
+run_wrk() {
+  local name=$1 url=$2; shift 2
+  local wrk_cmd=(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" --timeout 5s -s "$here/poll.lua")
+  if ((WARMUP > 0)); then
+    timeout $((WARMUP + 30)) "${wrk_cmd[@]}" -d"${WARMUP}s" "$url" -- "$tmp/terminals.txt" >"$tmp/$name.warmup" 2>&1 ||
+      die "$name warm-up failed: $(cat "$tmp/$name.warmup")"
+  fi
+  local c0 m0 c1 m1
+  c0=$(cpu_ticks "$@"); m0=$(machine_ticks)
+  timeout $((DURATION + 30)) "${wrk_cmd[@]}" -d"${DURATION}s" "$url" -- "$tmp/terminals.txt" >"$tmp/$name.out" 2>&1 ||
+    die "$name wrk failed: $(cat "$tmp/$name.out")"
+  c1=$(cpu_ticks "$@"); m1=$(machine_ticks)
+  local line
+  line=$(grep '^RESULT ' "$tmp/$name.out") || die "$name: no RESULT line: $(cat "$tmp/$name.out")"
+  echo "  $name: ${line#RESULT }"
+  local errs=0 k
+  for k in errors_connect errors_read errors_write errors_timeout http_errors; do errs=$((errs + $(field "$line" $k))); done
+  ((errs == 0)) || die "$name: wrk reported $errs errors; figures would be meaningless"
+  r_rps=$(field "$line" rps)
+  r_p50=$(field "$line" p50_us)
+  r_p99=$(field "$line" p99_us)
+  local secs
+  secs=$(field "$line" seconds)
+  # Server CPU in cores (1.00 = one core fully busy) and machine busy %.
+  r_cpu=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v s="$secs" 'BEGIN{printf "%.2f", t/hz/s}')
+  r_busy=$(awk -v a="$m0" -v b="$m1" 'BEGIN{split(a,x," "); split(b,y," "); printf "%.0f", 100*(y[1]-x[1])/(y[2]-x[2])}')
+}
+
+echo "posfleet poll benchmark: $N terminals, server threads/workers=$THREADS, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s)"
+echo "machine: $ncpu CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+
+# --- posfleetd ----------------------------------------------------------------
+admin=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+POSFLEET_BOOTSTRAP_TOKEN=$admin "$POSFLEETD" --data-dir "$tmp/data" --listen 127.0.0.1:0 \
+  --threads "$THREADS" --log-level warn >"$tmp/posfleetd.log" 2>&1 &
+pf_pid=$!
+pids+=("$pf_pid")
+pf_url=
+for _ in $(seq 100); do
+  pf_url=$(sed -n 's/^posfleetd listening on \(http:[^ ]*\).*/\1/p' "$tmp/posfleetd.log")
+  [[ -n $pf_url ]] && break
+  kill -0 "$pf_pid" 2>/dev/null || die "posfleetd exited: $(cat "$tmp/posfleetd.log")"
+  sleep 0.1
+done
+[[ -n $pf_url ]] || die "posfleetd did not start within 10s: $(cat "$tmp/posfleetd.log")"
+
+t0=$(date +%s.%N)
+timeout 600 /usr/bin/python3 "$here/register.py" "$pf_url" "$admin" "$N" "$tmp/terminals.txt" ||
+  die "registering terminals failed"
+echo "registered $N terminals in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
+body=$(cat "$tmp/terminals.txt.reply")
+echo "poll reply: ${#body} bytes: $body"
+
+echo "running wrk against posfleetd ($pf_url)..."
+run_wrk posfleetd "$pf_url" "$pf_pid"
+pf_rps=$r_rps pf_p50=$r_p50 pf_p99=$r_p99 pf_cpu=$r_cpu pf_busy=$r_busy
+# Stop it now so the nginx run has the CPUs to itself, as posfleetd had.
+kill -TERM "$pf_pid"; wait "$pf_pid" 2>/dev/null || true
+pids=()
+
+# --- nginx --------------------------------------------------------------------
+# The body goes inside a single-quoted nginx string where $ would start a
+# variable; JSON from posfleetd never has these, but refuse rather than lie.
+[[ $body != *[\'\\\$]* ]] || die "poll reply has characters that need nginx escaping: $body"
+ng_port=$(free_port)
+mkdir -p "$tmp/nginx/logs"
+# keepalive_requests: nginx closes a keep-alive connection after 1000 requests
+# by default, posfleetd never does; lift it so both keep their connections.
+cat >"$tmp/nginx/nginx.conf" <<EOF
+worker_processes $THREADS;
+daemon off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server_tokens off;
+  keepalive_requests 100000000;
+  client_body_temp_path $tmp/nginx/client_body;
+  proxy_temp_path $tmp/nginx/proxy;
+  fastcgi_temp_path $tmp/nginx/fastcgi;
+  uwsgi_temp_path $tmp/nginx/uwsgi;
+  scgi_temp_path $tmp/nginx/scgi;
+  server {
+    listen 127.0.0.1:$ng_port;
+    location / {
+      default_type application/json;
+      return 200 '$body';
+    }
+  }
+}
+EOF
+"$NGINX" -p "$tmp/nginx/" -e "$tmp/nginx/logs/error.log" -c "$tmp/nginx/nginx.conf" >"$tmp/nginx/stdout" 2>&1 &
+ng_pid=$!
+pids+=("$ng_pid")
+ng_url=http://127.0.0.1:$ng_port
+ng_len=
+for _ in $(seq 100); do
+  ng_len=$(/usr/bin/python3 -c 'import sys,urllib.request; print(len(urllib.request.urlopen(sys.argv[1], timeout=2).read()))' \
+    "$ng_url/DEFAULT/controller/v1/x" 2>/dev/null) && break
+  kill -0 "$ng_pid" 2>/dev/null || die "nginx exited: $(cat "$tmp/nginx/stdout" "$tmp/nginx/logs/error.log" 2>/dev/null)"
+  sleep 0.1
+done
+[[ $ng_len == "${#body}" ]] || die "nginx body is ${ng_len:-?} bytes, posfleetd's ${#body}"
+
+echo "running wrk against nginx ($ng_url)..."
+# Master plus workers: the master is idle, the workers do the work.
+run_wrk nginx "$ng_url" "$ng_pid" $(pgrep -P "$ng_pid")
+ng_rps=$r_rps ng_p50=$r_p50 ng_p99=$r_p99 ng_cpu=$r_cpu ng_busy=$r_busy
+
+# --- report -------------------------------------------------------------------
+ms() { awk -v u="$1" 'BEGIN{printf "%.2f ms", u/1000}'; }
+echo
+echo "NOTE: wrk and the server share the same $ncpu CPUs; this is a relative measurement"
+echo "      (posfleetd vs nginx on the same box), not an absolute capacity figure."
+printf '%-10s %10s %10s %10s %12s %10s\n' server "req/s" p50 p99 "server CPU" "box busy"
+printf '%-10s %10s %10s %10s %12s %10s\n' posfleetd "$pf_rps" "$(ms "$pf_p50")" "$(ms "$pf_p99")" "$pf_cpu cores" "$pf_busy%"
+printf '%-10s %10s %10s %10s %12s %10s\n' nginx "$ng_rps" "$(ms "$ng_p50")" "$(ms "$ng_p99")" "$ng_cpu cores" "$ng_busy%"
+echo "ratio posfleetd/nginx (req/s): $(awk -v a="$pf_rps" -v b="$ng_rps" 'BEGIN{printf "%.2f", a/b}')"

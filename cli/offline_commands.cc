@@ -1,0 +1,126 @@
+// posfleet CLI: key generation, release creation and offline signing. These
+// run on the release manager's machine; the secret key never goes anywhere.
+#include <filesystem>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/clock.h"
+#include "core/fs.h"
+#include "core/hashing.h"
+#include "core/manifest.h"
+#include "core/signing.h"
+#include "core/version.h"
+
+namespace posfleet::cli {
+
+namespace fs = std::filesystem;
+
+Status key_generate(const std::string& out_prefix) {
+  const std::string key_path = out_prefix + ".key", pub_path = out_prefix + ".pub";
+  if (fs::exists(key_path))
+    return make_error(Code::kConflict, key_path + " exists; refusing to overwrite a signing key (choose another --out)");
+  auto key = generate_signing_key();
+  if (auto parent = fs::path(out_prefix).parent_path(); !parent.empty())
+    if (auto s = make_dirs(parent.string()); !s) return s;
+  if (auto s = write_file_atomic(key_path, signing_key_json(key), 0600); !s) return s;
+  if (auto s = write_file_atomic(pub_path, public_key_json(key.pub)); !s) return s;
+  std::cout << "key " << key.pub.key_id << "\n  secret: " << key_path << " (keep offline, mode 0600)\n  public: "
+            << pub_path << " (give to terminals as a trusted key)\n";
+  return ok_status();
+}
+
+namespace {
+
+Expected<SignedManifest> load_manifest(const std::string& dir) {
+  auto text = read_file(dir + "/manifest.json");
+  if (!text) return make_error(Code::kNotFound, "no " + dir + "/manifest.json; run `posfleet release create` first");
+  return SignedManifest::parse(*text);
+}
+
+Status save_manifest(const std::string& dir, const SignedManifest& m) {
+  return write_file_atomic(dir + "/manifest.json", m.to_json_text() + "\n");
+}
+
+}  // namespace
+
+Status release_create(const CreateOptions& o) {
+  if (auto v = Version::parse(o.version); !v) return v.error();
+  if (o.models.empty()) return make_error(Code::kInvalidArgument, "name at least one hardware model with --model");
+  if (o.components.empty())
+    return make_error(Code::kInvalidArgument, "add at least one component with --component NAME=FILE, e.g. os=./os.img");
+  if (o.expires_days < 1) return make_error(Code::kInvalidArgument, "--expires-days must be at least 1");
+  SignedManifest sm;
+  Manifest& m = sm.manifest;
+  m.version = o.version;
+  m.models = o.models;
+  m.notes_zh = o.notes_zh;
+  m.notes_en = o.notes_en;
+  m.security = o.security;
+  m.rollback = o.rollback;
+  m.expires = unix_now() + std::int64_t{o.expires_days} * 86400;
+  if (!o.expires_at.empty()) {
+    auto t = parse_utc(o.expires_at);
+    if (!t) return t.error().with_context("--expires");
+    m.expires = *t;
+    if (m.expires <= unix_now()) std::cerr << "warning: --expires is in the past; terminals will refuse this release\n";
+  }
+  if (auto s = make_dirs(o.dir); !s) return s;
+  for (const auto& spec : o.components) {
+    auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return make_error(Code::kInvalidArgument, "--component \"" + spec + "\" must be NAME=FILE[@VERSION]");
+    Component c;
+    c.name = spec.substr(0, eq);
+    std::string file = spec.substr(eq + 1);
+    c.version = o.version;
+    if (auto at = file.rfind('@'); at != std::string::npos && !fs::exists(file)) {
+      c.version = file.substr(at + 1);
+      file = file.substr(0, at);
+    }
+    auto d = digest_file(file);
+    if (!d) return d.error().with_context("component " + c.name);
+    c.filename = fs::path(file).filename().string();
+    c.sha256 = d->sha256;
+    c.length = d->size;
+    for (const auto& other : m.components)
+      if (other.filename == c.filename || other.name == c.name)
+        return make_error(Code::kInvalidArgument, "component names and file names must be unique: " + c.name);
+    std::error_code ec;
+    const std::string dest = o.dir + "/" + c.filename;
+    if (fs::absolute(file) != fs::absolute(dest)) fs::copy_file(file, dest, fs::copy_options::overwrite_existing, ec);
+    if (ec) return make_error(Code::kIo, "cannot copy " + file + " into " + o.dir + ": " + ec.message());
+    std::cout << "  " << c.name << " " << c.version << "  " << c.filename << "  " << c.length << " bytes  sha256 "
+              << c.sha256.substr(0, 16) << "…\n";
+    m.components.push_back(std::move(c));
+  }
+  if (auto s = save_manifest(o.dir, sm); !s) return s;
+  std::cout << "release " << m.version << " for " << m.models.size() << " model(s), expires " << format_utc(m.expires)
+            << ", written to " << o.dir << "/manifest.json (unsigned: run `posfleet release sign`)\n";
+  return ok_status();
+}
+
+Status release_sign(const std::string& dir, const std::string& key_file) {
+  auto key_text = read_file(key_file);
+  if (!key_text) return key_text.error();
+  auto key = parse_signing_key(*key_text);
+  if (!key) return key.error().with_context(key_file);
+  auto sm = load_manifest(dir);
+  if (!sm) return sm.error();
+  // Sign only what is really in the folder: re-hash every component file.
+  for (const auto& c : sm->manifest.components) {
+    auto d = digest_file(dir + "/" + c.filename);
+    if (!d) return d.error();
+    if (d->sha256 != c.sha256 || d->size != c.length)
+      return make_error(Code::kHashMismatch, c.filename + " changed since `release create`; create the release again");
+  }
+  if (unix_now() >= sm->manifest.expires)
+    std::cerr << "warning: release " << sm->manifest.version << " expired at " << format_utc(sm->manifest.expires)
+              << "; terminals will refuse it\n";
+  sm->sign(*key);
+  if (auto s = save_manifest(dir, *sm); !s) return s;
+  std::cout << "signed release " << sm->manifest.version << " with key " << key->pub.key_id << " ("
+            << sm->signatures.size() << " signature(s))\n";
+  return ok_status();
+}
+
+}  // namespace posfleet::cli

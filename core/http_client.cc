@@ -1,0 +1,253 @@
+#include "core/http_client.h"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "core/json.h"
+
+namespace posfleet {
+
+namespace {
+
+size_t append_body(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+size_t collect_header(char* data, size_t size, size_t n, void* user) {
+  std::string line(data, size * n);
+  auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
+    (*static_cast<std::map<std::string, std::string>*>(user))[name] = value;
+  }
+  return size * n;
+}
+
+struct Slist {
+  curl_slist* list = nullptr;
+  ~Slist() { curl_slist_free_all(list); }
+  void add(const std::string& s) { list = curl_slist_append(list, s.c_str()); }
+};
+
+struct Sink {
+  CURL* curl = nullptr;
+  int fd = -1;
+  std::uint64_t offset = 0;    // bytes in the file when the transfer started
+  std::uint64_t written = 0;   // bytes written by this transfer
+  std::uint64_t expected = 0;
+  bool too_long = false;
+  bool checked_status = false;
+  int write_errno = 0;
+  std::function<void(const DownloadProgress&)> progress;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_report{};
+};
+
+size_t write_file(char* data, size_t size, size_t n, void* user) {
+  auto* s = static_cast<Sink*>(user);
+  const size_t len = size * n;
+  if (!s->checked_status) {
+    s->checked_status = true;
+    long code = 0;
+    curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+    if (code == 200 && s->offset > 0) {  // the server ignored our Range: start over
+      if (::ftruncate(s->fd, 0) != 0) { s->write_errno = errno; return 0; }
+      ::lseek(s->fd, 0, SEEK_SET);
+      s->offset = 0;
+    } else if (code != 200 && code != 206) {
+      return len;  // an error body; discarded, the status tells the caller
+    }
+  }
+  long code = 0;
+  curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+  if (code != 200 && code != 206) return len;
+  if (s->offset + s->written + len > s->expected) {
+    s->too_long = true;
+    return 0;  // aborts the transfer
+  }
+  const char* p = data;
+  size_t left = len;
+  while (left > 0) {
+    ssize_t w = ::write(s->fd, p, left);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) { s->write_errno = errno; return 0; }
+    p += w;
+    left -= static_cast<size_t>(w);
+  }
+  s->written += len;
+  if (s->progress) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - s->last_report > std::chrono::milliseconds(250) || s->offset + s->written == s->expected) {
+      s->last_report = now;
+      double secs = std::chrono::duration<double>(now - s->start).count();
+      s->progress({s->offset + s->written, s->expected, secs > 0 ? s->written / secs : 0});
+    }
+  }
+  return len;
+}
+
+}  // namespace
+
+void HttpClient::global_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+HttpClient::HttpClient(std::string base_url, std::vector<std::string> headers)
+    : base_(std::move(base_url)), headers_(std::move(headers)), curl_(curl_easy_init()) {
+  while (!base_.empty() && base_.back() == '/') base_.pop_back();
+}
+
+HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+
+std::string HttpClient::url_for(const std::string& path) const {
+  return path.rfind("http", 0) == 0 ? path : base_ + path;
+}
+
+Expected<HttpResult> HttpClient::request(const std::string& method, const std::string& path, const std::string& body,
+                                         const std::string& content_type) {
+  CURL* c = static_cast<CURL*>(curl_);
+  curl_easy_reset(c);
+  HttpResult r;
+  Slist hdrs;
+  for (const auto& h : headers_) hdrs.add(h);
+  hdrs.add("Accept: application/json");
+  if (!body.empty() || method == "POST" || method == "PUT") hdrs.add("Content-Type: " + content_type);
+  const std::string url = url_for(path);
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs.list);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout_seconds));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+  if (method == "POST" || method == "PUT") {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+  CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK)
+    return make_error(Code::kNetwork, method + " " + url + " failed: " + curl_easy_strerror(rc) +
+                                          " (is the server running and the URL right?)");
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  return r;
+}
+
+Expected<HttpResult> HttpClient::put_file(const std::string& path, const std::string& file) {
+  FILE* f = std::fopen(file.c_str(), "rb");
+  if (!f) return make_error(Code::kIo, "cannot open " + file + ": " + std::strerror(errno));
+  struct stat st {};
+  ::fstat(::fileno(f), &st);
+  CURL* c = static_cast<CURL*>(curl_);
+  curl_easy_reset(c);
+  HttpResult r;
+  Slist hdrs;
+  for (const auto& h : headers_) hdrs.add(h);
+  hdrs.add("Content-Type: application/octet-stream");
+  hdrs.add("Expect:");
+  const std::string url = url_for(path);
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(c, CURLOPT_READDATA, f);
+  curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(st.st_size));
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs.list);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  CURLcode rc = curl_easy_perform(c);
+  std::fclose(f);
+  if (rc != CURLE_OK) return make_error(Code::kNetwork, "upload to " + url + " failed: " + curl_easy_strerror(rc));
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  return r;
+}
+
+Expected<DownloadResult> HttpClient::download(const std::string& url, const std::string& file,
+                                              std::uint64_t expected_length,
+                                              const std::function<void(const DownloadProgress&)>& progress,
+                                              std::uint64_t max_bytes_per_second) {
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return make_error(Code::kIo, "cannot open " + file + ": " + std::strerror(errno));
+  struct stat st {};
+  ::fstat(fd, &st);
+  auto have = static_cast<std::uint64_t>(st.st_size);
+  if (have > expected_length) {  // cannot be a prefix of the right file
+    if (::ftruncate(fd, 0) != 0) { ::close(fd); return make_error(Code::kIo, "cannot truncate " + file); }
+    have = 0;
+  }
+  DownloadResult result;
+  result.resumed_from = have;
+  if (have == expected_length) {
+    ::close(fd);
+    result.status = 206;
+    return result;
+  }
+  CURL* c = static_cast<CURL*>(curl_);
+  curl_easy_reset(c);
+  Slist hdrs;
+  for (const auto& h : headers_) hdrs.add(h);
+  hdrs.add("Accept: application/octet-stream");
+  Sink sink;
+  sink.curl = c;
+  sink.fd = fd;
+  sink.offset = have;
+  sink.expected = expected_length;
+  sink.progress = progress;
+  const std::string full = url_for(url);
+  curl_easy_setopt(c, CURLOPT_URL, full.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs.list);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+  // A stalled transfer is given up after 60 s below 1 byte/s; the caller resumes.
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+  if (have > 0) curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(have));
+  if (max_bytes_per_second > 0)
+    curl_easy_setopt(c, CURLOPT_MAX_RECV_SPEED_LARGE, static_cast<curl_off_t>(max_bytes_per_second));
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_file);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+  CURLcode rc = curl_easy_perform(c);
+  ::close(fd);
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &result.status);
+  result.resumed_from = sink.offset;
+  result.fetched = sink.written;
+  if (sink.too_long)
+    return make_error(Code::kLengthMismatch, "server sent more than the " + std::to_string(expected_length) +
+                                                 " bytes the signed manifest allows; download refused");
+  if (sink.write_errno)
+    return make_error(Code::kIo, "cannot write " + file + ": " + std::strerror(sink.write_errno) +
+                                     " (is the storage full?)");
+  if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR)
+    return make_error(Code::kNetwork, "download of " + full + " interrupted: " + curl_easy_strerror(rc) +
+                                          "; it resumes from byte " + std::to_string(sink.offset + sink.written));
+  if (result.status != 200 && result.status != 206)
+    return make_error(Code::kServer, "download of " + full + " answered HTTP " + std::to_string(result.status));
+  return result;
+}
+
+Error http_error(const HttpResult& r, const std::string& what) {
+  std::string message = "HTTP " + std::to_string(r.status);
+  if (auto v = json::parse(r.body); v && v->is_object())
+    if (auto* e = v->get_object().if_contains("error"); e && e->is_object())
+      message = json::string_or(e->get_object(), "message", message);
+  Code code = r.status == 404 ? Code::kNotFound
+              : r.status == 401 || r.status == 403 ? Code::kUnauthorized
+              : r.status == 409 ? Code::kConflict
+              : r.status == 400 ? Code::kInvalidArgument
+                                : Code::kServer;
+  return make_error(code, what + ": " + message);
+}
+
+}  // namespace posfleet

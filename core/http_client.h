@@ -1,0 +1,70 @@
+// posfleet core: a small blocking HTTP client over libcurl, used by the CLI
+// and the agent.
+//
+// request() sends one request and returns status and body. download() fetches
+// a URL into a file, resuming with a Range request from the bytes already in
+// the file, and refuses to write past `expected_length` (a server that sends
+// more than the manifest says is cut off, not believed).
+// Thread-safety: one HttpClient per thread; call global_init() once first.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace posfleet {
+
+struct HttpResult {
+  long status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // names lower-case
+};
+
+struct DownloadProgress {
+  std::uint64_t have = 0;   // bytes in the file so far
+  std::uint64_t total = 0;  // expected length
+  double rate = 0;          // bytes per second, this transfer
+};
+
+struct DownloadResult {
+  std::uint64_t resumed_from = 0;  // bytes that were already there
+  std::uint64_t fetched = 0;       // bytes this call received
+  long status = 0;
+};
+
+class HttpClient {
+ public:
+  static void global_init();
+  // `headers` are sent with every request, e.g. {"Authorization: Bearer x"}.
+  HttpClient(std::string base_url, std::vector<std::string> headers);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // `path` is appended to the base URL unless it starts with "http".
+  Expected<HttpResult> request(const std::string& method, const std::string& path, const std::string& body = "",
+                               const std::string& content_type = "application/json");
+  Expected<HttpResult> put_file(const std::string& path, const std::string& file);
+
+  // Errors: kLengthMismatch (server sent more than expected), kNetwork, kServer.
+  Expected<DownloadResult> download(const std::string& url, const std::string& file, std::uint64_t expected_length,
+                                    const std::function<void(const DownloadProgress&)>& progress = {},
+                                    std::uint64_t max_bytes_per_second = 0);
+
+  int timeout_seconds = 30;
+
+ private:
+  std::string url_for(const std::string& path) const;
+  std::string base_;
+  std::vector<std::string> headers_;
+  void* curl_;  // CURL*
+};
+
+// Human-readable error from an HTTP error reply in posfleet's JSON error form.
+Error http_error(const HttpResult& r, const std::string& what);
+
+}  // namespace posfleet
