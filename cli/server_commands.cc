@@ -56,7 +56,7 @@ void print_deployment(const bj::value& d) {
       std::cout << "  " << str(e, "time") << "  " << str(e, "execution") << "/" << str(e, "result");
       if (auto* details = e.get_object().if_contains("details"); details && details->is_array())
         for (const auto& line : details->get_array())
-          if (line.is_string()) std::cout << "  " << line.get_string();
+          if (line.is_string()) std::cout << "  " << std::string(line.get_string());
       std::cout << "\n";
     }
 }

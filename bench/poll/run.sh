@@ -105,6 +105,12 @@ run_wrk() {
 
 echo "posfleet poll benchmark: $N terminals, server threads/workers=$THREADS, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s)"
 echo "machine: $ncpu CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+# Anything else running (a build, another benchmark) skews both rows
+# differently, so measure how idle the box is first and say so.
+m0=$(machine_ticks); sleep 1; m1=$(machine_ticks)
+pre_busy=$(awk -v a="$m0" -v b="$m1" 'BEGIN{split(a,x," "); split(b,y," "); printf "%.0f", 100*(y[1]-x[1])/(y[2]-x[2])}')
+echo "box busy before the run: $pre_busy%"
+((pre_busy <= 10)) || echo "WARNING: the machine is not idle; these figures will be noisy" >&2
 
 # --- posfleetd ----------------------------------------------------------------
 admin=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')

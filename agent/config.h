@@ -1,0 +1,33 @@
+// posfleet agent: its configuration file (JSON, docs/operations.md).
+//
+//   {"server": "http://127.0.0.1:8080", "tenant": "DEFAULT", "terminal": "PF0001",
+//    "token": "<DDI token>", "model": "A920", "device_dir": "./device",
+//    "trusted_keys": ["release.pub"], "threshold": 1}
+// Optional: "factory_version" (version in slot A of a new device, default
+// "1.0.0"), "max_boot_attempts" (3), "download_rate_limit" (bytes/s, 0 = none),
+// "max_poll_seconds" (cap on the server's poll interval, 0 = none).
+// Relative paths are taken from the config file's folder.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/signing.h"
+
+namespace posfleet::agent {
+
+struct Config {
+  std::string server, tenant = "DEFAULT", terminal, token, model, device_dir;
+  std::vector<PublicKey> trusted_keys;
+  int threshold = 1;
+  std::string factory_version = "1.0.0";
+  int max_boot_attempts = 3;
+  std::uint64_t download_rate_limit = 0;
+  int max_poll_seconds = 0;
+
+  static Expected<Config> load(const std::string& path);
+};
+
+}  // namespace posfleet::agent

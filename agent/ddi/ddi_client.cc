@@ -1,0 +1,135 @@
+#include "agent/ddi/ddi_client.h"
+
+#include <boost/json.hpp>
+
+#include <cstdio>
+
+#include "core/clock.h"
+#include "core/json.h"
+
+namespace posfleet::agent {
+
+namespace bj = boost::json;
+
+std::optional<int> parse_sleep(const std::string& text) {
+  int h = 0, m = 0, s = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%d:%d:%d%c", &h, &m, &s, &extra) != 3 || h < 0 || m < 0 || m > 59 || s < 0 || s > 59)
+    return std::nullopt;
+  return h * 3600 + m * 60 + s;
+}
+
+DdiClient::DdiClient(const Config& c)
+    : base_path_("/" + c.tenant + "/controller/v1/" + c.terminal),
+      http_(c.server, {"Authorization: TargetToken " + c.token}) {}
+
+namespace {
+std::string href_of(const bj::object& links, const char* name) {
+  auto* l = links.if_contains(name);
+  if (!l || !l->is_object()) return "";
+  return json::string_or(l->get_object(), "href", "");
+}
+
+Expected<bj::object> json_reply(Expected<HttpResult> r, const std::string& what) {
+  if (!r) return r.error();
+  if (r->status != 200) return http_error(*r, what);
+  auto v = json::parse(r->body);
+  if (!v || !v->is_object()) return make_error(Code::kServer, what + ": reply is not a JSON object");
+  return std::move(v->get_object());
+}
+}  // namespace
+
+Expected<PollResult> DdiClient::poll() {
+  auto o = json_reply(http_.request("GET", base_path_), "poll");
+  if (!o) return o.error();
+  PollResult p;
+  if (auto* cfg = o->if_contains("config"); cfg && cfg->is_object())
+    if (auto* pol = cfg->get_object().if_contains("polling"); pol && pol->is_object())
+      if (auto s = parse_sleep(json::string_or(pol->get_object(), "sleep", "")); s) p.sleep_seconds = *s;
+  if (auto* links = o->if_contains("_links"); links && links->is_object()) {
+    p.deployment_href = href_of(links->get_object(), "deploymentBase");
+    p.cancel_href = href_of(links->get_object(), "cancelAction");
+    p.wants_config_data = !href_of(links->get_object(), "configData").empty();
+  }
+  return p;
+}
+
+Expected<Deployment> DdiClient::deployment(const std::string& href) {
+  auto o = json_reply(http_.request("GET", href), "deploymentBase");
+  if (!o) return o.error();
+  Deployment d;
+  try {
+    d.action_id = std::stoll(json::string_or(*o, "id", "0"));
+  } catch (const std::exception&) {
+  }
+  if (d.action_id <= 0) return make_error(Code::kServer, "deploymentBase: no action id");
+  auto dep = json::get_object(*o, "deployment");
+  if (!dep) return dep.error();
+  auto chunks = json::get_array(**dep, "chunks");
+  if (!chunks) return chunks.error();
+  for (const auto& ch : **chunks) {
+    if (!ch.is_object()) continue;
+    const auto& co = ch.get_object();
+    auto arts = json::get_array(co, "artifacts");
+    if (!arts) continue;
+    for (const auto& a : **arts) {
+      if (!a.is_object()) continue;
+      const auto& ao = a.get_object();
+      ArtifactLink l{json::string_or(co, "part", ""), json::string_or(ao, "filename", ""), "", 0};
+      if (auto* links = ao.if_contains("_links"); links && links->is_object()) {
+        l.href = href_of(links->get_object(), "download-http");
+        if (l.href.empty()) l.href = href_of(links->get_object(), "download");
+      }
+      if (auto size = json::get_int(ao, "size"); size) l.size = static_cast<std::uint64_t>(*size);
+      d.artifacts.push_back(std::move(l));
+    }
+  }
+  if (auto* ext = o->if_contains("posfleet"); ext && ext->is_object())
+    if (auto* m = ext->get_object().if_contains("manifest"); m && m->is_object()) d.manifest_text = json::serialize(*m);
+  return d;
+}
+
+Expected<std::int64_t> DdiClient::cancel_action(const std::string& href) {
+  auto o = json_reply(http_.request("GET", href), "cancelAction");
+  if (!o) return o.error();
+  auto ca = json::get_object(*o, "cancelAction");
+  if (!ca) return ca.error();
+  try {
+    return std::stoll(json::string_or(**ca, "stopId", "0"));
+  } catch (const std::exception&) {
+    return make_error(Code::kServer, "cancelAction: stopId is not a number");
+  }
+}
+
+Status DdiClient::post(const std::string& path, const FeedbackMessage& m, std::int64_t id) {
+  bj::array details;
+  for (const auto& d : m.details) details.push_back(bj::string(d));
+  bj::object status{{"execution", m.execution}, {"result", bj::object{{"finished", m.result}}}, {"details", details}};
+  if (m.code) status["code"] = m.code;
+  bj::object body{{"id", std::to_string(id)}, {"time", format_utc(unix_now())}, {"status", status}};
+  auto r = http_.request("POST", path, json::serialize(body));
+  if (!r) return r.error();
+  if (r->status == 410) return make_error(Code::kConflict, "server says the action has already ended");
+  if (r->status != 200) return http_error(*r, "feedback");
+  return ok_status();
+}
+
+Status DdiClient::feedback(std::int64_t action_id, const FeedbackMessage& m) {
+  return post(base_path_ + "/deploymentBase/" + std::to_string(action_id) + "/feedback", m, action_id);
+}
+
+Status DdiClient::cancel_feedback(std::int64_t action_id, const FeedbackMessage& m) {
+  return post(base_path_ + "/cancelAction/" + std::to_string(action_id) + "/feedback", m, action_id);
+}
+
+Status DdiClient::config_data(const std::vector<std::pair<std::string, std::string>>& attributes) {
+  bj::object data;
+  for (const auto& [k, v] : attributes) data[k] = v;
+  bj::object body{{"mode", "merge"}, {"data", data}};
+  auto r = http_.request("PUT", base_path_ + "/configData", json::serialize(body));
+  if (!r) return r.error();
+  if (r->status != 200) return http_error(*r, "configData");
+  return ok_status();
+}
+
+}  // namespace posfleet::agent

@@ -1,0 +1,60 @@
+// posfleet agent: the terminal's side of hawkBit DDI v1 (docs/protocol.md).
+// Thread-safety: one DdiClient per thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/config.h"
+#include "core/http_client.h"
+
+namespace posfleet::agent {
+
+struct PollResult {
+  int sleep_seconds = 60;
+  std::string deployment_href;  // empty if no deployment
+  std::string cancel_href;      // empty if no cancel request
+  bool wants_config_data = false;
+};
+
+struct ArtifactLink {
+  std::string chunk, filename, href;
+  std::uint64_t size = 0;
+};
+
+struct Deployment {
+  std::int64_t action_id = 0;
+  std::vector<ArtifactLink> artifacts;
+  std::string manifest_text;  // posfleet extension: the signed manifest, "" if absent
+};
+
+struct FeedbackMessage {
+  std::string execution;  // proceeding | closed | canceled | rejected
+  std::string result;     // none | success | failure
+  std::vector<std::string> details;
+  int code = 0;
+};
+
+class DdiClient {
+ public:
+  explicit DdiClient(const Config& c);
+  Expected<PollResult> poll();
+  Expected<Deployment> deployment(const std::string& href);
+  Expected<std::int64_t> cancel_action(const std::string& href);  // returns stopId
+  Status feedback(std::int64_t action_id, const FeedbackMessage& m);
+  Status cancel_feedback(std::int64_t action_id, const FeedbackMessage& m);
+  Status config_data(const std::vector<std::pair<std::string, std::string>>& attributes);
+  HttpClient& http() { return http_; }
+
+ private:
+  Status post(const std::string& path, const FeedbackMessage& m, std::int64_t id);
+  std::string base_path_;
+  HttpClient http_;
+};
+
+// "HH:MM:SS" → seconds; nullopt if malformed.
+std::optional<int> parse_sleep(const std::string& text);
+
+}  // namespace posfleet::agent

@@ -1,0 +1,48 @@
+// posfleet agent: the update's persisted record (docs/formats/update-record.md).
+//
+// Saved atomically (core/fs.h) at <device_dir>/state/update.json *before* each
+// state acts, so a killed agent or a power cut resumes in the state it was in.
+// schema_version lets a newer agent read an older record.
+// Thread-safety: plain value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace posfleet::agent {
+
+struct PlannedArtifact {
+  std::string name, version, filename, href, sha256;
+  std::uint64_t length = 0;
+};
+
+struct Outcome {
+  std::int64_t action_id = 0;
+  std::string version, result, message;  // result: success | failure | canceled
+  int code = 0;
+  std::int64_t time = 0;
+  std::uint64_t resumed_from = 0;  // bytes a download resumed from (0: not resumed)
+};
+
+struct UpdateRecord {
+  static constexpr int kSchemaVersion = 1;
+  std::string state = "idle";
+  std::int64_t action_id = 0;
+  std::string manifest_text;  // as received; re-verified after a restart
+  std::string version;        // release version, once the manifest is verified
+  std::vector<PlannedArtifact> artifacts;
+  std::string target_slot;
+  int resumes = 0;  // restarts in this state; capped to break crash loops
+  int error_code = 0;
+  std::string error;
+  std::uint64_t resumed_from = 0;
+  Outcome last;  // the previous update's outcome
+
+  static Expected<UpdateRecord> load(const std::string& path);  // a fresh record if none
+  Status save(const std::string& path) const;
+};
+
+}  // namespace posfleet::agent

@@ -1,0 +1,74 @@
+#include "agent/status.h"
+
+#include <boost/json.hpp>
+
+#include <iostream>
+
+#include "agent/device/simulated_boot_control.h"
+#include "agent/state/update_record.h"
+#include "core/clock.h"
+#include "core/fs.h"
+#include "core/json.h"
+
+namespace posfleet::agent {
+
+namespace bj = boost::json;
+
+Status print_status(const Config& config, bool as_json) {
+  SimulatedBootControl boot(config.device_dir);
+  if (auto s = boot.init(config.factory_version); !s) return s;
+  auto st = boot.state();
+  if (!st) return st.error();
+  auto record = UpdateRecord::load(config.device_dir + "/state/update.json");
+  if (!record) return record.error();
+  bj::object slots;
+  for (const char* name : {"a", "b"}) {
+    bj::value info = nullptr;
+    if (auto text = read_file(boot.slot_dir(name) + "/slot.json"); text)
+      if (auto v = json::parse(*text); v && v->is_object())
+        info = bj::object{{"version", json::string_or(v->get_object(), "version", "")},
+                          {"committed", st->good == name}, {"booted", st->booted == name}};
+    slots[name] = info;
+  }
+  const auto& good_slot = slots[st->good];
+  std::string version = good_slot.is_object() ? std::string(good_slot.at("version").as_string()) : "";
+  const auto& l = record->last;
+  bj::value last = nullptr;
+  if (l.action_id)
+    last = bj::object{{"action_id", l.action_id}, {"version", l.version}, {"result", l.result},
+                      {"message", l.message}, {"code", l.code}, {"time", format_utc(l.time)},
+                      {"resumed_from", l.resumed_from}};
+  bj::value progress = nullptr;
+  if (auto p = read_file(config.device_dir + "/state/progress.json"); p && !record->state.empty() && record->state != "idle")
+    if (auto v = json::parse(*p); v) progress = *v;
+  bj::object o{{"terminal", config.terminal}, {"model", config.model}, {"version", version},
+               {"slot", st->good}, {"booted", st->booted}, {"pending", st->pending},
+               {"attempts_left", st->attempts_left}, {"slots", slots}, {"update_state", record->state},
+               {"progress", progress}, {"last_update", last}};
+  if (as_json) {
+    std::cout << json::serialize(o) << "\n";
+    return ok_status();
+  }
+  std::cout << "terminal " << config.terminal << " (" << config.model << ")\n"
+            << "  version      " << version << " (slot " << st->good << ")\n";
+  for (const char* name : {"a", "b"}) {
+    const auto& s = slots[name];
+    std::cout << "  slot " << name << "       "
+              << (s.is_object() ? std::string(s.at("version").as_string()) : std::string("(empty)"))
+              << (st->good == name ? "  committed" : "") << (st->booted == name ? "  booted" : "")
+              << (st->pending == name ? "  pending" : "") << "\n";
+  }
+  std::cout << "  update       " << record->state;
+  if (progress.is_object())
+    std::cout << "  " << progress.at("percent").as_int64() << "% (" << progress.at("bytes").as_int64() << "/"
+              << progress.at("total").as_int64() << " bytes)";
+  std::cout << "\n";
+  if (l.action_id)
+    std::cout << "  last update  " << l.result << ": " << l.message << " (action " << l.action_id << ", "
+              << format_utc(l.time) << ")\n";
+  else
+    std::cout << "  last update  none\n";
+  return ok_status();
+}
+
+}  // namespace posfleet::agent

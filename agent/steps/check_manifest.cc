@@ -1,0 +1,38 @@
+// Step: verify the signed manifest before a byte is downloaded.
+// Rejects bad/too few signatures, unknown keys, expiry, other models and
+// downgrades (core/manifest.h), and binds every artifact the server offered to
+// a manifest component: names, hashes and lengths come from the manifest only.
+#include <algorithm>
+
+#include "agent/steps/steps.h"
+#include "core/clock.h"
+#include "core/manifest.h"
+
+namespace posfleet::agent {
+
+Event check_manifest(UpdateContext& ctx) {
+  auto& r = ctx.record;
+  if (r.manifest_text.empty())
+    return ctx.fail(make_error(Code::kBadSignature, "deployment carries no signed posfleet manifest; refused"));
+  auto sm = SignedManifest::parse(r.manifest_text);
+  if (!sm) return ctx.fail(sm.error());
+  if (auto s = verify_signatures(*sm, ctx.config.trusted_keys, ctx.config.threshold); !s) return ctx.fail(s.error());
+  auto installed = installed_version(ctx.boot);
+  if (!installed) return ctx.fail(installed.error());
+  if (auto s = check_applicable(sm->manifest, ctx.config.model, *installed, unix_now()); !s) return ctx.fail(s.error());
+
+  std::vector<PlannedArtifact> plan;
+  for (const auto& c : sm->manifest.components) {
+    auto offered = std::find_if(r.artifacts.begin(), r.artifacts.end(),
+                                [&](const PlannedArtifact& a) { return a.filename == c.filename; });
+    if (offered == r.artifacts.end() || offered->href.empty())
+      return ctx.fail(make_error(Code::kServer, "server offers no download for component " + c.name + " (" +
+                                                    c.filename + ")"));
+    plan.push_back({c.name, c.version, c.filename, offered->href, c.sha256, c.length});
+  }
+  r.artifacts = std::move(plan);
+  r.version = sm->manifest.version;
+  return Event::kDone;
+}
+
+}  // namespace posfleet::agent

@@ -1,0 +1,33 @@
+// posfleet agent: helpers shared by the steps.
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "agent/steps/steps.h"
+#include "core/fs.h"
+#include "core/json.h"
+
+namespace posfleet::agent {
+
+Event UpdateContext::fail(const Error& e) {
+  record.error_code = static_cast<int>(e.code);
+  record.error = e.message;
+  spdlog::warn("update: action {}: {}", record.action_id, e.to_string());
+  return Event::kFailed;
+}
+
+void UpdateContext::progress_note(const std::string& line) {
+  if (auto s = ddi.feedback(record.action_id, {"proceeding", "none", {line}, 0}); !s)
+    spdlog::info("update: progress note not delivered ({}); continuing", s.error().message);
+}
+
+Expected<std::string> installed_version(BootControl& boot) {
+  auto st = boot.state();
+  if (!st) return st.error();
+  auto text = read_file(boot.slot_dir(st->good) + "/slot.json");
+  if (!text) return text.error();
+  auto v = json::parse(*text);
+  if (!v || !v->is_object()) return make_error(Code::kParse, "slot.json of slot " + st->good + " is damaged");
+  return json::string_or(v->get_object(), "version", "");
+}
+
+}  // namespace posfleet::agent

@@ -1,0 +1,32 @@
+// Step: check the freshly booted slot before committing it: it is the slot we
+// installed, it holds the release we verified, and every component file is
+// intact. (Per-component checks supplied by a release plug in here.)
+#include <boost/json.hpp>
+
+#include "agent/steps/steps.h"
+#include "core/fs.h"
+#include "core/hashing.h"
+#include "core/json.h"
+
+namespace posfleet::agent {
+
+Event health_check(UpdateContext& ctx) {
+  auto st = ctx.boot.state();
+  if (!st) return ctx.fail(st.error());
+  if (st->booted != ctx.record.target_slot)
+    return ctx.fail(make_error(Code::kHealthCheck, "running slot " + st->booted + ", expected " + ctx.record.target_slot));
+  const std::string dir = ctx.boot.slot_dir(st->booted);
+  auto text = read_file(dir + "/slot.json");
+  if (!text) return ctx.fail(make_error(Code::kHealthCheck, "new slot has no slot.json"));
+  auto v = json::parse(*text);
+  if (!v || !v->is_object() || json::string_or(v->get_object(), "version", "") != ctx.record.version)
+    return ctx.fail(make_error(Code::kHealthCheck, "new slot does not hold release " + ctx.record.version));
+  for (const auto& a : ctx.record.artifacts) {
+    auto sha = sha256_file(dir + "/" + a.filename);
+    if (!sha || *sha != a.sha256)
+      return ctx.fail(make_error(Code::kHealthCheck, "component " + a.name + " is damaged in the new slot"));
+  }
+  return Event::kDone;
+}
+
+}  // namespace posfleet::agent

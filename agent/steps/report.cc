@@ -1,0 +1,46 @@
+// Steps: tell the server how the update ended, retrying until it hears it.
+// Success is reported only after the new slot booted, passed its health check
+// and was committed; a rollback is reported as a failure with its reason.
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "agent/steps/steps.h"
+#include "core/clock.h"
+
+namespace posfleet::agent {
+
+namespace {
+
+Event finish(UpdateContext& ctx, const char* result, const std::string& message, bool cancel) {
+  auto& r = ctx.record;
+  FeedbackMessage m{"closed", cancel ? "success" : result, {message}, cancel ? 0 : r.error_code};
+  Status sent = cancel ? ctx.ddi.cancel_feedback(r.action_id, m) : ctx.ddi.feedback(r.action_id, m);
+  if (!sent && sent.error().code != Code::kConflict) {  // kConflict: the server already closed it
+    spdlog::warn("update: report for action {} not delivered: {}; retrying", r.action_id, sent.error().message);
+    ctx.wait(5);
+    return Event::kRetry;
+  }
+  r.last = {r.action_id, r.version, result, message, r.error_code, unix_now(), r.resumed_from};
+  std::error_code ec;
+  if (std::string(result) != "success") std::filesystem::remove_all(ctx.download_dir(), ec);
+  std::filesystem::remove(ctx.progress_path(), ec);
+  r.error.clear();
+  r.error_code = 0;
+  return Event::kDone;
+}
+
+}  // namespace
+
+Event report_success(UpdateContext& ctx) {
+  return finish(ctx, "success", "installed " + ctx.record.version + " on slot " + ctx.record.target_slot +
+                                    "; booted and healthy", false);
+}
+
+Event report_failure(UpdateContext& ctx) {
+  return finish(ctx, "failure", ctx.record.error.empty() ? "update failed" : ctx.record.error, false);
+}
+
+Event report_canceled(UpdateContext& ctx) { return finish(ctx, "canceled", "canceled by the operator", true); }
+
+}  // namespace posfleet::agent

@@ -1,0 +1,55 @@
+// posfleet agent: the steps of an update, one file each, run by the state
+// machine (state/state_machine.cc) which owns the order and the failure paths.
+//
+// A step reads and updates the shared UpdateContext and returns an Event; on
+// failure it sets record.error / record.error_code first. A step may be
+// re-run after a crash from its start, so each is idempotent.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "agent/config.h"
+#include "agent/ddi/ddi_client.h"
+#include "agent/device/boot_control.h"
+#include "agent/state/update_record.h"
+#include "core/result.h"
+
+namespace posfleet::agent {
+
+enum class Event { kDone, kFailed, kRetry, kFellBack, kCanceled };
+
+struct UpdateContext {
+  const Config& config;
+  UpdateRecord& record;
+  BootControl& boot;
+  DdiClient& ddi;
+  const std::atomic<bool>& stopping;
+  // Sleeps up to `seconds` unless stopping; used for retries with backoff.
+  std::function<void(int seconds)> wait;
+
+  std::string download_dir() const { return config.device_dir + "/download"; }
+  std::string part_path(const PlannedArtifact& a) const { return download_dir() + "/" + a.sha256 + ".part"; }
+  std::string progress_path() const { return config.device_dir + "/state/progress.json"; }
+  Event fail(const Error& e);
+  // Sends proceeding feedback; a lost message is not an error (the next one carries on).
+  void progress_note(const std::string& line);
+};
+
+// Installed version: what slot.json of the committed slot says.
+Expected<std::string> installed_version(BootControl& boot);
+
+Event check_manifest(UpdateContext& ctx);
+Event download(UpdateContext& ctx);
+Event verify_artifacts(UpdateContext& ctx);
+Event install(UpdateContext& ctx);
+Event reboot(UpdateContext& ctx);
+Event health_check(UpdateContext& ctx);
+Event commit(UpdateContext& ctx);
+Event rollback(UpdateContext& ctx);
+Event report_success(UpdateContext& ctx);
+Event report_failure(UpdateContext& ctx);
+Event report_canceled(UpdateContext& ctx);
+
+}  // namespace posfleet::agent
