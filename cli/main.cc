@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   namespace cli = posfleet::cli;
   CLI::App app{"posfleet: operator CLI for posfleet (keys, signed releases, terminals, deployments)"};
   app.require_subcommand(1);
+  app.fallthrough();  // --server, --token and --json may follow the subcommand too
   cli::ServerOptions server{env_or("POSFLEET_SERVER"), env_or("POSFLEET_TOKEN"), false};
   app.add_option("--server", server.server, "posfleetd URL (env POSFLEET_SERVER)");
   app.add_option("--token", server.token, "management API token (env POSFLEET_TOKEN)");

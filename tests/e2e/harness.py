@@ -1,0 +1,231 @@
+"""Real-process test harness: starts posfleetd, runs the posfleet CLI and
+posfleet-agent on 127.0.0.1 with temporary directories, and waits for
+conditions with bounded timeouts.
+
+Binary locations come from the environment (set by tests/CMakeLists.txt):
+POSFLEETD, POSFLEET_CLI, POSFLEET_AGENT, or else POSFLEET_BIN_DIR/<program>.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+BOOTSTRAP_TOKEN = "e2e-admin-token"
+
+
+PROGRAMS = {"POSFLEETD": "posfleetd", "POSFLEET_CLI": "posfleet", "POSFLEET_AGENT": "posfleet-agent"}
+
+
+def binary(name):
+    path = os.environ.get(name) or os.path.join(os.environ.get("POSFLEET_BIN_DIR", ""), PROGRAMS[name])
+    if not path or not os.path.exists(path):
+        raise RuntimeError(f"{name} is not set to a built binary; run the tests through ctest")
+    return path
+
+
+def wait_until(what, predicate, timeout=30.0, interval=0.1):
+    """Polls predicate() until it returns a truthy value; fails after timeout."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
+
+
+class Server:
+    """posfleetd on a free loopback port, data in its own temp dir."""
+
+    def __init__(self, workdir, poll_seconds=1):
+        self.dir = os.path.join(workdir, "server")
+        os.makedirs(self.dir)
+        self.log_path = os.path.join(self.dir, "posfleetd.log")
+        self.log = open(self.log_path, "w+")
+        env = dict(os.environ, POSFLEET_BOOTSTRAP_TOKEN=BOOTSTRAP_TOKEN)
+        self.proc = subprocess.Popen(
+            [binary("POSFLEETD"), "--data-dir", os.path.join(self.dir, "var"), "--listen", "127.0.0.1:0",
+             "--poll-seconds", str(poll_seconds), "--threads", "2"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.url = wait_until("posfleetd to listen", self._listening, timeout=20)
+
+    def _listening(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("posfleetd exited early:\n" + self.output())
+        m = re.search(r"listening on (http://127\.0\.0\.1:\d+)", self.output())
+        return m and m.group(1)
+
+    def output(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    @property
+    def data_dir(self):
+        return os.path.join(self.dir, "var")
+
+    def api(self, method, path, body=None):
+        req = urllib.request.Request(self.url + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Authorization": "Bearer " + BOOTSTRAP_TOKEN,
+                                              "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b"null")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class Cli:
+    """The posfleet operator CLI against one server, working in `cwd`."""
+
+    def __init__(self, server, cwd):
+        self.server, self.cwd = server, cwd
+
+    def run(self, *args, check=True):
+        env = dict(os.environ, POSFLEET_SERVER=self.server.url, POSFLEET_TOKEN=BOOTSTRAP_TOKEN)
+        p = subprocess.run([binary("POSFLEET_CLI"), *args], cwd=self.cwd, env=env, capture_output=True,
+                           text=True, timeout=60)
+        if check and p.returncode != 0:
+            raise AssertionError(f"posfleet {' '.join(args)} failed ({p.returncode}):\n{p.stdout}{p.stderr}")
+        return p
+
+    def json(self, *args):
+        return json.loads(self.run("--json", *args).stdout)
+
+
+class Agent:
+    """A simulated terminal: posfleet-agent with its own config and device dir."""
+
+    def __init__(self, workdir, server_url, serial, token, model, trusted_keys, **extra):
+        self.dir = os.path.join(workdir, "agent-" + serial)
+        os.makedirs(self.dir, exist_ok=True)
+        self.config_path = os.path.join(self.dir, "agent.json")
+        self.config = {"server": server_url, "tenant": "DEFAULT", "terminal": serial, "token": token,
+                       "model": model, "device_dir": "device", "trusted_keys": list(trusted_keys),
+                       "max_poll_seconds": 1}
+        self.config.update(extra)
+        self.write_config()
+        self.proc = None
+        self.log_path = os.path.join(self.dir, "agent.log")
+
+    def write_config(self, **changes):
+        self.config.update(changes)
+        with open(self.config_path, "w") as f:
+            json.dump(self.config, f)
+
+    def start(self):
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([binary("POSFLEET_AGENT"), "-c", self.config_path, "run"],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        return self
+
+    def kill(self):
+        """SIGKILL: the agent gets no chance to tidy up, as in a crash."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+            self.log.close()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+            self.log.close()
+
+    def output(self):
+        if not os.path.exists(self.log_path):
+            return ""
+        with open(self.log_path) as f:
+            return f.read()
+
+    def status(self):
+        p = subprocess.run([binary("POSFLEET_AGENT"), "-c", self.config_path, "status", "--json"],
+                           capture_output=True, text=True, timeout=30)
+        if p.returncode != 0:
+            raise AssertionError("posfleet-agent status failed:\n" + p.stderr)
+        return json.loads(p.stdout)
+
+    def status_text(self):
+        return subprocess.run([binary("POSFLEET_AGENT"), "-c", self.config_path, "status"],
+                              capture_output=True, text=True, timeout=30).stdout
+
+    @property
+    def device_dir(self):
+        return os.path.join(self.dir, "device")
+
+
+class Workspace:
+    """A temp dir removed at the end unless POSFLEET_KEEP_TEST_DIRS=1."""
+
+    def __init__(self, name):
+        self.path = tempfile.mkdtemp(prefix=f"posfleet-{name}-")
+
+    def cleanup(self):
+        if os.environ.get("POSFLEET_KEEP_TEST_DIRS") != "1":
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+class TamperingProxy:
+    """A compromised server in front of posfleetd: forwards every request, but
+    appends `extra` bytes to artifact downloads (the Content-Length grows to
+    match). Used to prove the agent refuses bytes beyond the signed length."""
+
+    def __init__(self, upstream_url, extra=4096):
+        import http.client
+        import http.server
+        import threading
+        from urllib.parse import urlparse
+        up = urlparse(upstream_url)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _forward(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                conn = http.client.HTTPConnection(up.hostname, up.port, timeout=10)
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "range"}
+                conn.request(self.command, self.path, body=body, headers=headers)
+                r = conn.getresponse()
+                data = r.read()
+                if self.command == "GET" and "/artifacts/" in self.path and not self.path.endswith(".MD5SUM") \
+                        and r.status == 200:
+                    data += b"\0" * extra
+                self.send_response(r.status)
+                for k, v in r.getheaders():
+                    if k.lower() not in ("content-length", "connection", "transfer-encoding"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                conn.close()
+
+            do_GET = do_POST = do_PUT = _forward
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
