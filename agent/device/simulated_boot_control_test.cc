@@ -4,22 +4,19 @@
 
 #include <filesystem>
 
+#include "core/testing/temp_dir.h"
+
 namespace posfleet::agent {
 namespace {
 
 class SimulatedBootControlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (std::filesystem::temp_directory_path() /
-            ("posfleet_boot_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-               .string();
-    std::filesystem::remove_all(dir_);
-    boot_ = std::make_unique<SimulatedBootControl>(dir_);
+    boot_ = std::make_unique<SimulatedBootControl>(tmp_.path());
     ASSERT_TRUE(boot_->init("1.0.0"));
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string dir_;
+  posfleet::testing::TempDir tmp_{"posfleet_boot"};
+  std::string dir_ = tmp_.path();
   std::unique_ptr<SimulatedBootControl> boot_;
 };
 

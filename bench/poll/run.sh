@@ -196,7 +196,11 @@ ms() { awk -v u="$1" 'BEGIN{printf "%.2f ms", u/1000}'; }
 echo
 echo "NOTE: wrk and the server share the same $ncpu CPUs; this is a relative measurement"
 echo "      (posfleetd vs nginx on the same box), not an absolute capacity figure."
-printf '%-10s %10s %10s %10s %12s %10s\n' server "req/s" p50 p99 "server CPU" "box busy"
-printf '%-10s %10s %10s %10s %12s %10s\n' posfleetd "$pf_rps" "$(ms "$pf_p50")" "$(ms "$pf_p99")" "$pf_cpu cores" "$pf_busy%"
-printf '%-10s %10s %10s %10s %12s %10s\n' nginx "$ng_rps" "$(ms "$ng_p50")" "$(ms "$ng_p99")" "$ng_cpu cores" "$ng_busy%"
+# CPU per request is steadier than req/s here: how the 2 CPUs split between
+# wrk and the server varies from run to run, the cost of one reply does not.
+us_per_req() { awk -v c="$1" -v r="$2" 'BEGIN{printf "%.1f us", 1e6*c/r}'; }
+fmt='%-10s %10s %10s %10s %12s %14s %10s\n'
+printf "$fmt" server "req/s" p50 p99 "server CPU" "CPU/request" "box busy"
+printf "$fmt" posfleetd "$pf_rps" "$(ms "$pf_p50")" "$(ms "$pf_p99")" "$pf_cpu cores" "$(us_per_req "$pf_cpu" "$pf_rps")" "$pf_busy%"
+printf "$fmt" nginx "$ng_rps" "$(ms "$ng_p50")" "$(ms "$ng_p99")" "$ng_cpu cores" "$(us_per_req "$ng_cpu" "$ng_rps")" "$ng_busy%"
 echo "ratio posfleetd/nginx (req/s): $(awk -v a="$pf_rps" -v b="$ng_rps" 'BEGIN{printf "%.2f", a/b}')"

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
+#include "core/testing/temp_dir.h"
 
 #include "server/domain/terminals.h"
 #include "server/store/sqlite/sqlite_store.h"
@@ -13,13 +13,8 @@ namespace {
 class DeploymentsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("posfleet_deploy_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    store_ = std::move(*store::SqliteStore::open((dir_ / "db").string()));
-    artifacts_ = std::make_unique<store::ArtifactStore>((dir_ / "artifacts").string());
+    store_ = std::move(*store::SqliteStore::open(dir_.file("db")));
+    artifacts_ = std::make_unique<store::ArtifactStore>(dir_.file("artifacts"));
     ctx_ = std::make_unique<Context>(Context{*store_, *artifacts_});
     auto t = register_terminal(*ctx_, "PF1", "A920");
     ASSERT_TRUE(t);
@@ -28,9 +23,7 @@ class DeploymentsTest : public ::testing::Test {
     store::ReleaseRecord r{0, "2.0.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "2.0.0", "os.img", "aa", 3}}};
     ASSERT_TRUE(store_->insert_release(r));
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::filesystem::path dir_;
+  posfleet::testing::TempDir dir_{"posfleet_deploy"};
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<store::ArtifactStore> artifacts_;
   std::unique_ptr<Context> ctx_;

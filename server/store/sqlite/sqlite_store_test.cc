@@ -2,23 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
+#include "core/testing/temp_dir.h"
 
 namespace posfleet::store {
 namespace {
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("posfleet_store_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string db() const { return (dir_ / "posfleet.db").string(); }
-  std::filesystem::path dir_;
+  std::string db() const { return dir_.file("posfleet.db"); }
+  posfleet::testing::TempDir dir_{"posfleet_store"};
 };
 
 TEST_F(SqliteStoreTest, MigratesOnceAndKeepsData) {
