@@ -12,7 +12,7 @@
 #   WARMUP [2]          seconds of unmeasured wrk before each measured run
 #   CONNECTIONS [64]    wrk -c
 #   WRK_THREADS [2]     wrk -t
-#   POSFLEETD [build/server/posfleetd]   NGINX [/usr/sbin/nginx]
+#   POSFLEETD [build/bin/posfleetd]   NGINX [/usr/sbin/nginx]
 #
 # Everything listens on 127.0.0.1 only and lives in one temp dir that is
 # removed on exit, whatever the exit path.
@@ -26,7 +26,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
-POSFLEETD=${POSFLEETD:-$root/build/server/posfleetd}
+POSFLEETD=${POSFLEETD:-$root/build/bin/posfleetd}
 NGINX=${NGINX:-/usr/sbin/nginx}
 
 for tool in "$POSFLEETD" "$NGINX" wrk /usr/bin/python3; do
@@ -35,9 +35,10 @@ done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/posfleet-bench-poll.XXXXXX")
 pids=()
+step=  # pid of the wrk or register.py run in progress, if any
 cleanup() {
   local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in $step "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$tmp"
 }
@@ -45,6 +46,18 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 die() { echo "run.sh: $*" >&2; exit 1; }
+
+# Run a long step in the background and wait for it: bash defers traps until
+# a foreground child exits, but `wait` returns at once on a signal, so an
+# interrupt stops the run now and cleanup() can kill the step as well.
+interruptible() {
+  "$@" &
+  step=$!
+  local rc=0
+  wait "$step" || rc=$?
+  step=
+  return "$rc"
+}
 
 # A port the kernel just handed out and released; nginx cannot take port 0
 # and tell us which one it got, posfleetd can (and does, below).
@@ -58,9 +71,8 @@ cpu_ticks() {
   local total=0 p f
   for p in "$@"; do
     # Fields after the ")" of comm: utime and stime are the 12th and 13th.
-    f=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) || continue
-    set -- $f
-    total=$((total + ${12} + ${13}))
+    read -ra f < <(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) || continue
+    total=$((total + f[11] + f[12]))
   done
   echo "$total"
 }
@@ -79,12 +91,12 @@ run_wrk() {
   local name=$1 url=$2; shift 2
   local wrk_cmd=(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" --timeout 5s -s "$here/poll.lua")
   if ((WARMUP > 0)); then
-    timeout $((WARMUP + 30)) "${wrk_cmd[@]}" -d"${WARMUP}s" "$url" -- "$tmp/terminals.txt" >"$tmp/$name.warmup" 2>&1 ||
+    interruptible timeout $((WARMUP + 30)) "${wrk_cmd[@]}" -d"${WARMUP}s" "$url" -- "$tmp/terminals.txt" >"$tmp/$name.warmup" 2>&1 ||
       die "$name warm-up failed: $(cat "$tmp/$name.warmup")"
   fi
   local c0 m0 c1 m1
   c0=$(cpu_ticks "$@"); m0=$(machine_ticks)
-  timeout $((DURATION + 30)) "${wrk_cmd[@]}" -d"${DURATION}s" "$url" -- "$tmp/terminals.txt" >"$tmp/$name.out" 2>&1 ||
+  interruptible timeout $((DURATION + 30)) "${wrk_cmd[@]}" -d"${DURATION}s" "$url" -- "$tmp/terminals.txt" >"$tmp/$name.out" 2>&1 ||
     die "$name wrk failed: $(cat "$tmp/$name.out")"
   c1=$(cpu_ticks "$@"); m1=$(machine_ticks)
   local line
@@ -128,7 +140,7 @@ done
 [[ -n $pf_url ]] || die "posfleetd did not start within 10s: $(cat "$tmp/posfleetd.log")"
 
 t0=$(date +%s.%N)
-timeout 600 /usr/bin/python3 "$here/register.py" "$pf_url" "$admin" "$N" "$tmp/terminals.txt" ||
+interruptible timeout 600 /usr/bin/python3 "$here/register.py" "$pf_url" "$admin" "$N" "$tmp/terminals.txt" ||
   die "registering terminals failed"
 echo "registered $N terminals in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
 body=$(cat "$tmp/terminals.txt.reply")
@@ -199,8 +211,8 @@ echo "      (posfleetd vs nginx on the same box), not an absolute capacity figur
 # CPU per request is steadier than req/s here: how the 2 CPUs split between
 # wrk and the server varies from run to run, the cost of one reply does not.
 us_per_req() { awk -v c="$1" -v r="$2" 'BEGIN{printf "%.1f us", 1e6*c/r}'; }
-fmt='%-10s %10s %10s %10s %12s %14s %10s\n'
-printf "$fmt" server "req/s" p50 p99 "server CPU" "CPU/request" "box busy"
-printf "$fmt" posfleetd "$pf_rps" "$(ms "$pf_p50")" "$(ms "$pf_p99")" "$pf_cpu cores" "$(us_per_req "$pf_cpu" "$pf_rps")" "$pf_busy%"
-printf "$fmt" nginx "$ng_rps" "$(ms "$ng_p50")" "$(ms "$ng_p99")" "$ng_cpu cores" "$(us_per_req "$ng_cpu" "$ng_rps")" "$ng_busy%"
+row() { printf '%-10s %10s %10s %10s %12s %14s %10s\n' "$@"; }
+row server "req/s" p50 p99 "server CPU" "CPU/request" "box busy"
+row posfleetd "$pf_rps" "$(ms "$pf_p50")" "$(ms "$pf_p99")" "$pf_cpu cores" "$(us_per_req "$pf_cpu" "$pf_rps")" "$pf_busy%"
+row nginx "$ng_rps" "$(ms "$ng_p50")" "$(ms "$ng_p99")" "$ng_cpu cores" "$(us_per_req "$ng_cpu" "$ng_rps")" "$ng_busy%"
 echo "ratio posfleetd/nginx (req/s): $(awk -v a="$pf_rps" -v b="$ng_rps" 'BEGIN{printf "%.2f", a/b}')"

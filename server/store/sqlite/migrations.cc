@@ -74,6 +74,12 @@ CREATE TABLE api_tokens (
   created INTEGER NOT NULL
 );
 )sql",
+    // 2: the poll asks for a terminal's newest deployment on every request;
+    //    an index in that order answers it without a sort.
+    R"sql(
+DROP INDEX deployments_terminal;
+CREATE INDEX deployments_terminal_newest ON deployments(terminal_id, id);
+)sql",
 };
 }  // namespace
 

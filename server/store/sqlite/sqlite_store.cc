@@ -30,13 +30,20 @@ Status done(Connection& c, Stmt& s, const char* what) {
 }  // namespace
 
 Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  // SQLite's memory statistics take a process-wide mutex on every allocation,
+  // which serializes the network threads; posfleetd does not read them.
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;
   std::unique_ptr<SqliteStore> store(new SqliteStore(path));
   auto c = store->conn();
   if (!c) return c.error();
   Connection& db = **c;
-  auto s = db.prepare("PRAGMA user_version");
-  s.step();
-  auto applied = static_cast<size_t>(s.i64(0));
+  size_t applied = 0;
+  {  // the statement must be reset before migrations may change the schema
+    auto s = db.prepare("PRAGMA user_version");
+    s.step();
+    applied = static_cast<size_t>(s.i64(0));
+  }
   auto migrations = sqlite_migrations();
   if (applied > migrations.size())
     return make_error(Code::kInvalidArgument, "database " + path + " has schema " + std::to_string(applied) +
@@ -53,6 +60,11 @@ Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path
 }
 
 Expected<Connection*> SqliteStore::conn() {
+  // Each thread remembers its connection to the store it used last, so the
+  // common case takes no lock. Store ids are never reused.
+  thread_local std::uint64_t cached_store = 0;
+  thread_local Connection* cached = nullptr;
+  if (cached_store == id_) return cached;
   std::lock_guard lock(mu_);
   auto& slot = conns_[std::this_thread::get_id()];
   if (!slot) {
@@ -60,7 +72,9 @@ Expected<Connection*> SqliteStore::conn() {
     if (!c) return c.error();
     slot = std::move(*c);
   }
-  return slot.get();
+  cached_store = id_;
+  cached = slot.get();
+  return cached;
 }
 
 #define POSFLEET_CONN(c)          \
@@ -244,13 +258,15 @@ Expected<DeploymentRecord> SqliteStore::deployment(std::int64_t id) {
 
 Expected<std::optional<DeploymentRecord>> SqliteStore::open_deployment(std::int64_t terminal_id) {
   POSFLEET_CONN(c);
-  static const std::string sql = std::string(kDeploymentCols) +
-                                 "WHERE terminal_id = ? AND status IN ('scheduled','running','canceling') "
-                                 "ORDER BY id DESC LIMIT 1";
+  // A terminal has at most one open deployment and it is always its newest
+  // (domain/deployments.h), so the newest row answers; one index seek.
+  static const std::string sql = std::string(kDeploymentCols) + "WHERE terminal_id = ? ORDER BY id DESC LIMIT 1";
   auto s = c.prepare(sql.c_str());
   s.bind(terminal_id);
   if (s.step() != SQLITE_ROW) return std::optional<DeploymentRecord>();
-  return std::optional<DeploymentRecord>(read_deployment(s));
+  auto d = read_deployment(s);
+  if (d.status != "scheduled" && d.status != "running" && d.status != "canceling") return std::optional<DeploymentRecord>();
+  return std::optional<DeploymentRecord>(std::move(d));
 }
 
 Expected<std::vector<DeploymentRecord>> SqliteStore::list_deployments(std::optional<std::int64_t> terminal_id,

@@ -5,6 +5,7 @@
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,12 +53,14 @@ class SqliteStore final : public Store {
   Expected<std::int64_t> count_api_tokens() override;
 
  private:
-  explicit SqliteStore(std::string path) : path_(std::move(path)) {}
+  explicit SqliteStore(std::string path) : path_(std::move(path)), id_(++next_id_) {}
   Expected<Connection*> conn();
   Expected<std::vector<ComponentRecord>> components_of(Connection& c, std::int64_t release_id);
   Expected<ReleaseRecord> release_where(const char* sql, const std::string& key);
 
   std::string path_;
+  const std::uint64_t id_;
+  static inline std::atomic<std::uint64_t> next_id_{0};
   std::mutex mu_;
   std::unordered_map<std::thread::id, std::unique_ptr<Connection>> conns_;
 };
