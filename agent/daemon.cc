@@ -84,6 +84,8 @@ Status run_daemon(const Config& config) {
       continue;
     }
     failures = 0;
+    ctx.poll_seconds = std::max(1, config.max_poll_seconds > 0 ? std::min(poll->sleep_seconds, config.max_poll_seconds)
+                                                                : poll->sleep_seconds);
     if (poll->wants_config_data) {
       auto v = installed_version(boot);
       ddi.config_data({{"model", config.model}, {"version", v ? *v : ""}, {"agent", "posfleet-agent"}});
@@ -98,9 +100,7 @@ Status run_daemon(const Config& config) {
         spdlog::error("update: {}", s.error().to_string());
       if (!machine.idle()) continue;
     }
-    int sleep = poll->sleep_seconds;
-    if (config.max_poll_seconds > 0) sleep = std::min(sleep, config.max_poll_seconds);
-    wait_seconds(std::max(1, sleep));
+    wait_seconds(ctx.poll_seconds);
   }
   spdlog::info("posfleet-agent: stopped");
   return ok_status();

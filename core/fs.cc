@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -29,7 +30,10 @@ Status fsync_dir(const std::string& dir) {
 Status write_file_atomic(const std::string& path, std::string_view data, int mode) {
   std::filesystem::path p(path);
   std::string dir = p.parent_path().empty() ? "." : p.parent_path().string();
-  std::string tmp = path + ".tmp";
+  // A unique temporary name, so that two writers of one file never rename
+  // each other's half-written temporary away; the last rename wins whole.
+  static std::atomic<unsigned> counter{0};
+  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return io_error("cannot create", tmp);
   const char* ptr = data.data();

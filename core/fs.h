@@ -5,7 +5,7 @@
 // renamed over the target, and the directory is fsync'ed, so after a power cut
 // the file holds either the old or the new content, never a mix (LevelDB's
 // SetCurrentFile does the same).
-// Thread-safety: pure functions; concurrent writers of one path must coordinate.
+// Thread-safety: concurrent writers of one path are safe; the last rename wins.
 #pragma once
 
 #include <string>

@@ -52,6 +52,9 @@ struct Sink {
   bool checked_status = false;
   int write_errno = 0;
   std::function<void(const DownloadProgress&)> progress;
+  std::function<bool()> should_stop;
+  bool stopped = false;
+  std::chrono::steady_clock::time_point last_stop_check{};
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_report{};
 };
@@ -97,6 +100,16 @@ size_t write_file(char* data, size_t size, size_t n, void* user) {
     }
   }
   return len;
+}
+
+int check_stop(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* s = static_cast<Sink*>(user);
+  if (!s->should_stop) return 0;
+  auto now = std::chrono::steady_clock::now();
+  if (now - s->last_stop_check < std::chrono::seconds(1)) return 0;
+  s->last_stop_check = now;
+  s->stopped = s->should_stop();
+  return s->stopped ? 1 : 0;  // non-zero aborts the transfer
 }
 
 }  // namespace
@@ -177,7 +190,8 @@ Expected<HttpResult> HttpClient::put_file(const std::string& path, const std::st
 Expected<DownloadResult> HttpClient::download(const std::string& url, const std::string& file,
                                               std::uint64_t expected_length,
                                               const std::function<void(const DownloadProgress&)>& progress,
-                                              std::uint64_t max_bytes_per_second) {
+                                              std::uint64_t max_bytes_per_second,
+                                              const std::function<bool()>& should_stop) {
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return make_error(Code::kIo, "cannot open " + file + ": " + std::strerror(errno));
   struct stat st {};
@@ -205,6 +219,8 @@ Expected<DownloadResult> HttpClient::download(const std::string& url, const std:
   sink.offset = have;
   sink.expected = expected_length;
   sink.progress = progress;
+  sink.should_stop = should_stop;
+  sink.last_stop_check = std::chrono::steady_clock::now();
   const std::string full = url_for(url);
   curl_easy_setopt(c, CURLOPT_URL, full.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs.list);
@@ -218,6 +234,9 @@ Expected<DownloadResult> HttpClient::download(const std::string& url, const std:
     curl_easy_setopt(c, CURLOPT_MAX_RECV_SPEED_LARGE, static_cast<curl_off_t>(max_bytes_per_second));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_file);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_stop);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &sink);
   CURLcode rc = curl_easy_perform(c);
   ::close(fd);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &result.status);
@@ -226,6 +245,8 @@ Expected<DownloadResult> HttpClient::download(const std::string& url, const std:
   if (sink.too_long)
     return make_error(Code::kLengthMismatch, "server sent more than the " + std::to_string(expected_length) +
                                                  " bytes the signed manifest allows; download refused");
+  if (sink.stopped)
+    return make_error(Code::kCanceled, "download stopped at byte " + std::to_string(sink.offset + sink.written));
   if (sink.write_errno)
     return make_error(Code::kIo, "cannot write " + file + ": " + std::strerror(sink.write_errno) +
                                      " (is the storage full?)");

@@ -50,10 +50,13 @@ class HttpClient {
                                const std::string& content_type = "application/json");
   Expected<HttpResult> put_file(const std::string& path, const std::string& file);
 
-  // Errors: kLengthMismatch (server sent more than expected), kNetwork, kServer.
+  // Errors: kLengthMismatch (server sent more than expected), kNetwork,
+  // kServer, kCanceled (should_stop returned true; the file keeps what arrived).
+  // should_stop is asked about once a second and may block briefly.
   Expected<DownloadResult> download(const std::string& url, const std::string& file, std::uint64_t expected_length,
                                     const std::function<void(const DownloadProgress&)>& progress = {},
-                                    std::uint64_t max_bytes_per_second = 0);
+                                    std::uint64_t max_bytes_per_second = 0,
+                                    const std::function<bool()>& should_stop = {});
 
   int timeout_seconds = 30;
 

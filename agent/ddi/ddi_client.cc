@@ -21,7 +21,8 @@ std::optional<int> parse_sleep(const std::string& text) {
 
 DdiClient::DdiClient(const Config& c)
     : base_path_("/" + c.tenant + "/controller/v1/" + c.terminal),
-      http_(c.server, {"Authorization: TargetToken " + c.token}) {}
+      http_(c.server, {"Authorization: TargetToken " + c.token}),
+      downloads_(c.server, {"Authorization: TargetToken " + c.token}) {}
 
 namespace {
 std::string href_of(const bj::object& links, const char* name) {

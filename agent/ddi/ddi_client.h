@@ -46,12 +46,15 @@ class DdiClient {
   Status feedback(std::int64_t action_id, const FeedbackMessage& m);
   Status cancel_feedback(std::int64_t action_id, const FeedbackMessage& m);
   Status config_data(const std::vector<std::pair<std::string, std::string>>& attributes);
-  HttpClient& http() { return http_; }
+  // Downloads use their own connection, so that the control connection can
+  // poll (e.g. for a cancel) while a transfer runs.
+  HttpClient& downloads() { return downloads_; }
 
  private:
   Status post(const std::string& path, const FeedbackMessage& m, std::int64_t id);
   std::string base_path_;
   HttpClient http_;
+  HttpClient downloads_;
 };
 
 // "HH:MM:SS" → seconds; nullopt if malformed.

@@ -1,11 +1,13 @@
 // Step: download every artifact into <device_dir>/download/<sha256>.part,
 // resuming with HTTP Range from what an earlier attempt left there. Network
 // trouble is retried with backoff; a server that sends more bytes than the
-// manifest allows fails the update.
+// manifest allows fails the update. While downloading, the step polls at the
+// server's interval and stops for an operator's cancel, or for shutdown.
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 
 #include "agent/steps/steps.h"
@@ -25,6 +27,14 @@ void write_progress(UpdateContext& ctx, const PlannedArtifact& a, const Download
                {"remaining_seconds", static_cast<std::int64_t>(remaining)}};
   write_file_atomic(ctx.progress_path(), json::serialize(o));
 }
+// True (once) when the server asks to cancel this action.
+bool cancel_requested(UpdateContext& ctx) {
+  auto p = ctx.ddi.poll();
+  if (!p || p->cancel_href.empty()) return false;
+  auto stop_id = ctx.ddi.cancel_action(p->cancel_href);
+  return stop_id && *stop_id == ctx.record.action_id;
+}
+
 }  // namespace
 
 Event download(UpdateContext& ctx) {
@@ -33,11 +43,21 @@ Event download(UpdateContext& ctx) {
   std::uint64_t total = 0, before = 0;
   for (const auto& a : r.artifacts) total += a.length;
   if (r.resumes == 0 && r.resumed_from == 0) ctx.progress_note("downloading " + std::to_string(total) + " bytes");
+  bool canceled = false;
+  auto last_check = std::chrono::steady_clock::now();
+  auto should_stop = [&] {
+    if (ctx.stopping) return true;
+    if (std::chrono::steady_clock::now() - last_check < std::chrono::seconds(std::max(1, ctx.poll_seconds))) return false;
+    last_check = std::chrono::steady_clock::now();
+    return canceled = cancel_requested(ctx);
+  };
   for (const auto& a : r.artifacts) {
     if (ctx.stopping) return Event::kRetry;
-    auto got = ctx.ddi.http().download(
+    auto got = ctx.ddi.downloads().download(
         a.href, ctx.part_path(a), a.length,
-        [&](const DownloadProgress& p) { write_progress(ctx, a, p, before, total); }, ctx.config.download_rate_limit);
+        [&](const DownloadProgress& p) { write_progress(ctx, a, p, before, total); }, ctx.config.download_rate_limit,
+        should_stop);
+    if (!got && got.error().code == Code::kCanceled) return canceled ? Event::kCanceled : Event::kRetry;
     if (!got) {
       if (got.error().code == Code::kLengthMismatch || got.error().code == Code::kIo) {
         std::filesystem::remove(ctx.part_path(a));

@@ -28,6 +28,9 @@ struct UpdateContext {
   const std::atomic<bool>& stopping;
   // Sleeps up to `seconds` unless stopping; used for retries with backoff.
   std::function<void(int seconds)> wait;
+  // The server's poll interval, kept up to date by the daemon; long steps
+  // look for a cancel request this often.
+  int poll_seconds = 60;
 
   std::string download_dir() const { return config.device_dir + "/download"; }
   std::string part_path(const PlannedArtifact& a) const { return download_dir() + "/" + a.sha256 + ".part"; }

@@ -137,6 +137,28 @@ class WalkingSkeletonTest(unittest.TestCase):
         self.assertIn("resumed from byte", agent.output())
         self.assertEqual(agent.status()["version"], "2.2.0")
 
+    def test_operator_cancels_a_download_and_the_terminal_stays_put(self):
+        big = os.urandom(3_000_000)
+        self.cli.run("release", "publish", "--dir", self.make_release("2.3.0", components={"os": big}))
+        agent = self.terminal("PF0003", download_rate_limit=100_000)  # ~30 s: time to cancel
+        dep = self.deploy("2.3.0", "PF0003")
+        agent.start()
+        wait_until("the download to start", lambda: agent.status()["update_state"] == "download")
+        self.assertEqual(self.cli.json("deployment", "cancel", str(dep))["status"], "canceling")
+        # The agent keeps polling at the server's interval while it downloads.
+
+        def canceled():
+            d = self.cli.json("deployment", "show", str(dep))
+            return d if d["status"] != "canceling" else None
+        d = wait_until("the terminal to answer the cancel", canceled)
+        self.assertEqual(d["status"], "canceled", d)
+        st = agent.status()
+        self.assertEqual((st["version"], st["slot"], st["pending"]), ("1.0.0", "a", ""))
+        self.assertEqual(st["last_update"]["result"], "canceled")
+        # A canceled action offers nothing more; the next one installs.
+        self.cli.run("release", "publish", "--dir", self.make_release("2.3.1", components={"os": b"small"}))
+        self.assertEqual(self.wait_finished(self.deploy("2.3.1", "PF0003"))["result"], "success")
+
     # every rejection ---------------------------------------------------------
 
     def assert_rejected(self, agent, dep, code_name, reason_fragment):
