@@ -80,8 +80,7 @@ struct Listener::Impl {
 
   Impl(const Router& r, ListenerOptions o) : router(r), opt(std::move(o)), workers(std::max(1, o.workers)) {}
 
-  Response dispatch(Request& req) {
-    auto m = router.match(req);
+  Response dispatch(Request& req, const Router::Match& m) {
     if (!m.handler) {
       if (m.path_known) return error_response(405, "method_not_allowed", req.method + " is not allowed on " + req.path);
       return error_response(404, "not_found", "no such resource: " + req.path);
@@ -95,13 +94,13 @@ struct Listener::Impl {
   }
 
   asio::awaitable<Response> handle(Request& req) {
-    auto m = router.match(req);
+    const auto m = router.match(req);
     if (m.handler && m.work == Work::kBlocking) {
       // Hop to the worker pool, run, and hop back to the connection's executor.
-      co_return co_await asio::co_spawn(workers, [&]() -> asio::awaitable<Response> { co_return dispatch(req); },
-                                        asio::use_awaitable);
+      co_return co_await asio::co_spawn(
+          workers, [&]() -> asio::awaitable<Response> { co_return dispatch(req, m); }, asio::use_awaitable);
     }
-    co_return dispatch(req);
+    co_return dispatch(req, m);
   }
 
   asio::awaitable<bool> write_file(beast::tcp_stream& stream, bhttp::response<bhttp::empty_body>& head,
