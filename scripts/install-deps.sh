@@ -10,7 +10,7 @@ packages=(
   libboost1.81-dev libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   # tools the tests and benchmarks drive
-  curl openssl sqlite3 swupdate wrk nginx-light cpio procps python3
+  curl openssl sqlite3 swupdate wrk nginx-light cpio procps python3 tmux tzdata
 )
 
 if [ "$(id -u)" -ne 0 ]; then

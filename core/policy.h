@@ -1,0 +1,86 @@
+// posfleet core: the update policy and the decision whether an update may
+// install now (docs/policy.md).
+//
+// A Policy is what applies to one terminal: the fleet default, overridden
+// field by field by its group and then by the terminal itself (PolicyPatch).
+// decide() is a pure function of the policy, the offered update, the time and
+// whether the merchant confirmed: it answers Allow, Deny(reason) or
+// AskLater(reason, not before). Server and agent use the same function.
+// Thread-safety: pure functions; local_time() serializes its use of TZ.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "core/result.h"
+
+namespace posfleet {
+
+struct MaintenanceWindow {
+  std::vector<int> days = {1, 2, 3, 4, 5, 6, 7};  // ISO weekdays, 1 = Monday
+  int start_minute = 22 * 60;                      // local time; start == end means all day
+  int end_minute = 6 * 60;                         // may be before start: the window spans midnight
+  std::string tz = "Asia/Shanghai";                // IANA time zone
+};
+
+struct Policy {
+  std::string mode = "auto";  // auto | manual | never
+  MaintenanceWindow window;
+  std::string cellular = "allowed";  // allowed | forbidden | limit
+  int cellular_limit_mb = 0;
+  bool never_defers_security = false;  // fleet: may `never` hold back security releases for good?
+  int security_deadline_days = 30;     // fleet: default deadline of a security release
+  bool locked = false;                 // mode locked by an administrator
+  std::string lock_reason;
+  std::int64_t revision = 0;           // newest change that shaped this policy
+
+  boost::json::object to_json() const;
+};
+
+// A partial policy: the fields a group or terminal sets for itself.
+struct PolicyPatch {
+  std::optional<std::string> mode;
+  std::optional<MaintenanceWindow> window;
+  std::optional<std::string> cellular;
+  std::optional<int> cellular_limit_mb;
+  std::optional<bool> never_defers_security;
+  std::optional<int> security_deadline_days;
+  std::optional<bool> locked;
+  std::optional<std::string> lock_reason;
+
+  boost::json::object to_json() const;
+  // Validates every field present; errors say which field and what is allowed.
+  static Expected<PolicyPatch> from_json(const boost::json::object& o);
+  void apply_to(Policy& p) const;
+  bool touches_mode() const { return mode || locked || lock_reason; }
+};
+
+Expected<Policy> policy_from_json(const boost::json::object& o);
+Expected<MaintenanceWindow> parse_window(const std::string& text);  // "22:00-06:00"
+std::string window_text(const MaintenanceWindow& w);
+
+struct LocalTime {
+  int weekday = 1;  // ISO, 1 = Monday
+  int minute = 0;   // minute of the day
+};
+Expected<LocalTime> local_time(const std::string& tz, std::int64_t unix_seconds);
+bool in_window(const MaintenanceWindow& w, std::int64_t unix_seconds);
+
+struct UpdateOffer {
+  bool security = false;
+  std::int64_t deadline = 0;  // unix seconds; 0 = none
+};
+
+enum class Verdict { kAllow, kDeny, kAskLater };
+struct Decision {
+  Verdict verdict = Verdict::kDeny;
+  std::string reason;  // stable key: "mode_never", "awaiting_confirmation", "outside_window", "security_deadline"
+};
+
+Decision decide(const Policy& p, const UpdateOffer& offer, std::int64_t now, bool confirmed);
+
+}  // namespace posfleet
