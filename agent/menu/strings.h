@@ -45,7 +45,7 @@ enum class Msg {
   // Notifications.
   kNoNotifications,
   // About.
-  kAboutVersion, kAboutSlot, kAboutSerial, kAboutModel, kAboutPolicy, kAboutNetwork, kOnline,
+  kAboutVersion, kAboutSlot, kAboutSerial, kAboutModel, kAboutPolicy, kAboutNetwork, kOnline, kOfflineState,
   kAboutLastUpdate, kLastUpdateNone, kResultSuccess, kResultFailure, kResultCanceled,
   // Support.
   kSupportIntro, kSupportWillSend, kSupportAskMessage, kTicketCreated, kTicketQueued,

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/audit_chain.h"
 #include "core/result.h"
 
 namespace posfleet::store {
@@ -23,6 +24,8 @@ struct TerminalRecord {
   std::string installed_version;  // as last reported by a successful deployment
   std::string attributes_json = "{}";  // DDI configData
   std::int64_t created = 0, last_seen = 0;
+  std::string group;
+  std::int64_t merchant_id = 0;
 };
 
 struct ArtifactRecord {
@@ -45,6 +48,7 @@ struct ReleaseRecord {
   std::int64_t expires = 0, created = 0;
   bool security = false;
   std::vector<ComponentRecord> components;
+  std::int64_t security_deadline = 0;  // unix seconds; 0 = none
 };
 
 struct DeploymentRecord {
@@ -67,6 +71,47 @@ struct ApiTokenRecord {
   std::int64_t id = 0;
   std::string token_hash, name, role;
   std::int64_t created = 0;
+};
+
+// Policy of one scope: "fleet" (key ""), "group" (key: group name) or
+// "terminal" (key: serial). `patch` holds only the fields the scope sets.
+struct PolicyRecord {
+  std::string scope, scope_key;
+  std::string patch_json = "{}";
+  std::int64_t revision = 0;       // id of the newest change to this scope
+  std::int64_t mode_revision = 0;  // id of the newest change to mode or lock
+};
+
+struct PolicyChangeRecord {
+  std::int64_t id = 0;  // the global policy revision
+  std::string scope, scope_key, before_json, after_json, actor, path, reason;
+  std::string outcome = "applied";  // applied | superseded | refused
+  std::int64_t time = 0;
+};
+
+struct NotificationRecord {
+  std::int64_t id = 0, terminal_id = 0;
+  std::string kind, ref, text_zh, text_en;
+  std::int64_t time = 0;
+};
+
+struct MerchantRecord {
+  std::int64_t id = 0;
+  std::string legal_name, phone, resident_id_enc;
+  std::int64_t created = 0;
+};
+
+struct TicketRecord {
+  std::int64_t id = 0, terminal_id = 0;
+  std::string serial, version, policy_json, message, status = "open", note;
+  std::int64_t created = 0, updated = 0;
+};
+
+struct VerificationRecord {
+  std::int64_t id = 0, merchant_id = 0;
+  std::string agent, code_hash, status = "code_sent";  // code_sent | verified | failed
+  int attempts = 0;
+  std::int64_t created = 0, expires = 0, verified_until = 0;
 };
 
 class Store {
@@ -104,10 +149,47 @@ class Store {
   // True if any deployment gave the terminal this release.
   virtual Expected<bool> release_assigned(std::int64_t terminal_id, std::int64_t release_id) = 0;
 
+  // Terminals' group and merchant.
+  virtual Status set_terminal_group(std::int64_t id, const std::string& group) = 0;
+  virtual Status set_terminal_merchant(std::int64_t id, std::int64_t merchant_id) = 0;
+  virtual Expected<std::vector<TerminalRecord>> terminals_of_merchant(std::int64_t merchant_id) = 0;
+  virtual Status set_release_deadline(std::int64_t release_id, std::int64_t deadline) = 0;
+
+  // Policy: one row per scope; every change (also refused ones) in history.
+  virtual Expected<std::optional<PolicyRecord>> policy(const std::string& scope, const std::string& key) = 0;
+  // Writes the change to history and, if its outcome is "applied", the new
+  // patch; returns the change's id (the new revision). One transaction.
+  virtual Expected<std::int64_t> change_policy(const PolicyChangeRecord& change, const std::string& new_patch_json,
+                                               bool touches_mode) = 0;
+  virtual Expected<std::vector<PolicyChangeRecord>> policy_history(const std::string& scope, const std::string& key,
+                                                                    std::int64_t limit) = 0;
+
+  // Notifications; adding one with the same (terminal, kind, ref) is a no-op.
+  virtual Status add_notification(const NotificationRecord& n) = 0;
+  virtual Expected<std::vector<NotificationRecord>> notifications(std::int64_t terminal_id, std::int64_t after_id,
+                                                                   std::int64_t limit) = 0;
+
+  // Merchants, tickets, identity verifications.
+  virtual Expected<std::int64_t> insert_merchant(const MerchantRecord& m) = 0;
+  virtual Expected<MerchantRecord> merchant(std::int64_t id) = 0;
+  virtual Expected<std::int64_t> insert_ticket(const TicketRecord& t) = 0;
+  virtual Expected<TicketRecord> ticket(std::int64_t id) = 0;
+  virtual Expected<std::vector<TicketRecord>> list_tickets(const std::string& status, std::int64_t limit) = 0;
+  virtual Status update_ticket(const TicketRecord& t) = 0;
+  virtual Expected<std::int64_t> insert_verification(const VerificationRecord& v) = 0;
+  virtual Expected<VerificationRecord> verification(std::int64_t id) = 0;
+  virtual Status update_verification(const VerificationRecord& v) = 0;
+  virtual Expected<std::int64_t> count_verifications_since(std::int64_t merchant_id, std::int64_t since) = 0;
+
+  // The audit log: append computes the chain inside one transaction.
+  virtual Expected<AuditEntry> append_audit(AuditEntry e) = 0;
+  virtual Expected<std::vector<AuditEntry>> audit_entries(std::int64_t after_id, std::int64_t limit) = 0;
+
   // Management API tokens.
   virtual Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) = 0;
   virtual Expected<ApiTokenRecord> api_token(const std::string& token_hash) = 0;
   virtual Expected<std::int64_t> count_api_tokens() = 0;
+  virtual Expected<std::vector<ApiTokenRecord>> list_api_tokens() = 0;
 };
 
 }  // namespace posfleet::store

@@ -80,6 +80,94 @@ CREATE TABLE api_tokens (
 DROP INDEX deployments_terminal;
 CREATE INDEX deployments_terminal_newest ON deployments(terminal_id, id);
 )sql",
+    // 3: update policy (fleet, group, terminal) with its history, groups and
+    //    merchants of terminals, notifications, support tickets, identity
+    //    verifications, the hash-chained audit log, roles for API tokens and
+    //    security deadlines of releases.
+    R"sql(
+ALTER TABLE terminals ADD COLUMN group_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE terminals ADD COLUMN merchant_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE releases ADD COLUMN security_deadline INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE policies (
+  scope TEXT NOT NULL,
+  scope_key TEXT NOT NULL,
+  patch TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  mode_revision INTEGER NOT NULL,
+  PRIMARY KEY (scope, scope_key)
+);
+CREATE TABLE policy_changes (
+  id INTEGER PRIMARY KEY,
+  scope TEXT NOT NULL,
+  scope_key TEXT NOT NULL,
+  before TEXT NOT NULL,
+  after TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  path TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  time INTEGER NOT NULL
+);
+CREATE INDEX policy_changes_scope ON policy_changes(scope, scope_key, id);
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  terminal_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  text_zh TEXT NOT NULL,
+  text_en TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  UNIQUE (terminal_id, kind, ref)
+);
+CREATE TABLE merchants (
+  id INTEGER PRIMARY KEY,
+  legal_name TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  resident_id_enc TEXT NOT NULL,
+  created INTEGER NOT NULL
+);
+CREATE TABLE tickets (
+  id INTEGER PRIMARY KEY,
+  terminal_id INTEGER NOT NULL,
+  serial TEXT NOT NULL,
+  version TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  message TEXT NOT NULL,
+  status TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL
+);
+CREATE TABLE verifications (
+  id INTEGER PRIMARY KEY,
+  merchant_id INTEGER NOT NULL,
+  agent TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  verified_until INTEGER NOT NULL
+);
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  actor_kind TEXT NOT NULL,
+  path TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  before TEXT NOT NULL,
+  after TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+)sql",
 };
 }  // namespace
 

@@ -64,4 +64,11 @@ class Connection {
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
+// Binds `c` to this thread's connection of the enclosing SqliteStore, or
+// returns its error from the enclosing function.
+#define POSFLEET_CONN(c)          \
+  auto c##_ = conn();             \
+  if (!c##_) return c##_.error(); \
+  Connection& c = **c##_
+
 }  // namespace posfleet::store

@@ -9,11 +9,9 @@ namespace posfleet::store {
 namespace {
 
 constexpr const char* kTerminalCols =
-    "SELECT id, tenant, serial, model, token_hash, installed_version, attributes, created, last_seen FROM terminals ";
+    "SELECT id, tenant, serial, model, token_hash, installed_version, attributes, created, last_seen, group_name, "
+    "merchant_id FROM terminals ";
 
-TerminalRecord read_terminal(Stmt& s) {
-  return TerminalRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.i64(7), s.i64(8)};
-}
 
 constexpr const char* kDeploymentCols =
     "SELECT id, terminal_id, release_id, status, result, message, created, updated FROM deployments ";
@@ -22,12 +20,19 @@ DeploymentRecord read_deployment(Stmt& s) {
   return DeploymentRecord{s.i64(0), s.i64(1), s.i64(2), s.str(3), s.str(4), s.str(5), s.i64(6), s.i64(7)};
 }
 
+}  // namespace
+
+TerminalRecord read_terminal(Stmt& s) {
+  return TerminalRecord{s.i64(0), s.str(1), s.str(2),  s.str(3), s.str(4), s.str(5),
+                        s.str(6), s.i64(7), s.i64(8),  s.str(9), s.i64(10)};
+}
+
 Status done(Connection& c, Stmt& s, const char* what) {
   if (s.step() != SQLITE_DONE) return c.error(what);
   return ok_status();
 }
 
-}  // namespace
+const char* terminal_columns() { return kTerminalCols; }
 
 Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
   // SQLite's memory statistics take a process-wide mutex on every allocation,
@@ -77,10 +82,6 @@ Expected<Connection*> SqliteStore::conn() {
   return cached;
 }
 
-#define POSFLEET_CONN(c)          \
-  auto c##_ = conn();             \
-  if (!c##_) return c##_.error(); \
-  Connection& c = **c##_
 
 Expected<std::int64_t> SqliteStore::insert_terminal(const TerminalRecord& t) {
   POSFLEET_CONN(c);
@@ -194,7 +195,7 @@ Expected<ReleaseRecord> SqliteStore::release_where(const char* sql, const std::s
     auto s = c.prepare(sql);
     s.bind(key);
     if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no release " + key);
-    r = ReleaseRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.str(4), s.i64(5), s.i64(6), s.i64(7) != 0, {}};
+    r = ReleaseRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.str(4), s.i64(5), s.i64(6), s.i64(7) != 0, {}, s.i64(8)};
   }
   auto comps = components_of(c, r.id);
   if (!comps) return comps.error();
@@ -204,13 +205,15 @@ Expected<ReleaseRecord> SqliteStore::release_where(const char* sql, const std::s
 
 Expected<ReleaseRecord> SqliteStore::release_by_version(const std::string& version) {
   return release_where(
-      "SELECT id, version, manifest, models, key_ids, expires, created, security FROM releases WHERE version = ?",
+      "SELECT id, version, manifest, models, key_ids, expires, created, security, security_deadline FROM releases "
+      "WHERE version = ?",
       version);
 }
 
 Expected<ReleaseRecord> SqliteStore::release_by_id(std::int64_t id) {
   return release_where(
-      "SELECT id, version, manifest, models, key_ids, expires, created, security FROM releases WHERE id = CAST(? AS INTEGER)",
+      "SELECT id, version, manifest, models, key_ids, expires, created, security, security_deadline FROM releases "
+      "WHERE id = CAST(? AS INTEGER)",
       std::to_string(id));
 }
 
@@ -330,6 +333,14 @@ Expected<ApiTokenRecord> SqliteStore::api_token(const std::string& token_hash) {
   s.bind(token_hash);
   if (s.step() != SQLITE_ROW) return make_error(Code::kUnauthorized, "unknown token");
   return ApiTokenRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)};
+}
+
+Expected<std::vector<ApiTokenRecord>> SqliteStore::list_api_tokens() {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("SELECT id, token_hash, name, role, created FROM api_tokens ORDER BY id");
+  std::vector<ApiTokenRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
+  return out;
 }
 
 Expected<std::int64_t> SqliteStore::count_api_tokens() {

@@ -51,6 +51,33 @@ class SqliteStore final : public Store {
   Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) override;
   Expected<ApiTokenRecord> api_token(const std::string& token_hash) override;
   Expected<std::int64_t> count_api_tokens() override;
+  Expected<std::vector<ApiTokenRecord>> list_api_tokens() override;
+
+  // sqlite_store_fleet.cc: groups, merchants, policy, notifications, support, audit.
+  Status set_terminal_group(std::int64_t id, const std::string& group) override;
+  Status set_terminal_merchant(std::int64_t id, std::int64_t merchant_id) override;
+  Expected<std::vector<TerminalRecord>> terminals_of_merchant(std::int64_t merchant_id) override;
+  Status set_release_deadline(std::int64_t release_id, std::int64_t deadline) override;
+  Expected<std::optional<PolicyRecord>> policy(const std::string& scope, const std::string& key) override;
+  Expected<std::int64_t> change_policy(const PolicyChangeRecord& change, const std::string& new_patch_json,
+                                       bool touches_mode) override;
+  Expected<std::vector<PolicyChangeRecord>> policy_history(const std::string& scope, const std::string& key,
+                                                            std::int64_t limit) override;
+  Status add_notification(const NotificationRecord& n) override;
+  Expected<std::vector<NotificationRecord>> notifications(std::int64_t terminal_id, std::int64_t after_id,
+                                                           std::int64_t limit) override;
+  Expected<std::int64_t> insert_merchant(const MerchantRecord& m) override;
+  Expected<MerchantRecord> merchant(std::int64_t id) override;
+  Expected<std::int64_t> insert_ticket(const TicketRecord& t) override;
+  Expected<TicketRecord> ticket(std::int64_t id) override;
+  Expected<std::vector<TicketRecord>> list_tickets(const std::string& status, std::int64_t limit) override;
+  Status update_ticket(const TicketRecord& t) override;
+  Expected<std::int64_t> insert_verification(const VerificationRecord& v) override;
+  Expected<VerificationRecord> verification(std::int64_t id) override;
+  Status update_verification(const VerificationRecord& v) override;
+  Expected<std::int64_t> count_verifications_since(std::int64_t merchant_id, std::int64_t since) override;
+  Expected<AuditEntry> append_audit(AuditEntry e) override;
+  Expected<std::vector<AuditEntry>> audit_entries(std::int64_t after_id, std::int64_t limit) override;
 
  private:
   explicit SqliteStore(std::string path) : path_(std::move(path)), id_(++next_id_) {}
@@ -64,5 +91,10 @@ class SqliteStore final : public Store {
   std::mutex mu_;
   std::unordered_map<std::thread::id, std::unique_ptr<Connection>> conns_;
 };
+
+// Shared by the store's source files.
+TerminalRecord read_terminal(Stmt& s);
+const char* terminal_columns();
+Status done(Connection& c, Stmt& s, const char* what);
 
 }  // namespace posfleet::store

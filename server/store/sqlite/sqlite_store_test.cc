@@ -17,7 +17,7 @@ TEST_F(SqliteStoreTest, MigratesOnceAndKeepsData) {
   {
     auto s = SqliteStore::open(db());
     ASSERT_TRUE(s) << s.error().to_string();
-    ASSERT_TRUE((*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0}));
+    ASSERT_TRUE((*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0}));
   }
   auto s = SqliteStore::open(db());  // re-open: migrations are not re-run
   ASSERT_TRUE(s);
@@ -29,8 +29,8 @@ TEST_F(SqliteStoreTest, MigratesOnceAndKeepsData) {
 
 TEST_F(SqliteStoreTest, DuplicateSerialIsAConflict) {
   auto s = SqliteStore::open(db());
-  ASSERT_TRUE((*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0}));
-  auto again = (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h2", "", "{}", 1, 0});
+  ASSERT_TRUE((*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0}));
+  auto again = (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h2", "", "{}", 1, 0, "", 0});
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, Code::kConflict);
 }
