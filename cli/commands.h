@@ -2,6 +2,7 @@
 // sign) never talk to a server; the rest are thin clients of /api/v1.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,4 +39,14 @@ Status deploy(const ServerOptions& s, const std::string& release, const std::str
 Status deployment_show(const ServerOptions& s, const std::string& id);
 Status deployment_cancel(const ServerOptions& s, const std::string& id);
 
+}  // namespace posfleet::cli
+
+namespace CLI {
+class App;
+}
+
+namespace posfleet::cli {
+// Registers policy, token, merchant, support, audit, sms and release deadline
+// commands on `app` (after `terminal` and `release` exist).
+void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 }  // namespace posfleet::cli

@@ -90,6 +90,8 @@ int main(int argc, char** argv) {
   dc->add_option("id", id, "deployment id")->required();
   dc->callback([&] { action = [&] { return cli::deployment_cancel(server, id); }; });
 
+  cli::add_fleet_commands(app, server, action);
+
   CLI11_PARSE(app, argc, argv);
   if (!posfleet::init_crypto()) return 1;
   posfleet::HttpClient::global_init();

@@ -8,43 +8,13 @@
 #include "core/http_client.h"
 #include "core/json.h"
 #include "core/manifest.h"
+#include "cli/api_client.h"
 
 namespace posfleet::cli {
 
 namespace bj = boost::json;
 
 namespace {
-
-Expected<HttpClient*> client(const ServerOptions& s) {
-  if (s.server.empty())
-    return make_error(Code::kInvalidArgument, "no server: pass --server URL or set POSFLEET_SERVER, e.g. http://127.0.0.1:8080");
-  if (s.token.empty())
-    return make_error(Code::kInvalidArgument, "no API token: pass --token or set POSFLEET_TOKEN (shown by posfleetd on first start)");
-  static HttpClient c(s.server, {"Authorization: Bearer " + s.token});
-  return &c;
-}
-
-// Sends a JSON request and returns the parsed reply, or the server's error.
-Expected<bj::value> call(const ServerOptions& s, const std::string& method, const std::string& path,
-                         const std::string& what, const bj::value* body = nullptr) {
-  auto c = client(s);
-  if (!c) return c.error();
-  auto r = (*c)->request(method, path, body ? json::serialize(*body) : "");
-  if (!r) return r.error();
-  if (r->status >= 300) return http_error(*r, what);
-  auto v = json::parse(r->body);
-  if (!v) return v.error().with_context(what);
-  return v;
-}
-
-std::string str(const bj::value& v, const char* key) {
-  if (!v.is_object()) return "";
-  auto* p = v.get_object().if_contains(key);
-  if (!p || p->is_null()) return "-";
-  return p->is_string() ? std::string(p->get_string()) : json::serialize(*p);
-}
-
-void print_json(const bj::value& v) { std::cout << json::serialize(v) << "\n"; }
 
 void print_deployment(const bj::value& d) {
   std::cout << "deployment " << str(d, "id") << ": release " << str(d, "release") << " to " << str(d, "terminal")

@@ -10,8 +10,11 @@
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/signing.h"
+#include "server/api/fleet_api.h"
 #include "server/api/management_api.h"
 #include "server/ddi/ddi_api.h"
+#include "server/domain/secrets.h"
+#include "server/domain/sms.h"
 #include "server/domain/tokens.h"
 #include "server/http/listener.h"
 #include "server/store/sqlite/sqlite_store.h"
@@ -66,10 +69,16 @@ int main(int argc, char** argv) {
   posfleet::store::ArtifactStore artifacts(data_dir + "/artifacts");
   if (auto s = artifacts.init(); !s) return fail(s.error());
 
-  posfleet::domain::Context ctx{**store, artifacts, tenant, poll_seconds};
+  auto secrets = posfleet::domain::SecretBox::open(data_dir + "/secret.key");
+  if (!secrets) return fail(secrets.error());
+  posfleet::domain::OutboxSmsSender sms(data_dir + "/sms-outbox.jsonl");
+
+  posfleet::domain::Context ctx{**store, artifacts, tenant, poll_seconds, data_dir, &sms, &*secrets};
   posfleet::http::Router router;
   posfleet::ddi::add_routes(router, ctx);
   posfleet::api::add_routes(router, ctx);
+  posfleet::api::add_fleet_routes(router, ctx);
+  posfleet::api::add_support_routes(router, ctx);
 
   auto opts = posfleet::http::parse_listen(listen, {});
   if (!opts) return fail(opts.error());

@@ -2,7 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include <cctype>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "agent/config.h"
 #include "agent/menu/session.h"
@@ -40,9 +44,8 @@ std::optional<bj::object> Session::call(bj::object request, int timeout_seconds)
 
 void Session::show_reply(const bj::object& reply) {
   std::string text = pick_message(reply, lang_);
-  if (text.empty() && !reply.contains("ok")) text = t(Msg::kRequestFailed, {json::serialize(reply)});
-  if (text.empty() && !(reply.at("ok").is_bool() && reply.at("ok").get_bool()))
-    text = t(Msg::kRequestFailed, {json::string_or(reply, "error", "?")});
+  bool ok = reply.contains("ok") && reply.at("ok") == true;
+  if (text.empty() && !ok) text = t(Msg::kRequestFailed, {json::string_or(reply, "error", "?")});
   if (!text.empty()) out_ << "\n" << text << "\n";
 }
 

@@ -7,6 +7,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <initializer_list>
 #include <iosfwd>
 #include <optional>
 #include <string>

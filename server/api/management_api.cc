@@ -7,7 +7,7 @@
 #include "server/domain/deployments.h"
 #include "server/domain/releases.h"
 #include "server/domain/terminals.h"
-#include "server/domain/tokens.h"
+#include "server/api/api_common.h"
 
 namespace posfleet::api {
 
@@ -17,19 +17,6 @@ using http::Response;
 
 namespace {
 
-template <typename F>
-http::Handler authed(domain::Context& ctx, F f) {
-  return [&ctx, f](Request& req) -> Response {
-    const std::string auth = req.header("authorization");
-    constexpr std::string_view kScheme = "Bearer ";
-    if (auth.compare(0, kScheme.size(), kScheme) != 0 ||
-        !ctx.store.api_token(domain::hash_token(std::string_view(auth).substr(kScheme.size()))))
-      return http::error_response(401, "unauthorized",
-                                  "send \"Authorization: Bearer <token>\" with a management API token");
-    return f(req);
-  };
-}
-
 bj::object terminal_json(const store::TerminalRecord& t) {
   bj::value attrs = bj::object();
   if (auto a = json::parse(t.attributes_json); a) attrs = *a;
@@ -37,6 +24,8 @@ bj::object terminal_json(const store::TerminalRecord& t) {
                     {"model", t.model},
                     {"installed_version", t.installed_version},
                     {"attributes", attrs},
+                    {"group", t.group},
+                    {"merchant_id", t.merchant_id},
                     {"created", format_utc(t.created)},
                     {"last_seen", t.last_seen ? bj::value(format_utc(t.last_seen)) : bj::value(nullptr)}};
 }
@@ -64,6 +53,7 @@ bj::object release_json(const store::ReleaseRecord& r) {
                {"signed_by", split_csv(r.key_ids_csv)},
                {"expires", format_utc(r.expires)},
                {"security", r.security},
+               {"security_deadline", r.security_deadline ? bj::value(format_utc(r.security_deadline)) : bj::value(nullptr)},
                {"created", format_utc(r.created)},
                {"components", comps}};
   if (auto m = json::parse(r.manifest_json); m && m->is_object())
@@ -100,41 +90,25 @@ Expected<bj::object> deployment_json(domain::Context& ctx, const store::Deployme
   return o;
 }
 
-Expected<bj::object> body_object(const Request& req) {
-  auto v = json::parse(req.body);
-  if (!v || !v->is_object()) return make_error(Code::kParse, "request body must be a JSON object");
-  return v->get_object();
-}
-
-Expected<std::int64_t> id_of(const std::string& text) {
-  try {
-    size_t used = 0;
-    auto v = std::stoll(text, &used);
-    if (used == text.size()) return v;
-  } catch (const std::exception&) {
-  }
-  return make_error(Code::kNotFound, "no deployment " + text);
-}
-
-Response put_artifact(domain::Context& ctx, Request& req) {
+Response put_artifact(domain::Context& ctx, Request& req, const Caller&) {
   auto d = domain::store_artifact(ctx, req.param("sha256"), req.body);
   if (!d) return http::error_from(d.error());
   return http::json_response(201, bj::object{{"sha256", d->sha256}, {"size", d->size}});
 }
 
-Response get_artifact(domain::Context& ctx, Request& req) {
+Response get_artifact(domain::Context& ctx, Request& req, const Caller&) {
   auto a = ctx.store.artifact(req.param("sha256"));
   if (!a || !ctx.artifacts.contains(a->sha256)) return http::error_response(404, "not_found", "artifact not uploaded");
   return http::json_response(200, bj::object{{"sha256", a->sha256}, {"size", a->size}});
 }
 
-Response post_release(domain::Context& ctx, Request& req) {
+Response post_release(domain::Context& ctx, Request& req, const Caller&) {
   auto r = domain::publish_release(ctx, req.body);
   if (!r) return http::error_from(r.error());
   return http::json_response(201, release_json(*r));
 }
 
-Response list_releases(domain::Context& ctx, Request&) {
+Response list_releases(domain::Context& ctx, Request&, const Caller&) {
   auto rs = ctx.store.list_releases();
   if (!rs) return http::error_from(rs.error());
   bj::array out;
@@ -142,13 +116,13 @@ Response list_releases(domain::Context& ctx, Request&) {
   return http::json_response(200, bj::object{{"releases", out}});
 }
 
-Response get_release(domain::Context& ctx, Request& req) {
+Response get_release(domain::Context& ctx, Request& req, const Caller&) {
   auto r = ctx.store.release_by_version(req.param("version"));
   if (!r) return http::error_from(r.error());
   return http::json_response(200, release_json(*r));
 }
 
-Response post_terminal(domain::Context& ctx, Request& req) {
+Response post_terminal(domain::Context& ctx, Request& req, const Caller&) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
   auto t = domain::register_terminal(ctx, json::string_or(*body, "serial", ""), json::string_or(*body, "model", ""));
@@ -158,7 +132,7 @@ Response post_terminal(domain::Context& ctx, Request& req) {
   return http::json_response(201, o);
 }
 
-Response list_terminals(domain::Context& ctx, Request& req) {
+Response list_terminals(domain::Context& ctx, Request& req, const Caller&) {
   std::int64_t offset = 0, limit = 100;
   try {
     offset = std::max<std::int64_t>(0, std::stoll(req.query_or("offset", "0")));
@@ -173,7 +147,7 @@ Response list_terminals(domain::Context& ctx, Request& req) {
   return http::json_response(200, bj::object{{"terminals", out}, {"offset", offset}, {"limit", limit}});
 }
 
-Response get_terminal(domain::Context& ctx, Request& req) {
+Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
   auto t = ctx.store.terminal_by_serial(ctx.tenant, req.param("serial"));
   if (!t) return http::error_from(t.error());
   auto o = terminal_json(*t);
@@ -186,7 +160,7 @@ Response get_terminal(domain::Context& ctx, Request& req) {
   return http::json_response(200, o);
 }
 
-Response post_deployment(domain::Context& ctx, Request& req) {
+Response post_deployment(domain::Context& ctx, Request& req, const Caller&) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
   auto d = domain::assign_release(ctx, json::string_or(*body, "release", ""), json::string_or(*body, "terminal", ""));
@@ -196,8 +170,8 @@ Response post_deployment(domain::Context& ctx, Request& req) {
   return http::json_response(201, *j);
 }
 
-Response get_deployment(domain::Context& ctx, Request& req) {
-  auto id = id_of(req.param("id"));
+Response get_deployment(domain::Context& ctx, Request& req, const Caller&) {
+  auto id = positive_id(req.param("id"), "deployment");
   if (!id) return http::error_from(id.error());
   auto d = ctx.store.deployment(*id);
   if (!d) return http::error_from(d.error());
@@ -206,7 +180,7 @@ Response get_deployment(domain::Context& ctx, Request& req) {
   return http::json_response(200, *j);
 }
 
-Response list_deployments(domain::Context& ctx, Request& req) {
+Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
   std::optional<std::int64_t> terminal;
   if (auto serial = req.query_or("terminal", ""); !serial.empty()) {
     auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
@@ -221,8 +195,8 @@ Response list_deployments(domain::Context& ctx, Request& req) {
   return http::json_response(200, bj::object{{"deployments", out}});
 }
 
-Response cancel_deployment(domain::Context& ctx, Request& req) {
-  auto id = id_of(req.param("id"));
+Response cancel_deployment(domain::Context& ctx, Request& req, const Caller&) {
+  auto id = positive_id(req.param("id"), "deployment");
   if (!id) return http::error_from(id.error());
   auto d = domain::request_cancel(ctx, *id);
   if (!d) return http::error_from(d.error());
@@ -235,22 +209,19 @@ Response cancel_deployment(domain::Context& ctx, Request& req) {
 
 void add_routes(http::Router& router, domain::Context& ctx) {
   router.add("GET", "/healthz", [](Request&) { return http::json_response(200, bj::object{{"status", "ok"}}); });
-  auto route = [&](const char* method, const char* path, Response (*f)(domain::Context&, Request&),
-                   http::Work work = http::Work::kQuick) {
-    router.add(method, path, authed(ctx, [&ctx, f](Request& r) { return f(ctx, r); }), work);
-  };
-  route("PUT", "/api/v1/artifacts/{sha256}", put_artifact, http::Work::kBlocking);
-  route("GET", "/api/v1/artifacts/{sha256}", get_artifact);
-  route("POST", "/api/v1/releases", post_release, http::Work::kBlocking);
-  route("GET", "/api/v1/releases", list_releases);
-  route("GET", "/api/v1/releases/{version}", get_release);
-  route("POST", "/api/v1/terminals", post_terminal);
-  route("GET", "/api/v1/terminals", list_terminals);
-  route("GET", "/api/v1/terminals/{serial}", get_terminal);
-  route("POST", "/api/v1/deployments", post_deployment);
-  route("GET", "/api/v1/deployments", list_deployments);
-  route("GET", "/api/v1/deployments/{id}", get_deployment);
-  route("POST", "/api/v1/deployments/{id}/cancel", cancel_deployment);
+  using P = Permission;
+  add_route(router, ctx, "PUT", "/api/v1/artifacts/{sha256}", P::kRelease, put_artifact, http::Work::kBlocking);
+  add_route(router, ctx, "GET", "/api/v1/artifacts/{sha256}", P::kRead, get_artifact);
+  add_route(router, ctx, "POST", "/api/v1/releases", P::kRelease, post_release, http::Work::kBlocking);
+  add_route(router, ctx, "GET", "/api/v1/releases", P::kRead, list_releases);
+  add_route(router, ctx, "GET", "/api/v1/releases/{version}", P::kRead, get_release);
+  add_route(router, ctx, "POST", "/api/v1/terminals", P::kTerminal, post_terminal);
+  add_route(router, ctx, "GET", "/api/v1/terminals", P::kRead, list_terminals);
+  add_route(router, ctx, "GET", "/api/v1/terminals/{serial}", P::kRead, get_terminal);
+  add_route(router, ctx, "POST", "/api/v1/deployments", P::kDeploy, post_deployment);
+  add_route(router, ctx, "GET", "/api/v1/deployments", P::kRead, list_deployments);
+  add_route(router, ctx, "GET", "/api/v1/deployments/{id}", P::kRead, get_deployment);
+  add_route(router, ctx, "POST", "/api/v1/deployments/{id}/cancel", P::kDeploy, cancel_deployment);
 }
 
 }  // namespace posfleet::api

@@ -7,6 +7,10 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "server/domain/deployments.h"
+#include "server/domain/notifications.h"
+#include "server/domain/policy.h"
+#include "server/domain/releases.h"
+#include "server/domain/support.h"
 #include "server/domain/terminals.h"
 #include "server/http/range.h"
 
@@ -52,25 +56,81 @@ http::Handler authed(domain::Context& ctx, F f) {
   };
 }
 
+// posfleet's own agent asks for the extension with ?posfleet=1 (and
+// &since=<last notification id>); stock clients get plain DDI.
+bool posfleet_client(const Request& req) { return req.query_or("posfleet", "") == "1"; }
+
 Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   const auto now = unix_now();
   if (now - t.last_seen >= 10) ctx.store.touch_terminal(t.id, now);  // coarse, to keep polls read-only
+  const bool extended = posfleet_client(req);
   bj::object links;
   const std::string base = controller_url(req);
   auto open = ctx.store.open_deployment(t.id);
   if (!open) return http::error_from(open.error());
+  std::optional<Policy> policy;
+  if (*open || extended) {
+    auto p = domain::effective_policy(ctx, t);
+    if (!p) return http::error_from(p.error());
+    policy = *p;
+  }
+  bj::value offer = nullptr;
   if (*open) {
     const auto& d = **open;
     const std::string id = std::to_string(d.id);
-    if (d.status == "canceling")
+    if (d.status == "canceling") {
       links["cancelAction"] = link(base + "/cancelAction/" + id);
-    else
-      links["deploymentBase"] = link(base + "/deploymentBase/" + id + "?c=" + std::to_string(d.updated));
+    } else {
+      auto r = ctx.store.release_by_id(d.release_id);
+      if (!r) return http::error_from(r.error());
+      auto view = domain::offer_for(ctx, t, *policy, d, *r, extended);
+      if (view.visible) {
+        links["deploymentBase"] = link(base + "/deploymentBase/" + id + "?c=" + std::to_string(d.updated));
+        offer = bj::object{{"action_id", d.id},
+                           {"version", r->version},
+                           {"notes", bj::object{{"zh-CN", domain::release_note(*r, "zh-CN")}, {"en", domain::release_note(*r, "en")}}},
+                           {"security", r->security},
+                           {"deadline", r->security_deadline ? bj::value(format_utc(r->security_deadline)) : bj::value(nullptr)},
+                           {"forced", view.forced}};
+      }
+    }
   }
   if (t.attributes_json == "{}") links["configData"] = link(base + "/configData");
   bj::object body{{"config", bj::object{{"polling", bj::object{{"sleep", sleep_text(ctx.poll_seconds)}}}}}};
   if (!links.empty()) body["_links"] = std::move(links);
+  if (extended) {
+    std::int64_t since = 0;
+    try {
+      since = std::stoll(req.query_or("since", "0"));
+    } catch (const std::exception&) {
+    }
+    bj::array notes;
+    if (auto ns = ctx.store.notifications(t.id, since, 50); ns)
+      for (const auto& n : *ns)
+        notes.push_back(bj::object{{"id", n.id}, {"kind", n.kind}, {"time", format_utc(n.time)},
+                                   {"text", bj::object{{"zh-CN", n.text_zh}, {"en", n.text_en}}}});
+    body["posfleet"] = bj::object{{"policy", policy->to_json()}, {"notifications", notes}, {"offer", offer}};
+  }
   return http::json_response(200, body);
+}
+
+Response put_policy(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  auto v = json::parse(req.body);
+  if (!v || !v->is_object()) return http::error_response(400, "parse", "body must be {\"mode\":...,\"base_revision\":N}");
+  auto base = json::get_int(v->get_object(), "base_revision");
+  auto change = domain::terminal_policy_change(ctx, t, json::string_or(v->get_object(), "mode", ""), base ? *base : 0);
+  if (!change) return http::error_from(change.error());
+  return http::json_response(200, bj::object{{"outcome", change->outcome},
+                                             {"message", bj::object{{"zh-CN", change->message_zh}, {"en", change->message_en}}},
+                                             {"policy", change->policy.to_json()}});
+}
+
+Response post_ticket(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  auto v = json::parse(req.body);
+  std::string message = v && v->is_object() ? json::string_or(v->get_object(), "message", "") : "";
+  auto ticket = domain::open_ticket(ctx, t, message);
+  if (!ticket) return http::error_from(ticket.error());
+  return http::json_response(200, bj::object{{"ticket_id", ticket->id}});
 }
 
 bj::object chunk_json(const std::string& base, const store::ComponentRecord& c, const store::ArtifactRecord& a) {
@@ -93,6 +153,12 @@ Response action_resource(domain::Context& ctx, Request& req, const store::Termin
                                                       (installed ? "installed" : "open"));
   auto r = ctx.store.release_by_id(d->release_id);
   if (!r) return http::error_from(r.error());
+  if (!installed) {
+    auto policy = domain::effective_policy(ctx, t);
+    if (!policy) return http::error_from(policy.error());
+    if (!domain::offer_for(ctx, t, *policy, *d, *r, /*posfleet_client=*/true).visible)
+      return http::error_response(409, "conflict", "updates are turned off for this terminal");
+  }
   const std::string base = controller_url(req);
   bj::array chunks;
   for (const auto& c : r->components) {
@@ -244,6 +310,10 @@ void add_routes(http::Router& router, domain::Context& ctx) {
   for (const char* method : {"PUT", "POST"})
     router.add(method, b + "/configData",
                authed(ctx, [&ctx](Request& r, const auto& t) { return config_data(ctx, r, t); }));
+  router.add("PUT", b + "/posfleet/policy",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return put_policy(ctx, r, t); }));
+  router.add("POST", b + "/posfleet/tickets",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return post_ticket(ctx, r, t); }));
   router.add("GET", b + "/softwaremodules/{softwareModuleId}/artifacts/{fileName}",
              authed(ctx, [&ctx](Request& r, const auto& t) { return artifact(ctx, r, t); }));
 }

@@ -2,6 +2,7 @@
 // handlers in ddi/ and api/ parse and authorize, then call into here.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "server/store/artifact_store.h"
@@ -9,11 +10,24 @@
 
 namespace posfleet::domain {
 
+class SmsSender;
+class SecretBox;
+
 struct Context {
   store::Store& store;
   store::ArtifactStore& artifacts;
   std::string tenant = "DEFAULT";
   int poll_seconds = 300;
+  std::string data_dir;          // for files kept beside the database (audit anchor, SMS outbox)
+  SmsSender* sms = nullptr;      // how one-time codes reach phones
+  SecretBox* secrets = nullptr;  // encrypts personal data at rest
+};
+
+// Who did something, and through which of posfleet's paths.
+struct Actor {
+  std::string name;  // user name, terminal serial or support agent
+  std::string kind;  // user | terminal | support | system
+  std::string path;  // console | terminal | support | api
 };
 
 }  // namespace posfleet::domain

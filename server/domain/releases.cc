@@ -1,7 +1,9 @@
 #include "server/domain/releases.h"
 
 #include "core/clock.h"
+#include "core/json.h"
 #include "core/manifest.h"
+#include "server/domain/policy.h"
 
 namespace posfleet::domain {
 
@@ -36,13 +38,27 @@ Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& 
                                                     " bytes, the stored artifact has " + std::to_string(a->size));
     r.components.push_back({0, 0, c.name, c.version, c.filename, c.sha256, c.length});
   }
+  if (m.security) {  // PCI DSS 6.3.3: critical patches within a month, by default
+    auto fleet = scope_policy(ctx, "fleet", "");
+    if (!fleet) return fleet.error();
+    r.security_deadline = r.created + std::int64_t{fleet->security_deadline_days} * 86400;
+  }
   auto id = ctx.store.insert_release(r);
   if (!id) {
     if (id.error().code == Code::kConflict)
       return make_error(Code::kConflict, "release " + m.version + " is already published; versions are immutable");
     return id.error();
   }
+  if (r.security_deadline) ctx.store.set_release_deadline(r.id, r.security_deadline);
   return r;
+}
+
+std::string release_note(const store::ReleaseRecord& r, const char* lang) {
+  auto v = json::parse(r.manifest_json);
+  if (!v || !v->is_object()) return "";
+  auto* s = v->get_object().if_contains("signed");
+  auto* n = s && s->is_object() ? s->get_object().if_contains("notes") : nullptr;
+  return n && n->is_object() ? json::string_or(n->get_object(), lang, "") : "";
 }
 
 }  // namespace posfleet::domain

@@ -19,5 +19,7 @@ namespace posfleet::domain {
 
 Expected<FileDigests> store_artifact(Context& ctx, const std::string& sha256, std::string_view bytes);
 Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& manifest_text);
+// The release notes in `lang` ("zh-CN" or "en") from the stored manifest.
+std::string release_note(const store::ReleaseRecord& r, const char* lang);
 
 }  // namespace posfleet::domain

@@ -24,6 +24,9 @@ class WalkingSkeletonTest(unittest.TestCase):
         self.server = Server(self.ws.path)
         self.cli = Cli(self.server, self.ws.path)
         self.cli.run("key", "generate", "--out", "keys/release")
+        # The fleet default protects business hours (22:00-06:00); these tests
+        # install at any hour, as an operator would allow for a test fleet.
+        self.cli.run("policy", "set", "--window", "00:00-00:00", "--reason", "test fleet installs at any hour")
         self.agents = []
         self.proxy = None
 

@@ -1,0 +1,213 @@
+// Unit tests of the terminal menu against a scripted daemon: every screen is
+// driven through std::istream / std::ostream, no socket involved.
+#include "agent/menu/menu.h"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <vector>
+
+namespace posfleet::agent::menu {
+namespace {
+
+namespace bj = boost::json;
+
+// A daemon in memory: answers the local protocol from a few fields and records
+// every request.
+class FakeLocalClient : public LocalClient {
+ public:
+  FakeLocalClient() : LocalClient("/nonexistent/agent.sock") {}
+
+  std::string mode = "auto", language = "zh-CN", lock_reason;
+  bool locked = false, reachable = true;
+  bj::value update = nullptr;
+  bj::array notifications;
+  std::vector<bj::object> requests;
+
+  std::vector<std::string> commands() const {
+    std::vector<std::string> out;
+    for (const auto& r : requests) out.emplace_back(r.at("cmd").as_string());
+    return out;
+  }
+
+ protected:
+  Expected<bj::object> exchange(const bj::object& request, int) override {
+    if (!reachable) return make_error(Code::kUnavailable, "no update daemon is listening");
+    requests.push_back(request);
+    std::string cmd(request.at("cmd").as_string());
+    if (cmd == "status")
+      return bj::object{{"ok", true}, {"terminal", "PF0001"}, {"model", "A920"}, {"version", "2.1.0"},
+                        {"slot", "b"}, {"language", language}, {"online", true}, {"update_state", "idle"},
+                        {"last_update", nullptr}, {"update_available", update},
+                        {"policy", {{"mode", mode}, {"locked", locked}, {"lock_reason", lock_reason},
+                                    {"revision", 1}, {"pending_change", nullptr}}}};
+    if (cmd == "set" && request.at("key") == "update-mode") {
+      if (locked) return bj::object{{"ok", false}, {"error", "locked"}, {"message_zh", "已锁定"}, {"message_en", "locked"}};
+      mode = request.at("value").as_string();
+      return bj::object{{"ok", true}, {"message_zh", "已应用"}, {"message_en", "Applied"}};
+    }
+    if (cmd == "set" && request.at("key") == "language") {
+      language = request.at("value").as_string();
+      return bj::object{{"ok", true}};
+    }
+    if (cmd == "check")
+      return bj::object{{"ok", true}, {"online", true}, {"update_available", update}};
+    if (cmd == "install") return bj::object{{"ok", true}, {"message_zh", "开始安装"}, {"message_en", "Installing"}};
+    if (cmd == "notifications") return bj::object{{"ok", true}, {"notifications", notifications}};
+    if (cmd == "ticket") return bj::object{{"ok", true}, {"ticket_id", 12}};
+    return bj::object{{"ok", false}, {"error", "invalid"}};
+  }
+};
+
+struct MenuRun {
+  int code;
+  std::string out;
+};
+
+MenuRun run(FakeLocalClient& client, const std::string& keys, std::optional<Language> lang = std::nullopt) {
+  std::istringstream in(keys);
+  std::ostringstream out;
+  int code = run_menu(client, in, out, lang);
+  return {code, out.str()};
+}
+
+// The text after the last time `title` was drawn.
+std::string last_screen(const std::string& out, const std::string& title) {
+  auto at = out.rfind("== " + title + " ==");
+  return at == std::string::npos ? "" : out.substr(at);
+}
+
+TEST(MenuTest, UnreachableDaemonSaysWhatToDoAndExitsWithOne) {
+  FakeLocalClient client;
+  client.reachable = false;
+  MenuRun r = run(client, "");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("无法连接更新服务，请确认 posfleet-agent run 正在运行"), std::string::npos) << r.out;
+  r = run(client, "", Language::kEn);
+  EXPECT_NE(r.out.find("Cannot reach the update service; is `posfleet-agent run` running?"), std::string::npos);
+}
+
+TEST(MenuTest, EndOfInputAndZeroExitCleanly) {
+  FakeLocalClient client;
+  EXPECT_EQ(run(client, "").code, 0);
+  MenuRun r = run(client, "0\n");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("== 主菜单 ==\n1. 设置\n2. 关于本机\n3. 联系客服\n0. 退出\n"), std::string::npos) << r.out;
+}
+
+TEST(MenuTest, InvalidInputIsExplainedAndTheMenuRedrawn) {
+  FakeLocalClient client;
+  MenuRun r = run(client, "9\nabc\n\n0\n");
+  EXPECT_EQ(r.code, 0);
+  std::size_t count = 0;
+  for (auto at = r.out.find("无效选择，请输入菜单编号"); at != std::string::npos;
+       at = r.out.find("无效选择，请输入菜单编号", at + 1))
+    ++count;
+  EXPECT_EQ(count, 3u);
+}
+
+TEST(MenuTest, NeverIsConfirmedAfterTheWarningAndThenShownAsCurrent) {
+  FakeLocalClient client;
+  MenuRun r = run(client, "1\n1\n1\n3\n1\n0\n0\n0\n0\n");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("交易安全"), std::string::npos);
+  EXPECT_NE(r.out.find("1. 确认\n0. 取消\n"), std::string::npos);
+  EXPECT_EQ(client.mode, "never");
+  EXPECT_NE(last_screen(r.out, "自动更新").find("当前：永不"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("已应用"), std::string::npos);
+}
+
+TEST(MenuTest, CancelingNeverChangesNothing) {
+  FakeLocalClient client;
+  run(client, "1\n1\n1\n3\n0\n");
+  EXPECT_EQ(client.mode, "auto");
+  for (const auto& cmd : client.commands()) EXPECT_NE(cmd, "set");
+}
+
+TEST(MenuTest, LockedPolicyIsMarkedAndAChangeRefusedWithTheReason) {
+  FakeLocalClient client;
+  client.locked = true;
+  client.lock_reason = "peak season";
+  MenuRun r = run(client, "1\n1\n1\n2\n", Language::kEn);
+  EXPECT_NE(r.out.find("Locked by your administrator: peak season"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2. Manual (locked)"), std::string::npos);
+  EXPECT_NE(r.out.find("Cannot change this: locked by your administrator: peak season"), std::string::npos);
+  for (const auto& cmd : client.commands()) EXPECT_NE(cmd, "set");
+}
+
+TEST(MenuTest, DaemonLanguageSettingAppliesAndCanBeChanged) {
+  FakeLocalClient client;
+  client.language = "en";
+  MenuRun r = run(client, "1\n2\n1\n0\n");
+  EXPECT_NE(r.out.find("== Main menu =="), std::string::npos);
+  EXPECT_EQ(client.language, "zh-CN");
+  EXPECT_NE(r.out.find("语言已切换为中文"), std::string::npos);
+  EXPECT_NE(last_screen(r.out, "设置").find("1. 软件更新"), std::string::npos) << r.out;
+}
+
+TEST(MenuTest, CheckInManualModeOffersInstall) {
+  FakeLocalClient client;
+  client.mode = "manual";
+  client.update = bj::object{{"action_id", 3}, {"version", "2.2.0"},
+                             {"notes", {{"zh-CN", "修复漏洞"}, {"en", "Fixes"}}}, {"security", true},
+                             {"deadline", "2026-12-24T00:00:00Z"}, {"waiting_for", "confirmation"}};
+  MenuRun r = run(client, "1\n1\n2\n1\n");
+  EXPECT_NE(r.out.find("有可用更新：版本 2.2.0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("更新内容：修复漏洞"), std::string::npos);
+  EXPECT_NE(r.out.find("须在 2026-12-24 00:00 UTC 前安装"), std::string::npos);
+  EXPECT_NE(r.out.find("1. 安装"), std::string::npos);
+  EXPECT_EQ(client.commands().back(), "status");  // the software update screen redrawn after install
+  EXPECT_NE(r.out.find("开始安装"), std::string::npos);
+}
+
+TEST(MenuTest, CheckWithoutUpdateSaysSo) {
+  FakeLocalClient client;
+  MenuRun r = run(client, "1\n1\n2\n", Language::kEn);
+  EXPECT_NE(r.out.find("No update available."), std::string::npos) << r.out;
+}
+
+TEST(MenuTest, NotificationsNewestFirst) {
+  FakeLocalClient client;
+  client.notifications = {
+      bj::object{{"id", 1}, {"kind", "policy_changed"}, {"time", "2026-11-01T08:00:00Z"},
+                 {"text", {{"zh-CN", "旧通知"}, {"en", "older"}}}},
+      bj::object{{"id", 2}, {"kind", "update_available"}, {"time", "2026-11-02T09:30:00Z"},
+                 {"text", {{"zh-CN", "新通知"}, {"en", "newer"}}}}};
+  MenuRun r = run(client, "1\n1\n3\n");
+  std::string screen = last_screen(r.out, "更新通知");
+  EXPECT_NE(screen.find("2026-11-02 09:30 UTC  新通知\n2026-11-01 08:00 UTC  旧通知\n"), std::string::npos) << r.out;
+  client.notifications.clear();
+  EXPECT_NE(run(client, "1\n1\n3\n").out.find("暂无通知"), std::string::npos);
+}
+
+TEST(MenuTest, AboutShowsTheTerminal) {
+  FakeLocalClient client;
+  MenuRun r = run(client, "2\n", Language::kEn);
+  for (const char* want : {"Software version: 2.1.0", "Active slot: B", "Serial number: PF0001", "Model: A920",
+                           "Automatic update: On", "Last update: none"})
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+}
+
+TEST(MenuTest, SupportSendsTheMessageAndShowsTheTicket) {
+  FakeLocalClient client;
+  MenuRun r = run(client, "3\nplease call me\n");
+  EXPECT_NE(r.out.find("将发送：序列号 PF0001，软件版本 2.1.0，更新设置 开启"), std::string::npos) << r.out;
+  EXPECT_EQ(client.requests.back().at("message"), "please call me");
+  EXPECT_NE(r.out.find("已创建客服工单，编号 12"), std::string::npos);
+  FakeLocalClient other;
+  run(other, "3\n0\n");
+  for (const auto& cmd : other.commands()) EXPECT_NE(cmd, "ticket");
+}
+
+TEST(MenuTest, LanguageTags) {
+  EXPECT_EQ(parse_language("zh-CN"), Language::kZh);
+  EXPECT_EQ(parse_language("zh_CN.UTF-8"), Language::kZh);
+  EXPECT_EQ(parse_language("EN"), Language::kEn);
+  EXPECT_EQ(parse_language("en-US"), Language::kEn);
+  EXPECT_EQ(parse_language("fr"), std::nullopt);
+  EXPECT_EQ(parse_language(""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace posfleet::agent::menu

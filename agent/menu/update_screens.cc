@@ -1,0 +1,174 @@
+// posfleet agent menu: the Software update screens (seed §1 and §3) —
+// automatic update on / manual / never, check for updates, notifications.
+// Every screen asks the daemon afresh, so a lock the operator set a moment ago
+// shows up the next time the screen is drawn.
+// Thread-safety: one thread (part of Session).
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <tuple>
+
+#include "agent/menu/session.h"
+#include "core/json.h"
+
+namespace posfleet::agent::menu {
+
+namespace bj = boost::json;
+
+namespace {
+
+constexpr const char* kModes[] = {"auto", "manual", "never"};
+
+bool is_true(const bj::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_bool() && v->get_bool();
+}
+
+std::string policy_mode(const bj::object& status) {
+  const bj::object* policy = object_field(status, "policy");
+  return policy ? json::string_or(*policy, "mode", "") : "";
+}
+
+}  // namespace
+
+Nav Session::software_update() {
+  for (;;) {
+    auto st = status();
+    if (!st) return on_call_failure();
+    auto c = choose(Msg::kTitleSoftwareUpdate, {},
+                    {{1, t(Msg::kItemAutoUpdate, {mode_name(policy_mode(*st), lang_)})},
+                     {2, t(Msg::kItemCheck)},
+                     {3, t(Msg::kItemNotifications)}});
+    if (!c) return Nav::kExit;
+    if (*c == 0) return Nav::kBack;
+    Nav n = *c == 1 ? auto_update() : *c == 2 ? check_for_updates() : notifications();
+    if (n != Nav::kBack) return n;
+  }
+}
+
+Nav Session::auto_update() {
+  for (;;) {
+    auto st = status();
+    if (!st) return on_call_failure();
+    const bj::object* policy = object_field(*st, "policy");
+    std::string current = policy_mode(*st);
+    bool locked = policy && is_true(*policy, "locked");
+    std::string reason = policy ? json::string_or(*policy, "lock_reason", "") : "";
+    if (reason.empty()) reason.push_back('-');  // (not `= "-"`: GCC 12 warns falsely, -Wrestrict)
+
+    std::vector<std::string> lines{t(Msg::kCurrentMode, {mode_name(current, lang_)})};
+    if (const bj::object* pending = policy ? object_field(*policy, "pending_change") : nullptr)
+      lines.push_back(t(Msg::kPendingChange, {mode_name(json::string_or(*pending, "mode", ""), lang_)}));
+    // A text terminal cannot grey items out: mark each one and say why.
+    if (locked) lines.push_back(t(Msg::kLockedBy, {reason}));
+    std::vector<Item> items;
+    for (int i = 0; i < 3; ++i) {
+      items.push_back({i + 1, mode_name(kModes[i], lang_)});
+      if (locked) items.back().label.append(t(Msg::kLockedMark));
+    }
+    auto c = choose(Msg::kTitleAutoUpdate, lines, items);
+    if (!c) return Nav::kExit;
+    if (*c == 0) return Nav::kBack;
+    if (locked) {
+      out_ << "\n" << t(Msg::kLockedRefused, {reason}) << "\n";
+      continue;
+    }
+    std::string mode = kModes[*c - 1];
+    if (mode == "never" && current != "never") {
+      // Seed §1.4: say what turning updates off costs before doing it.
+      auto confirm = choose(Msg::kTitleConfirmNever, {t(Msg::kNeverWarning)}, {{1, t(Msg::kItemConfirm)}},
+                            Msg::kItemCancel);
+      if (!confirm) return Nav::kExit;
+      if (*confirm == 0) continue;
+    }
+    auto reply = call({{"cmd", "set"}, {"key", "update-mode"}, {"value", mode}});
+    if (!reply) {
+      if (failed_) return Nav::kFail;
+      continue;
+    }
+    show_reply(*reply);
+  }
+}
+
+void Session::describe_update(const bj::object& update, std::vector<std::string>& lines) const {
+  lines.push_back(t(Msg::kUpdateAvailable, {json::string_or(update, "version", "?")}));
+  if (const bj::object* notes = object_field(update, "notes"))
+    if (std::string text = pick_language(*notes, lang_); !text.empty())
+      lines.push_back(t(Msg::kReleaseNotes, {text}));
+  if (is_true(update, "security")) lines.push_back(t(Msg::kSecurityUpdate));
+  if (std::string deadline = json::string_or(update, "deadline", ""); !deadline.empty())
+    lines.push_back(t(Msg::kDeadline, {display_time(deadline)}));
+  std::string waiting = json::string_or(update, "waiting_for", "");
+  if (waiting == "confirmation") lines.push_back(t(Msg::kWaitingConfirmation));
+  if (waiting == "window") lines.push_back(t(Msg::kWaitingWindow));
+  if (waiting == "policy") lines.push_back(t(Msg::kWaitingPolicy));
+}
+
+Nav Session::check_for_updates() {
+  out_ << "\n" << t(Msg::kChecking) << "\n" << std::flush;
+  // The daemon polls the server and waits up to 15 s for it; leave it room.
+  auto reply = call({{"cmd", "check"}}, 30);
+  if (!reply) return on_call_failure();
+  if (!is_true(*reply, "ok")) {
+    show_reply(*reply);
+    return Nav::kBack;
+  }
+  auto st = status();
+  if (!st) return on_call_failure();
+
+  std::vector<std::string> lines;
+  std::string message = pick_message(*reply, lang_);
+  bool offline = reply->contains("online") && reply->at("online") == false;
+  const bj::object* update = object_field(*reply, "update_available");
+  if (!update) {
+    if (offline && message.empty()) lines.push_back(t(Msg::kOffline));
+    lines.push_back(message.empty() ? t(Msg::kNoUpdate) : message);
+    return choose(Msg::kTitleCheck, lines, {}) ? Nav::kBack : Nav::kExit;
+  }
+  describe_update(*update, lines);
+  if (!message.empty()) lines.push_back(message);
+  // In manual mode (or when the daemon waits for a yes) the user installs from
+  // here; reading the notes above is the confirmation step (seed §4).
+  bool offer = policy_mode(*st) == "manual" || json::string_or(*update, "waiting_for", "") == "confirmation";
+  std::vector<Item> items;
+  if (offer) {
+    lines.push_back(t(Msg::kBeforeInstall));
+    items.push_back({1, t(Msg::kItemInstall)});
+  }
+  auto c = choose(Msg::kTitleCheck, lines, items);
+  if (!c) return Nav::kExit;
+  if (*c == 0) return Nav::kBack;
+  auto installed = call({{"cmd", "install"}}, 30);
+  if (!installed) return on_call_failure();
+  if (pick_message(*installed, lang_).empty() && is_true(*installed, "ok"))
+    out_ << "\n" << t(Msg::kInstalling) << "\n";
+  show_reply(*installed);
+  return Nav::kBack;
+}
+
+Nav Session::notifications() {
+  auto reply = call({{"cmd", "notifications"}});
+  if (!reply) return on_call_failure();
+  if (!is_true(*reply, "ok")) {
+    show_reply(*reply);
+    return Nav::kBack;
+  }
+  // (time, id, text): sorted descending, so the newest comes first even if the
+  // daemon keeps them oldest first; the id breaks ties within one second.
+  std::vector<std::tuple<std::string, std::int64_t, std::string>> found;
+  if (auto list = json::get_array(*reply, "notifications"))
+    for (const auto& v : **list) {
+      if (!v.is_object()) continue;
+      const auto& n = v.get_object();
+      auto id = json::get_int(n, "id");
+      const bj::object* text = object_field(n, "text");
+      found.emplace_back(json::string_or(n, "time", ""), id ? *id : 0, text ? pick_language(*text, lang_) : "");
+    }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a > b; });
+  std::vector<std::string> lines;
+  for (const auto& [time, id, text] : found) lines.push_back(display_time(time) + "  " + text);
+  if (lines.empty()) lines.push_back(t(Msg::kNoNotifications));
+  return choose(Msg::kTitleNotifications, lines, {}) ? Nav::kBack : Nav::kExit;
+}
+
+}  // namespace posfleet::agent::menu

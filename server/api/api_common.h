@@ -1,0 +1,40 @@
+// posfleet server: what the management API's route files share: who is
+// calling (from the bearer token), role permissions, and JSON helpers.
+//
+// Roles and what they may do (enforced here, on every route):
+//   admin            everything, including tokens, locks, merchants, the SMS outbox
+//   release_manager  read; releases, deployments, terminals, policy (no locks)
+//   support          read; tickets, identity verification, policy on a verified merchant's behalf
+//   auditor          read; the audit log
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <string>
+
+#include "server/domain/context.h"
+#include "server/http/router.h"
+
+namespace posfleet::api {
+
+enum class Permission { kRead, kRelease, kDeploy, kTerminal, kPolicy, kLock, kSupport, kMerchant, kAudit, kAdmin };
+
+struct Caller {
+  std::string name, role;
+  domain::Actor actor(const std::string& path = "console") const {
+    return {name, role == "support" ? "support" : "user", path};
+  }
+};
+
+bool role_allows(const std::string& role, Permission p);
+bool valid_role(const std::string& role);
+
+using CallerHandler = http::Response (*)(domain::Context&, http::Request&, const Caller&);
+// Registers `f` behind bearer-token authentication and the permission check.
+void add_route(http::Router& router, domain::Context& ctx, const char* method, const char* path, Permission permission,
+               CallerHandler f, http::Work work = http::Work::kQuick);
+
+Expected<boost::json::object> body_object(const http::Request& req);
+Expected<std::int64_t> positive_id(const std::string& text, const std::string& what);
+
+}  // namespace posfleet::api

@@ -1,0 +1,173 @@
+#include "server/api/fleet_api.h"
+
+#include <boost/json.hpp>
+
+#include <fstream>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "server/api/api_common.h"
+#include "server/domain/audit.h"
+#include "server/domain/policy.h"
+#include "server/domain/sms.h"
+#include "server/domain/tokens.h"
+
+namespace posfleet::api {
+
+namespace bj = boost::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+Response post_token(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  const std::string name = json::string_or(*body, "name", ""), role = json::string_or(*body, "role", "");
+  if (name.empty() || !valid_role(role))
+    return http::error_response(400, "invalid_argument", "give a name and a role: admin, release_manager, support or auditor");
+  const std::string token = domain::new_token();
+  auto id = ctx.store.insert_api_token({0, domain::hash_token(token), name, role, unix_now()});
+  if (!id) return http::error_from(id.error());
+  domain::record_audit(ctx, caller.actor(), "token.create", "user:" + name, "", role, "");
+  return http::json_response(201, bj::object{{"name", name}, {"role", role}, {"token", token}});
+}
+
+Response list_tokens(domain::Context& ctx, Request&, const Caller&) {
+  auto ts = ctx.store.list_api_tokens();
+  if (!ts) return http::error_from(ts.error());
+  bj::array out;
+  for (const auto& t : *ts) out.push_back(bj::object{{"name", t.name}, {"role", t.role}, {"created", format_utc(t.created)}});
+  return http::json_response(200, bj::object{{"tokens", out}});
+}
+
+// The scope a request names: ?terminal=S, ?group=G, or the fleet.
+std::pair<std::string, std::string> scope_of(const Request& req, const bj::object* body) {
+  auto get = [&](const char* k) {
+    std::string v = req.query_or(k, "");
+    if (v.empty() && body) v = json::string_or(*body, k, "");
+    return v;
+  };
+  if (auto t = get("terminal"); !t.empty()) return {"terminal", t};
+  if (auto g = get("group"); !g.empty()) return {"group", g};
+  return {"fleet", ""};
+}
+
+Response get_policy(domain::Context& ctx, Request& req, const Caller&) {
+  auto [scope, key] = scope_of(req, nullptr);
+  auto own = ctx.store.policy(scope, key);
+  if (!own) return http::error_from(own.error());
+  bj::object out{{"scope", scope}, {"key", key}};
+  if (auto p = json::parse(*own ? (*own)->patch_json : "{}"); p) out["patch"] = *p;
+  if (scope == "terminal") {
+    auto t = ctx.store.terminal_by_serial(ctx.tenant, key);
+    if (!t) return http::error_from(t.error());
+    auto eff = domain::effective_policy(ctx, *t);
+    if (!eff) return http::error_from(eff.error());
+    out["effective"] = eff->to_json();
+    out["group"] = t->group;
+  } else {
+    auto p = domain::scope_policy(ctx, scope, key);
+    if (!p) return http::error_from(p.error());
+    out["effective"] = p->to_json();
+  }
+  auto history = ctx.store.policy_history(scope, key, 50);
+  if (!history) return http::error_from(history.error());
+  bj::array h;
+  for (const auto& c : *history) {
+    bj::value before = nullptr, after = nullptr;
+    if (auto v = json::parse(c.before_json); v) before = *v;
+    if (auto v = json::parse(c.after_json); v) after = *v;
+    h.push_back(bj::object{{"revision", c.id}, {"time", format_utc(c.time)}, {"actor", c.actor}, {"path", c.path},
+                           {"reason", c.reason}, {"outcome", c.outcome}, {"before", before}, {"after", after}});
+  }
+  out["history"] = std::move(h);
+  return http::json_response(200, out);
+}
+
+Response put_policy(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  auto [scope, key] = scope_of(req, &*body);
+  bj::object fields = *body;
+  for (const char* k : {"terminal", "group", "reason"}) fields.erase(k);
+  auto patch = PolicyPatch::from_json(fields);
+  if (!patch) return http::error_from(patch.error());
+  if ((patch->locked || patch->lock_reason) && !role_allows(caller.role, Permission::kLock))
+    return http::error_response(403, "forbidden", "only an administrator may lock or unlock a policy");
+  if (patch->locked && *patch->locked && patch->lock_reason.value_or("").empty())
+    return http::error_response(400, "invalid_argument", "a lock needs lock_reason: the terminal shows it to the merchant");
+  auto p = domain::change_policy(ctx, scope, key, *patch, caller.actor(), json::string_or(*body, "reason", ""));
+  if (!p) return http::error_from(p.error());
+  return http::json_response(200, bj::object{{"scope", scope}, {"key", key}, {"effective", p->to_json()}});
+}
+
+Response put_group(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  auto t = ctx.store.terminal_by_serial(ctx.tenant, req.param("serial"));
+  if (!t) return http::error_from(t.error());
+  const std::string group = json::string_or(*body, "group", "");
+  if (auto s = ctx.store.set_terminal_group(t->id, group); !s) return http::error_from(s.error());
+  domain::record_audit(ctx, caller.actor(), "terminal.group", "terminal:" + t->serial, t->group, group, "");
+  return http::json_response(200, bj::object{{"serial", t->serial}, {"group", group}});
+}
+
+Response put_deadline(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  auto r = ctx.store.release_by_version(req.param("version"));
+  if (!r) return http::error_from(r.error());
+  if (!r->security)
+    return http::error_response(400, "invalid_argument", "release " + r->version +
+                                                             " is not signed as security-critical; create it with --security");
+  auto t = parse_utc(json::string_or(*body, "deadline", ""));
+  if (!t) return http::error_from(t.error());
+  if (auto s = ctx.store.set_release_deadline(r->id, *t); !s) return http::error_from(s.error());
+  domain::record_audit(ctx, caller.actor(), "release.deadline", "release:" + r->version,
+                       r->security_deadline ? format_utc(r->security_deadline) : "", format_utc(*t),
+                       json::string_or(*body, "reason", ""));
+  return http::json_response(200, bj::object{{"version", r->version}, {"security_deadline", format_utc(*t)}});
+}
+
+Response get_audit(domain::Context& ctx, Request& req, const Caller&) {
+  std::int64_t after = 0, limit = 500;
+  try {
+    after = std::stoll(req.query_or("after", "0"));
+    limit = std::clamp<std::int64_t>(std::stoll(req.query_or("limit", "500")), 1, 5000);
+  } catch (const std::exception&) {
+    return http::error_response(400, "invalid_argument", "after and limit must be numbers");
+  }
+  auto entries = ctx.store.audit_entries(after, limit);
+  if (!entries) return http::error_from(entries.error());
+  bj::array out;
+  for (const auto& e : *entries) out.push_back(e.to_json());
+  auto head = domain::audit_head(ctx);
+  return http::json_response(200, bj::object{{"entries", out}, {"head", bj::object{{"id", head.id}, {"hash", head.hash}}}});
+}
+
+Response get_outbox(domain::Context& ctx, Request&, const Caller&) {
+  auto* outbox = dynamic_cast<domain::OutboxSmsSender*>(ctx.sms);
+  if (!outbox) return http::error_response(404, "not_found", "SMS go through a gateway; there is no outbox");
+  bj::array out;
+  std::ifstream in(outbox->path());
+  for (std::string line; std::getline(in, line);)
+    if (auto v = json::parse(line); v) out.push_back(*v);
+  return http::json_response(200, bj::object{{"messages", out}});
+}
+
+}  // namespace
+
+void add_fleet_routes(http::Router& router, domain::Context& ctx) {
+  using P = Permission;
+  add_route(router, ctx, "POST", "/api/v1/tokens", P::kAdmin, post_token);
+  add_route(router, ctx, "GET", "/api/v1/tokens", P::kAdmin, list_tokens);
+  add_route(router, ctx, "GET", "/api/v1/policy", P::kRead, get_policy);
+  add_route(router, ctx, "PUT", "/api/v1/policy", P::kPolicy, put_policy);
+  add_route(router, ctx, "PUT", "/api/v1/terminals/{serial}/group", P::kTerminal, put_group);
+  add_route(router, ctx, "PUT", "/api/v1/releases/{version}/deadline", P::kRelease, put_deadline);
+  add_route(router, ctx, "GET", "/api/v1/audit", P::kAudit, get_audit);
+  add_route(router, ctx, "GET", "/api/v1/sms/outbox", P::kAdmin, get_outbox);
+}
+
+}  // namespace posfleet::api

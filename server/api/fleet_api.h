@@ -1,0 +1,14 @@
+// posfleet server: management API routes for running the fleet: API tokens
+// and roles, update policy (fleet, group, terminal) with history and locks,
+// groups, security deadlines, the audit log and the SMS outbox.
+#pragma once
+
+#include "server/domain/context.h"
+#include "server/http/router.h"
+
+namespace posfleet::api {
+
+void add_fleet_routes(http::Router& router, domain::Context& ctx);
+void add_support_routes(http::Router& router, domain::Context& ctx);
+
+}  // namespace posfleet::api

@@ -1,0 +1,52 @@
+#include "server/domain/audit.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+#include "core/clock.h"
+#include "core/fs.h"
+#include "core/json.h"
+
+namespace posfleet::domain {
+
+namespace {
+std::mutex g_anchor_mu;
+std::string anchor_path(const Context& ctx) { return ctx.data_dir + "/audit-head.json"; }
+}  // namespace
+
+Status record_audit(Context& ctx, const Actor& who, const std::string& action, const std::string& target,
+                    const std::string& before, const std::string& after, const std::string& reason) {
+  AuditEntry e;
+  e.time = unix_now();
+  e.actor = who.name;
+  e.actor_kind = who.kind;
+  e.path = who.path;
+  e.action = action;
+  e.target = target;
+  e.before = before;
+  e.after = after;
+  e.reason = reason;
+  auto written = ctx.store.append_audit(e);
+  if (!written) return written.error();
+  if (ctx.data_dir.empty()) return ok_status();
+  std::lock_guard lock(g_anchor_mu);
+  // Appends may finish out of order across threads: never move the anchor back.
+  AuditHead current = audit_head(ctx);
+  if (written->id <= current.id) return ok_status();
+  auto s = write_file_atomic(anchor_path(ctx), json::serialize(boost::json::object{{"id", written->id}, {"hash", written->hash}}));
+  if (!s) spdlog::error("audit anchor not written: {}", s.error().message);
+  return ok_status();
+}
+
+AuditHead audit_head(Context& ctx) {
+  auto text = read_file(anchor_path(ctx));
+  if (!text) return {};
+  auto v = json::parse(*text);
+  if (!v || !v->is_object()) return {};
+  auto id = json::get_int(v->get_object(), "id");
+  return {id ? *id : 0, json::string_or(v->get_object(), "hash", "")};
+}
+
+}  // namespace posfleet::domain

@@ -1,0 +1,155 @@
+#include "server/domain/policy.h"
+
+#include <boost/json.hpp>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "server/domain/audit.h"
+#include "server/domain/notifications.h"
+
+namespace posfleet::domain {
+
+namespace bj = boost::json;
+
+namespace {
+
+Expected<PolicyPatch> stored_patch(Context& ctx, const std::string& scope, const std::string& key,
+                                   std::int64_t* revision, std::int64_t* mode_revision) {
+  auto rec = ctx.store.policy(scope, key);
+  if (!rec) return rec.error();
+  if (!*rec) return PolicyPatch{};
+  if (revision) *revision = std::max(*revision, (*rec)->revision);
+  if (mode_revision) *mode_revision = std::max(*mode_revision, (*rec)->mode_revision);
+  auto v = json::parse((*rec)->patch_json);
+  if (!v || !v->is_object()) return make_error(Code::kInternal, "stored policy of " + scope + " " + key + " is damaged");
+  return PolicyPatch::from_json(v->get_object());
+}
+
+// Mode names as the terminal's menu shows them.
+std::string mode_zh(const std::string& m) { return m == "auto" ? "开启" : m == "manual" ? "手动" : "永不"; }
+std::string mode_en(const std::string& m) { return m == "auto" ? "on" : m == "manual" ? "manual" : "never"; }
+
+}  // namespace
+
+std::string scope_target(const std::string& scope, const std::string& key) {
+  return scope == "fleet" ? "fleet" : scope + ":" + key;
+}
+
+Expected<Policy> effective_policy(Context& ctx, const store::TerminalRecord& t) {
+  Policy p;
+  std::int64_t revision = 0, mode_revision = 0;
+  const std::pair<const char*, std::string> chain[] = {{"fleet", ""}, {"group", t.group}, {"terminal", t.serial}};
+  for (const auto& [scope, key] : chain) {
+    if (std::string(scope) == "group" && key.empty()) continue;
+    auto patch = stored_patch(ctx, scope, key, &revision, &mode_revision);
+    if (!patch) return patch.error();
+    patch->apply_to(p);
+  }
+  p.revision = revision;
+  return p;
+}
+
+Expected<Policy> scope_policy(Context& ctx, const std::string& scope, const std::string& key) {
+  Policy p;
+  std::int64_t revision = 0;
+  auto patch = stored_patch(ctx, scope, key, &revision, nullptr);
+  if (!patch) return patch.error();
+  patch->apply_to(p);
+  p.revision = revision;
+  return p;
+}
+
+Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
+                               const PolicyPatch& patch, const Actor& who, const std::string& reason) {
+  if (scope != "fleet" && scope != "group" && scope != "terminal")
+    return make_error(Code::kInvalidArgument, "scope must be fleet, group or terminal");
+  if (reason.empty()) return make_error(Code::kInvalidArgument, "say why: a reason is required for every policy change");
+  std::optional<store::TerminalRecord> terminal;
+  if (scope == "terminal") {
+    auto t = ctx.store.terminal_by_serial(ctx.tenant, key);
+    if (!t) return t.error();
+    terminal = *t;
+  }
+  auto before = stored_patch(ctx, scope, key, nullptr, nullptr);
+  if (!before) return before.error();
+  PolicyPatch after = *before;
+  auto merged = before->to_json();
+  for (const auto& kv : patch.to_json()) merged[kv.key()] = kv.value();
+  auto merged_patch = PolicyPatch::from_json(merged);
+  if (!merged_patch) return merged_patch.error();
+  after = *merged_patch;
+  if (patch.locked && !*patch.locked) {  // unlocking clears the reason too
+    after.locked = false;
+    after.lock_reason = std::string();
+  }
+  const std::string before_text = json::serialize(before->to_json()), after_text = json::serialize(after.to_json());
+  store::PolicyChangeRecord ch{0, scope, key, before_text, after_text, who.name, who.path, reason, "applied", unix_now()};
+  auto revision = ctx.store.change_policy(ch, after_text, patch.touches_mode());
+  if (!revision) return revision.error();
+  record_audit(ctx, who, patch.locked ? "policy.lock" : "policy.change", scope_target(scope, key), before_text,
+               after_text, reason);
+  if (terminal) {
+    auto eff = effective_policy(ctx, *terminal);
+    if (!eff) return eff.error();
+    const std::string by_zh = who.path == "support" ? "客服" : "后台管理员";
+    const std::string by_en = who.path == "support" ? "customer service" : "the back office";
+    notify(ctx, terminal->id, "policy_changed", std::to_string(*revision),
+           by_zh + "已将更新设置改为：" + mode_zh(eff->mode) + "（原因：" + reason + "）",
+           "Your update setting was changed by " + by_en + " to: " + mode_en(eff->mode) + " (reason: " + reason + ")");
+    return eff;
+  }
+  return scope_policy(ctx, scope, key);
+}
+
+Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::TerminalRecord& t, const std::string& mode,
+                                                std::int64_t base_revision) {
+  PolicyPatch patch;
+  patch.mode = mode;
+  if (auto check = PolicyPatch::from_json(patch.to_json()); !check) return check.error();
+  auto eff = effective_policy(ctx, t);
+  if (!eff) return eff.error();
+  // The newest back-office change to mode or lock anywhere in the terminal's chain.
+  std::int64_t mode_revision = 0, ignored = 0;
+  for (const auto& [scope, key] : {std::pair<std::string, std::string>{"fleet", ""}, {"group", t.group}, {"terminal", t.serial}}) {
+    if (scope == "group" && key.empty()) continue;
+    if (auto p = stored_patch(ctx, scope, key, &ignored, &mode_revision); !p) return p.error();
+  }
+  Actor who{t.serial, "terminal", "terminal"};
+  const std::string before_text = json::serialize(eff->to_json());
+  const std::string after_text = json::serialize(patch.to_json());
+  TerminalChange out;
+  store::PolicyChangeRecord ch{0, "terminal", t.serial, before_text, after_text, t.serial, "terminal",
+                               "changed on the terminal", "applied", unix_now()};
+  if (eff->locked) {
+    ch.outcome = "refused";
+    out.message_zh = "已由管理员锁定：" + eff->lock_reason;
+    out.message_en = "Locked by your administrator: " + eff->lock_reason;
+  } else if (mode_revision > base_revision) {
+    ch.outcome = "superseded";
+    out.message_zh = "您在离线时的更改（" + mode_zh(mode) + "）未生效：后台已将更新设置改为" + mode_zh(eff->mode);
+    out.message_en = "Your offline change (" + mode_en(mode) + ") was not applied: the back office has since set updates to " +
+                     mode_en(eff->mode);
+  }
+  out.outcome = ch.outcome;
+  std::string new_patch = after_text;
+  if (ch.outcome == "applied") {
+    auto current = stored_patch(ctx, "terminal", t.serial, nullptr, nullptr);
+    if (!current) return current.error();
+    current->mode = mode;
+    new_patch = json::serialize(current->to_json());
+    out.message_zh = "自动更新已设为：" + mode_zh(mode);
+    out.message_en = "Automatic update set to: " + mode_en(mode);
+  }
+  auto revision = ctx.store.change_policy(ch, new_patch, true);
+  if (!revision) return revision.error();
+  record_audit(ctx, who, "policy.change." + ch.outcome, scope_target("terminal", t.serial), before_text, after_text,
+               ch.reason);
+  if (ch.outcome == "superseded")
+    notify(ctx, t.id, "policy_conflict", std::to_string(*revision), out.message_zh, out.message_en);
+  auto after = effective_policy(ctx, t);
+  if (!after) return after.error();
+  out.policy = *after;
+  return out;
+}
+
+}  // namespace posfleet::domain

@@ -1,0 +1,44 @@
+// posfleet server: the update policy of record (docs/policy.md).
+//
+// Scopes: the fleet (defaults for every field), a group, a terminal; each
+// later scope overrides the fields it sets. Every change, whoever makes it,
+// gets a new revision (a global, increasing number), a history entry and an
+// audit entry.
+//
+// Conflicts. The terminal keeps a copy and works offline; its change carries
+// the revision it was based on. The rule:
+//   - locked mode: the terminal's change is refused (the lock's reason is told);
+//   - mode or lock changed in the back office (console or support) after that
+//     revision: the back-office change stands, the terminal's change is kept in
+//     history as "superseded", and the terminal is notified of the outcome;
+//   - otherwise it is applied.
+// Nothing is dropped silently: every outcome is in history, audit and reply.
+// Thread-safety: stateless functions over the Context's store.
+#pragma once
+
+#include <string>
+
+#include "core/policy.h"
+#include "server/domain/context.h"
+
+namespace posfleet::domain {
+
+Expected<Policy> effective_policy(Context& ctx, const store::TerminalRecord& t);
+Expected<Policy> scope_policy(Context& ctx, const std::string& scope, const std::string& key);
+
+// Back-office change (path console or support) of one scope; `patch` holds the
+// fields to set. A reason is required.
+Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
+                               const PolicyPatch& patch, const Actor& who, const std::string& reason);
+
+struct TerminalChange {
+  std::string outcome;  // applied | superseded | refused
+  std::string message_zh, message_en;
+  Policy policy;  // effective policy after the change
+};
+Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::TerminalRecord& t, const std::string& mode,
+                                                std::int64_t base_revision);
+
+std::string scope_target(const std::string& scope, const std::string& key);
+
+}  // namespace posfleet::domain

@@ -1,0 +1,204 @@
+#include "server/domain/support.h"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+
+#include "core/clock.h"
+#include "core/hashing.h"
+#include "core/json.h"
+#include "server/domain/audit.h"
+#include "server/domain/notifications.h"
+#include "server/domain/policy.h"
+#include "server/domain/secrets.h"
+#include "server/domain/sms.h"
+#include "server/domain/tokens.h"
+
+namespace posfleet::domain {
+
+namespace {
+
+bool mainland_mobile(const std::string& p) {
+  if (p.size() != 11 || p[0] != '1') return false;
+  for (char c : p)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// "salt:sha256(salt:code)": the code itself is never stored.
+std::string code_hash(const std::string& salt, const std::string& code) {
+  return salt + ":" + sha256_hex(salt + ":" + code);
+}
+
+bool code_matches(const std::string& stored, const std::string& code) {
+  auto colon = stored.find(':');
+  if (colon == std::string::npos) return false;
+  return equal_constant_time(stored, code_hash(stored.substr(0, colon), code));
+}
+
+Error not_verified() {
+  return make_error(Code::kUnauthorized, "identity not verified: the name or ID digits do not match our records");
+}
+
+}  // namespace
+
+Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string& legal_name, const std::string& phone,
+                                                const std::string& resident_id, const Actor& who) {
+  if (legal_name.empty()) return make_error(Code::kInvalidArgument, "legal_name is required");
+  if (!mainland_mobile(phone))
+    return make_error(Code::kInvalidArgument, "phone must be an 11-digit mainland mobile number starting with 1");
+  if (resident_id.size() != 18)
+    return make_error(Code::kInvalidArgument, "resident_id must be the 18-character resident ID number");
+  store::MerchantRecord m{0, legal_name, phone, ctx.secrets->seal(resident_id), unix_now()};
+  auto id = ctx.store.insert_merchant(m);
+  if (!id) return id.error();
+  m.id = *id;
+  record_audit(ctx, who, "merchant.create", "merchant:" + std::to_string(m.id), "",
+               legal_name + " " + mask(phone, 3, 4) + " " + mask(resident_id, 4, 4), "");
+  return m;
+}
+
+Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& serial, const Actor& who) {
+  auto m = ctx.store.merchant(merchant_id);
+  if (!m) return m.error();
+  auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
+  if (!t) return t.error();
+  if (auto s = ctx.store.set_terminal_merchant(t->id, merchant_id); !s) return s;
+  return record_audit(ctx, who, "merchant.link", "terminal:" + serial, std::to_string(t->merchant_id),
+                      std::to_string(merchant_id), "");
+}
+
+Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t, const std::string& message) {
+  auto policy = effective_policy(ctx, t);
+  if (!policy) return policy.error();
+  const auto now = unix_now();
+  store::TicketRecord ticket{0, t.id, t.serial, t.installed_version, json::serialize(policy->to_json()),
+                             message.substr(0, 2000), "open", "", now, now};
+  auto id = ctx.store.insert_ticket(ticket);
+  if (!id) return id.error();
+  ticket.id = *id;
+  record_audit(ctx, {t.serial, "terminal", "terminal"}, "ticket.open", "ticket:" + std::to_string(ticket.id), "",
+               ticket.message, "");
+  notify(ctx, t.id, "ticket", std::to_string(ticket.id), "已提交客服工单 #" + std::to_string(ticket.id) + "，客服将与您联系。",
+         "Support ticket #" + std::to_string(ticket.id) + " was opened; support will contact you.");
+  return ticket;
+}
+
+Expected<store::TicketRecord> close_ticket(Context& ctx, std::int64_t id, const std::string& note, const Actor& who) {
+  auto t = ctx.store.ticket(id);
+  if (!t) return t.error();
+  t->status = "closed";
+  t->note = note;
+  t->updated = unix_now();
+  if (auto s = ctx.store.update_ticket(*t); !s) return s.error();
+  record_audit(ctx, who, "ticket.close", "ticket:" + std::to_string(id), "open", "closed", note);
+  return t;
+}
+
+Expected<store::VerificationRecord> start_verification(Context& ctx, const std::string& serial,
+                                                       const std::string& legal_name, const std::string& id_last4,
+                                                       const Actor& who) {
+  auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
+  if (!t) return t.error();
+  if (!t->merchant_id) return make_error(Code::kNotFound, "terminal " + serial + " has no merchant on record");
+  auto m = ctx.store.merchant(t->merchant_id);
+  if (!m) return m.error();
+  const auto now = unix_now();
+  auto recent = ctx.store.count_verifications_since(m->id, now - 3600);
+  if (!recent) return recent.error();
+  const std::string target = "merchant:" + std::to_string(m->id);
+  if (*recent >= kVerificationsPerHour) {
+    record_audit(ctx, who, "support.verify.refused", target, "", "", "too many verifications this hour");
+    return make_error(Code::kUnavailable, "too many verification attempts for this merchant; try again in an hour");
+  }
+  auto id = ctx.secrets->unseal(m->resident_id_enc);
+  if (!id) return id.error();
+  std::string last4 = id_last4;
+  for (auto& ch : last4) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  const bool match = legal_name == m->legal_name && last4.size() == 4 && id->substr(id->size() - 4) == last4;
+  char code[8];
+  std::snprintf(code, sizeof code, "%06u", randombytes_uniform(1000000));
+  store::VerificationRecord v{0,   m->id, who.name, code_hash(new_token().substr(0, 16), code), match ? "code_sent" : "failed",
+                              0,   now,   now + kCodeSeconds, 0};
+  auto vid = ctx.store.insert_verification(v);  // failed ones count towards the hourly limit too
+  if (!vid) return vid.error();
+  v.id = *vid;
+  if (!match) {
+    record_audit(ctx, who, "support.verify.identity_mismatch", target, "", "", "name or ID digits do not match");
+    return not_verified();
+  }
+  if (auto s = ctx.sms->send(m->phone, std::string("【posfleet】验证码 ") + code +
+                                           "，5 分钟内有效。客服正在核实您的身份。 Your posfleet code is " + code +
+                                           " (valid 5 minutes).");
+      !s)
+    return s.error();
+  record_audit(ctx, who, "support.verify.code_sent", target, "", mask(m->phone, 3, 4), "");
+  return v;
+}
+
+}  // namespace posfleet::domain
+
+namespace posfleet::domain {
+
+Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t verification_id, const std::string& code,
+                                                 const Actor& who) {
+  auto v = ctx.store.verification(verification_id);
+  if (!v) return v.error();
+  const std::string target = "merchant:" + std::to_string(v->merchant_id);
+  if (v->agent != who.name) return make_error(Code::kUnauthorized, "this verification belongs to another support agent");
+  if (v->status != "code_sent")
+    return make_error(Code::kConflict, "verification " + std::to_string(v->id) + " is " + v->status + "; start a new one");
+  const auto now = unix_now();
+  if (now >= v->expires) {
+    v->status = "failed";
+    ctx.store.update_verification(*v);
+    record_audit(ctx, who, "support.verify.code_expired", target, "", "", "");
+    return make_error(Code::kUnauthorized, "the code has expired; start the verification again");
+  }
+  if (!code_matches(v->code_hash, code)) {
+    ++v->attempts;
+    const int left = kCodeTries - v->attempts;
+    if (left <= 0) v->status = "failed";
+    ctx.store.update_verification(*v);
+    record_audit(ctx, who, "support.verify.code_wrong", target, "", "attempt " + std::to_string(v->attempts), "");
+    if (left <= 0) return make_error(Code::kUnauthorized, "too many wrong codes; start the verification again");
+    return make_error(Code::kUnauthorized, "wrong code; " + std::to_string(left) + " tries left");
+  }
+  v->status = "verified";
+  v->verified_until = now + kVerifiedSeconds;
+  if (auto s = ctx.store.update_verification(*v); !s) return s.error();
+  record_audit(ctx, who, "support.verify.ok", target, "", "verified until " + format_utc(v->verified_until), "");
+  return v;
+}
+
+Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int64_t verification_id,
+                                                         const PolicyPatch& patch, const std::string& reason,
+                                                         const Actor& who) {
+  auto v = ctx.store.verification(verification_id);
+  if (!v) return v.error();
+  if (v->agent != who.name || v->status != "verified")
+    return make_error(Code::kUnauthorized, "verify the merchant's identity first (name, ID digits and the SMS code)");
+  if (unix_now() >= v->verified_until)
+    return make_error(Code::kUnauthorized, "the verification has expired (15 minutes); verify the merchant again");
+  if (reason.empty()) return make_error(Code::kInvalidArgument, "say why: a reason is required");
+  if (patch.locked || patch.lock_reason)
+    return make_error(Code::kUnauthorized, "support cannot lock a terminal; ask an administrator");
+  auto terminals = ctx.store.terminals_of_merchant(v->merchant_id);
+  if (!terminals) return terminals.error();
+  std::vector<std::string> changed;
+  for (const auto& t : *terminals) {
+    auto eff = effective_policy(ctx, t);
+    if (!eff) return eff.error();
+    if (eff->locked)
+      return make_error(Code::kConflict, "terminal " + t.serial + " is locked by an administrator (" + eff->lock_reason +
+                                             "); ask an administrator");
+  }
+  for (const auto& t : *terminals) {
+    auto p = change_policy(ctx, "terminal", t.serial, patch, who, reason);
+    if (!p) return p.error().with_context("terminal " + t.serial);
+    changed.push_back(t.serial);
+  }
+  return changed;
+}
+
+}  // namespace posfleet::domain

@@ -1,0 +1,44 @@
+// posfleet server: the support desk (seed §1.3). A merchant calls or opens a
+// ticket from the terminal (联系客服); a support agent verifies who they are —
+// legal name, last 4 characters of the resident ID, and a one-time code sent
+// to the registered phone — and only then, for a limited time and with a
+// reason, changes that merchant's terminals' update policy.
+//
+// Limits: a code is valid 5 minutes and allows 5 tries; a merchant can be
+// asked for at most 5 verifications an hour; a verification lets its agent act
+// for 15 minutes. Every attempt, right or wrong, is audited.
+// Thread-safety: stateless functions over the Context.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/policy.h"
+#include "server/domain/context.h"
+
+namespace posfleet::domain {
+
+inline constexpr int kCodeSeconds = 300;
+inline constexpr int kCodeTries = 5;
+inline constexpr int kVerificationsPerHour = 5;
+inline constexpr int kVerifiedSeconds = 900;
+
+Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string& legal_name, const std::string& phone,
+                                                const std::string& resident_id, const Actor& who);
+Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& serial, const Actor& who);
+
+Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t, const std::string& message);
+Expected<store::TicketRecord> close_ticket(Context& ctx, std::int64_t id, const std::string& note, const Actor& who);
+
+// Checks name and ID digits for the merchant of `serial`; sends the code.
+Expected<store::VerificationRecord> start_verification(Context& ctx, const std::string& serial,
+                                                       const std::string& legal_name, const std::string& id_last4,
+                                                       const Actor& who);
+Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t verification_id, const std::string& code,
+                                                 const Actor& who);
+// Applies `patch` to every terminal of the verified merchant.
+Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int64_t verification_id,
+                                                         const PolicyPatch& patch, const std::string& reason,
+                                                         const Actor& who);
+
+}  // namespace posfleet::domain

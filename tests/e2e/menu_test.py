@@ -1,0 +1,251 @@
+"""End to end: the terminal's POS menu (`posfleet-agent menu`) driven through a
+real pseudo-terminal (tmux) against a running agent daemon and posfleetd.
+The merchant turns automatic updates off (seed §1.1) or on, in Chinese and in
+English; an operator's lock is shown and enforced; a support ticket reaches the
+back office (seed §1.3); About shows the terminal.
+"""
+import json
+import os
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import unittest
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Agent, Cli, Server, Workspace, binary, wait_until  # noqa: E402
+
+
+def local_call(socket_path, request, timeout=20):
+    """One request on the agent's local socket (one JSON line each way)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(socket_path)
+        s.sendall((json.dumps(request) + "\n").encode())
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return json.loads(data)
+
+
+class Menu:
+    """One program in a tmux pane of its own, on a private tmux server whose
+    socket lives in `workdir` (removed with it).
+
+    Output is read from the pane's whole history; expect() only looks at what
+    came after the text the previous expect() consumed, so a screen drawn
+    again (same title) is told apart from its earlier drawing."""
+
+    def __init__(self, command, workdir, width=100, height=40):
+        self.socket_path = os.path.join(workdir, "tmux-" + uuid.uuid4().hex[:8])
+        # UTF-8 forced (-u, C.UTF-8) so Chinese renders whatever locale ctest runs in.
+        self.env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8")
+        # The shell keeps the pane open after the menu exits, so its last screen
+        # and its exit code stay readable.
+        shell = f"{shlex.join(command)}; echo \"[menu exited $?]\"; sleep 600"
+        self._tmux("new-session", "-d", "-x", str(width), "-y", str(height), "-s", "menu", shell)
+        self.mark = 0
+
+    def _tmux(self, *args):
+        return subprocess.run(["tmux", "-u", "-f", "/dev/null", "-S", self.socket_path, *args], env=self.env,
+                              capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=10,
+                              check=True).stdout
+
+    def text(self):
+        return self._tmux("capture-pane", "-p", "-J", "-S", "-", "-E", "-", "-t", "menu").rstrip()
+
+    def expect(self, *fragments, timeout=30):
+        """Waits until every fragment appears in output newer than the last
+        expect(); returns that new output."""
+        def seen():
+            new = self.text()[self.mark:]
+            return new if all(f in new for f in fragments) else None
+        new = wait_until(f"menu to show {fragments!r}", seen, timeout=timeout)
+        self.mark += len(new)
+        return new
+
+    def send(self, *lines):
+        """Types each line literally and presses Enter after it. The menu reads
+        line by line, so several lines may be sent before it draws anything."""
+        for line in lines:
+            if line:
+                self._tmux("send-keys", "-t", "menu", "-l", line)
+            self._tmux("send-keys", "-t", "menu", "Enter")
+
+    def close(self):
+        subprocess.run(["tmux", "-S", self.socket_path, "kill-server"], env=self.env, capture_output=True, timeout=10)
+        if os.path.exists(self.socket_path):
+            os.unlink(self.socket_path)
+
+
+class MenuTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not shutil.which("tmux"):
+            raise AssertionError("tmux is not installed; the menu tests need it (scripts/install-deps.sh installs it)")
+
+    def setUp(self):
+        # A short name: the agent's socket path must fit in sun_path (107 bytes).
+        self.ws = Workspace("menu")
+        self.server = Server(self.ws.path)
+        self.cli = Cli(self.server, self.ws.path)
+        self.cli.run("key", "generate", "--out", "keys/release")
+        self.agent = None
+        self.menus = []
+
+    def tearDown(self):
+        failed = any(e for t, e in (self._outcome.result.errors + self._outcome.result.failures)
+                     if t is self) if hasattr(self._outcome, "result") else False
+        for m in self.menus:
+            if failed:
+                print(f"--- menu screen ---\n{m.text()}", file=sys.stderr)
+            m.close()
+        if self.agent:
+            self.agent.stop()
+            if failed:
+                print(f"--- agent log ---\n{self.agent.output()}", file=sys.stderr)
+        self.server.stop()
+        if failed:
+            print("--- posfleetd log ---\n" + self.server.output(), file=sys.stderr)
+        self.ws.cleanup()
+
+    # helpers ---------------------------------------------------------------
+
+    def start_terminal(self, serial):
+        reg = self.cli.json("terminal", "register", "--serial", serial, "--model", "A920")
+        self.agent = Agent(self.ws.path, self.server.url, serial, reg["token"], "A920",
+                           [os.path.join(self.ws.path, "keys/release.pub")])
+        self.agent.start()
+        self.sock = os.path.join(self.agent.device_dir, "agent.sock")
+        wait_until("the agent's local socket", lambda: os.path.exists(self.sock) and self._status_ok())
+        return self.agent
+
+    def _status_ok(self):
+        try:
+            return local_call(self.sock, {"cmd": "status"}).get("ok")
+        except OSError:
+            return False
+
+    def open_menu(self, *extra):
+        menu = Menu([binary("POSFLEET_AGENT"), "-c", self.agent.config_path, "menu", *extra], self.ws.path)
+        self.menus.append(menu)
+        return menu
+
+    def server_mode(self, serial):
+        return self.cli.json("policy", "show", "--terminal", serial)["effective"]["mode"]
+
+    def wait_server_mode(self, serial, mode):
+        wait_until(f"the server's policy for {serial} to be {mode}", lambda: self.server_mode(serial) == mode)
+
+    # scenarios -------------------------------------------------------------
+
+    def test_turning_updates_off_in_chinese_reaches_the_server(self):
+        self.start_terminal("PF0101")
+        m = self.open_menu()
+        m.expect("== 主菜单 ==", "1. 设置", "2. 关于本机", "3. 联系客服", "0. 退出")
+        m.send("1")
+        m.expect("== 设置 ==", "1. 软件更新", "2. 语言 / Language")
+        m.send("1")
+        m.expect("== 软件更新 ==", "1. 自动更新（当前：开启）", "2. 检查更新", "3. 更新通知")
+        m.send("1")
+        m.expect("== 自动更新 ==", "当前：开启", "1. 开启", "2. 手动", "3. 永不")
+        m.send("3")
+        m.expect("== 确认关闭更新 ==", "交易安全", "1. 确认", "0. 取消")
+        m.send("1")
+        m.expect("== 自动更新 ==")
+        self.wait_server_mode("PF0101", "never")
+        # Each screen is drawn afresh from the daemon: leave and come back.
+        m.send("0", "1")
+        m.expect("== 自动更新 ==", "当前：永不")
+        m.send("0", "0", "0", "0")
+        m.expect("[menu exited 0]")
+
+    def test_english_by_flag_turns_updates_on(self):
+        self.start_terminal("PF0102")
+        m = self.open_menu("--lang", "en")
+        m.expect("== Main menu ==", "1. Settings", "0. Exit")
+        m.send("1", "1", "1")
+        m.expect("== Automatic update ==", "1. On", "2. Manual", "3. Never", "0. Back")
+        m.send("2")  # Manual first, so that On is a real change
+        m.expect("== Automatic update ==")
+        self.wait_server_mode("PF0102", "manual")
+        m.send("1")
+        m.expect("== Automatic update ==")
+        self.wait_server_mode("PF0102", "auto")
+        m.send("0", "1")
+        m.expect("== Automatic update ==", "Current: On")
+
+    def test_english_chosen_in_settings(self):
+        self.start_terminal("PF0103")
+        m = self.open_menu()
+        m.expect("== 主菜单 ==")
+        m.send("1", "2")
+        m.expect("== 语言 / Language ==", "1. 中文", "2. English")
+        m.send("2")
+        m.expect("Language set to English.", "== Settings ==", "1. Software update")
+        self.assertEqual(local_call(self.sock, {"cmd": "status"})["language"], "en")
+        # The setting outlives this menu: the next one starts in English.
+        m.send("0", "0")
+        m.expect("[menu exited 0]")
+        self.open_menu().expect("== Main menu ==")
+
+    def test_a_locked_policy_is_shown_with_its_reason_and_refused(self):
+        self.start_terminal("PF0104")
+        self.cli.run("policy", "set", "--terminal", "PF0104", "--mode", "auto", "--lock", "--reason", "peak season")
+
+        def locked():
+            policy = local_call(self.sock, {"cmd": "status"})["policy"]
+            return policy["locked"] and policy.get("lock_reason") == "peak season"
+        wait_until("the agent to learn of the lock", locked)
+        m = self.open_menu()
+        m.expect("== 主菜单 ==")
+        m.send("1", "1", "1")
+        m.expect("== 自动更新 ==", "已由管理员锁定：peak season", "1. 开启（已锁定）", "3. 永不（已锁定）")
+        m.send("3")
+        m.expect("无法更改：已由管理员锁定：peak season", "== 自动更新 ==")
+        self.assertNotIn("== 确认关闭更新 ==", m.text())
+        time.sleep(1)  # a change, had one slipped through, would reach the server within a poll
+        self.assertEqual(self.server_mode("PF0104"), "auto")
+
+    def test_contact_support_creates_a_ticket(self):
+        self.start_terminal("PF0105")
+        m = self.open_menu()
+        m.expect("== 主菜单 ==")
+        m.send("3")
+        m.expect("== 联系客服 ==", "PF0105", "请输入留言")
+        m.send("please turn off updates")
+        done = m.expect("已创建客服工单", "0. 返回")
+
+        def listed():
+            out = self.cli.json("support", "tickets")
+            tickets = out.get("tickets", out) if isinstance(out, dict) else out
+            return [t for t in tickets if "PF0105" in json.dumps(t)]
+        tickets = wait_until("the ticket in the back office", listed)
+        self.assertIn("please turn off updates", json.dumps(tickets, ensure_ascii=False))
+        self.assertIn(str(tickets[0]["id"]), done)
+
+    def test_about_shows_version_and_serial(self):
+        self.start_terminal("PF0106")
+        m = self.open_menu()
+        m.expect("== 主菜单 ==")
+        m.send("2")
+        m.expect("== 关于本机 ==", "软件版本：1.0.0", "序列号：PF0106", "型号：A920", "0. 返回")
+
+    def test_without_the_daemon_the_menu_says_what_to_do(self):
+        reg = self.cli.json("terminal", "register", "--serial", "PF0107", "--model", "A920")
+        agent = Agent(self.ws.path, self.server.url, "PF0107", reg["token"], "A920",
+                      [os.path.join(self.ws.path, "keys/release.pub")])
+        p = subprocess.run([binary("POSFLEET_AGENT"), "-c", agent.config_path, "menu"], input="",
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("无法连接更新服务，请确认 posfleet-agent run 正在运行", p.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
