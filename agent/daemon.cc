@@ -4,13 +4,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <random>
 #include <thread>
 
 #include "agent/ddi/ddi_client.h"
 #include "agent/device/simulated_boot_control.h"
+#include "agent/local/local_server.h"
+#include "agent/service.h"
 #include "agent/state/state_machine.h"
 #include "core/fs.h"
 
@@ -18,13 +18,13 @@ namespace posfleet::agent {
 
 namespace {
 
+// Set from the signal handler; everything that waits looks at it often.
 std::atomic<bool> g_stopping{false};
-std::mutex g_mu;
-std::condition_variable g_cv;
 
-void wait_seconds(int seconds) {
-  std::unique_lock lock(g_mu);
-  g_cv.wait_for(lock, std::chrono::seconds(seconds), [] { return g_stopping.load(); });
+void sleep_seconds(int seconds) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!g_stopping && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
 }
 
 // Answers a cancel request: stop what has not touched the slots yet, refuse
@@ -41,12 +41,30 @@ void handle_cancel(DdiClient& ddi, UpdateMachine& machine, UpdateRecord& record,
     ddi.cancel_feedback(*stop_id, {"rejected", "none", {"already installing; the update runs to its end"}, 0});
 }
 
+// What a successful poll brings besides the update: the policy of record and
+// notifications in, and the merchant's offline change and tickets out.
+void exchange_settings(DdiClient& ddi, AgentService& service, const PollResult& poll) {
+  service.absorb(poll.posfleet);
+  if (auto change = service.pending()) {
+    auto answer = ddi.put_policy(change->mode, change->base_revision);
+    if (answer)
+      service.change_answered(*change, *answer);
+    else
+      spdlog::warn("policy change not delivered: {}; kept for the next poll", answer.error().message);
+  }
+  while (auto message = service.next_ticket()) {
+    auto id = ddi.post_ticket(*message);
+    if (!id) {
+      spdlog::warn("support ticket not delivered: {}; kept for the next poll", id.error().message);
+      break;
+    }
+    service.ticket_sent(*id);
+  }
+}
+
 }  // namespace
 
-void request_stop() {
-  g_stopping = true;
-  g_cv.notify_all();
-}
+void request_stop() { g_stopping = true; }
 
 Status run_daemon(const Config& config) {
   SimulatedBootControl boot(config.device_dir);
@@ -55,8 +73,14 @@ Status run_daemon(const Config& config) {
   const std::string record_path = config.device_dir + "/state/update.json";
   auto record = UpdateRecord::load(record_path);
   if (!record) return record.error();
+  AgentService service(config, config.device_dir + "/state/terminal.json", g_stopping);
+  if (auto s = service.load(); !s) return s;
+  LocalServer local(config.device_dir + "/agent.sock", [&](const auto& req) { return service.handle(req); });
+  if (auto s = local.start(); !s)
+    spdlog::warn("local socket unavailable, the menu cannot reach this daemon: {}", s.error().message);
+
   DdiClient ddi(config);
-  UpdateContext ctx{config, *record, boot, ddi, g_stopping, wait_seconds};
+  UpdateContext ctx{config, *record, boot, ddi, g_stopping, sleep_seconds};
   UpdateMachine machine(ctx, record_path);
   if (auto s = machine.resume(); !s) return s;
 
@@ -69,23 +93,25 @@ Status run_daemon(const Config& config) {
     if (!machine.idle()) {
       if (auto s = machine.step(); !s) {
         spdlog::error("update: {}", s.error().to_string());
-        wait_seconds(5);
+        sleep_seconds(5);
       }
       continue;
     }
-    auto poll = ddi.poll();
+    auto poll = ddi.poll(service.notices_since());
     if (!poll) {
+      service.poll_failed();
       // Back off exponentially with jitter so a fleet does not return at once.
       ++failures;
       int cap = std::min(300, 1 << std::min(failures, 8));
       int delay = std::uniform_int_distribution<int>(cap / 2, cap)(rng);
       spdlog::warn("poll failed: {}; next try in {} s", poll.error().message, delay);
-      wait_seconds(delay);
+      service.wait(delay);
       continue;
     }
     failures = 0;
     ctx.poll_seconds = std::max(1, config.max_poll_seconds > 0 ? std::min(poll->sleep_seconds, config.max_poll_seconds)
                                                                 : poll->sleep_seconds);
+    exchange_settings(ddi, service, *poll);
     if (poll->wants_config_data) {
       auto v = installed_version(boot);
       ddi.config_data({{"model", config.model}, {"version", v ? *v : ""}, {"agent", "posfleet-agent"}});
@@ -94,14 +120,21 @@ Status run_daemon(const Config& config) {
       handle_cancel(ddi, machine, *record, poll->cancel_href);
     } else if (!poll->deployment_href.empty()) {
       auto d = ddi.deployment(poll->deployment_href);
+      const boost::json::object* offer = poll->posfleet.if_contains("offer") && poll->posfleet.at("offer").is_object()
+                                             ? &poll->posfleet.at("offer").get_object()
+                                             : nullptr;
       if (!d)
         spdlog::warn("deployment: {}", d.error().message);
-      else if (auto s = machine.start(*d); !s)
-        spdlog::error("update: {}", s.error().to_string());
-      if (!machine.idle()) continue;
+      else if (service.consider(*d, offer ? *offer : boost::json::object{}))
+        if (auto s = machine.start(*d); !s) spdlog::error("update: {}", s.error().to_string());
+    } else {
+      service.no_offer();
     }
-    wait_seconds(ctx.poll_seconds);
+    service.poll_finished();
+    if (!machine.idle()) continue;
+    service.wait(ctx.poll_seconds);
   }
+  local.stop();
   spdlog::info("posfleet-agent: stopped");
   return ok_status();
 }

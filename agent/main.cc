@@ -1,6 +1,7 @@
 // posfleet-agent: the terminal's update agent. `run` is the daemon; `status`
 // shows the running version, the slots and the last update.
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -8,6 +9,8 @@
 
 #include "agent/config.h"
 #include "agent/daemon.h"
+#include "agent/local/local_client.h"
+#include "agent/menu/menu.h"
 #include "agent/status.h"
 #include "core/http_client.h"
 #include "core/signing.h"
@@ -23,6 +26,15 @@ int main(int argc, char** argv) {
   run->add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
   auto* status = app.add_subcommand("status", "show version, slots and the last update");
   status->add_flag("--json", as_json, "print JSON");
+  std::string lang, key, value;
+  auto* menu = app.add_subcommand("menu", "the terminal's settings menu (needs `run` to be running)");
+  menu->add_option("--lang", lang, "zh-CN or en (default: the terminal's language setting)");
+  auto* set = app.add_subcommand("set", "change a setting, e.g. `set update-mode never` (needs `run`)");
+  set->add_option("key", key, "update-mode or language")->required()->check(CLI::IsMember({"update-mode", "language"}));
+  set->add_option("value", value, "auto|manual|never, or zh-CN|en")->required();
+  auto* check = app.add_subcommand("check", "check for updates now (needs `run`)");
+  auto* install = app.add_subcommand("install", "install the offered update now, in manual mode (needs `run`)");
+  for (auto* c : {set, check, install}) c->add_flag("--json", as_json, "print the daemon's answer as JSON");
   CLI11_PARSE(app, argc, argv);
 
   auto config = posfleet::agent::Config::load(config_path);
@@ -40,6 +52,32 @@ int main(int argc, char** argv) {
     result = posfleet::agent::run_daemon(*config);
   } else if (*status) {
     result = posfleet::agent::print_status(*config, as_json);
+  } else if (*menu) {
+    return posfleet::agent::menu::run_menu_command(*config, lang);
+  } else {
+    boost::json::object request{{"cmd", *set ? "set" : *check ? "check" : "install"}};
+    if (*set) {
+      request["key"] = key;
+      request["value"] = value;
+    }
+    posfleet::agent::LocalClient client(config->device_dir + "/agent.sock");
+    auto answer = client.call(request, 30);
+    if (!answer) {
+      std::cerr << "posfleet-agent: cannot reach the agent daemon (" << answer.error().message
+                << "); is `posfleet-agent run` running?\n";
+      return 1;
+    }
+    const bool ok = answer->contains("ok") && answer->at("ok").as_bool();
+    if (as_json) {
+      std::cout << boost::json::serialize(*answer) << "\n";
+    } else {
+      auto text = [&](const char* k) {
+        auto* v = answer->if_contains(k);
+        return v && v->is_string() ? std::string(v->get_string()) : std::string();
+      };
+      std::cout << text("message_en") << "\n" << text("message_zh") << "\n";
+    }
+    return ok ? 0 : 1;
   }
   if (!result) {
     std::cerr << "posfleet-agent: " << result.error().to_string() << "\n";

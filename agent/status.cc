@@ -14,9 +14,9 @@ namespace posfleet::agent {
 
 namespace bj = boost::json;
 
-Status print_status(const Config& config, bool as_json) {
+Expected<boost::json::object> status_json(const Config& config) {
   SimulatedBootControl boot(config.device_dir);
-  if (auto s = boot.init(config.factory_version); !s) return s;
+  if (auto s = boot.init(config.factory_version); !s) return s.error();
   auto st = boot.state();
   if (!st) return st.error();
   auto record = UpdateRecord::load(config.device_dir + "/state/update.json");
@@ -45,27 +45,36 @@ Status print_status(const Config& config, bool as_json) {
                {"slot", st->good}, {"booted", st->booted}, {"pending", st->pending},
                {"attempts_left", st->attempts_left}, {"slots", slots}, {"update_state", record->state},
                {"progress", progress}, {"last_update", last}};
+  return o;
+}
+
+Status print_status(const Config& config, bool as_json) {
+  auto status = status_json(config);
+  if (!status) return status.error();
+  const auto& o = *status;
   if (as_json) {
     std::cout << json::serialize(o) << "\n";
     return ok_status();
   }
+  auto text = [&](const bj::value& v, const char* k) { return std::string(v.at(k).as_string()); };
   std::cout << "terminal " << config.terminal << " (" << config.model << ")\n"
-            << "  version      " << version << " (slot " << st->good << ")\n";
+            << "  version      " << text(o, "version") << " (slot " << text(o, "slot") << ")\n";
   for (const char* name : {"a", "b"}) {
-    const auto& s = slots[name];
-    std::cout << "  slot " << name << "       "
-              << (s.is_object() ? std::string(s.at("version").as_string()) : std::string("(empty)"))
-              << (st->good == name ? "  committed" : "") << (st->booted == name ? "  booted" : "")
-              << (st->pending == name ? "  pending" : "") << "\n";
+    const auto& s = o.at("slots").at(name);
+    std::cout << "  slot " << name << "       " << (s.is_object() ? text(s, "version") : std::string("(empty)"))
+              << (text(o, "slot") == name ? "  committed" : "") << (text(o, "booted") == name ? "  booted" : "")
+              << (text(o, "pending") == name ? "  pending" : "") << "\n";
   }
-  std::cout << "  update       " << record->state;
+  std::cout << "  update       " << text(o, "update_state");
+  const auto& progress = o.at("progress");
   if (progress.is_object())
     std::cout << "  " << progress.at("percent").as_int64() << "% (" << progress.at("bytes").as_int64() << "/"
               << progress.at("total").as_int64() << " bytes)";
   std::cout << "\n";
-  if (l.action_id)
-    std::cout << "  last update  " << l.result << ": " << l.message << " (action " << l.action_id << ", "
-              << format_utc(l.time) << ")\n";
+  const auto& l = o.at("last_update");
+  if (l.is_object())
+    std::cout << "  last update  " << text(l, "result") << ": " << text(l, "message") << " (action "
+              << l.at("action_id").as_int64() << ", " << text(l, "time") << ")\n";
   else
     std::cout << "  last update  none\n";
   return ok_status();

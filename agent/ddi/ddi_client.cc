@@ -40,10 +40,11 @@ Expected<bj::object> json_reply(Expected<HttpResult> r, const std::string& what)
 }
 }  // namespace
 
-Expected<PollResult> DdiClient::poll() {
-  auto o = json_reply(http_.request("GET", base_path_), "poll");
+Expected<PollResult> DdiClient::poll(std::int64_t since) {
+  auto o = json_reply(http_.request("GET", base_path_ + "?posfleet=1&since=" + std::to_string(since)), "poll");
   if (!o) return o.error();
   PollResult p;
+  if (auto* ext = o->if_contains("posfleet"); ext && ext->is_object()) p.posfleet = ext->get_object();
   if (auto* cfg = o->if_contains("config"); cfg && cfg->is_object())
     if (auto* pol = cfg->get_object().if_contains("polling"); pol && pol->is_object())
       if (auto s = parse_sleep(json::string_or(pol->get_object(), "sleep", "")); s) p.sleep_seconds = *s;
@@ -121,6 +122,21 @@ Status DdiClient::feedback(std::int64_t action_id, const FeedbackMessage& m) {
 
 Status DdiClient::cancel_feedback(std::int64_t action_id, const FeedbackMessage& m) {
   return post(base_path_ + "/cancelAction/" + std::to_string(action_id) + "/feedback", m, action_id);
+}
+
+Expected<bj::object> DdiClient::put_policy(const std::string& mode, std::int64_t base_revision) {
+  bj::object body{{"mode", mode}, {"base_revision", base_revision}};
+  return json_reply(http_.request("PUT", base_path_ + "/posfleet/policy", json::serialize(body)), "policy change");
+}
+
+Expected<std::int64_t> DdiClient::post_ticket(const std::string& message) {
+  auto o = json_reply(http_.request("POST", base_path_ + "/posfleet/tickets",
+                                    json::serialize(bj::object{{"message", message}})),
+                      "support ticket");
+  if (!o) return o.error();
+  auto id = json::get_int(*o, "ticket_id");
+  if (!id) return id.error();
+  return *id;
 }
 
 Status DdiClient::config_data(const std::vector<std::pair<std::string, std::string>>& attributes) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "agent/config.h"
 #include "core/http_client.h"
 
@@ -14,6 +16,7 @@ namespace posfleet::agent {
 
 struct PollResult {
   int sleep_seconds = 60;
+  boost::json::object posfleet;  // the extension: policy, notifications, offer ({} if absent)
   std::string deployment_href;  // empty if no deployment
   std::string cancel_href;      // empty if no cancel request
   bool wants_config_data = false;
@@ -40,7 +43,11 @@ struct FeedbackMessage {
 class DdiClient {
  public:
   explicit DdiClient(const Config& c);
-  Expected<PollResult> poll();
+  // Asks for posfleet's extension, with notifications newer than `since`.
+  Expected<PollResult> poll(std::int64_t since = 0);
+  // posfleet resources under the controller (docs/protocol.md).
+  Expected<boost::json::object> put_policy(const std::string& mode, std::int64_t base_revision);
+  Expected<std::int64_t> post_ticket(const std::string& message);
   Expected<Deployment> deployment(const std::string& href);
   Expected<std::int64_t> cancel_action(const std::string& href);  // returns stopId
   Status feedback(std::int64_t action_id, const FeedbackMessage& m);

@@ -174,7 +174,8 @@ class Workspace:
     """A temp dir removed at the end unless POSFLEET_KEEP_TEST_DIRS=1."""
 
     def __init__(self, name):
-        self.path = tempfile.mkdtemp(prefix=f"posfleet-{name}-")
+        # Short: the agent's Unix socket lives below it, and socket paths end at 107 bytes.
+        self.path = tempfile.mkdtemp(prefix=f"pf-{name[:20]}-")
 
     def cleanup(self):
         if os.environ.get("POSFLEET_KEEP_TEST_DIRS") != "1":

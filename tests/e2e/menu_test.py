@@ -197,7 +197,7 @@ class MenuTest(unittest.TestCase):
 
     def test_a_locked_policy_is_shown_with_its_reason_and_refused(self):
         self.start_terminal("PF0104")
-        self.cli.run("policy", "set", "--terminal", "PF0104", "--mode", "auto", "--lock", "--reason", "peak season")
+        self.cli.run("policy", "set", "--terminal", "PF0104", "--mode", "auto", "--lock", "--lock-reason", "peak season", "--reason", "peak season")
 
         def locked():
             policy = local_call(self.sock, {"cmd": "status"})["policy"]

@@ -1,0 +1,290 @@
+#include "agent/service.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "agent/status.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/manifest.h"
+
+namespace posfleet::agent {
+
+namespace bj = boost::json;
+
+namespace {
+
+bj::object reply(bool ok, const std::string& zh, const std::string& en, const char* error = nullptr) {
+  bj::object o{{"ok", ok}, {"message_zh", zh}, {"message_en", en}};
+  if (error) o["error"] = error;
+  return o;
+}
+
+bj::value offer_json(const TerminalState& s) {
+  if (!s.offer) return nullptr;
+  const auto& f = *s.offer;
+  return bj::object{{"action_id", f.action_id},
+                    {"version", f.version},
+                    {"notes", bj::object{{"zh-CN", f.notes_zh}, {"en", f.notes_en}}},
+                    {"security", f.security},
+                    {"deadline", f.deadline ? bj::value(format_utc(f.deadline)) : bj::value(nullptr)},
+                    {"waiting_for", s.waiting_for}};
+}
+
+}  // namespace
+
+Status AgentService::load() {
+  auto s = TerminalState::load(path_);
+  if (!s) return s.error();
+  std::lock_guard lock(mu_);
+  state_ = std::move(*s);
+  return ok_status();
+}
+
+void AgentService::save_locked() {
+  if (auto s = state_.save(path_); !s) spdlog::error("terminal state not saved: {}", s.error().message);
+}
+
+std::int64_t AgentService::notices_since() {
+  std::lock_guard lock(mu_);
+  return state_.last_notice_id;
+}
+
+void AgentService::poll_failed() {
+  std::lock_guard lock(mu_);
+  state_.online = false;
+  served_ = serving_;
+  polled_.notify_all();
+}
+
+void AgentService::absorb(const bj::object& ext) {
+  std::lock_guard lock(mu_);
+  state_.online = true;
+  if (auto p = json::get_object(ext, "policy"); p)
+    if (auto policy = policy_from_json(**p); policy) state_.policy = *policy;
+  if (auto ns = json::get_array(ext, "notifications"); ns) {
+    // Sent newest first; keep ours oldest first.
+    for (auto it = (*ns)->rbegin(); it != (*ns)->rend(); ++it) {
+      if (!it->is_object()) continue;
+      const auto& n = it->get_object();
+      auto id = json::get_int(n, "id");
+      std::string zh, en;
+      if (auto t = json::get_object(n, "text"); t) {
+        zh = json::string_or(**t, "zh-CN", "");
+        en = json::string_or(**t, "en", "");
+      }
+      state_.add_notice({id ? *id : 0, json::string_or(n, "kind", ""), json::string_or(n, "time", ""), zh, en});
+    }
+  }
+  save_locked();
+}
+
+std::optional<PendingChange> AgentService::pending() {
+  std::lock_guard lock(mu_);
+  return state_.pending;
+}
+
+void AgentService::change_answered(const PendingChange& sent, const bj::object& answer) {
+  std::lock_guard lock(mu_);
+  if (auto p = json::get_object(answer, "policy"); p)
+    if (auto policy = policy_from_json(**p); policy) state_.policy = *policy;
+  const std::string outcome = json::string_or(answer, "outcome", "");
+  if (auto m = json::get_object(answer, "message"); m) {
+    last_change_zh_ = json::string_or(**m, "zh-CN", "");
+    last_change_en_ = json::string_or(**m, "en", "");
+  }
+  if (outcome == "refused")  // the server notifies a superseded change itself
+    state_.add_notice({0, "policy_refused", format_utc(unix_now()), last_change_zh_, last_change_en_});
+  // A newer change made while this one was in flight stays pending.
+  if (state_.pending && state_.pending->mode == sent.mode) state_.pending.reset();
+  spdlog::info("policy: change to {} {}: {}", sent.mode, outcome, last_change_en_);
+  save_locked();
+}
+
+std::optional<std::string> AgentService::next_ticket() {
+  std::lock_guard lock(mu_);
+  if (state_.queued_tickets.empty()) return std::nullopt;
+  return state_.queued_tickets.front();
+}
+
+void AgentService::ticket_sent(std::int64_t ticket_id) {
+  std::lock_guard lock(mu_);
+  if (!state_.queued_tickets.empty()) state_.queued_tickets.erase(state_.queued_tickets.begin());
+  last_ticket_ = ticket_id;
+  save_locked();
+}
+
+bool AgentService::consider(const Deployment& d, const bj::object& server_offer) {
+  auto sm = SignedManifest::parse(d.manifest_text);
+  // A release the terminal would refuse goes straight to the state machine,
+  // which reports why; nothing about it is shown to the merchant.
+  if (!sm || !verify_signatures(*sm, config_.trusted_keys, config_.threshold)) return true;
+  std::lock_guard lock(mu_);
+  Offer offer{d.action_id, sm->manifest.version, sm->manifest.notes_zh, sm->manifest.notes_en, sm->manifest.security, 0};
+  // Only a release signed as security-critical may use the server's deadline
+  // to override `never`: the server alone cannot force an install.
+  if (offer.security)
+    if (auto deadline = parse_utc(json::string_or(server_offer, "deadline", "")); deadline) offer.deadline = *deadline;
+  const Decision decision = decide(state_.effective(), {offer.security, offer.deadline}, unix_now(),
+                                   state_.confirmed_action == d.action_id);
+  std::string waiting;
+  if (decision.verdict != Verdict::kAllow)
+    waiting = decision.reason == "awaiting_confirmation" ? "confirmation"
+              : decision.reason == "outside_window"      ? "window"
+                                                         : "policy";
+  if (decision.verdict == Verdict::kDeny)
+    state_.offer.reset();  // `never`: no offer shown, no notification
+  else
+    state_.offer = offer;
+  state_.waiting_for = waiting;
+  save_locked();
+  if (decision.verdict == Verdict::kAllow) spdlog::info("update: action {} may install ({})", d.action_id, decision.reason);
+  return decision.verdict == Verdict::kAllow;
+}
+
+void AgentService::no_offer() {
+  std::lock_guard lock(mu_);
+  if (!state_.offer && state_.waiting_for.empty()) return;
+  state_.offer.reset();
+  state_.waiting_for.clear();
+  save_locked();
+}
+
+void AgentService::poll_finished() {
+  std::lock_guard lock(mu_);
+  served_ = serving_;
+  polled_.notify_all();
+}
+
+void AgentService::wait(int seconds) {
+  // Sliced, so that a stop (set from a signal handler) is seen promptly.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  std::unique_lock lock(mu_);
+  while (!stopping_ && requested_ == serving_ && std::chrono::steady_clock::now() < until)
+    polled_.wait_for(lock, std::chrono::milliseconds(200));
+  serving_ = requested_;  // the poll that follows carries every request so far
+}
+
+bool AgentService::poll_now_and_wait(int seconds) {
+  std::unique_lock lock(mu_);
+  const auto mine = ++requested_;
+  polled_.notify_all();
+  return polled_.wait_for(lock, std::chrono::seconds(seconds), [&] { return served_ >= mine; });
+}
+
+bj::object AgentService::handle(const bj::object& req) {
+  const std::string cmd = json::string_or(req, "cmd", "");
+  if (cmd == "status") return status_reply();
+  if (cmd == "check") return check();
+  if (cmd == "install") return install();
+  if (cmd == "ticket") return ticket(json::string_or(req, "message", ""));
+  if (cmd == "notifications") {
+    std::lock_guard lock(mu_);
+    bj::array out;
+    for (auto it = state_.notices.rbegin(); it != state_.notices.rend(); ++it)
+      out.push_back(bj::object{{"id", it->id}, {"kind", it->kind}, {"time", it->time},
+                               {"text", bj::object{{"zh-CN", it->text_zh}, {"en", it->text_en}}}});
+    return bj::object{{"ok", true}, {"notifications", out}};
+  }
+  if (cmd == "set") {
+    const std::string key = json::string_or(req, "key", ""), value = json::string_or(req, "value", "");
+    if (key == "update-mode") return set_mode(value);
+    if (key == "language") {
+      if (value != "zh-CN" && value != "en") return reply(false, "语言须为 zh-CN 或 en", "language must be zh-CN or en", "invalid");
+      std::lock_guard lock(mu_);
+      state_.language = value;
+      save_locked();
+      return reply(true, "语言已设为中文", "Language set to English");
+    }
+    return reply(false, "未知设置：" + key, "unknown setting: " + key, "invalid");
+  }
+  return reply(false, "未知命令：" + cmd, "unknown command: " + cmd, "invalid");
+}
+
+bj::object AgentService::status_reply() {
+  auto status = status_json(config_);
+  bj::object o = status ? *status : bj::object{};
+  std::lock_guard lock(mu_);
+  const Policy eff = state_.effective();
+  auto policy = eff.to_json();
+  policy["pending_change"] = state_.pending ? bj::value(bj::object{{"mode", state_.pending->mode}}) : bj::value(nullptr);
+  o["ok"] = true;
+  o["language"] = state_.language;
+  o["online"] = state_.online;
+  o["policy"] = policy;
+  o["update_available"] = offer_json(state_);
+  return o;
+}
+
+bj::object AgentService::set_mode(const std::string& mode) {
+  if (mode != "auto" && mode != "manual" && mode != "never")
+    return reply(false, "自动更新只能设为 auto、manual 或 never", "update-mode must be auto, manual or never", "invalid");
+  {
+    std::lock_guard lock(mu_);
+    const Policy eff = state_.effective();
+    if (eff.locked)
+      return reply(false, "已由管理员锁定：" + eff.lock_reason, "Locked by your administrator: " + eff.lock_reason, "locked");
+    state_.pending = PendingChange{mode, state_.policy.revision};
+    if (mode == "never") state_.offer.reset();
+    last_change_zh_.clear();
+    last_change_en_.clear();
+    save_locked();
+  }
+  const bool polled = poll_now_and_wait(10);
+  std::lock_guard lock(mu_);
+  if (polled && !state_.pending && !last_change_en_.empty())
+    return reply(true, last_change_zh_, last_change_en_);
+  return reply(true, "已保存；联网后将同步到服务器", "Saved; it will be sent to the server when the terminal is back online");
+}
+
+bj::object AgentService::check() {
+  const bool polled = poll_now_and_wait(15);
+  std::lock_guard lock(mu_);
+  bj::object o = reply(true, state_.offer ? "有可用更新 " + state_.offer->version : "没有可用更新",
+                       state_.offer ? "Update " + state_.offer->version + " is available" : "No update available");
+  o["online"] = polled && state_.online;
+  if (!(polled && state_.online)) {
+    o["message_zh"] = "无法连接服务器，请检查网络后重试";
+    o["message_en"] = "Cannot reach the server; check the network and try again";
+  }
+  o["update_available"] = offer_json(state_);
+  return o;
+}
+
+bj::object AgentService::install() {
+  {
+    std::lock_guard lock(mu_);
+    if (state_.effective().mode == "never")
+      return reply(false, "自动更新已关闭（永不），请先在设置中开启", "Updates are turned off (never); turn them on first", "policy");
+    if (!state_.offer) return reply(false, "没有可安装的更新", "There is no update to install", "none");
+    state_.confirmed_action = state_.offer->action_id;
+    save_locked();
+  }
+  poll_now_and_wait(15);
+  return reply(true, "已确认，正在安装更新，请勿断电", "Confirmed; the update is installing, keep the power on");
+}
+
+bj::object AgentService::ticket(const std::string& message) {
+  std::int64_t before = 0;
+  {
+    std::lock_guard lock(mu_);
+    state_.queued_tickets.push_back(message);
+    before = last_ticket_;
+    save_locked();
+  }
+  poll_now_and_wait(10);
+  std::lock_guard lock(mu_);
+  if (last_ticket_ != before && state_.queued_tickets.empty()) {
+    bj::object o = reply(true, "已提交工单 #" + std::to_string(last_ticket_), "Ticket #" + std::to_string(last_ticket_) + " opened");
+    o["ticket_id"] = last_ticket_;
+    return o;
+  }
+  bj::object o = reply(true, "已保存，联网后发送给客服", "Saved; it will be sent to support when the terminal is back online");
+  o["queued"] = true;
+  return o;
+}
+
+}  // namespace posfleet::agent

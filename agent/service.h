@@ -1,0 +1,78 @@
+// posfleet agent: the terminal's settings and offers, shared by the daemon's
+// poll loop and the local socket (menu, `posfleet-agent set|check|install`).
+//
+// It owns TerminalState: absorbs what each poll brings (policy of record,
+// notifications), keeps a change the merchant makes until the server has
+// answered it, decides with core/policy.h whether an offered update may
+// install now, and answers local requests. A local request that needs the
+// server (check, a policy change, a ticket) asks the loop to poll at once and
+// waits a bounded time for that poll.
+// Thread-safety: every public method may be called from any thread.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "agent/config.h"
+#include "agent/ddi/ddi_client.h"
+#include "agent/settings/terminal_state.h"
+
+namespace posfleet::agent {
+
+class AgentService {
+ public:
+  AgentService(const Config& config, std::string state_path, const std::atomic<bool>& stopping)
+      : config_(config), path_(std::move(state_path)), stopping_(stopping) {}
+  Status load();
+
+  // --- the poll loop ---
+  std::int64_t notices_since();
+  void poll_failed();
+  // Takes in the policy and notifications of a successful poll.
+  void absorb(const boost::json::object& extension);
+  std::optional<PendingChange> pending();
+  // The server's answer to a pending change: {"outcome","message","policy"}.
+  void change_answered(const PendingChange& sent, const boost::json::object& answer);
+  std::optional<std::string> next_ticket();
+  void ticket_sent(std::int64_t ticket_id);
+  // Should the offered deployment install now? Records why not for the menu.
+  bool consider(const Deployment& d, const boost::json::object& server_offer);
+  void no_offer();
+  void poll_finished();
+  // Sleeps up to `seconds`; returns early when stopping or a poll is wanted.
+  void wait(int seconds);
+
+  // --- the local socket ---
+  boost::json::object handle(const boost::json::object& request);
+
+ private:
+  boost::json::object status_reply();
+  boost::json::object set_mode(const std::string& mode);
+  boost::json::object check();
+  boost::json::object install();
+  boost::json::object ticket(const std::string& message);
+  // Asks for a poll now and waits up to `seconds` for it; false if none finished.
+  bool poll_now_and_wait(int seconds);
+  void save_locked();
+
+  const Config& config_;
+  std::string path_;
+  const std::atomic<bool>& stopping_;
+  std::mutex mu_;
+  std::condition_variable polled_;
+  TerminalState state_;
+  // Poll requests are numbered; a poll serves every request made before it
+  // started, so a waiter knows its request was really carried to the server.
+  std::uint64_t requested_ = 0, serving_ = 0, served_ = 0;
+  std::string last_change_zh_, last_change_en_;
+  std::int64_t last_ticket_ = 0;
+};
+
+}  // namespace posfleet::agent

@@ -1,0 +1,79 @@
+#include "agent/settings/terminal_state.h"
+
+#include <boost/json.hpp>
+
+#include "core/fs.h"
+#include "core/json.h"
+
+namespace posfleet::agent {
+
+namespace bj = boost::json;
+
+Policy TerminalState::effective() const {
+  Policy p = policy;
+  if (pending) p.mode = pending->mode;
+  return p;
+}
+
+void TerminalState::add_notice(Notice n) {
+  if (n.id > 0) {
+    for (const auto& have : notices)
+      if (have.id == n.id) return;
+    last_notice_id = std::max(last_notice_id, n.id);
+  }
+  notices.push_back(std::move(n));
+  if (notices.size() > kMaxNotices) notices.erase(notices.begin());
+}
+
+Status TerminalState::save(const std::string& path) const {
+  bj::array ns, tickets;
+  for (const auto& n : notices)
+    ns.push_back(bj::object{{"id", n.id}, {"kind", n.kind}, {"time", n.time}, {"zh", n.text_zh}, {"en", n.text_en}});
+  for (const auto& t : queued_tickets) tickets.push_back(bj::string(t));
+  bj::object o{{"policy", policy.to_json()}, {"language", language}, {"notices", ns},
+               {"last_notice_id", last_notice_id}, {"waiting_for", waiting_for},
+               {"confirmed_action", confirmed_action}, {"queued_tickets", tickets}};
+  o["pending"] = pending ? bj::value(bj::object{{"mode", pending->mode}, {"base_revision", pending->base_revision}})
+                         : bj::value(nullptr);
+  o["offer"] = offer ? bj::value(bj::object{{"action_id", offer->action_id}, {"version", offer->version},
+                                            {"zh", offer->notes_zh}, {"en", offer->notes_en},
+                                            {"security", offer->security}, {"deadline", offer->deadline}})
+                     : bj::value(nullptr);
+  return write_file_atomic(path, json::serialize(o));
+}
+
+Expected<TerminalState> TerminalState::load(const std::string& path) {
+  TerminalState s;
+  auto text = read_file(path);
+  if (!text) return text.error().code == Code::kNotFound ? Expected<TerminalState>(s) : text.error();
+  auto v = json::parse(*text);
+  if (!v || !v->is_object()) return make_error(Code::kParse, path + " is damaged");
+  const auto& o = v->get_object();
+  auto int_or = [](const bj::object& x, const char* k) { auto i = json::get_int(x, k); return i ? *i : 0; };
+  if (auto p = json::get_object(o, "policy"); p)
+    if (auto policy = policy_from_json(**p); policy) s.policy = *policy;
+  s.language = json::string_or(o, "language", s.language);
+  s.last_notice_id = int_or(o, "last_notice_id");
+  s.waiting_for = json::string_or(o, "waiting_for", "");
+  s.confirmed_action = int_or(o, "confirmed_action");
+  if (auto ns = json::get_array(o, "notices"); ns)
+    for (const auto& n : **ns)
+      if (n.is_object())
+        s.notices.push_back({int_or(n.get_object(), "id"), json::string_or(n.get_object(), "kind", ""),
+                             json::string_or(n.get_object(), "time", ""), json::string_or(n.get_object(), "zh", ""),
+                             json::string_or(n.get_object(), "en", "")});
+  if (auto ts = json::get_array(o, "queued_tickets"); ts)
+    for (const auto& t : **ts)
+      if (t.is_string()) s.queued_tickets.emplace_back(t.get_string());
+  if (auto p = json::get_object(o, "pending"); p)
+    s.pending = PendingChange{json::string_or(**p, "mode", "auto"), int_or(**p, "base_revision")};
+  if (auto f = json::get_object(o, "offer"); f) {
+    const auto& x = **f;
+    s.offer = Offer{int_or(x, "action_id"), json::string_or(x, "version", ""), json::string_or(x, "zh", ""),
+                    json::string_or(x, "en", ""), x.if_contains("security") && x.at("security").is_bool() && x.at("security").get_bool(),
+                    int_or(x, "deadline")};
+  }
+  return s;
+}
+
+}  // namespace posfleet::agent
