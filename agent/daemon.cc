@@ -43,7 +43,7 @@ void handle_cancel(DdiClient& ddi, UpdateMachine& machine, UpdateRecord& record,
 
 // What a successful poll brings besides the update: the policy of record and
 // notifications in, and the merchant's offline change and tickets out.
-void exchange_settings(DdiClient& ddi, AgentService& service, const PollResult& poll) {
+void exchange_settings(DdiClient& ddi, AgentService& service, BootControl& boot, const PollResult& poll) {
   service.absorb(poll.posfleet);
   if (auto change = service.pending()) {
     auto answer = ddi.put_policy(change->mode, change->base_revision);
@@ -53,7 +53,8 @@ void exchange_settings(DdiClient& ddi, AgentService& service, const PollResult& 
       spdlog::warn("policy change not delivered: {}; kept for the next poll", answer.error().message);
   }
   while (auto message = service.next_ticket()) {
-    auto id = ddi.post_ticket(*message);
+    auto version = installed_version(boot);
+    auto id = ddi.post_ticket(*message, version ? *version : "");
     if (!id) {
       spdlog::warn("support ticket not delivered: {}; kept for the next poll", id.error().message);
       break;
@@ -111,7 +112,7 @@ Status run_daemon(const Config& config) {
     failures = 0;
     ctx.poll_seconds = std::max(1, config.max_poll_seconds > 0 ? std::min(poll->sleep_seconds, config.max_poll_seconds)
                                                                 : poll->sleep_seconds);
-    exchange_settings(ddi, service, *poll);
+    exchange_settings(ddi, service, boot, *poll);
     if (poll->wants_config_data) {
       auto v = installed_version(boot);
       ddi.config_data({{"model", config.model}, {"version", v ? *v : ""}, {"agent", "posfleet-agent"}});

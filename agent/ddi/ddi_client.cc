@@ -129,9 +129,9 @@ Expected<bj::object> DdiClient::put_policy(const std::string& mode, std::int64_t
   return json_reply(http_.request("PUT", base_path_ + "/posfleet/policy", json::serialize(body)), "policy change");
 }
 
-Expected<std::int64_t> DdiClient::post_ticket(const std::string& message) {
+Expected<std::int64_t> DdiClient::post_ticket(const std::string& message, const std::string& version) {
   auto o = json_reply(http_.request("POST", base_path_ + "/posfleet/tickets",
-                                    json::serialize(bj::object{{"message", message}})),
+                                    json::serialize(bj::object{{"message", message}, {"version", version}})),
                       "support ticket");
   if (!o) return o.error();
   auto id = json::get_int(*o, "ticket_id");

@@ -47,7 +47,7 @@ class DdiClient {
   Expected<PollResult> poll(std::int64_t since = 0);
   // posfleet resources under the controller (docs/protocol.md).
   Expected<boost::json::object> put_policy(const std::string& mode, std::int64_t base_revision);
-  Expected<std::int64_t> post_ticket(const std::string& message);
+  Expected<std::int64_t> post_ticket(const std::string& message, const std::string& version);
   Expected<Deployment> deployment(const std::string& href);
   Expected<std::int64_t> cancel_action(const std::string& href);  // returns stopId
   Status feedback(std::int64_t action_id, const FeedbackMessage& m);

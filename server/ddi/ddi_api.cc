@@ -127,8 +127,9 @@ Response put_policy(domain::Context& ctx, Request& req, const store::TerminalRec
 
 Response post_ticket(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   auto v = json::parse(req.body);
-  std::string message = v && v->is_object() ? json::string_or(v->get_object(), "message", "") : "";
-  auto ticket = domain::open_ticket(ctx, t, message);
+  const bool ok = v && v->is_object();
+  auto ticket = domain::open_ticket(ctx, t, ok ? json::string_or(v->get_object(), "message", "") : "",
+                                    ok ? json::string_or(v->get_object(), "version", "") : "");
   if (!ticket) return http::error_from(ticket.error());
   return http::json_response(200, bj::object{{"ticket_id", ticket->id}});
 }

@@ -68,11 +68,13 @@ Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& 
                       std::to_string(merchant_id), "");
 }
 
-Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t, const std::string& message) {
+Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t, const std::string& message,
+                                          const std::string& version) {
   auto policy = effective_policy(ctx, t);
   if (!policy) return policy.error();
   const auto now = unix_now();
-  store::TicketRecord ticket{0, t.id, t.serial, t.installed_version, json::serialize(policy->to_json()),
+  store::TicketRecord ticket{0, t.id, t.serial, version.empty() ? t.installed_version : version.substr(0, 64),
+                             json::serialize(policy->to_json()),
                              message.substr(0, 2000), "open", "", now, now};
   auto id = ctx.store.insert_ticket(ticket);
   if (!id) return id.error();

@@ -27,7 +27,9 @@ Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string&
                                                 const std::string& resident_id, const Actor& who);
 Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& serial, const Actor& who);
 
-Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t, const std::string& message);
+// `version`: what the terminal says it runs (it may not have been updated by posfleet yet).
+Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t, const std::string& message,
+                                          const std::string& version);
 Expected<store::TicketRecord> close_ticket(Context& ctx, std::int64_t id, const std::string& note, const Actor& who);
 
 // Checks name and ID digits for the merchant of `serial`; sends the code.

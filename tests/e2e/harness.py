@@ -130,7 +130,18 @@ class Agent:
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen([binary("POSFLEET_AGENT"), "-c", self.config_path, "run"],
                                      stdout=self.log, stderr=subprocess.STDOUT)
+        # Ready when its local socket is there (a stale one is removed at start).
+        wait_until("the agent's local socket", lambda: self.proc.poll() is not None or self._socket_answers(),
+                   timeout=20)
+        if self.proc.poll() is not None:
+            raise AssertionError("posfleet-agent exited at start:\n" + self.output())
         return self
+
+    def _socket_answers(self):
+        try:
+            return self.call({"cmd": "status"}, timeout=5).get("ok")
+        except OSError:
+            return False
 
     def kill(self):
         """SIGKILL: the agent gets no chance to tidy up, as in a crash."""
@@ -160,6 +171,21 @@ class Agent:
         if p.returncode != 0:
             raise AssertionError("posfleet-agent status failed:\n" + p.stderr)
         return json.loads(p.stdout)
+
+    def call(self, request, timeout=30):
+        """One request over the daemon's local socket (the menu's protocol)."""
+        import socket
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(timeout)
+            s.connect(os.path.join(self.device_dir, "agent.sock"))
+            s.sendall(json.dumps(request).encode() + b"\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        return json.loads(data)
 
     def status_text(self):
         return subprocess.run([binary("POSFLEET_AGENT"), "-c", self.config_path, "status"],
