@@ -8,7 +8,6 @@ import json
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,21 +16,6 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Agent, Cli, Server, Workspace, binary, wait_until  # noqa: E402
-
-
-def local_call(socket_path, request, timeout=20):
-    """One request on the agent's local socket (one JSON line each way)."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(timeout)
-        s.connect(socket_path)
-        s.sendall((json.dumps(request) + "\n").encode())
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    return json.loads(data)
 
 
 class Menu:
@@ -121,16 +105,8 @@ class MenuTest(unittest.TestCase):
         reg = self.cli.json("terminal", "register", "--serial", serial, "--model", "A920")
         self.agent = Agent(self.ws.path, self.server.url, serial, reg["token"], "A920",
                            [os.path.join(self.ws.path, "keys/release.pub")])
-        self.agent.start()
-        self.sock = os.path.join(self.agent.device_dir, "agent.sock")
-        wait_until("the agent's local socket", lambda: os.path.exists(self.sock) and self._status_ok())
+        self.agent.start()  # returns once the local socket answers
         return self.agent
-
-    def _status_ok(self):
-        try:
-            return local_call(self.sock, {"cmd": "status"}).get("ok")
-        except OSError:
-            return False
 
     def open_menu(self, *extra):
         menu = Menu([binary("POSFLEET_AGENT"), "-c", self.agent.config_path, "menu", *extra], self.ws.path)
@@ -189,7 +165,7 @@ class MenuTest(unittest.TestCase):
         m.expect("== 语言 / Language ==", "1. 中文", "2. English")
         m.send("2")
         m.expect("Language set to English.", "== Settings ==", "1. Software update")
-        self.assertEqual(local_call(self.sock, {"cmd": "status"})["language"], "en")
+        self.assertEqual(self.agent.call({"cmd": "status"})["language"], "en")
         # The setting outlives this menu: the next one starts in English.
         m.send("0", "0")
         m.expect("[menu exited 0]")
@@ -200,7 +176,7 @@ class MenuTest(unittest.TestCase):
         self.cli.run("policy", "set", "--terminal", "PF0104", "--mode", "auto", "--lock", "--lock-reason", "peak season", "--reason", "peak season")
 
         def locked():
-            policy = local_call(self.sock, {"cmd": "status"})["policy"]
+            policy = self.agent.call({"cmd": "status"})["policy"]
             return policy["locked"] and policy.get("lock_reason") == "peak season"
         wait_until("the agent to learn of the lock", locked)
         m = self.open_menu()
