@@ -31,6 +31,8 @@ Expected<Config> Config::load(const std::string& path) {
   if (auto n = json::get_int(o, "max_boot_attempts"); n) c.max_boot_attempts = static_cast<int>(*n);
   if (auto n = json::get_int(o, "download_rate_limit"); n) c.download_rate_limit = static_cast<std::uint64_t>(*n);
   if (auto n = json::get_int(o, "max_poll_seconds"); n) c.max_poll_seconds = static_cast<int>(*n);
+  if (auto n = json::get_int(o, "min_battery_percent"); n) c.min_battery_percent = static_cast<int>(*n);
+  if (auto n = json::get_int(o, "precheck_retry_seconds"); n) c.precheck_retry_seconds = std::max<int>(1, static_cast<int>(*n));
   auto keys = json::get_array(o, "trusted_keys");
   if (!keys || (*keys)->empty())
     return make_error(Code::kInvalidArgument, "config " + path + ": \"trusted_keys\" must list at least one .pub file");

@@ -5,7 +5,9 @@
 //    "trusted_keys": ["release.pub"], "threshold": 1}
 // Optional: "factory_version" (version in slot A of a new device, default
 // "1.0.0"), "max_boot_attempts" (3), "download_rate_limit" (bytes/s, 0 = none),
-// "max_poll_seconds" (cap on the server's poll interval, 0 = none).
+// "max_poll_seconds" (cap on the server's poll interval, 0 = none),
+// "min_battery_percent" (30; below it an install waits for the charger),
+// "precheck_retry_seconds" (30; how often a failed pre-check is tried again).
 // Relative paths are taken from the config file's folder.
 #pragma once
 
@@ -26,6 +28,8 @@ struct Config {
   int max_boot_attempts = 3;
   std::uint64_t download_rate_limit = 0;
   int max_poll_seconds = 0;
+  int min_battery_percent = 30;
+  int precheck_retry_seconds = 30;
 
   static Expected<Config> load(const std::string& path);
 };

@@ -8,7 +8,9 @@
 #include <thread>
 
 #include "agent/ddi/ddi_client.h"
+#include "agent/device/merchant_data.h"
 #include "agent/device/simulated_boot_control.h"
+#include "agent/device/simulated_hardware.h"
 #include "agent/local/local_server.h"
 #include "agent/service.h"
 #include "agent/state/state_machine.h"
@@ -81,7 +83,21 @@ Status run_daemon(const Config& config) {
     spdlog::warn("local socket unavailable, the menu cannot reach this daemon: {}", s.error().message);
 
   DdiClient ddi(config);
-  UpdateContext ctx{config, *record, boot, ddi, g_stopping, sleep_seconds};
+  SimulatedHardware hardware(config.device_dir);
+  MerchantData data(config.device_dir);
+  UpdateContext ctx{.config = config,
+                    .record = *record,
+                    .boot = boot,
+                    .ddi = ddi,
+                    .stopping = g_stopping,
+                    .wait = sleep_seconds,
+                    .network = &hardware,
+                    .battery = &hardware,
+                    .storage = &hardware,
+                    .peripherals = &hardware,
+                    .guard = &hardware,
+                    .data = &data,
+                    .policy = [&service] { return service.effective_policy(); }};
   UpdateMachine machine(ctx, record_path);
   if (auto s = machine.resume(); !s) return s;
 
@@ -101,10 +117,17 @@ Status run_daemon(const Config& config) {
     auto poll = ddi.poll(service.notices_since());
     if (!poll) {
       service.poll_failed();
-      // Back off exponentially with jitter so a fleet does not return at once.
       ++failures;
-      int cap = std::min(300, 1 << std::min(failures, 8));
-      int delay = std::uniform_int_distribution<int>(cap / 2, cap)(rng);
+      int delay = 0;
+      if (const int asked = ddi.retry_after_seconds(); asked > 0) {
+        // The server said when (429/503 + Retry-After); up to half again on
+        // top, so the terminals it turned away together come back spread out.
+        delay = asked + std::uniform_int_distribution<int>(0, asked / 2)(rng);
+      } else {
+        // Back off exponentially with jitter so a fleet does not return at once.
+        int cap = std::min(300, 1 << std::min(failures, 8));
+        delay = std::uniform_int_distribution<int>(cap / 2, cap)(rng);
+      }
       spdlog::warn("poll failed: {}; next try in {} s", poll.error().message, delay);
       service.wait(delay);
       continue;

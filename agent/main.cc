@@ -4,14 +4,21 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <csignal>
+#include <thread>
 #include <iostream>
 
 #include "agent/config.h"
 #include "agent/daemon.h"
+#include "agent/device/merchant_data.h"
+#include "agent/device/simulated_hardware.h"
 #include "agent/local/local_client.h"
 #include "agent/menu/menu.h"
 #include "agent/status.h"
+#include "core/clock.h"
 #include "core/http_client.h"
 #include "core/signing.h"
 
@@ -35,6 +42,13 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "check for updates now (needs `run`)");
   auto* install = app.add_subcommand("install", "install the offered update now, in manual mode (needs `run`)");
   for (auto* c : {set, check, install}) c->add_flag("--json", as_json, "print the daemon's answer as JSON");
+  std::string txn_id;
+  long long amount = 0;
+  int hold_seconds = 0;
+  auto* pay = app.add_subcommand("pay", "simulate a sale by the payment app: hold the transaction guard, record it");
+  pay->add_option("--amount", amount, "amount in fen")->required();
+  pay->add_option("--id", txn_id, "transaction id (default: generated)");
+  pay->add_option("--hold-seconds", hold_seconds, "keep the sale open this long");
   CLI11_PARSE(app, argc, argv);
 
   auto config = posfleet::agent::Config::load(config_path);
@@ -52,6 +66,16 @@ int main(int argc, char** argv) {
     result = posfleet::agent::run_daemon(*config);
   } else if (*status) {
     result = posfleet::agent::print_status(*config, as_json);
+  } else if (*pay) {
+    posfleet::agent::SimulatedHardware hw(config->device_dir);
+    auto hold = hw.hold_blocking();  // a sale waits for an install to end, never the other way round
+    if (!hold) result = hold.error();
+    if (txn_id.empty()) txn_id = "T" + std::to_string(posfleet::unix_now()) + "-" + std::to_string(::getpid());
+    if (result) result = posfleet::agent::MerchantData(config->device_dir).append_transaction(txn_id, amount);
+    if (result) {
+      std::cout << txn_id << std::endl;
+      std::this_thread::sleep_for(std::chrono::seconds(hold_seconds));
+    }
   } else if (*menu) {
     return posfleet::agent::menu::run_menu_command(*config, lang);
   } else {

@@ -48,6 +48,11 @@ void AgentService::save_locked() {
   if (auto s = state_.save(path_); !s) spdlog::error("terminal state not saved: {}", s.error().message);
 }
 
+Policy AgentService::effective_policy() {
+  std::lock_guard lock(mu_);
+  return state_.effective();
+}
+
 std::int64_t AgentService::notices_since() {
   std::lock_guard lock(mu_);
   return state_.last_notice_id;

@@ -32,6 +32,8 @@ class AgentService {
       : config_(config), path_(std::move(state_path)), stopping_(stopping) {}
   Status load();
 
+  Policy effective_policy();
+
   // --- the poll loop ---
   std::int64_t notices_since();
   void poll_failed();

@@ -6,6 +6,7 @@
 
 #include "agent/device/simulated_boot_control.h"
 #include "agent/state/update_record.h"
+#include "agent/steps/steps.h"
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/json.h"
@@ -45,6 +46,11 @@ Expected<boost::json::object> status_json(const Config& config) {
                {"slot", st->good}, {"booted", st->booted}, {"pending", st->pending},
                {"attempts_left", st->attempts_left}, {"slots", slots}, {"update_state", record->state},
                {"progress", progress}, {"last_update", last}};
+  o["waiting"] = record->waiting.empty()
+                     ? bj::value(nullptr)
+                     : bj::value(bj::object{{"reason", record->waiting},
+                                            {"zh-CN", waiting_text(record->waiting, true)},
+                                            {"en", waiting_text(record->waiting, false)}});
   return o;
 }
 
@@ -71,6 +77,7 @@ Status print_status(const Config& config, bool as_json) {
     std::cout << "  " << progress.at("percent").as_int64() << "% (" << progress.at("bytes").as_int64() << "/"
               << progress.at("total").as_int64() << " bytes)";
   std::cout << "\n";
+  if (o.at("waiting").is_object()) std::cout << "  waiting      " << text(o.at("waiting"), "en") << "\n";
   const auto& l = o.at("last_update");
   if (l.is_object())
     std::cout << "  last update  " << text(l, "result") << ": " << text(l, "message") << " (action "

@@ -7,9 +7,11 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 
 #include "core/json.h"
 
@@ -131,6 +133,7 @@ Expected<HttpResult> HttpClient::request(const std::string& method, const std::s
                                          const std::string& content_type) {
   CURL* c = static_cast<CURL*>(curl_);
   curl_easy_reset(c);
+  retry_after_ = 0;
   HttpResult r;
   Slist hdrs;
   for (const auto& h : headers_) hdrs.add(h);
@@ -156,6 +159,7 @@ Expected<HttpResult> HttpClient::request(const std::string& method, const std::s
     return make_error(Code::kNetwork, method + " " + url + " failed: " + curl_easy_strerror(rc) +
                                           " (is the server running and the URL right?)");
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  retry_after_ = retry_after_of(r.status, r.headers);
   return r;
 }
 
@@ -166,6 +170,7 @@ Expected<HttpResult> HttpClient::put_file(const std::string& path, const std::st
   ::fstat(::fileno(f), &st);
   CURL* c = static_cast<CURL*>(curl_);
   curl_easy_reset(c);
+  retry_after_ = 0;
   HttpResult r;
   Slist hdrs;
   for (const auto& h : headers_) hdrs.add(h);
@@ -192,6 +197,7 @@ Expected<DownloadResult> HttpClient::download(const std::string& url, const std:
                                               const std::function<void(const DownloadProgress&)>& progress,
                                               std::uint64_t max_bytes_per_second,
                                               const std::function<bool()>& should_stop) {
+  retry_after_ = 0;
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return make_error(Code::kIo, "cannot open " + file + ": " + std::strerror(errno));
   struct stat st {};
@@ -234,6 +240,9 @@ Expected<DownloadResult> HttpClient::download(const std::string& url, const std:
     curl_easy_setopt(c, CURLOPT_MAX_RECV_SPEED_LARGE, static_cast<curl_off_t>(max_bytes_per_second));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_file);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+  std::map<std::string, std::string> reply_headers;
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &reply_headers);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_stop);
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, &sink);
@@ -253,6 +262,13 @@ Expected<DownloadResult> HttpClient::download(const std::string& url, const std:
   if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR)
     return make_error(Code::kNetwork, "download of " + full + " interrupted: " + curl_easy_strerror(rc) +
                                           "; it resumes from byte " + std::to_string(sink.offset + sink.written));
+  if (result.status == 429 || result.status == 503) {
+    retry_after_ = retry_after_of(result.status, reply_headers);
+    return make_error(Code::kUnavailable, "download of " + full + ": the server is busy (HTTP " +
+                                              std::to_string(result.status) + ") and asks to retry after " +
+                                              std::to_string(retry_after_) + " s; it resumes from byte " +
+                                              std::to_string(sink.offset + sink.written));
+  }
   if (result.status != 200 && result.status != 206)
     return make_error(Code::kServer, "download of " + full + " answered HTTP " + std::to_string(result.status));
   return result;
@@ -267,8 +283,26 @@ Error http_error(const HttpResult& r, const std::string& what) {
               : r.status == 401 || r.status == 403 ? Code::kUnauthorized
               : r.status == 409 ? Code::kConflict
               : r.status == 400 ? Code::kInvalidArgument
+              : r.status == 429 || r.status == 503 ? Code::kUnavailable
                                 : Code::kServer;
   return make_error(code, what + ": " + message);
+}
+
+int retry_after_of(long status, const std::map<std::string, std::string>& headers) {
+  constexpr long kMaxSeconds = 86400;  // a day: a wrong date must not park a terminal for good
+  if (status != 429 && status != 503) return 0;
+  auto it = headers.find("retry-after");
+  if (it == headers.end() || it->second.empty()) return 0;
+  const std::string& v = it->second;
+  long seconds = 0;
+  if (std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    seconds = v.size() > 6 ? kMaxSeconds : std::stol(v);
+  } else {
+    const time_t when = curl_getdate(v.c_str(), nullptr);  // an HTTP date
+    if (when < 0) return 0;
+    seconds = static_cast<long>(when - std::time(nullptr));
+  }
+  return static_cast<int>(std::clamp(seconds, 0L, kMaxSeconds));
 }
 
 }  // namespace posfleet

@@ -4,7 +4,9 @@
 // request() sends one request and returns status and body. download() fetches
 // a URL into a file, resuming with a Range request from the bytes already in
 // the file, and refuses to write past `expected_length` (a server that sends
-// more than the manifest says is cut off, not believed).
+// more than the manifest says is cut off, not believed). A server under load
+// answers 429 or 503 with Retry-After; both calls then leave the seconds it
+// asked for in retry_after_seconds(), so the caller can wait that long.
 // Thread-safety: one HttpClient per thread; call global_init() once first.
 #pragma once
 
@@ -51,12 +53,17 @@ class HttpClient {
   Expected<HttpResult> put_file(const std::string& path, const std::string& file);
 
   // Errors: kLengthMismatch (server sent more than expected), kNetwork,
+  // kUnavailable (429/503: the server is busy; see retry_after_seconds()),
   // kServer, kCanceled (should_stop returned true; the file keeps what arrived).
   // should_stop is asked about once a second and may block briefly.
   Expected<DownloadResult> download(const std::string& url, const std::string& file, std::uint64_t expected_length,
                                     const std::function<void(const DownloadProgress&)>& progress = {},
                                     std::uint64_t max_bytes_per_second = 0,
                                     const std::function<bool()>& should_stop = {});
+
+  // Seconds the last answer of request() or download() asked to wait before
+  // trying again: its Retry-After on a 429 or 503, else 0.
+  int retry_after_seconds() const { return retry_after_; }
 
   int timeout_seconds = 30;
 
@@ -65,9 +72,15 @@ class HttpClient {
   std::string base_;
   std::vector<std::string> headers_;
   void* curl_;  // CURL*
+  int retry_after_ = 0;
 };
 
 // Human-readable error from an HTTP error reply in posfleet's JSON error form.
+// 429 and 503 give kUnavailable.
 Error http_error(const HttpResult& r, const std::string& what);
+
+// Seconds a 429 or 503 answer asks the client to wait: its Retry-After as
+// delta-seconds or an HTTP date, at most a day; 0 for other answers or none.
+int retry_after_of(long status, const std::map<std::string, std::string>& headers);
 
 }  // namespace posfleet

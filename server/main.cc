@@ -13,6 +13,7 @@
 #include "server/api/fleet_api.h"
 #include "server/api/management_api.h"
 #include "server/ddi/ddi_api.h"
+#include "server/domain/load.h"
 #include "server/domain/secrets.h"
 #include "server/domain/sms.h"
 #include "server/domain/tokens.h"
@@ -46,12 +47,16 @@ posfleet::Status bootstrap_admin(posfleet::store::Store& store, const std::strin
 int main(int argc, char** argv) {
   CLI::App app{"posfleetd: posfleet server (hawkBit DDI device API, management API)"};
   std::string data_dir = "./var", listen = "127.0.0.1:8080", tenant = "DEFAULT", log_level = "info";
-  int poll_seconds = 60, threads = 0;
+  int poll_seconds = 60, threads = 0, max_downloads = 64;
   app.add_option("--data-dir", data_dir, "directory for the database and artifacts")->capture_default_str();
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0 picks a free one)")->capture_default_str();
   app.add_option("--tenant", tenant, "DDI tenant name in device URLs")->capture_default_str();
   app.add_option("--poll-seconds", poll_seconds, "how often terminals poll (DDI config.polling.sleep)")
       ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app.add_option("--max-downloads", max_downloads,
+                 "artifact downloads streamed at once; more are answered 429 + Retry-After (0: unlimited)")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--threads", threads, "network threads (0: one per core)")->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
@@ -73,7 +78,8 @@ int main(int argc, char** argv) {
   if (!secrets) return fail(secrets.error());
   posfleet::domain::OutboxSmsSender sms(data_dir + "/sms-outbox.jsonl");
 
-  posfleet::domain::Context ctx{**store, artifacts, tenant, poll_seconds, data_dir, &sms, &*secrets};
+  posfleet::domain::LoadState load(max_downloads);
+  posfleet::domain::Context ctx{**store, artifacts, tenant, poll_seconds, data_dir, &sms, &*secrets, &load};
   posfleet::http::Router router;
   posfleet::ddi::add_routes(router, ctx);
   posfleet::api::add_routes(router, ctx);

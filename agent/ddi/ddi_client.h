@@ -53,6 +53,9 @@ class DdiClient {
   Status feedback(std::int64_t action_id, const FeedbackMessage& m);
   Status cancel_feedback(std::int64_t action_id, const FeedbackMessage& m);
   Status config_data(const std::vector<std::pair<std::string, std::string>>& attributes);
+  // Seconds the server's last answer on the control connection asked to wait
+  // (Retry-After on a 429 or 503, e.g. a poll while it sheds load), else 0.
+  int retry_after_seconds() const { return http_.retry_after_seconds(); }
   // Downloads use their own connection, so that the control connection can
   // poll (e.g. for a cancel) while a transfer runs.
   HttpClient& downloads() { return downloads_; }

@@ -58,13 +58,35 @@ Status SimulatedBootControl::clear_pending() {
   return save(*s);
 }
 
+namespace {
+bool faulty(const std::string& device_dir, const char* fault, const std::string& slot) {
+  auto text = read_file(device_dir + "/hw/faults.json");
+  if (!text) return false;
+  auto v = json::parse(*text);
+  if (!v || !v->is_object()) return false;
+  auto list = json::get_array(v->get_object(), fault);
+  if (!list) return false;
+  for (const auto& e : **list)
+    if (e.is_string() && e.get_string() == slot) return true;
+  return false;
+}
+}  // namespace
+
 Expected<BootState> SimulatedBootControl::reboot() {
   auto s = state();
   if (!s) return s.error();
   ++s->boots;
+  // A slot that never comes up makes the board reset again at once, spending
+  // its attempts: the boot loop the attempt counter exists to end.
+  while (!s->pending.empty() && s->attempts_left > 0 && faulty(dir_, "boot_fail", s->pending)) {
+    --s->attempts_left;
+    ++s->boots;
+  }
   if (!s->pending.empty() && s->attempts_left > 0) {
     --s->attempts_left;
     s->booted = s->pending;
+    if (faulty(dir_, "corrupt_settings", s->booted) && make_dirs(dir_ + "/data"))
+      write_file_atomic(dir_ + "/data/settings.json", "{\"migrated\": tru");  // half-written by the new firmware
   } else {
     s->pending.clear();
     s->attempts_left = 0;

@@ -4,6 +4,11 @@
 // <device_dir>/slots/{a,b}/ hold each slot's component files and slot.json.
 // A "reboot" applies the bootloader's rule to boot.json; the process itself
 // keeps running, as the agent would after a real restart.
+// Faults for tests, in <device_dir>/hw/faults.json:
+//   {"boot_fail": ["b"]}        slot b never comes up: every boot into it uses an
+//                               attempt and resets, until the bootloader falls back
+//   {"corrupt_settings": ["b"]} booting slot b garbles the merchant's settings
+//                               (a bad data migration), for the health check to catch
 #pragma once
 
 #include <string>

@@ -1,5 +1,7 @@
 #include "agent/state/state_machine.h"
 
+#include "agent/state/fault_injection.h"
+
 #include <spdlog/spdlog.h>
 
 #include <iterator>
@@ -12,8 +14,8 @@ namespace {
 // runs; until "install" nothing on the slots has changed, so failures there
 // only report; from "reboot" on, every failure goes through "rollback".
 //
-//   idle → check_manifest → download → verify → install → reboot → health_check
-//        → commit → report_success → idle
+//   idle → check_manifest → download → verify → precheck → backup → install
+//        → reboot → health_check → commit → report_success → idle
 struct Transition {
   const char* from;
   Event on;
@@ -27,12 +29,19 @@ constexpr Transition kTable[] = {
     {"download", Event::kRetry, "download"},
     {"download", Event::kFailed, "report_failure"},
     {"download", Event::kCanceled, "report_canceled"},
-    {"verify", Event::kDone, "install"},
+    {"verify", Event::kDone, "precheck"},
     {"verify", Event::kFailed, "report_failure"},
     {"verify", Event::kCanceled, "report_canceled"},
+    {"precheck", Event::kDone, "backup"},
+    {"precheck", Event::kRetry, "precheck"},
+    {"backup", Event::kDone, "install"},
+    {"backup", Event::kRetry, "backup"},
+    {"backup", Event::kFailed, "report_failure"},
+    {"install", Event::kRetry, "install"},
     {"install", Event::kDone, "reboot"},
     {"install", Event::kFailed, "rollback"},
     {"reboot", Event::kDone, "health_check"},
+    {"reboot", Event::kRetry, "reboot"},
     {"reboot", Event::kFellBack, "rollback"},
     {"reboot", Event::kFailed, "rollback"},
     {"health_check", Event::kDone, "commit"},
@@ -55,6 +64,7 @@ struct StepEntry {
 };
 constexpr StepEntry kSteps[] = {
     {"check_manifest", check_manifest}, {"download", download},         {"verify", verify_artifacts},
+    {"precheck", precheck},             {"backup", backup},
     {"install", install},               {"reboot", reboot},             {"health_check", health_check},
     {"commit", commit},                 {"rollback", rollback},         {"report_success", report_success},
     {"report_failure", report_failure}, {"report_canceled", report_canceled},
@@ -62,7 +72,9 @@ constexpr StepEntry kSteps[] = {
 
 // States in which the slots are untouched, so cancel and crash-loop give-up
 // can simply report.
-bool before_install(const std::string& s) { return s == "check_manifest" || s == "download" || s == "verify"; }
+bool before_install(const std::string& s) {
+  return s == "check_manifest" || s == "download" || s == "verify" || s == "precheck" || s == "backup";
+}
 
 const char* event_name(Event e) {
   switch (e) {
@@ -80,7 +92,9 @@ const char* event_name(Event e) {
 Status UpdateMachine::enter(const std::string& state) {
   if (ctx_.record.state != state) ctx_.record.resumes = 0;
   ctx_.record.state = state;
-  return ctx_.record.save(path_);
+  auto saved = ctx_.record.save(path_);
+  fault::at_state(state);
+  return saved;
 }
 
 Status UpdateMachine::start(const Deployment& d) {

@@ -23,14 +23,16 @@ std::int64_t int_or(const bj::object& o, const char* key, std::int64_t fallback 
 }  // namespace
 
 Status UpdateRecord::save(const std::string& path) const {
-  bj::array arts;
+  bj::array arts, sel;
+  for (const auto& name : selected) sel.push_back(bj::string(name));
   for (const auto& a : artifacts)
     arts.push_back(bj::object{{"name", a.name}, {"version", a.version}, {"filename", a.filename},
                               {"href", a.href}, {"sha256", a.sha256}, {"length", a.length}});
   bj::object o{{"schema_version", kSchemaVersion}, {"state", state}, {"action_id", action_id},
                {"manifest", manifest_text},        {"version", version}, {"artifacts", arts},
                {"target_slot", target_slot},       {"resumes", resumes}, {"error_code", error_code},
-               {"error", error},                   {"resumed_from", resumed_from}, {"last", outcome_json(last)}};
+               {"error", error},                   {"resumed_from", resumed_from}, {"last", outcome_json(last)},
+               {"waiting", waiting}, {"selected", sel}};
   return write_file_atomic(path, json::serialize(o));
 }
 
@@ -52,6 +54,10 @@ Expected<UpdateRecord> UpdateRecord::load(const std::string& path) {
   r.error_code = static_cast<int>(int_or(o, "error_code"));
   r.error = json::string_or(o, "error", "");
   r.resumed_from = static_cast<std::uint64_t>(int_or(o, "resumed_from"));
+  r.waiting = json::string_or(o, "waiting", "");
+  if (auto sel = json::get_array(o, "selected"); sel)
+    for (const auto& n : **sel)
+      if (n.is_string()) r.selected.emplace_back(n.get_string());
   if (auto arts = json::get_array(o, "artifacts"); arts)
     for (const auto& a : **arts) {
       if (!a.is_object()) continue;

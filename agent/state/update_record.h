@@ -39,6 +39,8 @@ struct UpdateRecord {
   int error_code = 0;
   std::string error;
   std::uint64_t resumed_from = 0;
+  std::string waiting;  // why the update waits (a failed pre-check or network rule), "" if it does not
+  std::vector<std::string> selected;  // components the merchant chose; empty: all
   Outcome last;  // the previous update's outcome
 
   static Expected<UpdateRecord> load(const std::string& path);  // a fresh record if none

@@ -31,3 +31,26 @@ Expected<std::string> installed_version(BootControl& boot) {
 }
 
 }  // namespace posfleet::agent
+
+namespace posfleet::agent {
+
+Event UpdateContext::wait_for(const std::string& reason, int seconds) {
+  if (record.waiting != reason) {
+    record.waiting = reason;
+    spdlog::info("update: action {} waits: {}", record.action_id, waiting_text(reason, false));
+    progress_note("waiting: " + waiting_text(reason, false));
+  }
+  wait(seconds);
+  return Event::kRetry;
+}
+
+bool UpdateContext::hold_guard() {
+  if (guard_hold) return true;
+  if (!guard) return true;
+  auto h = guard->try_hold();
+  if (!h) return false;
+  guard_hold = std::move(*h);
+  return true;
+}
+
+}  // namespace posfleet::agent

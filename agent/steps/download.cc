@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <random>
 
+#include "agent/state/fault_injection.h"
 #include "agent/steps/steps.h"
 #include "core/fs.h"
 #include "core/json.h"
@@ -37,8 +39,33 @@ bool cancel_requested(UpdateContext& ctx) {
 
 }  // namespace
 
+// The policy's network rule: wait for a network, and for Wi-Fi or Ethernet
+// when cellular data is forbidden or the update is larger than its limit.
+static std::string network_hold(UpdateContext& ctx, std::uint64_t remaining) {
+  if (!ctx.network) return "";
+  auto n = ctx.network->network();
+  if (!n) return "";
+  if (n->kind == "offline") return "offline";
+  if (n->kind != "cellular" || !ctx.policy) return "";
+  const Policy p = ctx.policy();
+  if (p.cellular == "forbidden") return "cellular";
+  if (p.cellular == "limit" && remaining > std::uint64_t(p.cellular_limit_mb) * 1024 * 1024)
+    return "cellular_limit:" + std::to_string((remaining + 1048575) / 1048576) + " MB";
+  return "";
+}
+
 Event download(UpdateContext& ctx) {
   auto& r = ctx.record;
+  {
+    std::uint64_t remaining = 0;
+    for (const auto& a : r.artifacts) {
+      std::error_code ec;
+      auto have = std::filesystem::file_size(ctx.part_path(a), ec);
+      remaining += a.length - (ec ? 0 : std::min<std::uint64_t>(have, a.length));
+    }
+    if (auto hold = network_hold(ctx, remaining); !hold.empty()) return ctx.wait_for(hold, std::max(1, ctx.poll_seconds));
+    r.waiting.clear();
+  }
   if (auto s = make_dirs(ctx.download_dir()); !s) return ctx.fail(s.error());
   std::uint64_t total = 0, before = 0;
   for (const auto& a : r.artifacts) total += a.length;
@@ -55,7 +82,11 @@ Event download(UpdateContext& ctx) {
     if (ctx.stopping) return Event::kRetry;
     auto got = ctx.ddi.downloads().download(
         a.href, ctx.part_path(a), a.length,
-        [&](const DownloadProgress& p) { write_progress(ctx, a, p, before, total); }, ctx.config.download_rate_limit,
+        [&](const DownloadProgress& p) {
+          write_progress(ctx, a, p, before, total);
+          fault::at_bytes("download", before + p.have);
+        },
+        ctx.config.download_rate_limit,
         should_stop);
     if (!got && got.error().code == Code::kCanceled) return canceled ? Event::kCanceled : Event::kRetry;
     if (!got) {
@@ -63,8 +94,15 @@ Event download(UpdateContext& ctx) {
         std::filesystem::remove(ctx.part_path(a));
         return ctx.fail(got.error().with_context("component " + a.name));
       }
-      spdlog::warn("update: download of {} stopped: {}; retrying", a.filename, got.error().message);
-      ctx.wait(std::min(60, 2 << std::min(r.resumes, 5)));
+      // A busy server says when to come back (429/503 + Retry-After); other
+      // trouble backs off exponentially. Up to half again on top, at random,
+      // so terminals turned away together do not return together.
+      const int asked = got.error().code == Code::kUnavailable ? ctx.ddi.downloads().retry_after_seconds() : 0;
+      const int base = asked > 0 ? asked : std::min(60, 2 << std::min(r.resumes, 5));
+      thread_local std::minstd_rand rng(std::random_device{}());
+      const int delay = base + std::uniform_int_distribution<int>(0, base / 2)(rng);
+      spdlog::warn("update: download of {} stopped: {}; retrying in {} s", a.filename, got.error().message, delay);
+      ctx.wait(delay);
       return Event::kRetry;
     }
     if (got->resumed_from > 0) {

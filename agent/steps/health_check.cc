@@ -1,6 +1,8 @@
 // Step: check the freshly booted slot before committing it: it is the slot we
 // installed, it holds the release we verified, and every component file is
-// intact. (Per-component checks supplied by a release plug in here.)
+// intact, and the merchant's data is still readable after its first boot.
+// (Per-component checks supplied by a release plug in here.) Tests make a slot
+// fail with {"health_fail": ["b"]} in <device_dir>/hw/faults.json.
 #include <boost/json.hpp>
 
 #include "agent/steps/steps.h"
@@ -26,6 +28,14 @@ Event health_check(UpdateContext& ctx) {
     if (!sha || *sha != a.sha256)
       return ctx.fail(make_error(Code::kHealthCheck, "component " + a.name + " is damaged in the new slot"));
   }
+  if (ctx.data && !ctx.data->settings_readable())
+    return ctx.fail(make_error(Code::kHealthCheck, "the merchant's settings are unreadable after the new version started"));
+  if (auto faults = read_file(ctx.config.device_dir + "/hw/faults.json"); faults)
+    if (auto f = json::parse(*faults); f && f->is_object())
+      if (auto list = json::get_array(f->get_object(), "health_fail"); list)
+        for (const auto& slot : **list)
+          if (slot.is_string() && slot.get_string() == st->booted)
+            return ctx.fail(make_error(Code::kHealthCheck, "the new version's self-test failed on slot " + st->booted));
   return Event::kDone;
 }
 

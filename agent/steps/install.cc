@@ -1,36 +1,84 @@
 // Step: write the verified components into the inactive slot and ask the
-// bootloader to try it. The slot's slot.json is written last, atomically, so
-// a slot is either wholly installed or recognisably not.
+// bootloader to try it. Components the merchant did not choose are carried
+// over from the running slot. The slot's slot.json is written last,
+// atomically, so a slot is either wholly installed or recognisably not.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
+#include "agent/state/fault_injection.h"
 #include "agent/steps/steps.h"
 #include "core/fs.h"
 #include "core/json.h"
 
 namespace posfleet::agent {
 
+namespace {
+
+// Copies in chunks and syncs; `copied` counts bytes across files for the
+// power-cut tests' crash points.
+Status copy_file(const std::string& from, const std::string& to, std::uint64_t& copied) {
+  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return make_error(Code::kIo, "cannot read " + from + ": " + std::strerror(errno));
+  int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0) {
+    ::close(in);
+    return make_error(Code::kInstall, "cannot write " + to + ": " + std::strerror(errno));
+  }
+  char buf[64 * 1024];
+  ssize_t n = 0;
+  bool ok = true;
+  while (ok && (n = ::read(in, buf, sizeof buf)) > 0) {
+    ok = ::write(out, buf, static_cast<size_t>(n)) == n;
+    copied += static_cast<std::uint64_t>(n);
+    fault::at_bytes("install", copied);
+  }
+  ok = ok && n == 0 && ::fsync(out) == 0;
+  ::close(in);
+  ::close(out);
+  if (!ok) return make_error(Code::kInstall, "cannot write " + to + " (is the storage full?)");
+  return ok_status();
+}
+
+}  // namespace
+
 Event install(UpdateContext& ctx) {
-  namespace fs = std::filesystem;
   namespace bj = boost::json;
+  if (!ctx.hold_guard()) return ctx.wait_for("transaction", ctx.config.precheck_retry_seconds);
   auto st = ctx.boot.state();
   if (!st) return ctx.fail(st.error());
   auto& r = ctx.record;
   r.target_slot = BootControl::other(st->good);
-  const std::string dir = ctx.boot.slot_dir(r.target_slot);
+  const std::string dir = ctx.boot.slot_dir(r.target_slot), running = ctx.boot.slot_dir(st->good);
   std::error_code ec;
-  fs::remove_all(dir, ec);
+  std::filesystem::remove_all(dir, ec);
   if (auto s = make_dirs(dir); !s) return ctx.fail(s.error());
   bj::array comps;
+  std::uint64_t copied = 0;
   for (const auto& a : r.artifacts) {
-    fs::copy_file(ctx.part_path(a), dir + "/" + a.filename, fs::copy_options::overwrite_existing, ec);
-    if (ec)
-      return ctx.fail(make_error(Code::kInstall, "cannot write " + a.filename + " to slot " + r.target_slot + ": " +
-                                                     ec.message() + " (is the storage full?)"));
+    if (auto s = copy_file(ctx.part_path(a), dir + "/" + a.filename, copied); !s) return ctx.fail(s.error());
     comps.push_back(bj::object{{"name", a.name}, {"version", a.version}, {"filename", a.filename},
                                {"sha256", a.sha256}, {"length", a.length}});
   }
+  // Components not in this update stay as they run now.
+  if (auto text = read_file(running + "/slot.json"); text)
+    if (auto v = json::parse(*text); v && v->is_object())
+      if (auto old = json::get_array(v->get_object(), "components"); old)
+        for (const auto& c : **old) {
+          if (!c.is_object()) continue;
+          const std::string name = json::string_or(c.get_object(), "name", ""),
+                            file = json::string_or(c.get_object(), "filename", "");
+          if (std::any_of(r.artifacts.begin(), r.artifacts.end(), [&](const auto& a) { return a.name == name; }))
+            continue;
+          if (auto s = copy_file(running + "/" + file, dir + "/" + file, copied); !s) return ctx.fail(s.error());
+          comps.push_back(c);
+        }
   if (auto s = fsync_dir(dir); !s) return ctx.fail(s.error());
   bj::object slot{{"version", r.version}, {"action_id", r.action_id}, {"components", comps}};
   if (auto s = write_file_atomic(dir + "/slot.json", json::serialize(slot)); !s) return ctx.fail(s.error());

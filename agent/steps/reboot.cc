@@ -6,6 +6,7 @@
 namespace posfleet::agent {
 
 Event reboot(UpdateContext& ctx) {
+  if (!ctx.hold_guard()) return ctx.wait_for("transaction", ctx.config.precheck_retry_seconds);
   auto st = ctx.boot.state();
   if (!st) return ctx.fail(st.error());
   // A crash after the reboot but before this state was left: already there.

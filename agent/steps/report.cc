@@ -25,8 +25,12 @@ Event finish(UpdateContext& ctx, const char* result, const std::string& message,
   std::error_code ec;
   if (std::string(result) != "success") std::filesystem::remove_all(ctx.download_dir(), ec);
   std::filesystem::remove(ctx.progress_path(), ec);
+  std::filesystem::remove_all(ctx.config.device_dir + "/backup/" + std::to_string(r.action_id), ec);
   r.error.clear();
   r.error_code = 0;
+  r.waiting.clear();
+  r.selected.clear();
+  ctx.guard_hold.reset();  // sales may go on
   return Event::kDone;
 }
 

@@ -1,5 +1,6 @@
-// Step: return to the committed slot. The failed slot stays as it is for
-// diagnosis; it is overwritten by the next install.
+// Step: return to the committed slot and put the merchant's data back as it
+// was before the install — keeping every transaction recorded since. The
+// failed slot stays as it is for diagnosis; the next install overwrites it.
 #include "agent/steps/steps.h"
 
 namespace posfleet::agent {
@@ -15,6 +16,16 @@ Event rollback(UpdateContext& ctx) {
     auto after = ctx.boot.reboot();
     if (!after || after->booted != after->good) return Event::kRetry;
   }
+  if (!ctx.hold_guard()) {
+    ctx.wait(1);
+    return Event::kRetry;
+  }
+  const std::string name = std::to_string(ctx.record.action_id);
+  if (ctx.data && ctx.data->has_backup(name))
+    if (auto s = ctx.data->restore(name); !s) {
+      ctx.wait(1);
+      return Event::kRetry;
+    }
   if (ctx.record.error.empty()) ctx.record.error = "update rolled back";
   ctx.record.error += " (rolled back to slot " + st->good + ")";
   return Event::kDone;

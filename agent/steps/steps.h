@@ -8,11 +8,15 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "agent/config.h"
 #include "agent/ddi/ddi_client.h"
 #include "agent/device/boot_control.h"
+#include "agent/device/hardware.h"
+#include "agent/device/merchant_data.h"
+#include "core/policy.h"
 #include "agent/state/update_record.h"
 #include "core/result.h"
 
@@ -31,19 +35,41 @@ struct UpdateContext {
   // The server's poll interval, kept up to date by the daemon; long steps
   // look for a cancel request this often.
   int poll_seconds = 60;
+  // The terminal's hardware and the merchant's data.
+  Network* network = nullptr;
+  Battery* battery = nullptr;
+  Storage* storage = nullptr;
+  Peripherals* peripherals = nullptr;
+  TransactionGuard* guard = nullptr;
+  MerchantData* data = nullptr;
+  // The policy the terminal acts on (its copy, with an unsent change applied).
+  std::function<Policy()> policy;
+  // Held from the pre-checks until the update ends, so no sale starts while
+  // the slots change; re-taken after a restart.
+  std::unique_ptr<TransactionGuard::Hold> guard_hold = {};
 
   std::string download_dir() const { return config.device_dir + "/download"; }
   std::string part_path(const PlannedArtifact& a) const { return download_dir() + "/" + a.sha256 + ".part"; }
   std::string progress_path() const { return config.device_dir + "/state/progress.json"; }
   Event fail(const Error& e);
+  // Records why the update waits and tells the server once per new reason;
+  // returns kRetry after waiting `seconds`.
+  Event wait_for(const std::string& reason, int seconds);
+  // Takes the transaction guard if not held; false while a sale is in progress.
+  bool hold_guard();
   // Sends proceeding feedback; a lost message is not an error (the next one carries on).
   void progress_note(const std::string& line);
 };
+
+// Why an update waits, for a person: reason key → text in zh-CN or en.
+std::string waiting_text(const std::string& reason, bool zh);
 
 // Installed version: what slot.json of the committed slot says.
 Expected<std::string> installed_version(BootControl& boot);
 
 Event check_manifest(UpdateContext& ctx);
+Event precheck(UpdateContext& ctx);
+Event backup(UpdateContext& ctx);
 Event download(UpdateContext& ctx);
 Event verify_artifacts(UpdateContext& ctx);
 Event install(UpdateContext& ctx);

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "server/api/api_common.h"
 #include "server/domain/audit.h"
+#include "server/domain/load.h"
 #include "server/domain/policy.h"
 #include "server/domain/sms.h"
 #include "server/domain/tokens.h"
@@ -156,6 +157,19 @@ Response get_outbox(domain::Context& ctx, Request&, const Caller&) {
   return http::json_response(200, bj::object{{"messages", out}});
 }
 
+// How busy the server is: download slots (domain/load.h) and the poll
+// interval terminals are told right now.
+Response get_status(domain::Context& ctx, Request&, const Caller&) {
+  const auto f = ctx.load ? ctx.load->figures() : domain::LoadFigures{};
+  const int polling = ctx.load ? ctx.load->poll_seconds(ctx.poll_seconds) : ctx.poll_seconds;
+  return http::json_response(
+      200, bj::object{{"downloads", bj::object{{"active", f.active}, {"max", f.max}, {"peak", f.peak},
+                                               {"refused", f.refused}, {"refused_recently", f.recent_refused},
+                                               {"busy", f.busy}}},
+                      {"early_retries", f.early_retries},
+                      {"polling", bj::object{{"configured_seconds", ctx.poll_seconds}, {"current_seconds", polling}}}});
+}
+
 }  // namespace
 
 void add_fleet_routes(http::Router& router, domain::Context& ctx) {
@@ -168,6 +182,7 @@ void add_fleet_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "PUT", "/api/v1/releases/{version}/deadline", P::kRelease, put_deadline);
   add_route(router, ctx, "GET", "/api/v1/audit", P::kAudit, get_audit);
   add_route(router, ctx, "GET", "/api/v1/sms/outbox", P::kAdmin, get_outbox);
+  add_route(router, ctx, "GET", "/api/v1/status", P::kRead, get_status);
 }
 
 }  // namespace posfleet::api

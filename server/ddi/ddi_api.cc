@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "server/domain/deployments.h"
+#include "server/domain/load.h"
 #include "server/domain/notifications.h"
 #include "server/domain/policy.h"
 #include "server/domain/releases.h"
@@ -96,7 +97,9 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
     }
   }
   if (t.attributes_json == "{}") links["configData"] = link(base + "/configData");
-  bj::object body{{"config", bj::object{{"polling", bj::object{{"sleep", sleep_text(ctx.poll_seconds)}}}}}};
+  // Stretched while downloads are turned away (domain/load.h): atomics only.
+  const int sleep = ctx.load ? ctx.load->poll_seconds(ctx.poll_seconds) : ctx.poll_seconds;
+  bj::object body{{"config", bj::object{{"polling", bj::object{{"sleep", sleep_text(sleep)}}}}}};
   if (!links.empty()) body["_links"] = std::move(links);
   if (extended) {
     std::int64_t since = 0;
@@ -283,12 +286,26 @@ Response artifact(domain::Context& ctx, Request& req, const store::TerminalRecor
       res.headers.push_back({"Content-Range", "bytes " + std::to_string(range.first) + "-" +
                                                   std::to_string(range.first + range.length - 1) + "/" +
                                                   std::to_string(size)});
-      res.file = http::FileSlice{ctx.artifacts.path_of(c->sha256), range.first, range.length};
-      return res;
+      res.file = http::FileSlice{ctx.artifacts.path_of(c->sha256), range.first, range.length, {}};
+      break;
     case http::RangeResult::kNone:
+      res.file = http::FileSlice{ctx.artifacts.path_of(c->sha256), 0, size, {}};
       break;
   }
-  res.file = http::FileSlice{ctx.artifacts.path_of(c->sha256), 0, size};
+  // Only a body that streams takes a download slot; HEAD sends none. The
+  // listener holds the slot until the last byte is written.
+  if (ctx.load && !req.head) {
+    auto grant = ctx.load->acquire(t.id);
+    if (!grant) {
+      const std::string after = std::to_string(grant.retry_after_seconds);
+      auto busy = http::error_response(429, "busy",
+                                       "the server is sending as many downloads as it allows; retry after " + after +
+                                           " s (Retry-After), the download resumes where it stopped");
+      busy.headers.push_back({"Retry-After", after});
+      return busy;
+    }
+    res.file->hold = std::move(grant.slot);
+  }
   return res;
 }
 

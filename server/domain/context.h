@@ -12,15 +12,17 @@ namespace posfleet::domain {
 
 class SmsSender;
 class SecretBox;
+class LoadState;
 
 struct Context {
   store::Store& store;
   store::ArtifactStore& artifacts;
   std::string tenant = "DEFAULT";
   int poll_seconds = 300;
-  std::string data_dir;          // for files kept beside the database (audit anchor, SMS outbox)
+  std::string data_dir = {};     // for files kept beside the database (audit anchor, SMS outbox)
   SmsSender* sms = nullptr;      // how one-time codes reach phones
   SecretBox* secrets = nullptr;  // encrypts personal data at rest
+  LoadState* load = nullptr;     // download slots and poll stretching (load.h); none: unlimited
 };
 
 // Who did something, and through which of posfleet's paths.

@@ -15,7 +15,7 @@ class DeploymentsTest : public ::testing::Test {
   void SetUp() override {
     store_ = std::move(*store::SqliteStore::open(dir_.file("db")));
     artifacts_ = std::make_unique<store::ArtifactStore>(dir_.file("artifacts"));
-    ctx_ = std::make_unique<Context>(Context{*store_, *artifacts_});
+    ctx_ = std::make_unique<Context>(Context{.store = *store_, .artifacts = *artifacts_});
     auto t = register_terminal(*ctx_, "PF1", "A920");
     ASSERT_TRUE(t);
     terminal_ = t->record;

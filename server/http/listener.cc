@@ -153,7 +153,10 @@ struct Listener::Impl {
       const unsigned version = in.version();
       const bool head_only = in.method() == bhttp::verb::head;
       Request req = to_request(std::move(in), remote);
-      if (head_only) req.method = "GET";
+      if (head_only) {
+        req.method = "GET";
+        req.head = true;
+      }
       Response res = co_await handle(req);
 
       bool ok = true;
@@ -184,6 +187,9 @@ struct Listener::Impl {
           ok = !wec;
         }
       }
+      // A download slot goes back now that the bytes are out (or the peer went
+      // away), not when the connection's next request arrives.
+      res.file.reset();
       if (!ok || !keep_alive) break;
     }
     boost::system::error_code ignored;

@@ -2,12 +2,15 @@
 //
 // Handlers see only these types, never Beast, so that only listener.cc pays
 // for Beast's headers. A response either carries its body in memory or names
-// a byte range of a file that the listener streams in chunks.
+// a byte range of a file that the listener streams in chunks; a slice may hold
+// a resource (e.g. a download slot) that the listener keeps until the last
+// byte is written or the transfer fails.
 // Thread-safety: plain values.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +29,7 @@ struct Request {
   std::map<std::string, std::string> params;   // filled by the router from {name} segments
   std::string body;
   std::string remote;  // peer address
+  bool head = false;   // a HEAD request, routed as GET; only the head of the answer is sent
 
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
@@ -42,6 +46,7 @@ struct FileSlice {
   std::string path;
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
+  std::shared_ptr<void> hold;  // released only once the slice is written (or the write failed)
 };
 
 struct Response {

@@ -41,9 +41,10 @@ def wait_until(what, predicate, timeout=30.0, interval=0.1):
 
 
 class Server:
-    """posfleetd on a free loopback port, data in its own temp dir."""
+    """posfleetd on a free loopback port, data in its own temp dir; `extra_args`
+    are further posfleetd flags, e.g. ("--max-downloads", "2")."""
 
-    def __init__(self, workdir, poll_seconds=1):
+    def __init__(self, workdir, poll_seconds=1, extra_args=()):
         self.dir = os.path.join(workdir, "server")
         os.makedirs(self.dir)
         self.log_path = os.path.join(self.dir, "posfleetd.log")
@@ -51,7 +52,7 @@ class Server:
         env = dict(os.environ, POSFLEET_BOOTSTRAP_TOKEN=BOOTSTRAP_TOKEN)
         self.proc = subprocess.Popen(
             [binary("POSFLEETD"), "--data-dir", os.path.join(self.dir, "var"), "--listen", "127.0.0.1:0",
-             "--poll-seconds", str(poll_seconds), "--threads", "2"],
+             "--poll-seconds", str(poll_seconds), "--threads", "2", *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         self.url = wait_until("posfleetd to listen", self._listening, timeout=20)
 
