@@ -149,8 +149,17 @@ Status run_daemon(const Config& config) {
                                              : nullptr;
       if (!d)
         spdlog::warn("deployment: {}", d.error().message);
-      else if (service.consider(*d, offer ? *offer : boost::json::object{}))
-        if (auto s = machine.start(*d); !s) spdlog::error("update: {}", s.error().to_string());
+      else if (service.consider(*d, offer ? *offer : boost::json::object{})) {
+        auto chosen = service.confirmed(d->action_id);
+        if (chosen) {  // the merchant confirmed: tell the server what they chose
+          std::string list;
+          for (const auto& c : *chosen) list += (list.empty() ? "" : ", ") + c;
+          if (auto s = ddi.confirmation(d->action_id, true, {"confirmed on the terminal; components: " + list}); !s)
+            spdlog::warn("confirmation not delivered: {}", s.error().message);
+        }
+        if (auto s = machine.start(*d, chosen ? *chosen : std::vector<std::string>{}); !s)
+          spdlog::error("update: {}", s.error().to_string());
+      }
     } else {
       service.no_offer();
     }

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -26,7 +27,15 @@ bj::object reply(bool ok, const std::string& zh, const std::string& en, const ch
 bj::value offer_json(const TerminalState& s) {
   if (!s.offer) return nullptr;
   const auto& f = *s.offer;
+  bj::array comps;
+  for (const auto& c : f.components) {
+    bj::array deps;
+    for (const auto& d : c.depends) deps.push_back(bj::string(d));
+    comps.push_back(bj::object{{"name", c.name}, {"version", c.version}, {"size", c.size},
+                               {"mandatory", c.mandatory}, {"depends", deps}});
+  }
   return bj::object{{"action_id", f.action_id},
+                    {"components", comps},
                     {"version", f.version},
                     {"notes", bj::object{{"zh-CN", f.notes_zh}, {"en", f.notes_en}}},
                     {"security", f.security},
@@ -128,7 +137,15 @@ bool AgentService::consider(const Deployment& d, const bj::object& server_offer)
   // which reports why; nothing about it is shown to the merchant.
   if (!sm || !verify_signatures(*sm, config_.trusted_keys, config_.threshold)) return true;
   std::lock_guard lock(mu_);
-  Offer offer{d.action_id, sm->manifest.version, sm->manifest.notes_zh, sm->manifest.notes_en, sm->manifest.security, 0};
+  Offer offer;
+  offer.action_id = d.action_id;
+  offer.version = sm->manifest.version;
+  offer.notes_zh = sm->manifest.notes_zh;
+  offer.notes_en = sm->manifest.notes_en;
+  offer.security = sm->manifest.security;
+  offer.manifest_text = d.manifest_text;
+  for (const auto& c : sm->manifest.components)
+    offer.components.push_back({c.name, c.version, c.length, c.mandatory, c.depends});
   // Only a release signed as security-critical may use the server's deadline
   // to override `never`: the server alone cannot force an install.
   if (offer.security)
@@ -148,6 +165,12 @@ bool AgentService::consider(const Deployment& d, const bj::object& server_offer)
   save_locked();
   if (decision.verdict == Verdict::kAllow) spdlog::info("update: action {} may install ({})", d.action_id, decision.reason);
   return decision.verdict == Verdict::kAllow;
+}
+
+std::optional<std::vector<std::string>> AgentService::confirmed(std::int64_t action_id) {
+  std::lock_guard lock(mu_);
+  if (state_.confirmed_action != action_id) return std::nullopt;
+  return state_.confirmed_components;
 }
 
 void AgentService::no_offer() {
@@ -184,7 +207,7 @@ bj::object AgentService::handle(const bj::object& req) {
   const std::string cmd = json::string_or(req, "cmd", "");
   if (cmd == "status") return status_reply();
   if (cmd == "check") return check();
-  if (cmd == "install") return install();
+  if (cmd == "install") return install(req);
   if (cmd == "ticket") return ticket(json::string_or(req, "message", ""));
   if (cmd == "notifications") {
     std::lock_guard lock(mu_);
@@ -259,17 +282,42 @@ bj::object AgentService::check() {
   return o;
 }
 
-bj::object AgentService::install() {
+bj::object AgentService::install(const bj::object& request) {
+  std::vector<std::string> resolved;
+  std::string added_zh, added_en;
   {
     std::lock_guard lock(mu_);
     if (state_.effective().mode == "never")
       return reply(false, "自动更新已关闭（永不），请先在设置中开启", "Updates are turned off (never); turn them on first", "policy");
     if (!state_.offer) return reply(false, "没有可安装的更新", "There is no update to install", "none");
+    std::vector<std::string> chosen;
+    if (auto list = json::get_array(request, "components"); list)
+      for (const auto& c : **list)
+        if (c.is_string()) chosen.emplace_back(c.get_string());
+    auto sm = SignedManifest::parse(state_.offer->manifest_text);
+    if (!sm) return reply(false, "更新内容无法读取", "The update's contents cannot be read", "invalid");
+    auto all = resolve_selection(sm->manifest, chosen);
+    if (!all) return reply(false, "没有这个组件：" + all.error().message, all.error().message, "invalid");
+    resolved = *all;
+    // Say what was added to the choice and why (mandatory, or needed by another).
+    for (const auto& name : resolved) {
+      if (chosen.empty() || std::find(chosen.begin(), chosen.end(), name) != chosen.end()) continue;
+      const std::string why = required_because(sm->manifest, resolved, name);
+      const bool mandatory = why == "mandatory";
+      added_zh += "；" + name + (mandatory ? " 为必装组件" : " 被 " + why.substr(10) + " 依赖，一并安装");
+      added_en += "; " + name + (mandatory ? " is mandatory" : " is " + why + ", installed too");
+    }
     state_.confirmed_action = state_.offer->action_id;
+    state_.confirmed_components = resolved;
     save_locked();
   }
   poll_now_and_wait(15);
-  return reply(true, "已确认，正在安装更新，请勿断电", "Confirmed; the update is installing, keep the power on");
+  bj::object o = reply(true, "已确认，正在安装更新，请勿断电" + added_zh,
+                       "Confirmed; the update is installing, keep the power on" + added_en);
+  bj::array comps;
+  for (const auto& n : resolved) comps.push_back(bj::string(n));
+  o["components"] = comps;
+  return o;
 }
 
 bj::object AgentService::ticket(const std::string& message) {

@@ -47,6 +47,8 @@ class AgentService {
   // Should the offered deployment install now? Records why not for the menu.
   bool consider(const Deployment& d, const boost::json::object& server_offer);
   void no_offer();
+  // The merchant's confirmed choice of components for this action, if any.
+  std::optional<std::vector<std::string>> confirmed(std::int64_t action_id);
   void poll_finished();
   // Sleeps up to `seconds`; returns early when stopping or a poll is wanted.
   void wait(int seconds);
@@ -58,7 +60,7 @@ class AgentService {
   boost::json::object status_reply();
   boost::json::object set_mode(const std::string& mode);
   boost::json::object check();
-  boost::json::object install();
+  boost::json::object install(const boost::json::object& request);
   boost::json::object ticket(const std::string& message);
   // Asks for a poll now and waits up to `seconds` for it; false if none finished.
   bool poll_now_and_wait(int seconds);

@@ -19,6 +19,7 @@ struct ServerOptions {
 struct CreateOptions {
   std::string dir, version, notes_zh, notes_en;
   std::vector<std::string> models, components;  // components as NAME=FILE[@VERSION]
+  std::vector<std::string> mandatory, depends;  // NAME; NAME=OTHER
   int expires_days = 90;
   std::string expires_at;  // absolute UTC time; overrides expires_days
   bool security = false, rollback = false;

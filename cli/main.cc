@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   rc->add_option("--notes-en", create.notes_en, "release notes, English");
   rc->add_option("--expires-days", create.expires_days, "days until the signed manifest expires")->capture_default_str();
   rc->add_option("--expires", create.expires_at, "absolute expiry, UTC, e.g. 2027-06-30T00:00:00Z");
+  rc->add_option("--mandatory", create.mandatory, "component the merchant cannot leave out (repeat)");
+  rc->add_option("--depends", create.depends, "NAME=OTHER: NAME needs OTHER installed with it (repeat)");
   rc->add_flag("--security", create.security, "mark as a security-critical release");
   rc->add_flag("--rollback", create.rollback, "allow terminals on a newer version to install this one");
   rc->callback([&] { action = [&] { return cli::release_create(create); }; });

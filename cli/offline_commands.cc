@@ -93,6 +93,23 @@ Status release_create(const CreateOptions& o) {
               << c.sha256.substr(0, 16) << "…\n";
     m.components.push_back(std::move(c));
   }
+  auto find = [&](const std::string& name) -> Component* {
+    for (auto& c : m.components)
+      if (c.name == name) return &c;
+    return nullptr;
+  };
+  for (const auto& name : o.mandatory) {
+    auto* c = find(name);
+    if (!c) return make_error(Code::kInvalidArgument, "--mandatory " + name + ": no such component");
+    c->mandatory = true;
+  }
+  for (const auto& spec : o.depends) {
+    auto eq = spec.find('=');
+    auto* c = eq == std::string::npos ? nullptr : find(spec.substr(0, eq));
+    if (!c || !find(spec.substr(eq + 1)))
+      return make_error(Code::kInvalidArgument, "--depends \"" + spec + "\" must be NAME=OTHER with two components of this release");
+    c->depends.push_back(spec.substr(eq + 1));
+  }
   if (auto s = save_manifest(o.dir, sm); !s) return s;
   std::cout << "release " << m.version << " for " << m.models.size() << " model(s), expires " << format_utc(m.expires)
             << ", written to " << o.dir << "/manifest.json (unsigned: run `posfleet release sign`)\n";

@@ -14,12 +14,21 @@ namespace posfleet {
 
 boost::json::object Manifest::to_json() const {
   boost::json::array comps;
-  for (const auto& c : components)
-    comps.push_back(boost::json::object{{"name", c.name},
-                                        {"version", c.version},
-                                        {"filename", c.filename},
-                                        {"sha256", c.sha256},
-                                        {"length", c.length}});
+  for (const auto& c : components) {
+    boost::json::object o{{"name", c.name},
+                          {"version", c.version},
+                          {"filename", c.filename},
+                          {"sha256", c.sha256},
+                          {"length", c.length}};
+    // Written only when set, so manifests without them keep their signed bytes.
+    if (c.mandatory) o["mandatory"] = true;
+    if (!c.depends.empty()) {
+      boost::json::array deps;
+      for (const auto& d : c.depends) deps.push_back(boost::json::string(d));
+      o["depends"] = deps;
+    }
+    comps.push_back(std::move(o));
+  }
   boost::json::array mods;
   for (const auto& m : models) mods.push_back(boost::json::string(m));
   return boost::json::object{{"type", "posfleet-release"},
@@ -50,6 +59,12 @@ Expected<Component> component_from(const boost::json::value& v) {
   auto len = json::get_int(o, "length");
   if (!len || *len < 0) return make_error(Code::kParse, "component " + c.name + ": length must be a non-negative integer");
   c.length = static_cast<std::uint64_t>(*len);
+  if (auto* m = o.if_contains("mandatory"); m && m->is_bool()) c.mandatory = m->get_bool();
+  if (auto deps = json::get_array(o, "depends"); deps)
+    for (const auto& d : **deps) {
+      if (!d.is_string()) return make_error(Code::kParse, "component " + c.name + ": depends lists component names");
+      c.depends.emplace_back(d.get_string());
+    }
   return c;
 }
 }  // namespace
@@ -96,6 +111,9 @@ Expected<Manifest> Manifest::from_json(const boost::json::value& v) {
     m.components.push_back(std::move(*c));
   }
   if (m.components.empty()) return make_error(Code::kParse, "a manifest has at least one component");
+  for (const auto& c : m.components)
+    for (const auto& d : c.depends)
+      if (!names.count(d)) return make_error(Code::kParse, "component " + c.name + " depends on unknown component " + d);
   return m;
 }
 
@@ -181,6 +199,50 @@ Status check_applicable(const Manifest& m, const std::string& model, const std::
     return make_error(Code::kDowngrade, "release " + m.version + " is older than the installed " + installed_version +
                                             "; a downgrade needs a release signed as a rollback");
   return ok_status();
+}
+
+}  // namespace posfleet
+
+namespace posfleet {
+
+Expected<std::vector<std::string>> resolve_selection(const Manifest& m, const std::vector<std::string>& chosen) {
+  std::set<std::string> want;
+  auto find = [&](const std::string& n) {
+    return std::find_if(m.components.begin(), m.components.end(), [&](const Component& c) { return c.name == n; });
+  };
+  for (const auto& n : chosen) {
+    if (find(n) == m.components.end()) return make_error(Code::kInvalidArgument, "release has no component " + n);
+    want.insert(n);
+  }
+  if (chosen.empty())
+    for (const auto& c : m.components) want.insert(c.name);
+  for (const auto& c : m.components)
+    if (c.mandatory) want.insert(c.name);
+  for (bool grew = true; grew;) {  // close over dependencies
+    grew = false;
+    for (const auto& c : m.components)
+      if (want.count(c.name))
+        for (const auto& d : c.depends) grew |= want.insert(d).second;
+  }
+  std::vector<std::string> out;
+  for (const auto& c : m.components)
+    if (want.count(c.name)) out.push_back(c.name);
+  return out;
+}
+
+std::string required_because(const Manifest& m, const std::vector<std::string>& chosen, const std::string& name) {
+  for (const auto& c : m.components)
+    if (c.name == name && c.mandatory) return "mandatory";
+  std::vector<std::string> others;
+  for (const auto& n : chosen)
+    if (n != name) others.push_back(n);
+  auto rest = resolve_selection(m, others);
+  if (!rest || others.empty()) return "";
+  for (const auto& c : m.components)
+    if (std::find(rest->begin(), rest->end(), c.name) != rest->end() &&
+        std::find(c.depends.begin(), c.depends.end(), name) != c.depends.end())
+      return "needed by " + c.name;
+  return "";
 }
 
 }  // namespace posfleet

@@ -25,6 +25,8 @@ struct Component {
   std::string filename;  // artifact file name on the server
   std::string sha256;    // lower-case hex
   std::uint64_t length = 0;
+  bool mandatory = false;            // the merchant cannot leave it out
+  std::vector<std::string> depends = {};  // components that must be installed with it
 };
 
 struct Manifest {
@@ -71,5 +73,13 @@ Status verify_signatures(const SignedManifest& m, const std::vector<PublicKey>& 
 // Errors: kExpired, kWrongModel, kDowngrade.
 Status check_applicable(const Manifest& m, const std::string& model, const std::string& installed_version,
                         std::int64_t now);
+
+// The components to install when the merchant chose `chosen` (empty: all):
+// the choice plus every mandatory component plus, transitively, what they
+// depend on, in manifest order. kInvalidArgument for an unknown name.
+Expected<std::vector<std::string>> resolve_selection(const Manifest& m, const std::vector<std::string>& chosen);
+// Why a component cannot be left out of `chosen`, in plain words, or "" if it can:
+// "mandatory" or "needed by <name>".
+std::string required_because(const Manifest& m, const std::vector<std::string>& chosen, const std::string& name);
 
 }  // namespace posfleet

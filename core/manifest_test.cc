@@ -87,6 +87,23 @@ TEST_F(ManifestTest, StructuralErrorsAreExplained) {
   }
 }
 
+TEST_F(ManifestTest, ComponentChoiceKeepsMandatoryAndDependencies) {
+  m_.manifest.components.push_back({"fonts", "1.0.0", "fonts.bin", sha256_hex("f"), 1});
+  m_.manifest.components[0].mandatory = true;                 // os
+  m_.manifest.components[1].depends = {"fonts"};              // payment-app needs fonts
+  m_.sign(key_);
+  auto back = SignedManifest::parse(m_.to_json_text());       // the new fields are signed and parsed
+  ASSERT_TRUE(back && verify_signatures(*back, {key_.pub}, 1));
+  const Manifest& m = back->manifest;
+  EXPECT_EQ(*resolve_selection(m, {}), (std::vector<std::string>{"os", "payment-app", "fonts"}));
+  EXPECT_EQ(*resolve_selection(m, {"payment-app"}), (std::vector<std::string>{"os", "payment-app", "fonts"}));
+  EXPECT_EQ(*resolve_selection(m, {"fonts"}), (std::vector<std::string>{"os", "fonts"}));
+  EXPECT_EQ(required_because(m, {"payment-app", "fonts"}, "os"), "mandatory");
+  EXPECT_EQ(required_because(m, {"payment-app", "fonts"}, "fonts"), "needed by payment-app");
+  EXPECT_EQ(required_because(m, {"payment-app", "fonts"}, "payment-app"), "");
+  EXPECT_EQ(resolve_selection(m, {"games"}).error().code, Code::kInvalidArgument);
+}
+
 TEST(Clock, FormatsAndParsesUtc) {
   EXPECT_EQ(format_utc(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(*parse_utc("2027-03-01T12:30:05Z"), 1803904205);

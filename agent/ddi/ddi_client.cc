@@ -139,6 +139,17 @@ Expected<std::int64_t> DdiClient::post_ticket(const std::string& message, const 
   return *id;
 }
 
+Status DdiClient::confirmation(std::int64_t action_id, bool confirmed, const std::vector<std::string>& details) {
+  bj::array lines;
+  for (const auto& d : details) lines.push_back(bj::string(d));
+  bj::object body{{"confirmation", confirmed ? "confirmed" : "denied"}, {"code", 0}, {"details", lines}};
+  auto r = http_.request("POST", base_path_ + "/confirmationBase/" + std::to_string(action_id) + "/feedback",
+                         json::serialize(body));
+  if (!r) return r.error();
+  if (r->status != 200) return http_error(*r, "confirmation");
+  return ok_status();
+}
+
 Status DdiClient::config_data(const std::vector<std::pair<std::string, std::string>>& attributes) {
   bj::object data;
   for (const auto& [k, v] : attributes) data[k] = v;

@@ -52,6 +52,8 @@ class DdiClient {
   Expected<std::int64_t> cancel_action(const std::string& href);  // returns stopId
   Status feedback(std::int64_t action_id, const FeedbackMessage& m);
   Status cancel_feedback(std::int64_t action_id, const FeedbackMessage& m);
+  // DDI confirmation flow: the merchant confirmed (or denied) the action.
+  Status confirmation(std::int64_t action_id, bool confirmed, const std::vector<std::string>& details);
   Status config_data(const std::vector<std::pair<std::string, std::string>>& attributes);
   // Seconds the server's last answer on the control connection asked to wait
   // (Retry-After on a 429 or 503, e.g. a poll while it sheds load), else 0.

@@ -119,6 +119,14 @@ constexpr Entry kTable[] = {
      "Offline: the ticket is saved and will be sent when the terminal is back online."},
 
     {Msg::kLanguageSet, "语言已切换为中文。", "Language set to English."},
+    {Msg::kTitleComponents, "选择更新内容", "Choose what to install"},
+    {Msg::kComponentLine, "[{}] {} {}（{} 字节）{}", "[{}] {} {} ({} bytes){}"},
+    {Msg::kComponentMandatory, "  必装", "  mandatory"},
+    {Msg::kComponentNeededBy, "  被 {} 依赖", "  needed by {}"},
+    {Msg::kItemConfirmInstall, "确认安装所选内容", "Install the chosen components"},
+    {Msg::kComponentsHelp, "输入编号勾选或取消，选好后确认安装。", "Enter a number to tick or untick; then confirm."},
+    {Msg::kCannotDeselectMandatory, "{} 为必装组件，不能取消。", "{} is mandatory and cannot be left out."},
+    {Msg::kCannotDeselectNeeded, "{} 被 {} 依赖，不能取消。", "{} is needed by {} and cannot be left out."},
 };
 
 constexpr bool table_in_enum_order() {

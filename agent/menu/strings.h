@@ -51,6 +51,9 @@ enum class Msg {
   kSupportIntro, kSupportWillSend, kSupportAskMessage, kTicketCreated, kTicketQueued,
   // Language.
   kLanguageSet,
+  // Choosing components (manual mode).
+  kTitleComponents, kComponentLine, kComponentMandatory, kComponentNeededBy, kItemConfirmInstall,
+  kComponentsHelp, kCannotDeselectMandatory, kCannotDeselectNeeded,
   kCount  // keep last
 };
 

@@ -138,12 +138,84 @@ Nav Session::check_for_updates() {
   auto c = choose(Msg::kTitleCheck, lines, items);
   if (!c) return Nav::kExit;
   if (*c == 0) return Nav::kBack;
-  auto installed = call({{"cmd", "install"}}, 30);
+  bj::object request{{"cmd", "install"}};
+  if (const bj::value* comps = update->if_contains("components"); comps && comps->is_array() && comps->as_array().size() > 1) {
+    auto chosen = choose_components(*update);
+    if (!chosen) return Nav::kBack;
+    bj::array names;
+    for (const auto& n : *chosen) names.push_back(bj::string(n));
+    request["components"] = names;
+  }
+  auto installed = call(request, 30);
   if (!installed) return on_call_failure();
   if (pick_message(*installed, lang_).empty() && is_true(*installed, "ok"))
     out_ << "\n" << t(Msg::kInstalling) << "\n";
   show_reply(*installed);
   return Nav::kBack;
+}
+
+std::optional<std::vector<std::string>> Session::choose_components(const bj::object& update) {
+  struct Row {
+    std::string name, version;
+    std::uint64_t size = 0;
+    bool mandatory = false, ticked = true;
+    std::vector<std::string> depends;
+  };
+  std::vector<Row> rows;
+  for (const auto& v : update.at("components").as_array()) {
+    if (!v.is_object()) continue;
+    const auto& o = v.get_object();
+    Row r;
+    r.name = json::string_or(o, "name", "");
+    r.version = json::string_or(o, "version", "");
+    if (auto size = json::get_int(o, "size"); size) r.size = static_cast<std::uint64_t>(*size);
+    r.mandatory = is_true(o, "mandatory");
+    if (auto deps = json::get_array(o, "depends"); deps)
+      for (const auto& d : **deps)
+        if (d.is_string()) r.depends.emplace_back(d.get_string());
+    rows.push_back(std::move(r));
+  }
+  // Which ticked component needs `name`, if any.
+  auto needed_by = [&](const std::string& name) -> std::string {
+    for (const auto& r : rows)
+      if (r.ticked && std::find(r.depends.begin(), r.depends.end(), name) != r.depends.end()) return r.name;
+    return "";
+  };
+  std::string notice;
+  while (true) {
+    std::vector<std::string> lines{t(Msg::kComponentsHelp)};
+    if (!notice.empty()) lines.push_back(notice);
+    std::vector<Item> items;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const auto& r = rows[i];
+      std::string why = r.mandatory ? t(Msg::kComponentMandatory)
+                        : needed_by(r.name).empty() ? ""
+                                                    : t(Msg::kComponentNeededBy, {needed_by(r.name)});
+      items.push_back({static_cast<int>(i + 1), t(Msg::kComponentLine, {r.ticked ? "x" : " ", r.name, r.version,
+                                                                      std::to_string(r.size), why})});
+    }
+    const int confirm = static_cast<int>(rows.size()) + 1;
+    items.push_back({confirm, t(Msg::kItemConfirmInstall)});
+    auto c = choose(Msg::kTitleComponents, lines, items);
+    if (!c || *c == 0) return std::nullopt;
+    if (*c == confirm) break;
+    Row& r = rows[static_cast<size_t>(*c - 1)];
+    notice.clear();
+    if (r.ticked && r.mandatory) {
+      notice = t(Msg::kCannotDeselectMandatory, {r.name});
+    } else if (r.ticked && !needed_by(r.name).empty()) {
+      notice = t(Msg::kCannotDeselectNeeded, {r.name, needed_by(r.name)});
+    } else {
+      r.ticked = !r.ticked;
+      if (r.ticked)  // ticking one ticks what it needs
+        for (auto& other : rows)
+          if (std::find(r.depends.begin(), r.depends.end(), other.name) != r.depends.end()) other.ticked = true;
+    }
+  }
+  std::vector<std::string> chosen;
+  for (const auto& r : rows)
+    if (r.ticked) chosen.push_back(r.name);
+  return chosen;
 }
 
 Nav Session::notifications() {

@@ -35,6 +35,9 @@ Status TerminalState::save(const std::string& path) const {
                {"confirmed_action", confirmed_action}, {"queued_tickets", tickets}};
   o["pending"] = pending ? bj::value(bj::object{{"mode", pending->mode}, {"base_revision", pending->base_revision}})
                          : bj::value(nullptr);
+  bj::array chosen;
+  for (const auto& c : confirmed_components) chosen.push_back(bj::string(c));
+  o["confirmed_components"] = chosen;
   o["offer"] = offer ? bj::value(bj::object{{"action_id", offer->action_id}, {"version", offer->version},
                                             {"zh", offer->notes_zh}, {"en", offer->notes_en},
                                             {"security", offer->security}, {"deadline", offer->deadline}})
@@ -62,6 +65,9 @@ Expected<TerminalState> TerminalState::load(const std::string& path) {
         s.notices.push_back({int_or(n.get_object(), "id"), json::string_or(n.get_object(), "kind", ""),
                              json::string_or(n.get_object(), "time", ""), json::string_or(n.get_object(), "zh", ""),
                              json::string_or(n.get_object(), "en", "")});
+  if (auto cs = json::get_array(o, "confirmed_components"); cs)
+    for (const auto& c : **cs)
+      if (c.is_string()) s.confirmed_components.emplace_back(c.get_string());
   if (auto ts = json::get_array(o, "queued_tickets"); ts)
     for (const auto& t : **ts)
       if (t.is_string()) s.queued_tickets.emplace_back(t.get_string());
@@ -69,9 +75,14 @@ Expected<TerminalState> TerminalState::load(const std::string& path) {
     s.pending = PendingChange{json::string_or(**p, "mode", "auto"), int_or(**p, "base_revision")};
   if (auto f = json::get_object(o, "offer"); f) {
     const auto& x = **f;
-    s.offer = Offer{int_or(x, "action_id"), json::string_or(x, "version", ""), json::string_or(x, "zh", ""),
-                    json::string_or(x, "en", ""), x.if_contains("security") && x.at("security").is_bool() && x.at("security").get_bool(),
-                    int_or(x, "deadline")};
+    Offer offer;
+    offer.action_id = int_or(x, "action_id");
+    offer.version = json::string_or(x, "version", "");
+    offer.notes_zh = json::string_or(x, "zh", "");
+    offer.notes_en = json::string_or(x, "en", "");
+    offer.security = x.if_contains("security") && x.at("security").is_bool() && x.at("security").get_bool();
+    offer.deadline = int_or(x, "deadline");
+    s.offer = offer;
   }
   return s;
 }

@@ -22,9 +22,18 @@ struct Notice {
   std::string kind, time, text_zh, text_en;
 };
 
+struct OfferedComponent {
+  std::string name, version;
+  std::uint64_t size = 0;
+  bool mandatory = false;
+  std::vector<std::string> depends;
+};
+
 struct Offer {
   std::int64_t action_id = 0;
   std::string version, notes_zh, notes_en;
+  std::vector<OfferedComponent> components = {};
+  std::string manifest_text = {};  // kept in memory only, to resolve the merchant's choice
   bool security = false;      // signed in the manifest as security-critical
   std::int64_t deadline = 0;  // the server's deadline for it; 0 = none
 };
@@ -43,6 +52,7 @@ struct TerminalState {
   std::optional<Offer> offer;
   std::string waiting_for;  // why the offer is not installing: confirmation | window | policy | ""
   std::int64_t confirmed_action = 0;
+  std::vector<std::string> confirmed_components;  // the merchant's choice for confirmed_action
   std::vector<std::string> queued_tickets;
   bool online = false;
 

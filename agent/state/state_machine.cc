@@ -97,7 +97,7 @@ Status UpdateMachine::enter(const std::string& state) {
   return saved;
 }
 
-Status UpdateMachine::start(const Deployment& d) {
+Status UpdateMachine::start(const Deployment& d, const std::vector<std::string>& selected) {
   if (!idle()) return make_error(Code::kConflict, "an update is already in progress");
   auto& r = ctx_.record;
   r.action_id = d.action_id;
@@ -109,6 +109,8 @@ Status UpdateMachine::start(const Deployment& d) {
   r.error.clear();
   r.error_code = 0;
   r.resumed_from = 0;
+  r.selected = selected;
+  r.waiting.clear();
   spdlog::info("update: action {} offered with {} artifact(s)", d.action_id, d.artifacts.size());
   return enter("check_manifest");
 }

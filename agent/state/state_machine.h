@@ -14,7 +14,8 @@ class UpdateMachine {
   UpdateMachine(UpdateContext& ctx, std::string record_path) : ctx_(ctx), path_(std::move(record_path)) {}
 
   // Starts an update for a deployment the server offered (state must be idle).
-  Status start(const Deployment& d);
+  // `selected`: the merchant's choice of components (empty: all).
+  Status start(const Deployment& d, const std::vector<std::string>& selected = {});
   // Called once after the agent (re)starts: counts the resume and diverts a
   // state that keeps crashing to its failure path.
   Status resume();

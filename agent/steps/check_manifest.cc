@@ -21,8 +21,11 @@ Event check_manifest(UpdateContext& ctx) {
   if (!installed) return ctx.fail(installed.error());
   if (auto s = check_applicable(sm->manifest, ctx.config.model, *installed, unix_now()); !s) return ctx.fail(s.error());
 
+  auto wanted = resolve_selection(sm->manifest, r.selected);
+  if (!wanted) return ctx.fail(wanted.error());
   std::vector<PlannedArtifact> plan;
   for (const auto& c : sm->manifest.components) {
+    if (std::find(wanted->begin(), wanted->end(), c.name) == wanted->end()) continue;
     auto offered = std::find_if(r.artifacts.begin(), r.artifacts.end(),
                                 [&](const PlannedArtifact& a) { return a.filename == c.filename; });
     if (offered == r.artifacts.end() || offered->href.empty())

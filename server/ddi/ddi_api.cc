@@ -222,6 +222,26 @@ Response feedback(domain::Context& ctx, Request& req, const store::TerminalRecor
   return Response{200, "application/json", {}, "", {}};
 }
 
+// POST confirmationBase/{actionId}/feedback: {"confirmation": "confirmed"|"denied", "code", "details"}.
+Response confirmation(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  auto id = id_param(req, "actionId");
+  if (!id) return http::error_from(id.error());
+  auto v = json::parse(req.body);
+  if (!v || !v->is_object()) return http::error_response(400, "parse", "confirmation feedback must be a JSON object");
+  const std::string answer = json::string_or(v->get_object(), "confirmation", "");
+  if (answer != "confirmed" && answer != "denied")
+    return http::error_response(400, "invalid_argument", "confirmation must be confirmed or denied");
+  std::vector<std::string> details;
+  if (auto lines = json::get_array(v->get_object(), "details"); lines)
+    for (const auto& l : **lines)
+      if (l.is_string()) details.emplace_back(l.get_string());
+  if (auto s = domain::record_confirmation(ctx, t, *id, answer == "confirmed", details); !s) {
+    if (s.error().code == Code::kConflict) return http::error_response(410, "gone", s.error().message);
+    return http::error_from(s.error());
+  }
+  return Response{200, "application/json", {}, "", {}};
+}
+
 Response cancel_action(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   auto id = id_param(req, "actionId");
   if (!id) return http::error_from(id.error());
@@ -320,6 +340,8 @@ void add_routes(http::Router& router, domain::Context& ctx) {
              authed(ctx, [&ctx](Request& r, const auto& t) { return action_resource(ctx, r, t, true); }));
   router.add("POST", b + "/deploymentBase/{actionId}/feedback",
              authed(ctx, [&ctx](Request& r, const auto& t) { return feedback(ctx, r, t, domain::record_feedback); }));
+  router.add("POST", b + "/confirmationBase/{actionId}/feedback",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return confirmation(ctx, r, t); }));
   router.add("GET", b + "/cancelAction/{actionId}",
              authed(ctx, [&ctx](Request& r, const auto& t) { return cancel_action(ctx, r, t); }));
   router.add("POST", b + "/cancelAction/{actionId}/feedback", authed(ctx, [&ctx](Request& r, const auto& t) {

@@ -100,6 +100,24 @@ Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_
   return ctx.store.update_deployment(*d);
 }
 
+Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id, bool confirmed,
+                           const std::vector<std::string>& details) {
+  auto d = deployment_of(ctx, t, deployment_id);
+  if (!d) return d.error();
+  if (!is_open(*d))
+    return make_error(Code::kConflict, "action " + std::to_string(deployment_id) + " has already ended");
+  Feedback fb{confirmed ? "confirmed" : "denied", "none", details, 0};
+  if (auto s = append_history(ctx, d->id, fb); !s) return s;
+  d->updated = unix_now();
+  if (!details.empty()) d->message = details.back();
+  if (confirmed && d->status == "scheduled") d->status = "running";
+  if (!confirmed) {
+    d->status = "finished";
+    d->result = "failure";
+  }
+  return ctx.store.update_deployment(*d);
+}
+
 Status record_cancel_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id,
                               const Feedback& fb) {
   if (auto s = check_feedback(fb); !s) return s;

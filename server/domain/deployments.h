@@ -36,6 +36,12 @@ Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_
 Status record_cancel_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id,
                               const Feedback& fb);
 
+// DDI confirmation flow: the merchant confirmed or denied the action on the
+// terminal; kept in the action's history ("confirmed" / "denied"). A denial
+// ends the action as failed.
+Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id, bool confirmed,
+                           const std::vector<std::string>& details);
+
 // The deployment `id` if it belongs to terminal `t`.
 Expected<store::DeploymentRecord> deployment_of(Context& ctx, const store::TerminalRecord& t, std::int64_t id);
 bool is_open(const store::DeploymentRecord& d);

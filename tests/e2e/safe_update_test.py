@@ -124,6 +124,50 @@ class SafeUpdateTest(unittest.TestCase):
         self.assertEqual(agent.status()["version"], version)
         self.assertIsNone(agent.status()["waiting"])
 
+    # manual choice and confirmation -------------------------------------------
+
+    def test_manual_mode_lets_the_merchant_choose_components_but_not_drop_required_ones(self):
+        files = {}
+        for name, size in (("os", 30_000), ("payment-app", 20_000), ("fonts", 10_000), ("ads", 5_000)):
+            files[name] = os.path.join(self.ws.path, name + ".bin")
+            with open(files[name], "wb") as f:
+                f.write(os.urandom(size))
+        args = ["release", "create", "--dir", "rel-m", "--version", "3.1.0", "--model", "A920",
+                "--notes-zh", "新增银联二维码", "--notes-en", "UnionPay QR codes", "--mandatory", "os",
+                "--depends", "payment-app=fonts"]
+        for name, path in files.items():
+            args += ["--component", f"{name}={path}"]
+        self.cli.run(*args)
+        self.cli.run("release", "sign", "--dir", "rel-m", "--key", "keys/release.key")
+        self.cli.run("release", "publish", "--dir", "rel-m")
+        agent = self.terminal("PF-M", data=False)
+        self.cli.run("policy", "set", "--terminal", "PF-M", "--mode", "manual", "--reason", "merchant installs")
+        dep = self.deploy("3.1.0", "PF-M")
+        offer = wait_until("the offer", lambda: agent.call({"cmd": "check"})["update_available"])
+        self.assertEqual(offer["waiting_for"], "confirmation")
+        self.assertEqual(offer["notes"]["zh-CN"], "新增银联二维码")
+        comps = {c["name"]: c for c in offer["components"]}
+        self.assertEqual(set(comps), {"os", "payment-app", "fonts", "ads"})
+        self.assertTrue(comps["os"]["mandatory"])
+        self.assertEqual(comps["payment-app"]["depends"], ["fonts"])
+        self.assertEqual(comps["ads"]["size"], 5_000)
+        time.sleep(2)
+        self.assertNotEqual(self.deployment(dep)["status"], "finished")  # nothing without confirmation
+
+        answer = agent.call({"cmd": "install", "components": ["payment-app"]})
+        self.assertTrue(answer["ok"], answer)
+        self.assertEqual(answer["components"], ["os", "payment-app", "fonts"])
+        self.assertIn("os is mandatory", answer["message_en"])
+        self.assertIn("fonts is needed by payment-app", answer["message_en"])
+        d = self.wait_result(dep)
+        self.assertEqual(d["result"], "success", d)
+        confirmed = [h for h in d["history"] if h["execution"] == "confirmed"]
+        self.assertEqual(len(confirmed), 1, d["history"])
+        self.assertIn("components: os, payment-app, fonts", confirmed[0]["details"][0])
+        with open(os.path.join(agent.device_dir, "slots", "b", "slot.json")) as f:
+            installed = sorted(c["name"] for c in json.load(f)["components"])
+        self.assertEqual(installed, ["fonts", "os", "payment-app"])  # ads was left out
+
     # window and network ----------------------------------------------------
 
     def test_auto_mode_installs_only_inside_the_maintenance_window(self):
