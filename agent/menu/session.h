@@ -66,6 +66,7 @@ class Session {
   Nav software_update();
   Nav auto_update();
   Nav check_for_updates();
+  std::vector<std::string> update_lines(const boost::json::object& status);
   // Lets the merchant tick components (mandatory and depended-on ones cannot be
   // unticked, and the screen says why); nullopt when they go back.
   std::optional<std::vector<std::string>> choose_components(const boost::json::object& update);

@@ -127,6 +127,9 @@ constexpr Entry kTable[] = {
     {Msg::kComponentsHelp, "输入编号勾选或取消，选好后确认安装。", "Enter a number to tick or untick; then confirm."},
     {Msg::kCannotDeselectMandatory, "{} 为必装组件，不能取消。", "{} is mandatory and cannot be left out."},
     {Msg::kCannotDeselectNeeded, "{} 被 {} 依赖，不能取消。", "{} is needed by {} and cannot be left out."},
+    {Msg::kUpdating, "正在更新（{}）{}，请勿断电。", "Updating ({}){}; keep the power on."},
+    {Msg::kProgress, "：已下载 {}%，{} KB/秒，约剩 {} 秒", ": {}% downloaded, {} KB/s, about {} s left"},
+    {Msg::kUpdateWaits, "更新等待中：{}", "The update waits: {}"},
 };
 
 constexpr bool table_in_enum_order() {

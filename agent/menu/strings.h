@@ -54,6 +54,8 @@ enum class Msg {
   // Choosing components (manual mode).
   kTitleComponents, kComponentLine, kComponentMandatory, kComponentNeededBy, kItemConfirmInstall,
   kComponentsHelp, kCannotDeselectMandatory, kCannotDeselectNeeded,
+  // A running update.
+  kUpdating, kProgress, kUpdateWaits,
   kCount  // keep last
 };
 

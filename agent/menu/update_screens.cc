@@ -31,11 +31,29 @@ std::string policy_mode(const bj::object& status) {
 
 }  // namespace
 
+// While an update runs: its step and download progress, and what it waits
+// for (a pre-check, the network), so the merchant is never left guessing.
+std::vector<std::string> Session::update_lines(const bj::object& st) {
+  std::vector<std::string> lines;
+  const std::string state = json::string_or(st, "update_state", "idle");
+  if (state == "idle") return lines;
+  std::string progress;
+  if (const bj::object* p = object_field(st, "progress"); p && state == "download") {
+    auto num = [&](const char* k) { auto v = json::get_int(*p, k); return v ? *v : 0; };
+    progress = t(Msg::kProgress, {std::to_string(num("percent")), std::to_string(num("rate") / 1024),
+                                  std::to_string(std::max<std::int64_t>(0, num("remaining_seconds")))});
+  }
+  lines.push_back(t(Msg::kUpdating, {state, progress}));
+  if (const bj::object* w = object_field(st, "waiting"))
+    lines.push_back(t(Msg::kUpdateWaits, {pick_language(*w, lang_)}));
+  return lines;
+}
+
 Nav Session::software_update() {
   for (;;) {
     auto st = status();
     if (!st) return on_call_failure();
-    auto c = choose(Msg::kTitleSoftwareUpdate, {},
+    auto c = choose(Msg::kTitleSoftwareUpdate, update_lines(*st),
                     {{1, t(Msg::kItemAutoUpdate, {mode_name(policy_mode(*st), lang_)})},
                      {2, t(Msg::kItemCheck)},
                      {3, t(Msg::kItemNotifications)}});

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/clock.h"
+#include "server/domain/notifications.h"
 
 namespace posfleet::domain {
 
@@ -92,6 +93,14 @@ Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_
   } else if ((fb.execution == "closed" && fb.result == "failure") || fb.execution == "rejected") {
     d->status = "finished";
     d->result = "failure";
+    // Tell the merchant in plain words: nothing changed for them.
+    auto r = ctx.store.release_by_id(d->release_id);
+    const std::string version = r ? r->version : "";
+    const std::string why = fb.details.empty() ? "" : fb.details.back();
+    notify(ctx, t.id, "update_failed", std::to_string(d->id),
+           "更新 " + version + " 未能完成，终端仍在使用原来的版本，交易记录完好，可以照常收款。原因：" + why,
+           "Update " + version + " did not complete. The terminal still runs its previous version and every "
+           "transaction is kept; you can take payments as usual. Reason: " + why);
   } else if (fb.execution == "canceled") {
     d->status = "canceled";
   } else if (d->status == "scheduled") {

@@ -1,7 +1,7 @@
 // posfleet server: notifications for a terminal's 更新通知 screen, delivered in
 // the DDI poll as a posfleet extension (docs/protocol.md). Each (kind, ref)
 // is created once, so a poll may ask for one again without duplicating it.
-// Kinds: update_available, policy_changed, policy_conflict,
+// Kinds: update_available, update_failed, policy_changed, policy_conflict,
 // security_deadline, security_install, ticket.
 // Thread-safety: stateless functions over the Context's store.
 #pragma once

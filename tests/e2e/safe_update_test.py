@@ -217,6 +217,15 @@ class SafeUpdateTest(unittest.TestCase):
         agent = self.terminal("PF-B", hw={"battery": {"percent": 12, "mains": False}})
         version = self.release()
         dep = self.deploy(version, "PF-B")
+        self.wait_waiting(agent, "battery")
+        # The terminal's menu says what the update waits for, in the merchant's words.
+        from menu_test import Menu
+        menu = Menu([binary("POSFLEET_AGENT"), "-c", agent.config_path, "menu"], self.ws.path)
+        try:
+            menu.send("1", "1")  # 设置 → 软件更新
+            menu.expect("正在更新（precheck）", "更新等待中：电量不足（12%），请连接充电器")
+        finally:
+            menu.close()
         self.assert_waits_then_installs(agent, dep, version, "battery",
                                         lambda: self.set_hw(agent, "battery", {"percent": 12, "mains": True}),
                                         "battery low (12%)")
@@ -271,6 +280,11 @@ class SafeUpdateTest(unittest.TestCase):
         d = self.assert_rolled_back(agent, dep, "after the new version started")
         self.assertEqual(d["history"][-1]["code"], 31)  # health_check
         self.assertEqual(self.journal(agent), ["T-before-1", "T-before-2"])
+        # The merchant is told in plain words on the terminal (更新通知).
+        notice = wait_until("the failure notice", lambda: [
+            n for n in agent.call({"cmd": "notifications"})["notifications"] if n["kind"] == "update_failed"])
+        self.assertIn("still runs its previous version", notice[0]["text"]["en"])
+        self.assertIn("交易记录完好", notice[0]["text"]["zh-CN"])
         # Sales go on after the rollback and are kept.
         self.pay(agent, "T-after")
         self.assertEqual(self.journal(agent), ["T-before-1", "T-before-2", "T-after"])
