@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <thread>
 
 #include "core/json.h"
 
@@ -59,7 +60,19 @@ struct Sink {
   std::chrono::steady_clock::time_point last_stop_check{};
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_report{};
+  std::uint64_t max_rate = 0;  // bytes per second, 0: unlimited
 };
+
+// Holds the transfer to `max_rate` by sleeping in the write callback, which
+// stops reading the socket and so slows the sender through TCP. libcurl's own
+// limit (CURLOPT_MAX_RECV_SPEED_LARGE) averages over at least three seconds,
+// so a transfer of a few seconds' worth arrived at full speed.
+void pace(const Sink& s) {
+  if (s.max_rate == 0) return;
+  const double due = static_cast<double>(s.written) / static_cast<double>(s.max_rate);
+  const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count();
+  if (due > spent) std::this_thread::sleep_for(std::chrono::duration<double>(std::min(due - spent, 1.0)));
+}
 
 size_t write_file(char* data, size_t size, size_t n, void* user) {
   auto* s = static_cast<Sink*>(user);
@@ -93,6 +106,7 @@ size_t write_file(char* data, size_t size, size_t n, void* user) {
     left -= static_cast<size_t>(w);
   }
   s->written += len;
+  pace(*s);
   if (s->progress) {
     auto now = std::chrono::steady_clock::now();
     if (now - s->last_report > std::chrono::milliseconds(250) || s->offset + s->written == s->expected) {
@@ -236,8 +250,10 @@ Expected<DownloadResult> HttpClient::download(const std::string& url, const std:
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
   if (have > 0) curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(have));
-  if (max_bytes_per_second > 0)
-    curl_easy_setopt(c, CURLOPT_MAX_RECV_SPEED_LARGE, static_cast<curl_off_t>(max_bytes_per_second));
+  sink.max_rate = max_bytes_per_second;
+  if (max_bytes_per_second > 0)  // chunks of at most ~1/4 s, so that pace() sleeps in small steps
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE,
+                     static_cast<long>(std::clamp<std::uint64_t>(max_bytes_per_second / 4, 1024, CURL_MAX_WRITE_SIZE)));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_file);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   std::map<std::string, std::string> reply_headers;

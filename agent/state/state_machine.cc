@@ -90,7 +90,12 @@ const char* event_name(Event e) {
 }  // namespace
 
 Status UpdateMachine::enter(const std::string& state) {
-  if (ctx_.record.state != state) ctx_.record.resumes = 0;
+  if (ctx_.record.state != state) {
+    ctx_.record.resumes = 0;
+    ctx_.record.retries = 0;
+  } else {
+    ++ctx_.record.retries;
+  }
   ctx_.record.state = state;
   auto saved = ctx_.record.save(path_);
   fault::at_state(state);

@@ -36,6 +36,7 @@ struct UpdateRecord {
   std::vector<PlannedArtifact> artifacts;
   std::string target_slot;
   int resumes = 0;  // restarts in this state; capped to break crash loops
+  int retries = 0;  // retries of this state's step in this run (backoff grows with it); not persisted
   int error_code = 0;
   std::string error;
   std::uint64_t resumed_from = 0;

@@ -69,7 +69,7 @@ Event download(UpdateContext& ctx) {
   if (auto s = make_dirs(ctx.download_dir()); !s) return ctx.fail(s.error());
   std::uint64_t total = 0, before = 0;
   for (const auto& a : r.artifacts) total += a.length;
-  if (r.resumes == 0 && r.resumed_from == 0) ctx.progress_note("downloading " + std::to_string(total) + " bytes");
+  if (r.resumes == 0 && r.retries == 0 && r.resumed_from == 0) ctx.progress_note("downloading " + std::to_string(total) + " bytes");
   bool canceled = false;
   auto last_check = std::chrono::steady_clock::now();
   auto should_stop = [&] {
@@ -98,7 +98,7 @@ Event download(UpdateContext& ctx) {
       // trouble backs off exponentially. Up to half again on top, at random,
       // so terminals turned away together do not return together.
       const int asked = got.error().code == Code::kUnavailable ? ctx.ddi.downloads().retry_after_seconds() : 0;
-      const int base = asked > 0 ? asked : std::min(60, 2 << std::min(r.resumes, 5));
+      const int base = asked > 0 ? asked : std::min(60, 2 << std::min(r.resumes + r.retries, 5));
       thread_local std::minstd_rand rng(std::random_device{}());
       const int delay = base + std::uniform_int_distribution<int>(0, base / 2)(rng);
       spdlog::warn("update: download of {} stopped: {}; retrying in {} s", a.filename, got.error().message, delay);

@@ -1,7 +1,11 @@
 #include "server/http/listener.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <linux/sockios.h>
+#endif
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -125,6 +129,36 @@ struct Listener::Impl {
     co_return !ec && left == 0;
   }
 
+  // Waits until the peer has acknowledged every byte written, i.e. the
+  // kernel's send queue is empty. The queue can hold megabytes, so without
+  // this a download slot would cover only the copy into the kernel, not the
+  // transfer. Gives up when the queue makes no progress for the idle timeout.
+  asio::awaitable<void> drain(beast::tcp_stream& stream) {
+#ifdef SIOCOUTQ
+    const int fd = stream.socket().native_handle();
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    int last = -1;
+    auto last_progress = std::chrono::steady_clock::now();
+    for (;;) {
+      int queued = 0;
+      if (::ioctl(fd, SIOCOUTQ, &queued) != 0 || queued <= 0) co_return;
+      const auto now = std::chrono::steady_clock::now();
+      if (queued != last) {
+        last = queued;
+        last_progress = now;
+      } else if (now - last_progress > std::chrono::seconds(opt.idle_timeout_seconds)) {
+        co_return;
+      }
+      timer.expires_after(std::chrono::milliseconds(queued > 256 * 1024 ? 100 : 20));
+      auto [ec] = co_await timer.async_wait(kNoThrow);
+      if (ec) co_return;
+    }
+#else
+    (void)stream;
+    co_return;
+#endif
+  }
+
   asio::awaitable<void> session(tcp::socket socket) {
     std::string remote;
     boost::system::error_code rec;
@@ -167,6 +201,7 @@ struct Listener::Impl {
         for (auto& [k, v] : res.headers) head.set(k, v);
         head.keep_alive(keep_alive);
         ok = co_await write_file(stream, head, *res.file);
+        if (ok && res.file->hold) co_await drain(stream);
       } else {
         bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
         out.set(bhttp::field::server, "posfleetd");

@@ -184,7 +184,7 @@ class PowerCutTest(unittest.TestCase):
     def test_every_crash_point_ends_on_a_bootable_committed_slot(self):
         runs = int(os.environ.get("POSFLEET_POWERCUT_RUNS", "300"))
         seed = int(os.environ.get("POSFLEET_POWERCUT_SEED", str(random.randrange(1 << 30))))
-        print(f"powercut: seed {seed}, {runs} runs (replay: POSFLEET_POWERCUT_SEED={seed})", flush=True)
+        print(f"\npowercut: seed {seed}, {runs} runs (replay: POSFLEET_POWERCUT_SEED={seed})", flush=True)
         master = random.Random(seed)
         plan = [(i, random.Random(master.randrange(1 << 30))) for i in range(runs)]
         started = time.monotonic()
