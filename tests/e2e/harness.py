@@ -257,3 +257,36 @@ class TamperingProxy:
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class FleetTestCase:
+    """Mixin for unittest.TestCase: a posfleetd with its CLI, a signing key in
+    keys/release.{key,pub}, the fleet window open all day (the default
+    22:00-06:00 would hold every test install), agents stopped afterwards, and
+    their logs and the server's printed when the test failed.
+
+    Subclasses may set SERVER_ARGS (extra posfleetd flags) and WORKSPACE."""
+
+    SERVER_ARGS = ()
+    WORKSPACE = None
+
+    def setUp(self):
+        self.ws = Workspace(self.WORKSPACE or self.id().split(".")[-1][5:])
+        self.server = Server(self.ws.path, extra_args=self.SERVER_ARGS)
+        self.cli = Cli(self.server, self.ws.path)
+        self.cli.run("policy", "set", "--window", "00:00-00:00", "--reason", "test fleet installs at any hour")
+        self.cli.run("key", "generate", "--out", "keys/release")
+        self.agents = []
+
+    def tearDown(self):
+        import sys
+        result = getattr(self._outcome, "result", None)
+        failed = result and any(t is self for t, _ in result.errors + result.failures)
+        for a in self.agents:
+            a.stop()
+            if failed:
+                print(f"--- agent {a.config['terminal']} ---\n{a.output()[-6000:]}", file=sys.stderr)
+        self.server.stop()
+        if failed:
+            print("--- posfleetd ---\n" + self.server.output()[-8000:], file=sys.stderr)
+        self.ws.cleanup()

@@ -17,7 +17,7 @@ import unittest
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Agent, Cli, Server, Workspace, wait_until  # noqa: E402
+from harness import FleetTestCase, Agent, wait_until  # noqa: E402
 
 TERMINALS = 10
 MAX_DOWNLOADS = 2
@@ -26,26 +26,9 @@ RATE = 500_000  # bytes/s per agent: each download takes ~3 s, so they overlap
 DEADLINE = 150  # seconds for the whole fleet
 
 
-class LoadTest(unittest.TestCase):
-    def setUp(self):
-        self.ws = Workspace("load")
-        self.server = Server(self.ws.path, poll_seconds=1, extra_args=("--max-downloads", str(MAX_DOWNLOADS)))
-        self.cli = Cli(self.server, self.ws.path)
-        self.cli.run("policy", "set", "--window", "00:00-00:00", "--reason", "test fleet installs at any hour")
-        self.cli.run("key", "generate", "--out", "keys/release")
-        self.agents = []
-
-    def tearDown(self):
-        result = getattr(self._outcome, "result", None)
-        failed = result and any(t is self for t, _ in result.errors + result.failures)
-        for a in self.agents:
-            a.stop()
-            if failed:
-                print(f"--- agent {a.config['terminal']} ---\n{a.output()[-4000:]}", file=sys.stderr)
-        self.server.stop()
-        if failed:
-            print("--- posfleetd ---\n" + self.server.output()[-8000:], file=sys.stderr)
-        self.ws.cleanup()
+class LoadTest(FleetTestCase, unittest.TestCase):
+    SERVER_ARGS = ("--max-downloads", str(MAX_DOWNLOADS))
+    WORKSPACE = "load"
 
     def publish(self, version):
         path = os.path.join(self.ws.path, f"os-{version}.bin")

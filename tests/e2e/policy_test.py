@@ -20,33 +20,17 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Agent, Cli, Server, Workspace, binary, wait_until  # noqa: E402
+from harness import FleetTestCase, Agent, binary, wait_until  # noqa: E402
 
 RESIDENT_ID = "11010519491231002X"
 PHONE = "13800138000"
 
 
-class PolicyTest(unittest.TestCase):
-    def setUp(self):
-        self.ws = Workspace(self.id().split(".")[-1][5:])
-        self.server = Server(self.ws.path)
-        self.cli = Cli(self.server, self.ws.path)
-        self.cli.run("policy", "set", "--window", "00:00-00:00", "--reason", "test fleet installs at any hour")
-        self.cli.run("key", "generate", "--out", "keys/release")
-        self.agents = []
-        self.versions = 0
+class PolicyTest(FleetTestCase, unittest.TestCase):
 
-    def tearDown(self):
-        result = getattr(self._outcome, "result", None)
-        failed = result and any(t is self for t, _ in result.errors + result.failures)
-        for a in self.agents:
-            a.stop()
-            if failed:
-                print(f"--- agent {a.config['terminal']} ---\n{a.output()}", file=sys.stderr)
-        self.server.stop()
-        if failed:
-            print("--- posfleetd ---\n" + self.server.output(), file=sys.stderr)
-        self.ws.cleanup()
+    def setUp(self):
+        super().setUp()
+        self.versions = 0
 
     # helpers ---------------------------------------------------------------
 
