@@ -14,6 +14,7 @@
 #include "server/api/management_api.h"
 #include "server/ddi/ddi_api.h"
 #include "server/domain/load.h"
+#include "server/domain/accounts.h"
 #include "server/domain/secrets.h"
 #include "server/domain/sms.h"
 #include "server/domain/tokens.h"
@@ -42,6 +43,22 @@ posfleet::Status bootstrap_admin(posfleet::store::Store& store, const std::strin
   return posfleet::ok_status();
 }
 
+// The first person to log in to the back office: user "admin", with the
+// password from POSFLEET_ADMIN_PASSWORD if set, else a random one shown once.
+posfleet::Status bootstrap_admin_user(posfleet::domain::Context& ctx, const std::string& url) {
+  auto users = ctx.store.list_users();
+  if (!users) return users.error();
+  if (!users->empty()) return posfleet::ok_status();
+  const char* env = std::getenv("POSFLEET_ADMIN_PASSWORD");
+  std::string password = env && *env ? env : posfleet::domain::new_token().substr(0, 20);
+  auto u = posfleet::domain::create_user(ctx, "admin", "admin", password, {"posfleetd", "system", "console"});
+  if (!u) return u.error();
+  std::cout << "First start: created the back-office user \"admin\". Its password is shown only this once:\n"
+            << "  log in at " << url << "/ as admin with password "
+            << (env && *env ? "<from POSFLEET_ADMIN_PASSWORD>" : password) << "\n";
+  return posfleet::ok_status();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,6 +77,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", threads, "network threads (0: one per core)")->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+  int session_idle = 1800;
+  app.add_option("--session-idle-seconds", session_idle, "back-office sessions end after this long unused")
+      ->check(CLI::Range(2, 86400))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
 
@@ -79,12 +100,15 @@ int main(int argc, char** argv) {
   posfleet::domain::OutboxSmsSender sms(data_dir + "/sms-outbox.jsonl");
 
   posfleet::domain::LoadState load(max_downloads);
-  posfleet::domain::Context ctx{**store, artifacts, tenant, poll_seconds, data_dir, &sms, &*secrets, &load};
+  posfleet::domain::Context ctx{**store, artifacts, tenant, poll_seconds, data_dir, &sms, &*secrets};
+  ctx.load = &load;
+  ctx.session_idle_seconds = session_idle;
   posfleet::http::Router router;
   posfleet::ddi::add_routes(router, ctx);
   posfleet::api::add_routes(router, ctx);
   posfleet::api::add_fleet_routes(router, ctx);
   posfleet::api::add_support_routes(router, ctx);
+  posfleet::api::add_session_routes(router, ctx);
 
   auto opts = posfleet::http::parse_listen(listen, {});
   if (!opts) return fail(opts.error());
@@ -94,6 +118,7 @@ int main(int argc, char** argv) {
   std::string host = opts->host.find(':') != std::string::npos ? "[" + opts->host + "]" : opts->host;
   const std::string url = "http://" + host + ":" + std::to_string(listener.port());
   if (auto s = bootstrap_admin(**store, url); !s) return fail(s.error());
+  if (auto s = bootstrap_admin_user(ctx, url); !s) return fail(s.error());
   std::cout << "posfleetd listening on " << url << " (data in " << data_dir << ", tenant " << tenant << ")"
             << std::endl;
   listener.run();

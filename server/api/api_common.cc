@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/json.h"
+#include "server/domain/accounts.h"
 #include "server/domain/tokens.h"
 
 namespace posfleet::api {
@@ -28,22 +29,39 @@ bool role_allows(const std::string& role, Permission p) {
   return false;
 }
 
+Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req) {
+  // Scripts and the CLI: a bearer token.
+  const std::string auth = req.header("authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (auth.compare(0, kScheme.size(), kScheme) == 0) {
+    auto token = ctx.store.api_token(domain::hash_token(std::string_view(auth).substr(kScheme.size())));
+    if (!token) return make_error(Code::kUnauthorized, "this API token is not known; check POSFLEET_TOKEN");
+    return Caller{token->name, token->role};
+  }
+  // People in the console: the session cookie, and for every change the
+  // session's CSRF token echoed in a header a cross-site form cannot set.
+  const std::string cookie = domain::session_cookie(req.header("cookie"));
+  if (cookie.empty())
+    return make_error(Code::kUnauthorized, "log in first (or send \"Authorization: Bearer <token>\")");
+  auto s = domain::session_user(ctx, cookie);
+  if (!s) return s.error();
+  if (req.method != "GET" && !domain::equal_constant_time(req.header("x-csrf-token"), s->session.csrf))
+    return make_error(Code::kConflict, "missing or wrong X-CSRF-Token; reload the page and try again");
+  return Caller{s->user.name, s->user.role};
+}
+
 void add_route(http::Router& router, domain::Context& ctx, const char* method, const char* path, Permission permission,
                CallerHandler f, http::Work work) {
   router.add(
       method, path,
       [&ctx, f, permission](http::Request& req) -> http::Response {
-        const std::string auth = req.header("authorization");
-        constexpr std::string_view kScheme = "Bearer ";
-        auto token = auth.compare(0, kScheme.size(), kScheme) == 0
-                         ? ctx.store.api_token(domain::hash_token(std::string_view(auth).substr(kScheme.size())))
-                         : Expected<store::ApiTokenRecord>(make_error(Code::kUnauthorized, ""));
-        if (!token)
-          return http::error_response(401, "unauthorized",
-                                      "send \"Authorization: Bearer <token>\" with a management API token");
-        if (!role_allows(token->role, permission))
-          return http::error_response(403, "forbidden", "your role (" + token->role + ") may not do this; ask an administrator");
-        return f(ctx, req, Caller{token->name, token->role});
+        auto caller = authenticate(ctx, req);
+        if (!caller) return http::error_response(caller.error().code == Code::kUnauthorized ? 401 : 403,
+                                                 caller.error().code == Code::kUnauthorized ? "unauthorized" : "csrf",
+                                                 caller.error().message);
+        if (!role_allows(caller->role, permission))
+          return http::error_response(403, "forbidden", "your role (" + caller->role + ") may not do this; ask an administrator");
+        return f(ctx, req, *caller);
       },
       work);
 }

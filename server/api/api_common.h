@@ -29,6 +29,10 @@ struct Caller {
 bool role_allows(const std::string& role, Permission p);
 bool valid_role(const std::string& role);
 
+// Who sends the request: a bearer token, or a session cookie (with the CSRF
+// header on every change). kUnauthorized, or kConflict for a CSRF failure.
+Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req);
+
 using CallerHandler = http::Response (*)(domain::Context&, http::Request&, const Caller&);
 // Registers `f` behind bearer-token authentication and the permission check.
 void add_route(http::Router& router, domain::Context& ctx, const char* method, const char* path, Permission permission,

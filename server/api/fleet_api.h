@@ -10,5 +10,6 @@ namespace posfleet::api {
 
 void add_fleet_routes(http::Router& router, domain::Context& ctx);
 void add_support_routes(http::Router& router, domain::Context& ctx);
+void add_session_routes(http::Router& router, domain::Context& ctx);
 
 }  // namespace posfleet::api

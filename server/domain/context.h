@@ -22,6 +22,8 @@ struct Context {
   std::string data_dir = {};     // for files kept beside the database (audit anchor, SMS outbox)
   SmsSender* sms = nullptr;      // how one-time codes reach phones
   SecretBox* secrets = nullptr;  // encrypts personal data at rest
+  int session_idle_seconds = 1800;       // a back-office session ends after this long unused
+  int session_max_seconds = 12 * 3600;   // and after this long in any case
   LoadState* load = nullptr;     // download slots and poll stretching (load.h); none: unlimited
 };
 

@@ -114,6 +114,20 @@ struct VerificationRecord {
   std::int64_t created = 0, expires = 0, verified_until = 0;
 };
 
+struct UserRecord {
+  std::int64_t id = 0;
+  std::string name, password_hash, role;
+  bool disabled = false;
+  std::int64_t created = 0;
+};
+
+struct SessionRecord {
+  std::string token_hash;
+  std::int64_t user_id = 0;
+  std::string csrf;
+  std::int64_t created = 0, last_seen = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -184,6 +198,18 @@ class Store {
   // The audit log: append computes the chain inside one transaction.
   virtual Expected<AuditEntry> append_audit(AuditEntry e) = 0;
   virtual Expected<std::vector<AuditEntry>> audit_entries(std::int64_t after_id, std::int64_t limit) = 0;
+
+  // Back-office users and their sessions.
+  virtual Expected<std::int64_t> insert_user(const UserRecord& u) = 0;  // kConflict if the name exists
+  virtual Expected<UserRecord> user_by_name(const std::string& name) = 0;
+  virtual Expected<UserRecord> user_by_id(std::int64_t id) = 0;
+  virtual Expected<std::vector<UserRecord>> list_users() = 0;
+  virtual Status update_user(const UserRecord& u) = 0;
+  virtual Status insert_session(const SessionRecord& s) = 0;
+  virtual Expected<SessionRecord> session(const std::string& token_hash) = 0;
+  virtual Status touch_session(const std::string& token_hash, std::int64_t now) = 0;
+  virtual Status delete_session(const std::string& token_hash) = 0;
+  virtual Status delete_sessions_of(std::int64_t user_id) = 0;
 
   // Management API tokens.
   virtual Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) = 0;

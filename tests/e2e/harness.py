@@ -16,6 +16,7 @@ import time
 import urllib.request
 
 BOOTSTRAP_TOKEN = "e2e-admin-token"
+ADMIN_PASSWORD = "e2e-admin-password"
 
 
 PROGRAMS = {"POSFLEETD": "posfleetd", "POSFLEET_CLI": "posfleet", "POSFLEET_AGENT": "posfleet-agent"}
@@ -49,7 +50,7 @@ class Server:
         os.makedirs(self.dir)
         self.log_path = os.path.join(self.dir, "posfleetd.log")
         self.log = open(self.log_path, "w+")
-        env = dict(os.environ, POSFLEET_BOOTSTRAP_TOKEN=BOOTSTRAP_TOKEN)
+        env = dict(os.environ, POSFLEET_BOOTSTRAP_TOKEN=BOOTSTRAP_TOKEN, POSFLEET_ADMIN_PASSWORD=ADMIN_PASSWORD)
         self.proc = subprocess.Popen(
             [binary("POSFLEETD"), "--data-dir", os.path.join(self.dir, "var"), "--listen", "127.0.0.1:0",
              "--poll-seconds", str(poll_seconds), "--threads", "2", *extra_args],

@@ -77,6 +77,18 @@ class SqliteStore final : public Store {
   Status update_verification(const VerificationRecord& v) override;
   Expected<std::int64_t> count_verifications_since(std::int64_t merchant_id, std::int64_t since) override;
   Expected<AuditEntry> append_audit(AuditEntry e) override;
+
+  // sqlite_store_users.cc
+  Expected<std::int64_t> insert_user(const UserRecord& u) override;
+  Expected<UserRecord> user_by_name(const std::string& name) override;
+  Expected<UserRecord> user_by_id(std::int64_t id) override;
+  Expected<std::vector<UserRecord>> list_users() override;
+  Status update_user(const UserRecord& u) override;
+  Status insert_session(const SessionRecord& s) override;
+  Expected<SessionRecord> session(const std::string& token_hash) override;
+  Status touch_session(const std::string& token_hash, std::int64_t now) override;
+  Status delete_session(const std::string& token_hash) override;
+  Status delete_sessions_of(std::int64_t user_id) override;
   Expected<std::vector<AuditEntry>> audit_entries(std::int64_t after_id, std::int64_t limit) override;
 
  private:

@@ -1,0 +1,101 @@
+// posfleet server: logging in and out of the back office, and managing its
+// users (administrators). domain/accounts.h has the rules.
+#include <boost/json.hpp>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "server/api/api_common.h"
+#include "server/api/fleet_api.h"
+#include "server/domain/accounts.h"
+
+namespace posfleet::api {
+
+namespace bj = boost::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+std::string cookie(const std::string& value, int max_age) {
+  return std::string(domain::kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+         std::to_string(max_age);
+}
+
+bj::object user_json(const store::UserRecord& u) {
+  return bj::object{{"name", u.name}, {"role", u.role}, {"disabled", u.disabled}, {"created", format_utc(u.created)}};
+}
+
+Response post_session(domain::Context& ctx, Request& req) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  auto login = domain::log_in(ctx, json::string_or(*body, "name", ""), json::string_or(*body, "password", ""), req.remote);
+  if (!login) {
+    if (login.error().code == Code::kUnavailable) {
+      auto r = http::error_response(429, "too_many_attempts", login.error().message);
+      r.headers.push_back({"Retry-After", std::to_string(domain::kLoginWindowSeconds)});
+      return r;
+    }
+    return http::error_from(login.error());
+  }
+  auto o = user_json(login->user);
+  o["csrf"] = login->csrf;
+  auto r = http::json_response(200, o);
+  r.headers.push_back({"Set-Cookie", cookie(login->token, ctx.session_max_seconds)});
+  return r;
+}
+
+Response get_session(domain::Context& ctx, Request& req, const Caller& caller) {
+  bj::object o{{"name", caller.name}, {"role", caller.role}};
+  if (auto s = domain::session_user(ctx, domain::session_cookie(req.header("cookie"))); s) o["csrf"] = s->session.csrf;
+  return http::json_response(200, o);
+}
+
+Response delete_session(domain::Context& ctx, Request& req, const Caller&) {
+  domain::log_out(ctx, domain::session_cookie(req.header("cookie")));
+  auto r = http::json_response(200, bj::object{{"logged_out", true}});
+  r.headers.push_back({"Set-Cookie", cookie("", 0)});
+  return r;
+}
+
+Response post_user(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  auto u = domain::create_user(ctx, json::string_or(*body, "name", ""), json::string_or(*body, "role", ""),
+                               json::string_or(*body, "password", ""), caller.actor());
+  if (!u) return http::error_from(u.error());
+  return http::json_response(201, user_json(*u));
+}
+
+Response list_users(domain::Context& ctx, Request&, const Caller&) {
+  auto us = ctx.store.list_users();
+  if (!us) return http::error_from(us.error());
+  bj::array out;
+  for (const auto& u : *us) out.push_back(user_json(u));
+  return http::json_response(200, bj::object{{"users", out}});
+}
+
+Response put_user(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  std::optional<bool> disabled;
+  if (auto* d = body->if_contains("disabled"); d && d->is_bool()) disabled = d->get_bool();
+  auto u = domain::change_user(ctx, req.param("name"), json::string_or(*body, "role", ""), disabled,
+                               json::string_or(*body, "password", ""), caller.actor());
+  if (!u) return http::error_from(u.error());
+  return http::json_response(200, user_json(*u));
+}
+
+}  // namespace
+
+void add_session_routes(http::Router& router, domain::Context& ctx) {
+  // Logging in needs no credentials; argon2id is slow on purpose, so off the network threads.
+  router.add("POST", "/api/v1/session", [&ctx](Request& r) { return post_session(ctx, r); }, http::Work::kBlocking);
+  using P = Permission;
+  add_route(router, ctx, "GET", "/api/v1/session", P::kRead, get_session);
+  add_route(router, ctx, "DELETE", "/api/v1/session", P::kRead, delete_session);
+  add_route(router, ctx, "POST", "/api/v1/users", P::kAdmin, post_user, http::Work::kBlocking);
+  add_route(router, ctx, "GET", "/api/v1/users", P::kAdmin, list_users);
+  add_route(router, ctx, "PUT", "/api/v1/users/{name}", P::kAdmin, put_user, http::Work::kBlocking);
+}
+
+}  // namespace posfleet::api

@@ -1,0 +1,89 @@
+// posfleet server: the SQLite store's back-office users and sessions.
+#include "server/store/sqlite/sqlite_store.h"
+
+namespace posfleet::store {
+
+namespace {
+constexpr const char* kUserCols = "SELECT id, name, password_hash, role, disabled, created FROM users ";
+UserRecord read_user(Stmt& s) { return {s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4) != 0, s.i64(5)}; }
+}  // namespace
+
+Expected<std::int64_t> SqliteStore::insert_user(const UserRecord& u) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("INSERT INTO users (name, password_hash, role, disabled, created) VALUES (?,?,?,?,?)");
+  s.bind_all(u.name, u.password_hash, u.role, u.disabled, u.created);
+  if (s.step() != SQLITE_DONE) return c.error("user " + u.name);
+  return c.last_insert_id();
+}
+
+Expected<UserRecord> SqliteStore::user_by_name(const std::string& name) {
+  POSFLEET_CONN(c);
+  static const std::string sql = std::string(kUserCols) + "WHERE name = ?";
+  auto s = c.prepare(sql.c_str());
+  s.bind(name);
+  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no user " + name);
+  return read_user(s);
+}
+
+Expected<UserRecord> SqliteStore::user_by_id(std::int64_t id) {
+  POSFLEET_CONN(c);
+  static const std::string sql = std::string(kUserCols) + "WHERE id = ?";
+  auto s = c.prepare(sql.c_str());
+  s.bind(id);
+  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no user " + std::to_string(id));
+  return read_user(s);
+}
+
+Expected<std::vector<UserRecord>> SqliteStore::list_users() {
+  POSFLEET_CONN(c);
+  static const std::string sql = std::string(kUserCols) + "ORDER BY name";
+  auto s = c.prepare(sql.c_str());
+  std::vector<UserRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back(read_user(s));
+  return out;
+}
+
+Status SqliteStore::update_user(const UserRecord& u) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE users SET password_hash = ?, role = ?, disabled = ? WHERE id = ?");
+  s.bind_all(u.password_hash, u.role, u.disabled, u.id);
+  return done(c, s, "user");
+}
+
+Status SqliteStore::insert_session(const SessionRecord& r) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("INSERT INTO sessions (token_hash, user_id, csrf, created, last_seen) VALUES (?,?,?,?,?)");
+  s.bind_all(r.token_hash, r.user_id, r.csrf, r.created, r.last_seen);
+  return done(c, s, "session");
+}
+
+Expected<SessionRecord> SqliteStore::session(const std::string& token_hash) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("SELECT token_hash, user_id, csrf, created, last_seen FROM sessions WHERE token_hash = ?");
+  s.bind(token_hash);
+  if (s.step() != SQLITE_ROW) return make_error(Code::kUnauthorized, "no such session");
+  return SessionRecord{s.str(0), s.i64(1), s.str(2), s.i64(3), s.i64(4)};
+}
+
+Status SqliteStore::touch_session(const std::string& token_hash, std::int64_t now) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE sessions SET last_seen = ? WHERE token_hash = ?");
+  s.bind_all(now, token_hash);
+  return done(c, s, "session");
+}
+
+Status SqliteStore::delete_session(const std::string& token_hash) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("DELETE FROM sessions WHERE token_hash = ?");
+  s.bind(token_hash);
+  return done(c, s, "session");
+}
+
+Status SqliteStore::delete_sessions_of(std::int64_t user_id) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("DELETE FROM sessions WHERE user_id = ?");
+  s.bind(user_id);
+  return done(c, s, "sessions");
+}
+
+}  // namespace posfleet::store
