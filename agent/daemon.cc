@@ -6,6 +6,7 @@
 #include <chrono>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "agent/ddi/ddi_client.h"
 #include "agent/device/merchant_data.h"
@@ -98,6 +99,8 @@ Status run_daemon(const Config& config) {
                     .guard = &hardware,
                     .data = &data,
                     .policy = [&service] { return service.effective_policy(); }};
+  ctx.on_poll = [&](const PollResult& p) { exchange_settings(ddi, service, boot, p); };
+  std::tie(ctx.security, ctx.deadline) = service.offer_terms(record->action_id);
   UpdateMachine machine(ctx, record_path);
   if (auto s = machine.resume(); !s) return s;
 
@@ -157,6 +160,7 @@ Status run_daemon(const Config& config) {
           if (auto s = ddi.confirmation(d->action_id, true, {"confirmed on the terminal; components: " + list}); !s)
             spdlog::warn("confirmation not delivered: {}", s.error().message);
         }
+        std::tie(ctx.security, ctx.deadline) = service.offer_terms(d->action_id);
         if (auto s = machine.start(*d, chosen ? *chosen : std::vector<std::string>{}); !s)
           spdlog::error("update: {}", s.error().to_string());
       }

@@ -167,6 +167,12 @@ bool AgentService::consider(const Deployment& d, const bj::object& server_offer)
   return decision.verdict == Verdict::kAllow;
 }
 
+std::pair<bool, std::int64_t> AgentService::offer_terms(std::int64_t action_id) {
+  std::lock_guard lock(mu_);
+  if (!state_.offer || state_.offer->action_id != action_id) return {false, 0};
+  return {state_.offer->security, state_.offer->deadline};
+}
+
 std::optional<std::vector<std::string>> AgentService::confirmed(std::int64_t action_id) {
   std::lock_guard lock(mu_);
   if (state_.confirmed_action != action_id) return std::nullopt;

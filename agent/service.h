@@ -47,6 +47,8 @@ class AgentService {
   // Should the offered deployment install now? Records why not for the menu.
   bool consider(const Deployment& d, const boost::json::object& server_offer);
   void no_offer();
+  // The signed security flag and the server's deadline of the offered action.
+  std::pair<bool, std::int64_t> offer_terms(std::int64_t action_id);
   // The merchant's confirmed choice of components for this action, if any.
   std::optional<std::vector<std::string>> confirmed(std::int64_t action_id);
   void poll_finished();

@@ -34,6 +34,7 @@ constexpr Transition kTable[] = {
     {"verify", Event::kCanceled, "report_canceled"},
     {"precheck", Event::kDone, "backup"},
     {"precheck", Event::kRetry, "precheck"},
+    {"precheck", Event::kCanceled, "report_canceled"},
     {"backup", Event::kDone, "install"},
     {"backup", Event::kRetry, "backup"},
     {"backup", Event::kFailed, "report_failure"},

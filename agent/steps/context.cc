@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/steps/steps.h"
+#include "core/clock.h"
 #include "core/fs.h"
 #include "core/json.h"
 
@@ -42,6 +43,25 @@ Event UpdateContext::wait_for(const std::string& reason, int seconds) {
   }
   wait(seconds);
   return Event::kRetry;
+}
+
+bool UpdateContext::cancel_requested() {
+  const auto now = unix_now();
+  if (now - last_cancel_check < std::max(1, poll_seconds)) return false;
+  last_cancel_check = now;
+  auto p = ddi.poll();
+  if (!p) return false;
+  if (on_poll) on_poll(*p);
+  if (p->cancel_href.empty()) return false;
+  auto stop_id = ddi.cancel_action(p->cancel_href);
+  return stop_id && *stop_id == record.action_id;
+}
+
+std::string UpdateContext::policy_hold() {
+  if (!policy) return "";
+  const Decision d = decide(policy(), {security, deadline}, unix_now(), /*confirmed=*/true);
+  if (d.verdict == Verdict::kAllow) return "";
+  return d.reason == "outside_window" ? "window" : "policy";
 }
 
 bool UpdateContext::hold_guard() {

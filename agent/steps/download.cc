@@ -29,14 +29,6 @@ void write_progress(UpdateContext& ctx, const PlannedArtifact& a, const Download
                {"remaining_seconds", static_cast<std::int64_t>(remaining)}};
   write_file_atomic(ctx.progress_path(), json::serialize(o));
 }
-// True (once) when the server asks to cancel this action.
-bool cancel_requested(UpdateContext& ctx) {
-  auto p = ctx.ddi.poll();
-  if (!p || p->cancel_href.empty()) return false;
-  auto stop_id = ctx.ddi.cancel_action(p->cancel_href);
-  return stop_id && *stop_id == ctx.record.action_id;
-}
-
 }  // namespace
 
 // The policy's network rule: wait for a network, and for Wi-Fi or Ethernet
@@ -71,12 +63,9 @@ Event download(UpdateContext& ctx) {
   for (const auto& a : r.artifacts) total += a.length;
   if (r.resumes == 0 && r.retries == 0 && r.resumed_from == 0) ctx.progress_note("downloading " + std::to_string(total) + " bytes");
   bool canceled = false;
-  auto last_check = std::chrono::steady_clock::now();
   auto should_stop = [&] {
     if (ctx.stopping) return true;
-    if (std::chrono::steady_clock::now() - last_check < std::chrono::seconds(std::max(1, ctx.poll_seconds))) return false;
-    last_check = std::chrono::steady_clock::now();
-    return canceled = cancel_requested(ctx);
+    return canceled = ctx.cancel_requested();  // polls at most every poll_seconds
   };
   for (const auto& a : r.artifacts) {
     if (ctx.stopping) return Event::kRetry;

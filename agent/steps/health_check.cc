@@ -13,6 +13,8 @@
 namespace posfleet::agent {
 
 Event health_check(UpdateContext& ctx) {
+  // After a restart the guard must be taken again: a failure here reboots.
+  if (!ctx.hold_guard()) return ctx.wait_for("transaction", ctx.config.precheck_retry_seconds);
   auto st = ctx.boot.state();
   if (!st) return ctx.fail(st.error());
   if (st->booted != ctx.record.target_slot)

@@ -56,6 +56,10 @@ Event install(UpdateContext& ctx) {
   auto& r = ctx.record;
   r.target_slot = BootControl::other(st->good);
   const std::string dir = ctx.boot.slot_dir(r.target_slot), running = ctx.boot.slot_dir(st->good);
+  // Re-run after a crash: the slot may already be pending; it is not bootable
+  // while it is being rewritten.
+  if (!st->pending.empty())
+    if (auto s = ctx.boot.clear_pending(); !s) return ctx.fail(s.error());
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   if (auto s = make_dirs(dir); !s) return ctx.fail(s.error());

@@ -23,6 +23,8 @@ std::string waiting_text(const std::string& reason, bool zh) {
       {"cellular", "当前为移动网络，按设置等待 Wi-Fi", "on cellular data; waiting for Wi-Fi as the policy asks"},
       {"cellular_limit", "更新包（%s）超过移动网络流量上限，等待 Wi-Fi",
        "the update (%s) is larger than the cellular limit; waiting for Wi-Fi"},
+      {"window", "等待维护时段再安装", "waiting for the maintenance window to install"},
+      {"policy", "自动更新已关闭，更新暂停", "updates are turned off; the update is paused"},
   };
   for (const auto& r : rows)
     if (key == r.key) {
@@ -36,6 +38,10 @@ std::string waiting_text(const std::string& reason, bool zh) {
 Event precheck(UpdateContext& ctx) {
   auto& r = ctx.record;
   const int retry = ctx.config.precheck_retry_seconds;
+  // Waiting here can take long: the merchant may turn updates off, the window
+  // may close, the operator may cancel. Nothing has touched the slots yet.
+  if (ctx.cancel_requested()) return Event::kCanceled;
+  if (auto hold = ctx.policy_hold(); !hold.empty()) return ctx.wait_for(hold, retry);
   if (ctx.battery) {
     auto b = ctx.battery->battery();
     if (b && !b->mains && b->percent < ctx.config.min_battery_percent)

@@ -14,6 +14,7 @@ namespace {
 
 Event finish(UpdateContext& ctx, const char* result, const std::string& message, bool cancel) {
   auto& r = ctx.record;
+  ctx.guard_hold.reset();  // reporting may take long while offline; sales must not wait for it
   FeedbackMessage m{"closed", cancel ? "success" : result, {message}, cancel ? 0 : r.error_code};
   Status sent = cancel ? ctx.ddi.cancel_feedback(r.action_id, m) : ctx.ddi.feedback(r.action_id, m);
   if (!sent && sent.error().code != Code::kConflict) {  // kConflict: the server already closed it
@@ -30,7 +31,6 @@ Event finish(UpdateContext& ctx, const char* result, const std::string& message,
   r.error_code = 0;
   r.waiting.clear();
   r.selected.clear();
-  ctx.guard_hold.reset();  // sales may go on
   return Event::kDone;
 }
 

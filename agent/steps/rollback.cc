@@ -6,6 +6,8 @@
 namespace posfleet::agent {
 
 Event rollback(UpdateContext& ctx) {
+  // Never reboot or restore under a running sale.
+  if (!ctx.hold_guard()) return ctx.wait_for("transaction", ctx.config.precheck_retry_seconds);
   if (auto s = ctx.boot.clear_pending(); !s) {
     ctx.wait(1);
     return Event::kRetry;
@@ -16,10 +18,6 @@ Event rollback(UpdateContext& ctx) {
     auto after = ctx.boot.reboot();
     if (!after || after->booted != after->good) return Event::kRetry;
   }
-  if (!ctx.hold_guard()) {
-    ctx.wait(1);
-    return Event::kRetry;
-  }
   const std::string name = std::to_string(ctx.record.action_id);
   if (ctx.data && ctx.data->has_backup(name))
     if (auto s = ctx.data->restore(name); !s) {
@@ -28,6 +26,7 @@ Event rollback(UpdateContext& ctx) {
     }
   if (ctx.record.error.empty()) ctx.record.error = "update rolled back";
   ctx.record.error += " (rolled back to slot " + st->good + ")";
+  ctx.guard_hold.reset();  // back on the committed slot with the data restored: sales may go on
   return Event::kDone;
 }
 

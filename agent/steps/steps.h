@@ -57,6 +57,17 @@ struct UpdateContext {
   Event wait_for(const std::string& reason, int seconds);
   // Takes the transaction guard if not held; false while a sale is in progress.
   bool hold_guard();
+  // Polls the server (at most every poll_seconds) and answers true once when
+  // it asks to cancel this action.
+  bool cancel_requested();
+  std::int64_t last_cancel_check = 0;
+  // Whether the update may still go ahead under the terminal's policy now
+  // (mode, window); "" if it may, else the reason it waits.
+  std::string policy_hold();
+  // Called with each poll a long step makes, so settings keep flowing.
+  std::function<void(const PollResult&)> on_poll = {};
+  bool security = false;      // the release is signed as security-critical
+  std::int64_t deadline = 0;  // its deadline, as offered
   // Sends proceeding feedback; a lost message is not an error (the next one carries on).
   void progress_note(const std::string& line);
 };

@@ -109,6 +109,13 @@ Response put_group(domain::Context& ctx, Request& req, const Caller& caller) {
   auto t = ctx.store.terminal_by_serial(ctx.tenant, req.param("serial"));
   if (!t) return http::error_from(t.error());
   const std::string group = json::string_or(*body, "group", "");
+  // Moving a terminal out of (or into) a locked group changes a lock.
+  if (!role_allows(caller.role, Permission::kLock)) {
+    auto before = domain::effective_policy(ctx, *t);
+    auto target = domain::scope_policy(ctx, "group", group);
+    if ((before && before->locked) || (!group.empty() && target && target->locked))
+      return http::error_response(403, "forbidden", "the terminal's or the group's mode is locked; only an administrator may move it");
+  }
   if (auto s = ctx.store.set_terminal_group(t->id, group); !s) return http::error_from(s.error());
   domain::record_audit(ctx, caller.actor(), "terminal.group", "terminal:" + t->serial, t->group, group, "");
   return http::json_response(200, bj::object{{"serial", t->serial}, {"group", group}});

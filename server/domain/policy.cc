@@ -64,6 +64,9 @@ Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std
   if (scope != "fleet" && scope != "group" && scope != "terminal")
     return make_error(Code::kInvalidArgument, "scope must be fleet, group or terminal");
   if (reason.empty()) return make_error(Code::kInvalidArgument, "say why: a reason is required for every policy change");
+  if (scope != "fleet" && (patch.never_defers_security || patch.security_deadline_days))
+    return make_error(Code::kInvalidArgument,
+                      "never_defers_security and security_deadline_days are set for the whole fleet only");
   std::optional<store::TerminalRecord> terminal;
   if (scope == "terminal") {
     auto t = ctx.store.terminal_by_serial(ctx.tenant, key);
@@ -140,7 +143,9 @@ Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::Termi
     out.message_zh = "自动更新已设为：" + mode_zh(mode);
     out.message_en = "Automatic update set to: " + mode_en(mode);
   }
-  auto revision = ctx.store.change_policy(ch, new_patch, true);
+  // The terminal's own change does not count as a back-office one: a later
+  // offline change from the same terminal must not be superseded by it.
+  auto revision = ctx.store.change_policy(ch, new_patch, /*touches_mode=*/false);
   if (!revision) return revision.error();
   record_audit(ctx, who, "policy.change." + ch.outcome, scope_target("terminal", t.serial), before_text, after_text,
                ch.reason);

@@ -157,18 +157,34 @@ Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t veri
     record_audit(ctx, who, "support.verify.code_expired", target, "", "", "");
     return make_error(Code::kUnauthorized, "the code has expired; start the verification again");
   }
-  if (!code_matches(v->code_hash, code)) {
-    ++v->attempts;
-    const int left = kCodeTries - v->attempts;
-    if (left <= 0) v->status = "failed";
+  // Count the try before comparing, in one statement, so that parallel guesses
+  // cannot share a try.
+  auto took = ctx.store.take_code_try(v->id, kCodeTries, now);
+  if (!took) return took.error();
+  if (!*took) {
+    v->status = "failed";
     ctx.store.update_verification(*v);
-    record_audit(ctx, who, "support.verify.code_wrong", target, "", "attempt " + std::to_string(v->attempts), "");
-    if (left <= 0) return make_error(Code::kUnauthorized, "too many wrong codes; start the verification again");
+    return make_error(Code::kUnauthorized, "too many wrong codes; start the verification again");
+  }
+  const int tries = v->attempts + 1;
+  if (!code_matches(v->code_hash, code)) {
+    const int left = kCodeTries - tries;
+    record_audit(ctx, who, "support.verify.code_wrong", target, "", "attempt " + std::to_string(tries), "");
+    if (left <= 0) {
+      auto fresh = ctx.store.verification(v->id);
+      if (fresh) {
+        fresh->status = "failed";
+        ctx.store.update_verification(*fresh);
+      }
+      return make_error(Code::kUnauthorized, "too many wrong codes; start the verification again");
+    }
     return make_error(Code::kUnauthorized, "wrong code; " + std::to_string(left) + " tries left");
   }
+  auto verified = ctx.store.mark_verified(v->id, now + kVerifiedSeconds);
+  if (!verified) return verified.error();
+  if (!*verified) return make_error(Code::kConflict, "this verification is no longer open; start a new one");
   v->status = "verified";
   v->verified_until = now + kVerifiedSeconds;
-  if (auto s = ctx.store.update_verification(*v); !s) return s.error();
   record_audit(ctx, who, "support.verify.ok", target, "", "verified until " + format_utc(v->verified_until), "");
   return v;
 }
@@ -183,8 +199,9 @@ Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int6
   if (unix_now() >= v->verified_until)
     return make_error(Code::kUnauthorized, "the verification has expired (15 minutes); verify the merchant again");
   if (reason.empty()) return make_error(Code::kInvalidArgument, "say why: a reason is required");
-  if (patch.locked || patch.lock_reason)
-    return make_error(Code::kUnauthorized, "support cannot lock a terminal; ask an administrator");
+  if (!patch.mode || patch.window || patch.cellular || patch.cellular_limit_mb || patch.never_defers_security ||
+      patch.security_deadline_days || patch.locked || patch.lock_reason)
+    return make_error(Code::kUnauthorized, "support changes the update mode only; ask an administrator for anything else");
   auto terminals = ctx.store.terminals_of_merchant(v->merchant_id);
   if (!terminals) return terminals.error();
   std::vector<std::string> changed;

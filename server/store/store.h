@@ -193,6 +193,11 @@ class Store {
   virtual Expected<std::int64_t> insert_verification(const VerificationRecord& v) = 0;
   virtual Expected<VerificationRecord> verification(std::int64_t id) = 0;
   virtual Status update_verification(const VerificationRecord& v) = 0;
+  // Atomically counts one try of a code that is still open (status code_sent,
+  // fewer than max_tries, not expired); false if no try is left.
+  virtual Expected<bool> take_code_try(std::int64_t id, int max_tries, std::int64_t now) = 0;
+  // Atomically moves an open verification to verified; false if it was not open.
+  virtual Expected<bool> mark_verified(std::int64_t id, std::int64_t until) = 0;
   virtual Expected<std::int64_t> count_verifications_since(std::int64_t merchant_id, std::int64_t since) = 0;
 
   // The audit log: append computes the chain inside one transaction.

@@ -273,6 +273,25 @@ class PolicyTest(FleetTestCase, unittest.TestCase):
         agent.write_config(server=self.server.url)
         agent.start()
         wait_until("the change to reach the server", lambda: self.effective_mode("PF-O2") == "manual")
+        # The terminal's own earlier change never counts against its next one,
+        # even if the terminal did not hear the server's answer in between.
+        wait_until("the answer", lambda: agent.call({"cmd": "status"})["policy"]["pending_change"] is None)
+        agent.stop()
+        state = os.path.join(agent.device_dir, "state", "terminal.json")
+        with open(state) as f:
+            saved = json.load(f)
+        saved["policy"]["revision"] = 0  # as if the reply had been lost
+        with open(state, "w") as f:
+            json.dump(saved, f)
+        agent.write_config(server="http://127.0.0.1:9")
+        agent.start()
+        self.agent_cmd(agent, "set", "update-mode", "never")
+        agent.stop()
+        agent.write_config(server=self.server.url)
+        agent.start()
+        wait_until("the second change to be applied", lambda: self.effective_mode("PF-O2") == "never")
+        outcomes = [h["outcome"] for h in self.cli.json("policy", "show", "--terminal", "PF-O2")["history"][:2]]
+        self.assertEqual(outcomes, ["applied", "applied"])
 
     # security releases -------------------------------------------------------
 

@@ -214,6 +214,24 @@ class SafeUpdateTest(FleetTestCase, unittest.TestCase):
                                         lambda: self.set_hw(agent, "battery", {"percent": 12, "mains": True}),
                                         "battery low (12%)")
 
+    def test_turning_updates_off_pauses_an_update_that_waits_in_its_pre_checks(self):
+        agent = self.terminal("PF-B2", hw={"battery": {"percent": 5, "mains": False}})
+        version = self.release()
+        dep = self.deploy(version, "PF-B2")
+        self.wait_waiting(agent, "battery")
+        self.agent_cmd_set(agent, "never")
+        self.wait_waiting(agent, "policy")
+        self.set_hw(agent, "battery", {"percent": 90, "mains": True})  # charged, but updates are off
+        time.sleep(3)
+        self.assertEqual(agent.status()["version"], "1.0.0")
+        self.assertNotEqual(self.deployment(dep)["status"], "finished")
+        self.agent_cmd_set(agent, "auto")
+        self.assertEqual(self.wait_result(dep)["result"], "success")
+
+    def agent_cmd_set(self, agent, mode):
+        subprocess.run([binary("POSFLEET_AGENT"), "-c", agent.config_path, "set", "update-mode", mode],
+                       check=True, capture_output=True, timeout=60)
+
     def test_full_storage_waits_for_space(self):
         agent = self.terminal("PF-D", hw={"storage": {"free_bytes": 1000}})
         version = self.release()

@@ -75,6 +75,8 @@ class SqliteStore final : public Store {
   Expected<std::int64_t> insert_verification(const VerificationRecord& v) override;
   Expected<VerificationRecord> verification(std::int64_t id) override;
   Status update_verification(const VerificationRecord& v) override;
+  Expected<bool> take_code_try(std::int64_t id, int max_tries, std::int64_t now) override;
+  Expected<bool> mark_verified(std::int64_t id, std::int64_t until) override;
   Expected<std::int64_t> count_verifications_since(std::int64_t merchant_id, std::int64_t since) override;
   Expected<AuditEntry> append_audit(AuditEntry e) override;
 

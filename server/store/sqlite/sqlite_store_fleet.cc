@@ -192,6 +192,24 @@ Status SqliteStore::update_verification(const VerificationRecord& v) {
   return done(c, s, "verification");
 }
 
+Expected<bool> SqliteStore::take_code_try(std::int64_t id, int max_tries, std::int64_t now) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare(
+      "UPDATE verifications SET attempts = attempts + 1 "
+      "WHERE id = ? AND status = 'code_sent' AND attempts < ? AND expires > ?");
+  s.bind_all(id, max_tries, now);
+  if (s.step() != SQLITE_DONE) return c.error("verification");
+  return c.changes() == 1;
+}
+
+Expected<bool> SqliteStore::mark_verified(std::int64_t id, std::int64_t until) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE verifications SET status = 'verified', verified_until = ? WHERE id = ? AND status = 'code_sent'");
+  s.bind_all(until, id);
+  if (s.step() != SQLITE_DONE) return c.error("verification");
+  return c.changes() == 1;
+}
+
 Expected<std::int64_t> SqliteStore::count_verifications_since(std::int64_t merchant_id, std::int64_t since) {
   POSFLEET_CONN(c);
   auto s = c.prepare("SELECT COUNT(*) FROM verifications WHERE merchant_id = ? AND created >= ?");
