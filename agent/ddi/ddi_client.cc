@@ -19,8 +19,19 @@ std::optional<int> parse_sleep(const std::string& text) {
   return h * 3600 + m * 60 + s;
 }
 
+namespace {
+// "http://host:port" of a URL.
+std::string origin_of(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  auto path = url.find('/', scheme + 3);
+  return url.substr(0, path);
+}
+}  // namespace
+
 DdiClient::DdiClient(const Config& c)
-    : base_path_("/" + c.tenant + "/controller/v1/" + c.terminal),
+    : server_(c.server),
+      base_path_("/" + c.tenant + "/controller/v1/" + c.terminal),
       http_(c.server, {"Authorization: TargetToken " + c.token}),
       downloads_(c.server, {"Authorization: TargetToken " + c.token}) {}
 
@@ -52,6 +63,9 @@ Expected<PollResult> DdiClient::poll(std::int64_t since) {
     p.deployment_href = href_of(links->get_object(), "deploymentBase");
     p.cancel_href = href_of(links->get_object(), "cancelAction");
     p.wants_config_data = !href_of(links->get_object(), "configData").empty();
+    for (auto* href : {&p.deployment_href, &p.cancel_href})
+      if (!href->empty() && origin_of(*href) != origin_of(server_))
+        return make_error(Code::kServer, "the server links to another host (" + origin_of(*href) + "); refused");
   }
   return p;
 }
@@ -86,6 +100,12 @@ Expected<Deployment> DdiClient::deployment(const std::string& href) {
       d.artifacts.push_back(std::move(l));
     }
   }
+  // The terminal's token goes with every request: follow links to the
+  // configured server only.
+  const std::string origin = origin_of(server_);
+  for (const auto& a : d.artifacts)
+    if (!a.href.empty() && origin_of(a.href) != origin)
+      return make_error(Code::kServer, "deployment links to another server (" + origin_of(a.href) + "); refused");
   if (auto* ext = o->if_contains("posfleet"); ext && ext->is_object())
     if (auto* m = ext->get_object().if_contains("manifest"); m && m->is_object()) d.manifest_text = json::serialize(*m);
   return d;

@@ -64,6 +64,7 @@ class DdiClient {
 
  private:
   Status post(const std::string& path, const FeedbackMessage& m, std::int64_t id);
+  std::string server_;
   std::string base_path_;
   HttpClient http_;
   HttpClient downloads_;

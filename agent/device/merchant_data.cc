@@ -74,7 +74,7 @@ Status MerchantData::restore(const std::string& name) {
     if (!*text) continue;
     for (const auto& line : lines_of(**text)) {
       const std::string id = id_of(line);
-      if (id.empty() || seen.insert(id).second) merged += line + "\n";
+      if (seen.insert(id.empty() ? "line:" + line : id).second) merged += line + "\n";
     }
   }
   return write_file_atomic(dir_ + "/journal.jsonl", merged);

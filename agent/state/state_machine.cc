@@ -127,7 +127,12 @@ Status UpdateMachine::resume() {
   ++r.resumes;
   spdlog::info("update: resuming action {} in state {} (restart {} of at most {})", r.action_id, r.state, r.resumes,
                kMaxResumes);
-  if (r.resumes > kMaxResumes && r.state != "rollback" && r.state.rfind("report_", 0) != 0) {
+  // Give up on a state that keeps crashing — but not on waiting (precheck:
+  // nightly power-offs are normal there), nor on commit (idempotent, and the
+  // new slot may already be committed), rollback or reporting.
+  const bool may_give_up = r.state != "precheck" && r.state != "commit" && r.state != "rollback" &&
+                           r.state.rfind("report_", 0) != 0;
+  if (r.resumes > kMaxResumes && may_give_up) {
     r.error_code = static_cast<int>(Code::kInternal);
     r.error = "the agent restarted " + std::to_string(r.resumes - 1) + " times in state " + r.state + "; giving up";
     return enter(before_install(r.state) ? "report_failure" : "rollback");
