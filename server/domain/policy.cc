@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <mutex>
+
 #include "core/clock.h"
 #include "core/json.h"
 #include "server/domain/audit.h"
@@ -12,6 +14,13 @@ namespace posfleet::domain {
 namespace bj = boost::json;
 
 namespace {
+
+// Every change reads the current patches, decides (conflict rule, locks) and
+// writes; two at once could each read the old state and one undo the other
+// (a lock lost to a terminal's change). posfleetd on SQLite is one process, so
+// one lock makes each change whole; a multi-server backend needs the same
+// under a serializable transaction.
+std::mutex g_change_mu;
 
 Expected<PolicyPatch> stored_patch(Context& ctx, const std::string& scope, const std::string& key,
                                    std::int64_t* revision, std::int64_t* mode_revision) {
@@ -61,6 +70,7 @@ Expected<Policy> scope_policy(Context& ctx, const std::string& scope, const std:
 
 Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
                                const PolicyPatch& patch, const Actor& who, const std::string& reason) {
+  std::lock_guard change_lock(g_change_mu);
   if (scope != "fleet" && scope != "group" && scope != "terminal")
     return make_error(Code::kInvalidArgument, "scope must be fleet, group or terminal");
   if (reason.empty()) return make_error(Code::kInvalidArgument, "say why: a reason is required for every policy change");
@@ -106,6 +116,7 @@ Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std
 
 Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::TerminalRecord& t, const std::string& mode,
                                                 std::int64_t base_revision) {
+  std::lock_guard change_lock(g_change_mu);
   PolicyPatch patch;
   patch.mode = mode;
   if (auto check = PolicyPatch::from_json(patch.to_json()); !check) return check.error();
