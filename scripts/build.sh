@@ -8,3 +8,10 @@ if [ ! -f build/build.ninja ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type"
 fi
 cmake --build build --parallel "$(nproc)"
+
+# The web console (console/): packages exactly as locked, then the Vite build
+# into console/dist, which posfleetd serves at /.
+if [ ! -d console/node_modules ] || [ console/package-lock.json -nt console/node_modules/.package-lock.json ]; then
+  (cd console && npm ci --no-audit --no-fund)
+fi
+(cd console && npm run --silent build)

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "core/clock.h"
@@ -19,6 +20,7 @@
 #include "server/domain/sms.h"
 #include "server/domain/tokens.h"
 #include "server/http/listener.h"
+#include "server/http/static_files.h"
 #include "server/store/sqlite/sqlite_store.h"
 
 namespace {
@@ -77,6 +79,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--threads", threads, "network threads (0: one per core)")->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+  // The console's files: console/dist of the source tree this posfleetd was
+  // built in (build/bin/posfleetd → ../../console/dist), unless given.
+  std::string console_dir =
+      (std::filesystem::path(std::filesystem::read_symlink("/proc/self/exe")).parent_path() / "../../console/dist")
+          .lexically_normal()
+          .string();
+  app.add_option("--console-dir", console_dir, "the built web console (console/dist)")->capture_default_str();
   int session_idle = 1800;
   app.add_option("--session-idle-seconds", session_idle, "back-office sessions end after this long unused")
       ->check(CLI::Range(2, 86400))
@@ -109,6 +118,8 @@ int main(int argc, char** argv) {
   posfleet::api::add_fleet_routes(router, ctx);
   posfleet::api::add_support_routes(router, ctx);
   posfleet::api::add_session_routes(router, ctx);
+  posfleet::http::StaticFiles console(console_dir);
+  router.set_fallback([&console](posfleet::http::Request& req) { return console.serve(req); });
 
   auto opts = posfleet::http::parse_listen(listen, {});
   if (!opts) return fail(opts.error());
@@ -119,6 +130,8 @@ int main(int argc, char** argv) {
   const std::string url = "http://" + host + ":" + std::to_string(listener.port());
   if (auto s = bootstrap_admin(**store, url); !s) return fail(s.error());
   if (auto s = bootstrap_admin_user(ctx, url); !s) return fail(s.error());
+  std::cout << (console.available() ? "console at " + url + "/ (back-office users log in there)\n"
+                                    : "console not built (run scripts/build.sh); the APIs work without it\n");
   std::cout << "posfleetd listening on " << url << " (data in " << data_dir << ", tenant " << tenant << ")"
             << std::endl;
   listener.run();

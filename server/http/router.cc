@@ -43,6 +43,8 @@ Router::Match Router::match(Request& req) const {
     result.work = r.work;
     return result;
   }
+  if (!result.path_known && fallback_ && req.method == "GET" && req.path.rfind("/api/", 0) != 0)
+    result.handler = &fallback_;
   return result;
 }
 

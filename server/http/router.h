@@ -29,6 +29,8 @@ class Router {
   };
   // Fills req.params on success.
   Match match(Request& req) const;
+  // Answers a GET that no route matches (the console's files).
+  void set_fallback(Handler handler) { fallback_ = std::move(handler); }
 
  private:
   struct Route {
@@ -38,6 +40,7 @@ class Router {
     Work work;
   };
   std::vector<Route> routes_;
+  Handler fallback_;
 };
 
 std::vector<std::string> split_path(const std::string& path);

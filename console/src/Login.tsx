@@ -1,0 +1,49 @@
+// Log-in: user name and password; the server answers one generic message for
+// any mistake and limits attempts, and the form says what it said.
+import { useState } from 'react';
+import { Alert, Button, Card, Form, Input } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError, Me, setCsrf } from './api';
+
+interface Props {
+  onLogin: (me: Me) => void;
+  onToggleLang: () => void;
+}
+
+export default function Login({ onLogin, onToggleLang }: Props) {
+  const { t } = useTranslation();
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (values: { name: string; password: string }) => {
+    setBusy(true);
+    setError('');
+    try {
+      const me = await api<Me>('POST', '/session', values);
+      setCsrf(me.csrf ?? '');
+      onLogin(me);
+    } catch (e) {
+      setError(t('loginFailed', { message: e instanceof ApiError ? e.message : String(e) }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Card title={t('title')} extra={<Button onClick={onToggleLang}>{t('language')}</Button>}
+          style={{ maxWidth: 420, margin: '96px auto' }}>
+      <Form layout="vertical" onFinish={submit} requiredMark={false}>
+        <Form.Item label={t('user')} name="name" rules={[{ required: true, message: t('userRequired') }]}>
+          <Input autoComplete="username" data-testid="login-name" />
+        </Form.Item>
+        <Form.Item label={t('password')} name="password" rules={[{ required: true, message: t('passwordRequired') }]}>
+          <Input.Password autoComplete="current-password" data-testid="login-password" />
+        </Form.Item>
+        {error && <Alert type="error" title={error} style={{ marginBottom: 16 }} data-testid="login-error" />}
+        <Button type="primary" htmlType="submit" loading={busy} block data-testid="login-submit">
+          {t('login')}
+        </Button>
+      </Form>
+    </Card>
+  );
+}

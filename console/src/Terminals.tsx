@@ -1,0 +1,36 @@
+// The terminal list (first page of the back office; search, filters and the
+// other pages follow).
+import { useEffect, useState } from 'react';
+import { Alert, Table } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError, Terminal } from './api';
+
+export default function Terminals() {
+  const { t } = useTranslation();
+  const [rows, setRows] = useState<Terminal[] | null>(null);
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    api<{ terminals: Terminal[] }>('GET', '/terminals?limit=1000')
+      .then((r) => setRows(r.terminals))
+      .catch((e) => setError(t('loadFailed', { message: e instanceof ApiError ? e.message : String(e) })));
+  }, [t]);
+
+  if (error) return <Alert type="error" title={error} />;
+  return (
+    <Table<Terminal>
+      rowKey="serial"
+      loading={rows === null}
+      dataSource={rows ?? []}
+      locale={{ emptyText: t('empty') }}
+      title={() => t('terminals')}
+      columns={[
+        { title: t('serial'), dataIndex: 'serial' },
+        { title: t('model'), dataIndex: 'model' },
+        { title: t('version'), dataIndex: 'installed_version' },
+        { title: t('group'), dataIndex: 'group' },
+        { title: t('lastSeen'), dataIndex: 'last_seen', render: (v: string | null) => v ?? t('never') },
+      ]}
+    />
+  );
+}

@@ -1,0 +1,41 @@
+// The console's only way to the server: JSON over /api/v1 on the same origin,
+// with the session cookie and, on every change, the session's CSRF token.
+export class ApiError extends Error {
+  constructor(public status: number, public code: string, message: string) {
+    super(message);
+  }
+}
+
+let csrf = '';
+export function setCsrf(token: string) {
+  csrf = token;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+  const res = await fetch(`/api/v1${path}`, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? res.statusText);
+  return data as T;
+}
+
+export interface Me {
+  name: string;
+  role: string;
+  csrf?: string;
+}
+
+export interface Terminal {
+  serial: string;
+  model: string;
+  installed_version: string;
+  group: string;
+  last_seen: string | null;
+}
