@@ -44,7 +44,7 @@ export default function App() {
         </Space>
       </Layout.Header>
       <Layout.Content style={{ padding: 24 }}>
-        <Terminals />
+        <Terminals me={me} />
       </Layout.Content>
     </Layout>
   );

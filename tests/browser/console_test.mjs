@@ -1,10 +1,13 @@
 // Browser test: Debian's Chromium, driven by playwright-core, against a real
 // posfleetd serving the built console. Logs in (a wrong password first), sees
 // a registered terminal in the list, switches to English and back, and logs
-// out. Screenshots go to $POSFLEET_SCREENSHOTS (default: a temp dir).
-// Run by ctest (label browser) with POSFLEETD and POSFLEET_CLI set.
+// out; and turns a running agent's updates off (永不) from the terminal's
+// policy drawer, then sees the agent pick it up at its next poll.
+// Screenshots go to $POSFLEET_SCREENSHOTS (default: a temp dir).
+// Run by ctest (label browser) with POSFLEETD, POSFLEET_CLI and POSFLEET_AGENT set.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -17,6 +20,7 @@ const shots = process.env.POSFLEET_SCREENSHOTS || join(work, 'screenshots');
 mkdirSync(shots, { recursive: true });
 const password = 'browser-admin-password';
 let server;
+let agent;
 let browser;
 let failures = 0;
 
@@ -30,7 +34,7 @@ function check(cond, what) {
 }
 
 async function startServer() {
-  server = spawn(process.env.POSFLEETD, ['--data-dir', join(work, 'var'), '--listen', '127.0.0.1:0', '--poll-seconds', '5'], {
+  server = spawn(process.env.POSFLEETD, ['--data-dir', join(work, 'var'), '--listen', '127.0.0.1:0', '--poll-seconds', '1'], {
     env: { ...process.env, POSFLEET_BOOTSTRAP_TOKEN: 'browser-token', POSFLEET_ADMIN_PASSWORD: password },
   });
   let out = '';
@@ -50,9 +54,29 @@ async function startServer() {
 try {
   const { url, output } = await startServer();
   check(output().includes('console at '), 'posfleetd serves the built console');
-  execFileSync(process.env.POSFLEET_CLI, ['terminal', 'register', '--serial', 'WEB0001', '--model', 'A920'], {
-    env: { ...process.env, POSFLEET_SERVER: url, POSFLEET_TOKEN: 'browser-token' },
+  const cliEnv = { ...process.env, POSFLEET_SERVER: url, POSFLEET_TOKEN: 'browser-token' };
+  const cli = (...args) => execFileSync(process.env.POSFLEET_CLI, args, { env: cliEnv, cwd: work }).toString();
+  const reg = JSON.parse(cli('--json', 'terminal', 'register', '--serial', 'WEB0001', '--model', 'A920'));
+  cli('key', 'generate', '--out', join(work, 'release'));
+  // A running terminal, so the console's change can be seen arriving there.
+  const config = join(work, 'agent.json');
+  writeFileSync(config, JSON.stringify({ server: url, terminal: 'WEB0001', token: reg.token, model: 'A920',
+    device_dir: 'dev', trusted_keys: ['release.pub'], max_poll_seconds: 1 }));
+  agent = spawn(process.env.POSFLEET_AGENT, ['-c', config, 'run'], { stdio: 'ignore' });
+  const agentMode = () => new Promise((resolve) => {
+    const sock = createConnection(join(work, 'dev', 'agent.sock'));
+    let data = '';
+    sock.on('connect', () => sock.write('{"cmd":"status"}\n'));
+    sock.on('data', (d) => { data += d; });
+    sock.on('end', () => { try { resolve(JSON.parse(data).policy.mode); } catch { resolve(null); } });
+    sock.on('error', () => resolve(null));
   });
+  const waitFor = async (what, fn, ms = 20000) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) { if (await fn()) return true; await new Promise((r) => setTimeout(r, 200)); }
+    throw new Error('timed out waiting for ' + what);
+  };
+  await waitFor('the agent to run on auto', async () => (await agentMode()) === 'auto');
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -82,6 +106,25 @@ try {
   check(session && session.httpOnly && session.sameSite === 'Strict', 'the session cookie is HttpOnly and SameSite=Strict');
   await page.screenshot({ path: join(shots, 'terminals-zh.png') });
 
+  // Turn the running terminal's updates off from the back office.
+  await page.getByTestId('policy-WEB0001').click();
+  await page.getByText('变更记录').waitFor();
+  await page.getByText('永不', { exact: true }).click();
+  await page.getByTestId('policy-save').click();
+  await page.getByText('每次更改都要填写原因').waitFor({ timeout: 5000 });
+  check(JSON.parse(cli('--json', 'policy', 'show', '--terminal', 'WEB0001')).effective.mode === 'auto',
+        'a change without a reason is refused in the form, nothing sent');
+  await page.getByTestId('policy-reason').fill('商户来电要求关闭自动更新');
+  await page.getByTestId('policy-save').click();
+  await page.getByTestId('policy-saved').waitFor();
+  check((await page.getByTestId('policy-mode').textContent()) === '永不', 'the drawer shows 永不');
+  const server_mode = JSON.parse(cli('--json', 'policy', 'show', '--terminal', 'WEB0001')).effective.mode;
+  check(server_mode === 'never', 'the server holds never for the terminal');
+  await waitFor('the agent to learn never', async () => (await agentMode()) === 'never');
+  check(true, 'the running agent shows never after its next poll');
+  await page.screenshot({ path: join(shots, 'policy-zh.png') });
+  await page.keyboard.press('Escape');
+
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByText('Terminals').first().waitFor();
   check((await page.textContent('body')).includes('Last seen'), 'switching to English changes the page');
@@ -99,6 +142,7 @@ try {
   console.log(`not ok - ${e.stack || e}`);
 } finally {
   if (browser) await browser.close();
+  if (agent) agent.kill('SIGTERM');
   if (server) server.kill('SIGTERM');
   if (!process.env.POSFLEET_SCREENSHOTS && failures === 0) rmSync(work, { recursive: true, force: true });
   else console.log(`screenshots in ${shots}`);
