@@ -143,6 +143,21 @@ std::string HttpClient::url_for(const std::string& path) const {
   return path.rfind("http", 0) == 0 ? path : base_ + path;
 }
 
+namespace {
+// What every JSON request and upload sets: URL, headers, no signals, and the
+// reply's body and headers collected into `r`.
+void common_setup(CURL* c, const std::string& url, curl_slist* headers, HttpResult& r) {
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+}
+}  // namespace
+
 Expected<HttpResult> HttpClient::request(const std::string& method, const std::string& path, const std::string& body,
                                          const std::string& content_type) {
   CURL* c = static_cast<CURL*>(curl_);
@@ -154,20 +169,13 @@ Expected<HttpResult> HttpClient::request(const std::string& method, const std::s
   hdrs.add("Accept: application/json");
   if (!body.empty() || method == "POST" || method == "PUT") hdrs.add("Content-Type: " + content_type);
   const std::string url = url_for(path);
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  common_setup(c, url, hdrs.list, r);
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs.list);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout_seconds));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
   if (method == "POST" || method == "PUT") {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   }
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
   CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK)
     return make_error(Code::kNetwork, method + " " + url + " failed: " + curl_easy_strerror(rc) +
@@ -191,14 +199,10 @@ Expected<HttpResult> HttpClient::put_file(const std::string& path, const std::st
   hdrs.add("Content-Type: application/octet-stream");
   hdrs.add("Expect:");
   const std::string url = url_for(path);
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  common_setup(c, url, hdrs.list, r);
   curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt(c, CURLOPT_READDATA, f);
   curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(st.st_size));
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs.list);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
   CURLcode rc = curl_easy_perform(c);
   std::fclose(f);
   if (rc != CURLE_OK) return make_error(Code::kNetwork, "upload to " + url + " failed: " + curl_easy_strerror(rc));
