@@ -1,15 +1,40 @@
-// Who is logged in decides what shows: the log-in form, or the back office.
-import { useEffect, useState } from 'react';
-import { Button, Layout, Space, Spin, Typography } from 'antd';
+// Who is logged in decides what shows: the log-in form, or the back office
+// with the pages their role may see (the server checks every request anyway).
+import { ReactElement, useEffect, useState } from 'react';
+import { Button, Layout, Menu, Space, Spin, Typography } from 'antd';
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { api, Me, setCsrf } from './api';
+import { api, Me, onSessionLost, setCsrf } from './api';
+import { can, Capability } from './access';
 import { setLang } from './i18n';
-import Login from './Login';
-import Terminals from './Terminals';
+import Login from './pages/login/Login';
+import Overview from './pages/overview/Overview';
+import TerminalList from './pages/terminals/TerminalList';
+import TerminalDetail from './pages/terminals/TerminalDetail';
+import PolicyPage from './pages/policy/PolicyPage';
+import Releases from './pages/releases/Releases';
+import Deployments from './pages/deployments/Deployments';
+import SupportDesk from './pages/support/SupportDesk';
+import AuditLog from './pages/audit/AuditLog';
+import Users from './pages/users/Users';
+
+// Each page: its path, what a role needs to see it, and how it is drawn.
+const PAGES: { path: string; nav: string; needs: Capability; page: (me: Me) => ReactElement }[] = [
+  { path: '/overview', nav: 'nav_overview', needs: 'read', page: (me) => <Overview me={me} /> },
+  { path: '/terminals', nav: 'nav_terminals', needs: 'read', page: (me) => <TerminalList me={me} /> },
+  { path: '/policy', nav: 'nav_policy', needs: 'read', page: (me) => <PolicyPage me={me} /> },
+  { path: '/releases', nav: 'nav_releases', needs: 'read', page: (me) => <Releases me={me} /> },
+  { path: '/deployments', nav: 'nav_deployments', needs: 'read', page: (me) => <Deployments me={me} /> },
+  { path: '/support', nav: 'nav_support', needs: 'support', page: (me) => <SupportDesk me={me} /> },
+  { path: '/audit', nav: 'nav_audit', needs: 'audit', page: (me) => <AuditLog me={me} /> },
+  { path: '/users', nav: 'nav_users', needs: 'admin', page: (me) => <Users me={me} /> },
+];
 
 export default function App() {
   const { t, i18n } = useTranslation();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const location = useLocation();
+  const navigate = useNavigate();
 
   useEffect(() => {
     api<Me>('GET', '/session')
@@ -18,6 +43,8 @@ export default function App() {
         setMe(m);
       })
       .catch(() => setMe(null));
+    // A request answered 401 means the session ended (expired or logged out elsewhere).
+    onSessionLost(() => setMe(null));
   }, []);
 
   const logout = async () => {
@@ -29,22 +56,39 @@ export default function App() {
 
   if (me === undefined) return <Spin style={{ margin: 64 }} />;
   if (me === null) return <Login onLogin={setMe} onToggleLang={toggleLang} />;
+  const pages = PAGES.filter((p) => can(me.role, p.needs));
+  const current = pages.find((p) => location.pathname.startsWith(p.path))?.path ?? '';
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Header style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between' }}>
-        <Typography.Title level={4} style={{ color: '#fff', margin: 0 }}>
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 16 }}>
+        <Typography.Title level={4} style={{ color: '#fff', margin: 0, whiteSpace: 'nowrap' }}>
           {t('title')}
         </Typography.Title>
+        <Menu
+          theme="dark"
+          mode="horizontal"
+          data-testid="nav"
+          style={{ flex: 1, minWidth: 0 }}
+          selectedKeys={[current]}
+          onClick={(e) => navigate(e.key)}
+          items={pages.map((p) => ({ key: p.path, label: <span data-testid={`nav-${p.path.slice(1)}`}>{t(p.nav)}</span> }))}
+        />
         <Space>
-          <Typography.Text style={{ color: '#fff' }} data-testid="me">
-            {t('signedInAs', { name: me.name, role: me.role })}
+          <Typography.Text style={{ color: '#fff', whiteSpace: 'nowrap' }} data-testid="me">
+            {t('signedInAs', { name: me.name, role: t(`role_${me.role}`) })}
           </Typography.Text>
-          <Button onClick={toggleLang}>{t('language')}</Button>
-          <Button onClick={logout}>{t('logout')}</Button>
+          <Button onClick={toggleLang} data-testid="lang">{t('language')}</Button>
+          <Button onClick={logout} data-testid="logout">{t('logout')}</Button>
         </Space>
       </Layout.Header>
       <Layout.Content style={{ padding: 24 }}>
-        <Terminals me={me} />
+        <Routes>
+          {pages.map((p) => (
+            <Route key={p.path} path={p.path} element={p.page(me)} />
+          ))}
+          {can(me.role, 'read') && <Route path="/terminals/:serial" element={<TerminalDetail me={me} />} />}
+          <Route path="*" element={<Navigate to={pages[0]?.path ?? '/overview'} replace />} />
+        </Routes>
       </Layout.Content>
     </Layout>
   );

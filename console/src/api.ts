@@ -11,6 +11,12 @@ export function setCsrf(token: string) {
   csrf = token;
 }
 
+let sessionLost: () => void = () => undefined;
+// Called when the server answers 401 to a request of a logged-in console.
+export function onSessionLost(f: () => void) {
+  sessionLost = f;
+}
+
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
@@ -22,6 +28,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   });
   const text = await res.text();
   const data = text ? JSON.parse(text) : null;
+  if (res.status === 401 && path !== '/session') sessionLost();
   if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? res.statusText);
   return data as T;
 }

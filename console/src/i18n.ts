@@ -2,11 +2,23 @@
 // The chosen language is kept in localStorage.
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import overview from './pages/overview/strings';
+import terminals from './pages/terminals/strings';
+import policy from './pages/policy/strings';
+import releases from './pages/releases/strings';
+import deployments from './pages/deployments/strings';
+import support from './pages/support/strings';
+import audit from './pages/audit/strings';
+import users from './pages/users/strings';
 
 export type Lang = 'zh-CN' | 'en';
 const KEY = 'posfleet.lang';
 
-const resources = {
+// Each page keeps its strings beside it (pages/*/strings.ts) in its own
+// namespace: useTranslation('releases') and so on.
+const pages = { overview, terminals, policy, releases, deployments, support, audit, users };
+
+const common = {
   'zh-CN': {
     translation: {
       title: 'posfleet 后台管理',
@@ -17,6 +29,7 @@ const resources = {
       userRequired: '请输入用户名',
       passwordRequired: '请输入密码',
       loginFailed: '登录失败：{{message}}',
+      loginWrong: '用户名或密码错误',
       terminals: '终端',
       serial: '序列号',
       model: '型号',
@@ -54,6 +67,33 @@ const resources = {
       outcome_superseded: '被后台覆盖',
       outcome_refused: '被拒绝（已锁定）',
       policy: '策略',
+      retry: '重试',
+      nothingYet: '这里还没有内容',
+      tooLong: '最多 {{max}} 个字',
+      timeOfDayInvalid: '请按 时:分 填写，如 22:00',
+      error_unauthorized: '登录已失效或用户名、密码不对，请重新登录',
+      error_forbidden: '您的角色没有这项权限',
+      error_not_found: '找不到该记录，可能已被删除',
+      error_invalid_argument: '填写有误',
+      error_conflict: '与现有记录冲突',
+      error_too_many_attempts: '尝试次数过多，请稍后再试',
+      error_busy: '服务器繁忙，请稍后再试',
+      error_too_large: '文件太大',
+      error_unknown: '出错了，请稍后再试',
+      error_network: '连不上服务器，请检查网络后重试',
+      timeZoneNote: '时间按 {{tz}} 显示',
+      nav_overview: '概览',
+      nav_terminals: '终端',
+      nav_policy: '更新策略',
+      nav_releases: '版本发布',
+      nav_deployments: '部署',
+      nav_support: '客服工作台',
+      nav_audit: '审计日志',
+      nav_users: '用户',
+      role_admin: '管理员',
+      role_release_manager: '发布经理',
+      role_support: '客服',
+      role_auditor: '审计员',
     },
   },
   en: {
@@ -66,6 +106,7 @@ const resources = {
       userRequired: 'Enter your user name',
       passwordRequired: 'Enter your password',
       loginFailed: 'Log-in failed: {{message}}',
+      loginWrong: 'The user name or password is wrong',
       terminals: 'Terminals',
       serial: 'Serial',
       model: 'Model',
@@ -103,9 +144,46 @@ const resources = {
       outcome_superseded: 'superseded by the back office',
       outcome_refused: 'refused (locked)',
       policy: 'Policy',
+      retry: 'Try again',
+      nothingYet: 'Nothing here yet',
+      tooLong: 'At most {{max}} characters',
+      timeOfDayInvalid: 'Use hours:minutes, e.g. 22:00',
+      error_unauthorized: 'Your session has ended or the user name or password is wrong; please log in again',
+      error_forbidden: 'Your role may not do this',
+      error_not_found: 'Not found; it may have been removed',
+      error_invalid_argument: 'Please check what you entered',
+      error_conflict: 'This conflicts with an existing record',
+      error_too_many_attempts: 'Too many attempts; please wait and try again',
+      error_busy: 'The server is busy; please try again shortly',
+      error_too_large: 'The file is too large',
+      error_unknown: 'Something went wrong; please try again',
+      error_network: 'Cannot reach the server; check the network and try again',
+      timeZoneNote: 'Times shown in {{tz}}',
+      nav_overview: 'Overview',
+      nav_terminals: 'Terminals',
+      nav_policy: 'Update policy',
+      nav_releases: 'Releases',
+      nav_deployments: 'Deployments',
+      nav_support: 'Support desk',
+      nav_audit: 'Audit log',
+      nav_users: 'Users',
+      role_admin: 'administrator',
+      role_release_manager: 'release manager',
+      role_support: 'support agent',
+      role_auditor: 'auditor',
     },
   },
 };
+
+const resources = Object.fromEntries(
+  (['zh-CN', 'en'] as const).map((lang) => [
+    lang,
+    {
+      translation: common[lang].translation,
+      ...Object.fromEntries(Object.entries(pages).map(([ns, strings]) => [ns, strings[lang]])),
+    },
+  ]),
+);
 
 export function savedLang(): Lang {
   return localStorage.getItem(KEY) === 'en' ? 'en' : 'zh-CN';

@@ -4,6 +4,7 @@ import { ConfigProvider } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import enUS from 'antd/locale/en_US';
 import i18n from './i18n';
+import { BrowserRouter } from 'react-router';
 import App from './App';
 
 function Root() {
@@ -15,7 +16,9 @@ function Root() {
   }, []);
   return (
     <ConfigProvider locale={lang === 'en' ? enUS : zhCN}>
-      <App />
+      <BrowserRouter>
+        <App />
+      </BrowserRouter>
     </ConfigProvider>
   );
 }

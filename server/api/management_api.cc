@@ -8,6 +8,7 @@
 #include "server/domain/releases.h"
 #include "server/domain/terminals.h"
 #include "server/api/api_common.h"
+#include "server/api/terminal_filter.h"
 
 namespace posfleet::api {
 
@@ -133,18 +134,16 @@ Response post_terminal(domain::Context& ctx, Request& req, const Caller&) {
 }
 
 Response list_terminals(domain::Context& ctx, Request& req, const Caller&) {
-  std::int64_t offset = 0, limit = 100;
-  try {
-    offset = std::max<std::int64_t>(0, std::stoll(req.query_or("offset", "0")));
-    limit = std::clamp<std::int64_t>(std::stoll(req.query_or("limit", "100")), 1, 1000);
-  } catch (const std::exception&) {
-    return http::error_response(400, "invalid_argument", "offset and limit must be numbers");
-  }
-  auto ts = ctx.store.list_terminals(offset, limit);
-  if (!ts) return http::error_from(ts.error());
+  auto q = terminal_query(ctx, req.query);
+  if (!q) return http::error_from(q.error());
+  auto rows = ctx.store.query_terminals(*q);
+  if (!rows) return http::error_from(rows.error());
+  auto total = ctx.store.count_terminals(*q);
+  if (!total) return http::error_from(total.error());
   bj::array out;
-  for (const auto& t : *ts) out.push_back(terminal_json(t));
-  return http::json_response(200, bj::object{{"terminals", out}, {"offset", offset}, {"limit", limit}});
+  for (const auto& r : *rows) out.push_back(terminal_row_json(r));
+  return http::json_response(200,
+                             bj::object{{"terminals", out}, {"total", *total}, {"offset", q->offset}, {"limit", q->limit}});
 }
 
 Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {

@@ -128,6 +128,25 @@ struct SessionRecord {
   std::int64_t created = 0, last_seen = 0;
 };
 
+// A filtered, paged view of the fleet (the console's terminal list, and the
+// target of bulk policy edits and deployments by filter). Empty fields match
+// everything. `mode` is the effective update mode after fleet, group and
+// terminal policy; `state` is that of the terminal's newest deployment:
+// idle (none) | scheduled | running | success | failed | canceled.
+struct TerminalQuery {
+  std::string text;  // serial prefix or part of the merchant's name, any case
+  std::string model, version, group, mode, state;
+  std::optional<bool> online;      // last seen at or after `online_since`
+  std::int64_t online_since = 0;
+  std::int64_t merchant_id = 0;
+  std::int64_t offset = 0, limit = 50;
+};
+
+struct TerminalRow {
+  TerminalRecord terminal;
+  std::string merchant_name, mode, state;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -137,6 +156,8 @@ class Store {
   virtual Expected<TerminalRecord> terminal_by_serial(const std::string& tenant, const std::string& serial) = 0;
   virtual Expected<TerminalRecord> terminal_by_id(std::int64_t id) = 0;
   virtual Expected<std::vector<TerminalRecord>> list_terminals(std::int64_t offset, std::int64_t limit) = 0;
+  virtual Expected<std::vector<TerminalRow>> query_terminals(const TerminalQuery& q) = 0;  // ordered by serial
+  virtual Expected<std::int64_t> count_terminals(const TerminalQuery& q) = 0;  // ignores offset and limit
   virtual Status touch_terminal(std::int64_t id, std::int64_t now) = 0;
   virtual Status set_terminal_attributes(std::int64_t id, const std::string& json) = 0;
   virtual Status set_installed_version(std::int64_t id, const std::string& version) = 0;

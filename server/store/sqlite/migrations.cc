@@ -186,6 +186,14 @@ CREATE TABLE sessions (
   last_seen INTEGER NOT NULL
 );
 )sql",
+    // 5: indexes for the console's terminal list (filters and paging at 100,000 terminals).
+    R"sql(
+CREATE INDEX terminals_serial ON terminals(serial);
+CREATE INDEX terminals_model_version ON terminals(model, installed_version);
+CREATE INDEX terminals_group ON terminals(group_name);
+CREATE INDEX terminals_merchant ON terminals(merchant_id);
+CREATE INDEX terminals_last_seen ON terminals(last_seen);
+)sql",
 };
 }  // namespace
 

@@ -26,6 +26,8 @@ class SqliteStore final : public Store {
   Expected<TerminalRecord> terminal_by_serial(const std::string& tenant, const std::string& serial) override;
   Expected<TerminalRecord> terminal_by_id(std::int64_t id) override;
   Expected<std::vector<TerminalRecord>> list_terminals(std::int64_t offset, std::int64_t limit) override;
+  Expected<std::vector<TerminalRow>> query_terminals(const TerminalQuery& q) override;
+  Expected<std::int64_t> count_terminals(const TerminalQuery& q) override;
   Status touch_terminal(std::int64_t id, std::int64_t now) override;
   Status set_terminal_attributes(std::int64_t id, const std::string& json) override;
   Status set_installed_version(std::int64_t id, const std::string& version) override;

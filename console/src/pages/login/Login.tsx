@@ -3,7 +3,8 @@
 import { useState } from 'react';
 import { Alert, Button, Card, Form, Input } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, Me, setCsrf } from './api';
+import { api, ApiError, Me, setCsrf } from '../../api';
+import { errorText } from '../../common/errors';
 
 interface Props {
   onLogin: (me: Me) => void;
@@ -23,14 +24,16 @@ export default function Login({ onLogin, onToggleLang }: Props) {
       setCsrf(me.csrf ?? '');
       onLogin(me);
     } catch (e) {
-      setError(t('loginFailed', { message: e instanceof ApiError ? e.message : String(e) }));
+      // One sentence for a wrong name or password (the server does not say which).
+      if (e instanceof ApiError && e.code === 'unauthorized') setError(t('loginWrong'));
+      else setError(t('loginFailed', { message: errorText(t, e) }));
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <Card title={t('title')} extra={<Button onClick={onToggleLang}>{t('language')}</Button>}
+    <Card title={t('title')} extra={<Button onClick={onToggleLang} data-testid="lang">{t('language')}</Button>}
           style={{ maxWidth: 420, margin: '96px auto' }}>
       <Form layout="vertical" onFinish={submit} requiredMark={false}>
         <Form.Item label={t('user')} name="name" rules={[{ required: true, message: t('userRequired') }]}>

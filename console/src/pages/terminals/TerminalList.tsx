@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Table } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, Me, Terminal } from './api';
+import { api, ApiError, Me, Terminal } from '../../api';
 import TerminalPolicy from './TerminalPolicy';
 
 export default function Terminals({ me }: { me: Me }) {

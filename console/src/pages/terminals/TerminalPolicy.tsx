@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Descriptions, Drawer, Form, Input, Radio, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, Me } from './api';
+import { api, ApiError, Me } from '../../api';
 
 interface Change {
   revision: number;

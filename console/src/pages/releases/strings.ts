@@ -1,0 +1,9 @@
+// Strings of the releases page (namespace 'releases'), zh-CN first.
+export default {
+  'zh-CN': {
+    todo: '此页面正在建设中',
+  },
+  en: {
+    todo: 'This page is being built',
+  },
+};

@@ -1,0 +1,9 @@
+// The support page (being built).
+import { Result } from 'antd';
+import { useTranslation } from 'react-i18next';
+import type { Me } from '../../api';
+
+export default function SupportDesk({ me }: { me: Me }) {
+  const { t } = useTranslation('support');
+  return <Result status="info" title={t('todo')} subTitle={me.name} />;
+}

@@ -1,0 +1,9 @@
+// Strings of the support page (namespace 'support'), zh-CN first.
+export default {
+  'zh-CN': {
+    todo: '此页面正在建设中',
+  },
+  en: {
+    todo: 'This page is being built',
+  },
+};

@@ -1,0 +1,9 @@
+// Strings of the terminals page (namespace 'terminals'), zh-CN first.
+export default {
+  'zh-CN': {
+    todo: '此页面正在建设中',
+  },
+  en: {
+    todo: 'This page is being built',
+  },
+};

@@ -1,0 +1,98 @@
+#include "server/api/terminal_filter.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "core/clock.h"
+#include "core/json.h"
+
+namespace posfleet::api {
+
+namespace bj = boost::json;
+
+namespace {
+
+Expected<std::int64_t> number(const std::map<std::string, std::string>& p, const std::string& name,
+                              std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
+  auto it = p.find(name);
+  if (it == p.end() || it->second.empty()) return fallback;
+  std::int64_t v = 0;
+  for (char c : it->second) {
+    if (c < '0' || c > '9' || v > hi) return make_error(Code::kInvalidArgument, name + " must be a whole number from " +
+                                                                                   std::to_string(lo) + " to " +
+                                                                                   std::to_string(hi));
+    v = v * 10 + (c - '0');
+  }
+  if (v < lo || v > hi)
+    return make_error(Code::kInvalidArgument,
+                      name + " must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return v;
+}
+
+std::string get(const std::map<std::string, std::string>& p, const std::string& name) {
+  auto it = p.find(name);
+  return it == p.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
+                                              const std::map<std::string, std::string>& params) {
+  static const std::set<std::string> kModes = {"auto", "manual", "never"};
+  static const std::set<std::string> kStates = {"idle", "scheduled", "running", "success", "failed", "canceled"};
+  store::TerminalQuery q;
+  q.text = get(params, "q");
+  q.model = get(params, "model");
+  q.version = get(params, "version");
+  q.group = get(params, "group");
+  q.mode = get(params, "mode");
+  q.state = get(params, "state");
+  if (q.text.size() > 64) return make_error(Code::kInvalidArgument, "q is at most 64 characters");
+  if (!q.mode.empty() && !kModes.contains(q.mode))
+    return make_error(Code::kInvalidArgument, "mode must be auto, manual or never");
+  if (!q.state.empty() && !kStates.contains(q.state))
+    return make_error(Code::kInvalidArgument, "state must be idle, scheduled, running, success, failed or canceled");
+  if (auto online = get(params, "online"); !online.empty()) {
+    if (online != "true" && online != "false") return make_error(Code::kInvalidArgument, "online must be true or false");
+    q.online = online == "true";
+    q.online_since = unix_now() - 3 * static_cast<std::int64_t>(ctx.poll_seconds);
+  }
+  auto merchant = number(params, "merchant", 0, 0, INT64_MAX / 10);
+  auto offset = number(params, "offset", 0, 0, INT64_MAX / 10);
+  auto limit = number(params, "limit", 50, 1, 1000);
+  for (const auto* r : {&merchant, &offset, &limit})
+    if (!*r) return r->error();
+  q.merchant_id = *merchant;
+  q.offset = *offset;
+  q.limit = *limit;
+  return q;
+}
+
+Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx, const bj::object& filter) {
+  std::map<std::string, std::string> params;
+  for (const auto& [k, v] : filter) {
+    if (v.is_string()) params[std::string(k)] = std::string(v.get_string());
+    else if (v.is_int64()) params[std::string(k)] = std::to_string(v.get_int64());
+    else if (v.is_bool()) params[std::string(k)] = v.get_bool() ? "true" : "false";
+    else if (!v.is_null())
+      return make_error(Code::kInvalidArgument, "filter." + std::string(k) + " must be text, a number or true/false");
+  }
+  return terminal_query(ctx, params);
+}
+
+bj::object terminal_row_json(const store::TerminalRow& r) {
+  const auto& t = r.terminal;
+  return bj::object{{"serial", t.serial},
+                    {"model", t.model},
+                    {"installed_version", t.installed_version},
+                    {"group", t.group},
+                    {"merchant_id", t.merchant_id},
+                    {"merchant", r.merchant_name},
+                    {"mode", r.mode},
+                    {"state", r.state},
+                    {"last_seen", t.last_seen ? bj::value(format_utc(t.last_seen)) : bj::value(nullptr)}};
+}
+
+}  // namespace posfleet::api

@@ -1,0 +1,30 @@
+// posfleet server: the terminal filter shared by the terminal list, bulk
+// policy edits and deployments by filter, so one filter means the same
+// terminals on every page of the console.
+//
+// Parameters (all optional): q (serial prefix or merchant name), model,
+// version, group, mode (auto|manual|never), state (idle|scheduled|running|
+// success|failed|canceled), online (true|false: seen within three poll
+// intervals), merchant (id), offset, limit (1-1000, default 50).
+#pragma once
+
+#include <boost/json/fwd.hpp>
+
+#include <map>
+#include <string>
+
+#include "core/result.h"
+#include "server/domain/context.h"
+
+namespace posfleet::api {
+
+// kInvalidArgument names the parameter that is wrong and what it may be.
+Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
+                                              const std::map<std::string, std::string>& params);
+// The same from a JSON object of strings (a request body's "filter").
+Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx, const boost::json::object& filter);
+
+// One row of the list: the terminal with its merchant, effective mode and update state.
+boost::json::object terminal_row_json(const store::TerminalRow& r);
+
+}  // namespace posfleet::api
