@@ -4,7 +4,7 @@ import { ReactElement, useEffect, useState } from 'react';
 import { Button, Layout, Menu, Space, Spin, Typography } from 'antd';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { api, Me, onSessionLost, setCsrf } from './api';
+import { api, ApiError, Me, onSessionLost, setCsrf } from './api';
 import { can, Capability } from './access';
 import { setLang } from './i18n';
 import Login from './pages/login/Login';
@@ -46,6 +46,14 @@ export default function App() {
     // A request answered 401 means the session ended (expired or logged out elsewhere).
     onSessionLost(() => setMe(null));
   }, []);
+
+  // Each move to another page confirms the session, so an expired one shows
+  // the log-in form at once rather than on the page's first failed request.
+  const loggedIn = !!me;
+  useEffect(() => {
+    if (!loggedIn) return;
+    api<Me>('GET', '/session').catch((e) => e instanceof ApiError && e.status === 401 && setMe(null));
+  }, [location.pathname, loggedIn]);
 
   const logout = async () => {
     await api('DELETE', '/session').catch(() => undefined);

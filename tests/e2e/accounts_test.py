@@ -3,47 +3,13 @@ argon2id, failures give one generic answer and are rate-limited, sessions live
 in an HttpOnly, SameSite=Strict cookie, every change needs the session's CSRF
 token, sessions end on log-out, when idle and when the user is disabled, and
 each role is held to what it may do."""
-import http.client
-import json
 import os
 import sys
 import time
 import unittest
-from urllib.parse import urlparse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ADMIN_PASSWORD, FleetTestCase  # noqa: E402
-
-
-class Browser:
-    """Just enough of a browser: keeps the session cookie, sends JSON."""
-
-    def __init__(self, url):
-        u = urlparse(url)
-        self.host, self.port = u.hostname, u.port
-        self.cookie = None
-        self.csrf = None
-
-    def request(self, method, path, body=None, csrf=True):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-        headers = {"Content-Type": "application/json"}
-        if self.cookie:
-            headers["Cookie"] = self.cookie
-        if csrf and self.csrf:
-            headers["X-CSRF-Token"] = self.csrf
-        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-        r = conn.getresponse()
-        data = r.read()
-        set_cookie = r.getheader("Set-Cookie")
-        conn.close()
-        return r.status, (json.loads(data) if data else None), set_cookie
-
-    def log_in(self, name, password):
-        status, body, set_cookie = self.request("POST", "/api/v1/session", {"name": name, "password": password})
-        if status == 200:
-            self.cookie = set_cookie.split(";")[0]
-            self.csrf = body["csrf"]
-        return status, body, set_cookie
+from harness import ADMIN_PASSWORD, Browser, FleetTestCase  # noqa: E402
 
 
 class AccountsTest(FleetTestCase, unittest.TestCase):

@@ -13,7 +13,9 @@ import signal
 import subprocess
 import tempfile
 import time
+import http.client
 import urllib.request
+from urllib.parse import urlparse
 
 BOOTSTRAP_TOKEN = "e2e-admin-token"
 ADMIN_PASSWORD = "e2e-admin-password"
@@ -258,6 +260,37 @@ class TamperingProxy:
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class Browser:
+    """Just enough of a browser: keeps the session cookie, sends JSON."""
+
+    def __init__(self, url):
+        u = urlparse(url)
+        self.host, self.port = u.hostname, u.port
+        self.cookie = None
+        self.csrf = None
+
+    def request(self, method, path, body=None, csrf=True):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        headers = {"Content-Type": "application/json"}
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        if csrf and self.csrf:
+            headers["X-CSRF-Token"] = self.csrf
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        r = conn.getresponse()
+        data = r.read()
+        set_cookie = r.getheader("Set-Cookie")
+        conn.close()
+        return r.status, (json.loads(data) if data else None), set_cookie
+
+    def log_in(self, name, password):
+        status, body, set_cookie = self.request("POST", "/api/v1/session", {"name": name, "password": password})
+        if status == 200:
+            self.cookie = set_cookie.split(";")[0]
+            self.csrf = body["csrf"]
+        return status, body, set_cookie
 
 
 class FleetTestCase:
