@@ -1,22 +1,24 @@
 // Who is logged in decides what shows: the log-in form, or the back office
 // with the pages their role may see (the server checks every request anyway).
-import { ReactElement, useEffect, useState } from 'react';
-import { Button, Layout, Menu, Space, Spin, Typography } from 'antd';
+import { lazy, ReactElement, Suspense, useEffect, useState } from 'react';
+import { Button, Grid, Layout, Menu, Space, Spin, Typography } from 'antd';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, Me, onSessionLost, setCsrf } from './api';
 import { can, Capability } from './access';
 import { setLang } from './i18n';
+import { userTimeZone } from './common/time';
 import Login from './pages/login/Login';
-import Overview from './pages/overview/Overview';
-import TerminalList from './pages/terminals/TerminalList';
-import TerminalDetail from './pages/terminals/TerminalDetail';
-import PolicyPage from './pages/policy/PolicyPage';
-import Releases from './pages/releases/Releases';
-import Deployments from './pages/deployments/Deployments';
-import SupportDesk from './pages/support/SupportDesk';
-import AuditLog from './pages/audit/AuditLog';
-import Users from './pages/users/Users';
+// Pages load on first visit, so the log-in form does not wait for the charts.
+const Overview = lazy(() => import('./pages/overview/Overview'));
+const TerminalList = lazy(() => import('./pages/terminals/TerminalList'));
+const TerminalDetail = lazy(() => import('./pages/terminals/TerminalDetail'));
+const PolicyPage = lazy(() => import('./pages/policy/PolicyPage'));
+const Releases = lazy(() => import('./pages/releases/Releases'));
+const Deployments = lazy(() => import('./pages/deployments/Deployments'));
+const SupportDesk = lazy(() => import('./pages/support/SupportDesk'));
+const AuditLog = lazy(() => import('./pages/audit/AuditLog'));
+const Users = lazy(() => import('./pages/users/Users'));
 
 // Each page: its path, what a role needs to see it, and how it is drawn.
 const PAGES: { path: string; nav: string; needs: Capability; page: (me: Me) => ReactElement }[] = [
@@ -32,6 +34,7 @@ const PAGES: { path: string; nav: string; needs: Capability; page: (me: Me) => R
 
 export default function App() {
   const { t, i18n } = useTranslation();
+  const wide = Grid.useBreakpoint().lg ?? true;
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const location = useLocation();
   const navigate = useNavigate();
@@ -70,7 +73,7 @@ export default function App() {
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 16 }}>
         <Typography.Title level={4} style={{ color: '#fff', margin: 0, whiteSpace: 'nowrap' }}>
-          {t('title')}
+          {wide ? t('title') : 'posfleet'}
         </Typography.Title>
         <Menu
           theme="dark"
@@ -83,13 +86,14 @@ export default function App() {
         />
         <Space>
           <Typography.Text style={{ color: '#fff', whiteSpace: 'nowrap' }} data-testid="me">
-            {t('signedInAs', { name: me.name, role: t(`role_${me.role}`) })}
+            {wide ? t('signedInAs', { name: me.name, role: t(`role_${me.role}`) }) : me.name}
           </Typography.Text>
           <Button onClick={toggleLang} data-testid="lang">{t('language')}</Button>
           <Button onClick={logout} data-testid="logout">{t('logout')}</Button>
         </Space>
       </Layout.Header>
-      <Layout.Content style={{ padding: 24 }}>
+      <Layout.Content style={{ padding: wide ? 24 : 12 }}>
+        <Suspense fallback={<Spin data-testid="loading" />}>
         <Routes>
           {pages.map((p) => (
             <Route key={p.path} path={p.path} element={p.page(me)} />
@@ -97,7 +101,11 @@ export default function App() {
           {can(me.role, 'read') && <Route path="/terminals/:serial" element={<TerminalDetail me={me} />} />}
           <Route path="*" element={<Navigate to={pages[0]?.path ?? '/overview'} replace />} />
         </Routes>
+        </Suspense>
       </Layout.Content>
+      <Layout.Footer style={{ textAlign: 'center', padding: 12 }} data-testid="time-zone">
+        {t('timeZoneNote', { tz: userTimeZone() })}
+      </Layout.Footer>
     </Layout>
   );
 }

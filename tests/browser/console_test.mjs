@@ -63,6 +63,19 @@ await new Suite('console').run(async (s) => {
   await s.shot(page, 'terminals-en');
   await page.getByTestId('lang').click();
 
+  s.check((await page.getByTestId('time-zone').textContent()).includes('Asia/Shanghai'),
+          'the console says dates are shown in the user\'s time zone');
+
+  // A tablet: everything still fits, nothing scrolls sideways.
+  const tablet = await s.page({ width: 768, height: 1024 });
+  await s.login(tablet);
+  await tablet.goto(s.url + '/terminals');
+  await tablet.getByText('WEB0001').first().waitFor();
+  const overflow = await tablet.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  s.check(overflow <= 0, `at 768 px nothing scrolls sideways (overflow ${overflow} px)`);
+  s.check(await tablet.getByTestId('logout').isVisible(), 'at 768 px log-out is still on screen');
+  await s.shot(tablet, 'terminals-tablet');
+
   await page.getByTestId('logout').click();
   await page.getByTestId('login-submit').waitFor();
   const after = await page.evaluate(async () => (await fetch('/api/v1/session')).status);

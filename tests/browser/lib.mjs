@@ -1,7 +1,8 @@
 // What the browser tests share: a real posfleetd on a random loopback port
 // with the built console, the CLI, running agents, Debian's Chromium, log-in,
-// screenshots and a tiny TAP-like reporter. Every process started here is
-// stopped by finish(). Run from console/ (playwright-core is in its node_modules).
+// screenshots ($POSFLEET_SCREENSHOTS/<suite>/, else inside the work folder)
+// and a tiny TAP-like reporter. Every process started here is
+// stopped by run(). Run from console/ (playwright-core is in its node_modules).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -159,8 +160,10 @@ export class Suite {
     } finally {
       if (this.browser) await this.browser.close();
       for (const p of this.processes) p.kill('SIGTERM');
-      if (!process.env.POSFLEET_SCREENSHOTS && this.failures === 0) rmSync(this.work, { recursive: true, force: true });
-      else console.log(`screenshots in ${this.shots}`);
+      // Kept when something failed, for its logs; screenshots may live outside it.
+      if (this.failures === 0) rmSync(this.work, { recursive: true, force: true });
+      else console.log(`work folder kept: ${this.work}`);
+      console.log(`screenshots in ${this.shots}`);
     }
     console.log(this.failures === 0 ? `${this.name}: all checks passed` : `${this.name}: ${this.failures} failed`);
     process.exit(this.failures === 0 ? 0 : 1);
