@@ -125,9 +125,4 @@ std::string mask_card(std::string_view card) {
   return out + " " + c.substr(c.size() - 4);
 }
 
-std::string mask_resident_id(std::string_view id) {
-  if (id.size() < 8) return std::string(id.size(), '*');
-  return std::string(id.substr(0, 4)) + std::string(id.size() - 8, '*') + std::string(id.substr(id.size() - 4));
-}
-
 }  // namespace posfleet::identity

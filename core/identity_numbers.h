@@ -46,9 +46,8 @@ Flaw check_card(std::string_view card);
 // `s` without spaces and hyphens (how people write card and phone numbers).
 std::string normalize_digits(std::string_view s);
 
-// The number as the console shows it: card "6222 **** **** 1234"-style (first
-// 4 and last 4), resident ID "1101**********002X" (first 4 and last 4).
+// A card number as the console shows it: "6222 **** **** 1234" (first 4 and
+// last 4 digits in groups of four).
 std::string mask_card(std::string_view card);
-std::string mask_resident_id(std::string_view id);
 
 }  // namespace posfleet::identity

@@ -4,6 +4,10 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -13,9 +17,13 @@
 #include "core/signing.h"
 #include "server/api/fleet_api.h"
 #include "server/api/management_api.h"
+#include "server/api/onboarding_api.h"
 #include "server/ddi/ddi_api.h"
 #include "server/domain/load.h"
 #include "server/domain/accounts.h"
+#include "server/domain/identity_verifier.h"
+#include "server/domain/onboarding.h"
+#include "server/domain/rate_limit.h"
 #include "server/domain/secrets.h"
 #include "server/domain/sms.h"
 #include "server/domain/tokens.h"
@@ -61,6 +69,42 @@ posfleet::Status bootstrap_admin_user(posfleet::domain::Context& ctx, const std:
   return posfleet::ok_status();
 }
 
+// One posfleetd per data directory, and no key rotation while it runs: both
+// hold <data_dir>/posfleetd.lock. The descriptor stays open for the process.
+posfleet::Status lock_data_dir(const std::string& data_dir) {
+  int fd = ::open((data_dir + "/posfleetd.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return posfleet::make_error(posfleet::Code::kIo, "cannot open " + data_dir + "/posfleetd.lock");
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return posfleet::make_error(posfleet::Code::kConflict,
+                                "another posfleetd uses " + data_dir + "; stop it first (one process per data directory)");
+  }
+  return posfleet::ok_status();
+}
+
+// `posfleetd rotate-secret-key`: a new secret.key, every sealed value re-sealed
+// with it, then the old key deleted. Run again to finish an interrupted one.
+int rotate_secret_key(posfleet::domain::Context& ctx, const std::string& key_file) {
+  auto box = posfleet::domain::SecretBox::open(key_file);
+  if (!box) {
+    std::cerr << "posfleetd: " << box.error().message << "\n";
+    return 1;
+  }
+  ctx.secrets = &*box;
+  auto n = posfleet::domain::reseal_all(ctx);
+  if (!n) {
+    std::cerr << "posfleetd: re-sealing stopped: " << n.error().message
+              << "\n  both keys are kept; run rotate-secret-key again to finish\n";
+    return 1;
+  }
+  if (auto s = posfleet::domain::SecretBox::finish_rotation(key_file); !s) {
+    std::cerr << "posfleetd: " << s.error().message << "\n";
+    return 1;
+  }
+  std::cout << "re-sealed " << *n << " values with key " << box->key_id() << "; the old key is deleted\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -90,6 +134,8 @@ int main(int argc, char** argv) {
   app.add_option("--session-idle-seconds", session_idle, "back-office sessions end after this long unused")
       ->check(CLI::Range(2, 86400))
       ->capture_default_str();
+  auto* rotate = app.add_subcommand("rotate-secret-key",
+                                    "replace secret.key and re-seal every resident ID and card number (posfleetd stopped)");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
 
@@ -99,11 +145,18 @@ int main(int argc, char** argv) {
   };
   if (auto s = posfleet::init_crypto(); !s) return fail(s.error());
   if (auto s = posfleet::make_dirs(data_dir); !s) return fail(s.error());
+  if (auto s = lock_data_dir(data_dir); !s) return fail(s.error());
   auto store = posfleet::store::SqliteStore::open(data_dir + "/posfleet.db");
   if (!store) return fail(store.error());
   posfleet::store::ArtifactStore artifacts(data_dir + "/artifacts");
   if (auto s = artifacts.init(); !s) return fail(s.error());
 
+  if (rotate->parsed()) {
+    if (auto s = posfleet::domain::SecretBox::begin_rotation(data_dir + "/secret.key"); !s) return fail(s.error());
+    posfleet::domain::OutboxSmsSender no_sms(data_dir + "/sms-outbox.jsonl");
+    posfleet::domain::Context ctx{**store, artifacts, tenant, poll_seconds, data_dir, &no_sms, nullptr};
+    return rotate_secret_key(ctx, data_dir + "/secret.key");
+  }
   auto secrets = posfleet::domain::SecretBox::open(data_dir + "/secret.key");
   if (!secrets) return fail(secrets.error());
   posfleet::domain::OutboxSmsSender sms(data_dir + "/sms-outbox.jsonl");
@@ -111,6 +164,13 @@ int main(int argc, char** argv) {
   posfleet::domain::LoadState load(max_downloads);
   posfleet::domain::Context ctx{**store, artifacts, tenant, poll_seconds, data_dir, &sms, &*secrets};
   ctx.load = &load;
+  posfleet::domain::FormatOnlyVerifier verifier;
+  ctx.verifier = &verifier;
+  posfleet::domain::RateLimiter public_limit(60, 60);  // per address and minute, on routes without log-in
+  ctx.public_limit = &public_limit;
+  if (secrets->rotating())
+    std::cout << "warning: secret.key.old exists: a key rotation did not finish; stop posfleetd and run "
+                 "`posfleetd --data-dir " << data_dir << " rotate-secret-key` again\n";
   ctx.session_idle_seconds = session_idle;
   posfleet::http::Router router;
   posfleet::ddi::add_routes(router, ctx);
@@ -118,6 +178,7 @@ int main(int argc, char** argv) {
   posfleet::api::add_fleet_routes(router, ctx);
   posfleet::api::add_support_routes(router, ctx);
   posfleet::api::add_session_routes(router, ctx);
+  posfleet::api::add_onboarding_routes(router, ctx);
   posfleet::http::StaticFiles console(console_dir);
   router.set_fallback([&console](posfleet::http::Request& req) { return console.serve(req); });
 

@@ -12,10 +12,11 @@ export type Capability =
   | 'support' // tickets, identity verification, change on a verified merchant's behalf
   | 'merchant' // create merchants, bind terminals to them
   | 'audit' // read and export the audit log
+  | 'onboard' // review applications for terminals, approve, reject, ship
   | 'admin'; // users, API tokens, the SMS outbox
 
 const GRANTS: Record<Role, Capability[]> = {
-  admin: ['read', 'release', 'deploy', 'terminal', 'policy', 'lock', 'support', 'merchant', 'audit', 'admin'],
+  admin: ['read', 'release', 'deploy', 'terminal', 'policy', 'lock', 'support', 'merchant', 'audit', 'admin', 'onboard'],
   release_manager: ['read', 'release', 'deploy', 'terminal', 'policy'],
   support: ['read', 'support'],
   auditor: ['read', 'audit'],

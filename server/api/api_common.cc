@@ -24,6 +24,7 @@ bool role_allows(const std::string& role, Permission p) {
     case Permission::kAudit: return role == "auditor";
     case Permission::kLock:
     case Permission::kMerchant:
+    case Permission::kOnboard:
     case Permission::kAdmin: return false;
   }
   return false;

@@ -2,7 +2,7 @@
 // calling (from the bearer token), role permissions, and JSON helpers.
 //
 // Roles and what they may do (enforced here, on every route):
-//   admin            everything, including tokens, locks, merchants, the SMS outbox
+//   admin            everything, including tokens, locks, merchants, the SMS outbox, reviewing applications
 //   release_manager  read; releases, deployments, terminals, policy (no locks)
 //   support          read; tickets, identity verification, policy on a verified merchant's behalf
 //   auditor          read; the audit log
@@ -17,7 +17,7 @@
 
 namespace posfleet::api {
 
-enum class Permission { kRead, kRelease, kDeploy, kTerminal, kPolicy, kLock, kSupport, kMerchant, kAudit, kAdmin };
+enum class Permission { kRead, kRelease, kDeploy, kTerminal, kPolicy, kLock, kSupport, kMerchant, kAudit, kAdmin, kOnboard };
 
 struct Caller {
   std::string name, role;

@@ -128,6 +128,40 @@ struct SessionRecord {
   std::int64_t created = 0, last_seen = 0;
 };
 
+// An application for a terminal (seed §6). The resident ID and the bank card
+// are sealed (domain/secrets.h); `*_index` are keyed hashes of them, so that
+// duplicates can be found without the numbers. Status: submitted → approved
+// → shipped → activated, or submitted → rejected.
+struct ApplicationRecord {
+  std::int64_t id = 0;
+  std::string number;  // what the applicant quotes, e.g. "PA7K3Q9M2X"
+  std::string kind;    // individual | business
+  std::string legal_name, resident_id_enc, resident_id_index, resident_id_masked;
+  std::string business_name, credit_code;
+  std::string phone, card_enc, card_masked, bank, address, model;
+  std::string status = "submitted";
+  std::string checks_json = "[]";  // the verification provider's answers
+  std::string reason, reviewer, carrier, tracking, serials_csv;
+  std::int64_t merchant_id = 0, created = 0, updated = 0;
+};
+
+// A one-time code sent to an applicant's phone; `verified` once the right
+// code was typed, `used` once an application was submitted with it.
+struct PhoneCodeRecord {
+  std::int64_t id = 0;
+  std::string phone, code_hash;
+  int attempts = 0;
+  bool verified = false, used = false;
+  std::int64_t created = 0, expires = 0;
+};
+
+// An activation code enrols one terminal: single use, expiring; only its hash is kept.
+struct ActivationRecord {
+  std::int64_t id = 0;
+  std::string code_hash, serial, model;
+  std::int64_t application_id = 0, merchant_id = 0, expires = 0, used = 0, created = 0;
+};
+
 // A filtered, paged view of the fleet (the console's terminal list, and the
 // target of bulk policy edits and deployments by filter). Empty fields match
 // everything. `mode` is the effective update mode after fleet, group and
@@ -236,6 +270,34 @@ class Store {
   virtual Status touch_session(const std::string& token_hash, std::int64_t now) = 0;
   virtual Status delete_session(const std::string& token_hash) = 0;
   virtual Status delete_sessions_of(std::int64_t user_id) = 0;
+
+  // Applications for terminals, applicants' phone codes, activation codes.
+  // insert_application: kConflict if the same resident ID has an application
+  // that is not rejected.
+  virtual Expected<std::int64_t> insert_application(const ApplicationRecord& a) = 0;
+  virtual Expected<ApplicationRecord> application(std::int64_t id) = 0;
+  virtual Expected<ApplicationRecord> application_by_number(const std::string& number) = 0;
+  virtual Expected<std::vector<ApplicationRecord>> list_applications(const std::string& status, std::int64_t offset,
+                                                                     std::int64_t limit) = 0;  // newest first
+  virtual Status update_application(const ApplicationRecord& a) = 0;
+  virtual Expected<std::int64_t> insert_phone_code(const PhoneCodeRecord& c) = 0;
+  virtual Expected<PhoneCodeRecord> phone_code(std::int64_t id) = 0;
+  virtual Expected<std::int64_t> count_phone_codes_since(const std::string& phone, std::int64_t since) = 0;
+  // Atomically counts one try of an open code (not verified, fewer than
+  // max_tries, not expired); false if no try is left.
+  virtual Expected<bool> take_phone_code_try(std::int64_t id, int max_tries, std::int64_t now) = 0;
+  virtual Status mark_phone_code_verified(std::int64_t id) = 0;
+  // Atomically marks a verified, unused code used; false if it was not.
+  virtual Expected<bool> use_phone_code(std::int64_t id, const std::string& phone) = 0;
+  virtual Expected<std::int64_t> insert_activation(const ActivationRecord& a) = 0;
+  virtual Expected<std::vector<ActivationRecord>> activations_of(std::int64_t application_id) = 0;
+  virtual Expected<ActivationRecord> activation_by_hash(const std::string& code_hash) = 0;  // kNotFound if none
+  // Atomically marks an unused, unexpired code used at `now`; false if it was used or expired.
+  virtual Expected<bool> use_activation(std::int64_t id, std::int64_t now) = 0;
+  virtual Status set_terminal_token(std::int64_t id, const std::string& token_hash) = 0;
+  // For re-sealing under a new key: merchants in id order, and their sealed resident ID.
+  virtual Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id, std::int64_t limit) = 0;
+  virtual Status set_merchant_resident_id(std::int64_t id, const std::string& resident_id_enc) = 0;
 
   // Management API tokens.
   virtual Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) = 0;

@@ -194,6 +194,62 @@ CREATE INDEX terminals_group ON terminals(group_name);
 CREATE INDEX terminals_merchant ON terminals(merchant_id);
 CREATE INDEX terminals_last_seen ON terminals(last_seen);
 )sql",
+    // 6: applications for terminals, applicants' phone codes, activation codes.
+    //    One live application per resident ID (a rejected one does not count).
+    R"sql(
+CREATE TABLE applications (
+  id INTEGER PRIMARY KEY,
+  number TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  legal_name TEXT NOT NULL,
+  resident_id_enc TEXT NOT NULL,
+  resident_id_index TEXT NOT NULL,
+  resident_id_masked TEXT NOT NULL,
+  business_name TEXT NOT NULL,
+  credit_code TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  card_enc TEXT NOT NULL,
+  card_masked TEXT NOT NULL,
+  bank TEXT NOT NULL,
+  address TEXT NOT NULL,
+  model TEXT NOT NULL,
+  status TEXT NOT NULL,
+  checks TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  reviewer TEXT NOT NULL DEFAULT '',
+  carrier TEXT NOT NULL DEFAULT '',
+  tracking TEXT NOT NULL DEFAULT '',
+  serials TEXT NOT NULL DEFAULT '',
+  merchant_id INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX applications_live_resident ON applications(resident_id_index) WHERE status != 'rejected';
+CREATE INDEX applications_status ON applications(status, id);
+CREATE TABLE phone_codes (
+  id INTEGER PRIMARY KEY,
+  phone TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  verified INTEGER NOT NULL DEFAULT 0,
+  used INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL,
+  expires INTEGER NOT NULL
+);
+CREATE INDEX phone_codes_phone ON phone_codes(phone, created);
+CREATE TABLE activations (
+  id INTEGER PRIMARY KEY,
+  code_hash TEXT NOT NULL UNIQUE,
+  serial TEXT NOT NULL,
+  model TEXT NOT NULL,
+  application_id INTEGER NOT NULL,
+  merchant_id INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  used INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL
+);
+CREATE INDEX activations_application ON activations(application_id);
+)sql",
 };
 }  // namespace
 

@@ -50,6 +50,26 @@ class SqliteStore final : public Store {
   Expected<std::vector<ActionStatusRecord>> action_history(std::int64_t deployment_id) override;
   Expected<bool> release_assigned(std::int64_t terminal_id, std::int64_t release_id) override;
 
+  Expected<std::int64_t> insert_application(const ApplicationRecord& a) override;
+  Expected<ApplicationRecord> application(std::int64_t id) override;
+  Expected<ApplicationRecord> application_by_number(const std::string& number) override;
+  Expected<std::vector<ApplicationRecord>> list_applications(const std::string& status, std::int64_t offset,
+                                                             std::int64_t limit) override;
+  Status update_application(const ApplicationRecord& a) override;
+  Expected<std::int64_t> insert_phone_code(const PhoneCodeRecord& c) override;
+  Expected<PhoneCodeRecord> phone_code(std::int64_t id) override;
+  Expected<std::int64_t> count_phone_codes_since(const std::string& phone, std::int64_t since) override;
+  Expected<bool> take_phone_code_try(std::int64_t id, int max_tries, std::int64_t now) override;
+  Status mark_phone_code_verified(std::int64_t id) override;
+  Expected<bool> use_phone_code(std::int64_t id, const std::string& phone) override;
+  Expected<std::int64_t> insert_activation(const ActivationRecord& a) override;
+  Expected<std::vector<ActivationRecord>> activations_of(std::int64_t application_id) override;
+  Expected<ActivationRecord> activation_by_hash(const std::string& code_hash) override;
+  Expected<bool> use_activation(std::int64_t id, std::int64_t now) override;
+  Status set_terminal_token(std::int64_t id, const std::string& token_hash) override;
+  Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id, std::int64_t limit) override;
+  Status set_merchant_resident_id(std::int64_t id, const std::string& resident_id_enc) override;
+
   Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) override;
   Expected<ApiTokenRecord> api_token(const std::string& token_hash) override;
   Expected<std::int64_t> count_api_tokens() override;

@@ -1,0 +1,104 @@
+// posfleet server: applying for a terminal (seed §6, PRODUCT.md §Onboarding),
+// from a validated application to an activated, enrolled terminal.
+//
+// Applicant (no log-in): asks for a code on their mobile number, types it,
+// submits the application (identity, business, settlement card, address,
+// model) and gets an application number; with the number and the phone they
+// can see its status. Staff: review (the verification provider's answers,
+// masked numbers), approve — which creates the merchant, registers the
+// terminals with the serials staff assign and issues one activation code per
+// terminal — or reject with a reason; then record shipping. The applicant is
+// told each decision by SMS. Terminal: `posfleet-agent enroll CODE` exchanges
+// the code, once and before it expires, for the terminal's DDI token.
+//
+// The resident ID and the card number are sealed (secrets.h) as soon as they
+// are checked; only masks, keyed indexes and the provider's answers are kept
+// beside them. They are unsealed only to approve (the merchant record keeps
+// the resident ID) and to re-run the verification provider — both staff steps
+// behind the onboarding permission. No function here returns or logs them.
+// Thread-safety: stateless functions over the Context; the verification
+// provider must be thread-safe.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "server/domain/context.h"
+
+namespace posfleet::domain {
+
+inline constexpr int kPhoneCodeSeconds = 300;      // a code can be typed for 5 minutes
+inline constexpr int kPhoneCodeTries = 5;
+inline constexpr int kPhoneCodeGapSeconds = 60;    // one new code a minute per phone
+inline constexpr int kPhoneCodesPerHour = 5;
+inline constexpr int kVerifiedPhoneSeconds = 1800; // a typed code carries a submission for 30 minutes
+inline constexpr int kActivationDays = 30;
+inline constexpr int kMaxTerminalsPerApplication = 10;
+
+// One terminal model applicants can choose (catalogue.cc; the operator may
+// replace the list with <data_dir>/catalogue.json).
+struct CatalogueModel {
+  std::string id, kind;  // kind: mobile | fixed | smart
+  std::string name_zh, name_en, text_zh, text_en;
+};
+std::vector<CatalogueModel> terminal_catalogue(const Context& ctx);
+
+// What an applicant submits. Numbers as typed (spaces and hyphens allowed).
+struct ApplicationInput {
+  std::string kind;  // individual | business
+  std::string legal_name, resident_id, business_name, credit_code;
+  std::string phone;
+  std::int64_t phone_code_id = 0;
+  std::string card, bank, address, model;
+};
+
+// Field name → why it is refused (core/identity_numbers.h names, plus
+// "required", "too_long", "underage", "unknown_model", "not_verified").
+using FieldErrors = std::map<std::string, std::string>;
+FieldErrors check_application(const Context& ctx, const ApplicationInput& in);
+
+// Sends a 6-digit code to `phone`. kInvalidArgument for a number that is not
+// a mainland mobile, kUnavailable when codes were asked too often.
+Expected<store::PhoneCodeRecord> send_phone_code(Context& ctx, const std::string& phone);
+// kUnauthorized with the tries left, or when the code expired.
+Status confirm_phone_code(Context& ctx, std::int64_t id, const std::string& code);
+
+struct Submitted {
+  store::ApplicationRecord record;
+  FieldErrors errors;  // non-empty: nothing was stored
+};
+// kConflict when the resident ID already has an application that is not rejected.
+Expected<Submitted> submit_application(Context& ctx, const ApplicationInput& in);
+// The application with this number, if `phone` is the one it was made with
+// (one answer for a wrong number or phone: kNotFound).
+Expected<store::ApplicationRecord> application_status(Context& ctx, const std::string& number,
+                                                      const std::string& phone);
+
+// Staff side.
+Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64_t id, const Actor& who);
+struct Approved {
+  store::ApplicationRecord record;
+  std::vector<std::pair<std::string, std::string>> codes;  // (serial, activation code): shown once
+};
+Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std::vector<std::string>& serials,
+                                       const std::string& reason, const Actor& who);
+Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t id, const std::string& reason,
+                                                      const Actor& who);
+Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id, const std::string& carrier,
+                                                   const std::string& tracking, const Actor& who);
+
+// Terminal side: the code's terminal must be `serial` (the terminal says who
+// it is). Returns the terminal and its new DDI token (shown once).
+struct Enrolled {
+  store::TerminalRecord terminal;
+  std::string token;
+};
+Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const std::string& serial,
+                                   const std::string& remote);
+
+// Re-seals every sealed value with the current key and recomputes indexes
+// (the middle of a key rotation, secrets.h). Returns how many were re-sealed.
+Expected<std::int64_t> reseal_all(Context& ctx);
+
+}  // namespace posfleet::domain

@@ -1,0 +1,227 @@
+// The staff and terminal side of onboarding.h: review, approval with
+// terminals and activation codes, rejection, shipping, enrolment, and
+// re-sealing after a key rotation.
+#include <sodium.h>
+
+#include <set>
+
+#include "core/clock.h"
+#include "core/hashing.h"
+#include "server/domain/audit.h"
+#include "server/domain/identity_verifier.h"
+#include "server/domain/onboarding.h"
+#include "server/domain/secrets.h"
+#include "server/domain/sms.h"
+#include "server/domain/support.h"
+#include "server/domain/terminals.h"
+#include "server/domain/tokens.h"
+
+namespace posfleet::domain {
+
+namespace {
+
+std::string target(const store::ApplicationRecord& a) { return "application:" + a.number; }
+
+Status expect_status(const store::ApplicationRecord& a, const std::string& want, const std::string& doing) {
+  if (a.status == want) return ok_status();
+  return make_error(Code::kConflict, "application " + a.number + " is " + a.status + "; only a " + want +
+                                         " application can be " + doing);
+}
+
+// "XXXX-XXXX-XXXX" without look-alikes; about 58 bits.
+std::string new_activation_code() {
+  static constexpr char kChars[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+  std::string c;
+  for (int i = 0; i < 12; ++i) {
+    if (i && i % 4 == 0) c += '-';
+    c += kChars[randombytes_uniform(sizeof kChars - 1)];
+  }
+  return c;
+}
+
+// What is hashed: upper case, no hyphens or spaces, so "abcd efgh-jkmn" works.
+std::string activation_hash(const std::string& code) {
+  std::string n;
+  for (char ch : code)
+    if (ch != '-' && ch != ' ') n += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return sha256_hex("posfleet activation:" + n);
+}
+
+Status sms(Context& ctx, const store::ApplicationRecord& a, const std::string& zh, const std::string& en) {
+  return ctx.sms->send(a.phone, "【posfleet】" + zh + " " + en);
+}
+
+}  // namespace
+
+Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64_t id, const Actor& who) {
+  auto a = ctx.store.application(id);
+  if (!a) return a.error();
+  auto resident_id = ctx.secrets->unseal(a->resident_id_enc);
+  auto card = ctx.secrets->unseal(a->card_enc);
+  if (!resident_id) return resident_id.error();
+  if (!card) return card.error();
+  IdentityToCheck check{a->kind, a->legal_name, *resident_id, a->business_name, a->credit_code, a->phone, *card,
+                        a->bank, true};
+  a->checks_json = checks_to_json(ctx.verifier->name(), ctx.verifier->verify(check));
+  a->updated = unix_now();
+  if (auto s = ctx.store.update_application(*a); !s) return s.error();
+  record_audit(ctx, who, "application.verify", target(*a), "", ctx.verifier->name(), "");
+  return a;
+}
+
+Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std::vector<std::string>& serials,
+                                       const std::string& reason, const Actor& who) {
+  auto a = ctx.store.application(id);
+  if (!a) return a.error();
+  if (auto s = expect_status(*a, "submitted", "approved"); !s) return s.error();
+  if (serials.empty() || serials.size() > static_cast<size_t>(kMaxTerminalsPerApplication))
+    return make_error(Code::kInvalidArgument, "assign 1 to " + std::to_string(kMaxTerminalsPerApplication) +
+                                                  " terminal serial numbers of model " + a->model);
+  if (std::set<std::string>(serials.begin(), serials.end()).size() != serials.size())
+    return make_error(Code::kInvalidArgument, "a serial number is listed twice");
+  for (const auto& serial : serials)
+    if (ctx.store.terminal_by_serial(ctx.tenant, serial))
+      return make_error(Code::kConflict, "terminal " + serial + " is already registered; assign another one");
+
+  auto resident_id = ctx.secrets->unseal(a->resident_id_enc);
+  if (!resident_id) return resident_id.error();
+  auto merchant = create_merchant(ctx, a->kind == "business" ? a->business_name : a->legal_name, a->phone,
+                                  *resident_id, who);
+  if (!merchant) return merchant.error();
+
+  Approved out;
+  const auto now = unix_now();
+  for (const auto& serial : serials) {
+    auto t = register_terminal(ctx, serial, a->model);  // its token is replaced at enrolment
+    if (!t) return t.error();
+    if (auto s = link_terminal(ctx, merchant->id, serial, who); !s) return s.error();
+    auto code = new_activation_code();
+    store::ActivationRecord act{0, activation_hash(code), serial, a->model, a->id, merchant->id,
+                                now + kActivationDays * 86400, 0, now};
+    if (auto aid = ctx.store.insert_activation(act); !aid) return aid.error();
+    out.codes.emplace_back(serial, code);
+  }
+  std::string csv;
+  for (const auto& s : serials) csv += (csv.empty() ? "" : ",") + s;
+  a->status = "approved";
+  a->reason = reason;
+  a->reviewer = who.name;
+  a->serials_csv = csv;
+  a->merchant_id = merchant->id;
+  a->updated = now;
+  if (auto s = ctx.store.update_application(*a); !s) return s.error();
+  record_audit(ctx, who, "application.approve", target(*a), "submitted", "approved: merchant " +
+               std::to_string(merchant->id) + ", terminals " + csv, reason);
+  sms(ctx, *a, "您的终端申请 " + a->number + " 已通过审核，终端将尽快寄出。",
+      "Your terminal application " + a->number + " is approved; the terminal will be shipped soon.");
+  out.record = *a;
+  return out;
+}
+
+Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t id, const std::string& reason,
+                                                      const Actor& who) {
+  auto a = ctx.store.application(id);
+  if (!a) return a.error();
+  if (auto s = expect_status(*a, "submitted", "rejected"); !s) return s.error();
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
+    return make_error(Code::kInvalidArgument, "say why the application is rejected; the applicant is told");
+  a->status = "rejected";
+  a->reason = reason;
+  a->reviewer = who.name;
+  a->updated = unix_now();
+  if (auto s = ctx.store.update_application(*a); !s) return s.error();
+  record_audit(ctx, who, "application.reject", target(*a), "submitted", "rejected", reason);
+  sms(ctx, *a, "很抱歉，您的终端申请 " + a->number + " 未通过审核：" + reason,
+      "Sorry, your terminal application " + a->number + " was not approved: " + reason);
+  return a;
+}
+
+Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id, const std::string& carrier,
+                                                   const std::string& tracking, const Actor& who) {
+  auto a = ctx.store.application(id);
+  if (!a) return a.error();
+  if (auto s = expect_status(*a, "approved", "shipped"); !s) return s.error();
+  if (carrier.empty() || carrier.size() > 60 || tracking.empty() || tracking.size() > 60)
+    return make_error(Code::kInvalidArgument, "carrier and tracking number are required (at most 60 characters each)");
+  a->status = "shipped";
+  a->carrier = carrier;
+  a->tracking = tracking;
+  a->updated = unix_now();
+  if (auto s = ctx.store.update_application(*a); !s) return s.error();
+  record_audit(ctx, who, "application.ship", target(*a), "approved", carrier + " " + tracking, "");
+  sms(ctx, *a, "您申请的终端已由 " + carrier + " 寄出，运单号 " + tracking + "。收到后请按说明书用激活码激活。",
+      "Your terminal was shipped by " + carrier + ", tracking number " + tracking +
+          ". Activate it with the code in the box.");
+  return a;
+}
+
+Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const std::string& serial,
+                                   const std::string& remote) {
+  const Actor terminal{serial, "terminal", "terminal"};
+  auto act = ctx.store.activation_by_hash(activation_hash(code));
+  if (!act) {
+    record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote, "unknown code");
+    return make_error(Code::kNotFound, "this activation code is not valid; check it against the slip in the box");
+  }
+  if (act->serial != serial)
+    return make_error(Code::kConflict, "this activation code is for another terminal; use the code on the slip that "
+                                       "came with this terminal (" + serial + ")");
+  const auto now = unix_now();
+  auto took = ctx.store.use_activation(act->id, now);
+  if (!took) return took.error();
+  if (!*took) {
+    record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote,
+                 act->used ? "code already used" : "code expired");
+    if (act->used) return make_error(Code::kConflict, "this activation code has already been used; call support");
+    return make_error(Code::kUnauthorized, "this activation code has expired; call support for a new one");
+  }
+  auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
+  if (!t) return t.error();
+  Enrolled out;
+  out.token = new_token();
+  if (auto s = ctx.store.set_terminal_token(t->id, hash_token(out.token)); !s) return s.error();
+  out.terminal = *t;
+  record_audit(ctx, terminal, "terminal.enroll", "terminal:" + serial, "",
+               "merchant " + std::to_string(act->merchant_id), "");
+  if (auto a = ctx.store.application(act->application_id); a && a->status != "activated") {
+    a->status = "activated";
+    a->updated = now;
+    ctx.store.update_application(*a);
+  }
+  return out;
+}
+
+Expected<std::int64_t> reseal_all(Context& ctx) {
+  std::int64_t n = 0;
+  for (std::int64_t offset = 0;; offset += 200) {
+    auto page = ctx.store.list_applications("", offset, 200);
+    if (!page) return page.error();
+    for (auto& a : *page) {
+      auto id = ctx.secrets->unseal(a.resident_id_enc);
+      auto card = ctx.secrets->unseal(a.card_enc);
+      if (!id) return id.error();
+      if (!card) return card.error();
+      a.resident_id_enc = ctx.secrets->seal(*id);
+      a.resident_id_index = ctx.secrets->index(*id);
+      a.card_enc = ctx.secrets->seal(*card);
+      if (auto s = ctx.store.update_application(a); !s) return s.error();
+      n += 2;
+    }
+    if (page->size() < 200) break;
+  }
+  for (std::int64_t after = 0;;) {
+    auto page = ctx.store.merchants_after(after, 200);
+    if (!page) return page.error();
+    for (const auto& m : *page) {
+      auto id = ctx.secrets->unseal(m.resident_id_enc);
+      if (!id) return id.error();
+      if (auto s = ctx.store.set_merchant_resident_id(m.id, ctx.secrets->seal(*id)); !s) return s.error();
+      after = m.id;
+      ++n;
+    }
+    if (page->size() < 200) break;
+  }
+  return n;
+}
+
+}  // namespace posfleet::domain
