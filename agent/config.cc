@@ -18,7 +18,11 @@ Expected<Config> Config::load(const std::string& path) {
   const auto base = std::filesystem::path(path).parent_path();
   auto resolve = [&](const std::string& p) { return std::filesystem::path(p).is_absolute() || base.empty() ? p : (base / p).string(); };
   Config c;
-  for (auto [key, out] : {std::pair{"server", &c.server}, {"terminal", &c.terminal}, {"token", &c.token},
+  c.token = json::string_or(o, "token", "");  // empty until `posfleet-agent enroll`
+  if (c.token.empty())
+    return make_error(Code::kInvalidArgument, "config " + path + " has no \"token\": this terminal is not enrolled "
+                                              "yet; run `posfleet-agent enroll CODE` with the code shipped with it");
+  for (auto [key, out] : {std::pair{"server", &c.server}, {"terminal", &c.terminal},
                           {"model", &c.model}, {"device_dir", &c.device_dir}}) {
     auto s = json::get_string(o, key);
     if (!s || s->empty()) return make_error(Code::kInvalidArgument, "config " + path + ": \"" + key + "\" is required");

@@ -8,7 +8,8 @@
 // "max_poll_seconds" (cap on the server's poll interval, 0 = none),
 // "min_battery_percent" (30; below it an install waits for the charger),
 // "precheck_retry_seconds" (30; how often a failed pre-check is tried again).
-// Relative paths are taken from the config file's folder.
+// Relative paths are taken from the config file's folder. A new terminal's
+// config has no "token": `posfleet-agent enroll CODE` writes it (agent/enroll.h).
 #pragma once
 
 #include <cstdint>

@@ -13,6 +13,7 @@
 
 #include "agent/config.h"
 #include "agent/daemon.h"
+#include "agent/enroll.h"
 #include "agent/device/merchant_data.h"
 #include "agent/device/simulated_hardware.h"
 #include "agent/local/local_client.h"
@@ -49,7 +50,22 @@ int main(int argc, char** argv) {
   pay->add_option("--amount", amount, "amount in fen")->required();
   pay->add_option("--id", txn_id, "transaction id (default: generated)");
   pay->add_option("--hold-seconds", hold_seconds, "keep the sale open this long");
+  std::string activation_code;
+  auto* enroll = app.add_subcommand("enroll", "activate a new terminal with the code shipped with it");
+  enroll->add_option("code", activation_code, "the activation code, e.g. ABCD-EFGH-JKMN")->required();
   CLI11_PARSE(app, argc, argv);
+
+  if (*enroll) {
+    posfleet::HttpClient::global_init();
+    if (auto s = posfleet::agent::enroll(config_path, activation_code); !s) {
+      std::cerr << "posfleet-agent: enrolment failed: " << s.error().message << "\n"
+                << "posfleet-agent：激活失败，请核对激活码；仍不行请联系客服。\n";
+      return 1;
+    }
+    std::cout << "enrolled: this terminal now checks for updates as itself; start it with `posfleet-agent run`\n"
+              << "激活成功：终端已绑定商户，运行 posfleet-agent run 开始接收更新。\n";
+    return 0;
+  }
 
   auto config = posfleet::agent::Config::load(config_path);
   if (!config) {

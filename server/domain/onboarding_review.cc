@@ -85,7 +85,8 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std:
 
   auto resident_id = ctx.secrets->unseal(a->resident_id_enc);
   if (!resident_id) return resident_id.error();
-  auto merchant = create_merchant(ctx, a->kind == "business" ? a->business_name : a->legal_name, a->phone,
+  // The merchant is the person who applied: support verifies them by name and ID digits.
+  auto merchant = create_merchant(ctx, a->legal_name, a->phone,
                                   *resident_id, who);
   if (!merchant) return merchant.error();
 

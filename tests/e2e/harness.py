@@ -51,18 +51,33 @@ class Server:
         self.dir = os.path.join(workdir, "server")
         os.makedirs(self.dir)
         self.log_path = os.path.join(self.dir, "posfleetd.log")
+        self.args = ["--data-dir", os.path.join(self.dir, "var"), "--listen", "127.0.0.1:0",
+                     "--poll-seconds", str(poll_seconds), "--threads", "2", *extra_args]
         self.log = open(self.log_path, "w+")
+        self._start()
+
+    def _start(self):
         env = dict(os.environ, POSFLEET_BOOTSTRAP_TOKEN=BOOTSTRAP_TOKEN, POSFLEET_ADMIN_PASSWORD=ADMIN_PASSWORD)
-        self.proc = subprocess.Popen(
-            [binary("POSFLEETD"), "--data-dir", os.path.join(self.dir, "var"), "--listen", "127.0.0.1:0",
-             "--poll-seconds", str(poll_seconds), "--threads", "2", *extra_args],
-            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.started_at = os.path.getsize(self.log_path)
+        self.proc = subprocess.Popen([binary("POSFLEETD"), *self.args], stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=env)
         self.url = wait_until("posfleetd to listen", self._listening, timeout=20)
+
+    def restart(self):
+        """Stops and starts again on the same data (and a new port)."""
+        self.stop()
+        self.log = open(self.log_path, "a")
+        self._start()
+
+    def offline(self, *args):
+        """Runs `posfleetd --data-dir <its data> <args>` (e.g. rotate-secret-key); returns the CompletedProcess."""
+        return subprocess.run([binary("POSFLEETD"), "--data-dir", self.data_dir, *args], capture_output=True,
+                              text=True, timeout=60)
 
     def _listening(self):
         if self.proc.poll() is not None:
             raise AssertionError("posfleetd exited early:\n" + self.output())
-        m = re.search(r"listening on (http://127\.0\.0\.1:\d+)", self.output())
+        m = re.search(r"listening on (http://127\.0\.0\.1:\d+)", self.output()[self.started_at:])
         return m and m.group(1)
 
     def output(self):

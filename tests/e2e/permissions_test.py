@@ -55,6 +55,12 @@ ROUTES = [
     ("GET", "/api/v1/tokens", None, ADMIN),
     ("POST", "/api/v1/tokens", {"name": "", "role": "auditor"}, ADMIN),
     ("GET", "/api/v1/sms/outbox", None, ADMIN),
+    ("GET", "/api/v1/applications", None, ADMIN),
+    ("GET", "/api/v1/applications/999", None, ADMIN),
+    ("POST", "/api/v1/applications/999/verify", {}, ADMIN),
+    ("POST", "/api/v1/applications/999/approve", {"serials": ["X"], "reason": "x"}, ADMIN),
+    ("POST", "/api/v1/applications/999/reject", {"reason": "x"}, ADMIN),
+    ("POST", "/api/v1/applications/999/shipping", {"carrier": "x", "tracking": "y"}, ADMIN),
 ]
 
 
