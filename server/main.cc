@@ -176,6 +176,7 @@ int main(int argc, char** argv) {
   posfleet::ddi::add_routes(router, ctx);
   posfleet::api::add_routes(router, ctx);
   posfleet::api::add_fleet_routes(router, ctx);
+  posfleet::api::add_audit_routes(router, ctx);
   posfleet::api::add_support_routes(router, ctx);
   posfleet::api::add_session_routes(router, ctx);
   posfleet::api::add_onboarding_routes(router, ctx);

@@ -1,7 +1,8 @@
 // The console's only way to the server: JSON over /api/v1 on the same origin,
 // with the session cookie and, on every change, the session's CSRF token.
 export class ApiError extends Error {
-  constructor(public status: number, public code: string, message: string) {
+  // `details`: the error object as the server sent it (some carry more, e.g. tries_left).
+  constructor(public status: number, public code: string, message: string, public details: Record<string, unknown> = {}) {
     super(message);
   }
 }
@@ -29,7 +30,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const text = await res.text();
   const data = text ? JSON.parse(text) : null;
   if (res.status === 401 && path !== '/session') sessionLost();
-  if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? res.statusText);
+  if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? res.statusText, data?.error ?? {});
   return data as T;
 }
 

@@ -138,22 +138,6 @@ Response put_deadline(domain::Context& ctx, Request& req, const Caller& caller) 
   return http::json_response(200, bj::object{{"version", r->version}, {"security_deadline", format_utc(*t)}});
 }
 
-Response get_audit(domain::Context& ctx, Request& req, const Caller&) {
-  std::int64_t after = 0, limit = 500;
-  try {
-    after = std::stoll(req.query_or("after", "0"));
-    limit = std::clamp<std::int64_t>(std::stoll(req.query_or("limit", "500")), 1, 5000);
-  } catch (const std::exception&) {
-    return http::error_response(400, "invalid_argument", "after and limit must be numbers");
-  }
-  auto entries = ctx.store.audit_entries(after, limit);
-  if (!entries) return http::error_from(entries.error());
-  bj::array out;
-  for (const auto& e : *entries) out.push_back(e.to_json());
-  auto head = domain::audit_head(ctx);
-  return http::json_response(200, bj::object{{"entries", out}, {"head", bj::object{{"id", head.id}, {"hash", head.hash}}}});
-}
-
 Response get_outbox(domain::Context& ctx, Request&, const Caller&) {
   auto* outbox = dynamic_cast<domain::OutboxSmsSender*>(ctx.sms);
   if (!outbox) return http::error_response(404, "not_found", "SMS go through a gateway; there is no outbox");
@@ -187,7 +171,6 @@ void add_fleet_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "PUT", "/api/v1/policy", P::kPolicy, put_policy);
   add_route(router, ctx, "PUT", "/api/v1/terminals/{serial}/group", P::kTerminal, put_group);
   add_route(router, ctx, "PUT", "/api/v1/releases/{version}/deadline", P::kRelease, put_deadline);
-  add_route(router, ctx, "GET", "/api/v1/audit", P::kAudit, get_audit);
   add_route(router, ctx, "GET", "/api/v1/sms/outbox", P::kAdmin, get_outbox);
   add_route(router, ctx, "GET", "/api/v1/status", P::kRead, get_status);
 }

@@ -1,6 +1,7 @@
 // posfleet server: management API routes for running the fleet: API tokens
 // and roles, update policy (fleet, group, terminal) with history and locks,
-// groups, security deadlines, the audit log and the SMS outbox.
+// groups, security deadlines and the SMS outbox; the support desk, sessions
+// and users, and the audit log have their own files.
 #pragma once
 
 #include "server/domain/context.h"
@@ -11,5 +12,6 @@ namespace posfleet::api {
 void add_fleet_routes(http::Router& router, domain::Context& ctx);
 void add_support_routes(http::Router& router, domain::Context& ctx);
 void add_session_routes(http::Router& router, domain::Context& ctx);
+void add_audit_routes(http::Router& router, domain::Context& ctx);
 
 }  // namespace posfleet::api

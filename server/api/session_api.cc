@@ -78,7 +78,10 @@ Response put_user(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
   std::optional<bool> disabled;
-  if (auto* d = body->if_contains("disabled"); d && d->is_bool()) disabled = d->get_bool();
+  if (auto* d = body->if_contains("disabled")) {
+    if (!d->is_bool()) return http::error_response(400, "invalid_argument", "disabled must be true or false");
+    disabled = d->get_bool();
+  }
   auto u = domain::change_user(ctx, req.param("name"), json::string_or(*body, "role", ""), disabled,
                                json::string_or(*body, "password", ""), caller.actor());
   if (!u) return http::error_from(u.error());

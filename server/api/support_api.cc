@@ -3,12 +3,16 @@
 // verified merchant's behalf (domain/support.h has the rules).
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "core/clock.h"
 #include "core/json.h"
 #include "server/api/api_common.h"
 #include "server/api/fleet_api.h"
 #include "server/domain/secrets.h"
+#include "server/domain/policy.h"
 #include "server/domain/support.h"
+#include "server/domain/support_desk.h"
 
 namespace posfleet::api {
 
@@ -23,7 +27,9 @@ bj::object merchant_json(domain::Context& ctx, const store::MerchantRecord& m) {
   if (auto id = ctx.secrets->unseal(m.resident_id_enc); id) id_masked = domain::mask(*id, 4, 4);
   bj::array terminals;
   if (auto ts = ctx.store.terminals_of_merchant(m.id); ts)
-    for (const auto& t : *ts) terminals.push_back(bj::string(t.serial));
+    for (const auto& t : *ts)
+      terminals.push_back(bj::object{{"serial", t.serial}, {"model", t.model}, {"version", t.installed_version},
+                                     {"group", t.group}});
   return bj::object{{"id", m.id},
                     {"legal_name", m.legal_name},
                     {"phone", domain::mask(m.phone, 3, 4)},
@@ -47,6 +53,29 @@ bj::object verification_json(const store::VerificationRecord& v) {
                     {"attempts", v.attempts},
                     {"code_expires", format_utc(v.expires)},
                     {"verified_until", v.verified_until ? bj::value(format_utc(v.verified_until)) : bj::value(nullptr)}};
+}
+
+// A refused verification step is 403 with a code the console can put in the
+// user's language (never 401: that would read as the session having ended).
+// For a code, the error also says how many tries are left.
+Response verification_error(domain::Context& ctx, const Error& e, const char* code, std::int64_t verification_id = 0,
+                            const std::string& agent = "") {
+  if (e.code != Code::kUnauthorized) return http::error_from(e);
+  bj::object err{{"code", code}, {"message", e.message}};
+  if (verification_id) {
+    if (auto v = ctx.store.verification(verification_id); v && v->agent != agent) {
+      err["code"] = "other_agent";
+    } else if (v) {
+      const int left = std::max(0, domain::kCodeTries - v->attempts);
+      err["tries_left"] = left;
+      err["status"] = v->status;
+      if (v->status == "failed" || left == 0)
+        err["code"] = unix_now() >= v->expires ? "code_expired" : "code_used_up";
+      else if (unix_now() >= v->expires)
+        err["code"] = "code_expired";
+    }
+  }
+  return http::json_response(403, bj::object{{"error", err}});
 }
 
 Response post_merchant(domain::Context& ctx, Request& req, const Caller& caller) {
@@ -77,12 +106,73 @@ Response post_merchant_terminal(domain::Context& ctx, Request& req, const Caller
   return http::json_response(200, merchant_json(ctx, *m));
 }
 
+// The queue: ?status=open|closed, ?serial=, ?offset=, ?limit= (1-200); open first.
 Response list_tickets(domain::Context& ctx, Request& req, const Caller&) {
-  auto ts = ctx.store.list_tickets(req.query_or("status", ""), 200);
+  store::TicketQuery q{req.query_or("status", ""), domain::trimmed(req.query_or("serial", ""))};
+  if (q.status != "" && q.status != "open" && q.status != "closed")
+    return http::error_response(400, "invalid_argument", "status must be open or closed (or left out for all)");
+  try {
+    q.offset = std::max<std::int64_t>(0, std::stoll(req.query_or("offset", "0")));
+    q.limit = std::clamp<std::int64_t>(std::stoll(req.query_or("limit", "200")), 1, 200);
+  } catch (const std::exception&) {
+    return http::error_response(400, "invalid_argument", "offset and limit must be numbers");
+  }
+  auto ts = ctx.store.query_tickets(q);
   if (!ts) return http::error_from(ts.error());
+  auto total = ctx.store.count_tickets(q);
+  if (!total) return http::error_from(total.error());
   bj::array out;
   for (const auto& t : *ts) out.push_back(ticket_json(t));
-  return http::json_response(200, bj::object{{"tickets", out}});
+  return http::json_response(200, bj::object{{"tickets", out}, {"total", *total}, {"offset", q.offset}, {"limit", q.limit}});
+}
+
+bj::object note_json(const store::TicketNoteRecord& n) {
+  return bj::object{{"id", n.id}, {"author", n.author}, {"text", n.text}, {"time", format_utc(n.time)}};
+}
+
+// One ticket with its terminal, the terminal's merchant (masked) and its notes.
+Response get_ticket(domain::Context& ctx, Request& req, const Caller&) {
+  auto id = positive_id(req.param("id"), "ticket");
+  if (!id) return http::error_from(id.error());
+  auto t = ctx.store.ticket(*id);
+  if (!t) return http::error_from(t.error());
+  bj::object out{{"ticket", ticket_json(*t)}, {"terminal", nullptr}, {"merchant", nullptr}};
+  if (auto term = ctx.store.terminal_by_id(t->terminal_id); term) {
+    bj::object o{{"serial", term->serial},
+                 {"model", term->model},
+                 {"version", term->installed_version},
+                 {"group", term->group},
+                 {"last_seen", term->last_seen ? bj::value(format_utc(term->last_seen)) : bj::value(nullptr)}};
+    if (auto eff = domain::effective_policy(ctx, *term); eff) o["policy"] = eff->to_json();
+    out["terminal"] = std::move(o);
+    if (term->merchant_id)
+      if (auto m = ctx.store.merchant(term->merchant_id); m) out["merchant"] = merchant_json(ctx, *m);
+  }
+  auto notes = ctx.store.ticket_notes(*id);
+  if (!notes) return http::error_from(notes.error());
+  bj::array ns;
+  for (const auto& n : *notes) ns.push_back(note_json(n));
+  out["notes"] = std::move(ns);
+  return http::json_response(200, out);
+}
+
+Response post_ticket_note(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto id = positive_id(req.param("id"), "ticket");
+  auto body = body_object(req);
+  if (!id) return http::error_from(id.error());
+  if (!body) return http::error_from(body.error());
+  auto n = domain::add_ticket_note(ctx, *id, json::string_or(*body, "text", ""), caller.actor("support"));
+  if (!n) return http::error_from(n.error());
+  return http::json_response(201, note_json(*n));
+}
+
+// ?q=: part of a legal name, a whole phone number or the start of a serial.
+Response find_merchants(domain::Context& ctx, Request& req, const Caller&) {
+  auto ms = domain::find_merchants(ctx, req.query_or("q", ""));
+  if (!ms) return http::error_from(ms.error());
+  bj::array out;
+  for (const auto& m : *ms) out.push_back(merchant_json(ctx, m));
+  return http::json_response(200, bj::object{{"merchants", out}});
 }
 
 Response close_ticket(domain::Context& ctx, Request& req, const Caller& caller) {
@@ -100,7 +190,7 @@ Response post_verification(domain::Context& ctx, Request& req, const Caller& cal
   if (!body) return http::error_from(body.error());
   auto v = domain::start_verification(ctx, json::string_or(*body, "terminal", ""), json::string_or(*body, "legal_name", ""),
                                       json::string_or(*body, "id_last4", ""), caller.actor("support"));
-  if (!v) return http::error_from(v.error());
+  if (!v) return verification_error(ctx, v.error(), "identity_mismatch");
   auto m = ctx.store.merchant(v->merchant_id);
   auto o = verification_json(*v);
   if (m) o["code_sent_to"] = domain::mask(m->phone, 3, 4);
@@ -113,7 +203,7 @@ Response post_code(domain::Context& ctx, Request& req, const Caller& caller) {
   if (!id) return http::error_from(id.error());
   if (!body) return http::error_from(body.error());
   auto v = domain::confirm_code(ctx, *id, json::string_or(*body, "code", ""), caller.actor("support"));
-  if (!v) return http::error_from(v.error());
+  if (!v) return verification_error(ctx, v.error(), "wrong_code", *id, caller.name);
   return http::json_response(200, verification_json(*v));
 }
 
@@ -128,7 +218,7 @@ Response post_support_policy(domain::Context& ctx, Request& req, const Caller& c
   if (!patch) return http::error_from(patch.error());
   auto changed = domain::support_change_policy(ctx, *id, *patch, json::string_or(*body, "reason", ""),
                                                caller.actor("support"));
-  if (!changed) return http::error_from(changed.error());
+  if (!changed) return verification_error(ctx, changed.error(), "not_verified");
   bj::array terminals;
   for (const auto& s : *changed) terminals.push_back(bj::string(s));
   return http::json_response(200, bj::object{{"terminals", terminals}});
@@ -139,9 +229,12 @@ Response post_support_policy(domain::Context& ctx, Request& req, const Caller& c
 void add_support_routes(http::Router& router, domain::Context& ctx) {
   using P = Permission;
   add_route(router, ctx, "POST", "/api/v1/merchants", P::kMerchant, post_merchant);
+  add_route(router, ctx, "GET", "/api/v1/merchants", P::kSupport, find_merchants);
   add_route(router, ctx, "GET", "/api/v1/merchants/{id}", P::kSupport, get_merchant);
   add_route(router, ctx, "POST", "/api/v1/merchants/{id}/terminals", P::kMerchant, post_merchant_terminal);
   add_route(router, ctx, "GET", "/api/v1/support/tickets", P::kSupport, list_tickets);
+  add_route(router, ctx, "GET", "/api/v1/support/tickets/{id}", P::kSupport, get_ticket);
+  add_route(router, ctx, "POST", "/api/v1/support/tickets/{id}/notes", P::kSupport, post_ticket_note);
   add_route(router, ctx, "POST", "/api/v1/support/tickets/{id}/close", P::kSupport, close_ticket);
   add_route(router, ctx, "POST", "/api/v1/support/verifications", P::kSupport, post_verification);
   add_route(router, ctx, "POST", "/api/v1/support/verifications/{id}/code", P::kSupport, post_code);

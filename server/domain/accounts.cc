@@ -91,14 +91,28 @@ Expected<store::UserRecord> create_user(Context& ctx, const std::string& name, c
 
 Expected<store::UserRecord> change_user(Context& ctx, const std::string& name, const std::string& role,
                                         std::optional<bool> disabled, const std::string& password, const Actor& who) {
+  if (role.empty() && !disabled && password.empty())
+    return make_error(Code::kInvalidArgument, "nothing to change: give role, disabled or password");
+  if (!role.empty() && !valid_role(role))
+    return make_error(Code::kInvalidArgument, "role must be admin, release_manager, support or auditor");
+  // One change of users at a time, so that two administrators demoting each
+  // other cannot both pass the last-administrator check.
+  static std::mutex change_mu;
+  std::lock_guard lock(change_mu);
   auto u = ctx.store.user_by_name(name);
   if (!u) return u.error();
   const std::string before = u->role + (u->disabled ? " disabled" : "");
-  if (!role.empty()) {
-    if (!valid_role(role)) return make_error(Code::kInvalidArgument, "role must be admin, release_manager, support or auditor");
-    u->role = role;
-  }
+  const bool was_admin = u->role == "admin" && !u->disabled;
+  if (!role.empty()) u->role = role;
   if (disabled) u->disabled = *disabled;
+  if (was_admin && (u->role != "admin" || u->disabled)) {
+    auto users = ctx.store.list_users();
+    if (!users) return users.error();
+    int admins = 0;
+    for (const auto& other : *users) admins += other.role == "admin" && !other.disabled ? 1 : 0;
+    if (admins <= 1)
+      return make_error(Code::kConflict, name + " is the last active administrator; make another user an administrator first");
+  }
   if (!password.empty()) {
     auto hash = hash_password(password);
     if (!hash) return hash.error();

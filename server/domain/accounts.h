@@ -25,7 +25,9 @@ inline constexpr int kFailuresPerAddress = 20;
 
 Expected<store::UserRecord> create_user(Context& ctx, const std::string& name, const std::string& role,
                                         const std::string& password, const Actor& who);
-// Changes what is given: role, disabled, password ("" = keep).
+// Changes what is given: role, disabled, password ("" = keep); any change
+// ends the user's sessions. kConflict when it would leave no active
+// administrator; kInvalidArgument when nothing is given.
 Expected<store::UserRecord> change_user(Context& ctx, const std::string& name, const std::string& role,
                                         std::optional<bool> disabled, const std::string& password, const Actor& who);
 

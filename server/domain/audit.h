@@ -21,4 +21,12 @@ struct AuditHead {
 };
 AuditHead audit_head(Context& ctx);
 
+// Re-checks the whole chain from the store against the anchor, with the same
+// rule as `posfleet audit verify` (core verify_chain).
+struct AuditVerification {
+  ChainCheck check;
+  AuditHead head;
+};
+Expected<AuditVerification> verify_audit(Context& ctx);
+
 }  // namespace posfleet::domain

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "core/clock.h"
 #include "core/hashing.h"
 #include "core/json.h"
@@ -12,6 +14,7 @@
 #include "server/domain/policy.h"
 #include "server/domain/secrets.h"
 #include "server/domain/sms.h"
+#include "server/domain/support_desk.h"
 #include "server/domain/tokens.h"
 
 namespace posfleet::domain {
@@ -87,19 +90,31 @@ Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRec
 }
 
 Expected<store::TicketRecord> close_ticket(Context& ctx, std::int64_t id, const std::string& note, const Actor& who) {
+  const std::string text = trimmed(note);
+  if (text.empty()) return make_error(Code::kInvalidArgument, "say what was done: closing a ticket needs a note");
+  if (utf8_length(text) > kNoteMax)
+    return make_error(Code::kInvalidArgument, "a note has at most " + std::to_string(kNoteMax) + " characters; shorten it");
   auto t = ctx.store.ticket(id);
   if (!t) return t.error();
+  if (t->status == "closed") return make_error(Code::kConflict, "ticket " + std::to_string(id) + " is already closed");
   t->status = "closed";
-  t->note = note;
+  t->note = text;
   t->updated = unix_now();
   if (auto s = ctx.store.update_ticket(*t); !s) return s.error();
-  record_audit(ctx, who, "ticket.close", "ticket:" + std::to_string(id), "open", "closed", note);
+  // The closing note joins the ticket's notes, so the desk reads one history.
+  if (auto n = ctx.store.insert_ticket_note({0, id, who.name, text, t->updated}); !n) return n.error();
+  record_audit(ctx, who, "ticket.close", "ticket:" + std::to_string(id), "open", "closed", text);
   return t;
 }
 
 Expected<store::VerificationRecord> start_verification(Context& ctx, const std::string& serial,
                                                        const std::string& legal_name, const std::string& id_last4,
                                                        const Actor& who) {
+  if (legal_name.empty()) return make_error(Code::kInvalidArgument, "enter the merchant's legal name as registered");
+  if (id_last4.size() != 4 || !std::all_of(id_last4.begin(), id_last4.end(), [](char ch) {
+        return (ch >= '0' && ch <= '9') || ch == 'X' || ch == 'x';
+      }))
+    return make_error(Code::kInvalidArgument, "id_last4 must be the last 4 characters of the resident ID: digits or X");
   auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
   if (!t) return t.error();
   if (!t->merchant_id) return make_error(Code::kNotFound, "terminal " + serial + " has no merchant on record");
@@ -144,6 +159,8 @@ namespace posfleet::domain {
 
 Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t verification_id, const std::string& code,
                                                  const Actor& who) {
+  if (code.size() != 6 || !std::all_of(code.begin(), code.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    return make_error(Code::kInvalidArgument, "the code is the 6 digits of the SMS");
   auto v = ctx.store.verification(verification_id);
   if (!v) return v.error();
   const std::string target = "merchant:" + std::to_string(v->merchant_id);

@@ -181,6 +181,30 @@ struct TerminalRow {
   std::string merchant_name, mode, state;
 };
 
+// The support desk's ticket queue: open tickets first, newest first within.
+struct TicketQuery {
+  std::string status;  // open | closed | "" (all)
+  std::string serial;  // exact terminal serial, or "" (all)
+  std::int64_t offset = 0, limit = 50;
+};
+
+struct TicketNoteRecord {
+  std::int64_t id = 0, ticket_id = 0;
+  std::string author, text;
+  std::int64_t time = 0;
+};
+
+// A filtered view of the audit log. Empty fields match everything; `terminal`
+// matches entries about the terminal (target "terminal:<serial>") and entries
+// the terminal made itself (actor). `from`/`to` are unix seconds, inclusive.
+struct AuditQuery {
+  std::string actor, path, terminal;
+  std::int64_t from = 0, to = 0;
+  std::int64_t after_id = 0;  // only entries with a larger id
+  bool newest_first = false;
+  std::int64_t offset = 0, limit = 500;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -254,6 +278,18 @@ class Store {
   // Atomically moves an open verification to verified; false if it was not open.
   virtual Expected<bool> mark_verified(std::int64_t id, std::int64_t until) = 0;
   virtual Expected<std::int64_t> count_verifications_since(std::int64_t merchant_id, std::int64_t since) = 0;
+
+  // The support desk (sqlite/sqlite_store_desk.cc): the ticket queue, ticket
+  // notes, merchant lookup and the filtered audit log.
+  virtual Expected<std::vector<TicketRecord>> query_tickets(const TicketQuery& q) = 0;
+  virtual Expected<std::int64_t> count_tickets(const TicketQuery& q) = 0;  // ignores offset and limit
+  virtual Expected<std::int64_t> insert_ticket_note(const TicketNoteRecord& n) = 0;
+  virtual Expected<std::vector<TicketNoteRecord>> ticket_notes(std::int64_t ticket_id) = 0;  // oldest first
+  // Merchants whose legal name contains `text`, whose phone is `text`, or who
+  // have a terminal whose serial starts with `text` (any case).
+  virtual Expected<std::vector<MerchantRecord>> search_merchants(const std::string& text, std::int64_t limit) = 0;
+  virtual Expected<std::vector<AuditEntry>> query_audit(const AuditQuery& q) = 0;
+  virtual Expected<std::int64_t> count_audit(const AuditQuery& q) = 0;  // ignores offset and limit
 
   // The audit log: append computes the chain inside one transaction.
   virtual Expected<AuditEntry> append_audit(AuditEntry e) = 0;

@@ -298,7 +298,11 @@ class Browser:
         data = r.read()
         set_cookie = r.getheader("Set-Cookie")
         conn.close()
-        return r.status, (json.loads(data) if data else None), set_cookie
+        if not data:
+            return r.status, None, set_cookie
+        if "json" not in (r.getheader("Content-Type") or ""):
+            return r.status, data.decode(errors="replace"), set_cookie  # e.g. an audit export
+        return r.status, json.loads(data), set_cookie
 
     def log_in(self, name, password):
         status, body, set_cookie = self.request("POST", "/api/v1/session", {"name": name, "password": password})

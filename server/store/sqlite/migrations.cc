@@ -250,6 +250,24 @@ CREATE TABLE activations (
 );
 CREATE INDEX activations_application ON activations(application_id);
 )sql",
+    // 7: the support desk's ticket notes, the ticket queue (open first, by
+    //    terminal) and the audit log's filters (actor, terminal, time).
+    R"sql(
+CREATE TABLE ticket_notes (
+  id INTEGER PRIMARY KEY,
+  ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+  author TEXT NOT NULL,
+  text TEXT NOT NULL,
+  time INTEGER NOT NULL
+);
+CREATE INDEX ticket_notes_ticket ON ticket_notes(ticket_id, id);
+CREATE INDEX tickets_status ON tickets(status, id);
+CREATE INDEX tickets_serial ON tickets(serial, id);
+CREATE INDEX audit_log_actor ON audit_log(actor, id);
+CREATE INDEX audit_log_target ON audit_log(target, id);
+CREATE INDEX audit_log_time ON audit_log(time);
+CREATE INDEX merchants_phone ON merchants(phone);
+)sql",
 };
 }  // namespace
 

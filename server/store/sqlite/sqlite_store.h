@@ -102,6 +102,15 @@ class SqliteStore final : public Store {
   Expected<std::int64_t> count_verifications_since(std::int64_t merchant_id, std::int64_t since) override;
   Expected<AuditEntry> append_audit(AuditEntry e) override;
 
+  // sqlite_store_desk.cc
+  Expected<std::vector<TicketRecord>> query_tickets(const TicketQuery& q) override;
+  Expected<std::int64_t> count_tickets(const TicketQuery& q) override;
+  Expected<std::int64_t> insert_ticket_note(const TicketNoteRecord& n) override;
+  Expected<std::vector<TicketNoteRecord>> ticket_notes(std::int64_t ticket_id) override;
+  Expected<std::vector<MerchantRecord>> search_merchants(const std::string& text, std::int64_t limit) override;
+  Expected<std::vector<AuditEntry>> query_audit(const AuditQuery& q) override;
+  Expected<std::int64_t> count_audit(const AuditQuery& q) override;
+
   // sqlite_store_users.cc
   Expected<std::int64_t> insert_user(const UserRecord& u) override;
   Expected<UserRecord> user_by_name(const std::string& name) override;

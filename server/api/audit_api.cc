@@ -1,0 +1,173 @@
+// posfleet server: management API routes of the audit log — the filtered,
+// paged list, the export as a download (CSV or JSON Lines) and the chain
+// check. All need kAudit (administrators and auditors).
+//
+// Filters (all optional): actor, path, terminal (serial), from and to (UTC,
+// 2027-01-31T00:00:00Z, inclusive), after (id). The list also takes offset,
+// limit (1-5000) and order (asc, the default, or desc).
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "server/api/api_common.h"
+#include "server/api/fleet_api.h"
+#include "server/domain/audit.h"
+
+namespace posfleet::api {
+
+namespace bj = boost::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+constexpr std::int64_t kExportMax = 100000;
+
+Expected<std::int64_t> number(const Request& req, const char* name, std::int64_t fallback) {
+  const std::string text = req.query_or(name, "");
+  if (text.empty()) return fallback;
+  try {
+    size_t used = 0;
+    auto v = std::stoll(text, &used);
+    if (used == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  return make_error(Code::kInvalidArgument, std::string(name) + " must be a whole number");
+}
+
+Expected<std::int64_t> time_param(const Request& req, const char* name) {
+  const std::string text = req.query_or(name, "");
+  if (text.empty()) return 0;
+  auto t = parse_utc(text);
+  if (!t) return make_error(Code::kInvalidArgument, std::string(name) + ": " + t.error().message);
+  return t;
+}
+
+Expected<store::AuditQuery> audit_query(const Request& req) {
+  store::AuditQuery q;
+  q.actor = req.query_or("actor", "");
+  q.path = req.query_or("path", "");
+  q.terminal = req.query_or("terminal", "");
+  auto from = time_param(req, "from"), to = time_param(req, "to");
+  if (!from) return from.error();
+  if (!to) return to.error();
+  q.from = *from;
+  q.to = *to;
+  if (q.from && q.to && q.from > q.to) return make_error(Code::kInvalidArgument, "from must not be after to");
+  auto after = number(req, "after", 0), offset = number(req, "offset", 0), limit = number(req, "limit", 500);
+  for (auto* n : {&after, &offset, &limit})
+    if (!*n) return n->error();
+  q.after_id = std::max<std::int64_t>(0, *after);
+  q.offset = std::max<std::int64_t>(0, *offset);
+  q.limit = std::clamp<std::int64_t>(*limit, 1, 5000);
+  const std::string order = req.query_or("order", "asc");
+  if (order != "asc" && order != "desc") return make_error(Code::kInvalidArgument, "order must be asc or desc");
+  q.newest_first = order == "desc";
+  return q;
+}
+
+bj::object head_json(const domain::AuditHead& h) { return bj::object{{"id", h.id}, {"hash", h.hash}}; }
+
+Response get_audit(domain::Context& ctx, Request& req, const Caller&) {
+  auto q = audit_query(req);
+  if (!q) return http::error_from(q.error());
+  auto entries = ctx.store.query_audit(*q);
+  if (!entries) return http::error_from(entries.error());
+  auto total = ctx.store.count_audit(*q);
+  if (!total) return http::error_from(total.error());
+  bj::array out;
+  for (const auto& e : *entries) out.push_back(e.to_json());
+  return http::json_response(200, bj::object{{"entries", out},
+                                             {"total", *total},
+                                             {"offset", q->offset},
+                                             {"limit", q->limit},
+                                             {"head", head_json(domain::audit_head(ctx))}});
+}
+
+// One CSV field (RFC 4180). A field a spreadsheet would run as a formula
+// starts with an apostrophe; the JSON Lines export keeps every byte.
+std::string csv_field(const std::string& v) {
+  std::string out = "\"";
+  if (!v.empty() && std::string_view("=+-@\t\r").find(v[0]) != std::string_view::npos) out += '\'';
+  for (char ch : v) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+void write_csv(std::ostringstream& out, const AuditEntry& e) {
+  out << e.id << ',' << format_utc(e.time);
+  for (const auto* f : {&e.actor, &e.actor_kind, &e.path, &e.action, &e.target, &e.before, &e.after, &e.reason,
+                        &e.prev_hash, &e.hash})
+    out << ',' << csv_field(*f);
+  out << "\r\n";
+}
+
+Response export_audit(domain::Context& ctx, Request& req, const Caller& caller) {
+  const std::string format = req.query_or("format", "");
+  if (format != "csv" && format != "jsonl")
+    return http::error_response(400, "invalid_argument", "format must be csv or jsonl");
+  auto q = audit_query(req);
+  if (!q) return http::error_from(q.error());
+  q->newest_first = false;
+  q->offset = 0;
+  auto total = ctx.store.count_audit(*q);
+  if (!total) return http::error_from(total.error());
+  if (*total > kExportMax)
+    return http::error_response(400, "invalid_argument",
+                                std::to_string(*total) + " entries match; narrow the filters to at most " +
+                                    std::to_string(kExportMax) + " (or use posfleet audit export)");
+  std::ostringstream out;
+  if (format == "csv")  // with a byte-order mark, so spreadsheets read the Chinese text as UTF-8
+    out << "\xEF\xBB\xBF" << "id,time_utc,actor,actor_kind,path,action,target,before,after,reason,prev_hash,hash\r\n";
+  std::int64_t count = 0;
+  for (q->limit = 5000;;) {
+    auto page = ctx.store.query_audit(*q);
+    if (!page) return http::error_from(page.error());
+    if (page->empty()) break;
+    for (const auto& e : *page) {
+      if (format == "csv")
+        write_csv(out, e);
+      else
+        out << json::serialize(e.to_json()) << "\n";
+    }
+    count += static_cast<std::int64_t>(page->size());
+    q->after_id = page->back().id;
+    if (count >= *total) break;
+  }
+  domain::record_audit(ctx, caller.actor(), "audit.export", "audit", "", format + ", " + std::to_string(count) + " entries",
+                       "");
+  Response r;
+  r.content_type = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+  r.body = out.str();
+  std::string day = format_utc(unix_now()).substr(0, 10);
+  r.headers.push_back({"Content-Disposition", "attachment; filename=\"posfleet-audit-" + day + "." + format + "\""});
+  r.headers.push_back({"Cache-Control", "no-store"});
+  return r;
+}
+
+Response verify_audit(domain::Context& ctx, Request&, const Caller&) {
+  auto v = domain::verify_audit(ctx);
+  if (!v) return http::error_from(v.error());
+  bj::object out{{"ok", v->check.ok}, {"entries", v->check.entries}, {"head", head_json(v->head)}};
+  if (!v->check.ok) {
+    out["broken_at"] = v->check.first_bad_id;
+    out["reason"] = v->check.problem;
+  }
+  return http::json_response(200, out);
+}
+
+}  // namespace
+
+void add_audit_routes(http::Router& router, domain::Context& ctx) {
+  using P = Permission;
+  add_route(router, ctx, "GET", "/api/v1/audit", P::kAudit, get_audit);
+  add_route(router, ctx, "GET", "/api/v1/audit/export", P::kAudit, export_audit, http::Work::kBlocking);
+  add_route(router, ctx, "GET", "/api/v1/audit/verify", P::kAudit, verify_audit, http::Work::kBlocking);
+}
+
+}  // namespace posfleet::api

@@ -1,0 +1,114 @@
+#include "server/domain/support_desk.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "core/fs.h"
+#include "core/testing/temp_dir.h"
+#include "server/domain/accounts.h"
+#include "server/domain/audit.h"
+#include "server/domain/support.h"
+#include "server/store/sqlite/sqlite_store.h"
+
+namespace posfleet::domain {
+namespace {
+
+class SupportDeskTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*store::SqliteStore::open(dir_.file("posfleet.db")));
+    artifacts_ = std::make_unique<store::ArtifactStore>(dir_.file("artifacts"));
+    ctx_ = std::make_unique<Context>(Context{.store = *store_, .artifacts = *artifacts_, .data_dir = dir_.path()});
+  }
+  std::int64_t ticket() {
+    auto id = store_->insert_ticket({0, 1, "PF1", "1.0.0", "{}", "hi", "open", "", 1, 1});
+    EXPECT_TRUE(id);
+    return *id;
+  }
+  std::vector<AuditEntry> audit() { return *store_->audit_entries(0, 1000); }
+  posfleet::testing::TempDir dir_{"posfleet_desk_domain"};
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::ArtifactStore> artifacts_;
+  std::unique_ptr<Context> ctx_;
+  const Actor amy_{"amy", "support", "support"};
+};
+
+TEST_F(SupportDeskTest, NotesNeedTextWithinTheLimitAndAreAudited) {
+  const auto id = ticket();
+  EXPECT_EQ(add_ticket_note(*ctx_, id, " \n ", amy_).error().code, Code::kInvalidArgument);
+  std::string long_note;
+  for (int i = 0; i < 1001; ++i) long_note += "长";
+  EXPECT_EQ(add_ticket_note(*ctx_, id, long_note, amy_).error().code, Code::kInvalidArgument);
+  EXPECT_TRUE(add_ticket_note(*ctx_, id, long_note.substr(3), amy_));  // 1000 characters
+  EXPECT_EQ(add_ticket_note(*ctx_, 999, "x", amy_).error().code, Code::kNotFound);
+  auto n = add_ticket_note(*ctx_, id, "  called back  ", amy_);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->text, "called back");
+  EXPECT_EQ(n->author, "amy");
+  const auto log = audit();
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log.back().action, "ticket.note");
+  EXPECT_EQ(log.back().target, "ticket:" + std::to_string(id));
+  EXPECT_EQ(log.back().actor, "amy");
+}
+
+TEST_F(SupportDeskTest, ClosingNeedsANoteWhichJoinsTheNotesAndHappensOnce) {
+  const auto id = ticket();
+  EXPECT_EQ(close_ticket(*ctx_, id, "", amy_).error().code, Code::kInvalidArgument);
+  ASSERT_TRUE(close_ticket(*ctx_, id, "turned updates off", amy_));
+  EXPECT_EQ(store_->ticket(id)->status, "closed");
+  auto notes = store_->ticket_notes(id);
+  ASSERT_EQ(notes->size(), 1u);
+  EXPECT_EQ(notes->front().text, "turned updates off");
+  EXPECT_EQ(close_ticket(*ctx_, id, "again", amy_).error().code, Code::kConflict);
+}
+
+TEST_F(SupportDeskTest, LookupNeedsTwoCharacters) {
+  EXPECT_EQ(find_merchants(*ctx_, " 张 ").error().code, Code::kInvalidArgument);
+  EXPECT_TRUE(find_merchants(*ctx_, "张三"));
+}
+
+TEST_F(SupportDeskTest, TheLastAdministratorStays) {
+  const Actor root{"root", "user", "console"};
+  ASSERT_TRUE(create_user(*ctx_, "ann", "admin", "ann-password", root));
+  EXPECT_EQ(change_user(*ctx_, "ann", "", true, "", root).error().code, Code::kConflict);
+  EXPECT_EQ(change_user(*ctx_, "ann", "auditor", std::nullopt, "", root).error().code, Code::kConflict);
+  EXPECT_EQ(change_user(*ctx_, "ann", "", std::nullopt, "", root).error().code, Code::kInvalidArgument);
+  ASSERT_TRUE(create_user(*ctx_, "ben", "admin", "ben-password", root));
+  EXPECT_TRUE(change_user(*ctx_, "ann", "", true, "", root));  // ben is still an administrator
+  EXPECT_EQ(change_user(*ctx_, "ben", "support", std::nullopt, "", root).error().code, Code::kConflict);
+  EXPECT_TRUE(change_user(*ctx_, "ann", "", false, "", root));
+  EXPECT_TRUE(change_user(*ctx_, "ben", "support", std::nullopt, "", root));
+}
+
+TEST_F(SupportDeskTest, VerifyFindsAnEditedEntryAndACutEnd) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(record_audit(*ctx_, amy_, "x", "fleet", "", std::to_string(i), ""));
+  auto v = verify_audit(*ctx_);
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->check.ok);
+  EXPECT_EQ(v->check.entries, 3);
+  EXPECT_EQ(v->head.id, 3);
+
+  // Entries cut off the end: the anchor outside the database remembers more.
+  ASSERT_TRUE(write_file_atomic(dir_.file("audit-head.json"), R"({"id":4,"hash":"ab"})"));
+  v = verify_audit(*ctx_);
+  EXPECT_FALSE(v->check.ok);
+  EXPECT_NE(v->check.problem.find("removed from the end"), std::string::npos);
+  ASSERT_TRUE(write_file_atomic(dir_.file("audit-head.json"),
+                                R"({"id":3,"hash":")" + audit().back().hash + R"("})"));
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.file("posfleet.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET after = 'changed' WHERE id = 2",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  v = verify_audit(*ctx_);
+  EXPECT_FALSE(v->check.ok);
+  EXPECT_EQ(v->check.first_bad_id, 2);
+  EXPECT_NE(v->check.problem.find("entry 2 was altered"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace posfleet::domain

@@ -1,0 +1,114 @@
+// posfleet server: the SQLite store's support desk — the ticket queue, ticket
+// notes, merchant lookup — and the filtered audit log.
+//
+// Every statement is a fixed text (the connection caches statements by text):
+// an empty filter matches everything through "(? = '' OR …)".
+#include "server/store/sqlite/sqlite_store.h"
+
+namespace posfleet::store {
+
+namespace {
+
+constexpr const char* kTicketCols =
+    "SELECT id, terminal_id, serial, version, policy, message, status, note, created, updated FROM tickets ";
+constexpr const char* kTicketWhere = "WHERE (?1 = '' OR status = ?1) AND (?2 = '' OR serial = ?2) ";
+
+TicketRecord read_ticket(Stmt& s) {
+  return {s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7), s.i64(8), s.i64(9)};
+}
+
+constexpr const char* kAuditCols =
+    "SELECT id, time, actor, actor_kind, path, action, target, before, after, reason, prev_hash, hash FROM audit_log ";
+constexpr const char* kAuditWhere =
+    "WHERE id > ?1 AND (?2 = '' OR actor = ?2) AND (?3 = '' OR path = ?3) "
+    "AND (?4 = '' OR target = 'terminal:' || ?4 OR (actor_kind = 'terminal' AND actor = ?4)) "
+    "AND (?5 = 0 OR time >= ?5) AND (?6 = 0 OR time <= ?6) ";
+
+void bind_audit(Stmt& s, const AuditQuery& q) { s.bind_all(q.after_id, q.actor, q.path, q.terminal, q.from, q.to); }
+
+// LIKE treats % and _ as wildcards; a search for them means the characters.
+std::string like_escaped(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+}  // namespace
+
+Expected<std::vector<TicketRecord>> SqliteStore::query_tickets(const TicketQuery& q) {
+  POSFLEET_CONN(c);
+  static const std::string sql = std::string(kTicketCols) + kTicketWhere +
+                                 "ORDER BY (status = 'open') DESC, id DESC LIMIT ?3 OFFSET ?4";
+  auto s = c.prepare(sql.c_str());
+  s.bind_all(q.status, q.serial, q.limit, q.offset);
+  std::vector<TicketRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back(read_ticket(s));
+  return out;
+}
+
+Expected<std::int64_t> SqliteStore::count_tickets(const TicketQuery& q) {
+  POSFLEET_CONN(c);
+  static const std::string sql = std::string("SELECT COUNT(*) FROM tickets ") + kTicketWhere;
+  auto s = c.prepare(sql.c_str());
+  s.bind_all(q.status, q.serial);
+  if (s.step() != SQLITE_ROW) return c.error("tickets");
+  return s.i64(0);
+}
+
+Expected<std::int64_t> SqliteStore::insert_ticket_note(const TicketNoteRecord& n) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("INSERT INTO ticket_notes (ticket_id, author, text, time) VALUES (?,?,?,?)");
+  s.bind_all(n.ticket_id, n.author, n.text, n.time);
+  if (s.step() != SQLITE_DONE) return c.error("ticket note");
+  return c.last_insert_id();
+}
+
+Expected<std::vector<TicketNoteRecord>> SqliteStore::ticket_notes(std::int64_t ticket_id) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("SELECT id, ticket_id, author, text, time FROM ticket_notes WHERE ticket_id = ? ORDER BY id");
+  s.bind(ticket_id);
+  std::vector<TicketNoteRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.i64(4)});
+  return out;
+}
+
+Expected<std::vector<MerchantRecord>> SqliteStore::search_merchants(const std::string& text, std::int64_t limit) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare(
+      "SELECT id, legal_name, phone, resident_id_enc, created FROM merchants "
+      "WHERE legal_name LIKE '%' || ?1 || '%' ESCAPE '\\' OR phone = ?2 "
+      "OR id IN (SELECT merchant_id FROM terminals WHERE merchant_id > 0 AND serial LIKE ?1 || '%' ESCAPE '\\') "
+      "ORDER BY id LIMIT ?3");
+  s.bind_all(like_escaped(text), text, limit);
+  std::vector<MerchantRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
+  return out;
+}
+
+Expected<std::vector<AuditEntry>> SqliteStore::query_audit(const AuditQuery& q) {
+  POSFLEET_CONN(c);
+  static const std::string asc = std::string(kAuditCols) + kAuditWhere + "ORDER BY id LIMIT ?7 OFFSET ?8";
+  static const std::string desc = std::string(kAuditCols) + kAuditWhere + "ORDER BY id DESC LIMIT ?7 OFFSET ?8";
+  auto s = c.prepare(q.newest_first ? desc.c_str() : asc.c_str());
+  bind_audit(s, q);
+  s.bind_all(q.limit, q.offset);
+  std::vector<AuditEntry> out;
+  while (s.step() == SQLITE_ROW)
+    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7), s.str(8), s.str(9),
+                   s.str(10), s.str(11)});
+  return out;
+}
+
+Expected<std::int64_t> SqliteStore::count_audit(const AuditQuery& q) {
+  POSFLEET_CONN(c);
+  static const std::string sql = std::string("SELECT COUNT(*) FROM audit_log ") + kAuditWhere;
+  auto s = c.prepare(sql.c_str());
+  bind_audit(s, q);
+  if (s.step() != SQLITE_ROW) return c.error("audit log");
+  return s.i64(0);
+}
+
+}  // namespace posfleet::store
