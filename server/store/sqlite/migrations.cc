@@ -194,6 +194,17 @@ CREATE INDEX terminals_group ON terminals(group_name);
 CREATE INDEX terminals_merchant ON terminals(merchant_id);
 CREATE INDEX terminals_last_seen ON terminals(last_seen);
 )sql",
+    // 6: what the server checked of a release's signatures at publish, and
+    //    deployments by release (roll-out progress in the console).
+    R"sql(
+CREATE TABLE release_checks (
+  release_id INTEGER PRIMARY KEY REFERENCES releases(id),
+  verified INTEGER NOT NULL,
+  threshold INTEGER NOT NULL,
+  key_ids TEXT NOT NULL
+);
+CREATE INDEX deployments_release ON deployments(release_id, id);
+)sql",
 };
 }  // namespace
 

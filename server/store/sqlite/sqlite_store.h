@@ -82,6 +82,15 @@ class SqliteStore final : public Store {
   Expected<std::int64_t> count_verifications_since(std::int64_t merchant_id, std::int64_t since) override;
   Expected<AuditEntry> append_audit(AuditEntry e) override;
 
+  // sqlite_store_rollout.cc
+  Status put_release_check(const ReleaseCheckRecord& r) override;
+  Expected<std::optional<ReleaseCheckRecord>> release_check(std::int64_t release_id) override;
+  Expected<std::map<std::string, std::int64_t>> release_state_counts(std::int64_t release_id) override;
+  Expected<std::vector<DeploymentRow>> release_deployments(std::int64_t release_id, std::int64_t limit) override;
+  Expected<std::vector<PolicyRecord>> policies_of_scope(const std::string& scope) override;
+  Expected<std::map<std::string, std::int64_t>> terminals_per_group() override;
+  Expected<std::map<std::string, std::string>> groups_of_terminal_policies() override;
+
   // sqlite_store_users.cc
   Expected<std::int64_t> insert_user(const UserRecord& u) override;
   Expected<UserRecord> user_by_name(const std::string& name) override;
