@@ -38,29 +38,41 @@ function pathOf(scope: Scope, key: string): string {
   return scope === 'fleet' ? '/policy' : `/policy?${scope}=${encodeURIComponent(key)}`;
 }
 
-export function PolicySummary({ p }: { p: Policy }) {
+// A policy's fields as rows; with `only`, just the fields a scope sets itself.
+export function PolicySummary({ p, only, testId }: { p: Partial<Policy>; only?: string[]; testId?: string }) {
   const { t } = useTranslation('policy');
+  const has = (k: string) => !only || only.includes(k);
   const w = p.window;
   return (
-    <Descriptions column={1} bordered size="small" data-testid="policy-effective">
-      <Descriptions.Item label={t('mode')}>
-        <span data-testid="effective-mode">{t(`mode_${p.mode}`)}</span>
-        {p.locked && <Tag color="red" style={{ marginLeft: 8 }}>{t('lockedBy', { reason: p.lock_reason })}</Tag>}
-      </Descriptions.Item>
-      <Descriptions.Item label={t('window')}>
-        <span data-testid="effective-window">
+    <Descriptions column={1} bordered size="small" data-testid={testId}>
+      {has('mode') && p.mode && (
+        <Descriptions.Item label={t('mode')}>
+          <span data-testid={`${testId}-mode`}>{t(`mode_${p.mode}`)}</span>
+        </Descriptions.Item>
+      )}
+      {(has('locked') || has('lock_reason')) && p.locked !== undefined && (
+        <Descriptions.Item label={t('lock')}>
+          {p.locked ? <Tag color="red">{t('lockedBy', { reason: p.lock_reason ?? '' })}</Tag> : t('unlocked')}
+        </Descriptions.Item>
+      )}
+      {has('window') && w && (
+        <Descriptions.Item label={t('window')}>
           {w.days.map((d) => t(`day${d}`)).join(' ')} · {w.start === w.end ? t('allDay') : `${w.start}–${w.end}`} ({w.tz})
-        </span>
-      </Descriptions.Item>
-      <Descriptions.Item label={t('cellular')}>
-        {t(`cellular_${p.cellular}`)}
-        {p.cellular === 'limit' ? ` ${p.cellular_limit_mb} MB` : ''}
-      </Descriptions.Item>
-      <Descriptions.Item label={t('security')}>
-        {t('deadlineDays')}: {p.security_deadline_days}
-        {p.never_defers_security ? ` · ${t('neverDefersSecurity')}` : ''}
-      </Descriptions.Item>
-      <Descriptions.Item label={t('revision')}>{p.revision ?? 0}</Descriptions.Item>
+        </Descriptions.Item>
+      )}
+      {has('cellular') && p.cellular && (
+        <Descriptions.Item label={t('cellular')}>
+          {t(`cellular_${p.cellular}`)}
+          {p.cellular === 'limit' && p.cellular_limit_mb !== undefined ? ` ${p.cellular_limit_mb} MB` : ''}
+        </Descriptions.Item>
+      )}
+      {has('security_deadline_days') && p.security_deadline_days !== undefined && (
+        <Descriptions.Item label={t('deadlineDays')}>{p.security_deadline_days}</Descriptions.Item>
+      )}
+      {has('never_defers_security') && p.never_defers_security !== undefined && (
+        <Descriptions.Item label={t('neverDefersSecurity')}>{p.never_defers_security ? t('yes') : t('no')}</Descriptions.Item>
+      )}
+      {!only && <Descriptions.Item label={t('revision')}>{p.revision ?? 0}</Descriptions.Item>}
     </Descriptions>
   );
 }
@@ -152,13 +164,11 @@ export default function ScopeEditor({ me }: { me: Me }) {
               {ownEntries.length === 0 ? (
                 <Typography.Text type="secondary" data-testid="own-patch-empty">{t('ownPatchEmpty')}</Typography.Text>
               ) : (
-                <pre data-testid="own-patch" style={{ whiteSpace: 'pre-wrap', fontSize: 12 }}>
-                  {JSON.stringify(v.patch, null, 2)}
-                </pre>
+                <PolicySummary p={v.patch as Partial<Policy>} only={ownEntries.map(([k]) => k)} testId="own-patch" />
               )}
               <Typography.Title level={5}>{t('effective')}</Typography.Title>
               <Typography.Paragraph type="secondary">{t('effectiveNote')}</Typography.Paragraph>
-              <PolicySummary p={v.effective} />
+              <PolicySummary p={v.effective} testId="effective" />
             </Card>
             <Card title={t('title')} style={{ flex: '1 1 420px' }}>
               {!mayEdit && <Alert type="info" title={t('readOnly')} data-testid="policy-read-only" />}

@@ -100,6 +100,8 @@ export default {
     bulkConfirmBody: '原因：{{reason}}',
     bulkDone: '已匹配 {{matched}} 台，已更改 {{applied}} 台，拒绝 {{refused}} 台（已锁定）',
     ok: '确定',
+    yes: '是',
+    no: '否',
     cancel: '取消',
   },
   en: {
@@ -201,6 +203,8 @@ export default {
     bulkConfirmBody: 'Reason: {{reason}}',
     bulkDone: '{{matched}} matched, {{applied}} changed, {{refused}} refused (locked)',
     ok: 'OK',
+    yes: 'yes',
+    no: 'no',
     cancel: 'Cancel',
   },
 };
