@@ -17,6 +17,7 @@ interface Props {
   onSubmit: (patch: Patch, reason: string) => Promise<void> | void;
   submitText?: string;
   footer?: ReactNode;
+  modeLocked?: boolean; // an administrator locked the mode; others may not change it
 }
 
 export function timeZones(): string[] {
@@ -25,7 +26,7 @@ export function timeZones(): string[] {
   return zones.includes('UTC') ? zones : [...zones, 'UTC'];
 }
 
-export default function PolicyForm({ initial, fleet, canLock, onChange, onSubmit, submitText, footer }: Props) {
+export default function PolicyForm({ initial, fleet, canLock, onChange, onSubmit, submitText, footer, modeLocked }: Props) {
   const { t } = useTranslation('policy');
   const { t: tc } = useTranslation();
   const [form] = Form.useForm<PolicyValues>();
@@ -79,6 +80,7 @@ export default function PolicyForm({ initial, fleet, canLock, onChange, onSubmit
       <Form.Item name="mode" label={t('mode')}>
         <Radio.Group
           optionType="button"
+          disabled={modeLocked && !canLock}
           data-testid="pf-mode"
           options={['auto', 'manual', 'never'].map((m) => ({ value: m, label: t(`mode_${m}`) }))}
         />

@@ -180,6 +180,7 @@ export default function ScopeEditor({ me }: { me: Me }) {
                   initial={valuesOf(v.effective)}
                   fleet={v.scope === 'fleet'}
                   canLock={canLock}
+                  modeLocked={v.effective.locked}
                   onChange={setPatch}
                   onSubmit={save}
                   footer={<PreviewLine show={!!previewBody} {...preview} />}
