@@ -18,6 +18,7 @@
 #include "server/api/fleet_api.h"
 #include "server/api/management_api.h"
 #include "server/api/onboarding_api.h"
+#include "server/api/rollout_api.h"
 #include "server/ddi/ddi_api.h"
 #include "server/domain/load.h"
 #include "server/domain/accounts.h"
@@ -136,6 +137,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   auto* rotate = app.add_subcommand("rotate-secret-key",
                                     "replace secret.key and re-seal every resident ID and card number (posfleetd stopped)");
+  std::vector<std::string> release_key_files;
+  int release_threshold = 1;
+  app.add_option("--release-key", release_key_files,
+                 "release public key (.pub) to check signatures against at publish (repeat); none: only terminals check");
+  app.add_option("--release-threshold", release_threshold, "distinct --release-key signatures a release needs")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  std::int64_t bulk_cap = 10000;
+  app.add_option("--bulk-cap", bulk_cap, "the most terminals one bulk policy edit or deployment may change")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
 
@@ -172,11 +184,23 @@ int main(int argc, char** argv) {
     std::cout << "warning: secret.key.old exists: a key rotation did not finish; stop posfleetd and run "
                  "`posfleetd --data-dir " << data_dir << " rotate-secret-key` again\n";
   ctx.session_idle_seconds = session_idle;
+  for (const auto& file : release_key_files) {
+    auto text = posfleet::read_file(file);
+    if (!text) return fail(text.error().with_context(file));
+    auto key = posfleet::parse_public_key(*text);
+    if (!key) return fail(key.error().with_context(file));
+    ctx.release_keys.push_back(*key);
+  }
+  if (!ctx.release_keys.empty() && release_threshold > static_cast<int>(ctx.release_keys.size()))
+    return fail({posfleet::Code::kInvalidArgument, "--release-threshold is more than the number of --release-key files", ""});
+  ctx.release_threshold = release_threshold;
+  ctx.bulk_cap = bulk_cap;
   posfleet::http::Router router;
   posfleet::ddi::add_routes(router, ctx);
   posfleet::api::add_routes(router, ctx);
   posfleet::api::add_fleet_routes(router, ctx);
   posfleet::api::add_audit_routes(router, ctx);
+  posfleet::api::add_rollout_routes(router, ctx);
   posfleet::api::add_support_routes(router, ctx);
   posfleet::api::add_session_routes(router, ctx);
   posfleet::api::add_onboarding_routes(router, ctx);

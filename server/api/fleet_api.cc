@@ -129,12 +129,14 @@ Response put_deadline(domain::Context& ctx, Request& req, const Caller& caller) 
   if (!r->security)
     return http::error_response(400, "invalid_argument", "release " + r->version +
                                                              " is not signed as security-critical; create it with --security");
+  const std::string reason = json::string_or(*body, "reason", "");
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
+    return http::error_response(400, "invalid_argument", "say why the deadline changes: reason is required");
   auto t = parse_utc(json::string_or(*body, "deadline", ""));
-  if (!t) return http::error_from(t.error());
+  if (!t) return http::error_response(400, "invalid_argument", "deadline must be a UTC time like 2026-12-24T00:00:00Z");
   if (auto s = ctx.store.set_release_deadline(r->id, *t); !s) return http::error_from(s.error());
   domain::record_audit(ctx, caller.actor(), "release.deadline", "release:" + r->version,
-                       r->security_deadline ? format_utc(r->security_deadline) : "", format_utc(*t),
-                       json::string_or(*body, "reason", ""));
+                       r->security_deadline ? format_utc(r->security_deadline) : "", format_utc(*t), reason);
   return http::json_response(200, bj::object{{"version", r->version}, {"security_deadline", format_utc(*t)}});
 }
 

@@ -4,10 +4,12 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/manifest.h"
 #include "server/domain/deployments.h"
 #include "server/domain/releases.h"
 #include "server/domain/terminals.h"
 #include "server/api/api_common.h"
+#include "server/api/rollout_api.h"
 #include "server/api/terminal_filter.h"
 
 namespace posfleet::api {
@@ -43,11 +45,25 @@ bj::array split_csv(const std::string& csv) {
   return out;
 }
 
-bj::object release_json(const store::ReleaseRecord& r) {
+// What the console shows of a release: the signed manifest's components
+// (with mandatory and depends), models, notes, expiry, security flag and
+// deadline, and what was checked of its signatures.
+bj::object release_json(domain::Context& ctx, const store::ReleaseRecord& r) {
+  auto sm = SignedManifest::parse(r.manifest_json);
   bj::array comps;
-  for (const auto& c : r.components)
-    comps.push_back(bj::object{{"name", c.name}, {"version", c.version}, {"filename", c.filename},
-                               {"sha256", c.sha256}, {"length", c.length}});
+  std::uint64_t size = 0;
+  for (const auto& c : r.components) {
+    bj::object o{{"name", c.name}, {"version", c.version}, {"filename", c.filename},
+                 {"sha256", c.sha256}, {"length", c.length}, {"size", c.length}};
+    if (sm)
+      for (const auto& mc : sm->manifest.components)
+        if (mc.name == c.name) {
+          o["mandatory"] = mc.mandatory;
+          o["depends"] = bj::value_from(mc.depends);
+        }
+    size += c.length;
+    comps.push_back(std::move(o));
+  }
   bj::object o{{"id", r.id},
                {"version", r.version},
                {"models", split_csv(r.models_csv)},
@@ -55,11 +71,23 @@ bj::object release_json(const store::ReleaseRecord& r) {
                {"expires", format_utc(r.expires)},
                {"security", r.security},
                {"security_deadline", r.security_deadline ? bj::value(format_utc(r.security_deadline)) : bj::value(nullptr)},
+               {"rollback", sm && sm->manifest.rollback},
                {"created", format_utc(r.created)},
+               {"size", size},
                {"components", comps}};
   if (auto m = json::parse(r.manifest_json); m && m->is_object())
     if (auto* s = m->get_object().if_contains("signed"); s && s->is_object())
       if (auto* notes = s->get_object().if_contains("notes")) o["notes"] = *notes;
+  // Terminals always check signatures against their own keys; the server
+  // checks at publish only when it was given release keys.
+  bj::object signature{{"key_ids", split_csv(r.key_ids_csv)}, {"verified", false}, {"threshold", 0},
+                       {"trusted_key_ids", bj::array()}};
+  if (auto check = ctx.store.release_check(r.id); check && *check) {
+    signature["verified"] = (*check)->verified;
+    signature["threshold"] = (*check)->threshold;
+    signature["trusted_key_ids"] = split_csv((*check)->trusted_key_ids_csv);
+  }
+  o["signature"] = std::move(signature);
   return o;
 }
 
@@ -105,22 +133,27 @@ Response get_artifact(domain::Context& ctx, Request& req, const Caller&) {
 
 Response post_release(domain::Context& ctx, Request& req, const Caller&) {
   auto r = domain::publish_release(ctx, req.body);
-  if (!r) return http::error_from(r.error());
-  return http::json_response(201, release_json(*r));
+  if (!r) {
+    const Code c = r.error().code;
+    if (c == Code::kBadSignature || c == Code::kUnknownKey || c == Code::kTooFewSignatures)
+      return http::error_response(400, code_name(c), r.error().message);
+    return http::error_from(r.error());
+  }
+  return http::json_response(201, release_json(ctx, *r));
 }
 
 Response list_releases(domain::Context& ctx, Request&, const Caller&) {
   auto rs = ctx.store.list_releases();
   if (!rs) return http::error_from(rs.error());
   bj::array out;
-  for (const auto& r : *rs) out.push_back(release_json(r));
+  for (const auto& r : *rs) out.push_back(release_json(ctx, r));
   return http::json_response(200, bj::object{{"releases", out}});
 }
 
 Response get_release(domain::Context& ctx, Request& req, const Caller&) {
   auto r = ctx.store.release_by_version(req.param("version"));
   if (!r) return http::error_from(r.error());
-  return http::json_response(200, release_json(*r));
+  return http::json_response(200, release_json(ctx, *r));
 }
 
 Response post_terminal(domain::Context& ctx, Request& req, const Caller&) {
@@ -159,9 +192,11 @@ Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
   return http::json_response(200, o);
 }
 
-Response post_deployment(domain::Context& ctx, Request& req, const Caller&) {
+Response post_deployment(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
+  // Many terminals (a list, a group or a filter): rollout_api.h.
+  if (!body->contains("terminal")) return deploy_many(ctx, *body, caller, false);
   auto d = domain::assign_release(ctx, json::string_or(*body, "release", ""), json::string_or(*body, "terminal", ""));
   if (!d) return http::error_from(d.error());
   auto j = deployment_json(ctx, *d, true);
@@ -217,7 +252,7 @@ void add_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "POST", "/api/v1/terminals", P::kTerminal, post_terminal);
   add_route(router, ctx, "GET", "/api/v1/terminals", P::kRead, list_terminals);
   add_route(router, ctx, "GET", "/api/v1/terminals/{serial}", P::kRead, get_terminal);
-  add_route(router, ctx, "POST", "/api/v1/deployments", P::kDeploy, post_deployment);
+  add_route(router, ctx, "POST", "/api/v1/deployments", P::kDeploy, post_deployment, http::Work::kBlocking);
   add_route(router, ctx, "GET", "/api/v1/deployments", P::kRead, list_deployments);
   add_route(router, ctx, "GET", "/api/v1/deployments/{id}", P::kRead, get_deployment);
   add_route(router, ctx, "POST", "/api/v1/deployments/{id}/cancel", P::kDeploy, cancel_deployment);

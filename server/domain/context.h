@@ -4,6 +4,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "core/signing.h"
 
 #include "server/store/artifact_store.h"
 #include "server/store/store.h"
@@ -29,6 +32,12 @@ struct Context {
   int session_idle_seconds = 1800;       // a back-office session ends after this long unused
   int session_max_seconds = 12 * 3600;   // and after this long in any case
   LoadState* load = nullptr;     // download slots and poll stretching (load.h); none: unlimited
+  // Release keys the server checks signatures against at publish (releases.h);
+  // none: the server stores what it is given and only terminals check.
+  std::vector<PublicKey> release_keys = {};
+  int release_threshold = 1;
+  // The most terminals one bulk policy edit or deployment may change (policy_bulk.h).
+  std::int64_t bulk_cap = 10000;
 };
 
 // Who did something, and through which of posfleet's paths.

@@ -44,6 +44,27 @@ std::string scope_target(const std::string& scope, const std::string& key) {
   return scope == "fleet" ? "fleet" : scope + ":" + key;
 }
 
+Status check_scope_change(const std::string& scope, const PolicyPatch& change) {
+  if (scope != "fleet" && scope != "group" && scope != "terminal")
+    return make_error(Code::kInvalidArgument, "scope must be fleet, group or terminal");
+  if (scope != "fleet" && (change.never_defers_security || change.security_deadline_days))
+    return make_error(Code::kInvalidArgument,
+                      "never_defers_security and security_deadline_days are set for the whole fleet only");
+  return ok_status();
+}
+
+Expected<PolicyPatch> merged_patch(const PolicyPatch& before, const PolicyPatch& change) {
+  auto merged = before.to_json();
+  for (const auto& kv : change.to_json()) merged[kv.key()] = kv.value();
+  auto after = PolicyPatch::from_json(merged);
+  if (!after) return after.error();
+  if (change.locked && !*change.locked) {  // unlocking clears the reason too
+    after->locked = false;
+    after->lock_reason = std::string();
+  }
+  return after;
+}
+
 Expected<Policy> effective_policy(Context& ctx, const store::TerminalRecord& t) {
   Policy p;
   std::int64_t revision = 0, mode_revision = 0;
@@ -71,12 +92,8 @@ Expected<Policy> scope_policy(Context& ctx, const std::string& scope, const std:
 Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
                                const PolicyPatch& patch, const Actor& who, const std::string& reason) {
   std::lock_guard change_lock(g_change_mu);
-  if (scope != "fleet" && scope != "group" && scope != "terminal")
-    return make_error(Code::kInvalidArgument, "scope must be fleet, group or terminal");
+  if (auto s = check_scope_change(scope, patch); !s) return s.error();
   if (reason.empty()) return make_error(Code::kInvalidArgument, "say why: a reason is required for every policy change");
-  if (scope != "fleet" && (patch.never_defers_security || patch.security_deadline_days))
-    return make_error(Code::kInvalidArgument,
-                      "never_defers_security and security_deadline_days are set for the whole fleet only");
   std::optional<store::TerminalRecord> terminal;
   if (scope == "terminal") {
     auto t = ctx.store.terminal_by_serial(ctx.tenant, key);
@@ -85,16 +102,9 @@ Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std
   }
   auto before = stored_patch(ctx, scope, key, nullptr, nullptr);
   if (!before) return before.error();
-  PolicyPatch after = *before;
-  auto merged = before->to_json();
-  for (const auto& kv : patch.to_json()) merged[kv.key()] = kv.value();
-  auto merged_patch = PolicyPatch::from_json(merged);
-  if (!merged_patch) return merged_patch.error();
-  after = *merged_patch;
-  if (patch.locked && !*patch.locked) {  // unlocking clears the reason too
-    after.locked = false;
-    after.lock_reason = std::string();
-  }
+  auto merged = merged_patch(*before, patch);
+  if (!merged) return merged.error();
+  const PolicyPatch& after = *merged;
   const std::string before_text = json::serialize(before->to_json()), after_text = json::serialize(after.to_json());
   store::PolicyChangeRecord ch{0, scope, key, before_text, after_text, who.name, who.path, reason, "applied", unix_now()};
   auto revision = ctx.store.change_policy(ch, after_text, patch.touches_mode());

@@ -41,4 +41,11 @@ Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::Termi
 
 std::string scope_target(const std::string& scope, const std::string& key);
 
+// What a back-office change may hold for `scope` (kInvalidArgument says why):
+// the scope is fleet, group or terminal; security fields are the fleet's only.
+Status check_scope_change(const std::string& scope, const PolicyPatch& change);
+// A scope's stored patch after `change`: its fields override, and unlocking
+// clears the lock's reason.
+Expected<PolicyPatch> merged_patch(const PolicyPatch& before, const PolicyPatch& change);
+
 }  // namespace posfleet::domain

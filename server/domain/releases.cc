@@ -19,6 +19,21 @@ Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& 
   if (!sm) return sm.error();
   if (sm->signatures.empty())
     return make_error(Code::kInvalidArgument, "release is not signed; run `posfleet release sign` first");
+  store::ReleaseCheckRecord check;
+  if (!ctx.release_keys.empty()) {
+    if (auto v = verify_signatures(*sm, ctx.release_keys, ctx.release_threshold); !v) {
+      std::string why = v.error().message;
+      if (auto at = why.find("this terminal trusts"); at != std::string::npos) why.replace(at, 20, "posfleetd trusts");
+      return make_error(v.error().code, "signatures refused: " + why +
+                                            "; sign it with a release key posfleetd trusts (--release-key)");
+    }
+    check.verified = true;
+    check.threshold = ctx.release_threshold;
+    for (const auto& s : sm->signatures)
+      for (const auto& k : ctx.release_keys)
+        if (k.key_id == s.key_id && check.trusted_key_ids_csv.find(k.key_id) == std::string::npos)
+          check.trusted_key_ids_csv += (check.trusted_key_ids_csv.empty() ? "" : ",") + k.key_id;
+  }
   const Manifest& m = sm->manifest;
   store::ReleaseRecord r;
   r.version = m.version;
@@ -50,6 +65,8 @@ Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& 
     return id.error();
   }
   if (r.security_deadline) ctx.store.set_release_deadline(r.id, r.security_deadline);
+  check.release_id = r.id;
+  if (auto s = ctx.store.put_release_check(check); !s) return s.error();
   return r;
 }
 

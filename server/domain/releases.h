@@ -4,7 +4,11 @@
 // as the release manager signed it and never re-signs or edits it. It checks
 // the manifest's structure and that every component's artifact is stored with
 // the length the manifest states, so that a terminal is never sent a release
-// the server cannot serve. Signature checks happen on the terminal.
+// the server cannot serve. Terminals check signatures against their own keys;
+// when posfleetd is given release keys (--release-key) it checks them too at
+// publish and refuses a release that `release_threshold` of them did not
+// sign (kUnknownKey, kBadSignature, kTooFewSignatures). What it checked is kept
+// beside the release (store::ReleaseCheckRecord).
 // Thread-safety: stateless functions over the Context.
 #pragma once
 

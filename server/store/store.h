@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -205,6 +206,21 @@ struct AuditQuery {
   std::int64_t offset = 0, limit = 500;
 };
 
+// What the server checked of a release's signatures when it was published
+// (posfleetd --release-key). Terminals check again against their own keys.
+struct ReleaseCheckRecord {
+  std::int64_t release_id = 0;
+  bool verified = false;            // at least `threshold` trusted keys signed it
+  int threshold = 0;                // 0: the server has no release keys, nothing checked
+  std::string trusted_key_ids_csv;  // signers the server trusts
+};
+
+// One deployment of a release with its terminal's serial (progress views).
+struct DeploymentRow {
+  DeploymentRecord deployment;
+  std::string serial;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -334,6 +350,18 @@ class Store {
   // For re-sealing under a new key: merchants in id order, and their sealed resident ID.
   virtual Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id, std::int64_t limit) = 0;
   virtual Status set_merchant_resident_id(std::int64_t id, const std::string& resident_id_enc) = 0;
+  // Roll-outs (sqlite_store_rollout.cc): signature checks of releases,
+  // deployments per release, policies by scope and terminals per group.
+  virtual Status put_release_check(const ReleaseCheckRecord& r) = 0;
+  virtual Expected<std::optional<ReleaseCheckRecord>> release_check(std::int64_t release_id) = 0;
+  // How many of the release's deployments are in each state: scheduled,
+  // running (also canceling), success, failed, canceled.
+  virtual Expected<std::map<std::string, std::int64_t>> release_state_counts(std::int64_t release_id) = 0;
+  virtual Expected<std::vector<DeploymentRow>> release_deployments(std::int64_t release_id, std::int64_t limit) = 0;
+  virtual Expected<std::vector<PolicyRecord>> policies_of_scope(const std::string& scope) = 0;
+  virtual Expected<std::map<std::string, std::int64_t>> terminals_per_group() = 0;  // "" = no group
+  // serial → group of every terminal that has a policy of its own.
+  virtual Expected<std::map<std::string, std::string>> groups_of_terminal_policies() = 0;
 
   // Management API tokens.
   virtual Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) = 0;

@@ -268,6 +268,17 @@ CREATE INDEX audit_log_target ON audit_log(target, id);
 CREATE INDEX audit_log_time ON audit_log(time);
 CREATE INDEX merchants_phone ON merchants(phone);
 )sql",
+    // 8: what the server checked of a release's signatures at publish, and
+    //    deployments by release (roll-out progress in the console).
+    R"sql(
+CREATE TABLE release_checks (
+  release_id INTEGER PRIMARY KEY REFERENCES releases(id),
+  verified INTEGER NOT NULL,
+  threshold INTEGER NOT NULL,
+  key_ids TEXT NOT NULL
+);
+CREATE INDEX deployments_release ON deployments(release_id, id);
+)sql",
 };
 }  // namespace
 

@@ -110,6 +110,14 @@ class SqliteStore final : public Store {
   Expected<std::vector<MerchantRecord>> search_merchants(const std::string& text, std::int64_t limit) override;
   Expected<std::vector<AuditEntry>> query_audit(const AuditQuery& q) override;
   Expected<std::int64_t> count_audit(const AuditQuery& q) override;
+  // sqlite_store_rollout.cc
+  Status put_release_check(const ReleaseCheckRecord& r) override;
+  Expected<std::optional<ReleaseCheckRecord>> release_check(std::int64_t release_id) override;
+  Expected<std::map<std::string, std::int64_t>> release_state_counts(std::int64_t release_id) override;
+  Expected<std::vector<DeploymentRow>> release_deployments(std::int64_t release_id, std::int64_t limit) override;
+  Expected<std::vector<PolicyRecord>> policies_of_scope(const std::string& scope) override;
+  Expected<std::map<std::string, std::int64_t>> terminals_per_group() override;
+  Expected<std::map<std::string, std::string>> groups_of_terminal_policies() override;
 
   // sqlite_store_users.cc
   Expected<std::int64_t> insert_user(const UserRecord& u) override;

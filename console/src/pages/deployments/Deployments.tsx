@@ -1,9 +1,96 @@
-// The deployments page (being built).
-import { Result } from 'antd';
+// The deployments page: assign a release to terminals, a group or a filter
+// (previewed, then confirmed with the count), and watch a release's
+// roll-out live. Roles without 'deploy' only watch.
+import { useEffect, useState } from 'react';
+import { Alert, Card, Modal, Select, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { Me } from '../../api';
+import { api, Me } from '../../api';
+import { can } from '../../access';
+import States from '../../common/States';
+import { errorText } from '../../common/errors';
+import { useApi } from '../../common/useApi';
+import AssignForm, { AssignBody } from './AssignForm';
+import Progress from './Progress';
+
+interface Outcome {
+  release: string;
+  matched: number;
+  created: number;
+  skipped: Record<string, number>;
+}
 
 export default function Deployments({ me }: { me: Me }) {
   const { t } = useTranslation('deployments');
-  return <Result status="info" title={t('todo')} subTitle={me.name} />;
+  const { t: tc } = useTranslation();
+  const list = useApi<{ releases: { version: string }[] }>('/releases');
+  const versions = (list.data?.releases ?? []).map((r) => r.version).reverse();
+  const [watched, setWatched] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState('');
+  const [error, setError] = useState('');
+  const [modal, holder] = Modal.useModal();
+  const canDeploy = can(me.role, 'deploy');
+
+  useEffect(() => {
+    if (!watched && versions.length) setWatched(versions[0]);
+  }, [watched, versions]);
+
+  const assign = async (body: AssignBody) => {
+    setResult('');
+    setError('');
+    setBusy(true);
+    try {
+      const preview = await api<Outcome>('POST', '/deployments/preview', body);
+      const counts = { matched: preview.matched, created: preview.created, ...preview.skipped };
+      if (preview.created === 0) {
+        setError(t('nothingToCreate', { body: t('confirmBody', counts) }));
+        return;
+      }
+      const ok = await modal.confirm({
+        title: t('confirmTitle', counts),
+        content: t('confirmBody', counts),
+        okText: t('ok'),
+        cancelText: t('cancel'),
+        okButtonProps: { 'data-testid': 'assign-confirm-ok' } as Record<`data-${string}`, string>,
+      });
+      if (!ok) return;
+      const out = await api<Outcome>('POST', '/deployments', body);
+      setResult(t('assigned', { created: out.created }));
+      setWatched(out.release);
+    } catch (e) {
+      setError(errorText(tc, e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      {holder}
+      <Typography.Title level={3} style={{ margin: 0 }}>{t('title')}</Typography.Title>
+      <States loading={list.loading && !list.data} error={list.error} onRetry={list.reload}>
+        {canDeploy ? (
+          <Card title={t('assign')}>
+            {result && <Alert type="success" title={result} style={{ marginBottom: 12 }} data-testid="assign-result" />}
+            {error && <Alert type="error" title={error} style={{ marginBottom: 12 }} data-testid="assign-error" />}
+            <AssignForm releases={versions} busy={busy} onSubmit={assign} />
+          </Card>
+        ) : (
+          <Alert type="info" title={t('readOnly')} data-testid="deploy-read-only" />
+        )}
+        <Space wrap>
+          <Typography.Text>{t('watch')}</Typography.Text>
+          <Select
+            value={watched}
+            onChange={setWatched}
+            placeholder={t('chooseRelease')}
+            options={versions.map((v) => ({ value: v, label: v }))}
+            style={{ width: 200 }}
+            data-testid="watch-release"
+          />
+        </Space>
+        {watched ? <Progress release={watched} canDeploy={canDeploy} /> : <Alert type="info" title={versions.length ? t('chooseRelease') : t('noReleases')} />}
+      </States>
+    </Space>
+  );
 }

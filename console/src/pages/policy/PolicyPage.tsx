@@ -1,9 +1,22 @@
-// The policy page (being built).
-import { Result } from 'antd';
+// The update-policy page: one scope at a time (fleet, group, terminal), or a
+// bulk edit of the terminals a filter picks. Roles that may not change policy
+// see it read-only; the server refuses them anyway.
+import { Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../api';
+import { can } from '../../access';
+import BulkEdit from './BulkEdit';
+import ScopeEditor from './ScopeEditor';
 
 export default function PolicyPage({ me }: { me: Me }) {
   const { t } = useTranslation('policy');
-  return <Result status="info" title={t('todo')} subTitle={me.name} />;
+  const tabs = [{ key: 'scope', label: <span data-testid="tab-scope">{t('tabScope')}</span>, children: <ScopeEditor me={me} /> }];
+  if (can(me.role, 'policy'))
+    tabs.push({ key: 'bulk', label: <span data-testid="tab-bulk">{t('tabBulk')}</span>, children: <BulkEdit me={me} /> });
+  return (
+    <>
+      <Typography.Title level={3}>{t('title')}</Typography.Title>
+      <Tabs items={tabs} destroyOnHidden />
+    </>
+  );
 }

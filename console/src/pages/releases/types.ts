@@ -1,0 +1,31 @@
+// A release as GET /api/v1/releases describes it (server/api/management_api.cc).
+export interface Component {
+  name: string;
+  version: string;
+  filename: string;
+  sha256: string;
+  size: number;
+  mandatory?: boolean;
+  depends?: string[];
+}
+
+export interface Release {
+  id: number;
+  version: string;
+  models: string[];
+  expires: string;
+  created: string;
+  size: number;
+  security: boolean;
+  security_deadline: string | null;
+  rollback: boolean;
+  notes?: { 'zh-CN'?: string; en?: string };
+  components: Component[];
+  signature: { key_ids: string[]; verified: boolean; threshold: number; trusted_key_ids: string[] };
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -1,0 +1,197 @@
+#include "server/api/rollout_api.h"
+
+#include <boost/json.hpp>
+
+#include <set>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "server/api/terminal_filter.h"
+#include "server/domain/audit.h"
+#include "server/domain/policy_bulk.h"
+#include "server/domain/rollout.h"
+
+namespace posfleet::api {
+
+namespace bj = boost::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+Response invalid(const std::string& message) { return http::error_response(400, "invalid_argument", message); }
+
+// The body's "patch": the policy fields to set (core/policy.h).
+Expected<PolicyPatch> patch_of(const bj::object& body) {
+  auto* p = body.if_contains("patch");
+  if (!p || !p->is_object()) return make_error(Code::kInvalidArgument, "patch must be an object of policy fields to set");
+  return PolicyPatch::from_json(p->get_object());
+}
+
+// The body's "filter" (terminal_filter.h), required.
+Expected<store::TerminalQuery> filter_of(domain::Context& ctx, const bj::object& body) {
+  auto* f = body.if_contains("filter");
+  if (!f || !f->is_object()) return make_error(Code::kInvalidArgument, "filter must be an object of terminal filter fields");
+  return terminal_query(ctx, f->get_object());
+}
+
+Response post_policy_preview(domain::Context& ctx, Request& req, const Caller&) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  auto patch = patch_of(*body);
+  if (!patch) return http::error_from(patch.error());
+  Expected<domain::PolicyPreview> p = domain::PolicyPreview{};
+  if (body->contains("filter")) {
+    auto q = filter_of(ctx, *body);
+    if (!q) return http::error_from(q.error());
+    p = domain::preview_terminals(ctx, *q, *patch);
+  } else {
+    const std::string scope = json::string_or(*body, "scope", "");
+    const std::string key = scope == "fleet" ? "" : json::string_or(*body, "key", "");
+    if (scope == "fleet" || scope == "group" || scope == "terminal") {
+      if (scope != "fleet" && key.empty()) return invalid("name the " + scope + " in key");
+    } else {
+      return invalid("scope must be fleet, group or terminal (or send a filter)");
+    }
+    p = domain::preview_scope(ctx, scope, key, *patch);
+  }
+  if (!p) return http::error_from(p.error());
+  return http::json_response(200, bj::object{{"in_scope", p->in_scope}, {"changing", p->changing}, {"locked", p->locked}});
+}
+
+Response post_policy_bulk(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  auto patch = patch_of(*body);
+  if (!patch) return http::error_from(patch.error());
+  if ((patch->locked || patch->lock_reason) && !role_allows(caller.role, Permission::kLock))
+    return http::error_response(403, "forbidden", "only an administrator may lock or unlock a policy");
+  if (patch->locked && *patch->locked && patch->lock_reason.value_or("").empty())
+    return invalid("a lock needs lock_reason: the terminal shows it to the merchant");
+  const std::string reason = json::string_or(*body, "reason", "");
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
+    return invalid("say why: a reason is required for every policy change");
+  auto q = filter_of(ctx, *body);
+  if (!q) return http::error_from(q.error());
+  auto out = domain::bulk_policy(ctx, *q, *patch, caller.actor(), reason);
+  if (!out) return http::error_from(out.error());
+  return http::json_response(200, bj::object{{"matched", out->matched}, {"applied", out->applied}, {"refused", out->refused}});
+}
+
+// The terminals a deployment request names, and the serials it names that
+// are not known.
+Expected<std::vector<store::TerminalRecord>> targets(domain::Context& ctx, const bj::object& body, std::int64_t* unknown,
+                                                     std::string* described) {
+  if (auto* list = body.if_contains("terminals")) {
+    if (!list->is_array() || list->get_array().empty())
+      return make_error(Code::kInvalidArgument, "terminals must list at least one serial");
+    if (static_cast<std::int64_t>(list->get_array().size()) > ctx.bulk_cap)
+      return make_error(Code::kInvalidArgument, "at most " + std::to_string(ctx.bulk_cap) +
+                                                    " serials at once: deploy to a group or a filter instead");
+    std::vector<store::TerminalRecord> out;
+    std::set<std::string> seen;
+    for (const auto& v : list->get_array()) {
+      if (!v.is_string()) return make_error(Code::kInvalidArgument, "terminals must be serials (text)");
+      const std::string serial(v.get_string());
+      if (!seen.insert(serial).second) continue;
+      auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
+      if (t) out.push_back(*t);
+      else if (t.error().code == Code::kNotFound) ++*unknown;
+      else return t.error();
+    }
+    *described = std::to_string(seen.size()) + " terminals";
+    return out;
+  }
+  store::TerminalQuery q;
+  if (auto g = json::string_or(body, "group", ""); !g.empty()) {
+    q.group = g;
+    *described = "group:" + g;
+  } else if (body.contains("filter")) {
+    auto f = filter_of(ctx, body);
+    if (!f) return f.error();
+    q = *f;
+    *described = "filter:" + json::serialize(body.at("filter"));
+  } else {
+    return make_error(Code::kInvalidArgument, "name the target: terminal, terminals, group or filter");
+  }
+  return domain::all_matching(ctx, q, "deploy group by group");
+}
+
+Response post_deployment_preview(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  if (auto serial = json::string_or(*body, "terminal", ""); !serial.empty()) {
+    (*body)["terminals"] = bj::array{bj::string(serial)};
+    body->erase("terminal");
+  }
+  return deploy_many(ctx, *body, caller, true);
+}
+
+Response get_progress(domain::Context& ctx, Request& req, const Caller&) {
+  auto r = ctx.store.release_by_version(req.param("version"));
+  if (!r) return http::error_from(r.error());
+  std::int64_t limit = 50;
+  try {
+    limit = std::clamp<std::int64_t>(std::stoll(req.query_or("limit", "50")), 1, 1000);
+  } catch (const std::exception&) {
+    return invalid("limit must be a whole number from 1 to 1000");
+  }
+  auto p = domain::release_progress(ctx, *r, limit);
+  if (!p) return http::error_from(p.error());
+  bj::object counts;
+  std::int64_t total = 0;
+  for (const auto& [state, n] : p->counts) {
+    counts[state] = n;
+    total += n;
+  }
+  bj::array rows;
+  for (const auto& row : p->newest) {
+    const auto& d = row.row.deployment;
+    rows.push_back(bj::object{{"id", d.id},
+                              {"terminal", row.row.serial},
+                              {"state", row.state},
+                              {"status", d.status},
+                              {"result", d.result},
+                              {"message", d.message},
+                              {"percent", row.percent ? bj::value(*row.percent) : bj::value(nullptr)},
+                              {"updated", format_utc(d.updated)}});
+  }
+  return http::json_response(200, bj::object{{"release", r->version}, {"counts", counts}, {"total", total},
+                                             {"deployments", rows}});
+}
+
+}  // namespace
+
+Response deploy_many(domain::Context& ctx, const bj::object& body, const Caller& caller, bool dry_run) {
+  const std::string version = json::string_or(body, "release", "");
+  if (version.empty()) return invalid("choose the release to deploy");
+  auto release = ctx.store.release_by_version(version);
+  if (!release) return http::error_from(release.error());
+  std::int64_t unknown = 0;
+  std::string described;
+  auto ts = targets(ctx, body, &unknown, &described);
+  if (!ts) return http::error_from(ts.error());
+  auto out = domain::assign_many(ctx, *release, *ts, dry_run);
+  if (!out) return http::error_from(out.error());
+  bj::object skipped{{"wrong_model", 0}, {"already_open", 0}, {"busy", 0}, {"unknown_terminal", unknown}};
+  for (const auto& [why, n] : out->skipped) skipped[why] = n;
+  bj::array ids;
+  for (auto id : out->ids) ids.push_back(id);
+  bj::object reply{{"release", version},        {"matched", out->matched + unknown}, {"created", out->created},
+                   {"skipped", skipped},        {"deployments", ids},                {"dry_run", dry_run}};
+  if (!dry_run)
+    domain::record_audit(ctx, caller.actor(), "deployment.create", "release:" + version, "",
+                         json::serialize(bj::object{{"target", described}, {"created", out->created}, {"skipped", skipped}}),
+                         json::string_or(body, "reason", ""));
+  return http::json_response(dry_run ? 200 : 201, reply);
+}
+
+void add_rollout_routes(http::Router& router, domain::Context& ctx) {
+  using P = Permission;
+  add_route(router, ctx, "POST", "/api/v1/policy/preview", P::kRead, post_policy_preview);
+  add_route(router, ctx, "POST", "/api/v1/policy/bulk", P::kPolicy, post_policy_bulk, http::Work::kBlocking);
+  add_route(router, ctx, "POST", "/api/v1/deployments/preview", P::kRead, post_deployment_preview);
+  add_route(router, ctx, "GET", "/api/v1/releases/{version}/progress", P::kRead, get_progress);
+}
+
+}  // namespace posfleet::api

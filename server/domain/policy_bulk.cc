@@ -1,0 +1,216 @@
+#include "server/domain/policy_bulk.h"
+
+#include <boost/json.hpp>
+
+#include <map>
+
+#include "core/json.h"
+#include "server/domain/audit.h"
+#include "server/domain/policy.h"
+
+namespace posfleet::domain {
+
+namespace bj = boost::json;
+
+namespace {
+
+// Every stored patch, read once: the fleet's, each group's, each terminal's.
+struct Layers {
+  PolicyPatch fleet;
+  std::map<std::string, PolicyPatch> groups, terminals;
+  std::map<std::string, std::string> group_of;  // serial → group, for terminals with a patch
+};
+
+Expected<PolicyPatch> parse_patch(const std::string& text) {
+  auto v = json::parse(text);
+  if (!v || !v->is_object()) return make_error(Code::kInternal, "a stored policy is damaged");
+  return PolicyPatch::from_json(v->get_object());
+}
+
+Expected<Layers> load_layers(Context& ctx) {
+  Layers l;
+  auto fleet = ctx.store.policy("fleet", "");
+  if (!fleet) return fleet.error();
+  if (*fleet) {
+    auto p = parse_patch((*fleet)->patch_json);
+    if (!p) return p.error();
+    l.fleet = *p;
+  }
+  for (const char* scope : {"group", "terminal"}) {
+    auto rows = ctx.store.policies_of_scope(scope);
+    if (!rows) return rows.error();
+    for (const auto& r : *rows) {
+      auto p = parse_patch(r.patch_json);
+      if (!p) return p.error();
+      (std::string(scope) == "group" ? l.groups : l.terminals)[r.scope_key] = *p;
+    }
+  }
+  auto groups = ctx.store.groups_of_terminal_policies();
+  if (!groups) return groups.error();
+  l.group_of = std::move(*groups);
+  return l;
+}
+
+const PolicyPatch* find(const std::map<std::string, PolicyPatch>& m, const std::string& key) {
+  auto it = m.find(key);
+  return it == m.end() ? nullptr : &it->second;
+}
+
+// The effective policy of these layers; the revision is left out so that two
+// results compare equal when a terminal would act the same.
+Policy layered(const PolicyPatch& fleet, const PolicyPatch* group, const PolicyPatch* terminal) {
+  Policy p;
+  fleet.apply_to(p);
+  if (group) group->apply_to(p);
+  if (terminal) terminal->apply_to(p);
+  return p;
+}
+
+bool same(const Policy& a, const Policy& b) { return json::serialize(a.to_json()) == json::serialize(b.to_json()); }
+
+// A bulk edit must not move a mode an administrator locked, unless it sets a
+// lock itself (an administrator locking many terminals).
+bool refused_by_lock(const Policy& current, const PolicyPatch& change) {
+  return current.locked && change.mode && !change.locked;
+}
+
+std::string describe(const store::TerminalQuery& q) {
+  bj::object o;
+  for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"q", &q.text}, {"model", &q.model},
+                             {"version", &q.version}, {"group", &q.group}, {"mode", &q.mode}, {"state", &q.state}})
+    if (!v->empty()) o[k] = *v;
+  if (q.online) o["online"] = *q.online;
+  if (q.merchant_id) o["merchant"] = q.merchant_id;
+  return json::serialize(o);
+}
+
+}  // namespace
+
+Expected<std::vector<store::TerminalRecord>> all_matching(Context& ctx, store::TerminalQuery query,
+                                                          const std::string& instead) {
+  auto total = ctx.store.count_terminals(query);
+  if (!total) return total.error();
+  if (*total > ctx.bulk_cap)
+    return make_error(Code::kInvalidArgument, std::to_string(*total) + " terminals match; at most " +
+                                                  std::to_string(ctx.bulk_cap) + " at once: narrow the filter or " + instead);
+  std::vector<store::TerminalRecord> out;
+  query.limit = 1000;
+  for (query.offset = 0;; query.offset += query.limit) {
+    auto rows = ctx.store.query_terminals(query);
+    if (!rows) return rows.error();
+    for (auto& r : *rows) out.push_back(std::move(r.terminal));
+    if (static_cast<std::int64_t>(rows->size()) < query.limit || static_cast<std::int64_t>(out.size()) >= ctx.bulk_cap) break;
+  }
+  return out;
+}
+
+Expected<PolicyPreview> preview_scope(Context& ctx, const std::string& scope, const std::string& key,
+                                      const PolicyPatch& change) {
+  if (auto s = check_scope_change(scope, change); !s) return s.error();
+  auto l = load_layers(ctx);
+  if (!l) return l.error();
+  PolicyPreview out;
+  if (scope == "terminal") {
+    auto t = ctx.store.terminal_by_serial(ctx.tenant, key);
+    if (!t) return t.error();
+    const PolicyPatch* group = t->group.empty() ? nullptr : find(l->groups, t->group);
+    const PolicyPatch* own = find(l->terminals, t->serial);
+    auto after = merged_patch(own ? *own : PolicyPatch{}, change);
+    if (!after) return after.error();
+    out.in_scope = 1;
+    out.changing = same(layered(l->fleet, group, own), layered(l->fleet, group, &*after)) ? 0 : 1;
+    return out;
+  }
+  if (scope == "group" && key.empty()) return make_error(Code::kInvalidArgument, "name the group (key)");
+  auto per_group = ctx.store.terminals_per_group();
+  if (!per_group) return per_group.error();
+  // The new layers: either the fleet's or one group's patch changes.
+  PolicyPatch new_fleet = l->fleet;
+  std::map<std::string, PolicyPatch> new_groups;
+  if (scope == "fleet") {
+    auto f = merged_patch(l->fleet, change);
+    if (!f) return f.error();
+    new_fleet = *f;
+  } else {
+    const PolicyPatch* g = find(l->groups, key);
+    auto after = merged_patch(g ? *g : PolicyPatch{}, change);
+    if (!after) return after.error();
+    new_groups[key] = *after;
+  }
+  auto covered = [&](const std::string& group) { return scope == "fleet" || group == key; };
+  auto group_after = [&](const std::string& group) -> const PolicyPatch* {
+    if (group.empty()) return nullptr;
+    if (auto* g = find(new_groups, group)) return g;
+    return find(l->groups, group);
+  };
+  auto group_before = [&](const std::string& group) { return group.empty() ? nullptr : find(l->groups, group); };
+  // Terminals with a policy of their own, one by one; the rest of each group at once.
+  std::map<std::string, std::int64_t> own_in_group;
+  for (const auto& [serial, group] : l->group_of) {
+    if (!covered(group)) continue;
+    ++own_in_group[group];
+    const PolicyPatch* own = find(l->terminals, serial);
+    if (!same(layered(l->fleet, group_before(group), own), layered(new_fleet, group_after(group), own))) ++out.changing;
+  }
+  for (const auto& [group, count] : *per_group) {
+    if (!covered(group)) continue;
+    out.in_scope += count;
+    const std::int64_t plain = count - own_in_group[group];
+    if (plain > 0 && !same(layered(l->fleet, group_before(group), nullptr), layered(new_fleet, group_after(group), nullptr)))
+      out.changing += plain;
+  }
+  return out;
+}
+
+Expected<PolicyPreview> preview_terminals(Context& ctx, store::TerminalQuery query, const PolicyPatch& change) {
+  if (auto s = check_scope_change("terminal", change); !s) return s.error();
+  auto l = load_layers(ctx);
+  if (!l) return l.error();
+  auto terminals = all_matching(ctx, query, "use a group policy");
+  if (!terminals) return terminals.error();
+  PolicyPreview out;
+  out.in_scope = static_cast<std::int64_t>(terminals->size());
+  for (const auto& t : *terminals) {
+    const PolicyPatch* group = t.group.empty() ? nullptr : find(l->groups, t.group);
+    const PolicyPatch* own = find(l->terminals, t.serial);
+    const Policy before = layered(l->fleet, group, own);
+    if (refused_by_lock(before, change)) {
+      ++out.locked;
+      continue;
+    }
+    auto after = merged_patch(own ? *own : PolicyPatch{}, change);
+    if (!after) return after.error();
+    if (!same(before, layered(l->fleet, group, &*after))) ++out.changing;
+  }
+  return out;
+}
+
+Expected<BulkOutcome> bulk_policy(Context& ctx, store::TerminalQuery query, const PolicyPatch& change, const Actor& who,
+                                  const std::string& reason) {
+  if (auto s = check_scope_change("terminal", change); !s) return s.error();
+  if (reason.empty()) return make_error(Code::kInvalidArgument, "say why: a reason is required for every policy change");
+  if (change.to_json().empty()) return make_error(Code::kInvalidArgument, "the change sets no field; choose what to change");
+  auto terminals = all_matching(ctx, query, "use a group policy");
+  if (!terminals) return terminals.error();
+  BulkOutcome out;
+  out.matched = static_cast<std::int64_t>(terminals->size());
+  for (const auto& t : *terminals) {
+    auto current = effective_policy(ctx, t);
+    if (!current) return current.error();
+    if (refused_by_lock(*current, change)) {
+      ++out.refused;
+      continue;
+    }
+    if (auto p = change_policy(ctx, "terminal", t.serial, change, who, reason); p) ++out.applied;
+    else ++out.refused;
+  }
+  record_audit(ctx, who, "policy.bulk", "filter:" + describe(query), "",
+               json::serialize(bj::object{{"patch", change.to_json()},
+                                          {"matched", out.matched},
+                                          {"applied", out.applied},
+                                          {"refused", out.refused}}),
+               reason);
+  return out;
+}
+
+}  // namespace posfleet::domain
