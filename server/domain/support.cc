@@ -7,10 +7,11 @@
 #include <algorithm>
 
 #include "core/clock.h"
-#include "core/hashing.h"
+#include "core/identity_numbers.h"
 #include "core/json.h"
 #include "server/domain/audit.h"
 #include "server/domain/notifications.h"
+#include "server/domain/one_time_code.h"
 #include "server/domain/policy.h"
 #include "server/domain/secrets.h"
 #include "server/domain/sms.h"
@@ -22,21 +23,7 @@ namespace posfleet::domain {
 namespace {
 
 bool mainland_mobile(const std::string& p) {
-  if (p.size() != 11 || p[0] != '1') return false;
-  for (char c : p)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
-
-// "salt:sha256(salt:code)": the code itself is never stored.
-std::string code_hash(const std::string& salt, const std::string& code) {
-  return salt + ":" + sha256_hex(salt + ":" + code);
-}
-
-bool code_matches(const std::string& stored, const std::string& code) {
-  auto colon = stored.find(':');
-  if (colon == std::string::npos) return false;
-  return equal_constant_time(stored, code_hash(stored.substr(0, colon), code));
+  return p.size() == 11 && identity::check_mobile(p) == identity::Flaw::kNone;
 }
 
 Error not_verified() {
@@ -133,10 +120,9 @@ Expected<store::VerificationRecord> start_verification(Context& ctx, const std::
   std::string last4 = id_last4;
   for (auto& ch : last4) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   const bool match = legal_name == m->legal_name && last4.size() == 4 && id->substr(id->size() - 4) == last4;
-  char code[8];
-  std::snprintf(code, sizeof code, "%06u", randombytes_uniform(1000000));
-  store::VerificationRecord v{0,   m->id, who.name, code_hash(new_token().substr(0, 16), code), match ? "code_sent" : "failed",
-                              0,   now,   now + kCodeSeconds, 0};
+  const std::string code = new_code();
+  store::VerificationRecord v{0, m->id, who.name, hash_code(code), match ? "code_sent" : "failed", 0, now,
+                              now + kCodeSeconds, 0};
   auto vid = ctx.store.insert_verification(v);  // failed ones count towards the hourly limit too
   if (!vid) return vid.error();
   v.id = *vid;
