@@ -1,7 +1,5 @@
 #include "server/domain/support.h"
 
-#include <sodium.h>
-
 #include <boost/json.hpp>
 
 #include <algorithm>
