@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/signing.h"
+#include "server/api/console_api.h"
 #include "server/api/fleet_api.h"
 #include "server/api/management_api.h"
 #include "server/ddi/ddi_api.h"
@@ -118,6 +119,7 @@ int main(int argc, char** argv) {
   posfleet::api::add_fleet_routes(router, ctx);
   posfleet::api::add_support_routes(router, ctx);
   posfleet::api::add_session_routes(router, ctx);
+  posfleet::api::add_console_routes(router, ctx);
   posfleet::http::StaticFiles console(console_dir);
   router.set_fallback([&console](posfleet::http::Request& req) { return console.serve(req); });
 

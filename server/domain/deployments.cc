@@ -58,7 +58,8 @@ Status append_history(Context& ctx, std::int64_t deployment_id, const Feedback& 
   boost::json::array details;
   for (const auto& line : fb.details) details.push_back(boost::json::string(line));
   return ctx.store.append_action_status(
-      {0, deployment_id, unix_now(), fb.execution, fb.result, boost::json::serialize(details), fb.code});
+      {0, deployment_id, unix_now(), fb.execution, fb.result, boost::json::serialize(details), fb.code,
+       fb.progress_cnt, fb.progress_of});
 }
 
 const std::set<std::string> kExecutions = {"closed",   "proceeding", "canceled",    "scheduled",
@@ -69,6 +70,8 @@ Status check_feedback(const Feedback& fb) {
     return make_error(Code::kInvalidArgument, "status.execution \"" + fb.execution + "\" is not a DDI execution status");
   if (fb.result != "success" && fb.result != "failure" && fb.result != "none")
     return make_error(Code::kInvalidArgument, "status.result.finished must be success, failure or none");
+  if (fb.progress_of < 0 || fb.progress_cnt < 0 || fb.progress_cnt > fb.progress_of)
+    return make_error(Code::kInvalidArgument, "status.result.progress must have 0 <= cnt <= of");
   return ok_status();
 }
 

@@ -50,6 +50,10 @@ class SqliteStore final : public Store {
   Expected<std::vector<ActionStatusRecord>> action_history(std::int64_t deployment_id) override;
   Expected<bool> release_assigned(std::int64_t terminal_id, std::int64_t release_id) override;
 
+  // sqlite_store_overview.cc: the console's overview and a terminal's tickets.
+  Expected<FleetOverview> overview(std::int64_t online_since, std::int64_t outcomes_since, std::int64_t now) override;
+  Expected<std::vector<TicketRecord>> tickets_of_terminal(std::int64_t terminal_id, std::int64_t limit) override;
+
   Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) override;
   Expected<ApiTokenRecord> api_token(const std::string& token_hash) override;
   Expected<std::int64_t> count_api_tokens() override;

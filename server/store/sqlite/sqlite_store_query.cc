@@ -40,6 +40,9 @@ std::string where_clause(const TerminalQuery& q) {
   if (q.online) w += *q.online ? " AND t.last_seen >= ?" : " AND t.last_seen < ?";
   if (!q.mode.empty()) w += std::string(" AND ") + kMode + " = ?";
   if (!q.state.empty()) w += std::string(" AND ") + kState + " = ?";
+  if (!q.pending.empty())
+    w += " AND t.installed_version != ? AND EXISTS (SELECT 1 FROM deployments d WHERE d.terminal_id = t.id"
+         " AND d.status != 'canceled' AND d.release_id = (SELECT id FROM releases WHERE version = ?))";
   return w;
 }
 
@@ -61,6 +64,7 @@ void bind_filters(Stmt& s, const TerminalQuery& q) {
   if (q.online) s.bind(q.online_since);
   if (!q.mode.empty()) s.bind(q.mode);
   if (!q.state.empty()) s.bind(q.state);
+  if (!q.pending.empty()) s.bind_all(q.pending, q.pending);
 }
 
 }  // namespace
