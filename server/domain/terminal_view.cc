@@ -2,12 +2,18 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "core/clock.h"
 #include "core/json.h"
 
 namespace posfleet::domain {
 
-int online_window_seconds(const Context& ctx) { return 3 * ctx.poll_seconds; }
+int online_window_seconds(const Context& ctx) {
+  // At least a minute: the poll records a terminal's last contact only every
+  // 10 s (ddi_api.cc), so a shorter window would flicker.
+  return std::max(3 * ctx.poll_seconds, 60);
+}
 
 Expected<store::FleetOverview> fleet_overview(Context& ctx, std::int64_t now) {
   constexpr std::int64_t kDay = 86400;

@@ -15,8 +15,8 @@ namespace posfleet::domain {
 
 inline constexpr int kOutcomeDays = 14;
 
-// A terminal is online when it was seen within three poll intervals (the
-// terminal filter's `online` uses the same window).
+// A terminal is online when it was seen within three poll intervals, and at
+// least the last minute (the terminal filter's `online` uses the same window).
 int online_window_seconds(const Context& ctx);
 
 // The fleet's overview at `now`; outcomes hold exactly kOutcomeDays UTC days,

@@ -55,7 +55,9 @@ export default function Chart({ option, onClick, height = 260, testId }: Props) 
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true });
+    // No animation: the overview redraws every 10 s, and bars growing from
+    // zero each time would only distract.
+    chart.current?.setOption({ animation: false, ...option }, { notMerge: true });
   }, [option]);
 
   return <div ref={el} data-testid={testId} style={{ width: '100%', height, cursor: onClick ? 'pointer' : undefined }} />;

@@ -53,6 +53,7 @@ export default function OverviewCharts({ data }: { data: OverviewData }) {
         type: 'bar',
         stack: 'versions',
         barMaxWidth: 64,
+        barMinHeight: 6, // a version on a few terminals stays visible and clickable
         data: models.map((m) => data.versions.find((x) => x.model === m && x.version === v)?.count ?? '-'),
       })),
     }),

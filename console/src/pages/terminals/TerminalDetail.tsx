@@ -106,6 +106,7 @@ export default function TerminalDetail({ me }: { me: Me }) {
                     <Typography.Text>{t('progressOf', { release: v.progress.release, id: v.progress.deployment })}</Typography.Text>
                     <Progress
                       percent={v.progress.percent}
+                      format={(p) => `${p}%`}
                       data-testid="progress-bar"
                       status={
                         v.progress.result === 'failure' ? 'exception' : v.progress.active ? 'active' : v.progress.result === 'success' ? 'success' : 'normal'
