@@ -143,7 +143,7 @@ export default function TerminalList({ me }: { me: Me }) {
             },
             { title: t('merchant'), dataIndex: 'merchant' },
             { title: t('model'), dataIndex: 'model' },
-            { title: t('version'), dataIndex: 'installed_version' },
+            { title: t('version'), dataIndex: 'installed_version', render: (v: string) => v || '—' },
             {
               title: t('mode'),
               dataIndex: 'mode',
