@@ -88,16 +88,16 @@ Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since, std::in
   {
     // Rolled back: the terminal reported a failed health check or boot loop
     // (core/result.h kHealthCheck, kBootFailed) and went back to its slot.
+    // Only failures are looked up in the status history.
     auto s = c.prepare(
-        "SELECT day, SUM(result = 'success'), SUM(result != 'success' AND NOT rolled), "
-        "SUM(result != 'success' AND rolled) FROM ("
-        " SELECT strftime('%Y-%m-%d', d.updated, 'unixepoch') AS day, d.result AS result,"
-        " EXISTS (SELECT 1 FROM action_status a WHERE a.deployment_id = d.id AND a.code IN (?, ?)) AS rolled"
+        "SELECT strftime('%Y-%m-%d', day * 86400, 'unixepoch'), SUM(ok), SUM(NOT ok), SUM(rolled) FROM ("
+        " SELECT d.updated / 86400 AS day, d.result = 'success' AS ok, CASE WHEN d.result = 'success' THEN 0 ELSE"
+        " EXISTS (SELECT 1 FROM action_status a WHERE a.deployment_id = d.id AND a.code IN (?, ?)) END AS rolled"
         " FROM deployments d WHERE d.status = 'finished' AND d.updated >= ?) "
         "GROUP BY day ORDER BY day");
     s.bind_all(static_cast<int>(Code::kHealthCheck), static_cast<int>(Code::kBootFailed), outcomes_since);
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) o.outcomes.push_back({s.str(0), s.i64(1), s.i64(2), s.i64(3)});
+    while ((rc = s.step()) == SQLITE_ROW) o.outcomes.push_back({s.str(0), s.i64(1), s.i64(2) - s.i64(3), s.i64(3)});
     if (rc != SQLITE_DONE) return c.error("overview: outcomes");
   }
   if (auto st = mode_mix(c, o); !st) return st.error();
