@@ -86,6 +86,13 @@ time_requests() {
 
 echo "posfleet console benchmark: $N terminals, $REQUESTS sequential requests per endpoint, server threads=$THREADS"
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+# Anything else running (a build, another benchmark) skews the figures, so
+# measure how idle the box is first and say so.
+machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+m0=$(machine_ticks); sleep 1; m1=$(machine_ticks)
+pre_busy=$(awk -v a="$m0" -v b="$m1" 'BEGIN{split(a,x," "); split(b,y," "); printf "%.0f", 100*(y[1]-x[1])/(y[2]-x[2])}')
+echo "box busy before the run: $pre_busy%"
+((pre_busy <= 10)) || echo "WARNING: the machine is not idle; these figures will be noisy" >&2
 
 # --- seed ------------------------------------------------------------------------
 start_posfleetd  # creates and migrates the database

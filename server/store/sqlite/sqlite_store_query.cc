@@ -49,6 +49,16 @@ constexpr const char* kModeIs =
     " AND COALESCE((SELECT json_extract(patch, '$.mode') FROM policies WHERE scope = 'fleet' AND scope_key = ''),"
     " 'auto') = ?))))";
 
+// The deployments that give their terminal `state` (as kDeploymentState);
+// only the states terminal_filter.cc lets through reach here.
+const char* deployment_in_state(const std::string& state) {
+  if (state == "success") return "d.status = 'finished' AND d.result = 'success'";
+  if (state == "failed") return "d.status = 'finished' AND d.result != 'success'";
+  if (state == "running") return "d.status IN ('running', 'canceling')";
+  if (state == "scheduled") return "d.status = 'scheduled'";
+  return "d.status = 'canceled'";
+}
+
 // The WHERE clause for `q`, and a binder for its parameters in the same order.
 std::string where_clause(const TerminalQuery& q) {
   std::string w = " WHERE 1";
@@ -64,8 +74,10 @@ std::string where_clause(const TerminalQuery& q) {
   if (q.state == "idle") {
     w += " AND t.id NOT IN (SELECT terminal_id FROM deployments)";
   } else if (!q.state.empty()) {
-    w += std::string(" AND t.id IN (SELECT d.terminal_id FROM deployments d WHERE d.id IN") +
-         " (SELECT MAX(id) FROM deployments GROUP BY terminal_id) AND " + kDeploymentState + " = ?)";
+    // Deployments in the state (few, from the index), each kept only if no
+    // newer one of its terminal exists.
+    w += std::string(" AND t.id IN (SELECT d.terminal_id FROM deployments d WHERE ") + deployment_in_state(q.state) +
+         " AND NOT EXISTS (SELECT 1 FROM deployments n WHERE n.terminal_id = d.terminal_id AND n.id > d.id))";
   }
   if (!q.pending.empty())
     w += " AND t.id IN (SELECT d.terminal_id FROM deployments d WHERE d.release_id ="
@@ -90,7 +102,6 @@ void bind_filters(Stmt& s, const TerminalQuery& q) {
   if (q.merchant_id) s.bind(q.merchant_id);
   if (q.online) s.bind(q.online_since);
   if (!q.mode.empty()) s.bind_all(q.mode, q.mode, q.mode);
-  if (!q.state.empty() && q.state != "idle") s.bind(q.state);
   if (!q.pending.empty()) s.bind_all(q.pending, q.pending);
 }
 
