@@ -16,6 +16,7 @@
 #include "agent/service.h"
 #include "agent/state/state_machine.h"
 #include "core/fs.h"
+#include "core/json.h"
 
 namespace posfleet::agent {
 
@@ -66,6 +67,27 @@ void exchange_settings(DdiClient& ddi, AgentService& service, BootControl& boot,
   }
 }
 
+using Attributes = std::vector<std::pair<std::string, std::string>>;
+
+// What the terminal tells the server about itself (DDI configData): model,
+// running version and its A/B slots. Sent when the server asks and again
+// whenever it changes, so the back office sees the slots after an update.
+Attributes device_attributes(const Config& config, BootControl& boot) {
+  auto v = installed_version(boot);
+  Attributes a{{"model", config.model}, {"version", v ? *v : ""}, {"agent", "posfleet-agent"}};
+  auto st = boot.state();
+  if (!st) return a;
+  a.emplace_back("slot_active", st->good);
+  a.emplace_back("slot_booted", st->booted);
+  for (const std::string name : {"a", "b"}) {
+    std::string version;
+    if (auto text = read_file(boot.slot_dir(name) + "/slot.json"); text)
+      if (auto j = json::parse(*text); j && j->is_object()) version = json::string_or(j->get_object(), "version", "");
+    a.emplace_back("slot_" + name + "_version", version);
+  }
+  return a;
+}
+
 }  // namespace
 
 void request_stop() { g_stopping = true; }
@@ -109,6 +131,7 @@ Status run_daemon(const Config& config) {
                version ? *version : "?", config.server);
   std::mt19937 rng(std::random_device{}());
   int failures = 0;
+  Attributes reported;  // configData as last delivered
   while (!g_stopping) {
     if (!machine.idle()) {
       if (auto s = machine.step(); !s) {
@@ -139,9 +162,11 @@ Status run_daemon(const Config& config) {
     ctx.poll_seconds = std::max(1, config.max_poll_seconds > 0 ? std::min(poll->sleep_seconds, config.max_poll_seconds)
                                                                 : poll->sleep_seconds);
     exchange_settings(ddi, service, boot, *poll);
-    if (poll->wants_config_data) {
-      auto v = installed_version(boot);
-      ddi.config_data({{"model", config.model}, {"version", v ? *v : ""}, {"agent", "posfleet-agent"}});
+    if (auto attributes = device_attributes(config, boot); poll->wants_config_data || attributes != reported) {
+      if (auto s = ddi.config_data(attributes); s)
+        reported = std::move(attributes);
+      else
+        spdlog::warn("configData not delivered: {}; sent again after the next poll", s.error().message);
     }
     if (!poll->cancel_href.empty()) {
       handle_cancel(ddi, machine, *record, poll->cancel_href);

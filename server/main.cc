@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/signing.h"
+#include "server/api/console_api.h"
 #include "server/api/fleet_api.h"
 #include "server/api/management_api.h"
 #include "server/api/onboarding_api.h"
@@ -204,6 +205,7 @@ int main(int argc, char** argv) {
   posfleet::api::add_support_routes(router, ctx);
   posfleet::api::add_session_routes(router, ctx);
   posfleet::api::add_onboarding_routes(router, ctx);
+  posfleet::api::add_console_routes(router, ctx);
   posfleet::http::StaticFiles console(console_dir);
   router.set_fallback([&console](posfleet::http::Request& req) { return console.serve(req); });
 

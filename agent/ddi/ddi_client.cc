@@ -126,7 +126,9 @@ Expected<std::int64_t> DdiClient::cancel_action(const std::string& href) {
 Status DdiClient::post(const std::string& path, const FeedbackMessage& m, std::int64_t id) {
   bj::array details;
   for (const auto& d : m.details) details.push_back(bj::string(d));
-  bj::object status{{"execution", m.execution}, {"result", bj::object{{"finished", m.result}}}, {"details", details}};
+  bj::object result{{"finished", m.result}};
+  if (m.progress_of > 0) result["progress"] = bj::object{{"cnt", m.progress_cnt}, {"of", m.progress_of}};
+  bj::object status{{"execution", m.execution}, {"result", std::move(result)}, {"details", details}};
   if (m.code) status["code"] = m.code;
   bj::object body{{"id", std::to_string(id)}, {"time", format_utc(unix_now())}, {"status", status}};
   auto r = http_.request("POST", path, json::serialize(body));

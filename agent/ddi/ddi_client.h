@@ -38,6 +38,8 @@ struct FeedbackMessage {
   std::string result;     // none | success | failure
   std::vector<std::string> details;
   int code = 0;
+  // DDI status.result.progress (sent when of > 0): bytes downloaded of the total.
+  std::int64_t progress_cnt = 0, progress_of = 0;
 };
 
 class DdiClient {

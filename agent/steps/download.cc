@@ -29,6 +29,19 @@ void write_progress(UpdateContext& ctx, const PlannedArtifact& a, const Download
                {"remaining_seconds", static_cast<std::int64_t>(remaining)}};
   write_file_atomic(ctx.progress_path(), json::serialize(o));
 }
+
+// Tells the server how far the download has come at every tenth of it (DDI
+// status.result.progress), so the back office can show it; a lost report is
+// only logged, the next tenth brings a newer one.
+void report_progress(UpdateContext& ctx, std::uint64_t done, std::uint64_t total, int& last_tenth) {
+  const int tenth = total ? static_cast<int>(10 * done / total) : 10;
+  if (tenth <= last_tenth) return;
+  last_tenth = tenth;
+  FeedbackMessage m{"proceeding", "none", {"downloaded " + std::to_string(tenth * 10) + "%"}, 0,
+                    static_cast<std::int64_t>(done), static_cast<std::int64_t>(total)};
+  if (auto s = ctx.ddi.feedback(ctx.record.action_id, m); !s)
+    spdlog::info("update: progress not delivered ({}); continuing", s.error().message);
+}
 }  // namespace
 
 // The policy's network rule: wait for a network, and for Wi-Fi or Ethernet
@@ -63,6 +76,7 @@ Event download(UpdateContext& ctx) {
   for (const auto& a : r.artifacts) total += a.length;
   if (r.resumes == 0 && r.retries == 0 && r.resumed_from == 0) ctx.progress_note("downloading " + std::to_string(total) + " bytes");
   bool canceled = false;
+  int reported_tenth = -1;
   auto should_stop = [&] {
     if (ctx.stopping) return true;
     return canceled = ctx.cancel_requested();  // polls at most every poll_seconds
@@ -73,6 +87,7 @@ Event download(UpdateContext& ctx) {
         a.href, ctx.part_path(a), a.length,
         [&](const DownloadProgress& p) {
           write_progress(ctx, a, p, before, total);
+          report_progress(ctx, before + p.have, total, reported_tenth);
           fault::at_bytes("download", before + p.have);
         },
         ctx.config.download_rate_limit,

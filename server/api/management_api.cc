@@ -91,34 +91,6 @@ bj::object release_json(domain::Context& ctx, const store::ReleaseRecord& r) {
   return o;
 }
 
-Expected<bj::object> deployment_json(domain::Context& ctx, const store::DeploymentRecord& d, bool with_history) {
-  auto t = ctx.store.terminal_by_id(d.terminal_id);
-  if (!t) return t.error();
-  auto r = ctx.store.release_by_id(d.release_id);
-  if (!r) return r.error();
-  bj::object o{{"id", d.id},
-               {"terminal", t->serial},
-               {"release", r->version},
-               {"status", d.status},
-               {"result", d.result},
-               {"message", d.message},
-               {"created", format_utc(d.created)},
-               {"updated", format_utc(d.updated)}};
-  if (with_history) {
-    auto h = ctx.store.action_history(d.id);
-    if (!h) return h.error();
-    bj::array history;
-    for (const auto& s : *h) {
-      bj::value details = bj::array();
-      if (auto p = json::parse(s.details_json); p) details = *p;
-      history.push_back(bj::object{{"time", format_utc(s.time)}, {"execution", s.execution}, {"result", s.result},
-                                   {"code", s.code}, {"details", details}});
-    }
-    o["history"] = std::move(history);
-  }
-  return o;
-}
-
 Response put_artifact(domain::Context& ctx, Request& req, const Caller&) {
   auto d = domain::store_artifact(ctx, req.param("sha256"), req.body);
   if (!d) return http::error_from(d.error());
@@ -179,19 +151,6 @@ Response list_terminals(domain::Context& ctx, Request& req, const Caller&) {
                              bj::object{{"terminals", out}, {"total", *total}, {"offset", q->offset}, {"limit", q->limit}});
 }
 
-Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
-  auto t = ctx.store.terminal_by_serial(ctx.tenant, req.param("serial"));
-  if (!t) return http::error_from(t.error());
-  auto o = terminal_json(*t);
-  auto ds = ctx.store.list_deployments(t->id, 20);
-  if (!ds) return http::error_from(ds.error());
-  bj::array deployments;
-  for (const auto& d : *ds)
-    if (auto j = deployment_json(ctx, d, false); j) deployments.push_back(*j);
-  o["deployments"] = std::move(deployments);
-  return http::json_response(200, o);
-}
-
 Response post_deployment(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
@@ -241,6 +200,36 @@ Response cancel_deployment(domain::Context& ctx, Request& req, const Caller&) {
 
 }  // namespace
 
+Expected<bj::object> deployment_json(domain::Context& ctx, const store::DeploymentRecord& d, bool with_history) {
+  auto t = ctx.store.terminal_by_id(d.terminal_id);
+  if (!t) return t.error();
+  auto r = ctx.store.release_by_id(d.release_id);
+  if (!r) return r.error();
+  bj::object o{{"id", d.id},
+               {"terminal", t->serial},
+               {"release", r->version},
+               {"status", d.status},
+               {"result", d.result},
+               {"message", d.message},
+               {"created", format_utc(d.created)},
+               {"updated", format_utc(d.updated)}};
+  if (with_history) {
+    auto h = ctx.store.action_history(d.id);
+    if (!h) return h.error();
+    bj::array history;
+    for (const auto& s : *h) {
+      bj::value details = bj::array();
+      if (auto p = json::parse(s.details_json); p) details = *p;
+      bj::object entry{{"time", format_utc(s.time)}, {"execution", s.execution}, {"result", s.result},
+                       {"code", s.code}, {"details", details}};
+      if (s.progress_of > 0) entry["progress"] = bj::object{{"cnt", s.progress_cnt}, {"of", s.progress_of}};
+      history.push_back(std::move(entry));
+    }
+    o["history"] = std::move(history);
+  }
+  return o;
+}
+
 void add_routes(http::Router& router, domain::Context& ctx) {
   router.add("GET", "/healthz", [](Request&) { return http::json_response(200, bj::object{{"status", "ok"}}); });
   using P = Permission;
@@ -251,7 +240,7 @@ void add_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "GET", "/api/v1/releases/{version}", P::kRead, get_release);
   add_route(router, ctx, "POST", "/api/v1/terminals", P::kTerminal, post_terminal);
   add_route(router, ctx, "GET", "/api/v1/terminals", P::kRead, list_terminals);
-  add_route(router, ctx, "GET", "/api/v1/terminals/{serial}", P::kRead, get_terminal);
+  // GET /api/v1/terminals/{serial}: console_api.cc (the terminal page's view).
   add_route(router, ctx, "POST", "/api/v1/deployments", P::kDeploy, post_deployment, http::Work::kBlocking);
   add_route(router, ctx, "GET", "/api/v1/deployments", P::kRead, list_deployments);
   add_route(router, ctx, "GET", "/api/v1/deployments/{id}", P::kRead, get_deployment);

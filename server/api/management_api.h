@@ -4,11 +4,17 @@
 // Thread-safety: handlers are stateless over the Context.
 #pragma once
 
+#include <boost/json/object.hpp>
+
+#include "core/result.h"
 #include "server/domain/context.h"
 #include "server/http/router.h"
 
 namespace posfleet::api {
 
 void add_routes(http::Router& router, domain::Context& ctx);
+
+// A deployment as the API shows it; with its DDI status history if asked.
+Expected<boost::json::object> deployment_json(domain::Context& ctx, const store::DeploymentRecord& d, bool with_history);
 
 }  // namespace posfleet::api

@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "server/domain/terminal_view.h"
 
 namespace posfleet::api {
 
@@ -49,7 +50,9 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
   q.group = get(params, "group");
   q.mode = get(params, "mode");
   q.state = get(params, "state");
+  q.pending = get(params, "pending");
   if (q.text.size() > 64) return make_error(Code::kInvalidArgument, "q is at most 64 characters");
+  if (q.pending.size() > 64) return make_error(Code::kInvalidArgument, "pending is a release version of at most 64 characters");
   if (!q.mode.empty() && !kModes.contains(q.mode))
     return make_error(Code::kInvalidArgument, "mode must be auto, manual or never");
   if (!q.state.empty() && !kStates.contains(q.state))
@@ -57,7 +60,7 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
   if (auto online = get(params, "online"); !online.empty()) {
     if (online != "true" && online != "false") return make_error(Code::kInvalidArgument, "online must be true or false");
     q.online = online == "true";
-    q.online_since = unix_now() - 3 * static_cast<std::int64_t>(ctx.poll_seconds);
+    q.online_since = unix_now() - domain::online_window_seconds(ctx);
   }
   auto merchant = number(params, "merchant", 0, 0, INT64_MAX / 10);
   auto offset = number(params, "offset", 0, 0, INT64_MAX / 10);

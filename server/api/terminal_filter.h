@@ -5,7 +5,9 @@
 // Parameters (all optional): q (serial prefix or merchant name), model,
 // version, group, mode (auto|manual|never), state (idle|scheduled|running|
 // success|failed|canceled), online (true|false: seen within three poll
-// intervals), merchant (id), offset, limit (1-1000, default 50).
+// intervals, at least a minute), merchant (id), pending (a release version:
+// terminals assigned it that do not run it yet), offset, limit (1-1000,
+// default 50).
 #pragma once
 
 #include <boost/json/fwd.hpp>

@@ -201,7 +201,19 @@ Expected<domain::Feedback> parse_feedback(const std::string& text) {
   if (!exec) return exec.error();
   fb.execution = *exec;
   fb.result = "none";
-  if (auto result = json::get_object(**status, "result"); result) fb.result = json::string_or(**result, "finished", "none");
+  if (auto result = json::get_object(**status, "result"); result) {
+    fb.result = json::string_or(**result, "finished", "none");
+    if (auto progress = json::get_object(**result, "progress"); progress) {
+      auto cnt = json::get_int(**progress, "cnt");
+      auto of = json::get_int(**progress, "of");
+      // Optional and free-form in DDI (stock clients send step counts, even
+      // cnt > of): kept only when it reads as a fraction, never refused.
+      if (cnt && of && *cnt >= 0 && *of > 0 && *cnt <= *of) {
+        fb.progress_cnt = *cnt;
+        fb.progress_of = *of;
+      }
+    }
+  }
   if (auto details = json::get_array(**status, "details"); details)
     for (const auto& line : **details)
       if (line.is_string()) fb.details.emplace_back(line.get_string());

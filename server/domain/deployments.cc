@@ -58,7 +58,8 @@ Status append_history(Context& ctx, std::int64_t deployment_id, const Feedback& 
   boost::json::array details;
   for (const auto& line : fb.details) details.push_back(boost::json::string(line));
   return ctx.store.append_action_status(
-      {0, deployment_id, unix_now(), fb.execution, fb.result, boost::json::serialize(details), fb.code});
+      {0, deployment_id, unix_now(), fb.execution, fb.result, boost::json::serialize(details), fb.code,
+       fb.progress_cnt, fb.progress_of});
 }
 
 const std::set<std::string> kExecutions = {"closed",   "proceeding", "canceled",    "scheduled",

@@ -24,6 +24,7 @@ struct Feedback {
   std::string result;     // success | failure | none
   std::vector<std::string> details;
   int code = 0;  // posfleet error code (core/result.h), 0 when none
+  std::int64_t progress_cnt = 0, progress_of = 0;  // status.result.progress; of = 0 when absent
 };
 
 Expected<store::DeploymentRecord> assign_release(Context& ctx, const std::string& version, const std::string& serial);

@@ -66,6 +66,9 @@ struct ActionStatusRecord {
   std::string execution, result;
   std::string details_json = "[]";
   int code = 0;
+  // DDI status.result.progress as the terminal reports it (the agent: bytes
+  // downloaded of the update's total); of = 0 when the status has none.
+  std::int64_t progress_cnt = 0, progress_of = 0;
 };
 
 struct ApiTokenRecord {
@@ -175,6 +178,8 @@ struct TerminalQuery {
   std::int64_t online_since = 0;
   std::int64_t merchant_id = 0;
   std::int64_t offset = 0, limit = 50;
+  // Assigned this release version (a deployment not canceled) and not running it yet.
+  std::string pending;
 };
 
 struct TerminalRow {
@@ -221,6 +226,28 @@ struct DeploymentRow {
   std::string serial;
 };
 
+// The overview page's aggregates, each computed in the store.
+struct VersionCount {
+  std::string model, version;
+  std::int64_t count = 0;
+};
+struct DayOutcomes {
+  std::string day;  // YYYY-MM-DD in UTC
+  std::int64_t success = 0, failed = 0, rolled_back = 0;
+};
+struct SecurityPending {
+  std::string version;
+  std::int64_t deadline = 0;  // unix seconds
+  std::int64_t pending = 0;   // terminals assigned the release that do not run it yet
+};
+struct FleetOverview {
+  std::int64_t online = 0, offline = 0;
+  std::vector<VersionCount> versions;  // by model, then version
+  std::vector<DayOutcomes> outcomes;   // only days with an ended deployment, oldest first
+  std::int64_t mode_auto = 0, mode_manual = 0, mode_never = 0;  // effective mode, as TerminalQuery::mode
+  std::vector<SecurityPending> security;  // deadline after `now`, soonest first
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -235,6 +262,12 @@ class Store {
   virtual Status touch_terminal(std::int64_t id, std::int64_t now) = 0;
   virtual Status set_terminal_attributes(std::int64_t id, const std::string& json) = 0;
   virtual Status set_installed_version(std::int64_t id, const std::string& version) = 0;
+  // Online means last seen at or after `online_since`; outcomes count
+  // deployments that ended at or after `outcomes_since` by the UTC day they
+  // ended: success, rolled back (a status with code kHealthCheck or
+  // kBootFailed) or otherwise failed.
+  virtual Expected<FleetOverview> overview(std::int64_t online_since, std::int64_t outcomes_since,
+                                           std::int64_t now) = 0;
 
   // Artifacts and releases.
   virtual Status put_artifact(const ArtifactRecord& a) = 0;  // idempotent
@@ -284,6 +317,7 @@ class Store {
   virtual Expected<std::int64_t> insert_ticket(const TicketRecord& t) = 0;
   virtual Expected<TicketRecord> ticket(std::int64_t id) = 0;
   virtual Expected<std::vector<TicketRecord>> list_tickets(const std::string& status, std::int64_t limit) = 0;
+  virtual Expected<std::vector<TicketRecord>> tickets_of_terminal(std::int64_t terminal_id, std::int64_t limit) = 0;  // newest first
   virtual Status update_ticket(const TicketRecord& t) = 0;
   virtual Expected<std::int64_t> insert_verification(const VerificationRecord& v) = 0;
   virtual Expected<VerificationRecord> verification(std::int64_t id) = 0;

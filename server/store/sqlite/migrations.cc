@@ -279,6 +279,19 @@ CREATE TABLE release_checks (
 );
 CREATE INDEX deployments_release ON deployments(release_id, id);
 )sql",
+    // 9: the console's overview and terminal page: download progress as the
+    //    terminal reports it, ended deployments by day with their result and
+    //    whether they rolled back (status codes by deployment), terminals
+    //    assigned a (security) release, and a terminal's tickets.
+    R"sql(
+ALTER TABLE action_status ADD COLUMN progress_cnt INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE action_status ADD COLUMN progress_of INTEGER NOT NULL DEFAULT 0;
+DROP INDEX action_status_deployment;
+CREATE INDEX action_status_deployment_code ON action_status(deployment_id, code);
+CREATE INDEX deployments_ended ON deployments(status, updated, result);
+CREATE INDEX deployments_release_terminal ON deployments(release_id, terminal_id);
+CREATE INDEX tickets_terminal ON tickets(terminal_id, id);
+)sql",
 };
 }  // namespace
 

@@ -295,20 +295,22 @@ Status SqliteStore::update_deployment(const DeploymentRecord& d) {
 Status SqliteStore::append_action_status(const ActionStatusRecord& a) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT INTO action_status (deployment_id, time, execution, result, code, details) VALUES (?,?,?,?,?,?)");
-  s.bind_all(a.deployment_id, a.time, a.execution, a.result, a.code, a.details_json);
+      "INSERT INTO action_status (deployment_id, time, execution, result, code, details, progress_cnt, progress_of) "
+      "VALUES (?,?,?,?,?,?,?,?)");
+  s.bind_all(a.deployment_id, a.time, a.execution, a.result, a.code, a.details_json, a.progress_cnt, a.progress_of);
   return done(c, s, "action status");
 }
 
 Expected<std::vector<ActionStatusRecord>> SqliteStore::action_history(std::int64_t deployment_id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "SELECT id, deployment_id, time, execution, result, details, code FROM action_status "
+      "SELECT id, deployment_id, time, execution, result, details, code, progress_cnt, progress_of FROM action_status "
       "WHERE deployment_id = ? ORDER BY id");
   s.bind(deployment_id);
   std::vector<ActionStatusRecord> out;
   while (s.step() == SQLITE_ROW)
-    out.push_back({s.i64(0), s.i64(1), s.i64(2), s.str(3), s.str(4), s.str(5), static_cast<int>(s.i64(6))});
+    out.push_back({s.i64(0), s.i64(1), s.i64(2), s.str(3), s.str(4), s.str(5), static_cast<int>(s.i64(6)), s.i64(7),
+                   s.i64(8)});
   return out;
 }
 

@@ -69,6 +69,9 @@ class SqliteStore final : public Store {
   Status set_terminal_token(std::int64_t id, const std::string& token_hash) override;
   Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id, std::int64_t limit) override;
   Status set_merchant_resident_id(std::int64_t id, const std::string& resident_id_enc) override;
+  // sqlite_store_overview.cc: the console's overview and a terminal's tickets.
+  Expected<FleetOverview> overview(std::int64_t online_since, std::int64_t outcomes_since, std::int64_t now) override;
+  Expected<std::vector<TicketRecord>> tickets_of_terminal(std::int64_t terminal_id, std::int64_t limit) override;
 
   Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) override;
   Expected<ApiTokenRecord> api_token(const std::string& token_hash) override;

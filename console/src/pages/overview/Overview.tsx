@@ -1,9 +1,63 @@
-// The overview page (being built).
-import { Result } from 'antd';
+// The overview: the fleet in figures — online and offline, versions by model,
+// update outcomes over 14 days, the policy mix and pending security deadlines.
+// Every figure and chart element leads to the terminal list filtered to it.
+// Refreshes every 10 s. The charts load on their own so ECharts stays out of
+// the rest of the console.
+import { lazy, Suspense } from 'react';
+import { Card, Col, Row, Spin, Statistic, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import type { Me } from '../../api';
+import States from '../../common/States';
+import { useApi } from '../../common/useApi';
+import { OverviewData, terminalsLink } from './types';
 
-export default function Overview({ me }: { me: Me }) {
+const OverviewCharts = lazy(() => import('./OverviewCharts'));
+
+export default function Overview({ me: _me }: { me: Me }) {
   const { t } = useTranslation('overview');
-  return <Result status="info" title={t('todo')} subTitle={me.name} />;
+  const { data, loading, error, reload } = useApi<OverviewData>('/overview', 10000);
+  const total = data ? data.online + data.offline : 0;
+  return (
+    <>
+      <Typography.Title level={3}>{t('title')}</Typography.Title>
+      <Typography.Paragraph type="secondary">{t('refreshNote')}</Typography.Paragraph>
+      <States loading={loading && !data} error={error} onRetry={reload} empty={!!data && total === 0}
+              emptyText={t('noTerminals')}>
+        {data && (
+          <>
+            <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
+              <Col xs={24} sm={8}>
+                <Card>
+                  <Link to="/terminals" data-testid="stat-total">
+                    <Statistic title={t('total')} value={total} />
+                  </Link>
+                </Card>
+              </Col>
+              <Col xs={12} sm={8}>
+                <Card>
+                  <Link to={terminalsLink({ online: 'true' })} data-testid="stat-online">
+                    <Statistic title={t('online')} value={data.online} styles={{ content: { color: '#3f8600' } }} />
+                  </Link>
+                  <Typography.Text type="secondary">
+                    {t('onlineWindow', { minutes: Math.max(1, Math.round(data.online_window_seconds / 60)) })}
+                  </Typography.Text>
+                </Card>
+              </Col>
+              <Col xs={12} sm={8}>
+                <Card>
+                  <Link to={terminalsLink({ online: 'false' })} data-testid="stat-offline">
+                    <Statistic title={t('offline')} value={data.offline} styles={{ content: { color: '#cf1322' } }} />
+                  </Link>
+                </Card>
+              </Col>
+            </Row>
+            <Suspense fallback={<Spin data-testid="loading" />}>
+              <OverviewCharts data={data} />
+            </Suspense>
+          </>
+        )}
+      </States>
+    </>
+  );
 }

@@ -1,11 +1,197 @@
-// One terminal (being built).
-import { Result } from 'antd';
-import { useParams } from 'react-router';
+// One terminal: who and what it is, its A/B slots, the current update's
+// progress (refreshed every 2 s while an update runs), its policy with the
+// revision history, notifications sent to it, deployments with their status
+// history, and its support tickets.
+import { useEffect, useState } from 'react';
+import { Badge, Card, Col, Descriptions, Empty, Progress, Row, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
 import type { Me } from '../../api';
+import States from '../../common/States';
+import { formatTime, userTimeZone } from '../../common/time';
+import { useApi } from '../../common/useApi';
+import PolicyPanel from './PolicyPanel';
+import { STATE_COLORS } from './TerminalList';
+import type { DeploymentView, StatusEntry, TerminalView } from './types';
+
+
+function bytesText(n: number): string {
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KB`;
+  return `${n} B`;
+}
 
 export default function TerminalDetail({ me }: { me: Me }) {
-  const { t } = useTranslation('terminals');
-  const { serial } = useParams();
-  return <Result status="info" title={t('todo')} subTitle={`${serial} ${me.name}`} />;
+  const { t, i18n } = useTranslation('terminals');
+  const lang = i18n.language;
+  const { serial = '' } = useParams();
+  const [live, setLive] = useState(false);
+  const view = useApi<TerminalView>(`/terminals/${encodeURIComponent(serial)}`, live ? 2000 : 0);
+  const v = view.data;
+  useEffect(() => setLive(!!v?.progress?.active), [v]);
+  const time = (s: string | null | undefined) => formatTime(s, lang);
+
+  const slot = (name: 'a' | 'b') => {
+    const s = v!.slots;
+    return (
+      <Card size="small" title={t('slot', { name: name.toUpperCase() })} data-testid={`slot-${name}`}>
+        <Space orientation="vertical">
+          <Typography.Text strong>{s[name].version || t('slotEmpty')}</Typography.Text>
+          <Space>
+            {s.active === name && <Tag color="green">{t('slotActive')}</Tag>}
+            {s.booted === name && <Tag color="blue">{t('slotBooted')}</Tag>}
+          </Space>
+        </Space>
+      </Card>
+    );
+  };
+
+  const history = (d: DeploymentView) => (
+    <Table<StatusEntry>
+      rowKey={(_, i) => String(i)}
+      size="small"
+      pagination={false}
+      dataSource={d.history}
+      columns={[
+        { title: t('updated'), dataIndex: 'time', render: time },
+        { title: t('execution'), dataIndex: 'execution' },
+        { title: t('result'), dataIndex: 'result', render: (r: string) => t(`result_${r}`, { defaultValue: r }) },
+        { title: t('code'), dataIndex: 'code', render: (c: number) => (c ? c : '') },
+        { title: t('details'), dataIndex: 'details', render: (lines: string[]) => lines.join('; ') },
+      ]}
+    />
+  );
+
+  return (
+    <States loading={view.loading && !v} error={view.error} onRetry={view.reload}>
+      {v && (
+        <>
+          <Space style={{ marginBottom: 8 }}>
+            <Link to="/terminals" data-testid="back">← {t('back')}</Link>
+          </Space>
+          <Typography.Title level={3} data-testid="detail-title">{t('detailTitle', { serial: v.serial })}</Typography.Title>
+          <Descriptions bordered size="small" column={{ xs: 1, sm: 2, lg: 3 }} style={{ marginBottom: 16 }}>
+            <Descriptions.Item label={t('model')}>{v.model}</Descriptions.Item>
+            <Descriptions.Item label={t('version')}><span data-testid="detail-version">{v.installed_version || '—'}</span></Descriptions.Item>
+            <Descriptions.Item label={t('merchant')}>{v.merchant || '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('group')}>{v.group || '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('online')}>
+              <Badge status={v.online ? 'success' : 'default'} text={v.online ? t('onlineYes') : t('onlineNo')} />
+            </Descriptions.Item>
+            <Descriptions.Item label={t('lastSeen')}>{v.last_seen ? time(v.last_seen) : t('never')}</Descriptions.Item>
+            <Descriptions.Item label={t('state')}>
+              <Tag color={STATE_COLORS[v.state]} data-testid="detail-state">{t(`state_${v.state}`)}</Tag>
+            </Descriptions.Item>
+            <Descriptions.Item label={t('created')}>{time(v.created)}</Descriptions.Item>
+          </Descriptions>
+          <Typography.Paragraph type="secondary">{t('timesIn', { tz: userTimeZone() })}</Typography.Paragraph>
+
+          <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
+            <Col xs={24} lg={12}>
+              <Card title={t('slots')} data-testid="slots">
+                {v.slots.reported ? (
+                  <Row gutter={12}>
+                    <Col span={12}>{slot('a')}</Col>
+                    <Col span={12}>{slot('b')}</Col>
+                  </Row>
+                ) : (
+                  <Empty description={t('slotsNotReported')} />
+                )}
+              </Card>
+            </Col>
+            <Col xs={24} lg={12}>
+              <Card title={t('progress')} data-testid="progress" extra={v.progress?.active && <Tag color="processing">{t('autoRefresh')}</Tag>}>
+                {v.progress ? (
+                  <Space orientation="vertical" style={{ width: '100%' }}>
+                    <Typography.Text>{t('progressOf', { release: v.progress.release, id: v.progress.deployment })}</Typography.Text>
+                    <Progress
+                      percent={v.progress.percent}
+                      format={(p) => `${p}%`}
+                      data-testid="progress-bar"
+                      status={
+                        v.progress.result === 'failure' ? 'exception' : v.progress.active ? 'active' : v.progress.result === 'success' ? 'success' : 'normal'
+                      }
+                    />
+                    {v.progress.total > 0 && (
+                      <Typography.Text type="secondary">
+                        {t('downloaded', { bytes: bytesText(v.progress.bytes), total: bytesText(v.progress.total) })}
+                      </Typography.Text>
+                    )}
+                    <Typography.Text data-testid="progress-line">
+                      {t('lastLine')}: {v.progress.line || t(`status_${v.progress.status}`)} ({time(v.progress.time)})
+                    </Typography.Text>
+                  </Space>
+                ) : (
+                  <Empty description={t('noUpdate')} />
+                )}
+              </Card>
+            </Col>
+          </Row>
+
+          <Card title={t('policyTitle')} style={{ marginBottom: 16 }} data-testid="policy">
+            <PolicyPanel serial={v.serial} me={me} onChanged={view.reload} />
+          </Card>
+
+          <Card title={t('deployments')} style={{ marginBottom: 16 }}>
+            <Table<DeploymentView>
+              rowKey="id"
+              size="small"
+              data-testid="deployments"
+              scroll={{ x: 720 }}
+              dataSource={v.deployments}
+              locale={{ emptyText: t('noDeployments') }}
+              pagination={{ pageSize: 5 }}
+              expandable={{ expandedRowRender: history }}
+              columns={[
+                { title: '#', dataIndex: 'id' },
+                { title: t('release'), dataIndex: 'release' },
+                { title: t('status'), dataIndex: 'status', render: (s: string) => t(`status_${s}`, { defaultValue: s }) },
+                { title: t('result'), dataIndex: 'result', render: (r: string) => t(`result_${r}`, { defaultValue: r }) },
+                { title: t('message'), dataIndex: 'message' },
+                { title: t('updated'), dataIndex: 'updated', render: time },
+              ]}
+            />
+          </Card>
+
+          <Row gutter={[16, 16]}>
+            <Col xs={24} lg={12}>
+              <Card title={t('notifications')}>
+                <Table
+                  rowKey="id"
+                  size="small"
+                  data-testid="notifications"
+                  dataSource={v.notifications}
+                  locale={{ emptyText: t('noNotifications') }}
+                  pagination={{ pageSize: 5 }}
+                  columns={[
+                    { title: t('updated'), dataIndex: 'time', render: time, width: 170 },
+                    { title: t('text'), key: 'text', render: (_: unknown, n: TerminalView['notifications'][number]) => (lang === 'en' ? n.text.en : n.text['zh-CN']) },
+                  ]}
+                />
+              </Card>
+            </Col>
+            <Col xs={24} lg={12}>
+              <Card title={t('tickets')}>
+                <Table
+                  rowKey="id"
+                  size="small"
+                  data-testid="tickets"
+                  dataSource={v.tickets}
+                  locale={{ emptyText: t('noTickets') }}
+                  pagination={{ pageSize: 5 }}
+                  columns={[
+                    { title: '#', dataIndex: 'id', width: 60 },
+                    { title: t('status'), dataIndex: 'status', render: (s: string) => t(`ticketStatus_${s}`, { defaultValue: s }) },
+                    { title: t('message'), dataIndex: 'message' },
+                    { title: t('note'), dataIndex: 'note' },
+                    { title: t('updated'), dataIndex: 'updated', render: time },
+                  ]}
+                />
+              </Card>
+            </Col>
+          </Row>
+        </>
+      )}
+    </States>
+  );
 }

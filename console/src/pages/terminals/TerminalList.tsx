@@ -1,50 +1,176 @@
-// The terminal list (first page of the back office; search, filters and the
-// other pages follow).
-import { useEffect, useState } from 'react';
-import { Alert, Button, Table } from 'antd';
+// The terminal list: server-side search (serial prefix or merchant name,
+// debounced), filters and paging, all kept in the URL so links from the
+// overview and reloads show the same list. Quick at 100,000 terminals: only
+// one page travels, the server counts the rest.
+import { useEffect, useMemo, useState } from 'react';
+import { Button, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, Me, Terminal } from '../../api';
+import { Link, useSearchParams } from 'react-router';
+import type { Me } from '../../api';
+import States from '../../common/States';
+import { formatTime, userTimeZone } from '../../common/time';
+import { useApi } from '../../common/useApi';
+import type { OverviewData } from '../overview/types';
+import { FilterKey, listPath, MODES, PAGE_SIZES, readPosition, STATES, withFilter } from './filters';
 import TerminalPolicy from './TerminalPolicy';
 
-export default function Terminals({ me }: { me: Me }) {
-  const { t } = useTranslation();
-  const [rows, setRows] = useState<Terminal[] | null>(null);
-  const [error, setError] = useState('');
+export interface TerminalRow {
+  serial: string;
+  model: string;
+  installed_version: string;
+  group: string;
+  merchant_id: number;
+  merchant: string;
+  mode: string;
+  state: string;
+  last_seen: string | null;
+}
+
+interface ListResult {
+  terminals: TerminalRow[];
+  total: number;
+}
+
+export const STATE_COLORS: Record<string, string> = {
+  idle: 'default',
+  scheduled: 'blue',
+  running: 'processing',
+  success: 'success',
+  failed: 'error',
+  canceled: 'warning',
+};
+export const MODE_COLORS: Record<string, string> = { auto: 'blue', manual: 'gold', never: 'red' };
+
+const SEARCH_DELAY_MS = 300;
+
+export default function TerminalList({ me }: { me: Me }) {
+  const { t, i18n } = useTranslation('terminals');
+  const [params, setParams] = useSearchParams();
+  const position = readPosition(params);
+  const { filter } = position;
+  const list = useApi<ListResult>(listPath(position));
+  // Model and version choices: what the fleet has (the overview's figures).
+  const fleet = useApi<OverviewData>('/overview');
   const [open, setOpen] = useState<string | null>(null);
 
+  // The search box sends after a short pause in typing, not on every key.
+  const [text, setText] = useState(filter.q ?? '');
+  useEffect(() => setText(params.get('q') ?? ''), [params]);
   useEffect(() => {
-    api<{ terminals: Terminal[] }>('GET', '/terminals?limit=1000')
-      .then((r) => setRows(r.terminals))
-      .catch((e) => setError(t('loadFailed', { message: e instanceof ApiError ? e.message : String(e) })));
-  }, [t]);
+    if (text === (params.get('q') ?? '')) return;
+    const id = setTimeout(() => setParams((p) => withFilter(p, { q: text.trim() })), SEARCH_DELAY_MS);
+    return () => clearTimeout(id);
+  }, [text, params, setParams]);
+  const [group, setGroup] = useState(filter.group ?? '');
+  useEffect(() => setGroup(params.get('group') ?? ''), [params]);
 
-  if (error) return <Alert type="error" title={error} />;
+  const set = (k: FilterKey, v: string | undefined) => setParams((p) => withFilter(p, { [k]: v }));
+  const models = useMemo(() => [...new Set((fleet.data?.versions ?? []).map((v) => v.model))], [fleet.data]);
+  const versions = useMemo(
+    () => [
+      ...new Set(
+        (fleet.data?.versions ?? [])
+          .filter((v) => v.version && (!filter.model || v.model === filter.model))
+          .map((v) => v.version),
+      ),
+    ],
+    [fleet.data, filter.model],
+  );
+  const filtered = Object.keys(filter).length > 0;
+  const lang = i18n.language;
+
   return (
     <>
-    {open && <TerminalPolicy serial={open} me={me} onClose={() => setOpen(null)} />}
-    <Table<Terminal>
-      rowKey="serial"
-      loading={rows === null}
-      dataSource={rows ?? []}
-      locale={{ emptyText: t('empty') }}
-      title={() => t('terminals')}
-      columns={[
-        { title: t('serial'), dataIndex: 'serial' },
-        { title: t('model'), dataIndex: 'model' },
-        { title: t('version'), dataIndex: 'installed_version' },
-        { title: t('group'), dataIndex: 'group' },
-        { title: t('lastSeen'), dataIndex: 'last_seen', render: (v: string | null) => v ?? t('never') },
-        {
-          title: t('policy'),
-          key: 'policy',
-          render: (_: unknown, r: Terminal) => (
-            <Button size="small" onClick={() => setOpen(r.serial)} data-testid={`policy-${r.serial}`}>
-              {t('policy')}
-            </Button>
-          ),
-        },
-      ]}
-    />
+      {open && <TerminalPolicy serial={open} me={me} onClose={() => { setOpen(null); list.reload(); }} />}
+      <Typography.Title level={3}>{t('title')}</Typography.Title>
+      <Space wrap style={{ marginBottom: 16 }}>
+        <Input.Search allowClear style={{ width: 280 }} placeholder={t('search')} value={text} data-testid="search"
+                      onChange={(e) => setText(e.target.value)} onSearch={(v) => set('q', v.trim())} maxLength={64} />
+        <Select allowClear showSearch style={{ width: 140 }} placeholder={t('model')} value={filter.model}
+                data-testid="filter-model" options={models.map((m) => ({ value: m, label: m }))}
+                onChange={(v) => setParams((p) => withFilter(p, { model: v, version: undefined }))} />
+        <Select allowClear showSearch style={{ width: 140 }} placeholder={t('version')} value={filter.version}
+                data-testid="filter-version" options={versions.map((v) => ({ value: v, label: v }))}
+                onChange={(v) => set('version', v)} />
+        <Input allowClear style={{ width: 180 }} placeholder={t('groupPlaceholder')} value={group} data-testid="filter-group"
+               onChange={(e) => { setGroup(e.target.value); if (!e.target.value) set('group', undefined); }}
+               onPressEnter={() => set('group', group.trim())} maxLength={64} />
+        <Select allowClear style={{ width: 140 }} placeholder={t('mode')} value={filter.mode} data-testid="filter-mode"
+                options={MODES.map((m) => ({ value: m, label: t(`mode_${m}`) }))} onChange={(v) => set('mode', v)} />
+        <Select allowClear style={{ width: 140 }} placeholder={t('state')} value={filter.state} data-testid="filter-state"
+                options={STATES.map((s) => ({ value: s, label: t(`state_${s}`) }))} onChange={(v) => set('state', v)} />
+        <Select allowClear style={{ width: 120 }} placeholder={t('online')} value={filter.online} data-testid="filter-online"
+                options={[{ value: 'true', label: t('onlineYes') }, { value: 'false', label: t('onlineNo') }]}
+                onChange={(v) => set('online', v)} />
+        {filter.pending && (
+          <Tag closable color="volcano" onClose={() => set('pending', undefined)} data-testid="filter-pending">
+            {t('pendingTag', { version: filter.pending })}
+          </Tag>
+        )}
+        {filtered && <Button onClick={() => setParams(new URLSearchParams())} data-testid="clear-filters">{t('clear')}</Button>}
+      </Space>
+      <States loading={list.loading && !list.data} error={list.error} onRetry={list.reload}>
+        <Table<TerminalRow>
+          rowKey="serial"
+          size="middle"
+          scroll={{ x: 900 }}
+          loading={list.loading}
+          dataSource={list.data?.terminals ?? []}
+          locale={{ emptyText: filtered ? t('noMatch') : t('noTerminals') }}
+          footer={() => <Typography.Text type="secondary">{t('timesIn', { tz: userTimeZone() })}</Typography.Text>}
+          pagination={{
+            current: position.page,
+            pageSize: position.size,
+            total: list.data?.total ?? 0,
+            pageSizeOptions: PAGE_SIZES,
+            showSizeChanger: true,
+            showTotal: (total) => <span data-testid="total">{t('total', { total })}</span>,
+          }}
+          onChange={(p) =>
+            setParams((prev) => {
+              const next = new URLSearchParams(prev);
+              next.set('page', String(p.current ?? 1));
+              next.set('size', String(p.pageSize ?? PAGE_SIZES[0]));
+              return next;
+            })
+          }
+          columns={[
+            {
+              title: t('serial'),
+              dataIndex: 'serial',
+              fixed: 'left',
+              render: (v: string) => <Link to={`/terminals/${encodeURIComponent(v)}`} data-testid={`terminal-${v}`}>{v}</Link>,
+            },
+            { title: t('merchant'), dataIndex: 'merchant' },
+            { title: t('model'), dataIndex: 'model' },
+            { title: t('version'), dataIndex: 'installed_version', render: (v: string) => v || '—' },
+            {
+              title: t('mode'),
+              dataIndex: 'mode',
+              render: (v: string) => <Tag color={MODE_COLORS[v]}>{t(`mode_${v}`)}</Tag>,
+            },
+            {
+              title: t('lastSeen'),
+              dataIndex: 'last_seen',
+              render: (v: string | null) => (v ? formatTime(v, lang) : t('never')),
+            },
+            {
+              title: t('state'),
+              dataIndex: 'state',
+              render: (v: string) => <Tag color={STATE_COLORS[v]}>{t(`state_${v}`)}</Tag>,
+            },
+            {
+              title: t('policy'),
+              key: 'policy',
+              render: (_: unknown, r: TerminalRow) => (
+                <Button size="small" onClick={() => setOpen(r.serial)} data-testid={`policy-${r.serial}`}>
+                  {t('policy')}
+                </Button>
+              ),
+            },
+          ]}
+        />
+      </States>
     </>
   );
 }

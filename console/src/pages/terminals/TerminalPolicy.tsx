@@ -1,105 +1,14 @@
-// A terminal's update policy in a drawer: what applies now (with its lock),
-// its revision history (who, through which path, why), and — for roles that
-// may — a change of mode, which always asks for a reason.
-import { useCallback, useEffect, useState } from 'react';
-import { Alert, Button, Descriptions, Drawer, Form, Input, Radio, Table, Tag } from 'antd';
+// A terminal's update policy in a drawer over the terminal list.
+import { Drawer } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, Me } from '../../api';
-
-interface Change {
-  revision: number;
-  time: string;
-  actor: string;
-  path: string;
-  reason: string;
-  outcome: string;
-  after: Record<string, unknown>;
-}
-
-interface PolicyView {
-  effective: {
-    mode: string;
-    locked: boolean;
-    lock_reason: string;
-    revision: number;
-    window: { start: string; end: string; tz: string };
-  };
-  history: Change[];
-}
-
-const CAN_CHANGE = new Set(['admin', 'release_manager']);
+import type { Me } from '../../api';
+import PolicyPanel from './PolicyPanel';
 
 export default function TerminalPolicy({ serial, me, onClose }: { serial: string; me: Me; onClose: () => void }) {
   const { t } = useTranslation();
-  const [view, setView] = useState<PolicyView | null>(null);
-  const [error, setError] = useState('');
-  const [saved, setSaved] = useState('');
-
-  const load = useCallback(() => {
-    api<PolicyView>('GET', `/policy?terminal=${encodeURIComponent(serial)}`)
-      .then(setView)
-      .catch((e) => setError(e instanceof ApiError ? e.message : String(e)));
-  }, [serial]);
-  useEffect(load, [load]);
-
-  const save = async (values: { mode: string; reason: string }) => {
-    setError('');
-    setSaved('');
-    try {
-      await api('PUT', '/policy', { terminal: serial, mode: values.mode, reason: values.reason });
-      setSaved(t('policySaved'));
-      load();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
-    }
-  };
-
-  const modeName = (m: string) => t(`mode_${m}`);
-  const eff = view?.effective;
   return (
     <Drawer open title={`${t('policyOf')} ${serial}`} size="large" onClose={onClose}>
-      {error && <Alert type="error" title={error} style={{ marginBottom: 16 }} data-testid="policy-error" />}
-      {saved && <Alert type="success" title={saved} style={{ marginBottom: 16 }} data-testid="policy-saved" />}
-      {eff && (
-        <Descriptions column={1} bordered size="small" style={{ marginBottom: 24 }}>
-          <Descriptions.Item label={t('mode')}>
-            <span data-testid="policy-mode">{modeName(eff.mode)}</span>
-            {eff.locked && <Tag color="red" style={{ marginLeft: 8 }}>{t('locked', { reason: eff.lock_reason })}</Tag>}
-          </Descriptions.Item>
-          <Descriptions.Item label={t('window')}>
-            {eff.window.start === eff.window.end ? t('allDay') : `${eff.window.start}–${eff.window.end}`} ({eff.window.tz})
-          </Descriptions.Item>
-          <Descriptions.Item label={t('revision')}>{eff.revision}</Descriptions.Item>
-        </Descriptions>
-      )}
-      {eff && CAN_CHANGE.has(me.role) && (
-        <Form layout="vertical" onFinish={save} initialValues={{ mode: eff.mode }} style={{ marginBottom: 24 }}>
-          <Form.Item name="mode" label={t('changeMode')}>
-            <Radio.Group disabled={eff.locked && me.role !== 'admin'} optionType="button"
-                         options={['auto', 'manual', 'never'].map((m) => ({ value: m, label: modeName(m) }))} />
-          </Form.Item>
-          <Form.Item name="reason" label={t('reason')} rules={[{ required: true, whitespace: true, message: t('reasonRequired') }]}>
-            <Input data-testid="policy-reason" />
-          </Form.Item>
-          <Button type="primary" htmlType="submit" data-testid="policy-save">{t('save')}</Button>
-        </Form>
-      )}
-      <Table<Change>
-        rowKey="revision"
-        size="small"
-        loading={view === null && !error}
-        dataSource={view?.history ?? []}
-        title={() => t('history')}
-        pagination={{ pageSize: 10 }}
-        columns={[
-          { title: t('revision'), dataIndex: 'revision' },
-          { title: t('time'), dataIndex: 'time', render: (v: string) => new Date(v).toLocaleString() },
-          { title: t('who'), dataIndex: 'actor' },
-          { title: t('path'), dataIndex: 'path', render: (v: string) => t(`path_${v}`, { defaultValue: v }) },
-          { title: t('outcome'), dataIndex: 'outcome', render: (v: string) => t(`outcome_${v}`, { defaultValue: v }) },
-          { title: t('reason'), dataIndex: 'reason' },
-        ]}
-      />
+      <PolicyPanel serial={serial} me={me} />
     </Drawer>
   );
 }

@@ -1,0 +1,49 @@
+// GET /api/v1/terminals/{serial} (server/api/console_api.cc).
+export interface StatusEntry {
+  time: string;
+  execution: string;
+  result: string;
+  code: number;
+  details: string[];
+  progress?: { cnt: number; of: number };
+}
+
+export interface DeploymentView {
+  id: number;
+  release: string;
+  status: string;
+  result: string;
+  message: string;
+  created: string;
+  updated: string;
+  history: StatusEntry[];
+}
+
+export interface TerminalView {
+  serial: string;
+  model: string;
+  installed_version: string;
+  group: string;
+  merchant_id: number;
+  merchant: string;
+  created: string;
+  last_seen: string | null;
+  online: boolean;
+  state: string;
+  slots: { reported: boolean; active: string; booted: string; a: { version: string }; b: { version: string } };
+  progress: null | {
+    deployment: number;
+    release: string;
+    status: string;
+    result: string;
+    percent: number;
+    bytes: number;
+    total: number;
+    line: string;
+    time: string;
+    active: boolean;
+  };
+  deployments: DeploymentView[];
+  notifications: { id: number; kind: string; time: string; text: { 'zh-CN': string; en: string } }[];
+  tickets: { id: number; status: string; message: string; note: string; version: string; created: string; updated: string }[];
+}

@@ -1,0 +1,134 @@
+// posfleet server: the SQLite backend's aggregates for the console's overview
+// page, and a terminal's tickets for its detail page.
+//
+// Each figure is one indexed aggregate, so the overview stays quick at
+// 100,000 terminals. The effective-mode mix is not computed row by row (that
+// would evaluate three policy lookups per terminal): terminals are counted per
+// group from the group index, each group's count goes to its group's or the
+// fleet's mode, and the few terminals with a mode of their own are then moved
+// to it. This gives the same answer as the terminal filter's `mode`
+// (sqlite_store_query.cc), which the store tests check.
+// Thread-safety: as SqliteStore.
+#include <map>
+#include <string>
+
+#include "server/store/sqlite/sqlite_store.h"
+
+namespace posfleet::store {
+
+namespace {
+
+std::int64_t& mode_slot(FleetOverview& o, const std::string& mode) {
+  if (mode == "manual") return o.mode_manual;
+  if (mode == "never") return o.mode_never;
+  return o.mode_auto;
+}
+
+// Adds each terminal to the count of its effective mode.
+Status mode_mix(Connection& c, FleetOverview& o) {
+  std::string fleet_mode = "auto";
+  std::map<std::string, std::string> group_modes;
+  {
+    auto s = c.prepare(
+        "SELECT scope, scope_key, json_extract(patch, '$.mode') FROM policies "
+        "WHERE scope IN ('fleet', 'group') AND json_extract(patch, '$.mode') IS NOT NULL");
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      if (s.str(0) == "fleet" && s.str(1).empty()) fleet_mode = s.str(2);
+      else if (s.str(0) == "group" && !s.str(1).empty()) group_modes[s.str(1)] = s.str(2);
+    }
+    if (rc != SQLITE_DONE) return c.error("overview: scope modes");
+  }
+  auto group_mode = [&](const std::string& group) {
+    auto it = group.empty() ? group_modes.end() : group_modes.find(group);
+    return it == group_modes.end() ? fleet_mode : it->second;
+  };
+  {
+    auto s = c.prepare("SELECT group_name, COUNT(*) FROM terminals GROUP BY group_name");
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) mode_slot(o, group_mode(s.str(0))) += s.i64(1);
+    if (rc != SQLITE_DONE) return c.error("overview: groups");
+  }
+  {
+    auto s = c.prepare(
+        "SELECT t.group_name, json_extract(p.patch, '$.mode') FROM policies p "
+        "JOIN terminals t ON t.serial = p.scope_key "
+        "WHERE p.scope = 'terminal' AND json_extract(p.patch, '$.mode') IS NOT NULL");
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      --mode_slot(o, group_mode(s.str(0)));
+      ++mode_slot(o, s.str(1));
+    }
+    if (rc != SQLITE_DONE) return c.error("overview: terminal modes");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since, std::int64_t outcomes_since,
+                                              std::int64_t now) {
+  POSFLEET_CONN(c);
+  FleetOverview o;
+  {
+    auto s = c.prepare("SELECT COUNT(*), (SELECT COUNT(*) FROM terminals WHERE last_seen >= ?) FROM terminals");
+    s.bind(online_since);
+    if (s.step() != SQLITE_ROW) return c.error("overview: online");
+    o.online = s.i64(1);
+    o.offline = s.i64(0) - o.online;
+  }
+  {
+    auto s = c.prepare(
+        "SELECT model, installed_version, COUNT(*) FROM terminals GROUP BY model, installed_version "
+        "ORDER BY model, installed_version");
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) o.versions.push_back({s.str(0), s.str(1), s.i64(2)});
+    if (rc != SQLITE_DONE) return c.error("overview: versions");
+  }
+  {
+    // Rolled back: the terminal reported a failed health check or boot loop
+    // (core/result.h kHealthCheck, kBootFailed) and went back to its slot.
+    // Only failures are looked up in the status history.
+    auto s = c.prepare(
+        "SELECT strftime('%Y-%m-%d', day * 86400, 'unixepoch'), SUM(ok), SUM(NOT ok), SUM(rolled) FROM ("
+        " SELECT d.updated / 86400 AS day, d.result = 'success' AS ok, CASE WHEN d.result = 'success' THEN 0 ELSE"
+        " EXISTS (SELECT 1 FROM action_status a WHERE a.deployment_id = d.id AND a.code IN (?, ?)) END AS rolled"
+        " FROM deployments d WHERE d.status = 'finished' AND d.updated >= ?) "
+        "GROUP BY day ORDER BY day");
+    s.bind_all(static_cast<int>(Code::kHealthCheck), static_cast<int>(Code::kBootFailed), outcomes_since);
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) o.outcomes.push_back({s.str(0), s.i64(1), s.i64(2) - s.i64(3), s.i64(3)});
+    if (rc != SQLITE_DONE) return c.error("overview: outcomes");
+  }
+  if (auto st = mode_mix(c, o); !st) return st.error();
+  {
+    // Pending: terminals with a deployment of the release that was not
+    // canceled and that do not run its version yet.
+    auto s = c.prepare(
+        "SELECT r.version, r.security_deadline, (SELECT COUNT(DISTINCT d.terminal_id) FROM deployments d"
+        " JOIN terminals t ON t.id = d.terminal_id"
+        " WHERE d.release_id = r.id AND d.status != 'canceled' AND t.installed_version != r.version) "
+        "FROM releases r WHERE r.security = 1 AND r.security_deadline > ? ORDER BY r.security_deadline, r.version");
+    s.bind(now);
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) o.security.push_back({s.str(0), s.i64(1), s.i64(2)});
+    if (rc != SQLITE_DONE) return c.error("overview: security deadlines");
+  }
+  return o;
+}
+
+Expected<std::vector<TicketRecord>> SqliteStore::tickets_of_terminal(std::int64_t terminal_id, std::int64_t limit) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare(
+      "SELECT id, terminal_id, serial, version, policy, message, status, note, created, updated FROM tickets "
+      "WHERE terminal_id = ? ORDER BY id DESC LIMIT ?");
+  s.bind_all(terminal_id, limit);
+  std::vector<TicketRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7), s.i64(8), s.i64(9)});
+  if (rc != SQLITE_DONE) return c.error("tickets of terminal");
+  return out;
+}
+
+}  // namespace posfleet::store

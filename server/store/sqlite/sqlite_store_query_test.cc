@@ -1,0 +1,218 @@
+// The terminal filter in SQL (query_terminals / count_terminals) and the
+// overview's aggregates, against a small fleet built through the Store.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "core/testing/temp_dir.h"
+#include "server/store/sqlite/sqlite_store.h"
+
+// Each case names only the filter fields it sets ({.model = "A920"}); the
+// rest keep their defaults on purpose.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace posfleet::store {
+namespace {
+
+class QueryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = SqliteStore::open(dir_.file("posfleet.db"));
+    ASSERT_TRUE(s) << s.error().to_string();
+    store_ = std::move(*s);
+    // A security release without a deadline yet; every deployment here is of it.
+    ReleaseRecord r{0, "2.0.0", "{}", "A920", "k1", 1LL << 40, 1, true, {}};
+    ASSERT_TRUE(store_->insert_release(r));
+    release_ = r.id;
+  }
+
+  // A terminal seen at `last_seen`, in `group`, with `merchant` (created if not empty).
+  std::int64_t terminal(const std::string& serial, const std::string& model = "A920", const std::string& version = "1.0.0",
+                        const std::string& group = "", const std::string& merchant = "", std::int64_t last_seen = 0) {
+    auto id = store_->insert_terminal({0, "DEFAULT", serial, model, "h-" + serial, "", "{}", 1, 0, "", 0});
+    EXPECT_TRUE(id) << serial;
+    if (!version.empty()) store_->set_installed_version(*id, version);
+    if (!group.empty()) store_->set_terminal_group(*id, group);
+    if (last_seen) store_->touch_terminal(*id, last_seen);
+    if (!merchant.empty()) {
+      auto m = store_->insert_merchant({0, merchant, "13800000000", "", 1});
+      EXPECT_TRUE(m);
+      store_->set_terminal_merchant(*id, *m);
+    }
+    return *id;
+  }
+
+  void policy(const std::string& scope, const std::string& key, const std::string& patch) {
+    ASSERT_TRUE(store_->change_policy({0, scope, key, "{}", patch, "test", "console", "test", "applied", 1}, patch, true));
+  }
+
+  std::int64_t deploy(std::int64_t terminal_id, const std::string& status, const std::string& result = "none",
+                      std::int64_t updated = 1) {
+    auto id = store_->insert_deployment({0, terminal_id, release_, status, result, "", 1, updated});
+    EXPECT_TRUE(id);
+    return *id;
+  }
+
+  std::vector<std::string> serials(TerminalQuery q) {
+    q.limit = 1000;
+    auto rows = store_->query_terminals(q);
+    EXPECT_TRUE(rows) << rows.error().to_string();
+    std::vector<std::string> out;
+    for (const auto& r : *rows) out.push_back(r.terminal.serial);
+    auto n = store_->count_terminals(q);
+    EXPECT_TRUE(n);
+    EXPECT_EQ(*n, static_cast<std::int64_t>(out.size())) << "count and rows disagree";
+    return out;
+  }
+
+  posfleet::testing::TempDir dir_{"posfleet_query"};
+  std::unique_ptr<SqliteStore> store_;
+  std::int64_t release_ = 0;
+};
+
+using Serials = std::vector<std::string>;
+
+TEST_F(QueryTest, EachFieldFilterMatchesOnlyItsTerminals) {
+  terminal("PF1", "A920", "1.0.0", "north", "", 100);
+  terminal("PF2", "A920", "1.1.0", "south", "", 50);
+  terminal("PF3", "S300", "1.0.0", "north");
+  auto m = store_->insert_merchant({0, "Tea House", "13800000000", "", 1});
+  store_->set_terminal_merchant(store_->terminal_by_serial("DEFAULT", "PF3")->id, *m);
+
+  EXPECT_EQ(serials({}), (Serials{"PF1", "PF2", "PF3"}));
+  EXPECT_EQ(serials({.model = "A920"}), (Serials{"PF1", "PF2"}));
+  EXPECT_EQ(serials({.version = "1.0.0"}), (Serials{"PF1", "PF3"}));
+  EXPECT_EQ(serials({.model = "A920", .version = "1.0.0"}), (Serials{"PF1"}));
+  EXPECT_EQ(serials({.group = "north"}), (Serials{"PF1", "PF3"}));
+  EXPECT_EQ(serials({.merchant_id = *m}), (Serials{"PF3"}));
+  EXPECT_EQ(serials({.online = true, .online_since = 60}), (Serials{"PF1"}));
+  EXPECT_EQ(serials({.online = false, .online_since = 60}), (Serials{"PF2", "PF3"}));
+}
+
+TEST_F(QueryTest, PagesAreOrderedBySerialAndCountIgnoresThePage) {
+  for (int i = 9; i >= 0; --i) terminal("PG" + std::to_string(i));
+  auto rows = store_->query_terminals({.offset = 3, .limit = 4});
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 4u);
+  EXPECT_EQ((*rows)[0].terminal.serial, "PG3");
+  EXPECT_EQ((*rows)[3].terminal.serial, "PG6");
+  EXPECT_EQ(*store_->count_terminals({.offset = 3, .limit = 4}), 10);
+}
+
+TEST_F(QueryTest, TextIsASerialPrefixOrPartOfTheMerchantNameInAnyCase) {
+  terminal("AB100");
+  terminal("XAB200");
+  terminal("CD300", "A920", "1.0.0", "", "Golden Dragon Noodles");
+  EXPECT_EQ(serials({.text = "ab"}), (Serials{"AB100"})) << "a serial matches by prefix only";
+  EXPECT_EQ(serials({.text = "dragon"}), (Serials{"CD300"}));
+  EXPECT_EQ(serials({.text = "zz"}), Serials{});
+}
+
+TEST_F(QueryTest, PercentAndUnderscoreInTextAreLiteral) {
+  terminal("T1", "A920", "1.0.0", "", "100% Fresh");
+  terminal("T2", "A920", "1.0.0", "", "1000 Fresh");
+  terminal("T3", "A920", "1.0.0", "", "Shop_A");
+  terminal("T4", "A920", "1.0.0", "", "ShopXA");
+  terminal("T5", "A920", "1.0.0", "", "back\\slash");
+  EXPECT_EQ(serials({.text = "100%"}), (Serials{"T1"}));
+  EXPECT_EQ(serials({.text = "%"}), (Serials{"T1"}));
+  EXPECT_EQ(serials({.text = "shop_a"}), (Serials{"T3"}));
+  EXPECT_EQ(serials({.text = "_"}), (Serials{"T3"}));
+  EXPECT_EQ(serials({.text = "k\\s"}), (Serials{"T5"}));
+}
+
+TEST_F(QueryTest, EffectiveModeLayersTerminalOverGroupOverFleet) {
+  terminal("M1");                 // fleet
+  terminal("M2", "A920", "1.0.0", "shops");  // group
+  terminal("M3", "A920", "1.0.0", "shops");  // terminal over group
+  terminal("M4");                 // terminal over fleet
+  terminal("M5", "A920", "1.0.0", "other");  // a group without a mode: fleet
+  EXPECT_EQ(serials({.mode = "auto"}), (Serials{"M1", "M2", "M3", "M4", "M5"})) << "no policy at all is auto";
+
+  policy("fleet", "", R"({"mode":"never"})");
+  policy("group", "shops", R"({"mode":"manual"})");
+  policy("group", "other", R"({"window":{"start":"22:00","end":"06:00"}})");
+  policy("terminal", "M3", R"({"mode":"auto"})");
+  policy("terminal", "M4", R"({"mode":"manual"})");
+  EXPECT_EQ(serials({.mode = "never"}), (Serials{"M1", "M5"}));
+  EXPECT_EQ(serials({.mode = "manual"}), (Serials{"M2", "M4"}));
+  EXPECT_EQ(serials({.mode = "auto"}), (Serials{"M3"}));
+  auto rows = store_->query_terminals({.text = "M2"});
+  ASSERT_TRUE(rows);
+  EXPECT_EQ((*rows)[0].mode, "manual");
+
+  auto o = store_->overview(0, 0, 0);
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_EQ(o->mode_never, 2);
+  EXPECT_EQ(o->mode_manual, 2);
+  EXPECT_EQ(o->mode_auto, 1);
+}
+
+TEST_F(QueryTest, StateIsThatOfTheNewestDeployment) {
+  const auto idle = terminal("S0");
+  (void)idle;
+  deploy(terminal("S1"), "finished", "success");
+  auto s2 = terminal("S2");
+  deploy(s2, "finished", "success");
+  deploy(s2, "running");  // newer
+  deploy(terminal("S3"), "finished", "failure");
+  deploy(terminal("S4"), "canceling");
+  deploy(terminal("S5"), "scheduled");
+  deploy(terminal("S6"), "canceled");
+  EXPECT_EQ(serials({.state = "idle"}), (Serials{"S0"}));
+  EXPECT_EQ(serials({.state = "success"}), (Serials{"S1"}));
+  EXPECT_EQ(serials({.state = "running"}), (Serials{"S2", "S4"}));
+  EXPECT_EQ(serials({.state = "failed"}), (Serials{"S3"}));
+  EXPECT_EQ(serials({.state = "scheduled"}), (Serials{"S5"}));
+  EXPECT_EQ(serials({.state = "canceled"}), (Serials{"S6"}));
+}
+
+TEST_F(QueryTest, OverviewCountsOnlineVersionsOutcomesAndSecurityDeadlines) {
+  constexpr std::int64_t kDay = 86400, kNow = 100 * kDay + 3600;
+  auto a = terminal("O1", "A920", "1.0.0", "", "", kNow - 10);
+  auto b = terminal("O2", "A920", "2.0.0", "", "", kNow - 10);
+  auto c = terminal("O3", "S300", "1.0.0", "", "", kNow - 1000);
+  auto o = store_->overview(kNow - 100, 0, kNow);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->online, 2);
+  EXPECT_EQ(o->offline, 1);
+  ASSERT_EQ(o->versions.size(), 3u);
+  EXPECT_EQ(o->versions[0].model, "A920");
+  EXPECT_EQ(o->versions[0].version, "1.0.0");
+  EXPECT_EQ(o->versions[2].model, "S300");
+
+  deploy(b, "finished", "success", kNow - 60);
+  const auto failed = deploy(a, "finished", "failure", kNow - 60);
+  store_->append_action_status({0, failed, kNow, "closed", "failure", "[]", static_cast<int>(Code::kHashMismatch)});
+  const auto rolled = deploy(c, "finished", "failure", kNow - kDay);
+  store_->append_action_status({0, rolled, kNow, "closed", "failure", "[]", static_cast<int>(Code::kHealthCheck)});
+  deploy(c, "finished", "success", kNow - 20 * kDay);  // before the window
+  deploy(c, "running", "none", kNow);                   // not ended
+  o = store_->overview(kNow - 100, kNow - 14 * kDay, kNow);
+  ASSERT_TRUE(o);
+  ASSERT_EQ(o->outcomes.size(), 2u);
+  EXPECT_EQ(o->outcomes[0].day, "1970-04-10");
+  EXPECT_EQ(o->outcomes[0].rolled_back, 1);
+  EXPECT_EQ(o->outcomes[0].failed, 0);
+  EXPECT_EQ(o->outcomes[1].day, "1970-04-11");
+  EXPECT_EQ(o->outcomes[1].success, 1);
+  EXPECT_EQ(o->outcomes[1].failed, 1);
+
+  // A security release: O1 and O3 do not run it yet; O2 does; a canceled
+  // assignment does not count; a past deadline is not pending.
+  ASSERT_TRUE(store_->set_release_deadline(release_, kNow + kDay));
+  o = store_->overview(kNow - 100, 0, kNow);
+  ASSERT_TRUE(o);
+  ASSERT_EQ(o->security.size(), 1u);
+  EXPECT_EQ(o->security[0].version, "2.0.0");
+  EXPECT_EQ(o->security[0].pending, 2);
+  auto d = terminal("O4");
+  deploy(d, "canceled");
+  EXPECT_EQ(store_->overview(kNow - 100, 0, kNow)->security[0].pending, 2);
+  EXPECT_EQ(serials({.pending = "2.0.0"}), (Serials{"O1", "O3"})) << "the list shows the same terminals";
+  EXPECT_EQ(serials({.pending = "9.9.9"}), Serials{});
+  EXPECT_TRUE(store_->overview(kNow - 100, 0, kNow + 2 * kDay)->security.empty());
+}
+
+}  // namespace
+}  // namespace posfleet::store
