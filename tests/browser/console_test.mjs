@@ -1,6 +1,6 @@
 // Browser test: logging in and out, the session cookie, the language switch,
 // and turning a running agent's updates off (永不) from a terminal's policy
-// drawer, then seeing the agent pick it up at its next poll.
+// drawer, then seeing the terminal's own POS menu show it after its next poll.
 // Run by ctest (label browser) with POSFLEETD, POSFLEET_CLI and POSFLEET_AGENT set.
 import { Suite, ADMIN_PASSWORD } from './lib.mjs';
 
@@ -50,7 +50,15 @@ await new Suite('console').run(async (s) => {
   s.check(s.cli('--json', 'policy', 'show', '--terminal', 'WEB0001').effective.mode === 'never',
           'the server holds never for the terminal');
   await s.waitFor('the agent to learn never', async () => (await agentMode()) === 'never');
-  s.check(true, 'the running agent shows never after its next poll');
+  s.check(true, 'the running agent holds never after its next poll');
+  const menu = s.openMenu(agent);
+  await menu.until('设置');
+  menu.send('1');  // 设置
+  await menu.until('软件更新');
+  menu.send('1');  // 软件更新
+  await menu.until('自动更新（当前：永不）');
+  s.check(true, 'the terminal\'s POS menu shows 自动更新（当前：永不）');
+  menu.close();
   await s.shot(page, 'policy-drawer-zh');
   await page.keyboard.press('Escape');
 

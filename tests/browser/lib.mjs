@@ -105,6 +105,20 @@ export class Suite {
     return { serial, dir, config, status };
   }
 
+  // The terminal's own POS menu on a pipe, as a merchant would use it:
+  // send(keys) types a line, until(text) waits for the screen to show it.
+  openMenu(agent) {
+    const menu = spawn(process.env.POSFLEET_AGENT, ['-c', agent.config, 'menu'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.processes.push(menu);
+    const m = { screen: '' };
+    menu.stdout.on('data', (d) => { m.screen += d; });
+    menu.stderr.on('data', (d) => { m.screen += d; });
+    m.send = (line) => menu.stdin.write(line + '\n');
+    m.until = (text) => this.waitFor(`the menu to show ${text}:\n${m.screen}`, async () => m.screen.includes(text));
+    m.close = () => menu.stdin.end();
+    return m;
+  }
+
   async waitFor(what, fn, ms = 20000) {
     const until = Date.now() + ms;
     while (Date.now() < until) {

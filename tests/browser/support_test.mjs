@@ -32,19 +32,14 @@ function smsCode(s) {
 
 // The terminal's own menu on a pipe: 3 (联系客服), the message, then out.
 async function ticketFromMenu(s, agent, message) {
-  const menu = spawn(process.env.POSFLEET_AGENT, ['-c', agent.config, 'menu'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  s.processes.push(menu);
-  let screen = '';
-  menu.stdout.on('data', (d) => { screen += d; });
-  menu.stderr.on('data', (d) => { screen += d; });
-  const until = (text) => s.waitFor(`the menu to show ${text}:\n${screen}`, async () => screen.includes(text));
-  await until('联系客服');
-  menu.stdin.write('3\n');
-  await until('请输入留言');
-  menu.stdin.write(message + '\n');
-  await until('客服将与您联系');
-  const id = Number(screen.slice(screen.indexOf('已创建客服工单')).match(/编号 (\d+)/)[1]);
-  menu.stdin.end();
+  const menu = s.openMenu(agent);
+  await menu.until('联系客服');
+  menu.send('3');
+  await menu.until('请输入留言');
+  menu.send(message);
+  await menu.until('客服将与您联系');
+  const id = Number(menu.screen.slice(menu.screen.indexOf('已创建客服工单')).match(/编号 (\d+)/)[1]);
+  menu.close();
   return id;
 }
 

@@ -23,6 +23,7 @@ SHA = "0" * 64
 ROUTES = [
     ("GET", "/api/v1/session", None, EVERYONE),
     ("GET", "/api/v1/status", None, EVERYONE),
+    ("GET", "/api/v1/overview", None, EVERYONE),
     ("GET", "/api/v1/terminals", None, EVERYONE),
     ("GET", "/api/v1/terminals/PERM0001", None, EVERYONE),
     ("POST", "/api/v1/terminals", {"serial": "", "model": ""}, RELEASES),
