@@ -12,7 +12,7 @@
 //   - Someone edits the database behind the server's back: the page shows the
 //     chain broken at that entry.
 // Run by ctest (label browser) with POSFLEETD, POSFLEET_CLI and POSFLEET_AGENT set.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Suite } from './lib.mjs';
