@@ -142,7 +142,7 @@ Expected<PolicyPatch> PolicyPatch::from_json(const boost::json::object& o) {
 }
 
 void PolicyPatch::apply_to(Policy& p) const {
-  if (mode) p.mode = *mode;
+  if (mode && !p.locked) p.mode = *mode;  // under a lock from above, the locked mode stands
   if (window) p.window = *window;
   if (cellular) p.cellular = *cellular;
   if (cellular_limit_mb) p.cellular_limit_mb = *cellular_limit_mb;

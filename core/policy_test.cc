@@ -65,9 +65,15 @@ TEST(Policy, PatchesLayerAndLocksCannotBeLiftedBelow) {
   ASSERT_TRUE(group && terminal);
   group->apply_to(p);
   terminal->apply_to(p);
-  EXPECT_EQ(p.mode, "never");
+  EXPECT_EQ(p.mode, "manual");  // a mode set below a lock (before or after it) does not count
   EXPECT_TRUE(p.locked);
   EXPECT_EQ(p.lock_reason, "peak season");
+
+  Policy unlocked;  // without the lock the terminal's own mode wins as usual
+  auto open_group = PolicyPatch::from_json(boost::json::object{{"mode", "manual"}});
+  open_group->apply_to(unlocked);
+  terminal->apply_to(unlocked);
+  EXPECT_EQ(unlocked.mode, "never");
 }
 
 TEST(Policy, BadFieldsAreNamed) {

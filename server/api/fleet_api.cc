@@ -98,6 +98,13 @@ Response put_policy(domain::Context& ctx, Request& req, const Caller& caller) {
     return http::error_response(403, "forbidden", "only an administrator may lock or unlock a policy");
   if (patch->locked && *patch->locked && patch->lock_reason.value_or("").empty())
     return http::error_response(400, "invalid_argument", "a lock needs lock_reason: the terminal shows it to the merchant");
+  if (patch->mode && !role_allows(caller.role, Permission::kLock)) {
+    auto now = domain::layered_policy(ctx, scope, key);
+    if (!now) return http::error_from(now.error());
+    if (now->locked)
+      return http::error_response(403, "locked", "the update mode here is locked by an administrator (" +
+                                                     now->lock_reason + "); only an administrator may change it");
+  }
   auto p = domain::change_policy(ctx, scope, key, *patch, caller.actor(), json::string_or(*body, "reason", ""));
   if (!p) return http::error_from(p.error());
   return http::json_response(200, bj::object{{"scope", scope}, {"key", key}, {"effective", p->to_json()}});

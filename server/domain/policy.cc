@@ -89,6 +89,26 @@ Expected<Policy> scope_policy(Context& ctx, const std::string& scope, const std:
   return p;
 }
 
+Expected<Policy> layered_policy(Context& ctx, const std::string& scope, const std::string& key) {
+  if (scope == "terminal") {
+    auto t = ctx.store.terminal_by_serial(ctx.tenant, key);
+    if (!t) return t.error();
+    return effective_policy(ctx, *t);
+  }
+  Policy p;
+  std::int64_t revision = 0;
+  auto fleet = stored_patch(ctx, "fleet", "", &revision, nullptr);
+  if (!fleet) return fleet.error();
+  fleet->apply_to(p);
+  if (scope == "group") {
+    auto group = stored_patch(ctx, "group", key, &revision, nullptr);
+    if (!group) return group.error();
+    group->apply_to(p);
+  }
+  p.revision = revision;
+  return p;
+}
+
 Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
                                const PolicyPatch& patch, const Actor& who, const std::string& reason) {
   std::lock_guard change_lock(g_change_mu);

@@ -25,6 +25,10 @@ namespace posfleet::domain {
 
 Expected<Policy> effective_policy(Context& ctx, const store::TerminalRecord& t);
 Expected<Policy> scope_policy(Context& ctx, const std::string& scope, const std::string& key);
+// What applies at a scope with the scopes above it: the fleet's; a group's over
+// the fleet's; a terminal's effective policy. Its `locked` says whether the
+// scope's mode is under an administrator's lock.
+Expected<Policy> layered_policy(Context& ctx, const std::string& scope, const std::string& key);
 
 // Back-office change (path console or support) of one scope; `patch` holds the
 // fields to set. A reason is required.

@@ -246,6 +246,25 @@ class PolicyTest(FleetTestCase, unittest.TestCase):
         p = self.as_user(manager, "policy", "set", "--terminal", "PF-L", "--unlock", "--reason", "x", check=False)
         self.assertIn("only an administrator", p.stderr)
 
+    def test_a_lock_holds_against_back_office_changes_below_it(self):
+        self.cli.run("terminal", "register", "--serial", "PF-M1", "--model", "A920")
+        self.cli.run("terminal", "group", "PF-M1", "--group", "mall")
+        manager = self.admin_token_for("release_manager")
+        # A terminal's own mode set before the group is locked ...
+        self.as_user(manager, "policy", "set", "--terminal", "PF-M1", "--mode", "auto", "--reason", "before the lock")
+        self.cli.run("policy", "set", "--group", "mall", "--mode", "never", "--lock", "--lock-reason", "双十一",
+                     "--reason", "peak season")
+        # ... does not count under the lock, and a release manager cannot change it afterwards.
+        self.assertEqual(self.effective_mode("PF-M1"), "never")
+        for scope in (("--terminal", "PF-M1"), ("--group", "mall")):
+            p = self.as_user(manager, "policy", "set", *scope, "--mode", "auto", "--reason", "after the lock",
+                             check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("locked by an administrator (双十一)", p.stderr)
+        self.assertEqual(self.effective_mode("PF-M1"), "never")
+        self.cli.run("policy", "set", "--group", "mall", "--unlock", "--reason", "after the peak")
+        self.assertEqual(self.effective_mode("PF-M1"), "auto")  # the terminal's own mode is back
+
     def test_an_offline_change_loses_to_a_newer_back_office_change(self):
         agent = self.terminal("PF-O", server="http://127.0.0.1:9")  # nothing listens: offline
         answer = self.agent_cmd(agent, "set", "update-mode", "never")
