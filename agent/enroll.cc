@@ -15,14 +15,16 @@ Status enroll(const std::string& config_path, const std::string& code) {
   if (!v || !v->is_object()) return make_error(Code::kParse, "config " + config_path + " is not a JSON object");
   auto& o = v->as_object();
   const auto server = json::string_or(o, "server", ""), serial = json::string_or(o, "terminal", "");
-  if (server.empty() || serial.empty())
-    return make_error(Code::kInvalidArgument, "config " + config_path + " needs \"server\" and \"terminal\" (this terminal's serial)");
+  const auto model = json::string_or(o, "model", "");
+  if (server.empty() || serial.empty() || model.empty())
+    return make_error(Code::kInvalidArgument, "config " + config_path +
+                                                  " needs \"server\", \"terminal\" (this terminal's serial) and \"model\"");
   if (!json::string_or(o, "token", "").empty())
     return make_error(Code::kConflict, "terminal " + serial + " is already enrolled (its token is in " + config_path + ")");
 
   HttpClient http(server, {});
   auto r = http.request("POST", "/api/v1/public/enroll",
-                        json::serialize(boost::json::object{{"code", code}, {"serial", serial}}));
+                        json::serialize(boost::json::object{{"code", code}, {"serial", serial}, {"model", model}}));
   if (!r) return r.error().with_context("cannot reach " + server + "; check the network and try again");
   auto answer = json::parse(r->body);
   if (r->status != 200 || !answer || !answer->is_object()) {
@@ -34,7 +36,7 @@ Status enroll(const std::string& config_path, const std::string& code) {
   }
   o["token"] = json::string_or(answer->as_object(), "token", "");
   o["tenant"] = json::string_or(answer->as_object(), "tenant", "DEFAULT");
-  if (auto model = json::string_or(answer->as_object(), "model", ""); !model.empty()) o["model"] = model;
+  // The model stays what the terminal says it is: it guards against installing another model's release.
   return write_file_atomic(config_path, json::serialize(o) + "\n", 0600);
 }
 

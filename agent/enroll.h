@@ -11,8 +11,9 @@
 
 namespace posfleet::agent {
 
-// Reads `config_path` (server, terminal serial; a token must not be there
-// yet), asks the server, and writes the token. Errors say what to do.
+// Reads `config_path` (server, this terminal's serial and model; a token must
+// not be there yet), asks the server — which refuses a code issued for another
+// serial or model — and writes the token. Errors say what to do.
 Status enroll(const std::string& config_path, const std::string& code);
 
 }  // namespace posfleet::agent

@@ -164,7 +164,7 @@ Response post_enroll(domain::Context& ctx, Request& req) {
   auto body = public_body(ctx, req);
   if (!body) return refused(body.error());
   auto e = domain::enroll_terminal(ctx, json::string_or(*body, "code", ""), json::string_or(*body, "serial", ""),
-                                   req.remote);
+                                   json::string_or(*body, "model", ""), req.remote);
   if (!e) {
     if (e.error().code == Code::kUnauthorized) return http::error_response(410, "expired", e.error().message);
     return refused(e.error());

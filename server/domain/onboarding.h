@@ -88,14 +88,16 @@ Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t
 Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id, const std::string& carrier,
                                                    const std::string& tracking, const Actor& who);
 
-// Terminal side: the code's terminal must be `serial` (the terminal says who
-// it is). Returns the terminal and its new DDI token (shown once).
+// Terminal side: the code's terminal must be `serial` of `model` (the terminal
+// says what it is; a mismatch means staff shipped another unit than they
+// registered, and enrolling it would let it accept another model's releases).
+// Returns the terminal and its new DDI token (shown once).
 struct Enrolled {
   store::TerminalRecord terminal;
   std::string token;
 };
 Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const std::string& serial,
-                                   const std::string& remote);
+                                   const std::string& model, const std::string& remote);
 
 // Re-seals every sealed value with the current key and recomputes indexes
 // (the middle of a key rotation, secrets.h). Returns how many were re-sealed.

@@ -47,6 +47,15 @@ std::string activation_hash(const std::string& code) {
   return sha256_hex("posfleet activation:" + n);
 }
 
+// Writes `a` if no other step changed the application since it was read with `was`.
+Status save(Context& ctx, const store::ApplicationRecord& a, const std::string& was) {
+  auto saved = ctx.store.update_application(a, was);
+  if (!saved) return saved.error();
+  if (!*saved)
+    return make_error(Code::kConflict, "application " + a.number + " was changed by someone else meanwhile; reload it");
+  return ok_status();
+}
+
 Status sms(Context& ctx, const store::ApplicationRecord& a, const std::string& zh, const std::string& en) {
   return ctx.sms->send(a.phone, "【posfleet】" + zh + " " + en);
 }
@@ -64,7 +73,7 @@ Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64
                         a->bank, true};
   a->checks_json = checks_to_json(ctx.verifier->name(), ctx.verifier->verify(check));
   a->updated = unix_now();
-  if (auto s = ctx.store.update_application(*a); !s) return s.error();
+  if (auto s = save(ctx, *a, a->status); !s) return s.error();
   record_audit(ctx, who, "application.verify", target(*a), "", ctx.verifier->name(), "");
   return a;
 }
@@ -85,21 +94,31 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std:
 
   auto resident_id = ctx.secrets->unseal(a->resident_id_enc);
   if (!resident_id) return resident_id.error();
+  // Claimed first, so two reviewers approving at once cannot both go on.
+  a->status = "approving";
+  a->updated = unix_now();
+  if (auto s = save(ctx, *a, "submitted"); !s) return s.error();
+  auto give_back = [&](const Error& e) -> Error {
+    auto back = *a;
+    back.status = "submitted";
+    ctx.store.update_application(back, "approving");
+    return e;
+  };
   // The merchant is the person who applied: support verifies them by name and ID digits.
   auto merchant = create_merchant(ctx, a->legal_name, a->phone,
                                   *resident_id, who);
-  if (!merchant) return merchant.error();
+  if (!merchant) return give_back(merchant.error());
 
   Approved out;
   const auto now = unix_now();
   for (const auto& serial : serials) {
     auto t = register_terminal(ctx, serial, a->model);  // its token is replaced at enrolment
-    if (!t) return t.error();
-    if (auto s = link_terminal(ctx, merchant->id, serial, who); !s) return s.error();
+    if (!t) return give_back(t.error());
+    if (auto s = link_terminal(ctx, merchant->id, serial, who); !s) return give_back(s.error());
     auto code = new_activation_code();
     store::ActivationRecord act{0, activation_hash(code), serial, a->model, a->id, merchant->id,
                                 now + kActivationDays * 86400, 0, now};
-    if (auto aid = ctx.store.insert_activation(act); !aid) return aid.error();
+    if (auto aid = ctx.store.insert_activation(act); !aid) return give_back(aid.error());
     out.codes.emplace_back(serial, code);
   }
   std::string csv;
@@ -110,7 +129,7 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std:
   a->serials_csv = csv;
   a->merchant_id = merchant->id;
   a->updated = now;
-  if (auto s = ctx.store.update_application(*a); !s) return s.error();
+  if (auto s = save(ctx, *a, "approving"); !s) return s.error();
   record_audit(ctx, who, "application.approve", target(*a), "submitted", "approved: merchant " +
                std::to_string(merchant->id) + ", terminals " + csv, reason);
   sms(ctx, *a, "您的终端申请 " + a->number + " 已通过审核，终端将尽快寄出。",
@@ -130,7 +149,7 @@ Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t
   a->reason = reason;
   a->reviewer = who.name;
   a->updated = unix_now();
-  if (auto s = ctx.store.update_application(*a); !s) return s.error();
+  if (auto s = save(ctx, *a, "submitted"); !s) return s.error();
   record_audit(ctx, who, "application.reject", target(*a), "submitted", "rejected", reason);
   sms(ctx, *a, "很抱歉，您的终端申请 " + a->number + " 未通过审核：" + reason,
       "Sorry, your terminal application " + a->number + " was not approved: " + reason);
@@ -141,15 +160,18 @@ Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id
                                                    const std::string& tracking, const Actor& who) {
   auto a = ctx.store.application(id);
   if (!a) return a.error();
-  if (auto s = expect_status(*a, "approved", "shipped"); !s) return s.error();
+  // A terminal handed over and enrolled before the parcel was recorded stays activated.
+  if (a->status != "activated")
+    if (auto s = expect_status(*a, "approved", "shipped"); !s) return s.error();
   if (carrier.empty() || carrier.size() > 60 || tracking.empty() || tracking.size() > 60)
     return make_error(Code::kInvalidArgument, "carrier and tracking number are required (at most 60 characters each)");
-  a->status = "shipped";
+  const std::string was = a->status;
+  if (was == "approved") a->status = "shipped";
   a->carrier = carrier;
   a->tracking = tracking;
   a->updated = unix_now();
-  if (auto s = ctx.store.update_application(*a); !s) return s.error();
-  record_audit(ctx, who, "application.ship", target(*a), "approved", carrier + " " + tracking, "");
+  if (auto s = save(ctx, *a, was); !s) return s.error();
+  record_audit(ctx, who, "application.ship", target(*a), was, carrier + " " + tracking, "");
   sms(ctx, *a, "您申请的终端已由 " + carrier + " 寄出，运单号 " + tracking + "。收到后请按说明书用激活码激活。",
       "Your terminal was shipped by " + carrier + ", tracking number " + tracking +
           ". Activate it with the code in the box.");
@@ -157,7 +179,7 @@ Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id
 }
 
 Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const std::string& serial,
-                                   const std::string& remote) {
+                                   const std::string& model, const std::string& remote) {
   const Actor terminal{serial, "terminal", "terminal"};
   auto act = ctx.store.activation_by_hash(activation_hash(code));
   if (!act) {
@@ -167,6 +189,12 @@ Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const 
   if (act->serial != serial)
     return make_error(Code::kConflict, "this activation code is for another terminal; use the code on the slip that "
                                        "came with this terminal (" + serial + ")");
+  if (act->model != model) {
+    record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote,
+                 "model " + model + " but the code is for a " + act->model);
+    return make_error(Code::kConflict, "this terminal reports model " + model + " but was registered as a " +
+                                           act->model + "; call support (the wrong unit may have been shipped)");
+  }
   const auto now = unix_now();
   auto took = ctx.store.use_activation(act->id, now);
   if (!took) return took.error();
@@ -184,10 +212,13 @@ Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const 
   out.terminal = *t;
   record_audit(ctx, terminal, "terminal.enroll", "terminal:" + serial, "",
                "merchant " + std::to_string(act->merchant_id), "");
-  if (auto a = ctx.store.application(act->application_id); a && a->status != "activated") {
+  for (int attempt = 0; attempt < 3; ++attempt) {  // shipping may be recorded at the same moment
+    auto a = ctx.store.application(act->application_id);
+    if (!a || (a->status != "approved" && a->status != "shipped")) break;
+    const std::string was = a->status;
     a->status = "activated";
     a->updated = now;
-    ctx.store.update_application(*a);
+    if (auto saved = ctx.store.update_application(*a, was); !saved || *saved) break;
   }
   return out;
 }
@@ -205,7 +236,7 @@ Expected<std::int64_t> reseal_all(Context& ctx) {
       a.resident_id_enc = ctx.secrets->seal(*id);
       a.resident_id_index = ctx.secrets->index(*id);
       a.card_enc = ctx.secrets->seal(*card);
-      if (auto s = ctx.store.update_application(a); !s) return s.error();
+      if (auto s = save(ctx, a, a.status); !s) return s.error();
       n += 2;
     }
     if (page->size() < 200) break;

@@ -365,7 +365,9 @@ class Store {
   virtual Expected<ApplicationRecord> application_by_number(const std::string& number) = 0;
   virtual Expected<std::vector<ApplicationRecord>> list_applications(const std::string& status, std::int64_t offset,
                                                                      std::int64_t limit) = 0;  // newest first
-  virtual Status update_application(const ApplicationRecord& a) = 0;
+  // Writes `a` if the stored status is still `expected_status`; false if it
+  // changed meanwhile (another step got there first).
+  virtual Expected<bool> update_application(const ApplicationRecord& a, const std::string& expected_status) = 0;
   virtual Expected<std::int64_t> insert_phone_code(const PhoneCodeRecord& c) = 0;
   virtual Expected<PhoneCodeRecord> phone_code(std::int64_t id) = 0;
   virtual Expected<std::int64_t> count_phone_codes_since(const std::string& phone, std::int64_t since) = 0;

@@ -76,7 +76,6 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
         a = Agent(self.ws.path, self.server.url, serial, token, "M50", [os.path.join(self.ws.path, "keys/release.pub")])
         if not token:
             a.config.pop("token")
-            a.config.pop("model")
             a.write_config()
         self.agents.append(a)
         return a
@@ -162,6 +161,12 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
         p = self.enroll(stranger, code)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("for another terminal", p.stderr)
+        # The right serial on another model (the wrong unit shipped) is refused too, and keeps the code.
+        terminal.write_config(model="S90")
+        p = self.enroll(terminal, code)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("registered as a M50", p.stderr)
+        terminal.write_config(model="M50")
 
         p = self.enroll(terminal, code.lower().replace("-", " "))  # as a person might type it
         self.assertEqual(p.returncode, 0, p.stderr)

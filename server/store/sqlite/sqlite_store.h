@@ -55,7 +55,7 @@ class SqliteStore final : public Store {
   Expected<ApplicationRecord> application_by_number(const std::string& number) override;
   Expected<std::vector<ApplicationRecord>> list_applications(const std::string& status, std::int64_t offset,
                                                              std::int64_t limit) override;
-  Status update_application(const ApplicationRecord& a) override;
+  Expected<bool> update_application(const ApplicationRecord& a, const std::string& expected_status) override;
   Expected<std::int64_t> insert_phone_code(const PhoneCodeRecord& c) override;
   Expected<PhoneCodeRecord> phone_code(std::int64_t id) override;
   Expected<std::int64_t> count_phone_codes_since(const std::string& phone, std::int64_t since) override;

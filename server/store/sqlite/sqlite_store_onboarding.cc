@@ -98,15 +98,16 @@ Expected<std::vector<ApplicationRecord>> SqliteStore::list_applications(const st
   return out;
 }
 
-Status SqliteStore::update_application(const ApplicationRecord& a) {
+Expected<bool> SqliteStore::update_application(const ApplicationRecord& a, const std::string& expected_status) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE applications SET status = ?, checks = ?, reason = ?, reviewer = ?, carrier = ?, tracking = ?, "
       "serials = ?, merchant_id = ?, updated = ?, resident_id_enc = ?, card_enc = ?, resident_id_index = ? "
-      "WHERE id = ?");
+      "WHERE id = ? AND status = ?");
   s.bind_all(a.status, a.checks_json, a.reason, a.reviewer, a.carrier, a.tracking, a.serials_csv, a.merchant_id,
-             a.updated, a.resident_id_enc, a.card_enc, a.resident_id_index, a.id);
-  return done(c, s, "application");
+             a.updated, a.resident_id_enc, a.card_enc, a.resident_id_index, a.id, expected_status);
+  if (s.step() != SQLITE_DONE) return c.error("application");
+  return c.changes() == 1;
 }
 
 Expected<std::int64_t> SqliteStore::insert_phone_code(const PhoneCodeRecord& p) {
