@@ -161,6 +161,7 @@ await new Suite('onboarding').run(async (s) => {
 
   await desk.getByTestId('lang').click();
   await desk.getByTestId('public-title').getByText('Apply for a terminal').waitFor();
+  await desk.getByTestId('apply-error').getByText('This resident ID already has an application in progress', { exact: false }).waitFor();
   await desk.getByTestId('apply-card').fill('4111111111111112');
   await desk.getByTestId('apply-form').getByText('The card number fails its check (Luhn); please check for a typo').waitFor();
   s.check(true, 'the form and its messages switch to English');

@@ -2,7 +2,7 @@
 // and the decision its status allows — approve or reject a submitted one,
 // record shipping of an approved one. Activation codes from an approval are
 // shown here once, with a copy button; closing the drawer forgets them.
-import { useState } from 'react';
+import { ReactNode, useEffect, useRef, useState } from 'react';
 import { Alert, Card, Descriptions, Drawer, Grid, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
@@ -10,7 +10,7 @@ import { errorText } from '../../common/errors';
 import States from '../../common/States';
 import { formatTime } from '../../common/time';
 import { useApi } from '../../common/useApi';
-import Checks from './Checks';
+import Checks, { FormatOnlyBanner } from './Checks';
 import { ActivationCode, ApproveForm, RejectForm, ShippingForm } from './ReviewForms';
 import { Application, STATUS_COLOURS } from './types';
 
@@ -20,15 +20,52 @@ interface Props {
   onChanged: () => void;
 }
 
+// The application's fields as description rows, masked as the server sends them.
+function useFields() {
+  const { t: tr, i18n } = useTranslation('applications');
+  return (app: Application) => {
+    const rows: [string, ReactNode, string?][] = [
+      ['kind', tr(`kind_${app.kind}`)],
+      ['legalName', app.legal_name],
+      ['residentId', app.resident_id, 'app-resident-id'],
+    ];
+    if (app.kind === 'business') rows.push(['businessName', app.business_name], ['creditCode', app.credit_code]);
+    rows.push(
+      ['phone', app.phone],
+      ['card', app.card, 'app-card'],
+      ['bank', app.bank],
+      ['address', app.address],
+      ['model', app.model],
+      ['created', formatTime(app.created, i18n.language)],
+    );
+    if (app.reviewer) rows.push(['reviewer', app.reviewer]);
+    if (app.reason) rows.push(['reason', app.reason, 'app-reason']);
+    if (app.serials.length) rows.push(['serials', app.serials.join(', ')]);
+    if (app.merchant_id > 0) rows.push(['merchant', app.merchant_id]);
+    if (app.carrier) rows.push(['carrier', app.carrier], ['tracking', app.tracking]);
+    return rows.map(([key, value, testid]) => ({
+      key,
+      label: tr(key),
+      children: testid ? <span data-testid={testid}>{value}</span> : value,
+    }));
+  };
+}
+
 export default function ApplicationDrawer({ id, onClose, onChanged }: Props) {
   const { t } = useTranslation();
   const { t: tr, i18n } = useTranslation('applications');
   const wide = Grid.useBreakpoint().md ?? true;
+  const fields = useFields();
   const { data: app, loading, error, reload } = useApi<Application>(`/applications/${id}`);
   const [codes, setCodes] = useState<ActivationCode[]>([]);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState('');
+  const codesRef = useRef<HTMLDivElement>(null);
+  // The codes appear at the top after approving at the bottom: bring them into view.
+  useEffect(() => {
+    if (codes.length) codesRef.current?.scrollIntoView({ block: 'start' });
+  }, [codes]);
 
   const changed = (message: string) => {
     setNote(message);
@@ -62,56 +99,37 @@ export default function ApplicationDrawer({ id, onClose, onChanged }: Props) {
         {app && (
           <Space direction="vertical" size="middle" style={{ width: '100%' }}>
             {codes.length > 0 && (
-              <Alert
-                type="success"
-                showIcon
-                data-testid="activation-codes"
-                title={<Typography.Text strong>{tr('codesTitle')}</Typography.Text>}
-                description={
-                  <>
-                    <Typography.Paragraph>{tr('codesHelp')}</Typography.Paragraph>
-                    {codes.map((c) => (
-                      <div key={c.serial} style={{ marginBottom: 8 }}>
-                        <div>{tr('codeFor', { serial: c.serial })}</div>
-                        <Typography.Text
-                          code
-                          copyable
-                          style={{ fontSize: 22, letterSpacing: 2 }}
-                          data-testid={`activation-code-${c.serial}`}
-                        >
-                          {c.code}
-                        </Typography.Text>
-                      </div>
-                    ))}
-                  </>
-                }
-              />
+              <div ref={codesRef}>
+                <Alert
+                  type="success"
+                  showIcon
+                  data-testid="activation-codes"
+                  title={<Typography.Text strong>{tr('codesTitle')}</Typography.Text>}
+                  description={
+                    <>
+                      <Typography.Paragraph>{tr('codesHelp')}</Typography.Paragraph>
+                      {codes.map((c) => (
+                        <div key={c.serial} style={{ marginBottom: 8 }}>
+                          <div>{tr('codeFor', { serial: c.serial })}</div>
+                          <Typography.Text
+                            code
+                            copyable
+                            style={{ fontSize: 22, letterSpacing: 2 }}
+                            data-testid={`activation-code-${c.serial}`}
+                          >
+                            {c.code}
+                          </Typography.Text>
+                        </div>
+                      ))}
+                    </>
+                  }
+                />
+              </div>
             )}
             {note && <Alert type="info" showIcon title={note} closable onClose={() => setNote('')} data-testid="app-note" />}
             {actionError && <Alert type="error" showIcon title={actionError} data-testid="app-error" />}
-            <Descriptions column={1} size="small" bordered data-testid="app-fields">
-              <Descriptions.Item label={tr('kind')}>{tr(`kind_${app.kind}`)}</Descriptions.Item>
-              <Descriptions.Item label={tr('legalName')}>{app.legal_name}</Descriptions.Item>
-              <Descriptions.Item label={tr('residentId')}><span data-testid="app-resident-id">{app.resident_id}</span></Descriptions.Item>
-              {app.kind === 'business' && (
-                <>
-                  <Descriptions.Item label={tr('businessName')}>{app.business_name}</Descriptions.Item>
-                  <Descriptions.Item label={tr('creditCode')}>{app.credit_code}</Descriptions.Item>
-                </>
-              )}
-              <Descriptions.Item label={tr('phone')}>{app.phone}</Descriptions.Item>
-              <Descriptions.Item label={tr('card')}><span data-testid="app-card">{app.card}</span></Descriptions.Item>
-              <Descriptions.Item label={tr('bank')}>{app.bank}</Descriptions.Item>
-              <Descriptions.Item label={tr('address')}>{app.address}</Descriptions.Item>
-              <Descriptions.Item label={tr('model')}>{app.model}</Descriptions.Item>
-              <Descriptions.Item label={tr('created')}>{formatTime(app.created, i18n.language)}</Descriptions.Item>
-              {app.reviewer && <Descriptions.Item label={tr('reviewer')}>{app.reviewer}</Descriptions.Item>}
-              {app.reason && <Descriptions.Item label={tr('reason')}><span data-testid="app-reason">{app.reason}</span></Descriptions.Item>}
-              {app.serials.length > 0 && <Descriptions.Item label={tr('serials')}>{app.serials.join(', ')}</Descriptions.Item>}
-              {app.merchant_id > 0 && <Descriptions.Item label={tr('merchant')}>{app.merchant_id}</Descriptions.Item>}
-              {app.carrier && <Descriptions.Item label={tr('carrier')}>{app.carrier}</Descriptions.Item>}
-              {app.tracking && <Descriptions.Item label={tr('tracking')}>{app.tracking}</Descriptions.Item>}
-            </Descriptions>
+            {app.checks?.provider === 'format-only' && <FormatOnlyBanner />}
+            <Descriptions column={1} size="small" bordered data-testid="app-fields" items={fields(app)} />
             <Typography.Text type="secondary">{tr('maskedNote')}</Typography.Text>
             <Checks app={app} busy={busy} onReverify={reverify} />
             {!!app.activations?.length && (

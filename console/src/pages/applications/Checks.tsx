@@ -1,10 +1,18 @@
-// The verification provider's answers for an application, with a banner that
-// cannot be missed when the provider checked the format only.
+// The verification provider's answers for an application, and the banner
+// that cannot be missed when the provider checked the format only.
 import { Alert, Button, List, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Application } from './types';
 
 const OUTCOME_COLOURS = { pass: 'success', fail: 'error', format_only: 'warning' } as const;
+
+// Shown at the top of the review when the provider checked the format only.
+export function FormatOnlyBanner() {
+  const { t: tr } = useTranslation('applications');
+  return (
+    <Alert type="warning" showIcon title={tr('formatOnly')} description={tr('formatOnlyHelp')} data-testid="format-only-banner" />
+  );
+}
 
 export default function Checks({ app, busy, onReverify }: { app: Application; busy: boolean; onReverify: () => void }) {
   const { t: tr, i18n } = useTranslation('applications');
@@ -18,16 +26,6 @@ export default function Checks({ app, busy, onReverify }: { app: Application; bu
           {tr('reverify')}
         </Button>
       </Space>
-      {checks?.provider === 'format-only' && (
-        <Alert
-          type="warning"
-          showIcon
-          style={{ marginBottom: 8 }}
-          title={tr('formatOnly')}
-          description={tr('formatOnlyHelp')}
-          data-testid="format-only-banner"
-        />
-      )}
       <List
         size="small"
         bordered

@@ -5,6 +5,7 @@
 // what the server still refuses is shown on the same fields.
 import { useCallback, useState } from 'react';
 import { Alert, Button, Form, Input, Radio } from 'antd';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api';
 import { errorText } from '../../common/errors';
@@ -30,6 +31,7 @@ interface Values {
   bank: string;
   address: string;
   model: string;
+  code?: string; // the SMS code (PhoneVerify); not sent with the application
 }
 
 interface Props {
@@ -43,12 +45,13 @@ export default function ApplyForm({ models, onSubmitted }: Props) {
   const [form] = Form.useForm<Values>();
   const kind = Form.useWatch('kind', form) ?? 'individual';
   const [code, setCode] = useState<PhoneCode | null>(null);
-  const [error, setError] = useState('');
+  // Kept as how to say it with the current language's t, so it follows a switch of language.
+  const [error, setError] = useState<((ta: TFunction, t: TFunction) => string) | null>(null);
   const [busy, setBusy] = useState(false);
   const onCode = useCallback((c: PhoneCode | null) => setCode(c), []);
 
   const submit = async (v: Values) => {
-    setError('');
+    setError(null);
     if (!code || !isVerified(code, v.phone)) {
       form.setFields([{ name: 'phone', errors: [ta('phone_not_verified')] }]);
       return;
@@ -76,14 +79,16 @@ export default function ApplyForm({ models, onSubmitted }: Props) {
         form.setFields(Object.entries(fields).map(([name, flaw]) => ({ name: name as Field, errors: [flawText(ta, name, flaw)] })));
         if (fields.phone === 'not_verified') setCode(null);
         form.scrollToField(Object.keys(fields)[0]);
-        setError(ta('fixFields', { n: Object.keys(fields).length }));
+        const n = Object.keys(fields).length;
+        setError(() => (ta: TFunction) => ta('fixFields', { n }));
       } else if (e instanceof ApiError && e.status === 409) {
         setCode(null); // the code was spent on this attempt
-        setError(ta('duplicate'));
+        form.setFieldValue('code', '');
+        setError(() => (ta: TFunction) => ta('duplicate'));
       } else if (e instanceof ApiError && e.status === 429) {
-        setError(ta('tooOften'));
+        setError(() => (ta: TFunction) => ta('tooOften'));
       } else {
-        setError(errorText(t, e));
+        setError(() => (_: TFunction, t: TFunction) => errorText(t, e));
       }
     } finally {
       setBusy(false);
@@ -95,8 +100,9 @@ export default function ApplyForm({ models, onSubmitted }: Props) {
       form={form}
       layout="vertical"
       onFinish={submit}
-      onFinishFailed={({ errorFields }) => setError(ta('fixFields', { n: errorFields.length }))}
+      onFinishFailed={({ errorFields }) => setError(() => (ta: TFunction) => ta('fixFields', { n: errorFields.length }))}
       initialValues={{ kind: 'individual' }}
+      requiredMark={false}
       scrollToFirstError
       data-testid="apply-form"
     >
@@ -146,7 +152,7 @@ export default function ApplyForm({ models, onSubmitted }: Props) {
       <Form.Item name="model" label={ta('model')} rules={fieldRules(ta, 'model')}>
         <ModelPicker models={models} />
       </Form.Item>
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="apply-error" />}
+      {error && <Alert type="error" showIcon title={error(ta, t)} style={{ marginBottom: 16 }} data-testid="apply-error" />}
       <Button type="primary" htmlType="submit" size="large" block loading={busy} data-testid="apply-submit">
         {ta('submit')}
       </Button>

@@ -25,7 +25,10 @@ export default function ApplyPage() {
           subTitle={
             <Space direction="vertical" size={4}>
               <span>{ta('numberLabel')}</span>
-              <Typography.Title level={1} copyable={{ text: done.number }} style={{ margin: 0, letterSpacing: 2 }}
+              <Typography.Title
+                level={1}
+                copyable={{ text: done.number }}
+                style={{ margin: 0, letterSpacing: 2, whiteSpace: 'nowrap', fontSize: 'clamp(26px, 8vw, 40px)' }}
                                 data-testid="apply-number">
                 {done.number}
               </Typography.Title>

@@ -75,7 +75,7 @@ export default function StatusPage() {
 
   return (
     <PublicShell title={ta('statusTitle')} other={{ to: '/apply', label: ta('toApply'), testid: 'to-apply' }}>
-      <Form layout="vertical" onFinish={query} initialValues={{ number: params.get('number') ?? '' }} data-testid="status-form">
+      <Form layout="vertical" requiredMark={false} onFinish={query} initialValues={{ number: params.get('number') ?? '' }} data-testid="status-form">
         <Form.Item
           name="number"
           label={ta('number')}
