@@ -1,7 +1,7 @@
 // The review queue of applications for terminals (staff with 'onboard'):
 // filtered by status, newest first; opening one shows its drawer.
 import { useState } from 'react';
-import { Button, Card, Segmented, Table, Tag } from 'antd';
+import { Card, Segmented, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../api';
 import States from '../../common/States';
@@ -45,10 +45,18 @@ export default function Applications(_: { me: Me }) {
             size="middle"
             data-testid="app-table"
             dataSource={rows}
-            scroll={{ x: 760 }}
+            scroll={{ x: 640 }}
             pagination={{ pageSize: 20, hideOnSinglePage: true }}
             columns={[
-              { title: tr('number'), dataIndex: 'number' },
+              {
+                title: tr('number'),
+                dataIndex: 'number',
+                render: (n: string, a) => (
+                  <Typography.Link onClick={() => setOpen(a.id)} data-testid={`app-open-${n}`}>
+                    {n}
+                  </Typography.Link>
+                ),
+              },
               {
                 title: tr('applicant'),
                 key: 'applicant',
@@ -62,15 +70,6 @@ export default function Applications(_: { me: Me }) {
                 render: (s: string) => <Tag color={STATUS_COLOURS[s]}>{tr(`status_${s}`)}</Tag>,
               },
               { title: tr('created'), dataIndex: 'created', render: (v: string) => formatTime(v, i18n.language) },
-              {
-                title: '',
-                key: 'open',
-                render: (_v, a) => (
-                  <Button size="small" onClick={() => setOpen(a.id)} data-testid={`app-open-${a.number}`}>
-                    {tr('open')}
-                  </Button>
-                ),
-              },
             ]}
           />
         )}
