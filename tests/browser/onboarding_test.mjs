@@ -303,6 +303,11 @@ await new Suite('onboarding').run(async (s) => {
   await phone.locator('[data-testid="status-result"][data-status="rejected"]').waitFor();
   s.check((await phone.getByTestId('status-reason').textContent()).includes(REJECTION), 'the status page shows the reason');
   await s.shot(phone, 'status-rejected-phone-zh');
+  const statusOverflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  s.check(statusOverflow <= 0, `the status page fits a 375 px phone (overflow ${statusOverflow} px)`);
+  await status(desk, url, number, FIRST.phone);
+  await desk.locator('[data-testid="status-result"][data-status="activated"]').waitFor();
+  await s.shot(desk, 'status-activated-zh');
 
   // ---- Nothing the browser received holds a plain number -----------------------
   await Promise.all(reading.splice(0));
