@@ -19,6 +19,10 @@ const Deployments = lazy(() => import('./pages/deployments/Deployments'));
 const SupportDesk = lazy(() => import('./pages/support/SupportDesk'));
 const AuditLog = lazy(() => import('./pages/audit/AuditLog'));
 const Users = lazy(() => import('./pages/users/Users'));
+const Applications = lazy(() => import('./pages/applications/Applications'));
+// The public pages of applying for a terminal: no log-in.
+const ApplyPage = lazy(() => import('./pages/apply/ApplyPage'));
+const StatusPage = lazy(() => import('./pages/apply/StatusPage'));
 
 // Each page: its path, what a role needs to see it, and how it is drawn.
 const PAGES: { path: string; nav: string; needs: Capability; page: (me: Me) => ReactElement }[] = [
@@ -30,6 +34,7 @@ const PAGES: { path: string; nav: string; needs: Capability; page: (me: Me) => R
   { path: '/support', nav: 'nav_support', needs: 'support', page: (me) => <SupportDesk me={me} /> },
   { path: '/audit', nav: 'nav_audit', needs: 'audit', page: (me) => <AuditLog me={me} /> },
   { path: '/users', nav: 'nav_users', needs: 'admin', page: (me) => <Users me={me} /> },
+  { path: '/applications', nav: 'nav_applications', needs: 'onboard', page: (me) => <Applications me={me} /> },
 ];
 
 export default function App() {
@@ -65,6 +70,17 @@ export default function App() {
   };
   const toggleLang = () => setLang(i18n.language === 'en' ? 'zh-CN' : 'en');
 
+  // Applicants need no account: the public pages show whatever the session.
+  if (location.pathname === '/apply' || location.pathname.startsWith('/apply/'))
+    return (
+      <Suspense fallback={<Spin style={{ margin: 64 }} data-testid="loading" />}>
+        <Routes>
+          <Route path="/apply" element={<ApplyPage />} />
+          <Route path="/apply/status" element={<StatusPage />} />
+          <Route path="*" element={<Navigate to="/apply" replace />} />
+        </Routes>
+      </Suspense>
+    );
   if (me === undefined) return <Spin style={{ margin: 64 }} />;
   if (me === null) return <Login onLogin={setMe} onToggleLang={toggleLang} />;
   const pages = PAGES.filter((p) => can(me.role, p.needs));

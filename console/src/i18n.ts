@@ -10,13 +10,15 @@ import deployments from './pages/deployments/strings';
 import support from './pages/support/strings';
 import audit from './pages/audit/strings';
 import users from './pages/users/strings';
+import apply from './pages/apply/strings';
+import applications from './pages/applications/strings';
 
 export type Lang = 'zh-CN' | 'en';
 const KEY = 'posfleet.lang';
 
 // Each page keeps its strings beside it (pages/*/strings.ts) in its own
 // namespace: useTranslation('releases') and so on.
-const pages = { overview, terminals, policy, releases, deployments, support, audit, users };
+const pages = { overview, terminals, policy, releases, deployments, support, audit, users, apply, applications };
 
 const common = {
   'zh-CN': {
@@ -90,6 +92,7 @@ const common = {
       nav_support: '客服工作台',
       nav_audit: '审计日志',
       nav_users: '用户',
+      nav_applications: '申请审核',
       role_admin: '管理员',
       role_release_manager: '发布经理',
       role_support: '客服',
@@ -167,6 +170,7 @@ const common = {
       nav_support: 'Support desk',
       nav_audit: 'Audit log',
       nav_users: 'Users',
+      nav_applications: 'Applications',
       role_admin: 'administrator',
       role_release_manager: 'release manager',
       role_support: 'support agent',

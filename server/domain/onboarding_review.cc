@@ -88,6 +88,13 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std:
                                                   " terminal serial numbers of model " + a->model);
   if (std::set<std::string>(serials.begin(), serials.end()).size() != serials.size())
     return make_error(Code::kInvalidArgument, "a serial number is listed twice");
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
+    return make_error(Code::kInvalidArgument, "say why the application is approved (e.g. documents complete); it is audited");
+  // Everything is checked before the merchant is created, so a refusal leaves nothing behind.
+  for (const auto& serial : serials)
+    if (!valid_serial(serial))
+      return make_error(Code::kInvalidArgument,
+                        "serial \"" + serial + "\" must be 1-64 letters, digits, '.', '_' or '-'");
   for (const auto& serial : serials)
     if (ctx.store.terminal_by_serial(ctx.tenant, serial))
       return make_error(Code::kConflict, "terminal " + serial + " is already registered; assign another one");

@@ -5,14 +5,12 @@
 
 namespace posfleet::domain {
 
-namespace {
 bool valid_serial(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) return false;
   return true;
 }
-}  // namespace
 
 Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial, const std::string& model) {
   if (!valid_serial(serial))

@@ -14,7 +14,10 @@ struct RegisteredTerminal {
   std::string token;  // shown once; only its hash is stored
 };
 
-// Serial: 1-64 of [A-Za-z0-9._-]; model: 1-64 printable characters.
+// A terminal serial: 1-64 of [A-Za-z0-9._-].
+bool valid_serial(const std::string& serial);
+
+// Serial: valid_serial(); model: 1-64 printable characters.
 Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial, const std::string& model);
 
 // Checks "Authorization: TargetToken <token>" for the terminal `serial`.

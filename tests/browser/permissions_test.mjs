@@ -6,7 +6,7 @@ import { Suite } from './lib.mjs';
 
 // Navigation each role should see, in order.
 const NAV = {
-  admin: ['overview', 'terminals', 'policy', 'releases', 'deployments', 'support', 'audit', 'users'],
+  admin: ['overview', 'terminals', 'policy', 'releases', 'deployments', 'support', 'audit', 'users', 'applications'],
   release_manager: ['overview', 'terminals', 'policy', 'releases', 'deployments'],
   support: ['overview', 'terminals', 'policy', 'releases', 'deployments', 'support'],
   auditor: ['overview', 'terminals', 'policy', 'releases', 'deployments', 'audit'],

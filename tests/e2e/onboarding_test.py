@@ -16,6 +16,7 @@ import sys
 import time
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -138,6 +139,13 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
         status, body = self.call("POST", f"/api/v1/applications/{app_id}/approve", {"serials": [], "reason": "x"},
                                  admin=True)
         self.assertEqual(status, 400, body)
+        # A bad serial or no reason is refused before anything is created.
+        for refused in ({"serials": ["M50A0001", "bad serial"], "reason": "资料齐全"},
+                        {"serials": ["M50A0001"], "reason": " "}):
+            status, body = self.call("POST", f"/api/v1/applications/{app_id}/approve", refused, admin=True)
+            self.assertEqual((status, body["error"]["code"]), (400, "invalid_argument"), body)
+        self.assertEqual(self.call("GET", "/api/v1/terminals/M50A0001", admin=True)[0], 404)
+        self.assertEqual(self.call("GET", "/api/v1/merchants?q=" + urllib.parse.quote("张三"), admin=True)[1]["merchants"], [])
         status, approved = self.call("POST", f"/api/v1/applications/{app_id}/approve",
                                      {"serials": ["M50A0001"], "reason": "资料齐全"}, admin=True)
         self.assertEqual((status, approved["status"]), (200, "approved"), approved)

@@ -1,7 +1,7 @@
 // Log-in: user name and password; the server answers one generic message for
 // any mistake and limits attempts, and the form says what it said.
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input } from 'antd';
+import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, Me, setCsrf } from '../../api';
 import { errorText } from '../../common/errors';
@@ -13,6 +13,7 @@ interface Props {
 
 export default function Login({ onLogin, onToggleLang }: Props) {
   const { t } = useTranslation();
+  const { t: ta } = useTranslation('apply');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -47,6 +48,12 @@ export default function Login({ onLogin, onToggleLang }: Props) {
           {t('login')}
         </Button>
       </Form>
+      {/* A plain link: the application pages need no session. */}
+      <div style={{ marginTop: 16, textAlign: 'center' }}>
+        <Typography.Link href="/apply" data-testid="login-apply">
+          {ta('applyLink')}
+        </Typography.Link>
+      </div>
     </Card>
   );
 }
