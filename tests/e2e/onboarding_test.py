@@ -202,6 +202,9 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
         status, v = self.call("POST", "/api/v1/support/verifications",
                               {"terminal": "M50A0001", "legal_name": "张三", "id_last4": "4477"}, admin=True)
         self.assertEqual(status, 201, v)
+        # The desk never shows the last 4 characters it asks the caller for.
+        found = self.call("GET", "/api/v1/merchants?q=张三", admin=True)[1]["merchants"]
+        self.assertEqual([m["resident_id"] for m in found], ["110101************"])
 
         # Audited, with masks only.
         audit = self.call("GET", "/api/v1/audit", admin=True)[1]["entries"]
