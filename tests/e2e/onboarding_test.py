@@ -17,6 +17,7 @@ import time
 import unittest
 import urllib.error
 import urllib.parse
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -203,7 +204,7 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
                               {"terminal": "M50A0001", "legal_name": "张三", "id_last4": "4477"}, admin=True)
         self.assertEqual(status, 201, v)
         # The desk never shows the last 4 characters it asks the caller for.
-        found = self.call("GET", "/api/v1/merchants?q=张三", admin=True)[1]["merchants"]
+        found = self.call("GET", "/api/v1/merchants?q=" + urllib.parse.quote("张三"), admin=True)[1]["merchants"]
         self.assertEqual([m["resident_id"] for m in found], ["110101************"])
 
         # Audited, with masks only.
