@@ -74,15 +74,26 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
 }
 
 Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx, const bj::object& filter) {
+  static const std::set<std::string> kFields = {"q",      "model",    "version", "group",  "mode", "state",
+                                                "online", "merchant", "pending", "offset", "limit"};
   std::map<std::string, std::string> params;
   for (const auto& [k, v] : filter) {
+    if (!kFields.contains(std::string(k)))
+      return make_error(Code::kInvalidArgument, "filter." + std::string(k) +
+                                                    " is not a filter field (q, model, version, group, mode, state, "
+                                                    "online, merchant, pending)");
     if (v.is_string()) params[std::string(k)] = std::string(v.get_string());
     else if (v.is_int64()) params[std::string(k)] = std::to_string(v.get_int64());
     else if (v.is_bool()) params[std::string(k)] = v.get_bool() ? "true" : "false";
     else if (!v.is_null())
       return make_error(Code::kInvalidArgument, "filter." + std::string(k) + " must be text, a number or true/false");
   }
-  return terminal_query(ctx, params);
+  auto q = terminal_query(ctx, params);
+  if (q && q->text.empty() && q->model.empty() && q->version.empty() && q->group.empty() && q->mode.empty() &&
+      q->state.empty() && !q->online && !q->merchant_id && q->pending.empty())
+    return make_error(Code::kInvalidArgument,
+                      "the filter has no condition; name the terminals (e.g. model or group), or use the fleet policy");
+  return q;
 }
 
 bj::object terminal_row_json(const store::TerminalRow& r) {

@@ -23,7 +23,9 @@ namespace posfleet::api {
 // kInvalidArgument names the parameter that is wrong and what it may be.
 Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
                                               const std::map<std::string, std::string>& params);
-// The same from a JSON object of strings (a request body's "filter").
+// The same from a JSON object of strings (a request body's "filter"). Here an
+// unknown field is refused (a typo must not widen a bulk change to the fleet),
+// and so is a filter without any condition: bulk changes name what they touch.
 Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx, const boost::json::object& filter);
 
 // One row of the list: the terminal with its merchant, effective mode and update state.

@@ -188,13 +188,16 @@ await new Suite('releases').run(async (s) => {
     ['bad scope', await s.api('POST', '/policy/preview', { scope: 'region', key: 'x', patch: { mode: 'never' } }), 400],
     ['group preview without its name', await s.api('POST', '/policy/preview', { scope: 'group', patch: { mode: 'never' } }), 400],
     ['bulk without a reason', await s.api('POST', '/policy/bulk', { filter: { group: 'south' }, patch: { mode: 'never' } }), 400],
-    ['bulk over the cap', await s.api('POST', '/policy/bulk', { filter: {}, patch: { mode: 'never' }, reason: 'all' }), 400],
-    ['deployment over the cap', await s.api('POST', '/deployments', { release: '2.1.0', filter: {} }), 400],
+    ['bulk over the cap', await s.api('POST', '/policy/bulk', { filter: { q: 'WEB' }, patch: { mode: 'never' }, reason: 'all' }), 400],
+    ['deployment over the cap', await s.api('POST', '/deployments', { release: '2.1.0', filter: { q: 'WEB' } }), 400],
     ['deployment without a target', await s.api('POST', '/deployments', { release: '2.1.0' }), 400],
     ['deployment of an unknown release', await s.api('POST', '/deployments', { release: '9.9.9', group: 'north' }), 404],
     ['deadline without a reason', await s.api('PUT', '/releases/2.1.0/deadline', { deadline: '2027-02-01T00:00:00Z' }), 400],
     ['auditor bulk edit', await s.api('POST', '/policy/bulk', { filter: { group: 'south' }, patch: { mode: 'never' }, reason: 'x' }, auditor), 403],
     ['auditor deployment', await s.api('POST', '/deployments', { release: '2.1.0', group: 'north' }, auditor), 403],
+    ['bulk with a filter of no condition', await s.api('POST', '/policy/bulk', { filter: {}, patch: { mode: 'never' }, reason: 'x' }), 400],
+    ['bulk with a misspelt filter field', await s.api('POST', '/policy/bulk', { filter: { modle: 'A920' }, patch: { mode: 'never' }, reason: 'x' }), 400],
+    ['deployment with a filter of no condition', await s.api('POST', '/deployments', { release: '2.1.0', filter: {} }), 400],
     ['release manager bulk lock', await s.api('POST', '/policy/bulk', { filter: { group: 'south' }, patch: { locked: true, lock_reason: 'x' }, reason: 'x' }, rmToken), 403],
   ];
   for (const [what, r, status] of refusals) s.check(r.status === status, `API refuses: ${what} (${r.status})`);
