@@ -83,17 +83,38 @@ Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_
     return make_error(Code::kConflict, "action " + std::to_string(deployment_id) + " has already ended (" + d->status +
                                            "/" + d->result + ")");
   if (auto s = append_history(ctx, d->id, fb); !s) return s;
-  if (!fb.details.empty()) d->message = fb.details.back();
-  d->updated = unix_now();
+  std::string installed;  // the version a successful report installs
   if (fb.execution == "closed" && fb.result == "success") {
     auto r = ctx.store.release_by_id(d->release_id);
     if (!r) return r.error();
     if (auto s = ctx.store.set_installed_version(t.id, r->version); !s) return s;
-    d->status = "finished";
-    d->result = "success";
-  } else if ((fb.execution == "closed" && fb.result == "failure") || fb.execution == "rejected") {
-    d->status = "finished";
-    d->result = "failure";
+    installed = r->version;
+  }
+  // Written only over the status it was read with: a cancel requested in
+  // between is read again and kept, not overwritten by a progress report.
+  for (int attempt = 0;; ++attempt) {
+    const std::string was = d->status;
+    if (!fb.details.empty()) d->message = fb.details.back();
+    d->updated = unix_now();
+    if (!installed.empty()) {
+      d->status = "finished";
+      d->result = "success";
+    } else if ((fb.execution == "closed" && fb.result == "failure") || fb.execution == "rejected") {
+      d->status = "finished";
+      d->result = "failure";
+    } else if (fb.execution == "canceled") {
+      d->status = "canceled";
+    } else if (d->status == "scheduled") {
+      d->status = "running";
+    }
+    auto written = ctx.store.update_deployment_if(*d, was);
+    if (!written) return written.error();
+    if (*written) break;
+    if (attempt == 3) return make_error(Code::kConflict, "the deployment kept changing; send the feedback again");
+    d = ctx.store.deployment(deployment_id);
+    if (!d) return d.error();
+  }
+  if (d->status == "finished" && d->result == "failure") {
     // Tell the merchant in plain words: nothing changed for them.
     auto r = ctx.store.release_by_id(d->release_id);
     const std::string version = r ? r->version : "";
@@ -102,12 +123,8 @@ Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_
            "更新 " + version + " 未能完成，终端仍在使用原来的版本，交易记录完好，可以照常收款。原因：" + why,
            "Update " + version + " did not complete. The terminal still runs its previous version and every "
            "transaction is kept; you can take payments as usual. Reason: " + why);
-  } else if (fb.execution == "canceled") {
-    d->status = "canceled";
-  } else if (d->status == "scheduled") {
-    d->status = "running";
   }
-  return ctx.store.update_deployment(*d);
+  return ok_status();
 }
 
 Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id, bool confirmed,

@@ -286,6 +286,9 @@ class Store {
   virtual Expected<std::vector<DeploymentRecord>> list_deployments(std::optional<std::int64_t> terminal_id,
                                                                     std::int64_t limit) = 0;
   virtual Status update_deployment(const DeploymentRecord& d) = 0;
+  // Writes `d` only if its stored status is still `expected_status` (a cancel
+  // may land between reading and writing); false if it changed.
+  virtual Expected<bool> update_deployment_if(const DeploymentRecord& d, const std::string& expected_status) = 0;
   virtual Status append_action_status(const ActionStatusRecord& s) = 0;
   virtual Expected<std::vector<ActionStatusRecord>> action_history(std::int64_t deployment_id) = 0;
   // True if any deployment gave the terminal this release.

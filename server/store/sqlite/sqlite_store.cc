@@ -292,6 +292,14 @@ Status SqliteStore::update_deployment(const DeploymentRecord& d) {
   return done(c, s, "deployment");
 }
 
+Expected<bool> SqliteStore::update_deployment_if(const DeploymentRecord& d, const std::string& expected_status) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE deployments SET status = ?, result = ?, message = ?, updated = ? WHERE id = ? AND status = ?");
+  s.bind_all(d.status, d.result, d.message, d.updated, d.id, expected_status);
+  if (s.step() != SQLITE_DONE) return c.error("deployment");
+  return c.changes() == 1;
+}
+
 Status SqliteStore::append_action_status(const ActionStatusRecord& a) {
   POSFLEET_CONN(c);
   auto s = c.prepare(

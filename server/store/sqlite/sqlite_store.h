@@ -46,6 +46,7 @@ class SqliteStore final : public Store {
   Expected<std::vector<DeploymentRecord>> list_deployments(std::optional<std::int64_t> terminal_id,
                                                             std::int64_t limit) override;
   Status update_deployment(const DeploymentRecord& d) override;
+  Expected<bool> update_deployment_if(const DeploymentRecord& d, const std::string& expected_status) override;
   Status append_action_status(const ActionStatusRecord& s) override;
   Expected<std::vector<ActionStatusRecord>> action_history(std::int64_t deployment_id) override;
   Expected<bool> release_assigned(std::int64_t terminal_id, std::int64_t release_id) override;

@@ -49,5 +49,26 @@ TEST_F(SqliteStoreTest, ReleaseWithComponentsRoundTrips) {
   EXPECT_EQ((*s)->insert_release(r).error().code, Code::kConflict);
 }
 
+TEST_F(SqliteStoreTest, ADeploymentIsWrittenOnlyOverTheStatusItWasReadWith) {
+  auto s = SqliteStore::open(db());
+  auto t = (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0});
+  ASSERT_TRUE((*s)->put_artifact({"aa", "s1", "m5", 3}));
+  ReleaseRecord r{0, "1.0.0", "{}", "A920", "k1", 100, 1, false, {{0, 0, "os", "1.0.0", "os.img", "aa", 3}}};
+  ASSERT_TRUE((*s)->insert_release(r));
+  DeploymentRecord d{0, *t, r.id, "running", "none", "", 1, 1};
+  auto id = (*s)->insert_deployment(d);
+  ASSERT_TRUE(id);
+  d.id = *id;
+  auto read = *(*s)->deployment(d.id);       // a progress report reads "running" ...
+  d.status = "canceling";                    // ... a cancel lands meanwhile ...
+  ASSERT_TRUE((*s)->update_deployment(d));
+  read.message = "downloaded 50%";           // ... and the report must not undo it
+  EXPECT_FALSE(*(*s)->update_deployment_if(read, "running"));
+  EXPECT_EQ((*s)->deployment(d.id)->status, "canceling");
+  read.status = "canceling";
+  EXPECT_TRUE(*(*s)->update_deployment_if(read, "canceling"));
+  EXPECT_EQ((*s)->deployment(d.id)->message, "downloaded 50%");
+}
+
 }  // namespace
 }  // namespace posfleet::store
