@@ -170,6 +170,14 @@ int main(int argc, char** argv) {
     posfleet::domain::Context ctx{**store, artifacts, tenant, poll_seconds, data_dir, &no_sms, nullptr};
     return rotate_secret_key(ctx, data_dir + "/secret.key");
   }
+  if (!std::filesystem::exists(data_dir + "/secret.key")) {  // a new key would leave sealed data unreadable
+    auto applications = (*store)->list_applications("", 0, 1);
+    auto merchants = (*store)->merchants_after(0, 1);
+    if ((applications && !applications->empty()) || (merchants && !merchants->empty()))
+      return fail(posfleet::make_error(posfleet::Code::kNotFound,
+                                       data_dir + "/secret.key is missing but the database holds sealed personal "
+                                                  "data; restore secret.key from your backup"));
+  }
   auto secrets = posfleet::domain::SecretBox::open(data_dir + "/secret.key");
   if (!secrets) return fail(secrets.error());
   posfleet::domain::OutboxSmsSender sms(data_dir + "/sms-outbox.jsonl");

@@ -100,7 +100,9 @@ Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const 
                                    const std::string& model, const std::string& remote);
 
 // Re-seals every sealed value with the current key and recomputes indexes
-// (the middle of a key rotation, secrets.h). Returns how many were re-sealed.
+// (the middle of a key rotation, secrets.h), makes that durable, and checks
+// that every value is now sealed with the current key — only then may the old
+// key go. Returns how many were re-sealed.
 Expected<std::int64_t> reseal_all(Context& ctx);
 
 }  // namespace posfleet::domain

@@ -3,6 +3,7 @@
 // re-sealing after a key rotation.
 #include <sodium.h>
 
+#include <functional>
 #include <set>
 
 #include "core/clock.h"
@@ -230,36 +231,67 @@ Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const 
   return out;
 }
 
-Expected<std::int64_t> reseal_all(Context& ctx) {
-  std::int64_t n = 0;
+namespace {
+
+// Calls `f` on every application and every merchant (for re-sealing).
+Status each_sealed(Context& ctx, const std::function<Status(store::ApplicationRecord&)>& application,
+                   const std::function<Status(const store::MerchantRecord&)>& merchant) {
   for (std::int64_t offset = 0;; offset += 200) {
     auto page = ctx.store.list_applications("", offset, 200);
     if (!page) return page.error();
-    for (auto& a : *page) {
-      auto id = ctx.secrets->unseal(a.resident_id_enc);
-      auto card = ctx.secrets->unseal(a.card_enc);
-      if (!id) return id.error();
-      if (!card) return card.error();
-      a.resident_id_enc = ctx.secrets->seal(*id);
-      a.resident_id_index = ctx.secrets->index(*id);
-      a.card_enc = ctx.secrets->seal(*card);
-      if (auto s = save(ctx, a, a.status); !s) return s.error();
-      n += 2;
-    }
+    for (auto& a : *page)
+      if (auto s = application(a); !s) return s;
     if (page->size() < 200) break;
   }
   for (std::int64_t after = 0;;) {
     auto page = ctx.store.merchants_after(after, 200);
     if (!page) return page.error();
     for (const auto& m : *page) {
-      auto id = ctx.secrets->unseal(m.resident_id_enc);
-      if (!id) return id.error();
-      if (auto s = ctx.store.set_merchant_resident_id(m.id, ctx.secrets->seal(*id)); !s) return s.error();
+      if (auto s = merchant(m); !s) return s;
       after = m.id;
-      ++n;
     }
     if (page->size() < 200) break;
   }
+  return ok_status();
+}
+
+}  // namespace
+
+Expected<std::int64_t> reseal_all(Context& ctx) {
+  std::int64_t n = 0;
+  auto resealed = each_sealed(
+      ctx,
+      [&](store::ApplicationRecord& a) -> Status {
+        auto id = ctx.secrets->unseal(a.resident_id_enc);
+        auto card = ctx.secrets->unseal(a.card_enc);
+        if (!id) return id.error();
+        if (!card) return card.error();
+        a.resident_id_enc = ctx.secrets->seal(*id);
+        a.resident_id_index = ctx.secrets->index(*id);
+        a.card_enc = ctx.secrets->seal(*card);
+        n += 2;
+        return save(ctx, a, a.status);
+      },
+      [&](const store::MerchantRecord& m) -> Status {
+        auto id = ctx.secrets->unseal(m.resident_id_enc);
+        if (!id) return id.error();
+        ++n;
+        return ctx.store.set_merchant_resident_id(m.id, ctx.secrets->seal(*id));
+      });
+  if (!resealed) return resealed.error();
+  if (auto s = ctx.store.flush(); !s) return s.error();
+  auto current = [&](const std::string& sealed) -> Status {
+    if (ctx.secrets->sealed_with_current_key(sealed)) return ok_status();
+    return make_error(Code::kInternal, "a value is still sealed with the old key; the old key is kept");
+  };
+  auto checked = each_sealed(
+      ctx,
+      [&](store::ApplicationRecord& a) -> Status {
+        if (auto s = current(a.resident_id_enc); !s) return s;
+        return current(a.card_enc);
+      },
+      [&](const store::MerchantRecord& m) { return current(m.resident_id_enc); });
+  if (!checked) return checked.error();
   return n;
 }
 

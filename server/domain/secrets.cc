@@ -71,6 +71,10 @@ Expected<SecretBox> SecretBox::open(const std::string& key_file) {
 
 std::string SecretBox::key_id() const { return id_of(key_); }
 
+bool SecretBox::sealed_with_current_key(const std::string& sealed) const {
+  return sealed.starts_with(std::string(kPrefix) + key_id() + ".");
+}
+
 std::string SecretBox::seal(const std::string& plain) const {
   std::string out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size(), '\0');
   auto* nonce = reinterpret_cast<unsigned char*>(out.data());

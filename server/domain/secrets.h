@@ -33,6 +33,7 @@ class SecretBox {
   Expected<std::string> unseal(const std::string& sealed) const;
   std::string index(const std::string& plain) const;
   std::string key_id() const;
+  bool sealed_with_current_key(const std::string& sealed) const;
   bool rotating() const { return !old_key_.empty(); }
 
   // Rotation, first half: secret.key → secret.key.old and a new secret.key

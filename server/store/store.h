@@ -386,6 +386,9 @@ class Store {
   // Atomically marks an unused, unexpired code used at `now`; false if it was used or expired.
   virtual Expected<bool> use_activation(std::int64_t id, std::int64_t now) = 0;
   virtual Status set_terminal_token(std::int64_t id, const std::string& token_hash) = 0;
+  // Makes every committed write durable in the database file itself (SQLite:
+  // a full WAL checkpoint), before a step that cannot be undone.
+  virtual Status flush() = 0;
   // For re-sealing under a new key: merchants in id order, and their sealed resident ID.
   virtual Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id, std::int64_t limit) = 0;
   virtual Status set_merchant_resident_id(std::int64_t id, const std::string& resident_id_enc) = 0;

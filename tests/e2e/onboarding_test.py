@@ -280,6 +280,13 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
         p = self.server.offline("rotate-secret-key")  # and a whole second one
         self.assertEqual(p.returncode, 0, p.stderr)
 
+        # Without its key posfleetd will not start (a new key would leave the data unreadable).
+        os.rename(key_file, key_file + ".backup")
+        p = subprocess.run([binary("POSFLEETD"), *self.server.args], capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("restore secret.key from your backup", p.stderr)
+        os.rename(key_file + ".backup", key_file)
+
         self.server.restart()
         app_id = self.application_id(submitted["number"])
         status, a = self.call("POST", f"/api/v1/applications/{app_id}/verify", {}, admin=True)

@@ -68,6 +68,7 @@ class SqliteStore final : public Store {
   Expected<ActivationRecord> activation_by_hash(const std::string& code_hash) override;
   Expected<bool> use_activation(std::int64_t id, std::int64_t now) override;
   Status set_terminal_token(std::int64_t id, const std::string& token_hash) override;
+  Status flush() override;
   Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id, std::int64_t limit) override;
   Status set_merchant_resident_id(std::int64_t id, const std::string& resident_id_enc) override;
   // sqlite_store_overview.cc: the console's overview and a terminal's tickets.

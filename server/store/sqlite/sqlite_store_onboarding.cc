@@ -203,6 +203,14 @@ Status SqliteStore::set_terminal_token(std::int64_t id, const std::string& token
   return done(c, s, "terminal token");
 }
 
+Status SqliteStore::flush() {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+  if (s.step() != SQLITE_ROW) return c.error("checkpoint");
+  if (s.i64(0) != 0) return make_error(Code::kUnavailable, "the database is busy; stop posfleetd and try again");
+  return ok_status();
+}
+
 Expected<std::vector<MerchantRecord>> SqliteStore::merchants_after(std::int64_t after_id, std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare("SELECT id, legal_name, phone, resident_id_enc, created FROM merchants WHERE id > ? ORDER BY id LIMIT ?");
