@@ -197,8 +197,10 @@ Response get_application(domain::Context& ctx, Request& req, const Caller&) {
   bj::array activations;
   if (auto acts = ctx.store.activations_of(a->id); acts)
     for (const auto& act : *acts)
-      activations.push_back(bj::object{{"serial", act.serial}, {"expires", format_utc(act.expires)},
-                                       {"used", act.used ? bj::value(format_utc(act.used)) : bj::value(nullptr)}});
+      activations.push_back(bj::object{{"serial", act.serial},
+                                       {"expires", format_utc(act.expires)},
+                                       {"replaced", act.used < 0},
+                                       {"used", act.used > 0 ? bj::value(format_utc(act.used)) : bj::value(nullptr)}});
   o["activations"] = std::move(activations);
   return http::json_response(200, o);
 }
@@ -227,6 +229,17 @@ Response post_approve(domain::Context& ctx, Request& req, const Caller& caller) 
   auto o = application_json(r->record);
   o["activation_codes"] = std::move(codes);
   return http::json_response(200, o);
+}
+
+Response post_activation_code(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto id = positive_id(req.param("id"), "application");
+  if (!id) return http::error_from(id.error());
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  const auto serial = json::string_or(*body, "serial", "");
+  auto code = domain::reissue_activation(ctx, *id, serial, json::string_or(*body, "reason", ""), caller.actor());
+  if (!code) return http::error_from(code.error());
+  return http::json_response(201, bj::object{{"serial", serial}, {"code", *code}});
 }
 
 Response post_reject(domain::Context& ctx, Request& req, const Caller& caller) {
@@ -268,6 +281,7 @@ void add_onboarding_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "POST", "/api/v1/applications/{id}/verify", P::kOnboard, post_verify);
   add_route(router, ctx, "POST", "/api/v1/applications/{id}/approve", P::kOnboard, post_approve, http::Work::kBlocking);
   add_route(router, ctx, "POST", "/api/v1/applications/{id}/reject", P::kOnboard, post_reject);
+  add_route(router, ctx, "POST", "/api/v1/applications/{id}/activation-codes", P::kOnboard, post_activation_code);
   add_route(router, ctx, "POST", "/api/v1/applications/{id}/shipping", P::kOnboard, post_shipping);
 }
 

@@ -83,6 +83,10 @@ struct Approved {
 };
 Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std::vector<std::string>& serials,
                                        const std::string& reason, const Actor& who);
+// A new activation code for one of the application's terminals (the old one
+// was lost, or the terminal was reset); its unused codes stop working.
+Expected<std::string> reissue_activation(Context& ctx, std::int64_t id, const std::string& serial,
+                                         const std::string& reason, const Actor& who);
 Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t id, const std::string& reason,
                                                       const Actor& who);
 Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id, const std::string& carrier,

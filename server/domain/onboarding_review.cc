@@ -3,6 +3,7 @@
 // re-sealing after a key rotation.
 #include <sodium.h>
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -146,6 +147,27 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std:
   return out;
 }
 
+Expected<std::string> reissue_activation(Context& ctx, std::int64_t id, const std::string& serial,
+                                         const std::string& reason, const Actor& who) {
+  auto a = ctx.store.application(id);
+  if (!a) return a.error();
+  auto acts = ctx.store.activations_of(a->id);
+  if (!acts) return acts.error();
+  const auto it = std::find_if(acts->begin(), acts->end(), [&](const auto& act) { return act.serial == serial; });
+  if (it == acts->end())
+    return make_error(Code::kNotFound, "terminal " + serial + " is not one of application " + a->number + "'s");
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
+    return make_error(Code::kInvalidArgument, "say why a new code is needed (e.g. the slip was lost); it is audited");
+  if (auto s = ctx.store.replace_activations(a->id, serial); !s) return s.error();
+  const auto now = unix_now();
+  auto code = new_activation_code();
+  store::ActivationRecord act{0, activation_hash(code), serial, it->model, a->id, it->merchant_id,
+                              now + kActivationDays * 86400, 0, now};
+  if (auto aid = ctx.store.insert_activation(act); !aid) return aid.error();
+  record_audit(ctx, who, "application.activation_code", target(*a), "", "new code for " + serial, reason);
+  return code;
+}
+
 Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t id, const std::string& reason,
                                                       const Actor& who) {
   auto a = ctx.store.application(id);
@@ -208,7 +230,9 @@ Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const 
   if (!took) return took.error();
   if (!*took) {
     record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote,
-                 act->used ? "code already used" : "code expired");
+                 act->used < 0 ? "code replaced" : act->used ? "code already used" : "code expired");
+    if (act->used < 0)
+      return make_error(Code::kConflict, "this activation code was replaced by a newer one; use the new code");
     if (act->used) return make_error(Code::kConflict, "this activation code has already been used; call support");
     return make_error(Code::kUnauthorized, "this activation code has expired; call support for a new one");
   }

@@ -159,7 +159,8 @@ struct PhoneCodeRecord {
   std::int64_t created = 0, expires = 0;
 };
 
-// An activation code enrols one terminal: single use, expiring; only its hash is kept.
+// An activation code enrols one terminal: single use, expiring; only its hash
+// is kept. `used`: 0 unused, the time it was used, or -1 replaced by a newer code.
 struct ActivationRecord {
   std::int64_t id = 0;
   std::string code_hash, serial, model;
@@ -385,6 +386,8 @@ class Store {
   virtual Expected<ActivationRecord> activation_by_hash(const std::string& code_hash) = 0;  // kNotFound if none
   // Atomically marks an unused, unexpired code used at `now`; false if it was used or expired.
   virtual Expected<bool> use_activation(std::int64_t id, std::int64_t now) = 0;
+  // Marks the serial's unused codes of the application replaced (used = -1).
+  virtual Status replace_activations(std::int64_t application_id, const std::string& serial) = 0;
   virtual Status set_terminal_token(std::int64_t id, const std::string& token_hash) = 0;
   // Makes every committed write durable in the database file itself (SQLite:
   // a full WAL checkpoint), before a step that cannot be undone.

@@ -86,7 +86,7 @@ async function apply(s, page, a, { wrongCode = false } = {}) {
 }
 
 async function closeDrawer(page) {
-  await page.keyboard.press('Escape');
+  await page.locator('.ant-drawer-close').click();  // as a person would (Escape needs focus inside)
   await page.getByTestId('app-drawer').waitFor({ state: 'hidden' });
 }
 
@@ -271,6 +271,16 @@ await new Suite('onboarding').run(async (s) => {
   await admin.getByTestId(`app-open-${number}`).click();
   await admin.getByTestId('app-status').getByText('已激活').waitFor();
   s.check(!(await admin.getByTestId('app-activations').textContent()).includes('未使用'), 'the application shows the code used');
+  // The terminal is reset: staff issue a new code, with a reason, shown once.
+  await admin.getByTestId(`new-code-${SERIAL}`).click();
+  await admin.getByTestId('new-code-ok').click();
+  await admin.getByText('每次更改都要填写原因').waitFor();
+  await admin.getByTestId('new-code-reason').fill('终端已恢复出厂设置');
+  await admin.getByTestId('new-code-ok').click();
+  const fresh = (await admin.getByTestId(`activation-code-${SERIAL}`).textContent()).trim();
+  s.check(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/.test(fresh) && fresh !== code,
+          'a new activation code is shown once');
+  await s.shot(admin, 'review-new-code-zh');
   await closeDrawer(admin);
   await status(phone, url, number, FIRST.phone);
   await phone.locator('[data-testid="status-result"][data-status="activated"]').waitFor();

@@ -251,9 +251,23 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
         code = approved["activation_codes"][0]["code"]
         with sqlite3.connect(os.path.join(self.server.data_dir, "posfleet.db")) as db:
             db.execute("UPDATE activations SET expires = 1")
-        p = self.enroll(self.new_agent("M50B0001"), code)
+        unit = self.new_agent("M50B0001")
+        p = self.enroll(unit, code)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("expired", p.stderr)
+        # Staff issue a new code (with a reason); it works, and a replaced one says so.
+        path = f"/api/v1/applications/{app_id}/activation-codes"
+        self.assertEqual(self.call("POST", path, {"serial": "M50B0001", "reason": " "}, admin=True)[0], 400)
+        self.assertEqual(self.call("POST", path, {"serial": "NOT-HERS", "reason": "x"}, admin=True)[0], 404)
+        first = self.call("POST", path, {"serial": "M50B0001", "reason": "slip lost"}, admin=True)[1]["code"]
+        second = self.call("POST", path, {"serial": "M50B0001", "reason": "slip lost again"}, admin=True)[1]["code"]
+        p = self.enroll(unit, first)
+        self.assertIn("replaced by a newer one", p.stderr)
+        p = self.enroll(unit, second)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        activations = self.call("GET", f"/api/v1/applications/{app_id}", admin=True)[1]["activations"]
+        self.assertEqual([(a["replaced"], a["used"] is not None) for a in activations],
+                         [(True, False), (True, False), (False, True)])  # the expired one is replaced too
 
     def test_the_secret_key_rotates_and_old_values_still_open(self):
         status, submitted = self.apply(phone="13300133000")

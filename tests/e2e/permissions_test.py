@@ -70,6 +70,7 @@ ROUTES = [
     ("POST", "/api/v1/applications/999/verify", {}, ADMIN),
     ("POST", "/api/v1/applications/999/approve", {"serials": ["X"], "reason": "x"}, ADMIN),
     ("POST", "/api/v1/applications/999/reject", {"reason": "x"}, ADMIN),
+    ("POST", "/api/v1/applications/999/activation-codes", {"serial": "X", "reason": "x"}, ADMIN),
     ("POST", "/api/v1/applications/999/shipping", {"carrier": "x", "tracking": "y"}, ADMIN),
 ]
 

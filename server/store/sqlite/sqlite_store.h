@@ -67,6 +67,7 @@ class SqliteStore final : public Store {
   Expected<std::vector<ActivationRecord>> activations_of(std::int64_t application_id) override;
   Expected<ActivationRecord> activation_by_hash(const std::string& code_hash) override;
   Expected<bool> use_activation(std::int64_t id, std::int64_t now) override;
+  Status replace_activations(std::int64_t application_id, const std::string& serial) override;
   Status set_terminal_token(std::int64_t id, const std::string& token_hash) override;
   Status flush() override;
   Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id, std::int64_t limit) override;

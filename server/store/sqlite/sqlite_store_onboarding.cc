@@ -196,6 +196,13 @@ Expected<bool> SqliteStore::use_activation(std::int64_t id, std::int64_t now) {
   return c.changes() == 1;
 }
 
+Status SqliteStore::replace_activations(std::int64_t application_id, const std::string& serial) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE activations SET used = -1 WHERE application_id = ? AND serial = ? AND used = 0");
+  s.bind_all(application_id, serial);
+  return done(c, s, "activation");
+}
+
 Status SqliteStore::set_terminal_token(std::int64_t id, const std::string& token_hash) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE terminals SET token_hash = ? WHERE id = ?");

@@ -3,11 +3,12 @@
 // record shipping of an approved one. Activation codes from an approval are
 // shown here once, with a copy button; closing the drawer forgets them.
 import { ReactNode, useEffect, useRef, useState } from 'react';
-import { Alert, Card, Descriptions, Drawer, Grid, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Drawer, Form, Grid, Input, Modal, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
 import { errorText } from '../../common/errors';
 import States from '../../common/States';
+import { reasonRules } from '../../common/rules';
 import { formatTime } from '../../common/time';
 import { useApi } from '../../common/useApi';
 import Checks, { FormatOnlyBanner } from './Checks';
@@ -73,6 +74,27 @@ export default function ApplicationDrawer({ id, onClose, onChanged }: Props) {
     onChanged();
   };
 
+  // A new activation code for one terminal: asks why, then shows the code like an approval's.
+  const [reissue, setReissue] = useState<string | null>(null);
+  const [reissueForm] = Form.useForm<{ reason: string }>();
+  const sendReissue = async () => {
+    const { reason } = await reissueForm.validateFields();
+    setBusy(true);
+    setActionError('');
+    try {
+      const c = await api<ActivationCode>('POST', `/applications/${id}/activation-codes`, { serial: reissue, reason });
+      setReissue(null);
+      reissueForm.resetFields();
+      setCodes([c]);
+      changed('');
+    } catch (e) {
+      setActionError(errorText(t, e));
+      setReissue(null);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const reverify = async () => {
     setBusy(true);
     setActionError('');
@@ -135,7 +157,7 @@ export default function ApplicationDrawer({ id, onClose, onChanged }: Props) {
             {!!app.activations?.length && (
               <Table
                 size="small"
-                rowKey="serial"
+                rowKey={(r) => `${r.serial}-${r.expires}-${r.used}-${r.replaced}`}
                 pagination={false}
                 title={() => tr('activations')}
                 dataSource={app.activations}
@@ -146,11 +168,36 @@ export default function ApplicationDrawer({ id, onClose, onChanged }: Props) {
                   {
                     title: tr('used'),
                     dataIndex: 'used',
-                    render: (v: string | null) => (v ? formatTime(v, i18n.language) : tr('notUsed')),
+                    render: (v: string | null, r) =>
+                      r.replaced ? tr('replaced') : v ? formatTime(v, i18n.language) : tr('notUsed'),
+                  },
+                  {
+                    key: 'new',
+                    render: (_: unknown, r) =>
+                      !r.replaced && (
+                        <Button size="small" onClick={() => setReissue(r.serial)} data-testid={`new-code-${r.serial}`}>
+                          {tr('newCode')}
+                        </Button>
+                      ),
                   },
                 ]}
               />
             )}
+            <Modal
+              open={reissue !== null}
+              title={`${tr('newCode')} ${reissue ?? ''}`}
+              onOk={sendReissue}
+              confirmLoading={busy}
+              onCancel={() => setReissue(null)}
+              okButtonProps={{ 'data-testid': 'new-code-ok' } as Record<`data-${string}`, string>}
+            >
+              <Typography.Paragraph type="secondary">{tr('newCodeHelp')}</Typography.Paragraph>
+              <Form form={reissueForm} layout="vertical">
+                <Form.Item name="reason" label={tr('newCodeReason')} rules={reasonRules(t)}>
+                  <Input data-testid="new-code-reason" />
+                </Form.Item>
+              </Form>
+            </Modal>
             {app.status === 'submitted' && (
               <>
                 <Card size="small" title={tr('approve')}>

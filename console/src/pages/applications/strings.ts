@@ -76,6 +76,10 @@ export default {
     expires: '有效期至',
     used: '激活时间',
     notUsed: '未使用',
+    replaced: '已作废（已重新生成）',
+    newCode: '重新生成激活码',
+    newCodeHelp: '原激活码丢失或终端已重置时使用：该终端未使用的激活码将作废。新激活码只显示一次。',
+    newCodeReason: '原因',
   },
   en: {
     title: 'Terminal applications',
@@ -153,5 +157,9 @@ export default {
     expires: 'Valid until',
     used: 'Activated',
     notUsed: 'not used',
+    replaced: 'replaced by a newer code',
+    newCode: 'New activation code',
+    newCodeHelp: 'When the code was lost or the terminal was reset: the terminal\'s unused codes stop working. The new code is shown once.',
+    newCodeReason: 'Reason',
   },
 };

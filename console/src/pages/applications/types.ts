@@ -29,7 +29,7 @@ export interface Application {
   merchant_id: number;
   created: string;
   updated: string;
-  activations?: { serial: string; expires: string; used: string | null }[];
+  activations?: { serial: string; expires: string; used: string | null; replaced: boolean }[];
 }
 
 export const STATUS_COLOURS: Record<string, string> = {
