@@ -28,6 +28,8 @@ Expected<store::DeploymentRecord> assign_release(Context& ctx, const std::string
   d.release_id = r->id;
   d.created = d.updated = unix_now();
   auto id = ctx.store.insert_deployment(d);
+  if (!id && id.error().code == Code::kConflict)
+    return make_error(Code::kConflict, "terminal " + serial + " was just given another deployment; wait for it or cancel it first");
   if (!id) return id.error();
   d.id = *id;
   return d;

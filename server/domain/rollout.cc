@@ -55,14 +55,21 @@ Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& re
       ++out.skipped[(*open)->release_id == release.id ? "already_open" : "busy"];
       continue;
     }
-    ++out.created;
-    if (dry_run) continue;
+    if (dry_run) {
+      ++out.created;
+      continue;
+    }
     store::DeploymentRecord d;
     d.terminal_id = t.id;
     d.release_id = release.id;
     d.created = d.updated = unix_now();
     auto id = ctx.store.insert_deployment(d);
+    if (!id && id.error().code == Code::kConflict) {  // another assignment got there since the check
+      ++out.skipped["busy"];
+      continue;
+    }
     if (!id) return id.error();
+    ++out.created;
     out.ids.push_back(*id);
   }
   return out;

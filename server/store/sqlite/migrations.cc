@@ -292,6 +292,14 @@ CREATE INDEX deployments_ended ON deployments(status, updated, result);
 CREATE INDEX deployments_release_terminal ON deployments(release_id, terminal_id);
 CREATE INDEX tickets_terminal ON tickets(terminal_id, id);
 )sql",
+    // 10: at most one open deployment per terminal, also when two assignments
+    //     race (an older duplicate from before is canceled, the newest kept).
+    R"sql(
+UPDATE deployments SET status = 'canceled', message = 'replaced by a newer deployment of the same terminal'
+WHERE status IN ('scheduled', 'running', 'canceling')
+  AND id NOT IN (SELECT MAX(id) FROM deployments WHERE status IN ('scheduled', 'running', 'canceling') GROUP BY terminal_id);
+CREATE UNIQUE INDEX deployments_one_open ON deployments(terminal_id) WHERE status IN ('scheduled', 'running', 'canceling');
+)sql",
 };
 }  // namespace
 

@@ -68,6 +68,13 @@ TEST_F(SqliteStoreTest, ADeploymentIsWrittenOnlyOverTheStatusItWasReadWith) {
   read.status = "canceling";
   EXPECT_TRUE(*(*s)->update_deployment_if(read, "canceling"));
   EXPECT_EQ((*s)->deployment(d.id)->message, "downloaded 50%");
+
+  // Two assignments racing cannot give the terminal a second open deployment.
+  DeploymentRecord second{0, *t, r.id, "scheduled", "none", "", 2, 2};
+  EXPECT_EQ((*s)->insert_deployment(second).error().code, Code::kConflict);
+  read.status = "canceled";
+  ASSERT_TRUE((*s)->update_deployment(read));
+  EXPECT_TRUE((*s)->insert_deployment(second));
 }
 
 }  // namespace
