@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/manifest.h"
+#include "server/domain/audit.h"
 #include "server/domain/deployments.h"
 #include "server/domain/releases.h"
 #include "server/domain/terminals.h"
@@ -128,11 +129,12 @@ Response get_release(domain::Context& ctx, Request& req, const Caller&) {
   return http::json_response(200, release_json(ctx, *r));
 }
 
-Response post_terminal(domain::Context& ctx, Request& req, const Caller&) {
+Response post_terminal(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
   auto t = domain::register_terminal(ctx, json::string_or(*body, "serial", ""), json::string_or(*body, "model", ""));
   if (!t) return http::error_from(t.error());
+  domain::record_audit(ctx, caller.actor(), "terminal.register", "terminal:" + t->record.serial, "", t->record.model, "");
   auto o = terminal_json(t->record);
   o["token"] = t->token;
   return http::json_response(201, o);
@@ -156,8 +158,11 @@ Response post_deployment(domain::Context& ctx, Request& req, const Caller& calle
   if (!body) return http::error_from(body.error());
   // Many terminals (a list, a group or a filter): rollout_api.h.
   if (!body->contains("terminal")) return deploy_many(ctx, *body, caller, false);
-  auto d = domain::assign_release(ctx, json::string_or(*body, "release", ""), json::string_or(*body, "terminal", ""));
+  const auto release = json::string_or(*body, "release", ""), serial = json::string_or(*body, "terminal", "");
+  auto d = domain::assign_release(ctx, release, serial);
   if (!d) return http::error_from(d.error());
+  domain::record_audit(ctx, caller.actor(), "deployment.create", "terminal:" + serial, "",
+                       "release " + release + ", deployment " + std::to_string(d->id), json::string_or(*body, "reason", ""));
   auto j = deployment_json(ctx, *d, true);
   if (!j) return http::error_from(j.error());
   return http::json_response(201, *j);
@@ -188,11 +193,12 @@ Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
   return http::json_response(200, bj::object{{"deployments", out}});
 }
 
-Response cancel_deployment(domain::Context& ctx, Request& req, const Caller&) {
+Response cancel_deployment(domain::Context& ctx, Request& req, const Caller& caller) {
   auto id = positive_id(req.param("id"), "deployment");
   if (!id) return http::error_from(id.error());
   auto d = domain::request_cancel(ctx, *id);
   if (!d) return http::error_from(d.error());
+  domain::record_audit(ctx, caller.actor(), "deployment.cancel", "deployment:" + std::to_string(*id), "", d->status, "");
   auto j = deployment_json(ctx, *d, true);
   if (!j) return http::error_from(j.error());
   return http::json_response(200, *j);

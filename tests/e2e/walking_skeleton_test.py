@@ -161,6 +161,11 @@ class WalkingSkeletonTest(unittest.TestCase):
         # A canceled action offers nothing more; the next one installs.
         self.cli.run("release", "publish", "--dir", self.make_release("2.3.1", components={"os": b"small"}))
         self.assertEqual(self.wait_finished(self.deploy("2.3.1", "PF0003"))["result"], "success")
+        # Who registered, deployed and canceled is in the audit log.
+        actions = [(e["action"], e["target"]) for e in self.server.api("GET", "/api/v1/audit")["entries"]]
+        for entry in (("terminal.register", "terminal:PF0003"), ("deployment.create", "terminal:PF0003"),
+                      ("deployment.cancel", f"deployment:{dep}")):
+            self.assertIn(entry, actions)
 
     # every rejection ---------------------------------------------------------
 
