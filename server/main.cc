@@ -145,6 +145,10 @@ int main(int argc, char** argv) {
   app.add_option("--release-threshold", release_threshold, "distinct --release-key signatures a release needs")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  std::vector<std::string> trusted_proxies;
+  app.add_option("--trusted-proxy", trusted_proxies,
+                 "address of a reverse proxy (e.g. 127.0.0.1 for nginx in front) whose X-Forwarded-For names the "
+                 "client; repeat for several");
   std::int64_t bulk_cap = 10000;
   app.add_option("--bulk-cap", bulk_cap, "the most terminals one bulk policy edit or deployment may change")
       ->check(CLI::Range(1, 1000000))
@@ -204,6 +208,7 @@ int main(int argc, char** argv) {
     return fail({posfleet::Code::kInvalidArgument, "--release-threshold is more than the number of --release-key files", ""});
   ctx.release_threshold = release_threshold;
   ctx.bulk_cap = bulk_cap;
+  ctx.trusted_proxies = trusted_proxies;
   posfleet::http::Router router;
   posfleet::ddi::add_routes(router, ctx);
   posfleet::api::add_routes(router, ctx);

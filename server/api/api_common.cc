@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "core/json.h"
 #include "server/domain/accounts.h"
 #include "server/domain/tokens.h"
@@ -65,6 +67,17 @@ void add_route(http::Router& router, domain::Context& ctx, const char* method, c
         return f(ctx, req, *caller);
       },
       work);
+}
+
+std::string client_address(const domain::Context& ctx, const http::Request& req) {
+  if (std::find(ctx.trusted_proxies.begin(), ctx.trusted_proxies.end(), req.remote) == ctx.trusted_proxies.end())
+    return req.remote;
+  const std::string forwarded = req.header("x-forwarded-for");
+  auto comma = forwarded.rfind(',');
+  std::string last = forwarded.substr(comma == std::string::npos ? 0 : comma + 1);
+  last.erase(0, last.find_first_not_of(' '));
+  last.erase(last.find_last_not_of(' ') + 1);
+  return last.empty() ? req.remote : last;
 }
 
 Expected<boost::json::object> body_object(const http::Request& req) {

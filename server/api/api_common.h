@@ -38,6 +38,11 @@ using CallerHandler = http::Response (*)(domain::Context&, http::Request&, const
 void add_route(http::Router& router, domain::Context& ctx, const char* method, const char* path, Permission permission,
                CallerHandler f, http::Work work = http::Work::kQuick);
 
+// The client's address: the peer's, or — when the peer is a trusted proxy
+// (posfleetd --trusted-proxy) — the last address the proxy added to
+// X-Forwarded-For. Rate limits count by it.
+std::string client_address(const domain::Context& ctx, const http::Request& req);
+
 Expected<boost::json::object> body_object(const http::Request& req);
 Expected<std::int64_t> positive_id(const std::string& text, const std::string& what);
 

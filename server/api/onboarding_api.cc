@@ -82,7 +82,7 @@ bj::object status_json(const store::ApplicationRecord& a) {
 // Public routes: limited per address, and only JSON bodies (a cross-site form
 // cannot send application/json without the browser asking first).
 Expected<bj::object> public_body(domain::Context& ctx, const Request& req) {
-  if (ctx.public_limit && !ctx.public_limit->allow(req.remote, unix_now()))
+  if (ctx.public_limit && !ctx.public_limit->allow(client_address(ctx, req), unix_now()))
     return make_error(Code::kUnavailable, "too many requests from your address; wait a minute and try again");
   if (req.header("content-type").find("application/json") == std::string::npos)
     return make_error(Code::kInvalidArgument, "send the request as application/json");
@@ -164,7 +164,7 @@ Response post_enroll(domain::Context& ctx, Request& req) {
   auto body = public_body(ctx, req);
   if (!body) return refused(body.error());
   auto e = domain::enroll_terminal(ctx, json::string_or(*body, "code", ""), json::string_or(*body, "serial", ""),
-                                   json::string_or(*body, "model", ""), req.remote);
+                                   json::string_or(*body, "model", ""), client_address(ctx, req));
   if (!e) {
     if (e.error().code == Code::kUnauthorized) return http::error_response(410, "expired", e.error().message);
     return refused(e.error());

@@ -28,7 +28,7 @@ bj::object user_json(const store::UserRecord& u) {
 Response post_session(domain::Context& ctx, Request& req) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto login = domain::log_in(ctx, json::string_or(*body, "name", ""), json::string_or(*body, "password", ""), req.remote);
+  auto login = domain::log_in(ctx, json::string_or(*body, "name", ""), json::string_or(*body, "password", ""), client_address(ctx, req));
   if (!login) {
     if (login.error().code == Code::kUnavailable) {
       auto r = http::error_response(429, "too_many_attempts", login.error().message);

@@ -37,8 +37,10 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
         self.responses = []  # every body an API answered, for the plain-number search
 
     # --- helpers ---------------------------------------------------------
-    def call(self, method, path, body=None, admin=False):
+    def call(self, method, path, body=None, admin=False, forwarded_for=None):
         headers = {"Content-Type": "application/json"}
+        if forwarded_for:
+            headers["X-Forwarded-For"] = forwarded_for
         if admin:
             headers["Authorization"] = "Bearer e2e-admin-token"
         req = urllib.request.Request(self.server.url + path, method=method, headers=headers,
@@ -313,6 +315,12 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
         self.assertEqual(status, 409, body)
         self.assert_no_plain_numbers()
 
+    def test_routes_without_log_in_are_limited_per_address(self):
+        # posfleetd here trusts no proxy, so a forged X-Forwarded-For changes nothing.
+        answers = [self.call("POST", "/api/v1/public/applications/status", {"number": "PA0", "phone": "13800138000"},
+                             forwarded_for=f"10.0.0.{i}")[0] for i in range(61)]
+        self.assertEqual((answers[:60].count(404), answers[60]), (60, 429))
+
     # --- the plain-number search -----------------------------------------
     @staticmethod
     def with_check(first17):
@@ -337,6 +345,23 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
                 self.assertNotIn(s, text)
         self.assertGreater(len(self.responses), 5)
 
+
+class BehindAProxyTest(OnboardingTest):
+    """posfleetd behind nginx on the same host: the limit counts each client."""
+    SERVER_ARGS = ("--trusted-proxy", "127.0.0.1")
+
+    def test_routes_without_log_in_are_limited_per_address(self):
+        status = "/api/v1/public/applications/status"
+        body = {"number": "PA0", "phone": "13800138000"}
+        answers = [self.call("POST", status, body, forwarded_for="203.0.113.9, 10.0.0.1")[0] for _ in range(61)]
+        self.assertEqual((answers[:60].count(404), answers[60]), (60, 429))
+        self.assertEqual(self.call("POST", status, body, forwarded_for="10.0.0.2")[0], 404)  # another client
+
+
+# The proxy case runs only its own test; the rest runs once, above.
+for name in [n for n in dir(OnboardingTest) if n.startswith("test_")]:
+    if name != "test_routes_without_log_in_are_limited_per_address":
+        setattr(BehindAProxyTest, name, None)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
