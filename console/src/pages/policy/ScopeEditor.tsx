@@ -2,13 +2,13 @@
 // what is in effect, its history, and (for roles that may) the form with a
 // live count of the terminals a change would reach.
 import { useState } from 'react';
-import { Alert, Button, Card, Descriptions, Input, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Input, Segmented, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import PolicyHistory, { PolicyChange } from '../../common/PolicyHistory';
 import { api, Me } from '../../api';
 import { can } from '../../access';
 import States from '../../common/States';
 import { errorText } from '../../common/errors';
-import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
 import PolicyForm from './PolicyForm';
 import { Patch, Policy, valuesOf } from './patch';
@@ -17,21 +17,12 @@ import PreviewLine, { Preview } from './PreviewLine';
 
 type Scope = 'fleet' | 'group' | 'terminal';
 
-interface Change {
-  revision: number;
-  time: string;
-  actor: string;
-  path: string;
-  reason: string;
-  outcome: string;
-}
-
 interface PolicyView {
   scope: Scope;
   key: string;
   patch: Record<string, unknown>;
   effective: Policy;
-  history: Change[];
+  history: PolicyChange[];
 }
 
 function pathOf(scope: Scope, key: string): string {
@@ -78,7 +69,7 @@ export function PolicySummary({ p, only, testId }: { p: Partial<Policy>; only?: 
 }
 
 export default function ScopeEditor({ me }: { me: Me }) {
-  const { t, i18n } = useTranslation('policy');
+  const { t } = useTranslation('policy');
   const { t: tc } = useTranslation();
   const [scope, setScope] = useState<Scope>('fleet');
   const [keyText, setKeyText] = useState('');
@@ -191,23 +182,7 @@ export default function ScopeEditor({ me }: { me: Me }) {
         )}
       </States>
       {v && (
-        <Table<Change>
-          rowKey="revision"
-          size="small"
-          dataSource={v.history}
-          title={() => `${t('history')} · ${tc('timeZoneNote', { tz: userTimeZone() })}`}
-          pagination={{ pageSize: 10 }}
-          scroll={{ x: true }}
-          data-testid="policy-history"
-          columns={[
-            { title: t('revision'), dataIndex: 'revision' },
-            { title: t('time'), dataIndex: 'time', render: (x: string) => formatTime(x, i18n.language) },
-            { title: t('who'), dataIndex: 'actor' },
-            { title: t('path'), dataIndex: 'path', render: (x: string) => t(`path_${x}`, { defaultValue: x }) },
-            { title: t('outcome'), dataIndex: 'outcome', render: (x: string) => t(`outcome_${x}`, { defaultValue: x }) },
-            { title: t('reason'), dataIndex: 'reason' },
-          ]}
-        />
+        <PolicyHistory changes={v.history} />
       )}
     </Space>
   );

@@ -3,23 +3,13 @@
 // of mode, which always asks for a reason. Shown in the list's drawer and on
 // the terminal's page.
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Button, Descriptions, Form, Input, Radio, Table, Tag } from 'antd';
+import { Alert, Button, Descriptions, Form, Input, Radio, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
+import PolicyHistory, { PolicyChange } from '../../common/PolicyHistory';
 import { api, Me } from '../../api';
 import { can } from '../../access';
 import { errorText } from '../../common/errors';
 import { reasonRules } from '../../common/rules';
-import { formatTime } from '../../common/time';
-
-interface Change {
-  revision: number;
-  time: string;
-  actor: string;
-  path: string;
-  reason: string;
-  outcome: string;
-  after: Record<string, unknown>;
-}
 
 interface PolicyView {
   effective: {
@@ -29,11 +19,11 @@ interface PolicyView {
     revision: number;
     window: { start: string; end: string; tz: string };
   };
-  history: Change[];
+  history: PolicyChange[];
 }
 
 export default function PolicyPanel({ serial, me, onChanged }: { serial: string; me: Me; onChanged?: () => void }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const [view, setView] = useState<PolicyView | null>(null);
   const [error, setError] = useState('');
   const [saved, setSaved] = useState('');
@@ -88,24 +78,7 @@ export default function PolicyPanel({ serial, me, onChanged }: { serial: string;
           <Button type="primary" htmlType="submit" data-testid="policy-save">{t('save')}</Button>
         </Form>
       )}
-      <Table<Change>
-        rowKey="revision"
-        size="small"
-        loading={view === null && !error}
-        dataSource={view?.history ?? []}
-        title={() => t('history')}
-        pagination={{ pageSize: 10 }}
-        scroll={{ x: 640 }}
-        data-testid="policy-history"
-        columns={[
-          { title: t('revision'), dataIndex: 'revision' },
-          { title: t('time'), dataIndex: 'time', render: (v: string) => formatTime(v, i18n.language) },
-          { title: t('who'), dataIndex: 'actor' },
-          { title: t('path'), dataIndex: 'path', render: (v: string) => t(`path_${v}`, { defaultValue: v }) },
-          { title: t('outcome'), dataIndex: 'outcome', render: (v: string) => t(`outcome_${v}`, { defaultValue: v }) },
-          { title: t('reason'), dataIndex: 'reason' },
-        ]}
-      />
+      <PolicyHistory changes={view?.history ?? []} loading={view === null && !error} />
     </>
   );
 }
