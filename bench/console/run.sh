@@ -41,11 +41,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-die() { echo "run.sh: $*" >&2; exit 1; }
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 admin=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 
@@ -140,31 +137,8 @@ stop_posfleetd
 chmod a+x "$tmp"
 chmod -R a+rX "$tmp/www"
 ng_port=$(free_port)
-mkdir -p "$tmp/nginx/logs"
-cat >"$tmp/nginx/nginx.conf" <<CONF
-worker_processes $THREADS;
-daemon off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  server_tokens off;
-  keepalive_requests 100000000;
-  client_body_temp_path $tmp/nginx/client_body;
-  proxy_temp_path $tmp/nginx/proxy;
-  fastcgi_temp_path $tmp/nginx/fastcgi;
-  uwsgi_temp_path $tmp/nginx/uwsgi;
-  scgi_temp_path $tmp/nginx/scgi;
-  server {
-    listen 127.0.0.1:$ng_port;
-    root $tmp/www;
-    default_type application/json;
-  }
-}
-CONF
-"$NGINX" -p "$tmp/nginx/" -e "$tmp/nginx/logs/error.log" -c "$tmp/nginx/nginx.conf" >"$tmp/nginx/stdout" 2>&1 &
-pids+=("$!")
+start_nginx "$tmp/nginx" "$THREADS" "$ng_port" "    root $tmp/www;
+    default_type application/json;"
 for _ in $(seq 100); do
   curl -s -o /dev/null "http://127.0.0.1:$ng_port/r/0.json" && break
   sleep 0.1

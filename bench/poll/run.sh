@@ -45,7 +45,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-die() { echo "run.sh: $*" >&2; exit 1; }
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 
 # Run a long step in the background and wait for it: bash defers traps until
 # a foreground child exits, but `wait` returns at once on a signal, so an
@@ -57,12 +58,6 @@ interruptible() {
   wait "$step" || rc=$?
   step=
   return "$rc"
-}
-
-# A port the kernel just handed out and released; nginx cannot take port 0
-# and tell us which one it got, posfleetd can (and does, below).
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 # CPU ticks (user+system) of the given pids; to tell whether a server was
@@ -158,36 +153,10 @@ pids=()
 # variable; JSON from posfleetd never has these, but refuse rather than lie.
 [[ $body != *[\'\\\$]* ]] || die "poll reply has characters that need nginx escaping: $body"
 ng_port=$(free_port)
-mkdir -p "$tmp/nginx/logs"
-# keepalive_requests: nginx closes a keep-alive connection after 1000 requests
-# by default, posfleetd never does; lift it so both keep their connections.
-cat >"$tmp/nginx/nginx.conf" <<EOF
-worker_processes $THREADS;
-daemon off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  server_tokens off;
-  keepalive_requests 100000000;
-  client_body_temp_path $tmp/nginx/client_body;
-  proxy_temp_path $tmp/nginx/proxy;
-  fastcgi_temp_path $tmp/nginx/fastcgi;
-  uwsgi_temp_path $tmp/nginx/uwsgi;
-  scgi_temp_path $tmp/nginx/scgi;
-  server {
-    listen 127.0.0.1:$ng_port;
-    location / {
+start_nginx "$tmp/nginx" "$THREADS" "$ng_port" "    location / {
       default_type application/json;
       return 200 '$body';
-    }
-  }
-}
-EOF
-"$NGINX" -p "$tmp/nginx/" -e "$tmp/nginx/logs/error.log" -c "$tmp/nginx/nginx.conf" >"$tmp/nginx/stdout" 2>&1 &
-ng_pid=$!
-pids+=("$ng_pid")
+    }"
 ng_url=http://127.0.0.1:$ng_port
 ng_len=
 for _ in $(seq 100); do
