@@ -10,6 +10,7 @@
 // (sqlite_store_query.cc), which the store tests check.
 // Thread-safety: as SqliteStore.
 #include <map>
+#include <set>
 #include <string>
 
 #include "server/store/sqlite/sqlite_store.h"
@@ -26,21 +27,30 @@ std::int64_t& mode_slot(FleetOverview& o, const std::string& mode) {
 
 // Adds each terminal to the count of its effective mode.
 Status mode_mix(Connection& c, FleetOverview& o) {
+  // Under a lock the locked scope's mode applies, whatever is set below it (core/policy.h).
   std::string fleet_mode = "auto";
+  bool fleet_locked = false;
   std::map<std::string, std::string> group_modes;
+  std::set<std::string> locked_groups;
   {
     auto s = c.prepare(
-        "SELECT scope, scope_key, json_extract(patch, '$.mode') FROM policies "
-        "WHERE scope IN ('fleet', 'group') AND json_extract(patch, '$.mode') IS NOT NULL");
+        "SELECT scope, scope_key, json_extract(patch, '$.mode'), COALESCE(json_extract(patch, '$.locked'), 0) "
+        "FROM policies WHERE scope IN ('fleet', 'group')");
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
-      if (s.str(0) == "fleet" && s.str(1).empty()) fleet_mode = s.str(2);
-      else if (s.str(0) == "group" && !s.str(1).empty()) group_modes[s.str(1)] = s.str(2);
+      const bool has_mode = !s.str(2).empty(), locked = s.i64(3) != 0;
+      if (s.str(0) == "fleet" && s.str(1).empty()) {
+        if (has_mode) fleet_mode = s.str(2);
+        fleet_locked = locked;
+      } else if (s.str(0) == "group" && !s.str(1).empty()) {
+        if (has_mode) group_modes[s.str(1)] = s.str(2);
+        if (locked) locked_groups.insert(s.str(1));
+      }
     }
     if (rc != SQLITE_DONE) return c.error("overview: scope modes");
   }
   auto group_mode = [&](const std::string& group) {
-    auto it = group.empty() ? group_modes.end() : group_modes.find(group);
+    auto it = group.empty() || fleet_locked ? group_modes.end() : group_modes.find(group);
     return it == group_modes.end() ? fleet_mode : it->second;
   };
   {
@@ -56,6 +66,7 @@ Status mode_mix(Connection& c, FleetOverview& o) {
         "WHERE p.scope = 'terminal' AND json_extract(p.patch, '$.mode') IS NOT NULL");
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
+      if (fleet_locked || locked_groups.contains(s.str(0))) continue;  // its own mode does not count
       --mode_slot(o, group_mode(s.str(0)));
       ++mode_slot(o, s.str(1));
     }

@@ -26,28 +26,40 @@ constexpr const char* kJoins =
     " LEFT JOIN policies gp ON gp.scope = 'group' AND gp.scope_key = t.group_name AND t.group_name != ''"
     " LEFT JOIN policies fp ON fp.scope = 'fleet' AND fp.scope_key = ''";
 
+// A mode set below a locked scope does not count (core/policy.h).
 constexpr const char* kMode =
-    "COALESCE(json_extract(tp.patch, '$.mode'), json_extract(gp.patch, '$.mode'), json_extract(fp.patch, '$.mode'), "
-    "'auto')";
+    "COALESCE(CASE WHEN COALESCE(json_extract(fp.patch, '$.locked'), 0) OR COALESCE(json_extract(gp.patch, '$.locked'), 0)"
+    " THEN NULL ELSE json_extract(tp.patch, '$.mode') END,"
+    " CASE WHEN COALESCE(json_extract(fp.patch, '$.locked'), 0) THEN NULL ELSE json_extract(gp.patch, '$.mode') END,"
+    " json_extract(fp.patch, '$.mode'), 'auto')";
 
 // The update state a deployment `d` gives its terminal.
 constexpr const char* kDeploymentState =
     "CASE WHEN d.status = 'finished' THEN (CASE d.result WHEN 'success' THEN 'success' ELSE 'failed' END) "
     "WHEN d.status = 'canceling' THEN 'running' ELSE d.status END";
 
-// `mode` = ? as sets: a terminal with a mode of its own has that one; any
-// other has its group's, or else the fleet's, or else auto (the mode is bound
-// three times).
+// `mode` = ? as sets: under a locked fleet every terminal has the fleet's
+// mode; in a locked group, the group's (or the fleet's); otherwise a terminal
+// with a mode of its own has that one, any other its group's, or else the
+// fleet's, or else auto. The mode is bound five times.
+#define POSFLEET_FLEET_MODE "COALESCE((SELECT json_extract(patch, '$.mode') FROM policies WHERE scope = 'fleet' AND scope_key = ''), 'auto')"
+#define POSFLEET_LOCKED_GROUPS "SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != '' AND json_extract(patch, '$.locked')"
 constexpr const char* kModeIs =
-    "(t.serial IN (SELECT scope_key FROM policies WHERE scope = 'terminal' AND json_extract(patch, '$.mode') = ?)"
+    "(CASE WHEN COALESCE((SELECT json_extract(patch, '$.locked') FROM policies WHERE scope = 'fleet' AND scope_key = ''), 0)"
+    " THEN " POSFLEET_FLEET_MODE " = ?"
+    " ELSE (t.group_name IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != ''"
+    " AND json_extract(patch, '$.locked') AND COALESCE(json_extract(patch, '$.mode'), " POSFLEET_FLEET_MODE ") = ?)"
+    " OR (t.group_name NOT IN (" POSFLEET_LOCKED_GROUPS ") AND"
+    " (t.serial IN (SELECT scope_key FROM policies WHERE scope = 'terminal' AND json_extract(patch, '$.mode') = ?)"
     " OR (t.serial NOT IN (SELECT scope_key FROM policies WHERE scope = 'terminal'"
     " AND json_extract(patch, '$.mode') IS NOT NULL)"
     " AND (t.group_name IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != ''"
     " AND json_extract(patch, '$.mode') = ?)"
     " OR (t.group_name NOT IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != ''"
     " AND json_extract(patch, '$.mode') IS NOT NULL)"
-    " AND COALESCE((SELECT json_extract(patch, '$.mode') FROM policies WHERE scope = 'fleet' AND scope_key = ''),"
-    " 'auto') = ?))))";
+    " AND " POSFLEET_FLEET_MODE " = ?)))))) END)";
+#undef POSFLEET_FLEET_MODE
+#undef POSFLEET_LOCKED_GROUPS
 
 // The deployments that give their terminal `state` (as kDeploymentState);
 // only the states terminal_filter.cc lets through reach here.
@@ -101,7 +113,7 @@ void bind_filters(Stmt& s, const TerminalQuery& q) {
   if (!q.group.empty()) s.bind(q.group);
   if (q.merchant_id) s.bind(q.merchant_id);
   if (q.online) s.bind(q.online_since);
-  if (!q.mode.empty()) s.bind_all(q.mode, q.mode, q.mode);
+  if (!q.mode.empty()) s.bind_all(q.mode, q.mode, q.mode, q.mode, q.mode);
   if (!q.pending.empty()) s.bind_all(q.pending, q.pending);
 }
 

@@ -148,6 +148,32 @@ TEST_F(QueryTest, EffectiveModeLayersTerminalOverGroupOverFleet) {
   EXPECT_EQ(o->mode_auto, 1);
 }
 
+TEST_F(QueryTest, UnderALockTheLockedScopesModeApplies) {
+  terminal("L1", "A920", "1.0.0", "shops");  // own mode under a locked group: does not count
+  terminal("L2", "A920", "1.0.0", "shops");
+  terminal("L3", "A920", "1.0.0", "mall");   // locked group without a mode of its own: the fleet's
+  terminal("L4");                             // own mode, no lock above: counts
+  policy("fleet", "", R"({"mode":"manual"})");
+  policy("group", "shops", R"({"mode":"never","locked":true,"lock_reason":"peak"})");
+  policy("group", "mall", R"({"locked":true,"lock_reason":"peak"})");
+  policy("terminal", "L1", R"({"mode":"auto"})");
+  policy("terminal", "L3", R"({"mode":"auto"})");
+  policy("terminal", "L4", R"({"mode":"auto"})");
+  EXPECT_EQ(serials({.mode = "never"}), (Serials{"L1", "L2"}));
+  EXPECT_EQ(serials({.mode = "manual"}), (Serials{"L3"}));
+  EXPECT_EQ(serials({.mode = "auto"}), (Serials{"L4"}));
+  EXPECT_EQ((*store_->query_terminals({.text = "L1"}))[0].mode, "never");
+  auto o = store_->overview(0, 0, 0);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->mode_auto, 1);
+  EXPECT_EQ(o->mode_never, 2);
+  EXPECT_EQ(o->mode_manual, 1);
+
+  policy("fleet", "", R"({"mode":"manual","locked":true,"lock_reason":"freeze"})");  // a fleet lock beats all
+  EXPECT_EQ(serials({.mode = "manual"}), (Serials{"L1", "L2", "L3", "L4"}));
+  EXPECT_EQ(store_->overview(0, 0, 0)->mode_manual, 4);
+}
+
 TEST_F(QueryTest, StateIsThatOfTheNewestDeployment) {
   const auto idle = terminal("S0");
   (void)idle;
