@@ -38,28 +38,56 @@ constexpr const char* kDeploymentState =
     "CASE WHEN d.status = 'finished' THEN (CASE d.result WHEN 'success' THEN 'success' ELSE 'failed' END) "
     "WHEN d.status = 'canceling' THEN 'running' ELSE d.status END";
 
-// `mode` = ? as sets: under a locked fleet every terminal has the fleet's
-// mode; in a locked group, the group's (or the fleet's); otherwise a terminal
-// with a mode of its own has that one, any other its group's, or else the
-// fleet's, or else auto. The mode is bound five times.
-#define POSFLEET_FLEET_MODE "COALESCE((SELECT json_extract(patch, '$.mode') FROM policies WHERE scope = 'fleet' AND scope_key = ''), 'auto')"
-#define POSFLEET_LOCKED_GROUPS "SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != '' AND json_extract(patch, '$.locked')"
-constexpr const char* kModeIs =
-    "(CASE WHEN COALESCE((SELECT json_extract(patch, '$.locked') FROM policies WHERE scope = 'fleet' AND scope_key = ''), 0)"
-    " THEN " POSFLEET_FLEET_MODE " = ?"
-    " ELSE (t.group_name IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != ''"
+// `mode` = ? as sets: a terminal with a mode of its own has that one; any
+// other has its group's, or else the fleet's, or else auto (bound three times).
+#define POSFLEET_FLEET_MODE \
+  "COALESCE((SELECT json_extract(patch, '$.mode') FROM policies WHERE scope = 'fleet' AND scope_key = ''), 'auto')"
+#define POSFLEET_MODE_IS                                                                                          \
+  "(t.serial IN (SELECT scope_key FROM policies WHERE scope = 'terminal' AND json_extract(patch, '$.mode') = ?)" \
+  " OR (t.serial NOT IN (SELECT scope_key FROM policies WHERE scope = 'terminal'"                                 \
+  " AND json_extract(patch, '$.mode') IS NOT NULL)"                                                               \
+  " AND (t.group_name IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != ''"               \
+  " AND json_extract(patch, '$.mode') = ?)"                                                                       \
+  " OR (t.group_name NOT IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != ''"            \
+  " AND json_extract(patch, '$.mode') IS NOT NULL)"                                                               \
+  " AND " POSFLEET_FLEET_MODE " = ?))))"
+constexpr const char* kModeIs = POSFLEET_MODE_IS;
+// The same when some groups are locked: their terminals have the group's mode
+// (or the fleet's), whatever their own (bound four times).
+constexpr const char* kModeIsWithLockedGroups =
+    "(t.group_name IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != ''"
     " AND json_extract(patch, '$.locked') AND COALESCE(json_extract(patch, '$.mode'), " POSFLEET_FLEET_MODE ") = ?)"
-    " OR (t.group_name NOT IN (" POSFLEET_LOCKED_GROUPS ") AND"
-    " (t.serial IN (SELECT scope_key FROM policies WHERE scope = 'terminal' AND json_extract(patch, '$.mode') = ?)"
-    " OR (t.serial NOT IN (SELECT scope_key FROM policies WHERE scope = 'terminal'"
-    " AND json_extract(patch, '$.mode') IS NOT NULL)"
-    " AND (t.group_name IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != ''"
-    " AND json_extract(patch, '$.mode') = ?)"
     " OR (t.group_name NOT IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != ''"
-    " AND json_extract(patch, '$.mode') IS NOT NULL)"
-    " AND " POSFLEET_FLEET_MODE " = ?)))))) END)";
+    " AND json_extract(patch, '$.locked')) AND " POSFLEET_MODE_IS "))";
+#undef POSFLEET_MODE_IS
 #undef POSFLEET_FLEET_MODE
-#undef POSFLEET_LOCKED_GROUPS
+
+// The locks that decide how the mode filter reads (core/policy.h: under a
+// lock the locked scope's mode applies). Read once per query, so the common
+// case — no locks — keeps the plain filter.
+struct Locks {
+  bool fleet = false;
+  std::string fleet_mode = "auto";
+  bool groups = false;
+};
+
+Expected<Locks> locks_of(Connection& c) {
+  Locks l;
+  auto s = c.prepare(
+      "SELECT scope, COALESCE(json_extract(patch, '$.mode'), 'auto') FROM policies "
+      "WHERE scope IN ('fleet', 'group') AND json_extract(patch, '$.locked') AND (scope = 'group') = (scope_key != '')");
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    if (s.str(0) == "fleet") {
+      l.fleet = true;
+      l.fleet_mode = s.str(1);
+    } else {
+      l.groups = true;
+    }
+  }
+  if (rc != SQLITE_DONE) return c.error("policy locks");
+  return l;
+}
 
 // The deployments that give their terminal `state` (as kDeploymentState);
 // only the states terminal_filter.cc lets through reach here.
@@ -72,7 +100,7 @@ const char* deployment_in_state(const std::string& state) {
 }
 
 // The WHERE clause for `q`, and a binder for its parameters in the same order.
-std::string where_clause(const TerminalQuery& q) {
+std::string where_clause(const TerminalQuery& q, const Locks& locks) {
   std::string w = " WHERE 1";
   if (!q.text.empty())
     w += " AND (t.serial LIKE ? ESCAPE '\\' OR t.merchant_id IN"
@@ -82,7 +110,10 @@ std::string where_clause(const TerminalQuery& q) {
   if (!q.group.empty()) w += " AND t.group_name = ?";
   if (q.merchant_id) w += " AND t.merchant_id = ?";
   if (q.online) w += *q.online ? " AND t.last_seen >= ?" : " AND t.last_seen < ?";
-  if (!q.mode.empty()) w += std::string(" AND ") + kModeIs;
+  if (!q.mode.empty()) {
+    if (locks.fleet) w += locks.fleet_mode == q.mode ? "" : " AND 0";  // one mode for all
+    else w += std::string(" AND ") + (locks.groups ? kModeIsWithLockedGroups : kModeIs);
+  }
   if (q.state == "idle") {
     w += " AND t.id NOT IN (SELECT terminal_id FROM deployments)";
   } else if (!q.state.empty()) {
@@ -106,14 +137,17 @@ std::string like_escaped(const std::string& s) {
   return out;
 }
 
-void bind_filters(Stmt& s, const TerminalQuery& q) {
+void bind_filters(Stmt& s, const TerminalQuery& q, const Locks& locks) {
   if (!q.text.empty()) s.bind_all(like_escaped(q.text) + "%", "%" + like_escaped(q.text) + "%");
   if (!q.model.empty()) s.bind(q.model);
   if (!q.version.empty()) s.bind(q.version);
   if (!q.group.empty()) s.bind(q.group);
   if (q.merchant_id) s.bind(q.merchant_id);
   if (q.online) s.bind(q.online_since);
-  if (!q.mode.empty()) s.bind_all(q.mode, q.mode, q.mode, q.mode, q.mode);
+  if (!q.mode.empty() && !locks.fleet) {
+    if (locks.groups) s.bind(q.mode);
+    s.bind_all(q.mode, q.mode, q.mode);
+  }
   if (!q.pending.empty()) s.bind_all(q.pending, q.pending);
 }
 
@@ -121,15 +155,17 @@ void bind_filters(Stmt& s, const TerminalQuery& q) {
 
 Expected<std::vector<TerminalRow>> SqliteStore::query_terminals(const TerminalQuery& q) {
   POSFLEET_CONN(c);
+  auto locks = q.mode.empty() ? Expected<Locks>(Locks{}) : locks_of(c);
+  if (!locks) return locks.error();
   const std::string sql =
       "SELECT t.id, t.tenant, t.serial, t.model, t.token_hash, t.installed_version, t.attributes, t.created, "
       "t.last_seen, t.group_name, t.merchant_id, COALESCE(m.legal_name, ''), " +
       std::string(kMode) + ", COALESCE((SELECT " + kDeploymentState +
       " FROM deployments d WHERE d.terminal_id = t.id ORDER BY d.id DESC LIMIT 1), 'idle')"
-      " FROM (SELECT t.id FROM terminals t" + where_clause(q) + " ORDER BY t.serial LIMIT ? OFFSET ?) page"
+      " FROM (SELECT t.id FROM terminals t" + where_clause(q, *locks) + " ORDER BY t.serial LIMIT ? OFFSET ?) page"
       " JOIN terminals t ON t.id = page.id" + kJoins + " ORDER BY t.serial";
   auto s = c.prepare(sql.c_str());
-  bind_filters(s, q);
+  bind_filters(s, q, *locks);
   s.bind_all(q.limit, q.offset);
   std::vector<TerminalRow> out;
   int rc;
@@ -147,9 +183,11 @@ Expected<std::vector<TerminalRow>> SqliteStore::query_terminals(const TerminalQu
 
 Expected<std::int64_t> SqliteStore::count_terminals(const TerminalQuery& q) {
   POSFLEET_CONN(c);
-  const std::string sql = "SELECT COUNT(*) FROM terminals t" + where_clause(q);
+  auto locks = q.mode.empty() ? Expected<Locks>(Locks{}) : locks_of(c);
+  if (!locks) return locks.error();
+  const std::string sql = "SELECT COUNT(*) FROM terminals t" + where_clause(q, *locks);
   auto s = c.prepare(sql.c_str());
-  bind_filters(s, q);
+  bind_filters(s, q, *locks);
   if (s.step() != SQLITE_ROW) return c.error("count terminals");
   return s.i64(0);
 }
