@@ -105,7 +105,8 @@ Response put_policy(domain::Context& ctx, Request& req, const Caller& caller) {
       return http::error_response(403, "locked", "the update mode here is locked by an administrator (" +
                                                      now->lock_reason + "); only an administrator may change it");
   }
-  auto p = domain::change_policy(ctx, scope, key, *patch, caller.actor(), json::string_or(*body, "reason", ""));
+  auto p = domain::change_policy(ctx, scope, key, *patch, caller.actor(), json::string_or(*body, "reason", ""),
+                                 !role_allows(caller.role, Permission::kLock));
   if (!p) return http::error_from(p.error());
   return http::json_response(200, bj::object{{"scope", scope}, {"key", key}, {"effective", p->to_json()}});
 }

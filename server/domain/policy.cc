@@ -110,10 +110,18 @@ Expected<Policy> layered_policy(Context& ctx, const std::string& scope, const st
 }
 
 Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
-                               const PolicyPatch& patch, const Actor& who, const std::string& reason) {
+                               const PolicyPatch& patch, const Actor& who, const std::string& reason,
+                               bool keep_locked_mode) {
   std::lock_guard change_lock(g_change_mu);
   if (auto s = check_scope_change(scope, patch); !s) return s.error();
   if (reason.empty()) return make_error(Code::kInvalidArgument, "say why: a reason is required for every policy change");
+  if (keep_locked_mode && patch.mode && !patch.locked) {
+    auto now = layered_policy(ctx, scope, key);
+    if (!now) return now.error();
+    if (now->locked)
+      return make_error(Code::kConflict, "the update mode here is locked by an administrator (" + now->lock_reason +
+                                             "); only an administrator may change it");
+  }
   std::optional<store::TerminalRecord> terminal;
   if (scope == "terminal") {
     auto t = ctx.store.terminal_by_serial(ctx.tenant, key);

@@ -31,9 +31,12 @@ Expected<Policy> scope_policy(Context& ctx, const std::string& scope, const std:
 Expected<Policy> layered_policy(Context& ctx, const std::string& scope, const std::string& key);
 
 // Back-office change (path console or support) of one scope; `patch` holds the
-// fields to set. A reason is required.
+// fields to set. A reason is required. With `keep_locked_mode` (callers that
+// may not lock), a mode change where the mode is locked is refused (kConflict),
+// checked under the same lock as the write so a lock set meanwhile holds.
 Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
-                               const PolicyPatch& patch, const Actor& who, const std::string& reason);
+                               const PolicyPatch& patch, const Actor& who, const std::string& reason,
+                               bool keep_locked_mode = false);
 
 struct TerminalChange {
   std::string outcome;  // applied | superseded | refused

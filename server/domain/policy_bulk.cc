@@ -201,7 +201,8 @@ Expected<BulkOutcome> bulk_policy(Context& ctx, store::TerminalQuery query, cons
       ++out.refused;
       continue;
     }
-    if (auto p = change_policy(ctx, "terminal", t.serial, change, who, reason); p) ++out.applied;
+    // Checked again under the policy lock, so a lock set since the check above holds.
+    if (auto p = change_policy(ctx, "terminal", t.serial, change, who, reason, true); p) ++out.applied;
     else ++out.refused;
   }
   record_audit(ctx, who, "policy.bulk", "filter:" + describe(query), "",

@@ -93,6 +93,20 @@ TEST_F(PolicyBulkTest, BulkEditAppliesPerTerminalAndRefusesLockedOnes) {
   EXPECT_EQ(bulk_policy(*ctx_, north, patch(R"({"mode":"manual"})"), admin_, "").error().code, Code::kInvalidArgument);
 }
 
+TEST_F(PolicyBulkTest, AChangeThatKeepsLockedModesChecksTheLockWhereItWrites) {
+  set("group", "north", R"({"mode":"never","locked":true,"lock_reason":"peak"})");
+  // What a bulk edit or a release manager's change asks for, after a lock landed since its own check:
+  auto refused = change_policy(*ctx_, "terminal", "T1", patch(R"({"mode":"auto"})"), admin_, "late", true);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Code::kConflict);
+  EXPECT_NE(refused.error().message.find("peak"), std::string::npos);
+  EXPECT_TRUE(store_->policy_history("terminal", "T1", 10)->empty());  // nothing written
+  // Elsewhere, and for an administrator's own change, it goes through.
+  EXPECT_TRUE(change_policy(*ctx_, "terminal", "T4", patch(R"({"mode":"auto"})"), admin_, "fine", true));
+  EXPECT_TRUE(change_policy(*ctx_, "terminal", "T1", patch(R"({"mode":"auto"})"), admin_, "admin"));
+  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T1"))->mode, "never");  // the lock holds
+}
+
 TEST_F(PolicyBulkTest, MoreThanTheCapIsRefusedAsAWhole) {
   ctx_->bulk_cap = 5;
   auto out = bulk_policy(*ctx_, store::TerminalQuery{}, patch(R"({"mode":"manual"})"), admin_, "all");
