@@ -156,8 +156,11 @@ class SafeUpdateTest(FleetTestCase, unittest.TestCase):
 
     def test_auto_mode_installs_only_inside_the_maintenance_window(self):
         # A one-minute window twelve hours away from now, in Shanghai time.
-        now = time.gmtime(time.time() + 8 * 3600 + 12 * 3600)
-        window = f"{now.tm_hour:02d}:{now.tm_min:02d}-{now.tm_hour:02d}:{(now.tm_min + 1) % 60:02d}"
+        # (The end is computed from the start, so at :59 it rolls into the next hour
+        # rather than wrapping round into a 23-hour window that includes now.)
+        start = time.gmtime(time.time() + 8 * 3600 + 12 * 3600)
+        end = time.gmtime(time.time() + 8 * 3600 + 12 * 3600 + 60)
+        window = f"{start.tm_hour:02d}:{start.tm_min:02d}-{end.tm_hour:02d}:{end.tm_min:02d}"
         agent = self.terminal("PF-W", data=False)
         self.cli.run("policy", "set", "--terminal", "PF-W", "--window", window, "--reason", "night only")
         version = self.release()
