@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -29,6 +30,7 @@
 #include "server/domain/secrets.h"
 #include "server/domain/sms.h"
 #include "server/domain/tokens.h"
+#include "server/http/host.h"
 #include "server/http/listener.h"
 #include "server/http/static_files.h"
 #include "server/store/sqlite/sqlite_store.h"
@@ -107,6 +109,18 @@ int rotate_secret_key(posfleet::domain::Context& ctx, const std::string& key_fil
   return 0;
 }
 
+// Connections served at once: as asked, or what the descriptor limit allows
+// (64 kept for the database, artifacts and logs). Each connection holds one.
+int connection_cap(int asked, std::uint64_t fd_limit) {
+  const std::uint64_t room = fd_limit - std::min<std::uint64_t>(64, fd_limit / 2);
+  if (asked == 0) return std::max(1, static_cast<int>(std::min<std::uint64_t>(room, 10000)));
+  if (static_cast<std::uint64_t>(asked) > room)
+    std::cout << "warning: --max-connections " << asked << " is more than the descriptor limit ("
+              << fd_limit
+              << ") leaves room for; raise it (ulimit -n) or expect refused connections\n";
+  return asked;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -149,6 +163,35 @@ int main(int argc, char** argv) {
   app.add_option("--trusted-proxy", trusted_proxies,
                  "address of a reverse proxy (e.g. 127.0.0.1 for nginx in front) whose X-Forwarded-For names the "
                  "client; repeat for several");
+  std::string external_url;
+  app.add_option("--external-url", external_url,
+                 "how terminals and browsers reach this server, e.g. https://fleet.example.com "
+                 "behind a TLS proxy; "
+                 "download links start with it (default: http:// and the --listen address)");
+  posfleet::http::ListenerOptions limits;
+  app.add_option("--max-body-bytes", limits.max_body, "largest JSON request body, held in memory")
+      ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--max-upload-bytes", limits.max_upload,
+                 "largest artifact upload (authenticated; streamed to disk, never held in memory)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 50))
+      ->capture_default_str();
+  int max_connections = 0;
+  app.add_option(
+         "--max-connections", max_connections,
+         "connections served at once; more wait until one ends (0: the descriptor limit allows, "
+         "keeping 64 for files, at most 10000)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--header-timeout-seconds", limits.header_timeout_seconds,
+                 "a request's head must arrive within this long (slow clients are cut off)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option(
+         "--idle-timeout-seconds", limits.idle_timeout_seconds,
+         "a kept-alive connection without a request, or a stalled body, ends after this long")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   std::int64_t bulk_cap = 10000;
   app.add_option("--bulk-cap", bulk_cap, "the most terminals one bulk policy edit or deployment may change")
       ->check(CLI::Range(1, 1000000))
@@ -222,19 +265,28 @@ int main(int argc, char** argv) {
   posfleet::http::StaticFiles console(console_dir);
   router.set_fallback([&console](posfleet::http::Request& req) { return console.serve(req); });
 
-  auto opts = posfleet::http::parse_listen(listen, {});
+  auto opts = posfleet::http::parse_listen(listen, limits);
   if (!opts) return fail(opts.error());
   opts->threads = threads;
+  opts->max_connections = connection_cap(max_connections, posfleet::http::raise_fd_limit());
   posfleet::http::Listener listener(router, *opts);
   if (auto s = listener.bind(); !s) return fail(s.error());
   std::string host = opts->host.find(':') != std::string::npos ? "[" + opts->host + "]" : opts->host;
-  const std::string url = "http://" + host + ":" + std::to_string(listener.port());
-  if (auto s = bootstrap_admin(**store, url); !s) return fail(s.error());
-  if (auto s = bootstrap_admin_user(ctx, url); !s) return fail(s.error());
-  std::cout << (console.available() ? "console at " + url + "/ (back-office users log in there)\n"
-                                    : "console not built (run scripts/build.sh); the APIs work without it\n");
-  std::cout << "posfleetd listening on " << url << " (data in " << data_dir << ", tenant " << tenant << ")"
-            << std::endl;
+  const std::string listen_url = "http://" + host + ":" + std::to_string(listener.port());
+  if (external_url.empty() && (opts->host == "0.0.0.0" || opts->host == "::"))
+    std::cout << "warning: listening on every address; download links name " << listen_url
+              << ", which terminals cannot reach: set --external-url to the address they use\n";
+  auto url = posfleet::http::parse_external_url(external_url.empty() ? listen_url : external_url);
+  if (!url) return fail(url.error());
+  ctx.external_url = *url;
+  if (auto s = bootstrap_admin(**store, *url); !s) return fail(s.error());
+  if (auto s = bootstrap_admin_user(ctx, *url); !s) return fail(s.error());
+  std::cout << (console.available()
+                    ? "console at " + *url + "/ (back-office users log in there)\n"
+                    : "console not built (run scripts/build.sh); the APIs work without it\n");
+  std::cout << "posfleetd listening on " << listen_url << " (data in " << data_dir << ", tenant "
+            << tenant << ", links start with " << *url << ", at most " << opts->max_connections
+            << " connections)" << std::endl;
   listener.run();
   std::cout << "posfleetd stopped" << std::endl;
   return 0;

@@ -53,20 +53,56 @@ Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req) {
   return Caller{s->user.name, s->user.role};
 }
 
+namespace {
+// The caller, or the answer that refuses the request.
+Expected<Caller> allowed_caller(domain::Context& ctx, const http::Request& req,
+                                Permission permission, http::Response& refusal) {
+  auto caller = authenticate(ctx, req);
+  if (!caller) {
+    const bool unknown = caller.error().code == Code::kUnauthorized;
+    refusal = http::error_response(unknown ? 401 : 403, unknown ? "unauthorized" : "csrf",
+                                   caller.error().message);
+    return caller;
+  }
+  if (!role_allows(caller->role, permission)) {
+    refusal = http::error_response(
+        403, "forbidden", "your role (" + caller->role + ") may not do this; ask an administrator");
+    return make_error(Code::kUnauthorized, "forbidden");
+  }
+  return caller;
+}
+}  // namespace
+
 void add_route(http::Router& router, domain::Context& ctx, const char* method, const char* path, Permission permission,
                CallerHandler f, http::Work work) {
   router.add(
       method, path,
       [&ctx, f, permission](http::Request& req) -> http::Response {
-        auto caller = authenticate(ctx, req);
-        if (!caller) return http::error_response(caller.error().code == Code::kUnauthorized ? 401 : 403,
-                                                 caller.error().code == Code::kUnauthorized ? "unauthorized" : "csrf",
-                                                 caller.error().message);
-        if (!role_allows(caller->role, permission))
-          return http::error_response(403, "forbidden", "your role (" + caller->role + ") may not do this; ask an administrator");
-        return f(ctx, req, *caller);
+        http::Response refusal;
+        auto caller = allowed_caller(ctx, req, permission, refusal);
+        return caller ? f(ctx, req, *caller) : refusal;
       },
       work);
+}
+
+void add_upload_route(http::Router& router, domain::Context& ctx, const char* method,
+                      const char* path, Permission permission, UploadOpener open, CallerHandler f) {
+  router.add_streamed(
+      method, path,
+      [&ctx, open, permission](http::Request& req) -> std::optional<http::Response> {
+        http::Response refusal;
+        auto caller = allowed_caller(ctx, req, permission, refusal);
+        if (!caller) return refusal;
+        auto sink = open(ctx, req, *caller);
+        if (!sink) return http::error_from(sink.error());
+        req.sink = std::move(*sink);
+        return std::nullopt;
+      },
+      [&ctx, f, permission](http::Request& req) -> http::Response {
+        http::Response refusal;
+        auto caller = allowed_caller(ctx, req, permission, refusal);
+        return caller ? f(ctx, req, *caller) : refusal;
+      });
 }
 
 std::string client_address(const domain::Context& ctx, const http::Request& req) {

@@ -37,6 +37,14 @@ using CallerHandler = http::Response (*)(domain::Context&, http::Request&, const
 // Registers `f` behind bearer-token authentication and the permission check.
 void add_route(http::Router& router, domain::Context& ctx, const char* method, const char* path, Permission permission,
                CallerHandler f, http::Work work = http::Work::kQuick);
+// Where an upload's body goes, chosen once the caller is known.
+using UploadOpener = Expected<std::shared_ptr<http::BodySink>> (*)(domain::Context&, http::Request&,
+                                                                   const Caller&);
+// Registers a route whose body streams into the sink `open` returns (router.h:
+// add_streamed). Authentication and the permission check run on the request
+// head, before any byte of the body is read, and again before `f`.
+void add_upload_route(http::Router& router, domain::Context& ctx, const char* method,
+                      const char* path, Permission permission, UploadOpener open, CallerHandler f);
 
 // The client's address: the peer's, or — when the peer is a trusted proxy
 // (posfleetd --trusted-proxy) — the last address the proxy added to

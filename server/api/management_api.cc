@@ -92,8 +92,27 @@ bj::object release_json(domain::Context& ctx, const store::ReleaseRecord& r) {
   return o;
 }
 
+// An artifact upload's body goes straight into the artifact store, hashed as it arrives.
+struct ArtifactSink final : http::BodySink {
+  std::unique_ptr<store::ArtifactWriter> upload;
+  Status write(std::string_view chunk) override { return upload->write(chunk); }
+};
+
+Expected<std::shared_ptr<http::BodySink>> open_artifact(domain::Context& ctx, Request& req,
+                                                        const Caller&) {
+  auto upload = ctx.artifacts.begin(req.param("sha256"));
+  if (!upload) return upload.error();
+  auto sink = std::make_shared<ArtifactSink>();
+  sink->upload = std::move(*upload);
+  return std::shared_ptr<http::BodySink>(std::move(sink));
+}
+
 Response put_artifact(domain::Context& ctx, Request& req, const Caller&) {
-  auto d = domain::store_artifact(ctx, req.param("sha256"), req.body);
+  auto* sink = dynamic_cast<ArtifactSink*>(req.sink.get());
+  if (!sink)
+    return http::error_response(500, "internal", "the upload was not received; send it again");
+  auto d = domain::store_artifact(ctx, *sink->upload);
+  req.sink.reset();  // a refused upload's temporary file is gone before the answer
   if (!d) return http::error_from(d.error());
   return http::json_response(201, bj::object{{"sha256", d->sha256}, {"size", d->size}});
 }
@@ -239,7 +258,8 @@ Expected<bj::object> deployment_json(domain::Context& ctx, const store::Deployme
 void add_routes(http::Router& router, domain::Context& ctx) {
   router.add("GET", "/healthz", [](Request&) { return http::json_response(200, bj::object{{"status", "ok"}}); });
   using P = Permission;
-  add_route(router, ctx, "PUT", "/api/v1/artifacts/{sha256}", P::kRelease, put_artifact, http::Work::kBlocking);
+  add_upload_route(router, ctx, "PUT", "/api/v1/artifacts/{sha256}", P::kRelease, open_artifact,
+                   put_artifact);
   add_route(router, ctx, "GET", "/api/v1/artifacts/{sha256}", P::kRead, get_artifact);
   add_route(router, ctx, "POST", "/api/v1/releases", P::kRelease, post_release, http::Work::kBlocking);
   add_route(router, ctx, "GET", "/api/v1/releases", P::kRead, list_releases);

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "server/api/api_common.h"
+#include "server/http/media_type.h"
 #include "server/domain/onboarding.h"
 #include "server/domain/rate_limit.h"
 #include "server/domain/secrets.h"
@@ -80,11 +81,13 @@ bj::object status_json(const store::ApplicationRecord& a) {
 }
 
 // Public routes: limited per address, and only JSON bodies (a cross-site form
-// cannot send application/json without the browser asking first).
+// cannot send application/json without the browser asking first). The
+// listener already refuses any other body with 415; this also refuses a
+// request without one.
 Expected<bj::object> public_body(domain::Context& ctx, const Request& req) {
   if (ctx.public_limit && !ctx.public_limit->allow(client_address(ctx, req), unix_now()))
     return make_error(Code::kUnavailable, "too many requests from your address; wait a minute and try again");
-  if (req.header("content-type").find("application/json") == std::string::npos)
+  if (!http::media_type_is(req.header("content-type"), "application", "json"))
     return make_error(Code::kInvalidArgument, "send the request as application/json");
   return body_object(req);
 }

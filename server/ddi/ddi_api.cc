@@ -31,8 +31,10 @@ std::string sleep_text(int seconds) {
   return buf;
 }
 
-std::string controller_url(const Request& req) {
-  return "http://" + req.header("host") + "/" + req.param("tenant") + "/controller/v1/" + req.param("controllerId");
+// Links start with the configured external URL: a Host header is the client's to choose.
+std::string controller_url(const domain::Context& ctx, const Request& req) {
+  return ctx.external_url + "/" + req.param("tenant") + "/controller/v1/" +
+         req.param("controllerId");
 }
 
 bj::object link(const std::string& href) { return bj::object{{"href", href}}; }
@@ -66,7 +68,7 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
   if (now - t.last_seen >= 10) ctx.store.touch_terminal(t.id, now);  // coarse, to keep polls read-only
   const bool extended = posfleet_client(req);
   bj::object links;
-  const std::string base = controller_url(req);
+  const std::string base = controller_url(ctx, req);
   auto open = ctx.store.open_deployment(t.id);
   if (!open) return http::error_from(open.error());
   std::optional<Policy> policy;
@@ -163,7 +165,7 @@ Response action_resource(domain::Context& ctx, Request& req, const store::Termin
     if (!domain::offer_for(ctx, t, *policy, *d, *r, /*posfleet_client=*/true).visible)
       return http::error_response(409, "conflict", "updates are turned off for this terminal");
   }
-  const std::string base = controller_url(req);
+  const std::string base = controller_url(ctx, req);
   bj::array chunks;
   for (const auto& c : r->components) {
     auto a = ctx.store.artifact(c.sha256);

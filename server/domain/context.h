@@ -39,6 +39,9 @@ struct Context {
   int release_threshold = 1;
   // The most terminals one bulk policy edit or deployment may change (policy_bulk.h).
   std::int64_t bulk_cap = 10000;
+  // How terminals reach the server (posfleetd --external-url, e.g. https://fleet.example.com):
+  // every link handed out starts with it, never with a request's Host header.
+  std::string external_url = "http://127.0.0.1:8080";
 };
 
 // Who did something, and through which of posfleet's paths.

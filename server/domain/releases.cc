@@ -7,8 +7,8 @@
 
 namespace posfleet::domain {
 
-Expected<FileDigests> store_artifact(Context& ctx, const std::string& sha256, std::string_view bytes) {
-  auto d = ctx.artifacts.put(sha256, bytes);
+Expected<FileDigests> store_artifact(Context& ctx, store::ArtifactWriter& upload) {
+  auto d = ctx.artifacts.commit(upload);
   if (!d) return d.error();
   if (auto s = ctx.store.put_artifact({d->sha256, d->sha1, d->md5, d->size}); !s) return s.error();
   return d;

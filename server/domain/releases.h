@@ -21,7 +21,8 @@
 
 namespace posfleet::domain {
 
-Expected<FileDigests> store_artifact(Context& ctx, const std::string& sha256, std::string_view bytes);
+// Puts an upload that has been streamed into `upload` in place and records it.
+Expected<FileDigests> store_artifact(Context& ctx, store::ArtifactWriter& upload);
 Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& manifest_text);
 // The release notes in `lang` ("zh-CN" or "en") from the stored manifest.
 std::string release_note(const store::ReleaseRecord& r, const char* lang);

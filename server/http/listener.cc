@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <linux/sockios.h>
@@ -13,9 +14,14 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <charconv>
+#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "server/http/host.h"
+#include "server/http/media_type.h"
 
 namespace posfleet::http {
 
@@ -45,7 +51,9 @@ std::string percent_decode(std::string_view s, bool plus_is_space = true) {
   return out;
 }
 
-Request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& remote) {
+// Lower-case header names; a header sent twice is joined with ", " (RFC 9110
+// 5.3), except those that must be single (see head_problem()).
+Request to_request(const bhttp::request_header<>& in, const std::string& remote) {
   Request r;
   r.method = std::string(in.method_string());
   std::string_view target = in.target();
@@ -66,11 +74,61 @@ Request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& r
   for (const auto& f : in) {
     std::string name(f.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    r.headers[name] = std::string(f.value());
+    auto [it, fresh] = r.headers.try_emplace(name, std::string(f.value()));
+    if (!fresh) it->second += (name == "cookie" ? "; " : ", ") + std::string(f.value());
   }
-  r.body = std::move(in.body());
   r.remote = remote;
   return r;
+}
+
+// Why a request head is malformed, or empty. A Host (and a header that
+// authenticates or types the body) must come once: with two, parts of the
+// server could read different ones.
+std::string head_problem(const bhttp::request_header<>& in) {
+  for (auto f : {bhttp::field::host, bhttp::field::content_type, bhttp::field::authorization})
+    if (in.count(f) > 1)
+      return "the request repeats the " + std::string(bhttp::to_string(f)) + " header";
+  if (in.count("X-CSRF-Token") > 1) return "the request repeats the X-CSRF-Token header";
+  auto host = in.find(bhttp::field::host);
+  if (host == in.end()) return in.version() >= 11 ? "an HTTP/1.1 request needs a Host header" : "";
+  if (!valid_host(host->value())) return "the Host header is not a host name with an optional port";
+  return "";
+}
+
+// Logs a condition that may repeat fast at most once per `every`, with how
+// often it happened in between.
+class Throttled {
+ public:
+  explicit Throttled(std::chrono::seconds every) : every_(every) {}
+  // Counts one occurrence; when it is time to log, returns the occurrences
+  // since the last log (the first one logs at once), else 0.
+  std::uint64_t note() {
+    std::lock_guard lock(mu_);
+    ++count_;
+    const auto now = std::chrono::steady_clock::now();
+    if (logged_ && now - last_ < every_) return 0;
+    logged_ = true;
+    last_ = now;
+    return std::exchange(count_, 0);
+  }
+
+ private:
+  std::mutex mu_;
+  std::chrono::seconds every_;
+  std::chrono::steady_clock::time_point last_{};
+  bool logged_ = false;
+  std::uint64_t count_ = 0;
+};
+
+bool out_of_descriptors(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors ||
+         ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
+bool http_syntax_error(const boost::system::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
 }  // namespace
@@ -81,8 +139,12 @@ struct Listener::Impl {
   asio::io_context ioc;
   asio::thread_pool workers;
   tcp::acceptor acceptor{ioc};
+  std::atomic<int> active{0};  // connections being served
+  Throttled accept_failures{std::chrono::seconds(10)}, at_cap{std::chrono::seconds(10)};
 
   Impl(const Router& r, ListenerOptions o) : router(r), opt(std::move(o)), workers(std::max(1, o.workers)) {}
+
+  std::chrono::seconds seconds(int n) const { return std::chrono::seconds(n); }
 
   Response dispatch(Request& req, const Router::Match& m) {
     if (!m.handler) {
@@ -97,14 +159,121 @@ struct Listener::Impl {
     }
   }
 
-  asio::awaitable<Response> handle(Request& req) {
-    const auto m = router.match(req);
+  asio::awaitable<Response> handle(Request& req, const Router::Match& m) {
     if (m.handler && m.work == Work::kBlocking) {
       // Hop to the worker pool, run, and hop back to the connection's executor.
       co_return co_await asio::co_spawn(
           workers, [&]() -> asio::awaitable<Response> { co_return dispatch(req, m); }, asio::use_awaitable);
     }
     co_return dispatch(req, m);
+  }
+
+  std::uint64_t body_limit(const Router::Match& m) const {
+    return m.body == BodyKind::kStream ? opt.max_upload : opt.max_body;
+  }
+
+  static Response too_large(std::uint64_t limit) {
+    return error_response(413, "too_large",
+                          "the request body is larger than this resource accepts (at most " +
+                              std::to_string(limit) + " bytes)");
+  }
+
+  // What the head alone says about the request: a refusal, or nullopt when
+  // its body may be read. Runs before any byte of the body is read.
+  std::optional<Response> check_head(const bhttp::request_parser<bhttp::empty_body>& head,
+                                     Request& req, const Router::Match& m, bool has_body) {
+    if (!m.handler) return dispatch(req, m);
+    if (has_body) {
+      const bool stream = m.body == BodyKind::kStream;
+      const char* subtype = stream ? "octet-stream" : "json";
+      if (!media_type_is(req.header("content-type"), "application", subtype))
+        return error_response(
+            415, "unsupported_media_type",
+            std::string("send the body with Content-Type: application/") + subtype);
+      if (head.content_length() && *head.content_length() > body_limit(m))
+        return too_large(body_limit(m));
+    }
+    if (m.before_body) {
+      if (auto refused = (*m.before_body)(req)) return refused;
+      if (m.body == BodyKind::kStream && !req.sink)
+        return error_response(500, "internal",
+                              "the server has nowhere to put this upload; the error is in its log");
+    }
+    return std::nullopt;
+  }
+
+  enum class BodyRead { kDone, kAnswered, kBroken };
+
+  // Reads a streamed body into req.sink, 64 KiB at a time.
+  asio::awaitable<BodyRead> read_streamed(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                          bhttp::request_parser<bhttp::empty_body>& head,
+                                          Request& req, std::uint64_t limit, Response& refusal) {
+    bhttp::request_parser<bhttp::buffer_body> p(std::move(head));
+    p.body_limit(limit);
+    std::vector<char> chunk(64 * 1024);
+    while (!p.is_done()) {
+      p.get().body().data = chunk.data();
+      p.get().body().size = chunk.size();
+      stream.expires_after(seconds(opt.idle_timeout_seconds));  // a stalled upload ends
+      auto [ec, n] = co_await bhttp::async_read(stream, buffer, p, kNoThrow);
+      (void)n;
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec == bhttp::error::body_limit) {
+        refusal = too_large(limit);
+        co_return BodyRead::kAnswered;
+      }
+      if (ec) co_return BodyRead::kBroken;
+      const size_t got = chunk.size() - p.get().body().size;
+      if (got == 0) continue;
+      if (auto s = req.sink->write(std::string_view(chunk.data(), got)); !s) {
+        refusal = error_from(s.error());
+        co_return BodyRead::kAnswered;
+      }
+    }
+    co_return BodyRead::kDone;
+  }
+
+  // Reads the body of a request whose head passed check_head().
+  asio::awaitable<BodyRead> read_body(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                      bhttp::request_parser<bhttp::empty_body>& head, Request& req,
+                                      const Router::Match& m, Response& refusal) {
+    if (beast::iequals(head.get()[bhttp::field::expect], "100-continue")) {
+      bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, head.get().version()};
+      stream.expires_after(seconds(opt.idle_timeout_seconds));
+      auto [ec, n] = co_await bhttp::async_write(stream, go_on, kNoThrow);
+      (void)n;
+      if (ec) co_return BodyRead::kBroken;
+    }
+    const auto limit = body_limit(m);
+    if (m.body == BodyKind::kStream)
+      co_return co_await read_streamed(stream, buffer, head, req, limit, refusal);
+    bhttp::request_parser<bhttp::string_body> p(std::move(head));
+    p.body_limit(limit);
+    stream.expires_after(seconds(opt.idle_timeout_seconds));
+    auto [ec, n] = co_await bhttp::async_read(stream, buffer, p, kNoThrow);
+    (void)n;
+    if (ec == bhttp::error::body_limit) {
+      refusal = too_large(limit);
+      co_return BodyRead::kAnswered;
+    }
+    if (ec) co_return BodyRead::kBroken;
+    req.body = std::move(p.get().body());
+    co_return BodyRead::kDone;
+  }
+
+  // After refusing a request whose body was not read: stop sending, and read
+  // and drop what the client still sends for a moment, so that closing does
+  // not reset the connection before the client has read the answer.
+  asio::awaitable<void> linger(beast::tcp_stream& stream) {
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(std::chrono::seconds(2));
+    std::vector<char> drop(16 * 1024);
+    for (std::uint64_t dropped = 0; dropped < (8u << 20);) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(drop), kNoThrow);
+      if (ec) break;
+      dropped += n;
+    }
   }
 
   asio::awaitable<bool> write_file(beast::tcp_stream& stream, bhttp::response<bhttp::empty_body>& head,
@@ -159,69 +328,117 @@ struct Listener::Impl {
 #endif
   }
 
+  asio::awaitable<bool> write_response(beast::tcp_stream& stream, Response& res, unsigned version,
+                                       bool keep_alive, bool head_only) {
+    stream.expires_after(seconds(opt.idle_timeout_seconds));
+    if (res.file && !head_only) {
+      bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), version};
+      head.set(bhttp::field::server, "posfleetd");
+      head.set(bhttp::field::content_type, res.content_type);
+      for (auto& [k, v] : res.headers) head.set(k, v);
+      head.keep_alive(keep_alive);
+      bool ok = co_await write_file(stream, head, *res.file);
+      if (ok && res.file->hold) co_await drain(stream);
+      co_return ok;
+    }
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+    out.set(bhttp::field::server, "posfleetd");
+    out.set(bhttp::field::content_type, res.content_type);
+    for (auto& [k, v] : res.headers) out.set(k, v);
+    out.keep_alive(keep_alive);
+    if (head_only) {
+      out.content_length(res.file ? res.file->length : res.body.size());
+      bhttp::response_serializer<bhttp::string_body> sr(out);
+      auto [ec, n] = co_await bhttp::async_write_header(stream, sr, kNoThrow);
+      (void)n;
+      co_return !ec;
+    }
+    out.body() = std::move(res.body);
+    out.prepare_payload();
+    auto [ec, n] = co_await bhttp::async_write(stream, out, kNoThrow);
+    (void)n;
+    co_return !ec;
+  }
+
+  // A refusal of a request whose head could not be read; the connection ends.
+  asio::awaitable<void> refuse_head(beast::tcp_stream& stream,
+                                    const boost::system::error_code& ec) {
+    Response res;
+    if (ec == bhttp::error::header_limit)
+      res = error_response(431, "header_too_large",
+                           "the request head is larger than the server accepts (at most " +
+                               std::to_string(opt.max_header_bytes) + " bytes)");
+    else if (http_syntax_error(ec))
+      res = error_response(400, "bad_request", "the request is not well-formed HTTP/1.1");
+    else
+      co_return;  // timed out or went away: nobody to answer
+    if (co_await write_response(stream, res, 11, false, false)) co_await linger(stream);
+  }
+
   asio::awaitable<void> session(tcp::socket socket) {
+    struct Slot {
+      std::atomic<int>& active;
+      ~Slot() { --active; }
+    } slot{active};
     std::string remote;
     boost::system::error_code rec;
     auto ep = socket.remote_endpoint(rec);
     if (!rec) remote = ep.address().to_string();
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
-    for (;;) {
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.body_limit(opt.max_body);
-      stream.expires_after(std::chrono::seconds(opt.idle_timeout_seconds));
-      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
-      (void)n;
-      if (ec) {
-        if (ec == bhttp::error::body_limit) {
-          auto res = error_response(413, "too_large", "request body is larger than the server accepts");
-          bhttp::response<bhttp::string_body> out{bhttp::status::payload_too_large, 11, res.body};
-          out.set(bhttp::field::content_type, res.content_type);
-          out.prepare_payload();
-          co_await bhttp::async_write(stream, out, kNoThrow);
-        }
+    for (bool first = true;; first = false) {
+      // Waiting for a request: a new connection must start one soon, a kept-alive one may idle.
+      if (buffer.size() == 0) {
+        stream.expires_after(
+            seconds(first ? opt.header_timeout_seconds : opt.idle_timeout_seconds));
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
+        if (ec) break;
+        buffer.commit(n);
+      }
+      bhttp::request_parser<bhttp::empty_body> head;
+      head.header_limit(opt.max_header_bytes);
+      head.body_limit(boost::none);  // the route's limit is checked once the route is known
+      stream.expires_after(seconds(opt.header_timeout_seconds));
+      auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, head, kNoThrow);
+      (void)hn;
+      if (hec) {
+        co_await refuse_head(stream, hec);
         break;
       }
-      auto in = parser.release();
-      const bool keep_alive = in.keep_alive();
-      const unsigned version = in.version();
-      const bool head_only = in.method() == bhttp::verb::head;
-      Request req = to_request(std::move(in), remote);
+      const auto& h = head.get();
+      bool keep_alive = h.keep_alive();
+      const unsigned version = h.version();
+      const bool head_only = h.method() == bhttp::verb::head;
+      const bool has_body = head.chunked() || head.content_length().value_or(0) > 0;
+      Request req = to_request(h, remote);
       if (head_only) {
         req.method = "GET";
         req.head = true;
       }
-      Response res = co_await handle(req);
-
-      bool ok = true;
-      if (res.file && !head_only) {
-        bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), version};
-        head.set(bhttp::field::server, "posfleetd");
-        head.set(bhttp::field::content_type, res.content_type);
-        for (auto& [k, v] : res.headers) head.set(k, v);
-        head.keep_alive(keep_alive);
-        ok = co_await write_file(stream, head, *res.file);
-        if (ok && res.file->hold) co_await drain(stream);
-      } else {
-        bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
-        out.set(bhttp::field::server, "posfleetd");
-        out.set(bhttp::field::content_type, res.content_type);
-        for (auto& [k, v] : res.headers) out.set(k, v);
-        out.keep_alive(keep_alive);
-        if (head_only) {
-          out.content_length(res.file ? res.file->length : res.body.size());
-          bhttp::response_serializer<bhttp::string_body> sr(out);
-          auto [wec, wn] = co_await bhttp::async_write_header(stream, sr, kNoThrow);
-          (void)wn;
-          ok = !wec;
-        } else {
-          out.body() = std::move(res.body);
-          out.prepare_payload();
-          auto [wec, wn] = co_await bhttp::async_write(stream, out, kNoThrow);
-          (void)wn;
-          ok = !wec;
+      std::optional<Response> refusal;
+      Router::Match m;
+      if (auto why = head_problem(h); !why.empty())
+        refusal = error_response(400, "bad_request", why);
+      else
+        m = router.match(req);
+      if (!refusal) refusal = check_head(head, req, m, has_body);
+      if (!refusal && has_body) {
+        Response answer;
+        switch (co_await read_body(stream, buffer, head, req, m, answer)) {
+          case BodyRead::kDone: break;
+          case BodyRead::kAnswered: refusal = std::move(answer); break;
+          case BodyRead::kBroken: co_return;
         }
       }
+      if (refusal) {  // the body (or its rest) was not read: answer and close
+        const bool close = has_body || !keep_alive;
+        if (co_await write_response(stream, *refusal, version, !close, head_only) && close)
+          co_await linger(stream);
+        if (close) co_return;
+        continue;
+      }
+      Response res = co_await handle(req, m);
+      const bool ok = co_await write_response(stream, res, version, keep_alive, head_only);
       // A download slot goes back now that the bytes are out (or the peer went
       // away), not when the connection's next request arrives.
       res.file.reset();
@@ -232,14 +449,43 @@ struct Listener::Impl {
   }
 
   asio::awaitable<void> accept_loop() {
+    asio::steady_timer timer(ioc);
+    auto backoff = std::chrono::milliseconds(0);
     for (;;) {
+      // At the cap, stop accepting for a moment: new connections wait in the
+      // kernel's backlog until one of ours ends.
+      if (active.load() >= opt.max_connections) {
+        if (auto n = at_cap.note())
+          spdlog::warn(
+              "{} connections open, as many as --max-connections allows; new ones wait in the "
+              "backlog (reached {} times since the last report)",
+              active.load(), n);
+      }
+      while (active.load() >= opt.max_connections) {
+        timer.expires_after(std::chrono::milliseconds(50));
+        co_await timer.async_wait(kNoThrow);
+        if (!acceptor.is_open()) co_return;
+      }
       auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-        spdlog::warn("accept failed: {}", ec.message());
+        if (auto n = accept_failures.note())
+          spdlog::warn("accept failed {} times since the last report: {}{}", n, ec.message(),
+                       out_of_descriptors(ec)
+                           ? "; raise the descriptor limit (ulimit -n) or lower --max-connections"
+                           : "");
+        // Retrying at once would only fail again: wait, longer each time.
+        backoff = out_of_descriptors(ec)
+                      ? std::min(std::max(backoff * 2, std::chrono::milliseconds(10)),
+                                 std::chrono::milliseconds(1000))
+                      : std::chrono::milliseconds(1);
+        timer.expires_after(backoff);
+        co_await timer.async_wait(kNoThrow);
         continue;
       }
+      backoff = std::chrono::milliseconds(0);
       socket.set_option(tcp::no_delay(true), ec);
+      ++active;
       asio::co_spawn(ioc, session(std::move(socket)), asio::detached);
     }
   }
@@ -304,6 +550,17 @@ Expected<ListenerOptions> parse_listen(const std::string& text, ListenerOptions 
   base.host = host;
   base.port = static_cast<std::uint16_t>(p);
   return base;
+}
+
+std::uint64_t raise_fd_limit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit want = rl;
+    want.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &want) == 0) rl = want;
+  }
+  return rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : static_cast<std::uint64_t>(rl.rlim_cur);
 }
 
 }  // namespace posfleet::http

@@ -5,6 +5,23 @@
 // keeping the connection alive as HTTP/1.1 allows. Routes marked kBlocking run
 // on a separate worker pool so that disk-heavy work never stalls the network
 // threads. File responses are streamed in 64 KiB chunks read with pread().
+//
+// Every request is read head first (at most max_header_bytes, within
+// header_timeout_seconds of its first byte; an idle keep-alive connection is
+// closed after idle_timeout_seconds). Before any byte of a body is read, the
+// head is checked and refused early, closing the connection: Host missing
+// (HTTP/1.1), repeated or malformed → 400; unknown route → 404/405; a body in
+// another media type than the route's (JSON, or octet-stream for streamed
+// routes) → 415; a body longer than the route's limit → 413; a streamed route's
+// BeforeBody (authentication) may refuse. JSON bodies are then held in memory
+// up to max_body; streamed bodies go to Request::sink in 64 KiB chunks, up to
+// max_upload, never into memory (the sink is written on the network thread).
+//
+// At most max_connections connections are served at once; beyond that the
+// listener stops accepting until one ends (they wait in the kernel's backlog).
+// When accept() fails for lack of descriptors (EMFILE/ENFILE), it backs off
+// (up to 1 s) instead of retrying at once, and such failures are logged at
+// most once per ten seconds with a count.
 // Thread-safety: run() blocks until stop() or SIGINT/SIGTERM.
 #pragma once
 
@@ -23,8 +40,12 @@ struct ListenerOptions {
   std::uint16_t port = 8080;
   int threads = 0;           // 0: one per core
   int workers = 4;           // pool for kBlocking routes
-  std::uint64_t max_body = 512ull << 20;
+  std::uint64_t max_body = 1ull << 20;    // in-memory (JSON) request bodies
+  std::uint64_t max_upload = 8ull << 30;  // streamed request bodies (artifacts)
+  std::uint32_t max_header_bytes = 16 * 1024;
+  int header_timeout_seconds = 20;
   int idle_timeout_seconds = 60;
+  int max_connections = 1000;
 };
 
 class Listener {
@@ -45,5 +66,9 @@ class Listener {
 
 // Parses "host:port", "[v6]:port" or ":port".
 Expected<ListenerOptions> parse_listen(const std::string& text, ListenerOptions base);
+
+// Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now
+// in force (each connection needs one descriptor).
+std::uint64_t raise_fd_limit();
 
 }  // namespace posfleet::http

@@ -4,8 +4,10 @@
 // for Beast's headers. A response either carries its body in memory or names
 // a byte range of a file that the listener streams in chunks; a slice may hold
 // a resource (e.g. a download slot) that the listener keeps until the last
-// byte is written or the transfer fails.
-// Thread-safety: plain values.
+// byte is written or the transfer fails. A request body is either in memory
+// (bounded by the listener's limit) or, for a streamed route, handed chunk by
+// chunk to the request's BodySink as it arrives (e.g. into the artifact store).
+// Thread-safety: plain values; a BodySink is used by one connection at a time.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +21,17 @@
 
 #include <boost/json/value.hpp>
 
+#include "core/result.h"
+
 namespace posfleet::http {
+
+// Where a streamed request body goes: write() is called with each chunk, in
+// order, as it arrives; an error stops the upload and is answered.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  virtual Status write(std::string_view chunk) = 0;
+};
 
 struct Request {
   std::string method;  // "GET", "POST", ...
@@ -27,7 +39,8 @@ struct Request {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // names lower-case
   std::map<std::string, std::string> params;   // filled by the router from {name} segments
-  std::string body;
+  std::string body;                            // in-memory body (routes that are not streamed)
+  std::shared_ptr<BodySink> sink;              // streamed routes: set before the body is read
   std::string remote;  // peer address
   bool head = false;   // a HEAD request, routed as GET; only the head of the answer is sent
 
@@ -60,12 +73,6 @@ struct Response {
 Response json_response(int status, const boost::json::value& v);
 // Error body: {"error":{"code":"not_found","message":"..."}}; message says what to do.
 Response error_response(int status, std::string_view code, std::string_view message);
-
-}  // namespace posfleet::http
-
-#include "core/result.h"
-
-namespace posfleet::http {
 
 // Maps an Error's code to an HTTP status and wraps it in the error body.
 int status_of(Code code);

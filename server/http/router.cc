@@ -15,8 +15,24 @@ std::vector<std::string> split_path(const std::string& path) {
   return out;
 }
 
+bool browser_page_path(const std::string& path) {
+  auto segs = split_path(path);
+  if (segs.empty()) return true;
+  for (size_t i = 0; i < segs.size() && i < 2; ++i)
+    for (auto& c : segs[i]) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (segs[0] == "api" || segs[0] == "metrics") return false;
+  return !(segs.size() >= 2 && segs[1] == "controller");  // /{tenant}/controller/...: devices
+}
+
 void Router::add(std::string method, std::string pattern, Handler handler, Work work) {
-  routes_.push_back({std::move(method), split_path(pattern), std::move(handler), work});
+  routes_.push_back(
+      {std::move(method), split_path(pattern), std::move(handler), work, BodyKind::kJson, {}});
+}
+
+void Router::add_streamed(std::string method, std::string pattern, BeforeBody open,
+                          Handler handler) {
+  routes_.push_back({std::move(method), split_path(pattern), std::move(handler), Work::kBlocking,
+                     BodyKind::kStream, std::move(open)});
 }
 
 Router::Match Router::match(Request& req) const {
@@ -41,9 +57,11 @@ Router::Match Router::match(Request& req) const {
     req.params = std::move(params);
     result.handler = &r.handler;
     result.work = r.work;
+    result.body = r.body;
+    result.before_body = r.before_body ? &r.before_body : nullptr;
     return result;
   }
-  if (!result.path_known && fallback_ && req.method == "GET" && req.path.rfind("/api/", 0) != 0)
+  if (!result.path_known && fallback_ && req.method == "GET" && browser_page_path(req.path))
     result.handler = &fallback_;
   return result;
 }

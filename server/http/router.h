@@ -4,10 +4,20 @@
 // segment and is stored in Request::params. Routes marked kBlocking may touch
 // the disk for longer than a query (uploads, publishing) and are run by the
 // listener on a worker pool instead of the network threads.
+//
+// Bodies: a route's body is JSON held in memory (the listener's small limit,
+// posfleetd --max-body-bytes) unless the route is added with add_streamed():
+// then its body is application/octet-stream up to the upload limit, and
+// `open` runs on the request head alone, before any byte of the body is read,
+// to authenticate and set Request::sink (or to refuse with a response).
+//
+// Only browser page paths get the fallback (the console's files): never
+// /api/..., /metrics or /{tenant}/controller/..., which answer 404 JSON.
 // Thread-safety: build fully before serving; matching is read-only.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,20 +26,27 @@
 namespace posfleet::http {
 
 using Handler = std::function<Response(Request&)>;
+// Runs on the head of a streamed request: a response refuses it, nullopt lets
+// the body be read into the req.sink it set.
+using BeforeBody = std::function<std::optional<Response>(Request&)>;
 enum class Work { kQuick, kBlocking };
+enum class BodyKind { kJson, kStream };
 
 class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler, Work work = Work::kQuick);
+  void add_streamed(std::string method, std::string pattern, BeforeBody open, Handler handler);
 
   struct Match {
     const Handler* handler = nullptr;
     Work work = Work::kQuick;
+    BodyKind body = BodyKind::kJson;
+    const BeforeBody* before_body = nullptr;
     bool path_known = false;  // a route exists for the path, with another method
   };
   // Fills req.params on success.
   Match match(Request& req) const;
-  // Answers a GET that no route matches (the console's files).
+  // Answers a GET of a browser page path that no route matches.
   void set_fallback(Handler handler) { fallback_ = std::move(handler); }
 
  private:
@@ -38,11 +55,15 @@ class Router {
     std::vector<std::string> segments;
     Handler handler;
     Work work;
+    BodyKind body = BodyKind::kJson;
+    BeforeBody before_body;
   };
   std::vector<Route> routes_;
   Handler fallback_;
 };
 
 std::vector<std::string> split_path(const std::string& path);
+// False for the API's, the devices' and the metrics' namespaces.
+bool browser_page_path(const std::string& path);
 
 }  // namespace posfleet::http

@@ -35,6 +35,46 @@ TEST(Router, TellsWrongMethodFromUnknownPath) {
   EXPECT_FALSE(r.match(req).path_known);
 }
 
+TEST(Router, FallbackServesOnlyBrowserPages) {
+  Router r;
+  r.set_fallback([](Request&) { return Response{}; });
+  Request req;
+  req.method = "GET";
+  for (const char* page : {"/", "/terminals", "/terminals/PF001", "/overview"}) {
+    req.path = page;
+    EXPECT_NE(r.match(req).handler, nullptr) << page;
+  }
+  for (const char* device :
+       {"/api", "/api/v1/nothing", "/API/v2", "/metrics", "/DEFAULT/controller",
+        "/DEFAULT/controller/v1/PF001/nothing", "/other/Controller/v1"}) {
+    req.path = device;
+    EXPECT_EQ(r.match(req).handler, nullptr) << device;
+  }
+  req.method = "POST";
+  req.path = "/terminals";
+  EXPECT_EQ(r.match(req).handler, nullptr);
+}
+
+TEST(Router, StreamedRoutesCarryTheirBodyKindAndOpener) {
+  Router r;
+  r.add("POST", "/api/v1/json", [](Request&) { return Response{}; });
+  r.add_streamed(
+      "PUT", "/api/v1/blob/{id}", [](Request&) { return std::optional<Response>(); },
+      [](Request&) { return Response{}; });
+  Request req;
+  req.method = "PUT";
+  req.path = "/api/v1/blob/7";
+  auto m = r.match(req);
+  EXPECT_EQ(m.body, BodyKind::kStream);
+  EXPECT_NE(m.before_body, nullptr);
+  EXPECT_EQ(m.work, Work::kBlocking);
+  req.method = "POST";
+  req.path = "/api/v1/json";
+  m = r.match(req);
+  EXPECT_EQ(m.body, BodyKind::kJson);
+  EXPECT_EQ(m.before_body, nullptr);
+}
+
 TEST(Router, SplitIgnoresEmptySegments) {
   EXPECT_EQ(split_path("//a///b/"), (std::vector<std::string>{"a", "b"}));
   EXPECT_TRUE(split_path("/").empty());

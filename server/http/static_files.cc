@@ -34,7 +34,16 @@ Response StaticFiles::serve(const Request& req) const {
   fs::path file = fs::path(root_) / (rel.empty() ? "index.html" : rel);
   std::error_code ec;
   const bool inside = rel.find("..") == std::string::npos;
-  if (!inside || !fs::is_regular_file(file, ec)) file = fs::path(root_) / "index.html";
+  if (!inside || !fs::is_regular_file(file, ec)) {
+    // A missing file (a top-level name with an extension, or under assets/) is
+    // not a page: index.html in its place would be cached or run as the wrong
+    // type. (Deeper names may hold dots: /terminals/PF.001 is a page.)
+    const bool top_level_file =
+        rel.find('/') == std::string::npos && rel.find('.') != std::string::npos;
+    if (inside && (rel.rfind("assets/", 0) == 0 || top_level_file))
+      return error_response(404, "not_found", "no such file: " + req.path);
+    file = fs::path(root_) / "index.html";
+  }
   Response r;
   r.content_type = content_type(file);
   const auto size = fs::file_size(file, ec);
