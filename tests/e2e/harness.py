@@ -45,9 +45,11 @@ def wait_until(what, predicate, timeout=30.0, interval=0.1):
 
 class Server:
     """posfleetd on a free loopback port, data in its own temp dir; `extra_args`
-    are further posfleetd flags, e.g. ("--max-downloads", "2")."""
+    are further posfleetd flags, e.g. ("--max-downloads", "2"); `preexec` runs
+    in the child before posfleetd starts (e.g. to lower its descriptor limit)."""
 
-    def __init__(self, workdir, poll_seconds=1, extra_args=()):
+    def __init__(self, workdir, poll_seconds=1, extra_args=(), preexec=None):
+        self.preexec = preexec
         self.dir = os.path.join(workdir, "server")
         os.makedirs(self.dir)
         self.log_path = os.path.join(self.dir, "posfleetd.log")
@@ -60,7 +62,7 @@ class Server:
         env = dict(os.environ, POSFLEET_BOOTSTRAP_TOKEN=BOOTSTRAP_TOKEN, POSFLEET_ADMIN_PASSWORD=ADMIN_PASSWORD)
         self.started_at = os.path.getsize(self.log_path)
         self.proc = subprocess.Popen([binary("POSFLEETD"), *self.args], stdout=self.log, stderr=subprocess.STDOUT,
-                                     env=env)
+                                     env=env, preexec_fn=self.preexec)
         self.url = wait_until("posfleetd to listen", self._listening, timeout=20)
 
     def restart(self):
