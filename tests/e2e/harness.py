@@ -232,7 +232,9 @@ class Workspace:
 class TamperingProxy:
     """A compromised server in front of posfleetd: forwards every request, but
     appends `extra` bytes to artifact downloads (the Content-Length grows to
-    match). Used to prove the agent refuses bytes beyond the signed length."""
+    match). Used to prove the agent refuses bytes beyond the signed length.
+    posfleetd's links name its own address (--external-url), so the proxy
+    rewrites them to its own, as a server in front would."""
 
     def __init__(self, upstream_url, extra=4096):
         import http.client
@@ -240,6 +242,7 @@ class TamperingProxy:
         import threading
         from urllib.parse import urlparse
         up = urlparse(upstream_url)
+        proxy_url = [""]  # known once bound
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -254,7 +257,7 @@ class TamperingProxy:
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "range"}
                 conn.request(self.command, self.path, body=body, headers=headers)
                 r = conn.getresponse()
-                data = r.read()
+                data = r.read().replace(upstream_url.rstrip("/").encode(), proxy_url[0].encode())
                 if self.command == "GET" and "/artifacts/" in self.path and not self.path.endswith(".MD5SUM") \
                         and r.status == 200:
                     data += b"\0" * extra
@@ -271,6 +274,7 @@ class TamperingProxy:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        proxy_url[0] = self.url
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
