@@ -148,13 +148,15 @@ struct Listener::Impl {
 
   Response dispatch(Request& req, const Router::Match& m) {
     if (!m.handler) {
-      if (m.path_known) return error_response(405, "method_not_allowed", req.method + " is not allowed on " + req.path);
-      return error_response(404, "not_found", "no such resource: " + req.path);
+      if (m.path_known)
+        return error_response(405, "method_not_allowed",
+                              req.method + " is not allowed on " + printable(req.path));
+      return error_response(404, "not_found", "no such resource: " + printable(req.path));
     }
     try {
       return (*m.handler)(req);
     } catch (const std::exception& e) {
-      spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
+      spdlog::error("handler for {} {} threw: {}", req.method, printable(req.path), e.what());
       return error_response(500, "internal", "the server failed; the error is in its log");
     }
   }

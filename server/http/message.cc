@@ -16,6 +16,13 @@ Response error_response(int status, std::string_view code, std::string_view mess
                                    {"error", boost::json::object{{"code", code}, {"message", message}}}});
 }
 
+std::string printable(std::string_view text, size_t max) {
+  std::string out;
+  for (char c : text.substr(0, max)) out += c >= 0x20 && c < 0x7f ? c : '?';
+  if (text.size() > max) out += "...";
+  return out;
+}
+
 }  // namespace posfleet::http
 
 namespace posfleet::http {

@@ -73,6 +73,10 @@ struct Response {
 Response json_response(int status, const boost::json::value& v);
 // Error body: {"error":{"code":"not_found","message":"..."}}; message says what to do.
 Response error_response(int status, std::string_view code, std::string_view message);
+// Text from a request (a path, a name) made safe to quote in a message or a
+// log line: printable ASCII kept, every other byte shown as '?', at most `max`
+// bytes. Raw bytes could be invalid UTF-8 (invalid JSON) or forge log lines.
+std::string printable(std::string_view text, size_t max = 200);
 
 // Maps an Error's code to an HTTP status and wraps it in the error body.
 int status_of(Code code);

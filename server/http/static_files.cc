@@ -41,7 +41,7 @@ Response StaticFiles::serve(const Request& req) const {
     const bool top_level_file =
         rel.find('/') == std::string::npos && rel.find('.') != std::string::npos;
     if (inside && (rel.rfind("assets/", 0) == 0 || top_level_file))
-      return error_response(404, "not_found", "no such file: " + req.path);
+      return error_response(404, "not_found", "no such file: " + printable(req.path));
     file = fs::path(root_) / "index.html";
   }
   Response r;

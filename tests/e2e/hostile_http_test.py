@@ -339,7 +339,7 @@ class HostileHttpTest(unittest.TestCase):
         server = self.start("--console-dir", console)
         for path in ("/api/v1/nothing", "/api", "/metrics", "/DEFAULT/controller",
                      "/DEFAULT/controller/v1/PF001/nothing", "/other/controller/v1/x/y", "/assets/missing-3c4d.js",
-                     "/missing.png"):
+                     "/missing.png", "/api/v1/%FF%FE%0A%1B[31m"):  # never echoed raw: JSON stays UTF-8
             with self.subTest(path=path):
                 self.assertEqual(json_error(request(server.url, "GET", path)), (404, "not_found"))
         for page in ("/", "/terminals", "/terminals/PF.001", "/overview"):
