@@ -9,6 +9,7 @@
 
 #include "cli/api_client.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "core/audit_chain.h"
 #include "core/json.h"
 #include "core/policy.h"
@@ -69,28 +70,57 @@ Expected<bj::object> policy_body(const PolicyArgs& a) {
 
 void print_policy(const bj::value& v) {
   const auto& e = v.at("effective");
-  std::cout << str(v, "scope") << (str(v, "key").empty() ? "" : " " + str(v, "key")) << " (revision "
-            << str(e, "revision") << ")\n  mode      " << str(e, "mode")
-            << (e.at("locked").as_bool() ? "  locked: " + str(e, "lock_reason") : "") << "\n  window    "
-            << str(e.at("window"), "start") << "-" << str(e.at("window"), "end") << " " << str(e.at("window"), "tz")
-            << " days " << str(e.at("window"), "days") << "\n  cellular  " << str(e, "cellular")
-            << "\n  security  deadline " << str(e, "security_deadline_days") << " days, never defers it: "
+  const auto& w = e.at("window");
+  const auto* locked = e.as_object().if_contains("locked");
+  std::cout << word(str(v, "scope")) << (str(v, "key").empty() || str(v, "key") == "-" ? "" : " " + str(v, "key"))
+            << say("（策略修订 ", " (policy revision ") << str(e, "revision") << say("）\n", ")\n")
+            << say("  更新模式  ", "  mode      ") << word(str(e, "mode"))
+            << (locked && locked->is_bool() && locked->get_bool() ? say("  已锁定：", "  locked: ") + str(e, "lock_reason")
+                                                                 : "")
+            << say("\n  维护时段  ", "\n  window    ") << str(w, "start") << "-" << str(w, "end") << " " << str(w, "tz")
+            << say(" 星期 ", " days ") << str(w, "days") << say("\n  蜂窝网络  ", "\n  cellular  ")
+            << word(str(e, "cellular")) << say("\n  安全更新  截止 ", "\n  security  deadline ")
+            << str(e, "security_deadline_days") << say(" 天，永不模式可推迟：", " days, never may defer it: ")
             << str(e, "never_defers_security") << "\n";
-  if (auto* h = v.get_object().if_contains("history"); h && h->is_array())
+  Table t{say("修订", "REV"), say("时间", "TIME"), say("途径", "PATH"), say("操作人", "ACTOR"), say("结果", "OUTCOME"),
+          say("原因", "REASON")};
+  if (auto* h = v.as_object().if_contains("history"); h && h->is_array())
     for (const auto& c : h->get_array())
-      std::cout << "  r" << str(c, "revision") << " " << str(c, "time") << " " << str(c, "path") << " " << str(c, "actor")
-                << " " << str(c, "outcome") << ": " << str(c, "after") << " (" << str(c, "reason") << ")\n";
+      t.add({str(c, "revision"), time_of(c, "time"), str(c, "path"), str(c, "actor"), str(c, "outcome"),
+             str(c, "reason")});
+  if (!t.empty()) std::cout << "\n", t.print(std::cout);
 }
 
-Status show(const ServerOptions& s, const std::string& method, const std::string& path, const std::string& what,
-            const bj::value* body = nullptr, void (*human)(const bj::value&) = nullptr) {
-  auto v = call(s, method, path, what, body);
-  if (!v) return v.error();
-  if (s.json || !human)
-    print_json(*v);
-  else
-    human(*v);
-  return ok_status();
+void print_merchant(const bj::value& v) {
+  std::cout << say("商户 ", "merchant ") << str(v, "id") << say("：", ": ") << str(v, "legal_name")
+            << say("，手机 ", ", phone ") << str(v, "phone") << say("，身份证 ", ", resident ID ") << str(v, "resident_id")
+            << "\n";
+  for (const auto& t : v.at("terminals").as_array())
+    std::cout << say("  终端 ", "  terminal ") << str(t, "serial") << " (" << str(t, "model") << ") "
+              << str(t, "version") << "\n";
+}
+
+void print_ticket(const bj::value& t) {
+  std::cout << say("工单 ", "ticket ") << str(t, "id") << say("（终端 ", " (terminal ") << str(t, "terminal")
+            << say("）：", "): ") << word(str(t, "status")) << say("，备注：", ", note: ") << str(t, "note") << "\n";
+}
+
+void print_tickets(const bj::value& v) {
+  Table t{say("工单", "TICKET"), say("终端", "TERMINAL"), say("状态", "STATUS"), say("创建时间", "CREATED"),
+          say("留言", "MESSAGE"), say("备注", "NOTE")};
+  const auto& rows = v.at("tickets").as_array();
+  for (const auto& r : rows)
+    t.add({str(r, "id"), str(r, "terminal"), word(str(r, "status")), time_of(r, "created"), str(r, "message"),
+           str(r, "note")});
+  if (!t.empty()) t.print(std::cout);
+  print_page_footer(v, rows.size(), "个", "工单", "tickets");
+}
+
+void print_outbox(const bj::value& v) {
+  const auto& rows = v.at("messages").as_array();
+  for (const auto& m : rows)
+    std::cout << time_of(m, "time") << "  " << str(m, "to") << "\n  " << str(m, "text") << "\n";
+  if (rows.empty()) std::cout << say("发件箱是空的\n", "the outbox is empty\n");
 }
 
 // Pulls the whole log page by page and checks the chain here, not on the server.
@@ -99,7 +129,7 @@ Status audit_verify_or_export(const ServerOptions& s, const std::string& out_fil
   std::int64_t head_id = 0;
   std::string head_hash;
   for (std::int64_t after = 0;;) {
-    auto v = call(s, "GET", "/api/v1/audit?after=" + std::to_string(after) + "&limit=5000", "audit log");
+    auto v = call(s, "GET", "/api/v1/audit?after=" + std::to_string(after) + "&limit=5000", say("审计日志", "audit log"));
     if (!v) return v.error();
     const auto& page = v->at("entries").as_array();
     head_id = v->at("head").at("id").as_int64();
@@ -115,17 +145,19 @@ Status audit_verify_or_export(const ServerOptions& s, const std::string& out_fil
   if (!out_file.empty()) {
     std::ofstream out(out_file);
     for (const auto& e : entries) out << json::serialize(e.to_json()) << "\n";
-    if (!out) return make_error(Code::kIo, "cannot write " + out_file);
-    std::cout << "exported " << entries.size() << " audit entries to " << out_file << "\n";
+    if (!out) return make_error(Code::kIo, say("无法写入 ", "cannot write ") + out_file);
+    (s.json ? std::cerr : std::cout) << say("已导出 ", "exported ") << entries.size()
+                                     << say(" 条审计记录到 ", " audit entries to ") << out_file << "\n";
   }
   auto check = verify_chain(entries, head_id, head_hash);
   if (s.json) {
     print_json(bj::object{{"ok", check.ok}, {"entries", check.entries}, {"first_bad_id", check.first_bad_id},
                           {"problem", check.problem}});
   } else if (check.ok) {
-    std::cout << "audit log intact: " << check.entries << " entries, chain and anchor agree\n";
+    std::cout << say("审计日志完好：", "audit log intact: ") << check.entries
+              << say(" 条记录，哈希链与锚点一致\n", " entries, chain and anchor agree\n");
   }
-  if (!check.ok) return make_error(Code::kBadSignature, "audit log tampered: " + check.problem);
+  if (!check.ok) return make_error(Code::kBadSignature, say("审计日志被篡改：", "audit log tampered: ") + clean(check.problem));
   return ok_status();
 }
 
@@ -141,7 +173,7 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
   auto* ps = policy->add_subcommand("show", "effective policy and its history");
   scope_opts(ps);
   ps->callback([&] {
-    action = [&] { return show(server, "GET", "/api/v1/policy" + scope_query(pa), "policy", nullptr, print_policy); };
+    action = [&] { return show(server, "GET", "/api/v1/policy" + scope_query(pa), say("策略", "policy"), nullptr, print_policy); };
   });
   auto* pset = policy->add_subcommand("set", "change fields of a policy (needs a reason)");
   scope_opts(pset);
@@ -163,9 +195,10 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
       auto body = policy_body(pa);
       if (!body) return body.error();
       bj::value b = *body;
-      return show(server, "PUT", "/api/v1/policy", "change policy", &b, [](const bj::value& v) {
-        std::cout << "policy of " << str(v, "scope") << " " << str(v, "key") << " is now revision "
-                  << str(v.at("effective"), "revision") << ", mode " << str(v.at("effective"), "mode") << "\n";
+      return show(server, "PUT", "/api/v1/policy", say("修改策略", "change policy"), &b, [](const bj::value& v) {
+        std::cout << word(str(v, "scope")) << " " << str(v, "key") << say(" 的策略现为修订 ", ": policy is now revision ")
+                  << str(v.at("effective"), "revision") << say("，更新模式 ", ", mode ")
+                  << word(str(v.at("effective"), "mode")) << "\n";
       });
     };
   });
@@ -177,7 +210,13 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
   tg->callback([&] {
     action = [&] {
       bj::value b = bj::object{{"group", group}};
-      return show(server, "PUT", "/api/v1/terminals/" + url_encode(serial) + "/group", "set group", &b);
+      return show(server, "PUT", "/api/v1/terminals/" + url_encode(serial) + "/group", say("设置分组", "set group"), &b,
+                  [](const bj::value& v) {
+                    const std::string g = str(v, "group");
+                    std::cout << say("终端 ", "terminal ") << str(v, "serial")
+                              << (g.empty() || g == "-" ? say(" 不再属于任何分组\n", " is in no group now\n")
+                                                        : say(" 现属于分组 ", " is in group ") + g + "\n");
+                  });
     };
   });
 
@@ -188,8 +227,9 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
   tc->callback([&] {
     action = [&] {
       bj::value b = bj::object{{"name", name}, {"role", role}};
-      return show(server, "POST", "/api/v1/tokens", "create token", &b, [](const bj::value& v) {
-        std::cout << "token for " << str(v, "name") << " (" << str(v, "role") << "), shown once: " << str(v, "token") << "\n";
+      return show(server, "POST", "/api/v1/tokens", say("创建令牌", "create token"), &b, [](const bj::value& v) {
+        std::cout << say("用户 ", "token for ") << str(v, "name") << " (" << str(v, "role")
+                  << say(") 的令牌，只显示这一次：", "), shown once: ") << str(v, "token") << "\n";
       });
     };
   });
@@ -202,7 +242,7 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
   mc->callback([&] {
     action = [&] {
       bj::value b = bj::object{{"legal_name", name}, {"phone", phone}, {"resident_id", resident_id}};
-      return show(server, "POST", "/api/v1/merchants", "create merchant", &b);
+      return show(server, "POST", "/api/v1/merchants", say("登记商户", "create merchant"), &b, print_merchant);
     };
   });
   auto* ml = merchant->add_subcommand("link", "bind a terminal to a merchant");
@@ -211,21 +251,27 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
   ml->callback([&] {
     action = [&] {
       bj::value b = bj::object{{"serial", serial}};
-      return show(server, "POST", "/api/v1/merchants/" + url_encode(id) + "/terminals", "link terminal", &b);
+      return show(server, "POST", "/api/v1/merchants/" + url_encode(id) + "/terminals", say("绑定终端", "link terminal"), &b, print_merchant);
     };
   });
 
   auto* support = app.add_subcommand("support", "the support desk")->require_subcommand(1);
   auto* st = support->add_subcommand("tickets", "tickets opened from terminals (联系客服)");
   st->add_option("--status", note, "open or closed (default: all)");
-  st->callback([&] { action = [&] { return show(server, "GET", "/api/v1/support/tickets?status=" + url_encode(note), "tickets"); }; });
+  st->callback([&] {
+    action = [&] {
+      return show(server, "GET", "/api/v1/support/tickets?status=" + url_encode(note), say("工单", "tickets"), nullptr,
+                  print_tickets);
+    };
+  });
   auto* sc = support->add_subcommand("close", "close a ticket");
   sc->add_option("id", id)->required();
   sc->add_option("--note", note, "what was done")->required();
   sc->callback([&] {
     action = [&] {
       bj::value b = bj::object{{"note", note}};
-      return show(server, "POST", "/api/v1/support/tickets/" + url_encode(id) + "/close", "close ticket", &b);
+      return show(server, "POST", "/api/v1/support/tickets/" + url_encode(id) + "/close", say("关闭工单", "close ticket"), &b,
+                  print_ticket);
     };
   });
   auto* sv = support->add_subcommand("verify", "check the caller's name and ID digits; sends an SMS code");
@@ -235,9 +281,10 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
   sv->callback([&] {
     action = [&] {
       bj::value b = bj::object{{"terminal", serial}, {"legal_name", name}, {"id_last4", last4}};
-      return show(server, "POST", "/api/v1/support/verifications", "verify identity", &b, [](const bj::value& v) {
-        std::cout << "verification " << str(v, "id") << ": code sent to " << str(v, "code_sent_to")
-                  << ", valid until " << str(v, "code_expires") << "\n";
+      return show(server, "POST", "/api/v1/support/verifications", say("核实身份", "verify identity"), &b,
+                  [](const bj::value& v) {
+        std::cout << say("核实 ", "verification ") << str(v, "id") << say("：验证码已发送到 ", ": code sent to ")
+                  << str(v, "code_sent_to") << say("，有效期至 ", ", valid until ") << time_of(v, "code_expires") << "\n";
       });
     };
   });
@@ -247,8 +294,10 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
   scode->callback([&] {
     action = [&] {
       bj::value b = bj::object{{"code", code}};
-      return show(server, "POST", "/api/v1/support/verifications/" + url_encode(id) + "/code", "check code", &b,
-                  [](const bj::value& v) { std::cout << "verified until " << str(v, "verified_until") << "\n"; });
+      return show(server, "POST", "/api/v1/support/verifications/" + url_encode(id) + "/code", say("核对验证码", "check code"),
+                  &b, [](const bj::value& v) {
+                    std::cout << say("身份已核实，有效期至 ", "verified until ") << time_of(v, "verified_until") << "\n";
+                  });
     };
   });
   auto* sp = support->add_subcommand("set-policy", "change a verified merchant's terminals' update mode");
@@ -258,7 +307,13 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
   sp->callback([&] {
     action = [&] {
       bj::value b = bj::object{{"mode", mode}, {"reason", reason}};
-      return show(server, "POST", "/api/v1/support/verifications/" + url_encode(id) + "/policy", "change policy", &b);
+      return show(server, "POST", "/api/v1/support/verifications/" + url_encode(id) + "/policy", say("修改策略", "change policy"),
+                  &b, [](const bj::value& v) {
+                    std::cout << say("已修改这些终端的更新模式：", "update mode changed on: ");
+                    for (const auto& t : v.at("terminals").as_array())
+                      if (t.is_string()) std::cout << clean(t.get_string(), 40) << " ";
+                    std::cout << "\n";
+                  });
     };
   });
 
@@ -272,7 +327,7 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
 
   auto* sms = app.add_subcommand("sms", "text messages posfleetd sent")->require_subcommand(1);
   sms->add_subcommand("outbox", "messages in the outbox (administrators)")->callback([&] {
-    action = [&] { return show(server, "GET", "/api/v1/sms/outbox", "SMS outbox"); };
+    action = [&] { return show(server, "GET", "/api/v1/sms/outbox", say("短信发件箱", "SMS outbox"), nullptr, print_outbox); };
   });
 
   auto* rd = app.get_subcommand("release")->add_subcommand("deadline", "set a security release's deadline");
@@ -282,7 +337,11 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
   rd->callback([&] {
     action = [&] {
       bj::value b = bj::object{{"deadline", deadline}, {"reason", reason}};
-      return show(server, "PUT", "/api/v1/releases/" + url_encode(id) + "/deadline", "set deadline", &b);
+      return show(server, "PUT", "/api/v1/releases/" + url_encode(id) + "/deadline", say("设置截止时间", "set deadline"), &b,
+                  [](const bj::value& v) {
+                    std::cout << say("安全版本 ", "security release ") << str(v, "version")
+                              << say(" 的截止时间：", " deadline: ") << time_of(v, "security_deadline") << "\n";
+                  });
     };
   });
 }

@@ -67,27 +67,61 @@ int main(int argc, char** argv) {
 
   auto* terminal = app.add_subcommand("terminal", "terminals")->require_subcommand(1);
   std::string serial, model;
+  bool token_only = false;
   auto* tr = terminal->add_subcommand("register", "register a terminal; prints its DDI token once");
   tr->add_option("--serial", serial, "serial number")->required();
   tr->add_option("--model", model, "hardware model")->required();
-  tr->callback([&] { action = [&] { return cli::terminal_register(server, serial, model); }; });
+  tr->add_flag("--token-only", token_only, "print only the DDI token, e.g. TOKEN=$(posfleet terminal register …)");
+  tr->callback([&] { action = [&] { return cli::terminal_register(server, serial, model, token_only); }; });
   auto* ts = terminal->add_subcommand("show", "a terminal's version and deployments");
   ts->add_option("serial", serial, "serial number")->required();
   ts->callback([&] { action = [&] { return cli::terminal_show(server, serial); }; });
-  terminal->add_subcommand("list", "all terminals")->callback([&] {
-    action = [&] { return cli::terminal_list(server); };
-  });
+  cli::ListPage page;
+  auto page_opts = [&](CLI::App* c) {
+    c->add_option("--limit", page.limit, "rows per page, 1-1000")->check(CLI::Range(1, 1000))->capture_default_str();
+    c->add_option("--offset", page.offset, "rows to skip (the footer names the next page)")
+        ->check(CLI::NonNegativeNumber);
+  };
+  auto* tl = terminal->add_subcommand("list", "terminals, a page at a time");
+  page_opts(tl);
+  tl->callback([&] { action = [&] { return cli::terminal_list(server, page); }; });
 
-  std::string release_version, id;
-  auto* dp = app.add_subcommand("deploy", "assign a release to a terminal");
-  dp->add_option("--release", release_version, "release version")->required();
-  dp->add_option("--terminal", serial, "terminal serial")->required();
-  dp->callback([&] { action = [&] { return cli::deploy(server, release_version, serial); }; });
+  cli::DeployOptions dep;
+  auto* dp = app.add_subcommand("deploy", "assign a release to a terminal, a list, a group or a filter");
+  dp->add_option("--release", dep.release, "release version")->required();
+  dp->add_option("--terminal", dep.terminal, "one terminal's serial");
+  dp->add_option("--terminals", dep.terminals, "serials, comma-separated: A,B,C")->delimiter(',');
+  dp->add_option("--group", dep.group, "every terminal of a group");
+  dp->add_option("--filter", dep.filters,
+                 "KEY=VALUE of the terminal filter (repeat; all must hold): q, model, version, group, mode, state, "
+                 "online, merchant, pending");
+  dp->add_option("--reason", dep.reason, "why (kept in the audit log)");
+  dp->add_flag("--dry-run", dep.dry_run, "show how many deployments it would create, create none");
+  dp->callback([&] { action = [&] { return cli::deploy(server, dep); }; });
 
+  std::string id;
   auto* deployment = app.add_subcommand("deployment", "deployments")->require_subcommand(1);
+  cli::DeploymentFilter df;
+  auto* dl = deployment->add_subcommand("list", "deployments, newest first, a page at a time");
+  dl->add_option("--release", df.release, "of this release version");
+  dl->add_option("--terminal", df.terminal, "of this terminal");
+  dl->add_option("--status", df.status, "scheduled, running, canceling, canceled or finished")
+      ->check(CLI::IsMember({"scheduled", "running", "canceling", "canceled", "finished"}));
+  dl->add_option("--result", df.result, "none, success or failure")->check(CLI::IsMember({"none", "success", "failure"}));
+  page_opts(dl);
+  dl->callback([&] {
+    df.page = page;
+    action = [&] { return cli::deployment_list(server, df); };
+  });
   auto* ds = deployment->add_subcommand("show", "a deployment's status and history");
   ds->add_option("id", id, "deployment id")->required();
   ds->callback([&] { action = [&] { return cli::deployment_show(server, id); }; });
+  int wait_seconds = 600;
+  auto* dw = deployment->add_subcommand("wait", "wait until a deployment has ended; fails unless it succeeded");
+  dw->add_option("id", id, "deployment id")->required();
+  dw->add_option("--timeout", wait_seconds, "give up after this many seconds")->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  dw->callback([&] { action = [&] { return cli::deployment_wait(server, id, wait_seconds); }; });
   auto* dc = deployment->add_subcommand("cancel", "ask the terminal to stop a deployment");
   dc->add_option("id", id, "deployment id")->required();
   dc->callback([&] { action = [&] { return cli::deployment_cancel(server, id); }; });
@@ -99,6 +133,7 @@ int main(int argc, char** argv) {
   posfleet::HttpClient::global_init();
   auto status = action();
   if (!status) {
+    // Messages from the server are cleaned where they are read (api_client.h).
     std::cerr << "posfleet: " << status.error().message
               << (status.error().context.empty() ? "" : " [" + status.error().context + "]") << "\n";
     return status.error().code == posfleet::Code::kNotFound ? 3 : 1;
