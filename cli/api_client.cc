@@ -73,8 +73,14 @@ Status show(const ServerOptions& s, const std::string& method, const std::string
 std::string str(const boost::json::value& v, const char* key) {
   if (!v.is_object()) return "";
   auto* p = v.get_object().if_contains(key);
-  if (!p || p->is_null()) return "-";
+  if (!p || p->is_null() || (p->is_string() && p->get_string().empty())) return "-";
   if (p->is_string()) return clean(p->get_string());
+  if (p->is_array()) {  // a list of plain values: "a,b,c"
+    std::string out;
+    for (const auto& x : p->get_array())
+      out += (out.empty() ? "" : ",") + (x.is_string() ? std::string(x.get_string()) : json::serialize(x));
+    return clean(out);
+  }
   return clean(json::serialize(*p));
 }
 

@@ -24,8 +24,8 @@ Status show(const ServerOptions& s, const std::string& method, const std::string
             const boost::json::value* body, const std::function<void(const boost::json::value&)>& human);
 // The error an answer >= 300 stands for: "<what>: <message> [<code>, HTTP <status>]".
 Error server_error(const HttpResult& r, const std::string& what);
-// A field as text for people: strings as they are and other values as JSON,
-// cleaned (output.h); "-" for missing or null.
+// A field as text for people: strings as they are, lists joined by commas and
+// other values as JSON, cleaned (output.h); "-" for missing, null or empty.
 std::string str(const boost::json::value& v, const char* key);
 // A field that holds a UTC time, in local time ("-" for missing or null).
 std::string time_of(const boost::json::value& v, const char* key);

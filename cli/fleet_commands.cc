@@ -68,12 +68,17 @@ Expected<bj::object> policy_body(const PolicyArgs& a) {
   return o;
 }
 
+// "fleet", "group north", "terminal PF0001" in the reader's language.
+std::string scope_text(const bj::value& v) {
+  const std::string key = str(v, "key");
+  return word(str(v, "scope")) + (key == "-" ? "" : " " + key);
+}
+
 void print_policy(const bj::value& v) {
   const auto& e = v.at("effective");
   const auto& w = e.at("window");
   const auto* locked = e.as_object().if_contains("locked");
-  std::cout << word(str(v, "scope")) << (str(v, "key").empty() || str(v, "key") == "-" ? "" : " " + str(v, "key"))
-            << say("（策略修订 ", " (policy revision ") << str(e, "revision") << say("）\n", ")\n")
+  std::cout << scope_text(v) << say("（策略修订 ", " (policy revision ") << str(e, "revision") << say("）\n", ")\n")
             << say("  更新模式  ", "  mode      ") << word(str(e, "mode"))
             << (locked && locked->is_bool() && locked->get_bool() ? say("  已锁定：", "  locked: ") + str(e, "lock_reason")
                                                                  : "")
@@ -196,7 +201,7 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
       if (!body) return body.error();
       bj::value b = *body;
       return show(server, "PUT", "/api/v1/policy", say("修改策略", "change policy"), &b, [](const bj::value& v) {
-        std::cout << word(str(v, "scope")) << " " << str(v, "key") << say(" 的策略现为修订 ", ": policy is now revision ")
+        std::cout << scope_text(v) << say(" 的策略现为修订 ", ": policy is now revision ")
                   << str(v.at("effective"), "revision") << say("，更新模式 ", ", mode ")
                   << word(str(v.at("effective"), "mode")) << "\n";
       });
@@ -309,10 +314,8 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
       bj::value b = bj::object{{"mode", mode}, {"reason", reason}};
       return show(server, "POST", "/api/v1/support/verifications/" + url_encode(id) + "/policy", say("修改策略", "change policy"),
                   &b, [](const bj::value& v) {
-                    std::cout << say("已修改这些终端的更新模式：", "update mode changed on: ");
-                    for (const auto& t : v.at("terminals").as_array())
-                      if (t.is_string()) std::cout << clean(t.get_string(), 40) << " ";
-                    std::cout << "\n";
+                    std::cout << say("已修改这些终端的更新模式：", "update mode changed on: ") << str(v, "terminals")
+                              << "\n";
                   });
     };
   });

@@ -43,7 +43,7 @@ class Table {
  public:
   explicit Table(std::initializer_list<std::string> headers);
   void add(std::vector<std::string> cells);
-  bool empty() const { return rows_.empty(); }
+  bool empty() const { return rows_.size() < 2; }  // no rows under the header
   void print(std::ostream& out) const;
 
  private:

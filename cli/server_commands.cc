@@ -18,14 +18,6 @@ namespace bj = boost::json;
 
 namespace {
 
-std::string joined(const bj::value& v, const char* key) {
-  std::string out;
-  if (auto* a = v.as_object().if_contains(key); a && a->is_array())
-    for (const auto& x : a->get_array())
-      if (x.is_string()) out += (out.empty() ? "" : ",") + clean(x.get_string(), 40);
-  return out.empty() ? "-" : out;
-}
-
 std::string yes_no(const bj::value& v, const char* key) {
   auto* b = v.as_object().if_contains(key);
   return b && b->is_bool() && b->get_bool() ? say("是", "yes") : say("否", "no");
@@ -79,7 +71,7 @@ Status release_list(const ServerOptions& s) {
             say("截止时间", "DEADLINE"), say("过期时间", "EXPIRES")};
     for (const auto& r : v.at("releases").as_array()) {
       const auto* size = r.as_object().if_contains("size");
-      t.add({str(r, "version"), joined(r, "models"),
+      t.add({str(r, "version"), str(r, "models"),
              size && size->is_number() ? human_size(size->to_number<std::uint64_t>()) : "-", yes_no(r, "security"),
              time_of(r, "security_deadline"), time_of(r, "expires")});
     }
