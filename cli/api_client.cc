@@ -40,7 +40,7 @@ Error server_error(const HttpResult& r, const std::string& what) {
            : r.status == 400 || r.status == 413   ? Code::kInvalidArgument
            : r.status == 429 || r.status == 503   ? Code::kUnavailable
                                                   : Code::kServer;
-  return make_error(c, what + ": " + message + " [" + (code.empty() ? "" : code + ", ") + "HTTP " +
+  return make_error(c, what + say("：", ": ") + message + " [" + (code.empty() ? "" : code + ", ") + "HTTP " +
                            std::to_string(r.status) + "]");
 }
 
@@ -49,11 +49,16 @@ Expected<boost::json::value> call(const ServerOptions& s, const std::string& met
   auto c = client(s);
   if (!c) return c.error();
   auto r = (*c)->request(method, path, body ? json::serialize(*body) : "");
+  if (!r && r.error().code == Code::kNetwork)
+    return make_error(Code::kNetwork, what + say("：", ": ") +
+                                          say("无法连接 " + clean(s.server, 80) + "，请确认 posfleetd 正在运行、--server 地址正确（",
+                                              "") +
+                                          r.error().message + say("）", ""));
   if (!r) return r.error().with_context(what);
   if (r->status >= 300) return server_error(*r, what);
   auto v = json::parse(r->body);
   if (!v)
-    return make_error(Code::kParse, what + ": " +
+    return make_error(Code::kParse, what + say("：", ": ") +
                                         say("服务器的回答不是 JSON（--server 是否指向 posfleetd？）",
                                             "the server's answer is not JSON (is --server the posfleetd URL?)"));
   return v;

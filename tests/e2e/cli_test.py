@@ -98,6 +98,16 @@ class CliTest(FleetTestCase, unittest.TestCase):
         self.assert_human(("deployment", "cancel", "1"), ["取消中"], ["canceling"], en_args=("deployment", "cancel", "2"),
                           json_args=("deployment", "cancel", "3"))
 
+    def test_times_are_shown_in_the_readers_time_zone(self):
+        self.fleet()
+        expires = self.cli.json("release", "list")["releases"][0]["expires"]
+        utc = datetime.strptime(expires, "%Y-%m-%dT%H:%M:%SZ")
+        shanghai = (utc + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S CST")
+        _, out, _ = self.run_cli("release", "list", env={"LANG": "C", "TZ": "Asia/Shanghai"})
+        self.assertIn(shanghai, out)
+        _, out, _ = self.run_cli("release", "list", env={"LANG": "C", "TZ": "UTC"})
+        self.assertIn(utc.strftime("%Y-%m-%d %H:%M:%S UTC"), out)
+
     # deploy to many --------------------------------------------------------
 
     def test_deploy_to_a_list_a_group_and_a_filter(self):
