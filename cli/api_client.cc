@@ -89,6 +89,11 @@ std::string str(const boost::json::value& v, const char* key) {
   return clean(json::serialize(*p));
 }
 
+std::string yes_no(const boost::json::value& v, const char* key) {
+  auto* b = v.is_object() ? v.get_object().if_contains(key) : nullptr;
+  return b && b->is_bool() && b->get_bool() ? say("是", "yes") : say("否", "no");
+}
+
 std::string time_of(const boost::json::value& v, const char* key) { return local_time(str(v, key)); }
 
 void print_page_footer(const boost::json::value& page, std::size_t shown, const std::string& measure_zh,

@@ -27,6 +27,8 @@ Error server_error(const HttpResult& r, const std::string& what);
 // A field as text for people: strings as they are, lists joined by commas and
 // other values as JSON, cleaned (output.h); "-" for missing, null or empty.
 std::string str(const boost::json::value& v, const char* key);
+// A true/false field as 是/否 or yes/no.
+std::string yes_no(const boost::json::value& v, const char* key);
 // A field that holds a UTC time, in local time ("-" for missing or null).
 std::string time_of(const boost::json::value& v, const char* key);
 // Under a paged list: "1-50 of 120 terminals" ("1-50 / 共 120 台终端"), and the

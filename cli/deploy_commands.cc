@@ -53,7 +53,7 @@ void print_many(const bj::value& v) {
   std::string ids;
   if (auto* a = v.as_object().if_contains("deployments"); a && a->is_array())
     for (const auto& id : a->get_array()) ids += (ids.empty() ? "" : ", ") + clean(bj::serialize(id), 20);
-  if (!ids.empty()) std::cout << " (" << say("编号 ", "ids ") << ids << ")";
+  if (!ids.empty()) std::cout << say("（编号 ", " (ids ") << ids << say("）", ")");
   if (auto sk = skipped_text(v); !sk.empty()) std::cout << say("；跳过：", "; skipped: ") << sk;
   std::cout << "\n";
   if (dry) std::cout << say("（预览，未创建；去掉 --dry-run 即可部署）\n", "(preview only; drop --dry-run to deploy)\n");

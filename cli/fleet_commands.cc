@@ -86,7 +86,7 @@ void print_policy(const bj::value& v) {
             << say(" 星期 ", " days ") << str(w, "days") << say("\n  蜂窝网络  ", "\n  cellular  ")
             << word(str(e, "cellular")) << say("\n  安全更新  截止 ", "\n  security  deadline ")
             << str(e, "security_deadline_days") << say(" 天，永不模式可推迟：", " days, never may defer it: ")
-            << str(e, "never_defers_security") << "\n";
+            << yes_no(e, "never_defers_security") << "\n";
   Table t{say("修订", "REV"), say("时间", "TIME"), say("途径", "PATH"), say("操作人", "ACTOR"), say("结果", "OUTCOME"),
           say("原因", "REASON")};
   if (auto* h = v.as_object().if_contains("history"); h && h->is_array())

@@ -16,15 +16,6 @@ namespace posfleet::cli {
 
 namespace bj = boost::json;
 
-namespace {
-
-std::string yes_no(const bj::value& v, const char* key) {
-  auto* b = v.as_object().if_contains(key);
-  return b && b->is_bool() && b->get_bool() ? say("是", "yes") : say("否", "no");
-}
-
-}  // namespace
-
 Status release_publish(const ServerOptions& s, const std::string& dir) {
   auto text = read_file(dir + "/manifest.json");
   if (!text)
