@@ -135,14 +135,19 @@ class ReadmeTest(unittest.TestCase):
         with open(os.path.join(self.dir, "readme.sh"), "w") as f:
             f.write(run)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.dir, "LANG": "C.UTF-8"}
-        p = subprocess.run(["bash", "readme.sh"], cwd=self.dir, env=env, capture_output=True, text=True,
-                           timeout=480, start_new_session=False)
+        try:
+            p = subprocess.run(["bash", "readme.sh"], cwd=self.dir, env=env, capture_output=True, text=True,
+                               timeout=600)
+            rc, out, err = p.returncode, p.stdout, p.stderr
+        except subprocess.TimeoutExpired as e:
+            rc, out, err = "timed out", (e.stdout or b"").decode(errors="replace"), (e.stderr or b"").decode(
+                errors="replace")
         with open(os.path.join(self.dir, "readme.log"), "w") as f:  # kept with POSFLEET_KEEP_TEST_DIRS=1
-            f.write(p.stdout + p.stderr)
-        if p.returncode != 0:
+            f.write(out + err)
+        if rc != 0:
             bg = "".join(open(os.path.join(self.dir, f)).read()[-3000:] for f in os.listdir(self.dir)
                          if f.startswith("background-"))
-            self.fail(f"the README's steps failed ({p.returncode}):\n{p.stdout[-6000:]}\n{p.stderr[-4000:]}\n"
+            self.fail(f"the README's steps failed ({rc}):\n{out[-6000:]}\n{err[-4000:]}\n"
                       f"--- background ---\n{bg}\n--- posfleetd ---\n{open(self.log_path).read()[-4000:]}")
 
         # What the steps claim happened, read back from the server.
