@@ -53,8 +53,8 @@ Status release_sign(const std::string& dir, const std::string& key_file);
 Status release_publish(const ServerOptions& s, const std::string& dir);
 Status release_list(const ServerOptions& s);
 // token_only: print just the terminal's DDI token (for scripts).
-Status terminal_register(const ServerOptions& s, const std::string& serial, const std::string& model,
-                         bool token_only);
+Status terminal_register(const ServerOptions& s, const std::string& serial,
+                         const std::string& model, bool token_only);
 Status terminal_show(const ServerOptions& s, const std::string& serial);
 Status terminal_list(const ServerOptions& s, const ListPage& page);
 Status deploy(const ServerOptions& s, const DeployOptions& o);

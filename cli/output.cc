@@ -42,9 +42,11 @@ std::size_t decode(std::string_view s, std::size_t i, char32_t* cp) {
 }
 
 int width_of(char32_t c) {
-  const bool wide = (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3) ||
-                    (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
-                    (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1FAFF) || (c >= 0x20000 && c <= 0x3FFFD);
+  const bool wide = (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) ||
+                    (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+                    (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+                    (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1FAFF) ||
+                    (c >= 0x20000 && c <= 0x3FFFD);
   return wide ? 2 : 1;
 }
 
@@ -55,7 +57,9 @@ bool chinese() {
   return zh;
 }
 
-std::string say(std::string_view zh, std::string_view en) { return std::string(chinese() ? zh : en); }
+std::string say(std::string_view zh, std::string_view en) {
+  return std::string(chinese() ? zh : en);
+}
 
 std::string clean(std::string_view text, std::size_t max_columns) {
   std::string out;
@@ -68,8 +72,8 @@ std::string clean(std::string_view text, std::size_t max_columns) {
       piece = "\xEF\xBF\xBD";  // U+FFFD for a byte that is not UTF-8
       cp = 0xFFFD;
       n = 1;
-    } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x2028 || cp == 0x2029 ||
-               (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) {
+    } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x2028 ||
+               cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) {
       piece = " ";  // control characters and bidi overrides must not steer the terminal
       cp = ' ';
     } else {
@@ -122,8 +126,10 @@ std::string human_size(std::uint64_t bytes) {
     ++u;
   }
   std::ostringstream out;
-  if (u == 0) out << bytes << " B";
-  else out << std::fixed << std::setprecision(1) << v << " " << kUnits[u];
+  if (u == 0)
+    out << bytes << " B";
+  else
+    out << std::fixed << std::setprecision(1) << v << " " << kUnits[u];
   return out.str();
 }
 
@@ -178,7 +184,8 @@ void Table::add(std::vector<std::string> cells) {
 void Table::print(std::ostream& out) const {
   std::vector<std::size_t> widths(rows_.front().size(), 0);
   for (const auto& row : rows_)
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
+    for (std::size_t i = 0; i < row.size(); ++i)
+      widths[i] = std::max(widths[i], display_width(row[i]));
   for (const auto& row : rows_) {
     std::string line;
     for (std::size_t i = 0; i < row.size(); ++i) {

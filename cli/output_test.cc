@@ -13,10 +13,10 @@ namespace {
 
 TEST(Clean, KeepsValidTextAndReplacesWhatWouldSteerTheTerminal) {
   EXPECT_EQ(clean("终端 PF0001 ok"), "终端 PF0001 ok");
-  EXPECT_EQ(clean("a\x1b[2Jb\r\nc"), "a [2Jb  c");            // escape sequence and line breaks defused
-  EXPECT_EQ(clean("\xe4\xb8"), "\xEF\xBF\xBD\xEF\xBF\xBD");   // a character cut in the middle
-  EXPECT_EQ(clean("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");   // overlong "/"
-  EXPECT_EQ(clean("x\xe2\x80\xaey"), "x y");                  // right-to-left override
+  EXPECT_EQ(clean("a\x1b[2Jb\r\nc"), "a [2Jb  c");  // escape sequence and line breaks defused
+  EXPECT_EQ(clean("\xe4\xb8"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // a character cut in the middle
+  EXPECT_EQ(clean("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong "/"
+  EXPECT_EQ(clean("x\xe2\x80\xaey"), "x y");                 // right-to-left override
   EXPECT_EQ(clean(std::string("a\0b", 3)), "a b");
 }
 

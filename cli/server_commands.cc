@@ -1,7 +1,6 @@
 // posfleet CLI: releases and terminals on posfleetd (/api/v1): publish, list,
 // register, show. Deployments are in deploy_commands.cc.
 #include <boost/json.hpp>
-
 #include <iostream>
 
 #include "cli/api_client.h"
@@ -19,13 +18,15 @@ namespace bj = boost::json;
 Status release_publish(const ServerOptions& s, const std::string& dir) {
   auto text = read_file(dir + "/manifest.json");
   if (!text)
-    return make_error(Code::kNotFound, say("没有 " + dir + "/manifest.json；请先运行 `posfleet release create`",
-                                           "no " + dir + "/manifest.json; run `posfleet release create` first"));
+    return make_error(Code::kNotFound,
+                      say("没有 " + dir + "/manifest.json；请先运行 `posfleet release create`",
+                          "no " + dir + "/manifest.json; run `posfleet release create` first"));
   auto sm = SignedManifest::parse(*text);
   if (!sm) return sm.error();
   if (sm->signatures.empty())
     return make_error(Code::kInvalidArgument,
-                      say("版本尚未签名；请运行 `posfleet release sign`", "release is not signed; run `posfleet release sign`"));
+                      say("版本尚未签名；请运行 `posfleet release sign`",
+                          "release is not signed; run `posfleet release sign`"));
   auto c = client(s);
   if (!c) return c.error();
   auto& out = s.json ? std::cerr : std::cout;  // with --json, stdout holds only the release's JSON
@@ -37,7 +38,8 @@ Status release_publish(const ServerOptions& s, const std::string& dir) {
       out << "  " << comp.filename << say("：服务器上已有\n", ": already on the server\n");
       continue;
     }
-    out << "  " << comp.filename << say("：正在上传 ", ": uploading ") << human_size(comp.length) << "…" << std::flush;
+    out << "  " << comp.filename << say("：正在上传 ", ": uploading ") << human_size(comp.length)
+        << "…" << std::flush;
     auto up = (*c)->put_file(path, dir + "/" + comp.filename);
     if (!up) return up.error();
     if (up->status >= 300) return server_error(*up, say("上传 ", "upload ") + comp.filename);
@@ -45,7 +47,8 @@ Status release_publish(const ServerOptions& s, const std::string& dir) {
   }
   auto r = (*c)->request("POST", "/api/v1/releases", *text);
   if (!r) return r.error();
-  if (r->status >= 300) return server_error(*r, say("发布版本 ", "publish release ") + sm->manifest.version);
+  if (r->status >= 300)
+    return server_error(*r, say("发布版本 ", "publish release ") + sm->manifest.version);
   if (s.json) {
     auto v = json::parse(r->body);
     if (!v) return v.error();
@@ -57,60 +60,71 @@ Status release_publish(const ServerOptions& s, const std::string& dir) {
 }
 
 Status release_list(const ServerOptions& s) {
-  return show(s, "GET", "/api/v1/releases", say("列出版本", "list releases"), nullptr, [](const bj::value& v) {
-    Table t{say("版本", "VERSION"), say("型号", "MODELS"), say("大小", "SIZE"), say("安全更新", "SECURITY"),
-            say("截止时间", "DEADLINE"), say("过期时间", "EXPIRES")};
-    for (const auto& r : v.at("releases").as_array()) {
-      const auto* size = r.as_object().if_contains("size");
-      t.add({str(r, "version"), str(r, "models"),
-             size && size->is_number() ? human_size(size->to_number<std::uint64_t>()) : "-", yes_no(r, "security"),
-             time_of(r, "security_deadline"), time_of(r, "expires")});
-    }
-    if (t.empty()) std::cout << say("还没有版本；用 `posfleet release publish` 发布\n",
-                                    "no releases yet; publish one with `posfleet release publish`\n");
-    else t.print(std::cout);
-  });
+  return show(
+      s, "GET", "/api/v1/releases", say("列出版本", "list releases"), nullptr,
+      [](const bj::value& v) {
+        Table t{say("版本", "VERSION"),      say("型号", "MODELS"),
+                say("大小", "SIZE"),         say("安全更新", "SECURITY"),
+                say("截止时间", "DEADLINE"), say("过期时间", "EXPIRES")};
+        for (const auto& r : v.at("releases").as_array()) {
+          const auto* size = r.as_object().if_contains("size");
+          t.add({str(r, "version"), str(r, "models"),
+                 size && size->is_number() ? human_size(size->to_number<std::uint64_t>()) : "-",
+                 yes_no(r, "security"), time_of(r, "security_deadline"), time_of(r, "expires")});
+        }
+        if (t.empty())
+          std::cout << say("还没有版本；用 `posfleet release publish` 发布\n",
+                           "no releases yet; publish one with `posfleet release publish`\n");
+        else
+          t.print(std::cout);
+      });
 }
 
-Status terminal_register(const ServerOptions& s, const std::string& serial, const std::string& model,
-                         bool token_only) {
+Status terminal_register(const ServerOptions& s, const std::string& serial,
+                         const std::string& model, bool token_only) {
   bj::value body = bj::object{{"serial", serial}, {"model", model}};
-  auto v = call(s, "POST", "/api/v1/terminals", say("登记终端 ", "register terminal ") + serial, &body);
+  auto v =
+      call(s, "POST", "/api/v1/terminals", say("登记终端 ", "register terminal ") + serial, &body);
   if (!v) return v.error();
   if (s.json)
     print_json(*v);
   else if (token_only)
     std::cout << str(*v, "token") << "\n";
   else
-    std::cout << say("已登记终端 ", "registered terminal ") << str(*v, "serial") << " (" << str(*v, "model") << ")\n  "
-            << say("DDI 令牌（只显示这一次）：", "DDI token (shown once): ") << str(*v, "token") << "\n";
+    std::cout << say("已登记终端 ", "registered terminal ") << str(*v, "serial") << " ("
+              << str(*v, "model") << ")\n  "
+              << say("DDI 令牌（只显示这一次）：", "DDI token (shown once): ") << str(*v, "token")
+              << "\n";
   return ok_status();
 }
 
 Status terminal_show(const ServerOptions& s, const std::string& serial) {
-  return show(s, "GET", "/api/v1/terminals/" + url_encode(serial), say("终端 ", "terminal ") + serial, nullptr,
-              [](const bj::value& v) {
-                std::cout << say("终端 ", "terminal ") << str(v, "serial") << " (" << str(v, "model") << ")\n"
-                          << say("  已装版本  ", "  version    ") << str(v, "installed_version") << "\n"
-                          << say("  分组      ", "  group      ") << str(v, "group") << "\n"
-                          << say("  商户      ", "  merchant   ") << str(v, "merchant") << "\n"
-                          << say("  更新状态  ", "  update     ") << word(str(v, "state")) << "\n"
-                          << say("  最后联网  ", "  last seen  ") << time_of(v, "last_seen") << "\n";
-                Table t{say("部署", "DEPLOYMENT"), say("版本", "RELEASE"), say("状态", "STATUS"),
-                        say("结果", "RESULT"), say("更新时间", "UPDATED"), say("最新消息", "MESSAGE")};
-                for (const auto& d : v.at("deployments").as_array())
-                  t.add({str(d, "id"), str(d, "release"), word(str(d, "status")), word(str(d, "result")),
-                         time_of(d, "updated"), str(d, "message")});
-                if (!t.empty()) std::cout << "\n", t.print(std::cout);
-              });
+  return show(
+      s, "GET", "/api/v1/terminals/" + url_encode(serial), say("终端 ", "terminal ") + serial,
+      nullptr, [](const bj::value& v) {
+        std::cout << say("终端 ", "terminal ") << str(v, "serial") << " (" << str(v, "model")
+                  << ")\n"
+                  << say("  已装版本  ", "  version    ") << str(v, "installed_version") << "\n"
+                  << say("  分组      ", "  group      ") << str(v, "group") << "\n"
+                  << say("  商户      ", "  merchant   ") << str(v, "merchant") << "\n"
+                  << say("  更新状态  ", "  update     ") << word(str(v, "state")) << "\n"
+                  << say("  最后联网  ", "  last seen  ") << time_of(v, "last_seen") << "\n";
+        Table t{say("部署", "DEPLOYMENT"), say("版本", "RELEASE"),     say("状态", "STATUS"),
+                say("结果", "RESULT"),     say("更新时间", "UPDATED"), say("最新消息", "MESSAGE")};
+        for (const auto& d : v.at("deployments").as_array())
+          t.add({str(d, "id"), str(d, "release"), word(str(d, "status")), word(str(d, "result")),
+                 time_of(d, "updated"), str(d, "message")});
+        if (!t.empty()) std::cout << "\n", t.print(std::cout);
+      });
 }
 
 Status terminal_list(const ServerOptions& s, const ListPage& page) {
   const std::string path = "/api/v1/terminals?limit=" + std::to_string(page.limit) +
                            "&offset=" + std::to_string(page.offset);
   return show(s, "GET", path, say("列出终端", "list terminals"), nullptr, [](const bj::value& v) {
-    Table t{say("序列号", "SERIAL"), say("型号", "MODEL"), say("版本", "VERSION"), say("分组", "GROUP"),
-            say("模式", "MODE"), say("更新状态", "UPDATE"), say("最后联网", "LAST SEEN")};
+    Table t{say("序列号", "SERIAL"),     say("型号", "MODEL"), say("版本", "VERSION"),
+            say("分组", "GROUP"),        say("模式", "MODE"),  say("更新状态", "UPDATE"),
+            say("最后联网", "LAST SEEN")};
     const auto& rows = v.at("terminals").as_array();
     for (const auto& r : rows)
       t.add({str(r, "serial"), str(r, "model"), str(r, "installed_version"), str(r, "group"),

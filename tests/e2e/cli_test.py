@@ -98,6 +98,11 @@ class CliTest(FleetTestCase, unittest.TestCase):
         self.assert_human(("deployment", "cancel", "1"), ["取消中"], ["canceling"], en_args=("deployment", "cancel", "2"),
                           json_args=("deployment", "cancel", "3"))
 
+    def test_help_is_in_the_readers_language(self):
+        self.assertIn("把版本部署到一台终端、多台终端、一个分组或筛选出的终端", self.run_cli("--help", env=ZH)[1])
+        self.assertIn("assign a release to a terminal, a list, a group or a filter", self.run_cli("--help")[1])
+        self.assertIn("终端筛选条件", self.run_cli("deploy", "--help", env=ZH)[1])
+
     def test_times_are_shown_in_the_readers_time_zone(self):
         self.fleet()
         expires = self.cli.json("release", "list")["releases"][0]["expires"]
