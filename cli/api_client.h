@@ -1,8 +1,11 @@
 // posfleet CLI: calling posfleetd's management API and printing its answers.
+// An error answer becomes an Error whose message names what was asked, the
+// server's error code and its message, cleaned (output.h) — never the raw body.
+// Thread-safety: one thread (the CLI's).
 #pragma once
 
 #include <boost/json/value.hpp>
-
+#include <functional>
 #include <string>
 
 #include "cli/commands.h"
@@ -12,10 +15,28 @@ namespace posfleet::cli {
 
 Expected<HttpClient*> client(const ServerOptions& s);
 // Sends a JSON request; returns the parsed reply or the server's error message.
-Expected<boost::json::value> call(const ServerOptions& s, const std::string& method, const std::string& path,
-                                  const std::string& what, const boost::json::value* body = nullptr);
-// A field as text for tables: strings as they are, "-" for missing or null.
+Expected<boost::json::value> call(const ServerOptions& s, const std::string& method,
+                                  const std::string& path, const std::string& what,
+                                  const boost::json::value* body = nullptr);
+// Calls, then prints the answer: exact JSON with --json, else human(answer).
+// There is no default: every command says how a person reads its answer.
+Status show(const ServerOptions& s, const std::string& method, const std::string& path,
+            const std::string& what, const boost::json::value* body,
+            const std::function<void(const boost::json::value&)>& human);
+// The error an answer >= 300 stands for: "<what>: <message> [<code>, HTTP <status>]".
+Error server_error(const HttpResult& r, const std::string& what);
+// A field as text for people: strings as they are, lists joined by commas and
+// other values as JSON, cleaned (output.h); "-" for missing, null or empty.
 std::string str(const boost::json::value& v, const char* key);
+// A true/false field as 是/否 or yes/no.
+std::string yes_no(const boost::json::value& v, const char* key);
+// A field that holds a UTC time, in local time ("-" for missing or null).
+std::string time_of(const boost::json::value& v, const char* key);
+// Under a paged list: "1-50 of 120 terminals" ("1-50 / 共 120 台终端"), and the
+// --offset of the next page.
+void print_page_footer(const boost::json::value& page, std::size_t shown,
+                       const std::string& measure_zh, const std::string& noun_zh,
+                       const std::string& noun_en);
 void print_json(const boost::json::value& v);
 // URL-encodes a query value.
 std::string url_encode(const std::string& s);

@@ -25,6 +25,25 @@ struct CreateOptions {
   bool security = false, rollback = false;
 };
 
+// A page of a list: at most `limit` rows (1-1000) from `offset`.
+struct ListPage {
+  int limit = 50;
+  long long offset = 0;
+};
+
+// deploy: one release to one terminal, a list, a group or a filter.
+struct DeployOptions {
+  std::string release, terminal, group, reason;
+  std::vector<std::string> terminals;  // serials (--terminals A,B,C)
+  std::vector<std::string> filters;    // KEY=VALUE of the server's terminal filter
+  bool dry_run = false;
+};
+
+struct DeploymentFilter {
+  std::string release, status, result, terminal;
+  ListPage page;
+};
+
 // Offline.
 Status key_generate(const std::string& out_prefix);
 Status release_create(const CreateOptions& o);
@@ -33,12 +52,18 @@ Status release_sign(const std::string& dir, const std::string& key_file);
 // Against posfleetd.
 Status release_publish(const ServerOptions& s, const std::string& dir);
 Status release_list(const ServerOptions& s);
-Status terminal_register(const ServerOptions& s, const std::string& serial, const std::string& model);
+// token_only: print just the terminal's DDI token (for scripts).
+Status terminal_register(const ServerOptions& s, const std::string& serial,
+                         const std::string& model, bool token_only);
 Status terminal_show(const ServerOptions& s, const std::string& serial);
-Status terminal_list(const ServerOptions& s);
-Status deploy(const ServerOptions& s, const std::string& release, const std::string& terminal);
+Status terminal_list(const ServerOptions& s, const ListPage& page);
+Status deploy(const ServerOptions& s, const DeployOptions& o);
+Status deployment_list(const ServerOptions& s, const DeploymentFilter& f);
 Status deployment_show(const ServerOptions& s, const std::string& id);
 Status deployment_cancel(const ServerOptions& s, const std::string& id);
+// Waits until the deployment has ended (polling every 2 s, at most
+// timeout_seconds); ok only if it ended in success.
+Status deployment_wait(const ServerOptions& s, const std::string& id, int timeout_seconds);
 
 }  // namespace posfleet::cli
 

@@ -1,11 +1,11 @@
 // posfleet: the operator's command line. See README.md for a walk-through.
 #include <CLI/CLI.hpp>
-
 #include <cstdlib>
 #include <functional>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "core/http_client.h"
 #include "core/signing.h"
 
@@ -20,76 +20,175 @@ std::string env_or(const char* name, const char* fallback = "") {
 
 int main(int argc, char** argv) {
   namespace cli = posfleet::cli;
-  CLI::App app{"posfleet: operator CLI for posfleet (keys, signed releases, terminals, deployments)"};
+  using posfleet::cli::say;
+  CLI::App app{
+      say("posfleet：运维命令行（密钥、签名版本、终端、部署）",
+          "posfleet: operator CLI for posfleet (keys, signed releases, terminals, deployments)")};
   app.require_subcommand(1);
   app.fallthrough();  // --server, --token and --json may follow the subcommand too
   cli::ServerOptions server{env_or("POSFLEET_SERVER"), env_or("POSFLEET_TOKEN"), false};
-  app.add_option("--server", server.server, "posfleetd URL (env POSFLEET_SERVER)");
-  app.add_option("--token", server.token, "management API token (env POSFLEET_TOKEN)");
-  app.add_flag("--json", server.json, "print JSON");
+  app.add_option(
+      "--server", server.server,
+      say("posfleetd 地址（环境变量 POSFLEET_SERVER）", "posfleetd URL (env POSFLEET_SERVER)"));
+  app.add_option(
+      "--token", server.token,
+      say("管理 API 令牌（环境变量 POSFLEET_TOKEN）", "management API token (env POSFLEET_TOKEN)"));
+  app.add_flag("--json", server.json, say("输出 JSON", "print JSON"));
   std::function<posfleet::Status()> action;
 
-  auto* key = app.add_subcommand("key", "signing keys")->require_subcommand(1);
+  auto* key = app.add_subcommand("key", say("签名密钥", "signing keys"))->require_subcommand(1);
   std::string key_out;
-  auto* key_gen = key->add_subcommand("generate", "create an ed25519 key pair: OUT.key (secret) and OUT.pub");
-  key_gen->add_option("--out", key_out, "path prefix, e.g. keys/release")->required();
+  auto* key_gen = key->add_subcommand(
+      "generate", say("生成 ed25519 密钥对：OUT.key（私钥）和 OUT.pub",
+                      "create an ed25519 key pair: OUT.key (secret) and OUT.pub"));
+  key_gen
+      ->add_option("--out", key_out,
+                   say("路径前缀，例如 keys/release", "path prefix, e.g. keys/release"))
+      ->required();
   key_gen->callback([&] { action = [&] { return cli::key_generate(key_out); }; });
 
-  auto* release = app.add_subcommand("release", "releases")->require_subcommand(1);
+  auto* release = app.add_subcommand("release", say("版本", "releases"))->require_subcommand(1);
   cli::CreateOptions create;
-  auto* rc = release->add_subcommand("create", "make an unsigned release folder from component files");
-  rc->add_option("--dir", create.dir, "release folder to write")->required();
-  rc->add_option("--version", create.version, "release version, e.g. 2.1.0")->required();
-  rc->add_option("--model", create.models, "hardware model it is for (repeat)")->required();
-  rc->add_option("--component", create.components, "NAME=FILE[@VERSION] (repeat)")->required();
-  rc->add_option("--notes-zh", create.notes_zh, "release notes, Chinese");
-  rc->add_option("--notes-en", create.notes_en, "release notes, English");
-  rc->add_option("--expires-days", create.expires_days, "days until the signed manifest expires")->capture_default_str();
-  rc->add_option("--expires", create.expires_at, "absolute expiry, UTC, e.g. 2027-06-30T00:00:00Z");
-  rc->add_option("--mandatory", create.mandatory, "component the merchant cannot leave out (repeat)");
-  rc->add_option("--depends", create.depends, "NAME=OTHER: NAME needs OTHER installed with it (repeat)");
-  rc->add_flag("--security", create.security, "mark as a security-critical release");
-  rc->add_flag("--rollback", create.rollback, "allow terminals on a newer version to install this one");
+  auto* rc = release->add_subcommand("create",
+                                     say("用组件文件生成未签名的版本目录",
+                                         "make an unsigned release folder from component files"));
+  rc->add_option("--dir", create.dir, say("要写入的版本目录", "release folder to write"))
+      ->required();
+  rc->add_option("--version", create.version,
+                 say("版本号，例如 2.1.0", "release version, e.g. 2.1.0"))
+      ->required();
+  rc->add_option("--model", create.models,
+                 say("适用的硬件型号（可重复）", "hardware model it is for (repeat)"))
+      ->required();
+  rc->add_option("--component", create.components,
+                 say("NAME=FILE[@VERSION]（可重复）", "NAME=FILE[@VERSION] (repeat)"))
+      ->required();
+  rc->add_option("--notes-zh", create.notes_zh, say("中文版本说明", "release notes, Chinese"));
+  rc->add_option("--notes-en", create.notes_en, say("英文版本说明", "release notes, English"));
+  rc->add_option("--expires-days", create.expires_days,
+                 say("签名清单多少天后过期", "days until the signed manifest expires"))
+      ->capture_default_str();
+  rc->add_option("--expires", create.expires_at,
+                 say("过期时间（UTC），例如 2027-06-30T00:00:00Z",
+                     "absolute expiry, UTC, e.g. 2027-06-30T00:00:00Z"));
+  rc->add_option(
+      "--mandatory", create.mandatory,
+      say("商户不能跳过的组件（可重复）", "component the merchant cannot leave out (repeat)"));
+  rc->add_option("--depends", create.depends,
+                 say("NAME=OTHER：安装 NAME 时必须同时安装 OTHER（可重复）",
+                     "NAME=OTHER: NAME needs OTHER installed with it (repeat)"));
+  rc->add_flag("--security", create.security,
+               say("标记为安全更新", "mark as a security-critical release"));
+  rc->add_flag("--rollback", create.rollback,
+               say("允许较新版本的终端安装此版本（回退）",
+                   "allow terminals on a newer version to install this one"));
   rc->callback([&] { action = [&] { return cli::release_create(create); }; });
 
   std::string dir, key_file;
-  auto* rs = release->add_subcommand("sign", "sign a release folder offline with a .key file");
-  rs->add_option("--dir", dir, "release folder")->required();
-  rs->add_option("--key", key_file, "secret key file (.key)")->required();
+  auto* rs = release->add_subcommand("sign", say("用 .key 文件离线签名版本目录",
+                                                 "sign a release folder offline with a .key file"));
+  rs->add_option("--dir", dir, say("版本目录", "release folder"))->required();
+  rs->add_option("--key", key_file, say("私钥文件（.key）", "secret key file (.key)"))->required();
   rs->callback([&] { action = [&] { return cli::release_sign(dir, key_file); }; });
 
-  auto* rp = release->add_subcommand("publish", "upload a signed release folder to posfleetd");
-  rp->add_option("--dir", dir, "release folder")->required();
+  auto* rp = release->add_subcommand("publish", say("把已签名的版本目录上传到 posfleetd",
+                                                    "upload a signed release folder to posfleetd"));
+  rp->add_option("--dir", dir, say("版本目录", "release folder"))->required();
   rp->callback([&] { action = [&] { return cli::release_publish(server, dir); }; });
-  release->add_subcommand("list", "releases on the server")->callback([&] {
+  release->add_subcommand("list", say("服务器上的版本", "releases on the server"))->callback([&] {
     action = [&] { return cli::release_list(server); };
   });
 
-  auto* terminal = app.add_subcommand("terminal", "terminals")->require_subcommand(1);
+  auto* terminal = app.add_subcommand("terminal", say("终端", "terminals"))->require_subcommand(1);
   std::string serial, model;
-  auto* tr = terminal->add_subcommand("register", "register a terminal; prints its DDI token once");
-  tr->add_option("--serial", serial, "serial number")->required();
-  tr->add_option("--model", model, "hardware model")->required();
-  tr->callback([&] { action = [&] { return cli::terminal_register(server, serial, model); }; });
-  auto* ts = terminal->add_subcommand("show", "a terminal's version and deployments");
-  ts->add_option("serial", serial, "serial number")->required();
+  bool token_only = false;
+  auto* tr = terminal->add_subcommand(
+      "register",
+      say("登记终端；只显示一次它的 DDI 令牌", "register a terminal; prints its DDI token once"));
+  tr->add_option("--serial", serial, say("序列号", "serial number"))->required();
+  tr->add_option("--model", model, say("硬件型号", "hardware model"))->required();
+  tr->add_flag("--token-only", token_only,
+               say("只输出 DDI 令牌，例如 TOKEN=$(posfleet terminal register …)",
+                   "print only the DDI token, e.g. TOKEN=$(posfleet terminal register …)"));
+  tr->callback(
+      [&] { action = [&] { return cli::terminal_register(server, serial, model, token_only); }; });
+  auto* ts = terminal->add_subcommand(
+      "show", say("终端的版本和部署", "a terminal's version and deployments"));
+  ts->add_option("serial", serial, say("序列号", "serial number"))->required();
   ts->callback([&] { action = [&] { return cli::terminal_show(server, serial); }; });
-  terminal->add_subcommand("list", "all terminals")->callback([&] {
-    action = [&] { return cli::terminal_list(server); };
+  cli::ListPage page;
+  auto page_opts = [&](CLI::App* c) {
+    c->add_option("--limit", page.limit, say("每页行数，1-1000", "rows per page, 1-1000"))
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    c->add_option(
+         "--offset", page.offset,
+         say("跳过的行数（表格下方会给出下一页）", "rows to skip (the footer names the next page)"))
+        ->check(CLI::NonNegativeNumber);
+  };
+  auto* tl =
+      terminal->add_subcommand("list", say("终端列表，分页显示", "terminals, a page at a time"));
+  page_opts(tl);
+  tl->callback([&] { action = [&] { return cli::terminal_list(server, page); }; });
+
+  cli::DeployOptions dep;
+  auto* dp = app.add_subcommand("deploy",
+                                say("把版本部署到一台终端、多台终端、一个分组或筛选出的终端",
+                                    "assign a release to a terminal, a list, a group or a filter"));
+  dp->add_option("--release", dep.release, say("版本号", "release version"))->required();
+  dp->add_option("--terminal", dep.terminal, say("一台终端的序列号", "one terminal's serial"));
+  dp->add_option("--terminals", dep.terminals,
+                 say("序列号，用逗号分隔：A,B,C", "serials, comma-separated: A,B,C"))
+      ->delimiter(',');
+  dp->add_option("--group", dep.group, say("分组里的全部终端", "every terminal of a group"));
+  dp->add_option("--filter", dep.filters,
+                 say("终端筛选条件 KEY=VALUE（可重复，须全部满足）：q、model、version、group、"
+                     "mode、state、online、merchant、pending",
+                     "KEY=VALUE of the terminal filter (repeat; all must hold): q, model, version, "
+                     "group, mode, state, online, merchant, pending"));
+  dp->add_option("--reason", dep.reason,
+                 say("原因（记入审计日志）", "why (kept in the audit log)"));
+  dp->add_flag("--dry-run", dep.dry_run,
+               say("只显示将创建多少个部署，不实际创建",
+                   "show how many deployments it would create, create none"));
+  dp->callback([&] { action = [&] { return cli::deploy(server, dep); }; });
+
+  std::string id;
+  auto* deployment =
+      app.add_subcommand("deployment", say("部署", "deployments"))->require_subcommand(1);
+  cli::DeploymentFilter df;
+  auto* dl = deployment->add_subcommand(
+      "list", say("部署列表，最新的在前，分页显示", "deployments, newest first, a page at a time"));
+  dl->add_option("--release", df.release, say("只看这个版本", "of this release version"));
+  dl->add_option("--terminal", df.terminal, say("只看这台终端", "of this terminal"));
+  dl->add_option("--status", df.status,
+                 say("scheduled、running、canceling、canceled 或 finished",
+                     "scheduled, running, canceling, canceled or finished"))
+      ->check(CLI::IsMember({"scheduled", "running", "canceling", "canceled", "finished"}));
+  dl->add_option("--result", df.result, say("none、success 或 failure", "none, success or failure"))
+      ->check(CLI::IsMember({"none", "success", "failure"}));
+  page_opts(dl);
+  dl->callback([&] {
+    df.page = page;
+    action = [&] { return cli::deployment_list(server, df); };
   });
-
-  std::string release_version, id;
-  auto* dp = app.add_subcommand("deploy", "assign a release to a terminal");
-  dp->add_option("--release", release_version, "release version")->required();
-  dp->add_option("--terminal", serial, "terminal serial")->required();
-  dp->callback([&] { action = [&] { return cli::deploy(server, release_version, serial); }; });
-
-  auto* deployment = app.add_subcommand("deployment", "deployments")->require_subcommand(1);
-  auto* ds = deployment->add_subcommand("show", "a deployment's status and history");
-  ds->add_option("id", id, "deployment id")->required();
+  auto* ds = deployment->add_subcommand(
+      "show", say("部署的状态和历史", "a deployment's status and history"));
+  ds->add_option("id", id, say("部署编号", "deployment id"))->required();
   ds->callback([&] { action = [&] { return cli::deployment_show(server, id); }; });
-  auto* dc = deployment->add_subcommand("cancel", "ask the terminal to stop a deployment");
-  dc->add_option("id", id, "deployment id")->required();
+  int wait_seconds = 600;
+  auto* dw = deployment->add_subcommand(
+      "wait", say("等待部署结束；未成功则返回失败",
+                  "wait until a deployment has ended; fails unless it succeeded"));
+  dw->add_option("id", id, say("部署编号", "deployment id"))->required();
+  dw->add_option("--timeout", wait_seconds,
+                 say("最多等待的秒数", "give up after this many seconds"))
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  dw->callback([&] { action = [&] { return cli::deployment_wait(server, id, wait_seconds); }; });
+  auto* dc = deployment->add_subcommand(
+      "cancel", say("请终端停止一个部署", "ask the terminal to stop a deployment"));
+  dc->add_option("id", id, say("部署编号", "deployment id"))->required();
   dc->callback([&] { action = [&] { return cli::deployment_cancel(server, id); }; });
 
   cli::add_fleet_commands(app, server, action);
@@ -99,8 +198,10 @@ int main(int argc, char** argv) {
   posfleet::HttpClient::global_init();
   auto status = action();
   if (!status) {
+    // Messages from the server are cleaned where they are read (api_client.h).
     std::cerr << "posfleet: " << status.error().message
-              << (status.error().context.empty() ? "" : " [" + status.error().context + "]") << "\n";
+              << (status.error().context.empty() ? "" : " [" + status.error().context + "]")
+              << "\n";
     return status.error().code == posfleet::Code::kNotFound ? 3 : 1;
   }
   return 0;

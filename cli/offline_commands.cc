@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/hashing.h"
@@ -24,8 +25,9 @@ Status key_generate(const std::string& out_prefix) {
     if (auto s = make_dirs(parent.string()); !s) return s;
   if (auto s = write_file_atomic(key_path, signing_key_json(key), 0600); !s) return s;
   if (auto s = write_file_atomic(pub_path, public_key_json(key.pub)); !s) return s;
-  std::cout << "key " << key.pub.key_id << "\n  secret: " << key_path << " (keep offline, mode 0600)\n  public: "
-            << pub_path << " (give to terminals as a trusted key)\n";
+  std::cout << say("密钥 ", "key ") << key.pub.key_id << say("\n  私钥：", "\n  secret: ") << key_path
+            << say("（离线保管，权限 0600）\n  公钥：", " (keep offline, mode 0600)\n  public: ") << pub_path
+            << say("（交给终端作为受信任的密钥）\n", " (give to terminals as a trusted key)\n");
   return ok_status();
 }
 
@@ -111,8 +113,10 @@ Status release_create(const CreateOptions& o) {
     c->depends.push_back(spec.substr(eq + 1));
   }
   if (auto s = save_manifest(o.dir, sm); !s) return s;
-  std::cout << "release " << m.version << " for " << m.models.size() << " model(s), expires " << format_utc(m.expires)
-            << ", written to " << o.dir << "/manifest.json (unsigned: run `posfleet release sign`)\n";
+  std::cout << say("版本 ", "release ") << m.version << say("，适用 ", " for ") << m.models.size()
+            << say(" 个型号，过期时间 ", " model(s), expires ") << local_time(m.expires) << say("，已写入 ", ", written to ")
+            << o.dir << say("/manifest.json（未签名：请运行 `posfleet release sign`）\n",
+                            "/manifest.json (unsigned: run `posfleet release sign`)\n");
   return ok_status();
 }
 
@@ -135,8 +139,9 @@ Status release_sign(const std::string& dir, const std::string& key_file) {
               << "; terminals will refuse it\n";
   sm->sign(*key);
   if (auto s = save_manifest(dir, *sm); !s) return s;
-  std::cout << "signed release " << sm->manifest.version << " with key " << key->pub.key_id << " ("
-            << sm->signatures.size() << " signature(s))\n";
+  std::cout << say("已用密钥 ", "signed release ") << (chinese() ? key->pub.key_id : sm->manifest.version)
+            << say(" 签名版本 ", " with key ") << (chinese() ? sm->manifest.version : key->pub.key_id)
+            << say("（共 ", " (") << sm->signatures.size() << say(" 个签名）\n", " signature(s))\n");
   return ok_status();
 }
 

@@ -1,135 +1,137 @@
-// posfleet CLI: commands that talk to posfleetd's management API (/api/v1).
+// posfleet CLI: releases and terminals on posfleetd (/api/v1): publish, list,
+// register, show. Deployments are in deploy_commands.cc.
 #include <boost/json.hpp>
-
 #include <iostream>
 
+#include "cli/api_client.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "core/fs.h"
 #include "core/http_client.h"
 #include "core/json.h"
 #include "core/manifest.h"
-#include "cli/api_client.h"
 
 namespace posfleet::cli {
 
 namespace bj = boost::json;
 
-namespace {
-
-void print_deployment(const bj::value& d) {
-  std::cout << "deployment " << str(d, "id") << ": release " << str(d, "release") << " to " << str(d, "terminal")
-            << "\n  status " << str(d, "status") << ", result " << str(d, "result");
-  if (auto m = str(d, "message"); !m.empty() && m != "-") std::cout << ", " << m;
-  std::cout << "\n";
-  if (auto* h = d.get_object().if_contains("history"); h && h->is_array())
-    for (const auto& e : h->get_array()) {
-      std::cout << "  " << str(e, "time") << "  " << str(e, "execution") << "/" << str(e, "result");
-      if (auto* details = e.get_object().if_contains("details"); details && details->is_array())
-        for (const auto& line : details->get_array())
-          if (line.is_string()) std::cout << "  " << std::string(line.get_string());
-      std::cout << "\n";
-    }
-}
-
-}  // namespace
-
 Status release_publish(const ServerOptions& s, const std::string& dir) {
   auto text = read_file(dir + "/manifest.json");
-  if (!text) return make_error(Code::kNotFound, "no " + dir + "/manifest.json; run `posfleet release create` first");
+  if (!text)
+    return make_error(Code::kNotFound,
+                      say("没有 " + dir + "/manifest.json；请先运行 `posfleet release create`",
+                          "no " + dir + "/manifest.json; run `posfleet release create` first"));
   auto sm = SignedManifest::parse(*text);
   if (!sm) return sm.error();
-  if (sm->signatures.empty()) return make_error(Code::kInvalidArgument, "release is not signed; run `posfleet release sign`");
+  if (sm->signatures.empty())
+    return make_error(Code::kInvalidArgument,
+                      say("版本尚未签名；请运行 `posfleet release sign`",
+                          "release is not signed; run `posfleet release sign`"));
   auto c = client(s);
   if (!c) return c.error();
+  auto& out = s.json ? std::cerr : std::cout;  // with --json, stdout holds only the release's JSON
   for (const auto& comp : sm->manifest.components) {
     const std::string path = "/api/v1/artifacts/" + comp.sha256;
     auto have = (*c)->request("GET", path);
     if (!have) return have.error();
     if (have->status == 200) {
-      std::cout << "  " << comp.filename << ": already on the server\n";
+      out << "  " << comp.filename << say("：服务器上已有\n", ": already on the server\n");
       continue;
     }
-    std::cout << "  " << comp.filename << ": uploading " << comp.length << " bytes…" << std::flush;
+    out << "  " << comp.filename << say("：正在上传 ", ": uploading ") << human_size(comp.length)
+        << "…" << std::flush;
     auto up = (*c)->put_file(path, dir + "/" + comp.filename);
     if (!up) return up.error();
-    if (up->status >= 300) return http_error(*up, "upload " + comp.filename);
-    std::cout << " done\n";
+    if (up->status >= 300) return server_error(*up, say("上传 ", "upload ") + comp.filename);
+    out << say(" 完成\n", " done\n");
   }
   auto r = (*c)->request("POST", "/api/v1/releases", *text);
   if (!r) return r.error();
-  if (r->status >= 300) return http_error(*r, "publish release " + sm->manifest.version);
-  if (s.json)
-    std::cout << r->body << "\n";
-  else
-    std::cout << "published release " << sm->manifest.version << "\n";
+  if (r->status >= 300)
+    return server_error(*r, say("发布版本 ", "publish release ") + sm->manifest.version);
+  if (s.json) {
+    auto v = json::parse(r->body);
+    if (!v) return v.error();
+    print_json(*v);
+  } else {
+    std::cout << say("已发布版本 ", "published release ") << sm->manifest.version << "\n";
+  }
   return ok_status();
 }
 
 Status release_list(const ServerOptions& s) {
-  auto v = call(s, "GET", "/api/v1/releases", "list releases");
-  if (!v) return v.error();
-  if (s.json) return print_json(*v), ok_status();
-  for (const auto& r : v->at("releases").as_array())
-    std::cout << str(r, "version") << "  models " << str(r, "models") << "  expires " << str(r, "expires")
-              << (r.at("security").as_bool() ? "  security" : "") << "\n";
-  return ok_status();
+  return show(
+      s, "GET", "/api/v1/releases", say("列出版本", "list releases"), nullptr,
+      [](const bj::value& v) {
+        Table t{say("版本", "VERSION"),      say("型号", "MODELS"),
+                say("大小", "SIZE"),         say("安全更新", "SECURITY"),
+                say("截止时间", "DEADLINE"), say("过期时间", "EXPIRES")};
+        for (const auto& r : v.at("releases").as_array()) {
+          const auto* size = r.as_object().if_contains("size");
+          t.add({str(r, "version"), str(r, "models"),
+                 size && size->is_number() ? human_size(size->to_number<std::uint64_t>()) : "-",
+                 yes_no(r, "security"), time_of(r, "security_deadline"), time_of(r, "expires")});
+        }
+        if (t.empty())
+          std::cout << say("还没有版本；用 `posfleet release publish` 发布\n",
+                           "no releases yet; publish one with `posfleet release publish`\n");
+        else
+          t.print(std::cout);
+      });
 }
 
-Status terminal_register(const ServerOptions& s, const std::string& serial, const std::string& model) {
+Status terminal_register(const ServerOptions& s, const std::string& serial,
+                         const std::string& model, bool token_only) {
   bj::value body = bj::object{{"serial", serial}, {"model", model}};
-  auto v = call(s, "POST", "/api/v1/terminals", "register terminal " + serial, &body);
+  auto v =
+      call(s, "POST", "/api/v1/terminals", say("登记终端 ", "register terminal ") + serial, &body);
   if (!v) return v.error();
-  if (s.json) return print_json(*v), ok_status();
-  std::cout << "registered terminal " << serial << " (" << model << ")\n  DDI token (shown once): "
-            << str(*v, "token") << "\n";
+  if (s.json)
+    print_json(*v);
+  else if (token_only)
+    std::cout << str(*v, "token") << "\n";
+  else
+    std::cout << say("已登记终端 ", "registered terminal ") << str(*v, "serial") << " ("
+              << str(*v, "model") << ")\n  "
+              << say("DDI 令牌（只显示这一次）：", "DDI token (shown once): ") << str(*v, "token")
+              << "\n";
   return ok_status();
 }
 
 Status terminal_show(const ServerOptions& s, const std::string& serial) {
-  auto v = call(s, "GET", "/api/v1/terminals/" + serial, "terminal " + serial);
-  if (!v) return v.error();
-  if (s.json) return print_json(*v), ok_status();
-  std::cout << "terminal " << serial << " (" << str(*v, "model") << ")\n  version   " << str(*v, "installed_version")
-            << "\n  last seen " << str(*v, "last_seen") << "\n";
-  for (const auto& d : v->at("deployments").as_array())
-    std::cout << "  deployment " << str(d, "id") << "  " << str(d, "release") << "  " << str(d, "status") << "/"
-              << str(d, "result") << "  " << str(d, "message") << "\n";
-  return ok_status();
+  return show(
+      s, "GET", "/api/v1/terminals/" + url_encode(serial), say("终端 ", "terminal ") + serial,
+      nullptr, [](const bj::value& v) {
+        std::cout << say("终端 ", "terminal ") << str(v, "serial") << " (" << str(v, "model")
+                  << ")\n"
+                  << say("  已装版本  ", "  version    ") << str(v, "installed_version") << "\n"
+                  << say("  分组      ", "  group      ") << str(v, "group") << "\n"
+                  << say("  商户      ", "  merchant   ") << str(v, "merchant") << "\n"
+                  << say("  更新状态  ", "  update     ") << word(str(v, "state")) << "\n"
+                  << say("  最后联网  ", "  last seen  ") << time_of(v, "last_seen") << "\n";
+        Table t{say("部署", "DEPLOYMENT"), say("版本", "RELEASE"),     say("状态", "STATUS"),
+                say("结果", "RESULT"),     say("更新时间", "UPDATED"), say("最新消息", "MESSAGE")};
+        for (const auto& d : v.at("deployments").as_array())
+          t.add({str(d, "id"), str(d, "release"), word(str(d, "status")), word(str(d, "result")),
+                 time_of(d, "updated"), str(d, "message")});
+        if (!t.empty()) std::cout << "\n", t.print(std::cout);
+      });
 }
 
-Status terminal_list(const ServerOptions& s) {
-  auto v = call(s, "GET", "/api/v1/terminals?limit=1000", "list terminals");
-  if (!v) return v.error();
-  if (s.json) return print_json(*v), ok_status();
-  for (const auto& t : v->at("terminals").as_array())
-    std::cout << str(t, "serial") << "  " << str(t, "model") << "  " << str(t, "installed_version") << "  "
-              << str(t, "last_seen") << "\n";
-  return ok_status();
-}
-
-Status deploy(const ServerOptions& s, const std::string& release, const std::string& terminal) {
-  bj::value body = bj::object{{"release", release}, {"terminal", terminal}};
-  auto v = call(s, "POST", "/api/v1/deployments", "deploy " + release + " to " + terminal, &body);
-  if (!v) return v.error();
-  if (s.json) return print_json(*v), ok_status();
-  print_deployment(*v);
-  return ok_status();
-}
-
-Status deployment_show(const ServerOptions& s, const std::string& id) {
-  auto v = call(s, "GET", "/api/v1/deployments/" + id, "deployment " + id);
-  if (!v) return v.error();
-  if (s.json) return print_json(*v), ok_status();
-  print_deployment(*v);
-  return ok_status();
-}
-
-Status deployment_cancel(const ServerOptions& s, const std::string& id) {
-  auto v = call(s, "POST", "/api/v1/deployments/" + id + "/cancel", "cancel deployment " + id);
-  if (!v) return v.error();
-  if (s.json) return print_json(*v), ok_status();
-  print_deployment(*v);
-  return ok_status();
+Status terminal_list(const ServerOptions& s, const ListPage& page) {
+  const std::string path = "/api/v1/terminals?limit=" + std::to_string(page.limit) +
+                           "&offset=" + std::to_string(page.offset);
+  return show(s, "GET", path, say("列出终端", "list terminals"), nullptr, [](const bj::value& v) {
+    Table t{say("序列号", "SERIAL"),     say("型号", "MODEL"), say("版本", "VERSION"),
+            say("分组", "GROUP"),        say("模式", "MODE"),  say("更新状态", "UPDATE"),
+            say("最后联网", "LAST SEEN")};
+    const auto& rows = v.at("terminals").as_array();
+    for (const auto& r : rows)
+      t.add({str(r, "serial"), str(r, "model"), str(r, "installed_version"), str(r, "group"),
+             word(str(r, "mode")), word(str(r, "state")), time_of(r, "last_seen")});
+    if (!t.empty()) t.print(std::cout);
+    print_page_footer(v, rows.size(), "台", "终端", "terminals");
+  });
 }
 
 }  // namespace posfleet::cli

@@ -132,4 +132,21 @@ Expected<std::int64_t> positive_id(const std::string& text, const std::string& w
   return make_error(Code::kNotFound, "no " + what + " " + text);
 }
 
+Expected<std::int64_t> bounded_number(const std::string& text, const std::string& name, std::int64_t fallback,
+                                      std::int64_t lo, std::int64_t hi) {
+  if (text.empty()) return fallback;
+  std::int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9' || v > hi) {
+      v = -1;
+      break;
+    }
+    v = v * 10 + (c - '0');
+  }
+  if (v < lo || v > hi)
+    return make_error(Code::kInvalidArgument,
+                      name + " must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return v;
+}
+
 }  // namespace posfleet::api

@@ -53,5 +53,8 @@ std::string client_address(const domain::Context& ctx, const http::Request& req)
 
 Expected<boost::json::object> body_object(const http::Request& req);
 Expected<std::int64_t> positive_id(const std::string& text, const std::string& what);
+// A query number from lo to hi, `fallback` when empty; else kInvalidArgument naming `name`.
+Expected<std::int64_t> bounded_number(const std::string& text, const std::string& name, std::int64_t fallback,
+                                      std::int64_t lo, std::int64_t hi);
 
 }  // namespace posfleet::api

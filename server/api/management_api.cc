@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <set>
+
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/manifest.h"
@@ -197,19 +199,44 @@ Response get_deployment(domain::Context& ctx, Request& req, const Caller&) {
   return http::json_response(200, *j);
 }
 
+// ?terminal=&release=&status=&result=&offset=&limit= (1-1000, default 50),
+// newest first, with the number that match in all.
 Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
-  std::optional<std::int64_t> terminal;
+  static const std::set<std::string> kStatuses = {"scheduled", "running", "canceling", "canceled", "finished"};
+  static const std::set<std::string> kResults = {"none", "success", "failure"};
+  store::DeploymentQuery q;
   if (auto serial = req.query_or("terminal", ""); !serial.empty()) {
     auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
     if (!t) return http::error_from(t.error());
-    terminal = t->id;
+    q.terminal_id = t->id;
   }
-  auto ds = ctx.store.list_deployments(terminal, 100);
+  if (auto version = req.query_or("release", ""); !version.empty()) {
+    auto r = ctx.store.release_by_version(version);
+    if (!r) return http::error_from(r.error());
+    q.release_id = r->id;
+  }
+  q.status = req.query_or("status", "");
+  q.result = req.query_or("result", "");
+  if (!q.status.empty() && !kStatuses.contains(q.status))
+    return http::error_response(400, "invalid_argument",
+                                "status must be scheduled, running, canceling, canceled or finished");
+  if (!q.result.empty() && !kResults.contains(q.result))
+    return http::error_response(400, "invalid_argument", "result must be none, success or failure");
+  auto offset = bounded_number(req.query_or("offset", ""), "offset", 0, 0, 1'000'000'000);
+  auto limit = bounded_number(req.query_or("limit", ""), "limit", 50, 1, 1000);
+  if (!offset) return http::error_from(offset.error());
+  if (!limit) return http::error_from(limit.error());
+  q.offset = *offset;
+  q.limit = *limit;
+  auto ds = ctx.store.query_deployments(q);
   if (!ds) return http::error_from(ds.error());
+  auto total = ctx.store.count_deployments(q);
+  if (!total) return http::error_from(total.error());
   bj::array out;
   for (const auto& d : *ds)
     if (auto j = deployment_json(ctx, d, false); j) out.push_back(*j);
-  return http::json_response(200, bj::object{{"deployments", out}});
+  return http::json_response(200, bj::object{{"deployments", out}, {"total", *total}, {"offset", q.offset},
+                                             {"limit", q.limit}});
 }
 
 Response cancel_deployment(domain::Context& ctx, Request& req, const Caller& caller) {

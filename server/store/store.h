@@ -195,6 +195,15 @@ struct TicketQuery {
   std::int64_t offset = 0, limit = 50;
 };
 
+// Deployments for the CLI's `deployment list`, newest first; empty or 0
+// fields match everything.
+struct DeploymentQuery {
+  std::int64_t terminal_id = 0, release_id = 0;
+  std::string status;  // scheduled | running | canceling | canceled | finished
+  std::string result;  // none | success | failure
+  std::int64_t offset = 0, limit = 50;
+};
+
 struct TicketNoteRecord {
   std::int64_t id = 0, ticket_id = 0;
   std::string author, text;
@@ -286,6 +295,9 @@ class Store {
   virtual Expected<std::optional<DeploymentRecord>> open_deployment(std::int64_t terminal_id) = 0;
   virtual Expected<std::vector<DeploymentRecord>> list_deployments(std::optional<std::int64_t> terminal_id,
                                                                     std::int64_t limit) = 0;
+  // A page of deployments matching `q`, newest first, and how many match in all.
+  virtual Expected<std::vector<DeploymentRecord>> query_deployments(const DeploymentQuery& q) = 0;
+  virtual Expected<std::int64_t> count_deployments(const DeploymentQuery& q) = 0;
   virtual Status update_deployment(const DeploymentRecord& d) = 0;
   // Writes `d` only if its stored status is still `expected_status` (a cancel
   // may land between reading and writing); false if it changed.

@@ -116,7 +116,9 @@ class Cli:
         self.server, self.cwd = server, cwd
 
     def run(self, *args, check=True):
-        env = dict(os.environ, POSFLEET_SERVER=self.server.url, POSFLEET_TOKEN=BOOTSTRAP_TOKEN)
+        # English text whatever the locale of the machine (the CLI follows LANG).
+        env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
+        env.update(POSFLEET_SERVER=self.server.url, POSFLEET_TOKEN=BOOTSTRAP_TOKEN, LANG="C.UTF-8")
         p = subprocess.run([binary("POSFLEET_CLI"), *args], cwd=self.cwd, env=env, capture_output=True,
                            text=True, timeout=60)
         if check and p.returncode != 0:

@@ -285,6 +285,48 @@ Expected<std::vector<DeploymentRecord>> SqliteStore::list_deployments(std::optio
   return out;
 }
 
+namespace {
+
+// The WHERE clause of a DeploymentQuery; each condition matches an index
+// (terminal, release, or status) or is left out.
+std::string deployment_where(const DeploymentQuery& q) {
+  std::string w = "WHERE 1 = 1";
+  if (q.terminal_id) w += " AND terminal_id = ?";
+  if (q.release_id) w += " AND release_id = ?";
+  if (!q.status.empty()) w += " AND status = ?";
+  if (!q.result.empty()) w += " AND result = ?";
+  return w;
+}
+
+void bind_deployment_query(Stmt& s, const DeploymentQuery& q) {
+  if (q.terminal_id) s.bind(q.terminal_id);
+  if (q.release_id) s.bind(q.release_id);
+  if (!q.status.empty()) s.bind(q.status);
+  if (!q.result.empty()) s.bind(q.result);
+}
+
+}  // namespace
+
+Expected<std::vector<DeploymentRecord>> SqliteStore::query_deployments(const DeploymentQuery& q) {
+  POSFLEET_CONN(c);
+  const std::string sql = std::string(kDeploymentCols) + deployment_where(q) + " ORDER BY id DESC LIMIT ? OFFSET ?";
+  auto s = c.prepare(sql.c_str());
+  bind_deployment_query(s, q);
+  s.bind_all(q.limit, q.offset);
+  std::vector<DeploymentRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back(read_deployment(s));
+  return out;
+}
+
+Expected<std::int64_t> SqliteStore::count_deployments(const DeploymentQuery& q) {
+  POSFLEET_CONN(c);
+  const std::string sql = "SELECT COUNT(*) FROM deployments " + deployment_where(q);
+  auto s = c.prepare(sql.c_str());
+  bind_deployment_query(s, q);
+  if (s.step() != SQLITE_ROW) return c.error("deployments");
+  return s.i64(0);
+}
+
 Status SqliteStore::update_deployment(const DeploymentRecord& d) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE deployments SET status = ?, result = ?, message = ?, updated = ? WHERE id = ?");

@@ -45,6 +45,8 @@ class SqliteStore final : public Store {
   Expected<std::optional<DeploymentRecord>> open_deployment(std::int64_t terminal_id) override;
   Expected<std::vector<DeploymentRecord>> list_deployments(std::optional<std::int64_t> terminal_id,
                                                             std::int64_t limit) override;
+  Expected<std::vector<DeploymentRecord>> query_deployments(const DeploymentQuery& q) override;
+  Expected<std::int64_t> count_deployments(const DeploymentQuery& q) override;
   Status update_deployment(const DeploymentRecord& d) override;
   Expected<bool> update_deployment_if(const DeploymentRecord& d, const std::string& expected_status) override;
   Status append_action_status(const ActionStatusRecord& s) override;
