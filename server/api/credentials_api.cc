@@ -34,9 +34,11 @@ bj::object token_json(const store::ApiTokenRecord& t) {
 Response post_token(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  const std::string name = json::string_or(*body, "name", ""), role = json::string_or(*body, "role", "");
+  const std::string name = json::string_or(*body, "name", ""),
+                    role = json::string_or(*body, "role", "");
   if (!valid_role(role))
-    return http::error_response(400, "invalid_argument", "role must be admin, release_manager, support or auditor");
+    return http::error_response(400, "invalid_argument",
+                                "role must be admin, release_manager, support or auditor");
   auto t = domain::create_api_token(ctx, name, role, caller.actor());
   if (!t) return http::error_from(t.error());
   auto o = token_json(t->record);
@@ -72,13 +74,15 @@ Response revoke_token(domain::Context& ctx, Request& req, const Caller& caller) 
 Response retire_terminal(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto r = domain::retire_terminal(ctx, req.param("serial"), json::string_or(*body, "reason", ""), caller.actor());
+  auto r = domain::retire_terminal(ctx, req.param("serial"), json::string_or(*body, "reason", ""),
+                                   caller.actor());
   if (!r) return http::error_from(r.error());
-  return http::json_response(200, bj::object{{"serial", r->terminal.serial},
-                                             {"retired", format_utc(r->terminal.retired)},
-                                             {"retired_reason", r->terminal.retired_reason},
-                                             {"canceled_deployment", r->canceled ? bj::value(r->canceled->id)
-                                                                                 : bj::value(nullptr)}});
+  return http::json_response(
+      200, bj::object{{"serial", r->terminal.serial},
+                      {"retired", format_utc(r->terminal.retired)},
+                      {"retired_reason", r->terminal.retired_reason},
+                      {"canceled_deployment",
+                       r->canceled ? bj::value(r->canceled->id) : bj::value(nullptr)}});
 }
 
 Response rotate_token(domain::Context& ctx, Request& req, const Caller& caller) {
@@ -99,7 +103,8 @@ void add_credential_routes(http::Router& router, domain::Context& ctx) {
   // Final, and it cancels the terminal's deployment: administrators only.
   add_route(router, ctx, "POST", "/api/v1/terminals/{serial}/retire", P::kAdmin, retire_terminal);
   // Like registering, it hands out a working DDI token.
-  add_route(router, ctx, "POST", "/api/v1/terminals/{serial}/rotate-token", P::kTerminal, rotate_token);
+  add_route(router, ctx, "POST", "/api/v1/terminals/{serial}/rotate-token", P::kTerminal,
+            rotate_token);
 }
 
 }  // namespace posfleet::api

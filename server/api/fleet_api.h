@@ -1,4 +1,5 @@
-// posfleet server: management API routes for running the fleet: update policy (fleet, group, terminal) with history and locks,
+// posfleet server: management API routes for running the fleet: update
+// policy (fleet, group, terminal) with history and locks,
 // groups, security deadlines and the SMS outbox; the support desk, sessions
 // and users, and the audit log have their own files.
 #pragma once

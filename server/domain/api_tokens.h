@@ -32,17 +32,19 @@ inline constexpr std::size_t kReasonBytes = 500;
 [[nodiscard]] Status check_reason(const std::string& reason, bool required);
 
 // `role` must already be a known role (api_common.h valid_role).
-[[nodiscard]] Expected<NewApiToken> create_api_token(Context& ctx, const std::string& name, const std::string& role,
-                                                     const Actor& who);
+[[nodiscard]] Expected<NewApiToken> create_api_token(Context& ctx, const std::string& name,
+                                                     const std::string& role, const Actor& who);
 
 [[nodiscard]] Expected<std::vector<store::ApiTokenRecord>> list_api_tokens(Context& ctx);
 
 // kNotFound for an unknown id, kConflict if it was revoked already.
-[[nodiscard]] Expected<store::ApiTokenRecord> revoke_api_token(Context& ctx, std::int64_t id, const Actor& who,
+[[nodiscard]] Expected<store::ApiTokenRecord> revoke_api_token(Context& ctx, std::int64_t id,
+                                                               const Actor& who,
                                                                const std::string& reason);
 
 // The valid token `token` (the bearer's text), its last use noted;
 // kUnauthorized for an unknown or revoked one (the message says which).
-[[nodiscard]] Expected<store::ApiTokenRecord> authenticate_api_token(Context& ctx, std::string_view token);
+[[nodiscard]] Expected<store::ApiTokenRecord> authenticate_api_token(Context& ctx,
+                                                                     std::string_view token);
 
 }  // namespace posfleet::domain

@@ -58,10 +58,11 @@ TEST_F(ApiTokensTest, OnlyTheHashIsKeptAndARevokedTokenIsRefusedAtOnce) {
 }
 
 TEST_F(ApiTokensTest, NamesAndReasonsAreBounded) {
-  const std::vector<std::string> bad_names = {"", std::string(65, 'a'), "a b", "evil\n", std::string("nul\0x", 5),
-                                              "名字"};
+  const std::vector<std::string> bad_names = {"",       std::string(65, 'a'),     "a b",
+                                              "evil\n", std::string("nul\0x", 5), "名字"};
   for (const auto& bad : bad_names)
-    EXPECT_EQ(create_api_token(*ctx_, bad, "auditor", admin_).error().code, Code::kInvalidArgument) << bad;
+    EXPECT_EQ(create_api_token(*ctx_, bad, "auditor", admin_).error().code, Code::kInvalidArgument)
+        << bad;
   EXPECT_TRUE(create_api_token(*ctx_, std::string(64, 'a'), "auditor", admin_));
   EXPECT_TRUE(check_reason("设备丢失", true));
   EXPECT_FALSE(check_reason("", true));

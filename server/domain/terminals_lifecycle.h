@@ -29,8 +29,8 @@ struct Retired {
 };
 // kNotFound, kConflict when retired already, kInvalidArgument without a reason
 // (api_tokens.h check_reason).
-[[nodiscard]] Expected<Retired> retire_terminal(Context& ctx, const std::string& serial, const std::string& reason,
-                                                const Actor& who);
+[[nodiscard]] Expected<Retired> retire_terminal(Context& ctx, const std::string& serial,
+                                                const std::string& reason, const Actor& who);
 
 struct RotatedToken {
   store::TerminalRecord terminal;
@@ -38,6 +38,7 @@ struct RotatedToken {
 };
 // kNotFound, kConflict for a retired terminal.
 [[nodiscard]] Expected<RotatedToken> rotate_terminal_token(Context& ctx, const std::string& serial,
-                                                           const std::string& reason, const Actor& who);
+                                                           const std::string& reason,
+                                                           const Actor& who);
 
 }  // namespace posfleet::domain

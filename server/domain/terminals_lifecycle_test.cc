@@ -26,7 +26,8 @@ class TerminalLifecycleTest : public ::testing::Test {
     token_ = t->token;
     ASSERT_TRUE(register_terminal(*ctx_, "PF2", "A920"));
     ASSERT_TRUE(store_->put_artifact({"aa", "s1", "m5", 3}));
-    store::ReleaseRecord r{0, "2.0.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "2.0.0", "os.img", "aa", 3}}};
+    store::ReleaseRecord r{
+        0, "2.0.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "2.0.0", "os.img", "aa", 3}}};
     ASSERT_TRUE(store_->insert_release(r));
   }
   Expected<store::TerminalRecord> poll_as(const std::string& serial, const std::string& token) {
@@ -47,8 +48,10 @@ TEST_F(TerminalLifecycleTest, RetiredTerminalIsRefusedAtOnceAndItsDeploymentCanc
   auto d = assign_release(*ctx_, "2.0.0", "PF1");
   ASSERT_TRUE(d);
   EXPECT_EQ(retire_terminal(*ctx_, "PF1", "  ", admin_).error().code, Code::kInvalidArgument);
-  EXPECT_EQ(retire_terminal(*ctx_, "PF1", std::string(501, 'x'), admin_).error().code, Code::kInvalidArgument);
-  EXPECT_EQ(retire_terminal(*ctx_, "PF1", "bad \xe9 byte", admin_).error().code, Code::kInvalidArgument);
+  EXPECT_EQ(retire_terminal(*ctx_, "PF1", std::string(501, 'x'), admin_).error().code,
+            Code::kInvalidArgument);
+  EXPECT_EQ(retire_terminal(*ctx_, "PF1", "bad \xe9 byte", admin_).error().code,
+            Code::kInvalidArgument);
   EXPECT_EQ(retire_terminal(*ctx_, "NOPE", "stolen", admin_).error().code, Code::kNotFound);
 
   auto r = retire_terminal(*ctx_, "PF1", "stolen from the shop", admin_);
@@ -65,7 +68,8 @@ TEST_F(TerminalLifecycleTest, RetiredTerminalIsRefusedAtOnceAndItsDeploymentCanc
   // Out of deployments, roll-outs, bulk edits and the overview's counts.
   EXPECT_EQ(assign_release(*ctx_, "2.0.0", "PF1").error().code, Code::kConflict);
   auto many = assign_many(*ctx_, *store_->release_by_version("2.0.0"),
-                          {*store_->terminal_by_serial("DEFAULT", "PF1"), *store_->terminal_by_serial("DEFAULT", "PF2")},
+                          {*store_->terminal_by_serial("DEFAULT", "PF1"),
+                           *store_->terminal_by_serial("DEFAULT", "PF2")},
                           true);
   ASSERT_TRUE(many);
   EXPECT_EQ(many->created, 1);
@@ -89,12 +93,14 @@ TEST_F(TerminalLifecycleTest, RetiredTerminalIsRefusedAtOnceAndItsDeploymentCanc
   EXPECT_EQ(entries.back().action, "terminal.retire");
   EXPECT_EQ(entries.back().target, "terminal:PF1");
   EXPECT_EQ(entries.back().reason, "stolen from the shop");
-  EXPECT_NE(entries.back().after.find("deployment " + std::to_string(d->id) + " canceled"), std::string::npos);
+  EXPECT_NE(entries.back().after.find("deployment " + std::to_string(d->id) + " canceled"),
+            std::string::npos);
 }
 
 TEST_F(TerminalLifecycleTest, RetirementVoidsActivationCodesAndEnrolmentIsRefused) {
   const std::string code_hash = sha256_hex("posfleet activation:ABCD2345");
-  ASSERT_TRUE(store_->insert_activation({0, code_hash, "PF1", "A920", 0, 0, unix_now() + 3600, 0, unix_now()}));
+  ASSERT_TRUE(store_->insert_activation(
+      {0, code_hash, "PF1", "A920", 0, 0, unix_now() + 3600, 0, unix_now()}));
   ASSERT_TRUE(retire_terminal(*ctx_, "PF1", "returned", admin_));
   EXPECT_EQ(store_->activation_by_hash(code_hash)->used, -1);
   auto e = enroll_terminal(*ctx_, "ABCD-2345", "PF1", "A920", "127.0.0.1");
@@ -117,7 +123,8 @@ TEST_F(TerminalLifecycleTest, RotationRefusesTheOldTokenAndAcceptsTheNewOne) {
 }
 
 TEST_F(TerminalLifecycleTest, ARetiredSerialIsRegisteredAgainAsANewTerminal) {
-  ASSERT_TRUE(store_->set_terminal_group(store_->terminal_by_serial("DEFAULT", "PF1")->id, "north"));
+  ASSERT_TRUE(
+      store_->set_terminal_group(store_->terminal_by_serial("DEFAULT", "PF1")->id, "north"));
   EXPECT_EQ(register_terminal(*ctx_, "PF1", "A920").error().code, Code::kConflict);  // in service
   ASSERT_TRUE(retire_terminal(*ctx_, "PF1", "refurbished", admin_));
   auto again = register_terminal(*ctx_, "PF1", "A930");

@@ -8,7 +8,8 @@ namespace posfleet::store {
 
 namespace {
 
-constexpr const char* kTokenCols = "SELECT id, token_hash, name, role, created, last_used, revoked FROM api_tokens ";
+constexpr const char* kTokenCols =
+    "SELECT id, token_hash, name, role, created, last_used, revoked FROM api_tokens ";
 
 ApiTokenRecord read_token(Stmt& s) {
   return ApiTokenRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4), s.i64(5), s.i64(6)};
@@ -64,31 +65,37 @@ Expected<bool> SqliteStore::revoke_api_token(std::int64_t id, std::int64_t now) 
   return c.changes() == 1;
 }
 
-Expected<std::optional<DeploymentRecord>> SqliteStore::retire_terminal(std::int64_t id, std::int64_t now,
-                                                                        const std::string& reason,
-                                                                        const std::string& token_hash) {
+Expected<std::optional<DeploymentRecord>> SqliteStore::retire_terminal(
+    std::int64_t id, std::int64_t now, const std::string& reason, const std::string& token_hash) {
   POSFLEET_CONN(c);
   if (auto b = c.exec("BEGIN IMMEDIATE"); !b) return b.error();
   using Out = Expected<std::optional<DeploymentRecord>>;
-  auto fail = [&](Error e) -> Out { c.exec("ROLLBACK"); return e; };
+  auto fail = [&](Error e) -> Out {
+    c.exec("ROLLBACK");
+    return e;
+  };
   std::string serial;
   {
-    auto s = c.prepare("UPDATE terminals SET retired = ?, retired_reason = ?, token_hash = ? "
-                       "WHERE id = ? AND retired = 0 RETURNING serial");
+    auto s = c.prepare(
+        "UPDATE terminals SET retired = ?, retired_reason = ?, token_hash = ? "
+        "WHERE id = ? AND retired = 0 RETURNING serial");
     s.bind_all(now, reason, token_hash, id);
-    if (s.step() != SQLITE_ROW) return fail(make_error(Code::kConflict, "the terminal is retired already"));
+    if (s.step() != SQLITE_ROW)
+      return fail(make_error(Code::kConflict, "the terminal is retired already"));
     serial = s.str(0);
   }
   std::optional<DeploymentRecord> canceled;
   {
     auto s = c.prepare(
-        "UPDATE deployments SET status = 'canceled', updated = ?, message = 'canceled: the terminal was retired' "
+        "UPDATE deployments SET status = 'canceled', updated = ?, message = 'canceled: the "
+        "terminal was retired' "
         "WHERE terminal_id = ? AND status IN ('scheduled', 'running', 'canceling') "
         "RETURNING id, terminal_id, release_id, status, result, message, created, updated");
     s.bind_all(now, id);
     int rc;
     while ((rc = s.step()) == SQLITE_ROW)
-      canceled = DeploymentRecord{s.i64(0), s.i64(1), s.i64(2), s.str(3), s.str(4), s.str(5), s.i64(6), s.i64(7)};
+      canceled = DeploymentRecord{s.i64(0), s.i64(1), s.i64(2), s.str(3),
+                                  s.str(4), s.str(5), s.i64(6), s.i64(7)};
     if (rc != SQLITE_DONE) return fail(c.error("deployments"));
   }
   {
@@ -104,7 +111,8 @@ Expected<bool> SqliteStore::reregister_terminal(std::int64_t id, const std::stri
                                                 const std::string& token_hash, std::int64_t now) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "UPDATE terminals SET model = ?, token_hash = ?, created = ?, retired = 0, retired_reason = '', "
+      "UPDATE terminals SET model = ?, token_hash = ?, created = ?, retired = 0, retired_reason = "
+      "'', "
       "group_name = '', merchant_id = 0, installed_version = '', attributes = '{}', last_seen = 0 "
       "WHERE id = ? AND retired != 0");
   s.bind_all(model, token_hash, now, id);
