@@ -91,6 +91,9 @@ Status terminal_show(const ServerOptions& s, const std::string& serial) {
   if (s.json) return print_json(*v), ok_status();
   std::cout << "terminal " << serial << " (" << str(*v, "model") << ")\n  version   " << str(*v, "installed_version")
             << "\n  last seen " << str(*v, "last_seen") << "\n";
+  if (!v->at("retired").is_null())
+    std::cout << "  RETIRED   " << str(*v, "retired") << " (" << str(*v, "retired_reason")
+              << "): its token is refused; register it again to bring it back\n";
   for (const auto& d : v->at("deployments").as_array())
     std::cout << "  deployment " << str(d, "id") << "  " << str(d, "release") << "  " << str(d, "status") << "/"
               << str(d, "result") << "  " << str(d, "message") << "\n";
@@ -103,7 +106,7 @@ Status terminal_list(const ServerOptions& s) {
   if (s.json) return print_json(*v), ok_status();
   for (const auto& t : v->at("terminals").as_array())
     std::cout << str(t, "serial") << "  " << str(t, "model") << "  " << str(t, "installed_version") << "  "
-              << str(t, "last_seen") << "\n";
+              << str(t, "last_seen") << (t.at("retired").is_null() ? "" : "  retired") << "\n";
   return ok_status();
 }
 

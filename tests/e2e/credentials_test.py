@@ -72,6 +72,8 @@ class CredentialsTest(FleetTestCase, unittest.TestCase):
         self.assertIsNotNone(page["retired"])
         self.assertEqual(page["retired_reason"], "stolen from the shop")
         self.assertFalse(page["online"])
+        self.assertIn("RETIRED", self.cli.run("terminal", "show", "CRED0001").stdout)
+        self.assertIn("retired", self.cli.run("terminal", "list").stdout)
         listed = self.server.api("GET", "/api/v1/terminals?retired=true")["terminals"]
         self.assertEqual([t["serial"] for t in listed], ["CRED0001"])
         overview = self.server.api("GET", "/api/v1/overview")
