@@ -75,4 +75,7 @@ namespace posfleet::cli {
 // Registers policy, token, merchant, support, audit, sms and release deadline
 // commands on `app` (after `terminal` and `release` exist).
 void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
+// Registers token list/revoke and terminal retire/rotate-token (after
+// add_fleet_commands: `token` and `terminal` must exist).
+void add_credential_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 }  // namespace posfleet::cli

@@ -192,6 +192,7 @@ int main(int argc, char** argv) {
   dc->callback([&] { action = [&] { return cli::deployment_cancel(server, id); }; });
 
   cli::add_fleet_commands(app, server, action);
+  cli::add_credential_commands(app, server, action);
 
   CLI11_PARSE(app, argc, argv);
   if (!posfleet::init_crypto()) return 1;

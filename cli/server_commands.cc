@@ -109,6 +109,11 @@ Status terminal_show(const ServerOptions& s, const std::string& serial) {
                   << say("  商户      ", "  merchant   ") << str(v, "merchant") << "\n"
                   << say("  更新状态  ", "  update     ") << word(str(v, "state")) << "\n"
                   << say("  最后联网  ", "  last seen  ") << time_of(v, "last_seen") << "\n";
+        if (v.as_object().contains("retired") && !v.at("retired").is_null())
+          std::cout << say("  已退役    ", "  RETIRED    ") << time_of(v, "retired") << " ("
+                    << str(v, "retired_reason") << ")"
+                    << say("：令牌已失效；重新登记才能再用\n",
+                           ": its token is refused; register it again to bring it back\n");
         Table t{say("部署", "DEPLOYMENT"), say("版本", "RELEASE"),     say("状态", "STATUS"),
                 say("结果", "RESULT"),     say("更新时间", "UPDATED"), say("最新消息", "MESSAGE")};
         for (const auto& d : v.at("deployments").as_array())
@@ -124,11 +129,14 @@ Status terminal_list(const ServerOptions& s, const ListPage& page) {
   return show(s, "GET", path, say("列出终端", "list terminals"), nullptr, [](const bj::value& v) {
     Table t{say("序列号", "SERIAL"),     say("型号", "MODEL"), say("版本", "VERSION"),
             say("分组", "GROUP"),        say("模式", "MODE"),  say("更新状态", "UPDATE"),
-            say("最后联网", "LAST SEEN")};
+            say("最后联网", "LAST SEEN"), say("退役", "RETIRED")};
     const auto& rows = v.at("terminals").as_array();
     for (const auto& r : rows)
       t.add({str(r, "serial"), str(r, "model"), str(r, "installed_version"), str(r, "group"),
-             word(str(r, "mode")), word(str(r, "state")), time_of(r, "last_seen")});
+             word(str(r, "mode")), word(str(r, "state")), time_of(r, "last_seen"),
+             r.as_object().contains("retired") && !r.at("retired").is_null()
+                 ? say("已退役", "retired")
+                 : std::string()});
     if (!t.empty()) t.print(std::cout);
     print_page_footer(v, rows.size(), "台", "终端", "terminals");
   });

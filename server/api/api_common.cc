@@ -6,6 +6,7 @@
 
 #include "core/json.h"
 #include "server/domain/accounts.h"
+#include "server/domain/api_tokens.h"
 #include "server/domain/tokens.h"
 
 namespace posfleet::api {
@@ -37,8 +38,8 @@ Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req) {
   const std::string auth = req.header("authorization");
   constexpr std::string_view kScheme = "Bearer ";
   if (auth.compare(0, kScheme.size(), kScheme) == 0) {
-    auto token = ctx.store.api_token(domain::hash_token(std::string_view(auth).substr(kScheme.size())));
-    if (!token) return make_error(Code::kUnauthorized, "this API token is not known; check POSFLEET_TOKEN");
+    auto token = domain::authenticate_api_token(ctx, std::string_view(auth).substr(kScheme.size()));
+    if (!token) return token.error();
     return Caller{token->name, token->role};
   }
   // People in the console: the session cookie, and for every change the

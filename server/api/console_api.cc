@@ -68,7 +68,9 @@ Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
                {"merchant", merchant},
                {"created", format_utc(t->created)},
                {"last_seen", utc_or_null(t->last_seen)},
-               {"online", t->last_seen >= now - domain::online_window_seconds(ctx)},
+               {"online", !t->retired && t->last_seen >= now - domain::online_window_seconds(ctx)},
+               {"retired", utc_or_null(t->retired)},
+               {"retired_reason", t->retired_reason},
                {"slots", slots_json(domain::slots_from_attributes(t->attributes_json))}};
 
   auto ds = ctx.store.list_deployments(t->id, 20);

@@ -11,7 +11,6 @@
 #include "server/domain/load.h"
 #include "server/domain/policy.h"
 #include "server/domain/sms.h"
-#include "server/domain/tokens.h"
 
 namespace posfleet::api {
 
@@ -20,27 +19,6 @@ using http::Request;
 using http::Response;
 
 namespace {
-
-Response post_token(domain::Context& ctx, Request& req, const Caller& caller) {
-  auto body = body_object(req);
-  if (!body) return http::error_from(body.error());
-  const std::string name = json::string_or(*body, "name", ""), role = json::string_or(*body, "role", "");
-  if (name.empty() || !valid_role(role))
-    return http::error_response(400, "invalid_argument", "give a name and a role: admin, release_manager, support or auditor");
-  const std::string token = domain::new_token();
-  auto id = ctx.store.insert_api_token({0, domain::hash_token(token), name, role, unix_now()});
-  if (!id) return http::error_from(id.error());
-  domain::record_audit(ctx, caller.actor(), "token.create", "user:" + name, "", role, "");
-  return http::json_response(201, bj::object{{"name", name}, {"role", role}, {"token", token}});
-}
-
-Response list_tokens(domain::Context& ctx, Request&, const Caller&) {
-  auto ts = ctx.store.list_api_tokens();
-  if (!ts) return http::error_from(ts.error());
-  bj::array out;
-  for (const auto& t : *ts) out.push_back(bj::object{{"name", t.name}, {"role", t.role}, {"created", format_utc(t.created)}});
-  return http::json_response(200, bj::object{{"tokens", out}});
-}
 
 // The scope a request names: ?terminal=S, ?group=G, or the fleet.
 std::pair<std::string, std::string> scope_of(const Request& req, const bj::object* body) {
@@ -175,8 +153,7 @@ Response get_status(domain::Context& ctx, Request&, const Caller&) {
 
 void add_fleet_routes(http::Router& router, domain::Context& ctx) {
   using P = Permission;
-  add_route(router, ctx, "POST", "/api/v1/tokens", P::kAdmin, post_token);
-  add_route(router, ctx, "GET", "/api/v1/tokens", P::kAdmin, list_tokens);
+  add_credential_routes(router, ctx);  // API tokens, retirement, DDI token rotation
   add_route(router, ctx, "GET", "/api/v1/policy", P::kRead, get_policy);
   add_route(router, ctx, "PUT", "/api/v1/policy", P::kPolicy, put_policy);
   add_route(router, ctx, "PUT", "/api/v1/terminals/{serial}/group", P::kTerminal, put_group);

@@ -33,7 +33,8 @@ bj::object terminal_json(const store::TerminalRecord& t) {
                     {"group", t.group},
                     {"merchant_id", t.merchant_id},
                     {"created", format_utc(t.created)},
-                    {"last_seen", t.last_seen ? bj::value(format_utc(t.last_seen)) : bj::value(nullptr)}};
+                    {"last_seen", t.last_seen ? bj::value(format_utc(t.last_seen)) : bj::value(nullptr)},
+                    {"retired", t.retired ? bj::value(format_utc(t.retired)) : bj::value(nullptr)}};
 }
 
 bj::array split_csv(const std::string& csv) {
@@ -155,7 +156,8 @@ Response post_terminal(domain::Context& ctx, Request& req, const Caller& caller)
   if (!body) return http::error_from(body.error());
   auto t = domain::register_terminal(ctx, json::string_or(*body, "serial", ""), json::string_or(*body, "model", ""));
   if (!t) return http::error_from(t.error());
-  domain::record_audit(ctx, caller.actor(), "terminal.register", "terminal:" + t->record.serial, "", t->record.model, "");
+  domain::record_audit(ctx, caller.actor(), "terminal.register", "terminal:" + t->record.serial,
+                       t->reregistered ? "retired" : "", t->record.model, "");
   auto o = terminal_json(t->record);
   o["token"] = t->token;
   return http::json_response(201, o);

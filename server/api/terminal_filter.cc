@@ -62,6 +62,10 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
     q.online = online == "true";
     q.online_since = unix_now() - domain::online_window_seconds(ctx);
   }
+  if (auto retired = get(params, "retired"); !retired.empty()) {
+    if (retired != "true" && retired != "false") return make_error(Code::kInvalidArgument, "retired must be true or false");
+    q.retired = retired == "true";
+  }
   auto merchant = number(params, "merchant", 0, 0, INT64_MAX / 10);
   auto offset = number(params, "offset", 0, 0, INT64_MAX / 10);
   auto limit = number(params, "limit", 50, 1, 1000);
@@ -106,7 +110,8 @@ bj::object terminal_row_json(const store::TerminalRow& r) {
                     {"merchant", r.merchant_name},
                     {"mode", r.mode},
                     {"state", r.state},
-                    {"last_seen", t.last_seen ? bj::value(format_utc(t.last_seen)) : bj::value(nullptr)}};
+                    {"last_seen", t.last_seen ? bj::value(format_utc(t.last_seen)) : bj::value(nullptr)},
+                    {"retired", t.retired ? bj::value(format_utc(t.retired)) : bj::value(nullptr)}};
 }
 
 }  // namespace posfleet::api

@@ -147,6 +147,15 @@ Expected<Login> log_in(Context& ctx, const std::string& name, const std::string&
   log.clear(name_key);
   Login out{*u, new_token(), new_token()};
   if (auto s = ctx.store.insert_session({hash_token(out.token), u->id, out.csrf, now, now}); !s) return s.error();
+  // A reset or a disable that landed during the (slow) password check ended
+  // the user's sessions before this one existed: read the user again, after
+  // the insert, so that either this read sees the change or the change's
+  // delete_sessions_of comes after the insert and ends this session too.
+  auto again = ctx.store.user_by_id(u->id);
+  if (!again || again->disabled || again->password_hash != u->password_hash) {
+    ctx.store.delete_session(hash_token(out.token));
+    return make_error(Code::kUnauthorized, "user name or password is wrong");
+  }
   record_audit(ctx, {u->name, "user", "console"}, "login.ok", "user:" + name, "", remote, "");
   return out;
 }

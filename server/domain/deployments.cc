@@ -18,6 +18,7 @@ Expected<store::DeploymentRecord> assign_release(Context& ctx, const std::string
   if (!r) return r.error();
   auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
   if (!t) return t.error();
+  if (t->retired) return make_error(Code::kConflict, "terminal " + serial + " is retired; it takes no deployments");
   auto open = ctx.store.open_deployment(t->id);
   if (!open) return open.error();
   if (*open)

@@ -225,6 +225,10 @@ Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const 
     return make_error(Code::kConflict, "this terminal reports model " + model + " but was registered as a " +
                                            act->model + "; call support (the wrong unit may have been shipped)");
   }
+  if (auto t = ctx.store.terminal_by_serial(ctx.tenant, serial); t && t->retired) {
+    record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote, "terminal retired");
+    return make_error(Code::kConflict, "this terminal was retired; call support to have it registered again");
+  }
   const auto now = unix_now();
   auto took = ctx.store.use_activation(act->id, now);
   if (!took) return took.error();

@@ -88,6 +88,7 @@ std::string describe(const store::TerminalQuery& q) {
 
 Expected<std::vector<store::TerminalRecord>> all_matching(Context& ctx, store::TerminalQuery query,
                                                           const std::string& instead) {
+  query.retired = false;  // retired terminals take no deployments and no policy
   auto total = ctx.store.count_terminals(query);
   if (!total) return total.error();
   if (*total > ctx.bulk_cap)

@@ -45,6 +45,10 @@ Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& re
   AssignOutcome out;
   out.matched = static_cast<std::int64_t>(terminals.size());
   for (const auto& t : terminals) {
+    if (t.retired) {
+      ++out.skipped["retired"];
+      continue;
+    }
     if (!for_model(release, t.model)) {
       ++out.skipped["wrong_model"];
       continue;

@@ -2,7 +2,8 @@
 //
 // assign_many creates one deployment per terminal, through the same rule as a
 // single assignment (deployments.h: one open deployment per terminal), and
-// says why it skipped the others: the release is not for the terminal's model
+// says why it skipped the others: the terminal is retired (retired), the
+// release is not for the terminal's model
 // (wrong_model), the terminal already has an open deployment of this release
 // (already_open), or one of another release (busy). dry_run counts without
 // creating anything (the console's preview).

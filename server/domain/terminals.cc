@@ -25,11 +25,18 @@ Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& 
   r.record.token_hash = hash_token(r.token);
   r.record.created = unix_now();
   auto id = ctx.store.insert_terminal(r.record);
-  if (!id) {
-    if (id.error().code == Code::kConflict)
-      return make_error(Code::kConflict, "terminal " + serial + " is already registered");
-    return id.error();
+  if (!id && id.error().code == Code::kConflict) {
+    // A retired serial comes back only as a new registration (terminals_lifecycle.h).
+    auto old = ctx.store.terminal_by_serial(ctx.tenant, serial);
+    if (!old) return old.error();
+    if (!old->retired) return make_error(Code::kConflict, "terminal " + serial + " is already registered");
+    auto again = ctx.store.reregister_terminal(old->id, model, r.record.token_hash, r.record.created);
+    if (!again) return again.error();
+    if (!*again) return make_error(Code::kConflict, "terminal " + serial + " was just registered again");
+    id = old->id;
+    r.reregistered = true;
   }
+  if (!id) return id.error();
   r.record.id = *id;
   return r;
 }
@@ -43,6 +50,8 @@ Expected<store::TerminalRecord> authenticate_terminal(Context& ctx, const std::s
   if (!t) return t.error().code == Code::kNotFound ? denied : t.error();
   if (!equal_constant_time(t->token_hash, hash_token(std::string_view(authorization).substr(kScheme.size()))))
     return denied;
+  if (t->retired)
+    return make_error(Code::kUnauthorized, "this terminal was retired; its token no longer works (call support)");
   return t;
 }
 

@@ -27,6 +27,8 @@ struct TerminalRecord {
   std::int64_t created = 0, last_seen = 0;
   std::string group;
   std::int64_t merchant_id = 0;
+  std::int64_t retired = 0;  // when it was retired (unix seconds); 0 = in service
+  std::string retired_reason;
 };
 
 struct ArtifactRecord {
@@ -75,6 +77,8 @@ struct ApiTokenRecord {
   std::int64_t id = 0;
   std::string token_hash, name, role;
   std::int64_t created = 0;
+  std::int64_t last_used = 0;  // unix seconds, coarse (domain/api_tokens.h); 0 = never
+  std::int64_t revoked = 0;    // when it was revoked; 0 = valid
 };
 
 // Policy of one scope: "fleet" (key ""), "group" (key: group name) or
@@ -181,6 +185,7 @@ struct TerminalQuery {
   std::int64_t offset = 0, limit = 50;
   // Assigned this release version (a deployment not canceled) and not running it yet.
   std::string pending;
+  std::optional<bool> retired;  // unset: both; false: in service only
 };
 
 struct TerminalRow {
@@ -420,11 +425,29 @@ class Store {
   // serial → group of every terminal that has a policy of its own.
   virtual Expected<std::map<std::string, std::string>> groups_of_terminal_policies() = 0;
 
-  // Management API tokens.
+  // Management API tokens. api_token finds revoked ones too (the caller
+  // refuses them); count_api_tokens counts revoked ones too, so that a
+  // revoked bootstrap token is never created again at start-up.
   virtual Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) = 0;
   virtual Expected<ApiTokenRecord> api_token(const std::string& token_hash) = 0;
   virtual Expected<std::int64_t> count_api_tokens() = 0;
   virtual Expected<std::vector<ApiTokenRecord>> list_api_tokens() = 0;
+  virtual Status touch_api_token(std::int64_t id, std::int64_t now) = 0;
+  // Marks a valid token revoked at `now`; false if there is no valid token `id`.
+  virtual Expected<bool> revoke_api_token(std::int64_t id, std::int64_t now) = 0;
+
+  // Retirement (sqlite_store_credentials.cc), one transaction: the terminal
+  // is marked retired, its DDI token replaced by `token_hash` (of a token
+  // nobody holds), its open deployment canceled (returned, if any) and its
+  // unused activation codes replaced. kConflict if it was retired already.
+  virtual Expected<std::optional<DeploymentRecord>> retire_terminal(std::int64_t id, std::int64_t now,
+                                                                    const std::string& reason,
+                                                                    const std::string& token_hash) = 0;
+  // A retired terminal registered again: in service with this model and
+  // token, group, merchant, version, attributes and last poll cleared; false
+  // if it is not retired (any more).
+  virtual Expected<bool> reregister_terminal(std::int64_t id, const std::string& model, const std::string& token_hash,
+                                             std::int64_t now) = 0;
 };
 
 }  // namespace posfleet::store

@@ -300,6 +300,15 @@ WHERE status IN ('scheduled', 'running', 'canceling')
   AND id NOT IN (SELECT MAX(id) FROM deployments WHERE status IN ('scheduled', 'running', 'canceling') GROUP BY terminal_id);
 CREATE UNIQUE INDEX deployments_one_open ON deployments(terminal_id) WHERE status IN ('scheduled', 'running', 'canceling');
 )sql",
+    // 11: credentials end: an API token is revoked (kept, refused, listed
+    //     with when it was last used); a terminal is retired (its DDI token
+    //     refused, left out of deployments, roll-outs and active counts).
+    R"sql(
+ALTER TABLE api_tokens ADD COLUMN last_used INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE api_tokens ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN retired_reason TEXT NOT NULL DEFAULT '';
+)sql",
 };
 }  // namespace
 

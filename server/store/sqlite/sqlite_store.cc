@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kTerminalCols =
     "SELECT id, tenant, serial, model, token_hash, installed_version, attributes, created, last_seen, group_name, "
-    "merchant_id FROM terminals ";
+    "merchant_id, retired, retired_reason FROM terminals ";
 
 
 constexpr const char* kDeploymentCols =
@@ -23,8 +23,8 @@ DeploymentRecord read_deployment(Stmt& s) {
 }  // namespace
 
 TerminalRecord read_terminal(Stmt& s) {
-  return TerminalRecord{s.i64(0), s.str(1), s.str(2),  s.str(3), s.str(4), s.str(5),
-                        s.str(6), s.i64(7), s.i64(8),  s.str(9), s.i64(10)};
+  return TerminalRecord{s.i64(0), s.str(1), s.str(2),  s.str(3),  s.str(4), s.str(5),  s.str(6),
+                        s.i64(7), s.i64(8), s.str(9),  s.i64(10), s.i64(11), s.str(12)};
 }
 
 Status done(Connection& c, Stmt& s, const char* what) {
@@ -369,37 +369,6 @@ Expected<bool> SqliteStore::release_assigned(std::int64_t terminal_id, std::int6
   auto s = c.prepare("SELECT 1 FROM deployments WHERE terminal_id = ? AND release_id = ? LIMIT 1");
   s.bind_all(terminal_id, release_id);
   return s.step() == SQLITE_ROW;
-}
-
-Expected<std::int64_t> SqliteStore::insert_api_token(const ApiTokenRecord& t) {
-  POSFLEET_CONN(c);
-  auto s = c.prepare("INSERT INTO api_tokens (token_hash, name, role, created) VALUES (?,?,?,?)");
-  s.bind_all(t.token_hash, t.name, t.role, t.created);
-  if (s.step() != SQLITE_DONE) return c.error("api token");
-  return c.last_insert_id();
-}
-
-Expected<ApiTokenRecord> SqliteStore::api_token(const std::string& token_hash) {
-  POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT id, token_hash, name, role, created FROM api_tokens WHERE token_hash = ?");
-  s.bind(token_hash);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kUnauthorized, "unknown token");
-  return ApiTokenRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)};
-}
-
-Expected<std::vector<ApiTokenRecord>> SqliteStore::list_api_tokens() {
-  POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT id, token_hash, name, role, created FROM api_tokens ORDER BY id");
-  std::vector<ApiTokenRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
-  return out;
-}
-
-Expected<std::int64_t> SqliteStore::count_api_tokens() {
-  POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT COUNT(*) FROM api_tokens");
-  s.step();
-  return s.i64(0);
 }
 
 }  // namespace posfleet::store

@@ -78,10 +78,18 @@ class SqliteStore final : public Store {
   Expected<FleetOverview> overview(std::int64_t online_since, std::int64_t outcomes_since, std::int64_t now) override;
   Expected<std::vector<TicketRecord>> tickets_of_terminal(std::int64_t terminal_id, std::int64_t limit) override;
 
+  // sqlite_store_credentials.cc: API tokens and retirement.
   Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) override;
   Expected<ApiTokenRecord> api_token(const std::string& token_hash) override;
   Expected<std::int64_t> count_api_tokens() override;
   Expected<std::vector<ApiTokenRecord>> list_api_tokens() override;
+  Status touch_api_token(std::int64_t id, std::int64_t now) override;
+  Expected<bool> revoke_api_token(std::int64_t id, std::int64_t now) override;
+  Expected<std::optional<DeploymentRecord>> retire_terminal(std::int64_t id, std::int64_t now,
+                                                            const std::string& reason,
+                                                            const std::string& token_hash) override;
+  Expected<bool> reregister_terminal(std::int64_t id, const std::string& model, const std::string& token_hash,
+                                     std::int64_t now) override;
 
   // sqlite_store_fleet.cc: groups, merchants, policy, notifications, support, audit.
   Status set_terminal_group(std::int64_t id, const std::string& group) override;

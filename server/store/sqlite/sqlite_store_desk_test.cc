@@ -14,7 +14,7 @@ class DeskStoreTest : public ::testing::Test {
     store_ = std::move(*s);
   }
   std::int64_t terminal(const std::string& serial, std::int64_t merchant = 0) {
-    auto id = store_->insert_terminal({0, "DEFAULT", serial, "A920", "h-" + serial, "", "{}", 1, 0, "", 0});
+    auto id = store_->insert_terminal({0, "DEFAULT", serial, "A920", "h-" + serial, "", "{}", 1, 0, "", 0, 0, ""});
     EXPECT_TRUE(id);
     if (merchant) {
       EXPECT_TRUE(store_->set_terminal_merchant(*id, merchant));

@@ -54,7 +54,7 @@ Status mode_mix(Connection& c, FleetOverview& o) {
     return it == group_modes.end() ? fleet_mode : it->second;
   };
   {
-    auto s = c.prepare("SELECT group_name, COUNT(*) FROM terminals GROUP BY group_name");
+    auto s = c.prepare("SELECT group_name, COUNT(*) FROM terminals WHERE retired = 0 GROUP BY group_name");
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) mode_slot(o, group_mode(s.str(0))) += s.i64(1);
     if (rc != SQLITE_DONE) return c.error("overview: groups");
@@ -63,7 +63,7 @@ Status mode_mix(Connection& c, FleetOverview& o) {
     auto s = c.prepare(
         "SELECT t.group_name, json_extract(p.patch, '$.mode') FROM policies p "
         "JOIN terminals t ON t.serial = p.scope_key "
-        "WHERE p.scope = 'terminal' AND json_extract(p.patch, '$.mode') IS NOT NULL");
+        "WHERE p.scope = 'terminal' AND json_extract(p.patch, '$.mode') IS NOT NULL AND t.retired = 0");
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
       if (fleet_locked || locked_groups.contains(s.str(0))) continue;  // its own mode does not count
@@ -82,7 +82,9 @@ Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since, std::in
   POSFLEET_CONN(c);
   FleetOverview o;
   {
-    auto s = c.prepare("SELECT COUNT(*), (SELECT COUNT(*) FROM terminals WHERE last_seen >= ?) FROM terminals");
+    // Retired terminals (migration 11) count nowhere on the overview.
+    auto s = c.prepare("SELECT COUNT(*), (SELECT COUNT(*) FROM terminals WHERE last_seen >= ? AND retired = 0) "
+                       "FROM terminals WHERE retired = 0");
     s.bind(online_since);
     if (s.step() != SQLITE_ROW) return c.error("overview: online");
     o.online = s.i64(1);
@@ -90,7 +92,7 @@ Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since, std::in
   }
   {
     auto s = c.prepare(
-        "SELECT model, installed_version, COUNT(*) FROM terminals GROUP BY model, installed_version "
+        "SELECT model, installed_version, COUNT(*) FROM terminals WHERE retired = 0 GROUP BY model, installed_version "
         "ORDER BY model, installed_version");
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) o.versions.push_back({s.str(0), s.str(1), s.i64(2)});
@@ -118,7 +120,8 @@ Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since, std::in
     auto s = c.prepare(
         "SELECT r.version, r.security_deadline, (SELECT COUNT(DISTINCT d.terminal_id) FROM deployments d"
         " JOIN terminals t ON t.id = d.terminal_id"
-        " WHERE d.release_id = r.id AND d.status != 'canceled' AND t.installed_version != r.version) "
+        " WHERE d.release_id = r.id AND d.status != 'canceled' AND t.installed_version != r.version"
+        " AND t.retired = 0) "
         "FROM releases r WHERE r.security = 1 AND r.security_deadline > ? ORDER BY r.security_deadline, r.version");
     s.bind(now);
     int rc;

@@ -110,6 +110,7 @@ std::string where_clause(const TerminalQuery& q, const Locks& locks) {
   if (!q.group.empty()) w += " AND t.group_name = ?";
   if (q.merchant_id) w += " AND t.merchant_id = ?";
   if (q.online) w += *q.online ? " AND t.last_seen >= ?" : " AND t.last_seen < ?";
+  if (q.retired) w += *q.retired ? " AND t.retired != 0" : " AND t.retired = 0";
   if (!q.mode.empty()) {
     if (locks.fleet) w += locks.fleet_mode == q.mode ? "" : " AND 0";  // one mode for all
     else w += std::string(" AND ") + (locks.groups ? kModeIsWithLockedGroups : kModeIs);
@@ -159,7 +160,7 @@ Expected<std::vector<TerminalRow>> SqliteStore::query_terminals(const TerminalQu
   if (!locks) return locks.error();
   const std::string sql =
       "SELECT t.id, t.tenant, t.serial, t.model, t.token_hash, t.installed_version, t.attributes, t.created, "
-      "t.last_seen, t.group_name, t.merchant_id, COALESCE(m.legal_name, ''), " +
+      "t.last_seen, t.group_name, t.merchant_id, t.retired, t.retired_reason, COALESCE(m.legal_name, ''), " +
       std::string(kMode) + ", COALESCE((SELECT " + kDeploymentState +
       " FROM deployments d WHERE d.terminal_id = t.id ORDER BY d.id DESC LIMIT 1), 'idle')"
       " FROM (SELECT t.id FROM terminals t" + where_clause(q, *locks) + " ORDER BY t.serial LIMIT ? OFFSET ?) page"
@@ -172,9 +173,9 @@ Expected<std::vector<TerminalRow>> SqliteStore::query_terminals(const TerminalQu
   while ((rc = s.step()) == SQLITE_ROW) {
     TerminalRow r;
     r.terminal = read_terminal(s);
-    r.merchant_name = s.str(11);
-    r.mode = s.str(12);
-    r.state = s.str(13);
+    r.merchant_name = s.str(13);
+    r.mode = s.str(14);
+    r.state = s.str(15);
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) return c.error("query terminals");

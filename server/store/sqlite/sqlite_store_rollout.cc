@@ -67,7 +67,7 @@ Expected<std::vector<PolicyRecord>> SqliteStore::policies_of_scope(const std::st
 
 Expected<std::map<std::string, std::int64_t>> SqliteStore::terminals_per_group() {
   POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT group_name, COUNT(*) FROM terminals GROUP BY group_name");
+  auto s = c.prepare("SELECT group_name, COUNT(*) FROM terminals WHERE retired = 0 GROUP BY group_name");
   std::map<std::string, std::int64_t> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out[s.str(0)] = s.i64(1);

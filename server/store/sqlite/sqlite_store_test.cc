@@ -17,7 +17,7 @@ TEST_F(SqliteStoreTest, MigratesOnceAndKeepsData) {
   {
     auto s = SqliteStore::open(db());
     ASSERT_TRUE(s) << s.error().to_string();
-    ASSERT_TRUE((*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0}));
+    ASSERT_TRUE((*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0, 0, ""}));
   }
   auto s = SqliteStore::open(db());  // re-open: migrations are not re-run
   ASSERT_TRUE(s);
@@ -29,8 +29,8 @@ TEST_F(SqliteStoreTest, MigratesOnceAndKeepsData) {
 
 TEST_F(SqliteStoreTest, DuplicateSerialIsAConflict) {
   auto s = SqliteStore::open(db());
-  ASSERT_TRUE((*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0}));
-  auto again = (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h2", "", "{}", 1, 0, "", 0});
+  ASSERT_TRUE((*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0, 0, ""}));
+  auto again = (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h2", "", "{}", 1, 0, "", 0, 0, ""});
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, Code::kConflict);
 }
@@ -51,7 +51,7 @@ TEST_F(SqliteStoreTest, ReleaseWithComponentsRoundTrips) {
 
 TEST_F(SqliteStoreTest, ADeploymentIsWrittenOnlyOverTheStatusItWasReadWith) {
   auto s = SqliteStore::open(db());
-  auto t = (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0});
+  auto t = (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0, 0, ""});
   ASSERT_TRUE((*s)->put_artifact({"aa", "s1", "m5", 3}));
   ReleaseRecord r{0, "1.0.0", "{}", "A920", "k1", 100, 1, false, {{0, 0, "os", "1.0.0", "os.img", "aa", 3}}};
   ASSERT_TRUE((*s)->insert_release(r));

@@ -1,16 +1,19 @@
 // One terminal: who and what it is, its A/B slots, the current update's
 // progress (refreshed every 2 s while an update runs), its policy with the
 // revision history, notifications sent to it, deployments with their status
-// history, and its support tickets.
+// history, and its support tickets; administrators retire it from here
+// (RetireButton), and a retired terminal says so, when and why.
 import { useEffect, useState } from 'react';
-import { Badge, Card, Col, Descriptions, Empty, Progress, Row, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Badge, Card, Col, Descriptions, Empty, Progress, Row, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import type { Me } from '../../api';
+import { can } from '../../access';
 import States from '../../common/States';
 import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
 import PolicyPanel from './PolicyPanel';
+import RetireButton from './RetireButton';
 import { STATE_COLORS } from './TerminalList';
 import type { DeploymentView, StatusEntry, TerminalView } from './types';
 
@@ -69,7 +72,22 @@ export default function TerminalDetail({ me }: { me: Me }) {
           <Space style={{ marginBottom: 8 }}>
             <Link to="/terminals" data-testid="back">← {t('back')}</Link>
           </Space>
-          <Typography.Title level={3} data-testid="detail-title">{t('detailTitle', { serial: v.serial })}</Typography.Title>
+          <Space align="center" wrap style={{ display: 'flex', marginBottom: 8 }}>
+            <Typography.Title level={3} style={{ margin: 0 }} data-testid="detail-title">
+              {t('detailTitle', { serial: v.serial })}
+            </Typography.Title>
+            {v.retired && <Tag data-testid="detail-retired">{t('retired')}</Tag>}
+            {!v.retired && can(me.role, 'admin') && <RetireButton serial={v.serial} onDone={view.reload} />}
+          </Space>
+          {v.retired && (
+            <Alert
+              type="info"
+              showIcon
+              style={{ marginBottom: 16 }}
+              data-testid="retired-note"
+              title={t('retiredNote', { time: time(v.retired), reason: v.retired_reason })}
+            />
+          )}
           <Descriptions bordered size="small" column={{ xs: 1, sm: 2, lg: 3 }} style={{ marginBottom: 16 }}>
             <Descriptions.Item label={t('model')}>{v.model}</Descriptions.Item>
             <Descriptions.Item label={t('version')}><span data-testid="detail-version">{v.installed_version || '—'}</span></Descriptions.Item>
@@ -80,7 +98,11 @@ export default function TerminalDetail({ me }: { me: Me }) {
             </Descriptions.Item>
             <Descriptions.Item label={t('lastSeen')}>{v.last_seen ? time(v.last_seen) : t('never')}</Descriptions.Item>
             <Descriptions.Item label={t('state')}>
-              <Tag color={STATE_COLORS[v.state]} data-testid="detail-state">{t(`state_${v.state}`)}</Tag>
+              {v.retired ? (
+                <Tag data-testid="detail-state">{t('retired')}</Tag>
+              ) : (
+                <Tag color={STATE_COLORS[v.state]} data-testid="detail-state">{t(`state_${v.state}`)}</Tag>
+              )}
             </Descriptions.Item>
             <Descriptions.Item label={t('created')}>{time(v.created)}</Descriptions.Item>
           </Descriptions>

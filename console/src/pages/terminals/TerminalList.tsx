@@ -24,6 +24,7 @@ export interface TerminalRow {
   mode: string;
   state: string;
   last_seen: string | null;
+  retired: string | null;
 }
 
 interface ListResult {
@@ -157,7 +158,12 @@ export default function TerminalList({ me }: { me: Me }) {
             {
               title: t('state'),
               dataIndex: 'state',
-              render: (v: string) => <Tag color={STATE_COLORS[v]}>{t(`state_${v}`)}</Tag>,
+              render: (v: string, r: TerminalRow) =>
+                r.retired ? (
+                  <Tag data-testid={`retired-${r.serial}`}>{t('retired')}</Tag>
+                ) : (
+                  <Tag color={STATE_COLORS[v]}>{t(`state_${v}`)}</Tag>
+                ),
             },
             {
               title: t('policy'),

@@ -29,6 +29,8 @@ export interface TerminalView {
   created: string;
   last_seen: string | null;
   online: boolean;
+  retired: string | null; // when it was retired (it no longer polls or updates)
+  retired_reason: string;
   state: string;
   slots: { reported: boolean; active: string; booted: string; a: { version: string }; b: { version: string } };
   progress: null | {

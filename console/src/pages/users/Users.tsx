@@ -2,6 +2,7 @@
 // role and an initial password, changing a role, resetting a password, and
 // disabling or enabling an account — each confirmed first. Any change ends
 // the user's sessions; the server refuses to leave no active administrator.
+// Below them: API tokens (ApiTokens.tsx).
 import { useState } from 'react';
 import { Alert, Button, Card, Form, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +11,7 @@ import States from '../../common/States';
 import { errorText } from '../../common/errors';
 import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
+import ApiTokens from './ApiTokens';
 import UserForm, { NewUser, PasswordFields, RoleSelect, roleRules } from './UserForm';
 
 interface User {
@@ -61,6 +63,7 @@ export default function Users({ me }: { me: Me }) {
 
   const errorBox = error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="users-error" />;
   return (
+    <>
     <Card
       title={tu('title')}
       extra={
@@ -185,5 +188,7 @@ export default function Users({ me }: { me: Me }) {
         </Form>
       </Modal>
     </Card>
+    <ApiTokens />
+    </>
   );
 }

@@ -1,0 +1,50 @@
+// posfleet server: the life of a management API token: created (shown
+// once; only its SHA-256 is kept, tokens.h), listed with when it was last
+// used, revoked (refused from the very next request, kept in the list as
+// revoked so the audit log's names keep their meaning). Every step is audited.
+//
+// last_used is written at most once a minute per token, so a script calling
+// in a loop does not turn every read into a write.
+// Thread-safety: stateless functions over the Context's store.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "server/domain/context.h"
+
+namespace posfleet::domain {
+
+inline constexpr std::int64_t kTokenTouchSeconds = 60;
+
+// A token's name: 1-64 letters, digits, '.', '_' or '-' (it becomes the
+// audit log's actor).
+bool valid_token_name(const std::string& name);
+
+struct NewApiToken {
+  store::ApiTokenRecord record;
+  std::string token;  // shown once
+};
+// Why a credential ends: at most kReasonBytes of UTF-8 without control
+// characters; `required`: not blank. The message names the field.
+inline constexpr std::size_t kReasonBytes = 500;
+[[nodiscard]] Status check_reason(const std::string& reason, bool required);
+
+// `role` must already be a known role (api_common.h valid_role).
+[[nodiscard]] Expected<NewApiToken> create_api_token(Context& ctx, const std::string& name,
+                                                     const std::string& role, const Actor& who);
+
+[[nodiscard]] Expected<std::vector<store::ApiTokenRecord>> list_api_tokens(Context& ctx);
+
+// kNotFound for an unknown id, kConflict if it was revoked already.
+[[nodiscard]] Expected<store::ApiTokenRecord> revoke_api_token(Context& ctx, std::int64_t id,
+                                                               const Actor& who,
+                                                               const std::string& reason);
+
+// The valid token `token` (the bearer's text), its last use noted;
+// kUnauthorized for an unknown or revoked one (the message says which).
+[[nodiscard]] Expected<store::ApiTokenRecord> authenticate_api_token(Context& ctx,
+                                                                     std::string_view token);
+
+}  // namespace posfleet::domain

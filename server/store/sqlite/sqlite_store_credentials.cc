@@ -1,0 +1,123 @@
+// posfleet server: the SQLite backend's credentials: management API tokens
+// (kept after revocation, so the list and the audit log keep their names) and
+// the retirement of a terminal in one transaction.
+// Thread-safety: as SqliteStore.
+#include "server/store/sqlite/sqlite_store.h"
+
+namespace posfleet::store {
+
+namespace {
+
+constexpr const char* kTokenCols =
+    "SELECT id, token_hash, name, role, created, last_used, revoked FROM api_tokens ";
+
+ApiTokenRecord read_token(Stmt& s) {
+  return ApiTokenRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4), s.i64(5), s.i64(6)};
+}
+
+}  // namespace
+
+Expected<std::int64_t> SqliteStore::insert_api_token(const ApiTokenRecord& t) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("INSERT INTO api_tokens (token_hash, name, role, created) VALUES (?,?,?,?)");
+  s.bind_all(t.token_hash, t.name, t.role, t.created);
+  if (s.step() != SQLITE_DONE) return c.error("api token");
+  return c.last_insert_id();
+}
+
+Expected<ApiTokenRecord> SqliteStore::api_token(const std::string& token_hash) {
+  POSFLEET_CONN(c);
+  static const std::string sql = std::string(kTokenCols) + "WHERE token_hash = ?";
+  auto s = c.prepare(sql.c_str());
+  s.bind(token_hash);
+  if (s.step() != SQLITE_ROW) return make_error(Code::kUnauthorized, "unknown token");
+  return read_token(s);
+}
+
+Expected<std::vector<ApiTokenRecord>> SqliteStore::list_api_tokens() {
+  POSFLEET_CONN(c);
+  static const std::string sql = std::string(kTokenCols) + "ORDER BY id";
+  auto s = c.prepare(sql.c_str());
+  std::vector<ApiTokenRecord> out;
+  while (s.step() == SQLITE_ROW) out.push_back(read_token(s));
+  return out;
+}
+
+Expected<std::int64_t> SqliteStore::count_api_tokens() {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("SELECT COUNT(*) FROM api_tokens");
+  s.step();
+  return s.i64(0);
+}
+
+Status SqliteStore::touch_api_token(std::int64_t id, std::int64_t now) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE api_tokens SET last_used = ? WHERE id = ?");
+  s.bind_all(now, id);
+  return done(c, s, "api token");
+}
+
+Expected<bool> SqliteStore::revoke_api_token(std::int64_t id, std::int64_t now) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE api_tokens SET revoked = ? WHERE id = ? AND revoked = 0");
+  s.bind_all(now, id);
+  if (s.step() != SQLITE_DONE) return c.error("api token");
+  return c.changes() == 1;
+}
+
+Expected<std::optional<DeploymentRecord>> SqliteStore::retire_terminal(
+    std::int64_t id, std::int64_t now, const std::string& reason, const std::string& token_hash) {
+  POSFLEET_CONN(c);
+  if (auto b = c.exec("BEGIN IMMEDIATE"); !b) return b.error();
+  using Out = Expected<std::optional<DeploymentRecord>>;
+  auto fail = [&](Error e) -> Out {
+    c.exec("ROLLBACK");
+    return e;
+  };
+  std::string serial;
+  {
+    auto s = c.prepare(
+        "UPDATE terminals SET retired = ?, retired_reason = ?, token_hash = ? "
+        "WHERE id = ? AND retired = 0 RETURNING serial");
+    s.bind_all(now, reason, token_hash, id);
+    if (s.step() != SQLITE_ROW)
+      return fail(make_error(Code::kConflict, "the terminal is retired already"));
+    serial = s.str(0);
+  }
+  std::optional<DeploymentRecord> canceled;
+  {
+    auto s = c.prepare(
+        "UPDATE deployments SET status = 'canceled', updated = ?, message = 'canceled: the "
+        "terminal was retired' "
+        "WHERE terminal_id = ? AND status IN ('scheduled', 'running', 'canceling') "
+        "RETURNING id, terminal_id, release_id, status, result, message, created, updated");
+    s.bind_all(now, id);
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW)
+      canceled = DeploymentRecord{s.i64(0), s.i64(1), s.i64(2), s.str(3),
+                                  s.str(4), s.str(5), s.i64(6), s.i64(7)};
+    if (rc != SQLITE_DONE) return fail(c.error("deployments"));
+  }
+  {
+    auto s = c.prepare("UPDATE activations SET used = -1 WHERE serial = ? AND used = 0");
+    s.bind(serial);
+    if (s.step() != SQLITE_DONE) return fail(c.error("activation"));
+  }
+  if (auto e = c.exec("COMMIT"); !e) return fail(e.error());
+  return canceled;
+}
+
+Expected<bool> SqliteStore::reregister_terminal(std::int64_t id, const std::string& model,
+                                                const std::string& token_hash, std::int64_t now) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare(
+      "UPDATE terminals SET model = ?, token_hash = ?, created = ?, retired = 0, retired_reason = "
+      "'', "
+      "group_name = '', merchant_id = 0, installed_version = '', attributes = '{}', last_seen = 0 "
+      "WHERE id = ? AND retired != 0");
+  s.bind_all(model, token_hash, now, id);
+  if (s.step() != SQLITE_DONE) return c.error("terminal");
+  return c.changes() == 1;
+}
+
+}  // namespace posfleet::store
