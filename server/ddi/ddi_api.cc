@@ -64,6 +64,7 @@ bool posfleet_client(const Request& req) { return req.query_or("posfleet", "") =
 Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   const auto now = unix_now();
   if (now - t.last_seen >= 10) ctx.store.touch_terminal(t.id, now);  // coarse, to keep polls read-only
+  if (auto s = domain::adopt_reported_version(ctx, t); !s) return http::error_from(s.error());
   const bool extended = posfleet_client(req);
   bj::object links;
   const std::string base = controller_url(req);

@@ -93,9 +93,15 @@ TEST_F(DeploymentsTest, TheVersionComesFromWhatTheTerminalReports) {
   EXPECT_EQ(reported_version(boost::json::parse(R"({"version":"1.0 <script>"})").as_object()), "");
   ASSERT_TRUE(record_attributes(*ctx_, terminal_, boost::json::parse(R"({"version":"1.0.0"})").as_object()));
   EXPECT_EQ(store_->terminal_by_id(terminal_.id)->installed_version, "1.0.0");
+  // Reported before versions were read from reports: adopted once, on a poll.
+  ASSERT_TRUE(store_->set_installed_version(terminal_.id, ""));
+  ASSERT_TRUE(store_->set_terminal_attributes(terminal_.id, R"({"sw_version":"0.9"})"));
+  ASSERT_TRUE(adopt_reported_version(*ctx_, *store_->terminal_by_id(terminal_.id)));
+  EXPECT_EQ(store_->terminal_by_id(terminal_.id)->installed_version, "0.9");
   // Attributes without a version keep the one known.
-  ASSERT_TRUE(record_attributes(*ctx_, terminal_, boost::json::parse(R"({"model":"A920"})").as_object()));
-  EXPECT_EQ(store_->terminal_by_id(terminal_.id)->installed_version, "1.0.0");
+  ASSERT_TRUE(record_attributes(*ctx_, *store_->terminal_by_id(terminal_.id),
+                                boost::json::parse(R"({"model":"A920"})").as_object()));
+  EXPECT_EQ(store_->terminal_by_id(terminal_.id)->installed_version, "0.9");
 }
 
 TEST_F(DeploymentsTest, ATerminalAlreadyRunningTheReleaseIsSkipped) {

@@ -77,4 +77,12 @@ Status record_attributes(Context& ctx, const store::TerminalRecord& t, const boo
   return ctx.store.set_installed_version(t.id, version);
 }
 
+Status adopt_reported_version(Context& ctx, const store::TerminalRecord& t) {
+  if (!t.installed_version.empty() || t.attributes_json == "{}") return ok_status();
+  auto v = json::parse(t.attributes_json);
+  if (!v || !v->is_object()) return ok_status();
+  const std::string version = reported_version(v->get_object());
+  return version.empty() ? ok_status() : ctx.store.set_installed_version(t.id, version);
+}
+
 }  // namespace posfleet::domain
