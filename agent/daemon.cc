@@ -52,7 +52,8 @@ Status restart_device(BootControl& boot) {
   argv.push_back(nullptr);
   spdlog::default_logger()->flush();
   ::execv("/proc/self/exe", argv.data());
-  return make_error(Code::kIo, std::string("restart: cannot start the agent again: ") + std::strerror(errno));
+  return make_error(Code::kIo,
+                    std::string("restart: cannot start the agent again: ") + std::strerror(errno));
 }
 
 void sleep_seconds(int seconds) {

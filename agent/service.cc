@@ -126,7 +126,8 @@ void AgentService::change_answered(const PendingChange& sent, const bj::object& 
   // A newer change made while this one was in flight stays pending.
   if (state_.pending && state_.pending->mode == sent.mode && state_.pending->reset == sent.reset)
     state_.pending.reset();
-  spdlog::info("policy: {} {}: {}", sent.reset ? "reset" : "change to " + sent.mode, outcome, last_change_en_);
+  spdlog::info("policy: {} {}: {}", sent.reset ? "reset" : "change to " + sent.mode, outcome,
+               last_change_en_);
   save_locked();
 }
 
@@ -259,8 +260,9 @@ bj::object AgentService::status_reply() {
   const Policy eff = state_.effective();
   auto policy = eff.to_json();
   policy["pending_change"] =
-      state_.pending ? bj::value(bj::object{{"mode", state_.pending->mode}, {"reset", state_.pending->reset}})
-                     : bj::value(nullptr);
+      state_.pending
+          ? bj::value(bj::object{{"mode", state_.pending->mode}, {"reset", state_.pending->reset}})
+          : bj::value(nullptr);
   o["ok"] = true;
   o["language"] = state_.language;
   o["online"] = state_.online;
@@ -301,12 +303,15 @@ bj::object AgentService::check() {
   if (!state_.offer && state_.held && state_.effective().mode == "never") {
     // Updates are off, so it is not offered — but it exists, and the merchant asked.
     const std::string v = state_.held->version;
-    o = reply(true,
-              "有可用更新 " + v + "，但自动更新已关闭（永不），不会安装。如需安装，请先开启："
-              "设置 → 软件更新 → 自动更新，选择“开启”或“手动”。",
-              "Update " + v + " is available, but updates are turned off (Never), so it will not install. "
-              "To install it, turn updates on first: Settings > Software update > Automatic update, "
-              "then choose On or Manual.");
+    o = reply(
+        true,
+        "有可用更新 " + v +
+            "，但自动更新已关闭（永不），不会安装。如需安装，请先开启："
+            "设置 → 软件更新 → 自动更新，选择“开启”或“手动”。",
+        "Update " + v +
+            " is available, but updates are turned off (Never), so it will not install. "
+            "To install it, turn updates on first: Settings > Software update > Automatic update, "
+            "then choose On or Manual.");
   }
   o["update_held"] = held_json(state_);
   o["online"] = polled && state_.online;
@@ -333,7 +338,9 @@ bj::object AgentService::install(const bj::object& request) {
     auto sm = SignedManifest::parse(state_.offer->manifest_text);
     if (!sm) return reply(false, "更新内容无法读取", "The update's contents cannot be read", "invalid");
     auto all = resolve_selection(sm->manifest, chosen);
-    if (!all) return reply(false, "所选组件不在这次更新中，请重新检查更新后再选", all.error().message, "invalid");
+    if (!all)
+      return reply(false, "所选组件不在这次更新中，请重新检查更新后再选", all.error().message,
+                   "invalid");
     resolved = *all;
     // Say what was added to the choice and why (mandatory, or needed by another).
     for (const auto& name : resolved) {
@@ -395,17 +402,21 @@ bj::object AgentService::reset_settings() {
     o["policy"] = state_.effective().to_json();
     return o;
   }
-  return reply(true, "已保存；联网后将恢复默认设置", "Saved; the settings are reset when the terminal is back online");
+  return reply(true, "已保存；联网后将恢复默认设置",
+               "Saved; the settings are reset when the terminal is back online");
 }
 
 bj::object AgentService::restart() {
-  if (!restart_hook_) return reply(false, "本机不能从菜单重启", "This terminal cannot restart from the menu", "unsupported");
+  if (!restart_hook_)
+    return reply(false, "本机不能从菜单重启", "This terminal cannot restart from the menu",
+                 "unsupported");
   if (restarting_.exchange(true)) return reply(true, "正在重启", "Restarting");
   spdlog::info("restart requested from the menu");
   restart_hook_();
-  bj::object o = reply(true, "正在重启，约需一分钟；正在进行的更新会在重启后继续或自动恢复原版本",
-               "Restarting; this takes about a minute. An update in progress continues after the restart or "
-               "returns to the previous version");
+  bj::object o = reply(
+      true, "正在重启，约需一分钟；正在进行的更新会在重启后继续或自动恢复原版本",
+      "Restarting; this takes about a minute. An update in progress continues after the restart or "
+      "returns to the previous version");
   o["started"] = started_;
   return o;
 }

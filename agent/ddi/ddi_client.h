@@ -49,7 +49,8 @@ class DdiClient {
   Expected<PollResult> poll(std::int64_t since = 0);
   // posfleet resources under the controller (docs/protocol.md).
   // reset: back to the group's and fleet's setting (mode is then ignored).
-  Expected<boost::json::object> put_policy(const std::string& mode, std::int64_t base_revision, bool reset = false);
+  Expected<boost::json::object> put_policy(const std::string& mode, std::int64_t base_revision,
+                                           bool reset = false);
   Expected<std::int64_t> post_ticket(const std::string& message, const std::string& version);
   Expected<Deployment> deployment(const std::string& href);
   Expected<std::int64_t> cancel_action(const std::string& href);  // returns stopId

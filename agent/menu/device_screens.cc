@@ -22,7 +22,8 @@ constexpr auto kRestartWait = std::chrono::seconds(90);
 }  // namespace
 
 Nav Session::restart_device() {
-  auto c = choose(Msg::kTitleRestart, {t(Msg::kRestartExplain)}, {{1, t(Msg::kItemConfirmRestart)}}, Msg::kItemCancel);
+  auto c = choose(Msg::kTitleRestart, {t(Msg::kRestartExplain)}, {{1, t(Msg::kItemConfirmRestart)}},
+                  Msg::kItemCancel);
   if (!c) return Nav::kExit;
   if (*c == 0) return Nav::kBack;
   auto reply = call({{"cmd", "restart"}});
@@ -50,14 +51,16 @@ Nav Session::restart_device() {
   if (!st) {
     lines.push_back(t(Msg::kNoticeNotDone, {t(Msg::kRestartTimeout)}));
   } else {
-    lines.push_back(t(Msg::kNoticeDone, {t(Msg::kRestarted, {json::string_or(*st, "version", "?")})}));
+    lines.push_back(
+        t(Msg::kNoticeDone, {t(Msg::kRestarted, {json::string_or(*st, "version", "?")})}));
     for (auto& l : update_lines(*st)) lines.push_back(std::move(l));
   }
   return choose(Msg::kTitleRestart, lines, {}) ? Nav::kBack : Nav::kExit;
 }
 
 Nav Session::reset_settings() {
-  auto c = choose(Msg::kTitleReset, {t(Msg::kResetExplain)}, {{1, t(Msg::kItemConfirmReset)}}, Msg::kItemCancel);
+  auto c = choose(Msg::kTitleReset, {t(Msg::kResetExplain)}, {{1, t(Msg::kItemConfirmReset)}},
+                  Msg::kItemCancel);
   if (!c) return Nav::kExit;
   if (*c == 0) return Nav::kBack;
   auto reply = call({{"cmd", "reset"}});

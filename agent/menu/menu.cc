@@ -34,14 +34,16 @@ std::string display_time(std::string_view iso, const std::string& tz) {
     if (auto when = parse_utc(iso); when)
       if (auto lt = posfleet::local_time(tz, *when); lt) {
         char buf[32];
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d", lt->year, lt->month, lt->day, lt->minute / 60,
-                      lt->minute % 60);
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d", lt->year, lt->month, lt->day,
+                      lt->minute / 60, lt->minute % 60);
         return buf;
       }
   return std::string(iso.substr(0, 10)) + " " + std::string(iso.substr(11, 5)) + " UTC";
 }
 
-std::string Session::local_time(std::string_view iso) const { return display_time(iso, time_zone_); }
+std::string Session::local_time(std::string_view iso) const {
+  return display_time(iso, time_zone_);
+}
 
 // --- plumbing ---------------------------------------------------------------
 
@@ -74,7 +76,8 @@ std::optional<std::string> Session::read_line() {
 
 void Session::print_title(Msg title) { out_ << "\n== " << t(title) << " ==\n"; }
 
-void Session::draw(Msg title, const std::vector<std::string>& lines, const std::vector<Item>& items, Msg zero) {
+void Session::draw(Msg title, const std::vector<std::string>& lines, const std::vector<Item>& items,
+                   Msg zero) {
   print_title(title);
   for (const auto& l : lines) out_ << l << "\n";
   for (const auto& item : items) out_ << item.number << ". " << item.label << "\n";
@@ -94,8 +97,9 @@ bool Session::wait_for_input(const std::function<void()>& refresh) {
   }
 }
 
-std::optional<int> Session::choose(Msg title, std::vector<std::string> lines, const std::vector<Item>& items,
-                                   Msg zero, const Refresh& refresh) {
+std::optional<int> Session::choose(Msg title, std::vector<std::string> lines,
+                                   const std::vector<Item>& items, Msg zero,
+                                   const Refresh& refresh) {
   for (;;) {
     draw(title, lines, items, zero);
     if (refresh)
@@ -137,7 +141,9 @@ Nav Session::main_menu() {
 Nav Session::settings() {
   for (;;) {
     auto c = choose(Msg::kTitleSettings, {},
-                    {{1, t(Msg::kItemSoftwareUpdate)}, {2, t(Msg::kItemLanguage)}, {3, t(Msg::kItemRestart)},
+                    {{1, t(Msg::kItemSoftwareUpdate)},
+                     {2, t(Msg::kItemLanguage)},
+                     {3, t(Msg::kItemRestart)},
                      {4, t(Msg::kItemReset)}});
     if (!c) return Nav::kExit;
     if (*c == 0) return Nav::kBack;
@@ -198,13 +204,16 @@ std::vector<std::string> Session::last_update_lines(const bj::object& st) const 
                       : result == "canceled" ? t(Msg::kResultCanceled)
                                              : t(Msg::kResultFailure);
   std::vector<std::string> lines{
-      t(Msg::kAboutLastUpdate, {version.empty() ? "-" : version, shown, local_time(json::string_or(*last, "time", ""))})};
+      t(Msg::kAboutLastUpdate,
+        {version.empty() ? "-" : version, shown, local_time(json::string_or(*last, "time", ""))})};
   // The agent's own message is for engineers (and English): say it in words.
   if (result == "success") {
     lines.push_back(t(Msg::kLastUpdateLine, {t(Msg::kUpdatedTo, {version})}));
   } else {
     auto code = json::get_int(*last, "code");
-    lines.push_back(t(Msg::kLastUpdateLine, {failure_advice(result == "canceled" ? 33 : code ? static_cast<int>(*code) : 0,
+    lines.push_back(t(Msg::kLastUpdateLine, {failure_advice(result == "canceled" ? 33
+                                                            : code ? static_cast<int>(*code)
+                                                                   : 0,
                                                             lang_)}));
   }
   return lines;
@@ -216,8 +225,9 @@ Nav Session::support() {
   const bj::object* policy = object_field(*st, "policy");
   print_title(Msg::kTitleSupport);
   out_ << t(Msg::kSupportIntro) << "\n"
-       << t(Msg::kSupportWillSend, {json::string_or(*st, "terminal", "?"), json::string_or(*st, "version", "?"),
-                                    mode_name(policy ? json::string_or(*policy, "mode", "") : "", lang_)})
+       << t(Msg::kSupportWillSend,
+            {json::string_or(*st, "terminal", "?"), json::string_or(*st, "version", "?"),
+             mode_name(policy ? json::string_or(*policy, "mode", "") : "", lang_)})
        << "\n"
        << (policy && policy->contains("locked") && policy->at("locked") == true
                ? t(Msg::kSupportLocked, {json::string_or(*policy, "lock_reason", "-")}) + "\n"

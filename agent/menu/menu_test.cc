@@ -44,21 +44,39 @@ class FakeLocalClient : public LocalClient {
     requests.push_back(request);
     std::string cmd(request.at("cmd").as_string());
     if (cmd == "status")
-      return bj::object{{"ok", true}, {"terminal", "PF0001"}, {"model", "A920"}, {"version", "2.1.0"},
-                        {"slot", "b"}, {"language", language}, {"online", true}, {"update_state", update_state},
-                        {"progress", progress}, {"last_update", last_update}, {"update_available", update},
-                        {"time_zone", time_zone}, {"started", started},
-                        {"policy", {{"mode", mode}, {"locked", locked}, {"lock_reason", lock_reason},
-                                    {"revision", 1}, {"pending_change", nullptr}}}};
+      return bj::object{{"ok", true},
+                        {"terminal", "PF0001"},
+                        {"model", "A920"},
+                        {"version", "2.1.0"},
+                        {"slot", "b"},
+                        {"language", language},
+                        {"online", true},
+                        {"update_state", update_state},
+                        {"progress", progress},
+                        {"last_update", last_update},
+                        {"update_available", update},
+                        {"time_zone", time_zone},
+                        {"started", started},
+                        {"policy",
+                         {{"mode", mode},
+                          {"locked", locked},
+                          {"lock_reason", lock_reason},
+                          {"revision", 1},
+                          {"pending_change", nullptr}}}};
     if (cmd == "restart") {
-      bj::object o{{"ok", true}, {"started", started}, {"message_zh", "正在重启"}, {"message_en", "Restarting"}};
+      bj::object o{{"ok", true},
+                   {"started", started},
+                   {"message_zh", "正在重启"},
+                   {"message_en", "Restarting"}};
       ++started;
       down_for = 2;
       return o;
     }
     if (cmd == "reset") {
       mode = "manual";
-      return bj::object{{"ok", true}, {"message_zh", "已恢复默认设置：自动更新为手动"}, {"message_en", "Settings reset"}};
+      return bj::object{{"ok", true},
+                        {"message_zh", "已恢复默认设置：自动更新为手动"},
+                        {"message_en", "Settings reset"}};
     }
     if (cmd == "set" && request.at("key") == "update-mode") {
       if (locked) return bj::object{{"ok", false}, {"error", "locked"}, {"message_zh", "已锁定"}, {"message_en", "locked"}};
@@ -221,12 +239,18 @@ TEST(MenuTest, SupportSendsTheMessageAndShowsTheTicket) {
 TEST(MenuTest, ARunningUpdateIsShownInWordsAndMegabytes) {
   FakeLocalClient client;
   client.update_state = "download";
-  client.progress = bj::object{{"percent", 50}, {"bytes", 524288}, {"total", 1048576}, {"rate", 2048},
+  client.progress = bj::object{{"percent", 50},
+                               {"bytes", 524288},
+                               {"total", 1048576},
+                               {"rate", 2048},
                                {"remaining_seconds", 4}};
   MenuRun r = run(client, "1\n1\n");
   std::string screen = last_screen(r.out, "软件更新");
-  EXPECT_NE(screen.find("正在更新：正在下载，已下载 0.5 MB / 1.0 MB（50%），约剩 4 秒"), std::string::npos) << r.out;
-  EXPECT_EQ(screen.find("download"), std::string::npos) << "an internal word on a merchant's screen";
+  EXPECT_NE(screen.find("正在更新：正在下载，已下载 0.5 MB / 1.0 MB（50%），约剩 4 秒"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(screen.find("download"), std::string::npos)
+      << "an internal word on a merchant's screen";
   client.update_state = "health_check";
   client.progress = nullptr;
   EXPECT_NE(run(client, "1\n1\n", Language::kEn).out.find("Updating: checking the new version."),
@@ -235,36 +259,46 @@ TEST(MenuTest, ARunningUpdateIsShownInWordsAndMegabytes) {
 
 TEST(MenuTest, AFailedUpdateSaysWhatHappenedAndWhichItemToUse) {
   FakeLocalClient client;
-  client.last_update = bj::object{{"action_id", 4}, {"version", "2.2.0"}, {"result", "failure"},
-                                  {"message", "slot b did not boot; back on slot a"}, {"code", 32},
-                                  {"time", "2026-11-24T10:00:00Z"}};
+  client.last_update =
+      bj::object{{"action_id", 4},      {"version", "2.2.0"},
+                 {"result", "failure"}, {"message", "slot b did not boot; back on slot a"},
+                 {"code", 32},          {"time", "2026-11-24T10:00:00Z"}};
   client.time_zone = "Asia/Shanghai";
   MenuRun r = run(client, "2\n");
   std::string screen = last_screen(r.out, "关于本机");
-  EXPECT_NE(screen.find("最近一次更新：版本 2.2.0，失败（2026-11-24 18:00）"), std::string::npos) << r.out;
+  EXPECT_NE(screen.find("最近一次更新：版本 2.2.0，失败（2026-11-24 18:00）"), std::string::npos)
+      << r.out;
   EXPECT_NE(screen.find("已自动恢复原来的版本"), std::string::npos);
   EXPECT_NE(screen.find("设置 → 恢复默认设置"), std::string::npos);
   EXPECT_EQ(screen.find("slot b did not boot"), std::string::npos) << "the agent's English message";
   client.last_update.as_object()["code"] = 20;
-  EXPECT_NE(last_screen(run(client, "2\n").out, "关于本机").find("设置 → 重启设备"), std::string::npos);
+  EXPECT_NE(last_screen(run(client, "2\n").out, "关于本机").find("设置 → 重启设备"),
+            std::string::npos);
 }
 
 TEST(MenuTest, TimesAreInTheTerminalsTimeZone) {
   FakeLocalClient client;
   client.time_zone = "Asia/Shanghai";
-  client.notifications = {bj::object{{"id", 2}, {"kind", "update_available"}, {"time", "2026-11-02T09:30:00Z"},
+  client.notifications = {bj::object{{"id", 2},
+                                     {"kind", "update_available"},
+                                     {"time", "2026-11-02T09:30:00Z"},
                                      {"text", {{"zh-CN", "新通知"}, {"en", "newer"}}}}};
   MenuRun r = run(client, "1\n1\n3\n");
-  EXPECT_NE(last_screen(r.out, "更新通知").find("2026-11-02 17:30  新通知"), std::string::npos) << r.out;
+  EXPECT_NE(last_screen(r.out, "更新通知").find("2026-11-02 17:30  新通知"), std::string::npos)
+      << r.out;
 }
 
 TEST(MenuTest, ComponentsByNameAndSizeInMegabytes) {
   FakeLocalClient client;
   client.mode = "manual";
   client.update = bj::object{
-      {"action_id", 3}, {"version", "2.2.0"}, {"waiting_for", "confirmation"},
-      {"components", bj::array{bj::object{{"name", "os"}, {"version", "2.2.0"}, {"size", 3145728}, {"mandatory", true}},
-                               bj::object{{"name", "payment-app"}, {"version", "5.1"}, {"size", 1000}}}}};
+      {"action_id", 3},
+      {"version", "2.2.0"},
+      {"waiting_for", "confirmation"},
+      {"components",
+       bj::array{
+           bj::object{{"name", "os"}, {"version", "2.2.0"}, {"size", 3145728}, {"mandatory", true}},
+           bj::object{{"name", "payment-app"}, {"version", "5.1"}, {"size", 1000}}}}};
   MenuRun r = run(client, "1\n1\n2\n1\n");
   std::string screen = last_screen(r.out, "选择更新内容");
   EXPECT_NE(screen.find("[x] 系统 2.2.0（3.0 MB）  必装"), std::string::npos) << r.out;
@@ -285,7 +319,8 @@ TEST(MenuTest, RestartIsConfirmedAndWaitsForTheDaemonToComeBack) {
 TEST(MenuTest, ResetIsConfirmedAndShownAsANotification) {
   FakeLocalClient client;
   MenuRun r = run(client, "1\n4\n1\n", Language::kEn);
-  EXPECT_NE(r.out.find("Transactions, your data and the language stay"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Transactions, your data and the language stay"), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("[Done] Settings reset"), std::string::npos) << r.out;
   FakeLocalClient other;
   run(other, "1\n4\n0\n");
@@ -309,7 +344,8 @@ TEST(MenuTest, EveryTextHasChineseInChinese) {
     if (id == Msg::kLastUpdateLine) continue;  // only a placeholder
     const std::string zh = tr(id, Language::kZh), en = tr(id, Language::kEn);
     EXPECT_FALSE(en.empty()) << i;
-    EXPECT_TRUE(std::any_of(zh.begin(), zh.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+    EXPECT_TRUE(std::any_of(zh.begin(), zh.end(),
+                            [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
         << "message " << i << " has no Chinese: " << zh;
   }
 }

@@ -56,9 +56,11 @@ class Session {
   // With `refresh`, on a terminal (a TTY) the screen redraws itself every
   // two seconds while the lines it returns change (a running update).
   using Refresh = std::function<std::optional<std::vector<std::string>>()>;
-  std::optional<int> choose(Msg title, std::vector<std::string> lines, const std::vector<Item>& items,
-                            Msg zero = Msg::kItemBack, const Refresh& refresh = {});
-  void draw(Msg title, const std::vector<std::string>& lines, const std::vector<Item>& items, Msg zero);
+  std::optional<int> choose(Msg title, std::vector<std::string> lines,
+                            const std::vector<Item>& items, Msg zero = Msg::kItemBack,
+                            const Refresh& refresh = {});
+  void draw(Msg title, const std::vector<std::string>& lines, const std::vector<Item>& items,
+            Msg zero);
   // Waits for a typed line, calling `refresh` every two seconds meanwhile;
   // true when input is ready.
   bool wait_for_input(const std::function<void()>& refresh);

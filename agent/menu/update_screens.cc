@@ -40,10 +40,11 @@ std::vector<std::string> Session::update_lines(const bj::object& st) {
   std::string progress;
   if (const bj::object* p = object_field(st, "progress"); p && state == "download") {
     auto num = [&](const char* k) { auto v = json::get_int(*p, k); return v ? *v : 0; };
-    progress = t(Msg::kProgress, {megabytes(static_cast<std::uint64_t>(std::max<std::int64_t>(0, num("bytes")))),
-                                  megabytes(static_cast<std::uint64_t>(std::max<std::int64_t>(0, num("total")))),
-                                  std::to_string(num("percent")),
-                                  std::to_string(std::max<std::int64_t>(0, num("remaining_seconds")))});
+    progress = t(Msg::kProgress,
+                 {megabytes(static_cast<std::uint64_t>(std::max<std::int64_t>(0, num("bytes")))),
+                  megabytes(static_cast<std::uint64_t>(std::max<std::int64_t>(0, num("total")))),
+                  std::to_string(num("percent")),
+                  std::to_string(std::max<std::int64_t>(0, num("remaining_seconds")))});
   }
   lines.push_back(t(Msg::kUpdating, {step_name(state, lang_), progress}));
   if (const bj::object* w = object_field(st, "waiting"))
@@ -68,8 +69,10 @@ Nav Session::software_update() {
           if (const bj::object* last = object_field(*fresh, "last_update")) {
             const bool ok = json::string_or(*last, "result", "") == "success";
             auto code = json::get_int(*last, "code");
-            lines.push_back(ok ? t(Msg::kNoticeDone, {t(Msg::kUpdatedTo, {json::string_or(*last, "version", "")})})
-                               : t(Msg::kNoticeNotDone, {failure_advice(code ? static_cast<int>(*code) : 0, lang_)}));
+            lines.push_back(ok ? t(Msg::kNoticeDone,
+                                   {t(Msg::kUpdatedTo, {json::string_or(*last, "version", "")})})
+                               : t(Msg::kNoticeNotDone,
+                                   {failure_advice(code ? static_cast<int>(*code) : 0, lang_)}));
           }
         return lines;
       };
@@ -227,11 +230,13 @@ std::optional<std::vector<std::string>> Session::choose_components(const bj::obj
     std::vector<Item> items;
     for (size_t i = 0; i < rows.size(); ++i) {
       const auto& r = rows[i];
-      std::string why = r.mandatory ? t(Msg::kComponentMandatory)
+      std::string why = r.mandatory                 ? t(Msg::kComponentMandatory)
                         : needed_by(r.name).empty() ? ""
-                                                    : t(Msg::kComponentNeededBy, {component_name(needed_by(r.name), lang_)});
-      items.push_back({static_cast<int>(i + 1), t(Msg::kComponentLine, {r.ticked ? "x" : " ", component_name(r.name, lang_),
-                                                                      r.version, megabytes(r.size), why})});
+                                                    : t(Msg::kComponentNeededBy,
+                                                        {component_name(needed_by(r.name), lang_)});
+      items.push_back({static_cast<int>(i + 1),
+                       t(Msg::kComponentLine, {r.ticked ? "x" : " ", component_name(r.name, lang_),
+                                               r.version, megabytes(r.size), why})});
     }
     const int confirm = static_cast<int>(rows.size()) + 1;
     items.push_back({confirm, t(Msg::kItemConfirmInstall)});

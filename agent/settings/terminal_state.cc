@@ -37,8 +37,9 @@ Status TerminalState::save(const std::string& path) const {
                                                 {"base_revision", pending->base_revision},
                                                 {"reset", pending->reset}})
                          : bj::value(nullptr);
-  o["held"] = held ? bj::value(bj::object{{"action_id", held->action_id}, {"version", held->version}})
-                   : bj::value(nullptr);
+  o["held"] =
+      held ? bj::value(bj::object{{"action_id", held->action_id}, {"version", held->version}})
+           : bj::value(nullptr);
   bj::array chosen;
   for (const auto& c : confirmed_components) chosen.push_back(bj::string(c));
   o["confirmed_components"] = chosen;

@@ -88,7 +88,8 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
       auto view = domain::offer_for(ctx, t, *policy, d, *r, extended);
       // Held back by `never`: posfleet's agent is told it exists, so a merchant
       // who checks learns that one is waiting and that updates are off.
-      if (!view.visible) held = bj::object{{"action_id", d.id}, {"version", r->version}, {"reason", view.reason}};
+      if (!view.visible)
+        held = bj::object{{"action_id", d.id}, {"version", r->version}, {"reason", view.reason}};
       if (view.visible) {
         links["deploymentBase"] = link(base + "/deploymentBase/" + id + "?c=" + std::to_string(d.updated));
         offer = bj::object{{"action_id", d.id},
@@ -116,8 +117,8 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
       for (const auto& n : *ns)
         notes.push_back(bj::object{{"id", n.id}, {"kind", n.kind}, {"time", format_utc(n.time)},
                                    {"text", bj::object{{"zh-CN", n.text_zh}, {"en", n.text_en}}}});
-    body["posfleet"] =
-        bj::object{{"policy", policy->to_json()}, {"notifications", notes}, {"offer", offer}, {"held", held}};
+    body["posfleet"] = bj::object{
+        {"policy", policy->to_json()}, {"notifications", notes}, {"offer", offer}, {"held", held}};
   }
   return http::json_response(200, body);
 }
@@ -129,8 +130,8 @@ Response put_policy(domain::Context& ctx, Request& req, const store::TerminalRec
   const auto* reset = v->get_object().if_contains("reset");
   auto change = reset && *reset == true
                     ? domain::terminal_policy_reset(ctx, t)
-                    : domain::terminal_policy_change(ctx, t, json::string_or(v->get_object(), "mode", ""),
-                                                     base ? *base : 0);
+                    : domain::terminal_policy_change(
+                          ctx, t, json::string_or(v->get_object(), "mode", ""), base ? *base : 0);
   if (!change) return http::error_from(change.error());
   return http::json_response(200, bj::object{{"outcome", change->outcome},
                                              {"message", bj::object{{"zh-CN", change->message_zh}, {"en", change->message_en}}},

@@ -47,16 +47,18 @@ struct Assignment {
   std::string skipped;
 };
 // dry_run decides without writing.
-Expected<Assignment> assign_to(Context& ctx, const store::ReleaseRecord& r, const store::TerminalRecord& t,
-                               bool dry_run, const Actor& who);
+Expected<Assignment> assign_to(Context& ctx, const store::ReleaseRecord& r,
+                               const store::TerminalRecord& t, bool dry_run, const Actor& who);
 // One terminal by serial; a skip is kConflict and says why and what to do.
-Expected<store::DeploymentRecord> assign_release(Context& ctx, const std::string& version, const std::string& serial,
+Expected<store::DeploymentRecord> assign_release(Context& ctx, const std::string& version,
+                                                 const std::string& serial,
                                                  const Actor& who = kSystemActor);
 Expected<store::DeploymentRecord> request_cancel(Context& ctx, std::int64_t deployment_id);
 
 // Has the terminal gone past downloading this deployment (verify, pre-checks,
 // install …)? From its feedback history.
-bool started_installing(const store::DeploymentRecord& d, const std::vector<store::ActionStatusRecord>& history);
+bool started_installing(const store::DeploymentRecord& d,
+                        const std::vector<store::ActionStatusRecord>& history);
 
 // Feedback on deploymentBase/{id}; kNotFound if the action is not this terminal's,
 // kConflict (HTTP 410) if it has already ended.

@@ -65,7 +65,8 @@ TEST_F(DeploymentsTest, FailureAndCancelPaths) {
 
   auto d2 = assign_release(*ctx_, "2.0.0", "PF1");
   ASSERT_TRUE(d2);
-  ASSERT_TRUE(record_feedback(*ctx_, terminal_, d2->id, {"proceeding", "none", {"downloading 3 bytes"}, 0}));
+  ASSERT_TRUE(record_feedback(*ctx_, terminal_, d2->id,
+                              {"proceeding", "none", {"downloading 3 bytes"}, 0}));
   ASSERT_TRUE(request_cancel(*ctx_, d2->id));
   // The terminal refuses: the action goes on.
   ASSERT_TRUE(record_cancel_feedback(*ctx_, terminal_, d2->id, {"rejected", "none", {"installing"}, 0}));
@@ -85,13 +86,18 @@ TEST_F(DeploymentsTest, ANeverFetchedDeploymentIsCanceledAtOnce) {
 
 TEST_F(DeploymentsTest, TheVersionComesFromWhatTheTerminalReports) {
   // posfleet's agent: the committed slot wins over anything else.
-  EXPECT_EQ(reported_version(boost::json::parse(R"({"version":"1.0.0","slot_active":"b","slot_b_version":"1.2.0"})")
-                                 .as_object()),
-            "1.2.0");
+  EXPECT_EQ(
+      reported_version(
+          boost::json::parse(R"({"version":"1.0.0","slot_active":"b","slot_b_version":"1.2.0"})")
+              .as_object()),
+      "1.2.0");
   // A stock swupdate names it in its identify section.
-  EXPECT_EQ(reported_version(boost::json::parse(R"({"serial":"X","sw_version":"2021.04"})").as_object()), "2021.04");
+  EXPECT_EQ(
+      reported_version(boost::json::parse(R"({"serial":"X","sw_version":"2021.04"})").as_object()),
+      "2021.04");
   EXPECT_EQ(reported_version(boost::json::parse(R"({"version":"1.0 <script>"})").as_object()), "");
-  ASSERT_TRUE(record_attributes(*ctx_, terminal_, boost::json::parse(R"({"version":"1.0.0"})").as_object()));
+  ASSERT_TRUE(record_attributes(*ctx_, terminal_,
+                                boost::json::parse(R"({"version":"1.0.0"})").as_object()));
   EXPECT_EQ(store_->terminal_by_id(terminal_.id)->installed_version, "1.0.0");
   // Reported before versions were read from reports: adopted once, on a poll.
   ASSERT_TRUE(store_->set_installed_version(terminal_.id, ""));
@@ -117,15 +123,19 @@ TEST_F(DeploymentsTest, ATerminalAlreadyRunningTheReleaseIsSkipped) {
 }
 
 TEST_F(DeploymentsTest, ANewerReleaseReplacesAnOpenOneNotYetInstalling) {
-  store::ReleaseRecord newer{0, "2.1.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "2.1.0", "os.img", "aa", 3}}};
+  store::ReleaseRecord newer{
+      0, "2.1.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "2.1.0", "os.img", "aa", 3}}};
   ASSERT_TRUE(store_->insert_release(newer));
-  store::ReleaseRecord newest{0, "2.2.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "2.2.0", "os.img", "aa", 3}}};
+  store::ReleaseRecord newest{
+      0, "2.2.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "2.2.0", "os.img", "aa", 3}}};
   ASSERT_TRUE(store_->insert_release(newest));
   auto old = assign_release(*ctx_, "2.0.0", "PF1");
   ASSERT_TRUE(old);
-  ASSERT_TRUE(record_feedback(*ctx_, terminal_, old->id, {"proceeding", "none", {"downloaded 40%"}, 0, 4, 10}));
+  ASSERT_TRUE(record_feedback(*ctx_, terminal_, old->id,
+                              {"proceeding", "none", {"downloaded 40%"}, 0, 4, 10}));
   // An older release does not replace a newer one.
-  store::ReleaseRecord older{0, "1.9.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "1.9.0", "os.img", "aa", 3}}};
+  store::ReleaseRecord older{
+      0, "1.9.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "1.9.0", "os.img", "aa", 3}}};
   ASSERT_TRUE(store_->insert_release(older));
   auto t = *store_->terminal_by_id(terminal_.id);
   EXPECT_EQ(assign_to(*ctx_, older, t, false, kSystemActor)->skipped, "busy");
@@ -138,11 +148,13 @@ TEST_F(DeploymentsTest, ANewerReleaseReplacesAnOpenOneNotYetInstalling) {
   EXPECT_EQ((*store_->open_deployment(terminal_.id))->id, replaced->created->id);
   auto audit = store_->audit_entries(0, 100);
   ASSERT_TRUE(audit);
-  EXPECT_TRUE(std::any_of(audit->begin(), audit->end(), [](const auto& e) { return e.action == "deployment.replace"; }));
+  EXPECT_TRUE(std::any_of(audit->begin(), audit->end(),
+                          [](const auto& e) { return e.action == "deployment.replace"; }));
 
   // Once the download is whole the terminal may be installing: it is left alone.
   const auto id = replaced->created->id;
-  ASSERT_TRUE(record_feedback(*ctx_, terminal_, id, {"proceeding", "none", {"downloaded 100%"}, 0, 10, 10}));
+  ASSERT_TRUE(record_feedback(*ctx_, terminal_, id,
+                              {"proceeding", "none", {"downloaded 100%"}, 0, 10, 10}));
   auto busy = assign_to(*ctx_, newest, t, false, kSystemActor);
   EXPECT_EQ(busy->skipped, "installing");
   EXPECT_EQ(store_->deployment(id)->status, "running");

@@ -42,8 +42,8 @@ std::string deployment_state(const store::DeploymentRecord& d) {
 }
 
 Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& release,
-                                    const std::vector<store::TerminalRecord>& terminals, bool dry_run,
-                                    const Actor& who) {
+                                    const std::vector<store::TerminalRecord>& terminals,
+                                    bool dry_run, const Actor& who) {
   AssignOutcome out;
   out.matched = static_cast<std::int64_t>(terminals.size());
   for (const auto& t : terminals) {
@@ -64,7 +64,8 @@ Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& re
   return out;
 }
 
-Expected<CancelOutcome> cancel_many(Context& ctx, const std::optional<store::ReleaseRecord>& release,
+Expected<CancelOutcome> cancel_many(Context& ctx,
+                                    const std::optional<store::ReleaseRecord>& release,
                                     const std::vector<store::TerminalRecord>& terminals) {
   CancelOutcome out;
   out.matched = static_cast<std::int64_t>(terminals.size());

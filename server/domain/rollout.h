@@ -32,15 +32,16 @@ struct AssignOutcome {
 };
 
 Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& release,
-                                    const std::vector<store::TerminalRecord>& terminals, bool dry_run,
-                                    const Actor& who = kSystemActor);
+                                    const std::vector<store::TerminalRecord>& terminals,
+                                    bool dry_run, const Actor& who = kSystemActor);
 
 struct CancelOutcome {
   std::int64_t matched = 0, canceled = 0;
   std::map<std::string, std::int64_t> skipped;  // reason → count
   std::vector<std::int64_t> ids;                // deployments canceled or being canceled
 };
-Expected<CancelOutcome> cancel_many(Context& ctx, const std::optional<store::ReleaseRecord>& release,
+Expected<CancelOutcome> cancel_many(Context& ctx,
+                                    const std::optional<store::ReleaseRecord>& release,
                                     const std::vector<store::TerminalRecord>& terminals);
 
 struct ProgressRow {

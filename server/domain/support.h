@@ -49,7 +49,7 @@ Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int6
 // terminal's open ticket, and the terminal is told. Returns the serials asked
 // for; kConflict when none is locked away from that mode.
 Expected<std::vector<std::string>> support_ask_admin(Context& ctx, std::int64_t verification_id,
-                                                     const PolicyPatch& patch, const std::string& reason,
-                                                     const Actor& who);
+                                                     const PolicyPatch& patch,
+                                                     const std::string& reason, const Actor& who);
 
 }  // namespace posfleet::domain

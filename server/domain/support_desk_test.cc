@@ -121,7 +121,8 @@ TEST_F(SupportDeskTest, ALockedTerminalIsPassedToAnAdministratorNotADeadEnd) {
   auto m = store_->insert_merchant({0, "张三", "13800138000", "sealed", 1});
   ASSERT_TRUE(m);
   ASSERT_TRUE(store_->set_terminal_merchant(t->record.id, *m));
-  auto ticket_id = store_->insert_ticket({0, t->record.id, "PF9", "1.0.0", "{}", "please", "open", "", 1, 1});
+  auto ticket_id =
+      store_->insert_ticket({0, t->record.id, "PF9", "1.0.0", "{}", "please", "open", "", 1, 1});
   ASSERT_TRUE(ticket_id);
   PolicyPatch lock;
   lock.mode = "auto";
@@ -136,7 +137,8 @@ TEST_F(SupportDeskTest, ALockedTerminalIsPassedToAnAdministratorNotADeadEnd) {
   auto refused = support_change_policy(*ctx_, *v, never, "merchant asks", amy_);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Code::kConflict);
-  EXPECT_NE(refused.error().message.find("ask an administrator"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("ask an administrator"), std::string::npos)
+      << refused.error().message;
 
   auto asked = support_ask_admin(*ctx_, *v, never, "merchant asks", amy_);
   ASSERT_TRUE(asked) << asked.error().message;
@@ -150,7 +152,8 @@ TEST_F(SupportDeskTest, ALockedTerminalIsPassedToAnAdministratorNotADeadEnd) {
   EXPECT_NE(notes->front().text.find("administrator"), std::string::npos);
   auto told = store_->notifications(t->record.id, 0, 10);
   ASSERT_TRUE(told);
-  EXPECT_TRUE(std::any_of(told->begin(), told->end(), [](const auto& n) { return n.kind == "support_ask_admin"; }));
+  EXPECT_TRUE(std::any_of(told->begin(), told->end(),
+                          [](const auto& n) { return n.kind == "support_ask_admin"; }));
   // The lock holds: only an administrator changes it.
   EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_id(t->record.id))->mode, "auto");
 }

@@ -52,7 +52,8 @@ namespace {
 bool plausible_version(const std::string& v) {
   if (v.empty() || v.size() > 64) return false;
   for (char c : v)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '+' || c == '~' || c == '-'))
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '+' ||
+          c == '~' || c == '-'))
       return false;
   return true;
 }
@@ -64,13 +65,16 @@ std::string reported_version(const boost::json::object& a) {
   // posfleet's agent and the first choice of a stock client.
   const std::string active = json::string_or(a, "slot_active", "");
   if (active == "a" || active == "b")
-    if (auto v = json::string_or(a, "slot_" + active + "_version", ""); plausible_version(v)) return v;
-  for (const char* key : {"version", "sw_version", "swversion", "software_version", "firmware_version"})
+    if (auto v = json::string_or(a, "slot_" + active + "_version", ""); plausible_version(v))
+      return v;
+  for (const char* key :
+       {"version", "sw_version", "swversion", "software_version", "firmware_version"})
     if (auto v = json::string_or(a, key, ""); plausible_version(v)) return v;
   return "";
 }
 
-Status record_attributes(Context& ctx, const store::TerminalRecord& t, const boost::json::object& attributes) {
+Status record_attributes(Context& ctx, const store::TerminalRecord& t,
+                         const boost::json::object& attributes) {
   if (auto s = ctx.store.set_terminal_attributes(t.id, json::serialize(attributes)); !s) return s;
   const std::string version = reported_version(attributes);
   if (version.empty() || version == t.installed_version) return ok_status();

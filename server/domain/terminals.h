@@ -38,7 +38,8 @@ std::string reported_version(const boost::json::object& attributes);
 
 // Stores a terminal's configData attributes and, when they report one, its
 // installed version (so the list and overview know it from the first poll).
-Status record_attributes(Context& ctx, const store::TerminalRecord& t, const boost::json::object& attributes);
+Status record_attributes(Context& ctx, const store::TerminalRecord& t,
+                         const boost::json::object& attributes);
 // For a terminal whose version is unknown although it has reported
 // attributes (reported before versions were read from them): takes the
 // version from them once. Called on a poll; writes nothing otherwise.
