@@ -2,8 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <random>
 #include <thread>
 #include <tuple>
@@ -24,6 +28,33 @@ namespace {
 
 // Set from the signal handler; everything that waits looks at it often.
 std::atomic<bool> g_stopping{false};
+// The merchant chose 重启设备: stop like on SIGTERM, then reboot and start again.
+std::atomic<bool> g_restart{false};
+
+// The simulated device restarts: the bootloader picks its slot (a pending one
+// spends an attempt), then this program starts afresh with the same command
+// line and resumes the persisted update, or rolls it back (state_machine.cc).
+Status restart_device(BootControl& boot) {
+  auto after = boot.reboot();
+  if (!after) return after.error();
+  spdlog::info("restart: device rebooted into slot {}; starting the agent again", after->booted);
+  auto cmdline = read_file("/proc/self/cmdline");
+  if (!cmdline) return cmdline.error();
+  std::vector<std::string> args;
+  for (size_t start = 0; start < cmdline->size();) {
+    size_t end = cmdline->find('\0', start);
+    if (end == std::string::npos) end = cmdline->size();
+    args.push_back(cmdline->substr(start, end - start));
+    start = end + 1;
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  spdlog::default_logger()->flush();
+  ::execv("/proc/self/exe", argv.data());
+  return make_error(Code::kIo,
+                    std::string("restart: cannot start the agent again: ") + std::strerror(errno));
+}
 
 void sleep_seconds(int seconds) {
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
@@ -50,7 +81,7 @@ void handle_cancel(DdiClient& ddi, UpdateMachine& machine, UpdateRecord& record,
 void exchange_settings(DdiClient& ddi, AgentService& service, BootControl& boot, const PollResult& poll) {
   service.absorb(poll.posfleet);
   if (auto change = service.pending()) {
-    auto answer = ddi.put_policy(change->mode, change->base_revision);
+    auto answer = ddi.put_policy(change->mode, change->base_revision, change->reset);
     if (answer)
       service.change_answered(*change, *answer);
     else
@@ -101,6 +132,10 @@ Status run_daemon(const Config& config) {
   if (!record) return record.error();
   AgentService service(config, config.device_dir + "/state/terminal.json", g_stopping);
   if (auto s = service.load(); !s) return s;
+  service.on_restart([] {
+    g_restart = true;
+    g_stopping = true;
+  });
   LocalServer local(config.device_dir + "/agent.sock", [&](const auto& req) { return service.handle(req); });
   if (auto s = local.start(); !s)
     spdlog::warn("local socket unavailable, the menu cannot reach this daemon: {}", s.error().message);
@@ -196,7 +231,8 @@ Status run_daemon(const Config& config) {
     if (!machine.idle()) continue;
     service.wait(ctx.poll_seconds);
   }
-  local.stop();
+  local.stop();  // waits for the answer to the menu's restart request to go out
+  if (g_restart) return restart_device(boot);
   spdlog::info("posfleet-agent: stopped");
   return ok_status();
 }

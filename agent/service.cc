@@ -43,6 +43,11 @@ bj::value offer_json(const TerminalState& s) {
                     {"waiting_for", s.waiting_for}};
 }
 
+bj::value held_json(const TerminalState& s) {
+  if (!s.held || s.offer) return nullptr;
+  return bj::object{{"action_id", s.held->action_id}, {"version", s.held->version}};
+}
+
 }  // namespace
 
 Status AgentService::load() {
@@ -79,6 +84,12 @@ void AgentService::absorb(const bj::object& ext) {
   state_.online = true;
   if (auto p = json::get_object(ext, "policy"); p)
     if (auto policy = policy_from_json(**p); policy) state_.policy = *policy;
+  state_.held.reset();
+  if (auto h = json::get_object(ext, "held"); h) {
+    auto id = json::get_int(**h, "action_id");
+    std::string version = json::string_or(**h, "version", "");
+    if (id && !version.empty() && version.size() <= 64) state_.held = HeldUpdate{*id, version};
+  }
   if (auto ns = json::get_array(ext, "notifications"); ns) {
     // Sent newest first; keep ours oldest first.
     for (auto it = (*ns)->rbegin(); it != (*ns)->rend(); ++it) {
@@ -113,8 +124,10 @@ void AgentService::change_answered(const PendingChange& sent, const bj::object& 
   if (outcome == "refused")  // the server notifies a superseded change itself
     state_.add_notice({0, "policy_refused", format_utc(unix_now()), last_change_zh_, last_change_en_});
   // A newer change made while this one was in flight stays pending.
-  if (state_.pending && state_.pending->mode == sent.mode) state_.pending.reset();
-  spdlog::info("policy: change to {} {}: {}", sent.mode, outcome, last_change_en_);
+  if (state_.pending && state_.pending->mode == sent.mode && state_.pending->reset == sent.reset)
+    state_.pending.reset();
+  spdlog::info("policy: {} {}: {}", sent.reset ? "reset" : "change to " + sent.mode, outcome,
+               last_change_en_);
   save_locked();
 }
 
@@ -215,6 +228,8 @@ bj::object AgentService::handle(const bj::object& req) {
   if (cmd == "check") return check();
   if (cmd == "install") return install(req);
   if (cmd == "ticket") return ticket(json::string_or(req, "message", ""));
+  if (cmd == "reset") return reset_settings();
+  if (cmd == "restart") return restart();
   if (cmd == "notifications") {
     std::lock_guard lock(mu_);
     bj::array out;
@@ -244,12 +259,18 @@ bj::object AgentService::status_reply() {
   std::lock_guard lock(mu_);
   const Policy eff = state_.effective();
   auto policy = eff.to_json();
-  policy["pending_change"] = state_.pending ? bj::value(bj::object{{"mode", state_.pending->mode}}) : bj::value(nullptr);
+  policy["pending_change"] =
+      state_.pending
+          ? bj::value(bj::object{{"mode", state_.pending->mode}, {"reset", state_.pending->reset}})
+          : bj::value(nullptr);
   o["ok"] = true;
   o["language"] = state_.language;
   o["online"] = state_.online;
   o["policy"] = policy;
   o["update_available"] = offer_json(state_);
+  o["update_held"] = held_json(state_);
+  o["time_zone"] = eff.window.tz;
+  o["started"] = started_;
   return o;
 }
 
@@ -279,6 +300,20 @@ bj::object AgentService::check() {
   std::lock_guard lock(mu_);
   bj::object o = reply(true, state_.offer ? "有可用更新 " + state_.offer->version : "没有可用更新",
                        state_.offer ? "Update " + state_.offer->version + " is available" : "No update available");
+  if (!state_.offer && state_.held && state_.effective().mode == "never") {
+    // Updates are off, so it is not offered — but it exists, and the merchant asked.
+    const std::string v = state_.held->version;
+    o = reply(
+        true,
+        "有可用更新 " + v +
+            "，但自动更新已关闭（永不），不会安装。如需安装，请先开启："
+            "设置 → 软件更新 → 自动更新，选择“开启”或“手动”。",
+        "Update " + v +
+            " is available, but updates are turned off (Never), so it will not install. "
+            "To install it, turn updates on first: Settings > Software update > Automatic update, "
+            "then choose On or Manual.");
+  }
+  o["update_held"] = held_json(state_);
   o["online"] = polled && state_.online;
   if (!(polled && state_.online)) {
     o["message_zh"] = "无法连接服务器，请检查网络后重试";
@@ -303,7 +338,9 @@ bj::object AgentService::install(const bj::object& request) {
     auto sm = SignedManifest::parse(state_.offer->manifest_text);
     if (!sm) return reply(false, "更新内容无法读取", "The update's contents cannot be read", "invalid");
     auto all = resolve_selection(sm->manifest, chosen);
-    if (!all) return reply(false, "没有这个组件：" + all.error().message, all.error().message, "invalid");
+    if (!all)
+      return reply(false, "所选组件不在这次更新中，请重新检查更新后再选", all.error().message,
+                   "invalid");
     resolved = *all;
     // Say what was added to the choice and why (mandatory, or needed by another).
     for (const auto& name : resolved) {
@@ -343,6 +380,44 @@ bj::object AgentService::ticket(const std::string& message) {
   }
   bj::object o = reply(true, "已保存，联网后发送给客服", "Saved; it will be sent to support when the terminal is back online");
   o["queued"] = true;
+  return o;
+}
+
+bj::object AgentService::reset_settings() {
+  {
+    std::lock_guard lock(mu_);
+    // Only the update settings: the journal, the merchant's data and the
+    // language stay. The server decides (a lock holds); offline it waits.
+    state_.pending = PendingChange{"", state_.policy.revision, true};
+    state_.confirmed_action = 0;
+    state_.confirmed_components.clear();
+    last_change_zh_.clear();
+    last_change_en_.clear();
+    save_locked();
+  }
+  const bool polled = poll_now_and_wait(10);
+  std::lock_guard lock(mu_);
+  if (polled && !state_.pending && !last_change_en_.empty()) {
+    bj::object o = reply(true, last_change_zh_, last_change_en_);
+    o["policy"] = state_.effective().to_json();
+    return o;
+  }
+  return reply(true, "已保存；联网后将恢复默认设置",
+               "Saved; the settings are reset when the terminal is back online");
+}
+
+bj::object AgentService::restart() {
+  if (!restart_hook_)
+    return reply(false, "本机不能从菜单重启", "This terminal cannot restart from the menu",
+                 "unsupported");
+  if (restarting_.exchange(true)) return reply(true, "正在重启", "Restarting");
+  spdlog::info("restart requested from the menu");
+  restart_hook_();
+  bj::object o = reply(
+      true, "正在重启，约需一分钟；正在进行的更新会在重启后继续或自动恢复原版本",
+      "Restarting; this takes about a minute. An update in progress continues after the restart or "
+      "returns to the previous version");
+  o["started"] = started_;
   return o;
 }
 

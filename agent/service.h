@@ -5,16 +5,18 @@
 // notifications), keeps a change the merchant makes until the server has
 // answered it, decides with core/policy.h whether an offered update may
 // install now, and answers local requests. A local request that needs the
-// server (check, a policy change, a ticket) asks the loop to poll at once and
-// waits a bounded time for that poll.
+// server (check, a policy change, a reset, a ticket) asks the loop to poll at
+// once and waits a bounded time for that poll.
 // Thread-safety: every public method may be called from any thread.
 #pragma once
 
 #include <boost/json/object.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -57,6 +59,10 @@ class AgentService {
 
   // --- the local socket ---
   boost::json::object handle(const boost::json::object& request);
+  // Called (once) when the merchant asks to restart the device: the daemon
+  // then stops at the next state boundary, reboots the simulated device and
+  // starts again, resuming or rolling back an update in flight.
+  void on_restart(std::function<void()> hook) { restart_hook_ = std::move(hook); }
 
  private:
   boost::json::object status_reply();
@@ -64,6 +70,8 @@ class AgentService {
   boost::json::object check();
   boost::json::object install(const boost::json::object& request);
   boost::json::object ticket(const std::string& message);
+  boost::json::object reset_settings();
+  boost::json::object restart();
   // Asks for a poll now and waits up to `seconds` for it; false if none finished.
   bool poll_now_and_wait(int seconds);
   void save_locked();
@@ -79,6 +87,12 @@ class AgentService {
   std::uint64_t requested_ = 0, serving_ = 0, served_ = 0;
   std::string last_change_zh_, last_change_en_;
   std::int64_t last_ticket_ = 0;
+  std::function<void()> restart_hook_;
+  // When this daemon started (ms since the epoch): the menu tells a restarted one by it.
+  const std::int64_t started_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
+  std::atomic<bool> restarting_{false};
 };
 
 }  // namespace posfleet::agent

@@ -179,7 +179,8 @@ Expected<LocalTime> local_time(const std::string& tz, std::int64_t unix_seconds)
   localtime_r(&t, &tm);
   if (old) setenv("TZ", saved.c_str(), 1); else unsetenv("TZ");
   tzset();
-  return LocalTime{tm.tm_wday == 0 ? 7 : tm.tm_wday, tm.tm_hour * 60 + tm.tm_min};
+  return LocalTime{tm.tm_wday == 0 ? 7 : tm.tm_wday, tm.tm_hour * 60 + tm.tm_min, tm.tm_year + 1900,
+                   tm.tm_mon + 1, tm.tm_mday};
 }
 
 bool in_window(const MaintenanceWindow& w, std::int64_t unix_seconds) {

@@ -66,6 +66,7 @@ std::string window_text(const MaintenanceWindow& w);
 struct LocalTime {
   int weekday = 1;  // ISO, 1 = Monday
   int minute = 0;   // minute of the day
+  int year = 1970, month = 1, day = 1;
 };
 Expected<LocalTime> local_time(const std::string& tz, std::int64_t unix_seconds);
 bool in_window(const MaintenanceWindow& w, std::int64_t unix_seconds);

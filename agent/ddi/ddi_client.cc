@@ -146,8 +146,10 @@ Status DdiClient::cancel_feedback(std::int64_t action_id, const FeedbackMessage&
   return post(base_path_ + "/cancelAction/" + std::to_string(action_id) + "/feedback", m, action_id);
 }
 
-Expected<bj::object> DdiClient::put_policy(const std::string& mode, std::int64_t base_revision) {
+Expected<bj::object> DdiClient::put_policy(const std::string& mode, std::int64_t base_revision,
+                                           bool reset) {
   bj::object body{{"mode", mode}, {"base_revision", base_revision}};
+  if (reset) body["reset"] = true;
   return json_reply(http_.request("PUT", base_path_ + "/posfleet/policy", json::serialize(body)), "policy change");
 }
 

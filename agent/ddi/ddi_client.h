@@ -48,7 +48,9 @@ class DdiClient {
   // Asks for posfleet's extension, with notifications newer than `since`.
   Expected<PollResult> poll(std::int64_t since = 0);
   // posfleet resources under the controller (docs/protocol.md).
-  Expected<boost::json::object> put_policy(const std::string& mode, std::int64_t base_revision);
+  // reset: back to the group's and fleet's setting (mode is then ignored).
+  Expected<boost::json::object> put_policy(const std::string& mode, std::int64_t base_revision,
+                                           bool reset = false);
   Expected<std::int64_t> post_ticket(const std::string& message, const std::string& version);
   Expected<Deployment> deployment(const std::string& href);
   Expected<std::int64_t> cancel_action(const std::string& href);  // returns stopId

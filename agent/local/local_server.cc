@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "core/json.h"
@@ -42,7 +43,11 @@ Status LocalServer::start() {
       if (::poll(&p, 1, 200) <= 0) continue;
       int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0) continue;
-      std::thread([this, fd] { serve(fd); }).detach();
+      ++serving_;
+      std::thread([this, fd] {
+        serve(fd);
+        --serving_;
+      }).detach();
     }
   });
   return ok_status();
@@ -51,6 +56,9 @@ Status LocalServer::start() {
 void LocalServer::stop() {
   if (stopping_.exchange(true)) return;
   if (thread_.joinable()) thread_.join();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (serving_ > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   if (listen_fd_ >= 0) {
     ::close(listen_fd_);
     ::unlink(path_.c_str());

@@ -24,6 +24,7 @@ class LocalServer {
   LocalServer(std::string path, Handler handler) : path_(std::move(path)), handler_(std::move(handler)) {}
   ~LocalServer();
   Status start();
+  // Stops accepting and waits (up to 5 s) for the answers being written.
   void stop();
 
  private:
@@ -32,6 +33,7 @@ class LocalServer {
   Handler handler_;
   int listen_fd_ = -1;
   std::atomic<bool> stopping_{false};
+  std::atomic<int> serving_{0};  // connections being answered
   std::thread thread_;
 };
 

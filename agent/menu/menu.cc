@@ -2,7 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include <poll.h>
+#include <unistd.h>
+
 #include <cctype>
+#include <cstdio>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -10,7 +14,9 @@
 
 #include "agent/config.h"
 #include "agent/menu/session.h"
+#include "core/clock.h"
 #include "core/json.h"
+#include "core/policy.h"
 
 namespace posfleet::agent::menu {
 
@@ -21,11 +27,22 @@ const bj::object* object_field(const bj::object& o, std::string_view key) {
   return v && v->is_object() ? &v->get_object() : nullptr;
 }
 
-std::string display_time(std::string_view iso) {
-  // Only the exact shape the daemon writes is shortened; anything else is shown as is.
-  if (iso.size() >= 17 && iso[10] == 'T' && iso.back() == 'Z')
-    return std::string(iso.substr(0, 10)) + " " + std::string(iso.substr(11, 5)) + " UTC";
-  return std::string(iso);
+std::string display_time(std::string_view iso, const std::string& tz) {
+  // Only the exact shape the daemon writes is converted; anything else is shown as is.
+  if (iso.size() < 17 || iso[10] != 'T' || iso.back() != 'Z') return std::string(iso);
+  if (!tz.empty())
+    if (auto when = parse_utc(iso); when)
+      if (auto lt = posfleet::local_time(tz, *when); lt) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d", lt->year, lt->month, lt->day,
+                      lt->minute / 60, lt->minute % 60);
+        return buf;
+      }
+  return std::string(iso.substr(0, 10)) + " " + std::string(iso.substr(11, 5)) + " UTC";
+}
+
+std::string Session::local_time(std::string_view iso) const {
+  return display_time(iso, time_zone_);
 }
 
 // --- plumbing ---------------------------------------------------------------
@@ -46,7 +63,7 @@ void Session::show_reply(const bj::object& reply) {
   std::string text = pick_message(reply, lang_);
   bool ok = reply.contains("ok") && reply.at("ok") == true;
   if (text.empty() && !ok) text = t(Msg::kRequestFailed, {json::string_or(reply, "error", "?")});
-  if (!text.empty()) out_ << "\n" << text << "\n";
+  if (!text.empty()) out_ << "\n" << t(ok ? Msg::kNoticeDone : Msg::kNoticeNotDone, {text}) << "\n";
 }
 
 std::optional<std::string> Session::read_line() {
@@ -59,13 +76,40 @@ std::optional<std::string> Session::read_line() {
 
 void Session::print_title(Msg title) { out_ << "\n== " << t(title) << " ==\n"; }
 
-std::optional<int> Session::choose(Msg title, const std::vector<std::string>& lines, const std::vector<Item>& items,
-                                   Msg zero) {
+void Session::draw(Msg title, const std::vector<std::string>& lines, const std::vector<Item>& items,
+                   Msg zero) {
+  print_title(title);
+  for (const auto& l : lines) out_ << l << "\n";
+  for (const auto& item : items) out_ << item.number << ". " << item.label << "\n";
+  out_ << "0. " << t(zero) << "\n" << t(Msg::kPrompt) << std::flush;
+}
+
+bool Session::wait_for_input(const std::function<void()>& refresh) {
+  // Only a person at a terminal reads line by line; piped input is read at once.
+  if (&in_ != &std::cin || !::isatty(STDIN_FILENO)) return true;
   for (;;) {
-    print_title(title);
-    for (const auto& l : lines) out_ << l << "\n";
-    for (const auto& item : items) out_ << item.number << ". " << item.label << "\n";
-    out_ << "0. " << t(zero) << "\n" << t(Msg::kPrompt) << std::flush;
+    // A line stdio has already read counts as ready (glibc's read buffer).
+    if (stdin->_IO_read_ptr < stdin->_IO_read_end) return true;
+    pollfd p{STDIN_FILENO, POLLIN, 0};
+    int n = ::poll(&p, 1, 2000);
+    if (n != 0) return true;  // input, end of input or an error: let getline see it
+    refresh();
+  }
+}
+
+std::optional<int> Session::choose(Msg title, std::vector<std::string> lines,
+                                   const std::vector<Item>& items, Msg zero,
+                                   const Refresh& refresh) {
+  for (;;) {
+    draw(title, lines, items, zero);
+    if (refresh)
+      wait_for_input([&] {
+        auto fresh = refresh();
+        if (!fresh || *fresh == lines) return;
+        lines = std::move(*fresh);
+        out_ << "\n";
+        draw(title, lines, items, zero);
+      });
     auto line = read_line();
     if (!line) {
       out_ << "\n";  // leave the shell prompt on a line of its own
@@ -96,10 +140,17 @@ Nav Session::main_menu() {
 
 Nav Session::settings() {
   for (;;) {
-    auto c = choose(Msg::kTitleSettings, {}, {{1, t(Msg::kItemSoftwareUpdate)}, {2, t(Msg::kItemLanguage)}});
+    auto c = choose(Msg::kTitleSettings, {},
+                    {{1, t(Msg::kItemSoftwareUpdate)},
+                     {2, t(Msg::kItemLanguage)},
+                     {3, t(Msg::kItemRestart)},
+                     {4, t(Msg::kItemReset)}});
     if (!c) return Nav::kExit;
     if (*c == 0) return Nav::kBack;
-    Nav n = *c == 1 ? software_update() : language_screen();
+    Nav n = *c == 1   ? software_update()
+            : *c == 2 ? language_screen()
+            : *c == 3 ? restart_device()
+                      : reset_settings();
     if (n != Nav::kBack) return n;
   }
 }
@@ -114,7 +165,7 @@ Nav Session::language_screen() {
     if (!reply) return on_call_failure();
     if (auto* ok = reply->if_contains("ok"); ok && ok->is_bool() && ok->get_bool()) {
       lang_ = chosen;
-      out_ << "\n" << t(Msg::kLanguageSet) << "\n";
+      out_ << "\n" << t(Msg::kNoticeDone, {t(Msg::kLanguageSet)}) << "\n";
       return Nav::kBack;
     }
     show_reply(*reply);
@@ -139,20 +190,33 @@ Nav Session::about() {
       t(Msg::kAboutPolicy, {mode}),
       t(Msg::kAboutNetwork, {t(online ? Msg::kOnline : Msg::kOfflineState)}),
   };
-  if (const bj::object* last = object_field(*st, "last_update")) {
-    std::string result = json::string_or(*last, "result", "");
-    std::string shown = result == "success"   ? t(Msg::kResultSuccess)
-                        : result == "failure" ? t(Msg::kResultFailure)
-                        : result == "canceled" ? t(Msg::kResultCanceled)
-                                               : result;
-    lines.push_back(t(Msg::kAboutLastUpdate, {json::string_or(*last, "version", ""), shown,
-                                              display_time(json::string_or(*last, "time", "")),
-                                              json::string_or(*last, "message", "")}));
-  } else {
-    lines.push_back(t(Msg::kLastUpdateNone));
-  }
+  for (auto& l : last_update_lines(*st)) lines.push_back(std::move(l));
   auto c = choose(Msg::kTitleAbout, lines, {});
   return c ? Nav::kBack : Nav::kExit;
+}
+
+std::vector<std::string> Session::last_update_lines(const bj::object& st) const {
+  const bj::object* last = object_field(st, "last_update");
+  if (!last) return {t(Msg::kLastUpdateNone)};
+  const std::string result = json::string_or(*last, "result", "");
+  const std::string version = json::string_or(*last, "version", "");
+  std::string shown = result == "success"    ? t(Msg::kResultSuccess)
+                      : result == "canceled" ? t(Msg::kResultCanceled)
+                                             : t(Msg::kResultFailure);
+  std::vector<std::string> lines{
+      t(Msg::kAboutLastUpdate,
+        {version.empty() ? "-" : version, shown, local_time(json::string_or(*last, "time", ""))})};
+  // The agent's own message is for engineers (and English): say it in words.
+  if (result == "success") {
+    lines.push_back(t(Msg::kLastUpdateLine, {t(Msg::kUpdatedTo, {version})}));
+  } else {
+    auto code = json::get_int(*last, "code");
+    lines.push_back(t(Msg::kLastUpdateLine, {failure_advice(result == "canceled" ? 33
+                                                            : code ? static_cast<int>(*code)
+                                                                   : 0,
+                                                            lang_)}));
+  }
+  return lines;
 }
 
 Nav Session::support() {
@@ -161,9 +225,13 @@ Nav Session::support() {
   const bj::object* policy = object_field(*st, "policy");
   print_title(Msg::kTitleSupport);
   out_ << t(Msg::kSupportIntro) << "\n"
-       << t(Msg::kSupportWillSend, {json::string_or(*st, "terminal", "?"), json::string_or(*st, "version", "?"),
-                                    mode_name(policy ? json::string_or(*policy, "mode", "") : "", lang_)})
+       << t(Msg::kSupportWillSend,
+            {json::string_or(*st, "terminal", "?"), json::string_or(*st, "version", "?"),
+             mode_name(policy ? json::string_or(*policy, "mode", "") : "", lang_)})
        << "\n"
+       << (policy && policy->contains("locked") && policy->at("locked") == true
+               ? t(Msg::kSupportLocked, {json::string_or(*policy, "lock_reason", "-")}) + "\n"
+               : "")
        << t(Msg::kSupportAskMessage) << std::flush;
   auto message = read_line();
   if (!message) {
@@ -200,6 +268,7 @@ int run_menu(LocalClient& client, std::istream& in, std::ostream& out, std::opti
   if (!st) return 1;
   if (!lang)
     if (auto saved = parse_language(json::string_or(*st, "language", ""))) session.set_language(*saved);
+  session.set_time_zone(json::string_or(*st, "time_zone", ""));
   return session.main_menu() == Nav::kFail ? 1 : 0;
 }
 

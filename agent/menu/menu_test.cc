@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <vector>
 
@@ -19,9 +20,11 @@ class FakeLocalClient : public LocalClient {
  public:
   FakeLocalClient() : LocalClient("/nonexistent/agent.sock") {}
 
-  std::string mode = "auto", language = "zh-CN", lock_reason;
+  std::string mode = "auto", language = "zh-CN", lock_reason, time_zone, update_state = "idle";
   bool locked = false, reachable = true;
-  bj::value update = nullptr;
+  bj::value update = nullptr, progress = nullptr, last_update = nullptr;
+  std::int64_t started = 1;
+  int down_for = 0;  // status calls that fail after a restart, as while the daemon is away
   bj::array notifications;
   std::vector<bj::object> requests;
 
@@ -34,14 +37,47 @@ class FakeLocalClient : public LocalClient {
  protected:
   Expected<bj::object> exchange(const bj::object& request, int) override {
     if (!reachable) return make_error(Code::kUnavailable, "no update daemon is listening");
+    if (down_for > 0) {
+      --down_for;
+      return make_error(Code::kUnavailable, "no update daemon is listening");
+    }
     requests.push_back(request);
     std::string cmd(request.at("cmd").as_string());
     if (cmd == "status")
-      return bj::object{{"ok", true}, {"terminal", "PF0001"}, {"model", "A920"}, {"version", "2.1.0"},
-                        {"slot", "b"}, {"language", language}, {"online", true}, {"update_state", "idle"},
-                        {"last_update", nullptr}, {"update_available", update},
-                        {"policy", {{"mode", mode}, {"locked", locked}, {"lock_reason", lock_reason},
-                                    {"revision", 1}, {"pending_change", nullptr}}}};
+      return bj::object{{"ok", true},
+                        {"terminal", "PF0001"},
+                        {"model", "A920"},
+                        {"version", "2.1.0"},
+                        {"slot", "b"},
+                        {"language", language},
+                        {"online", true},
+                        {"update_state", update_state},
+                        {"progress", progress},
+                        {"last_update", last_update},
+                        {"update_available", update},
+                        {"time_zone", time_zone},
+                        {"started", started},
+                        {"policy",
+                         {{"mode", mode},
+                          {"locked", locked},
+                          {"lock_reason", lock_reason},
+                          {"revision", 1},
+                          {"pending_change", nullptr}}}};
+    if (cmd == "restart") {
+      bj::object o{{"ok", true},
+                   {"started", started},
+                   {"message_zh", "正在重启"},
+                   {"message_en", "Restarting"}};
+      ++started;
+      down_for = 2;
+      return o;
+    }
+    if (cmd == "reset") {
+      mode = "manual";
+      return bj::object{{"ok", true},
+                        {"message_zh", "已恢复默认设置：自动更新为手动"},
+                        {"message_en", "Settings reset"}};
+    }
     if (cmd == "set" && request.at("key") == "update-mode") {
       if (locked) return bj::object{{"ok", false}, {"error", "locked"}, {"message_zh", "已锁定"}, {"message_en", "locked"}};
       mode = request.at("value").as_string();
@@ -198,6 +234,120 @@ TEST(MenuTest, SupportSendsTheMessageAndShowsTheTicket) {
   FakeLocalClient other;
   run(other, "3\n0\n");
   for (const auto& cmd : other.commands()) EXPECT_NE(cmd, "ticket");
+}
+
+TEST(MenuTest, ARunningUpdateIsShownInWordsAndMegabytes) {
+  FakeLocalClient client;
+  client.update_state = "download";
+  client.progress = bj::object{{"percent", 50},
+                               {"bytes", 524288},
+                               {"total", 1048576},
+                               {"rate", 2048},
+                               {"remaining_seconds", 4}};
+  MenuRun r = run(client, "1\n1\n");
+  std::string screen = last_screen(r.out, "软件更新");
+  EXPECT_NE(screen.find("正在更新：正在下载，已下载 0.5 MB / 1.0 MB（50%），约剩 4 秒"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(screen.find("download"), std::string::npos)
+      << "an internal word on a merchant's screen";
+  client.update_state = "health_check";
+  client.progress = nullptr;
+  EXPECT_NE(run(client, "1\n1\n", Language::kEn).out.find("Updating: checking the new version."),
+            std::string::npos);
+}
+
+TEST(MenuTest, AFailedUpdateSaysWhatHappenedAndWhichItemToUse) {
+  FakeLocalClient client;
+  client.last_update =
+      bj::object{{"action_id", 4},      {"version", "2.2.0"},
+                 {"result", "failure"}, {"message", "slot b did not boot; back on slot a"},
+                 {"code", 32},          {"time", "2026-11-24T10:00:00Z"}};
+  client.time_zone = "Asia/Shanghai";
+  MenuRun r = run(client, "2\n");
+  std::string screen = last_screen(r.out, "关于本机");
+  EXPECT_NE(screen.find("最近一次更新：版本 2.2.0，失败（2026-11-24 18:00）"), std::string::npos)
+      << r.out;
+  EXPECT_NE(screen.find("已自动恢复原来的版本"), std::string::npos);
+  EXPECT_NE(screen.find("设置 → 恢复默认设置"), std::string::npos);
+  EXPECT_EQ(screen.find("slot b did not boot"), std::string::npos) << "the agent's English message";
+  client.last_update.as_object()["code"] = 20;
+  EXPECT_NE(last_screen(run(client, "2\n").out, "关于本机").find("设置 → 重启设备"),
+            std::string::npos);
+}
+
+TEST(MenuTest, TimesAreInTheTerminalsTimeZone) {
+  FakeLocalClient client;
+  client.time_zone = "Asia/Shanghai";
+  client.notifications = {bj::object{{"id", 2},
+                                     {"kind", "update_available"},
+                                     {"time", "2026-11-02T09:30:00Z"},
+                                     {"text", {{"zh-CN", "新通知"}, {"en", "newer"}}}}};
+  MenuRun r = run(client, "1\n1\n3\n");
+  EXPECT_NE(last_screen(r.out, "更新通知").find("2026-11-02 17:30  新通知"), std::string::npos)
+      << r.out;
+}
+
+TEST(MenuTest, ComponentsByNameAndSizeInMegabytes) {
+  FakeLocalClient client;
+  client.mode = "manual";
+  client.update = bj::object{
+      {"action_id", 3},
+      {"version", "2.2.0"},
+      {"waiting_for", "confirmation"},
+      {"components",
+       bj::array{
+           bj::object{{"name", "os"}, {"version", "2.2.0"}, {"size", 3145728}, {"mandatory", true}},
+           bj::object{{"name", "payment-app"}, {"version", "5.1"}, {"size", 1000}}}}};
+  MenuRun r = run(client, "1\n1\n2\n1\n");
+  std::string screen = last_screen(r.out, "选择更新内容");
+  EXPECT_NE(screen.find("[x] 系统 2.2.0（3.0 MB）  必装"), std::string::npos) << r.out;
+  EXPECT_NE(screen.find("[x] 支付应用 5.1（0.1 MB）"), std::string::npos) << r.out;
+  EXPECT_EQ(screen.find("字节"), std::string::npos);
+}
+
+TEST(MenuTest, RestartIsConfirmedAndWaitsForTheDaemonToComeBack) {
+  FakeLocalClient client;
+  MenuRun r = run(client, "1\n3\n1\n");
+  EXPECT_NE(r.out.find("正在进行的更新会在重启后继续"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("【已完成】设备已重启，软件版本 2.1.0。"), std::string::npos) << r.out;
+  FakeLocalClient other;
+  run(other, "1\n3\n0\n");
+  for (const auto& cmd : other.commands()) EXPECT_NE(cmd, "restart");
+}
+
+TEST(MenuTest, ResetIsConfirmedAndShownAsANotification) {
+  FakeLocalClient client;
+  MenuRun r = run(client, "1\n4\n1\n", Language::kEn);
+  EXPECT_NE(r.out.find("Transactions, your data and the language stay"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("[Done] Settings reset"), std::string::npos) << r.out;
+  FakeLocalClient other;
+  run(other, "1\n4\n0\n");
+  for (const auto& cmd : other.commands()) EXPECT_NE(cmd, "reset");
+}
+
+TEST(MenuTest, LockedTellsWhoHoldsItAndThatSupportPassesItOn) {
+  FakeLocalClient client;
+  client.locked = true;
+  client.lock_reason = "peak season";
+  MenuRun r = run(client, "1\n1\n1\n2\n0\n0\n0\n3\n");
+  EXPECT_NE(r.out.find("只有管理员能更改锁定的设置"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("主菜单 → 3. 联系客服"), std::string::npos) << r.out;
+  // …and the support screen says the same, not "support can change it".
+  EXPECT_NE(last_screen(r.out, "联系客服").find("转交管理员"), std::string::npos) << r.out;
+}
+
+TEST(MenuTest, EveryTextHasChineseInChinese) {
+  for (int i = 0; i < static_cast<int>(Msg::kCount); ++i) {
+    const auto id = static_cast<Msg>(i);
+    if (id == Msg::kLastUpdateLine) continue;  // only a placeholder
+    const std::string zh = tr(id, Language::kZh), en = tr(id, Language::kEn);
+    EXPECT_FALSE(en.empty()) << i;
+    EXPECT_TRUE(std::any_of(zh.begin(), zh.end(),
+                            [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+        << "message " << i << " has no Chinese: " << zh;
+  }
 }
 
 TEST(MenuTest, LanguageTags) {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <utility>
 
 namespace posfleet::agent::menu {
 
@@ -51,17 +52,22 @@ constexpr Entry kTable[] = {
     {Msg::kModeUnknown, "未知", "Unknown"},
     {Msg::kLockedMark, "（已锁定）", " (locked)"},
     {Msg::kLockedBy, "已由管理员锁定：{}", "Locked by your administrator: {}"},
-    {Msg::kLockedRefused, "无法更改：已由管理员锁定：{}。如需更改，请联系客服。",
-     "Cannot change this: locked by your administrator: {}. To change it, contact support."},
+    {Msg::kLockedRefused,
+     "无法更改：已由管理员锁定：{}。\n只有管理员能更改锁定的设置。如确需更改，请联系客服"
+     "（主菜单 → 3. 联系客服）：客服核实您的身份后，会把请求转交管理员处理。",
+     "Cannot change this: locked by your administrator: {}.\nOnly an administrator can change a locked "
+     "setting. If you need it changed, contact support (Main menu > 3. Contact support): once they have "
+     "verified who you are, they pass your request to an administrator."},
     {Msg::kCurrentMode, "当前：{}", "Current: {}"},
     {Msg::kPendingChange, "待发送的更改：{}（已离线保存，联网后发送）",
      "Pending change: {} (saved offline; will be sent when back online)"},
 
     {Msg::kPrompt, "请输入编号后按回车：", "Enter a number and press Enter: "},
     {Msg::kInvalidChoice, "无效选择，请输入菜单编号。", "Invalid choice; enter a menu number."},
-    {Msg::kUnreachable, "无法连接更新服务，请确认 posfleet-agent run 正在运行。（{}）",
+    // The technical cause is English: shown in the English text only.
+    {Msg::kUnreachable, "无法连接更新服务，请确认 posfleet-agent run 正在运行；如仍不行，请重启设备。",
      "Cannot reach the update service; is `posfleet-agent run` running? ({})"},
-    {Msg::kRequestFailed, "更新服务未能完成请求：{}。请稍后重试。",
+    {Msg::kRequestFailed, "更新服务未能完成请求，请稍后重试。",
      "The update service could not complete the request: {}. Please try again later."},
     {Msg::kBadLanguage, "未知语言“{}”，请使用 zh-CN 或 en。", "Unknown language \"{}\"; use zh-CN or en."},
 
@@ -101,7 +107,7 @@ constexpr Entry kTable[] = {
     {Msg::kAboutNetwork, "网络：{}", "Network: {}"},
     {Msg::kOnline, "在线", "online"},
     {Msg::kOfflineState, "离线（更改将在联网后发送）", "offline (changes are sent when back online)"},
-    {Msg::kAboutLastUpdate, "最近一次更新：{} {}（{}）{}", "Last update: {} {} ({}) {}"},
+    {Msg::kAboutLastUpdate, "最近一次更新：版本 {}，{}（{}）", "Last update: version {}, {} ({})"},
     {Msg::kLastUpdateNone, "最近一次更新：无", "Last update: none"},
     {Msg::kResultSuccess, "成功", "succeeded"},
     {Msg::kResultFailure, "失败", "failed"},
@@ -120,16 +126,80 @@ constexpr Entry kTable[] = {
 
     {Msg::kLanguageSet, "语言已切换为中文。", "Language set to English."},
     {Msg::kTitleComponents, "选择更新内容", "Choose what to install"},
-    {Msg::kComponentLine, "[{}] {} {}（{} 字节）{}", "[{}] {} {} ({} bytes){}"},
+    {Msg::kComponentLine, "[{}] {} {}（{}）{}", "[{}] {} {} ({}){}"},
     {Msg::kComponentMandatory, "  必装", "  mandatory"},
     {Msg::kComponentNeededBy, "  被 {} 依赖", "  needed by {}"},
     {Msg::kItemConfirmInstall, "确认安装所选内容", "Install the chosen components"},
     {Msg::kComponentsHelp, "输入编号勾选或取消，选好后确认安装。", "Enter a number to tick or untick; then confirm."},
     {Msg::kCannotDeselectMandatory, "{} 为必装组件，不能取消。", "{} is mandatory and cannot be left out."},
     {Msg::kCannotDeselectNeeded, "{} 被 {} 依赖，不能取消。", "{} is needed by {} and cannot be left out."},
-    {Msg::kUpdating, "正在更新（{}）{}，请勿断电。", "Updating ({}){}; keep the power on."},
-    {Msg::kProgress, "：已下载 {}%，{} KB/秒，约剩 {} 秒", ": {}% downloaded, {} KB/s, about {} s left"},
+    {Msg::kUpdating, "正在更新：{}{}。请勿断电，可以照常收款。", "Updating: {}{}. Keep the power on; you can take payments as usual."},
+    {Msg::kProgress, "，已下载 {} / {}（{}%），约剩 {} 秒", ", {} of {} downloaded ({}%), about {} s left"},
     {Msg::kUpdateWaits, "更新等待中：{}", "The update waits: {}"},
+
+    {Msg::kStepCheck, "正在检查更新包", "checking the update"},
+    {Msg::kStepDownload, "正在下载", "downloading"},
+    {Msg::kStepVerify, "正在校验", "verifying"},
+    {Msg::kStepPrecheck, "正在做安装前检查", "checking before installing"},
+    {Msg::kStepBackup, "正在备份商户数据", "backing up your data"},
+    {Msg::kStepInstall, "正在安装", "installing"},
+    {Msg::kStepReboot, "正在重启进入新版本", "restarting into the new version"},
+    {Msg::kStepHealthCheck, "正在检查新版本", "checking the new version"},
+    {Msg::kStepCommit, "正在完成", "finishing"},
+    {Msg::kStepRollback, "正在恢复原来的版本", "returning to the previous version"},
+    {Msg::kStepReport, "正在向服务器报告结果", "reporting the result to the server"},
+    {Msg::kStepOther, "处理中", "working"},
+
+    {Msg::kComponentOs, "系统", "System"},
+    {Msg::kComponentPaymentApp, "支付应用", "Payment app"},
+    {Msg::kComponentFirmware, "固件", "Firmware"},
+
+    {Msg::kNoticeDone, "【已完成】{}", "[Done] {}"},
+    {Msg::kNoticeNotDone, "【未完成】{}", "[Not done] {}"},
+    {Msg::kUpdatedTo, "已更新到版本 {}，运行正常。", "Updated to version {}; running normally."},
+    {Msg::kAdviceRejected, "更新包未通过安全检查，已拒绝安装，本机未受影响，无需操作；运营方会处理。",
+     "The update failed its security check and was refused; nothing changed on this terminal and you need "
+     "not do anything. Your operator will deal with it."},
+    {Msg::kAdviceNetwork,
+     "下载未能完成（网络或服务器问题），原来的版本继续运行。请检查网络，然后选择 设置 → 重启设备，终端会自动重试。",
+     "The download did not complete (network or server problem); the previous version keeps running. Check "
+     "the network, then choose Settings > Restart the terminal; it tries again by itself."},
+    {Msg::kAdviceRolledBack,
+     "新版本未能正常运行，已自动恢复原来的版本，交易记录完好。如仍有异常，请选择 设置 → 恢复默认设置；仍不行请联系客服。",
+     "The new version did not run properly, so the terminal went back to the previous version; every "
+     "transaction is kept. If anything still seems wrong, choose Settings > Reset settings; if that does not "
+     "help, contact support."},
+    {Msg::kAdviceCanceled, "运营方取消了这次更新，本机未受影响。", "Your operator canceled this update; nothing changed."},
+    {Msg::kAdviceOther,
+     "更新未能完成，原来的版本继续运行，可以照常收款。请选择 设置 → 重启设备；如仍失败，请联系客服。",
+     "The update did not complete; the previous version keeps running and you can take payments. Choose "
+     "Settings > Restart the terminal; if it fails again, contact support."},
+    {Msg::kLastUpdateLine, "  {}", "  {}"},
+
+    {Msg::kItemRestart, "重启设备", "Restart the terminal"},
+    {Msg::kItemReset, "恢复默认设置", "Reset settings"},
+    {Msg::kTitleRestart, "重启设备", "Restart the terminal"},
+    {Msg::kTitleReset, "恢复默认设置", "Reset settings"},
+    {Msg::kRestartExplain,
+     "重启约需一分钟。正在进行的更新会在重启后继续，或自动恢复原来的版本；交易记录不会丢失。",
+     "Restarting takes about a minute. An update in progress continues after the restart or returns to the "
+     "previous version; no transaction is lost."},
+    {Msg::kResetExplain,
+     "本机的自动更新设置将恢复为运营方为本机设定的默认值。交易记录、商户数据和语言设置都会保留。"
+     "已由管理员锁定的设置保持不变。",
+     "This terminal's update setting goes back to the default your operator gives it. Transactions, your "
+     "data and the language stay as they are. A setting locked by your administrator stays."},
+    {Msg::kItemConfirmRestart, "确认重启", "Restart now"},
+    {Msg::kItemConfirmReset, "确认恢复", "Reset now"},
+    {Msg::kRestarting, "正在重启，请稍候……", "Restarting, please wait..."},
+    {Msg::kRestarted, "设备已重启，软件版本 {}。", "The terminal has restarted; software version {}."},
+    {Msg::kRestartTimeout, "重启后更新服务没有回应。请关机再开机；如仍不行，请联系客服。",
+     "The update service did not come back after the restart. Switch the terminal off and on again; if that "
+     "does not help, contact support."},
+
+    {Msg::kSupportLocked, "您的自动更新设置已由管理员锁定（{}）：客服不能直接更改，但会核实您的身份后把请求转交管理员。",
+     "Your update setting is locked by your administrator ({}): support cannot change it directly, but once "
+     "they have verified who you are they pass your request to an administrator."},
 };
 
 constexpr bool table_in_enum_order() {
@@ -197,6 +267,38 @@ std::string mode_name(std::string_view mode, Language lang) {
   if (mode == "manual") return tr(Msg::kModeManual, lang);
   if (mode == "never") return tr(Msg::kModeNever, lang);
   return tr(Msg::kModeUnknown, lang);
+}
+
+std::string step_name(std::string_view state, Language lang) {
+  static constexpr std::pair<std::string_view, Msg> kSteps[] = {
+      {"check_manifest", Msg::kStepCheck}, {"download", Msg::kStepDownload},   {"verify", Msg::kStepVerify},
+      {"precheck", Msg::kStepPrecheck},    {"backup", Msg::kStepBackup},       {"install", Msg::kStepInstall},
+      {"reboot", Msg::kStepReboot},        {"health_check", Msg::kStepHealthCheck}, {"commit", Msg::kStepCommit},
+      {"rollback", Msg::kStepRollback}};
+  for (const auto& [name, id] : kSteps)
+    if (state == name) return tr(id, lang);
+  if (state.starts_with("report_")) return tr(Msg::kStepReport, lang);
+  return tr(Msg::kStepOther, lang);
+}
+
+std::string component_name(std::string_view id, Language lang) {
+  if (id == "os") return tr(Msg::kComponentOs, lang);
+  if (id == "payment-app") return tr(Msg::kComponentPaymentApp, lang);
+  if (id == "firmware") return tr(Msg::kComponentFirmware, lang);
+  return std::string(id);
+}
+
+std::string megabytes(std::uint64_t bytes) {
+  std::uint64_t tenths = (bytes * 10 + 1048575) / 1048576;  // rounded up: a small file is not "0.0 MB"
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " MB";
+}
+
+std::string failure_advice(int code, Language lang) {
+  if (code >= 10 && code <= 17) return tr(Msg::kAdviceRejected, lang);  // signature, hash, model …
+  if (code == 20 || code == 21) return tr(Msg::kAdviceNetwork, lang);  // network, server
+  if (code >= 30 && code <= 32) return tr(Msg::kAdviceRolledBack, lang);  // install, health check, boot
+  if (code == 33) return tr(Msg::kAdviceCanceled, lang);
+  return tr(Msg::kAdviceOther, lang);
 }
 
 }  // namespace posfleet::agent::menu

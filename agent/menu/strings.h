@@ -10,6 +10,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -56,6 +57,19 @@ enum class Msg {
   kComponentsHelp, kCannotDeselectMandatory, kCannotDeselectNeeded,
   // A running update.
   kUpdating, kProgress, kUpdateWaits,
+  // Steps of an update, as the merchant reads them (status "update_state").
+  kStepCheck, kStepDownload, kStepVerify, kStepPrecheck, kStepBackup, kStepInstall, kStepReboot,
+  kStepHealthCheck, kStepCommit, kStepRollback, kStepReport, kStepOther,
+  // Components by their ids; others are shown by id.
+  kComponentOs, kComponentPaymentApp, kComponentFirmware,
+  // Results and what to do after a failure (by error code).
+  kNoticeDone, kNoticeNotDone, kUpdatedTo, kAdviceRejected, kAdviceNetwork, kAdviceRolledBack,
+  kAdviceCanceled, kAdviceOther, kLastUpdateLine,
+  // Restart and reset (settings).
+  kItemRestart, kItemReset, kTitleRestart, kTitleReset, kRestartExplain, kResetExplain, kItemConfirmRestart,
+  kItemConfirmReset, kRestarting, kRestarted, kRestartTimeout,
+  // Support on a locked terminal.
+  kSupportLocked,
   kCount  // keep last
 };
 
@@ -71,5 +85,14 @@ std::string pick_language(const boost::json::object& texts, Language lang);
 
 // The user-facing name of a policy mode ("auto" → 开启 / On).
 std::string mode_name(std::string_view mode, Language lang);
+// The user-facing name of an update step ("download" → 正在下载 / Downloading).
+std::string step_name(std::string_view state, Language lang);
+// The user-facing name of a component ("payment-app" → 支付应用); others as they are.
+std::string component_name(std::string_view id, Language lang);
+// Bytes as megabytes with one decimal ("12.3 MB"); at least 0.1 MB for a non-empty size.
+std::string megabytes(std::uint64_t bytes);
+// What the merchant should do after an update ended with posfleet error `code`
+// (core/result.h): nothing, check the network and restart, reset, or call.
+std::string failure_advice(int code, Language lang);
 
 }  // namespace posfleet::agent::menu

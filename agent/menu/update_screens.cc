@@ -40,10 +40,13 @@ std::vector<std::string> Session::update_lines(const bj::object& st) {
   std::string progress;
   if (const bj::object* p = object_field(st, "progress"); p && state == "download") {
     auto num = [&](const char* k) { auto v = json::get_int(*p, k); return v ? *v : 0; };
-    progress = t(Msg::kProgress, {std::to_string(num("percent")), std::to_string(num("rate") / 1024),
-                                  std::to_string(std::max<std::int64_t>(0, num("remaining_seconds")))});
+    progress = t(Msg::kProgress,
+                 {megabytes(static_cast<std::uint64_t>(std::max<std::int64_t>(0, num("bytes")))),
+                  megabytes(static_cast<std::uint64_t>(std::max<std::int64_t>(0, num("total")))),
+                  std::to_string(num("percent")),
+                  std::to_string(std::max<std::int64_t>(0, num("remaining_seconds")))});
   }
-  lines.push_back(t(Msg::kUpdating, {state, progress}));
+  lines.push_back(t(Msg::kUpdating, {step_name(state, lang_), progress}));
   if (const bj::object* w = object_field(st, "waiting"))
     lines.push_back(t(Msg::kUpdateWaits, {pick_language(*w, lang_)}));
   return lines;
@@ -53,10 +56,31 @@ Nav Session::software_update() {
   for (;;) {
     auto st = status();
     if (!st) return on_call_failure();
+    // While an update runs the screen follows it by itself; when it ends, the
+    // result shows as a notification.
+    const bool running = json::string_or(*st, "update_state", "idle") != "idle";
+    Refresh refresh;
+    if (running)
+      refresh = [this]() -> std::optional<std::vector<std::string>> {
+        auto fresh = client_.call(bj::object{{"cmd", "status"}}, 5);
+        if (!fresh) return std::nullopt;
+        auto lines = update_lines(*fresh);
+        if (lines.empty())  // it just ended: its result as a notification
+          if (const bj::object* last = object_field(*fresh, "last_update")) {
+            const bool ok = json::string_or(*last, "result", "") == "success";
+            auto code = json::get_int(*last, "code");
+            lines.push_back(ok ? t(Msg::kNoticeDone,
+                                   {t(Msg::kUpdatedTo, {json::string_or(*last, "version", "")})})
+                               : t(Msg::kNoticeNotDone,
+                                   {failure_advice(code ? static_cast<int>(*code) : 0, lang_)}));
+          }
+        return lines;
+      };
     auto c = choose(Msg::kTitleSoftwareUpdate, update_lines(*st),
                     {{1, t(Msg::kItemAutoUpdate, {mode_name(policy_mode(*st), lang_)})},
                      {2, t(Msg::kItemCheck)},
-                     {3, t(Msg::kItemNotifications)}});
+                     {3, t(Msg::kItemNotifications)}},
+                    Msg::kItemBack, refresh);
     if (!c) return Nav::kExit;
     if (*c == 0) return Nav::kBack;
     Nav n = *c == 1 ? auto_update() : *c == 2 ? check_for_updates() : notifications();
@@ -115,7 +139,7 @@ void Session::describe_update(const bj::object& update, std::vector<std::string>
       lines.push_back(t(Msg::kReleaseNotes, {text}));
   if (is_true(update, "security")) lines.push_back(t(Msg::kSecurityUpdate));
   if (std::string deadline = json::string_or(update, "deadline", ""); !deadline.empty())
-    lines.push_back(t(Msg::kDeadline, {display_time(deadline)}));
+    lines.push_back(t(Msg::kDeadline, {local_time(deadline)}));
   std::string waiting = json::string_or(update, "waiting_for", "");
   if (waiting == "confirmation") lines.push_back(t(Msg::kWaitingConfirmation));
   if (waiting == "window") lines.push_back(t(Msg::kWaitingWindow));
@@ -206,11 +230,13 @@ std::optional<std::vector<std::string>> Session::choose_components(const bj::obj
     std::vector<Item> items;
     for (size_t i = 0; i < rows.size(); ++i) {
       const auto& r = rows[i];
-      std::string why = r.mandatory ? t(Msg::kComponentMandatory)
+      std::string why = r.mandatory                 ? t(Msg::kComponentMandatory)
                         : needed_by(r.name).empty() ? ""
-                                                    : t(Msg::kComponentNeededBy, {needed_by(r.name)});
-      items.push_back({static_cast<int>(i + 1), t(Msg::kComponentLine, {r.ticked ? "x" : " ", r.name, r.version,
-                                                                      std::to_string(r.size), why})});
+                                                    : t(Msg::kComponentNeededBy,
+                                                        {component_name(needed_by(r.name), lang_)});
+      items.push_back({static_cast<int>(i + 1),
+                       t(Msg::kComponentLine, {r.ticked ? "x" : " ", component_name(r.name, lang_),
+                                               r.version, megabytes(r.size), why})});
     }
     const int confirm = static_cast<int>(rows.size()) + 1;
     items.push_back({confirm, t(Msg::kItemConfirmInstall)});
@@ -220,9 +246,10 @@ std::optional<std::vector<std::string>> Session::choose_components(const bj::obj
     Row& r = rows[static_cast<size_t>(*c - 1)];
     notice.clear();
     if (r.ticked && r.mandatory) {
-      notice = t(Msg::kCannotDeselectMandatory, {r.name});
+      notice = t(Msg::kCannotDeselectMandatory, {component_name(r.name, lang_)});
     } else if (r.ticked && !needed_by(r.name).empty()) {
-      notice = t(Msg::kCannotDeselectNeeded, {r.name, needed_by(r.name)});
+      notice = t(Msg::kCannotDeselectNeeded,
+                 {component_name(r.name, lang_), component_name(needed_by(r.name), lang_)});
     } else {
       r.ticked = !r.ticked;
       if (r.ticked)  // ticking one ticks what it needs
@@ -256,7 +283,7 @@ Nav Session::notifications() {
     }
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a > b; });
   std::vector<std::string> lines;
-  for (const auto& [time, id, text] : found) lines.push_back(display_time(time) + "  " + text);
+  for (const auto& [time, id, text] : found) lines.push_back(local_time(time) + "  " + text);
   if (lines.empty()) lines.push_back(t(Msg::kNoNotifications));
   return choose(Msg::kTitleNotifications, lines, {}) ? Nav::kBack : Nav::kExit;
 }

@@ -11,7 +11,7 @@ namespace bj = boost::json;
 
 Policy TerminalState::effective() const {
   Policy p = policy;
-  if (pending) p.mode = pending->mode;
+  if (pending && !pending->reset) p.mode = pending->mode;
   return p;
 }
 
@@ -33,8 +33,13 @@ Status TerminalState::save(const std::string& path) const {
   bj::object o{{"policy", policy.to_json()}, {"language", language}, {"notices", ns},
                {"last_notice_id", last_notice_id}, {"waiting_for", waiting_for},
                {"confirmed_action", confirmed_action}, {"queued_tickets", tickets}};
-  o["pending"] = pending ? bj::value(bj::object{{"mode", pending->mode}, {"base_revision", pending->base_revision}})
+  o["pending"] = pending ? bj::value(bj::object{{"mode", pending->mode},
+                                                {"base_revision", pending->base_revision},
+                                                {"reset", pending->reset}})
                          : bj::value(nullptr);
+  o["held"] =
+      held ? bj::value(bj::object{{"action_id", held->action_id}, {"version", held->version}})
+           : bj::value(nullptr);
   bj::array chosen;
   for (const auto& c : confirmed_components) chosen.push_back(bj::string(c));
   o["confirmed_components"] = chosen;
@@ -72,7 +77,10 @@ Expected<TerminalState> TerminalState::load(const std::string& path) {
     for (const auto& t : **ts)
       if (t.is_string()) s.queued_tickets.emplace_back(t.get_string());
   if (auto p = json::get_object(o, "pending"); p)
-    s.pending = PendingChange{json::string_or(**p, "mode", "auto"), int_or(**p, "base_revision")};
+    s.pending = PendingChange{json::string_or(**p, "mode", "auto"), int_or(**p, "base_revision"),
+                              (*p)->if_contains("reset") && (*p)->at("reset") == true};
+  if (auto h = json::get_object(o, "held"); h)
+    s.held = HeldUpdate{int_or(**h, "action_id"), json::string_or(**h, "version", "")};
   if (auto f = json::get_object(o, "offer"); f) {
     const auto& x = **f;
     Offer offer;

@@ -38,9 +38,19 @@ struct Offer {
   std::int64_t deadline = 0;  // the server's deadline for it; 0 = none
 };
 
+// A change made on the terminal, kept until the server has answered it: a
+// mode, or (reset) "back to what the fleet and group give me".
 struct PendingChange {
-  std::string mode;
+  std::string mode;  // "" with reset
   std::int64_t base_revision = 0;
+  bool reset = false;
+};
+
+// An update the server holds back from this terminal (its mode is `never`):
+// not offered, but the merchant who checks is told it exists.
+struct HeldUpdate {
+  std::int64_t action_id = 0;
+  std::string version;
 };
 
 struct TerminalState {
@@ -50,6 +60,7 @@ struct TerminalState {
   std::vector<Notice> notices;  // newest last, at most kMaxNotices
   std::int64_t last_notice_id = 0;
   std::optional<Offer> offer;
+  std::optional<HeldUpdate> held;
   std::string waiting_for;  // why the offer is not installing: confirmation | window | policy | ""
   std::int64_t confirmed_action = 0;
   std::vector<std::string> confirmed_components;  // the merchant's choice for confirmed_action
@@ -57,7 +68,8 @@ struct TerminalState {
   bool online = false;
 
   static constexpr size_t kMaxNotices = 100;
-  // The policy the terminal acts on: the server's, with an unsent change applied.
+  // The policy the terminal acts on: the server's, with an unsent mode change
+  // applied (an unsent reset keeps the server's until it answers).
   Policy effective() const;
   void add_notice(Notice n);
 

@@ -2,6 +2,8 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+
 #include "agent/steps/steps.h"
 #include "core/clock.h"
 #include "core/fs.h"
@@ -52,6 +54,14 @@ bool UpdateContext::cancel_requested() {
   auto p = ddi.poll();
   if (!p) return false;
   if (on_poll) on_poll(*p);
+  // The server replaced this action by a newer one (deployments.h): it
+  // offers another action now, which is a cancel of this one.
+  if (p->cancel_href.empty() && !p->deployment_href.empty()) {
+    const auto at = p->deployment_href.find("/deploymentBase/");
+    if (at == std::string::npos) return false;
+    const auto id = std::strtoll(p->deployment_href.c_str() + at + 16, nullptr, 10);
+    return id > 0 && id != record.action_id;
+  }
   if (p->cancel_href.empty()) return false;
   auto stop_id = ddi.cancel_action(p->cancel_href);
   return stop_id && *stop_id == record.action_id;

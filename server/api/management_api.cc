@@ -182,7 +182,7 @@ Response post_deployment(domain::Context& ctx, Request& req, const Caller& calle
   // Many terminals (a list, a group or a filter): rollout_api.h.
   if (!body->contains("terminal")) return deploy_many(ctx, *body, caller, false);
   const auto release = json::string_or(*body, "release", ""), serial = json::string_or(*body, "terminal", "");
-  auto d = domain::assign_release(ctx, release, serial);
+  auto d = domain::assign_release(ctx, release, serial, caller.actor());
   if (!d) return http::error_from(d.error());
   domain::record_audit(ctx, caller.actor(), "deployment.create", "terminal:" + serial, "",
                        "release " + release + ", deployment " + std::to_string(d->id), json::string_or(*body, "reason", ""));

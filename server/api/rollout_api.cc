@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "server/api/terminal_filter.h"
 #include "server/domain/audit.h"
+#include "server/domain/deployments.h"
 #include "server/domain/policy_bulk.h"
 #include "server/domain/rollout.h"
 
@@ -160,6 +161,73 @@ Response get_progress(domain::Context& ctx, Request& req, const Caller&) {
                                              {"deployments", rows}});
 }
 
+// One sentence for people (the CLI prints it): what was created and why the
+// others were skipped.
+std::string summary(const std::string& version, const domain::AssignOutcome& out,
+                    const bj::object& skipped) {
+  static const std::pair<const char*, const char*> kWhy[] = {
+      {"already_installed", "already run this release"},
+      {"already_open", "already have an open deployment of it"},
+      {"installing", "are past downloading another release (deploy again when they finish)"},
+      {"busy", "have an open deployment of a newer or equal release"},
+      {"wrong_model", "are of a model the release is not for"},
+      {"unknown_terminal", "are not registered"}};
+  std::string text = "created " + std::to_string(out.created) + " deployment(s) of " + version;
+  if (out.replaced)
+    text += ", replacing " + std::to_string(out.replaced) + " open deployment(s) of older releases";
+  for (const auto& [key, why] : kWhy)
+    if (auto n = json::get_int(skipped, key); n && *n > 0)
+      text += "; skipped " + std::to_string(*n) + " that " + why;
+  return text;
+}
+
+Response post_bulk_cancel(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  const std::string version = json::string_or(*body, "release", "");
+  std::optional<store::ReleaseRecord> release;
+  if (!version.empty()) {
+    auto r = ctx.store.release_by_version(version);
+    if (!r) return http::error_from(r.error());
+    release = *r;
+  }
+  std::int64_t unknown = 0;
+  std::string described;
+  Expected<std::vector<store::TerminalRecord>> ts = std::vector<store::TerminalRecord>{};
+  if (body->contains("terminals") || body->contains("group") || body->contains("filter")) {
+    ts = targets(ctx, *body, &unknown, &described);
+  } else if (release) {
+    store::TerminalQuery q;  // every terminal the release is pending on
+    q.pending = version;
+    ts = domain::all_matching(ctx, q, "cancel group by group");
+    described = "release:" + version;
+  } else {
+    return invalid("name what to cancel: release, and/or terminals, group or filter");
+  }
+  if (!ts) return http::error_from(ts.error());
+  auto out = domain::cancel_many(ctx, release, *ts);
+  if (!out) return http::error_from(out.error());
+  bj::object skipped{{"none_open", 0},
+                     {"other_release", 0},
+                     {"already_canceling", 0},
+                     {"unknown_terminal", unknown}};
+  for (const auto& [why, n] : out->skipped) skipped[why] = n;
+  bj::array ids;
+  for (auto id : out->ids) ids.push_back(id);
+  if (out->canceled > 0)
+    domain::record_audit(
+        ctx, caller.actor(), "deployment.cancel", described, "",
+        json::serialize(
+            bj::object{{"release", version}, {"canceled", out->canceled}, {"deployments", ids}}),
+        json::string_or(*body, "reason", ""));
+  return http::json_response(
+      200, bj::object{{"release", version.empty() ? bj::value(nullptr) : bj::value(version)},
+                      {"matched", out->matched + unknown},
+                      {"canceled", out->canceled},
+                      {"skipped", skipped},
+                      {"deployments", ids}});
+}
+
 }  // namespace
 
 Response deploy_many(domain::Context& ctx, const bj::object& body, const Caller& caller, bool dry_run) {
@@ -171,14 +239,18 @@ Response deploy_many(domain::Context& ctx, const bj::object& body, const Caller&
   std::string described;
   auto ts = targets(ctx, body, &unknown, &described);
   if (!ts) return http::error_from(ts.error());
-  auto out = domain::assign_many(ctx, *release, *ts, dry_run);
+  auto out = domain::assign_many(ctx, *release, *ts, dry_run, caller.actor());
   if (!out) return http::error_from(out.error());
-  bj::object skipped{{"wrong_model", 0}, {"already_open", 0}, {"busy", 0}, {"unknown_terminal", unknown}};
+  bj::object skipped{{"wrong_model", 0},  {"already_installed", 0},
+                     {"already_open", 0}, {"installing", 0},
+                     {"busy", 0},         {"unknown_terminal", unknown}};
   for (const auto& [why, n] : out->skipped) skipped[why] = n;
   bj::array ids;
   for (auto id : out->ids) ids.push_back(id);
-  bj::object reply{{"release", version},        {"matched", out->matched + unknown}, {"created", out->created},
-                   {"skipped", skipped},        {"deployments", ids},                {"dry_run", dry_run}};
+  bj::object reply{{"release", version},      {"matched", out->matched + unknown},
+                   {"created", out->created}, {"replaced", out->replaced},
+                   {"skipped", skipped},      {"deployments", ids},
+                   {"dry_run", dry_run},      {"summary", summary(version, *out, skipped)}};
   if (!dry_run)
     domain::record_audit(ctx, caller.actor(), "deployment.create", "release:" + version, "",
                          json::serialize(bj::object{{"target", described}, {"created", out->created}, {"skipped", skipped}}),
@@ -191,6 +263,8 @@ void add_rollout_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "POST", "/api/v1/policy/preview", P::kRead, post_policy_preview);
   add_route(router, ctx, "POST", "/api/v1/policy/bulk", P::kPolicy, post_policy_bulk, http::Work::kBlocking);
   add_route(router, ctx, "POST", "/api/v1/deployments/preview", P::kRead, post_deployment_preview);
+  add_route(router, ctx, "POST", "/api/v1/deployments/cancel", P::kDeploy, post_bulk_cancel,
+            http::Work::kBlocking);
   add_route(router, ctx, "GET", "/api/v1/releases/{version}/progress", P::kRead, get_progress);
 }
 

@@ -28,9 +28,19 @@ bj::object merchant_json(domain::Context& ctx, const store::MerchantRecord& m) {
   if (auto id = ctx.secrets->unseal(m.resident_id_enc); id) id_masked = domain::mask(*id, 6, 0);
   bj::array terminals;
   if (auto ts = ctx.store.terminals_of_merchant(m.id); ts)
-    for (const auto& t : *ts)
-      terminals.push_back(bj::object{{"serial", t.serial}, {"model", t.model}, {"version", t.installed_version},
-                                     {"group", t.group}});
+    for (const auto& t : *ts) {
+      // The desk shows a lock before the call gets there: only an administrator changes it.
+      auto eff = domain::effective_policy(ctx, t);
+      const bool locked = eff && eff->locked;
+      terminals.push_back(
+          bj::object{{"serial", t.serial},
+                     {"model", t.model},
+                     {"version", t.installed_version},
+                     {"group", t.group},
+                     {"mode", eff ? bj::value(eff->mode) : bj::value(nullptr)},
+                     {"locked", locked},
+                     {"lock_reason", locked ? bj::value(eff->lock_reason) : bj::value(nullptr)}});
+    }
   return bj::object{{"id", m.id},
                     {"legal_name", m.legal_name},
                     {"phone", domain::mask(m.phone, 3, 4)},
@@ -217,12 +227,25 @@ Response post_support_policy(domain::Context& ctx, Request& req, const Caller& c
   fields.erase("reason");
   auto patch = PolicyPatch::from_json(fields);
   if (!patch) return http::error_from(patch.error());
-  auto changed = domain::support_change_policy(ctx, *id, *patch, json::string_or(*body, "reason", ""),
-                                               caller.actor("support"));
+  const bool ask_admin = req.path.ends_with("/ask-admin");
+  auto changed =
+      ask_admin
+          ? domain::support_ask_admin(ctx, *id, *patch, json::string_or(*body, "reason", ""),
+                                      caller.actor("support"))
+          : domain::support_change_policy(ctx, *id, *patch, json::string_or(*body, "reason", ""),
+                                          caller.actor("support"));
+  if (!changed && changed.error().code == Code::kConflict && !ask_admin) {
+    // Locked: not a dead end — the desk offers to ask an administrator.
+    const std::string next = "/api/v1/support/verifications/" + std::to_string(*id) + "/ask-admin";
+    return http::json_response(409,
+                               bj::object{{"error", bj::object{{"code", "locked"},
+                                                               {"message", changed.error().message},
+                                                               {"ask_admin", next}}}});
+  }
   if (!changed) return verification_error(ctx, changed.error(), "not_verified");
   bj::array terminals;
   for (const auto& s : *changed) terminals.push_back(bj::string(s));
-  return http::json_response(200, bj::object{{"terminals", terminals}});
+  return http::json_response(200, bj::object{{"terminals", terminals}, {"asked_admin", ask_admin}});
 }
 
 }  // namespace
@@ -240,6 +263,8 @@ void add_support_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "POST", "/api/v1/support/verifications", P::kSupport, post_verification);
   add_route(router, ctx, "POST", "/api/v1/support/verifications/{id}/code", P::kSupport, post_code);
   add_route(router, ctx, "POST", "/api/v1/support/verifications/{id}/policy", P::kSupport, post_support_policy);
+  add_route(router, ctx, "POST", "/api/v1/support/verifications/{id}/ask-admin", P::kSupport,
+            post_support_policy);
 }
 
 }  // namespace posfleet::api

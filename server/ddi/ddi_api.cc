@@ -66,6 +66,7 @@ bool posfleet_client(const Request& req) { return req.query_or("posfleet", "") =
 Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   const auto now = unix_now();
   if (now - t.last_seen >= 10) ctx.store.touch_terminal(t.id, now);  // coarse, to keep polls read-only
+  if (auto s = domain::adopt_reported_version(ctx, t); !s) return http::error_from(s.error());
   const bool extended = posfleet_client(req);
   bj::object links;
   const std::string base = controller_url(ctx, req);
@@ -77,7 +78,7 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
     if (!p) return http::error_from(p.error());
     policy = *p;
   }
-  bj::value offer = nullptr;
+  bj::value offer = nullptr, held = nullptr;
   if (*open) {
     const auto& d = **open;
     const std::string id = std::to_string(d.id);
@@ -87,6 +88,10 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
       auto r = ctx.store.release_by_id(d.release_id);
       if (!r) return http::error_from(r.error());
       auto view = domain::offer_for(ctx, t, *policy, d, *r, extended);
+      // Held back by `never`: posfleet's agent is told it exists, so a merchant
+      // who checks learns that one is waiting and that updates are off.
+      if (!view.visible)
+        held = bj::object{{"action_id", d.id}, {"version", r->version}, {"reason", view.reason}};
       if (view.visible) {
         links["deploymentBase"] = link(base + "/deploymentBase/" + id + "?c=" + std::to_string(d.updated));
         offer = bj::object{{"action_id", d.id},
@@ -114,7 +119,8 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
       for (const auto& n : *ns)
         notes.push_back(bj::object{{"id", n.id}, {"kind", n.kind}, {"time", format_utc(n.time)},
                                    {"text", bj::object{{"zh-CN", n.text_zh}, {"en", n.text_en}}}});
-    body["posfleet"] = bj::object{{"policy", policy->to_json()}, {"notifications", notes}, {"offer", offer}};
+    body["posfleet"] = bj::object{
+        {"policy", policy->to_json()}, {"notifications", notes}, {"offer", offer}, {"held", held}};
   }
   return http::json_response(200, body);
 }
@@ -123,7 +129,11 @@ Response put_policy(domain::Context& ctx, Request& req, const store::TerminalRec
   auto v = json::parse(req.body);
   if (!v || !v->is_object()) return http::error_response(400, "parse", "body must be {\"mode\":...,\"base_revision\":N}");
   auto base = json::get_int(v->get_object(), "base_revision");
-  auto change = domain::terminal_policy_change(ctx, t, json::string_or(v->get_object(), "mode", ""), base ? *base : 0);
+  const auto* reset = v->get_object().if_contains("reset");
+  auto change = reset && *reset == true
+                    ? domain::terminal_policy_reset(ctx, t)
+                    : domain::terminal_policy_change(
+                          ctx, t, json::string_or(v->get_object(), "mode", ""), base ? *base : 0);
   if (!change) return http::error_from(change.error());
   return http::json_response(200, bj::object{{"outcome", change->outcome},
                                              {"message", bj::object{{"zh-CN", change->message_zh}, {"en", change->message_en}}},
@@ -285,7 +295,7 @@ Response config_data(domain::Context& ctx, Request& req, const store::TerminalRe
       merged[kv.key()] = kv.value().is_string() ? kv.value() : bj::value(json::serialize(kv.value()));
   }
   if (merged.empty()) merged["_"] = "";  // an empty set still counts as reported
-  if (auto s = ctx.store.set_terminal_attributes(t.id, json::serialize(merged)); !s) return http::error_from(s.error());
+  if (auto s = domain::record_attributes(ctx, t, merged); !s) return http::error_from(s.error());
   return Response{200, "application/json", {}, "", {}};
 }
 

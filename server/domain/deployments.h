@@ -6,11 +6,20 @@
 //   scheduled|running --operator cancels--> canceling --terminal confirms--> canceled
 //                                           canceling --terminal refuses--> running
 // Every feedback a terminal sends is kept in the action's history, in order.
-// A terminal has at most one open deployment; assigning another is refused
-// until the open one ends or is canceled.
+// A terminal has at most one open deployment. Assigning a release (assign_to):
+//   - a terminal already running the release is skipped (already_installed);
+//   - an open deployment of the same release stays (already_open);
+//   - an open deployment of an OLDER release that has not started installing
+//     (never fetched, or fetched and at most downloading) is canceled at once
+//     and replaced by the new one — audited as deployment.replace;
+//   - otherwise the terminal is busy (installing: past its download; busy: an
+//     open deployment of a newer or equal release).
+// A scheduled deployment (never fetched) is canceled at once; a fetched one
+// goes through canceling, since the terminal may be working on it.
 // Thread-safety: stateless functions over the Context's store.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,8 +36,29 @@ struct Feedback {
   std::int64_t progress_cnt = 0, progress_of = 0;  // status.result.progress; of = 0 when absent
 };
 
-Expected<store::DeploymentRecord> assign_release(Context& ctx, const std::string& version, const std::string& serial);
+inline const Actor kSystemActor{"system", "system", "api"};
+
+// What assign_to did for one terminal: created (and replaced, the id of the
+// open deployment it canceled, or 0), or skipped for `skipped`
+// (already_installed | already_open | installing | busy).
+struct Assignment {
+  std::optional<store::DeploymentRecord> created;
+  std::int64_t replaced = 0;
+  std::string skipped;
+};
+// dry_run decides without writing.
+Expected<Assignment> assign_to(Context& ctx, const store::ReleaseRecord& r,
+                               const store::TerminalRecord& t, bool dry_run, const Actor& who);
+// One terminal by serial; a skip is kConflict and says why and what to do.
+Expected<store::DeploymentRecord> assign_release(Context& ctx, const std::string& version,
+                                                 const std::string& serial,
+                                                 const Actor& who = kSystemActor);
 Expected<store::DeploymentRecord> request_cancel(Context& ctx, std::int64_t deployment_id);
+
+// Has the terminal gone past downloading this deployment (verify, pre-checks,
+// install …)? From its feedback history.
+bool started_installing(const store::DeploymentRecord& d,
+                        const std::vector<store::ActionStatusRecord>& history);
 
 // Feedback on deploymentBase/{id}; kNotFound if the action is not this terminal's,
 // kConflict (HTTP 410) if it has already ended.

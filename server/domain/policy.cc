@@ -206,4 +206,43 @@ Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::Termi
   return out;
 }
 
+Expected<TerminalChange> terminal_policy_reset(Context& ctx, const store::TerminalRecord& t) {
+  std::lock_guard change_lock(g_change_mu);
+  auto eff = effective_policy(ctx, t);
+  if (!eff) return eff.error();
+  auto current = stored_patch(ctx, "terminal", t.serial, nullptr, nullptr);
+  if (!current) return current.error();
+  PolicyPatch after = *current;
+  TerminalChange out;
+  out.outcome = eff->locked ? "refused" : "applied";
+  if (!eff->locked) after.mode.reset();
+  const std::string before_text = json::serialize(current->to_json());
+  const std::string after_text = json::serialize(after.to_json());
+  store::PolicyChangeRecord ch{
+      0,           "terminal", t.serial,   before_text,
+      after_text,  t.serial,   "terminal", "reset to defaults on the terminal",
+      out.outcome, unix_now()};
+  auto revision = ctx.store.change_policy(ch, after_text, /*touches_mode=*/false);
+  if (!revision) return revision.error();
+  const Actor who{t.serial, "terminal", "terminal"};
+  if (auto s = record_audit(ctx, who, "policy.reset." + out.outcome,
+                            scope_target("terminal", t.serial), before_text, after_text, ch.reason);
+      !s)
+    return s.error();
+  auto now = effective_policy(ctx, t);
+  if (!now) return now.error();
+  out.policy = *now;
+  if (eff->locked) {
+    out.message_zh =
+        "已由管理员锁定：" + eff->lock_reason + "；自动更新设置保持不变，其他设置已恢复默认";
+    out.message_en = "Locked by your administrator: " + eff->lock_reason +
+                     "; the update setting stays, everything else is back to its defaults";
+  } else {
+    out.message_zh = "已恢复默认设置：自动更新为" + mode_zh(now->mode) + "（运营方为本机设定）";
+    out.message_en =
+        "Settings reset: automatic update is " + mode_en(now->mode) + " (as your operator set it)";
+  }
+  return out;
+}
+
 }  // namespace posfleet::domain

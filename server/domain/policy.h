@@ -46,6 +46,12 @@ struct TerminalChange {
 Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::TerminalRecord& t, const std::string& mode,
                                                 std::int64_t base_revision);
 
+// 恢复默认设置 on the terminal: its own mode setting is removed, so the mode
+// its group and fleet give it applies again; the back office's other
+// terminal fields (window, network rule) stay. Refused when the mode is
+// locked (only an administrator changes a lock). Audited as policy.reset.<outcome>
+// on the terminal path, kept in the policy history.
+Expected<TerminalChange> terminal_policy_reset(Context& ctx, const store::TerminalRecord& t);
 std::string scope_target(const std::string& scope, const std::string& key);
 
 // What a back-office change may hold for `scope` (kInvalidArgument says why):

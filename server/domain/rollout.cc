@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "server/domain/deployments.h"
 
 namespace posfleet::domain {
 
@@ -41,40 +42,56 @@ std::string deployment_state(const store::DeploymentRecord& d) {
 }
 
 Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& release,
-                                    const std::vector<store::TerminalRecord>& terminals, bool dry_run) {
+                                    const std::vector<store::TerminalRecord>& terminals,
+                                    bool dry_run, const Actor& who) {
   AssignOutcome out;
   out.matched = static_cast<std::int64_t>(terminals.size());
   for (const auto& t : terminals) {
-    if (t.retired) {
-      ++out.skipped["retired"];
-      continue;
-    }
     if (!for_model(release, t.model)) {
       ++out.skipped["wrong_model"];
       continue;
     }
+    auto a = assign_to(ctx, release, t, dry_run, who);
+    if (!a) return a.error();
+    if (!a->created) {
+      ++out.skipped[a->skipped];
+      continue;
+    }
+    ++out.created;
+    if (a->replaced) ++out.replaced;
+    if (!dry_run) out.ids.push_back(a->created->id);
+  }
+  return out;
+}
+
+Expected<CancelOutcome> cancel_many(Context& ctx,
+                                    const std::optional<store::ReleaseRecord>& release,
+                                    const std::vector<store::TerminalRecord>& terminals) {
+  CancelOutcome out;
+  out.matched = static_cast<std::int64_t>(terminals.size());
+  for (const auto& t : terminals) {
     auto open = ctx.store.open_deployment(t.id);
     if (!open) return open.error();
-    if (*open) {
-      ++out.skipped[(*open)->release_id == release.id ? "already_open" : "busy"];
+    if (!*open) {
+      ++out.skipped["none_open"];
       continue;
     }
-    if (dry_run) {
-      ++out.created;
+    if (release && (*open)->release_id != release->id) {
+      ++out.skipped["other_release"];
       continue;
     }
-    store::DeploymentRecord d;
-    d.terminal_id = t.id;
-    d.release_id = release.id;
-    d.created = d.updated = unix_now();
-    auto id = ctx.store.insert_deployment(d);
-    if (!id && id.error().code == Code::kConflict) {  // another assignment got there since the check
-      ++out.skipped["busy"];
+    if ((*open)->status == "canceling") {
+      ++out.skipped["already_canceling"];
       continue;
     }
-    if (!id) return id.error();
-    ++out.created;
-    out.ids.push_back(*id);
+    auto d = request_cancel(ctx, (*open)->id);
+    if (!d && d.error().code == Code::kConflict) {  // it ended meanwhile
+      ++out.skipped["none_open"];
+      continue;
+    }
+    if (!d) return d.error();
+    ++out.canceled;
+    out.ids.push_back(d->id);
   }
   return out;
 }

@@ -1,12 +1,17 @@
 // posfleet server: a release rolled out to many terminals, and its progress.
 //
-// assign_many creates one deployment per terminal, through the same rule as a
-// single assignment (deployments.h: one open deployment per terminal), and
-// says why it skipped the others: the terminal is retired (retired), the
-// release is not for the terminal's model
-// (wrong_model), the terminal already has an open deployment of this release
-// (already_open), or one of another release (busy). dry_run counts without
-// creating anything (the console's preview).
+// assign_many gives each terminal the release through the same rule as a
+// single assignment (deployments.h: assign_to) and counts why it skipped the
+// others: the terminal is retired (retired), the release is not for the terminal's model (wrong_model), the
+// terminal already runs it (already_installed), has an open deployment of it
+// (already_open), is past downloading another (installing) or has an open
+// deployment of a newer or equal release (busy). `replaced` counts the open
+// deployments of older releases it canceled to make way. dry_run counts
+// without creating anything (the console's preview).
+//
+// cancel_many cancels the open deployment of each terminal (of `release` only,
+// when given) and counts the others: none_open, other_release,
+// already_canceling.
 // Thread-safety: stateless functions over the Context's store.
 #pragma once
 
@@ -16,17 +21,28 @@
 #include <vector>
 
 #include "server/domain/context.h"
+#include "server/domain/deployments.h"
 
 namespace posfleet::domain {
 
 struct AssignOutcome {
-  std::int64_t matched = 0, created = 0;
+  std::int64_t matched = 0, created = 0, replaced = 0;
   std::map<std::string, std::int64_t> skipped;  // reason → count
   std::vector<std::int64_t> ids;                // deployments created
 };
 
 Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& release,
-                                    const std::vector<store::TerminalRecord>& terminals, bool dry_run);
+                                    const std::vector<store::TerminalRecord>& terminals,
+                                    bool dry_run, const Actor& who = kSystemActor);
+
+struct CancelOutcome {
+  std::int64_t matched = 0, canceled = 0;
+  std::map<std::string, std::int64_t> skipped;  // reason → count
+  std::vector<std::int64_t> ids;                // deployments canceled or being canceled
+};
+Expected<CancelOutcome> cancel_many(Context& ctx,
+                                    const std::optional<store::ReleaseRecord>& release,
+                                    const std::vector<store::TerminalRecord>& terminals);
 
 struct ProgressRow {
   store::DeploymentRow row;

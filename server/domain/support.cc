@@ -190,28 +190,54 @@ Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t veri
   return v;
 }
 
-Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int64_t verification_id,
-                                                         const PolicyPatch& patch, const std::string& reason,
-                                                         const Actor& who) {
+namespace {
+
+// The verification `verification_id`, if it is `who`'s, verified and not expired.
+Expected<store::VerificationRecord> verified(Context& ctx, std::int64_t verification_id,
+                                             const Actor& who) {
   auto v = ctx.store.verification(verification_id);
   if (!v) return v.error();
   if (v->agent != who.name || v->status != "verified")
     return make_error(Code::kUnauthorized, "verify the merchant's identity first (name, ID digits and the SMS code)");
   if (unix_now() >= v->verified_until)
     return make_error(Code::kUnauthorized, "the verification has expired (15 minutes); verify the merchant again");
+  return v;
+}
+
+// The terminals of the merchant `who` verified, for a change of the mode only
+// (support changes nothing else), with a reason.
+Expected<std::vector<store::TerminalRecord>> verified_terminals(Context& ctx,
+                                                                std::int64_t verification_id,
+                                                                const PolicyPatch& patch,
+                                                                const std::string& reason,
+                                                                const Actor& who) {
+  auto v = verified(ctx, verification_id, who);
+  if (!v) return v.error();
   if (reason.empty()) return make_error(Code::kInvalidArgument, "say why: a reason is required");
   if (!patch.mode || patch.window || patch.cellular || patch.cellular_limit_mb || patch.never_defers_security ||
       patch.security_deadline_days || patch.locked || patch.lock_reason)
     return make_error(Code::kUnauthorized, "support changes the update mode only; ask an administrator for anything else");
-  auto terminals = ctx.store.terminals_of_merchant(v->merchant_id);
+  return ctx.store.terminals_of_merchant(v->merchant_id);
+}
+
+}  // namespace
+
+Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int64_t verification_id,
+                                                         const PolicyPatch& patch,
+                                                         const std::string& reason,
+                                                         const Actor& who) {
+  auto terminals = verified_terminals(ctx, verification_id, patch, reason, who);
   if (!terminals) return terminals.error();
   std::vector<std::string> changed;
   for (const auto& t : *terminals) {
     auto eff = effective_policy(ctx, t);
     if (!eff) return eff.error();
     if (eff->locked)
-      return make_error(Code::kConflict, "terminal " + t.serial + " is locked by an administrator (" + eff->lock_reason +
-                                             "); ask an administrator");
+      return make_error(Code::kConflict, "terminal " + t.serial +
+                                             "'s update mode is locked by an administrator (" +
+                                             eff->lock_reason +
+                                             "); support cannot change a locked setting: ask an "
+                                             "administrator for the merchant (ask-admin)");
   }
   for (const auto& t : *terminals) {
     auto p = change_policy(ctx, "terminal", t.serial, patch, who, reason);
@@ -219,6 +245,49 @@ Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int6
     changed.push_back(t.serial);
   }
   return changed;
+}
+
+Expected<std::vector<std::string>> support_ask_admin(Context& ctx, std::int64_t verification_id,
+                                                     const PolicyPatch& patch,
+                                                     const std::string& reason, const Actor& who) {
+  auto terminals = verified_terminals(ctx, verification_id, patch, reason, who);
+  if (!terminals) return terminals.error();
+  std::vector<std::string> asked;
+  const std::string wanted = *patch.mode;
+  const std::string wanted_zh = wanted == "auto" ? "开启" : wanted == "manual" ? "手动" : "永不";
+  for (const auto& t : *terminals) {
+    auto eff = effective_policy(ctx, t);
+    if (!eff) return eff.error();
+    if (!eff->locked || eff->mode == wanted) continue;
+    if (auto s = record_audit(ctx, who, "support.ask_admin", "terminal:" + t.serial,
+                              "locked: " + eff->lock_reason, "mode " + wanted, reason);
+        !s)
+      return s.error();
+    // On the terminal's newest open ticket too, where the back office reads it.
+    if (auto ts = ctx.store.tickets_of_terminal(t.id, 1);
+        ts && !ts->empty() && ts->front().status == "open")
+      if (auto n = ctx.store.insert_ticket_note(
+              {0, ts->front().id, who.name,
+               "asks an administrator to set the update mode to " + wanted +
+                   " (locked: " + eff->lock_reason + "): " + reason,
+               unix_now()});
+          !n)
+        return n.error();
+    notify(ctx, t.id, "support_ask_admin", std::to_string(verification_id),
+           "客服已把您的请求（自动更新改为" + wanted_zh + "）转交管理员；该设置已被锁定（" +
+               eff->lock_reason + "）。管理员处理后，本机会收到通知。",
+           "Support passed your request (automatic update: " + wanted +
+               ") to an administrator; the setting is "
+               "locked (" +
+               eff->lock_reason +
+               "). This terminal is notified once an administrator has dealt with it.");
+    asked.push_back(t.serial);
+  }
+  if (asked.empty())
+    return make_error(Code::kConflict,
+                      "none of this merchant's terminals is locked away from that mode; change it "
+                      "directly instead");
+  return asked;
 }
 
 }  // namespace posfleet::domain

@@ -38,9 +38,18 @@ Expected<store::VerificationRecord> start_verification(Context& ctx, const std::
                                                        const Actor& who);
 Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t verification_id, const std::string& code,
                                                  const Actor& who);
-// Applies `patch` to every terminal of the verified merchant.
+// Applies `patch` (the mode only) to every terminal of the verified merchant;
+// kConflict when one of them is locked — only an administrator changes a
+// lock, so support then asks one (support_ask_admin).
 Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int64_t verification_id,
                                                          const PolicyPatch& patch, const std::string& reason,
                                                          const Actor& who);
+// For a verified merchant whose terminals are locked: records the wanted mode
+// as a request to an administrator — audited (support.ask_admin), noted on the
+// terminal's open ticket, and the terminal is told. Returns the serials asked
+// for; kConflict when none is locked away from that mode.
+Expected<std::vector<std::string>> support_ask_admin(Context& ctx, std::int64_t verification_id,
+                                                     const PolicyPatch& patch,
+                                                     const std::string& reason, const Actor& who);
 
 }  // namespace posfleet::domain

@@ -3,11 +3,16 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "core/fs.h"
 #include "core/testing/temp_dir.h"
 #include "server/domain/accounts.h"
+#include "core/clock.h"
 #include "server/domain/audit.h"
+#include "server/domain/policy.h"
 #include "server/domain/support.h"
+#include "server/domain/terminals.h"
 #include "server/store/sqlite/sqlite_store.h"
 
 namespace posfleet::domain {
@@ -108,6 +113,49 @@ TEST_F(SupportDeskTest, VerifyFindsAnEditedEntryAndACutEnd) {
   EXPECT_FALSE(v->check.ok);
   EXPECT_EQ(v->check.first_bad_id, 2);
   EXPECT_NE(v->check.problem.find("entry 2 was altered"), std::string::npos);
+}
+
+TEST_F(SupportDeskTest, ALockedTerminalIsPassedToAnAdministratorNotADeadEnd) {
+  auto t = register_terminal(*ctx_, "PF9", "A920");
+  ASSERT_TRUE(t);
+  auto m = store_->insert_merchant({0, "张三", "13800138000", "sealed", 1});
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(store_->set_terminal_merchant(t->record.id, *m));
+  auto ticket_id =
+      store_->insert_ticket({0, t->record.id, "PF9", "1.0.0", "{}", "please", "open", "", 1, 1});
+  ASSERT_TRUE(ticket_id);
+  PolicyPatch lock;
+  lock.mode = "auto";
+  lock.locked = true;
+  lock.lock_reason = "peak season";
+  ASSERT_TRUE(change_policy(*ctx_, "terminal", "PF9", lock, {"root", "user", "console"}, "peak"));
+  auto v = store_->insert_verification({0, *m, "amy", "h", "code_sent", 0, 1, unix_now() + 300, 0});
+  ASSERT_TRUE(v);
+  ASSERT_TRUE(*store_->mark_verified(*v, unix_now() + 900));
+  PolicyPatch never;
+  never.mode = "never";
+  auto refused = support_change_policy(*ctx_, *v, never, "merchant asks", amy_);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Code::kConflict);
+  EXPECT_NE(refused.error().message.find("ask an administrator"), std::string::npos)
+      << refused.error().message;
+
+  auto asked = support_ask_admin(*ctx_, *v, never, "merchant asks", amy_);
+  ASSERT_TRUE(asked) << asked.error().message;
+  EXPECT_EQ(*asked, std::vector<std::string>{"PF9"});
+  const auto log = audit();
+  EXPECT_EQ(log.back().action, "support.ask_admin");
+  EXPECT_EQ(log.back().target, "terminal:PF9");
+  EXPECT_EQ(log.back().after, "mode never");
+  auto notes = store_->ticket_notes(*ticket_id);
+  ASSERT_EQ(notes->size(), 1u);
+  EXPECT_NE(notes->front().text.find("administrator"), std::string::npos);
+  auto told = store_->notifications(t->record.id, 0, 10);
+  ASSERT_TRUE(told);
+  EXPECT_TRUE(std::any_of(told->begin(), told->end(),
+                          [](const auto& n) { return n.kind == "support_ask_admin"; }));
+  // The lock holds: only an administrator changes it.
+  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_id(t->record.id))->mode, "auto");
 }
 
 }  // namespace

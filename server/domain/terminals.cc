@@ -1,6 +1,7 @@
 #include "server/domain/terminals.h"
 
 #include "core/clock.h"
+#include "core/json.h"
 #include "server/domain/tokens.h"
 
 namespace posfleet::domain {
@@ -53,6 +54,48 @@ Expected<store::TerminalRecord> authenticate_terminal(Context& ctx, const std::s
   if (t->retired)
     return make_error(Code::kUnauthorized, "this terminal was retired; its token no longer works (call support)");
   return t;
+}
+
+namespace {
+
+bool plausible_version(const std::string& v) {
+  if (v.empty() || v.size() > 64) return false;
+  for (char c : v)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '+' ||
+          c == '~' || c == '-'))
+      return false;
+  return true;
+}
+
+}  // namespace
+
+std::string reported_version(const boost::json::object& a) {
+  // The committed slot's version is what runs; "version" is the same from
+  // posfleet's agent and the first choice of a stock client.
+  const std::string active = json::string_or(a, "slot_active", "");
+  if (active == "a" || active == "b")
+    if (auto v = json::string_or(a, "slot_" + active + "_version", ""); plausible_version(v))
+      return v;
+  for (const char* key :
+       {"version", "sw_version", "swversion", "software_version", "firmware_version"})
+    if (auto v = json::string_or(a, key, ""); plausible_version(v)) return v;
+  return "";
+}
+
+Status record_attributes(Context& ctx, const store::TerminalRecord& t,
+                         const boost::json::object& attributes) {
+  if (auto s = ctx.store.set_terminal_attributes(t.id, json::serialize(attributes)); !s) return s;
+  const std::string version = reported_version(attributes);
+  if (version.empty() || version == t.installed_version) return ok_status();
+  return ctx.store.set_installed_version(t.id, version);
+}
+
+Status adopt_reported_version(Context& ctx, const store::TerminalRecord& t) {
+  if (!t.installed_version.empty() || t.attributes_json == "{}") return ok_status();
+  auto v = json::parse(t.attributes_json);
+  if (!v || !v->is_object()) return ok_status();
+  const std::string version = reported_version(v->get_object());
+  return version.empty() ? ok_status() : ctx.store.set_installed_version(t.id, version);
 }
 
 }  // namespace posfleet::domain

@@ -2,6 +2,8 @@
 // Thread-safety: stateless functions over the Context's store.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <string>
 
 #include "core/result.h"
@@ -29,5 +31,22 @@ Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& 
 // serials cannot be probed), and for a retired terminal.
 Expected<store::TerminalRecord> authenticate_terminal(Context& ctx, const std::string& tenant,
                                                       const std::string& serial, const std::string& authorization);
+
+// The version a terminal runs, from what it reports in configData — the one
+// place it is derived. posfleet's agent reports its committed slot
+// (slot_active and slot_<a|b>_version) and "version"; a stock client (swupdate)
+// reports what its `identify` section names: "version", "sw_version",
+// "swversion", "software_version" or "firmware_version", taken in that order.
+// "" when none is there or the value is not 1-64 of [A-Za-z0-9._+~-].
+std::string reported_version(const boost::json::object& attributes);
+
+// Stores a terminal's configData attributes and, when they report one, its
+// installed version (so the list and overview know it from the first poll).
+Status record_attributes(Context& ctx, const store::TerminalRecord& t,
+                         const boost::json::object& attributes);
+// For a terminal whose version is unknown although it has reported
+// attributes (reported before versions were read from them): takes the
+// version from them once. Called on a poll; writes nothing otherwise.
+Status adopt_reported_version(Context& ctx, const store::TerminalRecord& t);
 
 }  // namespace posfleet::domain

@@ -129,6 +129,18 @@ class Cli:
         return json.loads(self.run("--json", *args).stdout)
 
 
+def publish_release(cli, workdir, version, size=20_000):
+    """Creates, signs (keys/release.key) and publishes an A920 release with one
+    random `os` component of `size` bytes."""
+    path = os.path.join(workdir, f"os-{version}.img")
+    with open(path, "wb") as f:
+        f.write(os.urandom(size))
+    cli.run("release", "create", "--dir", f"rel-{version}", "--version", version, "--model", "A920",
+            "--component", f"os={path}", "--notes-zh", "系统更新", "--notes-en", "System update")
+    cli.run("release", "sign", "--dir", f"rel-{version}", "--key", "keys/release.key")
+    cli.run("release", "publish", "--dir", f"rel-{version}")
+
+
 class Agent:
     """A simulated terminal: posfleet-agent with its own config and device dir."""
 

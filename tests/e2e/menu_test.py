@@ -15,7 +15,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Agent, Cli, Server, Workspace, binary, wait_until  # noqa: E402
+from harness import Agent, Cli, Server, Workspace, binary, publish_release, wait_until  # noqa: E402
 
 
 class Menu:
@@ -112,6 +112,20 @@ class MenuTest(unittest.TestCase):
         menu = Menu([binary("POSFLEET_AGENT"), "-c", self.agent.config_path, "menu", *extra], self.ws.path)
         self.menus.append(menu)
         return menu
+
+    def release(self, version):
+        publish_release(self.cli, self.ws.path, version)
+
+    def set_hw(self, name, content):
+        d = os.path.join(self.agent.device_dir, "hw")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, name + ".json.new"), "w") as f:
+            json.dump(content, f)
+        os.replace(os.path.join(d, name + ".json.new"), os.path.join(d, name + ".json"))
+
+    def boots(self):
+        with open(os.path.join(self.agent.device_dir, "boot.json")) as f:
+            return json.load(f)["boots"]
 
     def server_mode(self, serial):
         return self.cli.json("policy", "show", "--terminal", serial)["effective"]["mode"]
@@ -212,6 +226,78 @@ class MenuTest(unittest.TestCase):
         m.expect("== 主菜单 ==")
         m.send("2")
         m.expect("== 关于本机 ==", "软件版本：1.0.0", "序列号：PF0106", "型号：A920", "0. 返回")
+
+    def test_check_with_updates_off_says_one_waits_and_how_to_turn_them_on(self):
+        self.start_terminal("PF0108")
+        self.cli.run("policy", "set", "--terminal", "PF0108", "--mode", "never", "--reason", "merchant asked")
+        wait_until("the agent to learn of never", lambda: self.agent.call({"cmd": "status"})["policy"]["mode"] == "never")
+        self.release("2.0.0")
+        self.cli.json("deploy", "--release", "2.0.0", "--terminal", "PF0108")
+        m = self.open_menu()
+        m.expect("== 主菜单 ==")
+        m.send("1", "1", "2")
+        screen = m.expect("== 检查更新 ==", "0. 返回")
+        self.assertIn("有可用更新 2.0.0，但自动更新已关闭（永不），不会安装", screen)
+        self.assertIn("设置 → 软件更新 → 自动更新", screen)
+        self.assertNotIn("没有可用更新", screen)
+
+    def test_restart_from_the_menu_resumes_the_update_and_the_screen_follows_it(self):
+        self.cli.run("policy", "set", "--window", "00:00-00:00", "--reason", "installs at any hour in this test")
+        self.start_terminal("PF0109")
+        self.agent.stop()
+        self.agent.write_config(precheck_retry_seconds=1)
+        self.set_hw("battery", {"percent": 12, "mains": False})  # the update waits in its pre-checks
+        self.agent.start()
+        self.release("2.0.0")
+        dep = self.cli.json("deploy", "--release", "2.0.0", "--terminal", "PF0109")["id"]
+        wait_until("the update to wait for the battery", lambda: self.agent.call({"cmd": "status"})["update_state"] == "precheck")
+        boots = self.boots()
+        m = self.open_menu()
+        m.expect("== 主菜单 ==")
+        m.send("1")
+        m.expect("== 设置 ==", "3. 重启设备", "4. 恢复默认设置")
+        m.send("3")
+        m.expect("== 重启设备 ==", "正在进行的更新会在重启后继续", "1. 确认重启", "0. 取消")
+        m.send("1")
+        screen = m.expect("【已完成】设备已重启，软件版本 1.0.0", "正在更新：正在做安装前检查", timeout=90)
+        self.assertNotIn("precheck", screen)
+        self.assertEqual(self.boots(), boots + 1)
+        self.assertIn("restart: device rebooted", self.agent.output())
+        # The software update screen follows the update by itself, no key pressed.
+        m.send("0", "1")
+        m.expect("== 软件更新 ==", "正在更新：")
+        self.set_hw("battery", {"percent": 12, "mains": True})
+        m.expect("【已完成】已更新到版本 2.0.0，运行正常。", timeout=60)
+        self.assertEqual(self.cli.json("deployment", "show", str(dep))["status"], "finished")
+        m.send("0", "0", "2")
+        about = m.expect("== 关于本机 ==", "0. 返回")
+        self.assertIn("软件版本：2.0.0", about)
+        self.assertRegex(about, r"最近一次更新：版本 2\.0\.0，成功（\d{4}-\d\d-\d\d \d\d:\d\d）")
+        self.assertNotIn("UTC", about)
+        self.assertNotIn("installed 2.0.0 on slot", about)
+
+    def test_reset_settings_goes_back_to_the_fleet_setting_and_keeps_the_sales(self):
+        self.start_terminal("PF0110")
+        subprocess.run([binary("POSFLEET_AGENT"), "-c", self.agent.config_path, "pay", "--amount", "100", "--id",
+                        "T-1"], check=True, capture_output=True, timeout=60)
+        journal = os.path.join(self.agent.device_dir, "data", "journal.jsonl")
+        with open(journal) as f:
+            sales = f.read()
+        self.agent.call({"cmd": "set", "key": "update-mode", "value": "never"})
+        self.wait_server_mode("PF0110", "never")
+        m = self.open_menu()
+        m.expect("== 主菜单 ==")
+        m.send("1", "4")
+        m.expect("== 恢复默认设置 ==", "交易记录、商户数据和语言设置都会保留", "1. 确认恢复", "0. 取消")
+        m.send("1")
+        m.expect("【已完成】已恢复默认设置：自动更新为开启")
+        self.wait_server_mode("PF0110", "auto")
+        entries = self.server.api("GET", "/api/v1/audit?limit=5000")["entries"]
+        reset = [e for e in entries if e["action"] == "policy.reset.applied"]
+        self.assertEqual(len(reset), 1, entries[-5:])
+        self.assertEqual((reset[0]["path"], reset[0]["target"]), ("terminal", "terminal:PF0110"))
+        with open(journal) as f:
+            self.assertEqual(f.read(), sales)
 
     def test_without_the_daemon_the_menu_says_what_to_do(self):
         reg = self.cli.json("terminal", "register", "--serial", "PF0107", "--model", "A920")

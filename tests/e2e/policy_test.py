@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import FleetTestCase, Agent, binary, wait_until  # noqa: E402
@@ -245,6 +247,46 @@ class PolicyTest(FleetTestCase, unittest.TestCase):
         manager = self.admin_token_for("release_manager")
         p = self.as_user(manager, "policy", "set", "--terminal", "PF-L", "--unlock", "--reason", "x", check=False)
         self.assertIn("only an administrator", p.stderr)
+
+    def test_support_on_a_locked_terminal_passes_the_request_to_an_administrator(self):
+        agent = self.terminal("PF-K")
+        self.merchant_with("PF-K")
+        self.cli.run("policy", "set", "--terminal", "PF-K", "--mode", "auto", "--lock", "--lock-reason", "peak",
+                     "--reason", "protect the peak")
+        ticket = self.ticket(agent, "请关闭自动更新")
+        support = self.admin_token_for("support")
+
+        def call(method, path, body=None):
+            req = urllib.request.Request(self.server.url + path, method=method,
+                                         data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Authorization": "Bearer " + support,
+                                                  "Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(req, timeout=10) as r:
+                    return r.status, json.loads(r.read())
+            except urllib.error.HTTPError as e:
+                return e.code, json.loads(e.read())
+
+        # The desk sees the lock before the call gets there.
+        status, found = call("GET", "/api/v1/merchants?q=PF-K")
+        term = found["merchants"][0]["terminals"][0]
+        self.assertEqual((status, term["locked"], term["lock_reason"]), (200, True, "peak"))
+        v = json.loads(self.as_user(support, "--json", "support", "verify", "--terminal", "PF-K", "--name", "张三",
+                                    "--id-last4", "002x").stdout)
+        self.as_user(support, "support", "code", str(v["id"]), self.sms_code())
+        # Not a dead end: the refusal names the way on ...
+        status, refused = call("POST", f"/api/v1/support/verifications/{v['id']}/policy",
+                               {"mode": "never", "reason": "merchant asks"})
+        self.assertEqual((status, refused["error"]["code"]), (409, "locked"), refused)
+        # ... which passes the request to an administrator, and the lock holds.
+        status, asked = call("POST", refused["error"]["ask_admin"], {"mode": "never", "reason": "merchant asks"})
+        self.assertEqual((status, asked["terminals"]), (200, ["PF-K"]), asked)
+        self.assertEqual(self.effective_mode("PF-K"), "auto")
+        self.assertTrue(any(e["action"] == "support.ask_admin" and e["target"] == "terminal:PF-K"
+                            for e in self.audit_entries()))
+        notes = call("GET", f"/api/v1/support/tickets/{ticket}")[1]
+        self.assertTrue(any("administrator" in n["text"] for n in notes["notes"]), notes)
+        wait_until("the terminal to be told", lambda: [n for n in self.notices(agent) if n["kind"] == "support_ask_admin"])
 
     def test_a_lock_holds_against_back_office_changes_below_it(self):
         self.cli.run("terminal", "register", "--serial", "PF-M1", "--model", "A920")

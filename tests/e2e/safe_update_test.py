@@ -210,7 +210,7 @@ class SafeUpdateTest(FleetTestCase, unittest.TestCase):
         menu = Menu([binary("POSFLEET_AGENT"), "-c", agent.config_path, "menu"], self.ws.path)
         try:
             menu.send("1", "1")  # 设置 → 软件更新
-            menu.expect("正在更新（precheck）", "更新等待中：电量不足（12%），请连接充电器")
+            menu.expect("正在更新：正在做安装前检查", "更新等待中：电量不足（12%），请连接充电器")
         finally:
             menu.close()
         self.assert_waits_then_installs(agent, dep, version, "battery",

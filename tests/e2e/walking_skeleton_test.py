@@ -179,7 +179,8 @@ class WalkingSkeletonTest(unittest.TestCase):
         st = agent.status()
         self.assertEqual((st["version"], st["slot"], st["booted"], st["pending"]), ("1.0.0", "a", "a", ""))
         self.assertEqual(st["last_update"]["result"], "failure")
-        self.assertEqual(self.cli.json("terminal", "show", agent.config["terminal"])["installed_version"], "")
+        # Still the version it reported before the refused release.
+        self.assertEqual(self.cli.json("terminal", "show", agent.config["terminal"])["installed_version"], "1.0.0")
 
     def test_rejects_a_manifest_altered_after_signing(self):
         rel = self.make_release("3.0.0")
