@@ -60,20 +60,7 @@ Expected<AuditVerification> verify_audit(Context& ctx) {
     after = page->back().id;
     entries.insert(entries.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
   }
-  // Entries written after the anchor was read are checked for their chain only.
-  if (out.head.id > 0) {
-    std::vector<AuditEntry> upto;
-    for (auto& e : entries)
-      if (e.id <= out.head.id) upto.push_back(e);
-    out.check = verify_chain(upto, out.head.id, out.head.hash);
-    if (out.check.ok) {
-      auto whole = verify_chain(entries);
-      if (!whole.ok) out.check = whole;
-      out.check.entries = static_cast<std::int64_t>(entries.size());
-    }
-  } else {
-    out.check = verify_chain(entries);
-  }
+  out.check = verify_log(entries, out.head.id, out.head.hash);
   return out;
 }
 

@@ -22,7 +22,7 @@ struct AuditHead {
 AuditHead audit_head(Context& ctx);
 
 // Re-checks the whole chain from the store against the anchor, with the same
-// rule as `posfleet audit verify` (core verify_chain).
+// rule as `posfleet audit verify` (core verify_log).
 struct AuditVerification {
   ChainCheck check;
   AuditHead head;
