@@ -6,6 +6,8 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/limits.h"
+#include "core/text.h"
 #include "server/api/api_common.h"
 #include "server/domain/audit.h"
 #include "server/domain/load.h"
@@ -27,6 +29,9 @@ Response post_token(domain::Context& ctx, Request& req, const Caller& caller) {
   const std::string name = json::string_or(*body, "name", ""), role = json::string_or(*body, "role", "");
   if (name.empty() || !valid_role(role))
     return http::error_response(400, "invalid_argument", "give a name and a role: admin, release_manager, support or auditor");
+  // The name becomes the audit actor of everything done with the token.
+  if (auto s = text::check_field("name", name, limits::kTokenNameChars); !s) return http::error_from(s.error());
+  if (text::trim(name) != name) return http::error_response(400, "invalid_argument", "name must not start or end with a space");
   const std::string token = domain::new_token();
   auto id = ctx.store.insert_api_token({0, domain::hash_token(token), name, role, unix_now()});
   if (!id) return http::error_from(id.error());
@@ -117,6 +122,7 @@ Response put_group(domain::Context& ctx, Request& req, const Caller& caller) {
   auto t = ctx.store.terminal_by_serial(ctx.tenant, req.param("serial"));
   if (!t) return http::error_from(t.error());
   const std::string group = json::string_or(*body, "group", "");
+  if (auto s = text::check_field("group", group, limits::kGroupChars); !s) return http::error_from(s.error());
   // Moving a terminal out of (or into) a locked group changes a lock.
   if (!role_allows(caller.role, Permission::kLock)) {
     auto before = domain::effective_policy(ctx, *t);
@@ -138,8 +144,8 @@ Response put_deadline(domain::Context& ctx, Request& req, const Caller& caller) 
     return http::error_response(400, "invalid_argument", "release " + r->version +
                                                              " is not signed as security-critical; create it with --security");
   const std::string reason = json::string_or(*body, "reason", "");
-  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
-    return http::error_response(400, "invalid_argument", "say why the deadline changes: reason is required");
+  if (auto s = domain::check_reason(reason, "say why the deadline changes: reason is required"); !s)
+    return http::error_from(s.error());
   auto t = parse_utc(json::string_or(*body, "deadline", ""));
   if (!t) return http::error_response(400, "invalid_argument", "deadline must be a UTC time like 2026-12-24T00:00:00Z");
   if (auto s = ctx.store.set_release_deadline(r->id, *t); !s) return http::error_from(s.error());

@@ -8,6 +8,8 @@
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/json.h"
+#include "core/limits.h"
+#include "core/text.h"
 
 namespace posfleet::domain {
 
@@ -38,6 +40,11 @@ Status record_audit(Context& ctx, const Actor& who, const std::string& action, c
   auto s = write_file_atomic(anchor_path(ctx), json::serialize(boost::json::object{{"id", written->id}, {"hash", written->hash}}));
   if (!s) spdlog::error("audit anchor not written: {}", s.error().message);
   return ok_status();
+}
+
+Status check_reason(const std::string& reason, const char* if_missing) {
+  if (if_missing && text::trim(reason).empty()) return make_error(Code::kInvalidArgument, if_missing);
+  return text::check_field("reason", reason, limits::kReasonChars, text::Lines::kMany);
 }
 
 AuditHead audit_head(Context& ctx) {

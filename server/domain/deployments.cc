@@ -5,6 +5,8 @@
 #include <set>
 
 #include "core/clock.h"
+#include "core/json.h"
+#include "core/text.h"
 #include "server/domain/notifications.h"
 
 namespace posfleet::domain {
@@ -60,7 +62,7 @@ Status append_history(Context& ctx, std::int64_t deployment_id, const Feedback& 
   boost::json::array details;
   for (const auto& line : fb.details) details.push_back(boost::json::string(line));
   return ctx.store.append_action_status(
-      {0, deployment_id, unix_now(), fb.execution, fb.result, boost::json::serialize(details), fb.code,
+      {0, deployment_id, unix_now(), fb.execution, fb.result, json::serialize(details), fb.code,
        fb.progress_cnt, fb.progress_of});
 }
 
@@ -69,7 +71,7 @@ const std::set<std::string> kExecutions = {"closed",   "proceeding", "canceled",
 
 Status check_feedback(const Feedback& fb) {
   if (!kExecutions.count(fb.execution))
-    return make_error(Code::kInvalidArgument, "status.execution \"" + fb.execution + "\" is not a DDI execution status");
+    return make_error(Code::kInvalidArgument, "status.execution \"" + text::safe_echo(fb.execution) + "\" is not a DDI execution status");
   if (fb.result != "success" && fb.result != "failure" && fb.result != "none")
     return make_error(Code::kInvalidArgument, "status.result.finished must be success, failure or none");
   return ok_status();

@@ -1,6 +1,8 @@
 #include "server/domain/terminals.h"
 
 #include "core/clock.h"
+#include "core/limits.h"
+#include "core/text.h"
 #include "server/domain/tokens.h"
 
 namespace posfleet::domain {
@@ -14,9 +16,10 @@ bool valid_serial(const std::string& s) {
 
 Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial, const std::string& model) {
   if (!valid_serial(serial))
-    return make_error(Code::kInvalidArgument, "serial \"" + serial + "\" must be 1-64 letters, digits, '.', '_' or '-'");
-  if (model.empty() || model.size() > 64)
-    return make_error(Code::kInvalidArgument, "model must be 1-64 characters, e.g. A920");
+    return make_error(Code::kInvalidArgument,
+                      "serial \"" + text::safe_echo(serial) + "\" must be 1-64 letters, digits, '.', '_' or '-'");
+  if (model.empty() || !text::check_field("model", model, limits::kModelChars))
+    return make_error(Code::kInvalidArgument, "model must be 1-64 characters of text, e.g. A920");
   RegisteredTerminal r;
   r.token = new_token();
   r.record.tenant = ctx.tenant;
