@@ -107,7 +107,8 @@ Status audit_verify_or_export(const ServerOptions& s, const std::string& out_fil
     const auto* page_value = v->is_object() ? v->get_object().if_contains("entries") : nullptr;
     const auto* head = v->is_object() ? v->get_object().if_contains("head") : nullptr;
     if (!page_value || !page_value->is_array() || !head || !head->is_object())
-      return make_error(Code::kParse, "the server's audit page has no entries or head; is it a posfleet server?");
+      return make_error(Code::kParse,
+                        "the server's audit page has no entries or head; is it a posfleet server?");
     const auto& page = page_value->get_array();
     if (head_id < 0) {
       auto id = json::get_int(head->get_object(), "id");
@@ -131,7 +132,9 @@ Status audit_verify_or_export(const ServerOptions& s, const std::string& out_fil
   }
   auto check = verify_log(entries, std::max<std::int64_t>(head_id, 0), head_hash);
   if (s.json) {
-    bj::object out{{"ok", check.ok}, {"entries", check.entries}, {"first_bad_id", check.first_bad_id},
+    bj::object out{{"ok", check.ok},
+                   {"entries", check.entries},
+                   {"first_bad_id", check.first_bad_id},
                    {"problem", check.problem}};
     if (check.invalid_text_entries) {
       out["invalid_text_entries"] = check.invalid_text_entries;

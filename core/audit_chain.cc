@@ -130,7 +130,8 @@ ChainCheck verify_chain(const std::vector<AuditEntry>& entries, std::int64_t hea
   return c;
 }
 
-ChainCheck verify_log(const std::vector<AuditEntry>& entries, std::int64_t head_id, const std::string& head_hash) {
+ChainCheck verify_log(const std::vector<AuditEntry>& entries, std::int64_t head_id,
+                      const std::string& head_hash) {
   if (head_id <= 0) return verify_chain(entries);
   std::vector<AuditEntry> upto;
   for (const auto& e : entries)
@@ -143,10 +144,12 @@ ChainCheck verify_log(const std::vector<AuditEntry>& entries, std::int64_t head_
 
 std::string ChainCheck::notice() const {
   if (!invalid_text_entries) return "";
-  return std::to_string(invalid_text_entries) + " entr" + (invalid_text_entries == 1 ? "y" : "ies") +
-         " (the first is " + std::to_string(first_invalid_text_id) +
-         ") hold text that is not valid UTF-8, written before the server checked text; their hashes "
-         "cover the exact bytes and hold. Shown with U+FFFD; the exact bytes are in raw_hex.";
+  const std::string count = std::to_string(invalid_text_entries) +
+                            (invalid_text_entries == 1 ? " entry" : " entries");
+  return count + " (the first is " + std::to_string(first_invalid_text_id) +
+         ") hold text that is not valid UTF-8, written before the server checked text; "
+         "their hashes cover the exact bytes and hold. Shown with U+FFFD; the exact bytes "
+         "are in raw_hex.";
 }
 
 }  // namespace posfleet

@@ -62,6 +62,7 @@ ChainCheck verify_chain(const std::vector<AuditEntry>& entries, std::int64_t hea
 // `entries` is the whole log read after the anchor (head_id, head_hash; 0 when
 // there is none): entries up to the anchor must end at it, entries appended
 // after it was read must chain on.
-ChainCheck verify_log(const std::vector<AuditEntry>& entries, std::int64_t head_id, const std::string& head_hash);
+ChainCheck verify_log(const std::vector<AuditEntry>& entries, std::int64_t head_id,
+                      const std::string& head_hash);
 
 }  // namespace posfleet

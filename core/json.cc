@@ -42,7 +42,8 @@ Expected<boost::json::value> parse_untrusted(std::string_view text) {
   auto v = parse(text);
   if (!v) return v;
   if (!clean_strings(*v))
-    return make_error(Code::kParse, "a text in the JSON body holds a control character (such as NUL); remove it");
+    return make_error(Code::kParse,
+                      "a text in the JSON body holds a control character (such as NUL); remove it");
   return v;
 }
 
@@ -83,7 +84,9 @@ std::string canonical(const boost::json::value& v) {
   return out;
 }
 
-std::string serialize(const boost::json::value& v) { return text::to_valid_utf8(boost::json::serialize(v)); }
+std::string serialize(const boost::json::value& v) {
+  return text::to_valid_utf8(boost::json::serialize(v));
+}
 
 Expected<std::string> get_string(const boost::json::object& o, std::string_view key) {
   auto* p = o.if_contains(key);

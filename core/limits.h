@@ -15,30 +15,33 @@
 
 namespace posfleet::limits {
 
-// Names and identifiers.
-inline constexpr std::size_t kSerialChars = 64;      // terminal serial, controllerId
-inline constexpr std::size_t kModelChars = 64;       // terminal model
-inline constexpr std::size_t kVersionChars = 64;     // a release or reported version
-inline constexpr std::size_t kGroupChars = 64;       // a group name
-inline constexpr std::size_t kTokenNameChars = 64;   // an API token's name (the audit actor)
-inline constexpr std::size_t kUserNameChars = 64;    // a back-office user's name
-inline constexpr std::size_t kPersonNameChars = 100; // a merchant's or applicant's legal name
+// Enforced elsewhere, with the same numbers as the table: serials and user
+// names (1-64 of A-Z a-z 0-9 . _ -, domain/terminals, domain/accounts) and the
+// public application's fields (domain/onboarding, in bytes).
+
+// Names.
+inline constexpr std::size_t kModelChars = 64;        // terminal model
+inline constexpr std::size_t kVersionChars = 64;      // a release or reported version
+inline constexpr std::size_t kGroupChars = 64;        // a group name
+inline constexpr std::size_t kTokenNameChars = 64;    // an API token's name (the audit actor)
+inline constexpr std::size_t kPersonNameChars = 100;  // a merchant's legal name
 
 // Free text written by people.
-inline constexpr std::size_t kReasonChars = 500;      // reason of a change, lock reason, rejection
-inline constexpr std::size_t kNoteChars = 1000;       // a support note or closing note
-inline constexpr std::size_t kSearchChars = 100;      // a search string (?q=)
-inline constexpr std::size_t kSearchMinChars = 2;     // ... and its least length
-inline constexpr std::size_t kQueryValueChars = 1000; // any other query parameter
-inline constexpr std::size_t kShortTextChars = 200;   // carrier, tracking number, bank, address line
+inline constexpr std::size_t kReasonChars = 500;       // reason of a change, lock reason
+inline constexpr std::size_t kNoteChars = 1000;        // a support note or closing note
+inline constexpr std::size_t kSearchChars = 100;       // a search string (?q=)
+inline constexpr std::size_t kSearchMinChars = 2;      // ... and its least length
+inline constexpr std::size_t kQueryValueChars = 1000;  // any other query parameter
 
 // What a terminal sends.
-inline constexpr std::size_t kTicketChars = 2000;          // a support ticket's message
-inline constexpr std::size_t kTicketsPerDay = 20;          // tickets one terminal may open per UTC day
-inline constexpr std::size_t kConfigKeys = 64;             // configData attributes kept per terminal
-inline constexpr std::size_t kConfigKeyChars = 64;         // one attribute's name
-inline constexpr std::size_t kConfigValueChars = 1024;     // one attribute's value
-inline constexpr std::size_t kFeedbackDetailLines = 50;    // feedback details lines kept (more: dropped)
-inline constexpr std::size_t kFeedbackDetailChars = 1000;  // one details line (longer: cut, marked "…")
+inline constexpr std::size_t kTicketChars = 2000;       // a support ticket's message
+inline constexpr std::size_t kTicketsPerDay = 20;       // tickets a terminal opens per UTC day
+inline constexpr std::size_t kConfigKeys = 64;          // configData attributes per terminal
+inline constexpr std::size_t kConfigKeyChars = 64;      // one attribute's name
+inline constexpr std::size_t kConfigValueChars = 1024;  // one attribute's value
+// Feedback details: lines kept (more are dropped), characters per line (longer
+// lines are cut and end with "…").
+inline constexpr std::size_t kFeedbackDetailLines = 50;
+inline constexpr std::size_t kFeedbackDetailChars = 1000;
 
 }  // namespace posfleet::limits

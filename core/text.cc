@@ -45,7 +45,8 @@ char32_t code_point(std::string_view s, std::size_t i, std::size_t bytes) {
   const auto c = static_cast<unsigned char>(s[i]);
   if (bytes == 1) return c;
   char32_t cp = c & (0xFF >> (bytes + 1));
-  for (std::size_t k = 1; k < bytes; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  for (std::size_t k = 1; k < bytes; ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
   return cp;
 }
 
@@ -127,24 +128,27 @@ std::string_view trim(std::string_view s) {
   return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
 }
 
-Status check_field(std::string_view field, std::string_view value, std::size_t max_chars, Lines lines) {
+Status check_field(std::string_view field, std::string_view value, std::size_t max_chars,
+                   Lines lines) {
   const std::string name(field);
   std::size_t n = 0;
   for (std::size_t i = 0; i < value.size(); ++n) {
     auto st = step(value, i);
     if (!st.valid)
-      return make_error(Code::kInvalidArgument,
-                        name + " is not valid UTF-8 text (byte " + std::to_string(i + 1) + "); send it as UTF-8");
+      return make_error(Code::kInvalidArgument, name + " is not valid UTF-8 text (byte " +
+                                                    std::to_string(i + 1) + "); send it as UTF-8");
     const char32_t cp = code_point(value, i, st.bytes);
     const bool allowed_space = lines == Lines::kMany && (cp == '\t' || cp == '\n' || cp == '\r');
     if (is_control(cp) && !allowed_space)
-      return make_error(Code::kInvalidArgument, name + " must not contain control characters (character " +
-                                                    std::to_string(n + 1) + " is one)");
+      return make_error(Code::kInvalidArgument,
+                        name + " must not contain control characters (character " +
+                            std::to_string(n + 1) + " is one)");
     i += st.bytes;
   }
   if (n > max_chars)
-    return make_error(Code::kInvalidArgument, name + " has " + std::to_string(n) + " characters; at most " +
-                                                  std::to_string(max_chars) + " are allowed: shorten it");
+    return make_error(Code::kInvalidArgument,
+                      name + " has " + std::to_string(n) + " characters; at most " +
+                          std::to_string(max_chars) + " are allowed: shorten it");
   return ok_status();
 }
 

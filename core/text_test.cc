@@ -17,15 +17,18 @@ TEST(Text, ValidUtf8FollowsRfc3629) {
   EXPECT_TRUE(text::is_valid_utf8(""));
   EXPECT_TRUE(text::is_valid_utf8("plain ascii"));
   EXPECT_TRUE(text::is_valid_utf8("中文 é 😀"));
-  EXPECT_TRUE(text::is_valid_utf8("\xF4\x8F\xBF\xBF"));                // U+10FFFF
-  EXPECT_FALSE(text::is_valid_utf8("\xE4\xB8"));                      // cut inside 中
-  EXPECT_FALSE(text::is_valid_utf8("\xC0\xAF"));                      // overlong '/'
-  EXPECT_FALSE(text::is_valid_utf8("\xE0\x80\xAF"));                  // overlong, 3 bytes
-  EXPECT_FALSE(text::is_valid_utf8("\xED\xA0\x80"));                  // surrogate U+D800
-  EXPECT_FALSE(text::is_valid_utf8("\xF4\x90\x80\x80"));              // above U+10FFFF
-  EXPECT_FALSE(text::is_valid_utf8("\x80"));                          // stray continuation
+  EXPECT_TRUE(text::is_valid_utf8("\xF4\x8F\xBF\xBF"));   // U+10FFFF
+  EXPECT_FALSE(text::is_valid_utf8("\xE4\xB8"));          // cut inside 中
+  EXPECT_FALSE(text::is_valid_utf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(text::is_valid_utf8("\xE0\x80\xAF"));      // overlong, 3 bytes
+  EXPECT_FALSE(text::is_valid_utf8("\xED\xA0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(text::is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(text::is_valid_utf8("\x80"));              // stray continuation
   EXPECT_FALSE(text::is_valid_utf8("\xFF"));
-  EXPECT_FALSE(text::is_valid_utf8(std::string_view("ab\xE4\xB8" "c", 5)));
+  EXPECT_FALSE(
+      text::is_valid_utf8(std::string_view("ab\xE4\xB8"
+                                           "c",
+                                           5)));
 }
 
 TEST(Text, LengthCountsCharacters) {
@@ -48,7 +51,10 @@ TEST(Text, TruncateNeverCutsACharacter) {
 TEST(Text, ToValidReplacesEachIllFormedSubpart) {
   EXPECT_EQ(text::to_valid_utf8("中文"), "中文");
   EXPECT_EQ(text::to_valid_utf8("a\xE4\xB8"), "a\xEF\xBF\xBD");
-  EXPECT_EQ(text::to_valid_utf8("\xE4\xB8" "b"), "\xEF\xBF\xBD" "b");  // never swallows the ASCII after it
+  EXPECT_EQ(text::to_valid_utf8("\xE4\xB8"
+                                "b"),
+            "\xEF\xBF\xBD"
+            "b");  // never swallows the ASCII after it
   EXPECT_EQ(text::to_valid_utf8("\xFF\xFE"), "\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_TRUE(text::is_valid_utf8(text::to_valid_utf8("\xED\xA0\x80\xC0\xAF")));
 }
@@ -80,7 +86,8 @@ TEST(Text, CheckFieldNamesTheFieldAndTheLimitButNotTheBytes) {
   EXPECT_TRUE(text::check_field("message", repeat("中", 2000), limits::kTicketChars));
   auto long_one = text::check_field("message", repeat("中", 2001), limits::kTicketChars);
   ASSERT_FALSE(long_one);
-  EXPECT_NE(long_one.error().message.find("message has 2001 characters; at most 2000"), std::string::npos);
+  EXPECT_NE(long_one.error().message.find("message has 2001 characters; at most 2000"),
+            std::string::npos);
 }
 
 TEST(Text, Trim) {

@@ -30,8 +30,10 @@ Response post_token(domain::Context& ctx, Request& req, const Caller& caller) {
   if (name.empty() || !valid_role(role))
     return http::error_response(400, "invalid_argument", "give a name and a role: admin, release_manager, support or auditor");
   // The name becomes the audit actor of everything done with the token.
-  if (auto s = text::check_field("name", name, limits::kTokenNameChars); !s) return http::error_from(s.error());
-  if (text::trim(name) != name) return http::error_response(400, "invalid_argument", "name must not start or end with a space");
+  if (auto s = text::check_field("name", name, limits::kTokenNameChars); !s)
+    return http::error_from(s.error());
+  if (text::trim(name) != name)
+    return http::error_response(400, "invalid_argument", "name must not start or end with a space");
   const std::string token = domain::new_token();
   auto id = ctx.store.insert_api_token({0, domain::hash_token(token), name, role, unix_now()});
   if (!id) return http::error_from(id.error());
@@ -122,7 +124,8 @@ Response put_group(domain::Context& ctx, Request& req, const Caller& caller) {
   auto t = ctx.store.terminal_by_serial(ctx.tenant, req.param("serial"));
   if (!t) return http::error_from(t.error());
   const std::string group = json::string_or(*body, "group", "");
-  if (auto s = text::check_field("group", group, limits::kGroupChars); !s) return http::error_from(s.error());
+  if (auto s = text::check_field("group", group, limits::kGroupChars); !s)
+    return http::error_from(s.error());
   // Moving a terminal out of (or into) a locked group changes a lock.
   if (!role_allows(caller.role, Permission::kLock)) {
     auto before = domain::effective_policy(ctx, *t);

@@ -267,7 +267,8 @@ Response post_shipping(domain::Context& ctx, Request& req, const Caller& caller)
 }  // namespace
 
 void add_onboarding_routes(http::Router& router, domain::Context& ctx) {
-  auto pub = [&](const char* method, const std::string& path, Response (*f)(domain::Context&, Request&)) {
+  auto pub = [&](const char* method, const std::string& path,
+                 Response (*f)(domain::Context&, Request&)) {
     router.add(
         method, path,
         [&ctx, f](Request& r) {

@@ -135,7 +135,8 @@ Response put_policy(domain::Context& ctx, Request& req, const store::TerminalRec
 Response post_ticket(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   auto v = json::parse_untrusted(req.body);
   if (!v) return http::error_from(v.error());
-  if (!v->is_object()) return http::error_response(400, "parse", "body must be {\"message\":...,\"version\":...}");
+  if (!v->is_object())
+    return http::error_response(400, "parse", "body must be {\"message\":...,\"version\":...}");
   auto ticket = domain::open_ticket(ctx, t, json::string_or(v->get_object(), "message", ""),
                                     json::string_or(v->get_object(), "version", ""));
   if (!ticket && ticket.error().code == Code::kUnavailable) {
@@ -271,7 +272,9 @@ Response confirmation(domain::Context& ctx, Request& req, const store::TerminalR
   const std::string answer = json::string_or(v->get_object(), "confirmation", "");
   if (answer != "confirmed" && answer != "denied")
     return http::error_response(400, "invalid_argument", "confirmation must be confirmed or denied");
-  if (auto s = domain::record_confirmation(ctx, t, *id, answer == "confirmed", details_of(v->get_object())); !s) {
+  if (auto s = domain::record_confirmation(ctx, t, *id, answer == "confirmed",
+                                           details_of(v->get_object()));
+      !s) {
     if (s.error().code == Code::kConflict) return http::error_response(410, "gone", s.error().message);
     return http::error_from(s.error());
   }
@@ -290,14 +293,16 @@ Response cancel_action(domain::Context& ctx, Request& req, const store::Terminal
 
 Response too_many_attributes(std::size_t n) {
   return http::error_response(400, "invalid_argument",
-                              "configData would hold " + std::to_string(n) + " attributes; at most " +
-                                  std::to_string(limits::kConfigKeys) + " are kept: remove some (mode remove)");
+                              "configData would hold " + std::to_string(n) +
+                                  " attributes; at most " + std::to_string(limits::kConfigKeys) +
+                                  " are kept: remove some (mode remove)");
 }
 
 Response config_data(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   auto v = json::parse_untrusted(req.body);
   if (!v) return http::error_from(v.error());
-  if (!v->is_object()) return http::error_response(400, "parse", "configData must be a JSON object");
+  if (!v->is_object())
+    return http::error_response(400, "parse", "configData must be a JSON object");
   auto data = json::get_object(v->get_object(), "data");
   if (!data) return http::error_from(data.error());
   const std::string mode = json::string_or(v->get_object(), "mode", "merge");
@@ -309,7 +314,8 @@ Response config_data(domain::Context& ctx, Request& req, const store::TerminalRe
   }
   if ((*data)->size() > limits::kConfigKeys) return too_many_attributes((*data)->size());
   for (const auto& kv : **data) {
-    if (auto s = text::check_field("configData attribute name", kv.key(), limits::kConfigKeyChars); !s)
+    if (auto s = text::check_field("configData attribute name", kv.key(), limits::kConfigKeyChars);
+        !s)
       return http::error_from(s.error());
     if (mode == "remove") {
       merged.erase(kv.key());
@@ -317,7 +323,9 @@ Response config_data(domain::Context& ctx, Request& req, const store::TerminalRe
     }
     bj::value value = kv.value().is_string() ? kv.value() : bj::value(json::serialize(kv.value()));
     const std::string name = "configData attribute " + text::safe_echo(kv.key(), 32);
-    if (auto s = text::check_field(name, value.get_string(), limits::kConfigValueChars, text::Lines::kMany); !s)
+    if (auto s = text::check_field(name, value.get_string(), limits::kConfigValueChars,
+                                   text::Lines::kMany);
+        !s)
       return http::error_from(s.error());
     merged[kv.key()] = std::move(value);
   }

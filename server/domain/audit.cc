@@ -43,7 +43,8 @@ Status record_audit(Context& ctx, const Actor& who, const std::string& action, c
 }
 
 Status check_reason(const std::string& reason, const char* if_missing) {
-  if (if_missing && text::trim(reason).empty()) return make_error(Code::kInvalidArgument, if_missing);
+  if (if_missing && text::trim(reason).empty())
+    return make_error(Code::kInvalidArgument, if_missing);
   return text::check_field("reason", reason, limits::kReasonChars, text::Lines::kMany);
 }
 

@@ -61,9 +61,9 @@ namespace {
 Status append_history(Context& ctx, std::int64_t deployment_id, const Feedback& fb) {
   boost::json::array details;
   for (const auto& line : fb.details) details.push_back(boost::json::string(line));
-  return ctx.store.append_action_status(
-      {0, deployment_id, unix_now(), fb.execution, fb.result, json::serialize(details), fb.code,
-       fb.progress_cnt, fb.progress_of});
+  return ctx.store.append_action_status({0, deployment_id, unix_now(), fb.execution, fb.result,
+                                         json::serialize(details), fb.code, fb.progress_cnt,
+                                         fb.progress_of});
 }
 
 const std::set<std::string> kExecutions = {"closed",   "proceeding", "canceled",    "scheduled",
@@ -71,7 +71,9 @@ const std::set<std::string> kExecutions = {"closed",   "proceeding", "canceled",
 
 Status check_feedback(const Feedback& fb) {
   if (!kExecutions.count(fb.execution))
-    return make_error(Code::kInvalidArgument, "status.execution \"" + text::safe_echo(fb.execution) + "\" is not a DDI execution status");
+    return make_error(
+        Code::kInvalidArgument,
+        "status.execution \"" + text::safe_echo(fb.execution) + "\" is not a DDI execution status");
   if (fb.result != "success" && fb.result != "failure" && fb.result != "none")
     return make_error(Code::kInvalidArgument, "status.result.finished must be success, failure or none");
   return ok_status();

@@ -91,13 +91,16 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std:
                                                   " terminal serial numbers of model " + a->model);
   if (std::set<std::string>(serials.begin(), serials.end()).size() != serials.size())
     return make_error(Code::kInvalidArgument, "a serial number is listed twice");
-  if (auto s = check_reason(reason, "say why the application is approved (e.g. documents complete); it is audited"); !s)
+  if (auto s = check_reason(
+          reason, "say why the application is approved (e.g. documents complete); it is audited");
+      !s)
     return s.error();
   // Everything is checked before the merchant is created, so a refusal leaves nothing behind.
   for (const auto& serial : serials)
     if (!valid_serial(serial))
       return make_error(Code::kInvalidArgument,
-                        "serial \"" + text::safe_echo(serial) + "\" must be 1-64 letters, digits, '.', '_' or '-'");
+                        "serial \"" + text::safe_echo(serial) +
+                            "\" must be 1-64 letters, digits, '.', '_' or '-'");
   for (const auto& serial : serials)
     if (ctx.store.terminal_by_serial(ctx.tenant, serial))
       return make_error(Code::kConflict, "terminal " + serial + " is already registered; assign another one");
@@ -157,7 +160,9 @@ Expected<std::string> reissue_activation(Context& ctx, std::int64_t id, const st
   const auto it = std::find_if(acts->begin(), acts->end(), [&](const auto& act) { return act.serial == serial; });
   if (it == acts->end())
     return make_error(Code::kNotFound, "terminal " + serial + " is not one of application " + a->number + "'s");
-  if (auto s = check_reason(reason, "say why a new code is needed (e.g. the slip was lost); it is audited"); !s)
+  if (auto s = check_reason(reason,
+                            "say why a new code is needed (e.g. the slip was lost); it is audited");
+      !s)
     return s.error();
   if (auto s = ctx.store.replace_activations(a->id, serial); !s) return s.error();
   const auto now = unix_now();
@@ -174,7 +179,9 @@ Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t
   auto a = ctx.store.application(id);
   if (!a) return a.error();
   if (auto s = expect_status(*a, "submitted", "rejected"); !s) return s.error();
-  if (auto s = check_reason(reason, "say why the application is rejected; the applicant is told"); !s) return s.error();
+  if (auto s = check_reason(reason, "say why the application is rejected; the applicant is told");
+      !s)
+    return s.error();
   a->status = "rejected";
   a->reason = reason;
   a->reviewer = who.name;

@@ -35,7 +35,8 @@ Error not_verified() {
 Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string& legal_name, const std::string& phone,
                                                 const std::string& resident_id, const Actor& who) {
   if (legal_name.empty()) return make_error(Code::kInvalidArgument, "legal_name is required");
-  if (auto s = text::check_field("legal_name", legal_name, limits::kPersonNameChars); !s) return s.error();
+  if (auto s = text::check_field("legal_name", legal_name, limits::kPersonNameChars); !s)
+    return s.error();
   if (!mainland_mobile(phone))
     return make_error(Code::kInvalidArgument, "phone must be an 11-digit mainland mobile number starting with 1");
   if (resident_id.size() != 18)
@@ -63,21 +64,25 @@ std::int64_t seconds_to_next_ticket_day() { return 86400 - unix_now() % 86400; }
 
 Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t, const std::string& message,
                                           const std::string& version) {
-  if (auto s = text::check_field("message", message, limits::kTicketChars, text::Lines::kMany); !s) return s.error();
+  if (auto s = text::check_field("message", message, limits::kTicketChars, text::Lines::kMany); !s)
+    return s.error();
   if (auto s = text::check_field("version", version, limits::kVersionChars); !s) return s.error();
   const auto now = unix_now();
   auto recent = ctx.store.tickets_of_terminal(t.id, limits::kTicketsPerDay);
   if (!recent) return recent.error();
   const auto today = now - now % 86400;
-  if (std::count_if(recent->begin(), recent->end(), [&](const auto& r) { return r.created >= today; }) >=
-      static_cast<std::ptrdiff_t>(limits::kTicketsPerDay))
-    return make_error(Code::kUnavailable, "this terminal has opened " + std::to_string(limits::kTicketsPerDay) +
-                                              " support tickets today, the most a day allows; call support, "
-                                              "or try again tomorrow (UTC)");
+  if (std::count_if(recent->begin(), recent->end(), [&](const auto& r) {
+        return r.created >= today;
+      }) >= static_cast<std::ptrdiff_t>(limits::kTicketsPerDay))
+    return make_error(Code::kUnavailable,
+                      "this terminal has opened " + std::to_string(limits::kTicketsPerDay) +
+                          " support tickets today, the most a day allows; call support, "
+                          "or try again tomorrow (UTC)");
   auto policy = effective_policy(ctx, t);
   if (!policy) return policy.error();
-  store::TicketRecord ticket{0, t.id, t.serial, version.empty() ? t.installed_version : version,
-                             json::serialize(policy->to_json()), message, "open", "", now, now};
+  const std::string& reported = version.empty() ? t.installed_version : version;
+  store::TicketRecord ticket{0,       t.id, t.serial, reported, json::serialize(policy->to_json()),
+                             message, "open", "",     now,      now};
   auto id = ctx.store.insert_ticket(ticket);
   if (!id) return id.error();
   ticket.id = *id;
@@ -109,7 +114,8 @@ Expected<store::VerificationRecord> start_verification(Context& ctx, const std::
                                                        const std::string& legal_name, const std::string& id_last4,
                                                        const Actor& who) {
   if (legal_name.empty()) return make_error(Code::kInvalidArgument, "enter the merchant's legal name as registered");
-  if (auto s = text::check_field("legal_name", legal_name, limits::kPersonNameChars); !s) return s.error();
+  if (auto s = text::check_field("legal_name", legal_name, limits::kPersonNameChars); !s)
+    return s.error();
   if (id_last4.size() != 4 || !std::all_of(id_last4.begin(), id_last4.end(), [](char ch) {
         return (ch >= '0' && ch <= '9') || ch == 'X' || ch == 'x';
       }))

@@ -9,7 +9,8 @@ namespace posfleet::domain {
 Expected<std::string> checked_note(const std::string& text, const char* if_empty) {
   const std::string note(text::trim(text));
   if (note.empty()) return make_error(Code::kInvalidArgument, if_empty);
-  if (auto s = text::check_field("note", note, limits::kNoteChars, text::Lines::kMany); !s) return s.error();
+  if (auto s = text::check_field("note", note, limits::kNoteChars, text::Lines::kMany); !s)
+    return s.error();
   return note;
 }
 

@@ -87,7 +87,8 @@ TEST_F(SupportDeskTest, TicketsKeepWholeCharactersAndAreBoundedPerDay) {
   EXPECT_NE(too_long.error().message.find("at most 2000"), std::string::npos);
   EXPECT_FALSE(open_ticket(*ctx_, reg->record, "ok\xE6\x89", ""));
   EXPECT_FALSE(open_ticket(*ctx_, reg->record, "ok", std::string("1.0\0", 4)));
-  for (std::size_t i = 1; i < limits::kTicketsPerDay; ++i) ASSERT_TRUE(open_ticket(*ctx_, reg->record, "again", ""));
+  for (std::size_t i = 1; i < limits::kTicketsPerDay; ++i)
+    ASSERT_TRUE(open_ticket(*ctx_, reg->record, "again", ""));
   auto flood = open_ticket(*ctx_, reg->record, "again", "");
   ASSERT_FALSE(flood);
   EXPECT_EQ(flood.error().code, Code::kUnavailable);

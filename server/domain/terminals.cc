@@ -16,8 +16,9 @@ bool valid_serial(const std::string& s) {
 
 Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial, const std::string& model) {
   if (!valid_serial(serial))
-    return make_error(Code::kInvalidArgument,
-                      "serial \"" + text::safe_echo(serial) + "\" must be 1-64 letters, digits, '.', '_' or '-'");
+    return make_error(
+        Code::kInvalidArgument,
+        "serial \"" + text::safe_echo(serial) + "\" must be 1-64 letters, digits, '.', '_' or '-'");
   if (model.empty() || !text::check_field("model", model, limits::kModelChars))
     return make_error(Code::kInvalidArgument, "model must be 1-64 characters of text, e.g. A920");
   RegisteredTerminal r;
