@@ -3,6 +3,7 @@
 // deadlines. Each is a thin client of /api/v1 (docs/protocol.md).
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
@@ -131,19 +132,30 @@ void print_outbox(const bj::value& v) {
   if (rows.empty()) std::cout << say("发件箱是空的\n", "the outbox is empty\n");
 }
 
-// Pulls the whole log page by page and checks the chain here, not on the server.
+// Pulls the whole log page by page and checks the chain here, not on the server,
+// with the same rule as the server's check (core verify_log). The anchor comes
+// with the first page: entries appended while paging only extend the chain.
 Status audit_verify_or_export(const ServerOptions& s, const std::string& out_file) {
   std::vector<AuditEntry> entries;
-  std::int64_t head_id = 0;
+  std::int64_t head_id = -1;
   std::string head_hash;
   for (std::int64_t after = 0;;) {
     auto v = call(s, "GET", "/api/v1/audit?after=" + std::to_string(after) + "&limit=5000",
                   say("审计日志", "audit log"));
     if (!v) return v.error();
-    const auto& page = v->at("entries").as_array();
-    head_id = v->at("head").at("id").as_int64();
-    head_hash = std::string(v->at("head").at("hash").as_string());
+    const auto* page_value = v->is_object() ? v->get_object().if_contains("entries") : nullptr;
+    const auto* head = v->is_object() ? v->get_object().if_contains("head") : nullptr;
+    if (!page_value || !page_value->is_array() || !head || !head->is_object())
+      return make_error(Code::kParse,
+                        "the server's audit page has no entries or head; is it a posfleet server?");
+    const auto& page = page_value->get_array();
+    if (head_id < 0) {
+      auto id = json::get_int(head->get_object(), "id");
+      head_id = id ? *id : 0;
+      head_hash = json::string_or(head->get_object(), "hash", "");
+    }
     for (const auto& e : page) {
+      if (!e.is_object()) return make_error(Code::kParse, "an audit entry is not a JSON object");
       auto entry = AuditEntry::from_json(e.as_object());
       if (!entry) return entry.error();
       entries.push_back(*entry);
@@ -159,16 +171,24 @@ Status audit_verify_or_export(const ServerOptions& s, const std::string& out_fil
         << say("已导出 ", "exported ") << entries.size()
         << say(" 条审计记录到 ", " audit entries to ") << out_file << "\n";
   }
-  auto check = verify_chain(entries, head_id, head_hash);
+  auto check = verify_log(entries, std::max<std::int64_t>(head_id, 0), head_hash);
   if (s.json) {
-    print_json(bj::object{{"ok", check.ok},
-                          {"entries", check.entries},
-                          {"first_bad_id", check.first_bad_id},
-                          {"problem", check.problem}});
+    bj::object out{{"ok", check.ok},
+                   {"entries", check.entries},
+                   {"first_bad_id", check.first_bad_id},
+                   {"problem", check.problem}};
+    if (check.invalid_text_entries) {
+      out["invalid_text_entries"] = check.invalid_text_entries;
+      out["first_invalid_text_id"] = check.first_invalid_text_id;
+      out["notice"] = check.notice();
+    }
+    print_json(out);
   } else if (check.ok) {
     std::cout << say("审计日志完好：", "audit log intact: ") << check.entries
               << say(" 条记录，哈希链与锚点一致\n", " entries, chain and anchor agree\n");
   }
+  if (!s.json && !check.notice().empty())
+    std::cout << say("注意：", "note: ") << clean(check.notice()) << "\n";
   if (!check.ok)
     return make_error(Code::kBadSignature,
                       say("审计日志被篡改：", "audit log tampered: ") + clean(check.problem));

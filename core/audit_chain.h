@@ -4,6 +4,12 @@
 // the canonical JSON of the entry's fields. Editing, deleting or reordering
 // any entry breaks every hash after it; the server also keeps the newest
 // (id, hash) outside the database, so cutting entries off the end shows too.
+//
+// Text is validated as UTF-8 before it is written, but entries written before
+// that check may hold invalid bytes. Their hash covers those exact bytes, so
+// to_json() shows such a field with U+FFFD and carries the exact bytes in
+// "raw_hex" {field: hex}; from_json() restores them, and the chain checks the
+// same over the API as on the server. verify_log() reports such entries.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -41,10 +47,22 @@ struct ChainCheck {
   std::int64_t entries = 0;
   std::int64_t first_bad_id = 0;  // 0 when ok
   std::string problem;
+  // Entries whose text is not valid UTF-8 (written before text was checked):
+  // their hashes still hold, so they do not make the chain bad.
+  std::int64_t invalid_text_entries = 0;
+  std::int64_t first_invalid_text_id = 0;
+  std::string notice() const;  // "" when there are none
 };
 // Checks the chain from the genesis hash; `head_id`/`head_hash` (the anchor
 // kept outside the database) must match the last entry when given.
 ChainCheck verify_chain(const std::vector<AuditEntry>& entries, std::int64_t head_id = 0,
                         const std::string& head_hash = "");
+
+// The one check behind both `posfleet audit verify` and GET /api/v1/audit/verify.
+// `entries` is the whole log read after the anchor (head_id, head_hash; 0 when
+// there is none): entries up to the anchor must end at it, entries appended
+// after it was read must chain on.
+ChainCheck verify_log(const std::vector<AuditEntry>& entries, std::int64_t head_id,
+                      const std::string& head_hash);
 
 }  // namespace posfleet

@@ -5,12 +5,45 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/text.h"
+
 namespace posfleet::json {
 
 Expected<boost::json::value> parse(std::string_view text) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text, ec);
   if (ec) return make_error(Code::kParse, "not valid JSON: " + ec.message());
+  return v;
+}
+
+namespace {
+
+bool has_control(std::string_view s) {
+  for (unsigned char c : s)
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return true;
+  return false;
+}
+
+bool clean_strings(const boost::json::value& v) {
+  if (v.is_string()) return !has_control(v.get_string());
+  if (v.is_array()) {
+    for (const auto& e : v.get_array())
+      if (!clean_strings(e)) return false;
+  } else if (v.is_object()) {
+    for (const auto& kv : v.get_object())
+      if (has_control(kv.key()) || !clean_strings(kv.value())) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Expected<boost::json::value> parse_untrusted(std::string_view text) {
+  auto v = parse(text);
+  if (!v) return v;
+  if (!clean_strings(*v))
+    return make_error(Code::kParse,
+                      "a text in the JSON body holds a control character (such as NUL); remove it");
   return v;
 }
 
@@ -51,7 +84,9 @@ std::string canonical(const boost::json::value& v) {
   return out;
 }
 
-std::string serialize(const boost::json::value& v) { return boost::json::serialize(v); }
+std::string serialize(const boost::json::value& v) {
+  return text::to_valid_utf8(boost::json::serialize(v));
+}
 
 Expected<std::string> get_string(const boost::json::object& o, std::string_view key) {
   auto* p = o.if_contains(key);

@@ -2,7 +2,11 @@
 //
 // canonical() gives the one byte form that signatures cover: object keys sorted
 // (byte order) at every depth, no whitespace, Boost.JSON's number and string
-// escaping. Parsing is strict (no comments, no trailing commas).
+// escaping. Parsing is strict (no comments, no trailing commas) and refuses
+// invalid UTF-8 and lone surrogate escapes; parse_untrusted() is for what a
+// client sends and also refuses control characters. serialize() never emits
+// invalid UTF-8 (text stored before it was validated comes out with U+FFFD);
+// canonical() keeps every byte, since hashes and signatures cover it.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -16,6 +20,9 @@
 namespace posfleet::json {
 
 Expected<boost::json::value> parse(std::string_view text);
+// parse(), then kParse if any key or string holds a control character other
+// than tab, CR or LF (a NUL in a search, an escape sequence in a name).
+Expected<boost::json::value> parse_untrusted(std::string_view text);
 std::string canonical(const boost::json::value& v);
 std::string serialize(const boost::json::value& v);
 

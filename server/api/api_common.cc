@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "core/json.h"
+#include "core/text.h"
+#include "server/api/request_text.h"
 #include "server/domain/accounts.h"
 #include "server/domain/api_tokens.h"
 #include "server/domain/tokens.h"
@@ -81,7 +83,9 @@ void add_route(http::Router& router, domain::Context& ctx, const char* method, c
       [&ctx, f, permission](http::Request& req) -> http::Response {
         http::Response refusal;
         auto caller = allowed_caller(ctx, req, permission, refusal);
-        return caller ? f(ctx, req, *caller) : refusal;
+        if (!caller) return refusal;
+        if (auto s = check_request_text(req); !s) return http::error_from(s.error());
+        return f(ctx, req, *caller);
       },
       work);
 }
@@ -94,6 +98,7 @@ void add_upload_route(http::Router& router, domain::Context& ctx, const char* me
         http::Response refusal;
         auto caller = allowed_caller(ctx, req, permission, refusal);
         if (!caller) return refusal;
+        if (auto s = check_request_text(req); !s) return http::error_from(s.error());
         auto sink = open(ctx, req, *caller);
         if (!sink) return http::error_from(sink.error());
         req.sink = std::move(*sink);
@@ -114,12 +119,15 @@ std::string client_address(const domain::Context& ctx, const http::Request& req)
   std::string last = forwarded.substr(comma == std::string::npos ? 0 : comma + 1);
   last.erase(0, last.find_first_not_of(' '));
   last.erase(last.find_last_not_of(' ') + 1);
-  return last.empty() ? req.remote : last;
+  // Headers may carry any bytes: only a plausible address is used (it is audited).
+  if (last.empty() || !text::check_field("X-Forwarded-For", last, 64)) return req.remote;
+  return last;
 }
 
 Expected<boost::json::object> body_object(const http::Request& req) {
-  auto v = json::parse(req.body);
-  if (!v || !v->is_object()) return make_error(Code::kParse, "request body must be a JSON object");
+  auto v = json::parse_untrusted(req.body);
+  if (!v) return v.error();
+  if (!v->is_object()) return make_error(Code::kParse, "request body must be a JSON object");
   return v->get_object();
 }
 

@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "server/api/api_common.h"
 #include "server/api/fleet_api.h"
 #include "server/domain/audit.h"
@@ -88,8 +89,10 @@ Response get_audit(domain::Context& ctx, Request& req, const Caller&) {
 }
 
 // One CSV field (RFC 4180). A field a spreadsheet would run as a formula
-// starts with an apostrophe; the JSON Lines export keeps every byte.
-std::string csv_field(const std::string& v) {
+// starts with an apostrophe. Text written before the server checked it shows
+// U+FFFD here; the JSON Lines export keeps its exact bytes (raw_hex).
+std::string csv_field(const std::string& raw) {
+  const std::string v = text::to_valid_utf8(raw);
   std::string out = "\"";
   if (!v.empty() && std::string_view("=+-@\t\r").find(v[0]) != std::string_view::npos) out += '\'';
   for (char ch : v) {
@@ -157,6 +160,11 @@ Response verify_audit(domain::Context& ctx, Request&, const Caller&) {
   if (!v->check.ok) {
     out["broken_at"] = v->check.first_bad_id;
     out["reason"] = v->check.problem;
+  }
+  if (v->check.invalid_text_entries) {
+    out["invalid_text_entries"] = v->check.invalid_text_entries;
+    out["first_invalid_text_id"] = v->check.first_invalid_text_id;
+    out["notice"] = v->check.notice();
   }
   return http::json_response(200, out);
 }

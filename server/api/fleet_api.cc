@@ -6,6 +6,8 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/limits.h"
+#include "core/text.h"
 #include "server/api/api_common.h"
 #include "server/domain/audit.h"
 #include "server/domain/load.h"
@@ -95,6 +97,8 @@ Response put_group(domain::Context& ctx, Request& req, const Caller& caller) {
   auto t = ctx.store.terminal_by_serial(ctx.tenant, req.param("serial"));
   if (!t) return http::error_from(t.error());
   const std::string group = json::string_or(*body, "group", "");
+  if (auto s = text::check_field("group", group, limits::kGroupChars); !s)
+    return http::error_from(s.error());
   // Moving a terminal out of (or into) a locked group changes a lock.
   if (!role_allows(caller.role, Permission::kLock)) {
     auto before = domain::effective_policy(ctx, *t);
@@ -116,8 +120,8 @@ Response put_deadline(domain::Context& ctx, Request& req, const Caller& caller) 
     return http::error_response(400, "invalid_argument", "release " + r->version +
                                                              " is not signed as security-critical; create it with --security");
   const std::string reason = json::string_or(*body, "reason", "");
-  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
-    return http::error_response(400, "invalid_argument", "say why the deadline changes: reason is required");
+  if (auto s = domain::check_reason(reason, "say why the deadline changes: reason is required"); !s)
+    return http::error_from(s.error());
   auto t = parse_utc(json::string_or(*body, "deadline", ""));
   if (!t) return http::error_response(400, "invalid_argument", "deadline must be a UTC time like 2026-12-24T00:00:00Z");
   if (auto s = ctx.store.set_release_deadline(r->id, *t); !s) return http::error_from(s.error());

@@ -182,6 +182,8 @@ Response post_deployment(domain::Context& ctx, Request& req, const Caller& calle
   // Many terminals (a list, a group or a filter): rollout_api.h.
   if (!body->contains("terminal")) return deploy_many(ctx, *body, caller, false);
   const auto release = json::string_or(*body, "release", ""), serial = json::string_or(*body, "terminal", "");
+  if (auto s = domain::check_reason(json::string_or(*body, "reason", ""), nullptr); !s)
+    return http::error_from(s.error());
   auto d = domain::assign_release(ctx, release, serial, caller.actor());
   if (!d) return http::error_from(d.error());
   domain::record_audit(ctx, caller.actor(), "deployment.create", "terminal:" + serial, "",

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "server/api/api_common.h"
+#include "server/api/request_text.h"
 #include "server/http/media_type.h"
 #include "server/domain/onboarding.h"
 #include "server/domain/rate_limit.h"
@@ -269,8 +270,15 @@ Response post_shipping(domain::Context& ctx, Request& req, const Caller& caller)
 }  // namespace
 
 void add_onboarding_routes(http::Router& router, domain::Context& ctx) {
-  auto pub = [&](const char* method, const std::string& path, Response (*f)(domain::Context&, Request&)) {
-    router.add(method, path, [&ctx, f](Request& r) { return f(ctx, r); }, http::Work::kBlocking);
+  auto pub = [&](const char* method, const std::string& path,
+                 Response (*f)(domain::Context&, Request&)) {
+    router.add(
+        method, path,
+        [&ctx, f](Request& r) {
+          if (auto s = check_request_text(r); !s) return http::error_from(s.error());
+          return f(ctx, r);
+        },
+        http::Work::kBlocking);
   };
   pub("GET", "/api/v1/public/catalogue", get_catalogue);
   pub("POST", "/api/v1/public/phone-codes", post_phone_code);

@@ -233,6 +233,8 @@ Response post_bulk_cancel(domain::Context& ctx, Request& req, const Caller& call
 Response deploy_many(domain::Context& ctx, const bj::object& body, const Caller& caller, bool dry_run) {
   const std::string version = json::string_or(body, "release", "");
   if (version.empty()) return invalid("choose the release to deploy");
+  if (auto s = domain::check_reason(json::string_or(body, "reason", ""), nullptr); !s)
+    return http::error_from(s.error());
   auto release = ctx.store.release_by_version(version);
   if (!release) return http::error_from(release.error());
   std::int64_t unknown = 0;

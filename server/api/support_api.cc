@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "server/api/api_common.h"
 #include "server/api/fleet_api.h"
 #include "server/domain/secrets.h"
@@ -119,7 +120,8 @@ Response post_merchant_terminal(domain::Context& ctx, Request& req, const Caller
 
 // The queue: ?status=open|closed, ?serial=, ?offset=, ?limit= (1-200); open first.
 Response list_tickets(domain::Context& ctx, Request& req, const Caller&) {
-  store::TicketQuery q{req.query_or("status", ""), domain::trimmed(req.query_or("serial", ""))};
+  store::TicketQuery q{req.query_or("status", ""),
+                       std::string(text::trim(req.query_or("serial", "")))};
   if (q.status != "" && q.status != "open" && q.status != "closed")
     return http::error_response(400, "invalid_argument", "status must be open or closed (or left out for all)");
   try {

@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/limits.h"
+#include "core/text.h"
 #include "server/domain/terminal_view.h"
 
 namespace posfleet::api {
@@ -51,8 +54,13 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
   q.mode = get(params, "mode");
   q.state = get(params, "state");
   q.pending = get(params, "pending");
-  if (q.text.size() > 64) return make_error(Code::kInvalidArgument, "q is at most 64 characters");
-  if (q.pending.size() > 64) return make_error(Code::kInvalidArgument, "pending is a release version of at most 64 characters");
+  q.text = std::string(text::trim(q.text));
+  for (auto [name, value, max] : {std::tuple{"q", &q.text, limits::kSearchChars},
+                                  {"model", &q.model, limits::kModelChars},
+                                  {"version", &q.version, limits::kVersionChars},
+                                  {"group", &q.group, limits::kGroupChars},
+                                  {"pending", &q.pending, limits::kVersionChars}})
+    if (auto s = text::check_field(name, *value, max); !s) return s.error();
   if (!q.mode.empty() && !kModes.contains(q.mode))
     return make_error(Code::kInvalidArgument, "mode must be auto, manual or never");
   if (!q.state.empty() && !kStates.contains(q.state))
@@ -83,14 +91,16 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx, const 
   std::map<std::string, std::string> params;
   for (const auto& [k, v] : filter) {
     if (!kFields.contains(std::string(k)))
-      return make_error(Code::kInvalidArgument, "filter." + std::string(k) +
-                                                    " is not a filter field (q, model, version, group, mode, state, "
-                                                    "online, merchant, pending)");
+      return make_error(Code::kInvalidArgument,
+                        "filter." + text::safe_echo(k, 32) +
+                            " is not a filter field (q, model, version, group, mode, state, "
+                            "online, merchant, pending)");
     if (v.is_string()) params[std::string(k)] = std::string(v.get_string());
     else if (v.is_int64()) params[std::string(k)] = std::to_string(v.get_int64());
     else if (v.is_bool()) params[std::string(k)] = v.get_bool() ? "true" : "false";
     else if (!v.is_null())
-      return make_error(Code::kInvalidArgument, "filter." + std::string(k) + " must be text, a number or true/false");
+      return make_error(Code::kInvalidArgument, "filter." + text::safe_echo(k, 32) +
+                                                    " must be text, a number or true/false");
   }
   auto q = terminal_query(ctx, params);
   if (q && q->text.empty() && q->model.empty() && q->version.empty() && q->group.empty() && q->mode.empty() &&

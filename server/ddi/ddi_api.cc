@@ -6,6 +6,9 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/limits.h"
+#include "core/text.h"
+#include "server/api/request_text.h"
 #include "server/domain/deployments.h"
 #include "server/domain/load.h"
 #include "server/domain/notifications.h"
@@ -53,6 +56,7 @@ Expected<std::int64_t> id_param(const Request& req, const char* name) {
 template <typename F>
 http::Handler authed(domain::Context& ctx, F f) {
   return [&ctx, f](Request& req) -> Response {
+    if (auto s = api::check_request_text(req); !s) return http::error_from(s.error());
     auto t = domain::authenticate_terminal(ctx, req.param("tenant"), req.param("controllerId"), req.header("authorization"));
     if (!t) return http::error_from(t.error());
     return f(req, *t);
@@ -126,7 +130,7 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
 }
 
 Response put_policy(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
-  auto v = json::parse(req.body);
+  auto v = json::parse_untrusted(req.body);
   if (!v || !v->is_object()) return http::error_response(400, "parse", "body must be {\"mode\":...,\"base_revision\":N}");
   auto base = json::get_int(v->get_object(), "base_revision");
   const auto* reset = v->get_object().if_contains("reset");
@@ -141,10 +145,17 @@ Response put_policy(domain::Context& ctx, Request& req, const store::TerminalRec
 }
 
 Response post_ticket(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
-  auto v = json::parse(req.body);
-  const bool ok = v && v->is_object();
-  auto ticket = domain::open_ticket(ctx, t, ok ? json::string_or(v->get_object(), "message", "") : "",
-                                    ok ? json::string_or(v->get_object(), "version", "") : "");
+  auto v = json::parse_untrusted(req.body);
+  if (!v) return http::error_from(v.error());
+  if (!v->is_object())
+    return http::error_response(400, "parse", "body must be {\"message\":...,\"version\":...}");
+  auto ticket = domain::open_ticket(ctx, t, json::string_or(v->get_object(), "message", ""),
+                                    json::string_or(v->get_object(), "version", ""));
+  if (!ticket && ticket.error().code == Code::kUnavailable) {
+    auto r = http::error_response(429, "too_many_tickets", ticket.error().message);
+    r.headers.push_back({"Retry-After", std::to_string(domain::seconds_to_next_ticket_day())});
+    return r;
+  }
   if (!ticket) return http::error_from(ticket.error());
   return http::json_response(200, bj::object{{"ticket_id", ticket->id}});
 }
@@ -203,6 +214,26 @@ Response action_resource(domain::Context& ctx, Request& req, const store::Termin
   return http::json_response(200, body);
 }
 
+// Feedback details are a terminal's log: kept, but bounded — at most
+// kFeedbackDetailLines lines of kFeedbackDetailChars characters, each cut at a
+// character boundary and control characters shown as \xNN.
+std::vector<std::string> details_of(const bj::object& o) {
+  std::vector<std::string> out;
+  auto lines = json::get_array(o, "details");
+  if (!lines) return out;
+  std::size_t dropped = 0;
+  for (const auto& line : **lines) {
+    if (!line.is_string()) continue;
+    if (out.size() == limits::kFeedbackDetailLines) {
+      ++dropped;
+      continue;
+    }
+    out.push_back(text::safe_echo(line.get_string(), limits::kFeedbackDetailChars));
+  }
+  if (dropped) out.back() = "… " + std::to_string(dropped + 1) + " more lines not kept";
+  return out;
+}
+
 Expected<domain::Feedback> parse_feedback(const std::string& text) {
   auto v = json::parse(text);
   if (!v || !v->is_object()) return make_error(Code::kParse, "feedback must be a JSON object");
@@ -226,9 +257,7 @@ Expected<domain::Feedback> parse_feedback(const std::string& text) {
       }
     }
   }
-  if (auto details = json::get_array(**status, "details"); details)
-    for (const auto& line : **details)
-      if (line.is_string()) fb.details.emplace_back(line.get_string());
+  fb.details = details_of(**status);
   if (auto code = json::get_int(**status, "code"); code) fb.code = static_cast<int>(*code);
   return fb;
 }
@@ -255,11 +284,9 @@ Response confirmation(domain::Context& ctx, Request& req, const store::TerminalR
   const std::string answer = json::string_or(v->get_object(), "confirmation", "");
   if (answer != "confirmed" && answer != "denied")
     return http::error_response(400, "invalid_argument", "confirmation must be confirmed or denied");
-  std::vector<std::string> details;
-  if (auto lines = json::get_array(v->get_object(), "details"); lines)
-    for (const auto& l : **lines)
-      if (l.is_string()) details.emplace_back(l.get_string());
-  if (auto s = domain::record_confirmation(ctx, t, *id, answer == "confirmed", details); !s) {
+  if (auto s = domain::record_confirmation(ctx, t, *id, answer == "confirmed",
+                                           details_of(v->get_object()));
+      !s) {
     if (s.error().code == Code::kConflict) return http::error_response(410, "gone", s.error().message);
     return http::error_from(s.error());
   }
@@ -276,9 +303,18 @@ Response cancel_action(domain::Context& ctx, Request& req, const store::Terminal
   return http::json_response(200, bj::object{{"id", sid}, {"cancelAction", bj::object{{"stopId", sid}}}});
 }
 
+Response too_many_attributes(std::size_t n) {
+  return http::error_response(400, "invalid_argument",
+                              "configData would hold " + std::to_string(n) +
+                                  " attributes; at most " + std::to_string(limits::kConfigKeys) +
+                                  " are kept: remove some (mode remove)");
+}
+
 Response config_data(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
-  auto v = json::parse(req.body);
-  if (!v || !v->is_object()) return http::error_response(400, "parse", "configData must be a JSON object");
+  auto v = json::parse_untrusted(req.body);
+  if (!v) return http::error_from(v.error());
+  if (!v->is_object())
+    return http::error_response(400, "parse", "configData must be a JSON object");
   auto data = json::get_object(v->get_object(), "data");
   if (!data) return http::error_from(data.error());
   const std::string mode = json::string_or(v->get_object(), "mode", "merge");
@@ -288,12 +324,24 @@ Response config_data(domain::Context& ctx, Request& req, const store::TerminalRe
   } else if (mode != "replace" && mode != "remove") {
     return http::error_response(400, "invalid_argument", "configData mode must be merge, replace or remove");
   }
+  if ((*data)->size() > limits::kConfigKeys) return too_many_attributes((*data)->size());
   for (const auto& kv : **data) {
-    if (mode == "remove")
+    if (auto s = text::check_field("configData attribute name", kv.key(), limits::kConfigKeyChars);
+        !s)
+      return http::error_from(s.error());
+    if (mode == "remove") {
       merged.erase(kv.key());
-    else
-      merged[kv.key()] = kv.value().is_string() ? kv.value() : bj::value(json::serialize(kv.value()));
+      continue;
+    }
+    bj::value value = kv.value().is_string() ? kv.value() : bj::value(json::serialize(kv.value()));
+    const std::string name = "configData attribute " + text::safe_echo(kv.key(), 32);
+    if (auto s = text::check_field(name, value.get_string(), limits::kConfigValueChars,
+                                   text::Lines::kMany);
+        !s)
+      return http::error_from(s.error());
+    merged[kv.key()] = std::move(value);
   }
+  if (merged.size() > limits::kConfigKeys) return too_many_attributes(merged.size());
   if (merged.empty()) merged["_"] = "";  // an empty set still counts as reported
   if (auto s = domain::record_attributes(ctx, t, merged); !s) return http::error_from(s.error());
   return Response{200, "application/json", {}, "", {}};

@@ -8,6 +8,8 @@
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/json.h"
+#include "core/limits.h"
+#include "core/text.h"
 
 namespace posfleet::domain {
 
@@ -40,6 +42,12 @@ Status record_audit(Context& ctx, const Actor& who, const std::string& action, c
   return ok_status();
 }
 
+Status check_reason(const std::string& reason, const char* if_missing) {
+  if (if_missing && text::trim(reason).empty())
+    return make_error(Code::kInvalidArgument, if_missing);
+  return text::check_field("reason", reason, limits::kReasonChars, text::Lines::kMany);
+}
+
 AuditHead audit_head(Context& ctx) {
   auto text = read_file(anchor_path(ctx));
   if (!text) return {};
@@ -60,20 +68,7 @@ Expected<AuditVerification> verify_audit(Context& ctx) {
     after = page->back().id;
     entries.insert(entries.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
   }
-  // Entries written after the anchor was read are checked for their chain only.
-  if (out.head.id > 0) {
-    std::vector<AuditEntry> upto;
-    for (auto& e : entries)
-      if (e.id <= out.head.id) upto.push_back(e);
-    out.check = verify_chain(upto, out.head.id, out.head.hash);
-    if (out.check.ok) {
-      auto whole = verify_chain(entries);
-      if (!whole.ok) out.check = whole;
-      out.check.entries = static_cast<std::int64_t>(entries.size());
-    }
-  } else {
-    out.check = verify_chain(entries);
-  }
+  out.check = verify_log(entries, out.head.id, out.head.hash);
   return out;
 }
 

@@ -15,6 +15,11 @@ namespace posfleet::domain {
 Status record_audit(Context& ctx, const Actor& who, const std::string& action, const std::string& target,
                     const std::string& before, const std::string& after, const std::string& reason);
 
+// The reason a person gives for an audited change: valid text of at most
+// limits::kReasonChars characters (lines allowed); required unless `if_missing`
+// is null, then it may be empty. kInvalidArgument says which.
+Status check_reason(const std::string& reason, const char* if_missing);
+
 struct AuditHead {
   std::int64_t id = 0;
   std::string hash;
@@ -22,7 +27,7 @@ struct AuditHead {
 AuditHead audit_head(Context& ctx);
 
 // Re-checks the whole chain from the store against the anchor, with the same
-// rule as `posfleet audit verify` (core verify_chain).
+// rule as `posfleet audit verify` (core verify_log).
 struct AuditVerification {
   ChainCheck check;
   AuditHead head;

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "core/version.h"
 #include "server/domain/audit.h"
 #include "server/domain/notifications.h"
@@ -204,9 +205,9 @@ std::pair<std::string, std::string> failure_words(int code) {
 Status append_history(Context& ctx, std::int64_t deployment_id, const Feedback& fb) {
   boost::json::array details;
   for (const auto& line : fb.details) details.push_back(boost::json::string(line));
-  return ctx.store.append_action_status(
-      {0, deployment_id, unix_now(), fb.execution, fb.result, boost::json::serialize(details), fb.code,
-       fb.progress_cnt, fb.progress_of});
+  return ctx.store.append_action_status({0, deployment_id, unix_now(), fb.execution, fb.result,
+                                         json::serialize(details), fb.code, fb.progress_cnt,
+                                         fb.progress_of});
 }
 
 const std::set<std::string> kExecutions = {"closed",   "proceeding", "canceled",    "scheduled",
@@ -214,7 +215,9 @@ const std::set<std::string> kExecutions = {"closed",   "proceeding", "canceled",
 
 Status check_feedback(const Feedback& fb) {
   if (!kExecutions.count(fb.execution))
-    return make_error(Code::kInvalidArgument, "status.execution \"" + fb.execution + "\" is not a DDI execution status");
+    return make_error(
+        Code::kInvalidArgument,
+        "status.execution \"" + text::safe_echo(fb.execution) + "\" is not a DDI execution status");
   if (fb.result != "success" && fb.result != "failure" && fb.result != "none")
     return make_error(Code::kInvalidArgument, "status.result.finished must be success, failure or none");
   return ok_status();

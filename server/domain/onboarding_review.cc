@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/hashing.h"
+#include "core/text.h"
 #include "server/domain/audit.h"
 #include "server/domain/identity_verifier.h"
 #include "server/domain/onboarding.h"
@@ -90,13 +91,16 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std:
                                                   " terminal serial numbers of model " + a->model);
   if (std::set<std::string>(serials.begin(), serials.end()).size() != serials.size())
     return make_error(Code::kInvalidArgument, "a serial number is listed twice");
-  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
-    return make_error(Code::kInvalidArgument, "say why the application is approved (e.g. documents complete); it is audited");
+  if (auto s = check_reason(
+          reason, "say why the application is approved (e.g. documents complete); it is audited");
+      !s)
+    return s.error();
   // Everything is checked before the merchant is created, so a refusal leaves nothing behind.
   for (const auto& serial : serials)
     if (!valid_serial(serial))
       return make_error(Code::kInvalidArgument,
-                        "serial \"" + serial + "\" must be 1-64 letters, digits, '.', '_' or '-'");
+                        "serial \"" + text::safe_echo(serial) +
+                            "\" must be 1-64 letters, digits, '.', '_' or '-'");
   for (const auto& serial : serials)
     if (ctx.store.terminal_by_serial(ctx.tenant, serial))
       return make_error(Code::kConflict, "terminal " + serial + " is already registered; assign another one");
@@ -156,8 +160,10 @@ Expected<std::string> reissue_activation(Context& ctx, std::int64_t id, const st
   const auto it = std::find_if(acts->begin(), acts->end(), [&](const auto& act) { return act.serial == serial; });
   if (it == acts->end())
     return make_error(Code::kNotFound, "terminal " + serial + " is not one of application " + a->number + "'s");
-  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
-    return make_error(Code::kInvalidArgument, "say why a new code is needed (e.g. the slip was lost); it is audited");
+  if (auto s = check_reason(reason,
+                            "say why a new code is needed (e.g. the slip was lost); it is audited");
+      !s)
+    return s.error();
   if (auto s = ctx.store.replace_activations(a->id, serial); !s) return s.error();
   const auto now = unix_now();
   auto code = new_activation_code();
@@ -173,8 +179,9 @@ Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t
   auto a = ctx.store.application(id);
   if (!a) return a.error();
   if (auto s = expect_status(*a, "submitted", "rejected"); !s) return s.error();
-  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
-    return make_error(Code::kInvalidArgument, "say why the application is rejected; the applicant is told");
+  if (auto s = check_reason(reason, "say why the application is rejected; the applicant is told");
+      !s)
+    return s.error();
   a->status = "rejected";
   a->reason = reason;
   a->reviewer = who.name;

@@ -6,6 +6,8 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/limits.h"
+#include "core/text.h"
 #include "server/domain/audit.h"
 #include "server/domain/notifications.h"
 
@@ -109,12 +111,23 @@ Expected<Policy> layered_policy(Context& ctx, const std::string& scope, const st
   return p;
 }
 
+Status check_patch_text(const std::string& scope, const std::string& key,
+                        const PolicyPatch& patch) {
+  if (scope == "group")
+    if (auto s = text::check_field("group", key, limits::kGroupChars); !s) return s;
+  if (patch.lock_reason)
+    return text::check_field("lock_reason", *patch.lock_reason, limits::kReasonChars);
+  return ok_status();
+}
+
 Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
                                const PolicyPatch& patch, const Actor& who, const std::string& reason,
                                bool keep_locked_mode) {
   std::lock_guard change_lock(g_change_mu);
   if (auto s = check_scope_change(scope, patch); !s) return s.error();
-  if (reason.empty()) return make_error(Code::kInvalidArgument, "say why: a reason is required for every policy change");
+  if (auto s = check_reason(reason, "say why: a reason is required for every policy change"); !s)
+    return s.error();
+  if (auto s = check_patch_text(scope, key, patch); !s) return s.error();
   if (keep_locked_mode && patch.mode && !patch.locked) {
     auto now = layered_policy(ctx, scope, key);
     if (!now) return now.error();

@@ -30,6 +30,10 @@ Expected<Policy> scope_policy(Context& ctx, const std::string& scope, const std:
 // scope's mode is under an administrator's lock.
 Expected<Policy> layered_policy(Context& ctx, const std::string& scope, const std::string& key);
 
+// The text a person puts in a change: the group's name (scope group) and the
+// lock reason, each valid text of at most limits::kGroupChars / kReasonChars.
+Status check_patch_text(const std::string& scope, const std::string& key, const PolicyPatch& patch);
+
 // Back-office change (path console or support) of one scope; `patch` holds the
 // fields to set. A reason is required. With `keep_locked_mode` (callers that
 // may not lock), a mode change where the mode is locked is refused (kConflict),

@@ -189,7 +189,9 @@ Expected<PolicyPreview> preview_terminals(Context& ctx, store::TerminalQuery que
 Expected<BulkOutcome> bulk_policy(Context& ctx, store::TerminalQuery query, const PolicyPatch& change, const Actor& who,
                                   const std::string& reason) {
   if (auto s = check_scope_change("terminal", change); !s) return s.error();
-  if (reason.empty()) return make_error(Code::kInvalidArgument, "say why: a reason is required for every policy change");
+  if (auto s = check_reason(reason, "say why: a reason is required for every policy change"); !s)
+    return s.error();
+  if (auto s = check_patch_text("terminal", "", change); !s) return s.error();
   if (change.to_json().empty()) return make_error(Code::kInvalidArgument, "the change sets no field; choose what to change");
   auto terminals = all_matching(ctx, query, "use a group policy");
   if (!terminals) return terminals.error();

@@ -7,6 +7,8 @@
 #include "core/clock.h"
 #include "core/identity_numbers.h"
 #include "core/json.h"
+#include "core/limits.h"
+#include "core/text.h"
 #include "server/domain/audit.h"
 #include "server/domain/notifications.h"
 #include "server/domain/one_time_code.h"
@@ -33,6 +35,8 @@ Error not_verified() {
 Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string& legal_name, const std::string& phone,
                                                 const std::string& resident_id, const Actor& who) {
   if (legal_name.empty()) return make_error(Code::kInvalidArgument, "legal_name is required");
+  if (auto s = text::check_field("legal_name", legal_name, limits::kPersonNameChars); !s)
+    return s.error();
   if (!mainland_mobile(phone))
     return make_error(Code::kInvalidArgument, "phone must be an 11-digit mainland mobile number starting with 1");
   if (resident_id.size() != 18)
@@ -56,14 +60,29 @@ Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& 
                       std::to_string(merchant_id), "");
 }
 
+std::int64_t seconds_to_next_ticket_day() { return 86400 - unix_now() % 86400; }
+
 Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t, const std::string& message,
                                           const std::string& version) {
+  if (auto s = text::check_field("message", message, limits::kTicketChars, text::Lines::kMany); !s)
+    return s.error();
+  if (auto s = text::check_field("version", version, limits::kVersionChars); !s) return s.error();
+  const auto now = unix_now();
+  auto recent = ctx.store.tickets_of_terminal(t.id, limits::kTicketsPerDay);
+  if (!recent) return recent.error();
+  const auto today = now - now % 86400;
+  if (std::count_if(recent->begin(), recent->end(), [&](const auto& r) {
+        return r.created >= today;
+      }) >= static_cast<std::ptrdiff_t>(limits::kTicketsPerDay))
+    return make_error(Code::kUnavailable,
+                      "this terminal has opened " + std::to_string(limits::kTicketsPerDay) +
+                          " support tickets today, the most a day allows; call support, "
+                          "or try again tomorrow (UTC)");
   auto policy = effective_policy(ctx, t);
   if (!policy) return policy.error();
-  const auto now = unix_now();
-  store::TicketRecord ticket{0, t.id, t.serial, version.empty() ? t.installed_version : version.substr(0, 64),
-                             json::serialize(policy->to_json()),
-                             message.substr(0, 2000), "open", "", now, now};
+  const std::string& reported = version.empty() ? t.installed_version : version;
+  store::TicketRecord ticket{0,       t.id, t.serial, reported, json::serialize(policy->to_json()),
+                             message, "open", "",     now,      now};
   auto id = ctx.store.insert_ticket(ticket);
   if (!id) return id.error();
   ticket.id = *id;
@@ -75,10 +94,9 @@ Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRec
 }
 
 Expected<store::TicketRecord> close_ticket(Context& ctx, std::int64_t id, const std::string& note, const Actor& who) {
-  const std::string text = trimmed(note);
-  if (text.empty()) return make_error(Code::kInvalidArgument, "say what was done: closing a ticket needs a note");
-  if (utf8_length(text) > kNoteMax)
-    return make_error(Code::kInvalidArgument, "a note has at most " + std::to_string(kNoteMax) + " characters; shorten it");
+  auto checked = checked_note(note, "say what was done: closing a ticket needs a note");
+  if (!checked) return checked.error();
+  const std::string& text = *checked;
   auto t = ctx.store.ticket(id);
   if (!t) return t.error();
   if (t->status == "closed") return make_error(Code::kConflict, "ticket " + std::to_string(id) + " is already closed");
@@ -96,6 +114,8 @@ Expected<store::VerificationRecord> start_verification(Context& ctx, const std::
                                                        const std::string& legal_name, const std::string& id_last4,
                                                        const Actor& who) {
   if (legal_name.empty()) return make_error(Code::kInvalidArgument, "enter the merchant's legal name as registered");
+  if (auto s = text::check_field("legal_name", legal_name, limits::kPersonNameChars); !s)
+    return s.error();
   if (id_last4.size() != 4 || !std::all_of(id_last4.begin(), id_last4.end(), [](char ch) {
         return (ch >= '0' && ch <= '9') || ch == 'X' || ch == 'x';
       }))

@@ -28,8 +28,12 @@ Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string&
 Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& serial, const Actor& who);
 
 // `version`: what the terminal says it runs (it may not have been updated by posfleet yet).
+// The message is at most limits::kTicketChars characters (kInvalidArgument
+// beyond, never cut); a terminal opens at most limits::kTicketsPerDay tickets
+// per UTC day (kUnavailable beyond: each ticket stays in the audit log for good).
 Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t, const std::string& message,
                                           const std::string& version);
+std::int64_t seconds_to_next_ticket_day();  // when a terminal's ticket count starts again
 Expected<store::TicketRecord> close_ticket(Context& ctx, std::int64_t id, const std::string& note, const Actor& who);
 
 // Checks name and ID digits for the merchant of `serial`; sends the code.

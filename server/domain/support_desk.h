@@ -10,23 +10,22 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.h"
 #include "server/domain/context.h"
 
 namespace posfleet::domain {
 
-inline constexpr std::size_t kNoteMax = 1000;  // characters
-inline constexpr std::size_t kLookupMin = 2;
-
-// kInvalidArgument for an empty or too long note; kNotFound for no ticket.
+// kInvalidArgument for an empty note, or one that is not valid text or longer
+// than limits::kNoteChars characters; kNotFound for no ticket.
 Expected<store::TicketNoteRecord> add_ticket_note(Context& ctx, std::int64_t ticket_id, const std::string& text,
                                                   const Actor& who);
 
-// kInvalidArgument when `text` has fewer than kLookupMin characters.
+// kInvalidArgument when `text` is not valid text (a NUL is not a search) or,
+// trimmed, has fewer than limits::kSearchMinChars or more than kSearchChars
+// characters.
 Expected<std::vector<store::MerchantRecord>> find_merchants(Context& ctx, const std::string& text);
 
-// Leading and trailing white space removed.
-std::string trimmed(const std::string& text);
-// Characters (code points) of UTF-8 text, as people count them.
-std::size_t utf8_length(const std::string& text);
+// The one check of a note (a ticket note or a closing note): trimmed, required.
+Expected<std::string> checked_note(const std::string& text, const char* if_empty);
 
 }  // namespace posfleet::domain

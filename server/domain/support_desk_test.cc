@@ -71,6 +71,31 @@ TEST_F(SupportDeskTest, ClosingNeedsANoteWhichJoinsTheNotesAndHappensOnce) {
 TEST_F(SupportDeskTest, LookupNeedsTwoCharacters) {
   EXPECT_EQ(find_merchants(*ctx_, " 张 ").error().code, Code::kInvalidArgument);
   EXPECT_TRUE(find_merchants(*ctx_, "张三"));
+  // Two NULs are two code points but no search: they matched every merchant.
+  EXPECT_EQ(find_merchants(*ctx_, std::string("\0\0", 2)).error().code, Code::kInvalidArgument);
+  EXPECT_EQ(find_merchants(*ctx_, "\xE5\xBC").error().code, Code::kInvalidArgument);
+  EXPECT_EQ(find_merchants(*ctx_, std::string(101, 'a')).error().code, Code::kInvalidArgument);
+}
+
+TEST_F(SupportDeskTest, TicketsKeepWholeCharactersAndAreBoundedPerDay) {
+  auto reg = register_terminal(*ctx_, "PFT1", "A920");
+  ASSERT_TRUE(reg);
+  std::string chinese;
+  for (int i = 0; i < 1000; ++i) chinese += "打";
+  auto whole = open_ticket(*ctx_, reg->record, chinese, "1.0.0");
+  ASSERT_TRUE(whole) << whole.error().message;
+  EXPECT_EQ(store_->ticket(whole->id)->message, chinese);  // 3,000 bytes, not cut at 2,000
+  EXPECT_EQ(audit().back().after, chinese);
+  auto too_long = open_ticket(*ctx_, reg->record, chinese + chinese + "打", "");
+  ASSERT_FALSE(too_long);
+  EXPECT_NE(too_long.error().message.find("at most 2000"), std::string::npos);
+  EXPECT_FALSE(open_ticket(*ctx_, reg->record, "ok\xE6\x89", ""));
+  EXPECT_FALSE(open_ticket(*ctx_, reg->record, "ok", std::string("1.0\0", 4)));
+  for (std::size_t i = 1; i < limits::kTicketsPerDay; ++i)
+    ASSERT_TRUE(open_ticket(*ctx_, reg->record, "again", ""));
+  auto flood = open_ticket(*ctx_, reg->record, "again", "");
+  ASSERT_FALSE(flood);
+  EXPECT_EQ(flood.error().code, Code::kUnavailable);
 }
 
 TEST_F(SupportDeskTest, TheLastAdministratorStays) {

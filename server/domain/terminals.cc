@@ -2,6 +2,8 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/limits.h"
+#include "core/text.h"
 #include "server/domain/tokens.h"
 
 namespace posfleet::domain {
@@ -15,9 +17,11 @@ bool valid_serial(const std::string& s) {
 
 Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial, const std::string& model) {
   if (!valid_serial(serial))
-    return make_error(Code::kInvalidArgument, "serial \"" + serial + "\" must be 1-64 letters, digits, '.', '_' or '-'");
-  if (model.empty() || model.size() > 64)
-    return make_error(Code::kInvalidArgument, "model must be 1-64 characters, e.g. A920");
+    return make_error(
+        Code::kInvalidArgument,
+        "serial \"" + text::safe_echo(serial) + "\" must be 1-64 letters, digits, '.', '_' or '-'");
+  if (model.empty() || !text::check_field("model", model, limits::kModelChars))
+    return make_error(Code::kInvalidArgument, "model must be 1-64 characters of text, e.g. A920");
   RegisteredTerminal r;
   r.token = new_token();
   r.record.tenant = ctx.tenant;

@@ -2,12 +2,14 @@
 
 #include <boost/json.hpp>
 
+#include "core/json.h"
+
 namespace posfleet::http {
 
 Response json_response(int status, const boost::json::value& v) {
   Response r;
   r.status = status;
-  r.body = boost::json::serialize(v);
+  r.body = json::serialize(v);  // never invalid UTF-8, whatever a handler quotes
   return r;
 }
 
