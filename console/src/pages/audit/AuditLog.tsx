@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { Button, Card, DatePicker, Form, Input, Select, Space, Table, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
+import PageTitle from '../../common/PageTitle';
 import type { Me } from '../../api';
 import States from '../../common/States';
 import { formatTime, userTimeZone } from '../../common/time';
@@ -75,8 +76,9 @@ export default function AuditLog(_props: { me: Me }) {
 
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+      <PageTitle title={ta('title')} />
       <ChainStatus />
-      <Card title={ta('title')} extra={<Typography.Text type="secondary">{t('timeZoneNote', { tz: userTimeZone() })}</Typography.Text>}>
+      <Card title={ta('entries')} extra={<Typography.Text type="secondary">{t('timeZoneNote', { tz: userTimeZone() })}</Typography.Text>}>
         <Form form={form} layout="inline" onFinish={apply} style={{ marginBottom: 16, rowGap: 8 }}>
           <Form.Item name="actor" label={ta('actor')}>
             <Input allowClear placeholder={ta('actorPlaceholder')} data-testid="audit-actor" style={{ width: 180 }} />

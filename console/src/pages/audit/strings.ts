@@ -2,6 +2,7 @@
 export default {
   'zh-CN': {
     title: '审计日志',
+    entries: '审计记录',
     actor: '操作人',
     actorPlaceholder: '用户名或终端序列号',
     path: '途径',
@@ -40,6 +41,7 @@ export default {
   },
   en: {
     title: 'Audit log',
+    entries: 'Entries',
     actor: 'Actor',
     actorPlaceholder: 'User name or terminal serial',
     path: 'Path',

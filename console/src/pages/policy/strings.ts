@@ -1,7 +1,10 @@
 // Strings of the update-policy page (namespace 'policy'), zh-CN first.
 // The terminal filter fields (TerminalFilterFields) also use them.
+import words from '../../common/words';
+
 export default {
   'zh-CN': {
+    ...words['zh-CN'],
     title: '更新策略',
     tabScope: '按范围编辑',
     tabBulk: '按筛选批量编辑',
@@ -17,10 +20,6 @@ export default {
     ownPatchEmpty: '本范围没有自己的设置，全部沿用上一级',
     effective: '当前生效的设置',
     effectiveNote: '分组和全部终端的"生效"值不含上一级；单台终端的值已按 全部终端 → 分组 → 终端 叠加。',
-    mode: '自动更新',
-    mode_auto: '开启',
-    mode_manual: '手动',
-    mode_never: '永不',
     window: '维护时段',
     windowDays: '星期',
     windowStart: '开始',
@@ -66,7 +65,6 @@ export default {
     previewLocked: '其中 {{locked}} 台的自动更新已锁定，不会更改',
     previewing: '正在计算影响范围…',
     readOnly: '您的角色只能查看更新策略',
-    revision: '版本号',
     filter: '筛选终端',
     filterQ: '序列号或商户名',
     filterModel: '型号',
@@ -97,6 +95,7 @@ export default {
     cancel: '取消',
   },
   en: {
+    ...words.en,
     title: 'Update policy',
     tabScope: 'Edit by scope',
     tabBulk: 'Bulk edit by filter',
@@ -112,10 +111,6 @@ export default {
     ownPatchEmpty: 'This scope sets nothing of its own; everything comes from above',
     effective: 'Effective now',
     effectiveNote: 'For a group or the fleet the effective values leave out the levels above; for one terminal they are fleet → group → terminal.',
-    mode: 'Automatic update',
-    mode_auto: 'On',
-    mode_manual: 'Manual',
-    mode_never: 'Never',
     window: 'Maintenance window',
     windowDays: 'Days',
     windowStart: 'Start',
@@ -161,7 +156,6 @@ export default {
     previewLocked: '{{locked}} of them have their automatic update locked and will not change',
     previewing: 'Counting the terminals this changes…',
     readOnly: 'Your role may only view update policy',
-    revision: 'Revision',
     filter: 'Filter terminals',
     filterQ: 'Serial or merchant',
     filterModel: 'Model',

@@ -1,6 +1,9 @@
 // Strings of the support desk (namespace 'support'), zh-CN first.
+import words from '../../common/words';
+
 export default {
   'zh-CN': {
+    ...words['zh-CN'],
     title: '客服工作台',
     queue: '工单队列',
     status: '状态',
@@ -30,9 +33,6 @@ export default {
     residentId: '身份证号',
     terminals: '终端',
     noMerchant: '该终端尚未登记商户，无法核实身份；请管理员先登记商户',
-    mode_auto: '自动',
-    mode_manual: '手动',
-    mode_never: '永不',
     locked: '已锁定',
     lookup: '商户查询',
     lookupPlaceholder: '法定名称、完整手机号或终端序列号',
@@ -62,8 +62,8 @@ export default {
     reason: '原因',
     reasonRequired: '请填写原因，例如商户的请求',
     reasonTooLong: '原因最多 {{max}} 个字',
-    modeOnly: '客服只能更改更新模式；锁定等其他设置请联系管理员。',
-    modeRequired: '请选择自动更新模式',
+    modeOnly: '客服只能更改自动更新（开启、手动、永不）；锁定等其他设置请联系管理员。',
+    modeRequired: '请选择自动更新：开启、手动或永不',
     applyChange: '代为更改',
     changed: '已更改：{{serials}}；终端将在下次联网时收到',
     restart: '重新核实',
@@ -91,6 +91,7 @@ export default {
     no: '取消',
   },
   en: {
+    ...words.en,
     title: 'Support desk',
     queue: 'Ticket queue',
     status: 'Status',
@@ -120,9 +121,6 @@ export default {
     residentId: 'Resident ID',
     terminals: 'Terminals',
     noMerchant: 'No merchant is on record for this terminal, so nobody can be verified; ask an administrator to register the merchant',
-    mode_auto: 'Automatic',
-    mode_manual: 'Manual',
-    mode_never: 'Never',
     locked: 'Locked',
     lookup: 'Merchant lookup',
     lookupPlaceholder: 'Legal name, full phone number or terminal serial',
@@ -152,8 +150,8 @@ export default {
     reason: 'Reason',
     reasonRequired: 'Give a reason, e.g. the merchant’s request',
     reasonTooLong: 'At most {{max}} characters',
-    modeOnly: 'Support changes the update mode only; ask an administrator for locks or anything else.',
-    modeRequired: 'Choose the update mode',
+    modeOnly: 'Support changes automatic update only (On, Manual, Never); ask an administrator for locks or anything else.',
+    modeRequired: 'Choose automatic update: On, Manual or Never',
     applyChange: 'Change on behalf',
     changed: 'Changed: {{serials}}; the terminals get it at their next poll',
     restart: 'Verify again',

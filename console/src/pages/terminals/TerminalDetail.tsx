@@ -13,6 +13,7 @@ import { useApi } from '../../common/useApi';
 import PolicyPanel from './PolicyPanel';
 import { STATE_COLORS } from './TerminalList';
 import type { DeploymentView, StatusEntry, TerminalView } from './types';
+import PageTitle from '../../common/PageTitle';
 
 
 function bytesText(n: number): string {
@@ -69,7 +70,7 @@ export default function TerminalDetail({ me }: { me: Me }) {
           <Space style={{ marginBottom: 8 }}>
             <Link to="/terminals" data-testid="back">← {t('back')}</Link>
           </Space>
-          <Typography.Title level={3} data-testid="detail-title">{t('detailTitle', { serial: v.serial })}</Typography.Title>
+          <PageTitle title={t('detailTitle', { serial: v.serial })} testId="detail-title" />
           <Descriptions bordered size="small" column={{ xs: 1, sm: 2, lg: 3 }} style={{ marginBottom: 16 }}>
             <Descriptions.Item label={t('model')}>{v.model}</Descriptions.Item>
             <Descriptions.Item label={t('version')}><span data-testid="detail-version">{v.installed_version || '—'}</span></Descriptions.Item>

@@ -1,13 +1,15 @@
 // Strings of the terminals pages (namespace 'terminals'), zh-CN first.
+import words from '../../common/words';
+
 export default {
   'zh-CN': {
+    ...words['zh-CN'],
     title: '终端',
     search: '搜索序列号开头或商户名称',
     model: '型号',
     version: '版本',
     group: '分组',
     groupPlaceholder: '分组名，回车筛选',
-    mode: '自动更新',
     state: '更新状态',
     online: '在线状态',
     onlineYes: '在线',
@@ -22,9 +24,6 @@ export default {
     total: '共 {{total}} 台',
     noTerminals: '还没有终端；注册后会出现在这里',
     noMatch: '没有符合筛选条件的终端',
-    mode_auto: '开启',
-    mode_manual: '手动',
-    mode_never: '永不',
     state_idle: '无更新',
     state_scheduled: '待开始',
     state_running: '更新中',
@@ -79,13 +78,13 @@ export default {
     result_failure: '失败',
   },
   en: {
+    ...words.en,
     title: 'Terminals',
     search: 'Search a serial prefix or merchant name',
     model: 'Model',
     version: 'Version',
     group: 'Group',
     groupPlaceholder: 'Group name, Enter to filter',
-    mode: 'Automatic update',
     state: 'Update state',
     online: 'Online',
     onlineYes: 'Online',
@@ -100,9 +99,6 @@ export default {
     total: '{{total}} terminals',
     noTerminals: 'No terminals yet; they appear here once registered',
     noMatch: 'No terminal matches these filters',
-    mode_auto: 'On',
-    mode_manual: 'Manual',
-    mode_never: 'Never',
     state_idle: 'No update',
     state_scheduled: 'Scheduled',
     state_running: 'Updating',
