@@ -13,6 +13,7 @@ import users from './pages/users/strings';
 import apply from './pages/apply/strings';
 import applications from './pages/applications/strings';
 import words from './common/words';
+import shared from './common/strings';
 
 export type Lang = 'zh-CN' | 'en';
 const KEY = 'posfleet.lang';
@@ -25,6 +26,7 @@ const common = {
   'zh-CN': {
     translation: {
       ...words['zh-CN'],
+      ...shared['zh-CN'],
       title: 'posfleet 后台管理',
       login: '登录',
       logout: '退出登录',
@@ -65,6 +67,7 @@ const common = {
       path_console: '后台',
       path_terminal: '终端',
       path_support: '客服',
+      path_public: '申请页面',
       outcome_applied: '已生效',
       outcome_superseded: '被后台覆盖',
       outcome_refused: '被拒绝（已锁定）',
@@ -102,6 +105,7 @@ const common = {
   en: {
     translation: {
       ...words.en,
+      ...shared.en,
       title: 'posfleet back office',
       login: 'Log in',
       logout: 'Log out',
@@ -142,6 +146,7 @@ const common = {
       path_console: 'back office',
       path_terminal: 'terminal',
       path_support: 'support',
+      path_public: 'public application page',
       outcome_applied: 'applied',
       outcome_superseded: 'superseded by the back office',
       outcome_refused: 'refused (locked)',

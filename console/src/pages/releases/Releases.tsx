@@ -11,11 +11,14 @@ import { formatTime } from '../../common/time';
 import { useApi } from '../../common/useApi';
 import ReleaseDetail from './ReleaseDetail';
 import UploadRelease from './UploadRelease';
-import { bytes, Release } from './types';
+import { Release } from './types';
+import { componentName } from '../../common/components';
+import { formatSize } from '../../common/sizes';
 import PageTitle from '../../common/PageTitle';
 
 export default function Releases({ me }: { me: Me }) {
   const { t, i18n } = useTranslation('releases');
+  const { t: tc } = useTranslation();
   const list = useApi<{ releases: Release[] }>('/releases');
   const [uploading, setUploading] = useState(false);
   const [shown, setShown] = useState<string | null>(null);
@@ -52,8 +55,8 @@ export default function Releases({ me }: { me: Me }) {
               ),
             },
             { title: t('models'), dataIndex: 'models', render: (m: string[]) => m.join(', ') },
-            { title: t('components'), key: 'components', render: (_, r) => r.components.map((c) => c.name).join(', ') },
-            { title: t('size'), dataIndex: 'size', render: (v: number) => bytes(v) },
+            { title: t('components'), key: 'components', render: (_, r) => r.components.map((c) => componentName(tc, c.name)).join(i18n.language === 'en' ? ', ' : '、') },
+            { title: t('size'), dataIndex: 'size', render: (v: number) => formatSize(v) },
             {
               title: t('signature'),
               key: 'sig',

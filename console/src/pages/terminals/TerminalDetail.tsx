@@ -10,20 +10,18 @@ import type { Me } from '../../api';
 import States from '../../common/States';
 import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
+import { agentLine } from '../../common/agentText';
+import { formatSize } from '../../common/sizes';
 import PolicyPanel from './PolicyPanel';
 import { STATE_COLORS } from './TerminalList';
 import type { DeploymentView, StatusEntry, TerminalView } from './types';
 import PageTitle from '../../common/PageTitle';
 
 
-function bytesText(n: number): string {
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MB`;
-  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KB`;
-  return `${n} B`;
-}
-
 export default function TerminalDetail({ me }: { me: Me }) {
   const { t, i18n } = useTranslation('terminals');
+  const { t: tc } = useTranslation();
+  const said = (line: string, code?: number) => <span title={line}>{agentLine(tc, lang, line, code)}</span>;
   const lang = i18n.language;
   const { serial = '' } = useParams();
   const [live, setLive] = useState(false);
@@ -55,10 +53,11 @@ export default function TerminalDetail({ me }: { me: Me }) {
       dataSource={d.history}
       columns={[
         { title: t('updated'), dataIndex: 'time', render: time },
-        { title: t('execution'), dataIndex: 'execution' },
+        { title: t('execution'), dataIndex: 'execution', render: (x: string) => t(`execution_${x}`, { defaultValue: x }) },
         { title: t('result'), dataIndex: 'result', render: (r: string) => t(`result_${r}`, { defaultValue: r }) },
-        { title: t('code'), dataIndex: 'code', render: (c: number) => (c ? c : '') },
-        { title: t('details'), dataIndex: 'details', render: (lines: string[]) => lines.join('; ') },
+        { title: t('code'), dataIndex: 'code', render: (c: number) => (c ? <span title={String(c)}>{tc(`code_${c}`, { defaultValue: String(c) })}</span> : '') },
+        { title: t('details'), dataIndex: 'details',
+          render: (lines: string[], e: StatusEntry) => lines.map((l, i) => <div key={i}>{said(l, e.code)}</div>) },
       ]}
     />
   );
@@ -115,11 +114,11 @@ export default function TerminalDetail({ me }: { me: Me }) {
                     />
                     {v.progress.total > 0 && (
                       <Typography.Text type="secondary">
-                        {t('downloaded', { bytes: bytesText(v.progress.bytes), total: bytesText(v.progress.total) })}
+                        {t('downloaded', { bytes: formatSize(v.progress.bytes), total: formatSize(v.progress.total) })}
                       </Typography.Text>
                     )}
                     <Typography.Text data-testid="progress-line">
-                      {t('lastLine')}: {v.progress.line || t(`status_${v.progress.status}`)} ({time(v.progress.time)})
+                      {t('lastLine')}: {v.progress.line ? said(v.progress.line) : t(`status_${v.progress.status}`)} ({time(v.progress.time)})
                     </Typography.Text>
                   </Space>
                 ) : (
@@ -148,7 +147,8 @@ export default function TerminalDetail({ me }: { me: Me }) {
                 { title: t('release'), dataIndex: 'release' },
                 { title: t('status'), dataIndex: 'status', render: (s: string) => t(`status_${s}`, { defaultValue: s }) },
                 { title: t('result'), dataIndex: 'result', render: (r: string) => t(`result_${r}`, { defaultValue: r }) },
-                { title: t('message'), dataIndex: 'message' },
+                { title: t('message'), dataIndex: 'message',
+                  render: (m: string, d: DeploymentView) => said(m, d.history[d.history.length - 1]?.code) },
                 { title: t('updated'), dataIndex: 'updated', render: time },
               ]}
             />
