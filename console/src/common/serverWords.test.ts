@@ -1,22 +1,17 @@
 // What the server can send the console in codes — audit actions, audit
 // paths, error codes — each has words in both languages. The codes are read
 // from the server's sources, so a new one without words fails here.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+/// <reference types="vite/client" />
 import { describe, expect, it } from 'vitest';
 import i18n from '../i18n';
 import { ACTIONS } from '../pages/audit/actions';
 
-const SERVER = join(__dirname, '..', '..', '..', 'server');
-
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return sources(p);
-    return p.endsWith('.cc') && !p.endsWith('_test.cc') ? [readFileSync(p, 'utf8')] : [];
-  });
-}
-const text = sources(SERVER).join('\n');
+// The server's sources (not its tests), read by Vite at test time.
+const files = import.meta.glob('../../../server/**/*.cc', { query: '?raw', import: 'default', eager: true });
+const text = Object.entries(files)
+  .filter(([path]) => !path.endsWith('_test.cc'))
+  .map(([, src]) => String(src))
+  .join('\n');
 const all = (re: RegExp) => [...new Set([...text.matchAll(re)].map((m) => m[1]))].sort();
 const has = (lang: string, ns: string, key: string) => i18n.exists(key, { lng: lang, ns, fallbackLng: false });
 
