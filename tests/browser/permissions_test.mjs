@@ -23,9 +23,12 @@ await new Suite('permissions').run(async (s) => {
     const page = await s.page();
     if (role === 'admin') await s.login(page);
     else await s.login(page, role.replace('_', ''), passwords[role]);
-    const shown = [];
-    for (const p of ALL) if (await page.getByTestId(`nav-${p}`).count()) shown.push(p);
-    s.check(JSON.stringify(shown) === JSON.stringify(NAV[role]), `${role} sees the pages ${NAV[role].join(', ')} (saw ${shown.join(', ')})`);
+    const shown = async () => {
+      const out = [];
+      for (const p of ALL) if (await page.getByTestId(`nav-${p}`).count()) out.push(p);
+      return out.join(', ');
+    };
+    await s.expect(`${role} sees the pages ${NAV[role].join(', ')}`, shown, (v) => v === NAV[role].join(', '));
 
     for (const hidden of ALL.filter((p) => !NAV[role].includes(p))) {
       await page.goto(`${s.url}/${hidden}`);
@@ -38,8 +41,9 @@ await new Suite('permissions').run(async (s) => {
     await page.goto(`${s.url}/terminals`);
     await page.getByTestId('policy-PERM0001').click();
     await page.getByTestId('policy-mode').waitFor();
-    const canChange = (await page.getByTestId('policy-save').count()) > 0;
-    s.check(canChange === ['admin', 'release_manager'].includes(role), `${role} ${canChange ? 'may' : 'may not'} change a terminal's policy`);
+    const mayChange = ['admin', 'release_manager'].includes(role);
+    await s.expectCount(page.getByTestId('policy-save'), mayChange ? 1 : 0,
+                        `${role} ${mayChange ? 'may' : 'may not'} change a terminal's policy`);
     await s.shot(page, `terminals-${role}`);
 
     // What the console hides, the server refuses too — even for a page's own fetch.
