@@ -29,12 +29,17 @@ await new Suite('security').run(async (s) => {
   await page.getByTestId('pf-never-defers').waitFor();
   await s.expectText(page.locator('label[for$=never_defers_security]'), (t) => t === '允许"永不"一直推迟安全更新',
                      'the switch names what turning it on does');
-  await page.getByTestId('pf-never-defers').click();
-  await page.getByTestId('pf-deadline').fill('0');
-  await page.getByTestId('pf-reason').fill('试点：永不的终端不强制安全更新');
-  await page.getByTestId('pf-save').click();
-  await page.getByTestId('policy-saved').waitFor();
-  await s.expectAttr(page.getByTestId('effective-never-defers'), 'data-value', 'true', 'the fleet now holds the switch on');
+  // Flips the switch, saves with `reason`, and waits for the fleet to hold `want`.
+  const flip = async (reason, want, before = async () => undefined) => {
+    await page.getByTestId('pf-never-defers').click();
+    await before();
+    await page.getByTestId('pf-reason').fill(reason);
+    await page.getByTestId('pf-save').click();
+    await page.getByTestId('policy-saved').waitFor();
+    await s.expectAttr(page.getByTestId('effective-never-defers'), 'data-value', String(want),
+                       `the fleet now holds the switch ${want ? 'on' : 'off'}`);
+  };
+  await flip('试点：永不的终端不强制安全更新', true, () => page.getByTestId('pf-deadline').fill('0'));
   await s.expectText(page.getByTestId('effective-never-defers'), '不会被强制安装安全更新',
                      'the summary says terminals set to 永不 are not made to install security updates');
   await s.shot(page, 'security-held-zh');
@@ -61,11 +66,7 @@ await new Suite('security').run(async (s) => {
   s.check((await agent.status()).version === startVersion, `switch on: the terminal keeps ${startVersion}, as the label says`);
 
   // ---- Turned off: the label says it installs, and it does.
-  await page.getByTestId('pf-never-defers').click();
-  await page.getByTestId('pf-reason').fill('安全更新过期后必须安装');
-  await page.getByTestId('pf-save').click();
-  await page.getByTestId('policy-saved').waitFor();
-  await s.expectAttr(page.getByTestId('effective-never-defers'), 'data-value', 'false', 'the fleet now holds the switch off');
+  await flip('安全更新过期后必须安装', false);
   await s.expectText(page.getByTestId('effective-never-defers'), '设为"永不"的终端也会安装',
                      'the summary says a security update past its deadline installs even on 永不');
   await s.shot(page, 'security-forced-zh');
