@@ -27,7 +27,9 @@ export default function TerminalDetail({ me }: { me: Me }) {
   const [live, setLive] = useState(false);
   const view = useApi<TerminalView>(`/terminals/${encodeURIComponent(serial)}`, live ? 2000 : 0);
   const v = view.data;
-  useEffect(() => setLive(!!v?.progress?.active), [v]);
+  // Refresh while an update is pending or running, so a page opened before
+  // the terminal starts downloading follows it without a reload.
+  useEffect(() => setLive(!!v?.progress?.active || v?.state === 'scheduled' || v?.state === 'running'), [v]);
   const time = (s: string | null | undefined) => formatTime(s, lang);
 
   const slot = (name: 'a' | 'b') => {
