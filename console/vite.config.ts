@@ -16,7 +16,8 @@ export default defineConfig({
       },
     },
   },
-  server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
+  // ../server: tests read the server's sources for its stable codes (src/common/serverWords.test.ts).
+  server: { proxy: { '/api': 'http://127.0.0.1:8080' }, fs: { allow: ['.', '../server'] } },
   test: {
     environment: 'jsdom',
     setupFiles: ['src/test/setup.ts'],

@@ -1,13 +1,17 @@
 // Who is logged in decides what shows: the log-in form, or the back office
 // with the pages their role may see (the server checks every request anyway).
-import { lazy, ReactElement, Suspense, useEffect, useState } from 'react';
-import { Button, Grid, Layout, Menu, Space, Spin, Typography } from 'antd';
+import { lazy, ReactElement, ReactNode, Suspense, useEffect, useState } from 'react';
+import { Spin } from 'antd';
+import {
+  AuditOutlined, CloudUploadOutlined, ControlOutlined, CustomerServiceOutlined, DashboardOutlined,
+  DesktopOutlined, FileDoneOutlined, RocketOutlined, TeamOutlined,
+} from '@ant-design/icons';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, Me, onSessionLost, setCsrf } from './api';
 import { can, Capability } from './access';
 import { setLang } from './i18n';
-import { userTimeZone } from './common/time';
+import AppShell from './layout/AppShell';
 import Login from './pages/login/Login';
 // Pages load on first visit, so the log-in form does not wait for the charts.
 const Overview = lazy(() => import('./pages/overview/Overview'));
@@ -24,23 +28,28 @@ const Applications = lazy(() => import('./pages/applications/Applications'));
 const ApplyPage = lazy(() => import('./pages/apply/ApplyPage'));
 const StatusPage = lazy(() => import('./pages/apply/StatusPage'));
 
-// Each page: its path, what a role needs to see it, and how it is drawn.
-const PAGES: { path: string; nav: string; needs: Capability; page: (me: Me) => ReactElement }[] = [
-  { path: '/overview', nav: 'nav_overview', needs: 'read', page: (me) => <Overview me={me} /> },
-  { path: '/terminals', nav: 'nav_terminals', needs: 'read', page: (me) => <TerminalList me={me} /> },
-  { path: '/policy', nav: 'nav_policy', needs: 'read', page: (me) => <PolicyPage me={me} /> },
-  { path: '/releases', nav: 'nav_releases', needs: 'read', page: (me) => <Releases me={me} /> },
-  { path: '/deployments', nav: 'nav_deployments', needs: 'read', page: (me) => <Deployments me={me} /> },
-  { path: '/support', nav: 'nav_support', needs: 'support', page: (me) => <SupportDesk me={me} /> },
-  { path: '/audit', nav: 'nav_audit', needs: 'audit', page: (me) => <AuditLog me={me} /> },
-  { path: '/users', nav: 'nav_users', needs: 'admin', page: (me) => <Users me={me} /> },
-  { path: '/applications', nav: 'nav_applications', needs: 'onboard', page: (me) => <Applications me={me} /> },
+// Each page: its path, its menu icon, what a role needs to see it, and how it is drawn.
+const PAGES: { path: string; nav: string; icon: ReactNode; needs: Capability; page: (me: Me) => ReactElement }[] = [
+  { path: '/overview', nav: 'nav_overview', icon: <DashboardOutlined />, needs: 'read', page: (me) => <Overview me={me} /> },
+  { path: '/terminals', nav: 'nav_terminals', icon: <DesktopOutlined />, needs: 'read', page: (me) => <TerminalList me={me} /> },
+  { path: '/policy', nav: 'nav_policy', icon: <ControlOutlined />, needs: 'read', page: (me) => <PolicyPage me={me} /> },
+  { path: '/releases', nav: 'nav_releases', icon: <CloudUploadOutlined />, needs: 'read', page: (me) => <Releases me={me} /> },
+  { path: '/deployments', nav: 'nav_deployments', icon: <RocketOutlined />, needs: 'read',
+    page: (me) => <Deployments me={me} /> },
+  { path: '/support', nav: 'nav_support', icon: <CustomerServiceOutlined />, needs: 'support',
+    page: (me) => <SupportDesk me={me} /> },
+  { path: '/audit', nav: 'nav_audit', icon: <AuditOutlined />, needs: 'audit', page: (me) => <AuditLog me={me} /> },
+  { path: '/users', nav: 'nav_users', icon: <TeamOutlined />, needs: 'admin', page: (me) => <Users me={me} /> },
+  { path: '/applications', nav: 'nav_applications', icon: <FileDoneOutlined />, needs: 'onboard',
+    page: (me) => <Applications me={me} /> },
 ];
 
 export default function App() {
-  const { t, i18n } = useTranslation();
-  const wide = Grid.useBreakpoint().lg ?? true;
+  const { i18n } = useTranslation();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
+  // The session ended under a logged-in user: the log-in form says so, and
+  // the address stays, so logging in again returns to the same page.
+  const [expired, setExpired] = useState(false);
   const location = useLocation();
   const navigate = useNavigate();
 
@@ -52,7 +61,10 @@ export default function App() {
       })
       .catch(() => setMe(null));
     // A request answered 401 means the session ended (expired or logged out elsewhere).
-    onSessionLost(() => setMe(null));
+    onSessionLost(() => {
+      setExpired(true);
+      setMe(null);
+    });
   }, []);
 
   // Each move to another page confirms the session, so an expired one shows
@@ -60,12 +72,17 @@ export default function App() {
   const loggedIn = !!me;
   useEffect(() => {
     if (!loggedIn) return;
-    api<Me>('GET', '/session').catch((e) => e instanceof ApiError && e.status === 401 && setMe(null));
+    api<Me>('GET', '/session').catch((e) => {
+      if (!(e instanceof ApiError && e.status === 401)) return;
+      setExpired(true);
+      setMe(null);
+    });
   }, [location.pathname, loggedIn]);
 
   const logout = async () => {
     await api('DELETE', '/session').catch(() => undefined);
     setCsrf('');
+    setExpired(false);
     setMe(null);
   };
   const toggleLang = () => setLang(i18n.language === 'en' ? 'zh-CN' : 'en');
@@ -82,34 +99,22 @@ export default function App() {
       </Suspense>
     );
   if (me === undefined) return <Spin style={{ margin: 64 }} />;
-  if (me === null) return <Login onLogin={setMe} onToggleLang={toggleLang} />;
+  if (me === null)
+    return (
+      <Login
+        expired={expired}
+        onLogin={(m) => {
+          setExpired(false);
+          setMe(m);
+        }}
+        onToggleLang={toggleLang}
+      />
+    );
   const pages = PAGES.filter((p) => can(me.role, p.needs));
   const current = pages.find((p) => location.pathname.startsWith(p.path))?.path ?? '';
   return (
-    <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 16 }}>
-        <Typography.Title level={4} style={{ color: '#fff', margin: 0, whiteSpace: 'nowrap' }}>
-          {wide ? t('title') : 'posfleet'}
-        </Typography.Title>
-        <Menu
-          theme="dark"
-          mode="horizontal"
-          data-testid="nav"
-          style={{ flex: 1, minWidth: 0 }}
-          selectedKeys={[current]}
-          onClick={(e) => navigate(e.key)}
-          items={pages.map((p) => ({ key: p.path, label: <span data-testid={`nav-${p.path.slice(1)}`}>{t(p.nav)}</span> }))}
-        />
-        <Space>
-          <Typography.Text style={{ color: '#fff', whiteSpace: 'nowrap' }} data-testid="me">
-            {wide ? t('signedInAs', { name: me.name, role: t(`role_${me.role}`) }) : me.name}
-          </Typography.Text>
-          <Button onClick={toggleLang} data-testid="lang">{t('language')}</Button>
-          <Button onClick={logout} data-testid="logout">{t('logout')}</Button>
-        </Space>
-      </Layout.Header>
-      <Layout.Content style={{ padding: wide ? 24 : 12 }}>
-        <Suspense fallback={<Spin data-testid="loading" />}>
+    <AppShell me={me} items={pages} current={current} onNavigate={navigate} onToggleLang={toggleLang} onLogout={logout}>
+      <Suspense fallback={<Spin data-testid="loading" />}>
         <Routes>
           {pages.map((p) => (
             <Route key={p.path} path={p.path} element={p.page(me)} />
@@ -117,11 +122,7 @@ export default function App() {
           {can(me.role, 'read') && <Route path="/terminals/:serial" element={<TerminalDetail me={me} />} />}
           <Route path="*" element={<Navigate to={pages[0]?.path ?? '/overview'} replace />} />
         </Routes>
-        </Suspense>
-      </Layout.Content>
-      <Layout.Footer style={{ textAlign: 'center', padding: 12 }} data-testid="time-zone">
-        {t('timeZoneNote', { tz: userTimeZone() })}
-      </Layout.Footer>
-    </Layout>
+      </Suspense>
+    </AppShell>
   );
 }

@@ -12,6 +12,8 @@ import audit from './pages/audit/strings';
 import users from './pages/users/strings';
 import apply from './pages/apply/strings';
 import applications from './pages/applications/strings';
+import words from './common/words';
+import shared from './common/strings';
 
 export type Lang = 'zh-CN' | 'en';
 const KEY = 'posfleet.lang';
@@ -23,6 +25,8 @@ const pages = { overview, terminals, policy, releases, deployments, support, aud
 const common = {
   'zh-CN': {
     translation: {
+      ...words['zh-CN'],
+      ...shared['zh-CN'],
       title: 'posfleet 后台管理',
       login: '登录',
       logout: '退出登录',
@@ -32,6 +36,9 @@ const common = {
       passwordRequired: '请输入密码',
       loginFailed: '登录失败：{{message}}',
       loginWrong: '用户名或密码错误',
+      sessionExpired: '登录已过期，请重新登录；登录后回到刚才的页面',
+      menuFold: '收起菜单',
+      menuUnfold: '展开菜单',
       terminals: '终端',
       serial: '序列号',
       model: '型号',
@@ -44,14 +51,9 @@ const common = {
       language: 'English',
       signedInAs: '{{name}}（{{role}}）',
       policyOf: '更新策略：',
-      mode: '自动更新',
-      mode_auto: '开启',
-      mode_manual: '手动',
-      mode_never: '永不',
       locked: '已锁定：{{reason}}',
       window: '维护时段',
       allDay: '全天',
-      revision: '版本号',
       changeMode: '更改自动更新',
       reason: '原因',
       reasonRequired: '每次更改都要填写原因',
@@ -65,6 +67,7 @@ const common = {
       path_console: '后台',
       path_terminal: '终端',
       path_support: '客服',
+      path_public: '申请页面',
       outcome_applied: '已生效',
       outcome_superseded: '被后台覆盖',
       outcome_refused: '被拒绝（已锁定）',
@@ -101,6 +104,8 @@ const common = {
   },
   en: {
     translation: {
+      ...words.en,
+      ...shared.en,
       title: 'posfleet back office',
       login: 'Log in',
       logout: 'Log out',
@@ -110,6 +115,9 @@ const common = {
       passwordRequired: 'Enter your password',
       loginFailed: 'Log-in failed: {{message}}',
       loginWrong: 'The user name or password is wrong',
+      sessionExpired: 'Your session has expired; log in again to return to this page',
+      menuFold: 'Fold the menu',
+      menuUnfold: 'Unfold the menu',
       terminals: 'Terminals',
       serial: 'Serial',
       model: 'Model',
@@ -122,14 +130,9 @@ const common = {
       language: '中文',
       signedInAs: '{{name}} ({{role}})',
       policyOf: 'Update policy of',
-      mode: 'Automatic update',
-      mode_auto: 'On',
-      mode_manual: 'Manual',
-      mode_never: 'Never',
       locked: 'Locked: {{reason}}',
       window: 'Maintenance window',
       allDay: 'all day',
-      revision: 'Revision',
       changeMode: 'Change automatic update',
       reason: 'Reason',
       reasonRequired: 'Every change needs a reason',
@@ -143,6 +146,7 @@ const common = {
       path_console: 'back office',
       path_terminal: 'terminal',
       path_support: 'support',
+      path_public: 'public application page',
       outcome_applied: 'applied',
       outcome_superseded: 'superseded by the back office',
       outcome_refused: 'refused (locked)',

@@ -25,8 +25,7 @@ namespace {
 
 bj::object merchant_json(domain::Context& ctx, const store::MerchantRecord& m) {
   std::string id_masked = "?";
-  // Only the region digits: support verifies callers by the last 4, so showing them would give the answer away.
-  if (auto id = ctx.secrets->unseal(m.resident_id_enc); id) id_masked = domain::mask(*id, 6, 0);
+  if (auto id = ctx.secrets->unseal(m.resident_id_enc); id) id_masked = domain::mask_resident_id(*id);
   bj::array terminals;
   if (auto ts = ctx.store.terminals_of_merchant(m.id); ts)
     for (const auto& t : *ts) {

@@ -158,7 +158,7 @@ Expected<Submitted> submit_application(Context& ctx, const ApplicationInput& in)
   a.legal_name = check.legal_name;
   a.resident_id_enc = ctx.secrets->seal(check.resident_id);
   a.resident_id_index = ctx.secrets->index(check.resident_id);
-  a.resident_id_masked = mask(check.resident_id, 4, 4);
+  a.resident_id_masked = mask_resident_id(check.resident_id);
   if (in.kind == "business") {
     a.business_name = check.business_name;
     a.credit_code = check.credit_code;

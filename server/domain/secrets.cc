@@ -136,4 +136,6 @@ std::string mask(const std::string& s, size_t keep_front, size_t keep_back) {
   return s.substr(0, keep_front) + std::string(s.size() - keep_front - keep_back, '*') + s.substr(s.size() - keep_back);
 }
 
+std::string mask_resident_id(const std::string& id) { return mask(id, 6, 0); }
+
 }  // namespace posfleet::domain

@@ -49,4 +49,9 @@ class SecretBox {
 // "110101199003077777" → "1101**********7777"; keeps what a person needs to recognise it.
 std::string mask(const std::string& s, size_t keep_front, size_t keep_back);
 
+// The one mask of a resident ID, wherever one is shown or logged:
+// "110101199003077777" → "110101************". Only the region digits: support
+// verifies callers by the last 4, so showing them would give the answer away.
+std::string mask_resident_id(const std::string& id);
+
 }  // namespace posfleet::domain

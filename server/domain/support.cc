@@ -46,7 +46,7 @@ Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string&
   if (!id) return id.error();
   m.id = *id;
   record_audit(ctx, who, "merchant.create", "merchant:" + std::to_string(m.id), "",
-               legal_name + " " + mask(phone, 3, 4) + " " + mask(resident_id, 6, 0), "");
+               legal_name + " " + mask(phone, 3, 4) + " " + mask_resident_id(resident_id), "");
   return m;
 }
 

@@ -119,6 +119,45 @@ export class Suite {
     return m;
   }
 
+  // Expect-style checks: each polls until its condition holds (or the deadline
+  // passes), then records the check — never a read right after an action.
+  // `fn` returns the value to test; `ok(value)` says whether it holds.
+  async expect(what, fn, ok = (v) => !!v, ms = 20000) {
+    const until = Date.now() + ms;
+    let seen;
+    for (;;) {
+      try {
+        seen = await fn();
+        if (ok(seen)) return this.check(true, what);
+      } catch (e) {
+        seen = `error: ${e.message}`;
+      }
+      if (Date.now() >= until) return this.check(false, `${what} (last seen: ${String(seen).slice(0, 300)})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  // The element's text until `ok(text)` holds; a string means "contains it".
+  expectText(locator, ok, what, ms) {
+    const test = typeof ok === 'string' ? (t) => t.includes(ok) : ok;
+    return this.expect(what, async () => (await locator.first().textContent({ timeout: 2000 })) ?? '', test, ms);
+  }
+
+  // How many elements match, until it is `n`.
+  expectCount(locator, n, what, ms) {
+    return this.expect(what, () => locator.count(), (c) => c === n, ms);
+  }
+
+  // The element is on screen.
+  expectVisible(locator, what, ms) {
+    return this.expect(what, () => locator.first().isVisible(), (v) => v, ms);
+  }
+
+  // The element's attribute until it equals `want`.
+  expectAttr(locator, name, want, what, ms) {
+    return this.expect(what, () => locator.first().getAttribute(name, { timeout: 2000 }), (v) => v === want, ms);
+  }
+
   async waitFor(what, fn, ms = 20000) {
     const until = Date.now() + ms;
     while (Date.now() < until) {

@@ -68,8 +68,7 @@ async function apply(s, page, a, { wrongCode = false } = {}) {
   const before = smsTo(s, a.phone).length;
   await page.getByTestId('apply-get-code').click();
   await page.getByTestId('code-sent').waitFor();
-  s.check((await page.getByTestId('apply-get-code').textContent()).includes('秒后重新获取'),
-          `${a.phone}: "获取验证码" counts down after sending`);
+  await s.expectText(page.getByTestId('apply-get-code'), '秒后重新获取', `${a.phone}: "获取验证码" counts down after sending`);
   await s.waitFor('the SMS code', async () => smsTo(s, a.phone).length > before);
   const code = smsTo(s, a.phone).at(-1).split('验证码 ')[1].slice(0, 6);
   if (wrongCode) {
@@ -105,7 +104,7 @@ await new Suite('onboarding').run(async (s) => {
   const phone = await watched(s, { width: 375, height: 812 });
   await phone.goto(`${url}/apply`);
   await phone.getByTestId('model-picker').waitFor();
-  s.check((await phone.getByTestId('public-title').textContent()) === '申请收款终端', '/apply opens in Chinese without a log-in');
+  await s.expectText(phone.getByTestId('public-title'), (t) => t === '申请收款终端', '/apply opens in Chinese without a log-in');
   await s.shot(phone, 'apply-form-phone-zh');
 
   // Wrong numbers first: each field says what is wrong.
@@ -114,9 +113,9 @@ await new Suite('onboarding').run(async (s) => {
   s.check(true, 'a resident ID with a wrong check character is named');
   await phone.getByTestId('apply-card').fill('6228480402564890081');
   await fieldSays(phone, '卡号校验不通过，请核对是否输错');
-  s.check((await phone.getByTestId('apply-card').inputValue()) === '6228 4804 0256 4890 081',
-          'the card number is grouped in fours while typing, and a Luhn failure is said clearly');
-  s.check(await phone.getByTestId('apply-credit-code').count() === 0, 'an individual is not asked for a credit code');
+  await s.expect('the card number is grouped in fours while typing, and a Luhn failure is said clearly',
+                 () => phone.getByTestId('apply-card').inputValue(), (v) => v === '6228 4804 0256 4890 081');
+  await s.expectCount(phone.getByTestId('apply-credit-code'), 0, 'an individual is not asked for a credit code');
   await phone.getByTestId('apply-kind').getByText('企业', { exact: true }).click();
   await phone.getByTestId('apply-credit-code').fill('91350100M000100Y44');
   await fieldSays(phone, '统一社会信用代码校验位不对，请核对是否输错');
@@ -136,7 +135,8 @@ await new Suite('onboarding').run(async (s) => {
 
   await phone.getByTestId('apply-check-status').click();
   await phone.getByTestId('status-form').waitFor();
-  s.check((await phone.getByTestId('status-number').inputValue()) === number, 'the status page is filled in with the number');
+  await s.expect('the status page is filled in with the number', () => phone.getByTestId('status-number').inputValue(),
+                 (v) => v === number);
   await phone.getByTestId('status-phone').fill('13900139000');
   await phone.getByTestId('status-query').click();
   await phone.getByTestId('status-error').getByText('没有找到这个申请编号和手机号对应的申请', { exact: false }).waitFor();
@@ -186,12 +186,12 @@ await new Suite('onboarding').run(async (s) => {
   await admin.getByTestId(`app-open-${number}`).click();
   await admin.getByTestId('app-fields').waitFor();
   const drawer = admin.getByTestId('app-drawer');
+  await s.expectText(drawer, (t) => t.includes('110101************') && t.includes('6228 **** **** **** 0018') &&
+                     t.includes('138****8000'), 'the review shows the resident ID, card and phone masked');
   let text = await drawer.textContent();
-  s.check(text.includes('1101**********4477') && text.includes('6228 **** **** **** 0018') && text.includes('138****8000'),
-          'the review shows the resident ID, card and phone masked');
   s.check(!SECRETS.some((x) => text.includes(x)) && !text.includes(FIRST.phone), 'and never in full');
-  const banner = await admin.getByTestId('format-only-banner').textContent();
-  s.check(banner.includes('仅核对格式，未向核验服务查询'), 'a banner says the provider checked the format only');
+  await s.expectText(admin.getByTestId('format-only-banner'), '仅核对格式，未向核验服务查询',
+                     'a banner says the provider checked the format only');
   await admin.getByTestId('app-reverify').click();
   await admin.getByTestId('app-note').getByText('已重新核验').waitFor();
   s.check(true, 'verification can be run again');
@@ -231,9 +231,10 @@ await new Suite('onboarding').run(async (s) => {
 
   await status(phone, url, number, FIRST.phone);
   await phone.locator('[data-testid="status-result"][data-status="shipped"]').waitFor();
-  s.check((await phone.getByTestId('status-tracking').textContent()) === 'SF1234567890' &&
-          (await phone.getByTestId('status-carrier').textContent()) === '顺丰',
-          'the status page shows 已寄出 with carrier and tracking number');
+  await s.expect('the status page shows 已寄出 with carrier and tracking number',
+                 async () => [await phone.getByTestId('status-tracking').textContent(),
+                              await phone.getByTestId('status-carrier').textContent()].join(' '),
+                 (v) => v === 'SF1234567890 顺丰');
   await s.shot(phone, 'status-shipped-phone-zh');
 
   // ---- The terminal enrols with its code ---------------------------------------
@@ -277,9 +278,10 @@ await new Suite('onboarding').run(async (s) => {
   await admin.getByText('每次更改都要填写原因').waitFor();
   await admin.getByTestId('new-code-reason').fill('终端已恢复出厂设置');
   await admin.getByTestId('new-code-ok').click();
-  const fresh = (await admin.getByTestId(`activation-code-${SERIAL}`).textContent()).trim();
-  s.check(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/.test(fresh) && fresh !== code,
-          'a new activation code is shown once');
+  let fresh = '';
+  await s.expect('a new activation code is shown once',
+                 async () => (fresh = ((await admin.getByTestId(`activation-code-${SERIAL}`).textContent()) ?? '').trim()),
+                 (v) => /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/.test(v) && v !== code);
   await s.shot(admin, 'review-new-code-zh');
   await closeDrawer(admin);
   await status(phone, url, number, FIRST.phone);
@@ -311,7 +313,7 @@ await new Suite('onboarding').run(async (s) => {
 
   await status(phone, url, second, SECOND.phone);
   await phone.locator('[data-testid="status-result"][data-status="rejected"]').waitFor();
-  s.check((await phone.getByTestId('status-reason').textContent()).includes(REJECTION), 'the status page shows the reason');
+  await s.expectText(phone.getByTestId('status-reason'), REJECTION, 'the status page shows the reason');
   await s.shot(phone, 'status-rejected-phone-zh');
   const statusOverflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   s.check(statusOverflow <= 0, `the status page fits a 375 px phone (overflow ${statusOverflow} px)`);

@@ -14,7 +14,10 @@ const NAV = {
 const ALL = NAV.admin;
 
 await new Suite('permissions').run(async (s) => {
-  await s.startServer(['--session-idle-seconds', '4']);
+  // A short idle limit, yet longer than any pause between two requests of a
+  // step on a loaded machine (4 s was not: a role's pages expired mid-check).
+  const IDLE = 30;
+  await s.startServer(['--session-idle-seconds', String(IDLE)]);
   s.cli('terminal', 'register', '--serial', 'PERM0001', '--model', 'A920');
   const passwords = { admin: undefined };
   for (const role of ['release_manager', 'support', 'auditor']) passwords[role] = await s.user(role.replace('_', ''), role);
@@ -23,9 +26,12 @@ await new Suite('permissions').run(async (s) => {
     const page = await s.page();
     if (role === 'admin') await s.login(page);
     else await s.login(page, role.replace('_', ''), passwords[role]);
-    const shown = [];
-    for (const p of ALL) if (await page.getByTestId(`nav-${p}`).count()) shown.push(p);
-    s.check(JSON.stringify(shown) === JSON.stringify(NAV[role]), `${role} sees the pages ${NAV[role].join(', ')} (saw ${shown.join(', ')})`);
+    const shown = async () => {
+      const out = [];
+      for (const p of ALL) if (await page.getByTestId(`nav-${p}`).count()) out.push(p);
+      return out.join(', ');
+    };
+    await s.expect(`${role} sees the pages ${NAV[role].join(', ')}`, shown, (v) => v === NAV[role].join(', '));
 
     for (const hidden of ALL.filter((p) => !NAV[role].includes(p))) {
       await page.goto(`${s.url}/${hidden}`);
@@ -38,8 +44,9 @@ await new Suite('permissions').run(async (s) => {
     await page.goto(`${s.url}/terminals`);
     await page.getByTestId('policy-PERM0001').click();
     await page.getByTestId('policy-mode').waitFor();
-    const canChange = (await page.getByTestId('policy-save').count()) > 0;
-    s.check(canChange === ['admin', 'release_manager'].includes(role), `${role} ${canChange ? 'may' : 'may not'} change a terminal's policy`);
+    const mayChange = ['admin', 'release_manager'].includes(role);
+    await s.expectCount(page.getByTestId('policy-save'), mayChange ? 1 : 0,
+                        `${role} ${mayChange ? 'may' : 'may not'} change a terminal's policy`);
     await s.shot(page, `terminals-${role}`);
 
     // What the console hides, the server refuses too — even for a page's own fetch.
@@ -65,12 +72,18 @@ await new Suite('permissions').run(async (s) => {
   s.check(csrf.status === 403 && csrf.body.error.code === 'csrf', 'a change without the CSRF token is refused (403 csrf)');
   s.check(s.cli('--json', 'policy', 'show', '--terminal', 'PERM0001').effective.mode === 'auto', '... and nothing changed');
 
-  // Idle for longer than the session allows: the next click lands on the log-in form.
+  // Idle for longer than the session allows: the next click lands on the log-in
+  // form, which says the session expired. The wait is for the idle limit to
+  // pass since the page's last request to the server.
+  let lastRequest = Date.now();
+  page.on('request', (r) => { if (r.url().includes('/api/')) lastRequest = Date.now(); });
   await page.goto(`${s.url}/terminals`);
   await page.getByText('PERM0001').first().waitFor();
-  await new Promise((r) => setTimeout(r, 5500));
+  await s.waitFor('the session to be idle past its limit', async () => Date.now() - lastRequest > (IDLE + 1) * 1000,
+                  (IDLE + 30) * 1000);
   await page.getByTestId('nav-overview').click();
   await page.getByTestId('login-submit').waitFor();
-  s.check(true, 'after the idle limit the console asks to log in again');
+  await s.expectText(page.getByTestId('session-expired'), '登录已过期',
+                     'after the idle limit the console says the session expired and asks to log in again');
   await s.shot(page, 'session-expired');
 });

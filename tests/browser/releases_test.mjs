@@ -59,9 +59,9 @@ await new Suite('releases').run(async (s) => {
   await page.getByTestId('pf-start').fill('00:00');
   await page.getByTestId('pf-end').fill('00:00');
   const preview = page.getByTestId('preview');
-  await page.locator('[data-testid=preview][data-changing]').waitFor();
-  s.check((await preview.getAttribute('data-in-scope')) === '6' && (await preview.getAttribute('data-changing')) === '6',
-    'the fleet preview counts all six terminals, as the server lists them');
+  await s.expect('the fleet preview counts all six terminals, as the server lists them',
+    async () => `${await preview.getAttribute('data-in-scope', { timeout: 2000 })}/${await preview.getAttribute('data-changing', { timeout: 2000 })}`,
+    (v) => v === '6/6');
   await page.getByTestId('pf-save').click();
   await page.getByText('每次更改都要填写原因').waitFor();
   s.check(JSON.stringify((await s.api('GET', '/policy')).body.patch) === '{}',
@@ -80,10 +80,10 @@ await new Suite('releases').run(async (s) => {
   await page.getByTestId('scope-open').click();
   await page.getByText('分组：north').waitFor();
   await page.getByTestId('pf-mode').getByText('永不').click();
-  await page.locator('[data-testid=preview][data-changing]').waitFor();
-  const northChanging = Number(await preview.getAttribute('data-changing'));
-  s.check(northChanging === 2 && northChanging === (await count('group=north')),
+  await s.expectAttr(preview, 'data-changing', String(await count('group=north')),
     'the group preview says 2 terminals change, the number in north');
+  const northChanging = Number(await preview.getAttribute('data-changing'));
+  s.check(northChanging === 2, 'north holds the two terminals');
   await page.getByTestId('pf-reason').fill('北区暂停自动更新');
   await page.getByTestId('pf-save').click();
   await page.getByTestId('policy-saved').waitFor();
@@ -94,8 +94,8 @@ await new Suite('releases').run(async (s) => {
   await page.getByTestId('tab-bulk').click();
   await page.getByTestId('bulk-filter-group').fill('south');
   await page.getByTestId('pf-mode').getByText('手动').click();
-  await page.locator('[data-testid=preview][data-in-scope="2"]').waitFor();
-  s.check((await preview.getAttribute('data-changing')) === '2', 'the bulk preview counts the two south terminals');
+  await s.expectAttr(page.locator('[data-testid=preview][data-in-scope="2"]'), 'data-changing', '2',
+    'the bulk preview counts the two south terminals');
   await page.getByTestId('pf-reason').fill('南区改为手动确认');
   await page.getByTestId('pf-save').click();
   await page.locator('.ant-modal-confirm-title', { hasText: '确定要更改 2 台终端的策略吗？' }).waitFor();
@@ -123,7 +123,7 @@ await new Suite('releases').run(async (s) => {
     await page.getByTestId('upload-start').waitFor({ state: 'detached' });
   };
   await upload(good, []);
-  await page.getByTestId('upload-error').getByText('缺少组件 os 的文件 os-2.1.0.bin').waitFor();
+  await page.getByTestId('upload-error').getByText('缺少组件 操作系统 的文件 os-2.1.0.bin').waitFor();
   s.check(true, 'a missing component file is named');
   await closeUpload();
   await upload(good, [join(s.work, 'tampered', 'os-2.1.0.bin'), join(good, 'app-2.1.0.bin')]);
@@ -137,17 +137,16 @@ await new Suite('releases').run(async (s) => {
   await closeUpload();
   await upload(good, [join(good, 'os-2.1.0.bin'), join(good, 'app-2.1.0.bin')]);
   await page.getByTestId('upload-done').waitFor();
-  s.check((await page.getByTestId('upload-step-os').getAttribute('data-state')) === 'done', 'the os artifact was uploaded');
+  await s.expectAttr(page.getByTestId('upload-step-os'), 'data-state', 'done', 'the os artifact was uploaded');
   await s.shot(page, 'releases-upload-zh');
   await closeUpload();
   await page.getByTestId('release-2.1.0').click();
-  await page.getByTestId('release-components').getByText('payment-app').waitFor();
+  await page.getByTestId('release-components').getByText('支付应用').waitFor();
   const keyId = JSON.parse(readFileSync(join(s.work, 'release.pub'), 'utf8')).keyid;
-  s.check((await page.getByTestId('release-signature').getAttribute('data-verified')) === 'true',
-    'the signature is shown as verified by the server');
-  s.check((await page.getByTestId('release-key').first().textContent()) === keyId, 'the signing key id is shown');
-  s.check((await page.getByTestId('release-notes-zh').textContent()).includes('修复刷卡问题'), 'the Chinese notes are shown');
-  s.check(await page.getByTestId('release-security').isVisible(), 'the release is marked security-critical');
+  await s.expectAttr(page.getByTestId('release-signature'), 'data-verified', 'true', 'the signature is shown as verified by the server');
+  await s.expectText(page.getByTestId('release-key').first(), (t) => t === keyId, 'the signing key id is shown');
+  await s.expectText(page.getByTestId('release-notes-zh'), '修复刷卡问题', 'the Chinese notes are shown');
+  await s.expectVisible(page.getByTestId('release-security'), 'the release is marked security-critical');
   await page.getByTestId('deadline-input').fill('2027-01-15T09:30');
   await page.getByTestId('deadline-save').click();
   await page.getByText('每次更改都要填写原因').waitFor();
@@ -176,7 +175,7 @@ await new Suite('releases').run(async (s) => {
   await page.locator('[data-testid=row-state-WEB1001]').waitFor();
   await s.shot(page, 'deployments-running-zh');
   await page.locator('[data-testid=row-state-WEB1001][data-state=success]').waitFor({ timeout: 120000 });
-  s.check((await page.getByTestId('count-success').getAttribute('data-count')) === '1', 'the progress counts one success');
+  await s.expectAttr(page.getByTestId('count-success'), 'data-count', '1', 'the progress counts one success');
   await s.waitFor('the agent to run 2.1.0', async () => (await agent.status())?.version === '2.1.0', 30000);
   s.check(startVersion !== '2.1.0', `the agent now runs 2.1.0 (was ${startVersion})`);
   await s.shot(page, 'deployments-success-zh');

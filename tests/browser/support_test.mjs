@@ -66,13 +66,12 @@ await new Suite('support').run(async (s) => {
   // ---- The support desk, as a support agent -------------------------------
   const page = await s.page();
   await s.login(page, 'amy', amyPassword);
-  s.check(await page.getByTestId('nav-users').count() === 0, 'a support agent has no users page in the navigation');
+  await s.expectCount(page.getByTestId('nav-users'), 0, 'a support agent has no users page in the navigation');
   await page.getByTestId('nav-support').click();
   const row = page.getByTestId('ticket-table').locator('tr', { hasText: SERIAL });
   await row.first().waitFor();
-  const rowText = await row.first().textContent();
-  s.check(rowText.includes('请关闭自动更新') && rowText.includes('1.0.0') && rowText.includes('自动'),
-          'the queue shows the ticket with its serial, version, policy snapshot and message');
+  await s.expectText(row, (t) => t.includes('请关闭自动更新') && t.includes('1.0.0') && t.includes('开启'),
+                     'the queue shows the ticket with its serial, version, policy snapshot and message');
   await s.shot(page, 'support-queue-zh');
 
   // Merchant lookup: by name and by serial, masked.
@@ -83,9 +82,8 @@ await new Suite('support').run(async (s) => {
   await page.getByTestId('merchant-search').click();
   const results = page.getByTestId('merchant-results');
   await results.getByText('138****8000').waitFor();
-  const found = await results.textContent();
-  s.check(!found.includes(PHONE) && !found.includes(RESIDENT_ID) && found.includes(SERIAL),
-          'lookup by name finds the merchant, masked, with their terminal');
+  await s.expectText(results, (t) => !t.includes(PHONE) && !t.includes(RESIDENT_ID) && t.includes(SERIAL),
+                     'lookup by name finds the merchant, masked, with their terminal');
   await page.getByTestId('merchant-q').fill(SERIAL);
   await page.getByTestId('merchant-search').click();
   await results.getByText('张三').waitFor();
@@ -94,7 +92,7 @@ await new Suite('support').run(async (s) => {
   // Open the ticket.
   await page.getByTestId(`ticket-open-${ticket}`).click();
   await page.getByTestId('ticket-serial').waitFor();
-  s.check((await page.getByTestId('ticket-merchant').textContent()) === '张三', 'the ticket shows the terminal and its merchant');
+  await s.expectText(page.getByTestId('ticket-merchant'), (t) => t === '张三', 'the ticket shows the terminal and its merchant');
   const drawer = page.getByTestId('ticket-drawer');
   s.check(!(await drawer.textContent()).includes(PHONE), 'the drawer shows no full phone number');
 
@@ -109,13 +107,13 @@ await new Suite('support').run(async (s) => {
   await page.getByTestId('verify-name').fill('张三');
   await page.getByTestId('verify-send').click();
   await page.getByTestId('verify-code').waitFor();
-  s.check((await page.getByTestId('verify-tries').textContent()) === '还可尝试 5 次', 'the code step shows 5 tries');
-  s.check((await page.getByTestId('verify-expires').textContent()).includes('前有效'), 'the code step shows its expiry');
+  await s.expectText(page.getByTestId('verify-tries'), (t) => t === '还可尝试 5 次', 'the code step shows 5 tries');
+  await s.expectText(page.getByTestId('verify-expires'), '前有效', 'the code step shows its expiry');
   const code = smsCode(s);
   await page.getByTestId('verify-code').fill(code === '000000' ? '111111' : '000000');
   await page.getByTestId('verify-check').click();
   await page.getByTestId('verify-error').getByText('验证码不正确，还可尝试 4 次').waitFor();
-  s.check((await page.getByTestId('verify-tries').textContent()) === '还可尝试 4 次', 'a wrong code leaves 4 tries, shown');
+  await s.expectText(page.getByTestId('verify-tries'), (t) => t === '还可尝试 4 次', 'a wrong code leaves 4 tries, shown');
   await s.shot(page, 'support-verify-wrong-code-zh');
   await page.getByTestId('verify-code').fill(code);
   await page.getByTestId('verify-check').click();
@@ -130,7 +128,7 @@ await new Suite('support').run(async (s) => {
   await page.getByTestId('verify-reason').fill(REASON);
   await page.getByTestId('verify-apply').click();
   await page.getByTestId('verify-done').waitFor();
-  s.check((await page.getByTestId('verify-done').textContent()).includes(SERIAL), 'the change names the terminal');
+  await s.expectText(page.getByTestId('verify-done'), SERIAL, 'the change names the terminal');
   await s.waitFor('the agent to learn never', async () => (await agentMode()) === 'never');
   s.check(true, 'the running agent holds never after its next poll');
   await s.shot(page, 'support-changed-zh');
@@ -141,15 +139,14 @@ await new Suite('support').run(async (s) => {
   await page.getByTestId('note-text').fill('已致电商户确认');
   await page.getByTestId('note-add').click();
   await page.getByTestId('ticket-notes').getByText('已致电商户确认').waitFor();
-  s.check((await page.getByTestId('ticket-notes').textContent()).includes('amy'), 'the note says who wrote it');
+  await s.expectText(page.getByTestId('ticket-notes'), 'amy', 'the note says who wrote it');
   await page.getByTestId('close-ticket').click();
   await page.getByText('关闭工单需要填写处理结果').waitFor();
   await page.getByTestId('close-note').fill('已代为关闭自动更新');
   await page.getByTestId('close-ticket').click();
   await page.getByTestId('close-confirm').click();
   await page.getByTestId('ticket-status').getByText('已关闭').waitFor();
-  s.check((await page.getByTestId('ticket-notes').textContent()).includes('已代为关闭自动更新'),
-          'closing adds its note to the ticket');
+  await s.expectText(page.getByTestId('ticket-notes'), '已代为关闭自动更新', 'closing adds its note to the ticket');
   await s.shot(page, 'support-ticket-closed-zh');
   await page.keyboard.press('Escape');
   await logout(page);
@@ -178,16 +175,14 @@ await new Suite('support').run(async (s) => {
   await page.getByTestId('user-toggle-admin').click();
   await page.getByTestId('user-toggle-ok-admin').click();
   await page.getByTestId('users-error').waitFor();
-  s.check((await page.getByTestId('users-error').textContent()).includes('最后一个启用的管理员'),
-          'the last administrator cannot disable themself, and is told why');
+  await s.expectText(page.getByTestId('users-error'), '最后一个启用的管理员', 'the last administrator cannot disable themself, and is told why');
   await s.shot(page, 'users-zh');
 
   // ---- The audit log, as the auditor --------------------------------------
   const auditor = await s.page();
   await s.login(auditor, 'olga', 'olga-password');
-  const nav = await auditor.getByTestId('nav').textContent();
-  s.check(nav.includes('审计日志') && !nav.includes('客服工作台') && !nav.includes('用户'),
-          'an auditor sees the audit log, not the support desk or users');
+  await s.expectText(auditor.getByTestId('nav'), (t) => t.includes('审计日志') && !t.includes('客服工作台') && !t.includes('用户'),
+                     'an auditor sees the audit log, not the support desk or users');
   const refused = await auditor.evaluate(async () => (await fetch('/api/v1/users')).status);
   s.check(refused === 403, 'the server refuses the users list to an auditor');
   await auditor.getByTestId('nav-audit').click();
@@ -195,9 +190,8 @@ await new Suite('support').run(async (s) => {
   s.check(true, 'the chain status is intact');
   const change = auditor.getByTestId('audit-table').locator('tr', { hasText: REASON });
   await change.first().waitFor();
-  const changeText = await change.first().textContent();
-  s.check(changeText.includes('amy') && changeText.includes('客服') && changeText.includes('policy.change'),
-          'the support change is in the log with actor, path and reason');
+  await s.expectText(change, (t) => t.includes('amy') && t.includes('客服') && t.includes('修改更新策略'),
+                     'the support change is in the log with actor, path, action in words and reason');
   await s.shot(auditor, 'audit-zh');
 
   await auditor.getByTestId('audit-actor').fill('amy');
@@ -346,7 +340,7 @@ db.commit()
   await s.login(admin);
   await admin.getByTestId('nav-audit').click();
   await admin.locator('[data-chain="broken"]').waitFor();
-  const broken = await admin.getByTestId('chain-status').textContent();
-  s.check(broken.includes('第 2 条') && broken.includes('写入后被改动'), `the page shows the chain broken at entry 2 (${broken})`);
+  await s.expectText(admin.getByTestId('chain-status'), (t) => t.includes('第 2 条') && t.includes('写入后被改动'),
+                     'the page shows the chain broken at entry 2');
   await s.shot(admin, 'audit-broken-zh');
 });

@@ -132,7 +132,7 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
         app_id = self.application_id(number)
         status, a = self.call("GET", f"/api/v1/applications/{app_id}", admin=True)
         self.assertEqual((a["resident_id"], a["card"], a["phone"]),
-                         ("1101**********4477", "6228 **** **** **** 0018", "138****8000"))
+                         ("110101************", "6228 **** **** **** 0018", "138****8000"))
         self.assertEqual(a["checks"]["provider"], "format-only")
         self.assertTrue(all(c["outcome"] in ("format_only", "pass") for c in a["checks"]["items"]), a["checks"])
         status, a = self.call("POST", f"/api/v1/applications/{app_id}/verify", {}, admin=True)

@@ -1,9 +1,14 @@
 // What jsdom lacks and Ant Design needs, and a clean page between tests.
 import { afterEach } from 'vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import i18n from '../i18n';
 
 afterEach(() => cleanup());
+
+// findBy… and waitFor poll until their condition holds; on a loaded machine a
+// form's validation can take seconds to show, so the deadline is generous
+// (a passing test returns as soon as the condition holds).
+configure({ asyncUtilTimeout: 15000 });
 
 Object.defineProperty(window, 'matchMedia', {
   writable: true,

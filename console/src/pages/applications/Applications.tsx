@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { Card, Segmented, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import PageTitle from '../../common/PageTitle';
 import type { Me } from '../../api';
 import States from '../../common/States';
 import { formatTime } from '../../common/time';
@@ -20,7 +21,9 @@ export default function Applications(_: { me: Me }) {
   const rows = list.data?.applications ?? [];
 
   return (
-    <Card title={tr('title')}>
+    <>
+    <PageTitle title={tr('title')} />
+    <Card>
       {open !== null && <ApplicationDrawer id={open} onClose={() => setOpen(null)} onChanged={list.reload} />}
       <Segmented
         style={{ marginBottom: 16, maxWidth: '100%', overflowX: 'auto' }}
@@ -75,5 +78,6 @@ export default function Applications(_: { me: Me }) {
         )}
       </States>
     </Card>
+    </>
   );
 }

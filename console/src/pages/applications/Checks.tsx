@@ -21,7 +21,7 @@ export default function Checks({ app, busy, onReverify }: { app: Application; bu
     <div data-testid="app-checks">
       <Space style={{ marginBottom: 8 }} wrap>
         <Typography.Text strong>{tr('checks')}</Typography.Text>
-        {checks && <Typography.Text type="secondary">{tr('provider', { name: checks.provider })}</Typography.Text>}
+        {checks && <Typography.Text type="secondary">{tr('provider', { name: tr(`provider_${checks.provider}`, { defaultValue: checks.provider }) })}</Typography.Text>}
         <Button size="small" onClick={onReverify} loading={busy} data-testid="app-reverify">
           {tr('reverify')}
         </Button>

@@ -65,7 +65,7 @@ describe('approve form', () => {
     type('approve-serials', 'M50A0001');
     type('approve-reason', '资料齐全');
     fireEvent.click(screen.getByTestId('approve-submit'));
-    expect((await screen.findByTestId('approve-error')).textContent).toContain('already registered');
+    expect((await screen.findByTestId('approve-error')).textContent).toContain('序列号 M50A0001 中有已登记的终端');
   });
 
   it('says the same in English', async () => {

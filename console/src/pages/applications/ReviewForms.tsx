@@ -7,7 +7,7 @@ import { Alert, Button, Form, Input, Tag } from 'antd';
 import type { Rule } from 'antd/es/form';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api';
+import { api, ApiError } from '../../api';
 import { errorText } from '../../common/errors';
 import { REASON_MAX } from '../../common/rules';
 import { utf8Length } from '../../common/identityNumbers';
@@ -56,18 +56,19 @@ function shortRules(t: TFunction, required: string): Rule[] {
   ];
 }
 
-// Sends one decision; shows the server's refusal in the user's language.
+// Sends one decision; shows the server's refusal in the user's language
+// (`conflict`: the form's own sentence for a 409, naming what the user typed).
 function useDecision() {
   const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
-  const send = async <T,>(path: string, body: unknown, done: (r: T) => void) => {
+  const send = async <T,>(path: string, body: unknown, done: (r: T) => void, conflict?: string) => {
     setBusy(true);
     setError('');
     try {
       done(await api<T>('POST', path, body));
     } catch (e) {
-      setError(errorText(t, e));
+      setError(conflict && e instanceof ApiError && e.code === 'conflict' ? conflict : errorText(t, e));
     } finally {
       setBusy(false);
     }
@@ -90,6 +91,7 @@ export function ApproveForm({ app, onDone }: { app: Application; onDone: (a: App
       `/applications/${app.id}/approve`,
       { serials: parseSerials(v.serials), reason: v.reason.trim() },
       (r) => onDone(r, r.activation_codes),
+      tr('approveConflict', { serials: parseSerials(v.serials).join(', ') }),
     );
   return (
     <Form form={form} layout="vertical" onFinish={submit} data-testid="approve-form">

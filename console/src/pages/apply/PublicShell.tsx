@@ -6,6 +6,7 @@ import { Button, Card, Grid, Layout, Typography } from 'antd';
 import { Link } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { setLang } from '../../i18n';
+import { useDocumentTitle } from '../../common/PageTitle';
 
 interface Props {
   title: string;
@@ -17,6 +18,7 @@ export default function PublicShell({ title, other, children }: Props) {
   const { t, i18n } = useTranslation();
   const { t: ta } = useTranslation('apply');
   const phone = !(Grid.useBreakpoint().sm ?? true);
+  useDocumentTitle(title, ta('brand'));
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 12, paddingInline: phone ? 12 : 24 }}>
@@ -29,7 +31,11 @@ export default function PublicShell({ title, other, children }: Props) {
       </Layout.Header>
       <Layout.Content style={{ padding: phone ? 8 : 24 }}>
         <Card
-          title={<span data-testid="public-title">{title}</span>}
+          title={
+            <Typography.Title level={1} style={{ fontSize: 18, margin: 0 }} data-testid="public-title">
+              {title}
+            </Typography.Title>
+          }
           style={{ maxWidth: 760, margin: '0 auto' }}
           styles={{ body: { padding: phone ? 12 : 24 } }}
         >

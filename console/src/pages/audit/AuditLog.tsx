@@ -6,6 +6,8 @@ import { useState } from 'react';
 import { Button, Card, DatePicker, Form, Input, Select, Space, Table, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
+import PageTitle from '../../common/PageTitle';
+import { actionText, targetText } from './actions';
 import type { Me } from '../../api';
 import States from '../../common/States';
 import { formatTime, userTimeZone } from '../../common/time';
@@ -33,7 +35,7 @@ interface Filters {
 }
 
 const PAGE = 20;
-const PATHS = ['console', 'terminal', 'support'];
+const PATHS = ['console', 'terminal', 'support', 'public'];
 
 // "2026-11-24T08:00:00Z": the server's form of a UTC time (no milliseconds).
 export function utc(d: Date): string {
@@ -75,8 +77,9 @@ export default function AuditLog(_props: { me: Me }) {
 
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+      <PageTitle title={ta('title')} />
       <ChainStatus />
-      <Card title={ta('title')} extra={<Typography.Text type="secondary">{t('timeZoneNote', { tz: userTimeZone() })}</Typography.Text>}>
+      <Card title={ta('entries')} extra={<Typography.Text type="secondary">{t('timeZoneNote', { tz: userTimeZone() })}</Typography.Text>}>
         <Form form={form} layout="inline" onFinish={apply} style={{ marginBottom: 16, rowGap: 8 }}>
           <Form.Item name="actor" label={ta('actor')}>
             <Input allowClear placeholder={ta('actorPlaceholder')} data-testid="audit-actor" style={{ width: 180 }} />
@@ -126,8 +129,9 @@ export default function AuditLog(_props: { me: Me }) {
               { title: ta('time'), dataIndex: 'time_utc', width: 170, render: (v: string) => formatTime(v, i18n.language) },
               { title: ta('actor'), dataIndex: 'actor', render: (v: string, e: Entry) => <span title={e.actor_kind}>{v}</span> },
               { title: ta('path'), dataIndex: 'path', render: (v: string) => ta(`path_${v}`, { defaultValue: v }) },
-              { title: ta('action'), dataIndex: 'action' },
-              { title: ta('target'), dataIndex: 'target' },
+              { title: ta('action'), dataIndex: 'action',
+                render: (v: string) => <span title={v} data-action={v}>{actionText(v, i18n.language)}</span> },
+              { title: ta('target'), dataIndex: 'target', render: (v: string) => targetText(v, i18n.language) },
               { title: ta('reason'), dataIndex: 'reason', ellipsis: true },
             ]}
           />

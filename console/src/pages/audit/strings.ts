@@ -2,6 +2,7 @@
 export default {
   'zh-CN': {
     title: '审计日志',
+    entries: '审计记录',
     actor: '操作人',
     actorPlaceholder: '用户名或终端序列号',
     path: '途径',
@@ -9,6 +10,7 @@ export default {
     path_console: '后台',
     path_terminal: '终端',
     path_support: '客服',
+    path_public: '申请页面',
     terminal: '终端序列号',
     timeRange: '时间范围',
     rangeStart: '开始时间',
@@ -40,6 +42,7 @@ export default {
   },
   en: {
     title: 'Audit log',
+    entries: 'Entries',
     actor: 'Actor',
     actorPlaceholder: 'User name or terminal serial',
     path: 'Path',
@@ -47,6 +50,7 @@ export default {
     path_console: 'back office',
     path_terminal: 'terminal',
     path_support: 'support',
+    path_public: 'public application page',
     terminal: 'Terminal serial',
     timeRange: 'Time range',
     rangeStart: 'From',

@@ -11,6 +11,7 @@ import { errorText } from '../../common/errors';
 import { useApi } from '../../common/useApi';
 import AssignForm, { AssignBody } from './AssignForm';
 import Progress from './Progress';
+import PageTitle from '../../common/PageTitle';
 
 interface Outcome {
   release: string;
@@ -67,7 +68,7 @@ export default function Deployments({ me }: { me: Me }) {
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       {holder}
-      <Typography.Title level={3} style={{ margin: 0 }}>{t('title')}</Typography.Title>
+      <PageTitle title={t('title')} />
       <States loading={list.loading && !list.data} error={list.error} onRetry={list.reload}>
         {canDeploy ? (
           <Card title={t('assign')}>

@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
 import States from '../../common/States';
 import { errorText } from '../../common/errors';
+import { agentLine } from '../../common/agentText';
 import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
 
@@ -90,7 +91,8 @@ export default function Progress({ release, canDeploy }: { release: string; canD
                   render: (v: number | null, r) =>
                     v === null ? '—' : <Bar percent={v} size="small" status={r.state === 'failed' ? 'exception' : undefined} style={{ width: 120 }} />,
                 },
-                { title: t('message'), dataIndex: 'message', ellipsis: true },
+                { title: t('message'), dataIndex: 'message', ellipsis: true,
+                  render: (v: string) => <span title={v}>{agentLine(tc, i18n.language, v)}</span> },
                 { title: t('updated'), dataIndex: 'updated', render: (v: string) => formatTime(v, i18n.language) },
                 ...(canDeploy
                   ? [

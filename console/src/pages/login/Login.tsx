@@ -5,14 +5,17 @@ import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, Me, setCsrf } from '../../api';
 import { errorText } from '../../common/errors';
+import { useDocumentTitle } from '../../common/PageTitle';
 
 interface Props {
+  expired?: boolean; // the session ended while the user worked: say so
   onLogin: (me: Me) => void;
   onToggleLang: () => void;
 }
 
-export default function Login({ onLogin, onToggleLang }: Props) {
+export default function Login({ expired, onLogin, onToggleLang }: Props) {
   const { t } = useTranslation();
+  useDocumentTitle(t('login'));
   const { t: ta } = useTranslation('apply');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -36,6 +39,9 @@ export default function Login({ onLogin, onToggleLang }: Props) {
   return (
     <Card title={t('title')} extra={<Button onClick={onToggleLang} data-testid="lang">{t('language')}</Button>}
           style={{ maxWidth: 420, margin: '96px auto' }}>
+      {expired && !error && (
+        <Alert type="warning" showIcon title={t('sessionExpired')} style={{ marginBottom: 16 }} data-testid="session-expired" />
+      )}
       <Form layout="vertical" onFinish={submit} requiredMark={false}>
         <Form.Item label={t('user')} name="name" rules={[{ required: true, message: t('userRequired') }]}>
           <Input autoComplete="username" data-testid="login-name" />

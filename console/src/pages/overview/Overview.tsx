@@ -11,6 +11,7 @@ import type { Me } from '../../api';
 import States from '../../common/States';
 import { useApi } from '../../common/useApi';
 import { OverviewData, terminalsLink } from './types';
+import PageTitle from '../../common/PageTitle';
 
 const OverviewCharts = lazy(() => import('./OverviewCharts'));
 
@@ -20,7 +21,7 @@ export default function Overview({ me: _me }: { me: Me }) {
   const total = data ? data.online + data.offline : 0;
   return (
     <>
-      <Typography.Title level={3}>{t('title')}</Typography.Title>
+      <PageTitle title={t('title')} />
       <Typography.Paragraph type="secondary">{t('refreshNote')}</Typography.Paragraph>
       <States loading={loading && !data} error={error} onRetry={reload} empty={!!data && total === 0}
               emptyText={t('noTerminals')}>

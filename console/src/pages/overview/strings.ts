@@ -1,6 +1,9 @@
 // Strings of the overview page (namespace 'overview'), zh-CN first.
+import words from '../../common/words';
+
 export default {
   'zh-CN': {
+    ...words['zh-CN'],
     title: '概览',
     refreshNote: '每 10 秒自动刷新；点击图表可查看对应终端',
     online: '在线',
@@ -15,9 +18,6 @@ export default {
     success: '成功',
     failed: '失败',
     rolled_back: '已回滚',
-    mode_auto: '开启',
-    mode_manual: '手动',
-    mode_never: '永不',
     noVersion: '未知版本',
     terminalsCount: '{{count}} 台',
     deadline: '截止 {{time}}',
@@ -27,6 +27,7 @@ export default {
     noOutcomes: '近 14 天没有结束的更新',
   },
   en: {
+    ...words.en,
     title: 'Overview',
     refreshNote: 'Refreshes every 10 s; click a chart to see those terminals',
     online: 'Online',
@@ -41,9 +42,6 @@ export default {
     success: 'Succeeded',
     failed: 'Failed',
     rolled_back: 'Rolled back',
-    mode_auto: 'On',
-    mode_manual: 'Manual',
-    mode_never: 'Never',
     noVersion: 'unknown version',
     terminalsCount: '{{count}} terminals',
     deadline: 'due {{time}}',

@@ -128,7 +128,8 @@ export default function PolicyForm({ initial, fleet, canLock, onChange, onSubmit
                      rules={[{ type: 'integer', min: 0, max: 365, message: t('deadlineDaysRange') }]}>
             <InputNumber min={0} max={365} precision={0} data-testid="pf-deadline" />
           </Form.Item>
-          <Form.Item name="never_defers_security" label={t('neverDefersSecurity')} valuePropName="checked">
+          <Form.Item name="never_defers_security" label={t('neverDefersSecurity')} valuePropName="checked"
+                     extra={t('neverDefersSecurityNote')} style={{ maxWidth: 480 }}>
             <Switch data-testid="pf-never-defers" />
           </Form.Item>
         </Space>

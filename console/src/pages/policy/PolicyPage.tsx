@@ -1,12 +1,13 @@
 // The update-policy page: one scope at a time (fleet, group, terminal), or a
 // bulk edit of the terminals a filter picks. Roles that may not change policy
 // see it read-only; the server refuses them anyway.
-import { Tabs, Typography } from 'antd';
+import { Tabs } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../api';
 import { can } from '../../access';
 import BulkEdit from './BulkEdit';
 import ScopeEditor from './ScopeEditor';
+import PageTitle from '../../common/PageTitle';
 
 export default function PolicyPage({ me }: { me: Me }) {
   const { t } = useTranslation('policy');
@@ -15,7 +16,7 @@ export default function PolicyPage({ me }: { me: Me }) {
     tabs.push({ key: 'bulk', label: <span data-testid="tab-bulk">{t('tabBulk')}</span>, children: <BulkEdit me={me} /> });
   return (
     <>
-      <Typography.Title level={3}>{t('title')}</Typography.Title>
+      <PageTitle title={t('title')} />
       <Tabs items={tabs} destroyOnHidden />
     </>
   );

@@ -61,7 +61,11 @@ export function PolicySummary({ p, only, testId }: { p: Partial<Policy>; only?: 
         <Descriptions.Item label={t('deadlineDays')}>{p.security_deadline_days}</Descriptions.Item>
       )}
       {has('never_defers_security') && p.never_defers_security !== undefined && (
-        <Descriptions.Item label={t('neverDefersSecurity')}>{p.never_defers_security ? t('yes') : t('no')}</Descriptions.Item>
+        <Descriptions.Item label={t('neverDefersSecurity')}>
+          <span data-testid={`${testId}-never-defers`} data-value={String(p.never_defers_security)}>
+            {t(p.never_defers_security ? 'securityHeld' : 'securityForced')}
+          </span>
+        </Descriptions.Item>
       )}
       {!only && <Descriptions.Item label={t('revision')}>{p.revision ?? 0}</Descriptions.Item>}
     </Descriptions>

@@ -8,7 +8,9 @@ import { api } from '../../api';
 import { errorText } from '../../common/errors';
 import { reasonRules } from '../../common/rules';
 import { formatTime, userTimeZone } from '../../common/time';
-import { bytes, Component, Release } from './types';
+import { Component, Release } from './types';
+import { componentName } from '../../common/components';
+import { formatSize } from '../../common/sizes';
 
 interface Props {
   release: Release;
@@ -49,7 +51,7 @@ export default function ReleaseDetail({ release: r, canRelease, onClose, onChang
         <Descriptions.Item label={t('models')}>{r.models.map((m) => <Tag key={m}>{m}</Tag>)}</Descriptions.Item>
         <Descriptions.Item label={t('created')}>{formatTime(r.created, lang)}</Descriptions.Item>
         <Descriptions.Item label={t('expires')}>{formatTime(r.expires, lang)}</Descriptions.Item>
-        <Descriptions.Item label={t('size')}>{bytes(r.size)}</Descriptions.Item>
+        <Descriptions.Item label={t('size')}>{formatSize(r.size)}</Descriptions.Item>
         <Descriptions.Item label={t('security')}>
           {r.security ? <Tag color="red" data-testid="release-security">{t('securityTag')}</Tag> : t('no')}
         </Descriptions.Item>
@@ -96,11 +98,11 @@ export default function ReleaseDetail({ release: r, canRelease, onClose, onChang
         scroll={{ x: true }}
         data-testid="release-components"
         columns={[
-          { title: t('name'), dataIndex: 'name' },
+          { title: t('name'), dataIndex: 'name', render: (v: string) => <span title={v}>{componentName(tc, v)}</span> },
           { title: t('version'), dataIndex: 'version' },
-          { title: t('size'), dataIndex: 'size', render: (v: number) => bytes(v) },
+          { title: t('size'), dataIndex: 'size', render: (v: number) => formatSize(v) },
           { title: t('mandatory'), dataIndex: 'mandatory', render: (v?: boolean) => (v ? t('yes') : t('no')) },
-          { title: t('depends'), dataIndex: 'depends', render: (v?: string[]) => (v ?? []).join(', ') },
+          { title: t('depends'), dataIndex: 'depends', render: (v?: string[]) => (v ?? []).map((d) => componentName(tc, d)).join(i18n.language === 'en' ? ', ' : '、') },
           { title: 'SHA-256', dataIndex: 'sha256', render: (v: string) => <code title={v}>{v.slice(0, 12)}…</code> },
         ]}
       />

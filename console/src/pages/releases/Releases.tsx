@@ -2,7 +2,7 @@
 // a drawer, and — for roles that may — the upload of a release signed with
 // the CLI and the security deadline.
 import { useState } from 'react';
-import { Button, Space, Table, Tag, Typography } from 'antd';
+import { Button, Space, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../api';
 import { can } from '../../access';
@@ -11,10 +11,14 @@ import { formatTime } from '../../common/time';
 import { useApi } from '../../common/useApi';
 import ReleaseDetail from './ReleaseDetail';
 import UploadRelease from './UploadRelease';
-import { bytes, Release } from './types';
+import { Release } from './types';
+import { componentName } from '../../common/components';
+import { formatSize } from '../../common/sizes';
+import PageTitle from '../../common/PageTitle';
 
 export default function Releases({ me }: { me: Me }) {
   const { t, i18n } = useTranslation('releases');
+  const { t: tc } = useTranslation();
   const list = useApi<{ releases: Release[] }>('/releases');
   const [uploading, setUploading] = useState(false);
   const [shown, setShown] = useState<string | null>(null);
@@ -24,12 +28,12 @@ export default function Releases({ me }: { me: Me }) {
 
   return (
     <>
-      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 16 }} wrap>
-        <Typography.Title level={3} style={{ margin: 0 }}>{t('title')}</Typography.Title>
-        {canRelease && (
+      <PageTitle
+        title={t('title')}
+        extra={canRelease && (
           <Button type="primary" onClick={() => setUploading(true)} data-testid="release-upload">{t('upload')}</Button>
         )}
-      </Space>
+      />
       <States loading={list.loading && !list.data} error={list.error} onRetry={list.reload}
               empty={!!list.data && releases.length === 0} emptyText={t('empty')}>
         <Table<Release>
@@ -51,8 +55,8 @@ export default function Releases({ me }: { me: Me }) {
               ),
             },
             { title: t('models'), dataIndex: 'models', render: (m: string[]) => m.join(', ') },
-            { title: t('components'), key: 'components', render: (_, r) => r.components.map((c) => c.name).join(', ') },
-            { title: t('size'), dataIndex: 'size', render: (v: number) => bytes(v) },
+            { title: t('components'), key: 'components', render: (_, r) => r.components.map((c) => componentName(tc, c.name)).join(i18n.language === 'en' ? ', ' : '、') },
+            { title: t('size'), dataIndex: 'size', render: (v: number) => formatSize(v) },
             {
               title: t('signature'),
               key: 'sig',

@@ -7,6 +7,7 @@ import type { UploadFile } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api';
 import { errorText } from '../../common/errors';
+import { componentName } from '../../common/components';
 import { Step, UploadProblem, uploadRelease } from './upload';
 
 interface Props {
@@ -42,7 +43,8 @@ export default function UploadRelease({ open, onClose, onPublished }: Props) {
       setDone(t('published', { version: r.version }));
       onPublished(r.version);
     } catch (e) {
-      if (e instanceof UploadProblem) setError(t(e.key, e.params));
+      if (e instanceof UploadProblem)
+        setError(t(e.key, { ...e.params, ...(e.params?.name ? { name: componentName(tc, String(e.params.name)) } : {}) }));
       else if (e instanceof ApiError || e instanceof TypeError) setError(errorText(tc, e));
       else setError(String(e));
     } finally {
@@ -90,8 +92,8 @@ export default function UploadRelease({ open, onClose, onPublished }: Props) {
           dataSource={steps}
           data-testid="upload-steps"
           columns={[
-            { title: t('name'), dataIndex: 'name' },
-            { title: 'file', dataIndex: 'filename' },
+            { title: t('name'), dataIndex: 'name', render: (v: string) => componentName(tc, v) },
+            { title: t('fileName'), dataIndex: 'filename' },
             {
               title: t('step_upload'),
               key: 'state',

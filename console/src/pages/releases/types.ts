@@ -23,9 +23,3 @@ export interface Release {
   components: Component[];
   signature: { key_ids: string[]; verified: boolean; threshold: number; trusted_key_ids: string[] };
 }
-
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}

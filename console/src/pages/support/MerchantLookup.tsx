@@ -1,11 +1,14 @@
 // Merchant lookup for the support desk: by legal name, a whole phone number
-// or a terminal's serial. The server answers masked records only.
+// or a terminal's serial. The server answers masked records only. A merchant
+// who phones in needs no ticket: each of their terminals opens the identity
+// check and the change of automatic update (VerifyFlow) from here.
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, Table } from 'antd';
+import { Alert, Button, Card, Drawer, Form, Input, Space, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
 import { errorText } from '../../common/errors';
 import { Merchant } from './parts';
+import VerifyFlow from './VerifyFlow';
 
 export default function MerchantLookup() {
   const { t } = useTranslation();
@@ -13,6 +16,7 @@ export default function MerchantLookup() {
   const [rows, setRows] = useState<Merchant[] | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState('');
+  const [call, setCall] = useState<{ name: string; serial: string } | null>(null);
 
   const search = async ({ q }: { q: string }) => {
     setLoading(true);
@@ -28,7 +32,17 @@ export default function MerchantLookup() {
   };
 
   return (
-    <Card title={ts('lookup')}>
+    <Card title={ts('lookup')} extra={<Typography.Text type="secondary">{ts('callNote')}</Typography.Text>}>
+      <Drawer
+        open={call !== null}
+        onClose={() => setCall(null)}
+        size={560}
+        destroyOnHidden
+        title={call ? ts('callTitle', { name: call.name, serial: call.serial }) : ''}
+        data-testid="call-drawer"
+      >
+        {call && <VerifyFlow serial={call.serial} />}
+      </Drawer>
       <Form layout="inline" onFinish={search} style={{ marginBottom: 12 }}>
         <Form.Item
           name="q"
@@ -60,8 +74,19 @@ export default function MerchantLookup() {
             {
               title: ts('terminals'),
               dataIndex: 'terminals',
-              render: (ts2: Merchant['terminals']) =>
-                ts2.map((x) => `${x.serial} (${x.model} ${x.version}${x.group ? ', ' + x.group : ''})`).join('; '),
+              render: (list: Merchant['terminals'], m: Merchant) => (
+                <Space orientation="vertical" size={4}>
+                  {list.map((x) => (
+                    <Space key={x.serial} wrap size={8}>
+                      <span>{`${x.serial}（${x.model} ${x.version || '—'}${x.group ? ` · ${x.group}` : ''}）`}</span>
+                      <Button size="small" data-testid={`call-${x.serial}`}
+                              onClick={() => setCall({ name: m.legal_name, serial: x.serial })}>
+                        {ts('callVerify')}
+                      </Button>
+                    </Space>
+                  ))}
+                </Space>
+              ),
             },
           ]}
         />

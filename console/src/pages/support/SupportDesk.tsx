@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { Button, Card, Input, Segmented, Space, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import PageTitle from '../../common/PageTitle';
 import type { Me } from '../../api';
 import States from '../../common/States';
 import { formatTime, userTimeZone } from '../../common/time';
@@ -27,6 +28,7 @@ export default function SupportDesk(_props: { me: Me }) {
 
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+      <PageTitle title={ts('title')} />
       {open !== null && <TicketDrawer id={open} onClose={() => setOpen(null)} onChanged={tickets.reload} />}
       <Card title={ts('queue')} extra={<Typography.Text type="secondary">{t('timeZoneNote', { tz: userTimeZone() })}</Typography.Text>}>
         <Space wrap style={{ marginBottom: 12 }}>

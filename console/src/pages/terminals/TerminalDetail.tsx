@@ -12,26 +12,27 @@ import { can } from '../../access';
 import States from '../../common/States';
 import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
+import { agentLine } from '../../common/agentText';
+import { formatSize } from '../../common/sizes';
 import PolicyPanel from './PolicyPanel';
 import RetireButton from './RetireButton';
 import { STATE_COLORS } from './TerminalList';
 import type { DeploymentView, StatusEntry, TerminalView } from './types';
+import PageTitle from '../../common/PageTitle';
 
-
-function bytesText(n: number): string {
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MB`;
-  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KB`;
-  return `${n} B`;
-}
 
 export default function TerminalDetail({ me }: { me: Me }) {
   const { t, i18n } = useTranslation('terminals');
+  const { t: tc } = useTranslation();
+  const said = (line: string, code?: number) => <span title={line}>{agentLine(tc, lang, line, code)}</span>;
   const lang = i18n.language;
   const { serial = '' } = useParams();
   const [live, setLive] = useState(false);
   const view = useApi<TerminalView>(`/terminals/${encodeURIComponent(serial)}`, live ? 2000 : 0);
   const v = view.data;
-  useEffect(() => setLive(!!v?.progress?.active), [v]);
+  // Refresh while an update is pending or running, so a page opened before
+  // the terminal starts downloading follows it without a reload.
+  useEffect(() => setLive(!!v?.progress?.active || v?.state === 'scheduled' || v?.state === 'running'), [v]);
   const time = (s: string | null | undefined) => formatTime(s, lang);
 
   const slot = (name: 'a' | 'b') => {
@@ -57,10 +58,11 @@ export default function TerminalDetail({ me }: { me: Me }) {
       dataSource={d.history}
       columns={[
         { title: t('updated'), dataIndex: 'time', render: time },
-        { title: t('execution'), dataIndex: 'execution' },
+        { title: t('execution'), dataIndex: 'execution', render: (x: string) => t(`execution_${x}`, { defaultValue: x }) },
         { title: t('result'), dataIndex: 'result', render: (r: string) => t(`result_${r}`, { defaultValue: r }) },
-        { title: t('code'), dataIndex: 'code', render: (c: number) => (c ? c : '') },
-        { title: t('details'), dataIndex: 'details', render: (lines: string[]) => lines.join('; ') },
+        { title: t('code'), dataIndex: 'code', render: (c: number) => (c ? <span title={String(c)}>{tc(`code_${c}`, { defaultValue: String(c) })}</span> : '') },
+        { title: t('details'), dataIndex: 'details',
+          render: (lines: string[], e: StatusEntry) => lines.map((l, i) => <div key={i}>{said(l, e.code)}</div>) },
       ]}
     />
   );
@@ -72,13 +74,18 @@ export default function TerminalDetail({ me }: { me: Me }) {
           <Space style={{ marginBottom: 8 }}>
             <Link to="/terminals" data-testid="back">← {t('back')}</Link>
           </Space>
-          <Space align="center" wrap style={{ display: 'flex', marginBottom: 8 }}>
-            <Typography.Title level={3} style={{ margin: 0 }} data-testid="detail-title">
-              {t('detailTitle', { serial: v.serial })}
-            </Typography.Title>
-            {v.retired && <Tag data-testid="detail-retired">{t('retired')}</Tag>}
-            {!v.retired && can(me.role, 'admin') && <RetireButton serial={v.serial} onDone={view.reload} />}
-          </Space>
+          <PageTitle
+            title={t('detailTitle', { serial: v.serial })}
+            testId="detail-title"
+            extra={
+              <Space>
+                {v.retired && <Tag data-testid="detail-retired">{t('retired')}</Tag>}
+                {!v.retired && can(me.role, 'admin') && (
+                  <RetireButton serial={v.serial} onDone={view.reload} />
+                )}
+              </Space>
+            }
+          />
           {v.retired && (
             <Alert
               type="info"
@@ -136,11 +143,11 @@ export default function TerminalDetail({ me }: { me: Me }) {
                     />
                     {v.progress.total > 0 && (
                       <Typography.Text type="secondary">
-                        {t('downloaded', { bytes: bytesText(v.progress.bytes), total: bytesText(v.progress.total) })}
+                        {t('downloaded', { bytes: formatSize(v.progress.bytes), total: formatSize(v.progress.total) })}
                       </Typography.Text>
                     )}
                     <Typography.Text data-testid="progress-line">
-                      {t('lastLine')}: {v.progress.line || t(`status_${v.progress.status}`)} ({time(v.progress.time)})
+                      {t('lastLine')}: {v.progress.line ? said(v.progress.line) : t(`status_${v.progress.status}`)} ({time(v.progress.time)})
                     </Typography.Text>
                   </Space>
                 ) : (
@@ -169,7 +176,8 @@ export default function TerminalDetail({ me }: { me: Me }) {
                 { title: t('release'), dataIndex: 'release' },
                 { title: t('status'), dataIndex: 'status', render: (s: string) => t(`status_${s}`, { defaultValue: s }) },
                 { title: t('result'), dataIndex: 'result', render: (r: string) => t(`result_${r}`, { defaultValue: r }) },
-                { title: t('message'), dataIndex: 'message' },
+                { title: t('message'), dataIndex: 'message',
+                  render: (m: string, d: DeploymentView) => said(m, d.history[d.history.length - 1]?.code) },
                 { title: t('updated'), dataIndex: 'updated', render: time },
               ]}
             />

@@ -13,6 +13,7 @@ import { useApi } from '../../common/useApi';
 import type { OverviewData } from '../overview/types';
 import { FilterKey, listPath, MODES, PAGE_SIZES, readPosition, STATES, withFilter } from './filters';
 import TerminalPolicy from './TerminalPolicy';
+import PageTitle from '../../common/PageTitle';
 
 export interface TerminalRow {
   serial: string;
@@ -83,7 +84,7 @@ export default function TerminalList({ me }: { me: Me }) {
   return (
     <>
       {open && <TerminalPolicy serial={open} me={me} onClose={() => { setOpen(null); list.reload(); }} />}
-      <Typography.Title level={3}>{t('title')}</Typography.Title>
+      <PageTitle title={t('title')} />
       <Space wrap style={{ marginBottom: 16 }}>
         <Input.Search allowClear style={{ width: 280 }} placeholder={t('search')} value={text} data-testid="search"
                       onChange={(e) => setText(e.target.value)} onSearch={(v) => set('q', v.trim())} maxLength={64} />

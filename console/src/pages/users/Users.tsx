@@ -6,6 +6,7 @@
 import { useState } from 'react';
 import { Alert, Button, Card, Form, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import PageTitle from '../../common/PageTitle';
 import { api, ApiError, Me } from '../../api';
 import States from '../../common/States';
 import { errorText } from '../../common/errors';
@@ -64,8 +65,9 @@ export default function Users({ me }: { me: Me }) {
   const errorBox = error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="users-error" />;
   return (
     <>
+    <PageTitle title={tu('title')} />
     <Card
-      title={tu('title')}
+      title={tu('accounts')}
       extra={
         <Button type="primary" onClick={() => open({ kind: 'create' })} data-testid="user-create">
           {tu('create')}

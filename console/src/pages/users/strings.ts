@@ -2,6 +2,7 @@
 export default {
   'zh-CN': {
     title: '后台用户',
+    accounts: '账号',
     create: '新建用户',
     name: '用户名',
     role: '角色',
@@ -61,6 +62,7 @@ export default {
   },
   en: {
     title: 'Back-office users',
+    accounts: 'Accounts',
     create: 'New user',
     name: 'User name',
     role: 'Role',

@@ -1,0 +1,75 @@
+// The audit log's stable action codes and targets (server/domain record_audit
+// calls) in words, both languages. An action not listed here is shown as its
+// code, so a new one is never hidden; actions.test.ts lists the server's.
+type Words = [zh: string, en: string];
+
+export const ACTIONS: Record<string, Words> = {
+  'application.submit': ['提交终端申请', 'Application submitted'],
+  'application.verify': ['核验申请人身份', 'Applicant checked'],
+  'application.approve': ['批准申请', 'Application approved'],
+  'application.reject': ['拒绝申请', 'Application rejected'],
+  'application.ship': ['终端已发货', 'Terminal shipped'],
+  'application.activation_code': ['发送激活码', 'Activation code sent'],
+  'audit.export': ['导出审计日志', 'Audit log exported'],
+  'deployment.create': ['创建部署', 'Deployment created'],
+  'deployment.cancel': ['取消部署', 'Deployment canceled'],
+  'login.ok': ['登录', 'Logged in'],
+  'login.failed': ['登录失败', 'Log-in failed'],
+  'login.refused': ['登录被拒绝（尝试过多或账号停用）', 'Log-in refused (too many tries or account disabled)'],
+  'merchant.create': ['新建商户', 'Merchant created'],
+  'merchant.link': ['终端绑定商户', 'Terminal linked to merchant'],
+  'policy.change': ['修改更新策略', 'Update policy changed'],
+  'policy.lock': ['锁定或解锁自动更新', 'Automatic update locked or unlocked'],
+  'policy.bulk': ['批量修改更新策略', 'Update policy changed in bulk'],
+  'policy.change.applied': ['终端修改更新策略（已生效）', 'Update policy changed on the terminal (applied)'],
+  'policy.change.superseded': ['终端修改更新策略（被后台覆盖）', 'Update policy changed on the terminal (superseded)'],
+  'policy.change.refused': ['终端修改更新策略（已锁定，被拒绝）', 'Update policy change on the terminal refused (locked)'],
+  'release.deadline': ['设置安全更新期限', 'Security deadline set'],
+  'support.verify.code_sent': ['客服核实：已发送验证码', 'Support check: code sent'],
+  'support.verify.ok': ['客服核实通过', 'Support check passed'],
+  'support.verify.code_wrong': ['客服核实：验证码错误', 'Support check: wrong code'],
+  'support.verify.code_expired': ['客服核实：验证码过期', 'Support check: code expired'],
+  'support.verify.identity_mismatch': ['客服核实：身份不符', 'Support check: identity does not match'],
+  'support.verify.refused': ['客服核实被拒绝', 'Support check refused'],
+  'terminal.register': ['注册终端', 'Terminal registered'],
+  'terminal.enroll': ['终端激活', 'Terminal enrolled'],
+  'terminal.enroll.refused': ['终端激活被拒绝', 'Terminal enrolment refused'],
+  'terminal.group': ['更改终端分组', 'Terminal group changed'],
+  'terminal.retire': ['停用终端', 'Terminal retired'],
+  'terminal.rotate_token': ['更换终端令牌', 'Terminal token rotated'],
+  'ticket.open': ['商户提交工单', 'Ticket opened'],
+  'ticket.note': ['工单备注', 'Ticket note added'],
+  'ticket.close': ['关闭工单', 'Ticket closed'],
+  'token.create': ['创建 API 令牌', 'API token created'],
+  'token.revoke': ['吊销 API 令牌', 'API token revoked'],
+  'user.create': ['新建后台用户', 'User created'],
+  'user.change': ['修改后台用户', 'User changed'],
+  'user.password_reset': ['重置密码', 'Password reset'],
+};
+
+const TARGETS: Record<string, Words> = {
+  application: ['申请', 'application'],
+  deployment: ['部署', 'deployment'],
+  group: ['分组', 'group'],
+  merchant: ['商户', 'merchant'],
+  release: ['版本', 'release'],
+  terminal: ['终端', 'terminal'],
+  ticket: ['工单', 'ticket'],
+  user: ['用户', 'user'],
+  token: ['令牌', 'token'],
+};
+
+const pick = (w: Words, lang: string) => (lang === 'en' ? w[1] : w[0]);
+
+export function actionText(code: string, lang: string): string {
+  const w = ACTIONS[code];
+  return w ? pick(w, lang) : code;
+}
+
+// "terminal:WEB0001" → "终端 WEB0001"; "fleet" → "全部终端".
+export function targetText(target: string, lang: string): string {
+  if (target === 'fleet') return lang === 'en' ? 'whole fleet' : '全部终端';
+  const colon = target.indexOf(':');
+  const w = colon > 0 ? TARGETS[target.slice(0, colon)] : undefined;
+  return w ? `${pick(w, lang)} ${target.slice(colon + 1)}` : target;
+}
