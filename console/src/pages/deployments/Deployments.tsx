@@ -17,8 +17,12 @@ interface Outcome {
   release: string;
   matched: number;
   created: number;
+  replaced?: number;
   skipped: Record<string, number>;
 }
+
+const SKIP_REASONS = ['wrong_model', 'already_installed', 'already_open', 'installing', 'busy', 'retired',
+                      'unknown_terminal'];
 
 export default function Deployments({ me }: { me: Me }) {
   const { t } = useTranslation('deployments');
@@ -42,7 +46,15 @@ export default function Deployments({ me }: { me: Me }) {
     setBusy(true);
     try {
       const preview = await api<Outcome>('POST', '/deployments/preview', body);
-      const counts = { matched: preview.matched, created: preview.created, ...preview.skipped };
+      const skipped = Object.entries(preview.skipped ?? {})
+        .filter(([, n]) => n > 0)
+        .map(([why, n]) => t(SKIP_REASONS.includes(why) ? `skip_${why}` : 'skip_other', { count: n }));
+      const counts = {
+        matched: preview.matched,
+        created: preview.created,
+        replaced: preview.replaced ? t('confirmReplaced', { count: preview.replaced }) : '',
+        skipped: skipped.length ? t('confirmSkipped', { list: skipped.join(t('skipSep')) }) : '',
+      };
       if (preview.created === 0) {
         setError(t('nothingToCreate', { body: t('confirmBody', counts) }));
         return;

@@ -11,7 +11,7 @@ const base: TerminalView = {
   serial: 'T1', model: 'A920', installed_version: '1.0.0', group: '', merchant_id: 0, merchant: '',
   created: '2026-11-24T08:00:00Z', last_seen: '2026-11-24T08:00:00Z', online: true, state: 'scheduled',
   slots: { reported: false, active: '', booted: '', a: { version: '' }, b: { version: '' } },
-  progress: null, deployments: [], notifications: [], tickets: [],
+  progress: null, deployments: [], notifications: [], tickets: [], retired: null, retired_reason: '',
 };
 const downloading: TerminalView = {
   ...base,
