@@ -148,6 +148,8 @@ Nav Session::about() {
     lines.push_back(t(Msg::kAboutLastUpdate, {json::string_or(*last, "version", ""), shown,
                                               display_time(json::string_or(*last, "time", "")),
                                               json::string_or(*last, "message", "")}));
+    if (auto code = json::get_int(*last, "code"); code && result == "failure")
+      if (auto advice = failure_advice(static_cast<int>(*code))) lines.push_back(t(*advice));
   } else {
     lines.push_back(t(Msg::kLastUpdateNone));
   }

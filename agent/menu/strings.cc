@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "core/result.h"
+
 namespace posfleet::agent::menu {
 
 namespace {
@@ -130,6 +132,18 @@ constexpr Entry kTable[] = {
     {Msg::kUpdating, "正在更新（{}）{}，请勿断电。", "Updating ({}){}; keep the power on."},
     {Msg::kProgress, "：已下载 {}%，{} KB/秒，约剩 {} 秒", ": {}% downloaded, {} KB/s, about {} s left"},
     {Msg::kUpdateWaits, "更新等待中：{}", "The update waits: {}"},
+    {Msg::kAdviceFileMissing, "服务器上没有这个更新文件，已停止下载。终端照常使用；请联系客服。",
+     "The update's file is missing on the server, so the download was stopped. "
+     "The terminal works as before; contact support."},
+    {Msg::kAdviceDownloadFailed, "多次下载失败，已停止。终端照常使用；请检查网络，或联系客服重新推送。",
+     "The download failed several times and was stopped. The terminal works as before; "
+     "check the network, or ask support to send the update again."},
+    {Msg::kAdviceTooSlow, "下载速度过慢，已停止。终端照常使用；请检查网络，或联系客服重新推送。",
+     "The download was too slow and was stopped. The terminal works as before; "
+     "check the network, or ask support to send the update again."},
+    {Msg::kAdviceRefused, "更新包不合规，已拒绝安装。终端照常使用；请联系客服。",
+     "The update package was not valid and was refused. "
+     "The terminal works as before; contact support."},
 };
 
 constexpr bool table_in_enum_order() {
@@ -190,6 +204,17 @@ std::string pick_language(const boost::json::object& texts, Language lang) {
     if (auto* v = texts.if_contains(key); v && v->is_string() && !v->get_string().empty())
       return std::string(v->get_string());
   return "";
+}
+
+std::optional<Msg> failure_advice(int code) {
+  switch (static_cast<Code>(code)) {
+    case Code::kNotFound: return Msg::kAdviceFileMissing;
+    case Code::kUnavailable: case Code::kNetwork: case Code::kServer:
+      return Msg::kAdviceDownloadFailed;
+    case Code::kTooSlow: return Msg::kAdviceTooSlow;
+    case Code::kParse: case Code::kDowngrade: case Code::kVersionReused: return Msg::kAdviceRefused;
+    default: return std::nullopt;
+  }
 }
 
 std::string mode_name(std::string_view mode, Language lang) {

@@ -56,6 +56,8 @@ enum class Msg {
   kComponentsHelp, kCannotDeselectMandatory, kCannotDeselectNeeded,
   // A running update.
   kUpdating, kProgress, kUpdateWaits,
+  // What to do after an update failed, by its reason (failure_advice()).
+  kAdviceFileMissing, kAdviceDownloadFailed, kAdviceTooSlow, kAdviceRefused,
   kCount  // keep last
 };
 
@@ -68,6 +70,9 @@ std::string pick_message(const boost::json::object& reply, Language lang, std::s
 // From a {"zh-CN": …, "en": …} object (release notes, notification text),
 // falling back to the other language; "" when neither is there.
 std::string pick_language(const boost::json::object& texts, Language lang);
+
+// Advice for a failed update's stable error code (core/result.h), or nullopt.
+std::optional<Msg> failure_advice(int code);
 
 // The user-facing name of a policy mode ("auto" → 开启 / On).
 std::string mode_name(std::string_view mode, Language lang);
