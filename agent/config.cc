@@ -1,8 +1,8 @@
 #include "agent/config.h"
 
 #include <boost/json.hpp>
-
 #include <filesystem>
+#include <tuple>
 
 #include "core/fs.h"
 #include "core/json.h"
@@ -37,6 +37,20 @@ Expected<Config> Config::load(const std::string& path) {
   if (auto n = json::get_int(o, "max_poll_seconds"); n) c.max_poll_seconds = static_cast<int>(*n);
   if (auto n = json::get_int(o, "min_battery_percent"); n) c.min_battery_percent = static_cast<int>(*n);
   if (auto n = json::get_int(o, "precheck_retry_seconds"); n) c.precheck_retry_seconds = std::max<int>(1, static_cast<int>(*n));
+  for (auto [key, out, least] :
+       {std::tuple{"download_max_failures", &c.download_max_failures, 1},
+        {"download_max_hours", &c.download_max_hours, 1},
+        {"download_retry_seconds", &c.download_retry_seconds, 1},
+        {"download_rate_window_seconds", &c.download_rate_window_seconds, 1}})
+    if (auto n = json::get_int(o, key); n) {
+      if (*n < least || *n > 1'000'000)
+        return make_error(Code::kInvalidArgument, "config " + path + ": \"" + key +
+                                                      "\" must be between " +
+                                                      std::to_string(least) + " and 1000000");
+      *out = static_cast<int>(*n);
+    }
+  if (auto n = json::get_int(o, "download_min_rate"); n)  // 0 turns the floor off
+    c.download_min_rate = static_cast<std::uint64_t>(std::max<std::int64_t>(0, *n));
   auto keys = json::get_array(o, "trusted_keys");
   if (!keys || (*keys)->empty())
     return make_error(Code::kInvalidArgument, "config " + path + ": \"trusted_keys\" must list at least one .pub file");

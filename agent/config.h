@@ -7,7 +7,12 @@
 // "1.0.0"), "max_boot_attempts" (3), "download_rate_limit" (bytes/s, 0 = none),
 // "max_poll_seconds" (cap on the server's poll interval, 0 = none),
 // "min_battery_percent" (30; below it an install waits for the charger),
-// "precheck_retry_seconds" (30; how often a failed pre-check is tried again).
+// "precheck_retry_seconds" (30; how often a failed pre-check is tried again),
+// the download's bounds per deployment (docs/security.md): "download_max_failures"
+// (10 failed attempts), "download_max_hours" (48 from the first attempt),
+// "download_retry_seconds" (2; the first backoff, doubled per failure up to
+// 60), "download_min_rate" (1024 bytes/s, averaged over
+// "download_rate_window_seconds", 60).
 // Relative paths are taken from the config file's folder. A new terminal's
 // config has no "token": `posfleet-agent enroll CODE` writes it (agent/enroll.h).
 #pragma once
@@ -31,6 +36,11 @@ struct Config {
   int max_poll_seconds = 0;
   int min_battery_percent = 30;
   int precheck_retry_seconds = 30;
+  int download_max_failures = 10;
+  int download_max_hours = 48;
+  int download_retry_seconds = 2;
+  std::uint64_t download_min_rate = 1024;
+  int download_rate_window_seconds = 60;
 
   static Expected<Config> load(const std::string& path);
 };

@@ -63,17 +63,14 @@ void sleep_seconds(int seconds) {
 }
 
 // Answers a cancel request: stop what has not touched the slots yet, refuse
-// what has (the update then runs to its end, success or rollback).
+// what has (the update then runs to its end, success or rollback). While an
+// update runs, its steps poll and answer cancels themselves (UpdateContext::pause).
 void handle_cancel(DdiClient& ddi, UpdateMachine& machine, UpdateRecord& record, const std::string& href) {
   auto stop_id = ddi.cancel_action(href);
   if (!stop_id) return spdlog::warn("cancel: {}", stop_id.error().message);
-  if (machine.idle() || record.action_id != *stop_id) {
-    ddi.cancel_feedback(*stop_id, {"closed", "success", {"nothing of this action runs on the terminal"}, 0});
-    return;
-  }
+  if (machine.idle() || record.action_id != *stop_id) return refuse_cancel(ddi, *stop_id, false);
   auto canceled = machine.cancel();
-  if (canceled && !*canceled)
-    ddi.cancel_feedback(*stop_id, {"rejected", "none", {"already installing; the update runs to its end"}, 0});
+  if (canceled && !*canceled) refuse_cancel(ddi, *stop_id, true);
 }
 
 // What a successful poll brings besides the update: the policy of record and
@@ -148,7 +145,7 @@ Status run_daemon(const Config& config) {
                     .boot = boot,
                     .ddi = ddi,
                     .stopping = g_stopping,
-                    .wait = sleep_seconds,
+                    .wait = [&service](int seconds) { return service.wait(seconds); },
                     .network = &hardware,
                     .battery = &hardware,
                     .storage = &hardware,
@@ -156,7 +153,13 @@ Status run_daemon(const Config& config) {
                     .guard = &hardware,
                     .data = &data,
                     .policy = [&service] { return service.effective_policy(); }};
-  ctx.on_poll = [&](const PollResult& p) { exchange_settings(ddi, service, boot, p); };
+  // The polls an update makes while it runs (UpdateContext::pause) serve the
+  // menu's requests too, as the loop's own polls do.
+  ctx.on_poll = [&](const PollResult& p) {
+    exchange_settings(ddi, service, boot, p);
+    service.poll_finished();
+  };
+  ctx.notices_since = [&service] { return service.notices_since(); };
   std::tie(ctx.security, ctx.deadline) = service.offer_terms(record->action_id);
   UpdateMachine machine(ctx, record_path);
   if (auto s = machine.resume(); !s) return s;
@@ -194,8 +197,7 @@ Status run_daemon(const Config& config) {
       continue;
     }
     failures = 0;
-    ctx.poll_seconds = std::max(1, config.max_poll_seconds > 0 ? std::min(poll->sleep_seconds, config.max_poll_seconds)
-                                                                : poll->sleep_seconds);
+    ctx.poll_seconds = poll_interval(config, *poll);
     exchange_settings(ddi, service, boot, *poll);
     if (auto attributes = device_attributes(config, boot); poll->wants_config_data || attributes != reported) {
       if (auto s = ddi.config_data(attributes); s)

@@ -206,13 +206,15 @@ void AgentService::poll_finished() {
   polled_.notify_all();
 }
 
-void AgentService::wait(int seconds) {
+bool AgentService::wait(int seconds) {
   // Sliced, so that a stop (set from a signal handler) is seen promptly.
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   std::unique_lock lock(mu_);
   while (!stopping_ && requested_ == serving_ && std::chrono::steady_clock::now() < until)
     polled_.wait_for(lock, std::chrono::milliseconds(200));
+  const bool wanted = requested_ != serving_;
   serving_ = requested_;  // the poll that follows carries every request so far
+  return wanted;
 }
 
 bool AgentService::poll_now_and_wait(int seconds) {

@@ -54,8 +54,9 @@ class AgentService {
   // The merchant's confirmed choice of components for this action, if any.
   std::optional<std::vector<std::string>> confirmed(std::int64_t action_id);
   void poll_finished();
-  // Sleeps up to `seconds`; returns early when stopping or a poll is wanted.
-  void wait(int seconds);
+  // Sleeps up to `seconds`; returns early when stopping or a poll is wanted
+  // (then true).
+  bool wait(int seconds);
 
   // --- the local socket ---
   boost::json::object handle(const boost::json::object& request);

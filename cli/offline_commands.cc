@@ -36,7 +36,9 @@ namespace {
 Expected<SignedManifest> load_manifest(const std::string& dir) {
   auto text = read_file(dir + "/manifest.json");
   if (!text) return make_error(Code::kNotFound, "no " + dir + "/manifest.json; run `posfleet release create` first");
-  return SignedManifest::parse(*text);
+  auto sm = SignedManifest::parse(*text);  // refuses what a terminal would refuse (names, versions)
+  if (!sm) return sm.error().with_context(dir + "/manifest.json");
+  return sm;
 }
 
 Status save_manifest(const std::string& dir, const SignedManifest& m) {
@@ -79,9 +81,16 @@ Status release_create(const CreateOptions& o) {
       c.version = file.substr(at + 1);
       file = file.substr(0, at);
     }
+    c.filename = fs::path(file).filename().string();
+    // The terminal's own rules (core/manifest.h), checked before anything is copied.
+    for (auto s : {check_component_name(c.name), check_file_name(c.filename)})
+      if (!s)
+        return make_error(Code::kInvalidArgument,
+                          s.error().message + "; rename it and create the release again");
+    if (auto v = Version::parse(c.version); !v)
+      return v.error().with_context("--component " + c.name);
     auto d = digest_file(file);
     if (!d) return d.error().with_context("component " + c.name);
-    c.filename = fs::path(file).filename().string();
     c.sha256 = d->sha256;
     c.length = d->size;
     for (const auto& other : m.components)

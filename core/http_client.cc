@@ -20,21 +20,34 @@ namespace posfleet {
 
 namespace {
 
+// A reply's body, refused past `cap` bytes (0: no cap).
+struct BodySink {
+  std::string* out;
+  std::size_t cap = 0;
+  bool over = false;
+};
+
 size_t append_body(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* b = static_cast<BodySink*>(user);
+  if (b->cap && b->out->size() + size * n > b->cap) {
+    b->over = true;
+    return 0;  // aborts the transfer
+  }
+  b->out->append(data, size * n);
   return size * n;
 }
 
 size_t collect_header(char* data, size_t size, size_t n, void* user) {
   std::string line(data, size * n);
   auto colon = line.find(':');
-  if (colon != std::string::npos) {
+  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  if (colon != std::string::npos && headers->size() < 100) {  // a reply's headers are bounded too
     std::string name = line.substr(0, colon);
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
-    (*static_cast<std::map<std::string, std::string>*>(user))[name] = value;
+    (*headers)[name] = value;
   }
   return size * n;
 }
@@ -61,7 +74,39 @@ struct Sink {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_report{};
   std::uint64_t max_rate = 0;  // bytes per second, 0: unlimited
+  // The floor: bytes written when the current window began, and the deadline.
+  std::uint64_t min_rate = 0;
+  std::chrono::seconds window{60};
+  std::chrono::steady_clock::time_point window_start = start;
+  std::uint64_t window_bytes = 0;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::string too_slow;  // why the transfer was cut off for slowness, "" if it was not
 };
+
+// Cuts off a sender below the floor over a whole window, or past the deadline.
+bool below_floor(Sink& s, std::chrono::steady_clock::time_point now) {
+  if (s.min_rate == 0) return false;
+  if (now >= s.deadline) {
+    s.too_slow =
+        "did not finish within the " +
+        std::to_string(
+            std::chrono::duration_cast<std::chrono::seconds>(s.deadline - s.start).count()) +
+        " s its signed length allows at " + std::to_string(s.min_rate) + " bytes/s";
+    return true;
+  }
+  if (now - s.window_start < s.window) return false;
+  const double secs = std::chrono::duration<double>(now - s.window_start).count();
+  const std::uint64_t got = s.written - s.window_bytes;
+  if (static_cast<double>(got) < static_cast<double>(s.min_rate) * secs) {
+    s.too_slow = "sent " + std::to_string(got) + " bytes in " +
+                 std::to_string(static_cast<int>(secs)) + " s, below the minimum of " +
+                 std::to_string(s.min_rate) + " bytes/s";
+    return true;
+  }
+  s.window_start = now;
+  s.window_bytes = s.written;
+  return false;
+}
 
 // Holds the transfer to `max_rate` by sleeping in the write callback, which
 // stops reading the socket and so slows the sender through TCP. libcurl's own
@@ -118,10 +163,13 @@ size_t write_file(char* data, size_t size, size_t n, void* user) {
   return len;
 }
 
+// libcurl's progress callback: called often while data flows and about once
+// a second while none does, so it also keeps the rate floor.
 int check_stop(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* s = static_cast<Sink*>(user);
-  if (!s->should_stop) return 0;
   auto now = std::chrono::steady_clock::now();
+  if (below_floor(*s, now)) return 1;  // non-zero aborts the transfer
+  if (!s->should_stop) return 0;
   if (now - s->last_stop_check < std::chrono::seconds(1)) return 0;
   s->last_stop_check = now;
   s->stopped = s->should_stop();
@@ -146,13 +194,15 @@ std::string HttpClient::url_for(const std::string& path) const {
 namespace {
 // What every JSON request and upload sets: URL, headers, no signals, and the
 // reply's body and headers collected into `r`.
-void common_setup(CURL* c, const std::string& url, curl_slist* headers, HttpResult& r) {
+void common_setup(CURL* c, const std::string& url, curl_slist* headers, HttpResult& r,
+                  BodySink& body) {
+  body.out = &r.body;
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
 }
@@ -169,7 +219,8 @@ Expected<HttpResult> HttpClient::request(const std::string& method, const std::s
   hdrs.add("Accept: application/json");
   if (!body.empty() || method == "POST" || method == "PUT") hdrs.add("Content-Type: " + content_type);
   const std::string url = url_for(path);
-  common_setup(c, url, hdrs.list, r);
+  BodySink sink{nullptr, max_reply_bytes};
+  common_setup(c, url, hdrs.list, r, sink);
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout_seconds));
   if (method == "POST" || method == "PUT") {
@@ -177,6 +228,10 @@ Expected<HttpResult> HttpClient::request(const std::string& method, const std::s
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   }
   CURLcode rc = curl_easy_perform(c);
+  if (sink.over)
+    return make_error(Code::kServer, method + " " + url + ": the reply is larger than the " +
+                                         std::to_string(max_reply_bytes) +
+                                         " bytes allowed; refused");
   if (rc != CURLE_OK)
     return make_error(Code::kNetwork, method + " " + url + " failed: " + curl_easy_strerror(rc) +
                                           " (is the server running and the URL right?)");
@@ -199,7 +254,8 @@ Expected<HttpResult> HttpClient::put_file(const std::string& path, const std::st
   hdrs.add("Content-Type: application/octet-stream");
   hdrs.add("Expect:");
   const std::string url = url_for(path);
-  common_setup(c, url, hdrs.list, r);
+  BodySink sink{nullptr, max_reply_bytes};
+  common_setup(c, url, hdrs.list, r, sink);
   curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt(c, CURLOPT_READDATA, f);
   curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(st.st_size));
@@ -210,11 +266,10 @@ Expected<HttpResult> HttpClient::put_file(const std::string& path, const std::st
   return r;
 }
 
-Expected<DownloadResult> HttpClient::download(const std::string& url, const std::string& file,
-                                              std::uint64_t expected_length,
-                                              const std::function<void(const DownloadProgress&)>& progress,
-                                              std::uint64_t max_bytes_per_second,
-                                              const std::function<bool()>& should_stop) {
+Expected<DownloadResult> HttpClient::download(
+    const std::string& url, const std::string& file, std::uint64_t expected_length,
+    const std::function<void(const DownloadProgress&)>& progress, const DownloadLimits& limits,
+    const std::function<bool()>& should_stop) {
   retry_after_ = 0;
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return make_error(Code::kIo, "cannot open " + file + ": " + std::strerror(errno));
@@ -250,14 +305,23 @@ Expected<DownloadResult> HttpClient::download(const std::string& url, const std:
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs.list);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-  // A stalled transfer is given up after 60 s below 1 byte/s; the caller resumes.
+  // A stalled transfer is always given up after 60 s below 1 byte/s; the
+  // floor in check_stop() is the real bound when a minimum rate is set.
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
   if (have > 0) curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(have));
-  sink.max_rate = max_bytes_per_second;
-  if (max_bytes_per_second > 0)  // chunks of at most ~1/4 s, so that pace() sleeps in small steps
+  sink.max_rate = limits.max_rate;
+  sink.min_rate =
+      limits.max_rate > 0 ? std::min(limits.min_rate, limits.max_rate / 2) : limits.min_rate;
+  sink.window = std::chrono::seconds(std::max(1, limits.window_seconds));
+  sink.window_start = sink.start;
+  if (sink.min_rate > 0)
+    sink.deadline =
+        sink.start + sink.window + std::chrono::seconds((expected_length - have) / sink.min_rate);
+  if (limits.max_rate > 0)  // chunks of at most ~1/4 s, so that pace() sleeps in small steps
     curl_easy_setopt(c, CURLOPT_BUFFERSIZE,
-                     static_cast<long>(std::clamp<std::uint64_t>(max_bytes_per_second / 4, 1024, CURL_MAX_WRITE_SIZE)));
+                     static_cast<long>(std::clamp<std::uint64_t>(limits.max_rate / 4, 1024,
+                                                                 CURL_MAX_WRITE_SIZE)));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_file);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   std::map<std::string, std::string> reply_headers;
@@ -274,6 +338,10 @@ Expected<DownloadResult> HttpClient::download(const std::string& url, const std:
   if (sink.too_long)
     return make_error(Code::kLengthMismatch, "server sent more than the " + std::to_string(expected_length) +
                                                  " bytes the signed manifest allows; download refused");
+  if (!sink.too_slow.empty())
+    return make_error(Code::kTooSlow, "download of " + full + " cut off: the server " +
+                                          sink.too_slow + "; it resumes from byte " +
+                                          std::to_string(sink.offset + sink.written));
   if (sink.stopped)
     return make_error(Code::kCanceled, "download stopped at byte " + std::to_string(sink.offset + sink.written));
   if (sink.write_errno)
@@ -289,6 +357,10 @@ Expected<DownloadResult> HttpClient::download(const std::string& url, const std:
                                               std::to_string(retry_after_) + " s; it resumes from byte " +
                                               std::to_string(sink.offset + sink.written));
   }
+  if (result.status == 404 || result.status == 410)
+    return make_error(Code::kNotFound, "download of " + full + " answered HTTP " +
+                                           std::to_string(result.status) +
+                                           ": the server does not have this file");
   if (result.status != 200 && result.status != 206)
     return make_error(Code::kServer, "download of " + full + " answered HTTP " + std::to_string(result.status));
   return result;

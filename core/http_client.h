@@ -32,6 +32,16 @@ struct DownloadProgress {
   double rate = 0;          // bytes per second, this transfer
 };
 
+// How fast a download may and must go. A server below `min_rate`, averaged
+// over each `window_seconds`, is cut off, and so is a transfer still running
+// `window_seconds` + remaining bytes / min_rate after it started: a trickle
+// cannot hold a terminal. min_rate is held to at most half of max_rate.
+struct DownloadLimits {
+  std::uint64_t max_rate = 0;  // bytes per second, 0: unlimited
+  std::uint64_t min_rate = 0;  // bytes per second, 0: only a 60 s stall (below 1 B/s) is cut off
+  int window_seconds = 60;
+};
+
 struct DownloadResult {
   std::uint64_t resumed_from = 0;  // bytes that were already there
   std::uint64_t fetched = 0;       // bytes this call received
@@ -54,18 +64,23 @@ class HttpClient {
 
   // Errors: kLengthMismatch (server sent more than expected), kNetwork,
   // kUnavailable (429/503: the server is busy; see retry_after_seconds()),
-  // kServer, kCanceled (should_stop returned true; the file keeps what arrived).
+  // kNotFound (404/410), kServer (another answer), kTooSlow (below
+  // limits.min_rate or past its deadline), kCanceled (should_stop returned
+  // true). The file keeps what arrived, for a resume.
   // should_stop is asked about once a second and may block briefly.
-  Expected<DownloadResult> download(const std::string& url, const std::string& file, std::uint64_t expected_length,
-                                    const std::function<void(const DownloadProgress&)>& progress = {},
-                                    std::uint64_t max_bytes_per_second = 0,
-                                    const std::function<bool()>& should_stop = {});
+  Expected<DownloadResult> download(
+      const std::string& url, const std::string& file, std::uint64_t expected_length,
+      const std::function<void(const DownloadProgress&)>& progress = {},
+      const DownloadLimits& limits = {}, const std::function<bool()>& should_stop = {});
 
   // Seconds the last answer of request() or download() asked to wait before
   // trying again: its Retry-After on a 429 or 503, else 0.
   int retry_after_seconds() const { return retry_after_; }
 
   int timeout_seconds = 30;
+  // request() and put_file() refuse a reply body larger than this (kServer);
+  // 0: no cap (the CLI's exports). A terminal sets one: its server is not trusted.
+  std::size_t max_reply_bytes = 0;
 
  private:
   std::string url_for(const std::string& path) const;

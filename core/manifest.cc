@@ -43,6 +43,57 @@ boost::json::object Manifest::to_json() const {
 }
 
 namespace {
+
+// A name as it may be shown: printable ASCII kept, every other byte as \xNN,
+// at most 80 bytes of it, so an error never carries raw or endless bytes.
+std::string shown(std::string_view name) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char ch : name.substr(0, 80)) {
+    if (ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '"') {
+      out.push_back(static_cast<char>(ch));
+    } else {
+      out += "\\x";
+      out.push_back(hex[ch >> 4]);
+      out.push_back(hex[ch & 15]);
+    }
+  }
+  if (name.size() > 80) out += "…";
+  return "\"" + out + "\"";
+}
+
+Status check_name(std::string_view name, std::size_t max, const char* what) {
+  if (name.empty() || name.size() > max)
+    return make_error(Code::kParse, std::string(what) + " " + shown(name) + " must be 1 to " +
+                                        std::to_string(max) + " bytes long");
+  for (unsigned char ch : name)
+    if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') && !(ch >= '0' && ch <= '9') &&
+        ch != '.' && ch != '_' && ch != '-' && ch != '+')
+      return make_error(Code::kParse,
+                        std::string(what) + " " + shown(name) +
+                            " may hold only letters, digits and . _ + - (no spaces, slashes or "
+                            "control characters)");
+  if (name.front() == '.')
+    return make_error(Code::kParse,
+                      std::string(what) + " " + shown(name) + " must not start with '.'");
+  return ok_status();
+}
+
+}  // namespace
+
+Status check_component_name(std::string_view name) {
+  return check_name(name, 64, "component name");
+}
+
+Status check_file_name(std::string_view name) {
+  if (auto s = check_name(name, 100, "file name"); !s) return s;
+  if (name == "slot.json" || name.starts_with("slot.json."))
+    return make_error(Code::kParse,
+                      "file name " + shown(name) + " is reserved for the slot's own record");
+  return ok_status();
+}
+
+namespace {
 Expected<Component> component_from(const boost::json::value& v) {
   if (!v.is_object()) return make_error(Code::kParse, "a component must be an object");
   const auto& o = v.get_object();
@@ -53,8 +104,11 @@ Expected<Component> component_from(const boost::json::value& v) {
     if (!s) return s.error();
     *out = *s;
   }
-  if (c.name.empty() || c.filename.empty() || c.filename.find('/') != std::string::npos)
-    return make_error(Code::kParse, "component name and filename must be non-empty; filename without '/'");
+  if (auto s = check_component_name(c.name); !s) return s.error();
+  if (auto s = check_file_name(c.filename); !s)
+    return s.error().with_context("component " + c.name);
+  if (auto ver = Version::parse(c.version); !ver)
+    return ver.error().with_context("component " + c.name);
   if (!is_sha256_hex(c.sha256)) return make_error(Code::kParse, "component " + c.name + ": sha256 is not 64 hex digits");
   auto len = json::get_int(o, "length");
   if (!len || *len < 0) return make_error(Code::kParse, "component " + c.name + ": length must be a non-negative integer");
@@ -103,11 +157,14 @@ Expected<Manifest> Manifest::from_json(const boost::json::value& v) {
   m.rollback = flag("rollback");
   auto comps = json::get_array(o, "components");
   if (!comps) return comps.error();
-  std::set<std::string> names;
+  std::set<std::string> names, files;
   for (const auto& e : **comps) {
     auto c = component_from(e);
     if (!c) return c.error();
     if (!names.insert(c->name).second) return make_error(Code::kParse, "component " + c->name + " appears twice");
+    if (!files.insert(c->filename).second)
+      return make_error(Code::kParse, "file name " + c->filename +
+                                          " appears twice; each component needs its own");
     m.components.push_back(std::move(*c));
   }
   if (m.components.empty()) return make_error(Code::kParse, "a manifest has at least one component");
@@ -243,6 +300,50 @@ std::string required_because(const Manifest& m, const std::vector<std::string>& 
         std::find(c.depends.begin(), c.depends.end(), name) != c.depends.end())
       return "needed by " + c.name;
   return "";
+}
+
+}  // namespace posfleet
+
+namespace posfleet {
+
+std::string manifest_sha256(const SignedManifest& m) { return sha256_hex(m.signed_bytes()); }
+
+Expected<Applies> check_against_installed(const SignedManifest& sm,
+                                          const std::vector<std::string>& wanted,
+                                          const InstalledRelease& installed) {
+  const Manifest& m = sm.manifest;
+  const bool same_manifest =
+      !installed.manifest_sha256.empty() && installed.manifest_sha256 == manifest_sha256(sm);
+  auto want = Version::parse(m.version);
+  auto have = Version::parse(installed.version);
+  if (want && have && *want == *have && !same_manifest && !m.rollback)
+    return make_error(Code::kVersionReused, "release " + m.version +
+                                                " is already installed with other content; "
+                                                "a changed release needs a new version number");
+  bool all_there = same_manifest;
+  for (const auto& c : m.components) {
+    if (std::find(wanted.begin(), wanted.end(), c.name) == wanted.end()) continue;
+    auto old = std::find_if(installed.components.begin(), installed.components.end(),
+                            [&](const Component& i) { return i.name == c.name; });
+    if (old == installed.components.end()) {
+      all_there = false;
+      continue;
+    }
+    all_there = all_there && old->sha256 == c.sha256;
+    if (m.rollback) continue;
+    auto cv = Version::parse(c.version);
+    auto ov = Version::parse(old->version);
+    if (cv && ov && *cv < *ov)
+      return make_error(Code::kDowngrade, "component " + c.name + " would go from " + old->version +
+                                              " down to " + c.version +
+                                              "; a downgrade needs a release signed as a rollback");
+    if (c.version == old->version && c.sha256 != old->sha256)
+      return make_error(Code::kVersionReused,
+                        "component " + c.name + " " + c.version +
+                            " is installed with other content; changed content needs a new "
+                            "component version");
+  }
+  return all_there ? Applies::kAlreadyInstalled : Applies::kInstall;
 }
 
 }  // namespace posfleet

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/value.hpp>
@@ -73,6 +74,36 @@ Status verify_signatures(const SignedManifest& m, const std::vector<PublicKey>& 
 // Errors: kExpired, kWrongModel, kDowngrade.
 Status check_applicable(const Manifest& m, const std::string& model, const std::string& installed_version,
                         std::int64_t now);
+
+// Names a manifest may carry, checked when it is parsed (so before a byte is
+// downloaded) and when the CLI creates or signs a release. A component name is
+// 1-64 bytes, a file name 1-100 bytes, both of A-Z a-z 0-9 . _ + - only, not
+// starting with '.' (so never "." or ".."); a file name is not "slot.json" nor
+// begins with "slot.json." (a slot's own record and its temporary files).
+// kParse, naming the field and showing the name escaped (no raw bytes).
+Status check_component_name(std::string_view name);
+Status check_file_name(std::string_view name);
+
+// What a terminal's committed slot holds, from its slot.json.
+struct InstalledRelease {
+  std::string version;
+  std::string manifest_sha256;  // of the signed bytes it came from; "" if unknown (factory image)
+  std::vector<Component> components;
+};
+
+// SHA-256 (hex) of the manifest's signed bytes: the identity of a release's content.
+std::string manifest_sha256(const SignedManifest& m);
+
+enum class Applies { kInstall, kAlreadyInstalled };
+// Compares a verified release with what is installed, for the components in
+// `wanted`. The same release version installs only if it is the very manifest
+// installed (then kAlreadyInstalled when every wanted component is there with
+// the same bytes; kInstall when the merchant now wants more of it). Per
+// component: a version going down is kDowngrade, other bytes under the same
+// version kVersionReused. A release signed as a rollback may do both.
+Expected<Applies> check_against_installed(const SignedManifest& m,
+                                          const std::vector<std::string>& wanted,
+                                          const InstalledRelease& installed);
 
 // The components to install when the merchant chose `chosen` (empty: all):
 // the choice plus every mandatory component plus, transitively, what they

@@ -27,6 +27,10 @@ const char* code_name(Code code) {
     case Code::kHealthCheck: return "health_check";
     case Code::kBootFailed: return "boot_failed";
     case Code::kCanceled: return "canceled";
+    case Code::kTooSlow:
+      return "too_slow";
+    case Code::kVersionReused:
+      return "version_reused";
   }
   return "unknown";
 }

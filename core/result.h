@@ -40,6 +40,8 @@ enum class Code : int {
   kHealthCheck = 31,
   kBootFailed = 32,
   kCanceled = 33,
+  kTooSlow = 34,        // a download stayed below the minimum rate, or past its deadline
+  kVersionReused = 35,  // the same version number with other content (release or component)
 };
 
 // Short stable name of a code, e.g. "bad_signature"; used in logs and feedback.

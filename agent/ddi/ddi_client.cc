@@ -33,7 +33,9 @@ DdiClient::DdiClient(const Config& c)
     : server_(c.server),
       base_path_("/" + c.tenant + "/controller/v1/" + c.terminal),
       http_(c.server, {"Authorization: TargetToken " + c.token}),
-      downloads_(c.server, {"Authorization: TargetToken " + c.token}) {}
+      downloads_(c.server, {"Authorization: TargetToken " + c.token}) {
+  http_.max_reply_bytes = kMaxReplyBytes;
+}
 
 namespace {
 std::string href_of(const bj::object& links, const char* name) {

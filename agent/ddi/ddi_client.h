@@ -10,17 +10,10 @@
 #include <boost/json/object.hpp>
 
 #include "agent/config.h"
+#include "agent/ddi/update_ddi.h"
 #include "core/http_client.h"
 
 namespace posfleet::agent {
-
-struct PollResult {
-  int sleep_seconds = 60;
-  boost::json::object posfleet;  // the extension: policy, notifications, offer ({} if absent)
-  std::string deployment_href;  // empty if no deployment
-  std::string cancel_href;      // empty if no cancel request
-  bool wants_config_data = false;
-};
 
 struct ArtifactLink {
   std::string chunk, filename, href;
@@ -33,29 +26,22 @@ struct Deployment {
   std::string manifest_text;  // posfleet extension: the signed manifest, "" if absent
 };
 
-struct FeedbackMessage {
-  std::string execution;  // proceeding | closed | canceled | rejected
-  std::string result;     // none | success | failure
-  std::vector<std::string> details;
-  int code = 0;
-  // DDI status.result.progress (sent when of > 0): bytes downloaded of the total.
-  std::int64_t progress_cnt = 0, progress_of = 0;
-};
-
-class DdiClient {
+class DdiClient : public UpdateDdi {
  public:
+  // The largest JSON reply the terminal reads (a poll, a deployment with its manifest).
+  static constexpr std::size_t kMaxReplyBytes = 4 << 20;
   explicit DdiClient(const Config& c);
   // Asks for posfleet's extension, with notifications newer than `since`.
-  Expected<PollResult> poll(std::int64_t since = 0);
+  Expected<PollResult> poll(std::int64_t since = 0) override;
   // posfleet resources under the controller (docs/protocol.md).
   // reset: back to the group's and fleet's setting (mode is then ignored).
   Expected<boost::json::object> put_policy(const std::string& mode, std::int64_t base_revision,
                                            bool reset = false);
   Expected<std::int64_t> post_ticket(const std::string& message, const std::string& version);
   Expected<Deployment> deployment(const std::string& href);
-  Expected<std::int64_t> cancel_action(const std::string& href);  // returns stopId
-  Status feedback(std::int64_t action_id, const FeedbackMessage& m);
-  Status cancel_feedback(std::int64_t action_id, const FeedbackMessage& m);
+  Expected<std::int64_t> cancel_action(const std::string& href) override;  // returns stopId
+  Status feedback(std::int64_t action_id, const FeedbackMessage& m) override;
+  Status cancel_feedback(std::int64_t action_id, const FeedbackMessage& m) override;
   // DDI confirmation flow: the merchant confirmed (or denied) the action.
   Status confirmation(std::int64_t action_id, bool confirmed, const std::vector<std::string>& details);
   Status config_data(const std::vector<std::pair<std::string, std::string>>& attributes);
@@ -64,7 +50,14 @@ class DdiClient {
   int retry_after_seconds() const { return http_.retry_after_seconds(); }
   // Downloads use their own connection, so that the control connection can
   // poll (e.g. for a cancel) while a transfer runs.
-  HttpClient& downloads() { return downloads_; }
+  Expected<DownloadResult> download(const std::string& href, const std::string& file,
+                                    std::uint64_t length,
+                                    const std::function<void(const DownloadProgress&)>& progress,
+                                    const DownloadLimits& limits,
+                                    const std::function<bool()>& should_stop) override {
+    return downloads_.download(href, file, length, progress, limits, should_stop);
+  }
+  int download_retry_after() const override { return downloads_.retry_after_seconds(); }
 
  private:
   Status post(const std::string& path, const FeedbackMessage& m, std::int64_t id);

@@ -225,6 +225,33 @@ TEST(MenuTest, AboutShowsTheTerminal) {
     EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
 }
 
+TEST(MenuTest, AboutSaysWhatToDoAfterAnUpdateFailed) {
+  struct Case {
+    int code;
+    const char* zh;
+    const char* en;
+  };
+  const Case cases[] = {
+      {34, "下载速度过慢，已停止", "The download was too slow and was stopped"},
+      {2, "服务器上没有这个更新文件", "The update's file is missing on the server"},
+      {35, "更新包不合规，已拒绝安装", "The update package was not valid"},
+  };
+  auto last = [](const char* result, int code) {
+    return bj::object{{"action_id", 7}, {"version", "2.2.0"}, {"result", result},
+                      {"message", "download given up"}, {"code", code},
+                      {"time", "2026-01-01T00:00:00Z"}};
+  };
+  for (const auto& c : cases) {
+    FakeLocalClient client;
+    client.last_update = last("failure", c.code);
+    EXPECT_NE(run(client, "2\n").out.find(c.zh), std::string::npos) << c.code;
+    EXPECT_NE(run(client, "2\n", Language::kEn).out.find(c.en), std::string::npos) << c.code;
+  }
+  FakeLocalClient ok;  // a success carries no advice
+  ok.last_update = last("success", 0);
+  EXPECT_EQ(run(ok, "2\n", Language::kEn).out.find("works as before"), std::string::npos);
+}
+
 TEST(MenuTest, SupportSendsTheMessageAndShowsTheTicket) {
   FakeLocalClient client;
   MenuRun r = run(client, "3\nplease call me\n");

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <utility>
 
+#include "core/result.h"
+
 namespace posfleet::agent::menu {
 
 namespace {
@@ -161,9 +163,10 @@ constexpr Entry kTable[] = {
      "The update failed its security check and was refused; nothing changed on this terminal and you need "
      "not do anything. Your operator will deal with it."},
     {Msg::kAdviceNetwork,
-     "下载未能完成（网络或服务器问题），原来的版本继续运行。请检查网络，然后选择 设置 → 重启设备，终端会自动重试。",
-     "The download did not complete (network or server problem); the previous version keeps running. Check "
-     "the network, then choose Settings > Restart the terminal; it tries again by itself."},
+     "下载多次未能完成（网络或服务器问题），已停止，原来的版本继续运行。请检查网络，然后选择 设置 → 重启设备；如果更新仍未到来，请联系客服重新推送。",
+     "The download failed several times (network or server problem) and was stopped; the previous version "
+     "keeps running. Check the network, then choose Settings > Restart the terminal; if the update still "
+     "does not come, ask support to send it again."},
     {Msg::kAdviceRolledBack,
      "新版本未能正常运行，已自动恢复原来的版本，交易记录完好。如仍有异常，请选择 设置 → 恢复默认设置；仍不行请联系客服。",
      "The new version did not run properly, so the terminal went back to the previous version; every "
@@ -200,6 +203,19 @@ constexpr Entry kTable[] = {
     {Msg::kSupportLocked, "您的自动更新设置已由管理员锁定（{}）：客服不能直接更改，但会核实您的身份后把请求转交管理员。",
      "Your update setting is locked by your administrator ({}): support cannot change it directly, but once "
      "they have verified who you are they pass your request to an administrator."},
+
+    {Msg::kAdviceFileMissing, "服务器上没有这个更新文件，已停止下载。终端照常使用；请联系客服。",
+     "The update's file is missing on the server, so the download was stopped. "
+     "The terminal works as before; contact support."},
+    {Msg::kAdviceDownloadFailed, "多次下载失败，已停止。终端照常使用；请检查网络，或联系客服重新推送。",
+     "The download failed several times and was stopped. The terminal works as before; "
+     "check the network, or ask support to send the update again."},
+    {Msg::kAdviceTooSlow, "下载速度过慢，已停止。终端照常使用；请检查网络，或联系客服重新推送。",
+     "The download was too slow and was stopped. The terminal works as before; "
+     "check the network, or ask support to send the update again."},
+    {Msg::kAdviceRefused, "更新包不合规，已拒绝安装。终端照常使用；请联系客服。",
+     "The update package was not valid and was refused. "
+     "The terminal works as before; contact support."},
 };
 
 constexpr bool table_in_enum_order() {
@@ -294,6 +310,13 @@ std::string megabytes(std::uint64_t bytes) {
 }
 
 std::string failure_advice(int code, Language lang) {
+  switch (static_cast<Code>(code)) {
+    case Code::kNotFound: return tr(Msg::kAdviceFileMissing, lang);  // the file is not on the server
+    case Code::kUnavailable: return tr(Msg::kAdviceDownloadFailed, lang);
+    case Code::kTooSlow: return tr(Msg::kAdviceTooSlow, lang);
+    case Code::kParse: case Code::kVersionReused: return tr(Msg::kAdviceRefused, lang);
+    default: break;
+  }
   if (code >= 10 && code <= 17) return tr(Msg::kAdviceRejected, lang);  // signature, hash, model …
   if (code == 20 || code == 21) return tr(Msg::kAdviceNetwork, lang);  // network, server
   if (code >= 30 && code <= 32) return tr(Msg::kAdviceRolledBack, lang);  // install, health check, boot

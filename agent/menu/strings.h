@@ -70,6 +70,8 @@ enum class Msg {
   kItemConfirmReset, kRestarting, kRestarted, kRestartTimeout,
   // Support on a locked terminal.
   kSupportLocked,
+  // What to do after a download that could not finish or a refused package (failure_advice()).
+  kAdviceFileMissing, kAdviceDownloadFailed, kAdviceTooSlow, kAdviceRefused,
   kCount  // keep last
 };
 

@@ -16,6 +16,8 @@ namespace {
 //
 //   idle → check_manifest → download → verify → precheck → backup → install
 //        → reboot → health_check → commit → report_success → idle
+// A release that is exactly the one installed (a replay) goes from
+// check_manifest to report_unchanged: success, nothing installed.
 struct Transition {
   const char* from;
   Event on;
@@ -25,6 +27,7 @@ constexpr Transition kTable[] = {
     {"check_manifest", Event::kDone, "download"},
     {"check_manifest", Event::kFailed, "report_failure"},
     {"check_manifest", Event::kCanceled, "report_canceled"},
+    {"check_manifest", Event::kUnchanged, "report_unchanged"},
     {"download", Event::kDone, "verify"},
     {"download", Event::kRetry, "download"},
     {"download", Event::kFailed, "report_failure"},
@@ -38,6 +41,7 @@ constexpr Transition kTable[] = {
     {"backup", Event::kDone, "install"},
     {"backup", Event::kRetry, "backup"},
     {"backup", Event::kFailed, "report_failure"},
+    {"backup", Event::kCanceled, "report_canceled"},
     {"install", Event::kRetry, "install"},
     {"install", Event::kDone, "reboot"},
     {"install", Event::kFailed, "rollback"},
@@ -57,6 +61,8 @@ constexpr Transition kTable[] = {
     {"report_failure", Event::kRetry, "report_failure"},
     {"report_canceled", Event::kDone, "idle"},
     {"report_canceled", Event::kRetry, "report_canceled"},
+    {"report_unchanged", Event::kDone, "idle"},
+    {"report_unchanged", Event::kRetry, "report_unchanged"},
 };
 
 struct StepEntry {
@@ -64,18 +70,21 @@ struct StepEntry {
   Event (*run)(UpdateContext&);
 };
 constexpr StepEntry kSteps[] = {
-    {"check_manifest", check_manifest}, {"download", download},         {"verify", verify_artifacts},
-    {"precheck", precheck},             {"backup", backup},
-    {"install", install},               {"reboot", reboot},             {"health_check", health_check},
-    {"commit", commit},                 {"rollback", rollback},         {"report_success", report_success},
-    {"report_failure", report_failure}, {"report_canceled", report_canceled},
+    {"check_manifest", check_manifest},
+    {"download", download},
+    {"verify", verify_artifacts},
+    {"precheck", precheck},
+    {"backup", backup},
+    {"install", install},
+    {"reboot", reboot},
+    {"health_check", health_check},
+    {"commit", commit},
+    {"rollback", rollback},
+    {"report_success", report_success},
+    {"report_failure", report_failure},
+    {"report_canceled", report_canceled},
+    {"report_unchanged", report_unchanged},
 };
-
-// States in which the slots are untouched, so cancel and crash-loop give-up
-// can simply report.
-bool before_install(const std::string& s) {
-  return s == "check_manifest" || s == "download" || s == "verify" || s == "precheck" || s == "backup";
-}
 
 const char* event_name(Event e) {
   switch (e) {
@@ -84,6 +93,8 @@ const char* event_name(Event e) {
     case Event::kRetry: return "retry";
     case Event::kFellBack: return "fell_back";
     case Event::kCanceled: return "canceled";
+    case Event::kUnchanged:
+      return "unchanged";
   }
   return "?";
 }
@@ -117,6 +128,9 @@ Status UpdateMachine::start(const Deployment& d, const std::vector<std::string>&
   r.resumed_from = 0;
   r.selected = selected;
   r.waiting.clear();
+  r.download_failures = 0;
+  r.download_since = 0;
+  r.retry_at = 0;
   spdlog::info("update: action {} offered with {} artifact(s)", d.action_id, d.artifacts.size());
   return enter("check_manifest");
 }
@@ -135,7 +149,7 @@ Status UpdateMachine::resume() {
   if (r.resumes > kMaxResumes && may_give_up) {
     r.error_code = static_cast<int>(Code::kInternal);
     r.error = "the agent restarted " + std::to_string(r.resumes - 1) + " times in state " + r.state + "; giving up";
-    return enter(before_install(r.state) ? "report_failure" : "rollback");
+    return enter(slots_untouched(r.state) ? "report_failure" : "rollback");
   }
   return r.save(path_);
 }
@@ -154,7 +168,7 @@ Status UpdateMachine::step() {
 }
 
 Expected<bool> UpdateMachine::cancel() {
-  if (!before_install(ctx_.record.state)) return false;
+  if (!slots_untouched(ctx_.record.state)) return false;
   ctx_.record.error = "canceled by the operator";
   if (auto s = enter("report_canceled"); !s) return s.error();
   return true;

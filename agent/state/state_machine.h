@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "agent/ddi/ddi_client.h"
 #include "agent/steps/steps.h"
 
 namespace posfleet::agent {

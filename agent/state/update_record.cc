@@ -28,11 +28,23 @@ Status UpdateRecord::save(const std::string& path) const {
   for (const auto& a : artifacts)
     arts.push_back(bj::object{{"name", a.name}, {"version", a.version}, {"filename", a.filename},
                               {"href", a.href}, {"sha256", a.sha256}, {"length", a.length}});
-  bj::object o{{"schema_version", kSchemaVersion}, {"state", state}, {"action_id", action_id},
-               {"manifest", manifest_text},        {"version", version}, {"artifacts", arts},
-               {"target_slot", target_slot},       {"resumes", resumes}, {"error_code", error_code},
-               {"error", error},                   {"resumed_from", resumed_from}, {"last", outcome_json(last)},
-               {"waiting", waiting}, {"selected", sel}};
+  bj::object o{{"schema_version", kSchemaVersion},
+               {"state", state},
+               {"action_id", action_id},
+               {"manifest", manifest_text},
+               {"version", version},
+               {"artifacts", arts},
+               {"target_slot", target_slot},
+               {"resumes", resumes},
+               {"error_code", error_code},
+               {"error", error},
+               {"resumed_from", resumed_from},
+               {"last", outcome_json(last)},
+               {"waiting", waiting},
+               {"selected", sel},
+               {"download_failures", download_failures},
+               {"download_since", download_since},
+               {"retry_at", retry_at}};
   return write_file_atomic(path, json::serialize(o));
 }
 
@@ -55,6 +67,9 @@ Expected<UpdateRecord> UpdateRecord::load(const std::string& path) {
   r.error = json::string_or(o, "error", "");
   r.resumed_from = static_cast<std::uint64_t>(int_or(o, "resumed_from"));
   r.waiting = json::string_or(o, "waiting", "");
+  r.download_failures = static_cast<int>(int_or(o, "download_failures"));
+  r.download_since = int_or(o, "download_since");
+  r.retry_at = int_or(o, "retry_at");
   if (auto sel = json::get_array(o, "selected"); sel)
     for (const auto& n : **sel)
       if (n.is_string()) r.selected.emplace_back(n.get_string());
@@ -73,6 +88,11 @@ Expected<UpdateRecord> UpdateRecord::load(const std::string& path) {
               static_cast<std::uint64_t>(int_or(l, "resumed_from"))};
   }
   return r;
+}
+
+bool slots_untouched(const std::string& s) {
+  return s == "check_manifest" || s == "download" || s == "verify" || s == "precheck" ||
+         s == "backup";
 }
 
 }  // namespace posfleet::agent

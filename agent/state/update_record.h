@@ -41,11 +41,19 @@ struct UpdateRecord {
   std::string error;
   std::uint64_t resumed_from = 0;
   std::string waiting;  // why the update waits (a failed pre-check or network rule), "" if it does not
+  // The download's bounds for this deployment, kept across restarts.
+  int download_failures = 0;        // failed attempts so far (a busy server's 429/503 not counted)
+  std::int64_t download_since = 0;  // unix seconds of the first attempt, 0 before it
+  std::int64_t retry_at = 0;        // unix seconds before which the download is not tried again
   std::vector<std::string> selected;  // components the merchant chose; empty: all
   Outcome last;  // the previous update's outcome
 
   static Expected<UpdateRecord> load(const std::string& path);  // a fresh record if none
   Status save(const std::string& path) const;
 };
+
+// Whether nothing on the slots has changed yet in this state, so an operator's
+// cancel or a crash-loop give-up may simply report.
+bool slots_untouched(const std::string& state);
 
 }  // namespace posfleet::agent

@@ -1,11 +1,13 @@
 // Step: verify the signed manifest before a byte is downloaded.
-// Rejects bad/too few signatures, unknown keys, expiry, other models and
-// downgrades (core/manifest.h), and binds every artifact the server offered to
-// a manifest component: names, hashes and lengths come from the manifest only.
+// Rejects bad/too few signatures, unknown keys, expiry, other models, names
+// that are not plain file names, downgrades and a version reused for other
+// content, per release and per component (core/manifest.h); the very release
+// installed already ends as kUnchanged (a replay installs nothing). Binds
+// every artifact the server offered to a manifest component: names, hashes
+// and lengths come from the manifest only.
 #include <algorithm>
 
 #include "agent/steps/steps.h"
-#include "core/clock.h"
 #include "core/manifest.h"
 
 namespace posfleet::agent {
@@ -17,12 +19,17 @@ Event check_manifest(UpdateContext& ctx) {
   auto sm = SignedManifest::parse(r.manifest_text);
   if (!sm) return ctx.fail(sm.error());
   if (auto s = verify_signatures(*sm, ctx.config.trusted_keys, ctx.config.threshold); !s) return ctx.fail(s.error());
-  auto installed = installed_version(ctx.boot);
+  auto installed = installed_release(ctx.boot);
   if (!installed) return ctx.fail(installed.error());
-  if (auto s = check_applicable(sm->manifest, ctx.config.model, *installed, unix_now()); !s) return ctx.fail(s.error());
+  if (auto s = check_applicable(sm->manifest, ctx.config.model, installed->version, ctx.now()); !s)
+    return ctx.fail(s.error());
 
   auto wanted = resolve_selection(sm->manifest, r.selected);
   if (!wanted) return ctx.fail(wanted.error());
+  auto applies = check_against_installed(*sm, *wanted, *installed);
+  if (!applies) return ctx.fail(applies.error());
+  r.version = sm->manifest.version;
+  if (*applies == Applies::kAlreadyInstalled) return Event::kUnchanged;
   std::vector<PlannedArtifact> plan;
   for (const auto& c : sm->manifest.components) {
     if (std::find(wanted->begin(), wanted->end(), c.name) == wanted->end()) continue;

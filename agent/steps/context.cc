@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "agent/steps/steps.h"
@@ -23,14 +24,50 @@ void UpdateContext::progress_note(const std::string& line) {
     spdlog::info("update: progress note not delivered ({}); continuing", s.error().message);
 }
 
-Expected<std::string> installed_version(BootControl& boot) {
+Expected<InstalledRelease> installed_release(BootControl& boot) {
   auto st = boot.state();
   if (!st) return st.error();
   auto text = read_file(boot.slot_dir(st->good) + "/slot.json");
   if (!text) return text.error();
   auto v = json::parse(*text);
   if (!v || !v->is_object()) return make_error(Code::kParse, "slot.json of slot " + st->good + " is damaged");
-  return json::string_or(v->get_object(), "version", "");
+  const auto& o = v->get_object();
+  InstalledRelease r{
+      json::string_or(o, "version", ""), json::string_or(o, "manifest_sha256", ""), {}};
+  if (auto comps = json::get_array(o, "components"); comps)
+    for (const auto& c : **comps)
+      if (c.is_object())
+        r.components.push_back({json::string_or(c.get_object(), "name", ""),
+                                json::string_or(c.get_object(), "version", ""),
+                                json::string_or(c.get_object(), "filename", ""),
+                                json::string_or(c.get_object(), "sha256", ""), 0});
+  return r;
+}
+
+Expected<std::string> installed_version(BootControl& boot) {
+  auto r = installed_release(boot);
+  if (!r) return r.error();
+  return r->version;
+}
+
+int poll_interval(const Config& config, const PollResult& poll) {
+  const int asked = config.max_poll_seconds > 0
+                        ? std::min(poll.sleep_seconds, config.max_poll_seconds)
+                        : poll.sleep_seconds;
+  return std::max(1, asked);
+}
+
+void refuse_cancel(UpdateDdi& ddi, std::int64_t stop_id, bool installing) {
+  const FeedbackMessage m =
+      installing ? FeedbackMessage{"rejected",
+                                   "none",
+                                   {"already installing; the update runs to its end"},
+                                   0}
+                 : FeedbackMessage{
+                       "closed", "success", {"nothing of this action runs on the terminal"}, 0};
+  if (auto s = ddi.cancel_feedback(stop_id, m); !s)
+    spdlog::info("cancel: answer for action {} not delivered ({}); the server asks again", stop_id,
+                 s.error().message);
 }
 
 }  // namespace posfleet::agent
@@ -43,16 +80,27 @@ Event UpdateContext::wait_for(const std::string& reason, int seconds) {
     spdlog::info("update: action {} waits: {}", record.action_id, waiting_text(reason, false));
     progress_note("waiting: " + waiting_text(reason, false));
   }
-  wait(seconds);
+  return pause(seconds);
+}
+
+Event UpdateContext::pause(int seconds) {
+  const std::int64_t until = now() + std::max(0, seconds);
+  for (std::int64_t left = until - now(); left > 0 && !stopping; left = until - now()) {
+    const bool asked =
+        wait(static_cast<int>(std::min<std::int64_t>(left, std::max(1, poll_seconds))));
+    if (stopping) break;
+    if (cancel_requested(asked)) return Event::kCanceled;
+  }
   return Event::kRetry;
 }
 
-bool UpdateContext::cancel_requested() {
-  const auto now = unix_now();
-  if (now - last_cancel_check < std::max(1, poll_seconds)) return false;
-  last_cancel_check = now;
-  auto p = ddi.poll();
+bool UpdateContext::cancel_requested(bool right_now) {
+  const auto t = now();
+  if (!right_now && t - last_cancel_check < std::max(1, poll_seconds)) return false;
+  last_cancel_check = t;
+  auto p = ddi.poll(notices_since ? notices_since() : 0);
   if (!p) return false;
+  poll_seconds = poll_interval(config, *p);
   if (on_poll) on_poll(*p);
   // The server replaced this action by a newer one (deployments.h): it
   // offers another action now, which is a cancel of this one.
@@ -64,7 +112,11 @@ bool UpdateContext::cancel_requested() {
   }
   if (p->cancel_href.empty()) return false;
   auto stop_id = ddi.cancel_action(p->cancel_href);
-  return stop_id && *stop_id == record.action_id;
+  if (!stop_id) return false;
+  const bool ours = *stop_id == record.action_id;
+  if (ours && slots_untouched(record.state)) return true;
+  refuse_cancel(ddi, *stop_id, ours);
+  return false;
 }
 
 std::string UpdateContext::policy_hold() {

@@ -1,8 +1,13 @@
 // Step: download every artifact into <device_dir>/download/<sha256>.part,
 // resuming with HTTP Range from what an earlier attempt left there. Network
-// trouble is retried with backoff; a server that sends more bytes than the
-// manifest allows fails the update. While downloading, the step polls at the
-// server's interval and stops for an operator's cancel, or for shutdown.
+// trouble is retried with backoff, within bounds kept in the update record
+// (so a restart does not reset them): at most download_max_failures failed
+// attempts and download_max_hours from the first; then the update fails with
+// the last attempt's reason. A server below the minimum rate is cut off
+// (kTooSlow) and counts as a failed attempt; one that sends more bytes than
+// the manifest allows fails the update at once. While downloading and while
+// backing off, the step polls at the server's interval and stops for an
+// operator's cancel, or for shutdown.
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -59,8 +64,64 @@ static std::string network_hold(UpdateContext& ctx, std::uint64_t remaining) {
   return "";
 }
 
+namespace {
+
+// Ends the download for good, with the last attempt's reason and code.
+Event give_up(UpdateContext& ctx, const std::string& why) {
+  auto& r = ctx.record;
+  const Error last{r.error_code ? static_cast<Code>(r.error_code) : Code::kUnavailable,
+                   r.error.empty() ? "the server kept answering busy" : r.error,
+                   {}};
+  r.waiting.clear();
+  return ctx.fail(
+      make_error(last.code, "download given up after " + why + ": " + last.message +
+                                ". Check that the release's files are on the server and reachable, "
+                                "then deploy again"));
+}
+
+// A failed attempt: counted (unless the server was only busy), reported, and
+// tried again after a backoff — or the last one allowed.
+Event attempt_failed(UpdateContext& ctx, const PlannedArtifact& a, const Error& e) {
+  auto& r = ctx.record;
+  const Config& cfg = ctx.config;
+  const bool busy = e.code == Code::kUnavailable;
+  if (!busy) ++r.download_failures;
+  r.error_code = static_cast<int>(e.code);
+  r.error = "component " + a.name + ": " + e.message;
+  if (r.download_failures >= cfg.download_max_failures)
+    return give_up(ctx, std::to_string(r.download_failures) + " failed attempts (the limit)");
+  // A busy server says when to come back (429/503 + Retry-After); other
+  // trouble backs off exponentially. Up to half again on top, at random,
+  // so terminals turned away together do not return together.
+  const int asked = busy ? ctx.ddi.download_retry_after() : 0;
+  const int doublings = std::clamp(r.download_failures - 1, 0, 5);
+  const int base = asked > 0 ? asked : std::min(60, cfg.download_retry_seconds << doublings);
+  thread_local std::minstd_rand rng(std::random_device{}());
+  const int delay = base + std::uniform_int_distribution<int>(0, base / 2)(rng);
+  r.retry_at = ctx.now() + delay;
+  r.waiting = busy ? "server_busy"
+                   : "download_retry:" + std::to_string(r.download_failures) + "/" +
+                         std::to_string(cfg.download_max_failures);
+  spdlog::warn("update: download of {} stopped: {}; retrying in {} s", a.filename, e.message,
+               delay);
+  ctx.progress_note("download failed (" + std::string(code_name(e.code)) + "): " + e.message +
+                    "; attempt " + std::to_string(r.download_failures) + " of " +
+                    std::to_string(cfg.download_max_failures) + ", next in " +
+                    std::to_string(delay) + " s");
+  return Event::kRetry;
+}
+
+}  // namespace
+
 Event download(UpdateContext& ctx) {
   auto& r = ctx.record;
+  const Config& cfg = ctx.config;
+  const std::int64_t now = ctx.now();
+  if (r.download_since > 0 && now - r.download_since >= std::int64_t{cfg.download_max_hours} * 3600)
+    return give_up(ctx, std::to_string(cfg.download_max_hours) + " h (the limit)");
+  if (r.retry_at > now)  // backing off: keeps polling, obeys a cancel
+    return ctx.pause(static_cast<int>(
+        std::min<std::int64_t>(r.retry_at - now, cfg.download_max_hours * 3600LL)));
   {
     std::uint64_t remaining = 0;
     for (const auto& a : r.artifacts) {
@@ -72,49 +133,45 @@ Event download(UpdateContext& ctx) {
     r.waiting.clear();
   }
   if (auto s = make_dirs(ctx.download_dir()); !s) return ctx.fail(s.error());
+  if (r.download_since == 0)
+    r.download_since = now;  // the first attempt: the clock of the bound starts
   std::uint64_t total = 0, before = 0;
   for (const auto& a : r.artifacts) total += a.length;
-  if (r.resumes == 0 && r.retries == 0 && r.resumed_from == 0) ctx.progress_note("downloading " + std::to_string(total) + " bytes");
+  if (r.resumes == 0 && r.retries == 0 && r.resumed_from == 0 && r.download_failures == 0)
+    ctx.progress_note("downloading " + std::to_string(total) + " bytes");
   bool canceled = false;
   int reported_tenth = -1;
   auto should_stop = [&] {
     if (ctx.stopping) return true;
     return canceled = ctx.cancel_requested();  // polls at most every poll_seconds
   };
+  const DownloadLimits limits{cfg.download_rate_limit, cfg.download_min_rate,
+                              cfg.download_rate_window_seconds};
   for (const auto& a : r.artifacts) {
     if (ctx.stopping) return Event::kRetry;
-    auto got = ctx.ddi.downloads().download(
+    auto got = ctx.ddi.download(
         a.href, ctx.part_path(a), a.length,
         [&](const DownloadProgress& p) {
           write_progress(ctx, a, p, before, total);
           report_progress(ctx, before + p.have, total, reported_tenth);
           fault::at_bytes("download", before + p.have);
         },
-        ctx.config.download_rate_limit,
-        should_stop);
+        limits, should_stop);
     if (!got && got.error().code == Code::kCanceled) return canceled ? Event::kCanceled : Event::kRetry;
-    if (!got) {
-      if (got.error().code == Code::kLengthMismatch || got.error().code == Code::kIo) {
-        std::filesystem::remove(ctx.part_path(a));
-        return ctx.fail(got.error().with_context("component " + a.name));
-      }
-      // A busy server says when to come back (429/503 + Retry-After); other
-      // trouble backs off exponentially. Up to half again on top, at random,
-      // so terminals turned away together do not return together.
-      const int asked = got.error().code == Code::kUnavailable ? ctx.ddi.downloads().retry_after_seconds() : 0;
-      const int base = asked > 0 ? asked : std::min(60, 2 << std::min(r.resumes + r.retries, 5));
-      thread_local std::minstd_rand rng(std::random_device{}());
-      const int delay = base + std::uniform_int_distribution<int>(0, base / 2)(rng);
-      spdlog::warn("update: download of {} stopped: {}; retrying in {} s", a.filename, got.error().message, delay);
-      ctx.wait(delay);
-      return Event::kRetry;
+    if (!got && (got.error().code == Code::kLengthMismatch || got.error().code == Code::kIo)) {
+      std::filesystem::remove(ctx.part_path(a));
+      return ctx.fail(got.error().with_context("component " + a.name));
     }
+    if (!got) return attempt_failed(ctx, a, got.error());
     if (got->resumed_from > 0) {
       r.resumed_from = std::max(r.resumed_from, got->resumed_from);
       spdlog::info("update: {} resumed from byte {}", a.filename, got->resumed_from);
     }
     before += a.length;
   }
+  r.error.clear();  // an earlier attempt's reason is not this update's result
+  r.error_code = 0;
+  r.waiting.clear();
   return Event::kDone;
 }
 

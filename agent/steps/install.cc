@@ -84,7 +84,13 @@ Event install(UpdateContext& ctx) {
           comps.push_back(c);
         }
   if (auto s = fsync_dir(dir); !s) return ctx.fail(s.error());
-  bj::object slot{{"version", r.version}, {"action_id", r.action_id}, {"components", comps}};
+  // The manifest's identity, so that a replay of this release is recognised
+  // and another release under the same version refused (check_manifest).
+  auto sm = SignedManifest::parse(r.manifest_text);
+  bj::object slot{{"version", r.version},
+                  {"action_id", r.action_id},
+                  {"components", comps},
+                  {"manifest_sha256", sm ? manifest_sha256(*sm) : ""}};
   if (auto s = write_file_atomic(dir + "/slot.json", json::serialize(slot)); !s) return ctx.fail(s.error());
   if (auto s = ctx.boot.set_pending(r.target_slot, ctx.config.max_boot_attempts); !s) return ctx.fail(s.error());
   ctx.progress_note("installed " + r.version + " to slot " + r.target_slot + "; restarting into it");

@@ -16,15 +16,23 @@ std::string waiting_text(const std::string& reason, bool zh) {
   struct Row { const char* key; const char* zh; const char* en; };
   static const Row rows[] = {
       {"battery", "电量不足（%s），请连接充电器", "battery low (%s); connect the charger"},
-      {"storage", "存储空间不足（还需 %s），请清理后重试", "not enough storage (%s more needed); free some space"},
-      {"transaction", "正在交易，交易完成后再更新", "a payment is in progress; the update waits until it is done"},
+      {"storage", "存储空间不足（还需 %s），请清理后重试",
+       "not enough storage (%s more needed); free some space"},
+      {"transaction", "正在交易，交易完成后再更新",
+       "a payment is in progress; the update waits until it is done"},
       {"peripherals", "请断开 USB 等外接设备（%s）", "disconnect USB and other peripherals (%s)"},
-      {"offline", "网络未连接，恢复网络后继续下载", "no network; the download continues when the terminal is online"},
-      {"cellular", "当前为移动网络，按设置等待 Wi-Fi", "on cellular data; waiting for Wi-Fi as the policy asks"},
+      {"offline", "网络未连接，恢复网络后继续下载",
+       "no network; the download continues when the terminal is online"},
+      {"cellular", "当前为移动网络，按设置等待 Wi-Fi",
+       "on cellular data; waiting for Wi-Fi as the policy asks"},
       {"cellular_limit", "更新包（%s）超过移动网络流量上限，等待 Wi-Fi",
        "the update (%s) is larger than the cellular limit; waiting for Wi-Fi"},
       {"window", "等待维护时段再安装", "waiting for the maintenance window to install"},
       {"policy", "自动更新已关闭，更新暂停", "updates are turned off; the update is paused"},
+      {"download_retry", "下载失败，稍后自动重试（第 %s 次）",
+       "the download failed; it is tried again shortly (attempt %s)"},
+      {"server_busy", "服务器繁忙，稍后自动继续下载",
+       "the server is busy; the download continues shortly"},
   };
   for (const auto& r : rows)
     if (key == r.key) {

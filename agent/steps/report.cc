@@ -47,4 +47,11 @@ Event report_failure(UpdateContext& ctx) {
 
 Event report_canceled(UpdateContext& ctx) { return finish(ctx, "canceled", "canceled by the operator", true); }
 
+Event report_unchanged(UpdateContext& ctx) {
+  return finish(ctx, "success",
+                "release " + ctx.record.version +
+                    " is already installed (the same signed manifest); nothing was installed",
+                false);
+}
+
 }  // namespace posfleet::agent

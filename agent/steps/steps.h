@@ -12,26 +12,32 @@
 #include <string>
 
 #include "agent/config.h"
-#include "agent/ddi/ddi_client.h"
+#include "agent/ddi/update_ddi.h"
 #include "agent/device/boot_control.h"
 #include "agent/device/hardware.h"
 #include "agent/device/merchant_data.h"
-#include "core/policy.h"
 #include "agent/state/update_record.h"
+#include "core/clock.h"
+#include "core/manifest.h"
+#include "core/policy.h"
 #include "core/result.h"
 
 namespace posfleet::agent {
 
-enum class Event { kDone, kFailed, kRetry, kFellBack, kCanceled };
+// kUnchanged: the release offered is the very one installed; nothing to do.
+enum class Event { kDone, kFailed, kRetry, kFellBack, kCanceled, kUnchanged };
 
 struct UpdateContext {
   const Config& config;
   UpdateRecord& record;
   BootControl& boot;
-  DdiClient& ddi;
+  UpdateDdi& ddi;
   const std::atomic<bool>& stopping;
-  // Sleeps up to `seconds` unless stopping; used for retries with backoff.
-  std::function<void(int seconds)> wait;
+  // Sleeps up to `seconds`; returns early when stopping, or with true when
+  // someone (the menu) asked for a poll now. Steps wait through pause().
+  std::function<bool(int seconds)> wait;
+  // Unix seconds; a test's clock moves with its `wait`.
+  std::function<std::int64_t()> now = unix_now;
   // The server's poll interval, kept up to date by the daemon; long steps
   // look for a cancel request this often.
   int poll_seconds = 60;
@@ -53,13 +59,21 @@ struct UpdateContext {
   std::string progress_path() const { return config.device_dir + "/state/progress.json"; }
   Event fail(const Error& e);
   // Records why the update waits and tells the server once per new reason;
-  // returns kRetry after waiting `seconds`.
+  // then pause(seconds).
   Event wait_for(const std::string& reason, int seconds);
+  // Every wait of a step: up to `seconds`, polling the server meanwhile at its
+  // interval (so settings flow and a cancel is seen at once). kCanceled when
+  // the operator canceled this action and the slots are untouched, else kRetry.
+  Event pause(int seconds);
   // Takes the transaction guard if not held; false while a sale is in progress.
   bool hold_guard();
-  // Polls the server (at most every poll_seconds) and answers true once when
-  // it asks to cancel this action.
-  bool cancel_requested();
+  // Polls the server (at most every poll_seconds, unless `right_now`) and
+  // answers true once when it asks to cancel this action while the slots are
+  // untouched. A cancel that comes too late, or for another action, is
+  // answered here, so the server does not wait for it.
+  bool cancel_requested(bool right_now = false);
+  // Notifications already held, for the poll's `since`.
+  std::function<std::int64_t()> notices_since = {};
   std::int64_t last_cancel_check = 0;
   // Whether the update may still go ahead under the terminal's policy now
   // (mode, window); "" if it may, else the reason it waits.
@@ -77,6 +91,14 @@ std::string waiting_text(const std::string& reason, bool zh);
 
 // Installed version: what slot.json of the committed slot says.
 Expected<std::string> installed_version(BootControl& boot);
+// The committed slot's release: version, manifest hash, components.
+Expected<InstalledRelease> installed_release(BootControl& boot);
+
+// The poll interval to keep: the server's, capped by the config's max_poll_seconds.
+int poll_interval(const Config& config, const PollResult& poll);
+// Answers a cancel that cannot be obeyed: `installing` (the slots are being
+// changed; the update runs to its end) or an action that does not run here.
+void refuse_cancel(UpdateDdi& ddi, std::int64_t stop_id, bool installing);
 
 Event check_manifest(UpdateContext& ctx);
 Event precheck(UpdateContext& ctx);
@@ -91,5 +113,6 @@ Event rollback(UpdateContext& ctx);
 Event report_success(UpdateContext& ctx);
 Event report_failure(UpdateContext& ctx);
 Event report_canceled(UpdateContext& ctx);
+Event report_unchanged(UpdateContext& ctx);
 
 }  // namespace posfleet::agent

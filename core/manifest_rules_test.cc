@@ -1,0 +1,201 @@
+// The manifest's rules that stop an attack before a byte is downloaded: the
+// names it may carry, and how a release compares with what is installed.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "core/hashing.h"
+#include "core/json.h"
+#include "core/manifest.h"
+
+namespace posfleet {
+namespace {
+
+using namespace std::string_literals;
+
+// A signed-part JSON text with one component; `filename` and `name` go in as
+// JSON strings, so a NUL travels as \u0000 the way an attacker would send it.
+std::string envelope(const std::string& name, const std::string& filename,
+                     const std::string& version = "2.1.0") {
+  boost::json::object comp{{"name", name},
+                           {"version", version},
+                           {"filename", filename},
+                           {"sha256", sha256_hex("x")},
+                           {"length", 1}};
+  boost::json::object signed_part{{"type", "posfleet-release"},
+                                  {"schema", 1},
+                                  {"version", "2.1.0"},
+                                  {"expires", "2099-01-01T00:00:00Z"},
+                                  {"models", boost::json::array{"A920"}},
+                                  {"components", boost::json::array{comp}}};
+  return json::serialize(
+      boost::json::object{{"signed", signed_part}, {"signatures", boost::json::array{}}});
+}
+
+TEST(ManifestNames, FileNamesAreRefusedWhenTheManifestIsParsed) {
+  struct Case {
+    std::string filename;
+    bool ok;
+  };
+  const Case cases[] = {
+      {"os.img", true},
+      {"payment-app_5.0+1.apk", true},
+      {std::string(100, 'x'), true},
+      {"os\0.img"s, false},  // a NUL would cut the name where the file lands
+      {"..", false},
+      {".", false},
+      {".hidden", false},
+      {"a/b.img", false},
+      {"a\\b.img", false},
+      {"a b.img", false},
+      {"os\n.img", false},
+      {"镜像.img", false},
+      {std::string(101, 'x'), false},
+      {"", false},
+      {"slot.json", false},          // the slot's own record
+      {"slot.json.tmp.1.2", false},  // and its temporary files
+  };
+  for (const auto& c : cases) {
+    auto parsed = SignedManifest::parse(envelope("os", c.filename));
+    EXPECT_EQ(static_cast<bool>(parsed), c.ok) << json::serialize(boost::json::string(c.filename));
+    if (!parsed) {
+      EXPECT_EQ(parsed.error().code, Code::kParse);
+      // The reason never carries the raw bytes.
+      for (char ch : parsed.error().message) EXPECT_NE(ch, '\0');
+      EXPECT_EQ(parsed.error().message.find('\n'), std::string::npos);
+    }
+  }
+}
+
+TEST(ManifestNames, ComponentNamesAndVersionsAreChecked) {
+  EXPECT_TRUE(SignedManifest::parse(envelope("payment-app", "p.apk")));
+  for (const std::string& name : {"pay ment"s, ".."s, "a/b"s, "os\0x"s, std::string(65, 'n'), ""s})
+    EXPECT_FALSE(SignedManifest::parse(envelope(name, "p.apk"))) << name;
+  EXPECT_FALSE(SignedManifest::parse(envelope("os", "os.img", "latest")));
+}
+
+TEST(ManifestNames, TwoComponentsMayNotShareAFile) {
+  std::string text = envelope("os", "os.img");
+  auto v = json::parse(text);
+  auto& comps = v->as_object()["signed"].as_object()["components"].as_array();
+  auto second = comps[0].as_object();
+  second["name"] = "app";
+  comps.push_back(second);
+  auto parsed = SignedManifest::parse(json::serialize(*v));
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("twice"), std::string::npos);
+}
+
+// check_against_installed: one row per situation.
+TEST(ManifestInstalled, ComparesReleaseAndComponentsWithTheSlot) {
+  auto release = [](std::string version, std::vector<Component> comps, bool rollback = false) {
+    SignedManifest sm;
+    sm.manifest.version = std::move(version);
+    sm.manifest.models = {"A920"};
+    sm.manifest.rollback = rollback;
+    sm.manifest.components = std::move(comps);
+    return sm;
+  };
+  const Component os1{"os", "2.1.0", "os.img", sha256_hex("os-a"), 4};
+  const Component os1_other{"os", "2.1.0", "os.img", sha256_hex("os-b"), 4};
+  const Component os0{"os", "2.0.0", "os.img", sha256_hex("os-0"), 4};
+  const Component app{"app", "1.0.0", "app.apk", sha256_hex("app"), 3};
+  const SignedManifest installed_release = release("2.1.0", {os1, app});
+  const InstalledRelease installed{"2.1.0", manifest_sha256(installed_release), {os1, app}};
+  const InstalledRelease factory{"1.0.0", "", {}};
+
+  struct Case {
+    const char* what;
+    SignedManifest m;
+    std::vector<std::string> wanted;
+    InstalledRelease on;
+    Code want_error;  // kOk: no error
+    Applies applies;
+  };
+  const Case cases[] = {
+      {"a newer release",
+       release("2.2.0", {os1, app}),
+       {"os", "app"},
+       installed,
+       Code::kOk,
+       Applies::kInstall},
+      {"the same manifest again (a replay)",
+       installed_release,
+       {"os", "app"},
+       installed,
+       Code::kOk,
+       Applies::kAlreadyInstalled},
+      {"same version, other bytes",
+       release("2.1.0", {os1_other, app}),
+       {"os", "app"},
+       installed,
+       Code::kVersionReused,
+       Applies::kInstall},
+      {"same version, same bytes, other manifest",
+       release("2.1.0", {os1, app}, false),
+       {"os"},
+       InstalledRelease{"2.1.0", "other", {os1, app}},
+       Code::kVersionReused,
+       Applies::kInstall},
+      {"same version on a factory image",
+       release("1.0.0", {os1}),
+       {"os"},
+       factory,
+       Code::kVersionReused,
+       Applies::kInstall},
+      {"a component goes down",
+       release("2.2.0", {os0, app}),
+       {"os", "app"},
+       installed,
+       Code::kDowngrade,
+       Applies::kInstall},
+      {"a component changes under its version",
+       release("2.2.0", {os1_other, app}),
+       {"os"},
+       installed,
+       Code::kVersionReused,
+       Applies::kInstall},
+      {"a component left out is not compared",
+       release("2.2.0", {os0, app}),
+       {"app"},
+       installed,
+       Code::kOk,
+       Applies::kInstall},
+      {"a signed rollback may go down",
+       release("2.2.0", {os0, app}, true),
+       {"os", "app"},
+       installed,
+       Code::kOk,
+       Applies::kInstall},
+      {"a signed rollback may reuse a version",
+       release("2.1.0", {os1_other}, true),
+       {"os"},
+       installed,
+       Code::kOk,
+       Applies::kInstall},
+      {"a first install", release("2.1.0", {os1}), {"os"}, factory, Code::kOk, Applies::kInstall},
+  };
+  for (const auto& c : cases) {
+    auto got = check_against_installed(c.m, c.wanted, c.on);
+    if (c.want_error == Code::kOk) {
+      ASSERT_TRUE(got) << c.what << ": " << got.error().to_string();
+      EXPECT_EQ(*got, c.applies) << c.what;
+    } else {
+      ASSERT_FALSE(got) << c.what;
+      EXPECT_EQ(got.error().code, c.want_error) << c.what;
+    }
+  }
+}
+
+TEST(ManifestInstalled, TheSameManifestWithMoreComponentsWantedInstalls) {
+  SignedManifest sm;
+  sm.manifest.version = "2.1.0";
+  sm.manifest.components = {{"os", "2.1.0", "os.img", sha256_hex("os"), 2},
+                            {"app", "1.0.0", "app.apk", sha256_hex("app"), 3}};
+  const InstalledRelease only_os{"2.1.0", manifest_sha256(sm), {sm.manifest.components[0]}};
+  EXPECT_EQ(*check_against_installed(sm, {"os"}, only_os), Applies::kAlreadyInstalled);
+  EXPECT_EQ(*check_against_installed(sm, {"os", "app"}, only_os), Applies::kInstall);
+}
+
+}  // namespace
+}  // namespace posfleet
