@@ -23,6 +23,10 @@ describe('agent lines', () => {
     ['installed 2.1.0 on slot b; booted and healthy', '已安装 2.1.0（B 槽），重启后运行正常',
       'Installed 2.1.0 on slot B; booted and healthy'],
     ['waiting: waiting for the maintenance window to install', '等待维护时段再安装', 'Waiting for the maintenance window to install'],
+    ['download failed (not_found): HTTP 404; attempt 3 of 10, next in 40 s', '下载失败，第 3 次（最多 10 次），40 秒后重试',
+      'Download failed, attempt 3 of 10; trying again in 40 s'],
+    ['release 2.1.0 is already installed (the same signed manifest); nothing was installed',
+      '版本 2.1.0 已经安装（同一个签名清单），无需再装', 'Release 2.1.0 is already installed (the same signed manifest); nothing to install'],
   ])('%s', async (line, zh, en) => {
     expect(agentLine(t, 'zh-CN', line)).toBe(zh);
     await i18n.changeLanguage('en');

@@ -22,6 +22,12 @@ const RULES: Rule[] = [
   [/^nothing of this action runs on the terminal$/, 'agent_nothingRuns', none],
   [/^already installing; the update runs to its end$/, 'agent_alreadyInstalling', none],
   [/^update failed$/, 'agent_failed', none],
+  [/^download failed \(([a-z_]{1,32})\): .{0,300}; attempt (\d{1,4}) of (\d{1,4}), next in (\d{1,6}) s$/, 'agent_downloadRetry',
+    (m) => ({ n: m[2], max: m[3], s: m[4] })],
+  [/^release (\S{1,64}) is already installed \(the same signed manifest\); nothing was installed$/, 'agent_unchanged',
+    (m) => ({ v: m[1] })],
+  [/^waiting: the download failed; it is tried again shortly \(attempt (.{1,16})\)$/, 'wait_downloadRetry', (m) => ({ x: m[1] })],
+  [/^waiting: the server is busy; the download continues shortly$/, 'wait_serverBusy', none],
   // The agent's reasons to wait (agent/steps/precheck.cc), after "waiting: ".
   [/^waiting: battery low \((.{1,32})\); connect the charger$/, 'wait_battery', (m) => ({ x: m[1] })],
   [/^waiting: not enough storage \((.{1,32}) more needed\); free some space$/, 'wait_storage', (m) => ({ x: m[1] })],
