@@ -49,7 +49,7 @@ struct UpdateContext {
   TransactionGuard* guard = nullptr;
   MerchantData* data = nullptr;
   // The policy the terminal acts on (its copy, with an unsent change applied).
-  std::function<Policy()> policy;
+  std::function<Policy()> policy = {};
   // Held from the pre-checks until the update ends, so no sale starts while
   // the slots change; re-taken after a restart.
   std::unique_ptr<TransactionGuard::Hold> guard_hold = {};
