@@ -4,13 +4,11 @@
 // printed once, and times in the reader's local time.
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
-#include <ctime>
-#include <iomanip>
 #include <iostream>
 
 #include "cli/api_client.h"
 #include "cli/commands.h"
-#include "core/clock.h"
+#include "cli/output.h"
 
 namespace posfleet::cli {
 
@@ -18,63 +16,46 @@ namespace bj = boost::json;
 
 namespace {
 
-// A UTC time from the server in this machine's local time; "-" for none.
-std::string local(const bj::value& v, const char* key) {
-  const std::string text = str(v, key);
-  auto t = parse_utc(text);
-  if (!t) return text;
-  std::time_t tt = static_cast<std::time_t>(*t);
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%d %H:%M", &tm);
-  return out;
-}
-
-Status run(const ServerOptions& s, const std::string& method, const std::string& path,
-           const std::string& what, const bj::value* body, void (*human)(const bj::value&)) {
-  auto v = call(s, method, path, what, body);
-  if (!v) return v.error();
-  if (s.json)
-    print_json(*v);
-  else
-    human(*v);
-  return ok_status();
-}
-
 void print_tokens(const bj::value& v) {
-  std::cout << std::left << std::setw(5) << "ID" << std::setw(24) << "NAME" << std::setw(17)
-            << "ROLE" << std::setw(18) << "CREATED" << std::setw(18) << "LAST USED"
-            << "STATE\n";
-  for (const auto& t : v.at("tokens").as_array()) {
-    const bool revoked = !t.at("revoked").is_null();
-    std::cout << std::setw(5) << str(t, "id") << std::setw(24) << str(t, "name") << std::setw(17)
-              << str(t, "role") << std::setw(18) << local(t, "created") << std::setw(18)
-              << local(t, "last_used") << (revoked ? "revoked " + local(t, "revoked") : "valid")
-              << "\n";
+  Table t{say("编号", "ID"),         say("名称", "NAME"),          say("角色", "ROLE"),
+          say("创建时间", "CREATED"), say("最近使用", "LAST USED"), say("状态", "STATE")};
+  for (const auto& row : v.at("tokens").as_array()) {
+    const bool revoked = !row.at("revoked").is_null();
+    t.add({str(row, "id"), str(row, "name"), word(str(row, "role")), time_of(row, "created"),
+           time_of(row, "last_used"),
+           revoked ? say("已吊销 ", "revoked ") + time_of(row, "revoked") : say("有效", "valid")});
   }
+  if (t.empty())
+    std::cout << say("没有 API 令牌\n", "no API tokens\n");
+  else
+    t.print(std::cout);
 }
 
 void print_revoked(const bj::value& v) {
-  std::cout << "API token " << str(v, "id") << " (" << str(v, "name") << ", " << str(v, "role")
-            << ") is revoked: it is refused from now on.\n";
+  std::cout << say("API 令牌 ", "API token ") << str(v, "id") << " (" << clean(str(v, "name"))
+            << ", " << word(str(v, "role")) << ")"
+            << say("已吊销：从现在起一律拒绝。\n", " is revoked: it is refused from now on.\n");
 }
 
 void print_retired(const bj::value& v) {
-  std::cout << "terminal " << str(v, "serial")
-            << " is retired: its DDI token is refused from its next poll";
+  std::cout << say("终端 ", "terminal ") << clean(str(v, "serial"))
+            << say(" 已退役：下次连接起拒绝它的 DDI 令牌",
+                   " is retired: its DDI token is refused from its next poll");
   if (!v.at("canceled_deployment").is_null())
-    std::cout << ", and deployment " << str(v, "canceled_deployment") << " is canceled";
-  std::cout
-      << ".\nThis cannot be undone; to put the device back into service, register it again.\n";
+    std::cout << say("，部署 ", ", and deployment ") << str(v, "canceled_deployment")
+              << say(" 已取消", " is canceled");
+  std::cout << say("。\n退役不可撤销；设备要重新启用，请重新登记。\n",
+                   ".\nThis cannot be undone; to put the device back into service, register it "
+                   "again.\n");
 }
 
 void print_rotated(const bj::value& v) {
-  std::cout << "new DDI token for " << str(v, "serial") << ", shown once: " << str(v, "token")
-            << "\n"
-            << "The old token is refused from now on. Write the new one into the agent's config "
-               "(\"token\")\n"
-            << "and restart posfleet-agent.\n";
+  std::cout << say("终端 ", "new DDI token for ") << clean(str(v, "serial"))
+            << say(" 的新 DDI 令牌（只显示这一次）：", ", shown once: ") << str(v, "token") << "\n"
+            << say("旧令牌从现在起被拒绝。请把新令牌写入终端代理配置的 \"token\"，"
+                   "然后重启 posfleet-agent。\n",
+                   "The old token is refused from now on. Write the new one into the agent's "
+                   "config (\"token\")\nand restart posfleet-agent.\n");
 }
 
 }  // namespace
@@ -86,7 +67,7 @@ void add_credential_commands(CLI::App& app, ServerOptions& server,
   token->add_subcommand("list", "API tokens: name, role, created, last used, revoked")
       ->callback([&] {
         action = [&] {
-          return run(server, "GET", "/api/v1/tokens", "list tokens", nullptr, print_tokens);
+          return show(server, "GET", "/api/v1/tokens", "list tokens", nullptr, print_tokens);
         };
       });
   auto* tr =
@@ -96,7 +77,7 @@ void add_credential_commands(CLI::App& app, ServerOptions& server,
   tr->callback([&] {
     action = [&] {
       bj::value b = bj::object{{"reason", reason}};
-      return run(server, "POST", "/api/v1/tokens/" + url_encode(id) + "/revoke", "revoke token", &b,
+      return show(server, "POST", "/api/v1/tokens/" + url_encode(id) + "/revoke", "revoke token", &b,
                  print_revoked);
     };
   });
@@ -110,7 +91,7 @@ void add_credential_commands(CLI::App& app, ServerOptions& server,
   re->callback([&] {
     action = [&] {
       bj::value b = bj::object{{"reason", reason}};
-      return run(server, "POST", "/api/v1/terminals/" + url_encode(serial) + "/retire",
+      return show(server, "POST", "/api/v1/terminals/" + url_encode(serial) + "/retire",
                  "retire terminal", &b, print_retired);
     };
   });
@@ -121,7 +102,7 @@ void add_credential_commands(CLI::App& app, ServerOptions& server,
   ro->callback([&] {
     action = [&] {
       bj::value b = bj::object{{"reason", reason}};
-      return run(server, "POST", "/api/v1/terminals/" + url_encode(serial) + "/rotate-token",
+      return show(server, "POST", "/api/v1/terminals/" + url_encode(serial) + "/rotate-token",
                  "rotate token", &b, print_rotated);
     };
   });

@@ -18,18 +18,15 @@ namespace posfleet::domain {
 
 inline constexpr std::int64_t kTokenTouchSeconds = 60;
 
-// A token's name: 1-64 letters, digits, '.', '_' or '-' (it becomes the
-// audit log's actor).
-bool valid_token_name(const std::string& name);
+// A token's name: text::check_field's rules, at most limits::kTokenNameChars,
+// no spaces at either end (it becomes the audit log's actor).
+[[nodiscard]] Status check_token_name(const std::string& name);
 
 struct NewApiToken {
   store::ApiTokenRecord record;
   std::string token;  // shown once
 };
-// Why a credential ends: at most kReasonBytes of UTF-8 without control
-// characters; `required`: not blank. The message names the field.
-inline constexpr std::size_t kReasonBytes = 500;
-[[nodiscard]] Status check_reason(const std::string& reason, bool required);
+// Why a credential ends is checked by audit.h check_reason.
 
 // `role` must already be a known role (api_common.h valid_role).
 [[nodiscard]] Expected<NewApiToken> create_api_token(Context& ctx, const std::string& name,

@@ -9,7 +9,7 @@ namespace posfleet::domain {
 
 Expected<Retired> retire_terminal(Context& ctx, const std::string& serial,
                                   const std::string& reason, const Actor& who) {
-  if (auto s = check_reason(reason, true); !s) return s.error();
+  if (auto s = check_reason(reason, "say why: a reason is required (it goes into the audit log)"); !s) return s.error();
   auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
   if (!t) return t.error();
   if (t->retired) return make_error(Code::kConflict, "terminal " + serial + " is retired already");
@@ -35,7 +35,7 @@ Expected<Retired> retire_terminal(Context& ctx, const std::string& serial,
 
 Expected<RotatedToken> rotate_terminal_token(Context& ctx, const std::string& serial,
                                              const std::string& reason, const Actor& who) {
-  if (auto s = check_reason(reason, false); !s) return s.error();
+  if (auto s = check_reason(reason, nullptr); !s) return s.error();
   auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
   if (!t) return t.error();
   if (t->retired)

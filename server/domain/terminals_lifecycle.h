@@ -28,7 +28,7 @@ struct Retired {
   std::optional<store::DeploymentRecord> canceled;  // the open deployment it had
 };
 // kNotFound, kConflict when retired already, kInvalidArgument without a reason
-// (api_tokens.h check_reason).
+// (audit.h check_reason).
 [[nodiscard]] Expected<Retired> retire_terminal(Context& ctx, const std::string& serial,
                                                 const std::string& reason, const Actor& who);
 

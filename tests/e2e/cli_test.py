@@ -95,7 +95,7 @@ class CliTest(FleetTestCase, unittest.TestCase):
         self.assert_human(("support", "verify", "--terminal", "PF-1", "--name", "张三", "--id-last4", "002X"),
                           ["验证码已发送到 138****8000"], ["code sent to 138****8000"])
         self.assert_human(("sms", "outbox"), ["code is"], ["code is"], data_in_chinese=True)
-        self.assert_human(("deployment", "cancel", "1"), ["取消中"], ["canceling"], en_args=("deployment", "cancel", "2"),
+        self.assert_human(("deployment", "cancel", "1"), ["已取消"], ["canceled"], en_args=("deployment", "cancel", "2"),
                           json_args=("deployment", "cancel", "3"))
 
     def test_help_is_in_the_readers_language(self):
@@ -153,7 +153,7 @@ class CliTest(FleetTestCase, unittest.TestCase):
         self.assertEqual((by_release["total"], [d["id"] for d in by_release["deployments"]]), (2, [2, 1]))
         self.assertEqual([d["id"] for d in self.cli.json("deployment", "list", "--terminal", "PF-3")["deployments"]],
                          [3])
-        self.assertEqual([d["id"] for d in self.cli.json("deployment", "list", "--status", "canceling")
+        self.assertEqual([d["id"] for d in self.cli.json("deployment", "list", "--status", "canceled")
                           ["deployments"]], [1])
         page = self.cli.json("deployment", "list", "--limit", "1", "--offset", "1")
         self.assertEqual((page["total"], page["limit"], [d["id"] for d in page["deployments"]]), (3, 1, [2]))
