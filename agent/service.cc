@@ -157,8 +157,10 @@ void AgentService::ticket_refused(const std::string& why) {
   ticket_refusal_zh_ = "客服工单未能提交，服务器拒绝了它（" + reason +
                        "）。工单已删除；请修改留言后在“联系客服”中重新提交。";
   ticket_refusal_en_ = "The support ticket was not opened: the server refused it (" + reason +
-                       "). It was removed; change the message and send it again from Contact support.";
-  state_.add_notice({0, "ticket_refused", format_utc(unix_now()), ticket_refusal_zh_, ticket_refusal_en_});
+                       "). It was removed; change the message and send it again from "
+                       "Contact support.";
+  state_.add_notice(
+      {0, "ticket_refused", format_utc(unix_now()), ticket_refusal_zh_, ticket_refusal_en_});
   spdlog::warn("support ticket refused by the server, dropped: {}", reason);
   save_locked();
 }
@@ -177,7 +179,8 @@ void AgentService::ticket_deferred(int seconds) {
                     minutes + " minutes; for anything urgent, call support.";
   if (ticket_wait_noticed_) return;
   ticket_wait_noticed_ = true;
-  state_.add_notice({0, "ticket_deferred", format_utc(unix_now()), ticket_wait_zh_, ticket_wait_en_});
+  state_.add_notice(
+      {0, "ticket_deferred", format_utc(unix_now()), ticket_wait_zh_, ticket_wait_en_});
   save_locked();
 }
 
@@ -192,7 +195,8 @@ bool AgentService::consider(const Deployment& d, const bj::object& server_offer,
   if (!hidden && installed) {
     hidden = !check_applicable(sm->manifest, config_.model, installed->version, unix_now());
     auto all = resolve_selection(sm->manifest, {});
-    auto applies = all ? check_against_installed(*sm, *all, *installed) : Expected<Applies>(all.error());
+    auto applies =
+        all ? check_against_installed(*sm, *all, *installed) : Expected<Applies>(all.error());
     hidden = hidden || !applies || *applies == Applies::kAlreadyInstalled;
   }
   std::lock_guard lock(mu_);
@@ -446,7 +450,8 @@ bj::object AgentService::ticket(const std::string& message) {
   }
   poll_now_and_wait(10);
   std::lock_guard lock(mu_);
-  if (tickets_refused_ != refused_before) return reply(false, ticket_refusal_zh_, ticket_refusal_en_, "refused");
+  if (tickets_refused_ != refused_before)
+    return reply(false, ticket_refusal_zh_, ticket_refusal_en_, "refused");
   if (last_ticket_ != before && state_.queued_tickets.empty()) {
     bj::object o = reply(true, "已提交工单 #" + std::to_string(last_ticket_), "Ticket #" + std::to_string(last_ticket_) + " opened");
     o["ticket_id"] = last_ticket_;

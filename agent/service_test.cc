@@ -87,7 +87,8 @@ struct Rig {
 TEST(AgentServiceTest, TheReleaseAlreadyInstalledIsNotOffered) {
   Rig rig("replay");
   const auto installed_sm = rig.release("2.1.0");
-  const InstalledRelease installed{"2.1.0", manifest_sha256(installed_sm), installed_sm.manifest.components};
+  const InstalledRelease installed{"2.1.0", manifest_sha256(installed_sm),
+                                   installed_sm.manifest.components};
   // A replay of the very release installed: closed as unchanged, never shown.
   EXPECT_TRUE(rig.service.consider({7, {}, installed_sm.to_json_text()}, {}, installed));
   EXPECT_TRUE(rig.offered().is_null());
@@ -152,7 +153,8 @@ TEST(AgentServiceTest, TheMessageAndTheQueueAreBounded) {
   EXPECT_NE(std::string(r.at("message_zh").as_string()).find("2000"), std::string::npos);
   EXPECT_EQ(rig.service.handle({{"cmd", "ticket"}, {"message", "\xff\xfe"}}).at("ok"), false);
   for (std::size_t i = 0; i < AgentService::kMaxQueuedTickets; ++i)
-    EXPECT_EQ(rig.ticket(i == 0 ? text_of(2000) : "t" + std::to_string(i), never).at("queued"), true);
+    EXPECT_EQ(rig.ticket(i == 0 ? text_of(2000) : "t" + std::to_string(i), never).at("queued"),
+              true);
   r = rig.ticket("one too many", never);
   EXPECT_EQ(r.at("ok"), false);
   EXPECT_EQ(r.at("error"), "queue_full");

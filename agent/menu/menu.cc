@@ -237,11 +237,13 @@ Nav Session::support() {
        << t(Msg::kSupportAskMessage, {std::to_string(limits::kTicketChars)}) << std::flush;
   auto message = read_line();
   // Counted in characters, as the server counts: 2000 Chinese characters are 6000 bytes.
-  while (message && (!text::is_valid_utf8(*message) || text::length(*message) > limits::kTicketChars)) {
-    out_ << "\n"
-         << t(Msg::kTicketTooLong, {std::to_string(text::length(*message)), std::to_string(limits::kTicketChars)})
-         << "\n"
-         << t(Msg::kSupportAskMessage, {std::to_string(limits::kTicketChars)}) << std::flush;
+  const std::string limit = std::to_string(limits::kTicketChars);
+  const auto refused = [](const std::string& m) {
+    return !text::is_valid_utf8(m) || text::length(m) > limits::kTicketChars;
+  };
+  while (message && refused(*message)) {
+    out_ << "\n" << t(Msg::kTicketTooLong, {std::to_string(text::length(*message)), limit}) << "\n"
+         << t(Msg::kSupportAskMessage, {limit}) << std::flush;
     message = read_line();
   }
   if (!message) {

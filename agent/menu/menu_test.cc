@@ -275,7 +275,8 @@ TEST(MenuTest, SupportCountsTheMessageInCharactersAndAsksAgainWhenTooLong) {
   EXPECT_EQ(client.requests.back().at("message").as_string(), chars_2000);
   FakeLocalClient en;
   r = run(en, "3\n" + chars_2001 + "\n0\n", Language::kEn);
-  EXPECT_NE(r.out.find("The message has 2001 characters, more than the limit of 2000"), std::string::npos)
+  EXPECT_NE(r.out.find("The message has 2001 characters, more than the limit of 2000"),
+            std::string::npos)
       << r.out;
   for (const auto& cmd : en.commands()) EXPECT_NE(cmd, "ticket");
 }

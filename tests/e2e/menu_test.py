@@ -234,7 +234,8 @@ class MenuTest(unittest.TestCase):
         def notice(kind):
             out = self.agent.call({"cmd": "notifications"})["notifications"]
             return [n for n in out if n["kind"] == kind]
-        refused = wait_until("the merchant to be told of the refused ticket", lambda: notice("ticket_refused"))
+        refused = wait_until("the merchant to be told of the refused ticket",
+                             lambda: notice("ticket_refused"))
         self.assertIn("2000", refused[0]["text"]["en"])
         self.assertIn("重新提交", refused[0]["text"]["zh-CN"])
         # It no longer blocks the next one; the menu itself counts characters.
@@ -252,7 +253,8 @@ class MenuTest(unittest.TestCase):
         self.assertIn("上限", over["message_zh"])
         self.assertTrue(notice("ticket_deferred"))
         # The loop keeps polling meanwhile: a change of policy still arrives.
-        self.cli.run("policy", "set", "--terminal", "PF0109", "--mode", "never", "--reason", "merchant asked")
+        self.cli.run("policy", "set", "--terminal", "PF0109", "--mode", "never",
+                     "--reason", "merchant asked")
         wait_until("the agent to learn of never",
                    lambda: self.agent.call({"cmd": "status"})["policy"]["mode"] == "never")
         out = self.cli.json("support", "tickets")
