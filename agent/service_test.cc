@@ -60,8 +60,8 @@ struct Rig {
     auto reply = std::async(std::launch::async, [&] {
       return service.handle({{"cmd", "ticket"}, {"message", message}});
     });
-    while (reply.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready) {
-      service.wait(1);
+    while (reply.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
+      service.wait(0);  // takes in the requests made so far
       while (auto m = service.next_ticket())
         if (!answer(*m)) break;
       service.poll_finished();
