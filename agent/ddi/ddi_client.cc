@@ -163,6 +163,8 @@ Expected<std::int64_t> DdiClient::post_ticket(const std::string& message, const 
   if (r && r->status >= 400 && r->status < 500 && r->status != 429 && r->status != 401 &&
       r->status != 403 && r->status != 408)
     return make_error(Code::kInvalidArgument, http_error(*r, "support ticket").message);
+  // Only 429 is the ticket quota; a 503 (the server shedding load) is tried at the next poll.
+  if (r && r->status == 503) return make_error(Code::kServer, http_error(*r, "support ticket").message);
   auto o = json_reply(std::move(r), "support ticket");
   if (!o) return o.error();
   auto id = json::get_int(*o, "ticket_id");
