@@ -19,6 +19,7 @@
 #include "agent/local/local_server.h"
 #include "agent/service.h"
 #include "agent/state/state_machine.h"
+#include "agent/steps/steps.h"
 #include "core/fs.h"
 #include "core/json.h"
 
@@ -87,12 +88,27 @@ void exchange_settings(DdiClient& ddi, AgentService& service, BootControl& boot,
   while (auto message = service.next_ticket()) {
     auto version = installed_version(boot);
     auto id = ddi.post_ticket(*message, version ? *version : "");
+    if (!id && id.error().code == Code::kInvalidArgument) {
+      service.ticket_refused(id.error().message);  // it would be refused again: drop it
+      continue;
+    }
+    if (!id && id.error().code == Code::kUnavailable && ddi.retry_after_seconds() > 0) {
+      service.ticket_deferred(ddi.retry_after_seconds());  // next_ticket() waits, the poll goes on
+      break;
+    }
     if (!id) {
       spdlog::warn("support ticket not delivered: {}; kept for the next poll", id.error().message);
       break;
     }
     service.ticket_sent(*id);
   }
+}
+
+// The committed slot's release, if slot.json can be read.
+std::optional<InstalledRelease> installed(BootControl& boot) {
+  auto r = installed_release(boot);
+  if (!r) return std::nullopt;
+  return std::move(*r);
 }
 
 using Attributes = std::vector<std::pair<std::string, std::string>>;
@@ -214,7 +230,7 @@ Status run_daemon(const Config& config) {
                                              : nullptr;
       if (!d)
         spdlog::warn("deployment: {}", d.error().message);
-      else if (service.consider(*d, offer ? *offer : boost::json::object{})) {
+      else if (service.consider(*d, offer ? *offer : boost::json::object{}, installed(boot))) {
         auto chosen = service.confirmed(d->action_id);
         if (chosen) {  // the merchant confirmed: tell the server what they chose
           std::string list;

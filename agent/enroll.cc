@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "agent/ddi/ddi_client.h"
 #include "core/fs.h"
 #include "core/http_client.h"
 #include "core/json.h"
@@ -23,6 +24,8 @@ Status enroll(const std::string& config_path, const std::string& code) {
     return make_error(Code::kConflict, "terminal " + serial + " is already enrolled (its token is in " + config_path + ")");
 
   HttpClient http(server, {});
+  // The server is not trusted yet: its answer is read no further than a poll's.
+  http.max_reply_bytes = DdiClient::kMaxReplyBytes;
   auto r = http.request("POST", "/api/v1/public/enroll",
                         json::serialize(boost::json::object{{"code", code}, {"serial", serial}, {"model", model}}));
   if (!r) return r.error().with_context("cannot reach " + server + "; check the network and try again");

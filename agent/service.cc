@@ -10,7 +10,9 @@
 #include "agent/status.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/limits.h"
 #include "core/manifest.h"
+#include "core/text.h"
 
 namespace posfleet::agent {
 
@@ -134,6 +136,7 @@ void AgentService::change_answered(const PendingChange& sent, const bj::object& 
 std::optional<std::string> AgentService::next_ticket() {
   std::lock_guard lock(mu_);
   if (state_.queued_tickets.empty()) return std::nullopt;
+  if (std::chrono::steady_clock::now() < ticket_retry_at_) return std::nullopt;
   return state_.queued_tickets.front();
 }
 
@@ -141,15 +144,70 @@ void AgentService::ticket_sent(std::int64_t ticket_id) {
   std::lock_guard lock(mu_);
   if (!state_.queued_tickets.empty()) state_.queued_tickets.erase(state_.queued_tickets.begin());
   last_ticket_ = ticket_id;
+  ticket_wait_noticed_ = false;
   save_locked();
 }
 
-bool AgentService::consider(const Deployment& d, const bj::object& server_offer) {
-  auto sm = SignedManifest::parse(d.manifest_text);
-  // A release the terminal would refuse goes straight to the state machine,
-  // which reports why; nothing about it is shown to the merchant.
-  if (!sm || !verify_signatures(*sm, config_.trusted_keys, config_.threshold)) return true;
+void AgentService::ticket_refused(const std::string& why) {
   std::lock_guard lock(mu_);
+  if (state_.queued_tickets.empty()) return;
+  state_.queued_tickets.erase(state_.queued_tickets.begin());
+  ++tickets_refused_;
+  const std::string reason = text::safe_echo(why, 200);
+  ticket_refusal_zh_ = "客服工单未能提交，服务器拒绝了它（" + reason +
+                       "）。工单已删除；请修改留言后在“联系客服”中重新提交。";
+  ticket_refusal_en_ = "The support ticket was not opened: the server refused it (" + reason +
+                       "). It was removed; change the message and send it again from "
+                       "Contact support.";
+  state_.add_notice(
+      {0, "ticket_refused", format_utc(unix_now()), ticket_refusal_zh_, ticket_refusal_en_});
+  spdlog::warn("support ticket refused by the server, dropped: {}", reason);
+  save_locked();
+}
+
+void AgentService::ticket_deferred(int seconds) {
+  seconds = std::clamp(seconds, 1, kMaxTicketWaitSeconds);
+  std::lock_guard lock(mu_);
+  ticket_retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  spdlog::warn("support ticket deferred by the server; next try in {} s", seconds);
+  const std::string minutes = std::to_string((seconds + 59) / 60);
+  const std::string per_day = std::to_string(limits::kTicketsPerDay);
+  ticket_wait_zh_ = "今日客服工单已达上限（每台终端每天 " + per_day + " 个）。工单已保存，约 " +
+                    minutes + " 分钟后自动发送；急事请致电客服。";
+  ticket_wait_en_ = "Today's limit of support tickets is reached (" + per_day +
+                    " per terminal a day). The ticket is saved and sent automatically in about " +
+                    minutes + " minutes; for anything urgent, call support.";
+  if (ticket_wait_noticed_) return;
+  ticket_wait_noticed_ = true;
+  state_.add_notice(
+      {0, "ticket_deferred", format_utc(unix_now()), ticket_wait_zh_, ticket_wait_en_});
+  save_locked();
+}
+
+bool AgentService::consider(const Deployment& d, const bj::object& server_offer,
+                            const std::optional<InstalledRelease>& installed) {
+  auto sm = SignedManifest::parse(d.manifest_text);
+  // A release the terminal would refuse, or the very release installed
+  // already (a replay), goes straight to the state machine, which reports it
+  // (check_manifest: refused, or closed as unchanged); nothing about it is
+  // shown to the merchant.
+  bool hidden = !sm || !verify_signatures(*sm, config_.trusted_keys, config_.threshold);
+  if (!hidden && installed) {
+    hidden = !check_applicable(sm->manifest, config_.model, installed->version, unix_now());
+    auto all = resolve_selection(sm->manifest, {});
+    auto applies =
+        all ? check_against_installed(*sm, *all, *installed) : Expected<Applies>(all.error());
+    hidden = hidden || !applies || *applies == Applies::kAlreadyInstalled;
+  }
+  std::lock_guard lock(mu_);
+  if (hidden) {
+    if (state_.offer || !state_.waiting_for.empty()) {
+      state_.offer.reset();
+      state_.waiting_for.clear();
+      save_locked();
+    }
+    return true;
+  }
   Offer offer;
   offer.action_id = d.action_id;
   offer.version = sm->manifest.version;
@@ -366,21 +424,44 @@ bj::object AgentService::install(const bj::object& request) {
 }
 
 bj::object AgentService::ticket(const std::string& message) {
+  if (auto s = text::check_field("message", message, limits::kTicketChars, text::Lines::kMany); !s)
+    return reply(false,
+                 "留言最多 " + std::to_string(limits::kTicketChars) +
+                     " 个字符（汉字、字母各算一个），且不能含控制字符；请缩短后重试",
+                 "The message may have at most " + std::to_string(limits::kTicketChars) +
+                     " characters (each Chinese character or letter counts as one) and no control "
+                     "characters; shorten it and try again",
+                 "invalid");
   std::int64_t before = 0;
+  std::uint64_t refused_before = 0;
   {
     std::lock_guard lock(mu_);
+    if (state_.queued_tickets.size() >= kMaxQueuedTickets)
+      return reply(false,
+                   "已有 " + std::to_string(state_.queued_tickets.size()) +
+                       " 个工单等待发送，暂不能再提交；请稍后再试或致电客服",
+                   std::to_string(state_.queued_tickets.size()) +
+                       " tickets are already waiting to be sent; try again later or call support",
+                   "queue_full");
     state_.queued_tickets.push_back(message);
     before = last_ticket_;
+    refused_before = tickets_refused_;
     save_locked();
   }
   poll_now_and_wait(10);
   std::lock_guard lock(mu_);
+  if (tickets_refused_ != refused_before)
+    return reply(false, ticket_refusal_zh_, ticket_refusal_en_, "refused");
   if (last_ticket_ != before && state_.queued_tickets.empty()) {
     bj::object o = reply(true, "已提交工单 #" + std::to_string(last_ticket_), "Ticket #" + std::to_string(last_ticket_) + " opened");
     o["ticket_id"] = last_ticket_;
     return o;
   }
   bj::object o = reply(true, "已保存，联网后发送给客服", "Saved; it will be sent to support when the terminal is back online");
+  if (std::chrono::steady_clock::now() < ticket_retry_at_) {
+    o = reply(true, ticket_wait_zh_, ticket_wait_en_);
+    o["deferred"] = true;
+  }
   o["queued"] = true;
   return o;
 }

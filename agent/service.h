@@ -25,6 +25,7 @@
 #include "agent/config.h"
 #include "agent/ddi/ddi_client.h"
 #include "agent/settings/terminal_state.h"
+#include "core/manifest.h"
 
 namespace posfleet::agent {
 
@@ -44,10 +45,25 @@ class AgentService {
   std::optional<PendingChange> pending();
   // The server's answer to a pending change: {"outcome","message","policy"}.
   void change_answered(const PendingChange& sent, const boost::json::object& answer);
+  // The oldest queued ticket, unless the server asked to wait (429) and the
+  // wait is not over: then nullopt, and the rest of the poll goes on.
   std::optional<std::string> next_ticket();
   void ticket_sent(std::int64_t ticket_id);
+  // The server refused the oldest ticket for good (a 4xx other than 429):
+  // it leaves the queue and the merchant is told, so it blocks no later one.
+  void ticket_refused(const std::string& why);
+  // The server asked to wait `seconds` (429, e.g. the daily quota): the queue
+  // waits at most kMaxTicketWaitSeconds, then tries again.
+  void ticket_deferred(int seconds);
+  static constexpr int kMaxTicketWaitSeconds = 6 * 3600;
+  // Tickets kept while offline or deferred; beyond, the menu refuses a new one.
+  static constexpr std::size_t kMaxQueuedTickets = 20;
   // Should the offered deployment install now? Records why not for the menu.
-  bool consider(const Deployment& d, const boost::json::object& server_offer);
+  // `installed`: the committed slot's release, if known. A release the
+  // terminal would refuse, or the very one installed already, is shown to no
+  // one and goes straight to the state machine, which reports it.
+  bool consider(const Deployment& d, const boost::json::object& server_offer,
+                const std::optional<InstalledRelease>& installed);
   void no_offer();
   // The signed security flag and the server's deadline of the offered action.
   std::pair<bool, std::int64_t> offer_terms(std::int64_t action_id);
@@ -88,6 +104,12 @@ class AgentService {
   std::uint64_t requested_ = 0, serving_ = 0, served_ = 0;
   std::string last_change_zh_, last_change_en_;
   std::int64_t last_ticket_ = 0;
+  // Tickets refused so far, with the last reason; the steady time before which
+  // the queue waits (429) and the notice said so once per wait.
+  std::uint64_t tickets_refused_ = 0;
+  std::string ticket_refusal_zh_, ticket_refusal_en_, ticket_wait_zh_, ticket_wait_en_;
+  std::chrono::steady_clock::time_point ticket_retry_at_{};
+  bool ticket_wait_noticed_ = false;
   std::function<void()> restart_hook_;
   // When this daemon started (ms since the epoch): the menu tells a restarted one by it.
   const std::int64_t started_ = std::chrono::duration_cast<std::chrono::milliseconds>(

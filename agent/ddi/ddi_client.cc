@@ -156,9 +156,16 @@ Expected<bj::object> DdiClient::put_policy(const std::string& mode, std::int64_t
 }
 
 Expected<std::int64_t> DdiClient::post_ticket(const std::string& message, const std::string& version) {
-  auto o = json_reply(http_.request("POST", base_path_ + "/posfleet/tickets",
-                                    json::serialize(bj::object{{"message", message}, {"version", version}})),
-                      "support ticket");
+  auto r = http_.request("POST", base_path_ + "/posfleet/tickets",
+                         json::serialize(bj::object{{"message", message}, {"version", version}}));
+  // A refusal that sending again cannot change (400, 404, 409, 413, 422, …)
+  // is kInvalidArgument; 401/403 (the token) and 408 may pass, so they stay retryable.
+  if (r && r->status >= 400 && r->status < 500 && r->status != 429 && r->status != 401 &&
+      r->status != 403 && r->status != 408)
+    return make_error(Code::kInvalidArgument, http_error(*r, "support ticket").message);
+  // Only 429 is the ticket quota; a 503 (the server shedding load) is tried at the next poll.
+  if (r && r->status == 503) return make_error(Code::kServer, http_error(*r, "support ticket").message);
+  auto o = json_reply(std::move(r), "support ticket");
   if (!o) return o.error();
   auto id = json::get_int(*o, "ticket_id");
   if (!id) return id.error();

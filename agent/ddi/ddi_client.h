@@ -37,6 +37,9 @@ class DdiClient : public UpdateDdi {
   // reset: back to the group's and fleet's setting (mode is then ignored).
   Expected<boost::json::object> put_policy(const std::string& mode, std::int64_t base_revision,
                                            bool reset = false);
+  // Errors: kInvalidArgument when the server refused the ticket for good (a
+  // 4xx other than 401, 403, 408, 429); kUnavailable on 429, the daily quota
+  // (see retry_after_seconds()); others are worth trying again later.
   Expected<std::int64_t> post_ticket(const std::string& message, const std::string& version);
   Expected<Deployment> deployment(const std::string& href);
   Expected<std::int64_t> cancel_action(const std::string& href) override;  // returns stopId

@@ -16,7 +16,9 @@
 #include "agent/menu/session.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/limits.h"
 #include "core/policy.h"
+#include "core/text.h"
 
 namespace posfleet::agent::menu {
 
@@ -232,8 +234,18 @@ Nav Session::support() {
        << (policy && policy->contains("locked") && policy->at("locked") == true
                ? t(Msg::kSupportLocked, {json::string_or(*policy, "lock_reason", "-")}) + "\n"
                : "")
-       << t(Msg::kSupportAskMessage) << std::flush;
+       << t(Msg::kSupportAskMessage, {std::to_string(limits::kTicketChars)}) << std::flush;
   auto message = read_line();
+  // Counted in characters, as the server counts: 2000 Chinese characters are 6000 bytes.
+  const std::string limit = std::to_string(limits::kTicketChars);
+  const auto refused = [](const std::string& m) {
+    return !text::is_valid_utf8(m) || text::length(m) > limits::kTicketChars;
+  };
+  while (message && refused(*message)) {
+    out_ << "\n" << t(Msg::kTicketTooLong, {std::to_string(text::length(*message)), limit}) << "\n"
+         << t(Msg::kSupportAskMessage, {limit}) << std::flush;
+    message = read_line();
+  }
   if (!message) {
     out_ << "\n";
     return Nav::kExit;
@@ -247,6 +259,8 @@ Nav Session::support() {
   if (ok && reply->contains("ticket_id")) {
     auto id = json::get_int(*reply, "ticket_id");
     result = t(Msg::kTicketCreated, {id ? std::to_string(*id) : json::serialize(reply->at("ticket_id"))});
+  } else if (ok && reply->contains("deferred") && reply->at("deferred") == true) {
+    result = pick_message(*reply, lang_);  // the daily limit: says when it is sent
   } else if (ok && reply->contains("queued") && reply->at("queued") == true) {
     result = t(Msg::kTicketQueued);
   } else {

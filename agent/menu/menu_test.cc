@@ -263,6 +263,24 @@ TEST(MenuTest, SupportSendsTheMessageAndShowsTheTicket) {
   for (const auto& cmd : other.commands()) EXPECT_NE(cmd, "ticket");
 }
 
+TEST(MenuTest, SupportCountsTheMessageInCharactersAndAsksAgainWhenTooLong) {
+  std::string chars_2000, chars_2001;
+  for (int i = 0; i < 2000; ++i) chars_2000 += "打";  // 6000 bytes, still allowed
+  chars_2001 = chars_2000 + "打";
+  FakeLocalClient client;
+  MenuRun r = run(client, "3\n" + chars_2001 + "\n" + chars_2000 + "\n");
+  EXPECT_NE(r.out.find("最多 2000 个字符"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("留言有 2001 个字符，超过 2000 个的上限"), std::string::npos);
+  ASSERT_EQ(client.commands().back(), "ticket");
+  EXPECT_EQ(client.requests.back().at("message").as_string(), chars_2000);
+  FakeLocalClient en;
+  r = run(en, "3\n" + chars_2001 + "\n0\n", Language::kEn);
+  EXPECT_NE(r.out.find("The message has 2001 characters, more than the limit of 2000"),
+            std::string::npos)
+      << r.out;
+  for (const auto& cmd : en.commands()) EXPECT_NE(cmd, "ticket");
+}
+
 TEST(MenuTest, ARunningUpdateIsShownInWordsAndMegabytes) {
   FakeLocalClient client;
   client.update_state = "download";

@@ -119,12 +119,17 @@ constexpr Entry kTable[] = {
      "Support can turn automatic updates on or off for you and explain what that means."},
     {Msg::kSupportWillSend, "将发送：序列号 {}，软件版本 {}，更新设置 {}",
      "Will be sent: serial {}, software version {}, update setting {}"},
-    {Msg::kSupportAskMessage, "请输入留言（可留空）后按回车发送；输入 0 取消：",
-     "Type a message (optional) and press Enter to send; enter 0 to cancel: "},
+    {Msg::kSupportAskMessage,
+     "请输入留言（可留空，最多 {} 个字符，汉字、字母各算一个）后按回车发送；输入 0 取消：",
+     "Type a message (optional, at most {} characters; a Chinese character counts as one) and "
+     "press Enter to send; enter 0 to cancel: "},
     {Msg::kTicketCreated, "已创建客服工单，编号 {}。客服将与您联系。",
      "Support ticket {} created. Support will contact you."},
     {Msg::kTicketQueued, "当前离线：工单已保存，联网后自动发送。",
      "Offline: the ticket is saved and will be sent when the terminal is back online."},
+    {Msg::kTicketTooLong, "留言有 {} 个字符，超过 {} 个的上限（或含无效字符），未发送。请缩短后重新输入。",
+     "The message has {} characters, more than the limit of {} (or holds invalid characters); "
+     "it was not sent. Shorten it and type it again."},
 
     {Msg::kLanguageSet, "语言已切换为中文。", "Language set to English."},
     {Msg::kTitleComponents, "选择更新内容", "Choose what to install"},

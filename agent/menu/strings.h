@@ -50,6 +50,7 @@ enum class Msg {
   kAboutLastUpdate, kLastUpdateNone, kResultSuccess, kResultFailure, kResultCanceled,
   // Support.
   kSupportIntro, kSupportWillSend, kSupportAskMessage, kTicketCreated, kTicketQueued,
+  kTicketTooLong,
   // Language.
   kLanguageSet,
   // Choosing components (manual mode).

@@ -220,6 +220,47 @@ class MenuTest(unittest.TestCase):
         self.assertIn("please turn off updates", json.dumps(tickets, ensure_ascii=False))
         self.assertIn(str(tickets[0]["id"]), done)
 
+    def test_a_refused_or_over_quota_ticket_does_not_wedge_the_queue(self):
+        # A ticket the server refuses for good (too long: kept by an older agent
+        # before the menu counted characters) sits at the head of the queue.
+        reg = self.cli.json("terminal", "register", "--serial", "PF0109", "--model", "A920")
+        self.agent = Agent(self.ws.path, self.server.url, "PF0109", reg["token"], "A920",
+                           [os.path.join(self.ws.path, "keys/release.pub")])
+        os.makedirs(os.path.join(self.agent.device_dir, "state"), exist_ok=True)
+        with open(os.path.join(self.agent.device_dir, "state", "terminal.json"), "w") as f:
+            json.dump({"queued_tickets": ["打" * 2001]}, f)
+        self.agent.start()
+
+        def notice(kind):
+            out = self.agent.call({"cmd": "notifications"})["notifications"]
+            return [n for n in out if n["kind"] == kind]
+        refused = wait_until("the merchant to be told of the refused ticket",
+                             lambda: notice("ticket_refused"))
+        self.assertIn("2000", refused[0]["text"]["en"])
+        self.assertIn("重新提交", refused[0]["text"]["zh-CN"])
+        # It no longer blocks the next one; the menu itself counts characters.
+        first = self.agent.call({"cmd": "ticket", "message": "打" * 2000})
+        self.assertIn("ticket_id", first, first)
+        too_long = self.agent.call({"cmd": "ticket", "message": "打" * 2001})
+        self.assertFalse(too_long["ok"])
+        self.assertIn("2000", too_long["message_zh"])
+        for i in range(19):
+            self.assertIn("ticket_id", self.agent.call({"cmd": "ticket", "message": f"ticket {i}"}))
+        # The 21st of the day: the merchant hears of the daily limit, not "offline".
+        over = self.agent.call({"cmd": "ticket", "message": "ticket 21"})
+        self.assertTrue(over.get("deferred"), over)
+        self.assertIn("20", over["message_en"])
+        self.assertIn("上限", over["message_zh"])
+        self.assertTrue(notice("ticket_deferred"))
+        # The loop keeps polling meanwhile: a change of policy still arrives.
+        self.cli.run("policy", "set", "--terminal", "PF0109", "--mode", "never",
+                     "--reason", "merchant asked")
+        wait_until("the agent to learn of never",
+                   lambda: self.agent.call({"cmd": "status"})["policy"]["mode"] == "never")
+        out = self.cli.json("support", "tickets")
+        tickets = out.get("tickets", out) if isinstance(out, dict) else out
+        self.assertEqual(len([t for t in tickets if "PF0109" in json.dumps(t)]), 20)
+
     def test_about_shows_version_and_serial(self):
         self.start_terminal("PF0106")
         m = self.open_menu()

@@ -216,6 +216,45 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
             self.assertIn(action, actions)
         self.assert_no_plain_numbers()
 
+    def test_enrolment_reads_no_endless_reply(self):
+        # A server (or what answers in its place) that sends a body without end:
+        # enrol stops at the terminal's reply cap instead of buffering it all.
+        import http.server
+        import threading
+        sent = []
+
+        class Endless(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                chunk = b"[" * 65536
+                try:
+                    for _ in range(1024):  # 64 MiB at most: the test stays bounded
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        sent.append(len(chunk))
+                except OSError:
+                    pass  # the terminal hung up: what we want
+
+            def log_message(self, *args):
+                pass
+        hostile = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+        threading.Thread(target=hostile.serve_forever, daemon=True).start()
+        try:
+            terminal = self.new_agent("M50A0077")
+            terminal.write_config(server=f"http://127.0.0.1:{hostile.server_address[1]}")
+            p = self.enroll(terminal, "ABCD-EFGH")
+        finally:
+            hostile.shutdown()
+            hostile.server_close()
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(str(4 << 20) + " bytes allowed", p.stderr)
+        self.assertLess(sum(sent), 64 << 20)
+        with open(terminal.config_path) as f:
+            self.assertNotIn("token", json.load(f))
+
     def test_rejected_applications_are_told_why_and_may_apply_again(self):
         status, submitted = self.apply(kind="individual", business_name="", credit_code="", phone="13700137000")
         self.assertEqual(status, 201, submitted)
