@@ -85,7 +85,7 @@ const common = {
       error_busy: '服务器繁忙，请稍后再试',
       error_too_large: '文件太大',
       error_bad_request: '请求格式有误，请刷新页面后重试',
-      error_header_too_large: '请求头太大，请清除本站的 Cookie 后重试',
+      error_header_too_large: '请求头太大，请清除本站的浏览数据后重试',
       error_too_many_tickets: '该终端今天提交的工单已达上限，请明天再试或直接致电客服',
       error_unsupported_media_type: '请求的内容类型不对，请刷新页面后重试',
       error_unknown: '出错了，请稍后再试',
