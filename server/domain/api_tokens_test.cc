@@ -1,4 +1,5 @@
 #include "server/domain/api_tokens.h"
+#include "server/domain/audit.h"
 
 #include <gtest/gtest.h>
 
