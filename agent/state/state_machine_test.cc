@@ -150,6 +150,30 @@ TEST(UpdateMachineDownload, FailuresThatNeverEndAreBoundedAndReported) {
   }
 }
 
+// The server counts Retry-After from the moment it answered; the agent's clock
+// counts whole seconds, so it comes back one second later than asked, never earlier.
+TEST(UpdateMachineDownload, ABusyServerIsNotAskedAgainBeforeItsRetryAfter) {
+  Rig rig("busy");
+  rig.ddi.retry_after = 7;
+  rig.ddi.on_download = [&](const std::string&, const std::string&, std::uint64_t) {
+    return Expected<DownloadResult>(make_error(Code::kUnavailable, "answered HTTP 429"));
+  };
+  auto& m = rig.agent();
+  ASSERT_TRUE(m.start(rig.release("2.1.0", "abc")));
+  while (rig.ddi.downloads < 1) ASSERT_TRUE(m.step());
+  const std::int64_t answered = rig.clock;
+  EXPECT_EQ(rig.record.waiting, "server_busy");
+  // The wait it announces ("next in N s": Retry-After plus a random spread).
+  int announced = -1;
+  for (const auto& s : rig.ddi.sent_with("proceeding"))
+    if (auto at = s.m.details[0].find("next in "); at != std::string::npos)
+      announced = std::stoi(s.m.details[0].substr(at + 8));
+  ASSERT_GE(announced, 7);
+  EXPECT_EQ(rig.record.retry_at, answered + announced + 1);
+  while (rig.ddi.downloads < 2) ASSERT_TRUE(m.step());
+  EXPECT_GT(rig.clock, answered + announced);
+}
+
 TEST(UpdateMachineDownload, EachFailedAttemptIsToldToTheServerAndTheMerchant) {
   Rig rig("told");
   auto& m = rig.agent();

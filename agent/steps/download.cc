@@ -98,7 +98,9 @@ Event attempt_failed(UpdateContext& ctx, const PlannedArtifact& a, const Error& 
   const int base = asked > 0 ? asked : std::min(60, cfg.download_retry_seconds << doublings);
   thread_local std::minstd_rand rng(std::random_device{}());
   const int delay = base + std::uniform_int_distribution<int>(0, base / 2)(rng);
-  r.retry_at = ctx.now() + delay;
+  // now() counts whole seconds: one more, so the retry never comes before
+  // the Retry-After the server counted from the moment it answered.
+  r.retry_at = ctx.now() + delay + 1;
   r.waiting = busy ? "server_busy"
                    : "download_retry:" + std::to_string(r.download_failures) + "/" +
                          std::to_string(cfg.download_max_failures);
