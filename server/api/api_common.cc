@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/text.h"
 #include "server/api/request_text.h"
@@ -122,6 +123,10 @@ std::string client_address(const domain::Context& ctx, const http::Request& req)
   // Headers may carry any bytes: only a plausible address is used (it is audited).
   if (last.empty() || !text::check_field("X-Forwarded-For", last, 64)) return req.remote;
   return last;
+}
+
+boost::json::value utc_or_null(std::int64_t t) {
+  return t ? boost::json::value(format_utc(t)) : boost::json::value(nullptr);
 }
 
 Expected<boost::json::object> body_object(const http::Request& req) {

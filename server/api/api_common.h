@@ -52,6 +52,8 @@ void add_upload_route(http::Router& router, domain::Context& ctx, const char* me
 std::string client_address(const domain::Context& ctx, const http::Request& req);
 
 Expected<boost::json::object> body_object(const http::Request& req);
+// A stored time (0: none) as the API shows it: UTC text, or null.
+boost::json::value utc_or_null(std::int64_t unix_seconds);
 Expected<std::int64_t> positive_id(const std::string& text, const std::string& what);
 // A query number from lo to hi, `fallback` when empty; else kInvalidArgument naming `name`.
 Expected<std::int64_t> bounded_number(const std::string& text, const std::string& name, std::int64_t fallback,

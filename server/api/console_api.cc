@@ -16,8 +16,6 @@ using http::Response;
 
 namespace {
 
-bj::value utc_or_null(std::int64_t t) { return t ? bj::value(format_utc(t)) : bj::value(nullptr); }
-
 // GET /api/v1/overview: the fleet in figures, every one of them a filter of
 // the terminal list (docs/console.md).
 Response get_overview(domain::Context& ctx, Request&, const Caller&) {

@@ -20,15 +20,13 @@ using http::Response;
 
 namespace {
 
-bj::value time_or_null(std::int64_t t) { return t ? bj::value(format_utc(t)) : bj::value(nullptr); }
-
 bj::object token_json(const store::ApiTokenRecord& t) {
   return bj::object{{"id", t.id},
                     {"name", t.name},
                     {"role", t.role},
                     {"created", format_utc(t.created)},
-                    {"last_used", time_or_null(t.last_used)},
-                    {"revoked", time_or_null(t.revoked)}};
+                    {"last_used", utc_or_null(t.last_used)},
+                    {"revoked", utc_or_null(t.revoked)}};
 }
 
 Response post_token(domain::Context& ctx, Request& req, const Caller& caller) {

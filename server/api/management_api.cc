@@ -33,8 +33,8 @@ bj::object terminal_json(const store::TerminalRecord& t) {
                     {"group", t.group},
                     {"merchant_id", t.merchant_id},
                     {"created", format_utc(t.created)},
-                    {"last_seen", t.last_seen ? bj::value(format_utc(t.last_seen)) : bj::value(nullptr)},
-                    {"retired", t.retired ? bj::value(format_utc(t.retired)) : bj::value(nullptr)}};
+                    {"last_seen", utc_or_null(t.last_seen)},
+                    {"retired", utc_or_null(t.retired)}};
 }
 
 bj::array split_csv(const std::string& csv) {
@@ -74,7 +74,7 @@ bj::object release_json(domain::Context& ctx, const store::ReleaseRecord& r) {
                {"signed_by", split_csv(r.key_ids_csv)},
                {"expires", format_utc(r.expires)},
                {"security", r.security},
-               {"security_deadline", r.security_deadline ? bj::value(format_utc(r.security_deadline)) : bj::value(nullptr)},
+               {"security_deadline", utc_or_null(r.security_deadline)},
                {"rollback", sm && sm->manifest.rollback},
                {"created", format_utc(r.created)},
                {"size", size},

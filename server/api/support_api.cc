@@ -63,7 +63,7 @@ bj::object verification_json(const store::VerificationRecord& v) {
                     {"status", v.status},
                     {"attempts", v.attempts},
                     {"code_expires", format_utc(v.expires)},
-                    {"verified_until", v.verified_until ? bj::value(format_utc(v.verified_until)) : bj::value(nullptr)}};
+                    {"verified_until", utc_or_null(v.verified_until)}};
 }
 
 // A refused verification step is 403 with a code the console can put in the
@@ -154,7 +154,7 @@ Response get_ticket(domain::Context& ctx, Request& req, const Caller&) {
                  {"model", term->model},
                  {"version", term->installed_version},
                  {"group", term->group},
-                 {"last_seen", term->last_seen ? bj::value(format_utc(term->last_seen)) : bj::value(nullptr)}};
+                 {"last_seen", utc_or_null(term->last_seen)}};
     if (auto eff = domain::effective_policy(ctx, *term); eff) o["policy"] = eff->to_json();
     out["terminal"] = std::move(o);
     if (term->merchant_id)

@@ -10,6 +10,7 @@
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/text.h"
+#include "server/api/api_common.h"
 #include "server/domain/terminal_view.h"
 
 namespace posfleet::api {
@@ -120,8 +121,8 @@ bj::object terminal_row_json(const store::TerminalRow& r) {
                     {"merchant", r.merchant_name},
                     {"mode", r.mode},
                     {"state", r.state},
-                    {"last_seen", t.last_seen ? bj::value(format_utc(t.last_seen)) : bj::value(nullptr)},
-                    {"retired", t.retired ? bj::value(format_utc(t.retired)) : bj::value(nullptr)}};
+                    {"last_seen", utc_or_null(t.last_seen)},
+                    {"retired", utc_or_null(t.retired)}};
 }
 
 }  // namespace posfleet::api
