@@ -13,19 +13,27 @@ Expected<Config> Config::load(const std::string& path) {
   auto text = read_file(path);
   if (!text) return text.error();
   auto v = json::parse(*text);
-  if (!v || !v->is_object()) return make_error(Code::kParse, "config " + path + " is not a JSON object");
+  if (!v || !v->is_object())
+    return make_error(Code::kParse, "config " + path + " is not a JSON object");
   const auto& o = v->get_object();
   const auto base = std::filesystem::path(path).parent_path();
-  auto resolve = [&](const std::string& p) { return std::filesystem::path(p).is_absolute() || base.empty() ? p : (base / p).string(); };
+  auto resolve = [&](const std::string& p) {
+    return std::filesystem::path(p).is_absolute() || base.empty() ? p : (base / p).string();
+  };
   Config c;
   c.token = json::string_or(o, "token", "");  // empty until `posfleet-agent enroll`
   if (c.token.empty())
-    return make_error(Code::kInvalidArgument, "config " + path + " has no \"token\": this terminal is not enrolled "
-                                              "yet; run `posfleet-agent enroll CODE` with the code shipped with it");
-  for (auto [key, out] : {std::pair{"server", &c.server}, {"terminal", &c.terminal},
-                          {"model", &c.model}, {"device_dir", &c.device_dir}}) {
+    return make_error(Code::kInvalidArgument,
+                      "config " + path +
+                          " has no \"token\": this terminal is not enrolled "
+                          "yet; run `posfleet-agent enroll CODE` with the code shipped with it");
+  for (auto [key, out] : {std::pair{"server", &c.server},
+                          {"terminal", &c.terminal},
+                          {"model", &c.model},
+                          {"device_dir", &c.device_dir}}) {
     auto s = json::get_string(o, key);
-    if (!s || s->empty()) return make_error(Code::kInvalidArgument, "config " + path + ": \"" + key + "\" is required");
+    if (!s || s->empty())
+      return make_error(Code::kInvalidArgument, "config " + path + ": \"" + key + "\" is required");
     *out = *s;
   }
   c.device_dir = resolve(c.device_dir);
@@ -33,10 +41,13 @@ Expected<Config> Config::load(const std::string& path) {
   c.factory_version = json::string_or(o, "factory_version", c.factory_version);
   if (auto n = json::get_int(o, "threshold"); n) c.threshold = static_cast<int>(*n);
   if (auto n = json::get_int(o, "max_boot_attempts"); n) c.max_boot_attempts = static_cast<int>(*n);
-  if (auto n = json::get_int(o, "download_rate_limit"); n) c.download_rate_limit = static_cast<std::uint64_t>(*n);
+  if (auto n = json::get_int(o, "download_rate_limit"); n)
+    c.download_rate_limit = static_cast<std::uint64_t>(*n);
   if (auto n = json::get_int(o, "max_poll_seconds"); n) c.max_poll_seconds = static_cast<int>(*n);
-  if (auto n = json::get_int(o, "min_battery_percent"); n) c.min_battery_percent = static_cast<int>(*n);
-  if (auto n = json::get_int(o, "precheck_retry_seconds"); n) c.precheck_retry_seconds = std::max<int>(1, static_cast<int>(*n));
+  if (auto n = json::get_int(o, "min_battery_percent"); n)
+    c.min_battery_percent = static_cast<int>(*n);
+  if (auto n = json::get_int(o, "precheck_retry_seconds"); n)
+    c.precheck_retry_seconds = std::max<int>(1, static_cast<int>(*n));
   for (auto [key, out, least] :
        {std::tuple{"download_max_failures", &c.download_max_failures, 1},
         {"download_max_hours", &c.download_max_hours, 1},
@@ -53,9 +64,11 @@ Expected<Config> Config::load(const std::string& path) {
     c.download_min_rate = static_cast<std::uint64_t>(std::max<std::int64_t>(0, *n));
   auto keys = json::get_array(o, "trusted_keys");
   if (!keys || (*keys)->empty())
-    return make_error(Code::kInvalidArgument, "config " + path + ": \"trusted_keys\" must list at least one .pub file");
+    return make_error(Code::kInvalidArgument,
+                      "config " + path + ": \"trusted_keys\" must list at least one .pub file");
   for (const auto& k : **keys) {
-    if (!k.is_string()) return make_error(Code::kInvalidArgument, "config: trusted_keys are file paths");
+    if (!k.is_string())
+      return make_error(Code::kInvalidArgument, "config: trusted_keys are file paths");
     auto kt = read_file(resolve(std::string(k.get_string())));
     if (!kt) return kt.error().with_context("trusted key");
     auto pk = parse_public_key(*kt);
@@ -63,8 +76,10 @@ Expected<Config> Config::load(const std::string& path) {
     c.trusted_keys.push_back(*pk);
   }
   if (c.threshold < 1 || c.threshold > static_cast<int>(c.trusted_keys.size()))
-    return make_error(Code::kInvalidArgument, "config: threshold must be between 1 and the number of trusted keys");
-  if (c.max_boot_attempts < 1) return make_error(Code::kInvalidArgument, "config: max_boot_attempts must be at least 1");
+    return make_error(Code::kInvalidArgument,
+                      "config: threshold must be between 1 and the number of trusted keys");
+  if (c.max_boot_attempts < 1)
+    return make_error(Code::kInvalidArgument, "config: max_boot_attempts must be at least 1");
   return c;
 }
 

@@ -66,7 +66,8 @@ void sleep_seconds(int seconds) {
 // Answers a cancel request: stop what has not touched the slots yet, refuse
 // what has (the update then runs to its end, success or rollback). While an
 // update runs, its steps poll and answer cancels themselves (UpdateContext::pause).
-void handle_cancel(DdiClient& ddi, UpdateMachine& machine, UpdateRecord& record, const std::string& href) {
+void handle_cancel(DdiClient& ddi, UpdateMachine& machine, UpdateRecord& record,
+                   const std::string& href) {
   auto stop_id = ddi.cancel_action(href);
   if (!stop_id) return spdlog::warn("cancel: {}", stop_id.error().message);
   if (machine.idle() || record.action_id != *stop_id) return refuse_cancel(ddi, *stop_id, false);
@@ -76,14 +77,16 @@ void handle_cancel(DdiClient& ddi, UpdateMachine& machine, UpdateRecord& record,
 
 // What a successful poll brings besides the update: the policy of record and
 // notifications in, and the merchant's offline change and tickets out.
-void exchange_settings(DdiClient& ddi, AgentService& service, BootControl& boot, const PollResult& poll) {
+void exchange_settings(DdiClient& ddi, AgentService& service, BootControl& boot,
+                       const PollResult& poll) {
   service.absorb(poll.posfleet);
   if (auto change = service.pending()) {
     auto answer = ddi.put_policy(change->mode, change->base_revision, change->reset);
     if (answer)
       service.change_answered(*change, *answer);
     else
-      spdlog::warn("policy change not delivered: {}; kept for the next poll", answer.error().message);
+      spdlog::warn("policy change not delivered: {}; kept for the next poll",
+                   answer.error().message);
   }
   while (auto message = service.next_ticket()) {
     auto version = installed_version(boot);
@@ -126,7 +129,8 @@ Attributes device_attributes(const Config& config, BootControl& boot) {
   for (const std::string name : {"a", "b"}) {
     std::string version;
     if (auto text = read_file(boot.slot_dir(name) + "/slot.json"); text)
-      if (auto j = json::parse(*text); j && j->is_object()) version = json::string_or(j->get_object(), "version", "");
+      if (auto j = json::parse(*text); j && j->is_object())
+        version = json::string_or(j->get_object(), "version", "");
     a.emplace_back("slot_" + name + "_version", version);
   }
   return a;
@@ -149,9 +153,11 @@ Status run_daemon(const Config& config) {
     g_restart = true;
     g_stopping = true;
   });
-  LocalServer local(config.device_dir + "/agent.sock", [&](const auto& req) { return service.handle(req); });
+  LocalServer local(config.device_dir + "/agent.sock",
+                    [&](const auto& req) { return service.handle(req); });
   if (auto s = local.start(); !s)
-    spdlog::warn("local socket unavailable, the menu cannot reach this daemon: {}", s.error().message);
+    spdlog::warn("local socket unavailable, the menu cannot reach this daemon: {}",
+                 s.error().message);
 
   DdiClient ddi(config);
   SimulatedHardware hardware(config.device_dir);
@@ -181,8 +187,8 @@ Status run_daemon(const Config& config) {
   if (auto s = machine.resume(); !s) return s;
 
   auto version = installed_version(boot);
-  spdlog::info("posfleet-agent: terminal {} ({}) running {}; server {}", config.terminal, config.model,
-               version ? *version : "?", config.server);
+  spdlog::info("posfleet-agent: terminal {} ({}) running {}; server {}", config.terminal,
+               config.model, version ? *version : "?", config.server);
   std::mt19937 rng(std::random_device{}());
   int failures = 0;
   Attributes reported;  // configData as last delivered
@@ -215,19 +221,22 @@ Status run_daemon(const Config& config) {
     failures = 0;
     ctx.poll_seconds = poll_interval(config, *poll);
     exchange_settings(ddi, service, boot, *poll);
-    if (auto attributes = device_attributes(config, boot); poll->wants_config_data || attributes != reported) {
+    if (auto attributes = device_attributes(config, boot);
+        poll->wants_config_data || attributes != reported) {
       if (auto s = ddi.config_data(attributes); s)
         reported = std::move(attributes);
       else
-        spdlog::warn("configData not delivered: {}; sent again after the next poll", s.error().message);
+        spdlog::warn("configData not delivered: {}; sent again after the next poll",
+                     s.error().message);
     }
     if (!poll->cancel_href.empty()) {
       handle_cancel(ddi, machine, *record, poll->cancel_href);
     } else if (!poll->deployment_href.empty()) {
       auto d = ddi.deployment(poll->deployment_href);
-      const boost::json::object* offer = poll->posfleet.if_contains("offer") && poll->posfleet.at("offer").is_object()
-                                             ? &poll->posfleet.at("offer").get_object()
-                                             : nullptr;
+      const boost::json::object* offer =
+          poll->posfleet.if_contains("offer") && poll->posfleet.at("offer").is_object()
+              ? &poll->posfleet.at("offer").get_object()
+              : nullptr;
       if (!d)
         spdlog::warn("deployment: {}", d.error().message);
       else if (service.consider(*d, offer ? *offer : boost::json::object{}, installed(boot))) {
@@ -235,7 +244,9 @@ Status run_daemon(const Config& config) {
         if (chosen) {  // the merchant confirmed: tell the server what they chose
           std::string list;
           for (const auto& c : *chosen) list += (list.empty() ? "" : ", ") + c;
-          if (auto s = ddi.confirmation(d->action_id, true, {"confirmed on the terminal; components: " + list}); !s)
+          if (auto s = ddi.confirmation(d->action_id, true,
+                                        {"confirmed on the terminal; components: " + list});
+              !s)
             spdlog::warn("confirmation not delivered: {}", s.error().message);
         }
         std::tie(ctx.security, ctx.deadline) = service.offer_terms(d->action_id);

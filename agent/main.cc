@@ -1,21 +1,21 @@
 // posfleet-agent: the terminal's update agent. `run` is the daemon; `status`
 // shows the running version, the slots and the last update.
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <unistd.h>
 
 #include <chrono>
 #include <csignal>
-#include <thread>
 #include <iostream>
+#include <thread>
 
 #include "agent/config.h"
 #include "agent/daemon.h"
-#include "agent/enroll.h"
 #include "agent/device/merchant_data.h"
 #include "agent/device/simulated_hardware.h"
+#include "agent/enroll.h"
 #include "agent/local/local_client.h"
 #include "agent/menu/menu.h"
 #include "agent/status.h"
@@ -31,28 +31,38 @@ int main(int argc, char** argv) {
   bool as_json = false;
   std::string log_level = "info";
   auto* run = app.add_subcommand("run", "run the update daemon");
-  run->add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+  run->add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
   auto* status = app.add_subcommand("status", "show version, slots and the last update");
   status->add_flag("--json", as_json, "print JSON");
   std::string lang, key, value;
-  auto* menu = app.add_subcommand("menu", "the terminal's settings menu (needs `run` to be running)");
+  auto* menu =
+      app.add_subcommand("menu", "the terminal's settings menu (needs `run` to be running)");
   menu->add_option("--lang", lang, "zh-CN or en (default: the terminal's language setting)");
-  auto* set = app.add_subcommand("set", "change a setting, e.g. `set update-mode never` (needs `run`)");
-  set->add_option("key", key, "update-mode or language")->required()->check(CLI::IsMember({"update-mode", "language"}));
+  auto* set =
+      app.add_subcommand("set", "change a setting, e.g. `set update-mode never` (needs `run`)");
+  set->add_option("key", key, "update-mode or language")
+      ->required()
+      ->check(CLI::IsMember({"update-mode", "language"}));
   set->add_option("value", value, "auto|manual|never, or zh-CN|en")->required();
   auto* check = app.add_subcommand("check", "check for updates now (needs `run`)");
-  auto* install = app.add_subcommand("install", "install the offered update now, in manual mode (needs `run`)");
-  for (auto* c : {set, check, install}) c->add_flag("--json", as_json, "print the daemon's answer as JSON");
+  auto* install =
+      app.add_subcommand("install", "install the offered update now, in manual mode (needs `run`)");
+  for (auto* c : {set, check, install})
+    c->add_flag("--json", as_json, "print the daemon's answer as JSON");
   std::string txn_id;
   long long amount = 0;
   int hold_seconds = 0;
-  auto* pay = app.add_subcommand("pay", "simulate a sale by the payment app: hold the transaction guard, record it");
+  auto* pay = app.add_subcommand(
+      "pay", "simulate a sale by the payment app: hold the transaction guard, record it");
   pay->add_option("--amount", amount, "amount in fen")->required();
   pay->add_option("--id", txn_id, "transaction id (default: generated)");
   pay->add_option("--hold-seconds", hold_seconds, "keep the sale open this long");
   std::string activation_code;
-  auto* enroll = app.add_subcommand("enroll", "activate a new terminal with the code shipped with it");
-  enroll->add_option("code", activation_code, "the activation code, e.g. ABCD-EFGH-JKMN")->required();
+  auto* enroll =
+      app.add_subcommand("enroll", "activate a new terminal with the code shipped with it");
+  enroll->add_option("code", activation_code, "the activation code, e.g. ABCD-EFGH-JKMN")
+      ->required();
   CLI11_PARSE(app, argc, argv);
 
   if (*enroll) {
@@ -62,7 +72,8 @@ int main(int argc, char** argv) {
                 << "posfleet-agent：激活失败，请核对激活码；仍不行请联系客服。\n";
       return 1;
     }
-    std::cout << "enrolled: this terminal now checks for updates as itself; start it with `posfleet-agent run`\n"
+    std::cout << "enrolled: this terminal now checks for updates as itself; start it with "
+                 "`posfleet-agent run`\n"
               << "激活成功：终端已绑定商户，运行 posfleet-agent run 开始接收更新。\n";
     return 0;
   }
@@ -84,10 +95,13 @@ int main(int argc, char** argv) {
     result = posfleet::agent::print_status(*config, as_json);
   } else if (*pay) {
     posfleet::agent::SimulatedHardware hw(config->device_dir);
-    auto hold = hw.hold_blocking();  // a sale waits for an install to end, never the other way round
+    auto hold =
+        hw.hold_blocking();  // a sale waits for an install to end, never the other way round
     if (!hold) result = hold.error();
-    if (txn_id.empty()) txn_id = "T" + std::to_string(posfleet::unix_now()) + "-" + std::to_string(::getpid());
-    if (result) result = posfleet::agent::MerchantData(config->device_dir).append_transaction(txn_id, amount);
+    if (txn_id.empty())
+      txn_id = "T" + std::to_string(posfleet::unix_now()) + "-" + std::to_string(::getpid());
+    if (result)
+      result = posfleet::agent::MerchantData(config->device_dir).append_transaction(txn_id, amount);
     if (result) {
       std::cout << txn_id << std::endl;
       std::this_thread::sleep_for(std::chrono::seconds(hold_seconds));

@@ -1,7 +1,7 @@
 #include "agent/service.h"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -20,7 +20,8 @@ namespace bj = boost::json;
 
 namespace {
 
-bj::object reply(bool ok, const std::string& zh, const std::string& en, const char* error = nullptr) {
+bj::object reply(bool ok, const std::string& zh, const std::string& en,
+                 const char* error = nullptr) {
   bj::object o{{"ok", ok}, {"message_zh", zh}, {"message_en", en}};
   if (error) o["error"] = error;
   return o;
@@ -33,16 +34,20 @@ bj::value offer_json(const TerminalState& s) {
   for (const auto& c : f.components) {
     bj::array deps;
     for (const auto& d : c.depends) deps.push_back(bj::string(d));
-    comps.push_back(bj::object{{"name", c.name}, {"version", c.version}, {"size", c.size},
-                               {"mandatory", c.mandatory}, {"depends", deps}});
+    comps.push_back(bj::object{{"name", c.name},
+                               {"version", c.version},
+                               {"size", c.size},
+                               {"mandatory", c.mandatory},
+                               {"depends", deps}});
   }
-  return bj::object{{"action_id", f.action_id},
-                    {"components", comps},
-                    {"version", f.version},
-                    {"notes", bj::object{{"zh-CN", f.notes_zh}, {"en", f.notes_en}}},
-                    {"security", f.security},
-                    {"deadline", f.deadline ? bj::value(format_utc(f.deadline)) : bj::value(nullptr)},
-                    {"waiting_for", s.waiting_for}};
+  return bj::object{
+      {"action_id", f.action_id},
+      {"components", comps},
+      {"version", f.version},
+      {"notes", bj::object{{"zh-CN", f.notes_zh}, {"en", f.notes_en}}},
+      {"security", f.security},
+      {"deadline", f.deadline ? bj::value(format_utc(f.deadline)) : bj::value(nullptr)},
+      {"waiting_for", s.waiting_for}};
 }
 
 bj::value held_json(const TerminalState& s) {
@@ -61,7 +66,8 @@ Status AgentService::load() {
 }
 
 void AgentService::save_locked() {
-  if (auto s = state_.save(path_); !s) spdlog::error("terminal state not saved: {}", s.error().message);
+  if (auto s = state_.save(path_); !s)
+    spdlog::error("terminal state not saved: {}", s.error().message);
 }
 
 Policy AgentService::effective_policy() {
@@ -103,7 +109,8 @@ void AgentService::absorb(const bj::object& ext) {
         zh = json::string_or(**t, "zh-CN", "");
         en = json::string_or(**t, "en", "");
       }
-      state_.add_notice({id ? *id : 0, json::string_or(n, "kind", ""), json::string_or(n, "time", ""), zh, en});
+      state_.add_notice(
+          {id ? *id : 0, json::string_or(n, "kind", ""), json::string_or(n, "time", ""), zh, en});
     }
   }
   save_locked();
@@ -124,7 +131,8 @@ void AgentService::change_answered(const PendingChange& sent, const bj::object& 
     last_change_en_ = json::string_or(**m, "en", "");
   }
   if (outcome == "refused")  // the server notifies a superseded change itself
-    state_.add_notice({0, "policy_refused", format_utc(unix_now()), last_change_zh_, last_change_en_});
+    state_.add_notice(
+        {0, "policy_refused", format_utc(unix_now()), last_change_zh_, last_change_en_});
   // A newer change made while this one was in flight stays pending.
   if (state_.pending && state_.pending->mode == sent.mode && state_.pending->reset == sent.reset)
     state_.pending.reset();
@@ -220,7 +228,8 @@ bool AgentService::consider(const Deployment& d, const bj::object& server_offer,
   // Only a release signed as security-critical may use the server's deadline
   // to override `never`: the server alone cannot force an install.
   if (offer.security)
-    if (auto deadline = parse_utc(json::string_or(server_offer, "deadline", "")); deadline) offer.deadline = *deadline;
+    if (auto deadline = parse_utc(json::string_or(server_offer, "deadline", "")); deadline)
+      offer.deadline = *deadline;
   const Decision decision = decide(state_.effective(), {offer.security, offer.deadline}, unix_now(),
                                    state_.confirmed_action == d.action_id);
   std::string waiting;
@@ -234,7 +243,8 @@ bool AgentService::consider(const Deployment& d, const bj::object& server_offer,
     state_.offer = offer;
   state_.waiting_for = waiting;
   save_locked();
-  if (decision.verdict == Verdict::kAllow) spdlog::info("update: action {} may install ({})", d.action_id, decision.reason);
+  if (decision.verdict == Verdict::kAllow)
+    spdlog::info("update: action {} may install ({})", d.action_id, decision.reason);
   return decision.verdict == Verdict::kAllow;
 }
 
@@ -294,15 +304,19 @@ bj::object AgentService::handle(const bj::object& req) {
     std::lock_guard lock(mu_);
     bj::array out;
     for (auto it = state_.notices.rbegin(); it != state_.notices.rend(); ++it)
-      out.push_back(bj::object{{"id", it->id}, {"kind", it->kind}, {"time", it->time},
+      out.push_back(bj::object{{"id", it->id},
+                               {"kind", it->kind},
+                               {"time", it->time},
                                {"text", bj::object{{"zh-CN", it->text_zh}, {"en", it->text_en}}}});
     return bj::object{{"ok", true}, {"notifications", out}};
   }
   if (cmd == "set") {
-    const std::string key = json::string_or(req, "key", ""), value = json::string_or(req, "value", "");
+    const std::string key = json::string_or(req, "key", ""),
+                      value = json::string_or(req, "value", "");
     if (key == "update-mode") return set_mode(value);
     if (key == "language") {
-      if (value != "zh-CN" && value != "en") return reply(false, "语言须为 zh-CN 或 en", "language must be zh-CN or en", "invalid");
+      if (value != "zh-CN" && value != "en")
+        return reply(false, "语言须为 zh-CN 或 en", "language must be zh-CN or en", "invalid");
       std::lock_guard lock(mu_);
       state_.language = value;
       save_locked();
@@ -336,12 +350,14 @@ bj::object AgentService::status_reply() {
 
 bj::object AgentService::set_mode(const std::string& mode) {
   if (mode != "auto" && mode != "manual" && mode != "never")
-    return reply(false, "自动更新只能设为 auto、manual 或 never", "update-mode must be auto, manual or never", "invalid");
+    return reply(false, "自动更新只能设为 auto、manual 或 never",
+                 "update-mode must be auto, manual or never", "invalid");
   {
     std::lock_guard lock(mu_);
     const Policy eff = state_.effective();
     if (eff.locked)
-      return reply(false, "已由管理员锁定：" + eff.lock_reason, "Locked by your administrator: " + eff.lock_reason, "locked");
+      return reply(false, "已由管理员锁定：" + eff.lock_reason,
+                   "Locked by your administrator: " + eff.lock_reason, "locked");
     state_.pending = PendingChange{mode, state_.policy.revision};
     if (mode == "never") state_.offer.reset();
     last_change_zh_.clear();
@@ -352,14 +368,16 @@ bj::object AgentService::set_mode(const std::string& mode) {
   std::lock_guard lock(mu_);
   if (polled && !state_.pending && !last_change_en_.empty())
     return reply(true, last_change_zh_, last_change_en_);
-  return reply(true, "已保存；联网后将同步到服务器", "Saved; it will be sent to the server when the terminal is back online");
+  return reply(true, "已保存；联网后将同步到服务器",
+               "Saved; it will be sent to the server when the terminal is back online");
 }
 
 bj::object AgentService::check() {
   const bool polled = poll_now_and_wait(15);
   std::lock_guard lock(mu_);
-  bj::object o = reply(true, state_.offer ? "有可用更新 " + state_.offer->version : "没有可用更新",
-                       state_.offer ? "Update " + state_.offer->version + " is available" : "No update available");
+  bj::object o = reply(
+      true, state_.offer ? "有可用更新 " + state_.offer->version : "没有可用更新",
+      state_.offer ? "Update " + state_.offer->version + " is available" : "No update available");
   if (!state_.offer && state_.held && state_.effective().mode == "never") {
     // Updates are off, so it is not offered — but it exists, and the merchant asked.
     const std::string v = state_.held->version;
@@ -389,14 +407,17 @@ bj::object AgentService::install(const bj::object& request) {
   {
     std::lock_guard lock(mu_);
     if (state_.effective().mode == "never")
-      return reply(false, "自动更新已关闭（永不），请先在设置中开启", "Updates are turned off (never); turn them on first", "policy");
-    if (!state_.offer) return reply(false, "没有可安装的更新", "There is no update to install", "none");
+      return reply(false, "自动更新已关闭（永不），请先在设置中开启",
+                   "Updates are turned off (never); turn them on first", "policy");
+    if (!state_.offer)
+      return reply(false, "没有可安装的更新", "There is no update to install", "none");
     std::vector<std::string> chosen;
     if (auto list = json::get_array(request, "components"); list)
       for (const auto& c : **list)
         if (c.is_string()) chosen.emplace_back(c.get_string());
     auto sm = SignedManifest::parse(state_.offer->manifest_text);
-    if (!sm) return reply(false, "更新内容无法读取", "The update's contents cannot be read", "invalid");
+    if (!sm)
+      return reply(false, "更新内容无法读取", "The update's contents cannot be read", "invalid");
     auto all = resolve_selection(sm->manifest, chosen);
     if (!all)
       return reply(false, "所选组件不在这次更新中，请重新检查更新后再选", all.error().message,
@@ -407,7 +428,8 @@ bj::object AgentService::install(const bj::object& request) {
       if (chosen.empty() || std::find(chosen.begin(), chosen.end(), name) != chosen.end()) continue;
       const std::string why = required_because(sm->manifest, resolved, name);
       const bool mandatory = why == "mandatory";
-      added_zh += "；" + name + (mandatory ? " 为必装组件" : " 被 " + why.substr(10) + " 依赖，一并安装");
+      added_zh +=
+          "；" + name + (mandatory ? " 为必装组件" : " 被 " + why.substr(10) + " 依赖，一并安装");
       added_en += "; " + name + (mandatory ? " is mandatory" : " is " + why + ", installed too");
     }
     state_.confirmed_action = state_.offer->action_id;
@@ -453,11 +475,13 @@ bj::object AgentService::ticket(const std::string& message) {
   if (tickets_refused_ != refused_before)
     return reply(false, ticket_refusal_zh_, ticket_refusal_en_, "refused");
   if (last_ticket_ != before && state_.queued_tickets.empty()) {
-    bj::object o = reply(true, "已提交工单 #" + std::to_string(last_ticket_), "Ticket #" + std::to_string(last_ticket_) + " opened");
+    bj::object o = reply(true, "已提交工单 #" + std::to_string(last_ticket_),
+                         "Ticket #" + std::to_string(last_ticket_) + " opened");
     o["ticket_id"] = last_ticket_;
     return o;
   }
-  bj::object o = reply(true, "已保存，联网后发送给客服", "Saved; it will be sent to support when the terminal is back online");
+  bj::object o = reply(true, "已保存，联网后发送给客服",
+                       "Saved; it will be sent to support when the terminal is back online");
   if (std::chrono::steady_clock::now() < ticket_retry_at_) {
     o = reply(true, ticket_wait_zh_, ticket_wait_en_);
     o["deferred"] = true;

@@ -28,24 +28,35 @@ Expected<boost::json::object> status_json(const Config& config) {
     if (auto text = read_file(boot.slot_dir(name) + "/slot.json"); text)
       if (auto v = json::parse(*text); v && v->is_object())
         info = bj::object{{"version", json::string_or(v->get_object(), "version", "")},
-                          {"committed", st->good == name}, {"booted", st->booted == name}};
+                          {"committed", st->good == name},
+                          {"booted", st->booted == name}};
     slots[name] = info;
   }
   const auto& good_slot = slots[st->good];
-  std::string version = good_slot.is_object() ? std::string(good_slot.at("version").as_string()) : "";
+  std::string version =
+      good_slot.is_object() ? std::string(good_slot.at("version").as_string()) : "";
   const auto& l = record->last;
   bj::value last = nullptr;
   if (l.action_id)
-    last = bj::object{{"action_id", l.action_id}, {"version", l.version}, {"result", l.result},
-                      {"message", l.message}, {"code", l.code}, {"time", format_utc(l.time)},
-                      {"resumed_from", l.resumed_from}};
+    last = bj::object{
+        {"action_id", l.action_id},      {"version", l.version}, {"result", l.result},
+        {"message", l.message},          {"code", l.code},       {"time", format_utc(l.time)},
+        {"resumed_from", l.resumed_from}};
   bj::value progress = nullptr;
-  if (auto p = read_file(config.device_dir + "/state/progress.json"); p && !record->state.empty() && record->state != "idle")
+  if (auto p = read_file(config.device_dir + "/state/progress.json");
+      p && !record->state.empty() && record->state != "idle")
     if (auto v = json::parse(*p); v) progress = *v;
-  bj::object o{{"terminal", config.terminal}, {"model", config.model}, {"version", version},
-               {"slot", st->good}, {"booted", st->booted}, {"pending", st->pending},
-               {"attempts_left", st->attempts_left}, {"slots", slots}, {"update_state", record->state},
-               {"progress", progress}, {"last_update", last}};
+  bj::object o{{"terminal", config.terminal},
+               {"model", config.model},
+               {"version", version},
+               {"slot", st->good},
+               {"booted", st->booted},
+               {"pending", st->pending},
+               {"attempts_left", st->attempts_left},
+               {"slots", slots},
+               {"update_state", record->state},
+               {"progress", progress},
+               {"last_update", last}};
   o["waiting"] = record->waiting.empty()
                      ? bj::value(nullptr)
                      : bj::value(bj::object{{"reason", record->waiting},
@@ -67,17 +78,21 @@ Status print_status(const Config& config, bool as_json) {
             << "  version      " << text(o, "version") << " (slot " << text(o, "slot") << ")\n";
   for (const char* name : {"a", "b"}) {
     const auto& s = o.at("slots").at(name);
-    std::cout << "  slot " << name << "       " << (s.is_object() ? text(s, "version") : std::string("(empty)"))
-              << (text(o, "slot") == name ? "  committed" : "") << (text(o, "booted") == name ? "  booted" : "")
+    std::cout << "  slot " << name << "       "
+              << (s.is_object() ? text(s, "version") : std::string("(empty)"))
+              << (text(o, "slot") == name ? "  committed" : "")
+              << (text(o, "booted") == name ? "  booted" : "")
               << (text(o, "pending") == name ? "  pending" : "") << "\n";
   }
   std::cout << "  update       " << text(o, "update_state");
   const auto& progress = o.at("progress");
   if (progress.is_object())
-    std::cout << "  " << progress.at("percent").as_int64() << "% (" << progress.at("bytes").as_int64() << "/"
-              << progress.at("total").as_int64() << " bytes)";
+    std::cout << "  " << progress.at("percent").as_int64() << "% ("
+              << progress.at("bytes").as_int64() << "/" << progress.at("total").as_int64()
+              << " bytes)";
   std::cout << "\n";
-  if (o.at("waiting").is_object()) std::cout << "  waiting      " << text(o.at("waiting"), "en") << "\n";
+  if (o.at("waiting").is_object())
+    std::cout << "  waiting      " << text(o.at("waiting"), "en") << "\n";
   const auto& l = o.at("last_update");
   if (l.is_object())
     std::cout << "  last update  " << text(l, "result") << ": " << text(l, "message") << " (action "

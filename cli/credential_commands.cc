@@ -17,7 +17,7 @@ namespace bj = boost::json;
 namespace {
 
 void print_tokens(const bj::value& v) {
-  Table t{say("编号", "ID"),         say("名称", "NAME"),          say("角色", "ROLE"),
+  Table t{say("编号", "ID"),          say("名称", "NAME"),          say("角色", "ROLE"),
           say("创建时间", "CREATED"), say("最近使用", "LAST USED"), say("状态", "STATE")};
   for (const auto& row : v.at("tokens").as_array()) {
     const bool revoked = !row.at("revoked").is_null();
@@ -77,8 +77,8 @@ void add_credential_commands(CLI::App& app, ServerOptions& server,
   tr->callback([&] {
     action = [&] {
       bj::value b = bj::object{{"reason", reason}};
-      return show(server, "POST", "/api/v1/tokens/" + url_encode(id) + "/revoke", "revoke token", &b,
-                 print_revoked);
+      return show(server, "POST", "/api/v1/tokens/" + url_encode(id) + "/revoke", "revoke token",
+                  &b, print_revoked);
     };
   });
 
@@ -92,7 +92,7 @@ void add_credential_commands(CLI::App& app, ServerOptions& server,
     action = [&] {
       bj::value b = bj::object{{"reason", reason}};
       return show(server, "POST", "/api/v1/terminals/" + url_encode(serial) + "/retire",
-                 "retire terminal", &b, print_retired);
+                  "retire terminal", &b, print_retired);
     };
   });
   auto* ro = terminal->add_subcommand("rotate-token",
@@ -103,7 +103,7 @@ void add_credential_commands(CLI::App& app, ServerOptions& server,
     action = [&] {
       bj::value b = bj::object{{"reason", reason}};
       return show(server, "POST", "/api/v1/terminals/" + url_encode(serial) + "/rotate-token",
-                 "rotate token", &b, print_rotated);
+                  "rotate token", &b, print_rotated);
     };
   });
 }

@@ -2,8 +2,8 @@
 // merchants and the support desk, the audit log, the SMS outbox and security
 // deadlines. Each is a thin client of /api/v1 (docs/protocol.md).
 #include <CLI/CLI.hpp>
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <fstream>
 #include <iostream>
 

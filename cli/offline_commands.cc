@@ -19,14 +19,18 @@ namespace fs = std::filesystem;
 Status key_generate(const std::string& out_prefix) {
   const std::string key_path = out_prefix + ".key", pub_path = out_prefix + ".pub";
   if (fs::exists(key_path))
-    return make_error(Code::kConflict, key_path + " exists; refusing to overwrite a signing key (choose another --out)");
+    return make_error(
+        Code::kConflict,
+        key_path + " exists; refusing to overwrite a signing key (choose another --out)");
   auto key = generate_signing_key();
   if (auto parent = fs::path(out_prefix).parent_path(); !parent.empty())
     if (auto s = make_dirs(parent.string()); !s) return s;
   if (auto s = write_file_atomic(key_path, signing_key_json(key), 0600); !s) return s;
   if (auto s = write_file_atomic(pub_path, public_key_json(key.pub)); !s) return s;
-  std::cout << say("密钥 ", "key ") << key.pub.key_id << say("\n  私钥：", "\n  secret: ") << key_path
-            << say("（离线保管，权限 0600）\n  公钥：", " (keep offline, mode 0600)\n  public: ") << pub_path
+  std::cout << say("密钥 ", "key ") << key.pub.key_id << say("\n  私钥：", "\n  secret: ")
+            << key_path
+            << say("（离线保管，权限 0600）\n  公钥：", " (keep offline, mode 0600)\n  public: ")
+            << pub_path
             << say("（交给终端作为受信任的密钥）\n", " (give to terminals as a trusted key)\n");
   return ok_status();
 }
@@ -35,7 +39,9 @@ namespace {
 
 Expected<SignedManifest> load_manifest(const std::string& dir) {
   auto text = read_file(dir + "/manifest.json");
-  if (!text) return make_error(Code::kNotFound, "no " + dir + "/manifest.json; run `posfleet release create` first");
+  if (!text)
+    return make_error(Code::kNotFound,
+                      "no " + dir + "/manifest.json; run `posfleet release create` first");
   auto sm = SignedManifest::parse(*text);  // refuses what a terminal would refuse (names, versions)
   if (!sm) return sm.error().with_context(dir + "/manifest.json");
   return sm;
@@ -49,10 +55,13 @@ Status save_manifest(const std::string& dir, const SignedManifest& m) {
 
 Status release_create(const CreateOptions& o) {
   if (auto v = Version::parse(o.version); !v) return v.error();
-  if (o.models.empty()) return make_error(Code::kInvalidArgument, "name at least one hardware model with --model");
+  if (o.models.empty())
+    return make_error(Code::kInvalidArgument, "name at least one hardware model with --model");
   if (o.components.empty())
-    return make_error(Code::kInvalidArgument, "add at least one component with --component NAME=FILE, e.g. os=./os.img");
-  if (o.expires_days < 1) return make_error(Code::kInvalidArgument, "--expires-days must be at least 1");
+    return make_error(Code::kInvalidArgument,
+                      "add at least one component with --component NAME=FILE, e.g. os=./os.img");
+  if (o.expires_days < 1)
+    return make_error(Code::kInvalidArgument, "--expires-days must be at least 1");
   SignedManifest sm;
   Manifest& m = sm.manifest;
   m.version = o.version;
@@ -66,13 +75,15 @@ Status release_create(const CreateOptions& o) {
     auto t = parse_utc(o.expires_at);
     if (!t) return t.error().with_context("--expires");
     m.expires = *t;
-    if (m.expires <= unix_now()) std::cerr << "warning: --expires is in the past; terminals will refuse this release\n";
+    if (m.expires <= unix_now())
+      std::cerr << "warning: --expires is in the past; terminals will refuse this release\n";
   }
   if (auto s = make_dirs(o.dir); !s) return s;
   for (const auto& spec : o.components) {
     auto eq = spec.find('=');
     if (eq == std::string::npos || eq == 0)
-      return make_error(Code::kInvalidArgument, "--component \"" + spec + "\" must be NAME=FILE[@VERSION]");
+      return make_error(Code::kInvalidArgument,
+                        "--component \"" + spec + "\" must be NAME=FILE[@VERSION]");
     Component c;
     c.name = spec.substr(0, eq);
     std::string file = spec.substr(eq + 1);
@@ -95,13 +106,16 @@ Status release_create(const CreateOptions& o) {
     c.length = d->size;
     for (const auto& other : m.components)
       if (other.filename == c.filename || other.name == c.name)
-        return make_error(Code::kInvalidArgument, "component names and file names must be unique: " + c.name);
+        return make_error(Code::kInvalidArgument,
+                          "component names and file names must be unique: " + c.name);
     std::error_code ec;
     const std::string dest = o.dir + "/" + c.filename;
-    if (fs::absolute(file) != fs::absolute(dest)) fs::copy_file(file, dest, fs::copy_options::overwrite_existing, ec);
-    if (ec) return make_error(Code::kIo, "cannot copy " + file + " into " + o.dir + ": " + ec.message());
-    std::cout << "  " << c.name << " " << c.version << "  " << c.filename << "  " << c.length << " bytes  sha256 "
-              << c.sha256.substr(0, 16) << "…\n";
+    if (fs::absolute(file) != fs::absolute(dest))
+      fs::copy_file(file, dest, fs::copy_options::overwrite_existing, ec);
+    if (ec)
+      return make_error(Code::kIo, "cannot copy " + file + " into " + o.dir + ": " + ec.message());
+    std::cout << "  " << c.name << " " << c.version << "  " << c.filename << "  " << c.length
+              << " bytes  sha256 " << c.sha256.substr(0, 16) << "…\n";
     m.components.push_back(std::move(c));
   }
   auto find = [&](const std::string& name) -> Component* {
@@ -111,21 +125,25 @@ Status release_create(const CreateOptions& o) {
   };
   for (const auto& name : o.mandatory) {
     auto* c = find(name);
-    if (!c) return make_error(Code::kInvalidArgument, "--mandatory " + name + ": no such component");
+    if (!c)
+      return make_error(Code::kInvalidArgument, "--mandatory " + name + ": no such component");
     c->mandatory = true;
   }
   for (const auto& spec : o.depends) {
     auto eq = spec.find('=');
     auto* c = eq == std::string::npos ? nullptr : find(spec.substr(0, eq));
     if (!c || !find(spec.substr(eq + 1)))
-      return make_error(Code::kInvalidArgument, "--depends \"" + spec + "\" must be NAME=OTHER with two components of this release");
+      return make_error(
+          Code::kInvalidArgument,
+          "--depends \"" + spec + "\" must be NAME=OTHER with two components of this release");
     c->depends.push_back(spec.substr(eq + 1));
   }
   if (auto s = save_manifest(o.dir, sm); !s) return s;
   std::cout << say("版本 ", "release ") << m.version << say("，适用 ", " for ") << m.models.size()
-            << say(" 个型号，过期时间 ", " model(s), expires ") << local_time(m.expires) << say("，已写入 ", ", written to ")
-            << o.dir << say("/manifest.json（未签名：请运行 `posfleet release sign`）\n",
-                            "/manifest.json (unsigned: run `posfleet release sign`)\n");
+            << say(" 个型号，过期时间 ", " model(s), expires ") << local_time(m.expires)
+            << say("，已写入 ", ", written to ") << o.dir
+            << say("/manifest.json（未签名：请运行 `posfleet release sign`）\n",
+                   "/manifest.json (unsigned: run `posfleet release sign`)\n");
   return ok_status();
 }
 
@@ -141,16 +159,19 @@ Status release_sign(const std::string& dir, const std::string& key_file) {
     auto d = digest_file(dir + "/" + c.filename);
     if (!d) return d.error();
     if (d->sha256 != c.sha256 || d->size != c.length)
-      return make_error(Code::kHashMismatch, c.filename + " changed since `release create`; create the release again");
+      return make_error(Code::kHashMismatch,
+                        c.filename + " changed since `release create`; create the release again");
   }
   if (unix_now() >= sm->manifest.expires)
-    std::cerr << "warning: release " << sm->manifest.version << " expired at " << format_utc(sm->manifest.expires)
-              << "; terminals will refuse it\n";
+    std::cerr << "warning: release " << sm->manifest.version << " expired at "
+              << format_utc(sm->manifest.expires) << "; terminals will refuse it\n";
   sm->sign(*key);
   if (auto s = save_manifest(dir, *sm); !s) return s;
-  std::cout << say("已用密钥 ", "signed release ") << (chinese() ? key->pub.key_id : sm->manifest.version)
-            << say(" 签名版本 ", " with key ") << (chinese() ? sm->manifest.version : key->pub.key_id)
-            << say("（共 ", " (") << sm->signatures.size() << say(" 个签名）\n", " signature(s))\n");
+  std::cout << say("已用密钥 ", "signed release ")
+            << (chinese() ? key->pub.key_id : sm->manifest.version)
+            << say(" 签名版本 ", " with key ")
+            << (chinese() ? sm->manifest.version : key->pub.key_id) << say("（共 ", " (")
+            << sm->signatures.size() << say(" 个签名）\n", " signature(s))\n");
   return ok_status();
 }
 

@@ -127,8 +127,8 @@ Status terminal_list(const ServerOptions& s, const ListPage& page) {
   const std::string path = "/api/v1/terminals?limit=" + std::to_string(page.limit) +
                            "&offset=" + std::to_string(page.offset);
   return show(s, "GET", path, say("列出终端", "list terminals"), nullptr, [](const bj::value& v) {
-    Table t{say("序列号", "SERIAL"),     say("型号", "MODEL"), say("版本", "VERSION"),
-            say("分组", "GROUP"),        say("模式", "MODE"),  say("更新状态", "UPDATE"),
+    Table t{say("序列号", "SERIAL"),      say("型号", "MODEL"),  say("版本", "VERSION"),
+            say("分组", "GROUP"),         say("模式", "MODE"),   say("更新状态", "UPDATE"),
             say("最后联网", "LAST SEEN"), say("退役", "RETIRED")};
     const auto& rows = v.at("terminals").as_array();
     for (const auto& r : rows)

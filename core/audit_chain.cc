@@ -15,9 +15,10 @@ namespace bj = boost::json;
 
 namespace {
 bj::object hashed_fields(const AuditEntry& e) {
-  return bj::object{{"id", e.id},         {"time", e.time},     {"actor", e.actor},   {"actor_kind", e.actor_kind},
-                    {"path", e.path},     {"action", e.action}, {"target", e.target}, {"before", e.before},
-                    {"after", e.after},   {"reason", e.reason}};
+  return bj::object{
+      {"id", e.id},       {"time", e.time},     {"actor", e.actor},   {"actor_kind", e.actor_kind},
+      {"path", e.path},   {"action", e.action}, {"target", e.target}, {"before", e.before},
+      {"after", e.after}, {"reason", e.reason}};
 }
 // The text fields, by name, in the order they are hashed.
 template <typename Entry>
@@ -102,7 +103,8 @@ std::string audit_hash(const AuditEntry& e, const std::string& prev_hash) {
   return sha256_hex(prev_hash + "\n" + json::canonical(hashed_fields(e)));
 }
 
-ChainCheck verify_chain(const std::vector<AuditEntry>& entries, std::int64_t head_id, const std::string& head_hash) {
+ChainCheck verify_chain(const std::vector<AuditEntry>& entries, std::int64_t head_id,
+                        const std::string& head_hash) {
   ChainCheck c;
   std::string prev = kAuditGenesis;
   std::int64_t prev_id = 0;
@@ -114,9 +116,12 @@ ChainCheck verify_chain(const std::vector<AuditEntry>& entries, std::int64_t hea
       c.problem = std::move(why);
       return c;
     };
-    if (e.id != prev_id + 1) return bad("entry " + std::to_string(prev_id + 1) + " is missing (deleted?)");
-    if (e.prev_hash != prev) return bad("entry " + std::to_string(e.id) + " does not follow its predecessor");
-    if (audit_hash(e, prev) != e.hash) return bad("entry " + std::to_string(e.id) + " was altered after it was written");
+    if (e.id != prev_id + 1)
+      return bad("entry " + std::to_string(prev_id + 1) + " is missing (deleted?)");
+    if (e.prev_hash != prev)
+      return bad("entry " + std::to_string(e.id) + " does not follow its predecessor");
+    if (audit_hash(e, prev) != e.hash)
+      return bad("entry " + std::to_string(e.id) + " was altered after it was written");
     if (has_invalid_text(e) && c.invalid_text_entries++ == 0) c.first_invalid_text_id = e.id;
     prev = e.hash;
     prev_id = e.id;
@@ -124,8 +129,9 @@ ChainCheck verify_chain(const std::vector<AuditEntry>& entries, std::int64_t hea
   if (head_id > 0 && (head_id != prev_id || head_hash != prev)) {
     c.ok = false;
     c.first_bad_id = prev_id + 1;
-    c.problem = "the log ends at entry " + std::to_string(prev_id) + " but the server's anchor says " +
-                std::to_string(head_id) + " (entries removed from the end?)";
+    c.problem = "the log ends at entry " + std::to_string(prev_id) +
+                " but the server's anchor says " + std::to_string(head_id) +
+                " (entries removed from the end?)";
   }
   return c;
 }
@@ -144,8 +150,8 @@ ChainCheck verify_log(const std::vector<AuditEntry>& entries, std::int64_t head_
 
 std::string ChainCheck::notice() const {
   if (!invalid_text_entries) return "";
-  const std::string count = std::to_string(invalid_text_entries) +
-                            (invalid_text_entries == 1 ? " entry" : " entries");
+  const std::string count =
+      std::to_string(invalid_text_entries) + (invalid_text_entries == 1 ? " entry" : " entries");
   return count + " (the first is " + std::to_string(first_invalid_text_id) +
          ") hold text that is not valid UTF-8, written before the server checked text; "
          "their hashes cover the exact bytes and hold. Shown with U+FFFD; the exact bytes "

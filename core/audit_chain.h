@@ -38,7 +38,8 @@ struct AuditEntry {
   static Expected<AuditEntry> from_json(const boost::json::object& o);
 };
 
-inline constexpr const char* kAuditGenesis = "0000000000000000000000000000000000000000000000000000000000000000";
+inline constexpr const char* kAuditGenesis =
+    "0000000000000000000000000000000000000000000000000000000000000000";
 
 std::string audit_hash(const AuditEntry& e, const std::string& prev_hash);
 

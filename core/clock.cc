@@ -7,7 +7,9 @@
 namespace posfleet {
 
 std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string format_utc(std::int64_t unix_seconds) {
@@ -24,9 +26,11 @@ Expected<std::int64_t> parse_utc(std::string_view text) {
   int y, mo, d, h, mi, s;
   char z = 0;
   std::string str(text);
-  if (str.size() != 20 || std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &z) != 7 ||
+  if (str.size() != 20 ||
+      std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &z) != 7 ||
       z != 'Z' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
-    return make_error(Code::kParse, "time \"" + str + "\" is not UTC in the form 2027-01-31T00:00:00Z");
+    return make_error(Code::kParse,
+                      "time \"" + str + "\" is not UTC in the form 2027-01-31T00:00:00Z");
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;
   tm.tm_mday = d;

@@ -16,7 +16,9 @@ struct Digest::Ctx {
 
 Digest::Digest(DigestKind kind) : ctx_(std::make_unique<Ctx>()) {
   ctx_->md = EVP_MD_CTX_new();
-  const EVP_MD* type = kind == DigestKind::kSha256 ? EVP_sha256() : kind == DigestKind::kSha1 ? EVP_sha1() : EVP_md5();
+  const EVP_MD* type = kind == DigestKind::kSha256 ? EVP_sha256()
+                       : kind == DigestKind::kSha1 ? EVP_sha1()
+                                                   : EVP_md5();
   EVP_DigestInit_ex(ctx_->md, type, nullptr);
 }
 

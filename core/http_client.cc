@@ -61,8 +61,8 @@ struct Slist {
 struct Sink {
   CURL* curl = nullptr;
   int fd = -1;
-  std::uint64_t offset = 0;    // bytes in the file when the transfer started
-  std::uint64_t written = 0;   // bytes written by this transfer
+  std::uint64_t offset = 0;   // bytes in the file when the transfer started
+  std::uint64_t written = 0;  // bytes written by this transfer
   std::uint64_t expected = 0;
   bool too_long = false;
   bool checked_status = false;
@@ -115,8 +115,10 @@ bool below_floor(Sink& s, std::chrono::steady_clock::time_point now) {
 void pace(const Sink& s) {
   if (s.max_rate == 0) return;
   const double due = static_cast<double>(s.written) / static_cast<double>(s.max_rate);
-  const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count();
-  if (due > spent) std::this_thread::sleep_for(std::chrono::duration<double>(std::min(due - spent, 1.0)));
+  const double spent =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - s.start).count();
+  if (due > spent)
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::min(due - spent, 1.0)));
 }
 
 size_t write_file(char* data, size_t size, size_t n, void* user) {
@@ -127,7 +129,10 @@ size_t write_file(char* data, size_t size, size_t n, void* user) {
     long code = 0;
     curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
     if (code == 200 && s->offset > 0) {  // the server ignored our Range: start over
-      if (::ftruncate(s->fd, 0) != 0) { s->write_errno = errno; return 0; }
+      if (::ftruncate(s->fd, 0) != 0) {
+        s->write_errno = errno;
+        return 0;
+      }
       ::lseek(s->fd, 0, SEEK_SET);
       s->offset = 0;
     } else if (code != 200 && code != 206) {
@@ -146,7 +151,10 @@ size_t write_file(char* data, size_t size, size_t n, void* user) {
   while (left > 0) {
     ssize_t w = ::write(s->fd, p, left);
     if (w < 0 && errno == EINTR) continue;
-    if (w < 0) { s->write_errno = errno; return 0; }
+    if (w < 0) {
+      s->write_errno = errno;
+      return 0;
+    }
     p += w;
     left -= static_cast<size_t>(w);
   }
@@ -154,7 +162,8 @@ size_t write_file(char* data, size_t size, size_t n, void* user) {
   pace(*s);
   if (s->progress) {
     auto now = std::chrono::steady_clock::now();
-    if (now - s->last_report > std::chrono::milliseconds(250) || s->offset + s->written == s->expected) {
+    if (now - s->last_report > std::chrono::milliseconds(250) ||
+        s->offset + s->written == s->expected) {
       s->last_report = now;
       double secs = std::chrono::duration<double>(now - s->start).count();
       s->progress({s->offset + s->written, s->expected, secs > 0 ? s->written / secs : 0});
@@ -208,8 +217,8 @@ void common_setup(CURL* c, const std::string& url, curl_slist* headers, HttpResu
 }
 }  // namespace
 
-Expected<HttpResult> HttpClient::request(const std::string& method, const std::string& path, const std::string& body,
-                                         const std::string& content_type) {
+Expected<HttpResult> HttpClient::request(const std::string& method, const std::string& path,
+                                         const std::string& body, const std::string& content_type) {
   CURL* c = static_cast<CURL*>(curl_);
   curl_easy_reset(c);
   retry_after_ = 0;
@@ -217,7 +226,8 @@ Expected<HttpResult> HttpClient::request(const std::string& method, const std::s
   Slist hdrs;
   for (const auto& h : headers_) hdrs.add(h);
   hdrs.add("Accept: application/json");
-  if (!body.empty() || method == "POST" || method == "PUT") hdrs.add("Content-Type: " + content_type);
+  if (!body.empty() || method == "POST" || method == "PUT")
+    hdrs.add("Content-Type: " + content_type);
   const std::string url = url_for(path);
   BodySink sink{nullptr, max_reply_bytes};
   common_setup(c, url, hdrs.list, r, sink);
@@ -261,7 +271,8 @@ Expected<HttpResult> HttpClient::put_file(const std::string& path, const std::st
   curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(st.st_size));
   CURLcode rc = curl_easy_perform(c);
   std::fclose(f);
-  if (rc != CURLE_OK) return make_error(Code::kNetwork, "upload to " + url + " failed: " + curl_easy_strerror(rc));
+  if (rc != CURLE_OK)
+    return make_error(Code::kNetwork, "upload to " + url + " failed: " + curl_easy_strerror(rc));
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
   return r;
 }
@@ -277,7 +288,10 @@ Expected<DownloadResult> HttpClient::download(
   ::fstat(fd, &st);
   auto have = static_cast<std::uint64_t>(st.st_size);
   if (have > expected_length) {  // cannot be a prefix of the right file
-    if (::ftruncate(fd, 0) != 0) { ::close(fd); return make_error(Code::kIo, "cannot truncate " + file); }
+    if (::ftruncate(fd, 0) != 0) {
+      ::close(fd);
+      return make_error(Code::kIo, "cannot truncate " + file);
+    }
     have = 0;
   }
   DownloadResult result;
@@ -336,33 +350,38 @@ Expected<DownloadResult> HttpClient::download(
   result.resumed_from = sink.offset;
   result.fetched = sink.written;
   if (sink.too_long)
-    return make_error(Code::kLengthMismatch, "server sent more than the " + std::to_string(expected_length) +
-                                                 " bytes the signed manifest allows; download refused");
+    return make_error(Code::kLengthMismatch,
+                      "server sent more than the " + std::to_string(expected_length) +
+                          " bytes the signed manifest allows; download refused");
   if (!sink.too_slow.empty())
     return make_error(Code::kTooSlow, "download of " + full + " cut off: the server " +
                                           sink.too_slow + "; it resumes from byte " +
                                           std::to_string(sink.offset + sink.written));
   if (sink.stopped)
-    return make_error(Code::kCanceled, "download stopped at byte " + std::to_string(sink.offset + sink.written));
+    return make_error(Code::kCanceled,
+                      "download stopped at byte " + std::to_string(sink.offset + sink.written));
   if (sink.write_errno)
     return make_error(Code::kIo, "cannot write " + file + ": " + std::strerror(sink.write_errno) +
                                      " (is the storage full?)");
   if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR)
-    return make_error(Code::kNetwork, "download of " + full + " interrupted: " + curl_easy_strerror(rc) +
-                                          "; it resumes from byte " + std::to_string(sink.offset + sink.written));
+    return make_error(Code::kNetwork,
+                      "download of " + full + " interrupted: " + curl_easy_strerror(rc) +
+                          "; it resumes from byte " + std::to_string(sink.offset + sink.written));
   if (result.status == 429 || result.status == 503) {
     retry_after_ = retry_after_of(result.status, reply_headers);
-    return make_error(Code::kUnavailable, "download of " + full + ": the server is busy (HTTP " +
-                                              std::to_string(result.status) + ") and asks to retry after " +
-                                              std::to_string(retry_after_) + " s; it resumes from byte " +
-                                              std::to_string(sink.offset + sink.written));
+    return make_error(Code::kUnavailable,
+                      "download of " + full + ": the server is busy (HTTP " +
+                          std::to_string(result.status) + ") and asks to retry after " +
+                          std::to_string(retry_after_) + " s; it resumes from byte " +
+                          std::to_string(sink.offset + sink.written));
   }
   if (result.status == 404 || result.status == 410)
     return make_error(Code::kNotFound, "download of " + full + " answered HTTP " +
                                            std::to_string(result.status) +
                                            ": the server does not have this file");
   if (result.status != 200 && result.status != 206)
-    return make_error(Code::kServer, "download of " + full + " answered HTTP " + std::to_string(result.status));
+    return make_error(Code::kServer,
+                      "download of " + full + " answered HTTP " + std::to_string(result.status));
   return result;
 }
 
@@ -371,12 +390,12 @@ Error http_error(const HttpResult& r, const std::string& what) {
   if (auto v = json::parse(r.body); v && v->is_object())
     if (auto* e = v->get_object().if_contains("error"); e && e->is_object())
       message = json::string_or(e->get_object(), "message", message);
-  Code code = r.status == 404 ? Code::kNotFound
+  Code code = r.status == 404                      ? Code::kNotFound
               : r.status == 401 || r.status == 403 ? Code::kUnauthorized
-              : r.status == 409 ? Code::kConflict
-              : r.status == 400 ? Code::kInvalidArgument
+              : r.status == 409                    ? Code::kConflict
+              : r.status == 400                    ? Code::kInvalidArgument
               : r.status == 429 || r.status == 503 ? Code::kUnavailable
-                                : Code::kServer;
+                                                   : Code::kServer;
   return make_error(code, what + ": " + message);
 }
 

@@ -58,7 +58,8 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // `path` is appended to the base URL unless it starts with "http".
-  Expected<HttpResult> request(const std::string& method, const std::string& path, const std::string& body = "",
+  Expected<HttpResult> request(const std::string& method, const std::string& path,
+                               const std::string& body = "",
                                const std::string& content_type = "application/json");
   Expected<HttpResult> put_file(const std::string& path, const std::string& file);
 

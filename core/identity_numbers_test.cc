@@ -14,8 +14,8 @@ struct Case {
 
 TEST(ResidentId, KnownNumbersAndEachFlaw) {
   const Case cases[] = {
-      {"11010519491231002X", Flaw::kNone},  // the standard's own example
-      {"11010519491231002x", Flaw::kNone},  // a lower-case x is the same
+      {"11010519491231002X", Flaw::kNone},       // the standard's own example
+      {"11010519491231002x", Flaw::kNone},       // a lower-case x is the same
       {"440524188001010014", Flaw::kBirthDate},  // born 1880: not plausible
       {"110101199003074477", Flaw::kNone},
       {"110101199003074478", Flaw::kCheckCharacter},  // one typo in the check
@@ -27,7 +27,7 @@ TEST(ResidentId, KnownNumbersAndEachFlaw) {
       {"990105194912310023", Flaw::kRegion},
       {"110105194902300021", Flaw::kBirthDate},  // 30 February
       {"110105203001010023", Flaw::kBirthDate},  // born in the future
-      {"110105200002290021", Flaw::kNone},      // 2000 was a leap year
+      {"110105200002290021", Flaw::kNone},       // 2000 was a leap year
       {"110105190002290027", Flaw::kBirthDate},  // 1900 was not
       {"", Flaw::kLength},
   };
@@ -36,12 +36,9 @@ TEST(ResidentId, KnownNumbersAndEachFlaw) {
 
 TEST(CreditCode, KnownCodesAndEachFlaw) {
   const Case cases[] = {
-      {"91350100M000100Y43", Flaw::kNone},
-      {"91110000600037341L", Flaw::kNone},
-      {"91110000600037341l", Flaw::kNone},
-      {"911100001000079554", Flaw::kNone},
-      {"911100001000079555", Flaw::kCheckCharacter},
-      {"91350100M000100Y4", Flaw::kLength},
+      {"91350100M000100Y43", Flaw::kNone},           {"91110000600037341L", Flaw::kNone},
+      {"91110000600037341l", Flaw::kNone},           {"911100001000079554", Flaw::kNone},
+      {"911100001000079555", Flaw::kCheckCharacter}, {"91350100M000100Y4", Flaw::kLength},
       {"91350100M000100I43", Flaw::kCharacters},  // I is never used
       {"91350100M0001O0Y43", Flaw::kCharacters},  // nor O
       {"91350100M000100Y4Z", Flaw::kCharacters},
@@ -51,10 +48,12 @@ TEST(CreditCode, KnownCodesAndEachFlaw) {
 
 TEST(Mobile, MainlandMobileNumbersOnly) {
   const Case cases[] = {
-      {"13800138000", Flaw::kNone},    {"+8613800138000", Flaw::kNone}, {"138 0013 8000", Flaw::kNone},
-      {"138-0013-8000", Flaw::kNone},  {"0086 19912345678", Flaw::kNone}, {"12800138000", Flaw::kPrefix},
-      {"23800138000", Flaw::kPrefix},  {"1380013800", Flaw::kLength},    {"138001380001", Flaw::kLength},
-      {"1380013800a", Flaw::kCharacters}, {"", Flaw::kCharacters},
+      {"13800138000", Flaw::kNone},      {"+8613800138000", Flaw::kNone},
+      {"138 0013 8000", Flaw::kNone},    {"138-0013-8000", Flaw::kNone},
+      {"0086 19912345678", Flaw::kNone}, {"12800138000", Flaw::kPrefix},
+      {"23800138000", Flaw::kPrefix},    {"1380013800", Flaw::kLength},
+      {"138001380001", Flaw::kLength},   {"1380013800a", Flaw::kCharacters},
+      {"", Flaw::kCharacters},
   };
   for (const auto& c : cases) EXPECT_EQ(check_mobile(c.input), c.want) << c.input;
 }

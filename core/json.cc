@@ -90,26 +90,31 @@ std::string serialize(const boost::json::value& v) {
 
 Expected<std::string> get_string(const boost::json::object& o, std::string_view key) {
   auto* p = o.if_contains(key);
-  if (!p || !p->is_string()) return make_error(Code::kParse, "field \"" + std::string(key) + "\" must be a string");
+  if (!p || !p->is_string())
+    return make_error(Code::kParse, "field \"" + std::string(key) + "\" must be a string");
   return std::string(p->get_string());
 }
 
 Expected<std::int64_t> get_int(const boost::json::object& o, std::string_view key) {
   auto* p = o.if_contains(key);
   if (p && p->is_int64()) return p->get_int64();
-  if (p && p->is_uint64() && p->get_uint64() <= INT64_MAX) return static_cast<std::int64_t>(p->get_uint64());
+  if (p && p->is_uint64() && p->get_uint64() <= INT64_MAX)
+    return static_cast<std::int64_t>(p->get_uint64());
   return make_error(Code::kParse, "field \"" + std::string(key) + "\" must be an integer");
 }
 
-Expected<const boost::json::object*> get_object(const boost::json::object& o, std::string_view key) {
+Expected<const boost::json::object*> get_object(const boost::json::object& o,
+                                                std::string_view key) {
   auto* p = o.if_contains(key);
-  if (!p || !p->is_object()) return make_error(Code::kParse, "field \"" + std::string(key) + "\" must be an object");
+  if (!p || !p->is_object())
+    return make_error(Code::kParse, "field \"" + std::string(key) + "\" must be an object");
   return &p->get_object();
 }
 
 Expected<const boost::json::array*> get_array(const boost::json::object& o, std::string_view key) {
   auto* p = o.if_contains(key);
-  if (!p || !p->is_array()) return make_error(Code::kParse, "field \"" + std::string(key) + "\" must be an array");
+  if (!p || !p->is_array())
+    return make_error(Code::kParse, "field \"" + std::string(key) + "\" must be an array");
   return &p->get_array();
 }
 

@@ -98,7 +98,9 @@ Expected<Component> component_from(const boost::json::value& v) {
   if (!v.is_object()) return make_error(Code::kParse, "a component must be an object");
   const auto& o = v.get_object();
   Component c;
-  for (auto [field, out] : {std::pair{"name", &c.name}, {"version", &c.version}, {"filename", &c.filename},
+  for (auto [field, out] : {std::pair{"name", &c.name},
+                            {"version", &c.version},
+                            {"filename", &c.filename},
                             {"sha256", &c.sha256}}) {
     auto s = json::get_string(o, field);
     if (!s) return s.error();
@@ -109,14 +111,18 @@ Expected<Component> component_from(const boost::json::value& v) {
     return s.error().with_context("component " + c.name);
   if (auto ver = Version::parse(c.version); !ver)
     return ver.error().with_context("component " + c.name);
-  if (!is_sha256_hex(c.sha256)) return make_error(Code::kParse, "component " + c.name + ": sha256 is not 64 hex digits");
+  if (!is_sha256_hex(c.sha256))
+    return make_error(Code::kParse, "component " + c.name + ": sha256 is not 64 hex digits");
   auto len = json::get_int(o, "length");
-  if (!len || *len < 0) return make_error(Code::kParse, "component " + c.name + ": length must be a non-negative integer");
+  if (!len || *len < 0)
+    return make_error(Code::kParse,
+                      "component " + c.name + ": length must be a non-negative integer");
   c.length = static_cast<std::uint64_t>(*len);
   if (auto* m = o.if_contains("mandatory"); m && m->is_bool()) c.mandatory = m->get_bool();
   if (auto deps = json::get_array(o, "depends"); deps)
     for (const auto& d : **deps) {
-      if (!d.is_string()) return make_error(Code::kParse, "component " + c.name + ": depends lists component names");
+      if (!d.is_string())
+        return make_error(Code::kParse, "component " + c.name + ": depends lists component names");
       c.depends.emplace_back(d.get_string());
     }
   return c;
@@ -130,7 +136,8 @@ Expected<Manifest> Manifest::from_json(const boost::json::value& v) {
     return make_error(Code::kParse, "manifest type is not \"posfleet-release\"");
   auto schema = json::get_int(o, "schema");
   if (!schema || *schema != kSchema)
-    return make_error(Code::kParse, "manifest schema is not " + std::to_string(kSchema) + "; update posfleet");
+    return make_error(Code::kParse,
+                      "manifest schema is not " + std::to_string(kSchema) + "; update posfleet");
   Manifest m;
   auto version = json::get_string(o, "version");
   if (!version) return version.error();
@@ -147,12 +154,16 @@ Expected<Manifest> Manifest::from_json(const boost::json::value& v) {
     if (!e.is_string()) return make_error(Code::kParse, "models must be strings");
     m.models.emplace_back(e.get_string());
   }
-  if (m.models.empty()) return make_error(Code::kParse, "a manifest names at least one hardware model");
+  if (m.models.empty())
+    return make_error(Code::kParse, "a manifest names at least one hardware model");
   if (auto notes = json::get_object(o, "notes"); notes) {
     m.notes_zh = json::string_or(**notes, "zh-CN", "");
     m.notes_en = json::string_or(**notes, "en", "");
   }
-  auto flag = [&](const char* k) { auto* p = o.if_contains(k); return p && p->is_bool() && p->get_bool(); };
+  auto flag = [&](const char* k) {
+    auto* p = o.if_contains(k);
+    return p && p->is_bool() && p->get_bool();
+  };
   m.security = flag("security");
   m.rollback = flag("rollback");
   auto comps = json::get_array(o, "components");
@@ -161,16 +172,20 @@ Expected<Manifest> Manifest::from_json(const boost::json::value& v) {
   for (const auto& e : **comps) {
     auto c = component_from(e);
     if (!c) return c.error();
-    if (!names.insert(c->name).second) return make_error(Code::kParse, "component " + c->name + " appears twice");
+    if (!names.insert(c->name).second)
+      return make_error(Code::kParse, "component " + c->name + " appears twice");
     if (!files.insert(c->filename).second)
       return make_error(Code::kParse, "file name " + c->filename +
                                           " appears twice; each component needs its own");
     m.components.push_back(std::move(*c));
   }
-  if (m.components.empty()) return make_error(Code::kParse, "a manifest has at least one component");
+  if (m.components.empty())
+    return make_error(Code::kParse, "a manifest has at least one component");
   for (const auto& c : m.components)
     for (const auto& d : c.depends)
-      if (!names.count(d)) return make_error(Code::kParse, "component " + c.name + " depends on unknown component " + d);
+      if (!names.count(d))
+        return make_error(Code::kParse,
+                          "component " + c.name + " depends on unknown component " + d);
   return m;
 }
 
@@ -187,7 +202,8 @@ void SignedManifest::sign(const SigningKey& key) {
 
 std::string SignedManifest::to_json_text() const {
   boost::json::array sigs;
-  for (const auto& s : signatures) sigs.push_back(boost::json::object{{"keyid", s.key_id}, {"sig", to_base64(s.sig)}});
+  for (const auto& s : signatures)
+    sigs.push_back(boost::json::object{{"keyid", s.key_id}, {"sig", to_base64(s.sig)}});
   return json::serialize(boost::json::object{{"signed", manifest.to_json()}, {"signatures", sigs}});
 }
 
@@ -208,7 +224,8 @@ Expected<SignedManifest> SignedManifest::parse(std::string_view text) {
       if (!e.is_object()) return make_error(Code::kParse, "a signature must be an object");
       auto kid = json::get_string(e.get_object(), "keyid");
       auto sig64 = json::get_string(e.get_object(), "sig");
-      if (!kid || !sig64) return make_error(Code::kParse, "a signature needs \"keyid\" and \"sig\"");
+      if (!kid || !sig64)
+        return make_error(Code::kParse, "a signature needs \"keyid\" and \"sig\"");
       auto raw = from_base64(*sig64);
       if (!raw) return make_error(Code::kParse, "signature of key " + *kid + " is not base64");
       sm.signatures.push_back({*kid, *raw});
@@ -217,13 +234,15 @@ Expected<SignedManifest> SignedManifest::parse(std::string_view text) {
   return sm;
 }
 
-Status verify_signatures(const SignedManifest& m, const std::vector<PublicKey>& trusted, int threshold) {
+Status verify_signatures(const SignedManifest& m, const std::vector<PublicKey>& trusted,
+                         int threshold) {
   const std::string bytes = m.signed_bytes();
   std::set<std::string> good;
   int known = 0;
   std::string bad_key;
   for (const auto& s : m.signatures) {
-    auto it = std::find_if(trusted.begin(), trusted.end(), [&](const PublicKey& k) { return k.key_id == s.key_id; });
+    auto it = std::find_if(trusted.begin(), trusted.end(),
+                           [&](const PublicKey& k) { return k.key_id == s.key_id; });
     if (it == trusted.end()) continue;
     ++known;
     if (verify_detached(*it, bytes, s.sig))
@@ -232,20 +251,25 @@ Status verify_signatures(const SignedManifest& m, const std::vector<PublicKey>& 
       bad_key = s.key_id;
   }
   if (known == 0)
-    return make_error(Code::kUnknownKey, "release is not signed by any key this terminal trusts (signed by " +
-                                             std::to_string(m.signatures.size()) + " unknown key(s))");
+    return make_error(Code::kUnknownKey,
+                      "release is not signed by any key this terminal trusts (signed by " +
+                          std::to_string(m.signatures.size()) + " unknown key(s))");
   if (!bad_key.empty() && static_cast<int>(good.size()) < threshold)
-    return make_error(Code::kBadSignature, "signature of key " + bad_key + " does not match the release; it was altered or forged");
+    return make_error(
+        Code::kBadSignature,
+        "signature of key " + bad_key + " does not match the release; it was altered or forged");
   if (static_cast<int>(good.size()) < threshold)
-    return make_error(Code::kTooFewSignatures, "release has " + std::to_string(good.size()) + " valid signature(s); " +
+    return make_error(Code::kTooFewSignatures, "release has " + std::to_string(good.size()) +
+                                                   " valid signature(s); " +
                                                    std::to_string(threshold) + " required");
   return ok_status();
 }
 
-Status check_applicable(const Manifest& m, const std::string& model, const std::string& installed_version,
-                        std::int64_t now) {
+Status check_applicable(const Manifest& m, const std::string& model,
+                        const std::string& installed_version, std::int64_t now) {
   if (now >= m.expires)
-    return make_error(Code::kExpired, "release " + m.version + " expired at " + format_utc(m.expires) +
+    return make_error(Code::kExpired, "release " + m.version + " expired at " +
+                                          format_utc(m.expires) +
                                           "; ask the operator to re-sign it with a new expiry");
   if (std::find(m.models.begin(), m.models.end(), model) == m.models.end())
     return make_error(Code::kWrongModel, "release " + m.version + " is not for model " + model);
@@ -253,7 +277,8 @@ Status check_applicable(const Manifest& m, const std::string& model, const std::
   auto have = Version::parse(installed_version);
   if (!want) return want.error();
   if (have && *want < *have && !m.rollback)
-    return make_error(Code::kDowngrade, "release " + m.version + " is older than the installed " + installed_version +
+    return make_error(Code::kDowngrade, "release " + m.version + " is older than the installed " +
+                                            installed_version +
                                             "; a downgrade needs a release signed as a rollback");
   return ok_status();
 }
@@ -262,13 +287,16 @@ Status check_applicable(const Manifest& m, const std::string& model, const std::
 
 namespace posfleet {
 
-Expected<std::vector<std::string>> resolve_selection(const Manifest& m, const std::vector<std::string>& chosen) {
+Expected<std::vector<std::string>> resolve_selection(const Manifest& m,
+                                                     const std::vector<std::string>& chosen) {
   std::set<std::string> want;
   auto find = [&](const std::string& n) {
-    return std::find_if(m.components.begin(), m.components.end(), [&](const Component& c) { return c.name == n; });
+    return std::find_if(m.components.begin(), m.components.end(),
+                        [&](const Component& c) { return c.name == n; });
   };
   for (const auto& n : chosen) {
-    if (find(n) == m.components.end()) return make_error(Code::kInvalidArgument, "release has no component " + n);
+    if (find(n) == m.components.end())
+      return make_error(Code::kInvalidArgument, "release has no component " + n);
     want.insert(n);
   }
   if (chosen.empty())
@@ -287,7 +315,8 @@ Expected<std::vector<std::string>> resolve_selection(const Manifest& m, const st
   return out;
 }
 
-std::string required_because(const Manifest& m, const std::vector<std::string>& chosen, const std::string& name) {
+std::string required_because(const Manifest& m, const std::vector<std::string>& chosen,
+                             const std::string& name) {
   for (const auto& c : m.components)
     if (c.name == name && c.mandatory) return "mandatory";
   std::vector<std::string> others;

@@ -21,12 +21,12 @@
 namespace posfleet {
 
 struct Component {
-  std::string name;      // e.g. "os", "payment-app"; a DDI chunk's "part"
+  std::string name;  // e.g. "os", "payment-app"; a DDI chunk's "part"
   std::string version;
   std::string filename;  // artifact file name on the server
   std::string sha256;    // lower-case hex
   std::uint64_t length = 0;
-  bool mandatory = false;            // the merchant cannot leave it out
+  bool mandatory = false;                 // the merchant cannot leave it out
   std::vector<std::string> depends = {};  // components that must be installed with it
 };
 
@@ -68,12 +68,13 @@ struct SignedManifest {
 // Checks that at least `threshold` distinct trusted keys signed the manifest.
 // Errors: kUnknownKey (no signature from a trusted key), kBadSignature (a trusted
 // key's signature does not verify), kTooFewSignatures (valid but below threshold).
-Status verify_signatures(const SignedManifest& m, const std::vector<PublicKey>& trusted, int threshold);
+Status verify_signatures(const SignedManifest& m, const std::vector<PublicKey>& trusted,
+                         int threshold);
 
 // Checks that a verified manifest applies to this terminal now.
 // Errors: kExpired, kWrongModel, kDowngrade.
-Status check_applicable(const Manifest& m, const std::string& model, const std::string& installed_version,
-                        std::int64_t now);
+Status check_applicable(const Manifest& m, const std::string& model,
+                        const std::string& installed_version, std::int64_t now);
 
 // Names a manifest may carry, checked when it is parsed (so before a byte is
 // downloaded) and when the CLI creates or signs a release. A component name is
@@ -108,9 +109,11 @@ Expected<Applies> check_against_installed(const SignedManifest& m,
 // The components to install when the merchant chose `chosen` (empty: all):
 // the choice plus every mandatory component plus, transitively, what they
 // depend on, in manifest order. kInvalidArgument for an unknown name.
-Expected<std::vector<std::string>> resolve_selection(const Manifest& m, const std::vector<std::string>& chosen);
+Expected<std::vector<std::string>> resolve_selection(const Manifest& m,
+                                                     const std::vector<std::string>& chosen);
 // Why a component cannot be left out of `chosen`, in plain words, or "" if it can:
 // "mandatory" or "needed by <name>".
-std::string required_because(const Manifest& m, const std::vector<std::string>& chosen, const std::string& name);
+std::string required_because(const Manifest& m, const std::vector<std::string>& chosen,
+                             const std::string& name);
 
 }  // namespace posfleet

@@ -68,7 +68,8 @@ TEST_F(ManifestTest, ApplicabilityChecks) {
   const auto now = unix_now();
   EXPECT_TRUE(check_applicable(m_.manifest, "A920", "2.0.9", now));
   EXPECT_TRUE(check_applicable(m_.manifest, "A930", "2.1.0", now));
-  EXPECT_EQ(check_applicable(m_.manifest, "A920", "2.0.0", m_.manifest.expires).error().code, Code::kExpired);
+  EXPECT_EQ(check_applicable(m_.manifest, "A920", "2.0.0", m_.manifest.expires).error().code,
+            Code::kExpired);
   EXPECT_EQ(check_applicable(m_.manifest, "S300", "2.0.0", now).error().code, Code::kWrongModel);
   EXPECT_EQ(check_applicable(m_.manifest, "A920", "2.2.0", now).error().code, Code::kDowngrade);
   m_.manifest.rollback = true;
@@ -76,12 +77,13 @@ TEST_F(ManifestTest, ApplicabilityChecks) {
 }
 
 TEST_F(ManifestTest, StructuralErrorsAreExplained) {
-  for (const char* bad : {
-           R"({"signatures":[]})",
-           R"({"signed":{"type":"other"}})",
-           R"({"signed":{"type":"posfleet-release","schema":1,"version":"x","expires":"2030-01-01T00:00:00Z","models":["A"],"components":[]}})",
-           R"({"signed":{"type":"posfleet-release","schema":1,"version":"1.0.0","expires":"2030-01-01T00:00:00Z","models":["A"],"components":[{"name":"os","version":"1","filename":"../x","sha256":"00","length":1}]}})",
-       }) {
+  for (
+      const char* bad : {
+          R"({"signatures":[]})",
+          R"({"signed":{"type":"other"}})",
+          R"({"signed":{"type":"posfleet-release","schema":1,"version":"x","expires":"2030-01-01T00:00:00Z","models":["A"],"components":[]}})",
+          R"({"signed":{"type":"posfleet-release","schema":1,"version":"1.0.0","expires":"2030-01-01T00:00:00Z","models":["A"],"components":[{"name":"os","version":"1","filename":"../x","sha256":"00","length":1}]}})",
+      }) {
     auto p = SignedManifest::parse(bad);
     EXPECT_FALSE(p) << bad;
   }
@@ -89,14 +91,15 @@ TEST_F(ManifestTest, StructuralErrorsAreExplained) {
 
 TEST_F(ManifestTest, ComponentChoiceKeepsMandatoryAndDependencies) {
   m_.manifest.components.push_back({"fonts", "1.0.0", "fonts.bin", sha256_hex("f"), 1});
-  m_.manifest.components[0].mandatory = true;                 // os
-  m_.manifest.components[1].depends = {"fonts"};              // payment-app needs fonts
+  m_.manifest.components[0].mandatory = true;     // os
+  m_.manifest.components[1].depends = {"fonts"};  // payment-app needs fonts
   m_.sign(key_);
-  auto back = SignedManifest::parse(m_.to_json_text());       // the new fields are signed and parsed
+  auto back = SignedManifest::parse(m_.to_json_text());  // the new fields are signed and parsed
   ASSERT_TRUE(back && verify_signatures(*back, {key_.pub}, 1));
   const Manifest& m = back->manifest;
   EXPECT_EQ(*resolve_selection(m, {}), (std::vector<std::string>{"os", "payment-app", "fonts"}));
-  EXPECT_EQ(*resolve_selection(m, {"payment-app"}), (std::vector<std::string>{"os", "payment-app", "fonts"}));
+  EXPECT_EQ(*resolve_selection(m, {"payment-app"}),
+            (std::vector<std::string>{"os", "payment-app", "fonts"}));
   EXPECT_EQ(*resolve_selection(m, {"fonts"}), (std::vector<std::string>{"os", "fonts"}));
   EXPECT_EQ(required_because(m, {"payment-app", "fonts"}, "os"), "mandatory");
   EXPECT_EQ(required_because(m, {"payment-app", "fonts"}, "fonts"), "needed by payment-app");

@@ -26,7 +26,8 @@ std::string hhmm(int minute) {
 Expected<int> parse_hhmm(const std::string& s) {
   int h = -1, m = -1;
   char extra = 0;
-  if (std::sscanf(s.c_str(), "%d:%d%c", &h, &m, &extra) != 2 || h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m))
+  if (std::sscanf(s.c_str(), "%d:%d%c", &h, &m, &extra) != 2 || h < 0 || h > 24 || m < 0 ||
+      m > 59 || (h == 24 && m))
     return make_error(Code::kInvalidArgument, "time \"" + s + "\" must be HH:MM, e.g. 22:00");
   return h * 60 + m;
 }
@@ -34,7 +35,8 @@ Expected<int> parse_hhmm(const std::string& s) {
 bj::object window_json(const MaintenanceWindow& w) {
   bj::array days;
   for (int d : w.days) days.push_back(d);
-  return bj::object{{"days", days}, {"start", hhmm(w.start_minute)}, {"end", hhmm(w.end_minute)}, {"tz", w.tz}};
+  return bj::object{
+      {"days", days}, {"start", hhmm(w.start_minute)}, {"end", hhmm(w.end_minute)}, {"tz", w.tz}};
 }
 
 Expected<MaintenanceWindow> window_from_json(const bj::object& o) {
@@ -43,7 +45,8 @@ Expected<MaintenanceWindow> window_from_json(const bj::object& o) {
     w.days.clear();
     for (const auto& d : **days) {
       if (!d.is_int64() || d.get_int64() < 1 || d.get_int64() > 7)
-        return make_error(Code::kInvalidArgument, "window.days are weekdays 1 (Monday) to 7 (Sunday)");
+        return make_error(Code::kInvalidArgument,
+                          "window.days are weekdays 1 (Monday) to 7 (Sunday)");
       w.days.push_back(static_cast<int>(d.get_int64()));
     }
   }
@@ -55,8 +58,10 @@ Expected<MaintenanceWindow> window_from_json(const bj::object& o) {
     }
   }
   w.tz = json::string_or(o, "tz", w.tz);
-  if (w.tz.empty() || w.tz.find("..") != std::string::npos || !std::filesystem::exists("/usr/share/zoneinfo/" + w.tz))
-    return make_error(Code::kInvalidArgument, "window.tz \"" + w.tz + "\" is not an IANA time zone, e.g. Asia/Shanghai");
+  if (w.tz.empty() || w.tz.find("..") != std::string::npos ||
+      !std::filesystem::exists("/usr/share/zoneinfo/" + w.tz))
+    return make_error(Code::kInvalidArgument,
+                      "window.tz \"" + w.tz + "\" is not an IANA time zone, e.g. Asia/Shanghai");
   return w;
 }
 
@@ -99,7 +104,8 @@ boost::json::object PolicyPatch::to_json() const {
 Expected<PolicyPatch> PolicyPatch::from_json(const boost::json::object& o) {
   PolicyPatch p;
   if (auto* v = o.if_contains("mode")) {
-    if (!v->is_string() || (v->get_string() != "auto" && v->get_string() != "manual" && v->get_string() != "never"))
+    if (!v->is_string() ||
+        (v->get_string() != "auto" && v->get_string() != "manual" && v->get_string() != "never"))
       return make_error(Code::kInvalidArgument, "mode must be auto, manual or never");
     p.mode = std::string(v->get_string());
   }
@@ -110,24 +116,29 @@ Expected<PolicyPatch> PolicyPatch::from_json(const boost::json::object& o) {
     p.window = *w;
   }
   if (auto* v = o.if_contains("cellular")) {
-    if (!v->is_string() || (v->get_string() != "allowed" && v->get_string() != "forbidden" && v->get_string() != "limit"))
+    if (!v->is_string() || (v->get_string() != "allowed" && v->get_string() != "forbidden" &&
+                            v->get_string() != "limit"))
       return make_error(Code::kInvalidArgument, "cellular must be allowed, forbidden or limit");
     p.cellular = std::string(v->get_string());
   }
   auto int_field = [&](const char* key, std::optional<int>& out, int lo, int hi) -> Status {
     if (auto* v = o.if_contains(key)) {
       if (!v->is_int64() || v->get_int64() < lo || v->get_int64() > hi)
-        return make_error(Code::kInvalidArgument, std::string(key) + " must be a whole number from " +
-                                                      std::to_string(lo) + " to " + std::to_string(hi));
+        return make_error(Code::kInvalidArgument,
+                          std::string(key) + " must be a whole number from " + std::to_string(lo) +
+                              " to " + std::to_string(hi));
       out = static_cast<int>(v->get_int64());
     }
     return ok_status();
   };
-  if (auto s = int_field("cellular_limit_mb", p.cellular_limit_mb, 0, 1 << 20); !s) return s.error();
-  if (auto s = int_field("security_deadline_days", p.security_deadline_days, 0, 365); !s) return s.error();
+  if (auto s = int_field("cellular_limit_mb", p.cellular_limit_mb, 0, 1 << 20); !s)
+    return s.error();
+  if (auto s = int_field("security_deadline_days", p.security_deadline_days, 0, 365); !s)
+    return s.error();
   auto bool_field = [&](const char* key, std::optional<bool>& out) -> Status {
     if (auto* v = o.if_contains(key)) {
-      if (!v->is_bool()) return make_error(Code::kInvalidArgument, std::string(key) + " must be true or false");
+      if (!v->is_bool())
+        return make_error(Code::kInvalidArgument, std::string(key) + " must be true or false");
       out = v->get_bool();
     }
     return ok_status();
@@ -154,7 +165,8 @@ void PolicyPatch::apply_to(Policy& p) const {
 
 Expected<MaintenanceWindow> parse_window(const std::string& text) {
   auto dash = text.find('-');
-  if (dash == std::string::npos) return make_error(Code::kInvalidArgument, "window \"" + text + "\" must be HH:MM-HH:MM");
+  if (dash == std::string::npos)
+    return make_error(Code::kInvalidArgument, "window \"" + text + "\" must be HH:MM-HH:MM");
   auto a = parse_hhmm(text.substr(0, dash)), b = parse_hhmm(text.substr(dash + 1));
   if (!a) return a.error();
   if (!b) return b.error();
@@ -164,7 +176,9 @@ Expected<MaintenanceWindow> parse_window(const std::string& text) {
   return w;
 }
 
-std::string window_text(const MaintenanceWindow& w) { return hhmm(w.start_minute) + "-" + hhmm(w.end_minute); }
+std::string window_text(const MaintenanceWindow& w) {
+  return hhmm(w.start_minute) + "-" + hhmm(w.end_minute);
+}
 
 Expected<LocalTime> local_time(const std::string& tz, std::int64_t unix_seconds) {
   // glibc converts through the TZ environment variable; guard the switch.
@@ -177,7 +191,10 @@ Expected<LocalTime> local_time(const std::string& tz, std::int64_t unix_seconds)
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   localtime_r(&t, &tm);
-  if (old) setenv("TZ", saved.c_str(), 1); else unsetenv("TZ");
+  if (old)
+    setenv("TZ", saved.c_str(), 1);
+  else
+    unsetenv("TZ");
   tzset();
   return LocalTime{tm.tm_wday == 0 ? 7 : tm.tm_wday, tm.tm_hour * 60 + tm.tm_min, tm.tm_year + 1900,
                    tm.tm_mon + 1, tm.tm_mday};
@@ -199,12 +216,17 @@ bool in_window(const MaintenanceWindow& w, std::int64_t unix_seconds) {
 Decision decide(const Policy& p, const UpdateOffer& offer, std::int64_t now, bool confirmed) {
   const bool window_open = in_window(p.window, now);
   if (p.mode == "never") {
-    const bool forced = offer.security && offer.deadline > 0 && now >= offer.deadline && !p.never_defers_security;
+    const bool forced =
+        offer.security && offer.deadline > 0 && now >= offer.deadline && !p.never_defers_security;
     if (!forced) return {Verdict::kDeny, "mode_never"};
-    return window_open ? Decision{Verdict::kAllow, "security_deadline"} : Decision{Verdict::kAskLater, "outside_window"};
+    return window_open ? Decision{Verdict::kAllow, "security_deadline"}
+                       : Decision{Verdict::kAskLater, "outside_window"};
   }
-  if (p.mode == "manual") return confirmed ? Decision{Verdict::kAllow, "confirmed"} : Decision{Verdict::kAskLater, "awaiting_confirmation"};
-  return window_open ? Decision{Verdict::kAllow, "in_window"} : Decision{Verdict::kAskLater, "outside_window"};
+  if (p.mode == "manual")
+    return confirmed ? Decision{Verdict::kAllow, "confirmed"}
+                     : Decision{Verdict::kAskLater, "awaiting_confirmation"};
+  return window_open ? Decision{Verdict::kAllow, "in_window"}
+                     : Decision{Verdict::kAskLater, "outside_window"};
 }
 
 }  // namespace posfleet

@@ -22,9 +22,9 @@ namespace posfleet {
 
 struct MaintenanceWindow {
   std::vector<int> days = {1, 2, 3, 4, 5, 6, 7};  // ISO weekdays, 1 = Monday
-  int start_minute = 22 * 60;                      // local time; start == end means all day
-  int end_minute = 6 * 60;                         // may be before start: the window spans midnight
-  std::string tz = "Asia/Shanghai";                // IANA time zone
+  int start_minute = 22 * 60;                     // local time; start == end means all day
+  int end_minute = 6 * 60;                        // may be before start: the window spans midnight
+  std::string tz = "Asia/Shanghai";               // IANA time zone
 };
 
 struct Policy {
@@ -36,7 +36,7 @@ struct Policy {
   int security_deadline_days = 30;     // fleet: default deadline of a security release
   bool locked = false;                 // mode locked by an administrator
   std::string lock_reason;
-  std::int64_t revision = 0;           // newest change that shaped this policy
+  std::int64_t revision = 0;  // newest change that shaped this policy
 
   boost::json::object to_json() const;
 };
@@ -79,7 +79,8 @@ struct UpdateOffer {
 enum class Verdict { kAllow, kDeny, kAskLater };
 struct Decision {
   Verdict verdict = Verdict::kDeny;
-  std::string reason;  // stable key: "mode_never", "awaiting_confirmation", "outside_window", "security_deadline"
+  std::string reason;  // stable key: "mode_never", "awaiting_confirmation", "outside_window",
+                       // "security_deadline"
 };
 
 Decision decide(const Policy& p, const UpdateOffer& offer, std::int64_t now, bool confirmed);

@@ -21,22 +21,30 @@ TEST(Policy, LocalTimeFollowsTheZone) {
 }
 
 TEST(Policy, WindowsSpanningMidnightBelongToTheDayTheyStart) {
-  MaintenanceWindow w;  // 22:00-06:00 Shanghai, every day
-  EXPECT_TRUE(in_window(w, kTue14Utc));             // Tue 22:00
-  EXPECT_TRUE(in_window(w, kTue14Utc + 7 * 3600));  // Wed 05:00
-  EXPECT_FALSE(in_window(w, kTue14Utc + 8 * 3600)); // Wed 06:00
-  EXPECT_FALSE(in_window(w, kTue14Utc - 60));       // Tue 21:59
-  w.days = {2};                                     // Tuesday nights only
-  EXPECT_TRUE(in_window(w, kTue14Utc + 7 * 3600));  // Wed 05:00 is still Tuesday's window
+  MaintenanceWindow w;                                // 22:00-06:00 Shanghai, every day
+  EXPECT_TRUE(in_window(w, kTue14Utc));               // Tue 22:00
+  EXPECT_TRUE(in_window(w, kTue14Utc + 7 * 3600));    // Wed 05:00
+  EXPECT_FALSE(in_window(w, kTue14Utc + 8 * 3600));   // Wed 06:00
+  EXPECT_FALSE(in_window(w, kTue14Utc - 60));         // Tue 21:59
+  w.days = {2};                                       // Tuesday nights only
+  EXPECT_TRUE(in_window(w, kTue14Utc + 7 * 3600));    // Wed 05:00 is still Tuesday's window
   EXPECT_FALSE(in_window(w, kTue14Utc + 24 * 3600));  // Wed 22:00
-  w.start_minute = w.end_minute = 0;                // all day, Tuesdays
+  w.start_minute = w.end_minute = 0;                  // all day, Tuesdays
   EXPECT_TRUE(in_window(w, kTue14Utc - 10 * 3600));
 }
 
 TEST(Policy, DecisionTable) {
   Policy p;
   const std::int64_t inside = kTue14Utc, outside = kTue14Utc - 6 * 3600;
-  struct Case { const char* mode; bool never_defers; UpdateOffer offer; std::int64_t now; bool confirmed; Verdict want; const char* reason; };
+  struct Case {
+    const char* mode;
+    bool never_defers;
+    UpdateOffer offer;
+    std::int64_t now;
+    bool confirmed;
+    Verdict want;
+    const char* reason;
+  };
   const UpdateOffer plain{}, sec_due{true, outside - 1}, sec_later{true, inside + 86400};
   Case cases[] = {
       {"auto", false, plain, inside, false, Verdict::kAllow, "in_window"},
@@ -60,7 +68,8 @@ TEST(Policy, DecisionTable) {
 
 TEST(Policy, PatchesLayerAndLocksCannotBeLiftedBelow) {
   Policy p;
-  auto group = PolicyPatch::from_json(boost::json::object{{"mode", "manual"}, {"locked", true}, {"lock_reason", "peak season"}});
+  auto group = PolicyPatch::from_json(
+      boost::json::object{{"mode", "manual"}, {"locked", true}, {"lock_reason", "peak season"}});
   auto terminal = PolicyPatch::from_json(boost::json::object{{"mode", "never"}, {"locked", false}});
   ASSERT_TRUE(group && terminal);
   group->apply_to(p);
@@ -77,11 +86,12 @@ TEST(Policy, PatchesLayerAndLocksCannotBeLiftedBelow) {
 }
 
 TEST(Policy, BadFieldsAreNamed) {
-  for (auto bad : {boost::json::object{{"mode", "sometimes"}},
-                   boost::json::object{{"window", boost::json::object{{"start", "25:00"}}}},
-                   boost::json::object{{"window", boost::json::object{{"tz", "Mars/Olympus"}}}},
-                   boost::json::object{{"window", boost::json::object{{"days", boost::json::array{0}}}}},
-                   boost::json::object{{"cellular", "maybe"}}, boost::json::object{{"locked", "yes"}}}) {
+  for (auto bad :
+       {boost::json::object{{"mode", "sometimes"}},
+        boost::json::object{{"window", boost::json::object{{"start", "25:00"}}}},
+        boost::json::object{{"window", boost::json::object{{"tz", "Mars/Olympus"}}}},
+        boost::json::object{{"window", boost::json::object{{"days", boost::json::array{0}}}}},
+        boost::json::object{{"cellular", "maybe"}}, boost::json::object{{"locked", "yes"}}}) {
     auto p = PolicyPatch::from_json(bad);
     ASSERT_FALSE(p);
     EXPECT_EQ(p.error().code, Code::kInvalidArgument);

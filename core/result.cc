@@ -4,29 +4,52 @@ namespace posfleet {
 
 const char* code_name(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kInvalidArgument: return "invalid_argument";
-    case Code::kNotFound: return "not_found";
-    case Code::kIo: return "io";
-    case Code::kParse: return "parse";
-    case Code::kConflict: return "conflict";
-    case Code::kUnauthorized: return "unauthorized";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kInternal: return "internal";
-    case Code::kBadSignature: return "bad_signature";
-    case Code::kUnknownKey: return "unknown_key";
-    case Code::kTooFewSignatures: return "too_few_signatures";
-    case Code::kExpired: return "expired";
-    case Code::kDowngrade: return "downgrade";
-    case Code::kWrongModel: return "wrong_model";
-    case Code::kHashMismatch: return "hash_mismatch";
-    case Code::kLengthMismatch: return "length_mismatch";
-    case Code::kNetwork: return "network";
-    case Code::kServer: return "server";
-    case Code::kInstall: return "install";
-    case Code::kHealthCheck: return "health_check";
-    case Code::kBootFailed: return "boot_failed";
-    case Code::kCanceled: return "canceled";
+    case Code::kOk:
+      return "ok";
+    case Code::kInvalidArgument:
+      return "invalid_argument";
+    case Code::kNotFound:
+      return "not_found";
+    case Code::kIo:
+      return "io";
+    case Code::kParse:
+      return "parse";
+    case Code::kConflict:
+      return "conflict";
+    case Code::kUnauthorized:
+      return "unauthorized";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kInternal:
+      return "internal";
+    case Code::kBadSignature:
+      return "bad_signature";
+    case Code::kUnknownKey:
+      return "unknown_key";
+    case Code::kTooFewSignatures:
+      return "too_few_signatures";
+    case Code::kExpired:
+      return "expired";
+    case Code::kDowngrade:
+      return "downgrade";
+    case Code::kWrongModel:
+      return "wrong_model";
+    case Code::kHashMismatch:
+      return "hash_mismatch";
+    case Code::kLengthMismatch:
+      return "length_mismatch";
+    case Code::kNetwork:
+      return "network";
+    case Code::kServer:
+      return "server";
+    case Code::kInstall:
+      return "install";
+    case Code::kHealthCheck:
+      return "health_check";
+    case Code::kBootFailed:
+      return "boot_failed";
+    case Code::kCanceled:
+      return "canceled";
     case Code::kTooSlow:
       return "too_slow";
     case Code::kVersionReused:
@@ -36,7 +59,8 @@ const char* code_name(Code code) {
 }
 
 std::string Error::to_string() const {
-  std::string s = std::string(code_name(code)) + " (" + std::to_string(static_cast<int>(code)) + "): " + message;
+  std::string s = std::string(code_name(code)) + " (" + std::to_string(static_cast<int>(code)) +
+                  "): " + message;
   if (!context.empty()) s += " [" + context + "]";
   return s;
 }

@@ -30,22 +30,24 @@ SigningKey generate_signing_key() {
 
 std::string sign_detached(const SigningKey& key, std::string_view message) {
   unsigned char sig[crypto_sign_BYTES];
-  crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(message.data()), message.size(),
-                       reinterpret_cast<const unsigned char*>(key.secret.data()));
+  crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size(), reinterpret_cast<const unsigned char*>(key.secret.data()));
   return std::string(reinterpret_cast<char*>(sig), sizeof sig);
 }
 
 bool verify_detached(const PublicKey& key, std::string_view message, std::string_view signature) {
-  if (key.raw.size() != crypto_sign_PUBLICKEYBYTES || signature.size() != crypto_sign_BYTES) return false;
+  if (key.raw.size() != crypto_sign_PUBLICKEYBYTES || signature.size() != crypto_sign_BYTES)
+    return false;
   return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature.data()),
-                                     reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                                     reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(),
                                      reinterpret_cast<const unsigned char*>(key.raw.data())) == 0;
 }
 
 std::string to_base64(std::string_view raw) {
   std::string out(sodium_base64_ENCODED_LEN(raw.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()), raw.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()),
+                    raw.size(), sodium_base64_VARIANT_ORIGINAL);
   out.resize(out.size() - 1);  // drop the terminating NUL
   return out;
 }
@@ -53,15 +55,16 @@ std::string to_base64(std::string_view raw) {
 Expected<std::string> from_base64(std::string_view text) {
   std::string out(text.size(), '\0');
   size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
-                        &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
     return make_error(Code::kParse, "not valid base64");
   out.resize(len);
   return out;
 }
 
 std::string public_key_json(const PublicKey& key) {
-  boost::json::object o{{"type", "posfleet-public-key"}, {"keyid", key.key_id}, {"public", to_base64(key.raw)}};
+  boost::json::object o{
+      {"type", "posfleet-public-key"}, {"keyid", key.key_id}, {"public", to_base64(key.raw)}};
   return json::serialize(o) + "\n";
 }
 
@@ -89,23 +92,30 @@ Expected<PublicKey> public_from(const boost::json::object& o) {
 
 Expected<PublicKey> parse_public_key(std::string_view json_text) {
   auto v = json::parse(json_text);
-  if (!v || !v->is_object()) return make_error(Code::kParse, "public key file is not a JSON object");
+  if (!v || !v->is_object())
+    return make_error(Code::kParse, "public key file is not a JSON object");
   return public_from(v->get_object());
 }
 
 Expected<SigningKey> parse_signing_key(std::string_view json_text) {
   auto v = json::parse(json_text);
-  if (!v || !v->is_object()) return make_error(Code::kParse, "signing key file is not a JSON object");
+  if (!v || !v->is_object())
+    return make_error(Code::kParse, "signing key file is not a JSON object");
   const auto& o = v->get_object();
   auto pub = public_from(o);
   if (!pub) return pub.error();
   auto sec64 = json::get_string(o, "secret");
-  if (!sec64) return make_error(Code::kParse, "this is not a signing key file (no \"secret\"); pass the .key file, not the .pub");
+  if (!sec64)
+    return make_error(
+        Code::kParse,
+        "this is not a signing key file (no \"secret\"); pass the .key file, not the .pub");
   auto sec = from_base64(*sec64);
   if (!sec || sec->size() != crypto_sign_SECRETKEYBYTES)
-    return make_error(Code::kParse, "signing key file: \"secret\" is not a base64 ed25519 secret key");
+    return make_error(Code::kParse,
+                      "signing key file: \"secret\" is not a base64 ed25519 secret key");
   if (sec->substr(32) != pub->raw)
-    return make_error(Code::kParse, "signing key file: secret and public halves do not belong together");
+    return make_error(Code::kParse,
+                      "signing key file: secret and public halves do not belong together");
   return SigningKey{*pub, *sec};
 }
 

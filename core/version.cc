@@ -10,12 +10,14 @@ Expected<Version> Version::parse(std::string_view text) {
   size_t pos = 0;
   auto bad = [&] {
     return make_error(Code::kInvalidArgument,
-                      "version \"" + std::string(text) + "\" is not MAJOR.MINOR.PATCH[.BUILD] with numbers only, e.g. 2.1.0");
+                      "version \"" + std::string(text) +
+                          "\" is not MAJOR.MINOR.PATCH[.BUILD] with numbers only, e.g. 2.1.0");
   };
   while (true) {
     if (n == 4) return bad();
     size_t end = text.find('.', pos);
-    std::string_view part = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    std::string_view part =
+        text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
     if (part.empty() || part.size() > 9) return bad();
     unsigned long value = 0;
     auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);

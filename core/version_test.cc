@@ -6,8 +6,12 @@ namespace posfleet {
 namespace {
 
 TEST(Version, ParsesAndOrdersNumerically) {
-  struct Case { const char* a; const char* b; int order; } cases[] = {
-      {"1.2.3", "1.2.3", 0}, {"1.2.3", "1.2.10", -1}, {"2.0.0", "1.99.99", 1},
+  struct Case {
+    const char* a;
+    const char* b;
+    int order;
+  } cases[] = {
+      {"1.2.3", "1.2.3", 0},      {"1.2.3", "1.2.10", -1}, {"2.0.0", "1.99.99", 1},
       {"1.2.3.4", "1.2.3.5", -1}, {"10.0.0", "9.0.0", 1},
   };
   for (const auto& c : cases) {
@@ -19,7 +23,8 @@ TEST(Version, ParsesAndOrdersNumerically) {
 }
 
 TEST(Version, RejectsWhatCannotBeOrdered) {
-  for (const char* bad : {"", "1", "1.2", "1.2.x", "1..2", "1.2.3.4.5", "v1.2.3", "1.2.3-rc1", "-1.2.3", "1.2.3."}) {
+  for (const char* bad :
+       {"", "1", "1.2", "1.2.x", "1..2", "1.2.3.4.5", "v1.2.3", "1.2.3-rc1", "-1.2.3", "1.2.3."}) {
     auto v = Version::parse(bad);
     ASSERT_FALSE(v) << bad;
     EXPECT_EQ(v.error().code, Code::kInvalidArgument);

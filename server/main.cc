@@ -1,8 +1,8 @@
 // posfleetd: the posfleet server. Serves the DDI device API, the management
 // API and (later) the web console from one process, on embedded SQLite under
 // --data-dir by default.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -22,9 +22,9 @@
 #include "server/api/onboarding_api.h"
 #include "server/api/rollout_api.h"
 #include "server/ddi/ddi_api.h"
-#include "server/domain/load.h"
 #include "server/domain/accounts.h"
 #include "server/domain/identity_verifier.h"
+#include "server/domain/load.h"
 #include "server/domain/onboarding.h"
 #include "server/domain/rate_limit.h"
 #include "server/domain/secrets.h"
@@ -49,10 +49,13 @@ posfleet::Status bootstrap_admin(posfleet::store::Store& store, const std::strin
   }
   const char* env = std::getenv("POSFLEET_BOOTSTRAP_TOKEN");
   std::string token = env && *env ? env : posfleet::domain::new_token();
-  auto id = store.insert_api_token({0, posfleet::domain::hash_token(token), "admin", "admin", posfleet::unix_now()});
+  auto id = store.insert_api_token(
+      {0, posfleet::domain::hash_token(token), "admin", "admin", posfleet::unix_now()});
   if (!id) return id.error();
-  std::cout << "First start: created the administrator's API token. It is shown only this once; keep it safe.\n"
-            << "  export POSFLEET_SERVER=" << url << " POSFLEET_TOKEN=" << (env && *env ? "<from POSFLEET_BOOTSTRAP_TOKEN>" : token)
+  std::cout << "First start: created the administrator's API token. It is shown only this once; "
+               "keep it safe.\n"
+            << "  export POSFLEET_SERVER=" << url
+            << " POSFLEET_TOKEN=" << (env && *env ? "<from POSFLEET_BOOTSTRAP_TOKEN>" : token)
             << "\n";
   return posfleet::ok_status();
 }
@@ -65,9 +68,11 @@ posfleet::Status bootstrap_admin_user(posfleet::domain::Context& ctx, const std:
   if (!users->empty()) return posfleet::ok_status();
   const char* env = std::getenv("POSFLEET_ADMIN_PASSWORD");
   std::string password = env && *env ? env : posfleet::domain::new_token().substr(0, 20);
-  auto u = posfleet::domain::create_user(ctx, "admin", "admin", password, {"posfleetd", "system", "console"});
+  auto u = posfleet::domain::create_user(ctx, "admin", "admin", password,
+                                         {"posfleetd", "system", "console"});
   if (!u) return u.error();
-  std::cout << "First start: created the back-office user \"admin\". Its password is shown only this once:\n"
+  std::cout << "First start: created the back-office user \"admin\". Its password is shown only "
+               "this once:\n"
             << "  log in at " << url << "/ as admin with password "
             << (env && *env ? "<from POSFLEET_ADMIN_PASSWORD>" : password) << "\n";
   return posfleet::ok_status();
@@ -77,11 +82,13 @@ posfleet::Status bootstrap_admin_user(posfleet::domain::Context& ctx, const std:
 // hold <data_dir>/posfleetd.lock. The descriptor stays open for the process.
 posfleet::Status lock_data_dir(const std::string& data_dir) {
   int fd = ::open((data_dir + "/posfleetd.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return posfleet::make_error(posfleet::Code::kIo, "cannot open " + data_dir + "/posfleetd.lock");
+  if (fd < 0)
+    return posfleet::make_error(posfleet::Code::kIo, "cannot open " + data_dir + "/posfleetd.lock");
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
-    return posfleet::make_error(posfleet::Code::kConflict,
-                                "another posfleetd uses " + data_dir + "; stop it first (one process per data directory)");
+    return posfleet::make_error(
+        posfleet::Code::kConflict,
+        "another posfleetd uses " + data_dir + "; stop it first (one process per data directory)");
   }
   return posfleet::ok_status();
 }
@@ -105,7 +112,8 @@ int rotate_secret_key(posfleet::domain::Context& ctx, const std::string& key_fil
     std::cerr << "posfleetd: " << s.error().message << "\n";
     return 1;
   }
-  std::cout << "re-sealed " << *n << " values with key " << box->key_id() << "; the old key is deleted\n";
+  std::cout << "re-sealed " << *n << " values with key " << box->key_id()
+            << "; the old key is deleted\n";
   return 0;
 }
 
@@ -127,41 +135,53 @@ int main(int argc, char** argv) {
   CLI::App app{"posfleetd: posfleet server (hawkBit DDI device API, management API)"};
   std::string data_dir = "./var", listen = "127.0.0.1:8080", tenant = "DEFAULT", log_level = "info";
   int poll_seconds = 60, threads = 0, max_downloads = 64;
-  app.add_option("--data-dir", data_dir, "directory for the database and artifacts")->capture_default_str();
-  app.add_option("--listen", listen, "HOST:PORT to listen on (port 0 picks a free one)")->capture_default_str();
+  app.add_option("--data-dir", data_dir, "directory for the database and artifacts")
+      ->capture_default_str();
+  app.add_option("--listen", listen, "HOST:PORT to listen on (port 0 picks a free one)")
+      ->capture_default_str();
   app.add_option("--tenant", tenant, "DDI tenant name in device URLs")->capture_default_str();
-  app.add_option("--poll-seconds", poll_seconds, "how often terminals poll (DDI config.polling.sleep)")
+  app.add_option("--poll-seconds", poll_seconds,
+                 "how often terminals poll (DDI config.polling.sleep)")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
-  app.add_option("--max-downloads", max_downloads,
-                 "artifact downloads streamed at once; more are answered 429 + Retry-After (0: unlimited)")
+  app.add_option(
+         "--max-downloads", max_downloads,
+         "artifact downloads streamed at once; more are answered 429 + Retry-After (0: unlimited)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--threads", threads, "network threads (0: one per core)")->capture_default_str();
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
   // The console's files: console/dist of the source tree this posfleetd was
   // built in (build/bin/posfleetd → ../../console/dist), unless given.
   std::string console_dir =
-      (std::filesystem::path(std::filesystem::read_symlink("/proc/self/exe")).parent_path() / "../../console/dist")
+      (std::filesystem::path(std::filesystem::read_symlink("/proc/self/exe")).parent_path() /
+       "../../console/dist")
           .lexically_normal()
           .string();
-  app.add_option("--console-dir", console_dir, "the built web console (console/dist)")->capture_default_str();
+  app.add_option("--console-dir", console_dir, "the built web console (console/dist)")
+      ->capture_default_str();
   int session_idle = 1800;
-  app.add_option("--session-idle-seconds", session_idle, "back-office sessions end after this long unused")
+  app.add_option("--session-idle-seconds", session_idle,
+                 "back-office sessions end after this long unused")
       ->check(CLI::Range(2, 86400))
       ->capture_default_str();
-  auto* rotate = app.add_subcommand("rotate-secret-key",
-                                    "replace secret.key and re-seal every resident ID and card number (posfleetd stopped)");
+  auto* rotate = app.add_subcommand(
+      "rotate-secret-key",
+      "replace secret.key and re-seal every resident ID and card number (posfleetd stopped)");
   std::vector<std::string> release_key_files;
   int release_threshold = 1;
   app.add_option("--release-key", release_key_files,
-                 "release public key (.pub) to check signatures against at publish (repeat); none: only terminals check");
-  app.add_option("--release-threshold", release_threshold, "distinct --release-key signatures a release needs")
+                 "release public key (.pub) to check signatures against at publish (repeat); none: "
+                 "only terminals check");
+  app.add_option("--release-threshold", release_threshold,
+                 "distinct --release-key signatures a release needs")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   std::vector<std::string> trusted_proxies;
   app.add_option("--trusted-proxy", trusted_proxies,
-                 "address of a reverse proxy (e.g. 127.0.0.1 for nginx in front) whose X-Forwarded-For names the "
+                 "address of a reverse proxy (e.g. 127.0.0.1 for nginx in front) whose "
+                 "X-Forwarded-For names the "
                  "client; repeat for several");
   std::string external_url;
   app.add_option("--external-url", external_url,
@@ -193,14 +213,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   std::int64_t bulk_cap = 10000;
-  app.add_option("--bulk-cap", bulk_cap, "the most terminals one bulk policy edit or deployment may change")
+  app.add_option("--bulk-cap", bulk_cap,
+                 "the most terminals one bulk policy edit or deployment may change")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   auto fail = [](const posfleet::Error& e) {
-    std::cerr << "posfleetd: " << e.message << (e.context.empty() ? "" : " [" + e.context + "]") << "\n";
+    std::cerr << "posfleetd: " << e.message << (e.context.empty() ? "" : " [" + e.context + "]")
+              << "\n";
     return 1;
   };
   if (auto s = posfleet::init_crypto(); !s) return fail(s.error());
@@ -212,33 +234,41 @@ int main(int argc, char** argv) {
   if (auto s = artifacts.init(); !s) return fail(s.error());
 
   if (rotate->parsed()) {
-    if (auto s = posfleet::domain::SecretBox::begin_rotation(data_dir + "/secret.key"); !s) return fail(s.error());
+    if (auto s = posfleet::domain::SecretBox::begin_rotation(data_dir + "/secret.key"); !s)
+      return fail(s.error());
     posfleet::domain::OutboxSmsSender no_sms(data_dir + "/sms-outbox.jsonl");
-    posfleet::domain::Context ctx{**store, artifacts, tenant, poll_seconds, data_dir, &no_sms, nullptr};
+    posfleet::domain::Context ctx{**store,  artifacts, tenant, poll_seconds,
+                                  data_dir, &no_sms,   nullptr};
     return rotate_secret_key(ctx, data_dir + "/secret.key");
   }
-  if (!std::filesystem::exists(data_dir + "/secret.key")) {  // a new key would leave sealed data unreadable
+  if (!std::filesystem::exists(data_dir +
+                               "/secret.key")) {  // a new key would leave sealed data unreadable
     auto applications = (*store)->list_applications("", 0, 1);
     auto merchants = (*store)->merchants_after(0, 1);
     if ((applications && !applications->empty()) || (merchants && !merchants->empty()))
-      return fail(posfleet::make_error(posfleet::Code::kNotFound,
-                                       data_dir + "/secret.key is missing but the database holds sealed personal "
-                                                  "data; restore secret.key from your backup"));
+      return fail(posfleet::make_error(
+          posfleet::Code::kNotFound,
+          data_dir + "/secret.key is missing but the database holds sealed personal "
+                     "data; restore secret.key from your backup"));
   }
   auto secrets = posfleet::domain::SecretBox::open(data_dir + "/secret.key");
   if (!secrets) return fail(secrets.error());
   posfleet::domain::OutboxSmsSender sms(data_dir + "/sms-outbox.jsonl");
 
   posfleet::domain::LoadState load(max_downloads);
-  posfleet::domain::Context ctx{**store, artifacts, tenant, poll_seconds, data_dir, &sms, &*secrets};
+  posfleet::domain::Context ctx{**store,  artifacts, tenant,   poll_seconds,
+                                data_dir, &sms,      &*secrets};
   ctx.load = &load;
   posfleet::domain::FormatOnlyVerifier verifier;
   ctx.verifier = &verifier;
-  posfleet::domain::RateLimiter public_limit(60, 60);  // per address and minute, on routes without log-in
+  posfleet::domain::RateLimiter public_limit(
+      60, 60);  // per address and minute, on routes without log-in
   ctx.public_limit = &public_limit;
   if (secrets->rotating())
-    std::cout << "warning: secret.key.old exists: a key rotation did not finish; stop posfleetd and run "
-                 "`posfleetd --data-dir " << data_dir << " rotate-secret-key` again\n";
+    std::cout
+        << "warning: secret.key.old exists: a key rotation did not finish; stop posfleetd and run "
+           "`posfleetd --data-dir "
+        << data_dir << " rotate-secret-key` again\n";
   ctx.session_idle_seconds = session_idle;
   for (const auto& file : release_key_files) {
     auto text = posfleet::read_file(file);
@@ -248,7 +278,8 @@ int main(int argc, char** argv) {
     ctx.release_keys.push_back(*key);
   }
   if (!ctx.release_keys.empty() && release_threshold > static_cast<int>(ctx.release_keys.size()))
-    return fail({posfleet::Code::kInvalidArgument, "--release-threshold is more than the number of --release-key files", ""});
+    return fail({posfleet::Code::kInvalidArgument,
+                 "--release-threshold is more than the number of --release-key files", ""});
   ctx.release_threshold = release_threshold;
   ctx.bulk_cap = bulk_cap;
   ctx.trusted_proxies = trusted_proxies;
@@ -271,7 +302,8 @@ int main(int argc, char** argv) {
   opts->max_connections = connection_cap(max_connections, posfleet::http::raise_fd_limit());
   posfleet::http::Listener listener(router, *opts);
   if (auto s = listener.bind(); !s) return fail(s.error());
-  std::string host = opts->host.find(':') != std::string::npos ? "[" + opts->host + "]" : opts->host;
+  std::string host =
+      opts->host.find(':') != std::string::npos ? "[" + opts->host + "]" : opts->host;
   const std::string listen_url = "http://" + host + ":" + std::to_string(listener.port());
   if (external_url.empty() && (opts->host == "0.0.0.0" || opts->host == "::"))
     std::cout << "warning: listening on every address; download links name " << listen_url

@@ -14,7 +14,8 @@ namespace bj = boost::json;
 std::optional<int> parse_sleep(const std::string& text) {
   int h = 0, m = 0, s = 0;
   char extra = 0;
-  if (std::sscanf(text.c_str(), "%d:%d:%d%c", &h, &m, &s, &extra) != 3 || h < 0 || m < 0 || m > 59 || s < 0 || s > 59)
+  if (std::sscanf(text.c_str(), "%d:%d:%d%c", &h, &m, &s, &extra) != 3 || h < 0 || m < 0 ||
+      m > 59 || s < 0 || s > 59)
     return std::nullopt;
   return h * 3600 + m * 60 + s;
 }
@@ -48,26 +49,31 @@ Expected<bj::object> json_reply(Expected<HttpResult> r, const std::string& what)
   if (!r) return r.error();
   if (r->status != 200) return http_error(*r, what);
   auto v = json::parse(r->body);
-  if (!v || !v->is_object()) return make_error(Code::kServer, what + ": reply is not a JSON object");
+  if (!v || !v->is_object())
+    return make_error(Code::kServer, what + ": reply is not a JSON object");
   return std::move(v->get_object());
 }
 }  // namespace
 
 Expected<PollResult> DdiClient::poll(std::int64_t since) {
-  auto o = json_reply(http_.request("GET", base_path_ + "?posfleet=1&since=" + std::to_string(since)), "poll");
+  auto o = json_reply(
+      http_.request("GET", base_path_ + "?posfleet=1&since=" + std::to_string(since)), "poll");
   if (!o) return o.error();
   PollResult p;
-  if (auto* ext = o->if_contains("posfleet"); ext && ext->is_object()) p.posfleet = ext->get_object();
+  if (auto* ext = o->if_contains("posfleet"); ext && ext->is_object())
+    p.posfleet = ext->get_object();
   if (auto* cfg = o->if_contains("config"); cfg && cfg->is_object())
     if (auto* pol = cfg->get_object().if_contains("polling"); pol && pol->is_object())
-      if (auto s = parse_sleep(json::string_or(pol->get_object(), "sleep", "")); s) p.sleep_seconds = *s;
+      if (auto s = parse_sleep(json::string_or(pol->get_object(), "sleep", "")); s)
+        p.sleep_seconds = *s;
   if (auto* links = o->if_contains("_links"); links && links->is_object()) {
     p.deployment_href = href_of(links->get_object(), "deploymentBase");
     p.cancel_href = href_of(links->get_object(), "cancelAction");
     p.wants_config_data = !href_of(links->get_object(), "configData").empty();
     for (auto* href : {&p.deployment_href, &p.cancel_href})
       if (!href->empty() && origin_of(*href) != origin_of(server_))
-        return make_error(Code::kServer, "the server links to another host (" + origin_of(*href) + "); refused");
+        return make_error(Code::kServer,
+                          "the server links to another host (" + origin_of(*href) + "); refused");
   }
   return p;
 }
@@ -107,9 +113,11 @@ Expected<Deployment> DdiClient::deployment(const std::string& href) {
   const std::string origin = origin_of(server_);
   for (const auto& a : d.artifacts)
     if (!a.href.empty() && origin_of(a.href) != origin)
-      return make_error(Code::kServer, "deployment links to another server (" + origin_of(a.href) + "); refused");
+      return make_error(Code::kServer,
+                        "deployment links to another server (" + origin_of(a.href) + "); refused");
   if (auto* ext = o->if_contains("posfleet"); ext && ext->is_object())
-    if (auto* m = ext->get_object().if_contains("manifest"); m && m->is_object()) d.manifest_text = json::serialize(*m);
+    if (auto* m = ext->get_object().if_contains("manifest"); m && m->is_object())
+      d.manifest_text = json::serialize(*m);
   return d;
 }
 
@@ -129,33 +137,40 @@ Status DdiClient::post(const std::string& path, const FeedbackMessage& m, std::i
   bj::array details;
   for (const auto& d : m.details) details.push_back(bj::string(d));
   bj::object result{{"finished", m.result}};
-  if (m.progress_of > 0) result["progress"] = bj::object{{"cnt", m.progress_cnt}, {"of", m.progress_of}};
-  bj::object status{{"execution", m.execution}, {"result", std::move(result)}, {"details", details}};
+  if (m.progress_of > 0)
+    result["progress"] = bj::object{{"cnt", m.progress_cnt}, {"of", m.progress_of}};
+  bj::object status{
+      {"execution", m.execution}, {"result", std::move(result)}, {"details", details}};
   if (m.code) status["code"] = m.code;
   bj::object body{{"id", std::to_string(id)}, {"time", format_utc(unix_now())}, {"status", status}};
   auto r = http_.request("POST", path, json::serialize(body));
   if (!r) return r.error();
-  if (r->status == 410) return make_error(Code::kConflict, "server says the action has already ended");
+  if (r->status == 410)
+    return make_error(Code::kConflict, "server says the action has already ended");
   if (r->status != 200) return http_error(*r, "feedback");
   return ok_status();
 }
 
 Status DdiClient::feedback(std::int64_t action_id, const FeedbackMessage& m) {
-  return post(base_path_ + "/deploymentBase/" + std::to_string(action_id) + "/feedback", m, action_id);
+  return post(base_path_ + "/deploymentBase/" + std::to_string(action_id) + "/feedback", m,
+              action_id);
 }
 
 Status DdiClient::cancel_feedback(std::int64_t action_id, const FeedbackMessage& m) {
-  return post(base_path_ + "/cancelAction/" + std::to_string(action_id) + "/feedback", m, action_id);
+  return post(base_path_ + "/cancelAction/" + std::to_string(action_id) + "/feedback", m,
+              action_id);
 }
 
 Expected<bj::object> DdiClient::put_policy(const std::string& mode, std::int64_t base_revision,
                                            bool reset) {
   bj::object body{{"mode", mode}, {"base_revision", base_revision}};
   if (reset) body["reset"] = true;
-  return json_reply(http_.request("PUT", base_path_ + "/posfleet/policy", json::serialize(body)), "policy change");
+  return json_reply(http_.request("PUT", base_path_ + "/posfleet/policy", json::serialize(body)),
+                    "policy change");
 }
 
-Expected<std::int64_t> DdiClient::post_ticket(const std::string& message, const std::string& version) {
+Expected<std::int64_t> DdiClient::post_ticket(const std::string& message,
+                                              const std::string& version) {
   auto r = http_.request("POST", base_path_ + "/posfleet/tickets",
                          json::serialize(bj::object{{"message", message}, {"version", version}}));
   // A refusal that sending again cannot change (400, 404, 409, 413, 422, …)
@@ -164,7 +179,8 @@ Expected<std::int64_t> DdiClient::post_ticket(const std::string& message, const 
       r->status != 403 && r->status != 408)
     return make_error(Code::kInvalidArgument, http_error(*r, "support ticket").message);
   // Only 429 is the ticket quota; a 503 (the server shedding load) is tried at the next poll.
-  if (r && r->status == 503) return make_error(Code::kServer, http_error(*r, "support ticket").message);
+  if (r && r->status == 503)
+    return make_error(Code::kServer, http_error(*r, "support ticket").message);
   auto o = json_reply(std::move(r), "support ticket");
   if (!o) return o.error();
   auto id = json::get_int(*o, "ticket_id");
@@ -172,12 +188,15 @@ Expected<std::int64_t> DdiClient::post_ticket(const std::string& message, const 
   return *id;
 }
 
-Status DdiClient::confirmation(std::int64_t action_id, bool confirmed, const std::vector<std::string>& details) {
+Status DdiClient::confirmation(std::int64_t action_id, bool confirmed,
+                               const std::vector<std::string>& details) {
   bj::array lines;
   for (const auto& d : details) lines.push_back(bj::string(d));
-  bj::object body{{"confirmation", confirmed ? "confirmed" : "denied"}, {"code", 0}, {"details", lines}};
-  auto r = http_.request("POST", base_path_ + "/confirmationBase/" + std::to_string(action_id) + "/feedback",
-                         json::serialize(body));
+  bj::object body{
+      {"confirmation", confirmed ? "confirmed" : "denied"}, {"code", 0}, {"details", lines}};
+  auto r = http_.request(
+      "POST", base_path_ + "/confirmationBase/" + std::to_string(action_id) + "/feedback",
+      json::serialize(body));
   if (!r) return r.error();
   if (r->status != 200) return http_error(*r, "confirmation");
   return ok_status();

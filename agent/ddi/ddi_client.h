@@ -46,7 +46,8 @@ class DdiClient : public UpdateDdi {
   Status feedback(std::int64_t action_id, const FeedbackMessage& m) override;
   Status cancel_feedback(std::int64_t action_id, const FeedbackMessage& m) override;
   // DDI confirmation flow: the merchant confirmed (or denied) the action.
-  Status confirmation(std::int64_t action_id, bool confirmed, const std::vector<std::string>& details);
+  Status confirmation(std::int64_t action_id, bool confirmed,
+                      const std::vector<std::string>& details);
   Status config_data(const std::vector<std::pair<std::string, std::string>>& attributes);
   // Seconds the server's last answer on the control connection asked to wait
   // (Retry-After on a 429 or 503, e.g. a poll while it sheds load), else 0.

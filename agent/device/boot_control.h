@@ -17,11 +17,11 @@
 namespace posfleet::agent {
 
 struct BootState {
-  std::string good = "a";     // committed slot
-  std::string booted = "a";   // slot running now
-  std::string pending;        // slot to try, "" if none
-  int attempts_left = 0;      // boots left for the pending slot
-  int boots = 0;              // boots since the device was made, for diagnostics
+  std::string good = "a";    // committed slot
+  std::string booted = "a";  // slot running now
+  std::string pending;       // slot to try, "" if none
+  int attempts_left = 0;     // boots left for the pending slot
+  int boots = 0;             // boots since the device was made, for diagnostics
 };
 
 class BootControl {

@@ -53,7 +53,9 @@ Status MerchantData::backup(const std::string& name) {
   return fsync_dir(fs::path(dest).parent_path().string());
 }
 
-bool MerchantData::has_backup(const std::string& name) const { return fs::exists(backup_dir(name)); }
+bool MerchantData::has_backup(const std::string& name) const {
+  return fs::exists(backup_dir(name));
+}
 
 Status MerchantData::restore(const std::string& name) {
   const std::string from = backup_dir(name);
@@ -83,11 +85,14 @@ Status MerchantData::restore(const std::string& name) {
 Status MerchantData::append_transaction(const std::string& id, std::int64_t amount) {
   if (auto s = make_dirs(dir_); !s) return s;
   const std::string path = dir_ + "/journal.jsonl";
-  const std::string line =
-      json::serialize(boost::json::object{{"id", id}, {"amount", amount}, {"time", format_utc(unix_now())}}) + "\n";
+  const std::string line = json::serialize(boost::json::object{
+                               {"id", id}, {"amount", amount}, {"time", format_utc(unix_now())}}) +
+                           "\n";
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return make_error(Code::kIo, "cannot open the journal: " + std::string(std::strerror(errno)));
-  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  if (fd < 0)
+    return make_error(Code::kIo, "cannot open the journal: " + std::string(std::strerror(errno)));
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+            ::fsync(fd) == 0;
   ::close(fd);
   if (!ok) return make_error(Code::kIo, "cannot record the transaction (is the storage full?)");
   return ok_status();
@@ -95,8 +100,10 @@ Status MerchantData::append_transaction(const std::string& id, std::int64_t amou
 
 Expected<std::vector<std::string>> MerchantData::transaction_ids() const {
   auto text = read_file(dir_ + "/journal.jsonl");
-  if (!text) return text.error().code == Code::kNotFound ? Expected<std::vector<std::string>>(std::vector<std::string>{})
-                                                         : text.error();
+  if (!text)
+    return text.error().code == Code::kNotFound
+               ? Expected<std::vector<std::string>>(std::vector<std::string>{})
+               : text.error();
   std::vector<std::string> ids;
   for (const auto& line : lines_of(*text)) ids.push_back(id_of(line));
   return ids;

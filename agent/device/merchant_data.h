@@ -21,8 +21,9 @@ namespace posfleet::agent {
 
 class MerchantData {
  public:
-  explicit MerchantData(const std::string& device_dir) : dir_(device_dir + "/data"), device_dir_(device_dir) {}
-  Status backup(const std::string& name);   // into <device_dir>/backup/<name>, whole or not at all
+  explicit MerchantData(const std::string& device_dir)
+      : dir_(device_dir + "/data"), device_dir_(device_dir) {}
+  Status backup(const std::string& name);  // into <device_dir>/backup/<name>, whole or not at all
   Status restore(const std::string& name);
   bool has_backup(const std::string& name) const;
   Status append_transaction(const std::string& id, std::int64_t amount);

@@ -16,7 +16,8 @@ TEST(MerchantData, RestoreKeepsSalesMadeAfterTheBackupAndDropsNothingTwice) {
   ASSERT_TRUE(write_file_atomic(data.dir() + "/settings.json", R"({"receipt":"short"})"));
   ASSERT_TRUE(data.backup("7"));
   ASSERT_TRUE(data.append_transaction("T3", 300));  // a sale during the update
-  ASSERT_TRUE(write_file_atomic(data.dir() + "/settings.json", R"({"migrated": tru)"));  // broken by the new version
+  ASSERT_TRUE(write_file_atomic(data.dir() + "/settings.json",
+                                R"({"migrated": tru)"));  // broken by the new version
   EXPECT_FALSE(data.settings_readable());
   ASSERT_TRUE(data.restore("7"));
   EXPECT_TRUE(data.settings_readable());

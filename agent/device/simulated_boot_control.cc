@@ -36,7 +36,10 @@ Expected<BootState> SimulatedBootControl::state() {
 }
 
 Status SimulatedBootControl::save(const BootState& s) {
-  bj::object o{{"good", s.good}, {"booted", s.booted}, {"pending", s.pending}, {"attempts_left", s.attempts_left},
+  bj::object o{{"good", s.good},
+               {"booted", s.booted},
+               {"pending", s.pending},
+               {"attempts_left", s.attempts_left},
                {"boots", s.boots}};
   return write_file_atomic(dir_ + "/boot.json", json::serialize(o));
 }
@@ -44,7 +47,8 @@ Status SimulatedBootControl::save(const BootState& s) {
 Status SimulatedBootControl::set_pending(const std::string& slot, int attempts) {
   auto s = state();
   if (!s) return s.error();
-  if (slot == s->good) return make_error(Code::kInvalidArgument, "slot " + slot + " is already the committed slot");
+  if (slot == s->good)
+    return make_error(Code::kInvalidArgument, "slot " + slot + " is already the committed slot");
   s->pending = slot;
   s->attempts_left = attempts;
   return save(*s);
@@ -86,7 +90,8 @@ Expected<BootState> SimulatedBootControl::reboot() {
     --s->attempts_left;
     s->booted = s->pending;
     if (faulty(dir_, "corrupt_settings", s->booted) && make_dirs(dir_ + "/data"))
-      write_file_atomic(dir_ + "/data/settings.json", "{\"migrated\": tru");  // half-written by the new firmware
+      write_file_atomic(dir_ + "/data/settings.json",
+                        "{\"migrated\": tru");  // half-written by the new firmware
   } else {
     s->pending.clear();
     s->attempts_left = 0;

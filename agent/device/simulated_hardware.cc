@@ -19,7 +19,10 @@ namespace {
 // The file's JSON object, or an empty one when the file is missing.
 Expected<boost::json::object> read_hw(const std::string& path) {
   auto text = read_file(path);
-  if (!text) return text.error().code == Code::kNotFound ? Expected<boost::json::object>(boost::json::object{}) : text.error();
+  if (!text)
+    return text.error().code == Code::kNotFound
+               ? Expected<boost::json::object>(boost::json::object{})
+               : text.error();
   auto v = json::parse(*text);
   if (!v || !v->is_object()) return make_error(Code::kParse, path + " is not a JSON object");
   return v->get_object();
@@ -86,7 +89,11 @@ Expected<std::vector<std::string>> SimulatedHardware::connected() {
   return out;
 }
 
-Expected<std::unique_ptr<TransactionGuard::Hold>> SimulatedHardware::try_hold() { return lock(dir_, false); }
-Expected<std::unique_ptr<TransactionGuard::Hold>> SimulatedHardware::hold_blocking() { return lock(dir_, true); }
+Expected<std::unique_ptr<TransactionGuard::Hold>> SimulatedHardware::try_hold() {
+  return lock(dir_, false);
+}
+Expected<std::unique_ptr<TransactionGuard::Hold>> SimulatedHardware::hold_blocking() {
+  return lock(dir_, true);
+}
 
 }  // namespace posfleet::agent

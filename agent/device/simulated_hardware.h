@@ -17,7 +17,10 @@
 
 namespace posfleet::agent {
 
-class SimulatedHardware final : public Network, public Battery, public Storage, public Peripherals,
+class SimulatedHardware final : public Network,
+                                public Battery,
+                                public Storage,
+                                public Peripherals,
                                 public TransactionGuard {
  public:
   explicit SimulatedHardware(std::string device_dir) : dir_(std::move(device_dir) + "/hw") {}

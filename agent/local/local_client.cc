@@ -43,13 +43,15 @@ Error sys_error(Code code, const std::string& what, const std::string& path) {
 
 LocalClient::LocalClient(std::string socket_path) : socket_path_(std::move(socket_path)) {}
 
-Expected<boost::json::object> LocalClient::exchange(const boost::json::object& request, int timeout_seconds) {
+Expected<boost::json::object> LocalClient::exchange(const boost::json::object& request,
+                                                    int timeout_seconds) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (socket_path_.size() >= sizeof(addr.sun_path))
-    return make_error(Code::kInvalidArgument, "socket path " + socket_path_ + " is longer than " +
-                                                  std::to_string(sizeof(addr.sun_path) - 1) +
-                                                  " bytes; use a shorter device_dir in the agent config");
+    return make_error(Code::kInvalidArgument,
+                      "socket path " + socket_path_ + " is longer than " +
+                          std::to_string(sizeof(addr.sun_path) - 1) +
+                          " bytes; use a shorter device_dir in the agent config");
   std::memcpy(addr.sun_path, socket_path_.data(), socket_path_.size());
 
   Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -65,7 +67,8 @@ Expected<boost::json::object> LocalClient::exchange(const boost::json::object& r
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   auto wait_for = [&](short events) -> Status {
     for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0)
         return make_error(Code::kNetwork, "the update daemon did not answer within " +
                                               std::to_string(timeout_seconds) + " s");
@@ -96,14 +99,17 @@ Expected<boost::json::object> LocalClient::exchange(const boost::json::object& r
     in.append(buf, static_cast<std::size_t>(n));
     if (in.find('\n') != std::string::npos) break;
     if (in.size() > kMaxReply)
-      return make_error(Code::kParse, "the answer on " + socket_path_ + " is larger than 1 MiB; is it the update daemon?");
+      return make_error(Code::kParse, "the answer on " + socket_path_ +
+                                          " is larger than 1 MiB; is it the update daemon?");
   }
   if (auto nl = in.find('\n'); nl != std::string::npos) in.resize(nl);
   if (in.empty())
-    return make_error(Code::kUnavailable, "the update daemon on " + socket_path_ + " closed the connection without an answer");
+    return make_error(Code::kUnavailable, "the update daemon on " + socket_path_ +
+                                              " closed the connection without an answer");
   auto v = json::parse(in);
   if (!v) return v.error().with_context("answer from " + socket_path_);
-  if (!v->is_object()) return make_error(Code::kParse, "the answer from " + socket_path_ + " is not a JSON object");
+  if (!v->is_object())
+    return make_error(Code::kParse, "the answer from " + socket_path_ + " is not a JSON object");
   return std::move(v->get_object());
 }
 

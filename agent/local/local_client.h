@@ -39,7 +39,8 @@ class LocalClient {
 
  protected:
   // The transport; a test double overrides it to script the daemon's answers.
-  virtual Expected<boost::json::object> exchange(const boost::json::object& request, int timeout_seconds);
+  virtual Expected<boost::json::object> exchange(const boost::json::object& request,
+                                                 int timeout_seconds);
 
  private:
   std::string socket_path_;

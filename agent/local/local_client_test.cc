@@ -1,11 +1,11 @@
 // LocalClient against a real Unix socket served by a thread in this test.
 #include "agent/local/local_client.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <boost/json.hpp>
 
 #include <cstring>
 #include <functional>
@@ -21,12 +21,14 @@ int bind_unix(const std::string& path) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0) << std::strerror(errno);
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0)
+      << std::strerror(errno);
   return fd;
 }
 
 // Accepts one connection, reads the request line and lets `answer` reply.
-std::thread serve_once(int listen_fd, std::function<void(int conn, const std::string& request)> answer) {
+std::thread serve_once(int listen_fd,
+                       std::function<void(int conn, const std::string& request)> answer) {
   ::listen(listen_fd, 1);
   return std::thread([listen_fd, answer] {
     int conn = ::accept(listen_fd, nullptr, nullptr);
@@ -38,7 +40,9 @@ std::thread serve_once(int listen_fd, std::function<void(int conn, const std::st
   });
 }
 
-void write_all(int fd, const std::string& s) { ASSERT_EQ(::write(fd, s.data(), s.size()), static_cast<ssize_t>(s.size())); }
+void write_all(int fd, const std::string& s) {
+  ASSERT_EQ(::write(fd, s.data(), s.size()), static_cast<ssize_t>(s.size()));
+}
 
 TEST(LocalClientTest, SendsOneLineAndReturnsTheReplyObject) {
   testing::TempDir dir("local_client");
@@ -72,7 +76,9 @@ TEST(LocalClientTest, MissingSocketAndStaleSocketAreUnavailable) {
 TEST(LocalClientTest, SilentDaemonTimesOut) {
   testing::TempDir dir("local_client");
   int fd = bind_unix(dir.file("agent.sock"));
-  auto server = serve_once(fd, [](int, const std::string&) { std::this_thread::sleep_for(std::chrono::milliseconds(1500)); });
+  auto server = serve_once(fd, [](int, const std::string&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  });
   auto reply = LocalClient(dir.file("agent.sock")).call({{"cmd", "check"}}, 1);
   server.join();
   ::close(fd);

@@ -6,8 +6,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -30,7 +30,8 @@ Status LocalServer::start() {
   listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) return make_error(Code::kIo, std::string("socket: ") + std::strerror(errno));
   ::unlink(path_.c_str());  // a stale socket from a killed daemon
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 16) != 0) {
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listen_fd_, 16) != 0) {
     auto e = make_error(Code::kIo, "cannot listen on " + path_ + ": " + std::strerror(errno));
     ::close(listen_fd_);
     listen_fd_ = -1;
@@ -78,13 +79,19 @@ void LocalServer::serve(int fd) {
   boost::json::object reply;
   auto v = json::parse(line.substr(0, line.find('\n')));
   if (!v || !v->is_object()) {
-    reply = {{"ok", false}, {"error", "invalid"}, {"message_zh", "请求格式错误"}, {"message_en", "malformed request"}};
+    reply = {{"ok", false},
+             {"error", "invalid"},
+             {"message_zh", "请求格式错误"},
+             {"message_en", "malformed request"}};
   } else {
     try {
       reply = handler_(v->get_object());
     } catch (const std::exception& e) {
       spdlog::error("local request failed: {}", e.what());
-      reply = {{"ok", false}, {"error", "internal"}, {"message_zh", "内部错误"}, {"message_en", "internal error"}};
+      reply = {{"ok", false},
+               {"error", "internal"},
+               {"message_zh", "内部错误"},
+               {"message_en", "internal error"}};
     }
   }
   std::string out = json::serialize(reply) + "\n";

@@ -21,7 +21,8 @@ namespace posfleet::agent {
 class LocalServer {
  public:
   using Handler = std::function<boost::json::object(const boost::json::object&)>;
-  LocalServer(std::string path, Handler handler) : path_(std::move(path)), handler_(std::move(handler)) {}
+  LocalServer(std::string path, Handler handler)
+      : path_(std::move(path)), handler_(std::move(handler)) {}
   ~LocalServer();
   Status start();
   // Stops accepting and waits (up to 5 s) for the answers being written.

@@ -118,7 +118,8 @@ std::optional<int> Session::choose(Msg title, std::vector<std::string> lines,
       return std::nullopt;
     }
     // Digits only: "1a" or "+1" is a typo, not item 1.
-    if (!line->empty() && line->size() <= 3 && line->find_first_not_of("0123456789") == std::string::npos) {
+    if (!line->empty() && line->size() <= 3 &&
+        line->find_first_not_of("0123456789") == std::string::npos) {
       int n = std::stoi(*line);
       if (n == 0) return 0;
       for (const auto& item : items)
@@ -132,8 +133,10 @@ std::optional<int> Session::choose(Msg title, std::vector<std::string> lines,
 
 Nav Session::main_menu() {
   for (;;) {
-    auto c = choose(Msg::kTitleMain, {},
-                    {{1, t(Msg::kItemSettings)}, {2, t(Msg::kItemAbout)}, {3, t(Msg::kItemSupport)}}, Msg::kItemExit);
+    auto c =
+        choose(Msg::kTitleMain, {},
+               {{1, t(Msg::kItemSettings)}, {2, t(Msg::kItemAbout)}, {3, t(Msg::kItemSupport)}},
+               Msg::kItemExit);
     if (!c || *c == 0) return Nav::kExit;
     Nav n = *c == 1 ? settings() : *c == 2 ? about() : support();
     if (n != Nav::kBack) return n;
@@ -159,7 +162,8 @@ Nav Session::settings() {
 
 Nav Session::language_screen() {
   for (;;) {
-    auto c = choose(Msg::kTitleLanguage, {}, {{1, t(Msg::kItemChinese)}, {2, t(Msg::kItemEnglish)}});
+    auto c =
+        choose(Msg::kTitleLanguage, {}, {{1, t(Msg::kItemChinese)}, {2, t(Msg::kItemEnglish)}});
     if (!c) return Nav::kExit;
     if (*c == 0) return Nav::kBack;
     Language chosen = *c == 1 ? Language::kZh : Language::kEn;
@@ -179,7 +183,8 @@ Nav Session::about() {
   if (!st) return on_call_failure();
   const bj::object* policy = object_field(*st, "policy");
   std::string mode = mode_name(policy ? json::string_or(*policy, "mode", "") : "", lang_);
-  if (policy && policy->contains("locked") && policy->at("locked") == true) mode += t(Msg::kLockedMark);
+  if (policy && policy->contains("locked") && policy->at("locked") == true)
+    mode += t(Msg::kLockedMark);
   std::string slot = json::string_or(*st, "slot", "?");
   for (auto& ch : slot) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   bool online = !st->contains("online") || st->at("online") != false;
@@ -242,7 +247,8 @@ Nav Session::support() {
     return !text::is_valid_utf8(m) || text::length(m) > limits::kTicketChars;
   };
   while (message && refused(*message)) {
-    out_ << "\n" << t(Msg::kTicketTooLong, {std::to_string(text::length(*message)), limit}) << "\n"
+    out_ << "\n"
+         << t(Msg::kTicketTooLong, {std::to_string(text::length(*message)), limit}) << "\n"
          << t(Msg::kSupportAskMessage, {limit}) << std::flush;
     message = read_line();
   }
@@ -258,7 +264,8 @@ Nav Session::support() {
   bool ok = reply->contains("ok") && reply->at("ok") == true;
   if (ok && reply->contains("ticket_id")) {
     auto id = json::get_int(*reply, "ticket_id");
-    result = t(Msg::kTicketCreated, {id ? std::to_string(*id) : json::serialize(reply->at("ticket_id"))});
+    result = t(Msg::kTicketCreated,
+               {id ? std::to_string(*id) : json::serialize(reply->at("ticket_id"))});
   } else if (ok && reply->contains("deferred") && reply->at("deferred") == true) {
     result = pick_message(*reply, lang_);  // the daily limit: says when it is sent
   } else if (ok && reply->contains("queued") && reply->at("queued") == true) {
@@ -274,14 +281,16 @@ Nav Session::support() {
 
 // --- entry points -----------------------------------------------------------
 
-int run_menu(LocalClient& client, std::istream& in, std::ostream& out, std::optional<Language> lang) {
+int run_menu(LocalClient& client, std::istream& in, std::ostream& out,
+             std::optional<Language> lang) {
   Session session(client, in, out, lang.value_or(Language::kZh));
   // One status call up front: an unreachable daemon is reported before any
   // menu is drawn, and without --lang the daemon's language setting applies.
   auto st = session.status();
   if (!st) return 1;
   if (!lang)
-    if (auto saved = parse_language(json::string_or(*st, "language", ""))) session.set_language(*saved);
+    if (auto saved = parse_language(json::string_or(*st, "language", "")))
+      session.set_language(*saved);
   session.set_time_zone(json::string_or(*st, "time_zone", ""));
   return session.main_menu() == Nav::kFail ? 1 : 0;
 }

@@ -28,7 +28,8 @@ namespace menu {
 // reports (zh-CN if it reports none). Returns the process exit code: 0 after a
 // normal exit or end of input, 1 when the daemon cannot be reached (the screen
 // says so and what to do).
-int run_menu(LocalClient& client, std::istream& in, std::ostream& out, std::optional<Language> lang);
+int run_menu(LocalClient& client, std::istream& in, std::ostream& out,
+             std::optional<Language> lang);
 
 // `posfleet-agent -c CONFIG menu [--lang zh-CN|en]` on stdin/stdout, talking to
 // <config.device_dir>/agent.sock. `lang_flag` is "" when --lang was not given.

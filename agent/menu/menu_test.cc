@@ -2,8 +2,8 @@
 // driven through std::istream / std::ostream, no socket involved.
 #include "agent/menu/menu.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <sstream>
@@ -79,7 +79,9 @@ class FakeLocalClient : public LocalClient {
                         {"message_en", "Settings reset"}};
     }
     if (cmd == "set" && request.at("key") == "update-mode") {
-      if (locked) return bj::object{{"ok", false}, {"error", "locked"}, {"message_zh", "已锁定"}, {"message_en", "locked"}};
+      if (locked)
+        return bj::object{
+            {"ok", false}, {"error", "locked"}, {"message_zh", "已锁定"}, {"message_en", "locked"}};
       mode = request.at("value").as_string();
       return bj::object{{"ok", true}, {"message_zh", "已应用"}, {"message_en", "Applied"}};
     }
@@ -89,7 +91,8 @@ class FakeLocalClient : public LocalClient {
     }
     if (cmd == "check")
       return bj::object{{"ok", true}, {"online", true}, {"update_available", update}};
-    if (cmd == "install") return bj::object{{"ok", true}, {"message_zh", "开始安装"}, {"message_en", "Installing"}};
+    if (cmd == "install")
+      return bj::object{{"ok", true}, {"message_zh", "开始安装"}, {"message_en", "Installing"}};
     if (cmd == "notifications") return bj::object{{"ok", true}, {"notifications", notifications}};
     if (cmd == "ticket") return bj::object{{"ok", true}, {"ticket_id", 12}};
     return bj::object{{"ok", false}, {"error", "invalid"}};
@@ -101,7 +104,8 @@ struct MenuRun {
   std::string out;
 };
 
-MenuRun run(FakeLocalClient& client, const std::string& keys, std::optional<Language> lang = std::nullopt) {
+MenuRun run(FakeLocalClient& client, const std::string& keys,
+            std::optional<Language> lang = std::nullopt) {
   std::istringstream in(keys);
   std::ostringstream out;
   int code = run_menu(client, in, out, lang);
@@ -119,9 +123,11 @@ TEST(MenuTest, UnreachableDaemonSaysWhatToDoAndExitsWithOne) {
   client.reachable = false;
   MenuRun r = run(client, "");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("无法连接更新服务，请确认 posfleet-agent run 正在运行"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("无法连接更新服务，请确认 posfleet-agent run 正在运行"), std::string::npos)
+      << r.out;
   r = run(client, "", Language::kEn);
-  EXPECT_NE(r.out.find("Cannot reach the update service; is `posfleet-agent run` running?"), std::string::npos);
+  EXPECT_NE(r.out.find("Cannot reach the update service; is `posfleet-agent run` running?"),
+            std::string::npos);
 }
 
 TEST(MenuTest, EndOfInputAndZeroExitCleanly) {
@@ -129,7 +135,9 @@ TEST(MenuTest, EndOfInputAndZeroExitCleanly) {
   EXPECT_EQ(run(client, "").code, 0);
   MenuRun r = run(client, "0\n");
   EXPECT_EQ(r.code, 0);
-  EXPECT_NE(r.out.find("== 主菜单 ==\n1. 设置\n2. 关于本机\n3. 联系客服\n0. 退出\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("== 主菜单 ==\n1. 设置\n2. 关于本机\n3. 联系客服\n0. 退出\n"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(MenuTest, InvalidInputIsExplainedAndTheMenuRedrawn) {
@@ -168,7 +176,8 @@ TEST(MenuTest, LockedPolicyIsMarkedAndAChangeRefusedWithTheReason) {
   MenuRun r = run(client, "1\n1\n1\n2\n", Language::kEn);
   EXPECT_NE(r.out.find("Locked by your administrator: peak season"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("2. Manual (locked)"), std::string::npos);
-  EXPECT_NE(r.out.find("Cannot change this: locked by your administrator: peak season"), std::string::npos);
+  EXPECT_NE(r.out.find("Cannot change this: locked by your administrator: peak season"),
+            std::string::npos);
   for (const auto& cmd : client.commands()) EXPECT_NE(cmd, "set");
 }
 
@@ -185,15 +194,19 @@ TEST(MenuTest, DaemonLanguageSettingAppliesAndCanBeChanged) {
 TEST(MenuTest, CheckInManualModeOffersInstall) {
   FakeLocalClient client;
   client.mode = "manual";
-  client.update = bj::object{{"action_id", 3}, {"version", "2.2.0"},
-                             {"notes", {{"zh-CN", "修复漏洞"}, {"en", "Fixes"}}}, {"security", true},
-                             {"deadline", "2026-12-24T00:00:00Z"}, {"waiting_for", "confirmation"}};
+  client.update = bj::object{{"action_id", 3},
+                             {"version", "2.2.0"},
+                             {"notes", {{"zh-CN", "修复漏洞"}, {"en", "Fixes"}}},
+                             {"security", true},
+                             {"deadline", "2026-12-24T00:00:00Z"},
+                             {"waiting_for", "confirmation"}};
   MenuRun r = run(client, "1\n1\n2\n1\n");
   EXPECT_NE(r.out.find("有可用更新：版本 2.2.0"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("更新内容：修复漏洞"), std::string::npos);
   EXPECT_NE(r.out.find("须在 2026-12-24 00:00 UTC 前安装"), std::string::npos);
   EXPECT_NE(r.out.find("1. 安装"), std::string::npos);
-  EXPECT_EQ(client.commands().back(), "status");  // the software update screen redrawn after install
+  EXPECT_EQ(client.commands().back(),
+            "status");  // the software update screen redrawn after install
   EXPECT_NE(r.out.find("开始安装"), std::string::npos);
 }
 
@@ -205,14 +218,19 @@ TEST(MenuTest, CheckWithoutUpdateSaysSo) {
 
 TEST(MenuTest, NotificationsNewestFirst) {
   FakeLocalClient client;
-  client.notifications = {
-      bj::object{{"id", 1}, {"kind", "policy_changed"}, {"time", "2026-11-01T08:00:00Z"},
-                 {"text", {{"zh-CN", "旧通知"}, {"en", "older"}}}},
-      bj::object{{"id", 2}, {"kind", "update_available"}, {"time", "2026-11-02T09:30:00Z"},
-                 {"text", {{"zh-CN", "新通知"}, {"en", "newer"}}}}};
+  client.notifications = {bj::object{{"id", 1},
+                                     {"kind", "policy_changed"},
+                                     {"time", "2026-11-01T08:00:00Z"},
+                                     {"text", {{"zh-CN", "旧通知"}, {"en", "older"}}}},
+                          bj::object{{"id", 2},
+                                     {"kind", "update_available"},
+                                     {"time", "2026-11-02T09:30:00Z"},
+                                     {"text", {{"zh-CN", "新通知"}, {"en", "newer"}}}}};
   MenuRun r = run(client, "1\n1\n3\n");
   std::string screen = last_screen(r.out, "更新通知");
-  EXPECT_NE(screen.find("2026-11-02 09:30 UTC  新通知\n2026-11-01 08:00 UTC  旧通知\n"), std::string::npos) << r.out;
+  EXPECT_NE(screen.find("2026-11-02 09:30 UTC  新通知\n2026-11-01 08:00 UTC  旧通知\n"),
+            std::string::npos)
+      << r.out;
   client.notifications.clear();
   EXPECT_NE(run(client, "1\n1\n3\n").out.find("暂无通知"), std::string::npos);
 }
@@ -220,8 +238,8 @@ TEST(MenuTest, NotificationsNewestFirst) {
 TEST(MenuTest, AboutShowsTheTerminal) {
   FakeLocalClient client;
   MenuRun r = run(client, "2\n", Language::kEn);
-  for (const char* want : {"Software version: 2.1.0", "Active slot: B", "Serial number: PF0001", "Model: A920",
-                           "Automatic update: On", "Last update: none"})
+  for (const char* want : {"Software version: 2.1.0", "Active slot: B", "Serial number: PF0001",
+                           "Model: A920", "Automatic update: On", "Last update: none"})
     EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
 }
 
@@ -237,9 +255,9 @@ TEST(MenuTest, AboutSaysWhatToDoAfterAnUpdateFailed) {
       {35, "更新包不合规，已拒绝安装", "The update package was not valid"},
   };
   auto last = [](const char* result, int code) {
-    return bj::object{{"action_id", 7}, {"version", "2.2.0"}, {"result", result},
-                      {"message", "download given up"}, {"code", code},
-                      {"time", "2026-01-01T00:00:00Z"}};
+    return bj::object{{"action_id", 7},   {"version", "2.2.0"},
+                      {"result", result}, {"message", "download given up"},
+                      {"code", code},     {"time", "2026-01-01T00:00:00Z"}};
   };
   for (const auto& c : cases) {
     FakeLocalClient client;
@@ -255,7 +273,8 @@ TEST(MenuTest, AboutSaysWhatToDoAfterAnUpdateFailed) {
 TEST(MenuTest, SupportSendsTheMessageAndShowsTheTicket) {
   FakeLocalClient client;
   MenuRun r = run(client, "3\nplease call me\n");
-  EXPECT_NE(r.out.find("将发送：序列号 PF0001，软件版本 2.1.0，更新设置 开启"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("将发送：序列号 PF0001，软件版本 2.1.0，更新设置 开启"), std::string::npos)
+      << r.out;
   EXPECT_EQ(client.requests.back().at("message"), "please call me");
   EXPECT_NE(r.out.find("已创建客服工单，编号 12"), std::string::npos);
   FakeLocalClient other;

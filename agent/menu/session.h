@@ -73,7 +73,9 @@ class Session {
   std::string local_time(std::string_view iso) const;
   // The last update's result in words, with what to do after a failure.
   std::vector<std::string> last_update_lines(const boost::json::object& status) const;
-  std::string t(Msg id, std::initializer_list<std::string_view> args = {}) const { return tr(id, lang_, args); }
+  std::string t(Msg id, std::initializer_list<std::string_view> args = {}) const {
+    return tr(id, lang_, args);
+  }
 
   Nav settings();
   Nav restart_device();

@@ -57,8 +57,10 @@ constexpr Entry kTable[] = {
     {Msg::kLockedRefused,
      "无法更改：已由管理员锁定：{}。\n只有管理员能更改锁定的设置。如确需更改，请联系客服"
      "（主菜单 → 3. 联系客服）：客服核实您的身份后，会把请求转交管理员处理。",
-     "Cannot change this: locked by your administrator: {}.\nOnly an administrator can change a locked "
-     "setting. If you need it changed, contact support (Main menu > 3. Contact support): once they have "
+     "Cannot change this: locked by your administrator: {}.\nOnly an administrator can change a "
+     "locked "
+     "setting. If you need it changed, contact support (Main menu > 3. Contact support): once they "
+     "have "
      "verified who you are, they pass your request to an administrator."},
     {Msg::kCurrentMode, "当前：{}", "Current: {}"},
     {Msg::kPendingChange, "待发送的更改：{}（已离线保存，联网后发送）",
@@ -67,35 +69,45 @@ constexpr Entry kTable[] = {
     {Msg::kPrompt, "请输入编号后按回车：", "Enter a number and press Enter: "},
     {Msg::kInvalidChoice, "无效选择，请输入菜单编号。", "Invalid choice; enter a menu number."},
     // The technical cause is English: shown in the English text only.
-    {Msg::kUnreachable, "无法连接更新服务，请确认 posfleet-agent run 正在运行；如仍不行，请重启设备。",
+    {Msg::kUnreachable,
+     "无法连接更新服务，请确认 posfleet-agent run 正在运行；如仍不行，请重启设备。",
      "Cannot reach the update service; is `posfleet-agent run` running? ({})"},
     {Msg::kRequestFailed, "更新服务未能完成请求，请稍后重试。",
      "The update service could not complete the request: {}. Please try again later."},
-    {Msg::kBadLanguage, "未知语言“{}”，请使用 zh-CN 或 en。", "Unknown language \"{}\"; use zh-CN or en."},
+    {Msg::kBadLanguage, "未知语言“{}”，请使用 zh-CN 或 en。",
+     "Unknown language \"{}\"; use zh-CN or en."},
 
     {Msg::kNeverWarning,
      "注意：关闭软件更新可能影响终端功能和交易安全。\n"
      "如运营方要求，安全修复仍可能被安装。\n"
      "关闭后，本机将不再显示更新通知。\n"
      "以后如需重新开启，按同样的路径操作即可（设置 → 软件更新 → 自动更新）。",
-     "Warning: turning software updates off can affect the terminal's functions and transaction security.\n"
+     "Warning: turning software updates off can affect the terminal's functions and transaction "
+     "security.\n"
      "Security fixes may still be installed if your operator requires it.\n"
      "After turning updates off, this terminal no longer shows update notifications.\n"
-     "To turn them back on later, follow the same path (Settings > Software update > Automatic update)."},
+     "To turn them back on later, follow the same path (Settings > Software update > Automatic "
+     "update)."},
 
     {Msg::kChecking, "正在检查更新，请稍候……", "Checking for updates, please wait..."},
     {Msg::kNoUpdate, "没有可用更新。", "No update available."},
     {Msg::kUpdateAvailable, "有可用更新：版本 {}", "Update available: version {}"},
     {Msg::kReleaseNotes, "更新内容：{}", "What's new: {}"},
-    {Msg::kSecurityUpdate, "这是安全更新，保护交易和个人数据。", "This is a security update; it protects transaction and personal data."},
+    {Msg::kSecurityUpdate, "这是安全更新，保护交易和个人数据。",
+     "This is a security update; it protects transaction and personal data."},
     {Msg::kDeadline, "须在 {} 前安装。", "Must be installed before {}."},
     {Msg::kWaitingConfirmation, "等待您确认安装。", "Waiting for you to confirm the installation."},
-    {Msg::kWaitingWindow, "将在维护时段内自动安装。", "Will be installed automatically in the maintenance window."},
-    {Msg::kWaitingPolicy, "当前更新设置不允许自动安装。", "The current update setting does not allow installing it automatically."},
+    {Msg::kWaitingWindow, "将在维护时段内自动安装。",
+     "Will be installed automatically in the maintenance window."},
+    {Msg::kWaitingPolicy, "当前更新设置不允许自动安装。",
+     "The current update setting does not allow installing it automatically."},
     {Msg::kBeforeInstall,
-     "安装前：请确保电量充足、存储空间足够，并断开 USB 等外设。安装过程中请勿关机，按屏幕提示操作。",
-     "Before installing: make sure the battery is charged and storage is sufficient, and disconnect USB and "
-     "other peripherals. Do not switch the terminal off during the update; follow the on-screen progress."},
+     "安装前：请确保电量充足、存储空间足够，并断开 USB "
+     "等外设。安装过程中请勿关机，按屏幕提示操作。",
+     "Before installing: make sure the battery is charged and storage is sufficient, and "
+     "disconnect USB and "
+     "other peripherals. Do not switch the terminal off during the update; follow the on-screen "
+     "progress."},
     {Msg::kInstalling, "已请求安装。", "Installation requested."},
     {Msg::kOffline, "当前离线。", "Currently offline."},
 
@@ -108,7 +120,8 @@ constexpr Entry kTable[] = {
     {Msg::kAboutPolicy, "自动更新：{}", "Automatic update: {}"},
     {Msg::kAboutNetwork, "网络：{}", "Network: {}"},
     {Msg::kOnline, "在线", "online"},
-    {Msg::kOfflineState, "离线（更改将在联网后发送）", "offline (changes are sent when back online)"},
+    {Msg::kOfflineState, "离线（更改将在联网后发送）",
+     "offline (changes are sent when back online)"},
     {Msg::kAboutLastUpdate, "最近一次更新：版本 {}，{}（{}）", "Last update: version {}, {} ({})"},
     {Msg::kLastUpdateNone, "最近一次更新：无", "Last update: none"},
     {Msg::kResultSuccess, "成功", "succeeded"},
@@ -127,7 +140,8 @@ constexpr Entry kTable[] = {
      "Support ticket {} created. Support will contact you."},
     {Msg::kTicketQueued, "当前离线：工单已保存，联网后自动发送。",
      "Offline: the ticket is saved and will be sent when the terminal is back online."},
-    {Msg::kTicketTooLong, "留言有 {} 个字符，超过 {} 个的上限（或含无效字符），未发送。请缩短后重新输入。",
+    {Msg::kTicketTooLong,
+     "留言有 {} 个字符，超过 {} 个的上限（或含无效字符），未发送。请缩短后重新输入。",
      "The message has {} characters, more than the limit of {} (or holds invalid characters); "
      "it was not sent. Shorten it and type it again."},
 
@@ -137,11 +151,16 @@ constexpr Entry kTable[] = {
     {Msg::kComponentMandatory, "  必装", "  mandatory"},
     {Msg::kComponentNeededBy, "  被 {} 依赖", "  needed by {}"},
     {Msg::kItemConfirmInstall, "确认安装所选内容", "Install the chosen components"},
-    {Msg::kComponentsHelp, "输入编号勾选或取消，选好后确认安装。", "Enter a number to tick or untick; then confirm."},
-    {Msg::kCannotDeselectMandatory, "{} 为必装组件，不能取消。", "{} is mandatory and cannot be left out."},
-    {Msg::kCannotDeselectNeeded, "{} 被 {} 依赖，不能取消。", "{} is needed by {} and cannot be left out."},
-    {Msg::kUpdating, "正在更新：{}{}。请勿断电，可以照常收款。", "Updating: {}{}. Keep the power on; you can take payments as usual."},
-    {Msg::kProgress, "，已下载 {} / {}（{}%），约剩 {} 秒", ", {} of {} downloaded ({}%), about {} s left"},
+    {Msg::kComponentsHelp, "输入编号勾选或取消，选好后确认安装。",
+     "Enter a number to tick or untick; then confirm."},
+    {Msg::kCannotDeselectMandatory, "{} 为必装组件，不能取消。",
+     "{} is mandatory and cannot be left out."},
+    {Msg::kCannotDeselectNeeded, "{} 被 {} 依赖，不能取消。",
+     "{} is needed by {} and cannot be left out."},
+    {Msg::kUpdating, "正在更新：{}{}。请勿断电，可以照常收款。",
+     "Updating: {}{}. Keep the power on; you can take payments as usual."},
+    {Msg::kProgress, "，已下载 {} / {}（{}%），约剩 {} 秒",
+     ", {} of {} downloaded ({}%), about {} s left"},
     {Msg::kUpdateWaits, "更新等待中：{}", "The update waits: {}"},
 
     {Msg::kStepCheck, "正在检查更新包", "checking the update"},
@@ -164,23 +183,34 @@ constexpr Entry kTable[] = {
     {Msg::kNoticeDone, "【已完成】{}", "[Done] {}"},
     {Msg::kNoticeNotDone, "【未完成】{}", "[Not done] {}"},
     {Msg::kUpdatedTo, "已更新到版本 {}，运行正常。", "Updated to version {}; running normally."},
-    {Msg::kAdviceRejected, "更新包未通过安全检查，已拒绝安装，本机未受影响，无需操作；运营方会处理。",
-     "The update failed its security check and was refused; nothing changed on this terminal and you need "
+    {Msg::kAdviceRejected,
+     "更新包未通过安全检查，已拒绝安装，本机未受影响，无需操作；运营方会处理。",
+     "The update failed its security check and was refused; nothing changed on this terminal and "
+     "you need "
      "not do anything. Your operator will deal with it."},
     {Msg::kAdviceNetwork,
-     "下载多次未能完成（网络或服务器问题），已停止，原来的版本继续运行。请检查网络，然后选择 设置 → 重启设备；如果更新仍未到来，请联系客服重新推送。",
-     "The download failed several times (network or server problem) and was stopped; the previous version "
-     "keeps running. Check the network, then choose Settings > Restart the terminal; if the update still "
+     "下载多次未能完成（网络或服务器问题），已停止，原来的版本继续运行。请检查网络，然后选择 设置 "
+     "→ 重启设备；如果更新仍未到来，请联系客服重新推送。",
+     "The download failed several times (network or server problem) and was stopped; the previous "
+     "version "
+     "keeps running. Check the network, then choose Settings > Restart the terminal; if the update "
+     "still "
      "does not come, ask support to send it again."},
     {Msg::kAdviceRolledBack,
-     "新版本未能正常运行，已自动恢复原来的版本，交易记录完好。如仍有异常，请选择 设置 → 恢复默认设置；仍不行请联系客服。",
-     "The new version did not run properly, so the terminal went back to the previous version; every "
-     "transaction is kept. If anything still seems wrong, choose Settings > Reset settings; if that does not "
+     "新版本未能正常运行，已自动恢复原来的版本，交易记录完好。如仍有异常，请选择 设置 → "
+     "恢复默认设置；仍不行请联系客服。",
+     "The new version did not run properly, so the terminal went back to the previous version; "
+     "every "
+     "transaction is kept. If anything still seems wrong, choose Settings > Reset settings; if "
+     "that does not "
      "help, contact support."},
-    {Msg::kAdviceCanceled, "运营方取消了这次更新，本机未受影响。", "Your operator canceled this update; nothing changed."},
+    {Msg::kAdviceCanceled, "运营方取消了这次更新，本机未受影响。",
+     "Your operator canceled this update; nothing changed."},
     {Msg::kAdviceOther,
-     "更新未能完成，原来的版本继续运行，可以照常收款。请选择 设置 → 重启设备；如仍失败，请联系客服。",
-     "The update did not complete; the previous version keeps running and you can take payments. Choose "
+     "更新未能完成，原来的版本继续运行，可以照常收款。请选择 设置 → "
+     "重启设备；如仍失败，请联系客服。",
+     "The update did not complete; the previous version keeps running and you can take payments. "
+     "Choose "
      "Settings > Restart the terminal; if it fails again, contact support."},
     {Msg::kLastUpdateLine, "  {}", "  {}"},
 
@@ -190,29 +220,36 @@ constexpr Entry kTable[] = {
     {Msg::kTitleReset, "恢复默认设置", "Reset settings"},
     {Msg::kRestartExplain,
      "重启约需一分钟。正在进行的更新会在重启后继续，或自动恢复原来的版本；交易记录不会丢失。",
-     "Restarting takes about a minute. An update in progress continues after the restart or returns to the "
+     "Restarting takes about a minute. An update in progress continues after the restart or "
+     "returns to the "
      "previous version; no transaction is lost."},
     {Msg::kResetExplain,
      "本机的自动更新设置将恢复为运营方为本机设定的默认值。交易记录、商户数据和语言设置都会保留。"
      "已由管理员锁定的设置保持不变。",
-     "This terminal's update setting goes back to the default your operator gives it. Transactions, your "
+     "This terminal's update setting goes back to the default your operator gives it. "
+     "Transactions, your "
      "data and the language stay as they are. A setting locked by your administrator stays."},
     {Msg::kItemConfirmRestart, "确认重启", "Restart now"},
     {Msg::kItemConfirmReset, "确认恢复", "Reset now"},
     {Msg::kRestarting, "正在重启，请稍候……", "Restarting, please wait..."},
-    {Msg::kRestarted, "设备已重启，软件版本 {}。", "The terminal has restarted; software version {}."},
+    {Msg::kRestarted, "设备已重启，软件版本 {}。",
+     "The terminal has restarted; software version {}."},
     {Msg::kRestartTimeout, "重启后更新服务没有回应。请关机再开机；如仍不行，请联系客服。",
-     "The update service did not come back after the restart. Switch the terminal off and on again; if that "
+     "The update service did not come back after the restart. Switch the terminal off and on "
+     "again; if that "
      "does not help, contact support."},
 
-    {Msg::kSupportLocked, "您的自动更新设置已由管理员锁定（{}）：客服不能直接更改，但会核实您的身份后把请求转交管理员。",
-     "Your update setting is locked by your administrator ({}): support cannot change it directly, but once "
+    {Msg::kSupportLocked,
+     "您的自动更新设置已由管理员锁定（{}）：客服不能直接更改，但会核实您的身份后把请求转交管理员。",
+     "Your update setting is locked by your administrator ({}): support cannot change it directly, "
+     "but once "
      "they have verified who you are they pass your request to an administrator."},
 
     {Msg::kAdviceFileMissing, "服务器上没有这个更新文件，已停止下载。终端照常使用；请联系客服。",
      "The update's file is missing on the server, so the download was stopped. "
      "The terminal works as before; contact support."},
-    {Msg::kAdviceDownloadFailed, "多次下载失败，已停止。终端照常使用；请检查网络，或联系客服重新推送。",
+    {Msg::kAdviceDownloadFailed,
+     "多次下载失败，已停止。终端照常使用；请检查网络，或联系客服重新推送。",
      "The download failed several times and was stopped. The terminal works as before; "
      "check the network, or ask support to send the update again."},
     {Msg::kAdviceTooSlow, "下载速度过慢，已停止。终端照常使用；请检查网络，或联系客服重新推送。",
@@ -292,10 +329,11 @@ std::string mode_name(std::string_view mode, Language lang) {
 
 std::string step_name(std::string_view state, Language lang) {
   static constexpr std::pair<std::string_view, Msg> kSteps[] = {
-      {"check_manifest", Msg::kStepCheck}, {"download", Msg::kStepDownload},   {"verify", Msg::kStepVerify},
-      {"precheck", Msg::kStepPrecheck},    {"backup", Msg::kStepBackup},       {"install", Msg::kStepInstall},
-      {"reboot", Msg::kStepReboot},        {"health_check", Msg::kStepHealthCheck}, {"commit", Msg::kStepCommit},
-      {"rollback", Msg::kStepRollback}};
+      {"check_manifest", Msg::kStepCheck}, {"download", Msg::kStepDownload},
+      {"verify", Msg::kStepVerify},        {"precheck", Msg::kStepPrecheck},
+      {"backup", Msg::kStepBackup},        {"install", Msg::kStepInstall},
+      {"reboot", Msg::kStepReboot},        {"health_check", Msg::kStepHealthCheck},
+      {"commit", Msg::kStepCommit},        {"rollback", Msg::kStepRollback}};
   for (const auto& [name, id] : kSteps)
     if (state == name) return tr(id, lang);
   if (state.starts_with("report_")) return tr(Msg::kStepReport, lang);
@@ -310,21 +348,29 @@ std::string component_name(std::string_view id, Language lang) {
 }
 
 std::string megabytes(std::uint64_t bytes) {
-  std::uint64_t tenths = (bytes * 10 + 1048575) / 1048576;  // rounded up: a small file is not "0.0 MB"
+  std::uint64_t tenths =
+      (bytes * 10 + 1048575) / 1048576;  // rounded up: a small file is not "0.0 MB"
   return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " MB";
 }
 
 std::string failure_advice(int code, Language lang) {
   switch (static_cast<Code>(code)) {
-    case Code::kNotFound: return tr(Msg::kAdviceFileMissing, lang);  // the file is not on the server
-    case Code::kUnavailable: return tr(Msg::kAdviceDownloadFailed, lang);
-    case Code::kTooSlow: return tr(Msg::kAdviceTooSlow, lang);
-    case Code::kParse: case Code::kVersionReused: return tr(Msg::kAdviceRefused, lang);
-    default: break;
+    case Code::kNotFound:
+      return tr(Msg::kAdviceFileMissing, lang);  // the file is not on the server
+    case Code::kUnavailable:
+      return tr(Msg::kAdviceDownloadFailed, lang);
+    case Code::kTooSlow:
+      return tr(Msg::kAdviceTooSlow, lang);
+    case Code::kParse:
+    case Code::kVersionReused:
+      return tr(Msg::kAdviceRefused, lang);
+    default:
+      break;
   }
   if (code >= 10 && code <= 17) return tr(Msg::kAdviceRejected, lang);  // signature, hash, model …
-  if (code == 20 || code == 21) return tr(Msg::kAdviceNetwork, lang);  // network, server
-  if (code >= 30 && code <= 32) return tr(Msg::kAdviceRolledBack, lang);  // install, health check, boot
+  if (code == 20 || code == 21) return tr(Msg::kAdviceNetwork, lang);   // network, server
+  if (code >= 30 && code <= 32)
+    return tr(Msg::kAdviceRolledBack, lang);  // install, health check, boot
   if (code == 33) return tr(Msg::kAdviceCanceled, lang);
   return tr(Msg::kAdviceOther, lang);
 }

@@ -39,7 +39,10 @@ std::vector<std::string> Session::update_lines(const bj::object& st) {
   if (state == "idle") return lines;
   std::string progress;
   if (const bj::object* p = object_field(st, "progress"); p && state == "download") {
-    auto num = [&](const char* k) { auto v = json::get_int(*p, k); return v ? *v : 0; };
+    auto num = [&](const char* k) {
+      auto v = json::get_int(*p, k);
+      return v ? *v : 0;
+    };
     progress = t(Msg::kProgress,
                  {megabytes(static_cast<std::uint64_t>(std::max<std::int64_t>(0, num("bytes")))),
                   megabytes(static_cast<std::uint64_t>(std::max<std::int64_t>(0, num("total")))),
@@ -100,7 +103,8 @@ Nav Session::auto_update() {
 
     std::vector<std::string> lines{t(Msg::kCurrentMode, {mode_name(current, lang_)})};
     if (const bj::object* pending = policy ? object_field(*policy, "pending_change") : nullptr)
-      lines.push_back(t(Msg::kPendingChange, {mode_name(json::string_or(*pending, "mode", ""), lang_)}));
+      lines.push_back(
+          t(Msg::kPendingChange, {mode_name(json::string_or(*pending, "mode", ""), lang_)}));
     // A text terminal cannot grey items out: mark each one and say why.
     if (locked) lines.push_back(t(Msg::kLockedBy, {reason}));
     std::vector<Item> items;
@@ -118,8 +122,8 @@ Nav Session::auto_update() {
     std::string mode = kModes[*c - 1];
     if (mode == "never" && current != "never") {
       // Seed §1.4: say what turning updates off costs before doing it.
-      auto confirm = choose(Msg::kTitleConfirmNever, {t(Msg::kNeverWarning)}, {{1, t(Msg::kItemConfirm)}},
-                            Msg::kItemCancel);
+      auto confirm = choose(Msg::kTitleConfirmNever, {t(Msg::kNeverWarning)},
+                            {{1, t(Msg::kItemConfirm)}}, Msg::kItemCancel);
       if (!confirm) return Nav::kExit;
       if (*confirm == 0) continue;
     }
@@ -171,7 +175,8 @@ Nav Session::check_for_updates() {
   if (!message.empty()) lines.push_back(message);
   // In manual mode (or when the daemon waits for a yes) the user installs from
   // here; reading the notes above is the confirmation step (seed §4).
-  bool offer = policy_mode(*st) == "manual" || json::string_or(*update, "waiting_for", "") == "confirmation";
+  bool offer =
+      policy_mode(*st) == "manual" || json::string_or(*update, "waiting_for", "") == "confirmation";
   std::vector<Item> items;
   if (offer) {
     lines.push_back(t(Msg::kBeforeInstall));
@@ -181,7 +186,8 @@ Nav Session::check_for_updates() {
   if (!c) return Nav::kExit;
   if (*c == 0) return Nav::kBack;
   bj::object request{{"cmd", "install"}};
-  if (const bj::value* comps = update->if_contains("components"); comps && comps->is_array() && comps->as_array().size() > 1) {
+  if (const bj::value* comps = update->if_contains("components");
+      comps && comps->is_array() && comps->as_array().size() > 1) {
     auto chosen = choose_components(*update);
     if (!chosen) return Nav::kBack;
     bj::array names;
@@ -220,7 +226,8 @@ std::optional<std::vector<std::string>> Session::choose_components(const bj::obj
   // Which ticked component needs `name`, if any.
   auto needed_by = [&](const std::string& name) -> std::string {
     for (const auto& r : rows)
-      if (r.ticked && std::find(r.depends.begin(), r.depends.end(), name) != r.depends.end()) return r.name;
+      if (r.ticked && std::find(r.depends.begin(), r.depends.end(), name) != r.depends.end())
+        return r.name;
     return "";
   };
   std::string notice;
@@ -254,7 +261,8 @@ std::optional<std::vector<std::string>> Session::choose_components(const bj::obj
       r.ticked = !r.ticked;
       if (r.ticked)  // ticking one ticks what it needs
         for (auto& other : rows)
-          if (std::find(r.depends.begin(), r.depends.end(), other.name) != r.depends.end()) other.ticked = true;
+          if (std::find(r.depends.begin(), r.depends.end(), other.name) != r.depends.end())
+            other.ticked = true;
     }
   }
   std::vector<std::string> chosen;
@@ -279,7 +287,8 @@ Nav Session::notifications() {
       const auto& n = v.get_object();
       auto id = json::get_int(n, "id");
       const bj::object* text = object_field(n, "text");
-      found.emplace_back(json::string_or(n, "time", ""), id ? *id : 0, text ? pick_language(*text, lang_) : "");
+      found.emplace_back(json::string_or(n, "time", ""), id ? *id : 0,
+                         text ? pick_language(*text, lang_) : "");
     }
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a > b; });
   std::vector<std::string> lines;

@@ -28,11 +28,16 @@ void TerminalState::add_notice(Notice n) {
 Status TerminalState::save(const std::string& path) const {
   bj::array ns, tickets;
   for (const auto& n : notices)
-    ns.push_back(bj::object{{"id", n.id}, {"kind", n.kind}, {"time", n.time}, {"zh", n.text_zh}, {"en", n.text_en}});
+    ns.push_back(bj::object{
+        {"id", n.id}, {"kind", n.kind}, {"time", n.time}, {"zh", n.text_zh}, {"en", n.text_en}});
   for (const auto& t : queued_tickets) tickets.push_back(bj::string(t));
-  bj::object o{{"policy", policy.to_json()}, {"language", language}, {"notices", ns},
-               {"last_notice_id", last_notice_id}, {"waiting_for", waiting_for},
-               {"confirmed_action", confirmed_action}, {"queued_tickets", tickets}};
+  bj::object o{{"policy", policy.to_json()},
+               {"language", language},
+               {"notices", ns},
+               {"last_notice_id", last_notice_id},
+               {"waiting_for", waiting_for},
+               {"confirmed_action", confirmed_action},
+               {"queued_tickets", tickets}};
   o["pending"] = pending ? bj::value(bj::object{{"mode", pending->mode},
                                                 {"base_revision", pending->base_revision},
                                                 {"reset", pending->reset}})
@@ -43,9 +48,12 @@ Status TerminalState::save(const std::string& path) const {
   bj::array chosen;
   for (const auto& c : confirmed_components) chosen.push_back(bj::string(c));
   o["confirmed_components"] = chosen;
-  o["offer"] = offer ? bj::value(bj::object{{"action_id", offer->action_id}, {"version", offer->version},
-                                            {"zh", offer->notes_zh}, {"en", offer->notes_en},
-                                            {"security", offer->security}, {"deadline", offer->deadline}})
+  o["offer"] = offer ? bj::value(bj::object{{"action_id", offer->action_id},
+                                            {"version", offer->version},
+                                            {"zh", offer->notes_zh},
+                                            {"en", offer->notes_en},
+                                            {"security", offer->security},
+                                            {"deadline", offer->deadline}})
                      : bj::value(nullptr);
   return write_file_atomic(path, json::serialize(o));
 }
@@ -53,11 +61,15 @@ Status TerminalState::save(const std::string& path) const {
 Expected<TerminalState> TerminalState::load(const std::string& path) {
   TerminalState s;
   auto text = read_file(path);
-  if (!text) return text.error().code == Code::kNotFound ? Expected<TerminalState>(s) : text.error();
+  if (!text)
+    return text.error().code == Code::kNotFound ? Expected<TerminalState>(s) : text.error();
   auto v = json::parse(*text);
   if (!v || !v->is_object()) return make_error(Code::kParse, path + " is damaged");
   const auto& o = v->get_object();
-  auto int_or = [](const bj::object& x, const char* k) { auto i = json::get_int(x, k); return i ? *i : 0; };
+  auto int_or = [](const bj::object& x, const char* k) {
+    auto i = json::get_int(x, k);
+    return i ? *i : 0;
+  };
   if (auto p = json::get_object(o, "policy"); p)
     if (auto policy = policy_from_json(**p); policy) s.policy = *policy;
   s.language = json::string_or(o, "language", s.language);
@@ -67,9 +79,10 @@ Expected<TerminalState> TerminalState::load(const std::string& path) {
   if (auto ns = json::get_array(o, "notices"); ns)
     for (const auto& n : **ns)
       if (n.is_object())
-        s.notices.push_back({int_or(n.get_object(), "id"), json::string_or(n.get_object(), "kind", ""),
-                             json::string_or(n.get_object(), "time", ""), json::string_or(n.get_object(), "zh", ""),
-                             json::string_or(n.get_object(), "en", "")});
+        s.notices.push_back(
+            {int_or(n.get_object(), "id"), json::string_or(n.get_object(), "kind", ""),
+             json::string_or(n.get_object(), "time", ""), json::string_or(n.get_object(), "zh", ""),
+             json::string_or(n.get_object(), "en", "")});
   if (auto cs = json::get_array(o, "confirmed_components"); cs)
     for (const auto& c : **cs)
       if (c.is_string()) s.confirmed_components.emplace_back(c.get_string());
@@ -88,7 +101,8 @@ Expected<TerminalState> TerminalState::load(const std::string& path) {
     offer.version = json::string_or(x, "version", "");
     offer.notes_zh = json::string_or(x, "zh", "");
     offer.notes_en = json::string_or(x, "en", "");
-    offer.security = x.if_contains("security") && x.at("security").is_bool() && x.at("security").get_bool();
+    offer.security =
+        x.if_contains("security") && x.at("security").is_bool() && x.at("security").get_bool();
     offer.deadline = int_or(x, "deadline");
     s.offer = offer;
   }

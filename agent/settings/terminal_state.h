@@ -34,8 +34,8 @@ struct Offer {
   std::string version, notes_zh, notes_en;
   std::vector<OfferedComponent> components = {};
   std::string manifest_text = {};  // kept in memory only, to resolve the merchant's choice
-  bool security = false;      // signed in the manifest as security-critical
-  std::int64_t deadline = 0;  // the server's deadline for it; 0 = none
+  bool security = false;           // signed in the manifest as security-critical
+  std::int64_t deadline = 0;       // the server's deadline for it; 0 = none
 };
 
 // A change made on the terminal, kept until the server has answered it: a

@@ -1,8 +1,8 @@
 #include "agent/state/fault_injection.h"
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
-#include <unistd.h>
 
 namespace posfleet::agent::fault {
 

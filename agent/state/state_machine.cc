@@ -88,11 +88,16 @@ constexpr StepEntry kSteps[] = {
 
 const char* event_name(Event e) {
   switch (e) {
-    case Event::kDone: return "done";
-    case Event::kFailed: return "failed";
-    case Event::kRetry: return "retry";
-    case Event::kFellBack: return "fell_back";
-    case Event::kCanceled: return "canceled";
+    case Event::kDone:
+      return "done";
+    case Event::kFailed:
+      return "failed";
+    case Event::kRetry:
+      return "retry";
+    case Event::kFellBack:
+      return "fell_back";
+    case Event::kCanceled:
+      return "canceled";
     case Event::kUnchanged:
       return "unchanged";
   }
@@ -121,7 +126,8 @@ Status UpdateMachine::start(const Deployment& d, const std::vector<std::string>&
   r.manifest_text = d.manifest_text;
   r.version.clear();
   r.artifacts.clear();
-  for (const auto& a : d.artifacts) r.artifacts.push_back({a.chunk, "", a.filename, a.href, "", a.size});
+  for (const auto& a : d.artifacts)
+    r.artifacts.push_back({a.chunk, "", a.filename, a.href, "", a.size});
   r.target_slot.clear();
   r.error.clear();
   r.error_code = 0;
@@ -139,8 +145,8 @@ Status UpdateMachine::resume() {
   auto& r = ctx_.record;
   if (idle()) return ok_status();
   ++r.resumes;
-  spdlog::info("update: resuming action {} in state {} (restart {} of at most {})", r.action_id, r.state, r.resumes,
-               kMaxResumes);
+  spdlog::info("update: resuming action {} in state {} (restart {} of at most {})", r.action_id,
+               r.state, r.resumes, kMaxResumes);
   // Give up on a state that keeps crashing — but not on waiting (precheck:
   // nightly power-offs are normal there), nor on commit (idempotent, and the
   // new slot may already be committed), rollback or reporting.
@@ -148,7 +154,8 @@ Status UpdateMachine::resume() {
                            r.state.rfind("report_", 0) != 0;
   if (r.resumes > kMaxResumes && may_give_up) {
     r.error_code = static_cast<int>(Code::kInternal);
-    r.error = "the agent restarted " + std::to_string(r.resumes - 1) + " times in state " + r.state + "; giving up";
+    r.error = "the agent restarted " + std::to_string(r.resumes - 1) + " times in state " +
+              r.state + "; giving up";
     return enter(slots_untouched(r.state) ? "report_failure" : "rollback");
   }
   return r.save(path_);
@@ -156,13 +163,15 @@ Status UpdateMachine::resume() {
 
 Status UpdateMachine::step() {
   const std::string state = ctx_.record.state;
-  auto s = std::find_if(std::begin(kSteps), std::end(kSteps), [&](const StepEntry& e) { return state == e.state; });
+  auto s = std::find_if(std::begin(kSteps), std::end(kSteps),
+                        [&](const StepEntry& e) { return state == e.state; });
   if (s == std::end(kSteps)) return make_error(Code::kInternal, "no step for state " + state);
   const Event ev = s->run(ctx_);
   auto t = std::find_if(std::begin(kTable), std::end(kTable),
                         [&](const Transition& tr) { return state == tr.from && ev == tr.on; });
   if (t == std::end(kTable))
-    return make_error(Code::kInternal, std::string("no transition from ") + state + " on " + event_name(ev));
+    return make_error(Code::kInternal,
+                      std::string("no transition from ") + state + " on " + event_name(ev));
   if (state != t->to) spdlog::info("update: {} --{}--> {}", state, event_name(ev), t->to);
   return enter(t->to);
 }

@@ -12,7 +12,8 @@ namespace posfleet::agent {
 
 class UpdateMachine {
  public:
-  UpdateMachine(UpdateContext& ctx, std::string record_path) : ctx_(ctx), path_(std::move(record_path)) {}
+  UpdateMachine(UpdateContext& ctx, std::string record_path)
+      : ctx_(ctx), path_(std::move(record_path)) {}
 
   // Starts an update for a deployment the server offered (state must be idle).
   // `selected`: the merchant's choice of components (empty: all).

@@ -11,8 +11,8 @@ namespace bj = boost::json;
 
 namespace {
 bj::object outcome_json(const Outcome& o) {
-  return bj::object{{"action_id", o.action_id}, {"version", o.version}, {"result", o.result},
-                    {"message", o.message},     {"code", o.code},       {"time", o.time},
+  return bj::object{{"action_id", o.action_id},      {"version", o.version}, {"result", o.result},
+                    {"message", o.message},          {"code", o.code},       {"time", o.time},
                     {"resumed_from", o.resumed_from}};
 }
 
@@ -26,8 +26,12 @@ Status UpdateRecord::save(const std::string& path) const {
   bj::array arts, sel;
   for (const auto& name : selected) sel.push_back(bj::string(name));
   for (const auto& a : artifacts)
-    arts.push_back(bj::object{{"name", a.name}, {"version", a.version}, {"filename", a.filename},
-                              {"href", a.href}, {"sha256", a.sha256}, {"length", a.length}});
+    arts.push_back(bj::object{{"name", a.name},
+                              {"version", a.version},
+                              {"filename", a.filename},
+                              {"href", a.href},
+                              {"sha256", a.sha256},
+                              {"length", a.length}});
   bj::object o{{"schema_version", kSchemaVersion},
                {"state", state},
                {"action_id", action_id},
@@ -50,12 +54,15 @@ Status UpdateRecord::save(const std::string& path) const {
 
 Expected<UpdateRecord> UpdateRecord::load(const std::string& path) {
   auto text = read_file(path);
-  if (!text) return text.error().code == Code::kNotFound ? Expected<UpdateRecord>(UpdateRecord{}) : text.error();
+  if (!text)
+    return text.error().code == Code::kNotFound ? Expected<UpdateRecord>(UpdateRecord{})
+                                                : text.error();
   auto v = json::parse(*text);
   if (!v || !v->is_object()) return make_error(Code::kParse, path + " is damaged");
   const auto& o = v->get_object();
   if (int_or(o, "schema_version") > kSchemaVersion)
-    return make_error(Code::kParse, path + " was written by a newer agent; install that agent again");
+    return make_error(Code::kParse,
+                      path + " was written by a newer agent; install that agent again");
   UpdateRecord r;
   r.state = json::string_or(o, "state", "idle");
   r.action_id = int_or(o, "action_id");
@@ -79,12 +86,17 @@ Expected<UpdateRecord> UpdateRecord::load(const std::string& path) {
       const auto& ao = a.get_object();
       r.artifacts.push_back({json::string_or(ao, "name", ""), json::string_or(ao, "version", ""),
                              json::string_or(ao, "filename", ""), json::string_or(ao, "href", ""),
-                             json::string_or(ao, "sha256", ""), static_cast<std::uint64_t>(int_or(ao, "length"))});
+                             json::string_or(ao, "sha256", ""),
+                             static_cast<std::uint64_t>(int_or(ao, "length"))});
     }
   if (auto last = json::get_object(o, "last"); last) {
     const auto& l = **last;
-    r.last = {int_or(l, "action_id"), json::string_or(l, "version", ""), json::string_or(l, "result", ""),
-              json::string_or(l, "message", ""), static_cast<int>(int_or(l, "code")), int_or(l, "time"),
+    r.last = {int_or(l, "action_id"),
+              json::string_or(l, "version", ""),
+              json::string_or(l, "result", ""),
+              json::string_or(l, "message", ""),
+              static_cast<int>(int_or(l, "code")),
+              int_or(l, "time"),
               static_cast<std::uint64_t>(int_or(l, "resumed_from"))};
   }
   return r;

@@ -36,17 +36,19 @@ struct UpdateRecord {
   std::vector<PlannedArtifact> artifacts;
   std::string target_slot;
   int resumes = 0;  // restarts in this state; capped to break crash loops
-  int retries = 0;  // retries of this state's step in this run (backoff grows with it); not persisted
+  int retries =
+      0;  // retries of this state's step in this run (backoff grows with it); not persisted
   int error_code = 0;
   std::string error;
   std::uint64_t resumed_from = 0;
-  std::string waiting;  // why the update waits (a failed pre-check or network rule), "" if it does not
+  std::string
+      waiting;  // why the update waits (a failed pre-check or network rule), "" if it does not
   // The download's bounds for this deployment, kept across restarts.
   int download_failures = 0;        // failed attempts so far (a busy server's 429/503 not counted)
   std::int64_t download_since = 0;  // unix seconds of the first attempt, 0 before it
   std::int64_t retry_at = 0;        // unix seconds before which the download is not tried again
   std::vector<std::string> selected;  // components the merchant chose; empty: all
-  Outcome last;  // the previous update's outcome
+  Outcome last;                       // the previous update's outcome
 
   static Expected<UpdateRecord> load(const std::string& path);  // a fresh record if none
   Status save(const std::string& path) const;

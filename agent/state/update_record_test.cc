@@ -9,7 +9,9 @@ namespace posfleet::agent {
 namespace {
 
 TEST(UpdateRecord, RoundTripsThroughItsFile) {
-  auto path = (std::filesystem::temp_directory_path() / ("posfleet_record_" + std::to_string(::getpid()))).string();
+  auto path =
+      (std::filesystem::temp_directory_path() / ("posfleet_record_" + std::to_string(::getpid())))
+          .string();
   std::filesystem::remove(path);
   auto fresh = UpdateRecord::load(path);
   ASSERT_TRUE(fresh);
@@ -35,7 +37,9 @@ TEST(UpdateRecord, RoundTripsThroughItsFile) {
 }
 
 TEST(UpdateRecord, RefusesARecordFromANewerAgent) {
-  auto path = (std::filesystem::temp_directory_path() / ("posfleet_record_new_" + std::to_string(::getpid()))).string();
+  auto path = (std::filesystem::temp_directory_path() /
+               ("posfleet_record_new_" + std::to_string(::getpid())))
+                  .string();
   std::ofstream(path) << R"({"schema_version": 99, "state": "idle"})";
   auto r = UpdateRecord::load(path);
   ASSERT_FALSE(r);

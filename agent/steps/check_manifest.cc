@@ -15,10 +15,12 @@ namespace posfleet::agent {
 Event check_manifest(UpdateContext& ctx) {
   auto& r = ctx.record;
   if (r.manifest_text.empty())
-    return ctx.fail(make_error(Code::kBadSignature, "deployment carries no signed posfleet manifest; refused"));
+    return ctx.fail(
+        make_error(Code::kBadSignature, "deployment carries no signed posfleet manifest; refused"));
   auto sm = SignedManifest::parse(r.manifest_text);
   if (!sm) return ctx.fail(sm.error());
-  if (auto s = verify_signatures(*sm, ctx.config.trusted_keys, ctx.config.threshold); !s) return ctx.fail(s.error());
+  if (auto s = verify_signatures(*sm, ctx.config.trusted_keys, ctx.config.threshold); !s)
+    return ctx.fail(s.error());
   auto installed = installed_release(ctx.boot);
   if (!installed) return ctx.fail(installed.error());
   if (auto s = check_applicable(sm->manifest, ctx.config.model, installed->version, ctx.now()); !s)
@@ -36,8 +38,8 @@ Event check_manifest(UpdateContext& ctx) {
     auto offered = std::find_if(r.artifacts.begin(), r.artifacts.end(),
                                 [&](const PlannedArtifact& a) { return a.filename == c.filename; });
     if (offered == r.artifacts.end() || offered->href.empty())
-      return ctx.fail(make_error(Code::kServer, "server offers no download for component " + c.name + " (" +
-                                                    c.filename + ")"));
+      return ctx.fail(make_error(Code::kServer, "server offers no download for component " +
+                                                    c.name + " (" + c.filename + ")"));
     plan.push_back({c.name, c.version, c.filename, offered->href, c.sha256, c.length});
   }
   r.artifacts = std::move(plan);

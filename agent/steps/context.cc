@@ -1,6 +1,6 @@
 // posfleet agent: helpers shared by the steps.
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -30,7 +30,8 @@ Expected<InstalledRelease> installed_release(BootControl& boot) {
   auto text = read_file(boot.slot_dir(st->good) + "/slot.json");
   if (!text) return text.error();
   auto v = json::parse(*text);
-  if (!v || !v->is_object()) return make_error(Code::kParse, "slot.json of slot " + st->good + " is damaged");
+  if (!v || !v->is_object())
+    return make_error(Code::kParse, "slot.json of slot " + st->good + " is damaged");
   const auto& o = v->get_object();
   InstalledRelease r{
       json::string_or(o, "version", ""), json::string_or(o, "manifest_sha256", ""), {}};

@@ -8,8 +8,8 @@
 // the manifest allows fails the update at once. While downloading and while
 // backing off, the step polls at the server's interval and stops for an
 // operator's cancel, or for shutdown.
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -24,13 +24,17 @@
 namespace posfleet::agent {
 
 namespace {
-void write_progress(UpdateContext& ctx, const PlannedArtifact& a, const DownloadProgress& p, std::uint64_t before,
-                    std::uint64_t total) {
+void write_progress(UpdateContext& ctx, const PlannedArtifact& a, const DownloadProgress& p,
+                    std::uint64_t before, std::uint64_t total) {
   namespace bj = boost::json;
   const std::uint64_t done = before + p.have;
   const double remaining = p.rate > 0 ? static_cast<double>(total - done) / p.rate : -1;
-  bj::object o{{"action_id", ctx.record.action_id}, {"component", a.name}, {"bytes", done}, {"total", total},
-               {"percent", total ? static_cast<int>(100 * done / total) : 100}, {"rate", static_cast<std::uint64_t>(p.rate)},
+  bj::object o{{"action_id", ctx.record.action_id},
+               {"component", a.name},
+               {"bytes", done},
+               {"total", total},
+               {"percent", total ? static_cast<int>(100 * done / total) : 100},
+               {"rate", static_cast<std::uint64_t>(p.rate)},
                {"remaining_seconds", static_cast<std::int64_t>(remaining)}};
   write_file_atomic(ctx.progress_path(), json::serialize(o));
 }
@@ -42,8 +46,12 @@ void report_progress(UpdateContext& ctx, std::uint64_t done, std::uint64_t total
   const int tenth = total ? static_cast<int>(10 * done / total) : 10;
   if (tenth <= last_tenth) return;
   last_tenth = tenth;
-  FeedbackMessage m{"proceeding", "none", {"downloaded " + std::to_string(tenth * 10) + "%"}, 0,
-                    static_cast<std::int64_t>(done), static_cast<std::int64_t>(total)};
+  FeedbackMessage m{"proceeding",
+                    "none",
+                    {"downloaded " + std::to_string(tenth * 10) + "%"},
+                    0,
+                    static_cast<std::int64_t>(done),
+                    static_cast<std::int64_t>(total)};
   if (auto s = ctx.ddi.feedback(ctx.record.action_id, m); !s)
     spdlog::info("update: progress not delivered ({}); continuing", s.error().message);
 }
@@ -131,7 +139,8 @@ Event download(UpdateContext& ctx) {
       auto have = std::filesystem::file_size(ctx.part_path(a), ec);
       remaining += a.length - (ec ? 0 : std::min<std::uint64_t>(have, a.length));
     }
-    if (auto hold = network_hold(ctx, remaining); !hold.empty()) return ctx.wait_for(hold, std::max(1, ctx.poll_seconds));
+    if (auto hold = network_hold(ctx, remaining); !hold.empty())
+      return ctx.wait_for(hold, std::max(1, ctx.poll_seconds));
     r.waiting.clear();
   }
   if (auto s = make_dirs(ctx.download_dir()); !s) return ctx.fail(s.error());
@@ -159,7 +168,8 @@ Event download(UpdateContext& ctx) {
           fault::at_bytes("download", before + p.have);
         },
         limits, should_stop);
-    if (!got && got.error().code == Code::kCanceled) return canceled ? Event::kCanceled : Event::kRetry;
+    if (!got && got.error().code == Code::kCanceled)
+      return canceled ? Event::kCanceled : Event::kRetry;
     if (!got && (got.error().code == Code::kLengthMismatch || got.error().code == Code::kIo)) {
       std::filesystem::remove(ctx.part_path(a));
       return ctx.fail(got.error().with_context("component " + a.name));

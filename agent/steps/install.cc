@@ -66,9 +66,13 @@ Event install(UpdateContext& ctx) {
   bj::array comps;
   std::uint64_t copied = 0;
   for (const auto& a : r.artifacts) {
-    if (auto s = copy_file(ctx.part_path(a), dir + "/" + a.filename, copied); !s) return ctx.fail(s.error());
-    comps.push_back(bj::object{{"name", a.name}, {"version", a.version}, {"filename", a.filename},
-                               {"sha256", a.sha256}, {"length", a.length}});
+    if (auto s = copy_file(ctx.part_path(a), dir + "/" + a.filename, copied); !s)
+      return ctx.fail(s.error());
+    comps.push_back(bj::object{{"name", a.name},
+                               {"version", a.version},
+                               {"filename", a.filename},
+                               {"sha256", a.sha256},
+                               {"length", a.length}});
   }
   // Components not in this update stay as they run now.
   if (auto text = read_file(running + "/slot.json"); text)
@@ -78,9 +82,11 @@ Event install(UpdateContext& ctx) {
           if (!c.is_object()) continue;
           const std::string name = json::string_or(c.get_object(), "name", ""),
                             file = json::string_or(c.get_object(), "filename", "");
-          if (std::any_of(r.artifacts.begin(), r.artifacts.end(), [&](const auto& a) { return a.name == name; }))
+          if (std::any_of(r.artifacts.begin(), r.artifacts.end(),
+                          [&](const auto& a) { return a.name == name; }))
             continue;
-          if (auto s = copy_file(running + "/" + file, dir + "/" + file, copied); !s) return ctx.fail(s.error());
+          if (auto s = copy_file(running + "/" + file, dir + "/" + file, copied); !s)
+            return ctx.fail(s.error());
           comps.push_back(c);
         }
   if (auto s = fsync_dir(dir); !s) return ctx.fail(s.error());
@@ -91,9 +97,12 @@ Event install(UpdateContext& ctx) {
                   {"action_id", r.action_id},
                   {"components", comps},
                   {"manifest_sha256", sm ? manifest_sha256(*sm) : ""}};
-  if (auto s = write_file_atomic(dir + "/slot.json", json::serialize(slot)); !s) return ctx.fail(s.error());
-  if (auto s = ctx.boot.set_pending(r.target_slot, ctx.config.max_boot_attempts); !s) return ctx.fail(s.error());
-  ctx.progress_note("installed " + r.version + " to slot " + r.target_slot + "; restarting into it");
+  if (auto s = write_file_atomic(dir + "/slot.json", json::serialize(slot)); !s)
+    return ctx.fail(s.error());
+  if (auto s = ctx.boot.set_pending(r.target_slot, ctx.config.max_boot_attempts); !s)
+    return ctx.fail(s.error());
+  ctx.progress_note("installed " + r.version + " to slot " + r.target_slot +
+                    "; restarting into it");
   return Event::kDone;
 }
 

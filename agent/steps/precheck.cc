@@ -12,8 +12,13 @@ namespace posfleet::agent {
 
 std::string waiting_text(const std::string& reason, bool zh) {
   const auto colon = reason.find(':');
-  const std::string key = reason.substr(0, colon), arg = colon == std::string::npos ? "" : reason.substr(colon + 1);
-  struct Row { const char* key; const char* zh; const char* en; };
+  const std::string key = reason.substr(0, colon),
+                    arg = colon == std::string::npos ? "" : reason.substr(colon + 1);
+  struct Row {
+    const char* key;
+    const char* zh;
+    const char* en;
+  };
   static const Row rows[] = {
       {"battery", "电量不足（%s），请连接充电器", "battery low (%s); connect the charger"},
       {"storage", "存储空间不足（还需 %s），请清理后重试",
@@ -59,7 +64,8 @@ Event precheck(UpdateContext& ctx) {
     std::uint64_t need = 0;
     for (const auto& a : r.artifacts) need += a.length;
     auto free = ctx.storage->free_bytes();
-    if (free && *free < need) return ctx.wait_for("storage:" + std::to_string(need - *free) + " bytes", retry);
+    if (free && *free < need)
+      return ctx.wait_for("storage:" + std::to_string(need - *free) + " bytes", retry);
   }
   if (ctx.peripherals) {
     auto p = ctx.peripherals->connected();

@@ -10,12 +10,13 @@ Event reboot(UpdateContext& ctx) {
   auto st = ctx.boot.state();
   if (!st) return ctx.fail(st.error());
   // A crash after the reboot but before this state was left: already there.
-  if (st->booted == ctx.record.target_slot && st->pending == ctx.record.target_slot) return Event::kDone;
+  if (st->booted == ctx.record.target_slot && st->pending == ctx.record.target_slot)
+    return Event::kDone;
   auto after = ctx.boot.reboot();
   if (!after) return ctx.fail(after.error());
   if (after->booted != ctx.record.target_slot) {
-    ctx.fail(make_error(Code::kBootFailed, "slot " + ctx.record.target_slot + " did not boot; back on slot " +
-                                               after->booted));
+    ctx.fail(make_error(Code::kBootFailed, "slot " + ctx.record.target_slot +
+                                               " did not boot; back on slot " + after->booted));
     return Event::kFellBack;
   }
   return Event::kDone;

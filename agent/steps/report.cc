@@ -18,7 +18,8 @@ Event finish(UpdateContext& ctx, const char* result, const std::string& message,
   FeedbackMessage m{"closed", cancel ? "success" : result, {message}, cancel ? 0 : r.error_code};
   Status sent = cancel ? ctx.ddi.cancel_feedback(r.action_id, m) : ctx.ddi.feedback(r.action_id, m);
   if (!sent && sent.error().code != Code::kConflict) {  // kConflict: the server already closed it
-    spdlog::warn("update: report for action {} not delivered: {}; retrying", r.action_id, sent.error().message);
+    spdlog::warn("update: report for action {} not delivered: {}; retrying", r.action_id,
+                 sent.error().message);
     ctx.wait(5);
     return Event::kRetry;
   }
@@ -37,15 +38,20 @@ Event finish(UpdateContext& ctx, const char* result, const std::string& message,
 }  // namespace
 
 Event report_success(UpdateContext& ctx) {
-  return finish(ctx, "success", "installed " + ctx.record.version + " on slot " + ctx.record.target_slot +
-                                    "; booted and healthy", false);
+  return finish(ctx, "success",
+                "installed " + ctx.record.version + " on slot " + ctx.record.target_slot +
+                    "; booted and healthy",
+                false);
 }
 
 Event report_failure(UpdateContext& ctx) {
-  return finish(ctx, "failure", ctx.record.error.empty() ? "update failed" : ctx.record.error, false);
+  return finish(ctx, "failure", ctx.record.error.empty() ? "update failed" : ctx.record.error,
+                false);
 }
 
-Event report_canceled(UpdateContext& ctx) { return finish(ctx, "canceled", "canceled by the operator", true); }
+Event report_canceled(UpdateContext& ctx) {
+  return finish(ctx, "canceled", "canceled by the operator", true);
+}
 
 Event report_unchanged(UpdateContext& ctx) {
   return finish(ctx, "success",

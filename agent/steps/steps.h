@@ -55,7 +55,9 @@ struct UpdateContext {
   std::unique_ptr<TransactionGuard::Hold> guard_hold = {};
 
   std::string download_dir() const { return config.device_dir + "/download"; }
-  std::string part_path(const PlannedArtifact& a) const { return download_dir() + "/" + a.sha256 + ".part"; }
+  std::string part_path(const PlannedArtifact& a) const {
+    return download_dir() + "/" + a.sha256 + ".part";
+  }
   std::string progress_path() const { return config.device_dir + "/state/progress.json"; }
   Event fail(const Error& e);
   // Records why the update waits and tells the server once per new reason;

@@ -14,16 +14,18 @@ Event verify_artifacts(UpdateContext& ctx) {
     const auto size = std::filesystem::file_size(path, ec);
     if (ec || size != a.length) {
       std::filesystem::remove(path, ec);
-      return ctx.fail(make_error(Code::kLengthMismatch, a.filename + " has " + std::to_string(ec ? 0 : size) +
-                                                             " bytes; the signed manifest says " +
-                                                             std::to_string(a.length)));
+      return ctx.fail(make_error(Code::kLengthMismatch, a.filename + " has " +
+                                                            std::to_string(ec ? 0 : size) +
+                                                            " bytes; the signed manifest says " +
+                                                            std::to_string(a.length)));
     }
     auto sha = sha256_file(path);
     if (!sha) return ctx.fail(sha.error());
     if (*sha != a.sha256) {
       std::filesystem::remove(path, ec);
-      return ctx.fail(make_error(Code::kHashMismatch, a.filename + " does not match the signed manifest's SHA-256 (got " +
-                                                          sha->substr(0, 16) + "…); it was altered or damaged"));
+      return ctx.fail(make_error(
+          Code::kHashMismatch, a.filename + " does not match the signed manifest's SHA-256 (got " +
+                                   sha->substr(0, 16) + "…); it was altered or damaged"));
     }
   }
   return Event::kDone;

@@ -21,17 +21,22 @@ bool valid_role(const std::string& role) {
 bool role_allows(const std::string& role, Permission p) {
   if (role == "admin") return true;
   switch (p) {
-    case Permission::kRead: return valid_role(role);
+    case Permission::kRead:
+      return valid_role(role);
     case Permission::kRelease:
     case Permission::kDeploy:
     case Permission::kTerminal:
-    case Permission::kPolicy: return role == "release_manager";
-    case Permission::kSupport: return role == "support";
-    case Permission::kAudit: return role == "auditor";
+    case Permission::kPolicy:
+      return role == "release_manager";
+    case Permission::kSupport:
+      return role == "support";
+    case Permission::kAudit:
+      return role == "auditor";
     case Permission::kLock:
     case Permission::kMerchant:
     case Permission::kOnboard:
-    case Permission::kAdmin: return false;
+    case Permission::kAdmin:
+      return false;
   }
   return false;
 }
@@ -49,11 +54,14 @@ Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req) {
   // session's CSRF token echoed in a header a cross-site form cannot set.
   const std::string cookie = domain::session_cookie(req.header("cookie"));
   if (cookie.empty())
-    return make_error(Code::kUnauthorized, "log in first (or send \"Authorization: Bearer <token>\")");
+    return make_error(Code::kUnauthorized,
+                      "log in first (or send \"Authorization: Bearer <token>\")");
   auto s = domain::session_user(ctx, cookie);
   if (!s) return s.error();
-  if (req.method != "GET" && !domain::equal_constant_time(req.header("x-csrf-token"), s->session.csrf))
-    return make_error(Code::kConflict, "missing or wrong X-CSRF-Token; reload the page and try again");
+  if (req.method != "GET" &&
+      !domain::equal_constant_time(req.header("x-csrf-token"), s->session.csrf))
+    return make_error(Code::kConflict,
+                      "missing or wrong X-CSRF-Token; reload the page and try again");
   return Caller{s->user.name, s->user.role};
 }
 
@@ -77,8 +85,8 @@ Expected<Caller> allowed_caller(domain::Context& ctx, const http::Request& req,
 }
 }  // namespace
 
-void add_route(http::Router& router, domain::Context& ctx, const char* method, const char* path, Permission permission,
-               CallerHandler f, http::Work work) {
+void add_route(http::Router& router, domain::Context& ctx, const char* method, const char* path,
+               Permission permission, CallerHandler f, http::Work work) {
   router.add(
       method, path,
       [&ctx, f, permission](http::Request& req) -> http::Response {
@@ -113,7 +121,8 @@ void add_upload_route(http::Router& router, domain::Context& ctx, const char* me
 }
 
 std::string client_address(const domain::Context& ctx, const http::Request& req) {
-  if (std::find(ctx.trusted_proxies.begin(), ctx.trusted_proxies.end(), req.remote) == ctx.trusted_proxies.end())
+  if (std::find(ctx.trusted_proxies.begin(), ctx.trusted_proxies.end(), req.remote) ==
+      ctx.trusted_proxies.end())
     return req.remote;
   const std::string forwarded = req.header("x-forwarded-for");
   auto comma = forwarded.rfind(',');
@@ -146,8 +155,8 @@ Expected<std::int64_t> positive_id(const std::string& text, const std::string& w
   return make_error(Code::kNotFound, "no " + what + " " + text);
 }
 
-Expected<std::int64_t> bounded_number(const std::string& text, const std::string& name, std::int64_t fallback,
-                                      std::int64_t lo, std::int64_t hi) {
+Expected<std::int64_t> bounded_number(const std::string& text, const std::string& name,
+                                      std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
   if (text.empty()) return fallback;
   std::int64_t v = 0;
   for (char c : text) {
@@ -158,8 +167,8 @@ Expected<std::int64_t> bounded_number(const std::string& text, const std::string
     v = v * 10 + (c - '0');
   }
   if (v < lo || v > hi)
-    return make_error(Code::kInvalidArgument,
-                      name + " must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    return make_error(Code::kInvalidArgument, name + " must be a whole number from " +
+                                                  std::to_string(lo) + " to " + std::to_string(hi));
   return v;
 }
 

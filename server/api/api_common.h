@@ -2,10 +2,10 @@
 // calling (from the bearer token), role permissions, and JSON helpers.
 //
 // Roles and what they may do (enforced here, on every route):
-//   admin            everything, including tokens, locks, merchants, the SMS outbox, reviewing applications
-//   release_manager  read; releases, deployments, terminals, policy (no locks)
-//   support          read; tickets, identity verification, policy on a verified merchant's behalf
-//   auditor          read; the audit log
+//   admin            everything, including tokens, locks, merchants, the SMS outbox, reviewing
+//   applications release_manager  read; releases, deployments, terminals, policy (no locks) support
+//   read; tickets, identity verification, policy on a verified merchant's behalf auditor read; the
+//   audit log
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -17,7 +17,19 @@
 
 namespace posfleet::api {
 
-enum class Permission { kRead, kRelease, kDeploy, kTerminal, kPolicy, kLock, kSupport, kMerchant, kAudit, kAdmin, kOnboard };
+enum class Permission {
+  kRead,
+  kRelease,
+  kDeploy,
+  kTerminal,
+  kPolicy,
+  kLock,
+  kSupport,
+  kMerchant,
+  kAudit,
+  kAdmin,
+  kOnboard
+};
 
 struct Caller {
   std::string name, role;
@@ -35,8 +47,8 @@ Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req);
 
 using CallerHandler = http::Response (*)(domain::Context&, http::Request&, const Caller&);
 // Registers `f` behind bearer-token authentication and the permission check.
-void add_route(http::Router& router, domain::Context& ctx, const char* method, const char* path, Permission permission,
-               CallerHandler f, http::Work work = http::Work::kQuick);
+void add_route(http::Router& router, domain::Context& ctx, const char* method, const char* path,
+               Permission permission, CallerHandler f, http::Work work = http::Work::kQuick);
 // Where an upload's body goes, chosen once the caller is known.
 using UploadOpener = Expected<std::shared_ptr<http::BodySink>> (*)(domain::Context&, http::Request&,
                                                                    const Caller&);
@@ -56,7 +68,7 @@ Expected<boost::json::object> body_object(const http::Request& req);
 boost::json::value utc_or_null(std::int64_t unix_seconds);
 Expected<std::int64_t> positive_id(const std::string& text, const std::string& what);
 // A query number from lo to hi, `fallback` when empty; else kInvalidArgument naming `name`.
-Expected<std::int64_t> bounded_number(const std::string& text, const std::string& name, std::int64_t fallback,
-                                      std::int64_t lo, std::int64_t hi);
+Expected<std::int64_t> bounded_number(const std::string& text, const std::string& name,
+                                      std::int64_t fallback, std::int64_t lo, std::int64_t hi);
 
 }  // namespace posfleet::api

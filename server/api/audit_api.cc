@@ -57,20 +57,25 @@ Expected<store::AuditQuery> audit_query(const Request& req) {
   if (!to) return to.error();
   q.from = *from;
   q.to = *to;
-  if (q.from && q.to && q.from > q.to) return make_error(Code::kInvalidArgument, "from must not be after to");
-  auto after = number(req, "after", 0), offset = number(req, "offset", 0), limit = number(req, "limit", 500);
+  if (q.from && q.to && q.from > q.to)
+    return make_error(Code::kInvalidArgument, "from must not be after to");
+  auto after = number(req, "after", 0), offset = number(req, "offset", 0),
+       limit = number(req, "limit", 500);
   for (auto* n : {&after, &offset, &limit})
     if (!*n) return n->error();
   q.after_id = std::max<std::int64_t>(0, *after);
   q.offset = std::max<std::int64_t>(0, *offset);
   q.limit = std::clamp<std::int64_t>(*limit, 1, 5000);
   const std::string order = req.query_or("order", "asc");
-  if (order != "asc" && order != "desc") return make_error(Code::kInvalidArgument, "order must be asc or desc");
+  if (order != "asc" && order != "desc")
+    return make_error(Code::kInvalidArgument, "order must be asc or desc");
   q.newest_first = order == "desc";
   return q;
 }
 
-bj::object head_json(const domain::AuditHead& h) { return bj::object{{"id", h.id}, {"hash", h.hash}}; }
+bj::object head_json(const domain::AuditHead& h) {
+  return bj::object{{"id", h.id}, {"hash", h.hash}};
+}
 
 Response get_audit(domain::Context& ctx, Request& req, const Caller&) {
   auto q = audit_query(req);
@@ -104,8 +109,8 @@ std::string csv_field(const std::string& raw) {
 
 void write_csv(std::ostringstream& out, const AuditEntry& e) {
   out << e.id << ',' << format_utc(e.time);
-  for (const auto* f : {&e.actor, &e.actor_kind, &e.path, &e.action, &e.target, &e.before, &e.after, &e.reason,
-                        &e.prev_hash, &e.hash})
+  for (const auto* f : {&e.actor, &e.actor_kind, &e.path, &e.action, &e.target, &e.before, &e.after,
+                        &e.reason, &e.prev_hash, &e.hash})
     out << ',' << csv_field(*f);
   out << "\r\n";
 }
@@ -122,11 +127,13 @@ Response export_audit(domain::Context& ctx, Request& req, const Caller& caller) 
   if (!total) return http::error_from(total.error());
   if (*total > kExportMax)
     return http::error_response(400, "invalid_argument",
-                                std::to_string(*total) + " entries match; narrow the filters to at most " +
+                                std::to_string(*total) +
+                                    " entries match; narrow the filters to at most " +
                                     std::to_string(kExportMax) + " (or use posfleet audit export)");
   std::ostringstream out;
   if (format == "csv")  // with a byte-order mark, so spreadsheets read the Chinese text as UTF-8
-    out << "\xEF\xBB\xBF" << "id,time_utc,actor,actor_kind,path,action,target,before,after,reason,prev_hash,hash\r\n";
+    out << "\xEF\xBB\xBF"
+        << "id,time_utc,actor,actor_kind,path,action,target,before,after,reason,prev_hash,hash\r\n";
   std::int64_t count = 0;
   for (q->limit = 5000;;) {
     auto page = ctx.store.query_audit(*q);
@@ -142,13 +149,15 @@ Response export_audit(domain::Context& ctx, Request& req, const Caller& caller) 
     q->after_id = page->back().id;
     if (count >= *total) break;
   }
-  domain::record_audit(ctx, caller.actor(), "audit.export", "audit", "", format + ", " + std::to_string(count) + " entries",
-                       "");
+  domain::record_audit(ctx, caller.actor(), "audit.export", "audit", "",
+                       format + ", " + std::to_string(count) + " entries", "");
   Response r;
-  r.content_type = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+  r.content_type =
+      format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
   r.body = out.str();
   std::string day = format_utc(unix_now()).substr(0, 10);
-  r.headers.push_back({"Content-Disposition", "attachment; filename=\"posfleet-audit-" + day + "." + format + "\""});
+  r.headers.push_back({"Content-Disposition",
+                       "attachment; filename=\"posfleet-audit-" + day + "." + format + "\""});
   r.headers.push_back({"Cache-Control", "no-store"});
   return r;
 }
@@ -174,8 +183,10 @@ Response verify_audit(domain::Context& ctx, Request&, const Caller&) {
 void add_audit_routes(http::Router& router, domain::Context& ctx) {
   using P = Permission;
   add_route(router, ctx, "GET", "/api/v1/audit", P::kAudit, get_audit);
-  add_route(router, ctx, "GET", "/api/v1/audit/export", P::kAudit, export_audit, http::Work::kBlocking);
-  add_route(router, ctx, "GET", "/api/v1/audit/verify", P::kAudit, verify_audit, http::Work::kBlocking);
+  add_route(router, ctx, "GET", "/api/v1/audit/export", P::kAudit, export_audit,
+            http::Work::kBlocking);
+  add_route(router, ctx, "GET", "/api/v1/audit/verify", P::kAudit, verify_audit,
+            http::Work::kBlocking);
 }
 
 }  // namespace posfleet::api

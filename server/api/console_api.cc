@@ -25,23 +25,31 @@ Response get_overview(domain::Context& ctx, Request&, const Caller&) {
   for (const auto& v : o->versions)
     versions.push_back(bj::object{{"model", v.model}, {"version", v.version}, {"count", v.count}});
   for (const auto& d : o->outcomes)
-    outcomes.push_back(
-        bj::object{{"day", d.day}, {"success", d.success}, {"failed", d.failed}, {"rolled_back", d.rolled_back}});
+    outcomes.push_back(bj::object{{"day", d.day},
+                                  {"success", d.success},
+                                  {"failed", d.failed},
+                                  {"rolled_back", d.rolled_back}});
   for (const auto& s : o->security)
-    security.push_back(bj::object{{"version", s.version}, {"deadline", format_utc(s.deadline)}, {"pending", s.pending}});
+    security.push_back(bj::object{
+        {"version", s.version}, {"deadline", format_utc(s.deadline)}, {"pending", s.pending}});
   return http::json_response(
       200, bj::object{{"online", o->online},
                       {"offline", o->offline},
                       {"online_window_seconds", domain::online_window_seconds(ctx)},
                       {"versions", std::move(versions)},
                       {"outcomes", std::move(outcomes)},
-                      {"modes", bj::object{{"auto", o->mode_auto}, {"manual", o->mode_manual}, {"never", o->mode_never}}},
+                      {"modes", bj::object{{"auto", o->mode_auto},
+                                           {"manual", o->mode_manual},
+                                           {"never", o->mode_never}}},
                       {"security", std::move(security)}});
 }
 
 bj::object slots_json(const domain::Slots& s) {
-  return bj::object{{"reported", s.reported}, {"active", s.active}, {"booted", s.booted},
-                    {"a", bj::object{{"version", s.a_version}}}, {"b", bj::object{{"version", s.b_version}}}};
+  return bj::object{{"reported", s.reported},
+                    {"active", s.active},
+                    {"booted", s.booted},
+                    {"a", bj::object{{"version", s.a_version}}},
+                    {"b", bj::object{{"version", s.b_version}}}};
 }
 
 // GET /api/v1/terminals/{serial}: one terminal with what its page shows —
@@ -87,10 +95,11 @@ Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
     if (!history) return http::error_from(history.error());
     const auto p = domain::update_progress(newest, *history);
     const auto& release = deployments.front().as_object().at("release");
-    o["progress"] = bj::object{{"deployment", newest.id}, {"release", release},     {"status", newest.status},
-                               {"result", newest.result}, {"percent", p.percent},   {"bytes", p.bytes},
-                               {"total", p.total},        {"line", p.line},         {"time", format_utc(p.time)},
-                               {"active", p.active}};
+    o["progress"] =
+        bj::object{{"deployment", newest.id}, {"release", release},   {"status", newest.status},
+                   {"result", newest.result}, {"percent", p.percent}, {"bytes", p.bytes},
+                   {"total", p.total},        {"line", p.line},       {"time", format_utc(p.time)},
+                   {"active", p.active}};
   }
   o["deployments"] = std::move(deployments);
 
@@ -98,7 +107,9 @@ Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
   if (!ns) return http::error_from(ns.error());
   bj::array notes;
   for (const auto& n : *ns)
-    notes.push_back(bj::object{{"id", n.id}, {"kind", n.kind}, {"time", format_utc(n.time)},
+    notes.push_back(bj::object{{"id", n.id},
+                               {"kind", n.kind},
+                               {"time", format_utc(n.time)},
                                {"text", bj::object{{"zh-CN", n.text_zh}, {"en", n.text_en}}}});
   o["notifications"] = std::move(notes);
 
@@ -106,8 +117,12 @@ Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
   if (!ts) return http::error_from(ts.error());
   bj::array tickets;
   for (const auto& k : *ts)
-    tickets.push_back(bj::object{{"id", k.id}, {"status", k.status}, {"message", k.message}, {"note", k.note},
-                                 {"version", k.version}, {"created", format_utc(k.created)},
+    tickets.push_back(bj::object{{"id", k.id},
+                                 {"status", k.status},
+                                 {"message", k.message},
+                                 {"note", k.note},
+                                 {"version", k.version},
+                                 {"created", format_utc(k.created)},
                                  {"updated", format_utc(k.updated)}});
   o["tickets"] = std::move(tickets);
   return http::json_response(200, o);

@@ -59,8 +59,14 @@ Response get_policy(domain::Context& ctx, Request& req, const Caller&) {
     bj::value before = nullptr, after = nullptr;
     if (auto v = json::parse(c.before_json); v) before = *v;
     if (auto v = json::parse(c.after_json); v) after = *v;
-    h.push_back(bj::object{{"revision", c.id}, {"time", format_utc(c.time)}, {"actor", c.actor}, {"path", c.path},
-                           {"reason", c.reason}, {"outcome", c.outcome}, {"before", before}, {"after", after}});
+    h.push_back(bj::object{{"revision", c.id},
+                           {"time", format_utc(c.time)},
+                           {"actor", c.actor},
+                           {"path", c.path},
+                           {"reason", c.reason},
+                           {"outcome", c.outcome},
+                           {"before", before},
+                           {"after", after}});
   }
   out["history"] = std::move(h);
   return http::json_response(200, out);
@@ -75,20 +81,25 @@ Response put_policy(domain::Context& ctx, Request& req, const Caller& caller) {
   auto patch = PolicyPatch::from_json(fields);
   if (!patch) return http::error_from(patch.error());
   if ((patch->locked || patch->lock_reason) && !role_allows(caller.role, Permission::kLock))
-    return http::error_response(403, "forbidden", "only an administrator may lock or unlock a policy");
+    return http::error_response(403, "forbidden",
+                                "only an administrator may lock or unlock a policy");
   if (patch->locked && *patch->locked && patch->lock_reason.value_or("").empty())
-    return http::error_response(400, "invalid_argument", "a lock needs lock_reason: the terminal shows it to the merchant");
+    return http::error_response(400, "invalid_argument",
+                                "a lock needs lock_reason: the terminal shows it to the merchant");
   if (patch->mode && !role_allows(caller.role, Permission::kLock)) {
     auto now = domain::layered_policy(ctx, scope, key);
     if (!now) return http::error_from(now.error());
     if (now->locked)
-      return http::error_response(403, "locked", "the update mode here is locked by an administrator (" +
-                                                     now->lock_reason + "); only an administrator may change it");
+      return http::error_response(403, "locked",
+                                  "the update mode here is locked by an administrator (" +
+                                      now->lock_reason + "); only an administrator may change it");
   }
-  auto p = domain::change_policy(ctx, scope, key, *patch, caller.actor(), json::string_or(*body, "reason", ""),
+  auto p = domain::change_policy(ctx, scope, key, *patch, caller.actor(),
+                                 json::string_or(*body, "reason", ""),
                                  !role_allows(caller.role, Permission::kLock));
   if (!p) return http::error_from(p.error());
-  return http::json_response(200, bj::object{{"scope", scope}, {"key", key}, {"effective", p->to_json()}});
+  return http::json_response(
+      200, bj::object{{"scope", scope}, {"key", key}, {"effective", p->to_json()}});
 }
 
 Response put_group(domain::Context& ctx, Request& req, const Caller& caller) {
@@ -104,10 +115,13 @@ Response put_group(domain::Context& ctx, Request& req, const Caller& caller) {
     auto before = domain::effective_policy(ctx, *t);
     auto target = domain::scope_policy(ctx, "group", group);
     if ((before && before->locked) || (!group.empty() && target && target->locked))
-      return http::error_response(403, "forbidden", "the terminal's or the group's mode is locked; only an administrator may move it");
+      return http::error_response(
+          403, "forbidden",
+          "the terminal's or the group's mode is locked; only an administrator may move it");
   }
   if (auto s = ctx.store.set_terminal_group(t->id, group); !s) return http::error_from(s.error());
-  domain::record_audit(ctx, caller.actor(), "terminal.group", "terminal:" + t->serial, t->group, group, "");
+  domain::record_audit(ctx, caller.actor(), "terminal.group", "terminal:" + t->serial, t->group,
+                       group, "");
   return http::json_response(200, bj::object{{"serial", t->serial}, {"group", group}});
 }
 
@@ -117,22 +131,28 @@ Response put_deadline(domain::Context& ctx, Request& req, const Caller& caller) 
   auto r = ctx.store.release_by_version(req.param("version"));
   if (!r) return http::error_from(r.error());
   if (!r->security)
-    return http::error_response(400, "invalid_argument", "release " + r->version +
-                                                             " is not signed as security-critical; create it with --security");
+    return http::error_response(
+        400, "invalid_argument",
+        "release " + r->version + " is not signed as security-critical; create it with --security");
   const std::string reason = json::string_or(*body, "reason", "");
   if (auto s = domain::check_reason(reason, "say why the deadline changes: reason is required"); !s)
     return http::error_from(s.error());
   auto t = parse_utc(json::string_or(*body, "deadline", ""));
-  if (!t) return http::error_response(400, "invalid_argument", "deadline must be a UTC time like 2026-12-24T00:00:00Z");
+  if (!t)
+    return http::error_response(400, "invalid_argument",
+                                "deadline must be a UTC time like 2026-12-24T00:00:00Z");
   if (auto s = ctx.store.set_release_deadline(r->id, *t); !s) return http::error_from(s.error());
   domain::record_audit(ctx, caller.actor(), "release.deadline", "release:" + r->version,
-                       r->security_deadline ? format_utc(r->security_deadline) : "", format_utc(*t), reason);
-  return http::json_response(200, bj::object{{"version", r->version}, {"security_deadline", format_utc(*t)}});
+                       r->security_deadline ? format_utc(r->security_deadline) : "", format_utc(*t),
+                       reason);
+  return http::json_response(
+      200, bj::object{{"version", r->version}, {"security_deadline", format_utc(*t)}});
 }
 
 Response get_outbox(domain::Context& ctx, Request&, const Caller&) {
   auto* outbox = dynamic_cast<domain::OutboxSmsSender*>(ctx.sms);
-  if (!outbox) return http::error_response(404, "not_found", "SMS go through a gateway; there is no outbox");
+  if (!outbox)
+    return http::error_response(404, "not_found", "SMS go through a gateway; there is no outbox");
   bj::array out;
   std::ifstream in(outbox->path());
   for (std::string line; std::getline(in, line);)
@@ -146,11 +166,15 @@ Response get_status(domain::Context& ctx, Request&, const Caller&) {
   const auto f = ctx.load ? ctx.load->figures() : domain::LoadFigures{};
   const int polling = ctx.load ? ctx.load->poll_seconds(ctx.poll_seconds) : ctx.poll_seconds;
   return http::json_response(
-      200, bj::object{{"downloads", bj::object{{"active", f.active}, {"max", f.max}, {"peak", f.peak},
-                                               {"refused", f.refused}, {"refused_recently", f.recent_refused},
+      200, bj::object{{"downloads", bj::object{{"active", f.active},
+                                               {"max", f.max},
+                                               {"peak", f.peak},
+                                               {"refused", f.refused},
+                                               {"refused_recently", f.recent_refused},
                                                {"busy", f.busy}}},
                       {"early_retries", f.early_retries},
-                      {"polling", bj::object{{"configured_seconds", ctx.poll_seconds}, {"current_seconds", polling}}}});
+                      {"polling", bj::object{{"configured_seconds", ctx.poll_seconds},
+                                             {"current_seconds", polling}}}});
 }
 
 }  // namespace

@@ -7,13 +7,13 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/manifest.h"
+#include "server/api/api_common.h"
+#include "server/api/rollout_api.h"
+#include "server/api/terminal_filter.h"
 #include "server/domain/audit.h"
 #include "server/domain/deployments.h"
 #include "server/domain/releases.h"
 #include "server/domain/terminals.h"
-#include "server/api/api_common.h"
-#include "server/api/rollout_api.h"
-#include "server/api/terminal_filter.h"
 
 namespace posfleet::api {
 
@@ -57,8 +57,8 @@ bj::object release_json(domain::Context& ctx, const store::ReleaseRecord& r) {
   bj::array comps;
   std::uint64_t size = 0;
   for (const auto& c : r.components) {
-    bj::object o{{"name", c.name}, {"version", c.version}, {"filename", c.filename},
-                 {"sha256", c.sha256}, {"length", c.length}, {"size", c.length}};
+    bj::object o{{"name", c.name},     {"version", c.version}, {"filename", c.filename},
+                 {"sha256", c.sha256}, {"length", c.length},   {"size", c.length}};
     if (sm)
       for (const auto& mc : sm->manifest.components)
         if (mc.name == c.name) {
@@ -84,7 +84,9 @@ bj::object release_json(domain::Context& ctx, const store::ReleaseRecord& r) {
       if (auto* notes = s->get_object().if_contains("notes")) o["notes"] = *notes;
   // Terminals always check signatures against their own keys; the server
   // checks at publish only when it was given release keys.
-  bj::object signature{{"key_ids", split_csv(r.key_ids_csv)}, {"verified", false}, {"threshold", 0},
+  bj::object signature{{"key_ids", split_csv(r.key_ids_csv)},
+                       {"verified", false},
+                       {"threshold", 0},
                        {"trusted_key_ids", bj::array()}};
   if (auto check = ctx.store.release_check(r.id); check && *check) {
     signature["verified"] = (*check)->verified;
@@ -122,7 +124,8 @@ Response put_artifact(domain::Context& ctx, Request& req, const Caller&) {
 
 Response get_artifact(domain::Context& ctx, Request& req, const Caller&) {
   auto a = ctx.store.artifact(req.param("sha256"));
-  if (!a || !ctx.artifacts.contains(a->sha256)) return http::error_response(404, "not_found", "artifact not uploaded");
+  if (!a || !ctx.artifacts.contains(a->sha256))
+    return http::error_response(404, "not_found", "artifact not uploaded");
   return http::json_response(200, bj::object{{"sha256", a->sha256}, {"size", a->size}});
 }
 
@@ -154,7 +157,8 @@ Response get_release(domain::Context& ctx, Request& req, const Caller&) {
 Response post_terminal(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto t = domain::register_terminal(ctx, json::string_or(*body, "serial", ""), json::string_or(*body, "model", ""));
+  auto t = domain::register_terminal(ctx, json::string_or(*body, "serial", ""),
+                                     json::string_or(*body, "model", ""));
   if (!t) return http::error_from(t.error());
   domain::record_audit(ctx, caller.actor(), "terminal.register", "terminal:" + t->record.serial,
                        t->reregistered ? "retired" : "", t->record.model, "");
@@ -172,8 +176,9 @@ Response list_terminals(domain::Context& ctx, Request& req, const Caller&) {
   if (!total) return http::error_from(total.error());
   bj::array out;
   for (const auto& r : *rows) out.push_back(terminal_row_json(r));
-  return http::json_response(200,
-                             bj::object{{"terminals", out}, {"total", *total}, {"offset", q->offset}, {"limit", q->limit}});
+  return http::json_response(
+      200, bj::object{
+               {"terminals", out}, {"total", *total}, {"offset", q->offset}, {"limit", q->limit}});
 }
 
 Response post_deployment(domain::Context& ctx, Request& req, const Caller& caller) {
@@ -181,13 +186,15 @@ Response post_deployment(domain::Context& ctx, Request& req, const Caller& calle
   if (!body) return http::error_from(body.error());
   // Many terminals (a list, a group or a filter): rollout_api.h.
   if (!body->contains("terminal")) return deploy_many(ctx, *body, caller, false);
-  const auto release = json::string_or(*body, "release", ""), serial = json::string_or(*body, "terminal", "");
+  const auto release = json::string_or(*body, "release", ""),
+             serial = json::string_or(*body, "terminal", "");
   if (auto s = domain::check_reason(json::string_or(*body, "reason", ""), nullptr); !s)
     return http::error_from(s.error());
   auto d = domain::assign_release(ctx, release, serial, caller.actor());
   if (!d) return http::error_from(d.error());
   domain::record_audit(ctx, caller.actor(), "deployment.create", "terminal:" + serial, "",
-                       "release " + release + ", deployment " + std::to_string(d->id), json::string_or(*body, "reason", ""));
+                       "release " + release + ", deployment " + std::to_string(d->id),
+                       json::string_or(*body, "reason", ""));
   auto j = deployment_json(ctx, *d, true);
   if (!j) return http::error_from(j.error());
   return http::json_response(201, *j);
@@ -206,7 +213,8 @@ Response get_deployment(domain::Context& ctx, Request& req, const Caller&) {
 // ?terminal=&release=&status=&result=&offset=&limit= (1-1000, default 50),
 // newest first, with the number that match in all.
 Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
-  static const std::set<std::string> kStatuses = {"scheduled", "running", "canceling", "canceled", "finished"};
+  static const std::set<std::string> kStatuses = {"scheduled", "running", "canceling", "canceled",
+                                                  "finished"};
   static const std::set<std::string> kResults = {"none", "success", "failure"};
   store::DeploymentQuery q;
   if (auto serial = req.query_or("terminal", ""); !serial.empty()) {
@@ -222,8 +230,9 @@ Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
   q.status = req.query_or("status", "");
   q.result = req.query_or("result", "");
   if (!q.status.empty() && !kStatuses.contains(q.status))
-    return http::error_response(400, "invalid_argument",
-                                "status must be scheduled, running, canceling, canceled or finished");
+    return http::error_response(
+        400, "invalid_argument",
+        "status must be scheduled, running, canceling, canceled or finished");
   if (!q.result.empty() && !kResults.contains(q.result))
     return http::error_response(400, "invalid_argument", "result must be none, success or failure");
   auto offset = bounded_number(req.query_or("offset", ""), "offset", 0, 0, 1'000'000'000);
@@ -239,8 +248,9 @@ Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
   bj::array out;
   for (const auto& d : *ds)
     if (auto j = deployment_json(ctx, d, false); j) out.push_back(*j);
-  return http::json_response(200, bj::object{{"deployments", out}, {"total", *total}, {"offset", q.offset},
-                                             {"limit", q.limit}});
+  return http::json_response(
+      200, bj::object{
+               {"deployments", out}, {"total", *total}, {"offset", q.offset}, {"limit", q.limit}});
 }
 
 Response cancel_deployment(domain::Context& ctx, Request& req, const Caller& caller) {
@@ -248,7 +258,8 @@ Response cancel_deployment(domain::Context& ctx, Request& req, const Caller& cal
   if (!id) return http::error_from(id.error());
   auto d = domain::request_cancel(ctx, *id);
   if (!d) return http::error_from(d.error());
-  domain::record_audit(ctx, caller.actor(), "deployment.cancel", "deployment:" + std::to_string(*id), "", d->status, "");
+  domain::record_audit(ctx, caller.actor(), "deployment.cancel",
+                       "deployment:" + std::to_string(*id), "", d->status, "");
   auto j = deployment_json(ctx, *d, true);
   if (!j) return http::error_from(j.error());
   return http::json_response(200, *j);
@@ -256,7 +267,8 @@ Response cancel_deployment(domain::Context& ctx, Request& req, const Caller& cal
 
 }  // namespace
 
-Expected<bj::object> deployment_json(domain::Context& ctx, const store::DeploymentRecord& d, bool with_history) {
+Expected<bj::object> deployment_json(domain::Context& ctx, const store::DeploymentRecord& d,
+                                     bool with_history) {
   auto t = ctx.store.terminal_by_id(d.terminal_id);
   if (!t) return t.error();
   auto r = ctx.store.release_by_id(d.release_id);
@@ -276,9 +288,13 @@ Expected<bj::object> deployment_json(domain::Context& ctx, const store::Deployme
     for (const auto& s : *h) {
       bj::value details = bj::array();
       if (auto p = json::parse(s.details_json); p) details = *p;
-      bj::object entry{{"time", format_utc(s.time)}, {"execution", s.execution}, {"result", s.result},
-                       {"code", s.code}, {"details", details}};
-      if (s.progress_of > 0) entry["progress"] = bj::object{{"cnt", s.progress_cnt}, {"of", s.progress_of}};
+      bj::object entry{{"time", format_utc(s.time)},
+                       {"execution", s.execution},
+                       {"result", s.result},
+                       {"code", s.code},
+                       {"details", details}};
+      if (s.progress_of > 0)
+        entry["progress"] = bj::object{{"cnt", s.progress_cnt}, {"of", s.progress_of}};
       history.push_back(std::move(entry));
     }
     o["history"] = std::move(history);
@@ -287,18 +303,22 @@ Expected<bj::object> deployment_json(domain::Context& ctx, const store::Deployme
 }
 
 void add_routes(http::Router& router, domain::Context& ctx) {
-  router.add("GET", "/healthz", [](Request&) { return http::json_response(200, bj::object{{"status", "ok"}}); });
+  router.add("GET", "/healthz", [](Request&) {
+    return http::json_response(200, bj::object{{"status", "ok"}});
+  });
   using P = Permission;
   add_upload_route(router, ctx, "PUT", "/api/v1/artifacts/{sha256}", P::kRelease, open_artifact,
                    put_artifact);
   add_route(router, ctx, "GET", "/api/v1/artifacts/{sha256}", P::kRead, get_artifact);
-  add_route(router, ctx, "POST", "/api/v1/releases", P::kRelease, post_release, http::Work::kBlocking);
+  add_route(router, ctx, "POST", "/api/v1/releases", P::kRelease, post_release,
+            http::Work::kBlocking);
   add_route(router, ctx, "GET", "/api/v1/releases", P::kRead, list_releases);
   add_route(router, ctx, "GET", "/api/v1/releases/{version}", P::kRead, get_release);
   add_route(router, ctx, "POST", "/api/v1/terminals", P::kTerminal, post_terminal);
   add_route(router, ctx, "GET", "/api/v1/terminals", P::kRead, list_terminals);
   // GET /api/v1/terminals/{serial}: console_api.cc (the terminal page's view).
-  add_route(router, ctx, "POST", "/api/v1/deployments", P::kDeploy, post_deployment, http::Work::kBlocking);
+  add_route(router, ctx, "POST", "/api/v1/deployments", P::kDeploy, post_deployment,
+            http::Work::kBlocking);
   add_route(router, ctx, "GET", "/api/v1/deployments", P::kRead, list_deployments);
   add_route(router, ctx, "GET", "/api/v1/deployments/{id}", P::kRead, get_deployment);
   add_route(router, ctx, "POST", "/api/v1/deployments/{id}/cancel", P::kDeploy, cancel_deployment);

@@ -15,6 +15,7 @@ namespace posfleet::api {
 void add_routes(http::Router& router, domain::Context& ctx);
 
 // A deployment as the API shows it; with its DDI status history if asked.
-Expected<boost::json::object> deployment_json(domain::Context& ctx, const store::DeploymentRecord& d, bool with_history);
+Expected<boost::json::object> deployment_json(domain::Context& ctx,
+                                              const store::DeploymentRecord& d, bool with_history);
 
 }  // namespace posfleet::api

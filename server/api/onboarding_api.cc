@@ -14,10 +14,10 @@
 #include "core/json.h"
 #include "server/api/api_common.h"
 #include "server/api/request_text.h"
-#include "server/http/media_type.h"
 #include "server/domain/onboarding.h"
 #include "server/domain/rate_limit.h"
 #include "server/domain/secrets.h"
+#include "server/http/media_type.h"
 
 namespace posfleet::api {
 
@@ -71,8 +71,11 @@ bj::object application_json(const store::ApplicationRecord& a) {
 
 // What the applicant sees with the number and phone.
 bj::object status_json(const store::ApplicationRecord& a) {
-  bj::object o{{"number", a.number}, {"status", a.status}, {"model", a.model},
-               {"created", format_utc(a.created)}, {"updated", format_utc(a.updated)}};
+  bj::object o{{"number", a.number},
+               {"status", a.status},
+               {"model", a.model},
+               {"created", format_utc(a.created)},
+               {"updated", format_utc(a.updated)}};
   if (a.status == "rejected") o["reason"] = a.reason;
   if (!a.carrier.empty()) {
     o["carrier"] = a.carrier;
@@ -87,7 +90,8 @@ bj::object status_json(const store::ApplicationRecord& a) {
 // request without one.
 Expected<bj::object> public_body(domain::Context& ctx, const Request& req) {
   if (ctx.public_limit && !ctx.public_limit->allow(client_address(ctx, req), unix_now()))
-    return make_error(Code::kUnavailable, "too many requests from your address; wait a minute and try again");
+    return make_error(Code::kUnavailable,
+                      "too many requests from your address; wait a minute and try again");
   if (!http::media_type_is(req.header("content-type"), "application", "json"))
     return make_error(Code::kInvalidArgument, "send the request as application/json");
   return body_object(req);
@@ -107,8 +111,12 @@ Response refused(const Error& e) {
 Response get_catalogue(domain::Context& ctx, Request&) {
   bj::array models;
   for (const auto& m : domain::terminal_catalogue(ctx))
-    models.push_back(bj::object{{"id", m.id}, {"kind", m.kind}, {"name_zh", m.name_zh}, {"name_en", m.name_en},
-                                {"text_zh", m.text_zh}, {"text_en", m.text_en}});
+    models.push_back(bj::object{{"id", m.id},
+                                {"kind", m.kind},
+                                {"name_zh", m.name_zh},
+                                {"name_en", m.name_en},
+                                {"text_zh", m.text_zh},
+                                {"text_en", m.text_en}});
   return http::json_response(200, bj::object{{"models", models}});
 }
 
@@ -117,7 +125,8 @@ Response post_phone_code(domain::Context& ctx, Request& req) {
   if (!body) return refused(body.error());
   auto c = domain::send_phone_code(ctx, json::string_or(*body, "phone", ""));
   if (!c) return refused(c.error());
-  return http::json_response(201, bj::object{{"id", c->id}, {"expires_in", domain::kPhoneCodeSeconds}});
+  return http::json_response(201,
+                             bj::object{{"id", c->id}, {"expires_in", domain::kPhoneCodeSeconds}});
 }
 
 Response post_phone_code_confirm(domain::Context& ctx, Request& req) {
@@ -125,7 +134,8 @@ Response post_phone_code_confirm(domain::Context& ctx, Request& req) {
   if (!body) return refused(body.error());
   auto id = positive_id(req.param("id"), "code");
   if (!id) return http::error_from(id.error());
-  if (auto s = domain::confirm_phone_code(ctx, *id, json::string_or(*body, "code", "")); !s) return refused(s.error());
+  if (auto s = domain::confirm_phone_code(ctx, *id, json::string_or(*body, "code", "")); !s)
+    return refused(s.error());
   return http::json_response(200, bj::object{{"verified", true}});
 }
 
@@ -139,7 +149,8 @@ Response post_application(domain::Context& ctx, Request& req) {
   in.business_name = json::string_or(*body, "business_name", "");
   in.credit_code = json::string_or(*body, "credit_code", "");
   in.phone = json::string_or(*body, "phone", "");
-  if (auto* v = body->if_contains("phone_code_id"); v && v->is_int64()) in.phone_code_id = v->get_int64();
+  if (auto* v = body->if_contains("phone_code_id"); v && v->is_int64())
+    in.phone_code_id = v->get_int64();
   in.card = json::string_or(*body, "card", "");
   in.bank = json::string_or(*body, "bank", "");
   in.address = json::string_or(*body, "address", "");
@@ -149,9 +160,10 @@ Response post_application(domain::Context& ctx, Request& req) {
   if (!r->errors.empty()) {
     bj::object fields;
     for (const auto& [field, why] : r->errors) fields[field] = why;
-    return http::json_response(400, bj::object{{"error", bj::object{{"code", "invalid_argument"},
-                                                                    {"message", "some fields need correcting"},
-                                                                    {"fields", fields}}}});
+    return http::json_response(
+        400, bj::object{{"error", bj::object{{"code", "invalid_argument"},
+                                             {"message", "some fields need correcting"},
+                                             {"fields", fields}}}});
   }
   return http::json_response(201, status_json(r->record));
 }
@@ -159,7 +171,8 @@ Response post_application(domain::Context& ctx, Request& req) {
 Response post_status(domain::Context& ctx, Request& req) {
   auto body = public_body(ctx, req);
   if (!body) return refused(body.error());
-  auto a = domain::application_status(ctx, json::string_or(*body, "number", ""), json::string_or(*body, "phone", ""));
+  auto a = domain::application_status(ctx, json::string_or(*body, "number", ""),
+                                      json::string_or(*body, "phone", ""));
   if (!a) return refused(a.error());
   return http::json_response(200, status_json(*a));
 }
@@ -167,10 +180,12 @@ Response post_status(domain::Context& ctx, Request& req) {
 Response post_enroll(domain::Context& ctx, Request& req) {
   auto body = public_body(ctx, req);
   if (!body) return refused(body.error());
-  auto e = domain::enroll_terminal(ctx, json::string_or(*body, "code", ""), json::string_or(*body, "serial", ""),
+  auto e = domain::enroll_terminal(ctx, json::string_or(*body, "code", ""),
+                                   json::string_or(*body, "serial", ""),
                                    json::string_or(*body, "model", ""), client_address(ctx, req));
   if (!e) {
-    if (e.error().code == Code::kUnauthorized) return http::error_response(410, "expired", e.error().message);
+    if (e.error().code == Code::kUnauthorized)
+      return http::error_response(410, "expired", e.error().message);
     return refused(e.error());
   }
   return http::json_response(200, bj::object{{"serial", e->terminal.serial},
@@ -183,8 +198,9 @@ Response list_applications(domain::Context& ctx, Request& req, const Caller&) {
   const auto status = req.query_or("status", "");
   if (!status.empty() && status != "submitted" && status != "approved" && status != "rejected" &&
       status != "shipped" && status != "activated")
-    return http::error_response(400, "invalid_argument",
-                                "status must be submitted, approved, rejected, shipped or activated");
+    return http::error_response(
+        400, "invalid_argument",
+        "status must be submitted, approved, rejected, shipped or activated");
   auto rows = ctx.store.list_applications(status, 0, 500);
   if (!rows) return http::error_from(rows.error());
   bj::array out;
@@ -201,10 +217,11 @@ Response get_application(domain::Context& ctx, Request& req, const Caller&) {
   bj::array activations;
   if (auto acts = ctx.store.activations_of(a->id); acts)
     for (const auto& act : *acts)
-      activations.push_back(bj::object{{"serial", act.serial},
-                                       {"expires", format_utc(act.expires)},
-                                       {"replaced", act.used < 0},
-                                       {"used", act.used > 0 ? bj::value(format_utc(act.used)) : bj::value(nullptr)}});
+      activations.push_back(bj::object{
+          {"serial", act.serial},
+          {"expires", format_utc(act.expires)},
+          {"replaced", act.used < 0},
+          {"used", act.used > 0 ? bj::value(format_utc(act.used)) : bj::value(nullptr)}});
   o["activations"] = std::move(activations);
   return http::json_response(200, o);
 }
@@ -226,10 +243,12 @@ Response post_approve(domain::Context& ctx, Request& req, const Caller& caller) 
   if (auto* v = body->if_contains("serials"); v && v->is_array())
     for (const auto& s : v->as_array())
       if (s.is_string() && !s.get_string().empty()) serials.emplace_back(s.get_string());
-  auto r = domain::approve_application(ctx, *id, serials, json::string_or(*body, "reason", ""), caller.actor());
+  auto r = domain::approve_application(ctx, *id, serials, json::string_or(*body, "reason", ""),
+                                       caller.actor());
   if (!r) return http::error_from(r.error());
   bj::array codes;
-  for (const auto& [serial, code] : r->codes) codes.push_back(bj::object{{"serial", serial}, {"code", code}});
+  for (const auto& [serial, code] : r->codes)
+    codes.push_back(bj::object{{"serial", serial}, {"code", code}});
   auto o = application_json(r->record);
   o["activation_codes"] = std::move(codes);
   return http::json_response(200, o);
@@ -241,7 +260,8 @@ Response post_activation_code(domain::Context& ctx, Request& req, const Caller& 
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
   const auto serial = json::string_or(*body, "serial", "");
-  auto code = domain::reissue_activation(ctx, *id, serial, json::string_or(*body, "reason", ""), caller.actor());
+  auto code = domain::reissue_activation(ctx, *id, serial, json::string_or(*body, "reason", ""),
+                                         caller.actor());
   if (!code) return http::error_from(code.error());
   return http::json_response(201, bj::object{{"serial", serial}, {"code", *code}});
 }
@@ -251,7 +271,8 @@ Response post_reject(domain::Context& ctx, Request& req, const Caller& caller) {
   if (!id) return http::error_from(id.error());
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto a = domain::reject_application(ctx, *id, json::string_or(*body, "reason", ""), caller.actor());
+  auto a =
+      domain::reject_application(ctx, *id, json::string_or(*body, "reason", ""), caller.actor());
   if (!a) return http::error_from(a.error());
   return http::json_response(200, application_json(*a));
 }
@@ -290,9 +311,11 @@ void add_onboarding_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "GET", "/api/v1/applications", P::kOnboard, list_applications);
   add_route(router, ctx, "GET", "/api/v1/applications/{id}", P::kOnboard, get_application);
   add_route(router, ctx, "POST", "/api/v1/applications/{id}/verify", P::kOnboard, post_verify);
-  add_route(router, ctx, "POST", "/api/v1/applications/{id}/approve", P::kOnboard, post_approve, http::Work::kBlocking);
+  add_route(router, ctx, "POST", "/api/v1/applications/{id}/approve", P::kOnboard, post_approve,
+            http::Work::kBlocking);
   add_route(router, ctx, "POST", "/api/v1/applications/{id}/reject", P::kOnboard, post_reject);
-  add_route(router, ctx, "POST", "/api/v1/applications/{id}/activation-codes", P::kOnboard, post_activation_code);
+  add_route(router, ctx, "POST", "/api/v1/applications/{id}/activation-codes", P::kOnboard,
+            post_activation_code);
   add_route(router, ctx, "POST", "/api/v1/applications/{id}/shipping", P::kOnboard, post_shipping);
 }
 

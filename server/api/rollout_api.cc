@@ -20,19 +20,23 @@ using http::Response;
 
 namespace {
 
-Response invalid(const std::string& message) { return http::error_response(400, "invalid_argument", message); }
+Response invalid(const std::string& message) {
+  return http::error_response(400, "invalid_argument", message);
+}
 
 // The body's "patch": the policy fields to set (core/policy.h).
 Expected<PolicyPatch> patch_of(const bj::object& body) {
   auto* p = body.if_contains("patch");
-  if (!p || !p->is_object()) return make_error(Code::kInvalidArgument, "patch must be an object of policy fields to set");
+  if (!p || !p->is_object())
+    return make_error(Code::kInvalidArgument, "patch must be an object of policy fields to set");
   return PolicyPatch::from_json(p->get_object());
 }
 
 // The body's "filter" (terminal_filter.h), required.
 Expected<store::TerminalQuery> filter_of(domain::Context& ctx, const bj::object& body) {
   auto* f = body.if_contains("filter");
-  if (!f || !f->is_object()) return make_error(Code::kInvalidArgument, "filter must be an object of terminal filter fields");
+  if (!f || !f->is_object())
+    return make_error(Code::kInvalidArgument, "filter must be an object of terminal filter fields");
   return terminal_query(ctx, f->get_object());
 }
 
@@ -57,7 +61,8 @@ Response post_policy_preview(domain::Context& ctx, Request& req, const Caller&) 
     p = domain::preview_scope(ctx, scope, key, *patch);
   }
   if (!p) return http::error_from(p.error());
-  return http::json_response(200, bj::object{{"in_scope", p->in_scope}, {"changing", p->changing}, {"locked", p->locked}});
+  return http::json_response(
+      200, bj::object{{"in_scope", p->in_scope}, {"changing", p->changing}, {"locked", p->locked}});
 }
 
 Response post_policy_bulk(domain::Context& ctx, Request& req, const Caller& caller) {
@@ -66,7 +71,8 @@ Response post_policy_bulk(domain::Context& ctx, Request& req, const Caller& call
   auto patch = patch_of(*body);
   if (!patch) return http::error_from(patch.error());
   if ((patch->locked || patch->lock_reason) && !role_allows(caller.role, Permission::kLock))
-    return http::error_response(403, "forbidden", "only an administrator may lock or unlock a policy");
+    return http::error_response(403, "forbidden",
+                                "only an administrator may lock or unlock a policy");
   if (patch->locked && *patch->locked && patch->lock_reason.value_or("").empty())
     return invalid("a lock needs lock_reason: the terminal shows it to the merchant");
   const std::string reason = json::string_or(*body, "reason", "");
@@ -76,29 +82,37 @@ Response post_policy_bulk(domain::Context& ctx, Request& req, const Caller& call
   if (!q) return http::error_from(q.error());
   auto out = domain::bulk_policy(ctx, *q, *patch, caller.actor(), reason);
   if (!out) return http::error_from(out.error());
-  return http::json_response(200, bj::object{{"matched", out->matched}, {"applied", out->applied}, {"refused", out->refused}});
+  return http::json_response(
+      200,
+      bj::object{{"matched", out->matched}, {"applied", out->applied}, {"refused", out->refused}});
 }
 
 // The terminals a deployment request names, and the serials it names that
 // are not known.
-Expected<std::vector<store::TerminalRecord>> targets(domain::Context& ctx, const bj::object& body, std::int64_t* unknown,
+Expected<std::vector<store::TerminalRecord>> targets(domain::Context& ctx, const bj::object& body,
+                                                     std::int64_t* unknown,
                                                      std::string* described) {
   if (auto* list = body.if_contains("terminals")) {
     if (!list->is_array() || list->get_array().empty())
       return make_error(Code::kInvalidArgument, "terminals must list at least one serial");
     if (static_cast<std::int64_t>(list->get_array().size()) > ctx.bulk_cap)
-      return make_error(Code::kInvalidArgument, "at most " + std::to_string(ctx.bulk_cap) +
-                                                    " serials at once: deploy to a group or a filter instead");
+      return make_error(Code::kInvalidArgument,
+                        "at most " + std::to_string(ctx.bulk_cap) +
+                            " serials at once: deploy to a group or a filter instead");
     std::vector<store::TerminalRecord> out;
     std::set<std::string> seen;
     for (const auto& v : list->get_array()) {
-      if (!v.is_string()) return make_error(Code::kInvalidArgument, "terminals must be serials (text)");
+      if (!v.is_string())
+        return make_error(Code::kInvalidArgument, "terminals must be serials (text)");
       const std::string serial(v.get_string());
       if (!seen.insert(serial).second) continue;
       auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
-      if (t) out.push_back(*t);
-      else if (t.error().code == Code::kNotFound) ++*unknown;
-      else return t.error();
+      if (t)
+        out.push_back(*t);
+      else if (t.error().code == Code::kNotFound)
+        ++*unknown;
+      else
+        return t.error();
     }
     *described = std::to_string(seen.size()) + " terminals";
     return out;
@@ -113,7 +127,8 @@ Expected<std::vector<store::TerminalRecord>> targets(domain::Context& ctx, const
     q = *f;
     *described = "filter:" + json::serialize(body.at("filter"));
   } else {
-    return make_error(Code::kInvalidArgument, "name the target: terminal, terminals, group or filter");
+    return make_error(Code::kInvalidArgument,
+                      "name the target: terminal, terminals, group or filter");
   }
   return domain::all_matching(ctx, q, "deploy group by group");
 }
@@ -148,17 +163,20 @@ Response get_progress(domain::Context& ctx, Request& req, const Caller&) {
   bj::array rows;
   for (const auto& row : p->newest) {
     const auto& d = row.row.deployment;
-    rows.push_back(bj::object{{"id", d.id},
-                              {"terminal", row.row.serial},
-                              {"state", row.state},
-                              {"status", d.status},
-                              {"result", d.result},
-                              {"message", d.message},
-                              {"percent", row.percent ? bj::value(*row.percent) : bj::value(nullptr)},
-                              {"updated", format_utc(d.updated)}});
+    rows.push_back(
+        bj::object{{"id", d.id},
+                   {"terminal", row.row.serial},
+                   {"state", row.state},
+                   {"status", d.status},
+                   {"result", d.result},
+                   {"message", d.message},
+                   {"percent", row.percent ? bj::value(*row.percent) : bj::value(nullptr)},
+                   {"updated", format_utc(d.updated)}});
   }
-  return http::json_response(200, bj::object{{"release", r->version}, {"counts", counts}, {"total", total},
-                                             {"deployments", rows}});
+  return http::json_response(
+      200,
+      bj::object{
+          {"release", r->version}, {"counts", counts}, {"total", total}, {"deployments", rows}});
 }
 
 // One sentence for people (the CLI prints it): what was created and why the
@@ -230,7 +248,8 @@ Response post_bulk_cancel(domain::Context& ctx, Request& req, const Caller& call
 
 }  // namespace
 
-Response deploy_many(domain::Context& ctx, const bj::object& body, const Caller& caller, bool dry_run) {
+Response deploy_many(domain::Context& ctx, const bj::object& body, const Caller& caller,
+                     bool dry_run) {
   const std::string version = json::string_or(body, "release", "");
   if (version.empty()) return invalid("choose the release to deploy");
   if (auto s = domain::check_reason(json::string_or(body, "reason", ""), nullptr); !s)
@@ -254,16 +273,19 @@ Response deploy_many(domain::Context& ctx, const bj::object& body, const Caller&
                    {"skipped", skipped},      {"deployments", ids},
                    {"dry_run", dry_run},      {"summary", summary(version, *out, skipped)}};
   if (!dry_run)
-    domain::record_audit(ctx, caller.actor(), "deployment.create", "release:" + version, "",
-                         json::serialize(bj::object{{"target", described}, {"created", out->created}, {"skipped", skipped}}),
-                         json::string_or(body, "reason", ""));
+    domain::record_audit(
+        ctx, caller.actor(), "deployment.create", "release:" + version, "",
+        json::serialize(
+            bj::object{{"target", described}, {"created", out->created}, {"skipped", skipped}}),
+        json::string_or(body, "reason", ""));
   return http::json_response(dry_run ? 200 : 201, reply);
 }
 
 void add_rollout_routes(http::Router& router, domain::Context& ctx) {
   using P = Permission;
   add_route(router, ctx, "POST", "/api/v1/policy/preview", P::kRead, post_policy_preview);
-  add_route(router, ctx, "POST", "/api/v1/policy/bulk", P::kPolicy, post_policy_bulk, http::Work::kBlocking);
+  add_route(router, ctx, "POST", "/api/v1/policy/bulk", P::kPolicy, post_policy_bulk,
+            http::Work::kBlocking);
   add_route(router, ctx, "POST", "/api/v1/deployments/preview", P::kRead, post_deployment_preview);
   add_route(router, ctx, "POST", "/api/v1/deployments/cancel", P::kDeploy, post_bulk_cancel,
             http::Work::kBlocking);

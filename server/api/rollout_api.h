@@ -26,6 +26,7 @@ void add_rollout_routes(http::Router& router, domain::Context& ctx);
 
 // POST /api/v1/deployments without "terminal": one deployment per terminal of
 // the body's target; `dry_run` only counts.
-http::Response deploy_many(domain::Context& ctx, const boost::json::object& body, const Caller& caller, bool dry_run);
+http::Response deploy_many(domain::Context& ctx, const boost::json::object& body,
+                           const Caller& caller, bool dry_run);
 
 }  // namespace posfleet::api

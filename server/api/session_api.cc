@@ -17,18 +17,22 @@ using http::Response;
 namespace {
 
 std::string cookie(const std::string& value, int max_age) {
-  return std::string(domain::kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-         std::to_string(max_age);
+  return std::string(domain::kSessionCookie) + "=" + value +
+         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age);
 }
 
 bj::object user_json(const store::UserRecord& u) {
-  return bj::object{{"name", u.name}, {"role", u.role}, {"disabled", u.disabled}, {"created", format_utc(u.created)}};
+  return bj::object{{"name", u.name},
+                    {"role", u.role},
+                    {"disabled", u.disabled},
+                    {"created", format_utc(u.created)}};
 }
 
 Response post_session(domain::Context& ctx, Request& req) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto login = domain::log_in(ctx, json::string_or(*body, "name", ""), json::string_or(*body, "password", ""), client_address(ctx, req));
+  auto login = domain::log_in(ctx, json::string_or(*body, "name", ""),
+                              json::string_or(*body, "password", ""), client_address(ctx, req));
   if (!login) {
     if (login.error().code == Code::kUnavailable) {
       auto r = http::error_response(429, "too_many_attempts", login.error().message);
@@ -46,7 +50,8 @@ Response post_session(domain::Context& ctx, Request& req) {
 
 Response get_session(domain::Context& ctx, Request& req, const Caller& caller) {
   bj::object o{{"name", caller.name}, {"role", caller.role}};
-  if (auto s = domain::session_user(ctx, domain::session_cookie(req.header("cookie"))); s) o["csrf"] = s->session.csrf;
+  if (auto s = domain::session_user(ctx, domain::session_cookie(req.header("cookie"))); s)
+    o["csrf"] = s->session.csrf;
   return http::json_response(200, o);
 }
 
@@ -60,7 +65,8 @@ Response delete_session(domain::Context& ctx, Request& req, const Caller&) {
 Response post_user(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto u = domain::create_user(ctx, json::string_or(*body, "name", ""), json::string_or(*body, "role", ""),
+  auto u = domain::create_user(ctx, json::string_or(*body, "name", ""),
+                               json::string_or(*body, "role", ""),
                                json::string_or(*body, "password", ""), caller.actor());
   if (!u) return http::error_from(u.error());
   return http::json_response(201, user_json(*u));
@@ -79,7 +85,8 @@ Response put_user(domain::Context& ctx, Request& req, const Caller& caller) {
   if (!body) return http::error_from(body.error());
   std::optional<bool> disabled;
   if (auto* d = body->if_contains("disabled")) {
-    if (!d->is_bool()) return http::error_response(400, "invalid_argument", "disabled must be true or false");
+    if (!d->is_bool())
+      return http::error_response(400, "invalid_argument", "disabled must be true or false");
     disabled = d->get_bool();
   }
   auto u = domain::change_user(ctx, req.param("name"), json::string_or(*body, "role", ""), disabled,
@@ -92,7 +99,9 @@ Response put_user(domain::Context& ctx, Request& req, const Caller& caller) {
 
 void add_session_routes(http::Router& router, domain::Context& ctx) {
   // Logging in needs no credentials; argon2id is slow on purpose, so off the network threads.
-  router.add("POST", "/api/v1/session", [&ctx](Request& r) { return post_session(ctx, r); }, http::Work::kBlocking);
+  router.add(
+      "POST", "/api/v1/session", [&ctx](Request& r) { return post_session(ctx, r); },
+      http::Work::kBlocking);
   using P = Permission;
   add_route(router, ctx, "GET", "/api/v1/session", P::kRead, get_session);
   add_route(router, ctx, "DELETE", "/api/v1/session", P::kRead, delete_session);

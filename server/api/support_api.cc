@@ -10,8 +10,8 @@
 #include "core/text.h"
 #include "server/api/api_common.h"
 #include "server/api/fleet_api.h"
-#include "server/domain/secrets.h"
 #include "server/domain/policy.h"
+#include "server/domain/secrets.h"
 #include "server/domain/support.h"
 #include "server/domain/support_desk.h"
 
@@ -25,7 +25,8 @@ namespace {
 
 bj::object merchant_json(domain::Context& ctx, const store::MerchantRecord& m) {
   std::string id_masked = "?";
-  if (auto id = ctx.secrets->unseal(m.resident_id_enc); id) id_masked = domain::mask_resident_id(*id);
+  if (auto id = ctx.secrets->unseal(m.resident_id_enc); id)
+    id_masked = domain::mask_resident_id(*id);
   bj::array terminals;
   if (auto ts = ctx.store.terminals_of_merchant(m.id); ts)
     for (const auto& t : *ts) {
@@ -52,9 +53,15 @@ bj::object merchant_json(domain::Context& ctx, const store::MerchantRecord& m) {
 bj::object ticket_json(const store::TicketRecord& t) {
   bj::value policy = nullptr;
   if (auto p = json::parse(t.policy_json); p) policy = *p;
-  return bj::object{{"id", t.id},         {"terminal", t.serial}, {"version", t.version},
-                    {"policy", policy},   {"message", t.message}, {"status", t.status},
-                    {"note", t.note},     {"created", format_utc(t.created)}, {"updated", format_utc(t.updated)}};
+  return bj::object{{"id", t.id},
+                    {"terminal", t.serial},
+                    {"version", t.version},
+                    {"policy", policy},
+                    {"message", t.message},
+                    {"status", t.status},
+                    {"note", t.note},
+                    {"created", format_utc(t.created)},
+                    {"updated", format_utc(t.updated)}};
 }
 
 bj::object verification_json(const store::VerificationRecord& v) {
@@ -69,8 +76,8 @@ bj::object verification_json(const store::VerificationRecord& v) {
 // A refused verification step is 403 with a code the console can put in the
 // user's language (never 401: that would read as the session having ended).
 // For a code, the error also says how many tries are left.
-Response verification_error(domain::Context& ctx, const Error& e, const char* code, std::int64_t verification_id = 0,
-                            const std::string& agent = "") {
+Response verification_error(domain::Context& ctx, const Error& e, const char* code,
+                            std::int64_t verification_id = 0, const std::string& agent = "") {
   if (e.code != Code::kUnauthorized) return http::error_from(e);
   bj::object err{{"code", code}, {"message", e.message}};
   if (verification_id) {
@@ -92,7 +99,8 @@ Response verification_error(domain::Context& ctx, const Error& e, const char* co
 Response post_merchant(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto m = domain::create_merchant(ctx, json::string_or(*body, "legal_name", ""), json::string_or(*body, "phone", ""),
+  auto m = domain::create_merchant(ctx, json::string_or(*body, "legal_name", ""),
+                                   json::string_or(*body, "phone", ""),
                                    json::string_or(*body, "resident_id", ""), caller.actor());
   if (!m) return http::error_from(m.error());
   return http::json_response(201, merchant_json(ctx, *m));
@@ -111,7 +119,9 @@ Response post_merchant_terminal(domain::Context& ctx, Request& req, const Caller
   auto body = body_object(req);
   if (!id) return http::error_from(id.error());
   if (!body) return http::error_from(body.error());
-  if (auto s = domain::link_terminal(ctx, *id, json::string_or(*body, "serial", ""), caller.actor()); !s)
+  if (auto s =
+          domain::link_terminal(ctx, *id, json::string_or(*body, "serial", ""), caller.actor());
+      !s)
     return http::error_from(s.error());
   auto m = ctx.store.merchant(*id);
   return http::json_response(200, merchant_json(ctx, *m));
@@ -122,7 +132,8 @@ Response list_tickets(domain::Context& ctx, Request& req, const Caller&) {
   store::TicketQuery q{req.query_or("status", ""),
                        std::string(text::trim(req.query_or("serial", "")))};
   if (q.status != "" && q.status != "open" && q.status != "closed")
-    return http::error_response(400, "invalid_argument", "status must be open or closed (or left out for all)");
+    return http::error_response(400, "invalid_argument",
+                                "status must be open or closed (or left out for all)");
   try {
     q.offset = std::max<std::int64_t>(0, std::stoll(req.query_or("offset", "0")));
     q.limit = std::clamp<std::int64_t>(std::stoll(req.query_or("limit", "200")), 1, 200);
@@ -135,11 +146,14 @@ Response list_tickets(domain::Context& ctx, Request& req, const Caller&) {
   if (!total) return http::error_from(total.error());
   bj::array out;
   for (const auto& t : *ts) out.push_back(ticket_json(t));
-  return http::json_response(200, bj::object{{"tickets", out}, {"total", *total}, {"offset", q.offset}, {"limit", q.limit}});
+  return http::json_response(
+      200,
+      bj::object{{"tickets", out}, {"total", *total}, {"offset", q.offset}, {"limit", q.limit}});
 }
 
 bj::object note_json(const store::TicketNoteRecord& n) {
-  return bj::object{{"id", n.id}, {"author", n.author}, {"text", n.text}, {"time", format_utc(n.time)}};
+  return bj::object{
+      {"id", n.id}, {"author", n.author}, {"text", n.text}, {"time", format_utc(n.time)}};
 }
 
 // One ticket with its terminal, the terminal's merchant (masked) and its notes.
@@ -158,7 +172,8 @@ Response get_ticket(domain::Context& ctx, Request& req, const Caller&) {
     if (auto eff = domain::effective_policy(ctx, *term); eff) o["policy"] = eff->to_json();
     out["terminal"] = std::move(o);
     if (term->merchant_id)
-      if (auto m = ctx.store.merchant(term->merchant_id); m) out["merchant"] = merchant_json(ctx, *m);
+      if (auto m = ctx.store.merchant(term->merchant_id); m)
+        out["merchant"] = merchant_json(ctx, *m);
   }
   auto notes = ctx.store.ticket_notes(*id);
   if (!notes) return http::error_from(notes.error());
@@ -173,7 +188,8 @@ Response post_ticket_note(domain::Context& ctx, Request& req, const Caller& call
   auto body = body_object(req);
   if (!id) return http::error_from(id.error());
   if (!body) return http::error_from(body.error());
-  auto n = domain::add_ticket_note(ctx, *id, json::string_or(*body, "text", ""), caller.actor("support"));
+  auto n = domain::add_ticket_note(ctx, *id, json::string_or(*body, "text", ""),
+                                   caller.actor("support"));
   if (!n) return http::error_from(n.error());
   return http::json_response(201, note_json(*n));
 }
@@ -192,7 +208,8 @@ Response close_ticket(domain::Context& ctx, Request& req, const Caller& caller) 
   auto body = body_object(req);
   if (!id) return http::error_from(id.error());
   if (!body) return http::error_from(body.error());
-  auto t = domain::close_ticket(ctx, *id, json::string_or(*body, "note", ""), caller.actor("support"));
+  auto t =
+      domain::close_ticket(ctx, *id, json::string_or(*body, "note", ""), caller.actor("support"));
   if (!t) return http::error_from(t.error());
   return http::json_response(200, ticket_json(*t));
 }
@@ -200,8 +217,9 @@ Response close_ticket(domain::Context& ctx, Request& req, const Caller& caller) 
 Response post_verification(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto v = domain::start_verification(ctx, json::string_or(*body, "terminal", ""), json::string_or(*body, "legal_name", ""),
-                                      json::string_or(*body, "id_last4", ""), caller.actor("support"));
+  auto v = domain::start_verification(
+      ctx, json::string_or(*body, "terminal", ""), json::string_or(*body, "legal_name", ""),
+      json::string_or(*body, "id_last4", ""), caller.actor("support"));
   if (!v) return verification_error(ctx, v.error(), "identity_mismatch");
   auto m = ctx.store.merchant(v->merchant_id);
   auto o = verification_json(*v);
@@ -214,7 +232,8 @@ Response post_code(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!id) return http::error_from(id.error());
   if (!body) return http::error_from(body.error());
-  auto v = domain::confirm_code(ctx, *id, json::string_or(*body, "code", ""), caller.actor("support"));
+  auto v =
+      domain::confirm_code(ctx, *id, json::string_or(*body, "code", ""), caller.actor("support"));
   if (!v) return verification_error(ctx, v.error(), "wrong_code", *id, caller.name);
   return http::json_response(200, verification_json(*v));
 }
@@ -256,14 +275,17 @@ void add_support_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "POST", "/api/v1/merchants", P::kMerchant, post_merchant);
   add_route(router, ctx, "GET", "/api/v1/merchants", P::kSupport, find_merchants);
   add_route(router, ctx, "GET", "/api/v1/merchants/{id}", P::kSupport, get_merchant);
-  add_route(router, ctx, "POST", "/api/v1/merchants/{id}/terminals", P::kMerchant, post_merchant_terminal);
+  add_route(router, ctx, "POST", "/api/v1/merchants/{id}/terminals", P::kMerchant,
+            post_merchant_terminal);
   add_route(router, ctx, "GET", "/api/v1/support/tickets", P::kSupport, list_tickets);
   add_route(router, ctx, "GET", "/api/v1/support/tickets/{id}", P::kSupport, get_ticket);
-  add_route(router, ctx, "POST", "/api/v1/support/tickets/{id}/notes", P::kSupport, post_ticket_note);
+  add_route(router, ctx, "POST", "/api/v1/support/tickets/{id}/notes", P::kSupport,
+            post_ticket_note);
   add_route(router, ctx, "POST", "/api/v1/support/tickets/{id}/close", P::kSupport, close_ticket);
   add_route(router, ctx, "POST", "/api/v1/support/verifications", P::kSupport, post_verification);
   add_route(router, ctx, "POST", "/api/v1/support/verifications/{id}/code", P::kSupport, post_code);
-  add_route(router, ctx, "POST", "/api/v1/support/verifications/{id}/policy", P::kSupport, post_support_policy);
+  add_route(router, ctx, "POST", "/api/v1/support/verifications/{id}/policy", P::kSupport,
+            post_support_policy);
   add_route(router, ctx, "POST", "/api/v1/support/verifications/{id}/ask-admin", P::kSupport,
             post_support_policy);
 }

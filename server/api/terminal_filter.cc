@@ -25,14 +25,15 @@ Expected<std::int64_t> number(const std::map<std::string, std::string>& p, const
   if (it == p.end() || it->second.empty()) return fallback;
   std::int64_t v = 0;
   for (char c : it->second) {
-    if (c < '0' || c > '9' || v > hi) return make_error(Code::kInvalidArgument, name + " must be a whole number from " +
-                                                                                   std::to_string(lo) + " to " +
-                                                                                   std::to_string(hi));
+    if (c < '0' || c > '9' || v > hi)
+      return make_error(Code::kInvalidArgument, name + " must be a whole number from " +
+                                                    std::to_string(lo) + " to " +
+                                                    std::to_string(hi));
     v = v * 10 + (c - '0');
   }
   if (v < lo || v > hi)
-    return make_error(Code::kInvalidArgument,
-                      name + " must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    return make_error(Code::kInvalidArgument, name + " must be a whole number from " +
+                                                  std::to_string(lo) + " to " + std::to_string(hi));
   return v;
 }
 
@@ -46,7 +47,8 @@ std::string get(const std::map<std::string, std::string>& p, const std::string& 
 Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
                                               const std::map<std::string, std::string>& params) {
   static const std::set<std::string> kModes = {"auto", "manual", "never"};
-  static const std::set<std::string> kStates = {"idle", "scheduled", "running", "success", "failed", "canceled"};
+  static const std::set<std::string> kStates = {"idle",    "scheduled", "running",
+                                                "success", "failed",    "canceled"};
   store::TerminalQuery q;
   q.text = get(params, "q");
   q.model = get(params, "model");
@@ -65,14 +67,17 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
   if (!q.mode.empty() && !kModes.contains(q.mode))
     return make_error(Code::kInvalidArgument, "mode must be auto, manual or never");
   if (!q.state.empty() && !kStates.contains(q.state))
-    return make_error(Code::kInvalidArgument, "state must be idle, scheduled, running, success, failed or canceled");
+    return make_error(Code::kInvalidArgument,
+                      "state must be idle, scheduled, running, success, failed or canceled");
   if (auto online = get(params, "online"); !online.empty()) {
-    if (online != "true" && online != "false") return make_error(Code::kInvalidArgument, "online must be true or false");
+    if (online != "true" && online != "false")
+      return make_error(Code::kInvalidArgument, "online must be true or false");
     q.online = online == "true";
     q.online_since = unix_now() - domain::online_window_seconds(ctx);
   }
   if (auto retired = get(params, "retired"); !retired.empty()) {
-    if (retired != "true" && retired != "false") return make_error(Code::kInvalidArgument, "retired must be true or false");
+    if (retired != "true" && retired != "false")
+      return make_error(Code::kInvalidArgument, "retired must be true or false");
     q.retired = retired == "true";
   }
   auto merchant = number(params, "merchant", 0, 0, INT64_MAX / 10);
@@ -86,9 +91,11 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
   return q;
 }
 
-Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx, const bj::object& filter) {
-  static const std::set<std::string> kFields = {"q",      "model",    "version", "group",  "mode", "state",
-                                                "online", "merchant", "pending", "offset", "limit"};
+Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
+                                              const bj::object& filter) {
+  static const std::set<std::string> kFields = {"q",       "model",  "version", "group",
+                                                "mode",    "state",  "online",  "merchant",
+                                                "pending", "offset", "limit"};
   std::map<std::string, std::string> params;
   for (const auto& [k, v] : filter) {
     if (!kFields.contains(std::string(k)))
@@ -96,18 +103,22 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx, const 
                         "filter." + text::safe_echo(k, 32) +
                             " is not a filter field (q, model, version, group, mode, state, "
                             "online, merchant, pending)");
-    if (v.is_string()) params[std::string(k)] = std::string(v.get_string());
-    else if (v.is_int64()) params[std::string(k)] = std::to_string(v.get_int64());
-    else if (v.is_bool()) params[std::string(k)] = v.get_bool() ? "true" : "false";
+    if (v.is_string())
+      params[std::string(k)] = std::string(v.get_string());
+    else if (v.is_int64())
+      params[std::string(k)] = std::to_string(v.get_int64());
+    else if (v.is_bool())
+      params[std::string(k)] = v.get_bool() ? "true" : "false";
     else if (!v.is_null())
       return make_error(Code::kInvalidArgument, "filter." + text::safe_echo(k, 32) +
                                                     " must be text, a number or true/false");
   }
   auto q = terminal_query(ctx, params);
-  if (q && q->text.empty() && q->model.empty() && q->version.empty() && q->group.empty() && q->mode.empty() &&
-      q->state.empty() && !q->online && !q->merchant_id && q->pending.empty())
+  if (q && q->text.empty() && q->model.empty() && q->version.empty() && q->group.empty() &&
+      q->mode.empty() && q->state.empty() && !q->online && !q->merchant_id && q->pending.empty())
     return make_error(Code::kInvalidArgument,
-                      "the filter has no condition; name the terminals (e.g. model or group), or use the fleet policy");
+                      "the filter has no condition; name the terminals (e.g. model or group), or "
+                      "use the fleet policy");
   return q;
 }
 

@@ -26,7 +26,8 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
 // The same from a JSON object of strings (a request body's "filter"). Here an
 // unknown field is refused (a typo must not widen a bulk change to the fleet),
 // and so is a filter without any condition: bulk changes name what they touch.
-Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx, const boost::json::object& filter);
+Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
+                                              const boost::json::object& filter);
 
 // One row of the list: the terminal with its merchant, effective mode and update state.
 boost::json::object terminal_row_json(const store::TerminalRow& r);

@@ -30,7 +30,8 @@ constexpr const char* kBase = "/{tenant}/controller/v1/{controllerId}";
 
 std::string sleep_text(int seconds) {
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", seconds / 3600, (seconds / 60) % 60, seconds % 60);
+  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", seconds / 3600, (seconds / 60) % 60,
+                seconds % 60);
   return buf;
 }
 
@@ -57,7 +58,8 @@ template <typename F>
 http::Handler authed(domain::Context& ctx, F f) {
   return [&ctx, f](Request& req) -> Response {
     if (auto s = api::check_request_text(req); !s) return http::error_from(s.error());
-    auto t = domain::authenticate_terminal(ctx, req.param("tenant"), req.param("controllerId"), req.header("authorization"));
+    auto t = domain::authenticate_terminal(ctx, req.param("tenant"), req.param("controllerId"),
+                                           req.header("authorization"));
     if (!t) return http::error_from(t.error());
     return f(req, *t);
   };
@@ -69,7 +71,8 @@ bool posfleet_client(const Request& req) { return req.query_or("posfleet", "") =
 
 Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   const auto now = unix_now();
-  if (now - t.last_seen >= 10) ctx.store.touch_terminal(t.id, now);  // coarse, to keep polls read-only
+  if (now - t.last_seen >= 10)
+    ctx.store.touch_terminal(t.id, now);  // coarse, to keep polls read-only
   if (auto s = domain::adopt_reported_version(ctx, t); !s) return http::error_from(s.error());
   const bool extended = posfleet_client(req);
   bj::object links;
@@ -97,13 +100,17 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
       if (!view.visible)
         held = bj::object{{"action_id", d.id}, {"version", r->version}, {"reason", view.reason}};
       if (view.visible) {
-        links["deploymentBase"] = link(base + "/deploymentBase/" + id + "?c=" + std::to_string(d.updated));
-        offer = bj::object{{"action_id", d.id},
-                           {"version", r->version},
-                           {"notes", bj::object{{"zh-CN", domain::release_note(*r, "zh-CN")}, {"en", domain::release_note(*r, "en")}}},
-                           {"security", r->security},
-                           {"deadline", r->security_deadline ? bj::value(format_utc(r->security_deadline)) : bj::value(nullptr)},
-                           {"forced", view.forced}};
+        links["deploymentBase"] =
+            link(base + "/deploymentBase/" + id + "?c=" + std::to_string(d.updated));
+        offer = bj::object{
+            {"action_id", d.id},
+            {"version", r->version},
+            {"notes", bj::object{{"zh-CN", domain::release_note(*r, "zh-CN")},
+                                 {"en", domain::release_note(*r, "en")}}},
+            {"security", r->security},
+            {"deadline", r->security_deadline ? bj::value(format_utc(r->security_deadline))
+                                              : bj::value(nullptr)},
+            {"forced", view.forced}};
       }
     }
   }
@@ -121,7 +128,9 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
     bj::array notes;
     if (auto ns = ctx.store.notifications(t.id, since, 50); ns)
       for (const auto& n : *ns)
-        notes.push_back(bj::object{{"id", n.id}, {"kind", n.kind}, {"time", format_utc(n.time)},
+        notes.push_back(bj::object{{"id", n.id},
+                                   {"kind", n.kind},
+                                   {"time", format_utc(n.time)},
                                    {"text", bj::object{{"zh-CN", n.text_zh}, {"en", n.text_en}}}});
     body["posfleet"] = bj::object{
         {"policy", policy->to_json()}, {"notifications", notes}, {"offer", offer}, {"held", held}};
@@ -131,7 +140,8 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
 
 Response put_policy(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   auto v = json::parse_untrusted(req.body);
-  if (!v || !v->is_object()) return http::error_response(400, "parse", "body must be {\"mode\":...,\"base_revision\":N}");
+  if (!v || !v->is_object())
+    return http::error_response(400, "parse", "body must be {\"mode\":...,\"base_revision\":N}");
   auto base = json::get_int(v->get_object(), "base_revision");
   const auto* reset = v->get_object().if_contains("reset");
   auto change = reset && *reset == true
@@ -139,9 +149,11 @@ Response put_policy(domain::Context& ctx, Request& req, const store::TerminalRec
                     : domain::terminal_policy_change(
                           ctx, t, json::string_or(v->get_object(), "mode", ""), base ? *base : 0);
   if (!change) return http::error_from(change.error());
-  return http::json_response(200, bj::object{{"outcome", change->outcome},
-                                             {"message", bj::object{{"zh-CN", change->message_zh}, {"en", change->message_en}}},
-                                             {"policy", change->policy.to_json()}});
+  return http::json_response(
+      200,
+      bj::object{{"outcome", change->outcome},
+                 {"message", bj::object{{"zh-CN", change->message_zh}, {"en", change->message_en}}},
+                 {"policy", change->policy.to_json()}});
 }
 
 Response post_ticket(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
@@ -160,24 +172,33 @@ Response post_ticket(domain::Context& ctx, Request& req, const store::TerminalRe
   return http::json_response(200, bj::object{{"ticket_id", ticket->id}});
 }
 
-bj::object chunk_json(const std::string& base, const store::ComponentRecord& c, const store::ArtifactRecord& a) {
-  const std::string href = base + "/softwaremodules/" + std::to_string(c.id) + "/artifacts/" + c.filename;
-  bj::object artifact{{"filename", c.filename},
-                      {"hashes", bj::object{{"sha1", a.sha1}, {"md5", a.md5}, {"sha256", a.sha256}}},
-                      {"size", a.size},
-                      {"_links", bj::object{{"download-http", link(href)}, {"md5sum-http", link(href + ".MD5SUM")}}}};
-  return bj::object{{"part", c.name}, {"version", c.version}, {"name", c.name}, {"artifacts", bj::array{artifact}}};
+bj::object chunk_json(const std::string& base, const store::ComponentRecord& c,
+                      const store::ArtifactRecord& a) {
+  const std::string href =
+      base + "/softwaremodules/" + std::to_string(c.id) + "/artifacts/" + c.filename;
+  bj::object artifact{
+      {"filename", c.filename},
+      {"hashes", bj::object{{"sha1", a.sha1}, {"md5", a.md5}, {"sha256", a.sha256}}},
+      {"size", a.size},
+      {"_links",
+       bj::object{{"download-http", link(href)}, {"md5sum-http", link(href + ".MD5SUM")}}}};
+  return bj::object{{"part", c.name},
+                    {"version", c.version},
+                    {"name", c.name},
+                    {"artifacts", bj::array{artifact}}};
 }
 
 // deploymentBase/{actionId} and installedBase/{actionId} share one shape.
-Response action_resource(domain::Context& ctx, Request& req, const store::TerminalRecord& t, bool installed) {
+Response action_resource(domain::Context& ctx, Request& req, const store::TerminalRecord& t,
+                         bool installed) {
   auto id = id_param(req, "actionId");
   if (!id) return http::error_from(id.error());
   auto d = domain::deployment_of(ctx, t, *id);
   if (!d) return http::error_from(d.error());
   if (installed ? !(d->status == "finished" && d->result == "success") : !domain::is_open(*d))
-    return http::error_response(404, "not_found", "action " + std::to_string(*id) + " is not " +
-                                                      (installed ? "installed" : "open"));
+    return http::error_response(
+        404, "not_found",
+        "action " + std::to_string(*id) + " is not " + (installed ? "installed" : "open"));
   auto r = ctx.store.release_by_id(d->release_id);
   if (!r) return http::error_from(r.error());
   if (!installed) {
@@ -193,7 +214,8 @@ Response action_resource(domain::Context& ctx, Request& req, const store::Termin
     if (!a) return http::error_from(a.error());
     chunks.push_back(chunk_json(base, c, *a));
   }
-  bj::object deployment{{"download", "forced"}, {"update", "forced"}, {"chunks", std::move(chunks)}};
+  bj::object deployment{
+      {"download", "forced"}, {"update", "forced"}, {"chunks", std::move(chunks)}};
   bj::object body{{"id", std::to_string(d->id)}, {"deployment", std::move(deployment)}};
   auto manifest = json::parse(r->manifest_json);
   if (manifest) body["posfleet"] = bj::object{{"manifest", *manifest}};
@@ -263,31 +285,37 @@ Expected<domain::Feedback> parse_feedback(const std::string& text) {
 }
 
 template <typename Record>
-Response feedback(domain::Context& ctx, Request& req, const store::TerminalRecord& t, Record record) {
+Response feedback(domain::Context& ctx, Request& req, const store::TerminalRecord& t,
+                  Record record) {
   auto id = id_param(req, "actionId");
   if (!id) return http::error_from(id.error());
   auto fb = parse_feedback(req.body);
   if (!fb) return http::error_from(fb.error());
   if (auto s = record(ctx, t, *id, *fb); !s) {
-    if (s.error().code == Code::kConflict) return http::error_response(410, "gone", s.error().message);
+    if (s.error().code == Code::kConflict)
+      return http::error_response(410, "gone", s.error().message);
     return http::error_from(s.error());
   }
   return Response{200, "application/json", {}, "", {}};
 }
 
-// POST confirmationBase/{actionId}/feedback: {"confirmation": "confirmed"|"denied", "code", "details"}.
+// POST confirmationBase/{actionId}/feedback: {"confirmation": "confirmed"|"denied", "code",
+// "details"}.
 Response confirmation(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   auto id = id_param(req, "actionId");
   if (!id) return http::error_from(id.error());
   auto v = json::parse(req.body);
-  if (!v || !v->is_object()) return http::error_response(400, "parse", "confirmation feedback must be a JSON object");
+  if (!v || !v->is_object())
+    return http::error_response(400, "parse", "confirmation feedback must be a JSON object");
   const std::string answer = json::string_or(v->get_object(), "confirmation", "");
   if (answer != "confirmed" && answer != "denied")
-    return http::error_response(400, "invalid_argument", "confirmation must be confirmed or denied");
+    return http::error_response(400, "invalid_argument",
+                                "confirmation must be confirmed or denied");
   if (auto s = domain::record_confirmation(ctx, t, *id, answer == "confirmed",
                                            details_of(v->get_object()));
       !s) {
-    if (s.error().code == Code::kConflict) return http::error_response(410, "gone", s.error().message);
+    if (s.error().code == Code::kConflict)
+      return http::error_response(410, "gone", s.error().message);
     return http::error_from(s.error());
   }
   return Response{200, "application/json", {}, "", {}};
@@ -298,9 +326,11 @@ Response cancel_action(domain::Context& ctx, Request& req, const store::Terminal
   if (!id) return http::error_from(id.error());
   auto d = domain::deployment_of(ctx, t, *id);
   if (!d) return http::error_from(d.error());
-  if (d->status != "canceling") return http::error_response(404, "not_found", "action is not being canceled");
+  if (d->status != "canceling")
+    return http::error_response(404, "not_found", "action is not being canceled");
   const std::string sid = std::to_string(d->id);
-  return http::json_response(200, bj::object{{"id", sid}, {"cancelAction", bj::object{{"stopId", sid}}}});
+  return http::json_response(
+      200, bj::object{{"id", sid}, {"cancelAction", bj::object{{"stopId", sid}}}});
 }
 
 Response too_many_attributes(std::size_t n) {
@@ -320,9 +350,11 @@ Response config_data(domain::Context& ctx, Request& req, const store::TerminalRe
   const std::string mode = json::string_or(v->get_object(), "mode", "merge");
   bj::object merged;
   if (mode == "merge") {
-    if (auto old = json::parse(t.attributes_json); old && old->is_object()) merged = old->get_object();
+    if (auto old = json::parse(t.attributes_json); old && old->is_object())
+      merged = old->get_object();
   } else if (mode != "replace" && mode != "remove") {
-    return http::error_response(400, "invalid_argument", "configData mode must be merge, replace or remove");
+    return http::error_response(400, "invalid_argument",
+                                "configData mode must be merge, replace or remove");
   }
   if ((*data)->size() > limits::kConfigKeys) return too_many_attributes((*data)->size());
   for (const auto& kv : **data) {
@@ -353,14 +385,16 @@ Response artifact(domain::Context& ctx, Request& req, const store::TerminalRecor
   auto c = ctx.store.component(*sm);
   if (!c) return http::error_from(c.error());
   auto assigned = ctx.store.release_assigned(t.id, c->release_id);
-  if (!assigned || !*assigned) return http::error_response(404, "not_found", "no such artifact for this terminal");
+  if (!assigned || !*assigned)
+    return http::error_response(404, "not_found", "no such artifact for this terminal");
   const std::string& name = req.param("fileName");
   if (name == c->filename + ".MD5SUM") {
     auto a = ctx.store.artifact(c->sha256);
     if (!a) return http::error_from(a.error());
     return Response{200, "text/plain", {}, a->md5 + "  " + c->filename + "\n", {}};
   }
-  if (name != c->filename) return http::error_response(404, "not_found", "no artifact " + name + " in this module");
+  if (name != c->filename)
+    return http::error_response(404, "not_found", "no artifact " + name + " in this module");
   const std::uint64_t size = c->length;
   Response res;
   res.content_type = "application/octet-stream";
@@ -376,8 +410,8 @@ Response artifact(domain::Context& ctx, Request& req, const store::TerminalRecor
     case http::RangeResult::kSatisfiable:
       res.status = 206;
       res.headers.push_back({"Content-Range", "bytes " + std::to_string(range.first) + "-" +
-                                                  std::to_string(range.first + range.length - 1) + "/" +
-                                                  std::to_string(size)});
+                                                  std::to_string(range.first + range.length - 1) +
+                                                  "/" + std::to_string(size)});
       res.file = http::FileSlice{ctx.artifacts.path_of(c->sha256), range.first, range.length, {}};
       break;
     case http::RangeResult::kNone:
@@ -390,9 +424,10 @@ Response artifact(domain::Context& ctx, Request& req, const store::TerminalRecor
     auto grant = ctx.load->acquire(t.id);
     if (!grant) {
       const std::string after = std::to_string(grant.retry_after_seconds);
-      auto busy = http::error_response(429, "busy",
-                                       "the server is sending as many downloads as it allows; retry after " + after +
-                                           " s (Retry-After), the download resumes where it stopped");
+      auto busy = http::error_response(
+          429, "busy",
+          "the server is sending as many downloads as it allows; retry after " + after +
+              " s (Retry-After), the download resumes where it stopped");
       busy.headers.push_back({"Retry-After", after});
       return busy;
     }
@@ -406,17 +441,22 @@ Response artifact(domain::Context& ctx, Request& req, const store::TerminalRecor
 void add_routes(http::Router& router, domain::Context& ctx) {
   const std::string b = kBase;
   router.add("GET", b, authed(ctx, [&ctx](Request& r, const auto& t) { return poll(ctx, r, t); }));
-  router.add("GET", b + "/deploymentBase/{actionId}",
-             authed(ctx, [&ctx](Request& r, const auto& t) { return action_resource(ctx, r, t, false); }));
-  router.add("GET", b + "/installedBase/{actionId}",
-             authed(ctx, [&ctx](Request& r, const auto& t) { return action_resource(ctx, r, t, true); }));
+  router.add(
+      "GET", b + "/deploymentBase/{actionId}",
+      authed(ctx, [&ctx](Request& r, const auto& t) { return action_resource(ctx, r, t, false); }));
+  router.add("GET", b + "/installedBase/{actionId}", authed(ctx, [&ctx](Request& r, const auto& t) {
+               return action_resource(ctx, r, t, true);
+             }));
   router.add("POST", b + "/deploymentBase/{actionId}/feedback",
-             authed(ctx, [&ctx](Request& r, const auto& t) { return feedback(ctx, r, t, domain::record_feedback); }));
+             authed(ctx, [&ctx](Request& r, const auto& t) {
+               return feedback(ctx, r, t, domain::record_feedback);
+             }));
   router.add("POST", b + "/confirmationBase/{actionId}/feedback",
              authed(ctx, [&ctx](Request& r, const auto& t) { return confirmation(ctx, r, t); }));
   router.add("GET", b + "/cancelAction/{actionId}",
              authed(ctx, [&ctx](Request& r, const auto& t) { return cancel_action(ctx, r, t); }));
-  router.add("POST", b + "/cancelAction/{actionId}/feedback", authed(ctx, [&ctx](Request& r, const auto& t) {
+  router.add("POST", b + "/cancelAction/{actionId}/feedback",
+             authed(ctx, [&ctx](Request& r, const auto& t) {
                return feedback(ctx, r, t, domain::record_cancel_feedback);
              }));
   for (const char* method : {"PUT", "POST"})

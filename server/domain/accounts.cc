@@ -17,7 +17,8 @@ namespace {
 bool valid_name(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
   for (char c : n)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
+      return false;
   return true;
 }
 
@@ -72,16 +73,22 @@ const std::string& decoy_hash() {
 
 }  // namespace
 
-Expected<store::UserRecord> create_user(Context& ctx, const std::string& name, const std::string& role,
-                                        const std::string& password, const Actor& who) {
-  if (!valid_name(name)) return make_error(Code::kInvalidArgument, "user name must be 1-64 letters, digits, '.', '_' or '-'");
-  if (!valid_role(role)) return make_error(Code::kInvalidArgument, "role must be admin, release_manager, support or auditor");
+Expected<store::UserRecord> create_user(Context& ctx, const std::string& name,
+                                        const std::string& role, const std::string& password,
+                                        const Actor& who) {
+  if (!valid_name(name))
+    return make_error(Code::kInvalidArgument,
+                      "user name must be 1-64 letters, digits, '.', '_' or '-'");
+  if (!valid_role(role))
+    return make_error(Code::kInvalidArgument,
+                      "role must be admin, release_manager, support or auditor");
   auto hash = hash_password(password);
   if (!hash) return hash.error();
   store::UserRecord u{0, name, *hash, role, false, unix_now()};
   auto id = ctx.store.insert_user(u);
   if (!id) {
-    if (id.error().code == Code::kConflict) return make_error(Code::kConflict, "user " + name + " already exists");
+    if (id.error().code == Code::kConflict)
+      return make_error(Code::kConflict, "user " + name + " already exists");
     return id.error();
   }
   u.id = *id;
@@ -89,12 +96,14 @@ Expected<store::UserRecord> create_user(Context& ctx, const std::string& name, c
   return u;
 }
 
-Expected<store::UserRecord> change_user(Context& ctx, const std::string& name, const std::string& role,
-                                        std::optional<bool> disabled, const std::string& password, const Actor& who) {
+Expected<store::UserRecord> change_user(Context& ctx, const std::string& name,
+                                        const std::string& role, std::optional<bool> disabled,
+                                        const std::string& password, const Actor& who) {
   if (role.empty() && !disabled && password.empty())
     return make_error(Code::kInvalidArgument, "nothing to change: give role, disabled or password");
   if (!role.empty() && !valid_role(role))
-    return make_error(Code::kInvalidArgument, "role must be admin, release_manager, support or auditor");
+    return make_error(Code::kInvalidArgument,
+                      "role must be admin, release_manager, support or auditor");
   // One change of users at a time, so that two administrators demoting each
   // other cannot both pass the last-administrator check.
   static std::mutex change_mu;
@@ -111,7 +120,9 @@ Expected<store::UserRecord> change_user(Context& ctx, const std::string& name, c
     int admins = 0;
     for (const auto& other : *users) admins += other.role == "admin" && !other.disabled ? 1 : 0;
     if (admins <= 1)
-      return make_error(Code::kConflict, name + " is the last active administrator; make another user an administrator first");
+      return make_error(
+          Code::kConflict,
+          name + " is the last active administrator; make another user an administrator first");
   }
   if (!password.empty()) {
     auto hash = hash_password(password);
@@ -121,17 +132,19 @@ Expected<store::UserRecord> change_user(Context& ctx, const std::string& name, c
   if (auto s = ctx.store.update_user(*u); !s) return s.error();
   // A new role, a disabled account or a reset password ends every session.
   if (auto s = ctx.store.delete_sessions_of(u->id); !s) return s.error();
-  record_audit(ctx, who, password.empty() ? "user.change" : "user.password_reset", "user:" + name, before,
-               u->role + (u->disabled ? " disabled" : ""), "");
+  record_audit(ctx, who, password.empty() ? "user.change" : "user.password_reset", "user:" + name,
+               before, u->role + (u->disabled ? " disabled" : ""), "");
   return u;
 }
 
-Expected<Login> log_in(Context& ctx, const std::string& name, const std::string& password, const std::string& remote) {
+Expected<Login> log_in(Context& ctx, const std::string& name, const std::string& password,
+                       const std::string& remote) {
   const auto now = unix_now();
   const std::string name_key = "name:" + name, addr_key = "addr:" + remote;
   auto& log = failures();
   const Actor who{name, "user", "console"};
-  if (log.blocked(name_key, kFailuresPerName, now) || log.blocked(addr_key, kFailuresPerAddress, now)) {
+  if (log.blocked(name_key, kFailuresPerName, now) ||
+      log.blocked(addr_key, kFailuresPerAddress, now)) {
     record_audit(ctx, who, "login.refused", "user:" + name, "", remote, "too many failed attempts");
     return make_error(Code::kUnavailable, "too many failed log-ins; wait 15 minutes and try again");
   }
@@ -146,7 +159,8 @@ Expected<Login> log_in(Context& ctx, const std::string& name, const std::string&
   }
   log.clear(name_key);
   Login out{*u, new_token(), new_token()};
-  if (auto s = ctx.store.insert_session({hash_token(out.token), u->id, out.csrf, now, now}); !s) return s.error();
+  if (auto s = ctx.store.insert_session({hash_token(out.token), u->id, out.csrf, now, now}); !s)
+    return s.error();
   // A reset or a disable that landed during the (slow) password check ended
   // the user's sessions before this one existed: read the user again, after
   // the insert, so that either this read sees the change or the change's
@@ -174,7 +188,8 @@ Expected<ActiveSession> session_user(Context& ctx, const std::string& token) {
   auto u = ctx.store.user_by_id(s->user_id);
   if (!u || u->disabled) return denied;
   // Coarse, to keep most reads read-only, but well within the idle limit.
-  if (now - s->last_seen >= std::min(10, std::max(1, ctx.session_idle_seconds / 3))) ctx.store.touch_session(key, now);
+  if (now - s->last_seen >= std::min(10, std::max(1, ctx.session_idle_seconds / 3)))
+    ctx.store.touch_session(key, now);
   return ActiveSession{*u, *s};
 }
 
@@ -190,7 +205,8 @@ std::string session_cookie(const std::string& header) {
     while (pos < header.size() && (header[pos] == ' ' || header[pos] == ';')) ++pos;
     size_t end = header.find(';', pos);
     if (end == std::string::npos) end = header.size();
-    if (header.compare(pos, want.size(), want) == 0) return header.substr(pos + want.size(), end - pos - want.size());
+    if (header.compare(pos, want.size(), want) == 0)
+      return header.substr(pos + want.size(), end - pos - want.size());
     pos = end;
   }
   return "";

@@ -23,13 +23,15 @@ inline constexpr int kLoginWindowSeconds = 15 * 60;
 inline constexpr int kFailuresPerName = 5;
 inline constexpr int kFailuresPerAddress = 20;
 
-Expected<store::UserRecord> create_user(Context& ctx, const std::string& name, const std::string& role,
-                                        const std::string& password, const Actor& who);
+Expected<store::UserRecord> create_user(Context& ctx, const std::string& name,
+                                        const std::string& role, const std::string& password,
+                                        const Actor& who);
 // Changes what is given: role, disabled, password ("" = keep); any change
 // ends the user's sessions. kConflict when it would leave no active
 // administrator; kInvalidArgument when nothing is given.
-Expected<store::UserRecord> change_user(Context& ctx, const std::string& name, const std::string& role,
-                                        std::optional<bool> disabled, const std::string& password, const Actor& who);
+Expected<store::UserRecord> change_user(Context& ctx, const std::string& name,
+                                        const std::string& role, std::optional<bool> disabled,
+                                        const std::string& password, const Actor& who);
 
 struct Login {
   store::UserRecord user;
@@ -38,7 +40,8 @@ struct Login {
 };
 // kUnauthorized with one message for a wrong name or password; kUnavailable
 // when too many attempts failed.
-Expected<Login> log_in(Context& ctx, const std::string& name, const std::string& password, const std::string& remote);
+Expected<Login> log_in(Context& ctx, const std::string& name, const std::string& password,
+                       const std::string& remote);
 
 struct ActiveSession {
   store::UserRecord user;

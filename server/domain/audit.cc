@@ -1,7 +1,7 @@
 #include "server/domain/audit.h"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include <mutex>
 
@@ -18,8 +18,9 @@ std::mutex g_anchor_mu;
 std::string anchor_path(const Context& ctx) { return ctx.data_dir + "/audit-head.json"; }
 }  // namespace
 
-Status record_audit(Context& ctx, const Actor& who, const std::string& action, const std::string& target,
-                    const std::string& before, const std::string& after, const std::string& reason) {
+Status record_audit(Context& ctx, const Actor& who, const std::string& action,
+                    const std::string& target, const std::string& before, const std::string& after,
+                    const std::string& reason) {
   AuditEntry e;
   e.time = unix_now();
   e.actor = who.name;
@@ -37,7 +38,8 @@ Status record_audit(Context& ctx, const Actor& who, const std::string& action, c
   // Appends may finish out of order across threads: never move the anchor back.
   AuditHead current = audit_head(ctx);
   if (written->id <= current.id) return ok_status();
-  auto s = write_file_atomic(anchor_path(ctx), json::serialize(boost::json::object{{"id", written->id}, {"hash", written->hash}}));
+  auto s = write_file_atomic(anchor_path(ctx), json::serialize(boost::json::object{
+                                                   {"id", written->id}, {"hash", written->hash}}));
   if (!s) spdlog::error("audit anchor not written: {}", s.error().message);
   return ok_status();
 }
@@ -66,7 +68,8 @@ Expected<AuditVerification> verify_audit(Context& ctx) {
     if (!page) return page.error();
     if (page->empty()) break;
     after = page->back().id;
-    entries.insert(entries.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
+    entries.insert(entries.end(), std::make_move_iterator(page->begin()),
+                   std::make_move_iterator(page->end()));
   }
   out.check = verify_log(entries, out.head.id, out.head.hash);
   return out;

@@ -12,8 +12,9 @@
 
 namespace posfleet::domain {
 
-Status record_audit(Context& ctx, const Actor& who, const std::string& action, const std::string& target,
-                    const std::string& before, const std::string& after, const std::string& reason);
+Status record_audit(Context& ctx, const Actor& who, const std::string& action,
+                    const std::string& target, const std::string& before, const std::string& after,
+                    const std::string& reason);
 
 // The reason a person gives for an audited change: valid text of at most
 // limits::kReasonChars characters (lines allowed); required unless `if_missing`

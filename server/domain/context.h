@@ -27,12 +27,14 @@ struct Context {
   std::string data_dir = {};     // for files kept beside the database (audit anchor, SMS outbox)
   SmsSender* sms = nullptr;      // how one-time codes reach phones
   SecretBox* secrets = nullptr;  // encrypts personal data at rest
-  IdentityVerifier* verifier = nullptr;  // checks applicants beyond the format (identity_verifier.h)
-  RateLimiter* public_limit = nullptr;   // per address, on the routes that need no log-in
-  std::vector<std::string> trusted_proxies = {};  // peers whose X-Forwarded-For names the client (nginx in front)
-  int session_idle_seconds = 1800;       // a back-office session ends after this long unused
-  int session_max_seconds = 12 * 3600;   // and after this long in any case
-  LoadState* load = nullptr;     // download slots and poll stretching (load.h); none: unlimited
+  IdentityVerifier* verifier =
+      nullptr;                          // checks applicants beyond the format (identity_verifier.h)
+  RateLimiter* public_limit = nullptr;  // per address, on the routes that need no log-in
+  std::vector<std::string> trusted_proxies =
+      {};                           // peers whose X-Forwarded-For names the client (nginx in front)
+  int session_idle_seconds = 1800;  // a back-office session ends after this long unused
+  int session_max_seconds = 12 * 3600;  // and after this long in any case
+  LoadState* load = nullptr;  // download slots and poll stretching (load.h); none: unlimited
   // Release keys the server checks signatures against at publish (releases.h);
   // none: the server stores what it is given and only terminals check.
   std::vector<PublicKey> release_keys = {};

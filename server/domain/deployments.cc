@@ -132,7 +132,9 @@ Expected<store::DeploymentRecord> assign_release(Context& ctx, const std::string
   if (!r) return r.error();
   auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
   if (!t) return t.error();
-  if (t->retired) return make_error(Code::kConflict, "terminal " + serial + " is retired; it takes no deployments");
+  if (t->retired)
+    return make_error(Code::kConflict,
+                      "terminal " + serial + " is retired; it takes no deployments");
   auto a = assign_to(ctx, *r, *t, false, who);
   if (!a) return a.error();
   if (a->created) return *a->created;
@@ -172,9 +174,11 @@ Expected<store::DeploymentRecord> request_cancel(Context& ctx, std::int64_t depl
   }
 }
 
-Expected<store::DeploymentRecord> deployment_of(Context& ctx, const store::TerminalRecord& t, std::int64_t id) {
+Expected<store::DeploymentRecord> deployment_of(Context& ctx, const store::TerminalRecord& t,
+                                                std::int64_t id) {
   auto d = ctx.store.deployment(id);
-  if (!d || d->terminal_id != t.id) return make_error(Code::kNotFound, "no action " + std::to_string(id) + " for this terminal");
+  if (!d || d->terminal_id != t.id)
+    return make_error(Code::kNotFound, "no action " + std::to_string(id) + " for this terminal");
   return d;
 }
 
@@ -210,8 +214,9 @@ Status append_history(Context& ctx, std::int64_t deployment_id, const Feedback& 
                                          fb.progress_of});
 }
 
-const std::set<std::string> kExecutions = {"closed",   "proceeding", "canceled",    "scheduled",
-                                           "rejected", "resumed",    "downloading", "downloaded", "download"};
+const std::set<std::string> kExecutions = {"closed",      "proceeding", "canceled",
+                                           "scheduled",   "rejected",   "resumed",
+                                           "downloading", "downloaded", "download"};
 
 Status check_feedback(const Feedback& fb) {
   if (!kExecutions.count(fb.execution))
@@ -219,19 +224,22 @@ Status check_feedback(const Feedback& fb) {
         Code::kInvalidArgument,
         "status.execution \"" + text::safe_echo(fb.execution) + "\" is not a DDI execution status");
   if (fb.result != "success" && fb.result != "failure" && fb.result != "none")
-    return make_error(Code::kInvalidArgument, "status.result.finished must be success, failure or none");
+    return make_error(Code::kInvalidArgument,
+                      "status.result.finished must be success, failure or none");
   return ok_status();
 }
 
 }  // namespace
 
-Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id, const Feedback& fb) {
+Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id,
+                       const Feedback& fb) {
   if (auto s = check_feedback(fb); !s) return s;
   auto d = deployment_of(ctx, t, deployment_id);
   if (!d) return d.error();
   if (!is_open(*d))
-    return make_error(Code::kConflict, "action " + std::to_string(deployment_id) + " has already ended (" + d->status +
-                                           "/" + d->result + ")");
+    return make_error(Code::kConflict, "action " + std::to_string(deployment_id) +
+                                           " has already ended (" + d->status + "/" + d->result +
+                                           ")");
   if (auto s = append_history(ctx, d->id, fb); !s) return s;
   std::string installed;  // the version a successful report installs
   if (fb.execution == "closed" && fb.result == "success") {
@@ -260,7 +268,8 @@ Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_
     auto written = ctx.store.update_deployment_if(*d, was);
     if (!written) return written.error();
     if (*written) break;
-    if (attempt == 3) return make_error(Code::kConflict, "the deployment kept changing; send the feedback again");
+    if (attempt == 3)
+      return make_error(Code::kConflict, "the deployment kept changing; send the feedback again");
     d = ctx.store.deployment(deployment_id);
     if (!d) return d.error();
   }
@@ -282,12 +291,13 @@ Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_
   return ok_status();
 }
 
-Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id, bool confirmed,
-                           const std::vector<std::string>& details) {
+Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id,
+                           bool confirmed, const std::vector<std::string>& details) {
   auto d = deployment_of(ctx, t, deployment_id);
   if (!d) return d.error();
   if (!is_open(*d))
-    return make_error(Code::kConflict, "action " + std::to_string(deployment_id) + " has already ended");
+    return make_error(Code::kConflict,
+                      "action " + std::to_string(deployment_id) + " has already ended");
   Feedback fb{confirmed ? "confirmed" : "denied", "none", details, 0};
   if (auto s = append_history(ctx, d->id, fb); !s) return s;
   d->updated = unix_now();
@@ -300,13 +310,14 @@ Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::in
   return ctx.store.update_deployment(*d);
 }
 
-Status record_cancel_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id,
-                              const Feedback& fb) {
+Status record_cancel_feedback(Context& ctx, const store::TerminalRecord& t,
+                              std::int64_t deployment_id, const Feedback& fb) {
   if (auto s = check_feedback(fb); !s) return s;
   auto d = deployment_of(ctx, t, deployment_id);
   if (!d) return d.error();
   if (d->status != "canceling")
-    return make_error(Code::kConflict, "action " + std::to_string(deployment_id) + " is not being canceled");
+    return make_error(Code::kConflict,
+                      "action " + std::to_string(deployment_id) + " is not being canceled");
   if (auto s = append_history(ctx, d->id, fb); !s) return s;
   d->updated = unix_now();
   if ((fb.execution == "closed" && fb.result == "success") || fb.execution == "canceled") {

@@ -29,7 +29,8 @@
 namespace posfleet::domain {
 
 struct Feedback {
-  std::string execution;  // closed | proceeding | canceled | scheduled | rejected | resumed | downloading | downloaded
+  std::string execution;  // closed | proceeding | canceled | scheduled | rejected | resumed |
+                          // downloading | downloaded
   std::string result;     // success | failure | none
   std::vector<std::string> details;
   int code = 0;  // posfleet error code (core/result.h), 0 when none
@@ -62,19 +63,21 @@ bool started_installing(const store::DeploymentRecord& d,
 
 // Feedback on deploymentBase/{id}; kNotFound if the action is not this terminal's,
 // kConflict (HTTP 410) if it has already ended.
-Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id, const Feedback& fb);
+Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id,
+                       const Feedback& fb);
 // Feedback on cancelAction/{id}.
-Status record_cancel_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id,
-                              const Feedback& fb);
+Status record_cancel_feedback(Context& ctx, const store::TerminalRecord& t,
+                              std::int64_t deployment_id, const Feedback& fb);
 
 // DDI confirmation flow: the merchant confirmed or denied the action on the
 // terminal; kept in the action's history ("confirmed" / "denied"). A denial
 // ends the action as failed.
-Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id, bool confirmed,
-                           const std::vector<std::string>& details);
+Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id,
+                           bool confirmed, const std::vector<std::string>& details);
 
 // The deployment `id` if it belongs to terminal `t`.
-Expected<store::DeploymentRecord> deployment_of(Context& ctx, const store::TerminalRecord& t, std::int64_t id);
+Expected<store::DeploymentRecord> deployment_of(Context& ctx, const store::TerminalRecord& t,
+                                                std::int64_t id);
 bool is_open(const store::DeploymentRecord& d);
 
 }  // namespace posfleet::domain

@@ -24,7 +24,8 @@ class DeploymentsTest : public ::testing::Test {
     ASSERT_TRUE(t);
     terminal_ = t->record;
     ASSERT_TRUE(store_->put_artifact({"aa", "s1", "m5", 3}));
-    store::ReleaseRecord r{0, "2.0.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "2.0.0", "os.img", "aa", 3}}};
+    store::ReleaseRecord r{
+        0, "2.0.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "2.0.0", "os.img", "aa", 3}}};
     ASSERT_TRUE(store_->insert_release(r));
   }
   posfleet::testing::TempDir dir_{"posfleet_deploy"};
@@ -46,7 +47,8 @@ TEST_F(DeploymentsTest, SuccessRecordsTheVersionAndClosesTheAction) {
   EXPECT_EQ(store_->terminal_by_id(terminal_.id)->installed_version, "2.0.0");
   EXPECT_EQ(store_->action_history(d->id)->size(), 2u);
   // An ended action takes no more feedback.
-  EXPECT_EQ(record_feedback(*ctx_, terminal_, d->id, {"closed", "failure", {}, 0}).error().code, Code::kConflict);
+  EXPECT_EQ(record_feedback(*ctx_, terminal_, d->id, {"closed", "failure", {}, 0}).error().code,
+            Code::kConflict);
 }
 
 TEST_F(DeploymentsTest, OneOpenDeploymentPerTerminal) {
@@ -58,7 +60,8 @@ TEST_F(DeploymentsTest, OneOpenDeploymentPerTerminal) {
 
 TEST_F(DeploymentsTest, FailureAndCancelPaths) {
   auto d = assign_release(*ctx_, "2.0.0", "PF1");
-  ASSERT_TRUE(record_feedback(*ctx_, terminal_, d->id, {"closed", "failure", {"bad signature"}, 10}));
+  ASSERT_TRUE(
+      record_feedback(*ctx_, terminal_, d->id, {"closed", "failure", {"bad signature"}, 10}));
   EXPECT_EQ(store_->deployment(d->id)->result, "failure");
   EXPECT_EQ(store_->deployment(d->id)->message, "bad signature");
   EXPECT_EQ(store_->terminal_by_id(terminal_.id)->installed_version, "");
@@ -69,7 +72,8 @@ TEST_F(DeploymentsTest, FailureAndCancelPaths) {
                               {"proceeding", "none", {"downloading 3 bytes"}, 0}));
   ASSERT_TRUE(request_cancel(*ctx_, d2->id));
   // The terminal refuses: the action goes on.
-  ASSERT_TRUE(record_cancel_feedback(*ctx_, terminal_, d2->id, {"rejected", "none", {"installing"}, 0}));
+  ASSERT_TRUE(
+      record_cancel_feedback(*ctx_, terminal_, d2->id, {"rejected", "none", {"installing"}, 0}));
   EXPECT_EQ(store_->deployment(d2->id)->status, "running");
   ASSERT_TRUE(request_cancel(*ctx_, d2->id));
   ASSERT_TRUE(record_cancel_feedback(*ctx_, terminal_, d2->id, {"closed", "success", {}, 0}));
@@ -162,9 +166,11 @@ TEST_F(DeploymentsTest, ANewerReleaseReplacesAnOpenOneNotYetInstalling) {
 
 TEST_F(DeploymentsTest, RejectsUnknownExecutionAndForeignActions) {
   auto d = assign_release(*ctx_, "2.0.0", "PF1");
-  EXPECT_EQ(record_feedback(*ctx_, terminal_, d->id, {"dancing", "none", {}, 0}).error().code, Code::kInvalidArgument);
+  EXPECT_EQ(record_feedback(*ctx_, terminal_, d->id, {"dancing", "none", {}, 0}).error().code,
+            Code::kInvalidArgument);
   auto other = register_terminal(*ctx_, "PF2", "A920");
-  EXPECT_EQ(record_feedback(*ctx_, other->record, d->id, {"closed", "success", {}, 0}).error().code, Code::kNotFound);
+  EXPECT_EQ(record_feedback(*ctx_, other->record, d->id, {"closed", "success", {}, 0}).error().code,
+            Code::kNotFound);
 }
 
 }  // namespace

@@ -40,7 +40,8 @@ class FormatOnlyVerifier final : public IdentityVerifier {
   std::vector<CheckResult> verify(const IdentityToCheck& who) override;
 };
 
-// {"provider": name, "items": [{item, outcome, zh, en}, ...]}: how answers are kept with an application.
+// {"provider": name, "items": [{item, outcome, zh, en}, ...]}: how answers are kept with an
+// application.
 std::string checks_to_json(const std::string& provider, const std::vector<CheckResult>& checks);
 
 }  // namespace posfleet::domain

@@ -11,7 +11,8 @@ namespace posfleet::domain {
 namespace {
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -26,7 +27,8 @@ constexpr int kMaxPollSeconds = 86400;
 }  // namespace
 
 LoadState::LoadState(int max_downloads)
-    : max_(std::max(0, max_downloads)), last_busy_ms_(std::numeric_limits<std::int64_t>::min() / 2) {}
+    : max_(std::max(0, max_downloads)),
+      last_busy_ms_(std::numeric_limits<std::int64_t>::min() / 2) {}
 
 DownloadGrant LoadState::acquire(std::int64_t terminal_id) {
   const std::int64_t now = now_ms();
@@ -99,7 +101,8 @@ int LoadState::poll_seconds(int configured) const {
   if (!busy) return configured;
   const int factor = recent_refused(now) > 4 * max_ ? 4 : 2;
   return static_cast<int>(std::max<std::int64_t>(
-      configured, std::min<std::int64_t>(static_cast<std::int64_t>(configured) * factor, kMaxPollSeconds)));
+      configured,
+      std::min<std::int64_t>(static_cast<std::int64_t>(configured) * factor, kMaxPollSeconds)));
 }
 
 LoadFigures LoadState::figures() const {
@@ -111,7 +114,8 @@ LoadFigures LoadState::figures() const {
   f.refused = refused_.load(std::memory_order_relaxed);
   f.early_retries = early_.load(std::memory_order_relaxed);
   f.recent_refused = recent_refused(now);
-  f.busy = max_ > 0 && (f.active >= max_ || now - last_busy_ms_.load(std::memory_order_relaxed) < kBusyWindowMs);
+  f.busy = max_ > 0 && (f.active >= max_ ||
+                        now - last_busy_ms_.load(std::memory_order_relaxed) < kBusyWindowMs);
   return f;
 }
 

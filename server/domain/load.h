@@ -64,11 +64,11 @@ class LoadState {
   const int max_;
   std::atomic<int> active_{0}, peak_{0};
   std::atomic<std::int64_t> refused_{0}, early_{0};
-  std::atomic<std::int64_t> last_busy_ms_;   // when the slots were last seen exhausted
+  std::atomic<std::int64_t> last_busy_ms_;  // when the slots were last seen exhausted
   std::atomic<std::int64_t> window_start_ms_{0};
-  std::atomic<int> window_refused_{0};       // refusals since window_start_ms_
+  std::atomic<int> window_refused_{0};  // refusals since window_start_ms_
 
-  std::mutex mu_;                                           // guards not_before_
+  std::mutex mu_;                                              // guards not_before_
   std::unordered_map<std::int64_t, std::int64_t> not_before_;  // terminal id -> steady ms
 };
 

@@ -17,9 +17,9 @@ void notify(Context& ctx, std::int64_t terminal_id, const std::string& kind, con
             const std::string& text_zh, const std::string& text_en);
 
 struct OfferView {
-  bool visible = false;      // may the terminal see (and install) the deployment now?
-  bool forced = false;       // a security release overriding `never` after its deadline
-  std::string reason;        // core::Decision reason
+  bool visible = false;  // may the terminal see (and install) the deployment now?
+  bool forced = false;   // a security release overriding `never` after its deadline
+  std::string reason;    // core::Decision reason
 };
 
 // Decides what a terminal is told about its open deployment and creates the
@@ -27,6 +27,7 @@ struct OfferView {
 // posfleet's extension (it decides the window itself); stock DDI clients are
 // held back outside the window here instead.
 OfferView offer_for(Context& ctx, const store::TerminalRecord& t, const Policy& policy,
-                    const store::DeploymentRecord& d, const store::ReleaseRecord& r, bool posfleet_client);
+                    const store::DeploymentRecord& d, const store::ReleaseRecord& r,
+                    bool posfleet_client);
 
 }  // namespace posfleet::domain

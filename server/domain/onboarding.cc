@@ -48,9 +48,12 @@ std::int32_t today_yyyymmdd() {
 // Text fields: required, and at most `max` bytes (a Chinese character is 3).
 void text_field(FieldErrors& e, const char* name, const std::string& v, size_t min, size_t max) {
   const auto t = trimmed(v);
-  if (t.empty()) e[name] = "required";
-  else if (t.size() < min) e[name] = "too_short";
-  else if (t.size() > max) e[name] = "too_long";
+  if (t.empty())
+    e[name] = "required";
+  else if (t.size() < min)
+    e[name] = "too_short";
+  else if (t.size() > max)
+    e[name] = "too_long";
 }
 
 // The application number an applicant quotes: "PA" and 8 characters without
@@ -63,9 +66,15 @@ std::string new_application_number() {
 }
 
 IdentityToCheck to_check(const ApplicationInput& in, bool phone_verified) {
-  return {in.kind, trimmed(in.legal_name), upper(trimmed(in.resident_id)), trimmed(in.business_name),
-          upper(trimmed(in.credit_code)), mobile_digits(in.phone), identity::normalize_digits(in.card),
-          trimmed(in.bank), phone_verified};
+  return {in.kind,
+          trimmed(in.legal_name),
+          upper(trimmed(in.resident_id)),
+          trimmed(in.business_name),
+          upper(trimmed(in.credit_code)),
+          mobile_digits(in.phone),
+          identity::normalize_digits(in.card),
+          trimmed(in.bank),
+          phone_verified};
 }
 
 }  // namespace
@@ -75,7 +84,8 @@ FieldErrors check_application(const Context& ctx, const ApplicationInput& in) {
   if (in.kind != "individual" && in.kind != "business") e["kind"] = "required";
   text_field(e, "legal_name", in.legal_name, 2, 150);
   const auto id = upper(trimmed(in.resident_id));
-  if (id.empty()) e["resident_id"] = "required";
+  if (id.empty())
+    e["resident_id"] = "required";
   else if (auto f = identity::check_resident_id(id, today_yyyymmdd()); f != identity::Flaw::kNone)
     e["resident_id"] = identity::name(f);
   else if (std::stoi(id.substr(6, 8)) + 180000 > today_yyyymmdd())
@@ -83,42 +93,59 @@ FieldErrors check_application(const Context& ctx, const ApplicationInput& in) {
   if (in.kind == "business") {
     text_field(e, "business_name", in.business_name, 2, 300);
     const auto code = upper(trimmed(in.credit_code));
-    if (code.empty()) e["credit_code"] = "required";
-    else if (auto f = identity::check_credit_code(code); f != identity::Flaw::kNone) e["credit_code"] = identity::name(f);
+    if (code.empty())
+      e["credit_code"] = "required";
+    else if (auto f = identity::check_credit_code(code); f != identity::Flaw::kNone)
+      e["credit_code"] = identity::name(f);
   }
-  if (trimmed(in.phone).empty()) e["phone"] = "required";
-  else if (auto f = identity::check_mobile(in.phone); f != identity::Flaw::kNone) e["phone"] = identity::name(f);
-  else if (in.phone_code_id <= 0) e["phone"] = "not_verified";
-  if (trimmed(in.card).empty()) e["card"] = "required";
-  else if (auto f = identity::check_card(in.card); f != identity::Flaw::kNone) e["card"] = identity::name(f);
+  if (trimmed(in.phone).empty())
+    e["phone"] = "required";
+  else if (auto f = identity::check_mobile(in.phone); f != identity::Flaw::kNone)
+    e["phone"] = identity::name(f);
+  else if (in.phone_code_id <= 0)
+    e["phone"] = "not_verified";
+  if (trimmed(in.card).empty())
+    e["card"] = "required";
+  else if (auto f = identity::check_card(in.card); f != identity::Flaw::kNone)
+    e["card"] = identity::name(f);
   text_field(e, "bank", in.bank, 2, 150);
   text_field(e, "address", in.address, 5, 600);
   const auto models = terminal_catalogue(ctx);
-  if (in.model.empty()) e["model"] = "required";
-  else if (std::none_of(models.begin(), models.end(), [&](const auto& m) { return m.id == in.model; }))
+  if (in.model.empty())
+    e["model"] = "required";
+  else if (std::none_of(models.begin(), models.end(),
+                        [&](const auto& m) { return m.id == in.model; }))
     e["model"] = "unknown_model";
   return e;
 }
 
 Expected<store::PhoneCodeRecord> send_phone_code(Context& ctx, const std::string& phone) {
   if (auto f = identity::check_mobile(phone); f != identity::Flaw::kNone)
-    return make_error(Code::kInvalidArgument, std::string("phone is not a mainland mobile number (") + identity::name(f) + ")");
+    return make_error(
+        Code::kInvalidArgument,
+        std::string("phone is not a mainland mobile number (") + identity::name(f) + ")");
   const auto digits = mobile_digits(phone);
   const auto now = unix_now();
   auto last_minute = ctx.store.count_phone_codes_since(digits, now - kPhoneCodeGapSeconds);
   auto last_hour = ctx.store.count_phone_codes_since(digits, now - 3600);
   if (!last_minute) return last_minute.error();
   if (!last_hour) return last_hour.error();
-  if (*last_minute > 0) return make_error(Code::kUnavailable, "a code was sent less than a minute ago; wait and try again");
+  if (*last_minute > 0)
+    return make_error(Code::kUnavailable,
+                      "a code was sent less than a minute ago; wait and try again");
   if (*last_hour >= kPhoneCodesPerHour)
-    return make_error(Code::kUnavailable, "too many codes for this number this hour; try again later");
+    return make_error(Code::kUnavailable,
+                      "too many codes for this number this hour; try again later");
   const auto code = new_code();
-  store::PhoneCodeRecord c{0, digits, hash_code(code), 0, false, false, now, now + kPhoneCodeSeconds};
+  store::PhoneCodeRecord c{0,     digits, hash_code(code),        0, false,
+                           false, now,    now + kPhoneCodeSeconds};
   auto id = ctx.store.insert_phone_code(c);
   if (!id) return id.error();
   c.id = *id;
-  if (auto s = ctx.sms->send(digits, "【posfleet】验证码 " + code + "，5 分钟内有效，用于申请收款终端。Your posfleet code is " +
-                                         code + " (valid 5 minutes).");
+  if (auto s =
+          ctx.sms->send(digits, "【posfleet】验证码 " + code +
+                                    "，5 分钟内有效，用于申请收款终端。Your posfleet code is " +
+                                    code + " (valid 5 minutes).");
       !s)
     return s.error();
   return c;
@@ -129,13 +156,15 @@ Status confirm_phone_code(Context& ctx, std::int64_t id, const std::string& code
   if (!c) return make_error(Code::kNotFound, "no such code; ask for a new one");
   if (c->verified) return ok_status();
   const auto now = unix_now();
-  if (now >= c->expires) return make_error(Code::kUnauthorized, "the code has expired; ask for a new one");
+  if (now >= c->expires)
+    return make_error(Code::kUnauthorized, "the code has expired; ask for a new one");
   auto took = ctx.store.take_phone_code_try(id, kPhoneCodeTries, now);
   if (!took) return took.error();
   if (!*took) return make_error(Code::kUnauthorized, "too many wrong codes; ask for a new one");
   if (!code_matches(c->code_hash, trimmed(code))) {
     const int left = kPhoneCodeTries - c->attempts - 1;
-    if (left <= 0) return make_error(Code::kUnauthorized, "too many wrong codes; ask for a new one");
+    if (left <= 0)
+      return make_error(Code::kUnauthorized, "too many wrong codes; ask for a new one");
     return make_error(Code::kUnauthorized, "wrong code; " + std::to_string(left) + " tries left");
   }
   return ctx.store.mark_phone_code_verified(id);
@@ -147,7 +176,8 @@ Expected<Submitted> submit_application(Context& ctx, const ApplicationInput& in)
   const auto phone = mobile_digits(in.phone);
   if (!out.errors.contains("phone")) {
     auto c = ctx.store.phone_code(in.phone_code_id);
-    if (!c || c->phone != phone || !c->verified || c->used || unix_now() >= c->created + kVerifiedPhoneSeconds)
+    if (!c || c->phone != phone || !c->verified || c->used ||
+        unix_now() >= c->created + kVerifiedPhoneSeconds)
       out.errors["phone"] = "not_verified";
   }
   if (!out.errors.empty()) return out;
@@ -186,14 +216,18 @@ Expected<Submitted> submit_application(Context& ctx, const ApplicationInput& in)
       break;
     }
     if (id.error().code != Code::kConflict || attempt > 3) return id.error();
-    if (auto same = ctx.store.application_by_number(a.number); !same)  // not the number: the resident ID
-      return make_error(Code::kConflict,
-                        "an application with this resident ID is already in progress; check its status with the "
-                        "application number you were given");
+    if (auto same = ctx.store.application_by_number(a.number);
+        !same)  // not the number: the resident ID
+      return make_error(
+          Code::kConflict,
+          "an application with this resident ID is already in progress; check its status with the "
+          "application number you were given");
   }
-  record_audit(ctx, {a.legal_name, "applicant", "public"}, "application.submit", "application:" + a.number, "",
+  record_audit(ctx, {a.legal_name, "applicant", "public"}, "application.submit",
+               "application:" + a.number, "",
                a.kind + " " + a.model + " " + a.resident_id_masked + " " + a.card_masked, "");
-  ctx.sms->send(phone, "【posfleet】终端申请已提交，申请编号 " + a.number + "，可凭编号和手机号查询进度。Application " + a.number +
+  ctx.sms->send(phone, "【posfleet】终端申请已提交，申请编号 " + a.number +
+                           "，可凭编号和手机号查询进度。Application " + a.number +
                            " received; check its status with this number and your phone.");
   return out;
 }
@@ -202,7 +236,8 @@ Expected<store::ApplicationRecord> application_status(Context& ctx, const std::s
                                                       const std::string& phone) {
   auto a = ctx.store.application_by_number(upper(trimmed(number)));
   if (!a || !equal_constant_time(a->phone, mobile_digits(phone)))
-    return make_error(Code::kNotFound, "no application with this number and phone; check both and try again");
+    return make_error(Code::kNotFound,
+                      "no application with this number and phone; check both and try again");
   return a;
 }
 

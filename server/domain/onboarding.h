@@ -28,11 +28,12 @@
 
 namespace posfleet::domain {
 
-inline constexpr int kPhoneCodeSeconds = 300;      // a code can be typed for 5 minutes
+inline constexpr int kPhoneCodeSeconds = 300;  // a code can be typed for 5 minutes
 inline constexpr int kPhoneCodeTries = 5;
-inline constexpr int kPhoneCodeGapSeconds = 60;    // one new code a minute per phone
+inline constexpr int kPhoneCodeGapSeconds = 60;  // one new code a minute per phone
 inline constexpr int kPhoneCodesPerHour = 5;
-inline constexpr int kVerifiedPhoneSeconds = 1800; // a typed code carries a submission for 30 minutes
+inline constexpr int kVerifiedPhoneSeconds =
+    1800;  // a typed code carries a submission for 30 minutes
 inline constexpr int kActivationDays = 30;
 inline constexpr int kMaxTerminalsPerApplication = 10;
 
@@ -76,20 +77,23 @@ Expected<store::ApplicationRecord> application_status(Context& ctx, const std::s
                                                       const std::string& phone);
 
 // Staff side.
-Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64_t id, const Actor& who);
+Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64_t id,
+                                                        const Actor& who);
 struct Approved {
   store::ApplicationRecord record;
   std::vector<std::pair<std::string, std::string>> codes;  // (serial, activation code): shown once
 };
-Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std::vector<std::string>& serials,
+Expected<Approved> approve_application(Context& ctx, std::int64_t id,
+                                       const std::vector<std::string>& serials,
                                        const std::string& reason, const Actor& who);
 // A new activation code for one of the application's terminals (the old one
 // was lost, or the terminal was reset); its unused codes stop working.
 Expected<std::string> reissue_activation(Context& ctx, std::int64_t id, const std::string& serial,
                                          const std::string& reason, const Actor& who);
-Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t id, const std::string& reason,
-                                                      const Actor& who);
-Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id, const std::string& carrier,
+Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t id,
+                                                      const std::string& reason, const Actor& who);
+Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id,
+                                                   const std::string& carrier,
                                                    const std::string& tracking, const Actor& who);
 
 // Terminal side: the code's terminal must be `serial` of `model` (the terminal

@@ -25,10 +25,11 @@ namespace {
 
 std::string target(const store::ApplicationRecord& a) { return "application:" + a.number; }
 
-Status expect_status(const store::ApplicationRecord& a, const std::string& want, const std::string& doing) {
+Status expect_status(const store::ApplicationRecord& a, const std::string& want,
+                     const std::string& doing) {
   if (a.status == want) return ok_status();
-  return make_error(Code::kConflict, "application " + a.number + " is " + a.status + "; only a " + want +
-                                         " application can be " + doing);
+  return make_error(Code::kConflict, "application " + a.number + " is " + a.status + "; only a " +
+                                         want + " application can be " + doing);
 }
 
 // "XXXX-XXXX-XXXX" without look-alikes; about 58 bits.
@@ -46,7 +47,8 @@ std::string new_activation_code() {
 std::string activation_hash(const std::string& code) {
   std::string n;
   for (char ch : code)
-    if (ch != '-' && ch != ' ') n += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (ch != '-' && ch != ' ')
+      n += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   return sha256_hex("posfleet activation:" + n);
 }
 
@@ -55,25 +57,29 @@ Status save(Context& ctx, const store::ApplicationRecord& a, const std::string& 
   auto saved = ctx.store.update_application(a, was);
   if (!saved) return saved.error();
   if (!*saved)
-    return make_error(Code::kConflict, "application " + a.number + " was changed by someone else meanwhile; reload it");
+    return make_error(Code::kConflict, "application " + a.number +
+                                           " was changed by someone else meanwhile; reload it");
   return ok_status();
 }
 
-Status sms(Context& ctx, const store::ApplicationRecord& a, const std::string& zh, const std::string& en) {
+Status sms(Context& ctx, const store::ApplicationRecord& a, const std::string& zh,
+           const std::string& en) {
   return ctx.sms->send(a.phone, "【posfleet】" + zh + " " + en);
 }
 
 }  // namespace
 
-Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64_t id, const Actor& who) {
+Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64_t id,
+                                                        const Actor& who) {
   auto a = ctx.store.application(id);
   if (!a) return a.error();
   auto resident_id = ctx.secrets->unseal(a->resident_id_enc);
   auto card = ctx.secrets->unseal(a->card_enc);
   if (!resident_id) return resident_id.error();
   if (!card) return card.error();
-  IdentityToCheck check{a->kind, a->legal_name, *resident_id, a->business_name, a->credit_code, a->phone, *card,
-                        a->bank, true};
+  IdentityToCheck check{
+      a->kind, a->legal_name, *resident_id, a->business_name, a->credit_code, a->phone,
+      *card,   a->bank,       true};
   a->checks_json = checks_to_json(ctx.verifier->name(), ctx.verifier->verify(check));
   a->updated = unix_now();
   if (auto s = save(ctx, *a, a->status); !s) return s.error();
@@ -81,13 +87,15 @@ Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64
   return a;
 }
 
-Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std::vector<std::string>& serials,
+Expected<Approved> approve_application(Context& ctx, std::int64_t id,
+                                       const std::vector<std::string>& serials,
                                        const std::string& reason, const Actor& who) {
   auto a = ctx.store.application(id);
   if (!a) return a.error();
   if (auto s = expect_status(*a, "submitted", "approved"); !s) return s.error();
   if (serials.empty() || serials.size() > static_cast<size_t>(kMaxTerminalsPerApplication))
-    return make_error(Code::kInvalidArgument, "assign 1 to " + std::to_string(kMaxTerminalsPerApplication) +
+    return make_error(Code::kInvalidArgument, "assign 1 to " +
+                                                  std::to_string(kMaxTerminalsPerApplication) +
                                                   " terminal serial numbers of model " + a->model);
   if (std::set<std::string>(serials.begin(), serials.end()).size() != serials.size())
     return make_error(Code::kInvalidArgument, "a serial number is listed twice");
@@ -103,7 +111,8 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std:
                             "\" must be 1-64 letters, digits, '.', '_' or '-'");
   for (const auto& serial : serials)
     if (ctx.store.terminal_by_serial(ctx.tenant, serial))
-      return make_error(Code::kConflict, "terminal " + serial + " is already registered; assign another one");
+      return make_error(Code::kConflict,
+                        "terminal " + serial + " is already registered; assign another one");
 
   auto resident_id = ctx.secrets->unseal(a->resident_id_enc);
   if (!resident_id) return resident_id.error();
@@ -118,8 +127,7 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std:
     return e;
   };
   // The merchant is the person who applied: support verifies them by name and ID digits.
-  auto merchant = create_merchant(ctx, a->legal_name, a->phone,
-                                  *resident_id, who);
+  auto merchant = create_merchant(ctx, a->legal_name, a->phone, *resident_id, who);
   if (!merchant) return give_back(merchant.error());
 
   Approved out;
@@ -129,8 +137,15 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std:
     if (!t) return give_back(t.error());
     if (auto s = link_terminal(ctx, merchant->id, serial, who); !s) return give_back(s.error());
     auto code = new_activation_code();
-    store::ActivationRecord act{0, activation_hash(code), serial, a->model, a->id, merchant->id,
-                                now + kActivationDays * 86400, 0, now};
+    store::ActivationRecord act{0,
+                                activation_hash(code),
+                                serial,
+                                a->model,
+                                a->id,
+                                merchant->id,
+                                now + kActivationDays * 86400,
+                                0,
+                                now};
     if (auto aid = ctx.store.insert_activation(act); !aid) return give_back(aid.error());
     out.codes.emplace_back(serial, code);
   }
@@ -143,10 +158,11 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id, const std:
   a->merchant_id = merchant->id;
   a->updated = now;
   if (auto s = save(ctx, *a, "approving"); !s) return s.error();
-  record_audit(ctx, who, "application.approve", target(*a), "submitted", "approved: merchant " +
-               std::to_string(merchant->id) + ", terminals " + csv, reason);
+  record_audit(ctx, who, "application.approve", target(*a), "submitted",
+               "approved: merchant " + std::to_string(merchant->id) + ", terminals " + csv, reason);
   sms(ctx, *a, "您的终端申请 " + a->number + " 已通过审核，终端将尽快寄出。",
-      "Your terminal application " + a->number + " is approved; the terminal will be shipped soon.");
+      "Your terminal application " + a->number +
+          " is approved; the terminal will be shipped soon.");
   out.record = *a;
   return out;
 }
@@ -157,9 +173,11 @@ Expected<std::string> reissue_activation(Context& ctx, std::int64_t id, const st
   if (!a) return a.error();
   auto acts = ctx.store.activations_of(a->id);
   if (!acts) return acts.error();
-  const auto it = std::find_if(acts->begin(), acts->end(), [&](const auto& act) { return act.serial == serial; });
+  const auto it = std::find_if(acts->begin(), acts->end(),
+                               [&](const auto& act) { return act.serial == serial; });
   if (it == acts->end())
-    return make_error(Code::kNotFound, "terminal " + serial + " is not one of application " + a->number + "'s");
+    return make_error(Code::kNotFound,
+                      "terminal " + serial + " is not one of application " + a->number + "'s");
   if (auto s = check_reason(reason,
                             "say why a new code is needed (e.g. the slip was lost); it is audited");
       !s)
@@ -167,15 +185,23 @@ Expected<std::string> reissue_activation(Context& ctx, std::int64_t id, const st
   if (auto s = ctx.store.replace_activations(a->id, serial); !s) return s.error();
   const auto now = unix_now();
   auto code = new_activation_code();
-  store::ActivationRecord act{0, activation_hash(code), serial, it->model, a->id, it->merchant_id,
-                              now + kActivationDays * 86400, 0, now};
+  store::ActivationRecord act{0,
+                              activation_hash(code),
+                              serial,
+                              it->model,
+                              a->id,
+                              it->merchant_id,
+                              now + kActivationDays * 86400,
+                              0,
+                              now};
   if (auto aid = ctx.store.insert_activation(act); !aid) return aid.error();
-  record_audit(ctx, who, "application.activation_code", target(*a), "", "new code for " + serial, reason);
+  record_audit(ctx, who, "application.activation_code", target(*a), "", "new code for " + serial,
+               reason);
   return code;
 }
 
-Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t id, const std::string& reason,
-                                                      const Actor& who) {
+Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t id,
+                                                      const std::string& reason, const Actor& who) {
   auto a = ctx.store.application(id);
   if (!a) return a.error();
   if (auto s = expect_status(*a, "submitted", "rejected"); !s) return s.error();
@@ -193,7 +219,8 @@ Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t
   return a;
 }
 
-Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id, const std::string& carrier,
+Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id,
+                                                   const std::string& carrier,
                                                    const std::string& tracking, const Actor& who) {
   auto a = ctx.store.application(id);
   if (!a) return a.error();
@@ -201,7 +228,8 @@ Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id
   if (a->status != "activated")
     if (auto s = expect_status(*a, "approved", "shipped"); !s) return s.error();
   if (carrier.empty() || carrier.size() > 60 || tracking.empty() || tracking.size() > 60)
-    return make_error(Code::kInvalidArgument, "carrier and tracking number are required (at most 60 characters each)");
+    return make_error(Code::kInvalidArgument,
+                      "carrier and tracking number are required (at most 60 characters each)");
   const std::string was = a->status;
   if (was == "approved") a->status = "shipped";
   a->carrier = carrier;
@@ -209,7 +237,9 @@ Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id
   a->updated = unix_now();
   if (auto s = save(ctx, *a, was); !s) return s.error();
   record_audit(ctx, who, "application.ship", target(*a), was, carrier + " " + tracking, "");
-  sms(ctx, *a, "您申请的终端已由 " + carrier + " 寄出，运单号 " + tracking + "。收到后请按说明书用激活码激活。",
+  sms(ctx, *a,
+      "您申请的终端已由 " + carrier + " 寄出，运单号 " + tracking +
+          "。收到后请按说明书用激活码激活。",
       "Your terminal was shipped by " + carrier + ", tracking number " + tracking +
           ". Activate it with the code in the box.");
   return a;
@@ -220,32 +250,45 @@ Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const 
   const Actor terminal{serial, "terminal", "terminal"};
   auto act = ctx.store.activation_by_hash(activation_hash(code));
   if (!act) {
-    record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote, "unknown code");
-    return make_error(Code::kNotFound, "this activation code is not valid; check it against the slip in the box");
+    record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote,
+                 "unknown code");
+    return make_error(Code::kNotFound,
+                      "this activation code is not valid; check it against the slip in the box");
   }
   if (act->serial != serial)
-    return make_error(Code::kConflict, "this activation code is for another terminal; use the code on the slip that "
-                                       "came with this terminal (" + serial + ")");
+    return make_error(Code::kConflict,
+                      "this activation code is for another terminal; use the code on the slip that "
+                      "came with this terminal (" +
+                          serial + ")");
   if (act->model != model) {
     record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote,
                  "model " + model + " but the code is for a " + act->model);
-    return make_error(Code::kConflict, "this terminal reports model " + model + " but was registered as a " +
-                                           act->model + "; call support (the wrong unit may have been shipped)");
+    return make_error(Code::kConflict, "this terminal reports model " + model +
+                                           " but was registered as a " + act->model +
+                                           "; call support (the wrong unit may have been shipped)");
   }
   if (auto t = ctx.store.terminal_by_serial(ctx.tenant, serial); t && t->retired) {
-    record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote, "terminal retired");
-    return make_error(Code::kConflict, "this terminal was retired; call support to have it registered again");
+    record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote,
+                 "terminal retired");
+    return make_error(Code::kConflict,
+                      "this terminal was retired; call support to have it registered again");
   }
   const auto now = unix_now();
   auto took = ctx.store.use_activation(act->id, now);
   if (!took) return took.error();
   if (!*took) {
     record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote,
-                 act->used < 0 ? "code replaced" : act->used ? "code already used" : "code expired");
+                 act->used < 0 ? "code replaced"
+                 : act->used   ? "code already used"
+                               : "code expired");
     if (act->used < 0)
-      return make_error(Code::kConflict, "this activation code was replaced by a newer one; use the new code");
-    if (act->used) return make_error(Code::kConflict, "this activation code has already been used; call support");
-    return make_error(Code::kUnauthorized, "this activation code has expired; call support for a new one");
+      return make_error(Code::kConflict,
+                        "this activation code was replaced by a newer one; use the new code");
+    if (act->used)
+      return make_error(Code::kConflict,
+                        "this activation code has already been used; call support");
+    return make_error(Code::kUnauthorized,
+                      "this activation code has expired; call support for a new one");
   }
   auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
   if (!t) return t.error();
@@ -269,7 +312,8 @@ Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const 
 namespace {
 
 // Calls `f` on every application and every merchant (for re-sealing).
-Status each_sealed(Context& ctx, const std::function<Status(store::ApplicationRecord&)>& application,
+Status each_sealed(Context& ctx,
+                   const std::function<Status(store::ApplicationRecord&)>& application,
                    const std::function<Status(const store::MerchantRecord&)>& merchant) {
   for (std::int64_t offset = 0;; offset += 200) {
     auto page = ctx.store.list_applications("", offset, 200);
@@ -317,7 +361,8 @@ Expected<std::int64_t> reseal_all(Context& ctx) {
   if (auto s = ctx.store.flush(); !s) return s.error();
   auto current = [&](const std::string& sealed) -> Status {
     if (ctx.secrets->sealed_with_current_key(sealed)) return ok_status();
-    return make_error(Code::kInternal, "a value is still sealed with the old key; the old key is kept");
+    return make_error(Code::kInternal,
+                      "a value is still sealed with the old key; the old key is kept");
   };
   auto checked = each_sealed(
       ctx,

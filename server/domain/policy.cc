@@ -32,13 +32,18 @@ Expected<PolicyPatch> stored_patch(Context& ctx, const std::string& scope, const
   if (revision) *revision = std::max(*revision, (*rec)->revision);
   if (mode_revision) *mode_revision = std::max(*mode_revision, (*rec)->mode_revision);
   auto v = json::parse((*rec)->patch_json);
-  if (!v || !v->is_object()) return make_error(Code::kInternal, "stored policy of " + scope + " " + key + " is damaged");
+  if (!v || !v->is_object())
+    return make_error(Code::kInternal, "stored policy of " + scope + " " + key + " is damaged");
   return PolicyPatch::from_json(v->get_object());
 }
 
 // Mode names as the terminal's menu shows them.
-std::string mode_zh(const std::string& m) { return m == "auto" ? "开启" : m == "manual" ? "手动" : "永不"; }
-std::string mode_en(const std::string& m) { return m == "auto" ? "on" : m == "manual" ? "manual" : "never"; }
+std::string mode_zh(const std::string& m) {
+  return m == "auto" ? "开启" : m == "manual" ? "手动" : "永不";
+}
+std::string mode_en(const std::string& m) {
+  return m == "auto" ? "on" : m == "manual" ? "manual" : "never";
+}
 
 }  // namespace
 
@@ -50,8 +55,9 @@ Status check_scope_change(const std::string& scope, const PolicyPatch& change) {
   if (scope != "fleet" && scope != "group" && scope != "terminal")
     return make_error(Code::kInvalidArgument, "scope must be fleet, group or terminal");
   if (scope != "fleet" && (change.never_defers_security || change.security_deadline_days))
-    return make_error(Code::kInvalidArgument,
-                      "never_defers_security and security_deadline_days are set for the whole fleet only");
+    return make_error(
+        Code::kInvalidArgument,
+        "never_defers_security and security_deadline_days are set for the whole fleet only");
   return ok_status();
 }
 
@@ -70,7 +76,8 @@ Expected<PolicyPatch> merged_patch(const PolicyPatch& before, const PolicyPatch&
 Expected<Policy> effective_policy(Context& ctx, const store::TerminalRecord& t) {
   Policy p;
   std::int64_t revision = 0, mode_revision = 0;
-  const std::pair<const char*, std::string> chain[] = {{"fleet", ""}, {"group", t.group}, {"terminal", t.serial}};
+  const std::pair<const char*, std::string> chain[] = {
+      {"fleet", ""}, {"group", t.group}, {"terminal", t.serial}};
   for (const auto& [scope, key] : chain) {
     if (std::string(scope) == "group" && key.empty()) continue;
     auto patch = stored_patch(ctx, scope, key, &revision, &mode_revision);
@@ -121,8 +128,8 @@ Status check_patch_text(const std::string& scope, const std::string& key,
 }
 
 Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
-                               const PolicyPatch& patch, const Actor& who, const std::string& reason,
-                               bool keep_locked_mode) {
+                               const PolicyPatch& patch, const Actor& who,
+                               const std::string& reason, bool keep_locked_mode) {
   std::lock_guard change_lock(g_change_mu);
   if (auto s = check_scope_change(scope, patch); !s) return s.error();
   if (auto s = check_reason(reason, "say why: a reason is required for every policy change"); !s)
@@ -132,7 +139,8 @@ Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std
     auto now = layered_policy(ctx, scope, key);
     if (!now) return now.error();
     if (now->locked)
-      return make_error(Code::kConflict, "the update mode here is locked by an administrator (" + now->lock_reason +
+      return make_error(Code::kConflict, "the update mode here is locked by an administrator (" +
+                                             now->lock_reason +
                                              "); only an administrator may change it");
   }
   std::optional<store::TerminalRecord> terminal;
@@ -146,12 +154,14 @@ Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std
   auto merged = merged_patch(*before, patch);
   if (!merged) return merged.error();
   const PolicyPatch& after = *merged;
-  const std::string before_text = json::serialize(before->to_json()), after_text = json::serialize(after.to_json());
-  store::PolicyChangeRecord ch{0, scope, key, before_text, after_text, who.name, who.path, reason, "applied", unix_now()};
+  const std::string before_text = json::serialize(before->to_json()),
+                    after_text = json::serialize(after.to_json());
+  store::PolicyChangeRecord ch{0,        scope,    key,    before_text, after_text,
+                               who.name, who.path, reason, "applied",   unix_now()};
   auto revision = ctx.store.change_policy(ch, after_text, patch.touches_mode());
   if (!revision) return revision.error();
-  record_audit(ctx, who, patch.locked ? "policy.lock" : "policy.change", scope_target(scope, key), before_text,
-               after_text, reason);
+  record_audit(ctx, who, patch.locked ? "policy.lock" : "policy.change", scope_target(scope, key),
+               before_text, after_text, reason);
   if (terminal) {
     auto eff = effective_policy(ctx, *terminal);
     if (!eff) return eff.error();
@@ -159,13 +169,15 @@ Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std
     const std::string by_en = who.path == "support" ? "customer service" : "the back office";
     notify(ctx, terminal->id, "policy_changed", std::to_string(*revision),
            by_zh + "已将更新设置改为：" + mode_zh(eff->mode) + "（原因：" + reason + "）",
-           "Your update setting was changed by " + by_en + " to: " + mode_en(eff->mode) + " (reason: " + reason + ")");
+           "Your update setting was changed by " + by_en + " to: " + mode_en(eff->mode) +
+               " (reason: " + reason + ")");
     return eff;
   }
   return scope_policy(ctx, scope, key);
 }
 
-Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::TerminalRecord& t, const std::string& mode,
+Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::TerminalRecord& t,
+                                                const std::string& mode,
                                                 std::int64_t base_revision) {
   std::lock_guard change_lock(g_change_mu);
   PolicyPatch patch;
@@ -175,7 +187,9 @@ Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::Termi
   if (!eff) return eff.error();
   // The newest back-office change to mode or lock anywhere in the terminal's chain.
   std::int64_t mode_revision = 0, ignored = 0;
-  for (const auto& [scope, key] : {std::pair<std::string, std::string>{"fleet", ""}, {"group", t.group}, {"terminal", t.serial}}) {
+  for (const auto& [scope, key] : {std::pair<std::string, std::string>{"fleet", ""},
+                                   {"group", t.group},
+                                   {"terminal", t.serial}}) {
     if (scope == "group" && key.empty()) continue;
     if (auto p = stored_patch(ctx, scope, key, &ignored, &mode_revision); !p) return p.error();
   }
@@ -183,16 +197,19 @@ Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::Termi
   const std::string before_text = json::serialize(eff->to_json());
   const std::string after_text = json::serialize(patch.to_json());
   TerminalChange out;
-  store::PolicyChangeRecord ch{0, "terminal", t.serial, before_text, after_text, t.serial, "terminal",
-                               "changed on the terminal", "applied", unix_now()};
+  store::PolicyChangeRecord ch{0,          "terminal", t.serial,   before_text,
+                               after_text, t.serial,   "terminal", "changed on the terminal",
+                               "applied",  unix_now()};
   if (eff->locked) {
     ch.outcome = "refused";
     out.message_zh = "已由管理员锁定：" + eff->lock_reason;
     out.message_en = "Locked by your administrator: " + eff->lock_reason;
   } else if (mode_revision > base_revision) {
     ch.outcome = "superseded";
-    out.message_zh = "您在离线时的更改（" + mode_zh(mode) + "）未生效：后台已将更新设置改为" + mode_zh(eff->mode);
-    out.message_en = "Your offline change (" + mode_en(mode) + ") was not applied: the back office has since set updates to " +
+    out.message_zh = "您在离线时的更改（" + mode_zh(mode) + "）未生效：后台已将更新设置改为" +
+                     mode_zh(eff->mode);
+    out.message_en = "Your offline change (" + mode_en(mode) +
+                     ") was not applied: the back office has since set updates to " +
                      mode_en(eff->mode);
   }
   out.outcome = ch.outcome;
@@ -209,8 +226,8 @@ Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::Termi
   // offline change from the same terminal must not be superseded by it.
   auto revision = ctx.store.change_policy(ch, new_patch, /*touches_mode=*/false);
   if (!revision) return revision.error();
-  record_audit(ctx, who, "policy.change." + ch.outcome, scope_target("terminal", t.serial), before_text, after_text,
-               ch.reason);
+  record_audit(ctx, who, "policy.change." + ch.outcome, scope_target("terminal", t.serial),
+               before_text, after_text, ch.reason);
   if (ch.outcome == "superseded")
     notify(ctx, t.id, "policy_conflict", std::to_string(*revision), out.message_zh, out.message_en);
   auto after = effective_policy(ctx, t);

@@ -39,15 +39,16 @@ Status check_patch_text(const std::string& scope, const std::string& key, const 
 // may not lock), a mode change where the mode is locked is refused (kConflict),
 // checked under the same lock as the write so a lock set meanwhile holds.
 Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
-                               const PolicyPatch& patch, const Actor& who, const std::string& reason,
-                               bool keep_locked_mode = false);
+                               const PolicyPatch& patch, const Actor& who,
+                               const std::string& reason, bool keep_locked_mode = false);
 
 struct TerminalChange {
   std::string outcome;  // applied | superseded | refused
   std::string message_zh, message_en;
   Policy policy;  // effective policy after the change
 };
-Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::TerminalRecord& t, const std::string& mode,
+Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::TerminalRecord& t,
+                                                const std::string& mode,
                                                 std::int64_t base_revision);
 
 // 恢复默认设置 on the terminal: its own mode setting is removed, so the mode

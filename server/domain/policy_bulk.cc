@@ -66,7 +66,9 @@ Policy layered(const PolicyPatch& fleet, const PolicyPatch* group, const PolicyP
   return p;
 }
 
-bool same(const Policy& a, const Policy& b) { return json::serialize(a.to_json()) == json::serialize(b.to_json()); }
+bool same(const Policy& a, const Policy& b) {
+  return json::serialize(a.to_json()) == json::serialize(b.to_json());
+}
 
 // A bulk edit must not move a mode an administrator locked, unless it sets a
 // lock itself (an administrator locking many terminals).
@@ -76,8 +78,12 @@ bool refused_by_lock(const Policy& current, const PolicyPatch& change) {
 
 std::string describe(const store::TerminalQuery& q) {
   bj::object o;
-  for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"q", &q.text}, {"model", &q.model},
-                             {"version", &q.version}, {"group", &q.group}, {"mode", &q.mode}, {"state", &q.state}})
+  for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"q", &q.text},
+                             {"model", &q.model},
+                             {"version", &q.version},
+                             {"group", &q.group},
+                             {"mode", &q.mode},
+                             {"state", &q.state}})
     if (!v->empty()) o[k] = *v;
   if (q.online) o["online"] = *q.online;
   if (q.merchant_id) o["merchant"] = q.merchant_id;
@@ -92,21 +98,25 @@ Expected<std::vector<store::TerminalRecord>> all_matching(Context& ctx, store::T
   auto total = ctx.store.count_terminals(query);
   if (!total) return total.error();
   if (*total > ctx.bulk_cap)
-    return make_error(Code::kInvalidArgument, std::to_string(*total) + " terminals match; at most " +
-                                                  std::to_string(ctx.bulk_cap) + " at once: narrow the filter or " + instead);
+    return make_error(Code::kInvalidArgument, std::to_string(*total) +
+                                                  " terminals match; at most " +
+                                                  std::to_string(ctx.bulk_cap) +
+                                                  " at once: narrow the filter or " + instead);
   std::vector<store::TerminalRecord> out;
   query.limit = 1000;
   for (query.offset = 0;; query.offset += query.limit) {
     auto rows = ctx.store.query_terminals(query);
     if (!rows) return rows.error();
     for (auto& r : *rows) out.push_back(std::move(r.terminal));
-    if (static_cast<std::int64_t>(rows->size()) < query.limit || static_cast<std::int64_t>(out.size()) >= ctx.bulk_cap) break;
+    if (static_cast<std::int64_t>(rows->size()) < query.limit ||
+        static_cast<std::int64_t>(out.size()) >= ctx.bulk_cap)
+      break;
   }
   return out;
 }
 
-Expected<PolicyPreview> preview_scope(Context& ctx, const std::string& scope, const std::string& key,
-                                      const PolicyPatch& change) {
+Expected<PolicyPreview> preview_scope(Context& ctx, const std::string& scope,
+                                      const std::string& key, const PolicyPatch& change) {
   if (auto s = check_scope_change(scope, change); !s) return s.error();
   auto l = load_layers(ctx);
   if (!l) return l.error();
@@ -122,7 +132,8 @@ Expected<PolicyPreview> preview_scope(Context& ctx, const std::string& scope, co
     out.changing = same(layered(l->fleet, group, own), layered(l->fleet, group, &*after)) ? 0 : 1;
     return out;
   }
-  if (scope == "group" && key.empty()) return make_error(Code::kInvalidArgument, "name the group (key)");
+  if (scope == "group" && key.empty())
+    return make_error(Code::kInvalidArgument, "name the group (key)");
   auto per_group = ctx.store.terminals_per_group();
   if (!per_group) return per_group.error();
   // The new layers: either the fleet's or one group's patch changes.
@@ -144,26 +155,32 @@ Expected<PolicyPreview> preview_scope(Context& ctx, const std::string& scope, co
     if (auto* g = find(new_groups, group)) return g;
     return find(l->groups, group);
   };
-  auto group_before = [&](const std::string& group) { return group.empty() ? nullptr : find(l->groups, group); };
+  auto group_before = [&](const std::string& group) {
+    return group.empty() ? nullptr : find(l->groups, group);
+  };
   // Terminals with a policy of their own, one by one; the rest of each group at once.
   std::map<std::string, std::int64_t> own_in_group;
   for (const auto& [serial, group] : l->group_of) {
     if (!covered(group)) continue;
     ++own_in_group[group];
     const PolicyPatch* own = find(l->terminals, serial);
-    if (!same(layered(l->fleet, group_before(group), own), layered(new_fleet, group_after(group), own))) ++out.changing;
+    if (!same(layered(l->fleet, group_before(group), own),
+              layered(new_fleet, group_after(group), own)))
+      ++out.changing;
   }
   for (const auto& [group, count] : *per_group) {
     if (!covered(group)) continue;
     out.in_scope += count;
     const std::int64_t plain = count - own_in_group[group];
-    if (plain > 0 && !same(layered(l->fleet, group_before(group), nullptr), layered(new_fleet, group_after(group), nullptr)))
+    if (plain > 0 && !same(layered(l->fleet, group_before(group), nullptr),
+                           layered(new_fleet, group_after(group), nullptr)))
       out.changing += plain;
   }
   return out;
 }
 
-Expected<PolicyPreview> preview_terminals(Context& ctx, store::TerminalQuery query, const PolicyPatch& change) {
+Expected<PolicyPreview> preview_terminals(Context& ctx, store::TerminalQuery query,
+                                          const PolicyPatch& change) {
   if (auto s = check_scope_change("terminal", change); !s) return s.error();
   auto l = load_layers(ctx);
   if (!l) return l.error();
@@ -186,13 +203,15 @@ Expected<PolicyPreview> preview_terminals(Context& ctx, store::TerminalQuery que
   return out;
 }
 
-Expected<BulkOutcome> bulk_policy(Context& ctx, store::TerminalQuery query, const PolicyPatch& change, const Actor& who,
+Expected<BulkOutcome> bulk_policy(Context& ctx, store::TerminalQuery query,
+                                  const PolicyPatch& change, const Actor& who,
                                   const std::string& reason) {
   if (auto s = check_scope_change("terminal", change); !s) return s.error();
   if (auto s = check_reason(reason, "say why: a reason is required for every policy change"); !s)
     return s.error();
   if (auto s = check_patch_text("terminal", "", change); !s) return s.error();
-  if (change.to_json().empty()) return make_error(Code::kInvalidArgument, "the change sets no field; choose what to change");
+  if (change.to_json().empty())
+    return make_error(Code::kInvalidArgument, "the change sets no field; choose what to change");
   auto terminals = all_matching(ctx, query, "use a group policy");
   if (!terminals) return terminals.error();
   BulkOutcome out;
@@ -205,8 +224,10 @@ Expected<BulkOutcome> bulk_policy(Context& ctx, store::TerminalQuery query, cons
       continue;
     }
     // Checked again under the policy lock, so a lock set since the check above holds.
-    if (auto p = change_policy(ctx, "terminal", t.serial, change, who, reason, true); p) ++out.applied;
-    else ++out.refused;
+    if (auto p = change_policy(ctx, "terminal", t.serial, change, who, reason, true); p)
+      ++out.applied;
+    else
+      ++out.refused;
   }
   record_audit(ctx, who, "policy.bulk", "filter:" + describe(query), "",
                json::serialize(bj::object{{"patch", change.to_json()},

@@ -28,14 +28,16 @@ struct PolicyPreview {
   std::int64_t locked = 0;    // of those, how many a bulk edit would refuse (locked mode)
 };
 
-Expected<PolicyPreview> preview_scope(Context& ctx, const std::string& scope, const std::string& key,
-                                      const PolicyPatch& change);
-Expected<PolicyPreview> preview_terminals(Context& ctx, store::TerminalQuery query, const PolicyPatch& change);
+Expected<PolicyPreview> preview_scope(Context& ctx, const std::string& scope,
+                                      const std::string& key, const PolicyPatch& change);
+Expected<PolicyPreview> preview_terminals(Context& ctx, store::TerminalQuery query,
+                                          const PolicyPatch& change);
 
 struct BulkOutcome {
   std::int64_t matched = 0, applied = 0, refused = 0;
 };
-Expected<BulkOutcome> bulk_policy(Context& ctx, store::TerminalQuery query, const PolicyPatch& change, const Actor& who,
+Expected<BulkOutcome> bulk_policy(Context& ctx, store::TerminalQuery query,
+                                  const PolicyPatch& change, const Actor& who,
                                   const std::string& reason);
 
 // Every terminal `query` matches (its offset and limit ignored), in serial

@@ -13,7 +13,9 @@
 namespace posfleet::domain {
 namespace {
 
-PolicyPatch patch(const char* json_text) { return *PolicyPatch::from_json(boost::json::parse(json_text).as_object()); }
+PolicyPatch patch(const char* json_text) {
+  return *PolicyPatch::from_json(boost::json::parse(json_text).as_object());
+}
 
 // Six terminals: T1-T3 in group "north", T4-T5 in "south", T6 in none.
 class PolicyBulkTest : public ::testing::Test {
@@ -54,7 +56,10 @@ TEST_F(PolicyBulkTest, ScopePreviewCountsOnlyTerminalsWhoseEffectivePolicyChange
   // north and T4 set their own mode: the fleet's reaches T5 and T6 only.
   EXPECT_EQ(changing("fleet", "", R"({"mode":"never"})"), 2);
   // A window change reaches all six: nobody overrides the window.
-  EXPECT_EQ(changing("fleet", "", R"({"window":{"days":[1,2,3],"start":"01:00","end":"03:00","tz":"Asia/Shanghai"}})"), 6);
+  EXPECT_EQ(
+      changing("fleet", "",
+               R"({"window":{"days":[1,2,3],"start":"01:00","end":"03:00","tz":"Asia/Shanghai"}})"),
+      6);
   auto south = preview_scope(*ctx_, "group", "south", patch(R"({"mode":"never"})"));
   ASSERT_TRUE(south);
   EXPECT_EQ(south->in_scope, 2);
@@ -67,10 +72,13 @@ TEST_F(PolicyBulkTest, ScopePreviewCountsOnlyTerminalsWhoseEffectivePolicyChange
 }
 
 TEST_F(PolicyBulkTest, ScopePreviewRefusesWhatTheChangeWouldRefuse) {
-  EXPECT_EQ(preview_scope(*ctx_, "region", "x", patch(R"({"mode":"never"})")).error().code, Code::kInvalidArgument);
-  EXPECT_EQ(preview_scope(*ctx_, "group", "north", patch(R"({"security_deadline_days":3})")).error().code,
+  EXPECT_EQ(preview_scope(*ctx_, "region", "x", patch(R"({"mode":"never"})")).error().code,
             Code::kInvalidArgument);
-  EXPECT_EQ(preview_scope(*ctx_, "terminal", "NOPE", patch(R"({"mode":"never"})")).error().code, Code::kNotFound);
+  EXPECT_EQ(
+      preview_scope(*ctx_, "group", "north", patch(R"({"security_deadline_days":3})")).error().code,
+      Code::kInvalidArgument);
+  EXPECT_EQ(preview_scope(*ctx_, "terminal", "NOPE", patch(R"({"mode":"never"})")).error().code,
+            Code::kNotFound);
 }
 
 TEST_F(PolicyBulkTest, BulkEditAppliesPerTerminalAndRefusesLockedOnes) {
@@ -90,26 +98,32 @@ TEST_F(PolicyBulkTest, BulkEditAppliesPerTerminalAndRefusesLockedOnes) {
   EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T1"))->mode, "manual");
   EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T2"))->mode, "never");
   EXPECT_EQ(store_->policy_history("terminal", "T1", 10)->front().reason, "pilot group");
-  EXPECT_EQ(bulk_policy(*ctx_, north, patch(R"({"mode":"manual"})"), admin_, "").error().code, Code::kInvalidArgument);
+  EXPECT_EQ(bulk_policy(*ctx_, north, patch(R"({"mode":"manual"})"), admin_, "").error().code,
+            Code::kInvalidArgument);
 }
 
 TEST_F(PolicyBulkTest, AChangeThatKeepsLockedModesChecksTheLockWhereItWrites) {
   set("group", "north", R"({"mode":"never","locked":true,"lock_reason":"peak"})");
-  // What a bulk edit or a release manager's change asks for, after a lock landed since its own check:
-  auto refused = change_policy(*ctx_, "terminal", "T1", patch(R"({"mode":"auto"})"), admin_, "late", true);
+  // What a bulk edit or a release manager's change asks for, after a lock landed since its own
+  // check:
+  auto refused =
+      change_policy(*ctx_, "terminal", "T1", patch(R"({"mode":"auto"})"), admin_, "late", true);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Code::kConflict);
   EXPECT_NE(refused.error().message.find("peak"), std::string::npos);
   EXPECT_TRUE(store_->policy_history("terminal", "T1", 10)->empty());  // nothing written
   // Elsewhere, and for an administrator's own change, it goes through.
-  EXPECT_TRUE(change_policy(*ctx_, "terminal", "T4", patch(R"({"mode":"auto"})"), admin_, "fine", true));
+  EXPECT_TRUE(
+      change_policy(*ctx_, "terminal", "T4", patch(R"({"mode":"auto"})"), admin_, "fine", true));
   EXPECT_TRUE(change_policy(*ctx_, "terminal", "T1", patch(R"({"mode":"auto"})"), admin_, "admin"));
-  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T1"))->mode, "never");  // the lock holds
+  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T1"))->mode,
+            "never");  // the lock holds
 }
 
 TEST_F(PolicyBulkTest, MoreThanTheCapIsRefusedAsAWhole) {
   ctx_->bulk_cap = 5;
-  auto out = bulk_policy(*ctx_, store::TerminalQuery{}, patch(R"({"mode":"manual"})"), admin_, "all");
+  auto out =
+      bulk_policy(*ctx_, store::TerminalQuery{}, patch(R"({"mode":"manual"})"), admin_, "all");
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().code, Code::kInvalidArgument);
   EXPECT_NE(out.error().message.find("narrow the filter"), std::string::npos);
@@ -118,7 +132,8 @@ TEST_F(PolicyBulkTest, MoreThanTheCapIsRefusedAsAWhole) {
 
 TEST_F(PolicyBulkTest, DeployingToManySkipsOtherModelsAndOpenDeployments) {
   ASSERT_TRUE(store_->put_artifact({"aa", "s1", "m5", 3}));
-  store::ReleaseRecord r{0, "2.0.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "2.0.0", "os.img", "aa", 3}}};
+  store::ReleaseRecord r{
+      0, "2.0.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "2.0.0", "os.img", "aa", 3}}};
   ASSERT_TRUE(store_->insert_release(r));
   auto all = all_matching(*ctx_, store::TerminalQuery{}, "");
   ASSERT_TRUE(all);

@@ -6,7 +6,8 @@ bool RateLimiter::allow(const std::string& key, std::int64_t now) {
   std::lock_guard lock(mu_);
   if (now - last_sweep_ > window_) {  // forget callers that went quiet, so memory stays bounded
     for (auto it = events_.begin(); it != events_.end();)
-      it = (it->second.empty() || it->second.back() <= now - window_) ? events_.erase(it) : std::next(it);
+      it = (it->second.empty() || it->second.back() <= now - window_) ? events_.erase(it)
+                                                                      : std::next(it);
     last_sweep_ = now;
   }
   auto& q = events_[key];

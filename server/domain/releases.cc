@@ -18,14 +18,17 @@ Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& 
   auto sm = SignedManifest::parse(manifest_text);
   if (!sm) return sm.error();
   if (sm->signatures.empty())
-    return make_error(Code::kInvalidArgument, "release is not signed; run `posfleet release sign` first");
+    return make_error(Code::kInvalidArgument,
+                      "release is not signed; run `posfleet release sign` first");
   store::ReleaseCheckRecord check;
   if (!ctx.release_keys.empty()) {
     if (auto v = verify_signatures(*sm, ctx.release_keys, ctx.release_threshold); !v) {
       std::string why = v.error().message;
-      if (auto at = why.find("this terminal trusts"); at != std::string::npos) why.replace(at, 20, "posfleetd trusts");
-      return make_error(v.error().code, "signatures refused: " + why +
-                                            "; sign it with a release key posfleetd trusts (--release-key)");
+      if (auto at = why.find("this terminal trusts"); at != std::string::npos)
+        why.replace(at, 20, "posfleetd trusts");
+      return make_error(v.error().code,
+                        "signatures refused: " + why +
+                            "; sign it with a release key posfleetd trusts (--release-key)");
     }
     check.verified = true;
     check.threshold = ctx.release_threshold;
@@ -42,15 +45,18 @@ Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& 
   r.security = m.security;
   r.created = unix_now();
   for (const auto& model : m.models) r.models_csv += (r.models_csv.empty() ? "" : ",") + model;
-  for (const auto& s : sm->signatures) r.key_ids_csv += (r.key_ids_csv.empty() ? "" : ",") + s.key_id;
+  for (const auto& s : sm->signatures)
+    r.key_ids_csv += (r.key_ids_csv.empty() ? "" : ",") + s.key_id;
   for (const auto& c : m.components) {
     auto a = ctx.store.artifact(c.sha256);
     if (!a || !ctx.artifacts.contains(c.sha256))
-      return make_error(Code::kNotFound, "artifact of component " + c.name + " (" + c.sha256 +
-                                             ") is not uploaded; `posfleet release publish` uploads it");
+      return make_error(Code::kNotFound,
+                        "artifact of component " + c.name + " (" + c.sha256 +
+                            ") is not uploaded; `posfleet release publish` uploads it");
     if (a->size != c.length)
-      return make_error(Code::kInvalidArgument, "component " + c.name + ": manifest says " + std::to_string(c.length) +
-                                                    " bytes, the stored artifact has " + std::to_string(a->size));
+      return make_error(Code::kInvalidArgument,
+                        "component " + c.name + ": manifest says " + std::to_string(c.length) +
+                            " bytes, the stored artifact has " + std::to_string(a->size));
     r.components.push_back({0, 0, c.name, c.version, c.filename, c.sha256, c.length});
   }
   if (m.security) {  // PCI DSS 6.3.3: critical patches within a month, by default
@@ -61,7 +67,8 @@ Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& 
   auto id = ctx.store.insert_release(r);
   if (!id) {
     if (id.error().code == Code::kConflict)
-      return make_error(Code::kConflict, "release " + m.version + " is already published; versions are immutable");
+      return make_error(Code::kConflict,
+                        "release " + m.version + " is already published; versions are immutable");
     return id.error();
   }
   if (r.security_deadline) ctx.store.set_release_deadline(r.id, r.security_deadline);

@@ -96,7 +96,8 @@ Expected<CancelOutcome> cancel_many(Context& ctx,
   return out;
 }
 
-Expected<ReleaseProgress> release_progress(Context& ctx, const store::ReleaseRecord& release, std::int64_t limit) {
+Expected<ReleaseProgress> release_progress(Context& ctx, const store::ReleaseRecord& release,
+                                           std::int64_t limit) {
   ReleaseProgress out;
   auto counts = ctx.store.release_state_counts(release.id);
   if (!counts) return counts.error();

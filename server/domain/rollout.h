@@ -2,8 +2,8 @@
 //
 // assign_many gives each terminal the release through the same rule as a
 // single assignment (deployments.h: assign_to) and counts why it skipped the
-// others: the terminal is retired (retired), the release is not for the terminal's model (wrong_model), the
-// terminal already runs it (already_installed), has an open deployment of it
+// others: the terminal is retired (retired), the release is not for the terminal's model
+// (wrong_model), the terminal already runs it (already_installed), has an open deployment of it
 // (already_open), is past downloading another (installing) or has an open
 // deployment of a newer or equal release (busy). `replaced` counts the open
 // deployments of older releases it canceled to make way. dry_run counts
@@ -46,8 +46,8 @@ Expected<CancelOutcome> cancel_many(Context& ctx,
 
 struct ProgressRow {
   store::DeploymentRow row;
-  std::string state;             // scheduled | running | success | failed | canceled
-  std::optional<int> percent;    // when the terminal's feedback says how far it is
+  std::string state;           // scheduled | running | success | failed | canceled
+  std::optional<int> percent;  // when the terminal's feedback says how far it is
 };
 
 struct ReleaseProgress {
@@ -55,7 +55,8 @@ struct ReleaseProgress {
   std::vector<ProgressRow> newest;
 };
 
-Expected<ReleaseProgress> release_progress(Context& ctx, const store::ReleaseRecord& release, std::int64_t limit);
+Expected<ReleaseProgress> release_progress(Context& ctx, const store::ReleaseRecord& release,
+                                           std::int64_t limit);
 
 // The state the console shows for a deployment (as the terminal filter's `state`).
 std::string deployment_state(const store::DeploymentRecord& d);

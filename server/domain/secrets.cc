@@ -23,7 +23,8 @@ std::string hex(const unsigned char* p, size_t n) {
 
 std::string id_of(const std::string& key) {
   unsigned char h[crypto_generichash_BYTES];
-  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr, 0);
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                     nullptr, 0);
   return hex(h, 4);
 }
 
@@ -31,7 +32,8 @@ Expected<std::string> read_key(const std::string& path) {
   auto k = read_file(path);
   if (!k) return k.error();
   if (k->size() != crypto_secretbox_KEYBYTES)
-    return make_error(Code::kInvalidArgument, path + " is not a 32-byte key; restore it from your backup");
+    return make_error(Code::kInvalidArgument,
+                      path + " is not a 32-byte key; restore it from your backup");
   return *k;
 }
 
@@ -46,10 +48,12 @@ Expected<std::string> open_with(const std::string& key, const std::string& raw) 
     return make_error(Code::kParse, "sealed value is damaged");
   const auto* nonce = reinterpret_cast<const unsigned char*>(raw.data());
   std::string plain(raw.size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
-  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), nonce + crypto_secretbox_NONCEBYTES,
+  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()),
+                                 nonce + crypto_secretbox_NONCEBYTES,
                                  raw.size() - crypto_secretbox_NONCEBYTES, nonce,
                                  reinterpret_cast<const unsigned char*>(key.data())) != 0)
-    return make_error(Code::kBadSignature, "sealed value does not open with this key (wrong secret.key?)");
+    return make_error(Code::kBadSignature,
+                      "sealed value does not open with this key (wrong secret.key?)");
   return plain;
 }
 
@@ -64,8 +68,10 @@ Expected<SecretBox> SecretBox::open(const std::string& key_file) {
   }
   if (!key) return key.error();
   box.key_ = *key;
-  if (auto old = read_key(key_file + ".old"); old) box.old_key_ = *old;
-  else if (old.error().code != Code::kNotFound) return old.error();
+  if (auto old = read_key(key_file + ".old"); old)
+    box.old_key_ = *old;
+  else if (old.error().code != Code::kNotFound)
+    return old.error();
   return box;
 }
 
@@ -79,8 +85,9 @@ std::string SecretBox::seal(const std::string& plain) const {
   std::string out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size(), '\0');
   auto* nonce = reinterpret_cast<unsigned char*>(out.data());
   randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
-  crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(plain.data()),
-                        plain.size(), nonce, reinterpret_cast<const unsigned char*>(key_.data()));
+  crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES,
+                        reinterpret_cast<const unsigned char*>(plain.data()), plain.size(), nonce,
+                        reinterpret_cast<const unsigned char*>(key_.data()));
   return std::string(kPrefix) + key_id() + "." + to_base64(out);
 }
 
@@ -100,25 +107,31 @@ Expected<std::string> SecretBox::unseal(const std::string& sealed) const {
     if (key->empty() || (!want_id.empty() && id_of(*key) != want_id)) continue;
     if (auto plain = open_with(*key, *raw); plain) return plain;
   }
-  return make_error(Code::kBadSignature, want_id.empty() || want_id == key_id() || (rotating() && want_id == id_of(old_key_))
-                                             ? "sealed value does not open with this key (wrong secret.key?)"
-                                             : "sealed with key " + want_id + ", which is not in the data directory");
+  return make_error(
+      Code::kBadSignature,
+      want_id.empty() || want_id == key_id() || (rotating() && want_id == id_of(old_key_))
+          ? "sealed value does not open with this key (wrong secret.key?)"
+          : "sealed with key " + want_id + ", which is not in the data directory");
 }
 
 std::string SecretBox::index(const std::string& plain) const {
   unsigned char sub[crypto_generichash_KEYBYTES];
   static constexpr std::string_view kContext = "posfleet index v1";
-  crypto_generichash(sub, sizeof sub, reinterpret_cast<const unsigned char*>(kContext.data()), kContext.size(),
-                     reinterpret_cast<const unsigned char*>(key_.data()), key_.size());
+  crypto_generichash(sub, sizeof sub, reinterpret_cast<const unsigned char*>(kContext.data()),
+                     kContext.size(), reinterpret_cast<const unsigned char*>(key_.data()),
+                     key_.size());
   unsigned char h[crypto_generichash_BYTES];
-  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(plain.data()), plain.size(), sub, sizeof sub);
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(plain.data()),
+                     plain.size(), sub, sizeof sub);
   return hex(h, sizeof h);
 }
 
 Status SecretBox::begin_rotation(const std::string& key_file) {
   std::error_code ec;
-  if (std::filesystem::exists(key_file + ".old", ec)) return ok_status();  // an interrupted rotation goes on
-  if (!std::filesystem::exists(key_file, ec)) return make_error(Code::kNotFound, key_file + " does not exist");
+  if (std::filesystem::exists(key_file + ".old", ec))
+    return ok_status();  // an interrupted rotation goes on
+  if (!std::filesystem::exists(key_file, ec))
+    return make_error(Code::kNotFound, key_file + " does not exist");
   std::filesystem::rename(key_file, key_file + ".old", ec);
   if (ec) return make_error(Code::kIo, "cannot rename " + key_file + ": " + ec.message());
   return write_new_key(key_file);
@@ -133,7 +146,8 @@ Status SecretBox::finish_rotation(const std::string& key_file) {
 
 std::string mask(const std::string& s, size_t keep_front, size_t keep_back) {
   if (s.size() <= keep_front + keep_back) return std::string(s.size(), '*');
-  return s.substr(0, keep_front) + std::string(s.size() - keep_front - keep_back, '*') + s.substr(s.size() - keep_back);
+  return s.substr(0, keep_front) + std::string(s.size() - keep_front - keep_back, '*') +
+         s.substr(s.size() - keep_back);
 }
 
 std::string mask_resident_id(const std::string& id) { return mask(id, 6, 0); }

@@ -14,8 +14,11 @@ namespace posfleet::domain {
 Status OutboxSmsSender::send(const std::string& phone, const std::string& text) {
   std::lock_guard lock(mu_);
   std::ofstream out(path_, std::ios::app);
-  if (!out) return make_error(Code::kIo, "cannot open SMS outbox " + path_ + ": " + std::strerror(errno));
-  out << json::serialize(boost::json::object{{"time", format_utc(unix_now())}, {"to", phone}, {"text", text}}) << "\n";
+  if (!out)
+    return make_error(Code::kIo, "cannot open SMS outbox " + path_ + ": " + std::strerror(errno));
+  out << json::serialize(
+             boost::json::object{{"time", format_utc(unix_now())}, {"to", phone}, {"text", text}})
+      << "\n";
   out.flush();
   if (!out) return make_error(Code::kIo, "cannot write SMS outbox " + path_);
   return ok_status();

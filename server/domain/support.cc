@@ -27,20 +27,24 @@ bool mainland_mobile(const std::string& p) {
 }
 
 Error not_verified() {
-  return make_error(Code::kUnauthorized, "identity not verified: the name or ID digits do not match our records");
+  return make_error(Code::kUnauthorized,
+                    "identity not verified: the name or ID digits do not match our records");
 }
 
 }  // namespace
 
-Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string& legal_name, const std::string& phone,
+Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string& legal_name,
+                                                const std::string& phone,
                                                 const std::string& resident_id, const Actor& who) {
   if (legal_name.empty()) return make_error(Code::kInvalidArgument, "legal_name is required");
   if (auto s = text::check_field("legal_name", legal_name, limits::kPersonNameChars); !s)
     return s.error();
   if (!mainland_mobile(phone))
-    return make_error(Code::kInvalidArgument, "phone must be an 11-digit mainland mobile number starting with 1");
+    return make_error(Code::kInvalidArgument,
+                      "phone must be an 11-digit mainland mobile number starting with 1");
   if (resident_id.size() != 18)
-    return make_error(Code::kInvalidArgument, "resident_id must be the 18-character resident ID number");
+    return make_error(Code::kInvalidArgument,
+                      "resident_id must be the 18-character resident ID number");
   store::MerchantRecord m{0, legal_name, phone, ctx.secrets->seal(resident_id), unix_now()};
   auto id = ctx.store.insert_merchant(m);
   if (!id) return id.error();
@@ -50,20 +54,21 @@ Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string&
   return m;
 }
 
-Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& serial, const Actor& who) {
+Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& serial,
+                     const Actor& who) {
   auto m = ctx.store.merchant(merchant_id);
   if (!m) return m.error();
   auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
   if (!t) return t.error();
   if (auto s = ctx.store.set_terminal_merchant(t->id, merchant_id); !s) return s;
-  return record_audit(ctx, who, "merchant.link", "terminal:" + serial, std::to_string(t->merchant_id),
-                      std::to_string(merchant_id), "");
+  return record_audit(ctx, who, "merchant.link", "terminal:" + serial,
+                      std::to_string(t->merchant_id), std::to_string(merchant_id), "");
 }
 
 std::int64_t seconds_to_next_ticket_day() { return 86400 - unix_now() % 86400; }
 
-Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t, const std::string& message,
-                                          const std::string& version) {
+Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t,
+                                          const std::string& message, const std::string& version) {
   if (auto s = text::check_field("message", message, limits::kTicketChars, text::Lines::kMany); !s)
     return s.error();
   if (auto s = text::check_field("version", version, limits::kVersionChars); !s) return s.error();
@@ -81,48 +86,57 @@ Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRec
   auto policy = effective_policy(ctx, t);
   if (!policy) return policy.error();
   const std::string& reported = version.empty() ? t.installed_version : version;
-  store::TicketRecord ticket{0,       t.id, t.serial, reported, json::serialize(policy->to_json()),
-                             message, "open", "",     now,      now};
+  store::TicketRecord ticket{
+      0,       t.id,   t.serial, reported, json::serialize(policy->to_json()),
+      message, "open", "",       now,      now};
   auto id = ctx.store.insert_ticket(ticket);
   if (!id) return id.error();
   ticket.id = *id;
-  record_audit(ctx, {t.serial, "terminal", "terminal"}, "ticket.open", "ticket:" + std::to_string(ticket.id), "",
-               ticket.message, "");
-  notify(ctx, t.id, "ticket", std::to_string(ticket.id), "已提交客服工单 #" + std::to_string(ticket.id) + "，客服将与您联系。",
+  record_audit(ctx, {t.serial, "terminal", "terminal"}, "ticket.open",
+               "ticket:" + std::to_string(ticket.id), "", ticket.message, "");
+  notify(ctx, t.id, "ticket", std::to_string(ticket.id),
+         "已提交客服工单 #" + std::to_string(ticket.id) + "，客服将与您联系。",
          "Support ticket #" + std::to_string(ticket.id) + " was opened; support will contact you.");
   return ticket;
 }
 
-Expected<store::TicketRecord> close_ticket(Context& ctx, std::int64_t id, const std::string& note, const Actor& who) {
+Expected<store::TicketRecord> close_ticket(Context& ctx, std::int64_t id, const std::string& note,
+                                           const Actor& who) {
   auto checked = checked_note(note, "say what was done: closing a ticket needs a note");
   if (!checked) return checked.error();
   const std::string& text = *checked;
   auto t = ctx.store.ticket(id);
   if (!t) return t.error();
-  if (t->status == "closed") return make_error(Code::kConflict, "ticket " + std::to_string(id) + " is already closed");
+  if (t->status == "closed")
+    return make_error(Code::kConflict, "ticket " + std::to_string(id) + " is already closed");
   t->status = "closed";
   t->note = text;
   t->updated = unix_now();
   if (auto s = ctx.store.update_ticket(*t); !s) return s.error();
   // The closing note joins the ticket's notes, so the desk reads one history.
-  if (auto n = ctx.store.insert_ticket_note({0, id, who.name, text, t->updated}); !n) return n.error();
+  if (auto n = ctx.store.insert_ticket_note({0, id, who.name, text, t->updated}); !n)
+    return n.error();
   record_audit(ctx, who, "ticket.close", "ticket:" + std::to_string(id), "open", "closed", text);
   return t;
 }
 
 Expected<store::VerificationRecord> start_verification(Context& ctx, const std::string& serial,
-                                                       const std::string& legal_name, const std::string& id_last4,
+                                                       const std::string& legal_name,
+                                                       const std::string& id_last4,
                                                        const Actor& who) {
-  if (legal_name.empty()) return make_error(Code::kInvalidArgument, "enter the merchant's legal name as registered");
+  if (legal_name.empty())
+    return make_error(Code::kInvalidArgument, "enter the merchant's legal name as registered");
   if (auto s = text::check_field("legal_name", legal_name, limits::kPersonNameChars); !s)
     return s.error();
   if (id_last4.size() != 4 || !std::all_of(id_last4.begin(), id_last4.end(), [](char ch) {
         return (ch >= '0' && ch <= '9') || ch == 'X' || ch == 'x';
       }))
-    return make_error(Code::kInvalidArgument, "id_last4 must be the last 4 characters of the resident ID: digits or X");
+    return make_error(Code::kInvalidArgument,
+                      "id_last4 must be the last 4 characters of the resident ID: digits or X");
   auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
   if (!t) return t.error();
-  if (!t->merchant_id) return make_error(Code::kNotFound, "terminal " + serial + " has no merchant on record");
+  if (!t->merchant_id)
+    return make_error(Code::kNotFound, "terminal " + serial + " has no merchant on record");
   auto m = ctx.store.merchant(t->merchant_id);
   if (!m) return m.error();
   const auto now = unix_now();
@@ -130,27 +144,39 @@ Expected<store::VerificationRecord> start_verification(Context& ctx, const std::
   if (!recent) return recent.error();
   const std::string target = "merchant:" + std::to_string(m->id);
   if (*recent >= kVerificationsPerHour) {
-    record_audit(ctx, who, "support.verify.refused", target, "", "", "too many verifications this hour");
-    return make_error(Code::kUnavailable, "too many verification attempts for this merchant; try again in an hour");
+    record_audit(ctx, who, "support.verify.refused", target, "", "",
+                 "too many verifications this hour");
+    return make_error(Code::kUnavailable,
+                      "too many verification attempts for this merchant; try again in an hour");
   }
   auto id = ctx.secrets->unseal(m->resident_id_enc);
   if (!id) return id.error();
   std::string last4 = id_last4;
   for (auto& ch : last4) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  const bool match = legal_name == m->legal_name && last4.size() == 4 && id->substr(id->size() - 4) == last4;
+  const bool match =
+      legal_name == m->legal_name && last4.size() == 4 && id->substr(id->size() - 4) == last4;
   const std::string code = new_code();
-  store::VerificationRecord v{0, m->id, who.name, hash_code(code), match ? "code_sent" : "failed", 0, now,
-                              now + kCodeSeconds, 0};
+  store::VerificationRecord v{0,
+                              m->id,
+                              who.name,
+                              hash_code(code),
+                              match ? "code_sent" : "failed",
+                              0,
+                              now,
+                              now + kCodeSeconds,
+                              0};
   auto vid = ctx.store.insert_verification(v);  // failed ones count towards the hourly limit too
   if (!vid) return vid.error();
   v.id = *vid;
   if (!match) {
-    record_audit(ctx, who, "support.verify.identity_mismatch", target, "", "", "name or ID digits do not match");
+    record_audit(ctx, who, "support.verify.identity_mismatch", target, "", "",
+                 "name or ID digits do not match");
     return not_verified();
   }
-  if (auto s = ctx.sms->send(m->phone, std::string("【posfleet】验证码 ") + code +
-                                           "，5 分钟内有效。客服正在核实您的身份。 Your posfleet code is " + code +
-                                           " (valid 5 minutes).");
+  if (auto s = ctx.sms->send(
+          m->phone, std::string("【posfleet】验证码 ") + code +
+                        "，5 分钟内有效。客服正在核实您的身份。 Your posfleet code is " + code +
+                        " (valid 5 minutes).");
       !s)
     return s.error();
   record_audit(ctx, who, "support.verify.code_sent", target, "", mask(m->phone, 3, 4), "");
@@ -161,16 +187,19 @@ Expected<store::VerificationRecord> start_verification(Context& ctx, const std::
 
 namespace posfleet::domain {
 
-Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t verification_id, const std::string& code,
-                                                 const Actor& who) {
-  if (code.size() != 6 || !std::all_of(code.begin(), code.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t verification_id,
+                                                 const std::string& code, const Actor& who) {
+  if (code.size() != 6 ||
+      !std::all_of(code.begin(), code.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
     return make_error(Code::kInvalidArgument, "the code is the 6 digits of the SMS");
   auto v = ctx.store.verification(verification_id);
   if (!v) return v.error();
   const std::string target = "merchant:" + std::to_string(v->merchant_id);
-  if (v->agent != who.name) return make_error(Code::kUnauthorized, "this verification belongs to another support agent");
+  if (v->agent != who.name)
+    return make_error(Code::kUnauthorized, "this verification belongs to another support agent");
   if (v->status != "code_sent")
-    return make_error(Code::kConflict, "verification " + std::to_string(v->id) + " is " + v->status + "; start a new one");
+    return make_error(Code::kConflict, "verification " + std::to_string(v->id) + " is " +
+                                           v->status + "; start a new one");
   const auto now = unix_now();
   if (now >= v->expires) {
     v->status = "failed";
@@ -190,7 +219,8 @@ Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t veri
   const int tries = v->attempts + 1;
   if (!code_matches(v->code_hash, code)) {
     const int left = kCodeTries - tries;
-    record_audit(ctx, who, "support.verify.code_wrong", target, "", "attempt " + std::to_string(tries), "");
+    record_audit(ctx, who, "support.verify.code_wrong", target, "",
+                 "attempt " + std::to_string(tries), "");
     if (left <= 0) {
       auto fresh = ctx.store.verification(v->id);
       if (fresh) {
@@ -203,10 +233,12 @@ Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t veri
   }
   auto verified = ctx.store.mark_verified(v->id, now + kVerifiedSeconds);
   if (!verified) return verified.error();
-  if (!*verified) return make_error(Code::kConflict, "this verification is no longer open; start a new one");
+  if (!*verified)
+    return make_error(Code::kConflict, "this verification is no longer open; start a new one");
   v->status = "verified";
   v->verified_until = now + kVerifiedSeconds;
-  record_audit(ctx, who, "support.verify.ok", target, "", "verified until " + format_utc(v->verified_until), "");
+  record_audit(ctx, who, "support.verify.ok", target, "",
+               "verified until " + format_utc(v->verified_until), "");
   return v;
 }
 
@@ -218,9 +250,11 @@ Expected<store::VerificationRecord> verified(Context& ctx, std::int64_t verifica
   auto v = ctx.store.verification(verification_id);
   if (!v) return v.error();
   if (v->agent != who.name || v->status != "verified")
-    return make_error(Code::kUnauthorized, "verify the merchant's identity first (name, ID digits and the SMS code)");
+    return make_error(Code::kUnauthorized,
+                      "verify the merchant's identity first (name, ID digits and the SMS code)");
   if (unix_now() >= v->verified_until)
-    return make_error(Code::kUnauthorized, "the verification has expired (15 minutes); verify the merchant again");
+    return make_error(Code::kUnauthorized,
+                      "the verification has expired (15 minutes); verify the merchant again");
   return v;
 }
 
@@ -234,9 +268,12 @@ Expected<std::vector<store::TerminalRecord>> verified_terminals(Context& ctx,
   auto v = verified(ctx, verification_id, who);
   if (!v) return v.error();
   if (reason.empty()) return make_error(Code::kInvalidArgument, "say why: a reason is required");
-  if (!patch.mode || patch.window || patch.cellular || patch.cellular_limit_mb || patch.never_defers_security ||
-      patch.security_deadline_days || patch.locked || patch.lock_reason)
-    return make_error(Code::kUnauthorized, "support changes the update mode only; ask an administrator for anything else");
+  if (!patch.mode || patch.window || patch.cellular || patch.cellular_limit_mb ||
+      patch.never_defers_security || patch.security_deadline_days || patch.locked ||
+      patch.lock_reason)
+    return make_error(
+        Code::kUnauthorized,
+        "support changes the update mode only; ask an administrator for anything else");
   return ctx.store.terminals_of_merchant(v->merchant_id);
 }
 

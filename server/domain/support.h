@@ -23,30 +23,35 @@ inline constexpr int kCodeTries = 5;
 inline constexpr int kVerificationsPerHour = 5;
 inline constexpr int kVerifiedSeconds = 900;
 
-Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string& legal_name, const std::string& phone,
+Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string& legal_name,
+                                                const std::string& phone,
                                                 const std::string& resident_id, const Actor& who);
-Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& serial, const Actor& who);
+Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& serial,
+                     const Actor& who);
 
 // `version`: what the terminal says it runs (it may not have been updated by posfleet yet).
 // The message is at most limits::kTicketChars characters (kInvalidArgument
 // beyond, never cut); a terminal opens at most limits::kTicketsPerDay tickets
 // per UTC day (kUnavailable beyond: each ticket stays in the audit log for good).
-Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t, const std::string& message,
-                                          const std::string& version);
+Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t,
+                                          const std::string& message, const std::string& version);
 std::int64_t seconds_to_next_ticket_day();  // when a terminal's ticket count starts again
-Expected<store::TicketRecord> close_ticket(Context& ctx, std::int64_t id, const std::string& note, const Actor& who);
+Expected<store::TicketRecord> close_ticket(Context& ctx, std::int64_t id, const std::string& note,
+                                           const Actor& who);
 
 // Checks name and ID digits for the merchant of `serial`; sends the code.
 Expected<store::VerificationRecord> start_verification(Context& ctx, const std::string& serial,
-                                                       const std::string& legal_name, const std::string& id_last4,
+                                                       const std::string& legal_name,
+                                                       const std::string& id_last4,
                                                        const Actor& who);
-Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t verification_id, const std::string& code,
-                                                 const Actor& who);
+Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t verification_id,
+                                                 const std::string& code, const Actor& who);
 // Applies `patch` (the mode only) to every terminal of the verified merchant;
 // kConflict when one of them is locked — only an administrator changes a
 // lock, so support then asks one (support_ask_admin).
 Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int64_t verification_id,
-                                                         const PolicyPatch& patch, const std::string& reason,
+                                                         const PolicyPatch& patch,
+                                                         const std::string& reason,
                                                          const Actor& who);
 // For a verified merchant whose terminals are locked: records the wanted mode
 // as a request to an administrator — audited (support.ask_admin), noted on the

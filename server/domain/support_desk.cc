@@ -14,8 +14,8 @@ Expected<std::string> checked_note(const std::string& text, const char* if_empty
   return note;
 }
 
-Expected<store::TicketNoteRecord> add_ticket_note(Context& ctx, std::int64_t ticket_id, const std::string& text,
-                                                  const Actor& who) {
+Expected<store::TicketNoteRecord> add_ticket_note(Context& ctx, std::int64_t ticket_id,
+                                                  const std::string& text, const Actor& who) {
   auto checked = checked_note(text, "write the note: text is required");
   if (!checked) return checked.error();
   const std::string& note = *checked;
@@ -25,7 +25,8 @@ Expected<store::TicketNoteRecord> add_ticket_note(Context& ctx, std::int64_t tic
   auto id = ctx.store.insert_ticket_note(n);
   if (!id) return id.error();
   n.id = *id;
-  record_audit(ctx, who, "ticket.note", "ticket:" + std::to_string(ticket_id), "", "terminal:" + t->serial, note);
+  record_audit(ctx, who, "ticket.note", "ticket:" + std::to_string(ticket_id), "",
+               "terminal:" + t->serial, note);
   return n;
 }
 
@@ -34,7 +35,9 @@ Expected<std::vector<store::MerchantRecord>> find_merchants(Context& ctx, const 
   if (auto s = text::check_field("q", q, limits::kSearchChars); !s) return s.error();
   // Count characters, not bytes: two Chinese characters are a fair name search.
   if (text::length(q) < limits::kSearchMinChars)
-    return make_error(Code::kInvalidArgument, "search with at least 2 characters of a legal name, a phone number or a serial");
+    return make_error(
+        Code::kInvalidArgument,
+        "search with at least 2 characters of a legal name, a phone number or a serial");
   return ctx.store.search_merchants(q, 20);
 }
 

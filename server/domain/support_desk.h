@@ -17,8 +17,8 @@ namespace posfleet::domain {
 
 // kInvalidArgument for an empty note, or one that is not valid text or longer
 // than limits::kNoteChars characters; kNotFound for no ticket.
-Expected<store::TicketNoteRecord> add_ticket_note(Context& ctx, std::int64_t ticket_id, const std::string& text,
-                                                  const Actor& who);
+Expected<store::TicketNoteRecord> add_ticket_note(Context& ctx, std::int64_t ticket_id,
+                                                  const std::string& text, const Actor& who);
 
 // kInvalidArgument when `text` is not valid text (a NUL is not a search) or,
 // trimmed, has fewer than limits::kSearchMinChars or more than kSearchChars

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
+#include "core/clock.h"
 #include "core/fs.h"
 #include "core/testing/temp_dir.h"
 #include "server/domain/accounts.h"
-#include "core/clock.h"
 #include "server/domain/audit.h"
 #include "server/domain/policy.h"
 #include "server/domain/support.h"
@@ -23,7 +23,8 @@ class SupportDeskTest : public ::testing::Test {
   void SetUp() override {
     store_ = std::move(*store::SqliteStore::open(dir_.file("posfleet.db")));
     artifacts_ = std::make_unique<store::ArtifactStore>(dir_.file("artifacts"));
-    ctx_ = std::make_unique<Context>(Context{.store = *store_, .artifacts = *artifacts_, .data_dir = dir_.path()});
+    ctx_ = std::make_unique<Context>(
+        Context{.store = *store_, .artifacts = *artifacts_, .data_dir = dir_.path()});
   }
   std::int64_t ticket() {
     auto id = store_->insert_ticket({0, 1, "PF1", "1.0.0", "{}", "hi", "open", "", 1, 1});
@@ -102,17 +103,21 @@ TEST_F(SupportDeskTest, TheLastAdministratorStays) {
   const Actor root{"root", "user", "console"};
   ASSERT_TRUE(create_user(*ctx_, "ann", "admin", "ann-password", root));
   EXPECT_EQ(change_user(*ctx_, "ann", "", true, "", root).error().code, Code::kConflict);
-  EXPECT_EQ(change_user(*ctx_, "ann", "auditor", std::nullopt, "", root).error().code, Code::kConflict);
-  EXPECT_EQ(change_user(*ctx_, "ann", "", std::nullopt, "", root).error().code, Code::kInvalidArgument);
+  EXPECT_EQ(change_user(*ctx_, "ann", "auditor", std::nullopt, "", root).error().code,
+            Code::kConflict);
+  EXPECT_EQ(change_user(*ctx_, "ann", "", std::nullopt, "", root).error().code,
+            Code::kInvalidArgument);
   ASSERT_TRUE(create_user(*ctx_, "ben", "admin", "ben-password", root));
   EXPECT_TRUE(change_user(*ctx_, "ann", "", true, "", root));  // ben is still an administrator
-  EXPECT_EQ(change_user(*ctx_, "ben", "support", std::nullopt, "", root).error().code, Code::kConflict);
+  EXPECT_EQ(change_user(*ctx_, "ben", "support", std::nullopt, "", root).error().code,
+            Code::kConflict);
   EXPECT_TRUE(change_user(*ctx_, "ann", "", false, "", root));
   EXPECT_TRUE(change_user(*ctx_, "ben", "support", std::nullopt, "", root));
 }
 
 TEST_F(SupportDeskTest, VerifyFindsAnEditedEntryAndACutEnd) {
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(record_audit(*ctx_, amy_, "x", "fleet", "", std::to_string(i), ""));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(record_audit(*ctx_, amy_, "x", "fleet", "", std::to_string(i), ""));
   auto v = verify_audit(*ctx_);
   ASSERT_TRUE(v);
   EXPECT_TRUE(v->check.ok);
@@ -129,10 +134,12 @@ TEST_F(SupportDeskTest, VerifyFindsAnEditedEntryAndACutEnd) {
 
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir_.file("posfleet.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET after = 'changed' WHERE id = 2",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(
+          db,
+          "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET after = 'changed' WHERE id = 2",
+          nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   v = verify_audit(*ctx_);
   EXPECT_FALSE(v->check.ok);

@@ -24,7 +24,8 @@ Expected<store::FleetOverview> fleet_overview(Context& ctx, std::int64_t now) {
   size_t next = 0;
   for (int i = 0; i < kOutcomeDays; ++i) {
     const std::string day = format_utc(first_day + i * kDay).substr(0, 10);
-    while (next < o->outcomes.size() && o->outcomes[next].day < day) ++next;  // before the window: none expected
+    while (next < o->outcomes.size() && o->outcomes[next].day < day)
+      ++next;  // before the window: none expected
     if (next < o->outcomes.size() && o->outcomes[next].day == day)
       days.push_back(o->outcomes[next++]);
     else
@@ -47,14 +48,17 @@ Slots slots_from_attributes(const std::string& attributes_json) {
   return s;
 }
 
-Progress update_progress(const store::DeploymentRecord& d, const std::vector<store::ActionStatusRecord>& history) {
+Progress update_progress(const store::DeploymentRecord& d,
+                         const std::vector<store::ActionStatusRecord>& history) {
   Progress p;
   p.active = d.status == "scheduled" || d.status == "running" || d.status == "canceling";
   p.time = d.created;
   for (const auto& s : history) {
     p.time = s.time;
-    if (auto lines = json::parse(s.details_json); lines && lines->is_array() && !lines->get_array().empty())
-      if (const auto& last = lines->get_array().back(); last.is_string()) p.line = std::string(last.get_string());
+    if (auto lines = json::parse(s.details_json);
+        lines && lines->is_array() && !lines->get_array().empty())
+      if (const auto& last = lines->get_array().back(); last.is_string())
+        p.line = std::string(last.get_string());
     if (s.progress_of > 0) {
       p.bytes = s.progress_cnt;
       p.total = s.progress_of;

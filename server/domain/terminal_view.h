@@ -39,7 +39,8 @@ struct Progress {
   std::int64_t time = 0;              // of the newest status (or the deployment's creation)
   bool active = false;                // scheduled, running or canceling
 };
-Progress update_progress(const store::DeploymentRecord& d, const std::vector<store::ActionStatusRecord>& history);
+Progress update_progress(const store::DeploymentRecord& d,
+                         const std::vector<store::ActionStatusRecord>& history);
 
 // The terminal list's update state for a terminal whose newest deployment is
 // `newest`: idle | scheduled | running | success | failed | canceled.

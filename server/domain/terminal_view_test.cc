@@ -9,7 +9,8 @@
 namespace posfleet::domain {
 namespace {
 
-store::ActionStatusRecord status(const std::string& line, std::int64_t cnt = 0, std::int64_t of = 0) {
+store::ActionStatusRecord status(const std::string& line, std::int64_t cnt = 0,
+                                 std::int64_t of = 0) {
   return {0, 1, 10, "proceeding", "none", "[\"" + line + "\"]", 0, cnt, of};
 }
 
@@ -21,13 +22,15 @@ TEST(UpdateProgress, FollowsTheNewestReportedBytesAndLine) {
   EXPECT_TRUE(p.active);
   EXPECT_EQ(p.time, 5);
 
-  p = update_progress(d, {status("downloading 1000 bytes"), status("", 250, 1000), status("waiting: on battery", 500, 1000)});
+  p = update_progress(d, {status("downloading 1000 bytes"), status("", 250, 1000),
+                          status("waiting: on battery", 500, 1000)});
   EXPECT_EQ(p.percent, 50);
   EXPECT_EQ(p.bytes, 500);
   EXPECT_EQ(p.line, "waiting: on battery");
 
   // A status without progress keeps the last figure.
-  p = update_progress(d, {status("", 1000, 1000), status("installed 2.0.0 to slot b; restarting into it")});
+  p = update_progress(
+      d, {status("", 1000, 1000), status("installed 2.0.0 to slot b; restarting into it")});
   EXPECT_EQ(p.percent, 100);
   EXPECT_EQ(p.line, "installed 2.0.0 to slot b; restarting into it");
 }
@@ -51,7 +54,8 @@ TEST(UpdateState, NamesTheNewestDeployment) {
 }
 
 TEST(Slots, ComeFromConfigData) {
-  auto s = slots_from_attributes(R"({"slot_active":"b","slot_booted":"b","slot_a_version":"1.0.0","slot_b_version":"2.0.0"})");
+  auto s = slots_from_attributes(
+      R"({"slot_active":"b","slot_booted":"b","slot_a_version":"1.0.0","slot_b_version":"2.0.0"})");
   EXPECT_TRUE(s.reported);
   EXPECT_EQ(s.active, "b");
   EXPECT_EQ(s.b_version, "2.0.0");

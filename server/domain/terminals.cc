@@ -11,11 +11,13 @@ namespace posfleet::domain {
 bool valid_serial(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
+      return false;
   return true;
 }
 
-Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial, const std::string& model) {
+Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial,
+                                               const std::string& model) {
   if (!valid_serial(serial))
     return make_error(
         Code::kInvalidArgument,
@@ -34,10 +36,13 @@ Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& 
     // A retired serial comes back only as a new registration (terminals_lifecycle.h).
     auto old = ctx.store.terminal_by_serial(ctx.tenant, serial);
     if (!old) return old.error();
-    if (!old->retired) return make_error(Code::kConflict, "terminal " + serial + " is already registered");
-    auto again = ctx.store.reregister_terminal(old->id, model, r.record.token_hash, r.record.created);
+    if (!old->retired)
+      return make_error(Code::kConflict, "terminal " + serial + " is already registered");
+    auto again =
+        ctx.store.reregister_terminal(old->id, model, r.record.token_hash, r.record.created);
     if (!again) return again.error();
-    if (!*again) return make_error(Code::kConflict, "terminal " + serial + " was just registered again");
+    if (!*again)
+      return make_error(Code::kConflict, "terminal " + serial + " was just registered again");
     id = old->id;
     r.reregistered = true;
   }
@@ -47,16 +52,21 @@ Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& 
 }
 
 Expected<store::TerminalRecord> authenticate_terminal(Context& ctx, const std::string& tenant,
-                                                      const std::string& serial, const std::string& authorization) {
+                                                      const std::string& serial,
+                                                      const std::string& authorization) {
   constexpr std::string_view kScheme = "TargetToken ";
-  auto denied = make_error(Code::kUnauthorized, "send \"Authorization: TargetToken <token>\" with this terminal's token");
+  auto denied =
+      make_error(Code::kUnauthorized,
+                 "send \"Authorization: TargetToken <token>\" with this terminal's token");
   if (tenant != ctx.tenant || authorization.compare(0, kScheme.size(), kScheme) != 0) return denied;
   auto t = ctx.store.terminal_by_serial(tenant, serial);
   if (!t) return t.error().code == Code::kNotFound ? denied : t.error();
-  if (!equal_constant_time(t->token_hash, hash_token(std::string_view(authorization).substr(kScheme.size()))))
+  if (!equal_constant_time(t->token_hash,
+                           hash_token(std::string_view(authorization).substr(kScheme.size()))))
     return denied;
   if (t->retired)
-    return make_error(Code::kUnauthorized, "this terminal was retired; its token no longer works (call support)");
+    return make_error(Code::kUnauthorized,
+                      "this terminal was retired; its token no longer works (call support)");
   return t;
 }
 

@@ -13,7 +13,7 @@ namespace posfleet::domain {
 
 struct RegisteredTerminal {
   store::TerminalRecord record;
-  std::string token;  // shown once; only its hash is stored
+  std::string token;          // shown once; only its hash is stored
   bool reregistered = false;  // the serial was retired and is registered anew
 };
 
@@ -24,13 +24,15 @@ bool valid_serial(const std::string& serial);
 // is registered anew: a new token, in service, no group, merchant, version
 // or attributes carried over (its deployments, audit entries and own policy
 // stay).
-Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial, const std::string& model);
+Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial,
+                                               const std::string& model);
 
 // Checks "Authorization: TargetToken <token>" for the terminal `serial`.
 // kUnauthorized for a missing/unknown pair (one message for both, so that
 // serials cannot be probed), and for a retired terminal.
 Expected<store::TerminalRecord> authenticate_terminal(Context& ctx, const std::string& tenant,
-                                                      const std::string& serial, const std::string& authorization);
+                                                      const std::string& serial,
+                                                      const std::string& authorization);
 
 // The version a terminal runs, from what it reports in configData — the one
 // place it is derived. posfleet's agent reports its committed slot

@@ -9,7 +9,9 @@ namespace posfleet::domain {
 
 Expected<Retired> retire_terminal(Context& ctx, const std::string& serial,
                                   const std::string& reason, const Actor& who) {
-  if (auto s = check_reason(reason, "say why: a reason is required (it goes into the audit log)"); !s) return s.error();
+  if (auto s = check_reason(reason, "say why: a reason is required (it goes into the audit log)");
+      !s)
+    return s.error();
   auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
   if (!t) return t.error();
   if (t->retired) return make_error(Code::kConflict, "terminal " + serial + " is retired already");

@@ -8,11 +8,11 @@
 #include <linux/sockios.h>
 #endif
 
+#include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <charconv>
@@ -66,7 +66,8 @@ Request to_request(const bhttp::request_header<>& in, const std::string& remote)
       auto amp = qs.find('&');
       std::string_view kv = qs.substr(0, amp);
       auto eq = kv.find('=');
-      r.query[percent_decode(kv.substr(0, eq))] = eq == std::string_view::npos ? "" : percent_decode(kv.substr(eq + 1));
+      r.query[percent_decode(kv.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : percent_decode(kv.substr(eq + 1));
       if (amp == std::string_view::npos) break;
       qs.remove_prefix(amp + 1);
     }
@@ -142,7 +143,8 @@ struct Listener::Impl {
   std::atomic<int> active{0};  // connections being served
   Throttled accept_failures{std::chrono::seconds(10)}, at_cap{std::chrono::seconds(10)};
 
-  Impl(const Router& r, ListenerOptions o) : router(r), opt(std::move(o)), workers(std::max(1, o.workers)) {}
+  Impl(const Router& r, ListenerOptions o)
+      : router(r), opt(std::move(o)), workers(std::max(1, o.workers)) {}
 
   std::chrono::seconds seconds(int n) const { return std::chrono::seconds(n); }
 
@@ -165,7 +167,8 @@ struct Listener::Impl {
     if (m.handler && m.work == Work::kBlocking) {
       // Hop to the worker pool, run, and hop back to the connection's executor.
       co_return co_await asio::co_spawn(
-          workers, [&]() -> asio::awaitable<Response> { co_return dispatch(req, m); }, asio::use_awaitable);
+          workers, [&]() -> asio::awaitable<Response> { co_return dispatch(req, m); },
+          asio::use_awaitable);
     }
     co_return dispatch(req, m);
   }
@@ -278,7 +281,8 @@ struct Listener::Impl {
     }
   }
 
-  asio::awaitable<bool> write_file(beast::tcp_stream& stream, bhttp::response<bhttp::empty_body>& head,
+  asio::awaitable<bool> write_file(beast::tcp_stream& stream,
+                                   bhttp::response<bhttp::empty_body>& head,
                                    const FileSlice& slice) {
     int fd = ::open(slice.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) co_return false;
@@ -289,10 +293,15 @@ struct Listener::Impl {
     std::vector<char> buf(64 * 1024);
     std::uint64_t off = slice.offset, left = slice.length;
     while (!ec && left > 0) {
-      ssize_t got = ::pread(fd, buf.data(), std::min<std::uint64_t>(buf.size(), left), static_cast<off_t>(off));
-      if (got <= 0) { ec = asio::error::eof; break; }
+      ssize_t got = ::pread(fd, buf.data(), std::min<std::uint64_t>(buf.size(), left),
+                            static_cast<off_t>(off));
+      if (got <= 0) {
+        ec = asio::error::eof;
+        break;
+      }
       stream.expires_after(std::chrono::seconds(opt.idle_timeout_seconds));
-      std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(buf.data(), static_cast<size_t>(got)), kNoThrow);
+      std::tie(ec, n) = co_await asio::async_write(
+          stream, asio::buffer(buf.data(), static_cast<size_t>(got)), kNoThrow);
       off += static_cast<std::uint64_t>(got);
       left -= static_cast<std::uint64_t>(got);
     }
@@ -427,9 +436,13 @@ struct Listener::Impl {
       if (!refusal && has_body) {
         Response answer;
         switch (co_await read_body(stream, buffer, head, req, m, answer)) {
-          case BodyRead::kDone: break;
-          case BodyRead::kAnswered: refusal = std::move(answer); break;
-          case BodyRead::kBroken: co_return;
+          case BodyRead::kDone:
+            break;
+          case BodyRead::kAnswered:
+            refusal = std::move(answer);
+            break;
+          case BodyRead::kBroken:
+            co_return;
         }
       }
       if (refusal) {  // the body (or its rest) was not read: answer and close
@@ -501,7 +514,9 @@ Listener::~Listener() { impl_->workers.join(); }
 Status Listener::bind() {
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(impl_->opt.host, ec);
-  if (ec) return make_error(Code::kInvalidArgument, "listen address \"" + impl_->opt.host + "\" is not an IP address");
+  if (ec)
+    return make_error(Code::kInvalidArgument,
+                      "listen address \"" + impl_->opt.host + "\" is not an IP address");
   tcp::endpoint ep(addr, impl_->opt.port);
   auto& a = impl_->acceptor;
   a.open(ep.protocol(), ec);
@@ -509,8 +524,10 @@ Status Listener::bind() {
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
-    return make_error(Code::kUnavailable, "cannot listen on " + impl_->opt.host + ":" + std::to_string(impl_->opt.port) +
-                                              ": " + ec.message() + " (is another server using the port? use --listen)");
+    return make_error(Code::kUnavailable, "cannot listen on " + impl_->opt.host + ":" +
+                                              std::to_string(impl_->opt.port) + ": " +
+                                              ec.message() +
+                                              " (is another server using the port? use --listen)");
   return ok_status();
 }
 
@@ -523,7 +540,9 @@ void Listener::run() {
     stop();
   });
   asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
-  int n = impl_->opt.threads > 0 ? impl_->opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int n = impl_->opt.threads > 0
+              ? impl_->opt.threads
+              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::thread> threads;
   for (int i = 1; i < n; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
   impl_->ioc.run();
@@ -541,14 +560,17 @@ void Listener::stop() {
 Expected<ListenerOptions> parse_listen(const std::string& text, ListenerOptions base) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos)
-    return make_error(Code::kInvalidArgument, "--listen \"" + text + "\" needs HOST:PORT, e.g. 127.0.0.1:8080");
+    return make_error(Code::kInvalidArgument,
+                      "--listen \"" + text + "\" needs HOST:PORT, e.g. 127.0.0.1:8080");
   std::string host = text.substr(0, colon), port = text.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "127.0.0.1";
   unsigned p = 0;
   auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
   if (ec != std::errc() || ptr != port.data() + port.size() || p > 65535)
-    return make_error(Code::kInvalidArgument, "--listen port \"" + port + "\" is not a number 0-65535");
+    return make_error(Code::kInvalidArgument,
+                      "--listen port \"" + port + "\" is not a number 0-65535");
   base.host = host;
   base.port = static_cast<std::uint16_t>(p);
   return base;

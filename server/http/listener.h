@@ -38,8 +38,8 @@ namespace posfleet::http {
 struct ListenerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
-  int threads = 0;           // 0: one per core
-  int workers = 4;           // pool for kBlocking routes
+  int threads = 0;                        // 0: one per core
+  int workers = 4;                        // pool for kBlocking routes
   std::uint64_t max_body = 1ull << 20;    // in-memory (JSON) request bodies
   std::uint64_t max_upload = 8ull << 30;  // streamed request bodies (artifacts)
   std::uint32_t max_header_bytes = 16 * 1024;

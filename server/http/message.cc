@@ -14,8 +14,9 @@ Response json_response(int status, const boost::json::value& v) {
 }
 
 Response error_response(int status, std::string_view code, std::string_view message) {
-  return json_response(status, boost::json::object{
-                                   {"error", boost::json::object{{"code", code}, {"message", message}}}});
+  return json_response(
+      status,
+      boost::json::object{{"error", boost::json::object{{"code", code}, {"message", message}}}});
 }
 
 std::string printable(std::string_view text, size_t max) {
@@ -34,15 +35,23 @@ int status_of(Code code) {
     case Code::kInvalidArgument:
     case Code::kParse:
     case Code::kHashMismatch:
-    case Code::kLengthMismatch: return 400;
-    case Code::kUnauthorized: return 401;
-    case Code::kNotFound: return 404;
-    case Code::kConflict: return 409;
-    case Code::kUnavailable: return 503;
-    default: return 500;
+    case Code::kLengthMismatch:
+      return 400;
+    case Code::kUnauthorized:
+      return 401;
+    case Code::kNotFound:
+      return 404;
+    case Code::kConflict:
+      return 409;
+    case Code::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
-Response error_from(const Error& e) { return error_response(status_of(e.code), code_name(e.code), e.message); }
+Response error_from(const Error& e) {
+  return error_response(status_of(e.code), code_name(e.code), e.message);
+}
 
 }  // namespace posfleet::http

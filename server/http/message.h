@@ -41,8 +41,8 @@ struct Request {
   std::map<std::string, std::string> params;   // filled by the router from {name} segments
   std::string body;                            // in-memory body (routes that are not streamed)
   std::shared_ptr<BodySink> sink;              // streamed routes: set before the body is read
-  std::string remote;  // peer address
-  bool head = false;   // a HEAD request, routed as GET; only the head of the answer is sent
+  std::string remote;                          // peer address
+  bool head = false;  // a HEAD request, routed as GET; only the head of the answer is sent
 
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

@@ -6,7 +6,12 @@ namespace posfleet::http {
 namespace {
 
 TEST(Range, Table) {
-  struct Case { const char* header; std::uint64_t size; RangeResult want; std::uint64_t first, length; } cases[] = {
+  struct Case {
+    const char* header;
+    std::uint64_t size;
+    RangeResult want;
+    std::uint64_t first, length;
+  } cases[] = {
       {"", 100, RangeResult::kNone, 0, 0},
       {"bytes=0-9", 100, RangeResult::kSatisfiable, 0, 10},
       {"bytes=90-", 100, RangeResult::kSatisfiable, 90, 10},

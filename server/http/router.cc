@@ -6,7 +6,10 @@ std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> out;
   size_t pos = 0;
   while (pos < path.size()) {
-    if (path[pos] == '/') { ++pos; continue; }
+    if (path[pos] == '/') {
+      ++pos;
+      continue;
+    }
     size_t end = path.find('/', pos);
     if (end == std::string::npos) end = path.size();
     out.push_back(path.substr(pos, end - pos));

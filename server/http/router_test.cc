@@ -8,8 +8,14 @@ namespace {
 TEST(Router, MatchesPatternsAndFillsParams) {
   Router r;
   int hit = 0;
-  r.add("GET", "/{tenant}/controller/v1/{id}", [&](Request&) { hit = 1; return Response{}; });
-  r.add("GET", "/{tenant}/controller/v1/{id}/deploymentBase/{action}", [&](Request&) { hit = 2; return Response{}; });
+  r.add("GET", "/{tenant}/controller/v1/{id}", [&](Request&) {
+    hit = 1;
+    return Response{};
+  });
+  r.add("GET", "/{tenant}/controller/v1/{id}/deploymentBase/{action}", [&](Request&) {
+    hit = 2;
+    return Response{};
+  });
   Request req;
   req.method = "GET";
   req.path = "/DEFAULT/controller/v1/PF001/deploymentBase/7";

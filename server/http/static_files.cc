@@ -28,7 +28,9 @@ bool StaticFiles::available() const {
 
 Response StaticFiles::serve(const Request& req) const {
   if (!available())
-    return error_response(404, "not_found", "the console is not built; run scripts/build.sh (it runs npm ci and the Vite build)");
+    return error_response(
+        404, "not_found",
+        "the console is not built; run scripts/build.sh (it runs npm ci and the Vite build)");
   std::string rel = req.path;
   while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
   fs::path file = fs::path(root_) / (rel.empty() ? "index.html" : rel);
@@ -53,9 +55,10 @@ Response StaticFiles::serve(const Request& req) const {
                {"X-Content-Type-Options", "nosniff"},
                {"Referrer-Policy", "same-origin"}};
   if (file.filename() == "index.html")
-    r.headers.push_back({"Content-Security-Policy",
-                         "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-                         "frame-ancestors 'none'"});
+    r.headers.push_back(
+        {"Content-Security-Policy",
+         "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+         "frame-ancestors 'none'"});
   r.file.emplace();
   r.file->path = file.string();
   r.file->length = size;

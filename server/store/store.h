@@ -21,8 +21,8 @@ namespace posfleet::store {
 struct TerminalRecord {
   std::int64_t id = 0;
   std::string tenant, serial, model;
-  std::string token_hash;         // SHA-256 hex of the terminal's DDI token
-  std::string installed_version;  // as last reported by a successful deployment
+  std::string token_hash;              // SHA-256 hex of the terminal's DDI token
+  std::string installed_version;       // as last reported by a successful deployment
   std::string attributes_json = "{}";  // DDI configData
   std::int64_t created = 0, last_seen = 0;
   std::string group;
@@ -179,7 +179,7 @@ struct ActivationRecord {
 struct TerminalQuery {
   std::string text;  // serial prefix or part of the merchant's name, any case
   std::string model, version, group, mode, state;
-  std::optional<bool> online;      // last seen at or after `online_since`
+  std::optional<bool> online;  // last seen at or after `online_since`
   std::int64_t online_since = 0;
   std::int64_t merchant_id = 0;
   std::int64_t offset = 0, limit = 50;
@@ -259,7 +259,8 @@ struct FleetOverview {
   std::int64_t online = 0, offline = 0;
   std::vector<VersionCount> versions;  // by model, then version
   std::vector<DayOutcomes> outcomes;   // only days with an ended deployment, oldest first
-  std::int64_t mode_auto = 0, mode_manual = 0, mode_never = 0;  // effective mode, as TerminalQuery::mode
+  std::int64_t mode_auto = 0, mode_manual = 0,
+               mode_never = 0;            // effective mode, as TerminalQuery::mode
   std::vector<SecurityPending> security;  // deadline after `now`, soonest first
 };
 
@@ -268,12 +269,17 @@ class Store {
   virtual ~Store() = default;
 
   // Terminals.
-  virtual Expected<std::int64_t> insert_terminal(const TerminalRecord& t) = 0;  // kConflict if serial exists
-  virtual Expected<TerminalRecord> terminal_by_serial(const std::string& tenant, const std::string& serial) = 0;
+  virtual Expected<std::int64_t> insert_terminal(
+      const TerminalRecord& t) = 0;  // kConflict if serial exists
+  virtual Expected<TerminalRecord> terminal_by_serial(const std::string& tenant,
+                                                      const std::string& serial) = 0;
   virtual Expected<TerminalRecord> terminal_by_id(std::int64_t id) = 0;
-  virtual Expected<std::vector<TerminalRecord>> list_terminals(std::int64_t offset, std::int64_t limit) = 0;
-  virtual Expected<std::vector<TerminalRow>> query_terminals(const TerminalQuery& q) = 0;  // ordered by serial
-  virtual Expected<std::int64_t> count_terminals(const TerminalQuery& q) = 0;  // ignores offset and limit
+  virtual Expected<std::vector<TerminalRecord>> list_terminals(std::int64_t offset,
+                                                               std::int64_t limit) = 0;
+  virtual Expected<std::vector<TerminalRow>> query_terminals(
+      const TerminalQuery& q) = 0;  // ordered by serial
+  virtual Expected<std::int64_t> count_terminals(
+      const TerminalQuery& q) = 0;  // ignores offset and limit
   virtual Status touch_terminal(std::int64_t id, std::int64_t now) = 0;
   virtual Status set_terminal_attributes(std::int64_t id, const std::string& json) = 0;
   virtual Status set_installed_version(std::int64_t id, const std::string& version) = 0;
@@ -287,7 +293,8 @@ class Store {
   // Artifacts and releases.
   virtual Status put_artifact(const ArtifactRecord& a) = 0;  // idempotent
   virtual Expected<ArtifactRecord> artifact(const std::string& sha256) = 0;
-  virtual Expected<std::int64_t> insert_release(ReleaseRecord& r) = 0;  // fills ids; kConflict if version exists
+  virtual Expected<std::int64_t> insert_release(
+      ReleaseRecord& r) = 0;  // fills ids; kConflict if version exists
   virtual Expected<ReleaseRecord> release_by_version(const std::string& version) = 0;
   virtual Expected<ReleaseRecord> release_by_id(std::int64_t id) = 0;
   virtual Expected<std::vector<ReleaseRecord>> list_releases() = 0;
@@ -298,15 +305,16 @@ class Store {
   virtual Expected<DeploymentRecord> deployment(std::int64_t id) = 0;
   // The newest deployment of the terminal that is not yet ended, if any.
   virtual Expected<std::optional<DeploymentRecord>> open_deployment(std::int64_t terminal_id) = 0;
-  virtual Expected<std::vector<DeploymentRecord>> list_deployments(std::optional<std::int64_t> terminal_id,
-                                                                    std::int64_t limit) = 0;
+  virtual Expected<std::vector<DeploymentRecord>> list_deployments(
+      std::optional<std::int64_t> terminal_id, std::int64_t limit) = 0;
   // A page of deployments matching `q`, newest first, and how many match in all.
   virtual Expected<std::vector<DeploymentRecord>> query_deployments(const DeploymentQuery& q) = 0;
   virtual Expected<std::int64_t> count_deployments(const DeploymentQuery& q) = 0;
   virtual Status update_deployment(const DeploymentRecord& d) = 0;
   // Writes `d` only if its stored status is still `expected_status` (a cancel
   // may land between reading and writing); false if it changed.
-  virtual Expected<bool> update_deployment_if(const DeploymentRecord& d, const std::string& expected_status) = 0;
+  virtual Expected<bool> update_deployment_if(const DeploymentRecord& d,
+                                              const std::string& expected_status) = 0;
   virtual Status append_action_status(const ActionStatusRecord& s) = 0;
   virtual Expected<std::vector<ActionStatusRecord>> action_history(std::int64_t deployment_id) = 0;
   // True if any deployment gave the terminal this release.
@@ -319,26 +327,32 @@ class Store {
   virtual Status set_release_deadline(std::int64_t release_id, std::int64_t deadline) = 0;
 
   // Policy: one row per scope; every change (also refused ones) in history.
-  virtual Expected<std::optional<PolicyRecord>> policy(const std::string& scope, const std::string& key) = 0;
+  virtual Expected<std::optional<PolicyRecord>> policy(const std::string& scope,
+                                                       const std::string& key) = 0;
   // Writes the change to history and, if its outcome is "applied", the new
   // patch; returns the change's id (the new revision). One transaction.
-  virtual Expected<std::int64_t> change_policy(const PolicyChangeRecord& change, const std::string& new_patch_json,
+  virtual Expected<std::int64_t> change_policy(const PolicyChangeRecord& change,
+                                               const std::string& new_patch_json,
                                                bool touches_mode) = 0;
-  virtual Expected<std::vector<PolicyChangeRecord>> policy_history(const std::string& scope, const std::string& key,
-                                                                    std::int64_t limit) = 0;
+  virtual Expected<std::vector<PolicyChangeRecord>> policy_history(const std::string& scope,
+                                                                   const std::string& key,
+                                                                   std::int64_t limit) = 0;
 
   // Notifications; adding one with the same (terminal, kind, ref) is a no-op.
   virtual Status add_notification(const NotificationRecord& n) = 0;
-  virtual Expected<std::vector<NotificationRecord>> notifications(std::int64_t terminal_id, std::int64_t after_id,
-                                                                   std::int64_t limit) = 0;
+  virtual Expected<std::vector<NotificationRecord>> notifications(std::int64_t terminal_id,
+                                                                  std::int64_t after_id,
+                                                                  std::int64_t limit) = 0;
 
   // Merchants, tickets, identity verifications.
   virtual Expected<std::int64_t> insert_merchant(const MerchantRecord& m) = 0;
   virtual Expected<MerchantRecord> merchant(std::int64_t id) = 0;
   virtual Expected<std::int64_t> insert_ticket(const TicketRecord& t) = 0;
   virtual Expected<TicketRecord> ticket(std::int64_t id) = 0;
-  virtual Expected<std::vector<TicketRecord>> list_tickets(const std::string& status, std::int64_t limit) = 0;
-  virtual Expected<std::vector<TicketRecord>> tickets_of_terminal(std::int64_t terminal_id, std::int64_t limit) = 0;  // newest first
+  virtual Expected<std::vector<TicketRecord>> list_tickets(const std::string& status,
+                                                           std::int64_t limit) = 0;
+  virtual Expected<std::vector<TicketRecord>> tickets_of_terminal(
+      std::int64_t terminal_id, std::int64_t limit) = 0;  // newest first
   virtual Status update_ticket(const TicketRecord& t) = 0;
   virtual Expected<std::int64_t> insert_verification(const VerificationRecord& v) = 0;
   virtual Expected<VerificationRecord> verification(std::int64_t id) = 0;
@@ -348,26 +362,32 @@ class Store {
   virtual Expected<bool> take_code_try(std::int64_t id, int max_tries, std::int64_t now) = 0;
   // Atomically moves an open verification to verified; false if it was not open.
   virtual Expected<bool> mark_verified(std::int64_t id, std::int64_t until) = 0;
-  virtual Expected<std::int64_t> count_verifications_since(std::int64_t merchant_id, std::int64_t since) = 0;
+  virtual Expected<std::int64_t> count_verifications_since(std::int64_t merchant_id,
+                                                           std::int64_t since) = 0;
 
   // The support desk (sqlite/sqlite_store_desk.cc): the ticket queue, ticket
   // notes, merchant lookup and the filtered audit log.
   virtual Expected<std::vector<TicketRecord>> query_tickets(const TicketQuery& q) = 0;
-  virtual Expected<std::int64_t> count_tickets(const TicketQuery& q) = 0;  // ignores offset and limit
+  virtual Expected<std::int64_t> count_tickets(
+      const TicketQuery& q) = 0;  // ignores offset and limit
   virtual Expected<std::int64_t> insert_ticket_note(const TicketNoteRecord& n) = 0;
-  virtual Expected<std::vector<TicketNoteRecord>> ticket_notes(std::int64_t ticket_id) = 0;  // oldest first
+  virtual Expected<std::vector<TicketNoteRecord>> ticket_notes(
+      std::int64_t ticket_id) = 0;  // oldest first
   // Merchants whose legal name contains `text`, whose phone is `text`, or who
   // have a terminal whose serial starts with `text` (any case).
-  virtual Expected<std::vector<MerchantRecord>> search_merchants(const std::string& text, std::int64_t limit) = 0;
+  virtual Expected<std::vector<MerchantRecord>> search_merchants(const std::string& text,
+                                                                 std::int64_t limit) = 0;
   virtual Expected<std::vector<AuditEntry>> query_audit(const AuditQuery& q) = 0;
   virtual Expected<std::int64_t> count_audit(const AuditQuery& q) = 0;  // ignores offset and limit
 
   // The audit log: append computes the chain inside one transaction.
   virtual Expected<AuditEntry> append_audit(AuditEntry e) = 0;
-  virtual Expected<std::vector<AuditEntry>> audit_entries(std::int64_t after_id, std::int64_t limit) = 0;
+  virtual Expected<std::vector<AuditEntry>> audit_entries(std::int64_t after_id,
+                                                          std::int64_t limit) = 0;
 
   // Back-office users and their sessions.
-  virtual Expected<std::int64_t> insert_user(const UserRecord& u) = 0;  // kConflict if the name exists
+  virtual Expected<std::int64_t> insert_user(
+      const UserRecord& u) = 0;  // kConflict if the name exists
   virtual Expected<UserRecord> user_by_name(const std::string& name) = 0;
   virtual Expected<UserRecord> user_by_id(std::int64_t id) = 0;
   virtual Expected<std::vector<UserRecord>> list_users() = 0;
@@ -384,14 +404,17 @@ class Store {
   virtual Expected<std::int64_t> insert_application(const ApplicationRecord& a) = 0;
   virtual Expected<ApplicationRecord> application(std::int64_t id) = 0;
   virtual Expected<ApplicationRecord> application_by_number(const std::string& number) = 0;
-  virtual Expected<std::vector<ApplicationRecord>> list_applications(const std::string& status, std::int64_t offset,
-                                                                     std::int64_t limit) = 0;  // newest first
+  virtual Expected<std::vector<ApplicationRecord>> list_applications(
+      const std::string& status, std::int64_t offset,
+      std::int64_t limit) = 0;  // newest first
   // Writes `a` if the stored status is still `expected_status`; false if it
   // changed meanwhile (another step got there first).
-  virtual Expected<bool> update_application(const ApplicationRecord& a, const std::string& expected_status) = 0;
+  virtual Expected<bool> update_application(const ApplicationRecord& a,
+                                            const std::string& expected_status) = 0;
   virtual Expected<std::int64_t> insert_phone_code(const PhoneCodeRecord& c) = 0;
   virtual Expected<PhoneCodeRecord> phone_code(std::int64_t id) = 0;
-  virtual Expected<std::int64_t> count_phone_codes_since(const std::string& phone, std::int64_t since) = 0;
+  virtual Expected<std::int64_t> count_phone_codes_since(const std::string& phone,
+                                                         std::int64_t since) = 0;
   // Atomically counts one try of an open code (not verified, fewer than
   // max_tries, not expired); false if no try is left.
   virtual Expected<bool> take_phone_code_try(std::int64_t id, int max_tries, std::int64_t now) = 0;
@@ -400,7 +423,8 @@ class Store {
   virtual Expected<bool> use_phone_code(std::int64_t id, const std::string& phone) = 0;
   virtual Expected<std::int64_t> insert_activation(const ActivationRecord& a) = 0;
   virtual Expected<std::vector<ActivationRecord>> activations_of(std::int64_t application_id) = 0;
-  virtual Expected<ActivationRecord> activation_by_hash(const std::string& code_hash) = 0;  // kNotFound if none
+  virtual Expected<ActivationRecord> activation_by_hash(
+      const std::string& code_hash) = 0;  // kNotFound if none
   // Atomically marks an unused, unexpired code used at `now`; false if it was used or expired.
   virtual Expected<bool> use_activation(std::int64_t id, std::int64_t now) = 0;
   // Marks the serial's unused codes of the application replaced (used = -1).
@@ -410,7 +434,8 @@ class Store {
   // a full WAL checkpoint), before a step that cannot be undone.
   virtual Status flush() = 0;
   // For re-sealing under a new key: merchants in id order, and their sealed resident ID.
-  virtual Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id, std::int64_t limit) = 0;
+  virtual Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id,
+                                                                std::int64_t limit) = 0;
   virtual Status set_merchant_resident_id(std::int64_t id, const std::string& resident_id_enc) = 0;
   // Roll-outs (sqlite_store_rollout.cc): signature checks of releases,
   // deployments per release, policies by scope and terminals per group.
@@ -418,8 +443,10 @@ class Store {
   virtual Expected<std::optional<ReleaseCheckRecord>> release_check(std::int64_t release_id) = 0;
   // How many of the release's deployments are in each state: scheduled,
   // running (also canceling), success, failed, canceled.
-  virtual Expected<std::map<std::string, std::int64_t>> release_state_counts(std::int64_t release_id) = 0;
-  virtual Expected<std::vector<DeploymentRow>> release_deployments(std::int64_t release_id, std::int64_t limit) = 0;
+  virtual Expected<std::map<std::string, std::int64_t>> release_state_counts(
+      std::int64_t release_id) = 0;
+  virtual Expected<std::vector<DeploymentRow>> release_deployments(std::int64_t release_id,
+                                                                   std::int64_t limit) = 0;
   virtual Expected<std::vector<PolicyRecord>> policies_of_scope(const std::string& scope) = 0;
   virtual Expected<std::map<std::string, std::int64_t>> terminals_per_group() = 0;  // "" = no group
   // serial → group of every terminal that has a policy of its own.
@@ -440,14 +467,14 @@ class Store {
   // is marked retired, its DDI token replaced by `token_hash` (of a token
   // nobody holds), its open deployment canceled (returned, if any) and its
   // unused activation codes replaced. kConflict if it was retired already.
-  virtual Expected<std::optional<DeploymentRecord>> retire_terminal(std::int64_t id, std::int64_t now,
-                                                                    const std::string& reason,
-                                                                    const std::string& token_hash) = 0;
+  virtual Expected<std::optional<DeploymentRecord>> retire_terminal(
+      std::int64_t id, std::int64_t now, const std::string& reason,
+      const std::string& token_hash) = 0;
   // A retired terminal registered again: in service with this model and
   // token, group, merchant, version, attributes and last poll cleared; false
   // if it is not retired (any more).
-  virtual Expected<bool> reregister_terminal(std::int64_t id, const std::string& model, const std::string& token_hash,
-                                             std::int64_t now) = 0;
+  virtual Expected<bool> reregister_terminal(std::int64_t id, const std::string& model,
+                                             const std::string& token_hash, std::int64_t now) = 0;
 };
 
 }  // namespace posfleet::store

@@ -7,7 +7,8 @@ namespace posfleet::store {
 
 Expected<std::unique_ptr<Connection>> Connection::open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
@@ -15,7 +16,8 @@ Expected<std::unique_ptr<Connection>> Connection::open(const std::string& path) 
   }
   std::unique_ptr<Connection> c(new Connection(db));
   sqlite3_busy_timeout(db, 5000);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
     if (auto s = c->exec(pragma); !s) return s.error();
   }
   return c;
@@ -48,7 +50,9 @@ Status Connection::exec(const char* sql) {
 
 Error Connection::error(std::string_view what) const {
   int ext = sqlite3_extended_errcode(db_);
-  Code code = (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) ? Code::kConflict : Code::kIo;
+  Code code = (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+                  ? Code::kConflict
+                  : Code::kIo;
   return make_error(code, std::string(what) + ": " + sqlite3_errmsg(db_));
 }
 

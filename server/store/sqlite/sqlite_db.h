@@ -21,19 +21,33 @@ namespace posfleet::store {
 class Stmt {
  public:
   explicit Stmt(sqlite3_stmt* s) : s_(s) {}
-  ~Stmt() { if (s_) { sqlite3_reset(s_); sqlite3_clear_bindings(s_); } }
+  ~Stmt() {
+    if (s_) {
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+    }
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
-  Stmt& bind(std::int64_t v) { sqlite3_bind_int64(s_, ++n_, v); return *this; }
+  Stmt& bind(std::int64_t v) {
+    sqlite3_bind_int64(s_, ++n_, v);
+    return *this;
+  }
   Stmt& bind(int v) { return bind(static_cast<std::int64_t>(v)); }
   Stmt& bind(bool v) { return bind(static_cast<std::int64_t>(v)); }
   Stmt& bind(std::uint64_t v) { return bind(static_cast<std::int64_t>(v)); }
-  Stmt& bind(std::string_view v) { sqlite3_bind_text(s_, ++n_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); return *this; }
+  Stmt& bind(std::string_view v) {
+    sqlite3_bind_text(s_, ++n_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
   Stmt& bind(const std::string& v) { return bind(std::string_view(v)); }
   Stmt& bind(const char* v) { return bind(std::string_view(v)); }
   template <typename... Ts>
-  Stmt& bind_all(const Ts&... vs) { (bind(vs), ...); return *this; }
+  Stmt& bind_all(const Ts&... vs) {
+    (bind(vs), ...);
+    return *this;
+  }
 
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int step() { return sqlite3_step(s_); }

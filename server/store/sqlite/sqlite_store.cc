@@ -9,22 +9,24 @@ namespace posfleet::store {
 namespace {
 
 constexpr const char* kTerminalCols =
-    "SELECT id, tenant, serial, model, token_hash, installed_version, attributes, created, last_seen, group_name, "
+    "SELECT id, tenant, serial, model, token_hash, installed_version, attributes, created, "
+    "last_seen, group_name, "
     "merchant_id, retired, retired_reason FROM terminals ";
 
-
 constexpr const char* kDeploymentCols =
-    "SELECT id, terminal_id, release_id, status, result, message, created, updated FROM deployments ";
+    "SELECT id, terminal_id, release_id, status, result, message, created, updated FROM "
+    "deployments ";
 
 DeploymentRecord read_deployment(Stmt& s) {
-  return DeploymentRecord{s.i64(0), s.i64(1), s.i64(2), s.str(3), s.str(4), s.str(5), s.i64(6), s.i64(7)};
+  return DeploymentRecord{s.i64(0), s.i64(1), s.i64(2), s.str(3),
+                          s.str(4), s.str(5), s.i64(6), s.i64(7)};
 }
 
 }  // namespace
 
 TerminalRecord read_terminal(Stmt& s) {
-  return TerminalRecord{s.i64(0), s.str(1), s.str(2),  s.str(3),  s.str(4), s.str(5),  s.str(6),
-                        s.i64(7), s.i64(8), s.str(9),  s.i64(10), s.i64(11), s.str(12)};
+  return TerminalRecord{s.i64(0), s.str(1), s.str(2), s.str(3),  s.str(4),  s.str(5), s.str(6),
+                        s.i64(7), s.i64(8), s.str(9), s.i64(10), s.i64(11), s.str(12)};
 }
 
 Status done(Connection& c, Stmt& s, const char* what) {
@@ -51,11 +53,12 @@ Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path
   }
   auto migrations = sqlite_migrations();
   if (applied > migrations.size())
-    return make_error(Code::kInvalidArgument, "database " + path + " has schema " + std::to_string(applied) +
-                                                  ", newer than this posfleetd knows; run a newer posfleetd");
+    return make_error(Code::kInvalidArgument,
+                      "database " + path + " has schema " + std::to_string(applied) +
+                          ", newer than this posfleetd knows; run a newer posfleetd");
   for (size_t v = applied; v < migrations.size(); ++v) {
-    std::string sql = std::string("BEGIN IMMEDIATE;") + migrations[v] + "PRAGMA user_version=" + std::to_string(v + 1) +
-                      ";COMMIT;";
+    std::string sql = std::string("BEGIN IMMEDIATE;") + migrations[v] +
+                      "PRAGMA user_version=" + std::to_string(v + 1) + ";COMMIT;";
     if (auto st = db.exec(sql.c_str()); !st) {
       db.exec("ROLLBACK");
       return st.error().with_context("migration " + std::to_string(v + 1));
@@ -82,21 +85,23 @@ Expected<Connection*> SqliteStore::conn() {
   return cached;
 }
 
-
 Expected<std::int64_t> SqliteStore::insert_terminal(const TerminalRecord& t) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("INSERT INTO terminals (tenant, serial, model, token_hash, created) VALUES (?,?,?,?,?)");
+  auto s = c.prepare(
+      "INSERT INTO terminals (tenant, serial, model, token_hash, created) VALUES (?,?,?,?,?)");
   s.bind_all(t.tenant, t.serial, t.model, t.token_hash, t.created);
   if (s.step() != SQLITE_DONE) return c.error("terminal " + t.serial);
   return c.last_insert_id();
 }
 
-Expected<TerminalRecord> SqliteStore::terminal_by_serial(const std::string& tenant, const std::string& serial) {
+Expected<TerminalRecord> SqliteStore::terminal_by_serial(const std::string& tenant,
+                                                         const std::string& serial) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kTerminalCols) + "WHERE tenant = ? AND serial = ?";
   auto s = c.prepare(sql.c_str());
   s.bind_all(tenant, serial);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no terminal with serial " + serial);
+  if (s.step() != SQLITE_ROW)
+    return make_error(Code::kNotFound, "no terminal with serial " + serial);
   return read_terminal(s);
 }
 
@@ -105,11 +110,13 @@ Expected<TerminalRecord> SqliteStore::terminal_by_id(std::int64_t id) {
   static const std::string sql = std::string(kTerminalCols) + "WHERE id = ?";
   auto s = c.prepare(sql.c_str());
   s.bind(id);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no terminal " + std::to_string(id));
+  if (s.step() != SQLITE_ROW)
+    return make_error(Code::kNotFound, "no terminal " + std::to_string(id));
   return read_terminal(s);
 }
 
-Expected<std::vector<TerminalRecord>> SqliteStore::list_terminals(std::int64_t offset, std::int64_t limit) {
+Expected<std::vector<TerminalRecord>> SqliteStore::list_terminals(std::int64_t offset,
+                                                                  std::int64_t limit) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kTerminalCols) + "ORDER BY id LIMIT ? OFFSET ?";
   auto s = c.prepare(sql.c_str());
@@ -158,17 +165,23 @@ Expected<ArtifactRecord> SqliteStore::artifact(const std::string& sha256) {
 Expected<std::int64_t> SqliteStore::insert_release(ReleaseRecord& r) {
   POSFLEET_CONN(c);
   if (auto b = c.exec("BEGIN IMMEDIATE"); !b) return b.error();
-  auto fail = [&](Error e) -> Expected<std::int64_t> { c.exec("ROLLBACK"); return e; };
+  auto fail = [&](Error e) -> Expected<std::int64_t> {
+    c.exec("ROLLBACK");
+    return e;
+  };
   {
     auto s = c.prepare(
-        "INSERT INTO releases (version, manifest, models, key_ids, expires, security, created) VALUES (?,?,?,?,?,?,?)");
-    s.bind_all(r.version, r.manifest_json, r.models_csv, r.key_ids_csv, r.expires, r.security, r.created);
+        "INSERT INTO releases (version, manifest, models, key_ids, expires, security, created) "
+        "VALUES (?,?,?,?,?,?,?)");
+    s.bind_all(r.version, r.manifest_json, r.models_csv, r.key_ids_csv, r.expires, r.security,
+               r.created);
     if (s.step() != SQLITE_DONE) return fail(c.error("release " + r.version));
   }
   r.id = c.last_insert_id();
   for (auto& comp : r.components) {
     auto s = c.prepare(
-        "INSERT INTO components (release_id, name, version, filename, sha256, length) VALUES (?,?,?,?,?,?)");
+        "INSERT INTO components (release_id, name, version, filename, sha256, length) VALUES "
+        "(?,?,?,?,?,?)");
     s.bind_all(r.id, comp.name, comp.version, comp.filename, comp.sha256, comp.length);
     if (s.step() != SQLITE_DONE) return fail(c.error("component " + comp.name));
     comp.id = c.last_insert_id();
@@ -178,13 +191,16 @@ Expected<std::int64_t> SqliteStore::insert_release(ReleaseRecord& r) {
   return r.id;
 }
 
-Expected<std::vector<ComponentRecord>> SqliteStore::components_of(Connection& c, std::int64_t release_id) {
+Expected<std::vector<ComponentRecord>> SqliteStore::components_of(Connection& c,
+                                                                  std::int64_t release_id) {
   auto s = c.prepare(
-      "SELECT id, release_id, name, version, filename, sha256, length FROM components WHERE release_id = ? ORDER BY id");
+      "SELECT id, release_id, name, version, filename, sha256, length FROM components WHERE "
+      "release_id = ? ORDER BY id");
   s.bind(release_id);
   std::vector<ComponentRecord> out;
   while (s.step() == SQLITE_ROW)
-    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), static_cast<std::uint64_t>(s.i64(6))});
+    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5),
+                   static_cast<std::uint64_t>(s.i64(6))});
   return out;
 }
 
@@ -195,7 +211,8 @@ Expected<ReleaseRecord> SqliteStore::release_where(const char* sql, const std::s
     auto s = c.prepare(sql);
     s.bind(key);
     if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no release " + key);
-    r = ReleaseRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.str(4), s.i64(5), s.i64(6), s.i64(7) != 0, {}, s.i64(8)};
+    r = ReleaseRecord{s.i64(0), s.str(1), s.str(2),      s.str(3), s.str(4),
+                      s.i64(5), s.i64(6), s.i64(7) != 0, {},       s.i64(8)};
   }
   auto comps = components_of(c, r.id);
   if (!comps) return comps.error();
@@ -205,14 +222,16 @@ Expected<ReleaseRecord> SqliteStore::release_where(const char* sql, const std::s
 
 Expected<ReleaseRecord> SqliteStore::release_by_version(const std::string& version) {
   return release_where(
-      "SELECT id, version, manifest, models, key_ids, expires, created, security, security_deadline FROM releases "
+      "SELECT id, version, manifest, models, key_ids, expires, created, security, "
+      "security_deadline FROM releases "
       "WHERE version = ?",
       version);
 }
 
 Expected<ReleaseRecord> SqliteStore::release_by_id(std::int64_t id) {
   return release_where(
-      "SELECT id, version, manifest, models, key_ids, expires, created, security, security_deadline FROM releases "
+      "SELECT id, version, manifest, models, key_ids, expires, created, security, "
+      "security_deadline FROM releases "
       "WHERE id = CAST(? AS INTEGER)",
       std::to_string(id));
 }
@@ -235,16 +254,26 @@ Expected<std::vector<ReleaseRecord>> SqliteStore::list_releases() {
 
 Expected<ComponentRecord> SqliteStore::component(std::int64_t id) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT id, release_id, name, version, filename, sha256, length FROM components WHERE id = ?");
+  auto s = c.prepare(
+      "SELECT id, release_id, name, version, filename, sha256, length FROM components WHERE id = "
+      "?");
   s.bind(id);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no software module " + std::to_string(id));
-  return ComponentRecord{s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), static_cast<std::uint64_t>(s.i64(6))};
+  if (s.step() != SQLITE_ROW)
+    return make_error(Code::kNotFound, "no software module " + std::to_string(id));
+  return ComponentRecord{s.i64(0),
+                         s.i64(1),
+                         s.str(2),
+                         s.str(3),
+                         s.str(4),
+                         s.str(5),
+                         static_cast<std::uint64_t>(s.i64(6))};
 }
 
 Expected<std::int64_t> SqliteStore::insert_deployment(const DeploymentRecord& d) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT INTO deployments (terminal_id, release_id, status, result, message, created, updated) VALUES (?,?,?,?,?,?,?)");
+      "INSERT INTO deployments (terminal_id, release_id, status, result, message, created, "
+      "updated) VALUES (?,?,?,?,?,?,?)");
   s.bind_all(d.terminal_id, d.release_id, d.status, d.result, d.message, d.created, d.updated);
   if (s.step() != SQLITE_DONE) return c.error("deployment");
   return c.last_insert_id();
@@ -255,7 +284,8 @@ Expected<DeploymentRecord> SqliteStore::deployment(std::int64_t id) {
   static const std::string sql = std::string(kDeploymentCols) + "WHERE id = ?";
   auto s = c.prepare(sql.c_str());
   s.bind(id);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no deployment " + std::to_string(id));
+  if (s.step() != SQLITE_ROW)
+    return make_error(Code::kNotFound, "no deployment " + std::to_string(id));
   return read_deployment(s);
 }
 
@@ -263,19 +293,22 @@ Expected<std::optional<DeploymentRecord>> SqliteStore::open_deployment(std::int6
   POSFLEET_CONN(c);
   // A terminal has at most one open deployment and it is always its newest
   // (domain/deployments.h), so the newest row answers; one index seek.
-  static const std::string sql = std::string(kDeploymentCols) + "WHERE terminal_id = ? ORDER BY id DESC LIMIT 1";
+  static const std::string sql =
+      std::string(kDeploymentCols) + "WHERE terminal_id = ? ORDER BY id DESC LIMIT 1";
   auto s = c.prepare(sql.c_str());
   s.bind(terminal_id);
   if (s.step() != SQLITE_ROW) return std::optional<DeploymentRecord>();
   auto d = read_deployment(s);
-  if (d.status != "scheduled" && d.status != "running" && d.status != "canceling") return std::optional<DeploymentRecord>();
+  if (d.status != "scheduled" && d.status != "running" && d.status != "canceling")
+    return std::optional<DeploymentRecord>();
   return std::optional<DeploymentRecord>(std::move(d));
 }
 
-Expected<std::vector<DeploymentRecord>> SqliteStore::list_deployments(std::optional<std::int64_t> terminal_id,
-                                                                       std::int64_t limit) {
+Expected<std::vector<DeploymentRecord>> SqliteStore::list_deployments(
+    std::optional<std::int64_t> terminal_id, std::int64_t limit) {
   POSFLEET_CONN(c);
-  static const std::string by_terminal = std::string(kDeploymentCols) + "WHERE terminal_id = ? ORDER BY id DESC LIMIT ?";
+  static const std::string by_terminal =
+      std::string(kDeploymentCols) + "WHERE terminal_id = ? ORDER BY id DESC LIMIT ?";
   static const std::string all = std::string(kDeploymentCols) + "ORDER BY id DESC LIMIT ?";
   auto s = c.prepare(terminal_id ? by_terminal.c_str() : all.c_str());
   if (terminal_id) s.bind(*terminal_id);
@@ -309,7 +342,8 @@ void bind_deployment_query(Stmt& s, const DeploymentQuery& q) {
 
 Expected<std::vector<DeploymentRecord>> SqliteStore::query_deployments(const DeploymentQuery& q) {
   POSFLEET_CONN(c);
-  const std::string sql = std::string(kDeploymentCols) + deployment_where(q) + " ORDER BY id DESC LIMIT ? OFFSET ?";
+  const std::string sql =
+      std::string(kDeploymentCols) + deployment_where(q) + " ORDER BY id DESC LIMIT ? OFFSET ?";
   auto s = c.prepare(sql.c_str());
   bind_deployment_query(s, q);
   s.bind_all(q.limit, q.offset);
@@ -329,14 +363,18 @@ Expected<std::int64_t> SqliteStore::count_deployments(const DeploymentQuery& q) 
 
 Status SqliteStore::update_deployment(const DeploymentRecord& d) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("UPDATE deployments SET status = ?, result = ?, message = ?, updated = ? WHERE id = ?");
+  auto s = c.prepare(
+      "UPDATE deployments SET status = ?, result = ?, message = ?, updated = ? WHERE id = ?");
   s.bind_all(d.status, d.result, d.message, d.updated, d.id);
   return done(c, s, "deployment");
 }
 
-Expected<bool> SqliteStore::update_deployment_if(const DeploymentRecord& d, const std::string& expected_status) {
+Expected<bool> SqliteStore::update_deployment_if(const DeploymentRecord& d,
+                                                 const std::string& expected_status) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("UPDATE deployments SET status = ?, result = ?, message = ?, updated = ? WHERE id = ? AND status = ?");
+  auto s = c.prepare(
+      "UPDATE deployments SET status = ?, result = ?, message = ?, updated = ? WHERE id = ? AND "
+      "status = ?");
   s.bind_all(d.status, d.result, d.message, d.updated, d.id, expected_status);
   if (s.step() != SQLITE_DONE) return c.error("deployment");
   return c.changes() == 1;
@@ -345,22 +383,25 @@ Expected<bool> SqliteStore::update_deployment_if(const DeploymentRecord& d, cons
 Status SqliteStore::append_action_status(const ActionStatusRecord& a) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT INTO action_status (deployment_id, time, execution, result, code, details, progress_cnt, progress_of) "
+      "INSERT INTO action_status (deployment_id, time, execution, result, code, details, "
+      "progress_cnt, progress_of) "
       "VALUES (?,?,?,?,?,?,?,?)");
-  s.bind_all(a.deployment_id, a.time, a.execution, a.result, a.code, a.details_json, a.progress_cnt, a.progress_of);
+  s.bind_all(a.deployment_id, a.time, a.execution, a.result, a.code, a.details_json, a.progress_cnt,
+             a.progress_of);
   return done(c, s, "action status");
 }
 
 Expected<std::vector<ActionStatusRecord>> SqliteStore::action_history(std::int64_t deployment_id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "SELECT id, deployment_id, time, execution, result, details, code, progress_cnt, progress_of FROM action_status "
+      "SELECT id, deployment_id, time, execution, result, details, code, progress_cnt, progress_of "
+      "FROM action_status "
       "WHERE deployment_id = ? ORDER BY id");
   s.bind(deployment_id);
   std::vector<ActionStatusRecord> out;
   while (s.step() == SQLITE_ROW)
-    out.push_back({s.i64(0), s.i64(1), s.i64(2), s.str(3), s.str(4), s.str(5), static_cast<int>(s.i64(6)), s.i64(7),
-                   s.i64(8)});
+    out.push_back({s.i64(0), s.i64(1), s.i64(2), s.str(3), s.str(4), s.str(5),
+                   static_cast<int>(s.i64(6)), s.i64(7), s.i64(8)});
   return out;
 }
 

@@ -23,9 +23,11 @@ class SqliteStore final : public Store {
   static Expected<std::unique_ptr<SqliteStore>> open(const std::string& path);
 
   Expected<std::int64_t> insert_terminal(const TerminalRecord& t) override;
-  Expected<TerminalRecord> terminal_by_serial(const std::string& tenant, const std::string& serial) override;
+  Expected<TerminalRecord> terminal_by_serial(const std::string& tenant,
+                                              const std::string& serial) override;
   Expected<TerminalRecord> terminal_by_id(std::int64_t id) override;
-  Expected<std::vector<TerminalRecord>> list_terminals(std::int64_t offset, std::int64_t limit) override;
+  Expected<std::vector<TerminalRecord>> list_terminals(std::int64_t offset,
+                                                       std::int64_t limit) override;
   Expected<std::vector<TerminalRow>> query_terminals(const TerminalQuery& q) override;
   Expected<std::int64_t> count_terminals(const TerminalQuery& q) override;
   Status touch_terminal(std::int64_t id, std::int64_t now) override;
@@ -44,11 +46,12 @@ class SqliteStore final : public Store {
   Expected<DeploymentRecord> deployment(std::int64_t id) override;
   Expected<std::optional<DeploymentRecord>> open_deployment(std::int64_t terminal_id) override;
   Expected<std::vector<DeploymentRecord>> list_deployments(std::optional<std::int64_t> terminal_id,
-                                                            std::int64_t limit) override;
+                                                           std::int64_t limit) override;
   Expected<std::vector<DeploymentRecord>> query_deployments(const DeploymentQuery& q) override;
   Expected<std::int64_t> count_deployments(const DeploymentQuery& q) override;
   Status update_deployment(const DeploymentRecord& d) override;
-  Expected<bool> update_deployment_if(const DeploymentRecord& d, const std::string& expected_status) override;
+  Expected<bool> update_deployment_if(const DeploymentRecord& d,
+                                      const std::string& expected_status) override;
   Status append_action_status(const ActionStatusRecord& s) override;
   Expected<std::vector<ActionStatusRecord>> action_history(std::int64_t deployment_id) override;
   Expected<bool> release_assigned(std::int64_t terminal_id, std::int64_t release_id) override;
@@ -56,12 +59,15 @@ class SqliteStore final : public Store {
   Expected<std::int64_t> insert_application(const ApplicationRecord& a) override;
   Expected<ApplicationRecord> application(std::int64_t id) override;
   Expected<ApplicationRecord> application_by_number(const std::string& number) override;
-  Expected<std::vector<ApplicationRecord>> list_applications(const std::string& status, std::int64_t offset,
+  Expected<std::vector<ApplicationRecord>> list_applications(const std::string& status,
+                                                             std::int64_t offset,
                                                              std::int64_t limit) override;
-  Expected<bool> update_application(const ApplicationRecord& a, const std::string& expected_status) override;
+  Expected<bool> update_application(const ApplicationRecord& a,
+                                    const std::string& expected_status) override;
   Expected<std::int64_t> insert_phone_code(const PhoneCodeRecord& c) override;
   Expected<PhoneCodeRecord> phone_code(std::int64_t id) override;
-  Expected<std::int64_t> count_phone_codes_since(const std::string& phone, std::int64_t since) override;
+  Expected<std::int64_t> count_phone_codes_since(const std::string& phone,
+                                                 std::int64_t since) override;
   Expected<bool> take_phone_code_try(std::int64_t id, int max_tries, std::int64_t now) override;
   Status mark_phone_code_verified(std::int64_t id) override;
   Expected<bool> use_phone_code(std::int64_t id, const std::string& phone) override;
@@ -72,11 +78,14 @@ class SqliteStore final : public Store {
   Status replace_activations(std::int64_t application_id, const std::string& serial) override;
   Status set_terminal_token(std::int64_t id, const std::string& token_hash) override;
   Status flush() override;
-  Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id, std::int64_t limit) override;
+  Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id,
+                                                        std::int64_t limit) override;
   Status set_merchant_resident_id(std::int64_t id, const std::string& resident_id_enc) override;
   // sqlite_store_overview.cc: the console's overview and a terminal's tickets.
-  Expected<FleetOverview> overview(std::int64_t online_since, std::int64_t outcomes_since, std::int64_t now) override;
-  Expected<std::vector<TicketRecord>> tickets_of_terminal(std::int64_t terminal_id, std::int64_t limit) override;
+  Expected<FleetOverview> overview(std::int64_t online_since, std::int64_t outcomes_since,
+                                   std::int64_t now) override;
+  Expected<std::vector<TicketRecord>> tickets_of_terminal(std::int64_t terminal_id,
+                                                          std::int64_t limit) override;
 
   // sqlite_store_credentials.cc: API tokens and retirement.
   Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) override;
@@ -88,34 +97,40 @@ class SqliteStore final : public Store {
   Expected<std::optional<DeploymentRecord>> retire_terminal(std::int64_t id, std::int64_t now,
                                                             const std::string& reason,
                                                             const std::string& token_hash) override;
-  Expected<bool> reregister_terminal(std::int64_t id, const std::string& model, const std::string& token_hash,
-                                     std::int64_t now) override;
+  Expected<bool> reregister_terminal(std::int64_t id, const std::string& model,
+                                     const std::string& token_hash, std::int64_t now) override;
 
   // sqlite_store_fleet.cc: groups, merchants, policy, notifications, support, audit.
   Status set_terminal_group(std::int64_t id, const std::string& group) override;
   Status set_terminal_merchant(std::int64_t id, std::int64_t merchant_id) override;
   Expected<std::vector<TerminalRecord>> terminals_of_merchant(std::int64_t merchant_id) override;
   Status set_release_deadline(std::int64_t release_id, std::int64_t deadline) override;
-  Expected<std::optional<PolicyRecord>> policy(const std::string& scope, const std::string& key) override;
-  Expected<std::int64_t> change_policy(const PolicyChangeRecord& change, const std::string& new_patch_json,
+  Expected<std::optional<PolicyRecord>> policy(const std::string& scope,
+                                               const std::string& key) override;
+  Expected<std::int64_t> change_policy(const PolicyChangeRecord& change,
+                                       const std::string& new_patch_json,
                                        bool touches_mode) override;
-  Expected<std::vector<PolicyChangeRecord>> policy_history(const std::string& scope, const std::string& key,
-                                                            std::int64_t limit) override;
-  Status add_notification(const NotificationRecord& n) override;
-  Expected<std::vector<NotificationRecord>> notifications(std::int64_t terminal_id, std::int64_t after_id,
+  Expected<std::vector<PolicyChangeRecord>> policy_history(const std::string& scope,
+                                                           const std::string& key,
                                                            std::int64_t limit) override;
+  Status add_notification(const NotificationRecord& n) override;
+  Expected<std::vector<NotificationRecord>> notifications(std::int64_t terminal_id,
+                                                          std::int64_t after_id,
+                                                          std::int64_t limit) override;
   Expected<std::int64_t> insert_merchant(const MerchantRecord& m) override;
   Expected<MerchantRecord> merchant(std::int64_t id) override;
   Expected<std::int64_t> insert_ticket(const TicketRecord& t) override;
   Expected<TicketRecord> ticket(std::int64_t id) override;
-  Expected<std::vector<TicketRecord>> list_tickets(const std::string& status, std::int64_t limit) override;
+  Expected<std::vector<TicketRecord>> list_tickets(const std::string& status,
+                                                   std::int64_t limit) override;
   Status update_ticket(const TicketRecord& t) override;
   Expected<std::int64_t> insert_verification(const VerificationRecord& v) override;
   Expected<VerificationRecord> verification(std::int64_t id) override;
   Status update_verification(const VerificationRecord& v) override;
   Expected<bool> take_code_try(std::int64_t id, int max_tries, std::int64_t now) override;
   Expected<bool> mark_verified(std::int64_t id, std::int64_t until) override;
-  Expected<std::int64_t> count_verifications_since(std::int64_t merchant_id, std::int64_t since) override;
+  Expected<std::int64_t> count_verifications_since(std::int64_t merchant_id,
+                                                   std::int64_t since) override;
   Expected<AuditEntry> append_audit(AuditEntry e) override;
 
   // sqlite_store_desk.cc
@@ -123,14 +138,17 @@ class SqliteStore final : public Store {
   Expected<std::int64_t> count_tickets(const TicketQuery& q) override;
   Expected<std::int64_t> insert_ticket_note(const TicketNoteRecord& n) override;
   Expected<std::vector<TicketNoteRecord>> ticket_notes(std::int64_t ticket_id) override;
-  Expected<std::vector<MerchantRecord>> search_merchants(const std::string& text, std::int64_t limit) override;
+  Expected<std::vector<MerchantRecord>> search_merchants(const std::string& text,
+                                                         std::int64_t limit) override;
   Expected<std::vector<AuditEntry>> query_audit(const AuditQuery& q) override;
   Expected<std::int64_t> count_audit(const AuditQuery& q) override;
   // sqlite_store_rollout.cc
   Status put_release_check(const ReleaseCheckRecord& r) override;
   Expected<std::optional<ReleaseCheckRecord>> release_check(std::int64_t release_id) override;
-  Expected<std::map<std::string, std::int64_t>> release_state_counts(std::int64_t release_id) override;
-  Expected<std::vector<DeploymentRow>> release_deployments(std::int64_t release_id, std::int64_t limit) override;
+  Expected<std::map<std::string, std::int64_t>> release_state_counts(
+      std::int64_t release_id) override;
+  Expected<std::vector<DeploymentRow>> release_deployments(std::int64_t release_id,
+                                                           std::int64_t limit) override;
   Expected<std::vector<PolicyRecord>> policies_of_scope(const std::string& scope) override;
   Expected<std::map<std::string, std::int64_t>> terminals_per_group() override;
   Expected<std::map<std::string, std::string>> groups_of_terminal_policies() override;
@@ -146,7 +164,8 @@ class SqliteStore final : public Store {
   Status touch_session(const std::string& token_hash, std::int64_t now) override;
   Status delete_session(const std::string& token_hash) override;
   Status delete_sessions_of(std::int64_t user_id) override;
-  Expected<std::vector<AuditEntry>> audit_entries(std::int64_t after_id, std::int64_t limit) override;
+  Expected<std::vector<AuditEntry>> audit_entries(std::int64_t after_id,
+                                                  std::int64_t limit) override;
 
  private:
   explicit SqliteStore(std::string path) : path_(std::move(path)), id_(++next_id_) {}

@@ -10,21 +10,26 @@ namespace posfleet::store {
 namespace {
 
 constexpr const char* kTicketCols =
-    "SELECT id, terminal_id, serial, version, policy, message, status, note, created, updated FROM tickets ";
+    "SELECT id, terminal_id, serial, version, policy, message, status, note, created, updated FROM "
+    "tickets ";
 constexpr const char* kTicketWhere = "WHERE (?1 = '' OR status = ?1) AND (?2 = '' OR serial = ?2) ";
 
 TicketRecord read_ticket(Stmt& s) {
-  return {s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7), s.i64(8), s.i64(9)};
+  return {s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4),
+          s.str(5), s.str(6), s.str(7), s.i64(8), s.i64(9)};
 }
 
 constexpr const char* kAuditCols =
-    "SELECT id, time, actor, actor_kind, path, action, target, before, after, reason, prev_hash, hash FROM audit_log ";
+    "SELECT id, time, actor, actor_kind, path, action, target, before, after, reason, prev_hash, "
+    "hash FROM audit_log ";
 constexpr const char* kAuditWhere =
     "WHERE id > ?1 AND (?2 = '' OR actor = ?2) AND (?3 = '' OR path = ?3) "
     "AND (?4 = '' OR target = 'terminal:' || ?4 OR (actor_kind = 'terminal' AND actor = ?4)) "
     "AND (?5 = 0 OR time >= ?5) AND (?6 = 0 OR time <= ?6) ";
 
-void bind_audit(Stmt& s, const AuditQuery& q) { s.bind_all(q.after_id, q.actor, q.path, q.terminal, q.from, q.to); }
+void bind_audit(Stmt& s, const AuditQuery& q) {
+  s.bind_all(q.after_id, q.actor, q.path, q.terminal, q.from, q.to);
+}
 
 // LIKE treats % and _ as wildcards; a search for them means the characters.
 std::string like_escaped(const std::string& text) {
@@ -68,19 +73,22 @@ Expected<std::int64_t> SqliteStore::insert_ticket_note(const TicketNoteRecord& n
 
 Expected<std::vector<TicketNoteRecord>> SqliteStore::ticket_notes(std::int64_t ticket_id) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT id, ticket_id, author, text, time FROM ticket_notes WHERE ticket_id = ? ORDER BY id");
+  auto s = c.prepare(
+      "SELECT id, ticket_id, author, text, time FROM ticket_notes WHERE ticket_id = ? ORDER BY id");
   s.bind(ticket_id);
   std::vector<TicketNoteRecord> out;
   while (s.step() == SQLITE_ROW) out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.i64(4)});
   return out;
 }
 
-Expected<std::vector<MerchantRecord>> SqliteStore::search_merchants(const std::string& text, std::int64_t limit) {
+Expected<std::vector<MerchantRecord>> SqliteStore::search_merchants(const std::string& text,
+                                                                    std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, legal_name, phone, resident_id_enc, created FROM merchants "
       "WHERE legal_name LIKE '%' || ?1 || '%' ESCAPE '\\' OR phone = ?2 "
-      "OR id IN (SELECT merchant_id FROM terminals WHERE merchant_id > 0 AND serial LIKE ?1 || '%' ESCAPE '\\') "
+      "OR id IN (SELECT merchant_id FROM terminals WHERE merchant_id > 0 AND serial LIKE ?1 || '%' "
+      "ESCAPE '\\') "
       "ORDER BY id LIMIT ?3");
   s.bind_all(like_escaped(text), text, limit);
   std::vector<MerchantRecord> out;
@@ -90,15 +98,17 @@ Expected<std::vector<MerchantRecord>> SqliteStore::search_merchants(const std::s
 
 Expected<std::vector<AuditEntry>> SqliteStore::query_audit(const AuditQuery& q) {
   POSFLEET_CONN(c);
-  static const std::string asc = std::string(kAuditCols) + kAuditWhere + "ORDER BY id LIMIT ?7 OFFSET ?8";
-  static const std::string desc = std::string(kAuditCols) + kAuditWhere + "ORDER BY id DESC LIMIT ?7 OFFSET ?8";
+  static const std::string asc =
+      std::string(kAuditCols) + kAuditWhere + "ORDER BY id LIMIT ?7 OFFSET ?8";
+  static const std::string desc =
+      std::string(kAuditCols) + kAuditWhere + "ORDER BY id DESC LIMIT ?7 OFFSET ?8";
   auto s = c.prepare(q.newest_first ? desc.c_str() : asc.c_str());
   bind_audit(s, q);
   s.bind_all(q.limit, q.offset);
   std::vector<AuditEntry> out;
   while (s.step() == SQLITE_ROW)
-    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7), s.str(8), s.str(9),
-                   s.str(10), s.str(11)});
+    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
+                   s.str(8), s.str(9), s.str(10), s.str(11)});
   return out;
 }
 

@@ -14,7 +14,8 @@ class DeskStoreTest : public ::testing::Test {
     store_ = std::move(*s);
   }
   std::int64_t terminal(const std::string& serial, std::int64_t merchant = 0) {
-    auto id = store_->insert_terminal({0, "DEFAULT", serial, "A920", "h-" + serial, "", "{}", 1, 0, "", 0, 0, ""});
+    auto id = store_->insert_terminal(
+        {0, "DEFAULT", serial, "A920", "h-" + serial, "", "{}", 1, 0, "", 0, 0, ""});
     EXPECT_TRUE(id);
     if (merchant) {
       EXPECT_TRUE(store_->set_terminal_merchant(*id, merchant));
@@ -26,8 +27,8 @@ class DeskStoreTest : public ::testing::Test {
     EXPECT_TRUE(id);
     return *id;
   }
-  void audit(const std::string& actor, const std::string& kind, const std::string& path, const std::string& target,
-             std::int64_t time) {
+  void audit(const std::string& actor, const std::string& kind, const std::string& path,
+             const std::string& target, std::int64_t time) {
     AuditEntry e;
     e.time = time;
     e.actor = actor;

@@ -23,7 +23,8 @@ Status SqliteStore::set_terminal_merchant(std::int64_t id, std::int64_t merchant
 
 Expected<std::vector<TerminalRecord>> SqliteStore::terminals_of_merchant(std::int64_t merchant_id) {
   POSFLEET_CONN(c);
-  static const std::string sql = std::string(terminal_columns()) + "WHERE merchant_id = ? ORDER BY id";
+  static const std::string sql =
+      std::string(terminal_columns()) + "WHERE merchant_id = ? ORDER BY id";
   auto s = c.prepare(sql.c_str());
   s.bind(merchant_id);
   std::vector<TerminalRecord> out;
@@ -38,75 +39,95 @@ Status SqliteStore::set_release_deadline(std::int64_t release_id, std::int64_t d
   return done(c, s, "release deadline");
 }
 
-Expected<std::optional<PolicyRecord>> SqliteStore::policy(const std::string& scope, const std::string& key) {
+Expected<std::optional<PolicyRecord>> SqliteStore::policy(const std::string& scope,
+                                                          const std::string& key) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT scope, scope_key, patch, revision, mode_revision FROM policies WHERE scope = ? AND scope_key = ?");
+  auto s = c.prepare(
+      "SELECT scope, scope_key, patch, revision, mode_revision FROM policies WHERE scope = ? AND "
+      "scope_key = ?");
   s.bind_all(scope, key);
   if (s.step() != SQLITE_ROW) return std::optional<PolicyRecord>();
-  return std::optional<PolicyRecord>(PolicyRecord{s.str(0), s.str(1), s.str(2), s.i64(3), s.i64(4)});
+  return std::optional<PolicyRecord>(
+      PolicyRecord{s.str(0), s.str(1), s.str(2), s.i64(3), s.i64(4)});
 }
 
-Expected<std::int64_t> SqliteStore::change_policy(const PolicyChangeRecord& ch, const std::string& new_patch_json,
+Expected<std::int64_t> SqliteStore::change_policy(const PolicyChangeRecord& ch,
+                                                  const std::string& new_patch_json,
                                                   bool touches_mode) {
   POSFLEET_CONN(c);
   if (auto b = c.exec("BEGIN IMMEDIATE"); !b) return b.error();
-  auto fail = [&](Error e) -> Expected<std::int64_t> { c.exec("ROLLBACK"); return e; };
+  auto fail = [&](Error e) -> Expected<std::int64_t> {
+    c.exec("ROLLBACK");
+    return e;
+  };
   {
     auto s = c.prepare(
-        "INSERT INTO policy_changes (scope, scope_key, before, after, actor, path, reason, outcome, time) "
+        "INSERT INTO policy_changes (scope, scope_key, before, after, actor, path, reason, "
+        "outcome, time) "
         "VALUES (?,?,?,?,?,?,?,?,?)");
-    s.bind_all(ch.scope, ch.scope_key, ch.before_json, ch.after_json, ch.actor, ch.path, ch.reason, ch.outcome, ch.time);
+    s.bind_all(ch.scope, ch.scope_key, ch.before_json, ch.after_json, ch.actor, ch.path, ch.reason,
+               ch.outcome, ch.time);
     if (s.step() != SQLITE_DONE) return fail(c.error("policy change"));
   }
   const std::int64_t revision = c.last_insert_id();
   if (ch.outcome == "applied") {
     auto s = c.prepare(
-        "INSERT INTO policies (scope, scope_key, patch, revision, mode_revision) VALUES (?,?,?,?,?) "
-        "ON CONFLICT (scope, scope_key) DO UPDATE SET patch = excluded.patch, revision = excluded.revision, "
+        "INSERT INTO policies (scope, scope_key, patch, revision, mode_revision) VALUES "
+        "(?,?,?,?,?) "
+        "ON CONFLICT (scope, scope_key) DO UPDATE SET patch = excluded.patch, revision = "
+        "excluded.revision, "
         "mode_revision = CASE WHEN ? THEN excluded.revision ELSE policies.mode_revision END");
-    s.bind_all(ch.scope, ch.scope_key, new_patch_json, revision, touches_mode ? revision : std::int64_t{0}, touches_mode);
+    s.bind_all(ch.scope, ch.scope_key, new_patch_json, revision,
+               touches_mode ? revision : std::int64_t{0}, touches_mode);
     if (s.step() != SQLITE_DONE) return fail(c.error("policy"));
   }
   if (auto e = c.exec("COMMIT"); !e) return fail(e.error());
   return revision;
 }
 
-Expected<std::vector<PolicyChangeRecord>> SqliteStore::policy_history(const std::string& scope, const std::string& key,
-                                                                       std::int64_t limit) {
+Expected<std::vector<PolicyChangeRecord>> SqliteStore::policy_history(const std::string& scope,
+                                                                      const std::string& key,
+                                                                      std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "SELECT id, scope, scope_key, before, after, actor, path, reason, outcome, time FROM policy_changes "
+      "SELECT id, scope, scope_key, before, after, actor, path, reason, outcome, time FROM "
+      "policy_changes "
       "WHERE scope = ? AND scope_key = ? ORDER BY id DESC LIMIT ?");
   s.bind_all(scope, key, limit);
   std::vector<PolicyChangeRecord> out;
   while (s.step() == SQLITE_ROW)
-    out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7), s.str(8), s.i64(9)});
+    out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
+                   s.str(8), s.i64(9)});
   return out;
 }
 
 Status SqliteStore::add_notification(const NotificationRecord& n) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT OR IGNORE INTO notifications (terminal_id, kind, ref, text_zh, text_en, time) VALUES (?,?,?,?,?,?)");
+      "INSERT OR IGNORE INTO notifications (terminal_id, kind, ref, text_zh, text_en, time) VALUES "
+      "(?,?,?,?,?,?)");
   s.bind_all(n.terminal_id, n.kind, n.ref, n.text_zh, n.text_en, n.time);
   return done(c, s, "notification");
 }
 
-Expected<std::vector<NotificationRecord>> SqliteStore::notifications(std::int64_t terminal_id, std::int64_t after_id,
-                                                                      std::int64_t limit) {
+Expected<std::vector<NotificationRecord>> SqliteStore::notifications(std::int64_t terminal_id,
+                                                                     std::int64_t after_id,
+                                                                     std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, terminal_id, kind, ref, text_zh, text_en, time FROM notifications "
       "WHERE terminal_id = ? AND id > ? ORDER BY id DESC LIMIT ?");
   s.bind_all(terminal_id, after_id, limit);
   std::vector<NotificationRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.i64(6)});
+  while (s.step() == SQLITE_ROW)
+    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.i64(6)});
   return out;
 }
 
 Expected<std::int64_t> SqliteStore::insert_merchant(const MerchantRecord& m) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("INSERT INTO merchants (legal_name, phone, resident_id_enc, created) VALUES (?,?,?,?)");
+  auto s = c.prepare(
+      "INSERT INTO merchants (legal_name, phone, resident_id_enc, created) VALUES (?,?,?,?)");
   s.bind_all(m.legal_name, m.phone, m.resident_id_enc, m.created);
   if (s.step() != SQLITE_DONE) return c.error("merchant");
   return c.last_insert_id();
@@ -114,26 +135,32 @@ Expected<std::int64_t> SqliteStore::insert_merchant(const MerchantRecord& m) {
 
 Expected<MerchantRecord> SqliteStore::merchant(std::int64_t id) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT id, legal_name, phone, resident_id_enc, created FROM merchants WHERE id = ?");
+  auto s = c.prepare(
+      "SELECT id, legal_name, phone, resident_id_enc, created FROM merchants WHERE id = ?");
   s.bind(id);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no merchant " + std::to_string(id));
+  if (s.step() != SQLITE_ROW)
+    return make_error(Code::kNotFound, "no merchant " + std::to_string(id));
   return MerchantRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)};
 }
 
 namespace {
 constexpr const char* kTicketCols =
-    "SELECT id, terminal_id, serial, version, policy, message, status, note, created, updated FROM tickets ";
+    "SELECT id, terminal_id, serial, version, policy, message, status, note, created, updated FROM "
+    "tickets ";
 TicketRecord read_ticket(Stmt& s) {
-  return {s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7), s.i64(8), s.i64(9)};
+  return {s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4),
+          s.str(5), s.str(6), s.str(7), s.i64(8), s.i64(9)};
 }
 }  // namespace
 
 Expected<std::int64_t> SqliteStore::insert_ticket(const TicketRecord& t) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT INTO tickets (terminal_id, serial, version, policy, message, status, note, created, updated) "
+      "INSERT INTO tickets (terminal_id, serial, version, policy, message, status, note, created, "
+      "updated) "
       "VALUES (?,?,?,?,?,?,?,?,?)");
-  s.bind_all(t.terminal_id, t.serial, t.version, t.policy_json, t.message, t.status, t.note, t.created, t.updated);
+  s.bind_all(t.terminal_id, t.serial, t.version, t.policy_json, t.message, t.status, t.note,
+             t.created, t.updated);
   if (s.step() != SQLITE_DONE) return c.error("ticket");
   return c.last_insert_id();
 }
@@ -147,9 +174,11 @@ Expected<TicketRecord> SqliteStore::ticket(std::int64_t id) {
   return read_ticket(s);
 }
 
-Expected<std::vector<TicketRecord>> SqliteStore::list_tickets(const std::string& status, std::int64_t limit) {
+Expected<std::vector<TicketRecord>> SqliteStore::list_tickets(const std::string& status,
+                                                              std::int64_t limit) {
   POSFLEET_CONN(c);
-  static const std::string sql = std::string(kTicketCols) + "WHERE ? = '' OR status = ? ORDER BY id DESC LIMIT ?";
+  static const std::string sql =
+      std::string(kTicketCols) + "WHERE ? = '' OR status = ? ORDER BY id DESC LIMIT ?";
   auto s = c.prepare(sql.c_str());
   s.bind_all(status, status, limit);
   std::vector<TicketRecord> out;
@@ -167,9 +196,11 @@ Status SqliteStore::update_ticket(const TicketRecord& t) {
 Expected<std::int64_t> SqliteStore::insert_verification(const VerificationRecord& v) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT INTO verifications (merchant_id, agent, code_hash, status, attempts, created, expires, verified_until) "
+      "INSERT INTO verifications (merchant_id, agent, code_hash, status, attempts, created, "
+      "expires, verified_until) "
       "VALUES (?,?,?,?,?,?,?,?)");
-  s.bind_all(v.merchant_id, v.agent, v.code_hash, v.status, v.attempts, v.created, v.expires, v.verified_until);
+  s.bind_all(v.merchant_id, v.agent, v.code_hash, v.status, v.attempts, v.created, v.expires,
+             v.verified_until);
   if (s.step() != SQLITE_DONE) return c.error("verification");
   return c.last_insert_id();
 }
@@ -177,17 +208,21 @@ Expected<std::int64_t> SqliteStore::insert_verification(const VerificationRecord
 Expected<VerificationRecord> SqliteStore::verification(std::int64_t id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "SELECT id, merchant_id, agent, code_hash, status, attempts, created, expires, verified_until "
+      "SELECT id, merchant_id, agent, code_hash, status, attempts, created, expires, "
+      "verified_until "
       "FROM verifications WHERE id = ?");
   s.bind(id);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no verification " + std::to_string(id));
-  return VerificationRecord{s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), static_cast<int>(s.i64(5)),
+  if (s.step() != SQLITE_ROW)
+    return make_error(Code::kNotFound, "no verification " + std::to_string(id));
+  return VerificationRecord{s.i64(0), s.i64(1), s.str(2),
+                            s.str(3), s.str(4), static_cast<int>(s.i64(5)),
                             s.i64(6), s.i64(7), s.i64(8)};
 }
 
 Status SqliteStore::update_verification(const VerificationRecord& v) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("UPDATE verifications SET status = ?, attempts = ?, verified_until = ? WHERE id = ?");
+  auto s = c.prepare(
+      "UPDATE verifications SET status = ?, attempts = ?, verified_until = ? WHERE id = ?");
   s.bind_all(v.status, v.attempts, v.verified_until, v.id);
   return done(c, s, "verification");
 }
@@ -204,13 +239,16 @@ Expected<bool> SqliteStore::take_code_try(std::int64_t id, int max_tries, std::i
 
 Expected<bool> SqliteStore::mark_verified(std::int64_t id, std::int64_t until) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("UPDATE verifications SET status = 'verified', verified_until = ? WHERE id = ? AND status = 'code_sent'");
+  auto s = c.prepare(
+      "UPDATE verifications SET status = 'verified', verified_until = ? WHERE id = ? AND status = "
+      "'code_sent'");
   s.bind_all(until, id);
   if (s.step() != SQLITE_DONE) return c.error("verification");
   return c.changes() == 1;
 }
 
-Expected<std::int64_t> SqliteStore::count_verifications_since(std::int64_t merchant_id, std::int64_t since) {
+Expected<std::int64_t> SqliteStore::count_verifications_since(std::int64_t merchant_id,
+                                                              std::int64_t since) {
   POSFLEET_CONN(c);
   auto s = c.prepare("SELECT COUNT(*) FROM verifications WHERE merchant_id = ? AND created >= ?");
   s.bind_all(merchant_id, since);
@@ -221,7 +259,10 @@ Expected<std::int64_t> SqliteStore::count_verifications_since(std::int64_t merch
 Expected<AuditEntry> SqliteStore::append_audit(AuditEntry e) {
   POSFLEET_CONN(c);
   if (auto b = c.exec("BEGIN IMMEDIATE"); !b) return b.error();
-  auto fail = [&](Error err) -> Expected<AuditEntry> { c.exec("ROLLBACK"); return err; };
+  auto fail = [&](Error err) -> Expected<AuditEntry> {
+    c.exec("ROLLBACK");
+    return err;
+  };
   {
     auto s = c.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
     if (s.step() == SQLITE_ROW) {
@@ -235,26 +276,29 @@ Expected<AuditEntry> SqliteStore::append_audit(AuditEntry e) {
   e.hash = audit_hash(e, e.prev_hash);
   {
     auto s = c.prepare(
-        "INSERT INTO audit_log (id, time, actor, actor_kind, path, action, target, before, after, reason, prev_hash, hash) "
+        "INSERT INTO audit_log (id, time, actor, actor_kind, path, action, target, before, after, "
+        "reason, prev_hash, hash) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
-    s.bind_all(e.id, e.time, e.actor, e.actor_kind, e.path, e.action, e.target, e.before, e.after, e.reason,
-               e.prev_hash, e.hash);
+    s.bind_all(e.id, e.time, e.actor, e.actor_kind, e.path, e.action, e.target, e.before, e.after,
+               e.reason, e.prev_hash, e.hash);
     if (s.step() != SQLITE_DONE) return fail(c.error("audit"));
   }
   if (auto x = c.exec("COMMIT"); !x) return fail(x.error());
   return e;
 }
 
-Expected<std::vector<AuditEntry>> SqliteStore::audit_entries(std::int64_t after_id, std::int64_t limit) {
+Expected<std::vector<AuditEntry>> SqliteStore::audit_entries(std::int64_t after_id,
+                                                             std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "SELECT id, time, actor, actor_kind, path, action, target, before, after, reason, prev_hash, hash "
+      "SELECT id, time, actor, actor_kind, path, action, target, before, after, reason, prev_hash, "
+      "hash "
       "FROM audit_log WHERE id > ? ORDER BY id LIMIT ?");
   s.bind_all(after_id, limit);
   std::vector<AuditEntry> out;
   while (s.step() == SQLITE_ROW)
-    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7), s.str(8), s.str(9),
-                   s.str(10), s.str(11)});
+    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
+                   s.str(8), s.str(9), s.str(10), s.str(11)});
   return out;
 }
 

@@ -11,8 +11,10 @@ namespace posfleet::store {
 namespace {
 
 constexpr const char* kApplicationCols =
-    "SELECT id, number, kind, legal_name, resident_id_enc, resident_id_index, resident_id_masked, business_name, "
-    "credit_code, phone, card_enc, card_masked, bank, address, model, status, checks, reason, reviewer, carrier, "
+    "SELECT id, number, kind, legal_name, resident_id_enc, resident_id_index, resident_id_masked, "
+    "business_name, "
+    "credit_code, phone, card_enc, card_masked, bank, address, model, status, checks, reason, "
+    "reviewer, carrier, "
     "tracking, serials, merchant_id, created, updated FROM applications ";
 
 ApplicationRecord read_application(Stmt& s) {
@@ -46,10 +48,12 @@ ApplicationRecord read_application(Stmt& s) {
 }
 
 constexpr const char* kActivationCols =
-    "SELECT id, code_hash, serial, model, application_id, merchant_id, expires, used, created FROM activations ";
+    "SELECT id, code_hash, serial, model, application_id, merchant_id, expires, used, created FROM "
+    "activations ";
 
 ActivationRecord read_activation(Stmt& s) {
-  return ActivationRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4), s.i64(5), s.i64(6), s.i64(7), s.i64(8)};
+  return ActivationRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4),
+                          s.i64(5), s.i64(6), s.i64(7), s.i64(8)};
 }
 
 }  // namespace
@@ -57,12 +61,15 @@ ActivationRecord read_activation(Stmt& s) {
 Expected<std::int64_t> SqliteStore::insert_application(const ApplicationRecord& a) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT INTO applications (number, kind, legal_name, resident_id_enc, resident_id_index, resident_id_masked, "
-      "business_name, credit_code, phone, card_enc, card_masked, bank, address, model, status, checks, created, "
+      "INSERT INTO applications (number, kind, legal_name, resident_id_enc, resident_id_index, "
+      "resident_id_masked, "
+      "business_name, credit_code, phone, card_enc, card_masked, bank, address, model, status, "
+      "checks, created, "
       "updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  s.bind_all(a.number, a.kind, a.legal_name, a.resident_id_enc, a.resident_id_index, a.resident_id_masked,
-             a.business_name, a.credit_code, a.phone, a.card_enc, a.card_masked, a.bank, a.address, a.model, a.status,
-             a.checks_json, a.created, a.updated);
+  s.bind_all(a.number, a.kind, a.legal_name, a.resident_id_enc, a.resident_id_index,
+             a.resident_id_masked, a.business_name, a.credit_code, a.phone, a.card_enc,
+             a.card_masked, a.bank, a.address, a.model, a.status, a.checks_json, a.created,
+             a.updated);
   if (s.step() != SQLITE_DONE) return c.error("application");
   return c.last_insert_id();
 }
@@ -72,7 +79,8 @@ Expected<ApplicationRecord> SqliteStore::application(std::int64_t id) {
   static const std::string sql = std::string(kApplicationCols) + "WHERE id = ?";
   auto s = c.prepare(sql.c_str());
   s.bind(id);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no application " + std::to_string(id));
+  if (s.step() != SQLITE_ROW)
+    return make_error(Code::kNotFound, "no application " + std::to_string(id));
   return read_application(s);
 }
 
@@ -86,10 +94,13 @@ Expected<ApplicationRecord> SqliteStore::application_by_number(const std::string
 }
 
 Expected<std::vector<ApplicationRecord>> SqliteStore::list_applications(const std::string& status,
-                                                                        std::int64_t offset, std::int64_t limit) {
+                                                                        std::int64_t offset,
+                                                                        std::int64_t limit) {
   POSFLEET_CONN(c);
-  static const std::string all = std::string(kApplicationCols) + "ORDER BY id DESC LIMIT ? OFFSET ?";
-  static const std::string one = std::string(kApplicationCols) + "WHERE status = ? ORDER BY id DESC LIMIT ? OFFSET ?";
+  static const std::string all =
+      std::string(kApplicationCols) + "ORDER BY id DESC LIMIT ? OFFSET ?";
+  static const std::string one =
+      std::string(kApplicationCols) + "WHERE status = ? ORDER BY id DESC LIMIT ? OFFSET ?";
   auto s = c.prepare(status.empty() ? all.c_str() : one.c_str());
   if (!status.empty()) s.bind(status);
   s.bind_all(limit, offset);
@@ -98,21 +109,26 @@ Expected<std::vector<ApplicationRecord>> SqliteStore::list_applications(const st
   return out;
 }
 
-Expected<bool> SqliteStore::update_application(const ApplicationRecord& a, const std::string& expected_status) {
+Expected<bool> SqliteStore::update_application(const ApplicationRecord& a,
+                                               const std::string& expected_status) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "UPDATE applications SET status = ?, checks = ?, reason = ?, reviewer = ?, carrier = ?, tracking = ?, "
-      "serials = ?, merchant_id = ?, updated = ?, resident_id_enc = ?, card_enc = ?, resident_id_index = ? "
+      "UPDATE applications SET status = ?, checks = ?, reason = ?, reviewer = ?, carrier = ?, "
+      "tracking = ?, "
+      "serials = ?, merchant_id = ?, updated = ?, resident_id_enc = ?, card_enc = ?, "
+      "resident_id_index = ? "
       "WHERE id = ? AND status = ?");
-  s.bind_all(a.status, a.checks_json, a.reason, a.reviewer, a.carrier, a.tracking, a.serials_csv, a.merchant_id,
-             a.updated, a.resident_id_enc, a.card_enc, a.resident_id_index, a.id, expected_status);
+  s.bind_all(a.status, a.checks_json, a.reason, a.reviewer, a.carrier, a.tracking, a.serials_csv,
+             a.merchant_id, a.updated, a.resident_id_enc, a.card_enc, a.resident_id_index, a.id,
+             expected_status);
   if (s.step() != SQLITE_DONE) return c.error("application");
   return c.changes() == 1;
 }
 
 Expected<std::int64_t> SqliteStore::insert_phone_code(const PhoneCodeRecord& p) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("INSERT INTO phone_codes (phone, code_hash, created, expires) VALUES (?,?,?,?)");
+  auto s =
+      c.prepare("INSERT INTO phone_codes (phone, code_hash, created, expires) VALUES (?,?,?,?)");
   s.bind_all(p.phone, p.code_hash, p.created, p.expires);
   if (s.step() != SQLITE_DONE) return c.error("phone code");
   return c.last_insert_id();
@@ -120,14 +136,18 @@ Expected<std::int64_t> SqliteStore::insert_phone_code(const PhoneCodeRecord& p) 
 
 Expected<PhoneCodeRecord> SqliteStore::phone_code(std::int64_t id) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT id, phone, code_hash, attempts, verified, used, created, expires FROM phone_codes WHERE id = ?");
+  auto s = c.prepare(
+      "SELECT id, phone, code_hash, attempts, verified, used, created, expires FROM phone_codes "
+      "WHERE id = ?");
   s.bind(id);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no phone code " + std::to_string(id));
-  return PhoneCodeRecord{s.i64(0), s.str(1), s.str(2), static_cast<int>(s.i64(3)), s.i64(4) != 0, s.i64(5) != 0,
-                         s.i64(6), s.i64(7)};
+  if (s.step() != SQLITE_ROW)
+    return make_error(Code::kNotFound, "no phone code " + std::to_string(id));
+  return PhoneCodeRecord{s.i64(0),      s.str(1),      s.str(2), static_cast<int>(s.i64(3)),
+                         s.i64(4) != 0, s.i64(5) != 0, s.i64(6), s.i64(7)};
 }
 
-Expected<std::int64_t> SqliteStore::count_phone_codes_since(const std::string& phone, std::int64_t since) {
+Expected<std::int64_t> SqliteStore::count_phone_codes_since(const std::string& phone,
+                                                            std::int64_t since) {
   POSFLEET_CONN(c);
   auto s = c.prepare("SELECT COUNT(*) FROM phone_codes WHERE phone = ? AND created >= ?");
   s.bind_all(phone, since);
@@ -138,7 +158,8 @@ Expected<std::int64_t> SqliteStore::count_phone_codes_since(const std::string& p
 Expected<bool> SqliteStore::take_phone_code_try(std::int64_t id, int max_tries, std::int64_t now) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "UPDATE phone_codes SET attempts = attempts + 1 WHERE id = ? AND verified = 0 AND attempts < ? AND expires > ?");
+      "UPDATE phone_codes SET attempts = attempts + 1 WHERE id = ? AND verified = 0 AND attempts < "
+      "? AND expires > ?");
   s.bind_all(id, max_tries, now);
   if (s.step() != SQLITE_DONE) return c.error("phone code");
   return c.changes() == 1;
@@ -153,7 +174,8 @@ Status SqliteStore::mark_phone_code_verified(std::int64_t id) {
 
 Expected<bool> SqliteStore::use_phone_code(std::int64_t id, const std::string& phone) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("UPDATE phone_codes SET used = 1 WHERE id = ? AND phone = ? AND verified = 1 AND used = 0");
+  auto s = c.prepare(
+      "UPDATE phone_codes SET used = 1 WHERE id = ? AND phone = ? AND verified = 1 AND used = 0");
   s.bind_all(id, phone);
   if (s.step() != SQLITE_DONE) return c.error("phone code");
   return c.changes() == 1;
@@ -162,7 +184,8 @@ Expected<bool> SqliteStore::use_phone_code(std::int64_t id, const std::string& p
 Expected<std::int64_t> SqliteStore::insert_activation(const ActivationRecord& a) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT INTO activations (code_hash, serial, model, application_id, merchant_id, expires, created) "
+      "INSERT INTO activations (code_hash, serial, model, application_id, merchant_id, expires, "
+      "created) "
       "VALUES (?,?,?,?,?,?,?)");
   s.bind_all(a.code_hash, a.serial, a.model, a.application_id, a.merchant_id, a.expires, a.created);
   if (s.step() != SQLITE_DONE) return c.error("activation");
@@ -171,7 +194,8 @@ Expected<std::int64_t> SqliteStore::insert_activation(const ActivationRecord& a)
 
 Expected<std::vector<ActivationRecord>> SqliteStore::activations_of(std::int64_t application_id) {
   POSFLEET_CONN(c);
-  static const std::string sql = std::string(kActivationCols) + "WHERE application_id = ? ORDER BY id";
+  static const std::string sql =
+      std::string(kActivationCols) + "WHERE application_id = ? ORDER BY id";
   auto s = c.prepare(sql.c_str());
   s.bind(application_id);
   std::vector<ActivationRecord> out;
@@ -198,7 +222,8 @@ Expected<bool> SqliteStore::use_activation(std::int64_t id, std::int64_t now) {
 
 Status SqliteStore::replace_activations(std::int64_t application_id, const std::string& serial) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("UPDATE activations SET used = -1 WHERE application_id = ? AND serial = ? AND used = 0");
+  auto s = c.prepare(
+      "UPDATE activations SET used = -1 WHERE application_id = ? AND serial = ? AND used = 0");
   s.bind_all(application_id, serial);
   return done(c, s, "activation");
 }
@@ -214,16 +239,21 @@ Status SqliteStore::flush() {
   POSFLEET_CONN(c);
   auto s = c.prepare("PRAGMA wal_checkpoint(TRUNCATE)");
   if (s.step() != SQLITE_ROW) return c.error("checkpoint");
-  if (s.i64(0) != 0) return make_error(Code::kUnavailable, "the database is busy; stop posfleetd and try again");
+  if (s.i64(0) != 0)
+    return make_error(Code::kUnavailable, "the database is busy; stop posfleetd and try again");
   return ok_status();
 }
 
-Expected<std::vector<MerchantRecord>> SqliteStore::merchants_after(std::int64_t after_id, std::int64_t limit) {
+Expected<std::vector<MerchantRecord>> SqliteStore::merchants_after(std::int64_t after_id,
+                                                                   std::int64_t limit) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT id, legal_name, phone, resident_id_enc, created FROM merchants WHERE id > ? ORDER BY id LIMIT ?");
+  auto s = c.prepare(
+      "SELECT id, legal_name, phone, resident_id_enc, created FROM merchants WHERE id > ? ORDER BY "
+      "id LIMIT ?");
   s.bind_all(after_id, limit);
   std::vector<MerchantRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back(MerchantRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
+  while (s.step() == SQLITE_ROW)
+    out.push_back(MerchantRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
   return out;
 }
 

@@ -34,7 +34,8 @@ Status mode_mix(Connection& c, FleetOverview& o) {
   std::set<std::string> locked_groups;
   {
     auto s = c.prepare(
-        "SELECT scope, scope_key, json_extract(patch, '$.mode'), COALESCE(json_extract(patch, '$.locked'), 0) "
+        "SELECT scope, scope_key, json_extract(patch, '$.mode'), COALESCE(json_extract(patch, "
+        "'$.locked'), 0) "
         "FROM policies WHERE scope IN ('fleet', 'group')");
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
@@ -54,7 +55,8 @@ Status mode_mix(Connection& c, FleetOverview& o) {
     return it == group_modes.end() ? fleet_mode : it->second;
   };
   {
-    auto s = c.prepare("SELECT group_name, COUNT(*) FROM terminals WHERE retired = 0 GROUP BY group_name");
+    auto s = c.prepare(
+        "SELECT group_name, COUNT(*) FROM terminals WHERE retired = 0 GROUP BY group_name");
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) mode_slot(o, group_mode(s.str(0))) += s.i64(1);
     if (rc != SQLITE_DONE) return c.error("overview: groups");
@@ -63,10 +65,12 @@ Status mode_mix(Connection& c, FleetOverview& o) {
     auto s = c.prepare(
         "SELECT t.group_name, json_extract(p.patch, '$.mode') FROM policies p "
         "JOIN terminals t ON t.serial = p.scope_key "
-        "WHERE p.scope = 'terminal' AND json_extract(p.patch, '$.mode') IS NOT NULL AND t.retired = 0");
+        "WHERE p.scope = 'terminal' AND json_extract(p.patch, '$.mode') IS NOT NULL AND t.retired "
+        "= 0");
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {
-      if (fleet_locked || locked_groups.contains(s.str(0))) continue;  // its own mode does not count
+      if (fleet_locked || locked_groups.contains(s.str(0)))
+        continue;  // its own mode does not count
       --mode_slot(o, group_mode(s.str(0)));
       ++mode_slot(o, s.str(1));
     }
@@ -77,14 +81,15 @@ Status mode_mix(Connection& c, FleetOverview& o) {
 
 }  // namespace
 
-Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since, std::int64_t outcomes_since,
-                                              std::int64_t now) {
+Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since,
+                                              std::int64_t outcomes_since, std::int64_t now) {
   POSFLEET_CONN(c);
   FleetOverview o;
   {
     // Retired terminals (migration 11) count nowhere on the overview.
-    auto s = c.prepare("SELECT COUNT(*), (SELECT COUNT(*) FROM terminals WHERE last_seen >= ? AND retired = 0) "
-                       "FROM terminals WHERE retired = 0");
+    auto s = c.prepare(
+        "SELECT COUNT(*), (SELECT COUNT(*) FROM terminals WHERE last_seen >= ? AND retired = 0) "
+        "FROM terminals WHERE retired = 0");
     s.bind(online_since);
     if (s.step() != SQLITE_ROW) return c.error("overview: online");
     o.online = s.i64(1);
@@ -92,7 +97,8 @@ Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since, std::in
   }
   {
     auto s = c.prepare(
-        "SELECT model, installed_version, COUNT(*) FROM terminals WHERE retired = 0 GROUP BY model, installed_version "
+        "SELECT model, installed_version, COUNT(*) FROM terminals WHERE retired = 0 GROUP BY "
+        "model, installed_version "
         "ORDER BY model, installed_version");
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) o.versions.push_back({s.str(0), s.str(1), s.i64(2)});
@@ -103,14 +109,19 @@ Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since, std::in
     // (core/result.h kHealthCheck, kBootFailed) and went back to its slot.
     // Only failures are looked up in the status history.
     auto s = c.prepare(
-        "SELECT strftime('%Y-%m-%d', day * 86400, 'unixepoch'), SUM(ok), SUM(NOT ok), SUM(rolled) FROM ("
-        " SELECT d.updated / 86400 AS day, d.result = 'success' AS ok, CASE WHEN d.result = 'success' THEN 0 ELSE"
-        " EXISTS (SELECT 1 FROM action_status a WHERE a.deployment_id = d.id AND a.code IN (?, ?)) END AS rolled"
+        "SELECT strftime('%Y-%m-%d', day * 86400, 'unixepoch'), SUM(ok), SUM(NOT ok), SUM(rolled) "
+        "FROM ("
+        " SELECT d.updated / 86400 AS day, d.result = 'success' AS ok, CASE WHEN d.result = "
+        "'success' THEN 0 ELSE"
+        " EXISTS (SELECT 1 FROM action_status a WHERE a.deployment_id = d.id AND a.code IN (?, ?)) "
+        "END AS rolled"
         " FROM deployments d WHERE d.status = 'finished' AND d.updated >= ?) "
         "GROUP BY day ORDER BY day");
-    s.bind_all(static_cast<int>(Code::kHealthCheck), static_cast<int>(Code::kBootFailed), outcomes_since);
+    s.bind_all(static_cast<int>(Code::kHealthCheck), static_cast<int>(Code::kBootFailed),
+               outcomes_since);
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) o.outcomes.push_back({s.str(0), s.i64(1), s.i64(2) - s.i64(3), s.i64(3)});
+    while ((rc = s.step()) == SQLITE_ROW)
+      o.outcomes.push_back({s.str(0), s.i64(1), s.i64(2) - s.i64(3), s.i64(3)});
     if (rc != SQLITE_DONE) return c.error("overview: outcomes");
   }
   if (auto st = mode_mix(c, o); !st) return st.error();
@@ -118,11 +129,13 @@ Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since, std::in
     // Pending: terminals with a deployment of the release that was not
     // canceled and that do not run its version yet.
     auto s = c.prepare(
-        "SELECT r.version, r.security_deadline, (SELECT COUNT(DISTINCT d.terminal_id) FROM deployments d"
+        "SELECT r.version, r.security_deadline, (SELECT COUNT(DISTINCT d.terminal_id) FROM "
+        "deployments d"
         " JOIN terminals t ON t.id = d.terminal_id"
         " WHERE d.release_id = r.id AND d.status != 'canceled' AND t.installed_version != r.version"
         " AND t.retired = 0) "
-        "FROM releases r WHERE r.security = 1 AND r.security_deadline > ? ORDER BY r.security_deadline, r.version");
+        "FROM releases r WHERE r.security = 1 AND r.security_deadline > ? ORDER BY "
+        "r.security_deadline, r.version");
     s.bind(now);
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) o.security.push_back({s.str(0), s.i64(1), s.i64(2)});
@@ -131,16 +144,19 @@ Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since, std::in
   return o;
 }
 
-Expected<std::vector<TicketRecord>> SqliteStore::tickets_of_terminal(std::int64_t terminal_id, std::int64_t limit) {
+Expected<std::vector<TicketRecord>> SqliteStore::tickets_of_terminal(std::int64_t terminal_id,
+                                                                     std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "SELECT id, terminal_id, serial, version, policy, message, status, note, created, updated FROM tickets "
+      "SELECT id, terminal_id, serial, version, policy, message, status, note, created, updated "
+      "FROM tickets "
       "WHERE terminal_id = ? ORDER BY id DESC LIMIT ?");
   s.bind_all(terminal_id, limit);
   std::vector<TicketRecord> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW)
-    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7), s.i64(8), s.i64(9)});
+    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
+                   s.i64(8), s.i64(9)});
   if (rc != SQLITE_DONE) return c.error("tickets of terminal");
   return out;
 }

@@ -23,41 +23,52 @@ namespace {
 constexpr const char* kJoins =
     " LEFT JOIN merchants m ON m.id = t.merchant_id"
     " LEFT JOIN policies tp ON tp.scope = 'terminal' AND tp.scope_key = t.serial"
-    " LEFT JOIN policies gp ON gp.scope = 'group' AND gp.scope_key = t.group_name AND t.group_name != ''"
+    " LEFT JOIN policies gp ON gp.scope = 'group' AND gp.scope_key = t.group_name AND t.group_name "
+    "!= ''"
     " LEFT JOIN policies fp ON fp.scope = 'fleet' AND fp.scope_key = ''";
 
 // A mode set below a locked scope does not count (core/policy.h).
 constexpr const char* kMode =
-    "COALESCE(CASE WHEN COALESCE(json_extract(fp.patch, '$.locked'), 0) OR COALESCE(json_extract(gp.patch, '$.locked'), 0)"
+    "COALESCE(CASE WHEN COALESCE(json_extract(fp.patch, '$.locked'), 0) OR "
+    "COALESCE(json_extract(gp.patch, '$.locked'), 0)"
     " THEN NULL ELSE json_extract(tp.patch, '$.mode') END,"
-    " CASE WHEN COALESCE(json_extract(fp.patch, '$.locked'), 0) THEN NULL ELSE json_extract(gp.patch, '$.mode') END,"
+    " CASE WHEN COALESCE(json_extract(fp.patch, '$.locked'), 0) THEN NULL ELSE "
+    "json_extract(gp.patch, '$.mode') END,"
     " json_extract(fp.patch, '$.mode'), 'auto')";
 
 // The update state a deployment `d` gives its terminal.
 constexpr const char* kDeploymentState =
-    "CASE WHEN d.status = 'finished' THEN (CASE d.result WHEN 'success' THEN 'success' ELSE 'failed' END) "
+    "CASE WHEN d.status = 'finished' THEN (CASE d.result WHEN 'success' THEN 'success' ELSE "
+    "'failed' END) "
     "WHEN d.status = 'canceling' THEN 'running' ELSE d.status END";
 
 // `mode` = ? as sets: a terminal with a mode of its own has that one; any
 // other has its group's, or else the fleet's, or else auto (bound three times).
-#define POSFLEET_FLEET_MODE \
-  "COALESCE((SELECT json_extract(patch, '$.mode') FROM policies WHERE scope = 'fleet' AND scope_key = ''), 'auto')"
-#define POSFLEET_MODE_IS                                                                                          \
-  "(t.serial IN (SELECT scope_key FROM policies WHERE scope = 'terminal' AND json_extract(patch, '$.mode') = ?)" \
-  " OR (t.serial NOT IN (SELECT scope_key FROM policies WHERE scope = 'terminal'"                                 \
-  " AND json_extract(patch, '$.mode') IS NOT NULL)"                                                               \
-  " AND (t.group_name IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != ''"               \
-  " AND json_extract(patch, '$.mode') = ?)"                                                                       \
-  " OR (t.group_name NOT IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != ''"            \
-  " AND json_extract(patch, '$.mode') IS NOT NULL)"                                                               \
+#define POSFLEET_FLEET_MODE                                                                 \
+  "COALESCE((SELECT json_extract(patch, '$.mode') FROM policies WHERE scope = 'fleet' AND " \
+  "scope_key = ''), 'auto')"
+#define POSFLEET_MODE_IS                                                                           \
+  "(t.serial IN (SELECT scope_key FROM policies WHERE scope = 'terminal' AND json_extract(patch, " \
+  "'$.mode') = ?)"                                                                                 \
+  " OR (t.serial NOT IN (SELECT scope_key FROM policies WHERE scope = 'terminal'"                  \
+  " AND json_extract(patch, '$.mode') IS NOT NULL)"                                                \
+  " AND (t.group_name IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != "  \
+  "''"                                                                                             \
+  " AND json_extract(patch, '$.mode') = ?)"                                                        \
+  " OR (t.group_name NOT IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key "  \
+  "!= ''"                                                                                          \
+  " AND json_extract(patch, '$.mode') IS NOT NULL)"                                                \
   " AND " POSFLEET_FLEET_MODE " = ?))))"
 constexpr const char* kModeIs = POSFLEET_MODE_IS;
 // The same when some groups are locked: their terminals have the group's mode
 // (or the fleet's), whatever their own (bound four times).
 constexpr const char* kModeIsWithLockedGroups =
     "(t.group_name IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != ''"
-    " AND json_extract(patch, '$.locked') AND COALESCE(json_extract(patch, '$.mode'), " POSFLEET_FLEET_MODE ") = ?)"
-    " OR (t.group_name NOT IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key != ''"
+    " AND json_extract(patch, '$.locked') AND COALESCE(json_extract(patch, "
+    "'$.mode'), " POSFLEET_FLEET_MODE
+    ") = ?)"
+    " OR (t.group_name NOT IN (SELECT scope_key FROM policies WHERE scope = 'group' AND scope_key "
+    "!= ''"
     " AND json_extract(patch, '$.locked')) AND " POSFLEET_MODE_IS "))";
 #undef POSFLEET_MODE_IS
 #undef POSFLEET_FLEET_MODE
@@ -75,7 +86,8 @@ Expected<Locks> locks_of(Connection& c) {
   Locks l;
   auto s = c.prepare(
       "SELECT scope, COALESCE(json_extract(patch, '$.mode'), 'auto') FROM policies "
-      "WHERE scope IN ('fleet', 'group') AND json_extract(patch, '$.locked') AND (scope = 'group') = (scope_key != '')");
+      "WHERE scope IN ('fleet', 'group') AND json_extract(patch, '$.locked') AND (scope = 'group') "
+      "= (scope_key != '')");
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) {
     if (s.str(0) == "fleet") {
@@ -112,20 +124,25 @@ std::string where_clause(const TerminalQuery& q, const Locks& locks) {
   if (q.online) w += *q.online ? " AND t.last_seen >= ?" : " AND t.last_seen < ?";
   if (q.retired) w += *q.retired ? " AND t.retired != 0" : " AND t.retired = 0";
   if (!q.mode.empty()) {
-    if (locks.fleet) w += locks.fleet_mode == q.mode ? "" : " AND 0";  // one mode for all
-    else w += std::string(" AND ") + (locks.groups ? kModeIsWithLockedGroups : kModeIs);
+    if (locks.fleet)
+      w += locks.fleet_mode == q.mode ? "" : " AND 0";  // one mode for all
+    else
+      w += std::string(" AND ") + (locks.groups ? kModeIsWithLockedGroups : kModeIs);
   }
   if (q.state == "idle") {
     w += " AND t.id NOT IN (SELECT terminal_id FROM deployments)";
   } else if (!q.state.empty()) {
     // Deployments in the state (few, from the index), each kept only if no
     // newer one of its terminal exists.
-    w += std::string(" AND t.id IN (SELECT d.terminal_id FROM deployments d WHERE ") + deployment_in_state(q.state) +
-         " AND NOT EXISTS (SELECT 1 FROM deployments n WHERE n.terminal_id = d.terminal_id AND n.id > d.id))";
+    w += std::string(" AND t.id IN (SELECT d.terminal_id FROM deployments d WHERE ") +
+         deployment_in_state(q.state) +
+         " AND NOT EXISTS (SELECT 1 FROM deployments n WHERE n.terminal_id = d.terminal_id AND "
+         "n.id > d.id))";
   }
   if (!q.pending.empty())
     w += " AND t.id IN (SELECT d.terminal_id FROM deployments d WHERE d.release_id ="
-         " (SELECT id FROM releases WHERE version = ?) AND d.status != 'canceled') AND t.installed_version != ?";
+         " (SELECT id FROM releases WHERE version = ?) AND d.status != 'canceled') AND "
+         "t.installed_version != ?";
   return w;
 }
 
@@ -159,12 +176,17 @@ Expected<std::vector<TerminalRow>> SqliteStore::query_terminals(const TerminalQu
   auto locks = q.mode.empty() ? Expected<Locks>(Locks{}) : locks_of(c);
   if (!locks) return locks.error();
   const std::string sql =
-      "SELECT t.id, t.tenant, t.serial, t.model, t.token_hash, t.installed_version, t.attributes, t.created, "
-      "t.last_seen, t.group_name, t.merchant_id, t.retired, t.retired_reason, COALESCE(m.legal_name, ''), " +
+      "SELECT t.id, t.tenant, t.serial, t.model, t.token_hash, t.installed_version, t.attributes, "
+      "t.created, "
+      "t.last_seen, t.group_name, t.merchant_id, t.retired, t.retired_reason, "
+      "COALESCE(m.legal_name, ''), " +
       std::string(kMode) + ", COALESCE((SELECT " + kDeploymentState +
       " FROM deployments d WHERE d.terminal_id = t.id ORDER BY d.id DESC LIMIT 1), 'idle')"
-      " FROM (SELECT t.id FROM terminals t" + where_clause(q, *locks) + " ORDER BY t.serial LIMIT ? OFFSET ?) page"
-      " JOIN terminals t ON t.id = page.id" + kJoins + " ORDER BY t.serial";
+      " FROM (SELECT t.id FROM terminals t" +
+      where_clause(q, *locks) +
+      " ORDER BY t.serial LIMIT ? OFFSET ?) page"
+      " JOIN terminals t ON t.id = page.id" +
+      kJoins + " ORDER BY t.serial";
   auto s = c.prepare(sql.c_str());
   bind_filters(s, q, *locks);
   s.bind_all(q.limit, q.offset);

@@ -27,9 +27,11 @@ class QueryTest : public ::testing::Test {
   }
 
   // A terminal seen at `last_seen`, in `group`, with `merchant` (created if not empty).
-  std::int64_t terminal(const std::string& serial, const std::string& model = "A920", const std::string& version = "1.0.0",
-                        const std::string& group = "", const std::string& merchant = "", std::int64_t last_seen = 0) {
-    auto id = store_->insert_terminal({0, "DEFAULT", serial, model, "h-" + serial, "", "{}", 1, 0, "", 0});
+  std::int64_t terminal(const std::string& serial, const std::string& model = "A920",
+                        const std::string& version = "1.0.0", const std::string& group = "",
+                        const std::string& merchant = "", std::int64_t last_seen = 0) {
+    auto id = store_->insert_terminal(
+        {0, "DEFAULT", serial, model, "h-" + serial, "", "{}", 1, 0, "", 0});
     EXPECT_TRUE(id) << serial;
     if (!version.empty()) store_->set_installed_version(*id, version);
     if (!group.empty()) store_->set_terminal_group(*id, group);
@@ -43,11 +45,12 @@ class QueryTest : public ::testing::Test {
   }
 
   void policy(const std::string& scope, const std::string& key, const std::string& patch) {
-    ASSERT_TRUE(store_->change_policy({0, scope, key, "{}", patch, "test", "console", "test", "applied", 1}, patch, true));
+    ASSERT_TRUE(store_->change_policy(
+        {0, scope, key, "{}", patch, "test", "console", "test", "applied", 1}, patch, true));
   }
 
-  std::int64_t deploy(std::int64_t terminal_id, const std::string& status, const std::string& result = "none",
-                      std::int64_t updated = 1) {
+  std::int64_t deploy(std::int64_t terminal_id, const std::string& status,
+                      const std::string& result = "none", std::int64_t updated = 1) {
     auto id = store_->insert_deployment({0, terminal_id, release_, status, result, "", 1, updated});
     EXPECT_TRUE(id);
     return *id;
@@ -122,12 +125,13 @@ TEST_F(QueryTest, PercentAndUnderscoreInTextAreLiteral) {
 }
 
 TEST_F(QueryTest, EffectiveModeLayersTerminalOverGroupOverFleet) {
-  terminal("M1");                 // fleet
+  terminal("M1");                            // fleet
   terminal("M2", "A920", "1.0.0", "shops");  // group
   terminal("M3", "A920", "1.0.0", "shops");  // terminal over group
-  terminal("M4");                 // terminal over fleet
+  terminal("M4");                            // terminal over fleet
   terminal("M5", "A920", "1.0.0", "other");  // a group without a mode: fleet
-  EXPECT_EQ(serials({.mode = "auto"}), (Serials{"M1", "M2", "M3", "M4", "M5"})) << "no policy at all is auto";
+  EXPECT_EQ(serials({.mode = "auto"}), (Serials{"M1", "M2", "M3", "M4", "M5"}))
+      << "no policy at all is auto";
 
   policy("fleet", "", R"({"mode":"never"})");
   policy("group", "shops", R"({"mode":"manual"})");
@@ -151,8 +155,8 @@ TEST_F(QueryTest, EffectiveModeLayersTerminalOverGroupOverFleet) {
 TEST_F(QueryTest, UnderALockTheLockedScopesModeApplies) {
   terminal("L1", "A920", "1.0.0", "shops");  // own mode under a locked group: does not count
   terminal("L2", "A920", "1.0.0", "shops");
-  terminal("L3", "A920", "1.0.0", "mall");   // locked group without a mode of its own: the fleet's
-  terminal("L4");                             // own mode, no lock above: counts
+  terminal("L3", "A920", "1.0.0", "mall");  // locked group without a mode of its own: the fleet's
+  terminal("L4");                           // own mode, no lock above: counts
   policy("fleet", "", R"({"mode":"manual"})");
   policy("group", "shops", R"({"mode":"never","locked":true,"lock_reason":"peak"})");
   policy("group", "mall", R"({"locked":true,"lock_reason":"peak"})");
@@ -169,7 +173,8 @@ TEST_F(QueryTest, UnderALockTheLockedScopesModeApplies) {
   EXPECT_EQ(o->mode_never, 2);
   EXPECT_EQ(o->mode_manual, 1);
 
-  policy("fleet", "", R"({"mode":"manual","locked":true,"lock_reason":"freeze"})");  // a fleet lock beats all
+  policy("fleet", "",
+         R"({"mode":"manual","locked":true,"lock_reason":"freeze"})");  // a fleet lock beats all
   EXPECT_EQ(serials({.mode = "manual"}), (Serials{"L1", "L2", "L3", "L4"}));
   EXPECT_EQ(store_->overview(0, 0, 0)->mode_manual, 4);
 }
@@ -209,11 +214,13 @@ TEST_F(QueryTest, OverviewCountsOnlineVersionsOutcomesAndSecurityDeadlines) {
 
   deploy(b, "finished", "success", kNow - 60);
   const auto failed = deploy(a, "finished", "failure", kNow - 60);
-  store_->append_action_status({0, failed, kNow, "closed", "failure", "[]", static_cast<int>(Code::kHashMismatch)});
+  store_->append_action_status(
+      {0, failed, kNow, "closed", "failure", "[]", static_cast<int>(Code::kHashMismatch)});
   const auto rolled = deploy(c, "finished", "failure", kNow - kDay);
-  store_->append_action_status({0, rolled, kNow, "closed", "failure", "[]", static_cast<int>(Code::kHealthCheck)});
+  store_->append_action_status(
+      {0, rolled, kNow, "closed", "failure", "[]", static_cast<int>(Code::kHealthCheck)});
   deploy(c, "finished", "success", kNow - 20 * kDay);  // before the window
-  deploy(c, "running", "none", kNow);                   // not ended
+  deploy(c, "running", "none", kNow);                  // not ended
   o = store_->overview(kNow - 100, kNow - 14 * kDay, kNow);
   ASSERT_TRUE(o);
   ASSERT_EQ(o->outcomes.size(), 2u);
@@ -235,7 +242,8 @@ TEST_F(QueryTest, OverviewCountsOnlineVersionsOutcomesAndSecurityDeadlines) {
   auto d = terminal("O4");
   deploy(d, "canceled");
   EXPECT_EQ(store_->overview(kNow - 100, 0, kNow)->security[0].pending, 2);
-  EXPECT_EQ(serials({.pending = "2.0.0"}), (Serials{"O1", "O3"})) << "the list shows the same terminals";
+  EXPECT_EQ(serials({.pending = "2.0.0"}), (Serials{"O1", "O3"}))
+      << "the list shows the same terminals";
   EXPECT_EQ(serials({.pending = "9.9.9"}), Serials{});
   EXPECT_TRUE(store_->overview(kNow - 100, 0, kNow + 2 * kDay)->security.empty());
 }

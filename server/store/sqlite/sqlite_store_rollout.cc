@@ -11,44 +11,55 @@ namespace posfleet::store {
 
 Status SqliteStore::put_release_check(const ReleaseCheckRecord& r) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("INSERT OR REPLACE INTO release_checks (release_id, verified, threshold, key_ids) VALUES (?,?,?,?)");
+  auto s = c.prepare(
+      "INSERT OR REPLACE INTO release_checks (release_id, verified, threshold, key_ids) VALUES "
+      "(?,?,?,?)");
   s.bind_all(r.release_id, r.verified, r.threshold, r.trusted_key_ids_csv);
   return done(c, s, "release check");
 }
 
 Expected<std::optional<ReleaseCheckRecord>> SqliteStore::release_check(std::int64_t release_id) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT release_id, verified, threshold, key_ids FROM release_checks WHERE release_id = ?");
+  auto s = c.prepare(
+      "SELECT release_id, verified, threshold, key_ids FROM release_checks WHERE release_id = ?");
   s.bind(release_id);
   if (s.step() != SQLITE_ROW) return std::optional<ReleaseCheckRecord>();
   return std::optional<ReleaseCheckRecord>(
       ReleaseCheckRecord{s.i64(0), s.i64(1) != 0, static_cast<int>(s.i64(2)), s.str(3)});
 }
 
-Expected<std::map<std::string, std::int64_t>> SqliteStore::release_state_counts(std::int64_t release_id) {
+Expected<std::map<std::string, std::int64_t>> SqliteStore::release_state_counts(
+    std::int64_t release_id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "SELECT CASE WHEN status = 'finished' THEN (CASE result WHEN 'success' THEN 'success' ELSE 'failed' END) "
-      "WHEN status = 'canceling' THEN 'running' ELSE status END AS state, COUNT(*) FROM deployments "
+      "SELECT CASE WHEN status = 'finished' THEN (CASE result WHEN 'success' THEN 'success' ELSE "
+      "'failed' END) "
+      "WHEN status = 'canceling' THEN 'running' ELSE status END AS state, COUNT(*) FROM "
+      "deployments "
       "WHERE release_id = ? GROUP BY state");
   s.bind(release_id);
-  std::map<std::string, std::int64_t> out{{"scheduled", 0}, {"running", 0}, {"success", 0}, {"failed", 0}, {"canceled", 0}};
+  std::map<std::string, std::int64_t> out{
+      {"scheduled", 0}, {"running", 0}, {"success", 0}, {"failed", 0}, {"canceled", 0}};
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out[s.str(0)] += s.i64(1);
   if (rc != SQLITE_DONE) return c.error("release state counts");
   return out;
 }
 
-Expected<std::vector<DeploymentRow>> SqliteStore::release_deployments(std::int64_t release_id, std::int64_t limit) {
+Expected<std::vector<DeploymentRow>> SqliteStore::release_deployments(std::int64_t release_id,
+                                                                      std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "SELECT d.id, d.terminal_id, d.release_id, d.status, d.result, d.message, d.created, d.updated, t.serial "
-      "FROM deployments d JOIN terminals t ON t.id = d.terminal_id WHERE d.release_id = ? ORDER BY d.id DESC LIMIT ?");
+      "SELECT d.id, d.terminal_id, d.release_id, d.status, d.result, d.message, d.created, "
+      "d.updated, t.serial "
+      "FROM deployments d JOIN terminals t ON t.id = d.terminal_id WHERE d.release_id = ? ORDER BY "
+      "d.id DESC LIMIT ?");
   s.bind_all(release_id, limit);
   std::vector<DeploymentRow> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW)
-    out.push_back({DeploymentRecord{s.i64(0), s.i64(1), s.i64(2), s.str(3), s.str(4), s.str(5), s.i64(6), s.i64(7)},
+    out.push_back({DeploymentRecord{s.i64(0), s.i64(1), s.i64(2), s.str(3), s.str(4), s.str(5),
+                                    s.i64(6), s.i64(7)},
                    s.str(8)});
   if (rc != SQLITE_DONE) return c.error("release deployments");
   return out;
@@ -56,18 +67,21 @@ Expected<std::vector<DeploymentRow>> SqliteStore::release_deployments(std::int64
 
 Expected<std::vector<PolicyRecord>> SqliteStore::policies_of_scope(const std::string& scope) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT scope, scope_key, patch, revision, mode_revision FROM policies WHERE scope = ?");
+  auto s = c.prepare(
+      "SELECT scope, scope_key, patch, revision, mode_revision FROM policies WHERE scope = ?");
   s.bind(scope);
   std::vector<PolicyRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back({s.str(0), s.str(1), s.str(2), s.i64(3), s.i64(4)});
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back({s.str(0), s.str(1), s.str(2), s.i64(3), s.i64(4)});
   if (rc != SQLITE_DONE) return c.error("policies of scope");
   return out;
 }
 
 Expected<std::map<std::string, std::int64_t>> SqliteStore::terminals_per_group() {
   POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT group_name, COUNT(*) FROM terminals WHERE retired = 0 GROUP BY group_name");
+  auto s =
+      c.prepare("SELECT group_name, COUNT(*) FROM terminals WHERE retired = 0 GROUP BY group_name");
   std::map<std::string, std::int64_t> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out[s.str(0)] = s.i64(1);

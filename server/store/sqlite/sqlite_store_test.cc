@@ -17,7 +17,8 @@ TEST_F(SqliteStoreTest, MigratesOnceAndKeepsData) {
   {
     auto s = SqliteStore::open(db());
     ASSERT_TRUE(s) << s.error().to_string();
-    ASSERT_TRUE((*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0, 0, ""}));
+    ASSERT_TRUE(
+        (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0, 0, ""}));
   }
   auto s = SqliteStore::open(db());  // re-open: migrations are not re-run
   ASSERT_TRUE(s);
@@ -29,8 +30,10 @@ TEST_F(SqliteStoreTest, MigratesOnceAndKeepsData) {
 
 TEST_F(SqliteStoreTest, DuplicateSerialIsAConflict) {
   auto s = SqliteStore::open(db());
-  ASSERT_TRUE((*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0, 0, ""}));
-  auto again = (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h2", "", "{}", 1, 0, "", 0, 0, ""});
+  ASSERT_TRUE(
+      (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0, 0, ""}));
+  auto again =
+      (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h2", "", "{}", 1, 0, "", 0, 0, ""});
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, Code::kConflict);
 }
@@ -38,7 +41,8 @@ TEST_F(SqliteStoreTest, DuplicateSerialIsAConflict) {
 TEST_F(SqliteStoreTest, ReleaseWithComponentsRoundTrips) {
   auto s = SqliteStore::open(db());
   ASSERT_TRUE((*s)->put_artifact({"aa", "s1", "m5", 3}));
-  ReleaseRecord r{0, "1.0.0", "{}", "A920", "k1", 100, 1, false, {{0, 0, "os", "1.0.0", "os.img", "aa", 3}}};
+  ReleaseRecord r{
+      0, "1.0.0", "{}", "A920", "k1", 100, 1, false, {{0, 0, "os", "1.0.0", "os.img", "aa", 3}}};
   ASSERT_TRUE((*s)->insert_release(r));
   EXPECT_GT(r.components[0].id, 0);
   auto back = (*s)->release_by_version("1.0.0");
@@ -53,16 +57,17 @@ TEST_F(SqliteStoreTest, ADeploymentIsWrittenOnlyOverTheStatusItWasReadWith) {
   auto s = SqliteStore::open(db());
   auto t = (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0, 0, ""});
   ASSERT_TRUE((*s)->put_artifact({"aa", "s1", "m5", 3}));
-  ReleaseRecord r{0, "1.0.0", "{}", "A920", "k1", 100, 1, false, {{0, 0, "os", "1.0.0", "os.img", "aa", 3}}};
+  ReleaseRecord r{
+      0, "1.0.0", "{}", "A920", "k1", 100, 1, false, {{0, 0, "os", "1.0.0", "os.img", "aa", 3}}};
   ASSERT_TRUE((*s)->insert_release(r));
   DeploymentRecord d{0, *t, r.id, "running", "none", "", 1, 1};
   auto id = (*s)->insert_deployment(d);
   ASSERT_TRUE(id);
   d.id = *id;
-  auto read = *(*s)->deployment(d.id);       // a progress report reads "running" ...
-  d.status = "canceling";                    // ... a cancel lands meanwhile ...
+  auto read = *(*s)->deployment(d.id);  // a progress report reads "running" ...
+  d.status = "canceling";               // ... a cancel lands meanwhile ...
   ASSERT_TRUE((*s)->update_deployment(d));
-  read.message = "downloaded 50%";           // ... and the report must not undo it
+  read.message = "downloaded 50%";  // ... and the report must not undo it
   EXPECT_FALSE(*(*s)->update_deployment_if(read, "running"));
   EXPECT_EQ((*s)->deployment(d.id)->status, "canceling");
   read.status = "canceling";

@@ -4,13 +4,17 @@
 namespace posfleet::store {
 
 namespace {
-constexpr const char* kUserCols = "SELECT id, name, password_hash, role, disabled, created FROM users ";
-UserRecord read_user(Stmt& s) { return {s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4) != 0, s.i64(5)}; }
+constexpr const char* kUserCols =
+    "SELECT id, name, password_hash, role, disabled, created FROM users ";
+UserRecord read_user(Stmt& s) {
+  return {s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4) != 0, s.i64(5)};
+}
 }  // namespace
 
 Expected<std::int64_t> SqliteStore::insert_user(const UserRecord& u) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("INSERT INTO users (name, password_hash, role, disabled, created) VALUES (?,?,?,?,?)");
+  auto s = c.prepare(
+      "INSERT INTO users (name, password_hash, role, disabled, created) VALUES (?,?,?,?,?)");
   s.bind_all(u.name, u.password_hash, u.role, u.disabled, u.created);
   if (s.step() != SQLITE_DONE) return c.error("user " + u.name);
   return c.last_insert_id();
@@ -52,14 +56,16 @@ Status SqliteStore::update_user(const UserRecord& u) {
 
 Status SqliteStore::insert_session(const SessionRecord& r) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("INSERT INTO sessions (token_hash, user_id, csrf, created, last_seen) VALUES (?,?,?,?,?)");
+  auto s = c.prepare(
+      "INSERT INTO sessions (token_hash, user_id, csrf, created, last_seen) VALUES (?,?,?,?,?)");
   s.bind_all(r.token_hash, r.user_id, r.csrf, r.created, r.last_seen);
   return done(c, s, "session");
 }
 
 Expected<SessionRecord> SqliteStore::session(const std::string& token_hash) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("SELECT token_hash, user_id, csrf, created, last_seen FROM sessions WHERE token_hash = ?");
+  auto s = c.prepare(
+      "SELECT token_hash, user_id, csrf, created, last_seen FROM sessions WHERE token_hash = ?");
   s.bind(token_hash);
   if (s.step() != SQLITE_ROW) return make_error(Code::kUnauthorized, "no such session");
   return SessionRecord{s.str(0), s.i64(1), s.str(2), s.i64(3), s.i64(4)};
