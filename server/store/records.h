@@ -1,0 +1,261 @@
+// posfleet server: the records the store keeps, as plain values; the domain
+// layer (server/domain) decides what they mean.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/audit_chain.h"
+
+namespace posfleet::store {
+
+struct TerminalRecord {
+  std::int64_t id = 0;
+  std::string tenant, serial, model;
+  std::string token_hash;              // SHA-256 hex of the terminal's DDI token
+  std::string installed_version;       // as last reported by a successful deployment
+  std::string attributes_json = "{}";  // DDI configData
+  std::int64_t created = 0, last_seen = 0;
+  std::string group;
+  std::int64_t merchant_id = 0;
+  std::int64_t retired = 0;  // when it was retired (unix seconds); 0 = in service
+  std::string retired_reason;
+};
+
+struct ArtifactRecord {
+  std::string sha256, sha1, md5;
+  std::uint64_t size = 0;
+};
+
+struct ComponentRecord {
+  std::int64_t id = 0;  // the DDI software module id
+  std::int64_t release_id = 0;
+  std::string name, version, filename, sha256;
+  std::uint64_t length = 0;
+};
+
+struct ReleaseRecord {
+  std::int64_t id = 0;
+  std::string version;
+  std::string manifest_json;  // the signed envelope, byte for byte as published
+  std::string models_csv, key_ids_csv;
+  std::int64_t expires = 0, created = 0;
+  bool security = false;
+  std::vector<ComponentRecord> components;
+  std::int64_t security_deadline = 0;  // unix seconds; 0 = none
+};
+
+struct DeploymentRecord {
+  std::int64_t id = 0;
+  std::int64_t terminal_id = 0, release_id = 0;
+  std::string status = "scheduled";  // scheduled | running | canceling | canceled | finished
+  std::string result = "none";       // none | success | failure
+  std::string message;               // last detail line
+  std::int64_t created = 0, updated = 0;
+};
+
+struct ActionStatusRecord {
+  std::int64_t id = 0, deployment_id = 0, time = 0;
+  std::string execution, result;
+  std::string details_json = "[]";
+  int code = 0;
+  // DDI status.result.progress as the terminal reports it (the agent: bytes
+  // downloaded of the update's total); of = 0 when the status has none.
+  std::int64_t progress_cnt = 0, progress_of = 0;
+};
+
+struct ApiTokenRecord {
+  std::int64_t id = 0;
+  std::string token_hash, name, role;
+  std::int64_t created = 0;
+  std::int64_t last_used = 0;  // unix seconds, coarse (domain/api_tokens.h); 0 = never
+  std::int64_t revoked = 0;    // when it was revoked; 0 = valid
+};
+
+// Policy of one scope: "fleet" (key ""), "group" (key: group name) or
+// "terminal" (key: serial). `patch` holds only the fields the scope sets.
+struct PolicyRecord {
+  std::string scope, scope_key;
+  std::string patch_json = "{}";
+  std::int64_t revision = 0;       // id of the newest change to this scope
+  std::int64_t mode_revision = 0;  // id of the newest change to mode or lock
+};
+
+struct PolicyChangeRecord {
+  std::int64_t id = 0;  // the global policy revision
+  std::string scope, scope_key, before_json, after_json, actor, path, reason;
+  std::string outcome = "applied";  // applied | superseded | refused
+  std::int64_t time = 0;
+};
+
+struct NotificationRecord {
+  std::int64_t id = 0, terminal_id = 0;
+  std::string kind, ref, text_zh, text_en;
+  std::int64_t time = 0;
+};
+
+struct MerchantRecord {
+  std::int64_t id = 0;
+  std::string legal_name, phone, resident_id_enc;
+  std::int64_t created = 0;
+};
+
+struct TicketRecord {
+  std::int64_t id = 0, terminal_id = 0;
+  std::string serial, version, policy_json, message, status = "open", note;
+  std::int64_t created = 0, updated = 0;
+};
+
+struct VerificationRecord {
+  std::int64_t id = 0, merchant_id = 0;
+  std::string agent, code_hash, status = "code_sent";  // code_sent | verified | failed
+  int attempts = 0;
+  std::int64_t created = 0, expires = 0, verified_until = 0;
+};
+
+struct UserRecord {
+  std::int64_t id = 0;
+  std::string name, password_hash, role;
+  bool disabled = false;
+  std::int64_t created = 0;
+};
+
+struct SessionRecord {
+  std::string token_hash;
+  std::int64_t user_id = 0;
+  std::string csrf;
+  std::int64_t created = 0, last_seen = 0;
+};
+
+// An application for a terminal (seed §6). The resident ID and the bank card
+// are sealed (domain/secrets.h); `*_index` are keyed hashes of them, so that
+// duplicates can be found without the numbers. Status: submitted → approved
+// → shipped → activated, or submitted → rejected.
+struct ApplicationRecord {
+  std::int64_t id = 0;
+  std::string number;  // what the applicant quotes, e.g. "PA7K3Q9M2X"
+  std::string kind;    // individual | business
+  std::string legal_name, resident_id_enc, resident_id_index, resident_id_masked;
+  std::string business_name, credit_code;
+  std::string phone, card_enc, card_masked, bank, address, model;
+  std::string status = "submitted";
+  std::string checks_json = "[]";  // the verification provider's answers
+  std::string reason, reviewer, carrier, tracking, serials_csv;
+  std::int64_t merchant_id = 0, created = 0, updated = 0;
+};
+
+// A one-time code sent to an applicant's phone; `verified` once the right
+// code was typed, `used` once an application was submitted with it.
+struct PhoneCodeRecord {
+  std::int64_t id = 0;
+  std::string phone, code_hash;
+  int attempts = 0;
+  bool verified = false, used = false;
+  std::int64_t created = 0, expires = 0;
+};
+
+// An activation code enrols one terminal: single use, expiring; only its hash
+// is kept. `used`: 0 unused, the time it was used, or -1 replaced by a newer code.
+struct ActivationRecord {
+  std::int64_t id = 0;
+  std::string code_hash, serial, model;
+  std::int64_t application_id = 0, merchant_id = 0, expires = 0, used = 0, created = 0;
+};
+
+// A filtered, paged view of the fleet (the console's terminal list, and the
+// target of bulk policy edits and deployments by filter). Empty fields match
+// everything. `mode` is the effective update mode after fleet, group and
+// terminal policy; `state` is that of the terminal's newest deployment:
+// idle (none) | scheduled | running | success | failed | canceled.
+struct TerminalQuery {
+  std::string text;  // serial prefix or part of the merchant's name, any case
+  std::string model, version, group, mode, state;
+  std::optional<bool> online;  // last seen at or after `online_since`
+  std::int64_t online_since = 0;
+  std::int64_t merchant_id = 0;
+  std::int64_t offset = 0, limit = 50;
+  // Assigned this release version (a deployment not canceled) and not running it yet.
+  std::string pending;
+  std::optional<bool> retired;  // unset: both; false: in service only
+};
+
+struct TerminalRow {
+  TerminalRecord terminal;
+  std::string merchant_name, mode, state;
+};
+
+// The support desk's ticket queue: open tickets first, newest first within.
+struct TicketQuery {
+  std::string status;  // open | closed | "" (all)
+  std::string serial;  // exact terminal serial, or "" (all)
+  std::int64_t offset = 0, limit = 50;
+};
+
+// Deployments for the CLI's `deployment list`, newest first; empty or 0
+// fields match everything.
+struct DeploymentQuery {
+  std::int64_t terminal_id = 0, release_id = 0;
+  std::string status;  // scheduled | running | canceling | canceled | finished
+  std::string result;  // none | success | failure
+  std::int64_t offset = 0, limit = 50;
+};
+
+struct TicketNoteRecord {
+  std::int64_t id = 0, ticket_id = 0;
+  std::string author, text;
+  std::int64_t time = 0;
+};
+
+// A filtered view of the audit log. Empty fields match everything; `terminal`
+// matches entries about the terminal (target "terminal:<serial>") and entries
+// the terminal made itself (actor). `from`/`to` are unix seconds, inclusive.
+struct AuditQuery {
+  std::string actor, path, terminal;
+  std::int64_t from = 0, to = 0;
+  std::int64_t after_id = 0;  // only entries with a larger id
+  bool newest_first = false;
+  std::int64_t offset = 0, limit = 500;
+};
+
+// What the server checked of a release's signatures when it was published
+// (posfleetd --release-key). Terminals check again against their own keys.
+struct ReleaseCheckRecord {
+  std::int64_t release_id = 0;
+  bool verified = false;            // at least `threshold` trusted keys signed it
+  int threshold = 0;                // 0: the server has no release keys, nothing checked
+  std::string trusted_key_ids_csv;  // signers the server trusts
+};
+
+// One deployment of a release with its terminal's serial (progress views).
+struct DeploymentRow {
+  DeploymentRecord deployment;
+  std::string serial;
+};
+
+// The overview page's aggregates, each computed in the store.
+struct VersionCount {
+  std::string model, version;
+  std::int64_t count = 0;
+};
+struct DayOutcomes {
+  std::string day;  // YYYY-MM-DD in UTC
+  std::int64_t success = 0, failed = 0, rolled_back = 0;
+};
+struct SecurityPending {
+  std::string version;
+  std::int64_t deadline = 0;  // unix seconds
+  std::int64_t pending = 0;   // terminals assigned the release that do not run it yet
+};
+struct FleetOverview {
+  std::int64_t online = 0, offline = 0;
+  std::vector<VersionCount> versions;  // by model, then version
+  std::vector<DayOutcomes> outcomes;   // only days with an ended deployment, oldest first
+  std::int64_t mode_auto = 0, mode_manual = 0,
+               mode_never = 0;            // effective mode, as TerminalQuery::mode
+  std::vector<SecurityPending> security;  // deadline after `now`, soonest first
+};
+
+}  // namespace posfleet::store
