@@ -7,6 +7,8 @@
 // Thread-safety: all methods may be called from any thread concurrently.
 #pragma once
 
+#include <functional>
+
 #include "core/result.h"
 #include "server/store/accounts_store.h"
 #include "server/store/audit_store.h"
@@ -19,15 +21,31 @@
 
 namespace posfleet::store {
 
-class Store : public TerminalStore,
-              public ReleaseStore,
-              public PolicyStore,
-              public AccountStore,
-              public SupportStore,
-              public OnboardingStore,
-              public AuditStore {
+// Every area: what a domain operation reads and writes, inside a transaction
+// or not.
+class Tx : public TerminalStore,
+           public ReleaseStore,
+           public PolicyStore,
+           public AccountStore,
+           public SupportStore,
+           public OnboardingStore,
+           public AuditStore {
+ public:
+  ~Tx() override = default;
+};
+
+class Store : public Tx {
  public:
   ~Store() override = default;
+
+  // The unit of work: runs `work` as one transaction. Every write it makes
+  // through `tx` commits together when it returns ok, and none of them when it
+  // returns an error, throws, or the commit fails (then that error is
+  // returned). A transact inside `work` joins the outer one (its writes are
+  // undone alone if it fails). `work` runs on the calling thread, makes all
+  // its store calls through `tx`, and never waits on the network: other
+  // writers wait for it. Without transact, each method is its own transaction.
+  virtual Status transact(const std::function<Status(Tx& tx)>& work) = 0;
 
   // Makes every committed write durable in the database file itself (SQLite:
   // a full WAL checkpoint), before a step that cannot be undone.

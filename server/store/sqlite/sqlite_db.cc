@@ -48,6 +48,40 @@ Status Connection::exec(const char* sql) {
   return ok_status();
 }
 
+Status Connection::begin() {
+  if (auto st = exec(depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT posfleet_tx"); !st) return st;
+  ++depth_;
+  return ok_status();
+}
+
+Status Connection::commit() {
+  if (depth_ > 1) {
+    if (auto st = exec("RELEASE posfleet_tx"); !st) {
+      rollback();
+      return st;
+    }
+    --depth_;
+    return ok_status();
+  }
+  if (auto st = exec("COMMIT"); !st) {
+    rollback();
+    return st;
+  }
+  depth_ = 0;
+  return ok_status();
+}
+
+void Connection::rollback() {
+  if (depth_ == 0) return;
+  // A failed ROLLBACK leaves nothing to undo: SQLite has ended the transaction itself.
+  if (--depth_ > 0) {
+    (void)exec("ROLLBACK TO posfleet_tx");
+    (void)exec("RELEASE posfleet_tx");
+  } else {
+    (void)exec("ROLLBACK");
+  }
+}
+
 Error Connection::error(std::string_view what) const {
   int ext = sqlite3_extended_errcode(db_);
   Code code = (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)

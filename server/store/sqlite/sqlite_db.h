@@ -68,6 +68,14 @@ class Connection {
   ~Connection();
   Stmt prepare(const char* sql);  // throws std::logic_error on a bad statement (a programmer error)
   Status exec(const char* sql);
+  // A transaction that nests: begin() starts one (BEGIN IMMEDIATE, so the
+  // write lock is taken at once and a writer never fails half-way with
+  // SQLITE_BUSY) or, inside one, a savepoint. commit() and rollback() end the
+  // innermost; a failed commit rolls back. Only the outermost commit is durable.
+  Status begin();
+  Status commit();
+  void rollback();
+  bool in_transaction() const { return depth_ > 0; }
   std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
   Error error(std::string_view what) const;
@@ -75,6 +83,7 @@ class Connection {
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  int depth_ = 0;  // open begin()s
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 

@@ -85,6 +85,25 @@ Expected<Connection*> SqliteStore::conn() {
   return cached;
 }
 
+Status SqliteStore::transact(const std::function<Status(Tx& tx)>& work) {
+  // Every method runs on this thread's connection, so `*this` is the
+  // transaction for as long as `work` runs.
+  POSFLEET_CONN(c);
+  if (auto b = c.begin(); !b) return b;
+  Status st = ok_status();
+  try {
+    st = work(*this);
+  } catch (...) {
+    c.rollback();
+    throw;
+  }
+  if (!st) {
+    c.rollback();
+    return st;
+  }
+  return c.commit();
+}
+
 Expected<std::int64_t> SqliteStore::insert_terminal(const TerminalRecord& t) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
@@ -164,9 +183,9 @@ Expected<ArtifactRecord> SqliteStore::artifact(const std::string& sha256) {
 
 Expected<std::int64_t> SqliteStore::insert_release(ReleaseRecord& r) {
   POSFLEET_CONN(c);
-  if (auto b = c.exec("BEGIN IMMEDIATE"); !b) return b.error();
+  if (auto b = c.begin(); !b) return b.error();
   auto fail = [&](Error e) -> Expected<std::int64_t> {
-    c.exec("ROLLBACK");
+    c.rollback();
     return e;
   };
   {
@@ -187,7 +206,7 @@ Expected<std::int64_t> SqliteStore::insert_release(ReleaseRecord& r) {
     comp.id = c.last_insert_id();
     comp.release_id = r.id;
   }
-  if (auto e = c.exec("COMMIT"); !e) return fail(e.error());
+  if (auto e = c.commit(); !e) return e.error();
   return r.id;
 }
 

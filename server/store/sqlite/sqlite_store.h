@@ -78,6 +78,8 @@ class SqliteStore final : public Store {
   Status replace_activations(std::int64_t application_id, const std::string& serial) override;
   Status set_terminal_token(std::int64_t id, const std::string& token_hash) override;
   Status flush() override;
+  // One transaction on this thread's connection (a savepoint when nested).
+  Status transact(const std::function<Status(Tx& tx)>& work) override;
   Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id,
                                                         std::int64_t limit) override;
   Status set_merchant_resident_id(std::int64_t id, const std::string& resident_id_enc) override;

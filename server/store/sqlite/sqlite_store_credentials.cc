@@ -68,10 +68,10 @@ Expected<bool> SqliteStore::revoke_api_token(std::int64_t id, std::int64_t now) 
 Expected<std::optional<DeploymentRecord>> SqliteStore::retire_terminal(
     std::int64_t id, std::int64_t now, const std::string& reason, const std::string& token_hash) {
   POSFLEET_CONN(c);
-  if (auto b = c.exec("BEGIN IMMEDIATE"); !b) return b.error();
+  if (auto b = c.begin(); !b) return b.error();
   using Out = Expected<std::optional<DeploymentRecord>>;
   auto fail = [&](Error e) -> Out {
-    c.exec("ROLLBACK");
+    c.rollback();
     return e;
   };
   std::string serial;
@@ -103,7 +103,7 @@ Expected<std::optional<DeploymentRecord>> SqliteStore::retire_terminal(
     s.bind(serial);
     if (s.step() != SQLITE_DONE) return fail(c.error("activation"));
   }
-  if (auto e = c.exec("COMMIT"); !e) return fail(e.error());
+  if (auto e = c.commit(); !e) return e.error();
   return canceled;
 }
 

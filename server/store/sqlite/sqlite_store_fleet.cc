@@ -55,9 +55,9 @@ Expected<std::int64_t> SqliteStore::change_policy(const PolicyChangeRecord& ch,
                                                   const std::string& new_patch_json,
                                                   bool touches_mode) {
   POSFLEET_CONN(c);
-  if (auto b = c.exec("BEGIN IMMEDIATE"); !b) return b.error();
+  if (auto b = c.begin(); !b) return b.error();
   auto fail = [&](Error e) -> Expected<std::int64_t> {
-    c.exec("ROLLBACK");
+    c.rollback();
     return e;
   };
   {
@@ -81,7 +81,7 @@ Expected<std::int64_t> SqliteStore::change_policy(const PolicyChangeRecord& ch,
                touches_mode ? revision : std::int64_t{0}, touches_mode);
     if (s.step() != SQLITE_DONE) return fail(c.error("policy"));
   }
-  if (auto e = c.exec("COMMIT"); !e) return fail(e.error());
+  if (auto e = c.commit(); !e) return e.error();
   return revision;
 }
 
@@ -258,9 +258,9 @@ Expected<std::int64_t> SqliteStore::count_verifications_since(std::int64_t merch
 
 Expected<AuditEntry> SqliteStore::append_audit(AuditEntry e) {
   POSFLEET_CONN(c);
-  if (auto b = c.exec("BEGIN IMMEDIATE"); !b) return b.error();
+  if (auto b = c.begin(); !b) return b.error();
   auto fail = [&](Error err) -> Expected<AuditEntry> {
-    c.exec("ROLLBACK");
+    c.rollback();
     return err;
   };
   {
@@ -283,7 +283,7 @@ Expected<AuditEntry> SqliteStore::append_audit(AuditEntry e) {
                e.reason, e.prev_hash, e.hash);
     if (s.step() != SQLITE_DONE) return fail(c.error("audit"));
   }
-  if (auto x = c.exec("COMMIT"); !x) return fail(x.error());
+  if (auto x = c.commit(); !x) return x.error();
   return e;
 }
 
