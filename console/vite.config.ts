@@ -16,8 +16,8 @@ export default defineConfig({
       },
     },
   },
-  // ../server: tests read the server's sources for its stable codes (src/common/serverWords.test.ts).
-  server: { proxy: { '/api': 'http://127.0.0.1:8080' }, fs: { allow: ['.', '../server'] } },
+  // ../server, ../core: tests read the server's sources for its stable codes (src/common/serverWords.test.ts).
+  server: { proxy: { '/api': 'http://127.0.0.1:8080' }, fs: { allow: ['.', '../server', '../core'] } },
   test: {
     environment: 'jsdom',
     setupFiles: ['src/test/setup.ts'],

@@ -54,6 +54,20 @@ const char* code_name(Code code) {
       return "too_slow";
     case Code::kVersionReused:
       return "version_reused";
+    case Code::kWrongState:
+      return "wrong_state";
+    case Code::kLocked:
+      return "locked";
+    case Code::kForbidden:
+      return "forbidden";
+    case Code::kGone:
+      return "gone";
+    case Code::kTooManyRequests:
+      return "too_many_requests";
+    case Code::kTooLarge:
+      return "too_large";
+    case Code::kMethodNotAllowed:
+      return "method_not_allowed";
   }
   return "unknown";
 }

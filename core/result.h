@@ -42,6 +42,14 @@ enum class Code : int {
   kCanceled = 33,
   kTooSlow = 34,        // a download stayed below the minimum rate, or past its deadline
   kVersionReused = 35,  // the same version number with other content (release or component)
+  // Refusals of the server's APIs; kConflict is only "exists already" or "lost a race".
+  kWrongState = 36,        // the thing is not in a state that allows this (retired, closed, …)
+  kLocked = 37,            // an administrator's lock forbids it
+  kForbidden = 38,         // the caller may not do this (role, CSRF token)
+  kGone = 39,              // it existed but is used up or has ended
+  kTooManyRequests = 40,   // a rate limit or quota; come back later
+  kTooLarge = 41,          // a body or field larger than its limit
+  kMethodNotAllowed = 42,  // the path exists, the method does not
 };
 
 // Short stable name of a code, e.g. "bad_signature"; used in logs and feedback.

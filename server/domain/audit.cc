@@ -18,7 +18,7 @@ std::mutex g_anchor_mu;
 std::string anchor_path(const Context& ctx) { return ctx.data_dir + "/audit-head.json"; }
 }  // namespace
 
-Status record_audit(Context& ctx, const Actor& who, const std::string& action,
+Status record_audit(store::Tx& tx, const Actor& who, const std::string& action,
                     const std::string& target, const std::string& before, const std::string& after,
                     const std::string& reason) {
   AuditEntry e;
@@ -31,17 +31,36 @@ Status record_audit(Context& ctx, const Actor& who, const std::string& action,
   e.before = before;
   e.after = after;
   e.reason = reason;
-  auto written = ctx.store.append_audit(e);
-  if (!written) return written.error();
+  auto written = tx.append_audit(e);
+  if (!written) return written.error().with_context("audit entry " + action);
+  return ok_status();
+}
+
+Status commit_change(Context& ctx, const std::function<Status(store::Tx& tx)>& work) {
+  if (auto st = ctx.store.transact(work); !st) return st;
   if (ctx.data_dir.empty()) return ok_status();
+  store::AuditQuery newest;
+  newest.newest_first = true;
+  newest.limit = 1;
+  auto last = ctx.store.query_audit(newest);
+  if (!last || last->empty()) return ok_status();  // the change is committed; the anchor waits
   std::lock_guard lock(g_anchor_mu);
-  // Appends may finish out of order across threads: never move the anchor back.
+  // Changes may commit out of order across threads: never move the anchor back.
   AuditHead current = audit_head(ctx);
-  if (written->id <= current.id) return ok_status();
-  auto s = write_file_atomic(anchor_path(ctx), json::serialize(boost::json::object{
-                                                   {"id", written->id}, {"hash", written->hash}}));
+  if (last->front().id <= current.id) return ok_status();
+  auto s = write_file_atomic(
+      anchor_path(ctx),
+      json::serialize(boost::json::object{{"id", last->front().id}, {"hash", last->front().hash}}));
   if (!s) spdlog::error("audit anchor not written: {}", s.error().message);
   return ok_status();
+}
+
+Status record_audit(Context& ctx, const Actor& who, const std::string& action,
+                    const std::string& target, const std::string& before, const std::string& after,
+                    const std::string& reason) {
+  return commit_change(ctx, [&](store::Tx& tx) {
+    return record_audit(tx, who, action, target, before, after, reason);
+  });
 }
 
 Status check_reason(const std::string& reason, const char* if_missing) {

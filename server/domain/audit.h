@@ -1,10 +1,14 @@
 // posfleet server: the append-only audit log (core/audit_chain.h).
 //
-// record() appends an entry and then writes the newest (id, hash) to
-// <data_dir>/audit-head.json, the anchor that shows entries cut off the end.
+// A change to the fleet runs through commit_change: its rows, its audit
+// entries and its notifications are written in one store transaction, so a
+// change never lands without its audit entry; afterwards the newest (id, hash)
+// is written to <data_dir>/audit-head.json, the anchor that shows entries cut
+// off the end.
 // Thread-safety: appends serialize in the store; the anchor write is guarded.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "core/audit_chain.h"
@@ -12,6 +16,17 @@
 
 namespace posfleet::domain {
 
+// Runs `work` as one transaction (store::Store::transact), then moves the
+// audit anchor. Whatever `work` returns is returned; an error undoes every
+// write it made, audit entries included.
+Status commit_change(Context& ctx, const std::function<Status(store::Tx& tx)>& work);
+
+// Appends an audit entry inside a change; if it fails, so does the change.
+Status record_audit(store::Tx& tx, const Actor& who, const std::string& action,
+                    const std::string& target, const std::string& before, const std::string& after,
+                    const std::string& reason);
+
+// An audited action that writes nothing else: a change of its own.
 Status record_audit(Context& ctx, const Actor& who, const std::string& action,
                     const std::string& target, const std::string& before, const std::string& after,
                     const std::string& reason);

@@ -42,7 +42,19 @@ int status_of(Code code) {
     case Code::kNotFound:
       return 404;
     case Code::kConflict:
+    case Code::kWrongState:
       return 409;
+    case Code::kLocked:
+    case Code::kForbidden:
+      return 403;
+    case Code::kMethodNotAllowed:
+      return 405;
+    case Code::kGone:
+      return 410;
+    case Code::kTooLarge:
+      return 413;
+    case Code::kTooManyRequests:
+      return 429;
     case Code::kUnavailable:
       return 503;
     default:
