@@ -212,6 +212,12 @@ int main(int argc, char** argv) {
          "a kept-alive connection without a request, or a stalled body, ends after this long")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  app.add_option("--drain-seconds", limits.drain_seconds,
+                 "on SIGTERM/SIGINT, how long requests in flight (a download, an upload) may take "
+                 "to finish before they are cut; new connections are refused at once and a second "
+                 "signal stops at once")
+      ->check(CLI::Range(0, 3600))
+      ->capture_default_str();
   std::int64_t bulk_cap = 10000;
   app.add_option("--bulk-cap", bulk_cap,
                  "the most terminals one bulk policy edit or deployment may change")
