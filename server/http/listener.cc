@@ -163,17 +163,12 @@ struct Listener::Impl {
   std::chrono::seconds seconds(int n) const { return std::chrono::seconds(n); }
 
   Response dispatch(Request& req, const Router::Match& m) {
-    if (!m.handler) {
-      if (m.path_known)
-        return error_response(405, "method_not_allowed",
-                              req.method + " is not allowed on " + printable(req.path));
-      return error_response(404, "not_found", "no such resource: " + printable(req.path));
-    }
+    if (!m.handler) return unrouted(req, m);
     try {
       return (*m.handler)(req);
     } catch (const std::exception& e) {
       spdlog::error("handler for {} {} threw: {}", req.method, printable(req.path), e.what());
-      return error_response(500, "internal", "the server failed; the error is in its log");
+      return error_from(make_error(Code::kInternal, "the server failed; the error is in its log"));
     }
   }
 
@@ -192,9 +187,9 @@ struct Listener::Impl {
   }
 
   static Response too_large(std::uint64_t limit) {
-    return error_response(413, "too_large",
-                          "the request body is larger than this resource accepts (at most " +
-                              std::to_string(limit) + " bytes)");
+    return error_from(make_error(Code::kTooLarge,
+                                 "the request body is larger than this resource accepts (at most " +
+                                     std::to_string(limit) + " bytes)"));
   }
 
   // What the head alone says about the request: a refusal, or nullopt when
@@ -205,6 +200,7 @@ struct Listener::Impl {
     if (has_body) {
       const bool stream = m.body == BodyKind::kStream;
       const char* subtype = stream ? "octet-stream" : "json";
+      // 415 has no Code: no domain function refuses a media type (see error_response()).
       if (!media_type_is(req.header("content-type"), "application", subtype))
         return error_response(
             415, "unsupported_media_type",
@@ -215,8 +211,8 @@ struct Listener::Impl {
     if (m.before_body) {
       if (auto refused = (*m.before_body)(req)) return refused;
       if (m.body == BodyKind::kStream && !req.sink)
-        return error_response(500, "internal",
-                              "the server has nowhere to put this upload; the error is in its log");
+        return error_from(make_error(
+            Code::kInternal, "the server has nowhere to put this upload; the error is in its log"));
     }
     return std::nullopt;
   }
@@ -386,6 +382,8 @@ struct Listener::Impl {
   }
 
   // A refusal of a request whose head could not be read; the connection ends.
+  // The wire codes are HTTP's own (431 header_too_large, 400 bad_request),
+  // which no Code stands for: they refuse the framing, before any route.
   asio::awaitable<void> refuse_head(beast::tcp_stream& stream,
                                     const boost::system::error_code& ec) {
     Response res;
@@ -457,7 +455,7 @@ struct Listener::Impl {
       }
       std::optional<Response> refusal;
       Router::Match m;
-      if (auto why = head_problem(h); !why.empty())
+      if (auto why = head_problem(h); !why.empty())  // HTTP framing, as in refuse_head()
         refusal = error_response(400, "bad_request", why);
       else
         m = router.match(req);
