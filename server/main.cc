@@ -16,12 +16,6 @@
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/signing.h"
-#include "server/api/console_api.h"
-#include "server/api/fleet_api.h"
-#include "server/api/management_api.h"
-#include "server/api/onboarding_api.h"
-#include "server/api/rollout_api.h"
-#include "server/ddi/ddi_api.h"
 #include "server/domain/accounts.h"
 #include "server/domain/identity_verifier.h"
 #include "server/domain/load.h"
@@ -33,6 +27,7 @@
 #include "server/http/host.h"
 #include "server/http/listener.h"
 #include "server/http/static_files.h"
+#include "server/routes.h"
 #include "server/store/sqlite/sqlite_store.h"
 
 namespace {
@@ -212,6 +207,12 @@ int main(int argc, char** argv) {
          "a kept-alive connection without a request, or a stalled body, ends after this long")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  app.add_option("--drain-seconds", limits.drain_seconds,
+                 "on SIGTERM/SIGINT, how long requests in flight (a download, an upload) may take "
+                 "to finish before they are cut; new connections are refused at once and a second "
+                 "signal stops at once")
+      ->check(CLI::Range(0, 3600))
+      ->capture_default_str();
   std::int64_t bulk_cap = 10000;
   app.add_option("--bulk-cap", bulk_cap,
                  "the most terminals one bulk policy edit or deployment may change")
@@ -284,15 +285,7 @@ int main(int argc, char** argv) {
   ctx.bulk_cap = bulk_cap;
   ctx.trusted_proxies = trusted_proxies;
   posfleet::http::Router router;
-  posfleet::ddi::add_routes(router, ctx);
-  posfleet::api::add_routes(router, ctx);
-  posfleet::api::add_fleet_routes(router, ctx);
-  posfleet::api::add_audit_routes(router, ctx);
-  posfleet::api::add_rollout_routes(router, ctx);
-  posfleet::api::add_support_routes(router, ctx);
-  posfleet::api::add_session_routes(router, ctx);
-  posfleet::api::add_onboarding_routes(router, ctx);
-  posfleet::api::add_console_routes(router, ctx);
+  posfleet::add_all_routes(router, ctx);
   posfleet::http::StaticFiles console(console_dir);
   router.set_fallback([&console](posfleet::http::Request& req) { return console.serve(req); });
 

@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -134,13 +135,26 @@ bool http_syntax_error(const boost::system::error_code& ec) {
 
 }  // namespace
 
+// One connection. Its coroutine and every operation on its stream run on the
+// stream's strand; `idle` is read and written only there.
+struct Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool idle = false;  // waiting for the next request: a drain may close it
+};
+
 struct Listener::Impl {
   const Router& router;
   ListenerOptions opt;
+  // Declared before the io_context: its destruction destroys the coroutines
+  // of connections still open, which unregister themselves here.
+  std::atomic<int> active{0};  // connections being served
+  std::mutex connections_mu;
+  std::map<const Connection*, std::weak_ptr<Connection>> connections;
+  std::atomic<bool> draining{false};
   asio::io_context ioc;
   asio::thread_pool workers;
-  tcp::acceptor acceptor{ioc};
-  std::atomic<int> active{0};  // connections being served
+  tcp::acceptor acceptor{asio::make_strand(ioc)};  // accept and close on one strand
   Throttled accept_failures{std::chrono::seconds(10)}, at_cap{std::chrono::seconds(10)};
 
   Impl(const Router& r, ListenerOptions o)
@@ -149,17 +163,12 @@ struct Listener::Impl {
   std::chrono::seconds seconds(int n) const { return std::chrono::seconds(n); }
 
   Response dispatch(Request& req, const Router::Match& m) {
-    if (!m.handler) {
-      if (m.path_known)
-        return error_response(405, "method_not_allowed",
-                              req.method + " is not allowed on " + printable(req.path));
-      return error_response(404, "not_found", "no such resource: " + printable(req.path));
-    }
+    if (!m.handler) return unrouted(req, m);
     try {
       return (*m.handler)(req);
     } catch (const std::exception& e) {
       spdlog::error("handler for {} {} threw: {}", req.method, printable(req.path), e.what());
-      return error_response(500, "internal", "the server failed; the error is in its log");
+      return error_from(make_error(Code::kInternal, "the server failed; the error is in its log"));
     }
   }
 
@@ -178,9 +187,9 @@ struct Listener::Impl {
   }
 
   static Response too_large(std::uint64_t limit) {
-    return error_response(413, "too_large",
-                          "the request body is larger than this resource accepts (at most " +
-                              std::to_string(limit) + " bytes)");
+    return error_from(make_error(Code::kTooLarge,
+                                 "the request body is larger than this resource accepts (at most " +
+                                     std::to_string(limit) + " bytes)"));
   }
 
   // What the head alone says about the request: a refusal, or nullopt when
@@ -191,6 +200,7 @@ struct Listener::Impl {
     if (has_body) {
       const bool stream = m.body == BodyKind::kStream;
       const char* subtype = stream ? "octet-stream" : "json";
+      // 415 has no Code: no domain function refuses a media type (see error_response()).
       if (!media_type_is(req.header("content-type"), "application", subtype))
         return error_response(
             415, "unsupported_media_type",
@@ -201,8 +211,8 @@ struct Listener::Impl {
     if (m.before_body) {
       if (auto refused = (*m.before_body)(req)) return refused;
       if (m.body == BodyKind::kStream && !req.sink)
-        return error_response(500, "internal",
-                              "the server has nowhere to put this upload; the error is in its log");
+        return error_from(make_error(
+            Code::kInternal, "the server has nowhere to put this upload; the error is in its log"));
     }
     return std::nullopt;
   }
@@ -372,6 +382,8 @@ struct Listener::Impl {
   }
 
   // A refusal of a request whose head could not be read; the connection ends.
+  // The wire codes are HTTP's own (431 header_too_large, 400 bad_request),
+  // which no Code stands for: they refuse the framing, before any route.
   asio::awaitable<void> refuse_head(beast::tcp_stream& stream,
                                     const boost::system::error_code& ec) {
     Response res;
@@ -386,23 +398,38 @@ struct Listener::Impl {
     if (co_await write_response(stream, res, 11, false, false)) co_await linger(stream);
   }
 
-  asio::awaitable<void> session(tcp::socket socket) {
+  asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
     struct Slot {
-      std::atomic<int>& active;
-      ~Slot() { --active; }
-    } slot{active};
+      Impl& impl;
+      const Connection* conn;
+      ~Slot() {
+        {
+          std::lock_guard lock(impl.connections_mu);
+          impl.connections.erase(conn);
+        }
+        --impl.active;
+      }
+    } slot{*this, conn.get()};
+    beast::tcp_stream& stream = conn->stream;
     std::string remote;
     boost::system::error_code rec;
-    auto ep = socket.remote_endpoint(rec);
+    auto ep = stream.socket().remote_endpoint(rec);
     if (!rec) remote = ep.address().to_string();
-    beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     for (bool first = true;; first = false) {
+      // Draining: the answer just written said Connection: close.
+      if (!first && draining.load()) break;
       // Waiting for a request: a new connection must start one soon, a kept-alive one may idle.
       if (buffer.size() == 0) {
+        // Idle first, then look at the flag: begin_drain() sets the flag
+        // first, then asks each connection on its strand to close if idle, so
+        // one of the two sees the other.
+        conn->idle = true;
+        if (draining.load()) break;
         stream.expires_after(
             seconds(first ? opt.header_timeout_seconds : opt.idle_timeout_seconds));
         auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
+        conn->idle = false;
         if (ec) break;
         buffer.commit(n);
       }
@@ -428,7 +455,7 @@ struct Listener::Impl {
       }
       std::optional<Response> refusal;
       Router::Match m;
-      if (auto why = head_problem(h); !why.empty())
+      if (auto why = head_problem(h); !why.empty())  // HTTP framing, as in refuse_head()
         refusal = error_response(400, "bad_request", why);
       else
         m = router.match(req);
@@ -446,13 +473,14 @@ struct Listener::Impl {
         }
       }
       if (refusal) {  // the body (or its rest) was not read: answer and close
-        const bool close = has_body || !keep_alive;
+        const bool close = has_body || !keep_alive || draining.load();
         if (co_await write_response(stream, *refusal, version, !close, head_only) && close)
           co_await linger(stream);
         if (close) co_return;
         continue;
       }
       Response res = co_await handle(req, m);
+      if (draining.load()) keep_alive = false;
       const bool ok = co_await write_response(stream, res, version, keep_alive, head_only);
       // A download slot goes back now that the bytes are out (or the peer went
       // away), not when the connection's next request arrives.
@@ -481,7 +509,8 @@ struct Listener::Impl {
         co_await timer.async_wait(kNoThrow);
         if (!acceptor.is_open()) co_return;
       }
-      auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
+      // Each connection on its own strand (its coroutine, stream and timer).
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kNoThrow);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         if (auto n = accept_failures.note())
@@ -501,8 +530,90 @@ struct Listener::Impl {
       backoff = std::chrono::milliseconds(0);
       socket.set_option(tcp::no_delay(true), ec);
       ++active;
-      asio::co_spawn(ioc, session(std::move(socket)), asio::detached);
+      auto conn = std::make_shared<Connection>(std::move(socket));
+      {
+        std::lock_guard lock(connections_mu);
+        connections.emplace(conn.get(), conn);
+      }
+      auto strand = conn->stream.get_executor();
+      asio::co_spawn(strand, session(std::move(conn)), asio::detached);
     }
+  }
+
+  // The first SIGTERM/SIGINT: no new connections, idle ones closed, the rest
+  // may finish within opt.drain_seconds (watched by wait_drained()).
+  void begin_drain(int sig) {
+    draining = true;
+    asio::post(acceptor.get_executor(), [this] {
+      boost::system::error_code ignored;  // closing a closed acceptor is harmless
+      acceptor.close(ignored);
+    });
+    std::vector<std::shared_ptr<Connection>> open;
+    {
+      std::lock_guard lock(connections_mu);
+      for (auto& [_, weak] : connections)
+        if (auto c = weak.lock()) open.push_back(std::move(c));
+    }
+    for (auto& c : open)
+      asio::post(c->stream.get_executor(), [c] {
+        if (!c->idle) return;               // busy: it ends after its answer (see session())
+        boost::system::error_code ignored;  // the read it cancels ends the session
+        c->stream.socket().cancel(ignored);
+      });
+    spdlog::info(
+        "signal {} received: draining; new connections are refused, idle ones closed, {} "
+        "connection(s) open may finish requests in flight within {} s (--drain-seconds); a "
+        "second signal stops at once",
+        sig, open.size(), opt.drain_seconds);
+    asio::co_spawn(ioc, wait_drained(), asio::detached);
+  }
+
+  // Stops the io_context once every connection has ended, or when the grace
+  // period is over (cutting those still open). Reports progress every 5 s.
+  asio::awaitable<void> wait_drained() {
+    using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
+    const auto deadline = start + seconds(opt.drain_seconds);
+    auto next_report = start + std::chrono::seconds(5);
+    asio::steady_timer timer(ioc);
+    for (int open = active.load(); open > 0; open = active.load()) {
+      const auto now = clock::now();
+      if (now >= deadline) {
+        spdlog::warn(
+            "drain: the grace period ({} s) is over; cutting {} connection(s) still busy and "
+            "stopping",
+            opt.drain_seconds, open);
+        ioc.stop();
+        co_return;
+      }
+      if (now >= next_report) {
+        spdlog::info("drain: {} connection(s) still busy, {} s of the grace period left", open,
+                     std::chrono::duration_cast<std::chrono::seconds>(deadline - now).count());
+        next_report += std::chrono::seconds(5);
+      }
+      timer.expires_after(std::chrono::milliseconds(20));
+      auto [ec] = co_await timer.async_wait(kNoThrow);
+      if (ec) co_return;  // the io_context is stopping anyway
+    }
+    const auto took = std::chrono::duration<double>(clock::now() - start).count();
+    spdlog::info("drain: every connection has finished ({:.1f} s); stopping", took);
+    ioc.stop();
+  }
+
+  // SIGINT/SIGTERM: the first drains, the second stops at once.
+  void on_signals(asio::signal_set& signals) {
+    signals.async_wait([this, &signals](const boost::system::error_code& ec, int sig) {
+      if (ec) return;  // the set was cancelled: run() is ending
+      if (!draining.load()) {
+        begin_drain(sig);
+        on_signals(signals);
+        return;
+      }
+      spdlog::warn("signal {} received again: stopping now, cutting {} connection(s)", sig,
+                   active.load());
+      workers.stop();  // blocking work not started yet never starts
+      ioc.stop();
+    });
   }
 };
 
@@ -535,11 +646,8 @@ std::uint16_t Listener::port() const { return impl_->acceptor.local_endpoint().p
 
 void Listener::run() {
   asio::signal_set signals(impl_->ioc, SIGINT, SIGTERM);
-  signals.async_wait([this](const boost::system::error_code&, int sig) {
-    spdlog::info("signal {} received, stopping", sig);
-    stop();
-  });
-  asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
+  impl_->on_signals(signals);
+  asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
   int n = impl_->opt.threads > 0
               ? impl_->opt.threads
               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -550,9 +658,9 @@ void Listener::run() {
 }
 
 void Listener::stop() {
-  asio::post(impl_->ioc, [this] {
-    boost::system::error_code ec;
-    impl_->acceptor.close(ec);
+  asio::post(impl_->acceptor.get_executor(), [this] {
+    boost::system::error_code ignored;  // closing a closed acceptor is harmless
+    impl_->acceptor.close(ignored);
     impl_->ioc.stop();
   });
 }

@@ -22,7 +22,15 @@
 // When accept() fails for lack of descriptors (EMFILE/ENFILE), it backs off
 // (up to 1 s) instead of retrying at once, and such failures are logged at
 // most once per ten seconds with a count.
-// Thread-safety: run() blocks until stop() or SIGINT/SIGTERM.
+//
+// SIGTERM or SIGINT drains: the listening socket is closed at once (new
+// connections are refused), connections waiting for a request are closed, and
+// requests in flight — a long download or upload included — may finish within
+// drain_seconds; each answer then says Connection: close. run() returns when
+// the last connection ends or the grace period is over (those still open are
+// cut). A second signal stops at once. Each step is logged.
+// Thread-safety: run() blocks until stop() or the drain after SIGINT/SIGTERM
+// ends; stop() may be called from any thread.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +54,7 @@ struct ListenerOptions {
   int header_timeout_seconds = 20;
   int idle_timeout_seconds = 60;
   int max_connections = 1000;
+  int drain_seconds = 30;  // after SIGTERM, how long requests in flight may take to finish
 };
 
 class Listener {
@@ -55,8 +64,9 @@ class Listener {
   // Binds; after this, port() is the real port (useful with port 0).
   Status bind();
   std::uint16_t port() const;
-  // Serves until SIGINT/SIGTERM or stop().
+  // Serves until stop(), or until the drain that SIGINT/SIGTERM starts ends.
   void run();
+  // Stops at once, cutting every connection.
   void stop();
 
  private:

@@ -72,6 +72,10 @@ struct Response {
 
 Response json_response(int status, const boost::json::value& v);
 // Error body: {"error":{"code":"not_found","message":"..."}}; message says what to do.
+// Handlers answer a domain error with error_from(); this is for the few wire
+// codes that no Code stands for (the listener's refusals of HTTP framing: 400
+// bad_request, 415 unsupported_media_type, 431 header_too_large) and for
+// routes whose documented wire code differs from their Code's.
 Response error_response(int status, std::string_view code, std::string_view message);
 // Text from a request (a path, a name) made safe to quote in a message or a
 // log line: printable ASCII kept, every other byte shown as '?', at most `max`

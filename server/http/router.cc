@@ -38,6 +38,13 @@ void Router::add_streamed(std::string method, std::string pattern, BeforeBody op
                      BodyKind::kStream, std::move(open)});
 }
 
+Response unrouted(const Request& req, const Router::Match& m) {
+  if (m.path_known)
+    return error_from(make_error(Code::kMethodNotAllowed,
+                                 req.method + " is not allowed on " + printable(req.path)));
+  return error_from(make_error(Code::kNotFound, "no such resource: " + printable(req.path)));
+}
+
 Router::Match Router::match(Request& req) const {
   const auto segs = split_path(req.path);
   Match result;

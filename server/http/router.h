@@ -62,6 +62,11 @@ class Router {
   Handler fallback_;
 };
 
+// The answer to a request no route takes (match() found no handler): 405
+// method_not_allowed when the path has routes for other methods, else 404
+// not_found.
+Response unrouted(const Request& req, const Router::Match& m);
+
 std::vector<std::string> split_path(const std::string& path);
 // False for the API's, the devices' and the metrics' namespaces.
 bool browser_page_path(const std::string& path);

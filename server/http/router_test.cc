@@ -86,5 +86,29 @@ TEST(Router, SplitIgnoresEmptySegments) {
   EXPECT_TRUE(split_path("/").empty());
 }
 
+TEST(Router, AnUnroutedRequestIs405WhenThePathHasOtherMethodsElse404) {
+  Router r;
+  r.add("GET", "/api/v1/releases", [](Request&) { return Response{}; });
+  Request wrong_method;
+  wrong_method.method = "DELETE";
+  wrong_method.path = "/api/v1/releases";
+  auto m = r.match(wrong_method);
+  ASSERT_EQ(m.handler, nullptr);
+  auto res = unrouted(wrong_method, m);
+  EXPECT_EQ(res.status, 405);
+  EXPECT_NE(res.body.find(R"("code":"method_not_allowed")"), std::string::npos) << res.body;
+  EXPECT_NE(res.body.find("DELETE is not allowed on /api/v1/releases"), std::string::npos);
+
+  Request unknown;
+  unknown.method = "GET";
+  unknown.path = "/api/v1/nothing\x1b";
+  m = r.match(unknown);
+  ASSERT_EQ(m.handler, nullptr);
+  res = unrouted(unknown, m);
+  EXPECT_EQ(res.status, 404);
+  EXPECT_NE(res.body.find(R"("code":"not_found")"), std::string::npos) << res.body;
+  EXPECT_NE(res.body.find("/api/v1/nothing?"), std::string::npos) << res.body;
+}
+
 }  // namespace
 }  // namespace posfleet::http

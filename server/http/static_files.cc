@@ -28,9 +28,9 @@ bool StaticFiles::available() const {
 
 Response StaticFiles::serve(const Request& req) const {
   if (!available())
-    return error_response(
-        404, "not_found",
-        "the console is not built; run scripts/build.sh (it runs npm ci and the Vite build)");
+    return error_from(make_error(
+        Code::kNotFound,
+        "the console is not built; run scripts/build.sh (it runs npm ci and the Vite build)"));
   std::string rel = req.path;
   while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
   fs::path file = fs::path(root_) / (rel.empty() ? "index.html" : rel);
@@ -43,13 +43,13 @@ Response StaticFiles::serve(const Request& req) const {
     const bool top_level_file =
         rel.find('/') == std::string::npos && rel.find('.') != std::string::npos;
     if (inside && (rel.rfind("assets/", 0) == 0 || top_level_file))
-      return error_response(404, "not_found", "no such file: " + printable(req.path));
+      return error_from(make_error(Code::kNotFound, "no such file: " + printable(req.path)));
     file = fs::path(root_) / "index.html";
   }
   Response r;
   r.content_type = content_type(file);
   const auto size = fs::file_size(file, ec);
-  if (ec) return error_response(500, "internal", "cannot read the console's files");
+  if (ec) return error_from(make_error(Code::kInternal, "cannot read the console's files"));
   const bool hashed_asset = rel.rfind("assets/", 0) == 0 && file.filename() != "index.html";
   r.headers = {{"Cache-Control", hashed_asset ? "public, max-age=31536000, immutable" : "no-cache"},
                {"X-Content-Type-Options", "nosniff"},

@@ -1,0 +1,287 @@
+// The DDI device API at the router: what a terminal sends and what it is
+// answered (status, error code, body), on a real SQLite store. Terminals and
+// deployments are made through the management API, as an operator would.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <string>
+
+#include "core/limits.h"
+#include "server/testing/handler_fixture.h"
+
+namespace posfleet::ddi {
+namespace {
+
+namespace bj = boost::json;
+
+class DdiApiTest : public testing::HandlerTest {
+ protected:
+  void SetUp() override {
+    HandlerTest::SetUp();
+    admin_ = bearer("admin");
+    token_ = register_terminal("PF1");
+    other_token_ = register_terminal("PF2");
+    add_release("2.0.0");
+  }
+
+  // Registers a terminal through the API; its DDI token.
+  std::string register_terminal(const std::string& serial) {
+    auto res = send("POST", "/api/v1/terminals", R"({"serial":")" + serial + R"(","model":"A920"})",
+                    {{"authorization", admin_}});
+    EXPECT_EQ(res.status, 201) << res.body;
+    return std::string(body_of(res).at("token").as_string());
+  }
+
+  // Deploys 2.0.0 to `serial` through the API; the action id.
+  std::int64_t deploy(const std::string& serial) {
+    auto res =
+        send("POST", "/api/v1/deployments", R"({"release":"2.0.0","terminal":")" + serial + R"("})",
+             {{"authorization", admin_}});
+    EXPECT_EQ(res.status, 201) << res.body;
+    return body_of(res).at("id").as_int64();
+  }
+
+  std::string base(const std::string& serial = "PF1") { return "/DEFAULT/controller/v1/" + serial; }
+  std::map<std::string, std::string> as(const std::string& token) {
+    return {{"authorization", "TargetToken " + token}};
+  }
+  http::Response ddi(const std::string& method, const std::string& rest,
+                     const std::string& body = "", std::map<std::string, std::string> query = {}) {
+    return send(method, base() + rest, body, as(token_), std::move(query));
+  }
+  http::Response feedback(std::int64_t action, const std::string& body) {
+    return ddi("POST", "/deploymentBase/" + std::to_string(action) + "/feedback", body);
+  }
+  bj::object deployment(std::int64_t id) {
+    auto res =
+        send("GET", "/api/v1/deployments/" + std::to_string(id), "", {{"authorization", admin_}});
+    EXPECT_EQ(res.status, 200) << res.body;
+    return body_of(res).as_object();
+  }
+
+  std::string admin_, token_, other_token_;
+};
+
+TEST_F(DdiApiTest, PollWithItsTokenAnswersTheSleepAndAsksForConfigData) {
+  auto res = ddi("GET", "");
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto body = body_of(res).as_object();
+  EXPECT_EQ(body.at("config").at("polling").at("sleep"), "00:01:00");
+  // Links start with the external URL, never the request's Host.
+  EXPECT_EQ(body.at("_links").at("configData").at("href"),
+            "https://fleet.example.com/DEFAULT/controller/v1/PF1/configData");
+  EXPECT_FALSE(body.at("_links").as_object().contains("deploymentBase"));
+  EXPECT_FALSE(body.contains("posfleet"));  // only for ?posfleet=1
+}
+
+TEST_F(DdiApiTest, PollWithAWrongMissingOrMalformedTokenIsUnauthorized) {
+  for (const auto& [why, headers] :
+       std::vector<std::pair<std::string, std::map<std::string, std::string>>>{
+           {"missing", {}},
+           {"unknown token", as("not-the-token")},
+           {"another terminal's token", as(other_token_)},
+           {"another scheme", {{"authorization", "Bearer " + token_}}},
+           {"scheme only", {{"authorization", "TargetToken "}}}}) {
+    auto res = send("GET", base(), "", headers);
+    EXPECT_EQ(res.status, 401) << why << ": " << res.body;
+    EXPECT_EQ(error_code(res), "unauthorized") << why;
+  }
+  // An unknown serial answers exactly as a wrong token does (no probing).
+  auto res = send("GET", base("NOPE"), "", as(token_));
+  EXPECT_EQ(res.status, 401);
+  EXPECT_EQ(error_code(res), "unauthorized");
+}
+
+TEST_F(DdiApiTest, ARetiredTerminalIsRefused) {
+  ASSERT_EQ(ddi("GET", "").status, 200);
+  auto retire = send("POST", "/api/v1/terminals/PF1/retire", R"({"reason":"stolen"})",
+                     {{"authorization", admin_}});
+  ASSERT_EQ(retire.status, 200) << retire.body;
+  auto res = ddi("GET", "");
+  EXPECT_EQ(res.status, 401) << res.body;
+  EXPECT_EQ(error_code(res), "unauthorized");
+}
+
+TEST_F(DdiApiTest, DeploymentBaseOfAnOpenActionListsItsArtifacts) {
+  const auto id = deploy("PF1");
+  // posfleet's agent sees an offer at any hour (a stock client only inside the window).
+  auto poll = body_of(ddi("GET", "", "", {{"posfleet", "1"}}));
+  EXPECT_EQ(poll.at("posfleet").at("offer").at("version"), "2.0.0");
+  const std::string href(poll.at("_links").at("deploymentBase").at("href").as_string());
+  EXPECT_EQ(href.rfind("https://fleet.example.com/DEFAULT/controller/v1/PF1/deploymentBase/" +
+                           std::to_string(id) + "?c=",
+                       0),
+            0u)
+      << href;
+  auto res = ddi("GET", "/deploymentBase/" + std::to_string(id));
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto body = body_of(res).as_object();
+  EXPECT_EQ(body.at("id").as_string(), std::to_string(id));
+  const auto& artifact = body.at("deployment").at("chunks").at(0).at("artifacts").at(0);
+  EXPECT_EQ(artifact.at("filename"), "os.img");
+  EXPECT_EQ(artifact.at("size"), 3);
+  // Fetching it moves the action from scheduled to running.
+  EXPECT_EQ(deployment(id).at("status"), "running");
+}
+
+TEST_F(DdiApiTest, DeploymentBaseOfAnUnknownOrAnotherTerminalsActionIsNotFound) {
+  const auto theirs = deploy("PF2");
+  for (const std::string& action : {std::to_string(theirs), std::string("999"), std::string("0"),
+                                    std::string("-1"), std::string("abc")}) {
+    auto res = ddi("GET", "/deploymentBase/" + action);
+    EXPECT_EQ(res.status, 404) << action << ": " << res.body;
+    EXPECT_EQ(error_code(res), "not_found") << action;
+  }
+  // The other terminal's action is untouched.
+  EXPECT_EQ(deployment(theirs).at("status"), "scheduled");
+}
+
+TEST_F(DdiApiTest, FeedbackThatIsNotJsonOrHasWrongTypesIsRefused) {
+  const auto id = deploy("PF1");
+  struct Case {
+    const char* body;
+    int status;
+    const char* code;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"{", 400, "parse"},
+           {"[]", 400, "parse"},
+           {"{}", 400, "parse"},
+           {R"({"status":"closed"})", 400, "parse"},
+           {R"({"status":{"execution":3}})", 400, "parse"},
+           {R"({"status":{"execution":"exploded"}})", 400, "invalid_argument"},
+           {R"({"status":{"execution":"closed","result":{"finished":"maybe"}}})", 400,
+            "invalid_argument"},
+       }) {
+    auto res = feedback(id, c.body);
+    EXPECT_EQ(res.status, c.status) << c.body << ": " << res.body;
+    EXPECT_EQ(error_code(res), c.code) << c.body;
+  }
+  // None of them was recorded.
+  EXPECT_EQ(deployment(id).at("history").as_array().size(), 0u);
+  EXPECT_EQ(deployment(id).at("status"), "scheduled");
+}
+
+TEST_F(DdiApiTest, FeedbackForAnUnknownActionIsNotFoundAndForAnEndedOneGone) {
+  auto res = feedback(999, R"({"status":{"execution":"proceeding"}})");
+  EXPECT_EQ(res.status, 404) << res.body;
+  EXPECT_EQ(error_code(res), "not_found");
+
+  const auto id = deploy("PF1");
+  res = feedback(id, R"({"status":{"execution":"proceeding","details":["downloading"]}})");
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(deployment(id).at("status"), "running");
+  res = feedback(id, R"({"status":{"execution":"closed","result":{"finished":"success"}}})");
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(deployment(id).at("result"), "success");
+  res = feedback(id, R"({"status":{"execution":"closed","result":{"finished":"failure"}}})");
+  EXPECT_EQ(res.status, 410) << res.body;
+  EXPECT_EQ(error_code(res), "gone");
+  EXPECT_EQ(deployment(id).at("result"), "success");
+}
+
+TEST_F(DdiApiTest, OversizedFeedbackDetailsAreKeptBounded) {
+  const auto id = deploy("PF1");
+  bj::array lines;
+  for (int i = 0; i < 60; ++i) lines.push_back(bj::string(std::string(3000, 'x')));
+  lines.push_back(42);  // not a line: skipped
+  bj::object fb{{"status", bj::object{{"execution", "proceeding"}, {"details", lines}}}};
+  auto res = feedback(id, bj::serialize(fb));
+  ASSERT_EQ(res.status, 200) << res.body.substr(0, 300);
+  const auto history = deployment(id).at("history").as_array();
+  ASSERT_EQ(history.size(), 1u);
+  const auto& kept = history.at(0).at("details").as_array();
+  ASSERT_EQ(kept.size(), limits::kFeedbackDetailLines);
+  for (std::size_t i = 0; i + 1 < kept.size(); ++i)
+    EXPECT_LE(kept[i].as_string().size(), limits::kFeedbackDetailChars + 3);  // + "…"
+  EXPECT_EQ(kept.back(), "… 11 more lines not kept");
+}
+
+TEST_F(DdiApiTest, ConfigDataIsStoredAndItsLimitsAreKept) {
+  auto res = ddi("PUT", "/configData", R"({"mode":"merge","data":{"version":"1.0.0"}})");
+  ASSERT_EQ(res.status, 200) << res.body;
+  // Reported: the poll stops asking, and the version is known.
+  EXPECT_FALSE(body_of(ddi("GET", "")).as_object().contains("_links"));
+  auto t = send("GET", "/api/v1/terminals/PF1", "", {{"authorization", admin_}});
+  ASSERT_EQ(t.status, 200) << t.body;
+  EXPECT_NE(t.body.find(R"("1.0.0")"), std::string::npos) << t.body;
+
+  bj::object many;
+  for (std::size_t i = 0; i <= limits::kConfigKeys; ++i) many["k" + std::to_string(i)] = "v";
+  struct Case {
+    std::string body;
+    const char* code;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"{", "parse"},
+           {"[]", "parse"},
+           {R"({"data":"x"})", "parse"},
+           {R"({"mode":"append","data":{}})", "invalid_argument"},
+           {bj::serialize(bj::object{{"data", many}}), "invalid_argument"},
+           {R"({"data":{")" + std::string(limits::kConfigKeyChars + 1, 'k') + R"(":"v"}})",
+            "invalid_argument"},
+           {R"({"data":{"k":")" + std::string(limits::kConfigValueChars + 1, 'v') + R"("}})",
+            "invalid_argument"},
+           {R"({"data":{"k":"a\u0000b"}})", "parse"},
+       }) {
+    res = ddi("PUT", "/configData", c.body);
+    EXPECT_EQ(res.status, 400) << c.body.substr(0, 80) << ": " << res.body;
+    EXPECT_EQ(error_code(res), c.code) << c.body.substr(0, 80);
+  }
+}
+
+TEST_F(DdiApiTest, CancelIsOfferedAndItsFeedbackClosesTheAction) {
+  const auto id = deploy("PF1");
+  const std::string sid = std::to_string(id);
+  ASSERT_EQ(ddi("GET", "/deploymentBase/" + sid).status, 200);  // fetched: now running
+  // Not being canceled: nothing to fetch, and cancel feedback is refused.
+  auto res = ddi("GET", "/cancelAction/" + sid);
+  EXPECT_EQ(res.status, 404) << res.body;
+  res = ddi("POST", "/cancelAction/" + sid + "/feedback",
+            R"({"status":{"execution":"closed","result":{"finished":"success"}}})");
+  EXPECT_EQ(res.status, 410) << res.body;
+  EXPECT_EQ(error_code(res), "gone");
+
+  res = send("POST", "/api/v1/deployments/" + sid + "/cancel", "{}", {{"authorization", admin_}});
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(body_of(res).at("status"), "canceling");
+  auto poll = body_of(ddi("GET", ""));
+  EXPECT_EQ(poll.at("_links").at("cancelAction").at("href").as_string(),
+            "https://fleet.example.com/DEFAULT/controller/v1/PF1/cancelAction/" + sid);
+  res = ddi("GET", "/cancelAction/" + sid);
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(body_of(res).at("cancelAction").at("stopId").as_string(), sid);
+  // The other terminal cannot see or answer it.
+  res = send("GET", base("PF2") + "/cancelAction/" + sid, "", as(other_token_));
+  EXPECT_EQ(res.status, 404) << res.body;
+
+  res = ddi("POST", "/cancelAction/" + sid + "/feedback", R"({"status":{"execution":7}})");
+  EXPECT_EQ(res.status, 400) << res.body;
+  res = ddi("POST", "/cancelAction/" + sid + "/feedback",
+            R"({"status":{"execution":"closed","result":{"finished":"success"}}})");
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(deployment(id).at("status"), "canceled");
+}
+
+TEST_F(DdiApiTest, QueryAndPathTextMustBeValidUtf8) {
+  auto res = ddi("GET", "", "", {{"since", "\xff\xfe"}});
+  EXPECT_EQ(res.status, 400) << res.body;
+  EXPECT_EQ(error_code(res), "invalid_argument");
+  res = send("GET", base("PF\xc3"), "", as(token_));
+  EXPECT_EQ(res.status, 400) << res.body;
+  // The refused bytes are never echoed: the body is valid JSON.
+  EXPECT_TRUE(json::parse(res.body)) << res.body;
+}
+
+TEST_F(DdiApiTest, AnUnknownDeviceRouteIs404AndAWrongMethod405) {
+  auto res = ddi("GET", "/nothing");
+  EXPECT_EQ(res.status, 404);
+  EXPECT_EQ(error_code(res), "not_found");
+  res = ddi("DELETE", "");
+  EXPECT_EQ(res.status, 405);
+  EXPECT_EQ(error_code(res), "method_not_allowed");
+}
+
+}  // namespace
+}  // namespace posfleet::ddi

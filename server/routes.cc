@@ -1,0 +1,24 @@
+#include "server/routes.h"
+
+#include "server/api/console_api.h"
+#include "server/api/fleet_api.h"
+#include "server/api/management_api.h"
+#include "server/api/onboarding_api.h"
+#include "server/api/rollout_api.h"
+#include "server/ddi/ddi_api.h"
+
+namespace posfleet {
+
+void add_all_routes(http::Router& router, domain::Context& ctx) {
+  ddi::add_routes(router, ctx);
+  api::add_routes(router, ctx);
+  api::add_fleet_routes(router, ctx);
+  api::add_audit_routes(router, ctx);
+  api::add_rollout_routes(router, ctx);
+  api::add_support_routes(router, ctx);
+  api::add_session_routes(router, ctx);
+  api::add_onboarding_routes(router, ctx);
+  api::add_console_routes(router, ctx);
+}
+
+}  // namespace posfleet
