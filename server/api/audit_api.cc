@@ -149,8 +149,11 @@ Response export_audit(domain::Context& ctx, Request& req, const Caller& caller) 
     q->after_id = page->back().id;
     if (count >= *total) break;
   }
-  domain::record_audit(ctx, caller.actor(), "audit.export", "audit", "",
-                       format + ", " + std::to_string(count) + " entries", "");
+  // An export that cannot be audited is not handed out.
+  if (auto s = domain::record_audit(ctx, caller.actor(), "audit.export", "audit", "",
+                                    format + ", " + std::to_string(count) + " entries", "");
+      !s)
+    return http::error_from(s.error());
   Response r;
   r.content_type =
       format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";

@@ -90,7 +90,7 @@ bj::object status_json(const store::ApplicationRecord& a) {
 // request without one.
 Expected<bj::object> public_body(domain::Context& ctx, const Request& req) {
   if (ctx.public_limit && !ctx.public_limit->allow(client_address(ctx, req), unix_now()))
-    return make_error(Code::kUnavailable,
+    return make_error(Code::kTooManyRequests,
                       "too many requests from your address; wait a minute and try again");
   if (!http::media_type_is(req.header("content-type"), "application", "json"))
     return make_error(Code::kInvalidArgument, "send the request as application/json");
@@ -98,7 +98,7 @@ Expected<bj::object> public_body(domain::Context& ctx, const Request& req) {
 }
 
 Response refused(const Error& e) {
-  if (e.code == Code::kUnavailable) {
+  if (e.code == Code::kTooManyRequests) {
     auto r = http::error_response(429, "too_many_attempts", e.message);
     r.headers.push_back({"Retry-After", "60"});
     return r;
@@ -183,11 +183,7 @@ Response post_enroll(domain::Context& ctx, Request& req) {
   auto e = domain::enroll_terminal(ctx, json::string_or(*body, "code", ""),
                                    json::string_or(*body, "serial", ""),
                                    json::string_or(*body, "model", ""), client_address(ctx, req));
-  if (!e) {
-    if (e.error().code == Code::kUnauthorized)
-      return http::error_response(410, "expired", e.error().message);
-    return refused(e.error());
-  }
+  if (!e) return refused(e.error());
   return http::json_response(200, bj::object{{"serial", e->terminal.serial},
                                              {"model", e->terminal.model},
                                              {"tenant", e->terminal.tenant},

@@ -254,7 +254,7 @@ Response post_support_policy(domain::Context& ctx, Request& req, const Caller& c
                                       caller.actor("support"))
           : domain::support_change_policy(ctx, *id, *patch, json::string_or(*body, "reason", ""),
                                           caller.actor("support"));
-  if (!changed && changed.error().code == Code::kConflict && !ask_admin) {
+  if (!changed && changed.error().code == Code::kLocked && !ask_admin) {
     // Locked: not a dead end — the desk offers to ask an administrator.
     const std::string next = "/api/v1/support/verifications/" + std::to_string(*id) + "/ask-admin";
     return http::json_response(409,

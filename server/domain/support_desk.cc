@@ -19,14 +19,17 @@ Expected<store::TicketNoteRecord> add_ticket_note(Context& ctx, std::int64_t tic
   auto checked = checked_note(text, "write the note: text is required");
   if (!checked) return checked.error();
   const std::string& note = *checked;
-  auto t = ctx.store.ticket(ticket_id);
-  if (!t) return t.error();
   store::TicketNoteRecord n{0, ticket_id, who.name, note, unix_now()};
-  auto id = ctx.store.insert_ticket_note(n);
-  if (!id) return id.error();
-  n.id = *id;
-  record_audit(ctx, who, "ticket.note", "ticket:" + std::to_string(ticket_id), "",
-               "terminal:" + t->serial, note);
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto t = tx.ticket(ticket_id);
+    if (!t) return t.error();
+    auto id = tx.insert_ticket_note(n);
+    if (!id) return id.error();
+    n.id = *id;
+    return record_audit(tx, who, "ticket.note", "ticket:" + std::to_string(ticket_id), "",
+                        "terminal:" + t->serial, note);
+  });
+  if (!st) return st.error();
   return n;
 }
 
