@@ -27,11 +27,11 @@ namespace {
 
 std::string target(const store::ApplicationRecord& a) { return "application:" + a.number; }
 
-Status expect_status(const store::ApplicationRecord& a, const std::string& want,
+Status expect_status(const store::ApplicationRecord& a, ApplicationStatus want,
                      const std::string& doing) {
-  if (a.status == want) return ok_status();
+  if (a.status == to_string(want)) return ok_status();
   return make_error(Code::kWrongState, "application " + a.number + " is " + a.status + "; only a " +
-                                           want + " application can be " + doing);
+                                           to_string(want) + " application can be " + doing);
 }
 
 // "XXXX-XXXX-XXXX" without look-alikes; about 58 bits.
@@ -102,6 +102,44 @@ Status insert_code(store::Tx& tx, const store::ActivationRecord& like, const std
 
 }  // namespace
 
+const char* to_string(ApplicationStatus s) {
+  switch (s) {
+    case ApplicationStatus::kSubmitted:
+      return "submitted";
+    case ApplicationStatus::kApproved:
+      return "approved";
+    case ApplicationStatus::kRejected:
+      return "rejected";
+    case ApplicationStatus::kShipped:
+      return "shipped";
+    case ApplicationStatus::kActivated:
+      return "activated";
+  }
+  return "?";
+}
+
+Expected<ApplicationStatus> application_status_named(const std::string& name) {
+  for (auto s :
+       {ApplicationStatus::kSubmitted, ApplicationStatus::kApproved, ApplicationStatus::kRejected,
+        ApplicationStatus::kShipped, ApplicationStatus::kActivated})
+    if (name == to_string(s)) return s;
+  return make_error(Code::kInvalidArgument,
+                    "status must be submitted, approved, rejected, shipped or activated");
+}
+
+Expected<std::vector<store::ApplicationRecord>> list_applications(
+    Context& ctx, std::optional<ApplicationStatus> status) {
+  return ctx.store.list_applications(status ? to_string(*status) : "", 0, 500);
+}
+
+Expected<ApplicationDetail> application_detail(Context& ctx, std::int64_t id) {
+  auto a = ctx.store.application(id);
+  if (!a) return a.error();
+  auto acts = ctx.store.activations_of(a->id);
+  if (!acts) return acts.error();
+  return ApplicationDetail{std::move(*a), std::move(*acts)};
+}
+
 Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64_t id,
                                                         const Actor& who) {
   auto a = ctx.store.application(id);
@@ -128,7 +166,8 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id,
                                        const std::string& reason, const Actor& who) {
   auto read = ctx.store.application(id);
   if (!read) return read.error();
-  if (auto s = expect_status(*read, "submitted", "approved"); !s) return s.error();
+  if (auto s = expect_status(*read, ApplicationStatus::kSubmitted, "approved"); !s)
+    return s.error();
   if (serials.empty() || serials.size() > static_cast<size_t>(kMaxTerminalsPerApplication))
     return make_error(Code::kInvalidArgument,
                       "assign 1 to " + std::to_string(kMaxTerminalsPerApplication) +
@@ -155,7 +194,7 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id,
     out.codes.clear();
     auto a = tx.application(id);
     if (!a) return a.error();
-    if (auto s = expect_status(*a, "submitted", "approved"); !s) return s;
+    if (auto s = expect_status(*a, ApplicationStatus::kSubmitted, "approved"); !s) return s;
     // The merchant is the person who applied: support verifies them by name and ID digits.
     auto merchant = create_merchant(tx, *ctx.secrets, a->legal_name, a->phone, *resident_id, who);
     if (!merchant) return merchant.error();
@@ -171,13 +210,13 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id,
     }
     std::string csv;
     for (const auto& serial : serials) csv += (csv.empty() ? "" : ",") + serial;
-    a->status = "approved";
+    a->status = to_string(ApplicationStatus::kApproved);
     a->reason = reason;
     a->reviewer = who.name;
     a->serials_csv = csv;
     a->merchant_id = merchant->id;
     a->updated = now;
-    if (auto s = save(tx, *a, "submitted"); !s) return s;
+    if (auto s = save(tx, *a, to_string(ApplicationStatus::kSubmitted)); !s) return s;
     if (auto s = record_audit(
             tx, who, "application.approve", target(*a), "submitted",
             "approved: merchant " + std::to_string(merchant->id) + ", terminals " + csv, reason);
@@ -233,12 +272,12 @@ Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
     auto a = tx.application(id);
     if (!a) return a.error();
-    if (auto s = expect_status(*a, "submitted", "rejected"); !s) return s;
-    a->status = "rejected";
+    if (auto s = expect_status(*a, ApplicationStatus::kSubmitted, "rejected"); !s) return s;
+    a->status = to_string(ApplicationStatus::kRejected);
     a->reason = reason;
     a->reviewer = who.name;
     a->updated = unix_now();
-    if (auto s = save(tx, *a, "submitted"); !s) return s;
+    if (auto s = save(tx, *a, to_string(ApplicationStatus::kSubmitted)); !s) return s;
     out = *a;
     return record_audit(tx, who, "application.reject", target(*a), "submitted", "rejected", reason);
   });
@@ -259,10 +298,11 @@ Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id
     auto a = tx.application(id);
     if (!a) return a.error();
     // A terminal handed over and enrolled before the parcel was recorded stays activated.
-    if (a->status != "activated")
-      if (auto s = expect_status(*a, "approved", "shipped"); !s) return s;
+    if (a->status != to_string(ApplicationStatus::kActivated))
+      if (auto s = expect_status(*a, ApplicationStatus::kApproved, "shipped"); !s) return s;
     const std::string was = a->status;
-    if (was == "approved") a->status = "shipped";
+    if (was == to_string(ApplicationStatus::kApproved))
+      a->status = to_string(ApplicationStatus::kShipped);
     a->carrier = carrier;
     a->tracking = tracking;
     a->updated = unix_now();
@@ -345,9 +385,11 @@ Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const 
       return s;
     auto a = tx.application(act->application_id);
     if (!a) return a.error();
-    if (a->status != "approved" && a->status != "shipped") return ok_status();
+    if (a->status != to_string(ApplicationStatus::kApproved) &&
+        a->status != to_string(ApplicationStatus::kShipped))
+      return ok_status();
     const std::string was = a->status;
-    a->status = "activated";
+    a->status = to_string(ApplicationStatus::kActivated);
     a->updated = now;
     return save(tx, *a, was);
   });
