@@ -63,7 +63,7 @@ posfleet::Status bootstrap_admin_user(posfleet::domain::Context& ctx, const std:
   if (!users->empty()) return posfleet::ok_status();
   const char* env = std::getenv("POSFLEET_ADMIN_PASSWORD");
   std::string password = env && *env ? env : posfleet::domain::new_token().substr(0, 20);
-  auto u = posfleet::domain::create_user(ctx, "admin", "admin", password,
+  auto u = posfleet::domain::create_user(ctx, "admin", posfleet::domain::Role::kAdmin, password,
                                          {"posfleetd", "system", "console"});
   if (!u) return u.error();
   std::cout << "First start: created the back-office user \"admin\". Its password is shown only "

@@ -14,24 +14,21 @@
 
 namespace posfleet::api {
 
-bool valid_role(const std::string& role) {
-  return role == "admin" || role == "release_manager" || role == "support" || role == "auditor";
-}
-
-bool role_allows(const std::string& role, Permission p) {
-  if (role == "admin") return true;
+bool role_allows(domain::Role role, Permission p) {
+  using domain::Role;
+  if (role == Role::kAdmin) return true;
   switch (p) {
     case Permission::kRead:
-      return valid_role(role);
+      return true;
     case Permission::kRelease:
     case Permission::kDeploy:
     case Permission::kTerminal:
     case Permission::kPolicy:
-      return role == "release_manager";
+      return role == Role::kReleaseManager;
     case Permission::kSupport:
-      return role == "support";
+      return role == Role::kSupport;
     case Permission::kAudit:
-      return role == "auditor";
+      return role == Role::kAuditor;
     case Permission::kLock:
     case Permission::kMerchant:
     case Permission::kOnboard:
@@ -41,6 +38,19 @@ bool role_allows(const std::string& role, Permission p) {
   return false;
 }
 
+namespace {
+constexpr const char* kWrongCsrf = "missing or wrong X-CSRF-Token; reload the page and try again";
+
+// A stored role that is no role (written by hand into the database) may do nothing.
+Expected<Caller> caller_of(const std::string& name, const std::string& stored_role) {
+  auto role = domain::parse_role(stored_role);
+  if (!role)
+    return make_error(Code::kForbidden,
+                      name + " has the unknown role \"" + stored_role + "\"; ask an administrator");
+  return Caller{name, *role};
+}
+}  // namespace
+
 Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req) {
   // Scripts and the CLI: a bearer token.
   const std::string auth = req.header("authorization");
@@ -48,7 +58,7 @@ Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req) {
   if (auth.compare(0, kScheme.size(), kScheme) == 0) {
     auto token = domain::authenticate_api_token(ctx, std::string_view(auth).substr(kScheme.size()));
     if (!token) return token.error();
-    return Caller{token->name, token->role};
+    return caller_of(token->name, token->role);
   }
   // People in the console: the session cookie, and for every change the
   // session's CSRF token echoed in a header a cross-site form cannot set.
@@ -60,9 +70,8 @@ Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req) {
   if (!s) return s.error();
   if (req.method != "GET" &&
       !domain::equal_constant_time(req.header("x-csrf-token"), s->session.csrf))
-    return make_error(Code::kConflict,
-                      "missing or wrong X-CSRF-Token; reload the page and try again");
-  return Caller{s->user.name, s->user.role};
+    return make_error(Code::kForbidden, kWrongCsrf);
+  return caller_of(s->user.name, s->user.role);
 }
 
 namespace {
@@ -71,15 +80,18 @@ Expected<Caller> allowed_caller(domain::Context& ctx, const http::Request& req,
                                 Permission permission, http::Response& refusal) {
   auto caller = authenticate(ctx, req);
   if (!caller) {
-    const bool unknown = caller.error().code == Code::kUnauthorized;
-    refusal = http::error_response(unknown ? 401 : 403, unknown ? "unauthorized" : "csrf",
-                                   caller.error().message);
+    // A CSRF failure keeps its own code on the wire: the console reloads on it.
+    const bool csrf =
+        caller.error().code == Code::kForbidden && caller.error().message == kWrongCsrf;
+    refusal = csrf ? http::error_response(403, "csrf", caller.error().message)
+                   : http::error_from(caller.error());
     return caller;
   }
   if (!role_allows(caller->role, permission)) {
-    refusal = http::error_response(
-        403, "forbidden", "your role (" + caller->role + ") may not do this; ask an administrator");
-    return make_error(Code::kUnauthorized, "forbidden");
+    auto e = make_error(Code::kForbidden, std::string("your role (") + to_string(caller->role) +
+                                              ") may not do this; ask an administrator");
+    refusal = http::error_from(e);
+    return e;
   }
   return caller;
 }

@@ -1,11 +1,7 @@
 // posfleet server: what the management API's route files share: who is
 // calling (from the bearer token), role permissions, and JSON helpers.
 //
-// Roles and what they may do (enforced here, on every route):
-//   admin            everything, including tokens, locks, merchants, the SMS outbox, reviewing
-//   applications release_manager  read; releases, deployments, terminals, policy (no locks) support
-//   read; tickets, identity verification, policy on a verified merchant's behalf auditor read; the
-//   audit log
+// Roles and what they may do (domain/roles.h) are enforced here, on every route.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -13,6 +9,7 @@
 #include <string>
 
 #include "server/domain/context.h"
+#include "server/domain/roles.h"
 #include "server/http/router.h"
 
 namespace posfleet::api {
@@ -32,17 +29,17 @@ enum class Permission {
 };
 
 struct Caller {
-  std::string name, role;
+  std::string name;
+  domain::Role role = domain::Role::kAuditor;
   domain::Actor actor(const std::string& path = "console") const {
-    return {name, role == "support" ? "support" : "user", path};
+    return {name, role == domain::Role::kSupport ? "support" : "user", path};
   }
 };
 
-bool role_allows(const std::string& role, Permission p);
-bool valid_role(const std::string& role);
+bool role_allows(domain::Role role, Permission p);
 
 // Who sends the request: a bearer token, or a session cookie (with the CSRF
-// header on every change). kUnauthorized, or kConflict for a CSRF failure.
+// header on every change). kUnauthorized, or kForbidden for a CSRF failure.
 Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req);
 
 using CallerHandler = http::Response (*)(domain::Context&, http::Request&, const Caller&);

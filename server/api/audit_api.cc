@@ -15,7 +15,7 @@
 #include "core/text.h"
 #include "server/api/api_common.h"
 #include "server/api/fleet_api.h"
-#include "server/domain/audit.h"
+#include "server/domain/audit_reading.h"
 
 namespace posfleet::api {
 
@@ -80,17 +80,15 @@ bj::object head_json(const domain::AuditHead& h) {
 Response get_audit(domain::Context& ctx, Request& req, const Caller&) {
   auto q = audit_query(req);
   if (!q) return http::error_from(q.error());
-  auto entries = ctx.store.query_audit(*q);
-  if (!entries) return http::error_from(entries.error());
-  auto total = ctx.store.count_audit(*q);
-  if (!total) return http::error_from(total.error());
+  auto page = domain::audit_page(ctx, *q);
+  if (!page) return http::error_from(page.error());
   bj::array out;
-  for (const auto& e : *entries) out.push_back(e.to_json());
+  for (const auto& e : page->entries) out.push_back(e.to_json());
   return http::json_response(200, bj::object{{"entries", out},
-                                             {"total", *total},
+                                             {"total", page->total},
                                              {"offset", q->offset},
                                              {"limit", q->limit},
-                                             {"head", head_json(domain::audit_head(ctx))}});
+                                             {"head", head_json(page->head)}});
 }
 
 // One CSV field (RFC 4180). A field a spreadsheet would run as a formula
@@ -118,39 +116,21 @@ void write_csv(std::ostringstream& out, const AuditEntry& e) {
 Response export_audit(domain::Context& ctx, Request& req, const Caller& caller) {
   const std::string format = req.query_or("format", "");
   if (format != "csv" && format != "jsonl")
-    return http::error_response(400, "invalid_argument", "format must be csv or jsonl");
+    return http::error_from(make_error(Code::kInvalidArgument, "format must be csv or jsonl"));
   auto q = audit_query(req);
   if (!q) return http::error_from(q.error());
-  q->newest_first = false;
-  q->offset = 0;
-  auto total = ctx.store.count_audit(*q);
-  if (!total) return http::error_from(total.error());
-  if (*total > kExportMax)
-    return http::error_response(400, "invalid_argument",
-                                std::to_string(*total) +
-                                    " entries match; narrow the filters to at most " +
-                                    std::to_string(kExportMax) + " (or use posfleet audit export)");
+  auto entries = domain::audit_export(ctx, *q, kExportMax, format, caller.actor());
+  if (!entries) return http::error_from(entries.error());
   std::ostringstream out;
   if (format == "csv")  // with a byte-order mark, so spreadsheets read the Chinese text as UTF-8
     out << "\xEF\xBB\xBF"
         << "id,time_utc,actor,actor_kind,path,action,target,before,after,reason,prev_hash,hash\r\n";
-  std::int64_t count = 0;
-  for (q->limit = 5000;;) {
-    auto page = ctx.store.query_audit(*q);
-    if (!page) return http::error_from(page.error());
-    if (page->empty()) break;
-    for (const auto& e : *page) {
-      if (format == "csv")
-        write_csv(out, e);
-      else
-        out << json::serialize(e.to_json()) << "\n";
-    }
-    count += static_cast<std::int64_t>(page->size());
-    q->after_id = page->back().id;
-    if (count >= *total) break;
+  for (const auto& e : *entries) {
+    if (format == "csv")
+      write_csv(out, e);
+    else
+      out << json::serialize(e.to_json()) << "\n";
   }
-  domain::record_audit(ctx, caller.actor(), "audit.export", "audit", "",
-                       format + ", " + std::to_string(count) + " entries", "");
   Response r;
   r.content_type =
       format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";

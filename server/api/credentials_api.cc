@@ -34,10 +34,9 @@ Response post_token(domain::Context& ctx, Request& req, const Caller& caller) {
   if (!body) return http::error_from(body.error());
   const std::string name = json::string_or(*body, "name", ""),
                     role = json::string_or(*body, "role", "");
-  if (!valid_role(role))
-    return http::error_response(400, "invalid_argument",
-                                "role must be admin, release_manager, support or auditor");
-  auto t = domain::create_api_token(ctx, name, role, caller.actor());
+  auto parsed = domain::role_named(role);
+  if (!parsed) return http::error_from(parsed.error());
+  auto t = domain::create_api_token(ctx, name, *parsed, caller.actor());
   if (!t) return http::error_from(t.error());
   auto o = token_json(t->record);
   o["token"] = t->token;

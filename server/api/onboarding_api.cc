@@ -90,7 +90,7 @@ bj::object status_json(const store::ApplicationRecord& a) {
 // request without one.
 Expected<bj::object> public_body(domain::Context& ctx, const Request& req) {
   if (ctx.public_limit && !ctx.public_limit->allow(client_address(ctx, req), unix_now()))
-    return make_error(Code::kUnavailable,
+    return make_error(Code::kTooManyRequests,
                       "too many requests from your address; wait a minute and try again");
   if (!http::media_type_is(req.header("content-type"), "application", "json"))
     return make_error(Code::kInvalidArgument, "send the request as application/json");
@@ -98,7 +98,7 @@ Expected<bj::object> public_body(domain::Context& ctx, const Request& req) {
 }
 
 Response refused(const Error& e) {
-  if (e.code == Code::kUnavailable) {
+  if (e.code == Code::kTooManyRequests) {
     auto r = http::error_response(429, "too_many_attempts", e.message);
     r.headers.push_back({"Retry-After", "60"});
     return r;
@@ -183,11 +183,7 @@ Response post_enroll(domain::Context& ctx, Request& req) {
   auto e = domain::enroll_terminal(ctx, json::string_or(*body, "code", ""),
                                    json::string_or(*body, "serial", ""),
                                    json::string_or(*body, "model", ""), client_address(ctx, req));
-  if (!e) {
-    if (e.error().code == Code::kUnauthorized)
-      return http::error_response(410, "expired", e.error().message);
-    return refused(e.error());
-  }
+  if (!e) return refused(e.error());
   return http::json_response(200, bj::object{{"serial", e->terminal.serial},
                                              {"model", e->terminal.model},
                                              {"tenant", e->terminal.tenant},
@@ -196,12 +192,13 @@ Response post_enroll(domain::Context& ctx, Request& req) {
 
 Response list_applications(domain::Context& ctx, Request& req, const Caller&) {
   const auto status = req.query_or("status", "");
-  if (!status.empty() && status != "submitted" && status != "approved" && status != "rejected" &&
-      status != "shipped" && status != "activated")
-    return http::error_response(
-        400, "invalid_argument",
-        "status must be submitted, approved, rejected, shipped or activated");
-  auto rows = ctx.store.list_applications(status, 0, 500);
+  std::optional<domain::ApplicationStatus> wanted;
+  if (!status.empty()) {
+    auto parsed = domain::application_status_named(status);
+    if (!parsed) return http::error_from(parsed.error());
+    wanted = *parsed;
+  }
+  auto rows = domain::list_applications(ctx, wanted);
   if (!rows) return http::error_from(rows.error());
   bj::array out;
   for (const auto& a : *rows) out.push_back(application_json(a));
@@ -211,17 +208,16 @@ Response list_applications(domain::Context& ctx, Request& req, const Caller&) {
 Response get_application(domain::Context& ctx, Request& req, const Caller&) {
   auto id = positive_id(req.param("id"), "application");
   if (!id) return http::error_from(id.error());
-  auto a = ctx.store.application(*id);
-  if (!a) return http::error_from(a.error());
-  auto o = application_json(*a);
+  auto d = domain::application_detail(ctx, *id);
+  if (!d) return http::error_from(d.error());
+  auto o = application_json(d->record);
   bj::array activations;
-  if (auto acts = ctx.store.activations_of(a->id); acts)
-    for (const auto& act : *acts)
-      activations.push_back(bj::object{
-          {"serial", act.serial},
-          {"expires", format_utc(act.expires)},
-          {"replaced", act.used < 0},
-          {"used", act.used > 0 ? bj::value(format_utc(act.used)) : bj::value(nullptr)}});
+  for (const auto& act : d->activations)
+    activations.push_back(
+        bj::object{{"serial", act.serial},
+                   {"expires", format_utc(act.expires)},
+                   {"replaced", act.used < 0},
+                   {"used", act.used > 0 ? bj::value(format_utc(act.used)) : bj::value(nullptr)}});
   o["activations"] = std::move(activations);
   return http::json_response(200, o);
 }

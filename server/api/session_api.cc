@@ -34,7 +34,7 @@ Response post_session(domain::Context& ctx, Request& req) {
   auto login = domain::log_in(ctx, json::string_or(*body, "name", ""),
                               json::string_or(*body, "password", ""), client_address(ctx, req));
   if (!login) {
-    if (login.error().code == Code::kUnavailable) {
+    if (login.error().code == Code::kTooManyRequests) {
       auto r = http::error_response(429, "too_many_attempts", login.error().message);
       r.headers.push_back({"Retry-After", std::to_string(domain::kLoginWindowSeconds)});
       return r;
@@ -49,14 +49,15 @@ Response post_session(domain::Context& ctx, Request& req) {
 }
 
 Response get_session(domain::Context& ctx, Request& req, const Caller& caller) {
-  bj::object o{{"name", caller.name}, {"role", caller.role}};
+  bj::object o{{"name", caller.name}, {"role", domain::to_string(caller.role)}};
   if (auto s = domain::session_user(ctx, domain::session_cookie(req.header("cookie"))); s)
     o["csrf"] = s->session.csrf;
   return http::json_response(200, o);
 }
 
 Response delete_session(domain::Context& ctx, Request& req, const Caller&) {
-  domain::log_out(ctx, domain::session_cookie(req.header("cookie")));
+  if (auto s = domain::log_out(ctx, domain::session_cookie(req.header("cookie"))); !s)
+    return http::error_from(s.error());
   auto r = http::json_response(200, bj::object{{"logged_out", true}});
   r.headers.push_back({"Set-Cookie", cookie("", 0)});
   return r;
@@ -65,15 +66,16 @@ Response delete_session(domain::Context& ctx, Request& req, const Caller&) {
 Response post_user(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto u = domain::create_user(ctx, json::string_or(*body, "name", ""),
-                               json::string_or(*body, "role", ""),
+  auto role = domain::role_named(json::string_or(*body, "role", ""));
+  if (!role) return http::error_from(role.error());
+  auto u = domain::create_user(ctx, json::string_or(*body, "name", ""), *role,
                                json::string_or(*body, "password", ""), caller.actor());
   if (!u) return http::error_from(u.error());
   return http::json_response(201, user_json(*u));
 }
 
 Response list_users(domain::Context& ctx, Request&, const Caller&) {
-  auto us = ctx.store.list_users();
+  auto us = domain::list_users(ctx);
   if (!us) return http::error_from(us.error());
   bj::array out;
   for (const auto& u : *us) out.push_back(user_json(u));
@@ -86,10 +88,16 @@ Response put_user(domain::Context& ctx, Request& req, const Caller& caller) {
   std::optional<bool> disabled;
   if (auto* d = body->if_contains("disabled")) {
     if (!d->is_bool())
-      return http::error_response(400, "invalid_argument", "disabled must be true or false");
+      return http::error_from(make_error(Code::kInvalidArgument, "disabled must be true or false"));
     disabled = d->get_bool();
   }
-  auto u = domain::change_user(ctx, req.param("name"), json::string_or(*body, "role", ""), disabled,
+  std::optional<domain::Role> role;
+  if (const auto name = json::string_or(*body, "role", ""); !name.empty()) {
+    auto r = domain::role_named(name);
+    if (!r) return http::error_from(r.error());
+    role = *r;
+  }
+  auto u = domain::change_user(ctx, req.param("name"), role, disabled,
                                json::string_or(*body, "password", ""), caller.actor());
   if (!u) return http::error_from(u.error());
   return http::json_response(200, user_json(*u));

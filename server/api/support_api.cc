@@ -23,29 +23,24 @@ using http::Response;
 
 namespace {
 
-bj::object merchant_json(domain::Context& ctx, const store::MerchantRecord& m) {
-  std::string id_masked = "?";
-  if (auto id = ctx.secrets->unseal(m.resident_id_enc); id)
-    id_masked = domain::mask_resident_id(*id);
+bj::object merchant_json(const domain::MerchantView& v) {
   bj::array terminals;
-  if (auto ts = ctx.store.terminals_of_merchant(m.id); ts)
-    for (const auto& t : *ts) {
-      // The desk shows a lock before the call gets there: only an administrator changes it.
-      auto eff = domain::effective_policy(ctx, t);
-      const bool locked = eff && eff->locked;
-      terminals.push_back(
-          bj::object{{"serial", t.serial},
-                     {"model", t.model},
-                     {"version", t.installed_version},
-                     {"group", t.group},
-                     {"mode", eff ? bj::value(eff->mode) : bj::value(nullptr)},
-                     {"locked", locked},
-                     {"lock_reason", locked ? bj::value(eff->lock_reason) : bj::value(nullptr)}});
-    }
+  for (const auto& [t, eff] : v.terminals) {
+    const bool locked = eff && eff->locked;
+    terminals.push_back(
+        bj::object{{"serial", t.serial},
+                   {"model", t.model},
+                   {"version", t.installed_version},
+                   {"group", t.group},
+                   {"mode", eff ? bj::value(eff->mode) : bj::value(nullptr)},
+                   {"locked", locked},
+                   {"lock_reason", locked ? bj::value(eff->lock_reason) : bj::value(nullptr)}});
+  }
+  const auto& m = v.merchant;
   return bj::object{{"id", m.id},
                     {"legal_name", m.legal_name},
                     {"phone", domain::mask(m.phone, 3, 4)},
-                    {"resident_id", id_masked},
+                    {"resident_id", v.resident_id_masked},
                     {"terminals", terminals},
                     {"created", format_utc(m.created)}};
 }
@@ -81,7 +76,7 @@ Response verification_error(domain::Context& ctx, const Error& e, const char* co
   if (e.code != Code::kUnauthorized) return http::error_from(e);
   bj::object err{{"code", code}, {"message", e.message}};
   if (verification_id) {
-    if (auto v = ctx.store.verification(verification_id); v && v->agent != agent) {
+    if (auto v = domain::verification(ctx, verification_id); v && v->agent != agent) {
       err["code"] = "other_agent";
     } else if (v) {
       const int left = std::max(0, domain::kCodeTries - v->attempts);
@@ -103,15 +98,15 @@ Response post_merchant(domain::Context& ctx, Request& req, const Caller& caller)
                                    json::string_or(*body, "phone", ""),
                                    json::string_or(*body, "resident_id", ""), caller.actor());
   if (!m) return http::error_from(m.error());
-  return http::json_response(201, merchant_json(ctx, *m));
+  return http::json_response(201, merchant_json(domain::merchant_view(ctx, *m)));
 }
 
 Response get_merchant(domain::Context& ctx, Request& req, const Caller&) {
   auto id = positive_id(req.param("id"), "merchant");
   if (!id) return http::error_from(id.error());
-  auto m = ctx.store.merchant(*id);
+  auto m = domain::merchant_view(ctx, *id);
   if (!m) return http::error_from(m.error());
-  return http::json_response(200, merchant_json(ctx, *m));
+  return http::json_response(200, merchant_json(*m));
 }
 
 Response post_merchant_terminal(domain::Context& ctx, Request& req, const Caller& caller) {
@@ -123,8 +118,9 @@ Response post_merchant_terminal(domain::Context& ctx, Request& req, const Caller
           domain::link_terminal(ctx, *id, json::string_or(*body, "serial", ""), caller.actor());
       !s)
     return http::error_from(s.error());
-  auto m = ctx.store.merchant(*id);
-  return http::json_response(200, merchant_json(ctx, *m));
+  auto m = domain::merchant_view(ctx, *id);
+  if (!m) return http::error_from(m.error());
+  return http::json_response(200, merchant_json(*m));
 }
 
 // The queue: ?status=open|closed, ?serial=, ?offset=, ?limit= (1-200); open first.
@@ -132,23 +128,21 @@ Response list_tickets(domain::Context& ctx, Request& req, const Caller&) {
   store::TicketQuery q{req.query_or("status", ""),
                        std::string(text::trim(req.query_or("serial", "")))};
   if (q.status != "" && q.status != "open" && q.status != "closed")
-    return http::error_response(400, "invalid_argument",
-                                "status must be open or closed (or left out for all)");
+    return http::error_from(
+        make_error(Code::kInvalidArgument, "status must be open or closed (or left out for all)"));
   try {
     q.offset = std::max<std::int64_t>(0, std::stoll(req.query_or("offset", "0")));
     q.limit = std::clamp<std::int64_t>(std::stoll(req.query_or("limit", "200")), 1, 200);
   } catch (const std::exception&) {
-    return http::error_response(400, "invalid_argument", "offset and limit must be numbers");
+    return http::error_from(make_error(Code::kInvalidArgument, "offset and limit must be numbers"));
   }
-  auto ts = ctx.store.query_tickets(q);
-  if (!ts) return http::error_from(ts.error());
-  auto total = ctx.store.count_tickets(q);
-  if (!total) return http::error_from(total.error());
+  auto page = domain::ticket_queue(ctx, q);
+  if (!page) return http::error_from(page.error());
   bj::array out;
-  for (const auto& t : *ts) out.push_back(ticket_json(t));
+  for (const auto& t : page->tickets) out.push_back(ticket_json(t));
   return http::json_response(
-      200,
-      bj::object{{"tickets", out}, {"total", *total}, {"offset", q.offset}, {"limit", q.limit}});
+      200, bj::object{
+               {"tickets", out}, {"total", page->total}, {"offset", q.offset}, {"limit", q.limit}});
 }
 
 bj::object note_json(const store::TicketNoteRecord& n) {
@@ -160,25 +154,21 @@ bj::object note_json(const store::TicketNoteRecord& n) {
 Response get_ticket(domain::Context& ctx, Request& req, const Caller&) {
   auto id = positive_id(req.param("id"), "ticket");
   if (!id) return http::error_from(id.error());
-  auto t = ctx.store.ticket(*id);
-  if (!t) return http::error_from(t.error());
-  bj::object out{{"ticket", ticket_json(*t)}, {"terminal", nullptr}, {"merchant", nullptr}};
-  if (auto term = ctx.store.terminal_by_id(t->terminal_id); term) {
+  auto d = domain::ticket_detail(ctx, *id);
+  if (!d) return http::error_from(d.error());
+  bj::object out{{"ticket", ticket_json(d->ticket)}, {"terminal", nullptr}, {"merchant", nullptr}};
+  if (const auto& term = d->terminal) {
     bj::object o{{"serial", term->serial},
                  {"model", term->model},
                  {"version", term->installed_version},
                  {"group", term->group},
                  {"last_seen", utc_or_null(term->last_seen)}};
-    if (auto eff = domain::effective_policy(ctx, *term); eff) o["policy"] = eff->to_json();
+    if (d->policy) o["policy"] = d->policy->to_json();
     out["terminal"] = std::move(o);
-    if (term->merchant_id)
-      if (auto m = ctx.store.merchant(term->merchant_id); m)
-        out["merchant"] = merchant_json(ctx, *m);
   }
-  auto notes = ctx.store.ticket_notes(*id);
-  if (!notes) return http::error_from(notes.error());
+  if (d->merchant) out["merchant"] = merchant_json(*d->merchant);
   bj::array ns;
-  for (const auto& n : *notes) ns.push_back(note_json(n));
+  for (const auto& n : d->notes) ns.push_back(note_json(n));
   out["notes"] = std::move(ns);
   return http::json_response(200, out);
 }
@@ -199,7 +189,7 @@ Response find_merchants(domain::Context& ctx, Request& req, const Caller&) {
   auto ms = domain::find_merchants(ctx, req.query_or("q", ""));
   if (!ms) return http::error_from(ms.error());
   bj::array out;
-  for (const auto& m : *ms) out.push_back(merchant_json(ctx, m));
+  for (const auto& m : *ms) out.push_back(merchant_json(domain::merchant_view(ctx, m)));
   return http::json_response(200, bj::object{{"merchants", out}});
 }
 
@@ -221,9 +211,9 @@ Response post_verification(domain::Context& ctx, Request& req, const Caller& cal
       ctx, json::string_or(*body, "terminal", ""), json::string_or(*body, "legal_name", ""),
       json::string_or(*body, "id_last4", ""), caller.actor("support"));
   if (!v) return verification_error(ctx, v.error(), "identity_mismatch");
-  auto m = ctx.store.merchant(v->merchant_id);
   auto o = verification_json(*v);
-  if (m) o["code_sent_to"] = domain::mask(m->phone, 3, 4);
+  if (auto m = domain::merchant_view(ctx, v->merchant_id); m)
+    o["code_sent_to"] = domain::mask(m->merchant.phone, 3, 4);
   return http::json_response(201, o);
 }
 
@@ -254,7 +244,7 @@ Response post_support_policy(domain::Context& ctx, Request& req, const Caller& c
                                       caller.actor("support"))
           : domain::support_change_policy(ctx, *id, *patch, json::string_or(*body, "reason", ""),
                                           caller.actor("support"));
-  if (!changed && changed.error().code == Code::kConflict && !ask_admin) {
+  if (!changed && changed.error().code == Code::kLocked && !ask_admin) {
     // Locked: not a dead end — the desk offers to ask an administrator.
     const std::string next = "/api/v1/support/verifications/" + std::to_string(*id) + "/ask-admin";
     return http::json_response(409,

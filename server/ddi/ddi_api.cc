@@ -163,7 +163,7 @@ Response post_ticket(domain::Context& ctx, Request& req, const store::TerminalRe
     return http::error_response(400, "parse", "body must be {\"message\":...,\"version\":...}");
   auto ticket = domain::open_ticket(ctx, t, json::string_or(v->get_object(), "message", ""),
                                     json::string_or(v->get_object(), "version", ""));
-  if (!ticket && ticket.error().code == Code::kUnavailable) {
+  if (!ticket && ticket.error().code == Code::kTooManyRequests) {
     auto r = http::error_response(429, "too_many_tickets", ticket.error().message);
     r.headers.push_back({"Retry-After", std::to_string(domain::seconds_to_next_ticket_day())});
     return r;

@@ -1,7 +1,9 @@
 #include "server/domain/accounts.h"
 
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -20,10 +22,6 @@ bool valid_name(const std::string& n) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-'))
       return false;
   return true;
-}
-
-bool valid_role(const std::string& r) {
-  return r == "admin" || r == "release_manager" || r == "support" || r == "auditor";
 }
 
 Expected<std::string> hash_password(const std::string& password) {
@@ -73,68 +71,77 @@ const std::string& decoy_hash() {
 
 }  // namespace
 
-Expected<store::UserRecord> create_user(Context& ctx, const std::string& name,
-                                        const std::string& role, const std::string& password,
-                                        const Actor& who) {
+Expected<store::UserRecord> create_user(Context& ctx, const std::string& name, Role role,
+                                        const std::string& password, const Actor& who) {
   if (!valid_name(name))
     return make_error(Code::kInvalidArgument,
                       "user name must be 1-64 letters, digits, '.', '_' or '-'");
-  if (!valid_role(role))
-    return make_error(Code::kInvalidArgument,
-                      "role must be admin, release_manager, support or auditor");
   auto hash = hash_password(password);
   if (!hash) return hash.error();
-  store::UserRecord u{0, name, *hash, role, false, unix_now()};
-  auto id = ctx.store.insert_user(u);
-  if (!id) {
-    if (id.error().code == Code::kConflict)
-      return make_error(Code::kConflict, "user " + name + " already exists");
-    return id.error();
-  }
-  u.id = *id;
-  record_audit(ctx, who, "user.create", "user:" + name, "", role, "");
+  store::UserRecord u{0, name, *hash, to_string(role), false, unix_now()};
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto id = tx.insert_user(u);
+    if (!id) {
+      if (id.error().code == Code::kConflict)
+        return make_error(Code::kConflict, "user " + name + " already exists");
+      return id.error();
+    }
+    u.id = *id;
+    return record_audit(tx, who, "user.create", "user:" + name, "", u.role, "");
+  });
+  if (!st) return st.error();
   return u;
 }
 
 Expected<store::UserRecord> change_user(Context& ctx, const std::string& name,
-                                        const std::string& role, std::optional<bool> disabled,
+                                        std::optional<Role> role, std::optional<bool> disabled,
                                         const std::string& password, const Actor& who) {
-  if (role.empty() && !disabled && password.empty())
+  if (!role && !disabled && password.empty())
     return make_error(Code::kInvalidArgument, "nothing to change: give role, disabled or password");
-  if (!role.empty() && !valid_role(role))
-    return make_error(Code::kInvalidArgument,
-                      "role must be admin, release_manager, support or auditor");
-  // One change of users at a time, so that two administrators demoting each
-  // other cannot both pass the last-administrator check.
-  static std::mutex change_mu;
-  std::lock_guard lock(change_mu);
-  auto u = ctx.store.user_by_name(name);
-  if (!u) return u.error();
-  const std::string before = u->role + (u->disabled ? " disabled" : "");
-  const bool was_admin = u->role == "admin" && !u->disabled;
-  if (!role.empty()) u->role = role;
-  if (disabled) u->disabled = *disabled;
-  if (was_admin && (u->role != "admin" || u->disabled)) {
-    auto users = ctx.store.list_users();
-    if (!users) return users.error();
-    int admins = 0;
-    for (const auto& other : *users) admins += other.role == "admin" && !other.disabled ? 1 : 0;
-    if (admins <= 1)
-      return make_error(
-          Code::kConflict,
-          name + " is the last active administrator; make another user an administrator first");
-  }
-  if (!password.empty()) {
+  std::string new_hash;
+  if (!password.empty()) {  // slow on purpose: before the transaction, which others wait for
     auto hash = hash_password(password);
     if (!hash) return hash.error();
-    u->password_hash = *hash;
+    new_hash = *hash;
   }
-  if (auto s = ctx.store.update_user(*u); !s) return s.error();
-  // A new role, a disabled account or a reset password ends every session.
-  if (auto s = ctx.store.delete_sessions_of(u->id); !s) return s.error();
-  record_audit(ctx, who, password.empty() ? "user.change" : "user.password_reset", "user:" + name,
-               before, u->role + (u->disabled ? " disabled" : ""), "");
-  return u;
+  // One transaction: two administrators demoting each other cannot both pass
+  // the last-administrator check, and the change, the end of the user's
+  // sessions and the audit entry land together or not at all.
+  store::UserRecord out;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto u = tx.user_by_name(name);
+    if (!u) return u.error();
+    const std::string before = u->role + (u->disabled ? " disabled" : "");
+    const auto is_admin = [](const store::UserRecord& r) {
+      return parse_role(r.role) == Role::kAdmin && !r.disabled;
+    };
+    const bool was_admin = is_admin(*u);
+    if (role) u->role = to_string(*role);
+    if (disabled) u->disabled = *disabled;
+    if (was_admin && !is_admin(*u)) {
+      auto users = tx.list_users();
+      if (!users) return users.error();
+      const auto admins = std::count_if(users->begin(), users->end(), is_admin);
+      if (admins <= 1)
+        return make_error(Code::kWrongState,
+                          name +
+                              " is the last active administrator; make another user an "
+                              "administrator first");
+    }
+    if (!new_hash.empty()) u->password_hash = new_hash;
+    if (auto s = tx.update_user(*u); !s) return s;
+    // A new role, a disabled account or a reset password ends every session.
+    if (auto s = tx.delete_sessions_of(u->id); !s) return s;
+    if (auto s =
+            record_audit(tx, who, password.empty() ? "user.change" : "user.password_reset",
+                         "user:" + name, before, u->role + (u->disabled ? " disabled" : ""), "");
+        !s)
+      return s;
+    out = std::move(*u);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return out;
 }
 
 Expected<Login> log_in(Context& ctx, const std::string& name, const std::string& password,
@@ -145,34 +152,45 @@ Expected<Login> log_in(Context& ctx, const std::string& name, const std::string&
   const Actor who{name, "user", "console"};
   if (log.blocked(name_key, kFailuresPerName, now) ||
       log.blocked(addr_key, kFailuresPerAddress, now)) {
-    record_audit(ctx, who, "login.refused", "user:" + name, "", remote, "too many failed attempts");
-    return make_error(Code::kUnavailable, "too many failed log-ins; wait 15 minutes and try again");
+    if (auto s = record_audit(ctx, who, "login.refused", "user:" + name, "", remote,
+                              "too many failed attempts");
+        !s)
+      return s.error();
+    return make_error(Code::kTooManyRequests,
+                      "too many failed log-ins; wait 15 minutes and try again");
   }
   auto u = ctx.store.user_by_name(name);
+  if (!u && u.error().code != Code::kNotFound) return u.error();
   const std::string& hash = u ? u->password_hash : decoy_hash();
   const bool ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
   if (!u || !ok || u->disabled) {
     log.add(name_key, now);
     log.add(addr_key, now);
-    record_audit(ctx, who, "login.failed", "user:" + name, "", remote, "");
+    if (auto s = record_audit(ctx, who, "login.failed", "user:" + name, "", remote, ""); !s)
+      return s.error();
     return make_error(Code::kUnauthorized, "user name or password is wrong");
   }
   log.clear(name_key);
   Login out{*u, new_token(), new_token()};
-  if (auto s = ctx.store.insert_session({hash_token(out.token), u->id, out.csrf, now, now}); !s)
-    return s.error();
-  // A reset or a disable that landed during the (slow) password check ended
-  // the user's sessions before this one existed: read the user again, after
-  // the insert, so that either this read sees the change or the change's
-  // delete_sessions_of comes after the insert and ends this session too.
-  auto again = ctx.store.user_by_id(u->id);
-  if (!again || again->disabled || again->password_hash != u->password_hash) {
-    ctx.store.delete_session(hash_token(out.token));
-    return make_error(Code::kUnauthorized, "user name or password is wrong");
-  }
-  record_audit(ctx, {u->name, "user", "console"}, "login.ok", "user:" + name, "", remote, "");
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    if (auto s = tx.insert_session({hash_token(out.token), u->id, out.csrf, now, now}); !s)
+      return s;
+    // A reset or a disable that landed during the (slow) password check ended
+    // the user's sessions before this one existed: read the user again inside
+    // the transaction, so that either this read sees the change or the
+    // change's delete_sessions_of comes after this commit and ends this session too.
+    auto again = tx.user_by_id(u->id);
+    if (!again) return again.error();
+    if (again->disabled || again->password_hash != u->password_hash)
+      return make_error(Code::kUnauthorized, "user name or password is wrong");
+    return record_audit(tx, {u->name, "user", "console"}, "login.ok", "user:" + name, "", remote,
+                        "");
+  });
+  if (!st) return st.error();
   return out;
 }
+
+Expected<std::vector<store::UserRecord>> list_users(Context& ctx) { return ctx.store.list_users(); }
 
 Expected<ActiveSession> session_user(Context& ctx, const std::string& token) {
   auto denied = make_error(Code::kUnauthorized, "your session has ended; log in again");
@@ -182,14 +200,20 @@ Expected<ActiveSession> session_user(Context& ctx, const std::string& token) {
   if (!s) return denied;
   const auto now = unix_now();
   if (now - s->last_seen > ctx.session_idle_seconds || now - s->created > ctx.session_max_seconds) {
-    ctx.store.delete_session(key);
+    // The session is refused either way; a row that could not be removed is
+    // refused again next time (its times do not change), so only log it.
+    if (auto gone = ctx.store.delete_session(key); !gone)
+      spdlog::warn("ended session not removed: {}", gone.error().message);
     return denied;
   }
   auto u = ctx.store.user_by_id(s->user_id);
   if (!u || u->disabled) return denied;
   // Coarse, to keep most reads read-only, but well within the idle limit.
   if (now - s->last_seen >= std::min(10, std::max(1, ctx.session_idle_seconds / 3)))
-    ctx.store.touch_session(key, now);
+    if (auto touched = ctx.store.touch_session(key, now); !touched)
+      // Safe to go on: the request is the user's; at worst the session ends
+      // at its last recorded use, and the user logs in again.
+      spdlog::warn("session use not recorded: {}", touched.error().message);
   return ActiveSession{*u, *s};
 }
 

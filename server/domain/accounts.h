@@ -10,12 +10,15 @@
 // Failed log-ins are limited: 5 per user name and 20 per address in 15
 // minutes; the answer never says whether the name exists.
 // Thread-safety: functions may be called from any thread; the failure
-// counters are guarded.
+// counters are guarded (they are per process: each server counts its own).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "server/domain/context.h"
+#include "server/domain/roles.h"
 
 namespace posfleet::domain {
 
@@ -23,23 +26,26 @@ inline constexpr int kLoginWindowSeconds = 15 * 60;
 inline constexpr int kFailuresPerName = 5;
 inline constexpr int kFailuresPerAddress = 20;
 
-Expected<store::UserRecord> create_user(Context& ctx, const std::string& name,
-                                        const std::string& role, const std::string& password,
-                                        const Actor& who);
+// Each change of users is one transaction with its audit entry (audit.h
+// commit_change): a failure leaves nothing.
+Expected<store::UserRecord> create_user(Context& ctx, const std::string& name, Role role,
+                                        const std::string& password, const Actor& who);
 // Changes what is given: role, disabled, password ("" = keep); any change
-// ends the user's sessions. kConflict when it would leave no active
+// ends the user's sessions. kWrongState when it would leave no active
 // administrator; kInvalidArgument when nothing is given.
 Expected<store::UserRecord> change_user(Context& ctx, const std::string& name,
-                                        const std::string& role, std::optional<bool> disabled,
+                                        std::optional<Role> role, std::optional<bool> disabled,
                                         const std::string& password, const Actor& who);
+// Every back-office user.
+Expected<std::vector<store::UserRecord>> list_users(Context& ctx);
 
 struct Login {
   store::UserRecord user;
   std::string token;  // goes into the cookie, shown nowhere else
   std::string csrf;
 };
-// kUnauthorized with one message for a wrong name or password; kUnavailable
-// when too many attempts failed.
+// kUnauthorized with one message for a wrong name or password;
+// kTooManyRequests when too many attempts failed.
 Expected<Login> log_in(Context& ctx, const std::string& name, const std::string& password,
                        const std::string& remote);
 

@@ -18,19 +18,20 @@ Status check_token_name(const std::string& name) {
   return text::check_field("name", name, limits::kTokenNameChars);
 }
 
-Expected<NewApiToken> create_api_token(Context& ctx, const std::string& name,
-                                       const std::string& role, const Actor& who) {
+Expected<NewApiToken> create_api_token(Context& ctx, const std::string& name, Role role,
+                                       const Actor& who) {
   if (auto s = check_token_name(name); !s) return s.error();
   NewApiToken out;
   out.token = new_token();
-  out.record = {0, hash_token(out.token), name, role, unix_now()};
-  auto id = ctx.store.insert_api_token(out.record);
-  if (!id) return id.error();
-  out.record.id = *id;
-  if (auto s = record_audit(ctx, who, "token.create", "token:" + std::to_string(*id), "",
-                            name + " " + role, "");
-      !s)
-    return s.error();
+  out.record = {0, hash_token(out.token), name, to_string(role), unix_now()};
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto id = tx.insert_api_token(out.record);
+    if (!id) return id.error();
+    out.record.id = *id;
+    return record_audit(tx, who, "token.create", "token:" + std::to_string(*id), "",
+                        name + " " + out.record.role, "");
+  });
+  if (!st) return st.error();
   return out;
 }
 
@@ -41,23 +42,26 @@ Expected<std::vector<store::ApiTokenRecord>> list_api_tokens(Context& ctx) {
 Expected<store::ApiTokenRecord> revoke_api_token(Context& ctx, std::int64_t id, const Actor& who,
                                                  const std::string& reason) {
   if (auto s = check_reason(reason, nullptr); !s) return s.error();
-  auto all = ctx.store.list_api_tokens();
-  if (!all) return all.error();
-  auto it = std::find_if(all->begin(), all->end(), [&](const auto& t) { return t.id == id; });
-  if (it == all->end())
-    return make_error(Code::kNotFound, "no API token " + std::to_string(id) + "; see token list");
-  const auto now = unix_now();
-  auto took = ctx.store.revoke_api_token(id, now);
-  if (!took) return took.error();
-  if (!*took)
-    return make_error(Code::kConflict, "API token " + std::to_string(id) + " (" + it->name +
-                                           ") was revoked already");
-  it->revoked = now;
-  if (auto s = record_audit(ctx, who, "token.revoke", "token:" + std::to_string(id),
-                            it->name + " " + it->role, "revoked", reason);
-      !s)
-    return s.error();
-  return *it;
+  store::ApiTokenRecord out;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto all = tx.list_api_tokens();
+    if (!all) return all.error();
+    auto it = std::find_if(all->begin(), all->end(), [&](const auto& t) { return t.id == id; });
+    if (it == all->end())
+      return make_error(Code::kNotFound, "no API token " + std::to_string(id) + "; see token list");
+    const auto now = unix_now();
+    auto took = tx.revoke_api_token(id, now);
+    if (!took) return took.error();
+    if (!*took)
+      return make_error(Code::kWrongState, "API token " + std::to_string(id) + " (" + it->name +
+                                               ") was revoked already");
+    it->revoked = now;
+    out = *it;
+    return record_audit(tx, who, "token.revoke", "token:" + std::to_string(id),
+                        it->name + " " + it->role, "revoked", reason);
+  });
+  if (!st) return st.error();
+  return out;
 }
 
 Expected<store::ApiTokenRecord> authenticate_api_token(Context& ctx, std::string_view token) {

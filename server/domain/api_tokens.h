@@ -13,6 +13,7 @@
 
 #include "core/result.h"
 #include "server/domain/context.h"
+#include "server/domain/roles.h"
 
 namespace posfleet::domain {
 
@@ -28,13 +29,13 @@ struct NewApiToken {
 };
 // Why a credential ends is checked by audit.h check_reason.
 
-// `role` must already be a known role (api_common.h valid_role).
+// The token and its audit entry are one change.
 [[nodiscard]] Expected<NewApiToken> create_api_token(Context& ctx, const std::string& name,
-                                                     const std::string& role, const Actor& who);
+                                                     Role role, const Actor& who);
 
 [[nodiscard]] Expected<std::vector<store::ApiTokenRecord>> list_api_tokens(Context& ctx);
 
-// kNotFound for an unknown id, kConflict if it was revoked already.
+// kNotFound for an unknown id, kWrongState if it was revoked already.
 [[nodiscard]] Expected<store::ApiTokenRecord> revoke_api_token(Context& ctx, std::int64_t id,
                                                                const Actor& who,
                                                                const std::string& reason);

@@ -3,6 +3,7 @@
 #include "server/domain/onboarding.h"
 
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -126,28 +127,39 @@ Expected<store::PhoneCodeRecord> send_phone_code(Context& ctx, const std::string
         std::string("phone is not a mainland mobile number (") + identity::name(f) + ")");
   const auto digits = mobile_digits(phone);
   const auto now = unix_now();
-  auto last_minute = ctx.store.count_phone_codes_since(digits, now - kPhoneCodeGapSeconds);
-  auto last_hour = ctx.store.count_phone_codes_since(digits, now - 3600);
-  if (!last_minute) return last_minute.error();
-  if (!last_hour) return last_hour.error();
-  if (*last_minute > 0)
-    return make_error(Code::kUnavailable,
-                      "a code was sent less than a minute ago; wait and try again");
-  if (*last_hour >= kPhoneCodesPerHour)
-    return make_error(Code::kUnavailable,
-                      "too many codes for this number this hour; try again later");
   const auto code = new_code();
   store::PhoneCodeRecord c{0,     digits, hash_code(code),        0, false,
                            false, now,    now + kPhoneCodeSeconds};
-  auto id = ctx.store.insert_phone_code(c);
-  if (!id) return id.error();
-  c.id = *id;
+  // Counted and stored in one transaction, so requests at the same moment
+  // cannot pass the limits together.
+  auto st = ctx.store.transact([&](store::Tx& tx) -> Status {
+    auto last_minute = tx.count_phone_codes_since(digits, now - kPhoneCodeGapSeconds);
+    if (!last_minute) return last_minute.error();
+    if (*last_minute > 0)
+      return make_error(Code::kTooManyRequests,
+                        "a code was sent less than a minute ago; wait and try again");
+    auto last_hour = tx.count_phone_codes_since(digits, now - 3600);
+    if (!last_hour) return last_hour.error();
+    if (*last_hour >= kPhoneCodesPerHour)
+      return make_error(Code::kTooManyRequests,
+                        "too many codes for this number this hour; try again later");
+    auto id = tx.insert_phone_code(c);
+    if (!id) return id.error();
+    c.id = *id;
+    return ok_status();
+  });
+  if (!st) return st.error();
   if (auto s =
           ctx.sms->send(digits, "【posfleet】验证码 " + code +
                                     "，5 分钟内有效，用于申请收款终端。Your posfleet code is " +
                                     code + " (valid 5 minutes).");
-      !s)
-    return s.error();
+      !s) {
+    // The applicant is asked to try again; the code that never went out
+    // counts towards the limits like any other (a minute's wait).
+    spdlog::error("phone code {}: SMS not sent: {}", c.id, s.error().message);
+    return make_error(Code::kUnavailable,
+                      "the code could not be sent to your phone; wait a minute and try again");
+  }
   return c;
 }
 
@@ -201,34 +213,46 @@ Expected<Submitted> submit_application(Context& ctx, const ApplicationInput& in)
   a.model = in.model;
   a.checks_json = checks_to_json(ctx.verifier->name(), ctx.verifier->verify(check));
   a.created = a.updated = unix_now();
-  // The code is spent first, so one code carries one application even when two arrive at once.
-  auto used = ctx.store.use_phone_code(in.phone_code_id, phone);
-  if (!used) return used.error();
-  if (!*used) {
-    out.errors["phone"] = "not_verified";
-    return out;
-  }
-  for (int attempt = 0;; ++attempt) {
-    a.number = new_application_number();
-    auto id = ctx.store.insert_application(a);
-    if (id) {
-      a.id = *id;
-      break;
+  // The code is spent, the application stored and audited in one transaction:
+  // one code carries one application even when two arrive at once, and a
+  // refused application leaves the code unspent.
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto used = tx.use_phone_code(in.phone_code_id, phone);
+    if (!used) return used.error();
+    if (!*used) {
+      out.errors["phone"] = "not_verified";
+      return ok_status();
     }
-    if (id.error().code != Code::kConflict || attempt > 3) return id.error();
-    if (auto same = ctx.store.application_by_number(a.number);
-        !same)  // not the number: the resident ID
-      return make_error(
-          Code::kConflict,
-          "an application with this resident ID is already in progress; check its status with the "
-          "application number you were given");
-  }
-  record_audit(ctx, {a.legal_name, "applicant", "public"}, "application.submit",
-               "application:" + a.number, "",
-               a.kind + " " + a.model + " " + a.resident_id_masked + " " + a.card_masked, "");
-  ctx.sms->send(phone, "【posfleet】终端申请已提交，申请编号 " + a.number +
-                           "，可凭编号和手机号查询进度。Application " + a.number +
-                           " received; check its status with this number and your phone.");
+    for (int attempt = 0;; ++attempt) {
+      a.number = new_application_number();
+      // Each try in a savepoint of its own, so a refused insert leaves the rest standing.
+      auto inserted = ctx.store.transact([&](store::Tx& one) -> Status {
+        auto id = one.insert_application(a);
+        if (!id) return id.error();
+        a.id = *id;
+        return ok_status();
+      });
+      if (inserted) break;
+      if (inserted.error().code != Code::kConflict || attempt > 3) return inserted.error();
+      if (auto same = tx.application_by_number(a.number); !same)  // not the number: the resident ID
+        return make_error(Code::kConflict,
+                          "an application with this resident ID is already in progress; check "
+                          "its status with the application number you were given");
+    }
+    return record_audit(
+        tx, {a.legal_name, "applicant", "public"}, "application.submit", "application:" + a.number,
+        "", a.kind + " " + a.model + " " + a.resident_id_masked + " " + a.card_masked, "");
+  });
+  if (!st) return st.error();
+  if (!out.errors.empty()) return out;
+  // After the commit: the applicant already sees the number on the screen, so
+  // a message that cannot be sent is only logged for the operator.
+  if (auto s = ctx.sms->send(phone, "【posfleet】终端申请已提交，申请编号 " + a.number +
+                                        "，可凭编号和手机号查询进度。Application " + a.number +
+                                        " received; check its status with this number and your "
+                                        "phone.");
+      !s)
+    spdlog::error("application {}: SMS to the applicant not sent: {}", a.number, s.error().message);
   return out;
 }
 

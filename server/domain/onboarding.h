@@ -76,7 +76,26 @@ Expected<Submitted> submit_application(Context& ctx, const ApplicationInput& in)
 Expected<store::ApplicationRecord> application_status(Context& ctx, const std::string& number,
                                                       const std::string& phone);
 
-// Staff side.
+// Where an application stands; the store and the API use the names.
+// submitted → approved → shipped → activated (activated may come before
+// shipped is recorded), or submitted → rejected.
+enum class ApplicationStatus { kSubmitted, kApproved, kRejected, kShipped, kActivated };
+const char* to_string(ApplicationStatus s);
+// The status named `name`; kInvalidArgument listing the statuses.
+Expected<ApplicationStatus> application_status_named(const std::string& name);
+
+// Staff side. Every change below is one transaction with its audit entries; a
+// change in the wrong status is kWrongState. The applicant's SMS goes after
+// the commit: one that cannot be sent is logged, and the applicant sees the
+// new status on the status page.
+// Newest first, at most 500; all statuses when `status` is not given.
+Expected<std::vector<store::ApplicationRecord>> list_applications(
+    Context& ctx, std::optional<ApplicationStatus> status);
+struct ApplicationDetail {
+  store::ApplicationRecord record;
+  std::vector<store::ActivationRecord> activations;
+};
+Expected<ApplicationDetail> application_detail(Context& ctx, std::int64_t id);
 Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64_t id,
                                                         const Actor& who);
 struct Approved {

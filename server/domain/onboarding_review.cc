@@ -2,9 +2,11 @@
 // terminals and activation codes, rejection, shipping, enrolment, and
 // re-sealing after a key rotation.
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include "core/clock.h"
@@ -25,11 +27,11 @@ namespace {
 
 std::string target(const store::ApplicationRecord& a) { return "application:" + a.number; }
 
-Status expect_status(const store::ApplicationRecord& a, const std::string& want,
+Status expect_status(const store::ApplicationRecord& a, ApplicationStatus want,
                      const std::string& doing) {
-  if (a.status == want) return ok_status();
-  return make_error(Code::kConflict, "application " + a.number + " is " + a.status + "; only a " +
-                                         want + " application can be " + doing);
+  if (a.status == to_string(want)) return ok_status();
+  return make_error(Code::kWrongState, "application " + a.number + " is " + a.status + "; only a " +
+                                           to_string(want) + " application can be " + doing);
 }
 
 // "XXXX-XXXX-XXXX" without look-alikes; about 58 bits.
@@ -53,8 +55,8 @@ std::string activation_hash(const std::string& code) {
 }
 
 // Writes `a` if no other step changed the application since it was read with `was`.
-Status save(Context& ctx, const store::ApplicationRecord& a, const std::string& was) {
-  auto saved = ctx.store.update_application(a, was);
+Status save(store::Tx& tx, const store::ApplicationRecord& a, const std::string& was) {
+  auto saved = tx.update_application(a, was);
   if (!saved) return saved.error();
   if (!*saved)
     return make_error(Code::kConflict, "application " + a.number +
@@ -62,12 +64,81 @@ Status save(Context& ctx, const store::ApplicationRecord& a, const std::string& 
   return ok_status();
 }
 
-Status sms(Context& ctx, const store::ApplicationRecord& a, const std::string& zh,
-           const std::string& en) {
-  return ctx.sms->send(a.phone, "【posfleet】" + zh + " " + en);
+// Tells the applicant, after the change committed (a transaction never waits on
+// the gateway). A message that cannot be sent does not undo the change: it is
+// logged for the operator, and the applicant sees the new status when they
+// check the application with its number and phone.
+void tell_applicant(Context& ctx, const store::ApplicationRecord& a, const std::string& zh,
+                    const std::string& en) {
+  if (auto s = ctx.sms->send(a.phone, "【posfleet】" + zh + " " + en); !s)
+    spdlog::error("application {} ({}): SMS to the applicant not sent: {}", a.number, a.status,
+                  s.error().message);
+}
+
+// A terminal for an approved application, registered with a throw-away token
+// (enrolment replaces it); kConflict when the serial is registered already.
+Status register_for_application(store::Tx& tx, const std::string& tenant, const std::string& serial,
+                                const std::string& model) {
+  store::TerminalRecord t;
+  t.tenant = tenant;
+  t.serial = serial;
+  t.model = model;
+  t.token_hash = hash_token(new_token());
+  t.created = unix_now();
+  auto id = tx.insert_terminal(t);
+  if (!id && id.error().code == Code::kConflict)
+    return make_error(Code::kConflict,
+                      "terminal " + serial + " is already registered; assign another one");
+  if (!id) return id.error();
+  return ok_status();
+}
+
+Status insert_code(store::Tx& tx, const store::ActivationRecord& like, const std::string& code) {
+  auto act = like;
+  act.code_hash = activation_hash(code);
+  if (auto id = tx.insert_activation(act); !id) return id.error();
+  return ok_status();
 }
 
 }  // namespace
+
+const char* to_string(ApplicationStatus s) {
+  switch (s) {
+    case ApplicationStatus::kSubmitted:
+      return "submitted";
+    case ApplicationStatus::kApproved:
+      return "approved";
+    case ApplicationStatus::kRejected:
+      return "rejected";
+    case ApplicationStatus::kShipped:
+      return "shipped";
+    case ApplicationStatus::kActivated:
+      return "activated";
+  }
+  return "?";
+}
+
+Expected<ApplicationStatus> application_status_named(const std::string& name) {
+  for (auto s :
+       {ApplicationStatus::kSubmitted, ApplicationStatus::kApproved, ApplicationStatus::kRejected,
+        ApplicationStatus::kShipped, ApplicationStatus::kActivated})
+    if (name == to_string(s)) return s;
+  return make_error(Code::kInvalidArgument,
+                    "status must be submitted, approved, rejected, shipped or activated");
+}
+
+Expected<std::vector<store::ApplicationRecord>> list_applications(
+    Context& ctx, std::optional<ApplicationStatus> status) {
+  return ctx.store.list_applications(status ? to_string(*status) : "", 0, 500);
+}
+
+Expected<ApplicationDetail> application_detail(Context& ctx, std::int64_t id) {
+  auto a = ctx.store.application(id);
+  if (!a) return a.error();
+  auto acts = ctx.store.activations_of(a->id);
+  if (!acts) return acts.error();
+  return ApplicationDetail{std::move(*a), std::move(*acts)};
+}
 
 Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64_t id,
                                                         const Actor& who) {
@@ -82,230 +153,248 @@ Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64
       *card,   a->bank,       true};
   a->checks_json = checks_to_json(ctx.verifier->name(), ctx.verifier->verify(check));
   a->updated = unix_now();
-  if (auto s = save(ctx, *a, a->status); !s) return s.error();
-  record_audit(ctx, who, "application.verify", target(*a), "", ctx.verifier->name(), "");
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    if (auto s = save(tx, *a, a->status); !s) return s;
+    return record_audit(tx, who, "application.verify", target(*a), "", ctx.verifier->name(), "");
+  });
+  if (!st) return st.error();
   return a;
 }
 
 Expected<Approved> approve_application(Context& ctx, std::int64_t id,
                                        const std::vector<std::string>& serials,
                                        const std::string& reason, const Actor& who) {
-  auto a = ctx.store.application(id);
-  if (!a) return a.error();
-  if (auto s = expect_status(*a, "submitted", "approved"); !s) return s.error();
+  auto read = ctx.store.application(id);
+  if (!read) return read.error();
+  if (auto s = expect_status(*read, ApplicationStatus::kSubmitted, "approved"); !s)
+    return s.error();
   if (serials.empty() || serials.size() > static_cast<size_t>(kMaxTerminalsPerApplication))
-    return make_error(Code::kInvalidArgument, "assign 1 to " +
-                                                  std::to_string(kMaxTerminalsPerApplication) +
-                                                  " terminal serial numbers of model " + a->model);
+    return make_error(Code::kInvalidArgument,
+                      "assign 1 to " + std::to_string(kMaxTerminalsPerApplication) +
+                          " terminal serial numbers of model " + read->model);
   if (std::set<std::string>(serials.begin(), serials.end()).size() != serials.size())
     return make_error(Code::kInvalidArgument, "a serial number is listed twice");
   if (auto s = check_reason(
           reason, "say why the application is approved (e.g. documents complete); it is audited");
       !s)
     return s.error();
-  // Everything is checked before the merchant is created, so a refusal leaves nothing behind.
   for (const auto& serial : serials)
     if (!valid_serial(serial))
       return make_error(Code::kInvalidArgument,
                         "serial \"" + text::safe_echo(serial) +
                             "\" must be 1-64 letters, digits, '.', '_' or '-'");
-  for (const auto& serial : serials)
-    if (ctx.store.terminal_by_serial(ctx.tenant, serial))
-      return make_error(Code::kConflict,
-                        "terminal " + serial + " is already registered; assign another one");
-
-  auto resident_id = ctx.secrets->unseal(a->resident_id_enc);
+  auto resident_id = ctx.secrets->unseal(read->resident_id_enc);
   if (!resident_id) return resident_id.error();
-  // Claimed first, so two reviewers approving at once cannot both go on.
-  a->status = "approving";
-  a->updated = unix_now();
-  if (auto s = save(ctx, *a, "submitted"); !s) return s.error();
-  auto give_back = [&](const Error& e) -> Error {
-    auto back = *a;
-    back.status = "submitted";
-    ctx.store.update_application(back, "approving");
-    return e;
-  };
-  // The merchant is the person who applied: support verifies them by name and ID digits.
-  auto merchant = create_merchant(ctx, a->legal_name, a->phone, *resident_id, who);
-  if (!merchant) return give_back(merchant.error());
 
+  // The merchant, its terminals, their activation codes, the status move and
+  // the audit entries are one transaction: a failure anywhere leaves nothing,
+  // and of two reviewers approving at once one finds the application approved.
   Approved out;
-  const auto now = unix_now();
-  for (const auto& serial : serials) {
-    auto t = register_terminal(ctx, serial, a->model);  // its token is replaced at enrolment
-    if (!t) return give_back(t.error());
-    if (auto s = link_terminal(ctx, merchant->id, serial, who); !s) return give_back(s.error());
-    auto code = new_activation_code();
-    store::ActivationRecord act{0,
-                                activation_hash(code),
-                                serial,
-                                a->model,
-                                a->id,
-                                merchant->id,
-                                now + kActivationDays * 86400,
-                                0,
-                                now};
-    if (auto aid = ctx.store.insert_activation(act); !aid) return give_back(aid.error());
-    out.codes.emplace_back(serial, code);
-  }
-  std::string csv;
-  for (const auto& s : serials) csv += (csv.empty() ? "" : ",") + s;
-  a->status = "approved";
-  a->reason = reason;
-  a->reviewer = who.name;
-  a->serials_csv = csv;
-  a->merchant_id = merchant->id;
-  a->updated = now;
-  if (auto s = save(ctx, *a, "approving"); !s) return s.error();
-  record_audit(ctx, who, "application.approve", target(*a), "submitted",
-               "approved: merchant " + std::to_string(merchant->id) + ", terminals " + csv, reason);
-  sms(ctx, *a, "您的终端申请 " + a->number + " 已通过审核，终端将尽快寄出。",
-      "Your terminal application " + a->number +
-          " is approved; the terminal will be shipped soon.");
-  out.record = *a;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    out.codes.clear();
+    auto a = tx.application(id);
+    if (!a) return a.error();
+    if (auto s = expect_status(*a, ApplicationStatus::kSubmitted, "approved"); !s) return s;
+    // The merchant is the person who applied: support verifies them by name and ID digits.
+    auto merchant = create_merchant(tx, *ctx.secrets, a->legal_name, a->phone, *resident_id, who);
+    if (!merchant) return merchant.error();
+    const auto now = unix_now();
+    for (const auto& serial : serials) {
+      if (auto s = register_for_application(tx, ctx.tenant, serial, a->model); !s) return s;
+      if (auto s = link_terminal(tx, ctx.tenant, merchant->id, serial, who); !s) return s;
+      auto code = new_activation_code();
+      store::ActivationRecord act{
+          0, "", serial, a->model, a->id, merchant->id, now + kActivationDays * 86400, 0, now};
+      if (auto s = insert_code(tx, act, code); !s) return s;
+      out.codes.emplace_back(serial, code);
+    }
+    std::string csv;
+    for (const auto& serial : serials) csv += (csv.empty() ? "" : ",") + serial;
+    a->status = to_string(ApplicationStatus::kApproved);
+    a->reason = reason;
+    a->reviewer = who.name;
+    a->serials_csv = csv;
+    a->merchant_id = merchant->id;
+    a->updated = now;
+    if (auto s = save(tx, *a, to_string(ApplicationStatus::kSubmitted)); !s) return s;
+    if (auto s = record_audit(
+            tx, who, "application.approve", target(*a), "submitted",
+            "approved: merchant " + std::to_string(merchant->id) + ", terminals " + csv, reason);
+        !s)
+      return s;
+    out.record = *a;
+    return ok_status();
+  });
+  if (!st) return st.error();
+  tell_applicant(ctx, out.record,
+                 "您的终端申请 " + out.record.number + " 已通过审核，终端将尽快寄出。",
+                 "Your terminal application " + out.record.number +
+                     " is approved; the terminal will be shipped soon.");
   return out;
 }
 
 Expected<std::string> reissue_activation(Context& ctx, std::int64_t id, const std::string& serial,
                                          const std::string& reason, const Actor& who) {
-  auto a = ctx.store.application(id);
-  if (!a) return a.error();
-  auto acts = ctx.store.activations_of(a->id);
-  if (!acts) return acts.error();
-  const auto it = std::find_if(acts->begin(), acts->end(),
-                               [&](const auto& act) { return act.serial == serial; });
-  if (it == acts->end())
-    return make_error(Code::kNotFound,
-                      "terminal " + serial + " is not one of application " + a->number + "'s");
   if (auto s = check_reason(reason,
                             "say why a new code is needed (e.g. the slip was lost); it is audited");
       !s)
     return s.error();
-  if (auto s = ctx.store.replace_activations(a->id, serial); !s) return s.error();
-  const auto now = unix_now();
-  auto code = new_activation_code();
-  store::ActivationRecord act{0,
-                              activation_hash(code),
-                              serial,
-                              it->model,
-                              a->id,
-                              it->merchant_id,
-                              now + kActivationDays * 86400,
-                              0,
-                              now};
-  if (auto aid = ctx.store.insert_activation(act); !aid) return aid.error();
-  record_audit(ctx, who, "application.activation_code", target(*a), "", "new code for " + serial,
-               reason);
+  std::string code;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto a = tx.application(id);
+    if (!a) return a.error();
+    auto acts = tx.activations_of(a->id);
+    if (!acts) return acts.error();
+    const auto it = std::find_if(acts->begin(), acts->end(),
+                                 [&](const auto& act) { return act.serial == serial; });
+    if (it == acts->end())
+      return make_error(Code::kNotFound,
+                        "terminal " + serial + " is not one of application " + a->number + "'s");
+    if (auto s = tx.replace_activations(a->id, serial); !s) return s;
+    const auto now = unix_now();
+    code = new_activation_code();
+    store::ActivationRecord act{
+        0, "", serial, it->model, a->id, it->merchant_id, now + kActivationDays * 86400, 0, now};
+    if (auto s = insert_code(tx, act, code); !s) return s;
+    return record_audit(tx, who, "application.activation_code", target(*a), "",
+                        "new code for " + serial, reason);
+  });
+  if (!st) return st.error();
   return code;
 }
 
 Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t id,
                                                       const std::string& reason, const Actor& who) {
-  auto a = ctx.store.application(id);
-  if (!a) return a.error();
-  if (auto s = expect_status(*a, "submitted", "rejected"); !s) return s.error();
   if (auto s = check_reason(reason, "say why the application is rejected; the applicant is told");
       !s)
     return s.error();
-  a->status = "rejected";
-  a->reason = reason;
-  a->reviewer = who.name;
-  a->updated = unix_now();
-  if (auto s = save(ctx, *a, "submitted"); !s) return s.error();
-  record_audit(ctx, who, "application.reject", target(*a), "submitted", "rejected", reason);
-  sms(ctx, *a, "很抱歉，您的终端申请 " + a->number + " 未通过审核：" + reason,
-      "Sorry, your terminal application " + a->number + " was not approved: " + reason);
-  return a;
+  store::ApplicationRecord out;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto a = tx.application(id);
+    if (!a) return a.error();
+    if (auto s = expect_status(*a, ApplicationStatus::kSubmitted, "rejected"); !s) return s;
+    a->status = to_string(ApplicationStatus::kRejected);
+    a->reason = reason;
+    a->reviewer = who.name;
+    a->updated = unix_now();
+    if (auto s = save(tx, *a, to_string(ApplicationStatus::kSubmitted)); !s) return s;
+    out = *a;
+    return record_audit(tx, who, "application.reject", target(*a), "submitted", "rejected", reason);
+  });
+  if (!st) return st.error();
+  tell_applicant(ctx, out, "很抱歉，您的终端申请 " + out.number + " 未通过审核：" + reason,
+                 "Sorry, your terminal application " + out.number + " was not approved: " + reason);
+  return out;
 }
 
 Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id,
                                                    const std::string& carrier,
                                                    const std::string& tracking, const Actor& who) {
-  auto a = ctx.store.application(id);
-  if (!a) return a.error();
-  // A terminal handed over and enrolled before the parcel was recorded stays activated.
-  if (a->status != "activated")
-    if (auto s = expect_status(*a, "approved", "shipped"); !s) return s.error();
   if (carrier.empty() || carrier.size() > 60 || tracking.empty() || tracking.size() > 60)
     return make_error(Code::kInvalidArgument,
                       "carrier and tracking number are required (at most 60 characters each)");
-  const std::string was = a->status;
-  if (was == "approved") a->status = "shipped";
-  a->carrier = carrier;
-  a->tracking = tracking;
-  a->updated = unix_now();
-  if (auto s = save(ctx, *a, was); !s) return s.error();
-  record_audit(ctx, who, "application.ship", target(*a), was, carrier + " " + tracking, "");
-  sms(ctx, *a,
-      "您申请的终端已由 " + carrier + " 寄出，运单号 " + tracking +
-          "。收到后请按说明书用激活码激活。",
-      "Your terminal was shipped by " + carrier + ", tracking number " + tracking +
-          ". Activate it with the code in the box.");
-  return a;
+  store::ApplicationRecord out;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto a = tx.application(id);
+    if (!a) return a.error();
+    // A terminal handed over and enrolled before the parcel was recorded stays activated.
+    if (a->status != to_string(ApplicationStatus::kActivated))
+      if (auto s = expect_status(*a, ApplicationStatus::kApproved, "shipped"); !s) return s;
+    const std::string was = a->status;
+    if (was == to_string(ApplicationStatus::kApproved))
+      a->status = to_string(ApplicationStatus::kShipped);
+    a->carrier = carrier;
+    a->tracking = tracking;
+    a->updated = unix_now();
+    if (auto s = save(tx, *a, was); !s) return s;
+    out = *a;
+    return record_audit(tx, who, "application.ship", target(*a), was, carrier + " " + tracking, "");
+  });
+  if (!st) return st.error();
+  tell_applicant(ctx, out,
+                 "您申请的终端已由 " + carrier + " 寄出，运单号 " + tracking +
+                     "。收到后请按说明书用激活码激活。",
+                 "Your terminal was shipped by " + carrier + ", tracking number " + tracking +
+                     ". Activate it with the code in the box.");
+  return out;
 }
 
 Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const std::string& serial,
                                    const std::string& model, const std::string& remote) {
   const Actor terminal{serial, "terminal", "terminal"};
-  auto act = ctx.store.activation_by_hash(activation_hash(code));
-  if (!act) {
-    record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote,
-                 "unknown code");
-    return make_error(Code::kNotFound,
-                      "this activation code is not valid; check it against the slip in the box");
-  }
-  if (act->serial != serial)
-    return make_error(Code::kConflict,
-                      "this activation code is for another terminal; use the code on the slip that "
-                      "came with this terminal (" +
-                          serial + ")");
-  if (act->model != model) {
-    record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote,
-                 "model " + model + " but the code is for a " + act->model);
-    return make_error(Code::kConflict, "this terminal reports model " + model +
-                                           " but was registered as a " + act->model +
-                                           "; call support (the wrong unit may have been shipped)");
-  }
-  if (auto t = ctx.store.terminal_by_serial(ctx.tenant, serial); t && t->retired) {
-    record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote,
-                 "terminal retired");
-    return make_error(Code::kConflict,
-                      "this terminal was retired; call support to have it registered again");
-  }
-  const auto now = unix_now();
-  auto took = ctx.store.use_activation(act->id, now);
-  if (!took) return took.error();
-  if (!*took) {
-    record_audit(ctx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote,
-                 act->used < 0 ? "code replaced"
-                 : act->used   ? "code already used"
-                               : "code expired");
-    if (act->used < 0)
-      return make_error(Code::kConflict,
-                        "this activation code was replaced by a newer one; use the new code");
-    if (act->used)
-      return make_error(Code::kConflict,
-                        "this activation code has already been used; call support");
-    return make_error(Code::kUnauthorized,
-                      "this activation code has expired; call support for a new one");
-  }
-  auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
-  if (!t) return t.error();
+  // A refusal is audited (an audit entry that cannot be written fails the
+  // request instead) and answered with `e`.
+  std::optional<Error> refused;
+  const auto refuse = [&](store::Tx& tx, const std::string& why, Error e) -> Status {
+    refused = std::move(e);
+    return record_audit(tx, terminal, "terminal.enroll.refused", "terminal:" + serial, "", remote,
+                        why);
+  };
   Enrolled out;
-  out.token = new_token();
-  if (auto s = ctx.store.set_terminal_token(t->id, hash_token(out.token)); !s) return s.error();
-  out.terminal = *t;
-  record_audit(ctx, terminal, "terminal.enroll", "terminal:" + serial, "",
-               "merchant " + std::to_string(act->merchant_id), "");
-  for (int attempt = 0; attempt < 3; ++attempt) {  // shipping may be recorded at the same moment
-    auto a = ctx.store.application(act->application_id);
-    if (!a || (a->status != "approved" && a->status != "shipped")) break;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto act = tx.activation_by_hash(activation_hash(code));
+    if (!act && act.error().code != Code::kNotFound) return act.error();
+    if (!act)
+      return refuse(
+          tx, "unknown code",
+          make_error(Code::kNotFound,
+                     "this activation code is not valid; check it against the slip in the box"));
+    if (act->serial != serial) {
+      refused = make_error(Code::kConflict,
+                           "this activation code is for another terminal; use the code on the "
+                           "slip that came with this terminal (" +
+                               serial + ")");
+      return ok_status();
+    }
+    if (act->model != model)
+      return refuse(
+          tx, "model " + model + " but the code is for a " + act->model,
+          make_error(Code::kConflict, "this terminal reports model " + model +
+                                          " but was registered as a " + act->model +
+                                          "; call support (the wrong unit may have been shipped)"));
+    auto t = tx.terminal_by_serial(ctx.tenant, serial);
+    if (!t) return t.error();
+    if (t->retired)
+      return refuse(tx, "terminal retired",
+                    make_error(Code::kWrongState,
+                               "this terminal was retired; call support to have it registered "
+                               "again"));
+    const auto now = unix_now();
+    auto took = tx.use_activation(act->id, now);
+    if (!took) return took.error();
+    if (!*took) {
+      if (act->used < 0)
+        return refuse(tx, "code replaced",
+                      make_error(Code::kGone,
+                                 "this activation code was replaced by a newer one; use the new "
+                                 "code"));
+      if (act->used)
+        return refuse(
+            tx, "code already used",
+            make_error(Code::kGone, "this activation code has already been used; call support"));
+      return refuse(
+          tx, "code expired",
+          make_error(Code::kGone, "this activation code has expired; call support for a new one"));
+    }
+    out.token = new_token();
+    if (auto s = tx.set_terminal_token(t->id, hash_token(out.token)); !s) return s;
+    out.terminal = *t;
+    if (auto s = record_audit(tx, terminal, "terminal.enroll", "terminal:" + serial, "",
+                              "merchant " + std::to_string(act->merchant_id), "");
+        !s)
+      return s;
+    auto a = tx.application(act->application_id);
+    if (!a) return a.error();
+    if (a->status != to_string(ApplicationStatus::kApproved) &&
+        a->status != to_string(ApplicationStatus::kShipped))
+      return ok_status();
     const std::string was = a->status;
-    a->status = "activated";
+    a->status = to_string(ApplicationStatus::kActivated);
     a->updated = now;
-    if (auto saved = ctx.store.update_application(*a, was); !saved || *saved) break;
-  }
+    return save(tx, *a, was);
+  });
+  if (!st) return st.error();
+  if (refused) return *refused;
   return out;
 }
 
@@ -349,7 +438,7 @@ Expected<std::int64_t> reseal_all(Context& ctx) {
         a.resident_id_index = ctx.secrets->index(*id);
         a.card_enc = ctx.secrets->seal(*card);
         n += 2;
-        return save(ctx, a, a.status);
+        return save(ctx.store, a, a.status);
       },
       [&](const store::MerchantRecord& m) -> Status {
         auto id = ctx.secrets->unseal(m.resident_id_enc);

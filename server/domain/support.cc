@@ -1,8 +1,10 @@
 #include "server/domain/support.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <optional>
 
 #include "core/clock.h"
 #include "core/identity_numbers.h"
@@ -33,7 +35,8 @@ Error not_verified() {
 
 }  // namespace
 
-Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string& legal_name,
+Expected<store::MerchantRecord> create_merchant(store::Tx& tx, SecretBox& secrets,
+                                                const std::string& legal_name,
                                                 const std::string& phone,
                                                 const std::string& resident_id, const Actor& who) {
   if (legal_name.empty()) return make_error(Code::kInvalidArgument, "legal_name is required");
@@ -45,24 +48,47 @@ Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string&
   if (resident_id.size() != 18)
     return make_error(Code::kInvalidArgument,
                       "resident_id must be the 18-character resident ID number");
-  store::MerchantRecord m{0, legal_name, phone, ctx.secrets->seal(resident_id), unix_now()};
-  auto id = ctx.store.insert_merchant(m);
+  store::MerchantRecord m{0, legal_name, phone, secrets.seal(resident_id), unix_now()};
+  auto id = tx.insert_merchant(m);
   if (!id) return id.error();
   m.id = *id;
-  record_audit(ctx, who, "merchant.create", "merchant:" + std::to_string(m.id), "",
-               legal_name + " " + mask(phone, 3, 4) + " " + mask_resident_id(resident_id), "");
+  if (auto s = record_audit(
+          tx, who, "merchant.create", "merchant:" + std::to_string(m.id), "",
+          legal_name + " " + mask(phone, 3, 4) + " " + mask_resident_id(resident_id), "");
+      !s)
+    return s.error();
   return m;
+}
+
+Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string& legal_name,
+                                                const std::string& phone,
+                                                const std::string& resident_id, const Actor& who) {
+  store::MerchantRecord out;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto m = create_merchant(tx, *ctx.secrets, legal_name, phone, resident_id, who);
+    if (!m) return m.error();
+    out = std::move(*m);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+Status link_terminal(store::Tx& tx, const std::string& tenant, std::int64_t merchant_id,
+                     const std::string& serial, const Actor& who) {
+  auto m = tx.merchant(merchant_id);
+  if (!m) return m.error();
+  auto t = tx.terminal_by_serial(tenant, serial);
+  if (!t) return t.error();
+  if (auto s = tx.set_terminal_merchant(t->id, merchant_id); !s) return s;
+  return record_audit(tx, who, "merchant.link", "terminal:" + serial,
+                      std::to_string(t->merchant_id), std::to_string(merchant_id), "");
 }
 
 Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& serial,
                      const Actor& who) {
-  auto m = ctx.store.merchant(merchant_id);
-  if (!m) return m.error();
-  auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
-  if (!t) return t.error();
-  if (auto s = ctx.store.set_terminal_merchant(t->id, merchant_id); !s) return s;
-  return record_audit(ctx, who, "merchant.link", "terminal:" + serial,
-                      std::to_string(t->merchant_id), std::to_string(merchant_id), "");
+  return commit_change(
+      ctx, [&](store::Tx& tx) { return link_terminal(tx, ctx.tenant, merchant_id, serial, who); });
 }
 
 std::int64_t seconds_to_next_ticket_day() { return 86400 - unix_now() % 86400; }
@@ -72,31 +98,41 @@ Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRec
   if (auto s = text::check_field("message", message, limits::kTicketChars, text::Lines::kMany); !s)
     return s.error();
   if (auto s = text::check_field("version", version, limits::kVersionChars); !s) return s.error();
-  const auto now = unix_now();
-  auto recent = ctx.store.tickets_of_terminal(t.id, limits::kTicketsPerDay);
-  if (!recent) return recent.error();
-  const auto today = now - now % 86400;
-  if (std::count_if(recent->begin(), recent->end(), [&](const auto& r) {
-        return r.created >= today;
-      }) >= static_cast<std::ptrdiff_t>(limits::kTicketsPerDay))
-    return make_error(Code::kUnavailable,
-                      "this terminal has opened " + std::to_string(limits::kTicketsPerDay) +
-                          " support tickets today, the most a day allows; call support, "
-                          "or try again tomorrow (UTC)");
   auto policy = effective_policy(ctx, t);
   if (!policy) return policy.error();
+  const auto now = unix_now();
   const std::string& reported = version.empty() ? t.installed_version : version;
   store::TicketRecord ticket{
       0,       t.id,   t.serial, reported, json::serialize(policy->to_json()),
       message, "open", "",       now,      now};
-  auto id = ctx.store.insert_ticket(ticket);
-  if (!id) return id.error();
-  ticket.id = *id;
-  record_audit(ctx, {t.serial, "terminal", "terminal"}, "ticket.open",
-               "ticket:" + std::to_string(ticket.id), "", ticket.message, "");
-  notify(ctx, t.id, "ticket", std::to_string(ticket.id),
-         "已提交客服工单 #" + std::to_string(ticket.id) + "，客服将与您联系。",
-         "Support ticket #" + std::to_string(ticket.id) + " was opened; support will contact you.");
+  // The count and the insert are one transaction, so tickets opened at the
+  // same moment cannot pass the daily cap together.
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto recent = tx.tickets_of_terminal(t.id, limits::kTicketsPerDay);
+    if (!recent) return recent.error();
+    const auto today = now - now % 86400;
+    if (std::count_if(recent->begin(), recent->end(), [&](const auto& r) {
+          return r.created >= today;
+        }) >= static_cast<std::ptrdiff_t>(limits::kTicketsPerDay))
+      return make_error(Code::kTooManyRequests,
+                        "this terminal has opened " + std::to_string(limits::kTicketsPerDay) +
+                            " support tickets today, the most a day allows; call support, "
+                            "or try again tomorrow (UTC)");
+    auto id = tx.insert_ticket(ticket);
+    if (!id) return id.error();
+    ticket.id = *id;
+    const std::string number = std::to_string(ticket.id);
+    if (auto s = record_audit(tx, {t.serial, "terminal", "terminal"}, "ticket.open",
+                              "ticket:" + number, "", ticket.message, "");
+        !s)
+      return s;
+    auto told = tx.add_notification(
+        {0, t.id, "ticket", number, "已提交客服工单 #" + number + "，客服将与您联系。",
+         "Support ticket #" + number + " was opened; support will contact you.", now});
+    if (!told) return told.error();
+    return ok_status();
+  });
+  if (!st) return st.error();
   return ticket;
 }
 
@@ -105,19 +141,27 @@ Expected<store::TicketRecord> close_ticket(Context& ctx, std::int64_t id, const 
   auto checked = checked_note(note, "say what was done: closing a ticket needs a note");
   if (!checked) return checked.error();
   const std::string& text = *checked;
-  auto t = ctx.store.ticket(id);
-  if (!t) return t.error();
-  if (t->status == "closed")
-    return make_error(Code::kConflict, "ticket " + std::to_string(id) + " is already closed");
-  t->status = "closed";
-  t->note = text;
-  t->updated = unix_now();
-  if (auto s = ctx.store.update_ticket(*t); !s) return s.error();
-  // The closing note joins the ticket's notes, so the desk reads one history.
-  if (auto n = ctx.store.insert_ticket_note({0, id, who.name, text, t->updated}); !n)
-    return n.error();
-  record_audit(ctx, who, "ticket.close", "ticket:" + std::to_string(id), "open", "closed", text);
-  return t;
+  store::TicketRecord out;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto t = tx.ticket(id);
+    if (!t) return t.error();
+    if (t->status == "closed")
+      return make_error(Code::kWrongState, "ticket " + std::to_string(id) + " is already closed");
+    t->status = "closed";
+    t->note = text;
+    t->updated = unix_now();
+    if (auto s = tx.update_ticket(*t); !s) return s;
+    // The closing note joins the ticket's notes, so the desk reads one history.
+    if (auto n = tx.insert_ticket_note({0, id, who.name, text, t->updated}); !n) return n.error();
+    if (auto s = record_audit(tx, who, "ticket.close", "ticket:" + std::to_string(id), "open",
+                              "closed", text);
+        !s)
+      return s;
+    out = std::move(*t);
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return out;
 }
 
 Expected<store::VerificationRecord> start_verification(Context& ctx, const std::string& serial,
@@ -140,15 +184,7 @@ Expected<store::VerificationRecord> start_verification(Context& ctx, const std::
   auto m = ctx.store.merchant(t->merchant_id);
   if (!m) return m.error();
   const auto now = unix_now();
-  auto recent = ctx.store.count_verifications_since(m->id, now - 3600);
-  if (!recent) return recent.error();
   const std::string target = "merchant:" + std::to_string(m->id);
-  if (*recent >= kVerificationsPerHour) {
-    record_audit(ctx, who, "support.verify.refused", target, "", "",
-                 "too many verifications this hour");
-    return make_error(Code::kUnavailable,
-                      "too many verification attempts for this merchant; try again in an hour");
-  }
   auto id = ctx.secrets->unseal(m->resident_id_enc);
   if (!id) return id.error();
   std::string last4 = id_last4;
@@ -165,21 +201,50 @@ Expected<store::VerificationRecord> start_verification(Context& ctx, const std::
                               now,
                               now + kCodeSeconds,
                               0};
-  auto vid = ctx.store.insert_verification(v);  // failed ones count towards the hourly limit too
-  if (!vid) return vid.error();
-  v.id = *vid;
-  if (!match) {
-    record_audit(ctx, who, "support.verify.identity_mismatch", target, "", "",
-                 "name or ID digits do not match");
-    return not_verified();
-  }
+  // The hourly count, the verification and its audit entry are one change, so
+  // attempts at the same moment cannot pass the limit together.
+  bool too_many = false;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto recent = tx.count_verifications_since(m->id, now - 3600);
+    if (!recent) return recent.error();
+    if (*recent >= kVerificationsPerHour) {
+      too_many = true;
+      return record_audit(tx, who, "support.verify.refused", target, "", "",
+                          "too many verifications this hour");
+    }
+    auto vid = tx.insert_verification(v);  // failed ones count towards the hourly limit too
+    if (!vid) return vid.error();
+    v.id = *vid;
+    if (!match)
+      return record_audit(tx, who, "support.verify.identity_mismatch", target, "", "",
+                          "name or ID digits do not match");
+    return record_audit(tx, who, "support.verify.code_sent", target, "", mask(m->phone, 3, 4), "");
+  });
+  if (!st) return st.error();
+  if (too_many)
+    return make_error(Code::kTooManyRequests,
+                      "too many verification attempts for this merchant; try again in an hour");
+  if (!match) return not_verified();
+  // Sent after the commit: a transaction never waits on the gateway.
   if (auto s = ctx.sms->send(
           m->phone, std::string("【posfleet】验证码 ") + code +
                         "，5 分钟内有效。客服正在核实您的身份。 Your posfleet code is " + code +
                         " (valid 5 minutes).");
-      !s)
-    return s.error();
-  record_audit(ctx, who, "support.verify.code_sent", target, "", mask(m->phone, 3, 4), "");
+      !s) {
+    // The agent is told the code did not go out and starts again; the
+    // verification is closed so that no code nobody received stays open.
+    spdlog::error("support verification {}: SMS to {} not sent: {}", v.id, mask(m->phone, 3, 4),
+                  s.error().message);
+    auto closed = commit_change(ctx, [&](store::Tx& tx) -> Status {
+      v.status = "failed";
+      if (auto u = tx.update_verification(v); !u) return u;
+      return record_audit(tx, who, "support.verify.refused", target, "", "",
+                          "the SMS could not be sent");
+    });
+    if (!closed) return closed.error();
+    return make_error(Code::kUnavailable,
+                      "the code could not be sent to the merchant's phone; try again in a minute");
+  }
   return v;
 }
 
@@ -198,47 +263,63 @@ Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t veri
   if (v->agent != who.name)
     return make_error(Code::kUnauthorized, "this verification belongs to another support agent");
   if (v->status != "code_sent")
-    return make_error(Code::kConflict, "verification " + std::to_string(v->id) + " is " +
-                                           v->status + "; start a new one");
+    return make_error(Code::kWrongState, "verification " + std::to_string(v->id) + " is " +
+                                             v->status + "; start a new one");
   const auto now = unix_now();
   if (now >= v->expires) {
-    v->status = "failed";
-    ctx.store.update_verification(*v);
-    record_audit(ctx, who, "support.verify.code_expired", target, "", "", "");
+    auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+      v->status = "failed";
+      if (auto s = tx.update_verification(*v); !s) return s;
+      return record_audit(tx, who, "support.verify.code_expired", target, "", "", "");
+    });
+    if (!st) return st.error();
     return make_error(Code::kUnauthorized, "the code has expired; start the verification again");
   }
   // Count the try before comparing, in one statement, so that parallel guesses
-  // cannot share a try.
-  auto took = ctx.store.take_code_try(v->id, kCodeTries, now);
-  if (!took) return took.error();
-  if (!*took) {
-    v->status = "failed";
-    ctx.store.update_verification(*v);
+  // cannot share a try; the try, its outcome and its audit entry are one change.
+  const auto used_up = [] {
     return make_error(Code::kUnauthorized, "too many wrong codes; start the verification again");
-  }
-  const int tries = v->attempts + 1;
-  if (!code_matches(v->code_hash, code)) {
-    const int left = kCodeTries - tries;
-    record_audit(ctx, who, "support.verify.code_wrong", target, "",
-                 "attempt " + std::to_string(tries), "");
-    if (left <= 0) {
-      auto fresh = ctx.store.verification(v->id);
-      if (fresh) {
-        fresh->status = "failed";
-        ctx.store.update_verification(*fresh);
-      }
-      return make_error(Code::kUnauthorized, "too many wrong codes; start the verification again");
+  };
+  std::optional<Error> refused;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto took = tx.take_code_try(v->id, kCodeTries, now);
+    if (!took) return took.error();
+    if (!*took) {
+      v->status = "failed";
+      if (auto s = tx.update_verification(*v); !s) return s;
+      refused = used_up();
+      return ok_status();
     }
-    return make_error(Code::kUnauthorized, "wrong code; " + std::to_string(left) + " tries left");
-  }
-  auto verified = ctx.store.mark_verified(v->id, now + kVerifiedSeconds);
-  if (!verified) return verified.error();
-  if (!*verified)
-    return make_error(Code::kConflict, "this verification is no longer open; start a new one");
-  v->status = "verified";
-  v->verified_until = now + kVerifiedSeconds;
-  record_audit(ctx, who, "support.verify.ok", target, "",
-               "verified until " + format_utc(v->verified_until), "");
+    const int tries = v->attempts + 1;
+    if (!code_matches(v->code_hash, code)) {
+      const int left = kCodeTries - tries;
+      if (auto s = record_audit(tx, who, "support.verify.code_wrong", target, "",
+                                "attempt " + std::to_string(tries), "");
+          !s)
+        return s;
+      if (left > 0) {
+        refused =
+            make_error(Code::kUnauthorized, "wrong code; " + std::to_string(left) + " tries left");
+        return ok_status();
+      }
+      auto fresh = tx.verification(v->id);
+      if (!fresh) return fresh.error();
+      fresh->status = "failed";
+      if (auto s = tx.update_verification(*fresh); !s) return s;
+      refused = used_up();
+      return ok_status();
+    }
+    auto verified = tx.mark_verified(v->id, now + kVerifiedSeconds);
+    if (!verified) return verified.error();
+    if (!*verified)
+      return make_error(Code::kConflict, "this verification is no longer open; start a new one");
+    v->status = "verified";
+    v->verified_until = now + kVerifiedSeconds;
+    return record_audit(tx, who, "support.verify.ok", target, "",
+                        "verified until " + format_utc(v->verified_until), "");
+  });
+  if (!st) return st.error();
+  if (refused) return *refused;
   return v;
 }
 
@@ -290,11 +371,11 @@ Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int6
     auto eff = effective_policy(ctx, t);
     if (!eff) return eff.error();
     if (eff->locked)
-      return make_error(Code::kConflict, "terminal " + t.serial +
-                                             "'s update mode is locked by an administrator (" +
-                                             eff->lock_reason +
-                                             "); support cannot change a locked setting: ask an "
-                                             "administrator for the merchant (ask-admin)");
+      return make_error(Code::kLocked, "terminal " + t.serial +
+                                           "'s update mode is locked by an administrator (" +
+                                           eff->lock_reason +
+                                           "); support cannot change a locked setting: ask an "
+                                           "administrator for the merchant (ask-admin)");
   }
   for (const auto& t : *terminals) {
     auto p = change_policy(ctx, "terminal", t.serial, patch, who, reason);
@@ -312,36 +393,47 @@ Expected<std::vector<std::string>> support_ask_admin(Context& ctx, std::int64_t 
   std::vector<std::string> asked;
   const std::string wanted = *patch.mode;
   const std::string wanted_zh = wanted == "auto" ? "开启" : wanted == "manual" ? "手动" : "永不";
+  std::vector<std::pair<store::TerminalRecord, Policy>> locked;
   for (const auto& t : *terminals) {
     auto eff = effective_policy(ctx, t);
     if (!eff) return eff.error();
-    if (!eff->locked || eff->mode == wanted) continue;
-    if (auto s = record_audit(ctx, who, "support.ask_admin", "terminal:" + t.serial,
-                              "locked: " + eff->lock_reason, "mode " + wanted, reason);
-        !s)
-      return s.error();
-    // On the terminal's newest open ticket too, where the back office reads it.
-    if (auto ts = ctx.store.tickets_of_terminal(t.id, 1);
-        ts && !ts->empty() && ts->front().status == "open")
-      if (auto n = ctx.store.insert_ticket_note(
-              {0, ts->front().id, who.name,
-               "asks an administrator to set the update mode to " + wanted +
-                   " (locked: " + eff->lock_reason + "): " + reason,
+    if (eff->locked && eff->mode != wanted) locked.emplace_back(t, *eff);
+  }
+  // Every terminal's audit entry, ticket note and notification commit together.
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    for (const auto& [t, eff] : locked) {
+      if (auto s = record_audit(tx, who, "support.ask_admin", "terminal:" + t.serial,
+                                "locked: " + eff.lock_reason, "mode " + wanted, reason);
+          !s)
+        return s;
+      // On the terminal's newest open ticket too, where the back office reads it.
+      auto ts = tx.tickets_of_terminal(t.id, 1);
+      if (!ts) return ts.error();
+      if (!ts->empty() && ts->front().status == "open")
+        if (auto n =
+                tx.insert_ticket_note({0, ts->front().id, who.name,
+                                       "asks an administrator to set the update mode to " + wanted +
+                                           " (locked: " + eff.lock_reason + "): " + reason,
+                                       unix_now()});
+            !n)
+          return n.error();
+      if (auto n = tx.add_notification(
+              {0, t.id, "support_ask_admin", std::to_string(verification_id),
+               "客服已把您的请求（自动更新改为" + wanted_zh + "）转交管理员；该设置已被锁定（" +
+                   eff.lock_reason + "）。管理员处理后，本机会收到通知。",
+               "Support passed your request (automatic update: " + wanted +
+                   ") to an administrator; the setting is locked (" + eff.lock_reason +
+                   "). This terminal is notified once an administrator has dealt with it.",
                unix_now()});
           !n)
-        return n.error();
-    notify(ctx, t.id, "support_ask_admin", std::to_string(verification_id),
-           "客服已把您的请求（自动更新改为" + wanted_zh + "）转交管理员；该设置已被锁定（" +
-               eff->lock_reason + "）。管理员处理后，本机会收到通知。",
-           "Support passed your request (automatic update: " + wanted +
-               ") to an administrator; the setting is "
-               "locked (" +
-               eff->lock_reason +
-               "). This terminal is notified once an administrator has dealt with it.");
-    asked.push_back(t.serial);
-  }
+        return n;
+    }
+    return ok_status();
+  });
+  if (!st) return st.error();
+  for (const auto& entry : locked) asked.push_back(entry.first.serial);
   if (asked.empty())
-    return make_error(Code::kConflict,
+    return make_error(Code::kWrongState,
                       "none of this merchant's terminals is locked away from that mode; change it "
                       "directly instead");
   return asked;

@@ -23,16 +23,26 @@ inline constexpr int kCodeTries = 5;
 inline constexpr int kVerificationsPerHour = 5;
 inline constexpr int kVerifiedSeconds = 900;
 
+// A merchant and its audit entry; the Tx forms join a larger change (an approval).
 Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string& legal_name,
+                                                const std::string& phone,
+                                                const std::string& resident_id, const Actor& who);
+Expected<store::MerchantRecord> create_merchant(store::Tx& tx, SecretBox& secrets,
+                                                const std::string& legal_name,
                                                 const std::string& phone,
                                                 const std::string& resident_id, const Actor& who);
 Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& serial,
                      const Actor& who);
+Status link_terminal(store::Tx& tx, const std::string& tenant, std::int64_t merchant_id,
+                     const std::string& serial, const Actor& who);
 
 // `version`: what the terminal says it runs (it may not have been updated by posfleet yet).
 // The message is at most limits::kTicketChars characters (kInvalidArgument
 // beyond, never cut); a terminal opens at most limits::kTicketsPerDay tickets
-// per UTC day (kUnavailable beyond: each ticket stays in the audit log for good).
+// per UTC day (kTooManyRequests beyond: each ticket stays in the audit log for
+// good). The count, the ticket, its audit entry and the terminal's
+// notification are one transaction, so tickets at the same moment cannot pass
+// the cap together.
 Expected<store::TicketRecord> open_ticket(Context& ctx, const store::TerminalRecord& t,
                                           const std::string& message, const std::string& version);
 std::int64_t seconds_to_next_ticket_day();  // when a terminal's ticket count starts again
@@ -47,7 +57,7 @@ Expected<store::VerificationRecord> start_verification(Context& ctx, const std::
 Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t verification_id,
                                                  const std::string& code, const Actor& who);
 // Applies `patch` (the mode only) to every terminal of the verified merchant;
-// kConflict when one of them is locked — only an administrator changes a
+// kLocked when one of them is locked — only an administrator changes a
 // lock, so support then asks one (support_ask_admin).
 Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int64_t verification_id,
                                                          const PolicyPatch& patch,
@@ -56,7 +66,8 @@ Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int6
 // For a verified merchant whose terminals are locked: records the wanted mode
 // as a request to an administrator — audited (support.ask_admin), noted on the
 // terminal's open ticket, and the terminal is told. Returns the serials asked
-// for; kConflict when none is locked away from that mode.
+// for; kWrongState when none is locked away from that mode. The audit entries,
+// ticket notes and notifications of all the terminals are one change.
 Expected<std::vector<std::string>> support_ask_admin(Context& ctx, std::int64_t verification_id,
                                                      const PolicyPatch& patch,
                                                      const std::string& reason, const Actor& who);

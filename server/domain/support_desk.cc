@@ -3,6 +3,8 @@
 #include "core/clock.h"
 #include "core/text.h"
 #include "server/domain/audit.h"
+#include "server/domain/policy.h"
+#include "server/domain/secrets.h"
 
 namespace posfleet::domain {
 
@@ -19,14 +21,17 @@ Expected<store::TicketNoteRecord> add_ticket_note(Context& ctx, std::int64_t tic
   auto checked = checked_note(text, "write the note: text is required");
   if (!checked) return checked.error();
   const std::string& note = *checked;
-  auto t = ctx.store.ticket(ticket_id);
-  if (!t) return t.error();
   store::TicketNoteRecord n{0, ticket_id, who.name, note, unix_now()};
-  auto id = ctx.store.insert_ticket_note(n);
-  if (!id) return id.error();
-  n.id = *id;
-  record_audit(ctx, who, "ticket.note", "ticket:" + std::to_string(ticket_id), "",
-               "terminal:" + t->serial, note);
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto t = tx.ticket(ticket_id);
+    if (!t) return t.error();
+    auto id = tx.insert_ticket_note(n);
+    if (!id) return id.error();
+    n.id = *id;
+    return record_audit(tx, who, "ticket.note", "ticket:" + std::to_string(ticket_id), "",
+                        "terminal:" + t->serial, note);
+  });
+  if (!st) return st.error();
   return n;
 }
 
@@ -39,6 +44,54 @@ Expected<std::vector<store::MerchantRecord>> find_merchants(Context& ctx, const 
         Code::kInvalidArgument,
         "search with at least 2 characters of a legal name, a phone number or a serial");
   return ctx.store.search_merchants(q, 20);
+}
+
+MerchantView merchant_view(Context& ctx, const store::MerchantRecord& m) {
+  MerchantView v{m, "?", {}};
+  if (auto id = ctx.secrets->unseal(m.resident_id_enc); id)
+    v.resident_id_masked = mask_resident_id(*id);
+  // A view: what cannot be read is shown as unknown rather than refusing the page.
+  if (auto ts = ctx.store.terminals_of_merchant(m.id); ts)
+    for (auto& t : *ts) {
+      auto eff = effective_policy(ctx, t);
+      v.terminals.push_back({std::move(t), eff ? std::optional<Policy>(*eff) : std::nullopt});
+    }
+  return v;
+}
+
+Expected<MerchantView> merchant_view(Context& ctx, std::int64_t merchant_id) {
+  auto m = ctx.store.merchant(merchant_id);
+  if (!m) return m.error();
+  return merchant_view(ctx, *m);
+}
+
+Expected<TicketPage> ticket_queue(Context& ctx, const store::TicketQuery& q) {
+  auto ts = ctx.store.query_tickets(q);
+  if (!ts) return ts.error();
+  auto total = ctx.store.count_tickets(q);
+  if (!total) return total.error();
+  return TicketPage{std::move(*ts), *total};
+}
+
+Expected<TicketDetail> ticket_detail(Context& ctx, std::int64_t ticket_id) {
+  auto t = ctx.store.ticket(ticket_id);
+  if (!t) return t.error();
+  TicketDetail d;
+  d.ticket = std::move(*t);
+  if (auto term = ctx.store.terminal_by_id(d.ticket.terminal_id); term) {
+    if (auto eff = effective_policy(ctx, *term); eff) d.policy = *eff;
+    if (term->merchant_id)
+      if (auto m = ctx.store.merchant(term->merchant_id); m) d.merchant = merchant_view(ctx, *m);
+    d.terminal = std::move(*term);
+  }
+  auto notes = ctx.store.ticket_notes(ticket_id);
+  if (!notes) return notes.error();
+  d.notes = std::move(*notes);
+  return d;
+}
+
+Expected<store::VerificationRecord> verification(Context& ctx, std::int64_t id) {
+  return ctx.store.verification(id);
 }
 
 }  // namespace posfleet::domain

@@ -7,10 +7,12 @@
 // Thread-safety: stateless functions over the Context.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/limits.h"
+#include "core/policy.h"
 #include "server/domain/context.h"
 
 namespace posfleet::domain {
@@ -24,6 +26,42 @@ Expected<store::TicketNoteRecord> add_ticket_note(Context& ctx, std::int64_t tic
 // trimmed, has fewer than limits::kSearchMinChars or more than kSearchChars
 // characters.
 Expected<std::vector<store::MerchantRecord>> find_merchants(Context& ctx, const std::string& text);
+
+// What the desk shows of a merchant: the resident ID masked ("?" when it
+// cannot be opened), and each terminal with its effective policy (none when
+// it cannot be worked out), so the desk sees a lock before the call gets there.
+struct MerchantTerminal {
+  store::TerminalRecord terminal;
+  std::optional<Policy> policy;
+};
+struct MerchantView {
+  store::MerchantRecord merchant;
+  std::string resident_id_masked;
+  std::vector<MerchantTerminal> terminals;
+};
+MerchantView merchant_view(Context& ctx, const store::MerchantRecord& m);
+Expected<MerchantView> merchant_view(Context& ctx, std::int64_t merchant_id);
+
+// The ticket queue: one page and the count of all that match.
+struct TicketPage {
+  std::vector<store::TicketRecord> tickets;
+  std::int64_t total = 0;
+};
+Expected<TicketPage> ticket_queue(Context& ctx, const store::TicketQuery& q);
+
+// One ticket with its terminal (and its effective policy), the terminal's
+// merchant, and its notes oldest first.
+struct TicketDetail {
+  store::TicketRecord ticket;
+  std::optional<store::TerminalRecord> terminal;
+  std::optional<Policy> policy;
+  std::optional<MerchantView> merchant;
+  std::vector<store::TicketNoteRecord> notes;
+};
+Expected<TicketDetail> ticket_detail(Context& ctx, std::int64_t ticket_id);
+
+// A support verification as it stands (to explain a refused step).
+Expected<store::VerificationRecord> verification(Context& ctx, std::int64_t id);
 
 // The one check of a note (a ticket note or a closing note): trimmed, required.
 Expected<std::string> checked_note(const std::string& text, const char* if_empty);

@@ -66,7 +66,7 @@ TEST_F(SupportDeskTest, ClosingNeedsANoteWhichJoinsTheNotesAndHappensOnce) {
   auto notes = store_->ticket_notes(id);
   ASSERT_EQ(notes->size(), 1u);
   EXPECT_EQ(notes->front().text, "turned updates off");
-  EXPECT_EQ(close_ticket(*ctx_, id, "again", amy_).error().code, Code::kConflict);
+  EXPECT_EQ(close_ticket(*ctx_, id, "again", amy_).error().code, Code::kWrongState);
 }
 
 TEST_F(SupportDeskTest, LookupNeedsTwoCharacters) {
@@ -96,23 +96,25 @@ TEST_F(SupportDeskTest, TicketsKeepWholeCharactersAndAreBoundedPerDay) {
     ASSERT_TRUE(open_ticket(*ctx_, reg->record, "again", ""));
   auto flood = open_ticket(*ctx_, reg->record, "again", "");
   ASSERT_FALSE(flood);
-  EXPECT_EQ(flood.error().code, Code::kUnavailable);
+  EXPECT_EQ(flood.error().code, Code::kTooManyRequests);
 }
 
 TEST_F(SupportDeskTest, TheLastAdministratorStays) {
   const Actor root{"root", "user", "console"};
-  ASSERT_TRUE(create_user(*ctx_, "ann", "admin", "ann-password", root));
-  EXPECT_EQ(change_user(*ctx_, "ann", "", true, "", root).error().code, Code::kConflict);
-  EXPECT_EQ(change_user(*ctx_, "ann", "auditor", std::nullopt, "", root).error().code,
-            Code::kConflict);
-  EXPECT_EQ(change_user(*ctx_, "ann", "", std::nullopt, "", root).error().code,
+  ASSERT_TRUE(create_user(*ctx_, "ann", Role::kAdmin, "ann-password", root));
+  EXPECT_EQ(change_user(*ctx_, "ann", std::nullopt, true, "", root).error().code,
+            Code::kWrongState);
+  EXPECT_EQ(change_user(*ctx_, "ann", Role::kAuditor, std::nullopt, "", root).error().code,
+            Code::kWrongState);
+  EXPECT_EQ(change_user(*ctx_, "ann", std::nullopt, std::nullopt, "", root).error().code,
             Code::kInvalidArgument);
-  ASSERT_TRUE(create_user(*ctx_, "ben", "admin", "ben-password", root));
-  EXPECT_TRUE(change_user(*ctx_, "ann", "", true, "", root));  // ben is still an administrator
-  EXPECT_EQ(change_user(*ctx_, "ben", "support", std::nullopt, "", root).error().code,
-            Code::kConflict);
-  EXPECT_TRUE(change_user(*ctx_, "ann", "", false, "", root));
-  EXPECT_TRUE(change_user(*ctx_, "ben", "support", std::nullopt, "", root));
+  ASSERT_TRUE(create_user(*ctx_, "ben", Role::kAdmin, "ben-password", root));
+  EXPECT_TRUE(
+      change_user(*ctx_, "ann", std::nullopt, true, "", root));  // ben is still an administrator
+  EXPECT_EQ(change_user(*ctx_, "ben", Role::kSupport, std::nullopt, "", root).error().code,
+            Code::kWrongState);
+  EXPECT_TRUE(change_user(*ctx_, "ann", std::nullopt, false, "", root));
+  EXPECT_TRUE(change_user(*ctx_, "ben", Role::kSupport, std::nullopt, "", root));
 }
 
 TEST_F(SupportDeskTest, VerifyFindsAnEditedEntryAndACutEnd) {
@@ -168,7 +170,7 @@ TEST_F(SupportDeskTest, ALockedTerminalIsPassedToAnAdministratorNotADeadEnd) {
   never.mode = "never";
   auto refused = support_change_policy(*ctx_, *v, never, "merchant asks", amy_);
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, Code::kConflict);
+  EXPECT_EQ(refused.error().code, Code::kLocked);
   EXPECT_NE(refused.error().message.find("ask an administrator"), std::string::npos)
       << refused.error().message;
 

@@ -105,7 +105,7 @@ TEST_F(TerminalLifecycleTest, RetirementVoidsActivationCodesAndEnrolmentIsRefuse
   EXPECT_EQ(store_->activation_by_hash(code_hash)->used, -1);
   auto e = enroll_terminal(*ctx_, "ABCD-2345", "PF1", "A920", "127.0.0.1");
   ASSERT_FALSE(e);
-  EXPECT_EQ(e.error().code, Code::kConflict);
+  EXPECT_EQ(e.error().code, Code::kWrongState);
   EXPECT_NE(e.error().message.find("retired"), std::string::npos);
 }
 

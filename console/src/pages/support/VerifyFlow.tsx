@@ -47,7 +47,7 @@ const SUPPORT_CODES = ['identity_mismatch', 'wrong_code', 'code_used_up', 'code_
 export function supportError(t: TFunction, ts: TFunction, e: unknown): string {
   if (e instanceof ApiError) {
     if (SUPPORT_CODES.includes(e.code)) return ts(`err_${e.code}`, { n: e.details.tries_left ?? 0 });
-    if (e.code === 'unavailable') return ts('err_too_many');
+    if (e.code === 'too_many_requests') return ts('err_too_many');
   }
   return errorText(t, e);
 }

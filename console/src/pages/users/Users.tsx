@@ -45,7 +45,7 @@ export default function Users({ me }: { me: Me }) {
       setDialog(null);
       users.reload();
     } catch (e) {
-      const last = e instanceof ApiError && e.code === 'conflict' && e.message.includes('last active administrator');
+      const last = e instanceof ApiError && e.code === 'wrong_state' && e.message.includes('last active administrator');
       setError(last ? tu('lastAdmin', { name }) : errorText(t, e));
     }
   };
