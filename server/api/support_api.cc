@@ -38,7 +38,7 @@ bj::object merchant_json(domain::Context& ctx, const store::MerchantRecord& m) {
                      {"model", t.model},
                      {"version", t.installed_version},
                      {"group", t.group},
-                     {"mode", eff ? bj::value(eff->mode) : bj::value(nullptr)},
+                     {"mode", eff ? bj::value(to_string(eff->mode)) : bj::value(nullptr)},
                      {"locked", locked},
                      {"lock_reason", locked ? bj::value(eff->lock_reason) : bj::value(nullptr)}});
     }

@@ -310,12 +310,12 @@ Expected<std::vector<std::string>> support_ask_admin(Context& ctx, std::int64_t 
   auto terminals = verified_terminals(ctx, verification_id, patch, reason, who);
   if (!terminals) return terminals.error();
   std::vector<std::string> asked;
-  const std::string wanted = *patch.mode;
+  const std::string wanted = to_string(*patch.mode);
   const std::string wanted_zh = wanted == "auto" ? "开启" : wanted == "manual" ? "手动" : "永不";
   for (const auto& t : *terminals) {
     auto eff = effective_policy(ctx, t);
     if (!eff) return eff.error();
-    if (!eff->locked || eff->mode == wanted) continue;
+    if (!eff->locked || eff->mode == *patch.mode) continue;
     if (auto s = record_audit(ctx, who, "support.ask_admin", "terminal:" + t.serial,
                               "locked: " + eff->lock_reason, "mode " + wanted, reason);
         !s)
