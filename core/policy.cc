@@ -79,27 +79,33 @@ constexpr std::pair<DecisionReason, const char*> kReasons[] = {
     {DecisionReason::kInWindow, "in_window"}};
 }  // namespace
 
-const char* to_string(PolicyMode mode) {
-  for (const auto& [m, word] : kModes)
-    if (m == mode) return word;
-  return "auto";  // unreachable: every enumerator is in kModes
+namespace {
+// The word of `value` in `table`, and the value of `text`.
+template <typename E, std::size_t N>
+const char* word_of(const std::pair<E, const char*> (&table)[N], E value) {
+  for (const auto& [v, word] : table)
+    if (v == value) return word;
+  return table[0].second;  // unreachable: every enumerator is in its table
 }
+template <typename E, std::size_t N>
+std::optional<E> value_of(const std::pair<E, const char*> (&table)[N], std::string_view text) {
+  for (const auto& [v, word] : table)
+    if (text == word) return v;
+  return std::nullopt;
+}
+}  // namespace
+
+const char* to_string(PolicyMode mode) { return word_of(kModes, mode); }
 
 Expected<PolicyMode> parse_policy_mode(std::string_view text) {
-  for (const auto& [m, word] : kModes)
-    if (text == word) return m;
+  if (auto m = value_of(kModes, text)) return *m;
   return make_error(Code::kInvalidArgument, "mode must be auto, manual or never");
 }
 
-const char* to_string(DecisionReason reason) {
-  for (const auto& [r, word] : kReasons)
-    if (r == reason) return word;
-  return "mode_never";  // unreachable: every enumerator is in kReasons
-}
+const char* to_string(DecisionReason reason) { return word_of(kReasons, reason); }
 
 Expected<DecisionReason> parse_decision_reason(std::string_view text) {
-  for (const auto& [r, word] : kReasons)
-    if (text == word) return r;
+  if (auto r = value_of(kReasons, text)) return *r;
   return make_error(Code::kInvalidArgument,
                     "decision reason \"" + std::string(text) + "\" is not known");
 }

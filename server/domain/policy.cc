@@ -29,28 +29,23 @@ Expected<PolicyPatch> stored_patch(store::Tx& tx, const std::string& scope, cons
 }
 
 // Mode names as the terminal's menu shows them.
-std::string mode_zh(PolicyMode m) {
+struct ModeWords {
+  const char* zh;
+  const char* en;
+};
+ModeWords mode_words(PolicyMode m) {
   switch (m) {
     case PolicyMode::kAuto:
-      return "开启";
+      return {"开启", "on"};
     case PolicyMode::kManual:
-      return "手动";
+      return {"手动", "manual"};
     case PolicyMode::kNever:
       break;
   }
-  return "永不";
+  return {"永不", "never"};
 }
-std::string mode_en(PolicyMode m) {
-  switch (m) {
-    case PolicyMode::kAuto:
-      return "on";
-    case PolicyMode::kManual:
-      return "manual";
-    case PolicyMode::kNever:
-      break;
-  }
-  return "never";
-}
+std::string mode_zh(PolicyMode m) { return mode_words(m).zh; }
+std::string mode_en(PolicyMode m) { return mode_words(m).en; }
 
 // The terminal's chain of scopes, fleet first; a terminal in no group skips it.
 std::vector<std::pair<std::string, std::string>> chain_of(const store::TerminalRecord& t) {
