@@ -234,9 +234,9 @@ bool AgentService::consider(const Deployment& d, const bj::object& server_offer,
                                    state_.confirmed_action == d.action_id);
   std::string waiting;
   if (decision.verdict != Verdict::kAllow)
-    waiting = decision.reason == "awaiting_confirmation" ? "confirmation"
-              : decision.reason == "outside_window"      ? "window"
-                                                         : "policy";
+    waiting = decision.reason == DecisionReason::kAwaitingConfirmation ? "confirmation"
+              : decision.reason == DecisionReason::kOutsideWindow      ? "window"
+                                                                       : "policy";
   if (decision.verdict == Verdict::kDeny)
     state_.offer.reset();  // `never`: no offer shown, no notification
   else
@@ -244,7 +244,7 @@ bool AgentService::consider(const Deployment& d, const bj::object& server_offer,
   state_.waiting_for = waiting;
   save_locked();
   if (decision.verdict == Verdict::kAllow)
-    spdlog::info("update: action {} may install ({})", d.action_id, decision.reason);
+    spdlog::info("update: action {} may install ({})", d.action_id, to_string(decision.reason));
   return decision.verdict == Verdict::kAllow;
 }
 
@@ -378,7 +378,7 @@ bj::object AgentService::check() {
   bj::object o = reply(
       true, state_.offer ? "有可用更新 " + state_.offer->version : "没有可用更新",
       state_.offer ? "Update " + state_.offer->version + " is available" : "No update available");
-  if (!state_.offer && state_.held && state_.effective().mode == "never") {
+  if (!state_.offer && state_.held && state_.effective().mode == PolicyMode::kNever) {
     // Updates are off, so it is not offered — but it exists, and the merchant asked.
     const std::string v = state_.held->version;
     o = reply(
@@ -406,7 +406,7 @@ bj::object AgentService::install(const bj::object& request) {
   std::string added_zh, added_en;
   {
     std::lock_guard lock(mu_);
-    if (state_.effective().mode == "never")
+    if (state_.effective().mode == PolicyMode::kNever)
       return reply(false, "自动更新已关闭（永不），请先在设置中开启",
                    "Updates are turned off (never); turn them on first", "policy");
     if (!state_.offer)

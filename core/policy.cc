@@ -67,8 +67,51 @@ Expected<MaintenanceWindow> window_from_json(const bj::object& o) {
 
 }  // namespace
 
+namespace {
+constexpr std::pair<PolicyMode, const char*> kModes[] = {
+    {PolicyMode::kAuto, "auto"}, {PolicyMode::kManual, "manual"}, {PolicyMode::kNever, "never"}};
+constexpr std::pair<DecisionReason, const char*> kReasons[] = {
+    {DecisionReason::kModeNever, "mode_never"},
+    {DecisionReason::kSecurityDeadline, "security_deadline"},
+    {DecisionReason::kOutsideWindow, "outside_window"},
+    {DecisionReason::kConfirmed, "confirmed"},
+    {DecisionReason::kAwaitingConfirmation, "awaiting_confirmation"},
+    {DecisionReason::kInWindow, "in_window"}};
+}  // namespace
+
+namespace {
+// The word of `value` in `table`, and the value of `text`.
+template <typename E, std::size_t N>
+const char* word_of(const std::pair<E, const char*> (&table)[N], E value) {
+  for (const auto& [v, word] : table)
+    if (v == value) return word;
+  return table[0].second;  // unreachable: every enumerator is in its table
+}
+template <typename E, std::size_t N>
+std::optional<E> value_of(const std::pair<E, const char*> (&table)[N], std::string_view text) {
+  for (const auto& [v, word] : table)
+    if (text == word) return v;
+  return std::nullopt;
+}
+}  // namespace
+
+const char* to_string(PolicyMode mode) { return word_of(kModes, mode); }
+
+Expected<PolicyMode> parse_policy_mode(std::string_view text) {
+  if (auto m = value_of(kModes, text)) return *m;
+  return make_error(Code::kInvalidArgument, "mode must be auto, manual or never");
+}
+
+const char* to_string(DecisionReason reason) { return word_of(kReasons, reason); }
+
+Expected<DecisionReason> parse_decision_reason(std::string_view text) {
+  if (auto r = value_of(kReasons, text)) return *r;
+  return make_error(Code::kInvalidArgument,
+                    "decision reason \"" + std::string(text) + "\" is not known");
+}
+
 boost::json::object Policy::to_json() const {
-  return bj::object{{"mode", mode},
+  return bj::object{{"mode", to_string(mode)},
                     {"window", window_json(window)},
                     {"cellular", cellular},
                     {"cellular_limit_mb", cellular_limit_mb},
@@ -90,7 +133,7 @@ Expected<Policy> policy_from_json(const boost::json::object& o) {
 
 boost::json::object PolicyPatch::to_json() const {
   bj::object o;
-  if (mode) o["mode"] = *mode;
+  if (mode) o["mode"] = to_string(*mode);
   if (window) o["window"] = window_json(*window);
   if (cellular) o["cellular"] = *cellular;
   if (cellular_limit_mb) o["cellular_limit_mb"] = *cellular_limit_mb;
@@ -104,10 +147,11 @@ boost::json::object PolicyPatch::to_json() const {
 Expected<PolicyPatch> PolicyPatch::from_json(const boost::json::object& o) {
   PolicyPatch p;
   if (auto* v = o.if_contains("mode")) {
-    if (!v->is_string() ||
-        (v->get_string() != "auto" && v->get_string() != "manual" && v->get_string() != "never"))
+    if (!v->is_string())
       return make_error(Code::kInvalidArgument, "mode must be auto, manual or never");
-    p.mode = std::string(v->get_string());
+    auto m = parse_policy_mode(v->get_string());
+    if (!m) return m.error();
+    p.mode = *m;
   }
   if (auto* v = o.if_contains("window")) {
     if (!v->is_object()) return make_error(Code::kInvalidArgument, "window must be an object");
@@ -215,18 +259,23 @@ bool in_window(const MaintenanceWindow& w, std::int64_t unix_seconds) {
 
 Decision decide(const Policy& p, const UpdateOffer& offer, std::int64_t now, bool confirmed) {
   const bool window_open = in_window(p.window, now);
-  if (p.mode == "never") {
-    const bool forced =
-        offer.security && offer.deadline > 0 && now >= offer.deadline && !p.never_defers_security;
-    if (!forced) return {Verdict::kDeny, "mode_never"};
-    return window_open ? Decision{Verdict::kAllow, "security_deadline"}
-                       : Decision{Verdict::kAskLater, "outside_window"};
+  using R = DecisionReason;
+  switch (p.mode) {
+    case PolicyMode::kNever: {
+      const bool forced =
+          offer.security && offer.deadline > 0 && now >= offer.deadline && !p.never_defers_security;
+      if (!forced) return {Verdict::kDeny, R::kModeNever};
+      return window_open ? Decision{Verdict::kAllow, R::kSecurityDeadline}
+                         : Decision{Verdict::kAskLater, R::kOutsideWindow};
+    }
+    case PolicyMode::kManual:
+      return confirmed ? Decision{Verdict::kAllow, R::kConfirmed}
+                       : Decision{Verdict::kAskLater, R::kAwaitingConfirmation};
+    case PolicyMode::kAuto:
+      break;
   }
-  if (p.mode == "manual")
-    return confirmed ? Decision{Verdict::kAllow, "confirmed"}
-                     : Decision{Verdict::kAskLater, "awaiting_confirmation"};
-  return window_open ? Decision{Verdict::kAllow, "in_window"}
-                     : Decision{Verdict::kAskLater, "outside_window"};
+  return window_open ? Decision{Verdict::kAllow, R::kInWindow}
+                     : Decision{Verdict::kAskLater, R::kOutsideWindow};
 }
 
 }  // namespace posfleet

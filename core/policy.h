@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -19,6 +20,16 @@
 #include "core/result.h"
 
 namespace posfleet {
+
+// How updates reach a terminal. The JSON word (policy, DDI, CLI) is its to_string.
+enum class PolicyMode {
+  kAuto,    // "auto": installs in the maintenance window
+  kManual,  // "manual": waits for the merchant to confirm
+  kNever,   // "never": held back (security releases past their deadline excepted)
+};
+const char* to_string(PolicyMode mode);
+// kInvalidArgument "mode must be auto, manual or never" for any other word.
+Expected<PolicyMode> parse_policy_mode(std::string_view text);
 
 struct MaintenanceWindow {
   std::vector<int> days = {1, 2, 3, 4, 5, 6, 7};  // ISO weekdays, 1 = Monday
@@ -28,7 +39,7 @@ struct MaintenanceWindow {
 };
 
 struct Policy {
-  std::string mode = "auto";  // auto | manual | never
+  PolicyMode mode = PolicyMode::kAuto;
   MaintenanceWindow window;
   std::string cellular = "allowed";  // allowed | forbidden | limit
   int cellular_limit_mb = 0;
@@ -43,7 +54,7 @@ struct Policy {
 
 // A partial policy: the fields a group or terminal sets for itself.
 struct PolicyPatch {
-  std::optional<std::string> mode;
+  std::optional<PolicyMode> mode;
   std::optional<MaintenanceWindow> window;
   std::optional<std::string> cellular;
   std::optional<int> cellular_limit_mb;
@@ -77,10 +88,22 @@ struct UpdateOffer {
 };
 
 enum class Verdict { kAllow, kDeny, kAskLater };
+// Why decide() answered as it did. The stable word (the DDI poll's held.reason,
+// logs) is its to_string.
+enum class DecisionReason {
+  kModeNever,             // "mode_never": deny
+  kSecurityDeadline,      // "security_deadline": allow, overriding `never`
+  kOutsideWindow,         // "outside_window": ask later
+  kConfirmed,             // "confirmed": allow (manual, merchant confirmed)
+  kAwaitingConfirmation,  // "awaiting_confirmation": ask later (manual)
+  kInWindow,              // "in_window": allow (auto)
+};
+const char* to_string(DecisionReason reason);
+Expected<DecisionReason> parse_decision_reason(std::string_view text);
+
 struct Decision {
   Verdict verdict = Verdict::kDeny;
-  std::string reason;  // stable key: "mode_never", "awaiting_confirmation", "outside_window",
-                       // "security_deadline"
+  DecisionReason reason = DecisionReason::kModeNever;
 };
 
 Decision decide(const Policy& p, const UpdateOffer& offer, std::int64_t now, bool confirmed);

@@ -37,32 +37,34 @@ TEST(Policy, DecisionTable) {
   Policy p;
   const std::int64_t inside = kTue14Utc, outside = kTue14Utc - 6 * 3600;
   struct Case {
-    const char* mode;
+    PolicyMode mode;
     bool never_defers;
     UpdateOffer offer;
     std::int64_t now;
     bool confirmed;
     Verdict want;
-    const char* reason;
+    DecisionReason reason;
   };
+  using M = PolicyMode;
+  using R = DecisionReason;
   const UpdateOffer plain{}, sec_due{true, outside - 1}, sec_later{true, inside + 86400};
   Case cases[] = {
-      {"auto", false, plain, inside, false, Verdict::kAllow, "in_window"},
-      {"auto", false, plain, outside, false, Verdict::kAskLater, "outside_window"},
-      {"manual", false, plain, outside, false, Verdict::kAskLater, "awaiting_confirmation"},
-      {"manual", false, plain, outside, true, Verdict::kAllow, "confirmed"},
-      {"never", false, plain, inside, true, Verdict::kDeny, "mode_never"},
-      {"never", false, sec_later, inside, false, Verdict::kDeny, "mode_never"},
-      {"never", false, sec_due, inside, false, Verdict::kAllow, "security_deadline"},
-      {"never", false, sec_due, outside, false, Verdict::kAskLater, "outside_window"},
-      {"never", true, sec_due, inside, false, Verdict::kDeny, "mode_never"},
+      {M::kAuto, false, plain, inside, false, Verdict::kAllow, R::kInWindow},
+      {M::kAuto, false, plain, outside, false, Verdict::kAskLater, R::kOutsideWindow},
+      {M::kManual, false, plain, outside, false, Verdict::kAskLater, R::kAwaitingConfirmation},
+      {M::kManual, false, plain, outside, true, Verdict::kAllow, R::kConfirmed},
+      {M::kNever, false, plain, inside, true, Verdict::kDeny, R::kModeNever},
+      {M::kNever, false, sec_later, inside, false, Verdict::kDeny, R::kModeNever},
+      {M::kNever, false, sec_due, inside, false, Verdict::kAllow, R::kSecurityDeadline},
+      {M::kNever, false, sec_due, outside, false, Verdict::kAskLater, R::kOutsideWindow},
+      {M::kNever, true, sec_due, inside, false, Verdict::kDeny, R::kModeNever},
   };
   for (const auto& c : cases) {
     p.mode = c.mode;
     p.never_defers_security = c.never_defers;
     auto d = decide(p, c.offer, c.now, c.confirmed);
-    EXPECT_EQ(d.verdict, c.want) << c.mode << " " << c.reason;
-    EXPECT_EQ(d.reason, c.reason) << c.mode;
+    EXPECT_EQ(d.verdict, c.want) << to_string(c.mode) << " " << to_string(c.reason);
+    EXPECT_EQ(d.reason, c.reason) << to_string(c.mode) << " gave " << to_string(d.reason);
   }
 }
 
@@ -74,7 +76,8 @@ TEST(Policy, PatchesLayerAndLocksCannotBeLiftedBelow) {
   ASSERT_TRUE(group && terminal);
   group->apply_to(p);
   terminal->apply_to(p);
-  EXPECT_EQ(p.mode, "manual");  // a mode set below a lock (before or after it) does not count
+  EXPECT_EQ(p.mode,
+            PolicyMode::kManual);  // a mode set below a lock (before or after it) does not count
   EXPECT_TRUE(p.locked);
   EXPECT_EQ(p.lock_reason, "peak season");
 
@@ -82,7 +85,41 @@ TEST(Policy, PatchesLayerAndLocksCannotBeLiftedBelow) {
   auto open_group = PolicyPatch::from_json(boost::json::object{{"mode", "manual"}});
   open_group->apply_to(unlocked);
   terminal->apply_to(unlocked);
-  EXPECT_EQ(unlocked.mode, "never");
+  EXPECT_EQ(unlocked.mode, PolicyMode::kNever);
+}
+
+// The words are the wire format (policy JSON, DDI poll): each enumerator has
+// one, it parses back, and no other word parses.
+TEST(Policy, ModeAndReasonWordsRoundTrip) {
+  for (auto m : {PolicyMode::kAuto, PolicyMode::kManual, PolicyMode::kNever}) {
+    auto back = parse_policy_mode(to_string(m));
+    ASSERT_TRUE(back) << to_string(m);
+    EXPECT_EQ(*back, m);
+  }
+  EXPECT_STREQ(to_string(PolicyMode::kManual), "manual");
+  EXPECT_EQ(parse_policy_mode("Auto").error().code, Code::kInvalidArgument);
+  EXPECT_FALSE(parse_policy_mode(""));
+  for (auto r : {DecisionReason::kModeNever, DecisionReason::kSecurityDeadline,
+                 DecisionReason::kOutsideWindow, DecisionReason::kConfirmed,
+                 DecisionReason::kAwaitingConfirmation, DecisionReason::kInWindow}) {
+    auto back = parse_decision_reason(to_string(r));
+    ASSERT_TRUE(back) << to_string(r);
+    EXPECT_EQ(*back, r);
+  }
+  EXPECT_STREQ(to_string(DecisionReason::kAwaitingConfirmation), "awaiting_confirmation");
+  EXPECT_FALSE(parse_decision_reason("never"));
+}
+
+TEST(Policy, JsonKeepsTheModeWord) {
+  Policy p;
+  p.mode = PolicyMode::kNever;
+  EXPECT_EQ(p.to_json().at("mode"), "never");
+  auto back = policy_from_json(p.to_json());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->mode, PolicyMode::kNever);
+  PolicyPatch patch;
+  patch.mode = PolicyMode::kManual;
+  EXPECT_EQ(patch.to_json().at("mode"), "manual");
 }
 
 TEST(Policy, BadFieldsAreNamed) {

@@ -11,7 +11,8 @@ namespace bj = boost::json;
 
 Policy TerminalState::effective() const {
   Policy p = policy;
-  if (pending && !pending->reset) p.mode = pending->mode;
+  if (pending && !pending->reset)
+    if (auto m = parse_policy_mode(pending->mode); m) p.mode = *m;  // the menu sends only modes
   return p;
 }
 

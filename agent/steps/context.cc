@@ -124,7 +124,7 @@ std::string UpdateContext::policy_hold() {
   if (!policy) return "";
   const Decision d = decide(policy(), {security, deadline}, unix_now(), /*confirmed=*/true);
   if (d.verdict == Verdict::kAllow) return "";
-  return d.reason == "outside_window" ? "window" : "policy";
+  return d.reason == DecisionReason::kOutsideWindow ? "window" : "policy";
 }
 
 bool UpdateContext::hold_guard() {

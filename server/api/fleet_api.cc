@@ -6,10 +6,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
-#include "core/limits.h"
-#include "core/text.h"
 #include "server/api/api_common.h"
-#include "server/domain/audit.h"
 #include "server/domain/load.h"
 #include "server/domain/policy.h"
 #include "server/domain/sms.h"
@@ -36,26 +33,14 @@ std::pair<std::string, std::string> scope_of(const Request& req, const bj::objec
 
 Response get_policy(domain::Context& ctx, Request& req, const Caller&) {
   auto [scope, key] = scope_of(req, nullptr);
-  auto own = ctx.store.policy(scope, key);
-  if (!own) return http::error_from(own.error());
+  auto view = domain::policy_view(ctx, scope, key);
+  if (!view) return http::error_from(view.error());
   bj::object out{{"scope", scope}, {"key", key}};
-  if (auto p = json::parse(*own ? (*own)->patch_json : "{}"); p) out["patch"] = *p;
-  if (scope == "terminal") {
-    auto t = ctx.store.terminal_by_serial(ctx.tenant, key);
-    if (!t) return http::error_from(t.error());
-    auto eff = domain::effective_policy(ctx, *t);
-    if (!eff) return http::error_from(eff.error());
-    out["effective"] = eff->to_json();
-    out["group"] = t->group;
-  } else {
-    auto p = domain::scope_policy(ctx, scope, key);
-    if (!p) return http::error_from(p.error());
-    out["effective"] = p->to_json();
-  }
-  auto history = ctx.store.policy_history(scope, key, 50);
-  if (!history) return http::error_from(history.error());
+  if (auto p = json::parse(view->patch_json); p) out["patch"] = *p;
+  out["effective"] = view->effective.to_json();
+  if (scope == "terminal") out["group"] = view->group;
   bj::array h;
-  for (const auto& c : *history) {
+  for (const auto& c : view->history) {
     bj::value before = nullptr, after = nullptr;
     if (auto v = json::parse(c.before_json); v) before = *v;
     if (auto v = json::parse(c.after_json); v) after = *v;
@@ -80,23 +65,13 @@ Response put_policy(domain::Context& ctx, Request& req, const Caller& caller) {
   for (const char* k : {"terminal", "group", "reason"}) fields.erase(k);
   auto patch = PolicyPatch::from_json(fields);
   if (!patch) return http::error_from(patch.error());
-  if ((patch->locked || patch->lock_reason) && !role_allows(caller.role, Permission::kLock))
-    return http::error_response(403, "forbidden",
-                                "only an administrator may lock or unlock a policy");
-  if (patch->locked && *patch->locked && patch->lock_reason.value_or("").empty())
-    return http::error_response(400, "invalid_argument",
-                                "a lock needs lock_reason: the terminal shows it to the merchant");
-  if (patch->mode && !role_allows(caller.role, Permission::kLock)) {
-    auto now = domain::layered_policy(ctx, scope, key);
-    if (!now) return http::error_from(now.error());
-    if (now->locked)
-      return http::error_response(403, "locked",
-                                  "the update mode here is locked by an administrator (" +
-                                      now->lock_reason + "); only an administrator may change it");
-  }
+  const bool may_lock = role_allows(caller.role, Permission::kLock);
+  if ((patch->locked || patch->lock_reason) && !may_lock)
+    return http::error_from(
+        make_error(Code::kForbidden, "only an administrator may lock or unlock a policy"));
+  // Whoever may not lock may not change a locked mode either (kLocked).
   auto p = domain::change_policy(ctx, scope, key, *patch, caller.actor(),
-                                 json::string_or(*body, "reason", ""),
-                                 !role_allows(caller.role, Permission::kLock));
+                                 json::string_or(*body, "reason", ""), !may_lock);
   if (!p) return http::error_from(p.error());
   return http::json_response(
       200, bj::object{{"scope", scope}, {"key", key}, {"effective", p->to_json()}});
@@ -105,54 +80,28 @@ Response put_policy(domain::Context& ctx, Request& req, const Caller& caller) {
 Response put_group(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto t = ctx.store.terminal_by_serial(ctx.tenant, req.param("serial"));
-  if (!t) return http::error_from(t.error());
-  const std::string group = json::string_or(*body, "group", "");
-  if (auto s = text::check_field("group", group, limits::kGroupChars); !s)
-    return http::error_from(s.error());
-  // Moving a terminal out of (or into) a locked group changes a lock.
-  if (!role_allows(caller.role, Permission::kLock)) {
-    auto before = domain::effective_policy(ctx, *t);
-    auto target = domain::scope_policy(ctx, "group", group);
-    if ((before && before->locked) || (!group.empty() && target && target->locked))
-      return http::error_response(
-          403, "forbidden",
-          "the terminal's or the group's mode is locked; only an administrator may move it");
-  }
-  if (auto s = ctx.store.set_terminal_group(t->id, group); !s) return http::error_from(s.error());
-  domain::record_audit(ctx, caller.actor(), "terminal.group", "terminal:" + t->serial, t->group,
-                       group, "");
-  return http::json_response(200, bj::object{{"serial", t->serial}, {"group", group}});
+  auto moved = domain::move_to_group(ctx, req.param("serial"), json::string_or(*body, "group", ""),
+                                     caller.actor(), role_allows(caller.role, Permission::kLock));
+  if (!moved) return http::error_from(moved.error());
+  return http::json_response(200, bj::object{{"serial", moved->serial}, {"group", moved->group}});
 }
 
 Response put_deadline(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto r = ctx.store.release_by_version(req.param("version"));
-  if (!r) return http::error_from(r.error());
-  if (!r->security)
-    return http::error_response(
-        400, "invalid_argument",
-        "release " + r->version + " is not signed as security-critical; create it with --security");
-  const std::string reason = json::string_or(*body, "reason", "");
-  if (auto s = domain::check_reason(reason, "say why the deadline changes: reason is required"); !s)
-    return http::error_from(s.error());
-  auto t = parse_utc(json::string_or(*body, "deadline", ""));
-  if (!t)
-    return http::error_response(400, "invalid_argument",
-                                "deadline must be a UTC time like 2026-12-24T00:00:00Z");
-  if (auto s = ctx.store.set_release_deadline(r->id, *t); !s) return http::error_from(s.error());
-  domain::record_audit(ctx, caller.actor(), "release.deadline", "release:" + r->version,
-                       r->security_deadline ? format_utc(r->security_deadline) : "", format_utc(*t),
-                       reason);
-  return http::json_response(
-      200, bj::object{{"version", r->version}, {"security_deadline", format_utc(*t)}});
+  auto deadline = domain::set_security_deadline(
+      ctx, req.param("version"), json::string_or(*body, "deadline", ""),
+      json::string_or(*body, "reason", ""), caller.actor());
+  if (!deadline) return http::error_from(deadline.error());
+  return http::json_response(200, bj::object{{"version", req.param("version")},
+                                             {"security_deadline", format_utc(*deadline)}});
 }
 
 Response get_outbox(domain::Context& ctx, Request&, const Caller&) {
   auto* outbox = dynamic_cast<domain::OutboxSmsSender*>(ctx.sms);
   if (!outbox)
-    return http::error_response(404, "not_found", "SMS go through a gateway; there is no outbox");
+    return http::error_from(
+        make_error(Code::kNotFound, "SMS go through a gateway; there is no outbox"));
   bj::array out;
   std::ifstream in(outbox->path());
   for (std::string line; std::getline(in, line);)

@@ -53,11 +53,6 @@ Response post_policy_preview(domain::Context& ctx, Request& req, const Caller&) 
   } else {
     const std::string scope = json::string_or(*body, "scope", "");
     const std::string key = scope == "fleet" ? "" : json::string_or(*body, "key", "");
-    if (scope == "fleet" || scope == "group" || scope == "terminal") {
-      if (scope != "fleet" && key.empty()) return invalid("name the " + scope + " in key");
-    } else {
-      return invalid("scope must be fleet, group or terminal (or send a filter)");
-    }
     p = domain::preview_scope(ctx, scope, key, *patch);
   }
   if (!p) return http::error_from(p.error());
@@ -71,16 +66,13 @@ Response post_policy_bulk(domain::Context& ctx, Request& req, const Caller& call
   auto patch = patch_of(*body);
   if (!patch) return http::error_from(patch.error());
   if ((patch->locked || patch->lock_reason) && !role_allows(caller.role, Permission::kLock))
-    return http::error_response(403, "forbidden",
-                                "only an administrator may lock or unlock a policy");
-  if (patch->locked && *patch->locked && patch->lock_reason.value_or("").empty())
-    return invalid("a lock needs lock_reason: the terminal shows it to the merchant");
-  const std::string reason = json::string_or(*body, "reason", "");
-  if (reason.find_first_not_of(" \t\r\n") == std::string::npos)
-    return invalid("say why: a reason is required for every policy change");
+    return http::error_from(
+        make_error(Code::kForbidden, "only an administrator may lock or unlock a policy"));
   auto q = filter_of(ctx, *body);
   if (!q) return http::error_from(q.error());
-  auto out = domain::bulk_policy(ctx, *q, *patch, caller.actor(), reason);
+  // The domain checks the reason, the lock's reason and each terminal's lock.
+  auto out =
+      domain::bulk_policy(ctx, *q, *patch, caller.actor(), json::string_or(*body, "reason", ""));
   if (!out) return http::error_from(out.error());
   return http::json_response(
       200,

@@ -32,7 +32,7 @@ bj::object merchant_json(const domain::MerchantView& v) {
                    {"model", t.model},
                    {"version", t.installed_version},
                    {"group", t.group},
-                   {"mode", eff ? bj::value(eff->mode) : bj::value(nullptr)},
+                   {"mode", eff ? bj::value(to_string(eff->mode)) : bj::value(nullptr)},
                    {"locked", locked},
                    {"lock_reason", locked ? bj::value(eff->lock_reason) : bj::value(nullptr)}});
   }

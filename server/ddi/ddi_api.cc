@@ -98,7 +98,8 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
       // Held back by `never`: posfleet's agent is told it exists, so a merchant
       // who checks learns that one is waiting and that updates are off.
       if (!view.visible)
-        held = bj::object{{"action_id", d.id}, {"version", r->version}, {"reason", view.reason}};
+        held = bj::object{
+            {"action_id", d.id}, {"version", r->version}, {"reason", to_string(view.reason)}};
       if (view.visible) {
         links["deploymentBase"] =
             link(base + "/deploymentBase/" + id + "?c=" + std::to_string(d.updated));

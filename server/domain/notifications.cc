@@ -9,11 +9,18 @@
 
 namespace posfleet::domain {
 
+Status notify(store::Tx& tx, std::int64_t terminal_id, const std::string& kind,
+              const std::string& ref, const std::string& text_zh, const std::string& text_en) {
+  auto s = tx.add_notification({0, terminal_id, kind, ref, text_zh, text_en, unix_now()});
+  if (!s) return s.error().with_context("notification " + kind);
+  return ok_status();
+}
+
 void notify(Context& ctx, std::int64_t terminal_id, const std::string& kind, const std::string& ref,
             const std::string& text_zh, const std::string& text_en) {
-  if (auto s =
-          ctx.store.add_notification({0, terminal_id, kind, ref, text_zh, text_en, unix_now()});
-      !s)
+  // Safe to go on: (kind, ref) is created at most once, so the next poll or
+  // event that would create it tries again; nothing else depends on it.
+  if (auto s = notify(ctx.store, terminal_id, kind, ref, text_zh, text_en); !s)
     spdlog::warn("notification {} for terminal {} not stored: {}", kind, terminal_id,
                  s.error().message);
 }
@@ -27,7 +34,7 @@ OfferView offer_for(Context& ctx, const store::TerminalRecord& t, const Policy& 
   OfferView view;
   view.reason = decision.reason;
   const std::string ref = std::to_string(d.id);
-  if (policy.mode == "never") {
+  if (policy.mode == PolicyMode::kNever) {
     view.forced = r.security && r.security_deadline && now >= r.security_deadline &&
                   !policy.never_defers_security;
     view.visible = view.forced && (posfleet_client || decision.verdict == Verdict::kAllow);

@@ -13,13 +13,19 @@
 
 namespace posfleet::domain {
 
+// Creates a notification as part of a change (commit_change, audit.h): if it
+// cannot be stored, the change fails with it.
+Status notify(store::Tx& tx, std::int64_t terminal_id, const std::string& kind,
+              const std::string& ref, const std::string& text_zh, const std::string& text_en);
+// Creates a notification that goes with no change of its own (an offer seen in
+// a poll): a failure is logged, and the next occasion creates it again.
 void notify(Context& ctx, std::int64_t terminal_id, const std::string& kind, const std::string& ref,
             const std::string& text_zh, const std::string& text_en);
 
 struct OfferView {
   bool visible = false;  // may the terminal see (and install) the deployment now?
   bool forced = false;   // a security release overriding `never` after its deadline
-  std::string reason;    // core::Decision reason
+  DecisionReason reason = DecisionReason::kModeNever;  // why (core/policy.h decide())
 };
 
 // Decides what a terminal is told about its open deployment and creates the

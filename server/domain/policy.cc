@@ -2,8 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include <mutex>
-
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/limits.h"
@@ -17,16 +15,9 @@ namespace bj = boost::json;
 
 namespace {
 
-// Every change reads the current patches, decides (conflict rule, locks) and
-// writes; two at once could each read the old state and one undo the other
-// (a lock lost to a terminal's change). posfleetd on SQLite is one process, so
-// one lock makes each change whole; a multi-server backend needs the same
-// under a serializable transaction.
-std::mutex g_change_mu;
-
-Expected<PolicyPatch> stored_patch(Context& ctx, const std::string& scope, const std::string& key,
+Expected<PolicyPatch> stored_patch(store::Tx& tx, const std::string& scope, const std::string& key,
                                    std::int64_t* revision, std::int64_t* mode_revision) {
-  auto rec = ctx.store.policy(scope, key);
+  auto rec = tx.policy(scope, key);
   if (!rec) return rec.error();
   if (!*rec) return PolicyPatch{};
   if (revision) *revision = std::max(*revision, (*rec)->revision);
@@ -38,11 +29,30 @@ Expected<PolicyPatch> stored_patch(Context& ctx, const std::string& scope, const
 }
 
 // Mode names as the terminal's menu shows them.
-std::string mode_zh(const std::string& m) {
-  return m == "auto" ? "开启" : m == "manual" ? "手动" : "永不";
+struct ModeWords {
+  const char* zh;
+  const char* en;
+};
+ModeWords mode_words(PolicyMode m) {
+  switch (m) {
+    case PolicyMode::kAuto:
+      return {"开启", "on"};
+    case PolicyMode::kManual:
+      return {"手动", "manual"};
+    case PolicyMode::kNever:
+      break;
+  }
+  return {"永不", "never"};
 }
-std::string mode_en(const std::string& m) {
-  return m == "auto" ? "on" : m == "manual" ? "manual" : "never";
+std::string mode_zh(PolicyMode m) { return mode_words(m).zh; }
+std::string mode_en(PolicyMode m) { return mode_words(m).en; }
+
+// The terminal's chain of scopes, fleet first; a terminal in no group skips it.
+std::vector<std::pair<std::string, std::string>> chain_of(const store::TerminalRecord& t) {
+  std::vector<std::pair<std::string, std::string>> chain{{"fleet", ""}};
+  if (!t.group.empty()) chain.emplace_back("group", t.group);
+  chain.emplace_back("terminal", t.serial);
+  return chain;
 }
 
 }  // namespace
@@ -73,14 +83,11 @@ Expected<PolicyPatch> merged_patch(const PolicyPatch& before, const PolicyPatch&
   return after;
 }
 
-Expected<Policy> effective_policy(Context& ctx, const store::TerminalRecord& t) {
+Expected<Policy> effective_policy(store::Tx& tx, const store::TerminalRecord& t) {
   Policy p;
   std::int64_t revision = 0, mode_revision = 0;
-  const std::pair<const char*, std::string> chain[] = {
-      {"fleet", ""}, {"group", t.group}, {"terminal", t.serial}};
-  for (const auto& [scope, key] : chain) {
-    if (std::string(scope) == "group" && key.empty()) continue;
-    auto patch = stored_patch(ctx, scope, key, &revision, &mode_revision);
+  for (const auto& [scope, key] : chain_of(t)) {
+    auto patch = stored_patch(tx, scope, key, &revision, &mode_revision);
     if (!patch) return patch.error();
     patch->apply_to(p);
   }
@@ -88,29 +95,38 @@ Expected<Policy> effective_policy(Context& ctx, const store::TerminalRecord& t) 
   return p;
 }
 
-Expected<Policy> scope_policy(Context& ctx, const std::string& scope, const std::string& key) {
+Expected<Policy> effective_policy(Context& ctx, const store::TerminalRecord& t) {
+  return effective_policy(ctx.store, t);
+}
+
+Expected<Policy> scope_policy(store::Tx& tx, const std::string& scope, const std::string& key) {
   Policy p;
   std::int64_t revision = 0;
-  auto patch = stored_patch(ctx, scope, key, &revision, nullptr);
+  auto patch = stored_patch(tx, scope, key, &revision, nullptr);
   if (!patch) return patch.error();
   patch->apply_to(p);
   p.revision = revision;
   return p;
 }
 
-Expected<Policy> layered_policy(Context& ctx, const std::string& scope, const std::string& key) {
+Expected<Policy> scope_policy(Context& ctx, const std::string& scope, const std::string& key) {
+  return scope_policy(ctx.store, scope, key);
+}
+
+Expected<Policy> layered_policy(store::Tx& tx, const std::string& tenant, const std::string& scope,
+                                const std::string& key) {
   if (scope == "terminal") {
-    auto t = ctx.store.terminal_by_serial(ctx.tenant, key);
+    auto t = tx.terminal_by_serial(tenant, key);
     if (!t) return t.error();
-    return effective_policy(ctx, *t);
+    return effective_policy(tx, *t);
   }
   Policy p;
   std::int64_t revision = 0;
-  auto fleet = stored_patch(ctx, "fleet", "", &revision, nullptr);
+  auto fleet = stored_patch(tx, "fleet", "", &revision, nullptr);
   if (!fleet) return fleet.error();
   fleet->apply_to(p);
   if (scope == "group") {
-    auto group = stored_patch(ctx, "group", key, &revision, nullptr);
+    auto group = stored_patch(tx, "group", key, &revision, nullptr);
     if (!group) return group.error();
     group->apply_to(p);
   }
@@ -118,38 +134,61 @@ Expected<Policy> layered_policy(Context& ctx, const std::string& scope, const st
   return p;
 }
 
+Expected<PolicyView> policy_view(Context& ctx, const std::string& scope, const std::string& key,
+                                 std::int64_t history_limit) {
+  PolicyView out;
+  auto own = ctx.store.policy(scope, key);
+  if (!own) return own.error();
+  if (*own) out.patch_json = (*own)->patch_json;
+  if (scope == "terminal") {
+    auto t = ctx.store.terminal_by_serial(ctx.tenant, key);
+    if (!t) return t.error();
+    auto eff = effective_policy(ctx, *t);
+    if (!eff) return eff.error();
+    out.effective = *eff;
+    out.group = t->group;
+  } else {
+    auto p = scope_policy(ctx, scope, key);
+    if (!p) return p.error();
+    out.effective = *p;
+  }
+  auto history = ctx.store.policy_history(scope, key, history_limit);
+  if (!history) return history.error();
+  out.history = std::move(*history);
+  return out;
+}
+
 Status check_patch_text(const std::string& scope, const std::string& key,
                         const PolicyPatch& patch) {
   if (scope == "group")
     if (auto s = text::check_field("group", key, limits::kGroupChars); !s) return s;
+  if (patch.locked && *patch.locked && patch.lock_reason.value_or("").empty())
+    return make_error(Code::kInvalidArgument,
+                      "a lock needs lock_reason: the terminal shows it to the merchant");
   if (patch.lock_reason)
     return text::check_field("lock_reason", *patch.lock_reason, limits::kReasonChars);
   return ok_status();
 }
 
-Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
-                               const PolicyPatch& patch, const Actor& who,
-                               const std::string& reason, bool keep_locked_mode) {
-  std::lock_guard change_lock(g_change_mu);
-  if (auto s = check_scope_change(scope, patch); !s) return s.error();
-  if (auto s = check_reason(reason, "say why: a reason is required for every policy change"); !s)
-    return s.error();
-  if (auto s = check_patch_text(scope, key, patch); !s) return s.error();
+Expected<Policy> change_policy_in(Context& ctx, store::Tx& tx, const std::string& scope,
+                                  const std::string& key, const PolicyPatch& patch,
+                                  const Actor& who, const std::string& reason,
+                                  bool keep_locked_mode) {
   if (keep_locked_mode && patch.mode && !patch.locked) {
-    auto now = layered_policy(ctx, scope, key);
+    auto now = layered_policy(tx, ctx.tenant, scope, key);
     if (!now) return now.error();
     if (now->locked)
-      return make_error(Code::kConflict, "the update mode here is locked by an administrator (" +
-                                             now->lock_reason +
-                                             "); only an administrator may change it");
+      return make_error(Code::kLocked, "the update mode here is locked by an administrator (" +
+                                           now->lock_reason +
+                                           "); only an administrator may change it");
   }
   std::optional<store::TerminalRecord> terminal;
   if (scope == "terminal") {
-    auto t = ctx.store.terminal_by_serial(ctx.tenant, key);
+    auto t = tx.terminal_by_serial(ctx.tenant, key);
     if (!t) return t.error();
     terminal = *t;
   }
-  auto before = stored_patch(ctx, scope, key, nullptr, nullptr);
+  auto before = stored_patch(tx, scope, key, nullptr, nullptr);
   if (!before) return before.error();
   auto merged = merged_patch(*before, patch);
   if (!merged) return merged.error();
@@ -158,120 +197,158 @@ Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std
                     after_text = json::serialize(after.to_json());
   store::PolicyChangeRecord ch{0,        scope,    key,    before_text, after_text,
                                who.name, who.path, reason, "applied",   unix_now()};
-  auto revision = ctx.store.change_policy(ch, after_text, patch.touches_mode());
+  auto revision = tx.change_policy(ch, after_text, patch.touches_mode());
   if (!revision) return revision.error();
-  record_audit(ctx, who, patch.locked ? "policy.lock" : "policy.change", scope_target(scope, key),
-               before_text, after_text, reason);
-  if (terminal) {
-    auto eff = effective_policy(ctx, *terminal);
-    if (!eff) return eff.error();
-    const std::string by_zh = who.path == "support" ? "客服" : "后台管理员";
-    const std::string by_en = who.path == "support" ? "customer service" : "the back office";
-    notify(ctx, terminal->id, "policy_changed", std::to_string(*revision),
-           by_zh + "已将更新设置改为：" + mode_zh(eff->mode) + "（原因：" + reason + "）",
-           "Your update setting was changed by " + by_en + " to: " + mode_en(eff->mode) +
-               " (reason: " + reason + ")");
-    return eff;
-  }
-  return scope_policy(ctx, scope, key);
+  if (auto s = record_audit(tx, who, patch.locked ? "policy.lock" : "policy.change",
+                            scope_target(scope, key), before_text, after_text, reason);
+      !s)
+    return s.error();
+  if (!terminal) return scope_policy(tx, scope, key);
+  auto eff = effective_policy(tx, *terminal);
+  if (!eff) return eff.error();
+  const std::string by_zh = who.path == "support" ? "客服" : "后台管理员";
+  const std::string by_en = who.path == "support" ? "customer service" : "the back office";
+  if (auto s =
+          notify(tx, terminal->id, "policy_changed", std::to_string(*revision),
+                 by_zh + "已将更新设置改为：" + mode_zh(eff->mode) + "（原因：" + reason + "）",
+                 "Your update setting was changed by " + by_en + " to: " + mode_en(eff->mode) +
+                     " (reason: " + reason + ")");
+      !s)
+    return s.error();
+  return eff;
+}
+
+Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
+                               const PolicyPatch& patch, const Actor& who,
+                               const std::string& reason, bool keep_locked_mode) {
+  if (auto s = check_scope_change(scope, patch); !s) return s.error();
+  if (auto s = check_reason(reason, "say why: a reason is required for every policy change"); !s)
+    return s.error();
+  if (auto s = check_patch_text(scope, key, patch); !s) return s.error();
+  Policy out;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto p = change_policy_in(ctx, tx, scope, key, patch, who, reason, keep_locked_mode);
+    if (!p) return p.error();
+    out = *p;
+    return ok_status();
+  });
+  if (!st) return st.error();
+  return out;
 }
 
 Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::TerminalRecord& t,
                                                 const std::string& mode,
                                                 std::int64_t base_revision) {
-  std::lock_guard change_lock(g_change_mu);
+  auto m = parse_policy_mode(mode);
+  if (!m) return m.error();
+  return terminal_policy_change(ctx, t, *m, base_revision);
+}
+
+Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::TerminalRecord& t,
+                                                PolicyMode mode, std::int64_t base_revision) {
   PolicyPatch patch;
   patch.mode = mode;
-  if (auto check = PolicyPatch::from_json(patch.to_json()); !check) return check.error();
-  auto eff = effective_policy(ctx, t);
-  if (!eff) return eff.error();
-  // The newest back-office change to mode or lock anywhere in the terminal's chain.
-  std::int64_t mode_revision = 0, ignored = 0;
-  for (const auto& [scope, key] : {std::pair<std::string, std::string>{"fleet", ""},
-                                   {"group", t.group},
-                                   {"terminal", t.serial}}) {
-    if (scope == "group" && key.empty()) continue;
-    if (auto p = stored_patch(ctx, scope, key, &ignored, &mode_revision); !p) return p.error();
-  }
-  Actor who{t.serial, "terminal", "terminal"};
-  const std::string before_text = json::serialize(eff->to_json());
-  const std::string after_text = json::serialize(patch.to_json());
+  const Actor who{t.serial, "terminal", "terminal"};
   TerminalChange out;
-  store::PolicyChangeRecord ch{0,          "terminal", t.serial,   before_text,
-                               after_text, t.serial,   "terminal", "changed on the terminal",
-                               "applied",  unix_now()};
-  if (eff->locked) {
-    ch.outcome = "refused";
-    out.message_zh = "已由管理员锁定：" + eff->lock_reason;
-    out.message_en = "Locked by your administrator: " + eff->lock_reason;
-  } else if (mode_revision > base_revision) {
-    ch.outcome = "superseded";
-    out.message_zh = "您在离线时的更改（" + mode_zh(mode) + "）未生效：后台已将更新设置改为" +
-                     mode_zh(eff->mode);
-    out.message_en = "Your offline change (" + mode_en(mode) +
-                     ") was not applied: the back office has since set updates to " +
-                     mode_en(eff->mode);
-  }
-  out.outcome = ch.outcome;
-  std::string new_patch = after_text;
-  if (ch.outcome == "applied") {
-    auto current = stored_patch(ctx, "terminal", t.serial, nullptr, nullptr);
-    if (!current) return current.error();
-    current->mode = mode;
-    new_patch = json::serialize(current->to_json());
-    out.message_zh = "自动更新已设为：" + mode_zh(mode);
-    out.message_en = "Automatic update set to: " + mode_en(mode);
-  }
-  // The terminal's own change does not count as a back-office one: a later
-  // offline change from the same terminal must not be superseded by it.
-  auto revision = ctx.store.change_policy(ch, new_patch, /*touches_mode=*/false);
-  if (!revision) return revision.error();
-  record_audit(ctx, who, "policy.change." + ch.outcome, scope_target("terminal", t.serial),
-               before_text, after_text, ch.reason);
-  if (ch.outcome == "superseded")
-    notify(ctx, t.id, "policy_conflict", std::to_string(*revision), out.message_zh, out.message_en);
-  auto after = effective_policy(ctx, t);
-  if (!after) return after.error();
-  out.policy = *after;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    out = TerminalChange{};
+    auto eff = effective_policy(tx, t);
+    if (!eff) return eff.error();
+    // The newest back-office change to mode or lock anywhere in the terminal's chain.
+    std::int64_t mode_revision = 0, ignored = 0;
+    for (const auto& [scope, key] : chain_of(t))
+      if (auto p = stored_patch(tx, scope, key, &ignored, &mode_revision); !p) return p.error();
+    const std::string before_text = json::serialize(eff->to_json());
+    const std::string after_text = json::serialize(patch.to_json());
+    store::PolicyChangeRecord ch{0,          "terminal", t.serial,   before_text,
+                                 after_text, t.serial,   "terminal", "changed on the terminal",
+                                 "applied",  unix_now()};
+    if (eff->locked) {
+      ch.outcome = "refused";
+      out.message_zh = "已由管理员锁定：" + eff->lock_reason;
+      out.message_en = "Locked by your administrator: " + eff->lock_reason;
+    } else if (mode_revision > base_revision) {
+      ch.outcome = "superseded";
+      out.message_zh = "您在离线时的更改（" + mode_zh(mode) + "）未生效：后台已将更新设置改为" +
+                       mode_zh(eff->mode);
+      out.message_en = "Your offline change (" + mode_en(mode) +
+                       ") was not applied: the back office has since set updates to " +
+                       mode_en(eff->mode);
+    }
+    out.outcome = ch.outcome;
+    std::string new_patch = after_text;
+    if (ch.outcome == "applied") {
+      auto current = stored_patch(tx, "terminal", t.serial, nullptr, nullptr);
+      if (!current) return current.error();
+      current->mode = mode;
+      new_patch = json::serialize(current->to_json());
+      out.message_zh = "自动更新已设为：" + mode_zh(mode);
+      out.message_en = "Automatic update set to: " + mode_en(mode);
+    }
+    // The terminal's own change does not count as a back-office one: a later
+    // offline change from the same terminal must not be superseded by it.
+    auto revision = tx.change_policy(ch, new_patch, /*touches_mode=*/false);
+    if (!revision) return revision.error();
+    if (auto s =
+            record_audit(tx, who, "policy.change." + ch.outcome, scope_target("terminal", t.serial),
+                         before_text, after_text, ch.reason);
+        !s)
+      return s;
+    if (ch.outcome == "superseded")
+      if (auto s = notify(tx, t.id, "policy_conflict", std::to_string(*revision), out.message_zh,
+                          out.message_en);
+          !s)
+        return s;
+    auto after = effective_policy(tx, t);
+    if (!after) return after.error();
+    out.policy = *after;
+    return ok_status();
+  });
+  if (!st) return st.error();
   return out;
 }
 
 Expected<TerminalChange> terminal_policy_reset(Context& ctx, const store::TerminalRecord& t) {
-  std::lock_guard change_lock(g_change_mu);
-  auto eff = effective_policy(ctx, t);
-  if (!eff) return eff.error();
-  auto current = stored_patch(ctx, "terminal", t.serial, nullptr, nullptr);
-  if (!current) return current.error();
-  PolicyPatch after = *current;
-  TerminalChange out;
-  out.outcome = eff->locked ? "refused" : "applied";
-  if (!eff->locked) after.mode.reset();
-  const std::string before_text = json::serialize(current->to_json());
-  const std::string after_text = json::serialize(after.to_json());
-  store::PolicyChangeRecord ch{
-      0,           "terminal", t.serial,   before_text,
-      after_text,  t.serial,   "terminal", "reset to defaults on the terminal",
-      out.outcome, unix_now()};
-  auto revision = ctx.store.change_policy(ch, after_text, /*touches_mode=*/false);
-  if (!revision) return revision.error();
   const Actor who{t.serial, "terminal", "terminal"};
-  if (auto s = record_audit(ctx, who, "policy.reset." + out.outcome,
-                            scope_target("terminal", t.serial), before_text, after_text, ch.reason);
-      !s)
-    return s.error();
-  auto now = effective_policy(ctx, t);
-  if (!now) return now.error();
-  out.policy = *now;
-  if (eff->locked) {
-    out.message_zh =
-        "已由管理员锁定：" + eff->lock_reason + "；自动更新设置保持不变，其他设置已恢复默认";
-    out.message_en = "Locked by your administrator: " + eff->lock_reason +
-                     "; the update setting stays, everything else is back to its defaults";
-  } else {
-    out.message_zh = "已恢复默认设置：自动更新为" + mode_zh(now->mode) + "（运营方为本机设定）";
-    out.message_en =
-        "Settings reset: automatic update is " + mode_en(now->mode) + " (as your operator set it)";
-  }
+  TerminalChange out;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    out = TerminalChange{};
+    auto eff = effective_policy(tx, t);
+    if (!eff) return eff.error();
+    auto current = stored_patch(tx, "terminal", t.serial, nullptr, nullptr);
+    if (!current) return current.error();
+    PolicyPatch after = *current;
+    out.outcome = eff->locked ? "refused" : "applied";
+    if (!eff->locked) after.mode.reset();
+    const std::string before_text = json::serialize(current->to_json());
+    const std::string after_text = json::serialize(after.to_json());
+    store::PolicyChangeRecord ch{
+        0,           "terminal", t.serial,   before_text,
+        after_text,  t.serial,   "terminal", "reset to defaults on the terminal",
+        out.outcome, unix_now()};
+    auto revision = tx.change_policy(ch, after_text, /*touches_mode=*/false);
+    if (!revision) return revision.error();
+    if (auto s =
+            record_audit(tx, who, "policy.reset." + out.outcome, scope_target("terminal", t.serial),
+                         before_text, after_text, ch.reason);
+        !s)
+      return s;
+    auto now = effective_policy(tx, t);
+    if (!now) return now.error();
+    out.policy = *now;
+    if (eff->locked) {
+      out.message_zh =
+          "已由管理员锁定：" + eff->lock_reason + "；自动更新设置保持不变，其他设置已恢复默认";
+      out.message_en = "Locked by your administrator: " + eff->lock_reason +
+                       "; the update setting stays, everything else is back to its defaults";
+    } else {
+      out.message_zh = "已恢复默认设置：自动更新为" + mode_zh(now->mode) + "（运营方为本机设定）";
+      out.message_en = "Settings reset: automatic update is " + mode_en(now->mode) +
+                       " (as your operator set it)";
+    }
+    return ok_status();
+  });
+  if (!st) return st.error();
   return out;
 }
 

@@ -13,40 +13,74 @@
 //     history as "superseded", and the terminal is notified of the outcome;
 //   - otherwise it is applied.
 // Nothing is dropped silently: every outcome is in history, audit and reply.
+//
+// Each change is one store transaction (commit_change, audit.h): its history
+// row, the new patch, its audit entry and its notification commit together or
+// not at all, and the state it decides on (locks, the newest back-office
+// revision, the patch it merges into) is read inside that transaction, so two
+// changes of one scope, from any number of servers, apply one after the other.
 // Thread-safety: stateless functions over the Context's store.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/policy.h"
 #include "server/domain/context.h"
 
 namespace posfleet::domain {
 
+// Readers take the store (a Tx) outside a change, or the change's `tx`.
+Expected<Policy> effective_policy(store::Tx& tx, const store::TerminalRecord& t);
 Expected<Policy> effective_policy(Context& ctx, const store::TerminalRecord& t);
+Expected<Policy> scope_policy(store::Tx& tx, const std::string& scope, const std::string& key);
 Expected<Policy> scope_policy(Context& ctx, const std::string& scope, const std::string& key);
 // What applies at a scope with the scopes above it: the fleet's; a group's over
 // the fleet's; a terminal's effective policy. Its `locked` says whether the
 // scope's mode is under an administrator's lock.
-Expected<Policy> layered_policy(Context& ctx, const std::string& scope, const std::string& key);
+Expected<Policy> layered_policy(store::Tx& tx, const std::string& tenant, const std::string& scope,
+                                const std::string& key);
+
+// One scope as the back office shows it: its own fields, what applies there,
+// and its newest changes.
+struct PolicyView {
+  std::string patch_json = "{}";  // the fields the scope sets itself, as stored
+  Policy effective;               // what applies (a terminal: its effective policy)
+  std::string group;              // scope terminal: its group ("" none)
+  std::vector<store::PolicyChangeRecord> history;  // newest first, at most `history_limit`
+};
+Expected<PolicyView> policy_view(Context& ctx, const std::string& scope, const std::string& key,
+                                 std::int64_t history_limit = 50);
 
 // The text a person puts in a change: the group's name (scope group) and the
-// lock reason, each valid text of at most limits::kGroupChars / kReasonChars.
+// lock reason, each valid text of at most limits::kGroupChars / kReasonChars;
+// a lock being set needs its reason (the terminal shows it).
 Status check_patch_text(const std::string& scope, const std::string& key, const PolicyPatch& patch);
 
 // Back-office change (path console or support) of one scope; `patch` holds the
 // fields to set. A reason is required. With `keep_locked_mode` (callers that
-// may not lock), a mode change where the mode is locked is refused (kConflict),
-// checked under the same lock as the write so a lock set meanwhile holds.
+// may not lock), a mode change where the mode is locked is refused (kLocked),
+// decided inside the change's transaction so a lock set meanwhile holds.
 Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
                                const PolicyPatch& patch, const Actor& who,
                                const std::string& reason, bool keep_locked_mode = false);
+// The same change as part of a larger one (a bulk edit): writes through `tx`
+// and leaves committing to the caller. Checks nothing change_policy checks
+// before its transaction (scope, reason, text).
+Expected<Policy> change_policy_in(Context& ctx, store::Tx& tx, const std::string& scope,
+                                  const std::string& key, const PolicyPatch& patch,
+                                  const Actor& who, const std::string& reason,
+                                  bool keep_locked_mode);
 
 struct TerminalChange {
   std::string outcome;  // applied | superseded | refused
   std::string message_zh, message_en;
   Policy policy;  // effective policy after the change
 };
+Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::TerminalRecord& t,
+                                                PolicyMode mode, std::int64_t base_revision);
+// The same with the mode as the DDI body says it; kInvalidArgument unless it
+// is auto, manual or never.
 Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::TerminalRecord& t,
                                                 const std::string& mode,
                                                 std::int64_t base_revision);
@@ -65,5 +99,22 @@ Status check_scope_change(const std::string& scope, const PolicyPatch& change);
 // A scope's stored patch after `change`: its fields override, and unlocking
 // clears the lock's reason.
 Expected<PolicyPatch> merged_patch(const PolicyPatch& before, const PolicyPatch& change);
+
+// Moves a terminal into `group` ("" none), audited as terminal.group. Without
+// `may_change_locks` (callers that may not lock), refused with kLocked when the
+// terminal's mode or the new group's is locked: the move would change a lock.
+// Decided inside the move's transaction.
+struct GroupMove {
+  std::string serial, group;
+};
+Expected<GroupMove> move_to_group(Context& ctx, const std::string& serial, const std::string& group,
+                                  const Actor& who, bool may_change_locks);
+
+// Sets the deadline of a security release (`deadline`: UTC text such as
+// 2026-12-24T00:00:00Z), after which it overrides `never`; audited as
+// release.deadline with the reason, which is required. Returns the deadline.
+Expected<std::int64_t> set_security_deadline(Context& ctx, const std::string& version,
+                                             const std::string& deadline, const std::string& reason,
+                                             const Actor& who);
 
 }  // namespace posfleet::domain

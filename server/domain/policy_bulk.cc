@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <map>
 
 #include "core/json.h"
@@ -13,6 +14,13 @@ namespace posfleet::domain {
 namespace bj = boost::json;
 
 namespace {
+
+// Terminals changed per transaction. One transaction for a whole edit of up to
+// ctx.bulk_cap (10,000) terminals would hold SQLite's only write lock for
+// seconds, past the 5 s other writers wait; one per terminal costs a commit
+// (an fsync) each. A batch is whole: its changes, audit entries and
+// notifications commit together.
+constexpr std::size_t kBulkBatch = 100;
 
 // Every stored patch, read once: the fleet's, each group's, each terminal's.
 struct Layers {
@@ -117,6 +125,11 @@ Expected<std::vector<store::TerminalRecord>> all_matching(Context& ctx, store::T
 
 Expected<PolicyPreview> preview_scope(Context& ctx, const std::string& scope,
                                       const std::string& key, const PolicyPatch& change) {
+  if (scope != "fleet" && scope != "group" && scope != "terminal")
+    return make_error(Code::kInvalidArgument,
+                      "scope must be fleet, group or terminal (or send a filter)");
+  if (scope != "fleet" && key.empty())
+    return make_error(Code::kInvalidArgument, "name the " + scope + " in key");
   if (auto s = check_scope_change(scope, change); !s) return s.error();
   auto l = load_layers(ctx);
   if (!l) return l.error();
@@ -132,8 +145,7 @@ Expected<PolicyPreview> preview_scope(Context& ctx, const std::string& scope,
     out.changing = same(layered(l->fleet, group, own), layered(l->fleet, group, &*after)) ? 0 : 1;
     return out;
   }
-  if (scope == "group" && key.empty())
-    return make_error(Code::kInvalidArgument, "name the group (key)");
+
   auto per_group = ctx.store.terminals_per_group();
   if (!per_group) return per_group.error();
   // The new layers: either the fleet's or one group's patch changes.
@@ -216,25 +228,40 @@ Expected<BulkOutcome> bulk_policy(Context& ctx, store::TerminalQuery query,
   if (!terminals) return terminals.error();
   BulkOutcome out;
   out.matched = static_cast<std::int64_t>(terminals->size());
-  for (const auto& t : *terminals) {
-    auto current = effective_policy(ctx, t);
-    if (!current) return current.error();
-    if (refused_by_lock(*current, change)) {
-      ++out.refused;
-      continue;
-    }
-    // Checked again under the policy lock, so a lock set since the check above holds.
-    if (auto p = change_policy(ctx, "terminal", t.serial, change, who, reason, true); p)
-      ++out.applied;
-    else
-      ++out.refused;
+  const std::size_t n = terminals->size();
+  for (std::size_t begin = 0; begin == 0 || begin < n; begin += kBulkBatch) {
+    const std::size_t end = std::min(n, begin + kBulkBatch);
+    BulkOutcome batch;
+    auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+      batch = BulkOutcome{};
+      for (std::size_t i = begin; i < end; ++i) {
+        const auto& t = (*terminals)[i];
+        // The lock is checked inside the transaction, so a lock set meanwhile holds.
+        auto p = change_policy_in(ctx, tx, "terminal", t.serial, change, who, reason, true);
+        if (p) {
+          ++batch.applied;
+        } else if (p.error().code == Code::kLocked || p.error().code == Code::kNotFound) {
+          ++batch.refused;  // locked, or gone since it matched: nothing of it was written
+        } else {
+          return p.error().with_context("terminal " + t.serial);
+        }
+      }
+      if (end < n) return ok_status();
+      // The last batch carries the summary, so it is written only if every batch was.
+      return record_audit(tx, who, "policy.bulk", "filter:" + describe(query), "",
+                          json::serialize(bj::object{{"patch", change.to_json()},
+                                                     {"matched", out.matched},
+                                                     {"applied", out.applied + batch.applied},
+                                                     {"refused", out.refused + batch.refused}}),
+                          reason);
+    });
+    if (!st)
+      return st.error().with_context(std::to_string(out.applied) + " of " +
+                                     std::to_string(out.matched) +
+                                     " terminals changed before this failed");
+    out.applied += batch.applied;
+    out.refused += batch.refused;
   }
-  record_audit(ctx, who, "policy.bulk", "filter:" + describe(query), "",
-               json::serialize(bj::object{{"patch", change.to_json()},
-                                          {"matched", out.matched},
-                                          {"applied", out.applied},
-                                          {"refused", out.refused}}),
-               reason);
   return out;
 }
 

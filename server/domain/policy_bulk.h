@@ -8,10 +8,14 @@
 // their own are looked at one by one.
 //
 // bulk_policy: the change as a terminal-scope change of every terminal the
-// filter matches, each through change_policy (history, audit, notification).
-// A terminal whose mode is locked is refused when the change touches its mode
-// (and does not set a lock itself), and counted. More than ctx.bulk_cap terminals
-// are refused as a whole: narrow the filter or use a group policy.
+// filter matches, each as change_policy makes it (history, audit,
+// notification), in transactions of up to 100 terminals; the last one also
+// writes the policy.bulk summary. A failing batch is undone whole and ends the
+// edit (the batches before it stay, each terminal's change with its audit
+// entry). A terminal whose mode is locked is refused when the change touches
+// its mode (and does not set a lock itself), and counted; so is one removed
+// since it matched. More than ctx.bulk_cap terminals are refused as a whole:
+// narrow the filter or use a group policy.
 // Thread-safety: stateless functions over the Context's store.
 #pragma once
 

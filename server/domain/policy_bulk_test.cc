@@ -68,7 +68,8 @@ TEST_F(PolicyBulkTest, ScopePreviewCountsOnlyTerminalsWhoseEffectivePolicyChange
   EXPECT_EQ(changing("terminal", "T6", R"({"mode":"never"})"), 1);
   EXPECT_EQ(changing("terminal", "T4", R"({"mode":"manual"})"), 0);
   // The preview changes nothing.
-  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T5"))->mode, "auto");
+  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T5"))->mode,
+            PolicyMode::kAuto);
 }
 
 TEST_F(PolicyBulkTest, ScopePreviewRefusesWhatTheChangeWouldRefuse) {
@@ -95,8 +96,10 @@ TEST_F(PolicyBulkTest, BulkEditAppliesPerTerminalAndRefusesLockedOnes) {
   EXPECT_EQ(out->matched, 3);
   EXPECT_EQ(out->applied, 2);
   EXPECT_EQ(out->refused, 1);
-  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T1"))->mode, "manual");
-  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T2"))->mode, "never");
+  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T1"))->mode,
+            PolicyMode::kManual);
+  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T2"))->mode,
+            PolicyMode::kNever);
   EXPECT_EQ(store_->policy_history("terminal", "T1", 10)->front().reason, "pilot group");
   EXPECT_EQ(bulk_policy(*ctx_, north, patch(R"({"mode":"manual"})"), admin_, "").error().code,
             Code::kInvalidArgument);
@@ -109,7 +112,7 @@ TEST_F(PolicyBulkTest, AChangeThatKeepsLockedModesChecksTheLockWhereItWrites) {
   auto refused =
       change_policy(*ctx_, "terminal", "T1", patch(R"({"mode":"auto"})"), admin_, "late", true);
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, Code::kConflict);
+  EXPECT_EQ(refused.error().code, Code::kLocked);
   EXPECT_NE(refused.error().message.find("peak"), std::string::npos);
   EXPECT_TRUE(store_->policy_history("terminal", "T1", 10)->empty());  // nothing written
   // Elsewhere, and for an administrator's own change, it goes through.
@@ -117,7 +120,7 @@ TEST_F(PolicyBulkTest, AChangeThatKeepsLockedModesChecksTheLockWhereItWrites) {
       change_policy(*ctx_, "terminal", "T4", patch(R"({"mode":"auto"})"), admin_, "fine", true));
   EXPECT_TRUE(change_policy(*ctx_, "terminal", "T1", patch(R"({"mode":"auto"})"), admin_, "admin"));
   EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T1"))->mode,
-            "never");  // the lock holds
+            PolicyMode::kNever);  // the lock holds
 }
 
 TEST_F(PolicyBulkTest, MoreThanTheCapIsRefusedAsAWhole) {
@@ -127,7 +130,8 @@ TEST_F(PolicyBulkTest, MoreThanTheCapIsRefusedAsAWhole) {
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().code, Code::kInvalidArgument);
   EXPECT_NE(out.error().message.find("narrow the filter"), std::string::npos);
-  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T1"))->mode, "auto");
+  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_serial("DEFAULT", "T1"))->mode,
+            PolicyMode::kAuto);
 }
 
 TEST_F(PolicyBulkTest, DeployingToManySkipsOtherModelsAndOpenDeployments) {

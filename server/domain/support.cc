@@ -391,13 +391,13 @@ Expected<std::vector<std::string>> support_ask_admin(Context& ctx, std::int64_t 
   auto terminals = verified_terminals(ctx, verification_id, patch, reason, who);
   if (!terminals) return terminals.error();
   std::vector<std::string> asked;
-  const std::string wanted = *patch.mode;
+  const std::string wanted = to_string(*patch.mode);
   const std::string wanted_zh = wanted == "auto" ? "开启" : wanted == "manual" ? "手动" : "永不";
   std::vector<std::pair<store::TerminalRecord, Policy>> locked;
   for (const auto& t : *terminals) {
     auto eff = effective_policy(ctx, t);
     if (!eff) return eff.error();
-    if (eff->locked && eff->mode != wanted) locked.emplace_back(t, *eff);
+    if (eff->locked && eff->mode != *patch.mode) locked.emplace_back(t, *eff);
   }
   // Every terminal's audit entry, ticket note and notification commit together.
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {

@@ -159,7 +159,7 @@ TEST_F(SupportDeskTest, ALockedTerminalIsPassedToAnAdministratorNotADeadEnd) {
       store_->insert_ticket({0, t->record.id, "PF9", "1.0.0", "{}", "please", "open", "", 1, 1});
   ASSERT_TRUE(ticket_id);
   PolicyPatch lock;
-  lock.mode = "auto";
+  lock.mode = PolicyMode::kAuto;
   lock.locked = true;
   lock.lock_reason = "peak season";
   ASSERT_TRUE(change_policy(*ctx_, "terminal", "PF9", lock, {"root", "user", "console"}, "peak"));
@@ -167,7 +167,7 @@ TEST_F(SupportDeskTest, ALockedTerminalIsPassedToAnAdministratorNotADeadEnd) {
   ASSERT_TRUE(v);
   ASSERT_TRUE(*store_->mark_verified(*v, unix_now() + 900));
   PolicyPatch never;
-  never.mode = "never";
+  never.mode = PolicyMode::kNever;
   auto refused = support_change_policy(*ctx_, *v, never, "merchant asks", amy_);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Code::kLocked);
@@ -189,7 +189,8 @@ TEST_F(SupportDeskTest, ALockedTerminalIsPassedToAnAdministratorNotADeadEnd) {
   EXPECT_TRUE(std::any_of(told->begin(), told->end(),
                           [](const auto& n) { return n.kind == "support_ask_admin"; }));
   // The lock holds: only an administrator changes it.
-  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_id(t->record.id))->mode, "auto");
+  EXPECT_EQ(effective_policy(*ctx_, *store_->terminal_by_id(t->record.id))->mode,
+            PolicyMode::kAuto);
 }
 
 }  // namespace
