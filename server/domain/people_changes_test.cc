@@ -282,5 +282,36 @@ TEST_F(PeopleChangesTest, AnEnrolmentRefusalThatCannotBeAuditedFailsAndAUsedCode
   EXPECT_EQ(again.error().code, Code::kGone);
 }
 
+TEST_F(PeopleChangesTest, AVerificationCodeThatCannotBeSentLeavesNoOpenVerification) {
+  ASSERT_TRUE(register_terminal(*ctx_, "PV1", "A920"));
+  auto m = create_merchant(*ctx_, "张三", "13800138000", "110101199003074471", admin_);
+  ASSERT_TRUE(m) << m.error().to_string();
+  ASSERT_TRUE(link_terminal(*ctx_, m->id, "PV1", admin_));
+  FailingSms down;
+  ctx_->sms = &down;
+  const Actor amy{"amy", "support", "support"};
+  auto v = start_verification(*ctx_, "PV1", "张三", "4471", amy);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().code, Code::kUnavailable);
+  EXPECT_EQ(down.tries.load(), 1);
+  auto log = *store_->audit_entries(0, 1000);
+  ASSERT_FALSE(log.empty());
+  EXPECT_EQ(log.back().action, "support.verify.refused");
+  EXPECT_EQ(log.back().reason, "the SMS could not be sent");
+  EXPECT_EQ(store_->verification(1)->status, "failed");
+}
+
+TEST(PeopleWords, RolesAndStatusesRoundTripThroughTheirNames) {
+  for (Role r : {Role::kAdmin, Role::kReleaseManager, Role::kSupport, Role::kAuditor})
+    EXPECT_EQ(parse_role(to_string(r)), r);
+  EXPECT_FALSE(parse_role("Admin"));
+  EXPECT_EQ(role_named("root").error().code, Code::kInvalidArgument);
+  for (auto s :
+       {ApplicationStatus::kSubmitted, ApplicationStatus::kApproved, ApplicationStatus::kRejected,
+        ApplicationStatus::kShipped, ApplicationStatus::kActivated})
+    EXPECT_EQ(*application_status_named(to_string(s)), s);
+  EXPECT_FALSE(application_status_named("approving"));
+}
+
 }  // namespace
 }  // namespace posfleet::domain
