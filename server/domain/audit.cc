@@ -37,8 +37,21 @@ Status record_audit(store::Tx& tx, const Actor& who, const std::string& action,
 }
 
 Status commit_change(Context& ctx, const std::function<Status(store::Tx& tx)>& work) {
-  if (auto st = ctx.store.transact(work); !st) return st;
-  if (ctx.data_dir.empty()) return ok_status();
+  // A change inside another change joins its transaction (store.h); only the
+  // outermost, once committed, may move the anchor: an inner one that moved it
+  // would point past the log if the outer one then rolled back.
+  thread_local int depth = 0;
+  ++depth;
+  Status st = ok_status();
+  try {
+    st = ctx.store.transact(work);
+  } catch (...) {
+    --depth;
+    throw;
+  }
+  --depth;
+  if (!st) return st;
+  if (depth > 0 || ctx.data_dir.empty()) return ok_status();
   store::AuditQuery newest;
   newest.newest_first = true;
   newest.limit = 1;

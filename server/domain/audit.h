@@ -17,8 +17,9 @@
 namespace posfleet::domain {
 
 // Runs `work` as one transaction (store::Store::transact), then moves the
-// audit anchor. Whatever `work` returns is returned; an error undoes every
-// write it made, audit entries included.
+// audit anchor. A commit_change inside `work` joins the transaction, and the
+// anchor moves only once the outermost change has committed. Whatever `work` returns is returned;
+// an error undoes every write it made, audit entries included.
 Status commit_change(Context& ctx, const std::function<Status(store::Tx& tx)>& work);
 
 // Appends an audit entry inside a change; if it fails, so does the change.

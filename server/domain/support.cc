@@ -377,11 +377,17 @@ Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int6
                                            "); support cannot change a locked setting: ask an "
                                            "administrator for the merchant (ask-admin)");
   }
-  for (const auto& t : *terminals) {
-    auto p = change_policy(ctx, "terminal", t.serial, patch, who, reason);
-    if (!p) return p.error().with_context("terminal " + t.serial);
-    changed.push_back(t.serial);
-  }
+  // Every terminal of the merchant changes, or none: each change_policy joins
+  // this one transaction.
+  auto st = commit_change(ctx, [&](store::Tx&) -> Status {
+    for (const auto& t : *terminals) {
+      auto p = change_policy(ctx, "terminal", t.serial, patch, who, reason);
+      if (!p) return p.error().with_context("terminal " + t.serial);
+      changed.push_back(t.serial);
+    }
+    return ok_status();
+  });
+  if (!st) return st.error();
   return changed;
 }
 
