@@ -121,23 +121,27 @@ TEST_P(PolicyModeProperty, StoreModesEqualCorePolicyOnRandomFleets) {
     ASSERT_TRUE(opened) << opened.error().to_string();
     Store& s = (*opened)->store();
 
-    for (const auto& t : fleet.terminals) {
-      auto id = s.insert_terminal(
-          {0, "DEFAULT", t.serial, "A920", "token-" + t.serial, "", "{}", 1, 0, "", 0, 0, ""});
-      ASSERT_TRUE(id) << id.error().to_string();
-      if (!t.group.empty()) {
-        ASSERT_TRUE(s.set_terminal_group(*id, t.group));
+    // The fleet is written in one unit of work: quicker, and the same rows.
+    Status built = s.transact([&](Tx& tx) -> Status {
+      for (const auto& t : fleet.terminals) {
+        auto id = tx.insert_terminal(
+            {0, "DEFAULT", t.serial, "A920", "token-" + t.serial, "", "{}", 1, 0, "", 0, 0, ""});
+        if (!id) return id.error();
+        if (!t.group.empty())
+          if (auto st = tx.set_terminal_group(*id, t.group); !st) return st;
+        if (t.retired)
+          if (auto r = tx.retire_terminal(*id, 5, "test", "retired-" + t.serial); !r)
+            return r.error();
       }
-      if (t.retired) {
-        ASSERT_TRUE(s.retire_terminal(*id, 5, "test", "retired-" + t.serial));
+      for (const auto& [scope, patch] : fleet.patches) {
+        auto r = tx.change_policy(
+            {0, scope.first, scope.second, "{}", patch, "test", "console", "test", "applied", 1},
+            patch, true);
+        if (!r) return r.error();
       }
-    }
-    for (const auto& [scope, patch] : fleet.patches) {
-      auto r = s.change_policy(
-          {0, scope.first, scope.second, "{}", patch, "test", "console", "test", "applied", 1},
-          patch, true);
-      ASSERT_TRUE(r) << r.error().to_string();
-    }
+      return ok_status();
+    });
+    ASSERT_TRUE(built) << built.error().to_string();
     const auto expected = expected_modes(fleet);
     if (HasFatalFailure()) return;
 
