@@ -14,8 +14,12 @@ class TempDir {
  public:
   explicit TempDir(const std::string& prefix) {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    // A parameterized test's name ("Case/0") holds a slash: one directory, not two.
+    std::string name = info ? info->name() : "global";
+    for (char& c : name)
+      if (c == '/') c = '_';
     path_ = std::filesystem::temp_directory_path() /
-            (prefix + "_" + std::to_string(::getpid()) + "_" + (info ? info->name() : "global"));
+            (prefix + "_" + std::to_string(::getpid()) + "_" + name);
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }

@@ -26,14 +26,15 @@ class AccountStore {
   virtual Expected<std::vector<UserRecord>> list_users() = 0;
   virtual Status update_user(const UserRecord& u) = 0;
   virtual Status insert_session(const SessionRecord& s) = 0;
+  // kUnauthorized if there is no such session (what the caller answers with).
   virtual Expected<SessionRecord> session(const std::string& token_hash) = 0;
   virtual Status touch_session(const std::string& token_hash, std::int64_t now) = 0;
   virtual Status delete_session(const std::string& token_hash) = 0;
   virtual Status delete_sessions_of(std::int64_t user_id) = 0;
 
   // Management API tokens. api_token finds revoked ones too (the caller
-  // refuses them); count_api_tokens counts revoked ones too, so that a
-  // revoked bootstrap token is never created again at start-up.
+  // refuses them), kUnauthorized if there is no such token; count_api_tokens counts revoked ones
+  // too, so that a revoked bootstrap token is never created again at start-up.
   virtual Expected<std::int64_t> insert_api_token(const ApiTokenRecord& t) = 0;
   virtual Expected<ApiTokenRecord> api_token(const std::string& token_hash) = 0;
   virtual Expected<std::int64_t> count_api_tokens() = 0;

@@ -48,7 +48,7 @@ Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path
   size_t applied = 0;
   {  // the statement must be reset before migrations may change the schema
     auto s = db.prepare("PRAGMA user_version");
-    s.step();
+    if (s.step() != SQLITE_ROW) return db.error("schema version of " + path);
     applied = static_cast<size_t>(s.i64(0));
   }
   auto migrations = sqlite_migrations();
@@ -60,8 +60,13 @@ Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path
     std::string sql = std::string("BEGIN IMMEDIATE;") + migrations[v] +
                       "PRAGMA user_version=" + std::to_string(v + 1) + ";COMMIT;";
     if (auto st = db.exec(sql.c_str()); !st) {
-      db.exec("ROLLBACK");
-      return st.error().with_context("migration " + std::to_string(v + 1));
+      Error e = st.error().with_context("migration " + std::to_string(v + 1));
+      // Undo what the migration did before it failed. If SQLite ended the
+      // transaction itself there is nothing to undo ("no transaction is active").
+      if (auto undo = db.exec("ROLLBACK");
+          !undo && undo.error().message.find("no transaction") == std::string::npos)
+        e.message += "; undoing it failed too: " + undo.error().message;
+      return e;
     }
   }
   return store;
@@ -141,7 +146,9 @@ Expected<std::vector<TerminalRecord>> SqliteStore::list_terminals(std::int64_t o
   auto s = c.prepare(sql.c_str());
   s.bind_all(limit, offset);
   std::vector<TerminalRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back(read_terminal(s));
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_terminal(s));
+  if (rc != SQLITE_DONE) return c.error("list terminals");
   return out;
 }
 
@@ -217,9 +224,11 @@ Expected<std::vector<ComponentRecord>> SqliteStore::components_of(Connection& c,
       "release_id = ? ORDER BY id");
   s.bind(release_id);
   std::vector<ComponentRecord> out;
-  while (s.step() == SQLITE_ROW)
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
     out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5),
                    static_cast<std::uint64_t>(s.i64(6))});
+  if (rc != SQLITE_DONE) return c.error("components of");
   return out;
 }
 
@@ -260,7 +269,9 @@ Expected<std::vector<ReleaseRecord>> SqliteStore::list_releases() {
   {
     POSFLEET_CONN(c);
     auto s = c.prepare("SELECT id FROM releases ORDER BY id");
-    while (s.step() == SQLITE_ROW) ids.push_back(s.i64(0));
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) ids.push_back(s.i64(0));
+    if (rc != SQLITE_DONE) return c.error("list releases");
   }
   std::vector<ReleaseRecord> out;
   for (auto id : ids) {
@@ -333,7 +344,9 @@ Expected<std::vector<DeploymentRecord>> SqliteStore::list_deployments(
   if (terminal_id) s.bind(*terminal_id);
   s.bind(limit);
   std::vector<DeploymentRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back(read_deployment(s));
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_deployment(s));
+  if (rc != SQLITE_DONE) return c.error("list deployments");
   return out;
 }
 
@@ -367,7 +380,9 @@ Expected<std::vector<DeploymentRecord>> SqliteStore::query_deployments(const Dep
   bind_deployment_query(s, q);
   s.bind_all(q.limit, q.offset);
   std::vector<DeploymentRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back(read_deployment(s));
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_deployment(s));
+  if (rc != SQLITE_DONE) return c.error("query deployments");
   return out;
 }
 
@@ -418,9 +433,11 @@ Expected<std::vector<ActionStatusRecord>> SqliteStore::action_history(std::int64
       "WHERE deployment_id = ? ORDER BY id");
   s.bind(deployment_id);
   std::vector<ActionStatusRecord> out;
-  while (s.step() == SQLITE_ROW)
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
     out.push_back({s.i64(0), s.i64(1), s.i64(2), s.str(3), s.str(4), s.str(5),
                    static_cast<int>(s.i64(6)), s.i64(7), s.i64(8)});
+  if (rc != SQLITE_DONE) return c.error("action history");
   return out;
 }
 

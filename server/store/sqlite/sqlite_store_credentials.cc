@@ -39,14 +39,16 @@ Expected<std::vector<ApiTokenRecord>> SqliteStore::list_api_tokens() {
   static const std::string sql = std::string(kTokenCols) + "ORDER BY id";
   auto s = c.prepare(sql.c_str());
   std::vector<ApiTokenRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back(read_token(s));
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_token(s));
+  if (rc != SQLITE_DONE) return c.error("list api tokens");
   return out;
 }
 
 Expected<std::int64_t> SqliteStore::count_api_tokens() {
   POSFLEET_CONN(c);
   auto s = c.prepare("SELECT COUNT(*) FROM api_tokens");
-  s.step();
+  if (s.step() != SQLITE_ROW) return c.error("count api tokens");
   return s.i64(0);
 }
 

@@ -50,7 +50,9 @@ Expected<std::vector<TicketRecord>> SqliteStore::query_tickets(const TicketQuery
   auto s = c.prepare(sql.c_str());
   s.bind_all(q.status, q.serial, q.limit, q.offset);
   std::vector<TicketRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back(read_ticket(s));
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_ticket(s));
+  if (rc != SQLITE_DONE) return c.error("query tickets");
   return out;
 }
 
@@ -77,7 +79,10 @@ Expected<std::vector<TicketNoteRecord>> SqliteStore::ticket_notes(std::int64_t t
       "SELECT id, ticket_id, author, text, time FROM ticket_notes WHERE ticket_id = ? ORDER BY id");
   s.bind(ticket_id);
   std::vector<TicketNoteRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.i64(4)});
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.i64(4)});
+  if (rc != SQLITE_DONE) return c.error("ticket notes");
   return out;
 }
 
@@ -92,7 +97,10 @@ Expected<std::vector<MerchantRecord>> SqliteStore::search_merchants(const std::s
       "ORDER BY id LIMIT ?3");
   s.bind_all(like_escaped(text), text, limit);
   std::vector<MerchantRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
+  if (rc != SQLITE_DONE) return c.error("search merchants");
   return out;
 }
 
@@ -106,9 +114,11 @@ Expected<std::vector<AuditEntry>> SqliteStore::query_audit(const AuditQuery& q) 
   bind_audit(s, q);
   s.bind_all(q.limit, q.offset);
   std::vector<AuditEntry> out;
-  while (s.step() == SQLITE_ROW)
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
     out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
                    s.str(8), s.str(9), s.str(10), s.str(11)});
+  if (rc != SQLITE_DONE) return c.error("query audit");
   return out;
 }
 

@@ -28,7 +28,9 @@ Expected<std::vector<TerminalRecord>> SqliteStore::terminals_of_merchant(std::in
   auto s = c.prepare(sql.c_str());
   s.bind(merchant_id);
   std::vector<TerminalRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back(read_terminal(s));
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_terminal(s));
+  if (rc != SQLITE_DONE) return c.error("terminals of merchant");
   return out;
 }
 
@@ -95,9 +97,11 @@ Expected<std::vector<PolicyChangeRecord>> SqliteStore::policy_history(const std:
       "WHERE scope = ? AND scope_key = ? ORDER BY id DESC LIMIT ?");
   s.bind_all(scope, key, limit);
   std::vector<PolicyChangeRecord> out;
-  while (s.step() == SQLITE_ROW)
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
     out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
                    s.str(8), s.i64(9)});
+  if (rc != SQLITE_DONE) return c.error("policy history");
   return out;
 }
 
@@ -119,8 +123,10 @@ Expected<std::vector<NotificationRecord>> SqliteStore::notifications(std::int64_
       "WHERE terminal_id = ? AND id > ? ORDER BY id DESC LIMIT ?");
   s.bind_all(terminal_id, after_id, limit);
   std::vector<NotificationRecord> out;
-  while (s.step() == SQLITE_ROW)
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
     out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.i64(6)});
+  if (rc != SQLITE_DONE) return c.error("notifications");
   return out;
 }
 
@@ -182,7 +188,9 @@ Expected<std::vector<TicketRecord>> SqliteStore::list_tickets(const std::string&
   auto s = c.prepare(sql.c_str());
   s.bind_all(status, status, limit);
   std::vector<TicketRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back(read_ticket(s));
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_ticket(s));
+  if (rc != SQLITE_DONE) return c.error("list tickets");
   return out;
 }
 
@@ -252,7 +260,7 @@ Expected<std::int64_t> SqliteStore::count_verifications_since(std::int64_t merch
   POSFLEET_CONN(c);
   auto s = c.prepare("SELECT COUNT(*) FROM verifications WHERE merchant_id = ? AND created >= ?");
   s.bind_all(merchant_id, since);
-  s.step();
+  if (s.step() != SQLITE_ROW) return c.error("count verifications since");
   return s.i64(0);
 }
 
@@ -296,9 +304,11 @@ Expected<std::vector<AuditEntry>> SqliteStore::audit_entries(std::int64_t after_
       "FROM audit_log WHERE id > ? ORDER BY id LIMIT ?");
   s.bind_all(after_id, limit);
   std::vector<AuditEntry> out;
-  while (s.step() == SQLITE_ROW)
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
     out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
                    s.str(8), s.str(9), s.str(10), s.str(11)});
+  if (rc != SQLITE_DONE) return c.error("audit entries");
   return out;
 }
 

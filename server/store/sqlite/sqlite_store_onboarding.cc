@@ -105,7 +105,9 @@ Expected<std::vector<ApplicationRecord>> SqliteStore::list_applications(const st
   if (!status.empty()) s.bind(status);
   s.bind_all(limit, offset);
   std::vector<ApplicationRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back(read_application(s));
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_application(s));
+  if (rc != SQLITE_DONE) return c.error("list applications");
   return out;
 }
 
@@ -199,7 +201,9 @@ Expected<std::vector<ActivationRecord>> SqliteStore::activations_of(std::int64_t
   auto s = c.prepare(sql.c_str());
   s.bind(application_id);
   std::vector<ActivationRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back(read_activation(s));
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_activation(s));
+  if (rc != SQLITE_DONE) return c.error("activations of");
   return out;
 }
 
@@ -252,8 +256,10 @@ Expected<std::vector<MerchantRecord>> SqliteStore::merchants_after(std::int64_t 
       "id LIMIT ?");
   s.bind_all(after_id, limit);
   std::vector<MerchantRecord> out;
-  while (s.step() == SQLITE_ROW)
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
     out.push_back(MerchantRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
+  if (rc != SQLITE_DONE) return c.error("merchants after");
   return out;
 }
 

@@ -2,17 +2,13 @@
 // page, and a terminal's tickets for its detail page.
 //
 // Each figure is one indexed aggregate, so the overview stays quick at
-// 100,000 terminals. The effective-mode mix is not computed row by row (that
-// would evaluate three policy lookups per terminal): terminals are counted per
-// group from the group index, each group's count goes to its group's or the
-// fleet's mode, and the few terminals with a mode of their own are then moved
-// to it. This gives the same answer as the terminal filter's `mode`
-// (sqlite_store_query.cc), which the store tests check.
+// 100,000 terminals. The effective-mode mix uses the one SQL form of the
+// policy lock rule (policy_mode_sql.h), as the terminal filter's `mode` does;
+// the store conformance suite checks both against core/policy.
 // Thread-safety: as SqliteStore.
-#include <map>
-#include <set>
 #include <string>
 
+#include "server/store/sqlite/policy_mode_sql.h"
 #include "server/store/sqlite/sqlite_store.h"
 
 namespace posfleet::store {
@@ -25,57 +21,16 @@ std::int64_t& mode_slot(FleetOverview& o, const std::string& mode) {
   return o.mode_auto;
 }
 
-// Adds each terminal to the count of its effective mode.
+// Adds each terminal in service to the count of its effective mode
+// (policy_mode_sql.h: the same rule as the terminal filter's `mode`).
 Status mode_mix(Connection& c, FleetOverview& o) {
-  // Under a lock the locked scope's mode applies, whatever is set below it (core/policy.h).
-  std::string fleet_mode = "auto";
-  bool fleet_locked = false;
-  std::map<std::string, std::string> group_modes;
-  std::set<std::string> locked_groups;
-  {
-    auto s = c.prepare(
-        "SELECT scope, scope_key, json_extract(patch, '$.mode'), COALESCE(json_extract(patch, "
-        "'$.locked'), 0) "
-        "FROM policies WHERE scope IN ('fleet', 'group')");
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW) {
-      const bool has_mode = !s.str(2).empty(), locked = s.i64(3) != 0;
-      if (s.str(0) == "fleet" && s.str(1).empty()) {
-        if (has_mode) fleet_mode = s.str(2);
-        fleet_locked = locked;
-      } else if (s.str(0) == "group" && !s.str(1).empty()) {
-        if (has_mode) group_modes[s.str(1)] = s.str(2);
-        if (locked) locked_groups.insert(s.str(1));
-      }
-    }
-    if (rc != SQLITE_DONE) return c.error("overview: scope modes");
-  }
-  auto group_mode = [&](const std::string& group) {
-    auto it = group.empty() || fleet_locked ? group_modes.end() : group_modes.find(group);
-    return it == group_modes.end() ? fleet_mode : it->second;
-  };
-  {
-    auto s = c.prepare(
-        "SELECT group_name, COUNT(*) FROM terminals WHERE retired = 0 GROUP BY group_name");
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW) mode_slot(o, group_mode(s.str(0))) += s.i64(1);
-    if (rc != SQLITE_DONE) return c.error("overview: groups");
-  }
-  {
-    auto s = c.prepare(
-        "SELECT t.group_name, json_extract(p.patch, '$.mode') FROM policies p "
-        "JOIN terminals t ON t.serial = p.scope_key "
-        "WHERE p.scope = 'terminal' AND json_extract(p.patch, '$.mode') IS NOT NULL AND t.retired "
-        "= 0");
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW) {
-      if (fleet_locked || locked_groups.contains(s.str(0)))
-        continue;  // its own mode does not count
-      --mode_slot(o, group_mode(s.str(0)));
-      ++mode_slot(o, s.str(1));
-    }
-    if (rc != SQLITE_DONE) return c.error("overview: terminal modes");
-  }
+  static const std::string statement = std::string("SELECT ") + sql::kEffectiveMode +
+                                       ", COUNT(*) FROM terminals t" + sql::kPolicyJoins +
+                                       " WHERE t.retired = 0 GROUP BY 1";
+  auto s = c.prepare(statement.c_str());
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) mode_slot(o, s.str(0)) += s.i64(1);
+  if (rc != SQLITE_DONE) return c.error("overview: modes");
   return ok_status();
 }
 

@@ -43,7 +43,9 @@ Expected<std::vector<UserRecord>> SqliteStore::list_users() {
   static const std::string sql = std::string(kUserCols) + "ORDER BY name";
   auto s = c.prepare(sql.c_str());
   std::vector<UserRecord> out;
-  while (s.step() == SQLITE_ROW) out.push_back(read_user(s));
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_user(s));
+  if (rc != SQLITE_DONE) return c.error("list users");
   return out;
 }
 

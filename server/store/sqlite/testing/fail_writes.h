@@ -15,7 +15,7 @@ namespace posfleet::store::testing {
 
 // Adds triggers to the database file at `db_path` that abort every INSERT,
 // UPDATE and DELETE on `table` with the message "injected failure".
-// allow_writes_to removes them.
+// allow_writes_to removes them. fail_commits_writing_to makes the commit fail instead.
 inline Status run_on(const std::string& db_path, const std::string& sql) {
   sqlite3* db = nullptr;
   if (sqlite3_open(db_path.c_str(), &db) != SQLITE_OK) {
@@ -44,6 +44,23 @@ inline Status allow_writes_to(const std::string& db_path, const std::string& tab
   std::string sql;
   for (const char* op : {"INSERT", "UPDATE", "DELETE"})
     sql += std::string("DROP TRIGGER IF EXISTS fail_") + op + "_" + table + ";";
+  return run_on(db_path, sql);
+}
+
+// Makes every later COMMIT of a transaction that wrote to `table` fail while
+// the write itself succeeds: each write adds a row that breaks a deferred
+// foreign key, which SQLite checks only at COMMIT (the store's connections
+// turn foreign keys on). A write outside a transaction fails at once, its
+// statement being its own commit.
+inline Status fail_commits_writing_to(const std::string& db_path, const std::string& table) {
+  std::string sql =
+      "CREATE TABLE IF NOT EXISTS posfleet_commit_guard_parent (id INTEGER PRIMARY KEY);"
+      "CREATE TABLE IF NOT EXISTS posfleet_commit_guard (parent INTEGER REFERENCES "
+      "posfleet_commit_guard_parent(id) DEFERRABLE INITIALLY DEFERRED);";
+  for (const char* op : {"INSERT", "UPDATE", "DELETE"})
+    sql += std::string("CREATE TRIGGER IF NOT EXISTS fail_commit_") + op + "_" + table + " AFTER " +
+           op + " ON " + table +
+           " BEGIN INSERT INTO posfleet_commit_guard (parent) VALUES (-1); END;";
   return run_on(db_path, sql);
 }
 

@@ -1,0 +1,233 @@
+// Store conformance: the terminal filter (query_terminals / count_terminals)
+// and the overview's aggregates, against a small fleet built through the Store.
+#include <algorithm>
+
+#include "server/store/conformance/fixture.h"
+
+// Each case names only the filter fields it sets ({.model = "A920"}); the
+// rest keep their defaults on purpose.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace posfleet::store::conformance {
+
+void TerminalQueryConformance::SetUp() {
+  StoreConformance::SetUp();
+  if (HasFatalFailure()) return;
+  // A security release without a deadline yet; every deployment here is of it.
+  ReleaseRecord r{0, "2.0.0", "{}", "A920", "k1", 1LL << 40, 1, true, {}};
+  auto id = store().insert_release(r);
+  ASSERT_TRUE(id) << id.error().to_string();
+  release_ = r.id;
+}
+
+std::int64_t TerminalQueryConformance::add(const std::string& serial, const std::string& model,
+                                           const std::string& version, const std::string& group,
+                                           const std::string& merchant_name,
+                                           std::int64_t last_seen) {
+  const auto id = terminal(serial, group, model);
+  if (!version.empty()) {
+    EXPECT_TRUE(store().set_installed_version(id, version));
+  }
+  if (last_seen) {
+    EXPECT_TRUE(store().touch_terminal(id, last_seen));
+  }
+  if (!merchant_name.empty()) {
+    EXPECT_TRUE(store().set_terminal_merchant(id, merchant(merchant_name)));
+  }
+  return id;
+}
+
+std::vector<std::string> TerminalQueryConformance::serials(TerminalQuery q) {
+  q.limit = 1000;
+  auto rows = store().query_terminals(q);
+  EXPECT_TRUE(rows) << rows.error().to_string();
+  std::vector<std::string> out;
+  if (!rows) return out;
+  for (const auto& r : *rows) out.push_back(r.terminal.serial);
+  auto n = store().count_terminals(q);
+  EXPECT_TRUE(n);
+  if (n) {
+    EXPECT_EQ(*n, static_cast<std::int64_t>(out.size())) << "count and rows disagree";
+  }
+  return out;
+}
+
+namespace {
+
+using Serials = std::vector<std::string>;
+
+TEST_P(TerminalQueryConformance, EachFieldFilterMatchesOnlyItsTerminals) {
+  add("PF1", "A920", "1.0.0", "north", "", 100);
+  add("PF2", "A920", "1.1.0", "south", "", 50);
+  add("PF3", "S300", "1.0.0", "north");
+  const auto m = merchant("Tea House");
+  ASSERT_TRUE(store().set_terminal_merchant(store().terminal_by_serial("DEFAULT", "PF3")->id, m));
+
+  EXPECT_EQ(serials({}), (Serials{"PF1", "PF2", "PF3"}));
+  EXPECT_EQ(serials({.model = "A920"}), (Serials{"PF1", "PF2"}));
+  EXPECT_EQ(serials({.version = "1.0.0"}), (Serials{"PF1", "PF3"}));
+  EXPECT_EQ(serials({.model = "A920", .version = "1.0.0"}), (Serials{"PF1"}));
+  EXPECT_EQ(serials({.group = "north"}), (Serials{"PF1", "PF3"}));
+  EXPECT_EQ(serials({.merchant_id = m}), (Serials{"PF3"}));
+  EXPECT_EQ(serials({.online = true, .online_since = 60}), (Serials{"PF1"}));
+  EXPECT_EQ(serials({.online = false, .online_since = 60}), (Serials{"PF2", "PF3"}));
+}
+
+TEST_P(TerminalQueryConformance, PagesAreOrderedBySerialAndCountIgnoresThePage) {
+  for (int i = 9; i >= 0; --i) add("PG" + std::to_string(i));
+  auto rows = store().query_terminals({.offset = 3, .limit = 4});
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 4u);
+  EXPECT_EQ((*rows)[0].terminal.serial, "PG3");
+  EXPECT_EQ((*rows)[3].terminal.serial, "PG6");
+  EXPECT_EQ(*store().count_terminals({.offset = 3, .limit = 4}), 10);
+}
+
+TEST_P(TerminalQueryConformance, TextIsASerialPrefixOrPartOfTheMerchantNameInAnyCase) {
+  add("AB100");
+  add("XAB200");
+  add("CD300", "A920", "1.0.0", "", "Golden Dragon Noodles");
+  EXPECT_EQ(serials({.text = "ab"}), (Serials{"AB100"})) << "a serial matches by prefix only";
+  EXPECT_EQ(serials({.text = "dragon"}), (Serials{"CD300"}));
+  EXPECT_EQ(serials({.text = "zz"}), Serials{});
+}
+
+TEST_P(TerminalQueryConformance, PercentAndUnderscoreInTextAreLiteral) {
+  add("T1", "A920", "1.0.0", "", "100% Fresh");
+  add("T2", "A920", "1.0.0", "", "1000 Fresh");
+  add("T3", "A920", "1.0.0", "", "Shop_A");
+  add("T4", "A920", "1.0.0", "", "ShopXA");
+  add("T5", "A920", "1.0.0", "", "back\\slash");
+  EXPECT_EQ(serials({.text = "100%"}), (Serials{"T1"}));
+  EXPECT_EQ(serials({.text = "%"}), (Serials{"T1"}));
+  EXPECT_EQ(serials({.text = "shop_a"}), (Serials{"T3"}));
+  EXPECT_EQ(serials({.text = "_"}), (Serials{"T3"}));
+  EXPECT_EQ(serials({.text = "k\\s"}), (Serials{"T5"}));
+}
+
+TEST_P(TerminalQueryConformance, EffectiveModeLayersTerminalOverGroupOverFleet) {
+  add("M1");                            // fleet
+  add("M2", "A920", "1.0.0", "shops");  // group
+  add("M3", "A920", "1.0.0", "shops");  // terminal over group
+  add("M4");                            // terminal over fleet
+  add("M5", "A920", "1.0.0", "other");  // a group without a mode: fleet
+  EXPECT_EQ(serials({.mode = "auto"}), (Serials{"M1", "M2", "M3", "M4", "M5"}))
+      << "no policy at all is auto";
+
+  set_policy("fleet", "", R"({"mode":"never"})");
+  set_policy("group", "shops", R"({"mode":"manual"})");
+  set_policy("group", "other", R"({"window":{"start":"22:00","end":"06:00"}})");
+  set_policy("terminal", "M3", R"({"mode":"auto"})");
+  set_policy("terminal", "M4", R"({"mode":"manual"})");
+  EXPECT_EQ(serials({.mode = "never"}), (Serials{"M1", "M5"}));
+  EXPECT_EQ(serials({.mode = "manual"}), (Serials{"M2", "M4"}));
+  EXPECT_EQ(serials({.mode = "auto"}), (Serials{"M3"}));
+  auto rows = store().query_terminals({.text = "M2"});
+  ASSERT_TRUE(rows);
+  EXPECT_EQ((*rows)[0].mode, "manual");
+
+  auto o = store().overview(0, 0, 0);
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_EQ(o->mode_never, 2);
+  EXPECT_EQ(o->mode_manual, 2);
+  EXPECT_EQ(o->mode_auto, 1);
+}
+
+TEST_P(TerminalQueryConformance, UnderALockTheLockedScopesModeApplies) {
+  add("L1", "A920", "1.0.0", "shops");  // own mode under a locked group: does not count
+  add("L2", "A920", "1.0.0", "shops");
+  add("L3", "A920", "1.0.0", "mall");  // locked group without a mode of its own: the fleet's
+  add("L4");                           // own mode, no lock above: counts
+  set_policy("fleet", "", R"({"mode":"manual"})");
+  set_policy("group", "shops", R"({"mode":"never","locked":true,"lock_reason":"peak"})");
+  set_policy("group", "mall", R"({"locked":true,"lock_reason":"peak"})");
+  set_policy("terminal", "L1", R"({"mode":"auto"})");
+  set_policy("terminal", "L3", R"({"mode":"auto"})");
+  set_policy("terminal", "L4", R"({"mode":"auto"})");
+  EXPECT_EQ(serials({.mode = "never"}), (Serials{"L1", "L2"}));
+  EXPECT_EQ(serials({.mode = "manual"}), (Serials{"L3"}));
+  EXPECT_EQ(serials({.mode = "auto"}), (Serials{"L4"}));
+  EXPECT_EQ((*store().query_terminals({.text = "L1"}))[0].mode, "never");
+  auto o = store().overview(0, 0, 0);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->mode_auto, 1);
+  EXPECT_EQ(o->mode_never, 2);
+  EXPECT_EQ(o->mode_manual, 1);
+
+  set_policy(
+      "fleet", "",
+      R"({"mode":"manual","locked":true,"lock_reason":"freeze"})");  // a fleet lock beats all
+  EXPECT_EQ(serials({.mode = "manual"}), (Serials{"L1", "L2", "L3", "L4"}));
+  EXPECT_EQ(store().overview(0, 0, 0)->mode_manual, 4);
+}
+
+TEST_P(TerminalQueryConformance, StateIsThatOfTheNewestDeployment) {
+  add("S0");  // idle: no deployment
+  deploy(add("S1"), "finished", "success");
+  auto s2 = add("S2");
+  deploy(s2, "finished", "success");
+  deploy(s2, "running");  // newer
+  deploy(add("S3"), "finished", "failure");
+  deploy(add("S4"), "canceling");
+  deploy(add("S5"), "scheduled");
+  deploy(add("S6"), "canceled");
+  EXPECT_EQ(serials({.state = "idle"}), (Serials{"S0"}));
+  EXPECT_EQ(serials({.state = "success"}), (Serials{"S1"}));
+  EXPECT_EQ(serials({.state = "running"}), (Serials{"S2", "S4"}));
+  EXPECT_EQ(serials({.state = "failed"}), (Serials{"S3"}));
+  EXPECT_EQ(serials({.state = "scheduled"}), (Serials{"S5"}));
+  EXPECT_EQ(serials({.state = "canceled"}), (Serials{"S6"}));
+}
+
+TEST_P(TerminalQueryConformance, OverviewCountsOnlineVersionsOutcomesAndSecurityDeadlines) {
+  constexpr std::int64_t kDay = 86400, kNow = 100 * kDay + 3600;
+  auto a = add("O1", "A920", "1.0.0", "", "", kNow - 10);
+  auto b = add("O2", "A920", "2.0.0", "", "", kNow - 10);
+  auto c = add("O3", "S300", "1.0.0", "", "", kNow - 1000);
+  auto o = store().overview(kNow - 100, 0, kNow);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->online, 2);
+  EXPECT_EQ(o->offline, 1);
+  ASSERT_EQ(o->versions.size(), 3u);
+  EXPECT_EQ(o->versions[0].model, "A920");
+  EXPECT_EQ(o->versions[0].version, "1.0.0");
+  EXPECT_EQ(o->versions[2].model, "S300");
+
+  deploy(b, "finished", "success", kNow - 60);
+  const auto failed = deploy(a, "finished", "failure", kNow - 60);
+  ASSERT_TRUE(store().append_action_status(
+      {0, failed, kNow, "closed", "failure", "[]", static_cast<int>(Code::kHashMismatch)}));
+  const auto rolled = deploy(c, "finished", "failure", kNow - kDay);
+  ASSERT_TRUE(store().append_action_status(
+      {0, rolled, kNow, "closed", "failure", "[]", static_cast<int>(Code::kHealthCheck)}));
+  deploy(c, "finished", "success", kNow - 20 * kDay);  // before the window
+  deploy(c, "running", "none", kNow);                  // not ended
+  o = store().overview(kNow - 100, kNow - 14 * kDay, kNow);
+  ASSERT_TRUE(o);
+  ASSERT_EQ(o->outcomes.size(), 2u);
+  EXPECT_EQ(o->outcomes[0].day, "1970-04-10");
+  EXPECT_EQ(o->outcomes[0].rolled_back, 1);
+  EXPECT_EQ(o->outcomes[0].failed, 0);
+  EXPECT_EQ(o->outcomes[1].day, "1970-04-11");
+  EXPECT_EQ(o->outcomes[1].success, 1);
+  EXPECT_EQ(o->outcomes[1].failed, 1);
+
+  // A security release: O1 and O3 do not run it yet; O2 does; a canceled
+  // assignment does not count; a past deadline is not pending.
+  ASSERT_TRUE(store().set_release_deadline(release_, kNow + kDay));
+  o = store().overview(kNow - 100, 0, kNow);
+  ASSERT_TRUE(o);
+  ASSERT_EQ(o->security.size(), 1u);
+  EXPECT_EQ(o->security[0].version, "2.0.0");
+  EXPECT_EQ(o->security[0].pending, 2);
+  auto d = add("O4");
+  deploy(d, "canceled");
+  EXPECT_EQ(store().overview(kNow - 100, 0, kNow)->security[0].pending, 2);
+  EXPECT_EQ(serials({.pending = "2.0.0"}), (Serials{"O1", "O3"}))
+      << "the list shows the same terminals";
+  EXPECT_EQ(serials({.pending = "9.9.9"}), Serials{});
+  EXPECT_TRUE(store().overview(kNow - 100, 0, kNow + 2 * kDay)->security.empty());
+}
+
+}  // namespace
+}  // namespace posfleet::store::conformance

@@ -1,0 +1,177 @@
+// Store conformance: writers racing on real threads. Each compare-and-set
+// method lets exactly one of them win; two transactions cannot both give a
+// terminal an open deployment; concurrent audit appends keep one chain.
+#include <atomic>
+#include <functional>
+#include <latch>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "core/audit_chain.h"
+#include "server/store/conformance/fixture.h"
+
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace posfleet::store::conformance {
+namespace {
+
+constexpr int kThreads = 8;
+
+// Runs `work(i)` on kThreads threads released together; returns how many returned true.
+int race(const std::function<bool(int)>& work) {
+  std::latch start(kThreads);
+  std::atomic<int> wins{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      if (work(i)) ++wins;
+    });
+  for (auto& t : threads) t.join();
+  return wins.load();
+}
+
+// The value of a compare-and-set answer; a failed call counts as a loss and is reported.
+bool won(const Expected<bool>& r) {
+  EXPECT_TRUE(r) << r.error().to_string();
+  return r && *r;
+}
+
+TEST_P(RaceConformance, OneOfTwoDeploymentWritersWins) {
+  const auto d = deployment(terminal("PF1"), release("1.0.0").id, "running");
+  const auto read = *store().deployment(d);
+  const int wins = race([&](int i) {
+    auto mine = read;
+    mine.status = i % 2 ? "canceling" : "finished";
+    mine.message = "writer " + std::to_string(i);
+    return won(store().update_deployment_if(mine, "running"));
+  });
+  EXPECT_EQ(wins, 1);
+  EXPECT_NE(store().deployment(d)->status, "running");
+}
+
+TEST_P(RaceConformance, OneOfTwoReviewersMovesTheApplication) {
+  ApplicationRecord a;
+  a.number = "PA1";
+  a.kind = "individual";
+  a.resident_id_index = "r1";
+  auto id = store().insert_application(a);
+  ASSERT_TRUE(id);
+  const auto read = *store().application(*id);
+  std::atomic<int> winner{-1};
+  const int wins = race([&](int i) {
+    auto mine = read;
+    mine.status = i % 2 ? "approved" : "rejected";
+    mine.reviewer = "reviewer " + std::to_string(i);
+    if (!won(store().update_application(mine, "submitted"))) return false;
+    winner = i;
+    return true;
+  });
+  ASSERT_EQ(wins, 1);
+  EXPECT_EQ(store().application(*id)->reviewer, "reviewer " + std::to_string(winner.load()));
+}
+
+TEST_P(RaceConformance, AnActivationCodeIsUsedByOneThreadOnly) {
+  auto id = store().insert_activation({0, "code", "PF1", "A920", 1, 1, 1000, 0, 1});
+  ASSERT_TRUE(id);
+  EXPECT_EQ(race([&](int i) { return won(store().use_activation(*id, 100 + i)); }), 1);
+}
+
+TEST_P(RaceConformance, CodeTriesAreCountedExactlyUnderRace) {
+  const auto m = merchant("Tea House");
+  VerificationRecord v;
+  v.merchant_id = m;
+  v.code_hash = "c";
+  v.created = 1;
+  v.expires = 1000;
+  auto vid = store().insert_verification(v);
+  ASSERT_TRUE(vid);
+  EXPECT_EQ(race([&](int) { return won(store().take_code_try(*vid, 3, 10)); }), 3);
+  EXPECT_EQ(store().verification(*vid)->attempts, 3);
+
+  auto pid = store().insert_phone_code({0, "13800138000", "h", 0, false, false, 1, 1000});
+  ASSERT_TRUE(pid);
+  EXPECT_EQ(race([&](int) { return won(store().take_phone_code_try(*pid, 3, 10)); }), 3);
+  EXPECT_EQ(store().phone_code(*pid)->attempts, 3);
+  ASSERT_TRUE(store().mark_phone_code_verified(*pid));
+  EXPECT_EQ(race([&](int) { return won(store().use_phone_code(*pid, "13800138000")); }), 1);
+}
+
+TEST_P(RaceConformance, TwoTransactionsCannotBothOpenADeploymentForATerminal) {
+  const auto t = terminal("PF1");
+  const auto r = release("1.0.0");
+  std::atomic<int> failed_otherwise{0};
+  const int inserted = race([&](int i) {
+    bool mine = false;
+    Status st = store().transact([&](Tx& tx) -> Status {
+      auto open = tx.open_deployment(t);
+      if (!open) return open.error();
+      if (open->has_value()) return ok_status();  // assigned already: nothing to do
+      auto id = tx.insert_deployment({0, t, r.id, "scheduled", "none", "", i, i});
+      if (!id) return id.error();
+      mine = true;
+      return ok_status();
+    });
+    if (!st && st.error().code != Code::kConflict) ++failed_otherwise;
+    return st && mine;
+  });
+  EXPECT_EQ(inserted, 1);
+  EXPECT_EQ(failed_otherwise.load(), 0) << "a lost race is kConflict, nothing else";
+  EXPECT_EQ(*store().count_deployments({.terminal_id = t}), 1);
+  EXPECT_TRUE(store().open_deployment(t)->has_value());
+}
+
+TEST_P(RaceConformance, TwoPlainInsertsCannotBothOpenADeploymentForATerminal) {
+  const auto t = terminal("PF1");
+  const auto r = release("1.0.0");
+  const int inserted = race([&](int i) {
+    auto id = store().insert_deployment({0, t, r.id, "scheduled", "none", "", i, i});
+    if (!id) {
+      EXPECT_EQ(id.error().code, Code::kConflict) << id.error().to_string();
+    }
+    return id.ok();
+  });
+  EXPECT_EQ(inserted, 1);
+  EXPECT_EQ(*store().count_deployments({.terminal_id = t}), 1);
+}
+
+TEST_P(RaceConformance, ConcurrentAuditAppendsKeepOneChain) {
+  constexpr int kEach = 20;
+  const int appended = race([&](int i) {
+    int ok = 0;
+    for (int n = 0; n < kEach; ++n) {
+      AuditEntry e;
+      e.actor = "writer" + std::to_string(i);
+      e.action = "test.append";
+      e.target = std::to_string(n);
+      if (i % 2) {  // half inside a unit of work, as domain changes append
+        Status st = store().transact([&](Tx& tx) -> Status {
+          auto a = tx.append_audit(e);
+          if (!a) return a.error();
+          return ok_status();
+        });
+        EXPECT_TRUE(st) << st.error().to_string();
+        ok += st.ok();
+      } else {
+        auto a = store().append_audit(e);
+        EXPECT_TRUE(a) << a.error().to_string();
+        ok += a.ok();
+      }
+    }
+    return ok == kEach;
+  });
+  EXPECT_EQ(appended, kThreads);
+  auto all = store().audit_entries(0, 10 * kThreads * kEach);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), static_cast<size_t>(kThreads * kEach));
+  std::set<std::int64_t> ids;
+  for (const auto& e : *all) ids.insert(e.id);
+  EXPECT_EQ(ids.size(), all->size()) << "ids are unique";
+  const auto check = verify_log(*all, all->back().id, all->back().hash);
+  EXPECT_TRUE(check.ok) << check.problem << " at " << check.first_bad_id;
+  EXPECT_EQ(check.entries, kThreads * kEach);
+}
+
+}  // namespace
+}  // namespace posfleet::store::conformance

@@ -1,0 +1,175 @@
+// Store conformance: artifacts, releases, deployments (the DDI actions) and
+// their status history, and the roll-out views of a release.
+#include <algorithm>
+
+#include "server/store/conformance/fixture.h"
+
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace posfleet::store::conformance {
+namespace {
+
+TEST_P(ReleasesConformance, AnArtifactIsStoredOnceAndFoundByItsHash) {
+  ASSERT_TRUE(store().put_artifact({"aa", "s1", "m5", 3}));
+  ASSERT_TRUE(store().put_artifact({"aa", "s1", "m5", 3})) << "idempotent";
+  auto a = store().artifact("aa");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->size, 3u);
+  EXPECT_EQ(a->md5, "m5");
+  EXPECT_EQ(store().artifact("bb").error().code, Code::kNotFound);
+}
+
+TEST_P(ReleasesConformance, AReleaseWithComponentsRoundTripsAndItsVersionIsUnique) {
+  auto r = release("1.0.0");
+  EXPECT_GT(r.id, 0);
+  ASSERT_EQ(r.components.size(), 1u);
+  EXPECT_GT(r.components[0].id, 0) << "insert_release fills the ids";
+  auto back = store().release_by_version("1.0.0");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->id, r.id);
+  EXPECT_EQ(back->manifest_json, r.manifest_json);
+  ASSERT_EQ(back->components.size(), 1u);
+  EXPECT_EQ(back->components[0].filename, "os.img");
+  EXPECT_EQ(store().release_by_id(r.id)->version, "1.0.0");
+  auto c = store().component(r.components[0].id);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->release_id, r.id);
+  EXPECT_EQ(store().release_by_version("9.9.9").error().code, Code::kNotFound);
+  EXPECT_EQ(store().release_by_id(r.id + 100).error().code, Code::kNotFound);
+  EXPECT_EQ(store().component(r.components[0].id + 100).error().code, Code::kNotFound);
+  auto again = store().insert_release(r);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, Code::kConflict);
+}
+
+TEST_P(ReleasesConformance, ReleasesAreListedOldestFirstAndKeepTheirDeadline) {
+  auto a = release("1.0.0"), b = release("1.1.0", true);
+  ASSERT_TRUE(store().set_release_deadline(b.id, 5000));
+  auto all = store().list_releases();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, a.id);
+  EXPECT_EQ((*all)[1].id, b.id);
+  EXPECT_TRUE((*all)[1].security);
+  EXPECT_EQ((*all)[1].security_deadline, 5000);
+}
+
+TEST_P(ReleasesConformance, ADeploymentIsWrittenOnlyOverTheStatusItWasReadWith) {
+  const auto t = terminal("PF1");
+  const auto r = release("1.0.0");
+  const auto id = deployment(t, r.id, "running");
+  auto read = *store().deployment(id);  // a progress report reads "running" ...
+  auto cancel = read;
+  cancel.status = "canceling";  // ... a cancel lands meanwhile ...
+  ASSERT_TRUE(store().update_deployment(cancel));
+  read.message = "downloaded 50%";  // ... and the report must not undo it
+  EXPECT_FALSE(*store().update_deployment_if(read, "running"));
+  EXPECT_EQ(store().deployment(id)->status, "canceling");
+  read.status = "canceling";
+  EXPECT_TRUE(*store().update_deployment_if(read, "canceling"));
+  EXPECT_EQ(store().deployment(id)->message, "downloaded 50%");
+  EXPECT_EQ(store().deployment(id + 100).error().code, Code::kNotFound);
+}
+
+TEST_P(ReleasesConformance, ATerminalHasAtMostOneOpenDeployment) {
+  const auto t = terminal("PF1");
+  const auto r = release("1.0.0");
+  EXPECT_FALSE(store().open_deployment(t)->has_value());
+  const auto first = deployment(t, r.id, "scheduled");
+  auto open = store().open_deployment(t);
+  ASSERT_TRUE(open && open->has_value());
+  EXPECT_EQ((*open)->id, first);
+  auto second = store().insert_deployment({0, t, r.id, "scheduled", "none", "", 2, 2});
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, Code::kConflict);
+  auto ended = *store().deployment(first);
+  ended.status = "finished";
+  ended.result = "success";
+  ASSERT_TRUE(store().update_deployment(ended));
+  EXPECT_FALSE(store().open_deployment(t)->has_value());
+  EXPECT_TRUE(store().insert_deployment({0, t, r.id, "scheduled", "none", "", 3, 3}));
+  EXPECT_TRUE(*store().release_assigned(t, r.id));
+  EXPECT_FALSE(*store().release_assigned(t, r.id + 100));
+}
+
+TEST_P(ReleasesConformance, DeploymentsAreListedNewestFirstFilteredAndCounted) {
+  const auto a = terminal("PF1"), b = terminal("PF2");
+  const auto r1 = release("1.0.0"), r2 = release("2.0.0");
+  const auto d1 = deployment(a, r1.id, "finished", "success");
+  const auto d2 = deployment(a, r2.id, "finished", "failure");
+  const auto d3 = deployment(b, r2.id, "running");
+  auto all = store().list_deployments(std::nullopt, 10);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].id, d3);
+  EXPECT_EQ((*all)[2].id, d1);
+  auto of_a = store().list_deployments(a, 1);
+  ASSERT_EQ(of_a->size(), 1u);
+  EXPECT_EQ(of_a->front().id, d2);
+
+  auto ids = [&](DeploymentQuery q) {
+    std::vector<std::int64_t> out;
+    auto rows = store().query_deployments(q);
+    EXPECT_TRUE(rows);
+    if (rows)
+      for (const auto& d : *rows) out.push_back(d.id);
+    return out;
+  };
+  using Ids = std::vector<std::int64_t>;
+  EXPECT_EQ(ids({.release_id = r2.id}), (Ids{d3, d2}));
+  EXPECT_EQ(ids({.terminal_id = a, .result = "success"}), (Ids{d1}));
+  EXPECT_EQ(ids({.status = "running"}), (Ids{d3}));
+  EXPECT_EQ(ids({.offset = 1, .limit = 1}), (Ids{d2}));
+  EXPECT_EQ(*store().count_deployments({.offset = 1, .limit = 1}), 3) << "ignores the page";
+  EXPECT_EQ(*store().count_deployments({.release_id = r2.id}), 2);
+}
+
+TEST_P(ReleasesConformance, StatusHistoryIsKeptInOrderWithProgress) {
+  const auto d = deployment(terminal("PF1"), release("1.0.0").id, "running");
+  ActionStatusRecord s1{0, d, 10, "proceeding", "none", R"(["downloading"])", 0, 5, 10};
+  ActionStatusRecord s2{0, d, 20, "closed", "success", "[]", 0, 0, 0};
+  ASSERT_TRUE(store().append_action_status(s1));
+  ASSERT_TRUE(store().append_action_status(s2));
+  auto h = store().action_history(d);
+  ASSERT_TRUE(h);
+  ASSERT_EQ(h->size(), 2u);
+  EXPECT_EQ((*h)[0].execution, "proceeding");
+  EXPECT_EQ((*h)[0].details_json, R"(["downloading"])");
+  EXPECT_EQ((*h)[0].progress_cnt, 5);
+  EXPECT_EQ((*h)[0].progress_of, 10);
+  EXPECT_EQ((*h)[1].result, "success");
+}
+
+TEST_P(ReleasesConformance, ReleaseCheckAndRollOutViews) {
+  const auto r = release("1.0.0");
+  EXPECT_FALSE(store().release_check(r.id)->has_value());
+  ASSERT_TRUE(store().put_release_check({r.id, true, 2, "k1,k2"}));
+  auto check = store().release_check(r.id);
+  ASSERT_TRUE(check && check->has_value());
+  EXPECT_TRUE((*check)->verified);
+  EXPECT_EQ((*check)->threshold, 2);
+  EXPECT_EQ((*check)->trusted_key_ids_csv, "k1,k2");
+
+  deployment(terminal("A"), r.id, "scheduled");
+  deployment(terminal("B"), r.id, "canceling");
+  deployment(terminal("C"), r.id, "finished", "success");
+  deployment(terminal("D"), r.id, "finished", "failure");
+  deployment(terminal("E"), r.id, "canceled");
+  auto counts = store().release_state_counts(r.id);
+  ASSERT_TRUE(counts);
+  EXPECT_EQ((*counts)["scheduled"], 1);
+  EXPECT_EQ((*counts)["running"], 1) << "canceling counts as running";
+  EXPECT_EQ((*counts)["success"], 1);
+  EXPECT_EQ((*counts)["failed"], 1);
+  EXPECT_EQ((*counts)["canceled"], 1);
+  auto rows = store().release_deployments(r.id, 10);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 5u);
+  std::vector<std::string> serials;
+  for (const auto& row : *rows) serials.push_back(row.serial);
+  std::sort(serials.begin(), serials.end());
+  EXPECT_EQ(serials, (std::vector<std::string>{"A", "B", "C", "D", "E"}));
+}
+
+}  // namespace
+}  // namespace posfleet::store::conformance
