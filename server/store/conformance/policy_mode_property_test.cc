@@ -27,7 +27,7 @@ constexpr int kCases = 300;
 const char* const kModes[] = {"auto", "manual", "never"};
 
 // The one place that reads a mode out of core/policy's answer.
-std::string mode_name(const Policy& p) { return p.mode; }
+std::string mode_name(const Policy& p) { return to_string(p.mode); }
 
 struct Fleet {
   std::map<std::pair<std::string, std::string>, std::string> patches;  // (scope, key) → json
