@@ -150,7 +150,8 @@ Status HttpDdiClient::post(const std::string& path, const FeedbackMessage& m, st
   bj::object status{
       {"execution", m.execution}, {"result", std::move(result)}, {"details", details}};
   if (m.code) status["code"] = m.code;
-  bj::object body{{"id", std::to_string(id)}, {"time", format_utc(clock_.now())}, {"status", status}};
+  bj::object body{
+      {"id", std::to_string(id)}, {"time", format_utc(clock_.now())}, {"status", status}};
   auto r = http_->request("POST", path, json::serialize(body));
   if (!r) return r.error();
   if (r->status == 410)
@@ -170,7 +171,7 @@ Status HttpDdiClient::cancel_feedback(std::int64_t action_id, const FeedbackMess
 }
 
 Expected<bj::object> HttpDdiClient::put_policy(const std::string& mode, std::int64_t base_revision,
-                                           bool reset) {
+                                               bool reset) {
   bj::object body{{"mode", mode}, {"base_revision", base_revision}};
   if (reset) body["reset"] = true;
   return json_reply(http_->request("PUT", base_path_ + "/posfleet/policy", json::serialize(body)),
@@ -178,9 +179,9 @@ Expected<bj::object> HttpDdiClient::put_policy(const std::string& mode, std::int
 }
 
 Expected<std::int64_t> HttpDdiClient::post_ticket(const std::string& message,
-                                              const std::string& version) {
+                                                  const std::string& version) {
   auto r = http_->request("POST", base_path_ + "/posfleet/tickets",
-                         json::serialize(bj::object{{"message", message}, {"version", version}}));
+                          json::serialize(bj::object{{"message", message}, {"version", version}}));
   // A refusal that sending again cannot change (400, 404, 409, 413, 422, …)
   // is kInvalidArgument; 401/403 (the token) and 408 may pass, so they stay retryable.
   if (r && r->status >= 400 && r->status < 500 && r->status != 429 && r->status != 401 &&
@@ -197,7 +198,7 @@ Expected<std::int64_t> HttpDdiClient::post_ticket(const std::string& message,
 }
 
 Status HttpDdiClient::confirmation(std::int64_t action_id, bool confirmed,
-                               const std::vector<std::string>& details) {
+                                   const std::vector<std::string>& details) {
   bj::array lines;
   for (const auto& d : details) lines.push_back(bj::string(d));
   bj::object body{
@@ -210,7 +211,8 @@ Status HttpDdiClient::confirmation(std::int64_t action_id, bool confirmed,
   return ok_status();
 }
 
-Status HttpDdiClient::config_data(const std::vector<std::pair<std::string, std::string>>& attributes) {
+Status HttpDdiClient::config_data(
+    const std::vector<std::pair<std::string, std::string>>& attributes) {
   bj::object data;
   for (const auto& [k, v] : attributes) data[k] = v;
   bj::object body{{"mode", "merge"}, {"data", data}};

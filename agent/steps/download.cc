@@ -36,7 +36,10 @@ void write_progress(UpdateContext& ctx, const PlannedArtifact& a, const Download
                {"percent", total ? static_cast<int>(100 * done / total) : 100},
                {"rate", static_cast<std::uint64_t>(p.rate)},
                {"remaining_seconds", static_cast<std::int64_t>(remaining)}};
-  write_file_atomic(ctx.progress_path(), json::serialize(o));
+  // progress.json only feeds the menu's progress bar and the next chunk
+  // rewrites it, so a failed write loses nothing of the download.
+  if (auto s = write_file_atomic(ctx.progress_path(), json::serialize(o)); !s)
+    spdlog::info("update: download progress not saved ({}); continuing", s.error().message);
 }
 
 // Tells the server how far the download has come at every tenth of it (DDI
