@@ -51,8 +51,10 @@ constexpr Transition kTable[] = {
     {"reboot", Event::kFellBack, "rollback"},
     {"reboot", Event::kFailed, "rollback"},
     {"health_check", Event::kDone, "commit"},
+    {"health_check", Event::kRetry, "health_check"},  // after a restart, a sale holds the guard
     {"health_check", Event::kFailed, "rollback"},
     {"commit", Event::kDone, "report_success"},
+    {"commit", Event::kRetry, "commit"},  // after a restart, a sale holds the guard
     {"commit", Event::kFailed, "rollback"},
     {"rollback", Event::kDone, "report_failure"},
     {"rollback", Event::kRetry, "rollback"},
