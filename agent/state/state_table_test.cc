@@ -9,86 +9,29 @@
 // it was persisted (update.json), nothing else of the old run kept.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <map>
-#include <optional>
 #include <set>
 
-#include "agent/ddi/fake_ddi_client.h"
-#include "agent/device/fake_hardware.h"
-#include "agent/device/fake_merchant_data.h"
-#include "agent/device/simulated_boot_control.h"
-#include "agent/state/state_machine.h"
 #include "agent/state/states.h"
-#include "core/fake_clock.h"
-#include "core/hashing.h"
-#include "core/testing/temp_dir.h"
+#include "agent/testing/update_rig.h"
 
 namespace posfleet::agent {
 namespace {
 
-constexpr std::int64_t kAction = 7;
+using testing::kAction;
 using Chain = std::vector<std::string>;
 
 // What a state's step does in place of (or before) its real self.
 using Injection = std::function<Event(UpdateContext&, UpdateMachine::StepFn real)>;
 
-struct Rig {
-  explicit Rig(const std::string& name)
-      : tmp("posfleet_table_" + name), dir(tmp.file("device")), boot(dir) {
-    EXPECT_TRUE(init_crypto());
-    key = generate_signing_key();
-    config.server = "http://fake";
-    config.model = "A920";
-    config.device_dir = dir;
-    config.trusted_keys = {key.pub};
-    config.precheck_retry_seconds = 5;
-    EXPECT_TRUE(boot.init("1.0.0"));
-    std::filesystem::create_directories(dir + "/state");
-    const std::string bytes = "the new os, 2.0.0";
-    SignedManifest sm;
-    sm.manifest.version = "2.0.0";
-    sm.manifest.expires = clock.now() + 86400;
-    sm.manifest.models = {"A920"};
-    sm.manifest.components = {{"os", "2.0.0", "os.img", sha256_hex(bytes), bytes.size()}};
-    sm.sign(key);
-    release = {kAction, {{"os", "os.img", "http://fake/os.img", bytes.size()}}, sm.to_json_text()};
-    ddi.on_download = [bytes](const std::string&, const std::string& file, std::uint64_t) {
-      return fake_download_bytes(file, bytes);
-    };
-  }
-
-  std::string path() const { return dir + "/state/update.json"; }
-
-  // A fresh agent process over the persisted record.
-  UpdateMachine& agent() {
-    machine.reset();
-    ctx.reset();
-    ctx.emplace(UpdateContext{
-        .config = config,
-        .services =
-            {.ddi = ddi, .boot = boot, .hardware = hardware.all(), .data = &data, .clock = clock},
-        .record = record,
-        .stopping = stopping,
-        .hooks = {.wait = [this](int s) {
-          clock.advance_seconds(s);
-          return false;
-        }}});
-    ctx->runtime.poll_seconds = 1;
-    auto& m = machine.emplace(*ctx, path());
-    m.around_step = [this](const std::string& state, UpdateContext& c, UpdateMachine::StepFn real) {
+struct Rig : testing::UpdateRig {
+  explicit Rig(const std::string& name) : UpdateRig("table_" + name) {
+    around_step = [this](const std::string& state, UpdateContext& c, UpdateMachine::StepFn real) {
       auto i = injections.find(state);
       if (i == injections.end()) return real(c);
       return i->second(c, real);
     };
-    return m;
-  }
-
-  void restart() {
-    auto loaded = UpdateRecord::load(path());
-    ASSERT_TRUE(loaded);
-    record = *loaded;
-    ASSERT_TRUE(agent().resume());
+    agent();
   }
 
   // Steps to idle; before a step in `restart_in`, restarts the agent
@@ -112,21 +55,7 @@ struct Rig {
   // The closed messages: the update's report to the server.
   std::vector<FakeDdiClient::Sent> closed() const { return ddi.sent_with("closed"); }
 
-  testing::TempDir tmp;
-  std::string dir;
-  Config config;
-  SimulatedBootControl boot;
-  FakeDdiClient ddi;
-  FakeClock clock;
-  FakeMerchantData data;
-  FakeHardware hardware;
-  SigningKey key;
-  Deployment release;
-  UpdateRecord record;
-  std::atomic<bool> stopping{false};
   std::map<std::string, Injection> injections;
-  std::optional<UpdateContext> ctx;
-  std::optional<UpdateMachine> machine;
 };
 
 // --- injections --------------------------------------------------------------
@@ -279,6 +208,23 @@ std::vector<std::string> step_states() {
   return out;
 }
 
+// Where a fault that ends the update leads: to a report while the slots are
+// untouched, through rollback after. States in `goes_on` (no such edge) and
+// the ones after the end (rollback, reports) end as their base run does.
+std::map<std::string, Outcome> ending_at(const Report& r, const std::set<std::string>& goes_on) {
+  const Chain reported{"report_failure", "idle"}, rolled_back{"rollback", "report_failure", "idle"};
+  std::map<std::string, Outcome> want;
+  for (const char* s : {"check_manifest", "download", "verify", "precheck", "backup"})
+    want[s] = {up_to(kHappy, s, reported), kOld, r};
+  for (const char* s : {"install", "reboot", "health_check", "commit"})
+    want[s] = {up_to(kHappy, s, rolled_back), kOld, r};
+  for (const char* s :
+       {"rollback", "report_success", "report_failure", "report_canceled", "report_unchanged"})
+    want[s] = base_outcome(base_of(s));
+  for (const auto& s : goes_on) want[s] = base_outcome(base_of(s));
+  return want;
+}
+
 TEST(UpdateStateTable, TheMachineKnowsExactlyTheStatesOfTheOneList) {
   std::set<std::string> listed, tables;
   for (const auto& s : kStates) listed.emplace(s.name);
@@ -299,24 +245,7 @@ TEST(UpdateStateTable, WithNoFaultEachBaseRunEndsAsExpected) {
 // from install on it rolls back. States without a failure edge wait or retry.
 TEST(UpdateStateTable, TheStepFails) {
   const Report failed{false, "failure", Code::kIo};
-  const Chain to_rollback{"rollback", "report_failure", "idle"};
-  const std::map<std::string, Outcome> want = {
-      {"check_manifest",
-       {up_to(kHappy, "check_manifest", {"report_failure", "idle"}), kOld, failed}},
-      {"download", {up_to(kHappy, "download", {"report_failure", "idle"}), kOld, failed}},
-      {"verify", {up_to(kHappy, "verify", {"report_failure", "idle"}), kOld, failed}},
-      {"precheck", base_outcome(Base::kHappy)},
-      {"backup", {up_to(kHappy, "backup", {"report_failure", "idle"}), kOld, failed}},
-      {"install", {up_to(kHappy, "install", to_rollback), kOld, failed}},
-      {"reboot", {up_to(kHappy, "reboot", to_rollback), kOld, failed}},
-      {"health_check", {up_to(kHappy, "health_check", to_rollback), kOld, failed}},
-      {"commit", {up_to(kHappy, "commit", to_rollback), kOld, failed}},
-      {"rollback", base_outcome(Base::kRolledBack)},
-      {"report_success", base_outcome(Base::kHappy)},
-      {"report_failure", base_outcome(Base::kRolledBack)},
-      {"report_canceled", base_outcome(Base::kCanceled)},
-      {"report_unchanged", base_outcome(Base::kUnchanged)},
-  };
+  const auto want = ending_at(failed, {"precheck"});
   for (const auto& state : step_states()) {
     SCOPED_TRACE(state);
     ASSERT_TRUE(want.count(state)) << "no expectation for state " << state;
@@ -346,24 +275,7 @@ TEST(UpdateStateTable, TheAgentRestarts) {
 // waiting or finishing is the only way on (precheck, commit, rollback, reports).
 TEST(UpdateStateTable, TheAgentRestartsInALoop) {
   const Report gave_up{false, "failure", Code::kInternal};
-  const Chain to_rollback{"rollback", "report_failure", "idle"};
-  const std::map<std::string, Outcome> want = {
-      {"check_manifest",
-       {up_to(kHappy, "check_manifest", {"report_failure", "idle"}), kOld, gave_up}},
-      {"download", {up_to(kHappy, "download", {"report_failure", "idle"}), kOld, gave_up}},
-      {"verify", {up_to(kHappy, "verify", {"report_failure", "idle"}), kOld, gave_up}},
-      {"precheck", base_outcome(Base::kHappy)},
-      {"backup", {up_to(kHappy, "backup", {"report_failure", "idle"}), kOld, gave_up}},
-      {"install", {up_to(kHappy, "install", to_rollback), kOld, gave_up}},
-      {"reboot", {up_to(kHappy, "reboot", to_rollback), kOld, gave_up}},
-      {"health_check", {up_to(kHappy, "health_check", to_rollback), kOld, gave_up}},
-      {"commit", base_outcome(Base::kHappy)},
-      {"rollback", base_outcome(Base::kRolledBack)},
-      {"report_success", base_outcome(Base::kHappy)},
-      {"report_failure", base_outcome(Base::kRolledBack)},
-      {"report_canceled", base_outcome(Base::kCanceled)},
-      {"report_unchanged", base_outcome(Base::kUnchanged)},
-  };
+  const auto want = ending_at(gave_up, {"precheck", "commit"});
   for (const auto& state : step_states()) {
     SCOPED_TRACE(state);
     ASSERT_TRUE(want.count(state)) << "no expectation for state " << state;
