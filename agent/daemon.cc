@@ -13,10 +13,8 @@
 #include <tuple>
 
 #include "agent/ddi/ddi_client.h"
-#include "agent/device/merchant_data.h"
-#include "agent/device/simulated_boot_control.h"
-#include "agent/device/simulated_hardware.h"
 #include "agent/local/local_server.h"
+#include "agent/platform.h"
 #include "agent/service.h"
 #include "agent/state/state_machine.h"
 #include "agent/steps/steps.h"
@@ -141,13 +139,16 @@ Attributes device_attributes(const Config& config, BootControl& boot) {
 void request_stop() { g_stopping = true; }
 
 Status run_daemon(const Config& config) {
-  SimulatedBootControl boot(config.device_dir);
-  if (auto s = boot.init(config.factory_version); !s) return s;
+  auto parts = make_agent_parts(config, {.server = true});
+  if (!parts) return parts.error();
+  BootControl& boot = *parts->boot;
+  DdiClient& ddi = *parts->ddi;
   if (auto s = make_dirs(config.device_dir + "/state"); !s) return s;
   const std::string record_path = config.device_dir + "/state/update.json";
   auto record = UpdateRecord::load(record_path);
   if (!record) return record.error();
-  AgentService service(config, config.device_dir + "/state/terminal.json", g_stopping);
+  AgentService service(config, config.device_dir + "/state/terminal.json", g_stopping,
+                       *parts->clock);
   if (auto s = service.load(); !s) return s;
   service.on_restart([] {
     g_restart = true;
@@ -159,30 +160,21 @@ Status run_daemon(const Config& config) {
     spdlog::warn("local socket unavailable, the menu cannot reach this daemon: {}",
                  s.error().message);
 
-  DdiClient ddi(config);
-  SimulatedHardware hardware(config.device_dir);
-  MerchantData data(config.device_dir);
   UpdateContext ctx{.config = config,
+                    .services = parts->services(),
                     .record = *record,
-                    .boot = boot,
-                    .ddi = ddi,
                     .stopping = g_stopping,
-                    .wait = [&service](int seconds) { return service.wait(seconds); },
-                    .network = &hardware,
-                    .battery = &hardware,
-                    .storage = &hardware,
-                    .peripherals = &hardware,
-                    .guard = &hardware,
-                    .data = &data,
-                    .policy = [&service] { return service.effective_policy(); }};
-  // The polls an update makes while it runs (UpdateContext::pause) serve the
-  // menu's requests too, as the loop's own polls do.
-  ctx.on_poll = [&](const PollResult& p) {
-    exchange_settings(ddi, service, boot, p);
-    service.poll_finished();
-  };
-  ctx.notices_since = [&service] { return service.notices_since(); };
-  std::tie(ctx.security, ctx.deadline) = service.offer_terms(record->action_id);
+                    .hooks = {.wait = [&service](int seconds) { return service.wait(seconds); },
+                              .policy = [&service] { return service.effective_policy(); },
+                              .notices_since = [&service] { return service.notices_since(); },
+                              // The polls an update makes while it runs (UpdateContext::pause)
+                              // serve the menu's requests too, as the loop's own polls do.
+                              .on_poll =
+                                  [&](const PollResult& p) {
+                                    exchange_settings(ddi, service, boot, p);
+                                    service.poll_finished();
+                                  }}};
+  std::tie(ctx.runtime.security, ctx.runtime.deadline) = service.offer_terms(record->action_id);
   UpdateMachine machine(ctx, record_path);
   if (auto s = machine.resume(); !s) return s;
 
@@ -219,7 +211,7 @@ Status run_daemon(const Config& config) {
       continue;
     }
     failures = 0;
-    ctx.poll_seconds = poll_interval(config, *poll);
+    ctx.runtime.poll_seconds = poll_interval(config, *poll);
     exchange_settings(ddi, service, boot, *poll);
     if (auto attributes = device_attributes(config, boot);
         poll->wants_config_data || attributes != reported) {
@@ -249,7 +241,7 @@ Status run_daemon(const Config& config) {
               !s)
             spdlog::warn("confirmation not delivered: {}", s.error().message);
         }
-        std::tie(ctx.security, ctx.deadline) = service.offer_terms(d->action_id);
+        std::tie(ctx.runtime.security, ctx.runtime.deadline) = service.offer_terms(d->action_id);
         if (auto s = machine.start(*d, chosen ? *chosen : std::vector<std::string>{}); !s)
           spdlog::error("update: {}", s.error().to_string());
       }
@@ -258,7 +250,7 @@ Status run_daemon(const Config& config) {
     }
     service.poll_finished();
     if (!machine.idle()) continue;
-    service.wait(ctx.poll_seconds);
+    service.wait(ctx.runtime.poll_seconds);
   }
   local.stop();  // waits for the answer to the menu's restart request to go out
   if (g_restart) return restart_device(boot);

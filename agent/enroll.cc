@@ -27,7 +27,7 @@ Status enroll(const std::string& config_path, const std::string& code) {
         Code::kConflict,
         "terminal " + serial + " is already enrolled (its token is in " + config_path + ")");
 
-  HttpClient http(server, {});
+  CurlHttpClient http(server, {});
   // The server is not trusted yet: its answer is read no further than a poll's.
   http.max_reply_bytes = DdiClient::kMaxReplyBytes;
   auto r = http.request(

@@ -13,11 +13,10 @@
 
 #include "agent/config.h"
 #include "agent/daemon.h"
-#include "agent/device/merchant_data.h"
-#include "agent/device/simulated_hardware.h"
 #include "agent/enroll.h"
 #include "agent/local/local_client.h"
 #include "agent/menu/menu.h"
+#include "agent/platform.h"
 #include "agent/status.h"
 #include "core/clock.h"
 #include "core/http_client.h"
@@ -94,14 +93,17 @@ int main(int argc, char** argv) {
   } else if (*status) {
     result = posfleet::agent::print_status(*config, as_json);
   } else if (*pay) {
-    posfleet::agent::SimulatedHardware hw(config->device_dir);
-    auto hold =
-        hw.hold_blocking();  // a sale waits for an install to end, never the other way round
+    auto parts = posfleet::agent::make_agent_parts(*config, {.boot = false});
+    if (!parts) {
+      std::cerr << "posfleet-agent: " << parts.error().to_string() << "\n";
+      return 1;
+    }
+    // A sale waits for an install to end, never the other way round.
+    auto hold = parts->hardware->hold_blocking();
     if (!hold) result = hold.error();
     if (txn_id.empty())
       txn_id = "T" + std::to_string(posfleet::unix_now()) + "-" + std::to_string(::getpid());
-    if (result)
-      result = posfleet::agent::MerchantData(config->device_dir).append_transaction(txn_id, amount);
+    if (result) result = parts->data->append_transaction(txn_id, amount);
     if (result) {
       std::cout << txn_id << std::endl;
       std::this_thread::sleep_for(std::chrono::seconds(hold_seconds));

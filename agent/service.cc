@@ -132,7 +132,7 @@ void AgentService::change_answered(const PendingChange& sent, const bj::object& 
   }
   if (outcome == "refused")  // the server notifies a superseded change itself
     state_.add_notice(
-        {0, "policy_refused", format_utc(unix_now()), last_change_zh_, last_change_en_});
+        {0, "policy_refused", format_utc(clock_.now()), last_change_zh_, last_change_en_});
   // A newer change made while this one was in flight stays pending.
   if (state_.pending && state_.pending->mode == sent.mode && state_.pending->reset == sent.reset)
     state_.pending.reset();
@@ -144,7 +144,7 @@ void AgentService::change_answered(const PendingChange& sent, const bj::object& 
 std::optional<std::string> AgentService::next_ticket() {
   std::lock_guard lock(mu_);
   if (state_.queued_tickets.empty()) return std::nullopt;
-  if (std::chrono::steady_clock::now() < ticket_retry_at_) return std::nullopt;
+  if (clock_.steady() < ticket_retry_at_) return std::nullopt;
   return state_.queued_tickets.front();
 }
 
@@ -168,7 +168,7 @@ void AgentService::ticket_refused(const std::string& why) {
                        "). It was removed; change the message and send it again from "
                        "Contact support.";
   state_.add_notice(
-      {0, "ticket_refused", format_utc(unix_now()), ticket_refusal_zh_, ticket_refusal_en_});
+      {0, "ticket_refused", format_utc(clock_.now()), ticket_refusal_zh_, ticket_refusal_en_});
   spdlog::warn("support ticket refused by the server, dropped: {}", reason);
   save_locked();
 }
@@ -176,7 +176,7 @@ void AgentService::ticket_refused(const std::string& why) {
 void AgentService::ticket_deferred(int seconds) {
   seconds = std::clamp(seconds, 1, kMaxTicketWaitSeconds);
   std::lock_guard lock(mu_);
-  ticket_retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  ticket_retry_at_ = clock_.steady() + std::chrono::seconds(seconds);
   spdlog::warn("support ticket deferred by the server; next try in {} s", seconds);
   const std::string minutes = std::to_string((seconds + 59) / 60);
   const std::string per_day = std::to_string(limits::kTicketsPerDay);
@@ -188,7 +188,7 @@ void AgentService::ticket_deferred(int seconds) {
   if (ticket_wait_noticed_) return;
   ticket_wait_noticed_ = true;
   state_.add_notice(
-      {0, "ticket_deferred", format_utc(unix_now()), ticket_wait_zh_, ticket_wait_en_});
+      {0, "ticket_deferred", format_utc(clock_.now()), ticket_wait_zh_, ticket_wait_en_});
   save_locked();
 }
 
@@ -201,7 +201,7 @@ bool AgentService::consider(const Deployment& d, const bj::object& server_offer,
   // shown to the merchant.
   bool hidden = !sm || !verify_signatures(*sm, config_.trusted_keys, config_.threshold);
   if (!hidden && installed) {
-    hidden = !check_applicable(sm->manifest, config_.model, installed->version, unix_now());
+    hidden = !check_applicable(sm->manifest, config_.model, installed->version, clock_.now());
     auto all = resolve_selection(sm->manifest, {});
     auto applies =
         all ? check_against_installed(*sm, *all, *installed) : Expected<Applies>(all.error());
@@ -230,8 +230,8 @@ bool AgentService::consider(const Deployment& d, const bj::object& server_offer,
   if (offer.security)
     if (auto deadline = parse_utc(json::string_or(server_offer, "deadline", "")); deadline)
       offer.deadline = *deadline;
-  const Decision decision = decide(state_.effective(), {offer.security, offer.deadline}, unix_now(),
-                                   state_.confirmed_action == d.action_id);
+  const Decision decision = decide(state_.effective(), {offer.security, offer.deadline},
+                                   clock_.now(), state_.confirmed_action == d.action_id);
   std::string waiting;
   if (decision.verdict != Verdict::kAllow)
     waiting = decision.reason == DecisionReason::kAwaitingConfirmation ? "confirmation"
@@ -276,10 +276,10 @@ void AgentService::poll_finished() {
 
 bool AgentService::wait(int seconds) {
   // Sliced, so that a stop (set from a signal handler) is seen promptly.
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  const auto until = clock_.steady() + std::chrono::seconds(seconds);
   std::unique_lock lock(mu_);
-  while (!stopping_ && requested_ == serving_ && std::chrono::steady_clock::now() < until)
-    polled_.wait_for(lock, std::chrono::milliseconds(200));
+  while (!stopping_ && requested_ == serving_ && clock_.steady() < until)
+    clock_.wait_for(polled_, lock, std::chrono::milliseconds(200));
   const bool wanted = requested_ != serving_;
   serving_ = requested_;  // the poll that follows carries every request so far
   return wanted;
@@ -289,7 +289,14 @@ bool AgentService::poll_now_and_wait(int seconds) {
   std::unique_lock lock(mu_);
   const auto mine = ++requested_;
   polled_.notify_all();
-  return polled_.wait_for(lock, std::chrono::seconds(seconds), [&] { return served_ >= mine; });
+  const auto until = clock_.steady() + std::chrono::seconds(seconds);
+  while (served_ < mine && clock_.steady() < until)
+    clock_.wait_for(
+        polled_, lock,
+        std::min<std::chrono::milliseconds>(
+            std::chrono::milliseconds(200),
+            std::chrono::duration_cast<std::chrono::milliseconds>(until - clock_.steady())));
+  return served_ >= mine;
 }
 
 bj::object AgentService::handle(const bj::object& req) {
@@ -482,7 +489,7 @@ bj::object AgentService::ticket(const std::string& message) {
   }
   bj::object o = reply(true, "已保存，联网后发送给客服",
                        "Saved; it will be sent to support when the terminal is back online");
-  if (std::chrono::steady_clock::now() < ticket_retry_at_) {
+  if (clock_.steady() < ticket_retry_at_) {
     o = reply(true, ticket_wait_zh_, ticket_wait_en_);
     o["deferred"] = true;
   }

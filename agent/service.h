@@ -25,14 +25,17 @@
 #include "agent/config.h"
 #include "agent/ddi/ddi_client.h"
 #include "agent/settings/terminal_state.h"
+#include "core/clock.h"
 #include "core/manifest.h"
 
 namespace posfleet::agent {
 
 class AgentService {
  public:
-  AgentService(const Config& config, std::string state_path, const std::atomic<bool>& stopping)
-      : config_(config), path_(std::move(state_path)), stopping_(stopping) {}
+  // `clock` times the waits, the ticket queue's deferral and the notices.
+  AgentService(const Config& config, std::string state_path, const std::atomic<bool>& stopping,
+               Clock& clock = system_clock())
+      : config_(config), path_(std::move(state_path)), stopping_(stopping), clock_(clock) {}
   Status load();
 
   Policy effective_policy();
@@ -96,6 +99,7 @@ class AgentService {
   const Config& config_;
   std::string path_;
   const std::atomic<bool>& stopping_;
+  Clock& clock_;
   std::mutex mu_;
   std::condition_variable polled_;
   TerminalState state_;

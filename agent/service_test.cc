@@ -13,6 +13,7 @@
 #include <future>
 
 #include "core/clock.h"
+#include "core/fake_clock.h"
 #include "core/hashing.h"
 #include "core/json.h"
 #include "core/signing.h"
@@ -158,6 +159,77 @@ TEST(AgentServiceTest, TheMessageAndTheQueueAreBounded) {
   r = rig.ticket("one too many", never);
   EXPECT_EQ(r.at("ok"), false);
   EXPECT_EQ(r.at("error"), "queue_full");
+}
+
+// The same service on a FakeClock: nothing plays the poll loop, so every
+// local request that asks for a poll times out — at once, in fake time.
+struct ClockRig : Rig {
+  explicit ClockRig(const char* name) : Rig(name) { EXPECT_TRUE(fast.load()); }
+  FakeClock clock;
+  AgentService fast{config, tmp.file("terminal_fast.json"), stopping, clock};
+};
+
+TEST(AgentServiceClockTest, ADeferredTicketIsSentAgainWhenTheWaitIsOverAndNotBefore) {
+  ClockRig rig("deferred");
+  const auto started = std::chrono::steady_clock::now();
+  auto r = rig.fast.handle({{"cmd", "ticket"}, {"message", "printer broken"}});
+  EXPECT_EQ(r.at("queued"), true);  // offline: kept for the next poll
+  ASSERT_EQ(rig.fast.next_ticket(), "printer broken");
+  rig.fast.ticket_deferred(3600);
+  EXPECT_FALSE(rig.fast.next_ticket());
+  rig.clock.advance_seconds(3599);
+  EXPECT_FALSE(rig.fast.next_ticket());
+  rig.clock.advance_seconds(1);
+  EXPECT_EQ(rig.fast.next_ticket(), "printer broken");
+  // A server asking for ten days waits six hours at most.
+  rig.fast.ticket_deferred(10 * 86400);
+  rig.clock.advance_seconds(AgentService::kMaxTicketWaitSeconds);
+  EXPECT_EQ(rig.fast.next_ticket(), "printer broken");
+  rig.fast.ticket_sent(5);
+  EXPECT_FALSE(rig.fast.next_ticket());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+TEST(AgentServiceClockTest, OfflineACheckSaysSoAfterItsWaitInFakeTime) {
+  ClockRig rig("offline");
+  const auto before = rig.clock.steady();
+  const auto started = std::chrono::steady_clock::now();
+  auto r = rig.fast.handle({{"cmd", "check"}});
+  EXPECT_EQ(r.at("online"), false);
+  EXPECT_NE(std::string(r.at("message_en").as_string()).find("Cannot reach"), std::string::npos);
+  EXPECT_GE(rig.clock.steady() - before, std::chrono::seconds(15));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+TEST(AgentServiceClockTest, TheLoopsWaitEndsOnTimeOrWhenAPollIsWanted) {
+  ClockRig rig("wait");
+  const std::int64_t t0 = rig.clock.now();
+  EXPECT_FALSE(rig.fast.wait(60));
+  EXPECT_GE(rig.clock.now() - t0, 60);
+  rig.fast.handle({{"cmd", "check"}});  // a request the loop has not served yet
+  const std::int64_t t1 = rig.clock.now();
+  EXPECT_TRUE(rig.fast.wait(60));  // returns at once: a poll is wanted
+  EXPECT_EQ(rig.clock.now(), t1);
+  EXPECT_FALSE(rig.fast.wait(0));  // that request is being served now
+}
+
+TEST(AgentServiceClockTest, InManualModeAnOfferWaitsForTheMerchantsConfirmation) {
+  ClockRig rig("manual");
+  EXPECT_EQ(rig.fast.handle({{"cmd", "set"}, {"key", "update-mode"}, {"value", "manual"}}).at("ok"),
+            true);
+  const Deployment d{9, {}, rig.release("2.2.0").to_json_text()};
+  EXPECT_FALSE(rig.fast.consider(d, {}, std::nullopt));
+  const bj::value offered = rig.fast.handle({{"cmd", "status"}}).at("update_available");
+  ASSERT_TRUE(offered.is_object());
+  EXPECT_EQ(offered.at("version"), "2.2.0");
+  EXPECT_FALSE(rig.fast.confirmed(9));
+  EXPECT_EQ(rig.fast.handle({{"cmd", "install"}}).at("ok"), true);
+  ASSERT_TRUE(rig.fast.confirmed(9));
+  EXPECT_EQ(*rig.fast.confirmed(9), std::vector<std::string>{"os"});
+  EXPECT_TRUE(rig.fast.consider(d, {}, std::nullopt));
+  // Turned off, nothing installs and the menu says why.
+  rig.fast.handle({{"cmd", "set"}, {"key", "update-mode"}, {"value", "never"}});
+  EXPECT_EQ(rig.fast.handle({{"cmd", "install"}}).at("error"), "policy");
 }
 
 }  // namespace

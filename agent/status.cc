@@ -4,7 +4,7 @@
 
 #include <iostream>
 
-#include "agent/device/simulated_boot_control.h"
+#include "agent/platform.h"
 #include "agent/state/update_record.h"
 #include "agent/steps/steps.h"
 #include "core/clock.h"
@@ -16,8 +16,9 @@ namespace posfleet::agent {
 namespace bj = boost::json;
 
 Expected<boost::json::object> status_json(const Config& config) {
-  SimulatedBootControl boot(config.device_dir);
-  if (auto s = boot.init(config.factory_version); !s) return s.error();
+  auto parts = make_agent_parts(config);
+  if (!parts) return parts.error();
+  BootControl& boot = *parts->boot;
   auto st = boot.state();
   if (!st) return st.error();
   auto record = UpdateRecord::load(config.device_dir + "/state/update.json");

@@ -20,7 +20,7 @@ Expected<HttpClient*> client(const ServerOptions& s) {
         say("没有 API 令牌：请用 --token 或设置 POSFLEET_TOKEN（posfleetd 首次启动时显示）",
             "no API token: pass --token or set POSFLEET_TOKEN (shown by posfleetd on first "
             "start)"));
-  static HttpClient c(s.server, {"Authorization: Bearer " + s.token});
+  static CurlHttpClient c(s.server, {"Authorization: Bearer " + s.token});
   return &c;
 }
 

@@ -12,6 +12,11 @@ std::int64_t unix_now() {
       .count();
 }
 
+Clock& system_clock() {
+  static SystemClock clock;
+  return clock;
+}
+
 std::string format_utc(std::int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};

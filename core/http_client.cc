@@ -189,14 +189,14 @@ int check_stop(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 
 void HttpClient::global_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-HttpClient::HttpClient(std::string base_url, std::vector<std::string> headers)
+CurlHttpClient::CurlHttpClient(std::string base_url, std::vector<std::string> headers)
     : base_(std::move(base_url)), headers_(std::move(headers)), curl_(curl_easy_init()) {
   while (!base_.empty() && base_.back() == '/') base_.pop_back();
 }
 
-HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+CurlHttpClient::~CurlHttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
-std::string HttpClient::url_for(const std::string& path) const {
+std::string CurlHttpClient::url_for(const std::string& path) const {
   return path.rfind("http", 0) == 0 ? path : base_ + path;
 }
 
@@ -217,8 +217,9 @@ void common_setup(CURL* c, const std::string& url, curl_slist* headers, HttpResu
 }
 }  // namespace
 
-Expected<HttpResult> HttpClient::request(const std::string& method, const std::string& path,
-                                         const std::string& body, const std::string& content_type) {
+Expected<HttpResult> CurlHttpClient::request(const std::string& method, const std::string& path,
+                                             const std::string& body,
+                                             const std::string& content_type) {
   CURL* c = static_cast<CURL*>(curl_);
   curl_easy_reset(c);
   retry_after_ = 0;
@@ -250,7 +251,7 @@ Expected<HttpResult> HttpClient::request(const std::string& method, const std::s
   return r;
 }
 
-Expected<HttpResult> HttpClient::put_file(const std::string& path, const std::string& file) {
+Expected<HttpResult> CurlHttpClient::put_file(const std::string& path, const std::string& file) {
   FILE* f = std::fopen(file.c_str(), "rb");
   if (!f) return make_error(Code::kIo, "cannot open " + file + ": " + std::strerror(errno));
   struct stat st {};
@@ -277,7 +278,7 @@ Expected<HttpResult> HttpClient::put_file(const std::string& path, const std::st
   return r;
 }
 
-Expected<DownloadResult> HttpClient::download(
+Expected<DownloadResult> CurlHttpClient::download(
     const std::string& url, const std::string& file, std::uint64_t expected_length,
     const std::function<void(const DownloadProgress&)>& progress, const DownloadLimits& limits,
     const std::function<bool()>& should_stop) {

@@ -1,5 +1,5 @@
-// posfleet core: a small blocking HTTP client over libcurl, used by the CLI
-// and the agent.
+// posfleet core: a small blocking HTTP client, used by the CLI and the agent:
+// the HttpClient interface and CurlHttpClient, its libcurl implementation.
 //
 // request() sends one request and returns status and body. download() fetches
 // a URL into a file, resuming with a Range request from the bytes already in
@@ -7,7 +7,7 @@
 // more than the manifest says is cut off, not believed). A server under load
 // answers 429 or 503 with Retry-After; both calls then leave the seconds it
 // asked for in retry_after_seconds(), so the caller can wait that long.
-// Thread-safety: one HttpClient per thread; call global_init() once first.
+// Thread-safety: one client per thread; call HttpClient::global_init() once first.
 #pragma once
 
 #include <cstdint>
@@ -48,20 +48,19 @@ struct DownloadResult {
   long status = 0;
 };
 
+// The seam: the agent's DDI client and the CLI talk HTTP through this, so
+// tests can answer in-process (FakeHttpClient, core/fake_http_client.h).
 class HttpClient {
  public:
+  // Call once, before any CurlHttpClient is made.
   static void global_init();
-  // `headers` are sent with every request, e.g. {"Authorization: Bearer x"}.
-  HttpClient(std::string base_url, std::vector<std::string> headers);
-  ~HttpClient();
-  HttpClient(const HttpClient&) = delete;
-  HttpClient& operator=(const HttpClient&) = delete;
+  virtual ~HttpClient() = default;
 
   // `path` is appended to the base URL unless it starts with "http".
-  Expected<HttpResult> request(const std::string& method, const std::string& path,
-                               const std::string& body = "",
-                               const std::string& content_type = "application/json");
-  Expected<HttpResult> put_file(const std::string& path, const std::string& file);
+  virtual Expected<HttpResult> request(const std::string& method, const std::string& path,
+                                       const std::string& body = "",
+                                       const std::string& content_type = "application/json") = 0;
+  virtual Expected<HttpResult> put_file(const std::string& path, const std::string& file) = 0;
 
   // Errors: kLengthMismatch (server sent more than expected), kNetwork,
   // kUnavailable (429/503: the server is busy; see retry_after_seconds()),
@@ -69,19 +68,39 @@ class HttpClient {
   // limits.min_rate or past its deadline), kCanceled (should_stop returned
   // true). The file keeps what arrived, for a resume.
   // should_stop is asked about once a second and may block briefly.
-  Expected<DownloadResult> download(
+  virtual Expected<DownloadResult> download(
       const std::string& url, const std::string& file, std::uint64_t expected_length,
       const std::function<void(const DownloadProgress&)>& progress = {},
-      const DownloadLimits& limits = {}, const std::function<bool()>& should_stop = {});
+      const DownloadLimits& limits = {}, const std::function<bool()>& should_stop = {}) = 0;
 
   // Seconds the last answer of request() or download() asked to wait before
   // trying again: its Retry-After on a 429 or 503, else 0.
-  int retry_after_seconds() const { return retry_after_; }
+  virtual int retry_after_seconds() const = 0;
 
   int timeout_seconds = 30;
   // request() and put_file() refuse a reply body larger than this (kServer);
   // 0: no cap (the CLI's exports). A terminal sets one: its server is not trusted.
   std::size_t max_reply_bytes = 0;
+};
+
+// HttpClient over libcurl.
+class CurlHttpClient final : public HttpClient {
+ public:
+  // `headers` are sent with every request, e.g. {"Authorization: Bearer x"}.
+  CurlHttpClient(std::string base_url, std::vector<std::string> headers);
+  ~CurlHttpClient() override;
+  CurlHttpClient(const CurlHttpClient&) = delete;
+  CurlHttpClient& operator=(const CurlHttpClient&) = delete;
+
+  Expected<HttpResult> request(const std::string& method, const std::string& path,
+                               const std::string& body = "",
+                               const std::string& content_type = "application/json") override;
+  Expected<HttpResult> put_file(const std::string& path, const std::string& file) override;
+  Expected<DownloadResult> download(
+      const std::string& url, const std::string& file, std::uint64_t expected_length,
+      const std::function<void(const DownloadProgress&)>& progress = {},
+      const DownloadLimits& limits = {}, const std::function<bool()>& should_stop = {}) override;
+  int retry_after_seconds() const override { return retry_after_; }
 
  private:
   std::string url_for(const std::string& path) const;

@@ -97,7 +97,7 @@ TEST_F(DownloadTest, ATrickleIsCutOffBelowTheMinimumRate) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
   });
-  HttpClient http("", {});
+  CurlHttpClient http("", {});
   const std::string file = temp_file("trickle");
   auto got = http.download(server.url(), file, 100'000, {}, DownloadLimits{0, 1024, 1});
   ASSERT_FALSE(got);
@@ -111,7 +111,7 @@ TEST_F(DownloadTest, AMissingFileIsNotFound) {
   LoopbackServer server([](int fd) {
     send_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
   });
-  HttpClient http("", {});
+  CurlHttpClient http("", {});
   const std::string file = temp_file("missing");
   auto got = http.download(server.url(), file, 10, {}, DownloadLimits{0, 1024, 1});
   ASSERT_FALSE(got);
@@ -124,7 +124,7 @@ TEST_F(DownloadTest, AnHonestServerUnderTheTerminalsOwnRateLimitPasses) {
   // of it, so its own limit never trips its floor.
   const std::string body(12'288, 'b');
   LoopbackServer server([&](int fd) { send_all(fd, head(body.size()) + body); });
-  HttpClient http("", {});
+  CurlHttpClient http("", {});
   const std::string file = temp_file("paced");
   auto got = http.download(server.url(), file, body.size(), {}, DownloadLimits{4096, 1 << 20, 3});
   ASSERT_TRUE(got) << got.error().to_string();
@@ -135,7 +135,7 @@ TEST_F(DownloadTest, AnHonestServerUnderTheTerminalsOwnRateLimitPasses) {
 TEST_F(DownloadTest, AJsonReplyLargerThanTheCapIsRefused) {
   const std::string big(2 << 20, ' ');
   LoopbackServer server([&](int fd) { send_all(fd, head(big.size()) + big); });
-  HttpClient http("", {});
+  CurlHttpClient http("", {});
   http.max_reply_bytes = 1 << 20;
   auto got = http.request("GET", server.url());
   ASSERT_FALSE(got);

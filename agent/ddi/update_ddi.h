@@ -1,7 +1,7 @@
 // posfleet agent: the DDI calls an update makes while it runs — poll (for a
 // cancel, and so settings keep flowing), feedback, cancel, artifact download.
-// DdiClient implements it over HTTP; tests use FakeUpdateDdi
-// (agent/ddi/fake_update_ddi.h) to script the server's answers.
+// DdiClient (HttpDdiClient) implements it over HTTP; tests use FakeDdiClient
+// (agent/ddi/fake_ddi_client.h) to script the server's answers.
 // Thread-safety: one instance per thread.
 #pragma once
 

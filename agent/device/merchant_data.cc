@@ -36,7 +36,7 @@ std::string id_of(const std::string& line) {
 
 }  // namespace
 
-Status MerchantData::backup(const std::string& name) {
+Status FileMerchantData::backup(const std::string& name) {
   const std::string dest = backup_dir(name), tmp = dest + ".tmp";
   std::error_code ec;
   fs::remove_all(tmp, ec);
@@ -53,11 +53,11 @@ Status MerchantData::backup(const std::string& name) {
   return fsync_dir(fs::path(dest).parent_path().string());
 }
 
-bool MerchantData::has_backup(const std::string& name) const {
+bool FileMerchantData::has_backup(const std::string& name) const {
   return fs::exists(backup_dir(name));
 }
 
-Status MerchantData::restore(const std::string& name) {
+Status FileMerchantData::restore(const std::string& name) {
   const std::string from = backup_dir(name);
   if (!fs::exists(from)) return make_error(Code::kNotFound, "no backup " + name);
   if (auto s = make_dirs(dir_); !s) return s;
@@ -82,7 +82,7 @@ Status MerchantData::restore(const std::string& name) {
   return write_file_atomic(dir_ + "/journal.jsonl", merged);
 }
 
-Status MerchantData::append_transaction(const std::string& id, std::int64_t amount) {
+Status FileMerchantData::append_transaction(const std::string& id, std::int64_t amount) {
   if (auto s = make_dirs(dir_); !s) return s;
   const std::string path = dir_ + "/journal.jsonl";
   const std::string line = json::serialize(boost::json::object{
@@ -98,7 +98,7 @@ Status MerchantData::append_transaction(const std::string& id, std::int64_t amou
   return ok_status();
 }
 
-Expected<std::vector<std::string>> MerchantData::transaction_ids() const {
+Expected<std::vector<std::string>> FileMerchantData::transaction_ids() const {
   auto text = read_file(dir_ + "/journal.jsonl");
   if (!text)
     return text.error().code == Code::kNotFound
@@ -109,7 +109,7 @@ Expected<std::vector<std::string>> MerchantData::transaction_ids() const {
   return ids;
 }
 
-bool MerchantData::settings_readable() const {
+bool FileMerchantData::settings_readable() const {
   auto text = read_file(dir_ + "/settings.json");
   if (!text) return text.error().code == Code::kNotFound;
   auto v = json::parse(*text);

@@ -7,6 +7,8 @@
 // backup() copies both before an install; restore() after a rollback puts the
 // settings back and merges the journals: every transaction in either copy,
 // once, in order — sales made during the update are kept.
+// MerchantData is the seam; FileMerchantData keeps it in files, FakeMerchantData
+// (fake_merchant_data.h) in memory for tests.
 // Thread-safety: the payment app appends only while it holds the
 // TransactionGuard, and the agent restores only while holding it.
 #pragma once
@@ -21,15 +23,28 @@ namespace posfleet::agent {
 
 class MerchantData {
  public:
-  explicit MerchantData(const std::string& device_dir)
+  virtual ~MerchantData() = default;
+  // Into a backup called `name`, whole or not at all.
+  virtual Status backup(const std::string& name) = 0;
+  virtual Status restore(const std::string& name) = 0;
+  virtual bool has_backup(const std::string& name) const = 0;
+  virtual Status append_transaction(const std::string& id, std::int64_t amount) = 0;
+  virtual Expected<std::vector<std::string>> transaction_ids() const = 0;
+  // True if the settings are missing or a readable JSON object.
+  virtual bool settings_readable() const = 0;
+};
+
+// The merchant's data in <device_dir>/data/, backups in <device_dir>/backup/<name>.
+class FileMerchantData final : public MerchantData {
+ public:
+  explicit FileMerchantData(const std::string& device_dir)
       : dir_(device_dir + "/data"), device_dir_(device_dir) {}
-  Status backup(const std::string& name);  // into <device_dir>/backup/<name>, whole or not at all
-  Status restore(const std::string& name);
-  bool has_backup(const std::string& name) const;
-  Status append_transaction(const std::string& id, std::int64_t amount);
-  Expected<std::vector<std::string>> transaction_ids() const;
-  // True if settings.json is missing or a readable JSON object.
-  bool settings_readable() const;
+  Status backup(const std::string& name) override;
+  Status restore(const std::string& name) override;
+  bool has_backup(const std::string& name) const override;
+  Status append_transaction(const std::string& id, std::int64_t amount) override;
+  Expected<std::vector<std::string>> transaction_ids() const override;
+  bool settings_readable() const override;
   std::string dir() const { return dir_; }
 
  private:

@@ -10,7 +10,7 @@ namespace {
 
 TEST(MerchantData, RestoreKeepsSalesMadeAfterTheBackupAndDropsNothingTwice) {
   posfleet::testing::TempDir dir("posfleet_data");
-  MerchantData data(dir.path());
+  FileMerchantData data(dir.path());
   ASSERT_TRUE(data.append_transaction("T1", 100));
   ASSERT_TRUE(data.append_transaction("T2", 200));
   ASSERT_TRUE(write_file_atomic(data.dir() + "/settings.json", R"({"receipt":"short"})"));

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iterator>
 
 namespace posfleet::agent {
@@ -50,8 +51,10 @@ constexpr Transition kTable[] = {
     {"reboot", Event::kFellBack, "rollback"},
     {"reboot", Event::kFailed, "rollback"},
     {"health_check", Event::kDone, "commit"},
+    {"health_check", Event::kRetry, "health_check"},  // after a restart, a sale holds the guard
     {"health_check", Event::kFailed, "rollback"},
     {"commit", Event::kDone, "report_success"},
+    {"commit", Event::kRetry, "commit"},  // after a restart, a sale holds the guard
     {"commit", Event::kFailed, "rollback"},
     {"rollback", Event::kDone, "report_failure"},
     {"rollback", Event::kRetry, "rollback"},
@@ -166,7 +169,7 @@ Status UpdateMachine::step() {
   auto s = std::find_if(std::begin(kSteps), std::end(kSteps),
                         [&](const StepEntry& e) { return state == e.state; });
   if (s == std::end(kSteps)) return make_error(Code::kInternal, "no step for state " + state);
-  const Event ev = s->run(ctx_);
+  const Event ev = around_step ? around_step(state, ctx_, s->run) : s->run(ctx_);
   auto t = std::find_if(std::begin(kTable), std::end(kTable),
                         [&](const Transition& tr) { return state == tr.from && ev == tr.on; });
   if (t == std::end(kTable))
@@ -174,6 +177,19 @@ Status UpdateMachine::step() {
                       std::string("no transition from ") + state + " on " + event_name(ev));
   if (state != t->to) spdlog::info("update: {} --{}--> {}", state, event_name(ev), t->to);
   return enter(t->to);
+}
+
+std::vector<std::string> UpdateMachine::states_in_tables() {
+  std::vector<std::string> out{"idle"};
+  auto add = [&](const char* name) {
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.emplace_back(name);
+  };
+  for (const auto& t : kTable) {
+    add(t.from);
+    add(t.to);
+  }
+  for (const auto& e : kSteps) add(e.state);
+  return out;
 }
 
 Expected<bool> UpdateMachine::cancel() {

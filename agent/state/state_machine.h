@@ -3,7 +3,9 @@
 // Thread-safety: one machine per device; run from one thread.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "agent/ddi/ddi_client.h"
 #include "agent/steps/steps.h"
@@ -28,6 +30,15 @@ class UpdateMachine {
   bool idle() const { return ctx_.record.state == "idle"; }
 
   static constexpr int kMaxResumes = 5;
+
+  // Every state named in the transition and step tables (checked against
+  // the one list, states.def, by the tests).
+  static std::vector<std::string> states_in_tables();
+
+  // Tests only: runs in place of each step, given its state and the real step,
+  // so a table-driven test can make any state fail or hang.
+  using StepFn = Event (*)(UpdateContext&);
+  std::function<Event(const std::string& state, UpdateContext& ctx, StepFn real)> around_step;
 
  private:
   Status enter(const std::string& state);

@@ -9,8 +9,9 @@
 #include <filesystem>
 #include <optional>
 
-#include "agent/ddi/fake_update_ddi.h"
+#include "agent/ddi/fake_ddi_client.h"
 #include "agent/device/simulated_boot_control.h"
+#include "core/fake_clock.h"
 #include "core/hashing.h"
 #include "core/testing/temp_dir.h"
 
@@ -51,17 +52,15 @@ struct Rig {
 
   UpdateContext context() {
     UpdateContext ctx{.config = config,
+                      .services = {.ddi = ddi, .boot = boot, .clock = fake_clock},
                       .record = record,
-                      .boot = boot,
-                      .ddi = ddi,
                       .stopping = stopping,
-                      .wait =
-                          [this](int s) {
-                            clock += s;
-                            return false;
-                          },
-                      .now = [this] { return clock; }};
-    ctx.poll_seconds = 1;
+                      .hooks = {.wait = [this](int s) {
+                        clock += s;
+                        fake_clock.advance_seconds(s);
+                        return false;
+                      }}};
+    ctx.runtime.poll_seconds = 1;
     return ctx;
   }
 
@@ -99,6 +98,7 @@ struct Rig {
   FakeUpdateDdi ddi;
   std::atomic<bool> stopping{false};
   std::int64_t clock = unix_now();  // moves only when a step waits
+  FakeClock fake_clock{clock};      // the same time, for the steps
   std::string content;
   std::optional<UpdateContext> ctx;
   std::optional<UpdateMachine> machine;

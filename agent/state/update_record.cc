@@ -1,5 +1,7 @@
 #include "agent/state/update_record.h"
 
+#include "agent/state/states.h"
+
 #include <boost/json.hpp>
 
 #include "core/fs.h"
@@ -103,8 +105,8 @@ Expected<UpdateRecord> UpdateRecord::load(const std::string& path) {
 }
 
 bool slots_untouched(const std::string& s) {
-  return s == "check_manifest" || s == "download" || s == "verify" || s == "precheck" ||
-         s == "backup";
+  const StateInfo* info = state_info(s);
+  return info && info->slots_untouched;
 }
 
 }  // namespace posfleet::agent

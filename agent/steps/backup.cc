@@ -6,8 +6,8 @@ namespace posfleet::agent {
 
 Event backup(UpdateContext& ctx) {
   if (!ctx.hold_guard()) return ctx.wait_for("transaction", ctx.config.precheck_retry_seconds);
-  if (!ctx.data) return Event::kDone;
-  if (auto s = ctx.data->backup(std::to_string(ctx.record.action_id)); !s)
+  if (!ctx.services.data) return Event::kDone;
+  if (auto s = ctx.services.data->backup(std::to_string(ctx.record.action_id)); !s)
     return ctx.fail(s.error().with_context("backing up the merchant's data"));
   return Event::kDone;
 }

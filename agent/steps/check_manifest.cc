@@ -21,7 +21,7 @@ Event check_manifest(UpdateContext& ctx) {
   if (!sm) return ctx.fail(sm.error());
   if (auto s = verify_signatures(*sm, ctx.config.trusted_keys, ctx.config.threshold); !s)
     return ctx.fail(s.error());
-  auto installed = installed_release(ctx.boot);
+  auto installed = installed_release(ctx.services.boot);
   if (!installed) return ctx.fail(installed.error());
   if (auto s = check_applicable(sm->manifest, ctx.config.model, installed->version, ctx.now()); !s)
     return ctx.fail(s.error());

@@ -20,7 +20,7 @@ Event UpdateContext::fail(const Error& e) {
 }
 
 void UpdateContext::progress_note(const std::string& line) {
-  if (auto s = ddi.feedback(record.action_id, {"proceeding", "none", {line}, 0}); !s)
+  if (auto s = services.ddi.feedback(record.action_id, {"proceeding", "none", {line}, 0}); !s)
     spdlog::info("update: progress note not delivered ({}); continuing", s.error().message);
 }
 
@@ -88,7 +88,7 @@ Event UpdateContext::pause(int seconds) {
   const std::int64_t until = now() + std::max(0, seconds);
   for (std::int64_t left = until - now(); left > 0 && !stopping; left = until - now()) {
     const bool asked =
-        wait(static_cast<int>(std::min<std::int64_t>(left, std::max(1, poll_seconds))));
+        wait(static_cast<int>(std::min<std::int64_t>(left, std::max(1, runtime.poll_seconds))));
     if (stopping) break;
     if (cancel_requested(asked)) return Event::kCanceled;
   }
@@ -97,12 +97,12 @@ Event UpdateContext::pause(int seconds) {
 
 bool UpdateContext::cancel_requested(bool right_now) {
   const auto t = now();
-  if (!right_now && t - last_cancel_check < std::max(1, poll_seconds)) return false;
-  last_cancel_check = t;
-  auto p = ddi.poll(notices_since ? notices_since() : 0);
+  if (!right_now && t - runtime.last_cancel_check < std::max(1, runtime.poll_seconds)) return false;
+  runtime.last_cancel_check = t;
+  auto p = services.ddi.poll(hooks.notices_since ? hooks.notices_since() : 0);
   if (!p) return false;
-  poll_seconds = poll_interval(config, *p);
-  if (on_poll) on_poll(*p);
+  runtime.poll_seconds = poll_interval(config, *p);
+  if (hooks.on_poll) hooks.on_poll(*p);
   // The server replaced this action by a newer one (deployments.h): it
   // offers another action now, which is a cancel of this one.
   if (p->cancel_href.empty() && !p->deployment_href.empty()) {
@@ -112,27 +112,28 @@ bool UpdateContext::cancel_requested(bool right_now) {
     return id > 0 && id != record.action_id;
   }
   if (p->cancel_href.empty()) return false;
-  auto stop_id = ddi.cancel_action(p->cancel_href);
+  auto stop_id = services.ddi.cancel_action(p->cancel_href);
   if (!stop_id) return false;
   const bool ours = *stop_id == record.action_id;
   if (ours && slots_untouched(record.state)) return true;
-  refuse_cancel(ddi, *stop_id, ours);
+  refuse_cancel(services.ddi, *stop_id, ours);
   return false;
 }
 
 std::string UpdateContext::policy_hold() {
-  if (!policy) return "";
-  const Decision d = decide(policy(), {security, deadline}, unix_now(), /*confirmed=*/true);
+  if (!hooks.policy) return "";
+  const Decision d =
+      decide(hooks.policy(), {runtime.security, runtime.deadline}, now(), /*confirmed=*/true);
   if (d.verdict == Verdict::kAllow) return "";
   return d.reason == DecisionReason::kOutsideWindow ? "window" : "policy";
 }
 
 bool UpdateContext::hold_guard() {
-  if (guard_hold) return true;
-  if (!guard) return true;
-  auto h = guard->try_hold();
+  if (runtime.guard_hold) return true;
+  if (!services.hardware.guard) return true;
+  auto h = services.hardware.guard->try_hold();
   if (!h) return false;
-  guard_hold = std::move(*h);
+  runtime.guard_hold = std::move(*h);
   return true;
 }
 

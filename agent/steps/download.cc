@@ -36,7 +36,10 @@ void write_progress(UpdateContext& ctx, const PlannedArtifact& a, const Download
                {"percent", total ? static_cast<int>(100 * done / total) : 100},
                {"rate", static_cast<std::uint64_t>(p.rate)},
                {"remaining_seconds", static_cast<std::int64_t>(remaining)}};
-  write_file_atomic(ctx.progress_path(), json::serialize(o));
+  // progress.json only feeds the menu's progress bar and the next chunk
+  // rewrites it, so a failed write loses nothing of the download.
+  if (auto s = write_file_atomic(ctx.progress_path(), json::serialize(o)); !s)
+    spdlog::info("update: download progress not saved ({}); continuing", s.error().message);
 }
 
 // Tells the server how far the download has come at every tenth of it (DDI
@@ -52,7 +55,7 @@ void report_progress(UpdateContext& ctx, std::uint64_t done, std::uint64_t total
                     0,
                     static_cast<std::int64_t>(done),
                     static_cast<std::int64_t>(total)};
-  if (auto s = ctx.ddi.feedback(ctx.record.action_id, m); !s)
+  if (auto s = ctx.services.ddi.feedback(ctx.record.action_id, m); !s)
     spdlog::info("update: progress not delivered ({}); continuing", s.error().message);
 }
 }  // namespace
@@ -60,12 +63,12 @@ void report_progress(UpdateContext& ctx, std::uint64_t done, std::uint64_t total
 // The policy's network rule: wait for a network, and for Wi-Fi or Ethernet
 // when cellular data is forbidden or the update is larger than its limit.
 static std::string network_hold(UpdateContext& ctx, std::uint64_t remaining) {
-  if (!ctx.network) return "";
-  auto n = ctx.network->network();
+  if (!ctx.services.hardware.network) return "";
+  auto n = ctx.services.hardware.network->network();
   if (!n) return "";
   if (n->kind == "offline") return "offline";
-  if (n->kind != "cellular" || !ctx.policy) return "";
-  const Policy p = ctx.policy();
+  if (n->kind != "cellular" || !ctx.hooks.policy) return "";
+  const Policy p = ctx.hooks.policy();
   if (p.cellular == "forbidden") return "cellular";
   if (p.cellular == "limit" && remaining > std::uint64_t(p.cellular_limit_mb) * 1024 * 1024)
     return "cellular_limit:" + std::to_string((remaining + 1048575) / 1048576) + " MB";
@@ -101,7 +104,7 @@ Event attempt_failed(UpdateContext& ctx, const PlannedArtifact& a, const Error& 
   // A busy server says when to come back (429/503 + Retry-After); other
   // trouble backs off exponentially. Up to half again on top, at random,
   // so terminals turned away together do not return together.
-  const int asked = busy ? ctx.ddi.download_retry_after() : 0;
+  const int asked = busy ? ctx.services.ddi.download_retry_after() : 0;
   const int doublings = std::clamp(r.download_failures - 1, 0, 5);
   const int base = asked > 0 ? asked : std::min(60, cfg.download_retry_seconds << doublings);
   thread_local std::minstd_rand rng(std::random_device{}());
@@ -140,7 +143,7 @@ Event download(UpdateContext& ctx) {
       remaining += a.length - (ec ? 0 : std::min<std::uint64_t>(have, a.length));
     }
     if (auto hold = network_hold(ctx, remaining); !hold.empty())
-      return ctx.wait_for(hold, std::max(1, ctx.poll_seconds));
+      return ctx.wait_for(hold, std::max(1, ctx.runtime.poll_seconds));
     r.waiting.clear();
   }
   if (auto s = make_dirs(ctx.download_dir()); !s) return ctx.fail(s.error());
@@ -160,7 +163,7 @@ Event download(UpdateContext& ctx) {
                               cfg.download_rate_window_seconds};
   for (const auto& a : r.artifacts) {
     if (ctx.stopping) return Event::kRetry;
-    auto got = ctx.ddi.download(
+    auto got = ctx.services.ddi.download(
         a.href, ctx.part_path(a), a.length,
         [&](const DownloadProgress& p) {
           write_progress(ctx, a, p, before, total);

@@ -15,12 +15,12 @@ namespace posfleet::agent {
 Event health_check(UpdateContext& ctx) {
   // After a restart the guard must be taken again: a failure here reboots.
   if (!ctx.hold_guard()) return ctx.wait_for("transaction", ctx.config.precheck_retry_seconds);
-  auto st = ctx.boot.state();
+  auto st = ctx.services.boot.state();
   if (!st) return ctx.fail(st.error());
   if (st->booted != ctx.record.target_slot)
     return ctx.fail(make_error(
         Code::kHealthCheck, "running slot " + st->booted + ", expected " + ctx.record.target_slot));
-  const std::string dir = ctx.boot.slot_dir(st->booted);
+  const std::string dir = ctx.services.boot.slot_dir(st->booted);
   auto text = read_file(dir + "/slot.json");
   if (!text) return ctx.fail(make_error(Code::kHealthCheck, "new slot has no slot.json"));
   auto v = json::parse(*text);
@@ -34,7 +34,7 @@ Event health_check(UpdateContext& ctx) {
       return ctx.fail(
           make_error(Code::kHealthCheck, "component " + a.name + " is damaged in the new slot"));
   }
-  if (ctx.data && !ctx.data->settings_readable())
+  if (ctx.services.data && !ctx.services.data->settings_readable())
     return ctx.fail(
         make_error(Code::kHealthCheck,
                    "the merchant's settings are unreadable after the new version started"));

@@ -51,15 +51,16 @@ Status copy_file(const std::string& from, const std::string& to, std::uint64_t& 
 Event install(UpdateContext& ctx) {
   namespace bj = boost::json;
   if (!ctx.hold_guard()) return ctx.wait_for("transaction", ctx.config.precheck_retry_seconds);
-  auto st = ctx.boot.state();
+  auto st = ctx.services.boot.state();
   if (!st) return ctx.fail(st.error());
   auto& r = ctx.record;
   r.target_slot = BootControl::other(st->good);
-  const std::string dir = ctx.boot.slot_dir(r.target_slot), running = ctx.boot.slot_dir(st->good);
+  const std::string dir = ctx.services.boot.slot_dir(r.target_slot),
+                    running = ctx.services.boot.slot_dir(st->good);
   // Re-run after a crash: the slot may already be pending; it is not bootable
   // while it is being rewritten.
   if (!st->pending.empty())
-    if (auto s = ctx.boot.clear_pending(); !s) return ctx.fail(s.error());
+    if (auto s = ctx.services.boot.clear_pending(); !s) return ctx.fail(s.error());
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   if (auto s = make_dirs(dir); !s) return ctx.fail(s.error());
@@ -99,7 +100,7 @@ Event install(UpdateContext& ctx) {
                   {"manifest_sha256", sm ? manifest_sha256(*sm) : ""}};
   if (auto s = write_file_atomic(dir + "/slot.json", json::serialize(slot)); !s)
     return ctx.fail(s.error());
-  if (auto s = ctx.boot.set_pending(r.target_slot, ctx.config.max_boot_attempts); !s)
+  if (auto s = ctx.services.boot.set_pending(r.target_slot, ctx.config.max_boot_attempts); !s)
     return ctx.fail(s.error());
   ctx.progress_note("installed " + r.version + " to slot " + r.target_slot +
                     "; restarting into it");

@@ -55,20 +55,20 @@ Event precheck(UpdateContext& ctx) {
   // may close, the operator may cancel. Nothing has touched the slots yet.
   if (ctx.cancel_requested()) return Event::kCanceled;
   if (auto hold = ctx.policy_hold(); !hold.empty()) return ctx.wait_for(hold, retry);
-  if (ctx.battery) {
-    auto b = ctx.battery->battery();
+  if (ctx.services.hardware.battery) {
+    auto b = ctx.services.hardware.battery->battery();
     if (b && !b->mains && b->percent < ctx.config.min_battery_percent)
       return ctx.wait_for("battery:" + std::to_string(b->percent) + "%", retry);
   }
-  if (ctx.storage) {
+  if (ctx.services.hardware.storage) {
     std::uint64_t need = 0;
     for (const auto& a : r.artifacts) need += a.length;
-    auto free = ctx.storage->free_bytes();
+    auto free = ctx.services.hardware.storage->free_bytes();
     if (free && *free < need)
       return ctx.wait_for("storage:" + std::to_string(need - *free) + " bytes", retry);
   }
-  if (ctx.peripherals) {
-    auto p = ctx.peripherals->connected();
+  if (ctx.services.hardware.peripherals) {
+    auto p = ctx.services.hardware.peripherals->connected();
     if (p && !p->empty()) {
       std::string list;
       for (const auto& d : *p) list += (list.empty() ? "" : ", ") + d;

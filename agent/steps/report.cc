@@ -14,16 +14,18 @@ namespace {
 
 Event finish(UpdateContext& ctx, const char* result, const std::string& message, bool cancel) {
   auto& r = ctx.record;
-  ctx.guard_hold.reset();  // reporting may take long while offline; sales must not wait for it
+  ctx.runtime.guard_hold
+      .reset();  // reporting may take long while offline; sales must not wait for it
   FeedbackMessage m{"closed", cancel ? "success" : result, {message}, cancel ? 0 : r.error_code};
-  Status sent = cancel ? ctx.ddi.cancel_feedback(r.action_id, m) : ctx.ddi.feedback(r.action_id, m);
+  Status sent = cancel ? ctx.services.ddi.cancel_feedback(r.action_id, m)
+                       : ctx.services.ddi.feedback(r.action_id, m);
   if (!sent && sent.error().code != Code::kConflict) {  // kConflict: the server already closed it
     spdlog::warn("update: report for action {} not delivered: {}; retrying", r.action_id,
                  sent.error().message);
     ctx.wait(5);
     return Event::kRetry;
   }
-  r.last = {r.action_id, r.version, result, message, r.error_code, unix_now(), r.resumed_from};
+  r.last = {r.action_id, r.version, result, message, r.error_code, ctx.now(), r.resumed_from};
   std::error_code ec;
   if (std::string(result) != "success") std::filesystem::remove_all(ctx.download_dir(), ec);
   std::filesystem::remove(ctx.progress_path(), ec);

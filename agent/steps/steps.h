@@ -27,38 +27,69 @@ namespace posfleet::agent {
 // kUnchanged: the release offered is the very one installed; nothing to do.
 enum class Event { kDone, kFailed, kRetry, kFellBack, kCanceled, kUnchanged };
 
-struct UpdateContext {
-  const Config& config;
-  UpdateRecord& record;
-  BootControl& boot;
-  UpdateDdi& ddi;
-  const std::atomic<bool>& stopping;
-  // Sleeps up to `seconds`; returns early when stopping, or with true when
-  // someone (the menu) asked for a poll now. Steps wait through pause().
-  std::function<bool(int seconds)> wait;
-  // Unix seconds; a test's clock moves with its `wait`.
-  std::function<std::int64_t()> now = unix_now;
-  // The server's poll interval, kept up to date by the daemon; long steps
-  // look for a cancel request this often.
-  int poll_seconds = 60;
-  // The terminal's hardware and the merchant's data.
+// The terminal's hardware besides its boot slots; null: not present (no check).
+struct Hardware {
   Network* network = nullptr;
   Battery* battery = nullptr;
   Storage* storage = nullptr;
   Peripherals* peripherals = nullptr;
   TransactionGuard* guard = nullptr;
-  MerchantData* data = nullptr;
+};
+
+// Everything outside the agent that an update uses, each behind an interface
+// with a fake beside it. Picked once at start-up (agent/platform.h). The
+// HTTP client sits beneath `ddi`.
+struct UpdateServices {
+  UpdateDdi& ddi;
+  BootControl& boot;
+  Hardware hardware = {};
+  MerchantData* data = nullptr;  // the merchant's data, null: none to keep
+  Clock& clock = system_clock();
+};
+
+// What the daemon lends a running update.
+struct UpdateHooks {
+  // Sleeps up to `seconds`; returns early when stopping, or with true when
+  // someone (the menu) asked for a poll now. Steps wait through pause().
+  std::function<bool(int seconds)> wait;
   // The policy the terminal acts on (its copy, with an unsent change applied).
   std::function<Policy()> policy = {};
+  // Notifications already held, for the poll's `since`.
+  std::function<std::int64_t()> notices_since = {};
+  // Called with each poll a long step makes, so settings keep flowing.
+  std::function<void(const PollResult&)> on_poll = {};
+};
+
+// What holds only while this agent process runs: lost at a restart, rebuilt
+// after it (unlike the UpdateRecord, which is persisted before each state).
+struct UpdateRuntime {
+  // The server's poll interval, kept up to date by the daemon; long steps
+  // look for a cancel request this often.
+  int poll_seconds = 60;
+  std::int64_t last_cancel_check = 0;
   // Held from the pre-checks until the update ends, so no sale starts while
   // the slots change; re-taken after a restart.
   std::unique_ptr<TransactionGuard::Hold> guard_hold = {};
+  bool security = false;      // the release is signed as security-critical
+  std::int64_t deadline = 0;  // its deadline, as offered
+};
+
+struct UpdateContext {
+  const Config& config;
+  UpdateServices services;
+  UpdateRecord& record;  // persisted
+  const std::atomic<bool>& stopping;
+  UpdateHooks hooks;
+  UpdateRuntime runtime = {};
 
   std::string download_dir() const { return config.device_dir + "/download"; }
   std::string part_path(const PlannedArtifact& a) const {
     return download_dir() + "/" + a.sha256 + ".part";
   }
   std::string progress_path() const { return config.device_dir + "/state/progress.json"; }
+  // Unix seconds by the services' clock.
+  std::int64_t now() const { return services.clock.now(); }
+  bool wait(int seconds) const { return hooks.wait(seconds); }
   Event fail(const Error& e);
   // Records why the update waits and tells the server once per new reason;
   // then pause(seconds).
@@ -74,16 +105,9 @@ struct UpdateContext {
   // untouched. A cancel that comes too late, or for another action, is
   // answered here, so the server does not wait for it.
   bool cancel_requested(bool right_now = false);
-  // Notifications already held, for the poll's `since`.
-  std::function<std::int64_t()> notices_since = {};
-  std::int64_t last_cancel_check = 0;
   // Whether the update may still go ahead under the terminal's policy now
   // (mode, window); "" if it may, else the reason it waits.
   std::string policy_hold();
-  // Called with each poll a long step makes, so settings keep flowing.
-  std::function<void(const PollResult&)> on_poll = {};
-  bool security = false;      // the release is signed as security-critical
-  std::int64_t deadline = 0;  // its deadline, as offered
   // Sends proceeding feedback; a lost message is not an error (the next one carries on).
   void progress_note(const std::string& line);
 };

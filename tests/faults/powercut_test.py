@@ -21,6 +21,7 @@ fault injector would be the next step.
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -30,8 +31,11 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from harness import Agent, Cli, Server, Workspace, binary, wait_until  # noqa: E402
 
-STATES = ["check_manifest", "download", "verify", "precheck", "backup", "install", "reboot", "health_check",
-          "commit", "rollback", "report_success", "report_failure"]
+# The crash points among the update's states, from their one list (agent/state/states.def).
+STATES = [m.group(1) for m in re.finditer(
+    r"^POSFLEET_STATE\((\w+), \w+, true\)", open(os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "agent", "state", "states.def")).read(),
+    re.MULTILINE)]
 OLD, NEW = "1.0.0", "4.0.0"
 SIZES = {"os": 400_000, "app": 60_000}
 SETTINGS = {"receipt": "short", "tips": True}

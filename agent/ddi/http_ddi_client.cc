@@ -1,4 +1,4 @@
-#include "agent/ddi/ddi_client.h"
+#include "agent/ddi/http_ddi_client.h"
 
 #include <boost/json.hpp>
 
@@ -30,12 +30,20 @@ std::string origin_of(const std::string& url) {
 }
 }  // namespace
 
-DdiClient::DdiClient(const Config& c)
+HttpDdiClient::HttpDdiClient(const Config& c, std::unique_ptr<HttpClient> control,
+                             std::unique_ptr<HttpClient> downloads, Clock& clock)
     : server_(c.server),
       base_path_("/" + c.tenant + "/controller/v1/" + c.terminal),
-      http_(c.server, {"Authorization: TargetToken " + c.token}),
-      downloads_(c.server, {"Authorization: TargetToken " + c.token}) {
-  http_.max_reply_bytes = kMaxReplyBytes;
+      http_(std::move(control)),
+      downloads_(std::move(downloads)),
+      clock_(clock) {
+  http_->max_reply_bytes = kMaxReplyBytes;
+}
+
+std::unique_ptr<HttpDdiClient> HttpDdiClient::over_curl(const Config& c, Clock& clock) {
+  const std::vector<std::string> token{"Authorization: TargetToken " + c.token};
+  return std::make_unique<HttpDdiClient>(c, std::make_unique<CurlHttpClient>(c.server, token),
+                                         std::make_unique<CurlHttpClient>(c.server, token), clock);
 }
 
 namespace {
@@ -55,9 +63,9 @@ Expected<bj::object> json_reply(Expected<HttpResult> r, const std::string& what)
 }
 }  // namespace
 
-Expected<PollResult> DdiClient::poll(std::int64_t since) {
+Expected<PollResult> HttpDdiClient::poll(std::int64_t since) {
   auto o = json_reply(
-      http_.request("GET", base_path_ + "?posfleet=1&since=" + std::to_string(since)), "poll");
+      http_->request("GET", base_path_ + "?posfleet=1&since=" + std::to_string(since)), "poll");
   if (!o) return o.error();
   PollResult p;
   if (auto* ext = o->if_contains("posfleet"); ext && ext->is_object())
@@ -78,8 +86,8 @@ Expected<PollResult> DdiClient::poll(std::int64_t since) {
   return p;
 }
 
-Expected<Deployment> DdiClient::deployment(const std::string& href) {
-  auto o = json_reply(http_.request("GET", href), "deploymentBase");
+Expected<Deployment> HttpDdiClient::deployment(const std::string& href) {
+  auto o = json_reply(http_->request("GET", href), "deploymentBase");
   if (!o) return o.error();
   Deployment d;
   try {
@@ -121,8 +129,8 @@ Expected<Deployment> DdiClient::deployment(const std::string& href) {
   return d;
 }
 
-Expected<std::int64_t> DdiClient::cancel_action(const std::string& href) {
-  auto o = json_reply(http_.request("GET", href), "cancelAction");
+Expected<std::int64_t> HttpDdiClient::cancel_action(const std::string& href) {
+  auto o = json_reply(http_->request("GET", href), "cancelAction");
   if (!o) return o.error();
   auto ca = json::get_object(*o, "cancelAction");
   if (!ca) return ca.error();
@@ -133,7 +141,7 @@ Expected<std::int64_t> DdiClient::cancel_action(const std::string& href) {
   }
 }
 
-Status DdiClient::post(const std::string& path, const FeedbackMessage& m, std::int64_t id) {
+Status HttpDdiClient::post(const std::string& path, const FeedbackMessage& m, std::int64_t id) {
   bj::array details;
   for (const auto& d : m.details) details.push_back(bj::string(d));
   bj::object result{{"finished", m.result}};
@@ -142,8 +150,9 @@ Status DdiClient::post(const std::string& path, const FeedbackMessage& m, std::i
   bj::object status{
       {"execution", m.execution}, {"result", std::move(result)}, {"details", details}};
   if (m.code) status["code"] = m.code;
-  bj::object body{{"id", std::to_string(id)}, {"time", format_utc(unix_now())}, {"status", status}};
-  auto r = http_.request("POST", path, json::serialize(body));
+  bj::object body{
+      {"id", std::to_string(id)}, {"time", format_utc(clock_.now())}, {"status", status}};
+  auto r = http_->request("POST", path, json::serialize(body));
   if (!r) return r.error();
   if (r->status == 410)
     return make_error(Code::kConflict, "server says the action has already ended");
@@ -151,28 +160,28 @@ Status DdiClient::post(const std::string& path, const FeedbackMessage& m, std::i
   return ok_status();
 }
 
-Status DdiClient::feedback(std::int64_t action_id, const FeedbackMessage& m) {
+Status HttpDdiClient::feedback(std::int64_t action_id, const FeedbackMessage& m) {
   return post(base_path_ + "/deploymentBase/" + std::to_string(action_id) + "/feedback", m,
               action_id);
 }
 
-Status DdiClient::cancel_feedback(std::int64_t action_id, const FeedbackMessage& m) {
+Status HttpDdiClient::cancel_feedback(std::int64_t action_id, const FeedbackMessage& m) {
   return post(base_path_ + "/cancelAction/" + std::to_string(action_id) + "/feedback", m,
               action_id);
 }
 
-Expected<bj::object> DdiClient::put_policy(const std::string& mode, std::int64_t base_revision,
-                                           bool reset) {
+Expected<bj::object> HttpDdiClient::put_policy(const std::string& mode, std::int64_t base_revision,
+                                               bool reset) {
   bj::object body{{"mode", mode}, {"base_revision", base_revision}};
   if (reset) body["reset"] = true;
-  return json_reply(http_.request("PUT", base_path_ + "/posfleet/policy", json::serialize(body)),
+  return json_reply(http_->request("PUT", base_path_ + "/posfleet/policy", json::serialize(body)),
                     "policy change");
 }
 
-Expected<std::int64_t> DdiClient::post_ticket(const std::string& message,
-                                              const std::string& version) {
-  auto r = http_.request("POST", base_path_ + "/posfleet/tickets",
-                         json::serialize(bj::object{{"message", message}, {"version", version}}));
+Expected<std::int64_t> HttpDdiClient::post_ticket(const std::string& message,
+                                                  const std::string& version) {
+  auto r = http_->request("POST", base_path_ + "/posfleet/tickets",
+                          json::serialize(bj::object{{"message", message}, {"version", version}}));
   // A refusal that sending again cannot change (400, 404, 409, 413, 422, …)
   // is kInvalidArgument; 401/403 (the token) and 408 may pass, so they stay retryable.
   if (r && r->status >= 400 && r->status < 500 && r->status != 429 && r->status != 401 &&
@@ -188,13 +197,13 @@ Expected<std::int64_t> DdiClient::post_ticket(const std::string& message,
   return *id;
 }
 
-Status DdiClient::confirmation(std::int64_t action_id, bool confirmed,
-                               const std::vector<std::string>& details) {
+Status HttpDdiClient::confirmation(std::int64_t action_id, bool confirmed,
+                                   const std::vector<std::string>& details) {
   bj::array lines;
   for (const auto& d : details) lines.push_back(bj::string(d));
   bj::object body{
       {"confirmation", confirmed ? "confirmed" : "denied"}, {"code", 0}, {"details", lines}};
-  auto r = http_.request(
+  auto r = http_->request(
       "POST", base_path_ + "/confirmationBase/" + std::to_string(action_id) + "/feedback",
       json::serialize(body));
   if (!r) return r.error();
@@ -202,11 +211,12 @@ Status DdiClient::confirmation(std::int64_t action_id, bool confirmed,
   return ok_status();
 }
 
-Status DdiClient::config_data(const std::vector<std::pair<std::string, std::string>>& attributes) {
+Status HttpDdiClient::config_data(
+    const std::vector<std::pair<std::string, std::string>>& attributes) {
   bj::object data;
   for (const auto& [k, v] : attributes) data[k] = v;
   bj::object body{{"mode", "merge"}, {"data", data}};
-  auto r = http_.request("PUT", base_path_ + "/configData", json::serialize(body));
+  auto r = http_->request("PUT", base_path_ + "/configData", json::serialize(body));
   if (!r) return r.error();
   if (r->status != 200) return http_error(*r, "configData");
   return ok_status();

@@ -1,0 +1,62 @@
+// posfleet agent: DdiClient over HTTP (hawkBit DDI v1 plus posfleet's
+// extension, docs/protocol.md). Follows links to the configured server only.
+// Thread-safety: one HttpDdiClient per thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agent/config.h"
+#include "agent/ddi/ddi_client.h"
+#include "core/clock.h"
+#include "core/http_client.h"
+
+namespace posfleet::agent {
+
+class HttpDdiClient final : public DdiClient {
+ public:
+  // `control` carries polls and feedback; `downloads` its own connection, so
+  // that the control connection can poll (e.g. for a cancel) while a transfer
+  // runs. Both send the terminal's token; `clock` stamps feedback.
+  HttpDdiClient(const Config& c, std::unique_ptr<HttpClient> control,
+                std::unique_ptr<HttpClient> downloads, Clock& clock = system_clock());
+  // Over libcurl, to c.server with the terminal's token.
+  static std::unique_ptr<HttpDdiClient> over_curl(const Config& c, Clock& clock = system_clock());
+
+  // Asks for posfleet's extension, with notifications newer than `since`.
+  Expected<PollResult> poll(std::int64_t since = 0) override;
+  Expected<boost::json::object> put_policy(const std::string& mode, std::int64_t base_revision,
+                                           bool reset = false) override;
+  Expected<std::int64_t> post_ticket(const std::string& message,
+                                     const std::string& version) override;
+  Expected<Deployment> deployment(const std::string& href) override;
+  Expected<std::int64_t> cancel_action(const std::string& href) override;  // returns stopId
+  Status feedback(std::int64_t action_id, const FeedbackMessage& m) override;
+  Status cancel_feedback(std::int64_t action_id, const FeedbackMessage& m) override;
+  Status confirmation(std::int64_t action_id, bool confirmed,
+                      const std::vector<std::string>& details) override;
+  Status config_data(const std::vector<std::pair<std::string, std::string>>& attributes) override;
+  int retry_after_seconds() const override { return http_->retry_after_seconds(); }
+  Expected<DownloadResult> download(const std::string& href, const std::string& file,
+                                    std::uint64_t length,
+                                    const std::function<void(const DownloadProgress&)>& progress,
+                                    const DownloadLimits& limits,
+                                    const std::function<bool()>& should_stop) override {
+    return downloads_->download(href, file, length, progress, limits, should_stop);
+  }
+  int download_retry_after() const override { return downloads_->retry_after_seconds(); }
+
+ private:
+  Status post(const std::string& path, const FeedbackMessage& m, std::int64_t id);
+  std::string server_;
+  std::string base_path_;
+  std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<HttpClient> downloads_;
+  Clock& clock_;
+};
+
+// "HH:MM:SS" → seconds; nullopt if malformed.
+std::optional<int> parse_sleep(const std::string& text);
+
+}  // namespace posfleet::agent
