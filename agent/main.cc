@@ -18,6 +18,7 @@
 #include "agent/enroll.h"
 #include "agent/local/local_client.h"
 #include "agent/menu/menu.h"
+#include "agent/state/fault_injection.h"
 #include "agent/status.h"
 #include "core/clock.h"
 #include "core/http_client.h"
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!posfleet::init_crypto()) return 1;
+  posfleet::agent::fault::install(config->device_dir);  // power-cut tests only (POSFLEET_FAULT)
   posfleet::Status result = posfleet::ok_status();
   if (*run) {
     spdlog::set_level(spdlog::level::from_str(log_level));

@@ -15,14 +15,15 @@
 #include <string>
 #include <vector>
 
+#include "core/fs.h"
 #include "core/result.h"
 
 namespace posfleet::agent {
 
 class MerchantData {
  public:
-  explicit MerchantData(const std::string& device_dir)
-      : dir_(device_dir + "/data"), device_dir_(device_dir) {}
+  explicit MerchantData(const std::string& device_dir, Fs& fs = default_fs())
+      : dir_(device_dir + "/data"), device_dir_(device_dir), fs_(fs) {}
   Status backup(const std::string& name);  // into <device_dir>/backup/<name>, whole or not at all
   Status restore(const std::string& name);
   bool has_backup(const std::string& name) const;
@@ -35,6 +36,7 @@ class MerchantData {
  private:
   std::string backup_dir(const std::string& name) const { return device_dir_ + "/backup/" + name; }
   std::string dir_, device_dir_;
+  Fs& fs_;
 };
 
 }  // namespace posfleet::agent

@@ -1,5 +1,5 @@
 // Step: the new slot booted and is healthy: commit it, then clean up.
-#include <filesystem>
+#include <spdlog/spdlog.h>
 
 #include "agent/steps/steps.h"
 
@@ -9,9 +9,10 @@ Event commit(UpdateContext& ctx) {
   if (!ctx.hold_guard()) return ctx.wait_for("transaction", ctx.config.precheck_retry_seconds);
   if (auto s = ctx.boot.mark_good(); !s) return ctx.fail(s.error());
   ctx.guard_hold.reset();  // the slots are settled: sales may go on while the result is reported
-  std::error_code ec;
-  std::filesystem::remove_all(ctx.download_dir(), ec);
-  std::filesystem::remove(ctx.progress_path(), ec);
+  // Clean-up only: what is left is removed again when the next update reports.
+  for (const auto& path : {ctx.download_dir(), ctx.progress_path()})
+    if (auto s = ctx.fs->remove(path); !s)
+      spdlog::warn("update: cannot remove {}: {}", path, s.error().message);
   return Event::kDone;
 }
 

@@ -13,12 +13,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <random>
 
 #include "agent/state/fault_injection.h"
 #include "agent/steps/steps.h"
-#include "core/fs.h"
 #include "core/json.h"
 
 namespace posfleet::agent {
@@ -36,7 +34,9 @@ void write_progress(UpdateContext& ctx, const PlannedArtifact& a, const Download
                {"percent", total ? static_cast<int>(100 * done / total) : 100},
                {"rate", static_cast<std::uint64_t>(p.rate)},
                {"remaining_seconds", static_cast<std::int64_t>(remaining)}};
-  write_file_atomic(ctx.progress_path(), json::serialize(o));
+  // Progress is for display only: a lost write is replaced by the next one.
+  if (auto s = ctx.fs->write_atomic(ctx.progress_path(), json::serialize(o)); !s)
+    spdlog::info("update: progress not saved ({}); continuing", s.error().message);
 }
 
 // Tells the server how far the download has come at every tenth of it (DDI
@@ -135,15 +135,14 @@ Event download(UpdateContext& ctx) {
   {
     std::uint64_t remaining = 0;
     for (const auto& a : r.artifacts) {
-      std::error_code ec;
-      auto have = std::filesystem::file_size(ctx.part_path(a), ec);
-      remaining += a.length - (ec ? 0 : std::min<std::uint64_t>(have, a.length));
+      auto have = ctx.fs->size(ctx.part_path(a));
+      remaining += a.length - (have ? std::min<std::uint64_t>(*have, a.length) : 0);
     }
     if (auto hold = network_hold(ctx, remaining); !hold.empty())
       return ctx.wait_for(hold, std::max(1, ctx.poll_seconds));
     r.waiting.clear();
   }
-  if (auto s = make_dirs(ctx.download_dir()); !s) return ctx.fail(s.error());
+  if (auto s = ctx.fs->make_dirs(ctx.download_dir()); !s) return ctx.fail(s.error());
   if (r.download_since == 0)
     r.download_since = now;  // the first attempt: the clock of the bound starts
   std::uint64_t total = 0, before = 0;
@@ -171,7 +170,8 @@ Event download(UpdateContext& ctx) {
     if (!got && got.error().code == Code::kCanceled)
       return canceled ? Event::kCanceled : Event::kRetry;
     if (!got && (got.error().code == Code::kLengthMismatch || got.error().code == Code::kIo)) {
-      std::filesystem::remove(ctx.part_path(a));
+      if (auto s = ctx.fs->remove(ctx.part_path(a)); !s)  // the next attempt truncates it anyway
+        spdlog::warn("update: cannot remove {}: {}", ctx.part_path(a), s.error().message);
       return ctx.fail(got.error().with_context("component " + a.name));
     }
     if (!got) return attempt_failed(ctx, a, got.error());

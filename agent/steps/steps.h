@@ -18,6 +18,7 @@
 #include "agent/device/merchant_data.h"
 #include "agent/state/update_record.h"
 #include "core/clock.h"
+#include "core/fs.h"
 #include "core/manifest.h"
 #include "core/policy.h"
 #include "core/result.h"
@@ -48,6 +49,8 @@ struct UpdateContext {
   Peripherals* peripherals = nullptr;
   TransactionGuard* guard = nullptr;
   MerchantData* data = nullptr;
+  // Every file the steps write goes through it (core/fs.h; power-cut tests swap it).
+  Fs* fs = &default_fs();
   // The policy the terminal acts on (its copy, with an unsent change applied).
   std::function<Policy()> policy = {};
   // Held from the pre-checks until the update ends, so no sale starts while
