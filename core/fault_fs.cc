@@ -74,13 +74,14 @@ void FaultInjectingFs::record_dir(const std::string& dir) {
 
 void FaultInjectingFs::save_if_durable(const std::string& path) {
   const std::string p = norm(path);
-  if (saved_.count(p)) return;  // the content on disk is already kept
+  if (saved_.count(p) || gone_.count(p)) return;  // the content on disk is already kept
   auto d = durable_dirs_.find(parent_of(p));
   if (d == durable_dirs_.end()) return;
   auto e = d->second.find(sfs::path(p).filename().string());
   struct stat st {};
-  if (e == d->second.end() || !stat_of(p, st) || st.st_ino != e->second || !S_ISREG(st.st_mode))
-    return;
+  if (e == d->second.end() || !stat_of(p, st) || st.st_ino != e->second) return;
+  gone_.insert(p);
+  if (!S_ISREG(st.st_mode)) return;
   auto text = base_.read(p);
   if (!text) return;
   const auto s = synced_size_.find(st.st_ino);
@@ -124,19 +125,34 @@ Status FaultInjectingFs::sync_file(const std::string& path) {
 }
 
 Status FaultInjectingFs::rename(const std::string& from, const std::string& to) {
-  {
-    std::lock_guard lock(mu_);
-    save_if_durable(to);
-    save_if_durable(from);
+  std::lock_guard lock(mu_);
+  save_if_durable(to);
+  save_if_durable(from);
+  if (auto s = base_.rename(from, to); !s) return s;
+  // A folder keeps its synced entries under its new name (they belong to its inode).
+  const std::string f = norm(from), t = norm(to);
+  std::map<std::string, Entries> moved;
+  for (auto it = durable_dirs_.begin(); it != durable_dirs_.end();) {
+    if (it->first == f || it->first.rfind(f + "/", 0) == 0) {
+      moved[t + it->first.substr(f.size())] = std::move(it->second);
+      it = durable_dirs_.erase(it);
+    } else {
+      ++it;
+    }
   }
-  return base_.rename(from, to);
+  for (auto& [dir, entries] : moved) durable_dirs_[dir] = std::move(entries);
+  return ok_status();
 }
 
 Status FaultInjectingFs::remove(const std::string& path) {
-  {
-    std::lock_guard lock(mu_);
-    save_if_durable(path);
-  }
+  std::lock_guard lock(mu_);
+  save_if_durable(path);
+  // Their inode numbers will be handed out again: forget what was synced.
+  std::error_code ec;
+  struct stat st {};
+  if (stat_of(path, st)) synced_size_.erase(st.st_ino);
+  for (sfs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
+    if (stat_of(it->path().string(), st)) synced_size_.erase(st.st_ino);
   return base_.remove(path);
 }
 
@@ -147,6 +163,8 @@ Status FaultInjectingFs::sync_dir(const std::string& dir) {
   record_dir(d);
   for (auto it = saved_.begin(); it != saved_.end();)
     it = parent_of(it->first) == d ? saved_.erase(it) : std::next(it);
+  for (auto it = gone_.begin(); it != gone_.end();)
+    it = parent_of(*it) == d ? gone_.erase(it) : std::next(it);
   return ok_status();
 }
 
@@ -162,7 +180,7 @@ void FaultInjectingFs::cut_dir(const std::string& dir, bool tear, std::vector<st
     struct stat st {};
     if (!stat_of(path, st)) continue;
     auto e = durable.find(name);
-    if (e == durable.end() || e->second != st.st_ino) {
+    if (e == durable.end() || e->second != st.st_ino || gone_.count(path)) {
       sfs::remove_all(path, ec);
       lost.push_back("entry not synced in its folder: " + path);
       continue;

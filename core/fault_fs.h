@@ -27,6 +27,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 
 #include "core/fs.h"
 
@@ -62,7 +63,7 @@ class FaultInjectingFs final : public Fs {
   friend class FaultFile;
   using Entries = std::map<std::string, ino_t>;   // name → inode, as a sync_dir left it
   void record_dir(const std::string& dir);        // with mu_ held
-  void save_if_durable(const std::string& path);  // with mu_ held
+  void save_if_durable(const std::string& path);  // with mu_ held; marks it gone
   void appended(ino_t ino, std::uint64_t from, std::uint64_t len);
   void synced(ino_t ino, std::uint64_t size);
   void cut_dir(const std::string& dir, bool tear, std::vector<std::string>& lost);
@@ -73,6 +74,7 @@ class FaultInjectingFs final : public Fs {
   std::map<std::string, Entries> durable_dirs_;  // folder → its synced entries
   std::map<ino_t, std::uint64_t> synced_size_;   // file → bytes on disk
   std::map<std::string, std::string> saved_;     // synced name → content, if renamed over
+  std::set<std::string> gone_;  // synced names removed or renamed over since (inodes get reused)
   struct Append {
     ino_t ino = 0;
     std::uint64_t from = 0, len = 0;

@@ -69,6 +69,17 @@ TEST_F(FaultFsTest, ANewFolderWithItsFilesIsGoneUntilItsParentIsSynced) {
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/slots"));
 }
 
+TEST_F(FaultFsTest, AFolderRecreatedUnderItsOldNameIsGoneUntilItsParentIsSynced) {
+  ASSERT_TRUE(fs_->make_dirs(dir_ + "/slots/b"));
+  ASSERT_TRUE(fs_->sync_dir(dir_ + "/slots"));
+  ASSERT_TRUE(fs_->sync_dir(dir_));
+  ASSERT_TRUE(fs_->remove(dir_ + "/slots/b"));
+  ASSERT_TRUE(fs_->make_dirs(dir_ + "/slots/b"));  // often the very same inode number
+  ASSERT_TRUE(fs_->write_atomic(dir_ + "/slots/b/slot.json", "{}"));
+  fs_->power_cut(false);
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/slots/b/slot.json"));
+}
+
 TEST_F(FaultFsTest, ARenameNotFollowedByAFolderSyncIsUndone) {
   ASSERT_TRUE(fs_->write_atomic(dir_ + "/data/old.json", "first"));
   // Between the rename and the folder's sync: the old content must come back.

@@ -60,6 +60,9 @@ Event install(UpdateContext& ctx) {
     if (auto s = ctx.boot.clear_pending(); !s) return ctx.fail(s.error());
   if (auto s = ctx.fs->remove(dir); !s) return ctx.fail(s.error());
   if (auto s = ctx.fs->make_dirs(dir); !s) return ctx.fail(s.error());
+  // The slot's folder was made anew: without this a power cut can lose it
+  // whole, slot.json and all (powercut_test, good|state:health_check).
+  if (auto s = ctx.fs->sync_dir(dir.substr(0, dir.rfind('/'))); !s) return ctx.fail(s.error());
   bj::array comps;
   std::uint64_t copied = 0;
   for (const auto& a : r.artifacts) {
