@@ -43,7 +43,11 @@ Status MerchantData::backup(const std::string& name) {
   if (auto s = fs_.rename(tmp, dest); !s)
     return make_error(Code::kIo, "cannot keep the backup: " + s.error().message);
   fault::at_point("renamed");
-  return fs_.sync_dir(device_dir_ + "/backup");
+  if (auto s = fs_.sync_dir(device_dir_ + "/backup"); !s) return s;
+  // backup/ itself may be new: without this a power cut before anything else
+  // syncs the device folder loses every backup, and a rollback cannot restore
+  // the settings (powercut_test, health_fail|point:slot.json:synced@1).
+  return fs_.sync_dir(device_dir_);
 }
 
 bool MerchantData::has_backup(const std::string& name) const {
