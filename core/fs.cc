@@ -68,14 +68,21 @@ Expected<std::unique_ptr<WritableFile>> PosixFs::open_append(const std::string& 
   return std::unique_ptr<WritableFile>(std::make_unique<PosixFile>(path, fd));
 }
 
-Status PosixFs::sync_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return io_error("cannot open", path);
+namespace {
+
+// fsync of a file or folder by name.
+Status sync_path(const std::string& path, int flags, const char* what) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+  if (fd < 0) return io_error(std::string("cannot open ") + what, path);
   int rc = ::fsync(fd);
   ::close(fd);
-  if (rc != 0) return io_error("cannot sync", path);
+  if (rc != 0) return io_error(std::string("cannot sync ") + what, path);
   return ok_status();
 }
+
+}  // namespace
+
+Status PosixFs::sync_file(const std::string& path) { return sync_path(path, 0, "file"); }
 
 Status PosixFs::rename(const std::string& from, const std::string& to) {
   if (::rename(from.c_str(), to.c_str()) != 0) return io_error("cannot rename onto", to);
@@ -90,12 +97,7 @@ Status PosixFs::remove(const std::string& path) {
 }
 
 Status PosixFs::sync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return io_error("cannot open directory", dir);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return io_error("cannot sync directory", dir);
-  return ok_status();
+  return sync_path(dir, O_DIRECTORY, "directory");
 }
 
 Status PosixFs::make_dirs(const std::string& path) {
