@@ -17,6 +17,7 @@
 #include "agent/local/local_client.h"
 #include "agent/menu/menu.h"
 #include "agent/platform.h"
+#include "agent/state/fault_injection.h"
 #include "agent/status.h"
 #include "core/clock.h"
 #include "core/http_client.h"
@@ -83,6 +84,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!posfleet::init_crypto()) return 1;
+  posfleet::agent::fault::install(config->device_dir);  // power-cut tests only (POSFLEET_FAULT)
   posfleet::Status result = posfleet::ok_status();
   if (*run) {
     spdlog::set_level(spdlog::level::from_str(log_level));

@@ -1,23 +1,15 @@
 #include "agent/device/merchant_data.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <boost/json.hpp>
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <set>
 #include <sstream>
 
+#include "agent/state/fault_injection.h"
 #include "core/clock.h"
-#include "core/fs.h"
 #include "core/json.h"
 
 namespace posfleet::agent {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -37,39 +29,44 @@ std::string id_of(const std::string& line) {
 }  // namespace
 
 Status FileMerchantData::backup(const std::string& name) {
+  fault::Scope scope("backup");
   const std::string dest = backup_dir(name), tmp = dest + ".tmp";
-  std::error_code ec;
-  fs::remove_all(tmp, ec);
-  if (auto s = make_dirs(tmp); !s) return s;
+  if (auto s = fs_.remove(tmp); !s) return s;
+  if (auto s = fs_.make_dirs(tmp); !s) return s;
   for (const char* file : {"journal.jsonl", "settings.json"}) {
-    auto text = read_file(dir_ + "/" + file);
+    auto text = fs_.read(dir_ + "/" + file);
     if (!text && text.error().code != Code::kNotFound) return text.error();
     if (text)
-      if (auto s = write_file_atomic(tmp + "/" + file, *text); !s) return s;
+      if (auto s = fs_.write_atomic(tmp + "/" + file, *text); !s) return s;
   }
-  fs::remove_all(dest, ec);
-  fs::rename(tmp, dest, ec);
-  if (ec) return make_error(Code::kIo, "cannot keep the backup: " + ec.message());
-  return fsync_dir(fs::path(dest).parent_path().string());
+  if (auto s = fs_.remove(dest); !s) return s;
+  if (auto s = fs_.rename(tmp, dest); !s)
+    return make_error(Code::kIo, "cannot keep the backup: " + s.error().message);
+  fault::at_point("renamed");
+  if (auto s = fs_.sync_dir(device_dir_ + "/backup"); !s) return s;
+  // backup/ itself may be new: without this a power cut before anything else
+  // syncs the device folder loses every backup, and a rollback cannot restore
+  // the settings (powercut_test, health_fail|point:slot.json:synced@1).
+  return fs_.sync_dir(device_dir_);
 }
 
 bool FileMerchantData::has_backup(const std::string& name) const {
-  return fs::exists(backup_dir(name));
+  return fs_.exists(backup_dir(name));
 }
 
 Status FileMerchantData::restore(const std::string& name) {
+  fault::Scope scope("restore");
   const std::string from = backup_dir(name);
-  if (!fs::exists(from)) return make_error(Code::kNotFound, "no backup " + name);
-  if (auto s = make_dirs(dir_); !s) return s;
-  if (auto settings = read_file(from + "/settings.json"); settings) {
-    if (auto s = write_file_atomic(dir_ + "/settings.json", *settings); !s) return s;
-  } else {
-    std::error_code ec;
-    fs::remove(dir_ + "/settings.json", ec);
+  if (!fs_.exists(from)) return make_error(Code::kNotFound, "no backup " + name);
+  if (auto s = fs_.make_dirs(dir_); !s) return s;
+  if (auto settings = fs_.read(from + "/settings.json"); settings) {
+    if (auto s = fs_.write_atomic(dir_ + "/settings.json", *settings); !s) return s;
+  } else if (auto s = fs_.remove(dir_ + "/settings.json"); !s) {
+    return s;
   }
   // Journal: the backup's entries, then whatever was recorded since, each once.
-  auto saved = read_file(from + "/journal.jsonl");
-  auto now = read_file(dir_ + "/journal.jsonl");
+  auto saved = fs_.read(from + "/journal.jsonl");
+  auto now = fs_.read(dir_ + "/journal.jsonl");
   std::set<std::string> seen;
   std::string merged;
   for (const auto* text : {&saved, &now}) {
@@ -79,27 +76,37 @@ Status FileMerchantData::restore(const std::string& name) {
       if (seen.insert(id.empty() ? "line:" + line : id).second) merged += line + "\n";
     }
   }
-  return write_file_atomic(dir_ + "/journal.jsonl", merged);
+  return fs_.write_atomic(dir_ + "/journal.jsonl", merged);
 }
 
 Status FileMerchantData::append_transaction(const std::string& id, std::int64_t amount) {
-  if (auto s = make_dirs(dir_); !s) return s;
+  fault::Scope scope("append");
+  if (auto s = fs_.make_dirs(dir_); !s) return s;
   const std::string path = dir_ + "/journal.jsonl";
   const std::string line = json::serialize(boost::json::object{
                                {"id", id}, {"amount", amount}, {"time", format_utc(unix_now())}}) +
                            "\n";
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return make_error(Code::kIo, "cannot open the journal: " + std::string(std::strerror(errno)));
-  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return make_error(Code::kIo, "cannot record the transaction (is the storage full?)");
+  const bool first = !fs_.exists(path);
+  auto f = fs_.open_append(path, /*truncate=*/false);
+  if (!f) return make_error(Code::kIo, "cannot open the journal: " + f.error().message);
+  if (auto s = (*f)->append(line); !s)
+    return make_error(Code::kIo,
+                      "cannot record the transaction (is the storage full?): " + s.error().message);
+  fault::at_point("written");
+  if (auto s = (*f)->sync(); !s)
+    return make_error(Code::kIo,
+                      "cannot record the transaction (is the storage full?): " + s.error().message);
+  // The journal's first append created it: its name must reach the disk too,
+  // or a power cut loses the whole journal (powercut_test, point:append/done).
+  if (first)
+    if (auto s = fs_.sync_dir(dir_); !s)
+      return make_error(Code::kIo, "cannot record the transaction: " + s.error().message);
+  fault::at_point("done");  // the sale is recorded: a cut from here on must keep it
   return ok_status();
 }
 
 Expected<std::vector<std::string>> FileMerchantData::transaction_ids() const {
-  auto text = read_file(dir_ + "/journal.jsonl");
+  auto text = fs_.read(dir_ + "/journal.jsonl");
   if (!text)
     return text.error().code == Code::kNotFound
                ? Expected<std::vector<std::string>>(std::vector<std::string>{})
@@ -110,7 +117,7 @@ Expected<std::vector<std::string>> FileMerchantData::transaction_ids() const {
 }
 
 bool FileMerchantData::settings_readable() const {
-  auto text = read_file(dir_ + "/settings.json");
+  auto text = fs_.read(dir_ + "/settings.json");
   if (!text) return text.error().code == Code::kNotFound;
   auto v = json::parse(*text);
   return v && v->is_object();

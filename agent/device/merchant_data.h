@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/fs.h"
 #include "core/result.h"
 
 namespace posfleet::agent {
@@ -37,8 +38,8 @@ class MerchantData {
 // The merchant's data in <device_dir>/data/, backups in <device_dir>/backup/<name>.
 class FileMerchantData final : public MerchantData {
  public:
-  explicit FileMerchantData(const std::string& device_dir)
-      : dir_(device_dir + "/data"), device_dir_(device_dir) {}
+  explicit FileMerchantData(const std::string& device_dir, Fs& fs = default_fs())
+      : dir_(device_dir + "/data"), device_dir_(device_dir), fs_(fs) {}
   Status backup(const std::string& name) override;
   Status restore(const std::string& name) override;
   bool has_backup(const std::string& name) const override;
@@ -50,6 +51,7 @@ class FileMerchantData final : public MerchantData {
  private:
   std::string backup_dir(const std::string& name) const { return device_dir_ + "/backup/" + name; }
   std::string dir_, device_dir_;
+  Fs& fs_;
 };
 
 }  // namespace posfleet::agent

@@ -10,11 +10,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 
 #include "agent/state/fault_injection.h"
 #include "agent/steps/steps.h"
-#include "core/fs.h"
 #include "core/json.h"
 
 namespace posfleet::agent {
@@ -22,26 +20,26 @@ namespace posfleet::agent {
 namespace {
 
 // Copies in chunks and syncs; `copied` counts bytes across files for the
-// power-cut tests' crash points.
-Status copy_file(const std::string& from, const std::string& to, std::uint64_t& copied) {
+// power-cut tests' crash points. Reading needs no care for power cuts; the
+// copy is written through the filesystem seam.
+Status copy_file(Fs& fs, const std::string& from, const std::string& to, std::uint64_t& copied) {
   int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return make_error(Code::kIo, "cannot read " + from + ": " + std::strerror(errno));
-  int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (out < 0) {
+  auto out = fs.open_append(to, /*truncate=*/true);
+  if (!out) {
     ::close(in);
-    return make_error(Code::kInstall, "cannot write " + to + ": " + std::strerror(errno));
+    return make_error(Code::kInstall, "cannot write " + to + ": " + out.error().message);
   }
   char buf[64 * 1024];
   ssize_t n = 0;
   bool ok = true;
   while (ok && (n = ::read(in, buf, sizeof buf)) > 0) {
-    ok = ::write(out, buf, static_cast<size_t>(n)) == n;
+    ok = bool((*out)->append(std::string_view(buf, static_cast<size_t>(n))));
     copied += static_cast<std::uint64_t>(n);
     fault::at_bytes("install", copied);
   }
-  ok = ok && n == 0 && ::fsync(out) == 0;
+  ok = ok && n == 0 && (*out)->sync();
   ::close(in);
-  ::close(out);
   if (!ok) return make_error(Code::kInstall, "cannot write " + to + " (is the storage full?)");
   return ok_status();
 }
@@ -61,13 +59,15 @@ Event install(UpdateContext& ctx) {
   // while it is being rewritten.
   if (!st->pending.empty())
     if (auto s = ctx.services.boot.clear_pending(); !s) return ctx.fail(s.error());
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
-  if (auto s = make_dirs(dir); !s) return ctx.fail(s.error());
+  if (auto s = ctx.services.fs->remove(dir); !s) return ctx.fail(s.error());
+  if (auto s = ctx.services.fs->make_dirs(dir); !s) return ctx.fail(s.error());
+  // The slot's folder was made anew: without this a power cut can lose it
+  // whole, slot.json and all (powercut_test, good|state:health_check).
+  if (auto s = ctx.services.fs->sync_dir(dir.substr(0, dir.rfind('/'))); !s) return ctx.fail(s.error());
   bj::array comps;
   std::uint64_t copied = 0;
   for (const auto& a : r.artifacts) {
-    if (auto s = copy_file(ctx.part_path(a), dir + "/" + a.filename, copied); !s)
+    if (auto s = copy_file(*ctx.services.fs, ctx.part_path(a), dir + "/" + a.filename, copied); !s)
       return ctx.fail(s.error());
     comps.push_back(bj::object{{"name", a.name},
                                {"version", a.version},
@@ -76,7 +76,7 @@ Event install(UpdateContext& ctx) {
                                {"length", a.length}});
   }
   // Components not in this update stay as they run now.
-  if (auto text = read_file(running + "/slot.json"); text)
+  if (auto text = ctx.services.fs->read(running + "/slot.json"); text)
     if (auto v = json::parse(*text); v && v->is_object())
       if (auto old = json::get_array(v->get_object(), "components"); old)
         for (const auto& c : **old) {
@@ -86,11 +86,11 @@ Event install(UpdateContext& ctx) {
           if (std::any_of(r.artifacts.begin(), r.artifacts.end(),
                           [&](const auto& a) { return a.name == name; }))
             continue;
-          if (auto s = copy_file(running + "/" + file, dir + "/" + file, copied); !s)
+          if (auto s = copy_file(*ctx.services.fs, running + "/" + file, dir + "/" + file, copied); !s)
             return ctx.fail(s.error());
           comps.push_back(c);
         }
-  if (auto s = fsync_dir(dir); !s) return ctx.fail(s.error());
+  if (auto s = ctx.services.fs->sync_dir(dir); !s) return ctx.fail(s.error());
   // The manifest's identity, so that a replay of this release is recognised
   // and another release under the same version refused (check_manifest).
   auto sm = SignedManifest::parse(r.manifest_text);
@@ -98,7 +98,7 @@ Event install(UpdateContext& ctx) {
                   {"action_id", r.action_id},
                   {"components", comps},
                   {"manifest_sha256", sm ? manifest_sha256(*sm) : ""}};
-  if (auto s = write_file_atomic(dir + "/slot.json", json::serialize(slot)); !s)
+  if (auto s = ctx.services.fs->write_atomic(dir + "/slot.json", json::serialize(slot)); !s)
     return ctx.fail(s.error());
   if (auto s = ctx.services.boot.set_pending(r.target_slot, ctx.config.max_boot_attempts); !s)
     return ctx.fail(s.error());

@@ -3,8 +3,6 @@
 // and was committed; a rollback is reported as a failure with its reason.
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
-
 #include "agent/steps/steps.h"
 #include "core/clock.h"
 
@@ -26,10 +24,12 @@ Event finish(UpdateContext& ctx, const char* result, const std::string& message,
     return Event::kRetry;
   }
   r.last = {r.action_id, r.version, result, message, r.error_code, ctx.now(), r.resumed_from};
-  std::error_code ec;
-  if (std::string(result) != "success") std::filesystem::remove_all(ctx.download_dir(), ec);
-  std::filesystem::remove(ctx.progress_path(), ec);
-  std::filesystem::remove_all(ctx.config.device_dir + "/backup/" + std::to_string(r.action_id), ec);
+  // Clean-up only: a leftover is overwritten or removed by the next update.
+  for (const auto& path :
+       {std::string(result) != "success" ? ctx.download_dir() : std::string(), ctx.progress_path(),
+        ctx.config.device_dir + "/backup/" + std::to_string(r.action_id)})
+    if (auto s = path.empty() ? ok_status() : ctx.services.fs->remove(path); !s)
+      spdlog::warn("update: cannot remove {}: {}", path, s.error().message);
   r.error.clear();
   r.error_code = 0;
   r.waiting.clear();

@@ -18,6 +18,7 @@
 #include "agent/device/merchant_data.h"
 #include "agent/state/update_record.h"
 #include "core/clock.h"
+#include "core/fs.h"
 #include "core/manifest.h"
 #include "core/policy.h"
 #include "core/result.h"
@@ -45,6 +46,8 @@ struct UpdateServices {
   Hardware hardware = {};
   MerchantData* data = nullptr;  // the merchant's data, null: none to keep
   Clock& clock = system_clock();
+  // Every file the steps write goes through it (core/fs.h; power-cut tests swap it).
+  Fs* fs = &default_fs();
 };
 
 // What the daemon lends a running update.
