@@ -131,12 +131,7 @@ Response get_artifact(domain::Context& ctx, Request& req, const Caller&) {
 
 Response post_release(domain::Context& ctx, Request& req, const Caller&) {
   auto r = domain::publish_release(ctx, req.body);
-  if (!r) {
-    const Code c = r.error().code;
-    if (c == Code::kBadSignature || c == Code::kUnknownKey || c == Code::kTooFewSignatures)
-      return http::error_response(400, code_name(c), r.error().message);
-    return http::error_from(r.error());
-  }
+  if (!r) return http::error_from(r.error());
   return http::json_response(201, release_json(ctx, *r));
 }
 
@@ -157,11 +152,9 @@ Response get_release(domain::Context& ctx, Request& req, const Caller&) {
 Response post_terminal(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto t = domain::register_terminal(ctx, json::string_or(*body, "serial", ""),
-                                     json::string_or(*body, "model", ""));
+  auto t = domain::register_terminal_as(ctx, caller.actor(), json::string_or(*body, "serial", ""),
+                                        json::string_or(*body, "model", ""));
   if (!t) return http::error_from(t.error());
-  domain::record_audit(ctx, caller.actor(), "terminal.register", "terminal:" + t->record.serial,
-                       t->reregistered ? "retired" : "", t->record.model, "");
   auto o = terminal_json(t->record);
   o["token"] = t->token;
   return http::json_response(201, o);
@@ -188,13 +181,9 @@ Response post_deployment(domain::Context& ctx, Request& req, const Caller& calle
   if (!body->contains("terminal")) return deploy_many(ctx, *body, caller, false);
   const auto release = json::string_or(*body, "release", ""),
              serial = json::string_or(*body, "terminal", "");
-  if (auto s = domain::check_reason(json::string_or(*body, "reason", ""), nullptr); !s)
-    return http::error_from(s.error());
-  auto d = domain::assign_release(ctx, release, serial, caller.actor());
+  auto d = domain::assign_release(ctx, release, serial, caller.actor(),
+                                  json::string_or(*body, "reason", ""));
   if (!d) return http::error_from(d.error());
-  domain::record_audit(ctx, caller.actor(), "deployment.create", "terminal:" + serial, "",
-                       "release " + release + ", deployment " + std::to_string(d->id),
-                       json::string_or(*body, "reason", ""));
   auto j = deployment_json(ctx, *d, true);
   if (!j) return http::error_from(j.error());
   return http::json_response(201, *j);
@@ -213,9 +202,6 @@ Response get_deployment(domain::Context& ctx, Request& req, const Caller&) {
 // ?terminal=&release=&status=&result=&offset=&limit= (1-1000, default 50),
 // newest first, with the number that match in all.
 Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
-  static const std::set<std::string> kStatuses = {"scheduled", "running", "canceling", "canceled",
-                                                  "finished"};
-  static const std::set<std::string> kResults = {"none", "success", "failure"};
   store::DeploymentQuery q;
   if (auto serial = req.query_or("terminal", ""); !serial.empty()) {
     auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
@@ -227,14 +213,16 @@ Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
     if (!r) return http::error_from(r.error());
     q.release_id = r->id;
   }
-  q.status = req.query_or("status", "");
-  q.result = req.query_or("result", "");
-  if (!q.status.empty() && !kStatuses.contains(q.status))
-    return http::error_response(
-        400, "invalid_argument",
-        "status must be scheduled, running, canceling, canceled or finished");
-  if (!q.result.empty() && !kResults.contains(q.result))
-    return http::error_response(400, "invalid_argument", "result must be none, success or failure");
+  if (auto status = req.query_or("status", ""); !status.empty()) {
+    auto parsed = store::parse_deployment_status(status);
+    if (!parsed) return http::error_from(parsed.error());
+    q.status = *parsed;
+  }
+  if (auto result = req.query_or("result", ""); !result.empty()) {
+    auto parsed = store::parse_deployment_result(result);
+    if (!parsed) return http::error_from(parsed.error());
+    q.result = *parsed;
+  }
   auto offset = bounded_number(req.query_or("offset", ""), "offset", 0, 0, 1'000'000'000);
   auto limit = bounded_number(req.query_or("limit", ""), "limit", 50, 1, 1000);
   if (!offset) return http::error_from(offset.error());
@@ -256,10 +244,8 @@ Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
 Response cancel_deployment(domain::Context& ctx, Request& req, const Caller& caller) {
   auto id = positive_id(req.param("id"), "deployment");
   if (!id) return http::error_from(id.error());
-  auto d = domain::request_cancel(ctx, *id);
+  auto d = domain::request_cancel(ctx, *id, caller.actor());
   if (!d) return http::error_from(d.error());
-  domain::record_audit(ctx, caller.actor(), "deployment.cancel",
-                       "deployment:" + std::to_string(*id), "", d->status, "");
   auto j = deployment_json(ctx, *d, true);
   if (!j) return http::error_from(j.error());
   return http::json_response(200, *j);
@@ -276,8 +262,8 @@ Expected<bj::object> deployment_json(domain::Context& ctx, const store::Deployme
   bj::object o{{"id", d.id},
                {"terminal", t->serial},
                {"release", r->version},
-               {"status", d.status},
-               {"result", d.result},
+               {"status", store::to_string(d.status)},
+               {"result", store::to_string(d.result)},
                {"message", d.message},
                {"created", format_utc(d.created)},
                {"updated", format_utc(d.updated)}};

@@ -70,14 +70,10 @@ http::Handler authed(domain::Context& ctx, F f) {
 bool posfleet_client(const Request& req) { return req.query_or("posfleet", "") == "1"; }
 
 Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
-  const auto now = unix_now();
-  if (now - t.last_seen >= 10)
-    ctx.store.touch_terminal(t.id, now);  // coarse, to keep polls read-only
-  if (auto s = domain::adopt_reported_version(ctx, t); !s) return http::error_from(s.error());
   const bool extended = posfleet_client(req);
   bj::object links;
   const std::string base = controller_url(ctx, req);
-  auto open = ctx.store.open_deployment(t.id);
+  auto open = domain::poll_open_deployment(ctx, t);
   if (!open) return http::error_from(open.error());
   std::optional<Policy> policy;
   if (*open || extended) {
@@ -89,7 +85,7 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
   if (*open) {
     const auto& d = **open;
     const std::string id = std::to_string(d.id);
-    if (d.status == "canceling") {
+    if (d.status == store::DeploymentStatus::kCanceling) {
       links["cancelAction"] = link(base + "/cancelAction/" + id);
     } else {
       auto r = ctx.store.release_by_id(d.release_id);
@@ -193,45 +189,26 @@ Response action_resource(domain::Context& ctx, Request& req, const store::Termin
                          bool installed) {
   auto id = id_param(req, "actionId");
   if (!id) return http::error_from(id.error());
-  auto d = domain::deployment_of(ctx, t, *id);
-  if (!d) return http::error_from(d.error());
-  if (installed ? !(d->status == "finished" && d->result == "success") : !domain::is_open(*d))
-    return http::error_response(
-        404, "not_found",
-        "action " + std::to_string(*id) + " is not " + (installed ? "installed" : "open"));
-  auto r = ctx.store.release_by_id(d->release_id);
-  if (!r) return http::error_from(r.error());
-  if (!installed) {
-    auto policy = domain::effective_policy(ctx, t);
-    if (!policy) return http::error_from(policy.error());
-    if (!domain::offer_for(ctx, t, *policy, *d, *r, /*posfleet_client=*/true).visible)
-      return http::error_response(409, "conflict", "updates are turned off for this terminal");
-  }
+  auto fetched = domain::fetch_action(ctx, t, *id, installed, req.query.count("actionHistory") > 0);
+  if (!fetched) return http::error_from(fetched.error());
+  const auto& d = fetched->deployment;
+  const auto& r = fetched->release;
   const std::string base = controller_url(ctx, req);
   bj::array chunks;
-  for (const auto& c : r->components) {
-    auto a = ctx.store.artifact(c.sha256);
-    if (!a) return http::error_from(a.error());
-    chunks.push_back(chunk_json(base, c, *a));
-  }
+  for (std::size_t i = 0; i < r.components.size(); ++i)
+    chunks.push_back(chunk_json(base, r.components[i], fetched->artifacts[i]));
   bj::object deployment{
       {"download", "forced"}, {"update", "forced"}, {"chunks", std::move(chunks)}};
-  bj::object body{{"id", std::to_string(d->id)}, {"deployment", std::move(deployment)}};
-  auto manifest = json::parse(r->manifest_json);
+  bj::object body{{"id", std::to_string(d.id)}, {"deployment", std::move(deployment)}};
+  auto manifest = json::parse(r.manifest_json);
   if (manifest) body["posfleet"] = bj::object{{"manifest", *manifest}};
   if (req.query.count("actionHistory")) {
-    auto h = ctx.store.action_history(d->id);
     bj::array messages;
-    if (h)
-      for (const auto& s : *h)
-        if (auto lines = json::parse(s.details_json); lines && lines->is_array())
-          for (const auto& line : lines->get_array()) messages.push_back(line);
-    body["actionHistory"] = bj::object{{"status", d->status}, {"messages", std::move(messages)}};
-  }
-  if (!installed && d->status == "scheduled") {
-    d->status = "running";
-    d->updated = unix_now();
-    ctx.store.update_deployment(*d);
+    for (const auto& s : fetched->history)
+      if (auto lines = json::parse(s.details_json); lines && lines->is_array())
+        for (const auto& line : lines->get_array()) messages.push_back(line);
+    body["actionHistory"] =
+        bj::object{{"status", store::to_string(d.status)}, {"messages", std::move(messages)}};
   }
   return http::json_response(200, body);
 }
@@ -291,11 +268,7 @@ Response feedback(domain::Context& ctx, Request& req, const store::TerminalRecor
   if (!id) return http::error_from(id.error());
   auto fb = parse_feedback(req.body);
   if (!fb) return http::error_from(fb.error());
-  if (auto s = record(ctx, t, *id, *fb); !s) {
-    if (s.error().code == Code::kConflict)
-      return http::error_response(410, "gone", s.error().message);
-    return http::error_from(s.error());
-  }
+  if (auto s = record(ctx, t, *id, *fb); !s) return http::error_from(s.error());
   return Response{200, "application/json", {}, "", {}};
 }
 
@@ -313,11 +286,8 @@ Response confirmation(domain::Context& ctx, Request& req, const store::TerminalR
                                 "confirmation must be confirmed or denied");
   if (auto s = domain::record_confirmation(ctx, t, *id, answer == "confirmed",
                                            details_of(v->get_object()));
-      !s) {
-    if (s.error().code == Code::kConflict)
-      return http::error_response(410, "gone", s.error().message);
+      !s)
     return http::error_from(s.error());
-  }
   return Response{200, "application/json", {}, "", {}};
 }
 
@@ -326,7 +296,7 @@ Response cancel_action(domain::Context& ctx, Request& req, const store::Terminal
   if (!id) return http::error_from(id.error());
   auto d = domain::deployment_of(ctx, t, *id);
   if (!d) return http::error_from(d.error());
-  if (d->status != "canceling")
+  if (d->status != store::DeploymentStatus::kCanceling)
     return http::error_response(404, "not_found", "action is not being canceled");
   const std::string sid = std::to_string(d->id);
   return http::json_response(

@@ -23,6 +23,10 @@ namespace posfleet::domain {
 
 // Puts an upload that has been streamed into `upload` in place and records it.
 Expected<FileDigests> store_artifact(Context& ctx, store::ArtifactWriter& upload);
+// A release's version is immutable: publishing again a version that is already published
+// (compared as numbers, so "02.1.0" is "2.1.0") is kConflict when the manifest is the same
+// bytes, kVersionReused when it is not. The release, its components, its security deadline and
+// its signature check are written in one transaction.
 Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& manifest_text);
 // The release notes in `lang` ("zh-CN" or "en") from the stored manifest.
 std::string release_note(const store::ReleaseRecord& r, const char* lang);

@@ -51,7 +51,8 @@ class QueryTest : public ::testing::Test {
 
   std::int64_t deploy(std::int64_t terminal_id, const std::string& status,
                       const std::string& result = "none", std::int64_t updated = 1) {
-    auto id = store_->insert_deployment({0, terminal_id, release_, status, result, "", 1, updated});
+    auto id = store_->insert_deployment({0, terminal_id, release_, *parse_deployment_status(status),
+                                         *parse_deployment_result(result), "", 1, updated});
     EXPECT_TRUE(id);
     return *id;
   }
@@ -190,12 +191,12 @@ TEST_F(QueryTest, StateIsThatOfTheNewestDeployment) {
   deploy(terminal("S4"), "canceling");
   deploy(terminal("S5"), "scheduled");
   deploy(terminal("S6"), "canceled");
-  EXPECT_EQ(serials({.state = "idle"}), (Serials{"S0"}));
-  EXPECT_EQ(serials({.state = "success"}), (Serials{"S1"}));
-  EXPECT_EQ(serials({.state = "running"}), (Serials{"S2", "S4"}));
-  EXPECT_EQ(serials({.state = "failed"}), (Serials{"S3"}));
-  EXPECT_EQ(serials({.state = "scheduled"}), (Serials{"S5"}));
-  EXPECT_EQ(serials({.state = "canceled"}), (Serials{"S6"}));
+  EXPECT_EQ(serials({.state = UpdateState::kIdle}), (Serials{"S0"}));
+  EXPECT_EQ(serials({.state = UpdateState::kSuccess}), (Serials{"S1"}));
+  EXPECT_EQ(serials({.state = UpdateState::kRunning}), (Serials{"S2", "S4"}));
+  EXPECT_EQ(serials({.state = UpdateState::kFailed}), (Serials{"S3"}));
+  EXPECT_EQ(serials({.state = UpdateState::kScheduled}), (Serials{"S5"}));
+  EXPECT_EQ(serials({.state = UpdateState::kCanceled}), (Serials{"S6"}));
 }
 
 TEST_F(QueryTest, OverviewCountsOnlineVersionsOutcomesAndSecurityDeadlines) {

@@ -60,24 +60,25 @@ TEST_F(SqliteStoreTest, ADeploymentIsWrittenOnlyOverTheStatusItWasReadWith) {
   ReleaseRecord r{
       0, "1.0.0", "{}", "A920", "k1", 100, 1, false, {{0, 0, "os", "1.0.0", "os.img", "aa", 3}}};
   ASSERT_TRUE((*s)->insert_release(r));
-  DeploymentRecord d{0, *t, r.id, "running", "none", "", 1, 1};
+  DeploymentRecord d{0, *t, r.id, DeploymentStatus::kRunning, DeploymentResult::kNone, "", 1, 1};
   auto id = (*s)->insert_deployment(d);
   ASSERT_TRUE(id);
   d.id = *id;
-  auto read = *(*s)->deployment(d.id);  // a progress report reads "running" ...
-  d.status = "canceling";               // ... a cancel lands meanwhile ...
+  auto read = *(*s)->deployment(d.id);      // a progress report reads "running" ...
+  d.status = DeploymentStatus::kCanceling;  // ... a cancel lands meanwhile ...
   ASSERT_TRUE((*s)->update_deployment(d));
   read.message = "downloaded 50%";  // ... and the report must not undo it
-  EXPECT_FALSE(*(*s)->update_deployment_if(read, "running"));
-  EXPECT_EQ((*s)->deployment(d.id)->status, "canceling");
-  read.status = "canceling";
-  EXPECT_TRUE(*(*s)->update_deployment_if(read, "canceling"));
+  EXPECT_FALSE(*(*s)->update_deployment_if(read, DeploymentStatus::kRunning));
+  EXPECT_EQ((*s)->deployment(d.id)->status, DeploymentStatus::kCanceling);
+  read.status = DeploymentStatus::kCanceling;
+  EXPECT_TRUE(*(*s)->update_deployment_if(read, DeploymentStatus::kCanceling));
   EXPECT_EQ((*s)->deployment(d.id)->message, "downloaded 50%");
 
   // Two assignments racing cannot give the terminal a second open deployment.
-  DeploymentRecord second{0, *t, r.id, "scheduled", "none", "", 2, 2};
+  DeploymentRecord second{0,  *t, r.id, DeploymentStatus::kScheduled, DeploymentResult::kNone,
+                          "", 2,  2};
   EXPECT_EQ((*s)->insert_deployment(second).error().code, Code::kConflict);
-  read.status = "canceled";
+  read.status = DeploymentStatus::kCanceled;
   ASSERT_TRUE((*s)->update_deployment(read));
   EXPECT_TRUE((*s)->insert_deployment(second));
 }
