@@ -12,6 +12,7 @@
 #include "server/domain/audit.h"
 #include "server/domain/load.h"
 #include "server/domain/policy.h"
+#include "server/domain/releases.h"
 #include "server/domain/sms.h"
 
 namespace posfleet::api {
@@ -128,25 +129,13 @@ Response put_group(domain::Context& ctx, Request& req, const Caller& caller) {
 Response put_deadline(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto r = ctx.store.release_by_version(req.param("version"));
+  auto r = domain::set_release_deadline(ctx, req.param("version"),
+                                        json::string_or(*body, "deadline", ""), caller.actor(),
+                                        json::string_or(*body, "reason", ""));
   if (!r) return http::error_from(r.error());
-  if (!r->security)
-    return http::error_response(
-        400, "invalid_argument",
-        "release " + r->version + " is not signed as security-critical; create it with --security");
-  const std::string reason = json::string_or(*body, "reason", "");
-  if (auto s = domain::check_reason(reason, "say why the deadline changes: reason is required"); !s)
-    return http::error_from(s.error());
-  auto t = parse_utc(json::string_or(*body, "deadline", ""));
-  if (!t)
-    return http::error_response(400, "invalid_argument",
-                                "deadline must be a UTC time like 2026-12-24T00:00:00Z");
-  if (auto s = ctx.store.set_release_deadline(r->id, *t); !s) return http::error_from(s.error());
-  domain::record_audit(ctx, caller.actor(), "release.deadline", "release:" + r->version,
-                       r->security_deadline ? format_utc(r->security_deadline) : "", format_utc(*t),
-                       reason);
   return http::json_response(
-      200, bj::object{{"version", r->version}, {"security_deadline", format_utc(*t)}});
+      200,
+      bj::object{{"version", r->version}, {"security_deadline", format_utc(r->security_deadline)}});
 }
 
 Response get_outbox(domain::Context& ctx, Request&, const Caller&) {

@@ -71,43 +71,41 @@ bool posfleet_client(const Request& req) { return req.query_or("posfleet", "") =
 
 Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   const bool extended = posfleet_client(req);
+  std::int64_t since = 0;
+  if (extended) {
+    try {
+      since = std::stoll(req.query_or("since", "0"));
+    } catch (const std::exception&) {
+    }
+  }
+  auto v = domain::poll_view(ctx, t, extended, since);
+  if (!v) return http::error_from(v.error());
   bj::object links;
   const std::string base = controller_url(ctx, req);
-  auto open = domain::poll_open_deployment(ctx, t);
-  if (!open) return http::error_from(open.error());
-  std::optional<Policy> policy;
-  if (*open || extended) {
-    auto p = domain::effective_policy(ctx, t);
-    if (!p) return http::error_from(p.error());
-    policy = *p;
-  }
   bj::value offer = nullptr, held = nullptr;
-  if (*open) {
-    const auto& d = **open;
+  if (v->open) {
+    const auto& d = *v->open;
     const std::string id = std::to_string(d.id);
     if (d.status == store::DeploymentStatus::kCanceling) {
       links["cancelAction"] = link(base + "/cancelAction/" + id);
-    } else {
-      auto r = ctx.store.release_by_id(d.release_id);
-      if (!r) return http::error_from(r.error());
-      auto view = domain::offer_for(ctx, t, *policy, d, *r, extended);
+    } else if (!v->offer.visible) {
       // Held back by `never`: posfleet's agent is told it exists, so a merchant
       // who checks learns that one is waiting and that updates are off.
-      if (!view.visible)
-        held = bj::object{{"action_id", d.id}, {"version", r->version}, {"reason", view.reason}};
-      if (view.visible) {
-        links["deploymentBase"] =
-            link(base + "/deploymentBase/" + id + "?c=" + std::to_string(d.updated));
-        offer = bj::object{
-            {"action_id", d.id},
-            {"version", r->version},
-            {"notes", bj::object{{"zh-CN", domain::release_note(*r, "zh-CN")},
-                                 {"en", domain::release_note(*r, "en")}}},
-            {"security", r->security},
-            {"deadline", r->security_deadline ? bj::value(format_utc(r->security_deadline))
-                                              : bj::value(nullptr)},
-            {"forced", view.forced}};
-      }
+      held = bj::object{
+          {"action_id", d.id}, {"version", v->release->version}, {"reason", v->offer.reason}};
+    } else {
+      const auto& r = *v->release;
+      links["deploymentBase"] =
+          link(base + "/deploymentBase/" + id + "?c=" + std::to_string(d.updated));
+      offer =
+          bj::object{{"action_id", d.id},
+                     {"version", r.version},
+                     {"notes", bj::object{{"zh-CN", domain::release_note(r, "zh-CN")},
+                                          {"en", domain::release_note(r, "en")}}},
+                     {"security", r.security},
+                     {"deadline", r.security_deadline ? bj::value(format_utc(r.security_deadline))
+                                                      : bj::value(nullptr)},
+                     {"forced", v->offer.forced}};
     }
   }
   if (t.attributes_json == "{}") links["configData"] = link(base + "/configData");
@@ -116,20 +114,16 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
   bj::object body{{"config", bj::object{{"polling", bj::object{{"sleep", sleep_text(sleep)}}}}}};
   if (!links.empty()) body["_links"] = std::move(links);
   if (extended) {
-    std::int64_t since = 0;
-    try {
-      since = std::stoll(req.query_or("since", "0"));
-    } catch (const std::exception&) {
-    }
     bj::array notes;
-    if (auto ns = ctx.store.notifications(t.id, since, 50); ns)
-      for (const auto& n : *ns)
-        notes.push_back(bj::object{{"id", n.id},
-                                   {"kind", n.kind},
-                                   {"time", format_utc(n.time)},
-                                   {"text", bj::object{{"zh-CN", n.text_zh}, {"en", n.text_en}}}});
-    body["posfleet"] = bj::object{
-        {"policy", policy->to_json()}, {"notifications", notes}, {"offer", offer}, {"held", held}};
+    for (const auto& n : v->notifications)
+      notes.push_back(bj::object{{"id", n.id},
+                                 {"kind", n.kind},
+                                 {"time", format_utc(n.time)},
+                                 {"text", bj::object{{"zh-CN", n.text_zh}, {"en", n.text_en}}}});
+    body["posfleet"] = bj::object{{"policy", v->policy->to_json()},
+                                  {"notifications", notes},
+                                  {"offer", offer},
+                                  {"held", held}};
   }
   return http::json_response(200, body);
 }
@@ -137,7 +131,8 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
 Response put_policy(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   auto v = json::parse_untrusted(req.body);
   if (!v || !v->is_object())
-    return http::error_response(400, "parse", "body must be {\"mode\":...,\"base_revision\":N}");
+    return http::error_from(
+        make_error(Code::kParse, "body must be {\"mode\":...,\"base_revision\":N}"));
   auto base = json::get_int(v->get_object(), "base_revision");
   const auto* reset = v->get_object().if_contains("reset");
   auto change = reset && *reset == true
@@ -156,7 +151,8 @@ Response post_ticket(domain::Context& ctx, Request& req, const store::TerminalRe
   auto v = json::parse_untrusted(req.body);
   if (!v) return http::error_from(v.error());
   if (!v->is_object())
-    return http::error_response(400, "parse", "body must be {\"message\":...,\"version\":...}");
+    return http::error_from(
+        make_error(Code::kParse, "body must be {\"message\":...,\"version\":...}"));
   auto ticket = domain::open_ticket(ctx, t, json::string_or(v->get_object(), "message", ""),
                                     json::string_or(v->get_object(), "version", ""));
   if (!ticket && ticket.error().code == Code::kUnavailable) {
@@ -279,11 +275,12 @@ Response confirmation(domain::Context& ctx, Request& req, const store::TerminalR
   if (!id) return http::error_from(id.error());
   auto v = json::parse(req.body);
   if (!v || !v->is_object())
-    return http::error_response(400, "parse", "confirmation feedback must be a JSON object");
+    return http::error_from(
+        make_error(Code::kParse, "confirmation feedback must be a JSON object"));
   const std::string answer = json::string_or(v->get_object(), "confirmation", "");
   if (answer != "confirmed" && answer != "denied")
-    return http::error_response(400, "invalid_argument",
-                                "confirmation must be confirmed or denied");
+    return http::error_from(
+        make_error(Code::kInvalidArgument, "confirmation must be confirmed or denied"));
   if (auto s = domain::record_confirmation(ctx, t, *id, answer == "confirmed",
                                            details_of(v->get_object()));
       !s)
@@ -297,24 +294,24 @@ Response cancel_action(domain::Context& ctx, Request& req, const store::Terminal
   auto d = domain::deployment_of(ctx, t, *id);
   if (!d) return http::error_from(d.error());
   if (d->status != store::DeploymentStatus::kCanceling)
-    return http::error_response(404, "not_found", "action is not being canceled");
+    return http::error_from(make_error(Code::kNotFound, "action is not being canceled"));
   const std::string sid = std::to_string(d->id);
   return http::json_response(
       200, bj::object{{"id", sid}, {"cancelAction", bj::object{{"stopId", sid}}}});
 }
 
 Response too_many_attributes(std::size_t n) {
-  return http::error_response(400, "invalid_argument",
-                              "configData would hold " + std::to_string(n) +
+  return http::error_from(make_error(
+      Code::kInvalidArgument, "configData would hold " + std::to_string(n) +
                                   " attributes; at most " + std::to_string(limits::kConfigKeys) +
-                                  " are kept: remove some (mode remove)");
+                                  " are kept: remove some (mode remove)"));
 }
 
 Response config_data(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   auto v = json::parse_untrusted(req.body);
   if (!v) return http::error_from(v.error());
   if (!v->is_object())
-    return http::error_response(400, "parse", "configData must be a JSON object");
+    return http::error_from(make_error(Code::kParse, "configData must be a JSON object"));
   auto data = json::get_object(v->get_object(), "data");
   if (!data) return http::error_from(data.error());
   const std::string mode = json::string_or(v->get_object(), "mode", "merge");
@@ -323,8 +320,8 @@ Response config_data(domain::Context& ctx, Request& req, const store::TerminalRe
     if (auto old = json::parse(t.attributes_json); old && old->is_object())
       merged = old->get_object();
   } else if (mode != "replace" && mode != "remove") {
-    return http::error_response(400, "invalid_argument",
-                                "configData mode must be merge, replace or remove");
+    return http::error_from(
+        make_error(Code::kInvalidArgument, "configData mode must be merge, replace or remove"));
   }
   if ((*data)->size() > limits::kConfigKeys) return too_many_attributes((*data)->size());
   for (const auto& kv : **data) {
@@ -352,19 +349,14 @@ Response config_data(domain::Context& ctx, Request& req, const store::TerminalRe
 Response artifact(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   auto sm = id_param(req, "softwareModuleId");
   if (!sm) return http::error_from(sm.error());
-  auto c = ctx.store.component(*sm);
-  if (!c) return http::error_from(c.error());
-  auto assigned = ctx.store.release_assigned(t.id, c->release_id);
-  if (!assigned || !*assigned)
-    return http::error_response(404, "not_found", "no such artifact for this terminal");
+  auto found = domain::artifact_for(ctx, t, *sm);
+  if (!found) return http::error_from(found.error());
+  const auto* c = &found->component;
   const std::string& name = req.param("fileName");
-  if (name == c->filename + ".MD5SUM") {
-    auto a = ctx.store.artifact(c->sha256);
-    if (!a) return http::error_from(a.error());
-    return Response{200, "text/plain", {}, a->md5 + "  " + c->filename + "\n", {}};
-  }
+  if (name == c->filename + ".MD5SUM")
+    return Response{200, "text/plain", {}, found->artifact.md5 + "  " + c->filename + "\n", {}};
   if (name != c->filename)
-    return http::error_response(404, "not_found", "no artifact " + name + " in this module");
+    return http::error_from(make_error(Code::kNotFound, "no artifact " + name + " in this module"));
   const std::uint64_t size = c->length;
   Response res;
   res.content_type = "application/octet-stream";

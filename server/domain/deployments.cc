@@ -408,4 +408,41 @@ Expected<std::optional<store::DeploymentRecord>> poll_open_deployment(
   return ctx.store.open_deployment(t.id);
 }
 
+Expected<PollView> poll_view(Context& ctx, const store::TerminalRecord& t, bool posfleet_client,
+                             std::int64_t since) {
+  PollView v;
+  auto open = poll_open_deployment(ctx, t);
+  if (!open) return open.error();
+  v.open = *open;
+  if (v.open || posfleet_client) {
+    auto p = effective_policy(ctx, t);
+    if (!p) return p.error();
+    v.policy = *p;
+  }
+  if (v.open && v.open->status != DeploymentStatus::kCanceling) {
+    auto r = ctx.store.release_by_id(v.open->release_id);
+    if (!r) return r.error();
+    v.release = *r;
+    v.offer = offer_for(ctx, t, *v.policy, *v.open, *r, posfleet_client);
+  }
+  if (posfleet_client) {
+    auto ns = ctx.store.notifications(t.id, since, 50);
+    if (!ns) return ns.error();
+    v.notifications = std::move(*ns);
+  }
+  return v;
+}
+
+Expected<ModuleArtifact> artifact_for(Context& ctx, const store::TerminalRecord& t,
+                                      std::int64_t module_id) {
+  auto c = ctx.store.component(module_id);
+  if (!c) return c.error();
+  auto assigned = ctx.store.release_assigned(t.id, c->release_id);
+  if (!assigned) return assigned.error();
+  if (!*assigned) return make_error(Code::kNotFound, "no such artifact for this terminal");
+  auto a = ctx.store.artifact(c->sha256);
+  if (!a) return a.error();
+  return ModuleArtifact{*c, *a};
+}
+
 }  // namespace posfleet::domain

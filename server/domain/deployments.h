@@ -25,6 +25,7 @@
 
 #include "core/result.h"
 #include "server/domain/context.h"
+#include "server/domain/notifications.h"
 
 namespace posfleet::domain {
 
@@ -108,6 +109,29 @@ Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::in
 Expected<store::DeploymentRecord> deployment_of(Context& ctx, const store::TerminalRecord& t,
                                                 std::int64_t id);
 bool is_open(const store::DeploymentRecord& d);
+
+// What a poll answers (ddi_api.cc renders it): the open deployment with its release and what
+// the terminal's policy lets it see of it, the effective policy (when there is an open
+// deployment or the client is posfleet's agent) and, for posfleet's agent, notifications after
+// `since`.
+struct PollView {
+  std::optional<store::DeploymentRecord> open;
+  std::optional<store::ReleaseRecord> release;  // of `open`, unless it is being canceled
+  OfferView offer;
+  std::optional<Policy> policy;
+  std::vector<store::NotificationRecord> notifications;
+};
+Expected<PollView> poll_view(Context& ctx, const store::TerminalRecord& t, bool posfleet_client,
+                             std::int64_t since);
+
+// A software module's artifact for terminal `t`: kNotFound unless a deployment gave the
+// terminal its release.
+struct ModuleArtifact {
+  store::ComponentRecord component;
+  store::ArtifactRecord artifact;
+};
+Expected<ModuleArtifact> artifact_for(Context& ctx, const store::TerminalRecord& t,
+                                      std::int64_t module_id);
 
 // A terminal polls: when it was last seen is written (every 10 s at most, to keep polls mostly
 // read-only), its reported version adopted (terminals.h), and its open deployment read. Each

@@ -4,6 +4,7 @@
 #include "core/json.h"
 #include "core/manifest.h"
 #include "core/version.h"
+#include "server/domain/audit.h"
 #include "server/domain/policy.h"
 
 namespace posfleet::domain {
@@ -99,6 +100,32 @@ Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& 
     return tx.put_release_check(check);
   });
   if (!s) return s.error();
+  return r;
+}
+
+Expected<store::ReleaseRecord> set_release_deadline(Context& ctx, const std::string& version,
+                                                    const std::string& deadline_utc,
+                                                    const Actor& who, const std::string& reason) {
+  auto r = ctx.store.release_by_version(version);
+  if (!r) return r.error();
+  if (!r->security)
+    return make_error(Code::kInvalidArgument, "release " + r->version +
+                                                  " is not signed as security-critical; create "
+                                                  "it with --security");
+  if (auto s = check_reason(reason, "say why the deadline changes: reason is required"); !s)
+    return s.error();
+  auto t = parse_utc(deadline_utc);
+  if (!t)
+    return make_error(Code::kInvalidArgument,
+                      "deadline must be a UTC time like 2026-12-24T00:00:00Z");
+  const std::int64_t before = r->security_deadline;
+  auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    if (auto s = tx.set_release_deadline(r->id, *t); !s) return s;
+    return record_audit(tx, who, "release.deadline", "release:" + r->version,
+                        before ? format_utc(before) : "", format_utc(*t), reason);
+  });
+  if (!s) return s.error();
+  r->security_deadline = *t;
   return r;
 }
 
