@@ -83,9 +83,9 @@ Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
   if (!ds) return http::error_from(ds.error());
   bj::array deployments;
   for (const auto& d : *ds) {
-    auto j = deployment_json(ctx, d, true);
-    if (!j) return http::error_from(j.error());
-    deployments.push_back(std::move(*j));
+    auto v = domain::deployment_view(ctx, d, true);
+    if (!v) return http::error_from(v.error());
+    deployments.push_back(deployment_json(*v));
   }
   o["state"] = store::to_string(
       domain::update_state(ds->empty() ? std::nullopt : std::optional(ds->front())));

@@ -184,35 +184,23 @@ Response post_deployment(domain::Context& ctx, Request& req, const Caller& calle
   auto d = domain::assign_release(ctx, release, serial, caller.actor(),
                                   json::string_or(*body, "reason", ""));
   if (!d) return http::error_from(d.error());
-  auto j = deployment_json(ctx, *d, true);
-  if (!j) return http::error_from(j.error());
-  return http::json_response(201, *j);
+  auto v = domain::deployment_view(ctx, *d, true);
+  if (!v) return http::error_from(v.error());
+  return http::json_response(201, deployment_json(*v));
 }
 
 Response get_deployment(domain::Context& ctx, Request& req, const Caller&) {
   auto id = positive_id(req.param("id"), "deployment");
   if (!id) return http::error_from(id.error());
-  auto d = ctx.store.deployment(*id);
-  if (!d) return http::error_from(d.error());
-  auto j = deployment_json(ctx, *d, true);
-  if (!j) return http::error_from(j.error());
-  return http::json_response(200, *j);
+  auto v = domain::deployment_view(ctx, *id);
+  if (!v) return http::error_from(v.error());
+  return http::json_response(200, deployment_json(*v));
 }
 
 // ?terminal=&release=&status=&result=&offset=&limit= (1-1000, default 50),
 // newest first, with the number that match in all.
 Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
   store::DeploymentQuery q;
-  if (auto serial = req.query_or("terminal", ""); !serial.empty()) {
-    auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
-    if (!t) return http::error_from(t.error());
-    q.terminal_id = t->id;
-  }
-  if (auto version = req.query_or("release", ""); !version.empty()) {
-    auto r = ctx.store.release_by_version(version);
-    if (!r) return http::error_from(r.error());
-    q.release_id = r->id;
-  }
   if (auto status = req.query_or("status", ""); !status.empty()) {
     auto parsed = store::parse_deployment_status(status);
     if (!parsed) return http::error_from(parsed.error());
@@ -229,16 +217,15 @@ Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
   if (!limit) return http::error_from(limit.error());
   q.offset = *offset;
   q.limit = *limit;
-  auto ds = ctx.store.query_deployments(q);
-  if (!ds) return http::error_from(ds.error());
-  auto total = ctx.store.count_deployments(q);
-  if (!total) return http::error_from(total.error());
+  auto page =
+      domain::find_deployments(ctx, req.query_or("terminal", ""), req.query_or("release", ""), q);
+  if (!page) return http::error_from(page.error());
   bj::array out;
-  for (const auto& d : *ds)
-    if (auto j = deployment_json(ctx, d, false); j) out.push_back(*j);
+  for (const auto& v : page->rows) out.push_back(deployment_json(v));
   return http::json_response(
-      200, bj::object{
-               {"deployments", out}, {"total", *total}, {"offset", q.offset}, {"limit", q.limit}});
+      200,
+      bj::object{
+          {"deployments", out}, {"total", page->total}, {"offset", q.offset}, {"limit", q.limit}});
 }
 
 Response cancel_deployment(domain::Context& ctx, Request& req, const Caller& caller) {
@@ -246,45 +233,38 @@ Response cancel_deployment(domain::Context& ctx, Request& req, const Caller& cal
   if (!id) return http::error_from(id.error());
   auto d = domain::request_cancel(ctx, *id, caller.actor());
   if (!d) return http::error_from(d.error());
-  auto j = deployment_json(ctx, *d, true);
-  if (!j) return http::error_from(j.error());
-  return http::json_response(200, *j);
+  auto v = domain::deployment_view(ctx, *d, true);
+  if (!v) return http::error_from(v.error());
+  return http::json_response(200, deployment_json(*v));
 }
 
 }  // namespace
 
-Expected<bj::object> deployment_json(domain::Context& ctx, const store::DeploymentRecord& d,
-                                     bool with_history) {
-  auto t = ctx.store.terminal_by_id(d.terminal_id);
-  if (!t) return t.error();
-  auto r = ctx.store.release_by_id(d.release_id);
-  if (!r) return r.error();
+bj::object deployment_json(const domain::DeploymentView& v) {
+  const auto& d = v.deployment;
   bj::object o{{"id", d.id},
-               {"terminal", t->serial},
-               {"release", r->version},
+               {"terminal", v.serial},
+               {"release", v.version},
                {"status", store::to_string(d.status)},
                {"result", store::to_string(d.result)},
                {"message", d.message},
                {"created", format_utc(d.created)},
                {"updated", format_utc(d.updated)}};
-  if (with_history) {
-    auto h = ctx.store.action_history(d.id);
-    if (!h) return h.error();
-    bj::array history;
-    for (const auto& s : *h) {
-      bj::value details = bj::array();
-      if (auto p = json::parse(s.details_json); p) details = *p;
-      bj::object entry{{"time", format_utc(s.time)},
-                       {"execution", s.execution},
-                       {"result", s.result},
-                       {"code", s.code},
-                       {"details", details}};
-      if (s.progress_of > 0)
-        entry["progress"] = bj::object{{"cnt", s.progress_cnt}, {"of", s.progress_of}};
-      history.push_back(std::move(entry));
-    }
-    o["history"] = std::move(history);
+  if (!v.history) return o;
+  bj::array history;
+  for (const auto& s : *v.history) {
+    bj::value details = bj::array();
+    if (auto p = json::parse(s.details_json); p) details = *p;
+    bj::object entry{{"time", format_utc(s.time)},
+                     {"execution", s.execution},
+                     {"result", s.result},
+                     {"code", s.code},
+                     {"details", details}};
+    if (s.progress_of > 0)
+      entry["progress"] = bj::object{{"cnt", s.progress_cnt}, {"of", s.progress_of}};
+    history.push_back(std::move(entry));
   }
+  o["history"] = std::move(history);
   return o;
 }
 

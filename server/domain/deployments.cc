@@ -408,6 +408,55 @@ Expected<std::optional<store::DeploymentRecord>> poll_open_deployment(
   return ctx.store.open_deployment(t.id);
 }
 
+Expected<DeploymentView> deployment_view(Context& ctx, const store::DeploymentRecord& d,
+                                         bool with_history) {
+  DeploymentView v{d, "", "", std::nullopt};
+  auto t = ctx.store.terminal_by_id(d.terminal_id);
+  if (!t) return t.error();
+  v.serial = t->serial;
+  auto r = ctx.store.release_by_id(d.release_id);
+  if (!r) return r.error();
+  v.version = r->version;
+  if (with_history) {
+    auto h = ctx.store.action_history(d.id);
+    if (!h) return h.error();
+    v.history = std::move(*h);
+  }
+  return v;
+}
+
+Expected<DeploymentView> deployment_view(Context& ctx, std::int64_t id) {
+  auto d = ctx.store.deployment(id);
+  if (!d) return d.error();
+  return deployment_view(ctx, *d, true);
+}
+
+Expected<DeploymentPage> find_deployments(Context& ctx, const std::string& serial,
+                                          const std::string& version, store::DeploymentQuery q) {
+  if (!serial.empty()) {
+    auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
+    if (!t) return t.error();
+    q.terminal_id = t->id;
+  }
+  if (!version.empty()) {
+    auto r = ctx.store.release_by_version(version);
+    if (!r) return r.error();
+    q.release_id = r->id;
+  }
+  DeploymentPage page;
+  auto ds = ctx.store.query_deployments(q);
+  if (!ds) return ds.error();
+  auto total = ctx.store.count_deployments(q);
+  if (!total) return total.error();
+  page.total = *total;
+  for (const auto& d : *ds) {
+    auto v = deployment_view(ctx, d, false);
+    if (!v) return v.error();
+    page.rows.push_back(std::move(*v));
+  }
+  return page;
+}
+
 Expected<PollView> poll_view(Context& ctx, const store::TerminalRecord& t, bool posfleet_client,
                              std::int64_t since) {
   PollView v;

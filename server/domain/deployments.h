@@ -133,6 +133,25 @@ struct ModuleArtifact {
 Expected<ModuleArtifact> artifact_for(Context& ctx, const store::TerminalRecord& t,
                                       std::int64_t module_id);
 
+// A deployment as the APIs show it: with its terminal's serial, its release's version and,
+// when asked, its feedback history.
+struct DeploymentView {
+  store::DeploymentRecord deployment;
+  std::string serial, version;
+  std::optional<std::vector<store::ActionStatusRecord>> history;  // when asked for
+};
+Expected<DeploymentView> deployment_view(Context& ctx, const store::DeploymentRecord& d,
+                                         bool with_history);
+Expected<DeploymentView> deployment_view(Context& ctx, std::int64_t id);
+// GET /api/v1/deployments: `q` narrowed to the terminal `serial` and release `version` when not
+// empty (kNotFound if unknown); a page, newest first, and how many match in all.
+struct DeploymentPage {
+  std::vector<DeploymentView> rows;
+  std::int64_t total = 0;
+};
+Expected<DeploymentPage> find_deployments(Context& ctx, const std::string& serial,
+                                          const std::string& version, store::DeploymentQuery q);
+
 // A terminal polls: when it was last seen is written (every 10 s at most, to keep polls mostly
 // read-only), its reported version adopted (terminals.h), and its open deployment read. Each
 // write is idempotent and stands alone; a failing one fails the poll.

@@ -15,6 +15,19 @@ constexpr const char* kTerminalCols =
     "last_seen, group_name, "
     "merchant_id, retired, retired_reason FROM terminals ";
 
+// Every row of `s` (kDeploymentColumnsSql), or why not.
+Expected<std::vector<DeploymentRecord>> read_deployments(Connection& c, Stmt& s) {
+  std::vector<DeploymentRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    auto d = read_deployment(s);
+    if (!d) return d.error();
+    out.push_back(std::move(*d));
+  }
+  if (rc != SQLITE_DONE) return c.error("deployments");
+  return out;
+}
+
 const std::string kDeploymentCols =
     std::string("SELECT ") + kDeploymentColumnsSql + " FROM deployments d ";
 
@@ -329,15 +342,7 @@ Expected<std::vector<DeploymentRecord>> SqliteStore::list_deployments(
   auto s = c.prepare(terminal_id ? by_terminal.c_str() : all.c_str());
   if (terminal_id) s.bind(*terminal_id);
   s.bind(limit);
-  std::vector<DeploymentRecord> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
-    auto d = read_deployment(s);
-    if (!d) return d.error();
-    out.push_back(std::move(*d));
-  }
-  if (rc != SQLITE_DONE) return c.error("deployments");
-  return out;
+  return read_deployments(c, s);
 }
 
 namespace {
@@ -369,15 +374,7 @@ Expected<std::vector<DeploymentRecord>> SqliteStore::query_deployments(const Dep
   auto s = c.prepare(sql.c_str());
   bind_deployment_query(s, q);
   s.bind_all(q.limit, q.offset);
-  std::vector<DeploymentRecord> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
-    auto d = read_deployment(s);
-    if (!d) return d.error();
-    out.push_back(std::move(*d));
-  }
-  if (rc != SQLITE_DONE) return c.error("deployments");
-  return out;
+  return read_deployments(c, s);
 }
 
 Expected<std::int64_t> SqliteStore::count_deployments(const DeploymentQuery& q) {
