@@ -83,11 +83,12 @@ Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
   if (!ds) return http::error_from(ds.error());
   bj::array deployments;
   for (const auto& d : *ds) {
-    auto j = deployment_json(ctx, d, true);
-    if (!j) return http::error_from(j.error());
-    deployments.push_back(std::move(*j));
+    auto v = domain::deployment_view(ctx, d, true);
+    if (!v) return http::error_from(v.error());
+    deployments.push_back(deployment_json(*v));
   }
-  o["state"] = domain::update_state(ds->empty() ? std::nullopt : std::optional(ds->front()));
+  o["state"] = store::to_string(
+      domain::update_state(ds->empty() ? std::nullopt : std::optional(ds->front())));
   o["progress"] = nullptr;
   if (!ds->empty()) {
     const auto& newest = ds->front();
@@ -95,11 +96,16 @@ Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
     if (!history) return http::error_from(history.error());
     const auto p = domain::update_progress(newest, *history);
     const auto& release = deployments.front().as_object().at("release");
-    o["progress"] =
-        bj::object{{"deployment", newest.id}, {"release", release},   {"status", newest.status},
-                   {"result", newest.result}, {"percent", p.percent}, {"bytes", p.bytes},
-                   {"total", p.total},        {"line", p.line},       {"time", format_utc(p.time)},
-                   {"active", p.active}};
+    o["progress"] = bj::object{{"deployment", newest.id},
+                               {"release", release},
+                               {"status", store::to_string(newest.status)},
+                               {"result", store::to_string(newest.result)},
+                               {"percent", p.percent},
+                               {"bytes", p.bytes},
+                               {"total", p.total},
+                               {"line", p.line},
+                               {"time", format_utc(p.time)},
+                               {"active", p.active}};
   }
   o["deployments"] = std::move(deployments);
 

@@ -9,6 +9,7 @@
 #include "server/api/api_common.h"
 #include "server/domain/load.h"
 #include "server/domain/policy.h"
+#include "server/domain/releases.h"
 #include "server/domain/sms.h"
 
 namespace posfleet::api {
@@ -89,12 +90,13 @@ Response put_group(domain::Context& ctx, Request& req, const Caller& caller) {
 Response put_deadline(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto deadline = domain::set_security_deadline(
-      ctx, req.param("version"), json::string_or(*body, "deadline", ""),
-      json::string_or(*body, "reason", ""), caller.actor());
-  if (!deadline) return http::error_from(deadline.error());
-  return http::json_response(200, bj::object{{"version", req.param("version")},
-                                             {"security_deadline", format_utc(*deadline)}});
+  auto r = domain::set_release_deadline(ctx, req.param("version"),
+                                        json::string_or(*body, "deadline", ""), caller.actor(),
+                                        json::string_or(*body, "reason", ""));
+  if (!r) return http::error_from(r.error());
+  return http::json_response(
+      200,
+      bj::object{{"version", r->version}, {"security_deadline", format_utc(r->security_deadline)}});
 }
 
 Response get_outbox(domain::Context& ctx, Request&, const Caller&) {

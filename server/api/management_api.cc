@@ -131,12 +131,7 @@ Response get_artifact(domain::Context& ctx, Request& req, const Caller&) {
 
 Response post_release(domain::Context& ctx, Request& req, const Caller&) {
   auto r = domain::publish_release(ctx, req.body);
-  if (!r) {
-    const Code c = r.error().code;
-    if (c == Code::kBadSignature || c == Code::kUnknownKey || c == Code::kTooFewSignatures)
-      return http::error_response(400, code_name(c), r.error().message);
-    return http::error_from(r.error());
-  }
+  if (!r) return http::error_from(r.error());
   return http::json_response(201, release_json(ctx, *r));
 }
 
@@ -157,11 +152,9 @@ Response get_release(domain::Context& ctx, Request& req, const Caller&) {
 Response post_terminal(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto t = domain::register_terminal(ctx, json::string_or(*body, "serial", ""),
-                                     json::string_or(*body, "model", ""));
+  auto t = domain::register_terminal_as(ctx, caller.actor(), json::string_or(*body, "serial", ""),
+                                        json::string_or(*body, "model", ""));
   if (!t) return http::error_from(t.error());
-  domain::record_audit(ctx, caller.actor(), "terminal.register", "terminal:" + t->record.serial,
-                       t->reregistered ? "retired" : "", t->record.model, "");
   auto o = terminal_json(t->record);
   o["token"] = t->token;
   return http::json_response(201, o);
@@ -188,117 +181,90 @@ Response post_deployment(domain::Context& ctx, Request& req, const Caller& calle
   if (!body->contains("terminal")) return deploy_many(ctx, *body, caller, false);
   const auto release = json::string_or(*body, "release", ""),
              serial = json::string_or(*body, "terminal", "");
-  if (auto s = domain::check_reason(json::string_or(*body, "reason", ""), nullptr); !s)
-    return http::error_from(s.error());
-  auto d = domain::assign_release(ctx, release, serial, caller.actor());
+  auto d = domain::assign_release(ctx, release, serial, caller.actor(),
+                                  json::string_or(*body, "reason", ""));
   if (!d) return http::error_from(d.error());
-  domain::record_audit(ctx, caller.actor(), "deployment.create", "terminal:" + serial, "",
-                       "release " + release + ", deployment " + std::to_string(d->id),
-                       json::string_or(*body, "reason", ""));
-  auto j = deployment_json(ctx, *d, true);
-  if (!j) return http::error_from(j.error());
-  return http::json_response(201, *j);
+  auto v = domain::deployment_view(ctx, *d, true);
+  if (!v) return http::error_from(v.error());
+  return http::json_response(201, deployment_json(*v));
 }
 
 Response get_deployment(domain::Context& ctx, Request& req, const Caller&) {
   auto id = positive_id(req.param("id"), "deployment");
   if (!id) return http::error_from(id.error());
-  auto d = ctx.store.deployment(*id);
-  if (!d) return http::error_from(d.error());
-  auto j = deployment_json(ctx, *d, true);
-  if (!j) return http::error_from(j.error());
-  return http::json_response(200, *j);
+  auto v = domain::deployment_view(ctx, *id);
+  if (!v) return http::error_from(v.error());
+  return http::json_response(200, deployment_json(*v));
 }
 
 // ?terminal=&release=&status=&result=&offset=&limit= (1-1000, default 50),
 // newest first, with the number that match in all.
 Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
-  static const std::set<std::string> kStatuses = {"scheduled", "running", "canceling", "canceled",
-                                                  "finished"};
-  static const std::set<std::string> kResults = {"none", "success", "failure"};
   store::DeploymentQuery q;
-  if (auto serial = req.query_or("terminal", ""); !serial.empty()) {
-    auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
-    if (!t) return http::error_from(t.error());
-    q.terminal_id = t->id;
+  if (auto status = req.query_or("status", ""); !status.empty()) {
+    auto parsed = store::parse_deployment_status(status);
+    if (!parsed) return http::error_from(parsed.error());
+    q.status = *parsed;
   }
-  if (auto version = req.query_or("release", ""); !version.empty()) {
-    auto r = ctx.store.release_by_version(version);
-    if (!r) return http::error_from(r.error());
-    q.release_id = r->id;
+  if (auto result = req.query_or("result", ""); !result.empty()) {
+    auto parsed = store::parse_deployment_result(result);
+    if (!parsed) return http::error_from(parsed.error());
+    q.result = *parsed;
   }
-  q.status = req.query_or("status", "");
-  q.result = req.query_or("result", "");
-  if (!q.status.empty() && !kStatuses.contains(q.status))
-    return http::error_response(
-        400, "invalid_argument",
-        "status must be scheduled, running, canceling, canceled or finished");
-  if (!q.result.empty() && !kResults.contains(q.result))
-    return http::error_response(400, "invalid_argument", "result must be none, success or failure");
   auto offset = bounded_number(req.query_or("offset", ""), "offset", 0, 0, 1'000'000'000);
   auto limit = bounded_number(req.query_or("limit", ""), "limit", 50, 1, 1000);
   if (!offset) return http::error_from(offset.error());
   if (!limit) return http::error_from(limit.error());
   q.offset = *offset;
   q.limit = *limit;
-  auto ds = ctx.store.query_deployments(q);
-  if (!ds) return http::error_from(ds.error());
-  auto total = ctx.store.count_deployments(q);
-  if (!total) return http::error_from(total.error());
+  auto page =
+      domain::find_deployments(ctx, req.query_or("terminal", ""), req.query_or("release", ""), q);
+  if (!page) return http::error_from(page.error());
   bj::array out;
-  for (const auto& d : *ds)
-    if (auto j = deployment_json(ctx, d, false); j) out.push_back(*j);
+  for (const auto& v : page->rows) out.push_back(deployment_json(v));
   return http::json_response(
-      200, bj::object{
-               {"deployments", out}, {"total", *total}, {"offset", q.offset}, {"limit", q.limit}});
+      200,
+      bj::object{
+          {"deployments", out}, {"total", page->total}, {"offset", q.offset}, {"limit", q.limit}});
 }
 
 Response cancel_deployment(domain::Context& ctx, Request& req, const Caller& caller) {
   auto id = positive_id(req.param("id"), "deployment");
   if (!id) return http::error_from(id.error());
-  auto d = domain::request_cancel(ctx, *id);
+  auto d = domain::request_cancel(ctx, *id, caller.actor());
   if (!d) return http::error_from(d.error());
-  domain::record_audit(ctx, caller.actor(), "deployment.cancel",
-                       "deployment:" + std::to_string(*id), "", d->status, "");
-  auto j = deployment_json(ctx, *d, true);
-  if (!j) return http::error_from(j.error());
-  return http::json_response(200, *j);
+  auto v = domain::deployment_view(ctx, *d, true);
+  if (!v) return http::error_from(v.error());
+  return http::json_response(200, deployment_json(*v));
 }
 
 }  // namespace
 
-Expected<bj::object> deployment_json(domain::Context& ctx, const store::DeploymentRecord& d,
-                                     bool with_history) {
-  auto t = ctx.store.terminal_by_id(d.terminal_id);
-  if (!t) return t.error();
-  auto r = ctx.store.release_by_id(d.release_id);
-  if (!r) return r.error();
+bj::object deployment_json(const domain::DeploymentView& v) {
+  const auto& d = v.deployment;
   bj::object o{{"id", d.id},
-               {"terminal", t->serial},
-               {"release", r->version},
-               {"status", d.status},
-               {"result", d.result},
+               {"terminal", v.serial},
+               {"release", v.version},
+               {"status", store::to_string(d.status)},
+               {"result", store::to_string(d.result)},
                {"message", d.message},
                {"created", format_utc(d.created)},
                {"updated", format_utc(d.updated)}};
-  if (with_history) {
-    auto h = ctx.store.action_history(d.id);
-    if (!h) return h.error();
-    bj::array history;
-    for (const auto& s : *h) {
-      bj::value details = bj::array();
-      if (auto p = json::parse(s.details_json); p) details = *p;
-      bj::object entry{{"time", format_utc(s.time)},
-                       {"execution", s.execution},
-                       {"result", s.result},
-                       {"code", s.code},
-                       {"details", details}};
-      if (s.progress_of > 0)
-        entry["progress"] = bj::object{{"cnt", s.progress_cnt}, {"of", s.progress_of}};
-      history.push_back(std::move(entry));
-    }
-    o["history"] = std::move(history);
+  if (!v.history) return o;
+  bj::array history;
+  for (const auto& s : *v.history) {
+    bj::value details = bj::array();
+    if (auto p = json::parse(s.details_json); p) details = *p;
+    bj::object entry{{"time", format_utc(s.time)},
+                     {"execution", s.execution},
+                     {"result", s.result},
+                     {"code", s.code},
+                     {"details", details}};
+    if (s.progress_of > 0)
+      entry["progress"] = bj::object{{"cnt", s.progress_cnt}, {"of", s.progress_of}};
+    history.push_back(std::move(entry));
   }
+  o["history"] = std::move(history);
   return o;
 }
 

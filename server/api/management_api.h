@@ -8,14 +8,14 @@
 
 #include "core/result.h"
 #include "server/domain/context.h"
+#include "server/domain/deployments.h"
 #include "server/http/router.h"
 
 namespace posfleet::api {
 
 void add_routes(http::Router& router, domain::Context& ctx);
 
-// A deployment as the API shows it; with its DDI status history if asked.
-Expected<boost::json::object> deployment_json(domain::Context& ctx,
-                                              const store::DeploymentRecord& d, bool with_history);
+// A deployment as the API shows it; with its DDI status history if the view has it.
+boost::json::object deployment_json(const domain::DeploymentView& v);
 
 }  // namespace posfleet::api

@@ -79,50 +79,29 @@ Response post_policy_bulk(domain::Context& ctx, Request& req, const Caller& call
       bj::object{{"matched", out->matched}, {"applied", out->applied}, {"refused", out->refused}});
 }
 
-// The terminals a deployment request names, and the serials it names that
-// are not known.
-Expected<std::vector<store::TerminalRecord>> targets(domain::Context& ctx, const bj::object& body,
-                                                     std::int64_t* unknown,
-                                                     std::string* described) {
+// What a deployment or cancel request names (domain/rollout.h TargetSpec); the body's
+// "filter" is kept as text for the audit entry.
+Expected<domain::TargetSpec> target_spec(domain::Context& ctx, const bj::object& body,
+                                         std::string* filter_json) {
+  domain::TargetSpec spec;
   if (auto* list = body.if_contains("terminals")) {
     if (!list->is_array() || list->get_array().empty())
       return make_error(Code::kInvalidArgument, "terminals must list at least one serial");
-    if (static_cast<std::int64_t>(list->get_array().size()) > ctx.bulk_cap)
-      return make_error(Code::kInvalidArgument,
-                        "at most " + std::to_string(ctx.bulk_cap) +
-                            " serials at once: deploy to a group or a filter instead");
-    std::vector<store::TerminalRecord> out;
-    std::set<std::string> seen;
+    spec.serials.emplace();
     for (const auto& v : list->get_array()) {
       if (!v.is_string())
         return make_error(Code::kInvalidArgument, "terminals must be serials (text)");
-      const std::string serial(v.get_string());
-      if (!seen.insert(serial).second) continue;
-      auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
-      if (t)
-        out.push_back(*t);
-      else if (t.error().code == Code::kNotFound)
-        ++*unknown;
-      else
-        return t.error();
+      spec.serials->emplace_back(v.get_string());
     }
-    *described = std::to_string(seen.size()) + " terminals";
-    return out;
-  }
-  store::TerminalQuery q;
-  if (auto g = json::string_or(body, "group", ""); !g.empty()) {
-    q.group = g;
-    *described = "group:" + g;
+  } else if (auto g = json::string_or(body, "group", ""); !g.empty()) {
+    spec.group = g;
   } else if (body.contains("filter")) {
     auto f = filter_of(ctx, body);
     if (!f) return f.error();
-    q = *f;
-    *described = "filter:" + json::serialize(body.at("filter"));
-  } else {
-    return make_error(Code::kInvalidArgument,
-                      "name the target: terminal, terminals, group or filter");
+    spec.filter = *f;
+    *filter_json = json::serialize(body.at("filter"));
   }
-  return domain::all_matching(ctx, q, "deploy group by group");
+  return spec;
 }
 
 Response post_deployment_preview(domain::Context& ctx, Request& req, const Caller& caller) {
@@ -149,7 +128,7 @@ Response get_progress(domain::Context& ctx, Request& req, const Caller&) {
   bj::object counts;
   std::int64_t total = 0;
   for (const auto& [state, n] : p->counts) {
-    counts[state] = n;
+    counts[store::to_string(state)] = n;
     total += n;
   }
   bj::array rows;
@@ -158,9 +137,9 @@ Response get_progress(domain::Context& ctx, Request& req, const Caller&) {
     rows.push_back(
         bj::object{{"id", d.id},
                    {"terminal", row.row.serial},
-                   {"state", row.state},
-                   {"status", d.status},
-                   {"result", d.result},
+                   {"state", store::to_string(row.state)},
+                   {"status", store::to_string(d.status)},
+                   {"result", store::to_string(d.result)},
                    {"message", d.message},
                    {"percent", row.percent ? bj::value(*row.percent) : bj::value(nullptr)},
                    {"updated", format_utc(d.updated)}});
@@ -195,44 +174,26 @@ Response post_bulk_cancel(domain::Context& ctx, Request& req, const Caller& call
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
   const std::string version = json::string_or(*body, "release", "");
-  std::optional<store::ReleaseRecord> release;
-  if (!version.empty()) {
-    auto r = ctx.store.release_by_version(version);
-    if (!r) return http::error_from(r.error());
-    release = *r;
+  std::string filter_json;
+  auto spec = target_spec(ctx, *body, &filter_json);
+  if (!spec) return http::error_from(spec.error());
+  const bool named =
+      body->contains("terminals") || body->contains("group") || body->contains("filter");
+  if (!named) {
+    if (version.empty())
+      return invalid("name what to cancel: release, and/or terminals, group or filter");
+    spec->pending = version;  // every terminal the release is pending on
   }
-  std::int64_t unknown = 0;
-  std::string described;
-  Expected<std::vector<store::TerminalRecord>> ts = std::vector<store::TerminalRecord>{};
-  if (body->contains("terminals") || body->contains("group") || body->contains("filter")) {
-    ts = targets(ctx, *body, &unknown, &described);
-  } else if (release) {
-    store::TerminalQuery q;  // every terminal the release is pending on
-    q.pending = version;
-    ts = domain::all_matching(ctx, q, "cancel group by group");
-    described = "release:" + version;
-  } else {
-    return invalid("name what to cancel: release, and/or terminals, group or filter");
-  }
-  if (!ts) return http::error_from(ts.error());
-  auto out = domain::cancel_many(ctx, release, *ts);
+  auto out = domain::cancel_many(ctx, version, *spec, filter_json, caller.actor(),
+                                 json::string_or(*body, "reason", ""));
   if (!out) return http::error_from(out.error());
-  bj::object skipped{{"none_open", 0},
-                     {"other_release", 0},
-                     {"already_canceling", 0},
-                     {"unknown_terminal", unknown}};
+  bj::object skipped;
   for (const auto& [why, n] : out->skipped) skipped[why] = n;
   bj::array ids;
   for (auto id : out->ids) ids.push_back(id);
-  if (out->canceled > 0)
-    domain::record_audit(
-        ctx, caller.actor(), "deployment.cancel", described, "",
-        json::serialize(
-            bj::object{{"release", version}, {"canceled", out->canceled}, {"deployments", ids}}),
-        json::string_or(*body, "reason", ""));
   return http::json_response(
       200, bj::object{{"release", version.empty() ? bj::value(nullptr) : bj::value(version)},
-                      {"matched", out->matched + unknown},
+                      {"matched", out->matched},
                       {"canceled", out->canceled},
                       {"skipped", skipped},
                       {"deployments", ids}});
@@ -244,32 +205,20 @@ Response deploy_many(domain::Context& ctx, const bj::object& body, const Caller&
                      bool dry_run) {
   const std::string version = json::string_or(body, "release", "");
   if (version.empty()) return invalid("choose the release to deploy");
-  if (auto s = domain::check_reason(json::string_or(body, "reason", ""), nullptr); !s)
-    return http::error_from(s.error());
-  auto release = ctx.store.release_by_version(version);
-  if (!release) return http::error_from(release.error());
-  std::int64_t unknown = 0;
-  std::string described;
-  auto ts = targets(ctx, body, &unknown, &described);
-  if (!ts) return http::error_from(ts.error());
-  auto out = domain::assign_many(ctx, *release, *ts, dry_run, caller.actor());
+  std::string filter_json;
+  auto spec = target_spec(ctx, body, &filter_json);
+  if (!spec) return http::error_from(spec.error());
+  auto out = domain::assign_many(ctx, version, *spec, filter_json, dry_run, caller.actor(),
+                                 json::string_or(body, "reason", ""));
   if (!out) return http::error_from(out.error());
-  bj::object skipped{{"wrong_model", 0},  {"already_installed", 0},
-                     {"already_open", 0}, {"installing", 0},
-                     {"busy", 0},         {"unknown_terminal", unknown}};
+  bj::object skipped;
   for (const auto& [why, n] : out->skipped) skipped[why] = n;
   bj::array ids;
   for (auto id : out->ids) ids.push_back(id);
-  bj::object reply{{"release", version},      {"matched", out->matched + unknown},
+  bj::object reply{{"release", version},      {"matched", out->matched},
                    {"created", out->created}, {"replaced", out->replaced},
                    {"skipped", skipped},      {"deployments", ids},
                    {"dry_run", dry_run},      {"summary", summary(version, *out, skipped)}};
-  if (!dry_run)
-    domain::record_audit(
-        ctx, caller.actor(), "deployment.create", "release:" + version, "",
-        json::serialize(
-            bj::object{{"target", described}, {"created", out->created}, {"skipped", skipped}}),
-        json::string_or(body, "reason", ""));
   return http::json_response(dry_run ? 200 : 201, reply);
 }
 

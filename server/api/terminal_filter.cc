@@ -47,15 +47,12 @@ std::string get(const std::map<std::string, std::string>& p, const std::string& 
 Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
                                               const std::map<std::string, std::string>& params) {
   static const std::set<std::string> kModes = {"auto", "manual", "never"};
-  static const std::set<std::string> kStates = {"idle",    "scheduled", "running",
-                                                "success", "failed",    "canceled"};
   store::TerminalQuery q;
   q.text = get(params, "q");
   q.model = get(params, "model");
   q.version = get(params, "version");
   q.group = get(params, "group");
   q.mode = get(params, "mode");
-  q.state = get(params, "state");
   q.pending = get(params, "pending");
   q.text = std::string(text::trim(q.text));
   for (auto [name, value, max] : {std::tuple{"q", &q.text, limits::kSearchChars},
@@ -66,9 +63,11 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
     if (auto s = text::check_field(name, *value, max); !s) return s.error();
   if (!q.mode.empty() && !kModes.contains(q.mode))
     return make_error(Code::kInvalidArgument, "mode must be auto, manual or never");
-  if (!q.state.empty() && !kStates.contains(q.state))
-    return make_error(Code::kInvalidArgument,
-                      "state must be idle, scheduled, running, success, failed or canceled");
+  if (auto state = get(params, "state"); !state.empty()) {
+    auto parsed = store::parse_update_state(state);
+    if (!parsed) return parsed.error();
+    q.state = *parsed;
+  }
   if (auto online = get(params, "online"); !online.empty()) {
     if (online != "true" && online != "false")
       return make_error(Code::kInvalidArgument, "online must be true or false");
@@ -115,7 +114,7 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
   }
   auto q = terminal_query(ctx, params);
   if (q && q->text.empty() && q->model.empty() && q->version.empty() && q->group.empty() &&
-      q->mode.empty() && q->state.empty() && !q->online && !q->merchant_id && q->pending.empty())
+      q->mode.empty() && !q->state && !q->online && !q->merchant_id && q->pending.empty())
     return make_error(Code::kInvalidArgument,
                       "the filter has no condition; name the terminals (e.g. model or group), or "
                       "use the fleet policy");
@@ -131,7 +130,7 @@ bj::object terminal_row_json(const store::TerminalRow& r) {
                     {"merchant_id", t.merchant_id},
                     {"merchant", r.merchant_name},
                     {"mode", r.mode},
-                    {"state", r.state},
+                    {"state", store::to_string(r.state)},
                     {"last_seen", utc_or_null(t.last_seen)},
                     {"retired", utc_or_null(t.retired)}};
 }

@@ -70,49 +70,43 @@ http::Handler authed(domain::Context& ctx, F f) {
 bool posfleet_client(const Request& req) { return req.query_or("posfleet", "") == "1"; }
 
 Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
-  const auto now = unix_now();
-  if (now - t.last_seen >= 10)
-    ctx.store.touch_terminal(t.id, now);  // coarse, to keep polls read-only
-  if (auto s = domain::adopt_reported_version(ctx, t); !s) return http::error_from(s.error());
   const bool extended = posfleet_client(req);
+  std::int64_t since = 0;
+  if (extended) {
+    try {
+      since = std::stoll(req.query_or("since", "0"));
+    } catch (const std::exception&) {
+    }
+  }
+  auto v = domain::poll_view(ctx, t, extended, since);
+  if (!v) return http::error_from(v.error());
   bj::object links;
   const std::string base = controller_url(ctx, req);
-  auto open = ctx.store.open_deployment(t.id);
-  if (!open) return http::error_from(open.error());
-  std::optional<Policy> policy;
-  if (*open || extended) {
-    auto p = domain::effective_policy(ctx, t);
-    if (!p) return http::error_from(p.error());
-    policy = *p;
-  }
   bj::value offer = nullptr, held = nullptr;
-  if (*open) {
-    const auto& d = **open;
+  if (v->open) {
+    const auto& d = *v->open;
     const std::string id = std::to_string(d.id);
-    if (d.status == "canceling") {
+    if (d.status == store::DeploymentStatus::kCanceling) {
       links["cancelAction"] = link(base + "/cancelAction/" + id);
-    } else {
-      auto r = ctx.store.release_by_id(d.release_id);
-      if (!r) return http::error_from(r.error());
-      auto view = domain::offer_for(ctx, t, *policy, d, *r, extended);
+    } else if (!v->offer.visible) {
       // Held back by `never`: posfleet's agent is told it exists, so a merchant
       // who checks learns that one is waiting and that updates are off.
-      if (!view.visible)
-        held = bj::object{
-            {"action_id", d.id}, {"version", r->version}, {"reason", to_string(view.reason)}};
-      if (view.visible) {
-        links["deploymentBase"] =
-            link(base + "/deploymentBase/" + id + "?c=" + std::to_string(d.updated));
-        offer = bj::object{
-            {"action_id", d.id},
-            {"version", r->version},
-            {"notes", bj::object{{"zh-CN", domain::release_note(*r, "zh-CN")},
-                                 {"en", domain::release_note(*r, "en")}}},
-            {"security", r->security},
-            {"deadline", r->security_deadline ? bj::value(format_utc(r->security_deadline))
-                                              : bj::value(nullptr)},
-            {"forced", view.forced}};
-      }
+      held = bj::object{{"action_id", d.id},
+                        {"version", v->release->version},
+                        {"reason", to_string(v->offer.reason)}};
+    } else {
+      const auto& r = *v->release;
+      links["deploymentBase"] =
+          link(base + "/deploymentBase/" + id + "?c=" + std::to_string(d.updated));
+      offer =
+          bj::object{{"action_id", d.id},
+                     {"version", r.version},
+                     {"notes", bj::object{{"zh-CN", domain::release_note(r, "zh-CN")},
+                                          {"en", domain::release_note(r, "en")}}},
+                     {"security", r.security},
+                     {"deadline", r.security_deadline ? bj::value(format_utc(r.security_deadline))
+                                                      : bj::value(nullptr)},
+                     {"forced", v->offer.forced}};
     }
   }
   if (t.attributes_json == "{}") links["configData"] = link(base + "/configData");
@@ -121,20 +115,16 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
   bj::object body{{"config", bj::object{{"polling", bj::object{{"sleep", sleep_text(sleep)}}}}}};
   if (!links.empty()) body["_links"] = std::move(links);
   if (extended) {
-    std::int64_t since = 0;
-    try {
-      since = std::stoll(req.query_or("since", "0"));
-    } catch (const std::exception&) {
-    }
     bj::array notes;
-    if (auto ns = ctx.store.notifications(t.id, since, 50); ns)
-      for (const auto& n : *ns)
-        notes.push_back(bj::object{{"id", n.id},
-                                   {"kind", n.kind},
-                                   {"time", format_utc(n.time)},
-                                   {"text", bj::object{{"zh-CN", n.text_zh}, {"en", n.text_en}}}});
-    body["posfleet"] = bj::object{
-        {"policy", policy->to_json()}, {"notifications", notes}, {"offer", offer}, {"held", held}};
+    for (const auto& n : v->notifications)
+      notes.push_back(bj::object{{"id", n.id},
+                                 {"kind", n.kind},
+                                 {"time", format_utc(n.time)},
+                                 {"text", bj::object{{"zh-CN", n.text_zh}, {"en", n.text_en}}}});
+    body["posfleet"] = bj::object{{"policy", v->policy->to_json()},
+                                  {"notifications", notes},
+                                  {"offer", offer},
+                                  {"held", held}};
   }
   return http::json_response(200, body);
 }
@@ -142,7 +132,8 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
 Response put_policy(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   auto v = json::parse_untrusted(req.body);
   if (!v || !v->is_object())
-    return http::error_response(400, "parse", "body must be {\"mode\":...,\"base_revision\":N}");
+    return http::error_from(
+        make_error(Code::kParse, "body must be {\"mode\":...,\"base_revision\":N}"));
   auto base = json::get_int(v->get_object(), "base_revision");
   const auto* reset = v->get_object().if_contains("reset");
   auto change = reset && *reset == true
@@ -161,7 +152,8 @@ Response post_ticket(domain::Context& ctx, Request& req, const store::TerminalRe
   auto v = json::parse_untrusted(req.body);
   if (!v) return http::error_from(v.error());
   if (!v->is_object())
-    return http::error_response(400, "parse", "body must be {\"message\":...,\"version\":...}");
+    return http::error_from(
+        make_error(Code::kParse, "body must be {\"message\":...,\"version\":...}"));
   auto ticket = domain::open_ticket(ctx, t, json::string_or(v->get_object(), "message", ""),
                                     json::string_or(v->get_object(), "version", ""));
   if (!ticket && ticket.error().code == Code::kTooManyRequests) {
@@ -194,45 +186,26 @@ Response action_resource(domain::Context& ctx, Request& req, const store::Termin
                          bool installed) {
   auto id = id_param(req, "actionId");
   if (!id) return http::error_from(id.error());
-  auto d = domain::deployment_of(ctx, t, *id);
-  if (!d) return http::error_from(d.error());
-  if (installed ? !(d->status == "finished" && d->result == "success") : !domain::is_open(*d))
-    return http::error_response(
-        404, "not_found",
-        "action " + std::to_string(*id) + " is not " + (installed ? "installed" : "open"));
-  auto r = ctx.store.release_by_id(d->release_id);
-  if (!r) return http::error_from(r.error());
-  if (!installed) {
-    auto policy = domain::effective_policy(ctx, t);
-    if (!policy) return http::error_from(policy.error());
-    if (!domain::offer_for(ctx, t, *policy, *d, *r, /*posfleet_client=*/true).visible)
-      return http::error_response(409, "conflict", "updates are turned off for this terminal");
-  }
+  auto fetched = domain::fetch_action(ctx, t, *id, installed, req.query.count("actionHistory") > 0);
+  if (!fetched) return http::error_from(fetched.error());
+  const auto& d = fetched->deployment;
+  const auto& r = fetched->release;
   const std::string base = controller_url(ctx, req);
   bj::array chunks;
-  for (const auto& c : r->components) {
-    auto a = ctx.store.artifact(c.sha256);
-    if (!a) return http::error_from(a.error());
-    chunks.push_back(chunk_json(base, c, *a));
-  }
+  for (std::size_t i = 0; i < r.components.size(); ++i)
+    chunks.push_back(chunk_json(base, r.components[i], fetched->artifacts[i]));
   bj::object deployment{
       {"download", "forced"}, {"update", "forced"}, {"chunks", std::move(chunks)}};
-  bj::object body{{"id", std::to_string(d->id)}, {"deployment", std::move(deployment)}};
-  auto manifest = json::parse(r->manifest_json);
+  bj::object body{{"id", std::to_string(d.id)}, {"deployment", std::move(deployment)}};
+  auto manifest = json::parse(r.manifest_json);
   if (manifest) body["posfleet"] = bj::object{{"manifest", *manifest}};
   if (req.query.count("actionHistory")) {
-    auto h = ctx.store.action_history(d->id);
     bj::array messages;
-    if (h)
-      for (const auto& s : *h)
-        if (auto lines = json::parse(s.details_json); lines && lines->is_array())
-          for (const auto& line : lines->get_array()) messages.push_back(line);
-    body["actionHistory"] = bj::object{{"status", d->status}, {"messages", std::move(messages)}};
-  }
-  if (!installed && d->status == "scheduled") {
-    d->status = "running";
-    d->updated = unix_now();
-    ctx.store.update_deployment(*d);
+    for (const auto& s : fetched->history)
+      if (auto lines = json::parse(s.details_json); lines && lines->is_array())
+        for (const auto& line : lines->get_array()) messages.push_back(line);
+    body["actionHistory"] =
+        bj::object{{"status", store::to_string(d.status)}, {"messages", std::move(messages)}};
   }
   return http::json_response(200, body);
 }
@@ -292,11 +265,7 @@ Response feedback(domain::Context& ctx, Request& req, const store::TerminalRecor
   if (!id) return http::error_from(id.error());
   auto fb = parse_feedback(req.body);
   if (!fb) return http::error_from(fb.error());
-  if (auto s = record(ctx, t, *id, *fb); !s) {
-    if (s.error().code == Code::kConflict)
-      return http::error_response(410, "gone", s.error().message);
-    return http::error_from(s.error());
-  }
+  if (auto s = record(ctx, t, *id, *fb); !s) return http::error_from(s.error());
   return Response{200, "application/json", {}, "", {}};
 }
 
@@ -307,18 +276,16 @@ Response confirmation(domain::Context& ctx, Request& req, const store::TerminalR
   if (!id) return http::error_from(id.error());
   auto v = json::parse(req.body);
   if (!v || !v->is_object())
-    return http::error_response(400, "parse", "confirmation feedback must be a JSON object");
+    return http::error_from(
+        make_error(Code::kParse, "confirmation feedback must be a JSON object"));
   const std::string answer = json::string_or(v->get_object(), "confirmation", "");
   if (answer != "confirmed" && answer != "denied")
-    return http::error_response(400, "invalid_argument",
-                                "confirmation must be confirmed or denied");
+    return http::error_from(
+        make_error(Code::kInvalidArgument, "confirmation must be confirmed or denied"));
   if (auto s = domain::record_confirmation(ctx, t, *id, answer == "confirmed",
                                            details_of(v->get_object()));
-      !s) {
-    if (s.error().code == Code::kConflict)
-      return http::error_response(410, "gone", s.error().message);
+      !s)
     return http::error_from(s.error());
-  }
   return Response{200, "application/json", {}, "", {}};
 }
 
@@ -327,25 +294,25 @@ Response cancel_action(domain::Context& ctx, Request& req, const store::Terminal
   if (!id) return http::error_from(id.error());
   auto d = domain::deployment_of(ctx, t, *id);
   if (!d) return http::error_from(d.error());
-  if (d->status != "canceling")
-    return http::error_response(404, "not_found", "action is not being canceled");
+  if (d->status != store::DeploymentStatus::kCanceling)
+    return http::error_from(make_error(Code::kNotFound, "action is not being canceled"));
   const std::string sid = std::to_string(d->id);
   return http::json_response(
       200, bj::object{{"id", sid}, {"cancelAction", bj::object{{"stopId", sid}}}});
 }
 
 Response too_many_attributes(std::size_t n) {
-  return http::error_response(400, "invalid_argument",
-                              "configData would hold " + std::to_string(n) +
+  return http::error_from(make_error(
+      Code::kInvalidArgument, "configData would hold " + std::to_string(n) +
                                   " attributes; at most " + std::to_string(limits::kConfigKeys) +
-                                  " are kept: remove some (mode remove)");
+                                  " are kept: remove some (mode remove)"));
 }
 
 Response config_data(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   auto v = json::parse_untrusted(req.body);
   if (!v) return http::error_from(v.error());
   if (!v->is_object())
-    return http::error_response(400, "parse", "configData must be a JSON object");
+    return http::error_from(make_error(Code::kParse, "configData must be a JSON object"));
   auto data = json::get_object(v->get_object(), "data");
   if (!data) return http::error_from(data.error());
   const std::string mode = json::string_or(v->get_object(), "mode", "merge");
@@ -354,8 +321,8 @@ Response config_data(domain::Context& ctx, Request& req, const store::TerminalRe
     if (auto old = json::parse(t.attributes_json); old && old->is_object())
       merged = old->get_object();
   } else if (mode != "replace" && mode != "remove") {
-    return http::error_response(400, "invalid_argument",
-                                "configData mode must be merge, replace or remove");
+    return http::error_from(
+        make_error(Code::kInvalidArgument, "configData mode must be merge, replace or remove"));
   }
   if ((*data)->size() > limits::kConfigKeys) return too_many_attributes((*data)->size());
   for (const auto& kv : **data) {
@@ -383,19 +350,14 @@ Response config_data(domain::Context& ctx, Request& req, const store::TerminalRe
 Response artifact(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
   auto sm = id_param(req, "softwareModuleId");
   if (!sm) return http::error_from(sm.error());
-  auto c = ctx.store.component(*sm);
-  if (!c) return http::error_from(c.error());
-  auto assigned = ctx.store.release_assigned(t.id, c->release_id);
-  if (!assigned || !*assigned)
-    return http::error_response(404, "not_found", "no such artifact for this terminal");
+  auto found = domain::artifact_for(ctx, t, *sm);
+  if (!found) return http::error_from(found.error());
+  const auto* c = &found->component;
   const std::string& name = req.param("fileName");
-  if (name == c->filename + ".MD5SUM") {
-    auto a = ctx.store.artifact(c->sha256);
-    if (!a) return http::error_from(a.error());
-    return Response{200, "text/plain", {}, a->md5 + "  " + c->filename + "\n", {}};
-  }
+  if (name == c->filename + ".MD5SUM")
+    return Response{200, "text/plain", {}, found->artifact.md5 + "  " + c->filename + "\n", {}};
   if (name != c->filename)
-    return http::error_response(404, "not_found", "no artifact " + name + " in this module");
+    return http::error_from(make_error(Code::kNotFound, "no artifact " + name + " in this module"));
   const std::uint64_t size = c->length;
   Response res;
   res.content_type = "application/octet-stream";

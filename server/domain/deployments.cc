@@ -10,16 +10,19 @@
 #include "core/version.h"
 #include "server/domain/audit.h"
 #include "server/domain/notifications.h"
+#include "server/domain/policy.h"
+#include "server/domain/terminals.h"
 
 namespace posfleet::domain {
 
-bool is_open(const store::DeploymentRecord& d) {
-  return d.status == "scheduled" || d.status == "running" || d.status == "canceling";
-}
+using store::DeploymentResult;
+using store::DeploymentStatus;
+
+bool is_open(const store::DeploymentRecord& d) { return store::is_open(d.status); }
 
 bool started_installing(const store::DeploymentRecord& d,
                         const std::vector<store::ActionStatusRecord>& history) {
-  if (d.status == "scheduled") return false;
+  if (d.status == DeploymentStatus::kScheduled) return false;
   for (const auto& s : history) {
     // A whole download, or any step after it, means the next step may be the install.
     if (s.progress_of > 0 && s.progress_cnt >= s.progress_of) return true;
@@ -46,27 +49,22 @@ bool older(const std::string& a, const std::string& b) {
   return va && vb && *va < *vb;
 }
 
-// Cancels `open` so that release `r` can replace it; false when the terminal
-// moved on meanwhile (then it is busy).
-Expected<bool> cancel_for_replacement(Context& ctx, store::DeploymentRecord open,
-                                      const store::ReleaseRecord& r, const Actor& who) {
-  const std::string was = open.status;
-  open.status = "canceled";
+// Cancels `open` so that release `r` can replace it, inside the assignment's change.
+Status cancel_for_replacement(store::Tx& tx, store::DeploymentRecord open,
+                              const store::ReleaseRecord& r, const Actor& who) {
+  const DeploymentStatus was = open.status;
+  open.status = DeploymentStatus::kCanceled;
   open.updated = unix_now();
   open.message = "replaced by release " + r.version;
-  auto written = ctx.store.update_deployment_if(open, was);
-  if (!written || !*written) return written;
-  if (auto s = record_audit(ctx, who, "deployment.replace", "deployment:" + std::to_string(open.id),
-                            was, "canceled; replaced by release " + r.version,
-                            "a newer release was deployed");
-      !s)
-    return s.error();
-  return true;
+  if (auto s = tx.update_deployment(open); !s) return s;
+  return record_audit(tx, who, "deployment.replace", "deployment:" + std::to_string(open.id),
+                      store::to_string(was), "canceled; replaced by release " + r.version,
+                      "a newer release was deployed");
 }
 
 }  // namespace
 
-Expected<Assignment> assign_to(Context& ctx, const store::ReleaseRecord& r,
+Expected<Assignment> assign_to(store::Tx& tx, const store::ReleaseRecord& r,
                                const store::TerminalRecord& t, bool dry_run, const Actor& who) {
   Assignment out;
   if (t.retired) {
@@ -77,7 +75,7 @@ Expected<Assignment> assign_to(Context& ctx, const store::ReleaseRecord& r,
     out.skipped = "already_installed";
     return out;
   }
-  auto open = ctx.store.open_deployment(t.id);
+  auto open = tx.open_deployment(t.id);
   if (!open) return open.error();
   if (*open) {
     const auto& d = **open;
@@ -85,11 +83,11 @@ Expected<Assignment> assign_to(Context& ctx, const store::ReleaseRecord& r,
       out.skipped = "already_open";
       return out;
     }
-    auto old = ctx.store.release_by_id(d.release_id);
+    auto old = tx.release_by_id(d.release_id);
     if (!old) return old.error();
-    auto history = ctx.store.action_history(d.id);
+    auto history = tx.action_history(d.id);
     if (!history) return history.error();
-    if (d.status == "canceling" || !older(old->version, r.version)) {
+    if (d.status == DeploymentStatus::kCanceling || !older(old->version, r.version)) {
       out.skipped = "busy";
       return out;
     }
@@ -98,27 +96,16 @@ Expected<Assignment> assign_to(Context& ctx, const store::ReleaseRecord& r,
       return out;
     }
     out.replaced = d.id;
-    if (!dry_run) {
-      auto canceled = cancel_for_replacement(ctx, d, r, who);
-      if (!canceled) return canceled.error();
-      if (!*canceled) {
-        out.replaced = 0;
-        out.skipped = "busy";
-        return out;
-      }
-    }
+    if (!dry_run)
+      if (auto s = cancel_for_replacement(tx, d, r, who); !s) return s.error();
   }
   store::DeploymentRecord d;
   d.terminal_id = t.id;
   d.release_id = r.id;
   d.created = d.updated = unix_now();
   if (!dry_run) {
-    auto id = ctx.store.insert_deployment(d);
-    if (!id &&
-        id.error().code == Code::kConflict) {  // another assignment got there since the check
-      out.skipped = "busy";
-      return out;
-    }
+    // The read above and this insert are one transaction: no other assignment lands between.
+    auto id = tx.insert_deployment(d);
     if (!id) return id.error();
     d.id = *id;
   }
@@ -126,60 +113,103 @@ Expected<Assignment> assign_to(Context& ctx, const store::ReleaseRecord& r,
   return out;
 }
 
+Expected<Assignment> assign_to(Context& ctx, const store::ReleaseRecord& r,
+                               const store::TerminalRecord& t, bool dry_run, const Actor& who) {
+  if (dry_run) return assign_to(static_cast<store::Tx&>(ctx.store), r, t, true, who);
+  Expected<Assignment> out = Assignment{};
+  if (auto s = commit_change(ctx,
+                             [&](store::Tx& tx) -> Status {
+                               out = assign_to(tx, r, t, false, who);
+                               return out ? ok_status() : Status(out.error());
+                             });
+      !s)
+    return s.error();
+  return out;
+}
+
 Expected<store::DeploymentRecord> assign_release(Context& ctx, const std::string& version,
-                                                 const std::string& serial, const Actor& who) {
-  auto r = ctx.store.release_by_version(version);
-  if (!r) return r.error();
-  auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
-  if (!t) return t.error();
-  if (t->retired)
-    return make_error(Code::kConflict,
-                      "terminal " + serial + " is retired; it takes no deployments");
-  auto a = assign_to(ctx, *r, *t, false, who);
-  if (!a) return a.error();
-  if (a->created) return *a->created;
-  if (a->skipped == "already_installed")
-    return make_error(Code::kConflict,
-                      "terminal " + serial + " already runs " + version + "; nothing to deploy");
-  if (a->skipped == "installing")
-    return make_error(Code::kConflict, "terminal " + serial +
-                                           " is installing another release; deploy again when it "
-                                           "has finished");
-  return make_error(Code::kConflict, "terminal " + serial +
-                                         " already has an open deployment; wait for it or "
-                                         "cancel it first");
+                                                 const std::string& serial, const Actor& who,
+                                                 const std::string& reason) {
+  if (auto s = check_reason(reason, nullptr); !s) return s.error();
+  store::DeploymentRecord created;
+  auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto r = tx.release_by_version(version);
+    if (!r) return r.error();
+    auto t = tx.terminal_by_serial(ctx.tenant, serial);
+    if (!t) return t.error();
+    if (t->retired)
+      return make_error(Code::kWrongState,
+                        "terminal " + serial + " is retired; it takes no deployments");
+    auto a = assign_to(tx, *r, *t, false, who);
+    if (!a) return a.error();
+    if (a->skipped == "already_installed")
+      return make_error(Code::kConflict,
+                        "terminal " + serial + " already runs " + version + "; nothing to deploy");
+    if (a->skipped == "installing")
+      return make_error(Code::kConflict, "terminal " + serial +
+                                             " is installing another release; deploy again when "
+                                             "it has finished");
+    if (!a->created)
+      return make_error(Code::kConflict, "terminal " + serial +
+                                             " already has an open deployment; wait for it or "
+                                             "cancel it first");
+    created = *a->created;
+    return record_audit(tx, who, "deployment.create", "terminal:" + serial, "",
+                        "release " + version + ", deployment " + std::to_string(created.id),
+                        reason);
+  });
+  if (!s) return s.error();
+  return created;
 }
 
-Expected<store::DeploymentRecord> request_cancel(Context& ctx, std::int64_t deployment_id) {
-  auto d = ctx.store.deployment(deployment_id);
+Expected<store::DeploymentRecord> request_cancel(store::Tx& tx, std::int64_t deployment_id) {
+  auto d = tx.deployment(deployment_id);
   if (!d) return d.error();
-  for (int attempt = 0;; ++attempt) {
-    if (!is_open(*d))
-      return make_error(Code::kConflict, "deployment " + std::to_string(deployment_id) +
-                                             " has already ended (" + d->status + ")");
-    const std::string was = d->status;
-    // Never fetched: the terminal knows nothing of it, so it ends here and
-    // does not wait (perhaps for ever) for a terminal to confirm.
-    d->status = was == "scheduled" ? "canceled" : "canceling";
-    d->updated = unix_now();
-    d->message = was == "scheduled" ? "canceled by operator before the terminal fetched it"
-                                    : "cancel requested by operator";
-    auto written = ctx.store.update_deployment_if(*d, was);
-    if (!written) return written.error();
-    if (*written) return d;
-    if (attempt == 3)
-      return make_error(Code::kConflict, "the deployment kept changing; cancel it again");
-    d = ctx.store.deployment(deployment_id);
-    if (!d) return d.error();
-  }
+  if (!is_open(*d))
+    return make_error(Code::kWrongState, "deployment " + std::to_string(deployment_id) +
+                                             " has already ended (" + store::to_string(d->status) +
+                                             ")");
+  const bool fetched = d->status != DeploymentStatus::kScheduled;
+  // Never fetched: the terminal knows nothing of it, so it ends here and
+  // does not wait (perhaps for ever) for a terminal to confirm.
+  d->status = fetched ? DeploymentStatus::kCanceling : DeploymentStatus::kCanceled;
+  d->updated = unix_now();
+  d->message = fetched ? "cancel requested by operator"
+                       : "canceled by operator before the terminal fetched it";
+  if (auto s = tx.update_deployment(*d); !s) return s.error();
+  return d;
 }
 
-Expected<store::DeploymentRecord> deployment_of(Context& ctx, const store::TerminalRecord& t,
+Expected<store::DeploymentRecord> request_cancel(Context& ctx, std::int64_t deployment_id,
+                                                 const Actor& who, const std::string& reason) {
+  if (auto s = check_reason(reason, nullptr); !s) return s.error();
+  store::DeploymentRecord out;
+  auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto d = request_cancel(tx, deployment_id);
+    if (!d) return d.error();
+    out = *d;
+    return record_audit(tx, who, "deployment.cancel", "deployment:" + std::to_string(out.id), "",
+                        store::to_string(out.status), reason);
+  });
+  if (!s) return s.error();
+  return out;
+}
+
+namespace {
+
+Expected<store::DeploymentRecord> deployment_of(store::Tx& tx, const store::TerminalRecord& t,
                                                 std::int64_t id) {
-  auto d = ctx.store.deployment(id);
+  auto d = tx.deployment(id);
   if (!d || d->terminal_id != t.id)
     return make_error(Code::kNotFound, "no action " + std::to_string(id) + " for this terminal");
   return d;
+}
+
+}  // namespace
+
+Expected<store::DeploymentRecord> deployment_of(Context& ctx, const store::TerminalRecord& t,
+                                                std::int64_t id) {
+  return deployment_of(static_cast<store::Tx&>(ctx.store), t, id);
 }
 
 namespace {
@@ -206,12 +236,12 @@ std::pair<std::string, std::string> failure_words(int code) {
           "support."};
 }
 
-Status append_history(Context& ctx, std::int64_t deployment_id, const Feedback& fb) {
+Status append_history(store::Tx& tx, std::int64_t deployment_id, const Feedback& fb) {
   boost::json::array details;
   for (const auto& line : fb.details) details.push_back(boost::json::string(line));
-  return ctx.store.append_action_status({0, deployment_id, unix_now(), fb.execution, fb.result,
-                                         json::serialize(details), fb.code, fb.progress_cnt,
-                                         fb.progress_of});
+  return tx.append_action_status({0, deployment_id, unix_now(), fb.execution, fb.result,
+                                  json::serialize(details), fb.code, fb.progress_cnt,
+                                  fb.progress_of});
 }
 
 const std::set<std::string> kExecutions = {"closed",      "proceeding", "canceled",
@@ -234,53 +264,45 @@ Status check_feedback(const Feedback& fb) {
 Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id,
                        const Feedback& fb) {
   if (auto s = check_feedback(fb); !s) return s;
-  auto d = deployment_of(ctx, t, deployment_id);
-  if (!d) return d.error();
-  if (!is_open(*d))
-    return make_error(Code::kConflict, "action " + std::to_string(deployment_id) +
-                                           " has already ended (" + d->status + "/" + d->result +
-                                           ")");
-  if (auto s = append_history(ctx, d->id, fb); !s) return s;
-  std::string installed;  // the version a successful report installs
-  if (fb.execution == "closed" && fb.result == "success") {
-    auto r = ctx.store.release_by_id(d->release_id);
+  store::DeploymentRecord d;
+  std::string version;
+  auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto read = deployment_of(tx, t, deployment_id);
+    if (!read) return read.error();
+    d = *read;
+    if (!is_open(d))
+      return make_error(Code::kGone, "action " + std::to_string(deployment_id) +
+                                         " has already ended (" + store::to_string(d.status) + "/" +
+                                         store::to_string(d.result) + ")");
+    if (auto s = append_history(tx, d.id, fb); !s) return s;
+    auto r = tx.release_by_id(d.release_id);
     if (!r) return r.error();
-    if (auto s = ctx.store.set_installed_version(t.id, r->version); !s) return s;
-    installed = r->version;
-  }
-  // Written only over the status it was read with: a cancel requested in
-  // between is read again and kept, not overwritten by a progress report.
-  for (int attempt = 0;; ++attempt) {
-    const std::string was = d->status;
-    if (!fb.details.empty()) d->message = fb.details.back();
-    d->updated = unix_now();
-    if (!installed.empty()) {
-      d->status = "finished";
-      d->result = "success";
+    version = r->version;
+    if (!fb.details.empty()) d.message = fb.details.back();
+    d.updated = unix_now();
+    if (fb.execution == "closed" && fb.result == "success") {
+      if (auto s = tx.set_installed_version(t.id, r->version); !s) return s;
+      d.status = DeploymentStatus::kFinished;
+      d.result = DeploymentResult::kSuccess;
     } else if ((fb.execution == "closed" && fb.result == "failure") || fb.execution == "rejected") {
-      d->status = "finished";
-      d->result = "failure";
+      d.status = DeploymentStatus::kFinished;
+      d.result = DeploymentResult::kFailure;
     } else if (fb.execution == "canceled") {
-      d->status = "canceled";
-    } else if (d->status == "scheduled") {
-      d->status = "running";
+      d.status = DeploymentStatus::kCanceled;
+    } else if (d.status == DeploymentStatus::kScheduled) {
+      d.status = DeploymentStatus::kRunning;
     }
-    auto written = ctx.store.update_deployment_if(*d, was);
-    if (!written) return written.error();
-    if (*written) break;
-    if (attempt == 3)
-      return make_error(Code::kConflict, "the deployment kept changing; send the feedback again");
-    d = ctx.store.deployment(deployment_id);
-    if (!d) return d.error();
-  }
-  if (d->status == "finished" && d->result == "failure") {
+    // Read and written in one transaction: a cancel requested meanwhile is
+    // either before (and kept) or after this report.
+    return tx.update_deployment(d);
+  });
+  if (!s) return s;
+  if (d.status == DeploymentStatus::kFinished && d.result == DeploymentResult::kFailure) {
     // Tell the merchant in plain words: nothing changed for them.
-    auto r = ctx.store.release_by_id(d->release_id);
-    const std::string version = r ? r->version : "";
     // The terminal's own words (English, technical) stay in the history for
     // the back office; the merchant reads the cause and what to do.
     const auto [why_zh, why_en] = failure_words(fb.code);
-    notify(ctx, t.id, "update_failed", std::to_string(d->id),
+    notify(ctx, t.id, "update_failed", std::to_string(d.id),
            "更新 " + version + " 未能完成，终端仍在使用原来的版本，交易记录完好，可以照常收款。" +
                why_zh,
            "Update " + version +
@@ -293,41 +315,183 @@ Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_
 
 Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id,
                            bool confirmed, const std::vector<std::string>& details) {
-  auto d = deployment_of(ctx, t, deployment_id);
-  if (!d) return d.error();
-  if (!is_open(*d))
-    return make_error(Code::kConflict,
-                      "action " + std::to_string(deployment_id) + " has already ended");
-  Feedback fb{confirmed ? "confirmed" : "denied", "none", details, 0};
-  if (auto s = append_history(ctx, d->id, fb); !s) return s;
-  d->updated = unix_now();
-  if (!details.empty()) d->message = details.back();
-  if (confirmed && d->status == "scheduled") d->status = "running";
-  if (!confirmed) {
-    d->status = "finished";
-    d->result = "failure";
-  }
-  return ctx.store.update_deployment(*d);
+  return commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto d = deployment_of(tx, t, deployment_id);
+    if (!d) return d.error();
+    if (!is_open(*d))
+      return make_error(Code::kGone,
+                        "action " + std::to_string(deployment_id) + " has already ended");
+    Feedback fb{confirmed ? "confirmed" : "denied", "none", details, 0};
+    if (auto s = append_history(tx, d->id, fb); !s) return s;
+    d->updated = unix_now();
+    if (!details.empty()) d->message = details.back();
+    if (confirmed && d->status == DeploymentStatus::kScheduled)
+      d->status = DeploymentStatus::kRunning;
+    if (!confirmed) {
+      d->status = DeploymentStatus::kFinished;
+      d->result = DeploymentResult::kFailure;
+    }
+    return tx.update_deployment(*d);
+  });
 }
 
 Status record_cancel_feedback(Context& ctx, const store::TerminalRecord& t,
                               std::int64_t deployment_id, const Feedback& fb) {
   if (auto s = check_feedback(fb); !s) return s;
-  auto d = deployment_of(ctx, t, deployment_id);
-  if (!d) return d.error();
-  if (d->status != "canceling")
-    return make_error(Code::kConflict,
-                      "action " + std::to_string(deployment_id) + " is not being canceled");
-  if (auto s = append_history(ctx, d->id, fb); !s) return s;
-  d->updated = unix_now();
-  if ((fb.execution == "closed" && fb.result == "success") || fb.execution == "canceled") {
-    d->status = "canceled";
-    d->message = "canceled on the terminal";
-  } else if (fb.execution == "rejected" || fb.result == "failure") {
-    d->status = "running";
-    d->message = fb.details.empty() ? "terminal refused to cancel" : fb.details.back();
+  return commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto d = deployment_of(tx, t, deployment_id);
+    if (!d) return d.error();
+    if (d->status != DeploymentStatus::kCanceling)
+      return make_error(Code::kGone,
+                        "action " + std::to_string(deployment_id) + " is not being canceled");
+    if (auto s = append_history(tx, d->id, fb); !s) return s;
+    d->updated = unix_now();
+    if ((fb.execution == "closed" && fb.result == "success") || fb.execution == "canceled") {
+      d->status = DeploymentStatus::kCanceled;
+      d->message = "canceled on the terminal";
+    } else if (fb.execution == "rejected" || fb.result == "failure") {
+      d->status = DeploymentStatus::kRunning;
+      d->message = fb.details.empty() ? "terminal refused to cancel" : fb.details.back();
+    }
+    return tx.update_deployment(*d);
+  });
+}
+
+Expected<ActionFetch> fetch_action(Context& ctx, const store::TerminalRecord& t, std::int64_t id,
+                                   bool installed, bool with_history) {
+  ActionFetch out;
+  auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto d = deployment_of(tx, t, id);
+    if (!d) return d.error();
+    const bool finished_ok =
+        d->status == DeploymentStatus::kFinished && d->result == DeploymentResult::kSuccess;
+    if (installed ? !finished_ok : !is_open(*d))
+      return make_error(Code::kNotFound, "action " + std::to_string(id) + " is not " +
+                                             (installed ? "installed" : "open"));
+    auto r = tx.release_by_id(d->release_id);
+    if (!r) return r.error();
+    if (!installed) {
+      auto policy = effective_policy(ctx, t);
+      if (!policy) return policy.error();
+      if (!offer_for(ctx, t, *policy, *d, *r, /*posfleet_client=*/true).visible)
+        return make_error(Code::kWrongState, "updates are turned off for this terminal");
+    }
+    for (const auto& c : r->components) {
+      auto a = tx.artifact(c.sha256);
+      if (!a) return a.error();
+      out.artifacts.push_back(*a);
+    }
+    if (with_history) {
+      auto h = tx.action_history(d->id);
+      if (!h) return h.error();
+      out.history = std::move(*h);
+    }
+    out.deployment = *d;
+    out.release = std::move(*r);
+    if (installed || d->status != DeploymentStatus::kScheduled) return ok_status();
+    // The terminal has it now: a cancel from here on must wait for its answer.
+    d->status = DeploymentStatus::kRunning;
+    d->updated = unix_now();
+    return tx.update_deployment(*d);
+  });
+  if (!s) return s.error();
+  return out;
+}
+
+Expected<std::optional<store::DeploymentRecord>> poll_open_deployment(
+    Context& ctx, const store::TerminalRecord& t) {
+  const auto now = unix_now();
+  if (now - t.last_seen >= 10) {  // coarse, to keep polls read-only
+    if (auto s = ctx.store.touch_terminal(t.id, now); !s) return s.error();
   }
-  return ctx.store.update_deployment(*d);
+  if (auto s = adopt_reported_version(ctx, t); !s) return s.error();
+  return ctx.store.open_deployment(t.id);
+}
+
+Expected<DeploymentView> deployment_view(Context& ctx, const store::DeploymentRecord& d,
+                                         bool with_history) {
+  DeploymentView v{d, "", "", std::nullopt};
+  auto t = ctx.store.terminal_by_id(d.terminal_id);
+  if (!t) return t.error();
+  v.serial = t->serial;
+  auto r = ctx.store.release_by_id(d.release_id);
+  if (!r) return r.error();
+  v.version = r->version;
+  if (with_history) {
+    auto h = ctx.store.action_history(d.id);
+    if (!h) return h.error();
+    v.history = std::move(*h);
+  }
+  return v;
+}
+
+Expected<DeploymentView> deployment_view(Context& ctx, std::int64_t id) {
+  auto d = ctx.store.deployment(id);
+  if (!d) return d.error();
+  return deployment_view(ctx, *d, true);
+}
+
+Expected<DeploymentPage> find_deployments(Context& ctx, const std::string& serial,
+                                          const std::string& version, store::DeploymentQuery q) {
+  if (!serial.empty()) {
+    auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
+    if (!t) return t.error();
+    q.terminal_id = t->id;
+  }
+  if (!version.empty()) {
+    auto r = ctx.store.release_by_version(version);
+    if (!r) return r.error();
+    q.release_id = r->id;
+  }
+  DeploymentPage page;
+  auto ds = ctx.store.query_deployments(q);
+  if (!ds) return ds.error();
+  auto total = ctx.store.count_deployments(q);
+  if (!total) return total.error();
+  page.total = *total;
+  for (const auto& d : *ds) {
+    auto v = deployment_view(ctx, d, false);
+    if (!v) return v.error();
+    page.rows.push_back(std::move(*v));
+  }
+  return page;
+}
+
+Expected<PollView> poll_view(Context& ctx, const store::TerminalRecord& t, bool posfleet_client,
+                             std::int64_t since) {
+  PollView v;
+  auto open = poll_open_deployment(ctx, t);
+  if (!open) return open.error();
+  v.open = *open;
+  if (v.open || posfleet_client) {
+    auto p = effective_policy(ctx, t);
+    if (!p) return p.error();
+    v.policy = *p;
+  }
+  if (v.open && v.open->status != DeploymentStatus::kCanceling) {
+    auto r = ctx.store.release_by_id(v.open->release_id);
+    if (!r) return r.error();
+    v.release = *r;
+    v.offer = offer_for(ctx, t, *v.policy, *v.open, *r, posfleet_client);
+  }
+  if (posfleet_client) {
+    auto ns = ctx.store.notifications(t.id, since, 50);
+    if (!ns) return ns.error();
+    v.notifications = std::move(*ns);
+  }
+  return v;
+}
+
+Expected<ModuleArtifact> artifact_for(Context& ctx, const store::TerminalRecord& t,
+                                      std::int64_t module_id) {
+  auto c = ctx.store.component(module_id);
+  if (!c) return c.error();
+  auto assigned = ctx.store.release_assigned(t.id, c->release_id);
+  if (!assigned) return assigned.error();
+  if (!*assigned) return make_error(Code::kNotFound, "no such artifact for this terminal");
+  auto a = ctx.store.artifact(c->sha256);
+  if (!a) return a.error();
+  return ModuleArtifact{*c, *a};
 }
 
 }  // namespace posfleet::domain

@@ -25,6 +25,7 @@
 
 #include "core/result.h"
 #include "server/domain/context.h"
+#include "server/domain/notifications.h"
 
 namespace posfleet::domain {
 
@@ -41,20 +42,48 @@ inline const Actor kSystemActor{"system", "system", "api"};
 
 // What assign_to did for one terminal: created (and replaced, the id of the
 // open deployment it canceled, or 0), or skipped for `skipped`
-// (already_installed | already_open | installing | busy).
+// (retired | already_installed | already_open | installing | busy).
 struct Assignment {
   std::optional<store::DeploymentRecord> created;
   std::int64_t replaced = 0;
   std::string skipped;
 };
-// dry_run decides without writing.
+// Inside a change (audit.h commit_change): reads the terminal's open deployment and writes the
+// replacement, its deployment.replace audit entry and the new deployment in `tx`, so that two
+// assignments racing for one terminal leave exactly one open deployment. dry_run decides
+// without writing.
+Expected<Assignment> assign_to(store::Tx& tx, const store::ReleaseRecord& r,
+                               const store::TerminalRecord& t, bool dry_run, const Actor& who);
+// The same as a change of its own.
 Expected<Assignment> assign_to(Context& ctx, const store::ReleaseRecord& r,
                                const store::TerminalRecord& t, bool dry_run, const Actor& who);
-// One terminal by serial; a skip is kConflict and says why and what to do.
+// One terminal by serial, audited as deployment.create with `reason` in the same change; a skip
+// is kConflict (kWrongState for a retired terminal) and says why and what to do.
 Expected<store::DeploymentRecord> assign_release(Context& ctx, const std::string& version,
                                                  const std::string& serial,
-                                                 const Actor& who = kSystemActor);
-Expected<store::DeploymentRecord> request_cancel(Context& ctx, std::int64_t deployment_id);
+                                                 const Actor& who = kSystemActor,
+                                                 const std::string& reason = "");
+// Cancels deployment `id` inside a change: a scheduled one ends at once (canceled), a fetched one
+// goes to canceling. kWrongState if it has ended already.
+Expected<store::DeploymentRecord> request_cancel(store::Tx& tx, std::int64_t deployment_id);
+// The same, audited as deployment.cancel, as one change.
+Expected<store::DeploymentRecord> request_cancel(Context& ctx, std::int64_t deployment_id,
+                                                 const Actor& who = kSystemActor,
+                                                 const std::string& reason = "");
+
+// What a terminal fetches on deploymentBase/{id} (or installedBase/{id}): the deployment as it
+// was read, its release, the release's artifacts in component order and, when asked, its
+// history. Fetching an open deployment that was scheduled moves it to running, in one change.
+struct ActionFetch {
+  store::DeploymentRecord deployment;
+  store::ReleaseRecord release;
+  std::vector<store::ArtifactRecord> artifacts;
+  std::vector<store::ActionStatusRecord> history;
+};
+// kNotFound if it is not this terminal's, or not open (installed: not finished with success);
+// kWrongState if the terminal's policy holds it back (`visible` decides, policy.h offer_for).
+Expected<ActionFetch> fetch_action(Context& ctx, const store::TerminalRecord& t, std::int64_t id,
+                                   bool installed, bool with_history);
 
 // Has the terminal gone past downloading this deployment (verify, pre-checks,
 // install …)? From its feedback history.
@@ -62,16 +91,17 @@ bool started_installing(const store::DeploymentRecord& d,
                         const std::vector<store::ActionStatusRecord>& history);
 
 // Feedback on deploymentBase/{id}; kNotFound if the action is not this terminal's,
-// kConflict (HTTP 410) if it has already ended.
+// kGone (HTTP 410) if it has already ended. The history entry, the status, the installed
+// version commit together.
 Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id,
                        const Feedback& fb);
-// Feedback on cancelAction/{id}.
+// Feedback on cancelAction/{id}; kGone if it is not being canceled.
 Status record_cancel_feedback(Context& ctx, const store::TerminalRecord& t,
                               std::int64_t deployment_id, const Feedback& fb);
 
 // DDI confirmation flow: the merchant confirmed or denied the action on the
 // terminal; kept in the action's history ("confirmed" / "denied"). A denial
-// ends the action as failed.
+// ends the action as failed. kGone if it has already ended.
 Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id,
                            bool confirmed, const std::vector<std::string>& details);
 
@@ -79,5 +109,53 @@ Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::in
 Expected<store::DeploymentRecord> deployment_of(Context& ctx, const store::TerminalRecord& t,
                                                 std::int64_t id);
 bool is_open(const store::DeploymentRecord& d);
+
+// What a poll answers (ddi_api.cc renders it): the open deployment with its release and what
+// the terminal's policy lets it see of it, the effective policy (when there is an open
+// deployment or the client is posfleet's agent) and, for posfleet's agent, notifications after
+// `since`.
+struct PollView {
+  std::optional<store::DeploymentRecord> open;
+  std::optional<store::ReleaseRecord> release;  // of `open`, unless it is being canceled
+  OfferView offer;
+  std::optional<Policy> policy;
+  std::vector<store::NotificationRecord> notifications;
+};
+Expected<PollView> poll_view(Context& ctx, const store::TerminalRecord& t, bool posfleet_client,
+                             std::int64_t since);
+
+// A software module's artifact for terminal `t`: kNotFound unless a deployment gave the
+// terminal its release.
+struct ModuleArtifact {
+  store::ComponentRecord component;
+  store::ArtifactRecord artifact;
+};
+Expected<ModuleArtifact> artifact_for(Context& ctx, const store::TerminalRecord& t,
+                                      std::int64_t module_id);
+
+// A deployment as the APIs show it: with its terminal's serial, its release's version and,
+// when asked, its feedback history.
+struct DeploymentView {
+  store::DeploymentRecord deployment;
+  std::string serial, version;
+  std::optional<std::vector<store::ActionStatusRecord>> history;  // when asked for
+};
+Expected<DeploymentView> deployment_view(Context& ctx, const store::DeploymentRecord& d,
+                                         bool with_history);
+Expected<DeploymentView> deployment_view(Context& ctx, std::int64_t id);
+// GET /api/v1/deployments: `q` narrowed to the terminal `serial` and release `version` when not
+// empty (kNotFound if unknown); a page, newest first, and how many match in all.
+struct DeploymentPage {
+  std::vector<DeploymentView> rows;
+  std::int64_t total = 0;
+};
+Expected<DeploymentPage> find_deployments(Context& ctx, const std::string& serial,
+                                          const std::string& version, store::DeploymentQuery q);
+
+// A terminal polls: when it was last seen is written (every 10 s at most, to keep polls mostly
+// read-only), its reported version adopted (terminals.h), and its open deployment read. Each
+// write is idempotent and stands alone; a failing one fails the poll.
+Expected<std::optional<store::DeploymentRecord>> poll_open_deployment(
+    Context& ctx, const store::TerminalRecord& t);
 
 }  // namespace posfleet::domain

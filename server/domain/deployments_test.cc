@@ -39,16 +39,16 @@ TEST_F(DeploymentsTest, SuccessRecordsTheVersionAndClosesTheAction) {
   auto d = assign_release(*ctx_, "2.0.0", "PF1");
   ASSERT_TRUE(d);
   ASSERT_TRUE(record_feedback(*ctx_, terminal_, d->id, {"proceeding", "none", {"downloading"}, 0}));
-  EXPECT_EQ(store_->deployment(d->id)->status, "running");
+  EXPECT_EQ(store_->deployment(d->id)->status, store::DeploymentStatus::kRunning);
   ASSERT_TRUE(record_feedback(*ctx_, terminal_, d->id, {"closed", "success", {"installed"}, 0}));
   auto done = store_->deployment(d->id);
-  EXPECT_EQ(done->status, "finished");
-  EXPECT_EQ(done->result, "success");
+  EXPECT_EQ(done->status, store::DeploymentStatus::kFinished);
+  EXPECT_EQ(done->result, store::DeploymentResult::kSuccess);
   EXPECT_EQ(store_->terminal_by_id(terminal_.id)->installed_version, "2.0.0");
   EXPECT_EQ(store_->action_history(d->id)->size(), 2u);
   // An ended action takes no more feedback.
   EXPECT_EQ(record_feedback(*ctx_, terminal_, d->id, {"closed", "failure", {}, 0}).error().code,
-            Code::kConflict);
+            Code::kGone);
 }
 
 TEST_F(DeploymentsTest, OneOpenDeploymentPerTerminal) {
@@ -62,7 +62,7 @@ TEST_F(DeploymentsTest, FailureAndCancelPaths) {
   auto d = assign_release(*ctx_, "2.0.0", "PF1");
   ASSERT_TRUE(
       record_feedback(*ctx_, terminal_, d->id, {"closed", "failure", {"bad signature"}, 10}));
-  EXPECT_EQ(store_->deployment(d->id)->result, "failure");
+  EXPECT_EQ(store_->deployment(d->id)->result, store::DeploymentResult::kFailure);
   EXPECT_EQ(store_->deployment(d->id)->message, "bad signature");
   EXPECT_EQ(store_->terminal_by_id(terminal_.id)->installed_version, "");
 
@@ -74,17 +74,17 @@ TEST_F(DeploymentsTest, FailureAndCancelPaths) {
   // The terminal refuses: the action goes on.
   ASSERT_TRUE(
       record_cancel_feedback(*ctx_, terminal_, d2->id, {"rejected", "none", {"installing"}, 0}));
-  EXPECT_EQ(store_->deployment(d2->id)->status, "running");
+  EXPECT_EQ(store_->deployment(d2->id)->status, store::DeploymentStatus::kRunning);
   ASSERT_TRUE(request_cancel(*ctx_, d2->id));
   ASSERT_TRUE(record_cancel_feedback(*ctx_, terminal_, d2->id, {"closed", "success", {}, 0}));
-  EXPECT_EQ(store_->deployment(d2->id)->status, "canceled");
-  EXPECT_EQ(request_cancel(*ctx_, d2->id).error().code, Code::kConflict);
+  EXPECT_EQ(store_->deployment(d2->id)->status, store::DeploymentStatus::kCanceled);
+  EXPECT_EQ(request_cancel(*ctx_, d2->id).error().code, Code::kWrongState);
 }
 
 TEST_F(DeploymentsTest, ANeverFetchedDeploymentIsCanceledAtOnce) {
   auto d = assign_release(*ctx_, "2.0.0", "PF1");
   ASSERT_TRUE(d);
-  EXPECT_EQ(request_cancel(*ctx_, d->id)->status, "canceled");
+  EXPECT_EQ(request_cancel(*ctx_, d->id)->status, store::DeploymentStatus::kCanceled);
   EXPECT_FALSE(*store_->open_deployment(terminal_.id));
 }
 
@@ -148,7 +148,7 @@ TEST_F(DeploymentsTest, ANewerReleaseReplacesAnOpenOneNotYetInstalling) {
   ASSERT_TRUE(replaced);
   ASSERT_TRUE(replaced->created);
   EXPECT_EQ(replaced->replaced, old->id);
-  EXPECT_EQ(store_->deployment(old->id)->status, "canceled");
+  EXPECT_EQ(store_->deployment(old->id)->status, store::DeploymentStatus::kCanceled);
   EXPECT_EQ((*store_->open_deployment(terminal_.id))->id, replaced->created->id);
   auto audit = store_->audit_entries(0, 100);
   ASSERT_TRUE(audit);
@@ -161,7 +161,7 @@ TEST_F(DeploymentsTest, ANewerReleaseReplacesAnOpenOneNotYetInstalling) {
                               {"proceeding", "none", {"downloaded 100%"}, 0, 10, 10}));
   auto busy = assign_to(*ctx_, newest, t, false, kSystemActor);
   EXPECT_EQ(busy->skipped, "installing");
-  EXPECT_EQ(store_->deployment(id)->status, "running");
+  EXPECT_EQ(store_->deployment(id)->status, store::DeploymentStatus::kRunning);
 }
 
 TEST_F(DeploymentsTest, RejectsUnknownExecutionAndForeignActions) {

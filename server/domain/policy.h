@@ -110,11 +110,4 @@ struct GroupMove {
 Expected<GroupMove> move_to_group(Context& ctx, const std::string& serial, const std::string& group,
                                   const Actor& who, bool may_change_locks);
 
-// Sets the deadline of a security release (`deadline`: UTC text such as
-// 2026-12-24T00:00:00Z), after which it overrides `never`; audited as
-// release.deadline with the reason, which is required. Returns the deadline.
-Expected<std::int64_t> set_security_deadline(Context& ctx, const std::string& version,
-                                             const std::string& deadline, const std::string& reason,
-                                             const Actor& who);
-
 }  // namespace posfleet::domain

@@ -90,9 +90,9 @@ std::string describe(const store::TerminalQuery& q) {
                              {"model", &q.model},
                              {"version", &q.version},
                              {"group", &q.group},
-                             {"mode", &q.mode},
-                             {"state", &q.state}})
+                             {"mode", &q.mode}})
     if (!v->empty()) o[k] = *v;
+  if (q.state) o["state"] = store::to_string(*q.state);
   if (q.online) o["online"] = *q.online;
   if (q.merchant_id) o["merchant"] = q.merchant_id;
   return json::serialize(o);

@@ -3,6 +3,8 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/manifest.h"
+#include "core/version.h"
+#include "server/domain/audit.h"
 #include "server/domain/policy.h"
 
 namespace posfleet::domain {
@@ -13,6 +15,30 @@ Expected<FileDigests> store_artifact(Context& ctx, store::ArtifactWriter& upload
   if (auto s = ctx.store.put_artifact({d->sha256, d->sha1, d->md5, d->size}); !s) return s.error();
   return d;
 }
+
+namespace {
+
+// Versions are immutable (core/version.h compares them as numbers).
+Status refuse_reused_version(store::Tx& tx, const std::string& version,
+                             const std::string& manifest_text) {
+  auto wanted = Version::parse(version);
+  if (!wanted) return wanted.error();
+  auto all = tx.list_releases();
+  if (!all) return all.error();
+  for (const auto& old : *all) {
+    auto v = Version::parse(old.version);
+    if (!v || *v != *wanted) continue;
+    if (old.manifest_json == manifest_text)
+      return make_error(Code::kConflict,
+                        "release " + old.version + " is already published; versions are immutable");
+    return make_error(Code::kVersionReused,
+                      "release " + old.version + " is already published with other content (" +
+                          version + "); a changed release needs a new version number");
+  }
+  return ok_status();
+}
+
+}  // namespace
 
 Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& manifest_text) {
   auto sm = SignedManifest::parse(manifest_text);
@@ -64,17 +90,47 @@ Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& 
     if (!fleet) return fleet.error();
     r.security_deadline = r.created + std::int64_t{fleet->security_deadline_days} * 86400;
   }
-  auto id = ctx.store.insert_release(r);
-  if (!id) {
-    if (id.error().code == Code::kConflict)
-      return make_error(Code::kConflict,
-                        "release " + m.version + " is already published; versions are immutable");
-    return id.error();
-  }
-  if (r.security_deadline) ctx.store.set_release_deadline(r.id, r.security_deadline);
-  check.release_id = r.id;
-  if (auto s = ctx.store.put_release_check(check); !s) return s.error();
+  auto s = ctx.store.transact([&](store::Tx& tx) -> Status {
+    if (auto s = refuse_reused_version(tx, m.version, manifest_text); !s) return s;
+    auto id = tx.insert_release(r);
+    if (!id) return id.error();
+    if (r.security_deadline)
+      if (auto s = tx.set_release_deadline(r.id, r.security_deadline); !s) return s;
+    check.release_id = r.id;
+    return tx.put_release_check(check);
+  });
+  if (!s) return s.error();
   return r;
+}
+
+Expected<store::ReleaseRecord> set_release_deadline(Context& ctx, const std::string& version,
+                                                    const std::string& deadline_utc,
+                                                    const Actor& who, const std::string& reason) {
+  if (auto s = check_reason(reason, "say why the deadline changes: reason is required"); !s)
+    return s.error();
+  auto t = parse_utc(deadline_utc);
+  if (!t)
+    return make_error(Code::kInvalidArgument,
+                      "deadline must be a UTC time like 2026-12-24T00:00:00Z");
+  store::ReleaseRecord out;
+  // Read and written in one transaction, so the audit entry's "before" is the
+  // deadline this change replaced.
+  auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto r = tx.release_by_version(version);
+    if (!r) return r.error();
+    if (!r->security)
+      return make_error(Code::kInvalidArgument, "release " + r->version +
+                                                    " is not signed as security-critical; "
+                                                    "create it with --security");
+    if (auto s = tx.set_release_deadline(r->id, *t); !s) return s;
+    const std::int64_t before = r->security_deadline;
+    out = std::move(*r);
+    out.security_deadline = *t;
+    return record_audit(tx, who, "release.deadline", "release:" + out.version,
+                        before ? format_utc(before) : "", format_utc(*t), reason);
+  });
+  if (!s) return s.error();
+  return out;
 }
 
 std::string release_note(const store::ReleaseRecord& r, const char* lang) {

@@ -23,7 +23,18 @@ namespace posfleet::domain {
 
 // Puts an upload that has been streamed into `upload` in place and records it.
 Expected<FileDigests> store_artifact(Context& ctx, store::ArtifactWriter& upload);
+// A release's version is immutable: publishing again a version that is already published
+// (compared as numbers, so "02.1.0" is "2.1.0") is kConflict when the manifest is the same
+// bytes, kVersionReused when it is not. The release, its components, its security deadline and
+// its signature check are written in one transaction.
 Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& manifest_text);
+// PUT /api/v1/releases/{version}/deadline: a security release's deadline moves to
+// `deadline_utc` (e.g. 2026-12-24T00:00:00Z), audited as release.deadline in the same change.
+// kNotFound for no such release; kInvalidArgument when it is not security-critical, the reason
+// is missing or the time is not a UTC time. Returns the release with its new deadline.
+Expected<store::ReleaseRecord> set_release_deadline(Context& ctx, const std::string& version,
+                                                    const std::string& deadline_utc,
+                                                    const Actor& who, const std::string& reason);
 // The release notes in `lang` ("zh-CN" or "en") from the stored manifest.
 std::string release_note(const store::ReleaseRecord& r, const char* lang);
 

@@ -2,9 +2,13 @@
 
 #include <boost/json.hpp>
 
+#include <set>
+
 #include "core/clock.h"
 #include "core/json.h"
+#include "server/domain/audit.h"
 #include "server/domain/deployments.h"
+#include "server/domain/policy_bulk.h"
 
 namespace posfleet::domain {
 
@@ -35,65 +39,168 @@ std::optional<int> percent_in(const std::string& line) {
 
 }  // namespace
 
-std::string deployment_state(const store::DeploymentRecord& d) {
-  if (d.status == "finished") return d.result == "success" ? "success" : "failed";
-  if (d.status == "canceling") return "running";
-  return d.status;
+store::UpdateState deployment_state(const store::DeploymentRecord& d) {
+  return store::update_state_of(d.status, d.result);
+}
+
+Expected<Targets> resolve_targets(Context& ctx, const TargetSpec& spec,
+                                  const std::string& filter_json) {
+  Targets out;
+  if (spec.serials) {
+    if (spec.serials->empty())
+      return make_error(Code::kInvalidArgument, "terminals must list at least one serial");
+    if (static_cast<std::int64_t>(spec.serials->size()) > ctx.bulk_cap)
+      return make_error(Code::kInvalidArgument,
+                        "at most " + std::to_string(ctx.bulk_cap) +
+                            " serials at once: deploy to a group or a filter instead");
+    std::set<std::string> seen;
+    for (const auto& serial : *spec.serials) {
+      if (!seen.insert(serial).second) continue;
+      auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
+      if (t)
+        out.terminals.push_back(*t);
+      else if (t.error().code == Code::kNotFound)
+        ++out.unknown;
+      else
+        return t.error();
+    }
+    out.described = std::to_string(seen.size()) + " terminals";
+    return out;
+  }
+  store::TerminalQuery q;
+  if (!spec.group.empty()) {
+    q.group = spec.group;
+    out.described = "group:" + spec.group;
+  } else if (spec.filter) {
+    q = *spec.filter;
+    out.described = "filter:" + filter_json;
+  } else if (!spec.pending.empty()) {
+    q.pending = spec.pending;
+    out.described = "release:" + spec.pending;
+  } else {
+    return make_error(Code::kInvalidArgument,
+                      "name the target: terminal, terminals, group or filter");
+  }
+  auto ts = all_matching(ctx, q,
+                         spec.pending.empty() ? "deploy group by group" : "cancel group by group");
+  if (!ts) return ts.error();
+  out.terminals = std::move(*ts);
+  return out;
 }
 
 Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& release,
-                                    const std::vector<store::TerminalRecord>& terminals,
-                                    bool dry_run, const Actor& who) {
+                                    const Targets& targets, bool dry_run, const Actor& who,
+                                    const std::string& reason) {
+  if (auto s = check_reason(reason, nullptr); !s) return s.error();
   AssignOutcome out;
-  out.matched = static_cast<std::int64_t>(terminals.size());
-  for (const auto& t : terminals) {
-    if (!for_model(release, t.model)) {
-      ++out.skipped["wrong_model"];
-      continue;
+  auto work = [&](store::Tx& tx) -> Status {
+    out = AssignOutcome{};
+    out.matched = static_cast<std::int64_t>(targets.terminals.size()) + targets.unknown;
+    out.skipped = {{"wrong_model", 0},  {"already_installed", 0},
+                   {"already_open", 0}, {"installing", 0},
+                   {"busy", 0},         {"unknown_terminal", targets.unknown}};
+    for (const auto& t : targets.terminals) {
+      if (!for_model(release, t.model)) {
+        ++out.skipped["wrong_model"];
+        continue;
+      }
+      auto a = assign_to(tx, release, t, dry_run, who);
+      if (!a) return a.error();
+      if (!a->created) {
+        ++out.skipped[a->skipped];
+        continue;
+      }
+      ++out.created;
+      if (a->replaced) ++out.replaced;
+      if (!dry_run) out.ids.push_back(a->created->id);
     }
-    auto a = assign_to(ctx, release, t, dry_run, who);
-    if (!a) return a.error();
-    if (!a->created) {
-      ++out.skipped[a->skipped];
-      continue;
-    }
-    ++out.created;
-    if (a->replaced) ++out.replaced;
-    if (!dry_run) out.ids.push_back(a->created->id);
+    if (dry_run) return ok_status();
+    boost::json::object skipped;
+    for (const auto& [why, n] : out.skipped) skipped[why] = n;
+    return record_audit(
+        tx, who, "deployment.create", "release:" + release.version, "",
+        json::serialize(boost::json::object{
+            {"target", targets.described}, {"created", out.created}, {"skipped", skipped}}),
+        reason);
+  };
+  if (dry_run) {
+    if (auto s = work(ctx.store); !s) return s.error();
+  } else if (auto s = commit_change(ctx, work); !s) {
+    return s.error();
   }
   return out;
 }
 
 Expected<CancelOutcome> cancel_many(Context& ctx,
                                     const std::optional<store::ReleaseRecord>& release,
-                                    const std::vector<store::TerminalRecord>& terminals) {
+                                    const Targets& targets, const Actor& who,
+                                    const std::string& reason) {
+  if (auto s = check_reason(reason, nullptr); !s) return s.error();
   CancelOutcome out;
-  out.matched = static_cast<std::int64_t>(terminals.size());
-  for (const auto& t : terminals) {
-    auto open = ctx.store.open_deployment(t.id);
-    if (!open) return open.error();
-    if (!*open) {
-      ++out.skipped["none_open"];
-      continue;
+  auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    out = CancelOutcome{};
+    out.matched = static_cast<std::int64_t>(targets.terminals.size()) + targets.unknown;
+    out.skipped = {{"none_open", 0},
+                   {"other_release", 0},
+                   {"already_canceling", 0},
+                   {"unknown_terminal", targets.unknown}};
+    for (const auto& t : targets.terminals) {
+      auto open = tx.open_deployment(t.id);
+      if (!open) return open.error();
+      if (!*open) {
+        ++out.skipped["none_open"];
+        continue;
+      }
+      if (release && (*open)->release_id != release->id) {
+        ++out.skipped["other_release"];
+        continue;
+      }
+      if ((*open)->status == store::DeploymentStatus::kCanceling) {
+        ++out.skipped["already_canceling"];
+        continue;
+      }
+      auto d = request_cancel(tx, (*open)->id);
+      if (!d) return d.error();
+      ++out.canceled;
+      out.ids.push_back(d->id);
     }
-    if (release && (*open)->release_id != release->id) {
-      ++out.skipped["other_release"];
-      continue;
-    }
-    if ((*open)->status == "canceling") {
-      ++out.skipped["already_canceling"];
-      continue;
-    }
-    auto d = request_cancel(ctx, (*open)->id);
-    if (!d && d.error().code == Code::kConflict) {  // it ended meanwhile
-      ++out.skipped["none_open"];
-      continue;
-    }
-    if (!d) return d.error();
-    ++out.canceled;
-    out.ids.push_back(d->id);
-  }
+    if (out.canceled == 0) return ok_status();
+    boost::json::array ids;
+    for (auto id : out.ids) ids.push_back(id);
+    return record_audit(
+        tx, who, "deployment.cancel", targets.described, "",
+        json::serialize(boost::json::object{{"release", release ? release->version : std::string()},
+                                            {"canceled", out.canceled},
+                                            {"deployments", ids}}),
+        reason);
+  });
+  if (!s) return s.error();
   return out;
+}
+
+Expected<AssignOutcome> assign_many(Context& ctx, const std::string& version,
+                                    const TargetSpec& spec, const std::string& filter_json,
+                                    bool dry_run, const Actor& who, const std::string& reason) {
+  if (auto s = check_reason(reason, nullptr); !s) return s.error();
+  auto release = ctx.store.release_by_version(version);
+  if (!release) return release.error();
+  auto targets = resolve_targets(ctx, spec, filter_json);
+  if (!targets) return targets.error();
+  return assign_many(ctx, *release, *targets, dry_run, who, reason);
+}
+
+Expected<CancelOutcome> cancel_many(Context& ctx, const std::string& version,
+                                    const TargetSpec& spec, const std::string& filter_json,
+                                    const Actor& who, const std::string& reason) {
+  std::optional<store::ReleaseRecord> release;
+  if (!version.empty()) {
+    auto r = ctx.store.release_by_version(version);
+    if (!r) return r.error();
+    release = *r;
+  }
+  auto targets = resolve_targets(ctx, spec, filter_json);
+  if (!targets) return targets.error();
+  return cancel_many(ctx, release, *targets, who, reason);
 }
 
 Expected<ReleaseProgress> release_progress(Context& ctx, const store::ReleaseRecord& release,
@@ -105,11 +212,11 @@ Expected<ReleaseProgress> release_progress(Context& ctx, const store::ReleaseRec
   auto rows = ctx.store.release_deployments(release.id, limit);
   if (!rows) return rows.error();
   for (auto& r : *rows) {
-    ProgressRow p{std::move(r), "", std::nullopt};
+    ProgressRow p{std::move(r), store::UpdateState::kScheduled, std::nullopt};
     p.state = deployment_state(p.row.deployment);
-    if (p.state == "success") {
+    if (p.state == store::UpdateState::kSuccess) {
       p.percent = 100;
-    } else if (p.state == "running") {
+    } else if (p.state == store::UpdateState::kRunning) {
       auto history = ctx.store.action_history(p.row.deployment.id);
       if (!history) return history.error();
       for (auto it = history->rbegin(); it != history->rend() && !p.percent; ++it) {

@@ -25,40 +25,74 @@
 
 namespace posfleet::domain {
 
+// The terminals a bulk request names: a list of serials, a group, or a terminal filter
+// (terminal_filter.h). With serials, those not registered are counted in `unknown`.
+struct TargetSpec {
+  std::optional<std::vector<std::string>> serials;
+  std::string group;
+  std::optional<store::TerminalQuery> filter;
+  std::string pending;  // or every terminal this release version is pending on (bulk cancel)
+};
+struct Targets {
+  std::vector<store::TerminalRecord> terminals;
+  std::int64_t unknown = 0;
+  std::string described;  // for the audit entry: "N terminals", "group:g" or "filter:{…}"
+};
+// `filter_json` describes a filter in the audit entry. kInvalidArgument when nothing is named or
+// more than ctx.bulk_cap terminals would be.
+Expected<Targets> resolve_targets(Context& ctx, const TargetSpec& spec,
+                                  const std::string& filter_json = "");
+
 struct AssignOutcome {
   std::int64_t matched = 0, created = 0, replaced = 0;
-  std::map<std::string, std::int64_t> skipped;  // reason → count
+  std::map<std::string, std::int64_t> skipped;  // reason → count, every reason (0 when none)
   std::vector<std::int64_t> ids;                // deployments created
 };
 
+// One change: every deployment, every replacement and one deployment.create audit entry (with
+// `reason`) commit together, or none does. Unknown serials are counted as skipped.
 Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& release,
-                                    const std::vector<store::TerminalRecord>& terminals,
-                                    bool dry_run, const Actor& who = kSystemActor);
+                                    const Targets& targets, bool dry_run,
+                                    const Actor& who = kSystemActor,
+                                    const std::string& reason = "");
+
+// By release version and TargetSpec: the release (kNotFound), the reason and the targets are
+// checked in that order, then as above.
+Expected<AssignOutcome> assign_many(Context& ctx, const std::string& version,
+                                    const TargetSpec& spec, const std::string& filter_json,
+                                    bool dry_run, const Actor& who, const std::string& reason);
 
 struct CancelOutcome {
   std::int64_t matched = 0, canceled = 0;
-  std::map<std::string, std::int64_t> skipped;  // reason → count
+  std::map<std::string, std::int64_t> skipped;  // reason → count, every reason (0 when none)
   std::vector<std::int64_t> ids;                // deployments canceled or being canceled
 };
+// One change: every cancel and, if any, one deployment.cancel audit entry.
 Expected<CancelOutcome> cancel_many(Context& ctx,
                                     const std::optional<store::ReleaseRecord>& release,
-                                    const std::vector<store::TerminalRecord>& terminals);
+                                    const Targets& targets, const Actor& who = kSystemActor,
+                                    const std::string& reason = "");
+// By release version ("" for any release) and TargetSpec.
+Expected<CancelOutcome> cancel_many(Context& ctx, const std::string& version,
+                                    const TargetSpec& spec, const std::string& filter_json,
+                                    const Actor& who, const std::string& reason);
 
 struct ProgressRow {
   store::DeploymentRow row;
-  std::string state;           // scheduled | running | success | failed | canceled
+  store::UpdateState state = store::UpdateState::kScheduled;
   std::optional<int> percent;  // when the terminal's feedback says how far it is
 };
 
 struct ReleaseProgress {
-  std::map<std::string, std::int64_t> counts;  // state → deployments
+  std::map<store::UpdateState, std::int64_t> counts;  // state → deployments
   std::vector<ProgressRow> newest;
 };
 
 Expected<ReleaseProgress> release_progress(Context& ctx, const store::ReleaseRecord& release,
                                            std::int64_t limit);
 
-// The state the console shows for a deployment (as the terminal filter's `state`).
-std::string deployment_state(const store::DeploymentRecord& d);
+// The state the console shows for a deployment (as the terminal filter's `state`):
+// store::update_state_of, the one definition.
+store::UpdateState deployment_state(const store::DeploymentRecord& d);
 
 }  // namespace posfleet::domain

@@ -51,7 +51,7 @@ Slots slots_from_attributes(const std::string& attributes_json) {
 Progress update_progress(const store::DeploymentRecord& d,
                          const std::vector<store::ActionStatusRecord>& history) {
   Progress p;
-  p.active = d.status == "scheduled" || d.status == "running" || d.status == "canceling";
+  p.active = store::is_open(d.status);
   p.time = d.created;
   for (const auto& s : history) {
     p.time = s.time;
@@ -65,16 +65,13 @@ Progress update_progress(const store::DeploymentRecord& d,
     }
   }
   if (p.total > 0) p.percent = static_cast<int>(100 * p.bytes / p.total);
-  if (d.status == "finished" && d.result == "success") p.percent = 100;
+  if (store::update_state_of(d.status, d.result) == store::UpdateState::kSuccess) p.percent = 100;
   return p;
 }
 
-std::string update_state(const std::optional<store::DeploymentRecord>& newest) {
-  if (!newest) return "idle";
-  const auto& d = *newest;
-  if (d.status == "finished") return d.result == "success" ? "success" : "failed";
-  if (d.status == "canceling") return "running";
-  return d.status;
+store::UpdateState update_state(const std::optional<store::DeploymentRecord>& newest) {
+  return newest ? store::update_state_of(newest->status, newest->result)
+                : store::UpdateState::kIdle;
 }
 
 }  // namespace posfleet::domain

@@ -43,7 +43,7 @@ Progress update_progress(const store::DeploymentRecord& d,
                          const std::vector<store::ActionStatusRecord>& history);
 
 // The terminal list's update state for a terminal whose newest deployment is
-// `newest`: idle | scheduled | running | success | failed | canceled.
-std::string update_state(const std::optional<store::DeploymentRecord>& newest);
+// `newest` (store::update_state_of; idle when there is none).
+store::UpdateState update_state(const std::optional<store::DeploymentRecord>& newest);
 
 }  // namespace posfleet::domain

@@ -15,7 +15,8 @@ store::ActionStatusRecord status(const std::string& line, std::int64_t cnt = 0,
 }
 
 TEST(UpdateProgress, FollowsTheNewestReportedBytesAndLine) {
-  store::DeploymentRecord d{1, 1, 1, "running", "none", "", 5, 5};
+  store::DeploymentRecord d{
+      1, 1, 1, store::DeploymentStatus::kRunning, store::DeploymentResult::kNone, "", 5, 5};
   auto p = update_progress(d, {});
   EXPECT_EQ(p.percent, 0);
   EXPECT_EQ(p.total, 0);
@@ -36,21 +37,23 @@ TEST(UpdateProgress, FollowsTheNewestReportedBytesAndLine) {
 }
 
 TEST(UpdateProgress, SuccessIsWholeAndFailureKeepsWhereItStopped) {
-  store::DeploymentRecord d{1, 1, 1, "finished", "success", "", 5, 5};
+  store::DeploymentRecord d{
+      1, 1, 1, store::DeploymentStatus::kFinished, store::DeploymentResult::kSuccess, "", 5, 5};
   EXPECT_EQ(update_progress(d, {}).percent, 100);
   EXPECT_FALSE(update_progress(d, {}).active);
-  d.result = "failure";
+  d.result = store::DeploymentResult::kFailure;
   EXPECT_EQ(update_progress(d, {status("", 300, 1000)}).percent, 30);
 }
 
 TEST(UpdateState, NamesTheNewestDeployment) {
-  EXPECT_EQ(update_state(std::nullopt), "idle");
-  store::DeploymentRecord d{1, 1, 1, "finished", "failure", "", 5, 5};
-  EXPECT_EQ(update_state(d), "failed");
-  d.status = "canceling";
-  EXPECT_EQ(update_state(d), "running");
-  d.status = "scheduled";
-  EXPECT_EQ(update_state(d), "scheduled");
+  EXPECT_EQ(update_state(std::nullopt), store::UpdateState::kIdle);
+  store::DeploymentRecord d{
+      1, 1, 1, store::DeploymentStatus::kFinished, store::DeploymentResult::kFailure, "", 5, 5};
+  EXPECT_EQ(update_state(d), store::UpdateState::kFailed);
+  d.status = store::DeploymentStatus::kCanceling;
+  EXPECT_EQ(update_state(d), store::UpdateState::kRunning);
+  d.status = store::DeploymentStatus::kScheduled;
+  EXPECT_EQ(update_state(d), store::UpdateState::kScheduled);
 }
 
 TEST(Slots, ComeFromConfigData) {

@@ -4,6 +4,7 @@
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/text.h"
+#include "server/domain/audit.h"
 #include "server/domain/tokens.h"
 
 namespace posfleet::domain {
@@ -16,7 +17,8 @@ bool valid_serial(const std::string& s) {
   return true;
 }
 
-Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial,
+Expected<RegisteredTerminal> register_terminal(store::Tx& tx, const std::string& tenant,
+                                               const std::string& serial,
                                                const std::string& model) {
   if (!valid_serial(serial))
     return make_error(
@@ -26,20 +28,19 @@ Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& 
     return make_error(Code::kInvalidArgument, "model must be 1-64 characters of text, e.g. A920");
   RegisteredTerminal r;
   r.token = new_token();
-  r.record.tenant = ctx.tenant;
+  r.record.tenant = tenant;
   r.record.serial = serial;
   r.record.model = model;
   r.record.token_hash = hash_token(r.token);
   r.record.created = unix_now();
-  auto id = ctx.store.insert_terminal(r.record);
+  auto id = tx.insert_terminal(r.record);
   if (!id && id.error().code == Code::kConflict) {
     // A retired serial comes back only as a new registration (terminals_lifecycle.h).
-    auto old = ctx.store.terminal_by_serial(ctx.tenant, serial);
+    auto old = tx.terminal_by_serial(tenant, serial);
     if (!old) return old.error();
     if (!old->retired)
       return make_error(Code::kConflict, "terminal " + serial + " is already registered");
-    auto again =
-        ctx.store.reregister_terminal(old->id, model, r.record.token_hash, r.record.created);
+    auto again = tx.reregister_terminal(old->id, model, r.record.token_hash, r.record.created);
     if (!again) return again.error();
     if (!*again)
       return make_error(Code::kConflict, "terminal " + serial + " was just registered again");
@@ -49,6 +50,34 @@ Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& 
   if (!id) return id.error();
   r.record.id = *id;
   return r;
+}
+
+Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial,
+                                               const std::string& model) {
+  RegisteredTerminal out;
+  auto s = ctx.store.transact([&](store::Tx& tx) -> Status {
+    auto r = register_terminal(tx, ctx.tenant, serial, model);
+    if (!r) return r.error();
+    out = std::move(*r);
+    return ok_status();
+  });
+  if (!s) return s.error();
+  return out;
+}
+
+Expected<RegisteredTerminal> register_terminal_as(Context& ctx, const Actor& who,
+                                                  const std::string& serial,
+                                                  const std::string& model) {
+  RegisteredTerminal out;
+  auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto r = register_terminal(tx, ctx.tenant, serial, model);
+    if (!r) return r.error();
+    out = std::move(*r);
+    return record_audit(tx, who, "terminal.register", "terminal:" + out.record.serial,
+                        out.reregistered ? "retired" : "", out.record.model, "");
+  });
+  if (!s) return s.error();
+  return out;
 }
 
 Expected<store::TerminalRecord> authenticate_terminal(Context& ctx, const std::string& tenant,

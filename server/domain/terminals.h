@@ -24,8 +24,17 @@ bool valid_serial(const std::string& serial);
 // is registered anew: a new token, in service, no group, merchant, version
 // or attributes carried over (its deployments, audit entries and own policy
 // stay).
+// Inside a change (audit.h commit_change), unaudited: the caller's change audits it.
+Expected<RegisteredTerminal> register_terminal(store::Tx& tx, const std::string& tenant,
+                                               const std::string& serial, const std::string& model);
+// The same as a transaction of its own, unaudited (onboarding audits its approval).
 Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial,
                                                const std::string& model);
+// POST /api/v1/terminals: registered and audited as terminal.register by `who` in one change;
+// if the audit entry cannot be written, nothing is registered.
+Expected<RegisteredTerminal> register_terminal_as(Context& ctx, const Actor& who,
+                                                  const std::string& serial,
+                                                  const std::string& model);
 
 // Checks "Authorization: TargetToken <token>" for the terminal `serial`.
 // kUnauthorized for a missing/unknown pair (one message for both, so that

@@ -59,17 +59,17 @@ TEST_F(TerminalLifecycleTest, RetiredTerminalIsRefusedAtOnceAndItsDeploymentCanc
   EXPECT_NE(r->terminal.retired, 0);
   ASSERT_TRUE(r->canceled);
   EXPECT_EQ(r->canceled->id, d->id);
-  EXPECT_EQ(store_->deployment(d->id)->status, "canceled");
+  EXPECT_EQ(store_->deployment(d->id)->status, store::DeploymentStatus::kCanceled);
   auto refused = poll_as("PF1", token_);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Code::kUnauthorized);
   EXPECT_EQ(retire_terminal(*ctx_, "PF1", "again", admin_).error().code, Code::kConflict);
 
   // Out of deployments, roll-outs, bulk edits and the overview's counts.
-  EXPECT_EQ(assign_release(*ctx_, "2.0.0", "PF1").error().code, Code::kConflict);
+  EXPECT_EQ(assign_release(*ctx_, "2.0.0", "PF1").error().code, Code::kWrongState);
   auto many = assign_many(*ctx_, *store_->release_by_version("2.0.0"),
-                          {*store_->terminal_by_serial("DEFAULT", "PF1"),
-                           *store_->terminal_by_serial("DEFAULT", "PF2")},
+                          Targets{{*store_->terminal_by_serial("DEFAULT", "PF1"),
+                                   *store_->terminal_by_serial("DEFAULT", "PF2")}},
                           true);
   ASSERT_TRUE(many);
   EXPECT_EQ(many->created, 1);

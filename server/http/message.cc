@@ -36,6 +36,9 @@ int status_of(Code code) {
     case Code::kParse:
     case Code::kHashMismatch:
     case Code::kLengthMismatch:
+    case Code::kBadSignature:  // a release's signatures, checked at publish
+    case Code::kUnknownKey:
+    case Code::kTooFewSignatures:
       return 400;
     case Code::kUnauthorized:
       return 401;
@@ -43,6 +46,7 @@ int status_of(Code code) {
       return 404;
     case Code::kConflict:
     case Code::kWrongState:
+    case Code::kVersionReused:  // a release version published again with other content
       return 409;
     case Code::kLocked:
     case Code::kForbidden:

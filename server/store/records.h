@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/audit_chain.h"
+#include "server/store/deployment_status.h"
 
 namespace posfleet::store {
 
@@ -51,9 +52,9 @@ struct ReleaseRecord {
 struct DeploymentRecord {
   std::int64_t id = 0;
   std::int64_t terminal_id = 0, release_id = 0;
-  std::string status = "scheduled";  // scheduled | running | canceling | canceled | finished
-  std::string result = "none";       // none | success | failure
-  std::string message;               // last detail line
+  DeploymentStatus status = DeploymentStatus::kScheduled;
+  DeploymentResult result = DeploymentResult::kNone;
+  std::string message;  // last detail line
   std::int64_t created = 0, updated = 0;
 };
 
@@ -168,11 +169,11 @@ struct ActivationRecord {
 // A filtered, paged view of the fleet (the console's terminal list, and the
 // target of bulk policy edits and deployments by filter). Empty fields match
 // everything. `mode` is the effective update mode after fleet, group and
-// terminal policy; `state` is that of the terminal's newest deployment:
-// idle (none) | scheduled | running | success | failed | canceled.
+// terminal policy; `state` is the update state of the terminal (deployment_status.h).
 struct TerminalQuery {
   std::string text;  // serial prefix or part of the merchant's name, any case
-  std::string model, version, group, mode, state;
+  std::string model, version, group, mode;
+  std::optional<UpdateState> state;
   std::optional<bool> online;  // last seen at or after `online_since`
   std::int64_t online_since = 0;
   std::int64_t merchant_id = 0;
@@ -184,7 +185,8 @@ struct TerminalQuery {
 
 struct TerminalRow {
   TerminalRecord terminal;
-  std::string merchant_name, mode, state;
+  std::string merchant_name, mode;
+  UpdateState state = UpdateState::kIdle;
 };
 
 // The support desk's ticket queue: open tickets first, newest first within.
@@ -198,8 +200,8 @@ struct TicketQuery {
 // fields match everything.
 struct DeploymentQuery {
   std::int64_t terminal_id = 0, release_id = 0;
-  std::string status;  // scheduled | running | canceling | canceled | finished
-  std::string result;  // none | success | failure
+  std::optional<DeploymentStatus> status;
+  std::optional<DeploymentResult> result;
   std::int64_t offset = 0, limit = 50;
 };
 

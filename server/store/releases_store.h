@@ -45,7 +45,7 @@ class ReleaseStore {
   // Writes `d` only if its stored status is still `expected_status` (a cancel
   // may land between reading and writing); false if it changed.
   virtual Expected<bool> update_deployment_if(const DeploymentRecord& d,
-                                              const std::string& expected_status) = 0;
+                                              DeploymentStatus expected_status) = 0;
   virtual Status append_action_status(const ActionStatusRecord& s) = 0;
   virtual Expected<std::vector<ActionStatusRecord>> action_history(std::int64_t deployment_id) = 0;
 
@@ -58,9 +58,9 @@ class ReleaseStore {
   virtual Status put_release_check(const ReleaseCheckRecord& r) = 0;
   virtual Expected<std::optional<ReleaseCheckRecord>> release_check(std::int64_t release_id) = 0;
 
-  // How many of the release's deployments are in each state: scheduled,
-  // running (also canceling), success, failed, canceled.
-  virtual Expected<std::map<std::string, std::int64_t>> release_state_counts(
+  // How many of the release's deployments give their terminal each update
+  // state (update_state_of); every state but idle is present, 0 when none.
+  virtual Expected<std::map<UpdateState, std::int64_t>> release_state_counts(
       std::int64_t release_id) = 0;
   virtual Expected<std::vector<DeploymentRow>> release_deployments(std::int64_t release_id,
                                                                    std::int64_t limit) = 0;

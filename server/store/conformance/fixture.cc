@@ -46,8 +46,8 @@ ReleaseRecord StoreConformance::release(const std::string& version, bool securit
 std::int64_t StoreConformance::deployment(std::int64_t terminal_id, std::int64_t release_id,
                                           const std::string& status, const std::string& result,
                                           std::int64_t updated) {
-  auto id =
-      store().insert_deployment({0, terminal_id, release_id, status, result, "", updated, updated});
+  auto id = store().insert_deployment({0, terminal_id, release_id, *parse_deployment_status(status),
+                                       *parse_deployment_result(result), "", updated, updated});
   EXPECT_TRUE(id) << id.error().to_string();
   return id ? *id : 0;
 }

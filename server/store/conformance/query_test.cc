@@ -171,12 +171,12 @@ TEST_P(TerminalQueryConformance, StateIsThatOfTheNewestDeployment) {
   deploy(add("S4"), "canceling");
   deploy(add("S5"), "scheduled");
   deploy(add("S6"), "canceled");
-  EXPECT_EQ(serials({.state = "idle"}), (Serials{"S0"}));
-  EXPECT_EQ(serials({.state = "success"}), (Serials{"S1"}));
-  EXPECT_EQ(serials({.state = "running"}), (Serials{"S2", "S4"}));
-  EXPECT_EQ(serials({.state = "failed"}), (Serials{"S3"}));
-  EXPECT_EQ(serials({.state = "scheduled"}), (Serials{"S5"}));
-  EXPECT_EQ(serials({.state = "canceled"}), (Serials{"S6"}));
+  EXPECT_EQ(serials({.state = UpdateState::kIdle}), (Serials{"S0"}));
+  EXPECT_EQ(serials({.state = UpdateState::kSuccess}), (Serials{"S1"}));
+  EXPECT_EQ(serials({.state = UpdateState::kRunning}), (Serials{"S2", "S4"}));
+  EXPECT_EQ(serials({.state = UpdateState::kFailed}), (Serials{"S3"}));
+  EXPECT_EQ(serials({.state = UpdateState::kScheduled}), (Serials{"S5"}));
+  EXPECT_EQ(serials({.state = UpdateState::kCanceled}), (Serials{"S6"}));
 }
 
 TEST_P(TerminalQueryConformance, OverviewCountsOnlineVersionsOutcomesAndSecurityDeadlines) {

@@ -43,12 +43,12 @@ TEST_P(RaceConformance, OneOfTwoDeploymentWritersWins) {
   const auto read = *store().deployment(d);
   const int wins = race([&](int i) {
     auto mine = read;
-    mine.status = i % 2 ? "canceling" : "finished";
+    mine.status = i % 2 ? DeploymentStatus::kCanceling : DeploymentStatus::kFinished;
     mine.message = "writer " + std::to_string(i);
-    return won(store().update_deployment_if(mine, "running"));
+    return won(store().update_deployment_if(mine, DeploymentStatus::kRunning));
   });
   EXPECT_EQ(wins, 1);
-  EXPECT_NE(store().deployment(d)->status, "running");
+  EXPECT_NE(store().deployment(d)->status, DeploymentStatus::kRunning);
 }
 
 TEST_P(RaceConformance, OneOfTwoReviewersMovesTheApplication) {
@@ -108,7 +108,8 @@ TEST_P(RaceConformance, TwoTransactionsCannotBothOpenADeploymentForATerminal) {
       auto open = tx.open_deployment(t);
       if (!open) return open.error();
       if (open->has_value()) return ok_status();  // assigned already: nothing to do
-      auto id = tx.insert_deployment({0, t, r.id, "scheduled", "none", "", i, i});
+      auto id = tx.insert_deployment(
+          {0, t, r.id, DeploymentStatus::kScheduled, DeploymentResult::kNone, "", i, i});
       if (!id) return id.error();
       mine = true;
       return ok_status();
@@ -126,7 +127,8 @@ TEST_P(RaceConformance, TwoPlainInsertsCannotBothOpenADeploymentForATerminal) {
   const auto t = terminal("PF1");
   const auto r = release("1.0.0");
   const int inserted = race([&](int i) {
-    auto id = store().insert_deployment({0, t, r.id, "scheduled", "none", "", i, i});
+    auto id = store().insert_deployment(
+        {0, t, r.id, DeploymentStatus::kScheduled, DeploymentResult::kNone, "", i, i});
     if (!id) {
       EXPECT_EQ(id.error().code, Code::kConflict) << id.error().to_string();
     }

@@ -60,13 +60,13 @@ TEST_P(ReleasesConformance, ADeploymentIsWrittenOnlyOverTheStatusItWasReadWith) 
   const auto id = deployment(t, r.id, "running");
   auto read = *store().deployment(id);  // a progress report reads "running" ...
   auto cancel = read;
-  cancel.status = "canceling";  // ... a cancel lands meanwhile ...
+  cancel.status = DeploymentStatus::kCanceling;  // ... a cancel lands meanwhile ...
   ASSERT_TRUE(store().update_deployment(cancel));
   read.message = "downloaded 50%";  // ... and the report must not undo it
-  EXPECT_FALSE(*store().update_deployment_if(read, "running"));
-  EXPECT_EQ(store().deployment(id)->status, "canceling");
-  read.status = "canceling";
-  EXPECT_TRUE(*store().update_deployment_if(read, "canceling"));
+  EXPECT_FALSE(*store().update_deployment_if(read, DeploymentStatus::kRunning));
+  EXPECT_EQ(store().deployment(id)->status, DeploymentStatus::kCanceling);
+  read.status = DeploymentStatus::kCanceling;
+  EXPECT_TRUE(*store().update_deployment_if(read, DeploymentStatus::kCanceling));
   EXPECT_EQ(store().deployment(id)->message, "downloaded 50%");
   EXPECT_EQ(store().deployment(id + 100).error().code, Code::kNotFound);
 }
@@ -79,15 +79,17 @@ TEST_P(ReleasesConformance, ATerminalHasAtMostOneOpenDeployment) {
   auto open = store().open_deployment(t);
   ASSERT_TRUE(open && open->has_value());
   EXPECT_EQ((*open)->id, first);
-  auto second = store().insert_deployment({0, t, r.id, "scheduled", "none", "", 2, 2});
+  auto second = store().insert_deployment(
+      {0, t, r.id, DeploymentStatus::kScheduled, DeploymentResult::kNone, "", 2, 2});
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, Code::kConflict);
   auto ended = *store().deployment(first);
-  ended.status = "finished";
-  ended.result = "success";
+  ended.status = DeploymentStatus::kFinished;
+  ended.result = DeploymentResult::kSuccess;
   ASSERT_TRUE(store().update_deployment(ended));
   EXPECT_FALSE(store().open_deployment(t)->has_value());
-  EXPECT_TRUE(store().insert_deployment({0, t, r.id, "scheduled", "none", "", 3, 3}));
+  EXPECT_TRUE(store().insert_deployment(
+      {0, t, r.id, DeploymentStatus::kScheduled, DeploymentResult::kNone, "", 3, 3}));
   EXPECT_TRUE(*store().release_assigned(t, r.id));
   EXPECT_FALSE(*store().release_assigned(t, r.id + 100));
 }
@@ -117,8 +119,8 @@ TEST_P(ReleasesConformance, DeploymentsAreListedNewestFirstFilteredAndCounted) {
   };
   using Ids = std::vector<std::int64_t>;
   EXPECT_EQ(ids({.release_id = r2.id}), (Ids{d3, d2}));
-  EXPECT_EQ(ids({.terminal_id = a, .result = "success"}), (Ids{d1}));
-  EXPECT_EQ(ids({.status = "running"}), (Ids{d3}));
+  EXPECT_EQ(ids({.terminal_id = a, .result = DeploymentResult::kSuccess}), (Ids{d1}));
+  EXPECT_EQ(ids({.status = DeploymentStatus::kRunning}), (Ids{d3}));
   EXPECT_EQ(ids({.offset = 1, .limit = 1}), (Ids{d2}));
   EXPECT_EQ(*store().count_deployments({.offset = 1, .limit = 1}), 3) << "ignores the page";
   EXPECT_EQ(*store().count_deployments({.release_id = r2.id}), 2);
@@ -157,11 +159,11 @@ TEST_P(ReleasesConformance, ReleaseCheckAndRollOutViews) {
   deployment(terminal("E"), r.id, "canceled");
   auto counts = store().release_state_counts(r.id);
   ASSERT_TRUE(counts);
-  EXPECT_EQ((*counts)["scheduled"], 1);
-  EXPECT_EQ((*counts)["running"], 1) << "canceling counts as running";
-  EXPECT_EQ((*counts)["success"], 1);
-  EXPECT_EQ((*counts)["failed"], 1);
-  EXPECT_EQ((*counts)["canceled"], 1);
+  EXPECT_EQ((*counts)[UpdateState::kScheduled], 1);
+  EXPECT_EQ((*counts)[UpdateState::kRunning], 1) << "canceling counts as running";
+  EXPECT_EQ((*counts)[UpdateState::kSuccess], 1);
+  EXPECT_EQ((*counts)[UpdateState::kFailed], 1);
+  EXPECT_EQ((*counts)[UpdateState::kCanceled], 1);
   auto rows = store().release_deployments(r.id, 10);
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 5u);

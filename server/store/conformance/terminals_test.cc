@@ -85,8 +85,8 @@ TEST_P(TerminalsConformance, RetirementCancelsTheOpenDeploymentAndReplacesCodesO
   ASSERT_TRUE(canceled) << canceled.error().to_string();
   ASSERT_TRUE(canceled->has_value());
   EXPECT_EQ((*canceled)->id, d);
-  EXPECT_EQ((*canceled)->status, "canceled");
-  EXPECT_EQ(store().deployment(d)->status, "canceled");
+  EXPECT_EQ((*canceled)->status, DeploymentStatus::kCanceled);
+  EXPECT_EQ(store().deployment(d)->status, DeploymentStatus::kCanceled);
   EXPECT_FALSE(store().open_deployment(id)->has_value());
   auto t = store().terminal_by_id(id);
   EXPECT_EQ(t->retired, 900);

@@ -1,5 +1,7 @@
 #include "server/store/sqlite/sqlite_store.h"
 
+#include "server/store/sqlite/deployment_sql.h"
+
 #include <string>
 
 #include "server/store/sqlite/migrations.h"
@@ -13,14 +15,21 @@ constexpr const char* kTerminalCols =
     "last_seen, group_name, "
     "merchant_id, retired, retired_reason FROM terminals ";
 
-constexpr const char* kDeploymentCols =
-    "SELECT id, terminal_id, release_id, status, result, message, created, updated FROM "
-    "deployments ";
-
-DeploymentRecord read_deployment(Stmt& s) {
-  return DeploymentRecord{s.i64(0), s.i64(1), s.i64(2), s.str(3),
-                          s.str(4), s.str(5), s.i64(6), s.i64(7)};
+// Every row of `s` (kDeploymentColumnsSql), or why not.
+Expected<std::vector<DeploymentRecord>> read_deployments(Connection& c, Stmt& s) {
+  std::vector<DeploymentRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    auto d = read_deployment(s);
+    if (!d) return d.error();
+    out.push_back(std::move(*d));
+  }
+  if (rc != SQLITE_DONE) return c.error("deployments");
+  return out;
 }
+
+const std::string kDeploymentCols =
+    std::string("SELECT ") + kDeploymentColumnsSql + " FROM deployments d ";
 
 }  // namespace
 
@@ -304,7 +313,8 @@ Expected<std::int64_t> SqliteStore::insert_deployment(const DeploymentRecord& d)
   auto s = c.prepare(
       "INSERT INTO deployments (terminal_id, release_id, status, result, message, created, "
       "updated) VALUES (?,?,?,?,?,?,?)");
-  s.bind_all(d.terminal_id, d.release_id, d.status, d.result, d.message, d.created, d.updated);
+  s.bind_all(d.terminal_id, d.release_id, to_string(d.status), to_string(d.result), d.message,
+             d.created, d.updated);
   if (s.step() != SQLITE_DONE) return c.error("deployment");
   return c.last_insert_id();
 }
@@ -329,9 +339,9 @@ Expected<std::optional<DeploymentRecord>> SqliteStore::open_deployment(std::int6
   s.bind(terminal_id);
   if (s.step() != SQLITE_ROW) return std::optional<DeploymentRecord>();
   auto d = read_deployment(s);
-  if (d.status != "scheduled" && d.status != "running" && d.status != "canceling")
-    return std::optional<DeploymentRecord>();
-  return std::optional<DeploymentRecord>(std::move(d));
+  if (!d) return d.error();
+  if (!is_open(d->status)) return std::optional<DeploymentRecord>();
+  return std::optional<DeploymentRecord>(std::move(*d));
 }
 
 Expected<std::vector<DeploymentRecord>> SqliteStore::list_deployments(
@@ -343,11 +353,7 @@ Expected<std::vector<DeploymentRecord>> SqliteStore::list_deployments(
   auto s = c.prepare(terminal_id ? by_terminal.c_str() : all.c_str());
   if (terminal_id) s.bind(*terminal_id);
   s.bind(limit);
-  std::vector<DeploymentRecord> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_deployment(s));
-  if (rc != SQLITE_DONE) return c.error("list deployments");
-  return out;
+  return read_deployments(c, s);
 }
 
 namespace {
@@ -358,16 +364,16 @@ std::string deployment_where(const DeploymentQuery& q) {
   std::string w = "WHERE 1 = 1";
   if (q.terminal_id) w += " AND terminal_id = ?";
   if (q.release_id) w += " AND release_id = ?";
-  if (!q.status.empty()) w += " AND status = ?";
-  if (!q.result.empty()) w += " AND result = ?";
+  if (q.status) w += " AND status = ?";
+  if (q.result) w += " AND result = ?";
   return w;
 }
 
 void bind_deployment_query(Stmt& s, const DeploymentQuery& q) {
   if (q.terminal_id) s.bind(q.terminal_id);
   if (q.release_id) s.bind(q.release_id);
-  if (!q.status.empty()) s.bind(q.status);
-  if (!q.result.empty()) s.bind(q.result);
+  if (q.status) s.bind(to_string(*q.status));
+  if (q.result) s.bind(to_string(*q.result));
 }
 
 }  // namespace
@@ -379,11 +385,7 @@ Expected<std::vector<DeploymentRecord>> SqliteStore::query_deployments(const Dep
   auto s = c.prepare(sql.c_str());
   bind_deployment_query(s, q);
   s.bind_all(q.limit, q.offset);
-  std::vector<DeploymentRecord> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_deployment(s));
-  if (rc != SQLITE_DONE) return c.error("query deployments");
-  return out;
+  return read_deployments(c, s);
 }
 
 Expected<std::int64_t> SqliteStore::count_deployments(const DeploymentQuery& q) {
@@ -399,17 +401,18 @@ Status SqliteStore::update_deployment(const DeploymentRecord& d) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE deployments SET status = ?, result = ?, message = ?, updated = ? WHERE id = ?");
-  s.bind_all(d.status, d.result, d.message, d.updated, d.id);
+  s.bind_all(to_string(d.status), to_string(d.result), d.message, d.updated, d.id);
   return done(c, s, "deployment");
 }
 
 Expected<bool> SqliteStore::update_deployment_if(const DeploymentRecord& d,
-                                                 const std::string& expected_status) {
+                                                 DeploymentStatus expected_status) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE deployments SET status = ?, result = ?, message = ?, updated = ? WHERE id = ? AND "
       "status = ?");
-  s.bind_all(d.status, d.result, d.message, d.updated, d.id, expected_status);
+  s.bind_all(to_string(d.status), to_string(d.result), d.message, d.updated, d.id,
+             to_string(expected_status));
   if (s.step() != SQLITE_DONE) return c.error("deployment");
   return c.changes() == 1;
 }

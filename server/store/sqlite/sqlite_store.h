@@ -51,7 +51,7 @@ class SqliteStore final : public Store {
   Expected<std::int64_t> count_deployments(const DeploymentQuery& q) override;
   Status update_deployment(const DeploymentRecord& d) override;
   Expected<bool> update_deployment_if(const DeploymentRecord& d,
-                                      const std::string& expected_status) override;
+                                      DeploymentStatus expected_status) override;
   Status append_action_status(const ActionStatusRecord& s) override;
   Expected<std::vector<ActionStatusRecord>> action_history(std::int64_t deployment_id) override;
   Expected<bool> release_assigned(std::int64_t terminal_id, std::int64_t release_id) override;
@@ -147,7 +147,7 @@ class SqliteStore final : public Store {
   // sqlite_store_rollout.cc
   Status put_release_check(const ReleaseCheckRecord& r) override;
   Expected<std::optional<ReleaseCheckRecord>> release_check(std::int64_t release_id) override;
-  Expected<std::map<std::string, std::int64_t>> release_state_counts(
+  Expected<std::map<UpdateState, std::int64_t>> release_state_counts(
       std::int64_t release_id) override;
   Expected<std::vector<DeploymentRow>> release_deployments(std::int64_t release_id,
                                                            std::int64_t limit) override;

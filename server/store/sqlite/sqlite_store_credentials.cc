@@ -4,6 +4,8 @@
 // Thread-safety: as SqliteStore.
 #include "server/store/sqlite/sqlite_store.h"
 
+#include "server/store/sqlite/deployment_sql.h"
+
 namespace posfleet::store {
 
 namespace {
@@ -95,9 +97,11 @@ Expected<std::optional<DeploymentRecord>> SqliteStore::retire_terminal(
         "RETURNING id, terminal_id, release_id, status, result, message, created, updated");
     s.bind_all(now, id);
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW)
-      canceled = DeploymentRecord{s.i64(0), s.i64(1), s.i64(2), s.str(3),
-                                  s.str(4), s.str(5), s.i64(6), s.i64(7)};
+    while ((rc = s.step()) == SQLITE_ROW) {
+      auto d = read_deployment(s);
+      if (!d) return fail(d.error());
+      canceled = std::move(*d);
+    }
     if (rc != SQLITE_DONE) return fail(c.error("deployments"));
   }
   {

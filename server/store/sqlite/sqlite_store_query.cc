@@ -15,6 +15,7 @@
 // Thread-safety: as SqliteStore.
 #include <string>
 
+#include "server/store/sqlite/deployment_sql.h"
 #include "server/store/sqlite/policy_mode_sql.h"
 #include "server/store/sqlite/sqlite_store.h"
 
@@ -25,22 +26,6 @@ namespace {
 // Merchant and policies of each row of the page, for display.
 const std::string kJoins =
     std::string(" LEFT JOIN merchants m ON m.id = t.merchant_id") + sql::kPolicyJoins;
-
-// The update state a deployment `d` gives its terminal.
-constexpr const char* kDeploymentState =
-    "CASE WHEN d.status = 'finished' THEN (CASE d.result WHEN 'success' THEN 'success' ELSE "
-    "'failed' END) "
-    "WHEN d.status = 'canceling' THEN 'running' ELSE d.status END";
-
-// The deployments that give their terminal `state` (as kDeploymentState);
-// only the states terminal_filter.cc lets through reach here.
-const char* deployment_in_state(const std::string& state) {
-  if (state == "success") return "d.status = 'finished' AND d.result = 'success'";
-  if (state == "failed") return "d.status = 'finished' AND d.result != 'success'";
-  if (state == "running") return "d.status IN ('running', 'canceling')";
-  if (state == "scheduled") return "d.status = 'scheduled'";
-  return "d.status = 'canceled'";
-}
 
 // FROM and WHERE for `q` over terminals `t` (a mode filter joins their
 // policies), and a binder for its parameters in the same order.
@@ -57,13 +42,14 @@ std::string from_where(const TerminalQuery& q) {
   if (q.online) w += *q.online ? " AND t.last_seen >= ?" : " AND t.last_seen < ?";
   if (q.retired) w += *q.retired ? " AND t.retired != 0" : " AND t.retired = 0";
   if (!q.mode.empty()) w += std::string(" AND ") + sql::kEffectiveMode + " = ?";
-  if (q.state == "idle") {
+  // The update state (deployment_sql.h): idle is no deployment at all.
+  if (q.state == UpdateState::kIdle) {
     w += " AND t.id NOT IN (SELECT terminal_id FROM deployments)";
-  } else if (!q.state.empty()) {
+  } else if (q.state) {
     // Deployments in the state (few, from the index), each kept only if no
     // newer one of its terminal exists.
     w += std::string(" AND t.id IN (SELECT d.terminal_id FROM deployments d WHERE ") +
-         deployment_in_state(q.state) +
+         deployment_in_state_sql(*q.state) +
          " AND NOT EXISTS (SELECT 1 FROM deployments n WHERE n.terminal_id = d.terminal_id AND "
          "n.id > d.id))";
   }
@@ -103,7 +89,7 @@ Expected<std::vector<TerminalRow>> SqliteStore::query_terminals(const TerminalQu
       "t.created, "
       "t.last_seen, t.group_name, t.merchant_id, t.retired, t.retired_reason, "
       "COALESCE(m.legal_name, ''), " +
-      std::string(sql::kEffectiveMode) + ", COALESCE((SELECT " + kDeploymentState +
+      std::string(sql::kEffectiveMode) + ", COALESCE((SELECT " + update_state_sql() +
       " FROM deployments d WHERE d.terminal_id = t.id ORDER BY d.id DESC LIMIT 1), 'idle')"
       " FROM (SELECT t.id" +
       from_where(q) +
@@ -120,7 +106,9 @@ Expected<std::vector<TerminalRow>> SqliteStore::query_terminals(const TerminalQu
     r.terminal = read_terminal(s);
     r.merchant_name = s.str(13);
     r.mode = s.str(14);
-    r.state = s.str(15);
+    auto state = parse_update_state(s.str(15));
+    if (!state) return make_error(Code::kIo, "query terminals: a deployment in no known state");
+    r.state = *state;
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) return c.error("query terminals");

@@ -7,6 +7,8 @@
 
 #include "server/store/sqlite/sqlite_store.h"
 
+#include "server/store/sqlite/deployment_sql.h"
+
 namespace posfleet::store {
 
 Status SqliteStore::put_release_check(const ReleaseCheckRecord& r) {
@@ -28,39 +30,45 @@ Expected<std::optional<ReleaseCheckRecord>> SqliteStore::release_check(std::int6
       ReleaseCheckRecord{s.i64(0), s.i64(1) != 0, static_cast<int>(s.i64(2)), s.str(3)});
 }
 
-Expected<std::map<std::string, std::int64_t>> SqliteStore::release_state_counts(
+Expected<std::map<UpdateState, std::int64_t>> SqliteStore::release_state_counts(
     std::int64_t release_id) {
   POSFLEET_CONN(c);
-  auto s = c.prepare(
-      "SELECT CASE WHEN status = 'finished' THEN (CASE result WHEN 'success' THEN 'success' ELSE "
-      "'failed' END) "
-      "WHEN status = 'canceling' THEN 'running' ELSE status END AS state, COUNT(*) FROM "
-      "deployments "
-      "WHERE release_id = ? GROUP BY state");
+  static const std::string sql = "SELECT " + update_state_sql() +
+                                 " AS state, COUNT(*) FROM deployments d "
+                                 "WHERE d.release_id = ? GROUP BY state";
+  auto s = c.prepare(sql.c_str());
   s.bind(release_id);
-  std::map<std::string, std::int64_t> out{
-      {"scheduled", 0}, {"running", 0}, {"success", 0}, {"failed", 0}, {"canceled", 0}};
+  std::map<UpdateState, std::int64_t> out;
+  for (auto state : kAllUpdateStates)
+    if (state != UpdateState::kIdle) out[state] = 0;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out[s.str(0)] += s.i64(1);
+  while ((rc = s.step()) == SQLITE_ROW) {
+    auto state = parse_update_state(s.str(0));
+    if (!state)
+      return make_error(Code::kIo, "release state counts: a deployment in no known state");
+    out[*state] += s.i64(1);
+  }
   if (rc != SQLITE_DONE) return c.error("release state counts");
   return out;
 }
 
+const std::string kReleaseDeploymentsSql =
+    std::string("SELECT ") + kDeploymentColumnsSql +
+    ", t.serial FROM deployments d JOIN terminals t ON t.id = d.terminal_id "
+    "WHERE d.release_id = ? ORDER BY d.id DESC LIMIT ?";
+
 Expected<std::vector<DeploymentRow>> SqliteStore::release_deployments(std::int64_t release_id,
                                                                       std::int64_t limit) {
   POSFLEET_CONN(c);
-  auto s = c.prepare(
-      "SELECT d.id, d.terminal_id, d.release_id, d.status, d.result, d.message, d.created, "
-      "d.updated, t.serial "
-      "FROM deployments d JOIN terminals t ON t.id = d.terminal_id WHERE d.release_id = ? ORDER BY "
-      "d.id DESC LIMIT ?");
+  auto s = c.prepare(kReleaseDeploymentsSql.c_str());
   s.bind_all(release_id, limit);
   std::vector<DeploymentRow> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
-    out.push_back({DeploymentRecord{s.i64(0), s.i64(1), s.i64(2), s.str(3), s.str(4), s.str(5),
-                                    s.i64(6), s.i64(7)},
-                   s.str(8)});
+  while ((rc = s.step()) == SQLITE_ROW) {
+    auto d = read_deployment(s);
+    if (!d) return d.error();
+    out.push_back({std::move(*d), s.str(8)});
+  }
   if (rc != SQLITE_DONE) return c.error("release deployments");
   return out;
 }

@@ -1,0 +1,52 @@
+// posfleet server: the words of a deployment's life cycle (domain/deployments.h) and of the
+// update state a terminal shows for its newest deployment, as types. Strings appear only at the
+// edges: the SQLite backend (sqlite/deployment_sql.h) and the JSON of the APIs, each through the
+// to_string / parse pair beside its enum.
+//
+// update_state_of is the one C++ definition of a terminal's update state; the SQLite backend
+// builds its SQL form from it (sqlite/deployment_sql.cc), and deployment_sql_test.cc checks on
+// random fleets that the two agree.
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace posfleet::store {
+
+enum class DeploymentStatus { kScheduled, kRunning, kCanceling, kCanceled, kFinished };
+enum class DeploymentResult { kNone, kSuccess, kFailure };
+// What the terminal list shows for a terminal: idle (no deployment at all), or the state its
+// newest deployment gives it.
+enum class UpdateState { kIdle, kScheduled, kRunning, kSuccess, kFailed, kCanceled };
+
+inline constexpr DeploymentStatus kAllDeploymentStatuses[] = {
+    DeploymentStatus::kScheduled, DeploymentStatus::kRunning, DeploymentStatus::kCanceling,
+    DeploymentStatus::kCanceled, DeploymentStatus::kFinished};
+inline constexpr DeploymentResult kAllDeploymentResults[] = {
+    DeploymentResult::kNone, DeploymentResult::kSuccess, DeploymentResult::kFailure};
+inline constexpr UpdateState kAllUpdateStates[] = {UpdateState::kIdle,    UpdateState::kScheduled,
+                                                   UpdateState::kRunning, UpdateState::kSuccess,
+                                                   UpdateState::kFailed,  UpdateState::kCanceled};
+
+// scheduled | running | canceling | canceled | finished
+const char* to_string(DeploymentStatus s);
+Expected<DeploymentStatus> parse_deployment_status(std::string_view text);
+// none | success | failure
+const char* to_string(DeploymentResult r);
+Expected<DeploymentResult> parse_deployment_result(std::string_view text);
+// idle | scheduled | running | success | failed | canceled
+const char* to_string(UpdateState s);
+Expected<UpdateState> parse_update_state(std::string_view text);
+
+// Not yet ended: the terminal may still be working on it (at most one per terminal).
+bool is_open(DeploymentStatus s);
+
+// The update state a deployment gives its terminal while it is the terminal's newest:
+// finished → success or failed (by result), canceling → running (the terminal may still be
+// installing), otherwise the status of the same name.
+UpdateState update_state_of(DeploymentStatus status, DeploymentResult result);
+
+}  // namespace posfleet::store

@@ -1,0 +1,77 @@
+#include "server/store/sqlite/deployment_sql.h"
+
+#include <array>
+#include <vector>
+
+namespace posfleet::store {
+
+namespace {
+
+std::string quoted(const char* word) { return std::string("'") + word + "'"; }
+
+// For each status, the results that give `state` (all of them: no test of the result).
+std::string in_state(UpdateState state) {
+  std::string any;
+  for (auto status : kAllDeploymentStatuses) {
+    std::vector<DeploymentResult> giving;
+    for (auto result : kAllDeploymentResults)
+      if (update_state_of(status, result) == state) giving.push_back(result);
+    if (giving.empty()) continue;
+    std::string c = "d.status = " + quoted(to_string(status));
+    if (giving.size() < std::size(kAllDeploymentResults)) {
+      c += " AND d.result IN (";
+      for (std::size_t i = 0; i < giving.size(); ++i)
+        c += (i ? ", " : "") + quoted(to_string(giving[i]));
+      c += ")";
+    }
+    any += (any.empty() ? "(" : " OR (") + c + ")";
+  }
+  return any.empty() ? "0" : "(" + any + ")";
+}
+
+std::string state_case() {
+  std::string sql = "CASE";
+  for (auto status : kAllDeploymentStatuses)
+    for (auto result : kAllDeploymentResults)
+      sql += " WHEN d.status = " + quoted(to_string(status)) +
+             " AND d.result = " + quoted(to_string(result)) + " THEN " +
+             quoted(to_string(update_state_of(status, result)));
+  return sql + " END";
+}
+
+}  // namespace
+
+Expected<DeploymentRecord> read_deployment(const Stmt& s, int first) {
+  DeploymentRecord d;
+  d.id = s.i64(first);
+  d.terminal_id = s.i64(first + 1);
+  d.release_id = s.i64(first + 2);
+  auto status = parse_deployment_status(s.str(first + 3));
+  auto result = parse_deployment_result(s.str(first + 4));
+  if (!status || !result)
+    return make_error(Code::kIo, "deployment " + std::to_string(d.id) + " is stored as " +
+                                     s.str(first + 3) + "/" + s.str(first + 4) +
+                                     ", which is not a status/result this server knows");
+  d.status = *status;
+  d.result = *result;
+  d.message = s.str(first + 5);
+  d.created = s.i64(first + 6);
+  d.updated = s.i64(first + 7);
+  return d;
+}
+
+const std::string& update_state_sql() {
+  static const std::string sql = state_case();
+  return sql;
+}
+
+const std::string& deployment_in_state_sql(UpdateState state) {
+  static const auto all = [] {
+    std::array<std::string, std::size(kAllUpdateStates)> out;
+    for (auto s : kAllUpdateStates) out[static_cast<std::size_t>(s)] = in_state(s);
+    return out;
+  }();
+  return all[static_cast<std::size_t>(state)];
+}
+
+}  // namespace posfleet::store

@@ -1,0 +1,34 @@
+// posfleet server: the SQLite backend's one edge for the deployment words
+// (store/deployment_status.h): reading a deployment row into its enums, and the
+// SQL form of a terminal's update state, built from update_state_of so that
+// the C++ rule and the SQL cannot drift apart (deployment_sql_test.cc checks
+// them against each other on random fleets).
+// Thread-safety: pure functions; the SQL strings are built once.
+#pragma once
+
+#include <string>
+
+#include "server/store/records.h"
+#include "server/store/sqlite/sqlite_db.h"
+
+namespace posfleet::store {
+
+// The columns read_deployment reads, in order, from a deployments table
+// aliased `d`.
+inline constexpr const char* kDeploymentColumnsSql =
+    "d.id, d.terminal_id, d.release_id, d.status, d.result, d.message, d.created, d.updated";
+
+// A row whose columns `first`.. are kDeploymentColumnsSql; kIo if the stored
+// status or result is not one of the words.
+Expected<DeploymentRecord> read_deployment(const Stmt& s, int first = 0);
+
+// CASE expression: the update state (its word) that a deployment aliased `d`
+// gives its terminal.
+const std::string& update_state_sql();
+
+// Condition on a deployment aliased `d`: it gives its terminal `state`
+// (never kIdle, which is "no deployment"). Tests status first, so the
+// deployments_ended index serves it.
+const std::string& deployment_in_state_sql(UpdateState state);
+
+}  // namespace posfleet::store
