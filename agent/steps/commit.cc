@@ -17,7 +17,8 @@ Event commit(UpdateContext& ctx) {
                                                       "back on slot " +
                                                       st->booted));
   if (auto s = ctx.services.boot.mark_good(); !s) return ctx.fail(s.error());
-  ctx.runtime.guard_hold.reset();  // the slots are settled: sales may go on while the result is reported
+  ctx.runtime.guard_hold
+      .reset();  // the slots are settled: sales may go on while the result is reported
   // Clean-up only: what is left is removed again when the next update reports.
   for (const auto& path : {ctx.download_dir(), ctx.progress_path()})
     if (auto s = ctx.services.fs->remove(path); !s)

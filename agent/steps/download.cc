@@ -170,7 +170,8 @@ Event download(UpdateContext& ctx) {
     if (!got && got.error().code == Code::kCanceled)
       return canceled ? Event::kCanceled : Event::kRetry;
     if (!got && (got.error().code == Code::kLengthMismatch || got.error().code == Code::kIo)) {
-      if (auto s = ctx.services.fs->remove(ctx.part_path(a)); !s)  // the next attempt truncates it anyway
+      if (auto s = ctx.services.fs->remove(ctx.part_path(a));
+          !s)  // the next attempt truncates it anyway
         spdlog::warn("update: cannot remove {}: {}", ctx.part_path(a), s.error().message);
       return ctx.fail(got.error().with_context("component " + a.name));
     }

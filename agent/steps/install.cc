@@ -63,7 +63,8 @@ Event install(UpdateContext& ctx) {
   if (auto s = ctx.services.fs->make_dirs(dir); !s) return ctx.fail(s.error());
   // The slot's folder was made anew: without this a power cut can lose it
   // whole, slot.json and all (powercut_test, good|state:health_check).
-  if (auto s = ctx.services.fs->sync_dir(dir.substr(0, dir.rfind('/'))); !s) return ctx.fail(s.error());
+  if (auto s = ctx.services.fs->sync_dir(dir.substr(0, dir.rfind('/'))); !s)
+    return ctx.fail(s.error());
   bj::array comps;
   std::uint64_t copied = 0;
   for (const auto& a : r.artifacts) {
@@ -86,7 +87,8 @@ Event install(UpdateContext& ctx) {
           if (std::any_of(r.artifacts.begin(), r.artifacts.end(),
                           [&](const auto& a) { return a.name == name; }))
             continue;
-          if (auto s = copy_file(*ctx.services.fs, running + "/" + file, dir + "/" + file, copied); !s)
+          if (auto s = copy_file(*ctx.services.fs, running + "/" + file, dir + "/" + file, copied);
+              !s)
             return ctx.fail(s.error());
           comps.push_back(c);
         }

@@ -137,7 +137,9 @@ TEST_F(DeploymentChangesTest, TwoCreationsRacingForOneTerminalLeaveExactlyOneOpe
     b.join();
     EXPECT_EQ(open_count(t->record.id), 1) << serial;
     for (const auto& g : got)
-      if (!g) EXPECT_EQ(g.error().code, Code::kConflict) << g.error().to_string();
+      if (!g) {
+        EXPECT_EQ(g.error().code, Code::kConflict) << g.error().to_string();
+      }
     store::DeploymentQuery q;
     q.terminal_id = t->record.id;
     q.limit = 10;
