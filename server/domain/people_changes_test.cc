@@ -195,8 +195,9 @@ TEST_F(PeopleChangesTest, TwoAdministratorsDisablingEachOtherLeaveOneActive) {
     // Only these two are active administrators.
     const auto users = *store_->list_users();
     for (const auto& u : users)
-      if (u.name != a && u.name != b && !u.disabled)
+      if (u.name != a && u.name != b && !u.disabled) {
         ASSERT_TRUE(change_user(*ctx_, u.name, std::nullopt, true, "", admin_));
+      }
     std::thread one([&] { (void)change_user(*ctx_, a, std::nullopt, true, "", admin_); });
     std::thread two([&] { (void)change_user(*ctx_, b, std::nullopt, true, "", admin_); });
     one.join();
