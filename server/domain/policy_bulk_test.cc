@@ -141,15 +141,15 @@ TEST_F(PolicyBulkTest, DeployingToManySkipsOtherModelsAndOpenDeployments) {
   ASSERT_TRUE(store_->insert_release(r));
   auto all = all_matching(*ctx_, store::TerminalQuery{}, "");
   ASSERT_TRUE(all);
-  auto dry = assign_many(*ctx_, r, Targets{*all}, true);
+  auto dry = assign_many(*ctx_, r, Targets{*all, 0, ""}, true);
   ASSERT_TRUE(dry);
   EXPECT_EQ(dry->created, 5);
   EXPECT_EQ(store_->release_state_counts(r.id)->at(store::UpdateState::kScheduled), 0);
-  auto first = assign_many(*ctx_, r, Targets{*all}, false);
+  auto first = assign_many(*ctx_, r, Targets{*all, 0, ""}, false);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->created, 5);
   EXPECT_EQ(first->skipped.at("wrong_model"), 1);
-  auto again = assign_many(*ctx_, r, Targets{*all}, false);
+  auto again = assign_many(*ctx_, r, Targets{*all, 0, ""}, false);
   EXPECT_EQ(again->created, 0);
   EXPECT_EQ(again->skipped.at("already_open"), 5);
   EXPECT_EQ(store_->release_state_counts(r.id)->at(store::UpdateState::kScheduled), 5);

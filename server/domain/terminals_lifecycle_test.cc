@@ -69,7 +69,9 @@ TEST_F(TerminalLifecycleTest, RetiredTerminalIsRefusedAtOnceAndItsDeploymentCanc
   EXPECT_EQ(assign_release(*ctx_, "2.0.0", "PF1").error().code, Code::kWrongState);
   auto many = assign_many(*ctx_, *store_->release_by_version("2.0.0"),
                           Targets{{*store_->terminal_by_serial("DEFAULT", "PF1"),
-                                   *store_->terminal_by_serial("DEFAULT", "PF2")}},
+                                   *store_->terminal_by_serial("DEFAULT", "PF2")},
+                                  0,
+                                  ""},
                           true);
   ASSERT_TRUE(many);
   EXPECT_EQ(many->created, 1);
