@@ -200,7 +200,8 @@ struct Listener::Impl {
     if (has_body) {
       const bool stream = m.body == BodyKind::kStream;
       const char* subtype = stream ? "octet-stream" : "json";
-      // 415 has no Code: no domain function refuses a media type (see error_response()).
+      // 415 has no Code: no domain function refuses a media type (see the note on error_response in
+      // message.h).
       if (!media_type_is(req.header("content-type"), "application", subtype))
         return error_response(
             415, "unsupported_media_type",
