@@ -95,6 +95,15 @@ Expected<std::string> get_string(const boost::json::object& o, std::string_view 
   return std::string(p->get_string());
 }
 
+Expected<std::string> optional_string(const boost::json::object& o, std::string_view key,
+                                      std::string fallback) {
+  auto* p = o.if_contains(key);
+  if (!p || p->is_null()) return fallback;
+  if (!p->is_string())
+    return make_error(Code::kParse, "field \"" + std::string(key) + "\" must be a string");
+  return std::string(p->get_string());
+}
+
 Expected<std::int64_t> get_int(const boost::json::object& o, std::string_view key) {
   auto* p = o.if_contains(key);
   if (p && p->is_int64()) return p->get_int64();

@@ -32,5 +32,9 @@ Expected<std::int64_t> get_int(const boost::json::object& o, std::string_view ke
 Expected<const boost::json::object*> get_object(const boost::json::object& o, std::string_view key);
 Expected<const boost::json::array*> get_array(const boost::json::object& o, std::string_view key);
 std::string string_or(const boost::json::object& o, std::string_view key, std::string fallback);
+// `fallback` when the field is absent or null; kParse when it holds something
+// other than a string (a number where text belongs is refused, not ignored).
+Expected<std::string> optional_string(const boost::json::object& o, std::string_view key,
+                                      std::string fallback);
 
 }  // namespace posfleet::json

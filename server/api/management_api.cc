@@ -179,10 +179,12 @@ Response post_deployment(domain::Context& ctx, Request& req, const Caller& calle
   if (!body) return http::error_from(body.error());
   // Many terminals (a list, a group or a filter): rollout_api.h.
   if (!body->contains("terminal")) return deploy_many(ctx, *body, caller, false);
-  const auto release = json::string_or(*body, "release", ""),
-             serial = json::string_or(*body, "terminal", "");
-  auto d = domain::assign_release(ctx, release, serial, caller.actor(),
-                                  json::string_or(*body, "reason", ""));
+  auto release = json::optional_string(*body, "release", "");
+  auto serial = json::optional_string(*body, "terminal", "");
+  auto reason = json::optional_string(*body, "reason", "");
+  for (const auto* field : {&release, &serial, &reason})
+    if (!*field) return http::error_from(field->error());
+  auto d = domain::assign_release(ctx, *release, *serial, caller.actor(), *reason);
   if (!d) return http::error_from(d.error());
   auto v = domain::deployment_view(ctx, *d, true);
   if (!v) return http::error_from(v.error());
