@@ -33,6 +33,17 @@ class BodySink {
   virtual Status write(std::string_view chunk) = 0;
 };
 
+// The client certificate a TLS connection presented, already verified by the listener
+// against the device CA (posfleetd --tls-client-ca): who the peer is. A connection without
+// a certificate, or over plain HTTP, has none. Filled by the listener (or, behind a trusted
+// proxy, from the proxy's header); read by the DDI authentication.
+struct PeerCertificate {
+  std::string subject_cn;      // the certificate's subject common name (a terminal's serial)
+  std::string sha256;          // SHA-256 of the DER certificate, lower-case hex: its identity
+  std::string serial_hex;      // the issuer's serial number, upper-case hex
+  std::int64_t not_after = 0;  // unix seconds
+};
+
 struct Request {
   std::string method;  // "GET", "POST", ...
   std::string path;    // without the query string, percent-decoded
@@ -42,6 +53,7 @@ struct Request {
   std::string body;                            // in-memory body (routes that are not streamed)
   std::shared_ptr<BodySink> sink;              // streamed routes: set before the body is read
   std::string remote;                          // peer address
+  std::optional<PeerCertificate> peer_cert;    // see PeerCertificate
   bool head = false;  // a HEAD request, routed as GET; only the head of the answer is sent
 
   std::string header(const std::string& lower_name) const {
