@@ -39,8 +39,10 @@ int status_of(Code code) {
     case Code::kBadSignature:  // a release's signatures, checked at publish
     case Code::kUnknownKey:
     case Code::kTooFewSignatures:
+    case Code::kCertificateInvalid:  // a CSR or forwarded certificate that cannot be used
       return 400;
     case Code::kUnauthorized:
+    case Code::kCertificateRevoked:  // refused like a wrong token, with its own code
       return 401;
     case Code::kNotFound:
       return 404;
