@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "server/store/accounts_store.h"
 #include "server/store/audit_store.h"
+#include "server/store/devices_store.h"
 #include "server/store/onboarding_store.h"
 #include "server/store/policy_store.h"
 #include "server/store/records.h"
@@ -29,7 +30,8 @@ class Tx : public TerminalStore,
            public AccountStore,
            public SupportStore,
            public OnboardingStore,
-           public AuditStore {
+           public AuditStore,
+           public DeviceStore {
  public:
   ~Tx() override = default;
 };

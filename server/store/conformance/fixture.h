@@ -74,6 +74,7 @@ class AccountsConformance : public StoreConformance {};
 class SupportConformance : public StoreConformance {};
 class OnboardingConformance : public StoreConformance {};
 class AuditConformance : public StoreConformance {};
+class DevicesConformance : public StoreConformance {};
 class TransactConformance : public StoreConformance {};
 class RaceConformance : public StoreConformance {};
 
@@ -88,6 +89,7 @@ class RaceConformance : public StoreConformance {};
   INSTANTIATE_TEST_SUITE_P(name, SupportConformance, ::testing::Values(backend));       \
   INSTANTIATE_TEST_SUITE_P(name, OnboardingConformance, ::testing::Values(backend));    \
   INSTANTIATE_TEST_SUITE_P(name, AuditConformance, ::testing::Values(backend));         \
+  INSTANTIATE_TEST_SUITE_P(name, DevicesConformance, ::testing::Values(backend));       \
   INSTANTIATE_TEST_SUITE_P(name, TransactConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, RaceConformance, ::testing::Values(backend))
 

@@ -309,6 +309,27 @@ ALTER TABLE api_tokens ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE terminals ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE terminals ADD COLUMN retired_reason TEXT NOT NULL DEFAULT '';
 )sql",
+    // N (identity): certificates the device CA issued to terminals, and the
+    //    fleet's device authentication setting (one row; the DDI token is
+    //    required until an administrator says otherwise).
+    R"sql(
+CREATE TABLE device_certs (
+  id INTEGER PRIMARY KEY,
+  terminal_id INTEGER NOT NULL REFERENCES terminals(id),
+  fingerprint TEXT NOT NULL UNIQUE,
+  cert_serial TEXT NOT NULL,
+  issued INTEGER NOT NULL,
+  not_after INTEGER NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0,
+  revoked_reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX device_certs_terminal ON device_certs(terminal_id, id);
+CREATE TABLE device_auth (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  token_required INTEGER NOT NULL
+);
+INSERT INTO device_auth (id, token_required) VALUES (1, 1);
+)sql",
 };
 }  // namespace
 

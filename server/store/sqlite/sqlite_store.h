@@ -169,6 +169,15 @@ class SqliteStore final : public Store {
   Expected<std::vector<AuditEntry>> audit_entries(std::int64_t after_id,
                                                   std::int64_t limit) override;
 
+  // sqlite_store_devices.cc
+  Expected<std::int64_t> insert_device_cert(const DeviceCertRecord& c) override;
+  Expected<DeviceCertRecord> device_cert_by_fingerprint(const std::string& fingerprint) override;
+  Expected<std::vector<DeviceCertRecord>> device_certs_of(std::int64_t terminal_id) override;
+  Expected<std::int64_t> revoke_device_certs(std::int64_t terminal_id, std::int64_t now,
+                                             const std::string& reason) override;
+  Expected<bool> device_token_required() override;
+  Status set_device_token_required(bool required) override;
+
  private:
   explicit SqliteStore(std::string path) : path_(std::move(path)), id_(++next_id_) {}
   Expected<Connection*> conn();
