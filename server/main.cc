@@ -17,6 +17,7 @@
 #include "core/fs.h"
 #include "core/signing.h"
 #include "server/domain/accounts.h"
+#include "server/domain/device_ca.h"
 #include "server/domain/identity_verifier.h"
 #include "server/domain/load.h"
 #include "server/domain/onboarding.h"
@@ -218,6 +219,16 @@ int main(int argc, char** argv) {
                  "the most terminals one bulk policy edit or deployment may change")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  std::string device_ca_cert, device_ca_key;
+  int device_cert_days = 90;
+  app.add_option("--device-ca-cert", device_ca_cert,
+                 "the device CA certificate that signs terminals' certificates (PEM; default: "
+                 "device-ca.crt in --data-dir, created at first start)");
+  app.add_option("--device-ca-key", device_ca_key, "its private key (PEM), with --device-ca-cert");
+  app.add_option("--device-cert-days", device_cert_days,
+                 "how long a terminal's certificate is valid")
+      ->check(CLI::Range(1, 3650))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
 
@@ -284,6 +295,15 @@ int main(int argc, char** argv) {
   ctx.release_threshold = release_threshold;
   ctx.bulk_cap = bulk_cap;
   ctx.trusted_proxies = trusted_proxies;
+  if (device_ca_cert.empty() != device_ca_key.empty())
+    return fail({posfleet::Code::kInvalidArgument,
+                 "give --device-ca-cert and --device-ca-key together", ""});
+  auto device_ca = device_ca_cert.empty()
+                       ? posfleet::domain::DeviceCa::open_in(data_dir)
+                       : posfleet::domain::DeviceCa::load(device_ca_cert, device_ca_key);
+  if (!device_ca) return fail(device_ca.error());
+  ctx.device_ca = device_ca->get();
+  ctx.device_cert_days = device_cert_days;
   posfleet::http::Router router;
   posfleet::add_all_routes(router, ctx);
   posfleet::http::StaticFiles console(console_dir);

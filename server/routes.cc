@@ -1,6 +1,7 @@
 #include "server/routes.h"
 
 #include "server/api/console_api.h"
+#include "server/api/device_identity_api.h"
 #include "server/api/fleet_api.h"
 #include "server/api/management_api.h"
 #include "server/api/onboarding_api.h"
@@ -19,6 +20,7 @@ void add_all_routes(http::Router& router, domain::Context& ctx) {
   api::add_session_routes(router, ctx);
   api::add_onboarding_routes(router, ctx);
   api::add_console_routes(router, ctx);
+  api::add_device_identity_routes(router, ctx);
 }
 
 }  // namespace posfleet

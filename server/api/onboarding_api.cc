@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "server/api/api_common.h"
 #include "server/api/request_text.h"
+#include "server/domain/device_ca.h"
 #include "server/domain/onboarding.h"
 #include "server/domain/rate_limit.h"
 #include "server/domain/secrets.h"
@@ -182,12 +183,20 @@ Response post_enroll(domain::Context& ctx, Request& req) {
   if (!body) return refused(body.error());
   auto e = domain::enroll_terminal(ctx, json::string_or(*body, "code", ""),
                                    json::string_or(*body, "serial", ""),
-                                   json::string_or(*body, "model", ""), client_address(ctx, req));
+                                   json::string_or(*body, "model", ""), client_address(ctx, req),
+                                   json::string_or(*body, "csr", ""));
   if (!e) return refused(e.error());
-  return http::json_response(200, bj::object{{"serial", e->terminal.serial},
-                                             {"model", e->terminal.model},
-                                             {"tenant", e->terminal.tenant},
-                                             {"token", e->token}});
+  bj::object o{{"serial", e->terminal.serial},
+               {"model", e->terminal.model},
+               {"tenant", e->terminal.tenant},
+               {"token", e->token}};
+  // With a CSR: the terminal's certificate and the CA that issued it (to check
+  // it against; the server's own TLS certificate is checked with ca_bundle).
+  if (e->certificate) {
+    o["certificate"] = e->certificate->pem;
+    o["device_ca"] = ctx.device_ca->cert_pem();
+  }
+  return http::json_response(200, o);
 }
 
 Response list_applications(domain::Context& ctx, Request& req, const Caller&) {

@@ -8,8 +8,10 @@
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/text.h"
+#include "server/api/device_identity_api.h"
 #include "server/api/request_text.h"
 #include "server/domain/deployments.h"
+#include "server/domain/device_certs.h"
 #include "server/domain/load.h"
 #include "server/domain/notifications.h"
 #include "server/domain/policy.h"
@@ -58,8 +60,11 @@ template <typename F>
 http::Handler authed(domain::Context& ctx, F f) {
   return [&ctx, f](Request& req) -> Response {
     if (auto s = api::check_request_text(req); !s) return http::error_from(s.error());
+    auto cert = api::client_certificate(ctx, req);
+    if (!cert) return http::error_from(cert.error());
     auto t = domain::authenticate_terminal(ctx, req.param("tenant"), req.param("controllerId"),
-                                           req.header("authorization"));
+                                           req.header("authorization"),
+                                           cert->has_value() ? &**cert : nullptr);
     if (!t) return http::error_from(t.error());
     return f(req, *t);
   };
@@ -399,6 +404,18 @@ Response artifact(domain::Context& ctx, Request& req, const store::TerminalRecor
   return res;
 }
 
+// A terminal that proved itself (token or certificate) asks for a new
+// certificate: {"csr": PEM} → {"certificate": PEM, "device_ca": PEM}.
+Response post_certificate(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  auto body = json::parse_untrusted(req.body);
+  if (!body || !body->is_object())
+    return http::error_from(make_error(Code::kParse, "send {\"csr\": \"<PEM>\"}"));
+  auto c = domain::renew_device_certificate(ctx, t, json::string_or(body->get_object(), "csr", ""));
+  if (!c) return http::error_from(c.error());
+  return http::json_response(
+      201, bj::object{{"certificate", c->pem}, {"device_ca", ctx.device_ca->cert_pem()}});
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, domain::Context& ctx) {
@@ -427,6 +444,9 @@ void add_routes(http::Router& router, domain::Context& ctx) {
                authed(ctx, [&ctx](Request& r, const auto& t) { return config_data(ctx, r, t); }));
   router.add("PUT", b + "/posfleet/policy",
              authed(ctx, [&ctx](Request& r, const auto& t) { return put_policy(ctx, r, t); }));
+  router.add("POST", b + "/posfleet/certificate", authed(ctx, [&ctx](Request& r, const auto& t) {
+               return post_certificate(ctx, r, t);
+             }));
   router.add("POST", b + "/posfleet/tickets",
              authed(ctx, [&ctx](Request& r, const auto& t) { return post_ticket(ctx, r, t); }));
   router.add("GET", b + "/softwaremodules/{softwareModuleId}/artifacts/{fileName}",

@@ -18,6 +18,7 @@ class SecretBox;
 class LoadState;
 class IdentityVerifier;
 class RateLimiter;
+class DeviceCa;
 
 struct Context {
   store::Store& store;
@@ -44,6 +45,9 @@ struct Context {
   // How terminals reach the server (posfleetd --external-url, e.g. https://fleet.example.com):
   // every link handed out starts with it, never with a request's Host header.
   std::string external_url = "http://127.0.0.1:8080";
+  // Signs terminals' certificates (device_ca.h); none: enrolment hands out tokens only.
+  DeviceCa* device_ca = nullptr;
+  int device_cert_days = 90;  // how long a terminal's certificate is valid
 };
 
 // Who did something, and through which of posfleet's paths.

@@ -21,10 +21,12 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "server/domain/context.h"
+#include "server/domain/device_ca.h"
 
 namespace posfleet::domain {
 
@@ -118,13 +120,17 @@ Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id
 // Terminal side: the code's terminal must be `serial` of `model` (the terminal
 // says what it is; a mismatch means staff shipped another unit than they
 // registered, and enrolling it would let it accept another model's releases).
-// Returns the terminal and its new DDI token (shown once).
+// Returns the terminal and its new DDI token (shown once). With a CSR (PEM,
+// device_ca.h), also its certificate from the device CA, in the same change: a
+// CSR that cannot be used refuses the enrolment and leaves the code unused.
 struct Enrolled {
   store::TerminalRecord terminal;
   std::string token;
+  std::optional<IssuedCertificate> certificate;
 };
 Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const std::string& serial,
-                                   const std::string& model, const std::string& remote);
+                                   const std::string& model, const std::string& remote,
+                                   const std::string& csr_pem = "");
 
 // Re-seals every sealed value with the current key and recomputes indexes
 // (the middle of a key rotation, secrets.h), makes that durable, and checks

@@ -13,6 +13,7 @@
 #include "core/hashing.h"
 #include "core/text.h"
 #include "server/domain/audit.h"
+#include "server/domain/device_certs.h"
 #include "server/domain/identity_verifier.h"
 #include "server/domain/onboarding.h"
 #include "server/domain/secrets.h"
@@ -320,8 +321,12 @@ Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id
 }
 
 Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const std::string& serial,
-                                   const std::string& model, const std::string& remote) {
+                                   const std::string& model, const std::string& remote,
+                                   const std::string& csr_pem) {
   const Actor terminal{serial, "terminal", "terminal"};
+  if (!csr_pem.empty() && !ctx.device_ca)
+    return make_error(Code::kUnavailable,
+                      "this server issues no device certificates; enrol without a CSR");
   // A refusal is audited (an audit entry that cannot be written fails the
   // request instead) and answered with `e`.
   std::optional<Error> refused;
@@ -383,6 +388,11 @@ Expected<Enrolled> enroll_terminal(Context& ctx, const std::string& code, const 
                               "merchant " + std::to_string(act->merchant_id), "");
         !s)
       return s;
+    if (!csr_pem.empty()) {
+      auto cert = issue_device_certificate(ctx, tx, *t, csr_pem, terminal);
+      if (!cert) return cert.error();
+      out.certificate = std::move(*cert);
+    }
     auto a = tx.application(act->application_id);
     if (!a) return a.error();
     if (a->status != to_string(ApplicationStatus::kApproved) &&

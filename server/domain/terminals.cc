@@ -5,6 +5,7 @@
 #include "core/limits.h"
 #include "core/text.h"
 #include "server/domain/audit.h"
+#include "server/domain/device_certs.h"
 #include "server/domain/tokens.h"
 
 namespace posfleet::domain {
@@ -82,17 +83,36 @@ Expected<RegisteredTerminal> register_terminal_as(Context& ctx, const Actor& who
 
 Expected<store::TerminalRecord> authenticate_terminal(Context& ctx, const std::string& tenant,
                                                       const std::string& serial,
-                                                      const std::string& authorization) {
+                                                      const std::string& authorization,
+                                                      const ClientCertificate* cert) {
   constexpr std::string_view kScheme = "TargetToken ";
-  auto denied =
-      make_error(Code::kUnauthorized,
-                 "send \"Authorization: TargetToken <token>\" with this terminal's token");
-  if (tenant != ctx.tenant || authorization.compare(0, kScheme.size(), kScheme) != 0) return denied;
+  auto denied = make_error(Code::kUnauthorized,
+                           "send \"Authorization: TargetToken <token>\" with this terminal's token "
+                           "(or, where the fleet allows it, its client certificate alone)");
+  if (tenant != ctx.tenant) return denied;
+  const bool has_token = authorization.compare(0, kScheme.size(), kScheme) == 0;
+  if (!has_token && !cert) return denied;
   auto t = ctx.store.terminal_by_serial(tenant, serial);
   if (!t) return t.error().code == Code::kNotFound ? denied : t.error();
-  if (!equal_constant_time(t->token_hash,
-                           hash_token(std::string_view(authorization).substr(kScheme.size()))))
-    return denied;
+  bool by_cert = false;
+  if (cert) {
+    auto proves = certificate_proves(ctx, *t, *cert);
+    if (!proves) return proves.error();
+    by_cert = *proves;
+  }
+  if (has_token) {
+    if (!equal_constant_time(t->token_hash,
+                             hash_token(std::string_view(authorization).substr(kScheme.size()))))
+      return denied;
+  } else {
+    if (!by_cert) return denied;
+    auto required = device_token_required(ctx);
+    if (!required) return required.error();
+    if (*required)
+      return make_error(Code::kUnauthorized,
+                        "this fleet requires the terminal's token besides its certificate: send "
+                        "\"Authorization: TargetToken <token>\" too");
+  }
   if (t->retired)
     return make_error(Code::kUnauthorized,
                       "this terminal was retired; its token no longer works (call support)");

@@ -36,12 +36,19 @@ Expected<RegisteredTerminal> register_terminal_as(Context& ctx, const Actor& who
                                                   const std::string& serial,
                                                   const std::string& model);
 
-// Checks "Authorization: TargetToken <token>" for the terminal `serial`.
-// kUnauthorized for a missing/unknown pair (one message for both, so that
-// serials cannot be probed), and for a retired terminal.
+struct ClientCertificate;
+
+// Checks "Authorization: TargetToken <token>" for the terminal `serial`, and
+// the client certificate the connection presented, if any (device_certs.h):
+// a certificate that proves the terminal stands in for the token when the
+// fleet makes the token optional; a token that is sent must be right either
+// way. kUnauthorized for a missing/unknown pair (one message for both, so that
+// serials cannot be probed), and for a retired terminal; kCertificateRevoked
+// for a revoked certificate, even beside a valid token.
 Expected<store::TerminalRecord> authenticate_terminal(Context& ctx, const std::string& tenant,
                                                       const std::string& serial,
-                                                      const std::string& authorization);
+                                                      const std::string& authorization,
+                                                      const ClientCertificate* cert = nullptr);
 
 // The version a terminal runs, from what it reports in configData — the one
 // place it is derived. posfleet's agent reports its committed slot

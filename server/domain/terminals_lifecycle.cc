@@ -26,6 +26,11 @@ Expected<Retired> retire_terminal(Context& ctx, const std::string& serial,
   }
   std::string after = "retired";
   if (*canceled) after += ", deployment " + std::to_string((*canceled)->id) + " canceled";
+  // Its certificates too: a retired terminal's certificate is refused like a
+  // stolen one's, whatever the terminal flag says.
+  auto revoked = ctx.store.revoke_device_certs(t->id, now, "retired: " + reason);
+  if (!revoked) return revoked.error();
+  if (*revoked) after += ", " + std::to_string(*revoked) + " certificate(s) revoked";
   if (auto s = record_audit(ctx, who, "terminal.retire", "terminal:" + serial, "in service", after,
                             reason);
       !s)

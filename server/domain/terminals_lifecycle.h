@@ -1,7 +1,8 @@
 // posfleet server: the end of a terminal's credentials.
 //
 // Retirement is final: the terminal's DDI token is replaced by one nobody
-// holds (its next poll gets 401), its open deployment is canceled, its unused
+// holds (its next poll gets 401), its certificates are revoked
+// (device_certs.h), its open deployment is canceled, its unused
 // activation codes are voided, and it is left out of deployments, roll-outs,
 // bulk policy edits and the overview's counts; it stays in the list and on
 // its page as retired, with its history and audit entries. There is no
