@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "agent/ddi/ddi_client.h"
+#include "agent/device_identity.h"
 #include "core/fs.h"
 #include "core/http_client.h"
 #include "core/json.h"
@@ -10,12 +11,9 @@
 namespace posfleet::agent {
 
 Status enroll(const std::string& config_path, const std::string& code) {
-  auto text = read_file(config_path);
-  if (!text) return text.error().with_context("config");
-  auto v = json::parse(*text);
-  if (!v || !v->is_object())
-    return make_error(Code::kParse, "config " + config_path + " is not a JSON object");
-  auto& o = v->as_object();
+  auto v = read_config_object(config_path);
+  if (!v) return v.error();
+  auto& o = *v;
   const auto server = json::string_or(o, "server", ""), serial = json::string_or(o, "terminal", "");
   const auto model = json::string_or(o, "model", "");
   if (server.empty() || serial.empty() || model.empty())
@@ -27,12 +25,16 @@ Status enroll(const std::string& config_path, const std::string& code) {
         Code::kConflict,
         "terminal " + serial + " is already enrolled (its token is in " + config_path + ")");
 
+  // The key pair stays here; only its CSR is sent (device_identity.h).
+  auto key = DeviceKey::generate(serial);
+  if (!key) return key.error();
   CurlHttpClient http(server, {});
   // The server is not trusted yet: its answer is read no further than a poll's.
   http.max_reply_bytes = DdiClient::kMaxReplyBytes;
   auto r = http.request(
       "POST", "/api/v1/public/enroll",
-      json::serialize(boost::json::object{{"code", code}, {"serial", serial}, {"model", model}}));
+      json::serialize(boost::json::object{
+          {"code", code}, {"serial", serial}, {"model", model}, {"csr", key->csr_pem()}}));
   if (!r)
     return r.error().with_context("cannot reach " + server + "; check the network and try again");
   auto answer = json::parse(r->body);
@@ -47,6 +49,11 @@ Status enroll(const std::string& config_path, const std::string& code) {
   }
   o["token"] = json::string_or(answer->as_object(), "token", "");
   o["tenant"] = json::string_or(answer->as_object(), "tenant", "DEFAULT");
+  if (const auto cert = json::string_or(answer->as_object(), "certificate", ""); !cert.empty())
+    if (auto s = key->install(device_dir_of(config_path, o), serial, cert,
+                              json::string_or(answer->as_object(), "device_ca", ""), o);
+        !s)
+      return s;
   // The model stays what the terminal says it is: it guards against installing another model's
   // release.
   return write_file_atomic(config_path, json::serialize(o) + "\n", 0600);

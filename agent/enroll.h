@@ -1,6 +1,7 @@
 // posfleet agent: enrolment of a new terminal (seed §6). The activation code
 // shipped with the terminal is exchanged, once, for the terminal's own DDI
-// token, which is written into the config file (mode 0600); from then on
+// token, which is written into the config file (mode 0600), and — from the
+// CSR it sends — its certificate (device_identity.h); from then on
 // `posfleet-agent run` polls as this terminal, bound to its merchant.
 // Thread-safety: called once from main.
 #pragma once

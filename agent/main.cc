@@ -13,6 +13,7 @@
 
 #include "agent/config.h"
 #include "agent/daemon.h"
+#include "agent/device_identity.h"
 #include "agent/enroll.h"
 #include "agent/local/local_client.h"
 #include "agent/menu/menu.h"
@@ -63,7 +64,19 @@ int main(int argc, char** argv) {
       app.add_subcommand("enroll", "activate a new terminal with the code shipped with it");
   enroll->add_option("code", activation_code, "the activation code, e.g. ABCD-EFGH-JKMN")
       ->required();
+  auto* certificate = app.add_subcommand(
+      "certificate", "get this enrolled terminal a client certificate (proves itself by token)");
   CLI11_PARSE(app, argc, argv);
+
+  if (*certificate) {
+    posfleet::HttpClient::global_init();
+    if (auto s = posfleet::agent::request_certificate(config_path); !s) {
+      std::cerr << "posfleet-agent: no certificate: " << s.error().message << "\n";
+      return 1;
+    }
+    std::cout << "certificate installed; restart the agent to use it\n";
+    return 0;
+  }
 
   if (*enroll) {
     posfleet::HttpClient::global_init();
