@@ -78,4 +78,6 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
 // Registers token list/revoke and terminal retire/rotate-token (after
 // add_fleet_commands: `token` and `terminal` must exist).
 void add_credential_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
+// device_commands.cc: terminals' certificates and the device authentication setting.
+void add_device_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 }  // namespace posfleet::cli
