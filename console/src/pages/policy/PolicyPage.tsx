@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { Me } from '../../api';
 import { can } from '../../access';
 import BulkEdit from './BulkEdit';
+import DeviceAuthSetting from './DeviceAuthSetting';
 import ScopeEditor from './ScopeEditor';
 import PageTitle from '../../common/PageTitle';
 
@@ -14,6 +15,11 @@ export default function PolicyPage({ me }: { me: Me }) {
   const tabs = [{ key: 'scope', label: <span data-testid="tab-scope">{t('tabScope')}</span>, children: <ScopeEditor me={me} /> }];
   if (can(me.role, 'policy'))
     tabs.push({ key: 'bulk', label: <span data-testid="tab-bulk">{t('tabBulk')}</span>, children: <BulkEdit me={me} /> });
+  tabs.push({
+    key: 'device-auth',
+    label: <span data-testid="tab-device-auth">{t('tabDeviceAuth')}</span>,
+    children: <DeviceAuthSetting canChange={can(me.role, 'admin')} />,
+  });
   return (
     <>
       <PageTitle title={t('title')} />

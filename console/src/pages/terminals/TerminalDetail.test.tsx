@@ -29,6 +29,7 @@ describe('terminal page', () => {
     let views = 0;
     vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
       const url = String(input);
+      if (url.includes('/certificates')) return json({ serial: 'T1', certificates: [] });
       if (url.includes('/policy?')) return json({ effective: { mode: 'auto', locked: false, lock_reason: '', revision: 1,
                                                                     window: { start: '22:00', end: '06:00', tz: 'Asia/Shanghai' } }, history: [] });
       views++;

@@ -2,7 +2,8 @@
 // progress (refreshed every 2 s while an update runs), its policy with the
 // revision history, notifications sent to it, deployments with their status
 // history, and its support tickets; administrators retire it from here
-// (RetireButton), and a retired terminal says so, when and why.
+// (RetireButton), and a retired terminal says so, when and why; its client
+// certificates, revoked by administrators (CertificatesCard).
 import { useEffect, useState } from 'react';
 import { Alert, Badge, Card, Col, Descriptions, Empty, Progress, Row, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -14,6 +15,7 @@ import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
 import { agentLine } from '../../common/agentText';
 import { formatSize } from '../../common/sizes';
+import CertificatesCard from './CertificatesCard';
 import PolicyPanel from './PolicyPanel';
 import RetireButton from './RetireButton';
 import { STATE_COLORS } from './TerminalList';
@@ -156,6 +158,8 @@ export default function TerminalDetail({ me }: { me: Me }) {
               </Card>
             </Col>
           </Row>
+
+          <CertificatesCard serial={v.serial} canRevoke={can(me.role, 'admin')} />
 
           <Card title={t('policyTitle')} style={{ marginBottom: 16 }} data-testid="policy">
             <PolicyPanel serial={v.serial} me={me} onChanged={view.reload} />
