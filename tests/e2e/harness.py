@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 import time
@@ -43,18 +44,31 @@ def wait_until(what, predicate, timeout=30.0, interval=0.1):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
 
 
+def ssl_context(ca_bundle, client_cert=None, client_key=None):
+    """A client-side TLS context that trusts only `ca_bundle` (and presents a
+    client certificate when given)."""
+    ctx = ssl.create_default_context(cafile=ca_bundle)
+    if client_cert:
+        ctx.load_cert_chain(client_cert, client_key)
+    return ctx
+
+
 class Server:
     """posfleetd on a free loopback port, data in its own temp dir; `extra_args`
     are further posfleetd flags, e.g. ("--max-downloads", "2"); `preexec` runs
-    in the child before posfleetd starts (e.g. to lower its descriptor limit)."""
+    in the child before posfleetd starts (e.g. to lower its descriptor limit).
+    `tls` (a test_ca.ServerTls) serves HTTPS: the url is then https://...,
+    and api() trusts tls.ca_bundle."""
 
-    def __init__(self, workdir, poll_seconds=1, extra_args=(), preexec=None):
+    def __init__(self, workdir, poll_seconds=1, extra_args=(), preexec=None, tls=None):
         self.preexec = preexec
+        self.tls = tls
         self.dir = os.path.join(workdir, "server")
         os.makedirs(self.dir)
         self.log_path = os.path.join(self.dir, "posfleetd.log")
         self.args = ["--data-dir", os.path.join(self.dir, "var"), "--listen", "127.0.0.1:0",
-                     "--poll-seconds", str(poll_seconds), "--threads", "2", *extra_args]
+                     "--poll-seconds", str(poll_seconds), "--threads", "2",
+                     *(tls.args() if tls else ()), *extra_args]
         self.log = open(self.log_path, "w+")
         self._start()
 
@@ -79,7 +93,7 @@ class Server:
     def _listening(self):
         if self.proc.poll() is not None:
             raise AssertionError("posfleetd exited early:\n" + self.output())
-        m = re.search(r"listening on (http://127\.0\.0\.1:\d+)", self.output()[self.started_at:])
+        m = re.search(r"listening on (https?://127\.0\.0\.1:\d+)", self.output()[self.started_at:])
         return m and m.group(1)
 
     def output(self):
@@ -90,12 +104,31 @@ class Server:
     def data_dir(self):
         return os.path.join(self.dir, "var")
 
+    @property
+    def port(self):
+        return urlparse(self.url).port
+
+    def ssl_context(self, client_cert=None, client_key=None):
+        """For a client of this server: trusts its CA (None when it serves plain HTTP)."""
+        return ssl_context(self.tls.ca_bundle, client_cert, client_key) if self.tls else None
+
+    def connection(self, timeout=30, **tls_client):
+        """An http.client connection to it (HTTPS when it serves TLS)."""
+        if self.tls:
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout,
+                                               context=self.ssl_context(**tls_client))
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def reload(self):
+        """SIGHUP: posfleetd reads its TLS files again for new connections."""
+        self.proc.send_signal(signal.SIGHUP)
+
     def api(self, method, path, body=None):
         req = urllib.request.Request(self.url + path, method=method,
                                      data=json.dumps(body).encode() if body is not None else None,
                                      headers={"Authorization": "Bearer " + BOOTSTRAP_TOKEN,
                                               "Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with urllib.request.urlopen(req, timeout=10, context=self.ssl_context()) as r:
             return json.loads(r.read() or b"null")
 
     def stop(self):
@@ -110,15 +143,23 @@ class Server:
 
 
 class Cli:
-    """The posfleet operator CLI against one server, working in `cwd`."""
+    """The posfleet operator CLI against one server, working in `cwd`. With a
+    TLS server it pins the server's CA (POSFLEET_CA_BUNDLE) unless `ca_bundle`
+    names another; `env` adds or overrides environment variables."""
 
-    def __init__(self, server, cwd):
+    def __init__(self, server, cwd, ca_bundle=None, env=None):
         self.server, self.cwd = server, cwd
+        self.ca_bundle = ca_bundle or (server.tls.ca_bundle if getattr(server, "tls", None) else None)
+        self.env = dict(env or {})
 
     def run(self, *args, check=True):
         # English text whatever the locale of the machine (the CLI follows LANG).
-        env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("LC_ALL", "LC_MESSAGES", "POSFLEET_CA_BUNDLE", "POSFLEET_ALLOW_PLAIN_HTTP")}
         env.update(POSFLEET_SERVER=self.server.url, POSFLEET_TOKEN=BOOTSTRAP_TOKEN, LANG="C.UTF-8")
+        if self.ca_bundle:
+            env["POSFLEET_CA_BUNDLE"] = self.ca_bundle
+        env.update(self.env)
         p = subprocess.run([binary("POSFLEET_CLI"), *args], cwd=self.cwd, env=env, capture_output=True,
                            text=True, timeout=60)
         if check and p.returncode != 0:
@@ -142,7 +183,10 @@ def publish_release(cli, workdir, version, size=20_000):
 
 
 class Agent:
-    """A simulated terminal: posfleet-agent with its own config and device dir."""
+    """A simulated terminal: posfleet-agent with its own config and device dir.
+    `extra` are further config keys, e.g. ca_bundle=..., client_cert=...,
+    client_key=... for a TLS server. Against an http:// server the config
+    allows plain HTTP (the agent refuses it otherwise) unless `extra` says."""
 
     def __init__(self, workdir, server_url, serial, token, model, trusted_keys, **extra):
         self.dir = os.path.join(workdir, "agent-" + serial)
@@ -151,6 +195,8 @@ class Agent:
         self.config = {"server": server_url, "tenant": "DEFAULT", "terminal": serial, "token": token,
                        "model": model, "device_dir": "device", "trusted_keys": list(trusted_keys),
                        "max_poll_seconds": 1}
+        if server_url.startswith("http://"):
+            self.config["allow_plain_http"] = True
         self.config.update(extra)
         self.write_config()
         self.proc = None
@@ -298,16 +344,21 @@ class TamperingProxy:
 
 
 class Browser:
-    """Just enough of a browser: keeps the session cookie, sends JSON."""
+    """Just enough of a browser: keeps the session cookie, sends JSON. For an
+    https:// url, `ca_bundle` is the CA it trusts."""
 
-    def __init__(self, url):
+    def __init__(self, url, ca_bundle=None):
         u = urlparse(url)
         self.host, self.port = u.hostname, u.port
+        self.context = ssl_context(ca_bundle) if u.scheme == "https" else None
         self.cookie = None
         self.csrf = None
 
     def request(self, method, path, body=None, csrf=True):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        if self.context:
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=30, context=self.context)
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
         headers = {"Content-Type": "application/json"}
         if self.cookie:
             headers["Cookie"] = self.cookie
@@ -338,14 +389,20 @@ class FleetTestCase:
     22:00-06:00 would hold every test install), agents stopped afterwards, and
     their logs and the server's printed when the test failed.
 
-    Subclasses may set SERVER_ARGS (extra posfleetd flags) and WORKSPACE."""
+    Subclasses may set SERVER_ARGS (extra posfleetd flags) and WORKSPACE, and
+    override server_tls() to serve HTTPS (e.g. with a test_ca.TestCA made in
+    self.ws.path)."""
 
     SERVER_ARGS = ()
     WORKSPACE = None
 
+    def server_tls(self):
+        """None (plain HTTP on loopback); a subclass returns a test_ca.ServerTls to serve HTTPS."""
+        return None
+
     def setUp(self):
         self.ws = Workspace(self.WORKSPACE or self.id().split(".")[-1][5:])
-        self.server = Server(self.ws.path, extra_args=self.SERVER_ARGS)
+        self.server = Server(self.ws.path, extra_args=self.SERVER_ARGS, tls=self.server_tls())
         self.cli = Cli(self.server, self.ws.path)
         self.cli.run("policy", "set", "--window", "00:00-00:00", "--reason", "test fleet installs at any hour")
         self.cli.run("key", "generate", "--out", "keys/release")
