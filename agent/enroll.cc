@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "agent/config.h"
 #include "agent/ddi/ddi_client.h"
 #include "core/fs.h"
 #include "core/http_client.h"
@@ -27,12 +28,16 @@ Status enroll(const std::string& config_path, const std::string& code) {
         Code::kConflict,
         "terminal " + serial + " is already enrolled (its token is in " + config_path + ")");
 
-  CurlHttpClient http(server, {});
+  auto tls = transport_options(o, config_path);
+  if (!tls) return tls.error();
+  CurlHttpClient http(server, {}, *tls);
   // The server is not trusted yet: its answer is read no further than a poll's.
   http.max_reply_bytes = DdiClient::kMaxReplyBytes;
   auto r = http.request(
       "POST", "/api/v1/public/enroll",
       json::serialize(boost::json::object{{"code", code}, {"serial", serial}, {"model", model}}));
+  if (!r && r.error().code != Code::kNetwork)
+    return r.error();  // TLS: its message says what to fix
   if (!r)
     return r.error().with_context("cannot reach " + server + "; check the network and try again");
   auto answer = json::parse(r->body);
