@@ -20,15 +20,15 @@ TEST(LoopbackUrl, OnlyThisMachinesAddresses) {
 }
 
 TEST(TransportOptions, PlainHttpOffLoopbackNeedsTheFlag) {
-  ServerOptions s{"http://192.0.2.10:8080", "token", false};
+  ServerOptions s{"http://192.0.2.10:8080", "token", false, "", false};
   auto refused = transport_options(s);
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message.find("--allow-plain-http"), std::string::npos);
   s.allow_plain_http = true;
   EXPECT_TRUE(transport_options(s));
-  s = ServerOptions{"http://127.0.0.1:8080", "token", false};
+  s = ServerOptions{"http://127.0.0.1:8080", "token", false, "", false};
   EXPECT_TRUE(transport_options(s));
-  s = ServerOptions{"https://fleet.example.com", "token", false};
+  s = ServerOptions{"https://fleet.example.com", "token", false, "", false};
   s.ca_bundle = "/nonexistent/ca.pem";
   auto missing = transport_options(s);
   ASSERT_FALSE(missing);
