@@ -9,6 +9,44 @@
 
 namespace posfleet::agent {
 
+Expected<TlsClientOptions> transport_options(const boost::json::object& o,
+                                             const std::string& path) {
+  const auto base = std::filesystem::path(path).parent_path();
+  auto resolve = [&](const std::string& p) {
+    return std::filesystem::path(p).is_absolute() || base.empty() ? p : (base / p).string();
+  };
+  TlsClientOptions tls;
+  for (auto [key, out] : {std::pair{"ca_bundle", &tls.ca_bundle},
+                          {"client_cert", &tls.client_cert},
+                          {"client_key", &tls.client_key}}) {
+    const auto* v = o.if_contains(key);
+    if (!v || v->is_null()) continue;
+    if (!v->is_string() || v->get_string().empty() || v->get_string().size() > 4096)
+      return make_error(Code::kInvalidArgument,
+                        "config " + path + ": \"" + key + "\" must be the path of a PEM file");
+    *out = resolve(std::string(v->get_string()));
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(*out, ec))
+      return make_error(Code::kInvalidArgument, "config " + path + ": \"" + key + "\" names " +
+                                                    *out + ", which is not a readable file");
+  }
+  if (tls.client_cert.empty() != tls.client_key.empty())
+    return make_error(Code::kInvalidArgument,
+                      "config " + path +
+                          ": \"client_cert\" and \"client_key\" go together (this terminal's "
+                          "certificate and its private key); give both or neither");
+  if (const auto* v = o.if_contains("allow_plain_http"); v && !v->is_null()) {
+    if (!v->is_bool())
+      return make_error(Code::kInvalidArgument,
+                        "config " + path + ": \"allow_plain_http\" must be true or false");
+    tls.allow_plain_http = v->get_bool();
+  }
+  const std::string server = json::string_or(o, "server", "");
+  if (auto s = check_url_scheme(server, tls); !s)
+    return make_error(s.error().code, "config " + path + ": \"server\": " + s.error().message);
+  return tls;
+}
+
 Expected<Config> Config::load(const std::string& path) {
   auto text = read_file(path);
   if (!text) return text.error();
@@ -37,6 +75,9 @@ Expected<Config> Config::load(const std::string& path) {
     *out = *s;
   }
   c.device_dir = resolve(c.device_dir);
+  auto tls = transport_options(o, path);
+  if (!tls) return tls.error();
+  c.tls = std::move(*tls);
   c.tenant = json::string_or(o, "tenant", c.tenant);
   c.factory_version = json::string_or(o, "factory_version", c.factory_version);
   if (auto n = json::get_int(o, "threshold"); n) c.threshold = static_cast<int>(*n);

@@ -13,6 +13,11 @@
 // "download_retry_seconds" (2; the first backoff, doubled per failure up to
 // 60), "download_min_rate" (1024 bytes/s, averaged over
 // "download_rate_window_seconds", 60).
+// Transport security: "ca_bundle" (PEM CA certificate(s) the server's TLS
+// certificate must chain to; pinned: the system's CAs are then not used),
+// "client_cert" and "client_key" (this terminal's certificate and key for
+// mutual TLS, both or neither), "allow_plain_http" (true lets "server" be an
+// http:// URL, for development; without it the agent refuses to start).
 // Relative paths are taken from the config file's folder. A new terminal's
 // config has no "token": `posfleet-agent enroll CODE` writes it (agent/enroll.h).
 #pragma once
@@ -21,6 +26,9 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/fwd.hpp>
+
+#include "core/http_client.h"
 #include "core/result.h"
 #include "core/signing.h"
 
@@ -41,8 +49,16 @@ struct Config {
   int download_retry_seconds = 2;
   std::uint64_t download_min_rate = 1024;
   int download_rate_window_seconds = 60;
+  TlsClientOptions tls;  // "ca_bundle", "client_cert", "client_key", "allow_plain_http"
 
   static Expected<Config> load(const std::string& path);
 };
+
+// The transport keys of a config object (see above), paths resolved from the
+// folder of `path`, checked: the files exist, a client certificate comes with
+// its key, and an http:// "server" is allowed explicitly. Also used by
+// `enroll`, whose config has no token yet. Errors say which key to fix.
+Expected<TlsClientOptions> transport_options(const boost::json::object& config,
+                                             const std::string& path);
 
 }  // namespace posfleet::agent

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "agent/config.h"
 #include "agent/ddi/ddi_client.h"
 #include "core/fs.h"
 #include "core/http_client.h"
@@ -116,7 +117,9 @@ Status request_certificate(const std::string& config_path) {
             " needs \"server\", \"terminal\" and \"token\": enrol the terminal first");
   auto key = DeviceKey::generate(serial);
   if (!key) return key.error();
-  CurlHttpClient http(server, {"Authorization: TargetToken " + token});
+  auto tls = transport_options(o, config_path);
+  if (!tls) return tls.error();
+  CurlHttpClient http(server, {"Authorization: TargetToken " + token}, *tls);
   http.max_reply_bytes = DdiClient::kMaxReplyBytes;
   auto r = http.request("POST", "/" + tenant + "/controller/v1/" + serial + "/posfleet/certificate",
                         json::serialize(boost::json::object{{"csr", key->csr_pem()}}));

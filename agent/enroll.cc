@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "agent/config.h"
 #include "agent/ddi/ddi_client.h"
 #include "agent/device_identity.h"
 #include "core/fs.h"
@@ -28,13 +29,17 @@ Status enroll(const std::string& config_path, const std::string& code) {
   // The key pair stays here; only its CSR is sent (device_identity.h).
   auto key = DeviceKey::generate(serial);
   if (!key) return key.error();
-  CurlHttpClient http(server, {});
+  auto tls = transport_options(o, config_path);
+  if (!tls) return tls.error();
+  CurlHttpClient http(server, {}, *tls);
   // The server is not trusted yet: its answer is read no further than a poll's.
   http.max_reply_bytes = DdiClient::kMaxReplyBytes;
   auto r = http.request(
       "POST", "/api/v1/public/enroll",
       json::serialize(boost::json::object{
           {"code", code}, {"serial", serial}, {"model", model}, {"csr", key->csr_pem()}}));
+  if (!r && r.error().code != Code::kNetwork)
+    return r.error();  // TLS: its message says what to fix
   if (!r)
     return r.error().with_context("cannot reach " + server + "; check the network and try again");
   auto answer = json::parse(r->body);

@@ -1,6 +1,7 @@
 #include "cli/api_client.h"
 
 #include <boost/json.hpp>
+#include <fstream>
 #include <iostream>
 
 #include "cli/output.h"
@@ -20,8 +21,73 @@ Expected<HttpClient*> client(const ServerOptions& s) {
         say("没有 API 令牌：请用 --token 或设置 POSFLEET_TOKEN（posfleetd 首次启动时显示）",
             "no API token: pass --token or set POSFLEET_TOKEN (shown by posfleetd on first "
             "start)"));
-  static CurlHttpClient c(s.server, {"Authorization: Bearer " + s.token});
+  auto tls = transport_options(s);
+  if (!tls) return tls.error();
+  static CurlHttpClient c(s.server, {"Authorization: Bearer " + s.token}, *tls);
   return &c;
+}
+
+bool loopback_url(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return false;
+  std::string_view rest = std::string_view(url).substr(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (rest.find('@') != std::string_view::npos) return false;  // user info: not a plain address
+  std::string_view host;
+  if (!rest.empty() && rest.front() == '[') {
+    auto end = rest.find(']');
+    if (end == std::string_view::npos) return false;
+    host = rest.substr(1, end - 1);
+  } else {
+    host = rest.substr(0, rest.find(':'));
+  }
+  if (host == "localhost" || host == "::1") return true;
+  // 127.0.0.0/8, written as four decimal numbers.
+  int parts = 0, value = -1;
+  for (size_t i = 0; i <= host.size(); ++i) {
+    if (i == host.size() || host[i] == '.') {
+      if (value < 0 || value > 255) return false;
+      if (parts == 0 && value != 127) return false;
+      ++parts;
+      value = -1;
+    } else if (host[i] >= '0' && host[i] <= '9') {
+      value = (value < 0 ? 0 : value * 10) + (host[i] - '0');
+      if (value > 255) return false;
+    } else {
+      return false;
+    }
+  }
+  return parts == 4;
+}
+
+Expected<TlsClientOptions> transport_options(const ServerOptions& s) {
+  TlsClientOptions tls;
+  tls.ca_bundle = s.ca_bundle;
+  tls.allow_plain_http = s.allow_plain_http || loopback_url(s.server);
+  tls.ca_bundle_name = "--ca-bundle";
+  tls.allow_plain_name = "--allow-plain-http";
+  if (!tls.ca_bundle.empty() && !std::ifstream(tls.ca_bundle))
+    return make_error(Code::kInvalidArgument,
+                      say("无法读取 --ca-bundle 文件 " + clean(tls.ca_bundle, 200) +
+                              "（POSFLEET_CA_BUNDLE）：请给出 PEM 格式的 CA 证书文件",
+                          "cannot read the --ca-bundle file " + clean(tls.ca_bundle, 200) +
+                              " (POSFLEET_CA_BUNDLE): give a PEM file of CA certificates"));
+  if (auto ok = check_url_scheme(s.server, tls); !ok) {
+    if (ok.error().code == Code::kInvalidArgument)
+      return make_error(
+          Code::kInvalidArgument,
+          say("拒绝不加密的 http:// 服务器 " + clean(s.server, 120) +
+                  "：令牌和数据会在网络上明文传输。请用 https:// 地址（用 --ca-bundle 指定其 "
+                  "CA），或仅在开发时加 --allow-plain-http（POSFLEET_ALLOW_PLAIN_HTTP=1）",
+              "refusing the unencrypted http:// server " + clean(s.server, 120) +
+                  ": the token and data would cross the network in clear. Use its https:// "
+                  "address (with --ca-bundle for its CA), or, for development only, "
+                  "--allow-plain-http (POSFLEET_ALLOW_PLAIN_HTTP=1)"));
+    return make_error(ok.error().code,
+                      say("--server 必须是 https:// 地址，例如 https://fleet.example.com",
+                          "--server must be an https:// URL, e.g. https://fleet.example.com"));
+  }
+  return tls;
 }
 
 Error server_error(const HttpResult& r, const std::string& what) {

@@ -13,7 +13,13 @@
 
 namespace posfleet::cli {
 
+// The client for s.server (made once). Refuses an http:// server unless it
+// is a loopback address or s.allow_plain_http; pins s.ca_bundle for https://.
 Expected<HttpClient*> client(const ServerOptions& s);
+// The TLS options client() uses, checked (see client()); errors in the CLI's language.
+Expected<TlsClientOptions> transport_options(const ServerOptions& s);
+// True for http(s)://127.x.x.x, [::1] and localhost URLs: this machine only.
+bool loopback_url(const std::string& url);
 // Sends a JSON request; returns the parsed reply or the server's error message.
 Expected<boost::json::value> call(const ServerOptions& s, const std::string& method,
                                   const std::string& path, const std::string& what,

@@ -11,9 +11,11 @@
 namespace posfleet::cli {
 
 struct ServerOptions {
-  std::string server;  // from --server or POSFLEET_SERVER
-  std::string token;   // from --token or POSFLEET_TOKEN
-  bool json = false;   // print JSON instead of text
+  std::string server;             // from --server or POSFLEET_SERVER
+  std::string token;              // from --token or POSFLEET_TOKEN
+  bool json = false;              // print JSON instead of text
+  std::string ca_bundle;          // --ca-bundle or POSFLEET_CA_BUNDLE: the CA pinned for https://
+  bool allow_plain_http = false;  // --allow-plain-http or POSFLEET_ALLOW_PLAIN_HTTP=1
 };
 
 struct CreateOptions {

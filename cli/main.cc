@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
           "posfleet: operator CLI for posfleet (keys, signed releases, terminals, deployments)")};
   app.require_subcommand(1);
   app.fallthrough();  // --server, --token and --json may follow the subcommand too
-  cli::ServerOptions server{env_or("POSFLEET_SERVER"), env_or("POSFLEET_TOKEN"), false};
+  cli::ServerOptions server{env_or("POSFLEET_SERVER"), env_or("POSFLEET_TOKEN"), false,
+                            env_or("POSFLEET_CA_BUNDLE"),
+                            env_or("POSFLEET_ALLOW_PLAIN_HTTP") == std::string("1")};
   app.add_option(
       "--server", server.server,
       say("posfleetd 地址（环境变量 POSFLEET_SERVER）", "posfleetd URL (env POSFLEET_SERVER)"));
@@ -34,6 +36,15 @@ int main(int argc, char** argv) {
       "--token", server.token,
       say("管理 API 令牌（环境变量 POSFLEET_TOKEN）", "management API token (env POSFLEET_TOKEN)"));
   app.add_flag("--json", server.json, say("输出 JSON", "print JSON"));
+  app.add_option("--ca-bundle", server.ca_bundle,
+                 say("只信任这个 CA（PEM）签发的服务器证书（环境变量 POSFLEET_CA_BUNDLE）",
+                     "trust only server certificates issued by this CA (PEM) (env "
+                     "POSFLEET_CA_BUNDLE)"));
+  app.add_flag("--allow-plain-http", server.allow_plain_http,
+               say("允许不加密的 http:// 地址（仅供开发；环境变量 POSFLEET_ALLOW_PLAIN_HTTP=1；"
+                   "本机回环地址无需此项）",
+                   "allow an unencrypted http:// server (development only; env "
+                   "POSFLEET_ALLOW_PLAIN_HTTP=1; not needed for a loopback address)"));
   std::function<posfleet::Status()> action;
 
   auto* key = app.add_subcommand("key", say("签名密钥", "signing keys"))->require_subcommand(1);

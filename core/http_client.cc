@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "core/json.h"
+#include "core/text.h"
 
 namespace posfleet {
 
@@ -189,9 +190,101 @@ int check_stop(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 
 void HttpClient::global_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-CurlHttpClient::CurlHttpClient(std::string base_url, std::vector<std::string> headers)
-    : base_(std::move(base_url)), headers_(std::move(headers)), curl_(curl_easy_init()) {
+CurlHttpClient::CurlHttpClient(std::string base_url, std::vector<std::string> headers,
+                               TlsClientOptions tls)
+    : base_(std::move(base_url)),
+      tls_(std::move(tls)),
+      headers_(std::move(headers)),
+      curl_(curl_easy_init()) {
   while (!base_.empty() && base_.back() == '/') base_.pop_back();
+}
+
+Status check_url_scheme(const std::string& url, const TlsClientOptions& tls) {
+  auto starts = [&](const char* prefix) {
+    const std::string_view p(prefix);
+    if (url.size() < p.size()) return false;
+    for (size_t i = 0; i < p.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(url[i])) != p[i]) return false;
+    return true;
+  };
+  if (starts("https://")) return ok_status();
+  if (starts("http://")) {
+    if (tls.allow_plain_http) return ok_status();
+    return make_error(Code::kInvalidArgument,
+                      "refusing plain HTTP to " + text::safe_echo(url, 120) +
+                          ": without TLS anyone on the network can read and change what is "
+                          "sent; use the server's https:// address (and " +
+                          tls.ca_bundle_name + " for its CA), or set " + tls.allow_plain_name +
+                          " for development only");
+  }
+  return make_error(Code::kInvalidArgument,
+                    "\"" + text::safe_echo(url, 120) + "\" is not an https:// (or http://) URL");
+}
+
+Status CurlHttpClient::prepare(const std::string& url) {
+  if (auto s = check_url_scheme(url, tls_); !s) return s;
+  CURL* c = static_cast<CURL*>(curl_);
+  error_buffer_[0] = '\0';
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer_);
+  // No other protocol, ever, and none through a redirect (they are not followed anyway).
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, tls_.allow_plain_http ? "http,https" : "https");
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+  curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  curl_easy_setopt(c, CURLOPT_SSL_CIPHER_LIST,
+                   "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                   "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                   "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!tls_.ca_bundle.empty()) {
+    // Pinned: this bundle only, not also the system's CA directory.
+    curl_easy_setopt(c, CURLOPT_CAINFO, tls_.ca_bundle.c_str());
+    curl_easy_setopt(c, CURLOPT_CAPATH, nullptr);
+  }
+  if (!tls_.client_cert.empty()) {
+    curl_easy_setopt(c, CURLOPT_SSLCERT, tls_.client_cert.c_str());
+    curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(c, CURLOPT_SSLKEY,
+                     (tls_.client_key.empty() ? tls_.client_cert : tls_.client_key).c_str());
+    curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+  }
+  return ok_status();
+}
+
+Error CurlHttpClient::transfer_error(int curl_code, const std::string& what,
+                                     const std::string& hint) const {
+  const auto rc = static_cast<CURLcode>(curl_code);
+  const std::string detail =
+      error_buffer_[0] ? text::safe_echo(error_buffer_, 200) : curl_easy_strerror(rc);
+  switch (rc) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return make_error(
+          Code::kUnauthorized,
+          what + ": the server's TLS certificate is not trusted (" + detail + "); " +
+              (tls_.ca_bundle.empty()
+                   ? "set " + tls_.ca_bundle_name + " to the CA that issued it"
+                   : "check that " + tls_.ca_bundle_name + " (" + tls_.ca_bundle +
+                         ") is the CA that issued it and that the URL names the host on it"));
+    case CURLE_SSL_CACERT_BADFILE:
+      return make_error(Code::kInvalidArgument, what + ": cannot read the CA bundle " +
+                                                    tls_.ca_bundle + " (" + detail + "); set " +
+                                                    tls_.ca_bundle_name + " to a PEM file");
+    case CURLE_SSL_CERTPROBLEM:
+      return make_error(Code::kInvalidArgument,
+                        what + ": the client certificate " + tls_.client_cert + " or its key " +
+                            tls_.client_key + " cannot be used (" + detail +
+                            "); check client_cert and client_key name a PEM certificate and its "
+                            "key");
+    case CURLE_SSL_CONNECT_ERROR:
+      return make_error(Code::kNetwork,
+                        what + ": the TLS handshake failed (" + detail +
+                            "); is it the server's https:// address, and does it speak TLS 1.2 "
+                            "or 1.3?");
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return make_error(Code::kInvalidArgument, what + ": " + detail + "; use an https:// address");
+    default:
+      return make_error(Code::kNetwork, what + " failed: " + detail + hint);
+  }
 }
 
 CurlHttpClient::~CurlHttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
@@ -230,6 +323,7 @@ Expected<HttpResult> CurlHttpClient::request(const std::string& method, const st
   if (!body.empty() || method == "POST" || method == "PUT")
     hdrs.add("Content-Type: " + content_type);
   const std::string url = url_for(path);
+  if (auto s = prepare(url); !s) return s.error();
   BodySink sink{nullptr, max_reply_bytes};
   common_setup(c, url, hdrs.list, r, sink);
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
@@ -244,27 +338,27 @@ Expected<HttpResult> CurlHttpClient::request(const std::string& method, const st
                                          std::to_string(max_reply_bytes) +
                                          " bytes allowed; refused");
   if (rc != CURLE_OK)
-    return make_error(Code::kNetwork, method + " " + url + " failed: " + curl_easy_strerror(rc) +
-                                          " (is the server running and the URL right?)");
+    return transfer_error(rc, method + " " + url, " (is the server running and the URL right?)");
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
   retry_after_ = retry_after_of(r.status, r.headers);
   return r;
 }
 
 Expected<HttpResult> CurlHttpClient::put_file(const std::string& path, const std::string& file) {
+  CURL* c = static_cast<CURL*>(curl_);
+  curl_easy_reset(c);
+  const std::string url = url_for(path);
+  if (auto s = prepare(url); !s) return s.error();
   FILE* f = std::fopen(file.c_str(), "rb");
   if (!f) return make_error(Code::kIo, "cannot open " + file + ": " + std::strerror(errno));
   struct stat st {};
   ::fstat(::fileno(f), &st);
-  CURL* c = static_cast<CURL*>(curl_);
-  curl_easy_reset(c);
   retry_after_ = 0;
   HttpResult r;
   Slist hdrs;
   for (const auto& h : headers_) hdrs.add(h);
   hdrs.add("Content-Type: application/octet-stream");
   hdrs.add("Expect:");
-  const std::string url = url_for(path);
   BodySink sink{nullptr, max_reply_bytes};
   common_setup(c, url, hdrs.list, r, sink);
   curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
@@ -272,8 +366,7 @@ Expected<HttpResult> CurlHttpClient::put_file(const std::string& path, const std
   curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(st.st_size));
   CURLcode rc = curl_easy_perform(c);
   std::fclose(f);
-  if (rc != CURLE_OK)
-    return make_error(Code::kNetwork, "upload to " + url + " failed: " + curl_easy_strerror(rc));
+  if (rc != CURLE_OK) return transfer_error(rc, "upload to " + url, "");
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
   return r;
 }
@@ -283,6 +376,8 @@ Expected<DownloadResult> CurlHttpClient::download(
     const std::function<void(const DownloadProgress&)>& progress, const DownloadLimits& limits,
     const std::function<bool()>& should_stop) {
   retry_after_ = 0;
+  const std::string full = url_for(url);
+  if (auto s = check_url_scheme(full, tls_); !s) return s.error();
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return make_error(Code::kIo, "cannot open " + file + ": " + std::strerror(errno));
   struct stat st {};
@@ -315,7 +410,10 @@ Expected<DownloadResult> CurlHttpClient::download(
   sink.progress = progress;
   sink.should_stop = should_stop;
   sink.last_stop_check = std::chrono::steady_clock::now();
-  const std::string full = url_for(url);
+  if (auto s = prepare(full); !s) {
+    ::close(fd);
+    return s.error();
+  }
   curl_easy_setopt(c, CURLOPT_URL, full.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs.list);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -364,10 +462,13 @@ Expected<DownloadResult> CurlHttpClient::download(
   if (sink.write_errno)
     return make_error(Code::kIo, "cannot write " + file + ": " + std::strerror(sink.write_errno) +
                                      " (is the storage full?)");
-  if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR)
+  if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR) {
+    auto e = transfer_error(rc, "download of " + full, "");
+    if (e.code != Code::kNetwork) return e;
     return make_error(Code::kNetwork,
                       "download of " + full + " interrupted: " + curl_easy_strerror(rc) +
                           "; it resumes from byte " + std::to_string(sink.offset + sink.written));
+  }
   if (result.status == 429 || result.status == 503) {
     retry_after_ = retry_after_of(result.status, reply_headers);
     return make_error(Code::kUnavailable,

@@ -7,6 +7,16 @@
 // more than the manifest says is cut off, not believed). A server under load
 // answers 429 or 503 with Retry-After; both calls then leave the seconds it
 // asked for in retry_after_seconds(), so the caller can wait that long.
+//
+// TLS (CurlHttpClient): https:// URLs are verified against the pinned CA
+// bundle when one is given (only it: not the system's CAs), else the system's;
+// TLS 1.2 at least, AEAD ciphers with ECDHE for TLS 1.2; a client certificate
+// and key are presented when given (mutual TLS). Every URL, the server's
+// download links included, must be https:// unless plain HTTP is allowed;
+// other schemes are refused always. An untrusted server certificate is
+// kUnauthorized (the server did not prove who it is); a refused plain URL, a
+// CA bundle or client certificate that cannot be read are kInvalidArgument
+// (the configuration must change): each message says what to fix.
 // Thread-safety: one client per thread; call HttpClient::global_init() once first.
 #pragma once
 
@@ -83,11 +93,27 @@ class HttpClient {
   std::size_t max_reply_bytes = 0;
 };
 
+// How a client reaches its server: what it trusts, what it presents.
+struct TlsClientOptions {
+  std::string ca_bundle;    // PEM CA certificate(s) the server's must chain to; empty: the system's
+  std::string client_cert;  // PEM client certificate for mutual TLS; empty: none
+  std::string client_key;   // its PEM private key
+  bool allow_plain_http = false;  // http:// URLs are refused unless set (development only)
+  // Which option names the messages use ("ca_bundle" in an agent's config,
+  // "--ca-bundle" for the CLI), so that they say what to change.
+  std::string ca_bundle_name = "ca_bundle";
+  std::string allow_plain_name = "allow_plain_http";
+};
+
+// Whether `url` may be fetched: https://, or http:// when allowed. Errors:
+// kInvalidArgument ("refusing plain HTTP ..." or not an http(s) URL).
+Status check_url_scheme(const std::string& url, const TlsClientOptions& tls);
+
 // HttpClient over libcurl.
 class CurlHttpClient final : public HttpClient {
  public:
   // `headers` are sent with every request, e.g. {"Authorization: Bearer x"}.
-  CurlHttpClient(std::string base_url, std::vector<std::string> headers);
+  CurlHttpClient(std::string base_url, std::vector<std::string> headers, TlsClientOptions tls = {});
   ~CurlHttpClient() override;
   CurlHttpClient(const CurlHttpClient&) = delete;
   CurlHttpClient& operator=(const CurlHttpClient&) = delete;
@@ -104,7 +130,13 @@ class CurlHttpClient final : public HttpClient {
 
  private:
   std::string url_for(const std::string& path) const;
+  // The scheme check and the TLS options, set again after each curl_easy_reset.
+  Status prepare(const std::string& url);
+  // The error for a failed transfer: TLS failures say what to fix.
+  Error transfer_error(int curl_code, const std::string& what, const std::string& hint) const;
   std::string base_;
+  TlsClientOptions tls_;
+  char error_buffer_[256] = {};
   std::vector<std::string> headers_;
   void* curl_;  // CURL*
   int retry_after_ = 0;

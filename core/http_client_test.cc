@@ -83,6 +83,9 @@ std::string temp_file(const char* name) {
   return p.string();
 }
 
+// These servers speak plain HTTP on loopback.
+const TlsClientOptions kPlainAllowed{"", "", "", true};
+
 class DownloadTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { HttpClient::global_init(); }
@@ -97,7 +100,7 @@ TEST_F(DownloadTest, ATrickleIsCutOffBelowTheMinimumRate) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
   });
-  CurlHttpClient http("", {});
+  CurlHttpClient http("", {}, kPlainAllowed);
   const std::string file = temp_file("trickle");
   auto got = http.download(server.url(), file, 100'000, {}, DownloadLimits{0, 1024, 1});
   ASSERT_FALSE(got);
@@ -111,7 +114,7 @@ TEST_F(DownloadTest, AMissingFileIsNotFound) {
   LoopbackServer server([](int fd) {
     send_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
   });
-  CurlHttpClient http("", {});
+  CurlHttpClient http("", {}, kPlainAllowed);
   const std::string file = temp_file("missing");
   auto got = http.download(server.url(), file, 10, {}, DownloadLimits{0, 1024, 1});
   ASSERT_FALSE(got);
@@ -124,7 +127,7 @@ TEST_F(DownloadTest, AnHonestServerUnderTheTerminalsOwnRateLimitPasses) {
   // of it, so its own limit never trips its floor.
   const std::string body(12'288, 'b');
   LoopbackServer server([&](int fd) { send_all(fd, head(body.size()) + body); });
-  CurlHttpClient http("", {});
+  CurlHttpClient http("", {}, kPlainAllowed);
   const std::string file = temp_file("paced");
   auto got = http.download(server.url(), file, body.size(), {}, DownloadLimits{4096, 1 << 20, 3});
   ASSERT_TRUE(got) << got.error().to_string();
@@ -135,12 +138,56 @@ TEST_F(DownloadTest, AnHonestServerUnderTheTerminalsOwnRateLimitPasses) {
 TEST_F(DownloadTest, AJsonReplyLargerThanTheCapIsRefused) {
   const std::string big(2 << 20, ' ');
   LoopbackServer server([&](int fd) { send_all(fd, head(big.size()) + big); });
-  CurlHttpClient http("", {});
+  CurlHttpClient http("", {}, kPlainAllowed);
   http.max_reply_bytes = 1 << 20;
   auto got = http.request("GET", server.url());
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code, Code::kServer);
   EXPECT_NE(got.error().message.find("larger than"), std::string::npos);
+}
+
+TEST(UrlScheme, HttpsAlwaysPlainHttpOnlyWhenAllowedNothingElseEver) {
+  TlsClientOptions strict, plain;
+  plain.allow_plain_http = true;
+  EXPECT_TRUE(check_url_scheme("https://fleet.example.com", strict));
+  EXPECT_TRUE(check_url_scheme("HTTPS://fleet.example.com/x", strict));
+  auto refused = check_url_scheme("http://fleet.example.com", strict);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Code::kInvalidArgument);
+  EXPECT_NE(refused.error().message.find("allow_plain_http"), std::string::npos);
+  EXPECT_TRUE(check_url_scheme("http://fleet.example.com", plain));
+  for (const char* other : {"file:///etc/passwd", "ftp://x/y", "gopher://x", "", "//x/y", "https:"})
+    EXPECT_EQ(check_url_scheme(other, plain).error().code, Code::kInvalidArgument) << other;
+}
+
+TEST_F(DownloadTest, PlainHttpIsRefusedBeforeAnyByteIsSentUnlessAllowed) {
+  std::atomic<int> served{0};
+  LoopbackServer server([&](int fd) {
+    ++served;
+    send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+  });
+  CurlHttpClient strict("", {});
+  auto r = strict.request("GET", server.url());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Code::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("refusing plain HTTP"), std::string::npos);
+  auto d = strict.download(server.url(), temp_file("plain"), 2);
+  ASSERT_FALSE(d);
+  EXPECT_NE(d.error().message.find("refusing plain HTTP"), std::string::npos);
+  EXPECT_EQ(served.load(), 0);
+  CurlHttpClient allowed("", {}, kPlainAllowed);
+  auto ok = allowed.request("GET", server.url());
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(served.load(), 1);
+}
+
+TEST_F(DownloadTest, AnHttpsClientDoesNotFollowADownloadLinkToPlainHttp) {
+  // The server of a terminal on https:// hands out a plain http:// link: refused.
+  CurlHttpClient http("https://127.0.0.1:1", {});
+  auto d = http.download("http://127.0.0.1:1/a.img", temp_file("downgrade"), 10);
+  ASSERT_FALSE(d);
+  EXPECT_NE(d.error().message.find("refusing plain HTTP"), std::string::npos);
 }
 
 }  // namespace

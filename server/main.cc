@@ -28,6 +28,7 @@
 #include "server/http/host.h"
 #include "server/http/listener.h"
 #include "server/http/static_files.h"
+#include "server/http/tls.h"
 #include "server/routes.h"
 #include "server/store/sqlite/sqlite_store.h"
 
@@ -214,6 +215,19 @@ int main(int argc, char** argv) {
                  "signal stops at once")
       ->check(CLI::Range(0, 3600))
       ->capture_default_str();
+  posfleet::http::TlsFiles tls_files;
+  std::string tls_client_ca;
+  app.add_option("--tls-cert", tls_files.cert,
+                 "serve HTTPS with this PEM certificate chain (server certificate first); reread "
+                 "on SIGHUP")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", tls_files.key,
+                 "the PEM private key of --tls-cert (keep it mode 0600); reread on SIGHUP")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-client-ca", tls_client_ca,
+                 "ask TLS clients for a certificate issued by this CA (PEM) and verify it; never "
+                 "required (console users and token terminals have none); reread on SIGHUP")
+      ->check(CLI::ExistingFile);
   std::int64_t bulk_cap = 10000;
   app.add_option("--bulk-cap", bulk_cap,
                  "the most terminals one bulk policy edit or deployment may change")
@@ -311,13 +325,35 @@ int main(int argc, char** argv) {
 
   auto opts = posfleet::http::parse_listen(listen, limits);
   if (!opts) return fail(opts.error());
+  if (tls_files.cert.empty() != tls_files.key.empty())
+    return fail({posfleet::Code::kInvalidArgument,
+                 "--tls-cert and --tls-key go together: give both to serve HTTPS, or neither", ""});
+  if (!tls_client_ca.empty() && tls_files.cert.empty())
+    return fail({posfleet::Code::kInvalidArgument,
+                 "--tls-client-ca needs --tls-cert and --tls-key (client certificates are asked "
+                 "for in the TLS handshake)",
+                 ""});
+  if (!tls_client_ca.empty()) tls_files.client_cas.push_back(tls_client_ca);
+  // Terminals present certificates from the device CA (domain/device_certs.h).
+  if (!tls_files.cert.empty()) tls_files.client_cas.push_back(ctx.device_ca->cert_file());
+  if (!tls_files.cert.empty()) {
+    auto tls = posfleet::http::TlsConfig::load(tls_files);
+    if (!tls) return fail(tls.error());
+    opts->tls = *tls;
+  }
   opts->threads = threads;
   opts->max_connections = connection_cap(max_connections, posfleet::http::raise_fd_limit());
   posfleet::http::Listener listener(router, *opts);
   if (auto s = listener.bind(); !s) return fail(s.error());
   std::string host =
       opts->host.find(':') != std::string::npos ? "[" + opts->host + "]" : opts->host;
-  const std::string listen_url = "http://" + host + ":" + std::to_string(listener.port());
+  const std::string listen_url =
+      (opts->tls ? "https://" : "http://") + host + ":" + std::to_string(listener.port());
+  if (!opts->tls && !posfleet::http::is_loopback(opts->host))
+    std::cout << "warning: serving plain HTTP on " << opts->host
+              << ", which other machines reach: tokens, passwords and updates cross the network "
+                 "unencrypted. Plain HTTP is for development on loopback; give --tls-cert and "
+                 "--tls-key (or put a TLS proxy in front and listen on 127.0.0.1)\n";
   if (external_url.empty() && (opts->host == "0.0.0.0" || opts->host == "::"))
     std::cout << "warning: listening on every address; download links name " << listen_url
               << ", which terminals cannot reach: set --external-url to the address they use\n";

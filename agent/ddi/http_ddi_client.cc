@@ -42,8 +42,9 @@ HttpDdiClient::HttpDdiClient(const Config& c, std::unique_ptr<HttpClient> contro
 
 std::unique_ptr<HttpDdiClient> HttpDdiClient::over_curl(const Config& c, Clock& clock) {
   const std::vector<std::string> token{"Authorization: TargetToken " + c.token};
-  return std::make_unique<HttpDdiClient>(c, std::make_unique<CurlHttpClient>(c.server, token),
-                                         std::make_unique<CurlHttpClient>(c.server, token), clock);
+  return std::make_unique<HttpDdiClient>(
+      c, std::make_unique<CurlHttpClient>(c.server, token, c.tls),
+      std::make_unique<CurlHttpClient>(c.server, token, c.tls), clock);
 }
 
 namespace {

@@ -127,7 +127,8 @@ TEST_F(DeviceIdentityApiTest, EnrolmentWithACsrAnswersTheTerminalsCertificate) {
   EXPECT_EQ(facts->subject_cn, "PF1");
   auto list = send("GET", "/api/v1/terminals/PF1/certificates", "", {{"authorization", admin_}});
   ASSERT_EQ(list.status, 200) << list.body;
-  const auto& certs = body_of(list).at("certificates").as_array();
+  const auto listed = body_of(list);
+  const auto& certs = listed.at("certificates").as_array();
   ASSERT_EQ(certs.size(), 1u);
   EXPECT_EQ(std::string(certs[0].at("fingerprint").as_string()), facts->sha256);
   EXPECT_TRUE(certs[0].at("revoked").is_null());
@@ -188,7 +189,8 @@ TEST_F(DeviceIdentityApiTest, ARevokedCertificateIsRefusedAtTheNextRequestEvenWi
                     {{"authorization", admin_}});
   EXPECT_EQ(again.status, 409) << again.body;
   auto list = send("GET", "/api/v1/terminals/PF1/certificates", "", {{"authorization", admin_}});
-  const auto& c = body_of(list).at("certificates").as_array().at(0);
+  const auto listed = body_of(list);
+  const auto& c = listed.at("certificates").as_array().at(0);
   EXPECT_FALSE(c.at("revoked").is_null());
   EXPECT_EQ(std::string(c.at("revoked_reason").as_string()), "stolen from the shop");
   EXPECT_EQ((*store_->audit_entries(0, 1000)).back().action, "terminal.certificate.revoke");
@@ -203,7 +205,8 @@ TEST_F(DeviceIdentityApiTest, RetiringATerminalRevokesItsCertificates) {
   EXPECT_EQ(refused.status, 401);
   EXPECT_EQ(error_code(refused), "certificate_revoked");
   auto list = send("GET", "/api/v1/terminals/PF1/certificates", "", {{"authorization", admin_}});
-  const auto& c = body_of(list).at("certificates").as_array().at(0);
+  const auto listed = body_of(list);
+  const auto& c = listed.at("certificates").as_array().at(0);
   EXPECT_EQ(std::string(c.at("revoked_reason").as_string()), "retired: returned");
 }
 

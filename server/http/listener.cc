@@ -13,6 +13,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <atomic>
 #include <charconv>
@@ -23,6 +24,7 @@
 
 #include "server/http/host.h"
 #include "server/http/media_type.h"
+#include "server/http/tls.h"
 
 namespace posfleet::http {
 
@@ -135,12 +137,24 @@ bool http_syntax_error(const boost::system::error_code& ec) {
 
 }  // namespace
 
-// One connection. Its coroutine and every operation on its stream run on the
-// stream's strand; `idle` is read and written only there.
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// One connection, plain or TLS. Its coroutine and every operation on its
+// stream run on the stream's strand; `idle` is read and written only there.
+// A TLS connection holds the context it started with: a reload (SIGHUP) gives
+// new connections a new one and leaves this one as it is.
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
-  bool idle = false;  // waiting for the next request: a drain may close it
+  Connection(tcp::socket socket, TlsContextPtr ctx) : tls_ctx(std::move(ctx)) {
+    if (tls_ctx)
+      tls = std::make_unique<TlsStream>(std::move(socket), *tls_ctx);
+    else
+      plain.emplace(std::move(socket));
+  }
+  beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+  TlsContextPtr tls_ctx;
+  std::unique_ptr<TlsStream> tls;
+  std::optional<beast::tcp_stream> plain;
+  bool idle = false;  // waiting for a handshake or the next request: a drain may close it
 };
 
 struct Listener::Impl {
@@ -156,6 +170,7 @@ struct Listener::Impl {
   asio::thread_pool workers;
   tcp::acceptor acceptor{asio::make_strand(ioc)};  // accept and close on one strand
   Throttled accept_failures{std::chrono::seconds(10)}, at_cap{std::chrono::seconds(10)};
+  Throttled handshake_failures{std::chrono::seconds(10)}, refused_certs{std::chrono::seconds(10)};
 
   Impl(const Router& r, ListenerOptions o)
       : router(r), opt(std::move(o)), workers(std::max(1, o.workers)) {}
@@ -221,7 +236,8 @@ struct Listener::Impl {
   enum class BodyRead { kDone, kAnswered, kBroken };
 
   // Reads a streamed body into req.sink, 64 KiB at a time.
-  asio::awaitable<BodyRead> read_streamed(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+  template <class Stream>
+  asio::awaitable<BodyRead> read_streamed(Stream& stream, beast::flat_buffer& buffer,
                                           bhttp::request_parser<bhttp::empty_body>& head,
                                           Request& req, std::uint64_t limit, Response& refusal) {
     bhttp::request_parser<bhttp::buffer_body> p(std::move(head));
@@ -230,7 +246,8 @@ struct Listener::Impl {
     while (!p.is_done()) {
       p.get().body().data = chunk.data();
       p.get().body().size = chunk.size();
-      stream.expires_after(seconds(opt.idle_timeout_seconds));  // a stalled upload ends
+      beast::get_lowest_layer(stream).expires_after(
+          seconds(opt.idle_timeout_seconds));  // a stalled upload ends
       auto [ec, n] = co_await bhttp::async_read(stream, buffer, p, kNoThrow);
       (void)n;
       if (ec == bhttp::error::need_buffer) ec = {};
@@ -250,12 +267,13 @@ struct Listener::Impl {
   }
 
   // Reads the body of a request whose head passed check_head().
-  asio::awaitable<BodyRead> read_body(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+  template <class Stream>
+  asio::awaitable<BodyRead> read_body(Stream& stream, beast::flat_buffer& buffer,
                                       bhttp::request_parser<bhttp::empty_body>& head, Request& req,
                                       const Router::Match& m, Response& refusal) {
     if (beast::iequals(head.get()[bhttp::field::expect], "100-continue")) {
       bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, head.get().version()};
-      stream.expires_after(seconds(opt.idle_timeout_seconds));
+      beast::get_lowest_layer(stream).expires_after(seconds(opt.idle_timeout_seconds));
       auto [ec, n] = co_await bhttp::async_write(stream, go_on, kNoThrow);
       (void)n;
       if (ec) co_return BodyRead::kBroken;
@@ -265,7 +283,7 @@ struct Listener::Impl {
       co_return co_await read_streamed(stream, buffer, head, req, limit, refusal);
     bhttp::request_parser<bhttp::string_body> p(std::move(head));
     p.body_limit(limit);
-    stream.expires_after(seconds(opt.idle_timeout_seconds));
+    beast::get_lowest_layer(stream).expires_after(seconds(opt.idle_timeout_seconds));
     auto [ec, n] = co_await bhttp::async_read(stream, buffer, p, kNoThrow);
     (void)n;
     if (ec == bhttp::error::body_limit) {
@@ -280,10 +298,11 @@ struct Listener::Impl {
   // After refusing a request whose body was not read: stop sending, and read
   // and drop what the client still sends for a moment, so that closing does
   // not reset the connection before the client has read the answer.
-  asio::awaitable<void> linger(beast::tcp_stream& stream) {
+  template <class Stream>
+  asio::awaitable<void> linger(Stream& stream) {
     boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.expires_after(std::chrono::seconds(2));
+    beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
     std::vector<char> drop(16 * 1024);
     for (std::uint64_t dropped = 0; dropped < (8u << 20);) {
       auto [ec, n] = co_await stream.async_read_some(asio::buffer(drop), kNoThrow);
@@ -292,8 +311,8 @@ struct Listener::Impl {
     }
   }
 
-  asio::awaitable<bool> write_file(beast::tcp_stream& stream,
-                                   bhttp::response<bhttp::empty_body>& head,
+  template <class Stream>
+  asio::awaitable<bool> write_file(Stream& stream, bhttp::response<bhttp::empty_body>& head,
                                    const FileSlice& slice) {
     int fd = ::open(slice.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) co_return false;
@@ -310,7 +329,7 @@ struct Listener::Impl {
         ec = asio::error::eof;
         break;
       }
-      stream.expires_after(std::chrono::seconds(opt.idle_timeout_seconds));
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(opt.idle_timeout_seconds));
       std::tie(ec, n) = co_await asio::async_write(
           stream, asio::buffer(buf.data(), static_cast<size_t>(got)), kNoThrow);
       off += static_cast<std::uint64_t>(got);
@@ -324,9 +343,10 @@ struct Listener::Impl {
   // kernel's send queue is empty. The queue can hold megabytes, so without
   // this a download slot would cover only the copy into the kernel, not the
   // transfer. Gives up when the queue makes no progress for the idle timeout.
-  asio::awaitable<void> drain(beast::tcp_stream& stream) {
+  template <class Stream>
+  asio::awaitable<void> drain(Stream& stream) {
 #ifdef SIOCOUTQ
-    const int fd = stream.socket().native_handle();
+    const int fd = beast::get_lowest_layer(stream).socket().native_handle();
     asio::steady_timer timer(co_await asio::this_coro::executor);
     int last = -1;
     auto last_progress = std::chrono::steady_clock::now();
@@ -350,9 +370,10 @@ struct Listener::Impl {
 #endif
   }
 
-  asio::awaitable<bool> write_response(beast::tcp_stream& stream, Response& res, unsigned version,
+  template <class Stream>
+  asio::awaitable<bool> write_response(Stream& stream, Response& res, unsigned version,
                                        bool keep_alive, bool head_only) {
-    stream.expires_after(seconds(opt.idle_timeout_seconds));
+    beast::get_lowest_layer(stream).expires_after(seconds(opt.idle_timeout_seconds));
     if (res.file && !head_only) {
       bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), version};
       head.set(bhttp::field::server, "posfleetd");
@@ -385,8 +406,8 @@ struct Listener::Impl {
   // A refusal of a request whose head could not be read; the connection ends.
   // The wire codes are HTTP's own (431 header_too_large, 400 bad_request),
   // which no Code stands for: they refuse the framing, before any route.
-  asio::awaitable<void> refuse_head(beast::tcp_stream& stream,
-                                    const boost::system::error_code& ec) {
+  template <class Stream>
+  asio::awaitable<void> refuse_head(Stream& stream, const boost::system::error_code& ec) {
     Response res;
     if (ec == bhttp::error::header_limit)
       res = error_response(431, "header_too_large",
@@ -411,11 +432,58 @@ struct Listener::Impl {
         --impl.active;
       }
     } slot{*this, conn.get()};
-    beast::tcp_stream& stream = conn->stream;
     std::string remote;
     boost::system::error_code rec;
-    auto ep = stream.socket().remote_endpoint(rec);
+    auto ep = conn->lowest().socket().remote_endpoint(rec);
     if (!rec) remote = ep.address().to_string();
+    boost::system::error_code ignored;
+    if (!conn->tls) {
+      co_await serve(*conn, *conn->plain, remote, std::nullopt);
+      conn->lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      co_return;
+    }
+    TlsStream& stream = *conn->tls;
+    // The handshake counts as waiting for a request: bounded by the head's
+    // timeout, and a drain closes the connection.
+    conn->idle = true;
+    if (draining.load()) co_return;
+    conn->lowest().expires_after(seconds(opt.header_timeout_seconds));
+    auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+    conn->idle = false;
+    if (hec) {
+      if (auto n = handshake_failures.note())
+        spdlog::info("TLS handshake with {} failed: {} ({} failed since the last report)", remote,
+                     hec.message(), n);
+      co_return;
+    }
+    std::string why;
+    auto peer = peer_certificate(stream.native_handle(), why);
+    if (peer) {
+      spdlog::debug("TLS connection from {}: client certificate CN={} serial={} sha256={}", remote,
+                    printable(peer->subject_cn), peer->serial_hex, peer->sha256);
+    } else if (!why.empty()) {
+      if (auto n = refused_certs.note())
+        spdlog::info(
+            "a client certificate from {} was not accepted ({}); the connection goes on without "
+            "one ({} refused since the last report)",
+            remote, why, n);
+    }
+    if (co_await serve(*conn, stream, remote, std::move(peer))) {
+      // Tell the client the stream ends here (close_notify); its answer is not awaited long.
+      conn->lowest().expires_after(std::chrono::seconds(1));
+      auto [sec] = co_await stream.async_shutdown(kNoThrow);
+      (void)sec;
+    }
+    conn->lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // Serves requests on one connection until it ends. True when the server
+  // chose to end it after an answer (so a TLS close_notify is worth sending).
+  template <class Stream>
+  asio::awaitable<bool> serve(Connection& c, Stream& stream, const std::string& remote,
+                              std::optional<PeerCertificate> peer) {
+    Connection* conn = &c;
+    bool orderly = false;
     beast::flat_buffer buffer;
     for (bool first = true;; first = false) {
       // Draining: the answer just written said Connection: close.
@@ -427,7 +495,7 @@ struct Listener::Impl {
         // one of the two sees the other.
         conn->idle = true;
         if (draining.load()) break;
-        stream.expires_after(
+        beast::get_lowest_layer(stream).expires_after(
             seconds(first ? opt.header_timeout_seconds : opt.idle_timeout_seconds));
         auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kNoThrow);
         conn->idle = false;
@@ -437,7 +505,7 @@ struct Listener::Impl {
       bhttp::request_parser<bhttp::empty_body> head;
       head.header_limit(opt.max_header_bytes);
       head.body_limit(boost::none);  // the route's limit is checked once the route is known
-      stream.expires_after(seconds(opt.header_timeout_seconds));
+      beast::get_lowest_layer(stream).expires_after(seconds(opt.header_timeout_seconds));
       auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, head, kNoThrow);
       (void)hn;
       if (hec) {
@@ -450,6 +518,7 @@ struct Listener::Impl {
       const bool head_only = h.method() == bhttp::verb::head;
       const bool has_body = head.chunked() || head.content_length().value_or(0) > 0;
       Request req = to_request(h, remote);
+      req.peer_cert = peer;
       if (head_only) {
         req.method = "GET";
         req.head = true;
@@ -470,14 +539,14 @@ struct Listener::Impl {
             refusal = std::move(answer);
             break;
           case BodyRead::kBroken:
-            co_return;
+            co_return false;
         }
       }
       if (refusal) {  // the body (or its rest) was not read: answer and close
         const bool close = has_body || !keep_alive || draining.load();
         if (co_await write_response(stream, *refusal, version, !close, head_only) && close)
           co_await linger(stream);
-        if (close) co_return;
+        if (close) co_return false;
         continue;
       }
       Response res = co_await handle(req, m);
@@ -486,10 +555,13 @@ struct Listener::Impl {
       // A download slot goes back now that the bytes are out (or the peer went
       // away), not when the connection's next request arrives.
       res.file.reset();
-      if (!ok || !keep_alive) break;
+      if (!ok) break;
+      if (!keep_alive) {
+        orderly = true;
+        break;
+      }
     }
-    boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_return orderly;
   }
 
   asio::awaitable<void> accept_loop() {
@@ -531,12 +603,13 @@ struct Listener::Impl {
       backoff = std::chrono::milliseconds(0);
       socket.set_option(tcp::no_delay(true), ec);
       ++active;
-      auto conn = std::make_shared<Connection>(std::move(socket));
+      auto conn =
+          std::make_shared<Connection>(std::move(socket), opt.tls ? opt.tls->current() : nullptr);
       {
         std::lock_guard lock(connections_mu);
         connections.emplace(conn.get(), conn);
       }
-      auto strand = conn->stream.get_executor();
+      auto strand = conn->lowest().get_executor();
       asio::co_spawn(strand, session(std::move(conn)), asio::detached);
     }
   }
@@ -556,10 +629,10 @@ struct Listener::Impl {
         if (auto c = weak.lock()) open.push_back(std::move(c));
     }
     for (auto& c : open)
-      asio::post(c->stream.get_executor(), [c] {
+      asio::post(c->lowest().get_executor(), [c] {
         if (!c->idle) return;               // busy: it ends after its answer (see session())
         boost::system::error_code ignored;  // the read it cancels ends the session
-        c->stream.socket().cancel(ignored);
+        c->lowest().socket().cancel(ignored);
       });
     spdlog::info(
         "signal {} received: draining; new connections are refused, idle ones closed, {} "
@@ -599,6 +672,29 @@ struct Listener::Impl {
     const auto took = std::chrono::duration<double>(clock::now() - start).count();
     spdlog::info("drain: every connection has finished ({:.1f} s); stopping", took);
     ioc.stop();
+  }
+
+  // SIGHUP: the TLS files are read again for new connections; open ones keep
+  // theirs. Files that do not load leave the context in force.
+  void on_reload(asio::signal_set& signals) {
+    signals.async_wait([this, &signals](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      if (!opt.tls) {
+        spdlog::info("SIGHUP received: nothing to reload (no --tls-cert)");
+      } else if (auto s = opt.tls->reload(); !s) {
+        spdlog::error(
+            "SIGHUP received: the TLS files cannot be used, so new connections keep "
+            "the certificate loaded before: {}",
+            s.error().message);
+      } else {
+        spdlog::info(
+            "SIGHUP received: reloaded the TLS certificate {}, its key{}; new connections use "
+            "them, open ones keep theirs",
+            opt.tls->files().cert,
+            opt.tls->files().client_cas.empty() ? "" : " and the client CAs");
+      }
+      on_reload(signals);
+    });
   }
 
   // SIGINT/SIGTERM: the first drains, the second stops at once.
@@ -648,6 +744,8 @@ std::uint16_t Listener::port() const { return impl_->acceptor.local_endpoint().p
 void Listener::run() {
   asio::signal_set signals(impl_->ioc, SIGINT, SIGTERM);
   impl_->on_signals(signals);
+  asio::signal_set hangup(impl_->ioc, SIGHUP);
+  impl_->on_reload(hangup);
   asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
   int n = impl_->opt.threads > 0
               ? impl_->opt.threads
@@ -683,6 +781,12 @@ Expected<ListenerOptions> parse_listen(const std::string& text, ListenerOptions 
   base.host = host;
   base.port = static_cast<std::uint16_t>(p);
   return base;
+}
+
+bool is_loopback(const std::string& host) {
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  return !ec && addr.is_loopback();
 }
 
 std::uint64_t raise_fd_limit() {

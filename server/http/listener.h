@@ -23,6 +23,14 @@
 // (up to 1 s) instead of retrying at once, and such failures are logged at
 // most once per ten seconds with a count.
 //
+// With options.tls the listener speaks HTTPS (see tls.h): each connection
+// starts with a TLS handshake (bounded by header_timeout_seconds), and a
+// verified client certificate fills Request::peer_cert of every request on
+// it. SIGHUP reloads the TLS files for new connections (see TlsConfig); open
+// connections, a download in flight included, keep theirs. The outcome is
+// logged. Failed handshakes and refused client certificates are logged at
+// most once per ten seconds with a count.
+//
 // SIGTERM or SIGINT drains: the listening socket is closed at once (new
 // connections are refused), connections waiting for a request are closed, and
 // requests in flight — a long download or upload included — may finish within
@@ -43,6 +51,8 @@
 
 namespace posfleet::http {
 
+class TlsConfig;
+
 struct ListenerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
@@ -54,7 +64,8 @@ struct ListenerOptions {
   int header_timeout_seconds = 20;
   int idle_timeout_seconds = 60;
   int max_connections = 1000;
-  int drain_seconds = 30;  // after SIGTERM, how long requests in flight may take to finish
+  int drain_seconds = 30;          // after SIGTERM, how long requests in flight may take to finish
+  std::shared_ptr<TlsConfig> tls;  // HTTPS when set (tls.h); plain HTTP when null
 };
 
 class Listener {
@@ -76,6 +87,9 @@ class Listener {
 
 // Parses "host:port", "[v6]:port" or ":port".
 Expected<ListenerOptions> parse_listen(const std::string& text, ListenerOptions base);
+
+// True for 127.0.0.0/8 and ::1 (an address only this machine reaches).
+bool is_loopback(const std::string& host);
 
 // Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now
 // in force (each connection needs one descriptor).

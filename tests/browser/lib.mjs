@@ -90,7 +90,9 @@ export class Suite {
     const dir = join(this.work, `dev-${serial}`);
     const config = join(this.work, `agent-${serial}.json`);
     writeFileSync(config, JSON.stringify({ server: this.url, terminal: serial, token: reg.token, model,
-      device_dir: dir, trusted_keys: [join(this.work, 'release.pub')], max_poll_seconds: 1, ...extra }));
+      device_dir: dir, trusted_keys: [join(this.work, 'release.pub')], max_poll_seconds: 1,
+      // The test server speaks plain HTTP on loopback, which the agent refuses unless told.
+      allow_plain_http: this.url.startsWith('http://'), ...extra }));
     const agent = spawn(process.env.POSFLEET_AGENT, ['-c', config, 'run'], { stdio: 'ignore' });
     this.processes.push(agent);
     const status = () => new Promise((resolve) => {

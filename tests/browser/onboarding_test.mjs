@@ -241,7 +241,7 @@ await new Suite('onboarding').run(async (s) => {
   const config = (name) => {
     const path = join(s.work, `agent-${name}.json`);
     writeFileSync(path, JSON.stringify({ server: url, terminal: SERIAL, model: 'M50', device_dir: join(s.work, `dev-${name}`),
-      trusted_keys: [join(s.work, 'release.pub')], max_poll_seconds: 1 }));
+      trusted_keys: [join(s.work, 'release.pub')], max_poll_seconds: 1, allow_plain_http: url.startsWith('http://') }));
     return path;
   };
   const terminal = config('terminal');
