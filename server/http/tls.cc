@@ -87,9 +87,14 @@ Expected<TlsContextPtr> make_tls_context(const TlsFiles& files) {
   if (st.st_mode & 0077)
     spdlog::warn("the TLS private key {} can be read by other users (mode {:o}); chmod 600 it",
                  files.key, st.st_mode & 0777);
-  if (SSL_CTX_use_PrivateKey_file(c, files.key.c_str(), SSL_FILETYPE_PEM) != 1)
+  if (SSL_CTX_use_PrivateKey_file(c, files.key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    const std::string why = openssl_error();
+    if (why.find("mismatch") != std::string::npos)
+      return bad_file("--tls-key", files.key,
+                      "it is not the key of the certificate in " + files.cert + " (" + why + ")");
     return bad_file("--tls-key", files.key,
-                    openssl_error() + " (it must be a readable, unencrypted PEM private key)");
+                    why + " (it must be a readable, unencrypted PEM private key)");
+  }
   if (SSL_CTX_check_private_key(c) != 1)
     return bad_file(
         "--tls-key", files.key,

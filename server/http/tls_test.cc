@@ -18,6 +18,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/clock.h"
 #include "core/fs.h"
 #include "core/http_client.h"
 #include "core/json.h"

@@ -56,17 +56,18 @@ def ssl_context(ca_bundle, client_cert=None, client_key=None):
 class Server:
     """posfleetd on a free loopback port, data in its own temp dir; `extra_args`
     are further posfleetd flags, e.g. ("--max-downloads", "2"); `preexec` runs
-    in the child before posfleetd starts (e.g. to lower its descriptor limit).
+    in the child before posfleetd starts (e.g. to lower its descriptor limit);
+    `listen` may be "0.0.0.0:0" (the url stays on 127.0.0.1).
     `tls` (a test_ca.ServerTls) serves HTTPS: the url is then https://...,
     and api() trusts tls.ca_bundle."""
 
-    def __init__(self, workdir, poll_seconds=1, extra_args=(), preexec=None, tls=None):
+    def __init__(self, workdir, poll_seconds=1, extra_args=(), preexec=None, tls=None, listen="127.0.0.1:0"):
         self.preexec = preexec
         self.tls = tls
         self.dir = os.path.join(workdir, "server")
         os.makedirs(self.dir)
         self.log_path = os.path.join(self.dir, "posfleetd.log")
-        self.args = ["--data-dir", os.path.join(self.dir, "var"), "--listen", "127.0.0.1:0",
+        self.args = ["--data-dir", os.path.join(self.dir, "var"), "--listen", listen,
                      "--poll-seconds", str(poll_seconds), "--threads", "2",
                      *(tls.args() if tls else ()), *extra_args]
         self.log = open(self.log_path, "w+")
@@ -93,8 +94,8 @@ class Server:
     def _listening(self):
         if self.proc.poll() is not None:
             raise AssertionError("posfleetd exited early:\n" + self.output())
-        m = re.search(r"listening on (https?://127\.0\.0\.1:\d+)", self.output()[self.started_at:])
-        return m and m.group(1)
+        m = re.search(r"listening on (https?)://(127\.0\.0\.1|0\.0\.0\.0):(\d+)", self.output()[self.started_at:])
+        return m and f"{m.group(1)}://127.0.0.1:{m.group(3)}"  # every address includes loopback
 
     def output(self):
         with open(self.log_path) as f:
