@@ -109,6 +109,18 @@ class DeviceIdentityTest(FleetTestCase, unittest.TestCase):
             cfg = json.load(f)
         return cfg["client_cert"], cfg["client_key"]
 
+    def registered_with_certificate(self, serial):
+        """A terminal registered by the operator (token), then given a certificate
+        by `posfleet-agent certificate`; the fleet lets certificates stand in for
+        tokens. Its (cert, key) files."""
+        token = self.cli.run("terminal", "register", "--serial", serial, "--model", MODEL,
+                             "--token-only").stdout.strip()
+        agent = self.new_agent(serial, token)
+        p = self.agent_cmd(agent, "certificate")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.cli.run("device-auth", "--token-required", "no", "--reason", "e2e")
+        return self.installed_cert(agent)
+
     # --- tests -----------------------------------------------------------
     def test_enrol_with_a_csr_then_poll_by_certificate_until_revoked(self):
         serial = "M50C0001"
@@ -164,14 +176,7 @@ class DeviceIdentityTest(FleetTestCase, unittest.TestCase):
 
     def test_an_enrolled_terminal_gets_a_certificate_and_retiring_revokes_it(self):
         serial = "M50C0002"
-        token = self.cli.run("terminal", "register", "--serial", serial, "--model", MODEL,
-                             "--token-only")
-        token = token.stdout.strip()
-        agent = self.new_agent(serial, token)
-        p = self.agent_cmd(agent, "certificate")
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        cert, key = self.installed_cert(agent)
-        self.cli.run("device-auth", "--token-required", "no", "--reason", "e2e")
+        cert, key = self.registered_with_certificate(serial)
         self.assertEqual(self.poll(serial, cert=(cert, key))[0], 200)
         self.cli.run("terminal", "retire", serial, "--reason", "returned")
         status, body = self.poll(serial, cert=(cert, key))
@@ -179,13 +184,7 @@ class DeviceIdentityTest(FleetTestCase, unittest.TestCase):
 
     def test_a_trusted_proxys_client_cert_header_is_verified_and_anyone_elses_ignored(self):
         serial = "M50C0003"
-        token = self.cli.run("terminal", "register", "--serial", serial, "--model", MODEL,
-                             "--token-only")
-        token = token.stdout.strip()
-        agent = self.new_agent(serial, token)
-        self.assertEqual(self.agent_cmd(agent, "certificate").returncode, 0)
-        cert, key = self.installed_cert(agent)
-        self.cli.run("device-auth", "--token-required", "no", "--reason", "e2e")
+        cert, key = self.registered_with_certificate(serial)
         # The proxy (127.0.0.1, --trusted-proxy) forwards the certificate it verified.
         status, body = self.poll(serial, cert=(cert, key), via_proxy=True)
         self.assertEqual(status, 200, body)
