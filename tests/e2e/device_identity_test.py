@@ -68,7 +68,7 @@ class DeviceIdentityTest(FleetTestCase, unittest.TestCase):
     def poll(self, serial, cert=None, token=None, **kw):
         headers = {"Authorization": "TargetToken " + token} if token else {}
         headers.update(kw.pop("headers", {}))
-        return self.request("GET", f"/DEFAULT/controller/v1/{serial}", headers=headers, cert=(cert, key), **kw)
+        return self.request("GET", f"/DEFAULT/controller/v1/{serial}", headers=headers, cert=cert, **kw)
 
     def activation_code(self, serial):
         """An application through the public API, approved for `serial`: its activation code."""
@@ -172,7 +172,7 @@ class DeviceIdentityTest(FleetTestCase, unittest.TestCase):
         self.assertEqual((status, body["error"]["code"]), (401, "certificate_revoked"), body)
         text = self.cli.run("terminal", "certificates", serial).stdout
         self.assertIn("revoked", text)
-        self.assertIn("stolen from the shop", text)
+        self.assertIn("(stolen from the", text)  # the table shortens long reasons
 
     def test_an_enrolled_terminal_gets_a_certificate_and_retiring_revokes_it(self):
         serial = "M50C0002"
