@@ -13,15 +13,21 @@
 // "download_retry_seconds" (2; the first backoff, doubled per failure up to
 // 60), "download_min_rate" (1024 bytes/s, averaged over
 // "download_rate_window_seconds", 60).
+// "root": "root.json" pins the root of trust (docs/formats/root.md): releases
+// are then checked against its release keys, and newer roots the server
+// offers are walked to; "trusted_keys"/"threshold" are then not needed. Without
+// "root", "trusted_keys" + "threshold" are the fixed release keys, as before.
 // Relative paths are taken from the config file's folder. A new terminal's
 // config has no "token": `posfleet-agent enroll CODE` writes it (agent/enroll.h).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
+#include "core/root.h"
 #include "core/signing.h"
 
 namespace posfleet::agent {
@@ -30,6 +36,7 @@ struct Config {
   std::string server, tenant = "DEFAULT", terminal, token, model, device_dir;
   std::vector<PublicKey> trusted_keys;
   int threshold = 1;
+  std::optional<SignedRoot> root;  // the pinned root ("root"), checked self-signed
   std::string factory_version = "1.0.0";
   int max_boot_attempts = 3;
   std::uint64_t download_rate_limit = 0;

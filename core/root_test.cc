@@ -234,3 +234,59 @@ TEST_F(RootTest, BadDocumentsAreRefusedWhenParsed) {
 
 }  // namespace
 }  // namespace posfleet
+
+namespace posfleet {
+namespace {
+
+SignedManifest sequenced(std::int64_t sequence) {
+  SignedManifest m;
+  m.manifest.version = "2.0.0";
+  m.manifest.expires = unix_now() + 86400;
+  m.manifest.models = {"A920"};
+  m.manifest.sequence = sequence;
+  m.manifest.components = {{"os", "2.0.0", "os.img", sha256_hex("os"), 2}};
+  return m;
+}
+
+TEST(ManifestSequence, IsSignedAndRoundTrips) {
+  auto m = sequenced(1764662400);
+  auto parsed = SignedManifest::parse(m.to_json_text());
+  ASSERT_TRUE(parsed) << parsed.error().to_string();
+  EXPECT_EQ(parsed->manifest.sequence, 1764662400);
+  EXPECT_NE(parsed->signed_bytes().find("\"sequence\":1764662400"), std::string::npos);
+}
+
+TEST(ManifestSequence, AbsentMeansZeroAndKeepsOlderSignedBytes) {
+  auto m = sequenced(0);
+  EXPECT_EQ(m.signed_bytes().find("sequence"), std::string::npos);
+  auto parsed = SignedManifest::parse(m.to_json_text());
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->manifest.sequence, 0);
+  EXPECT_TRUE(check_sequence(parsed->manifest, 0));
+  EXPECT_EQ(check_sequence(parsed->manifest, 1).error().code, Code::kSequenceReplayed);
+}
+
+TEST(ManifestSequence, LowerIsAReplayEqualOrHigherIsNot) {
+  EXPECT_EQ(check_sequence(sequenced(9).manifest, 10).error().code, Code::kSequenceReplayed);
+  auto rollback = sequenced(9);
+  rollback.manifest.rollback = true;  // a rollback release does not lift the rule
+  EXPECT_EQ(check_sequence(rollback.manifest, 10).error().code, Code::kSequenceReplayed);
+  EXPECT_TRUE(check_sequence(sequenced(10).manifest, 10));
+  EXPECT_TRUE(check_sequence(sequenced(11).manifest, 10));
+}
+
+TEST(ManifestSequence, BadValuesAreRefusedWhenParsed) {
+  const std::string text = sequenced(5).to_json_text();
+  for (const char* bad : {"0", "-5", "1.5", "\"5\"", "null", "9007199254740992"}) {
+    std::string t = text;
+    t.replace(t.find("\"sequence\":5") + 11, 1, bad);
+    auto parsed = SignedManifest::parse(t);
+    EXPECT_FALSE(parsed) << bad;
+    if (!parsed) {
+      EXPECT_EQ(parsed.error().code, Code::kParse) << bad;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace posfleet
