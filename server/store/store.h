@@ -16,6 +16,7 @@
 #include "server/store/policy_store.h"
 #include "server/store/records.h"
 #include "server/store/releases_store.h"
+#include "server/store/roots_store.h"
 #include "server/store/support_store.h"
 #include "server/store/terminals_store.h"
 
@@ -29,7 +30,8 @@ class Tx : public TerminalStore,
            public AccountStore,
            public SupportStore,
            public OnboardingStore,
-           public AuditStore {
+           public AuditStore,
+           public RootStore {
  public:
   ~Tx() override = default;
 };

@@ -76,6 +76,7 @@ class OnboardingConformance : public StoreConformance {};
 class AuditConformance : public StoreConformance {};
 class TransactConformance : public StoreConformance {};
 class RaceConformance : public StoreConformance {};
+class RootsConformance : public StoreConformance {};
 
 // Runs the whole suite against `backend` (a Backend value); `name` prefixes the test names.
 #define POSFLEET_STORE_CONFORMANCE(name, backend)                                       \
@@ -86,6 +87,7 @@ class RaceConformance : public StoreConformance {};
   INSTANTIATE_TEST_SUITE_P(name, PolicyModeProperty, ::testing::Values(backend));       \
   INSTANTIATE_TEST_SUITE_P(name, AccountsConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, SupportConformance, ::testing::Values(backend));       \
+  INSTANTIATE_TEST_SUITE_P(name, RootsConformance, ::testing::Values(backend));         \
   INSTANTIATE_TEST_SUITE_P(name, OnboardingConformance, ::testing::Values(backend));    \
   INSTANTIATE_TEST_SUITE_P(name, AuditConformance, ::testing::Values(backend));         \
   INSTANTIATE_TEST_SUITE_P(name, TransactConformance, ::testing::Values(backend));      \

@@ -309,6 +309,16 @@ ALTER TABLE api_tokens ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE terminals ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE terminals ADD COLUMN retired_reason TEXT NOT NULL DEFAULT '';
 )sql",
+    // 12: the root of trust: every root document published, by version
+    //     (docs/formats/root.md); terminals fetch them one version at a time.
+    R"sql(
+CREATE TABLE roots (
+  version INTEGER PRIMARY KEY,
+  text TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  published_by TEXT NOT NULL
+);
+)sql",
 };
 }  // namespace
 

@@ -168,6 +168,9 @@ class SqliteStore final : public Store {
   Status delete_sessions_of(std::int64_t user_id) override;
   Expected<std::vector<AuditEntry>> audit_entries(std::int64_t after_id,
                                                   std::int64_t limit) override;
+  Status insert_root(const RootRecord& r) override;
+  Expected<std::optional<RootRecord>> latest_root() override;
+  Expected<RootRecord> root_by_version(std::int64_t version) override;
 
  private:
   explicit SqliteStore(std::string path) : path_(std::move(path)), id_(++next_id_) {}
