@@ -103,20 +103,33 @@ Expected<Config> Config::load(const std::string& path) {
     }
   if (auto n = json::get_int(o, "download_min_rate"); n)  // 0 turns the floor off
     c.download_min_rate = static_cast<std::uint64_t>(std::max<std::int64_t>(0, *n));
-  auto keys = json::get_array(o, "trusted_keys");
-  if (!keys || (*keys)->empty())
-    return make_error(Code::kInvalidArgument,
-                      "config " + path + ": \"trusted_keys\" must list at least one .pub file");
-  for (const auto& k : **keys) {
-    if (!k.is_string())
-      return make_error(Code::kInvalidArgument, "config: trusted_keys are file paths");
-    auto kt = read_file(resolve(std::string(k.get_string())));
-    if (!kt) return kt.error().with_context("trusted key");
-    auto pk = parse_public_key(*kt);
-    if (!pk) return pk.error().with_context(std::string(k.get_string()));
-    c.trusted_keys.push_back(*pk);
+  if (auto root_path = json::optional_string(o, "root", ""); !root_path) {
+    return root_path.error().with_context("config " + path);
+  } else if (!root_path->empty()) {
+    auto rt = read_file(resolve(*root_path));
+    if (!rt) return rt.error().with_context("config \"root\"");
+    auto root = SignedRoot::parse(*rt);
+    if (!root) return root.error().with_context("config \"root\" " + *root_path);
+    if (auto s = check_self_signed(*root); !s)
+      return s.error().with_context("config \"root\" " + *root_path);
+    c.root = std::move(*root);
   }
-  if (c.threshold < 1 || c.threshold > static_cast<int>(c.trusted_keys.size()))
+  auto keys = json::get_array(o, "trusted_keys");
+  if (!c.root && (!keys || (*keys)->empty()))
+    return make_error(Code::kInvalidArgument,
+                      "config " + path +
+                          ": \"trusted_keys\" must list at least one .pub file (or give \"root\")");
+  if (keys)
+    for (const auto& k : **keys) {
+      if (!k.is_string())
+        return make_error(Code::kInvalidArgument, "config: trusted_keys are file paths");
+      auto kt = read_file(resolve(std::string(k.get_string())));
+      if (!kt) return kt.error().with_context("trusted key");
+      auto pk = parse_public_key(*kt);
+      if (!pk) return pk.error().with_context(std::string(k.get_string()));
+      c.trusted_keys.push_back(*pk);
+    }
+  if (!c.root && (c.threshold < 1 || c.threshold > static_cast<int>(c.trusted_keys.size())))
     return make_error(Code::kInvalidArgument,
                       "config: threshold must be between 1 and the number of trusted keys");
   if (c.max_boot_attempts < 1)

@@ -18,11 +18,16 @@
 // "client_cert" and "client_key" (this terminal's certificate and key for
 // mutual TLS, both or neither), "allow_plain_http" (true lets "server" be an
 // http:// URL, for development; without it the agent refuses to start).
+// "root": "root.json" pins the root of trust (docs/formats/root.md): releases
+// are then checked against its release keys, and newer roots the server
+// offers are walked to; "trusted_keys"/"threshold" are then not needed. Without
+// "root", "trusted_keys" + "threshold" are the fixed release keys, as before.
 // Relative paths are taken from the config file's folder. A new terminal's
 // config has no "token": `posfleet-agent enroll CODE` writes it (agent/enroll.h).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +35,7 @@
 
 #include "core/http_client.h"
 #include "core/result.h"
+#include "core/root.h"
 #include "core/signing.h"
 
 namespace posfleet::agent {
@@ -38,6 +44,7 @@ struct Config {
   std::string server, tenant = "DEFAULT", terminal, token, model, device_dir;
   std::vector<PublicKey> trusted_keys;
   int threshold = 1;
+  std::optional<SignedRoot> root;  // the pinned root ("root"), checked self-signed
   std::string factory_version = "1.0.0";
   int max_boot_attempts = 3;
   std::uint64_t download_rate_limit = 0;

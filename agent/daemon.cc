@@ -18,6 +18,7 @@
 #include "agent/service.h"
 #include "agent/state/state_machine.h"
 #include "agent/steps/steps.h"
+#include "agent/trust/root_walk.h"
 #include "core/fs.h"
 #include "core/json.h"
 
@@ -76,7 +77,17 @@ void handle_cancel(DdiClient& ddi, UpdateMachine& machine, UpdateRecord& record,
 // What a successful poll brings besides the update: the policy of record and
 // notifications in, and the merchant's offline change and tickets out.
 void exchange_settings(DdiClient& ddi, AgentService& service, BootControl& boot,
-                       const PollResult& poll) {
+                       const PollResult& poll, TrustStore* trust) {
+  // A newer root first, so what the poll offers is judged by it (a running
+  // update re-checks its release before installing: verify_artifacts).
+  if (trust) {
+    auto taken = follow_roots(ddi, *trust, poll.posfleet);
+    if (!taken)
+      spdlog::error("root of trust: {}; keeping root {}", taken.error().to_string(),
+                    trust->root_version());
+    else if (*taken > 0)
+      spdlog::info("root of trust: now trusting root {}", trust->root_version());
+  }
   service.absorb(poll.posfleet);
   if (auto change = service.pending()) {
     auto answer = ddi.put_policy(change->mode, change->base_revision, change->reset);
@@ -150,6 +161,7 @@ Status run_daemon(const Config& config) {
   AgentService service(config, config.device_dir + "/state/terminal.json", g_stopping,
                        *parts->clock);
   if (auto s = service.load(); !s) return s;
+  service.use_trust(parts->trust.get());
   service.on_restart([] {
     g_restart = true;
     g_stopping = true;
@@ -171,7 +183,7 @@ Status run_daemon(const Config& config) {
                               // serve the menu's requests too, as the loop's own polls do.
                               .on_poll =
                                   [&](const PollResult& p) {
-                                    exchange_settings(ddi, service, boot, p);
+                                    exchange_settings(ddi, service, boot, p, parts->trust.get());
                                     service.poll_finished();
                                   }}};
   std::tie(ctx.runtime.security, ctx.runtime.deadline) = service.offer_terms(record->action_id);
@@ -212,7 +224,7 @@ Status run_daemon(const Config& config) {
     }
     failures = 0;
     ctx.runtime.poll_seconds = poll_interval(config, *poll);
-    exchange_settings(ddi, service, boot, *poll);
+    exchange_settings(ddi, service, boot, *poll, parts->trust.get());
     if (auto attributes = device_attributes(config, boot);
         poll->wants_config_data || attributes != reported) {
       if (auto s = ddi.config_data(attributes); s)

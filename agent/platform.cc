@@ -7,7 +7,7 @@ namespace posfleet::agent {
 
 UpdateServices AgentParts::services() const {
   Hardware hw{hardware.get(), hardware.get(), hardware.get(), hardware.get(), hardware.get()};
-  return UpdateServices{*ddi, *boot, hw, data.get(), *clock};
+  return UpdateServices{*ddi, *boot, hw, data.get(), *clock, &default_fs(), trust.get()};
 }
 
 Expected<AgentParts> make_agent_parts(const Config& config, const PartsWanted& wanted) {
@@ -26,6 +26,10 @@ Expected<AgentParts> make_agent_parts(const Config& config, const PartsWanted& w
     }
   }
   if (wanted.server) parts.ddi = HttpDdiClient::over_curl(config, *parts.clock);
+  auto trust = TrustStore::open(default_fs(), config.device_dir, config.root, config.trusted_keys,
+                                config.threshold);
+  if (!trust) return trust.error();
+  parts.trust = std::move(*trust);
   return parts;
 }
 

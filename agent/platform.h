@@ -28,7 +28,8 @@ struct AgentParts {
   std::unique_ptr<BootControl> boot;
   std::unique_ptr<SimulatedHardware> hardware;
   std::unique_ptr<MerchantData> data;
-  std::unique_ptr<DdiClient> ddi;  // null unless asked for (it needs the server's token)
+  std::unique_ptr<DdiClient> ddi;     // null unless asked for (it needs the server's token)
+  std::unique_ptr<TrustStore> trust;  // the root and release sequence (agent/trust/)
 
   // The services an update uses, over these parts (ddi must be set).
   UpdateServices services() const;

@@ -199,7 +199,8 @@ bool AgentService::consider(const Deployment& d, const bj::object& server_offer,
   // already (a replay), goes straight to the state machine, which reports it
   // (check_manifest: refused, or closed as unchanged); nothing about it is
   // shown to the merchant.
-  bool hidden = !sm || !verify_signatures(*sm, config_.trusted_keys, config_.threshold);
+  bool hidden = !sm || !(trust_ ? trust_->check_release(*sm, clock_.now())
+                                : verify_signatures(*sm, config_.trusted_keys, config_.threshold));
   if (!hidden && installed) {
     hidden = !check_applicable(sm->manifest, config_.model, installed->version, clock_.now());
     auto all = resolve_selection(sm->manifest, {});

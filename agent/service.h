@@ -25,6 +25,7 @@
 #include "agent/config.h"
 #include "agent/ddi/ddi_client.h"
 #include "agent/settings/terminal_state.h"
+#include "agent/trust/trust_store.h"
 #include "core/clock.h"
 #include "core/manifest.h"
 
@@ -37,6 +38,9 @@ class AgentService {
                Clock& clock = system_clock())
       : config_(config), path_(std::move(state_path)), stopping_(stopping), clock_(clock) {}
   Status load();
+  // Releases are judged by this trust store (the current root) instead of the
+  // config's trusted_keys; set before the poll loop starts.
+  void use_trust(const TrustStore* trust) { trust_ = trust; }
 
   Policy effective_policy();
 
@@ -97,6 +101,7 @@ class AgentService {
   void save_locked();
 
   const Config& config_;
+  const TrustStore* trust_ = nullptr;
   std::string path_;
   const std::atomic<bool>& stopping_;
   Clock& clock_;

@@ -25,6 +25,25 @@ struct CreateOptions {
   int expires_days = 90;
   std::string expires_at;  // absolute UTC time; overrides expires_days
   bool security = false, rollback = false;
+  // The release's sequence (docs/formats/manifest.md); 0: the creation time in
+  // unix seconds, which grows with every release made later.
+  long long sequence = 0;
+};
+
+// root init: root 1 with new root and release keys in `dir`.
+struct RootInitOptions {
+  std::string dir;
+  int root_keys = 1, root_threshold = 1, release_keys = 1, release_threshold = 1;
+  int expires_days = 365;
+};
+
+// root next: the unsigned next version of `from`; key lists replace the old
+// ones when given (.pub files); thresholds kept (at most the key count) when 0.
+struct RootNextOptions {
+  std::string from, out;
+  std::vector<std::string> root_keys, release_keys;
+  int root_threshold = 0, release_threshold = 0;
+  int expires_days = 365;
 };
 
 // A page of a list: at most `limit` rows (1-1000) from `offset`.
@@ -50,9 +69,13 @@ struct DeploymentFilter {
 Status key_generate(const std::string& out_prefix);
 Status release_create(const CreateOptions& o);
 Status release_sign(const std::string& dir, const std::string& key_file);
+Status root_init(const RootInitOptions& o);
+Status root_next(const RootNextOptions& o);
+Status root_sign(const std::string& file, const std::string& key_file);
 
 // Against posfleetd.
 Status release_publish(const ServerOptions& s, const std::string& dir);
+Status root_publish(const ServerOptions& s, const std::string& file);
 Status release_list(const ServerOptions& s);
 // token_only: print just the terminal's DDI token (for scripts).
 Status terminal_register(const ServerOptions& s, const std::string& serial,

@@ -93,6 +93,10 @@ int main(int argc, char** argv) {
   rc->add_flag("--rollback", create.rollback,
                say("允许较新版本的终端安装此版本（回退）",
                    "allow terminals on a newer version to install this one"));
+  rc->add_option("--sequence", create.sequence,
+                 say("发布序号（默认：当前 Unix 时间）；终端拒绝低于已接受序号的发布",
+                     "release sequence (default: now in unix seconds); terminals refuse a "
+                     "release below one they accepted"));
   rc->callback([&] { action = [&] { return cli::release_create(create); }; });
 
   std::string dir, key_file;
@@ -109,6 +113,51 @@ int main(int argc, char** argv) {
   release->add_subcommand("list", say("服务器上的版本", "releases on the server"))->callback([&] {
     action = [&] { return cli::release_list(server); };
   });
+
+  auto* root = app.add_subcommand("root", say("信任根文档（可轮换的发布密钥）",
+                                              "the root of trust (rotatable release keys)"))
+                   ->require_subcommand(1);
+  cli::RootInitOptions rinit;
+  auto* ri = root->add_subcommand("init", say("生成根密钥、发布密钥和第 1 版根文档",
+                                              "make root keys, release keys and root 1"));
+  ri->add_option("--dir", rinit.dir, say("写入目录", "folder to write"))->required();
+  ri->add_option("--root-keys", rinit.root_keys, say("根密钥数量", "number of root keys"));
+  ri->add_option("--root-threshold", rinit.root_threshold,
+                 say("根文档所需签名数", "root signatures required"));
+  ri->add_option("--release-keys", rinit.release_keys,
+                 say("发布密钥数量", "number of release keys"));
+  ri->add_option("--release-threshold", rinit.release_threshold,
+                 say("发布所需签名数", "release signatures required"));
+  ri->add_option("--expires-days", rinit.expires_days, say("有效天数", "days until it expires"));
+  ri->callback([&] { action = [&] { return cli::root_init(rinit); }; });
+  cli::RootNextOptions rnext;
+  auto* rn = root->add_subcommand(
+      "next", say("生成下一版本（未签名）的根文档", "make the next root version, unsigned"));
+  rn->add_option("--from", rnext.from, say("当前根文档", "the current root file"))->required();
+  rn->add_option("--out", rnext.out, say("新根文档", "the new root file"))->required();
+  rn->add_option("--root-key", rnext.root_keys,
+                 say("新的根密钥 .pub（可重复；替换原列表）",
+                     "new root key .pub (repeat; replaces the list)"));
+  rn->add_option(
+      "--release-key", rnext.release_keys,
+      say("新的发布密钥 .pub（可重复；替换原列表，未列出的即被撤销）",
+          "new release key .pub (repeat; replaces the list: a key left out is revoked)"));
+  rn->add_option("--root-threshold", rnext.root_threshold,
+                 say("根文档所需签名数", "root signatures required"));
+  rn->add_option("--release-threshold", rnext.release_threshold,
+                 say("发布所需签名数", "release signatures required"));
+  rn->add_option("--expires-days", rnext.expires_days, say("有效天数", "days until it expires"));
+  rn->callback([&] { action = [&] { return cli::root_next(rnext); }; });
+  std::string root_file;
+  auto* rsg =
+      root->add_subcommand("sign", say("用一把根密钥签名根文档", "sign a root with a root key"));
+  rsg->add_option("--file", root_file, say("根文档", "root file"))->required();
+  rsg->add_option("--key", key_file, say("根私钥（.key）", "root secret key (.key)"))->required();
+  rsg->callback([&] { action = [&] { return cli::root_sign(root_file, key_file); }; });
+  auto* rpb = root->add_subcommand(
+      "publish", say("把已签名的根文档上传到 posfleetd", "upload a signed root to posfleetd"));
+  rpb->add_option("--file", root_file, say("根文档", "root file"))->required();
+  rpb->callback([&] { action = [&] { return cli::root_publish(server, root_file); }; });
 
   auto* terminal = app.add_subcommand("terminal", say("终端", "terminals"))->require_subcommand(1);
   std::string serial, model;

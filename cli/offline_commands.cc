@@ -70,6 +70,9 @@ Status release_create(const CreateOptions& o) {
   m.notes_en = o.notes_en;
   m.security = o.security;
   m.rollback = o.rollback;
+  if (o.sequence < 0 || o.sequence > Manifest::kMaxSequence)
+    return make_error(Code::kInvalidArgument, "--sequence must be from 1 to 2^53-1");
+  m.sequence = o.sequence > 0 ? o.sequence : unix_now();
   m.expires = unix_now() + std::int64_t{o.expires_days} * 86400;
   if (!o.expires_at.empty()) {
     auto t = parse_utc(o.expires_at);
@@ -141,7 +144,8 @@ Status release_create(const CreateOptions& o) {
   if (auto s = save_manifest(o.dir, sm); !s) return s;
   std::cout << say("版本 ", "release ") << m.version << say("，适用 ", " for ") << m.models.size()
             << say(" 个型号，过期时间 ", " model(s), expires ") << local_time(m.expires)
-            << say("，已写入 ", ", written to ") << o.dir
+            << say("，序号 ", ", sequence ") << m.sequence << say("，已写入 ", ", written to ")
+            << o.dir
             << say("/manifest.json（未签名：请运行 `posfleet release sign`）\n",
                    "/manifest.json (unsigned: run `posfleet release sign`)\n");
   return ok_status();

@@ -31,15 +31,17 @@ boost::json::object Manifest::to_json() const {
   }
   boost::json::array mods;
   for (const auto& m : models) mods.push_back(boost::json::string(m));
-  return boost::json::object{{"type", "posfleet-release"},
-                             {"schema", kSchema},
-                             {"version", version},
-                             {"expires", format_utc(expires)},
-                             {"models", mods},
-                             {"notes", boost::json::object{{"zh-CN", notes_zh}, {"en", notes_en}}},
-                             {"security", security},
-                             {"rollback", rollback},
-                             {"components", comps}};
+  boost::json::object o{{"type", "posfleet-release"},
+                        {"schema", kSchema},
+                        {"version", version},
+                        {"expires", format_utc(expires)},
+                        {"models", mods},
+                        {"notes", boost::json::object{{"zh-CN", notes_zh}, {"en", notes_en}}},
+                        {"security", security},
+                        {"rollback", rollback},
+                        {"components", comps}};
+  if (sequence > 0) o["sequence"] = sequence;  // absent when 0: older manifests keep their bytes
+  return o;
 }
 
 namespace {
@@ -166,6 +168,12 @@ Expected<Manifest> Manifest::from_json(const boost::json::value& v) {
   };
   m.security = flag("security");
   m.rollback = flag("rollback");
+  if (o.contains("sequence")) {
+    auto seq = json::get_int(o, "sequence");
+    if (!seq || *seq < 1 || *seq > Manifest::kMaxSequence)
+      return make_error(Code::kParse, "manifest sequence must be an integer from 1 to 2^53-1");
+    m.sequence = *seq;
+  }
   auto comps = json::get_array(o, "components");
   if (!comps) return comps.error();
   std::set<std::string> names, files;
@@ -262,6 +270,16 @@ Status verify_signatures(const SignedManifest& m, const std::vector<PublicKey>& 
     return make_error(Code::kTooFewSignatures, "release has " + std::to_string(good.size()) +
                                                    " valid signature(s); " +
                                                    std::to_string(threshold) + " required");
+  return ok_status();
+}
+
+Status check_sequence(const Manifest& m, std::int64_t highest_accepted) {
+  if (m.sequence < highest_accepted)
+    return make_error(Code::kSequenceReplayed,
+                      "release " + m.version + " has sequence " + std::to_string(m.sequence) +
+                          ", below " + std::to_string(highest_accepted) +
+                          " already accepted by this terminal (an older release replayed); "
+                          "to install it, sign it again with a higher sequence");
   return ok_status();
 }
 

@@ -38,6 +38,12 @@ struct Manifest {
   std::string notes_zh, notes_en;
   bool security = false;  // security-critical release
   bool rollback = false;  // a deliberate, signed downgrade
+  // Per-release monotonic counter (docs/formats/manifest.md): a terminal refuses
+  // a release whose sequence is below the highest it accepted. 0: none written
+  // (a manifest from before sequences), which only a terminal that never
+  // accepted a sequenced release takes.
+  std::int64_t sequence = 0;
+  static constexpr std::int64_t kMaxSequence = (std::int64_t{1} << 53) - 1;
   std::vector<Component> components;
 
   boost::json::object to_json() const;
@@ -70,6 +76,11 @@ struct SignedManifest {
 // key's signature does not verify), kTooFewSignatures (valid but below threshold).
 Status verify_signatures(const SignedManifest& m, const std::vector<PublicKey>& trusted,
                          int threshold);
+
+// kSequenceReplayed when the manifest's sequence is below `highest_accepted`
+// (a valid but older release replayed after a newer one); equal is accepted
+// (the same release offered again).
+Status check_sequence(const Manifest& m, std::int64_t highest_accepted);
 
 // Checks that a verified manifest applies to this terminal now.
 // Errors: kExpired, kWrongModel, kDowngrade.

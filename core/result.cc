@@ -72,6 +72,14 @@ const char* code_name(Code code) {
       return "certificate_revoked";
     case Code::kCertificateInvalid:
       return "certificate_invalid";
+    case Code::kRootNotNext:
+      return "root_not_next";
+    case Code::kRootUntrusted:
+      return "root_untrusted";
+    case Code::kSequenceReplayed:
+      return "sequence_replayed";
+    case Code::kKeyRevoked:
+      return "key_revoked";
   }
   return "unknown";
 }

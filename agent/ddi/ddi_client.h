@@ -43,6 +43,11 @@ class DdiClient : public UpdateDdi {
   virtual Expected<std::int64_t> post_ticket(const std::string& message,
                                              const std::string& version) = 0;
   virtual Expected<Deployment> deployment(const std::string& href) = 0;
+  // Root document `version` as the server stores it (GET .../roots/{version},
+  // docs/formats/root.md), unchecked text of at most Root::kMaxRootBytes.
+  virtual Expected<std::string> root(std::int64_t version) {
+    return make_error(Code::kNotFound, "root " + std::to_string(version) + ": not served");
+  }
   // DDI confirmation flow: the merchant confirmed (or denied) the action.
   virtual Status confirmation(std::int64_t action_id, bool confirmed,
                               const std::vector<std::string>& details) = 0;

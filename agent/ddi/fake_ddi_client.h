@@ -67,6 +67,12 @@ class FakeDdiClient : public DdiClient {
     if (on_ticket) return on_ticket(message);
     return static_cast<std::int64_t>(tickets.size());
   }
+  Expected<std::string> root(std::int64_t version) override {
+    auto r = roots.find(version);
+    if (r == roots.end())
+      return make_error(Code::kNotFound, "root " + std::to_string(version) + " answered HTTP 404");
+    return r->second;
+  }
   Expected<Deployment> deployment(const std::string& href) override {
     auto d = deployments.find(href);
     if (d == deployments.end()) return make_error(Code::kNotFound, href + " answered HTTP 404");
@@ -108,6 +114,7 @@ class FakeDdiClient : public DdiClient {
       on_put_policy;
   std::function<Expected<std::int64_t>(const std::string&)> on_ticket;
   std::map<std::string, Deployment> deployments;
+  std::map<std::int64_t, std::string> roots;  // root version -> envelope text
   std::vector<Sent> sent;
   struct PolicyChange {
     std::string mode;

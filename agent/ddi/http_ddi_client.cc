@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/root.h"
 
 namespace posfleet::agent {
 
@@ -177,6 +178,15 @@ Expected<bj::object> HttpDdiClient::put_policy(const std::string& mode, std::int
   if (reset) body["reset"] = true;
   return json_reply(http_->request("PUT", base_path_ + "/posfleet/policy", json::serialize(body)),
                     "policy change");
+}
+
+Expected<std::string> HttpDdiClient::root(std::int64_t version) {
+  auto r = http_->request("GET", base_path_ + "/roots/" + std::to_string(version));
+  if (!r) return r.error();
+  if (r->status != 200) return http_error(*r, "root " + std::to_string(version));
+  if (r->body.size() > Root::kMaxRootBytes)
+    return make_error(Code::kTooLarge, "root " + std::to_string(version) + " is too large");
+  return std::move(r->body);
 }
 
 Expected<std::int64_t> HttpDdiClient::post_ticket(const std::string& message,

@@ -31,6 +31,7 @@ class HttpDdiClient final : public DdiClient {
   Expected<std::int64_t> post_ticket(const std::string& message,
                                      const std::string& version) override;
   Expected<Deployment> deployment(const std::string& href) override;
+  Expected<std::string> root(std::int64_t version) override;
   Expected<std::int64_t> cancel_action(const std::string& href) override;  // returns stopId
   Status feedback(std::int64_t action_id, const FeedbackMessage& m) override;
   Status cancel_feedback(std::int64_t action_id, const FeedbackMessage& m) override;

@@ -1,5 +1,6 @@
 // Step: verify the signed manifest before a byte is downloaded.
-// Rejects bad/too few signatures, unknown keys, expiry, other models, names
+// Rejects bad/too few signatures, unknown keys (against the trusted root's
+// release keys, agent/trust/), a sequence below one accepted before, expiry, other models, names
 // that are not plain file names, downgrades and a version reused for other
 // content, per release and per component (core/manifest.h); the very release
 // installed already ends as kUnchanged (a replay installs nothing). Binds
@@ -19,7 +20,10 @@ Event check_manifest(UpdateContext& ctx) {
         make_error(Code::kBadSignature, "deployment carries no signed posfleet manifest; refused"));
   auto sm = SignedManifest::parse(r.manifest_text);
   if (!sm) return ctx.fail(sm.error());
-  if (auto s = verify_signatures(*sm, ctx.config.trusted_keys, ctx.config.threshold); !s)
+  if (auto s = ctx.services.trust
+                   ? ctx.services.trust->check_release(*sm, ctx.now())
+                   : verify_signatures(*sm, ctx.config.trusted_keys, ctx.config.threshold);
+      !s)
     return ctx.fail(s.error());
   auto installed = installed_release(ctx.services.boot);
   if (!installed) return ctx.fail(installed.error());
@@ -42,6 +46,11 @@ Event check_manifest(UpdateContext& ctx) {
                                                     c.name + " (" + c.filename + ")"));
     plan.push_back({c.name, c.version, c.filename, offered->href, c.sha256, c.length});
   }
+  // Accepted: from now on an older sequence is a replay (saved before a byte is
+  // downloaded, so a restart does not forget it).
+  if (ctx.services.trust)
+    if (auto s = ctx.services.trust->record_sequence(sm->manifest.sequence); !s)
+      return ctx.fail(s.error());
   r.artifacts = std::move(plan);
   r.version = sm->manifest.version;
   return Event::kDone;

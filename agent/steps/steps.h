@@ -17,6 +17,7 @@
 #include "agent/device/hardware.h"
 #include "agent/device/merchant_data.h"
 #include "agent/state/update_record.h"
+#include "agent/trust/trust_store.h"
 #include "core/clock.h"
 #include "core/fs.h"
 #include "core/manifest.h"
@@ -48,6 +49,9 @@ struct UpdateServices {
   Clock& clock = system_clock();
   // Every file the steps write goes through it (core/fs.h; power-cut tests swap it).
   Fs* fs = &default_fs();
+  // The root and release sequence the terminal trusts (agent/trust/); null:
+  // the config's trusted_keys + threshold, no sequence kept (older tests).
+  TrustStore* trust = nullptr;
 };
 
 // What the daemon lends a running update.

@@ -1,5 +1,6 @@
 // Step: every downloaded file must have exactly the manifest's length and
-// SHA-256. A mismatching file is deleted, so a later deployment starts clean.
+// SHA-256, and the release is still trusted under the current root. A
+// mismatching file is deleted, so a later deployment starts clean.
 #include <spdlog/spdlog.h>
 
 #include "agent/steps/steps.h"
@@ -17,6 +18,17 @@ void discard(UpdateContext& ctx, const std::string& path) {
 }  // namespace
 
 Event verify_artifacts(UpdateContext& ctx) {
+  // The root may have changed since check_manifest (a rotation while it
+  // downloaded): a release signed by a key the new root revoked stops here,
+  // before anything is installed.
+  if (ctx.services.trust) {
+    auto sm = SignedManifest::parse(ctx.record.manifest_text);
+    if (!sm) return ctx.fail(sm.error());
+    if (auto s = ctx.services.trust->recheck_pending(*sm, ctx.now()); !s) {
+      for (const auto& a : ctx.record.artifacts) discard(ctx, ctx.part_path(a));
+      return ctx.fail(s.error());
+    }
+  }
   for (const auto& a : ctx.record.artifacts) {
     const std::string path = ctx.part_path(a);
     const auto size = ctx.services.fs->size(path);

@@ -93,16 +93,19 @@ struct UpdateRig {
   UpdateMachine& agent() {
     machine.reset();
     ctx.reset();
-    ctx.emplace(UpdateContext{
-        .config = config,
-        .services =
-            {.ddi = ddi, .boot = boot, .hardware = hardware.all(), .data = &data, .clock = clock},
-        .record = record,
-        .stopping = stopping,
-        .hooks = {.wait = [this](int s) {
-          clock.advance_seconds(s);
-          return false;
-        }}});
+    ctx.emplace(UpdateContext{.config = config,
+                              .services = {.ddi = ddi,
+                                           .boot = boot,
+                                           .hardware = hardware.all(),
+                                           .data = &data,
+                                           .clock = clock,
+                                           .trust = trust.get()},
+                              .record = record,
+                              .stopping = stopping,
+                              .hooks = {.wait = [this](int s) {
+                                clock.advance_seconds(s);
+                                return false;
+                              }}});
     ctx->runtime.poll_seconds = 1;
     auto& m = machine.emplace(*ctx, path());
     m.around_step = around_step;
@@ -142,6 +145,9 @@ struct UpdateRig {
   std::function<Event(const std::string&, UpdateContext&, UpdateMachine::StepFn)> around_step;
   std::optional<UpdateContext> ctx;
   std::optional<UpdateMachine> machine;
+  // The root of trust, when a test sets one (then call agent() again); null:
+  // config.trusted_keys as before.
+  std::unique_ptr<TrustStore> trust;
 };
 
 }  // namespace posfleet::agent::testing

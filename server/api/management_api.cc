@@ -13,6 +13,7 @@
 #include "server/domain/audit.h"
 #include "server/domain/deployments.h"
 #include "server/domain/releases.h"
+#include "server/domain/roots.h"
 #include "server/domain/terminals.h"
 
 namespace posfleet::api {
@@ -133,6 +134,16 @@ Response post_release(domain::Context& ctx, Request& req, const Caller&) {
   auto r = domain::publish_release(ctx, req.body);
   if (!r) return http::error_from(r.error());
   return http::json_response(201, release_json(ctx, *r));
+}
+
+// POST /api/v1/roots: a signed root document (docs/formats/root.md), taken
+// only if it chains from the latest one posfleetd has.
+Response post_root(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto r = domain::publish_root(ctx, caller.actor(), req.body);
+  if (!r) return http::error_from(r.error());
+  return http::json_response(201, bj::object{{"version", r->version},
+                                             {"published_at", format_utc(r->published_at)},
+                                             {"published_by", r->published_by}});
 }
 
 Response list_releases(domain::Context& ctx, Request&, const Caller&) {
@@ -281,6 +292,7 @@ void add_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "POST", "/api/v1/releases", P::kRelease, post_release,
             http::Work::kBlocking);
   add_route(router, ctx, "GET", "/api/v1/releases", P::kRead, list_releases);
+  add_route(router, ctx, "POST", "/api/v1/roots", P::kRelease, post_root);
   add_route(router, ctx, "GET", "/api/v1/releases/{version}", P::kRead, get_release);
   add_route(router, ctx, "POST", "/api/v1/terminals", P::kTerminal, post_terminal);
   add_route(router, ctx, "GET", "/api/v1/terminals", P::kRead, list_terminals);

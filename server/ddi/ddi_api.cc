@@ -16,6 +16,7 @@
 #include "server/domain/notifications.h"
 #include "server/domain/policy.h"
 #include "server/domain/releases.h"
+#include "server/domain/roots.h"
 #include "server/domain/support.h"
 #include "server/domain/terminals.h"
 #include "server/http/range.h"
@@ -130,8 +131,27 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
                                   {"notifications", notes},
                                   {"offer", offer},
                                   {"held", held}};
+    // The newest root of trust: the agent walks to it (docs/formats/root.md).
+    auto root = domain::latest_root_version(ctx);
+    if (!root) return http::error_from(root.error());
+    if (*root > 0) body["posfleet"].get_object()["root_version"] = *root;
   }
   return http::json_response(200, body);
+}
+
+// GET .../roots/{version}: one published root, exactly as stored. The version
+// is 1 to 16 digits; anything else is refused before the store is asked.
+Response get_root(domain::Context& ctx, Request& req, const store::TerminalRecord&) {
+  const std::string v = req.param("version");
+  if (v.empty() || v.size() > 16 || v.find_first_not_of("0123456789") != std::string::npos ||
+      v[0] == '0')
+    return http::error_from(
+        make_error(Code::kInvalidArgument, "root version must be a positive integer"));
+  auto r = domain::root_by_version(ctx, std::stoll(v));
+  if (!r) return http::error_from(r.error());
+  Response res = http::json_response(200, bj::object{});
+  res.body = r->text;
+  return res;
 }
 
 Response put_policy(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
@@ -442,6 +462,8 @@ void add_routes(http::Router& router, domain::Context& ctx) {
   for (const char* method : {"PUT", "POST"})
     router.add(method, b + "/configData",
                authed(ctx, [&ctx](Request& r, const auto& t) { return config_data(ctx, r, t); }));
+  router.add("GET", b + "/roots/{version}",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return get_root(ctx, r, t); }));
   router.add("PUT", b + "/posfleet/policy",
              authed(ctx, [&ctx](Request& r, const auto& t) { return put_policy(ctx, r, t); }));
   router.add("POST", b + "/posfleet/certificate", authed(ctx, [&ctx](Request& r, const auto& t) {

@@ -6,6 +6,7 @@
 #include "core/version.h"
 #include "server/domain/audit.h"
 #include "server/domain/policy.h"
+#include "server/domain/roots.h"
 
 namespace posfleet::domain {
 
@@ -47,19 +48,26 @@ Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& 
     return make_error(Code::kInvalidArgument,
                       "release is not signed; run `posfleet release sign` first");
   store::ReleaseCheckRecord check;
-  if (!ctx.release_keys.empty()) {
-    if (auto v = verify_signatures(*sm, ctx.release_keys, ctx.release_threshold); !v) {
+  // With a published root, its release keys are the ones terminals check, so
+  // they replace --release-key (docs/formats/root.md).
+  auto root = current_root(ctx);
+  if (!root) return root.error();
+  const std::vector<PublicKey>& keys = *root ? (*root)->release.keys : ctx.release_keys;
+  const int threshold = *root ? (*root)->release.threshold : ctx.release_threshold;
+  const std::string where =
+      *root ? "a release key of root " + std::to_string((*root)->version) + " (posfleet root)"
+            : "a release key posfleetd trusts (--release-key)";
+  if (!keys.empty()) {
+    if (auto v = verify_signatures(*sm, keys, threshold); !v) {
       std::string why = v.error().message;
       if (auto at = why.find("this terminal trusts"); at != std::string::npos)
         why.replace(at, 20, "posfleetd trusts");
-      return make_error(v.error().code,
-                        "signatures refused: " + why +
-                            "; sign it with a release key posfleetd trusts (--release-key)");
+      return make_error(v.error().code, "signatures refused: " + why + "; sign it with " + where);
     }
     check.verified = true;
-    check.threshold = ctx.release_threshold;
+    check.threshold = threshold;
     for (const auto& s : sm->signatures)
-      for (const auto& k : ctx.release_keys)
+      for (const auto& k : keys)
         if (k.key_id == s.key_id && check.trusted_key_ids_csv.find(k.key_id) == std::string::npos)
           check.trusted_key_ids_csv += (check.trusted_key_ids_csv.empty() ? "" : ",") + k.key_id;
   }

@@ -40,6 +40,8 @@ int status_of(Code code) {
     case Code::kUnknownKey:
     case Code::kTooFewSignatures:
     case Code::kCertificateInvalid:  // a CSR or forwarded certificate that cannot be used
+    case Code::kRootUntrusted:  // a published root that does not chain from the current one
+    case Code::kKeyRevoked:
       return 400;
     case Code::kUnauthorized:
     case Code::kCertificateRevoked:  // refused like a wrong token, with its own code
@@ -49,6 +51,8 @@ int status_of(Code code) {
     case Code::kConflict:
     case Code::kWrongState:
     case Code::kVersionReused:  // a release version published again with other content
+    case Code::kRootNotNext:    // a published root whose version is not the current one + 1
+    case Code::kSequenceReplayed:
       return 409;
     case Code::kLocked:
     case Code::kForbidden:

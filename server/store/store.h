@@ -17,6 +17,7 @@
 #include "server/store/policy_store.h"
 #include "server/store/records.h"
 #include "server/store/releases_store.h"
+#include "server/store/roots_store.h"
 #include "server/store/support_store.h"
 #include "server/store/terminals_store.h"
 
@@ -31,7 +32,8 @@ class Tx : public TerminalStore,
            public SupportStore,
            public OnboardingStore,
            public AuditStore,
-           public DeviceStore {
+           public DeviceStore,
+           public RootStore {
  public:
   ~Tx() override = default;
 };

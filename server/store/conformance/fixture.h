@@ -77,6 +77,7 @@ class AuditConformance : public StoreConformance {};
 class DevicesConformance : public StoreConformance {};
 class TransactConformance : public StoreConformance {};
 class RaceConformance : public StoreConformance {};
+class RootsConformance : public StoreConformance {};
 
 // Runs the whole suite against `backend` (a Backend value); `name` prefixes the test names.
 #define POSFLEET_STORE_CONFORMANCE(name, backend)                                       \
@@ -87,6 +88,7 @@ class RaceConformance : public StoreConformance {};
   INSTANTIATE_TEST_SUITE_P(name, PolicyModeProperty, ::testing::Values(backend));       \
   INSTANTIATE_TEST_SUITE_P(name, AccountsConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, SupportConformance, ::testing::Values(backend));       \
+  INSTANTIATE_TEST_SUITE_P(name, RootsConformance, ::testing::Values(backend));         \
   INSTANTIATE_TEST_SUITE_P(name, OnboardingConformance, ::testing::Values(backend));    \
   INSTANTIATE_TEST_SUITE_P(name, AuditConformance, ::testing::Values(backend));         \
   INSTANTIATE_TEST_SUITE_P(name, DevicesConformance, ::testing::Values(backend));       \

@@ -309,7 +309,7 @@ ALTER TABLE api_tokens ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE terminals ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE terminals ADD COLUMN retired_reason TEXT NOT NULL DEFAULT '';
 )sql",
-    // N (identity): certificates the device CA issued to terminals, and the
+    // 12: certificates the device CA issued to terminals, and the
     //    fleet's device authentication setting (one row; the DDI token is
     //    required until an administrator says otherwise).
     R"sql(
@@ -329,6 +329,16 @@ CREATE TABLE device_auth (
   token_required INTEGER NOT NULL
 );
 INSERT INTO device_auth (id, token_required) VALUES (1, 1);
+)sql",
+    // 13: the root of trust: every root document published, by version
+    //     (docs/formats/root.md); terminals fetch them one version at a time.
+    R"sql(
+CREATE TABLE roots (
+  version INTEGER PRIMARY KEY,
+  text TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  published_by TEXT NOT NULL
+);
 )sql",
 };
 }  // namespace

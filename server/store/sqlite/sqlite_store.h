@@ -168,6 +168,9 @@ class SqliteStore final : public Store {
   Status delete_sessions_of(std::int64_t user_id) override;
   Expected<std::vector<AuditEntry>> audit_entries(std::int64_t after_id,
                                                   std::int64_t limit) override;
+  Status insert_root(const RootRecord& r) override;
+  Expected<std::optional<RootRecord>> latest_root() override;
+  Expected<RootRecord> root_by_version(std::int64_t version) override;
 
   // sqlite_store_devices.cc
   Expected<std::int64_t> insert_device_cert(const DeviceCertRecord& c) override;

@@ -49,6 +49,7 @@ export const ACTIONS: Record<string, Words> = {
   'ticket.close': ['关闭工单', 'Ticket closed'],
   'token.create': ['创建 API 令牌', 'API token created'],
   'token.revoke': ['吊销 API 令牌', 'API token revoked'],
+  'root.publish': ['发布信任根文档', 'Root of trust published'],
   'user.create': ['新建后台用户', 'User created'],
   'user.change': ['修改后台用户', 'User changed'],
   'user.password_reset': ['重置密码', 'Password reset'],
