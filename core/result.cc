@@ -68,6 +68,14 @@ const char* code_name(Code code) {
       return "too_large";
     case Code::kMethodNotAllowed:
       return "method_not_allowed";
+    case Code::kRootNotNext:
+      return "root_not_next";
+    case Code::kRootUntrusted:
+      return "root_untrusted";
+    case Code::kSequenceReplayed:
+      return "sequence_replayed";
+    case Code::kKeyRevoked:
+      return "key_revoked";
   }
   return "unknown";
 }

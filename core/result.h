@@ -50,6 +50,11 @@ enum class Code : int {
   kTooManyRequests = 40,   // a rate limit or quota; come back later
   kTooLarge = 41,          // a body or field larger than its limit
   kMethodNotAllowed = 42,  // the path exists, the method does not
+  // The rotatable root of trust (docs/formats/root.md).
+  kRootNotNext = 60,       // a root whose version is not exactly the trusted one + 1
+  kRootUntrusted = 61,     // a root not signed by a threshold of the old and of its own root keys
+  kSequenceReplayed = 62,  // a release whose sequence is below one the terminal already accepted
+  kKeyRevoked = 63,        // a pending release no longer verifies under a newer root
 };
 
 // Short stable name of a code, e.g. "bad_signature"; used in logs and feedback.

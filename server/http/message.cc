@@ -39,6 +39,8 @@ int status_of(Code code) {
     case Code::kBadSignature:  // a release's signatures, checked at publish
     case Code::kUnknownKey:
     case Code::kTooFewSignatures:
+    case Code::kRootUntrusted:  // a published root that does not chain from the current one
+    case Code::kKeyRevoked:
       return 400;
     case Code::kUnauthorized:
       return 401;
@@ -47,6 +49,8 @@ int status_of(Code code) {
     case Code::kConflict:
     case Code::kWrongState:
     case Code::kVersionReused:  // a release version published again with other content
+    case Code::kRootNotNext:    // a published root whose version is not the current one + 1
+    case Code::kSequenceReplayed:
       return 409;
     case Code::kLocked:
     case Code::kForbidden:
