@@ -31,12 +31,11 @@ if [ ! -f "$build/build.ninja" ]; then
   CXX=clang++-15 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Asan \
     -DPOSFLEET_SANITIZE=ON -DPOSFLEET_FUZZ=ON
 fi
-cmake --build "$build" --parallel "$(nproc)" --target fuzz_targets
-
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
   for f in "$root"/fuzz/*_fuzz.cc; do names+=("$(basename "$f" _fuzz.cc)"); done
 fi
+cmake --build "$build" --parallel "$(nproc)" --target "${names[@]/%/_fuzz}"
 
 if [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
