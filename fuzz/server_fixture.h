@@ -7,6 +7,8 @@
 // Thread-safety: one fuzzing thread.
 #pragma once
 
+#include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -20,6 +22,14 @@ class ServerFixture : public testing::HandlerTest {
  public:
   ServerFixture() {
     SetUp();
+    // The fixture lives until the process exits (libFuzzer's jobs end with exit()): its
+    // temporary directory goes then, or long -fork runs would fill TMPDIR with stores.
+    static std::string dir;
+    dir = dir_.path();
+    std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    });
     admin = bearer("admin");
     auto res = send("POST", "/api/v1/terminals", R"({"serial":"PF1","model":"A920"})",
                     {{"authorization", admin}});
