@@ -111,6 +111,10 @@ TEST(Clock, FormatsAndParsesUtc) {
   EXPECT_EQ(format_utc(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(*parse_utc("2027-03-01T12:30:05Z"), 1803904205);
   EXPECT_FALSE(parse_utc("2027-03-01 12:30:05"));
+  // Only times format_utc writes back the same (a manifest's expiry survives its own text).
+  EXPECT_FALSE(parse_utc("0153-02-22T09:52:19Z"));
+  EXPECT_FALSE(parse_utc("2027-03-01T-1:30:05Z"));
+  EXPECT_EQ(format_utc(*parse_utc("1000-01-01T00:00:00Z")), "1000-01-01T00:00:00Z");
 }
 
 }  // namespace

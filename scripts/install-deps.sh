@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake ninja-build ccache pkg-config clang-format
+  # the sanitizer and fuzzing build (scripts/sanitize.sh, bench/fuzz/run.sh)
+  clang-15 libfuzzer-15-dev
   # libraries
   libboost1.81-dev libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <cstdio>
+#include <limits>
 
 #include "core/clock.h"
 #include "core/json.h"
@@ -13,10 +14,13 @@ namespace posfleet::agent {
 namespace bj = boost::json;
 
 std::optional<int> parse_sleep(const std::string& text) {
+  // Hours beyond what an int of seconds holds are refused: a server's "2147483647:00:00"
+  // overflowed h * 3600 (found by fuzz/ddi_fuzz, regression seed sleep_hours_overflow.json).
+  constexpr int kMaxHours = std::numeric_limits<int>::max() / 3600 - 1;
   int h = 0, m = 0, s = 0;
   char extra = 0;
-  if (std::sscanf(text.c_str(), "%d:%d:%d%c", &h, &m, &s, &extra) != 3 || h < 0 || m < 0 ||
-      m > 59 || s < 0 || s > 59)
+  if (std::sscanf(text.c_str(), "%d:%d:%d%c", &h, &m, &s, &extra) != 3 || h < 0 || h > kMaxHours ||
+      m < 0 || m > 59 || s < 0 || s > 59)
     return std::nullopt;
   return h * 3600 + m * 60 + s;
 }

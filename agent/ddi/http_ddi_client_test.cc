@@ -119,6 +119,10 @@ TEST(HttpDdiClient, ParseSleep) {
   EXPECT_EQ(parse_sleep("01:00:05"), 3605);
   EXPECT_FALSE(parse_sleep("1:60:00"));
   EXPECT_FALSE(parse_sleep("00:00:05x"));
+  // A hostile server's hours cannot overflow the seconds (was undefined behaviour).
+  EXPECT_FALSE(parse_sleep("2147483647:00:00"));
+  EXPECT_FALSE(parse_sleep("596523:00:00"));
+  EXPECT_EQ(parse_sleep("596522:59:59"), 596522 * 3600 + 59 * 60 + 59);
 }
 
 }  // namespace
