@@ -68,6 +68,14 @@ const char* code_name(Code code) {
       return "too_large";
     case Code::kMethodNotAllowed:
       return "method_not_allowed";
+    case Code::kWeakPassword:
+      return "weak_password";
+    case Code::kTotpRequired:
+      return "totp_required";
+    case Code::kTotpWrong:
+      return "totp_wrong";
+    case Code::kTotpEnrolRequired:
+      return "totp_enrol_required";
   }
   return "unknown";
 }

@@ -50,6 +50,11 @@ enum class Code : int {
   kTooManyRequests = 40,   // a rate limit or quota; come back later
   kTooLarge = 41,          // a body or field larger than its limit
   kMethodNotAllowed = 42,  // the path exists, the method does not
+  // Back-office accounts (accounts.h): 65–69.
+  kWeakPassword = 65,       // a new password breaks the password policy
+  kTotpRequired = 66,       // the password is right; now the authenticator app's code
+  kTotpWrong = 67,          // the code is wrong, or was used already
+  kTotpEnrolRequired = 68,  // an administrator must set up TOTP before anything else
 };
 
 // Short stable name of a code, e.g. "bad_signature"; used in logs and feedback.
