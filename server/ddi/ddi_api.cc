@@ -9,6 +9,7 @@
 #include "core/limits.h"
 #include "core/text.h"
 #include "server/api/request_text.h"
+#include "server/domain/audit.h"
 #include "server/domain/deployments.h"
 #include "server/domain/load.h"
 #include "server/domain/notifications.h"
@@ -57,6 +58,7 @@ Expected<std::int64_t> id_param(const Request& req, const char* name) {
 template <typename F>
 http::Handler authed(domain::Context& ctx, F f) {
   return [&ctx, f](Request& req) -> Response {
+    const domain::AuditAddress where(api::client_address(ctx, req));  // on its audit entries
     if (auto s = api::check_request_text(req); !s) return http::error_from(s.error());
     auto t = domain::authenticate_terminal(ctx, req.param("tenant"), req.param("controllerId"),
                                            req.header("authorization"));
