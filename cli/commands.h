@@ -78,4 +78,7 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
 // Registers token list/revoke and terminal retire/rotate-token (after
 // add_fleet_commands: `token` and `terminal` must exist).
 void add_credential_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
+// Registers audit list and user totp-reset/totp-required (after add_fleet_commands: `audit`
+// exists).
+void add_account_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 }  // namespace posfleet::cli
