@@ -162,7 +162,7 @@ await new Suite('support').run(async (s) => {
   await page.getByTestId('user-role').click();
   await page.locator('.ant-select-item-option', { hasText: '审计员' }).click();
   await page.getByTestId('user-password').fill('short');
-  await page.getByTestId('user-form').getByText('密码至少 10 个字符', { exact: true }).waitFor();
+  await page.getByTestId('user-form').getByText('密码至少 12 个字符', { exact: true }).waitFor();
   s.check(true, 'the password rule is shown before sending');
   await page.getByTestId('user-password').fill('olga-password');
   await page.getByTestId('user-confirm').fill('olga-password');
