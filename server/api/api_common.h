@@ -34,7 +34,7 @@ struct Caller {
   std::string name;
   domain::Role role = domain::Role::kAuditor;
   bool token = false;
-  std::string address;  // client_address() of the request
+  std::string address = {};  // client_address() of the request
   domain::Actor actor(const std::string& path = "console") const {
     return {name,
             token                            ? "token"

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/text.h"
+#include "server/api/api_common.h"
 #include "server/api/request_text.h"
 #include "server/domain/audit.h"
 #include "server/domain/deployments.h"

@@ -267,7 +267,7 @@ TEST_F(AccountsHandlerTest, AuditEntriesCarryTheClientAddressAndTheTokensOwnName
                 {{"authorization", admin_}, {"x-forwarded-for", "203.0.113.9, 198.51.100.23"}});
   ASSERT_EQ(r.status, 200) << r.body;
   add_user("amy", "auditor");
-  ASSERT_EQ(send("POST", "/api/v1/session", R"({"name":"amy","password":"wrong-password-1"})", "",
+  ASSERT_EQ(send("POST", "/api/v1/session", R"({"name":"amy","password":"wrong-password-1"})",
                  {{"x-forwarded-for", "192.0.2.44"}})
                 .status,
             401);

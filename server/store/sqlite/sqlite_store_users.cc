@@ -79,7 +79,7 @@ Status SqliteStore::set_account_setting(const std::string& key, const std::strin
       "INSERT INTO account_settings (key, value) VALUES (?, ?) "
       "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   s.bind_all(key, value);
-  return done(c, s, "account setting " + key);
+  return done(c, s, "account setting");
 }
 
 Status SqliteStore::insert_session(const SessionRecord& r) {
