@@ -105,4 +105,7 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
 void add_credential_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 // device_commands.cc: terminals' certificates and the device authentication setting.
 void add_device_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
+// Registers audit list and user totp-reset/totp-required (after add_fleet_commands: `audit`
+// exists).
+void add_account_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 }  // namespace posfleet::cli

@@ -15,18 +15,22 @@ namespace bj = boost::json;
 
 namespace {
 bj::object hashed_fields(const AuditEntry& e) {
-  return bj::object{
+  bj::object o{
       {"id", e.id},       {"time", e.time},     {"actor", e.actor},   {"actor_kind", e.actor_kind},
       {"path", e.path},   {"action", e.action}, {"target", e.target}, {"before", e.before},
       {"after", e.after}, {"reason", e.reason}};
+  // Entries from before addresses were recorded have none and keep their hash.
+  if (!e.address.empty()) o["address"] = e.address;
+  return o;
 }
 // The text fields, by name, in the order they are hashed.
 template <typename Entry>
 auto text_fields(Entry& e) {
-  return std::array{std::pair{"actor", &e.actor},   std::pair{"actor_kind", &e.actor_kind},
-                    std::pair{"path", &e.path},     std::pair{"action", &e.action},
-                    std::pair{"target", &e.target}, std::pair{"before", &e.before},
-                    std::pair{"after", &e.after},   std::pair{"reason", &e.reason}};
+  return std::array{std::pair{"actor", &e.actor},    std::pair{"actor_kind", &e.actor_kind},
+                    std::pair{"path", &e.path},      std::pair{"action", &e.action},
+                    std::pair{"target", &e.target},  std::pair{"before", &e.before},
+                    std::pair{"after", &e.after},    std::pair{"reason", &e.reason},
+                    std::pair{"address", &e.address}};
 }
 
 bool has_invalid_text(const AuditEntry& e) {
@@ -70,6 +74,7 @@ boost::json::object AuditEntry::to_json() const {
     raw[name] = to_hex(*field);
   }
   if (!raw.empty()) o["raw_hex"] = std::move(raw);
+  if (!o.contains("address")) o["address"] = "";  // always shown; hashed only when set
   o["time_utc"] = format_utc(time);
   o["prev_hash"] = prev_hash;
   o["hash"] = hash;

@@ -1,7 +1,8 @@
 // posfleet core: the audit log's hash chain (docs/formats/audit.md).
 //
 // Each entry's hash is SHA-256 over the previous entry's hash, a newline, and
-// the canonical JSON of the entry's fields. Editing, deleting or reordering
+// the canonical JSON of the entry's fields (`address` among them only when it
+// is not empty). Editing, deleting or reordering
 // any entry breaks every hash after it; the server also keeps the newest
 // (id, hash) outside the database, so cutting entries off the end shows too.
 //
@@ -33,6 +34,11 @@ struct AuditEntry {
   std::string target;      // e.g. terminal:PF0001, group:north, fleet
   std::string before, after, reason;
   std::string prev_hash, hash;
+  // The client's network address (the request's peer, or what a trusted proxy
+  // forwarded); "" for the server's own actions and for entries written before
+  // addresses were recorded. Hashed only when present, so older entries keep
+  // their hashes and a newer entry's address cannot be removed unseen.
+  std::string address = {};
 
   boost::json::object to_json() const;
   static Expected<AuditEntry> from_json(const boost::json::object& o);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/hashing.h"
 #include "core/json.h"
 #include "core/text.h"
 
@@ -95,6 +96,56 @@ TEST(AuditChain, BadRawHexIsAnErrorNotACrash) {
   auto o = log_with_broken_text()[1].to_json();
   o["raw_hex"].as_object()["after"] = "zz";
   EXPECT_FALSE(AuditEntry::from_json(o));
+}
+
+// An entry as servers wrote it before addresses were recorded: the hash of the
+// old rule, spelled out here so that a change of the rule shows.
+AuditEntry entry_from_before_addresses(std::int64_t id, const std::string& prev) {
+  AuditEntry e;
+  e.id = id;
+  e.time = 1800000000 + id;
+  e.actor = "admin";
+  e.actor_kind = "user";
+  e.path = "console";
+  e.action = "policy.change";
+  e.target = "fleet";
+  e.prev_hash = prev;
+  e.hash = sha256_hex(prev + "\n" +
+                      json::canonical(boost::json::object{{"id", e.id},
+                                                          {"time", e.time},
+                                                          {"actor", e.actor},
+                                                          {"actor_kind", e.actor_kind},
+                                                          {"path", e.path},
+                                                          {"action", e.action},
+                                                          {"target", e.target},
+                                                          {"before", ""},
+                                                          {"after", ""},
+                                                          {"reason", ""}}));
+  return e;
+}
+
+TEST(AuditChain, OldEntriesWithoutAddressAndNewOnesWithAddressVerifyTogether) {
+  std::vector<AuditEntry> log{entry_from_before_addresses(1, kAuditGenesis)};
+  log.push_back(entry_from_before_addresses(2, log.back().hash));
+  for (std::int64_t id = 3; id <= 4; ++id) {
+    AuditEntry e = entry_from_before_addresses(id, log.back().hash);
+    e.address = id == 3 ? "192.0.2.7" : "2001:db8::1";
+    e.hash = audit_hash(e, e.prev_hash);
+    log.push_back(e);
+  }
+  EXPECT_TRUE(verify_chain(log).ok) << verify_chain(log).problem;
+  EXPECT_TRUE(verify_chain(over_the_api(log)).ok) << "the address survives the API's JSON";
+  EXPECT_EQ(over_the_api(log)[2].address, "192.0.2.7");
+  EXPECT_EQ(log[0].to_json().at("address").as_string(), "") << "always shown, empty when unknown";
+
+  auto rewritten = log;  // someone changes where a change came from
+  rewritten[2].address = "198.51.100.1";
+  EXPECT_FALSE(verify_chain(rewritten).ok);
+  EXPECT_EQ(verify_chain(rewritten).first_bad_id, 3);
+  auto removed = log;  // or removes the address to make it look like an old entry
+  removed[3].address.clear();
+  EXPECT_FALSE(verify_chain(removed).ok);
+  EXPECT_EQ(verify_chain(removed).first_bad_id, 4);
 }
 
 }  // namespace

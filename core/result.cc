@@ -80,6 +80,14 @@ const char* code_name(Code code) {
       return "sequence_replayed";
     case Code::kKeyRevoked:
       return "key_revoked";
+    case Code::kWeakPassword:
+      return "weak_password";
+    case Code::kTotpRequired:
+      return "totp_required";
+    case Code::kTotpWrong:
+      return "totp_wrong";
+    case Code::kTotpEnrolRequired:
+      return "totp_enrol_required";
   }
   return "unknown";
 }

@@ -58,6 +58,11 @@ enum class Code : int {
   kRootUntrusted = 61,     // a root not signed by a threshold of the old and of its own root keys
   kSequenceReplayed = 62,  // a release whose sequence is below one the terminal already accepted
   kKeyRevoked = 63,        // a pending release no longer verifies under a newer root
+  // Back-office accounts (accounts.h): 65–69.
+  kWeakPassword = 65,       // a new password breaks the password policy
+  kTotpRequired = 66,       // the password is right; now the authenticator app's code
+  kTotpWrong = 67,          // the code is wrong, or was used already
+  kTotpEnrolRequired = 68,  // an administrator must set up TOTP before anything else
 };
 
 // Short stable name of a code, e.g. "bad_signature"; used in logs and feedback.

@@ -4,7 +4,7 @@ import { lazy, ReactElement, ReactNode, Suspense, useEffect, useState } from 're
 import { Spin } from 'antd';
 import {
   AuditOutlined, CloudUploadOutlined, ControlOutlined, CustomerServiceOutlined, DashboardOutlined,
-  DesktopOutlined, FileDoneOutlined, RocketOutlined, TeamOutlined,
+  DesktopOutlined, FileDoneOutlined, RocketOutlined, SafetyOutlined, TeamOutlined,
 } from '@ant-design/icons';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
@@ -24,6 +24,7 @@ const SupportDesk = lazy(() => import('./pages/support/SupportDesk'));
 const AuditLog = lazy(() => import('./pages/audit/AuditLog'));
 const Users = lazy(() => import('./pages/users/Users'));
 const Applications = lazy(() => import('./pages/applications/Applications'));
+const TotpSetup = lazy(() => import('./pages/login/TotpSetup'));
 // The public pages of applying for a terminal: no log-in.
 const ApplyPage = lazy(() => import('./pages/apply/ApplyPage'));
 const StatusPage = lazy(() => import('./pages/apply/StatusPage'));
@@ -42,6 +43,8 @@ const PAGES: { path: string; nav: string; icon: ReactNode; needs: Capability; pa
   { path: '/users', nav: 'nav_users', icon: <TeamOutlined />, needs: 'admin', page: (me) => <Users me={me} /> },
   { path: '/applications', nav: 'nav_applications', icon: <FileDoneOutlined />, needs: 'onboard',
     page: (me) => <Applications me={me} /> },
+  { path: '/account', nav: 'nav_account', icon: <SafetyOutlined />, needs: 'read',
+    page: (me) => <TotpSetup me={me} onDone={() => undefined} /> },
 ];
 
 export default function App() {
@@ -72,11 +75,16 @@ export default function App() {
   const loggedIn = !!me;
   useEffect(() => {
     if (!loggedIn) return;
-    api<Me>('GET', '/session').catch((e) => {
-      if (!(e instanceof ApiError && e.status === 401)) return;
-      setExpired(true);
-      setMe(null);
-    });
+    api<Me>('GET', '/session')
+      .then((m) => {
+        // The fleet now requires TOTP of administrators: show the set-up.
+        if (m.totp_enrol_required) setMe(m);
+      })
+      .catch((e) => {
+        if (!(e instanceof ApiError && e.status === 401)) return;
+        setExpired(true);
+        setMe(null);
+      });
   }, [location.pathname, loggedIn]);
 
   const logout = async () => {
@@ -109,6 +117,18 @@ export default function App() {
         }}
         onToggleLang={toggleLang}
       />
+    );
+  // The fleet requires administrators to use TOTP: nothing else until it is set up.
+  if (me.totp_enrol_required)
+    return (
+      <Suspense fallback={<Spin style={{ margin: 64 }} />}>
+        <TotpSetup
+          me={me}
+          required
+          onLogout={logout}
+          onDone={() => api<Me>('GET', '/session').then(setMe).catch(() => setMe(null))}
+        />
+      </Suspense>
     );
   const pages = PAGES.filter((p) => can(me.role, p.needs));
   const current = pages.find((p) => location.pathname.startsWith(p.path))?.path ?? '';

@@ -38,6 +38,9 @@ export interface Me {
   name: string;
   role: string;
   csrf?: string;
+  totp?: boolean; // two-step verification is set up
+  totp_enrol_required?: boolean; // an administrator must set it up before anything else
+  token?: boolean; // an API token, not a person
 }
 
 export interface Terminal {

@@ -10,6 +10,7 @@ import deployments from './pages/deployments/strings';
 import support from './pages/support/strings';
 import audit from './pages/audit/strings';
 import users from './pages/users/strings';
+import login from './pages/login/strings';
 import apply from './pages/apply/strings';
 import applications from './pages/applications/strings';
 import words from './common/words';
@@ -20,7 +21,7 @@ const KEY = 'posfleet.lang';
 
 // Each page keeps its strings beside it (pages/*/strings.ts) in its own
 // namespace: useTranslation('releases') and so on.
-const pages = { overview, terminals, policy, releases, deployments, support, audit, users, apply, applications };
+const pages = { overview, terminals, policy, releases, deployments, support, audit, users, apply, applications, login };
 
 const common = {
   'zh-CN': {
@@ -97,6 +98,10 @@ const common = {
       error_header_too_large: '请求头太大，请清除本站的浏览数据后重试',
       error_too_many_tickets: '该终端今天提交的工单已达上限，请明天再试或直接致电客服',
       error_unsupported_media_type: '请求的内容类型不对，请刷新页面后重试',
+      error_weak_password: '密码不符合要求：至少 12 个字符、最多 128 个，不能与用户名相同，也不能是常见密码',
+      error_totp_required: '请输入身份验证器应用中的 6 位验证码',
+      error_totp_wrong: '验证码错误或已使用过，请等待下一个验证码后再试',
+      error_totp_enrol_required: '管理员必须先设置两步验证（TOTP）才能继续',
       error_unknown: '出错了，请稍后再试',
       error_network: '连不上服务器，请检查网络后重试',
       timeZoneNote: '时间按 {{tz}} 显示',
@@ -108,6 +113,7 @@ const common = {
       nav_support: '客服工作台',
       nav_audit: '审计日志',
       nav_users: '用户',
+      nav_account: '两步验证',
       nav_applications: '申请审核',
       role_admin: '管理员',
       role_release_manager: '发布经理',
@@ -189,6 +195,11 @@ const common = {
       error_header_too_large: "The request's headers are too large; clear this site's cookies and try again",
       error_too_many_tickets: 'This terminal has opened as many tickets as allowed today; try tomorrow or call support',
       error_unsupported_media_type: 'The request had the wrong content type; reload the page and try again',
+      error_weak_password:
+        'The password does not meet the policy: 12 to 128 characters, not the user name, not a common password',
+      error_totp_required: 'Enter the 6-digit code from your authenticator app',
+      error_totp_wrong: 'The code is wrong or was used already; wait for the next code and try again',
+      error_totp_enrol_required: 'Administrators must set up two-step verification (TOTP) before anything else',
       error_unknown: 'Something went wrong; please try again',
       error_network: 'Cannot reach the server; check the network and try again',
       timeZoneNote: 'Times shown in {{tz}}',
@@ -200,6 +211,7 @@ const common = {
       nav_support: 'Support desk',
       nav_audit: 'Audit log',
       nav_users: 'Users',
+      nav_account: 'Two-step verification',
       nav_applications: 'Applications',
       role_admin: 'administrator',
       role_release_manager: 'release manager',

@@ -10,6 +10,7 @@
 #include "server/api/request_text.h"
 #include "server/domain/accounts.h"
 #include "server/domain/api_tokens.h"
+#include "server/domain/audit.h"
 #include "server/domain/tokens.h"
 
 namespace posfleet::api {
@@ -39,6 +40,12 @@ bool role_allows(domain::Role role, Permission p) {
 }
 
 namespace {
+// What a session that must set up TOTP first may still do: see who it is, set
+// TOTP up, log out.
+bool totp_enrolment_route(const http::Request& req) {
+  return req.path == "/api/v1/session" || req.path.starts_with("/api/v1/session/totp");
+}
+
 constexpr const char* kWrongCsrf = "missing or wrong X-CSRF-Token; reload the page and try again";
 
 // A stored role that is no role (written by hand into the database) may do nothing.
@@ -58,7 +65,12 @@ Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req) {
   if (auth.compare(0, kScheme.size(), kScheme) == 0) {
     auto token = domain::authenticate_api_token(ctx, std::string_view(auth).substr(kScheme.size()));
     if (!token) return token.error();
-    return caller_of(token->name, token->role);
+    auto caller = caller_of("token:" + token->name, token->role);
+    if (caller) {
+      caller->token = true;
+      caller->address = client_address(ctx, req);
+    }
+    return caller;
   }
   // People in the console: the session cookie, and for every change the
   // session's CSRF token echoed in a header a cross-site form cannot set.
@@ -71,7 +83,12 @@ Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req) {
   if (req.method != "GET" &&
       !domain::equal_constant_time(req.header("x-csrf-token"), s->session.csrf))
     return make_error(Code::kForbidden, kWrongCsrf);
-  return caller_of(s->user.name, s->user.role);
+  // An administrator without TOTP, when the fleet requires it, may only set it up (accounts.h).
+  if (auto gate = domain::totp_gate(ctx, s->user); !gate && !totp_enrolment_route(req))
+    return gate.error();
+  auto caller = caller_of(s->user.name, s->user.role);
+  if (caller) caller->address = client_address(ctx, req);
+  return caller;
 }
 
 namespace {
@@ -103,6 +120,7 @@ void add_route(http::Router& router, domain::Context& ctx, const char* method, c
       method, path,
       [&ctx, f, permission](http::Request& req) -> http::Response {
         http::Response refusal;
+        const domain::AuditAddress where(client_address(ctx, req));
         auto caller = allowed_caller(ctx, req, permission, refusal);
         if (!caller) return refusal;
         if (auto s = check_request_text(req); !s) return http::error_from(s.error());
@@ -126,6 +144,7 @@ void add_upload_route(http::Router& router, domain::Context& ctx, const char* me
         return std::nullopt;
       },
       [&ctx, f, permission](http::Request& req) -> http::Response {
+        const domain::AuditAddress where(client_address(ctx, req));
         http::Response refusal;
         auto caller = allowed_caller(ctx, req, permission, refusal);
         return caller ? f(ctx, req, *caller) : refusal;

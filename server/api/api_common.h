@@ -29,10 +29,18 @@ enum class Permission {
 };
 
 struct Caller {
+  // A person's user name, or "token:<name>" for an API token: a token acts
+  // under its own name in the audit log, not its maker's.
   std::string name;
   domain::Role role = domain::Role::kAuditor;
+  bool token = false;
+  std::string address = {};  // client_address() of the request
   domain::Actor actor(const std::string& path = "console") const {
-    return {name, role == domain::Role::kSupport ? "support" : "user", path};
+    return {name,
+            token                            ? "token"
+            : role == domain::Role::kSupport ? "support"
+                                             : "user",
+            path, address};
   }
 };
 

@@ -107,8 +107,8 @@ std::string csv_field(const std::string& raw) {
 
 void write_csv(std::ostringstream& out, const AuditEntry& e) {
   out << e.id << ',' << format_utc(e.time);
-  for (const auto* f : {&e.actor, &e.actor_kind, &e.path, &e.action, &e.target, &e.before, &e.after,
-                        &e.reason, &e.prev_hash, &e.hash})
+  for (const auto* f : {&e.actor, &e.actor_kind, &e.address, &e.path, &e.action, &e.target,
+                        &e.before, &e.after, &e.reason, &e.prev_hash, &e.hash})
     out << ',' << csv_field(*f);
   out << "\r\n";
 }
@@ -124,7 +124,8 @@ Response export_audit(domain::Context& ctx, Request& req, const Caller& caller) 
   std::ostringstream out;
   if (format == "csv")  // with a byte-order mark, so spreadsheets read the Chinese text as UTF-8
     out << "\xEF\xBB\xBF"
-        << "id,time_utc,actor,actor_kind,path,action,target,before,after,reason,prev_hash,hash\r\n";
+        << "id,time_utc,actor,actor_kind,address,path,action,target,before,after,reason,prev_hash,"
+           "hash\r\n";
   for (const auto& e : *entries) {
     if (format == "csv")
       write_csv(out, e);

@@ -15,6 +15,7 @@
 #include "server/api/api_common.h"
 #include "server/api/request_text.h"
 #include "server/domain/device_ca.h"
+#include "server/domain/audit.h"
 #include "server/domain/onboarding.h"
 #include "server/domain/rate_limit.h"
 #include "server/domain/secrets.h"
@@ -301,6 +302,7 @@ void add_onboarding_routes(http::Router& router, domain::Context& ctx) {
     router.add(
         method, path,
         [&ctx, f](Request& r) {
+          const domain::AuditAddress where(client_address(ctx, r));  // on its audit entries
           if (auto s = check_request_text(r); !s) return http::error_from(s.error());
           return f(ctx, r);
         },

@@ -7,6 +7,7 @@
 #include "server/api/api_common.h"
 #include "server/api/fleet_api.h"
 #include "server/domain/accounts.h"
+#include "server/domain/audit.h"
 
 namespace posfleet::api {
 
@@ -25,14 +26,48 @@ bj::object user_json(const store::UserRecord& u) {
   return bj::object{{"name", u.name},
                     {"role", u.role},
                     {"disabled", u.disabled},
+                    {"totp", !u.totp_secret.empty()},
                     {"created", format_utc(u.created)}};
+}
+
+// What the console needs to know of the person logged in: whether TOTP is
+// set up, and whether it must be set up before anything else.
+void add_totp_state(domain::Context& ctx, const store::UserRecord& u, bj::object& o) {
+  o["totp"] = !u.totp_secret.empty();
+  auto gate = domain::totp_gate(ctx, u);
+  o["totp_enrol_required"] = !gate && gate.error().code == Code::kTotpEnrolRequired;
+}
+
+// A code as typed: digits, perhaps with spaces ("123 456"); anything longer is refused.
+Expected<std::string> code_of(const bj::object& body) {
+  std::string code;
+  for (char c : json::string_or(body, "code", "")) {
+    if (c == ' ') continue;
+    if (c < '0' || c > '9' || code.size() >= 6)
+      return make_error(Code::kTotpWrong, "a code is 6 digits from your authenticator app");
+    code += c;
+  }
+  return code;
+}
+
+// The person behind a session; API tokens have no TOTP of their own.
+Expected<std::string> person(const Caller& caller) {
+  if (caller.token)
+    return make_error(Code::kForbidden,
+                      "API tokens have no two-step verification; log in to the console as a "
+                      "person");
+  return caller.name;
 }
 
 Response post_session(domain::Context& ctx, Request& req) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto login = domain::log_in(ctx, json::string_or(*body, "name", ""),
-                              json::string_or(*body, "password", ""), client_address(ctx, req));
+  auto code = code_of(*body);
+  if (!code) return http::error_from(code.error());
+  const domain::AuditAddress where(client_address(ctx, req));
+  auto login =
+      domain::log_in(ctx, json::string_or(*body, "name", ""),
+                     json::string_or(*body, "password", ""), client_address(ctx, req), *code);
   if (!login) {
     if (login.error().code == Code::kTooManyRequests) {
       auto r = http::error_response(429, "too_many_attempts", login.error().message);
@@ -42,6 +77,7 @@ Response post_session(domain::Context& ctx, Request& req) {
     return http::error_from(login.error());
   }
   auto o = user_json(login->user);
+  add_totp_state(ctx, login->user, o);
   o["csrf"] = login->csrf;
   auto r = http::json_response(200, o);
   r.headers.push_back({"Set-Cookie", cookie(login->token, ctx.session_max_seconds)});
@@ -50,8 +86,11 @@ Response post_session(domain::Context& ctx, Request& req) {
 
 Response get_session(domain::Context& ctx, Request& req, const Caller& caller) {
   bj::object o{{"name", caller.name}, {"role", domain::to_string(caller.role)}};
-  if (auto s = domain::session_user(ctx, domain::session_cookie(req.header("cookie"))); s)
+  if (caller.token) o["token"] = true;
+  if (auto s = domain::session_user(ctx, domain::session_cookie(req.header("cookie"))); s) {
     o["csrf"] = s->session.csrf;
+    add_totp_state(ctx, s->user, o);
+  }
   return http::json_response(200, o);
 }
 
@@ -103,6 +142,56 @@ Response put_user(domain::Context& ctx, Request& req, const Caller& caller) {
   return http::json_response(200, user_json(*u));
 }
 
+Response post_totp(domain::Context& ctx, Request&, const Caller& caller) {
+  auto name = person(caller);
+  if (!name) return http::error_from(name.error());
+  auto e = domain::begin_totp(ctx, *name);
+  if (!e) return http::error_from(e.error());
+  auto r = http::json_response(200, bj::object{{"secret", e->secret_base32}, {"uri", e->uri}});
+  r.headers.push_back({"Cache-Control", "no-store"});  // shown once, kept nowhere
+  return r;
+}
+
+Response post_totp_confirm(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto name = person(caller);
+  if (!name) return http::error_from(name.error());
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  auto code = code_of(*body);
+  if (!code) return http::error_from(code.error());
+  if (auto s = domain::confirm_totp(ctx, *name, *code, caller.actor()); !s)
+    return http::error_from(s.error());
+  return http::json_response(200, bj::object{{"totp", true}});
+}
+
+Response post_totp_reset(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  if (auto s = domain::reset_totp(ctx, req.param("name"), json::string_or(*body, "reason", ""),
+                                  caller.actor());
+      !s)
+    return http::error_from(s.error());
+  return http::json_response(200, bj::object{{"name", req.param("name")}, {"totp", false}});
+}
+
+Response get_account_settings(domain::Context& ctx, Request&, const Caller&) {
+  auto required = domain::totp_required_for_admins(ctx);
+  if (!required) return http::error_from(required.error());
+  return http::json_response(200, bj::object{{"totp_required_for_admins", *required}});
+}
+
+Response put_account_settings(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  auto* v = body->if_contains("totp_required_for_admins");
+  if (!v || !v->is_bool())
+    return http::error_from(
+        make_error(Code::kInvalidArgument, "totp_required_for_admins must be true or false"));
+  if (auto s = domain::set_totp_required_for_admins(ctx, v->get_bool(), caller.actor()); !s)
+    return http::error_from(s.error());
+  return get_account_settings(ctx, req, caller);
+}
+
 }  // namespace
 
 void add_session_routes(http::Router& router, domain::Context& ctx) {
@@ -116,6 +205,12 @@ void add_session_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "POST", "/api/v1/users", P::kAdmin, post_user, http::Work::kBlocking);
   add_route(router, ctx, "GET", "/api/v1/users", P::kAdmin, list_users);
   add_route(router, ctx, "PUT", "/api/v1/users/{name}", P::kAdmin, put_user, http::Work::kBlocking);
+  // Two-factor log-in (domain/accounts.h): one's own set-up, an administrator's reset, the setting.
+  add_route(router, ctx, "POST", "/api/v1/session/totp", P::kRead, post_totp);
+  add_route(router, ctx, "POST", "/api/v1/session/totp/confirm", P::kRead, post_totp_confirm);
+  add_route(router, ctx, "POST", "/api/v1/users/{name}/totp/reset", P::kAdmin, post_totp_reset);
+  add_route(router, ctx, "GET", "/api/v1/settings/accounts", P::kAdmin, get_account_settings);
+  add_route(router, ctx, "PUT", "/api/v1/settings/accounts", P::kAdmin, put_account_settings);
 }
 
 }  // namespace posfleet::api

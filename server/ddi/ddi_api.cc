@@ -9,7 +9,9 @@
 #include "core/limits.h"
 #include "core/text.h"
 #include "server/api/device_identity_api.h"
+#include "server/api/api_common.h"
 #include "server/api/request_text.h"
+#include "server/domain/audit.h"
 #include "server/domain/deployments.h"
 #include "server/domain/device_certs.h"
 #include "server/domain/load.h"
@@ -60,6 +62,7 @@ Expected<std::int64_t> id_param(const Request& req, const char* name) {
 template <typename F>
 http::Handler authed(domain::Context& ctx, F f) {
   return [&ctx, f](Request& req) -> Response {
+    const domain::AuditAddress where(api::client_address(ctx, req));  // on its audit entries
     if (auto s = api::check_request_text(req); !s) return http::error_from(s.error());
     auto cert = api::client_certificate(ctx, req);
     if (!cert) return http::error_from(cert.error());

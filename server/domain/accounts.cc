@@ -9,8 +9,11 @@
 #include <mutex>
 
 #include "core/clock.h"
+#include "core/text.h"
 #include "server/domain/audit.h"
+#include "server/domain/secrets.h"
 #include "server/domain/tokens.h"
+#include "server/domain/totp.h"
 
 namespace posfleet::domain {
 
@@ -24,9 +27,27 @@ bool valid_name(const std::string& n) {
   return true;
 }
 
+// Passwords of 12 characters or more that lists of leaked passwords start
+// with; shorter ones fail the length rule already. Compared in lower case.
+constexpr const char* kCommonPasswords[] = {
+    "123456789012",  "1234567890123",    "12345678901234", "123456789123",  "password1234",
+    "password12345", "passwordpassword", "password123456", "qwertyuiop12",  "qwertyuiopasdf",
+    "qwerty123456",  "1q2w3e4r5t6y",     "1qaz2wsx3edc",   "administrator", "administrator1",
+    "iloveyou1234",  "welcome12345",     "changeme1234",   "letmein12345",  "abcdefghijkl",
+    "abc123456789",  "111111111111",     "000000000000",   "123123123123",  "asdfghjkl123",
+    "zxcvbnm12345",  "superman1234",     "football1234",   "baseball1234",  "posfleet1234",
+    "posfleetadmin", "admin1234567",     "admin123456789", "p@ssw0rd1234",  "passw0rd1234",
+    "woaini1314520", "5201314520",       "1314520520",     "aa123456789a",  "qazwsxedcrfv"};
+
+std::string lower_ascii(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+const char* const kTotpRequiredKey = "totp_required_for_admins";
+
 Expected<std::string> hash_password(const std::string& password) {
-  if (password.size() < 10)
-    return make_error(Code::kInvalidArgument, "a password needs at least 10 characters");
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -71,11 +92,32 @@ const std::string& decoy_hash() {
 
 }  // namespace
 
+Status check_password(const std::string& name, const std::string& password) {
+  auto weak = [](const std::string& why) { return make_error(Code::kWeakPassword, why); };
+  if (!text::is_valid_utf8(password))
+    return weak("the password is not valid text (UTF-8); type it again");
+  const size_t chars = text::length(password);
+  if (chars < kPasswordMinChars)
+    return weak("a password needs at least " + std::to_string(kPasswordMinChars) +
+                " characters; a few unrelated words make a good one");
+  if (chars > kPasswordMaxChars)
+    return weak("a password may have at most " + std::to_string(kPasswordMaxChars) + " characters");
+  const std::string lower = lower_ascii(password);
+  if (!name.empty() && lower == lower_ascii(name))
+    return weak("the password must not be the user name");
+  for (const char* common : kCommonPasswords)
+    if (lower == common) return weak("this password is too common; choose another");
+  if (password.find_first_not_of(password[0]) == std::string::npos)
+    return weak("a password of one repeated character is too easy to guess");
+  return ok_status();
+}
+
 Expected<store::UserRecord> create_user(Context& ctx, const std::string& name, Role role,
                                         const std::string& password, const Actor& who) {
   if (!valid_name(name))
     return make_error(Code::kInvalidArgument,
                       "user name must be 1-64 letters, digits, '.', '_' or '-'");
+  if (auto s = check_password(name, password); !s) return s.error();
   auto hash = hash_password(password);
   if (!hash) return hash.error();
   store::UserRecord u{0, name, *hash, to_string(role), false, unix_now()};
@@ -100,6 +142,7 @@ Expected<store::UserRecord> change_user(Context& ctx, const std::string& name,
     return make_error(Code::kInvalidArgument, "nothing to change: give role, disabled or password");
   std::string new_hash;
   if (!password.empty()) {  // slow on purpose: before the transaction, which others wait for
+    if (auto s = check_password(name, password); !s) return s.error();
     auto hash = hash_password(password);
     if (!hash) return hash.error();
     new_hash = *hash;
@@ -145,11 +188,11 @@ Expected<store::UserRecord> change_user(Context& ctx, const std::string& name,
 }
 
 Expected<Login> log_in(Context& ctx, const std::string& name, const std::string& password,
-                       const std::string& remote) {
+                       const std::string& remote, const std::string& code) {
   const auto now = unix_now();
   const std::string name_key = "name:" + name, addr_key = "addr:" + remote;
   auto& log = failures();
-  const Actor who{name, "user", "console"};
+  const Actor who{name, "user", "console", remote};
   if (log.blocked(name_key, kFailuresPerName, now) ||
       log.blocked(addr_key, kFailuresPerAddress, now)) {
     if (auto s = record_audit(ctx, who, "login.refused", "user:" + name, "", remote,
@@ -170,8 +213,31 @@ Expected<Login> log_in(Context& ctx, const std::string& name, const std::string&
       return s.error();
     return make_error(Code::kUnauthorized, "user name or password is wrong");
   }
+  // The second factor: the password alone is not enough (and not a failure).
+  std::int64_t totp_step = 0;
+  if (!u->totp_secret.empty()) {
+    if (code.empty())
+      return make_error(Code::kTotpRequired, "enter the 6-digit code from your authenticator app");
+    std::optional<std::int64_t> step;
+    if (ctx.secrets) {
+      auto secret = ctx.secrets->unseal(u->totp_secret);
+      if (!secret) return secret.error().with_context("TOTP secret of " + name);
+      step = totp_check(*secret, code, now, u->totp_last_step);
+    }
+    if (!step) {
+      log.add(name_key, now);
+      log.add(addr_key, now);
+      if (auto s = record_audit(ctx, who, "login.totp_failed", "user:" + name, "", remote, ""); !s)
+        return s.error();
+      return make_error(Code::kTotpWrong,
+                        "the code is wrong or was used already; wait for the next code in your "
+                        "authenticator app and try again");
+    }
+    totp_step = *step;
+  }
   log.clear(name_key);
   Login out{*u, new_token(), new_token()};
+  bool replayed = false;
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
     if (auto s = tx.insert_session({hash_token(out.token), u->id, out.csrf, now, now}); !s)
       return s;
@@ -183,14 +249,143 @@ Expected<Login> log_in(Context& ctx, const std::string& name, const std::string&
     if (!again) return again.error();
     if (again->disabled || again->password_hash != u->password_hash)
       return make_error(Code::kUnauthorized, "user name or password is wrong");
-    return record_audit(tx, {u->name, "user", "console"}, "login.ok", "user:" + name, "", remote,
-                        "");
+    if (totp_step) {
+      // Two log-ins with the same code race here: the transactions take turns,
+      // and the second sees the step used.
+      if (again->totp_secret != u->totp_secret || again->totp_last_step >= totp_step) {
+        replayed = true;
+        return make_error(Code::kTotpWrong,
+                          "the code was used already; wait for the next code and try again");
+      }
+      again->totp_last_step = totp_step;
+      if (auto s = tx.update_user(*again); !s) return s;
+    }
+    return record_audit(tx, {u->name, "user", "console", remote}, "login.ok", "user:" + name, "",
+                        remote, totp_step ? "password and TOTP" : "");
   });
-  if (!st) return st.error();
+  if (!st) {
+    if (replayed) {
+      log.add(name_key, now);
+      log.add(addr_key, now);
+    }
+    return st.error();
+  }
   return out;
 }
 
 Expected<std::vector<store::UserRecord>> list_users(Context& ctx) { return ctx.store.list_users(); }
+
+Expected<bool> totp_required_for_admins(Context& ctx) {
+  auto v = ctx.store.account_setting(kTotpRequiredKey);
+  if (!v) return v.error();
+  return *v == "true";
+}
+
+Status set_totp_required_for_admins(Context& ctx, bool required, const Actor& who) {
+  return commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto before = tx.account_setting(kTotpRequiredKey);
+    if (!before) return before.error();
+    const std::string after = required ? "true" : "false";
+    if (auto s = tx.set_account_setting(kTotpRequiredKey, after); !s) return s;
+    return record_audit(tx, who, "settings.totp_required", "fleet",
+                        before->empty() ? "false" : *before, after, "");
+  });
+}
+
+Status totp_gate(Context& ctx, const store::UserRecord& user) {
+  if (!user.totp_secret.empty() || parse_role(user.role) != Role::kAdmin) return ok_status();
+  auto required = totp_required_for_admins(ctx);
+  if (!required) return required.error();
+  if (!*required) return ok_status();
+  return make_error(Code::kTotpEnrolRequired,
+                    "administrators must set up two-step verification (TOTP) before anything "
+                    "else: open the console and follow the set-up");
+}
+
+namespace {
+Expected<const SecretBox*> secret_box(Context& ctx) {
+  if (!ctx.secrets)
+    return make_error(Code::kWrongState,
+                      "this server has no secret key for sealing TOTP secrets; start posfleetd "
+                      "with a data directory");
+  return ctx.secrets;
+}
+}  // namespace
+
+Expected<TotpEnrolment> begin_totp(Context& ctx, const std::string& name) {
+  auto box = secret_box(ctx);
+  if (!box) return box.error();
+  const std::string secret = new_totp_secret();
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto u = tx.user_by_name(name);
+    if (!u) return u.error();
+    if (!u->totp_secret.empty())
+      return make_error(Code::kWrongState,
+                        name +
+                            " has two-step verification set up already; to move it to a new "
+                            "phone, ask an administrator to reset it");
+    u->totp_pending = (*box)->seal(secret);
+    return tx.update_user(*u);
+  });
+  if (!st) return st.error();
+  return TotpEnrolment{base32_encode(secret), otpauth_uri("posfleet", name, secret)};
+}
+
+Status confirm_totp(Context& ctx, const std::string& name, const std::string& code,
+                    const Actor& who) {
+  auto box = secret_box(ctx);
+  if (!box) return box.error();
+  const auto now = unix_now();
+  const std::string key = "totp-setup:" + name;
+  auto& log = failures();
+  if (log.blocked(key, kFailuresPerName, now))
+    return make_error(Code::kTooManyRequests,
+                      "too many wrong codes; wait 15 minutes and start the set-up again");
+  bool wrong = false;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto u = tx.user_by_name(name);
+    if (!u) return u.error();
+    if (u->totp_pending.empty())
+      return make_error(Code::kWrongState,
+                        "no two-step set-up is waiting; start it again to get a new secret");
+    auto secret = (*box)->unseal(u->totp_pending);
+    if (!secret) return secret.error().with_context("TOTP secret of " + name);
+    auto step = totp_check(*secret, code, now, 0);
+    if (!step) {
+      wrong = true;
+      return make_error(Code::kTotpWrong,
+                        "the code does not match; check the phone's clock and enter the code "
+                        "the app shows now");
+    }
+    u->totp_secret = u->totp_pending;
+    u->totp_pending.clear();
+    u->totp_last_step = *step;  // the code just shown cannot log in too
+    if (auto s = tx.update_user(*u); !s) return s;
+    return record_audit(tx, who, "user.totp_enrol", "user:" + name, "", "totp", "");
+  });
+  if (wrong) log.add(key, now);
+  if (st) log.clear(key);
+  return st;
+}
+
+Status reset_totp(Context& ctx, const std::string& name, const std::string& reason,
+                  const Actor& who) {
+  if (auto s = check_reason(reason, "give a reason for resetting the two-step verification"); !s)
+    return s;
+  return commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto u = tx.user_by_name(name);
+    if (!u) return u.error();
+    if (u->totp_secret.empty() && u->totp_pending.empty())
+      return make_error(Code::kWrongState, name + " has no two-step verification to reset");
+    const std::string before = u->totp_secret.empty() ? "pending" : "totp";
+    u->totp_secret.clear();
+    u->totp_pending.clear();
+    u->totp_last_step = 0;
+    if (auto s = tx.update_user(*u); !s) return s;
+    if (auto s = tx.delete_sessions_of(u->id); !s) return s;  // logs in again, then sets up
+    return record_audit(tx, who, "user.totp_reset", "user:" + name, before, "", reason);
+  });
+}
 
 Expected<ActiveSession> session_user(Context& ctx, const std::string& token) {
   auto denied = make_error(Code::kUnauthorized, "your session has ended; log in again");

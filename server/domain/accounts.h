@@ -9,6 +9,18 @@
 // ctx.session_max_seconds in any case, and when the user is disabled.
 // Failed log-ins are limited: 5 per user name and 20 per address in 15
 // minutes; the answer never says whether the name exists.
+//
+// Passwords follow one policy (check_password; the console's form checks the
+// same): 12 to 128 characters of valid UTF-8, not the user name, not one of
+// a built-in list of common passwords.
+//
+// Two-factor log-in (totp.h): a user who has set up TOTP logs in with the
+// password and then the authenticator app's code (kTotpRequired until it is
+// given); a wrong or reused code counts as a failed log-in. Setting up: the
+// user asks for a secret (shown once), then confirms it with a first code.
+// With the setting "totp_required_for_admins" on, an administrator without
+// TOTP may do nothing but set it up (totp_gate). An administrator can reset a
+// user's TOTP (the user sets it up again). Secrets are sealed (secrets.h).
 // Thread-safety: functions may be called from any thread; the failure
 // counters are guarded (they are per process: each server counts its own).
 #pragma once
@@ -25,6 +37,11 @@ namespace posfleet::domain {
 inline constexpr int kLoginWindowSeconds = 15 * 60;
 inline constexpr int kFailuresPerName = 5;
 inline constexpr int kFailuresPerAddress = 20;
+
+inline constexpr size_t kPasswordMinChars = 12;
+inline constexpr size_t kPasswordMaxChars = 128;
+// kWeakPassword saying which rule `password` breaks for user `name`.
+[[nodiscard]] Status check_password(const std::string& name, const std::string& password);
 
 // Each change of users is one transaction with its audit entry (audit.h
 // commit_change): a failure leaves nothing.
@@ -45,9 +62,31 @@ struct Login {
   std::string csrf;
 };
 // kUnauthorized with one message for a wrong name or password;
-// kTooManyRequests when too many attempts failed.
+// kTooManyRequests when too many attempts failed; for a user with TOTP,
+// kTotpRequired when `code` is empty and kTotpWrong for a wrong or used code.
 Expected<Login> log_in(Context& ctx, const std::string& name, const std::string& password,
-                       const std::string& remote);
+                       const std::string& remote, const std::string& code = "");
+
+// Whether the fleet requires TOTP of administrators (setting, default off).
+Expected<bool> totp_required_for_admins(Context& ctx);
+Status set_totp_required_for_admins(Context& ctx, bool required, const Actor& who);
+// kTotpEnrolRequired when `user` is an administrator without TOTP and the
+// fleet requires it; the caller then allows only TOTP set-up.
+Status totp_gate(Context& ctx, const store::UserRecord& user);
+
+struct TotpEnrolment {
+  std::string secret_base32;  // shown once
+  std::string uri;            // otpauth:// for the QR code
+};
+// A new secret for `name`, waiting for its first code; kWrongState if the
+// user has TOTP already (an administrator resets it first).
+Expected<TotpEnrolment> begin_totp(Context& ctx, const std::string& name);
+// Turns TOTP on with the code of the waiting secret; kTotpWrong otherwise.
+Status confirm_totp(Context& ctx, const std::string& name, const std::string& code,
+                    const Actor& who);
+// Removes `name`'s TOTP and ends the user's sessions (audited with `reason`).
+Status reset_totp(Context& ctx, const std::string& name, const std::string& reason,
+                  const Actor& who);
 
 struct ActiveSession {
   store::UserRecord user;

@@ -14,9 +14,16 @@
 namespace posfleet::domain {
 
 namespace {
+thread_local std::string t_address;
 std::mutex g_anchor_mu;
 std::string anchor_path(const Context& ctx) { return ctx.data_dir + "/audit-head.json"; }
 }  // namespace
+
+AuditAddress::AuditAddress(std::string address) : previous_(std::move(t_address)) {
+  t_address = std::move(address);
+}
+AuditAddress::~AuditAddress() { t_address = std::move(previous_); }
+const std::string& AuditAddress::current() { return t_address; }
 
 Status record_audit(store::Tx& tx, const Actor& who, const std::string& action,
                     const std::string& target, const std::string& before, const std::string& after,
@@ -31,6 +38,7 @@ Status record_audit(store::Tx& tx, const Actor& who, const std::string& action,
   e.before = before;
   e.after = after;
   e.reason = reason;
+  e.address = who.address.empty() ? t_address : who.address;
   auto written = tx.append_audit(e);
   if (!written) return written.error().with_context("audit entry " + action);
   return ok_status();

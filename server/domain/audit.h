@@ -22,6 +22,22 @@ namespace posfleet::domain {
 // an error undoes every write it made, audit entries included.
 Status commit_change(Context& ctx, const std::function<Status(store::Tx& tx)>& work);
 
+// The address of the client whose request this thread is serving, for the
+// audit entries written while it lives (an Actor's own address comes first):
+// request handlers open one, so that every entry a request causes says where
+// it came from. Nested scopes restore the outer address when they end.
+class AuditAddress {
+ public:
+  explicit AuditAddress(std::string address);
+  ~AuditAddress();
+  AuditAddress(const AuditAddress&) = delete;
+  AuditAddress& operator=(const AuditAddress&) = delete;
+  static const std::string& current();  // "" outside any request
+
+ private:
+  std::string previous_;
+};
+
 // Appends an audit entry inside a change; if it fails, so does the change.
 Status record_audit(store::Tx& tx, const Actor& who, const std::string& action,
                     const std::string& target, const std::string& before, const std::string& after,

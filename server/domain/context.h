@@ -53,8 +53,11 @@ struct Context {
 // Who did something, and through which of posfleet's paths.
 struct Actor {
   std::string name;  // user name, terminal serial or support agent
-  std::string kind;  // user | terminal | support | system
+  std::string kind;  // user | token | terminal | support | system
   std::string path;  // console | terminal | support | api
+  // The client's network address (api::client_address); "" for the server's
+  // own actions. record_audit falls back to the request's (audit.h AuditAddress).
+  std::string address = {};
 };
 
 }  // namespace posfleet::domain

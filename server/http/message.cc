@@ -65,6 +65,13 @@ int status_of(Code code) {
       return 413;
     case Code::kTooManyRequests:
       return 429;
+    case Code::kWeakPassword:
+      return 400;
+    case Code::kTotpRequired:  // the log-in is not done: the console asks for the code
+    case Code::kTotpWrong:
+      return 401;
+    case Code::kTotpEnrolRequired:  // the console shows TOTP set-up
+      return 403;
     case Code::kUnavailable:
       return 503;
     default:

@@ -32,6 +32,10 @@ class AccountStore {
   virtual Status delete_session(const std::string& token_hash) = 0;
   virtual Status delete_sessions_of(std::int64_t user_id) = 0;
 
+  // Back-office settings by key (e.g. "totp_required_for_admins"); "" when never set.
+  virtual Expected<std::string> account_setting(const std::string& key) = 0;
+  virtual Status set_account_setting(const std::string& key, const std::string& value) = 0;
+
   // Management API tokens. api_token finds revoked ones too (the caller
   // refuses them), kUnauthorized if there is no such token; count_api_tokens counts revoked ones
   // too, so that a revoked bootstrap token is never created again at start-up.

@@ -122,6 +122,12 @@ struct UserRecord {
   std::string name, password_hash, role;
   bool disabled = false;
   std::int64_t created = 0;
+  // Two-factor log-in (domain/totp.h): the TOTP secret, sealed
+  // (domain/secrets.h), "" when the user has none; the one generated at
+  // enrolment and waiting for its first code; the newest 30-second step a
+  // code was accepted for (a code works once).
+  std::string totp_secret = {}, totp_pending = {};
+  std::int64_t totp_last_step = 0;
 };
 
 struct SessionRecord {

@@ -194,11 +194,12 @@ export class Suite {
     await page.getByTestId('me').waitFor();
   }
 
-  // Creates a user with `role` through the API; the password is `${name}-password`.
+  // Creates a user with `role` through the API; the password is `${name}-password-1`
+  // (long enough for the password policy whatever the name).
   async user(name, role) {
-    const r = await this.api('POST', '/users', { name, role, password: `${name}-password` });
+    const r = await this.api('POST', '/users', { name, role, password: `${name}-password-1` });
     if (r.status !== 201) throw new Error(`could not create ${name}: ${JSON.stringify(r.body)}`);
-    return `${name}-password`;
+    return `${name}-password-1`;
   }
 
   async shot(page, name) {

@@ -50,7 +50,7 @@ await new Suite('releases').run(async (s) => {
   await s.user('rm', 'release_manager');
   await s.user('aud', 'auditor');
   const page = await s.page();
-  await s.login(page, 'rm', 'rm-password');
+  await s.login(page, 'rm', 'rm-password-1');
 
   // ---- Update policy: the fleet's window, all day.
   await page.getByTestId('nav-policy').click();
@@ -219,7 +219,7 @@ await new Suite('releases').run(async (s) => {
   await s.shot(page, 'deployments-en');
   await page.getByTestId('lang').click();
   const tablet = await s.page({ width: 768, height: 1024 });
-  await s.login(tablet, 'rm', 'rm-password');
+  await s.login(tablet, 'rm', 'rm-password-1');
   await tablet.goto(s.url + '/deployments');
   await tablet.locator('[data-testid=row-state-WEB1001][data-state=success]').waitFor();
   await s.shot(tablet, 'deployments-tablet-768');
@@ -229,7 +229,7 @@ await new Suite('releases').run(async (s) => {
 
   // ---- An auditor sees everything and can change nothing.
   const audPage = await s.page();
-  await s.login(audPage, 'aud', 'aud-password');
+  await s.login(audPage, 'aud', 'aud-password-1');
   await audPage.goto(s.url + '/policy');
   await audPage.getByTestId('policy-read-only').waitFor();
   s.check((await audPage.getByTestId('pf-save').count()) === 0 && (await audPage.getByTestId('tab-bulk').count()) === 0,

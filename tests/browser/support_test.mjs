@@ -162,7 +162,7 @@ await new Suite('support').run(async (s) => {
   await page.getByTestId('user-role').click();
   await page.locator('.ant-select-item-option', { hasText: '审计员' }).click();
   await page.getByTestId('user-password').fill('short');
-  await page.getByTestId('user-form').getByText('密码至少 10 个字符', { exact: true }).waitFor();
+  await page.getByTestId('user-form').getByText('密码至少 12 个字符', { exact: true }).waitFor();
   s.check(true, 'the password rule is shown before sending');
   await page.getByTestId('user-password').fill('olga-password');
   await page.getByTestId('user-confirm').fill('olga-password');
@@ -304,7 +304,9 @@ await new Suite('support').run(async (s) => {
   await invalid('a time that is not UTC', 'GET', '/audit?from=2026-01-01');
   await invalid('an unknown export format', 'GET', '/audit/export?format=xlsx');
   await invalid('a user change with nothing to change', 'PUT', '/users/amy', {});
-  await invalid('a short password', 'POST', '/users', { name: 'pat', role: 'auditor', password: 'short' });
+  const weak = await s.api('POST', '/users', { name: 'pat', role: 'auditor', password: 'short' });
+  s.check(weak.status === 400 && weak.body.error.code === 'weak_password' && weak.body.error.message.includes('12'),
+          `a short password: 400 weak_password saying what to do (${weak.body?.error?.message})`);
   const closedAgain = await s.api('POST', `/support/tickets/${ticket}/close`, { note: 'again' });
   s.check(closedAgain.status === 409, 'a closed ticket cannot be closed again');
 

@@ -181,10 +181,10 @@ class PolicyTest(FleetTestCase, unittest.TestCase):
 
         audit = self.audit_entries()
         actions = [(e["action"], e["path"], e["actor"]) for e in audit]
-        self.assertIn(("support.verify.identity_mismatch", "support", "support-user"), actions)
-        self.assertIn(("support.verify.code_wrong", "support", "support-user"), actions)
-        self.assertIn(("support.verify.ok", "support", "support-user"), actions)
-        self.assertIn(("policy.change", "support", "support-user"), actions)
+        self.assertIn(("support.verify.identity_mismatch", "support", "token:support-user"), actions)
+        self.assertIn(("support.verify.code_wrong", "support", "token:support-user"), actions)
+        self.assertIn(("support.verify.ok", "support", "token:support-user"), actions)
+        self.assertIn(("policy.change", "support", "token:support-user"), actions)
         change = next(e for e in audit if e["action"] == "policy.change" and e["path"] == "support")
         self.assertEqual(change["reason"], "ticket: merchant request")
         self.assertIn('"never"', change["after"])

@@ -32,6 +32,33 @@ TEST_P(AccountsConformance, UsersAreUniqueByNameAndListedByName) {
   EXPECT_EQ(back->password_hash, "h9");
 }
 
+TEST_P(AccountsConformance, AUsersTotpSecretsAndLastStepAreKept) {
+  const auto amy = *store().insert_user({0, "amy", "h", "admin", false, 1});
+  EXPECT_EQ(store().user_by_id(amy)->totp_secret, "") << "none at first";
+  auto u = *store().user_by_id(amy);
+  u.totp_pending = "s2.sealed-pending";
+  ASSERT_TRUE(store().update_user(u));
+  EXPECT_EQ(store().user_by_name("amy")->totp_pending, "s2.sealed-pending");
+  u.totp_secret = u.totp_pending;
+  u.totp_pending.clear();
+  u.totp_last_step = 60000001;
+  ASSERT_TRUE(store().update_user(u));
+  auto back = *store().user_by_id(amy);
+  EXPECT_EQ(back.totp_secret, "s2.sealed-pending");
+  EXPECT_EQ(back.totp_pending, "");
+  EXPECT_EQ(back.totp_last_step, 60000001);
+  EXPECT_EQ(store().list_users()->front().totp_secret, "s2.sealed-pending");
+}
+
+TEST_P(AccountsConformance, AccountSettingsAreEmptyUntilSetThenReplaced) {
+  EXPECT_EQ(*store().account_setting("totp_required_for_admins"), "");
+  ASSERT_TRUE(store().set_account_setting("totp_required_for_admins", "true"));
+  EXPECT_EQ(*store().account_setting("totp_required_for_admins"), "true");
+  ASSERT_TRUE(store().set_account_setting("totp_required_for_admins", "false"));
+  EXPECT_EQ(*store().account_setting("totp_required_for_admins"), "false");
+  EXPECT_EQ(*store().account_setting("other"), "");
+}
+
 TEST_P(AccountsConformance, SessionsAreTouchedAndDeletedOneOrAllOfAUser) {
   const auto amy = *store().insert_user({0, "amy", "h", "admin", false, 1});
   const auto bob = *store().insert_user({0, "bob", "h", "admin", false, 1});

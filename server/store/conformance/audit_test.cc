@@ -27,6 +27,31 @@ TEST_P(AuditConformance, AppendChainsEachEntryToTheOneBefore) {
   EXPECT_EQ(store().audit_entries(0, 1)->size(), 1u);
 }
 
+TEST_P(AuditConformance, TheClientAddressIsKeptAndHashed) {
+  AuditEntry e;
+  e.time = 10;
+  e.actor = "amy";
+  e.actor_kind = "user";
+  e.path = "console";
+  e.action = "policy.change";
+  e.target = "fleet";
+  e.address = "2001:db8::7";
+  auto a = store().append_audit(e);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->hash, audit_hash(*a, kAuditGenesis));
+  e.address = "";
+  EXPECT_NE(a->hash, audit_hash(e, kAuditGenesis)) << "the address is part of the hash";
+  const auto none = audit("bob", "console", "fleet", 11);  // the server's own: no address
+  auto all = store().audit_entries(0, 10);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].address, "2001:db8::7");
+  EXPECT_EQ((*all)[1].address, "");
+  EXPECT_TRUE(verify_log(*all, none.id, none.hash).ok);
+  AuditQuery q;
+  EXPECT_EQ(store().query_audit(q)->front().address, "2001:db8::7");
+}
+
 TEST_P(AuditConformance, AuditFiltersByActorPathTerminalAndTime) {
   audit("amy", "support", "terminal:PF1", 100, "support");
   audit("PF1", "terminal", "ticket:1", 200, "terminal");

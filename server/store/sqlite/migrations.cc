@@ -340,6 +340,21 @@ CREATE TABLE roots (
   published_by TEXT NOT NULL
 );
 )sql",
+    // 14: accounts an auditor accepts: the client address of each audit
+    //     entry ('' for older entries, whose hashes do not cover it); a user's
+    //     TOTP secret (sealed), the one waiting for its first code, and the
+    //     last time step used (each code works once); back-office settings
+    //     such as TOTP required for administrators.
+    R"sql(
+ALTER TABLE audit_log ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_pending TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE account_settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql",
 };
 }  // namespace
 

@@ -166,6 +166,8 @@ class SqliteStore final : public Store {
   Status touch_session(const std::string& token_hash, std::int64_t now) override;
   Status delete_session(const std::string& token_hash) override;
   Status delete_sessions_of(std::int64_t user_id) override;
+  Expected<std::string> account_setting(const std::string& key) override;
+  Status set_account_setting(const std::string& key, const std::string& value) override;
   Expected<std::vector<AuditEntry>> audit_entries(std::int64_t after_id,
                                                   std::int64_t limit) override;
   Status insert_root(const RootRecord& r) override;

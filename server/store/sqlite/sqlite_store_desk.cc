@@ -21,7 +21,7 @@ TicketRecord read_ticket(Stmt& s) {
 
 constexpr const char* kAuditCols =
     "SELECT id, time, actor, actor_kind, path, action, target, before, after, reason, prev_hash, "
-    "hash FROM audit_log ";
+    "hash, address FROM audit_log ";
 constexpr const char* kAuditWhere =
     "WHERE id > ?1 AND (?2 = '' OR actor = ?2) AND (?3 = '' OR path = ?3) "
     "AND (?4 = '' OR target = 'terminal:' || ?4 OR (actor_kind = 'terminal' AND actor = ?4)) "
@@ -117,7 +117,7 @@ Expected<std::vector<AuditEntry>> SqliteStore::query_audit(const AuditQuery& q) 
   int rc;
   while ((rc = s.step()) == SQLITE_ROW)
     out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
-                   s.str(8), s.str(9), s.str(10), s.str(11)});
+                   s.str(8), s.str(9), s.str(10), s.str(11), s.str(12)});
   if (rc != SQLITE_DONE) return c.error("query audit");
   return out;
 }

@@ -285,10 +285,10 @@ Expected<AuditEntry> SqliteStore::append_audit(AuditEntry e) {
   {
     auto s = c.prepare(
         "INSERT INTO audit_log (id, time, actor, actor_kind, path, action, target, before, after, "
-        "reason, prev_hash, hash) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+        "reason, prev_hash, hash, address) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind_all(e.id, e.time, e.actor, e.actor_kind, e.path, e.action, e.target, e.before, e.after,
-               e.reason, e.prev_hash, e.hash);
+               e.reason, e.prev_hash, e.hash, e.address);
     if (s.step() != SQLITE_DONE) return fail(c.error("audit"));
   }
   if (auto x = c.commit(); !x) return x.error();
@@ -300,14 +300,14 @@ Expected<std::vector<AuditEntry>> SqliteStore::audit_entries(std::int64_t after_
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, time, actor, actor_kind, path, action, target, before, after, reason, prev_hash, "
-      "hash "
+      "hash, address "
       "FROM audit_log WHERE id > ? ORDER BY id LIMIT ?");
   s.bind_all(after_id, limit);
   std::vector<AuditEntry> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW)
     out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
-                   s.str(8), s.str(9), s.str(10), s.str(11)});
+                   s.str(8), s.str(9), s.str(10), s.str(11), s.str(12)});
   if (rc != SQLITE_DONE) return c.error("audit entries");
   return out;
 }

@@ -5,17 +5,21 @@ namespace posfleet::store {
 
 namespace {
 constexpr const char* kUserCols =
-    "SELECT id, name, password_hash, role, disabled, created FROM users ";
+    "SELECT id, name, password_hash, role, disabled, created, totp_secret, totp_pending, "
+    "totp_last_step FROM users ";
 UserRecord read_user(Stmt& s) {
-  return {s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4) != 0, s.i64(5)};
+  return {s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4) != 0,
+          s.i64(5), s.str(6), s.str(7), s.i64(8)};
 }
 }  // namespace
 
 Expected<std::int64_t> SqliteStore::insert_user(const UserRecord& u) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT INTO users (name, password_hash, role, disabled, created) VALUES (?,?,?,?,?)");
-  s.bind_all(u.name, u.password_hash, u.role, u.disabled, u.created);
+      "INSERT INTO users (name, password_hash, role, disabled, created, totp_secret, totp_pending, "
+      "totp_last_step) VALUES (?,?,?,?,?,?,?,?)");
+  s.bind_all(u.name, u.password_hash, u.role, u.disabled, u.created, u.totp_secret, u.totp_pending,
+             u.totp_last_step);
   if (s.step() != SQLITE_DONE) return c.error("user " + u.name);
   return c.last_insert_id();
 }
@@ -51,9 +55,31 @@ Expected<std::vector<UserRecord>> SqliteStore::list_users() {
 
 Status SqliteStore::update_user(const UserRecord& u) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("UPDATE users SET password_hash = ?, role = ?, disabled = ? WHERE id = ?");
-  s.bind_all(u.password_hash, u.role, u.disabled, u.id);
+  auto s = c.prepare(
+      "UPDATE users SET password_hash = ?, role = ?, disabled = ?, totp_secret = ?, "
+      "totp_pending = ?, totp_last_step = ? WHERE id = ?");
+  s.bind_all(u.password_hash, u.role, u.disabled, u.totp_secret, u.totp_pending, u.totp_last_step,
+             u.id);
   return done(c, s, "user");
+}
+
+Expected<std::string> SqliteStore::account_setting(const std::string& key) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("SELECT value FROM account_settings WHERE key = ?");
+  s.bind(key);
+  const int rc = s.step();
+  if (rc == SQLITE_ROW) return s.str(0);
+  if (rc != SQLITE_DONE) return c.error("account setting " + key);
+  return std::string();
+}
+
+Status SqliteStore::set_account_setting(const std::string& key, const std::string& value) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare(
+      "INSERT INTO account_settings (key, value) VALUES (?, ?) "
+      "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  s.bind_all(key, value);
+  return done(c, s, "account setting");
 }
 
 Status SqliteStore::insert_session(const SessionRecord& r) {

@@ -3,7 +3,7 @@
 // and after in each row's expansion, export of what the filters match (CSV or
 // JSON Lines) and the hash chain's status.
 import { useState } from 'react';
-import { Button, Card, DatePicker, Form, Input, Select, Space, Table, Typography } from 'antd';
+import { Button, Card, DatePicker, Form, Input, Select, Space, Table, Typography, Tag } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import PageTitle from '../../common/PageTitle';
@@ -19,6 +19,7 @@ interface Entry {
   time_utc: string;
   actor: string;
   actor_kind: string;
+  address: string;
   path: string;
   action: string;
   target: string;
@@ -127,12 +128,18 @@ export default function AuditLog(_props: { me: Me }) {
             columns={[
               { title: '#', dataIndex: 'id', width: 70 },
               { title: ta('time'), dataIndex: 'time_utc', width: 170, render: (v: string) => formatTime(v, i18n.language) },
-              { title: ta('actor'), dataIndex: 'actor', render: (v: string, e: Entry) => <span title={e.actor_kind}>{v}</span> },
+              { title: ta('actor'), dataIndex: 'actor', render: (v: string, e: Entry) => (
+                // An API token acts under its own name (token:NAME), not its maker's.
+                e.actor_kind === 'token'
+                  ? <span title={e.actor_kind} data-testid="audit-token-actor"><Tag color="purple">{ta('tokenActor')}</Tag>{v.replace(/^token:/, '')}</span>
+                  : <span title={e.actor_kind}>{v}</span>) },
               { title: ta('path'), dataIndex: 'path', render: (v: string) => ta(`path_${v}`, { defaultValue: v }) },
               { title: ta('action'), dataIndex: 'action',
                 render: (v: string) => <span title={v} data-action={v}>{actionText(v, i18n.language)}</span> },
               { title: ta('target'), dataIndex: 'target', render: (v: string) => targetText(v, i18n.language) },
               { title: ta('reason'), dataIndex: 'reason', ellipsis: true },
+              { title: ta('address'), dataIndex: 'address', width: 150,
+                render: (v: string) => <span data-testid="audit-address">{v || ta('noAddress')}</span> },
             ]}
           />
         </States>

@@ -16,6 +16,8 @@ export const ACTIONS: Record<string, Words> = {
   'login.ok': ['登录', 'Logged in'],
   'login.failed': ['登录失败', 'Log-in failed'],
   'login.refused': ['登录被拒绝（尝试过多或账号停用）', 'Log-in refused (too many tries or account disabled)'],
+  'login.totp_failed': ['登录失败（两步验证码错误或重复使用）', 'Log-in failed (two-step code wrong or reused)'],
+  'settings.totp_required': ['设置管理员是否必须两步验证', 'Two-step verification for administrators set'],
   'merchant.create': ['新建商户', 'Merchant created'],
   'merchant.link': ['终端绑定商户', 'Terminal linked to merchant'],
   'policy.change': ['修改更新策略', 'Update policy changed'],
@@ -53,6 +55,8 @@ export const ACTIONS: Record<string, Words> = {
   'user.create': ['新建后台用户', 'User created'],
   'user.change': ['修改后台用户', 'User changed'],
   'user.password_reset': ['重置密码', 'Password reset'],
+  'user.totp_enrol': ['设置两步验证', 'Two-step verification set up'],
+  'user.totp_reset': ['重置两步验证', 'Two-step verification reset'],
 };
 
 const TARGETS: Record<string, Words> = {

@@ -1,11 +1,12 @@
 // The user form: name, role and password are required; the name has the
-// server's characters, the password at least 10 characters, typed twice the
+// server's characters, the password the server's policy (12 to 128
+// characters, not the user name, not a common password), typed twice the
 // same — each in the user's language and before anything is sent.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen } from '@testing-library/react';
 import { Button, Form } from 'antd';
 import i18n from '../../i18n';
-import UserForm, { NewUser } from './UserForm';
+import UserForm, { NewUser, passwordProblem } from './UserForm';
 
 function Harness({ onFinish }: { onFinish: (u: NewUser) => void }) {
   const [form] = Form.useForm();
@@ -43,11 +44,16 @@ describe('user form', () => {
     type('user-name', 'a b');
     expect(await screen.findByText('用户名为 1–64 位字母、数字或 . _ -')).toBeTruthy();
     type('user-password', 'short');
-    expect(await screen.findByText('密码至少 10 个字符')).toBeTruthy();
+    expect(await screen.findByText('密码至少 12 个字符')).toBeTruthy();
+    type('user-password', 'Password1234');
+    expect(await screen.findByText('这个密码太常见，请换一个')).toBeTruthy();
+    type('user-name', 'olga.petrova');
+    type('user-password', 'Olga.Petrova');
+    expect(await screen.findByText('密码不能与用户名相同')).toBeTruthy();
     type('user-password', 'long-enough-1');
     type('user-confirm', 'long-enough-2');
     expect(await screen.findByText('两次输入的密码不一致')).toBeTruthy();
-    expect(screen.getByText('至少 10 个字符；请通过安全途径告知本人，首次登录后尽快更改。')).toBeTruthy();
+    expect(screen.getByText(/^12–128 个字符，不能与用户名相同/)).toBeTruthy();
     fireEvent.click(screen.getByTestId('submit'));
     expect(await screen.findByText('请选择角色')).toBeTruthy();
     expect(done).not.toHaveBeenCalled();
@@ -60,6 +66,19 @@ describe('user form', () => {
     expect(await screen.findByText('Enter a user name')).toBeTruthy();
     expect(await screen.findByText('Choose a role')).toBeTruthy();
     type('user-password', 'short');
-    expect(await screen.findByText('A password needs at least 10 characters')).toBeTruthy();
+    expect(await screen.findByText('A password needs at least 12 characters')).toBeTruthy();
+  });
+
+  it('applies the same rules as the server, in characters', () => {
+    expect(passwordProblem('correct horse battery', 'amy')).toBe('');
+    expect(passwordProblem('密码要足够长一点才能安全使用', 'amy')).toBe('');
+    expect(passwordProblem('密码太短了不行的', 'amy')).toBe('passwordRule');
+    expect(passwordProblem('elevenchars', 'amy')).toBe('passwordRule');
+    expect(passwordProblem('x'.repeat(127) + 'y', 'amy')).toBe('');
+    expect(passwordProblem('x'.repeat(129) + 'y', 'amy')).toBe('passwordTooLong');
+    expect(passwordProblem('Administrator', 'administrator')).toBe('passwordIsName');
+    expect(passwordProblem('PASSWORD1234', 'amy')).toBe('passwordCommon');
+    expect(passwordProblem('aaaaaaaaaaaaaa', 'amy')).toBe('passwordRepeated');
+    expect(passwordProblem('valid start \uD800 here', 'amy')).toBe('passwordInvalid');
   });
 });

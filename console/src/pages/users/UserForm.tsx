@@ -1,12 +1,40 @@
 // The forms of the users page, with the server's rules (domain/accounts.cc):
 // a user name of 1-64 letters, digits, '.', '_' or '-'; one of four roles; a
-// password of at least 10 characters, typed twice.
+// password typed twice that meets the password policy (check_password): 12 to
+// 128 characters, not the user name, not a common password.
 import { Form, Input, Select } from 'antd';
 import type { FormInstance, Rule } from 'antd/es/form';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 
-export const PASSWORD_MIN = 10;
+export const PASSWORD_MIN = 12;
+export const PASSWORD_MAX = 128;
+// The server's list (domain/accounts.cc kCommonPasswords), compared in lower case.
+const COMMON = new Set([
+  '123456789012', '1234567890123', '12345678901234', '123456789123', 'password1234',
+  'password12345', 'passwordpassword', 'password123456', 'qwertyuiop12', 'qwertyuiopasdf',
+  'qwerty123456', '1q2w3e4r5t6y', '1qaz2wsx3edc', 'administrator', 'administrator1',
+  'iloveyou1234', 'welcome12345', 'changeme1234', 'letmein12345', 'abcdefghijkl',
+  'abc123456789', '111111111111', '000000000000', '123123123123', 'asdfghjkl123',
+  'zxcvbnm12345', 'superman1234', 'football1234', 'baseball1234', 'posfleet1234',
+  'posfleetadmin', 'admin1234567', 'admin123456789', 'p@ssw0rd1234', 'passw0rd1234',
+  'woaini1314520', '5201314520', '1314520520', 'aa123456789a', 'qazwsxedcrfv',
+]);
+const lowerAscii = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+// The key of the rule `password` breaks for user `name`, or '' — the same
+// order and rules as the server's check_password.
+export function passwordProblem(password: string, name: string): string {
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(password)) return 'passwordInvalid';
+  const chars = [...password].length; // characters, not UTF-16 units
+  if (chars < PASSWORD_MIN) return 'passwordRule';
+  if (chars > PASSWORD_MAX) return 'passwordTooLong';
+  const lower = lowerAscii(password);
+  if (name && lower === lowerAscii(name)) return 'passwordIsName';
+  if (COMMON.has(lower)) return 'passwordCommon';
+  if ([...password].every((c) => c === password[0])) return 'passwordRepeated';
+  return '';
+}
 export const ROLES = ['admin', 'release_manager', 'support', 'auditor'];
 
 export function nameRules(t: TFunction): Rule[] {
@@ -15,10 +43,18 @@ export function nameRules(t: TFunction): Rule[] {
     { pattern: /^[A-Za-z0-9._-]{1,64}$/, message: t('nameInvalid') },
   ];
 }
-export function passwordRules(t: TFunction): Rule[] {
+// `userName`: the user the password is for (a fixed name, or read from the form's name field).
+export function passwordRules(t: TFunction, userName?: string): Rule[] {
   return [
     { required: true, message: t('passwordRequired') },
-    { min: PASSWORD_MIN, message: t('passwordRule', { min: PASSWORD_MIN }) },
+    ({ getFieldValue }) => ({
+      validator: (_, v?: string) => {
+        const problem = v ? passwordProblem(v, userName ?? getFieldValue('name') ?? '') : '';
+        return problem
+          ? Promise.reject(new Error(t(problem, { min: PASSWORD_MIN, max: PASSWORD_MAX })))
+          : Promise.resolve();
+      },
+    }),
   ];
 }
 export function roleRules(t: TFunction): Rule[] {
@@ -38,11 +74,12 @@ export function RoleSelect(props: { value?: string; onChange?: (v: string) => vo
 }
 
 // A password typed twice, with the rule shown under the field.
-export function PasswordFields({ label, testid = 'user' }: { label: string; testid?: string }) {
+export function PasswordFields({ label, testid = 'user', userName }: { label: string; testid?: string; userName?: string }) {
   const { t } = useTranslation('users');
   return (
     <>
-      <Form.Item name="password" label={label} rules={passwordRules(t)} extra={t('passwordHelp', { min: PASSWORD_MIN })}>
+      <Form.Item name="password" label={label} rules={passwordRules(t, userName)} dependencies={userName ? [] : ['name']}
+                 extra={t('passwordHelp', { min: PASSWORD_MIN, max: PASSWORD_MAX })}>
         <Input.Password data-testid={`${testid}-password`} autoComplete="new-password" />
       </Form.Item>
       <Form.Item

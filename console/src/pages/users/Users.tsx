@@ -2,9 +2,11 @@
 // role and an initial password, changing a role, resetting a password, and
 // disabling or enabling an account — each confirmed first. Any change ends
 // the user's sessions; the server refuses to leave no active administrator.
+// Two-step verification: each user's state, an administrator's reset (with a
+// reason, audited), and the setting that requires it of administrators.
 // Below them: API tokens (ApiTokens.tsx).
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, Modal, Popconfirm, Space, Switch, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import PageTitle from '../../common/PageTitle';
 import { api, ApiError, Me } from '../../api';
@@ -19,10 +21,50 @@ interface User {
   name: string;
   role: string;
   disabled: boolean;
+  totp: boolean;
   created: string;
 }
 
-type Dialog = { kind: 'create' } | { kind: 'role'; user: User } | { kind: 'password'; user: User } | null;
+type Dialog =
+  | { kind: 'create' }
+  | { kind: 'role'; user: User }
+  | { kind: 'password'; user: User }
+  | { kind: 'totp'; user: User }
+  | null;
+
+// The fleet setting: TOTP required of administrators.
+function LoginSecurity() {
+  const { t } = useTranslation();
+  const { t: tu } = useTranslation('users');
+  const settings = useApi<{ totp_required_for_admins: boolean }>('/settings/accounts');
+  const [error, setError] = useState('');
+  const [saving, setSaving] = useState(false);
+  const toggle = async (on: boolean) => {
+    setError('');
+    setSaving(true);
+    try {
+      await api('PUT', '/settings/accounts', { totp_required_for_admins: on });
+      settings.reload();
+    } catch (e) {
+      setError(errorText(t, e));
+    } finally {
+      setSaving(false);
+    }
+  };
+  return (
+    <Card title={tu('settingsTitle')} style={{ marginBottom: 16 }}>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="settings-error" />}
+      <States loading={settings.loading} error={settings.error} onRetry={settings.reload}>
+        <Space>
+          <Switch checked={!!settings.data?.totp_required_for_admins} loading={saving} onChange={toggle}
+                  data-testid="totp-required-switch" />
+          <Typography.Text>{tu('totpRequired')}</Typography.Text>
+        </Space>
+        <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>{tu('totpRequiredHelp')}</Typography.Paragraph>
+      </States>
+    </Card>
+  );
+}
 
 export default function Users({ me }: { me: Me }) {
   const { t } = useTranslation();
@@ -34,6 +76,7 @@ export default function Users({ me }: { me: Me }) {
   const [createForm] = Form.useForm();
   const [roleForm] = Form.useForm();
   const [passwordForm] = Form.useForm();
+  const [totpForm] = Form.useForm();
   const newRole = Form.useWatch('role', roleForm) as string | undefined;
 
   const send = async (name: string, f: () => Promise<unknown>, ok: string) => {
@@ -58,6 +101,7 @@ export default function Users({ me }: { me: Me }) {
     createForm.resetFields();
     roleForm.resetFields();
     passwordForm.resetFields();
+    totpForm.resetFields();
     if (d?.kind === 'role') roleForm.setFieldsValue({ role: d.user.role });
     setDialog(d);
   };
@@ -66,6 +110,7 @@ export default function Users({ me }: { me: Me }) {
   return (
     <>
     <PageTitle title={tu('title')} />
+    <LoginSecurity />
     <Card
       title={tu('accounts')}
       extra={
@@ -97,6 +142,13 @@ export default function Users({ me }: { me: Me }) {
                 <Tag color={v ? 'default' : 'green'} data-testid={`user-status-${u.name}`}>{v ? tu('disabled') : tu('active')}</Tag>
               ),
             },
+            {
+              title: tu('totp'),
+              dataIndex: 'totp',
+              render: (v: boolean, u: User) => (
+                <Tag color={v ? 'green' : 'default'} data-testid={`user-totp-${u.name}`}>{v ? tu('totpOn') : tu('totpOff')}</Tag>
+              ),
+            },
             { title: tu('created'), dataIndex: 'created', render: (v: string) => formatTime(v, i18n.language) },
             {
               title: tu('actions'),
@@ -109,6 +161,11 @@ export default function Users({ me }: { me: Me }) {
                   <Button size="small" onClick={() => open({ kind: 'password', user: u })} data-testid={`user-reset-${u.name}`}>
                     {tu('resetPassword')}
                   </Button>
+                  {u.totp && (
+                    <Button size="small" onClick={() => open({ kind: 'totp', user: u })} data-testid={`user-totp-reset-${u.name}`}>
+                      {tu('totpReset')}
+                    </Button>
+                  )}
                   <Popconfirm
                     title={tu(u.disabled ? 'enableConfirm' : 'disableConfirm', { name: u.name })}
                     okText={tu('yes')}
@@ -186,7 +243,34 @@ export default function Users({ me }: { me: Me }) {
             change(dialog.user, { password: v.password }, tu('resetOk', { name: dialog.user.name }))
           }
         >
-          <PasswordFields label={tu('newPassword')} testid="reset" />
+          <PasswordFields label={tu('newPassword')} testid="reset" userName={dialog?.kind === 'password' ? dialog.user.name : ''} />
+        </Form>
+      </Modal>
+      <Modal
+        open={dialog?.kind === 'totp'}
+        title={dialog?.kind === 'totp' ? tu('totpResetTitle', { name: dialog.user.name }) : ''}
+        okText={tu('totpReset')}
+        cancelText={tu('cancel')}
+        onOk={() => totpForm.submit()}
+        onCancel={() => setDialog(null)}
+        okButtonProps={{ danger: true, 'data-testid': 'totp-reset-save' }}
+        forceRender
+      >
+        {dialog?.kind === 'totp' && errorBox}
+        {dialog?.kind === 'totp' && <Alert type="warning" title={tu('totpResetHelp', { name: dialog.user.name })} style={{ marginBottom: 12 }} />}
+        <Form
+          form={totpForm}
+          layout="vertical"
+          onFinish={(v: { reason: string }) =>
+            dialog?.kind === 'totp' &&
+            send(dialog.user.name,
+                 () => api('POST', `/users/${encodeURIComponent(dialog.user.name)}/totp/reset`, { reason: v.reason }),
+                 tu('totpResetOk', { name: dialog.user.name }))
+          }
+        >
+          <Form.Item name="reason" label={tu('totpResetReason')} rules={[{ required: true, whitespace: true, message: tu('totpResetReasonRequired') }]}>
+            <Input.TextArea rows={2} maxLength={500} data-testid="totp-reset-reason" />
+          </Form.Item>
         </Form>
       </Modal>
     </Card>
