@@ -35,6 +35,23 @@ std::string escape_controls(std::string_view s) {
   return out;
 }
 
+// "2026-12-02 07:52:07.123" in local time, or "2026-12-02T07:52:07.123" in UTC.
+std::string stamp(std::chrono::system_clock::time_point time, bool utc) {
+  const auto t = std::chrono::system_clock::to_time_t(time);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  if (utc)
+    ::gmtime_r(&t, &tm);
+  else
+    ::localtime_r(&t, &tm);
+  char out[48];
+  const std::size_t n =
+      std::strftime(out, sizeof out, utc ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm);
+  std::snprintf(out + n, sizeof out - n, ".%03d", static_cast<int>(ms));
+  return out;
+}
+
 std::string_view level_name(spdlog::level::level_enum l) {
   const auto& sv = spdlog::level::to_string_view(l);
   return {sv.data(), sv.size()};
@@ -56,22 +73,10 @@ class LineFormatter final : public spdlog::formatter {
       case Shape::kJournal:
         line = journal_line(syslog_priority(level), text);
         break;
-      case Shape::kText: {
-        const auto t = std::chrono::system_clock::to_time_t(msg.time);
-        const auto ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch())
-                .count() %
-            1000;
-        std::tm tm{};
-        ::localtime_r(&t, &tm);
-        char stamp[40];
-        std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
-        char millis[8];
-        std::snprintf(millis, sizeof millis, ".%03d", static_cast<int>(ms));
-        line = "[" + std::string(stamp) + millis + "] [" + std::string(level) + "] " +
+      case Shape::kText:
+        line = "[" + stamp(msg.time, false) + "] [" + std::string(level) + "] " +
                escape_controls(text) + "\n";
         break;
-      }
     }
     dest.append(line.data(), line.data() + line.size());
   }
@@ -120,18 +125,9 @@ std::string journal_line(int priority, std::string_view message) {
 
 std::string json_line(std::chrono::system_clock::time_point time, std::string_view level,
                       std::string_view message, std::string_view program, long pid, long thread) {
-  const auto t = std::chrono::system_clock::to_time_t(time);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char stamp[40];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-  char millis[8];
-  std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>(ms));
   boost::json::object fields{
       {"program", text::to_valid_utf8(program)}, {"pid", pid}, {"thread", thread}};
-  boost::json::object line{{"time", std::string(stamp) + millis},
+  boost::json::object line{{"time", stamp(time, true) + "Z"},
                            {"level", level == "warning" ? "warn" : std::string(level)},
                            {"message", text::to_valid_utf8(message)},
                            {"fields", std::move(fields)}};

@@ -144,7 +144,7 @@ TEST_F(LogTest, JournalStreamOfAnotherFileIsNotJournald) {
   // "[2026-12-02 07:52:07.123] [info] listening"
   ASSERT_GE(text.size(), 26u) << text;
   EXPECT_EQ(text[0], '[');
-  EXPECT_EQ(text.substr(25), "[info] listening\n");
+  EXPECT_EQ(text.substr(26), "[info] listening\n");
 }
 
 TEST_F(LogTest, UnknownLevelIsRefused) {
