@@ -55,6 +55,8 @@ struct ListenerOptions {
   int idle_timeout_seconds = 60;
   int max_connections = 1000;
   int drain_seconds = 30;  // after SIGTERM, how long requests in flight may take to finish
+  // Called once as a drain begins (systemd's STOPPING=1).
+  std::function<void()> on_drain;
 };
 
 class Listener {
