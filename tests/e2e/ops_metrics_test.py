@@ -221,31 +221,39 @@ class SystemdTest(unittest.TestCase):
         finally:
             notify.close()
 
-    def test_the_agent_is_ready_once_its_daemon_runs(self):
+    def test_the_agent_is_ready_once_its_daemon_runs_and_logs_json(self):
         server = Server(self.ws.path)
+        notify = NotifySocket(self.ws.path)
         try:
             cli = __import__("harness").Cli(server, self.ws.path)
             token = cli.json("terminal", "register", "--serial", "PS0001", "--model", "A920")["token"]
             cli.run("key", "generate", "--out", "keys/release")
-            pub = os.path.join(self.ws.path, "keys", "release.pub")
-            agent = Agent(self.ws.path, server.url, "PS0001", token, "A920", [pub])
-            notify = NotifySocket(self.ws.path)
-            os.environ["NOTIFY_SOCKET"] = notify.path
-            try:
-                agent.start()
-            finally:
-                del os.environ["NOTIFY_SOCKET"]
-            try:
+            agent = Agent(self.ws.path, server.url, "PS0001", token, "A920",
+                          [os.path.join(self.ws.path, "keys", "release.pub")])
+            err_path = os.path.join(self.ws.path, "agent-stderr.jsonl")
+            with open(err_path, "w") as err:
+                p = subprocess.Popen([binary("POSFLEET_AGENT"), "-c", agent.config_path, "run", "--log-format", "json"],
+                                     stdout=subprocess.DEVNULL, stderr=err,
+                                     env=dict(os.environ, NOTIFY_SOCKET=notify.path))
+                self.procs.append(p)
                 ready = notify.receive(timeout=30)
-                self.assertIsNotNone(ready, "the agent sent no READY=1:\n" + agent.output())
+                self.assertIsNotNone(ready, "the agent sent no READY=1:\n" + read(err_path))
                 self.assertIn("READY=1", ready.split("\n"))
                 self.assertIn("STATUS=polling " + server.url, ready)
-                agent.stop()
+                # Ready means its local socket (the menu's) answers too.
+                self.assertTrue(agent.call({"cmd": "status"}, timeout=10).get("ok"))
+                p.send_signal(signal.SIGTERM)
                 self.assertIn("STOPPING=1", (notify.receive(timeout=30) or "").split("\n"))
-            finally:
-                agent.stop()
-                notify.close()
+                self.assertEqual(p.wait(timeout=30), 0)
+            lines = read(err_path).splitlines()
+            self.assertTrue(lines)
+            for line in lines:
+                entry = json.loads(line)
+                self.assertEqual(set(entry), {"time", "level", "message", "fields"}, line)
+                self.assertEqual(entry["fields"]["program"], "posfleet-agent")
+            self.assertTrue(any("terminal PS0001 (A920) running" in json.loads(l)["message"] for l in lines), lines)
         finally:
+            notify.close()
             server.stop()
 
     def test_json_logs_are_one_object_per_line(self):
