@@ -94,13 +94,8 @@ int main(int argc, char** argv) {
   posfleet::agent::fault::install(config->device_dir);  // power-cut tests only (POSFLEET_FAULT)
   posfleet::Status result = posfleet::ok_status();
   if (*run) {
-    auto format = posfleet::log::parse_format(log_format);
-    if (!format) {
-      std::cerr << "posfleet-agent: " << format.error().message << "\n";
-      return 2;
-    }
-    if (auto s = posfleet::log::setup("posfleet-agent", *format, log_level); !s) {
-      std::cerr << "posfleet-agent: " << s.error().message << "\n";
+    if (auto f = posfleet::log::setup("posfleet-agent", log_format, log_level); !f) {
+      std::cerr << "posfleet-agent: " << f.error().message << "\n";
       return 2;
     }
     posfleet::HttpClient::global_init();

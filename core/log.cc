@@ -151,4 +151,11 @@ Status setup(std::string_view program, Format format, std::string_view level) {
   return ok_status();
 }
 
+Expected<Format> setup(std::string_view program, std::string_view format, std::string_view level) {
+  auto f = parse_format(format);
+  if (!f) return f.error();
+  if (auto s = setup(program, *f, level); !s) return s.error();
+  return *f;
+}
+
 }  // namespace posfleet::log

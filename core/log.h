@@ -39,6 +39,8 @@ bool stderr_is_journal();
 // journal shape under journald) at `level` (trace, debug, info, warn, error);
 // `program` names the process in json fields.
 Status setup(std::string_view program, Format format, std::string_view level);
+// The same from the words of --log-format and --log-level; answers the format.
+Expected<Format> setup(std::string_view program, std::string_view format, std::string_view level);
 
 // The building blocks, for tests: one json line (with its '\n') and one
 // journal line. `level` is spdlog's name of the level.

@@ -147,10 +147,16 @@ TEST_F(LogTest, JournalStreamOfAnotherFileIsNotJournald) {
   EXPECT_EQ(text.substr(26), "[info] listening\n");
 }
 
-TEST_F(LogTest, UnknownLevelIsRefused) {
+TEST_F(LogTest, UnknownLevelOrFormatIsRefused) {
   auto s = setup("posfleetd", Format::kText, "loud");
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("trace, debug, info, warn or error"), std::string::npos);
+  auto f = setup("posfleetd", "yaml", "info");
+  ASSERT_FALSE(f);
+  EXPECT_NE(f.error().message.find("use text or json"), std::string::npos);
+  f = setup("posfleetd", "json", "warn");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(*f, Format::kJson);
 }
 
 }  // namespace

@@ -236,13 +236,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  auto format = posfleet::log::parse_format(log_format);
+  auto format = posfleet::log::setup("posfleetd", log_format, log_level);
   if (!format) {
     std::cerr << "posfleetd: " << format.error().message << "\n";
-    return 2;
-  }
-  if (auto s = posfleet::log::setup("posfleetd", *format, log_level); !s) {
-    std::cerr << "posfleetd: " << s.error().message << "\n";
     return 2;
   }
   // What posfleetd says at start: on stdout, or as log lines when the logs are JSON.
