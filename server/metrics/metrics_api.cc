@@ -186,6 +186,34 @@ std::string MetricsService::render() const {
     }
     if (!store_ok) break;
   }
+  // Roll-outs: each of the newest releases' terminals by the update state it gives them.
+  if (store_ok) {
+    auto releases = ctx_.store.list_releases();
+    if (!releases) {
+      store_ok = false;
+      spdlog::warn("metrics: listing releases failed: {}", releases.error().message);
+    } else {
+      deployments.family("posfleet_rollout_terminals", "gauge",
+                         "Terminals by the update state a release's deployments give them, for "
+                         "the newest releases.");
+      const std::size_t first =
+          releases->size() > kRolloutReleases ? releases->size() - kRolloutReleases : 0;
+      for (std::size_t i = first; i < releases->size() && store_ok; ++i) {
+        const auto& release = (*releases)[i];
+        auto counts = ctx_.store.release_state_counts(release.id);
+        if (!counts) {
+          store_ok = false;
+          spdlog::warn("metrics: counting a release's terminals failed: {}",
+                       counts.error().message);
+          break;
+        }
+        for (const auto& [state, n] : *counts)
+          deployments.sample("posfleet_rollout_terminals",
+                             {{"release", release.version}, {"state", store::to_string(state)}},
+                             static_cast<double>(n));
+      }
+    }
+  }
   out.family("posfleet_store_up", "gauge",
              "1 when the store answered this scrape's counts, 0 when it failed (see the log).");
   out.sample("posfleet_store_up", {}, store_ok ? 1 : 0);

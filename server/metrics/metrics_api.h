@@ -5,7 +5,8 @@
 // in the handler goes into a histogram per route (for a download that is the
 // time to start it, not to send it). A scrape adds what is read at that
 // moment: DDI polls, download slots (domain/load.h), deployments by status and
-// result (a count in the store), the database's files (SQLite: the database
+// result (a count in the store), the newest releases' roll-outs (their
+// terminals by update state), the database's files (SQLite: the database
 // and its write-ahead log), and the process (start time, uptime, open and
 // allowed descriptors, resident memory, CPU time). docs/operations.md lists
 // every metric and shows a scrape configuration.
@@ -42,6 +43,8 @@ class MetricsService {
   std::string render() const;
 
   static constexpr const char* kPollPattern = "/{tenant}/controller/v1/{controllerId}";
+  // posfleet_rollout_terminals covers this many of the newest releases.
+  static constexpr std::size_t kRolloutReleases = 10;
 
  private:
   domain::Context& ctx_;

@@ -124,6 +124,8 @@ TEST_F(MetricsApiTest, DownloadsDeploymentsDatabaseAndProcessAreShown) {
   EXPECT_EQ(value(text, "posfleet_deployments{status=\"scheduled\"}"), 2);
   EXPECT_EQ(value(text, "posfleet_deployments{status=\"running\"}"), 0);
   EXPECT_EQ(value(text, "posfleet_deployments{status=\"finished\",result=\"success\"}"), 0);
+  EXPECT_EQ(value(text, "posfleet_rollout_terminals{release=\"2.0.0\",state=\"scheduled\"}"), 2);
+  EXPECT_EQ(value(text, "posfleet_rollout_terminals{release=\"2.0.0\",state=\"success\"}"), 0);
   EXPECT_EQ(value(text, "posfleet_store_up"), 1);
   EXPECT_GT(value(text, "posfleet_database_size_bytes{file=\"database\"}"), 0);
   EXPECT_GE(value(text, "posfleet_database_size_bytes{file=\"wal\"}"), 0);

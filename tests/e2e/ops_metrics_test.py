@@ -113,6 +113,8 @@ class MetricsTest(FleetTestCase, unittest.TestCase):
         self.assertGreaterEqual(m['posfleet_http_requests_total{%s,status="2xx"}' % download], 1)
         self.assertEqual(m["posfleet_downloads_active"], 0)
         self.assertEqual(m["posfleet_downloads_refused_total"], 0)
+        self.assertEqual(m['posfleet_rollout_terminals{release="2.0.0",state="success"}'], 1)
+        self.assertEqual(m['posfleet_rollout_terminals{release="2.0.0",state="running"}'], 0)
         self.assertEqual(m["posfleet_store_up"], 1)
         self.assertGreater(m['posfleet_database_size_bytes{file="database"}'], 0)
         self.assertGreater(m["process_open_fds"], 3)
