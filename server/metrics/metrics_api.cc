@@ -12,6 +12,7 @@
 #include "server/api/api_common.h"
 #include "server/domain/load.h"
 #include "server/metrics/exposition.h"
+#include "server/store/sqlite/sqlite_db.h"
 #include "server/store/store.h"
 
 namespace posfleet::metrics {
@@ -226,6 +227,15 @@ std::string MetricsService::render() const {
             "Size of the SQLite database's files: the database and its write-ahead log.");
   db.sample("posfleet_database_size_bytes", {{"file", "database"}}, file_size(file));
   db.sample("posfleet_database_size_bytes", {{"file", "wal"}}, file_size(file + "-wal"));
+
+  db.family("posfleet_database_busy_waits_total", "counter",
+            "SQLite statements that found the database locked by another connection and "
+            "waited.");
+  db.sample("posfleet_database_busy_waits_total", {}, static_cast<double>(store::busy_waits()));
+  db.family("posfleet_database_busy_timeouts_total", "counter",
+            "SQLite statements that gave up after waiting 5 s for a lock (answered as busy).");
+  db.sample("posfleet_database_busy_timeouts_total", {},
+            static_cast<double>(store::busy_timeouts()));
 
   const auto now = std::chrono::steady_clock::now();
   db.family("process_start_time_seconds", "gauge", "Start time of the process, unix seconds.");

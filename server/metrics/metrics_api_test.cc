@@ -129,6 +129,8 @@ TEST_F(MetricsApiTest, DownloadsDeploymentsDatabaseAndProcessAreShown) {
   EXPECT_EQ(value(text, "posfleet_store_up"), 1);
   EXPECT_GT(value(text, "posfleet_database_size_bytes{file=\"database\"}"), 0);
   EXPECT_GE(value(text, "posfleet_database_size_bytes{file=\"wal\"}"), 0);
+  EXPECT_GE(value(text, "posfleet_database_busy_waits_total"), 0);
+  EXPECT_GE(value(text, "posfleet_database_busy_timeouts_total"), 0);
   EXPECT_GT(value(text, "process_open_fds"), 2);
   EXPECT_GT(value(text, "process_max_fds"), 0);
   EXPECT_GT(value(text, "process_resident_memory_bytes"), 0);
