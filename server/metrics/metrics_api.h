@@ -6,8 +6,9 @@
 // time to start it, not to send it). A scrape adds what is read at that
 // moment: DDI polls, download slots (domain/load.h), deployments by status and
 // result (a count in the store), the newest releases' roll-outs (their
-// terminals by update state), the database's files (SQLite: the database
-// and its write-ahead log), and the process (start time, uptime, open and
+// terminals by update state), the database (SQLite: the sizes of the
+// database and its write-ahead log, and the busy waits and time-outs of its
+// connections), and the process (start time, uptime, open and
 // allowed descriptors, resident memory, CPU time). docs/operations.md lists
 // every metric and shows a scrape configuration.
 //
