@@ -21,6 +21,7 @@
 #include "agent/trust/root_walk.h"
 #include "core/fs.h"
 #include "core/json.h"
+#include "core/sd_notify.h"
 
 namespace posfleet::agent {
 
@@ -193,6 +194,8 @@ Status run_daemon(const Config& config) {
   auto version = installed_version(boot);
   spdlog::info("posfleet-agent: terminal {} ({}) running {}; server {}", config.terminal,
                config.model, version ? *version : "?", config.server);
+  if (auto s = sd::notify("READY=1\nSTATUS=polling " + config.server); !s)
+    spdlog::warn("systemd: {}", s.error().message);
   std::mt19937 rng(std::random_device{}());
   int failures = 0;
   Attributes reported;  // configData as last delivered
@@ -264,6 +267,7 @@ Status run_daemon(const Config& config) {
     if (!machine.idle()) continue;
     service.wait(ctx.runtime.poll_seconds);
   }
+  if (auto s = sd::notify("STOPPING=1"); !s) spdlog::warn("systemd: {}", s.error().message);
   local.stop();  // waits for the answer to the menu's restart request to go out
   if (g_restart) return restart_device(boot);
   spdlog::info("posfleet-agent: stopped");

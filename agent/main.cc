@@ -22,6 +22,7 @@
 #include "agent/status.h"
 #include "core/clock.h"
 #include "core/http_client.h"
+#include "core/log.h"
 #include "core/signing.h"
 
 int main(int argc, char** argv) {
@@ -33,6 +34,12 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   auto* run = app.add_subcommand("run", "run the update daemon");
   run->add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+  std::string log_format = "text";
+  run->add_option("--log-format", log_format,
+                  "text (under systemd: without timestamps, journald stamps lines) or json (one "
+                  "object per line: time, level, message, fields)")
+      ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   auto* status = app.add_subcommand("status", "show version, slots and the last update");
   status->add_flag("--json", as_json, "print JSON");
@@ -100,7 +107,10 @@ int main(int argc, char** argv) {
   posfleet::agent::fault::install(config->device_dir);  // power-cut tests only (POSFLEET_FAULT)
   posfleet::Status result = posfleet::ok_status();
   if (*run) {
-    spdlog::set_level(spdlog::level::from_str(log_level));
+    if (auto f = posfleet::log::setup("posfleet-agent", log_format, log_level); !f) {
+      std::cerr << "posfleet-agent: " << f.error().message << "\n";
+      return 2;
+    }
     posfleet::HttpClient::global_init();
     std::signal(SIGTERM, [](int) { posfleet::agent::request_stop(); });
     std::signal(SIGINT, [](int) { posfleet::agent::request_stop(); });

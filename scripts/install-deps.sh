@@ -13,6 +13,7 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   # tools the tests and benchmarks drive
   curl openssl sqlite3 swupdate wrk nginx-light cpio procps python3 tmux tzdata
+  systemd  # systemd-analyze verifies the units in packaging/systemd (nothing is started)
   # the web console: Node.js builds it; Chromium (with a CJK font) tests it
   nodejs chromium fonts-wqy-microhei
 )

@@ -15,6 +15,8 @@
 
 #include "core/clock.h"
 #include "core/fs.h"
+#include "core/log.h"
+#include "core/sd_notify.h"
 #include "core/signing.h"
 #include "server/domain/accounts.h"
 #include "server/domain/device_ca.h"
@@ -29,6 +31,7 @@
 #include "server/http/listener.h"
 #include "server/http/static_files.h"
 #include "server/http/tls.h"
+#include "server/metrics/metrics_api.h"
 #include "server/routes.h"
 #include "server/store/sqlite/sqlite_store.h"
 
@@ -120,9 +123,10 @@ int connection_cap(int asked, std::uint64_t fd_limit) {
   const std::uint64_t room = fd_limit - std::min<std::uint64_t>(64, fd_limit / 2);
   if (asked == 0) return std::max(1, static_cast<int>(std::min<std::uint64_t>(room, 10000)));
   if (static_cast<std::uint64_t>(asked) > room)
-    std::cout << "warning: --max-connections " << asked << " is more than the descriptor limit ("
-              << fd_limit
-              << ") leaves room for; raise it (ulimit -n) or expect refused connections\n";
+    spdlog::warn(
+        "--max-connections {} is more than the descriptor limit ({}) leaves room for; raise it "
+        "(ulimit -n) or expect refused connections",
+        asked, fd_limit);
   return asked;
 }
 
@@ -149,6 +153,19 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "network threads (0: one per core)")->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format,
+                 "text (under systemd: without timestamps, journald stamps lines) or json (one "
+                 "object per line: time, level, message, fields)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  std::string metrics_allow = posfleet::metrics::kDefaultMetricsAllow;
+  app.add_option("--metrics-allow", metrics_allow,
+                 "addresses and CIDR blocks that may read GET /metrics, comma-separated")
+      ->capture_default_str();
+  std::string metrics_token_file;
+  app.add_option("--metrics-token-file", metrics_token_file,
+                 "file whose first line is a bearer token GET /metrics also requires");
   // The console's files: console/dist of the source tree this posfleetd was
   // built in (build/bin/posfleetd → ../../console/dist), unless given.
   std::string console_dir =
@@ -244,7 +261,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3650))
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  spdlog::set_level(spdlog::level::from_str(log_level));
+  auto format = posfleet::log::setup("posfleetd", log_format, log_level);
+  if (!format) {
+    std::cerr << "posfleetd: " << format.error().message << "\n";
+    return 2;
+  }
+  // What posfleetd says at start: on stdout, or as log lines when the logs are JSON.
+  const bool json_logs = *format == posfleet::log::Format::kJson;
+  auto say = [json_logs](const std::string& text) {
+    if (json_logs)
+      spdlog::info("{}", text);
+    else
+      std::cout << text << std::endl;
+  };
 
   auto fail = [](const posfleet::Error& e) {
     std::cerr << "posfleetd: " << e.message << (e.context.empty() ? "" : " [" + e.context + "]")
@@ -291,10 +320,10 @@ int main(int argc, char** argv) {
       60, 60);  // per address and minute, on routes without log-in
   ctx.public_limit = &public_limit;
   if (secrets->rotating())
-    std::cout
-        << "warning: secret.key.old exists: a key rotation did not finish; stop posfleetd and run "
-           "`posfleetd --data-dir "
-        << data_dir << " rotate-secret-key` again\n";
+    spdlog::warn(
+        "secret.key.old exists: a key rotation did not finish; stop posfleetd and run "
+        "`posfleetd --data-dir {} rotate-secret-key` again",
+        data_dir);
   ctx.session_idle_seconds = session_idle;
   for (const auto& file : release_key_files) {
     auto text = posfleet::read_file(file);
@@ -322,6 +351,17 @@ int main(int argc, char** argv) {
   posfleet::add_all_routes(router, ctx);
   posfleet::http::StaticFiles console(console_dir);
   router.set_fallback([&console](posfleet::http::Request& req) { return console.serve(req); });
+  auto metrics_cidrs = posfleet::metrics::parse_cidr_list(metrics_allow);
+  if (!metrics_cidrs) return fail(metrics_cidrs.error());
+  std::string metrics_token;
+  if (!metrics_token_file.empty()) {
+    auto token = posfleet::metrics::MetricsAccess::read_token_file(metrics_token_file);
+    if (!token) return fail(token.error());
+    metrics_token = *token;
+  }
+  posfleet::metrics::MetricsService metrics(
+      ctx, posfleet::metrics::MetricsAccess(*metrics_cidrs, metrics_token));
+  metrics.attach(router);
 
   auto opts = posfleet::http::parse_listen(listen, limits);
   if (!opts) return fail(opts.error());
@@ -343,6 +383,10 @@ int main(int argc, char** argv) {
   }
   opts->threads = threads;
   opts->max_connections = connection_cap(max_connections, posfleet::http::raise_fd_limit());
+  opts->on_drain = [] {
+    if (auto s = posfleet::sd::notify("STOPPING=1\nSTATUS=draining"); !s)
+      spdlog::warn("systemd: {}", s.error().message);
+  };
   posfleet::http::Listener listener(router, *opts);
   if (auto s = listener.bind(); !s) return fail(s.error());
   std::string host =
@@ -355,20 +399,24 @@ int main(int argc, char** argv) {
                  "unencrypted. Plain HTTP is for development on loopback; give --tls-cert and "
                  "--tls-key (or put a TLS proxy in front and listen on 127.0.0.1)\n";
   if (external_url.empty() && (opts->host == "0.0.0.0" || opts->host == "::"))
-    std::cout << "warning: listening on every address; download links name " << listen_url
-              << ", which terminals cannot reach: set --external-url to the address they use\n";
+    spdlog::warn(
+        "listening on every address; download links name {}, which terminals cannot reach: set "
+        "--external-url to the address they use",
+        listen_url);
   auto url = posfleet::http::parse_external_url(external_url.empty() ? listen_url : external_url);
   if (!url) return fail(url.error());
   ctx.external_url = *url;
   if (auto s = bootstrap_admin(**store, *url); !s) return fail(s.error());
   if (auto s = bootstrap_admin_user(ctx, *url); !s) return fail(s.error());
-  std::cout << (console.available()
-                    ? "console at " + *url + "/ (back-office users log in there)\n"
-                    : "console not built (run scripts/build.sh); the APIs work without it\n");
-  std::cout << "posfleetd listening on " << listen_url << " (data in " << data_dir << ", tenant "
-            << tenant << ", links start with " << *url << ", at most " << opts->max_connections
-            << " connections)" << std::endl;
+  say(console.available() ? "console at " + *url + "/ (back-office users log in there)"
+                          : "console not built (run scripts/build.sh); the APIs work without it");
+  say("posfleetd listening on " + listen_url + " (data in " + data_dir + ", tenant " + tenant +
+      ", links start with " + *url + ", at most " + std::to_string(opts->max_connections) +
+      " connections)");
+  // The port accepts connections since bind(); run() serves them from now on.
+  if (auto s = posfleet::sd::notify("READY=1\nSTATUS=serving on " + listen_url); !s)
+    spdlog::warn("systemd: {}", s.error().message);
   listener.run();
-  std::cout << "posfleetd stopped" << std::endl;
+  say("posfleetd stopped");
   return 0;
 }

@@ -639,6 +639,7 @@ struct Listener::Impl {
         "connection(s) open may finish requests in flight within {} s (--drain-seconds); a "
         "second signal stops at once",
         sig, open.size(), opt.drain_seconds);
+    if (opt.on_drain) opt.on_drain();
     asio::co_spawn(ioc, wait_drained(), asio::detached);
   }
 

@@ -66,6 +66,8 @@ struct ListenerOptions {
   int max_connections = 1000;
   int drain_seconds = 30;          // after SIGTERM, how long requests in flight may take to finish
   std::shared_ptr<TlsConfig> tls;  // HTTPS when set (tls.h); plain HTTP when null
+  // Called once as a drain begins (systemd's STOPPING=1).
+  std::function<void()> on_drain;
 };
 
 class Listener {

@@ -1,6 +1,9 @@
 #include "server/http/router.h"
 
 namespace posfleet::http {
+namespace {
+constexpr const char* kFallbackPattern = "/{console page}";
+}  // namespace
 
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> out;
@@ -28,14 +31,33 @@ bool browser_page_path(const std::string& path) {
 }
 
 void Router::add(std::string method, std::string pattern, Handler handler, Work work) {
-  routes_.push_back(
-      {std::move(method), split_path(pattern), std::move(handler), work, BodyKind::kJson, {}});
+  if (wrap_) handler = wrap_(method, pattern, std::move(handler));
+  auto segments = split_path(pattern);
+  routes_.push_back({std::move(method),
+                     std::move(pattern),
+                     std::move(segments),
+                     std::move(handler),
+                     work,
+                     BodyKind::kJson,
+                     {}});
 }
 
 void Router::add_streamed(std::string method, std::string pattern, BeforeBody open,
                           Handler handler) {
-  routes_.push_back({std::move(method), split_path(pattern), std::move(handler), Work::kBlocking,
-                     BodyKind::kStream, std::move(open)});
+  if (wrap_) handler = wrap_(method, pattern, std::move(handler));
+  auto segments = split_path(pattern);
+  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler),
+                     Work::kBlocking, BodyKind::kStream, std::move(open)});
+}
+
+void Router::set_fallback(Handler handler) {
+  fallback_ = wrap_ ? wrap_("GET", kFallbackPattern, std::move(handler)) : std::move(handler);
+}
+
+void Router::instrument(Wrap wrap) {
+  for (auto& r : routes_) r.handler = wrap(r.method, r.pattern, std::move(r.handler));
+  if (fallback_) fallback_ = wrap("GET", kFallbackPattern, std::move(fallback_));
+  wrap_ = std::move(wrap);
 }
 
 Response unrouted(const Request& req, const Router::Match& m) {
@@ -73,6 +95,7 @@ Router::Match Router::match(Request& req) const {
   }
   if (!result.path_known && fallback_ && req.method == "GET" && browser_page_path(req.path))
     result.handler = &fallback_;
+  if (!result.handler) unmatched_.fetch_add(1, std::memory_order_relaxed);
   return result;
 }
 

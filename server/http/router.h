@@ -13,9 +13,17 @@
 //
 // Only browser page paths get the fallback (the console's files): never
 // /api/..., /metrics or /{tenant}/controller/..., which answer 404 JSON.
-// Thread-safety: build fully before serving; matching is read-only.
+//
+// Measuring (GET /metrics): instrument() wraps every route's handler with one
+// made by the caller, given the route's method and pattern — the pattern, not
+// the path, so that /terminals/A1 and /terminals/B2 are one series. Requests
+// that match no route are counted by match() (unmatched()).
+// Thread-safety: build (and instrument) fully before serving; matching is
+// read-only but for the unmatched counter, an atomic.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -31,6 +39,9 @@ using Handler = std::function<Response(Request&)>;
 using BeforeBody = std::function<std::optional<Response>(Request&)>;
 enum class Work { kQuick, kBlocking };
 enum class BodyKind { kJson, kStream };
+// Given a route's method, its pattern and its handler, the handler to run instead.
+using Wrap =
+    std::function<Handler(const std::string& method, const std::string& pattern, Handler handler)>;
 
 class Router {
  public:
@@ -47,11 +58,17 @@ class Router {
   // Fills req.params on success.
   Match match(Request& req) const;
   // Answers a GET of a browser page path that no route matches.
-  void set_fallback(Handler handler) { fallback_ = std::move(handler); }
+  void set_fallback(Handler handler);
+  // Wraps the handlers of the routes added so far, those added later, and the
+  // fallback (pattern "/{console page}").
+  void instrument(Wrap wrap);
+  // Requests match() found no handler for (answered 404/405 by the listener).
+  std::uint64_t unmatched() const { return unmatched_.load(std::memory_order_relaxed); }
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
     Work work;
@@ -60,6 +77,8 @@ class Router {
   };
   std::vector<Route> routes_;
   Handler fallback_;
+  Wrap wrap_;
+  mutable std::atomic<std::uint64_t> unmatched_{0};
 };
 
 // The answer to a request no route takes (match() found no handler): 405

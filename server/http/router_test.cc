@@ -110,5 +110,47 @@ TEST(Router, AnUnroutedRequestIs405WhenThePathHasOtherMethodsElse404) {
   EXPECT_NE(res.body.find("/api/v1/nothing?"), std::string::npos) << res.body;
 }
 
+TEST(Router, InstrumentWrapsEveryRouteByPatternAndCountsTheUnmatched) {
+  Router r;
+  auto answer = [](int status) {
+    return [status](Request&) {
+      Response res;
+      res.status = status;
+      return res;
+    };
+  };
+  r.add("GET", "/api/v1/terminals/{serial}", answer(200));
+  r.set_fallback(answer(200));
+  std::vector<std::string> seen;  // "METHOD pattern -> status" per request
+  r.instrument([&seen](const std::string& method, const std::string& pattern, Handler h) {
+    return Handler([&seen, method, pattern, h = std::move(h)](Request& req) {
+      Response res = h(req);
+      seen.push_back(method + " " + pattern + " -> " + std::to_string(res.status));
+      return res;
+    });
+  });
+  r.add_streamed("PUT", "/api/v1/artifacts/{sha}", nullptr, answer(201));  // added afterwards
+  auto send = [&r](const std::string& method, const std::string& path) {
+    Request req;
+    req.method = method;
+    req.path = path;
+    auto m = r.match(req);
+    if (m.handler) (*m.handler)(req);
+  };
+  send("GET", "/api/v1/terminals/PF1");
+  send("GET", "/api/v1/terminals/PF2");
+  send("PUT", "/api/v1/artifacts/ab");
+  send("GET", "/login");            // the console's fallback
+  send("POST", "/api/v1/nothing");  // no route
+  send("DELETE", "/api/v1/terminals/PF1");
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "GET /api/v1/terminals/{serial} -> 200",
+                      "GET /api/v1/terminals/{serial} -> 200",
+                      "PUT /api/v1/artifacts/{sha} -> 201",
+                      "GET /{console page} -> 200",
+                  }));
+  EXPECT_EQ(r.unmatched(), 2u);
+}
+
 }  // namespace
 }  // namespace posfleet::http

@@ -337,7 +337,7 @@ class HostileHttpTest(unittest.TestCase):
         with open(os.path.join(console, "assets", "app-1a2b.js"), "w") as f:
             f.write("console.log(1)")
         server = self.start("--console-dir", console)
-        for path in ("/api/v1/nothing", "/api", "/metrics", "/DEFAULT/controller",
+        for path in ("/api/v1/nothing", "/api", "/metrics/nothing", "/DEFAULT/controller",
                      "/DEFAULT/controller/v1/PF001/nothing", "/other/controller/v1/x/y", "/assets/missing-3c4d.js",
                      "/missing.png", "/api/v1/%FF%FE%0A%1B[31m"):  # never echoed raw: JSON stays UTF-8
             with self.subTest(path=path):

@@ -1,9 +1,37 @@
 #include "server/store/sqlite/sqlite_db.h"
 
+#include <atomic>
 #include <memory>
 #include <stdexcept>
 
 namespace posfleet::store {
+namespace {
+
+std::atomic<std::uint64_t> g_busy_waits{0}, g_busy_timeouts{0};
+
+// sqlite3_busy_timeout(kBusyTimeoutMs)'s own schedule (short sleeps first,
+// then 100 ms), counted: `count` is how often this statement has waited.
+int on_busy(void*, int count) {
+  static constexpr int kDelays[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+  static constexpr int kSteps = sizeof kDelays / sizeof kDelays[0];
+  if (count == 0) g_busy_waits.fetch_add(1, std::memory_order_relaxed);
+  int prior = 0;
+  for (int i = 0; i < count && i < kSteps; ++i) prior += kDelays[i];
+  if (count > kSteps) prior += (count - kSteps) * kDelays[kSteps - 1];
+  int delay = count < kSteps ? kDelays[count] : kDelays[kSteps - 1];
+  if (prior + delay > kBusyTimeoutMs) delay = kBusyTimeoutMs - prior;
+  if (delay <= 0) {
+    g_busy_timeouts.fetch_add(1, std::memory_order_relaxed);
+    return 0;
+  }
+  sqlite3_sleep(delay);
+  return 1;
+}
+
+}  // namespace
+
+std::uint64_t busy_waits() { return g_busy_waits.load(std::memory_order_relaxed); }
+std::uint64_t busy_timeouts() { return g_busy_timeouts.load(std::memory_order_relaxed); }
 
 Expected<std::unique_ptr<Connection>> Connection::open(const std::string& path) {
   sqlite3* db = nullptr;
@@ -15,7 +43,7 @@ Expected<std::unique_ptr<Connection>> Connection::open(const std::string& path) 
     return make_error(Code::kIo, "cannot open database " + path + ": " + msg);
   }
   std::unique_ptr<Connection> c(new Connection(db));
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_handler(db, on_busy, nullptr);
   for (const char* pragma :
        {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
     if (auto s = c->exec(pragma); !s) return s.error();

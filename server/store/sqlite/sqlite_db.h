@@ -87,6 +87,14 @@ class Connection {
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
+// How often, in this process, a statement found the database locked by
+// another connection and waited (busy_waits), and how often it gave up after
+// waiting kBusyTimeoutMs (busy_timeouts: the caller got SQLITE_BUSY). Read by
+// GET /metrics. Thread-safety: atomics, any thread.
+inline constexpr int kBusyTimeoutMs = 5000;
+std::uint64_t busy_waits();
+std::uint64_t busy_timeouts();
+
 // Binds `c` to this thread's connection of the enclosing SqliteStore, or
 // returns its error from the enclosing function.
 #define POSFLEET_CONN(c)          \
