@@ -38,6 +38,14 @@ bool role_allows(domain::Role role, Permission p) {
   return false;
 }
 
+std::vector<std::string> roles_allowed(Permission p) {
+  using domain::Role;
+  std::vector<std::string> out;
+  for (Role r : {Role::kAdmin, Role::kReleaseManager, Role::kSupport, Role::kAuditor})
+    if (role_allows(r, p)) out.emplace_back(to_string(r));
+  return out;
+}
+
 namespace {
 constexpr const char* kWrongCsrf = "missing or wrong X-CSRF-Token; reload the page and try again";
 
@@ -108,7 +116,7 @@ void add_route(http::Router& router, domain::Context& ctx, const char* method, c
         if (auto s = check_request_text(req); !s) return http::error_from(s.error());
         return f(ctx, req, *caller);
       },
-      work);
+      work, roles_allowed(permission));
 }
 
 void add_upload_route(http::Router& router, domain::Context& ctx, const char* method,
@@ -129,7 +137,8 @@ void add_upload_route(http::Router& router, domain::Context& ctx, const char* me
         http::Response refusal;
         auto caller = allowed_caller(ctx, req, permission, refusal);
         return caller ? f(ctx, req, *caller) : refusal;
-      });
+      },
+      roles_allowed(permission));
 }
 
 std::string client_address(const domain::Context& ctx, const http::Request& req) {

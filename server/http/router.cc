@@ -27,15 +27,31 @@ bool browser_page_path(const std::string& path) {
   return !(segs.size() >= 2 && segs[1] == "controller");  // /{tenant}/controller/...: devices
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler, Work work) {
-  routes_.push_back(
-      {std::move(method), split_path(pattern), std::move(handler), work, BodyKind::kJson, {}});
+void Router::add(std::string method, std::string pattern, Handler handler, Work work,
+                 std::vector<std::string> roles) {
+  auto segments = split_path(pattern);
+  routes_.push_back({std::move(method),
+                     std::move(segments),
+                     std::move(handler),
+                     work,
+                     BodyKind::kJson,
+                     {},
+                     std::move(pattern),
+                     std::move(roles)});
 }
 
-void Router::add_streamed(std::string method, std::string pattern, BeforeBody open,
-                          Handler handler) {
-  routes_.push_back({std::move(method), split_path(pattern), std::move(handler), Work::kBlocking,
-                     BodyKind::kStream, std::move(open)});
+void Router::add_streamed(std::string method, std::string pattern, BeforeBody open, Handler handler,
+                          std::vector<std::string> roles) {
+  auto segments = split_path(pattern);
+  routes_.push_back({std::move(method), std::move(segments), std::move(handler), Work::kBlocking,
+                     BodyKind::kStream, std::move(open), std::move(pattern), std::move(roles)});
+}
+
+std::vector<RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_) out.push_back({r.method, r.pattern, r.roles});
+  return out;
 }
 
 Response unrouted(const Request& req, const Router::Match& m) {
