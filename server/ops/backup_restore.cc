@@ -135,6 +135,13 @@ int run_restore(const RestoreOptions& o, std::ostream& out, std::ostream& err) {
                                           "a new data directory, or pass --force to replace it"));
   if (!fs::is_regular_file(o.from, ec))
     return failed(err, "restore", make_error(Code::kNotFound, "no backup file at " + o.from));
+  // A -wal beside it holds part of the database: a live server's file, or one
+  // copied while in use, whose main file alone may be torn.
+  if (fs::exists(o.from + "-wal", ec) && fs::file_size(o.from + "-wal", ec) > 0)
+    return failed(err, "restore",
+                  make_error(Code::kInvalidArgument,
+                             o.from + " has a -wal beside it: it is in use or was copied while in "
+                                      "use; make the file with posfleetd backup"));
   if (auto s = make_dirs(o.data_dir); !s) return failed(err, "restore", s.error());
   // Work on a copy beside the target: the backup file is never changed, and
   // the target is replaced only once everything checked out.
@@ -149,12 +156,8 @@ int run_restore(const RestoreOptions& o, std::ostream& out, std::ostream& err) {
   };
   if (!fs::copy_file(o.from, restoring, fs::copy_options::overwrite_existing, ec))
     return give_up(make_error(Code::kIo, "cannot copy " + o.from + ": " + ec.message()));
-  auto check = store::check_database(restoring);
-  if (!check) {
-    Error e = check.error();
-    e.message = o.from + ": " + e.message;  // name the file the operator gave
-    return give_up(e);
-  }
+  auto check = store::check_database(restoring, o.from);
+  if (!check) return give_up(check.error());
   for (const auto& t : check->extra_tables)
     out << "note: the backup has a table this posfleetd does not know: " << t << " (kept)\n";
   AuditEntry last;

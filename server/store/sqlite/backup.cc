@@ -136,25 +136,26 @@ Status make_standalone(const std::string& path) {
   return exec(db->get(), "PRAGMA journal_mode=DELETE", "finishing " + path);
 }
 
-Expected<DatabaseCheck> check_database(const std::string& path) {
+Expected<DatabaseCheck> check_database(const std::string& path, const std::string& shown_as) {
+  const std::string& name = shown_as.empty() ? path : shown_as;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
-    return make_error(Code::kNotFound, "no file at " + path);
+    return make_error(Code::kNotFound, "no file at " + name);
   auto db = open_db(path, SQLITE_OPEN_READWRITE);
   if (!db) return db.error();
-  if (auto s = exec(db->get(), "PRAGMA query_only=1", path + " is not an SQLite database"); !s)
+  if (auto s = exec(db->get(), "PRAGMA query_only=1", name + " is not an SQLite database"); !s)
     return s.error();
-  auto version = column(db->get(), "PRAGMA user_version", path + " is not an SQLite database");
+  auto version = column(db->get(), "PRAGMA user_version", name + " is not an SQLite database");
   if (!version) return version.error();
   DatabaseCheck out;
   out.schema_version = version->empty() ? 0 : std::stoll(version->front());
   out.known_version = static_cast<std::int64_t>(sqlite_migrations().size());
   if (out.schema_version <= 0)
     return make_error(Code::kInvalidArgument,
-                      path + " is an SQLite database but not posfleet's (no schema version)");
+                      name + " is an SQLite database but not posfleet's (no schema version)");
   if (out.schema_version > out.known_version)
     return make_error(Code::kInvalidArgument,
-                      path + " has schema " + std::to_string(out.schema_version) +
+                      name + " has schema " + std::to_string(out.schema_version) +
                           ", newer than this posfleetd knows (" +
                           std::to_string(out.known_version) + "); restore with a newer posfleetd");
   // The tables schema N has: the migrations up to N applied to an empty database.
@@ -166,7 +167,7 @@ Expected<DatabaseCheck> check_database(const std::string& path) {
         !s)
       return s.error();
   auto want = column(model->get(), kTables, "schema model");
-  auto have = column(db->get(), kTables, path + " is not an SQLite database");
+  auto have = column(db->get(), kTables, name + " is not an SQLite database");
   if (!want) return want.error();
   if (!have) return have.error();
   std::vector<std::string> missing;
@@ -177,16 +178,16 @@ Expected<DatabaseCheck> check_database(const std::string& path) {
   if (!missing.empty()) {
     std::string names;
     for (size_t i = 0; i < missing.size() && i < 5; ++i) names += (i ? ", " : "") + missing[i];
-    return make_error(Code::kInvalidArgument, path + " is not a posfleet database of schema " +
+    return make_error(Code::kInvalidArgument, name + " is not a posfleet database of schema " +
                                                   std::to_string(out.schema_version) +
                                                   ": tables missing: " + names);
   }
-  auto problems = column(db->get(), "PRAGMA integrity_check(5)", "integrity check of " + path);
+  auto problems = column(db->get(), "PRAGMA integrity_check(5)", "integrity check of " + name);
   if (!problems) return problems.error();
   if (problems->size() != 1 || problems->front() != "ok") {
     std::string text;
     for (const auto& p : *problems) text += "\n  " + p;
-    return make_error(Code::kInvalidArgument, path + " is damaged (SQLite integrity_check):" +
+    return make_error(Code::kInvalidArgument, name + " is damaged (SQLite integrity_check):" +
                                                   text + "\nuse another backup");
   }
   for (const auto& table : *have) {

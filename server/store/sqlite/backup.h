@@ -44,7 +44,8 @@ struct DatabaseCheck {
 };
 // kInvalidArgument naming what is wrong: not SQLite, not posfleet's, a newer
 // schema, missing tables, or integrity_check's first problems. Writes nothing
-// (query_only), though SQLite may turn a -wal beside `path` into it.
-Expected<DatabaseCheck> check_database(const std::string& path);
+// (query_only), though SQLite may turn a -wal beside `path` into it. Messages
+// name the file `shown_as` (default: `path`).
+Expected<DatabaseCheck> check_database(const std::string& path, const std::string& shown_as = "");
 
 }  // namespace posfleet::store
