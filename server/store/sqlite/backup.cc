@@ -183,7 +183,10 @@ Expected<DatabaseCheck> check_database(const std::string& path, const std::strin
                                                   ": tables missing: " + names);
   }
   auto problems = column(db->get(), "PRAGMA integrity_check(5)", "integrity check of " + name);
-  if (!problems) return problems.error();
+  if (!problems)
+    return make_error(
+        Code::kInvalidArgument,
+        name + " is damaged (SQLite: " + problems.error().message + "); use another backup");
   if (problems->size() != 1 || problems->front() != "ok") {
     std::string text;
     for (const auto& p : *problems) text += "\n  " + p;
