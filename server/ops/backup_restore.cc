@@ -97,9 +97,9 @@ int run_backup(const BackupOptions& o, std::ostream& out, std::ostream& err) {
   const auto start = std::chrono::steady_clock::now();
   auto last_report = start;
   auto progress = [&](std::int64_t copied, std::int64_t total) {
-    // Long copies say how far they are, about every two seconds.
+    // Long copies say how far they are, every second.
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_report < std::chrono::seconds(2) || total == 0) return;
+    if (now - last_report < std::chrono::seconds(1) || total == 0) return;
     last_report = now;
     err << "backup: " << copied * 100 / total << "% (" << copied << " of " << total << " pages)"
         << std::endl;
@@ -108,6 +108,8 @@ int run_backup(const BackupOptions& o, std::ostream& out, std::ostream& err) {
     return failed(err, "backup", s.error());
   // The copy is checked like a restore checks it: a backup that cannot be
   // restored is found now, not on the day it is needed.
+  if (std::chrono::steady_clock::now() - start >= std::chrono::seconds(1))
+    err << "backup: copied; checking the copy (SQLite integrity_check)" << std::endl;
   auto check = store::check_database(o.to);
   if (!check) {
     fs::remove(o.to, ec);
@@ -154,6 +156,9 @@ int run_restore(const RestoreOptions& o, std::ostream& out, std::ostream& err) {
     fs::remove(restoring + "-shm", ec);
     return failed(err, "restore", e.with_context("nothing was changed in " + o.data_dir));
   };
+  if (fs::file_size(o.from, ec) > (std::uintmax_t{64} << 20))
+    err << "restore: copying and checking " << o.from
+        << " (integrity_check, then the audit chain); a large file takes a while" << std::endl;
   if (!fs::copy_file(o.from, restoring, fs::copy_options::overwrite_existing, ec))
     return give_up(make_error(Code::kIo, "cannot copy " + o.from + ": " + ec.message()));
   auto check = store::check_database(restoring, o.from);
