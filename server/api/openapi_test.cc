@@ -28,9 +28,10 @@ std::string lower(std::string s) {
   return s;
 }
 
+// As JSON, ready to paste into the document.
 std::string list(const std::vector<std::string>& v) {
   std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", \"" : "\"") + v[i] + "\"";
   return out + "]";
 }
 
@@ -213,7 +214,8 @@ TEST(OpenApiCheck, NamesEveryKindOfMismatch) {
                        [&](const auto& l) { return l.find(text) != std::string::npos; });
   };
   EXPECT_TRUE(has("route POST /api/v1/things is not documented")) << joined(wrong);
-  EXPECT_TRUE(has("x-roles [admin] differ from the roles its permission allows [admin, auditor]"))
+  EXPECT_TRUE(
+      has(R"(x-roles ["admin"] differ from the roles its permission allows ["admin", "auditor"])"))
       << joined(wrong);
   EXPECT_TRUE(has("GET /api/v1/things/{id}: path parameter \"id\" is not declared"))
       << joined(wrong);
