@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -184,6 +185,78 @@ TEST_F(OpenApiTest, EveryRouteIsDocumentedAndEveryDocumentedRouteExists) {
             50);
   auto wrong = mismatches(*doc, routes);
   EXPECT_TRUE(wrong.empty()) << kDoc << " does not match the router:" << joined(wrong);
+}
+
+// The properties a schema lists (through $ref and allOf); nullopt when it
+// lists none (a free-form object).
+std::optional<std::set<std::string>> properties(const bj::value& doc, const bj::value& schema,
+                                                int depth = 0) {
+  if (!schema.is_object() || depth > 8) return std::nullopt;
+  const auto& o = schema.get_object();
+  if (const auto* ref = o.if_contains("$ref"); ref && ref->is_string()) {
+    std::string name(ref->get_string());
+    name = name.substr(name.rfind('/') + 1);
+    const auto* target = doc.at("components").at("schemas").get_object().if_contains(name);
+    return target ? properties(doc, *target, depth + 1) : std::nullopt;
+  }
+  std::optional<std::set<std::string>> out;
+  if (const auto* all = o.if_contains("allOf"); all && all->is_array())
+    for (const auto& part : all->get_array())
+      if (auto p = properties(doc, part, depth + 1)) {
+        if (!out) out.emplace();
+        out->insert(p->begin(), p->end());
+      }
+  if (const auto* props = o.if_contains("properties"); props && props->is_object()) {
+    if (!out) out.emplace();
+    for (const auto& kv : props->get_object()) out->insert(std::string(kv.key()));
+  }
+  return out;
+}
+
+// What the routes answer is what the document says they answer: every GET
+// without path parameters, called as an administrator on a fresh server,
+// answers only fields its documented schema lists.
+TEST_F(OpenApiTest, AnswersHoldOnlyDocumentedFields) {
+  auto doc = json::parse(openapi_json());
+  ASSERT_TRUE(doc);
+  const std::string admin = bearer("admin");
+  std::vector<std::string> wrong;
+  int checked = 0;
+  for (const auto& [path, item] : doc->at("paths").get_object()) {
+    const auto* op = item.get_object().if_contains("get");
+    if (!op || path.find('{') != std::string::npos || path == "/api/v1/audit/export") continue;
+    bool needs_query = false;  // a required query parameter: no answer without one
+    if (const auto* params = op->as_object().if_contains("parameters");
+        params && params->is_array())
+      for (const auto& p : params->get_array())
+        if (const auto* r = p.as_object().if_contains("required");
+            r && r->is_bool() && r->get_bool())
+          needs_query = true;
+    if (needs_query) continue;
+    auto res = send("GET", std::string(path), "", {{"authorization", admin}});
+    if (res.status != 200) {
+      wrong.push_back("GET " + std::string(path) + " answered " + std::to_string(res.status) +
+                      ": " + res.body);
+      continue;
+    }
+    const auto* schema = op->as_object()
+                             .at("responses")
+                             .at("200")
+                             .at("content")
+                             .at("application/json")
+                             .get_object()
+                             .if_contains("schema");
+    auto listed = schema ? properties(*doc, *schema) : std::nullopt;
+    auto body = json::parse(res.body);
+    if (!listed || !body || !body->is_object()) continue;
+    ++checked;
+    for (const auto& kv : body->get_object())
+      if (!listed->count(std::string(kv.key())))
+        wrong.push_back("GET " + std::string(path) + " answers \"" + std::string(kv.key()) +
+                        "\", which its 200 schema in " + kDoc + " does not list");
+  }
+  EXPECT_GE(checked, 10);
+  EXPECT_TRUE(wrong.empty()) << joined(wrong);
 }
 
 TEST_F(OpenApiTest, IsServedWithoutLogIn) {
