@@ -161,6 +161,7 @@ int run_restore(const RestoreOptions& o, std::ostream& out, std::ostream& err) {
         << " (integrity_check, then the audit chain); a large file takes a while" << std::endl;
   if (!fs::copy_file(o.from, restoring, fs::copy_options::overwrite_existing, ec))
     return give_up(make_error(Code::kIo, "cannot copy " + o.from + ": " + ec.message()));
+  fs::permissions(restoring, fs::perms::owner_read | fs::perms::owner_write, ec);
   auto check = store::check_database(restoring, o.from);
   if (!check) return give_up(check.error());
   for (const auto& t : check->extra_tables)

@@ -174,6 +174,7 @@ class BackupTest(FleetTestCase, unittest.TestCase):
         # The copy stands alone: one file, no -wal beside it.
         self.assertFalse(os.path.exists(backup + "-wal"))
         self.assertFalse(os.path.exists(backup + ".partial"))
+        self.assertEqual(os.stat(backup).st_mode & 0o777, 0o600)  # hashes and sealed data: owner only
 
         # Never over an existing file unless asked.
         again = posfleetd("--data-dir", self.server.data_dir, "backup", "--to", backup)
@@ -187,6 +188,7 @@ class BackupTest(FleetTestCase, unittest.TestCase):
         self.assertEqual(restored.returncode, 0, restored.stdout + restored.stderr)
         self.assertIn("audit chain verified", restored.stdout)
         self.assertIn("artifacts the releases need are not in", restored.stdout)
+        self.assertEqual(os.stat(os.path.join(target, "posfleet.db")).st_mode & 0o777, 0o600)
         # ... and not over it a second time.
         twice = posfleetd("--data-dir", target, "restore", "--from", backup)
         self.assertEqual(twice.returncode, 1)

@@ -90,6 +90,11 @@ Status backup_database(const std::string& from, const std::string& to,
     return s;
   const std::string partial = to + ".partial";
   std::filesystem::remove(partial, ec);
+  // Password and token hashes and sealed personal data: only the owner reads
+  // the copy. Made here (empty is a valid database) so it is never wider.
+  int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return make_error(Code::kIo, "cannot create " + partial);
+  ::close(fd);
   Status result = ok_status();
   {
     auto dest = open_db(partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);

@@ -5,7 +5,8 @@
 // transaction: the copy is the database as one committed moment, however much
 // the running server writes meanwhile (WAL lets both go on), and the server's
 // writers are never blocked. The copy is a single file (rollback-journal mode,
-// no -wal beside it), fsynced, and appears under its name only when complete.
+// no -wal beside it), mode 0600, fsynced, and appears under its name only
+// when complete.
 //
 // check_database() says whether a file is a posfleet database this posfleetd
 // can take: SQLite, a known schema version whose tables are all there, and

@@ -86,6 +86,8 @@ TEST_F(BackupTest, CopiesOneCommittedMomentWhileAnotherConnectionWrites) {
   EXPECT_EQ(pages_reported, last_total);
   EXPECT_FALSE(std::filesystem::exists(to + ".partial"));
   EXPECT_FALSE(std::filesystem::exists(to + "-wal"));  // one self-contained file
+  EXPECT_EQ(std::filesystem::status(to).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 
   auto check = check_database(to);
   ASSERT_TRUE(check) << check.error().to_string();
