@@ -31,20 +31,20 @@ void Router::add(std::string method, std::string pattern, Handler handler, Work 
                  std::vector<std::string> roles) {
   auto segments = split_path(pattern);
   routes_.push_back({std::move(method),
+                     std::move(pattern),
                      std::move(segments),
                      std::move(handler),
                      work,
                      BodyKind::kJson,
                      {},
-                     std::move(pattern),
                      std::move(roles)});
 }
 
 void Router::add_streamed(std::string method, std::string pattern, BeforeBody open, Handler handler,
                           std::vector<std::string> roles) {
   auto segments = split_path(pattern);
-  routes_.push_back({std::move(method), std::move(segments), std::move(handler), Work::kBlocking,
-                     BodyKind::kStream, std::move(open), std::move(pattern), std::move(roles)});
+  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler),
+                     Work::kBlocking, BodyKind::kStream, std::move(open), std::move(roles)});
 }
 
 std::vector<RouteInfo> Router::routes() const {

@@ -66,12 +66,12 @@ class Router {
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
     Work work;
     BodyKind body = BodyKind::kJson;
     BeforeBody before_body;
-    std::string pattern;
     std::vector<std::string> roles;
   };
   std::vector<Route> routes_;
