@@ -242,6 +242,15 @@ class BackupTest(FleetTestCase, unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("not posfleet's", r.stderr)
 
+        # A database with a -wal beside it: live, or copied while in use (its main file may be torn).
+        live = os.path.join(self.ws.path, "live.db")
+        shutil.copy(backup, live)
+        with open(live + "-wal", "wb") as f:
+            f.write(b"\0" * 4096)
+        r = posfleetd("--data-dir", target, "restore", "--from", live)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("has a -wal beside it", r.stderr)
+
         # An audit entry edited in the backup (its append-only trigger dropped first).
         tampered = os.path.join(self.ws.path, "tampered.db")
         shutil.copy(backup, tampered)
