@@ -32,6 +32,7 @@
 #include "server/http/static_files.h"
 #include "server/http/tls.h"
 #include "server/metrics/metrics_api.h"
+#include "server/ops/backup_restore.h"
 #include "server/routes.h"
 #include "server/store/sqlite/sqlite_store.h"
 
@@ -183,6 +184,20 @@ int main(int argc, char** argv) {
   auto* rotate = app.add_subcommand(
       "rotate-secret-key",
       "replace secret.key and re-seal every resident ID and card number (posfleetd stopped)");
+  posfleet::ops::BackupOptions backup_opts;
+  auto* backup = app.add_subcommand(
+      "backup", "copy the database to one file, consistent while posfleetd runs (--data-dir DIR)");
+  backup->add_option("--to", backup_opts.to, "the backup file to write")->required();
+  backup->add_flag("--force", backup_opts.force, "replace the file if it exists");
+  backup->fallthrough();
+  posfleet::ops::RestoreOptions restore_opts;
+  auto* restore =
+      app.add_subcommand("restore",
+                         "check a backup (schema, integrity, audit chain) and make it --data-dir's "
+                         "database (posfleetd stopped)");
+  restore->add_option("--from", restore_opts.from, "the backup file")->required();
+  restore->add_flag("--force", restore_opts.force, "replace a database already in --data-dir");
+  restore->fallthrough();
   std::vector<std::string> release_key_files;
   int release_threshold = 1;
   app.add_option("--release-key", release_key_files,
@@ -281,8 +296,16 @@ int main(int argc, char** argv) {
     return 1;
   };
   if (auto s = posfleet::init_crypto(); !s) return fail(s.error());
+  if (backup->parsed()) {  // beside a running posfleetd: no lock, nothing written in data_dir
+    backup_opts.data_dir = data_dir;
+    return posfleet::ops::run_backup(backup_opts, std::cout, std::cerr);
+  }
   if (auto s = posfleet::make_dirs(data_dir); !s) return fail(s.error());
   if (auto s = lock_data_dir(data_dir); !s) return fail(s.error());
+  if (restore->parsed()) {
+    restore_opts.data_dir = data_dir;
+    return posfleet::ops::run_restore(restore_opts, std::cout, std::cerr);
+  }
   auto store = posfleet::store::SqliteStore::open(data_dir + "/posfleet.db");
   if (!store) return fail(store.error());
   posfleet::store::ArtifactStore artifacts(data_dir + "/artifacts");

@@ -5,6 +5,7 @@
 #include "server/api/fleet_api.h"
 #include "server/api/management_api.h"
 #include "server/api/onboarding_api.h"
+#include "server/api/openapi_api.h"
 #include "server/api/rollout_api.h"
 #include "server/ddi/ddi_api.h"
 
@@ -21,6 +22,7 @@ void add_all_routes(http::Router& router, domain::Context& ctx) {
   api::add_onboarding_routes(router, ctx);
   api::add_console_routes(router, ctx);
   api::add_device_identity_routes(router, ctx);
+  api::add_openapi_routes(router);
 }
 
 }  // namespace posfleet

@@ -39,6 +39,14 @@ bool role_allows(domain::Role role, Permission p) {
   return false;
 }
 
+std::vector<std::string> roles_allowed(Permission p) {
+  using domain::Role;
+  std::vector<std::string> out;
+  for (Role r : {Role::kAdmin, Role::kReleaseManager, Role::kSupport, Role::kAuditor})
+    if (role_allows(r, p)) out.emplace_back(to_string(r));
+  return out;
+}
+
 namespace {
 // What a session that must set up TOTP first may still do: see who it is, set
 // TOTP up, log out.
@@ -126,7 +134,7 @@ void add_route(http::Router& router, domain::Context& ctx, const char* method, c
         if (auto s = check_request_text(req); !s) return http::error_from(s.error());
         return f(ctx, req, *caller);
       },
-      work);
+      work, roles_allowed(permission));
 }
 
 void add_upload_route(http::Router& router, domain::Context& ctx, const char* method,
@@ -148,7 +156,8 @@ void add_upload_route(http::Router& router, domain::Context& ctx, const char* me
         http::Response refusal;
         auto caller = allowed_caller(ctx, req, permission, refusal);
         return caller ? f(ctx, req, *caller) : refusal;
-      });
+      },
+      roles_allowed(permission));
 }
 
 std::string client_address(const domain::Context& ctx, const http::Request& req) {

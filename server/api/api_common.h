@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 
 #include <string>
+#include <vector>
 
 #include "server/domain/context.h"
 #include "server/domain/roles.h"
@@ -45,6 +46,9 @@ struct Caller {
 };
 
 bool role_allows(domain::Role role, Permission p);
+// The names of the roles role_allows() lets do `p`, admin first: what the route
+// table (http::RouteInfo::roles) and the OpenAPI document's x-roles list.
+std::vector<std::string> roles_allowed(Permission p);
 
 // Who sends the request: a bearer token, or a session cookie (with the CSRF
 // header on every change). kUnauthorized, or kForbidden for a CSRF failure.

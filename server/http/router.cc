@@ -30,7 +30,8 @@ bool browser_page_path(const std::string& path) {
   return !(segs.size() >= 2 && segs[1] == "controller");  // /{tenant}/controller/...: devices
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler, Work work) {
+void Router::add(std::string method, std::string pattern, Handler handler, Work work,
+                 std::vector<std::string> roles) {
   if (wrap_) handler = wrap_(method, pattern, std::move(handler));
   auto segments = split_path(pattern);
   routes_.push_back({std::move(method),
@@ -39,15 +40,16 @@ void Router::add(std::string method, std::string pattern, Handler handler, Work 
                      std::move(handler),
                      work,
                      BodyKind::kJson,
-                     {}});
+                     {},
+                     std::move(roles)});
 }
 
-void Router::add_streamed(std::string method, std::string pattern, BeforeBody open,
-                          Handler handler) {
+void Router::add_streamed(std::string method, std::string pattern, BeforeBody open, Handler handler,
+                          std::vector<std::string> roles) {
   if (wrap_) handler = wrap_(method, pattern, std::move(handler));
   auto segments = split_path(pattern);
   routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler),
-                     Work::kBlocking, BodyKind::kStream, std::move(open)});
+                     Work::kBlocking, BodyKind::kStream, std::move(open), std::move(roles)});
 }
 
 void Router::set_fallback(Handler handler) {
@@ -58,6 +60,13 @@ void Router::instrument(Wrap wrap) {
   for (auto& r : routes_) r.handler = wrap(r.method, r.pattern, std::move(r.handler));
   if (fallback_) fallback_ = wrap("GET", kFallbackPattern, std::move(fallback_));
   wrap_ = std::move(wrap);
+}
+
+std::vector<RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  out.reserve(routes_.size());
+  for (const auto& r : routes_) out.push_back({r.method, r.pattern, r.roles});
+  return out;
 }
 
 Response unrouted(const Request& req, const Router::Match& m) {

@@ -43,10 +43,24 @@ enum class BodyKind { kJson, kStream };
 using Wrap =
     std::function<Handler(const std::string& method, const std::string& pattern, Handler handler)>;
 
+// One registered route as its documentation (server/api/openapi.json) sees it.
+struct RouteInfo {
+  std::string method;
+  std::string pattern;  // as registered, e.g. /api/v1/terminals/{serial}
+  // The roles the route's permission check lets in (api::add_route fills it);
+  // empty for a route added without one: it needs no log-in, or checks its
+  // caller itself (the DDI routes).
+  std::vector<std::string> roles;
+};
+
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler, Work work = Work::kQuick);
-  void add_streamed(std::string method, std::string pattern, BeforeBody open, Handler handler);
+  void add(std::string method, std::string pattern, Handler handler, Work work = Work::kQuick,
+           std::vector<std::string> roles = {});
+  void add_streamed(std::string method, std::string pattern, BeforeBody open, Handler handler,
+                    std::vector<std::string> roles = {});
+  // Every route in the order it was added (the fallback is not a route).
+  std::vector<RouteInfo> routes() const;
 
   struct Match {
     const Handler* handler = nullptr;
@@ -74,6 +88,7 @@ class Router {
     Work work;
     BodyKind body = BodyKind::kJson;
     BeforeBody before_body;
+    std::vector<std::string> roles;
   };
   std::vector<Route> routes_;
   Handler fallback_;
