@@ -417,10 +417,11 @@ int main(int argc, char** argv) {
   const std::string listen_url =
       (opts->tls ? "https://" : "http://") + host + ":" + std::to_string(listener.port());
   if (!opts->tls && !posfleet::http::is_loopback(opts->host))
-    std::cout << "warning: serving plain HTTP on " << opts->host
-              << ", which other machines reach: tokens, passwords and updates cross the network "
-                 "unencrypted. Plain HTTP is for development on loopback; give --tls-cert and "
-                 "--tls-key (or put a TLS proxy in front and listen on 127.0.0.1)\n";
+    spdlog::warn(
+        "serving plain HTTP on {}, which other machines reach: tokens, passwords and updates "
+        "cross the network unencrypted. Plain HTTP is for development on loopback; give "
+        "--tls-cert and --tls-key (or put a TLS proxy in front and listen on 127.0.0.1)",
+        opts->host);
   if (external_url.empty() && (opts->host == "0.0.0.0" || opts->host == "::"))
     spdlog::warn(
         "listening on every address; download links name {}, which terminals cannot reach: set "

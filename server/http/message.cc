@@ -40,7 +40,7 @@ int status_of(Code code) {
     case Code::kUnknownKey:
     case Code::kTooFewSignatures:
     case Code::kCertificateInvalid:  // a CSR or forwarded certificate that cannot be used
-    case Code::kRootUntrusted:  // a published root that does not chain from the current one
+    case Code::kRootUntrusted:       // a published root that does not chain from the current one
     case Code::kKeyRevoked:
       return 400;
     case Code::kUnauthorized:

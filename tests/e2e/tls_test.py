@@ -197,7 +197,7 @@ class PlainHttpTest(unittest.TestCase):
         self.server = Server(self.ws.path, listen="0.0.0.0:0",
                              extra_args=("--external-url", f"http://{addr}:1"))
         # posfleetd says plain HTTP reaches the network unencrypted.
-        self.assertRegex(self.server.output(), r"warning: serving plain HTTP on 0\.0\.0\.0")
+        self.assertRegex(self.server.output(), r"serving plain HTTP on 0\.0\.0\.0")
         remote = Server.__new__(Server)  # the same server, as other machines see it
         remote.url, remote.tls = f"http://{addr}:{self.server.port}", None
         cli = Cli(remote, self.ws.path)
