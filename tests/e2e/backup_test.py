@@ -43,6 +43,7 @@ class RestoredServer(Server):
 
     def __init__(self, workdir):
         self.preexec = None
+        self.tls = None  # plain HTTP on loopback, as the backed-up server
         self.dir = os.path.join(workdir, "server")
         self.log_path = os.path.join(self.dir, "posfleetd.log")
         self.args = ["--data-dir", os.path.join(self.dir, "var"), "--listen", "127.0.0.1:0",
