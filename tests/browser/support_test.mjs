@@ -159,8 +159,7 @@ await new Suite('support').run(async (s) => {
   await page.getByTestId('user-save').click();
   await page.getByText('请输入用户名').waitFor();
   await page.getByTestId('user-name').fill('olga');
-  await page.getByTestId('user-role').click();
-  await page.locator('.ant-select-item-option', { hasText: '审计员' }).click();
+  await s.choose(page, 'user-role', '审计员');
   await page.getByTestId('user-password').fill('short');
   await page.getByTestId('user-form').getByText('密码至少 12 个字符', { exact: true }).waitFor();
   s.check(true, 'the password rule is shown before sending');
@@ -274,8 +273,7 @@ await new Suite('support').run(async (s) => {
                                                            body: JSON.stringify({ name: 'amy', password: 'amy-new-password' }) });
   s.check(relogin.status === 200, 'the new password logs in');
   await page.getByTestId('user-role-amy').click();
-  await page.getByTestId('role-select').click();
-  await page.locator('.ant-select-item-option', { hasText: '发布经理' }).click();
+  await s.choose(page, 'role-select', '发布经理');
   await page.getByText('确定把 amy 的角色改为“发布经理”吗？', { exact: false }).waitFor();
   await page.getByTestId('role-save').click();
   await page.getByTestId('users-info').getByText('已更新 amy').waitFor();

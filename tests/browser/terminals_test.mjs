@@ -271,7 +271,7 @@ await new Suite('terminals').run(async (s) => {
   // Read-only roles see the pages but not the mode change.
   await s.user('carol', 'auditor');
   const auditor = await s.page();
-  await s.login(auditor, 'carol', 'carol-password');
+  await s.login(auditor, 'carol', 'carol-password-1');
   await auditor.goto(s.url + '/terminals/WEB1001');
   await auditor.getByTestId('policy-history').waitFor();
   await s.expectCount(auditor.getByTestId('policy-save'), 0, 'an auditor sees the policy but cannot change it');

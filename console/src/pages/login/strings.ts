@@ -3,7 +3,7 @@
 export default {
   'zh-CN': {
     codeLabel: '验证码',
-    codeHelp: '打开身份验证器应用（如 Google Authenticator、Microsoft Authenticator），输入 posfleet 的 6 位验证码',
+    codeHelp: '打开手机上的身份验证器应用，输入 posfleet 的 6 位验证码',
     codeRequired: '请输入 6 位验证码',
     codeFormat: '验证码是 6 位数字',
     codeWrong: '验证码错误或已使用过，请等待下一个验证码后再试',
