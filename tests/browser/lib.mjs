@@ -203,16 +203,22 @@ export class Suite {
   }
 
   // Picks `text` in the Ant Design select `testId` and waits until the select shows it. The
-  // list slides open; on a busy machine a click can land on its neighbour mid-slide, so the
-  // choice is read back and made again (at most three times) rather than assumed.
+  // list slides open; on a busy machine a click can land on a neighbour or on the form beneath
+  // mid-slide (and the list closes), so the choice is read back and made again (at most three
+  // times) rather than assumed.
   async choose(page, testId, text) {
     const select = page.getByTestId(testId);
     const shown = () => select.evaluate((el) => (el.closest('.ant-select') ?? el).textContent ?? '');
     for (let attempt = 1; ; attempt++) {
-      await select.click();
+      if ((await page.locator('.ant-select-dropdown:visible').count()) === 0) await select.click();
       const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: text });
-      await option.waitFor();
-      await option.click();
+      try {
+        await option.click({ timeout: 5000 });
+      } catch (e) {
+        // The click landed elsewhere mid-slide and the list closed: open it again.
+        if (attempt >= 3) throw e;
+        continue;
+      }
       for (let i = 0; i < 30 && !(await shown()).includes(text); i++) await page.waitForTimeout(100);
       if ((await shown()).includes(text)) return;
       if (attempt >= 3) throw new Error(`the select ${testId} shows "${await shown()}", not ${text}`);
