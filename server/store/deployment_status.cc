@@ -53,6 +53,43 @@ Expected<DeploymentResult> parse_deployment_result(std::string_view text) {
   return parse_word(text, kAllDeploymentResults, "result", "none, success or failure");
 }
 
+const char* to_string(DeploymentPhase p) {
+  switch (p) {
+    case DeploymentPhase::kScheduled:
+      return "scheduled";
+    case DeploymentPhase::kWaitingWindow:
+      return "waiting_window";
+    case DeploymentPhase::kDownloading:
+      return "downloading";
+    case DeploymentPhase::kInstalling:
+      return "installing";
+    case DeploymentPhase::kSuccess:
+      return "success";
+    case DeploymentPhase::kFailed:
+      return "failed";
+    case DeploymentPhase::kRolledBack:
+      return "rolled_back";
+    case DeploymentPhase::kTimedOut:
+      return "timed_out";
+    case DeploymentPhase::kDeclined:
+      return "declined";
+    case DeploymentPhase::kCanceled:
+      return "canceled";
+  }
+  return "scheduled";
+}
+
+Expected<DeploymentPhase> parse_deployment_phase(std::string_view text) {
+  return parse_word(text, kAllDeploymentPhases, "phase",
+                    "scheduled, waiting_window, downloading, installing, success, failed, "
+                    "rolled_back, timed_out, declined or canceled");
+}
+
+bool counts_as_failed(DeploymentPhase p) {
+  return p == DeploymentPhase::kFailed || p == DeploymentPhase::kRolledBack ||
+         p == DeploymentPhase::kTimedOut;
+}
+
 const char* to_string(UpdateState s) {
   switch (s) {
     case UpdateState::kIdle:

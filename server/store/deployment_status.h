@@ -22,6 +22,37 @@ enum class DeploymentResult { kNone, kSuccess, kFailure };
 // newest deployment gives it.
 enum class UpdateState { kIdle, kScheduled, kRunning, kSuccess, kFailed, kCanceled };
 
+// Where a terminal is with a deployment, as a staged rollout counts it and a stuck deployment's
+// timeout measures it (per phase: waiting for the terminal, downloading, installing). Open
+// phases: scheduled (not fetched yet), waiting_window (held for its maintenance window, a freeze
+// or the merchant), downloading, installing (verify, pre-checks, install, reboot, health check);
+// ended: success, failed, rolled_back (failed after install; the old slot runs), timed_out (no
+// progress for too long; counts as failed), declined (refused by the terminal's policy or the
+// merchant), canceled.
+enum class DeploymentPhase {
+  kScheduled,
+  kWaitingWindow,
+  kDownloading,
+  kInstalling,
+  kSuccess,
+  kFailed,
+  kRolledBack,
+  kTimedOut,
+  kDeclined,
+  kCanceled,
+};
+inline constexpr DeploymentPhase kAllDeploymentPhases[] = {
+    DeploymentPhase::kScheduled,  DeploymentPhase::kWaitingWindow, DeploymentPhase::kDownloading,
+    DeploymentPhase::kInstalling, DeploymentPhase::kSuccess,       DeploymentPhase::kFailed,
+    DeploymentPhase::kRolledBack, DeploymentPhase::kTimedOut,      DeploymentPhase::kDeclined,
+    DeploymentPhase::kCanceled};
+// scheduled | waiting_window | downloading | installing | success | failed | rolled_back |
+// timed_out | declined | canceled
+const char* to_string(DeploymentPhase p);
+Expected<DeploymentPhase> parse_deployment_phase(std::string_view text);
+// Counts against a rollout's error threshold: failed, rolled_back, timed_out.
+bool counts_as_failed(DeploymentPhase p);
+
 inline constexpr DeploymentStatus kAllDeploymentStatuses[] = {
     DeploymentStatus::kScheduled, DeploymentStatus::kRunning, DeploymentStatus::kCanceling,
     DeploymentStatus::kCanceled, DeploymentStatus::kFinished};

@@ -24,6 +24,9 @@ struct TerminalRecord {
   std::int64_t merchant_id = 0;
   std::int64_t retired = 0;  // when it was retired (unix seconds); 0 = in service
   std::string retired_reason;
+  // IANA time zone its maintenance windows and freeze dates are read in; '' = its merchant's
+  // region or the fleet's (domain/time_zones.h).
+  std::string time_zone;
 };
 
 struct ArtifactRecord {
@@ -56,6 +59,11 @@ struct DeploymentRecord {
   DeploymentResult result = DeploymentResult::kNone;
   std::string message;  // last detail line
   std::int64_t created = 0, updated = 0;
+  std::int64_t rollout_id = 0;  // the staged rollout that made it; 0 = none (rollouts/)
+  // Where the terminal is with it, finer than status/result (deployment_status.h), and since
+  // when: what a rollout counts per wave and what a stuck deployment's timeout measures.
+  DeploymentPhase phase = DeploymentPhase::kScheduled;
+  std::int64_t phase_since = 0;
 };
 
 struct ActionStatusRecord {

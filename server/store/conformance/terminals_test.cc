@@ -21,7 +21,8 @@ TEST_P(TerminalsConformance, InsertedTerminalIsFoundBySerialAndIdOnlyInItsTenant
 
 TEST_P(TerminalsConformance, ADuplicateSerialIsAConflict) {
   terminal("PF1");
-  TerminalRecord again{0, "DEFAULT", "PF1", "A920", "another-token", "", "{}", 1, 0, "", 0, 0, ""};
+  TerminalRecord again{0, "DEFAULT", "PF1", "A920", "another-token", "", "{}", 1, 0, "",
+                       0, 0,         "",    ""};
   auto id = store().insert_terminal(again);
   ASSERT_FALSE(id);
   EXPECT_EQ(id.error().code, Code::kConflict);

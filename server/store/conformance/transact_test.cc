@@ -10,7 +10,7 @@ namespace posfleet::store::conformance {
 namespace {
 
 TerminalRecord new_terminal(const std::string& serial) {
-  return {0, "DEFAULT", serial, "A920", "token-" + serial, "", "{}", 1, 0, "", 0, 0, ""};
+  return {0, "DEFAULT", serial, "A920", "token-" + serial, "", "{}", 1, 0, "", 0, 0, "", ""};
 }
 
 Status insert(Tx& tx, const std::string& serial) {

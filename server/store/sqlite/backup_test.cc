@@ -19,7 +19,7 @@ namespace posfleet::store {
 namespace {
 
 TerminalRecord terminal(const std::string& serial) {
-  return {0, "DEFAULT", serial, "A920", "h-" + serial, "", "{}", 1, 0, "", 0, 0, ""};
+  return {0, "DEFAULT", serial, "A920", "h-" + serial, "", "{}", 1, 0, "", 0, 0, "", ""};
 }
 
 std::int64_t rows(const DatabaseCheck& c, const std::string& table) {

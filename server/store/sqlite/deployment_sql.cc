@@ -57,6 +57,13 @@ Expected<DeploymentRecord> read_deployment(const Stmt& s, int first) {
   d.message = s.str(first + 5);
   d.created = s.i64(first + 6);
   d.updated = s.i64(first + 7);
+  d.rollout_id = s.i64(first + 8);
+  auto phase = parse_deployment_phase(s.str(first + 9));
+  if (!phase)
+    return make_error(Code::kIo, "deployment " + std::to_string(d.id) + " is stored in phase " +
+                                     s.str(first + 9) + ", which is not a phase this server knows");
+  d.phase = *phase;
+  d.phase_since = s.i64(first + 10);
   return d;
 }
 

@@ -16,10 +16,11 @@ namespace posfleet::store {
 // The columns read_deployment reads, in order, from a deployments table
 // aliased `d`.
 inline constexpr const char* kDeploymentColumnsSql =
-    "d.id, d.terminal_id, d.release_id, d.status, d.result, d.message, d.created, d.updated";
+    "d.id, d.terminal_id, d.release_id, d.status, d.result, d.message, d.created, d.updated, "
+    "d.rollout_id, d.phase, d.phase_since";
 
 // A row whose columns `first`.. are kDeploymentColumnsSql; kIo if the stored
-// status or result is not one of the words.
+// status, result or phase is not one of the words.
 Expected<DeploymentRecord> read_deployment(const Stmt& s, int first = 0);
 
 // CASE expression: the update state (its word) that a deployment aliased `d`

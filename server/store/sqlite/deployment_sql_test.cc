@@ -59,7 +59,7 @@ TEST(UpdateStateSql, AgreesWithTheCxxRuleOnRandomFleets) {
     for (int n = 0; n < terminals; ++n) {
       const std::string serial = group + "-" + std::to_string(n);
       auto id = store.insert_terminal(
-          {0, "DEFAULT", serial, "A920", "h-" + serial, "", "{}", 1, 0, "", 0, 0, ""});
+          {0, "DEFAULT", serial, "A920", "h-" + serial, "", "{}", 1, 0, "", 0, 0, "", ""});
       ASSERT_TRUE(id);
       ASSERT_TRUE(store.set_terminal_group(*id, group));
       UpdateState state = UpdateState::kIdle;

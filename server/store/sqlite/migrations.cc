@@ -355,6 +355,22 @@ CREATE TABLE account_settings (
   value TEXT NOT NULL
 );
 )sql",
+    // 15: staged rollouts' shared columns: a terminal's IANA time zone ('' = its merchant's
+    //     region or the fleet's); the rollout that made a deployment, and the phase the terminal
+    //     is in with it and since when (store/deployment_status.h DeploymentPhase).
+    R"sql(
+ALTER TABLE terminals ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';
+ALTER TABLE deployments ADD COLUMN rollout_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deployments ADD COLUMN phase TEXT NOT NULL DEFAULT 'scheduled';
+ALTER TABLE deployments ADD COLUMN phase_since INTEGER NOT NULL DEFAULT 0;
+UPDATE deployments SET phase_since = updated, phase = CASE
+  WHEN status = 'canceled' THEN 'canceled'
+  WHEN status = 'finished' AND result = 'success' THEN 'success'
+  WHEN status = 'finished' THEN 'failed'
+  WHEN status = 'scheduled' THEN 'scheduled'
+  ELSE 'downloading' END;
+CREATE INDEX deployments_rollout_phase ON deployments(rollout_id, phase);
+)sql",
 };
 }  // namespace
 

@@ -13,7 +13,7 @@ namespace {
 constexpr const char* kTerminalCols =
     "SELECT id, tenant, serial, model, token_hash, installed_version, attributes, created, "
     "last_seen, group_name, "
-    "merchant_id, retired, retired_reason FROM terminals ";
+    "merchant_id, retired, retired_reason, time_zone FROM terminals ";
 
 // Every row of `s` (kDeploymentColumnsSql), or why not.
 Expected<std::vector<DeploymentRecord>> read_deployments(Connection& c, Stmt& s) {
@@ -34,8 +34,8 @@ const std::string kDeploymentCols =
 }  // namespace
 
 TerminalRecord read_terminal(Stmt& s) {
-  return TerminalRecord{s.i64(0), s.str(1), s.str(2), s.str(3),  s.str(4),  s.str(5), s.str(6),
-                        s.i64(7), s.i64(8), s.str(9), s.i64(10), s.i64(11), s.str(12)};
+  return TerminalRecord{s.i64(0), s.str(1), s.str(2), s.str(3),  s.str(4),  s.str(5),  s.str(6),
+                        s.i64(7), s.i64(8), s.str(9), s.i64(10), s.i64(11), s.str(12), s.str(13)};
 }
 
 Status done(Connection& c, Stmt& s, const char* what) {
@@ -121,8 +121,9 @@ Status SqliteStore::transact(const std::function<Status(Tx& tx)>& work) {
 Expected<std::int64_t> SqliteStore::insert_terminal(const TerminalRecord& t) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT INTO terminals (tenant, serial, model, token_hash, created) VALUES (?,?,?,?,?)");
-  s.bind_all(t.tenant, t.serial, t.model, t.token_hash, t.created);
+      "INSERT INTO terminals (tenant, serial, model, token_hash, created, time_zone) VALUES "
+      "(?,?,?,?,?,?)");
+  s.bind_all(t.tenant, t.serial, t.model, t.token_hash, t.created, t.time_zone);
   if (s.step() != SQLITE_DONE) return c.error("terminal " + t.serial);
   return c.last_insert_id();
 }
@@ -312,9 +313,10 @@ Expected<std::int64_t> SqliteStore::insert_deployment(const DeploymentRecord& d)
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO deployments (terminal_id, release_id, status, result, message, created, "
-      "updated) VALUES (?,?,?,?,?,?,?)");
+      "updated, rollout_id, phase, phase_since) VALUES (?,?,?,?,?,?,?,?,?,?)");
   s.bind_all(d.terminal_id, d.release_id, to_string(d.status), to_string(d.result), d.message,
-             d.created, d.updated);
+             d.created, d.updated, d.rollout_id, to_string(d.phase),
+             d.phase_since ? d.phase_since : d.created);
   if (s.step() != SQLITE_DONE) return c.error("deployment");
   return c.last_insert_id();
 }
@@ -400,8 +402,10 @@ Expected<std::int64_t> SqliteStore::count_deployments(const DeploymentQuery& q) 
 Status SqliteStore::update_deployment(const DeploymentRecord& d) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "UPDATE deployments SET status = ?, result = ?, message = ?, updated = ? WHERE id = ?");
-  s.bind_all(to_string(d.status), to_string(d.result), d.message, d.updated, d.id);
+      "UPDATE deployments SET status = ?, result = ?, message = ?, updated = ?, phase = ?, "
+      "phase_since = ? WHERE id = ?");
+  s.bind_all(to_string(d.status), to_string(d.result), d.message, d.updated, to_string(d.phase),
+             d.phase_since, d.id);
   return done(c, s, "deployment");
 }
 
@@ -409,10 +413,10 @@ Expected<bool> SqliteStore::update_deployment_if(const DeploymentRecord& d,
                                                  DeploymentStatus expected_status) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "UPDATE deployments SET status = ?, result = ?, message = ?, updated = ? WHERE id = ? AND "
-      "status = ?");
-  s.bind_all(to_string(d.status), to_string(d.result), d.message, d.updated, d.id,
-             to_string(expected_status));
+      "UPDATE deployments SET status = ?, result = ?, message = ?, updated = ?, phase = ?, "
+      "phase_since = ? WHERE id = ? AND status = ?");
+  s.bind_all(to_string(d.status), to_string(d.result), d.message, d.updated, to_string(d.phase),
+             d.phase_since, d.id, to_string(expected_status));
   if (s.step() != SQLITE_DONE) return c.error("deployment");
   return c.changes() == 1;
 }

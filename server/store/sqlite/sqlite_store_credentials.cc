@@ -92,9 +92,10 @@ Expected<std::optional<DeploymentRecord>> SqliteStore::retire_terminal(
   {
     auto s = c.prepare(
         "UPDATE deployments SET status = 'canceled', updated = ?, message = 'canceled: the "
-        "terminal was retired' "
+        "terminal was retired', phase = 'canceled', phase_since = updated "
         "WHERE terminal_id = ? AND status IN ('scheduled', 'running', 'canceling') "
-        "RETURNING id, terminal_id, release_id, status, result, message, created, updated");
+        "RETURNING id, terminal_id, release_id, status, result, message, created, updated, "
+        "rollout_id, phase, phase_since");
     s.bind_all(now, id);
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {

@@ -87,7 +87,7 @@ Expected<std::vector<TerminalRow>> SqliteStore::query_terminals(const TerminalQu
   const std::string statement =
       "SELECT t.id, t.tenant, t.serial, t.model, t.token_hash, t.installed_version, t.attributes, "
       "t.created, "
-      "t.last_seen, t.group_name, t.merchant_id, t.retired, t.retired_reason, "
+      "t.last_seen, t.group_name, t.merchant_id, t.retired, t.retired_reason, t.time_zone, "
       "COALESCE(m.legal_name, ''), " +
       std::string(sql::kEffectiveMode) + ", COALESCE((SELECT " + update_state_sql() +
       " FROM deployments d WHERE d.terminal_id = t.id ORDER BY d.id DESC LIMIT 1), 'idle')"
@@ -104,9 +104,9 @@ Expected<std::vector<TerminalRow>> SqliteStore::query_terminals(const TerminalQu
   while ((rc = s.step()) == SQLITE_ROW) {
     TerminalRow r;
     r.terminal = read_terminal(s);
-    r.merchant_name = s.str(13);
-    r.mode = s.str(14);
-    auto state = parse_update_state(s.str(15));
+    r.merchant_name = s.str(14);
+    r.mode = s.str(15);
+    auto state = parse_update_state(s.str(16));
     if (!state) return make_error(Code::kIo, "query terminals: a deployment in no known state");
     r.state = *state;
     out.push_back(std::move(r));

@@ -20,8 +20,8 @@ TEST_F(SqliteStoreTest, MigratesOnceAndKeepsData) {
   {
     auto s = SqliteStore::open(db());
     ASSERT_TRUE(s) << s.error().to_string();
-    ASSERT_TRUE(
-        (*s)->insert_terminal({0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0, 0, ""}));
+    ASSERT_TRUE((*s)->insert_terminal(
+        {0, "DEFAULT", "PF1", "A920", "h1", "", "{}", 1, 0, "", 0, 0, "", ""}));
   }
   auto s = SqliteStore::open(db());  // re-open: migrations are not re-run
   ASSERT_TRUE(s);
