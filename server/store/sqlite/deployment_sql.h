@@ -18,6 +18,8 @@ namespace posfleet::store {
 inline constexpr const char* kDeploymentColumnsSql =
     "d.id, d.terminal_id, d.release_id, d.status, d.result, d.message, d.created, d.updated, "
     "d.rollout_id, d.phase, d.phase_since";
+// How many columns that is: a query's own columns after it start here.
+inline constexpr int kDeploymentColumnCount = 11;
 
 // A row whose columns `first`.. are kDeploymentColumnsSql; kIo if the stored
 // status, result or phase is not one of the words.

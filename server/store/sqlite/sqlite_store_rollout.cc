@@ -67,7 +67,7 @@ Expected<std::vector<DeploymentRow>> SqliteStore::release_deployments(std::int64
   while ((rc = s.step()) == SQLITE_ROW) {
     auto d = read_deployment(s);
     if (!d) return d.error();
-    out.push_back({std::move(*d), s.str(8)});
+    out.push_back({std::move(*d), s.str(kDeploymentColumnCount)});
   }
   if (rc != SQLITE_DONE) return c.error("release deployments");
   return out;
