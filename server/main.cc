@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/sd_notify.h"
 #include "core/signing.h"
+#include "server/background/jobs.h"
 #include "server/domain/accounts.h"
 #include "server/domain/device_ca.h"
 #include "server/domain/identity_verifier.h"
@@ -440,7 +441,12 @@ int main(int argc, char** argv) {
   // The port accepts connections since bind(); run() serves them from now on.
   if (auto s = posfleet::sd::notify("READY=1\nSTATUS=serving on " + listen_url); !s)
     spdlog::warn("systemd: {}", s.error().message);
+  // Background work (server/background/): each area registers its jobs in add_background_jobs.
+  posfleet::background::Runner background(**store, posfleet::background::Runner::make_owner());
+  posfleet::add_background_jobs(background, ctx);
+  background.start();
   listener.run();
+  background.stop();
   say("posfleetd stopped");
   return 0;
 }

@@ -13,6 +13,7 @@
 #include "server/store/accounts_store.h"
 #include "server/store/audit_store.h"
 #include "server/store/devices_store.h"
+#include "server/store/leases_store.h"
 #include "server/store/onboarding_store.h"
 #include "server/store/policy_store.h"
 #include "server/store/records.h"
@@ -33,7 +34,8 @@ class Tx : public TerminalStore,
            public OnboardingStore,
            public AuditStore,
            public DeviceStore,
-           public RootStore {
+           public RootStore,
+           public LeaseStore {
  public:
   ~Tx() override = default;
 };

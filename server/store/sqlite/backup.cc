@@ -172,7 +172,8 @@ Expected<DatabaseCheck> check_database(const std::string& path, const std::strin
         !s)
       return s.error();
   auto want = column(model->get(), kTables, "schema model");
-  auto have = column(db->get(), kTables, name + " is not an SQLite database");
+  auto have = column(db->get(), kTables,
+                     name + " is damaged (its schema cannot be read) or not an SQLite database");
   if (!want) return want.error();
   if (!have) return have.error();
   std::vector<std::string> missing;

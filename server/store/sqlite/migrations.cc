@@ -371,6 +371,14 @@ UPDATE deployments SET phase_since = updated, phase = CASE
   ELSE 'downloading' END;
 CREATE INDEX deployments_rollout_phase ON deployments(rollout_id, phase);
 )sql",
+    // 16: leases on background work (store/leases_store.h): who runs it, until when (unix ms).
+    R"sql(
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  until INTEGER NOT NULL
+);
+)sql",
 };
 }  // namespace
 

@@ -22,6 +22,10 @@ class SqliteStore final : public Store {
   // Opens (creating if needed) and migrates the database at `path`.
   static Expected<std::unique_ptr<SqliteStore>> open(const std::string& path);
 
+  Expected<bool> take_lease(const std::string& name, const std::string& owner, std::int64_t now,
+                            std::int64_t until) override;
+  Status release_lease(const std::string& name, const std::string& owner) override;
+
   Expected<std::int64_t> insert_terminal(const TerminalRecord& t) override;
   Expected<TerminalRecord> terminal_by_serial(const std::string& tenant,
                                               const std::string& serial) override;

@@ -1,0 +1,15 @@
+// posfleet server: every background job posfleetd runs, in one list (as routes.h is for
+// routes): each area adds its jobs here — rollout advancement, stuck-deployment timeouts,
+// webhook delivery — with its period and, for work that must run once across servers, its
+// lease.
+// Thread-safety: call once, before Runner::start; the jobs keep a reference to ctx.
+#pragma once
+
+#include "server/background/runner.h"
+#include "server/domain/context.h"
+
+namespace posfleet {
+
+void add_background_jobs(background::Runner& runner, domain::Context& ctx);
+
+}  // namespace posfleet
