@@ -199,6 +199,9 @@ Status run_daemon(const Config& config) {
   std::mt19937 rng(std::random_device{}());
   int failures = 0;
   Attributes reported;  // configData as last delivered
+  // The action and the reason it waits that the server was last told of (phases.h on the server:
+  // a terminal that waits legitimately is waiting_window, not stuck downloading).
+  std::pair<std::int64_t, std::string> told_waiting;
   while (!g_stopping) {
     if (!machine.idle()) {
       if (auto s = machine.step(); !s) {
@@ -259,6 +262,19 @@ Status run_daemon(const Config& config) {
         std::tie(ctx.runtime.security, ctx.runtime.deadline) = service.offer_terms(d->action_id);
         if (auto s = machine.start(*d, chosen ? *chosen : std::vector<std::string>{}); !s)
           spdlog::error("update: {}", s.error().to_string());
+      } else if (auto why = service.waiting_for();
+                 !why.empty() && told_waiting != std::pair{d->action_id, why}) {
+        const FeedbackMessage m{
+            "proceeding",
+            "none",
+            {std::string(kPhaseLine) + "waiting_window", "waiting: " + waiting_text(why, false)},
+            0};
+        // 410: the server ended it meanwhile; nothing to tell. Other trouble: told next poll.
+        if (auto s = ddi.feedback(d->action_id, m); s || s.error().code == Code::kConflict)
+          told_waiting = {d->action_id, why};
+        else
+          spdlog::info("waiting note not delivered ({}); sent again after the next poll",
+                       s.error().message);
       }
     } else {
       service.no_offer();

@@ -261,6 +261,11 @@ std::optional<std::vector<std::string>> AgentService::confirmed(std::int64_t act
   return state_.confirmed_components;
 }
 
+std::string AgentService::waiting_for() {
+  std::lock_guard lock(mu_);
+  return state_.waiting_for;
+}
+
 void AgentService::no_offer() {
   std::lock_guard lock(mu_);
   if (!state_.offer && state_.waiting_for.empty()) return;

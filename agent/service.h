@@ -72,6 +72,8 @@ class AgentService {
   bool consider(const Deployment& d, const boost::json::object& server_offer,
                 const std::optional<InstalledRelease>& installed);
   void no_offer();
+  // Why the offered update waits ("confirmation", "window", "policy", …; "" when it does not).
+  std::string waiting_for();
   // The signed security flag and the server's deadline of the offered action.
   std::pair<bool, std::int64_t> offer_terms(std::int64_t action_id);
   // The merchant's confirmed choice of components for this action, if any.

@@ -4,8 +4,10 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <fstream>
 #include <iostream>
+#include <tuple>
 
 #include "cli/api_client.h"
 #include "cli/commands.h"
@@ -193,6 +195,60 @@ Status audit_verify_or_export(const ServerOptions& s, const std::string& out_fil
     return make_error(Code::kBadSignature,
                       say("审计日志被篡改：", "audit log tampered: ") + clean(check.problem));
   return ok_status();
+}
+
+// "7d", "36h", "90m", "45s", "3600" (seconds) or "0" (never) as seconds.
+Expected<std::int64_t> parse_duration(const std::string& flag, const std::string& text) {
+  std::int64_t unit = 1;
+  std::string digits = text;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 'd':
+        unit = 86400;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 's':
+        unit = 1;
+        break;
+      default:
+        break;
+    }
+    if (!std::isdigit(static_cast<unsigned char>(text.back()))) digits.pop_back();
+  }
+  if (digits.empty() || digits.size() > 9 ||
+      !std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return make_error(Code::kInvalidArgument,
+                      flag + say(" 须为时长，例如 7d、36h、90m、45s（0：永不）",
+                                 " must be a duration such as 7d, 36h, 90m, 45s (0: never)"));
+  return std::stoll(digits) * unit;
+}
+
+std::string seconds_words(std::int64_t s) {
+  if (s == 0) return say("永不", "never");
+  for (auto [unit, zh, en] : {std::tuple{86400, "天", "d"}, {3600, "小时", "h"}, {60, "分钟", "m"}})
+    if (s % unit == 0) return std::to_string(s / unit) + say(zh, en);
+  return std::to_string(s) + say("秒", "s");
+}
+
+void print_timeouts(const bj::value& v) {
+  auto n = [&](const char* k) {
+    const auto* f = v.as_object().if_contains(k);
+    return f && f->is_int64() ? f->get_int64() : std::int64_t{0};
+  };
+  std::cout << say("卡住的部署在以下时长内无进展即判为超时：\n",
+                   "a deployment times out after this long without leaving its phase:\n")
+            << say("  等待（未获取、等待维护时段）：",
+                   "  waiting (not fetched, waiting for its window): ")
+            << seconds_words(n("waiting_seconds")) << "\n"
+            << say("  下载中：", "  downloading: ") << seconds_words(n("downloading_seconds"))
+            << "\n"
+            << say("  安装中：", "  installing: ") << seconds_words(n("installing_seconds"))
+            << "\n";
 }
 
 }  // namespace
@@ -440,6 +496,41 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
                       print_outbox);
         };
       });
+
+  auto* fleet = app.add_subcommand("fleet", say("全部终端的设置", "fleet-wide settings"))
+                    ->require_subcommand(1);
+  static std::string waiting, downloading, installing;
+  auto* ft = fleet->add_subcommand(
+      "timeouts", say("查看或设置卡住部署的超时（设置须管理员）",
+                      "show or set the timeouts of stuck deployments (setting: administrators)"));
+  ft->add_option("--waiting", waiting,
+                 say("未获取或等待维护时段的上限，例如 7d（0：永不）",
+                     "limit for not fetched or waiting for its window, e.g. 7d (0: never)"));
+  ft->add_option("--downloading", downloading,
+                 say("下载阶段的上限，例如 1d", "limit for downloading, e.g. 1d"));
+  ft->add_option("--installing", installing,
+                 say("安装阶段的上限，例如 2h", "limit for installing, e.g. 2h"));
+  ft->add_option("--reason", reason,
+                 say("修改原因（记入审计日志）", "why (kept in the audit log)"));
+  ft->callback([&] {
+    action = [&]() -> Status {
+      if (waiting.empty() && downloading.empty() && installing.empty())
+        return show(server, "GET", "/api/v1/fleet/timeouts", say("超时设置", "timeouts"), nullptr,
+                    print_timeouts);
+      bj::object b{{"reason", reason}};
+      for (auto [flag, text, key] : {std::tuple{"--waiting", &waiting, "waiting_seconds"},
+                                     {"--downloading", &downloading, "downloading_seconds"},
+                                     {"--installing", &installing, "installing_seconds"}}) {
+        if (text->empty()) continue;
+        auto secs = parse_duration(flag, *text);
+        if (!secs) return secs.error();
+        b[key] = *secs;
+      }
+      bj::value body = b;
+      return show(server, "PUT", "/api/v1/fleet/timeouts", say("设置超时", "set timeouts"), &body,
+                  print_timeouts);
+    };
+  });
 
   auto* rd = app.get_subcommand("release")->add_subcommand(
       "deadline", say("设置安全更新的截止时间", "set a security release's deadline"));

@@ -266,6 +266,12 @@ int main(int argc, char** argv) {
                  "the most terminals one bulk policy edit or deployment may change")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  int timeout_sweep_ms = 30000;
+  app.add_option("--timeout-sweep-ms", timeout_sweep_ms,
+                 "how often to look for stuck deployments and time them out (the limits per "
+                 "phase are the fleet's setting, GET/PUT /api/v1/fleet/timeouts)")
+      ->check(CLI::Range(100, 3600000))
+      ->capture_default_str();
   std::string device_ca_cert, device_ca_key;
   int device_cert_days = 90;
   app.add_option("--device-ca-cert", device_ca_cert,
@@ -361,6 +367,7 @@ int main(int argc, char** argv) {
                  "--release-threshold is more than the number of --release-key files", ""});
   ctx.release_threshold = release_threshold;
   ctx.bulk_cap = bulk_cap;
+  ctx.timeout_sweep_ms = timeout_sweep_ms;
   ctx.trusted_proxies = trusted_proxies;
   if (device_ca_cert.empty() != device_ca_key.empty())
     return fail({posfleet::Code::kInvalidArgument,

@@ -105,6 +105,7 @@ class FakeDdiClient : public DdiClient {
   std::int64_t cancel_action_id = 0;
   int retry_after = 0, control_retry_after = 0;
   int fail_polls = 0, fail_feedback = 0;
+  bool gone = false;  // feedback answers 410 Gone: the server ended the action (timed out)
   int polls = 0, downloads = 0, lost_feedback = 0;
   std::int64_t last_since = 0;
   DownloadLimits last_limits;
@@ -128,6 +129,7 @@ class FakeDdiClient : public DdiClient {
 
  private:
   Status keep(bool cancel, std::int64_t id, const FeedbackMessage& m) {
+    if (gone) return make_error(Code::kConflict, "server says the action has already ended");
     if (fail_feedback > 0) {
       --fail_feedback;
       ++lost_feedback;

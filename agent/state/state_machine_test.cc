@@ -166,12 +166,43 @@ TEST(UpdateMachineDownload, ABusyServerIsNotAskedAgainBeforeItsRetryAfter) {
   // The wait it announces ("next in N s": Retry-After plus a random spread).
   int announced = -1;
   for (const auto& s : rig.ddi.sent_with("proceeding"))
-    if (auto at = s.m.details[0].find("next in "); at != std::string::npos)
-      announced = std::stoi(s.m.details[0].substr(at + 8));
+    if (auto at = s.m.details.back().find("next in "); at != std::string::npos)
+      announced = std::stoi(s.m.details.back().substr(at + 8));
   ASSERT_GE(announced, 7);
   EXPECT_EQ(rig.record.retry_at, answered + announced + 1);
   while (rig.ddi.downloads < 2) ASSERT_TRUE(m.step());
   EXPECT_GT(rig.clock, answered + announced);
+}
+
+// The server timed the action out (410 Gone on feedback): the download stops, the update ends as
+// canceled without touching the slots, and nothing is downloaded or reported again.
+TEST(UpdateMachineDownload, AnActionTheServerEndedStopsInsteadOfLooping) {
+  Rig rig("gone");
+  rig.config.download_max_failures = 100;
+  rig.ddi.on_download = [&](const std::string&, const std::string&, std::uint64_t) {
+    rig.ddi.gone = true;  // timed out on the server while the download hung
+    return Expected<DownloadResult>(make_error(Code::kNetwork, "connection reset"));
+  };
+  auto& m = rig.agent();
+  ASSERT_TRUE(m.start(rig.release("2.1.0", "abc")));
+  EXPECT_EQ(rig.run(m),
+            (std::vector<std::string>{"check_manifest", "download", "report_canceled", "idle"}));
+  EXPECT_EQ(rig.ddi.downloads, 1);
+  EXPECT_EQ(*installed_version(rig.boot), "1.0.0");
+  EXPECT_EQ(rig.record.last.result, "canceled");
+}
+
+// The structured phase line tells the server where the update is.
+TEST(UpdateMachineDownload, ProgressNotesCarryThePhase) {
+  Rig rig("phase");
+  auto& m = rig.agent();
+  ASSERT_TRUE(m.start(rig.release("2.1.0", "abc")));
+  rig.run(m);
+  ASSERT_FALSE(rig.ddi.sent_with("proceeding").empty());
+  const auto& first = rig.ddi.sent_with("proceeding").front().m;
+  ASSERT_EQ(first.details.size(), 2u);
+  EXPECT_EQ(first.details[0], "phase: downloading");
+  EXPECT_EQ(first.details[1], "downloading 3 bytes");
 }
 
 TEST(UpdateMachineDownload, EachFailedAttemptIsToldToTheServerAndTheMerchant) {
@@ -183,7 +214,7 @@ TEST(UpdateMachineDownload, EachFailedAttemptIsToldToTheServerAndTheMerchant) {
   EXPECT_EQ(waiting_text(rig.record.waiting, true), "下载失败，稍后自动重试（第 1/3 次）");
   int notes = 0;
   for (const auto& s : rig.ddi.sent_with("proceeding"))
-    notes += s.m.details[0].find("attempt 1 of 3") != std::string::npos;
+    notes += s.m.details.back().find("attempt 1 of 3") != std::string::npos;
   EXPECT_EQ(notes, 1);
 }
 

@@ -5,6 +5,7 @@
 namespace posfleet::agent {
 
 Event backup(UpdateContext& ctx) {
+  if (ctx.runtime.ended_on_server) return Event::kCanceled;  // the last step before the slots
   if (!ctx.hold_guard()) return ctx.wait_for("transaction", ctx.config.precheck_retry_seconds);
   if (!ctx.services.data) return Event::kDone;
   if (auto s = ctx.services.data->backup(std::to_string(ctx.record.action_id)); !s)

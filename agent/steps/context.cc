@@ -19,9 +19,28 @@ Event UpdateContext::fail(const Error& e) {
   return Event::kFailed;
 }
 
-void UpdateContext::progress_note(const std::string& line) {
-  if (auto s = services.ddi.feedback(record.action_id, {"proceeding", "none", {line}, 0}); !s)
-    spdlog::info("update: progress note not delivered ({}); continuing", s.error().message);
+bool waits_for_window(const std::string& reason) {
+  const std::string key = reason.substr(0, reason.find(':'));
+  return key == "window" || key == "policy" || key == "freeze" || key == "confirmation";
+}
+
+void UpdateContext::note_delivery(const Status& sent) {
+  if (sent || sent.error().code != Code::kConflict || runtime.ended_on_server) return;
+  runtime.ended_on_server = true;
+  spdlog::warn("update: the server has ended action {} (timed out or closed there); {}",
+               record.action_id,
+               slots_untouched(record.state) ? "stopping it"
+                                             : "the install runs to its end without reporting");
+}
+
+void UpdateContext::progress_note(const std::string& line, const char* phase) {
+  if (!phase)
+    phase = record.state == "check_manifest" || record.state == "download" ? "downloading"
+                                                                           : "installing";
+  auto s = services.ddi.feedback(
+      record.action_id, {"proceeding", "none", {std::string(kPhaseLine) + phase, line}, 0});
+  note_delivery(s);
+  if (!s) spdlog::info("update: progress note not delivered ({}); continuing", s.error().message);
 }
 
 Expected<InstalledRelease> installed_release(BootControl& boot) {
@@ -79,7 +98,8 @@ Event UpdateContext::wait_for(const std::string& reason, int seconds) {
   if (record.waiting != reason) {
     record.waiting = reason;
     spdlog::info("update: action {} waits: {}", record.action_id, waiting_text(reason, false));
-    progress_note("waiting: " + waiting_text(reason, false));
+    progress_note("waiting: " + waiting_text(reason, false),
+                  waits_for_window(reason) ? "waiting_window" : nullptr);
   }
   return pause(seconds);
 }
@@ -96,6 +116,8 @@ Event UpdateContext::pause(int seconds) {
 }
 
 bool UpdateContext::cancel_requested(bool right_now) {
+  // Ended on the server: stop like for a cancel while nothing on the slots has changed.
+  if (runtime.ended_on_server) return slots_untouched(record.state);
   const auto t = now();
   if (!right_now && t - runtime.last_cancel_check < std::max(1, runtime.poll_seconds)) return false;
   runtime.last_cancel_check = t;
@@ -111,7 +133,18 @@ bool UpdateContext::cancel_requested(bool right_now) {
     const auto id = std::strtoll(p->deployment_href.c_str() + at + 16, nullptr, 10);
     return id > 0 && id != record.action_id;
   }
-  if (p->cancel_href.empty()) return false;
+  if (p->cancel_href.empty()) {
+    // The server offers nothing while this action runs: it may have ended it (timed out while
+    // the terminal waited). A progress note, at most every 10 minutes, asks: 410 Gone says so.
+    if (p->deployment_href.empty() && t - runtime.last_probe >= 600) {
+      runtime.last_probe = t;
+      progress_note(record.waiting.empty() ? "still working on the update"
+                                           : "waiting: " + waiting_text(record.waiting, false),
+                    waits_for_window(record.waiting) ? "waiting_window" : nullptr);
+      return runtime.ended_on_server && slots_untouched(record.state);
+    }
+    return false;
+  }
   auto stop_id = services.ddi.cancel_action(p->cancel_href);
   if (!stop_id) return false;
   const bool ours = *stop_id == record.action_id;

@@ -52,8 +52,9 @@ void report_progress(UpdateContext& ctx, std::uint64_t done, std::uint64_t total
                     0,
                     static_cast<std::int64_t>(done),
                     static_cast<std::int64_t>(total)};
-  if (auto s = ctx.services.ddi.feedback(ctx.record.action_id, m); !s)
-    spdlog::info("update: progress not delivered ({}); continuing", s.error().message);
+  auto s = ctx.services.ddi.feedback(ctx.record.action_id, m);
+  ctx.note_delivery(s);
+  if (!s) spdlog::info("update: progress not delivered ({}); continuing", s.error().message);
 }
 }  // namespace
 
@@ -127,6 +128,7 @@ Event download(UpdateContext& ctx) {
   auto& r = ctx.record;
   const Config& cfg = ctx.config;
   const std::int64_t now = ctx.now();
+  if (ctx.runtime.ended_on_server) return Event::kCanceled;  // timed out on the server: stop
   if (r.download_since > 0 && now - r.download_since >= std::int64_t{cfg.download_max_hours} * 3600)
     return give_up(ctx, std::to_string(cfg.download_max_hours) + " h (the limit)");
   if (r.retry_at > now)  // backing off: keeps polling, obeys a cancel

@@ -33,6 +33,7 @@ std::string waiting_text(const std::string& reason, bool zh) {
       {"cellular_limit", "更新包（%s）超过移动网络流量上限，等待 Wi-Fi",
        "the update (%s) is larger than the cellular limit; waiting for Wi-Fi"},
       {"window", "等待维护时段再安装", "waiting for the maintenance window to install"},
+      {"confirmation", "等待商户确认更新", "waiting for the merchant to confirm the update"},
       {"policy", "自动更新已关闭，更新暂停", "updates are turned off; the update is paused"},
       {"download_retry", "下载失败，稍后自动重试（第 %s 次）",
        "the download failed; it is tried again shortly (attempt %s)"},

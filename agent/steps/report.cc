@@ -15,9 +15,13 @@ Event finish(UpdateContext& ctx, const char* result, const std::string& message,
   ctx.runtime.guard_hold
       .reset();  // reporting may take long while offline; sales must not wait for it
   FeedbackMessage m{"closed", cancel ? "success" : result, {message}, cancel ? 0 : r.error_code};
+  // A failure after a rollback says so in the structured line (server/domain/phases.h).
+  if (!cancel && std::string(result) == "failure" &&
+      message.find(kRolledBackMark) != std::string::npos)
+    m.details.insert(m.details.begin(), std::string(kPhaseLine) + "rolled_back");
   Status sent = cancel ? ctx.services.ddi.cancel_feedback(r.action_id, m)
                        : ctx.services.ddi.feedback(r.action_id, m);
-  if (!sent && sent.error().code != Code::kConflict) {  // kConflict: the server already closed it
+  if (!sent && sent.error().code != Code::kConflict) {  // kConflict (410): the server ended it
     spdlog::warn("update: report for action {} not delivered: {}; retrying", r.action_id,
                  sent.error().message);
     ctx.wait(5);
@@ -52,7 +56,10 @@ Event report_failure(UpdateContext& ctx) {
 }
 
 Event report_canceled(UpdateContext& ctx) {
-  return finish(ctx, "canceled", "canceled by the operator", true);
+  return finish(ctx, "canceled",
+                ctx.runtime.ended_on_server ? "stopped: the server ended the action (timed out)"
+                                            : "canceled by the operator",
+                true);
 }
 
 Event report_unchanged(UpdateContext& ctx) {

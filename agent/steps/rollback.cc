@@ -25,7 +25,7 @@ Event rollback(UpdateContext& ctx) {
       return Event::kRetry;
     }
   if (ctx.record.error.empty()) ctx.record.error = "update rolled back";
-  ctx.record.error += " (rolled back to slot " + st->good + ")";
+  ctx.record.error += kRolledBackMark + st->good + ")";
   ctx.runtime.guard_hold
       .reset();  // back on the committed slot with the data restored: sales may go on
   return Event::kDone;

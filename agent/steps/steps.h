@@ -79,7 +79,25 @@ struct UpdateRuntime {
   std::unique_ptr<TransactionGuard::Hold> guard_hold = {};
   bool security = false;      // the release is signed as security-critical
   std::int64_t deadline = 0;  // its deadline, as offered
+  // The server answered a feedback with 410 Gone: it ended the action (timed out as stuck,
+  // domain/timeouts.h, or closed otherwise). While the slots are untouched the update stops
+  // (as for a cancel); past that it runs to its end and its report is not resent.
+  bool ended_on_server = false;
+  std::int64_t last_probe = 0;  // when the action was last checked while the server offered none
 };
+
+// The structured line the agent puts first in a feedback's details, so the server reads where
+// the terminal is with the action (server/domain/phases.h): "phase: downloading" (fetched,
+// downloading, waiting for a network), "phase: installing" (verify, pre-checks, install, reboot,
+// health check), "phase: waiting_window" (held for its window, a freeze, the merchant or the
+// policy) and, on a failure report after a rollback, "phase: rolled_back".
+inline constexpr const char* kPhaseLine = "phase: ";
+// The mark rollback() leaves in the update's error, which the report turns into "phase:
+// rolled_back".
+inline constexpr const char* kRolledBackMark = " (rolled back to slot ";
+// Waiting reasons (waiting_text keys) that hold an update legitimately: the server counts them as
+// waiting_window, not as stuck.
+bool waits_for_window(const std::string& reason);
 
 struct UpdateContext {
   const Config& config;
@@ -115,8 +133,12 @@ struct UpdateContext {
   // Whether the update may still go ahead under the terminal's policy now
   // (mode, window); "" if it may, else the reason it waits.
   std::string policy_hold();
-  // Sends proceeding feedback; a lost message is not an error (the next one carries on).
-  void progress_note(const std::string& line);
+  // Sends proceeding feedback with the phase line for the current state (or `phase`); a lost
+  // message is not an error (the next one carries on). 410 Gone sets runtime.ended_on_server.
+  void progress_note(const std::string& line, const char* phase = nullptr);
+  // Notes a feedback's outcome: 410 Gone (kConflict from the DDI client) means the server ended
+  // the action.
+  void note_delivery(const Status& sent);
 };
 
 // Why an update waits, for a person: reason key → text in zh-CN or en.

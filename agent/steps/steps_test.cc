@@ -18,7 +18,7 @@ using testing::kAction;
 struct StepRig : testing::UpdateRig {
   StepRig() : UpdateRig("steps") {}
   std::string last_feedback() const {
-    return ddi.sent.empty() ? "" : ddi.sent.back().m.details.at(0);
+    return ddi.sent.empty() ? "" : ddi.sent.back().m.details.back();
   }
 };
 

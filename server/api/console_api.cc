@@ -100,6 +100,8 @@ Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
                                {"release", release},
                                {"status", store::to_string(newest.status)},
                                {"result", store::to_string(newest.result)},
+                               {"phase", store::to_string(newest.phase)},
+                               {"phase_since", newest.phase_since},
                                {"percent", p.percent},
                                {"bytes", p.bytes},
                                {"total", p.total},

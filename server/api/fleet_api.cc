@@ -11,6 +11,7 @@
 #include "server/domain/policy.h"
 #include "server/domain/releases.h"
 #include "server/domain/sms.h"
+#include "server/domain/timeouts.h"
 
 namespace posfleet::api {
 
@@ -128,6 +129,42 @@ Response get_status(domain::Context& ctx, Request&, const Caller&) {
                                              {"current_seconds", polling}}}});
 }
 
+bj::object timeouts_json(const store::DeploymentTimeouts& t) {
+  return bj::object{{"waiting_seconds", t.waiting_seconds},
+                    {"downloading_seconds", t.downloading_seconds},
+                    {"installing_seconds", t.installing_seconds}};
+}
+
+// How long a deployment may stay in each open phase before it is timed out (domain/timeouts.h).
+Response get_timeouts(domain::Context& ctx, Request&, const Caller&) {
+  auto t = domain::deployment_timeouts(ctx);
+  if (!t) return http::error_from(t.error());
+  return http::json_response(200, timeouts_json(*t));
+}
+
+// Fields left out keep their value.
+Response put_timeouts(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  auto t = domain::deployment_timeouts(ctx);
+  if (!t) return http::error_from(t.error());
+  for (auto [key, field] : {std::pair{"waiting_seconds", &t->waiting_seconds},
+                            {"downloading_seconds", &t->downloading_seconds},
+                            {"installing_seconds", &t->installing_seconds}}) {
+    const auto* v = body->if_contains(key);
+    if (!v) continue;
+    if (!v->is_int64())
+      return http::error_from(
+          make_error(Code::kInvalidArgument,
+                     std::string(key) + " must be a whole number of seconds (0 = never)"));
+    *field = v->get_int64();
+  }
+  auto set = domain::set_deployment_timeouts(ctx, *t, caller.actor(),
+                                             json::string_or(*body, "reason", ""));
+  if (!set) return http::error_from(set.error());
+  return http::json_response(200, timeouts_json(*set));
+}
+
 }  // namespace
 
 void add_fleet_routes(http::Router& router, domain::Context& ctx) {
@@ -139,6 +176,8 @@ void add_fleet_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "PUT", "/api/v1/releases/{version}/deadline", P::kRelease, put_deadline);
   add_route(router, ctx, "GET", "/api/v1/sms/outbox", P::kAdmin, get_outbox);
   add_route(router, ctx, "GET", "/api/v1/status", P::kRead, get_status);
+  add_route(router, ctx, "GET", "/api/v1/fleet/timeouts", P::kRead, get_timeouts);
+  add_route(router, ctx, "PUT", "/api/v1/fleet/timeouts", P::kAdmin, put_timeouts);
 }
 
 }  // namespace posfleet::api

@@ -262,7 +262,10 @@ bj::object deployment_json(const domain::DeploymentView& v) {
                {"result", store::to_string(d.result)},
                {"message", d.message},
                {"created", format_utc(d.created)},
-               {"updated", format_utc(d.updated)}};
+               {"updated", format_utc(d.updated)},
+               {"phase", store::to_string(d.phase)},
+               {"phase_since", d.phase_since},
+               {"rollout_id", d.rollout_id}};
   if (!v.history) return o;
   bj::array history;
   for (const auto& s : *v.history) {

@@ -142,7 +142,10 @@ Response get_progress(domain::Context& ctx, Request& req, const Caller&) {
                    {"result", store::to_string(d.result)},
                    {"message", d.message},
                    {"percent", row.percent ? bj::value(*row.percent) : bj::value(nullptr)},
-                   {"updated", format_utc(d.updated)}});
+                   {"updated", format_utc(d.updated)},
+                   {"phase", store::to_string(d.phase)},
+                   {"phase_since", d.phase_since},
+                   {"rollout_id", d.rollout_id}});
   }
   return http::json_response(
       200,

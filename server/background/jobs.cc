@@ -1,13 +1,15 @@
 #include "server/background/jobs.h"
 
+#include "server/domain/timeouts.h"
+
 namespace posfleet {
 
 void add_background_jobs(background::Runner& runner, domain::Context& ctx) {
-  (void)runner;
-  (void)ctx;
   // Each area adds one line here, e.g.:
   //   runner.every("rollouts", ctx.rollout_tick, [&ctx] { return domain::advance_rollouts(ctx); },
   //                "rollouts");
+  runner.every("timeouts", std::chrono::milliseconds(ctx.timeout_sweep_ms),
+               [&ctx] { return domain::time_out_stuck(ctx); }, "timeouts");
 }
 
 }  // namespace posfleet

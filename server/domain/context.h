@@ -48,6 +48,8 @@ struct Context {
   // Signs terminals' certificates (device_ca.h); none: enrolment hands out tokens only.
   DeviceCa* device_ca = nullptr;
   int device_cert_days = 90;  // how long a terminal's certificate is valid
+  // How often the server looks for stuck deployments (timeouts.h; posfleetd --timeout-sweep-ms).
+  int timeout_sweep_ms = 30000;
 };
 
 // Who did something, and through which of posfleet's paths.

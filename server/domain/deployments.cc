@@ -10,11 +10,13 @@
 #include "core/version.h"
 #include "server/domain/audit.h"
 #include "server/domain/notifications.h"
+#include "server/domain/phases.h"
 #include "server/domain/policy.h"
 #include "server/domain/terminals.h"
 
 namespace posfleet::domain {
 
+using store::DeploymentPhase;
 using store::DeploymentResult;
 using store::DeploymentStatus;
 
@@ -34,6 +36,7 @@ bool started_installing(const store::DeploymentRecord& d,
     for (const auto& l : lines->get_array()) {
       if (!l.is_string()) continue;
       const std::string_view line = l.get_string();
+      if (line.starts_with(kPhaseLinePrefix)) continue;  // phases.h: the agent's structured line
       const bool downloading = line.starts_with("downloading") || line.starts_with("downloaded") ||
                                line.starts_with("waiting: ");
       if (!downloading || line == "downloaded 100%") return true;
@@ -176,6 +179,8 @@ Expected<store::DeploymentRecord> request_cancel(store::Tx& tx, std::int64_t dep
   d->updated = unix_now();
   d->message = fetched ? "cancel requested by operator"
                        : "canceled by operator before the terminal fetched it";
+  // Fetched: the terminal may be working on it, so its phase stays until it answers.
+  if (!fetched) move_phase(*d, DeploymentPhase::kCanceled, d->updated);
   if (auto s = tx.update_deployment(*d); !s) return s.error();
   return d;
 }
@@ -292,6 +297,7 @@ Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_
     } else if (d.status == DeploymentStatus::kScheduled) {
       d.status = DeploymentStatus::kRunning;
     }
+    move_phase(d, next_phase(d.phase, fb), d.updated);
     // Read and written in one transaction: a cancel requested meanwhile is
     // either before (and kept) or after this report.
     return tx.update_deployment(d);
@@ -327,9 +333,14 @@ Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::in
     if (!details.empty()) d->message = details.back();
     if (confirmed && d->status == DeploymentStatus::kScheduled)
       d->status = DeploymentStatus::kRunning;
+    // Confirmed: the agent starts (phases.h); denied by the merchant: declined.
+    if (confirmed && (d->phase == DeploymentPhase::kScheduled ||
+                      d->phase == DeploymentPhase::kWaitingWindow))
+      move_phase(*d, DeploymentPhase::kDownloading, d->updated);
     if (!confirmed) {
       d->status = DeploymentStatus::kFinished;
       d->result = DeploymentResult::kFailure;
+      move_phase(*d, DeploymentPhase::kDeclined, d->updated);
     }
     return tx.update_deployment(*d);
   });
@@ -349,6 +360,7 @@ Status record_cancel_feedback(Context& ctx, const store::TerminalRecord& t,
     if ((fb.execution == "closed" && fb.result == "success") || fb.execution == "canceled") {
       d->status = DeploymentStatus::kCanceled;
       d->message = "canceled on the terminal";
+      move_phase(*d, DeploymentPhase::kCanceled, d->updated);
     } else if (fb.execution == "rejected" || fb.result == "failure") {
       d->status = DeploymentStatus::kRunning;
       d->message = fb.details.empty() ? "terminal refused to cancel" : fb.details.back();
@@ -392,6 +404,7 @@ Expected<ActionFetch> fetch_action(Context& ctx, const store::TerminalRecord& t,
     // The terminal has it now: a cancel from here on must wait for its answer.
     d->status = DeploymentStatus::kRunning;
     d->updated = unix_now();
+    move_phase(*d, DeploymentPhase::kDownloading, d->updated);
     return tx.update_deployment(*d);
   });
   if (!s) return s.error();
@@ -473,6 +486,16 @@ Expected<PollView> poll_view(Context& ctx, const store::TerminalRecord& t, bool 
     if (!r) return r.error();
     v.release = *r;
     v.offer = offer_for(ctx, t, *v.policy, *v.open, *r, posfleet_client);
+    // Held back here (a stock client outside its window, or updates turned off): the terminal
+    // waits legitimately, and says nothing of it itself. Written once, when it starts waiting.
+    if (!v.offer.visible && v.open->status == DeploymentStatus::kScheduled &&
+        v.open->phase == DeploymentPhase::kScheduled) {
+      auto held = *v.open;
+      move_phase(held, DeploymentPhase::kWaitingWindow, unix_now());
+      auto written = ctx.store.update_deployment_if(held, DeploymentStatus::kScheduled);
+      if (!written) return written.error();
+      if (*written) v.open = held;
+    }
   }
   if (posfleet_client) {
     auto ns = ctx.store.notifications(t.id, since, 50);

@@ -379,6 +379,20 @@ CREATE TABLE leases (
   until INTEGER NOT NULL
 );
 )sql",
+    // 19: how long a deployment may stay in each open phase (domain/timeouts.h; one row, 0 =
+    //     never), and the index the sweep for stuck deployments reads: a range of phase_since per
+    //     open status and phase.
+    R"sql(
+CREATE TABLE deployment_timeouts (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  waiting_seconds INTEGER NOT NULL,
+  downloading_seconds INTEGER NOT NULL,
+  installing_seconds INTEGER NOT NULL
+);
+INSERT INTO deployment_timeouts (id, waiting_seconds, downloading_seconds, installing_seconds)
+  VALUES (1, 604800, 86400, 7200);
+CREATE INDEX deployments_open_phase ON deployments(status, phase, phase_since);
+)sql",
 };
 }  // namespace
 

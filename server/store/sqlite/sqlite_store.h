@@ -26,6 +26,12 @@ class SqliteStore final : public Store {
                             std::int64_t until) override;
   Status release_lease(const std::string& name, const std::string& owner) override;
 
+  Expected<DeploymentTimeouts> deployment_timeouts() override;
+  Status set_deployment_timeouts(const DeploymentTimeouts& t) override;
+  Expected<std::vector<DeploymentRecord>> deployments_in_phase_before(DeploymentPhase phase,
+                                                                     std::int64_t before,
+                                                                     std::int64_t limit) override;
+
   Expected<std::int64_t> insert_terminal(const TerminalRecord& t) override;
   Expected<TerminalRecord> terminal_by_serial(const std::string& tenant,
                                               const std::string& serial) override;
