@@ -1,13 +1,16 @@
 #include "server/background/jobs.h"
 
+#include "server/webhooks/delivery.h"
+
 namespace posfleet {
 
 void add_background_jobs(background::Runner& runner, domain::Context& ctx) {
-  (void)runner;
-  (void)ctx;
   // Each area adds one line here, e.g.:
   //   runner.every("rollouts", ctx.rollout_tick, [&ctx] { return domain::advance_rollouts(ctx); },
   //                "rollouts");
+  runner.every(
+      "webhooks", std::chrono::milliseconds(ctx.webhook_ms),
+      [&ctx] { return webhooks::deliver_due(ctx); }, "webhooks");
 }
 
 }  // namespace posfleet

@@ -19,6 +19,11 @@ class LoadState;
 class IdentityVerifier;
 class RateLimiter;
 class DeviceCa;
+}  // namespace posfleet::domain
+namespace posfleet::webhooks {
+class Poster;
+}  // namespace posfleet::webhooks
+namespace posfleet::domain {
 
 struct Context {
   store::Store& store;
@@ -48,6 +53,13 @@ struct Context {
   // Signs terminals' certificates (device_ca.h); none: enrolment hands out tokens only.
   DeviceCa* device_ca = nullptr;
   int device_cert_days = 90;  // how long a terminal's certificate is valid
+  // Webhooks (server/webhooks/): how often due events are sent (posfleetd --webhook-ms), the
+  // first retry's delay (doubling after), whether plain http:// may go beyond loopback, and what
+  // sends them (none: libcurl; tests put a fake here).
+  int webhook_ms = 2000;
+  int webhook_retry_seconds = 10;
+  bool webhook_allow_http = false;
+  webhooks::Poster* webhook_poster = nullptr;
 };
 
 // Who did something, and through which of posfleet's paths.

@@ -21,6 +21,7 @@
 #include "server/store/roots_store.h"
 #include "server/store/support_store.h"
 #include "server/store/terminals_store.h"
+#include "server/store/webhooks_store.h"
 
 namespace posfleet::store {
 
@@ -35,7 +36,8 @@ class Tx : public TerminalStore,
            public AuditStore,
            public DeviceStore,
            public RootStore,
-           public LeaseStore {
+           public LeaseStore,
+           public WebhookStore {
  public:
   ~Tx() override = default;
 };
