@@ -88,6 +88,8 @@ const char* code_name(Code code) {
       return "totp_wrong";
     case Code::kTotpEnrolRequired:
       return "totp_enrol_required";
+    case Code::kWebhookFailed:
+      return "webhook_failed";
   }
   return "unknown";
 }

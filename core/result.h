@@ -63,6 +63,8 @@ enum class Code : int {
   kTotpRequired = 66,       // the password is right; now the authenticator app's code
   kTotpWrong = 67,          // the code is wrong, or was used already
   kTotpEnrolRequired = 68,  // an administrator must set up TOTP before anything else
+  // Webhooks (server/webhooks/): 71–72.
+  kWebhookFailed = 71,  // a webhook's receiver did not take a message (its answer is in the text)
 };
 
 // Short stable name of a code, e.g. "bad_signature"; used in logs and feedback.

@@ -1,6 +1,7 @@
 // posfleetd: the posfleet server. Serves the DDI device API, the management
 // API and (later) the web console from one process, on embedded SQLite under
 // --data-dir by default.
+#include <curl/curl.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -135,6 +136,7 @@ int connection_cap(int asked, std::uint64_t fd_limit) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);  // before any thread: webhooks POST with libcurl
   CLI::App app{"posfleetd: posfleet server (hawkBit DDI device API, management API)"};
   std::string data_dir = "./var", listen = "127.0.0.1:8080", tenant = "DEFAULT", log_level = "info";
   int poll_seconds = 60, threads = 0, max_downloads = 64;
@@ -182,6 +184,19 @@ int main(int argc, char** argv) {
                  "back-office sessions end after this long unused")
       ->check(CLI::Range(2, 86400))
       ->capture_default_str();
+  int webhook_ms = 2000, webhook_retry_seconds = 10;
+  bool webhook_allow_http = false;
+  app.add_option("--webhook-ms", webhook_ms, "how often due webhook events are sent (ms)")
+      ->check(CLI::Range(50, 3600000))
+      ->capture_default_str();
+  app.add_option("--webhook-retry-seconds", webhook_retry_seconds,
+                 "a failed webhook delivery is tried again after this long, doubling each time "
+                 "(at most an hour apart, for a day)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_flag("--webhook-allow-http", webhook_allow_http,
+               "allow webhook URLs with plain http:// to hosts other than loopback (messages "
+               "then cross the network unencrypted)");
   auto* rotate = app.add_subcommand(
       "rotate-secret-key",
       "replace secret.key and re-seal every resident ID and card number (posfleetd stopped)");
@@ -378,6 +393,9 @@ int main(int argc, char** argv) {
   if (!device_ca) return fail(device_ca.error());
   ctx.device_ca = device_ca->get();
   ctx.device_cert_days = device_cert_days;
+  ctx.webhook_ms = webhook_ms;
+  ctx.webhook_retry_seconds = webhook_retry_seconds;
+  ctx.webhook_allow_http = webhook_allow_http;
   posfleet::http::Router router;
   posfleet::add_all_routes(router, ctx);
   posfleet::http::StaticFiles console(console_dir);

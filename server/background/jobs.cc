@@ -1,6 +1,7 @@
 #include "server/background/jobs.h"
 
 #include "server/domain/timeouts.h"
+#include "server/webhooks/delivery.h"
 
 namespace posfleet {
 
@@ -10,6 +11,9 @@ void add_background_jobs(background::Runner& runner, domain::Context& ctx) {
   //                "rollouts");
   runner.every("timeouts", std::chrono::milliseconds(ctx.timeout_sweep_ms),
                [&ctx] { return domain::time_out_stuck(ctx); }, "timeouts");
+  runner.every(
+      "webhooks", std::chrono::milliseconds(ctx.webhook_ms),
+      [&ctx] { return webhooks::deliver_due(ctx); }, "webhooks");
 }
 
 }  // namespace posfleet

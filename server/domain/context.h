@@ -19,6 +19,11 @@ class LoadState;
 class IdentityVerifier;
 class RateLimiter;
 class DeviceCa;
+}  // namespace posfleet::domain
+namespace posfleet::webhooks {
+class Poster;
+}  // namespace posfleet::webhooks
+namespace posfleet::domain {
 
 struct Context {
   store::Store& store;
@@ -50,6 +55,13 @@ struct Context {
   int device_cert_days = 90;  // how long a terminal's certificate is valid
   // How often the server looks for stuck deployments (timeouts.h; posfleetd --timeout-sweep-ms).
   int timeout_sweep_ms = 30000;
+  // Webhooks (server/webhooks/): how often due events are sent (posfleetd --webhook-ms), the
+  // first retry's delay (doubling after), whether plain http:// may go beyond loopback, and what
+  // sends them (none: libcurl; tests put a fake here).
+  int webhook_ms = 2000;
+  int webhook_retry_seconds = 10;
+  bool webhook_allow_http = false;
+  webhooks::Poster* webhook_poster = nullptr;
 };
 
 // Who did something, and through which of posfleet's paths.

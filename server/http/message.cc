@@ -72,6 +72,8 @@ int status_of(Code code) {
       return 401;
     case Code::kTotpEnrolRequired:  // the console shows TOTP set-up
       return 403;
+    case Code::kWebhookFailed:  // the receiver, not posfleetd, failed: a bad gateway
+      return 502;
     case Code::kUnavailable:
       return 503;
     default:

@@ -22,6 +22,7 @@
 #include "server/store/support_store.h"
 #include "server/store/terminals_store.h"
 #include "server/store/timeouts_store.h"
+#include "server/store/webhooks_store.h"
 
 namespace posfleet::store {
 
@@ -37,7 +38,8 @@ class Tx : public TerminalStore,
            public DeviceStore,
            public RootStore,
            public LeaseStore,
-           public TimeoutStore {
+           public TimeoutStore,
+           public WebhookStore {
  public:
   ~Tx() override = default;
 };

@@ -79,6 +79,7 @@ class TransactConformance : public StoreConformance {};
 class RaceConformance : public StoreConformance {};
 class TimeoutsConformance : public StoreConformance {};
 class RootsConformance : public StoreConformance {};
+class WebhooksConformance : public StoreConformance {};
 
 // Runs the whole suite against `backend` (a Backend value); `name` prefixes the test names.
 #define POSFLEET_STORE_CONFORMANCE(name, backend)                                       \
@@ -90,6 +91,7 @@ class RootsConformance : public StoreConformance {};
   INSTANTIATE_TEST_SUITE_P(name, AccountsConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, SupportConformance, ::testing::Values(backend));       \
   INSTANTIATE_TEST_SUITE_P(name, RootsConformance, ::testing::Values(backend));         \
+  INSTANTIATE_TEST_SUITE_P(name, WebhooksConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, OnboardingConformance, ::testing::Values(backend));    \
   INSTANTIATE_TEST_SUITE_P(name, AuditConformance, ::testing::Values(backend));         \
   INSTANTIATE_TEST_SUITE_P(name, DevicesConformance, ::testing::Values(backend));       \

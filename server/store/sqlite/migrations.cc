@@ -393,6 +393,39 @@ INSERT INTO deployment_timeouts (id, waiting_seconds, downloading_seconds, insta
   VALUES (1, 604800, 86400, 7200);
 CREATE INDEX deployments_open_phase ON deployments(status, phase, phase_since);
 )sql",
+    // 20: webhooks (store/webhooks_store.h): where rollout events go and in which format, the
+    //     signing secret sealed; the outbox of events waiting for delivery, each row written in
+    //     the transaction of the change that caused it.
+    R"sql(
+CREATE TABLE webhooks (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  url TEXT NOT NULL,
+  format TEXT NOT NULL,
+  events TEXT NOT NULL,
+  secret_sealed TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  last_time INTEGER NOT NULL DEFAULT 0,
+  last_status INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE webhook_outbox (
+  id INTEGER PRIMARY KEY,
+  webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_try INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  last_status INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  finished INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX webhook_outbox_due ON webhook_outbox(state, next_try);
+CREATE INDEX webhook_outbox_of ON webhook_outbox(webhook_id, state, id);
+)sql",
 };
 }  // namespace
 

@@ -31,6 +31,23 @@ class SqliteStore final : public Store {
   Expected<std::vector<DeploymentRecord>> deployments_in_phase_before(DeploymentPhase phase,
                                                                      std::int64_t before,
                                                                      std::int64_t limit) override;
+  // sqlite_store_webhooks.cc
+  Expected<std::int64_t> insert_webhook(const WebhookRecord& w) override;
+  Expected<std::vector<WebhookRecord>> list_webhooks() override;
+  Expected<WebhookRecord> webhook(std::int64_t id) override;
+  Expected<bool> delete_webhook(std::int64_t id) override;
+  Expected<std::int64_t> enqueue_webhook_row(const WebhookOutboxRecord& row,
+                                             std::int64_t max_pending) override;
+  Expected<std::vector<WebhookOutboxRecord>> due_webhook_rows(std::int64_t now,
+                                                              std::int64_t limit) override;
+  Expected<bool> claim_webhook_row(std::int64_t id, std::int64_t attempts,
+                                   std::int64_t until) override;
+  Status finish_webhook_attempt(std::int64_t id, OutboxState state, std::int64_t next_try,
+                                std::int64_t status, const std::string& error,
+                                std::int64_t now) override;
+  Expected<std::vector<WebhookOutboxRecord>> webhook_rows(std::int64_t webhook_id,
+                                                          std::int64_t limit) override;
+  Expected<std::int64_t> prune_webhook_rows(std::int64_t before) override;
 
   Expected<std::int64_t> insert_terminal(const TerminalRecord& t) override;
   Expected<TerminalRecord> terminal_by_serial(const std::string& tenant,
