@@ -193,19 +193,4 @@ void print_page_footer(const boost::json::value& page, std::size_t shown,
 
 void print_json(const boost::json::value& v) { std::cout << json::serialize(v) << "\n"; }
 
-std::string url_encode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 }  // namespace posfleet::cli

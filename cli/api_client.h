@@ -7,9 +7,11 @@
 #include <boost/json/value.hpp>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "core/http_client.h"
+#include "core/text.h"
 
 namespace posfleet::cli {
 
@@ -44,7 +46,7 @@ void print_page_footer(const boost::json::value& page, std::size_t shown,
                        const std::string& measure_zh, const std::string& noun_zh,
                        const std::string& noun_en);
 void print_json(const boost::json::value& v);
-// URL-encodes a query value.
-std::string url_encode(const std::string& s);
+// URL-encodes a path segment or a query value (core/text's percent_encode, the one encoder).
+inline std::string url_encode(std::string_view s) { return text::percent_encode(s); }
 
 }  // namespace posfleet::cli

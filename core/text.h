@@ -42,6 +42,11 @@ std::string safe_echo(std::string_view s, std::size_t max_chars = 64);
 // Leading and trailing ASCII white space removed.
 std::string_view trim(std::string_view s);
 
+// RFC 3986 percent-encoding for a path segment, a query value or an otpauth:// label: the
+// unreserved characters (ASCII letters, digits, '-', '.', '_', '~') stay, every other byte
+// (UTF-8 included, byte by byte) becomes %XX in upper-case hex.
+std::string percent_encode(std::string_view s);
+
 enum class Lines { kOne, kMany };  // kMany also allows tab, CR and LF
 
 // kInvalidArgument naming `field` when `value` is not valid UTF-8, holds a

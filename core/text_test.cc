@@ -95,5 +95,13 @@ TEST(Text, Trim) {
   EXPECT_EQ(text::trim(" \t "), "");
 }
 
+TEST(Text, PercentEncodeKeepsOnlyTheUnreservedCharacters) {
+  EXPECT_EQ(text::percent_encode("AZaz09-._~"), "AZaz09-._~");
+  EXPECT_EQ(text::percent_encode("a b/c?d=e&f%g:h#i+"), "a%20b%2Fc%3Fd%3De%26f%25g%3Ah%23i%2B");
+  EXPECT_EQ(text::percent_encode("张"), "%E5%BC%A0");  // UTF-8, byte by byte
+  EXPECT_EQ(text::percent_encode(std::string("\0\x7f\xff", 3)), "%00%7F%FF");
+  EXPECT_EQ(text::percent_encode(""), "");
+}
+
 }  // namespace
 }  // namespace posfleet

@@ -13,8 +13,20 @@ import App from './App';
 const dayjsLocale = (lang: string) => (lang === 'en' ? 'en' : 'zh-cn');
 dayjs.locale(dayjsLocale(i18n.language));
 
+// No animations for a reader whose system asks for less motion (prefers-reduced-motion): lists,
+// dialogs and messages appear at once. The browser tests ask for it too (lib.mjs), so a click
+// never lands on a list still sliding open or a dialog still zooming in.
+const REDUCED_MOTION = '(prefers-reduced-motion: reduce)';
+
 function Root() {
   const [lang, setLang] = useState(i18n.language);
+  const [still, setStill] = useState(() => window.matchMedia(REDUCED_MOTION).matches);
+  useEffect(() => {
+    const query = window.matchMedia(REDUCED_MOTION);
+    const onChange = () => setStill(query.matches);
+    query.addEventListener('change', onChange);
+    return () => query.removeEventListener('change', onChange);
+  }, []);
   useEffect(() => {
     const onChange = (l: string) => {
       dayjs.locale(dayjsLocale(l));
@@ -24,7 +36,7 @@ function Root() {
     return () => i18n.off('languageChanged', onChange);
   }, []);
   return (
-    <ConfigProvider locale={lang === 'en' ? enUS : zhCN}>
+    <ConfigProvider locale={lang === 'en' ? enUS : zhCN} theme={still ? { token: { motion: false } } : undefined}>
       <BrowserRouter>
         <App />
       </BrowserRouter>

@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <string_view>
 
 #include "core/clock.h"
 #include "core/text.h"
@@ -29,6 +30,8 @@ bool valid_name(const std::string& n) {
 
 // Passwords of 12 characters or more that lists of leaked passwords start
 // with; shorter ones fail the length rule already. Compared in lower case.
+// check_password and this list are mirrored by the console's form rule
+// (console/src/common/passwords.ts): change both together.
 constexpr const char* kCommonPasswords[] = {
     "123456789012",  "1234567890123",    "12345678901234", "123456789123",  "password1234",
     "password12345", "passwordpassword", "password123456", "qwertyuiop12",  "qwertyuiopasdf",
@@ -107,8 +110,12 @@ Status check_password(const std::string& name, const std::string& password) {
     return weak("the password must not be the user name");
   for (const char* common : kCommonPasswords)
     if (lower == common) return weak("this password is too common; choose another");
-  if (password.find_first_not_of(password[0]) == std::string::npos)
-    return weak("a password of one repeated character is too easy to guess");
+  // One character (not byte: '张' is three) over and over.
+  const std::string_view first = text::truncate_chars(password, 1);
+  bool repeated = true;
+  for (size_t i = 0; repeated && i < password.size(); i += first.size())
+    repeated = std::string_view(password).substr(i, first.size()) == first;
+  if (repeated) return weak("a password of one repeated character is too easy to guess");
   return ok_status();
 }
 

@@ -71,6 +71,9 @@ TEST(PasswordPolicy, SaysWhichRuleAPasswordBreaks) {
   EXPECT_NE(code("administrator", "Administrator").find("user name"), std::string::npos);
   EXPECT_NE(code("amy", "Password1234").find("too common"), std::string::npos);
   EXPECT_NE(code("amy", "aaaaaaaaaaaaaa").find("repeated"), std::string::npos);
+  EXPECT_NE(code("amy", "张张张张张张张张张张张张").find("repeated"), std::string::npos)
+      << "one character, not one byte, repeated (as the console's rule)";
+  EXPECT_EQ(code("amy", "张张张张张张张张张张张长"), "ok");
   EXPECT_NE(code("amy", "valid start \xff\xfe here").find("UTF-8"), std::string::npos);
   auto s = check_password("amy", "short");
   ASSERT_FALSE(s);

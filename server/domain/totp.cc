@@ -5,27 +5,13 @@
 #include <sodium.h>
 
 #include <array>
-#include <cctype>
+
+#include "core/text.h"
 
 namespace posfleet::domain {
 
 namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-std::string uri_escaped(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 }  // namespace
 
 std::string new_totp_secret() {
@@ -105,8 +91,8 @@ std::optional<std::int64_t> totp_check(std::string_view secret, std::string_view
 
 std::string otpauth_uri(const std::string& issuer, const std::string& account,
                         std::string_view secret) {
-  return "otpauth://totp/" + uri_escaped(issuer) + ":" + uri_escaped(account) +
-         "?secret=" + base32_encode(secret) + "&issuer=" + uri_escaped(issuer) +
+  return "otpauth://totp/" + text::percent_encode(issuer) + ":" + text::percent_encode(account) +
+         "?secret=" + base32_encode(secret) + "&issuer=" + text::percent_encode(issuer) +
          "&algorithm=SHA1&digits=6&period=30";
 }
 

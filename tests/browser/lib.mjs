@@ -24,6 +24,7 @@ export class Suite {
     mkdirSync(this.shots, { recursive: true });
     this.failures = 0;
     this.processes = [];
+    this.pages = [];
     this.browser = null;
   }
 
@@ -178,9 +179,14 @@ export class Suite {
         args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
                '--disable-sync', '--no-first-run', '--disable-quic'],
       });
-    const context = await this.browser.newContext({ viewport, timezoneId: 'Asia/Shanghai', locale: 'zh-CN', ...options });
+    // Reduced motion: the console then turns Ant Design's animations off (main.tsx), so no click
+    // lands on a select's list still sliding open or a dialog still zooming in — on a loaded
+    // machine an animation can last many frames, and Playwright's stability check is per frame.
+    const context = await this.browser.newContext({ viewport, timezoneId: 'Asia/Shanghai', locale: 'zh-CN',
+                                                    reducedMotion: 'reduce', ...options });
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
+    this.pages.push(page);
     return page;
   }
 
@@ -202,10 +208,10 @@ export class Suite {
     return `${name}-password-1`;
   }
 
-  // Picks `text` in the Ant Design select `testId` and waits until the select shows it. The
-  // list slides open; on a busy machine a click can land on a neighbour or on the form beneath
-  // mid-slide (and the list closes), so the choice is read back and made again (at most three
-  // times) rather than assumed.
+  // Picks `text` in the Ant Design select `testId` and waits until the select shows it. Every
+  // select in these tests is set through here. The list opens without animation (reduced motion,
+  // see page()), but a re-render can still close it under the pointer on a busy machine, so the
+  // choice is read back and made again (at most three times) rather than assumed.
   async choose(page, testId, text) {
     const select = page.getByTestId(testId);
     const shown = () => select.evaluate((el) => (el.closest('.ant-select') ?? el).textContent ?? '');
@@ -225,6 +231,22 @@ export class Suite {
     }
   }
 
+  // After a failure: what each open page showed — its address, the messages and form errors on
+  // screen, and a screenshot (failed-<n>.png) — so a failure under load explains itself.
+  async showPages() {
+    for (const [i, page] of this.pages.entries()) {
+      if (page.isClosed()) continue;
+      try {
+        const said = await page.locator('.ant-alert, .ant-form-item-explain-error, .ant-message, .ant-modal-title')
+          .allTextContents();
+        console.log(`# page ${i + 1} at ${page.url()} shows: ${JSON.stringify(said).slice(0, 2000)}`);
+        await this.shot(page, `failed-${i + 1}`);
+      } catch (e) {
+        console.log(`# page ${i + 1}: ${e.message}`);
+      }
+    }
+  }
+
   async shot(page, name) {
     await page.screenshot({ path: join(this.shots, `${name}.png`), fullPage: true });
   }
@@ -236,6 +258,7 @@ export class Suite {
     } catch (e) {
       this.failures++;
       console.log(`not ok - ${e.stack || e}`);
+      await this.showPages();
     } finally {
       if (this.browser) await this.browser.close();
       for (const p of this.processes) p.kill('SIGTERM');

@@ -234,15 +234,13 @@ await new Suite('terminals').run(async (s) => {
   await s.expectText(page.locator('.ant-table-tbody'), '100%_茶馆', 'the merchant column shows the name');
 
   await page.getByTestId('clear-filters').click();
-  await page.getByTestId('filter-model').click();
-  await page.locator('.ant-select-item-option[title="S300"]').click();
+  await s.choose(page, 'filter-model', 'S300');
   await page.waitForURL(/model=S300/);
   // BULK003 is on the unfiltered first page too: wait for the new total.
   await page.getByTestId('total').getByText('共 40 台').waitFor();
   await s.expect('the model filter finds the 40 S300 terminals (every third BULK)',
                  async () => (await rowSerials(page)).every((serial) => Number(serial.slice(4)) % 3 === 0));
-  await page.getByTestId('filter-online').click();
-  await page.locator('.ant-select-item-option[title="在线"]').click();
+  await s.choose(page, 'filter-online', '在线');
   await page.waitForURL(/online=true/);
   await page.getByText('没有符合筛选条件的终端').waitFor();
   s.check(true, 'S300 and online together: none, and the list says so');

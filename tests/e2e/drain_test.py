@@ -17,76 +17,13 @@ import unittest
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BOOTSTRAP_TOKEN, FleetTestCase, wait_until  # noqa: E402
+from harness import (BOOTSTRAP_TOKEN, FleetTestCase, SlowDownload, connect, read_head,  # noqa: E402
+                     wait_until)
 
 MIB = 1 << 20
 # Larger than what the kernel can buffer between the two ends (the server's
 # send queue grows to a few MiB on loopback), so a cut download stays short.
 ARTIFACT_BYTES = 24 * MIB
-
-
-def connect(url, rcvbuf=None):
-    host, port = url.split("//")[1].split(":")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if rcvbuf:  # before connect, so that the window stays small
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    sock.settimeout(30)
-    sock.connect((host, int(port)))
-    return sock
-
-
-def read_head(sock, data=b""):
-    """(status, headers, bytes after the head) of the response on sock."""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise AssertionError(f"connection closed before a response; got {data!r}")
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = {}
-    for line in lines[1:]:
-        k, _, v = line.partition(":")
-        headers[k.strip().lower()] = v.strip()
-    return int(lines[0].split()[1]), headers, rest
-
-
-class SlowDownload(threading.Thread):
-    """GETs `path` with a small receive window and reads the body at `rate`
-    bytes/s; afterwards `received`, `sha256`, `length`, `status`."""
-
-    def __init__(self, url, path, headers, rate):
-        super().__init__(daemon=True)
-        self.rate = rate
-        self.sock = connect(url, rcvbuf=64 * 1024)
-        head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "".join(
-            f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
-        self.sock.sendall(head.encode())
-        self.received, self.length, self.status, self.error = 0, None, None, None
-        self.hash = hashlib.sha256()
-        self.ended = threading.Event()
-
-    def run(self):
-        try:
-            self.status, headers, rest = read_head(self.sock)
-            self.length = int(headers["content-length"])
-            self.hash.update(rest)
-            self.received = len(rest)
-            started = time.monotonic()
-            while self.received < self.length:
-                chunk = self.sock.recv(16 * 1024)
-                if not chunk:
-                    break
-                self.hash.update(chunk)
-                self.received += len(chunk)
-                ahead = self.received / self.rate - (time.monotonic() - started)
-                if ahead > 0:
-                    time.sleep(ahead)
-        except OSError as e:
-            self.error = e
-        finally:
-            self.sock.close()
-            self.ended.set()
 
 
 class SlowUpload(threading.Thread):

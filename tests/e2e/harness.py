@@ -5,14 +5,17 @@ conditions with bounded timeouts.
 Binary locations come from the environment (set by tests/CMakeLists.txt):
 POSFLEETD, POSFLEET_CLI, POSFLEET_AGENT, or else POSFLEET_BIN_DIR/<program>.
 """
+import hashlib
 import json
 import os
 import re
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import tempfile
+import threading
 import time
 import http.client
 import urllib.request
@@ -51,6 +54,77 @@ def ssl_context(ca_bundle, client_cert=None, client_key=None):
     if client_cert:
         ctx.load_cert_chain(client_cert, client_key)
     return ctx
+
+
+def connect(url, rcvbuf=None, ca_bundle=None):
+    """A raw socket to the server at `url` (http://127.0.0.1:PORT, or https:// trusting only
+    `ca_bundle`), 30 s per read; `rcvbuf` is set before connecting, so the window stays small."""
+    scheme, _, hostport = url.partition("://")
+    host, port = hostport.split(":")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.settimeout(30)
+    sock.connect((host, int(port)))
+    if scheme == "https":
+        sock = ssl_context(ca_bundle).wrap_socket(sock, server_hostname=host)
+    return sock
+
+
+def read_head(sock, data=b""):
+    """(status, headers, bytes after the head) of the response on sock."""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise AssertionError(f"connection closed before a response; got {data!r}")
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    return int(lines[0].split()[1]), headers, rest
+
+
+class SlowDownload(threading.Thread):
+    """A download in flight for as long as a test needs one (drain, TLS reload): GETs `path`
+    from `url` (https:// trusting `ca_bundle`) with a small receive window and reads the body
+    at `rate` bytes/s. Afterwards `received`, `hash` (SHA-256), `length`, `status`, `error`;
+    `ended` is set when it stops, whole or cut."""
+
+    def __init__(self, url, path, headers, rate, ca_bundle=None):
+        super().__init__(daemon=True)
+        self.rate = rate
+        self.sock = connect(url, rcvbuf=64 * 1024, ca_bundle=ca_bundle)
+        head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "".join(
+            f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+        self.sock.sendall(head.encode())
+        self.received, self.length, self.status, self.error = 0, None, None, None
+        self.hash = hashlib.sha256()
+        self.ended = threading.Event()
+
+    def run(self):
+        try:
+            self.status, headers, rest = read_head(self.sock)
+            self.length = int(headers["content-length"])
+            self.hash.update(rest)
+            self.received = len(rest)
+            started = time.monotonic()
+            while self.received < self.length:
+                chunk = self.sock.recv(16 * 1024)
+                if not chunk:
+                    break
+                self.hash.update(chunk)
+                self.received += len(chunk)
+                ahead = self.received / self.rate - (time.monotonic() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+        except OSError as e:
+            self.error = e
+        finally:
+            self.sock.close()
+            self.ended.set()
 
 
 class Server:

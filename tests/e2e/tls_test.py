@@ -14,15 +14,13 @@ import socket
 import ssl
 import subprocess
 import sys
-import threading
 import unittest
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (Agent, Cli, FleetTestCase, Server, Workspace,  # noqa: E402
+from harness import (Agent, Cli, FleetTestCase, Server, SlowDownload, Workspace,  # noqa: E402
                      binary, publish_release, wait_until)
 from test_ca import TestCA, fingerprint, serial_hex  # noqa: E402
-from drain_test import SlowDownload  # noqa: E402
 
 MIB = 1 << 20
 
@@ -216,26 +214,6 @@ class PlainHttpTest(unittest.TestCase):
         self.assertNotIn("serving plain HTTP", self.server.output())
 
 
-class SlowTlsDownload(SlowDownload):
-    """drain_test's slow download, over TLS: GETs `path` with a small receive
-    window and reads the body at `rate` bytes/s."""
-
-    def __init__(self, port, ca_bundle, path, headers, rate):
-        threading.Thread.__init__(self, daemon=True)
-        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
-        raw.settimeout(30)
-        raw.connect(("127.0.0.1", port))
-        self.sock = ssl.create_default_context(cafile=ca_bundle).wrap_socket(raw, server_hostname="127.0.0.1")
-        self.rate = rate
-        head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "".join(
-            f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
-        self.sock.sendall(head.encode())
-        self.received, self.length, self.status, self.error = 0, None, None, None
-        self.hash = hashlib.sha256()
-        self.ended = threading.Event()
-
-
 class ReloadTest(TlsTestCase, unittest.TestCase):
     def test_sighup_serves_the_new_certificate_to_new_connections_only(self):
         import json
@@ -263,7 +241,7 @@ class ReloadTest(TlsTestCase, unittest.TestCase):
         action = json.loads(keep.getresponse().read())
         href = action["deployment"]["chunks"][0]["artifacts"][0]["_links"]["download-http"]["href"]
         self.assertTrue(href.startswith("https://"), href)
-        download = SlowTlsDownload(self.server.port, self.ca.cert, href[len(self.server.url):], ddi, 4 * MIB)
+        download = SlowDownload(self.server.url, href[len(self.server.url):], ddi, 4 * MIB, ca_bundle=self.ca.cert)
         download.start()
         wait_until("the download to be under way", lambda: download.received >= MIB, timeout=20)
 

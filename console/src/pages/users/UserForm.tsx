@@ -1,40 +1,13 @@
 // The forms of the users page, with the server's rules (domain/accounts.cc):
 // a user name of 1-64 letters, digits, '.', '_' or '-'; one of four roles; a
-// password typed twice that meets the password policy (check_password): 12 to
-// 128 characters, not the user name, not a common password.
+// password typed twice that meets the password policy (common/passwords.ts, the
+// mirror of the server's check_password).
 import { Form, Input, Select } from 'antd';
 import type { FormInstance, Rule } from 'antd/es/form';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from '../../common/passwords';
 
-export const PASSWORD_MIN = 12;
-export const PASSWORD_MAX = 128;
-// The server's list (domain/accounts.cc kCommonPasswords), compared in lower case.
-const COMMON = new Set([
-  '123456789012', '1234567890123', '12345678901234', '123456789123', 'password1234',
-  'password12345', 'passwordpassword', 'password123456', 'qwertyuiop12', 'qwertyuiopasdf',
-  'qwerty123456', '1q2w3e4r5t6y', '1qaz2wsx3edc', 'administrator', 'administrator1',
-  'iloveyou1234', 'welcome12345', 'changeme1234', 'letmein12345', 'abcdefghijkl',
-  'abc123456789', '111111111111', '000000000000', '123123123123', 'asdfghjkl123',
-  'zxcvbnm12345', 'superman1234', 'football1234', 'baseball1234', 'posfleet1234',
-  'posfleetadmin', 'admin1234567', 'admin123456789', 'p@ssw0rd1234', 'passw0rd1234',
-  'woaini1314520', '5201314520', '1314520520', 'aa123456789a', 'qazwsxedcrfv',
-]);
-const lowerAscii = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
-
-// The key of the rule `password` breaks for user `name`, or '' — the same
-// order and rules as the server's check_password.
-export function passwordProblem(password: string, name: string): string {
-  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(password)) return 'passwordInvalid';
-  const chars = [...password].length; // characters, not UTF-16 units
-  if (chars < PASSWORD_MIN) return 'passwordRule';
-  if (chars > PASSWORD_MAX) return 'passwordTooLong';
-  const lower = lowerAscii(password);
-  if (name && lower === lowerAscii(name)) return 'passwordIsName';
-  if (COMMON.has(lower)) return 'passwordCommon';
-  if ([...password].every((c) => c === password[0])) return 'passwordRepeated';
-  return '';
-}
 export const ROLES = ['admin', 'release_manager', 'support', 'auditor'];
 
 export function nameRules(t: TFunction): Rule[] {
