@@ -24,6 +24,14 @@ int main(int argc, char** argv) {
   auto fleet_flags = [&fo](CLI::App* c) {
     c->add_option("--terminals", fo.terminals, "fleet size")->check(CLI::Range(1, 10000000));
     c->add_option("--secret", fo.secret, "tokens derive from it (seed and run must agree)");
+    // The fleet's shape: seed and run must be given the same.
+    c->add_option("--gap-groups", fo.gap_groups, "groups per zone with a gap in their window");
+    c->add_option("--gap-per-mille", fo.gap_per_mille, "terminals in those groups");
+    c->add_option("--gap-minutes", fo.gap_minutes, "how long a gap lasts");
+    c->add_option("--gap-spread-minutes", fo.gap_spread_minutes, "gaps start within this long");
+    c->add_option("--stock-per-mille", fo.stock_per_mille, "stock DDI clients");
+    c->add_option("--offline-per-mille", fo.offline_per_mille, "terminals switched off");
+    c->add_flag("--first-gap-now", fo.first_gap_now, "the first gap covers the starting minute");
   };
   std::string db, base_version = "1.0.0";
   auto* seed = app.add_subcommand("seed", "write the fleet into a stopped posfleetd's database");
@@ -62,10 +70,6 @@ int main(int argc, char** argv) {
   run->add_option("--download-bytes", so.download_bytes,
                   "download only the artifact's first bytes (Range); 0: all of it");
   run->add_option("--failure-scale", so.failure_scale, "times each model's failure rate");
-  run->add_option("--gap-groups", fo.gap_groups, "window gaps per zone");
-  run->add_option("--gap-minutes", fo.gap_minutes);
-  run->add_option("--gap-spread-minutes", fo.gap_spread_minutes);
-  run->add_flag("--first-gap-now", fo.first_gap_now, "the first gap covers the starting minute");
   CLI11_PARSE(app, argc, argv);
 
   const auto start = static_cast<std::int64_t>(std::time(nullptr));

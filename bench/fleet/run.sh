@@ -9,10 +9,12 @@
 # when a target is missed. Stops by itself within MAX_SECONDS.
 #
 # Usage: bench/fleet/run.sh [--terminals N] [--quick] [--max-seconds S] [--mode rollout|deploy|poll]
+#                           [-- more posfleet-fleet-sim run flags]
 #   --quick = --terminals 2000 (and shorter intervals)
 # Environment: POSFLEETD, POSFLEET_CLI, FLEET_SIM (default build/bin/...), THREADS [2],
 #   POLL_SECONDS (default by fleet size), SOAK [10], DEADLINE (security, seconds),
-#   CONNECTIONS [64], ARTIFACT_BYTES [4096], SIM_ARGS (more simulator flags), KEEP=1 keeps
+#   CONNECTIONS [64], ARTIFACT_BYTES [4096], SECURITY [1] (0: no security phase),
+#   FLEET_ARGS (the fleet's shape, given to seed and run: --gap-groups 1 ...), KEEP=1 keeps
 #   the temp dir (database, logs).
 #
 # Everything listens on 127.0.0.1 and lives in one temp dir removed on exit.
@@ -29,6 +31,7 @@ while (($#)); do
     --quick) N=2000; shift ;;
     --max-seconds) MAX_SECONDS=$2; shift 2 ;;
     --mode) MODE=$2; shift 2 ;;
+    --) shift; break ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -91,7 +94,9 @@ start_posfleetd
 kill -TERM "$pf_pid"; wait "$pf_pid" 2>/dev/null || true
 pids=()
 t0=$(date +%s.%N)
-"$FLEET_SIM" seed --db "$tmp/data/posfleet.db" --terminals "$N" --secret "$secret" || die "seeding failed"
+# shellcheck disable=SC2086
+"$FLEET_SIM" seed --db "$tmp/data/posfleet.db" --terminals "$N" --secret "$secret" ${FLEET_ARGS:-} ||
+  die "seeding failed"
 echo "seeded in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
 
 # --- posfleetd (the rollout engine ticks every second where it has the flag) ---
@@ -113,8 +118,10 @@ publish 2.0.0
 publish 2.0.1 --security
 echo "published 2.0.0 and 2.0.1 (security), ${ARTIFACT_BYTES}-byte artifacts"
 
+security=()
+if [[ ${SECURITY:-1} != 0 ]]; then security=(--security-release 2.0.1 --security-deadline-seconds "$DEADLINE"); fi
 # shellcheck disable=SC2086
-POSFLEET_TOKEN=$admin "$FLEET_SIM" run --server "$pf_url" --terminals "$N" --secret "$secret" \
-  --mode "$MODE" --release 2.0.0 --security-release 2.0.1 --security-deadline-seconds "$DEADLINE" \
+POSFLEET_TOKEN=$admin "$FLEET_SIM" run --server "$pf_url" --terminals "$N" --secret "$secret" ${FLEET_ARGS:-} \
+  --mode "$MODE" --release 2.0.0 "${security[@]}" \
   --soak-seconds "$SOAK" --max-seconds "$MAX_SECONDS" --server-pid "$pf_pid" \
-  --connections "$CONNECTIONS" --start-spread-seconds "$POLL_SECONDS" ${SIM_ARGS:-}
+  --connections "$CONNECTIONS" --start-spread-seconds "$POLL_SECONDS" "$@"
