@@ -39,11 +39,15 @@ THREADS=${THREADS:-2}
 POSFLEETD=${POSFLEETD:-$root/build/bin/posfleetd}
 POSFLEET_CLI=${POSFLEET_CLI:-$root/build/bin/posfleet}
 FLEET_SIM=${FLEET_SIM:-$root/build/bin/posfleet-fleet-sim}
-# A poll every 5 s for 2,000 terminals, about 2,000 polls a second at 100,000.
-POLL_SECONDS=${POLL_SECONDS:-$((N / 2000 > 5 ? N / 2000 : 5))}
+# A poll every 5 s for 2,000 terminals, every 100 s (1,000 polls a second) at 100,000.
+POLL_SECONDS=${POLL_SECONDS:-$((N / 1000 > 5 ? N / 1000 : 5))}
 SOAK=${SOAK:-10}
-DEADLINE=${DEADLINE:-$((POLL_SECONDS * 6 > 90 ? POLL_SECONDS * 6 : 90))}
+DEADLINE=${DEADLINE:-$((POLL_SECONDS * 3 > 90 ? POLL_SECONDS * 3 : 90))}
 CONNECTIONS=${CONNECTIONS:-64}
+# Window gaps: the first covers the minute the run starts in, the others follow over about
+# the run's expected length (a minute per 10,000 terminals, at least 3).
+GAP_SPREAD=$((N / 10000 > 3 ? N / 10000 : 3))
+FLEET_ARGS=${FLEET_ARGS:---first-gap-now --gap-spread-minutes $GAP_SPREAD}
 ARTIFACT_BYTES=${ARTIFACT_BYTES:-4096}
 
 for tool in "$POSFLEETD" "$POSFLEET_CLI" "$FLEET_SIM"; do
@@ -68,6 +72,7 @@ admin=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 secret=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 
 start_posfleetd() {
+  : >"$tmp/posfleetd.log"
   POSFLEET_BOOTSTRAP_TOKEN=$admin "$POSFLEETD" --data-dir "$tmp/data" --listen 127.0.0.1:0 \
     --threads "$THREADS" --log-level warn --poll-seconds "$POLL_SECONDS" --bulk-cap 1000000 \
     "$@" >"$tmp/posfleetd.log" 2>&1 &

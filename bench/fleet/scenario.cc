@@ -348,8 +348,9 @@ int run_scenario(const FleetModel& fleet, Simulator& sim, const SimOptions& so,
     std::this_thread::sleep_for(std::chrono::seconds(1));
     auto s = sim.snapshot("", t0);
     if (s.reachable >= online) break;
-    progress_line("warm-up", t0, sim.counters(),
-                  "polled " + std::to_string(s.reachable) + "/" + std::to_string(online));
+    if (static_cast<int>(seconds_since(t0)) % 5 == 0)
+      progress_line("warm-up", t0, sim.counters(),
+                    "polled " + std::to_string(s.reachable) + "/" + std::to_string(online));
   }
   const double warm = seconds_since(t0);
   const double cpu_warm = cpu_seconds(o.server_pid);

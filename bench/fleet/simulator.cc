@@ -121,7 +121,9 @@ struct Simulator::Impl {
   std::vector<std::optional<Policy>> group_policy;
   std::vector<std::atomic<double>> injected;
   using Due = std::pair<std::int64_t, std::int32_t>;
-  std::priority_queue<Due, std::vector<Due>, std::greater<>> heap;
+  // Two queues by due time: the steps of updates under way go before polls, as on real
+  // terminals, where one device's update never waits for another's poll.
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> steps, polls;
   std::mt19937_64 rng{20261202};
   int logged_errors = 0;
 
@@ -166,7 +168,7 @@ struct Simulator::Impl {
   void at(int i, std::int64_t when, Step s) {
     terms[i].step = s;
     terms[i].due = when;
-    heap.push({when, i});
+    (s == Step::kPoll ? polls : steps).push({when, i});
   }
   void next_poll(int i) { at(i, now_ms() + 1000LL * poll_seconds(i), Step::kPoll); }
   int poll_seconds(int i) const {
@@ -198,11 +200,12 @@ struct Simulator::Impl {
   void pump() {
     const auto now = now_ms();
     const std::size_t cap = static_cast<std::size_t>(o.connections) * 2;
-    while (!heap.empty() && heap.top().first <= now && pool.queued() < cap) {
-      const int i = heap.top().second;
-      heap.pop();
-      act(i);
-    }
+    for (auto* q : {&steps, &polls})
+      while (!q->empty() && q->top().first <= now && pool.queued() < cap) {
+        const int i = q->top().second;
+        q->pop();
+        act(i);
+      }
   }
 
   void send(int i, HttpRequest req, std::function<void(HttpReply&&)> then) {
