@@ -4,7 +4,7 @@
 // Refreshes every 10 s. The charts load on their own so ECharts stays out of
 // the rest of the console.
 import { lazy, Suspense } from 'react';
-import { Card, Col, Row, Spin, Statistic, Typography } from 'antd';
+import { Alert, Card, Col, Row, Space, Spin, Statistic, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { Me } from '../../api';
@@ -12,17 +12,28 @@ import States from '../../common/States';
 import { useApi } from '../../common/useApi';
 import { OverviewData, terminalsLink } from './types';
 import PageTitle from '../../common/PageTitle';
+import { formatWhen } from '../../common/time';
 
 const OverviewCharts = lazy(() => import('./OverviewCharts'));
 
 export default function Overview({ me: _me }: { me: Me }) {
-  const { t } = useTranslation('overview');
+  const { t, i18n } = useTranslation('overview');
   const { data, loading, error, reload } = useApi<OverviewData>('/overview', 10000);
   const total = data ? data.online + data.offline : 0;
   return (
     <>
       <PageTitle title={t('title')} />
       <Typography.Paragraph type="secondary">{t('refreshNote')}</Typography.Paragraph>
+      {(data?.stopped_releases?.length ?? 0) > 0 && (
+        <Space orientation="vertical" style={{ width: '100%', marginBottom: 16 }} data-testid="stopped-releases">
+          {data!.stopped_releases!.map((s) => (
+            <Alert key={s.version} type="error" showIcon data-testid={`stopped-${s.version}`}
+                   title={t('stoppedRelease', { version: s.version, reason: s.reason, by: s.by,
+                                                time: formatWhen(s.at, i18n.language) })}
+                   description={t('stoppedNote')} />
+          ))}
+        </Space>
+      )}
       <States loading={loading && !data} error={error} onRetry={reload} empty={!!data && total === 0}
               emptyText={t('noTerminals')}>
         {data && (

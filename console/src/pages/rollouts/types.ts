@@ -1,6 +1,6 @@
 // The rollout API's shapes (server/api/rollouts_api.cc, docs/rollouts.md) and
 // the words the page shares between its parts. Times are unix seconds.
-import { formatTime } from '../../common/time';
+import { formatWhen } from '../../common/time';
 
 export type Counts = Record<string, number>;
 
@@ -79,9 +79,8 @@ export const PHASE_COLORS: Record<string, string> = {
 export const EXCLUSIONS = ['wrong_model', 'already_installed', 'mode_never', 'offline', 'retired', 'busy'] as const;
 
 // A unix time in the reader's time zone and language; '' for none.
-export function unixTime(s: number | null | undefined, lang: string): string {
-  if (s === null || s === undefined || !Number.isFinite(s) || s <= 0) return '';
-  return formatTime(new Date(s * 1000).toISOString(), lang);
+export function unixTime(s: number | string | null | undefined, lang: string): string {
+  return formatWhen(s, lang);
 }
 
 // "2026-11-10T22:00" from a datetime-local input (the reader's local time) to unix seconds.
