@@ -3,12 +3,13 @@
 // start and freeze in the reader's time and who is left out in words, and
 // "Create" sends the previewed body with the scheduled start the reader
 // entered in local time as unix seconds.
-process.env.TZ = 'Asia/Shanghai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import i18n from '../../i18n';
 import CreateRollout, { bodyOf, DEFAULT_WAVES } from './CreateRollout';
-import { fakeServer, json, T0 } from './fixtures';
+import { fakeServer, json, T0, readerInShanghai } from './fixtures';
+
+readerInShanghai();
 
 const preview = {
   total: 120,

@@ -3,13 +3,14 @@
 // link to each terminal; every action asks for a reason before it is sent;
 // approve is not offered to the creator and the server's two-person refusal
 // is shown; the kill switch needs a reason and the version typed out.
-process.env.TZ = 'Asia/Shanghai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import i18n from '../../i18n';
 import RolloutDetail from './RolloutDetail';
-import { Call, fakeServer, json, rollout, T0 } from './fixtures';
+import { Call, fakeServer, json, rollout, T0, readerInShanghai } from './fixtures';
+
+readerInShanghai();
 
 // The chart is drawn by ECharts on a canvas jsdom lacks; it has its own check.
 vi.mock('./HistoryChart', () => ({ default: ({ samples }: { samples: unknown[] }) => <div data-testid="history-chart">{samples.length}</div> }));

@@ -1,13 +1,14 @@
 // The rollouts list: newest first as the server sends them, each with its
 // release, target, creator, start in the reader's time, state and progress,
 // filtered by state through the API — in Chinese and in English.
-process.env.TZ = 'Asia/Shanghai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import i18n from '../../i18n';
 import Rollouts from './Rollouts';
-import { fakeServer, json, row } from './fixtures';
+import { fakeServer, json, row, readerInShanghai } from './fixtures';
+
+readerInShanghai();
 
 const serve = () => fakeServer((c) => {
   if (c.url.includes('/api/v1/rollouts?')) return json({ rollouts: [row, { ...row, id: 6, state: 'stopped', name: '', target: { serials: ['A', 'B'] } }], total: 2 });

@@ -49,3 +49,9 @@ export function fakeServer(routes: (c: Call) => Response | undefined) {
   });
   return calls;
 }
+
+// The reader sits in Shanghai (UTC+8), whatever the machine's zone, so times
+// read in local time are told apart from UTC. Node reads TZ on each change.
+export function readerInShanghai() {
+  (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env.TZ = 'Asia/Shanghai';
+}
