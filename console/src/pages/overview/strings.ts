@@ -26,6 +26,8 @@ export default {
     noSecurity: '没有待完成的安全更新',
     noOutcomes: '近 14 天没有结束的更新',
     stoppedRelease: '版本 {{version}} 已紧急停止：{{reason}}（{{by}}，{{time}}）',
+    liftStop: '解除停止',
+    liftTitle: '解除版本 {{version}} 的紧急停止（之后可以再发布）',
     stoppedNote: '所有灰度发布已停止，未完成的部署已取消；管理员解除停止前不能再发布此版本。',
   },
   en: {
@@ -52,6 +54,8 @@ export default {
     noSecurity: 'No security update is pending',
     noOutcomes: 'No update ended in the last 14 days',
     stoppedRelease: 'Release {{version}} was stopped everywhere: {{reason}} ({{by}}, {{time}})',
+    liftStop: 'Lift the stop',
+    liftTitle: 'Lift the stop of release {{version}} (it can be deployed again)',
     stoppedNote: 'Its rollouts are stopped and open deployments canceled; it cannot be deployed again until an administrator lifts the stop.',
   },
 };

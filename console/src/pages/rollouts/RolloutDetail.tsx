@@ -86,7 +86,7 @@ export default function RolloutDetail({ me }: { me: Me }) {
       <PageTitle
         title={d ? `${t('title')} #${d.id}${d.name ? ` · ${d.name}` : ''}` : t('title')}
         testId="rollout-title"
-        extra={d && canDeploy && d.state !== 'stopped' && (
+        extra={d && can(me.role, 'release') && d.state !== 'stopped' && (
           <KillSwitch version={d.release} onStopped={(m) => { setNotice(m); r.reload(); }} />
         )}
       />
