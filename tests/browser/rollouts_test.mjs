@@ -2,7 +2,7 @@
 // real agent. A release manager creates a two-wave rollout by groups (pilot,
 // then the rest) for the terminals a filter picks, checks the preview's counts
 // against the server, and watches the pilot terminal's agent install it; the
-// first wave needs approval, which the creator is not offered: a second
+// second wave needs approval to start, which the creator is not offered: a second
 // release manager approves with a reason. The creator pauses the rollout with
 // a reason, then stops the release everywhere with the kill switch (reason
 // and version typed); the rollout shows 已紧急停止 and the overview a red
@@ -49,7 +49,7 @@ await new Suite('rollouts').run(async (s) => {
   await page.getByTestId('wave-group-0').fill('pilot');
   await page.getByTestId('wave-group-1').fill('rest');
   await page.getByTestId('wave-soak-0').fill('0');
-  await page.getByTestId('wave-approval-0').check();
+  await page.getByTestId('wave-approval-1').check();
   await page.getByTestId('create-reason').fill('先在试点门店验证');
   await page.getByTestId('create-preview').click();
   const preview = page.getByTestId('preview');
@@ -84,7 +84,7 @@ await new Suite('rollouts').run(async (s) => {
   await second.getByTestId('prompt-approve-reason').fill('试点正常，继续');
   await second.getByTestId('prompt-approve-ok').click();
   await second.getByTestId('action-notice').waitFor();
-  await s.expect('the server records lead as the approver', async () => (await get()).waves[0].approved_by, (v) => v === 'lead');
+  await s.expect('the server records lead as the approver', async () => (await get()).waves[1].approved_by, (v) => v === 'lead');
   await s.expectAttr(second.getByTestId('rollout-state'), 'data-state', 'running', 'the rollout runs its second wave', 30000);
   await s.shot(second, 'rollout-approved-zh');
 

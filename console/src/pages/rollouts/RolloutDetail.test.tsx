@@ -60,7 +60,9 @@ describe('a rollout', { timeout: 60000 }, () => {
     expect(screen.getByTestId('wave-counts-0').textContent).toContain('联系不上');
     expect(screen.getByTestId('rollout-start').textContent).toBe('2026/11/24 16:00:00');
     expect(screen.getByTestId('wave-card-0').textContent).toContain('观察到 2026/11/24 17:00:00');
-    expect(screen.getByTestId('wave-card-0').textContent).toContain('成功率 ≥ 95%，失败率 > 2% 暂停，观察 60 分钟，下一批需批准');
+    expect(screen.getByTestId('wave-card-0').textContent).toContain('成功率 ≥ 95%，失败率 > 2% 暂停，观察 60 分钟');
+    expect(screen.getByTestId('wave-card-1').textContent).toContain('观察 60 分钟，开始前需批准');
+    expect(screen.getByTestId('wave-state-1').textContent).toBe('待批准');
     expect((await screen.findByTestId('term-message-PF2')).textContent).toBe('已下载 40%');
     expect(screen.getByTestId('term-phase-PF2').textContent).toBe('超时');
     expect(screen.getByTestId('term-PF2').getAttribute('href')).toBe('/terminals/PF2');

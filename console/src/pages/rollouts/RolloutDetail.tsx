@@ -37,7 +37,7 @@ export function actionsFor(r: Rollout): Action[] {
   if (s === 'running' || s === 'waiting_approval' || s === 'scheduled') out.push('pause');
   if (s === 'paused') out.push('resume');
   const failed = r.waves.some((w) => (w.counts?.failed ?? 0) + (w.counts?.timed_out ?? 0) > 0);
-  if (failed && !ENDED.includes(s) && s !== 'draft') out.push('retry');
+  if (failed && r.started && s !== 'canceled' && s !== 'stopped') out.push('retry');
   if (!ENDED.includes(s)) out.push('cancel');
   return out;
 }

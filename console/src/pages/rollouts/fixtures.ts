@@ -19,10 +19,10 @@ export const row: RolloutRow = {
 export const rollout: Rollout = {
   ...row,
   waves: [
-    { index: 0, spec: { percent: 1, success_threshold: 95, error_threshold: 2, soak_seconds: 3600, needs_approval: true },
+    { index: 0, spec: { percent: 1, success_threshold: 95, error_threshold: 2, soak_seconds: 3600, needs_approval: false },
       state: 'done', terminals: 10, started: T0, soak_until: T0 + 3600, approved_by: null, approved_at: null,
       counts: counts({ success: 9, timed_out: 1 }) },
-    { index: 1, spec: { percent: 10, success_threshold: 95, error_threshold: 2, soak_seconds: 3600, needs_approval: false },
+    { index: 1, spec: { percent: 10, success_threshold: 95, error_threshold: 2, soak_seconds: 3600, needs_approval: true },
       state: 'waiting_approval', terminals: 90, started: null, soak_until: null, approved_by: null, approved_at: null,
       counts: counts({ scheduled: 90 }) },
     { index: 2, spec: { percent: 100, success_threshold: 95, error_threshold: 2, soak_seconds: 0, needs_approval: false },
