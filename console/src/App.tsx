@@ -3,8 +3,9 @@
 import { lazy, ReactElement, ReactNode, Suspense, useEffect, useState } from 'react';
 import { Spin } from 'antd';
 import {
-  AuditOutlined, CloudUploadOutlined, ControlOutlined, CustomerServiceOutlined, DashboardOutlined,
-  DesktopOutlined, FileDoneOutlined, RocketOutlined, SafetyOutlined, TeamOutlined,
+  ApiOutlined, AuditOutlined, CalendarOutlined, CloudUploadOutlined, ControlOutlined, CustomerServiceOutlined,
+  DashboardOutlined, DeploymentUnitOutlined, DesktopOutlined, FileDoneOutlined, RocketOutlined, SafetyOutlined,
+  TeamOutlined,
 } from '@ant-design/icons';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
@@ -20,6 +21,10 @@ const TerminalDetail = lazy(() => import('./pages/terminals/TerminalDetail'));
 const PolicyPage = lazy(() => import('./pages/policy/PolicyPage'));
 const Releases = lazy(() => import('./pages/releases/Releases'));
 const Deployments = lazy(() => import('./pages/deployments/Deployments'));
+const Rollouts = lazy(() => import('./pages/rollouts/Rollouts'));
+const RolloutDetail = lazy(() => import('./pages/rollouts/RolloutDetail'));
+const Freezes = lazy(() => import('./pages/freezes/Freezes'));
+const Webhooks = lazy(() => import('./pages/webhooks/Webhooks'));
 const SupportDesk = lazy(() => import('./pages/support/SupportDesk'));
 const AuditLog = lazy(() => import('./pages/audit/AuditLog'));
 const Users = lazy(() => import('./pages/users/Users'));
@@ -37,9 +42,12 @@ const PAGES: { path: string; nav: string; icon: ReactNode; needs: Capability; pa
   { path: '/releases', nav: 'nav_releases', icon: <CloudUploadOutlined />, needs: 'read', page: (me) => <Releases me={me} /> },
   { path: '/deployments', nav: 'nav_deployments', icon: <RocketOutlined />, needs: 'read',
     page: (me) => <Deployments me={me} /> },
+  { path: '/rollouts', nav: 'nav_rollouts', icon: <DeploymentUnitOutlined />, needs: 'read', page: (me) => <Rollouts me={me} /> },
+  { path: '/freezes', nav: 'nav_freezes', icon: <CalendarOutlined />, needs: 'read', page: (me) => <Freezes me={me} /> },
   { path: '/support', nav: 'nav_support', icon: <CustomerServiceOutlined />, needs: 'support',
     page: (me) => <SupportDesk me={me} /> },
   { path: '/audit', nav: 'nav_audit', icon: <AuditOutlined />, needs: 'audit', page: (me) => <AuditLog me={me} /> },
+  { path: '/webhooks', nav: 'nav_webhooks', icon: <ApiOutlined />, needs: 'admin', page: (me) => <Webhooks me={me} /> },
   { path: '/users', nav: 'nav_users', icon: <TeamOutlined />, needs: 'admin', page: (me) => <Users me={me} /> },
   { path: '/applications', nav: 'nav_applications', icon: <FileDoneOutlined />, needs: 'onboard',
     page: (me) => <Applications me={me} /> },
@@ -140,6 +148,7 @@ export default function App() {
             <Route key={p.path} path={p.path} element={p.page(me)} />
           ))}
           {can(me.role, 'read') && <Route path="/terminals/:serial" element={<TerminalDetail me={me} />} />}
+          {can(me.role, 'read') && <Route path="/rollouts/:id" element={<RolloutDetail me={me} />} />}
           <Route path="*" element={<Navigate to={pages[0]?.path ?? '/overview'} replace />} />
         </Routes>
       </Suspense>

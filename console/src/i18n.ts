@@ -13,6 +13,9 @@ import users from './pages/users/strings';
 import login from './pages/login/strings';
 import apply from './pages/apply/strings';
 import applications from './pages/applications/strings';
+import rollouts from './pages/rollouts/strings';
+import freezes from './pages/freezes/strings';
+import webhooks from './pages/webhooks/strings';
 import words from './common/words';
 import shared from './common/strings';
 
@@ -21,7 +24,8 @@ const KEY = 'posfleet.lang';
 
 // Each page keeps its strings beside it (pages/*/strings.ts) in its own
 // namespace: useTranslation('releases') and so on.
-const pages = { overview, terminals, policy, releases, deployments, support, audit, users, apply, applications, login };
+const pages = { overview, terminals, policy, releases, deployments, support, audit, users, apply, applications, login,
+                rollouts, freezes, webhooks };
 
 const common = {
   'zh-CN': {
@@ -116,6 +120,9 @@ const common = {
       nav_users: '用户',
       nav_account: '两步验证',
       nav_applications: '申请审核',
+      nav_rollouts: '灰度发布',
+      nav_freezes: '封网日历',
+      nav_webhooks: '消息推送',
       role_admin: '管理员',
       role_release_manager: '发布经理',
       role_support: '客服',
@@ -215,6 +222,9 @@ const common = {
       nav_users: 'Users',
       nav_account: 'Two-step verification',
       nav_applications: 'Applications',
+      nav_rollouts: 'Rollouts',
+      nav_freezes: 'Freeze calendar',
+      nav_webhooks: 'Webhooks',
       role_admin: 'administrator',
       role_release_manager: 'release manager',
       role_support: 'support agent',

@@ -20,3 +20,12 @@ export function formatTime(iso: string | null | undefined, lang: string, timeZon
 export function userTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
+
+// A time the newer APIs send as unix seconds (rollouts, freezes, webhooks), or
+// an ISO string as the older ones do, in the reader's zone; '' for none.
+export function formatWhen(v: number | string | null | undefined, lang: string): string {
+  if (v === null || v === undefined || v === '' || v === 0) return '';
+  if (typeof v === 'string') return formatTime(v, lang);
+  if (!Number.isFinite(v)) return '';
+  return formatTime(new Date(v * 1000).toISOString(), lang);
+}

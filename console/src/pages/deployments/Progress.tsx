@@ -19,6 +19,7 @@ export interface ProgressRow {
   message: string;
   percent: number | null;
   updated: string;
+  phase?: string; // store::DeploymentPhase, finer than the state
 }
 
 interface ReleaseProgress {
@@ -84,6 +85,12 @@ export default function Progress({ release, canDeploy }: { release: string; canD
                   render: (s: string, r) => (
                     <Tag color={COLORS[s]} data-testid={`row-state-${r.terminal}`} data-state={s}>{t(`state_${s}`, { defaultValue: s })}</Tag>
                   ),
+                },
+                {
+                  title: t('phase'),
+                  dataIndex: 'phase',
+                  render: (p: string | undefined, r) =>
+                    p ? <span data-testid={`row-phase-${r.terminal}`} data-phase={p}>{tc(`phase_${p}`, { defaultValue: p })}</span> : '—',
                 },
                 {
                   title: t('percent'),

@@ -25,6 +25,10 @@ export default {
     noTerminals: '还没有终端。用 posfleet terminal register 或 API 注册终端后，这里会显示统计。',
     noSecurity: '没有待完成的安全更新',
     noOutcomes: '近 14 天没有结束的更新',
+    stoppedRelease: '版本 {{version}} 已紧急停止：{{reason}}（{{by}}，{{time}}）',
+    liftStop: '解除停止',
+    liftTitle: '解除版本 {{version}} 的紧急停止（之后可以再发布）',
+    stoppedNote: '所有灰度发布已停止，未完成的部署已取消；管理员解除停止前不能再发布此版本。',
   },
   en: {
     ...words.en,
@@ -49,5 +53,9 @@ export default {
     noTerminals: 'No terminals yet. Register terminals with posfleet terminal register or the API to see figures here.',
     noSecurity: 'No security update is pending',
     noOutcomes: 'No update ended in the last 14 days',
+    stoppedRelease: 'Release {{version}} was stopped everywhere: {{reason}} ({{by}}, {{time}})',
+    liftStop: 'Lift the stop',
+    liftTitle: 'Lift the stop of release {{version}} (it can be deployed again)',
+    stoppedNote: 'Its rollouts are stopped and open deployments canceled; it cannot be deployed again until an administrator lifts the stop.',
   },
 };

@@ -114,6 +114,14 @@ export default function TerminalDetail({ me }: { me: Me }) {
               )}
             </Descriptions.Item>
             <Descriptions.Item label={t('created')}>{time(v.created)}</Descriptions.Item>
+            {v.time_zone && (
+              <Descriptions.Item label={t('timeZone')}>
+                <span data-testid="detail-time-zone" data-source={v.time_zone_source}>
+                  {t('timeZoneValue', { tz: v.time_zone,
+                                        source: t(`tzSource_${v.time_zone_source ?? 'fleet'}`, { defaultValue: v.time_zone_source }) })}
+                </span>
+              </Descriptions.Item>
+            )}
           </Descriptions>
           <Typography.Paragraph type="secondary">{t('timesIn', { tz: userTimeZone() })}</Typography.Paragraph>
 
@@ -179,6 +187,13 @@ export default function TerminalDetail({ me }: { me: Me }) {
                 { title: '#', dataIndex: 'id' },
                 { title: t('release'), dataIndex: 'release' },
                 { title: t('status'), dataIndex: 'status', render: (s: string) => t(`status_${s}`, { defaultValue: s }) },
+                { title: t('phase'), dataIndex: 'phase',
+                  render: (p: string | undefined, d: DeploymentView) => (p ? (
+                    <span data-testid={`deployment-phase-${d.id}`} data-phase={p}>
+                      {tc(`phase_${p}`, { defaultValue: p })}
+                      {d.rollout_id ? <> · <Link to={`/rollouts/${d.rollout_id}`}>{t('rollout')} #{d.rollout_id}</Link></> : null}
+                    </span>
+                  ) : '—') },
                 { title: t('result'), dataIndex: 'result', render: (r: string) => t(`result_${r}`, { defaultValue: r }) },
                 { title: t('message'), dataIndex: 'message',
                   render: (m: string, d: DeploymentView) => said(m, d.history[d.history.length - 1]?.code) },

@@ -17,6 +17,9 @@ export interface DeploymentView {
   created: string;
   updated: string;
   history: StatusEntry[];
+  phase?: string; // store::DeploymentPhase
+  phase_since?: number | string | null;
+  rollout_id?: number | null;
 }
 
 export interface TerminalView {
@@ -28,6 +31,8 @@ export interface TerminalView {
   merchant: string;
   created: string;
   last_seen: string | null;
+  time_zone?: string; // effective IANA zone its maintenance window is read in
+  time_zone_source?: 'terminal' | 'merchant' | 'fleet';
   online: boolean;
   retired: string | null; // when it was retired (it no longer polls or updates)
   retired_reason: string;
