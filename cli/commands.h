@@ -108,4 +108,6 @@ void add_device_commands(CLI::App& app, ServerOptions& server, std::function<Sta
 // Registers audit list and user totp-reset/totp-required (after add_fleet_commands: `audit`
 // exists).
 void add_account_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
+// rollout_commands.cc: staged rollouts (waves, approvals, the kill switch).
+void add_rollout_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 }  // namespace posfleet::cli
