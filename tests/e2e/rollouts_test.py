@@ -151,6 +151,9 @@ class RolloutsTest(FleetTestCase, unittest.TestCase):
         shown = self.cli.run("rollout", "show", str(rid)).stdout
         self.assertIn("paused", shown)
         self.assertIn("ROLLED BACK", shown)
+        zh = Cli(self.server, self.ws.path, env={"LANG": "zh_CN.UTF-8"}).run("rollout", "show", str(rid)).stdout
+        self.assertIn("已暂停", zh)
+        self.assertIn("回滚", zh)
         failed = self.cli.json("rollout", "terminals", str(rid), "--wave", "2")["terminals"]
         self.assertEqual({t["serial"]: t["phase"] in ("failed", "rolled_back") for t in failed},
                          {"PF-N1": False, "PF-N2": True}, failed)
