@@ -110,4 +110,6 @@ void add_device_commands(CLI::App& app, ServerOptions& server, std::function<Sta
 void add_account_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 // webhook_commands.cc: webhook add|list|remove|test.
 void add_webhook_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
+// rollout_commands.cc: staged rollouts (waves, approvals, the kill switch).
+void add_rollout_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 }  // namespace posfleet::cli

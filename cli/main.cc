@@ -256,6 +256,7 @@ int main(int argc, char** argv) {
   cli::add_device_commands(app, server, action);
   cli::add_account_commands(app, server, action);
   cli::add_webhook_commands(app, server, action);
+  cli::add_rollout_commands(app, server, action);
 
   CLI11_PARSE(app, argc, argv);
   if (!posfleet::init_crypto()) return 1;
