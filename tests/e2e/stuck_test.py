@@ -3,8 +3,8 @@
 posfleetd sweeps for stuck deployments every 300 ms; the fleet's downloading limit is set short
 through the CLI (PUT /api/v1/fleet/timeouts). A real posfleet-agent fetches its deployment
 through a proxy that hangs the artifact download half-way; the agent is then killed mid-download
-(a terminal switched off) and posfleetd restarted before the limit passes: the timer lives in the
-database, so the deployment still ends `timed_out`, with its last feedback in its message, on the
+(a terminal switched off) and posfleetd stopped before the limit passes and started after it: the
+timer lives in the database, so the new process ends the deployment `timed_out`, with its last feedback in its message, on the
 terminal page and in the API, and one audit entry with the figures. The terminal comes back: its
 next report gets 410 Gone and it drops the action — no download loop, nothing installed.
 """
@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import threading
+import time
 import unittest
 from urllib.parse import urlparse
 
@@ -130,13 +131,18 @@ class StuckTest(FleetTestCase, unittest.TestCase):
         self.assertEqual(d["rollout_id"], 0)
         agent.kill()  # switched off mid-download
 
-        # posfleetd restarts before the limit passes: the timer is in the database.
-        self.server.restart()
+        # posfleetd stops before the limit passes and starts again after it: the timer is in the
+        # database, so the new process times the deployment out.
+        self.server.stop()
+        wait_until("the limit to pass while posfleetd is down", lambda: time.time() > since + LIMIT + 1,
+                   timeout=LIMIT + 30)
+        self.server.log = open(self.server.log_path, "a")
+        self.server._start()
         proxy.upstream = self.server.url.rstrip("/")
         self.assertEqual(self.server.api("GET", "/api/v1/fleet/timeouts")["downloading_seconds"], LIMIT)
         d = wait_until("the deployment to time out",
                        lambda: (lambda d: d if d["phase"] == "timed_out" else None)(self.deployment(dep)),
-                       timeout=LIMIT + 60)
+                       timeout=60)
         self.assertEqual((d["status"], d["result"]), ("finished", "failure"))
         self.assertGreaterEqual(d["phase_since"], since + LIMIT)
         self.assertIn("timed out: no progress in phase downloading for", d["message"])
