@@ -22,17 +22,17 @@ namespace posfleet::store {
 // (domain/rollouts/plan.h); the store keeps them as given.
 struct RolloutRecord {
   std::int64_t id = 0;
-  std::string name = {};
+  std::string name;
   std::int64_t release_id = 0;
   std::string target_json = "{}";  // what the operator named: serials, group or filter
   std::string waves_json = "[]";   // the wave specs, in order
-  std::string state = "draft", state_reason = {};
+  std::string state = "draft", state_reason;
   std::int64_t current_wave = 0;
-  std::string created_by = {};
+  std::string created_by;
   std::int64_t created = 0, start_at = 0, started = 0, ended = 0;
   std::int64_t offline_days = 7;
   std::int64_t last_sample = 0;  // when the newest history sample was taken
-  std::string last_counts = {};  // ... and what it held (a new one only when this changes)
+  std::string last_counts;       // ... and what it held (a new one only when this changes)
 };
 
 struct RolloutWaveRecord {
@@ -41,7 +41,7 @@ struct RolloutWaveRecord {
   std::string state = "pending";
   std::int64_t terminals = 0;  // members, fixed at the rollout's start
   std::int64_t started = 0, soak_until = 0;
-  std::string approved_by = {};
+  std::string approved_by;
   std::int64_t approved_at = 0, finished = 0;
   std::int64_t failed_base = 0;  // failures an operator accepted by resuming (not counted again)
 };
@@ -50,7 +50,7 @@ struct RolloutWaveRecord {
 // why none will be: already_installed, retired, busy …).
 struct RolloutMemberRecord {
   std::int64_t terminal_id = 0, wave = 0, deployment_id = 0;
-  std::string skipped = {};
+  std::string skipped;
 };
 
 // One member as the rollout's terminal list shows it.

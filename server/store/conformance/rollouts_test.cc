@@ -7,6 +7,33 @@
 namespace posfleet::store::conformance {
 namespace {
 
+RolloutRecord rollout_of(std::int64_t release_id) {
+  RolloutRecord r;
+  r.name = "r";
+  r.release_id = release_id;
+  return r;
+}
+RolloutWaveRecord wave_of(std::int64_t rollout_id, std::int64_t index, const std::string& state,
+                          std::int64_t terminals = 0, std::int64_t started = 0) {
+  RolloutWaveRecord w;
+  w.rollout_id = rollout_id;
+  w.index = index;
+  w.state = state;
+  w.terminals = terminals;
+  w.started = started;
+  return w;
+}
+std::vector<RolloutMemberRecord> members_of(std::vector<std::pair<std::int64_t, std::int64_t>> ts) {
+  std::vector<RolloutMemberRecord> out;
+  for (auto [t, w] : ts) {
+    RolloutMemberRecord m;
+    m.terminal_id = t;
+    m.wave = w;
+    out.push_back(m);
+  }
+  return out;
+}
+
 TEST_P(RolloutsConformance, KeepsARolloutItsWavesAndMembers) {
   auto rel = release("2.0.0");
   RolloutRecord r;
@@ -16,10 +43,11 @@ TEST_P(RolloutsConformance, KeepsARolloutItsWavesAndMembers) {
   r.created = 100;
   auto id = store().insert_rollout(r);
   ASSERT_TRUE(id) << id.error().to_string();
-  ASSERT_TRUE(store().insert_rollout_waves({{*id, 0, "{\"percent\":50}"}, {*id, 1, "{}"}}));
+  ASSERT_TRUE(
+      store().insert_rollout_waves({wave_of(*id, 0, "pending"), wave_of(*id, 1, "pending")}));
   auto t1 = terminal("R1"), t2 = terminal("R2"), t3 = terminal("R3");
   ASSERT_TRUE(store().transact([&](Tx& tx) {
-    return tx.insert_rollout_members(*id, {{t1, 0}, {t2, 0}, {t3, 1}});
+    return tx.insert_rollout_members(*id, members_of({{t1, 0}, {t2, 0}, {t3, 1}}));
   }));
   auto got = store().rollout(*id);
   ASSERT_TRUE(got);
@@ -44,14 +72,15 @@ TEST_P(RolloutsConformance, KeepsARolloutItsWavesAndMembers) {
 
 TEST_P(RolloutsConformance, CountsMembersByPhasePerWave) {
   auto rel = release("2.0.0");
-  auto id = store().insert_rollout({0, "r", rel.id});
+  auto id = store().insert_rollout(rollout_of(rel.id));
   ASSERT_TRUE(id);
-  ASSERT_TRUE(store().insert_rollout_waves({{*id, 0, "{}", "running", 4, 1000}}));
+  ASSERT_TRUE(store().insert_rollout_waves({wave_of(*id, 0, "running", 4, 1000)}));
   auto ok = terminal("C1"), bad = terminal("C2"), gone = terminal("C3"), later = terminal("C4");
   ASSERT_TRUE(store().touch_terminal(ok, 2000));
   ASSERT_TRUE(store().touch_terminal(bad, 2000));
   ASSERT_TRUE(store().touch_terminal(gone, 10));  // not seen since the wave started at 1000
-  ASSERT_TRUE(store().insert_rollout_members(*id, {{ok, 0}, {bad, 0}, {gone, 0}, {later, 0}}));
+  ASSERT_TRUE(
+      store().insert_rollout_members(*id, members_of({{ok, 0}, {bad, 0}, {gone, 0}, {later, 0}})));
   auto d_ok = deployment(ok, rel.id, "finished", "success");
   auto d_bad = deployment(bad, rel.id, "finished", "failure");
   auto d_gone = deployment(gone, rel.id, "scheduled");
@@ -85,7 +114,7 @@ TEST_P(RolloutsConformance, CountsMembersByPhasePerWave) {
 
 TEST_P(RolloutsConformance, KeepsOnlyTheNewestSamples) {
   auto rel = release("2.0.0");
-  auto id = store().insert_rollout({0, "r", rel.id});
+  auto id = store().insert_rollout(rollout_of(rel.id));
   for (int i = 0; i < 5; ++i)
     ASSERT_TRUE(store().insert_rollout_sample(*id, {i, 0, "{\"n\":" + std::to_string(i) + "}"}, 3));
   auto samples = store().rollout_samples(*id);
@@ -99,7 +128,7 @@ TEST_P(RolloutsConformance, KeepsStoppedReleasesAndOpenDeployments) {
   auto t = terminal("K1");
   auto d = deployment(t, rel.id, "running");
   EXPECT_FALSE(store().release_stop(rel.id)->has_value());
-  ASSERT_TRUE(store().put_release_stop({rel.id, "", "boot loop", "alice", 7}));
+  ASSERT_TRUE(store().put_release_stop(ReleaseStopRecord{rel.id, "", "boot loop", "alice", 7}));
   auto stop = store().release_stop(rel.id);
   ASSERT_TRUE(stop && stop->has_value());
   EXPECT_EQ((*stop)->version, "2.0.0");
