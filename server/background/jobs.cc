@@ -2,18 +2,20 @@
 
 #include "server/domain/timeouts.h"
 #include "server/webhooks/delivery.h"
+#include "server/domain/rollouts/engine.h"
 
 namespace posfleet {
 
 void add_background_jobs(background::Runner& runner, domain::Context& ctx) {
-  // Each area adds one line here, e.g.:
-  //   runner.every("rollouts", ctx.rollout_tick, [&ctx] { return domain::advance_rollouts(ctx); },
-  //                "rollouts");
   runner.every("timeouts", std::chrono::milliseconds(ctx.timeout_sweep_ms),
                [&ctx] { return domain::time_out_stuck(ctx); }, "timeouts");
   runner.every(
       "webhooks", std::chrono::milliseconds(ctx.webhook_ms),
       [&ctx] { return webhooks::deliver_due(ctx); }, "webhooks");
+  runner.every(
+      "rollouts", std::chrono::milliseconds(ctx.rollout_tick_ms),
+      [&ctx] { return domain::rollouts::advance_rollouts(ctx); }, "rollouts");
+  // Each area adds one line here.
 }
 
 }  // namespace posfleet

@@ -62,6 +62,11 @@ struct Context {
   int webhook_retry_seconds = 10;
   bool webhook_allow_http = false;
   webhooks::Poster* webhook_poster = nullptr;
+  // Staged rollouts (rollouts/engine.h): how often the engine steps (posfleetd
+  // --rollout-tick-ms), and how long a member not seen since its wave started may be offline
+  // before it counts as unreachable (posfleetd --rollout-unreachable-seconds).
+  std::int64_t rollout_tick_ms = 5000;
+  std::int64_t rollout_unreachable_seconds = 3600;
 };
 
 // Who did something, and through which of posfleet's paths.

@@ -19,6 +19,7 @@
 #include "server/store/records.h"
 #include "server/store/releases_store.h"
 #include "server/store/roots_store.h"
+#include "server/store/rollouts_store.h"
 #include "server/store/support_store.h"
 #include "server/store/terminals_store.h"
 #include "server/store/timeouts_store.h"
@@ -39,7 +40,8 @@ class Tx : public TerminalStore,
            public RootStore,
            public LeaseStore,
            public TimeoutStore,
-           public WebhookStore {
+           public WebhookStore,
+           public RolloutStore {
  public:
   ~Tx() override = default;
 };

@@ -80,6 +80,7 @@ class RaceConformance : public StoreConformance {};
 class TimeoutsConformance : public StoreConformance {};
 class RootsConformance : public StoreConformance {};
 class WebhooksConformance : public StoreConformance {};
+class RolloutsConformance : public StoreConformance {};
 
 // Runs the whole suite against `backend` (a Backend value); `name` prefixes the test names.
 #define POSFLEET_STORE_CONFORMANCE(name, backend)                                       \
@@ -97,6 +98,7 @@ class WebhooksConformance : public StoreConformance {};
   INSTANTIATE_TEST_SUITE_P(name, DevicesConformance, ::testing::Values(backend));       \
   INSTANTIATE_TEST_SUITE_P(name, TransactConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, TimeoutsConformance, ::testing::Values(backend));      \
-  INSTANTIATE_TEST_SUITE_P(name, RaceConformance, ::testing::Values(backend))
+  INSTANTIATE_TEST_SUITE_P(name, RaceConformance, ::testing::Values(backend));         \
+  INSTANTIATE_TEST_SUITE_P(name, RolloutsConformance, ::testing::Values(backend))
 
 }  // namespace posfleet::store::conformance
