@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "server/store/accounts_store.h"
 #include "server/store/audit_store.h"
+#include "server/store/calendar_store.h"
 #include "server/store/devices_store.h"
 #include "server/store/leases_store.h"
 #include "server/store/onboarding_store.h"
@@ -35,7 +36,8 @@ class Tx : public TerminalStore,
            public AuditStore,
            public DeviceStore,
            public RootStore,
-           public LeaseStore {
+           public LeaseStore,
+           public CalendarStore {
  public:
   ~Tx() override = default;
 };

@@ -26,6 +26,15 @@ class SqliteStore final : public Store {
                             std::int64_t until) override;
   Status release_lease(const std::string& name, const std::string& owner) override;
 
+  Expected<std::int64_t> insert_freeze(const FreezeRecord& f) override;
+  Expected<std::vector<FreezeRecord>> list_freezes(const std::string& last_day_from,
+                                                   std::int64_t limit) override;
+  Expected<FreezeRecord> freeze(std::int64_t id) override;
+  Status delete_freeze(std::int64_t id) override;
+  Status set_terminal_time_zone(std::int64_t terminal_id, const std::string& tz) override;
+  Status set_merchant_time_zone(std::int64_t merchant_id, const std::string& tz) override;
+  Expected<std::string> merchant_time_zone(std::int64_t merchant_id) override;
+
   Expected<std::int64_t> insert_terminal(const TerminalRecord& t) override;
   Expected<TerminalRecord> terminal_by_serial(const std::string& tenant,
                                               const std::string& serial) override;
