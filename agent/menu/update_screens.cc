@@ -150,9 +150,9 @@ void Session::describe_update(const bj::object& update, std::vector<std::string>
   if (waiting == "policy") lines.push_back(t(Msg::kWaitingPolicy));
   if (waiting == "frozen") {
     const bj::object* frozen = object_field(update, "frozen");
-    lines.push_back(t(Msg::kWaitingFrozen,
-                      {frozen ? json::string_or(*frozen, "reason", "") : std::string(),
-                       frozen ? json::string_or(*frozen, "to", "") : std::string()}));
+    const std::string reason = frozen ? json::string_or(*frozen, "reason", "") : "",
+                      until = frozen ? json::string_or(*frozen, "to", "") : "";
+    lines.push_back(t(Msg::kWaitingFrozen, {reason, until}));
   }
 }
 

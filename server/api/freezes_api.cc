@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <tuple>
+
 #include "core/json.h"
 #include "server/api/api_common.h"
 #include "server/domain/freezes.h"
