@@ -27,7 +27,16 @@ bj::object reply(bool ok, const std::string& zh, const std::string& en,
   return o;
 }
 
-bj::value offer_json(const TerminalState& s) {
+// The freeze that holds the offer (core/policy.h holding_freeze), as the menu shows it.
+bj::value frozen_json(const TerminalState& s, std::int64_t now) {
+  if (!s.offer || s.waiting_for != "frozen") return nullptr;
+  const Policy p = s.effective();
+  const Freeze* f = holding_freeze(p, {s.offer->security, s.offer->deadline}, now);
+  if (!f) return nullptr;
+  return bj::object{{"reason", f->reason}, {"from", f->from}, {"to", f->to}};
+}
+
+bj::value offer_json(const TerminalState& s, std::int64_t now) {
   if (!s.offer) return nullptr;
   const auto& f = *s.offer;
   bj::array comps;
@@ -47,7 +56,8 @@ bj::value offer_json(const TerminalState& s) {
       {"notes", bj::object{{"zh-CN", f.notes_zh}, {"en", f.notes_en}}},
       {"security", f.security},
       {"deadline", f.deadline ? bj::value(format_utc(f.deadline)) : bj::value(nullptr)},
-      {"waiting_for", s.waiting_for}};
+      {"waiting_for", s.waiting_for},
+      {"frozen", frozen_json(s, now)}};
 }
 
 bj::value held_json(const TerminalState& s) {
@@ -237,6 +247,7 @@ bool AgentService::consider(const Deployment& d, const bj::object& server_offer,
   if (decision.verdict != Verdict::kAllow)
     waiting = decision.reason == DecisionReason::kAwaitingConfirmation ? "confirmation"
               : decision.reason == DecisionReason::kOutsideWindow      ? "window"
+              : decision.reason == DecisionReason::kFrozen             ? "frozen"
                                                                        : "policy";
   if (decision.verdict == Verdict::kDeny)
     state_.offer.reset();  // `never`: no offer shown, no notification
@@ -354,7 +365,7 @@ bj::object AgentService::status_reply() {
   o["language"] = state_.language;
   o["online"] = state_.online;
   o["policy"] = policy;
-  o["update_available"] = offer_json(state_);
+  o["update_available"] = offer_json(state_, clock_.now());
   o["update_held"] = held_json(state_);
   o["time_zone"] = eff.window.tz;
   o["started"] = started_;
@@ -410,7 +421,7 @@ bj::object AgentService::check() {
     o["message_zh"] = "无法连接服务器，请检查网络后重试";
     o["message_en"] = "Cannot reach the server; check the network and try again";
   }
-  o["update_available"] = offer_json(state_);
+  o["update_available"] = offer_json(state_, clock_.now());
   return o;
 }
 

@@ -77,9 +77,11 @@ Status root_sign(const std::string& file, const std::string& key_file);
 Status release_publish(const ServerOptions& s, const std::string& dir);
 Status root_publish(const ServerOptions& s, const std::string& file);
 Status release_list(const ServerOptions& s);
-// token_only: print just the terminal's DDI token (for scripts).
+// token_only: print just the terminal's DDI token (for scripts); time_zone: its own IANA zone
+// ('' = its merchant's or the fleet's).
 Status terminal_register(const ServerOptions& s, const std::string& serial,
-                         const std::string& model, bool token_only);
+                         const std::string& model, bool token_only,
+                         const std::string& time_zone = "");
 Status terminal_show(const ServerOptions& s, const std::string& serial);
 Status terminal_list(const ServerOptions& s, const ListPage& page);
 Status deploy(const ServerOptions& s, const DeployOptions& o);
@@ -105,6 +107,8 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
 void add_credential_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 // device_commands.cc: terminals' certificates and the device authentication setting.
 void add_device_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
+// freeze add|list|remove, terminal set-time-zone (freeze_commands.cc).
+void add_freeze_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 // Registers audit list and user totp-reset/totp-required (after add_fleet_commands: `audit`
 // exists).
 void add_account_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);

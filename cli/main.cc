@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
   rpb->callback([&] { action = [&] { return cli::root_publish(server, root_file); }; });
 
   auto* terminal = app.add_subcommand("terminal", say("终端", "terminals"))->require_subcommand(1);
-  std::string serial, model;
+  std::string serial, model, time_zone;
   bool token_only = false;
   auto* tr = terminal->add_subcommand(
       "register",
@@ -170,8 +170,13 @@ int main(int argc, char** argv) {
   tr->add_flag("--token-only", token_only,
                say("只输出 DDI 令牌，例如 TOKEN=$(posfleet terminal register …)",
                    "print only the DDI token, e.g. TOKEN=$(posfleet terminal register …)"));
-  tr->callback(
-      [&] { action = [&] { return cli::terminal_register(server, serial, model, token_only); }; });
+  tr->add_option("--time-zone", time_zone,
+                 say("终端时区（IANA，例如 Asia/Urumqi）；默认取商户或全局的",
+                     "its time zone (IANA, e.g. Asia/Urumqi); default: its merchant's or the "
+                     "fleet's"));
+  tr->callback([&] {
+    action = [&] { return cli::terminal_register(server, serial, model, token_only, time_zone); };
+  });
   auto* ts = terminal->add_subcommand(
       "show", say("终端的版本和部署", "a terminal's version and deployments"));
   ts->add_option("serial", serial, say("序列号", "serial number"))->required();
@@ -257,6 +262,7 @@ int main(int argc, char** argv) {
   cli::add_account_commands(app, server, action);
   cli::add_webhook_commands(app, server, action);
   cli::add_rollout_commands(app, server, action);
+  cli::add_freeze_commands(app, server, action);
 
   CLI11_PARSE(app, argc, argv);
   if (!posfleet::init_crypto()) return 1;

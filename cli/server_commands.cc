@@ -81,8 +81,10 @@ Status release_list(const ServerOptions& s) {
 }
 
 Status terminal_register(const ServerOptions& s, const std::string& serial,
-                         const std::string& model, bool token_only) {
-  bj::value body = bj::object{{"serial", serial}, {"model", model}};
+                         const std::string& model, bool token_only, const std::string& time_zone) {
+  bj::object fields{{"serial", serial}, {"model", model}};
+  if (!time_zone.empty()) fields["time_zone"] = time_zone;
+  bj::value body = std::move(fields);
   auto v =
       call(s, "POST", "/api/v1/terminals", say("登记终端 ", "register terminal ") + serial, &body);
   if (!v) return v.error();

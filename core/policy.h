@@ -38,6 +38,43 @@ struct MaintenanceWindow {
   std::string tz = "Asia/Shanghai";               // IANA time zone
 };
 
+// A freeze period (封网期) as a terminal receives it: local dates, inclusive, read in the
+// terminal's zone (its policy's window.tz). What it does to a security release is its rule.
+enum class FreezeSecurityRule {
+  kHold,           // "hold": security releases wait for the freeze's end too
+  kAfterDeadline,  // "after_deadline": a security release past its deadline installs anyway
+  kAllow,          // "allow": security releases install during the freeze
+};
+const char* to_string(FreezeSecurityRule rule);
+// kInvalidArgument "security must be hold, after_deadline or allow" for any other word.
+Expected<FreezeSecurityRule> parse_freeze_security(std::string_view text);
+
+struct Freeze {
+  std::int64_t id = 0;
+  std::string from, to;  // YYYY-MM-DD, inclusive, in the terminal's zone
+  std::string reason;
+  FreezeSecurityRule security = FreezeSecurityRule::kHold;
+};
+inline constexpr std::size_t kFreezesInPolicy = 32;  // at most this many travel with a policy
+inline constexpr std::size_t kTimeZoneChars = 64;    // an IANA zone name
+inline constexpr int kFreezeMaxDays = 90;            // a freeze lasts at most this many days
+
+// A calendar date: kInvalidArgument naming `field` unless `text` is YYYY-MM-DD and a real date.
+// The error never quotes the text.
+struct Date {
+  int year = 1970, month = 1, day = 1;
+};
+Expected<Date> parse_date(std::string_view field, std::string_view text);
+std::string date_text(const Date& d);
+std::int64_t days_from_civil(const Date& d);  // days since 1970-01-01
+Date civil_from_days(std::int64_t days);
+
+// An IANA time zone name the system's tzdata knows (e.g. Asia/Shanghai, America/New_York):
+// at most kTimeZoneChars ASCII letters, digits and / _ + -, no empty or dot-dot part, a file
+// under /usr/share/zoneinfo that is TZif data. kInvalidArgument naming `field`; the error
+// never quotes the name.
+Status check_time_zone(std::string_view field, const std::string& name);
+
 struct Policy {
   PolicyMode mode = PolicyMode::kAuto;
   MaintenanceWindow window;
@@ -48,6 +85,9 @@ struct Policy {
   bool locked = false;                 // mode locked by an administrator
   std::string lock_reason;
   std::int64_t revision = 0;  // newest change that shaped this policy
+  // Freeze periods that apply to this terminal and have not ended (the server's calendar);
+  // read in window.tz. Not part of a patch: the calendar is kept apart (docs/rollouts.md).
+  std::vector<Freeze> freezes;
 
   boost::json::object to_json() const;
 };
@@ -80,6 +120,9 @@ struct LocalTime {
   int year = 1970, month = 1, day = 1;
 };
 Expected<LocalTime> local_time(const std::string& tz, std::int64_t unix_seconds);
+// The unix time of local midnight starting `date` in `tz` (on a day that starts with a
+// daylight-saving jump, the first instant of the day).
+Expected<std::int64_t> local_midnight(const std::string& tz, const Date& date);
 bool in_window(const MaintenanceWindow& w, std::int64_t unix_seconds);
 
 struct UpdateOffer {
@@ -97,6 +140,7 @@ enum class DecisionReason {
   kConfirmed,             // "confirmed": allow (manual, merchant confirmed)
   kAwaitingConfirmation,  // "awaiting_confirmation": ask later (manual)
   kInWindow,              // "in_window": allow (auto)
+  kFrozen,                // "frozen": ask later, a freeze period holds it (until it ends)
 };
 const char* to_string(DecisionReason reason);
 Expected<DecisionReason> parse_decision_reason(std::string_view text);
@@ -106,6 +150,13 @@ struct Decision {
   DecisionReason reason = DecisionReason::kModeNever;
 };
 
+// The freeze of `p` that holds `offer` back at `now` (the local date in p.window.tz within its
+// dates, and its security rule not letting the offer by); nullptr when none does.
+const Freeze* holding_freeze(const Policy& p, const UpdateOffer& offer, std::int64_t now);
+
+// Order: `never` denies (unless a security deadline forces it); a freeze in force holds
+// (kFrozen) whatever the mode or a merchant's confirmation; then confirmation (manual) or the
+// window (auto, and forced security).
 Decision decide(const Policy& p, const UpdateOffer& offer, std::int64_t now, bool confirmed);
 
 }  // namespace posfleet

@@ -3,6 +3,7 @@
 #include "server/api/console_api.h"
 #include "server/api/device_identity_api.h"
 #include "server/api/fleet_api.h"
+#include "server/api/freezes_api.h"
 #include "server/api/management_api.h"
 #include "server/api/onboarding_api.h"
 #include "server/api/openapi_api.h"
@@ -24,6 +25,7 @@ void add_all_routes(http::Router& router, domain::Context& ctx) {
   api::add_console_routes(router, ctx);
   api::add_device_identity_routes(router, ctx);
   api::add_webhook_routes(router, ctx);
+  api::add_freezes_routes(router, ctx);
   api::add_openapi_routes(router);
 }
 

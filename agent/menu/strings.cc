@@ -101,6 +101,8 @@ constexpr Entry kTable[] = {
      "Will be installed automatically in the maintenance window."},
     {Msg::kWaitingPolicy, "当前更新设置不允许自动安装。",
      "The current update setting does not allow installing it automatically."},
+    {Msg::kWaitingFrozen, "封网期（{}）：{} 之后再安装。",
+     "Freeze period ({}): it installs after {}."},
     {Msg::kBeforeInstall,
      "安装前：请确保电量充足、存储空间足够，并断开 USB "
      "等外设。安装过程中请勿关机，按屏幕提示操作。",

@@ -82,6 +82,7 @@ enum class Msg {
   kWaitingConfirmation,
   kWaitingWindow,
   kWaitingPolicy,
+  kWaitingFrozen,
   kBeforeInstall,
   kInstalling,
   kOffline,

@@ -148,6 +148,12 @@ void Session::describe_update(const bj::object& update, std::vector<std::string>
   if (waiting == "confirmation") lines.push_back(t(Msg::kWaitingConfirmation));
   if (waiting == "window") lines.push_back(t(Msg::kWaitingWindow));
   if (waiting == "policy") lines.push_back(t(Msg::kWaitingPolicy));
+  if (waiting == "frozen") {
+    const bj::object* frozen = object_field(update, "frozen");
+    const std::string reason = frozen ? json::string_or(*frozen, "reason", "") : "",
+                      until = frozen ? json::string_or(*frozen, "to", "") : "";
+    lines.push_back(t(Msg::kWaitingFrozen, {reason, until}));
+  }
 }
 
 Nav Session::check_for_updates() {

@@ -158,6 +158,12 @@ std::string UpdateContext::policy_hold() {
   const Decision d =
       decide(hooks.policy(), {runtime.security, runtime.deadline}, now(), /*confirmed=*/true);
   if (d.verdict == Verdict::kAllow) return "";
+  if (d.reason == DecisionReason::kFrozen) {
+    // A freeze period: the wait says until when (its last local day).
+    const Policy p = hooks.policy();
+    const Freeze* f = holding_freeze(p, {runtime.security, runtime.deadline}, now());
+    return "frozen:" + (f ? f->to : std::string("?"));
+  }
   return d.reason == DecisionReason::kOutsideWindow ? "window" : "policy";
 }
 

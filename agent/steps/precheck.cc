@@ -35,6 +35,8 @@ std::string waiting_text(const std::string& reason, bool zh) {
       {"window", "等待维护时段再安装", "waiting for the maintenance window to install"},
       {"confirmation", "等待商户确认更新", "waiting for the merchant to confirm the update"},
       {"policy", "自动更新已关闭，更新暂停", "updates are turned off; the update is paused"},
+      {"frozen", "封网期内不安装更新，%s 之后继续",
+       "a freeze period holds the update; it continues after %s"},
       {"download_retry", "下载失败，稍后自动重试（第 %s 次）",
        "the download failed; it is tried again shortly (attempt %s)"},
       {"server_busy", "服务器繁忙，稍后自动继续下载",

@@ -8,6 +8,7 @@
 #include "server/api/rollouts_api.h"
 #include "server/api/management_api.h"
 #include "server/domain/terminal_view.h"
+#include "server/domain/time_zones.h"
 
 namespace posfleet::api {
 
@@ -82,6 +83,11 @@ Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
                {"retired", utc_or_null(t->retired)},
                {"retired_reason", t->retired_reason},
                {"slots", slots_json(domain::slots_from_attributes(t->attributes_json))}};
+  // The zone its window and freeze dates are read in, and where it comes from (time_zones.h).
+  auto zone = domain::effective_zone(ctx.store, *t);
+  if (!zone) return http::error_from(zone.error());
+  o["time_zone"] = zone->tz;
+  o["time_zone_source"] = domain::to_string(zone->source);
 
   auto ds = ctx.store.list_deployments(t->id, 20);
   if (!ds) return http::error_from(ds.error());

@@ -36,7 +36,8 @@ bj::object terminal_json(const store::TerminalRecord& t) {
                     {"merchant_id", t.merchant_id},
                     {"created", format_utc(t.created)},
                     {"last_seen", utc_or_null(t.last_seen)},
-                    {"retired", utc_or_null(t.retired)}};
+                    {"retired", utc_or_null(t.retired)},
+                    {"time_zone", t.time_zone}};  // its own; '' = the default
 }
 
 bj::array split_csv(const std::string& csv) {
@@ -165,7 +166,8 @@ Response post_terminal(domain::Context& ctx, Request& req, const Caller& caller)
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
   auto t = domain::register_terminal_as(ctx, caller.actor(), json::string_or(*body, "serial", ""),
-                                        json::string_or(*body, "model", ""));
+                                        json::string_or(*body, "model", ""),
+                                        json::string_or(*body, "time_zone", ""));
   if (!t) return http::error_from(t.error());
   auto o = terminal_json(t->record);
   o["token"] = t->token;

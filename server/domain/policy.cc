@@ -7,7 +7,9 @@
 #include "core/limits.h"
 #include "core/text.h"
 #include "server/domain/audit.h"
+#include "server/domain/freezes.h"
 #include "server/domain/notifications.h"
+#include "server/domain/time_zones.h"
 
 namespace posfleet::domain {
 
@@ -92,6 +94,14 @@ Expected<Policy> effective_policy(store::Tx& tx, const store::TerminalRecord& t)
     patch->apply_to(p);
   }
   p.revision = revision;
+  // Its window is read in the terminal's zone, and the freezes of its calendar travel with it
+  // (time_zones.h, freezes.h): the server's offer and the agent's decide() agree.
+  auto zone = effective_zone(tx, t, p.window.tz);
+  if (!zone) return zone.error();
+  p.window.tz = zone->tz;
+  auto freezes = freezes_of_group(tx, t.group, unix_now());
+  if (!freezes) return freezes.error();
+  p.freezes = std::move(*freezes);
   return p;
 }
 

@@ -6,6 +6,7 @@
 #include "core/text.h"
 #include "server/domain/audit.h"
 #include "server/domain/device_certs.h"
+#include "server/domain/time_zones.h"
 #include "server/domain/tokens.h"
 
 namespace posfleet::domain {
@@ -68,14 +69,21 @@ Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& 
 
 Expected<RegisteredTerminal> register_terminal_as(Context& ctx, const Actor& who,
                                                   const std::string& serial,
-                                                  const std::string& model) {
+                                                  const std::string& model,
+                                                  const std::string& time_zone) {
+  if (auto s = check_zone_or_empty(time_zone); !s) return s.error();
   RegisteredTerminal out;
   auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
     auto r = register_terminal(tx, ctx.tenant, serial, model);
     if (!r) return r.error();
     out = std::move(*r);
+    if (out.record.time_zone != time_zone) {
+      if (auto s = tx.set_terminal_time_zone(out.record.id, time_zone); !s) return s;
+      out.record.time_zone = time_zone;
+    }
     return record_audit(tx, who, "terminal.register", "terminal:" + out.record.serial,
-                        out.reregistered ? "retired" : "", out.record.model, "");
+                        out.reregistered ? "retired" : "",
+                        out.record.model + (time_zone.empty() ? "" : " " + time_zone), "");
   });
   if (!s) return s.error();
   return out;

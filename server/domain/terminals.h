@@ -31,10 +31,12 @@ Expected<RegisteredTerminal> register_terminal(store::Tx& tx, const std::string&
 Expected<RegisteredTerminal> register_terminal(Context& ctx, const std::string& serial,
                                                const std::string& model);
 // POST /api/v1/terminals: registered and audited as terminal.register by `who` in one change;
-// if the audit entry cannot be written, nothing is registered.
+// if the audit entry cannot be written, nothing is registered. `time_zone`: its own IANA zone
+// ('' = its merchant's or the fleet's; time_zones.h), checked before anything is written.
 Expected<RegisteredTerminal> register_terminal_as(Context& ctx, const Actor& who,
                                                   const std::string& serial,
-                                                  const std::string& model);
+                                                  const std::string& model,
+                                                  const std::string& time_zone = "");
 
 struct ClientCertificate;
 

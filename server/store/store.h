@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "server/store/accounts_store.h"
 #include "server/store/audit_store.h"
+#include "server/store/calendar_store.h"
 #include "server/store/devices_store.h"
 #include "server/store/leases_store.h"
 #include "server/store/onboarding_store.h"
@@ -41,7 +42,8 @@ class Tx : public TerminalStore,
            public LeaseStore,
            public TimeoutStore,
            public WebhookStore,
-           public RolloutStore {
+           public RolloutStore,
+           public CalendarStore {
  public:
   ~Tx() override = default;
 };

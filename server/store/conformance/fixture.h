@@ -81,6 +81,7 @@ class TimeoutsConformance : public StoreConformance {};
 class RootsConformance : public StoreConformance {};
 class WebhooksConformance : public StoreConformance {};
 class RolloutsConformance : public StoreConformance {};
+class CalendarConformance : public StoreConformance {};
 
 // Runs the whole suite against `backend` (a Backend value); `name` prefixes the test names.
 #define POSFLEET_STORE_CONFORMANCE(name, backend)                                       \
@@ -99,6 +100,7 @@ class RolloutsConformance : public StoreConformance {};
   INSTANTIATE_TEST_SUITE_P(name, TransactConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, TimeoutsConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, RaceConformance, ::testing::Values(backend));         \
-  INSTANTIATE_TEST_SUITE_P(name, RolloutsConformance, ::testing::Values(backend))
+  INSTANTIATE_TEST_SUITE_P(name, RolloutsConformance, ::testing::Values(backend));     \
+  INSTANTIATE_TEST_SUITE_P(name, CalendarConformance, ::testing::Values(backend))
 
 }  // namespace posfleet::store::conformance

@@ -487,6 +487,24 @@ CREATE TABLE release_stops (
   at INTEGER NOT NULL
 );
 )sql",
+    // 18: the calendar (store/calendar_store.h): freeze periods (封网期) of the fleet or a group,
+    //     local dates YYYY-MM-DD read in each terminal's zone; a merchant's IANA time zone ('' =
+    //     none), the default of its terminals that have none of their own.
+    R"sql(
+CREATE TABLE freezes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  scope TEXT NOT NULL,
+  group_name TEXT NOT NULL DEFAULT '',
+  date_from TEXT NOT NULL,
+  date_to TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  security TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created INTEGER NOT NULL
+);
+CREATE INDEX freezes_to ON freezes(date_to);
+ALTER TABLE merchants ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';
+)sql",
 };
 }  // namespace
 

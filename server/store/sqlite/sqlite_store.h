@@ -48,6 +48,14 @@ class SqliteStore final : public Store {
   Expected<std::vector<WebhookOutboxRecord>> webhook_rows(std::int64_t webhook_id,
                                                           std::int64_t limit) override;
   Expected<std::int64_t> prune_webhook_rows(std::int64_t before) override;
+  Expected<std::int64_t> insert_freeze(const FreezeRecord& f) override;
+  Expected<std::vector<FreezeRecord>> list_freezes(const std::string& last_day_from,
+                                                   std::int64_t limit) override;
+  Expected<FreezeRecord> freeze(std::int64_t id) override;
+  Status delete_freeze(std::int64_t id) override;
+  Status set_terminal_time_zone(std::int64_t terminal_id, const std::string& tz) override;
+  Status set_merchant_time_zone(std::int64_t merchant_id, const std::string& tz) override;
+  Expected<std::string> merchant_time_zone(std::int64_t merchant_id) override;
 
   Expected<std::int64_t> insert_terminal(const TerminalRecord& t) override;
   Expected<TerminalRecord> terminal_by_serial(const std::string& tenant,
