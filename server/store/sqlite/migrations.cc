@@ -379,7 +379,7 @@ CREATE TABLE leases (
   until INTEGER NOT NULL
 );
 )sql",
-    // 19: how long a deployment may stay in each open phase (domain/timeouts.h; one row, 0 =
+    // 17: how long a deployment may stay in each open phase (domain/timeouts.h; one row, 0 =
     //     never), and the index the sweep for stuck deployments reads: a range of phase_since per
     //     open status and phase.
     R"sql(
@@ -393,7 +393,7 @@ INSERT INTO deployment_timeouts (id, waiting_seconds, downloading_seconds, insta
   VALUES (1, 604800, 86400, 7200);
 CREATE INDEX deployments_open_phase ON deployments(status, phase, phase_since);
 )sql",
-    // 20: webhooks (store/webhooks_store.h): where rollout events go and in which format, the
+    // 18: webhooks (store/webhooks_store.h): where rollout events go and in which format, the
     //     signing secret sealed; the outbox of events waiting for delivery, each row written in
     //     the transaction of the change that caused it.
     R"sql(
@@ -426,7 +426,7 @@ CREATE TABLE webhook_outbox (
 CREATE INDEX webhook_outbox_due ON webhook_outbox(state, next_try);
 CREATE INDEX webhook_outbox_of ON webhook_outbox(webhook_id, state, id);
 )sql",
-    // 17: staged rollouts (store/rollouts_store.h): rollouts, their waves, the members each wave
+    // 19: staged rollouts (store/rollouts_store.h): rollouts, their waves, the members each wave
     //     was given at the start, the history samples of the chart, and the kill switch.
     R"sql(
 CREATE TABLE rollouts (
@@ -487,7 +487,7 @@ CREATE TABLE release_stops (
   at INTEGER NOT NULL
 );
 )sql",
-    // 18: the calendar (store/calendar_store.h): freeze periods (封网期) of the fleet or a group,
+    // 20: the calendar (store/calendar_store.h): freeze periods (封网期) of the fleet or a group,
     //     local dates YYYY-MM-DD read in each terminal's zone; a merchant's IANA time zone ('' =
     //     none), the default of its terminals that have none of their own.
     R"sql(
