@@ -106,7 +106,7 @@ const common = {
       error_totp_required: '请输入身份验证器应用中的 6 位验证码',
       error_totp_wrong: '验证码错误或已使用过，请等待下一个验证码后再试',
       error_totp_enrol_required: '管理员必须先设置两步验证（TOTP）才能继续',
-      error_webhook_failed: 'Webhook 的接收方没有收下这条消息，请检查地址、关键词和签名密钥',
+      error_webhook_failed: '消息推送的接收方没有收下这条消息，请检查地址、关键词和签名密钥',
       error_two_person_rule: '双人复核：灰度发布的下一批须由创建人以外的人批准',
       error_release_stopped: '该版本已被紧急停止，解除停止前不能再发布',
       error_unknown: '出错了，请稍后再试',
