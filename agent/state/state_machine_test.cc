@@ -198,8 +198,9 @@ TEST(UpdateMachineDownload, ProgressNotesCarryThePhase) {
   auto& m = rig.agent();
   ASSERT_TRUE(m.start(rig.release("2.1.0", "abc")));
   rig.run(m);
-  ASSERT_FALSE(rig.ddi.sent_with("proceeding").empty());
-  const auto& first = rig.ddi.sent_with("proceeding").front().m;
+  const auto notes = rig.ddi.sent_with("proceeding");
+  ASSERT_FALSE(notes.empty());
+  const auto& first = notes.front().m;
   ASSERT_EQ(first.details.size(), 2u);
   EXPECT_EQ(first.details[0], "phase: downloading");
   EXPECT_EQ(first.details[1], "downloading 3 bytes");

@@ -109,9 +109,10 @@ TEST_F(TimeoutsTest, EachPhaseByItsOwnLimit) {
     EXPECT_EQ(d.phase_since, kNow);
     EXPECT_NE(d.message.find("last feedback: \"downloaded 40%\""), std::string::npos) << d.message;
   }
-  EXPECT_EQ(read(old_download).message.substr(0, 70),
-            std::string("timed out: no progress in phase downloading for 1 day (limit 1 day); ")
-                .substr(0, 70));
+  EXPECT_TRUE(read(old_download)
+                  .message.starts_with("timed out: no progress in phase downloading for 1 day "
+                                       "(limit 1 day); last feedback: "))
+      << read(old_download).message;
   EXPECT_NE(read(old_install).message.find("phase installing for 2 h"), std::string::npos);
   EXPECT_EQ(read(young_download).phase, P::kDownloading);
   EXPECT_EQ(read(waiting_two_days).phase, P::kWaitingWindow);
