@@ -42,7 +42,8 @@ FLEET_SIM=${FLEET_SIM:-$root/build/bin/posfleet-fleet-sim}
 # A poll every 5 s for 2,000 terminals, every 100 s (1,000 polls a second) at 100,000.
 POLL_SECONDS=${POLL_SECONDS:-$((N / 1000 > 5 ? N / 1000 : 5))}
 SOAK=${SOAK:-10}
-DEADLINE=${DEADLINE:-$((POLL_SECONDS * 3 > 90 ? POLL_SECONDS * 3 : 90))}
+# Longer than a window gap (2 min), or the terminals inside one could not make it.
+DEADLINE=${DEADLINE:-$((POLL_SECONDS * 3 > 180 ? POLL_SECONDS * 3 : 180))}
 CONNECTIONS=${CONNECTIONS:-64}
 # Window gaps: the first covers the minute the run starts in, the others follow over about
 # the run's expected length (a minute per 10,000 terminals, at least 3).

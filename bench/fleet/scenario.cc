@@ -90,7 +90,7 @@ struct Report {
   double rollout_seconds = 0;
   std::vector<Wave> waves;
   double security_share = -1;
-  int security_reachable = 0, security_on = 0;
+  int security_reachable = 0, security_on = 0, security_all_on = 0;
   double deploy_seconds = 0;
   std::vector<std::string> notes;       // a target missed or a step that failed
   std::vector<std::string> notes_info;  // said, not a failure
@@ -262,7 +262,8 @@ void run_rollout(Api& api, Simulator& sim, const FleetModel& fleet, const Scenar
 
 void run_security(Api& api, Simulator& sim, const FleetModel& fleet, const ScenarioOptions& o,
                   std::int64_t t0, std::int64_t until_ms, Report& rep) {
-  (void)fleet;
+  int online = 0;
+  for (int i = 0; i < fleet.size(); ++i) online += fleet.offline(i) ? 0 : 1;
   const auto start = now_ms();
   auto r =
       api.call("POST", "/api/v1/deployments",
@@ -284,7 +285,7 @@ void run_security(Api& api, Simulator& sim, const FleetModel& fleet, const Scena
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     // Done early when every reachable terminal has it or failed it: the share cannot change.
     auto now = sim.snapshot(o.security_release, start);
-    if (now.reachable > 0 &&
+    if (now.reachable >= online &&
         now.reachable_on + (sim.counters().failures - failed0) >= now.reachable) {
       rep.notes_info.push_back("every reachable terminal had an outcome " +
                                std::to_string(static_cast<int>(seconds_since(start))) +
@@ -302,6 +303,7 @@ void run_security(Api& api, Simulator& sim, const FleetModel& fleet, const Scena
   auto s = sim.snapshot(o.security_release, start);
   rep.security_reachable = s.reachable;
   rep.security_on = s.reachable_on;
+  rep.security_all_on = s.on;
   rep.security_share = s.reachable ? 100.0 * s.reachable_on / s.reachable : 0;
   if (now_ms() < deadline * 1000 && rep.notes_info.empty())
     rep.notes.push_back("the run ended before the deadline");
@@ -427,9 +429,11 @@ int run_scenario(const FleetModel& fleet, Simulator& sim, const SimOptions& so,
         std::to_string(static_cast<int>(rep.deploy_seconds)) + " s");
   if (rep.security_share >= 0) {
     char buf[120];
-    std::snprintf(buf, sizeof buf, "%.1f %% (%d of %d), deadline %d s after release",
-                  rep.security_share, rep.security_on, rep.security_reachable,
-                  o.security_deadline_seconds);
+    std::snprintf(buf, sizeof buf,
+                  "%.1f %% (%d of %d that polled since the release); of all %d online: %.1f %%; "
+                  "deadline %d s after the release",
+                  rep.security_share, rep.security_on, rep.security_reachable, online,
+                  online ? 100.0 * rep.security_all_on / online : 0.0, o.security_deadline_seconds);
     row("reachable terminals on the security release by its deadline (goal >= 95 %)", buf);
   }
   char buf[200];
