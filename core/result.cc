@@ -68,6 +68,10 @@ const char* code_name(Code code) {
       return "too_large";
     case Code::kMethodNotAllowed:
       return "method_not_allowed";
+    case Code::kTwoPersonRule:
+      return "two_person_rule";
+    case Code::kReleaseStopped:
+      return "release_stopped";
     case Code::kCertificateRevoked:
       return "certificate_revoked";
     case Code::kCertificateInvalid:

@@ -50,6 +50,9 @@ enum class Code : int {
   kTooManyRequests = 40,   // a rate limit or quota; come back later
   kTooLarge = 41,          // a body or field larger than its limit
   kMethodNotAllowed = 42,  // the path exists, the method does not
+  // Staged rollouts (server/domain/rollouts): 50–53.
+  kTwoPersonRule = 50,   // the rollout's creator approves its wave; someone else must
+  kReleaseStopped = 51,  // the kill switch stopped the release: no new deployment or rollout
   // Device identity (55-59).
   kCertificateRevoked = 55,  // a terminal's client certificate was revoked
   kCertificateInvalid = 56,  // a CSR or certificate that cannot be used (format, key, signature)

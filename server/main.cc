@@ -266,6 +266,17 @@ int main(int argc, char** argv) {
                  "the most terminals one bulk policy edit or deployment may change")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  std::int64_t rollout_tick_ms = 5000, rollout_unreachable_seconds = 3600;
+  app.add_option("--rollout-tick-ms", rollout_tick_ms,
+                 "how often staged rollouts are advanced, in milliseconds (tests and the fleet "
+                 "simulator compress time with a small one)")
+      ->check(CLI::Range(10, 600000))
+      ->capture_default_str();
+  app.add_option("--rollout-unreachable-seconds", rollout_unreachable_seconds,
+                 "how long a rollout member not seen since its wave started may be offline "
+                 "before it counts as unreachable (it does not hold its wave back)")
+      ->check(CLI::Range(1, 30 * 86400))
+      ->capture_default_str();
   std::string device_ca_cert, device_ca_key;
   int device_cert_days = 90;
   app.add_option("--device-ca-cert", device_ca_cert,
@@ -361,6 +372,8 @@ int main(int argc, char** argv) {
                  "--release-threshold is more than the number of --release-key files", ""});
   ctx.release_threshold = release_threshold;
   ctx.bulk_cap = bulk_cap;
+  ctx.rollout_tick_ms = rollout_tick_ms;
+  ctx.rollout_unreachable_seconds = rollout_unreachable_seconds;
   ctx.trusted_proxies = trusted_proxies;
   if (device_ca_cert.empty() != device_ca_key.empty())
     return fail({posfleet::Code::kInvalidArgument,

@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "server/api/api_common.h"
+#include "server/api/rollouts_api.h"
 #include "server/api/management_api.h"
 #include "server/domain/terminal_view.h"
 
@@ -32,6 +33,8 @@ Response get_overview(domain::Context& ctx, Request&, const Caller&) {
   for (const auto& s : o->security)
     security.push_back(bj::object{
         {"version", s.version}, {"deadline", format_utc(s.deadline)}, {"pending", s.pending}});
+  auto stopped = stopped_releases_json(ctx);  // the kill switch (rollouts_api.h)
+  if (!stopped) return http::error_from(stopped.error());
   return http::json_response(
       200, bj::object{{"online", o->online},
                       {"offline", o->offline},
@@ -41,7 +44,8 @@ Response get_overview(domain::Context& ctx, Request&, const Caller&) {
                       {"modes", bj::object{{"auto", o->mode_auto},
                                            {"manual", o->mode_manual},
                                            {"never", o->mode_never}}},
-                      {"security", std::move(security)}});
+                      {"security", std::move(security)},
+                      {"stopped_releases", std::move(*stopped)}});
 }
 
 bj::object slots_json(const domain::Slots& s) {

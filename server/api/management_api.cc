@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/manifest.h"
 #include "server/api/api_common.h"
+#include "server/api/rollouts_api.h"
 #include "server/api/rollout_api.h"
 #include "server/api/terminal_filter.h"
 #include "server/domain/audit.h"
@@ -302,6 +303,7 @@ void add_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "GET", "/api/v1/deployments", P::kRead, list_deployments);
   add_route(router, ctx, "GET", "/api/v1/deployments/{id}", P::kRead, get_deployment);
   add_route(router, ctx, "POST", "/api/v1/deployments/{id}/cancel", P::kDeploy, cancel_deployment);
+  add_rollouts_routes(router, ctx);  // rollouts_api.cc: staged rollouts and the kill switch
 }
 
 }  // namespace posfleet::api

@@ -48,6 +48,11 @@ struct Context {
   // Signs terminals' certificates (device_ca.h); none: enrolment hands out tokens only.
   DeviceCa* device_ca = nullptr;
   int device_cert_days = 90;  // how long a terminal's certificate is valid
+  // Staged rollouts (rollouts/engine.h): how often the engine steps (posfleetd
+  // --rollout-tick-ms), and how long a member not seen since its wave started may be offline
+  // before it counts as unreachable (posfleetd --rollout-unreachable-seconds).
+  std::int64_t rollout_tick_ms = 5000;
+  std::int64_t rollout_unreachable_seconds = 3600;
 };
 
 // Who did something, and through which of posfleet's paths.

@@ -65,8 +65,17 @@ Status cancel_for_replacement(store::Tx& tx, store::DeploymentRecord open,
 }  // namespace
 
 Expected<Assignment> assign_to(store::Tx& tx, const store::ReleaseRecord& r,
-                               const store::TerminalRecord& t, bool dry_run, const Actor& who) {
+                               const store::TerminalRecord& t, bool dry_run, const Actor& who,
+                               std::int64_t rollout_id) {
   Assignment out;
+  auto stop = tx.release_stop(r.id);
+  if (!stop) return stop.error();
+  if (*stop)
+    return make_error(Code::kReleaseStopped,
+                      "release " + r.version + " was stopped by " + (*stop)->by + " (" +
+                          (*stop)->reason +
+                          "); an administrator lifts the stop (DELETE /api/v1/releases/" +
+                          r.version + "/stop) before it is deployed again");
   if (t.retired) {
     out.skipped = "retired";
     return out;
@@ -102,7 +111,8 @@ Expected<Assignment> assign_to(store::Tx& tx, const store::ReleaseRecord& r,
   store::DeploymentRecord d;
   d.terminal_id = t.id;
   d.release_id = r.id;
-  d.created = d.updated = unix_now();
+  d.created = d.updated = d.phase_since = unix_now();
+  d.rollout_id = rollout_id;
   if (!dry_run) {
     // The read above and this insert are one transaction: no other assignment lands between.
     auto id = tx.insert_deployment(d);

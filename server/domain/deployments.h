@@ -51,9 +51,12 @@ struct Assignment {
 // Inside a change (audit.h commit_change): reads the terminal's open deployment and writes the
 // replacement, its deployment.replace audit entry and the new deployment in `tx`, so that two
 // assignments racing for one terminal leave exactly one open deployment. dry_run decides
-// without writing.
+// without writing. The deployment made carries `rollout_id` (the staged rollout that made it, 0
+// for none). A release stopped by the kill switch (rollouts/actions.h stop_release) is refused
+// with kReleaseStopped, dry run or not.
 Expected<Assignment> assign_to(store::Tx& tx, const store::ReleaseRecord& r,
-                               const store::TerminalRecord& t, bool dry_run, const Actor& who);
+                               const store::TerminalRecord& t, bool dry_run, const Actor& who,
+                               std::int64_t rollout_id = 0);
 // The same as a change of its own.
 Expected<Assignment> assign_to(Context& ctx, const store::ReleaseRecord& r,
                                const store::TerminalRecord& t, bool dry_run, const Actor& who);

@@ -56,7 +56,10 @@ int status_of(Code code) {
       return 409;
     case Code::kLocked:
     case Code::kForbidden:
+    case Code::kTwoPersonRule:  // the approver is the creator
       return 403;
+    case Code::kReleaseStopped:  // the kill switch holds the release
+      return 409;
     case Code::kMethodNotAllowed:
       return 405;
     case Code::kGone:

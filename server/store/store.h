@@ -19,6 +19,7 @@
 #include "server/store/records.h"
 #include "server/store/releases_store.h"
 #include "server/store/roots_store.h"
+#include "server/store/rollouts_store.h"
 #include "server/store/support_store.h"
 #include "server/store/terminals_store.h"
 
@@ -35,7 +36,8 @@ class Tx : public TerminalStore,
            public AuditStore,
            public DeviceStore,
            public RootStore,
-           public LeaseStore {
+           public LeaseStore,
+           public RolloutStore {
  public:
   ~Tx() override = default;
 };

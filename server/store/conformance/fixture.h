@@ -78,6 +78,7 @@ class DevicesConformance : public StoreConformance {};
 class TransactConformance : public StoreConformance {};
 class RaceConformance : public StoreConformance {};
 class RootsConformance : public StoreConformance {};
+class RolloutsConformance : public StoreConformance {};
 
 // Runs the whole suite against `backend` (a Backend value); `name` prefixes the test names.
 #define POSFLEET_STORE_CONFORMANCE(name, backend)                                       \
@@ -93,6 +94,7 @@ class RootsConformance : public StoreConformance {};
   INSTANTIATE_TEST_SUITE_P(name, AuditConformance, ::testing::Values(backend));         \
   INSTANTIATE_TEST_SUITE_P(name, DevicesConformance, ::testing::Values(backend));       \
   INSTANTIATE_TEST_SUITE_P(name, TransactConformance, ::testing::Values(backend));      \
-  INSTANTIATE_TEST_SUITE_P(name, RaceConformance, ::testing::Values(backend))
+  INSTANTIATE_TEST_SUITE_P(name, RaceConformance, ::testing::Values(backend));         \
+  INSTANTIATE_TEST_SUITE_P(name, RolloutsConformance, ::testing::Values(backend))
 
 }  // namespace posfleet::store::conformance

@@ -379,6 +379,67 @@ CREATE TABLE leases (
   until INTEGER NOT NULL
 );
 )sql",
+    // 17: staged rollouts (store/rollouts_store.h): rollouts, their waves, the members each wave
+    //     was given at the start, the history samples of the chart, and the kill switch.
+    R"sql(
+CREATE TABLE rollouts (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  release_id INTEGER NOT NULL REFERENCES releases(id),
+  target TEXT NOT NULL,
+  waves TEXT NOT NULL,
+  state TEXT NOT NULL,
+  state_reason TEXT NOT NULL DEFAULT '',
+  current_wave INTEGER NOT NULL DEFAULT 0,
+  created_by TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  start_at INTEGER NOT NULL DEFAULT 0,
+  started INTEGER NOT NULL DEFAULT 0,
+  ended INTEGER NOT NULL DEFAULT 0,
+  offline_days INTEGER NOT NULL DEFAULT 7,
+  last_sample INTEGER NOT NULL DEFAULT 0,
+  last_counts TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX rollouts_state ON rollouts(state, id);
+CREATE INDEX rollouts_release ON rollouts(release_id, id);
+CREATE TABLE rollout_waves (
+  rollout_id INTEGER NOT NULL REFERENCES rollouts(id),
+  idx INTEGER NOT NULL,
+  spec TEXT NOT NULL,
+  state TEXT NOT NULL,
+  terminals INTEGER NOT NULL DEFAULT 0,
+  started INTEGER NOT NULL DEFAULT 0,
+  soak_until INTEGER NOT NULL DEFAULT 0,
+  approved_by TEXT NOT NULL DEFAULT '',
+  approved_at INTEGER NOT NULL DEFAULT 0,
+  finished INTEGER NOT NULL DEFAULT 0,
+  failed_base INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (rollout_id, idx)
+);
+CREATE TABLE rollout_members (
+  rollout_id INTEGER NOT NULL REFERENCES rollouts(id),
+  terminal_id INTEGER NOT NULL REFERENCES terminals(id),
+  wave INTEGER NOT NULL,
+  deployment_id INTEGER NOT NULL DEFAULT 0,
+  skipped TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (rollout_id, terminal_id)
+) WITHOUT ROWID;
+CREATE INDEX rollout_members_wave ON rollout_members(rollout_id, wave, deployment_id);
+CREATE TABLE rollout_samples (
+  id INTEGER PRIMARY KEY,
+  rollout_id INTEGER NOT NULL REFERENCES rollouts(id),
+  time INTEGER NOT NULL,
+  wave INTEGER NOT NULL,
+  counts TEXT NOT NULL
+);
+CREATE INDEX rollout_samples_rollout ON rollout_samples(rollout_id, id);
+CREATE TABLE release_stops (
+  release_id INTEGER PRIMARY KEY REFERENCES releases(id),
+  reason TEXT NOT NULL,
+  by TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+)sql",
 };
 }  // namespace
 

@@ -187,6 +187,45 @@ class SqliteStore final : public Store {
   Expected<bool> device_token_required() override;
   Status set_device_token_required(bool required) override;
 
+  // sqlite_store_rollouts.cc: staged rollouts and the kill switch.
+  Expected<std::int64_t> insert_rollout(const RolloutRecord& r) override;
+  Expected<RolloutRecord> rollout(std::int64_t id) override;
+  Status update_rollout(const RolloutRecord& r) override;
+  Expected<std::vector<RolloutRecord>> query_rollouts(const std::string& state,
+                                                      std::int64_t release_id, std::int64_t offset,
+                                                      std::int64_t limit) override;
+  Expected<std::int64_t> count_rollouts(const std::string& state, std::int64_t release_id) override;
+  Expected<std::vector<std::int64_t>> rollouts_in_states(
+      const std::vector<std::string>& states) override;
+  Status insert_rollout_waves(const std::vector<RolloutWaveRecord>& waves) override;
+  Expected<std::vector<RolloutWaveRecord>> rollout_waves(std::int64_t rollout_id) override;
+  Status update_rollout_wave(const RolloutWaveRecord& w) override;
+  Status insert_rollout_members(std::int64_t rollout_id,
+                                const std::vector<RolloutMemberRecord>& members) override;
+  Expected<std::vector<RolloutMemberRecord>> unassigned_members(std::int64_t rollout_id,
+                                                                std::int64_t wave,
+                                                                std::int64_t limit) override;
+  Expected<std::vector<RolloutMemberRecord>> members_in_phases(
+      std::int64_t rollout_id, std::int64_t last_wave,
+      const std::vector<std::string>& phases) override;
+  Status set_member_deployment(std::int64_t rollout_id, std::int64_t terminal_id,
+                               std::int64_t deployment_id, const std::string& skipped) override;
+  Expected<std::map<std::int64_t, PhaseCounts>> rollout_wave_counts(
+      std::int64_t rollout_id, std::int64_t seen_after) override;
+  Expected<std::vector<RolloutMemberRow>> rollout_members(const RolloutMemberQuery& q) override;
+  Expected<std::int64_t> count_rollout_members(const RolloutMemberQuery& q) override;
+  Status insert_rollout_sample(std::int64_t rollout_id, const RolloutSampleRecord& s,
+                               std::int64_t cap) override;
+  Expected<std::vector<RolloutSampleRecord>> rollout_samples(std::int64_t rollout_id) override;
+  Status put_release_stop(const ReleaseStopRecord& s) override;
+  Expected<bool> delete_release_stop(std::int64_t release_id) override;
+  Expected<std::optional<ReleaseStopRecord>> release_stop(std::int64_t release_id) override;
+  Expected<std::vector<ReleaseStopRecord>> release_stops() override;
+  Expected<std::vector<DeploymentRecord>> open_deployments_of_release(
+      std::int64_t release_id) override;
+  Expected<std::vector<std::int64_t>> unfetched_deployments_of_rollout(
+      std::int64_t rollout_id) override;
+
  private:
   explicit SqliteStore(std::string path) : path_(std::move(path)), id_(++next_id_) {}
   Expected<Connection*> conn();
