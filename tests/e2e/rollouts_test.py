@@ -310,7 +310,7 @@ class SwupdateRolloutTest(FleetTestCase, unittest.TestCase):
         try:
             sw = run_swupdate()  # run 1: polls; then downloads, installs (dry run), reports "proceeding"
             wait_until("swupdate to poll", lambda: self.server.api("GET", "/api/v1/terminals/SWU-R1")["last_seen"])
-            rid = self.cli.json("rollout", "create", "--release", "5.0.0", "--serials", "SWU-R1", "--waves", "100",
+            rid = self.cli.json("rollout", "create", "--release", "5.0.0", "--serials", "SWU-R1", "--waves", "100", "--soak", "0",
                                 "--start", "--reason", "stock DDI client")["id"]
             self.assertIsNotNone(sw.wait_for_line(re.escape(CYCLE_DONE), 60), sw.text()[-3000:])
             sw.stop()
