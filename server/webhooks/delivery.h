@@ -6,7 +6,7 @@
 // leaves the row to be tried again, not lost), POSTs them all at once and records each outcome
 // (formats.h judge): delivered; retried after retry_seconds × 2^(attempts − 1), at most an hour
 // apart; or abandoned — when the receiver's answer will not change (a 4xx, a robot's
-// configuration errcode), after 30 attempts, or a day after the event. Delivered and abandoned
+// configuration errcode), after 40 attempts, or a day after the event. Delivered and abandoned
 // rows are pruned after 7 days. Nothing here runs on a request thread except the test send.
 //
 // Every POST: TLS verified (the system's CAs), TLS 1.2 at least, no redirects followed, connect
@@ -56,7 +56,7 @@ class CurlPoster final : public Poster {
 struct DeliveryOptions {
   std::int64_t batch = 16;
   std::int64_t claim_seconds = 60;
-  std::int64_t max_attempts = 30;
+  std::int64_t max_attempts = 40;
   std::int64_t give_up_after = 24 * 3600;
   std::int64_t max_delay = 3600;
   std::int64_t keep_finished = 7 * 24 * 3600;
