@@ -5,8 +5,8 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "server/api/api_common.h"
-#include "server/api/rollouts_api.h"
 #include "server/api/management_api.h"
+#include "server/api/rollouts_api.h"
 #include "server/domain/terminal_view.h"
 #include "server/domain/time_zones.h"
 

@@ -129,20 +129,20 @@ bj::object progress_json(const ro::RolloutView& v) {
 bj::object row_json(const ro::RolloutView& v) {
   const auto& r = v.rollout;
   return bj::object{{"id", r.id},
-          {"name", r.name},
-          {"release", v.release},
-          {"target", v.target.shown()},
-          {"created_by", r.created_by},
-          {"created", r.created},
-          {"start_at", time_or_null(r.start_at)},
-          {"started", time_or_null(r.started)},
-          {"ended", time_or_null(r.ended)},
-          {"state", r.state},
-          {"state_reason", r.state_reason},
-          {"current_wave", r.current_wave},
-          {"offline_days", r.offline_days},
-          {"waves", static_cast<std::int64_t>(v.waves.size())},
-          {"progress", progress_json(v)}};
+                    {"name", r.name},
+                    {"release", v.release},
+                    {"target", v.target.shown()},
+                    {"created_by", r.created_by},
+                    {"created", r.created},
+                    {"start_at", time_or_null(r.start_at)},
+                    {"started", time_or_null(r.started)},
+                    {"ended", time_or_null(r.ended)},
+                    {"state", r.state},
+                    {"state_reason", r.state_reason},
+                    {"current_wave", r.current_wave},
+                    {"offline_days", r.offline_days},
+                    {"waves", static_cast<std::int64_t>(v.waves.size())},
+                    {"progress", progress_json(v)}};
 }
 
 bj::object counts_json(const store::PhaseCounts& c) {

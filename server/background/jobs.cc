@@ -1,14 +1,15 @@
 #include "server/background/jobs.h"
 
+#include "server/domain/rollouts/engine.h"
 #include "server/domain/timeouts.h"
 #include "server/webhooks/delivery.h"
-#include "server/domain/rollouts/engine.h"
 
 namespace posfleet {
 
 void add_background_jobs(background::Runner& runner, domain::Context& ctx) {
-  runner.every("timeouts", std::chrono::milliseconds(ctx.timeout_sweep_ms),
-               [&ctx] { return domain::time_out_stuck(ctx); }, "timeouts");
+  runner.every(
+      "timeouts", std::chrono::milliseconds(ctx.timeout_sweep_ms),
+      [&ctx] { return domain::time_out_stuck(ctx); }, "timeouts");
   runner.every(
       "webhooks", std::chrono::milliseconds(ctx.webhook_ms),
       [&ctx] { return webhooks::deliver_due(ctx); }, "webhooks");

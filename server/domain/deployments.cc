@@ -344,8 +344,8 @@ Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::in
     if (confirmed && d->status == DeploymentStatus::kScheduled)
       d->status = DeploymentStatus::kRunning;
     // Confirmed: the agent starts (phases.h); denied by the merchant: declined.
-    if (confirmed && (d->phase == DeploymentPhase::kScheduled ||
-                      d->phase == DeploymentPhase::kWaitingWindow))
+    if (confirmed &&
+        (d->phase == DeploymentPhase::kScheduled || d->phase == DeploymentPhase::kWaitingWindow))
       move_phase(*d, DeploymentPhase::kDownloading, d->updated);
     if (!confirmed) {
       d->status = DeploymentStatus::kFinished;

@@ -78,9 +78,15 @@ Expected<std::optional<FreezeHit>> freeze_for_group(store::Tx& tx, const std::st
                                                     const std::string& tz,
                                                     const store::ReleaseRecord& release,
                                                     std::int64_t now) {
-  if (auto s = check_time_zone("tz", tz); !s) return s.error();
   Policy p;
-  p.window.tz = tz;
+  if (tz.empty()) {  // the zone of the window the fleet (or the group) gives its terminals
+    auto layered = layered_policy(tx, "", group.empty() ? "fleet" : "group", group);
+    if (!layered) return layered.error();
+    p.window.tz = layered->window.tz;
+  } else {
+    if (auto s = check_time_zone("tz", tz); !s) return s.error();
+    p.window.tz = tz;
+  }
   auto fs = freezes_of_group(tx, group, now);
   if (!fs) return fs.error();
   p.freezes = std::move(*fs);

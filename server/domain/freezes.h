@@ -40,6 +40,7 @@ Expected<std::optional<FreezeHit>> freeze_for(store::Tx& tx, const store::Termin
                                               const store::ReleaseRecord& release,
                                               std::int64_t now);
 // Is a freeze of the fleet or of `group` ('' = fleet only) in force at `now` in time zone `tz`
+// ('' = the zone of the window the fleet, or the group, gives its terminals)
 // for `release`? What a rollout asks before it advances a wave.
 Expected<std::optional<FreezeHit>> freeze_for_group(store::Tx& tx, const std::string& group,
                                                     const std::string& tz,

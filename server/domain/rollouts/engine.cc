@@ -57,7 +57,7 @@ struct Figures {
   std::int64_t terminals = 0, reachable = 0, success = 0, failed = 0, unreachable = 0, pending = 0;
   bj::object json() const {
     return bj::object{{"terminals", terminals}, {"reachable", reachable},     {"success", success},
-            {"failed", failed},       {"unreachable", unreachable}, {"pending", pending}};
+                      {"failed", failed},       {"unreachable", unreachable}, {"pending", pending}};
   }
 };
 
@@ -247,7 +247,8 @@ Status step_running(Context& ctx, store::Tx& tx, Loaded& l, std::int64_t now) {
       r.state = to_string(RolloutState::kWaitingApproval);
       r.state_reason = name + " needs an approval by someone other than " + r.created_by;
       return transition(tx, r, l.release, before, "rollout.approval_needed", r.state_reason,
-                        bj::object{{"terminals", w.terminals}}, "rollout.approval_needed", kSystemActor, now,
+                        bj::object{{"terminals", w.terminals}}, "rollout.approval_needed",
+                        kSystemActor, now,
                         "第 " + std::to_string(r.current_wave + 1) + " 批等待创建人以外的人批准");
     }
     if (*frozen) return wait_for(tx, r, name + " waits for the end of " + freeze);
@@ -255,9 +256,10 @@ Status step_running(Context& ctx, store::Tx& tx, Loaded& l, std::int64_t now) {
     w.started = now;
     if (auto s = tx.update_rollout_wave(w); !s) return s;
     r.state_reason = name + " running";
-    if (auto s = transition(tx, r, l.release, before, "rollout.wave_start", name + " started",
-                            bj::object{{"terminals", w.terminals}}, "rollout.wave_started", kSystemActor, now,
-                            "第 " + std::to_string(r.current_wave + 1) + " 批开始");
+    if (auto s =
+            transition(tx, r, l.release, before, "rollout.wave_start", name + " started",
+                       bj::object{{"terminals", w.terminals}}, "rollout.wave_started", kSystemActor,
+                       now, "第 " + std::to_string(r.current_wave + 1) + " 批开始");
         !s)
       return s;
     wave_state = WaveState::kRunning;

@@ -99,8 +99,8 @@ class CalendarConformance : public StoreConformance {};
   INSTANTIATE_TEST_SUITE_P(name, DevicesConformance, ::testing::Values(backend));       \
   INSTANTIATE_TEST_SUITE_P(name, TransactConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, TimeoutsConformance, ::testing::Values(backend));      \
-  INSTANTIATE_TEST_SUITE_P(name, RaceConformance, ::testing::Values(backend));         \
-  INSTANTIATE_TEST_SUITE_P(name, RolloutsConformance, ::testing::Values(backend));     \
+  INSTANTIATE_TEST_SUITE_P(name, RaceConformance, ::testing::Values(backend));          \
+  INSTANTIATE_TEST_SUITE_P(name, RolloutsConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, CalendarConformance, ::testing::Values(backend))
 
 }  // namespace posfleet::store::conformance

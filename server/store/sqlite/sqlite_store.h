@@ -29,8 +29,8 @@ class SqliteStore final : public Store {
   Expected<DeploymentTimeouts> deployment_timeouts() override;
   Status set_deployment_timeouts(const DeploymentTimeouts& t) override;
   Expected<std::vector<DeploymentRecord>> deployments_in_phase_before(DeploymentPhase phase,
-                                                                     std::int64_t before,
-                                                                     std::int64_t limit) override;
+                                                                      std::int64_t before,
+                                                                      std::int64_t limit) override;
   // sqlite_store_webhooks.cc
   Expected<std::int64_t> insert_webhook(const WebhookRecord& w) override;
   Expected<std::vector<WebhookRecord>> list_webhooks() override;
