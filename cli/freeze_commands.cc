@@ -69,7 +69,8 @@ void print_zone(const bj::value& v) {
 }  // namespace
 
 void add_freeze_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action) {
-  static std::string from, to, group, reason, security = "hold", id, serial, zone;
+  static std::string from, to, group, reason, rm_reason, tz_reason, security = "hold", id, serial,
+                                                                    zone;
   auto* freeze = app.add_subcommand("freeze", say("封网期：这些日期内不开始新的安装",
                                                   "freeze periods: no new install on these dates"))
                      ->require_subcommand(1);
@@ -108,11 +109,11 @@ void add_freeze_commands(CLI::App& app, ServerOptions& server, std::function<Sta
   auto* rm = freeze->add_subcommand(
       "remove", say("删除封网期（管理员）", "remove a freeze period (administrators)"));
   rm->add_option("id", id, say("编号", "its id"))->required();
-  rm->add_option("--reason", reason, say("原因，记入审计日志", "why, for the audit log"))
+  rm->add_option("--reason", rm_reason, say("原因，记入审计日志", "why, for the audit log"))
       ->required();
   rm->callback([&] {
     action = [&] {
-      bj::value body = bj::object{{"reason", reason}};
+      bj::value body = bj::object{{"reason", rm_reason}};
       return show(server, "DELETE", "/api/v1/freezes/" + url_encode(id),
                   say("删除封网期", "remove freeze"), &body, print_removed);
     };
@@ -126,10 +127,10 @@ void add_freeze_commands(CLI::App& app, ServerOptions& server, std::function<Sta
           "(administrators)"));
   tz->add_option("serial", serial, say("序列号", "serial number"))->required();
   tz->add_option("zone", zone, say("时区", "time zone"))->required();
-  tz->add_option("--reason", reason, say("原因，记入审计日志", "why, for the audit log"));
+  tz->add_option("--reason", tz_reason, say("原因，记入审计日志", "why, for the audit log"));
   tz->callback([&] {
     action = [&] {
-      bj::value body = bj::object{{"time_zone", zone}, {"reason", reason}};
+      bj::value body = bj::object{{"time_zone", zone}, {"reason", tz_reason}};
       return show(server, "PUT", "/api/v1/terminals/" + url_encode(serial) + "/time-zone",
                   say("设置时区", "set time zone"), &body, print_zone);
     };

@@ -328,7 +328,7 @@ Expected<HttpResult> CurlHttpClient::request(const std::string& method, const st
   common_setup(c, url, hdrs.list, r, sink);
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout_seconds));
-  if (method == "POST" || method == "PUT") {
+  if (method == "POST" || method == "PUT" || !body.empty()) {  // DELETE may carry a reason
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   }

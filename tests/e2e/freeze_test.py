@@ -66,7 +66,8 @@ class FreezeTest(FleetTestCase, unittest.TestCase):
         try:
             self.server.api(method, path, body)
         except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
+            body = json.loads(e.read() or b"null")
+            return e.code, body.get("error", body) if isinstance(body, dict) else body
         self.fail(f"{method} {path} was accepted: {body}")
 
     def audit(self, action):
