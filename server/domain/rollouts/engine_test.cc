@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "server/domain/deployments.h"
+#include "server/domain/freezes.h"
 #include "server/domain/rollouts/actions.h"
 #include "server/testing/handler_fixture.h"
 
@@ -192,6 +193,33 @@ TEST_F(RolloutEngineTest, AWaveSoaksBeforeTheNextStarts) {
   r = advance(r.id);
   EXPECT_EQ(r.state, "finished");
   EXPECT_TRUE(audited("rollout.finish"));
+}
+
+TEST_F(RolloutEngineTest, AFreezeHoldsTheNextWaveUntilItIsRemoved) {
+  fleet(4);
+  auto r = create(plan({percent(50), percent(100)}));
+  report_wave(r.id, 0, DeploymentPhase::kSuccess);
+  // A freeze of the whole fleet covering today (in the fleet window's zone) and tomorrow.
+  char today[16], tomorrow[16];
+  for (auto [buf, at] : {std::pair{today, unix_now()}, std::pair{tomorrow, unix_now() + 86400}}) {
+    auto lt = local_time("Asia/Shanghai", at);
+    ASSERT_TRUE(lt);
+    std::snprintf(buf, 16, "%04d-%02d-%02d", lt->year, lt->month, lt->day);
+  }
+  FreezeInput in;
+  in.from = today;
+  in.to = tomorrow;
+  in.reason = "双十一";
+  auto f = create_freeze(*ctx_, in, alice);
+  ASSERT_TRUE(f) << f.error().to_string();
+  r = advance(r.id);
+  EXPECT_EQ(r.current_wave, 0);
+  EXPECT_EQ(members(r.id, 1)[0].deployment_id, 0);  // the next wave made no deployment
+  EXPECT_NE(r.state_reason.find("双十一"), std::string::npos) << r.state_reason;
+  ASSERT_TRUE(delete_freeze(*ctx_, f->id, alice, "sale is over"));
+  r = advance(r.id);
+  EXPECT_EQ(r.current_wave, 1);
+  EXPECT_NE(members(r.id, 1)[0].deployment_id, 0);
 }
 
 TEST_F(RolloutEngineTest, TheNextWaveWaitsForAnApprovalBySomeoneElse) {
