@@ -193,4 +193,22 @@ void print_page_footer(const boost::json::value& page, std::size_t shown,
 
 void print_json(const boost::json::value& v) { std::cout << json::serialize(v) << "\n"; }
 
+Expected<boost::json::object> filter_object(const std::vector<std::string>& filters) {
+  boost::json::object f;
+  for (const auto& kv : filters) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return make_error(
+          Code::kInvalidArgument,
+          say("--filter \"" + clean(kv, 60) + "\" 应为 KEY=VALUE，例如 --filter model=A920",
+              "--filter \"" + clean(kv, 60) + "\" must be KEY=VALUE, e.g. --filter model=A920"));
+    const std::string key = kv.substr(0, eq);
+    if (f.contains(key))
+      return make_error(Code::kInvalidArgument,
+                        say("--filter 重复给出 ", "--filter names twice: ") + clean(key, 40));
+    f[key] = kv.substr(eq + 1);
+  }
+  return f;
+}
+
 }  // namespace posfleet::cli

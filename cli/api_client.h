@@ -4,10 +4,12 @@
 // Thread-safety: one thread (the CLI's).
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/commands.h"
 #include "core/http_client.h"
@@ -47,6 +49,10 @@ void print_page_footer(const boost::json::value& page, std::size_t shown,
                        const std::string& noun_en);
 void print_json(const boost::json::value& v);
 // URL-encodes a path segment or a query value (core/text's percent_encode, the one encoder).
+// --filter KEY=VALUE options as the server's terminal filter object (deploy, rollout);
+// a malformed or repeated key is refused with a clear error.
+Expected<boost::json::object> filter_object(const std::vector<std::string>& filters);
+
 inline std::string url_encode(std::string_view s) { return text::percent_encode(s); }
 
 }  // namespace posfleet::cli

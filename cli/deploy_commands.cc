@@ -65,24 +65,6 @@ void print_many(const bj::value& v) {
                      "(preview only; drop --dry-run to deploy)\n");
 }
 
-Expected<bj::object> filter_object(const std::vector<std::string>& filters) {
-  bj::object f;
-  for (const auto& kv : filters) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return make_error(
-          Code::kInvalidArgument,
-          say("--filter \"" + clean(kv, 60) + "\" 应为 KEY=VALUE，例如 --filter model=A920",
-              "--filter \"" + clean(kv, 60) + "\" must be KEY=VALUE, e.g. --filter model=A920"));
-    const std::string key = kv.substr(0, eq);
-    if (f.contains(key))
-      return make_error(Code::kInvalidArgument,
-                        say("--filter 重复给出 ", "--filter names twice: ") + clean(key, 40));
-    f[key] = kv.substr(eq + 1);
-  }
-  return f;
-}
-
 }  // namespace
 
 Status deploy(const ServerOptions& s, const DeployOptions& o) {

@@ -1,6 +1,7 @@
 // posfleet CLI: the freeze calendar (封网期) and terminals' time zones:
 // `freeze add --from D --to D [--group G] --reason R --security hold|after_deadline|allow`,
-// `freeze list`, `freeze remove ID --reason R` and `terminal set-time-zone SERIAL ZONE`.
+// `freeze list`, `freeze remove ID --reason R`, `terminal set-time-zone SERIAL ZONE` and
+// `merchant set-time-zone ID ZONE`.
 // Thin clients of /api/v1 (server/api/freezes_api.h).
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -64,6 +65,13 @@ void print_zone(const bj::value& v) {
                                                   : say("全局默认", "the fleet's");
   std::cout << say("终端 ", "terminal ") << str(v, "serial") << say(" 的时区：", ": time zone ")
             << str(v, "time_zone") << " (" << from << ")\n";
+}
+
+void print_merchant_zone(const bj::value& v) {
+  const std::string tz = str(v, "time_zone");
+  std::cout << say("商户 ", "merchant ") << str(v, "id")
+            << say(" 的终端默认时区：", ": its terminals' default time zone ")
+            << (tz.empty() ? say("全局默认", "the fleet's") : tz) << "\n";
 }
 
 }  // namespace
@@ -133,6 +141,23 @@ void add_freeze_commands(CLI::App& app, ServerOptions& server, std::function<Sta
       bj::value body = bj::object{{"time_zone", zone}, {"reason", tz_reason}};
       return show(server, "PUT", "/api/v1/terminals/" + url_encode(serial) + "/time-zone",
                   say("设置时区", "set time zone"), &body, print_zone);
+    };
+  });
+
+  auto* merchant = app.get_subcommand("merchant");
+  auto* mtz = merchant->add_subcommand(
+      "set-time-zone",
+      say("设置商户终端的默认时区（IANA；\"\" 恢复全局默认）（管理员）",
+          "set the default time zone of a merchant's terminals (IANA; \"\" for the fleet's) "
+          "(administrators)"));
+  mtz->add_option("id", id, say("商户编号", "merchant id"))->required();
+  mtz->add_option("zone", zone, say("时区", "time zone"))->required();
+  mtz->add_option("--reason", tz_reason, say("原因，记入审计日志", "why, for the audit log"));
+  mtz->callback([&] {
+    action = [&] {
+      bj::value body = bj::object{{"time_zone", zone}, {"reason", tz_reason}};
+      return show(server, "PUT", "/api/v1/merchants/" + url_encode(id) + "/time-zone",
+                  say("设置商户时区", "set merchant time zone"), &body, print_merchant_zone);
     };
   });
 }

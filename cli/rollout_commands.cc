@@ -236,24 +236,6 @@ void print_stop(const bj::value& v) {
       << str(v, "release") << "\n";
 }
 
-Expected<bj::object> filter_object(const std::vector<std::string>& filters) {
-  bj::object f;
-  for (const auto& kv : filters) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return make_error(
-          Code::kInvalidArgument,
-          say("--filter \"" + clean(kv, 60) + "\" 应为 KEY=VALUE，例如 --filter model=A920",
-              "--filter \"" + clean(kv, 60) + "\" must be KEY=VALUE, e.g. --filter model=A920"));
-    const std::string key = kv.substr(0, eq);
-    if (f.contains(key))
-      return make_error(Code::kInvalidArgument,
-                        say("--filter 重复给出 ", "--filter names twice: ") + clean(key, 40));
-    f[key] = kv.substr(eq + 1);
-  }
-  return f;
-}
-
 // "90s", "30m", "1h", "2d" or plain seconds.
 Expected<std::int64_t> parse_duration(const std::string& text) {
   std::size_t used = 0;
@@ -346,9 +328,9 @@ Expected<bj::object> rollout_body(const RolloutOptions& o) {
   if (o.waves.empty() == o.wave_groups.empty())
     return make_error(Code::kInvalidArgument,
                       say("请给出 --waves（累计百分比，如 1,10,50,100）或 --wave-groups（按顺序的"
-                          "分组，如 pilot,north,all）之一",
+                          "分组，如 pilot,north,south）之一",
                           "give either --waves (cumulative percentages, e.g. 1,10,50,100) or "
-                          "--wave-groups (groups in order, e.g. pilot,north,all)"));
+                          "--wave-groups (groups in order, e.g. pilot,north,south)"));
   bj::object body{{"release", o.release}, {"offline_days", o.offline_days}};
   if (!o.name.empty()) body["name"] = o.name;
   if (!o.reason.empty()) body["reason"] = o.reason;

@@ -480,10 +480,13 @@ int main(int argc, char** argv) {
   if (auto s = posfleet::sd::notify("READY=1\nSTATUS=serving on " + listen_url); !s)
     spdlog::warn("systemd: {}", s.error().message);
   // Background work (server/background/): each area registers its jobs in add_background_jobs.
-  posfleet::background::Runner background(**store, posfleet::background::Runner::make_owner());
-  posfleet::add_background_jobs(background, ctx);
+  const std::string owner = posfleet::background::Runner::make_owner();
+  posfleet::background::Runner background(**store, owner), outbound(**store, owner);
+  posfleet::add_background_jobs(background, outbound, ctx);
   background.start();
+  outbound.start();
   listener.run();
+  outbound.stop();
   background.stop();
   say("posfleetd stopped");
   return 0;

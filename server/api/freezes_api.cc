@@ -82,23 +82,43 @@ Response delete_freeze(domain::Context& ctx, Request& req, const Caller& caller)
   return http::json_response(200, freeze_json(*f));
 }
 
-Response put_time_zone(domain::Context& ctx, Request& req, const Caller& caller) {
+// The body of a time-zone change: {"time_zone": "Asia/Urumqi" or "" for the default, "reason"}.
+struct ZoneBody {
+  std::string tz, reason;
+};
+Expected<ZoneBody> zone_body(const Request& req) {
   auto body = body_object(req);
-  if (!body) return http::error_from(body.error());
+  if (!body) return body.error();
   const auto* v = body->if_contains("time_zone");
   if (!v || !v->is_string())
-    return http::error_from(make_error(
+    return make_error(
         Code::kInvalidArgument,
-        "send {\"time_zone\": \"Asia/Urumqi\"} (an IANA zone), or \"\" for the default"));
+        "send {\"time_zone\": \"Asia/Urumqi\"} (an IANA zone), or \"\" for the default");
   auto reason = text_field(*body, "reason");
-  if (!reason) return http::error_from(reason.error());
-  auto c = domain::set_terminal_time_zone(ctx, req.param("serial"), std::string(v->get_string()),
-                                          caller.actor(), *reason);
+  if (!reason) return reason.error();
+  return ZoneBody{std::string(v->get_string()), *reason};
+}
+
+Response put_time_zone(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto b = zone_body(req);
+  if (!b) return http::error_from(b.error());
+  auto c =
+      domain::set_terminal_time_zone(ctx, req.param("serial"), b->tz, caller.actor(), b->reason);
   if (!c) return http::error_from(c.error());
   return http::json_response(200, bj::object{{"serial", c->terminal.serial},
                                              {"time_zone", c->effective.tz},
                                              {"time_zone_source", to_string(c->effective.source)},
                                              {"own_time_zone", c->terminal.time_zone}});
+}
+
+Response put_merchant_time_zone(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto id = positive_id(req.param("id"), "merchant");
+  if (!id) return http::error_from(id.error());
+  auto b = zone_body(req);
+  if (!b) return http::error_from(b.error());
+  if (auto s = domain::set_merchant_time_zone(ctx, *id, b->tz, caller.actor(), b->reason); !s)
+    return http::error_from(s.error());
+  return http::json_response(200, bj::object{{"id", *id}, {"time_zone", b->tz}});
 }
 
 }  // namespace
@@ -109,6 +129,8 @@ void add_freezes_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "POST", "/api/v1/freezes", P::kAdmin, post_freeze);
   add_route(router, ctx, "DELETE", "/api/v1/freezes/{id}", P::kAdmin, delete_freeze);
   add_route(router, ctx, "PUT", "/api/v1/terminals/{serial}/time-zone", P::kAdmin, put_time_zone);
+  add_route(router, ctx, "PUT", "/api/v1/merchants/{id}/time-zone", P::kAdmin,
+            put_merchant_time_zone);
 }
 
 }  // namespace posfleet::api

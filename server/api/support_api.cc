@@ -42,6 +42,7 @@ bj::object merchant_json(const domain::MerchantView& v) {
                     {"phone", domain::mask(m.phone, 3, 4)},
                     {"resident_id", v.resident_id_masked},
                     {"terminals", terminals},
+                    {"time_zone", v.time_zone},  // '' = the fleet's
                     {"created", format_utc(m.created)}};
 }
 

@@ -6,11 +6,12 @@
 
 namespace posfleet {
 
-void add_background_jobs(background::Runner& runner, domain::Context& ctx) {
+void add_background_jobs(background::Runner& runner, background::Runner& outbound,
+                         domain::Context& ctx) {
   runner.every(
       "timeouts", std::chrono::milliseconds(ctx.timeout_sweep_ms),
       [&ctx] { return domain::time_out_stuck(ctx); }, "timeouts");
-  runner.every(
+  outbound.every(
       "webhooks", std::chrono::milliseconds(ctx.webhook_ms),
       [&ctx] { return webhooks::deliver_due(ctx); }, "webhooks");
   runner.every(

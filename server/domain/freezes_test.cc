@@ -99,8 +99,12 @@ TEST_F(FreezesTest, TheEffectivePolicyCarriesTheZoneAndTheFreezesOfTheTerminal) 
   auto m = store_->insert_merchant({0, "张三", "13800000000", "", 1});
   ASSERT_TRUE(m);
   ASSERT_TRUE(store_->set_terminal_merchant(id_, *m));
-  ASSERT_TRUE(store_->set_merchant_time_zone(*m, "Asia/Urumqi"));
+  ASSERT_TRUE(set_merchant_time_zone(*ctx_, *m, "Asia/Urumqi", admin_, "the shop is in Urumqi"));
   EXPECT_EQ(effective_policy(*ctx_, terminal())->window.tz, "Asia/Urumqi");
+  EXPECT_EQ(set_merchant_time_zone(*ctx_, *m, "Mars/Olympus", admin_, "").error().code,
+            Code::kInvalidArgument);
+  EXPECT_EQ(set_merchant_time_zone(*ctx_, *m + 1, "Asia/Urumqi", admin_, "").error().code,
+            Code::kNotFound);
   EXPECT_EQ(effective_zone(*store_, terminal())->source, ZoneSource::kMerchant);
   auto c = set_terminal_time_zone(*ctx_, "T1", "America/New_York", admin_, "moved");
   ASSERT_TRUE(c) << c.error().to_string();
@@ -115,6 +119,15 @@ TEST_F(FreezesTest, TheEffectivePolicyCarriesTheZoneAndTheFreezesOfTheTerminal) 
   // Moved into the group, it gets the group's freeze too.
   ASSERT_TRUE(store_->set_terminal_group(id_, "north"));
   EXPECT_EQ(effective_policy(*ctx_, terminal())->freezes.size(), 2u);
+}
+
+TEST(TimeZones, AnAddressOutsideTheCountrysOneZoneGivesItsRegionsZone) {
+  EXPECT_EQ(default_zone_for_address("新疆维吾尔自治区乌鲁木齐市天山区解放北路 1 号"),
+            "Asia/Urumqi");
+  EXPECT_EQ(default_zone_for_address("香港九龍彌敦道 100 號"), "Asia/Hong_Kong");
+  EXPECT_EQ(default_zone_for_address("澳门新马路 5 号"), "Asia/Macau");
+  EXPECT_EQ(default_zone_for_address("上海市浦东新区世纪大道 100 号"), "");  // the fleet's
+  EXPECT_EQ(default_zone_for_address(""), "");
 }
 
 TEST_F(FreezesTest, AFreezeHitEndsAtTheTerminalsLocalMidnight) {

@@ -20,6 +20,7 @@
 #include "server/domain/sms.h"
 #include "server/domain/support.h"
 #include "server/domain/terminals.h"
+#include "server/domain/time_zones.h"
 #include "server/domain/tokens.h"
 
 namespace posfleet::domain {
@@ -199,6 +200,10 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id,
     // The merchant is the person who applied: support verifies them by name and ID digits.
     auto merchant = create_merchant(tx, *ctx.secrets, a->legal_name, a->phone, *resident_id, who);
     if (!merchant) return merchant.error();
+    // Its terminals' windows are read in the zone of its address where that is not the fleet's
+    // (an administrator can change it: PUT /api/v1/merchants/{id}/time-zone).
+    if (const auto zone = default_zone_for_address(a->address); !zone.empty())
+      if (auto s = tx.set_merchant_time_zone(merchant->id, zone); !s) return s;
     const auto now = unix_now();
     for (const auto& serial : serials) {
       if (auto s = register_for_application(tx, ctx.tenant, serial, a->model); !s) return s;
@@ -433,6 +438,28 @@ Status each_sealed(Context& ctx,
   return ok_status();
 }
 
+// Calls `f` on every user's TOTP secrets and every webhook's signing secret (sealed values
+// outside onboarding), then saves the user or webhook when `save`.
+Status each_other_sealed(Context& ctx, const std::function<Status(std::string&)>& f, bool save) {
+  auto visit = [&](std::string& sealed) { return sealed.empty() ? ok_status() : f(sealed); };
+  auto users = ctx.store.list_users();
+  if (!users) return users.error();
+  for (auto& u : *users) {
+    if (auto s = visit(u.totp_secret); !s) return s;
+    if (auto s = visit(u.totp_pending); !s) return s;
+    if (save && (!u.totp_secret.empty() || !u.totp_pending.empty()))
+      if (auto s = ctx.store.update_user(u); !s) return s;
+  }
+  auto hooks = ctx.store.list_webhooks();
+  if (!hooks) return hooks.error();
+  for (auto& w : *hooks) {
+    if (auto s = visit(w.secret_sealed); !s) return s;
+    if (save && !w.secret_sealed.empty())
+      if (auto s = ctx.store.set_webhook_secret(w.id, w.secret_sealed); !s) return s;
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Expected<std::int64_t> reseal_all(Context& ctx) {
@@ -457,6 +484,17 @@ Expected<std::int64_t> reseal_all(Context& ctx) {
         return ctx.store.set_merchant_resident_id(m.id, ctx.secrets->seal(*id));
       });
   if (!resealed) return resealed.error();
+  auto others = each_other_sealed(
+      ctx,
+      [&](std::string& sealed) -> Status {
+        auto plain = ctx.secrets->unseal(sealed);
+        if (!plain) return plain.error();
+        sealed = ctx.secrets->seal(*plain);
+        ++n;
+        return ok_status();
+      },
+      true);
+  if (!others) return others.error();
   if (auto s = ctx.store.flush(); !s) return s.error();
   auto current = [&](const std::string& sealed) -> Status {
     if (ctx.secrets->sealed_with_current_key(sealed)) return ok_status();
@@ -471,6 +509,7 @@ Expected<std::int64_t> reseal_all(Context& ctx) {
       },
       [&](const store::MerchantRecord& m) { return current(m.resident_id_enc); });
   if (!checked) return checked.error();
+  if (auto s = each_other_sealed(ctx, current, false); !s) return s.error();
   return n;
 }
 

@@ -55,8 +55,9 @@ class PeopleChangesTest : public ::testing::Test {
   }
   std::string db() { return dir_.file("posfleet.db"); }
 
-  std::int64_t application() {
+  std::int64_t application(const std::string& address = "上海市浦东新区世纪大道 100 号") {
     store::ApplicationRecord a;
+    a.address = address;
     a.number = "PA" + std::to_string(++numbers_);
     a.kind = "individual";
     a.legal_name = "张三";
@@ -130,6 +131,18 @@ TEST_F(PeopleChangesTest, AnApprovedApplicationIsInTheWrongStateForASecondApprov
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, Code::kWrongState);
   EXPECT_FALSE(store_->terminal_by_serial(ctx_->tenant, "W2"));
+}
+
+TEST_F(PeopleChangesTest, AnApprovedMerchantInUrumqiReadsItsWindowsInUrumqisZone) {
+  const auto id = application("新疆乌鲁木齐市天山区解放北路 1 号");
+  auto approved = approve_application(*ctx_, id, {"U1"}, "ok", admin_);
+  ASSERT_TRUE(approved) << approved.error().to_string();
+  EXPECT_EQ(*store_->merchant_time_zone(approved->record.merchant_id), "Asia/Urumqi");
+  // One in Shanghai keeps the fleet's zone.
+  const auto other = application();
+  auto b = approve_application(*ctx_, other, {"U2"}, "ok", admin_);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(*store_->merchant_time_zone(b->record.merchant_id), "");
 }
 
 TEST_F(PeopleChangesTest, TwoReviewersApprovingAtOnceMakeOneMerchant) {

@@ -14,6 +14,7 @@
 #include "server/domain/terminals.h"
 #include "server/domain/timeouts.h"
 #include "server/store/sqlite/sqlite_store.h"
+#include "server/testing/domain_fixture.h"
 
 namespace posfleet::domain {
 namespace {
@@ -115,35 +116,9 @@ TEST(Phases, PhaseSinceMovesOnlyWithThePhase) {
 }
 
 // Through the domain's own functions, every phase is reached and phase_since is set.
-class PhasesDomainTest : public ::testing::Test {
+class PhasesDomainTest : public posfleet::testing::DomainTest {
  protected:
-  void SetUp() override {
-    store_ = std::move(*store::SqliteStore::open(dir_.file("db")));
-    artifacts_ = std::make_unique<store::ArtifactStore>(dir_.file("artifacts"));
-    ctx_ = std::make_unique<Context>(Context{.store = *store_, .artifacts = *artifacts_});
-    for (int i = 0; i < 12; ++i) {
-      auto t = register_terminal(*ctx_, "PF" + std::to_string(i), "A920");
-      ASSERT_TRUE(t);
-      terminals_.push_back(t->record);
-    }
-    ASSERT_TRUE(store_->put_artifact({"aa", "s1", "m5", 3}));
-    store::ReleaseRecord r{
-        0, "2.0.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "2.0.0", "os.img", "aa", 3}}};
-    ASSERT_TRUE(store_->insert_release(r));
-  }
-  // A deployment of 2.0.0 to terminal i.
-  std::int64_t deploy(int i) {
-    auto d = assign_release(*ctx_, "2.0.0", terminals_[i].serial);
-    EXPECT_TRUE(d);
-    return d ? d->id : 0;
-  }
-  store::DeploymentRecord read(std::int64_t id) { return *store_->deployment(id); }
-
-  posfleet::testing::TempDir dir_{"posfleet_phases"};
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<store::ArtifactStore> artifacts_;
-  std::unique_ptr<Context> ctx_;
-  std::vector<store::TerminalRecord> terminals_;
+  PhasesDomainTest() : DomainTest(12) {}
 };
 
 TEST_F(PhasesDomainTest, EveryPhaseIsReachable) {

@@ -47,9 +47,10 @@ Expected<std::vector<store::MerchantRecord>> find_merchants(Context& ctx, const 
 }
 
 MerchantView merchant_view(Context& ctx, const store::MerchantRecord& m) {
-  MerchantView v{m, "?", {}};
+  MerchantView v{m, "?", {}, ""};
   if (auto id = ctx.secrets->unseal(m.resident_id_enc); id)
     v.resident_id_masked = mask_resident_id(*id);
+  if (auto tz = ctx.store.merchant_time_zone(m.id); tz) v.time_zone = *tz;
   // A view: what cannot be read is shown as unknown rather than refusing the page.
   if (auto ts = ctx.store.terminals_of_merchant(m.id); ts)
     for (auto& t : *ts) {

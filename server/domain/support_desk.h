@@ -38,6 +38,7 @@ struct MerchantView {
   store::MerchantRecord merchant;
   std::string resident_id_masked;
   std::vector<MerchantTerminal> terminals;
+  std::string time_zone;  // its terminals' default zone ('' = the fleet's; time_zones.h)
 };
 MerchantView merchant_view(Context& ctx, const store::MerchantRecord& m);
 Expected<MerchantView> merchant_view(Context& ctx, std::int64_t merchant_id);

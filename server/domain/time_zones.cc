@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include "core/policy.h"
 #include "server/domain/audit.h"
 #include "server/domain/policy.h"
@@ -67,6 +69,29 @@ Expected<ZoneChange> set_terminal_time_zone(Context& ctx, const std::string& ser
   });
   if (!s) return s.error();
   return out;
+}
+
+Status set_merchant_time_zone(Context& ctx, std::int64_t merchant_id, const std::string& tz,
+                              const Actor& who, const std::string& reason) {
+  if (auto s = check_zone_or_empty(tz); !s) return s;
+  if (auto s = check_reason(reason, nullptr); !s) return s;
+  return commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto before = tx.merchant_time_zone(merchant_id);
+    if (!before) return before.error();
+    if (auto s = tx.set_merchant_time_zone(merchant_id, tz); !s) return s;
+    return record_audit(tx, who, "merchant.time_zone", "merchant:" + std::to_string(merchant_id),
+                        *before, tz, reason);
+  });
+}
+
+std::string default_zone_for_address(std::string_view address) {
+  static constexpr std::pair<std::string_view, std::string_view> kRegions[] = {
+      {"新疆", "Asia/Urumqi"}, {"乌鲁木齐", "Asia/Urumqi"}, {"香港", "Asia/Hong_Kong"},
+      {"澳门", "Asia/Macau"},  {"澳門", "Asia/Macau"},      {"台湾", "Asia/Taipei"},
+      {"臺灣", "Asia/Taipei"}};
+  for (const auto& [region, zone] : kRegions)
+    if (address.find(region) != std::string_view::npos) return std::string(zone);
+  return "";
 }
 
 }  // namespace posfleet::domain

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "server/domain/context.h"
@@ -46,5 +47,16 @@ struct ZoneChange {
 Expected<ZoneChange> set_terminal_time_zone(Context& ctx, const std::string& serial,
                                             const std::string& tz, const Actor& who,
                                             const std::string& reason);
+
+// PUT /api/v1/merchants/{id}/time-zone: the default zone of the merchant's terminals that have
+// none of their own ('' = the fleet's), audited as merchant.time_zone with before and after.
+// Onboarding sets it from the applicant's address (default_zone_for_address).
+Status set_merchant_time_zone(Context& ctx, std::int64_t merchant_id, const std::string& tz,
+                              const Actor& who, const std::string& reason);
+
+// The zone a business address in China implies where it is not the country's one zone
+// (新疆 Asia/Urumqi, 香港 Asia/Hong_Kong, 澳门 Asia/Macau, 台湾 Asia/Taipei); '' otherwise: the
+// fleet's zone then applies.
+std::string default_zone_for_address(std::string_view address);
 
 }  // namespace posfleet::domain

@@ -11,43 +11,29 @@
 #include "server/domain/deployments.h"
 #include "server/domain/terminals.h"
 #include "server/store/sqlite/sqlite_store.h"
+#include "server/testing/domain_fixture.h"
 
 namespace posfleet::domain {
 namespace {
 
 using P = store::DeploymentPhase;
 
-class TimeoutsTest : public ::testing::Test {
+class TimeoutsTest : public posfleet::testing::DomainTest {
  protected:
-  void SetUp() override {
-    store_ = std::move(*store::SqliteStore::open(dir_.file("db")));
-    artifacts_ = std::make_unique<store::ArtifactStore>(dir_.file("artifacts"));
-    ctx_ = std::make_unique<Context>(Context{.store = *store_, .artifacts = *artifacts_});
-    for (int i = 0; i < 8; ++i) {
-      auto t = register_terminal(*ctx_, "PF" + std::to_string(i), "A920");
-      ASSERT_TRUE(t);
-      terminals_.push_back(t->record);
-    }
-    ASSERT_TRUE(store_->put_artifact({"aa", "s1", "m5", 3}));
-    store::ReleaseRecord r{
-        0, "2.0.0", "{}", "A920", "k", 100, 1, false, {{0, 0, "os", "2.0.0", "os.img", "aa", 3}}};
-    ASSERT_TRUE(store_->insert_release(r));
-  }
+  TimeoutsTest() : DomainTest(8) {}
   // A deployment of 2.0.0 to terminal i, put in `phase` `age` seconds before kNow (fake times:
   // phase_since written in the past).
   std::int64_t stuck(int i, P phase, std::int64_t age,
                      store::DeploymentStatus status = store::DeploymentStatus::kRunning) {
-    auto d = assign_release(*ctx_, "2.0.0", terminals_[i].serial);
-    EXPECT_TRUE(d);
-    auto rec = *store_->deployment(d->id);
+    const auto id = deploy(i);
+    auto rec = read(id);
     rec.status = status;
     rec.phase = phase;
     rec.phase_since = kNow - age;
     rec.message = "downloaded 40%";
     EXPECT_TRUE(store_->update_deployment(rec));
-    return d->id;
+    return id;
   }
-  store::DeploymentRecord read(std::int64_t id) { return *store_->deployment(id); }
   std::vector<AuditEntry> audit(const std::string& action) {
     store::AuditQuery q;
     auto all = *store_->query_audit(q);
@@ -58,11 +44,6 @@ class TimeoutsTest : public ::testing::Test {
   }
 
   static constexpr std::int64_t kNow = 2'000'000'000;
-  posfleet::testing::TempDir dir_{"posfleet_timeouts"};
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<store::ArtifactStore> artifacts_;
-  std::unique_ptr<Context> ctx_;
-  std::vector<store::TerminalRecord> terminals_;
 };
 
 TEST_F(TimeoutsTest, DefaultsAndAnAuditedChange) {

@@ -57,6 +57,8 @@ class WebhookStore {
   virtual Expected<WebhookRecord> webhook(std::int64_t id) = 0;      // kNotFound
   // Deletes the webhook and every outbox row of it; false when there was none.
   virtual Expected<bool> delete_webhook(std::int64_t id) = 0;
+  // Its secret sealed anew (rotate-secret-key); kNotFound when there is no such webhook.
+  virtual Status set_webhook_secret(std::int64_t id, const std::string& secret_sealed) = 0;
 
   // Queues `row` (pending). When the webhook then has more than `max_pending` pending rows, the
   // oldest are abandoned ("dropped: outbox full") so that the newest events go out; returns how

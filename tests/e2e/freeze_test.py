@@ -155,8 +155,17 @@ class FreezeTest(FleetTestCase, unittest.TestCase):
         self.cli.run("terminal", "set-time-zone", "PF-CLOSED", "", "--reason", "moved back")
         page = self.server.api("GET", "/api/v1/terminals/PF-CLOSED")
         self.assertEqual(page["time_zone_source"], "fleet")
-        # Moved into the open zone, it installs.
-        self.cli.run("terminal", "set-time-zone", "PF-CLOSED", open_zone, "--reason", "moved")
+        # Its merchant's zone comes before the fleet's: a merchant in the open zone, and it installs.
+        merchant = self.cli.json("merchant", "create", "--name", "张三", "--phone", "13800138000",
+                                 "--resident-id", "110101199003074471")
+        self.cli.run("merchant", "link", str(merchant["id"]), "--terminal", "PF-CLOSED")
+        out = self.cli.run("merchant", "set-time-zone", str(merchant["id"]), open_zone, "--reason",
+                           "the shop's region").stdout
+        self.assertIn(open_zone, out)
+        self.assertEqual(self.server.api("GET", f"/api/v1/merchants/{merchant['id']}")["time_zone"], open_zone)
+        page = self.server.api("GET", "/api/v1/terminals/PF-CLOSED")
+        self.assertEqual((page["time_zone"], page["time_zone_source"]), (open_zone, "merchant"))
+        self.assertEqual(self.audit("merchant.time_zone")[0]["after"], open_zone)
         self.wait_installed(closed, dep_closed, "1.3.0")
 
     def test_bad_calendars_and_zones_are_refused_without_echoing_them(self):

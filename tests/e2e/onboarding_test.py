@@ -8,7 +8,10 @@ refused. The resident ID and card number appear in plain nowhere: not in the
 database files, the server's log, the SMS outbox or any API response. The
 secret key can be rotated, also after an interruption, and old values still
 open."""
+import base64
 import glob
+import hashlib
+import hmac
 import json
 import os
 import sqlite3
@@ -22,10 +25,12 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Agent, FleetTestCase, binary, wait_until  # noqa: E402
+from receiver import Receiver  # noqa: E402
 import subprocess  # noqa: E402
 
 RESIDENT_ID = "110101199003074477"
 CARD = "6228480402564890018"
+HOOK_SECRET = "SECrotate-webhook-secret-0123456789"
 BUSINESS = {"kind": "business", "legal_name": "张三", "resident_id": RESIDENT_ID, "business_name": "张三小吃店",
             "credit_code": "91350100M000100Y43", "phone": "138 0013 8000", "card": "6228 4804 0256 4890 018",
             "bank": "中国农业银行", "address": "北京市东城区东四北大街 1 号", "model": "M50"}
@@ -320,6 +325,13 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)  # not while posfleetd runs
         self.assertIn("stop it first", p.stderr)
 
+        # A DingTalk webhook's signing secret is sealed with the same key.
+        receiver = Receiver()
+        self.addCleanup(receiver.stop)
+        hook = self.call("POST", "/api/v1/webhooks", {
+            "name": "ops", "url": receiver.url + "/ding", "format": "dingtalk",
+            "events": ["rollout.paused"], "secret": HOOK_SECRET}, admin=True)[1]
+
         self.server.stop()
         # An interrupted rotation: the old key moved aside, the new one made, nothing re-sealed yet.
         os.rename(key_file, key_file + ".old")
@@ -328,7 +340,7 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
         os.chmod(key_file, 0o600)
         p = self.server.offline("rotate-secret-key")
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("re-sealed 2 values", p.stdout)  # the application's resident ID and card
+        self.assertIn("re-sealed 3 values", p.stdout)  # the application's resident ID and card, the webhook's secret
         self.assertFalse(os.path.exists(key_file + ".old"))
         with open(key_file, "rb") as f:
             self.assertNotEqual(f.read(), old_key)
@@ -343,6 +355,13 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
         os.rename(key_file + ".backup", key_file)
 
         self.server.restart()
+        # The webhook still signs with its secret, opened with the new key.
+        status, sent = self.call("POST", f"/api/v1/webhooks/{hook['id']}/test", {}, admin=True)
+        self.assertEqual(status, 200, sent)
+        query = receiver.to("/ding")[-1]["query"]
+        ts = query["timestamp"][0]
+        self.assertEqual(query["sign"][0], base64.b64encode(
+            hmac.new(HOOK_SECRET.encode(), f"{ts}\n{HOOK_SECRET}".encode(), hashlib.sha256).digest()).decode())
         app_id = self.application_id(submitted["number"])
         status, a = self.call("POST", f"/api/v1/applications/{app_id}/verify", {}, admin=True)
         self.assertEqual(status, 200, a)  # opened both numbers with the new key

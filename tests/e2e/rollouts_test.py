@@ -6,18 +6,25 @@
   gives; a terminal whose health check fails (it rolls back) pushes the second
   wave's failures over its threshold and pauses the rollout, audited with the
   figures; the failed terminal is fixed, retried in one action, the rollout is
-  resumed and finishes through the third wave.
+  resumed and finishes through the third wave. A webhook receiver on 127.0.0.1
+  is told when the rollout needs the approval, pauses (with the figures) and
+  finishes.
 - The kill switch mid-download: two terminals downloading a big artifact slowly;
   `posfleet rollout stop --all --release V` stops the rollout, the terminals get
   the DDI cancel and stay on their version, no terminal starts the release
   afterwards, nothing new of it can be deployed until `rollout unstop`; the
   overview lists the stopped release.
+- A freeze of one group holds that group's wave (the rollout says why and starts
+  nothing there) until it is lifted; then a terminal whose own time zone puts it
+  outside the maintenance window waits for it, shown as waiting for the window,
+  and installs once its zone puts it inside.
 - A restart of posfleetd mid-rollout (waiting for an approval) loses nothing:
   the rollout, its waves, their terminals and counts read the same, and the
   rollout goes on to the end after it.
 - A stock swupdate client (Debian's, suricatta mode, as tests/interop runs it)
   takes part in a rollout wave unchanged.
 """
+import datetime
 import json
 import os
 import re
@@ -32,17 +39,20 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "interop"))
 sys.dont_write_bytecode = True
 from harness import Agent, Cli, FleetTestCase, publish_release, wait_until  # noqa: E402
+from receiver import Receiver  # noqa: E402
+from freeze_test import etc_zone, utc_date  # noqa: E402
 
 OPEN = ("scheduled", "running", "canceling")
 
 
 class RolloutsTest(FleetTestCase, unittest.TestCase):
-    SERVER_ARGS = ("--rollout-tick-ms", "200")
+    SERVER_ARGS = ("--rollout-tick-ms", "200", "--webhook-ms", "200")
 
     # helpers ---------------------------------------------------------------
 
-    def terminal(self, serial, group=None, start=True, faults=None, **config):
-        reg = self.cli.json("terminal", "register", "--serial", serial, "--model", "A920")
+    def terminal(self, serial, group=None, start=True, faults=None, time_zone=None, **config):
+        zone = ["--time-zone", time_zone] if time_zone else []
+        reg = self.cli.json("terminal", "register", "--serial", serial, "--model", "A920", *zone)
         if group:
             self.cli.run("terminal", "group", serial, "--group", group)
         config.setdefault("precheck_retry_seconds", 1)
@@ -94,6 +104,13 @@ class RolloutsTest(FleetTestCase, unittest.TestCase):
     def rollout_audit(self, rid):
         return [e for e in self.audit() if e["action"].startswith("rollout") and str(rid) in e["target"]]
 
+    def told(self, receiver, event, rid, timeout=30):
+        """The webhook body of `event` for rollout `rid` the receiver got (waits for it)."""
+        def find():
+            return next((r["body"] for r in receiver.to("/ops")
+                         if r["body"]["event"] == event and r["body"]["rollout_id"] == rid), None)
+        return wait_until(f"the webhook {event} of rollout {rid}", find, timeout=timeout)
+
     def api_error(self, method, path, body=None):
         with self.assertRaises(urllib.error.HTTPError) as e:
             self.server.api(method, path, body)
@@ -111,6 +128,10 @@ class RolloutsTest(FleetTestCase, unittest.TestCase):
         for serial in ("PF-P1", "PF-N1", "PF-N2", "PF-S1", "PF-S2"):
             self.wait_version(serial, "1.0.0")  # each has polled once: reachable
         approver = self.second_user()
+        receiver = Receiver()
+        self.addCleanup(receiver.stop)
+        self.cli.json("webhook", "add", "--name", "ops", "--url", receiver.url + "/ops", "--format", "json",
+                      "--events", "rollout.approval_needed,rollout.paused,rollout.finished")
 
         common = ["--release", "2.0.0", "--filter", "model=A920", "--wave-groups", "pilot,north,south",
                   "--success", "100", "--error", "20", "--soak", "0", "--approval-before", "2"]
@@ -129,6 +150,8 @@ class RolloutsTest(FleetTestCase, unittest.TestCase):
         self.wait_version("PF-P1", "2.0.0")
         r = self.wait_state(rid, "waiting_approval")
         self.assertEqual(self.version("PF-N1"), "1.0.0")
+        asked = self.told(receiver, "rollout.approval_needed", rid)
+        self.assertEqual(asked["release"], "2.0.0", asked)
         refused = self.cli.run("rollout", "approve", str(rid), "--reason", "me myself", check=False)
         self.assertNotEqual(refused.returncode, 0)
         self.assertIn("two-person rule", refused.stderr)
@@ -140,6 +163,12 @@ class RolloutsTest(FleetTestCase, unittest.TestCase):
         # PF-N2 fails its health check and rolls back: 1 of 2 failed > 20 %: paused by the threshold.
         r = self.wait_state(rid, "paused")
         self.assertIn("threshold", r["state_reason"])
+        # The pause may come before PF-N1 has finished; a pause starts nothing new but lets the
+        # wave's started installs run to their end.
+        settled = lambda c: c["success"] + c["failed"] + c["rolled_back"] == 2
+        r = wait_until("wave 2 to settle", lambda: (lambda x: x if settled(x["waves"][1]["counts"]) else None)(
+            self.rollout(rid)), timeout=60)
+        self.assertEqual(r["state"], "paused", r)
         wave2 = r["waves"][1]["counts"]
         self.assertEqual(wave2["success"] + wave2["failed"] + wave2["rolled_back"], 2, wave2)
         self.assertEqual(wave2["failed"] + wave2["rolled_back"], 1, wave2)
@@ -148,6 +177,12 @@ class RolloutsTest(FleetTestCase, unittest.TestCase):
         paused = [e for e in self.rollout_audit(rid) if "pause" in e["action"]]
         self.assertTrue(paused, [e["action"] for e in self.audit()][-10:])
         self.assertIn("50", json.dumps(paused[-1], ensure_ascii=False))  # the figures: 1 of 2 failed
+        # The operators were told, by a webhook with the same figures.
+        hook = self.told(receiver, "rollout.paused", rid)
+        figures = hook["figures"]
+        self.assertEqual((figures["wave"], figures["failed"], figures["reachable"], figures["error_threshold"]),
+                         (1, 1, 2, 20), hook)  # wave: the index, from 0
+        self.assertIn("threshold", hook["title_en"])
         shown = self.cli.run("rollout", "show", str(rid)).stdout
         self.assertIn("paused", shown)
         self.assertIn("ROLLED BACK", shown)
@@ -164,6 +199,7 @@ class RolloutsTest(FleetTestCase, unittest.TestCase):
         self.wait_version("PF-N2", "2.0.0")
         self.cli.run("rollout", "resume", str(rid), "--reason", "wave 2 is healthy now")
         r = self.wait_state(rid, "finished", timeout=90)
+        self.told(receiver, "rollout.finished", rid)
         for serial in ("PF-S1", "PF-S2"):
             self.assertEqual(self.version(serial), "2.0.0")
         self.assertEqual(r["progress"]["total"], 5, r)
@@ -271,10 +307,64 @@ class RolloutsTest(FleetTestCase, unittest.TestCase):
             self.assertEqual(self.version(s), "4.0.0")
 
 
+    # freezes and time zones ---------------------------------------------------
+
+    def test_a_freeze_holds_a_wave_and_a_terminal_waits_for_the_window_of_its_own_zone(self):
+        # The fleet's window is 12:00-14:00 local: open now in one fixed-offset zone, closed in
+        # another (zones picked from the current UTC hour, as tests/e2e/freeze_test.py does).
+        hour = datetime.datetime.now(datetime.timezone.utc).hour
+        open_offset = 12 - hour
+        closed_offset = open_offset + 6 if open_offset + 6 <= 14 else open_offset - 6
+        open_zone, closed_zone = etc_zone(open_offset), etc_zone(closed_offset)
+        self.cli.run("policy", "set", "--window", "12:00-14:00", "--reason", "installs at lunch, local time")
+        publish_release(self.cli, self.ws.path, "6.0.0")
+        self.terminal("PF-Z1", "pilot", time_zone=open_zone)
+        far = self.terminal("PF-Z2", "north", time_zone=closed_zone)
+        self.terminal("PF-Z3", "north", time_zone=open_zone)
+        for serial in ("PF-Z1", "PF-Z2", "PF-Z3"):
+            self.wait_version(serial, "1.0.0")
+        # The north's stocktaking: a freeze of that group covering today in every zone.
+        freeze = self.cli.json("freeze", "add", "--group", "north", "--from", utc_date(-1), "--to", utc_date(1),
+                               "--reason", "北区盘点 stocktaking")
+
+        r = self.cli.json("rollout", "create", "--release", "6.0.0", "--filter", "model=A920",
+                          "--wave-groups", "pilot,north", "--success", "100", "--error", "50", "--soak", "0",
+                          "--start", "--reason", "pilot first")
+        rid = r["id"]
+        # The pilot installs; the north's wave holds for the freeze, says so, and starts nothing.
+        self.wait_version("PF-Z1", "6.0.0")
+        r = wait_until("the rollout to wait for the freeze",
+                       lambda: (lambda x: x if "北区盘点" in x["state_reason"] else None)(self.rollout(rid)))
+        self.assertEqual((r["state"], r["current_wave"]), ("running", 1), r)
+        north = self.server.api("GET", f"/api/v1/rollouts/{rid}/terminals?wave=1")["terminals"]
+        self.assertEqual({t["serial"]: t["deployment_id"] for t in north}, {"PF-Z2": None, "PF-Z3": None}, north)
+        self.assertEqual([self.version(s) for s in ("PF-Z2", "PF-Z3")], ["1.0.0", "1.0.0"])
+
+        # The freeze is lifted: PF-Z3 (window open) installs; PF-Z2 waits for its own window,
+        # shown as waiting for the window in the rollout, and the wave waits for it.
+        self.cli.run("freeze", "remove", str(freeze["id"]), "--reason", "stocktaking done")
+        self.wait_version("PF-Z3", "6.0.0")
+
+        def phase_of(serial):
+            rows = self.server.api("GET", f"/api/v1/rollouts/{rid}/terminals?wave=1")["terminals"]
+            return next(t["phase"] for t in rows if t["serial"] == serial)
+        wait_until("PF-Z2 to wait for its window", lambda: phase_of("PF-Z2") == "waiting_window")
+        self.assertEqual(far.call({"cmd": "status"})["update_available"]["waiting_for"], "window")
+        self.assertEqual(self.version("PF-Z2"), "1.0.0")
+        self.assertEqual(self.rollout(rid)["state"], "running")
+
+        # The store is really where the window is open now: it installs, and the rollout ends.
+        self.cli.run("terminal", "set-time-zone", "PF-Z2", open_zone, "--reason", "the store's real zone")
+        self.wait_version("PF-Z2", "6.0.0")
+        self.wait_state(rid, "finished", timeout=60)
+        starts = [e for e in self.rollout_audit(rid) if e["action"] == "rollout.wave_start"]
+        self.assertEqual(len(starts), 2, [e["action"] for e in self.rollout_audit(rid)])
+
+
 class SwupdateRolloutTest(FleetTestCase, unittest.TestCase):
     """Debian's swupdate in suricatta (hawkBit DDI) mode, dry run, as
     tests/interop/swupdate_test.py runs it, is one wave of a rollout."""
-    SERVER_ARGS = ("--rollout-tick-ms", "200")
+    SERVER_ARGS = ("--rollout-tick-ms", "200", "--webhook-ms", "200")
 
     def test_a_stock_swupdate_client_takes_part_in_a_wave(self):
         from swupdate_test import CYCLE_DONE, HERE as INTEROP, HWREV, MODEL, Proc

@@ -116,5 +116,12 @@ TEST_P(WebhooksConformance, DeletingAWebhookDeletesItsRowsAndAFailedChangeQueues
   EXPECT_TRUE(store().list_webhooks()->empty());
 }
 
+TEST_P(WebhooksConformance, ASecretIsSealedAnewInPlace) {
+  const auto id = *store().insert_webhook(hook("ops"));
+  ASSERT_TRUE(store().set_webhook_secret(id, "sealed-with-the-new-key"));
+  EXPECT_EQ(store().webhook(id)->secret_sealed, "sealed-with-the-new-key");
+  EXPECT_EQ(store().set_webhook_secret(id + 1, "x").error().code, Code::kNotFound);
+}
+
 }  // namespace
 }  // namespace posfleet::store::conformance

@@ -36,6 +36,7 @@ class SqliteStore final : public Store {
   Expected<std::vector<WebhookRecord>> list_webhooks() override;
   Expected<WebhookRecord> webhook(std::int64_t id) override;
   Expected<bool> delete_webhook(std::int64_t id) override;
+  Status set_webhook_secret(std::int64_t id, const std::string& secret_sealed) override;
   Expected<std::int64_t> enqueue_webhook_row(const WebhookOutboxRecord& row,
                                              std::int64_t max_pending) override;
   Expected<std::vector<WebhookOutboxRecord>> due_webhook_rows(std::int64_t now,

@@ -72,6 +72,15 @@ Expected<bool> SqliteStore::delete_webhook(std::int64_t id) {
   return c.changes() == 1;
 }
 
+Status SqliteStore::set_webhook_secret(std::int64_t id, const std::string& secret_sealed) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE webhooks SET secret_sealed = ? WHERE id = ?");
+  s.bind_all(secret_sealed, id);
+  if (s.step() != SQLITE_DONE) return c.error("webhook secret");
+  if (c.changes() != 1) return make_error(Code::kNotFound, "no webhook " + std::to_string(id));
+  return ok_status();
+}
+
 Expected<std::int64_t> SqliteStore::enqueue_webhook_row(const WebhookOutboxRecord& row,
                                                         std::int64_t max_pending) {
   POSFLEET_CONN(c);

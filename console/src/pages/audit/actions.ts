@@ -43,6 +43,7 @@ export const ACTIONS: Record<string, Words> = {
   'rollout.schedule': ['灰度发布定时开始', 'Rollout scheduled to start'],
   'rollout.stop': ['灰度发布被紧急停止', 'Rollout stopped by the kill switch'],
   'terminal.time_zone': ['修改终端时区', 'Terminal time zone changed'],
+  'merchant.time_zone': ['修改商户默认时区', 'Merchant default time zone changed'],
   'webhook.create': ['新增消息推送', 'Webhook added'],
   'webhook.delete': ['删除消息推送', 'Webhook removed'],
   'webhook.test': ['发送测试消息', 'Webhook test message sent'],

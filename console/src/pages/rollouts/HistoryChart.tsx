@@ -33,7 +33,8 @@ export function totals(samples: Sample[]): { time: number; counts: Counts }[] {
 }
 
 export default function HistoryChart({ samples }: { samples: Sample[] }) {
-  const { t, i18n } = useTranslation('rollouts');
+  // The series are the deployment phases, named as every page names them.
+  const { t: tc, i18n } = useTranslation();
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const points = useMemo(() => totals(samples), [samples]);
@@ -61,7 +62,7 @@ export default function HistoryChart({ samples }: { samples: Sample[] }) {
       xAxis: { type: 'category', boundaryGap: false, data: points.map((p) => unixTime(p.time, i18n.language).slice(5)) },
       yAxis: { type: 'value', minInterval: 1 },
       series: shown.map((p) => ({
-        name: t(`phase_${p}`),
+        name: tc(`phase_${p}`),
         type: 'line',
         stack: 'all',
         areaStyle: {},
@@ -70,7 +71,7 @@ export default function HistoryChart({ samples }: { samples: Sample[] }) {
         data: points.map((x) => x.counts[p] ?? 0),
       })),
     }, { notMerge: true });
-  }, [points, t, i18n.language]);
+  }, [points, tc, i18n.language]);
 
   return <div ref={el} data-testid="history-chart" data-samples={samples.length} style={{ width: '100%', height: 260 }} />;
 }

@@ -153,7 +153,7 @@ export default function RolloutDetail({ me }: { me: Me }) {
                               options={[{ value: '', label: t('any') },
                                         ...d.waves.map((w) => ({ value: w.index, label: t('wave', { n: w.index + 1 }) }))]} />
                       <Select value={phase} onChange={(v) => { setPhase(v); setPage(1); }} style={{ width: 160 }} data-testid="terms-phase"
-                              options={[{ value: '', label: t('any') }, ...PHASES.map((p) => ({ value: p, label: t(`phase_${p}`) }))]} />
+                              options={[{ value: '', label: t('any') }, ...PHASES.map((p) => ({ value: p, label: tc(`phase_${p}`) }))]} />
                     </Space>
                   )}>
               <Table<RolloutTerminal>
@@ -171,7 +171,7 @@ export default function RolloutDetail({ me }: { me: Me }) {
                   { title: t('waveCol'), dataIndex: 'wave', render: (n: number) => n + 1 },
                   { title: t('phase'), dataIndex: 'phase',
                     render: (p: string, x) => (
-                      <Tag color={PHASE_COLORS[p]} data-testid={`term-phase-${x.serial}`} data-phase={p}>{t(`phase_${p}`, { defaultValue: p })}</Tag>
+                      <Tag color={PHASE_COLORS[p]} data-testid={`term-phase-${x.serial}`} data-phase={p}>{tc(`phase_${p}`, { defaultValue: p })}</Tag>
                     ) },
                   { title: t('since'), dataIndex: 'phase_since', render: (s: number | null) => unixTime(s, lang) },
                   { title: t('message'), dataIndex: 'message', ellipsis: true,
@@ -193,6 +193,7 @@ export default function RolloutDetail({ me }: { me: Me }) {
 
 function WaveCard({ w, lang }: { w: Wave; lang: string }) {
   const { t } = useTranslation('rollouts');
+  const { t: tc } = useTranslation();
   const extra = [
     t('waveTerminals', { n: w.terminals }),
     w.started ? t('waveStarted', { time: unixTime(w.started, lang) }) : '',
@@ -213,7 +214,7 @@ function WaveCard({ w, lang }: { w: Wave; lang: string }) {
         {PHASES.filter((p) => p !== 'canceled' || (w.counts?.canceled ?? 0) > 0).map((p) => (
           <span key={p} data-testid={`wave-${w.index}-count-${p}`} data-count={w.counts?.[p] ?? 0}>
             <span style={{ display: 'inline-block', width: 8, height: 8, borderRadius: 4, background: PHASE_COLORS[p], marginRight: 4 }} />
-            {t(`phase_${p}`)} <strong>{w.counts?.[p] ?? 0}</strong>
+            {tc(`phase_${p}`)} <strong>{w.counts?.[p] ?? 0}</strong>
           </span>
         ))}
       </Space>
