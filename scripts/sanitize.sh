@@ -40,7 +40,10 @@ import json, os, sys
 bin_dir = sys.argv[1] + "/"
 for test in json.load(sys.stdin)["tests"]:
     env = next((p["value"] for p in test.get("properties", []) if p["name"] == "ENVIRONMENT"), [])
-    for path in test.get("command", [])[:1] + [e.partition("=")[2] for e in env]:
+    # CTest leaves out the command of a test whose program is not built yet (a fresh
+    # build-asan/): a unit test is then its own program, named as the test.
+    command = test.get("command") or [bin_dir + test["name"]]
+    for path in command[:1] + [e.partition("=")[2] for e in env]:
         if path.startswith(bin_dir):
             print(os.path.basename(path))' "$build/bin"
 }

@@ -23,7 +23,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 N=100000
-MAX_SECONDS=900
+MAX_SECONDS=
 MODE=rollout
 while (($#)); do
   case $1 in
@@ -35,6 +35,8 @@ while (($#)); do
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
+# The bound: a four-wave rollout of 100,000 and then the security release take 20-30 minutes.
+MAX_SECONDS=${MAX_SECONDS:-$((N >= 50000 ? 2400 : 600))}
 THREADS=${THREADS:-2}
 POSFLEETD=${POSFLEETD:-$root/build/bin/posfleetd}
 POSFLEET_CLI=${POSFLEET_CLI:-$root/build/bin/posfleet}
@@ -42,8 +44,9 @@ FLEET_SIM=${FLEET_SIM:-$root/build/bin/posfleet-fleet-sim}
 # A poll every 5 s for 2,000 terminals, every 100 s (1,000 polls a second) at 100,000.
 POLL_SECONDS=${POLL_SECONDS:-$((N / 1000 > 5 ? N / 1000 : 5))}
 SOAK=${SOAK:-10}
-# Longer than a window gap (2 min), or the terminals inside one could not make it.
-DEADLINE=${DEADLINE:-$((POLL_SECONDS * 3 > 180 ? POLL_SECONDS * 3 : 180))}
+# Six poll intervals (a real fleet polls hourly and a security deadline is days away), and
+# longer than a window gap (2 min), or the terminals inside one could not make it.
+DEADLINE=${DEADLINE:-$((POLL_SECONDS * 6 > 180 ? POLL_SECONDS * 6 : 180))}
 CONNECTIONS=${CONNECTIONS:-64}
 # Window gaps: the first covers the minute the run starts in, the others follow over about
 # the run's expected length (a minute per 10,000 terminals, at least 3).

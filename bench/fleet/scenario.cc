@@ -221,7 +221,7 @@ void run_rollout(Api& api, Simulator& sim, const FleetModel& fleet, const Scenar
         if (auto cs = json::get_object(w, "counts"); cs) mine.counts = counts_text(**cs);
         if (mine.state == "done" && mine.done_at < 0) mine.done_at = seconds_since(t0);
         if (current && *current == static_cast<std::int64_t>(k))
-          wave_text = "wave " + std::to_string(k) + " " + mine.state + " [" + mine.counts + "]";
+          wave_text = "wave " + std::to_string(k + 1) + " " + mine.state + " [" + mine.counts + "]";
       }
     }
     if (o.inject_wave >= 0 && inject_model >= 0 && !rep.injected && current &&
@@ -229,7 +229,8 @@ void run_rollout(Api& api, Simulator& sim, const FleetModel& fleet, const Scenar
       sim.inject_failures(inject_model, o.inject_rate);
       rep.injected = true;
       std::printf("[%6.1fs] injecting: %s installs fail at %.0f %% during wave %d\n",
-                  seconds_since(t0), o.inject_model.c_str(), 100 * o.inject_rate, o.inject_wave);
+                  seconds_since(t0), o.inject_model.c_str(), 100 * o.inject_rate,
+                  o.inject_wave + 1);
     }
     if (state == "paused" && !resumed) {
       rep.paused = rep.injected;
@@ -404,7 +405,7 @@ int run_scenario(const FleetModel& fleet, Simulator& sim, const SimOptions& so,
       row("failures injected", rep.injected
                                    ? o.inject_model + " at " +
                                          std::to_string(static_cast<int>(100 * o.inject_rate)) +
-                                         " % in wave " + std::to_string(o.inject_wave)
+                                         " % in wave " + std::to_string(o.inject_wave + 1)
                                    : "no (the wave was never current)");
       row("paused when the injected failures crossed the threshold",
           rep.paused ? "yes: " + rep.pause_reason : "NO");
@@ -420,7 +421,8 @@ int run_scenario(const FleetModel& fleet, Simulator& sim, const SimOptions& so,
                           : w.state.c_str(),
                       w.counts.c_str());
         if (w.done_at >= 0) prev = w.done_at;
-        row(("wave " + std::to_string(k) + " (" + std::to_string(o.waves[k]) + " %)").c_str(), buf);
+        row(("wave " + std::to_string(k + 1) + " (" + std::to_string(o.waves[k]) + " %)").c_str(),
+            buf);
       }
     }
   }

@@ -75,10 +75,13 @@ Figures figures_of(const store::RolloutWaveRecord& w, const store::PhaseCounts& 
   return f;
 }
 
-std::string percent_text(std::int64_t n, std::int64_t of) {
+// n of `of` as a percentage with two decimals, rounded down, or up with `round_up` (a share
+// above a whole-number threshold then never reads as equal to it: 446 of 8,910 is "5.01%").
+std::string percent_text(std::int64_t n, std::int64_t of, bool round_up = false) {
   if (of <= 0) return "0%";
-  const std::int64_t tenths = n * 1000 / of;
-  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + "%";
+  const std::int64_t hundredths = (n * 10000 + (round_up ? of - 1 : 0)) / of;
+  const std::int64_t frac = hundredths % 100;
+  return std::to_string(hundredths / 100) + (frac < 10 ? ".0" : ".") + std::to_string(frac) + "%";
 }
 
 std::string target_of(const store::RolloutRecord& r) { return "rollout:" + std::to_string(r.id); }
@@ -280,7 +283,7 @@ Status step_running(Context& ctx, store::Tx& tx, Loaded& l, std::int64_t now) {
     if (auto s = tx.update_rollout_wave(w); !s) return s;
     r.state = to_string(RolloutState::kPaused);
     r.state_reason = name + ": " + std::to_string(f.failed) + " of " + std::to_string(f.reachable) +
-                     " reachable terminals failed (" + percent_text(f.failed, f.reachable) +
+                     " reachable terminals failed (" + percent_text(f.failed, f.reachable, true) +
                      "), above the error threshold of " + std::to_string(spec.error_threshold) +
                      "%";
     return transition(tx, r, l.release, before, "rollout.pause", r.state_reason, figures,
