@@ -305,7 +305,12 @@ class PowerCutTest(unittest.TestCase):
             print(f"powercut: {kind:46} {chosen:7d} {reached:8d}", flush=True)
         self.assertEqual(self.problems, [], "\n".join(self.problems[:20]))
         self.assertEqual(c["runs"], runs)
-        self.assertGreater(c["killed"], runs // 2)  # the crash points are really reached
+        # The crash points are really reached: about 60 % of runs are cut (617 of 1,000 in
+        # docs/performance.md). A bound four standard deviations below that, so that 40 runs
+        # under the sanitizers do not fail by chance (15 of 40 happened; "more than half" failed
+        # about one run in ten there), while a harness that reaches no point still fails.
+        expected = 0.6 * runs
+        self.assertGreater(c["killed"], expected - 4 * (runs * 0.6 * 0.4) ** 0.5)
 
 
 if __name__ == "__main__":
