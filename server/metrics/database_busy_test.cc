@@ -13,8 +13,8 @@ namespace {
 
 TEST(DatabaseBusyTest, AWriterThatFindsTheDatabaseLockedWaitsAndIsCounted) {
   testing::TempDir dir("posfleet_busy");
-  auto a = Connection::open(dir.file("posfleet.db"));
-  auto b = Connection::open(dir.file("posfleet.db"));
+  auto a = SqliteConnection::open(dir.file("posfleet.db"));
+  auto b = SqliteConnection::open(dir.file("posfleet.db"));
   ASSERT_TRUE(a && b);
   ASSERT_TRUE((*a)->exec("CREATE TABLE t(x)"));
   ASSERT_TRUE((*a)->begin());  // BEGIN IMMEDIATE: `a` holds the write lock

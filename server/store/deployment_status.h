@@ -1,10 +1,10 @@
 // posfleet server: the words of a deployment's life cycle (domain/deployments.h) and of the
 // update state a terminal shows for its newest deployment, as types. Strings appear only at the
-// edges: the SQLite backend (sqlite/deployment_sql.h) and the JSON of the APIs, each through the
+// edges: the SQL store (sql/deployment_sql.h) and the JSON of the APIs, each through the
 // to_string / parse pair beside its enum.
 //
 // update_state_of is the one C++ definition of a terminal's update state; the SQLite backend
-// builds its SQL form from it (sqlite/deployment_sql.cc), and deployment_sql_test.cc checks on
+// builds its SQL form from it (sql/deployment_sql.cc), and deployment_sql_test.cc checks on
 // random fleets that the two agree.
 // Thread-safety: plain values and pure functions.
 #pragma once

@@ -53,7 +53,7 @@ class ReleaseStore {
   virtual Expected<bool> release_assigned(std::int64_t terminal_id, std::int64_t release_id) = 0;
   virtual Status set_release_deadline(std::int64_t release_id, std::int64_t deadline) = 0;
 
-  // Roll-outs (sqlite_store_rollout.cc): signature checks of releases,
+  // Roll-outs (sql/sql_store_rollout.cc): signature checks of releases,
   // deployments per release, policies by scope and terminals per group.
   virtual Status put_release_check(const ReleaseCheckRecord& r) = 0;
   virtual Expected<std::optional<ReleaseCheckRecord>> release_check(std::int64_t release_id) = 0;

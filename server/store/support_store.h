@@ -41,7 +41,7 @@ class SupportStore {
   virtual Expected<std::int64_t> count_verifications_since(std::int64_t merchant_id,
                                                            std::int64_t since) = 0;
 
-  // The support desk (sqlite/sqlite_store_desk.cc): the ticket queue, ticket
+  // The support desk (sql/sql_store_desk.cc): the ticket queue, ticket
   // notes, merchant lookup and the filtered audit log.
   virtual Expected<std::vector<TicketRecord>> query_tickets(const TicketQuery& q) = 0;
   virtual Expected<std::int64_t> count_tickets(

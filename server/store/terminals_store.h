@@ -50,7 +50,7 @@ class TerminalStore {
   // serial → group of every terminal that has a policy of its own.
   virtual Expected<std::map<std::string, std::string>> groups_of_terminal_policies() = 0;
 
-  // Retirement (sqlite_store_credentials.cc), one transaction: the terminal
+  // Retirement (sql/sql_store_credentials.cc), one transaction: the terminal
   // is marked retired, its DDI token replaced by `token_hash` (of a token
   // nobody holds), its open deployment canceled (returned, if any) and its
   // unused activation codes replaced. kConflict if it was retired already.

@@ -33,7 +33,7 @@ int on_busy(void*, int count) {
 std::uint64_t busy_waits() { return g_busy_waits.load(std::memory_order_relaxed); }
 std::uint64_t busy_timeouts() { return g_busy_timeouts.load(std::memory_order_relaxed); }
 
-Expected<std::unique_ptr<Connection>> Connection::open(const std::string& path) {
+Expected<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::string& path) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -42,7 +42,7 @@ Expected<std::unique_ptr<Connection>> Connection::open(const std::string& path) 
     sqlite3_close(db);
     return make_error(Code::kIo, "cannot open database " + path + ": " + msg);
   }
-  std::unique_ptr<Connection> c(new Connection(db));
+  std::unique_ptr<SqliteConnection> c(new SqliteConnection(db));
   sqlite3_busy_handler(db, on_busy, nullptr);
   for (const char* pragma :
        {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
@@ -51,22 +51,23 @@ Expected<std::unique_ptr<Connection>> Connection::open(const std::string& path) 
   return c;
 }
 
-Connection::~Connection() {
-  for (auto& [sql, s] : cache_) sqlite3_finalize(s);
+SqliteConnection::~SqliteConnection() {
+  cache_.clear();  // every statement finalized before the handle closes
   sqlite3_close(db_);
 }
 
-Stmt Connection::prepare(const char* sql) {
+Stmt SqliteConnection::prepare(const char* sql) {
   auto it = cache_.find(sql);
-  if (it != cache_.end()) return Stmt(it->second);
+  if (it != cache_.end()) return Stmt(it->second.get());
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
     throw std::logic_error(std::string("bad SQL: ") + sqlite3_errmsg(db_) + " in: " + sql);
-  cache_.emplace(sql, s);
-  return Stmt(s);
+  auto& slot = cache_[sql];
+  slot = std::make_unique<SqliteStmt>(s);
+  return Stmt(slot.get());
 }
 
-Status Connection::exec(const char* sql) {
+Status SqliteConnection::exec(const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
@@ -76,13 +77,13 @@ Status Connection::exec(const char* sql) {
   return ok_status();
 }
 
-Status Connection::begin() {
+Status SqliteConnection::begin() {
   if (auto st = exec(depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT posfleet_tx"); !st) return st;
   ++depth_;
   return ok_status();
 }
 
-Status Connection::commit() {
+Status SqliteConnection::commit() {
   if (depth_ > 1) {
     if (auto st = exec("RELEASE posfleet_tx"); !st) {
       rollback();
@@ -99,7 +100,7 @@ Status Connection::commit() {
   return ok_status();
 }
 
-void Connection::rollback() {
+void SqliteConnection::rollback() {
   if (depth_ == 0) return;
   // A failed ROLLBACK leaves nothing to undo: SQLite has ended the transaction itself.
   if (--depth_ > 0) {
@@ -110,7 +111,7 @@ void Connection::rollback() {
   }
 }
 
-Error Connection::error(std::string_view what) const {
+Error SqliteConnection::error(std::string_view what) const {
   int ext = sqlite3_extended_errcode(db_);
   Code code = (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
                   ? Code::kConflict

@@ -8,8 +8,8 @@
 // Thread-safety: as SqliteStore.
 #include <string>
 
-#include "server/store/sqlite/policy_mode_sql.h"
-#include "server/store/sqlite/sqlite_store.h"
+#include "server/store/sql/policy_mode_sql.h"
+#include "server/store/sql/sql_store.h"
 
 namespace posfleet::store {
 
@@ -29,15 +29,15 @@ Status mode_mix(Connection& c, FleetOverview& o) {
                                        " WHERE t.retired = 0 GROUP BY 1";
   auto s = c.prepare(statement.c_str());
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) mode_slot(o, s.str(0)) += s.i64(1);
-  if (rc != SQLITE_DONE) return c.error("overview: modes");
+  while ((rc = s.step()) == kRow) mode_slot(o, s.str(0)) += s.i64(1);
+  if (rc != kDone) return c.error("overview: modes");
   return ok_status();
 }
 
 }  // namespace
 
-Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since,
-                                              std::int64_t outcomes_since, std::int64_t now) {
+Expected<FleetOverview> SqlStore::overview(std::int64_t online_since, std::int64_t outcomes_since,
+                                           std::int64_t now) {
   POSFLEET_CONN(c);
   FleetOverview o;
   {
@@ -46,7 +46,7 @@ Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since,
         "SELECT COUNT(*), (SELECT COUNT(*) FROM terminals WHERE last_seen >= ? AND retired = 0) "
         "FROM terminals WHERE retired = 0");
     s.bind(online_since);
-    if (s.step() != SQLITE_ROW) return c.error("overview: online");
+    if (s.step() != kRow) return c.error("overview: online");
     o.online = s.i64(1);
     o.offline = s.i64(0) - o.online;
   }
@@ -56,8 +56,8 @@ Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since,
         "model, installed_version "
         "ORDER BY model, installed_version");
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) o.versions.push_back({s.str(0), s.str(1), s.i64(2)});
-    if (rc != SQLITE_DONE) return c.error("overview: versions");
+    while ((rc = s.step()) == kRow) o.versions.push_back({s.str(0), s.str(1), s.i64(2)});
+    if (rc != kDone) return c.error("overview: versions");
   }
   {
     // Rolled back: the terminal reported a failed health check or boot loop
@@ -75,9 +75,9 @@ Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since,
     s.bind_all(static_cast<int>(Code::kHealthCheck), static_cast<int>(Code::kBootFailed),
                outcomes_since);
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW)
+    while ((rc = s.step()) == kRow)
       o.outcomes.push_back({s.str(0), s.i64(1), s.i64(2) - s.i64(3), s.i64(3)});
-    if (rc != SQLITE_DONE) return c.error("overview: outcomes");
+    if (rc != kDone) return c.error("overview: outcomes");
   }
   if (auto st = mode_mix(c, o); !st) return st.error();
   {
@@ -93,14 +93,14 @@ Expected<FleetOverview> SqliteStore::overview(std::int64_t online_since,
         "r.security_deadline, r.version");
     s.bind(now);
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) o.security.push_back({s.str(0), s.i64(1), s.i64(2)});
-    if (rc != SQLITE_DONE) return c.error("overview: security deadlines");
+    while ((rc = s.step()) == kRow) o.security.push_back({s.str(0), s.i64(1), s.i64(2)});
+    if (rc != kDone) return c.error("overview: security deadlines");
   }
   return o;
 }
 
-Expected<std::vector<TicketRecord>> SqliteStore::tickets_of_terminal(std::int64_t terminal_id,
-                                                                     std::int64_t limit) {
+Expected<std::vector<TicketRecord>> SqlStore::tickets_of_terminal(std::int64_t terminal_id,
+                                                                  std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, terminal_id, serial, version, policy, message, status, note, created, updated "
@@ -109,10 +109,10 @@ Expected<std::vector<TicketRecord>> SqliteStore::tickets_of_terminal(std::int64_
   s.bind_all(terminal_id, limit);
   std::vector<TicketRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
+  while ((rc = s.step()) == kRow)
     out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
                    s.i64(8), s.i64(9)});
-  if (rc != SQLITE_DONE) return c.error("tickets of terminal");
+  if (rc != kDone) return c.error("tickets of terminal");
   return out;
 }
 

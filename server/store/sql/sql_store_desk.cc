@@ -3,7 +3,7 @@
 //
 // Every statement is a fixed text (the connection caches statements by text):
 // an empty filter matches everything through "(? = '' OR …)".
-#include "server/store/sqlite/sqlite_store.h"
+#include "server/store/sql/sql_store.h"
 
 namespace posfleet::store {
 
@@ -43,7 +43,7 @@ std::string like_escaped(const std::string& text) {
 
 }  // namespace
 
-Expected<std::vector<TicketRecord>> SqliteStore::query_tickets(const TicketQuery& q) {
+Expected<std::vector<TicketRecord>> SqlStore::query_tickets(const TicketQuery& q) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kTicketCols) + kTicketWhere +
                                  "ORDER BY (status = 'open') DESC, id DESC LIMIT ?3 OFFSET ?4";
@@ -51,43 +51,42 @@ Expected<std::vector<TicketRecord>> SqliteStore::query_tickets(const TicketQuery
   s.bind_all(q.status, q.serial, q.limit, q.offset);
   std::vector<TicketRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_ticket(s));
-  if (rc != SQLITE_DONE) return c.error("query tickets");
+  while ((rc = s.step()) == kRow) out.push_back(read_ticket(s));
+  if (rc != kDone) return c.error("query tickets");
   return out;
 }
 
-Expected<std::int64_t> SqliteStore::count_tickets(const TicketQuery& q) {
+Expected<std::int64_t> SqlStore::count_tickets(const TicketQuery& q) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string("SELECT COUNT(*) FROM tickets ") + kTicketWhere;
   auto s = c.prepare(sql.c_str());
   s.bind_all(q.status, q.serial);
-  if (s.step() != SQLITE_ROW) return c.error("tickets");
+  if (s.step() != kRow) return c.error("tickets");
   return s.i64(0);
 }
 
-Expected<std::int64_t> SqliteStore::insert_ticket_note(const TicketNoteRecord& n) {
+Expected<std::int64_t> SqlStore::insert_ticket_note(const TicketNoteRecord& n) {
   POSFLEET_CONN(c);
   auto s = c.prepare("INSERT INTO ticket_notes (ticket_id, author, text, time) VALUES (?,?,?,?)");
   s.bind_all(n.ticket_id, n.author, n.text, n.time);
-  if (s.step() != SQLITE_DONE) return c.error("ticket note");
+  if (s.step() != kDone) return c.error("ticket note");
   return c.last_insert_id();
 }
 
-Expected<std::vector<TicketNoteRecord>> SqliteStore::ticket_notes(std::int64_t ticket_id) {
+Expected<std::vector<TicketNoteRecord>> SqlStore::ticket_notes(std::int64_t ticket_id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, ticket_id, author, text, time FROM ticket_notes WHERE ticket_id = ? ORDER BY id");
   s.bind(ticket_id);
   std::vector<TicketNoteRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
-    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.i64(4)});
-  if (rc != SQLITE_DONE) return c.error("ticket notes");
+  while ((rc = s.step()) == kRow) out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.i64(4)});
+  if (rc != kDone) return c.error("ticket notes");
   return out;
 }
 
-Expected<std::vector<MerchantRecord>> SqliteStore::search_merchants(const std::string& text,
-                                                                    std::int64_t limit) {
+Expected<std::vector<MerchantRecord>> SqlStore::search_merchants(const std::string& text,
+                                                                 std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, legal_name, phone, resident_id_enc, created FROM merchants "
@@ -98,13 +97,12 @@ Expected<std::vector<MerchantRecord>> SqliteStore::search_merchants(const std::s
   s.bind_all(like_escaped(text), text, limit);
   std::vector<MerchantRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
-    out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
-  if (rc != SQLITE_DONE) return c.error("search merchants");
+  while ((rc = s.step()) == kRow) out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
+  if (rc != kDone) return c.error("search merchants");
   return out;
 }
 
-Expected<std::vector<AuditEntry>> SqliteStore::query_audit(const AuditQuery& q) {
+Expected<std::vector<AuditEntry>> SqlStore::query_audit(const AuditQuery& q) {
   POSFLEET_CONN(c);
   static const std::string asc =
       std::string(kAuditCols) + kAuditWhere + "ORDER BY id LIMIT ?7 OFFSET ?8";
@@ -115,19 +113,19 @@ Expected<std::vector<AuditEntry>> SqliteStore::query_audit(const AuditQuery& q) 
   s.bind_all(q.limit, q.offset);
   std::vector<AuditEntry> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
+  while ((rc = s.step()) == kRow)
     out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
                    s.str(8), s.str(9), s.str(10), s.str(11), s.str(12)});
-  if (rc != SQLITE_DONE) return c.error("query audit");
+  if (rc != kDone) return c.error("query audit");
   return out;
 }
 
-Expected<std::int64_t> SqliteStore::count_audit(const AuditQuery& q) {
+Expected<std::int64_t> SqlStore::count_audit(const AuditQuery& q) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string("SELECT COUNT(*) FROM audit_log ") + kAuditWhere;
   auto s = c.prepare(sql.c_str());
   bind_audit(s, q);
-  if (s.step() != SQLITE_ROW) return c.error("audit log");
+  if (s.step() != kRow) return c.error("audit log");
   return s.i64(0);
 }
 

@@ -2,9 +2,9 @@
 // (kept after revocation, so the list and the audit log keep their names) and
 // the retirement of a terminal in one transaction.
 // Thread-safety: as SqliteStore.
-#include "server/store/sqlite/sqlite_store.h"
+#include "server/store/sql/sql_store.h"
 
-#include "server/store/sqlite/deployment_sql.h"
+#include "server/store/sql/deployment_sql.h"
 
 namespace posfleet::store {
 
@@ -19,58 +19,60 @@ ApiTokenRecord read_token(Stmt& s) {
 
 }  // namespace
 
-Expected<std::int64_t> SqliteStore::insert_api_token(const ApiTokenRecord& t) {
+Expected<std::int64_t> SqlStore::insert_api_token(const ApiTokenRecord& t) {
   POSFLEET_CONN(c);
   auto s = c.prepare("INSERT INTO api_tokens (token_hash, name, role, created) VALUES (?,?,?,?)");
   s.bind_all(t.token_hash, t.name, t.role, t.created);
-  if (s.step() != SQLITE_DONE) return c.error("api token");
+  if (s.step() != kDone) return c.error("api token");
   return c.last_insert_id();
 }
 
-Expected<ApiTokenRecord> SqliteStore::api_token(const std::string& token_hash) {
+Expected<ApiTokenRecord> SqlStore::api_token(const std::string& token_hash) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kTokenCols) + "WHERE token_hash = ?";
   auto s = c.prepare(sql.c_str());
   s.bind(token_hash);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kUnauthorized, "unknown token");
+  if (s.step() != kRow) return make_error(Code::kUnauthorized, "unknown token");
   return read_token(s);
 }
 
-Expected<std::vector<ApiTokenRecord>> SqliteStore::list_api_tokens() {
+Expected<std::vector<ApiTokenRecord>> SqlStore::list_api_tokens() {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kTokenCols) + "ORDER BY id";
   auto s = c.prepare(sql.c_str());
   std::vector<ApiTokenRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_token(s));
-  if (rc != SQLITE_DONE) return c.error("list api tokens");
+  while ((rc = s.step()) == kRow) out.push_back(read_token(s));
+  if (rc != kDone) return c.error("list api tokens");
   return out;
 }
 
-Expected<std::int64_t> SqliteStore::count_api_tokens() {
+Expected<std::int64_t> SqlStore::count_api_tokens() {
   POSFLEET_CONN(c);
   auto s = c.prepare("SELECT COUNT(*) FROM api_tokens");
-  if (s.step() != SQLITE_ROW) return c.error("count api tokens");
+  if (s.step() != kRow) return c.error("count api tokens");
   return s.i64(0);
 }
 
-Status SqliteStore::touch_api_token(std::int64_t id, std::int64_t now) {
+Status SqlStore::touch_api_token(std::int64_t id, std::int64_t now) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE api_tokens SET last_used = ? WHERE id = ?");
   s.bind_all(now, id);
   return done(c, s, "api token");
 }
 
-Expected<bool> SqliteStore::revoke_api_token(std::int64_t id, std::int64_t now) {
+Expected<bool> SqlStore::revoke_api_token(std::int64_t id, std::int64_t now) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE api_tokens SET revoked = ? WHERE id = ? AND revoked = 0");
   s.bind_all(now, id);
-  if (s.step() != SQLITE_DONE) return c.error("api token");
+  if (s.step() != kDone) return c.error("api token");
   return c.changes() == 1;
 }
 
-Expected<std::optional<DeploymentRecord>> SqliteStore::retire_terminal(
-    std::int64_t id, std::int64_t now, const std::string& reason, const std::string& token_hash) {
+Expected<std::optional<DeploymentRecord>> SqlStore::retire_terminal(std::int64_t id,
+                                                                    std::int64_t now,
+                                                                    const std::string& reason,
+                                                                    const std::string& token_hash) {
   POSFLEET_CONN(c);
   if (auto b = c.begin(); !b) return b.error();
   using Out = Expected<std::optional<DeploymentRecord>>;
@@ -84,7 +86,7 @@ Expected<std::optional<DeploymentRecord>> SqliteStore::retire_terminal(
         "UPDATE terminals SET retired = ?, retired_reason = ?, token_hash = ? "
         "WHERE id = ? AND retired = 0 RETURNING serial");
     s.bind_all(now, reason, token_hash, id);
-    if (s.step() != SQLITE_ROW)
+    if (s.step() != kRow)
       return fail(make_error(Code::kConflict, "the terminal is retired already"));
     serial = s.str(0);
   }
@@ -98,24 +100,24 @@ Expected<std::optional<DeploymentRecord>> SqliteStore::retire_terminal(
         "rollout_id, phase, phase_since");
     s.bind_all(now, id);
     int rc;
-    while ((rc = s.step()) == SQLITE_ROW) {
+    while ((rc = s.step()) == kRow) {
       auto d = read_deployment(s);
       if (!d) return fail(d.error());
       canceled = std::move(*d);
     }
-    if (rc != SQLITE_DONE) return fail(c.error("deployments"));
+    if (rc != kDone) return fail(c.error("deployments"));
   }
   {
     auto s = c.prepare("UPDATE activations SET used = -1 WHERE serial = ? AND used = 0");
     s.bind(serial);
-    if (s.step() != SQLITE_DONE) return fail(c.error("activation"));
+    if (s.step() != kDone) return fail(c.error("activation"));
   }
   if (auto e = c.commit(); !e) return e.error();
   return canceled;
 }
 
-Expected<bool> SqliteStore::reregister_terminal(std::int64_t id, const std::string& model,
-                                                const std::string& token_hash, std::int64_t now) {
+Expected<bool> SqlStore::reregister_terminal(std::int64_t id, const std::string& model,
+                                             const std::string& token_hash, std::int64_t now) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE terminals SET model = ?, token_hash = ?, created = ?, retired = 0, retired_reason = "
@@ -123,7 +125,7 @@ Expected<bool> SqliteStore::reregister_terminal(std::int64_t id, const std::stri
       "group_name = '', merchant_id = 0, installed_version = '', attributes = '{}', last_seen = 0 "
       "WHERE id = ? AND retired != 0");
   s.bind_all(model, token_hash, now, id);
-  if (s.step() != SQLITE_DONE) return c.error("terminal");
+  if (s.step() != kDone) return c.error("terminal");
   return c.changes() == 1;
 }
 

@@ -1,4 +1,4 @@
-#include "server/store/sqlite/deployment_sql.h"
+#include "server/store/sql/deployment_sql.h"
 
 #include <array>
 #include <vector>

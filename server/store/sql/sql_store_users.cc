@@ -1,5 +1,5 @@
 // posfleet server: the SQLite store's back-office users and sessions.
-#include "server/store/sqlite/sqlite_store.h"
+#include "server/store/sql/sql_store.h"
 
 namespace posfleet::store {
 
@@ -13,47 +13,47 @@ UserRecord read_user(Stmt& s) {
 }
 }  // namespace
 
-Expected<std::int64_t> SqliteStore::insert_user(const UserRecord& u) {
+Expected<std::int64_t> SqlStore::insert_user(const UserRecord& u) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO users (name, password_hash, role, disabled, created, totp_secret, totp_pending, "
       "totp_last_step) VALUES (?,?,?,?,?,?,?,?)");
   s.bind_all(u.name, u.password_hash, u.role, u.disabled, u.created, u.totp_secret, u.totp_pending,
              u.totp_last_step);
-  if (s.step() != SQLITE_DONE) return c.error("user " + u.name);
+  if (s.step() != kDone) return c.error("user " + u.name);
   return c.last_insert_id();
 }
 
-Expected<UserRecord> SqliteStore::user_by_name(const std::string& name) {
+Expected<UserRecord> SqlStore::user_by_name(const std::string& name) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kUserCols) + "WHERE name = ?";
   auto s = c.prepare(sql.c_str());
   s.bind(name);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no user " + name);
+  if (s.step() != kRow) return make_error(Code::kNotFound, "no user " + name);
   return read_user(s);
 }
 
-Expected<UserRecord> SqliteStore::user_by_id(std::int64_t id) {
+Expected<UserRecord> SqlStore::user_by_id(std::int64_t id) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kUserCols) + "WHERE id = ?";
   auto s = c.prepare(sql.c_str());
   s.bind(id);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no user " + std::to_string(id));
+  if (s.step() != kRow) return make_error(Code::kNotFound, "no user " + std::to_string(id));
   return read_user(s);
 }
 
-Expected<std::vector<UserRecord>> SqliteStore::list_users() {
+Expected<std::vector<UserRecord>> SqlStore::list_users() {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kUserCols) + "ORDER BY name";
   auto s = c.prepare(sql.c_str());
   std::vector<UserRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_user(s));
-  if (rc != SQLITE_DONE) return c.error("list users");
+  while ((rc = s.step()) == kRow) out.push_back(read_user(s));
+  if (rc != kDone) return c.error("list users");
   return out;
 }
 
-Status SqliteStore::update_user(const UserRecord& u) {
+Status SqlStore::update_user(const UserRecord& u) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE users SET password_hash = ?, role = ?, disabled = ?, totp_secret = ?, "
@@ -63,17 +63,17 @@ Status SqliteStore::update_user(const UserRecord& u) {
   return done(c, s, "user");
 }
 
-Expected<std::string> SqliteStore::account_setting(const std::string& key) {
+Expected<std::string> SqlStore::account_setting(const std::string& key) {
   POSFLEET_CONN(c);
   auto s = c.prepare("SELECT value FROM account_settings WHERE key = ?");
   s.bind(key);
   const int rc = s.step();
-  if (rc == SQLITE_ROW) return s.str(0);
-  if (rc != SQLITE_DONE) return c.error("account setting " + key);
+  if (rc == kRow) return s.str(0);
+  if (rc != kDone) return c.error("account setting " + key);
   return std::string();
 }
 
-Status SqliteStore::set_account_setting(const std::string& key, const std::string& value) {
+Status SqlStore::set_account_setting(const std::string& key, const std::string& value) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO account_settings (key, value) VALUES (?, ?) "
@@ -82,7 +82,7 @@ Status SqliteStore::set_account_setting(const std::string& key, const std::strin
   return done(c, s, "account setting");
 }
 
-Status SqliteStore::insert_session(const SessionRecord& r) {
+Status SqlStore::insert_session(const SessionRecord& r) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO sessions (token_hash, user_id, csrf, created, last_seen) VALUES (?,?,?,?,?)");
@@ -90,30 +90,30 @@ Status SqliteStore::insert_session(const SessionRecord& r) {
   return done(c, s, "session");
 }
 
-Expected<SessionRecord> SqliteStore::session(const std::string& token_hash) {
+Expected<SessionRecord> SqlStore::session(const std::string& token_hash) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT token_hash, user_id, csrf, created, last_seen FROM sessions WHERE token_hash = ?");
   s.bind(token_hash);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kUnauthorized, "no such session");
+  if (s.step() != kRow) return make_error(Code::kUnauthorized, "no such session");
   return SessionRecord{s.str(0), s.i64(1), s.str(2), s.i64(3), s.i64(4)};
 }
 
-Status SqliteStore::touch_session(const std::string& token_hash, std::int64_t now) {
+Status SqlStore::touch_session(const std::string& token_hash, std::int64_t now) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE sessions SET last_seen = ? WHERE token_hash = ?");
   s.bind_all(now, token_hash);
   return done(c, s, "session");
 }
 
-Status SqliteStore::delete_session(const std::string& token_hash) {
+Status SqlStore::delete_session(const std::string& token_hash) {
   POSFLEET_CONN(c);
   auto s = c.prepare("DELETE FROM sessions WHERE token_hash = ?");
   s.bind(token_hash);
   return done(c, s, "session");
 }
 
-Status SqliteStore::delete_sessions_of(std::int64_t user_id) {
+Status SqlStore::delete_sessions_of(std::int64_t user_id) {
   POSFLEET_CONN(c);
   auto s = c.prepare("DELETE FROM sessions WHERE user_id = ?");
   s.bind(user_id);

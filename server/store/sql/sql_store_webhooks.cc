@@ -1,6 +1,6 @@
 // posfleet server: the SQLite backend's webhooks area (store/webhooks_store.h).
 // Thread-safety: as SqliteStore.
-#include "server/store/sqlite/sqlite_store.h"
+#include "server/store/sql/sql_store.h"
 
 namespace posfleet::store {
 
@@ -23,72 +23,72 @@ WebhookOutboxRecord read_row(Stmt& s) {
 Expected<std::vector<WebhookOutboxRecord>> read_rows(Connection& c, Stmt& s, const char* what) {
   std::vector<WebhookOutboxRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_row(s));
-  if (rc != SQLITE_DONE) return c.error(what);
+  while ((rc = s.step()) == kRow) out.push_back(read_row(s));
+  if (rc != kDone) return c.error(what);
   return out;
 }
 }  // namespace
 
-Expected<std::int64_t> SqliteStore::insert_webhook(const WebhookRecord& w) {
+Expected<std::int64_t> SqlStore::insert_webhook(const WebhookRecord& w) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO webhooks (name, url, format, events, secret_sealed, created, created_by) "
       "VALUES (?,?,?,?,?,?,?)");
   s.bind_all(w.name, w.url, w.format, w.events, w.secret_sealed, w.created, w.created_by);
-  if (s.step() != SQLITE_DONE) return c.error("webhook " + w.name);
+  if (s.step() != kDone) return c.error("webhook " + w.name);
   return c.last_insert_id();
 }
 
-Expected<std::vector<WebhookRecord>> SqliteStore::list_webhooks() {
+Expected<std::vector<WebhookRecord>> SqlStore::list_webhooks() {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kWebhookCols) + "ORDER BY id";
   auto s = c.prepare(sql.c_str());
   std::vector<WebhookRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_webhook(s));
-  if (rc != SQLITE_DONE) return c.error("webhooks");
+  while ((rc = s.step()) == kRow) out.push_back(read_webhook(s));
+  if (rc != kDone) return c.error("webhooks");
   return out;
 }
 
-Expected<WebhookRecord> SqliteStore::webhook(std::int64_t id) {
+Expected<WebhookRecord> SqlStore::webhook(std::int64_t id) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kWebhookCols) + "WHERE id = ?";
   auto s = c.prepare(sql.c_str());
   s.bind(id);
   const int rc = s.step();
-  if (rc == SQLITE_DONE) return make_error(Code::kNotFound, "no webhook " + std::to_string(id));
-  if (rc != SQLITE_ROW) return c.error("webhook");
+  if (rc == kDone) return make_error(Code::kNotFound, "no webhook " + std::to_string(id));
+  if (rc != kRow) return c.error("webhook");
   return read_webhook(s);
 }
 
-Expected<bool> SqliteStore::delete_webhook(std::int64_t id) {
+Expected<bool> SqlStore::delete_webhook(std::int64_t id) {
   POSFLEET_CONN(c);
   auto rows = c.prepare("DELETE FROM webhook_outbox WHERE webhook_id = ?");
   rows.bind(id);
-  if (rows.step() != SQLITE_DONE) return c.error("webhook outbox");
+  if (rows.step() != kDone) return c.error("webhook outbox");
   auto s = c.prepare("DELETE FROM webhooks WHERE id = ?");
   s.bind(id);
-  if (s.step() != SQLITE_DONE) return c.error("webhook");
+  if (s.step() != kDone) return c.error("webhook");
   return c.changes() == 1;
 }
 
-Status SqliteStore::set_webhook_secret(std::int64_t id, const std::string& secret_sealed) {
+Status SqlStore::set_webhook_secret(std::int64_t id, const std::string& secret_sealed) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE webhooks SET secret_sealed = ? WHERE id = ?");
   s.bind_all(secret_sealed, id);
-  if (s.step() != SQLITE_DONE) return c.error("webhook secret");
+  if (s.step() != kDone) return c.error("webhook secret");
   if (c.changes() != 1) return make_error(Code::kNotFound, "no webhook " + std::to_string(id));
   return ok_status();
 }
 
-Expected<std::int64_t> SqliteStore::enqueue_webhook_row(const WebhookOutboxRecord& row,
-                                                        std::int64_t max_pending) {
+Expected<std::int64_t> SqlStore::enqueue_webhook_row(const WebhookOutboxRecord& row,
+                                                     std::int64_t max_pending) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO webhook_outbox (webhook_id, kind, body, created, attempts, next_try, state) "
       "VALUES (?,?,?,?,0,?,'pending')");
   s.bind_all(row.webhook_id, row.kind, row.body, row.created, row.next_try);
-  if (s.step() != SQLITE_DONE) return c.error("webhook outbox row");
+  if (s.step() != kDone) return c.error("webhook outbox row");
   // The newest max_pending stay; older pending rows are given up, said so on each.
   auto drop = c.prepare(
       "UPDATE webhook_outbox SET state = 'abandoned', finished = ?, last_error = 'dropped: "
@@ -96,12 +96,12 @@ Expected<std::int64_t> SqliteStore::enqueue_webhook_row(const WebhookOutboxRecor
       "state = 'pending' AND id NOT IN (SELECT id FROM webhook_outbox WHERE webhook_id = ? AND "
       "state = 'pending' ORDER BY id DESC LIMIT ?)");
   drop.bind_all(row.created, max_pending, row.webhook_id, row.webhook_id, max_pending);
-  if (drop.step() != SQLITE_DONE) return c.error("webhook outbox cap");
+  if (drop.step() != kDone) return c.error("webhook outbox cap");
   return static_cast<std::int64_t>(c.changes());
 }
 
-Expected<std::vector<WebhookOutboxRecord>> SqliteStore::due_webhook_rows(std::int64_t now,
-                                                                         std::int64_t limit) {
+Expected<std::vector<WebhookOutboxRecord>> SqlStore::due_webhook_rows(std::int64_t now,
+                                                                      std::int64_t limit) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kRowCols) +
                                  "WHERE state = 'pending' AND next_try <= ? ORDER BY next_try, id "
@@ -111,20 +111,20 @@ Expected<std::vector<WebhookOutboxRecord>> SqliteStore::due_webhook_rows(std::in
   return read_rows(c, s, "due webhook rows");
 }
 
-Expected<bool> SqliteStore::claim_webhook_row(std::int64_t id, std::int64_t attempts,
-                                              std::int64_t until) {
+Expected<bool> SqlStore::claim_webhook_row(std::int64_t id, std::int64_t attempts,
+                                           std::int64_t until) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE webhook_outbox SET attempts = attempts + 1, next_try = ? WHERE id = ? AND state = "
       "'pending' AND attempts = ?");
   s.bind_all(until, id, attempts);
-  if (s.step() != SQLITE_DONE) return c.error("webhook row claim");
+  if (s.step() != kDone) return c.error("webhook row claim");
   return c.changes() == 1;
 }
 
-Status SqliteStore::finish_webhook_attempt(std::int64_t id, OutboxState state,
-                                           std::int64_t next_try, std::int64_t status,
-                                           const std::string& error, std::int64_t now) {
+Status SqlStore::finish_webhook_attempt(std::int64_t id, OutboxState state, std::int64_t next_try,
+                                        std::int64_t status, const std::string& error,
+                                        std::int64_t now) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE webhook_outbox SET state = ?, next_try = ?, last_status = ?, last_error = ?, "
@@ -139,8 +139,8 @@ Status SqliteStore::finish_webhook_attempt(std::int64_t id, OutboxState state,
   return done(c, w, "webhook last delivery");
 }
 
-Expected<std::vector<WebhookOutboxRecord>> SqliteStore::webhook_rows(std::int64_t webhook_id,
-                                                                     std::int64_t limit) {
+Expected<std::vector<WebhookOutboxRecord>> SqlStore::webhook_rows(std::int64_t webhook_id,
+                                                                  std::int64_t limit) {
   POSFLEET_CONN(c);
   static const std::string sql =
       std::string(kRowCols) + "WHERE webhook_id = ? ORDER BY id DESC LIMIT ?";
@@ -149,12 +149,12 @@ Expected<std::vector<WebhookOutboxRecord>> SqliteStore::webhook_rows(std::int64_
   return read_rows(c, s, "webhook rows");
 }
 
-Expected<std::int64_t> SqliteStore::prune_webhook_rows(std::int64_t before) {
+Expected<std::int64_t> SqlStore::prune_webhook_rows(std::int64_t before) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "DELETE FROM webhook_outbox WHERE state IN ('delivered', 'abandoned') AND finished < ?");
   s.bind(before);
-  if (s.step() != SQLITE_DONE) return c.error("webhook outbox prune");
+  if (s.step() != kDone) return c.error("webhook outbox prune");
   return static_cast<std::int64_t>(c.changes());
 }
 

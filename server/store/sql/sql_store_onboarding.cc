@@ -4,7 +4,7 @@
 // Thread-safety: as SqliteStore.
 #include <string>
 
-#include "server/store/sqlite/sqlite_store.h"
+#include "server/store/sql/sql_store.h"
 
 namespace posfleet::store {
 
@@ -58,7 +58,7 @@ ActivationRecord read_activation(Stmt& s) {
 
 }  // namespace
 
-Expected<std::int64_t> SqliteStore::insert_application(const ApplicationRecord& a) {
+Expected<std::int64_t> SqlStore::insert_application(const ApplicationRecord& a) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO applications (number, kind, legal_name, resident_id_enc, resident_id_index, "
@@ -70,32 +70,31 @@ Expected<std::int64_t> SqliteStore::insert_application(const ApplicationRecord& 
              a.resident_id_masked, a.business_name, a.credit_code, a.phone, a.card_enc,
              a.card_masked, a.bank, a.address, a.model, a.status, a.checks_json, a.created,
              a.updated);
-  if (s.step() != SQLITE_DONE) return c.error("application");
+  if (s.step() != kDone) return c.error("application");
   return c.last_insert_id();
 }
 
-Expected<ApplicationRecord> SqliteStore::application(std::int64_t id) {
+Expected<ApplicationRecord> SqlStore::application(std::int64_t id) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kApplicationCols) + "WHERE id = ?";
   auto s = c.prepare(sql.c_str());
   s.bind(id);
-  if (s.step() != SQLITE_ROW)
-    return make_error(Code::kNotFound, "no application " + std::to_string(id));
+  if (s.step() != kRow) return make_error(Code::kNotFound, "no application " + std::to_string(id));
   return read_application(s);
 }
 
-Expected<ApplicationRecord> SqliteStore::application_by_number(const std::string& number) {
+Expected<ApplicationRecord> SqlStore::application_by_number(const std::string& number) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kApplicationCols) + "WHERE number = ?";
   auto s = c.prepare(sql.c_str());
   s.bind(number);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no application " + number);
+  if (s.step() != kRow) return make_error(Code::kNotFound, "no application " + number);
   return read_application(s);
 }
 
-Expected<std::vector<ApplicationRecord>> SqliteStore::list_applications(const std::string& status,
-                                                                        std::int64_t offset,
-                                                                        std::int64_t limit) {
+Expected<std::vector<ApplicationRecord>> SqlStore::list_applications(const std::string& status,
+                                                                     std::int64_t offset,
+                                                                     std::int64_t limit) {
   POSFLEET_CONN(c);
   static const std::string all =
       std::string(kApplicationCols) + "ORDER BY id DESC LIMIT ? OFFSET ?";
@@ -106,13 +105,13 @@ Expected<std::vector<ApplicationRecord>> SqliteStore::list_applications(const st
   s.bind_all(limit, offset);
   std::vector<ApplicationRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_application(s));
-  if (rc != SQLITE_DONE) return c.error("list applications");
+  while ((rc = s.step()) == kRow) out.push_back(read_application(s));
+  if (rc != kDone) return c.error("list applications");
   return out;
 }
 
-Expected<bool> SqliteStore::update_application(const ApplicationRecord& a,
-                                               const std::string& expected_status) {
+Expected<bool> SqlStore::update_application(const ApplicationRecord& a,
+                                            const std::string& expected_status) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE applications SET status = ?, checks = ?, reason = ?, reviewer = ?, carrier = ?, "
@@ -123,78 +122,77 @@ Expected<bool> SqliteStore::update_application(const ApplicationRecord& a,
   s.bind_all(a.status, a.checks_json, a.reason, a.reviewer, a.carrier, a.tracking, a.serials_csv,
              a.merchant_id, a.updated, a.resident_id_enc, a.card_enc, a.resident_id_index, a.id,
              expected_status);
-  if (s.step() != SQLITE_DONE) return c.error("application");
+  if (s.step() != kDone) return c.error("application");
   return c.changes() == 1;
 }
 
-Expected<std::int64_t> SqliteStore::insert_phone_code(const PhoneCodeRecord& p) {
+Expected<std::int64_t> SqlStore::insert_phone_code(const PhoneCodeRecord& p) {
   POSFLEET_CONN(c);
   auto s =
       c.prepare("INSERT INTO phone_codes (phone, code_hash, created, expires) VALUES (?,?,?,?)");
   s.bind_all(p.phone, p.code_hash, p.created, p.expires);
-  if (s.step() != SQLITE_DONE) return c.error("phone code");
+  if (s.step() != kDone) return c.error("phone code");
   return c.last_insert_id();
 }
 
-Expected<PhoneCodeRecord> SqliteStore::phone_code(std::int64_t id) {
+Expected<PhoneCodeRecord> SqlStore::phone_code(std::int64_t id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, phone, code_hash, attempts, verified, used, created, expires FROM phone_codes "
       "WHERE id = ?");
   s.bind(id);
-  if (s.step() != SQLITE_ROW)
-    return make_error(Code::kNotFound, "no phone code " + std::to_string(id));
+  if (s.step() != kRow) return make_error(Code::kNotFound, "no phone code " + std::to_string(id));
   return PhoneCodeRecord{s.i64(0),      s.str(1),      s.str(2), static_cast<int>(s.i64(3)),
                          s.i64(4) != 0, s.i64(5) != 0, s.i64(6), s.i64(7)};
 }
 
-Expected<std::int64_t> SqliteStore::count_phone_codes_since(const std::string& phone,
-                                                            std::int64_t since) {
+Expected<std::int64_t> SqlStore::count_phone_codes_since(const std::string& phone,
+                                                         std::int64_t since) {
   POSFLEET_CONN(c);
   auto s = c.prepare("SELECT COUNT(*) FROM phone_codes WHERE phone = ? AND created >= ?");
   s.bind_all(phone, since);
-  if (s.step() != SQLITE_ROW) return c.error("phone codes");
+  if (s.step() != kRow) return c.error("phone codes");
   return s.i64(0);
 }
 
-Expected<bool> SqliteStore::take_phone_code_try(std::int64_t id, int max_tries, std::int64_t now) {
+Expected<bool> SqlStore::take_phone_code_try(std::int64_t id, int max_tries, std::int64_t now) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE phone_codes SET attempts = attempts + 1 WHERE id = ? AND verified = 0 AND attempts < "
       "? AND expires > ?");
   s.bind_all(id, max_tries, now);
-  if (s.step() != SQLITE_DONE) return c.error("phone code");
+  if (s.step() != kDone) return c.error("phone code");
   return c.changes() == 1;
 }
 
-Status SqliteStore::mark_phone_code_verified(std::int64_t id) {
+Status SqlStore::mark_phone_code_verified(std::int64_t id) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE phone_codes SET verified = 1 WHERE id = ?");
   s.bind(id);
   return done(c, s, "phone code");
 }
 
-Expected<bool> SqliteStore::use_phone_code(std::int64_t id, const std::string& phone) {
+Expected<bool> SqlStore::use_phone_code(std::int64_t id, const std::string& phone) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE phone_codes SET used = 1 WHERE id = ? AND phone = ? AND verified = 1 AND used = 0");
   s.bind_all(id, phone);
-  if (s.step() != SQLITE_DONE) return c.error("phone code");
+  if (s.step() != kDone) return c.error("phone code");
   return c.changes() == 1;
 }
 
-Expected<std::int64_t> SqliteStore::insert_activation(const ActivationRecord& a) {
+Expected<std::int64_t> SqlStore::insert_activation(const ActivationRecord& a) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO activations (code_hash, serial, model, application_id, merchant_id, expires, "
       "created) "
       "VALUES (?,?,?,?,?,?,?)");
   s.bind_all(a.code_hash, a.serial, a.model, a.application_id, a.merchant_id, a.expires, a.created);
-  if (s.step() != SQLITE_DONE) return c.error("activation");
+  if (s.step() != kDone) return c.error("activation");
   return c.last_insert_id();
 }
 
-Expected<std::vector<ActivationRecord>> SqliteStore::activations_of(std::int64_t application_id) {
+Expected<std::vector<ActivationRecord>> SqlStore::activations_of(std::int64_t application_id) {
   POSFLEET_CONN(c);
   static const std::string sql =
       std::string(kActivationCols) + "WHERE application_id = ? ORDER BY id";
@@ -202,29 +200,29 @@ Expected<std::vector<ActivationRecord>> SqliteStore::activations_of(std::int64_t
   s.bind(application_id);
   std::vector<ActivationRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_activation(s));
-  if (rc != SQLITE_DONE) return c.error("activations of");
+  while ((rc = s.step()) == kRow) out.push_back(read_activation(s));
+  if (rc != kDone) return c.error("activations of");
   return out;
 }
 
-Expected<ActivationRecord> SqliteStore::activation_by_hash(const std::string& code_hash) {
+Expected<ActivationRecord> SqlStore::activation_by_hash(const std::string& code_hash) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kActivationCols) + "WHERE code_hash = ?";
   auto s = c.prepare(sql.c_str());
   s.bind(code_hash);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no such activation code");
+  if (s.step() != kRow) return make_error(Code::kNotFound, "no such activation code");
   return read_activation(s);
 }
 
-Expected<bool> SqliteStore::use_activation(std::int64_t id, std::int64_t now) {
+Expected<bool> SqlStore::use_activation(std::int64_t id, std::int64_t now) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE activations SET used = ? WHERE id = ? AND used = 0 AND expires > ?");
   s.bind_all(now, id, now);
-  if (s.step() != SQLITE_DONE) return c.error("activation");
+  if (s.step() != kDone) return c.error("activation");
   return c.changes() == 1;
 }
 
-Status SqliteStore::replace_activations(std::int64_t application_id, const std::string& serial) {
+Status SqlStore::replace_activations(std::int64_t application_id, const std::string& serial) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE activations SET used = -1 WHERE application_id = ? AND serial = ? AND used = 0");
@@ -232,24 +230,15 @@ Status SqliteStore::replace_activations(std::int64_t application_id, const std::
   return done(c, s, "activation");
 }
 
-Status SqliteStore::set_terminal_token(std::int64_t id, const std::string& token_hash) {
+Status SqlStore::set_terminal_token(std::int64_t id, const std::string& token_hash) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE terminals SET token_hash = ? WHERE id = ?");
   s.bind_all(token_hash, id);
   return done(c, s, "terminal token");
 }
 
-Status SqliteStore::flush() {
-  POSFLEET_CONN(c);
-  auto s = c.prepare("PRAGMA wal_checkpoint(TRUNCATE)");
-  if (s.step() != SQLITE_ROW) return c.error("checkpoint");
-  if (s.i64(0) != 0)
-    return make_error(Code::kUnavailable, "the database is busy; stop posfleetd and try again");
-  return ok_status();
-}
-
-Expected<std::vector<MerchantRecord>> SqliteStore::merchants_after(std::int64_t after_id,
-                                                                   std::int64_t limit) {
+Expected<std::vector<MerchantRecord>> SqlStore::merchants_after(std::int64_t after_id,
+                                                                std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, legal_name, phone, resident_id_enc, created FROM merchants WHERE id > ? ORDER BY "
@@ -257,13 +246,13 @@ Expected<std::vector<MerchantRecord>> SqliteStore::merchants_after(std::int64_t 
   s.bind_all(after_id, limit);
   std::vector<MerchantRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
+  while ((rc = s.step()) == kRow)
     out.push_back(MerchantRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
-  if (rc != SQLITE_DONE) return c.error("merchants after");
+  if (rc != kDone) return c.error("merchants after");
   return out;
 }
 
-Status SqliteStore::set_merchant_resident_id(std::int64_t id, const std::string& resident_id_enc) {
+Status SqlStore::set_merchant_resident_id(std::int64_t id, const std::string& resident_id_enc) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE merchants SET resident_id_enc = ? WHERE id = ?");
   s.bind_all(resident_id_enc, id);

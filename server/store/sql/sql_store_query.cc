@@ -15,9 +15,9 @@
 // Thread-safety: as SqliteStore.
 #include <string>
 
-#include "server/store/sqlite/deployment_sql.h"
-#include "server/store/sqlite/policy_mode_sql.h"
-#include "server/store/sqlite/sqlite_store.h"
+#include "server/store/sql/deployment_sql.h"
+#include "server/store/sql/policy_mode_sql.h"
+#include "server/store/sql/sql_store.h"
 
 namespace posfleet::store {
 
@@ -82,7 +82,7 @@ void bind_filters(Stmt& s, const TerminalQuery& q) {
 
 }  // namespace
 
-Expected<std::vector<TerminalRow>> SqliteStore::query_terminals(const TerminalQuery& q) {
+Expected<std::vector<TerminalRow>> SqlStore::query_terminals(const TerminalQuery& q) {
   POSFLEET_CONN(c);
   const std::string statement =
       "SELECT t.id, t.tenant, t.serial, t.model, t.token_hash, t.installed_version, t.attributes, "
@@ -101,7 +101,7 @@ Expected<std::vector<TerminalRow>> SqliteStore::query_terminals(const TerminalQu
   s.bind_all(q.limit, q.offset);
   std::vector<TerminalRow> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
+  while ((rc = s.step()) == kRow) {
     TerminalRow r;
     r.terminal = read_terminal(s);
     r.merchant_name = s.str(14);
@@ -111,16 +111,16 @@ Expected<std::vector<TerminalRow>> SqliteStore::query_terminals(const TerminalQu
     r.state = *state;
     out.push_back(std::move(r));
   }
-  if (rc != SQLITE_DONE) return c.error("query terminals");
+  if (rc != kDone) return c.error("query terminals");
   return out;
 }
 
-Expected<std::int64_t> SqliteStore::count_terminals(const TerminalQuery& q) {
+Expected<std::int64_t> SqlStore::count_terminals(const TerminalQuery& q) {
   POSFLEET_CONN(c);
   const std::string statement = "SELECT COUNT(*)" + from_where(q);
   auto s = c.prepare(statement.c_str());
   bind_filters(s, q);
-  if (s.step() != SQLITE_ROW) return c.error("count terminals");
+  if (s.step() != kRow) return c.error("count terminals");
   return s.i64(0);
 }
 

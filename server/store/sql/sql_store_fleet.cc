@@ -1,27 +1,27 @@
 // posfleet server: the SQLite store's tables for running a fleet: groups and
 // merchants of terminals, update policy and its history, notifications,
 // support tickets, identity verifications and the audit log.
-#include "server/store/sqlite/sqlite_store.h"
+#include "server/store/sql/sql_store.h"
 
 #include <fcntl.h>
 
 namespace posfleet::store {
 
-Status SqliteStore::set_terminal_group(std::int64_t id, const std::string& group) {
+Status SqlStore::set_terminal_group(std::int64_t id, const std::string& group) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE terminals SET group_name = ? WHERE id = ?");
   s.bind_all(group, id);
   return done(c, s, "terminal group");
 }
 
-Status SqliteStore::set_terminal_merchant(std::int64_t id, std::int64_t merchant_id) {
+Status SqlStore::set_terminal_merchant(std::int64_t id, std::int64_t merchant_id) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE terminals SET merchant_id = ? WHERE id = ?");
   s.bind_all(merchant_id, id);
   return done(c, s, "terminal merchant");
 }
 
-Expected<std::vector<TerminalRecord>> SqliteStore::terminals_of_merchant(std::int64_t merchant_id) {
+Expected<std::vector<TerminalRecord>> SqlStore::terminals_of_merchant(std::int64_t merchant_id) {
   POSFLEET_CONN(c);
   static const std::string sql =
       std::string(terminal_columns()) + "WHERE merchant_id = ? ORDER BY id";
@@ -29,33 +29,33 @@ Expected<std::vector<TerminalRecord>> SqliteStore::terminals_of_merchant(std::in
   s.bind(merchant_id);
   std::vector<TerminalRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_terminal(s));
-  if (rc != SQLITE_DONE) return c.error("terminals of merchant");
+  while ((rc = s.step()) == kRow) out.push_back(read_terminal(s));
+  if (rc != kDone) return c.error("terminals of merchant");
   return out;
 }
 
-Status SqliteStore::set_release_deadline(std::int64_t release_id, std::int64_t deadline) {
+Status SqlStore::set_release_deadline(std::int64_t release_id, std::int64_t deadline) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE releases SET security_deadline = ? WHERE id = ?");
   s.bind_all(deadline, release_id);
   return done(c, s, "release deadline");
 }
 
-Expected<std::optional<PolicyRecord>> SqliteStore::policy(const std::string& scope,
-                                                          const std::string& key) {
+Expected<std::optional<PolicyRecord>> SqlStore::policy(const std::string& scope,
+                                                       const std::string& key) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT scope, scope_key, patch, revision, mode_revision FROM policies WHERE scope = ? AND "
       "scope_key = ?");
   s.bind_all(scope, key);
-  if (s.step() != SQLITE_ROW) return std::optional<PolicyRecord>();
+  if (s.step() != kRow) return std::optional<PolicyRecord>();
   return std::optional<PolicyRecord>(
       PolicyRecord{s.str(0), s.str(1), s.str(2), s.i64(3), s.i64(4)});
 }
 
-Expected<std::int64_t> SqliteStore::change_policy(const PolicyChangeRecord& ch,
-                                                  const std::string& new_patch_json,
-                                                  bool touches_mode) {
+Expected<std::int64_t> SqlStore::change_policy(const PolicyChangeRecord& ch,
+                                               const std::string& new_patch_json,
+                                               bool touches_mode) {
   POSFLEET_CONN(c);
   if (auto b = c.begin(); !b) return b.error();
   auto fail = [&](Error e) -> Expected<std::int64_t> {
@@ -69,7 +69,7 @@ Expected<std::int64_t> SqliteStore::change_policy(const PolicyChangeRecord& ch,
         "VALUES (?,?,?,?,?,?,?,?,?)");
     s.bind_all(ch.scope, ch.scope_key, ch.before_json, ch.after_json, ch.actor, ch.path, ch.reason,
                ch.outcome, ch.time);
-    if (s.step() != SQLITE_DONE) return fail(c.error("policy change"));
+    if (s.step() != kDone) return fail(c.error("policy change"));
   }
   const std::int64_t revision = c.last_insert_id();
   if (ch.outcome == "applied") {
@@ -81,15 +81,15 @@ Expected<std::int64_t> SqliteStore::change_policy(const PolicyChangeRecord& ch,
         "mode_revision = CASE WHEN ? THEN excluded.revision ELSE policies.mode_revision END");
     s.bind_all(ch.scope, ch.scope_key, new_patch_json, revision,
                touches_mode ? revision : std::int64_t{0}, touches_mode);
-    if (s.step() != SQLITE_DONE) return fail(c.error("policy"));
+    if (s.step() != kDone) return fail(c.error("policy"));
   }
   if (auto e = c.commit(); !e) return e.error();
   return revision;
 }
 
-Expected<std::vector<PolicyChangeRecord>> SqliteStore::policy_history(const std::string& scope,
-                                                                      const std::string& key,
-                                                                      std::int64_t limit) {
+Expected<std::vector<PolicyChangeRecord>> SqlStore::policy_history(const std::string& scope,
+                                                                   const std::string& key,
+                                                                   std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, scope, scope_key, before, after, actor, path, reason, outcome, time FROM "
@@ -98,14 +98,14 @@ Expected<std::vector<PolicyChangeRecord>> SqliteStore::policy_history(const std:
   s.bind_all(scope, key, limit);
   std::vector<PolicyChangeRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
+  while ((rc = s.step()) == kRow)
     out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
                    s.str(8), s.i64(9)});
-  if (rc != SQLITE_DONE) return c.error("policy history");
+  if (rc != kDone) return c.error("policy history");
   return out;
 }
 
-Status SqliteStore::add_notification(const NotificationRecord& n) {
+Status SqlStore::add_notification(const NotificationRecord& n) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT OR IGNORE INTO notifications (terminal_id, kind, ref, text_zh, text_en, time) VALUES "
@@ -114,9 +114,9 @@ Status SqliteStore::add_notification(const NotificationRecord& n) {
   return done(c, s, "notification");
 }
 
-Expected<std::vector<NotificationRecord>> SqliteStore::notifications(std::int64_t terminal_id,
-                                                                     std::int64_t after_id,
-                                                                     std::int64_t limit) {
+Expected<std::vector<NotificationRecord>> SqlStore::notifications(std::int64_t terminal_id,
+                                                                  std::int64_t after_id,
+                                                                  std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, terminal_id, kind, ref, text_zh, text_en, time FROM notifications "
@@ -124,28 +124,27 @@ Expected<std::vector<NotificationRecord>> SqliteStore::notifications(std::int64_
   s.bind_all(terminal_id, after_id, limit);
   std::vector<NotificationRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
+  while ((rc = s.step()) == kRow)
     out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.i64(6)});
-  if (rc != SQLITE_DONE) return c.error("notifications");
+  if (rc != kDone) return c.error("notifications");
   return out;
 }
 
-Expected<std::int64_t> SqliteStore::insert_merchant(const MerchantRecord& m) {
+Expected<std::int64_t> SqlStore::insert_merchant(const MerchantRecord& m) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO merchants (legal_name, phone, resident_id_enc, created) VALUES (?,?,?,?)");
   s.bind_all(m.legal_name, m.phone, m.resident_id_enc, m.created);
-  if (s.step() != SQLITE_DONE) return c.error("merchant");
+  if (s.step() != kDone) return c.error("merchant");
   return c.last_insert_id();
 }
 
-Expected<MerchantRecord> SqliteStore::merchant(std::int64_t id) {
+Expected<MerchantRecord> SqlStore::merchant(std::int64_t id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, legal_name, phone, resident_id_enc, created FROM merchants WHERE id = ?");
   s.bind(id);
-  if (s.step() != SQLITE_ROW)
-    return make_error(Code::kNotFound, "no merchant " + std::to_string(id));
+  if (s.step() != kRow) return make_error(Code::kNotFound, "no merchant " + std::to_string(id));
   return MerchantRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)};
 }
 
@@ -159,7 +158,7 @@ TicketRecord read_ticket(Stmt& s) {
 }
 }  // namespace
 
-Expected<std::int64_t> SqliteStore::insert_ticket(const TicketRecord& t) {
+Expected<std::int64_t> SqlStore::insert_ticket(const TicketRecord& t) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO tickets (terminal_id, serial, version, policy, message, status, note, created, "
@@ -167,21 +166,21 @@ Expected<std::int64_t> SqliteStore::insert_ticket(const TicketRecord& t) {
       "VALUES (?,?,?,?,?,?,?,?,?)");
   s.bind_all(t.terminal_id, t.serial, t.version, t.policy_json, t.message, t.status, t.note,
              t.created, t.updated);
-  if (s.step() != SQLITE_DONE) return c.error("ticket");
+  if (s.step() != kDone) return c.error("ticket");
   return c.last_insert_id();
 }
 
-Expected<TicketRecord> SqliteStore::ticket(std::int64_t id) {
+Expected<TicketRecord> SqlStore::ticket(std::int64_t id) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kTicketCols) + "WHERE id = ?";
   auto s = c.prepare(sql.c_str());
   s.bind(id);
-  if (s.step() != SQLITE_ROW) return make_error(Code::kNotFound, "no ticket " + std::to_string(id));
+  if (s.step() != kRow) return make_error(Code::kNotFound, "no ticket " + std::to_string(id));
   return read_ticket(s);
 }
 
-Expected<std::vector<TicketRecord>> SqliteStore::list_tickets(const std::string& status,
-                                                              std::int64_t limit) {
+Expected<std::vector<TicketRecord>> SqlStore::list_tickets(const std::string& status,
+                                                           std::int64_t limit) {
   POSFLEET_CONN(c);
   static const std::string sql =
       std::string(kTicketCols) + "WHERE ? = '' OR status = ? ORDER BY id DESC LIMIT ?";
@@ -189,19 +188,19 @@ Expected<std::vector<TicketRecord>> SqliteStore::list_tickets(const std::string&
   s.bind_all(status, status, limit);
   std::vector<TicketRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_ticket(s));
-  if (rc != SQLITE_DONE) return c.error("list tickets");
+  while ((rc = s.step()) == kRow) out.push_back(read_ticket(s));
+  if (rc != kDone) return c.error("list tickets");
   return out;
 }
 
-Status SqliteStore::update_ticket(const TicketRecord& t) {
+Status SqlStore::update_ticket(const TicketRecord& t) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE tickets SET status = ?, note = ?, updated = ? WHERE id = ?");
   s.bind_all(t.status, t.note, t.updated, t.id);
   return done(c, s, "ticket");
 }
 
-Expected<std::int64_t> SqliteStore::insert_verification(const VerificationRecord& v) {
+Expected<std::int64_t> SqlStore::insert_verification(const VerificationRecord& v) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO verifications (merchant_id, agent, code_hash, status, attempts, created, "
@@ -209,25 +208,24 @@ Expected<std::int64_t> SqliteStore::insert_verification(const VerificationRecord
       "VALUES (?,?,?,?,?,?,?,?)");
   s.bind_all(v.merchant_id, v.agent, v.code_hash, v.status, v.attempts, v.created, v.expires,
              v.verified_until);
-  if (s.step() != SQLITE_DONE) return c.error("verification");
+  if (s.step() != kDone) return c.error("verification");
   return c.last_insert_id();
 }
 
-Expected<VerificationRecord> SqliteStore::verification(std::int64_t id) {
+Expected<VerificationRecord> SqlStore::verification(std::int64_t id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, merchant_id, agent, code_hash, status, attempts, created, expires, "
       "verified_until "
       "FROM verifications WHERE id = ?");
   s.bind(id);
-  if (s.step() != SQLITE_ROW)
-    return make_error(Code::kNotFound, "no verification " + std::to_string(id));
+  if (s.step() != kRow) return make_error(Code::kNotFound, "no verification " + std::to_string(id));
   return VerificationRecord{s.i64(0), s.i64(1), s.str(2),
                             s.str(3), s.str(4), static_cast<int>(s.i64(5)),
                             s.i64(6), s.i64(7), s.i64(8)};
 }
 
-Status SqliteStore::update_verification(const VerificationRecord& v) {
+Status SqlStore::update_verification(const VerificationRecord& v) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE verifications SET status = ?, attempts = ?, verified_until = ? WHERE id = ?");
@@ -235,36 +233,36 @@ Status SqliteStore::update_verification(const VerificationRecord& v) {
   return done(c, s, "verification");
 }
 
-Expected<bool> SqliteStore::take_code_try(std::int64_t id, int max_tries, std::int64_t now) {
+Expected<bool> SqlStore::take_code_try(std::int64_t id, int max_tries, std::int64_t now) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE verifications SET attempts = attempts + 1 "
       "WHERE id = ? AND status = 'code_sent' AND attempts < ? AND expires > ?");
   s.bind_all(id, max_tries, now);
-  if (s.step() != SQLITE_DONE) return c.error("verification");
+  if (s.step() != kDone) return c.error("verification");
   return c.changes() == 1;
 }
 
-Expected<bool> SqliteStore::mark_verified(std::int64_t id, std::int64_t until) {
+Expected<bool> SqlStore::mark_verified(std::int64_t id, std::int64_t until) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE verifications SET status = 'verified', verified_until = ? WHERE id = ? AND status = "
       "'code_sent'");
   s.bind_all(until, id);
-  if (s.step() != SQLITE_DONE) return c.error("verification");
+  if (s.step() != kDone) return c.error("verification");
   return c.changes() == 1;
 }
 
-Expected<std::int64_t> SqliteStore::count_verifications_since(std::int64_t merchant_id,
-                                                              std::int64_t since) {
+Expected<std::int64_t> SqlStore::count_verifications_since(std::int64_t merchant_id,
+                                                           std::int64_t since) {
   POSFLEET_CONN(c);
   auto s = c.prepare("SELECT COUNT(*) FROM verifications WHERE merchant_id = ? AND created >= ?");
   s.bind_all(merchant_id, since);
-  if (s.step() != SQLITE_ROW) return c.error("count verifications since");
+  if (s.step() != kRow) return c.error("count verifications since");
   return s.i64(0);
 }
 
-Expected<AuditEntry> SqliteStore::append_audit(AuditEntry e) {
+Expected<AuditEntry> SqlStore::append_audit(AuditEntry e) {
   POSFLEET_CONN(c);
   if (auto b = c.begin(); !b) return b.error();
   auto fail = [&](Error err) -> Expected<AuditEntry> {
@@ -273,7 +271,7 @@ Expected<AuditEntry> SqliteStore::append_audit(AuditEntry e) {
   };
   {
     auto s = c.prepare("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1");
-    if (s.step() == SQLITE_ROW) {
+    if (s.step() == kRow) {
       e.id = s.i64(0) + 1;
       e.prev_hash = s.str(1);
     } else {
@@ -289,14 +287,14 @@ Expected<AuditEntry> SqliteStore::append_audit(AuditEntry e) {
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind_all(e.id, e.time, e.actor, e.actor_kind, e.path, e.action, e.target, e.before, e.after,
                e.reason, e.prev_hash, e.hash, e.address);
-    if (s.step() != SQLITE_DONE) return fail(c.error("audit"));
+    if (s.step() != kDone) return fail(c.error("audit"));
   }
   if (auto x = c.commit(); !x) return x.error();
   return e;
 }
 
-Expected<std::vector<AuditEntry>> SqliteStore::audit_entries(std::int64_t after_id,
-                                                             std::int64_t limit) {
+Expected<std::vector<AuditEntry>> SqlStore::audit_entries(std::int64_t after_id,
+                                                          std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, time, actor, actor_kind, path, action, target, before, after, reason, prev_hash, "
@@ -305,10 +303,10 @@ Expected<std::vector<AuditEntry>> SqliteStore::audit_entries(std::int64_t after_
   s.bind_all(after_id, limit);
   std::vector<AuditEntry> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
+  while ((rc = s.step()) == kRow)
     out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
                    s.str(8), s.str(9), s.str(10), s.str(11), s.str(12)});
-  if (rc != SQLITE_DONE) return c.error("audit entries");
+  if (rc != kDone) return c.error("audit entries");
   return out;
 }
 

@@ -3,7 +3,7 @@
 // and checks that what SQL answers — the state query_terminals shows, count_terminals by state,
 // release_state_counts — is what the C++ rule says. The seed is printed on failure; set
 // POSFLEET_SEED to replay one.
-#include "server/store/sqlite/deployment_sql.h"
+#include "server/store/sql/deployment_sql.h"
 
 #include <gtest/gtest.h>
 

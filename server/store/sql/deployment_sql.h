@@ -9,7 +9,7 @@
 #include <string>
 
 #include "server/store/records.h"
-#include "server/store/sqlite/sqlite_db.h"
+#include "server/store/sql/db.h"
 
 namespace posfleet::store {
 

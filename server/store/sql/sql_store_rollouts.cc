@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <string>
 
-#include "server/store/sqlite/sqlite_store.h"
+#include "server/store/sql/sql_store.h"
 
-#include "server/store/sqlite/deployment_sql.h"
+#include "server/store/sql/deployment_sql.h"
 
 namespace posfleet::store {
 
@@ -64,7 +64,7 @@ Status bind_done(Connection& c, Stmt& s, const char* what) { return done(c, s, w
 
 }  // namespace
 
-Expected<std::int64_t> SqliteStore::insert_rollout(const RolloutRecord& r) {
+Expected<std::int64_t> SqlStore::insert_rollout(const RolloutRecord& r) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO rollouts (name, release_id, target, waves, state, state_reason, current_wave, "
@@ -73,21 +73,20 @@ Expected<std::int64_t> SqliteStore::insert_rollout(const RolloutRecord& r) {
   s.bind_all(r.name, r.release_id, r.target_json, r.waves_json, r.state, r.state_reason,
              r.current_wave, r.created_by, r.created, r.start_at, r.started, r.ended,
              r.offline_days, r.last_sample, r.last_counts);
-  if (s.step() != SQLITE_DONE) return c.error("rollout " + r.name);
+  if (s.step() != kDone) return c.error("rollout " + r.name);
   return c.last_insert_id();
 }
 
-Expected<RolloutRecord> SqliteStore::rollout(std::int64_t id) {
+Expected<RolloutRecord> SqlStore::rollout(std::int64_t id) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kRolloutCols) + "WHERE id = ?";
   auto s = c.prepare(sql.c_str());
   s.bind(id);
-  if (s.step() != SQLITE_ROW)
-    return make_error(Code::kNotFound, "no rollout " + std::to_string(id));
+  if (s.step() != kRow) return make_error(Code::kNotFound, "no rollout " + std::to_string(id));
   return read_rollout(s);
 }
 
-Status SqliteStore::update_rollout(const RolloutRecord& r) {
+Status SqlStore::update_rollout(const RolloutRecord& r) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE rollouts SET name = ?, state = ?, state_reason = ?, current_wave = ?, start_at = ?, "
@@ -97,10 +96,10 @@ Status SqliteStore::update_rollout(const RolloutRecord& r) {
   return bind_done(c, s, "rollout");
 }
 
-Expected<std::vector<RolloutRecord>> SqliteStore::query_rollouts(const std::string& state,
-                                                                 std::int64_t release_id,
-                                                                 std::int64_t offset,
-                                                                 std::int64_t limit) {
+Expected<std::vector<RolloutRecord>> SqlStore::query_rollouts(const std::string& state,
+                                                              std::int64_t release_id,
+                                                              std::int64_t offset,
+                                                              std::int64_t limit) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kRolloutCols) +
                                  "WHERE (?1 = '' OR state = ?1) AND (?2 = 0 OR release_id = ?2) "
@@ -109,23 +108,22 @@ Expected<std::vector<RolloutRecord>> SqliteStore::query_rollouts(const std::stri
   s.bind_all(state, release_id, limit, offset);
   std::vector<RolloutRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_rollout(s));
-  if (rc != SQLITE_DONE) return c.error("rollouts");
+  while ((rc = s.step()) == kRow) out.push_back(read_rollout(s));
+  if (rc != kDone) return c.error("rollouts");
   return out;
 }
 
-Expected<std::int64_t> SqliteStore::count_rollouts(const std::string& state,
-                                                   std::int64_t release_id) {
+Expected<std::int64_t> SqlStore::count_rollouts(const std::string& state, std::int64_t release_id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT COUNT(*) FROM rollouts WHERE (?1 = '' OR state = ?1) AND (?2 = 0 OR release_id = "
       "?2)");
   s.bind_all(state, release_id);
-  if (s.step() != SQLITE_ROW) return c.error("count rollouts");
+  if (s.step() != kRow) return c.error("count rollouts");
   return s.i64(0);
 }
 
-Expected<std::vector<std::int64_t>> SqliteStore::rollouts_in_states(
+Expected<std::vector<std::int64_t>> SqlStore::rollouts_in_states(
     const std::vector<std::string>& states) {
   POSFLEET_CONN(c);
   std::vector<std::int64_t> out;
@@ -133,14 +131,14 @@ Expected<std::vector<std::int64_t>> SqliteStore::rollouts_in_states(
     auto q = c.prepare("SELECT id FROM rollouts WHERE state = ? ORDER BY id");
     q.bind(state);
     int rc;
-    while ((rc = q.step()) == SQLITE_ROW) out.push_back(q.i64(0));
-    if (rc != SQLITE_DONE) return c.error("rollouts in states");
+    while ((rc = q.step()) == kRow) out.push_back(q.i64(0));
+    if (rc != kDone) return c.error("rollouts in states");
   }
   std::sort(out.begin(), out.end());
   return out;
 }
 
-Status SqliteStore::insert_rollout_waves(const std::vector<RolloutWaveRecord>& waves) {
+Status SqlStore::insert_rollout_waves(const std::vector<RolloutWaveRecord>& waves) {
   POSFLEET_CONN(c);
   for (const auto& w : waves) {
     auto s = c.prepare(
@@ -153,7 +151,7 @@ Status SqliteStore::insert_rollout_waves(const std::vector<RolloutWaveRecord>& w
   return ok_status();
 }
 
-Expected<std::vector<RolloutWaveRecord>> SqliteStore::rollout_waves(std::int64_t rollout_id) {
+Expected<std::vector<RolloutWaveRecord>> SqlStore::rollout_waves(std::int64_t rollout_id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT rollout_id, idx, spec, state, terminals, started, soak_until, approved_by, "
@@ -161,14 +159,14 @@ Expected<std::vector<RolloutWaveRecord>> SqliteStore::rollout_waves(std::int64_t
   s.bind(rollout_id);
   std::vector<RolloutWaveRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
+  while ((rc = s.step()) == kRow)
     out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.i64(4), s.i64(5), s.i64(6), s.str(7),
                    s.i64(8), s.i64(9), s.i64(10)});
-  if (rc != SQLITE_DONE) return c.error("rollout waves");
+  if (rc != kDone) return c.error("rollout waves");
   return out;
 }
 
-Status SqliteStore::update_rollout_wave(const RolloutWaveRecord& w) {
+Status SqlStore::update_rollout_wave(const RolloutWaveRecord& w) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE rollout_waves SET state = ?, terminals = ?, started = ?, soak_until = ?, "
@@ -179,22 +177,22 @@ Status SqliteStore::update_rollout_wave(const RolloutWaveRecord& w) {
   return bind_done(c, s, "rollout wave");
 }
 
-Status SqliteStore::insert_rollout_members(std::int64_t rollout_id,
-                                           const std::vector<RolloutMemberRecord>& members) {
+Status SqlStore::insert_rollout_members(std::int64_t rollout_id,
+                                        const std::vector<RolloutMemberRecord>& members) {
   POSFLEET_CONN(c);
   for (const auto& m : members) {
     auto s = c.prepare(
         "INSERT INTO rollout_members (rollout_id, terminal_id, wave, deployment_id, skipped) "
         "VALUES (?,?,?,?,?)");
     s.bind_all(rollout_id, m.terminal_id, m.wave, m.deployment_id, m.skipped);
-    if (s.step() != SQLITE_DONE) return c.error("rollout member");
+    if (s.step() != kDone) return c.error("rollout member");
   }
   return ok_status();
 }
 
-Expected<std::vector<RolloutMemberRecord>> SqliteStore::unassigned_members(std::int64_t rollout_id,
-                                                                           std::int64_t wave,
-                                                                           std::int64_t limit) {
+Expected<std::vector<RolloutMemberRecord>> SqlStore::unassigned_members(std::int64_t rollout_id,
+                                                                        std::int64_t wave,
+                                                                        std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT terminal_id, wave, deployment_id, skipped FROM rollout_members WHERE rollout_id = ? "
@@ -202,12 +200,12 @@ Expected<std::vector<RolloutMemberRecord>> SqliteStore::unassigned_members(std::
   s.bind_all(rollout_id, wave, limit);
   std::vector<RolloutMemberRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back({s.i64(0), s.i64(1), s.i64(2), s.str(3)});
-  if (rc != SQLITE_DONE) return c.error("unassigned members");
+  while ((rc = s.step()) == kRow) out.push_back({s.i64(0), s.i64(1), s.i64(2), s.str(3)});
+  if (rc != kDone) return c.error("unassigned members");
   return out;
 }
 
-Expected<std::vector<RolloutMemberRecord>> SqliteStore::members_in_phases(
+Expected<std::vector<RolloutMemberRecord>> SqlStore::members_in_phases(
     std::int64_t rollout_id, std::int64_t last_wave, const std::vector<std::string>& phases) {
   POSFLEET_CONN(c);
   static const std::string sql =
@@ -218,7 +216,7 @@ Expected<std::vector<RolloutMemberRecord>> SqliteStore::members_in_phases(
   s.bind_all(rollout_id, last_wave);
   std::vector<RolloutMemberRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
+  while ((rc = s.step()) == kRow) {
     const std::string ph = s.str(4);
     for (const auto& p : phases)
       if (p == ph) {
@@ -226,12 +224,12 @@ Expected<std::vector<RolloutMemberRecord>> SqliteStore::members_in_phases(
         break;
       }
   }
-  if (rc != SQLITE_DONE) return c.error("members in phases");
+  if (rc != kDone) return c.error("members in phases");
   return out;
 }
 
-Status SqliteStore::set_member_deployment(std::int64_t rollout_id, std::int64_t terminal_id,
-                                          std::int64_t deployment_id, const std::string& skipped) {
+Status SqlStore::set_member_deployment(std::int64_t rollout_id, std::int64_t terminal_id,
+                                       std::int64_t deployment_id, const std::string& skipped) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "UPDATE rollout_members SET deployment_id = ?, skipped = ? WHERE rollout_id = ? AND "
@@ -240,7 +238,7 @@ Status SqliteStore::set_member_deployment(std::int64_t rollout_id, std::int64_t 
   return bind_done(c, s, "rollout member");
 }
 
-Expected<std::map<std::int64_t, PhaseCounts>> SqliteStore::rollout_wave_counts(
+Expected<std::map<std::int64_t, PhaseCounts>> SqlStore::rollout_wave_counts(
     std::int64_t rollout_id, std::int64_t seen_after) {
   POSFLEET_CONN(c);
   static const std::string sql =
@@ -249,8 +247,8 @@ Expected<std::map<std::int64_t, PhaseCounts>> SqliteStore::rollout_wave_counts(
   s.bind_all(rollout_id, seen_after);
   std::map<std::int64_t, PhaseCounts> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out[s.i64(0)][s.str(1)] += s.i64(2);
-  if (rc != SQLITE_DONE) return c.error("rollout counts");
+  while ((rc = s.step()) == kRow) out[s.i64(0)][s.str(1)] += s.i64(2);
+  if (rc != kDone) return c.error("rollout counts");
   return out;
 }
 
@@ -258,7 +256,7 @@ namespace {
 const std::string kMemberFilterSql = " WHERE (?3 < 0 OR wave = ?3) AND (?4 = '' OR ph = ?4)";
 }
 
-Expected<std::vector<RolloutMemberRow>> SqliteStore::rollout_members(const RolloutMemberQuery& q) {
+Expected<std::vector<RolloutMemberRow>> SqlStore::rollout_members(const RolloutMemberQuery& q) {
   POSFLEET_CONN(c);
   static const std::string sql = "SELECT wave, serial, deployment_id, ph, since, msg FROM (" +
                                  kMemberPhaseSql + ")" + kMemberFilterSql +
@@ -267,24 +265,24 @@ Expected<std::vector<RolloutMemberRow>> SqliteStore::rollout_members(const Rollo
   s.bind_all(q.rollout_id, q.seen_after, q.wave.value_or(-1), q.phase, q.limit, q.offset);
   std::vector<RolloutMemberRow> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
+  while ((rc = s.step()) == kRow)
     out.push_back({s.str(1), s.i64(0), s.i64(2), s.str(3), s.i64(4), s.str(5)});
-  if (rc != SQLITE_DONE) return c.error("rollout members");
+  if (rc != kDone) return c.error("rollout members");
   return out;
 }
 
-Expected<std::int64_t> SqliteStore::count_rollout_members(const RolloutMemberQuery& q) {
+Expected<std::int64_t> SqlStore::count_rollout_members(const RolloutMemberQuery& q) {
   POSFLEET_CONN(c);
   static const std::string sql =
       "SELECT COUNT(*) FROM (" + kMemberPhaseSql + ")" + kMemberFilterSql;
   auto s = c.prepare(sql.c_str());
   s.bind_all(q.rollout_id, q.seen_after, q.wave.value_or(-1), q.phase);
-  if (s.step() != SQLITE_ROW) return c.error("count rollout members");
+  if (s.step() != kRow) return c.error("count rollout members");
   return s.i64(0);
 }
 
-Status SqliteStore::insert_rollout_sample(std::int64_t rollout_id, const RolloutSampleRecord& r,
-                                          std::int64_t cap) {
+Status SqlStore::insert_rollout_sample(std::int64_t rollout_id, const RolloutSampleRecord& r,
+                                       std::int64_t cap) {
   POSFLEET_CONN(c);
   {
     auto s = c.prepare(
@@ -300,19 +298,19 @@ Status SqliteStore::insert_rollout_sample(std::int64_t rollout_id, const Rollout
   return bind_done(c, s, "rollout samples");
 }
 
-Expected<std::vector<RolloutSampleRecord>> SqliteStore::rollout_samples(std::int64_t rollout_id) {
+Expected<std::vector<RolloutSampleRecord>> SqlStore::rollout_samples(std::int64_t rollout_id) {
   POSFLEET_CONN(c);
   auto s =
       c.prepare("SELECT time, wave, counts FROM rollout_samples WHERE rollout_id = ? ORDER BY id");
   s.bind(rollout_id);
   std::vector<RolloutSampleRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back({s.i64(0), s.i64(1), s.str(2)});
-  if (rc != SQLITE_DONE) return c.error("rollout samples");
+  while ((rc = s.step()) == kRow) out.push_back({s.i64(0), s.i64(1), s.str(2)});
+  if (rc != kDone) return c.error("rollout samples");
   return out;
 }
 
-Status SqliteStore::put_release_stop(const ReleaseStopRecord& r) {
+Status SqlStore::put_release_stop(const ReleaseStopRecord& r) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT OR REPLACE INTO release_stops (release_id, reason, by, at) VALUES (?,?,?,?)");
@@ -320,11 +318,11 @@ Status SqliteStore::put_release_stop(const ReleaseStopRecord& r) {
   return bind_done(c, s, "release stop");
 }
 
-Expected<bool> SqliteStore::delete_release_stop(std::int64_t release_id) {
+Expected<bool> SqlStore::delete_release_stop(std::int64_t release_id) {
   POSFLEET_CONN(c);
   auto s = c.prepare("DELETE FROM release_stops WHERE release_id = ?");
   s.bind(release_id);
-  if (s.step() != SQLITE_DONE) return c.error("release stop");
+  if (s.step() != kDone) return c.error("release stop");
   return c.changes() == 1;
 }
 
@@ -334,31 +332,30 @@ constexpr const char* kStopCols =
     "ON r.id = s.release_id ";
 }
 
-Expected<std::optional<ReleaseStopRecord>> SqliteStore::release_stop(std::int64_t release_id) {
+Expected<std::optional<ReleaseStopRecord>> SqlStore::release_stop(std::int64_t release_id) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kStopCols) + "WHERE s.release_id = ?";
   auto s = c.prepare(sql.c_str());
   s.bind(release_id);
   const int rc = s.step();
-  if (rc == SQLITE_DONE) return std::optional<ReleaseStopRecord>();
-  if (rc != SQLITE_ROW) return c.error("release stop");
+  if (rc == kDone) return std::optional<ReleaseStopRecord>();
+  if (rc != kRow) return c.error("release stop");
   return std::optional<ReleaseStopRecord>(
       ReleaseStopRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
 }
 
-Expected<std::vector<ReleaseStopRecord>> SqliteStore::release_stops() {
+Expected<std::vector<ReleaseStopRecord>> SqlStore::release_stops() {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kStopCols) + "ORDER BY s.at DESC";
   auto s = c.prepare(sql.c_str());
   std::vector<ReleaseStopRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
-    out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
-  if (rc != SQLITE_DONE) return c.error("release stops");
+  while ((rc = s.step()) == kRow) out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
+  if (rc != kDone) return c.error("release stops");
   return out;
 }
 
-Expected<std::vector<DeploymentRecord>> SqliteStore::open_deployments_of_release(
+Expected<std::vector<DeploymentRecord>> SqlStore::open_deployments_of_release(
     std::int64_t release_id) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string("SELECT ") + kDeploymentColumnsSql +
@@ -368,16 +365,16 @@ Expected<std::vector<DeploymentRecord>> SqliteStore::open_deployments_of_release
   s.bind(release_id);
   std::vector<DeploymentRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
+  while ((rc = s.step()) == kRow) {
     auto d = read_deployment(s);
     if (!d) return d.error();
     out.push_back(std::move(*d));
   }
-  if (rc != SQLITE_DONE) return c.error("open deployments of release");
+  if (rc != kDone) return c.error("open deployments of release");
   return out;
 }
 
-Expected<std::vector<std::int64_t>> SqliteStore::unfetched_deployments_of_rollout(
+Expected<std::vector<std::int64_t>> SqlStore::unfetched_deployments_of_rollout(
     std::int64_t rollout_id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
@@ -385,8 +382,8 @@ Expected<std::vector<std::int64_t>> SqliteStore::unfetched_deployments_of_rollou
   s.bind(rollout_id);
   std::vector<std::int64_t> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(s.i64(0));
-  if (rc != SQLITE_DONE) return c.error("unfetched deployments of rollout");
+  while ((rc = s.step()) == kRow) out.push_back(s.i64(0));
+  if (rc != kDone) return c.error("unfetched deployments of rollout");
   return out;
 }
 

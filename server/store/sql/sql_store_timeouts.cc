@@ -1,22 +1,22 @@
 // posfleet server: the SQLite backend's timeouts area (store/timeouts_store.h).
 // Thread-safety: as SqliteStore.
-#include "server/store/sqlite/deployment_sql.h"
-#include "server/store/sqlite/sqlite_store.h"
+#include "server/store/sql/deployment_sql.h"
+#include "server/store/sql/sql_store.h"
 
 namespace posfleet::store {
 
-Expected<DeploymentTimeouts> SqliteStore::deployment_timeouts() {
+Expected<DeploymentTimeouts> SqlStore::deployment_timeouts() {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT waiting_seconds, downloading_seconds, installing_seconds FROM deployment_timeouts "
       "WHERE id = 1");
   const int rc = s.step();
-  if (rc == SQLITE_DONE) return DeploymentTimeouts{};  // never set: the defaults
-  if (rc != SQLITE_ROW) return c.error("deployment timeouts");
+  if (rc == kDone) return DeploymentTimeouts{};  // never set: the defaults
+  if (rc != kRow) return c.error("deployment timeouts");
   return DeploymentTimeouts{s.i64(0), s.i64(1), s.i64(2)};
 }
 
-Status SqliteStore::set_deployment_timeouts(const DeploymentTimeouts& t) {
+Status SqlStore::set_deployment_timeouts(const DeploymentTimeouts& t) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO deployment_timeouts (id, waiting_seconds, downloading_seconds, "
@@ -27,8 +27,9 @@ Status SqliteStore::set_deployment_timeouts(const DeploymentTimeouts& t) {
   return done(c, s, "deployment timeouts");
 }
 
-Expected<std::vector<DeploymentRecord>> SqliteStore::deployments_in_phase_before(
-    DeploymentPhase phase, std::int64_t before, std::int64_t limit) {
+Expected<std::vector<DeploymentRecord>> SqlStore::deployments_in_phase_before(DeploymentPhase phase,
+                                                                              std::int64_t before,
+                                                                              std::int64_t limit) {
   POSFLEET_CONN(c);
   // Each open status is one range of the index (status, phase, phase_since); the union is
   // ordered by phase_since and cut at `limit`.
@@ -40,12 +41,12 @@ Expected<std::vector<DeploymentRecord>> SqliteStore::deployments_in_phase_before
   s.bind_all(std::string(to_string(phase)), before, limit);
   std::vector<DeploymentRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
+  while ((rc = s.step()) == kRow) {
     auto d = read_deployment(s);
     if (!d) return d.error();
     out.push_back(std::move(*d));
   }
-  if (rc != SQLITE_DONE) return c.error("deployments in phase");
+  if (rc != kDone) return c.error("deployments in phase");
   return out;
 }
 

@@ -5,13 +5,13 @@
 // Thread-safety: as SqliteStore.
 #include <string>
 
-#include "server/store/sqlite/sqlite_store.h"
+#include "server/store/sql/sql_store.h"
 
-#include "server/store/sqlite/deployment_sql.h"
+#include "server/store/sql/deployment_sql.h"
 
 namespace posfleet::store {
 
-Status SqliteStore::put_release_check(const ReleaseCheckRecord& r) {
+Status SqlStore::put_release_check(const ReleaseCheckRecord& r) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT OR REPLACE INTO release_checks (release_id, verified, threshold, key_ids) VALUES "
@@ -20,17 +20,17 @@ Status SqliteStore::put_release_check(const ReleaseCheckRecord& r) {
   return done(c, s, "release check");
 }
 
-Expected<std::optional<ReleaseCheckRecord>> SqliteStore::release_check(std::int64_t release_id) {
+Expected<std::optional<ReleaseCheckRecord>> SqlStore::release_check(std::int64_t release_id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT release_id, verified, threshold, key_ids FROM release_checks WHERE release_id = ?");
   s.bind(release_id);
-  if (s.step() != SQLITE_ROW) return std::optional<ReleaseCheckRecord>();
+  if (s.step() != kRow) return std::optional<ReleaseCheckRecord>();
   return std::optional<ReleaseCheckRecord>(
       ReleaseCheckRecord{s.i64(0), s.i64(1) != 0, static_cast<int>(s.i64(2)), s.str(3)});
 }
 
-Expected<std::map<UpdateState, std::int64_t>> SqliteStore::release_state_counts(
+Expected<std::map<UpdateState, std::int64_t>> SqlStore::release_state_counts(
     std::int64_t release_id) {
   POSFLEET_CONN(c);
   static const std::string sql = "SELECT " + update_state_sql() +
@@ -42,13 +42,13 @@ Expected<std::map<UpdateState, std::int64_t>> SqliteStore::release_state_counts(
   for (auto state : kAllUpdateStates)
     if (state != UpdateState::kIdle) out[state] = 0;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
+  while ((rc = s.step()) == kRow) {
     auto state = parse_update_state(s.str(0));
     if (!state)
       return make_error(Code::kIo, "release state counts: a deployment in no known state");
     out[*state] += s.i64(1);
   }
-  if (rc != SQLITE_DONE) return c.error("release state counts");
+  if (rc != kDone) return c.error("release state counts");
   return out;
 }
 
@@ -57,55 +57,54 @@ const std::string kReleaseDeploymentsSql =
     ", t.serial FROM deployments d JOIN terminals t ON t.id = d.terminal_id "
     "WHERE d.release_id = ? ORDER BY d.id DESC LIMIT ?";
 
-Expected<std::vector<DeploymentRow>> SqliteStore::release_deployments(std::int64_t release_id,
-                                                                      std::int64_t limit) {
+Expected<std::vector<DeploymentRow>> SqlStore::release_deployments(std::int64_t release_id,
+                                                                   std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(kReleaseDeploymentsSql.c_str());
   s.bind_all(release_id, limit);
   std::vector<DeploymentRow> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
+  while ((rc = s.step()) == kRow) {
     auto d = read_deployment(s);
     if (!d) return d.error();
     out.push_back({std::move(*d), s.str(kDeploymentColumnCount)});
   }
-  if (rc != SQLITE_DONE) return c.error("release deployments");
+  if (rc != kDone) return c.error("release deployments");
   return out;
 }
 
-Expected<std::vector<PolicyRecord>> SqliteStore::policies_of_scope(const std::string& scope) {
+Expected<std::vector<PolicyRecord>> SqlStore::policies_of_scope(const std::string& scope) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT scope, scope_key, patch, revision, mode_revision FROM policies WHERE scope = ?");
   s.bind(scope);
   std::vector<PolicyRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
-    out.push_back({s.str(0), s.str(1), s.str(2), s.i64(3), s.i64(4)});
-  if (rc != SQLITE_DONE) return c.error("policies of scope");
+  while ((rc = s.step()) == kRow) out.push_back({s.str(0), s.str(1), s.str(2), s.i64(3), s.i64(4)});
+  if (rc != kDone) return c.error("policies of scope");
   return out;
 }
 
-Expected<std::map<std::string, std::int64_t>> SqliteStore::terminals_per_group() {
+Expected<std::map<std::string, std::int64_t>> SqlStore::terminals_per_group() {
   POSFLEET_CONN(c);
   auto s =
       c.prepare("SELECT group_name, COUNT(*) FROM terminals WHERE retired = 0 GROUP BY group_name");
   std::map<std::string, std::int64_t> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out[s.str(0)] = s.i64(1);
-  if (rc != SQLITE_DONE) return c.error("terminals per group");
+  while ((rc = s.step()) == kRow) out[s.str(0)] = s.i64(1);
+  if (rc != kDone) return c.error("terminals per group");
   return out;
 }
 
-Expected<std::map<std::string, std::string>> SqliteStore::groups_of_terminal_policies() {
+Expected<std::map<std::string, std::string>> SqlStore::groups_of_terminal_policies() {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT p.scope_key, t.group_name FROM policies p JOIN terminals t ON t.serial = p.scope_key "
       "WHERE p.scope = 'terminal'");
   std::map<std::string, std::string> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out[s.str(0)] = s.str(1);
-  if (rc != SQLITE_DONE) return c.error("groups of terminal policies");
+  while ((rc = s.step()) == kRow) out[s.str(0)] = s.str(1);
+  if (rc != kDone) return c.error("groups of terminal policies");
   return out;
 }
 
