@@ -13,19 +13,6 @@ constexpr const char* kTerminalCols =
     "last_seen, group_name, "
     "merchant_id, retired, retired_reason, time_zone FROM terminals ";
 
-// Every row of `s` (kDeploymentColumnsSql), or why not.
-Expected<std::vector<DeploymentRecord>> read_deployments(Connection& c, Stmt& s) {
-  std::vector<DeploymentRecord> out;
-  int rc;
-  while ((rc = s.step()) == kRow) {
-    auto d = read_deployment(s);
-    if (!d) return d.error();
-    out.push_back(std::move(*d));
-  }
-  if (rc != kDone) return c.error("deployments");
-  return out;
-}
-
 const std::string kDeploymentCols =
     std::string("SELECT ") + kDeploymentColumnsSql + " FROM deployments d ";
 
@@ -42,6 +29,18 @@ Status done(Connection& c, Stmt& s, const char* what) {
 }
 
 const char* terminal_columns() { return kTerminalCols; }
+
+Expected<std::vector<DeploymentRecord>> read_deployments(Connection& c, Stmt& s, const char* what) {
+  std::vector<DeploymentRecord> out;
+  int rc;
+  while ((rc = s.step()) == kRow) {
+    auto d = read_deployment(s);
+    if (!d) return d.error();
+    out.push_back(std::move(*d));
+  }
+  if (rc != kDone) return c.error(what);
+  return out;
+}
 
 Expected<Connection*> SqlStore::conn() {
   // Each thread remembers its connection to the store it used last, so the

@@ -277,5 +277,8 @@ class SqlStore : public Store {
 TerminalRecord read_terminal(Stmt& s);
 const char* terminal_columns();
 Status done(Connection& c, Stmt& s, const char* what);
+// Every row of `s` (selecting kDeploymentColumnsSql), or why not, named `what`.
+Expected<std::vector<DeploymentRecord>> read_deployments(Connection& c, Stmt& s,
+                                                         const char* what = "deployments");
 
 }  // namespace posfleet::store

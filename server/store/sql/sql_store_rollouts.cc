@@ -363,15 +363,7 @@ Expected<std::vector<DeploymentRecord>> SqlStore::open_deployments_of_release(
                                  "('scheduled', 'running', 'canceling') ORDER BY d.id";
   auto s = c.prepare(sql.c_str());
   s.bind(release_id);
-  std::vector<DeploymentRecord> out;
-  int rc;
-  while ((rc = s.step()) == kRow) {
-    auto d = read_deployment(s);
-    if (!d) return d.error();
-    out.push_back(std::move(*d));
-  }
-  if (rc != kDone) return c.error("open deployments of release");
-  return out;
+  return read_deployments(c, s, "open deployments of release");
 }
 
 Expected<std::vector<std::int64_t>> SqlStore::unfetched_deployments_of_rollout(

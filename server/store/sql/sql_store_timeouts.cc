@@ -39,15 +39,7 @@ Expected<std::vector<DeploymentRecord>> SqlStore::deployments_in_phase_before(De
                                  "ORDER BY d.phase_since, d.id LIMIT ?";
   auto s = c.prepare(sql.c_str());
   s.bind_all(std::string(to_string(phase)), before, limit);
-  std::vector<DeploymentRecord> out;
-  int rc;
-  while ((rc = s.step()) == kRow) {
-    auto d = read_deployment(s);
-    if (!d) return d.error();
-    out.push_back(std::move(*d));
-  }
-  if (rc != kDone) return c.error("deployments in phase");
-  return out;
+  return read_deployments(c, s, "deployments in phase");
 }
 
 }  // namespace posfleet::store
