@@ -9,10 +9,10 @@ packages=(
   # the sanitizer and fuzzing build (scripts/sanitize.sh, bench/fuzz/run.sh)
   clang-15 libfuzzer-15-dev
   # libraries
-  libboost1.81-dev libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev
+  libboost1.81-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev libcurl4-openssl-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   # tools the tests and benchmarks drive
-  curl openssl sqlite3 swupdate wrk nginx-light cpio procps python3 tmux tzdata
+  curl openssl sqlite3 postgresql-15 swupdate wrk nginx-light cpio procps python3 tmux tzdata
   systemd  # systemd-analyze verifies the units in packaging/systemd (nothing is started)
   # the web console: Node.js builds it; Chromium (with a CJK font) tests it
   nodejs chromium fonts-wqy-microhei

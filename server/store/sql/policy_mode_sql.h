@@ -1,5 +1,5 @@
-// posfleet server: the policy lock rule in SQL — its one home in the SQLite
-// backend. The terminal filter's `mode` (sql_store_query.cc) and the
+// posfleet server: the policy lock rule in SQL — its one home in the SQL store
+// (json_extract is SQLite's; the PostgreSQL schema defines the same, pg_schema.h). The terminal filter's `mode` (sql_store_query.cc) and the
 // overview's mode counts (sql_store_overview.cc) both use it.
 //
 // The rule is core/policy's (PolicyPatch::apply_to): a terminal's mode is its
@@ -24,10 +24,10 @@ inline constexpr const char* kPolicyJoins =
 // The effective mode of terminal `t`, over kPolicyJoins.
 inline constexpr const char* kEffectiveMode =
     "COALESCE("
-    "CASE WHEN COALESCE(json_extract(fp.patch, '$.locked'), 0)"
-    " OR COALESCE(json_extract(gp.patch, '$.locked'), 0)"
+    "CASE WHEN COALESCE(CAST(json_extract(fp.patch, '$.locked') AS INTEGER), 0) = 1"
+    " OR COALESCE(CAST(json_extract(gp.patch, '$.locked') AS INTEGER), 0) = 1"
     " THEN NULL ELSE json_extract(tp.patch, '$.mode') END,"
-    " CASE WHEN COALESCE(json_extract(fp.patch, '$.locked'), 0)"
+    " CASE WHEN COALESCE(CAST(json_extract(fp.patch, '$.locked') AS INTEGER), 0) = 1"
     " THEN NULL ELSE json_extract(gp.patch, '$.mode') END,"
     " json_extract(fp.patch, '$.mode'), 'auto')";
 

@@ -90,8 +90,9 @@ Expected<std::vector<MerchantRecord>> SqlStore::search_merchants(const std::stri
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, legal_name, phone, resident_id_enc, created FROM merchants "
-      "WHERE legal_name LIKE '%' || ?1 || '%' ESCAPE '\\' OR phone = ?2 "
-      "OR id IN (SELECT merchant_id FROM terminals WHERE merchant_id > 0 AND serial LIKE ?1 || '%' "
+      "WHERE lower(legal_name) LIKE '%' || lower(?1) || '%' ESCAPE '\\' OR phone = ?2 "
+      "OR id IN (SELECT merchant_id FROM terminals WHERE merchant_id > 0 AND "
+      "lower(serial) LIKE lower(?1) || '%' "
       "ESCAPE '\\') "
       "ORDER BY id LIMIT ?3");
   s.bind_all(like_escaped(text), text, limit);

@@ -108,8 +108,8 @@ Expected<std::vector<PolicyChangeRecord>> SqlStore::policy_history(const std::st
 Status SqlStore::add_notification(const NotificationRecord& n) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT OR IGNORE INTO notifications (terminal_id, kind, ref, text_zh, text_en, time) VALUES "
-      "(?,?,?,?,?,?)");
+      "INSERT INTO notifications (terminal_id, kind, ref, text_zh, text_en, time) VALUES "
+      "(?,?,?,?,?,?) ON CONFLICT DO NOTHING");
   s.bind_all(n.terminal_id, n.kind, n.ref, n.text_zh, n.text_en, n.time);
   return done(c, s, "notification");
 }

@@ -8,6 +8,7 @@
 // Thread-safety: as SqliteStore.
 #include <string>
 
+#include "core/policy.h"
 #include "server/store/sql/policy_mode_sql.h"
 #include "server/store/sql/sql_store.h"
 
@@ -64,19 +65,20 @@ Expected<FleetOverview> SqlStore::overview(std::int64_t online_since, std::int64
     // (core/result.h kHealthCheck, kBootFailed) and went back to its slot.
     // Only failures are looked up in the status history.
     auto s = c.prepare(
-        "SELECT strftime('%Y-%m-%d', day * 86400, 'unixepoch'), SUM(ok), SUM(NOT ok), SUM(rolled) "
+        "SELECT day, SUM(ok), SUM(1 - ok), SUM(rolled) "
         "FROM ("
-        " SELECT d.updated / 86400 AS day, d.result = 'success' AS ok, CASE WHEN d.result = "
-        "'success' THEN 0 ELSE"
+        " SELECT d.updated / 86400 AS day, CASE WHEN d.result = 'success' THEN 1 ELSE 0 END AS ok,"
+        " CASE WHEN d.result = 'success' THEN 0 WHEN"
         " EXISTS (SELECT 1 FROM action_status a WHERE a.deployment_id = d.id AND a.code IN (?, ?)) "
-        "END AS rolled"
-        " FROM deployments d WHERE d.status = 'finished' AND d.updated >= ?) "
+        "THEN 1 ELSE 0 END AS rolled"
+        " FROM deployments d WHERE d.status = 'finished' AND d.updated >= ?) days "
         "GROUP BY day ORDER BY day");
     s.bind_all(static_cast<int>(Code::kHealthCheck), static_cast<int>(Code::kBootFailed),
                outcomes_since);
     int rc;
     while ((rc = s.step()) == kRow)
-      o.outcomes.push_back({s.str(0), s.i64(1), s.i64(2) - s.i64(3), s.i64(3)});
+      o.outcomes.push_back(
+          {date_text(civil_from_days(s.i64(0))), s.i64(1), s.i64(2) - s.i64(3), s.i64(3)});
     if (rc != kDone) return c.error("overview: outcomes");
   }
   if (auto st = mode_mix(c, o); !st) return st.error();

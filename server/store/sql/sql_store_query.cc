@@ -31,10 +31,10 @@ const std::string kJoins =
 // policies), and a binder for its parameters in the same order.
 std::string from_where(const TerminalQuery& q) {
   std::string w =
-      std::string(" FROM terminals t") + (q.mode.empty() ? "" : sql::kPolicyJoins) + " WHERE 1";
+      std::string(" FROM terminals t") + (q.mode.empty() ? "" : sql::kPolicyJoins) + " WHERE 1 = 1";
   if (!q.text.empty())
-    w += " AND (t.serial LIKE ? ESCAPE '\\' OR t.merchant_id IN"
-         " (SELECT id FROM merchants WHERE legal_name LIKE ? ESCAPE '\\'))";
+    w += " AND (lower(t.serial) LIKE lower(?) ESCAPE '\\' OR t.merchant_id IN"
+         " (SELECT id FROM merchants WHERE lower(legal_name) LIKE lower(?) ESCAPE '\\'))";
   if (!q.model.empty()) w += " AND t.model = ?";
   if (!q.version.empty()) w += " AND t.installed_version = ?";
   if (!q.group.empty()) w += " AND t.group_name = ?";

@@ -14,8 +14,9 @@ namespace posfleet::store {
 Status SqlStore::put_release_check(const ReleaseCheckRecord& r) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT OR REPLACE INTO release_checks (release_id, verified, threshold, key_ids) VALUES "
-      "(?,?,?,?)");
+      "INSERT INTO release_checks (release_id, verified, threshold, key_ids) VALUES (?,?,?,?) "
+      "ON CONFLICT (release_id) DO UPDATE SET verified = excluded.verified, "
+      "threshold = excluded.threshold, key_ids = excluded.key_ids");
   s.bind_all(r.release_id, r.verified, r.threshold, r.trusted_key_ids_csv);
   return done(c, s, "release check");
 }

@@ -242,7 +242,7 @@ Expected<std::map<std::int64_t, PhaseCounts>> SqlStore::rollout_wave_counts(
     std::int64_t rollout_id, std::int64_t seen_after) {
   POSFLEET_CONN(c);
   static const std::string sql =
-      "SELECT wave, ph, COUNT(*) FROM (" + kMemberPhaseSql + ") GROUP BY wave, ph";
+      "SELECT wave, ph, COUNT(*) FROM (" + kMemberPhaseSql + ") members GROUP BY wave, ph";
   auto s = c.prepare(sql.c_str());
   s.bind_all(rollout_id, seen_after);
   std::map<std::int64_t, PhaseCounts> out;
@@ -259,7 +259,7 @@ const std::string kMemberFilterSql = " WHERE (?3 < 0 OR wave = ?3) AND (?4 = '' 
 Expected<std::vector<RolloutMemberRow>> SqlStore::rollout_members(const RolloutMemberQuery& q) {
   POSFLEET_CONN(c);
   static const std::string sql = "SELECT wave, serial, deployment_id, ph, since, msg FROM (" +
-                                 kMemberPhaseSql + ")" + kMemberFilterSql +
+                                 kMemberPhaseSql + ") members" + kMemberFilterSql +
                                  " ORDER BY wave, serial LIMIT ?5 OFFSET ?6";
   auto s = c.prepare(sql.c_str());
   s.bind_all(q.rollout_id, q.seen_after, q.wave.value_or(-1), q.phase, q.limit, q.offset);
@@ -274,7 +274,7 @@ Expected<std::vector<RolloutMemberRow>> SqlStore::rollout_members(const RolloutM
 Expected<std::int64_t> SqlStore::count_rollout_members(const RolloutMemberQuery& q) {
   POSFLEET_CONN(c);
   static const std::string sql =
-      "SELECT COUNT(*) FROM (" + kMemberPhaseSql + ")" + kMemberFilterSql;
+      "SELECT COUNT(*) FROM (" + kMemberPhaseSql + ") members" + kMemberFilterSql;
   auto s = c.prepare(sql.c_str());
   s.bind_all(q.rollout_id, q.seen_after, q.wave.value_or(-1), q.phase);
   if (s.step() != kRow) return c.error("count rollout members");
@@ -313,7 +313,9 @@ Expected<std::vector<RolloutSampleRecord>> SqlStore::rollout_samples(std::int64_
 Status SqlStore::put_release_stop(const ReleaseStopRecord& r) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT OR REPLACE INTO release_stops (release_id, reason, by, at) VALUES (?,?,?,?)");
+      "INSERT INTO release_stops (release_id, reason, by, at) VALUES (?,?,?,?) "
+      "ON CONFLICT (release_id) DO UPDATE SET reason = excluded.reason, by = excluded.by, "
+      "at = excluded.at");
   s.bind_all(r.release_id, r.reason, r.by, r.at);
   return bind_done(c, s, "release stop");
 }

@@ -1,0 +1,24 @@
+// posfleet server: the PostgreSQL schema — the SQLite backend's migrations (store/sqlite/
+// migrations.cc), the one list of versions, each translated to PostgreSQL's dialect, and the
+// functions PostgreSQL lacks that the store's SQL uses.
+//
+// The translation covers what the migrations use and no more: INTEGER is BIGINT, an INTEGER
+// PRIMARY KEY an identity column, WITHOUT ROWID is dropped, and a trigger that refuses a change
+// with RAISE(ABORT, …) becomes a PL/pgSQL trigger that raises the same message.
+// pg_schema_test.cc checks that no SQLite-only word survives in any migration.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace posfleet::store {
+
+// One SQLite migration in PostgreSQL's dialect.
+std::string postgres_migration(std::string_view sqlite_sql);
+
+// Functions the store's SQL calls that SQLite has built in; created (or replaced) every time a
+// server opens the database.
+extern const char* const kPostgresFunctions;
+
+}  // namespace posfleet::store
