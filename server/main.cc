@@ -1,6 +1,7 @@
 // posfleetd: the posfleet server. Serves the DDI device API, the management
-// API and (later) the web console from one process, on embedded SQLite under
-// --data-dir by default.
+// API and the web console from one process, on embedded SQLite under
+// --data-dir by default, or on PostgreSQL (--database) shared by any number of
+// posfleetd servers.
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -36,6 +37,7 @@
 #include "server/metrics/metrics_api.h"
 #include "server/ops/backup_restore.h"
 #include "server/routes.h"
+#include "server/store/postgres/pg_store.h"
 #include "server/store/sqlite/sqlite_store.h"
 
 namespace {
@@ -144,6 +146,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--listen", listen, "HOST:PORT to listen on (port 0 picks a free one)")
       ->capture_default_str();
+  std::string database, artifact_dir, secret_key;
+  app.add_option("--database", database,
+                 "postgresql://USER@HOST:PORT/DB: keep the fleet in PostgreSQL, which several "
+                 "posfleetd servers may share (default: SQLite in --data-dir)");
+  app.add_option("--artifact-dir", artifact_dir,
+                 "where uploaded artifacts are kept (default: --data-dir/artifacts); servers on "
+                 "one PostgreSQL share one");
+  app.add_option("--secret-key", secret_key,
+                 "the key that seals personal data (default: --data-dir/secret.key); servers on "
+                 "one PostgreSQL share one");
   app.add_option("--tenant", tenant, "DDI tenant name in device URLs")->capture_default_str();
   app.add_option("--poll-seconds", poll_seconds,
                  "how often terminals poll (DDI config.polling.sleep)")
@@ -329,6 +341,19 @@ int main(int argc, char** argv) {
     return 1;
   };
   if (auto s = posfleet::init_crypto(); !s) return fail(s.error());
+  const bool on_postgres = !database.empty();
+  if (on_postgres && !posfleet::store::is_postgres_url(database))
+    return fail({posfleet::Code::kInvalidArgument,
+                 "--database takes a PostgreSQL URL, postgresql://USER@HOST:PORT/DB (without it "
+                 "posfleetd keeps SQLite in --data-dir)",
+                 ""});
+  if (on_postgres && (backup->parsed() || restore->parsed()))
+    return fail({posfleet::Code::kInvalidArgument,
+                 "backup and restore are for the embedded SQLite database; back PostgreSQL up "
+                 "with pg_dump (docs/operations.md)",
+                 ""});
+  if (artifact_dir.empty()) artifact_dir = data_dir + "/artifacts";
+  if (secret_key.empty()) secret_key = data_dir + "/secret.key";
   if (backup->parsed()) {  // beside a running posfleetd: no lock, nothing written in data_dir
     backup_opts.data_dir = data_dir;
     return posfleet::ops::run_backup(backup_opts, std::cout, std::cerr);
@@ -339,30 +364,38 @@ int main(int argc, char** argv) {
     restore_opts.data_dir = data_dir;
     return posfleet::ops::run_restore(restore_opts, std::cout, std::cerr);
   }
-  auto store = posfleet::store::SqliteStore::open(data_dir + "/posfleet.db");
-  if (!store) return fail(store.error());
-  posfleet::store::ArtifactStore artifacts(data_dir + "/artifacts");
+  std::unique_ptr<posfleet::store::Store> opened;
+  if (on_postgres) {
+    auto pg = posfleet::store::PgStore::open(database);
+    if (!pg) return fail(pg.error());
+    opened = std::move(*pg);
+  } else {
+    auto lite = posfleet::store::SqliteStore::open(data_dir + "/posfleet.db");
+    if (!lite) return fail(lite.error());
+    opened = std::move(*lite);
+  }
+  auto* store = &opened;
+  posfleet::store::ArtifactStore artifacts(artifact_dir);
   if (auto s = artifacts.init(); !s) return fail(s.error());
 
   if (rotate->parsed()) {
-    if (auto s = posfleet::domain::SecretBox::begin_rotation(data_dir + "/secret.key"); !s)
+    if (auto s = posfleet::domain::SecretBox::begin_rotation(secret_key); !s)
       return fail(s.error());
     posfleet::domain::OutboxSmsSender no_sms(data_dir + "/sms-outbox.jsonl");
     posfleet::domain::Context ctx{**store,  artifacts, tenant, poll_seconds,
                                   data_dir, &no_sms,   nullptr};
-    return rotate_secret_key(ctx, data_dir + "/secret.key");
+    return rotate_secret_key(ctx, secret_key);
   }
-  if (!std::filesystem::exists(data_dir +
-                               "/secret.key")) {  // a new key would leave sealed data unreadable
+  if (!std::filesystem::exists(secret_key)) {  // a new key would leave sealed data unreadable
     auto applications = (*store)->list_applications("", 0, 1);
     auto merchants = (*store)->merchants_after(0, 1);
     if ((applications && !applications->empty()) || (merchants && !merchants->empty()))
-      return fail(posfleet::make_error(
-          posfleet::Code::kNotFound,
-          data_dir + "/secret.key is missing but the database holds sealed personal "
-                     "data; restore secret.key from your backup"));
+      return fail(posfleet::make_error(posfleet::Code::kNotFound,
+                                       secret_key +
+                                           " is missing but the database holds sealed personal "
+                                           "data; restore it from your backup"));
   }
-  auto secrets = posfleet::domain::SecretBox::open(data_dir + "/secret.key");
+  auto secrets = posfleet::domain::SecretBox::open(secret_key);
   if (!secrets) return fail(secrets.error());
   posfleet::domain::OutboxSmsSender sms(data_dir + "/sms-outbox.jsonl");
 

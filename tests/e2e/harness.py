@@ -4,14 +4,21 @@ conditions with bounded timeouts.
 
 Binary locations come from the environment (set by tests/CMakeLists.txt):
 POSFLEETD, POSFLEET_CLI, POSFLEET_AGENT, or else POSFLEET_BIN_DIR/<program>.
+
+The database backend too: POSFLEET_TEST_BACKEND=postgres gives each Server a
+fresh database in the PostgreSQL test cluster that POSFLEET_TEST_PG_DIR names
+(scripts/pg-cluster; ctest's pg_cluster fixture starts it); otherwise each
+Server keeps SQLite in its data dir.
 """
 import hashlib
+import itertools
 import json
 import os
 import re
 import shutil
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import tempfile
@@ -33,6 +40,37 @@ def binary(name):
     if not path or not os.path.exists(path):
         raise RuntimeError(f"{name} is not set to a built binary; run the tests through ctest")
     return path
+
+
+ON_POSTGRES = os.environ.get("POSFLEET_TEST_BACKEND") == "postgres"
+_databases = itertools.count()
+
+
+class DatabaseError(Exception):
+    """A statement the database refused (either backend)."""
+
+
+def new_postgres_database():
+    """A fresh database in the test cluster; returns its URL."""
+    pg_dir = os.environ.get("POSFLEET_TEST_PG_DIR")
+    if not pg_dir:
+        raise RuntimeError("POSFLEET_TEST_BACKEND=postgres needs POSFLEET_TEST_PG_DIR (scripts/pg-cluster)")
+    with open(os.path.join(pg_dir, "conninfo")) as f:
+        base = f.read().strip()
+    name = f"e2e_{os.getpid()}_{next(_databases)}"
+    subprocess.run(["psql", base, "-q", "-v", "ON_ERROR_STOP=1", "-c", f"CREATE DATABASE {name}"],
+                   check=True, capture_output=True, timeout=60)
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+def sql_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
 
 
 def wait_until(what, predicate, timeout=30.0, interval=0.1):
@@ -141,7 +179,9 @@ class Server:
         self.dir = os.path.join(workdir, "server")
         os.makedirs(self.dir)
         self.log_path = os.path.join(self.dir, "posfleetd.log")
+        self.database = new_postgres_database() if ON_POSTGRES else None
         self.args = ["--data-dir", os.path.join(self.dir, "var"), "--listen", listen,
+                     *(("--database", self.database) if self.database else ()),
                      "--poll-seconds", str(poll_seconds), "--threads", "2",
                      *(tls.args() if tls else ()), *extra_args]
         self.log = open(self.log_path, "w+")
@@ -162,8 +202,36 @@ class Server:
 
     def offline(self, *args):
         """Runs `posfleetd --data-dir <its data> <args>` (e.g. rotate-secret-key); returns the CompletedProcess."""
-        return subprocess.run([binary("POSFLEETD"), "--data-dir", self.data_dir, *args], capture_output=True,
-                              text=True, timeout=60)
+        database = ("--database", self.database) if self.database else ()
+        return subprocess.run([binary("POSFLEETD"), "--data-dir", self.data_dir, *database, *args],
+                              capture_output=True, text=True, timeout=60)
+
+    def sql(self, statement, params=()):
+        """Runs one SQL statement on this server's database behind its back (to travel in time
+        or to tamper); returns its rows as tuples of strings (PostgreSQL) or values (SQLite).
+        `?` placeholders take `params`. Raises DatabaseError if the database refuses it."""
+        if not self.database:
+            try:
+                with sqlite3.connect(os.path.join(self.data_dir, "posfleet.db")) as db:
+                    return db.execute(statement, params).fetchall()
+            except sqlite3.DatabaseError as e:
+                raise DatabaseError(str(e)) from e
+        values = iter(params)
+        text = re.sub(r"\?", lambda _: sql_literal(next(values)), statement)
+        p = subprocess.run(["psql", self.database, "-qAt", "-F", "\x1f", "-v", "ON_ERROR_STOP=1", "-c", text],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            raise DatabaseError(p.stderr.strip())
+        return [tuple(line.split("\x1f")) for line in p.stdout.splitlines()]
+
+    def database_files(self):
+        """Files that hold the database's bytes: SQLite's, or a fresh pg_dump of PostgreSQL's."""
+        if not self.database:
+            import glob
+            return glob.glob(os.path.join(self.data_dir, "posfleet.db*"))
+        dump = os.path.join(self.dir, "database.dump")
+        subprocess.run(["pg_dump", "-f", dump, self.database], check=True, capture_output=True, timeout=120)
+        return [dump]
 
     def _listening(self):
         if self.proc.poll() is not None:

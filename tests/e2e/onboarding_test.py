@@ -9,12 +9,10 @@ database files, the server's log, the SMS outbox or any API response. The
 secret key can be rotated, also after an interruption, and old values still
 open."""
 import base64
-import glob
 import hashlib
 import hmac
 import json
 import os
-import sqlite3
 import sys
 import time
 import unittest
@@ -295,8 +293,7 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
         approved = self.call("POST", f"/api/v1/applications/{app_id}/approve",
                              {"serials": ["M50B0001"], "reason": "ok"}, admin=True)[1]
         code = approved["activation_codes"][0]["code"]
-        with sqlite3.connect(os.path.join(self.server.data_dir, "posfleet.db")) as db:
-            db.execute("UPDATE activations SET expires = 1")
+        self.server.sql("UPDATE activations SET expires = 1")
         unit = self.new_agent("M50B0001")
         p = self.enroll(unit, code)
         self.assertNotEqual(p.returncode, 0)
@@ -387,7 +384,7 @@ class OnboardingTest(FleetTestCase, unittest.TestCase):
 
     def assert_no_plain_numbers(self):
         secrets = [RESIDENT_ID, CARD, "6228 4804 0256 4890 018"]
-        files = glob.glob(os.path.join(self.server.data_dir, "posfleet.db*")) + [
+        files = self.server.database_files() + [
             self.server.log_path, os.path.join(self.server.data_dir, "sms-outbox.jsonl")]
         files += [a.log_path for a in self.agents if os.path.exists(a.log_path)]
         for name in ("/api/v1/applications", "/api/v1/audit", "/api/v1/terminals", "/api/v1/sms/outbox"):

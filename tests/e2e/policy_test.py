@@ -13,7 +13,6 @@ is detected.
 """
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import FleetTestCase, Agent, binary, wait_until  # noqa: E402
+from harness import ON_POSTGRES, Agent, DatabaseError, FleetTestCase, binary, wait_until  # noqa: E402
 
 RESIDENT_ID = "11010519491231002X"
 PHONE = "13800138000"
@@ -210,8 +209,7 @@ class PolicyTest(FleetTestCase, unittest.TestCase):
         v1 = json.loads(self.as_user(support, *verify).stdout)
         code = self.sms_code()
         # Expired: move the code's expiry into the past (time travel in the database).
-        with sqlite3.connect(os.path.join(self.server.data_dir, "posfleet.db")) as db:
-            db.execute("UPDATE verifications SET expires = 0 WHERE id = ?", (v1["id"],))
+        self.server.sql("UPDATE verifications SET expires = 0 WHERE id = ?", (v1["id"],))
         expired = self.as_user(support, "support", "code", str(v1["id"]), code, check=False)
         self.assertIn("expired", expired.stderr)
         # Five wrong tries end the verification; the right code is then refused too.
@@ -394,22 +392,20 @@ class PolicyTest(FleetTestCase, unittest.TestCase):
         for mode in ("never", "manual", "auto"):
             self.cli.run("policy", "set", "--terminal", "PF-A", "--mode", mode, "--reason", f"set {mode}")
         self.assertIn("audit log intact", self.cli.run("audit", "verify").stdout)
-        db_path = os.path.join(self.server.data_dir, "posfleet.db")
-        with sqlite3.connect(db_path) as db:
-            with self.assertRaises(sqlite3.DatabaseError):  # append-only by trigger
-                db.execute("UPDATE audit_log SET reason = 'nothing happened' WHERE id = 2")
-            # Someone with the file drops the guard and edits an entry.
-            db.execute("DROP TRIGGER audit_log_no_update")
-            db.execute("UPDATE audit_log SET reason = 'nothing happened' WHERE id = 2")
+        with self.assertRaises(DatabaseError):  # append-only by trigger
+            self.server.sql("UPDATE audit_log SET reason = 'nothing happened' WHERE id = 2")
+        # Someone with the database drops the guard and edits an entry.
+        on_table = " ON audit_log" if ON_POSTGRES else ""
+        self.server.sql("DROP TRIGGER audit_log_no_update" + on_table)
+        self.server.sql("UPDATE audit_log SET reason = 'nothing happened' WHERE id = 2")
         p = self.cli.run("audit", "verify", check=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("entry 2 was altered", p.stderr)
-        with sqlite3.connect(db_path) as db:
-            db.execute("DROP TRIGGER audit_log_no_delete")
-            db.execute("DELETE FROM audit_log WHERE id = 2")
+        self.server.sql("DROP TRIGGER audit_log_no_delete" + on_table)
+        self.server.sql("DELETE FROM audit_log WHERE id = 2")
         self.assertIn("entry 2 is missing", self.cli.run("audit", "verify", check=False).stderr)
-        with sqlite3.connect(db_path) as db:  # cut the end off instead: the anchor notices
-            db.execute("DELETE FROM audit_log WHERE id >= 2")
+        # Cut the end off instead: the anchor notices.
+        self.server.sql("DELETE FROM audit_log WHERE id >= 2")
         self.assertIn("entries removed from the end", self.cli.run("audit", "verify", check=False).stderr)
 
 

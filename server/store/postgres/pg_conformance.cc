@@ -18,8 +18,9 @@ class PgHarness final : public Harness {
     return schema_.run(
         "CREATE OR REPLACE FUNCTION posfleet_fail_commit() RETURNS trigger LANGUAGE plpgsql AS "
         "$$BEGIN RAISE EXCEPTION 'injected failure'; END$$;"
-        "CREATE CONSTRAINT TRIGGER fail_commit_" + table + " AFTER INSERT OR UPDATE OR DELETE ON " +
-        table + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "
+        "CREATE CONSTRAINT TRIGGER fail_commit_" +
+        table + " AFTER INSERT OR UPDATE OR DELETE ON " + table +
+        " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "
         "posfleet_fail_commit()");
   }
 

@@ -100,7 +100,8 @@ Expected<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& co
   }
   std::unique_ptr<PgConnection> c(new PgConnection(pg));
   // Notices (e.g. "relation already exists, skipping") are not errors; keep them off stderr.
-  PQsetNoticeProcessor(pg, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      pg, [](void*, const char*) {}, nullptr);
   if (auto st = c->exec("SET client_encoding = 'UTF8'"); !st) return st.error();
   return c;
 }
@@ -132,8 +133,8 @@ Stmt PgConnection::prepare(const char* sql) {
   int params = 0;
   std::string text = postgres_placeholders(sql, &params);
   auto& slot = cache_[sql];
-  slot = std::make_unique<PgStmt>(this, std::move(text), "s" + std::to_string(++next_name_),
-                                  params);
+  slot =
+      std::make_unique<PgStmt>(this, std::move(text), "s" + std::to_string(++next_name_), params);
   return Stmt(slot.get());
 }
 
@@ -189,8 +190,8 @@ bool PgConnection::run(PgStmt& s) {
 
 Status PgConnection::exec(const char* sql) {
   if (!usable())
-    return make_error(Code::kIo, std::string("the connection to PostgreSQL is lost: ") +
-                                     PQerrorMessage(pg_));
+    return make_error(Code::kIo,
+                      std::string("the connection to PostgreSQL is lost: ") + PQerrorMessage(pg_));
   PGresult* r = PQexec(pg_, sql);
   const ExecStatusType st = PQresultStatus(r);
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -230,8 +231,8 @@ Status PgConnection::commit() {
   }
   // COMMIT of a failed transaction "succeeds" as a ROLLBACK: check what the server did.
   PGresult* r = PQexec(pg_, "COMMIT");
-  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK &&
-                  std::string_view(PQcmdStatus(r)) == "COMMIT";
+  const bool ok =
+      PQresultStatus(r) == PGRES_COMMAND_OK && std::string_view(PQcmdStatus(r)) == "COMMIT";
   if (!ok) {
     const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     const char* msg = PQresultErrorMessage(r);

@@ -59,8 +59,8 @@ class PgStmt final : public StmtBackend {
  private:
   friend class PgConnection;
   PgConnection* owner_;
-  const std::string sql_;   // with $n placeholders
-  const std::string name_;  // of the prepared statement on the server
+  const std::string sql_;          // with $n placeholders
+  const std::string name_;         // of the prepared statement on the server
   std::uint64_t prepared_in_ = 0;  // the connection's generation it was prepared in (0: not yet)
   std::vector<std::string> values_;
   bool bad_value_ = false;  // a text parameter held a NUL byte

@@ -43,8 +43,8 @@ TestSchema::~TestSchema() {
 }
 
 std::string TestSchema::url() const {
-  return base_ + (base_.find('?') == std::string::npos ? "?" : "&") +
-         "options=-csearch_path%3D" + name_;
+  return base_ + (base_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         name_;
 }
 
 Status TestSchema::run(const std::string& sql) const {

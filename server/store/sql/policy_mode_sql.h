@@ -1,6 +1,7 @@
 // posfleet server: the policy lock rule in SQL — its one home in the SQL store
-// (json_extract is SQLite's; the PostgreSQL schema defines the same, pg_schema.h). The terminal filter's `mode` (sql_store_query.cc) and the
-// overview's mode counts (sql_store_overview.cc) both use it.
+// (json_extract is SQLite's; the PostgreSQL schema defines the same, pg_schema.h). The terminal
+// filter's `mode` (sql_store_query.cc) and the overview's mode counts (sql_store_overview.cc) both
+// use it.
 //
 // The rule is core/policy's (PolicyPatch::apply_to): a terminal's mode is its
 // own, over its group's, over the fleet's, over "auto"; a lock at a scope

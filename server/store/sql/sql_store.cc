@@ -144,7 +144,8 @@ Status SqlStore::set_installed_version(std::int64_t id, const std::string& versi
 
 Status SqlStore::put_artifact(const ArtifactRecord& a) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("INSERT INTO artifacts (sha256, sha1, md5, size) VALUES (?,?,?,?) ON CONFLICT DO NOTHING");
+  auto s = c.prepare(
+      "INSERT INTO artifacts (sha256, sha1, md5, size) VALUES (?,?,?,?) ON CONFLICT DO NOTHING");
   s.bind_all(a.sha256, a.sha1, a.md5, a.size);
   return done(c, s, "artifact");
 }
