@@ -393,7 +393,7 @@ int main(int argc, char** argv) {
       return fail(posfleet::make_error(posfleet::Code::kNotFound,
                                        secret_key +
                                            " is missing but the database holds sealed personal "
-                                           "data; restore it from your backup"));
+                                           "data; restore secret.key from your backup"));
   }
   auto secrets = posfleet::domain::SecretBox::open(secret_key);
   if (!secrets) return fail(secrets.error());

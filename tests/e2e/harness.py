@@ -173,13 +173,14 @@ class Server:
     `tls` (a test_ca.ServerTls) serves HTTPS: the url is then https://...,
     and api() trusts tls.ca_bundle."""
 
-    def __init__(self, workdir, poll_seconds=1, extra_args=(), preexec=None, tls=None, listen="127.0.0.1:0"):
+    def __init__(self, workdir, poll_seconds=1, extra_args=(), preexec=None, tls=None, listen="127.0.0.1:0",
+                 name="server", database=None):
         self.preexec = preexec
         self.tls = tls
-        self.dir = os.path.join(workdir, "server")
+        self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir)
         self.log_path = os.path.join(self.dir, "posfleetd.log")
-        self.database = new_postgres_database() if ON_POSTGRES else None
+        self.database = database or (new_postgres_database() if ON_POSTGRES else None)
         self.args = ["--data-dir", os.path.join(self.dir, "var"), "--listen", listen,
                      *(("--database", self.database) if self.database else ()),
                      "--poll-seconds", str(poll_seconds), "--threads", "2",
@@ -418,6 +419,80 @@ class Agent:
     @property
     def device_dir(self):
         return os.path.join(self.dir, "device")
+
+
+class Nginx:
+    """Debian's nginx on a free loopback port as a round-robin load balancer in front of
+    `upstreams` (http://127.0.0.1:PORT URLs); a request a server fails to answer (connection
+    refused or reset) goes to the next one. Stopped with stop()."""
+
+    def __init__(self, workdir, upstreams, port=None):
+        self.dir = os.path.join(workdir, "nginx")
+        os.makedirs(os.path.join(self.dir, "logs"), exist_ok=True)
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        servers = "".join(f"    server {urlparse(u).netloc} max_fails=1 fail_timeout=5s;\n" for u in upstreams)
+        d = self.dir
+        with open(os.path.join(d, "nginx.conf"), "w") as f:
+            f.write(f"""worker_processes 1;
+daemon off;
+pid {d}/nginx.pid;
+error_log {d}/logs/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log {d}/logs/access.log;
+  client_body_temp_path {d}/client_body;
+  proxy_temp_path {d}/proxy;
+  fastcgi_temp_path {d}/fastcgi;
+  uwsgi_temp_path {d}/uwsgi;
+  scgi_temp_path {d}/scgi;
+  client_max_body_size 0;
+  upstream posfleet {{
+{servers}  }}
+  server {{
+    listen 127.0.0.1:{self.port};
+    location / {{
+      proxy_pass http://posfleet;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_request_buffering off;
+      proxy_buffering off;
+      proxy_next_upstream error timeout http_502;
+      proxy_connect_timeout 2s;
+    }}
+  }}
+}}
+""")
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.proc = subprocess.Popen([nginx, "-p", d + "/", "-e", d + "/logs/error.log", "-c", d + "/nginx.conf"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_until("nginx to listen", self._listening, timeout=20)
+
+    def _listening(self):
+        if self.proc.poll() is not None:
+            with open(os.path.join(self.dir, "logs/error.log")) as f:
+                raise AssertionError("nginx exited early:\n" + f.read())
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class Workspace:
