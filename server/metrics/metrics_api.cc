@@ -224,9 +224,15 @@ std::string MetricsService::render() const {
   Exposition db;
   const std::string file = ctx_.data_dir + "/posfleet.db";
   db.family("posfleet_database_size_bytes", "gauge",
-            "Size of the SQLite database's files: the database and its write-ahead log.");
-  db.sample("posfleet_database_size_bytes", {{"file", "database"}}, file_size(file));
-  db.sample("posfleet_database_size_bytes", {{"file", "wal"}}, file_size(file + "-wal"));
+            "Size of the database: SQLite's files (the database and its write-ahead log), or "
+            "what PostgreSQL keeps for it (as file=\"database\").");
+  if (auto server_bytes = ctx_.store.database_server_bytes()) {
+    db.sample("posfleet_database_size_bytes", {{"file", "database"}},
+              static_cast<double>(*server_bytes));
+  } else {
+    db.sample("posfleet_database_size_bytes", {{"file", "database"}}, file_size(file));
+    db.sample("posfleet_database_size_bytes", {{"file", "wal"}}, file_size(file + "-wal"));
+  }
 
   db.family("posfleet_database_busy_waits_total", "counter",
             "SQLite statements that found the database locked by another connection and "

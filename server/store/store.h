@@ -64,6 +64,12 @@ class Store : public Tx {
   // Makes every committed write durable in the database file itself (SQLite:
   // a full WAL checkpoint), before a step that cannot be undone.
   virtual Status flush() = 0;
+
+  // The bytes a database server keeps for this store (PostgreSQL), for the metrics; a store
+  // whose database is files in --data-dir (SQLite) answers kUnavailable: measure the files.
+  virtual Expected<std::int64_t> database_server_bytes() {
+    return make_error(Code::kUnavailable, "the database is files in the data directory");
+  }
 };
 
 }  // namespace posfleet::store

@@ -54,6 +54,13 @@ Expected<std::unique_ptr<PgStore>> PgStore::open(const std::string& conninfo) {
   return store;
 }
 
+Expected<std::int64_t> PgStore::database_server_bytes() {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("SELECT pg_database_size(current_database())");
+  if (s.step() != kRow) return c.error("database size");
+  return s.i64(0);
+}
+
 Expected<std::unique_ptr<Connection>> PgStore::open_connection() {
   auto c = PgConnection::open(conninfo_);
   if (!c) return c.error();

@@ -22,6 +22,8 @@ class PgStore final : public SqlStore {
 
   // Nothing to do: PostgreSQL has every committed write on disk.
   Status flush() override { return ok_status(); }
+  // pg_database_size of the database.
+  Expected<std::int64_t> database_server_bytes() override;
 
   // The advisory lock held while the schema is migrated.
   static constexpr std::int64_t kMigrationLock = 0x706f73666c656574 + 1;
