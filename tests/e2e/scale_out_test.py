@@ -160,13 +160,14 @@ class ScaleOutTest(unittest.TestCase):
             sw_rollout = self.cli.json("rollout", "create", "--release", "5.0.0", "--serials", "SWU-S1",
                                        "--waves", "100", "--soak", "0", "--start", "--reason", "stock client")["id"]
             rid = self.cli.json("rollout", "create", "--release", "2.0.0", "--serials", ",".join(serials),
-                                "--waves", "34,67,100", "--soak", "2", "--start", "--reason", "three servers")["id"]
+                                "--waves", "34,67,100", "--soak", "5", "--start", "--reason", "three servers")["id"]
 
             def rollout(r):
                 return self.cli.json("rollout", "show", str(r))
 
-            # Once the first wave is through, kill the server that advances rollouts.
-            wait_until("wave 1 to finish", lambda: rollout(rid)["waves"][0]["counts"].get("success", 0) == 2,
+            # Once the first wave is through (3 of 6: waves round up) and while it soaks, kill the
+            # server that advances rollouts.
+            wait_until("wave 1 to finish", lambda: rollout(rid)["waves"][0]["counts"].get("success", 0) == 3,
                        timeout=120)
             holder = self.servers[0].sql("SELECT owner FROM leases WHERE name = 'rollouts'")[0][0]
             pid = int(holder.split(":")[1])
@@ -174,6 +175,7 @@ class ScaleOutTest(unittest.TestCase):
             victim.proc.send_signal(signal.SIGKILL)
             victim.proc.wait()
             survivor = next(s for s in self.servers if s is not victim)
+            self.assertNotEqual(rollout(rid)["state"], "finished", "the server was killed after the rollout ended")
 
             self.assertIsNotNone(sw.wait_for_line(re.escape(CYCLE_DONE), 90), sw.text()[-3000:])
             sw.stop()
