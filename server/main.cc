@@ -24,6 +24,7 @@
 #include "server/domain/accounts.h"
 #include "server/domain/device_ca.h"
 #include "server/domain/identity_verifier.h"
+#include "server/domain/last_seen.h"
 #include "server/domain/load.h"
 #include "server/domain/onboarding.h"
 #include "server/domain/rate_limit.h"
@@ -403,6 +404,8 @@ int main(int argc, char** argv) {
   posfleet::domain::Context ctx{**store,  artifacts, tenant,   poll_seconds,
                                 data_dir, &sms,      &*secrets};
   ctx.load = &load;
+  posfleet::domain::LastSeen last_seen;
+  ctx.last_seen = &last_seen;
   posfleet::domain::FormatOnlyVerifier verifier;
   ctx.verifier = &verifier;
   posfleet::domain::RateLimiter public_limit(
@@ -521,6 +524,8 @@ int main(int argc, char** argv) {
   listener.run();
   outbound.stop();
   background.stop();
+  if (auto s = last_seen.flush(**store); !s)
+    spdlog::warn("the last second of polls' last_seen was not written: {}", s.error().message);
   say("posfleetd stopped");
   return 0;
 }

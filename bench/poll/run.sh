@@ -6,7 +6,11 @@
 # absolute req/s. Not part of the test suite.
 #
 # Environment (defaults in brackets):
-#   N [10000]           terminals to register and spread the polls over
+#   N [10000]           terminals to spread the polls over: the first 100 registered
+#                       through the API, the rest written straight into the database
+#                       (seed.py), so N=1000000 takes seconds, not an hour
+#   BACKEND [sqlite]    sqlite (posfleetd --data-dir) or postgres (a throwaway cluster
+#                       from scripts/pg-cluster, durable settings, posfleetd --database)
 #   THREADS [2]         posfleetd --threads and nginx worker_processes
 #   DURATION [10]       seconds each measured wrk run lasts
 #   WARMUP [2]          seconds of unmeasured wrk before each measured run
@@ -21,6 +25,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 N=${N:-10000}
+BACKEND=${BACKEND:-sqlite}
+case $BACKEND in sqlite | postgres) ;; *) echo "run.sh: BACKEND is sqlite or postgres" >&2; exit 2 ;; esac
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
@@ -40,6 +46,7 @@ cleanup() {
   local p
   for p in $step "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  [[ $BACKEND != postgres ]] || "$root/scripts/pg-cluster" stop "$tmp/pg" || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -110,7 +117,7 @@ run_wrk() {
   r_busy=$(awk -v a="$m0" -v b="$m1" 'BEGIN{split(a,x," "); split(b,y," "); printf "%.0f", 100*(y[1]-x[1])/(y[2]-x[2])}')
 }
 
-echo "posfleet poll benchmark: $N terminals, server threads/workers=$THREADS, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s)"
+echo "posfleet poll benchmark: $N terminals on $BACKEND, server threads/workers=$THREADS, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s)"
 echo "machine: $ncpu CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 # Anything else running (a build, another benchmark) skews both rows
 # differently, so measure how idle the box is first and say so.
@@ -120,8 +127,14 @@ echo "box busy before the run: $pre_busy%"
 ((pre_busy <= 10)) || echo "WARNING: the machine is not idle; these figures will be noisy" >&2
 
 # --- posfleetd ----------------------------------------------------------------
+database=()
+db_pids=()  # the database server's processes, whose CPU a poll also costs
+if [[ $BACKEND == postgres ]]; then
+  conninfo=$(PG_CLUSTER_DURABLE=1 "$root/scripts/pg-cluster" start "$tmp/pg") || die "PostgreSQL did not start"
+  database=(--database "$conninfo")
+fi
 admin=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
-POSFLEET_BOOTSTRAP_TOKEN=$admin "$POSFLEETD" --data-dir "$tmp/data" --listen 127.0.0.1:0 \
+POSFLEET_BOOTSTRAP_TOKEN=$admin "$POSFLEETD" --data-dir "$tmp/data" "${database[@]}" --listen 127.0.0.1:0 \
   --threads "$THREADS" --log-level warn >"$tmp/posfleetd.log" 2>&1 &
 pf_pid=$!
 pids+=("$pf_pid")
@@ -135,15 +148,29 @@ done
 [[ -n $pf_url ]] || die "posfleetd did not start within 10s: $(cat "$tmp/posfleetd.log")"
 
 t0=$(date +%s.%N)
-interruptible timeout 600 /usr/bin/python3 "$here/register.py" "$pf_url" "$admin" "$N" "$tmp/terminals.txt" ||
+api_n=$((N < 100 ? N : 100))
+interruptible timeout 600 /usr/bin/python3 "$here/register.py" "$pf_url" "$admin" "$api_n" "$tmp/terminals.txt" ||
   die "registering terminals failed"
+if ((N > api_n)); then
+  if [[ $BACKEND == postgres ]]; then target=$conninfo; else target=$tmp/data/posfleet.db; fi
+  interruptible timeout 3600 /usr/bin/python3 "$here/seed.py" "$BACKEND" "$target" "$api_n" $((N - api_n)) \
+    "$tmp/terminals.txt" || die "seeding terminals failed"
+fi
 echo "registered $N terminals in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
+if [[ $BACKEND == postgres ]]; then
+  postmaster=$(head -1 "$(cat "$tmp/pg/cluster")/data/postmaster.pid")
+  db_pids=("$postmaster")
+fi
 body=$(cat "$tmp/terminals.txt.reply")
 echo "poll reply: ${#body} bytes: $body"
 
 echo "running wrk against posfleetd ($pf_url)..."
-run_wrk posfleetd "$pf_url" "$pf_pid"
+# The database's processes as they are now that posfleetd has its connections.
+((${#db_pids[@]} == 0)) || db_pids=("${db_pids[0]}" $(pgrep -P "${db_pids[0]}"))
+run_wrk posfleetd "$pf_url" "$pf_pid" "${db_pids[@]}"
 pf_rps=$r_rps pf_p50=$r_p50 pf_p99=$r_p99 pf_cpu=$r_cpu pf_busy=$r_busy
+rss_kib=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pf_pid/status")
+hwm_kib=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pf_pid/status")
 # Stop it now so the nginx run has the CPUs to itself, as posfleetd had.
 kill -TERM "$pf_pid"; wait "$pf_pid" 2>/dev/null || true
 pids=()
@@ -185,3 +212,6 @@ row server "req/s" p50 p99 "server CPU" "CPU/request" "box busy"
 row posfleetd "$pf_rps" "$(ms "$pf_p50")" "$(ms "$pf_p99")" "$pf_cpu cores" "$(us_per_req "$pf_cpu" "$pf_rps")" "$pf_busy%"
 row nginx "$ng_rps" "$(ms "$ng_p50")" "$(ms "$ng_p99")" "$ng_cpu cores" "$(us_per_req "$ng_cpu" "$ng_rps")" "$ng_busy%"
 echo "ratio posfleetd/nginx (req/s): $(awk -v a="$pf_rps" -v b="$ng_rps" 'BEGIN{printf "%.2f", a/b}')"
+[[ $BACKEND == sqlite ]] || echo "posfleetd's server CPU includes PostgreSQL's processes (same box)"
+echo "posfleetd RSS after the run: $((rss_kib / 1024)) MiB (peak $((hwm_kib / 1024)) MiB);" \
+  "$(awk -v k="$rss_kib" -v n="$N" 'BEGIN{printf "%.0f", k*1024/n}') bytes per terminal"

@@ -1,5 +1,6 @@
 #include "server/background/jobs.h"
 
+#include "server/domain/last_seen.h"
 #include "server/domain/rollouts/engine.h"
 #include "server/domain/timeouts.h"
 #include "server/webhooks/delivery.h"
@@ -17,6 +18,10 @@ void add_background_jobs(background::Runner& runner, background::Runner& outboun
   runner.every(
       "rollouts", std::chrono::milliseconds(ctx.rollout_tick_ms),
       [&ctx] { return domain::rollouts::advance_rollouts(ctx); }, "rollouts");
+  // On every server: the polls it answered, written once a second (domain/last_seen.h).
+  if (ctx.last_seen)
+    runner.every("last-seen", std::chrono::seconds(1),
+                 [&ctx] { return ctx.last_seen->flush(ctx.store); });
   // Each area adds one line here.
 }
 

@@ -18,6 +18,7 @@ class SecretBox;
 class LoadState;
 class IdentityVerifier;
 class RateLimiter;
+class LastSeen;
 class DeviceCa;
 }  // namespace posfleet::domain
 namespace posfleet::webhooks {
@@ -40,6 +41,8 @@ struct Context {
       {};                           // peers whose X-Forwarded-For names the client (nginx in front)
   int session_idle_seconds = 1800;  // a back-office session ends after this long unused
   int session_max_seconds = 12 * 3600;  // and after this long in any case
+  // Gathers polls' last_seen for one write a second (last_seen.h); none: each poll writes.
+  LastSeen* last_seen = nullptr;
   LoadState* load = nullptr;  // download slots and poll stretching (load.h); none: unlimited
   // Release keys the server checks signatures against at publish (releases.h);
   // none: the server stores what it is given and only terminals check.

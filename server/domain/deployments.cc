@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "core/version.h"
 #include "server/domain/audit.h"
+#include "server/domain/last_seen.h"
 #include "server/domain/notifications.h"
 #include "server/domain/phases.h"
 #include "server/domain/policy.h"
@@ -424,8 +425,11 @@ Expected<ActionFetch> fetch_action(Context& ctx, const store::TerminalRecord& t,
 Expected<std::optional<store::DeploymentRecord>> poll_open_deployment(
     Context& ctx, const store::TerminalRecord& t) {
   const auto now = unix_now();
-  if (now - t.last_seen >= 10) {  // coarse, to keep polls read-only
-    if (auto s = ctx.store.touch_terminal(t.id, now); !s) return s.error();
+  if (now - t.last_seen >= 10) {  // coarse, to keep most polls read-only
+    if (ctx.last_seen)
+      ctx.last_seen->seen(t.id, now);
+    else if (auto s = ctx.store.touch_terminal(t.id, now); !s)
+      return s.error();
   }
   if (auto s = adopt_reported_version(ctx, t); !s) return s.error();
   return ctx.store.open_deployment(t.id);

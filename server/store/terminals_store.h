@@ -31,6 +31,10 @@ class TerminalStore {
   virtual Expected<std::int64_t> count_terminals(
       const TerminalQuery& q) = 0;  // ignores offset and limit
   virtual Status touch_terminal(std::int64_t id, std::int64_t now) = 0;
+  // Many polls' last_seen at once (domain/last_seen.h): each terminal's becomes the time given
+  // unless it is later already. Each chunk of terminals is one statement.
+  virtual Status touch_terminals(
+      const std::vector<std::pair<std::int64_t, std::int64_t>>& seen) = 0;
   virtual Status set_terminal_attributes(std::int64_t id, const std::string& json) = 0;
   virtual Status set_installed_version(std::int64_t id, const std::string& version) = 0;
 

@@ -28,6 +28,21 @@ TEST_P(TerminalsConformance, ADuplicateSerialIsAConflict) {
   EXPECT_EQ(id.error().code, Code::kConflict);
 }
 
+TEST_P(TerminalsConformance, ManyTerminalsAreSeenAtOnceAndNoneGoesBackInTime) {
+  // 301 terminals: chunks of 256, 32, 8, 4 and 1 rows.
+  std::vector<std::pair<std::int64_t, std::int64_t>> seen;
+  for (int i = 0; i < 301; ++i) seen.emplace_back(terminal("PF" + std::to_string(i)), 1000 + i);
+  const auto later = seen[7].first;
+  ASSERT_TRUE(store().touch_terminal(later, 5000));
+  const auto untouched = terminal("PF-NOT-SEEN");
+  ASSERT_TRUE(store().touch_terminals(seen));
+  for (int i = 0; i < 301; ++i)
+    EXPECT_EQ(store().terminal_by_id(seen[i].first)->last_seen, i == 7 ? 5000 : 1000 + i) << i;
+  EXPECT_EQ(store().terminal_by_id(untouched)->last_seen, 0);
+  EXPECT_TRUE(store().touch_terminals({}));
+  EXPECT_TRUE(store().touch_terminals({{untouched + 1000, 9}})) << "a terminal since removed";
+}
+
 TEST_P(TerminalsConformance, WhatATerminalReportsIsKept) {
   const auto id = terminal("PF1");
   ASSERT_TRUE(store().touch_terminal(id, 500));

@@ -128,6 +128,41 @@ Status SqlStore::touch_terminal(std::int64_t id, std::int64_t now) {
   return done(c, s, "touch terminal");
 }
 
+namespace {
+// UPDATE … FROM a VALUES list of `rows` (id, seen) pairs (a CTE: SQLite has no column list on
+// a FROM subquery's alias).
+std::string touch_terminals_sql(std::size_t rows) {
+  std::string sql = "WITH v(id, seen) AS (VALUES ";
+  for (std::size_t i = 0; i < rows; ++i)
+    sql += i ? ",(CAST(? AS BIGINT),CAST(? AS BIGINT))" : "(CAST(? AS BIGINT),CAST(? AS BIGINT))";
+  return sql +
+         ") UPDATE terminals SET last_seen = v.seen FROM v WHERE terminals.id = v.id AND "
+         "terminals.last_seen < v.seen";
+}
+}  // namespace
+
+Status SqlStore::touch_terminals(const std::vector<std::pair<std::int64_t, std::int64_t>>& seen) {
+  POSFLEET_CONN(c);
+  // Chunks of 256, 128, … 1 rows: nine statement texts, each prepared once per connection,
+  // none with more parameters than either database takes.
+  static const std::vector<std::string> texts = [] {
+    std::vector<std::string> t;
+    for (std::size_t n = 1; n <= 256; n *= 2) t.push_back(touch_terminals_sql(n));
+    return t;
+  }();
+  std::size_t at = 0;
+  while (at < seen.size()) {
+    std::size_t k = texts.size() - 1;
+    while ((std::size_t{1} << k) > seen.size() - at) --k;
+    const std::size_t n = std::size_t{1} << k;
+    auto s = c.prepare(texts[k].c_str());
+    for (std::size_t i = at; i < at + n; ++i) s.bind(seen[i].first).bind(seen[i].second);
+    if (auto st = done(c, s, "touch terminals"); !st) return st;
+    at += n;
+  }
+  return ok_status();
+}
+
 Status SqlStore::set_terminal_attributes(std::int64_t id, const std::string& json) {
   POSFLEET_CONN(c);
   auto s = c.prepare("UPDATE terminals SET attributes = ? WHERE id = ?");

@@ -66,6 +66,7 @@ class SqlStore : public Store {
   Expected<std::vector<TerminalRow>> query_terminals(const TerminalQuery& q) override;
   Expected<std::int64_t> count_terminals(const TerminalQuery& q) override;
   Status touch_terminal(std::int64_t id, std::int64_t now) override;
+  Status touch_terminals(const std::vector<std::pair<std::int64_t, std::int64_t>>& seen) override;
   Status set_terminal_attributes(std::int64_t id, const std::string& json) override;
   Status set_installed_version(std::int64_t id, const std::string& version) override;
 

@@ -1,0 +1,52 @@
+// LastSeen: a poll's last_seen waits in memory until the next flush, which writes every
+// terminal's newest time in one go.
+#include "server/domain/last_seen.h"
+
+#include <thread>
+#include <vector>
+
+#include "server/testing/domain_fixture.h"
+
+namespace posfleet::domain {
+namespace {
+
+class LastSeenTest : public testing::DomainTest {
+ protected:
+  LastSeenTest() : DomainTest(3) {}
+  std::int64_t stored(int i) { return store_->terminal_by_id(terminals_[i].id)->last_seen; }
+};
+
+TEST_F(LastSeenTest, APollIsWrittenAtTheNextFlushNotBefore) {
+  LastSeen batch;
+  ctx_->last_seen = &batch;
+  ASSERT_TRUE(poll_open_deployment(*ctx_, terminals_[1]));
+  EXPECT_EQ(stored(1), 0) << "written at once";
+  EXPECT_EQ(batch.pending(), 1u);
+  ASSERT_TRUE(batch.flush(*store_));
+  EXPECT_GT(stored(1), 0);
+  EXPECT_EQ(stored(0), 0);
+  EXPECT_EQ(batch.pending(), 0u);
+}
+
+TEST_F(LastSeenTest, TheNewestTimeOfEachTerminalIsKeptFromManyThreads) {
+  LastSeen batch;
+  std::vector<std::thread> pollers;
+  for (int k = 0; k < 4; ++k)
+    pollers.emplace_back([&, k] {
+      for (int n = 0; n < 1000; ++n) batch.seen(terminals_[n % 3].id, 100 + n + k);
+    });
+  for (auto& p : pollers) p.join();
+  EXPECT_EQ(batch.pending(), 3u);
+  ASSERT_TRUE(batch.flush(*store_));
+  EXPECT_EQ(stored(0), 100 + 999 + 3);
+  EXPECT_EQ(stored(1), 100 + 997 + 3);
+  EXPECT_EQ(stored(2), 100 + 998 + 3);
+}
+
+TEST_F(LastSeenTest, WithoutABatchAPollWritesAtOnce) {
+  ASSERT_TRUE(poll_open_deployment(*ctx_, terminals_[2]));
+  EXPECT_GT(stored(2), 0);
+}
+
+}  // namespace
+}  // namespace posfleet::domain
