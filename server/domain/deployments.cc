@@ -426,7 +426,9 @@ Expected<std::optional<store::DeploymentRecord>> poll_open_deployment(
     Context& ctx, const store::TerminalRecord& t) {
   const auto now = unix_now();
   if (now - t.last_seen >= 10) {  // coarse, to keep most polls read-only
-    if (ctx.last_seen)
+    // A terminal's first poll is written at once: from then on it counts as reachable (a
+    // rollout's wave, the console), which must not wait for the next batch.
+    if (ctx.last_seen && t.last_seen != 0)
       ctx.last_seen->seen(t.id, now);
     else if (auto s = ctx.store.touch_terminal(t.id, now); !s)
       return s.error();
