@@ -121,7 +121,7 @@ int run_migrate(const MigrateOptions& o, std::ostream& out, std::ostream& err) {
                                                    "; start no server on it: drop that database "
                                                    "and migrate again into a new one"));
   out << (report->already_migrated
-              ? to + " already holds this data (the same rows in every table, the same newest "
+              ? to + " already holds this data (as many rows in every table, the same newest "
                      "audit entry); nothing was changed\n"
               : "migrated " + std::to_string(report->tables.size()) + " tables, " +
                     std::to_string(rows) + " rows\n")
