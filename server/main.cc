@@ -37,6 +37,7 @@
 #include "server/http/tls.h"
 #include "server/metrics/metrics_api.h"
 #include "server/ops/backup_restore.h"
+#include "server/ops/migrate.h"
 #include "server/routes.h"
 #include "server/store/postgres/pg_store.h"
 #include "server/store/sqlite/sqlite_store.h"
@@ -227,6 +228,20 @@ int main(int argc, char** argv) {
   restore->add_option("--from", restore_opts.from, "the backup file")->required();
   restore->add_flag("--force", restore_opts.force, "replace a database already in --data-dir");
   restore->fallthrough();
+  posfleet::ops::MigrateOptions migrate_opts;
+  auto* migrate = app.add_subcommand(
+      "migrate",
+      "copy the SQLite database of a data directory into a new PostgreSQL database, then check "
+      "every table's rows and the audit chain there; safe to run again (posfleetd stopped)");
+  migrate
+      ->add_option("--from-data-dir", migrate_opts.from_data_dir,
+                   "the --data-dir of the posfleetd that ran on SQLite")
+      ->required();
+  migrate
+      ->add_option("--to", migrate_opts.to,
+                   "postgresql://USER@HOST:PORT/DB: the database the servers will use (new, or "
+                   "holding this very data from an earlier run)")
+      ->required();
   std::vector<std::string> release_key_files;
   int release_threshold = 1;
   app.add_option("--release-key", release_key_files,
@@ -342,6 +357,19 @@ int main(int argc, char** argv) {
     return 1;
   };
   if (auto s = posfleet::init_crypto(); !s) return fail(s.error());
+  if (migrate->parsed()) {
+    if (!posfleet::store::is_postgres_url(migrate_opts.to))
+      return fail({posfleet::Code::kInvalidArgument,
+                   "--to takes a PostgreSQL URL, postgresql://USER@HOST:PORT/DB", ""});
+    if (!std::filesystem::is_directory(migrate_opts.from_data_dir))
+      return fail({posfleet::Code::kNotFound,
+                   "no data directory at " + migrate_opts.from_data_dir +
+                       ": --from-data-dir names the --data-dir of the posfleetd that ran on SQLite",
+                   ""});
+    // No posfleetd may write to the source while it is copied.
+    if (auto s = lock_data_dir(migrate_opts.from_data_dir); !s) return fail(s.error());
+    return posfleet::ops::run_migrate(migrate_opts, std::cout, std::cerr);
+  }
   const bool on_postgres = !database.empty();
   if (on_postgres && !posfleet::store::is_postgres_url(database))
     return fail({posfleet::Code::kInvalidArgument,

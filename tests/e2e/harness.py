@@ -43,6 +43,7 @@ def binary(name):
 
 
 ON_POSTGRES = os.environ.get("POSFLEET_TEST_BACKEND") == "postgres"
+SQLITE = "sqlite"  # Server(database=SQLITE): embedded SQLite in its data dir on either backend
 _databases = itertools.count()
 
 
@@ -171,7 +172,8 @@ class Server:
     in the child before posfleetd starts (e.g. to lower its descriptor limit);
     `listen` may be "0.0.0.0:0" (the url stays on 127.0.0.1).
     `tls` (a test_ca.ServerTls) serves HTTPS: the url is then https://...,
-    and api() trusts tls.ca_bundle."""
+    and api() trusts tls.ca_bundle. `database`: a postgresql:// URL, SQLITE, or None for the
+    backend the test runs on."""
 
     def __init__(self, workdir, poll_seconds=1, extra_args=(), preexec=None, tls=None, listen="127.0.0.1:0",
                  name="server", database=None):
@@ -180,7 +182,8 @@ class Server:
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir)
         self.log_path = os.path.join(self.dir, "posfleetd.log")
-        self.database = database or (new_postgres_database() if ON_POSTGRES else None)
+        self.database = None if database == SQLITE else database or (
+            new_postgres_database() if ON_POSTGRES else None)
         self.args = ["--data-dir", os.path.join(self.dir, "var"), "--listen", listen,
                      *(("--database", self.database) if self.database else ()),
                      "--poll-seconds", str(poll_seconds), "--threads", "2",
