@@ -93,12 +93,12 @@ run_wrk() {
   local name=$1 url=$2; shift 2
   local wrk_cmd=(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" --timeout 5s -s "$here/poll.lua")
   if ((WARMUP > 0)); then
-    interruptible timeout $((WARMUP + 30)) "${wrk_cmd[@]}" -d"${WARMUP}s" "$url" -- "$tmp/terminals.txt" >"$tmp/$name.warmup" 2>&1 ||
+    interruptible timeout $((WARMUP + 300)) "${wrk_cmd[@]}" -d"${WARMUP}s" "$url" -- "$tmp/terminals.txt" "$WRK_THREADS" >"$tmp/$name.warmup" 2>&1 ||
       die "$name warm-up failed: $(cat "$tmp/$name.warmup")"
   fi
   local c0 m0 c1 m1
   c0=$(cpu_ticks "$@"); m0=$(machine_ticks)
-  interruptible timeout $((DURATION + 30)) "${wrk_cmd[@]}" -d"${DURATION}s" "$url" -- "$tmp/terminals.txt" >"$tmp/$name.out" 2>&1 ||
+  interruptible timeout $((DURATION + 300)) "${wrk_cmd[@]}" -d"${DURATION}s" "$url" -- "$tmp/terminals.txt" "$WRK_THREADS" >"$tmp/$name.out" 2>&1 ||
     die "$name wrk failed: $(cat "$tmp/$name.out")"
   c1=$(cpu_ticks "$@"); m1=$(machine_ticks)
   local line
