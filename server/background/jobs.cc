@@ -1,5 +1,7 @@
 #include "server/background/jobs.h"
 
+#include "core/clock.h"
+#include "server/domain/rate_limit.h"
 #include "server/domain/rollouts/engine.h"
 #include "server/domain/timeouts.h"
 #include "server/webhooks/delivery.h"
@@ -17,6 +19,9 @@ void add_background_jobs(background::Runner& runner, background::Runner& outboun
   runner.every(
       "rollouts", std::chrono::milliseconds(ctx.rollout_tick_ms),
       [&ctx] { return domain::rollouts::advance_rollouts(ctx); }, "rollouts");
+  runner.every(
+      "limits", std::chrono::seconds(60),
+      [&ctx] { return domain::prune_limit_events(ctx.store, unix_now()); }, "limits");
   // Each area adds one line here.
 }
 
