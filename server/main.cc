@@ -261,6 +261,11 @@ int main(int argc, char** argv) {
                  "how terminals and browsers reach this server, e.g. https://fleet.example.com "
                  "behind a TLS proxy; "
                  "download links start with it (default: http:// and the --listen address)");
+  std::string artifact_base_url;
+  app.add_option("--artifact-base-url", artifact_base_url,
+                 "where another web server (nginx, a CDN) serves --artifact-dir, e.g. "
+                 "https://cdn.example.com/posfleet/: terminals download artifacts from there (the "
+                 "signed manifest vouches for them); posfleetd still serves them too");
   posfleet::http::ListenerOptions limits;
   app.add_option("--max-body-bytes", limits.max_body, "largest JSON request body, held in memory")
       ->check(CLI::Range(std::uint64_t{1024}, std::uint64_t{1} << 30))
@@ -381,6 +386,11 @@ int main(int argc, char** argv) {
                  "backup and restore are for the embedded SQLite database; back PostgreSQL up "
                  "with pg_dump (docs/operations.md)",
                  ""});
+  if (!artifact_base_url.empty()) {
+    auto base = posfleet::http::parse_artifact_base_url(artifact_base_url);
+    if (!base) return fail(base.error());
+    artifact_base_url = *base;
+  }
   if (artifact_dir.empty()) artifact_dir = data_dir + "/artifacts";
   if (secret_key.empty()) secret_key = data_dir + "/secret.key";
   if (backup->parsed()) {  // beside a running posfleetd: no lock, nothing written in data_dir
@@ -436,8 +446,9 @@ int main(int argc, char** argv) {
   ctx.last_seen = &last_seen;
   posfleet::domain::FormatOnlyVerifier verifier;
   ctx.verifier = &verifier;
-  posfleet::domain::RateLimiter public_limit(
-      60, 60);  // per address and minute, on routes without log-in
+  // Per address and minute, on routes without log-in; counted in the store, so servers sharing
+  // a database count together.
+  posfleet::domain::RateLimiter public_limit(**store, 60, 60);
   ctx.public_limit = &public_limit;
   if (secrets->rotating())
     spdlog::warn(
@@ -533,6 +544,7 @@ int main(int argc, char** argv) {
   auto url = posfleet::http::parse_external_url(external_url.empty() ? listen_url : external_url);
   if (!url) return fail(url.error());
   ctx.external_url = *url;
+  ctx.artifact_base_url = artifact_base_url;
   if (auto s = bootstrap_admin(**store, *url); !s) return fail(s.error());
   if (auto s = bootstrap_admin_user(ctx, *url); !s) return fail(s.error());
   say(console.available() ? "console at " + *url + "/ (back-office users log in there)"

@@ -36,20 +36,33 @@ std::string origin_of(const std::string& url) {
 }  // namespace
 
 HttpDdiClient::HttpDdiClient(const Config& c, std::unique_ptr<HttpClient> control,
-                             std::unique_ptr<HttpClient> downloads, Clock& clock)
+                             std::unique_ptr<HttpClient> downloads, Clock& clock,
+                             std::unique_ptr<HttpClient> elsewhere)
     : server_(c.server),
       base_path_("/" + c.tenant + "/controller/v1/" + c.terminal),
       http_(std::move(control)),
       downloads_(std::move(downloads)),
+      elsewhere_(std::move(elsewhere)),
+      last_download_(downloads_.get()),
       clock_(clock) {
   http_->max_reply_bytes = kMaxReplyBytes;
 }
 
 std::unique_ptr<HttpDdiClient> HttpDdiClient::over_curl(const Config& c, Clock& clock) {
   const std::vector<std::string> token{"Authorization: TargetToken " + c.token};
+  // Another host gets no token and no client certificate; the CA bundle and the plain-HTTP
+  // rule stay the same.
+  TlsClientOptions anonymous = c.tls;
+  anonymous.client_cert.clear();
+  anonymous.client_key.clear();
   return std::make_unique<HttpDdiClient>(
       c, std::make_unique<CurlHttpClient>(c.server, token, c.tls),
-      std::make_unique<CurlHttpClient>(c.server, token, c.tls), clock);
+      std::make_unique<CurlHttpClient>(c.server, token, c.tls), clock,
+      std::make_unique<CurlHttpClient>(c.server, std::vector<std::string>{}, anonymous));
+}
+
+bool HttpDdiClient::on_server(const std::string& href) const {
+  return href.find("://") == std::string::npos || origin_of(href) == origin_of(server_);
 }
 
 namespace {
@@ -122,11 +135,10 @@ Expected<Deployment> HttpDdiClient::deployment(const std::string& href) {
       d.artifacts.push_back(std::move(l));
     }
   }
-  // The terminal's token goes with every request: follow links to the
-  // configured server only.
-  const std::string origin = origin_of(server_);
+  // The terminal's token goes with every request to the configured server; an artifact on
+  // another host is fetched without it, and only when this client may (`elsewhere`).
   for (const auto& a : d.artifacts)
-    if (!a.href.empty() && origin_of(a.href) != origin)
+    if (!a.href.empty() && !on_server(a.href) && !elsewhere_)
       return make_error(Code::kServer,
                         "deployment links to another server (" + origin_of(a.href) + "); refused");
   if (auto* ext = o->if_contains("posfleet"); ext && ext->is_object())

@@ -19,8 +19,13 @@ class HttpDdiClient final : public DdiClient {
   // `control` carries polls and feedback; `downloads` its own connection, so
   // that the control connection can poll (e.g. for a cancel) while a transfer
   // runs. Both send the terminal's token; `clock` stamps feedback.
+  // `elsewhere` downloads artifacts a deployment links to on another host (a server started
+  // with --artifact-base-url: nginx or a CDN serving its artifact folder) and sends neither the
+  // token nor a client certificate; the signed manifest vouches for those bytes. Without it,
+  // such links are refused.
   HttpDdiClient(const Config& c, std::unique_ptr<HttpClient> control,
-                std::unique_ptr<HttpClient> downloads, Clock& clock = system_clock());
+                std::unique_ptr<HttpClient> downloads, Clock& clock = system_clock(),
+                std::unique_ptr<HttpClient> elsewhere = nullptr);
   // Over libcurl, to c.server with the terminal's token.
   static std::unique_ptr<HttpDdiClient> over_curl(const Config& c, Clock& clock = system_clock());
 
@@ -44,16 +49,25 @@ class HttpDdiClient final : public DdiClient {
                                     const std::function<void(const DownloadProgress&)>& progress,
                                     const DownloadLimits& limits,
                                     const std::function<bool()>& should_stop) override {
-    return downloads_->download(href, file, length, progress, limits, should_stop);
+    last_download_ = on_server(href) ? downloads_.get() : elsewhere_.get();
+    if (!last_download_)
+      return make_error(Code::kServer, "the download link names another host; refused");
+    return last_download_->download(href, file, length, progress, limits, should_stop);
   }
-  int download_retry_after() const override { return downloads_->retry_after_seconds(); }
+  int download_retry_after() const override {
+    return last_download_ ? last_download_->retry_after_seconds() : 0;
+  }
 
  private:
   Status post(const std::string& path, const FeedbackMessage& m, std::int64_t id);
   std::string server_;
   std::string base_path_;
   std::unique_ptr<HttpClient> http_;
+  // Whether `href` is on the configured server (the token may go with it).
+  bool on_server(const std::string& href) const;
   std::unique_ptr<HttpClient> downloads_;
+  std::unique_ptr<HttpClient> elsewhere_;
+  HttpClient* last_download_ = nullptr;
   Clock& clock_;
 };
 

@@ -115,6 +115,44 @@ TEST(HttpDdiClient, DownloadsGoOverTheirOwnConnection) {
   EXPECT_EQ(rig.downloads->downloads, std::vector<std::string>{"http://srv:8080/a.img"});
 }
 
+constexpr const char* kDeploymentElsewhere = R"({"id": "7", "deployment": {"chunks": [
+    {"part": "os", "artifacts": [{"filename": "os.img", "size": 10,
+      "_links": {"download-http": {"href": "https://cdn.example/pf/ab/abcd"}}}]}]}})";
+
+TEST(HttpDdiClient, ArtifactsOnAnotherHostAreRefusedWithoutAnAnonymousClient) {
+  DdiRig rig;
+  rig.answer(200, kDeploymentElsewhere);
+  auto d = rig.ddi->deployment("http://srv:8080/x/deploymentBase/7");
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().code, Code::kServer);
+  EXPECT_FALSE(
+      rig.ddi->download("https://cdn.example/pf/ab/abcd", "/nonexistent/a.part", 10, {}, {}, {}));
+  EXPECT_TRUE(rig.downloads->downloads.empty()) << "the token never goes to another host";
+}
+
+TEST(HttpDdiClient, ArtifactsOnAnotherHostGoOverTheAnonymousClient) {
+  Config config;
+  config.server = "http://srv:8080";
+  config.terminal = "PF0001";
+  FakeClock clock{1800000000};
+  auto c = std::make_unique<FakeHttpClient>();
+  auto d = std::make_unique<FakeHttpClient>();
+  auto e = std::make_unique<FakeHttpClient>();
+  auto *control = c.get(), *downloads = d.get(), *elsewhere = e.get();
+  HttpDdiClient ddi(config, std::move(c), std::move(d), clock, std::move(e));
+  control->on_request = [](const FakeHttpClient::Sent&) {
+    return Expected<HttpResult>(HttpResult{200, kDeploymentElsewhere, {}});
+  };
+  auto dep = ddi.deployment("http://srv:8080/x/deploymentBase/7");
+  ASSERT_TRUE(dep) << dep.error().message;
+  ASSERT_EQ(dep->artifacts.size(), 1u);
+  EXPECT_EQ(dep->artifacts[0].href, "https://cdn.example/pf/ab/abcd");
+  (void)ddi.download(dep->artifacts[0].href, "/nonexistent/a.part", 10, {}, {}, {});
+  (void)ddi.download("http://srv:8080/a.img", "/nonexistent/a.part", 10, {}, {}, {});
+  EXPECT_EQ(elsewhere->downloads, std::vector<std::string>{"https://cdn.example/pf/ab/abcd"});
+  EXPECT_EQ(downloads->downloads, std::vector<std::string>{"http://srv:8080/a.img"});
+}
+
 TEST(HttpDdiClient, ParseSleep) {
   EXPECT_EQ(parse_sleep("01:00:05"), 3605);
   EXPECT_FALSE(parse_sleep("1:60:00"));

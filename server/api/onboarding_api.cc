@@ -91,9 +91,13 @@ bj::object status_json(const store::ApplicationRecord& a) {
 // listener already refuses any other body with 415; this also refuses a
 // request without one.
 Expected<bj::object> public_body(domain::Context& ctx, const Request& req) {
-  if (ctx.public_limit && !ctx.public_limit->allow(client_address(ctx, req), unix_now()))
-    return make_error(Code::kTooManyRequests,
-                      "too many requests from your address; wait a minute and try again");
+  if (ctx.public_limit) {
+    auto allowed = ctx.public_limit->allow(client_address(ctx, req), unix_now());
+    if (!allowed) return allowed.error().with_context("counting requests from your address");
+    if (!*allowed)
+      return make_error(Code::kTooManyRequests,
+                        "too many requests from your address; wait a minute and try again");
+  }
   if (!http::media_type_is(req.header("content-type"), "application", "json"))
     return make_error(Code::kInvalidArgument, "send the request as application/json");
   return body_object(req);

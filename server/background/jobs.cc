@@ -1,6 +1,8 @@
 #include "server/background/jobs.h"
 
+#include "core/clock.h"
 #include "server/domain/last_seen.h"
+#include "server/domain/rate_limit.h"
 #include "server/domain/rollouts/engine.h"
 #include "server/domain/timeouts.h"
 #include "server/webhooks/delivery.h"
@@ -22,6 +24,9 @@ void add_background_jobs(background::Runner& runner, background::Runner& outboun
   if (ctx.last_seen)
     runner.every("last-seen", std::chrono::seconds(1),
                  [&ctx] { return ctx.last_seen->flush(ctx.store); });
+  runner.every(
+      "limits", std::chrono::seconds(60),
+      [&ctx] { return domain::prune_limit_events(ctx.store, unix_now()); }, "limits");
   // Each area adds one line here.
 }
 

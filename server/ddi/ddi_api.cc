@@ -193,16 +193,22 @@ Response post_ticket(domain::Context& ctx, Request& req, const store::TerminalRe
   return http::json_response(200, bj::object{{"ticket_id", ticket->id}});
 }
 
-bj::object chunk_json(const std::string& base, const store::ComponentRecord& c,
-                      const store::ArtifactRecord& a) {
+// The download link points at posfleetd itself or, with --artifact-base-url, at the web server
+// that serves --artifact-dir (the signed manifest, not the transport, vouches for the bytes).
+bj::object chunk_json(const domain::Context& ctx, const std::string& base,
+                      const store::ComponentRecord& c, const store::ArtifactRecord& a) {
   const std::string href =
       base + "/softwaremodules/" + std::to_string(c.id) + "/artifacts/" + c.filename;
+  const std::string download =
+      ctx.artifact_base_url.empty()
+          ? href
+          : ctx.artifact_base_url + store::ArtifactStore::relative_path_of(a.sha256);
   bj::object artifact{
       {"filename", c.filename},
       {"hashes", bj::object{{"sha1", a.sha1}, {"md5", a.md5}, {"sha256", a.sha256}}},
       {"size", a.size},
       {"_links",
-       bj::object{{"download-http", link(href)}, {"md5sum-http", link(href + ".MD5SUM")}}}};
+       bj::object{{"download-http", link(download)}, {"md5sum-http", link(href + ".MD5SUM")}}}};
   return bj::object{{"part", c.name},
                     {"version", c.version},
                     {"name", c.name},
@@ -221,7 +227,7 @@ Response action_resource(domain::Context& ctx, Request& req, const store::Termin
   const std::string base = controller_url(ctx, req);
   bj::array chunks;
   for (std::size_t i = 0; i < r.components.size(); ++i)
-    chunks.push_back(chunk_json(base, r.components[i], fetched->artifacts[i]));
+    chunks.push_back(chunk_json(ctx, base, r.components[i], fetched->artifacts[i]));
   bj::object deployment{
       {"download", "forced"}, {"update", "forced"}, {"chunks", std::move(chunks)}};
   bj::object body{{"id", std::to_string(d.id)}, {"deployment", std::move(deployment)}};

@@ -4,14 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <deque>
-#include <map>
-#include <mutex>
 #include <string_view>
 
 #include "core/clock.h"
 #include "core/text.h"
 #include "server/domain/audit.h"
+#include "server/domain/rate_limit.h"
 #include "server/domain/secrets.h"
 #include "server/domain/tokens.h"
 #include "server/domain/totp.h"
@@ -58,32 +56,12 @@ Expected<std::string> hash_password(const std::string& password) {
   return std::string(out);
 }
 
-// Failed log-ins per key ("name:…", "addr:…") within the window.
-class FailureLog {
- public:
-  bool blocked(const std::string& key, int limit, std::int64_t now) {
-    std::lock_guard lock(mu_);
-    auto& q = fails_[key];
-    while (!q.empty() && q.front() <= now - kLoginWindowSeconds) q.pop_front();
-    return static_cast<int>(q.size()) >= limit;
-  }
-  void add(const std::string& key, std::int64_t now) {
-    std::lock_guard lock(mu_);
-    fails_[key].push_back(now);
-  }
-  void clear(const std::string& key) {
-    std::lock_guard lock(mu_);
-    fails_.erase(key);
-  }
-
- private:
-  std::mutex mu_;
-  std::map<std::string, std::deque<std::int64_t>> fails_;
-};
-
-FailureLog& failures() {
-  static FailureLog log;
-  return log;
+// Failed log-ins per key (limit_key "name", "addr", "totp-setup") within the window, counted
+// in the store so that every server sharing it sees them (rate_limit.h).
+Expected<bool> blocked(Context& ctx, const std::string& key, int limit, std::int64_t now) {
+  auto n = ctx.store.count_limit_events(key, now - kLoginWindowSeconds);
+  if (!n) return n.error().with_context("counting failed log-ins");
+  return *n >= limit;
 }
 
 // A hash to verify against when the user does not exist, so that a wrong
@@ -197,11 +175,14 @@ Expected<store::UserRecord> change_user(Context& ctx, const std::string& name,
 Expected<Login> log_in(Context& ctx, const std::string& name, const std::string& password,
                        const std::string& remote, const std::string& code) {
   const auto now = unix_now();
-  const std::string name_key = "name:" + name, addr_key = "addr:" + remote;
-  auto& log = failures();
+  const std::string name_key = limit_key("name", name), addr_key = limit_key("addr", remote);
   const Actor who{name, "user", "console", remote};
-  if (log.blocked(name_key, kFailuresPerName, now) ||
-      log.blocked(addr_key, kFailuresPerAddress, now)) {
+  auto name_blocked = blocked(ctx, name_key, kFailuresPerName, now);
+  if (!name_blocked) return name_blocked.error();
+  auto addr_blocked =
+      *name_blocked ? Expected<bool>(true) : blocked(ctx, addr_key, kFailuresPerAddress, now);
+  if (!addr_blocked) return addr_blocked.error();
+  if (*addr_blocked) {
     if (auto s = record_audit(ctx, who, "login.refused", "user:" + name, "", remote,
                               "too many failed attempts");
         !s)
@@ -214,9 +195,15 @@ Expected<Login> log_in(Context& ctx, const std::string& name, const std::string&
   const std::string& hash = u ? u->password_hash : decoy_hash();
   const bool ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
   if (!u || !ok || u->disabled) {
-    log.add(name_key, now);
-    log.add(addr_key, now);
-    if (auto s = record_audit(ctx, who, "login.failed", "user:" + name, "", remote, ""); !s)
+    // The failure counts where every server sees it, in the transaction of its audit entry.
+    if (auto s = commit_change(ctx,
+                               [&](store::Tx& tx) -> Status {
+                                 if (auto s = tx.add_limit_event(name_key, now); !s) return s;
+                                 if (auto s = tx.add_limit_event(addr_key, now); !s) return s;
+                                 return record_audit(tx, who, "login.failed", "user:" + name, "",
+                                                     remote, "");
+                               });
+        !s)
       return s.error();
     return make_error(Code::kUnauthorized, "user name or password is wrong");
   }
@@ -232,9 +219,14 @@ Expected<Login> log_in(Context& ctx, const std::string& name, const std::string&
       step = totp_check(*secret, code, now, u->totp_last_step);
     }
     if (!step) {
-      log.add(name_key, now);
-      log.add(addr_key, now);
-      if (auto s = record_audit(ctx, who, "login.totp_failed", "user:" + name, "", remote, ""); !s)
+      if (auto s = commit_change(ctx,
+                                 [&](store::Tx& tx) -> Status {
+                                   if (auto s = tx.add_limit_event(name_key, now); !s) return s;
+                                   if (auto s = tx.add_limit_event(addr_key, now); !s) return s;
+                                   return record_audit(tx, who, "login.totp_failed", "user:" + name,
+                                                       "", remote, "");
+                                 });
+          !s)
         return s.error();
       return make_error(Code::kTotpWrong,
                         "the code is wrong or was used already; wait for the next code in your "
@@ -242,7 +234,7 @@ Expected<Login> log_in(Context& ctx, const std::string& name, const std::string&
     }
     totp_step = *step;
   }
-  log.clear(name_key);
+  if (auto s = ctx.store.clear_limit_events(name_key); !s) return s.error();
   Login out{*u, new_token(), new_token()};
   bool replayed = false;
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
@@ -271,10 +263,10 @@ Expected<Login> log_in(Context& ctx, const std::string& name, const std::string&
                         remote, totp_step ? "password and TOTP" : "");
   });
   if (!st) {
-    if (replayed) {
-      log.add(name_key, now);
-      log.add(addr_key, now);
-    }
+    if (replayed)
+      for (const auto* key : {&name_key, &addr_key})
+        if (auto s = ctx.store.add_limit_event(*key, now); !s)
+          spdlog::warn("a replayed code was not counted as a failed log-in: {}", s.error().message);
     return st.error();
   }
   return out;
@@ -343,9 +335,10 @@ Status confirm_totp(Context& ctx, const std::string& name, const std::string& co
   auto box = secret_box(ctx);
   if (!box) return box.error();
   const auto now = unix_now();
-  const std::string key = "totp-setup:" + name;
-  auto& log = failures();
-  if (log.blocked(key, kFailuresPerName, now))
+  const std::string key = limit_key("totp-setup", name);
+  auto is_blocked = blocked(ctx, key, kFailuresPerName, now);
+  if (!is_blocked) return is_blocked.error();
+  if (*is_blocked)
     return make_error(Code::kTooManyRequests,
                       "too many wrong codes; wait 15 minutes and start the set-up again");
   bool wrong = false;
@@ -370,8 +363,10 @@ Status confirm_totp(Context& ctx, const std::string& name, const std::string& co
     if (auto s = tx.update_user(*u); !s) return s;
     return record_audit(tx, who, "user.totp_enrol", "user:" + name, "", "totp", "");
   });
-  if (wrong) log.add(key, now);
-  if (st) log.clear(key);
+  if (wrong)
+    if (auto s = ctx.store.add_limit_event(key, now); !s) return s;
+  if (st)
+    if (auto s = ctx.store.clear_limit_events(key); !s) return s;
   return st;
 }
 

@@ -21,8 +21,9 @@
 // With the setting "totp_required_for_admins" on, an administrator without
 // TOTP may do nothing but set it up (totp_gate). An administrator can reset a
 // user's TOTP (the user sets it up again). Secrets are sealed (secrets.h).
-// Thread-safety: functions may be called from any thread; the failure
-// counters are guarded (they are per process: each server counts its own).
+// Failed attempts are counted in the store (rate_limit.h), so servers sharing one database
+// count together.
+// Thread-safety: functions may be called from any thread.
 #pragma once
 
 #include <optional>

@@ -53,6 +53,10 @@ struct Context {
   // How terminals reach the server (posfleetd --external-url, e.g. https://fleet.example.com):
   // every link handed out starts with it, never with a request's Host header.
   std::string external_url = "http://127.0.0.1:8080";
+  // Where another web server (nginx, a CDN) serves --artifact-dir (posfleetd
+  // --artifact-base-url, ending in '/'): the DDI's download links point there, at the artifact's
+  // path inside the folder; "" = at posfleetd itself.
+  std::string artifact_base_url = {};
   // Signs terminals' certificates (device_ca.h); none: enrolment hands out tokens only.
   DeviceCa* device_ca = nullptr;
   int device_cert_days = 90;  // how long a terminal's certificate is valid

@@ -61,10 +61,12 @@ bool valid_host(std::string_view host) {
   return valid_name(name);
 }
 
-Expected<std::string> parse_external_url(std::string_view url) {
+namespace {
+// parse_external_url's rule, the messages naming `flag` and giving `example`.
+Expected<std::string> parse_url(std::string_view url, const char* flag, const char* example) {
   auto bad = [&](const std::string& why) {
-    return make_error(Code::kInvalidArgument, "--external-url \"" + std::string(url) + "\" " + why +
-                                                  "; give e.g. https://fleet.example.com");
+    return make_error(Code::kInvalidArgument, std::string(flag) + " \"" + std::string(url) + "\" " +
+                                                  why + "; give e.g. " + example);
   };
   std::string out;
   std::string_view rest = url;
@@ -90,6 +92,17 @@ Expected<std::string> parse_external_url(std::string_view url) {
   for (char c : authority) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   out += path;
   return out;
+}
+}  // namespace
+
+Expected<std::string> parse_external_url(std::string_view url) {
+  return parse_url(url, "--external-url", "https://fleet.example.com");
+}
+
+Expected<std::string> parse_artifact_base_url(std::string_view url) {
+  auto out = parse_url(url, "--artifact-base-url", "https://cdn.example.com/posfleet/");
+  if (!out) return out;
+  return *out + "/";
 }
 
 }  // namespace posfleet::http

@@ -25,5 +25,8 @@ bool valid_host(std::string_view host);
 // "http(s)://host[:port][/path]" without a trailing '/', query or fragment;
 // the scheme and host in lower case.
 Expected<std::string> parse_external_url(std::string_view url);
+// posfleetd --artifact-base-url (where another web server serves --artifact-dir): the same rule,
+// normalized to end in exactly one '/'.
+Expected<std::string> parse_artifact_base_url(std::string_view url);
 
 }  // namespace posfleet::http

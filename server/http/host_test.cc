@@ -33,5 +33,23 @@ TEST(ExternalUrl, RefusesWhatIsNotABaseUrl) {
     EXPECT_FALSE(parse_external_url(u)) << u;
 }
 
+TEST(ArtifactBaseUrl, EndsInOneSlash) {
+  EXPECT_EQ(*parse_artifact_base_url("https://CDN.example/posfleet"),
+            "https://cdn.example/posfleet/");
+  EXPECT_EQ(*parse_artifact_base_url("https://cdn.example/posfleet//"),
+            "https://cdn.example/posfleet/");
+  EXPECT_EQ(*parse_artifact_base_url("http://127.0.0.1:8081"), "http://127.0.0.1:8081/");
+}
+
+TEST(ArtifactBaseUrl, RefusesQueriesAndOtherSchemesNamingTheFlag) {
+  for (const char* u : {"cdn.example/posfleet/", "ftp://cdn.example/", "https://cdn.example/p?x=1",
+                        "https://cdn.example/p#f"}) {
+    auto r = parse_artifact_base_url(u);
+    ASSERT_FALSE(r) << u;
+    EXPECT_NE(r.error().message.find("--artifact-base-url"), std::string::npos)
+        << r.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace posfleet::http

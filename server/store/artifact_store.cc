@@ -54,8 +54,12 @@ Status ArtifactStore::init() {
   return ok_status();
 }
 
+std::string ArtifactStore::relative_path_of(const std::string& sha256) {
+  return sha256.substr(0, 2) + "/" + sha256;
+}
+
 std::string ArtifactStore::path_of(const std::string& sha256) const {
-  return root_ + "/" + sha256.substr(0, 2) + "/" + sha256;
+  return root_ + "/" + relative_path_of(sha256);
 }
 
 bool ArtifactStore::contains(const std::string& sha256) const {

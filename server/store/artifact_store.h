@@ -49,6 +49,9 @@ class ArtifactStore {
   // begin + write + commit, for bytes already in memory (tests, small files).
   Expected<FileDigests> put(const std::string& sha256, std::string_view bytes);
   std::string path_of(const std::string& sha256) const;
+  // Its path inside the folder ("ab/ab12…"): what a web server serving the folder answers at
+  // (posfleetd --artifact-base-url).
+  static std::string relative_path_of(const std::string& sha256);
   bool contains(const std::string& sha256) const;
 
  private:

@@ -15,6 +15,7 @@
 #include "server/store/calendar_store.h"
 #include "server/store/devices_store.h"
 #include "server/store/leases_store.h"
+#include "server/store/limits_store.h"
 #include "server/store/onboarding_store.h"
 #include "server/store/policy_store.h"
 #include "server/store/records.h"
@@ -40,6 +41,7 @@ class Tx : public TerminalStore,
            public DeviceStore,
            public RootStore,
            public LeaseStore,
+           public LimitStore,
            public TimeoutStore,
            public WebhookStore,
            public RolloutStore,

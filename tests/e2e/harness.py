@@ -427,34 +427,25 @@ class Agent:
 class Nginx:
     """Debian's nginx on a free loopback port as a round-robin load balancer in front of
     `upstreams` (http://127.0.0.1:PORT URLs); a request a server fails to answer (connection
-    refused or reset) goes to the next one. Stopped with stop()."""
+    refused or reset) goes to the next one. With `static` = (PREFIX, FOLDER) instead it serves
+    the files of FOLDER at URL path PREFIX (e.g. "/posfleet/"), as a CDN would posfleetd's
+    artifact folder. Stopped with stop()."""
 
-    def __init__(self, workdir, upstreams, port=None):
-        self.dir = os.path.join(workdir, "nginx")
+    def __init__(self, workdir, upstreams, port=None, static=None, name="nginx"):
+        self.dir = os.path.join(workdir, name)
         os.makedirs(os.path.join(self.dir, "logs"), exist_ok=True)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         servers = "".join(f"    server {urlparse(u).netloc} max_fails=1 fail_timeout=5s;\n" for u in upstreams)
-        d = self.dir
-        with open(os.path.join(d, "nginx.conf"), "w") as f:
-            f.write(f"""worker_processes 1;
-daemon off;
-pid {d}/nginx.pid;
-error_log {d}/logs/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-  access_log {d}/logs/access.log;
-  client_body_temp_path {d}/client_body;
-  proxy_temp_path {d}/proxy;
-  fastcgi_temp_path {d}/fastcgi;
-  uwsgi_temp_path {d}/uwsgi;
-  scgi_temp_path {d}/scgi;
-  client_max_body_size 0;
-  upstream posfleet {{
+        if static:
+            upstream, location = "", f"""    location {static[0]} {{
+      alias {static[1].rstrip("/")}/;
+    }}"""
+        else:
+            upstream = f"""  upstream posfleet {{
 {servers}  }}
-  server {{
-    listen 127.0.0.1:{self.port};
-    location / {{
+"""
+            location = """    location / {
       proxy_pass http://posfleet;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
@@ -463,7 +454,26 @@ http {{
       proxy_buffering off;
       proxy_next_upstream error timeout http_502;
       proxy_connect_timeout 2s;
-    }}
+    }"""
+        d = self.dir
+        with open(os.path.join(d, "nginx.conf"), "w") as f:
+            f.write(f"""worker_processes 1;
+daemon off;
+pid {d}/nginx.pid;
+error_log {d}/logs/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  log_format withauth '"$request" $status $body_bytes_sent authorization="$http_authorization"';
+  access_log {d}/logs/access.log withauth;
+  client_body_temp_path {d}/client_body;
+  proxy_temp_path {d}/proxy;
+  fastcgi_temp_path {d}/fastcgi;
+  uwsgi_temp_path {d}/uwsgi;
+  scgi_temp_path {d}/scgi;
+  client_max_body_size 0;
+{upstream}  server {{
+    listen 127.0.0.1:{self.port};
+{location}
   }}
 }}
 """)
@@ -481,6 +491,10 @@ http {{
             return True
         except OSError:
             return False
+
+    def access_log(self):
+        with open(os.path.join(self.dir, "logs/access.log")) as f:
+            return f.read()
 
     def stop(self):
         if self.proc.poll() is None:

@@ -14,6 +14,9 @@ balances them round-robin.
   lease) is killed with SIGKILL; another takes the lease, the rollout
   finishes, every terminal runs the release once, each has one deployment of
   it, and the audit chain is whole.
+- Limits hold across servers: five wrong passwords for one name spread over
+  the three servers lock it on every one (the right password too), and the
+  public routes' 60 a minute per address count the requests made to all three.
 """
 import hashlib
 import os
@@ -204,6 +207,21 @@ class ScaleOutTest(unittest.TestCase):
         self.assertEqual(len(counts), 6, counts)
         self.assertTrue(all(n == "1" for _, n in counts), counts)
         self.assertIn("audit log intact", self.cli.run("audit", "verify").stdout)
+
+    def test_limits_count_on_every_server(self):
+        browsers = [Browser(s.url) for s in self.servers]
+        for i in range(5):  # wrong passwords, spread over the servers
+            status, body, _ = browsers[i % 3].log_in("admin", "not-the-password")
+            self.assertEqual(status, 401, body)
+        for b in browsers:  # the name is locked everywhere, even with its right password
+            status, body, _ = b.log_in("admin", ADMIN_PASSWORD)
+            self.assertEqual(status, 429, body)
+            self.assertIn("too many failed log-ins", body["error"]["message"])
+        answers = [browsers[i % 3].request("POST", "/api/v1/public/applications/status",
+                                           {"number": "PA0", "phone": "13800138000"})[0] for i in range(61)]
+        self.assertEqual((answers[:60].count(404), answers[60]), (60, 429))
+        self.assertEqual(self.servers[0].sql("SELECT COUNT(*) FROM limit_events WHERE key = 'public:127.0.0.1'")[0][0],
+                         "60")
 
 
 if __name__ == "__main__":

@@ -82,6 +82,7 @@ class RootsConformance : public StoreConformance {};
 class WebhooksConformance : public StoreConformance {};
 class RolloutsConformance : public StoreConformance {};
 class CalendarConformance : public StoreConformance {};
+class LimitsConformance : public StoreConformance {};
 
 // Runs the whole suite against `backend` (a Backend value); `name` prefixes the test names.
 #define POSFLEET_STORE_CONFORMANCE(name, backend)                                       \
@@ -101,6 +102,7 @@ class CalendarConformance : public StoreConformance {};
   INSTANTIATE_TEST_SUITE_P(name, TimeoutsConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, RaceConformance, ::testing::Values(backend));          \
   INSTANTIATE_TEST_SUITE_P(name, RolloutsConformance, ::testing::Values(backend));      \
-  INSTANTIATE_TEST_SUITE_P(name, CalendarConformance, ::testing::Values(backend))
+  INSTANTIATE_TEST_SUITE_P(name, CalendarConformance, ::testing::Values(backend));      \
+  INSTANTIATE_TEST_SUITE_P(name, LimitsConformance, ::testing::Values(backend))
 
 }  // namespace posfleet::store::conformance

@@ -24,6 +24,13 @@ class SqlStore : public Store {
   Expected<bool> take_lease(const std::string& name, const std::string& owner, std::int64_t now,
                             std::int64_t until) override;
   Status release_lease(const std::string& name, const std::string& owner) override;
+  // sql_store_limits.cc
+  Expected<std::int64_t> count_limit_events(const std::string& key, std::int64_t since) override;
+  Status add_limit_event(const std::string& key, std::int64_t now) override;
+  Expected<bool> take_limit_event(const std::string& key, std::int64_t since, std::int64_t now,
+                                  std::int64_t max) override;
+  Status clear_limit_events(const std::string& key) override;
+  Expected<std::int64_t> prune_limit_events(std::int64_t before, std::int64_t limit) override;
 
   Expected<DeploymentTimeouts> deployment_timeouts() override;
   Status set_deployment_timeouts(const DeploymentTimeouts& t) override;

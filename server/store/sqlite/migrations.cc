@@ -505,6 +505,18 @@ CREATE TABLE freezes (
 CREATE INDEX freezes_to ON freezes(date_to);
 ALTER TABLE merchants ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';
 )sql",
+    // 21: events counted against a limit (store/limits_store.h): failed log-ins per user name and
+    //     address, public requests per address; a key's events in a window are one index range,
+    //     and old ones are pruned by time.
+    R"sql(
+CREATE TABLE limit_events (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL,
+  time INTEGER NOT NULL
+);
+CREATE INDEX limit_events_key ON limit_events(key, time);
+CREATE INDEX limit_events_time ON limit_events(time);
+)sql",
 };
 }  // namespace
 
