@@ -58,17 +58,17 @@ Expected<std::int64_t> id_param(const Request& req, const char* name) {
   return make_error(Code::kNotFound, std::string(name) + " must be a positive number");
 }
 
-// Wraps a handler that needs an authenticated terminal.
-template <typename F>
+// Wraps a handler that needs an authenticated terminal (what `Authenticate` returns: the
+// terminal, or for a poll the terminal with its open deployment).
+template <auto Authenticate = &domain::authenticate_terminal, typename F>
 http::Handler authed(domain::Context& ctx, F f) {
   return [&ctx, f](Request& req) -> Response {
     const domain::AuditAddress where(api::client_address(ctx, req));  // on its audit entries
     if (auto s = api::check_request_text(req); !s) return http::error_from(s.error());
     auto cert = api::client_certificate(ctx, req);
     if (!cert) return http::error_from(cert.error());
-    auto t = domain::authenticate_terminal(ctx, req.param("tenant"), req.param("controllerId"),
-                                           req.header("authorization"),
-                                           cert->has_value() ? &**cert : nullptr);
+    auto t = Authenticate(ctx, req.param("tenant"), req.param("controllerId"),
+                          req.header("authorization"), cert->has_value() ? &**cert : nullptr);
     if (!t) return http::error_from(t.error());
     return f(req, *t);
   };
@@ -78,7 +78,8 @@ http::Handler authed(domain::Context& ctx, F f) {
 // &since=<last notification id>); stock clients get plain DDI.
 bool posfleet_client(const Request& req) { return req.query_or("posfleet", "") == "1"; }
 
-Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+Response poll(domain::Context& ctx, Request& req, const store::PollingTerminal& polled) {
+  const store::TerminalRecord& t = polled.terminal;
   const bool extended = posfleet_client(req);
   std::int64_t since = 0;
   if (extended) {
@@ -87,7 +88,7 @@ Response poll(domain::Context& ctx, Request& req, const store::TerminalRecord& t
     } catch (const std::exception&) {
     }
   }
-  auto v = domain::poll_view(ctx, t, extended, since);
+  auto v = domain::poll_view(ctx, polled, extended, since);
   if (!v) return http::error_from(v.error());
   bj::object links;
   const std::string base = controller_url(ctx, req);
@@ -449,7 +450,9 @@ Response post_certificate(domain::Context& ctx, Request& req, const store::Termi
 
 void add_routes(http::Router& router, domain::Context& ctx) {
   const std::string b = kBase;
-  router.add("GET", b, authed(ctx, [&ctx](Request& r, const auto& t) { return poll(ctx, r, t); }));
+  router.add("GET", b,
+             authed<&domain::authenticate_polling_terminal>(
+                 ctx, [&ctx](Request& r, const auto& p) { return poll(ctx, r, p); }));
   router.add(
       "GET", b + "/deploymentBase/{actionId}",
       authed(ctx, [&ctx](Request& r, const auto& t) { return action_resource(ctx, r, t, false); }));

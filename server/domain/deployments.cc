@@ -422,8 +422,7 @@ Expected<ActionFetch> fetch_action(Context& ctx, const store::TerminalRecord& t,
   return out;
 }
 
-Expected<std::optional<store::DeploymentRecord>> poll_open_deployment(
-    Context& ctx, const store::TerminalRecord& t) {
+Status note_poll(Context& ctx, const store::TerminalRecord& t) {
   const auto now = unix_now();
   if (now - t.last_seen >= 10) {  // coarse, to keep most polls read-only
     // A terminal's first poll is written at once: from then on it counts as reachable (a
@@ -433,7 +432,12 @@ Expected<std::optional<store::DeploymentRecord>> poll_open_deployment(
     else if (auto s = ctx.store.touch_terminal(t.id, now); !s)
       return s.error();
   }
-  if (auto s = adopt_reported_version(ctx, t); !s) return s.error();
+  return adopt_reported_version(ctx, t);
+}
+
+Expected<std::optional<store::DeploymentRecord>> poll_open_deployment(
+    Context& ctx, const store::TerminalRecord& t) {
+  if (auto s = note_poll(ctx, t); !s) return s.error();
   return ctx.store.open_deployment(t.id);
 }
 
@@ -488,10 +492,17 @@ Expected<DeploymentPage> find_deployments(Context& ctx, const std::string& seria
 
 Expected<PollView> poll_view(Context& ctx, const store::TerminalRecord& t, bool posfleet_client,
                              std::int64_t since) {
-  PollView v;
-  auto open = poll_open_deployment(ctx, t);
+  auto open = ctx.store.open_deployment(t.id);
   if (!open) return open.error();
-  v.open = *open;
+  return poll_view(ctx, store::PollingTerminal{t, std::move(*open)}, posfleet_client, since);
+}
+
+Expected<PollView> poll_view(Context& ctx, const store::PollingTerminal& polled,
+                             bool posfleet_client, std::int64_t since) {
+  const store::TerminalRecord& t = polled.terminal;
+  if (auto s = note_poll(ctx, t); !s) return s.error();
+  PollView v;
+  v.open = polled.open;
   if (v.open || posfleet_client) {
     auto p = effective_policy(ctx, t);
     if (!p) return p.error();

@@ -124,6 +124,10 @@ struct PollView {
   std::optional<Policy> policy;
   std::vector<store::NotificationRecord> notifications;
 };
+// The terminal's poll is noted first (note_poll). With a PollingTerminal the open deployment
+// is the one read with the terminal; with a TerminalRecord it is read here.
+Expected<PollView> poll_view(Context& ctx, const store::PollingTerminal& polled,
+                             bool posfleet_client, std::int64_t since);
 Expected<PollView> poll_view(Context& ctx, const store::TerminalRecord& t, bool posfleet_client,
                              std::int64_t since);
 
@@ -155,9 +159,11 @@ struct DeploymentPage {
 Expected<DeploymentPage> find_deployments(Context& ctx, const std::string& serial,
                                           const std::string& version, store::DeploymentQuery q);
 
-// A terminal polls: when it was last seen is written (every 10 s at most, to keep polls mostly
-// read-only), its reported version adopted (terminals.h), and its open deployment read. Each
-// write is idempotent and stands alone; a failing one fails the poll.
+// A terminal polls: when it was last seen is noted (every 10 s at most, in LastSeen's batch
+// but for its first poll, to keep polls read-only) and its reported version adopted
+// (terminals.h). Each write is idempotent and stands alone; a failing one fails the poll.
+Status note_poll(Context& ctx, const store::TerminalRecord& t);
+// note_poll, then the terminal's open deployment read.
 Expected<std::optional<store::DeploymentRecord>> poll_open_deployment(
     Context& ctx, const store::TerminalRecord& t);
 

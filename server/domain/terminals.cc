@@ -89,31 +89,40 @@ Expected<RegisteredTerminal> register_terminal_as(Context& ctx, const Actor& who
   return out;
 }
 
-Expected<store::TerminalRecord> authenticate_terminal(Context& ctx, const std::string& tenant,
-                                                      const std::string& serial,
-                                                      const std::string& authorization,
-                                                      const ClientCertificate* cert) {
-  constexpr std::string_view kScheme = "TargetToken ";
-  auto denied = make_error(Code::kUnauthorized,
-                           "send \"Authorization: TargetToken <token>\" with this terminal's token "
-                           "(or, where the fleet allows it, its client certificate alone)");
-  if (tenant != ctx.tenant) return denied;
-  const bool has_token = authorization.compare(0, kScheme.size(), kScheme) == 0;
-  if (!has_token && !cert) return denied;
-  auto t = ctx.store.terminal_by_serial(tenant, serial);
-  if (!t) return t.error().code == Code::kNotFound ? denied : t.error();
+namespace {
+
+constexpr std::string_view kTokenScheme = "TargetToken ";
+
+Error denied_terminal() {
+  return make_error(Code::kUnauthorized,
+                    "send \"Authorization: TargetToken <token>\" with this terminal's token "
+                    "(or, where the fleet allows it, its client certificate alone)");
+}
+
+// authenticate_terminal's rules with the terminal's row read by `lookup` (a
+// kNotFound from it is the same refusal as a wrong token).
+template <typename Found, typename Lookup, typename RowOf>
+Expected<Found> authenticate_with(Context& ctx, const std::string& tenant,
+                                  const std::string& authorization, const ClientCertificate* cert,
+                                  Lookup lookup, RowOf row) {
+  if (tenant != ctx.tenant) return denied_terminal();
+  const bool has_token = authorization.compare(0, kTokenScheme.size(), kTokenScheme) == 0;
+  if (!has_token && !cert) return denied_terminal();
+  auto found = lookup();
+  if (!found) return found.error().code == Code::kNotFound ? denied_terminal() : found.error();
+  const store::TerminalRecord& t = row(*found);
   bool by_cert = false;
   if (cert) {
-    auto proves = certificate_proves(ctx, *t, *cert);
+    auto proves = certificate_proves(ctx, t, *cert);
     if (!proves) return proves.error();
     by_cert = *proves;
   }
   if (has_token) {
-    if (!equal_constant_time(t->token_hash,
-                             hash_token(std::string_view(authorization).substr(kScheme.size()))))
-      return denied;
+    if (!equal_constant_time(
+            t.token_hash, hash_token(std::string_view(authorization).substr(kTokenScheme.size()))))
+      return denied_terminal();
   } else {
-    if (!by_cert) return denied;
+    if (!by_cert) return denied_terminal();
     auto required = device_token_required(ctx);
     if (!required) return required.error();
     if (*required)
@@ -121,10 +130,32 @@ Expected<store::TerminalRecord> authenticate_terminal(Context& ctx, const std::s
                         "this fleet requires the terminal's token besides its certificate: send "
                         "\"Authorization: TargetToken <token>\" too");
   }
-  if (t->retired)
+  if (t.retired)
     return make_error(Code::kUnauthorized,
                       "this terminal was retired; its token no longer works (call support)");
-  return t;
+  return found;
+}
+
+}  // namespace
+
+Expected<store::TerminalRecord> authenticate_terminal(Context& ctx, const std::string& tenant,
+                                                      const std::string& serial,
+                                                      const std::string& authorization,
+                                                      const ClientCertificate* cert) {
+  return authenticate_with<store::TerminalRecord>(
+      ctx, tenant, authorization, cert,
+      [&] { return ctx.store.terminal_by_serial(tenant, serial); },
+      [](const store::TerminalRecord& t) -> const store::TerminalRecord& { return t; });
+}
+
+Expected<store::PollingTerminal> authenticate_polling_terminal(Context& ctx,
+                                                               const std::string& tenant,
+                                                               const std::string& serial,
+                                                               const std::string& authorization,
+                                                               const ClientCertificate* cert) {
+  return authenticate_with<store::PollingTerminal>(
+      ctx, tenant, authorization, cert, [&] { return ctx.store.polling_terminal(tenant, serial); },
+      [](const store::PollingTerminal& p) -> const store::TerminalRecord& { return p.terminal; });
 }
 
 namespace {

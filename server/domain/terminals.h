@@ -51,6 +51,11 @@ Expected<store::TerminalRecord> authenticate_terminal(Context& ctx, const std::s
                                                       const std::string& serial,
                                                       const std::string& authorization,
                                                       const ClientCertificate* cert = nullptr);
+// The same check for a poll: the terminal comes with its open deployment, read
+// in the same statement (store::PollingTerminal), so a poll reads the store once.
+Expected<store::PollingTerminal> authenticate_polling_terminal(
+    Context& ctx, const std::string& tenant, const std::string& serial,
+    const std::string& authorization, const ClientCertificate* cert = nullptr);
 
 // The version a terminal runs, from what it reports in configData — the one
 // place it is derived. posfleet's agent reports its committed slot

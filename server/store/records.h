@@ -210,6 +210,13 @@ struct TicketQuery {
   std::int64_t offset = 0, limit = 50;
 };
 
+// A terminal as its poll needs it: its row and its open deployment, if any, read at one
+// moment (TerminalStore::polling_terminal).
+struct PollingTerminal {
+  TerminalRecord terminal;
+  std::optional<DeploymentRecord> open;
+};
+
 // Deployments for the CLI's `deployment list`, newest first; empty or 0
 // fields match everything.
 struct DeploymentQuery {

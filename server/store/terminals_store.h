@@ -23,6 +23,10 @@ class TerminalStore {
       const TerminalRecord& t) = 0;  // kConflict if serial exists
   virtual Expected<TerminalRecord> terminal_by_serial(const std::string& tenant,
                                                       const std::string& serial) = 0;
+  // The terminal and its open deployment in one statement (a poll's one read); kNotFound as
+  // terminal_by_serial.
+  virtual Expected<PollingTerminal> polling_terminal(const std::string& tenant,
+                                                     const std::string& serial) = 0;
   virtual Expected<TerminalRecord> terminal_by_id(std::int64_t id) = 0;
   virtual Expected<std::vector<TerminalRecord>> list_terminals(std::int64_t offset,
                                                                std::int64_t limit) = 0;

@@ -94,6 +94,39 @@ TEST_P(ReleasesConformance, ATerminalHasAtMostOneOpenDeployment) {
   EXPECT_FALSE(*store().release_assigned(t, r.id + 100));
 }
 
+TEST_P(ReleasesConformance, APollReadsTheTerminalWithItsOpenDeploymentAtOnce) {
+  const auto t = terminal("PF1");
+  const auto other = terminal("PF2");
+  const auto r = release("1.0.0");
+  auto none = store().polling_terminal("DEFAULT", "PF1");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->terminal.id, t);
+  EXPECT_EQ(none->terminal.serial, "PF1");
+  EXPECT_EQ(none->terminal.token_hash, store().terminal_by_id(t)->token_hash);
+  EXPECT_FALSE(none->open.has_value()) << "no deployment at all";
+
+  const auto theirs = deployment(other, r.id, "running");
+  const auto first = deployment(t, r.id, "running");
+  auto open = store().polling_terminal("DEFAULT", "PF1");
+  ASSERT_TRUE(open);
+  ASSERT_TRUE(open->open.has_value());
+  EXPECT_EQ(open->open->id, first) << "its own, not PF2's " << theirs;
+  EXPECT_EQ(open->open->status, DeploymentStatus::kRunning);
+  EXPECT_EQ(open->open->release_id, r.id);
+
+  auto ended = *store().deployment(first);
+  ended.status = DeploymentStatus::kFinished;
+  ended.result = DeploymentResult::kSuccess;
+  ASSERT_TRUE(store().update_deployment(ended));
+  auto after = store().polling_terminal("DEFAULT", "PF1");
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(after->open.has_value()) << "the newest deployment has ended";
+  EXPECT_TRUE(store().polling_terminal("DEFAULT", "PF2")->open.has_value());
+
+  EXPECT_EQ(store().polling_terminal("DEFAULT", "PF9").error().code, Code::kNotFound);
+  EXPECT_EQ(store().polling_terminal("OTHER", "PF1").error().code, Code::kNotFound);
+}
+
 TEST_P(ReleasesConformance, DeploymentsAreListedNewestFirstFilteredAndCounted) {
   const auto a = terminal("PF1"), b = terminal("PF2");
   const auto r1 = release("1.0.0"), r2 = release("2.0.0");

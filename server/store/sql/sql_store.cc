@@ -8,10 +8,13 @@ namespace posfleet::store {
 
 namespace {
 
-constexpr const char* kTerminalCols =
-    "SELECT id, tenant, serial, model, token_hash, installed_version, attributes, created, "
-    "last_seen, group_name, "
-    "merchant_id, retired, retired_reason, time_zone FROM terminals ";
+// The columns read_terminal reads, in order, from a terminals table aliased `t`.
+#define POSFLEET_TERMINAL_COLUMNS                                                        \
+  "t.id, t.tenant, t.serial, t.model, t.token_hash, t.installed_version, t.attributes, " \
+  "t.created, t.last_seen, t.group_name, t.merchant_id, t.retired, t.retired_reason, "   \
+  "t.time_zone"
+constexpr int kTerminalColumnCount = 14;
+constexpr const char* kTerminalCols = "SELECT " POSFLEET_TERMINAL_COLUMNS " FROM terminals t ";
 
 const std::string kDeploymentCols =
     std::string("SELECT ") + kDeploymentColumnsSql + " FROM deployments d ";
@@ -97,6 +100,28 @@ Expected<TerminalRecord> SqlStore::terminal_by_serial(const std::string& tenant,
   s.bind_all(tenant, serial);
   if (s.step() != kRow) return make_error(Code::kNotFound, "no terminal with serial " + serial);
   return read_terminal(s);
+}
+
+Expected<PollingTerminal> SqlStore::polling_terminal(const std::string& tenant,
+                                                     const std::string& serial) {
+  POSFLEET_CONN(c);
+  // The terminal and its newest deployment in one statement: one read of one
+  // moment, one round trip. The newest is the only one that can be open
+  // (open_deployment); the same index seek as there.
+  static const std::string sql =
+      std::string("SELECT " POSFLEET_TERMINAL_COLUMNS ", ") + kDeploymentColumnsSql +
+      " FROM terminals t LEFT JOIN deployments d ON d.id = (SELECT id FROM deployments WHERE "
+      "terminal_id = t.id ORDER BY id DESC LIMIT 1) WHERE t.tenant = ? AND t.serial = ?";
+  auto s = c.prepare(sql.c_str());
+  s.bind_all(tenant, serial);
+  if (s.step() != kRow) return make_error(Code::kNotFound, "no terminal with serial " + serial);
+  PollingTerminal p{read_terminal(s), std::nullopt};
+  if (s.i64(kTerminalColumnCount) != 0) {  // ids start at 1; NULL (no deployment) reads 0
+    auto d = read_deployment(s, kTerminalColumnCount);
+    if (!d) return d.error();
+    if (is_open(d->status)) p.open = std::move(*d);
+  }
+  return p;
 }
 
 Expected<TerminalRecord> SqlStore::terminal_by_id(std::int64_t id) {

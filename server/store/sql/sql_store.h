@@ -67,6 +67,8 @@ class SqlStore : public Store {
   Expected<std::int64_t> insert_terminal(const TerminalRecord& t) override;
   Expected<TerminalRecord> terminal_by_serial(const std::string& tenant,
                                               const std::string& serial) override;
+  Expected<PollingTerminal> polling_terminal(const std::string& tenant,
+                                             const std::string& serial) override;
   Expected<TerminalRecord> terminal_by_id(std::int64_t id) override;
   Expected<std::vector<TerminalRecord>> list_terminals(std::int64_t offset,
                                                        std::int64_t limit) override;
