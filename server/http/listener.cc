@@ -166,14 +166,32 @@ struct Listener::Impl {
   std::mutex connections_mu;
   std::map<const Connection*, std::weak_ptr<Connection>> connections;
   std::atomic<bool> draining{false};
-  asio::io_context ioc;
+  // One io_context per network thread, each run by its thread alone: a connection lives on one
+  // lane for its life, so its handlers need no strand and the threads share no run queue (the
+  // lock they would take on every completion). Lane 0 also accepts, takes the signals and
+  // watches a drain; stopping it stops them all (run()).
+  std::vector<std::unique_ptr<asio::io_context>> lanes;
+  asio::io_context& ioc;
+  std::size_t next_lane = 0;  // the lane of the next connection; the accept loop's own
   asio::thread_pool workers;
   tcp::acceptor acceptor{asio::make_strand(ioc)};  // accept and close on one strand
   Throttled accept_failures{std::chrono::seconds(10)}, at_cap{std::chrono::seconds(10)};
   Throttled handshake_failures{std::chrono::seconds(10)}, refused_certs{std::chrono::seconds(10)};
 
   Impl(const Router& r, ListenerOptions o)
-      : router(r), opt(std::move(o)), workers(std::max(1, o.workers)) {}
+      : router(r),
+        opt(std::move(o)),
+        lanes(make_lanes(opt.threads)),
+        ioc(*lanes[0]),
+        workers(std::max(1, opt.workers)) {}
+
+  static std::vector<std::unique_ptr<asio::io_context>> make_lanes(int threads) {
+    const int n =
+        threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < n; ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
 
   std::chrono::seconds seconds(int n) const { return std::chrono::seconds(n); }
 
@@ -582,8 +600,10 @@ struct Listener::Impl {
         co_await timer.async_wait(kNoThrow);
         if (!acceptor.is_open()) co_return;
       }
-      // Each connection on its own strand (its coroutine, stream and timer).
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kNoThrow);
+      // Each connection on one lane (its coroutine, stream and timer), the lanes in turn.
+      auto& lane = *lanes[next_lane];
+      next_lane = (next_lane + 1) % lanes.size();
+      auto [ec, socket] = co_await acceptor.async_accept(lane.get_executor(), kNoThrow);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         if (auto n = accept_failures.note())
@@ -609,8 +629,8 @@ struct Listener::Impl {
         std::lock_guard lock(connections_mu);
         connections.emplace(conn.get(), conn);
       }
-      auto strand = conn->lowest().get_executor();
-      asio::co_spawn(strand, session(std::move(conn)), asio::detached);
+      auto executor = conn->lowest().get_executor();
+      asio::co_spawn(executor, session(std::move(conn)), asio::detached);
     }
   }
 
@@ -748,12 +768,18 @@ void Listener::run() {
   asio::signal_set hangup(impl_->ioc, SIGHUP);
   impl_->on_reload(hangup);
   asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
-  int n = impl_->opt.threads > 0
-              ? impl_->opt.threads
-              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // The other lanes wait for connections until lane 0 stops (a drain's end, a second signal,
+  // stop()); then they stop too, cutting what is still open, as one shared context did.
+  using Guard = asio::executor_work_guard<asio::io_context::executor_type>;
+  std::vector<Guard> guards;
   std::vector<std::thread> threads;
-  for (int i = 1; i < n; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+  for (size_t i = 1; i < impl_->lanes.size(); ++i) {
+    auto& lane = *impl_->lanes[i];
+    guards.emplace_back(lane.get_executor());
+    threads.emplace_back([&lane] { lane.run(); });
+  }
   impl_->ioc.run();
+  for (size_t i = 1; i < impl_->lanes.size(); ++i) impl_->lanes[i]->stop();
   for (auto& t : threads) t.join();
 }
 

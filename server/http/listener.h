@@ -1,7 +1,9 @@
 // posfleet server: the HTTP/1.1 listener (Boost.Beast + Asio coroutines).
 //
-// One io_context is run by `threads` network threads; each connection is a
-// coroutine that reads a request, asks the Router, and writes the answer,
+// Each of the `threads` network threads runs an io_context of its own, and each
+// connection is handed to one of them in turn, as nginx's workers share out
+// connections: the threads share no run queue. A connection is a coroutine that
+// reads a request, asks the Router, and writes the answer,
 // keeping the connection alive as HTTP/1.1 allows. Routes marked kBlocking run
 // on a separate worker pool so that disk-heavy work never stalls the network
 // threads. File responses are streamed in 64 KiB chunks read with pread().
