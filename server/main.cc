@@ -169,6 +169,11 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--threads", threads, "network threads (0: one per core)")->capture_default_str();
+  std::size_t poll_cache = posfleet::store::SqliteStore::kPollCacheTerminals;
+  app.add_option("--poll-cache-terminals", poll_cache,
+                 "on SQLite, terminals with nothing to do whose polls are answered without "
+                 "reading the database (about 1 KiB each; 0: none)")
+      ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
   std::string log_format = "text";
@@ -409,7 +414,7 @@ int main(int argc, char** argv) {
     if (!pg) return fail(pg.error());
     opened = std::move(*pg);
   } else {
-    auto lite = posfleet::store::SqliteStore::open(data_dir + "/posfleet.db");
+    auto lite = posfleet::store::SqliteStore::open(data_dir + "/posfleet.db", poll_cache);
     if (!lite) return fail(lite.error());
     opened = std::move(*lite);
   }

@@ -1,6 +1,8 @@
 // Store conformance: artifacts, releases, deployments (the DDI actions) and
 // their status history, and the roll-out views of a release.
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "server/store/conformance/fixture.h"
 
@@ -125,6 +127,93 @@ TEST_P(ReleasesConformance, APollReadsTheTerminalWithItsOpenDeploymentAtOnce) {
 
   EXPECT_EQ(store().polling_terminal("DEFAULT", "PF9").error().code, Code::kNotFound);
   EXPECT_EQ(store().polling_terminal("OTHER", "PF1").error().code, Code::kNotFound);
+}
+
+TEST_P(ReleasesConformance, APollSeesEveryCommittedChangeOfItsTerminalAtOnce) {
+  // A backend may answer polls from a cache (sqlite/poll_cache.h): each poll below follows a
+  // poll that could have filled it.
+  const auto t = terminal("PF1");
+  const auto r = release("1.0.0");
+  auto poll = [&] {
+    auto p = store().polling_terminal("DEFAULT", "PF1");
+    EXPECT_TRUE(p);
+    return p ? *p : PollingTerminal{};
+  };
+  poll();
+  ASSERT_TRUE(store().set_terminal_token(t, "rotated"));
+  EXPECT_EQ(poll().terminal.token_hash, "rotated");
+  ASSERT_TRUE(store().set_terminal_attributes(t, R"({"version":"1.0.0"})"));
+  EXPECT_EQ(poll().terminal.attributes_json, R"({"version":"1.0.0"})");
+  ASSERT_TRUE(store().set_installed_version(t, "1.0.0"));
+  EXPECT_EQ(poll().terminal.installed_version, "1.0.0");
+
+  // A transaction that fails changes nothing, and one that commits is seen.
+  auto failed = store().transact([&](Tx& tx) -> Status {
+    if (auto id = tx.insert_deployment(
+            {0, t, r.id, DeploymentStatus::kScheduled, DeploymentResult::kNone, "", 1, 1});
+        !id)
+      return id.error();
+    return make_error(Code::kConflict, "changed my mind");
+  });
+  ASSERT_FALSE(failed);
+  EXPECT_FALSE(poll().open.has_value());
+  ASSERT_TRUE(store().transact([&](Tx& tx) -> Status {
+    auto id = tx.insert_deployment(
+        {0, t, r.id, DeploymentStatus::kScheduled, DeploymentResult::kNone, "", 2, 2});
+    return id ? ok_status() : Status(id.error());
+  }));
+  ASSERT_TRUE(poll().open.has_value());
+  EXPECT_EQ(poll().open->status, DeploymentStatus::kScheduled);
+
+  // last_seen written in a batch is seen too, and never goes back.
+  ASSERT_TRUE(store().touch_terminals({{t, 5000}}));
+  EXPECT_EQ(poll().terminal.last_seen, 5000);
+  ASSERT_TRUE(store().touch_terminals({{t, 4000}}));
+  EXPECT_EQ(poll().terminal.last_seen, 5000);
+
+  ASSERT_TRUE(store().retire_terminal(t, 6000, "stolen", "nobody-has-this"));
+  EXPECT_NE(poll().terminal.retired, 0);
+  EXPECT_EQ(poll().terminal.token_hash, "nobody-has-this");
+  EXPECT_FALSE(poll().open.has_value()) << "retiring cancels its deployment";
+}
+
+TEST_P(ReleasesConformance, PollsOnOtherThreadsSeeADeploymentOnceItIsCommitted) {
+  // A poll on one thread races deployments committed on another: once the writer is done,
+  // every poll sees the last committed state, never an older one kept from during the race.
+  const auto t = terminal("PF1");
+  const auto r = release("1.0.0");
+  std::atomic<bool> done{false};
+  std::atomic<int> errors{0};
+  std::thread reader([&] {
+    while (!done.load())
+      if (!store().polling_terminal("DEFAULT", "PF1")) ++errors;
+  });
+  for (int i = 0; i < 60; ++i) {
+    auto id = store().insert_deployment(
+        {0, t, r.id, DeploymentStatus::kScheduled, DeploymentResult::kNone, "", i, i});
+    ASSERT_TRUE(id);
+    auto ended = *store().deployment(*id);
+    ended.status = DeploymentStatus::kFinished;
+    ended.result = DeploymentResult::kSuccess;
+    if (i + 1 < 60) {
+      ASSERT_TRUE(store().update_deployment(ended));
+    }
+  }
+  done = true;
+  reader.join();
+  EXPECT_EQ(errors.load(), 0);
+  for (int i = 0; i < 3; ++i) {
+    auto p = store().polling_terminal("DEFAULT", "PF1");
+    ASSERT_TRUE(p);
+    ASSERT_TRUE(p->open.has_value()) << "the last deployment is open";
+  }
+  auto last = *store().open_deployment(t);
+  ASSERT_TRUE(last.has_value());
+  auto ended = *last;
+  ended.status = DeploymentStatus::kFinished;
+  ended.result = DeploymentResult::kSuccess;
+  ASSERT_TRUE(store().update_deployment(ended));
+  EXPECT_FALSE(store().polling_terminal("DEFAULT", "PF1")->open.has_value());
 }
 
 TEST_P(ReleasesConformance, DeploymentsAreListedNewestFirstFilteredAndCounted) {

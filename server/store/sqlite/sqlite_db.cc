@@ -1,5 +1,7 @@
 #include "server/store/sqlite/sqlite_db.h"
 
+#include <cstring>
+
 #include <atomic>
 #include <memory>
 #include <stdexcept>
@@ -49,6 +51,49 @@ Expected<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::st
     if (auto s = c->exec(pragma); !s) return s.error();
   }
   return c;
+}
+
+namespace {
+thread_local int quiet_terminal_writes = 0;
+constexpr int kAutoCheckpointPages = 1000;  // SQLite's default, kept when the hook is taken
+}  // namespace
+
+SqliteConnection::QuietTerminalWrites::QuietTerminalWrites() { ++quiet_terminal_writes; }
+SqliteConnection::QuietTerminalWrites::~QuietTerminalWrites() { --quiet_terminal_writes; }
+
+void SqliteConnection::watch(OnCommit on_commit) {
+  on_commit_ = std::move(on_commit);
+  sqlite3_update_hook(db_, &SqliteConnection::on_update, this);
+  sqlite3_wal_hook(db_, &SqliteConnection::on_wal_commit, this);
+  sqlite3_rollback_hook(db_, &SqliteConnection::on_rollback, this);
+}
+
+void SqliteConnection::on_update(void* self, int, const char*, const char* table,
+                                 sqlite3_int64 row) {
+  auto* c = static_cast<SqliteConnection*>(self);
+  if (std::strcmp(table, "deployments") == 0)
+    c->changed_deployments_ = true;
+  else if (std::strcmp(table, "terminals") == 0 && quiet_terminal_writes == 0)
+    c->changed_terminals_.push_back(row);
+}
+
+int SqliteConnection::on_wal_commit(void* self, sqlite3* db, const char* name, int pages) {
+  auto* c = static_cast<SqliteConnection*>(self);
+  if (!c->changed_terminals_.empty() || c->changed_deployments_) {
+    c->on_commit_(c->changed_terminals_, c->changed_deployments_);
+    c->changed_terminals_.clear();
+    c->changed_deployments_ = false;
+  }
+  // What sqlite3_wal_autocheckpoint's own hook does; a busy database just waits for the next.
+  if (pages >= kAutoCheckpointPages)
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  return SQLITE_OK;
+}
+
+void SqliteConnection::on_rollback(void* self) {
+  auto* c = static_cast<SqliteConnection*>(self);
+  c->changed_terminals_.clear();
+  c->changed_deployments_ = false;
 }
 
 SqliteConnection::~SqliteConnection() {

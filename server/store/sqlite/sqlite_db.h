@@ -11,10 +11,12 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/result.h"
 #include "server/store/sql/db.h"
@@ -60,10 +62,32 @@ class SqliteConnection final : public Connection {
   int changes() const override { return sqlite3_changes(db_); }
   Error error(std::string_view what) const override;
 
+  // Called after each commit of this connection that changed rows of `terminals` (their ids)
+  // or of `deployments` (whether any), once the change is visible to every connection; not
+  // for transactions rolled back. Set it before the connection is used. The connection keeps
+  // SQLite's automatic checkpoint (every 1,000 pages of WAL), which shares the hook.
+  using OnCommit =
+      std::function<void(const std::vector<std::int64_t>& terminals, bool deployments)>;
+  void watch(OnCommit on_commit);
+  // While one lives on a thread, that thread's changes to terminals rows are not reported:
+  // for writes of last_seen alone, which change nothing a poll cache keeps.
+  struct QuietTerminalWrites {
+    QuietTerminalWrites();
+    ~QuietTerminalWrites();
+    QuietTerminalWrites(const QuietTerminalWrites&) = delete;
+    QuietTerminalWrites& operator=(const QuietTerminalWrites&) = delete;
+  };
+
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  static void on_update(void* self, int op, const char* db, const char* table, sqlite3_int64 row);
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
+  static void on_rollback(void* self);
   sqlite3* db_;
   int depth_ = 0;  // open begin()s
+  OnCommit on_commit_;
+  std::vector<std::int64_t> changed_terminals_;  // by the transaction in progress
+  bool changed_deployments_ = false;
   // Finalized in the destructor, before the handle closes.
   std::unordered_map<std::string, std::unique_ptr<SqliteStmt>> cache_;
 };

@@ -6,12 +6,13 @@
 
 namespace posfleet::store {
 
-Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
+                                                         std::size_t poll_cache_terminals) {
   // SQLite's memory statistics take a process-wide mutex on every allocation,
   // which serializes the network threads; posfleetd does not read them.
   static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)configured;
-  std::unique_ptr<SqliteStore> store(new SqliteStore(path));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, poll_cache_terminals));
   auto c = store->conn();
   if (!c) return c.error();
   Connection& db = **c;
@@ -45,7 +46,33 @@ Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path
 Expected<std::unique_ptr<Connection>> SqliteStore::open_connection() {
   auto c = SqliteConnection::open(path_);
   if (!c) return c.error();
+  (*c)->watch([this](const std::vector<std::int64_t>& terminals, bool deployments) {
+    poll_cache_.committed(terminals, deployments);
+  });
   return std::unique_ptr<Connection>(std::move(*c));
+}
+
+Expected<PollingTerminal> SqliteStore::polling_terminal(const std::string& tenant,
+                                                        const std::string& serial) {
+  POSFLEET_CONN(c);
+  // Inside a transaction the read must see the transaction's own writes, which the cache
+  // learns of only at its commit.
+  if (c.in_transaction()) return SqlStore::polling_terminal(tenant, serial);
+  if (auto hit = poll_cache_.find(tenant, serial)) return std::move(*hit);
+  const auto read_at = poll_cache_.generation();
+  auto p = SqlStore::polling_terminal(tenant, serial);
+  if (p) poll_cache_.put(read_at, *p);
+  return p;
+}
+
+Status SqliteStore::touch_terminals(
+    const std::vector<std::pair<std::int64_t, std::int64_t>>& seen) {
+  {
+    SqliteConnection::QuietTerminalWrites quiet;
+    if (auto s = SqlStore::touch_terminals(seen); !s) return s;
+  }
+  poll_cache_.touched(seen);
+  return ok_status();
 }
 
 Status SqliteStore::flush() {
