@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2034 # it sets variables its callers read
+# shellcheck disable=SC2034,SC2154 # it sets variables its callers read, and reads theirs
 # What the benchmarks share (sourced by bench/*/run.sh): errors, free
 # loopback ports, CPU accounting, a throwaway PostgreSQL, posfleetd servers
 # (one, or several on one database) and nginx — as the yardstick and as the
@@ -8,9 +8,21 @@
 # The caller sets root (the repository), tmp (its temp dir, removed on exit),
 # pids (an array: what cleanup() stops), admin (the bootstrap API token),
 # POSFLEETD and NGINX before calling these.
-: "${root:?}" "${tmp:?}"
 
 die() { echo "run.sh: $*" >&2; exit 1; }
+
+# BACKEND [sqlite] and SERVERS [1] from the environment, checked: several
+# servers share a PostgreSQL database; a SQLite file belongs to one server.
+backend_and_servers() {
+  BACKEND=${BACKEND:-sqlite}
+  case $BACKEND in sqlite | postgres) ;; *) echo "run.sh: BACKEND is sqlite or postgres" >&2; exit 2 ;; esac
+  SERVERS=${SERVERS:-1}
+  [[ $SERVERS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: SERVERS is a number of servers, 1 or more" >&2; exit 2; }
+  if ((SERVERS > 1)) && [[ $BACKEND != postgres ]]; then
+    echo "run.sh: SERVERS=$SERVERS needs BACKEND=postgres: servers share a PostgreSQL database, a SQLite file belongs to one server" >&2
+    exit 2
+  fi
+}
 
 # A port the kernel just handed out and released; nginx cannot take port 0
 # and tell us which one it got, posfleetd can.

@@ -28,15 +28,11 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+
 N=${N:-10000}
-BACKEND=${BACKEND:-sqlite}
-case $BACKEND in sqlite | postgres) ;; *) echo "run.sh: BACKEND is sqlite or postgres" >&2; exit 2 ;; esac
-SERVERS=${SERVERS:-1}
-[[ $SERVERS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: SERVERS is a number of servers, 1 or more" >&2; exit 2; }
-if ((SERVERS > 1)) && [[ $BACKEND != postgres ]]; then
-  echo "run.sh: SERVERS=$SERVERS needs BACKEND=postgres: servers share a PostgreSQL database, a SQLite file belongs to one server" >&2
-  exit 2
-fi
+backend_and_servers
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
@@ -61,9 +57,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# shellcheck source-path=SCRIPTDIR source=../lib.sh
-. "$(dirname "$0")/../lib.sh"
 
 # field LINE KEY: the value of KEY=value in wrk's RESULT line.
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<" $1"; }
