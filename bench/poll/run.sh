@@ -64,21 +64,30 @@ field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<" $1"; }
 ncpu=$(nproc)
 
 # run_wrk NAME URL LIST_PIDS: warm up, then the measured run; fills the
-# globals r_rps r_p50 r_p99 r_cpu r_busy (and r_c0 r_c1 r_secs: CPU per process). LIST_PIDS is a command printing the
-# server side's processes, run after the warm-up and after the run (database
-# backends may come with the load).
+# globals r_rps r_p50 r_p99 r_cpu r_busy (and r_c0 r_c1 r_secs: CPU per
+# process). LIST_PIDS is a command printing the server side's processes, run
+# when the measured run starts and after it (database backends may come with
+# the load).
 run_wrk() {
   local name=$1 url=$2 list_pids=$3
   local wrk_cmd=(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" --timeout 5s -s "$here/poll.lua")
   if ((WARMUP > 0)); then
-    interruptible timeout $((WARMUP + 300)) "${wrk_cmd[@]}" -d"${WARMUP}s" "$url" -- "$tmp/terminals.txt" "$WRK_THREADS" >"$tmp/$name.warmup" 2>&1 ||
-      die "$name warm-up failed: $(cat "$tmp/$name.warmup")"
+    interruptible timeout $((WARMUP + 300)) "${wrk_cmd[@]}" -d"${WARMUP}s" "$url" -- "$tmp/terminals.txt" "$WRK_THREADS" \
+      "$tmp/$name.warmup.ready" >"$tmp/$name.warmup" 2>&1 || die "$name warm-up failed: $(cat "$tmp/$name.warmup")"
   fi
-  local c0 m0 c1 m1
+  local c0 m0 c1 m1 rc=0 ready=$tmp/$name.ready
+  timeout $((DURATION + 300)) "${wrk_cmd[@]}" -d"${DURATION}s" "$url" -- "$tmp/terminals.txt" "$WRK_THREADS" "$ready" \
+    >"$tmp/$name.out" 2>&1 &
+  step=$!
+  # wrk's clock starts once its last thread has built its requests (tens of
+  # seconds at a million terminals), which poll.lua marks with $ready; its
+  # threads poll from then on, and the server side's CPU counts from then.
+  while [[ ! -e $ready ]] && kill -0 "$step" 2>/dev/null; do sleep 0.05; done
   # shellcheck disable=SC2046 # a list of pids
   c0=$(cpu_each $($list_pids)); m0=$(machine_ticks)
-  interruptible timeout $((DURATION + 300)) "${wrk_cmd[@]}" -d"${DURATION}s" "$url" -- "$tmp/terminals.txt" "$WRK_THREADS" >"$tmp/$name.out" 2>&1 ||
-    die "$name wrk failed: $(cat "$tmp/$name.out")"
+  wait "$step" || rc=$?
+  step=
+  ((rc == 0)) || die "$name wrk failed: $(cat "$tmp/$name.out")"
   # shellcheck disable=SC2046
   c1=$(cpu_each $($list_pids)); m1=$(machine_ticks)
   local line
