@@ -41,26 +41,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck source=../lib.sh
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 admin=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 
-# start_posfleetd: starts it on a free port; sets pf_pid and pf_url.
-start_posfleetd() {
-  POSFLEET_BOOTSTRAP_TOKEN=$admin "$POSFLEETD" --data-dir "$tmp/data" --listen 127.0.0.1:0 \
-    --threads "$THREADS" --log-level warn >"$tmp/posfleetd.log" 2>&1 &
-  pf_pid=$!
-  pids+=("$pf_pid")
-  pf_url=
-  for _ in $(seq 100); do
-    pf_url=$(sed -n 's/^posfleetd listening on \(http:[^ ]*\).*/\1/p' "$tmp/posfleetd.log")
-    [[ -n $pf_url ]] && return 0
-    kill -0 "$pf_pid" 2>/dev/null || die "posfleetd exited: $(cat "$tmp/posfleetd.log")"
-    sleep 0.1
-  done
-  die "posfleetd did not start within 10s: $(cat "$tmp/posfleetd.log")"
-}
+# posfleetd on SQLite in $tmp/data (bench/lib.sh starts it); sets pf_pid and pf_url.
+start_one() { start_posfleetd posfleetd --data-dir "$tmp/data" --threads "$THREADS"; }
 stop_posfleetd() {
   kill -TERM "$pf_pid"; wait "$pf_pid" 2>/dev/null || true
   pids=()
@@ -92,12 +79,12 @@ echo "box busy before the run: $pre_busy%"
 ((pre_busy <= 10)) || echo "WARNING: the machine is not idle; these figures will be noisy" >&2
 
 # --- seed ------------------------------------------------------------------------
-start_posfleetd  # creates and migrates the database
+start_one  # creates and migrates the database
 stop_posfleetd
 t0=$(date +%s.%N)
 /usr/bin/python3 "$here/seed.py" "$tmp/data/posfleet.db" "$N" || die "seeding failed"
 echo "seeded in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s; db $(du -h "$tmp/data/posfleet.db" | cut -f1)"
-start_posfleetd
+start_one
 
 mid=$(printf 'PF%06d' $((N / 2)))
 # name|path (percent-encoded where needed)

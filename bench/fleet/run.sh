@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Opt-in fleet simulation (not in CI): a real posfleetd on 127.0.0.1 with N
 # terminals seeded straight into its SQLite, and posfleet-fleet-sim speaking
-# DDI as all of them from one process. Publishes a release and a security
+# DDI as all of them from one process. On PostgreSQL (BACKEND=postgres) the
+# seeded SQLite installation is moved with `posfleetd migrate`, as an operator
+# would move theirs, and SERVERS posfleetd share it behind nginx. Publishes a release and a security
 # release (signed with a throwaway key), then runs the scenario
 # (bench/fleet/scenario.h): a four-wave staged rollout with failures injected
 # on one model in one wave (it must pause; then retried and resumed), then the
@@ -15,13 +17,19 @@
 #   POLL_SECONDS (default by fleet size), SOAK [10], DEADLINE (security, seconds),
 #   CONNECTIONS [64], ARTIFACT_BYTES [4096], SECURITY [1] (0: no security phase),
 #   FLEET_ARGS (the fleet's shape, given to seed and run: --gap-groups 1 ...), KEEP=1 keeps
-#   the temp dir (database, logs).
+#   the temp dir (SQLite database, logs; not the PostgreSQL cluster), BACKEND [sqlite] or postgres (a throwaway durable cluster
+#   from scripts/pg-cluster), SERVERS [1] posfleetd on that PostgreSQL, more than one behind
+#   nginx as a round-robin load balancer (worker_processes THREADS) the simulator talks to;
+#   then run.sh prints the CPU of every server, PostgreSQL and the balancer, and each RSS.
 #
 # Everything listens on 127.0.0.1 and lives in one temp dir removed on exit.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$here/../lib.sh"
+
 N=100000
 MAX_SECONDS=
 MODE=rollout
@@ -53,53 +61,42 @@ CONNECTIONS=${CONNECTIONS:-64}
 GAP_SPREAD=$((N / 10000 > 3 ? N / 10000 : 3))
 FLEET_ARGS=${FLEET_ARGS:---first-gap-now --gap-spread-minutes $GAP_SPREAD}
 ARTIFACT_BYTES=${ARTIFACT_BYTES:-4096}
+backend_and_servers
+NGINX=${NGINX:-/usr/sbin/nginx}
 
 for tool in "$POSFLEETD" "$POSFLEET_CLI" "$FLEET_SIM"; do
   [[ -x $tool ]] || { echo "run.sh: $tool not found (cmake --build build --target posfleetd posfleet posfleet-fleet-sim)" >&2; exit 2; }
 done
+((SERVERS == 1)) || [[ -x $NGINX ]] || { echo "run.sh: $NGINX not found (SERVERS > 1 puts nginx in front)" >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/posfleet-bench-fleet.XXXXXX")
 pids=()
+step=  # pid of the simulator's run, once it runs
+# shellcheck disable=SC2317 # run by the trap; shellcheck thinks the final `exit` skips it
 cleanup() {
   local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  for p in $step "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in $step "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  # KEEP keeps the seeded SQLite and the logs; the cluster goes whatever KEEP says.
+  [[ $BACKEND != postgres ]] || "$root/scripts/pg-cluster" stop "$tmp/pg" || true
   if [[ -n ${KEEP:-} ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck source=../lib.sh
-. "$here/../lib.sh"
-
 admin=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 secret=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 
-start_posfleetd() {
-  : >"$tmp/posfleetd.log"
-  POSFLEET_BOOTSTRAP_TOKEN=$admin "$POSFLEETD" --data-dir "$tmp/data" --listen 127.0.0.1:0 \
-    --threads "$THREADS" --log-level warn --poll-seconds "$POLL_SECONDS" --bulk-cap 1000000 \
-    "$@" >"$tmp/posfleetd.log" 2>&1 &
-  pf_pid=$!
-  pids+=("$pf_pid")
-  pf_url=
-  for _ in $(seq 300); do
-    pf_url=$(sed -n 's/^posfleetd listening on \(http:[^ ]*\).*/\1/p' "$tmp/posfleetd.log")
-    [[ -n $pf_url ]] && return 0
-    kill -0 "$pf_pid" 2>/dev/null || die "posfleetd exited: $(cat "$tmp/posfleetd.log")"
-    sleep 0.1
-  done
-  die "posfleetd did not start within 30s: $(cat "$tmp/posfleetd.log")"
-}
+server_args=(--threads "$THREADS" --poll-seconds "$POLL_SECONDS" --bulk-cap 1000000)
 
-echo "posfleet fleet simulation: $N terminals, mode $MODE, poll every ${POLL_SECONDS}s, soak ${SOAK}s, security deadline ${DEADLINE}s, bound ${MAX_SECONDS}s"
+servers_text=
+((SERVERS == 1)) || servers_text=", $SERVERS servers behind nginx"
+echo "posfleet fleet simulation: $N terminals on $BACKEND$servers_text, mode $MODE, poll every ${POLL_SECONDS}s, soak ${SOAK}s, security deadline ${DEADLINE}s, bound ${MAX_SECONDS}s"
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
-m0=$(machine_ticks); sleep 1; m1=$(machine_ticks)
-echo "box busy before the run: $(awk -v a="$m0" -v b="$m1" 'BEGIN{split(a,x," "); split(b,y," "); printf "%.0f", 100*(y[1]-x[1])/(y[2]-x[2])}')%"
+report_box_busy
 
 # --- seed: posfleetd creates the database, stops, the fleet goes straight in ---
-start_posfleetd
+start_posfleetd posfleetd-seed --data-dir "$tmp/data" "${server_args[@]}"
 kill -TERM "$pf_pid"; wait "$pf_pid" 2>/dev/null || true
 pids=()
 t0=$(date +%s.%N)
@@ -108,10 +105,29 @@ t0=$(date +%s.%N)
   die "seeding failed"
 echo "seeded in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
 
+# --- PostgreSQL: the seeded installation moves there with the product's own tool ---
+database=()
+if [[ $BACKEND == postgres ]]; then
+  start_pg "$tmp/pg"
+  t0=$(date +%s.%N)
+  interruptible timeout 1800 "$POSFLEETD" migrate --from-data-dir "$tmp/data" --to "$conninfo" \
+    >"$tmp/migrate.log" 2>&1 || die "posfleetd migrate failed: $(tail -20 "$tmp/migrate.log")"
+  echo "posfleetd migrate to PostgreSQL in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s:" \
+    "$(grep -E '^(migrated|audit chain)' "$tmp/migrate.log" | paste -sd ';' - | sed 's/;/; /g')"
+  database=(--database "$conninfo")
+fi
+
 # --- posfleetd (the rollout engine ticks every second where it has the flag) ---
-extra=()
-if "$POSFLEETD" --help 2>/dev/null | grep -q -- --rollout-tick-ms; then extra+=(--rollout-tick-ms 1000); fi
-start_posfleetd "${extra[@]}"
+if "$POSFLEETD" --help 2>/dev/null | grep -q -- --rollout-tick-ms; then server_args+=(--rollout-tick-ms 1000); fi
+if ((SERVERS == 1)); then
+  start_servers 1 "${database[@]}" "${server_args[@]}"
+else
+  # The balancer's port first: every server's links name it (--external-url).
+  lb_port=$(free_port)
+  start_servers "$SERVERS" "${database[@]}" "${server_args[@]}" --external-url "http://127.0.0.1:$lb_port"
+  start_lb "$tmp/lb" "$THREADS" "$lb_port" "${srv_urls[@]}"
+  pf_url=$lb_url
+fi
 
 # --- two releases for every simulated model, signed with a throwaway key ---
 cli() { (cd "$tmp" && POSFLEET_SERVER=$pf_url POSFLEET_TOKEN=$admin LANG=C.UTF-8 "$POSFLEET_CLI" "$@") >>"$tmp/cli.log" 2>&1 || die "posfleet $* failed: $(tail -5 "$tmp/cli.log")"; }
@@ -129,8 +145,38 @@ echo "published 2.0.0 and 2.0.1 (security), ${ARTIFACT_BYTES}-byte artifacts"
 
 security=()
 if [[ ${SECURITY:-1} != 0 ]]; then security=(--security-release 2.0.1 --security-deadline-seconds "$DEADLINE"); fi
+# One server: the simulator reads its CPU and RSS itself. On PostgreSQL or with
+# several servers a request also costs the database and the balancer: counted
+# here, around the simulator's run.
+measure=()
+((SERVERS > 1)) || measure=(--server-pid "${srv_pids[0]}")
+server_side() {
+  echo "${srv_pids[@]}"
+  [[ $BACKEND != postgres ]] || pg_pids
+  [[ -z ${lb_pid:-} ]] || echo "$lb_pid" $(pgrep -P "$lb_pid")
+}
+# shellcheck disable=SC2046 # a list of pids
+c0=$(cpu_each $(server_side)); m0=$(machine_ticks); t0=$(date +%s.%N)
+rc=0
 # shellcheck disable=SC2086
-POSFLEET_TOKEN=$admin "$FLEET_SIM" run --server "$pf_url" --terminals "$N" --secret "$secret" ${FLEET_ARGS:-} \
+POSFLEET_TOKEN=$admin interruptible "$FLEET_SIM" run --server "$pf_url" --terminals "$N" --secret "$secret" ${FLEET_ARGS:-} \
   --mode "$MODE" --release 2.0.0 "${security[@]}" \
-  --soak-seconds "$SOAK" --max-seconds "$MAX_SECONDS" --server-pid "$pf_pid" \
-  --connections "$CONNECTIONS" --start-spread-seconds "$POLL_SECONDS" "$@"
+  --soak-seconds "$SOAK" --max-seconds "$MAX_SECONDS" "${measure[@]}" \
+  --connections "$CONNECTIONS" --start-spread-seconds "$POLL_SECONDS" "$@" || rc=$?
+# shellcheck disable=SC2046
+c1=$(cpu_each $(server_side)); m1=$(machine_ticks)
+secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+echo "box busy during the simulation: $(busy_percent "$m0" "$m1")% ($secs s; the simulator shares the box)"
+if [[ $BACKEND == postgres ]] || ((SERVERS > 1)); then
+  what="posfleetd"
+  ((SERVERS == 1)) || what="$SERVERS posfleetd"
+  [[ $BACKEND != postgres ]] || what+=" + PostgreSQL"
+  ((SERVERS == 1)) || what+=" + nginx (balancer)"
+  echo "server side CPU ($what): $(cpu_cores "$c0" "$c1" "$secs") cores over $secs s"
+  for k in "${!srv_pids[@]}"; do
+    p=${srv_pids[k]}
+    echo "posfleetd $((k + 1)): CPU $(cpu_cores "$c0" "$(grep "^$p " <<<"$c1")" "$secs") cores," \
+      "RSS $(($(mem_kib "$p") / 1024)) MiB (peak $(($(mem_kib "$p" VmHWM) / 1024)) MiB)"
+  done
+fi
+exit "$rc"

@@ -1,10 +1,19 @@
 -- wrk script: DDI base polls spread round-robin over all registered terminals.
--- Usage: wrk -tN ... -s poll.lua URL -- PAIRS_FILE N   (lines "serial token")
+-- Usage: wrk -tN ... -s poll.lua URL -- PAIRS_FILE N [READY_FILE]   (lines "serial token")
 --
 -- Every request string is built once per wrk thread in init(), so request()
 -- only indexes a table: the Lua side must stay cheap, wrk shares the CPUs
 -- with the server being measured. Each of the N threads takes every Nth
 -- terminal (a million terminals: about 20 s and 350 MB per thread to build).
+--
+-- READY_FILE (a path that does not exist yet): wrk runs each thread's init()
+-- on its main thread and starts that thread at once, so thread 1 polls while
+-- thread 2 builds its requests, and the clock of the run (-d) starts only
+-- after the last init(); those polls would count in req/s over a duration
+-- that leaves them out (at a million terminals, ~20 s of one thread's polls
+-- over a 10 s run). With READY_FILE every thread's first real request waits
+-- until the last thread's init() has created the file, and run.sh starts its
+-- CPU count when the file appears.
 
 local next_id = 0
 
@@ -16,10 +25,16 @@ function setup(thread)
 end
 
 local reqs, n, i
+local ready_path, waiting, verified
 
 function init(args)
   local path = assert(args[1], "pass the serial/token file after --")
   local threads = tonumber(args[2] or "1")
+  ready_path = args[3]
+  waiting = ready_path ~= nil
+  -- wrk calls request() of the first thread once on its main thread to check
+  -- the request (script_verify_request); that call must not wait.
+  verified = tid ~= 0
   reqs = {}
   local k = 0
   for line in io.lines(path) do
@@ -35,9 +50,27 @@ function init(args)
   n = #reqs
   assert(n > 0, "no terminals in " .. path)
   i = 0
+  if waiting and tid == threads - 1 then
+    assert(io.open(ready_path, "w")):close()
+    waiting = false
+  end
+end
+
+local function wait_until_ready()
+  if not verified then
+    verified = true
+    return
+  end
+  while true do
+    local f = io.open(ready_path, "r")
+    if f then f:close(); break end
+    os.execute("sleep 0.02")
+  end
+  waiting = false
 end
 
 function request()
+  if waiting then wait_until_ready() end
   i = i % n + 1
   return reqs[i]
 end

@@ -11,7 +11,11 @@
 #                       (seed.py), so N=1000000 takes seconds, not an hour
 #   BACKEND [sqlite]    sqlite (posfleetd --data-dir) or postgres (a throwaway cluster
 #                       from scripts/pg-cluster, durable settings, posfleetd --database)
-#   THREADS [2]         posfleetd --threads and nginx worker_processes
+#   SERVERS [1]         posfleetd servers on the one PostgreSQL (BACKEND=postgres only),
+#                       more than one behind nginx as a round-robin load balancer
+#                       (worker_processes THREADS) that wrk polls; their server CPU
+#                       counts every posfleetd, PostgreSQL and the balancer
+#   THREADS [2]         posfleetd --threads (each server) and nginx worker_processes
 #   DURATION [10]       seconds each measured wrk run lasts
 #   WARMUP [2]          seconds of unmeasured wrk before each measured run
 #   CONNECTIONS [64]    wrk -c
@@ -24,9 +28,11 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+
 N=${N:-10000}
-BACKEND=${BACKEND:-sqlite}
-case $BACKEND in sqlite | postgres) ;; *) echo "run.sh: BACKEND is sqlite or postgres" >&2; exit 2 ;; esac
+backend_and_servers
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
@@ -52,55 +58,38 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck source=../lib.sh
-. "$(dirname "$0")/../lib.sh"
-
-# Run a long step in the background and wait for it: bash defers traps until
-# a foreground child exits, but `wait` returns at once on a signal, so an
-# interrupt stops the run now and cleanup() can kill the step as well.
-interruptible() {
-  "$@" &
-  step=$!
-  local rc=0
-  wait "$step" || rc=$?
-  step=
-  return "$rc"
-}
-
-# CPU ticks (user+system) of the given pids; to tell whether a server was
-# CPU-bound during the run without needing perf.
-cpu_ticks() {
-  local total=0 p f
-  for p in "$@"; do
-    # Fields after the ")" of comm: utime and stime are the 12th and 13th.
-    read -ra f < <(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) || continue
-    total=$((total + f[11] + f[12]))
-  done
-  echo "$total"
-}
-# Busy and total jiffies of the whole machine, from the first line of /proc/stat.
-machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
-
 # field LINE KEY: the value of KEY=value in wrk's RESULT line.
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<" $1"; }
 
-hz=$(getconf CLK_TCK)
 ncpu=$(nproc)
 
-# run_wrk NAME URL PIDS...: warm up, then the measured run; fills the
-# globals r_rps r_p50 r_p99 r_cpu r_busy.
+# run_wrk NAME URL LIST_PIDS: warm up, then the measured run; fills the
+# globals r_rps r_p50 r_p99 r_cpu r_busy (and r_c0 r_c1 r_secs: CPU per
+# process). LIST_PIDS is a command printing the server side's processes, run
+# when the measured run starts and after it (database backends may come with
+# the load).
 run_wrk() {
-  local name=$1 url=$2; shift 2
+  local name=$1 url=$2 list_pids=$3
   local wrk_cmd=(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" --timeout 5s -s "$here/poll.lua")
   if ((WARMUP > 0)); then
-    interruptible timeout $((WARMUP + 300)) "${wrk_cmd[@]}" -d"${WARMUP}s" "$url" -- "$tmp/terminals.txt" "$WRK_THREADS" >"$tmp/$name.warmup" 2>&1 ||
-      die "$name warm-up failed: $(cat "$tmp/$name.warmup")"
+    interruptible timeout $((WARMUP + 300)) "${wrk_cmd[@]}" -d"${WARMUP}s" "$url" -- "$tmp/terminals.txt" "$WRK_THREADS" \
+      "$tmp/$name.warmup.ready" >"$tmp/$name.warmup" 2>&1 || die "$name warm-up failed: $(cat "$tmp/$name.warmup")"
   fi
-  local c0 m0 c1 m1
-  c0=$(cpu_ticks "$@"); m0=$(machine_ticks)
-  interruptible timeout $((DURATION + 300)) "${wrk_cmd[@]}" -d"${DURATION}s" "$url" -- "$tmp/terminals.txt" "$WRK_THREADS" >"$tmp/$name.out" 2>&1 ||
-    die "$name wrk failed: $(cat "$tmp/$name.out")"
-  c1=$(cpu_ticks "$@"); m1=$(machine_ticks)
+  local c0 m0 c1 m1 rc=0 ready=$tmp/$name.ready
+  timeout $((DURATION + 300)) "${wrk_cmd[@]}" -d"${DURATION}s" "$url" -- "$tmp/terminals.txt" "$WRK_THREADS" "$ready" \
+    >"$tmp/$name.out" 2>&1 &
+  step=$!
+  # wrk's clock starts once its last thread has built its requests (tens of
+  # seconds at a million terminals), which poll.lua marks with $ready; its
+  # threads poll from then on, and the server side's CPU counts from then.
+  while [[ ! -e $ready ]] && kill -0 "$step" 2>/dev/null; do sleep 0.05; done
+  # shellcheck disable=SC2046 # a list of pids
+  c0=$(cpu_each $($list_pids)); m0=$(machine_ticks)
+  wait "$step" || rc=$?
+  step=
+  ((rc == 0)) || die "$name wrk failed: $(cat "$tmp/$name.out")"
+  # shellcheck disable=SC2046
+  c1=$(cpu_each $($list_pids)); m1=$(machine_ticks)
   local line
   line=$(grep '^RESULT ' "$tmp/$name.out") || die "$name: no RESULT line: $(cat "$tmp/$name.out")"
   echo "  $name: ${line#RESULT }"
@@ -113,39 +102,36 @@ run_wrk() {
   local secs
   secs=$(field "$line" seconds)
   # Server CPU in cores (1.00 = one core fully busy) and machine busy %.
-  r_cpu=$(awk -v t=$((c1 - c0)) -v hz="$hz" -v s="$secs" 'BEGIN{printf "%.2f", t/hz/s}')
-  r_busy=$(awk -v a="$m0" -v b="$m1" 'BEGIN{split(a,x," "); split(b,y," "); printf "%.0f", 100*(y[1]-x[1])/(y[2]-x[2])}')
+  r_cpu=$(cpu_cores "$c0" "$c1" "$secs")
+  r_c0=$c0 r_c1=$c1 r_secs=$secs
+  r_busy=$(busy_percent "$m0" "$m1")
 }
 
-echo "posfleet poll benchmark: $N terminals on $BACKEND, server threads/workers=$THREADS, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s)"
+servers_text=
+((SERVERS == 1)) || servers_text=", $SERVERS servers behind nginx"
+echo "posfleet poll benchmark: $N terminals on $BACKEND$servers_text, server threads/workers=$THREADS, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s)"
 echo "machine: $ncpu CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-# Anything else running (a build, another benchmark) skews both rows
-# differently, so measure how idle the box is first and say so.
-m0=$(machine_ticks); sleep 1; m1=$(machine_ticks)
-pre_busy=$(awk -v a="$m0" -v b="$m1" 'BEGIN{split(a,x," "); split(b,y," "); printf "%.0f", 100*(y[1]-x[1])/(y[2]-x[2])}')
-echo "box busy before the run: $pre_busy%"
-((pre_busy <= 10)) || echo "WARNING: the machine is not idle; these figures will be noisy" >&2
+# Anything else running (a build, another benchmark) skews both rows differently.
+report_box_busy
 
 # --- posfleetd ----------------------------------------------------------------
 database=()
-db_pids=()  # the database server's processes, whose CPU a poll also costs
 if [[ $BACKEND == postgres ]]; then
-  conninfo=$(PG_CLUSTER_DURABLE=1 "$root/scripts/pg-cluster" start "$tmp/pg") || die "PostgreSQL did not start"
+  start_pg "$tmp/pg"
   database=(--database "$conninfo")
 fi
 admin=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
-POSFLEET_BOOTSTRAP_TOKEN=$admin "$POSFLEETD" --data-dir "$tmp/data" "${database[@]}" --listen 127.0.0.1:0 \
-  --threads "$THREADS" --log-level warn >"$tmp/posfleetd.log" 2>&1 &
-pf_pid=$!
-pids+=("$pf_pid")
-pf_url=
-for _ in $(seq 100); do
-  pf_url=$(sed -n 's/^posfleetd listening on \(http:[^ ]*\).*/\1/p' "$tmp/posfleetd.log")
-  [[ -n $pf_url ]] && break
-  kill -0 "$pf_pid" 2>/dev/null || die "posfleetd exited: $(cat "$tmp/posfleetd.log")"
-  sleep 0.1
-done
-[[ -n $pf_url ]] || die "posfleetd did not start within 10s: $(cat "$tmp/posfleetd.log")"
+if ((SERVERS == 1)); then
+  start_servers 1 "${database[@]}" --threads "$THREADS"
+  pf_url=${srv_urls[0]}
+else
+  # The balancer's port first: every server's links name it (--external-url),
+  # as they would name the public address in the field.
+  lb_port=$(free_port)
+  start_servers "$SERVERS" "${database[@]}" --threads "$THREADS" --external-url "http://127.0.0.1:$lb_port"
+  start_lb "$tmp/lb" "$THREADS" "$lb_port" "${srv_urls[@]}"
+  pf_url=$lb_url
+fi
 
 t0=$(date +%s.%N)
 api_n=$((N < 100 ? N : 100))
@@ -157,22 +143,29 @@ if ((N > api_n)); then
     "$tmp/terminals.txt" || die "seeding terminals failed"
 fi
 echo "registered $N terminals in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
-if [[ $BACKEND == postgres ]]; then
-  postmaster=$(head -1 "$(cat "$tmp/pg/cluster")/data/postmaster.pid")
-  db_pids=("$postmaster")
-fi
 body=$(cat "$tmp/terminals.txt.reply")
 echo "poll reply: ${#body} bytes: $body"
 
+# What a poll costs on the server side: every posfleetd, the database's
+# processes (listed anew each time: backends come with posfleetd's
+# connections) and the balancer's master and workers.
+server_side() {
+  echo "${srv_pids[@]}"
+  [[ $BACKEND != postgres ]] || pg_pids
+  [[ -z ${lb_pid:-} ]] || echo "$lb_pid" $(pgrep -P "$lb_pid")
+}
 echo "running wrk against posfleetd ($pf_url)..."
-# The database's processes as they are now that posfleetd has its connections.
-((${#db_pids[@]} == 0)) || db_pids=("${db_pids[0]}" $(pgrep -P "${db_pids[0]}"))
-run_wrk posfleetd "$pf_url" "$pf_pid" "${db_pids[@]}"
+run_wrk posfleetd "$pf_url" server_side
 pf_rps=$r_rps pf_p50=$r_p50 pf_p99=$r_p99 pf_cpu=$r_cpu pf_busy=$r_busy
-rss_kib=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pf_pid/status")
-hwm_kib=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pf_pid/status")
-# Stop it now so the nginx run has the CPUs to itself, as posfleetd had.
-kill -TERM "$pf_pid"; wait "$pf_pid" 2>/dev/null || true
+rss=() hwm=() own_cpu=()
+for p in "${srv_pids[@]}"; do
+  rss+=("$(mem_kib "$p")")
+  hwm+=("$(mem_kib "$p" VmHWM)")
+  own_cpu+=("$(cpu_cores "$r_c0" "$(grep "^$p " <<<"$r_c1")" "$r_secs")")
+done
+# Stop them now so the nginx run has the CPUs to itself, as posfleetd had.
+for p in "${pids[@]}"; do kill -TERM "$p"; done
+for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 pids=()
 
 # --- nginx --------------------------------------------------------------------
@@ -196,7 +189,8 @@ done
 
 echo "running wrk against nginx ($ng_url)..."
 # Master plus workers: the master is idle, the workers do the work.
-run_wrk nginx "$ng_url" "$ng_pid" $(pgrep -P "$ng_pid")
+nginx_side() { echo "$ng_pid" $(pgrep -P "$ng_pid"); }
+run_wrk nginx "$ng_url" nginx_side
 ng_rps=$r_rps ng_p50=$r_p50 ng_p99=$r_p99 ng_cpu=$r_cpu ng_busy=$r_busy
 
 # --- report -------------------------------------------------------------------
@@ -213,5 +207,9 @@ row posfleetd "$pf_rps" "$(ms "$pf_p50")" "$(ms "$pf_p99")" "$pf_cpu cores" "$(u
 row nginx "$ng_rps" "$(ms "$ng_p50")" "$(ms "$ng_p99")" "$ng_cpu cores" "$(us_per_req "$ng_cpu" "$ng_rps")" "$ng_busy%"
 echo "ratio posfleetd/nginx (req/s): $(awk -v a="$pf_rps" -v b="$ng_rps" 'BEGIN{printf "%.2f", a/b}')"
 [[ $BACKEND == sqlite ]] || echo "posfleetd's server CPU includes PostgreSQL's processes (same box)"
-echo "posfleetd RSS after the run: $((rss_kib / 1024)) MiB (peak $((hwm_kib / 1024)) MiB);" \
-  "$(awk -v k="$rss_kib" -v n="$N" 'BEGIN{printf "%.0f", k*1024/n}') bytes per terminal"
+((SERVERS == 1)) || echo "posfleetd's server CPU is all $SERVERS servers' and the balancer's (nginx, $THREADS workers)"
+for k in "${!rss[@]}"; do
+  ((SERVERS == 1)) && who=posfleetd || who="posfleetd $((k + 1))"
+  echo "$who RSS after the run: $((rss[k] / 1024)) MiB (peak $((hwm[k] / 1024)) MiB);" \
+    "$(awk -v k="${rss[k]}" -v n="$N" 'BEGIN{printf "%.0f", k*1024/n}') bytes per terminal; CPU ${own_cpu[k]} cores"
+done
