@@ -21,6 +21,8 @@
 #   CONNECTIONS [64]    wrk -c
 #   WRK_THREADS [2]     wrk -t
 #   POSFLEETD [build/bin/posfleetd]   NGINX [/usr/sbin/nginx]
+#   POSFLEETD_ARGS []   more posfleetd flags for every server, split on spaces
+#                       (e.g. "--poll-cache-terminals 0" to measure without the cache)
 #
 # Everything listens on 127.0.0.1 only and lives in one temp dir that is
 # removed on exit, whatever the exit path.
@@ -32,6 +34,7 @@ root=$(cd "$here/../.." && pwd)
 . "$(dirname "$0")/../lib.sh"
 
 N=${N:-10000}
+read -ra posfleetd_args <<<"${POSFLEETD_ARGS:-}"
 backend_and_servers
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-10}
@@ -122,13 +125,14 @@ if [[ $BACKEND == postgres ]]; then
 fi
 admin=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 if ((SERVERS == 1)); then
-  start_servers 1 "${database[@]}" --threads "$THREADS"
+  start_servers 1 "${database[@]}" --threads "$THREADS" "${posfleetd_args[@]}"
   pf_url=${srv_urls[0]}
 else
   # The balancer's port first: every server's links name it (--external-url),
   # as they would name the public address in the field.
   lb_port=$(free_port)
-  start_servers "$SERVERS" "${database[@]}" --threads "$THREADS" --external-url "http://127.0.0.1:$lb_port"
+  start_servers "$SERVERS" "${database[@]}" --threads "$THREADS" --external-url "http://127.0.0.1:$lb_port" \
+    "${posfleetd_args[@]}"
   start_lb "$tmp/lb" "$THREADS" "$lb_port" "${srv_urls[@]}"
   pf_url=$lb_url
 fi
