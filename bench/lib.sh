@@ -87,6 +87,9 @@ pg_pids() {
 start_posfleetd() {
   local name=$1
   shift
+  # The log exists before the wait below reads it: the background child may
+  # not have opened it yet, and a failing sed would end the script (set -e).
+  : >"$tmp/$name.log"
   POSFLEET_BOOTSTRAP_TOKEN=${admin:?} "$POSFLEETD" --listen 127.0.0.1:0 --log-level warn "$@" \
     >"$tmp/$name.log" 2>&1 &
   pf_pid=$!
