@@ -19,6 +19,7 @@
 #include <charconv>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -177,6 +178,17 @@ struct Listener::Impl {
   tcp::acceptor acceptor{asio::make_strand(ioc)};  // accept and close on one strand
   Throttled accept_failures{std::chrono::seconds(10)}, at_cap{std::chrono::seconds(10)};
   Throttled handshake_failures{std::chrono::seconds(10)}, refused_certs{std::chrono::seconds(10)};
+  // Caught from bind() on, before posfleetd says it listens: a SIGTERM that arrives before
+  // run() waits for it instead of killing the process.
+  std::optional<asio::signal_set> stop_signals, reload_signals;
+
+  void catch_signals() {
+    if (stop_signals) return;
+    stop_signals.emplace(ioc, SIGINT, SIGTERM);
+    on_signals(*stop_signals);
+    reload_signals.emplace(ioc, SIGHUP);
+    on_reload(*reload_signals);
+  }
 
   Impl(const Router& r, ListenerOptions o)
       : router(r),
@@ -752,6 +764,7 @@ Status Listener::bind() {
   if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) impl_->catch_signals();
   if (ec)
     return make_error(Code::kUnavailable, "cannot listen on " + impl_->opt.host + ":" +
                                               std::to_string(impl_->opt.port) + ": " +
@@ -763,10 +776,7 @@ Status Listener::bind() {
 std::uint16_t Listener::port() const { return impl_->acceptor.local_endpoint().port(); }
 
 void Listener::run() {
-  asio::signal_set signals(impl_->ioc, SIGINT, SIGTERM);
-  impl_->on_signals(signals);
-  asio::signal_set hangup(impl_->ioc, SIGHUP);
-  impl_->on_reload(hangup);
+  impl_->catch_signals();  // bind() did already, unless it was not called
   asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
   // The other lanes wait for connections until lane 0 stops (a drain's end, a second signal,
   // stop()); then they stop too, cutting what is still open, as one shared context did.
