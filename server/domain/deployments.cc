@@ -435,12 +435,6 @@ Status note_poll(Context& ctx, const store::TerminalRecord& t) {
   return adopt_reported_version(ctx, t);
 }
 
-Expected<std::optional<store::DeploymentRecord>> poll_open_deployment(
-    Context& ctx, const store::TerminalRecord& t) {
-  if (auto s = note_poll(ctx, t); !s) return s.error();
-  return ctx.store.open_deployment(t.id);
-}
-
 Expected<DeploymentView> deployment_view(Context& ctx, const store::DeploymentRecord& d,
                                          bool with_history) {
   DeploymentView v{d, "", "", std::nullopt};

@@ -163,8 +163,5 @@ Expected<DeploymentPage> find_deployments(Context& ctx, const std::string& seria
 // but for its first poll, to keep polls read-only) and its reported version adopted
 // (terminals.h). Each write is idempotent and stands alone; a failing one fails the poll.
 Status note_poll(Context& ctx, const store::TerminalRecord& t);
-// note_poll, then the terminal's open deployment read.
-Expected<std::optional<store::DeploymentRecord>> poll_open_deployment(
-    Context& ctx, const store::TerminalRecord& t);
 
 }  // namespace posfleet::domain

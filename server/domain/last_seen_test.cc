@@ -19,12 +19,12 @@ class LastSeenTest : public testing::DomainTest {
 TEST_F(LastSeenTest, AFirstPollIsWrittenAtOnceTheNextAtTheNextFlush) {
   LastSeen batch;
   ctx_->last_seen = &batch;
-  ASSERT_TRUE(poll_open_deployment(*ctx_, terminals_[1]));
+  ASSERT_TRUE(note_poll(*ctx_, terminals_[1]));
   EXPECT_GT(stored(1), 0) << "a terminal's first poll waited for the batch";
   EXPECT_EQ(batch.pending(), 0u);
   ASSERT_TRUE(store_->touch_terminal(terminals_[1].id, 100));
   terminals_[1].last_seen = 100;
-  ASSERT_TRUE(poll_open_deployment(*ctx_, terminals_[1]));
+  ASSERT_TRUE(note_poll(*ctx_, terminals_[1]));
   EXPECT_EQ(stored(1), 100) << "written at once";
   EXPECT_EQ(batch.pending(), 1u);
   ASSERT_TRUE(batch.flush(*store_));
@@ -49,7 +49,7 @@ TEST_F(LastSeenTest, TheNewestTimeOfEachTerminalIsKeptFromManyThreads) {
 }
 
 TEST_F(LastSeenTest, WithoutABatchAPollWritesAtOnce) {
-  ASSERT_TRUE(poll_open_deployment(*ctx_, terminals_[2]));
+  ASSERT_TRUE(note_poll(*ctx_, terminals_[2]));
   EXPECT_GT(stored(2), 0);
 }
 

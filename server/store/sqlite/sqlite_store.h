@@ -33,7 +33,6 @@ class SqliteStore final : public SqlStore {
                                              const std::string& serial) override;
   // last_seen alone: not a change for the cache, which raises its own copies.
   Status touch_terminals(const std::vector<std::pair<std::int64_t, std::int64_t>>& seen) override;
-  std::size_t poll_cache_size() const { return poll_cache_.size(); }
 
   // A full WAL checkpoint: every committed write is in the database file itself.
   Status flush() override;
