@@ -13,6 +13,7 @@
 #include "server/domain/notifications.h"
 #include "server/domain/phases.h"
 #include "server/domain/policy.h"
+#include "server/domain/terminal_view.h"
 #include "server/domain/terminals.h"
 
 namespace posfleet::domain {
@@ -424,7 +425,7 @@ Expected<ActionFetch> fetch_action(Context& ctx, const store::TerminalRecord& t,
 
 Status note_poll(Context& ctx, const store::TerminalRecord& t) {
   const auto now = unix_now();
-  if (now - t.last_seen >= 10) {  // coarse, to keep most polls read-only
+  if (now - t.last_seen >= last_seen_step_seconds(ctx)) {  // coarse: most polls stay read-only
     // A terminal's first poll is written at once: from then on it counts as reachable (a
     // rollout's wave, the console), which must not wait for the next batch.
     if (ctx.last_seen && t.last_seen != 0)

@@ -159,9 +159,9 @@ struct DeploymentPage {
 Expected<DeploymentPage> find_deployments(Context& ctx, const std::string& serial,
                                           const std::string& version, store::DeploymentQuery q);
 
-// A terminal polls: when it was last seen is noted (every 10 s at most, in LastSeen's batch
-// but for its first poll, to keep polls read-only) and its reported version adopted
-// (terminals.h). Each write is idempotent and stands alone; a failing one fails the poll.
+// A terminal polls: when it was last seen is noted (once a last_seen_step_seconds at most, in
+// LastSeen's batch but for its first poll, to keep polls read-only) and its reported version
+// adopted (terminals.h). Each write is idempotent and stands alone; a failing one fails the poll.
 Status note_poll(Context& ctx, const store::TerminalRecord& t);
 
 }  // namespace posfleet::domain

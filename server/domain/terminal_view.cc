@@ -10,9 +10,17 @@
 namespace posfleet::domain {
 
 int online_window_seconds(const Context& ctx) {
-  // At least a minute: the poll records a terminal's last contact only every
-  // 10 s (ddi_api.cc), so a shorter window would flicker.
+  // At least a minute: the poll records a terminal's last contact only once a
+  // last_seen_step_seconds, so a shorter window would flicker.
   return std::max(3 * ctx.poll_seconds, 60);
+}
+
+int last_seen_step_seconds(const Context& ctx) {
+  // A third of the online window: a terminal polling at its interval P (the window is 3P) is
+  // stored at most P + W/3 + a batch (10 s) behind its last contact, under 3P for any P > 10 s,
+  // so it never shows offline between two polls. A fleet whose terminals poll faster than the
+  // step writes last_seen once a step, not once a poll, however many terminals it has.
+  return std::max(online_window_seconds(ctx) / 3, 10);
 }
 
 Expected<store::FleetOverview> fleet_overview(Context& ctx, std::int64_t now) {

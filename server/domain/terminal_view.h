@@ -18,6 +18,8 @@ inline constexpr int kOutcomeDays = 14;
 // A terminal is online when it was seen within three poll intervals, and at
 // least the last minute (the terminal filter's `online` uses the same window).
 int online_window_seconds(const Context& ctx);
+// How stale a terminal's stored last_seen may grow before a poll writes it again (note_poll).
+int last_seen_step_seconds(const Context& ctx);
 
 // The fleet's overview at `now`; outcomes hold exactly kOutcomeDays UTC days,
 // oldest first, days without an ended deployment as zeros.
