@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Opt-in benchmark of the console's reads at fleet scale: a real posfleetd
-# whose SQLite holds N terminals (seed.py: merchants, policies, releases,
+# whose database holds N terminals (seed.py: merchants, policies, releases,
 # deployments with history), asked for the terminal list (first page, a deep
 # page, text searches, each filter), a terminal's page and the overview.
+# On PostgreSQL (BACKEND=postgres) the fleet is seeded into SQLite all the
+# same and moved with `posfleetd migrate`, as an operator would move theirs
+# (and as bench/fleet does), into a throwaway durable cluster
+# (scripts/pg-cluster), analyzed before the first request.
 # Each request is timed by curl over one keep-alive connection, REQUESTS times
 # in a row (a bounded loop, no concurrency: this is latency, not throughput).
 # Beside each figure: nginx serving the same bytes as a static file with the
@@ -12,42 +16,57 @@
 #   N [100000]          terminals to seed
 #   REQUESTS [30]       timed requests per endpoint (after 3 untimed)
 #   THREADS [2]         posfleetd --threads and nginx worker_processes
+#   BACKEND [sqlite]    or postgres: the same seed moved by `posfleetd migrate`
+#                       into a throwaway PostgreSQL 15 cluster (fsync on)
 #   POSFLEETD [build/bin/posfleetd]   NGINX [/usr/sbin/nginx]
 #
 # Everything listens on 127.0.0.1 only and lives in one temp dir that is
-# removed on exit, whatever the exit path.
+# removed on exit, whatever the exit path (the PostgreSQL cluster stopped).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$here/../lib.sh"
+
 N=${N:-100000}
 REQUESTS=${REQUESTS:-30}
 THREADS=${THREADS:-2}
 POSFLEETD=${POSFLEETD:-$root/build/bin/posfleetd}
 NGINX=${NGINX:-/usr/sbin/nginx}
+backend_and_servers
+# Latency of one server's reads: several behind a balancer are bench/fleet's business.
+((SERVERS == 1)) || { echo "run.sh: the console benchmark times one server; SERVERS must be 1" >&2; exit 2; }
 
-for tool in "$POSFLEETD" "$NGINX" curl /usr/bin/python3; do
+tools=("$POSFLEETD" "$NGINX" curl /usr/bin/python3)
+# psql runs the ANALYZE after the migration.
+[[ $BACKEND != postgres ]] || tools+=(psql)
+for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool not found (build posfleetd with: ninja -C build posfleetd)" >&2; exit 2; }
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/posfleet-bench-console.XXXXXX")
 pids=()
+step=  # pid of the migration or the ANALYZE while one runs (lib.sh's interruptible)
 cleanup() {
   local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  for p in $step "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in $step "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  # Stopped before the rm: the postmaster would outlive its files otherwise.
+  [[ $BACKEND != postgres ]] || "$root/scripts/pg-cluster" stop "$tmp/pg" >/dev/null 2>&1 || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck source-path=SCRIPTDIR source=../lib.sh
-. "$(dirname "$0")/../lib.sh"
-
 admin=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 
 # posfleetd on SQLite in $tmp/data (bench/lib.sh starts it); sets pf_pid and pf_url.
-start_one() { start_posfleetd posfleetd --data-dir "$tmp/data" --threads "$THREADS"; }
+# `database` is empty until the fleet has moved to PostgreSQL; then it names it
+# and $tmp/data only holds the files the database does not (secret.key, the
+# device CA, artifacts).
+database=()
+start_one() { start_posfleetd posfleetd --data-dir "$tmp/data" "${database[@]}" --threads "$THREADS"; }
 stop_posfleetd() {
   kill -TERM "$pf_pid"; wait "$pf_pid" 2>/dev/null || true
   pids=()
@@ -60,7 +79,8 @@ time_requests() {
   local url=$1 file=$2; shift 2
   local args=() i
   for ((i = 0; i < REQUESTS + 3; i++)); do args+=(-o "$file" "$url"); done
-  curl -s --fail -w '%{time_total} %{size_download}\n' "$@" "${args[@]}" >"$tmp/times" ||
+  # --max-time is per request: bounds the run if a read hangs, far above any figure worth reading.
+  curl -s --fail --max-time 300 -w '%{time_total} %{size_download}\n' "$@" "${args[@]}" >"$tmp/times" ||
     die "GET $url failed"
   tail -n +4 "$tmp/times" | sort -n | awk -v n="$REQUESTS" '
     { t[NR] = $1; b = $2 }
@@ -68,15 +88,9 @@ time_requests() {
           printf "%.2f %.2f %d\n", p50 * 1000, p95 * 1000, b }'
 }
 
-echo "posfleet console benchmark: $N terminals, $REQUESTS sequential requests per endpoint, server threads=$THREADS"
+echo "posfleet console benchmark: $N terminals on $BACKEND, $REQUESTS sequential requests per endpoint, server threads=$THREADS"
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-# Anything else running (a build, another benchmark) skews the figures, so
-# measure how idle the box is first and say so.
-machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
-m0=$(machine_ticks); sleep 1; m1=$(machine_ticks)
-pre_busy=$(awk -v a="$m0" -v b="$m1" 'BEGIN{split(a,x," "); split(b,y," "); printf "%.0f", 100*(y[1]-x[1])/(y[2]-x[2])}')
-echo "box busy before the run: $pre_busy%"
-((pre_busy <= 10)) || echo "WARNING: the machine is not idle; these figures will be noisy" >&2
+report_box_busy
 
 # --- seed ------------------------------------------------------------------------
 start_one  # creates and migrates the database
@@ -84,6 +98,28 @@ stop_posfleetd
 t0=$(date +%s.%N)
 /usr/bin/python3 "$here/seed.py" "$tmp/data/posfleet.db" "$N" || die "seeding failed"
 echo "seeded in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s; db $(du -h "$tmp/data/posfleet.db" | cut -f1)"
+
+# --- PostgreSQL: the seeded installation moves there with the product's own tool ---
+if [[ $BACKEND == postgres ]]; then
+  # The cluster's files in $tmp too (pg-cluster puts them under TMPDIR), so
+  # they go with it; its owner, the postgres user, must be able to reach them.
+  chmod a+x "$tmp"
+  TMPDIR=$tmp start_pg "$tmp/pg"
+  t0=$(date +%s.%N)
+  interruptible timeout 1800 "$POSFLEETD" migrate --from-data-dir "$tmp/data" --to "$conninfo" \
+    >"$tmp/migrate.log" 2>&1 || die "posfleetd migrate failed: $(tail -20 "$tmp/migrate.log")"
+  echo "posfleetd migrate to PostgreSQL in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s:" \
+    "$(grep -E '^(migrated|audit chain)' "$tmp/migrate.log" | paste -sd ';' - | sed 's/;/; /g')"
+  # The migration leaves the planner no statistics (autovacuum would gather
+  # them at a time of its choosing, in the middle of the timings): gather
+  # them now, as an operator should after a bulk load.
+  t0=$(date +%s.%N)
+  interruptible timeout 1800 psql -X -q -v ON_ERROR_STOP=1 -d "$conninfo" -c 'VACUUM ANALYZE' \
+    >"$tmp/analyze.log" 2>&1 || die "VACUUM ANALYZE failed: $(tail -20 "$tmp/analyze.log")"
+  echo "VACUUM ANALYZE in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s;" \
+    "db $(psql -X -At -d "$conninfo" -c 'SELECT pg_size_pretty(pg_database_size(current_database()))')"
+  database=(--database "$conninfo")
+fi
 start_one
 
 mid=$(printf 'PF%06d' $((N / 2)))

@@ -34,15 +34,25 @@ def main():
         ((i, f"{names[i % len(names)]} {i}", "138%08d" % i, "", now) for i in range(1, merchants + 1)))
     models = ["A920", "A80", "S300"]
     versions = ["1.0.0", "2.0.0", "2.1.0"]
+    # The policies seeded below (no locks): a terminal's own mode over its group's over the
+    # fleet's "auto". The row keeps its effective mode (migration 22); the store's triggers keep
+    # the tally and each terminal's update state as these rows go in.
+    def effective_mode(i):
+        if i % 100 == 1:
+            return ["never", "manual", "auto"][i % 3]
+        if i % 40 < 10:
+            return ["manual", "never"][(i % 40) % 2]
+        return "auto"
+
     rows = []
     for i in range(1, n + 1):
         seen = now - rnd.randint(0, 50) if i % 2 else now - rnd.randint(3600, 30 * 86400)
         rows.append((i, "DEFAULT", "PF%06d" % i, models[i % 3], "h%d" % i, versions[rnd.randrange(3)],
                      json.dumps({"slot_active": "a", "slot_a_version": "1.0.0"}), now - 90 * 86400, seen,
-                     "g%d" % (i % 40), 1 + (i % merchants)))
+                     "g%d" % (i % 40), 1 + (i % merchants), effective_mode(i)))
     c.executemany(
         "INSERT INTO terminals (id, tenant, serial, model, token_hash, installed_version, attributes, created,"
-        " last_seen, group_name, merchant_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+        " last_seen, group_name, merchant_id, effective_mode) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
     def policy(scope, key, patch, rev):
         c.execute("INSERT INTO policies (scope, scope_key, patch, revision, mode_revision) VALUES (?,?,?,?,?)",

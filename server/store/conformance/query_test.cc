@@ -171,12 +171,62 @@ TEST_P(TerminalQueryConformance, StateIsThatOfTheNewestDeployment) {
   deploy(add("S4"), "canceling");
   deploy(add("S5"), "scheduled");
   deploy(add("S6"), "canceled");
+  // A change to an older deployment leaves the state of the newer one.
+  const auto older = deploy(add("S7"), "running");
+  deploy(store().terminal_by_serial("DEFAULT", "S7")->id, "finished", "success");
+  auto d = store().deployment(older);
+  ASSERT_TRUE(d);
+  d->status = DeploymentStatus::kFinished;
+  d->result = DeploymentResult::kFailure;
+  ASSERT_TRUE(store().update_deployment(*d));
   EXPECT_EQ(serials({.state = UpdateState::kIdle}), (Serials{"S0"}));
-  EXPECT_EQ(serials({.state = UpdateState::kSuccess}), (Serials{"S1"}));
+  EXPECT_EQ(serials({.state = UpdateState::kSuccess}), (Serials{"S1", "S7"}));
   EXPECT_EQ(serials({.state = UpdateState::kRunning}), (Serials{"S2", "S4"}));
   EXPECT_EQ(serials({.state = UpdateState::kFailed}), (Serials{"S3"}));
   EXPECT_EQ(serials({.state = UpdateState::kScheduled}), (Serials{"S5"}));
   EXPECT_EQ(serials({.state = UpdateState::kCanceled}), (Serials{"S6"}));
+}
+
+// The counts that read the tally (model, version, mode, retirement: migration 22) follow every
+// change of those columns; serials() checks each count against the rows it lists.
+TEST_P(TerminalQueryConformance, CountsFollowVersionRetirementReRegistrationAndPolicy) {
+  const auto t1 = add("C1", "A920", "1.0.0");
+  const auto t2 = add("C2", "A920", "1.0.0", "north");
+  add("C3", "S300", "2.0.0", "north");
+  EXPECT_EQ(serials({.model = "A920", .version = "1.0.0"}), (Serials{"C1", "C2"}));
+  ASSERT_TRUE(store().set_installed_version(t1, "2.0.0"));
+  EXPECT_EQ(serials({.model = "A920", .version = "1.0.0"}), (Serials{"C2"}));
+  EXPECT_EQ(serials({.version = "2.0.0"}), (Serials{"C1", "C3"}));
+  ASSERT_TRUE(store().change_policy(
+      {0, "group", "north", "{}", R"({"mode":"never"})", "test", "console", "test", "applied", 1},
+      R"({"mode":"never"})", true));
+  EXPECT_EQ(serials({.mode = "never"}), (Serials{"C2", "C3"}));
+  EXPECT_EQ(serials({.model = "A920", .mode = "auto"}), (Serials{"C1"}));
+  ASSERT_TRUE(store().retire_terminal(t2, 5, "test", "retired-C2"));
+  EXPECT_EQ(serials({.model = "A920", .retired = false}), (Serials{"C1"}));
+  EXPECT_EQ(serials({.retired = true}), (Serials{"C2"}));
+  EXPECT_EQ(serials({.mode = "never", .retired = false}), (Serials{"C3"}));
+  auto o = store().overview(0, 0, 10);
+  ASSERT_TRUE(o);
+  ASSERT_EQ(o->versions.size(), 2u) << "a retired terminal's version counts nowhere";
+  EXPECT_EQ(o->versions[0].model, "A920");
+  EXPECT_EQ(o->versions[0].version, "2.0.0");
+  EXPECT_EQ(o->versions[0].count, 1);
+  EXPECT_EQ(o->mode_never, 1);
+  EXPECT_EQ(o->mode_auto, 1);
+  // Back in service as another model, out of its group and so out of the group's mode.
+  auto again = store().reregister_terminal(t2, "S300", "token-again", 20);
+  ASSERT_TRUE(again && *again);
+  EXPECT_EQ(serials({.model = "S300", .retired = false}), (Serials{"C2", "C3"}));
+  EXPECT_EQ(serials({.mode = "never"}), (Serials{"C3"}));
+  EXPECT_EQ(serials({.retired = true}), Serials{});
+  ASSERT_TRUE(store().set_terminal_group(t2, "north"));
+  EXPECT_EQ(serials({.model = "S300", .mode = "never"}), (Serials{"C2", "C3"}));
+  o = store().overview(0, 0, 10);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->mode_never, 2);
+  EXPECT_EQ(o->mode_auto, 1);
+  EXPECT_EQ(o->online + o->offline, 3);
 }
 
 TEST_P(TerminalQueryConformance, OverviewCountsOnlineVersionsOutcomesAndSecurityDeadlines) {

@@ -20,6 +20,15 @@ std::string postgres_migration(std::string_view sqlite_sql) {
       "CREATE FUNCTION $1_refuse() RETURNS trigger LANGUAGE plpgsql AS "
       "$$$$BEGIN RAISE EXCEPTION '$4'; END$$$$;\n"
       "CREATE TRIGGER $1 BEFORE $2 ON $3 FOR EACH ROW EXECUTE FUNCTION $1_refuse();");
+  // Any other trigger (migration 22's tallies): its body runs as a PL/pgSQL function per row.
+  // A body must not hold "END;" before its own end.
+  static const std::regex after_trigger(
+      R"(CREATE TRIGGER (\w+) AFTER (INSERT|DELETE|UPDATE OF [\w, ]+) ON (\w+)\s+BEGIN([\s\S]*?)END;)");
+  s = std::regex_replace(
+      s, after_trigger,
+      "CREATE FUNCTION $1_row() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$$$BEGIN$4RETURN NULL; END$$$$;\n"
+      "CREATE TRIGGER $1 AFTER $2 ON $3 FOR EACH ROW EXECUTE FUNCTION $1_row();");
   return s;
 }
 

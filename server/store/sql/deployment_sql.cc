@@ -9,26 +9,6 @@ namespace {
 
 std::string quoted(const char* word) { return std::string("'") + word + "'"; }
 
-// For each status, the results that give `state` (all of them: no test of the result).
-std::string in_state(UpdateState state) {
-  std::string any;
-  for (auto status : kAllDeploymentStatuses) {
-    std::vector<DeploymentResult> giving;
-    for (auto result : kAllDeploymentResults)
-      if (update_state_of(status, result) == state) giving.push_back(result);
-    if (giving.empty()) continue;
-    std::string c = "d.status = " + quoted(to_string(status));
-    if (giving.size() < std::size(kAllDeploymentResults)) {
-      c += " AND d.result IN (";
-      for (std::size_t i = 0; i < giving.size(); ++i)
-        c += (i ? ", " : "") + quoted(to_string(giving[i]));
-      c += ")";
-    }
-    any += (any.empty() ? "(" : " OR (") + c + ")";
-  }
-  return any.empty() ? "0" : "(" + any + ")";
-}
-
 std::string state_case() {
   std::string sql = "CASE";
   for (auto status : kAllDeploymentStatuses)
@@ -70,15 +50,6 @@ Expected<DeploymentRecord> read_deployment(const Stmt& s, int first) {
 const std::string& update_state_sql() {
   static const std::string sql = state_case();
   return sql;
-}
-
-const std::string& deployment_in_state_sql(UpdateState state) {
-  static const auto all = [] {
-    std::array<std::string, std::size(kAllUpdateStates)> out;
-    for (auto s : kAllUpdateStates) out[static_cast<std::size_t>(s)] = in_state(s);
-    return out;
-  }();
-  return all[static_cast<std::size_t>(state)];
 }
 
 }  // namespace posfleet::store

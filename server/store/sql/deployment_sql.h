@@ -29,9 +29,4 @@ Expected<DeploymentRecord> read_deployment(const Stmt& s, int first = 0);
 // gives its terminal.
 const std::string& update_state_sql();
 
-// Condition on a deployment aliased `d`: it gives its terminal `state`
-// (never kIdle, which is "no deployment"). Tests status first, so the
-// deployments_ended index serves it.
-const std::string& deployment_in_state_sql(UpdateState state);
-
 }  // namespace posfleet::store

@@ -84,12 +84,24 @@ Status SqlStore::transact(const std::function<Status(Tx& tx)>& work) {
 
 Expected<std::int64_t> SqlStore::insert_terminal(const TerminalRecord& t) {
   POSFLEET_CONN(c);
+  if (auto b = c.begin(); !b) return b.error();
   auto s = c.prepare(
       "INSERT INTO terminals (tenant, serial, model, token_hash, created, time_zone) VALUES "
       "(?,?,?,?,?,?)");
   s.bind_all(t.tenant, t.serial, t.model, t.token_hash, t.created, t.time_zone);
-  if (s.step() != kDone) return c.error("terminal " + t.serial);
-  return c.last_insert_id();
+  if (s.step() != kDone) {
+    auto e = c.error("terminal " + t.serial);
+    c.rollback();
+    return e;
+  }
+  const std::int64_t id = c.last_insert_id();
+  // A policy may name the serial before the terminal registers.
+  if (auto st = refresh_effective_modes(c, "id = ?", id); !st) {
+    c.rollback();
+    return st.error();
+  }
+  if (auto e = c.commit(); !e) return e.error();
+  return id;
 }
 
 Expected<TerminalRecord> SqlStore::terminal_by_serial(const std::string& tenant,

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "server/store/sql/db.h"
+#include "server/store/sql/policy_mode_sql.h"
 #include "server/store/store.h"
 
 namespace posfleet::store {
@@ -287,6 +288,14 @@ class SqlStore : public Store {
 TerminalRecord read_terminal(Stmt& s);
 const char* terminal_columns();
 Status done(Connection& c, Stmt& s, const char* what);
+// Writes the effective mode (policy_mode_sql.h) of the terminals `where` picks ("id = ?",
+// "group_name = ?", "1 = 1", ...), `bind` binding its parameters; part of the caller's transaction.
+template <typename... Args>
+Status refresh_effective_modes(Connection& c, const std::string& where, const Args&... bind) {
+  auto s = c.prepare((std::string(sql::kRefreshEffectiveModes) + where).c_str());
+  s.bind_all(bind...);
+  return done(c, s, "effective modes");
+}
 // Every row of `s` (selecting kDeploymentColumnsSql), or why not, named `what`.
 Expected<std::vector<DeploymentRecord>> read_deployments(Connection& c, Stmt& s,
                                                          const char* what = "deployments");

@@ -125,8 +125,20 @@ Expected<bool> SqlStore::reregister_terminal(std::int64_t id, const std::string&
       "group_name = '', merchant_id = 0, installed_version = '', attributes = '{}', last_seen = 0 "
       "WHERE id = ? AND retired != 0");
   s.bind_all(model, token_hash, now, id);
-  if (s.step() != kDone) return c.error("terminal");
-  return c.changes() == 1;
+  if (auto b = c.begin(); !b) return b.error();
+  if (s.step() != kDone) {
+    auto e = c.error("terminal");
+    c.rollback();
+    return e;
+  }
+  const bool reregistered = c.changes() == 1;
+  // Out of its group: its effective mode may change.
+  if (auto st = refresh_effective_modes(c, "id = ?", id); !st) {
+    c.rollback();
+    return st.error();
+  }
+  if (auto e = c.commit(); !e) return e.error();
+  return reregistered;
 }
 
 }  // namespace posfleet::store

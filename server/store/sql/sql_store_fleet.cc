@@ -9,9 +9,16 @@ namespace posfleet::store {
 
 Status SqlStore::set_terminal_group(std::int64_t id, const std::string& group) {
   POSFLEET_CONN(c);
+  if (auto b = c.begin(); !b) return b.error();
   auto s = c.prepare("UPDATE terminals SET group_name = ? WHERE id = ?");
   s.bind_all(group, id);
-  return done(c, s, "terminal group");
+  auto st = done(c, s, "terminal group");
+  if (st) st = refresh_effective_modes(c, "id = ?", id);
+  if (!st) {
+    c.rollback();
+    return st;
+  }
+  return c.commit();
 }
 
 Status SqlStore::set_terminal_merchant(std::int64_t id, std::int64_t merchant_id) {
@@ -82,6 +89,16 @@ Expected<std::int64_t> SqlStore::change_policy(const PolicyChangeRecord& ch,
     s.bind_all(ch.scope, ch.scope_key, new_patch_json, revision,
                touches_mode ? revision : std::int64_t{0}, touches_mode);
     if (s.step() != kDone) return fail(c.error("policy"));
+    // The terminals in the scope take their new effective mode (a fleet-wide change writes every
+    // terminal whose mode changes: seconds at a million).
+    Status modes = ok_status();
+    if (ch.scope == "terminal")
+      modes = refresh_effective_modes(c, "serial = ?", ch.scope_key);
+    else if (ch.scope == "group")
+      modes = refresh_effective_modes(c, "group_name = ? AND group_name != ''", ch.scope_key);
+    else
+      modes = refresh_effective_modes(c, "1 = 1");
+    if (!modes) return fail(modes.error());
   }
   if (auto e = c.commit(); !e) return e.error();
   return revision;

@@ -1,15 +1,14 @@
 // posfleet server: the SQLite backend's aggregates for the console's overview
 // page, and a terminal's tickets for its detail page.
 //
-// Each figure is one indexed aggregate, so the overview stays quick at
-// 100,000 terminals. The effective-mode mix uses the one SQL form of the
-// policy lock rule (policy_mode_sql.h), as the terminal filter's `mode` does;
-// the store conformance suite checks both against core/policy.
+// Each figure is one indexed aggregate. The terminals in service, their
+// versions and their effective modes (policy_mode_sql.h) come from
+// terminal_tally (migration 22), a few rows however large the fleet; the
+// online count is a range of an index that holds last_seen and retired.
 // Thread-safety: as SqliteStore.
 #include <string>
 
 #include "core/policy.h"
-#include "server/store/sql/policy_mode_sql.h"
 #include "server/store/sql/sql_store.h"
 
 namespace posfleet::store {
@@ -22,16 +21,24 @@ std::int64_t& mode_slot(FleetOverview& o, const std::string& mode) {
   return o.mode_auto;
 }
 
-// Adds each terminal in service to the count of its effective mode
-// (policy_mode_sql.h: the same rule as the terminal filter's `mode`).
-Status mode_mix(Connection& c, FleetOverview& o) {
-  static const std::string statement = std::string("SELECT ") + sql::kEffectiveMode +
-                                       ", COUNT(*) FROM terminals t" + sql::kPolicyJoins +
-                                       " WHERE t.retired = 0 GROUP BY 1";
-  auto s = c.prepare(statement.c_str());
+// The terminals in service: how many, of each model and version, of each effective mode.
+Status tally(Connection& c, FleetOverview& o, std::int64_t& in_service) {
+  auto s = c.prepare(
+      "SELECT model, installed_version, effective_mode, n FROM terminal_tally "
+      "WHERE retired = 0 AND n > 0 ORDER BY model, installed_version");
+  in_service = 0;
   int rc;
-  while ((rc = s.step()) == kRow) mode_slot(o, s.str(0)) += s.i64(1);
-  if (rc != kDone) return c.error("overview: modes");
+  while ((rc = s.step()) == kRow) {
+    const std::int64_t n = s.i64(3);
+    in_service += n;
+    mode_slot(o, s.str(2)) += n;
+    const std::string model = s.str(0), version = s.str(1);
+    if (o.versions.empty() || o.versions.back().model != model ||
+        o.versions.back().version != version)
+      o.versions.push_back({model, version, 0});
+    o.versions.back().count += n;
+  }
+  if (rc != kDone) return c.error("overview: terminals in service");
   return ok_status();
 }
 
@@ -41,24 +48,15 @@ Expected<FleetOverview> SqlStore::overview(std::int64_t online_since, std::int64
                                            std::int64_t now) {
   POSFLEET_CONN(c);
   FleetOverview o;
+  // Retired terminals (migration 11) count nowhere on the overview.
+  std::int64_t in_service = 0;
+  if (auto st = tally(c, o, in_service); !st) return st.error();
   {
-    // Retired terminals (migration 11) count nowhere on the overview.
-    auto s = c.prepare(
-        "SELECT COUNT(*), (SELECT COUNT(*) FROM terminals WHERE last_seen >= ? AND retired = 0) "
-        "FROM terminals WHERE retired = 0");
+    auto s = c.prepare("SELECT COUNT(*) FROM terminals WHERE last_seen >= ? AND retired = 0");
     s.bind(online_since);
     if (s.step() != kRow) return c.error("overview: online");
-    o.online = s.i64(1);
-    o.offline = s.i64(0) - o.online;
-  }
-  {
-    auto s = c.prepare(
-        "SELECT model, installed_version, COUNT(*) FROM terminals WHERE retired = 0 GROUP BY "
-        "model, installed_version "
-        "ORDER BY model, installed_version");
-    int rc;
-    while ((rc = s.step()) == kRow) o.versions.push_back({s.str(0), s.str(1), s.i64(2)});
-    if (rc != kDone) return c.error("overview: versions");
+    o.online = s.i64(0);
+    o.offline = in_service - o.online;
   }
   {
     // Rolled back: the terminal reported a failed health check or boot loop
@@ -81,7 +79,6 @@ Expected<FleetOverview> SqlStore::overview(std::int64_t online_since, std::int64
           {date_text(civil_from_days(s.i64(0))), s.i64(1), s.i64(2) - s.i64(3), s.i64(3)});
     if (rc != kDone) return c.error("overview: outcomes");
   }
-  if (auto st = mode_mix(c, o); !st) return st.error();
   {
     // Pending: terminals with a deployment of the release that was not
     // canceled and that do not run its version yet.

@@ -1,5 +1,7 @@
 #include "server/store/sqlite/migrations.h"
 
+#include "server/store/sql/policy_mode_sql.h"
+
 namespace posfleet::store {
 
 namespace {
@@ -516,6 +518,79 @@ CREATE TABLE limit_events (
 );
 CREATE INDEX limit_events_key ON limit_events(key, time);
 CREATE INDEX limit_events_time ON limit_events(time);
+)sql",
+    // 22: the console at a million terminals. Each terminal keeps its effective mode (the store
+    //     writes it: sql/policy_mode_sql.h) and its update state (the state of its newest
+    //     deployment, deployment_status.h update_state_of; the triggers below write it) in its
+    //     row, so the mode and state filters are index ranges. terminal_tally keeps how many
+    //     terminals there are of each model, version, mode and retirement, so the list's counts
+    //     and the overview's mixes read a few rows, not every terminal; the triggers keep it
+    //     exact in the same transaction as the change. Indexes give each filter its page in
+    //     serial order, and the online count its in-service terminals without reading the rows.
+    R"sql(
+ALTER TABLE terminals ADD COLUMN effective_mode TEXT NOT NULL DEFAULT 'auto';
+ALTER TABLE terminals ADD COLUMN update_state TEXT NOT NULL DEFAULT 'idle';
+UPDATE terminals SET effective_mode = )sql" POSFLEET_EFFECTIVE_MODE_OF_ROW R"sql(
+WHERE effective_mode != )sql" POSFLEET_EFFECTIVE_MODE_OF_ROW R"sql(;
+UPDATE terminals SET update_state = (
+  SELECT CASE d.status WHEN 'finished' THEN (CASE WHEN d.result = 'success' THEN 'success' ELSE 'failed' END)
+    WHEN 'scheduled' THEN 'scheduled' WHEN 'running' THEN 'running' WHEN 'canceling' THEN 'running'
+    WHEN 'canceled' THEN 'canceled' END
+  FROM deployments d WHERE d.terminal_id = terminals.id ORDER BY d.id DESC LIMIT 1)
+WHERE id IN (SELECT terminal_id FROM deployments);
+CREATE TABLE terminal_tally (
+  model TEXT NOT NULL,
+  installed_version TEXT NOT NULL,
+  effective_mode TEXT NOT NULL,
+  retired INTEGER NOT NULL,  -- 1 for any retired terminal (terminals.retired holds when)
+  n INTEGER NOT NULL,
+  PRIMARY KEY (model, installed_version, effective_mode, retired)
+) WITHOUT ROWID;
+INSERT INTO terminal_tally (model, installed_version, effective_mode, retired, n)
+SELECT model, installed_version, effective_mode, CASE WHEN retired = 0 THEN 0 ELSE 1 END, COUNT(*)
+FROM terminals GROUP BY 1, 2, 3, 4;
+CREATE TRIGGER terminals_tally_insert AFTER INSERT ON terminals
+BEGIN
+  INSERT INTO terminal_tally (model, installed_version, effective_mode, retired, n)
+  VALUES (NEW.model, NEW.installed_version, NEW.effective_mode, CASE WHEN NEW.retired = 0 THEN 0 ELSE 1 END, 1)
+  ON CONFLICT (model, installed_version, effective_mode, retired) DO UPDATE SET n = terminal_tally.n + 1;
+END;
+CREATE TRIGGER terminals_tally_update AFTER UPDATE OF model, installed_version, effective_mode, retired ON terminals
+BEGIN
+  UPDATE terminal_tally SET n = n - 1 WHERE model = OLD.model AND installed_version = OLD.installed_version
+    AND effective_mode = OLD.effective_mode AND retired = (CASE WHEN OLD.retired = 0 THEN 0 ELSE 1 END);
+  INSERT INTO terminal_tally (model, installed_version, effective_mode, retired, n)
+  VALUES (NEW.model, NEW.installed_version, NEW.effective_mode, CASE WHEN NEW.retired = 0 THEN 0 ELSE 1 END, 1)
+  ON CONFLICT (model, installed_version, effective_mode, retired) DO UPDATE SET n = terminal_tally.n + 1;
+END;
+CREATE TRIGGER terminals_tally_delete AFTER DELETE ON terminals
+BEGIN
+  UPDATE terminal_tally SET n = n - 1 WHERE model = OLD.model AND installed_version = OLD.installed_version
+    AND effective_mode = OLD.effective_mode AND retired = (CASE WHEN OLD.retired = 0 THEN 0 ELSE 1 END);
+END;
+CREATE TRIGGER deployments_state_insert AFTER INSERT ON deployments
+BEGIN
+  UPDATE terminals SET update_state = CASE NEW.status
+    WHEN 'finished' THEN (CASE WHEN NEW.result = 'success' THEN 'success' ELSE 'failed' END)
+    WHEN 'scheduled' THEN 'scheduled' WHEN 'running' THEN 'running' WHEN 'canceling' THEN 'running'
+    WHEN 'canceled' THEN 'canceled' END
+  WHERE id = NEW.terminal_id
+    AND NOT EXISTS (SELECT 1 FROM deployments n WHERE n.terminal_id = NEW.terminal_id AND n.id > NEW.id);
+END;
+CREATE TRIGGER deployments_state_update AFTER UPDATE OF status, result ON deployments
+BEGIN
+  UPDATE terminals SET update_state = CASE NEW.status
+    WHEN 'finished' THEN (CASE WHEN NEW.result = 'success' THEN 'success' ELSE 'failed' END)
+    WHEN 'scheduled' THEN 'scheduled' WHEN 'running' THEN 'running' WHEN 'canceling' THEN 'running'
+    WHEN 'canceled' THEN 'canceled' END
+  WHERE id = NEW.terminal_id
+    AND NOT EXISTS (SELECT 1 FROM deployments n WHERE n.terminal_id = NEW.terminal_id AND n.id > NEW.id);
+END;
+CREATE INDEX terminals_mode ON terminals(effective_mode, serial);
+CREATE INDEX terminals_state ON terminals(update_state, serial);
+CREATE INDEX terminals_model ON terminals(model, serial);
+DROP INDEX terminals_last_seen;
+CREATE INDEX terminals_last_seen ON terminals(last_seen, retired);
 )sql",
 };
 }  // namespace
