@@ -192,7 +192,7 @@ struct TerminalQuery {
   std::int64_t online_since = 0;
   std::int64_t merchant_id = 0;
   std::int64_t offset = 0, limit = 50;
-  // Assigned this release version (a deployment not canceled) and not running it yet.
+  // Assigned this release version (its newest deployment, not canceled) and not running it yet.
   std::string pending;
   std::optional<bool> retired;  // unset: both; false: in service only
 };
@@ -270,7 +270,7 @@ struct DayOutcomes {
 struct SecurityPending {
   std::string version;
   std::int64_t deadline = 0;  // unix seconds
-  std::int64_t pending = 0;   // terminals assigned the release that do not run it yet
+  std::int64_t pending = 0;  // in service, assigned the release (TerminalQuery::pending), not on it
 };
 struct FleetOverview {
   std::int64_t online = 0, offline = 0;

@@ -2,6 +2,7 @@
 // and the overview's aggregates, against a small fleet built through the Store.
 #include <algorithm>
 
+#include "core/policy.h"
 #include "server/store/conformance/fixture.h"
 
 // Each case names only the filter fields it sets ({.model = "A920"}); the
@@ -277,6 +278,62 @@ TEST_P(TerminalQueryConformance, OverviewCountsOnlineVersionsOutcomesAndSecurity
       << "the list shows the same terminals";
   EXPECT_EQ(serials({.pending = "9.9.9"}), Serials{});
   EXPECT_TRUE(store().overview(kNow - 100, 0, kNow + 2 * kDay)->security.empty());
+}
+
+// The outcome chart's days (deployment_days, migration 22) stay exact in every order of events:
+// a rollback line before or after the end, a change to an ended deployment, a success with a
+// rollback line (not rolled back).
+TEST_P(TerminalQueryConformance, OutcomeDaysFollowEveryOrderOfEvents) {
+  constexpr std::int64_t kDay = 86400, kNow = 100 * kDay + 3600;
+  auto line = [&](std::int64_t deployment, Code code) {
+    ASSERT_TRUE(store().append_action_status(
+        {0, deployment, kNow, "closed", "failure", "[]", static_cast<int>(code)}));
+  };
+  auto day = [&](std::int64_t d) {
+    auto o = store().overview(kNow, kNow - 14 * kDay, kNow);
+    EXPECT_TRUE(o);
+    DayOutcomes none;
+    if (!o) return none;
+    for (const auto& x : o->outcomes)
+      if (x.day == date_text(civil_from_days(d))) return x;
+    return none;
+  };
+  // Rolled back, the line after the end; and before the end.
+  line(deploy(add("D1"), "finished", "failure", kNow), Code::kHealthCheck);
+  const auto open = deploy(add("D2"), "running", "none", kNow);
+  line(open, Code::kBootFailed);
+  auto d = store().deployment(open);
+  ASSERT_TRUE(d);
+  d->status = DeploymentStatus::kFinished;
+  d->result = DeploymentResult::kFailure;
+  d->updated = kNow;
+  ASSERT_TRUE(store().update_deployment(*d));
+  // A plain failure, a second rollback line (counted once), a success with a rollback line.
+  const auto failed = deploy(add("D3"), "finished", "failure", kNow);
+  line(failed, Code::kHashMismatch);
+  line(deploy(store().terminal_by_serial("DEFAULT", "D1")->id, "finished", "failure", kNow),
+       Code::kHealthCheck);
+  line(open, Code::kHealthCheck);  // D2: its second rollback line
+  line(deploy(add("D4"), "finished", "success", kNow), Code::kHealthCheck);
+  auto today = day(100);
+  EXPECT_EQ(today.success, 1);
+  EXPECT_EQ(today.failed, 1);
+  EXPECT_EQ(today.rolled_back, 3);
+  // An ended deployment moved to the day before and made a success.
+  d = store().deployment(failed);
+  ASSERT_TRUE(d);
+  d->updated = kNow - kDay;
+  d->result = DeploymentResult::kSuccess;
+  ASSERT_TRUE(store().update_deployment(*d));
+  today = day(100);
+  EXPECT_EQ(today.failed, 0);
+  EXPECT_EQ(today.rolled_back, 3);
+  EXPECT_EQ(day(99).success, 1);
+  // Reopened (a change the store allows): it counts on no day.
+  d->status = DeploymentStatus::kRunning;
+  d->result = DeploymentResult::kNone;
+  ASSERT_TRUE(store().update_deployment(*d));
+  EXPECT_EQ(day(99).success, 0);
 }
 
 }  // namespace

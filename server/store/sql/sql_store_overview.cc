@@ -59,35 +59,28 @@ Expected<FleetOverview> SqlStore::overview(std::int64_t online_since, std::int64
     o.offline = in_service - o.online;
   }
   {
-    // Rolled back: the terminal reported a failed health check or boot loop
-    // (core/result.h kHealthCheck, kBootFailed) and went back to its slot.
-    // Only failures are looked up in the status history.
+    // Kept per day as deployments end (migration 22's deployment_days). Rolled back: the
+    // terminal reported a failed health check or boot loop (core/result.h kHealthCheck,
+    // kBootFailed) and went back to its slot.
+    static_assert(
+        static_cast<int>(Code::kHealthCheck) == 31 && static_cast<int>(Code::kBootFailed) == 32,
+        "deployment_days counts codes 31 and 32 as rolled back (migration 22)");
     auto s = c.prepare(
-        "SELECT day, SUM(ok), SUM(1 - ok), SUM(rolled) "
-        "FROM ("
-        " SELECT d.updated / 86400 AS day, CASE WHEN d.result = 'success' THEN 1 ELSE 0 END AS ok,"
-        " CASE WHEN d.result = 'success' THEN 0 WHEN"
-        " EXISTS (SELECT 1 FROM action_status a WHERE a.deployment_id = d.id AND a.code IN (?, ?)) "
-        "THEN 1 ELSE 0 END AS rolled"
-        " FROM deployments d WHERE d.status = 'finished' AND d.updated >= ?) days "
-        "GROUP BY day ORDER BY day");
-    s.bind_all(static_cast<int>(Code::kHealthCheck), static_cast<int>(Code::kBootFailed),
-               outcomes_since);
+        "SELECT day, ok, failed, rolled FROM deployment_days WHERE day >= ? "
+        "AND ok + failed + rolled > 0 ORDER BY day");
+    s.bind(outcomes_since / 86400);
     int rc;
     while ((rc = s.step()) == kRow)
-      o.outcomes.push_back(
-          {date_text(civil_from_days(s.i64(0))), s.i64(1), s.i64(2) - s.i64(3), s.i64(3)});
+      o.outcomes.push_back({date_text(civil_from_days(s.i64(0))), s.i64(1), s.i64(2), s.i64(3)});
     if (rc != kDone) return c.error("overview: outcomes");
   }
   {
-    // Pending: terminals with a deployment of the release that was not
-    // canceled and that do not run its version yet.
+    // Pending: terminals in service whose newest deployment is of the release and not
+    // canceled, and that do not run its version yet (the terminal filter's `pending`).
     auto s = c.prepare(
-        "SELECT r.version, r.security_deadline, (SELECT COUNT(DISTINCT d.terminal_id) FROM "
-        "deployments d"
-        " JOIN terminals t ON t.id = d.terminal_id"
-        " WHERE d.release_id = r.id AND d.status != 'canceled' AND t.installed_version != r.version"
-        " AND t.retired = 0) "
+        "SELECT r.version, r.security_deadline, (SELECT COUNT(*) FROM terminals t"
+        " WHERE t.newest_release_id = r.id AND t.update_state != 'canceled'"
+        " AND t.installed_version != r.version AND t.retired = 0) "
         "FROM releases r WHERE r.security = 1 AND r.security_deadline > ? ORDER BY "
         "r.security_deadline, r.version");
     s.bind(now);

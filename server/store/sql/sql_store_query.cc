@@ -6,12 +6,11 @@
 //
 // At a million terminals (bench/console/run.sh) each condition tests the terminal's own columns:
 // its effective mode and update state are kept in its row (migration 22, policy_mode_sql.h), and
-// the other conditions test sets built once per statement (merchants whose name matches,
-// terminals assigned a release). The page is chosen on the terminals table alone, in serial order
-// from an index that starts with the filtered column, and only its rows are joined with
-// merchants for display. A count that filters only by model, version, mode and retirement reads
-// terminal_tally (a few rows) instead of the terminals.
-// Thread-safety: as SqliteStore.
+// so is the release of its newest deployment (for `pending`); text tests a set built once per
+// statement (merchants whose name matches). The page is chosen on the terminals table alone, in
+// serial order from an index that starts with the filtered column, and only its rows are joined
+// with merchants for display. A count that filters only by model, version, mode and retirement
+// reads terminal_tally (a few rows) instead of the terminals. Thread-safety: as SqliteStore.
 #include <string>
 
 #include "server/store/sql/deployment_sql.h"
@@ -35,10 +34,11 @@ std::string from_where(const TerminalQuery& q) {
   if (q.retired) w += *q.retired ? " AND t.retired != 0" : " AND t.retired = 0";
   if (!q.mode.empty()) w += " AND t.effective_mode = ?";
   if (q.state) w += " AND t.update_state = ?";
+  // Pending: the newest deployment is of the release and not canceled, and the terminal does
+  // not run its version yet.
   if (!q.pending.empty())
-    w += " AND t.id IN (SELECT d.terminal_id FROM deployments d WHERE d.release_id ="
-         " (SELECT id FROM releases WHERE version = ?) AND d.status != 'canceled') AND "
-         "t.installed_version != ?";
+    w += " AND t.newest_release_id = (SELECT id FROM releases WHERE version = ?)"
+         " AND t.update_state != 'canceled' AND t.installed_version != ?";
   return w;
 }
 

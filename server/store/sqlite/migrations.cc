@@ -525,18 +525,27 @@ CREATE INDEX limit_events_time ON limit_events(time);
     //     row, so the mode and state filters are index ranges. terminal_tally keeps how many
     //     terminals there are of each model, version, mode and retirement, so the list's counts
     //     and the overview's mixes read a few rows, not every terminal; the triggers keep it
-    //     exact in the same transaction as the change. Indexes give each filter its page in
-    //     serial order, and the online count its in-service terminals without reading the rows.
+    //     exact in the same transaction as the change. Each terminal keeps the release of its
+    //     newest deployment too, so "assigned a release and not running it yet" (the pending
+    //     filter, the security deadlines) is an index range. deployment_days keeps, per UTC day,
+    //     how many deployments ended there in success, in failure and rolled back (a failure
+    //     with a status line coded health check or boot failed, core/result.h 31 and 32), as the
+    //     overview's outcome chart counts them; its triggers keep it exact whatever changes: a
+    //     deployment ending, a later change to an ended one, a rollback line after the end.
+    //     Indexes give each filter its page in serial order, and the online count its
+    //     in-service terminals without reading the rows.
     R"sql(
 ALTER TABLE terminals ADD COLUMN effective_mode TEXT NOT NULL DEFAULT 'auto';
 ALTER TABLE terminals ADD COLUMN update_state TEXT NOT NULL DEFAULT 'idle';
+ALTER TABLE terminals ADD COLUMN newest_release_id INTEGER NOT NULL DEFAULT 0;
 UPDATE terminals SET effective_mode = )sql" POSFLEET_EFFECTIVE_MODE_OF_ROW R"sql(
 WHERE effective_mode != )sql" POSFLEET_EFFECTIVE_MODE_OF_ROW R"sql(;
 UPDATE terminals SET update_state = (
   SELECT CASE d.status WHEN 'finished' THEN (CASE WHEN d.result = 'success' THEN 'success' ELSE 'failed' END)
     WHEN 'scheduled' THEN 'scheduled' WHEN 'running' THEN 'running' WHEN 'canceling' THEN 'running'
     WHEN 'canceled' THEN 'canceled' END
-  FROM deployments d WHERE d.terminal_id = terminals.id ORDER BY d.id DESC LIMIT 1)
+  FROM deployments d WHERE d.terminal_id = terminals.id ORDER BY d.id DESC LIMIT 1),
+  newest_release_id = (SELECT d.release_id FROM deployments d WHERE d.terminal_id = terminals.id ORDER BY d.id DESC LIMIT 1)
 WHERE id IN (SELECT terminal_id FROM deployments);
 CREATE TABLE terminal_tally (
   model TEXT NOT NULL,
@@ -573,7 +582,8 @@ BEGIN
   UPDATE terminals SET update_state = CASE NEW.status
     WHEN 'finished' THEN (CASE WHEN NEW.result = 'success' THEN 'success' ELSE 'failed' END)
     WHEN 'scheduled' THEN 'scheduled' WHEN 'running' THEN 'running' WHEN 'canceling' THEN 'running'
-    WHEN 'canceled' THEN 'canceled' END
+    WHEN 'canceled' THEN 'canceled' END,
+    newest_release_id = NEW.release_id
   WHERE id = NEW.terminal_id
     AND NOT EXISTS (SELECT 1 FROM deployments n WHERE n.terminal_id = NEW.terminal_id AND n.id > NEW.id);
 END;
@@ -582,10 +592,50 @@ BEGIN
   UPDATE terminals SET update_state = CASE NEW.status
     WHEN 'finished' THEN (CASE WHEN NEW.result = 'success' THEN 'success' ELSE 'failed' END)
     WHEN 'scheduled' THEN 'scheduled' WHEN 'running' THEN 'running' WHEN 'canceling' THEN 'running'
-    WHEN 'canceled' THEN 'canceled' END
-  WHERE id = NEW.terminal_id
+    WHEN 'canceled' THEN 'canceled' END,
+    newest_release_id = NEW.release_id
+  WHERE id = NEW.terminal_id AND (OLD.status != NEW.status OR OLD.result != NEW.result)
     AND NOT EXISTS (SELECT 1 FROM deployments n WHERE n.terminal_id = NEW.terminal_id AND n.id > NEW.id);
 END;
+CREATE TABLE deployment_days (
+  day INTEGER NOT NULL,
+  ok INTEGER NOT NULL,
+  failed INTEGER NOT NULL,
+  rolled INTEGER NOT NULL,
+  PRIMARY KEY (day)
+) WITHOUT ROWID;
+INSERT INTO deployment_days (day, ok, failed, rolled)
+SELECT day, SUM(ok), SUM(1 - ok - rolled), SUM(rolled) FROM (
+  SELECT d.updated / 86400 AS day, CASE WHEN d.result = 'success' THEN 1 ELSE 0 END AS ok,
+    CASE WHEN d.result != 'success' AND EXISTS (SELECT 1 FROM action_status a WHERE a.deployment_id = d.id AND a.code IN (31, 32)) THEN 1 ELSE 0 END AS rolled
+  FROM deployments d WHERE d.status = 'finished') ended
+GROUP BY day;
+CREATE TRIGGER deployments_days_insert AFTER INSERT ON deployments
+BEGIN
+  INSERT INTO deployment_days (day, ok, failed, rolled)
+  SELECT NEW.updated / 86400, x.ok, 1 - x.ok, 0 FROM (SELECT CASE WHEN NEW.result = 'success' THEN 1 ELSE 0 END AS ok) x WHERE NEW.status = 'finished'
+  ON CONFLICT (day) DO UPDATE SET ok = deployment_days.ok + excluded.ok, failed = deployment_days.failed + excluded.failed;
+END;
+CREATE TRIGGER deployments_days_update AFTER UPDATE OF status, result, updated ON deployments
+BEGIN
+  UPDATE deployment_days SET ok = ok - x.d_ok, failed = failed - (1 - x.d_ok - x.d_rolled), rolled = rolled - x.d_rolled
+  FROM (SELECT CASE WHEN OLD.result = 'success' THEN 1 ELSE 0 END AS d_ok, CASE WHEN OLD.result != 'success' AND EXISTS (SELECT 1 FROM action_status a WHERE a.deployment_id = OLD.id AND a.code IN (31, 32)) THEN 1 ELSE 0 END AS d_rolled) x
+  WHERE day = OLD.updated / 86400 AND OLD.status = 'finished';
+  INSERT INTO deployment_days (day, ok, failed, rolled)
+  SELECT NEW.updated / 86400, x.ok, 1 - x.ok - x.rolled, x.rolled FROM (SELECT CASE WHEN NEW.result = 'success' THEN 1 ELSE 0 END AS ok, CASE WHEN NEW.result != 'success' AND EXISTS (SELECT 1 FROM action_status a WHERE a.deployment_id = NEW.id AND a.code IN (31, 32)) THEN 1 ELSE 0 END AS rolled) x
+  WHERE NEW.status = 'finished'
+  ON CONFLICT (day) DO UPDATE SET ok = deployment_days.ok + excluded.ok, failed = deployment_days.failed + excluded.failed,
+    rolled = deployment_days.rolled + excluded.rolled;
+END;
+CREATE TRIGGER action_status_days_insert AFTER INSERT ON action_status
+BEGIN
+  UPDATE deployment_days SET failed = failed - 1, rolled = rolled + 1
+  WHERE NEW.code IN (31, 32)
+    AND day = (SELECT d.updated / 86400 FROM deployments d WHERE d.id = NEW.deployment_id AND d.status = 'finished' AND d.result != 'success')
+    AND NOT EXISTS (SELECT 1 FROM action_status a WHERE a.deployment_id = NEW.deployment_id AND a.code IN (31, 32) AND a.id != NEW.id);
+END;
+CREATE INDEX terminals_newest_release ON terminals(newest_release_id, update_state, installed_version, retired);
+CREATE INDEX terminals_newest_release_serial ON terminals(newest_release_id, serial);
 CREATE INDEX terminals_mode ON terminals(effective_mode, serial);
 CREATE INDEX terminals_state ON terminals(update_state, serial);
 CREATE INDEX terminals_model ON terminals(model, serial);
