@@ -91,6 +91,15 @@ TEST_P(TerminalQueryConformance, TextIsASerialPrefixOrPartOfTheMerchantNameInAny
   EXPECT_EQ(serials({.text = "ab"}), (Serials{"AB100"})) << "a serial matches by prefix only";
   EXPECT_EQ(serials({.text = "dragon"}), (Serials{"CD300"}));
   EXPECT_EQ(serials({.text = "zz"}), Serials{});
+  // Every character a serial may hold, in either case; a prefix ends where the next one begins.
+  add("Ab-Z9.x_Q");
+  add("ab-z9.y");
+  add("ab-z:");  // not a serial the domain accepts, but the store must not match it
+  add("ab-z8");
+  EXPECT_EQ(serials({.text = "aB-z9.X_"}), (Serials{"Ab-Z9.x_Q"}));
+  EXPECT_EQ(serials({.text = "AB-Z9"}), (Serials{"Ab-Z9.x_Q", "ab-z9.y"}));
+  EXPECT_EQ(serials({.text = "ab-z"}), (Serials{"Ab-Z9.x_Q", "ab-z8", "ab-z9.y", "ab-z:"}));
+  EXPECT_EQ(serials({.text = "Ab100é"}), Serials{}) << "text no serial can hold";
 }
 
 TEST_P(TerminalQueryConformance, PercentAndUnderscoreInTextAreLiteral) {

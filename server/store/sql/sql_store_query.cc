@@ -6,12 +6,14 @@
 //
 // At a million terminals (bench/console/run.sh) each condition tests the terminal's own columns:
 // its effective mode and update state are kept in its row (migration 22, policy_mode_sql.h), and
-// so is the release of its newest deployment (for `pending`); text tests a set built once per
-// statement (merchants whose name matches). The page is chosen on the terminals table alone, in
+// so is the release of its newest deployment (for `pending`); text is a range of the lower-case
+// serials' index or a set built once per statement (merchants whose name matches). The page is chosen on the terminals table alone, in
 // serial order from an index that starts with the filtered column, and only its rows are joined
 // with merchants for display. A count that filters only by model, version, mode and retirement
 // reads terminal_tally (a few rows) instead of the terminals. Thread-safety: as SqliteStore.
+#include <cctype>
 #include <string>
+#include <utility>
 
 #include "server/store/sql/deployment_sql.h"
 #include "server/store/sql/sql_store.h"
@@ -24,7 +26,7 @@ namespace {
 std::string from_where(const TerminalQuery& q) {
   std::string w = " FROM terminals t WHERE 1 = 1";
   if (!q.text.empty())
-    w += " AND (lower(t.serial) LIKE lower(?) ESCAPE '\\' OR t.merchant_id IN"
+    w += " AND ((t.serial_key >= ? AND t.serial_key < ?) OR t.merchant_id IN"
          " (SELECT id FROM merchants WHERE lower(legal_name) LIKE lower(?) ESCAPE '\\'))";
   if (!q.model.empty()) w += " AND t.model = ?";
   if (!q.version.empty()) w += " AND t.installed_version = ?";
@@ -42,6 +44,21 @@ std::string from_where(const TerminalQuery& q) {
   return w;
 }
 
+// The range of serial_key (serials in lower case, compared byte by byte: migration 22) that
+// starts with `text`; empty when `text` holds a character no serial has (valid_serial in
+// domain/terminals.cc), so that the bounds are ASCII on every database.
+std::pair<std::string, std::string> serial_prefix_range(const std::string& text) {
+  std::string low;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || !(std::isalnum(u) || c == '.' || c == '_' || c == '-')) return {"", ""};
+    low += static_cast<char>(std::tolower(u));
+  }
+  std::string high = low;
+  high.back() = static_cast<char>(high.back() + 1);  // the largest, 'z', gives '{'
+  return {low, high};
+}
+
 std::string like_escaped(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -52,7 +69,10 @@ std::string like_escaped(const std::string& s) {
 }
 
 void bind_filters(Stmt& s, const TerminalQuery& q) {
-  if (!q.text.empty()) s.bind_all(like_escaped(q.text) + "%", "%" + like_escaped(q.text) + "%");
+  if (!q.text.empty()) {
+    const auto [low, high] = serial_prefix_range(q.text);
+    s.bind_all(low, high, "%" + like_escaped(q.text) + "%");
+  }
   if (!q.model.empty()) s.bind(q.model);
   if (!q.version.empty()) s.bind(q.version);
   if (!q.group.empty()) s.bind(q.group);

@@ -532,12 +532,20 @@ CREATE INDEX limit_events_time ON limit_events(time);
     //     with a status line coded health check or boot failed, core/result.h 31 and 32), as the
     //     overview's outcome chart counts them; its triggers keep it exact whatever changes: a
     //     deployment ending, a later change to an ended one, a rollback line after the end.
-    //     Indexes give each filter its page in serial order, and the online count its
-    //     in-service terminals without reading the rows.
+    //     serial_key is the serial in lower case, compared byte by byte on both databases (COLLATE
+    //     BINARY, PostgreSQL's "C"), so a serial prefix in any case is an index range. Indexes
+    //     give each filter its page in serial order, and the online count its in-service
+    //     terminals without reading the rows.
     R"sql(
 ALTER TABLE terminals ADD COLUMN effective_mode TEXT NOT NULL DEFAULT 'auto';
 ALTER TABLE terminals ADD COLUMN update_state TEXT NOT NULL DEFAULT 'idle';
 ALTER TABLE terminals ADD COLUMN newest_release_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE terminals ADD COLUMN serial_key TEXT NOT NULL DEFAULT '' COLLATE BINARY;
+UPDATE terminals SET serial_key = lower(serial);
+CREATE TRIGGER terminals_serial_key AFTER INSERT ON terminals
+BEGIN
+  UPDATE terminals SET serial_key = lower(NEW.serial) WHERE id = NEW.id;
+END;
 UPDATE terminals SET effective_mode = )sql" POSFLEET_EFFECTIVE_MODE_OF_ROW R"sql(
 WHERE effective_mode != )sql" POSFLEET_EFFECTIVE_MODE_OF_ROW R"sql(;
 UPDATE terminals SET update_state = (
@@ -639,6 +647,9 @@ CREATE INDEX terminals_newest_release_serial ON terminals(newest_release_id, ser
 CREATE INDEX terminals_mode ON terminals(effective_mode, serial);
 CREATE INDEX terminals_state ON terminals(update_state, serial);
 CREATE INDEX terminals_model ON terminals(model, serial);
+CREATE INDEX terminals_serial_key ON terminals(serial_key);
+DROP INDEX terminals_merchant;
+CREATE INDEX terminals_merchant ON terminals(merchant_id, serial);
 DROP INDEX terminals_last_seen;
 CREATE INDEX terminals_last_seen ON terminals(last_seen, retired);
 )sql",
