@@ -7,10 +7,11 @@
 // At a million terminals (bench/console/run.sh) each condition tests the terminal's own columns:
 // its effective mode and update state are kept in its row (migration 22, policy_mode_sql.h), and
 // so is the release of its newest deployment (for `pending`); text is a range of the lower-case
-// serials' index or a set built once per statement (merchants whose name matches). The page is chosen on the terminals table alone, in
-// serial order from an index that starts with the filtered column, and only its rows are joined
-// with merchants for display. A count that filters only by model, version, mode and retirement
-// reads terminal_tally (a few rows) instead of the terminals. Thread-safety: as SqliteStore.
+// serials' index or a set built once per statement (merchants whose name matches). The page is
+// chosen on the terminals table alone, in serial order from an index that starts with the filtered
+// column, and only its rows are joined with merchants for display. A count that filters only by
+// model, version, mode and retirement reads terminal_tally (a few rows) instead of the terminals.
+// Thread-safety: as SqliteStore.
 #include <cctype>
 #include <string>
 #include <utility>
