@@ -21,6 +21,9 @@
 #   CONNECTIONS [64]    wrk -c
 #   WRK_THREADS [2]     wrk -t
 #   POSFLEETD [build/bin/posfleetd]   NGINX [/usr/sbin/nginx]
+#   SEEN_AGO [3600]     seconds since the seeded terminals were last seen: an hour makes
+#                       each one's first poll record last_seen; 0 is a fleet that has just
+#                       polled, whose polls within the step (note_poll) record nothing
 #   POSFLEETD_ARGS []   more posfleetd flags for every server, split on spaces
 #                       (e.g. "--poll-cache-terminals 0" to measure without the cache)
 #

@@ -12,6 +12,7 @@ would take most of an hour; this takes seconds. Appends to OUT_FILE.
 SQLite: one transaction through Python's sqlite3. PostgreSQL: COPY through psql.
 """
 import hashlib
+import os
 import subprocess
 import sqlite3
 import sys
@@ -20,13 +21,15 @@ import time
 COLUMNS = "tenant, serial, model, token_hash, created, last_seen"
 
 
-def rows(first, n, now):
+def rows(first, n, now, seen_ago):
     for i in range(first, first + n):
         serial = f"BENCH{i:07d}"
         token = hashlib.sha256(f"posfleet-bench-{serial}".encode()).hexdigest()
-        # Last seen an hour ago: the first poll of each writes last_seen, as in the field, where a
-        # terminal polls every minute or more and posfleetd records one poll in ten seconds.
-        yield serial, token, hashlib.sha256(token.encode()).hexdigest(), now - 3600
+        # Last seen SEEN_AGO seconds ago (an hour by default): then the first poll of each writes
+        # last_seen, as in the field, where a terminal polls once an interval and posfleetd
+        # records a poll once a step (a third of the online window, the interval by default).
+        # SEEN_AGO=0 is a fleet that has just polled: its polls within the step write nothing.
+        yield serial, token, hashlib.sha256(token.encode()).hexdigest(), now - seen_ago
 
 
 def main():
@@ -34,13 +37,14 @@ def main():
         sys.exit(__doc__)
     backend, target, first, n, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
     now = int(time.time())
+    seen_ago = int(os.environ.get("SEEN_AGO", "3600"))
     t0 = time.monotonic()
     with open(out, "a") as pairs:
         if backend == "sqlite":
             c = sqlite3.connect(target, timeout=60)
             c.execute("BEGIN")
             batch = []
-            for serial, token, token_hash, seen in rows(first, n, now):
+            for serial, token, token_hash, seen in rows(first, n, now, seen_ago):
                 pairs.write(f"{serial} {token}\n")
                 batch.append(("DEFAULT", serial, "bench", token_hash, now, seen))
                 if len(batch) == 50_000:
@@ -54,7 +58,7 @@ def main():
                 ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", target, "-c",
                  f"\\copy terminals ({COLUMNS}) FROM STDIN WITH (FORMAT csv)"],
                 stdin=subprocess.PIPE, text=True)
-            for serial, token, token_hash, seen in rows(first, n, now):
+            for serial, token, token_hash, seen in rows(first, n, now, seen_ago):
                 pairs.write(f"{serial} {token}\n")
                 psql.stdin.write(f"DEFAULT,{serial},bench,{token_hash},{now},{seen}\n")
             psql.stdin.close()

@@ -1,6 +1,7 @@
 // Store conformance: the terminal filter (query_terminals / count_terminals)
 // and the overview's aggregates, against a small fleet built through the Store.
 #include <algorithm>
+#include <map>
 
 #include "core/policy.h"
 #include "server/store/conformance/fixture.h"
@@ -195,6 +196,31 @@ TEST_P(TerminalQueryConformance, StateIsThatOfTheNewestDeployment) {
   EXPECT_EQ(serials({.state = UpdateState::kFailed}), (Serials{"S3"}));
   EXPECT_EQ(serials({.state = UpdateState::kScheduled}), (Serials{"S5"}));
   EXPECT_EQ(serials({.state = UpdateState::kCanceled}), (Serials{"S6"}));
+}
+
+// The state each terminal row keeps (migration 22's triggers) is update_state_of's for every
+// status and result its newest deployment can hold.
+TEST_P(TerminalQueryConformance, TheStoredStateIsUpdateStateOfForEveryStatusAndResult) {
+  int n = 0;
+  std::map<std::string, UpdateState> want;
+  for (auto status : kAllDeploymentStatuses)
+    for (auto result : kAllDeploymentResults) {
+      const std::string serial = "U" + std::to_string(n++);
+      const auto id = add(serial);
+      // Inserted in another state first and then changed: both triggers take part.
+      auto d = store().deployment(deploy(id, "scheduled"));
+      ASSERT_TRUE(d);
+      d->status = status;
+      d->result = result;
+      ASSERT_TRUE(store().update_deployment(*d));
+      want[serial] = update_state_of(status, result);
+    }
+  auto rows = store().query_terminals({.limit = 1000});
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), want.size());
+  for (const auto& r : *rows)
+    EXPECT_EQ(to_string(r.state), std::string(to_string(want.at(r.terminal.serial))))
+        << r.terminal.serial;
 }
 
 // The counts that read the tally (model, version, mode, retirement: migration 22) follow every

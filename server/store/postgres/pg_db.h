@@ -83,6 +83,9 @@ class PgConnection final : public Connection {
   std::int64_t last_insert_id() const override;
   int changes() const override { return changes_; }
   Error error(std::string_view what) const override;
+  std::string in_rows_of(std::string_view subquery) const override {
+    return " = ANY(ARRAY(" + std::string(subquery) + "))";
+  }
 
   // The advisory lock every transaction takes first (see above).
   static constexpr std::int64_t kTransactionLock = 0x706f73666c656574;  // "posfleet"

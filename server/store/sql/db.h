@@ -97,6 +97,12 @@ class Connection {
   // The last failure as an Error: kConflict for a unique or primary-key violation, else kIo;
   // the message starts with `what`.
   virtual Error error(std::string_view what) const = 0;
+  // "Is in the rows of `subquery`" (one column), written so that the planner can take it from an
+  // index even beside an OR: SQLite's `IN (subquery)`; PostgreSQL turns a sublink under OR into
+  // a filter over every row, so there it is `= ANY(ARRAY(subquery))`, computed once.
+  virtual std::string in_rows_of(std::string_view subquery) const {
+    return " IN (" + std::string(subquery) + ")";
+  }
 };
 
 // Binds `c` to this thread's connection of the enclosing store, or returns its error from the

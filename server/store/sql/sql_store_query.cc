@@ -23,12 +23,15 @@ namespace posfleet::store {
 
 namespace {
 
-// FROM and WHERE for `q` over terminals `t`, and a binder for its parameters in the same order.
-std::string from_where(const TerminalQuery& q) {
+// FROM and WHERE for `q` over terminals `t` on connection `c`, and a binder for its parameters
+// in the same order.
+std::string from_where(const Connection& c, const TerminalQuery& q) {
   std::string w = " FROM terminals t WHERE 1 = 1";
   if (!q.text.empty())
-    w += " AND ((t.serial_key >= ? AND t.serial_key < ?) OR t.merchant_id IN"
-         " (SELECT id FROM merchants WHERE lower(legal_name) LIKE lower(?) ESCAPE '\\'))";
+    w += " AND ((t.serial_key >= ? AND t.serial_key < ?) OR t.merchant_id" +
+         c.in_rows_of(
+             "SELECT id FROM merchants WHERE lower(legal_name) LIKE lower(?) ESCAPE '\\'") +
+         ")";
   if (!q.model.empty()) w += " AND t.model = ?";
   if (!q.version.empty()) w += " AND t.installed_version = ?";
   if (!q.group.empty()) w += " AND t.group_name = ?";
@@ -94,7 +97,7 @@ Expected<std::vector<TerminalRow>> SqlStore::query_terminals(const TerminalQuery
       "t.last_seen, t.group_name, t.merchant_id, t.retired, t.retired_reason, t.time_zone, "
       "COALESCE(m.legal_name, ''), t.effective_mode, t.update_state"
       " FROM (SELECT t.id" +
-      from_where(q) +
+      from_where(c, q) +
       " ORDER BY t.serial LIMIT ? OFFSET ?) page"
       " JOIN terminals t ON t.id = page.id"
       " LEFT JOIN merchants m ON m.id = t.merchant_id ORDER BY t.serial";
@@ -132,7 +135,7 @@ Expected<std::int64_t> SqlStore::count_terminals(const TerminalQuery& q) {
     if (s.step() != kRow) return c.error("count terminals");
     return s.i64(0);
   }
-  const std::string statement = "SELECT COUNT(*)" + from_where(q);
+  const std::string statement = "SELECT COUNT(*)" + from_where(c, q);
   auto s = c.prepare(statement.c_str());
   bind_filters(s, q);
   if (s.step() != kRow) return c.error("count terminals");
