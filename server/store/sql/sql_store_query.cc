@@ -28,10 +28,10 @@ namespace {
 std::string from_where(const Connection& c, const TerminalQuery& q) {
   std::string w = " FROM terminals t WHERE 1 = 1";
   if (!q.text.empty())
-    w += " AND ((t.serial_key >= ? AND t.serial_key < ?) OR t.merchant_id" +
-         c.in_rows_of(
-             "SELECT id FROM merchants WHERE lower(legal_name) LIKE lower(?) ESCAPE '\\'") +
-         ")";
+    w +=
+        " AND ((t.serial_key >= ? AND t.serial_key < ?) OR t.merchant_id" +
+        c.in_rows_of("SELECT id FROM merchants WHERE lower(legal_name) LIKE lower(?) ESCAPE '\\'") +
+        ")";
   if (!q.model.empty()) w += " AND t.model = ?";
   if (!q.version.empty()) w += " AND t.installed_version = ?";
   if (!q.group.empty()) w += " AND t.group_name = ?";
