@@ -33,6 +33,17 @@ Status done(Connection& c, Stmt& s, const char* what) {
 
 const char* terminal_columns() { return kTerminalCols; }
 
+Status recount_terminal_tally(Connection& c) {
+  auto clear = c.prepare("DELETE FROM terminal_tally");
+  if (auto st = done(c, clear, "clearing the tally"); !st) return st;
+  auto count = c.prepare(
+      "INSERT INTO terminal_tally (model, installed_version, effective_mode, retired, n) "
+      "SELECT model, installed_version, effective_mode, CASE WHEN retired = 0 THEN 0 ELSE 1 END, "
+      "COUNT(*) FROM terminals GROUP BY model, installed_version, effective_mode, "
+      "CASE WHEN retired = 0 THEN 0 ELSE 1 END");
+  return done(c, count, "counting the tally");
+}
+
 Expected<std::vector<DeploymentRecord>> read_deployments(Connection& c, Stmt& s, const char* what) {
   std::vector<DeploymentRecord> out;
   int rc;
@@ -96,7 +107,7 @@ Expected<std::int64_t> SqlStore::insert_terminal(const TerminalRecord& t) {
   }
   const std::int64_t id = c.last_insert_id();
   // A policy may name the serial before the terminal registers.
-  if (auto st = refresh_effective_modes(c, "id = ?", id); !st) {
+  if (auto st = refresh_effective_modes(c, false, "id = ?", id); !st) {
     c.rollback();
     return st.error();
   }

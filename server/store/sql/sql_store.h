@@ -288,13 +288,25 @@ class SqlStore : public Store {
 TerminalRecord read_terminal(Stmt& s);
 const char* terminal_columns();
 Status done(Connection& c, Stmt& s, const char* what);
+// terminal_tally counted again from the terminals in one pass (migration 22).
+Status recount_terminal_tally(Connection& c);
 // Writes the effective mode (policy_mode_sql.h) of the terminals `where` picks ("id = ?",
-// "group_name = ?", "1 = 1", ...), `bind` binding its parameters; part of the caller's transaction.
+// "group_name = ?", "1 = 1", ...), `bind` binding its parameters; part of the caller's
+// transaction, which a change to `many` terminals needs (it pauses the tally's triggers and
+// counts the tally again after).
 template <typename... Args>
-Status refresh_effective_modes(Connection& c, const std::string& where, const Args&... bind) {
+Status refresh_effective_modes(Connection& c, bool many, const std::string& where,
+                               const Args&... bind) {
+  if (many) {
+    auto pause = c.prepare("INSERT INTO tally_paused (id) VALUES (1)");
+    if (auto st = done(c, pause, "pausing the tally"); !st) return st;
+  }
   auto s = c.prepare((std::string(sql::kRefreshEffectiveModes) + where).c_str());
   s.bind_all(bind...);
-  return done(c, s, "effective modes");
+  if (auto st = done(c, s, "effective modes"); !st || !many) return st;
+  if (auto st = recount_terminal_tally(c); !st) return st;
+  auto resume = c.prepare("DELETE FROM tally_paused");
+  return done(c, resume, "resuming the tally");
 }
 // Every row of `s` (selecting kDeploymentColumnsSql), or why not, named `what`.
 Expected<std::vector<DeploymentRecord>> read_deployments(Connection& c, Stmt& s,

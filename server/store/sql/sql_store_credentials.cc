@@ -133,7 +133,7 @@ Expected<bool> SqlStore::reregister_terminal(std::int64_t id, const std::string&
   }
   const bool reregistered = c.changes() == 1;
   // Out of its group: its effective mode may change.
-  if (auto st = refresh_effective_modes(c, "id = ?", id); !st) {
+  if (auto st = refresh_effective_modes(c, false, "id = ?", id); !st) {
     c.rollback();
     return st.error();
   }

@@ -13,7 +13,7 @@ Status SqlStore::set_terminal_group(std::int64_t id, const std::string& group) {
   auto s = c.prepare("UPDATE terminals SET group_name = ? WHERE id = ?");
   s.bind_all(group, id);
   auto st = done(c, s, "terminal group");
-  if (st) st = refresh_effective_modes(c, "id = ?", id);
+  if (st) st = refresh_effective_modes(c, false, "id = ?", id);
   if (!st) {
     c.rollback();
     return st;
@@ -93,11 +93,11 @@ Expected<std::int64_t> SqlStore::change_policy(const PolicyChangeRecord& ch,
     // terminal whose mode changes: seconds at a million).
     Status modes = ok_status();
     if (ch.scope == "terminal")
-      modes = refresh_effective_modes(c, "serial = ?", ch.scope_key);
+      modes = refresh_effective_modes(c, false, "serial = ?", ch.scope_key);
     else if (ch.scope == "group")
-      modes = refresh_effective_modes(c, "group_name = ? AND group_name != ''", ch.scope_key);
+      modes = refresh_effective_modes(c, true, "group_name = ? AND group_name != ''", ch.scope_key);
     else
-      modes = refresh_effective_modes(c, "1 = 1");
+      modes = refresh_effective_modes(c, true, "1 = 1");
     if (!modes) return fail(modes.error());
   }
   if (auto e = c.commit(); !e) return e.error();

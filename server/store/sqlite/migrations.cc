@@ -566,24 +566,36 @@ CREATE TABLE terminal_tally (
 INSERT INTO terminal_tally (model, installed_version, effective_mode, retired, n)
 SELECT model, installed_version, effective_mode, CASE WHEN retired = 0 THEN 0 ELSE 1 END, COUNT(*)
 FROM terminals GROUP BY 1, 2, 3, 4;
+-- A row here, written and removed inside one transaction, pauses the tally's triggers for it:
+-- a change to many terminals counts the tally again in one pass instead (sql_store.h
+-- refresh_effective_modes). PostgreSQL keeps every version of a row until commit, so a tally
+-- row updated once per terminal would cost the square of the terminals.
+CREATE TABLE tally_paused (
+  id INTEGER NOT NULL,
+  PRIMARY KEY (id)
+) WITHOUT ROWID;
 CREATE TRIGGER terminals_tally_insert AFTER INSERT ON terminals
 BEGIN
   INSERT INTO terminal_tally (model, installed_version, effective_mode, retired, n)
-  VALUES (NEW.model, NEW.installed_version, NEW.effective_mode, CASE WHEN NEW.retired = 0 THEN 0 ELSE 1 END, 1)
+  SELECT NEW.model, NEW.installed_version, NEW.effective_mode, CASE WHEN NEW.retired = 0 THEN 0 ELSE 1 END, 1
+  WHERE NOT EXISTS (SELECT 1 FROM tally_paused)
   ON CONFLICT (model, installed_version, effective_mode, retired) DO UPDATE SET n = terminal_tally.n + 1;
 END;
 CREATE TRIGGER terminals_tally_update AFTER UPDATE OF model, installed_version, effective_mode, retired ON terminals
 BEGIN
   UPDATE terminal_tally SET n = n - 1 WHERE model = OLD.model AND installed_version = OLD.installed_version
-    AND effective_mode = OLD.effective_mode AND retired = (CASE WHEN OLD.retired = 0 THEN 0 ELSE 1 END);
+    AND effective_mode = OLD.effective_mode AND retired = (CASE WHEN OLD.retired = 0 THEN 0 ELSE 1 END)
+    AND NOT EXISTS (SELECT 1 FROM tally_paused);
   INSERT INTO terminal_tally (model, installed_version, effective_mode, retired, n)
-  VALUES (NEW.model, NEW.installed_version, NEW.effective_mode, CASE WHEN NEW.retired = 0 THEN 0 ELSE 1 END, 1)
+  SELECT NEW.model, NEW.installed_version, NEW.effective_mode, CASE WHEN NEW.retired = 0 THEN 0 ELSE 1 END, 1
+  WHERE NOT EXISTS (SELECT 1 FROM tally_paused)
   ON CONFLICT (model, installed_version, effective_mode, retired) DO UPDATE SET n = terminal_tally.n + 1;
 END;
 CREATE TRIGGER terminals_tally_delete AFTER DELETE ON terminals
 BEGIN
   UPDATE terminal_tally SET n = n - 1 WHERE model = OLD.model AND installed_version = OLD.installed_version
-    AND effective_mode = OLD.effective_mode AND retired = (CASE WHEN OLD.retired = 0 THEN 0 ELSE 1 END);
+    AND effective_mode = OLD.effective_mode AND retired = (CASE WHEN OLD.retired = 0 THEN 0 ELSE 1 END)
+    AND NOT EXISTS (SELECT 1 FROM tally_paused);
 END;
 CREATE TRIGGER deployments_state_insert AFTER INSERT ON deployments
 BEGIN
