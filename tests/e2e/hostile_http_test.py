@@ -260,24 +260,27 @@ class HostileHttpTest(unittest.TestCase):
         self.assertLess(lines, 60, "the log grew with the flood")
 
     def start_at_128_descriptors(self, *args):
-        """posfleetd with RLIMIT_NOFILE 128. Under UBSan (the sanitizer stage sets UBSAN_OPTIONS)
+        """posfleetd with RLIMIT_NOFILE 128. Under UBSan
         this one process runs without the vptr check, and only it: on a miss in its type cache
         the check probes the object's vtable through a pipe (compiler-rt's
         IsAccessibleMemoryRange), so with every descriptor taken it reports a sound object as
         "invalid vptr", cannot open its report file (EMFILE) and stops the process. ASan and the
         other UBSan checks stay on here; every other test keeps the vptr check."""
         low = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))  # noqa: E731
+        # Whether or not the caller set UBSAN_OPTIONS (the sanitizer stage does; a hand-run
+        # ctest in build-asan/ does not), and harmless for an unsanitized binary.
         ubsan = os.environ.get("UBSAN_OPTIONS")
-        if ubsan is None:
-            return self.start(*args, preexec=low)
         suppressions = os.path.join(self.ws.path, "ubsan-no-vptr.supp")
         with open(suppressions, "w") as f:
-            f.write("vptr:*\n")
-        os.environ["UBSAN_OPTIONS"] = f"{ubsan}:suppressions={suppressions}"
+            f.write("vptr:*\nvptr_check:*\n")
+        os.environ["UBSAN_OPTIONS"] = f"{ubsan}:suppressions={suppressions}" if ubsan else f"suppressions={suppressions}"
         try:
             return self.start(*args, preexec=low)
         finally:
-            os.environ["UBSAN_OPTIONS"] = ubsan
+            if ubsan is None:
+                del os.environ["UBSAN_OPTIONS"]
+            else:
+                os.environ["UBSAN_OPTIONS"] = ubsan
 
     def test_descriptor_exhaustion_backs_off_and_keeps_answering(self):
         # More connections allowed than descriptors exist: accept() fails with EMFILE.
