@@ -220,6 +220,10 @@ Expected<store::RolloutRecord> act(Context& ctx, std::int64_t id, Action action,
           return wrong_state(*r, "retry", "started and neither canceled nor stopped");
         auto made = retry_failed(tx, *r, who);
         if (!made) return made.error();
+        // Failed members are pending again: a step must not judge the wave by counts read
+        // before this (engine.h); a changed last_counts tells it, and a new sample follows.
+        r->last_counts.clear();
+        if (auto st = tx.update_rollout(*r); !st) return st;
         return record_audit(tx, who, "rollout.retry", target_of(id), "",
                             std::to_string(*made) + " new deployment(s) for failed terminals",
                             reason);

@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 #include "core/clock.h"
 #include "core/json.h"
@@ -116,10 +118,12 @@ Status transition(store::Tx& tx, store::RolloutRecord& r, const store::ReleaseRe
   return enqueue_webhook_event(tx, e);
 }
 
-// Gives up to kAssignPerStep members of wave `w` without a deployment theirs.
-Status assign_members(store::Tx& tx, const Loaded& l, std::int64_t wave) {
+// Gives up to kAssignPerStep members of wave `w` without a deployment theirs; *more says
+// whether a full batch was made (members may be left).
+Status assign_members(store::Tx& tx, const Loaded& l, std::int64_t wave, bool* more) {
   auto members = tx.unassigned_members(l.r.id, wave, kAssignPerStep);
   if (!members) return members.error();
+  *more = static_cast<std::int64_t>(members->size()) == kAssignPerStep;
   for (const auto& m : *members) {
     auto t = tx.terminal_by_id(m.terminal_id);
     if (!t) return t.error();
@@ -155,7 +159,37 @@ std::string wave_name(std::int64_t i, const WaveSpec& s) {
          (s.percent ? " (" + std::to_string(*s.percent) + "%)" : " (group " + s.group + ")");
 }
 
-Status step_running(Context& ctx, store::Tx& tx, Loaded& l, std::int64_t now);
+// The members' counts a step may take from before its transaction (advance_rollouts reads
+// them outside it, so that a count over a large wave holds no lock), with the rollout as it
+// was when they were read. A step uses them only while its rollout is still so: a pause,
+// resume, approval or finished wave since changes the state, its reason, the wave or the
+// wave's state, a retry of failed members (which makes them pending again) clears
+// last_counts, and the step counts again inside its transaction. Otherwise a member's phase
+// only moves forward, so counts a moment old only delay a step: what they miss, the next
+// step sees.
+struct Counted {
+  std::string state, reason, wave_state, last_counts;
+  std::int64_t wave = -1;
+  std::map<std::int64_t, store::PhaseCounts> counts;
+
+  bool still_of(const Loaded& l) const {
+    const auto w = static_cast<std::size_t>(l.r.current_wave);
+    return l.r.state == state && l.r.state_reason == reason && l.r.current_wave == wave &&
+           l.r.last_counts == last_counts &&
+           w < l.waves.size() && l.waves[w].state == wave_state;
+  }
+};
+
+// What one step did that its caller needs: whether members may be left to assign.
+struct StepOut {
+  bool more = false;
+};
+
+Status step_running(Context& ctx, store::Tx& tx, Loaded& l, std::int64_t now,
+                    const Counted* counted, StepOut* out);
+
+Status advance_one(Context& ctx, store::Tx& tx, std::int64_t id, std::int64_t now,
+                   const Counted* counted, StepOut* out);
 
 }  // namespace
 
@@ -201,6 +235,14 @@ Status begin_rollout(Context& ctx, store::Tx& tx, store::RolloutRecord& r, std::
 }
 
 Status advance_rollout(Context& ctx, store::Tx& tx, std::int64_t id, std::int64_t now) {
+  StepOut out;
+  return advance_one(ctx, tx, id, now, nullptr, &out);
+}
+
+namespace {
+
+Status advance_one(Context& ctx, store::Tx& tx, std::int64_t id, std::int64_t now,
+                   const Counted* counted, StepOut* out) {
   auto l = load(tx, id);
   if (!l) return l.error();
   auto state = parse_rollout_state(l->r.state);
@@ -208,13 +250,11 @@ Status advance_rollout(Context& ctx, store::Tx& tx, std::int64_t id, std::int64_
   if (*state == RolloutState::kScheduled) {
     if (l->r.start_at > now) return ok_status();
     if (auto s = begin_rollout(ctx, tx, l->r, now, kSystemActor); !s) return s;
-    return advance_rollout(ctx, tx, id, now);
+    return advance_one(ctx, tx, id, now, nullptr, out);
   }
   if (*state != RolloutState::kRunning) return ok_status();
-  return step_running(ctx, tx, *l, now);
+  return step_running(ctx, tx, *l, now, counted && counted->still_of(*l) ? counted : nullptr, out);
 }
-
-namespace {
 
 // Says why the rollout waits (a freeze), writing only when the reason changes.
 Status wait_for(store::Tx& tx, store::RolloutRecord& r, const std::string& reason) {
@@ -223,7 +263,8 @@ Status wait_for(store::Tx& tx, store::RolloutRecord& r, const std::string& reaso
   return tx.update_rollout(r);
 }
 
-Status step_running(Context& ctx, store::Tx& tx, Loaded& l, std::int64_t now) {
+Status step_running(Context& ctx, store::Tx& tx, Loaded& l, std::int64_t now,
+                    const Counted* counted, StepOut* out) {
   auto& r = l.r;
   const std::string before = r.state;
   if (r.current_wave >= static_cast<std::int64_t>(l.waves.size())) {
@@ -269,10 +310,16 @@ Status step_running(Context& ctx, store::Tx& tx, Loaded& l, std::int64_t now) {
   }
   if (*wave_state != WaveState::kRunning && *wave_state != WaveState::kSoaking) return ok_status();
   if (*wave_state == WaveState::kRunning && !*frozen)
-    if (auto s = assign_members(tx, l, r.current_wave); !s) return s;
-  auto all = tx.rollout_wave_counts(r.id, now - ctx.rollout_unreachable_seconds);
-  if (!all) return all.error();
-  const store::PhaseCounts counts = (*all)[r.current_wave];
+    if (auto s = assign_members(tx, l, r.current_wave, &out->more); !s) return s;
+  store::PhaseCounts counts;
+  if (counted) {
+    auto it = counted->counts.find(r.current_wave);
+    if (it != counted->counts.end()) counts = it->second;
+  } else {
+    auto all = tx.rollout_wave_counts(r.id, now - ctx.rollout_unreachable_seconds);
+    if (!all) return all.error();
+    counts = (*all)[r.current_wave];
+  }
   if (auto s = sample(tx, r, r.current_wave, counts, now); !s) return s;
   const Figures f = figures_of(w, counts);
   bj::object figures = f.json();
@@ -324,7 +371,32 @@ Status step_running(Context& ctx, store::Tx& tx, Loaded& l, std::int64_t now) {
     return s;
   auto next = load(tx, r.id);
   if (!next) return next.error();
-  return step_running(ctx, tx, *next, now);
+  return step_running(ctx, tx, *next, now, nullptr, out);
+}
+
+}  // namespace
+
+namespace {
+
+// The counts of a running rollout's members, read outside any transaction (wave -1: none).
+Expected<Counted> count_before(Context& ctx, std::int64_t id, std::int64_t now) {
+  Counted c;
+  auto r = ctx.store.rollout(id);
+  if (!r) return r.error();
+  if (r->state != to_string(RolloutState::kRunning)) return c;
+  auto waves = ctx.store.rollout_waves(id);
+  if (!waves) return waves.error();
+  const auto w = static_cast<std::size_t>(r->current_wave);
+  if (w >= waves->size()) return c;
+  auto counts = ctx.store.rollout_wave_counts(id, now - ctx.rollout_unreachable_seconds);
+  if (!counts) return counts.error();
+  c.state = r->state;
+  c.reason = r->state_reason;
+  c.wave_state = (*waves)[w].state;
+  c.last_counts = r->last_counts;
+  c.wave = r->current_wave;
+  c.counts = std::move(*counts);
+  return c;
 }
 
 }  // namespace
@@ -335,9 +407,22 @@ Status advance_rollouts(Context& ctx) {
   if (!ids) return ids.error();
   Status first = ok_status();
   for (auto id : *ids) {
-    const std::int64_t now = unix_now();
-    auto s = commit_change(
-        ctx, [&](store::Tx& tx) -> Status { return advance_rollout(ctx, tx, id, now); });
+    Status s = ok_status();
+    // A wave's members are assigned in several short transactions rather than one long one,
+    // so that the terminals' own changes (feedback, registrations) run between them.
+    for (int batch = 0; batch < kAssignStepsPerTick && s; ++batch) {
+      const std::int64_t now = unix_now();
+      auto counted = count_before(ctx, id, now);
+      if (!counted) {
+        s = counted.error();
+        break;
+      }
+      StepOut out;
+      s = commit_change(ctx, [&](store::Tx& tx) -> Status {
+        return advance_one(ctx, tx, id, now, counted->wave < 0 ? nullptr : &*counted, &out);
+      });
+      if (!out.more) break;
+    }
     if (!s) {
       spdlog::warn("rollout {}: {}", id, s.error().to_string());
       if (first) first = s;

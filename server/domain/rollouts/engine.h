@@ -7,7 +7,8 @@
 //   pending          --needs approval, none yet--> waiting_approval (rollout too; webhook
 //                      rollout.approval_needed)
 //   pending          --no freeze--> running (wave_started)
-//   running          --members without a deployment--> deployments made (at most kAssignPerStep)
+//   running          --members without a deployment--> deployments made (at most kAssignPerStep
+//                      a step, several steps a tick)
 //   running|soaking  --failed share > error_threshold--> paused (rollout too; webhook
 //                      rollout.paused)
 //   running          --every member assigned, success share >= success_threshold--> soaking
@@ -32,12 +33,16 @@
 
 namespace posfleet::domain::rollouts {
 
-inline constexpr std::int64_t kAssignPerStep = 10000;  // deployments one step makes at most
+inline constexpr std::int64_t kAssignPerStep = 1000;  // deployments one step makes at most
+inline constexpr int kAssignStepsPerTick = 10;         // steps of one rollout per tick at most
 inline constexpr std::int64_t kSampleSeconds = 10;     // history: one sample per 10 s at most
 inline constexpr std::int64_t kSamplesKept = 2000;     // ... and this many per rollout
 
-// One step of every scheduled or running rollout, each in a change of its own. The first error
-// is returned after every rollout had its step.
+// One step of every scheduled or running rollout, each in a change of its own; while a step
+// assigns a full batch of members, up to kAssignStepsPerTick more, each a change of its own.
+// The members' counts are read before each change, outside it (a count over a large wave then
+// holds no lock; the change counts again if the rollout changed meanwhile). The first error is
+// returned after every rollout had its steps.
 Status advance_rollouts(Context& ctx);
 
 // One step of rollout `id` inside a change (actions call it right after they change a rollout).

@@ -317,6 +317,43 @@ TEST_F(RolloutEngineTest, RetryGivesFailedTerminalsANewDeployment) {
   EXPECT_EQ(after[0].phase, "scheduled");
 }
 
+TEST_F(RolloutEngineTest, ARetryTellsTheNextStepToCountAgain) {
+  // A step may judge a wave by counts read before its transaction only while the rollout is
+  // unchanged (engine.h); a retry makes failed members pending again, so it must change it.
+  fleet(2);
+  auto r = create(plan({percent(100)}));
+  auto ms = members(r.id, 0);
+  report(ms[0].deployment_id, DeploymentPhase::kFailed);
+  r = advance(r.id);
+  ASSERT_EQ(r.state, "paused");  // 1 of 2 failed
+  ASSERT_TRUE(act(*ctx_, r.id, Action::kResume, alice, "known bad terminal"));
+  r = advance(r.id);
+  ASSERT_EQ(r.state, "running");
+  EXPECT_FALSE(r.last_counts.empty());
+  auto retried = act(*ctx_, r.id, Action::kRetry, alice, "network fixed");
+  ASSERT_TRUE(retried) << retried.error().to_string();
+  EXPECT_TRUE(retried->last_counts.empty());
+  EXPECT_EQ(advance(r.id).state, "running");
+}
+
+TEST_F(RolloutEngineTest, ALargeWaveIsAssignedInBatchesOfItsOwnTransactions) {
+  const int n = static_cast<int>(kAssignPerStep * 5 / 2);
+  fleet(n);
+  auto r = create(plan({percent(100)}));
+  // The start's own step makes one batch; the next tick the rest, a batch per transaction.
+  auto assigned = [&] {
+    int k = 0;
+    for (const auto& m : members(r.id, 0)) k += m.deployment_id != 0;
+    return k;
+  };
+  EXPECT_EQ(assigned(), kAssignPerStep);
+  r = advance(r.id);
+  EXPECT_EQ(assigned(), n);
+  EXPECT_EQ(r.state, "running");
+  report_wave(r.id, 0, DeploymentPhase::kSuccess, static_cast<std::size_t>(n));
+  EXPECT_EQ(advance(r.id).state, "finished");
+}
+
 TEST_F(RolloutEngineTest, ARestartLosesNothing) {
   fleet(8);
   auto r = create(plan({percent(50, 3600), percent(100)}));
