@@ -283,7 +283,8 @@ Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_
   if (auto s = check_feedback(fb); !s) return s;
   store::DeploymentRecord d;
   std::string version;
-  auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
+  // A terminal's report changes its own rows: beside other terminals' (store.h).
+  auto s = ctx.store.transact_terminal(t.id, [&](store::Tx& tx) -> Status {
     auto read = deployment_of(tx, t, deployment_id);
     if (!read) return read.error();
     d = *read;
@@ -333,7 +334,7 @@ Status record_feedback(Context& ctx, const store::TerminalRecord& t, std::int64_
 
 Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::int64_t deployment_id,
                            bool confirmed, const std::vector<std::string>& details) {
-  return commit_change(ctx, [&](store::Tx& tx) -> Status {
+  return ctx.store.transact_terminal(t.id, [&](store::Tx& tx) -> Status {
     auto d = deployment_of(tx, t, deployment_id);
     if (!d) return d.error();
     if (!is_open(*d))
@@ -361,7 +362,7 @@ Status record_confirmation(Context& ctx, const store::TerminalRecord& t, std::in
 Status record_cancel_feedback(Context& ctx, const store::TerminalRecord& t,
                               std::int64_t deployment_id, const Feedback& fb) {
   if (auto s = check_feedback(fb); !s) return s;
-  return commit_change(ctx, [&](store::Tx& tx) -> Status {
+  return ctx.store.transact_terminal(t.id, [&](store::Tx& tx) -> Status {
     auto d = deployment_of(tx, t, deployment_id);
     if (!d) return d.error();
     if (d->status != DeploymentStatus::kCanceling)
@@ -384,7 +385,8 @@ Status record_cancel_feedback(Context& ctx, const store::TerminalRecord& t,
 Expected<ActionFetch> fetch_action(Context& ctx, const store::TerminalRecord& t, std::int64_t id,
                                    bool installed, bool with_history) {
   ActionFetch out;
-  auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
+  auto s = ctx.store.transact_terminal(t.id, [&](store::Tx& tx) -> Status {
+    out = ActionFetch{};  // the work may run again (store.h)
     auto d = deployment_of(tx, t, id);
     if (!d) return d.error();
     const bool finished_ok =

@@ -63,6 +63,19 @@ class Store : public Tx {
   // writers wait for it. Without transact, each method is its own transaction.
   virtual Status transact(const std::function<Status(Tx& tx)>& work) = 0;
 
+  // As transact, for a change of one terminal's own rows (its deployments, their history, its
+  // installed version, and the tallies their triggers keep) that reads anything else: a
+  // terminal's report. Such changes of different terminals may run at once (PostgreSQL: several
+  // servers' DDI traffic is not queued behind one lock), so `work` writes nothing that is not
+  // the terminal's: no audit entry, no whole-store change (both refused inside it). `work` may
+  // run more than once, when the database undoes it for another's sake (a deadlock over a
+  // shared tally row): it sets its results, never appends to them.
+  virtual Status transact_terminal(std::int64_t terminal_id,
+                                   const std::function<Status(Tx& tx)>& work) {
+    (void)terminal_id;
+    return transact(work);
+  }
+
   // Makes every committed write durable in the database file itself (SQLite:
   // a full WAL checkpoint), before a step that cannot be undone.
   virtual Status flush() = 0;

@@ -51,6 +51,54 @@ TEST_P(RaceConformance, OneOfTwoDeploymentWritersWins) {
   EXPECT_NE(store().deployment(d)->status, DeploymentStatus::kRunning);
 }
 
+TEST_P(RaceConformance, TerminalsChangesAtOnceKeepEveryCountExact) {
+  // Each thread moves its own terminals between two versions in terminals' transactions, half
+  // of them upgrading while the other half downgrade: on PostgreSQL these run at once and
+  // move terminals between the same two tally rows in opposite directions.
+  constexpr int kEach = 3, kRounds = 15;
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < kThreads * kEach; ++i) ids.push_back(terminal("TC" + std::to_string(i)));
+  const auto r1 = release("1.0.0"), r2 = release("2.0.0");
+  race([&](int i) {
+    for (int round = 0; round < kRounds; ++round)
+      for (int k = 0; k < kEach; ++k) {
+        const auto id = ids[static_cast<std::size_t>(i * kEach + k)];
+        const std::string v = (round + i) % 2 ? "2.0.0" : "1.0.0";
+        auto st = store().transact_terminal(id, [&](Tx& tx) -> Status {
+          if (auto s = tx.set_installed_version(id, v); !s) return s;
+          DeploymentRecord d;
+          d.terminal_id = id;
+          d.release_id = v == "1.0.0" ? r1.id : r2.id;
+          d.status = DeploymentStatus::kFinished;
+          d.result = DeploymentResult::kSuccess;
+          d.created = d.updated = 1;
+          auto made = tx.insert_deployment(d);
+          return made ? ok_status() : Status(made.error());
+        });
+        EXPECT_TRUE(st) << st.error().to_string();
+      }
+    return true;
+  });
+  // The last round left thread i's terminals on 2.0.0 when (kRounds - 1 + i) is odd.
+  std::int64_t on2 = 0;
+  for (int i = 0; i < kThreads; ++i) on2 += (kRounds - 1 + i) % 2 ? kEach : 0;
+  TerminalQuery q;
+  q.version = "2.0.0";
+  auto n2 = store().count_terminals(q);
+  ASSERT_TRUE(n2) << n2.error().to_string();
+  EXPECT_EQ(*n2, on2);
+  q.version = "1.0.0";
+  auto n1 = store().count_terminals(q);
+  ASSERT_TRUE(n1) << n1.error().to_string();
+  EXPECT_EQ(*n1, kThreads * kEach - on2);
+  auto o = store().overview(0, 0, 10);
+  ASSERT_TRUE(o) << o.error().to_string();
+  std::int64_t total = 0;
+  for (const auto& v : o->versions) total += v.count;
+  EXPECT_EQ(total, kThreads * kEach);
+  EXPECT_EQ(o->outcomes.empty() ? 0 : o->outcomes.back().success, kThreads * kEach * kRounds);
+}
+
 TEST_P(RaceConformance, OneOfTwoReviewersMovesTheApplication) {
   ApplicationRecord a;
   a.number = "PA1";

@@ -205,14 +205,31 @@ Status PgConnection::exec(const char* sql) {
 }
 
 Status PgConnection::begin() {
+  if (depth_ > 0 && terminal_tx_)
+    return make_error(Code::kIo,
+                      "a change of the whole store was started inside one terminal's change");
+  static const std::string lock =
+      "SELECT pg_advisory_xact_lock(" + std::to_string(kTransactionLock) + ")";
+  return open_transaction(lock, false);
+}
+
+Status PgConnection::begin_terminal(std::int64_t terminal_id) {
+  const std::string locks = "SELECT pg_advisory_xact_lock_shared(" +
+                            std::to_string(kTransactionLock) + "), pg_advisory_xact_lock(" +
+                            std::to_string(kTerminalLocks) + ", " +
+                            std::to_string(terminal_id % 0x7fffffff) + ")";
+  return open_transaction(locks, true);
+}
+
+Status PgConnection::open_transaction(const std::string& locks, bool terminal) {
   if (depth_ == 0) {
+    last_sqlstate_.clear();
     if (auto st = exec("BEGIN"); !st) return st;
-    static const std::string lock =
-        "SELECT pg_advisory_xact_lock(" + std::to_string(kTransactionLock) + ")";
-    if (auto st = exec(lock.c_str()); !st) {
+    if (auto st = exec(locks.c_str()); !st) {
       (void)exec("ROLLBACK");
       return st;
     }
+    terminal_tx_ = terminal;
   } else if (auto st = exec("SAVEPOINT posfleet_tx"); !st) {
     return st;
   }

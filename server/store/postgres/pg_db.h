@@ -9,12 +9,17 @@
 //
 // Transactions. PostgreSQL runs statements outside a transaction in READ COMMITTED. A
 // transaction (begin() at depth 0) first takes one advisory lock that every posfleet server
-// shares, so transactions run one after another across the whole fleet's servers, as SQLite's
-// BEGIN IMMEDIATE makes them within one: a transaction reads what every earlier one committed
-// and nothing another one writes meanwhile. The lock lives only as long as the transaction,
-// which holds no network wait. Nested begin()s are savepoints. As PostgreSQL requires, a
-// statement that fails inside a transaction fails the rest of it: roll back (or roll back to
-// the savepoint) before going on.
+// shares, exclusively, so such transactions run one after another across the whole fleet's
+// servers, as SQLite's BEGIN IMMEDIATE makes them within one: a transaction reads what every
+// earlier one committed and nothing another one writes meanwhile. A terminal's transaction
+// (begin_terminal(id), Store::transact_terminal) takes that lock shared and an advisory lock of
+// its terminal exclusively: it waits for no other terminal's, and none runs beside a whole
+// transaction. What such transactions share, the tally rows their triggers count in, PostgreSQL's
+// row locks order; a deadlock there undoes one, which retryable() then says. Inside a
+// terminal's transaction a begin() (a whole-store change: an audit entry, a policy) is refused.
+// The locks live only as long as the transaction, which holds no network wait. Nested begin()s
+// are savepoints. As PostgreSQL requires, a statement that fails inside a transaction fails the
+// rest of it: roll back (or roll back to the savepoint) before going on.
 //
 // A connection that breaks outside a transaction is re-established on its next statement.
 // Thread-safety: a connection is used by one thread at a time (SqlStore gives each thread its
@@ -77,6 +82,10 @@ class PgConnection final : public Connection {
   Stmt prepare(const char* sql) override;
   Status exec(const char* sql) override;
   Status begin() override;
+  Status begin_terminal(std::int64_t terminal_id) override;
+  bool retryable() const override {
+    return last_sqlstate_ == "40P01" || last_sqlstate_ == "40001";  // deadlock, serialization
+  }
   Status commit() override;
   void rollback() override;
   bool in_transaction() const override { return depth_ > 0; }
@@ -89,6 +98,9 @@ class PgConnection final : public Connection {
 
   // The advisory lock every transaction takes first (see above).
   static constexpr std::int64_t kTransactionLock = 0x706f73666c656574;  // "posfleet"
+  // The first key of a terminal's lock, in PostgreSQL's space of two 32-bit keys (the second is
+  // the terminal's id), apart from the 64-bit keys above.
+  static constexpr std::int32_t kTerminalLocks = 0x706f7366;  // "posf"
 
  private:
   friend class PgStmt;
@@ -98,10 +110,13 @@ class PgConnection final : public Connection {
   // Re-establishes a broken connection when no transaction is open; true if usable.
   bool usable();
   void fail(std::string message, std::string sqlstate);
+  // BEGIN and `locks` at depth 0 (a terminal's transaction if `terminal`), else a savepoint.
+  Status open_transaction(const std::string& locks, bool terminal);
 
   PGconn* pg_;
   std::uint64_t generation_ = 1;  // grows on every reconnect: the server forgot its statements
   int depth_ = 0;                 // open begin()s
+  bool terminal_tx_ = false;      // the open transaction is a terminal's
   int changes_ = 0;
   std::string last_error_;
   std::string last_sqlstate_;

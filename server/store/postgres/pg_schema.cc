@@ -35,6 +35,79 @@ std::string postgres_migration(std::string_view sqlite_sql) {
   return s;
 }
 
+namespace {
+
+// Migration 22's tally, as PostgreSQL keeps it. Inserts and deletes: once per statement over
+// the rows it touched (transition tables), not once per row. One statement that inserts a
+// million terminals (a COPY, an operator's bulk load) would otherwise update the same few
+// tally rows a million times in one transaction, and PostgreSQL keeps every version of a row
+// until commit: the cost would grow with the square of the rows. An update keeps its row
+// trigger: PostgreSQL gives no transition tables to a trigger on some columns only, and one on
+// every column would copy each last_seen write; a change to many terminals' tallied columns
+// pauses the triggers and counts again (sql_store.h refresh_effective_modes). It locks the two
+// rows it moves a terminal between in key order, so that two terminals' transactions moving
+// the other way (an upgrade beside a downgrade, which run at once: pg_db.h) never wait on each
+// other's row in a cycle, and writes nothing when none of the tallied values changed.
+const char* const kTallyPerStatement = R"sql(
+CREATE OR REPLACE FUNCTION terminals_tally_update_row() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  was BIGINT := CASE WHEN OLD.retired = 0 THEN 0 ELSE 1 END;
+  now_ BIGINT := CASE WHEN NEW.retired = 0 THEN 0 ELSE 1 END;
+BEGIN
+  IF (OLD.model, OLD.installed_version, OLD.effective_mode, was)
+     = (NEW.model, NEW.installed_version, NEW.effective_mode, now_)
+     OR EXISTS (SELECT 1 FROM tally_paused) THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO terminal_tally (model, installed_version, effective_mode, retired, n)
+  VALUES (NEW.model, NEW.installed_version, NEW.effective_mode, now_, 0) ON CONFLICT DO NOTHING;
+  PERFORM 1 FROM terminal_tally
+  WHERE (model, installed_version, effective_mode, retired)
+        IN ((OLD.model, OLD.installed_version, OLD.effective_mode, was),
+            (NEW.model, NEW.installed_version, NEW.effective_mode, now_))
+  ORDER BY model, installed_version, effective_mode, retired FOR UPDATE;
+  UPDATE terminal_tally SET n = n - 1 WHERE model = OLD.model
+    AND installed_version = OLD.installed_version AND effective_mode = OLD.effective_mode
+    AND retired = was;
+  UPDATE terminal_tally SET n = n + 1 WHERE model = NEW.model
+    AND installed_version = NEW.installed_version AND effective_mode = NEW.effective_mode
+    AND retired = now_;
+  RETURN NULL;
+END$$;
+DROP TRIGGER terminals_tally_insert ON terminals;
+DROP FUNCTION terminals_tally_insert_row();
+DROP TRIGGER terminals_tally_delete ON terminals;
+DROP FUNCTION terminals_tally_delete_row();
+CREATE FUNCTION terminals_tally_inserted() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN
+  IF EXISTS (SELECT 1 FROM tally_paused) THEN RETURN NULL; END IF;
+  INSERT INTO terminal_tally AS t (model, installed_version, effective_mode, retired, n)
+  SELECT model, installed_version, effective_mode, CASE WHEN retired = 0 THEN 0 ELSE 1 END, COUNT(*)
+  FROM inserted_rows GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+  ON CONFLICT (model, installed_version, effective_mode, retired) DO UPDATE SET n = t.n + EXCLUDED.n;
+  RETURN NULL;
+END$$;
+CREATE TRIGGER terminals_tally_insert AFTER INSERT ON terminals REFERENCING NEW TABLE AS inserted_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION terminals_tally_inserted();
+CREATE FUNCTION terminals_tally_deleted() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN
+  IF EXISTS (SELECT 1 FROM tally_paused) THEN RETURN NULL; END IF;
+  UPDATE terminal_tally t SET n = t.n - d.k
+  FROM (SELECT model, installed_version, effective_mode, CASE WHEN retired = 0 THEN 0 ELSE 1 END AS r,
+               COUNT(*) AS k
+        FROM deleted_rows GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4) d
+  WHERE t.model = d.model AND t.installed_version = d.installed_version
+    AND t.effective_mode = d.effective_mode AND t.retired = d.r;
+  RETURN NULL;
+END$$;
+CREATE TRIGGER terminals_tally_delete AFTER DELETE ON terminals REFERENCING OLD TABLE AS deleted_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION terminals_tally_deleted();
+)sql";
+
+}  // namespace
+
+std::string postgres_migration_after(std::size_t version) {
+  return version == 22 ? kTallyPerStatement : "";
+}
+
 // json_extract(doc, '$.a.b') as SQLite reads it: the value's text, a boolean as 1 or 0, NULL
 // if the document or the key is missing.
 const char* const kPostgresFunctions = R"sql(

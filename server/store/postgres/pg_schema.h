@@ -9,6 +9,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,12 @@ namespace posfleet::store {
 
 // One SQLite migration in PostgreSQL's dialect.
 std::string postgres_migration(std::string_view sqlite_sql);
+
+// What PostgreSQL runs after migration `version` (counted from 1), in the same transaction,
+// where it keeps something differently from SQLite (empty: nothing). Migration 22: the
+// terminals' tally is kept once per inserting or deleting statement, not once per row, and an
+// update locks the two rows it moves a terminal between in key order.
+std::string postgres_migration_after(std::size_t version);
 
 // Functions the store's SQL calls that SQLite has built in; created (or replaced) every time a
 // server opens the database.

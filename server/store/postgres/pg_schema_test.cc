@@ -5,10 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <regex>
 #include <thread>
 #include <vector>
 
+#include "core/audit_chain.h"
 #include "server/store/postgres/pg_db.h"
 #include "server/store/postgres/pg_store.h"
 #include "server/store/postgres/testing_cluster.h"
@@ -87,6 +91,104 @@ TEST(PgStore, MigratesOnceWhenServersOpenAtOnceAndKeepsData) {
   auto newer = PgStore::open(schema->url());
   ASSERT_FALSE(newer);
   EXPECT_NE(newer.error().message.find("newer than this posfleetd"), std::string::npos);
+}
+
+TEST(PgStore, TheTallyFollowsStatementsThatInsertOrDeleteManyTerminals) {
+  auto schema = testing::TestSchema::create();
+  ASSERT_TRUE(schema) << schema.error().to_string();
+  ASSERT_TRUE(PgStore::open(schema->url()));
+  // Fails the statement when terminal_tally differs from a count of the terminals.
+  const std::string same =
+      "DO $$BEGIN IF EXISTS ((SELECT model, installed_version, effective_mode, "
+      "(CASE WHEN retired = 0 THEN 0 ELSE 1 END)::bigint, COUNT(*) FROM terminals GROUP BY 1, 2, "
+      "3, 4) EXCEPT (SELECT model, installed_version, effective_mode, retired, n FROM "
+      "terminal_tally WHERE n <> 0)) OR EXISTS ((SELECT model, installed_version, effective_mode, "
+      "retired, n FROM terminal_tally WHERE n <> 0) EXCEPT (SELECT model, installed_version, "
+      "effective_mode, (CASE WHEN retired = 0 THEN 0 ELSE 1 END)::bigint, COUNT(*) FROM terminals "
+      "GROUP BY 1, 2, 3, 4)) THEN RAISE EXCEPTION 'terminal_tally differs from the terminals'; "
+      "END IF; END$$";
+  // One statement of 30,000 rows over three models, two versions and retirement, then more
+  // of the same models one at a time.
+  ASSERT_TRUE(schema->run(
+      "INSERT INTO terminals (tenant, serial, model, token_hash, created, installed_version, "
+      "retired) SELECT 'DEFAULT', 'B' || g, (ARRAY['A920', 'A80', 'S900'])[g % 3 + 1], 'h' || g, "
+      "1, CASE WHEN g % 5 = 0 THEN '1.0.0' ELSE '' END, CASE WHEN g % 11 = 0 THEN 1000 ELSE 0 END "
+      "FROM generate_series(1, 30000) g"));
+  ASSERT_TRUE(schema->run(same));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(
+        schema->run("INSERT INTO terminals (tenant, serial, model, token_hash, created) "
+                    "VALUES ('DEFAULT', 'ONE" +
+                    std::to_string(i) + "', 'A920', 'x" + std::to_string(i) + "', 1)"));
+  ASSERT_TRUE(schema->run(same));
+  ASSERT_TRUE(schema->run("DELETE FROM terminals WHERE id % 7 = 0 OR serial = 'ONE1'"));
+  ASSERT_TRUE(schema->run(same));
+  // Paused, the statement leaves the tally alone (the store then counts it again).
+  ASSERT_TRUE(
+      schema->run("BEGIN; INSERT INTO tally_paused (id) VALUES (1); DELETE FROM terminals "
+                  "WHERE id % 3 = 0; DELETE FROM tally_paused; COMMIT"));
+  EXPECT_FALSE(schema->run(same));
+  // Both are kept once per statement, not once per row.
+  EXPECT_TRUE(schema->run(
+      "DO $$BEGIN IF (SELECT COUNT(*) FROM pg_trigger WHERE tgname IN ('terminals_tally_insert', "
+      "'terminals_tally_delete') AND tgrelid = 'terminals'::regclass AND tgtype & 1 = 0) <> 2 "
+      "THEN RAISE EXCEPTION 'not per statement'; END IF; END$$"));
+}
+
+TEST(PgStore, TerminalsChangesRunAtOnceAndAWholeChangeWaitsForThem) {
+  auto schema = testing::TestSchema::create();
+  ASSERT_TRUE(schema) << schema.error().to_string();
+  auto opened = PgStore::open(schema->url());
+  ASSERT_TRUE(opened) << opened.error().to_string();
+  PgStore& store = **opened;
+  auto t1 =
+      store.insert_terminal({0, "DEFAULT", "TX1", "A920", "h1", "", "{}", 1, 0, "", 0, 0, "", ""});
+  // Of another model: a tally row is shared by the terminals it counts, and changes that move
+  // terminals between the same rows queue for them from that statement to their commit.
+  auto t2 =
+      store.insert_terminal({0, "DEFAULT", "TX2", "S300", "h2", "", "{}", 1, 0, "", 0, 0, "", ""});
+  ASSERT_TRUE(t1 && t2);
+  std::promise<void> inside, let_go;
+  std::thread first([&] {
+    auto st = store.transact_terminal(*t1, [&](Tx& tx) -> Status {
+      if (auto s = tx.set_installed_version(*t1, "1.0.0"); !s) return s;
+      inside.set_value();
+      let_go.get_future().wait();
+      return ok_status();
+    });
+    EXPECT_TRUE(st) << st.error().to_string();
+  });
+  inside.get_future().wait();
+  // Another terminal's change runs and commits while the first is open.
+  auto other =
+      store.transact_terminal(*t2, [&](Tx& tx) { return tx.set_installed_version(*t2, "2.0.0"); });
+  EXPECT_TRUE(other) << other.error().to_string();
+  // A whole-store change waits until no terminal's change is open.
+  std::atomic<bool> whole_done{false};
+  std::thread whole([&] {
+    auto st = store.transact([&](Tx& tx) { return tx.set_installed_version(*t2, "3.0.0"); });
+    EXPECT_TRUE(st) << st.error().to_string();
+    whole_done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(whole_done) << "a whole-store change ran beside a terminal's";
+  let_go.set_value();
+  first.join();
+  whole.join();
+  EXPECT_TRUE(whole_done);
+  EXPECT_EQ(store.terminal_by_id(*t1)->installed_version, "1.0.0");
+  EXPECT_EQ(store.terminal_by_id(*t2)->installed_version, "3.0.0");
+  // Inside a terminal's change a whole-store change (an audit entry) is refused.
+  auto nested = store.transact_terminal(*t1, [&](Tx& tx) -> Status {
+    AuditEntry e;
+    e.actor = "test";
+    e.action = "test.action";
+    auto a = tx.append_audit(e);
+    return a ? ok_status() : Status(a.error());
+  });
+  ASSERT_FALSE(nested);
+  EXPECT_NE(nested.error().message.find("inside one terminal's change"), std::string::npos)
+      << nested.error().message;
 }
 
 TEST(PgStore, RefusesATextValueWithANulByte) {

@@ -45,7 +45,8 @@ Expected<std::unique_ptr<PgStore>> PgStore::open(const std::string& conninfo) {
                                ", newer than this posfleetd knows; run a newer posfleetd"));
   if (auto st = db.exec(kPostgresFunctions); !st) return fail(st.error().with_context("functions"));
   for (size_t v = applied; v < migrations.size(); ++v) {
-    const std::string sql = postgres_migration(migrations[v]) +
+    const std::string sql = postgres_migration(migrations[v]) + ";" +
+                            postgres_migration_after(v + 1) +
                             ";UPDATE posfleet_schema SET version = " + std::to_string(v + 1);
     if (auto st = db.exec(sql.c_str()); !st)
       return fail(st.error().with_context("migration " + std::to_string(v + 1)));

@@ -87,6 +87,16 @@ class Connection {
   // rollback() end the innermost; a failed commit rolls back. Only the outermost commit is
   // durable.
   virtual Status begin() = 0;
+  // A transaction that writes one terminal's own rows (Store::transact_terminal): the same as
+  // begin() here; PostgreSQL runs it beside other terminals' such transactions where begin()'s
+  // run one at a time. Inside a transaction, a savepoint.
+  virtual Status begin_terminal(std::int64_t terminal_id) {
+    (void)terminal_id;
+    return begin();
+  }
+  // Whether the last failure was the database undoing the transaction for another's sake
+  // (PostgreSQL: a deadlock or a serialization failure): the same work may run again.
+  virtual bool retryable() const { return false; }
   virtual Status commit() = 0;
   virtual void rollback() = 0;
   virtual bool in_transaction() const = 0;

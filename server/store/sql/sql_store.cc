@@ -74,14 +74,13 @@ Expected<Connection*> SqlStore::conn() {
   return cached;
 }
 
-Status SqlStore::transact(const std::function<Status(Tx& tx)>& work) {
-  // Every method runs on this thread's connection, so `*this` is the
-  // transaction for as long as `work` runs.
-  POSFLEET_CONN(c);
-  if (auto b = c.begin(); !b) return b;
+namespace {
+
+// Runs `work` in the transaction just begun on `c`, and ends it.
+Status finish(Connection& c, Tx& tx, const std::function<Status(Tx& tx)>& work) {
   Status st = ok_status();
   try {
-    st = work(*this);
+    st = work(tx);
   } catch (...) {
     c.rollback();
     throw;
@@ -91,6 +90,27 @@ Status SqlStore::transact(const std::function<Status(Tx& tx)>& work) {
     return st;
   }
   return c.commit();
+}
+
+}  // namespace
+
+Status SqlStore::transact(const std::function<Status(Tx& tx)>& work) {
+  // Every method runs on this thread's connection, so `*this` is the
+  // transaction for as long as `work` runs.
+  POSFLEET_CONN(c);
+  if (auto b = c.begin(); !b) return b;
+  return finish(c, *this, work);
+}
+
+Status SqlStore::transact_terminal(std::int64_t terminal_id,
+                                   const std::function<Status(Tx& tx)>& work) {
+  POSFLEET_CONN(c);
+  const bool nested = c.in_transaction();
+  for (int attempt = 1;; ++attempt) {
+    if (auto b = c.begin_terminal(terminal_id); !b) return b;
+    Status st = finish(c, *this, work);
+    if (st || nested || attempt == 3 || !c.retryable()) return st;
+  }
 }
 
 Expected<std::int64_t> SqlStore::insert_terminal(const TerminalRecord& t) {

@@ -125,6 +125,10 @@ class SqlStore : public Store {
   Status set_terminal_token(std::int64_t id, const std::string& token_hash) override;
   // One transaction on this thread's connection (a savepoint when nested).
   Status transact(const std::function<Status(Tx& tx)>& work) override;
+  // The same on a terminal's transaction (Connection::begin_terminal); run again, up to three
+  // times, when the database undid it for another's sake and it is not nested.
+  Status transact_terminal(std::int64_t terminal_id,
+                           const std::function<Status(Tx& tx)>& work) override;
   Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id,
                                                         std::int64_t limit) override;
   Status set_merchant_resident_id(std::int64_t id, const std::string& resident_id_enc) override;
