@@ -180,7 +180,8 @@ start_lb() {
   for u in "$@"; do servers+="    server ${u#http://};"$'\n'; done
   # keepalive: idle connections each worker keeps per upstream block, more than
   # the benchmarks' 64 clients can have in flight, so none is closed and
-  # reopened; keepalive_requests/timeout: never retire a busy one.
+  # reopened; keepalive_requests/timeout: never retire a busy one; proxy_read_timeout: a
+  # deployment to the whole fleet answers after minutes (docs/operations.md).
   start_nginx "$dir" "$workers" "$port" "    client_max_body_size 0;
     location / {
       proxy_pass http://posfleet;
@@ -191,6 +192,7 @@ start_lb() {
       proxy_buffering off;
       proxy_next_upstream error timeout http_502;
       proxy_connect_timeout 2s;
+      proxy_read_timeout 900s;
     }" "  upstream posfleet {
 $servers    keepalive 128;
     keepalive_requests 100000000;

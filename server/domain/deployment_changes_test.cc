@@ -94,6 +94,43 @@ TEST_F(DeploymentChangesTest, ABulkDeploymentWhoseAuditFailsCreatesNothing) {
   EXPECT_EQ(*store_->count_deployments({}), 0);
 }
 
+TEST_F(DeploymentChangesTest, ALargeBulkDeploymentIsAChangePerThousandAndGoesOnWhereItStopped) {
+  const int n = static_cast<int>(kAssignPerChange * 5 / 2);  // PF1 and these: three changes
+  for (int i = 0; i < n - 1; ++i) {
+    store::TerminalRecord t;
+    t.tenant = "DEFAULT";
+    t.serial = "BK" + std::to_string(10000 + i);
+    t.model = "A920";
+    t.token_hash = "h" + t.serial;
+    ASSERT_TRUE(store_->insert_terminal(t));
+  }
+  // The second change's audit entry fails: the first change stands, and says so.
+  ASSERT_TRUE(store::testing::run_on(
+      dir_.file("db"),
+      "CREATE TRIGGER fail_part_2 BEFORE INSERT ON audit_log WHEN NEW.after LIKE '%\"part\":\"2 "
+      "of 3\"%' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"));
+  TargetSpec spec;
+  spec.filter = store::TerminalQuery{};
+  spec.filter->model = "A920";
+  auto stopped = assign_many(*ctx_, "2.0.0", spec, "", false, kAdmin, "test");
+  ASSERT_FALSE(stopped);
+  EXPECT_NE(stopped.error().message.find("stopped after 1000 deployment(s) in 1 of 3 changes"),
+            std::string::npos)
+      << stopped.error().message;
+  EXPECT_EQ(*store_->count_deployments({}), static_cast<std::int64_t>(kAssignPerChange));
+  ASSERT_TRUE(store::testing::run_on(dir_.file("db"), "DROP TRIGGER fail_part_2"));
+  auto again = assign_many(*ctx_, "2.0.0", spec, "", false, kAdmin, "test");
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_EQ(again->created, n - static_cast<int>(kAssignPerChange));
+  EXPECT_EQ(again->skipped["already_open"], static_cast<std::int64_t>(kAssignPerChange));
+  EXPECT_EQ(*store_->count_deployments({}), n);
+  auto entries = store_->audit_entries(0, 100000);
+  ASSERT_TRUE(entries);
+  int audited = 0;
+  for (const auto& e : *entries) audited += e.action == "deployment.create";
+  EXPECT_EQ(audited, 4);  // 1 of 3, then 1 of 3 to 3 of 3
+}
+
 TEST_F(DeploymentChangesTest, ACancelWhoseAuditFailsLeavesTheDeploymentOpen) {
   auto d = assign_release(*ctx_, "2.0.0", "PF1", kAdmin);
   ASSERT_TRUE(d);

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include "core/clock.h"
@@ -93,40 +94,56 @@ Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& re
                                     const std::string& reason) {
   if (auto s = check_reason(reason, nullptr); !s) return s.error();
   AssignOutcome out;
-  auto work = [&](store::Tx& tx) -> Status {
-    out = AssignOutcome{};
-    out.matched = static_cast<std::int64_t>(targets.terminals.size()) + targets.unknown;
-    out.skipped = {{"wrong_model", 0},  {"already_installed", 0},
-                   {"already_open", 0}, {"installing", 0},
-                   {"busy", 0},         {"unknown_terminal", targets.unknown}};
-    for (const auto& t : targets.terminals) {
-      if (!for_model(release, t.model)) {
-        ++out.skipped["wrong_model"];
-        continue;
+  out.matched = static_cast<std::int64_t>(targets.terminals.size()) + targets.unknown;
+  out.skipped = {{"wrong_model", 0},  {"already_installed", 0},
+                 {"already_open", 0}, {"installing", 0},
+                 {"busy", 0},         {"unknown_terminal", targets.unknown}};
+  const std::size_t n = targets.terminals.size();
+  const std::size_t parts = std::max<std::size_t>(1, (n + kAssignPerChange - 1) / kAssignPerChange);
+  for (std::size_t part = 0; part < parts; ++part) {
+    const std::size_t from = part * kAssignPerChange, to = std::min(n, from + kAssignPerChange);
+    AssignOutcome made;
+    auto work = [&](store::Tx& tx) -> Status {
+      made = AssignOutcome{};
+      for (std::size_t i = from; i < to; ++i) {
+        const auto& t = targets.terminals[i];
+        if (!for_model(release, t.model)) {
+          ++made.skipped["wrong_model"];
+          continue;
+        }
+        auto a = assign_to(tx, release, t, dry_run, who);
+        if (!a) return a.error();
+        if (!a->created) {
+          ++made.skipped[a->skipped];
+          continue;
+        }
+        ++made.created;
+        if (a->replaced) ++made.replaced;
+        if (!dry_run) made.ids.push_back(a->created->id);
       }
-      auto a = assign_to(tx, release, t, dry_run, who);
-      if (!a) return a.error();
-      if (!a->created) {
-        ++out.skipped[a->skipped];
-        continue;
-      }
-      ++out.created;
-      if (a->replaced) ++out.replaced;
-      if (!dry_run) out.ids.push_back(a->created->id);
+      if (dry_run) return ok_status();
+      boost::json::object skipped;
+      for (const auto& [why, k] : made.skipped) skipped[why] = k;
+      boost::json::object after{
+          {"target", targets.described}, {"created", made.created}, {"skipped", skipped}};
+      if (parts > 1) after["part"] = std::to_string(part + 1) + " of " + std::to_string(parts);
+      return record_audit(tx, who, "deployment.create", "release:" + release.version, "",
+                          json::serialize(after), reason);
+    };
+    Status s = dry_run ? work(ctx.store) : commit_change(ctx, work);
+    if (!s) {
+      if (part == 0) return s.error();
+      Error e = s.error();
+      e.message = "deploying " + release.version + " stopped after " + std::to_string(out.created) +
+                  " deployment(s) in " + std::to_string(part) + " of " + std::to_string(parts) +
+                  " changes, which stand; deploy again to go on (their terminals are skipped): " +
+                  e.message;
+      return e;
     }
-    if (dry_run) return ok_status();
-    boost::json::object skipped;
-    for (const auto& [why, n] : out.skipped) skipped[why] = n;
-    return record_audit(
-        tx, who, "deployment.create", "release:" + release.version, "",
-        json::serialize(boost::json::object{
-            {"target", targets.described}, {"created", out.created}, {"skipped", skipped}}),
-        reason);
-  };
-  if (dry_run) {
-    if (auto s = work(ctx.store); !s) return s.error();
-  } else if (auto s = commit_change(ctx, work); !s) {
-    return s.error();
+    out.created += made.created;
+    out.replaced += made.replaced;
+    for (const auto& [why, k] : made.skipped) out.skipped[why] += k;
+    out.ids.insert(out.ids.end(), made.ids.begin(), made.ids.end());
   }
   return out;
 }

@@ -15,6 +15,7 @@
 // Thread-safety: stateless functions over the Context's store.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -49,8 +50,15 @@ struct AssignOutcome {
   std::vector<std::int64_t> ids;                // deployments created
 };
 
-// One change: every deployment, every replacement and one deployment.create audit entry (with
-// `reason`) commit together, or none does. Unknown serials are counted as skipped.
+// Terminals a change of assign_many gives the release at most.
+inline constexpr std::size_t kAssignPerChange = 1000;
+
+// A change per kAssignPerChange terminals: each change's deployments, replacements and its
+// deployment.create audit entry (with `reason`, and "part k of n" when there are several)
+// commit together, or none does, and the terminals' own reports run between them (a hundred
+// thousand terminals in one transaction would hold the store for minutes). When a change fails,
+// the ones before it stand and the error says how many deployments they made; deploying again
+// goes on (their terminals are skipped as already_open). Unknown serials are counted as skipped.
 Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& release,
                                     const Targets& targets, bool dry_run,
                                     const Actor& who = kSystemActor,
