@@ -175,8 +175,7 @@ struct Counted {
   bool still_of(const Loaded& l) const {
     const auto w = static_cast<std::size_t>(l.r.current_wave);
     return l.r.state == state && l.r.state_reason == reason && l.r.current_wave == wave &&
-           l.r.last_counts == last_counts &&
-           w < l.waves.size() && l.waves[w].state == wave_state;
+           l.r.last_counts == last_counts && w < l.waves.size() && l.waves[w].state == wave_state;
   }
 };
 

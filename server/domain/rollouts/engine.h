@@ -34,9 +34,9 @@
 namespace posfleet::domain::rollouts {
 
 inline constexpr std::int64_t kAssignPerStep = 1000;  // deployments one step makes at most
-inline constexpr int kAssignStepsPerTick = 10;         // steps of one rollout per tick at most
-inline constexpr std::int64_t kSampleSeconds = 10;     // history: one sample per 10 s at most
-inline constexpr std::int64_t kSamplesKept = 2000;     // ... and this many per rollout
+inline constexpr int kAssignStepsPerTick = 10;        // steps of one rollout per tick at most
+inline constexpr std::int64_t kSampleSeconds = 10;    // history: one sample per 10 s at most
+inline constexpr std::int64_t kSamplesKept = 2000;    // ... and this many per rollout
 
 // One step of every scheduled or running rollout, each in a change of its own; while a step
 // assigns a full batch of members, up to kAssignStepsPerTick more, each a change of its own.
