@@ -373,10 +373,6 @@ Status step_running(Context& ctx, store::Tx& tx, Loaded& l, std::int64_t now,
   return step_running(ctx, tx, *next, now, nullptr, out);
 }
 
-}  // namespace
-
-namespace {
-
 // The counts of a running rollout's members, read outside any transaction (wave -1: none).
 Expected<Counted> count_before(Context& ctx, std::int64_t id, std::int64_t now) {
   Counted c;
