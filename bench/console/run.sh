@@ -19,6 +19,7 @@
 #   BACKEND [sqlite]    or postgres: the same seed moved by `posfleetd migrate`
 #                       into a throwaway PostgreSQL 15 cluster (fsync on)
 #   POSFLEETD [build/bin/posfleetd]   NGINX [/usr/sbin/nginx]
+#   PG_EXPLAIN_MS []    on PostgreSQL: print the plans of statements slower than this
 #
 # Everything listens on 127.0.0.1 only and lives in one temp dir that is
 # removed on exit, whatever the exit path (the PostgreSQL cluster stopped).
@@ -124,6 +125,17 @@ if [[ $BACKEND == postgres ]]; then
   echo "VACUUM ANALYZE in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s;" \
     "db $(psql -X -At -d "$conninfo" -c 'SELECT pg_size_pretty(pg_database_size(current_database()))')"
   database=(--database "$conninfo")
+  # PG_EXPLAIN_MS: PostgreSQL logs the plan of every statement slower than that (auto_explain),
+  # printed after the report, to see why a read is slow.
+  if [[ -n ${PG_EXPLAIN_MS:-} ]]; then
+    [[ $PG_EXPLAIN_MS =~ ^[0-9]+$ ]] || die "PG_EXPLAIN_MS must be a number of milliseconds"
+    psql -X -q -v ON_ERROR_STOP=1 -d "$conninfo" \
+      -c "ALTER DATABASE posfleet SET session_preload_libraries = 'auto_explain'" \
+      -c "ALTER DATABASE posfleet SET auto_explain.log_min_duration = '${PG_EXPLAIN_MS}ms'" \
+      -c "ALTER DATABASE posfleet SET auto_explain.log_analyze = on" \
+      -c "ALTER DATABASE posfleet SET auto_explain.log_buffers = on" >/dev/null ||
+      die "auto_explain could not be set"
+  fi
 fi
 start_one
 
@@ -132,6 +144,8 @@ mid=$(printf 'PF%06d' $((N / 2)))
 endpoints=(
   "list, first page|/api/v1/terminals?limit=50"
   "list, deep page|/api/v1/terminals?offset=$((N - 50))&limit=50"
+  "list, middle page|/api/v1/terminals?offset=$((N / 2))&limit=50"
+  "list, after a serial|/api/v1/terminals?after=$(printf 'PF%06d' $((N - 51)))&limit=50"
   "search serial prefix|/api/v1/terminals?q=PF0500&limit=50"
   "search merchant name|/api/v1/terminals?q=%E8%8C%B6%E9%A6%86&limit=50"
   "search no match|/api/v1/terminals?q=zzz&limit=50"
@@ -189,3 +203,8 @@ for e in "${endpoints[@]}"; do
 done
 echo
 echo "ratio = posfleetd p50 / nginx p50 for the same bytes; curl and both servers share the machine."
+if [[ -n ${PG_EXPLAIN_MS:-} && $BACKEND == postgres ]]; then
+  echo
+  echo "statements slower than ${PG_EXPLAIN_MS} ms, as PostgreSQL planned and ran them:"
+  grep -v -e 'checkpoint' "$(cat "$tmp/pg/cluster")/server.log" | sed -n '/duration: .* plan:/,$p'
+fi

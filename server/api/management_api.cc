@@ -174,18 +174,34 @@ Response post_terminal(domain::Context& ctx, Request& req, const Caller& caller)
   return http::json_response(201, o);
 }
 
+// A page of the filtered fleet in serial order: by offset (a page past the middle is read from
+// the far end of the index, so no offset walks more than half the list), or after or before a
+// serial (an index seek however deep: next_after and prev_before name the next and previous
+// pages).
 Response list_terminals(domain::Context& ctx, Request& req, const Caller&) {
   auto q = terminal_query(ctx, req.query);
   if (!q) return http::error_from(q.error());
-  auto rows = ctx.store.query_terminals(*q);
-  if (!rows) return http::error_from(rows.error());
   auto total = ctx.store.count_terminals(*q);
   if (!total) return http::error_from(total.error());
+  store::TerminalQuery page = *q;
+  if (page.after.empty() && page.offset > *total / 2 && page.offset < *total) {
+    page.from_end = true;
+    page.offset = *total - q->offset - q->limit;
+    if (page.offset < 0) {
+      page.limit += page.offset;
+      page.offset = 0;
+    }
+  }
+  auto rows = ctx.store.query_terminals(page);
+  if (!rows) return http::error_from(rows.error());
   bj::array out;
   for (const auto& r : *rows) out.push_back(terminal_row_json(r));
-  return http::json_response(
-      200, bj::object{
-               {"terminals", out}, {"total", *total}, {"offset", q->offset}, {"limit", q->limit}});
+  bj::object o{{"terminals", out}, {"total", *total}, {"offset", q->offset}, {"limit", q->limit}};
+  if (!rows->empty()) {
+    o["next_after"] = rows->back().terminal.serial;
+    o["prev_before"] = rows->front().terminal.serial;
+  }
+  return http::json_response(200, o);
 }
 
 Response post_deployment(domain::Context& ctx, Request& req, const Caller& caller) {

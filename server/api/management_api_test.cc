@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "server/testing/handler_fixture.h"
 
@@ -100,6 +102,45 @@ TEST_F(ManagementApiTest, RegisteringATerminalAnswersItsTokenOnceAndRefusesADupl
   res = as(admin_, "POST", "/api/v1/terminals", R"({"serial":"PF1","model":"A920"})");
   EXPECT_EQ(res.status, 409) << res.body;
   EXPECT_EQ(error_code(res), "conflict");
+}
+
+TEST_F(ManagementApiTest, TheListPagesByOffsetFromEitherEndOrAfterAndBeforeASerial) {
+  for (int i = 0; i < 9; ++i)
+    ASSERT_EQ(as(admin_, "POST", "/api/v1/terminals",
+                 R"({"serial":"PL)" + std::to_string(i) + R"(","model":"A920"})")
+                  .status,
+              201);
+  const auto page = [&](std::map<std::string, std::string> query) {
+    auto res = send("GET", "/api/v1/terminals", "", {{"authorization", admin_}}, query);
+    EXPECT_EQ(res.status, 200) << res.body;
+    auto body = body_of(res).as_object();
+    std::string serials;
+    for (const auto& row : body.at("terminals").as_array())
+      serials += std::string(row.at("serial").as_string()) + " ";
+    EXPECT_EQ(body.at("total"), 9);
+    return std::pair{serials, body};
+  };
+  // An offset before the middle walks from the start, one past it from the end: the same rows.
+  EXPECT_EQ(page({{"offset", "2"}, {"limit", "3"}}).first, "PL2 PL3 PL4 ");
+  EXPECT_EQ(page({{"offset", "5"}, {"limit", "3"}}).first, "PL5 PL6 PL7 ");
+  EXPECT_EQ(page({{"offset", "7"}, {"limit", "3"}}).first, "PL7 PL8 ");
+  EXPECT_EQ(page({{"offset", "8"}, {"limit", "1"}}).first, "PL8 ");
+  EXPECT_EQ(page({{"offset", "9"}, {"limit", "3"}}).first, "");
+  // Keyset pages: the answer names the next and the previous.
+  auto [rows, body] = page({{"limit", "4"}});
+  EXPECT_EQ(rows, "PL0 PL1 PL2 PL3 ");
+  EXPECT_EQ(body.at("next_after"), "PL3");
+  std::tie(rows, body) = page({{"limit", "4"}, {"after", "PL3"}});
+  EXPECT_EQ(rows, "PL4 PL5 PL6 PL7 ");
+  EXPECT_EQ(body.at("prev_before"), "PL4");
+  std::tie(rows, body) =
+      page({{"limit", "4"}, {"after", std::string(body.at("next_after").as_string())}});
+  EXPECT_EQ(rows, "PL8 ");
+  std::tie(rows, body) = page({{"limit", "4"}, {"before", "PL4"}});
+  EXPECT_EQ(rows, "PL0 PL1 PL2 PL3 ");
+  std::tie(rows, body) = page({{"limit", "4"}, {"after", "PL8"}});
+  EXPECT_EQ(rows, "");
+  EXPECT_FALSE(body.contains("next_after"));
 }
 
 TEST_F(ManagementApiTest, DeploymentsAreCreatedListedAndCanceled) {

@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "server/api/api_common.h"
 #include "server/domain/terminal_view.h"
+#include "server/domain/terminals.h"
 
 namespace posfleet::api {
 
@@ -87,6 +88,22 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
   q.merchant_id = *merchant;
   q.offset = *offset;
   q.limit = *limit;
+  // A keyset page: the serials after one (the next page), or before one (the previous).
+  const std::string after = get(params, "after"), before = get(params, "before");
+  if (!after.empty() && !before.empty())
+    return make_error(Code::kInvalidArgument,
+                      "after and before both given; send after for the next page or before for "
+                      "the previous one");
+  if (!after.empty() || !before.empty()) {
+    const bool next = !after.empty();
+    q.after = next ? after : before;
+    if (!domain::valid_serial(q.after))
+      return make_error(Code::kInvalidArgument,
+                        std::string(next ? "after" : "before") +
+                            " must be a terminal serial (1-64 of A-Z a-z 0-9 . _ -), as the "
+                            "list's next_after or prev_before gives it");
+    q.from_end = !next;
+  }
   return q;
 }
 

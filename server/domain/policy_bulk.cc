@@ -111,14 +111,18 @@ Expected<std::vector<store::TerminalRecord>> all_matching(Context& ctx, store::T
                                                   std::to_string(ctx.bulk_cap) +
                                                   " at once: narrow the filter or " + instead);
   std::vector<store::TerminalRecord> out;
+  // Page after page by serial (each an index seek, where an offset would walk every page
+  // before it again).
   query.limit = 1000;
-  for (query.offset = 0;; query.offset += query.limit) {
+  query.offset = 0;
+  for (;;) {
     auto rows = ctx.store.query_terminals(query);
     if (!rows) return rows.error();
     for (auto& r : *rows) out.push_back(std::move(r.terminal));
     if (static_cast<std::int64_t>(rows->size()) < query.limit ||
         static_cast<std::int64_t>(out.size()) >= ctx.bulk_cap)
       break;
+    query.after = out.back().serial;
   }
   return out;
 }

@@ -192,6 +192,12 @@ struct TerminalQuery {
   std::int64_t online_since = 0;
   std::int64_t merchant_id = 0;
   std::int64_t offset = 0, limit = 50;
+  // The page after this serial (a keyset page: an index seek however deep; offset counts on
+  // from there). Empty: from the first.
+  std::string after;
+  // Offset counted from the last serial backwards (the page is still returned in list order):
+  // a page past the middle walks the index from its far end (the list API's choice).
+  bool from_end = false;
   // Assigned this release version (its newest deployment, not canceled) and not running it yet.
   std::string pending;
   std::optional<bool> retired;  // unset: both; false: in service only

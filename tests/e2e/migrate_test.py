@@ -22,7 +22,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (SQLITE, Cli, Server, Workspace, binary, new_postgres_database,  # noqa: E402
-                     publish_release)
+                     publish_release, wait_until)
 
 BULK = 12000  # terminals written behind the server's back: more than one progress step
 
@@ -44,6 +44,16 @@ def psql(url, statement):
     if p.returncode != 0:
         raise AssertionError(p.stderr)
     return p.stdout.strip()
+
+
+# Rows where terminals_seen (PostgreSQL's count of terminals last seen per second, kept by
+# triggers) and the terminals themselves disagree: none when it is exact.
+SEEN_DIFFERS = """SELECT count(*) FROM (
+  (SELECT last_seen, CASE WHEN retired = 0 THEN 0 ELSE 1 END, count(*) FROM terminals GROUP BY 1, 2
+   EXCEPT SELECT second, retired, n FROM terminals_seen)
+  UNION ALL
+  (SELECT second, retired, n FROM terminals_seen
+   EXCEPT SELECT last_seen, CASE WHEN retired = 0 THEN 0 ELSE 1 END, count(*) FROM terminals GROUP BY 1, 2)) x"""
 
 
 class MigrateTest(unittest.TestCase):
@@ -114,6 +124,9 @@ class MigrateTest(unittest.TestCase):
         self.assertRegex(out, rf"\n  audit_log +{audit_entries} +{audit_entries}\n")
         self.assertIn(f"audit chain intact: {audit_entries} entries", out)
         self.assertNotIn("posfleet_schema", out)
+        # Copied with the triggers off, counted again after.
+        self.assertEqual(psql(url, SEEN_DIFFERS), "0")
+        self.assertEqual(psql(url, "SELECT sum(n) FROM terminals_seen"), str(terminals))
         for flag in ("--secret-key", "--artifact-dir", "--device-ca-cert", "--device-ca-key"):
             self.assertIn(flag, out)
 
@@ -141,6 +154,13 @@ class MigrateTest(unittest.TestCase):
         self.assertTrue(new["token"])
         poll(pg, "MIG004", new["token"])
         self.assertEqual(pg.sql("SELECT count(*) FROM terminals")[0][0], str(terminals + 1))
+        # The polls' last_seen, written in a batch within a second, moved them in terminals_seen.
+        wait_until("MIG004's last_seen written",
+                   lambda: psql(url, "SELECT last_seen FROM terminals WHERE serial = 'MIG004'") != "0")
+        self.assertEqual(psql(url, SEEN_DIFFERS), "0")
+        online = pg.api("GET", "/api/v1/overview")["online"]
+        self.assertGreaterEqual(online, 3)
+        self.assertEqual(pg.api("GET", "/api/v1/terminals?online=true&retired=false&limit=1")["total"], online)
 
         # The target now holds more than the source: refused, nothing changed.
         refused = posfleetd("migrate", "--from-data-dir", lite.data_dir, "--to", url)

@@ -115,12 +115,16 @@ Expected<std::vector<store::TerminalRecord>> resolve(Context& ctx, store::Tx& tx
   } else {
     q.group = target.group;
   }
+  // Page after page by serial: each an index seek, where an offset would walk again every
+  // page before it (quadratic in the fleet).
   q.limit = 5000;
-  for (q.offset = 0;; q.offset += q.limit) {
+  q.offset = 0;
+  for (;;) {
     auto page = tx.query_terminals(q);
     if (!page) return page.error();
     for (auto& row : *page) out.push_back(std::move(row.terminal));
     if (static_cast<std::int64_t>(page->size()) < q.limit) break;
+    q.after = out.back().serial;
   }
   return out;
 }

@@ -85,6 +85,76 @@ TEST_P(TerminalQueryConformance, PagesAreOrderedBySerialAndCountIgnoresThePage) 
   EXPECT_EQ(*store().count_terminals({.offset = 3, .limit = 4}), 10);
 }
 
+TEST_P(TerminalQueryConformance, AKeysetPageSeeksAfterOrBeforeASerial) {
+  for (int i = 9; i >= 0; --i) add("PK" + std::to_string(i), i % 2 ? "A920" : "S300");
+  const auto page = [&](TerminalQuery q) {
+    auto rows = store().query_terminals(q);
+    EXPECT_TRUE(rows) << rows.error().to_string();
+    Serials out;
+    if (rows)
+      for (const auto& r : *rows) out.push_back(r.terminal.serial);
+    return out;
+  };
+  EXPECT_EQ(page({.limit = 3, .after = "PK3"}), (Serials{"PK4", "PK5", "PK6"}));
+  EXPECT_EQ(page({.offset = 1, .limit = 2, .after = "PK3"}), (Serials{"PK5", "PK6"}));
+  EXPECT_EQ(page({.limit = 3, .after = "PK9"}), Serials{});
+  // Before a serial: the page that ends just before it, in list order.
+  EXPECT_EQ(page({.limit = 3, .after = "PK7", .from_end = true}), (Serials{"PK4", "PK5", "PK6"}));
+  EXPECT_EQ(page({.limit = 3, .after = "PK1", .from_end = true}), (Serials{"PK0"}));
+  // Counted from the end: the last page is the first from the end.
+  EXPECT_EQ(page({.limit = 2, .from_end = true}), (Serials{"PK8", "PK9"}));
+  EXPECT_EQ(page({.offset = 3, .limit = 2, .from_end = true}), (Serials{"PK5", "PK6"}));
+  // With a filter, and the count is the filter's whatever the page.
+  EXPECT_EQ(page({.model = "A920", .limit = 2, .after = "PK3"}), (Serials{"PK5", "PK7"}));
+  EXPECT_EQ(*store().count_terminals({.model = "A920", .after = "PK3"}), 5);
+  EXPECT_EQ(*store().count_terminals({.limit = 3, .after = "PK7", .from_end = true}), 10);
+}
+
+TEST_P(TerminalQueryConformance, TheOnlineCountFollowsEveryWayATerminalIsSeenRetiredOrBack) {
+  // serials() checks the count against the rows: on PostgreSQL the count alone by online is
+  // terminals_seen's, the rows are the terminals' own.
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 8; ++i) ids.push_back(add("SN" + std::to_string(i)));
+  const auto online = [&](std::int64_t since, std::optional<bool> retired = std::nullopt) {
+    return serials({.online = true, .online_since = since, .retired = retired}).size();
+  };
+  EXPECT_EQ(online(1), 0u);
+  // One batch: some terminals into the same second, one into another, one twice.
+  ASSERT_TRUE(store().touch_terminals({{ids[0], 100}, {ids[1], 100}, {ids[2], 100}, {ids[3], 90}}));
+  EXPECT_EQ(online(95), 3u);
+  EXPECT_EQ(online(90), 4u);
+  // Moving on: out of their old seconds, into new ones; an older write changes nothing.
+  ASSERT_TRUE(store().touch_terminals({{ids[0], 200}, {ids[1], 200}, {ids[3], 80}}));
+  EXPECT_EQ(online(150), 2u);
+  EXPECT_EQ(online(100), 3u);
+  EXPECT_EQ(online(90), 4u);
+  ASSERT_TRUE(store().touch_terminal(ids[2], 210));
+  EXPECT_EQ(online(150), 3u);
+  EXPECT_EQ(online(100), 3u) << "its old second no longer counts it";
+  // Retired: counted as retired, not in service; back in service: counted again.
+  ASSERT_TRUE(store().retire_terminal(ids[0], 220, "test", "retired-SN0"));
+  EXPECT_EQ(online(150, false), 2u);
+  EXPECT_EQ(online(150, true), 1u);
+  EXPECT_EQ(online(150), 3u);
+  auto o = store().overview(150, 0, 300);
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_EQ(o->online, 2);
+  EXPECT_EQ(o->offline, 5);
+  auto again = store().reregister_terminal(ids[0], "A920", "token-again", 230);
+  ASSERT_TRUE(again && *again);
+  EXPECT_EQ(online(150, false), 2u) << "back in service, not seen since";
+  EXPECT_EQ(online(150, true), 0u);
+  EXPECT_EQ(online(0), 8u);
+  // A batch of many, some already newer.
+  std::vector<std::pair<std::int64_t, std::int64_t>> batch;
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    batch.push_back({ids[i], 300 + static_cast<std::int64_t>(i % 3)});
+  ASSERT_TRUE(store().touch_terminals(batch));
+  EXPECT_EQ(online(301), 5u);
+  EXPECT_EQ(online(300), 8u);
+  EXPECT_EQ(online(303), 0u);
+}
+
 TEST_P(TerminalQueryConformance, TextIsASerialPrefixOrPartOfTheMerchantNameInAnyCase) {
   add("AB100");
   add("XAB200");

@@ -1,6 +1,7 @@
 // Store conformance: writers racing on real threads. Each compare-and-set
 // method lets exactly one of them win; two transactions cannot both give a
 // terminal an open deployment; concurrent audit appends keep one chain.
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <latch>
@@ -97,6 +98,42 @@ TEST_P(RaceConformance, TerminalsChangesAtOnceKeepEveryCountExact) {
   for (const auto& v : o->versions) total += v.count;
   EXPECT_EQ(total, kThreads * kEach);
   EXPECT_EQ(o->outcomes.empty() ? 0 : o->outcomes.back().success, kThreads * kEach * kRounds);
+}
+
+TEST_P(RaceConformance, LastSeenBatchesAtOnceKeepTheOnlineCountExact) {
+  // Several servers' last_seen batches (domain/last_seen.h) at once, over the same terminals in
+  // different orders and seconds: on PostgreSQL each moves its terminals between the seconds of
+  // terminals_seen, which the online count reads.
+  constexpr int kTerminals = 40, kRounds = 12;
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < kTerminals; ++i) ids.push_back(terminal("LS" + std::to_string(i)));
+  race([&](int i) {
+    for (int round = 0; round < kRounds; ++round) {
+      std::vector<std::pair<std::int64_t, std::int64_t>> batch;
+      for (int k = 0; k < kTerminals; k += 1 + (i + round) % 3)
+        batch.push_back(
+            {ids[static_cast<std::size_t>((k + i) % kTerminals)], 1000 + round * 10 + (k + i) % 7});
+      std::sort(batch.begin(), batch.end());
+      auto st = store().touch_terminals(batch);
+      EXPECT_TRUE(st) << st.error().to_string();
+    }
+    return true;
+  });
+  for (std::int64_t since : {0, 1000, 1050, 1100, 1105, 1110, 1200}) {
+    TerminalQuery q;
+    q.online = true;
+    q.online_since = since;
+    q.limit = 1000;
+    auto rows = store().query_terminals(q);
+    ASSERT_TRUE(rows) << rows.error().to_string();
+    auto n = store().count_terminals(q);
+    ASSERT_TRUE(n) << n.error().to_string();
+    EXPECT_EQ(*n, static_cast<std::int64_t>(rows->size())) << "seen at or after " << since;
+    auto o = store().overview(since, 0, 2000);
+    ASSERT_TRUE(o) << o.error().to_string();
+    EXPECT_EQ(o->online, *n);
+    EXPECT_EQ(o->online + o->offline, kTerminals);
+  }
 }
 
 TEST_P(RaceConformance, OneOfTwoReviewersMovesTheApplication) {

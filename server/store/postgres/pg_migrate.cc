@@ -11,6 +11,7 @@
 #include <set>
 
 #include "server/store/postgres/pg_db.h"
+#include "server/store/postgres/pg_schema.h"
 #include "server/store/postgres/pg_store.h"
 #include "server/store/sqlite/migrations.h"
 
@@ -437,6 +438,9 @@ Expected<MigrationReport> migrate_sqlite_to_postgres(const std::string& sqlite_p
                            "resuming the triggers of " + t.name);
         !st)
       return fail(st.error());
+  // What PostgreSQL alone keeps (pg_schema.cc), counted again from the copied rows.
+  if (auto st = dst.exec(kRecountSeenSeconds, "counting the terminals seen per second"); !st)
+    return fail(st.error());
   // New rows take ids after the copied ones.
   std::set<std::string> copied_names;
   for (const auto& t : copied) copied_names.insert(t.name);

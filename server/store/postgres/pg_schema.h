@@ -21,8 +21,13 @@ std::string postgres_migration(std::string_view sqlite_sql);
 // What PostgreSQL runs after migration `version` (counted from 1), in the same transaction,
 // where it keeps something differently from SQLite (empty: nothing). Migration 22: the
 // terminals' tally is kept once per inserting or deleting statement, not once per row, and an
-// update locks the two rows it moves a terminal between in key order.
+// update locks the two rows it moves a terminal between in key order. Migration 23: the
+// terminals last seen in each second (terminals_seen), for the online count.
 std::string postgres_migration_after(std::size_t version);
+
+// terminals_seen counted again from the terminals: after a copy that ran with the triggers off
+// (pg_migrate.cc).
+extern const char* const kRecountSeenSeconds;
 
 // Functions the store's SQL calls that SQLite has built in; created (or replaced) every time a
 // server opens the database.

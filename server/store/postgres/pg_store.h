@@ -31,6 +31,7 @@ class PgStore final : public SqlStore {
  private:
   explicit PgStore(std::string conninfo) : conninfo_(std::move(conninfo)) {}
   Expected<std::unique_ptr<Connection>> open_connection() override;
+  bool keeps_seen_seconds() const override { return true; }
 
   std::string conninfo_;
 };

@@ -223,9 +223,16 @@ Status SqlStore::touch_terminals(const std::vector<std::pair<std::int64_t, std::
     std::size_t k = texts.size() - 1;
     while ((std::size_t{1} << k) > seen.size() - at) --k;
     const std::size_t n = std::size_t{1} << k;
-    auto s = c.prepare(texts[k].c_str());
-    for (std::size_t i = at; i < at + n; ++i) s.bind(seen[i].first).bind(seen[i].second);
-    if (auto st = done(c, s, "touch terminals"); !st) return st;
+    // Each chunk is its own statement. Two servers' chunks over the same terminals may lock
+    // them in different orders (PostgreSQL's plan decides) and one is undone as a deadlock:
+    // run again, up to three times; inside a caller's transaction the whole of it is lost.
+    for (int attempt = 1;; ++attempt) {
+      auto s = c.prepare(texts[k].c_str());
+      for (std::size_t i = at; i < at + n; ++i) s.bind(seen[i].first).bind(seen[i].second);
+      auto st = done(c, s, "touch terminals");
+      if (st) break;
+      if (c.in_transaction() || attempt == 3 || !c.retryable()) return st;
+    }
     at += n;
   }
   return ok_status();

@@ -277,6 +277,10 @@ class SqlStore : public Store {
   Expected<Connection*> conn();
   // A new connection to the database (once per thread that uses the store).
   virtual Expected<std::unique_ptr<Connection>> open_connection() = 0;
+  // Whether the database keeps terminals_seen, the terminals in service per second of their
+  // last_seen (PostgreSQL: pg_schema.cc), so that counting those online reads the seconds of
+  // the online window, not half the fleet's index entries; SQLite counts its index.
+  virtual bool keeps_seen_seconds() const { return false; }
 
  private:
   Expected<std::vector<ComponentRecord>> components_of(Connection& c, std::int64_t release_id);

@@ -4,7 +4,8 @@
 // Each figure is one indexed aggregate. The terminals in service, their
 // versions and their effective modes (policy_mode_sql.h) come from
 // terminal_tally (migration 22), a few rows however large the fleet; the
-// online count is a range of an index that holds last_seen and retired.
+// online count is a range of an index that holds last_seen and retired (on PostgreSQL, of the
+// seconds in terminals_seen).
 // Thread-safety: as SqliteStore.
 #include <string>
 
@@ -52,7 +53,12 @@ Expected<FleetOverview> SqlStore::overview(std::int64_t online_since, std::int64
   std::int64_t in_service = 0;
   if (auto st = tally(c, o, in_service); !st) return st.error();
   {
-    auto s = c.prepare("SELECT COUNT(*) FROM terminals WHERE last_seen >= ? AND retired = 0");
+    // PostgreSQL sums the window's seconds in terminals_seen (pg_schema.cc); SQLite counts the
+    // index range, quick enough there.
+    auto s = c.prepare(keeps_seen_seconds()
+                           ? "SELECT COALESCE(SUM(n), 0) FROM terminals_seen "
+                             "WHERE second >= ? AND retired = 0"
+                           : "SELECT COUNT(*) FROM terminals WHERE last_seen >= ? AND retired = 0");
     s.bind(online_since);
     if (s.step() != kRow) return c.error("overview: online");
     o.online = s.i64(0);

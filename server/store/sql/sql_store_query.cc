@@ -10,7 +10,10 @@
 // serials' index or a set built once per statement (merchants whose name matches). The page is
 // chosen on the terminals table alone, in serial order from an index that starts with the filtered
 // column, and only its rows are joined with merchants for display. A count that filters only by
-// model, version, mode and retirement reads terminal_tally (a few rows) instead of the terminals.
+// model, version, mode and retirement reads terminal_tally (a few rows) instead of the terminals,
+// and on PostgreSQL one by being online alone reads the window's seconds in terminals_seen. A
+// page may start after a serial (a keyset page, an index seek however deep) and may be counted
+// from the end of the list (a deep offset walks from the nearer end).
 // Thread-safety: as SqliteStore.
 #include <cctype>
 #include <string>
@@ -24,8 +27,8 @@ namespace posfleet::store {
 namespace {
 
 // FROM and WHERE for `q` over terminals `t` on connection `c`, and a binder for its parameters
-// in the same order.
-std::string from_where(const Connection& c, const TerminalQuery& q) {
+// in the same order. A page (`paged`) starts after `q.after`, a count does not.
+std::string from_where(const Connection& c, const TerminalQuery& q, bool paged) {
   std::string w = " FROM terminals t WHERE 1 = 1";
   if (!q.text.empty())
     w +=
@@ -45,6 +48,7 @@ std::string from_where(const Connection& c, const TerminalQuery& q) {
   if (!q.pending.empty())
     w += " AND t.newest_release_id = (SELECT id FROM releases WHERE version = ?)"
          " AND t.update_state != 'canceled' AND t.installed_version != ?";
+  if (paged && !q.after.empty()) w += q.from_end ? " AND t.serial < ?" : " AND t.serial > ?";
   return w;
 }
 
@@ -72,7 +76,7 @@ std::string like_escaped(const std::string& s) {
   return out;
 }
 
-void bind_filters(Stmt& s, const TerminalQuery& q) {
+void bind_filters(Stmt& s, const TerminalQuery& q, bool paged) {
   if (!q.text.empty()) {
     const auto [low, high] = serial_prefix_range(q.text);
     s.bind_all(low, high, "%" + like_escaped(q.text) + "%");
@@ -85,6 +89,7 @@ void bind_filters(Stmt& s, const TerminalQuery& q) {
   if (!q.mode.empty()) s.bind(q.mode);
   if (q.state) s.bind(std::string(to_string(*q.state)));
   if (!q.pending.empty()) s.bind_all(q.pending, q.pending);
+  if (paged && !q.after.empty()) s.bind(q.after);
 }
 
 }  // namespace
@@ -97,12 +102,12 @@ Expected<std::vector<TerminalRow>> SqlStore::query_terminals(const TerminalQuery
       "t.last_seen, t.group_name, t.merchant_id, t.retired, t.retired_reason, t.time_zone, "
       "COALESCE(m.legal_name, ''), t.effective_mode, t.update_state"
       " FROM (SELECT t.id" +
-      from_where(c, q) +
-      " ORDER BY t.serial LIMIT ? OFFSET ?) page"
+      from_where(c, q, true) + (q.from_end ? " ORDER BY t.serial DESC" : " ORDER BY t.serial") +
+      " LIMIT ? OFFSET ?) page"
       " JOIN terminals t ON t.id = page.id"
       " LEFT JOIN merchants m ON m.id = t.merchant_id ORDER BY t.serial";
   auto s = c.prepare(statement.c_str());
-  bind_filters(s, q);
+  bind_filters(s, q, true);
   s.bind_all(q.limit, q.offset);
   std::vector<TerminalRow> out;
   int rc;
@@ -131,13 +136,24 @@ Expected<std::int64_t> SqlStore::count_terminals(const TerminalQuery& q) {
     if (q.retired) statement += *q.retired ? " AND t.retired != 0" : " AND t.retired = 0";
     if (!q.mode.empty()) statement += " AND t.effective_mode = ?";
     auto s = c.prepare(statement.c_str());
-    bind_filters(s, q);
+    bind_filters(s, q, false);
     if (s.step() != kRow) return c.error("count terminals");
     return s.i64(0);
   }
-  const std::string statement = "SELECT COUNT(*)" + from_where(c, q);
+  if (keeps_seen_seconds() && q.online.value_or(false) && q.text.empty() && q.model.empty() &&
+      q.version.empty() && q.group.empty() && !q.merchant_id && q.mode.empty() && !q.state &&
+      q.pending.empty()) {
+    // Online and nothing else: the seconds of the window in terminals_seen (pg_schema.cc).
+    std::string statement = "SELECT COALESCE(SUM(n), 0) FROM terminals_seen WHERE second >= ?";
+    if (q.retired) statement += *q.retired ? " AND retired != 0" : " AND retired = 0";
+    auto s = c.prepare(statement.c_str());
+    s.bind(q.online_since);
+    if (s.step() != kRow) return c.error("count terminals");
+    return s.i64(0);
+  }
+  const std::string statement = "SELECT COUNT(*)" + from_where(c, q, false);
   auto s = c.prepare(statement.c_str());
-  bind_filters(s, q);
+  bind_filters(s, q, false);
   if (s.step() != kRow) return c.error("count terminals");
   return s.i64(0);
 }
