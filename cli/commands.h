@@ -50,6 +50,7 @@ struct RootNextOptions {
 struct ListPage {
   int limit = 50;
   long long offset = 0;
+  std::string after;  // terminal list: the serials after this one (a keyset page)
 };
 
 // deploy: one release to one terminal, a list, a group or a filter.

@@ -194,6 +194,10 @@ int main(int argc, char** argv) {
   auto* tl =
       terminal->add_subcommand("list", say("终端列表，分页显示", "terminals, a page at a time"));
   page_opts(tl);
+  tl->add_option("--after", page.after,
+                 say("从这个序列号之后列起（表格下方会给出下一页；再深也一样快）",
+                     "list from the serial after this one (the footer names the next page; as "
+                     "quick however deep)"));
   tl->callback([&] { action = [&] { return cli::terminal_list(server, page); }; });
 
   cli::DeployOptions dep;

@@ -126,9 +126,10 @@ Status terminal_show(const ServerOptions& s, const std::string& serial) {
 }
 
 Status terminal_list(const ServerOptions& s, const ListPage& page) {
-  const std::string path = "/api/v1/terminals?limit=" + std::to_string(page.limit) +
-                           "&offset=" + std::to_string(page.offset);
-  return show(s, "GET", path, say("列出终端", "list terminals"), nullptr, [](const bj::value& v) {
+  std::string path = "/api/v1/terminals?limit=" + std::to_string(page.limit) +
+                     "&offset=" + std::to_string(page.offset);
+  if (!page.after.empty()) path += "&after=" + url_encode(page.after);
+  return show(s, "GET", path, say("列出终端", "list terminals"), nullptr, [&](const bj::value& v) {
     Table t{say("序列号", "SERIAL"),      say("型号", "MODEL"),  say("版本", "VERSION"),
             say("分组", "GROUP"),         say("模式", "MODE"),   say("更新状态", "UPDATE"),
             say("最后联网", "LAST SEEN"), say("退役", "RETIRED")};
@@ -140,7 +141,15 @@ Status terminal_list(const ServerOptions& s, const ListPage& page) {
                  ? say("已退役", "retired")
                  : std::string()});
     if (!t.empty()) t.print(std::cout);
-    print_page_footer(v, rows.size(), "台", "终端", "terminals");
+    if (page.after.empty()) return print_page_footer(v, rows.size(), "台", "终端", "terminals");
+    // A keyset page: counted from the serial it follows, not from the first.
+    const auto total = std::to_string(v.at("total").to_number<std::int64_t>());
+    std::cout << say(
+        std::to_string(rows.size()) + " 台，在 " + page.after + " 之后（共 " + total + " 台）",
+        std::to_string(rows.size()) + " after " + page.after + " (of " + total + ")");
+    if (rows.size() == static_cast<std::size_t>(page.limit) && v.as_object().contains("next_after"))
+      std::cout << say("；下一页：--after ", "; next page: --after ") << str(v, "next_after");
+    std::cout << "\n";
   });
 }
 

@@ -74,6 +74,11 @@ class CliTest(FleetTestCase, unittest.TestCase):
         deadline = (datetime.now(timezone.utc) + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.assert_human(("release", "list"), ["版本", "2.1.0", "是"], ["VERSION", "2.1.0", "yes"])
         self.assert_human(("terminal", "list"), ["序列号", "PF-9", "共 4"], ["SERIAL", "PF-9", "of 4 terminals"])
+        page = self.assert_human(("terminal", "list", "--limit", "2", "--after", "PF-1"),
+                                 ["PF-2", "PF-3", "在 PF-1 之后", "下一页：--after PF-3"],
+                                 ["PF-2", "PF-3", "2 after PF-1 (of 4)", "next page: --after PF-3"])
+        self.assertEqual([t["serial"] for t in page["terminals"]], ["PF-2", "PF-3"])
+        self.assertEqual(page["next_after"], "PF-3")
         self.assert_human(("terminal", "show", "PF-1"), ["终端 PF-1", "分组"], ["terminal PF-1", "group"])
         self.assert_human(("terminal", "group", "PF-3", "--group", "south"), ["现属于分组 south"],
                           ["is in group south"])
