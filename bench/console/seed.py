@@ -97,13 +97,22 @@ def main():
             st, res, code = "running", "none", 0
         else:
             st, res, code = "scheduled", "none", 0
-        deployments.append((did, i, rel, st, res, "bench", updated - 600, updated))
+        # An open deployment entered its phase a minute ago: a healthy fleet's, which the
+        # timeout sweep leaves alone (phase_since 0 would make all of them stuck, and the sweep
+        # would end them a thousand at a time in the middle of the timings).
+        if st == "running":
+            updated, phase = now - 60, "downloading"
+        else:
+            phase = {"scheduled": "scheduled", "finished": "success" if res == "success" else "failed"}[st]
+            if st == "scheduled":
+                updated = now - 60
+        deployments.append((did, i, rel, st, res, "bench", updated - 600, updated, phase, updated))
         if st != "scheduled":
             statuses.append((did, updated - 300, "proceeding", "none", 0, '["downloaded 50%"]', 500, 1000))
         if st == "finished":
             statuses.append((did, updated, "closed", res, code, '["done"]', 0, 0))
-    c.executemany("INSERT INTO deployments (id, terminal_id, release_id, status, result, message, created, updated)"
-                  " VALUES (?,?,?,?,?,?,?,?)", deployments)
+    c.executemany("INSERT INTO deployments (id, terminal_id, release_id, status, result, message, created, updated,"
+                  " phase, phase_since) VALUES (?,?,?,?,?,?,?,?,?,?)", deployments)
     c.executemany("INSERT INTO action_status (deployment_id, time, execution, result, code, details, progress_cnt,"
                   " progress_of) VALUES (?,?,?,?,?,?,?,?)", statuses)
     c.execute("COMMIT")

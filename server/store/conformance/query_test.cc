@@ -171,6 +171,13 @@ TEST_P(TerminalQueryConformance, TextIsASerialPrefixOrPartOfTheMerchantNameInAny
   EXPECT_EQ(serials({.text = "AB-Z9"}), (Serials{"Ab-Z9.x_Q", "ab-z9.y"}));
   EXPECT_EQ(serials({.text = "ab-z"}), (Serials{"Ab-Z9.x_Q", "ab-z8", "ab-z9.y", "ab-z:"}));
   EXPECT_EQ(serials({.text = "Ab100é"}), Serials{}) << "text no serial can hold";
+  // Text no serial can hold is a merchant's name alone: Chinese, a space.
+  add("EF400", "A920", "1.0.0", "", "老王茶馆 Golden");
+  add("EF401", "A920", "1.0.0", "", "小李面馆");
+  EXPECT_EQ(serials({.text = "茶馆"}), (Serials{"EF400"}));
+  EXPECT_EQ(serials({.text = "馆"}), (Serials{"EF400", "EF401"}));
+  EXPECT_EQ(serials({.text = "馆 gOLDEN"}), (Serials{"EF400"}));
+  EXPECT_EQ(serials({.text = "golden"}), (Serials{"CD300", "EF400"}));
 }
 
 TEST_P(TerminalQueryConformance, PercentAndUnderscoreInTextAreLiteral) {

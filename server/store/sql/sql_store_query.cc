@@ -26,13 +26,38 @@ namespace posfleet::store {
 
 namespace {
 
+// Whether `text` may start a serial (valid_serial in domain/terminals.cc: ASCII letters, digits,
+// '.', '_' and '-').
+bool could_be_serial(const std::string& text) {
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || !(std::isalnum(u) || c == '.' || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+// The range of serial_key (serials in lower case, compared byte by byte: migration 22) that
+// starts with `text`, which could_be_serial: the bounds are ASCII on every database.
+std::pair<std::string, std::string> serial_prefix_range(const std::string& text) {
+  std::string low;
+  for (char c : text) low += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string high = low;
+  high.back() = static_cast<char>(high.back() + 1);  // the largest, 'z', gives '{'
+  return {low, high};
+}
+
 // FROM and WHERE for `q` over terminals `t` on connection `c`, and a binder for its parameters
 // in the same order. A page (`paged`) starts after `q.after`, a count does not.
 std::string from_where(const Connection& c, const TerminalQuery& q, bool paged) {
   std::string w = " FROM terminals t WHERE 1 = 1";
+  // Text no serial can start with (a merchant's name in Chinese, say) is a merchant condition
+  // alone, which the merchant index answers; an OR with the serials' range makes it a bitmap
+  // of both, each terminal read from the table.
   if (!q.text.empty())
     w +=
-        " AND ((t.serial_key >= ? AND t.serial_key < ?) OR t.merchant_id" +
+        std::string(could_be_serial(q.text) ? " AND ((t.serial_key >= ? AND t.serial_key < ?) OR"
+                                            : " AND (") +
+        " t.merchant_id" +
         c.in_rows_of("SELECT id FROM merchants WHERE lower(legal_name) LIKE lower(?) ESCAPE '\\'") +
         ")";
   if (!q.model.empty()) w += " AND t.model = ?";
@@ -52,21 +77,6 @@ std::string from_where(const Connection& c, const TerminalQuery& q, bool paged) 
   return w;
 }
 
-// The range of serial_key (serials in lower case, compared byte by byte: migration 22) that
-// starts with `text`; empty when `text` holds a character no serial has (valid_serial in
-// domain/terminals.cc), so that the bounds are ASCII on every database.
-std::pair<std::string, std::string> serial_prefix_range(const std::string& text) {
-  std::string low;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80 || !(std::isalnum(u) || c == '.' || c == '_' || c == '-')) return {"", ""};
-    low += static_cast<char>(std::tolower(u));
-  }
-  std::string high = low;
-  high.back() = static_cast<char>(high.back() + 1);  // the largest, 'z', gives '{'
-  return {low, high};
-}
-
 std::string like_escaped(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -78,8 +88,11 @@ std::string like_escaped(const std::string& s) {
 
 void bind_filters(Stmt& s, const TerminalQuery& q, bool paged) {
   if (!q.text.empty()) {
-    const auto [low, high] = serial_prefix_range(q.text);
-    s.bind_all(low, high, "%" + like_escaped(q.text) + "%");
+    if (could_be_serial(q.text)) {
+      const auto [low, high] = serial_prefix_range(q.text);
+      s.bind_all(low, high);
+    }
+    s.bind("%" + like_escaped(q.text) + "%");
   }
   if (!q.model.empty()) s.bind(q.model);
   if (!q.version.empty()) s.bind(q.version);
