@@ -193,10 +193,11 @@ struct TerminalQuery {
   std::int64_t merchant_id = 0;
   std::int64_t offset = 0, limit = 50;
   // The page after this serial (a keyset page: an index seek however deep; offset counts on
-  // from there). Empty: from the first.
+  // from there); with from_end, the page before it. Empty: from the first (or the last).
   std::string after;
   // Offset counted from the last serial backwards (the page is still returned in list order):
-  // a page past the middle walks the index from its far end (the list API's choice).
+  // a page past the middle walks the index from its far end (the list API's choice), and a page
+  // before a serial is the one that ends just before `after`.
   bool from_end = false;
   // Assigned this release version (its newest deployment, not canceled) and not running it yet.
   std::string pending;
