@@ -45,11 +45,21 @@ class Menu:
         return self._tmux("capture-pane", "-p", "-J", "-S", "-", "-E", "-", "-t", "menu").rstrip()
 
     def expect(self, *fragments, timeout=30):
-        """Waits until every fragment appears in output newer than the last
-        expect(); returns that new output."""
+        """Waits until the fragments appear in output newer than the last
+        expect(), each after the one before it (so a line a screen ends with is
+        not taken from the screen before it); returns that new output."""
+        def in_order(new):
+            at = 0
+            for f in fragments:
+                at = new.find(f, at)
+                if at < 0:
+                    return False
+                at += len(f)
+            return True
+
         def seen():
             new = self.text()[self.mark:]
-            return new if all(f in new for f in fragments) else None
+            return new if in_order(new) else None
         new = wait_until(f"menu to show {fragments!r}", seen, timeout=timeout)
         self.mark += len(new)
         return new
