@@ -451,13 +451,14 @@ struct Simulator::Impl {
       u.noted = hold;
       return at(i, now, Step::kWaitNote);
     }
-    install(i);
+    install(i, now);
   }
 
-  // The transaction guard is held from here to the report: no sale starts.
-  void install(int i) {
+  // The transaction guard is held from `now`, the moment the pre-checks found no sale, to the
+  // report: no sale starts. The window and the sale are judged at that moment, not a clock read
+  // later (on a loaded box a sale may begin between the two, a sale the guard would have held).
+  void install(int i, std::int64_t now) {
     auto& u = upd(i);
-    const auto now = now_ms();
     ++c.installs;
     if (u.waited_window) ++c.waited_window;
     if (u.waited_sale) ++c.waited_sale;
