@@ -180,6 +180,34 @@ TEST_P(TerminalQueryConformance, TextIsASerialPrefixOrPartOfTheMerchantNameInAny
   EXPECT_EQ(serials({.text = "golden"}), (Serials{"CD300", "EF400"}));
 }
 
+// A search by a merchant's name alone is counted from the merchants' own terminal counts
+// (migration 24): they follow every way a terminal joins or leaves a merchant.
+TEST_P(TerminalQueryConformance, TheMerchantNameCountFollowsTerminalsMovingBetweenMerchants) {
+  const auto tea = merchant("老王茶馆"), noodles = merchant("小李面馆");
+  const auto t1 = add("MV1"), t2 = add("MV2"), t3 = add("MV3");
+  ASSERT_TRUE(store().set_terminal_merchant(t1, tea));
+  ASSERT_TRUE(store().set_terminal_merchant(t2, tea));
+  ASSERT_TRUE(store().set_terminal_merchant(t3, noodles));
+  // serials() checks the count against the rows each time.
+  EXPECT_EQ(serials({.text = "茶馆"}), (Serials{"MV1", "MV2"}));
+  EXPECT_EQ(serials({.text = "馆"}), (Serials{"MV1", "MV2", "MV3"}));
+  ASSERT_TRUE(store().set_terminal_merchant(t2, noodles));  // moved
+  ASSERT_TRUE(store().set_terminal_merchant(t2, noodles));  // the same again: no change
+  EXPECT_EQ(serials({.text = "茶馆"}), (Serials{"MV1"}));
+  EXPECT_EQ(serials({.text = "面馆"}), (Serials{"MV2", "MV3"}));
+  ASSERT_TRUE(store().set_terminal_merchant(t3, 0));  // no merchant any more
+  EXPECT_EQ(serials({.text = "面馆"}), (Serials{"MV2"}));
+  // A retired terminal still counts under its merchant, as it is still listed there, until it
+  // registers again (which clears its merchant).
+  ASSERT_TRUE(store().retire_terminal(t1, 5, "test", "retired-MV1"));
+  EXPECT_EQ(serials({.text = "茶馆"}), (Serials{"MV1"}));
+  auto again = store().reregister_terminal(t1, "A920", "h-again", 6);
+  ASSERT_TRUE(again) << again.error().to_string();
+  ASSERT_TRUE(*again);
+  EXPECT_EQ(serials({.text = "茶馆"}), Serials{});
+  EXPECT_EQ(serials({.text = "馆"}), (Serials{"MV2"}));
+}
+
 TEST_P(TerminalQueryConformance, PercentAndUnderscoreInTextAreLiteral) {
   add("T1", "A920", "1.0.0", "", "100% Fresh");
   add("T2", "A920", "1.0.0", "", "1000 Fresh");

@@ -11,9 +11,10 @@
 // chosen on the terminals table alone, in serial order from an index that starts with the filtered
 // column, and only its rows are joined with merchants for display. A count that filters only by
 // model, version, mode and retirement reads terminal_tally (a few rows) instead of the terminals,
-// and on PostgreSQL one by being online alone reads the window's seconds in terminals_seen. A
-// page may start after a serial (a keyset page, an index seek however deep) and may be counted
-// from the end of the list (a deep offset walks from the nearer end).
+// one by a merchant's name alone the matching merchants' terminal_count, and on PostgreSQL one by
+// being online alone reads the window's seconds in terminals_seen. A page may start after a
+// serial (a keyset page, an index seek however deep) and may be counted from the end of the
+// list (a deep offset walks from the nearer end).
 // Thread-safety: as SqliteStore.
 #include <cctype>
 #include <string>
@@ -51,15 +52,20 @@ std::pair<std::string, std::string> serial_prefix_range(const std::string& text)
 std::string from_where(const Connection& c, const TerminalQuery& q, bool paged) {
   std::string w = " FROM terminals t WHERE 1 = 1";
   // Text no serial can start with (a merchant's name in Chinese, say) is a merchant condition
-  // alone, which the merchant index answers; an OR with the serials' range makes it a bitmap
-  // of both, each terminal read from the table.
-  if (!q.text.empty())
-    w +=
-        std::string(could_be_serial(q.text) ? " AND ((t.serial_key >= ? AND t.serial_key < ?) OR"
-                                            : " AND (") +
-        " t.merchant_id" +
-        c.in_rows_of("SELECT id FROM merchants WHERE lower(legal_name) LIKE lower(?) ESCAPE '\\'") +
-        ")";
+  // alone; an OR with the serials' range would make it a bitmap of both, each terminal read
+  // from the table. On a page that condition is a plain IN: PostgreSQL makes it a semi-join
+  // and, knowing how many merchants the name matches (migration 24's statistics), chooses
+  // between walking the serials in order until the page is full (a name many merchants share)
+  // and reading the merchants' terminals (a rare one). Anywhere else it is the connection's
+  // form (pg_db.h: an array the index is searched with, for a count or beside the range).
+  static constexpr std::string_view kMerchantsNamed =
+      "SELECT id FROM merchants WHERE lower(legal_name) LIKE lower(?) ESCAPE '\\'";
+  if (!q.text.empty() && could_be_serial(q.text))
+    w += " AND ((t.serial_key >= ? AND t.serial_key < ?) OR t.merchant_id" +
+         c.in_rows_of(kMerchantsNamed) + ")";
+  else if (!q.text.empty())
+    w += " AND t.merchant_id" +
+         (paged ? " IN (" + std::string(kMerchantsNamed) + ")" : c.in_rows_of(kMerchantsNamed));
   if (!q.model.empty()) w += " AND t.model = ?";
   if (!q.version.empty()) w += " AND t.installed_version = ?";
   if (!q.group.empty()) w += " AND t.group_name = ?";
@@ -161,6 +167,17 @@ Expected<std::int64_t> SqlStore::count_terminals(const TerminalQuery& q) {
     if (q.retired) statement += *q.retired ? " AND retired != 0" : " AND retired = 0";
     auto s = c.prepare(statement.c_str());
     s.bind(q.online_since);
+    if (s.step() != kRow) return c.error("count terminals");
+    return s.i64(0);
+  }
+  if (!q.text.empty() && !could_be_serial(q.text) && q.model.empty() && q.version.empty() &&
+      q.group.empty() && !q.merchant_id && !q.online && !q.retired && q.mode.empty() && !q.state &&
+      q.pending.empty()) {
+    // A merchant's name and nothing else: the matching merchants' own counts (migration 24).
+    auto s = c.prepare(
+        "SELECT COALESCE(SUM(terminal_count), 0) FROM merchants"
+        " WHERE lower(legal_name) LIKE lower(?) ESCAPE '\\'");
+    bind_filters(s, q, false);
     if (s.step() != kRow) return c.error("count terminals");
     return s.i64(0);
   }

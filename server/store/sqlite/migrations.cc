@@ -673,6 +673,30 @@ CREATE INDEX terminals_last_seen ON terminals(last_seen, retired);
     R"sql(
 -- PostgreSQL only (pg_schema.cc postgres_migration_after(23)).
 )sql",
+    // 24: each merchant keeps how many terminals it has (in service or retired), so that a
+    //     search by merchant name counts its matches from the merchants it reads anyway (50,000
+    //     at a million terminals) instead of from each matching terminal's index entry
+    //     (125,000 for a common word). Kept by triggers: a terminal added, removed or moved to
+    //     another merchant; both merchants of a move are written by one statement, in the
+    //     order of their ids (two moves the opposite way never wait on each other's row).
+    //     PostgreSQL also gathers statistics on the names' lower case (pg_schema.cc).
+    R"sql(
+ALTER TABLE merchants ADD COLUMN terminal_count INTEGER NOT NULL DEFAULT 0;
+UPDATE merchants SET terminal_count = (SELECT COUNT(*) FROM terminals t WHERE t.merchant_id = merchants.id);
+CREATE TRIGGER merchants_count_insert AFTER INSERT ON terminals
+BEGIN
+  UPDATE merchants SET terminal_count = terminal_count + 1 WHERE id = NEW.merchant_id;
+END;
+CREATE TRIGGER merchants_count_delete AFTER DELETE ON terminals
+BEGIN
+  UPDATE merchants SET terminal_count = terminal_count - 1 WHERE id = OLD.merchant_id;
+END;
+CREATE TRIGGER merchants_count_update AFTER UPDATE OF merchant_id ON terminals
+BEGIN
+  UPDATE merchants SET terminal_count = terminal_count + (CASE WHEN id = NEW.merchant_id THEN 1 ELSE -1 END)
+  WHERE id IN (OLD.merchant_id, NEW.merchant_id) AND OLD.merchant_id != NEW.merchant_id;
+END;
+)sql",
 };
 }  // namespace
 
