@@ -32,6 +32,7 @@ class PgStore final : public SqlStore {
   explicit PgStore(std::string conninfo) : conninfo_(std::move(conninfo)) {}
   Expected<std::unique_ptr<Connection>> open_connection() override;
   bool keeps_seen_seconds() const override { return true; }
+  bool locks_rows() const override { return true; }
 
   std::string conninfo_;
 };

@@ -197,14 +197,24 @@ Status SqlStore::touch_terminal(std::int64_t id, std::int64_t now) {
 }
 
 namespace {
-// UPDATE … FROM a VALUES list of `rows` (id, seen) pairs (a CTE: SQLite has no column list on
-// a FROM subquery's alias).
-std::string touch_terminals_sql(std::size_t rows) {
+// One chunk of last_seen writes: UPDATE … FROM a VALUES list of `rows` (terminal id, time)
+// pairs (a CTE: SQLite has no column list on a FROM subquery's alias). With `in_id_order`
+// (PostgreSQL) their rows are locked first, in the order of their ids: every server's chunks
+// then lock shared terminals in the same order and wait on each other instead of deadlocking
+// (a join's plan locks them in whatever order it reads them: a hash join in the table's).
+std::string touch_terminals_sql(std::size_t rows, bool in_id_order) {
   std::string sql = "WITH v(id, seen) AS (VALUES ";
   for (std::size_t i = 0; i < rows; ++i)
     sql += i ? ",(CAST(? AS BIGINT),CAST(? AS BIGINT))" : "(CAST(? AS BIGINT),CAST(? AS BIGINT))";
+  sql += ")";
+  if (in_id_order)
+    return sql +
+           ", locked AS MATERIALIZED (SELECT t.id, v.seen FROM terminals t JOIN v ON t.id = v.id"
+           " WHERE t.last_seen < v.seen ORDER BY t.id FOR UPDATE OF t)"
+           " UPDATE terminals SET last_seen = locked.seen FROM locked"
+           " WHERE terminals.id = locked.id AND terminals.last_seen < locked.seen";
   return sql +
-         ") UPDATE terminals SET last_seen = v.seen FROM v WHERE terminals.id = v.id AND "
+         " UPDATE terminals SET last_seen = v.seen FROM v WHERE terminals.id = v.id AND "
          "terminals.last_seen < v.seen";
 }
 }  // namespace
@@ -213,21 +223,23 @@ Status SqlStore::touch_terminals(const std::vector<std::pair<std::int64_t, std::
   POSFLEET_CONN(c);
   // Chunks of 256, 128, … 1 rows: nine statement texts, each prepared once per connection,
   // none with more parameters than either database takes.
-  static const std::vector<std::string> texts = [] {
+  const bool in_id_order = locks_rows();
+  static const auto chunks = [](bool in_id_order) {
     std::vector<std::string> t;
-    for (std::size_t n = 1; n <= 256; n *= 2) t.push_back(touch_terminals_sql(n));
+    for (std::size_t n = 1; n <= 256; n *= 2) t.push_back(touch_terminals_sql(n, in_id_order));
     return t;
-  }();
+  };
+  static const std::vector<std::string> texts[2] = {chunks(false), chunks(true)};
   std::size_t at = 0;
   while (at < seen.size()) {
-    std::size_t k = texts.size() - 1;
+    std::size_t k = texts[in_id_order].size() - 1;
     while ((std::size_t{1} << k) > seen.size() - at) --k;
     const std::size_t n = std::size_t{1} << k;
-    // Each chunk is its own statement. Two servers' chunks over the same terminals may lock
-    // them in different orders (PostgreSQL's plan decides) and one is undone as a deadlock:
-    // run again, up to three times; inside a caller's transaction the whole of it is lost.
+    // Each chunk is its own statement. Should one still be undone as a deadlock (with a
+    // transaction that locks the same terminals another way): run it again, up to three
+    // times; inside a caller's transaction the whole of it is lost.
     for (int attempt = 1;; ++attempt) {
-      auto s = c.prepare(texts[k].c_str());
+      auto s = c.prepare(texts[in_id_order][k].c_str());
       for (std::size_t i = at; i < at + n; ++i) s.bind(seen[i].first).bind(seen[i].second);
       auto st = done(c, s, "touch terminals");
       if (st) break;

@@ -281,6 +281,10 @@ class SqlStore : public Store {
   // last_seen (PostgreSQL: pg_schema.cc), so that counting those online reads the seconds of
   // the online window, not half the fleet's index entries; SQLite counts its index.
   virtual bool keeps_seen_seconds() const { return false; }
+  // Whether writers lock rows (PostgreSQL: several writers at once, each row locked as it is
+  // written, so a statement over many rows must lock them in one order) or the whole database
+  // (SQLite: one writer at a time, none of that needed).
+  virtual bool locks_rows() const { return false; }
 
  private:
   Expected<std::vector<ComponentRecord>> components_of(Connection& c, std::int64_t release_id);
