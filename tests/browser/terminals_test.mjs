@@ -217,10 +217,22 @@ await new Suite('terminals').run(async (s) => {
   await page.locator('.ant-pagination-item-2').click();
   await page.getByTestId('terminal-BULK021').waitFor();
   s.check(page.url().includes('page=2'), 'page 2 starts at BULK021 and is in the URL');
+  s.check(page.url().includes('after=BULK020'), 'the next page is asked for after the last serial shown, not by offset');
   await page.reload();
   await page.getByTestId('terminal-BULK021').waitFor();
   s.check(true, 'a reload stays on page 2');
   await s.shot(page, 'terminals-page2-zh');
+  await page.locator('.ant-pagination-next').click();
+  await page.getByTestId('terminal-BULK041').waitFor();
+  await s.expect('the next page, page 3, runs from BULK041 to BULK060', async () => (await rowSerials(page)).join(),
+                 (v) => v.startsWith('BULK041,') && v.endsWith(',BULK060') && page.url().includes('after=BULK040'));
+  await page.locator('.ant-pagination-prev').click();
+  await page.getByTestId('terminal-BULK021').waitFor();
+  await s.expect('the previous page is page 2 again, asked for before BULK041', async () => (await rowSerials(page)).join(),
+                 (v) => v.startsWith('BULK021,') && v.endsWith(',BULK040') && page.url().includes('before=BULK041'));
+  await page.locator('.ant-pagination-item-5').click();
+  await page.getByTestId('terminal-BULK081').waitFor();
+  s.check(page.url().includes('page=5') && !/after=|before=/.test(page.url()), 'a jump to page 5 counts from the start');
 
   await page.getByPlaceholder('搜索序列号开头或商户名称').fill('bulk01');
   await page.waitForURL(/q=bulk01/);

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import i18n from '../../i18n';
-import { listPath, readPosition, withFilter } from './filters';
+import { listPath, readPosition, withFilter, withPage } from './filters';
 import TerminalList from './TerminalList';
 import PolicyPanel from './PolicyPanel';
 
@@ -21,8 +21,28 @@ describe('terminal list filters', () => {
   });
 
   it('go back to the first page when a filter changes, and drop empty ones', () => {
-    const next = withFilter(new URLSearchParams('q=ab&page=4&size=50'), { q: '', state: 'failed' });
+    const next = withFilter(new URLSearchParams('q=ab&page=4&size=50&after=PF9'), { q: '', state: 'failed' });
     expect(next.toString()).toBe('size=50&state=failed');
+  });
+
+  it('ask for the next or previous page after or before a serial, and for any other by offset', () => {
+    const at3 = readPosition(new URLSearchParams('model=A920&page=3&size=50'));
+    const next = withPage(new URLSearchParams('model=A920&page=3&size=50'), at3, 4, 50, 'PF0101', 'PF0150');
+    expect(next.toString()).toBe('model=A920&page=4&size=50&after=PF0150');
+    expect(listPath(readPosition(next))).toBe('/terminals?model=A920&after=PF0150&limit=50');
+    const prev = withPage(next, readPosition(next), 3, 50, 'PF0151', 'PF0200');
+    expect(prev.toString()).toBe('model=A920&page=3&size=50&before=PF0151');
+    expect(listPath(readPosition(prev))).toBe('/terminals?model=A920&before=PF0151&limit=50');
+    // Back to the first page, a jump, or a new page size: an offset, nothing else.
+    expect(withPage(prev, readPosition(prev), 2, 50, 'PF0101', 'PF0150').toString()).toBe('model=A920&page=2&size=50&before=PF0101');
+    expect(withPage(next, readPosition(next), 1, 50, 'PF0151', 'PF0200').toString()).toBe('model=A920&page=1&size=50');
+    expect(withPage(next, readPosition(next), 9, 50, 'PF0151', 'PF0200').toString()).toBe('model=A920&page=9&size=50');
+    expect(withPage(next, readPosition(next), 4, 100, 'PF0151', 'PF0200').toString()).toBe('model=A920&page=4&size=100');
+    expect(withPage(next, readPosition(next), 5, 50).toString()).toBe('model=A920&page=5&size=50');
+    // A serial from the URL is used only if the server would take it, and never on page 1.
+    expect(readPosition(new URLSearchParams('page=2&after=PF%3Cx%3E'))).toEqual({ filter: {}, page: 2, size: 20 });
+    expect(readPosition(new URLSearchParams('page=1&after=PF1'))).toEqual({ filter: {}, page: 1, size: 20 });
+    expect(readPosition(new URLSearchParams('page=2&before=PF1')).before).toBe('PF1');
   });
 
   it('ask the server for the filtered page and show its total', async () => {

@@ -1,7 +1,8 @@
 // The terminal list: server-side search (serial prefix or merchant name,
 // debounced), filters and paging, all kept in the URL so links from the
-// overview and reloads show the same list. Quick at 100,000 terminals: only
-// one page travels, the server counts the rest.
+// overview and reloads show the same list. Quick at a million terminals: only
+// one page travels, the server counts the rest, and the next or previous page
+// is asked for after or before a serial (filters.ts withPage), not by offset.
 import { useEffect, useMemo, useState } from 'react';
 import { Button, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -11,7 +12,7 @@ import States from '../../common/States';
 import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
 import type { OverviewData } from '../overview/types';
-import { FilterKey, listPath, MODES, PAGE_SIZES, readPosition, STATES, withFilter } from './filters';
+import { FilterKey, listPath, MODES, PAGE_SIZES, readPosition, STATES, withFilter, withPage } from './filters';
 import TerminalPolicy from './TerminalPolicy';
 import PageTitle from '../../common/PageTitle';
 
@@ -128,14 +129,12 @@ export default function TerminalList({ me }: { me: Me }) {
             showSizeChanger: true,
             showTotal: (total) => <span data-testid="total">{t('total', { total })}</span>,
           }}
-          onChange={(p) =>
-            setParams((prev) => {
-              const next = new URLSearchParams(prev);
-              next.set('page', String(p.current ?? 1));
-              next.set('size', String(p.pageSize ?? PAGE_SIZES[0]));
-              return next;
-            })
-          }
+          onChange={(p) => {
+            const rows = list.data?.terminals ?? [];
+            setParams((prev) =>
+              withPage(prev, position, p.current ?? 1, p.pageSize ?? PAGE_SIZES[0], rows[0]?.serial, rows[rows.length - 1]?.serial),
+            );
+          }}
           columns={[
             {
               title: t('serial'),

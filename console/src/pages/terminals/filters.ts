@@ -1,6 +1,8 @@
 // The terminal list's filters as they live in the URL (/terminals?model=A920&
 // mode=never&page=2), the same names as the server's terminal filter
-// (server/api/terminal_filter.h), so overview links and reloads just work.
+// (server/api/terminal_filter.h), so overview links and reloads just work. A page
+// reached from the one beside it also names the serial it starts after (or ends
+// before), so that paging through a million terminals stays an index seek.
 export const FILTER_KEYS = ['q', 'model', 'version', 'group', 'mode', 'state', 'online', 'pending'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 export const MODES = ['auto', 'manual', 'never'] as const;
@@ -11,7 +13,14 @@ export interface ListPosition {
   filter: Partial<Record<FilterKey, string>>;
   page: number; // from 1
   size: number;
+  // The page came from the one before or after it: it starts after, or ends before, this serial
+  // (the server seeks to it in its index however deep the page is; an offset would be counted).
+  after?: string;
+  before?: string;
 }
+
+// What the server takes as a serial (domain::valid_serial); anything else in the URL is ignored.
+const SERIAL = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function readPosition(params: URLSearchParams): ListPosition {
   const filter: Partial<Record<FilterKey, string>> = {};
@@ -21,15 +30,37 @@ export function readPosition(params: URLSearchParams): ListPosition {
   }
   const page = Math.max(1, Math.floor(Number(params.get('page')) || 1));
   const size = PAGE_SIZES.includes(Number(params.get('size'))) ? Number(params.get('size')) : PAGE_SIZES[0];
-  return { filter, page, size };
+  const pos: ListPosition = { filter, page, size };
+  const after = params.get('after') ?? '';
+  const before = params.get('before') ?? '';
+  if (page > 1 && SERIAL.test(after)) pos.after = after;
+  else if (page > 1 && SERIAL.test(before)) pos.before = before;
+  return pos;
 }
 
 // The API path for one page of the list.
-export function listPath({ filter, page, size }: ListPosition): string {
+export function listPath({ filter, page, size, after, before }: ListPosition): string {
   const q = new URLSearchParams(filter as Record<string, string>);
-  q.set('offset', String((page - 1) * size));
+  if (after) q.set('after', after);
+  else if (before) q.set('before', before);
+  else q.set('offset', String((page - 1) * size));
   q.set('limit', String(size));
   return `/terminals?${q.toString()}`;
+}
+
+// The URL for page `page` of `size` rows, seen from `params` (the list at `current`, whose rows
+// run from serial `first` to `last`): the next or the previous page is the one after the last
+// row or before the first, a jump elsewhere (or a new page size) counts from the start.
+export function withPage(params: URLSearchParams, current: ListPosition, page: number, size: number,
+                         first?: string, last?: string): URLSearchParams {
+  const next = new URLSearchParams(params);
+  next.set('page', String(page));
+  next.set('size', String(size));
+  next.delete('after');
+  next.delete('before');
+  if (size === current.size && page === current.page + 1 && last) next.set('after', last);
+  else if (size === current.size && page === current.page - 1 && page > 1 && first) next.set('before', first);
+  return next;
 }
 
 // The URL after changing some filters: back to the first page, empty values dropped.
@@ -40,5 +71,7 @@ export function withFilter(params: URLSearchParams, changes: Partial<Record<Filt
     else next.delete(k);
   }
   next.delete('page');
+  next.delete('after');
+  next.delete('before');
   return next;
 }
