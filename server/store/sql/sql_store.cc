@@ -224,7 +224,7 @@ Status SqlStore::touch_terminals(const std::vector<std::pair<std::int64_t, std::
   // Chunks of 256, 128, … 1 rows: nine statement texts, each prepared once per connection,
   // none with more parameters than either database takes.
   const bool in_id_order = locks_rows();
-  static const auto chunks = [](bool in_id_order) {
+  const auto chunks = [](bool in_id_order) {
     std::vector<std::string> t;
     for (std::size_t n = 1; n <= 256; n *= 2) t.push_back(touch_terminals_sql(n, in_id_order));
     return t;

@@ -47,6 +47,10 @@ std::pair<std::string, std::string> serial_prefix_range(const std::string& text)
   return {low, high};
 }
 
+// The merchants a search text names: part of the legal name, in any case (bound to a LIKE
+// pattern of the text, escaped).
+constexpr std::string_view kNameMatches = "lower(legal_name) LIKE lower(?) ESCAPE '\\'";
+
 // FROM and WHERE for `q` over terminals `t` on connection `c`, and a binder for its parameters
 // in the same order. A page (`paged`) starts after `q.after`, a count does not.
 std::string from_where(const Connection& c, const TerminalQuery& q, bool paged) {
@@ -58,14 +62,14 @@ std::string from_where(const Connection& c, const TerminalQuery& q, bool paged) 
   // between walking the serials in order until the page is full (a name many merchants share)
   // and reading the merchants' terminals (a rare one). Anywhere else it is the connection's
   // form (pg_db.h: an array the index is searched with, for a count or beside the range).
-  static constexpr std::string_view kMerchantsNamed =
-      "SELECT id FROM merchants WHERE lower(legal_name) LIKE lower(?) ESCAPE '\\'";
-  if (!q.text.empty() && could_be_serial(q.text))
-    w += " AND ((t.serial_key >= ? AND t.serial_key < ?) OR t.merchant_id" +
-         c.in_rows_of(kMerchantsNamed) + ")";
-  else if (!q.text.empty())
-    w += " AND t.merchant_id" +
-         (paged ? " IN (" + std::string(kMerchantsNamed) + ")" : c.in_rows_of(kMerchantsNamed));
+  if (!q.text.empty()) {
+    const std::string named = "SELECT id FROM merchants WHERE " + std::string(kNameMatches);
+    if (could_be_serial(q.text))
+      w += " AND ((t.serial_key >= ? AND t.serial_key < ?) OR t.merchant_id" + c.in_rows_of(named) +
+           ")";
+    else
+      w += " AND t.merchant_id" + (paged ? " IN (" + named + ")" : c.in_rows_of(named));
+  }
   if (!q.model.empty()) w += " AND t.model = ?";
   if (!q.version.empty()) w += " AND t.installed_version = ?";
   if (!q.group.empty()) w += " AND t.group_name = ?";
@@ -174,9 +178,9 @@ Expected<std::int64_t> SqlStore::count_terminals(const TerminalQuery& q) {
       q.group.empty() && !q.merchant_id && !q.online && !q.retired && q.mode.empty() && !q.state &&
       q.pending.empty()) {
     // A merchant's name and nothing else: the matching merchants' own counts (migration 24).
-    auto s = c.prepare(
-        "SELECT COALESCE(SUM(terminal_count), 0) FROM merchants"
-        " WHERE lower(legal_name) LIKE lower(?) ESCAPE '\\'");
+    const std::string statement =
+        "SELECT COALESCE(SUM(terminal_count), 0) FROM merchants WHERE " + std::string(kNameMatches);
+    auto s = c.prepare(statement.c_str());
     bind_filters(s, q, false);
     if (s.step() != kRow) return c.error("count terminals");
     return s.i64(0);
