@@ -420,6 +420,79 @@ TEST_P(TerminalQueryConformance, OverviewCountsOnlineVersionsOutcomesAndSecurity
   EXPECT_TRUE(store().overview(kNow - 100, 0, kNow + 2 * kDay)->security.empty());
 }
 
+// Each release's pending terminals (release_pending, migration 25) follow every way a terminal
+// becomes pending or stops: assigned, moved to another release, canceled, assigned again, its
+// version installed or lost, retired, registered again. serials() checks the count (the tally,
+// for a pending filter in service and nothing else) against the rows the index lists.
+TEST_P(TerminalQueryConformance, ThePendingCountFollowsEveryWayATerminalJoinsOrLeavesARelease) {
+  constexpr std::int64_t kNow = 1000;
+  ASSERT_TRUE(store().set_release_deadline(release_, kNow + 100));
+  const auto three = release("3.0.0", true);
+  ASSERT_TRUE(store().set_release_deadline(three.id, kNow + 200));
+  auto pending = [&](const std::string& version) {
+    return serials({.pending = version, .retired = false});
+  };
+  auto overview_agrees = [&] {
+    auto o = store().overview(0, 0, kNow);
+    ASSERT_TRUE(o) << o.error().to_string();
+    ASSERT_EQ(o->security.size(), 2u);
+    EXPECT_EQ(o->security[0].version, "2.0.0");
+    EXPECT_EQ(o->security[0].pending, static_cast<std::int64_t>(pending("2.0.0").size()));
+    EXPECT_EQ(o->security[1].version, "3.0.0");
+    EXPECT_EQ(o->security[1].pending, static_cast<std::int64_t>(pending("3.0.0").size()));
+  };
+  const auto p1 = add("P1"), p2 = add("P2"), p3 = add("P3");
+  add("P4", "A920", "2.0.0");  // runs 2.0.0 already
+  overview_agrees();
+  EXPECT_EQ(pending("2.0.0"), Serials{});
+  deploy(p1, "scheduled");
+  deploy(p2, "running");
+  deploy(store().terminal_by_serial("DEFAULT", "P4")->id, "scheduled");
+  EXPECT_EQ(pending("2.0.0"), (Serials{"P1", "P2"})) << "P4 runs its version";
+  overview_agrees();
+  // P2's deployment fails (still pending: it does not run 2.0.0) and P2 moves on to 3.0.0;
+  // P1's deployment runs (its count stays as it was).
+  auto d2 = store().open_deployment(p2);
+  ASSERT_TRUE(d2 && *d2);
+  (*d2)->status = DeploymentStatus::kFinished;
+  (*d2)->result = DeploymentResult::kFailure;
+  ASSERT_TRUE(store().update_deployment(**d2));
+  EXPECT_EQ(pending("2.0.0"), (Serials{"P1", "P2"}));
+  deployment(p2, three.id, "scheduled");
+  auto d1 = store().open_deployment(p1);
+  ASSERT_TRUE(d1 && *d1);
+  (*d1)->status = DeploymentStatus::kRunning;
+  ASSERT_TRUE(store().update_deployment(**d1));
+  EXPECT_EQ(pending("2.0.0"), (Serials{"P1"}));
+  EXPECT_EQ(pending("3.0.0"), (Serials{"P2"}));
+  overview_agrees();
+  // Canceled, then assigned again.
+  (*d1)->status = DeploymentStatus::kCanceled;
+  ASSERT_TRUE(store().update_deployment(**d1));
+  EXPECT_EQ(pending("2.0.0"), Serials{});
+  deploy(p1, "scheduled");
+  deploy(p3, "scheduled");
+  EXPECT_EQ(pending("2.0.0"), (Serials{"P1", "P3"}));
+  overview_agrees();
+  // Installed (the version, then its deployment's success), and then lost again (a rollback).
+  ASSERT_TRUE(store().set_installed_version(p1, "2.0.0"));
+  EXPECT_EQ(pending("2.0.0"), (Serials{"P3"}));
+  ASSERT_TRUE(store().set_installed_version(p1, "1.0.0"));
+  EXPECT_EQ(pending("2.0.0"), (Serials{"P1", "P3"}));
+  // Retired (which cancels its deployment), registered again (nothing installed, still
+  // canceled), assigned again.
+  ASSERT_TRUE(store().retire_terminal(p3, 5, "test", "retired-P3"));
+  EXPECT_EQ(pending("2.0.0"), (Serials{"P1"}));
+  overview_agrees();
+  auto again = store().reregister_terminal(p3, "A920", "token-again", 20);
+  ASSERT_TRUE(again && *again);
+  EXPECT_EQ(pending("2.0.0"), (Serials{"P1"}));
+  deploy(p3, "scheduled");
+  EXPECT_EQ(pending("2.0.0"), (Serials{"P1", "P3"}));
+  overview_agrees();
+  EXPECT_EQ(pending("9.9.9"), Serials{}) << "no such release";
+}
+
 // The outcome chart's days (deployment_days, migration 22) stay exact in every order of events:
 // a rollback line before or after the end, a change to an ended deployment, a success with a
 // rollback line (not rolled back).

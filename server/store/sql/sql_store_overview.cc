@@ -5,7 +5,8 @@
 // versions and their effective modes (policy_mode_sql.h) come from
 // terminal_tally (migration 22), a few rows however large the fleet; the
 // online count is a range of an index that holds last_seen and retired (on PostgreSQL, of the
-// seconds in terminals_seen).
+// seconds in terminals_seen); each security release's pending terminals are a row of
+// release_pending (migration 25).
 // Thread-safety: as SqliteStore.
 #include <string>
 
@@ -82,11 +83,11 @@ Expected<FleetOverview> SqlStore::overview(std::int64_t online_since, std::int64
   }
   {
     // Pending: terminals in service whose newest deployment is of the release and not
-    // canceled, and that do not run its version yet (the terminal filter's `pending`).
+    // canceled, and that do not run its version yet (the terminal filter's `pending`), as
+    // release_pending keeps them (migration 25).
     auto s = c.prepare(
-        "SELECT r.version, r.security_deadline, (SELECT COUNT(*) FROM terminals t"
-        " WHERE t.newest_release_id = r.id AND t.update_state != 'canceled'"
-        " AND t.installed_version != r.version AND t.retired = 0) "
+        "SELECT r.version, r.security_deadline, COALESCE((SELECT p.n FROM release_pending p"
+        " WHERE p.release_id = r.id), 0) "
         "FROM releases r WHERE r.security = 1 AND r.security_deadline > ? ORDER BY "
         "r.security_deadline, r.version");
     s.bind(now);

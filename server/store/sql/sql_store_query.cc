@@ -11,11 +11,11 @@
 // chosen on the terminals table alone, in serial order from an index that starts with the filtered
 // column, and only its rows are joined with merchants for display. A count that filters only by
 // model, version, mode and retirement reads terminal_tally (a few rows) instead of the terminals,
-// one by a merchant's name alone the matching merchants' terminal_count, and on PostgreSQL one by
-// being online alone reads the window's seconds in terminals_seen. A page may start after a
-// serial (a keyset page, an index seek however deep) and may be counted from the end of the
-// list (a deep offset walks from the nearer end).
-// Thread-safety: as SqliteStore.
+// one by a merchant's name alone the matching merchants' terminal_count, one of the terminals in
+// service pending a release the release's row of release_pending (migration 25), and on
+// PostgreSQL one by being online alone reads the window's seconds in terminals_seen. A page may
+// start after a serial (a keyset page, an index seek however deep) and may be counted from the end
+// of the list (a deep offset walks from the nearer end). Thread-safety: as SqliteStore.
 #include <cctype>
 #include <string>
 #include <utility>
@@ -171,6 +171,18 @@ Expected<std::int64_t> SqlStore::count_terminals(const TerminalQuery& q) {
     if (q.retired) statement += *q.retired ? " AND retired != 0" : " AND retired = 0";
     auto s = c.prepare(statement.c_str());
     s.bind(q.online_since);
+    if (s.step() != kRow) return c.error("count terminals");
+    return s.i64(0);
+  }
+  if (!q.pending.empty() && q.retired == false && q.text.empty() && q.model.empty() &&
+      q.version.empty() && q.group.empty() && !q.merchant_id && !q.online && q.mode.empty() &&
+      !q.state) {
+    // Pending a release, in service, and nothing else: the release's row of release_pending
+    // (migration 25).
+    auto s = c.prepare(
+        "SELECT COALESCE((SELECT p.n FROM release_pending p JOIN releases r ON r.id = "
+        "p.release_id WHERE r.version = ?), 0)");
+    s.bind(q.pending);
     if (s.step() != kRow) return c.error("count terminals");
     return s.i64(0);
   }

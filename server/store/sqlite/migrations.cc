@@ -2,6 +2,20 @@
 
 #include "server/store/sql/policy_mode_sql.h"
 
+// Migration 25: whether the terminal row `row` (t, NEW or OLD) counts as pending its newest
+// release: in service, its newest deployment not canceled, not running the release's version
+// (no release: not pending).
+#define POSFLEET_PENDING_ROW(row)                                                \
+  "(" row ".update_state != 'canceled' AND " row ".retired = 0 AND " row         \
+  ".installed_version != COALESCE((SELECT version FROM releases WHERE id = " row \
+  ".newest_release_id), " row ".installed_version))"
+// What an update of a terminal adds to the release_pending row it reads: +1 to the release it is
+// now pending, -1 to the one it was pending, 0 when both are the same or neither is.
+#define POSFLEET_PENDING_MOVE \
+  "((CASE WHEN release_id = NEW.newest_release_id AND " POSFLEET_PENDING_ROW("NEW")             \
+  " THEN 1 ELSE 0 END) - (CASE WHEN release_id = OLD.newest_release_id AND " POSFLEET_PENDING_ROW( \
+      "OLD") " THEN 1 ELSE 0 END))"
+
 namespace posfleet::store {
 
 namespace {
@@ -697,7 +711,52 @@ BEGIN
   WHERE id IN (OLD.merchant_id, NEW.merchant_id) AND OLD.merchant_id != NEW.merchant_id;
 END;
 )sql",
+    // 25: each release keeps how many terminals in service are pending it (release_pending):
+    //     their newest deployment is of it and not canceled, and they do not run its version
+    //     yet: the overview's security rows, and the count of the list's pending filter in
+    //     service. Counting them from the index took 30-50 ms at a million terminals, a third
+    //     of a million of them assigned one release. Every release has its row from the start (a
+    //     trigger on releases), so
+    //     the terminals' triggers only ever update: a terminal moving from one release to
+    //     another writes both rows in one statement, in the order of their ids (two moves the
+    //     opposite way never wait on each other's row), and a change that leaves its count
+    //     as it was (a deployment scheduled, then running) writes nothing. Releases are
+    //     never deleted and keep their version. The group filter's page becomes an index
+    //     range in serial order, as the other filters' are (migration 22).
+    R"sql(
+CREATE TABLE release_pending (
+  release_id INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (release_id)
+) WITHOUT ROWID;
+INSERT INTO release_pending (release_id, n)
+SELECT r.id, (SELECT COUNT(*) FROM terminals t WHERE t.newest_release_id = r.id AND )sql" POSFLEET_PENDING_ROW("t") R"sql()
+FROM releases r;
+CREATE TRIGGER releases_pending_insert AFTER INSERT ON releases
+BEGIN
+  INSERT INTO release_pending (release_id, n) VALUES (NEW.id, 0);
+END;
+CREATE TRIGGER terminals_pending_insert AFTER INSERT ON terminals
+BEGIN
+  UPDATE release_pending SET n = n + 1 WHERE release_id = NEW.newest_release_id AND )sql" POSFLEET_PENDING_ROW("NEW") R"sql(;
+END;
+CREATE TRIGGER terminals_pending_delete AFTER DELETE ON terminals
+BEGIN
+  UPDATE release_pending SET n = n - 1 WHERE release_id = OLD.newest_release_id AND )sql" POSFLEET_PENDING_ROW(
+        "OLD") R"sql(;
+END;
+CREATE TRIGGER terminals_pending_update AFTER UPDATE OF newest_release_id, update_state, installed_version, retired ON terminals
+BEGIN
+  UPDATE release_pending SET n = n + )sql" POSFLEET_PENDING_MOVE R"sql(
+  WHERE release_id IN (OLD.newest_release_id, NEW.newest_release_id) AND )sql" POSFLEET_PENDING_MOVE
+               R"sql( != 0;
+END;
+DROP INDEX terminals_group;
+CREATE INDEX terminals_group ON terminals(group_name, serial);
+)sql",
 };
+#undef POSFLEET_PENDING_MOVE
+#undef POSFLEET_PENDING_ROW
 }  // namespace
 
 std::span<const char* const> sqlite_migrations() { return kMigrations; }
