@@ -26,6 +26,9 @@
 #                       polled, whose polls within the step (note_poll) record nothing
 #   POSFLEETD_ARGS []   more posfleetd flags for every server, split on spaces
 #                       (e.g. "--poll-cache-terminals 0" to measure without the cache)
+#   PERF_DATA []        a file: `perf record -g` samples the servers through the measured
+#                       run into it (read it with perf report -i FILE); perf's own CPU
+#                       is not counted, but it slows the servers a little
 #
 # Everything listens on 127.0.0.1 only and lives in one temp dir that is
 # removed on exit, whatever the exit path.
@@ -91,8 +94,15 @@ run_wrk() {
   while [[ ! -e $ready ]] && kill -0 "$step" 2>/dev/null; do sleep 0.05; done
   # shellcheck disable=SC2046 # a list of pids
   c0=$(cpu_each $($list_pids)); m0=$(machine_ticks)
+  local perf_pid=
+  if [[ -n ${PERF_DATA:-} && $name == posfleetd ]]; then
+    perf record -q -g -F 999 -o "$PERF_DATA" -p "$(IFS=,; echo "${srv_pids[*]}")" -- sleep "$DURATION" \
+      >"$tmp/perf.log" 2>&1 &
+    perf_pid=$!
+  fi
   wait "$step" || rc=$?
   step=
+  [[ -z $perf_pid ]] || wait "$perf_pid" || die "perf record failed: $(cat "$tmp/perf.log")"
   ((rc == 0)) || die "$name wrk failed: $(cat "$tmp/$name.out")"
   # shellcheck disable=SC2046
   c1=$(cpu_each $($list_pids)); m1=$(machine_ticks)
