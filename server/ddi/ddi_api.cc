@@ -78,6 +78,25 @@ http::Handler authed(domain::Context& ctx, F f) {
 // &since=<last notification id>); stock clients get plain DDI.
 bool posfleet_client(const Request& req) { return req.query_or("posfleet", "") == "1"; }
 
+// The reply to the poll a fleet sends most: a stock client's, with nothing to do. Written
+// straight, the same bytes json::serialize makes of the object poll() would build
+// (ddi_api_test compares them), without building that object per request.
+Response nothing_to_do(const domain::Context& ctx, const Request& req,
+                       const store::TerminalRecord& t, int sleep) {
+  Response r;
+  r.body.reserve(160);
+  r.body = R"({"config":{"polling":{"sleep":")";
+  r.body += sleep_text(sleep);
+  r.body += R"("}})";
+  if (t.attributes_json == "{}") {
+    r.body += R"(,"_links":{"configData":{"href":)";
+    r.body += json::serialize(bj::string(controller_url(ctx, req) + "/configData"));
+    r.body += "}}";
+  }
+  r.body += '}';
+  return r;
+}
+
 Response poll(domain::Context& ctx, Request& req, const store::PollingTerminal& polled) {
   const store::TerminalRecord& t = polled.terminal;
   const bool extended = posfleet_client(req);
@@ -90,6 +109,9 @@ Response poll(domain::Context& ctx, Request& req, const store::PollingTerminal& 
   }
   auto v = domain::poll_view(ctx, polled, extended, since);
   if (!v) return http::error_from(v.error());
+  // Stretched while downloads are turned away (domain/load.h): atomics only.
+  const int sleep = ctx.load ? ctx.load->poll_seconds(ctx.poll_seconds) : ctx.poll_seconds;
+  if (!v->open && !extended) return nothing_to_do(ctx, req, t, sleep);
   bj::object links;
   const std::string base = controller_url(ctx, req);
   bj::value offer = nullptr, held = nullptr;
@@ -120,8 +142,6 @@ Response poll(domain::Context& ctx, Request& req, const store::PollingTerminal& 
     }
   }
   if (t.attributes_json == "{}") links["configData"] = link(base + "/configData");
-  // Stretched while downloads are turned away (domain/load.h): atomics only.
-  const int sleep = ctx.load ? ctx.load->poll_seconds(ctx.poll_seconds) : ctx.poll_seconds;
   bj::object body{{"config", bj::object{{"polling", bj::object{{"sleep", sleep_text(sleep)}}}}}};
   if (!links.empty()) body["_links"] = std::move(links);
   if (extended) {

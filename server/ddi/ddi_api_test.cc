@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "core/json.h"
 #include "core/limits.h"
 #include "server/testing/handler_fixture.h"
 
@@ -73,6 +74,28 @@ TEST_F(DdiApiTest, PollWithItsTokenAnswersTheSleepAndAsksForConfigData) {
             "https://fleet.example.com/DEFAULT/controller/v1/PF1/configData");
   EXPECT_FALSE(body.at("_links").as_object().contains("deploymentBase"));
   EXPECT_FALSE(body.contains("posfleet"));  // only for ?posfleet=1
+}
+
+// The reply with nothing to do is written straight (ddi_api.cc nothing_to_do): the same bytes
+// the JSON serializer makes of the object, with and without the configData link.
+TEST_F(DdiApiTest, ThePollWithNothingToDoIsTheSerializersBytes) {
+  auto res = ddi("GET", "");
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.content_type, "application/json");
+  const bj::object asks{
+      {"config", bj::object{{"polling", bj::object{{"sleep", "00:01:00"}}}}},
+      {"_links",
+       bj::object{
+           {"configData",
+            bj::object{
+                {"href", "https://fleet.example.com/DEFAULT/controller/v1/PF1/configData"}}}}}};
+  EXPECT_EQ(res.body, json::serialize(asks));
+  ASSERT_EQ(ddi("PUT", "/configData", R"({"mode":"merge","data":{"version":"1.0.0"}})").status,
+            200);
+  res = ddi("GET", "");
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.body, json::serialize(bj::object{
+                          {"config", bj::object{{"polling", bj::object{{"sleep", "00:01:00"}}}}}}));
 }
 
 TEST_F(DdiApiTest, PollWithAWrongMissingOrMalformedTokenIsUnauthorized) {
