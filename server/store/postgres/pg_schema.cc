@@ -178,10 +178,26 @@ const char* const kMerchantNameStatistics = R"sql(
 CREATE STATISTICS merchants_name_key ON (lower(legal_name)) FROM merchants;
 )sql";
 
+// After migration 25: a poll's last_seen write becomes a heap-only (HOT) update. PostgreSQL
+// writes a new version of the row for each update, and unless the update changes no indexed
+// column and the new version fits in the same page it inserts it into every index of the table:
+// fourteen on terminals before this, for each poll of a fleet polling at its interval (every
+// poll writes its last_seen then). Without an index on last_seen and with room left in each page
+// (fillfactor; a page's dead versions are pruned as it is read), the write touches the one page.
+// What read that index: the online count, which sums terminals_seen's seconds here (migration 23),
+// and the online filter's page, which walks the serials in order testing last_seen (quick while a
+// fair share of the fleet is online; the count is still terminals_seen's). SQLite rewrites
+// only the indexes whose columns change and keeps its index for both.
+const char* const kLastSeenHeapOnly = R"sql(
+DROP INDEX terminals_last_seen;
+ALTER TABLE terminals SET (fillfactor = 85);
+)sql";
+
 std::string postgres_migration_after(std::size_t version) {
   if (version == 22) return kTallyPerStatement;
   if (version == 23) return kSeenSeconds;
   if (version == 24) return kMerchantNameStatistics;
+  if (version == 25) return kLastSeenHeapOnly;
   return "";
 }
 

@@ -135,6 +135,33 @@ TEST(PgStore, TheTallyFollowsStatementsThatInsertOrDeleteManyTerminals) {
       "THEN RAISE EXCEPTION 'not per statement'; END IF; END$$"));
 }
 
+// A poll's last_seen write touches no index (pg_schema.cc kLastSeenHeapOnly): no index of
+// terminals holds last_seen, so updating it alone is a heap-only update while the page has
+// room, and every terminal's poll (each one writes its last_seen once an interval) writes one
+// page instead of a version into each of the table's indexes.
+TEST(PgStore, ALastSeenWriteIsAHeapOnlyUpdate) {
+  auto schema = testing::TestSchema::create();
+  ASSERT_TRUE(schema) << schema.error().to_string();
+  ASSERT_TRUE(PgStore::open(schema->url()));
+  ASSERT_TRUE(schema->run(
+      "INSERT INTO terminals (tenant, serial, model, token_hash, created, last_seen) "
+      "SELECT 'DEFAULT', 'H' || g, 'A920', 'h' || g, 1, 100 FROM generate_series(1, 10) g"));
+  // Counted inside the transaction that updates (this backend's own figures, not the
+  // statistics collector's, which would lag).
+  EXPECT_TRUE(schema->run(
+      "BEGIN; UPDATE terminals SET last_seen = 200; DO $$BEGIN IF "
+      "pg_stat_get_xact_tuples_hot_updated('terminals'::regclass) <> 10 THEN RAISE EXCEPTION "
+      "'heap-only updates: %', pg_stat_get_xact_tuples_hot_updated('terminals'::regclass); END "
+      "IF; END$$; COMMIT"));
+  // The same with an index on last_seen: none is heap-only (the check above can fail).
+  ASSERT_TRUE(schema->run("CREATE INDEX seen_again ON terminals(last_seen)"));
+  EXPECT_TRUE(schema->run(
+      "BEGIN; UPDATE terminals SET last_seen = 300; DO $$BEGIN IF "
+      "pg_stat_get_xact_tuples_hot_updated('terminals'::regclass) <> 0 THEN RAISE EXCEPTION "
+      "'heap-only updates: %', pg_stat_get_xact_tuples_hot_updated('terminals'::regclass); END "
+      "IF; END$$; COMMIT"));
+}
+
 TEST(PgStore, TerminalsChangesRunAtOnceAndAWholeChangeWaitsForThem) {
   auto schema = testing::TestSchema::create();
   ASSERT_TRUE(schema) << schema.error().to_string();
