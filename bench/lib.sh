@@ -9,7 +9,7 @@
 # pids (an array: what cleanup() stops), admin (the bootstrap API token),
 # POSFLEETD and NGINX before calling these.
 
-die() { echo "run.sh: $*" >&2; exit 1; }
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
 # BACKEND [sqlite] and SERVERS [1] from the environment, checked: several
 # servers share a PostgreSQL database; a SQLite file belongs to one server.

@@ -115,6 +115,39 @@ void bind_filters(Stmt& s, const TerminalQuery& q, bool paged) {
   if (paged && !q.after.empty()) s.bind(q.after);
 }
 
+// The filters a query sets, a bit each: a count that reads a tally instead of the terminals
+// takes a query that sets only what that tally keeps.
+enum Filter : unsigned {
+  kText = 1u << 0,
+  kModel = 1u << 1,
+  kVersion = 1u << 2,
+  kGroup = 1u << 3,
+  kMerchant = 1u << 4,
+  kOnline = 1u << 5,
+  kRetired = 1u << 6,
+  kMode = 1u << 7,
+  kState = 1u << 8,
+  kPending = 1u << 9,
+};
+
+unsigned filters_of(const TerminalQuery& q) {
+  unsigned f = 0;
+  if (!q.text.empty()) f |= kText;
+  if (!q.model.empty()) f |= kModel;
+  if (!q.version.empty()) f |= kVersion;
+  if (!q.group.empty()) f |= kGroup;
+  if (q.merchant_id) f |= kMerchant;
+  if (q.online) f |= kOnline;
+  if (q.retired) f |= kRetired;
+  if (!q.mode.empty()) f |= kMode;
+  if (q.state) f |= kState;
+  if (!q.pending.empty()) f |= kPending;
+  return f;
+}
+
+// Whether `q` sets no filter but those in `allowed`.
+bool only(unsigned set, unsigned allowed) { return (set & ~allowed) == 0; }
+
 }  // namespace
 
 Expected<std::vector<TerminalRow>> SqlStore::query_terminals(const TerminalQuery& q) {
@@ -150,8 +183,8 @@ Expected<std::vector<TerminalRow>> SqlStore::query_terminals(const TerminalQuery
 
 Expected<std::int64_t> SqlStore::count_terminals(const TerminalQuery& q) {
   POSFLEET_CONN(c);
-  if (q.text.empty() && q.group.empty() && !q.merchant_id && !q.online && !q.state &&
-      q.pending.empty()) {
+  const unsigned set = filters_of(q);
+  if (only(set, kModel | kVersion | kRetired | kMode)) {
     // Only columns terminal_tally keeps: the same conditions on its rows.
     std::string statement = "SELECT COALESCE(SUM(n), 0) FROM terminal_tally t WHERE 1 = 1";
     if (!q.model.empty()) statement += " AND t.model = ?";
@@ -163,9 +196,7 @@ Expected<std::int64_t> SqlStore::count_terminals(const TerminalQuery& q) {
     if (s.step() != kRow) return c.error("count terminals");
     return s.i64(0);
   }
-  if (keeps_seen_seconds() && q.online.value_or(false) && q.text.empty() && q.model.empty() &&
-      q.version.empty() && q.group.empty() && !q.merchant_id && q.mode.empty() && !q.state &&
-      q.pending.empty()) {
+  if (keeps_seen_seconds() && q.online.value_or(false) && only(set, kOnline | kRetired)) {
     // Online and nothing else: the seconds of the window in terminals_seen (pg_schema.cc).
     std::string statement = "SELECT COALESCE(SUM(n), 0) FROM terminals_seen WHERE second >= ?";
     if (q.retired) statement += *q.retired ? " AND retired != 0" : " AND retired = 0";
@@ -174,9 +205,7 @@ Expected<std::int64_t> SqlStore::count_terminals(const TerminalQuery& q) {
     if (s.step() != kRow) return c.error("count terminals");
     return s.i64(0);
   }
-  if (!q.pending.empty() && q.retired == false && q.text.empty() && q.model.empty() &&
-      q.version.empty() && q.group.empty() && !q.merchant_id && !q.online && q.mode.empty() &&
-      !q.state) {
+  if (set == (kPending | kRetired) && q.retired == false) {
     // Pending a release, in service, and nothing else: the release's row of release_pending
     // (migration 25).
     auto s = c.prepare(
@@ -186,9 +215,7 @@ Expected<std::int64_t> SqlStore::count_terminals(const TerminalQuery& q) {
     if (s.step() != kRow) return c.error("count terminals");
     return s.i64(0);
   }
-  if (!q.text.empty() && !could_be_serial(q.text) && q.model.empty() && q.version.empty() &&
-      q.group.empty() && !q.merchant_id && !q.online && !q.retired && q.mode.empty() && !q.state &&
-      q.pending.empty()) {
+  if (set == kText && !could_be_serial(q.text)) {
     // A merchant's name and nothing else: the matching merchants' own counts (migration 24).
     const std::string statement =
         "SELECT COALESCE(SUM(terminal_count), 0) FROM merchants WHERE " + std::string(kNameMatches);

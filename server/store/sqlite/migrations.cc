@@ -715,14 +715,13 @@ END;
     //     their newest deployment is of it and not canceled, and they do not run its version
     //     yet: the overview's security rows, and the count of the list's pending filter in
     //     service. Counting them from the index took 30-50 ms at a million terminals, a third
-    //     of a million of them assigned one release. Every release has its row from the start (a
-    //     trigger on releases), so
-    //     the terminals' triggers only ever update: a terminal moving from one release to
-    //     another writes both rows in one statement, in the order of their ids (two moves the
-    //     opposite way never wait on each other's row), and a change that leaves its count
-    //     as it was (a deployment scheduled, then running) writes nothing. Releases are
-    //     never deleted and keep their version. The group filter's page becomes an index
-    //     range in serial order, as the other filters' are (migration 22).
+    //     of a million of them assigned one release. Every release has its row from the start
+    //     (a trigger on releases), so the terminals' triggers only ever update: a terminal
+    //     moving from one release to another writes both rows in one statement, in the order
+    //     of their ids (two moves the opposite way never wait on each other's row), and a
+    //     change that leaves its count as it was (a deployment scheduled, then running) writes
+    //     nothing. Releases are never deleted and keep their version. The group filter's page
+    //     becomes an index range in serial order, as the other filters' are (migration 22).
     R"sql(
 CREATE TABLE release_pending (
   release_id INTEGER NOT NULL,
