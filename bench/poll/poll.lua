@@ -1,5 +1,5 @@
 -- wrk script: DDI base polls spread round-robin over all registered terminals.
--- Usage: wrk -tN ... -s poll.lua URL -- PAIRS_FILE N [READY_FILE]   (lines "serial token")
+-- Usage: wrk -tN ... -s poll.lua URL -- PAIRS_FILE N [READY_FILE [ORDER]]   (lines "serial token")
 --
 -- Every request string is built once per wrk thread in init(), so request()
 -- only indexes a table: the Lua side must stay cheap, wrk shares the CPUs
@@ -14,6 +14,10 @@
 -- over a 10 s run). With READY_FILE every thread's first real request waits
 -- until the last thread's init() has created the file, and run.sh starts its
 -- CPU count when the file appears.
+--
+-- ORDER: "serial" (the default) polls each thread's terminals in the order of the file, so
+-- terminals polled one after another sit side by side in the database; "random" shuffles each
+-- thread's list once (a fixed seed per thread), as a fleet's polls arrive in no particular order.
 
 local next_id = 0
 
@@ -31,6 +35,8 @@ function init(args)
   local path = assert(args[1], "pass the serial/token file after --")
   local threads = tonumber(args[2] or "1")
   ready_path = args[3]
+  local order = args[4] or "serial"
+  assert(order == "serial" or order == "random", "ORDER is serial or random, not " .. order)
   waiting = ready_path ~= nil
   -- wrk calls request() of the first thread once on its main thread to check
   -- the request (script_verify_request); that call must not wait.
@@ -49,6 +55,13 @@ function init(args)
   end
   n = #reqs
   assert(n > 0, "no terminals in " .. path)
+  if order == "random" then
+    math.randomseed(1000 + tid)
+    for j = n, 2, -1 do
+      local r = math.random(j)
+      reqs[j], reqs[r] = reqs[r], reqs[j]
+    end
+  end
   i = 0
   if waiting and tid == threads - 1 then
     assert(io.open(ready_path, "w")):close()

@@ -20,6 +20,9 @@
 #   WARMUP [2]          seconds of unmeasured wrk before each measured run
 #   CONNECTIONS [64]    wrk -c
 #   WRK_THREADS [2]     wrk -t
+#   ORDER [serial]      the order each wrk thread polls its terminals in: serial (the order
+#                       they were registered, neighbours in the database one after another)
+#                       or random (shuffled once, as a fleet's polls arrive)
 #   POSFLEETD [build/bin/posfleetd]   NGINX [/usr/sbin/nginx]
 #   SEEN_AGO [3600]     seconds since the seeded terminals were last seen: an hour makes
 #                       each one's first poll record last_seen; 0 is a fleet that has just
@@ -47,6 +50,8 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
+ORDER=${ORDER:-serial}
+[[ $ORDER == serial || $ORDER == random ]] || die "ORDER is serial or random, not '$ORDER'"
 POSFLEETD=${POSFLEETD:-$root/build/bin/posfleetd}
 NGINX=${NGINX:-/usr/sbin/nginx}
 
@@ -82,10 +87,10 @@ run_wrk() {
   local wrk_cmd=(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" --timeout 5s -s "$here/poll.lua")
   if ((WARMUP > 0)); then
     interruptible timeout $((WARMUP + 300)) "${wrk_cmd[@]}" -d"${WARMUP}s" "$url" -- "$tmp/terminals.txt" "$WRK_THREADS" \
-      "$tmp/$name.warmup.ready" >"$tmp/$name.warmup" 2>&1 || die "$name warm-up failed: $(cat "$tmp/$name.warmup")"
+      "$tmp/$name.warmup.ready" "$ORDER" >"$tmp/$name.warmup" 2>&1 || die "$name warm-up failed: $(cat "$tmp/$name.warmup")"
   fi
   local c0 m0 c1 m1 rc=0 ready=$tmp/$name.ready
-  timeout $((DURATION + 300)) "${wrk_cmd[@]}" -d"${DURATION}s" "$url" -- "$tmp/terminals.txt" "$WRK_THREADS" "$ready" \
+  timeout $((DURATION + 300)) "${wrk_cmd[@]}" -d"${DURATION}s" "$url" -- "$tmp/terminals.txt" "$WRK_THREADS" "$ready" "$ORDER" \
     >"$tmp/$name.out" 2>&1 &
   step=$!
   # wrk's clock starts once its last thread has built its requests (tens of
@@ -125,7 +130,7 @@ run_wrk() {
 
 servers_text=
 ((SERVERS == 1)) || servers_text=", $SERVERS servers behind nginx"
-echo "posfleet poll benchmark: $N terminals on $BACKEND$servers_text, server threads/workers=$THREADS, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s)"
+echo "posfleet poll benchmark: $N terminals on $BACKEND$servers_text, server threads/workers=$THREADS, wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s), $ORDER order"
 echo "machine: $ncpu CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 # Anything else running (a build, another benchmark) skews both rows differently.
 report_box_busy
