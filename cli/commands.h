@@ -70,6 +70,12 @@ struct DeploymentFilter {
 Status key_generate(const std::string& out_prefix);
 Status release_create(const CreateOptions& o);
 Status release_sign(const std::string& dir, const std::string& key_file);
+// Patches from each component of the release in from_dir to the same component in to_dir,
+// written into to_dir and listed in its manifest (docs/formats/delta.md); before signing.
+struct DeltaOptions {
+  std::string from_dir, to_dir;
+};
+Status release_delta(const DeltaOptions& o);
 Status root_init(const RootInitOptions& o);
 Status root_next(const RootNextOptions& o);
 Status root_sign(const std::string& file, const std::string& key_file);

@@ -106,6 +106,18 @@ int main(int argc, char** argv) {
   rs->add_option("--key", key_file, say("私钥文件（.key）", "secret key file (.key)"))->required();
   rs->callback([&] { action = [&] { return cli::release_sign(dir, key_file); }; });
 
+  cli::DeltaOptions delta;
+  auto* rd = release->add_subcommand(
+      "delta", say("为新版本生成差分包（从旧版本的各组件），在签名之前运行",
+                   "make delta patches from an older release's components to a new release's, "
+                   "before signing it"));
+  rd->add_option("--from", delta.from_dir, say("旧版本目录", "the older release folder"))
+      ->required();
+  rd->add_option("--to", delta.to_dir,
+                 say("新版本目录（写入差分包）", "the new release folder (the patches go there)"))
+      ->required();
+  rd->callback([&] { action = [&] { return cli::release_delta(delta); }; });
+
   auto* rp = release->add_subcommand("publish", say("把已签名的版本目录上传到 posfleetd",
                                                     "upload a signed release folder to posfleetd"));
   rp->add_option("--dir", dir, say("版本目录", "release folder"))->required();

@@ -1,11 +1,14 @@
 // posfleet CLI: key generation, release creation and offline signing. These
 // run on the release manager's machine; the secret key never goes anywhere.
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "core/clock.h"
+#include "core/delta/patch.h"
 #include "core/fs.h"
 #include "core/hashing.h"
 #include "core/manifest.h"
@@ -176,6 +179,104 @@ Status release_sign(const std::string& dir, const std::string& key_file) {
             << say(" 签名版本 ", " with key ")
             << (chinese() ? sm->manifest.version : key->pub.key_id) << say("（共 ", " (")
             << sm->signatures.size() << say(" 个签名）\n", " signature(s))\n");
+  return ok_status();
+}
+
+namespace {
+
+// The patch file's name: the component's, the two versions and ".pfdelta", or (past the
+// manifest's 100-byte limit) the patch's own hash.
+std::string delta_file_name(const Component& from, const Component& to,
+                            const std::string& patch_sha256) {
+  std::string name = to.name + "_" + from.version + "_to_" + to.version + ".pfdelta";
+  if (!check_file_name(name)) name = patch_sha256.substr(0, 32) + ".pfdelta";
+  return name;
+}
+
+// A component's file as its manifest pins it, whole: the source or the target of a patch.
+Expected<std::string> read_component(const std::string& dir, const Component& c) {
+  auto bytes = read_file(dir + "/" + c.filename);
+  if (!bytes) return bytes.error();
+  if (bytes->size() != c.length || sha256_hex(*bytes) != c.sha256)
+    return make_error(Code::kHashMismatch,
+                      dir + "/" + c.filename + " is not the file its manifest.json names");
+  return bytes;
+}
+
+}  // namespace
+
+Status release_delta(const DeltaOptions& o) {
+  auto from = load_manifest(o.from_dir);
+  if (!from) return from.error();
+  auto to = load_manifest(o.to_dir);
+  if (!to) return to.error();
+  if (from->manifest.version == to->manifest.version)
+    return make_error(Code::kInvalidArgument,
+                      "--from and --to are the same release " + to->manifest.version);
+  int made = 0;
+  for (auto& c : to->manifest.components) {
+    const Component* old = nullptr;
+    for (const auto& f : from->manifest.components)
+      if (f.name == c.name) old = &f;
+    if (!old) {
+      std::cout << "  " << c.name
+                << say("：旧版本中没有此组件，跳过\n", ": not in the old release, skipped\n");
+      continue;
+    }
+    if (old->sha256 == c.sha256) {
+      std::cout << "  " << c.name << say("：未变化，跳过\n", ": unchanged, skipped\n");
+      continue;
+    }
+    auto source = read_component(o.from_dir, *old);
+    if (!source) return source.error();
+    auto target = read_component(o.to_dir, c);
+    if (!target) return target.error();
+    const auto started = std::chrono::steady_clock::now();
+    auto patch = delta::make_patch(*source, *target);
+    if (!patch) return patch.error().with_context("component " + c.name);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::erase_if(c.deltas, [&](const Delta& d) { return d.from_sha256 == old->sha256; });
+    const std::string sha = sha256_hex(*patch);
+    const std::string name = delta_file_name(*old, c, sha);
+    char figures[96];
+    std::snprintf(
+        figures, sizeof figures, "%.1f %%, %.2f s",
+        c.length ? 100.0 * static_cast<double>(patch->size()) / static_cast<double>(c.length) : 0.0,
+        seconds);
+    std::cout << "  " << c.name << " " << old->version << " → " << c.version << ": "
+              << human_size(patch->size()) << say("，完整文件 ", ", the full file ")
+              << human_size(c.length) << " (" << figures << ")";
+    // A patch that saves less than a tenth of the download is not worth a terminal's work.
+    if (patch->size() * 10 >= c.length * 9) {
+      std::cout << say("：节省不足 10%，不使用\n", ": saves under 10 %, not used\n");
+      continue;
+    }
+    if (c.deltas.size() >= Component::kMaxDeltas)
+      return make_error(Code::kInvalidArgument,
+                        "component " + c.name + " already has " +
+                            std::to_string(Component::kMaxDeltas) +
+                            " deltas, the most a manifest takes; remove the oldest first");
+    if (auto s = write_file_atomic(o.to_dir + "/" + name, *patch); !s) return s;
+    c.deltas.push_back(Delta{old->version, old->sha256, name, sha, patch->size()});
+    std::cout << "  → " << name << "\n";
+    ++made;
+  }
+  const std::size_t voided = to->signatures.size();
+  to->signatures.clear();
+  to->received_bytes.clear();
+  if (auto s = save_manifest(o.to_dir, *to); !s) return s;
+  std::cout << say("已写入 ", "wrote ") << made << say(" 个差分包到 ", " delta(s) into ")
+            << o.to_dir << "/manifest.json";
+  if (voided > 0)
+    std::cout << say("；原有 ", "; its ") << voided
+              << say(" 个签名已作废，请重新运行 `posfleet release sign`",
+                     " signature(s) no longer covered it and were removed: run `posfleet "
+                     "release sign` again");
+  else
+    std::cout << say("（未签名：请运行 `posfleet release sign`）",
+                     " (unsigned: run `posfleet release sign`)");
+  std::cout << "\n";
   return ok_status();
 }
 

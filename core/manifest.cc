@@ -27,6 +27,16 @@ boost::json::object Manifest::to_json() const {
       for (const auto& d : c.depends) deps.push_back(boost::json::string(d));
       o["depends"] = deps;
     }
+    if (!c.deltas.empty()) {
+      boost::json::array deltas;
+      for (const auto& d : c.deltas)
+        deltas.push_back(boost::json::object{{"from_version", d.from_version},
+                                             {"from_sha256", d.from_sha256},
+                                             {"filename", d.filename},
+                                             {"sha256", d.sha256},
+                                             {"length", d.length}});
+      o["deltas"] = deltas;
+    }
     comps.push_back(std::move(o));
   }
   boost::json::array mods;
@@ -96,6 +106,31 @@ Status check_file_name(std::string_view name) {
 }
 
 namespace {
+Expected<Delta> parse_delta(const boost::json::value& v, const Component& target) {
+  if (!v.is_object()) return make_error(Code::kParse, "a delta must be an object");
+  const auto& o = v.get_object();
+  Delta d;
+  for (auto [field, out] : {std::pair{"from_version", &d.from_version},
+                            {"from_sha256", &d.from_sha256},
+                            {"filename", &d.filename},
+                            {"sha256", &d.sha256}}) {
+    auto s = json::get_string(o, field);
+    if (!s) return s.error().with_context("delta");
+    *out = *s;
+  }
+  if (auto s = check_file_name(d.filename); !s) return s.error().with_context("delta");
+  if (auto ver = Version::parse(d.from_version); !ver) return ver.error().with_context("delta");
+  if (!is_sha256_hex(d.from_sha256) || !is_sha256_hex(d.sha256))
+    return make_error(Code::kParse, "delta " + d.filename + ": a sha256 is not 64 hex digits");
+  if (d.from_sha256 == target.sha256)
+    return make_error(Code::kParse, "delta " + d.filename + ": its source is the component itself");
+  auto len = json::get_int(o, "length");
+  if (!len || *len < 1)
+    return make_error(Code::kParse, "delta " + d.filename + ": length must be a positive integer");
+  d.length = static_cast<std::uint64_t>(*len);
+  return d;
+}
+
 Expected<Component> component_from(const boost::json::value& v) {
   if (!v.is_object()) return make_error(Code::kParse, "a component must be an object");
   const auto& o = v.get_object();
@@ -127,9 +162,27 @@ Expected<Component> component_from(const boost::json::value& v) {
         return make_error(Code::kParse, "component " + c.name + ": depends lists component names");
       c.depends.emplace_back(d.get_string());
     }
+  if (o.contains("deltas")) {
+    auto deltas = json::get_array(o, "deltas");
+    if (!deltas) return deltas.error().with_context("component " + c.name);
+    if ((*deltas)->size() > Component::kMaxDeltas)
+      return make_error(Code::kParse, "component " + c.name + ": more than " +
+                                          std::to_string(Component::kMaxDeltas) + " deltas");
+    for (const auto& e : **deltas) {
+      auto d = parse_delta(e, c);
+      if (!d) return d.error().with_context("component " + c.name);
+      c.deltas.push_back(std::move(*d));
+    }
+  }
   return c;
 }
 }  // namespace
+
+const Delta* Component::delta_from(std::string_view source_sha256) const {
+  for (const auto& d : deltas)
+    if (d.from_sha256 == source_sha256) return &d;
+  return nullptr;
+}
 
 Expected<Manifest> Manifest::from_json(const boost::json::value& v) {
   if (!v.is_object()) return make_error(Code::kParse, "manifest \"signed\" must be an object");
@@ -185,6 +238,15 @@ Expected<Manifest> Manifest::from_json(const boost::json::value& v) {
     if (!files.insert(c->filename).second)
       return make_error(Code::kParse, "file name " + c->filename +
                                           " appears twice; each component needs its own");
+    std::set<std::string> sources;
+    for (const auto& d : c->deltas) {
+      if (!files.insert(d.filename).second)
+        return make_error(Code::kParse,
+                          "file name " + d.filename + " appears twice; each delta needs its own");
+      if (!sources.insert(d.from_sha256).second)
+        return make_error(Code::kParse,
+                          "component " + c->name + " lists two deltas from the same source");
+    }
     m.components.push_back(std::move(*c));
   }
   if (m.components.empty())

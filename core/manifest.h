@@ -20,6 +20,16 @@
 
 namespace posfleet {
 
+// A patch (docs/formats/delta.md) from one earlier version of a component to this one. The
+// result must be the component's own sha256 and length.
+struct Delta {
+  std::string from_version;
+  std::string from_sha256;  // the source the patch was made from, lower-case hex
+  std::string filename;     // the patch file, next to the artifacts
+  std::string sha256;       // of the patch file
+  std::uint64_t length = 0;
+};
+
 struct Component {
   std::string name;  // e.g. "os", "payment-app"; a DDI chunk's "part"
   std::string version;
@@ -28,6 +38,10 @@ struct Component {
   std::uint64_t length = 0;
   bool mandatory = false;                 // the merchant cannot leave it out
   std::vector<std::string> depends = {};  // components that must be installed with it
+  std::vector<Delta> deltas = {};         // at most kMaxDeltas, each from another source
+  static constexpr std::size_t kMaxDeltas = 16;
+  // The patch from exactly these bytes, or null.
+  const Delta* delta_from(std::string_view source_sha256) const;
 };
 
 struct Manifest {

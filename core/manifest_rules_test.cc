@@ -86,6 +86,69 @@ TEST(ManifestNames, TwoComponentsMayNotShareAFile) {
   EXPECT_NE(parsed.error().message.find("twice"), std::string::npos);
 }
 
+// A component's deltas: each field checked as the component's own, and written back the same.
+TEST(ManifestDeltas, AreCheckedWhenParsedAndRoundTrip) {
+  auto with_deltas = [](boost::json::array deltas) {
+    auto v = json::parse(envelope("os", "os.img"));
+    v->as_object()["signed"].as_object()["components"].as_array()[0].as_object()["deltas"] =
+        std::move(deltas);
+    return json::serialize(*v);
+  };
+  auto delta = [](const std::string& file, const std::string& from) {
+    return boost::json::object{{"from_version", "2.0.0"},
+                               {"from_sha256", from},
+                               {"filename", file},
+                               {"sha256", sha256_hex("patch")},
+                               {"length", 5}};
+  };
+  const std::string a = sha256_hex("2.0.0"), b = sha256_hex("1.9.0");
+  auto good = SignedManifest::parse(
+      with_deltas({delta("os_2.0.0.pfdelta", a), delta("os_1.9.0.pfdelta", b)}));
+  ASSERT_TRUE(good) << good.error().to_string();
+  const auto& c = good->manifest.components[0];
+  ASSERT_EQ(c.deltas.size(), 2u);
+  EXPECT_EQ(c.delta_from(b)->filename, "os_1.9.0.pfdelta");
+  EXPECT_EQ(c.delta_from(sha256_hex("other")), nullptr);
+  auto again = SignedManifest::parse(good->to_json_text());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(json::canonical(again->manifest.to_json()), json::canonical(good->manifest.to_json()));
+  EXPECT_NE(again->signed_bytes().find("\"deltas\":[{"), std::string::npos);
+
+  auto changed = [&](const char* field, boost::json::value v) {
+    auto d = delta("os_2.0.0.pfdelta", a);
+    d[field] = std::move(v);
+    return with_deltas({d});
+  };
+  const std::pair<const char*, std::string> bad[] = {
+      {"a file name with a slash", changed("filename", "../os.img")},
+      {"the component's own file", with_deltas({delta("os.img", a)})},
+      {"a source version that is none", changed("from_version", "old")},
+      {"a source hash that is none", changed("from_sha256", "abc")},
+      {"the component as its own source",
+       changed("from_sha256", boost::json::string(sha256_hex("x")))},
+      {"a patch hash that is none", changed("sha256", 7)},
+      {"an empty patch", changed("length", 0)},
+      {"a negative length", changed("length", -1)},
+      {"two patches from one source", with_deltas({delta("p1", a), delta("p2", a)})},
+      {"two patches in one file", with_deltas({delta("p1", a), delta("p1", b)})},
+  };
+  for (const auto& [what, text] : bad) EXPECT_FALSE(SignedManifest::parse(text)) << what;
+  boost::json::array many;
+  for (int i = 0; i <= static_cast<int>(Component::kMaxDeltas); ++i)
+    many.push_back(delta("p" + std::to_string(i), sha256_hex(std::to_string(i))));
+  EXPECT_FALSE(SignedManifest::parse(with_deltas(many))) << "more than kMaxDeltas";
+  auto v = json::parse(envelope("os", "os.img"));
+  v->as_object()["signed"].as_object()["components"].as_array()[0].as_object()["deltas"] = "x";
+  EXPECT_FALSE(SignedManifest::parse(json::serialize(*v))) << "deltas not a list";
+}
+
+// A manifest without deltas keeps the signed bytes it had before deltas existed.
+TEST(ManifestDeltas, AreWrittenOnlyWhenThereAreAny) {
+  auto m = SignedManifest::parse(envelope("os", "os.img"));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(json::canonical(m->manifest.to_json()).find("deltas"), std::string::npos);
+}
+
 // check_against_installed: one row per situation.
 TEST(ManifestInstalled, ComparesReleaseAndComponentsWithTheSlot) {
   auto release = [](std::string version, std::vector<Component> comps, bool rollback = false) {

@@ -11,8 +11,10 @@ packages=(
   # libraries
   libboost1.81-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev libcurl4-openssl-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
+  libzstd-dev libdivsufsort-dev libzck-dev  # delta updates: patches and zchunk artifacts
   # tools the tests and benchmarks drive
   curl openssl sqlite3 postgresql-15 swupdate wrk nginx-light cpio procps python3 tmux tzdata
+  bsdiff xdelta3 zstd zchunk  # bench/delta's yardsticks, and zchunk's own tools
   systemd  # systemd-analyze verifies the units in packaging/systemd (nothing is started)
   # the web console: Node.js builds it; Chromium (with a CJK font) tests it
   nodejs chromium fonts-wqy-microhei
