@@ -26,12 +26,18 @@ struct Deployment {
   std::int64_t action_id = 0;
   std::vector<ArtifactLink> artifacts;
   std::string manifest_text;  // posfleet extension: the signed manifest, "" if absent
+  // posfleet extension: the patches the server offers this terminal (chunk: the component),
+  // each to be matched with the signed manifest's deltas before use.
+  std::vector<ArtifactLink> deltas = {};
 };
 
 class DdiClient : public UpdateDdi {
  public:
   // The largest JSON reply the terminal reads (a poll, a deployment with its manifest).
   static constexpr std::size_t kMaxReplyBytes = 4 << 20;
+  // The most patches of one deployment the terminal reads (a manifest lists at most 16 a
+  // component; the server offers at most one a component).
+  static constexpr std::size_t kMaxOfferedDeltas = 64;
   // posfleet resources under the controller (docs/protocol.md).
   // reset: back to the group's and fleet's setting (mode is then ignored).
   virtual Expected<boost::json::object> put_policy(const std::string& mode,

@@ -135,15 +135,29 @@ Expected<Deployment> HttpDdiClient::deployment(const std::string& href) {
       d.artifacts.push_back(std::move(l));
     }
   }
-  // The terminal's token goes with every request to the configured server; an artifact on
-  // another host is fetched without it, and only when this client may (`elsewhere`).
-  for (const auto& a : d.artifacts)
-    if (!a.href.empty() && !on_server(a.href) && !elsewhere_)
-      return make_error(Code::kServer,
-                        "deployment links to another server (" + origin_of(a.href) + "); refused");
-  if (auto* ext = o->if_contains("posfleet"); ext && ext->is_object())
+  if (auto* ext = o->if_contains("posfleet"); ext && ext->is_object()) {
     if (auto* m = ext->get_object().if_contains("manifest"); m && m->is_object())
       d.manifest_text = json::serialize(*m);
+    // Patches offered for this terminal; only what the signed manifest also lists is used.
+    if (auto deltas = json::get_array(ext->get_object(), "deltas"); deltas)
+      for (const auto& e : **deltas) {
+        if (!e.is_object() || d.deltas.size() == kMaxOfferedDeltas) continue;
+        const auto& eo = e.get_object();
+        ArtifactLink l{json::string_or(eo, "part", ""), json::string_or(eo, "filename", ""), "", 0};
+        if (auto* links = eo.if_contains("_links"); links && links->is_object())
+          l.href = href_of(links->get_object(), "download-http");
+        if (auto size = json::get_int(eo, "size"); size && *size > 0)
+          l.size = static_cast<std::uint64_t>(*size);
+        if (!l.href.empty()) d.deltas.push_back(std::move(l));
+      }
+  }
+  // The terminal's token goes with every request to the configured server; an artifact on
+  // another host is fetched without it, and only when this client may (`elsewhere`).
+  for (const auto* list : {&d.artifacts, &d.deltas})
+    for (const auto& a : *list)
+      if (!a.href.empty() && !on_server(a.href) && !elsewhere_)
+        return make_error(Code::kServer, "deployment links to another server (" +
+                                             origin_of(a.href) + "); refused");
   return d;
 }
 

@@ -131,6 +131,9 @@ Status UpdateMachine::start(const Deployment& d, const std::vector<std::string>&
   r.artifacts.clear();
   for (const auto& a : d.artifacts)
     r.artifacts.push_back({a.chunk, "", a.filename, a.href, "", a.size});
+  r.offered_deltas.clear();
+  for (const auto& a : d.deltas)
+    r.offered_deltas.push_back({a.chunk, "", a.filename, a.href, "", a.size});
   r.target_slot.clear();
   r.error.clear();
   r.error_code = 0;

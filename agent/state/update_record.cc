@@ -22,24 +22,46 @@ std::int64_t int_or(const bj::object& o, const char* key, std::int64_t fallback 
   auto v = json::get_int(o, key);
   return v ? *v : fallback;
 }
+
+bj::object artifact_json(const PlannedArtifact& a) {
+  bj::object o{{"name", a.name}, {"version", a.version}, {"filename", a.filename},
+               {"href", a.href}, {"sha256", a.sha256},   {"length", a.length}};
+  if (a.delta.planned())
+    o["delta"] =
+        bj::object{{"filename", a.delta.filename},       {"href", a.delta.href},
+                   {"sha256", a.delta.sha256},           {"length", a.delta.length},
+                   {"from_sha256", a.delta.from_sha256}, {"source_file", a.delta.source_file},
+                   {"outcome", a.delta.outcome}};
+  return o;
+}
+
+PlannedArtifact artifact_of(const bj::object& ao) {
+  PlannedArtifact a{
+      json::string_or(ao, "name", ""),     json::string_or(ao, "version", ""),
+      json::string_or(ao, "filename", ""), json::string_or(ao, "href", ""),
+      json::string_or(ao, "sha256", ""),   static_cast<std::uint64_t>(int_or(ao, "length"))};
+  if (auto d = json::get_object(ao, "delta"); d)
+    a.delta = {
+        json::string_or(**d, "filename", ""),    json::string_or(**d, "href", ""),
+        json::string_or(**d, "sha256", ""),      static_cast<std::uint64_t>(int_or(**d, "length")),
+        json::string_or(**d, "from_sha256", ""), json::string_or(**d, "source_file", ""),
+        json::string_or(**d, "outcome", "")};
+  return a;
+}
 }  // namespace
 
 Status UpdateRecord::save(const std::string& path) const {
-  bj::array arts, sel;
+  bj::array arts, offered, sel;
   for (const auto& name : selected) sel.push_back(bj::string(name));
-  for (const auto& a : artifacts)
-    arts.push_back(bj::object{{"name", a.name},
-                              {"version", a.version},
-                              {"filename", a.filename},
-                              {"href", a.href},
-                              {"sha256", a.sha256},
-                              {"length", a.length}});
+  for (const auto& a : artifacts) arts.push_back(artifact_json(a));
+  for (const auto& a : offered_deltas) offered.push_back(artifact_json(a));
   bj::object o{{"schema_version", kSchemaVersion},
                {"state", state},
                {"action_id", action_id},
                {"manifest", manifest_text},
                {"version", version},
                {"artifacts", arts},
+               {"offered_deltas", offered},
                {"target_slot", target_slot},
                {"resumes", resumes},
                {"error_code", error_code},
@@ -82,15 +104,11 @@ Expected<UpdateRecord> UpdateRecord::load(const std::string& path) {
   if (auto sel = json::get_array(o, "selected"); sel)
     for (const auto& n : **sel)
       if (n.is_string()) r.selected.emplace_back(n.get_string());
-  if (auto arts = json::get_array(o, "artifacts"); arts)
-    for (const auto& a : **arts) {
-      if (!a.is_object()) continue;
-      const auto& ao = a.get_object();
-      r.artifacts.push_back({json::string_or(ao, "name", ""), json::string_or(ao, "version", ""),
-                             json::string_or(ao, "filename", ""), json::string_or(ao, "href", ""),
-                             json::string_or(ao, "sha256", ""),
-                             static_cast<std::uint64_t>(int_or(ao, "length"))});
-    }
+  for (auto [key, list] :
+       {std::pair{"artifacts", &r.artifacts}, {"offered_deltas", &r.offered_deltas}})
+    if (auto arts = json::get_array(o, key); arts)
+      for (const auto& a : **arts)
+        if (a.is_object()) list->push_back(artifact_of(a.get_object()));
   if (auto last = json::get_object(o, "last"); last) {
     const auto& l = **last;
     r.last = {int_or(l, "action_id"),

@@ -14,9 +14,29 @@
 
 namespace posfleet::agent {
 
+// A patch planned for a component (docs/formats/delta.md): what the signed manifest says of it,
+// where the server offers it, and what became of it.
+struct PlannedDelta {
+  std::string filename, href, sha256;
+  std::uint64_t length = 0;
+  std::string from_sha256;  // the running slot's file it applies to
+  std::string source_file;  // that file's name in the running slot
+  // "" (not tried yet), kDeltaApplied, or why it was not used (the full file is downloaded).
+  std::string outcome;
+  bool planned() const { return !filename.empty(); }
+  bool pending() const { return planned() && outcome.empty(); }
+};
+inline constexpr const char* kDeltaApplied = "applied";
+
 struct PlannedArtifact {
   std::string name, version, filename, href, sha256;
   std::uint64_t length = 0;
+  PlannedDelta delta = {};
+  // What this component costs to download: the patch's length while one is used.
+  std::uint64_t fetch_length() const {
+    return delta.planned() && (delta.pending() || delta.outcome == kDeltaApplied) ? delta.length
+                                                                                  : length;
+  }
 };
 
 struct Outcome {
@@ -34,6 +54,9 @@ struct UpdateRecord {
   std::string manifest_text;  // as received; re-verified after a restart
   std::string version;        // release version, once the manifest is verified
   std::vector<PlannedArtifact> artifacts;
+  // The patches the server offered with the deployment (name: the component; filename, href,
+  // length), until check_manifest binds them to the manifest's.
+  std::vector<PlannedArtifact> offered_deltas;
   std::string target_slot;
   int resumes = 0;  // restarts in this state; capped to break crash loops
   int retries =

@@ -5,13 +5,34 @@
 // content, per release and per component (core/manifest.h); the very release
 // installed already ends as kUnchanged (a replay installs nothing). Binds
 // every artifact the server offered to a manifest component: names, hashes
-// and lengths come from the manifest only.
+// and lengths come from the manifest only. A patch the server offered is
+// planned only when the manifest lists it for exactly the file the running
+// slot holds (its recorded SHA-256; the download step hashes the file itself
+// before applying it).
 #include <algorithm>
 
 #include "agent/steps/steps.h"
 #include "core/manifest.h"
 
 namespace posfleet::agent {
+
+namespace {
+// The patch to use for component c, or none: one the server offers whose file the signed
+// manifest lists as made from the running slot's copy of c.
+PlannedDelta delta_for(const Component& c, const InstalledRelease& installed,
+                       const std::vector<PlannedArtifact>& offered) {
+  auto running = std::find_if(installed.components.begin(), installed.components.end(),
+                              [&](const Component& i) { return i.name == c.name; });
+  if (running == installed.components.end()) return {};
+  const Delta* d = c.delta_from(running->sha256);
+  if (!d) return {};
+  auto link = std::find_if(offered.begin(), offered.end(), [&](const PlannedArtifact& o) {
+    return o.name == c.name && o.filename == d->filename && !o.href.empty();
+  });
+  if (link == offered.end()) return {};
+  return {d->filename, link->href, d->sha256, d->length, d->from_sha256, running->filename, ""};
+}
+}  // namespace
 
 Event check_manifest(UpdateContext& ctx) {
   auto& r = ctx.record;
@@ -45,7 +66,9 @@ Event check_manifest(UpdateContext& ctx) {
       return ctx.fail(make_error(Code::kServer, "server offers no download for component " +
                                                     c.name + " (" + c.filename + ")"));
     plan.push_back({c.name, c.version, c.filename, offered->href, c.sha256, c.length});
+    plan.back().delta = delta_for(c, *installed, r.offered_deltas);
   }
+  r.offered_deltas.clear();
   // Accepted: from now on an older sequence is a replay (saved before a byte is
   // downloaded, so a restart does not forget it).
   if (ctx.services.trust)

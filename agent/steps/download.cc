@@ -8,6 +8,10 @@
 // the manifest allows fails the update at once. While downloading and while
 // backing off, the step polls at the server's interval and stops for an
 // operator's cancel, or for shutdown.
+//
+// A component with a planned patch (check_manifest) downloads the patch instead and makes its
+// file from it and the running slot (make_from_delta); when the patch cannot be used, for any
+// reason, the full file is downloaded in the same step and the feedback says why.
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
@@ -22,6 +26,11 @@
 namespace posfleet::agent {
 
 namespace {
+// The file a component's download writes: its patch while one is planned and not tried yet.
+std::string fetch_path(const UpdateContext& ctx, const PlannedArtifact& a) {
+  return a.delta.pending() ? ctx.delta_part_path(a) : ctx.part_path(a);
+}
+
 void write_progress(UpdateContext& ctx, const PlannedArtifact& a, const DownloadProgress& p,
                     std::uint64_t before, std::uint64_t total) {
   namespace bj = boost::json;
@@ -137,8 +146,9 @@ Event download(UpdateContext& ctx) {
   {
     std::uint64_t remaining = 0;
     for (const auto& a : r.artifacts) {
-      auto have = ctx.services.fs->size(ctx.part_path(a));
-      remaining += a.length - (have ? std::min<std::uint64_t>(*have, a.length) : 0);
+      if (a.delta.outcome == kDeltaApplied) continue;
+      auto have = ctx.services.fs->size(fetch_path(ctx, a));
+      remaining += a.fetch_length() - (have ? std::min<std::uint64_t>(*have, a.fetch_length()) : 0);
     }
     if (auto hold = network_hold(ctx, remaining); !hold.empty())
       return ctx.wait_for(hold, std::max(1, ctx.runtime.poll_seconds));
@@ -148,7 +158,7 @@ Event download(UpdateContext& ctx) {
   if (r.download_since == 0)
     r.download_since = now;  // the first attempt: the clock of the bound starts
   std::uint64_t total = 0, before = 0;
-  for (const auto& a : r.artifacts) total += a.length;
+  for (const auto& a : r.artifacts) total += a.fetch_length();
   if (r.resumes == 0 && r.retries == 0 && r.resumed_from == 0 && r.download_failures == 0)
     ctx.progress_note("downloading " + std::to_string(total) + " bytes");
   bool canceled = false;
@@ -159,16 +169,53 @@ Event download(UpdateContext& ctx) {
   };
   const DownloadLimits limits{cfg.download_rate_limit, cfg.download_min_rate,
                               cfg.download_rate_window_seconds};
-  for (const auto& a : r.artifacts) {
+  for (auto& a : r.artifacts) {
     if (ctx.stopping) return Event::kRetry;
-    auto got = ctx.services.ddi.download(
-        a.href, ctx.part_path(a), a.length,
-        [&](const DownloadProgress& p) {
-          write_progress(ctx, a, p, before, total);
-          report_progress(ctx, before + p.have, total, reported_tenth);
-          fault::at_bytes("download", before + p.have);
-        },
-        limits, should_stop);
+    auto fetch = [&](const std::string& href, const std::string& path, std::uint64_t length) {
+      return ctx.services.ddi.download(
+          href, path, length,
+          [&](const DownloadProgress& p) {
+            write_progress(ctx, a, p, before, total);
+            report_progress(ctx, before + p.have, total, reported_tenth);
+            fault::at_bytes("download", before + p.have);
+          },
+          limits, should_stop);
+    };
+    if (a.delta.outcome == kDeltaApplied) {  // made before a restart
+      before += a.delta.length;
+      continue;
+    }
+    if (a.delta.pending()) {
+      auto got = fetch(a.delta.href, ctx.delta_part_path(a), a.delta.length);
+      if (!got && got.error().code == Code::kCanceled)
+        return canceled ? Event::kCanceled : Event::kRetry;
+      std::string why;
+      if (!got && (got.error().code == Code::kLengthMismatch || got.error().code == Code::kIo))
+        why = "the patch could not be downloaded (" + got.error().message + ")";
+      else if (!got)
+        return attempt_failed(ctx, a, got.error());  // the network: tried again as for any file
+      else
+        why = make_from_delta(ctx, a);
+      if (auto s = ctx.services.fs->remove(ctx.delta_part_path(a)); !s)
+        spdlog::warn("update: cannot remove {}: {}", ctx.delta_part_path(a), s.error().message);
+      if (why.empty()) {
+        a.delta.outcome = kDeltaApplied;
+        ctx.progress_note("delta: " + a.name + " made from a patch of " +
+                          std::to_string(a.delta.length) + " bytes instead of " +
+                          std::to_string(a.length));
+        before += a.delta.length;
+        continue;
+      }
+      // Not less safe than a full update: the full file, in this same step.
+      a.delta.outcome = why;
+      total += a.length - a.delta.length;
+      spdlog::warn("update: patch for {} not used: {}; downloading the full file", a.name, why);
+      ctx.progress_note("delta not used for " + a.name + ": " + why +
+                        "; downloading the full file (" + std::to_string(a.length) + " bytes)");
+      if (auto s = ctx.services.fs->remove(ctx.part_path(a)); !s)  // a half-made file
+        return ctx.fail(s.error());
+    }
+    auto got = fetch(a.href, ctx.part_path(a), a.length);
     if (!got && got.error().code == Code::kCanceled)
       return canceled ? Event::kCanceled : Event::kRetry;
     if (!got && (got.error().code == Code::kLengthMismatch || got.error().code == Code::kIo)) {

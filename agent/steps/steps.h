@@ -111,6 +111,10 @@ struct UpdateContext {
   std::string part_path(const PlannedArtifact& a) const {
     return download_dir() + "/" + a.sha256 + ".part";
   }
+  // Where a component's patch is downloaded to.
+  std::string delta_part_path(const PlannedArtifact& a) const {
+    return download_dir() + "/" + a.delta.sha256 + ".delta.part";
+  }
   std::string progress_path() const { return config.device_dir + "/state/progress.json"; }
   // Unix seconds by the services' clock.
   std::int64_t now() const { return services.clock.now(); }
@@ -156,6 +160,10 @@ int poll_interval(const Config& config, const PollResult& poll);
 void refuse_cancel(UpdateDdi& ddi, std::int64_t stop_id, bool installing);
 
 Event check_manifest(UpdateContext& ctx);
+// Part of download: makes part_path(a) from a's downloaded patch and the running slot's copy;
+// "" when it is there and checked, else why the patch cannot be used (then the full file is
+// downloaded).
+std::string make_from_delta(UpdateContext& ctx, const PlannedArtifact& a);
 Event precheck(UpdateContext& ctx);
 Event backup(UpdateContext& ctx);
 Event download(UpdateContext& ctx);

@@ -7,8 +7,14 @@
 
 #include <filesystem>
 
+#include <boost/json.hpp>
+
+#include <map>
+
 #include "agent/testing/update_rig.h"
+#include "core/delta/patch.h"
 #include "core/fs.h"
+#include "core/json.h"
 
 namespace posfleet::agent {
 namespace {
@@ -97,6 +103,143 @@ TEST(DownloadStep, StopsForTheOperatorsCancel) {
   rig.ddi.cancel_action_id = kAction;
   rig.ddi.on_download = {};  // the fake asks should_stop first, which polls
   EXPECT_EQ(download(*rig.ctx), Event::kCanceled);
+}
+
+// --- download by a patch -------------------------------------------------------
+
+// The running slot holds release 1.0.0's os.img; release 2.0.0's manifest lists a patch from
+// it, which the server offers beside the full file.
+struct DeltaRig : StepRig {
+  const std::string old_os = std::string(30000, 'o') + "the running os, 1.0.0";
+  const std::string new_os = std::string(30000, 'o') + "the new os, 2.0.0, a little longer";
+  std::string patch, served_patch;
+  Deployment offer;
+  std::map<std::string, int> fetched;  // href → downloads
+
+  DeltaRig() {
+    const std::string slot = boot.slot_dir("a");
+    EXPECT_TRUE(write_file_atomic(slot + "/os.img", old_os));
+    const boost::json::object installed{
+        {"version", "1.0.0"},
+        {"components", boost::json::array{boost::json::object{{"name", "os"},
+                                                              {"version", "1.0.0"},
+                                                              {"filename", "os.img"},
+                                                              {"sha256", sha256_hex(old_os)},
+                                                              {"length", old_os.size()}}}}};
+    EXPECT_TRUE(write_file_atomic(slot + "/slot.json", json::serialize(installed)));
+    patch = served_patch = *delta::make_patch(old_os, new_os);
+    offer =
+        offer_of(Delta{"1.0.0", sha256_hex(old_os), "os.pfdelta", sha256_hex(patch), patch.size()},
+                 "os.pfdelta");
+    ddi.on_download = [this](const std::string& href, const std::string& file, std::uint64_t) {
+      ++fetched[href];
+      return fake_download_bytes(file, href.ends_with(".pfdelta") ? served_patch : new_os);
+    };
+  }
+
+  // Release 2.0.0 signed with `signed_delta`, the server offering the patch file `offered`.
+  Deployment offer_of(const Delta& signed_delta, const std::string& offered) {
+    SignedManifest sm;
+    sm.manifest.version = "2.0.0";
+    sm.manifest.expires = clock.now() + 86400;
+    sm.manifest.models = {"A920"};
+    Component c{"os", "2.0.0", "os.img", sha256_hex(new_os), new_os.size()};
+    c.deltas = {signed_delta};
+    sm.manifest.components = {c};
+    sm.sign(key);
+    return {kAction,
+            {{"os", "os.img", "http://fake/os.img", new_os.size()}},
+            sm.to_json_text(),
+            {{"os", offered, "http://fake/" + offered, patch.size()}}};
+  }
+
+  std::string made() const { return read_file(ctx->part_path(record.artifacts[0])).value(); }
+  bool said(const std::string& words) const {
+    for (const auto& s : ddi.sent)
+      for (const auto& line : s.m.details)
+        if (line.find(words) != std::string::npos) return true;
+    return false;
+  }
+};
+
+TEST(DownloadByDelta, MakesTheFileFromThePatchAndNeverFetchesTheFullOne) {
+  DeltaRig rig;
+  rig.reach("download", &rig.offer);
+  ASSERT_TRUE(rig.record.artifacts[0].delta.pending());
+  EXPECT_EQ(rig.record.artifacts[0].fetch_length(), rig.patch.size());
+  EXPECT_EQ(download(*rig.ctx), Event::kDone);
+  EXPECT_TRUE(rig.made() == rig.new_os);
+  EXPECT_EQ(rig.fetched["http://fake/os.pfdelta"], 1);
+  EXPECT_EQ(rig.fetched["http://fake/os.img"], 0);
+  EXPECT_EQ(rig.record.artifacts[0].delta.outcome, kDeltaApplied);
+  EXPECT_TRUE(rig.said("delta: os made from a patch of " + std::to_string(rig.patch.size())));
+  EXPECT_FALSE(std::filesystem::exists(rig.ctx->delta_part_path(rig.record.artifacts[0])));
+  // A restart after it: nothing is fetched again, and verify takes the file as a download.
+  ASSERT_TRUE(rig.record.save(rig.path()));
+  rig.restart();
+  EXPECT_EQ(download(*rig.ctx), Event::kDone);
+  EXPECT_EQ(rig.fetched["http://fake/os.pfdelta"] + rig.fetched["http://fake/os.img"], 1);
+  EXPECT_EQ(verify_artifacts(*rig.ctx), Event::kDone);
+}
+
+TEST(DownloadByDelta, ARunningSlotThatIsNotThePatchesSourceGetsTheFullFile) {
+  DeltaRig rig;
+  rig.reach("download", &rig.offer);
+  // slot.json still names the old file, but its bytes changed: the patch is not applied to them.
+  ASSERT_TRUE(write_file_atomic(rig.boot.slot_dir("a") + "/os.img", rig.old_os + "!"));
+  EXPECT_EQ(download(*rig.ctx), Event::kDone);
+  EXPECT_TRUE(rig.made() == rig.new_os);
+  EXPECT_EQ(rig.fetched["http://fake/os.img"], 1);
+  EXPECT_NE(rig.record.artifacts[0].delta.outcome.find("is not the file the patch was made from"),
+            std::string::npos);
+  EXPECT_TRUE(rig.said("delta not used for os: the running slot's os.img"));
+  EXPECT_EQ(rig.record.error_code, 0);  // not a failure of the update
+  EXPECT_EQ(verify_artifacts(*rig.ctx), Event::kDone);
+}
+
+TEST(DownloadByDelta, ADamagedPatchGetsTheFullFile) {
+  for (bool signed_hash_matches : {false, true}) {
+    SCOPED_TRACE(signed_hash_matches);
+    DeltaRig rig;
+    // The server sends other bytes than the signed patch; or (were the release key's holder
+    // to sign a broken patch) the signed bytes make another file than the signed target.
+    rig.served_patch[rig.served_patch.size() / 2] ^= 0x40;
+    Deployment d = rig.offer;
+    if (signed_hash_matches)
+      d = rig.offer_of(Delta{"1.0.0", sha256_hex(rig.old_os), "os.pfdelta",
+                             sha256_hex(rig.served_patch), rig.served_patch.size()},
+                       "os.pfdelta");
+    rig.reach("download", &d);
+    EXPECT_EQ(download(*rig.ctx), Event::kDone);
+    EXPECT_TRUE(rig.made() == rig.new_os);
+    EXPECT_EQ(rig.fetched["http://fake/os.img"], 1);
+    EXPECT_TRUE(rig.said("delta not used for os"));
+    EXPECT_NE(rig.record.artifacts[0].delta.outcome, kDeltaApplied);
+    EXPECT_EQ(verify_artifacts(*rig.ctx), Event::kDone);
+  }
+}
+
+TEST(DownloadByDelta, APatchTheManifestDoesNotListIsNotUsed) {
+  DeltaRig rig;
+  // Offered under another name than the signed one, or signed for another source.
+  const Deployment offers[] = {rig.offer_of(Delta{"1.0.0", sha256_hex(rig.old_os), "os.pfdelta",
+                                                  sha256_hex(rig.patch), rig.patch.size()},
+                                            "other.pfdelta"),
+                               rig.offer_of(Delta{"0.9.0", sha256_hex("0.9.0"), "os.pfdelta",
+                                                  sha256_hex(rig.patch), rig.patch.size()},
+                                            "os.pfdelta")};
+  for (const auto& d : offers) {
+    rig.reach("download", &d);
+    EXPECT_FALSE(rig.record.artifacts[0].delta.planned());
+    EXPECT_EQ(download(*rig.ctx), Event::kDone);
+    EXPECT_TRUE(rig.made() == rig.new_os);
+    rig.record = UpdateRecord{};
+    rig.agent();
+  }
+  EXPECT_EQ(rig.fetched["http://fake/os.img"], 2);
+  EXPECT_EQ(
+      rig.fetched.count("http://fake/os.pfdelta") + rig.fetched.count("http://fake/other.pfdelta"),
+      0u);
 }
 
 // --- verify -------------------------------------------------------------------
