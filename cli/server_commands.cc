@@ -2,6 +2,7 @@
 // register, show. Deployments are in deploy_commands.cc.
 #include <boost/json.hpp>
 #include <iostream>
+#include <tuple>
 
 #include "cli/api_client.h"
 #include "cli/commands.h"
@@ -30,19 +31,25 @@ Status release_publish(const ServerOptions& s, const std::string& dir) {
   auto c = client(s);
   if (!c) return c.error();
   auto& out = s.json ? std::cerr : std::cout;  // with --json, stdout holds only the release's JSON
+  // Every file the manifest names: each component's, and each of its patches.
+  std::vector<std::tuple<std::string, std::string, std::uint64_t>> files;  // name, sha256, length
   for (const auto& comp : sm->manifest.components) {
-    const std::string path = "/api/v1/artifacts/" + comp.sha256;
+    files.emplace_back(comp.filename, comp.sha256, comp.length);
+    for (const auto& d : comp.deltas) files.emplace_back(d.filename, d.sha256, d.length);
+  }
+  for (const auto& [filename, sha256, length] : files) {
+    const std::string path = "/api/v1/artifacts/" + sha256;
     auto have = (*c)->request("GET", path);
     if (!have) return have.error();
     if (have->status == 200) {
-      out << "  " << comp.filename << say("：服务器上已有\n", ": already on the server\n");
+      out << "  " << filename << say("：服务器上已有\n", ": already on the server\n");
       continue;
     }
-    out << "  " << comp.filename << say("：正在上传 ", ": uploading ") << human_size(comp.length)
-        << "…" << std::flush;
-    auto up = (*c)->put_file(path, dir + "/" + comp.filename);
+    out << "  " << filename << say("：正在上传 ", ": uploading ") << human_size(length) << "…"
+        << std::flush;
+    auto up = (*c)->put_file(path, dir + "/" + filename);
     if (!up) return up.error();
-    if (up->status >= 300) return server_error(*up, say("上传 ", "upload ") + comp.filename);
+    if (up->status >= 300) return server_error(*up, say("上传 ", "upload ") + filename);
     out << say(" 完成\n", " done\n");
   }
   auto r = (*c)->request("POST", "/api/v1/releases", *text);

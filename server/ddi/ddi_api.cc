@@ -12,6 +12,7 @@
 #include "server/api/device_identity_api.h"
 #include "server/api/request_text.h"
 #include "server/domain/audit.h"
+#include "server/domain/deltas.h"
 #include "server/domain/deployments.h"
 #include "server/domain/device_certs.h"
 #include "server/domain/load.h"
@@ -236,6 +237,24 @@ bj::object chunk_json(const domain::Context& ctx, const std::string& base,
                     {"artifacts", bj::array{artifact}}};
 }
 
+// A patch offered beside a chunk's full artifact (posfleet extension, docs/protocol.md): the
+// terminal takes it only if the signed manifest lists it for the file it runs.
+bj::object delta_json(const domain::Context& ctx, const std::string& base,
+                      const domain::OfferedDelta& d) {
+  const std::string href =
+      base + "/softwaremodules/" + std::to_string(d.component.id) + "/deltas/" + d.delta.filename;
+  const std::string download =
+      ctx.artifact_base_url.empty()
+          ? href
+          : ctx.artifact_base_url + store::ArtifactStore::relative_path_of(d.delta.sha256);
+  return bj::object{{"part", d.component.name},
+                    {"filename", d.delta.filename},
+                    {"from_version", d.delta.from_version},
+                    {"size", d.delta.length},
+                    {"hashes", bj::object{{"sha256", d.delta.sha256}}},
+                    {"_links", bj::object{{"download-http", link(download)}}}};
+}
+
 // deploymentBase/{actionId} and installedBase/{actionId} share one shape.
 Response action_resource(domain::Context& ctx, Request& req, const store::TerminalRecord& t,
                          bool installed) {
@@ -254,6 +273,15 @@ Response action_resource(domain::Context& ctx, Request& req, const store::Termin
   bj::object body{{"id", std::to_string(d.id)}, {"deployment", std::move(deployment)}};
   auto manifest = json::parse(r.manifest_json);
   if (manifest) body["posfleet"] = bj::object{{"manifest", *manifest}};
+  if (manifest && !installed) {
+    auto deltas = domain::deltas_for(ctx, t, r);
+    if (!deltas) return http::error_from(deltas.error());
+    if (!deltas->empty()) {
+      bj::array offered;
+      for (const auto& d : *deltas) offered.push_back(delta_json(ctx, base, d));
+      body["posfleet"].as_object()["deltas"] = std::move(offered);
+    }
+  }
   if (req.query.count("actionHistory")) {
     bj::array messages;
     for (const auto& s : fetched->history)
@@ -402,17 +430,9 @@ Response config_data(domain::Context& ctx, Request& req, const store::TerminalRe
   return Response{200, "application/json", {}, "", {}};
 }
 
-Response artifact(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
-  auto sm = id_param(req, "softwareModuleId");
-  if (!sm) return http::error_from(sm.error());
-  auto found = domain::artifact_for(ctx, t, *sm);
-  if (!found) return http::error_from(found.error());
-  const auto* c = &found->component;
-  const std::string& name = req.param("fileName");
-  if (name == c->filename + ".MD5SUM")
-    return Response{200, "text/plain", {}, found->artifact.md5 + "  " + c->filename + "\n", {}};
-  if (name != c->filename)
-    return http::error_from(make_error(Code::kNotFound, "no artifact " + name + " in this module"));
+// A file of the artifact store, whole or a range of it, under a download slot.
+Response send_artifact(domain::Context& ctx, Request& req, const store::TerminalRecord& t,
+                       const store::ComponentRecord* c) {
   const std::uint64_t size = c->length;
   Response res;
   res.content_type = "application/octet-stream";
@@ -452,6 +472,29 @@ Response artifact(domain::Context& ctx, Request& req, const store::TerminalRecor
     res.file->hold = std::move(grant.slot);
   }
   return res;
+}
+
+Response artifact(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  auto sm = id_param(req, "softwareModuleId");
+  if (!sm) return http::error_from(sm.error());
+  auto found = domain::artifact_for(ctx, t, *sm);
+  if (!found) return http::error_from(found.error());
+  const auto* c = &found->component;
+  const std::string& name = req.param("fileName");
+  if (name == c->filename + ".MD5SUM")
+    return Response{200, "text/plain", {}, found->artifact.md5 + "  " + c->filename + "\n", {}};
+  if (name != c->filename)
+    return http::error_from(make_error(Code::kNotFound, "no artifact " + name + " in this module"));
+  return send_artifact(ctx, req, t, c);
+}
+
+// A patch of a module (posfleet extension): only one its release's manifest lists.
+Response delta(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  auto sm = id_param(req, "softwareModuleId");
+  if (!sm) return http::error_from(sm.error());
+  auto found = domain::delta_artifact_for(ctx, t, *sm, req.param("fileName"));
+  if (!found) return http::error_from(found.error());
+  return send_artifact(ctx, req, t, &found->component);
 }
 
 // A terminal that proved itself (token or certificate) asks for a new
@@ -505,6 +548,8 @@ void add_routes(http::Router& router, domain::Context& ctx) {
              authed(ctx, [&ctx](Request& r, const auto& t) { return post_ticket(ctx, r, t); }));
   router.add("GET", b + "/softwaremodules/{softwareModuleId}/artifacts/{fileName}",
              authed(ctx, [&ctx](Request& r, const auto& t) { return artifact(ctx, r, t); }));
+  router.add("GET", b + "/softwaremodules/{softwareModuleId}/deltas/{fileName}",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return delta(ctx, r, t); }));
 }
 
 }  // namespace posfleet::ddi

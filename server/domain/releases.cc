@@ -92,6 +92,17 @@ Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& 
                         "component " + c.name + ": manifest says " + std::to_string(c.length) +
                             " bytes, the stored artifact has " + std::to_string(a->size));
     r.components.push_back({0, 0, c.name, c.version, c.filename, c.sha256, c.length});
+    for (const auto& d : c.deltas) {  // offered to terminals: each must be there to download
+      auto p = ctx.store.artifact(d.sha256);
+      if (!p || !ctx.artifacts.contains(d.sha256))
+        return make_error(Code::kNotFound,
+                          "patch " + d.filename + " of component " + c.name + " (" + d.sha256 +
+                              ") is not uploaded; `posfleet release publish` uploads it");
+      if (p->size != d.length)
+        return make_error(Code::kInvalidArgument,
+                          "patch " + d.filename + ": manifest says " + std::to_string(d.length) +
+                              " bytes, the stored artifact has " + std::to_string(p->size));
+    }
   }
   if (m.security) {  // PCI DSS 6.3.3: critical patches within a month, by default
     auto fleet = scope_policy(ctx, "fleet", "");
