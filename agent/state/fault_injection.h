@@ -7,6 +7,7 @@
 //   state:<name>        right after the state <name> was persisted, before it acts
 //   download:<bytes>    once a download has written at least <bytes> bytes
 //   install:<bytes>     once installing has copied at least <bytes> bytes
+//   apply:<bytes>       once applying a delta patch has written at least <bytes> bytes
 //   point:<name>[@<n>]  the n-th time (default 1) the named point is reached:
 //                       inside every atomic write "<file>:written|synced|renamed"
 //                       (core/fs.h), prefixed "<scope>/" inside a Scope:

@@ -31,12 +31,15 @@ std::string make_from_delta(UpdateContext& ctx, const PlannedArtifact& a) {
   auto out = ctx.services.fs->open_append(ctx.part_path(a), /*truncate=*/true);
   if (!out) return "cannot write " + ctx.part_path(a) + " (" + out.error().message + ")";
   std::uint64_t written = 0;
-  auto applied = delta::apply_patch(**source, **patch, [&](std::string_view piece) -> Status {
-    if (auto s = (*out)->append(piece); !s) return s;
-    written += piece.size();
-    fault::at_bytes("apply", written);
-    return ok_status();
-  });
+  auto applied = delta::apply_patch(
+      **source, **patch,
+      [&](std::string_view piece) -> Status {
+        if (auto s = (*out)->append(piece); !s) return s;
+        written += piece.size();
+        fault::at_bytes("apply", written);
+        return ok_status();
+      },
+      a.length);
   if (!applied) return "the patch cannot be applied (" + applied.error().message + ")";
   if (applied->length != a.length || applied->sha256 != a.sha256)
     return "the patched file is not the one the signed manifest names";

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Power-cut benchmark: 1,000 randomized runs of tests/faults/powercut_test.py.
 # Each cut is a real power cut (unsynced data and folder entries dropped, or
-# torn, by core/fault_fs.h) at a state transition, a byte offset of download
-# or install, or inside an atomic write, a boot-control call, backup, restore
+# torn, by core/fault_fs.h) at a state transition, a byte offset of download,
+# delta apply or install, or inside an atomic write, a boot-control call, backup, restore
 # or the journal; half the cut runs are cut again during recovery or rollback;
 # the simulated bootloader boots the device at each power-up. Prints the seed,
 # the counts and the table of crash points chosen and reached.

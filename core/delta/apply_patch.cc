@@ -177,7 +177,8 @@ Error bad_entry(std::uint64_t index, const std::string& what) {
 
 }  // namespace
 
-Expected<Applied> apply_patch(RandomReader& source, RandomReader& patch, const Sink& write) {
+Expected<Applied> apply_patch(RandomReader& source, RandomReader& patch, const Sink& write,
+                              std::optional<std::uint64_t> target_length) {
   auto header = read_header(patch);
   if (!header) return header.error();
   const PatchHeader& h = *header;
@@ -185,6 +186,10 @@ Expected<Applied> apply_patch(RandomReader& source, RandomReader& patch, const S
     return make_error(Code::kLengthMismatch,
                       "delta patch: made from a source of " + std::to_string(h.source_length) +
                           " bytes, given one of " + std::to_string(source.size()));
+  if (target_length && *target_length != h.target_length)
+    return make_error(Code::kLengthMismatch,
+                      "delta patch: makes a file of " + std::to_string(h.target_length) +
+                          " bytes, not the " + std::to_string(*target_length) + " expected");
   const std::uint64_t at_diff = kHeaderSize + h.control_size;
   const std::uint64_t at_extra = at_diff + h.diff_size;
   Stream control("control", patch, kHeaderSize, at_diff);

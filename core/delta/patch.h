@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -101,10 +102,13 @@ struct Applied {
 };
 
 // Writes the target to `write` front to back, in pieces of at most 64 KiB. The source must be
-// exactly the header's source length. Errors: kParse (a patch that breaks the format: the
-// message names the first fault), kIo (a read of the source or patch failed), or whatever
-// `write` returned, as it was. A failed apply may have written part of the target.
+// exactly the header's source length, and the target the length the caller expects, when it
+// says (the signed one): else kLengthMismatch before a byte is written. Errors: kParse (a patch
+// that breaks the format: the message names the first fault), kIo (a read of the source or
+// patch failed), or whatever `write` returned, as it was. A failed apply may have written part
+// of the target.
 using Sink = std::function<Status(std::string_view)>;
-Expected<Applied> apply_patch(RandomReader& source, RandomReader& patch, const Sink& write);
+Expected<Applied> apply_patch(RandomReader& source, RandomReader& patch, const Sink& write,
+                              std::optional<std::uint64_t> target_length = std::nullopt);
 
 }  // namespace posfleet::delta

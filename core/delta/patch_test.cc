@@ -139,6 +139,23 @@ TEST(DeltaPatch, AppliesFromFiles) {
   EXPECT_FALSE(FileReader::open(dir.path()));
 }
 
+TEST(DeltaPatch, ATargetOfAnotherLengthThanExpectedIsRefusedBeforeAByteIsWritten) {
+  const std::string old = random_bytes(5000, 13), now = rebuilt(old, 14);
+  auto patch = make_patch(old, now);
+  ASSERT_TRUE(patch);
+  StringReader s(old), p(*patch);
+  int pieces = 0;
+  auto sink = [&](std::string_view) {
+    ++pieces;
+    return ok_status();
+  };
+  auto got = apply_patch(s, p, sink, now.size() + 1);
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, Code::kLengthMismatch);
+  EXPECT_EQ(pieces, 0);
+  EXPECT_TRUE(apply_patch(s, p, sink, now.size()));
+}
+
 TEST(DeltaPatch, AnotherSourceIsRefusedOrGivesAnotherHash) {
   const std::string old = random_bytes(50000, 8), now = rebuilt(old, 9);
   auto patch = make_patch(old, now);

@@ -20,7 +20,11 @@ zero-fills unsynced tails instead; then the process dies. The first start
 after a cut is a power-up: the simulated bootloader applies the boot rule.
 
 Runs are randomized: good updates and ones whose new slot fails its health
-check or never boots (rollback paths). The seed is printed; set
+check or never boots (rollback paths); half of them from the factory image
+(the full files downloaded) and half from release 3.0.0 already running, whose
+os image the new release's patch is made from (the delta path: the patch
+downloaded and applied from the running slot into the download folder, cut at
+random bytes of that too, "apply:bytes"). The seed is printed; set
 POSFLEET_POWERCUT_SEED to replay, POSFLEET_POWERCUT_RUNS for the count (CI:
 200; bench/powercut runs 1,000). The table at the end says how often each kind
 of crash point was chosen and reached.
@@ -54,10 +58,10 @@ RECOVERY_POINTS = ([f"power_up/boot.json:{p}" for p in PHASES]
                    + [f"clear_pending/boot.json:{p}" for p in PHASES]
                    + [f"mark_good/boot.json:{p}" for p in PHASES])
 # First cuts that every update passes, whatever its scenario: each chosen one must be reached.
-ON_EVERY_PATH = (r"(download|install):bytes|point:append/done|point:update\.json:\w+"
+ON_EVERY_PATH = (r"(download|install|apply):bytes|point:append/done|point:update\.json:\w+"
                  r"|state:(check_manifest|download|verify|precheck|backup|install)")
 RECOVERY_STATES = ["rollback", "health_check", "reboot", "commit", "report_success", "report_failure"]
-OLD, NEW = "1.0.0", "4.0.0"
+OLD, MID, NEW = "1.0.0", "3.0.0", "4.0.0"
 SIZES = {"os": 400_000, "app": 60_000}
 SETTINGS = {"receipt": "short", "tips": True}
 
@@ -69,19 +73,32 @@ class PowerCutTest(unittest.TestCase):
         self.cli = Cli(self.server, self.ws.path)
         self.cli.run("policy", "set", "--window", "00:00-00:00", "--reason", "power-cut runs install at any hour")
         self.cli.run("key", "generate", "--out", "keys/release")
-        args = ["release", "create", "--dir", "rel", "--version", NEW, "--model", "A920"]
-        for name, size in SIZES.items():
-            path = os.path.join(self.ws.path, name + ".img")
-            with open(path, "wb") as f:
-                f.write(os.urandom(size))
-            args += ["--component", f"{name}={path}"]
-        self.cli.run(*args)
-        self.cli.run("release", "sign", "--dir", "rel", "--key", "keys/release.key")
-        self.cli.run("release", "publish", "--dir", "rel")
+        # MID runs on the terminals of the delta path; NEW changes a little of MID's os image and
+        # all of its app (too small a saving for a patch).
+        self.mid = {name: os.urandom(size) for name, size in SIZES.items()}
+        new_os = bytearray(self.mid["os"])
+        new_os[5000:5000] = os.urandom(2000)
+        for at in range(20_000, len(new_os), 25_000):
+            new_os[at] ^= 0x04
+        for version, files in ((MID, self.mid), (NEW, {"os": bytes(new_os), "app": os.urandom(SIZES["app"])})):
+            folder = os.path.join(self.ws.path, version)
+            os.makedirs(folder)
+            args = ["release", "create", "--dir", "rel-" + version, "--version", version, "--model", "A920"]
+            for name, data in files.items():
+                with open(os.path.join(folder, name + ".img"), "wb") as f:
+                    f.write(data)
+                args += ["--component", f"{name}={os.path.join(folder, name + '.img')}"]
+            self.cli.run(*args)
+        self.cli.run("release", "delta", "--from", "rel-" + MID, "--to", "rel-" + NEW)
+        with open(os.path.join(self.ws.path, "rel-" + NEW, "manifest.json")) as f:
+            [self.patch] = [d for c in json.load(f)["signed"]["components"] for d in c.get("deltas", [])]
+        for version in (MID, NEW):
+            self.cli.run("release", "sign", "--dir", "rel-" + version, "--key", "keys/release.key")
+            self.cli.run("release", "publish", "--dir", "rel-" + version)
         self.lock = threading.Lock()
         self.problems = []
         self.counts = {"runs": 0, "killed": 0, "second": 0, "unbootable": 0, "wrong": 0, "lost": 0,
-                       "duplicated": 0, "hung": 0, "new": 0, "old": 0}
+                       "duplicated": 0, "hung": 0, "new": 0, "old": 0, "delta": 0, "patched": 0}
         self.points = {}  # crash point kind -> [chosen, reached]
 
     def tearDown(self):
@@ -141,8 +158,13 @@ class PowerCutTest(unittest.TestCase):
     def one_run(self, i, rng):
         serial = f"PC{i:04d}"
         scenario = rng.choice(["good", "good", "health_fail", "boot_fail"])
-        kind = rng.choice(["state", "state", "download", "install", "point", "point", "point", "pay"])
-        total = sum(SIZES.values())
+        delta = rng.random() < 0.5  # from MID, whose os image NEW's patch is made from
+        kinds = ["state", "state", "download", "install", "point", "point", "point", "pay"]
+        kind = rng.choice(kinds + ["apply", "apply"] if delta else kinds)
+        # Bytes downloaded: the patch instead of the os image on the delta path; installed and
+        # applied: whole files.
+        total = {"download": self.patch["length"] + SIZES["app"] if delta else sum(SIZES.values()),
+                 "install": sum(SIZES.values()), "apply": SIZES["os"]}.get(kind)
         tear = rng.random() < 0.25
         if kind == "state":
             fault = f"state:{rng.choice(STATES)}"
@@ -170,6 +192,9 @@ class PowerCutTest(unittest.TestCase):
         # The device leaves the factory with its slots on disk.
         subprocess.run([binary("POSFLEET_AGENT"), "-c", agent.config_path, "status"], check=True,
                        capture_output=True, timeout=60)
+        if delta:  # it has installed MID since, in slot a
+            self.put_mid_in_slot_a(agent.device_dir)
+        start = MID if delta else OLD
         expected = [f"{serial}-1", f"{serial}-2"]
         if kind == "pay":  # the journal's first append, cut as soon as the sale is recorded
             self.tally(fault, self.pay(agent, expected[0], fault))
@@ -211,7 +236,27 @@ class PowerCutTest(unittest.TestCase):
             proc.terminate()
             proc.wait(timeout=10)
         log.close()
-        self.check(i, agent, d, expected, faults, scenario, cuts)
+        patched = d is not None and any("delta: os made from a patch" in line
+                                        for h in d["history"] for line in h["details"])
+        self.check(i, agent, d, expected, faults, scenario, cuts, start)
+        with self.lock:
+            self.counts["delta"] += delta
+            self.counts["patched"] += patched
+        if delta != patched and scenario == "good" and d and d["result"] == "success":
+            with self.lock:  # the delta path must be the one taken, and only there
+                self.problems.append(f"run {i} [{scenario}, {faults}]: patch {'not ' if delta else ''}used "
+                                     f"from {start}\n  log: {agent.log_path}")
+
+    def put_mid_in_slot_a(self, device_dir):
+        slot = os.path.join(device_dir, "slots", "a")
+        components = []
+        for name, data in self.mid.items():
+            with open(os.path.join(slot, name + ".img"), "wb") as f:
+                f.write(data)
+            components.append({"name": name, "version": MID, "filename": name + ".img",
+                               "sha256": hashlib.sha256(data).hexdigest(), "length": len(data)})
+        with open(os.path.join(slot, "slot.json"), "w") as f:
+            json.dump({"version": MID, "components": components}, f)
 
     @staticmethod
     def bootable_version(device_dir, boot):
@@ -228,12 +273,12 @@ class PowerCutTest(unittest.TestCase):
             return None
         return meta.get("version")
 
-    def check(self, i, agent, d, expected, faults, scenario, cuts):
+    def check(self, i, agent, d, expected, faults, scenario, cuts, start):
         problems = []
         with open(os.path.join(agent.device_dir, "boot.json")) as f:
             boot = json.load(f)
         version = self.bootable_version(agent.device_dir, boot)
-        if version not in (OLD, NEW) or boot["booted"] != boot["good"] or boot["pending"] != "":
+        if version not in (start, NEW) or boot["booted"] != boot["good"] or boot["pending"] != "":
             problems.append(("unbootable", f"boot {boot}, version {version}"))
         if d is None:
             problems.append(("hung", "the deployment did not finish"))
@@ -299,7 +344,8 @@ class PowerCutTest(unittest.TestCase):
             t.join()
         c = self.counts
         print(f"powercut: {c['runs']} runs in {time.monotonic() - started:.0f} s, {c['killed']} cut "
-              f"({c['second']} twice); ended on new {c['new']}, old {c['old']}; unbootable {c['unbootable']}, "
+              f"({c['second']} twice), {c['delta']} on the delta path ({c['patched']} made the os image from "
+              f"the patch); ended on new {c['new']}, old {c['old']}; unbootable {c['unbootable']}, "
               f"wrong version {c['wrong']}, lost {c['lost']}, duplicated {c['duplicated']}, hung {c['hung']}",
               flush=True)
         print("powercut: crash point                                  chosen  reached", flush=True)
