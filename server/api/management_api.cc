@@ -67,6 +67,11 @@ bj::object release_json(domain::Context& ctx, const store::ReleaseRecord& r) {
         if (mc.name == c.name) {
           o["mandatory"] = mc.mandatory;
           o["depends"] = bj::value_from(mc.depends);
+          bj::array deltas;  // the patches terminals on an earlier version download instead
+          for (const auto& d : mc.deltas)
+            deltas.push_back(bj::object{
+                {"from_version", d.from_version}, {"filename", d.filename}, {"size", d.length}});
+          o["deltas"] = std::move(deltas);
         }
     size += c.length;
     comps.push_back(std::move(o));

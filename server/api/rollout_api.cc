@@ -148,9 +148,11 @@ Response get_progress(domain::Context& ctx, Request& req, const Caller&) {
                    {"rollout_id", d.rollout_id}});
   }
   return http::json_response(
-      200,
-      bj::object{
-          {"release", r->version}, {"counts", counts}, {"total", total}, {"deployments", rows}});
+      200, bj::object{{"release", r->version},
+                      {"counts", counts},
+                      {"total", total},
+                      {"deployments", rows},
+                      {"bytes", bj::object{{"sent", p->bytes.sent}, {"full", p->bytes.full}}}});
 }
 
 // One sentence for people (the CLI prints it): what was created and why the

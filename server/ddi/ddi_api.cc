@@ -432,7 +432,8 @@ Response config_data(domain::Context& ctx, Request& req, const store::TerminalRe
 
 // A file of the artifact store, whole or a range of it, under a download slot.
 Response send_artifact(domain::Context& ctx, Request& req, const store::TerminalRecord& t,
-                       const store::ComponentRecord* c) {
+                       const domain::ModuleArtifact& file) {
+  const store::ComponentRecord* c = &file.component;
   const std::uint64_t size = c->length;
   Response res;
   res.content_type = "application/octet-stream";
@@ -471,6 +472,7 @@ Response send_artifact(domain::Context& ctx, Request& req, const store::Terminal
     }
     res.file->hold = std::move(grant.slot);
   }
+  if (!req.head) domain::count_download(ctx, file, res.file->length);
   return res;
 }
 
@@ -485,7 +487,7 @@ Response artifact(domain::Context& ctx, Request& req, const store::TerminalRecor
     return Response{200, "text/plain", {}, found->artifact.md5 + "  " + c->filename + "\n", {}};
   if (name != c->filename)
     return http::error_from(make_error(Code::kNotFound, "no artifact " + name + " in this module"));
-  return send_artifact(ctx, req, t, c);
+  return send_artifact(ctx, req, t, *found);
 }
 
 // A patch of a module (posfleet extension): only one its release's manifest lists.
@@ -494,7 +496,7 @@ Response delta(domain::Context& ctx, Request& req, const store::TerminalRecord& 
   if (!sm) return http::error_from(sm.error());
   auto found = domain::delta_artifact_for(ctx, t, *sm, req.param("fileName"));
   if (!found) return http::error_from(found.error());
-  return send_artifact(ctx, req, t, &found->component);
+  return send_artifact(ctx, req, t, *found);
 }
 
 // A terminal that proved itself (token or certificate) asks for a new

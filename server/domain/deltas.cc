@@ -1,5 +1,7 @@
 #include "server/domain/deltas.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 namespace posfleet::domain {
@@ -60,7 +62,18 @@ Expected<ModuleArtifact> delta_artifact_for(Context& ctx, const store::TerminalR
   patch.filename = d->filename;
   patch.sha256 = d->sha256;
   patch.length = d->length;
-  return ModuleArtifact{patch, *a};
+  return ModuleArtifact{patch, *a, module->component.length};
+}
+
+void count_download(Context& ctx, const ModuleArtifact& file, std::uint64_t sent) {
+  if (sent == 0) return;
+  std::uint64_t full = sent;
+  if (file.full_length > 0 && file.component.length > 0)  // that share of the full file
+    full = static_cast<std::uint64_t>(static_cast<long double>(sent) * file.full_length /
+                                      file.component.length);
+  if (auto s = ctx.store.add_release_bytes(file.component.release_id, {sent, full}); !s)
+    spdlog::warn("download of {} not counted in its release's bytes: {}", file.component.filename,
+                 s.error().message);
 }
 
 }  // namespace posfleet::domain

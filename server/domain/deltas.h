@@ -35,4 +35,9 @@ Expected<std::vector<OfferedDelta>> deltas_for(Context& ctx, const store::Termin
 Expected<ModuleArtifact> delta_artifact_for(Context& ctx, const store::TerminalRecord& t,
                                             std::int64_t module_id, const std::string& filename);
 
+// Counts `sent` bytes of a download of `file` (an artifact, or a patch standing in for a
+// full file of full_length bytes) into its release's tally, with what a full download would
+// have sent for them. A failure is logged, never the download's.
+void count_download(Context& ctx, const ModuleArtifact& file, std::uint64_t sent);
+
 }  // namespace posfleet::domain

@@ -136,6 +136,8 @@ Expected<PollView> poll_view(Context& ctx, const store::TerminalRecord& t, bool 
 struct ModuleArtifact {
   store::ComponentRecord component;
   store::ArtifactRecord artifact;
+  // For a delta patch (deltas.h): the length of the component's full file it stands in for.
+  std::uint64_t full_length = 0;
 };
 Expected<ModuleArtifact> artifact_for(Context& ctx, const store::TerminalRecord& t,
                                       std::int64_t module_id);

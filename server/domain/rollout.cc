@@ -226,6 +226,9 @@ Expected<ReleaseProgress> release_progress(Context& ctx, const store::ReleaseRec
   auto counts = ctx.store.release_state_counts(release.id);
   if (!counts) return counts.error();
   out.counts = std::move(*counts);
+  auto bytes = ctx.store.release_bytes(release.id);
+  if (!bytes) return bytes.error();
+  out.bytes = *bytes;
   auto rows = ctx.store.release_deployments(release.id, limit);
   if (!rows) return rows.error();
   for (auto& r : *rows) {

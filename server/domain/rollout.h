@@ -94,6 +94,8 @@ struct ProgressRow {
 struct ReleaseProgress {
   std::map<store::UpdateState, std::int64_t> counts;  // state → deployments
   std::vector<ProgressRow> newest;
+  // What its downloads sent, and what full downloads would have sent instead (delta patches).
+  store::ReleaseBytes bytes;
 };
 
 Expected<ReleaseProgress> release_progress(Context& ctx, const store::ReleaseRecord& release,

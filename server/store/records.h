@@ -252,6 +252,11 @@ struct AuditQuery {
 
 // What the server checked of a release's signatures when it was published
 // (posfleetd --release-key). Terminals check again against their own keys.
+// What a release's downloads sent, and what full downloads would have sent in their place.
+struct ReleaseBytes {
+  std::uint64_t sent = 0, full = 0;
+};
+
 struct ReleaseCheckRecord {
   std::int64_t release_id = 0;
   bool verified = false;            // at least `threshold` trusted keys signed it

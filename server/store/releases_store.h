@@ -57,6 +57,9 @@ class ReleaseStore {
   // deployments per release, policies by scope and terminals per group.
   virtual Status put_release_check(const ReleaseCheckRecord& r) = 0;
   virtual Expected<std::optional<ReleaseCheckRecord>> release_check(std::int64_t release_id) = 0;
+  // Adds a download's bytes to the release's tally (migration 26); zeros when none yet.
+  virtual Status add_release_bytes(std::int64_t release_id, const ReleaseBytes& b) = 0;
+  virtual Expected<ReleaseBytes> release_bytes(std::int64_t release_id) = 0;
 
   // How many of the release's deployments give their terminal each update
   // state (update_state_of); every state but idle is present, 0 when none.

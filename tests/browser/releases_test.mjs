@@ -190,6 +190,41 @@ await new Suite('releases').run(async (s) => {
   s.check(startVersion !== '2.1.0', `the agent now runs 2.1.0 (was ${startVersion})`);
   await s.shot(page, 'deployments-success-zh');
 
+  // ---- A release with a delta patch from 2.1.0: uploaded with its patch, listed on the
+  // release's page, used by the agent, and what it saved shown with the progress.
+  const os21 = readFileSync(join(good, 'os-2.1.0.bin'));
+  const os22 = Buffer.concat([os21.subarray(0, 5000), Buffer.from('2.2.0: card reader fix'), os21.subarray(5000)]);
+  s.cli('release', 'create', '--dir', 'rel-2.2.0', '--version', '2.2.0', '--model', 'A920',
+    '--component', `os=${write('os-2.2.0.bin', os22)}`,
+    '--component', `payment-app=${write('app-2.2.0.bin', Buffer.from('pay-app 2.2.0'))}`,
+    '--mandatory', 'os', '--depends', 'payment-app=os');
+  s.cli('release', 'delta', '--from', 'rel-2.1.0', '--to', 'rel-2.2.0');
+  s.cli('release', 'sign', '--dir', 'rel-2.2.0', '--key', 'release.key');
+  const withDelta = join(s.work, 'rel-2.2.0');
+  const patch = JSON.parse(readFileSync(join(withDelta, 'manifest.json'), 'utf8')).signed.components
+    .find((c) => c.name === 'os').deltas[0];
+  await page.getByTestId('nav-releases').click();
+  await upload(withDelta, ['os-2.2.0.bin', 'app-2.2.0.bin', patch.filename].map((f) => join(withDelta, f)));
+  const deltaEnd = await uploadEnd();
+  s.check(deltaEnd.includes('2.2.0'), `the release with a patch is published (${deltaEnd})`);
+  await s.expectAttr(page.getByTestId(`upload-step-${patch.filename}`), 'data-state', 'done', 'the patch was uploaded');
+  await closeUpload();
+  await page.getByTestId('release-2.2.0').click();
+  await s.expectText(page.getByTestId('deltas-os'), (t) => t.includes('从 2.1.0') && t.includes('B'),
+    "the os component's patch from 2.1.0 is listed with its size");
+  await s.shot(page, 'release-deltas-zh');
+  await page.keyboard.press('Escape');
+  s.check((await s.api('POST', '/deployments', { release: '2.2.0', terminals: ['WEB1001'] })).status === 201,
+    'the release with a patch is deployed to the agent');
+  await page.getByTestId('nav-deployments').click();
+  await s.choose(page, 'watch-release', '2.2.0');
+  await page.locator('[data-testid=row-state-WEB1001][data-state=success]').waitFor({ timeout: 120000 });
+  await s.expectText(page.getByTestId('progress-saved'), '差分包节省', 'the progress shows what the patch saved');
+  const bytes = (await s.api('GET', '/releases/2.2.0/progress')).body.bytes;
+  s.check(bytes.sent === patch.length + 'pay-app 2.2.0'.length && bytes.full === os22.length + 'pay-app 2.2.0'.length,
+    `the terminal downloaded the patch, not the full image (${JSON.stringify(bytes)})`);
+  await s.shot(page, 'deployments-delta-saved-zh');
+
   // ---- The API refuses what the forms refuse.
   const auditor = (await s.api('POST', '/tokens', { name: 'aud-token', role: 'auditor' })).body.token;
   const rmToken = (await s.api('POST', '/tokens', { name: 'rm-token', role: 'release_manager' })).body.token;

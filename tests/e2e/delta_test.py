@@ -101,6 +101,16 @@ class DeltaTest(FleetTestCase, unittest.TestCase):
         self.assertIn(f"delta: os made from a patch of {delta['length']} bytes instead of {len(self.new_os)}",
                       details)
         self.assertNotIn("delta not used", details)
+        # The release page lists the patch; its progress counts what the patch saved: the patch
+        # and the app sent, against the os image and the app in full.
+        release = self.server.api("GET", "/api/v1/releases/2.0.0")
+        os_row = next(c for c in release["components"] if c["name"] == "os")
+        self.assertEqual(os_row["deltas"], [{"from_version": "1.1.0", "filename": delta["filename"],
+                                             "size": delta["length"]}])
+        app_length = len(b"payment app 2.0.0")
+        progress = self.server.api("GET", "/api/v1/releases/2.0.0/progress")
+        self.assertEqual(progress["bytes"], {"sent": delta["length"] + app_length,
+                                             "full": len(self.new_os) + app_length})
         # The patch left nothing behind in the download folder (gone with it after the update).
         downloads = os.path.join(agent.device_dir, "download")
         self.assertEqual([f for f in os.listdir(downloads) if "delta" in f] if os.path.isdir(downloads) else [], [])
@@ -117,6 +127,10 @@ class DeltaTest(FleetTestCase, unittest.TestCase):
         details = self.update_to_2_0_0(agent)
         self.assertIn("delta not used for os: the running slot's os-1.1.0.img is not the file the patch was "
                       "made from; downloading the full file", details)
+        # The patch was sent and then the full image: both count, and the full cost is more.
+        progress = self.server.api("GET", "/api/v1/releases/2.0.0/progress")["bytes"]
+        self.assertGreater(progress["sent"], len(self.new_os))
+        self.assertGreater(progress["full"], progress["sent"])
 
     def test_a_damaged_patch_on_the_server_gets_the_full_image(self):
         delta = next(c for c in self.manifest("2.0.0")["components"] if c["name"] == "os")["deltas"][0]

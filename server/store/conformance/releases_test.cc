@@ -264,6 +264,25 @@ TEST_P(ReleasesConformance, StatusHistoryIsKeptInOrderWithProgress) {
   EXPECT_EQ((*h)[1].result, "success");
 }
 
+// What a release's downloads sent adds up, per release, from threads at once (migration 26).
+TEST_P(ReleasesConformance, TheBytesAReleasesDownloadsSentAddUpPerRelease) {
+  const auto a = release("1.0.0"), b = release("1.1.0");
+  EXPECT_EQ(store().release_bytes(a.id)->sent, 0u);
+  ASSERT_TRUE(store().add_release_bytes(a.id, {100, 1000}));
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) EXPECT_TRUE(store().add_release_bytes(a.id, {1, 10}));
+    });
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(store().add_release_bytes(b.id, {5, 5}));
+  const auto got = store().release_bytes(a.id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->sent, 200u);
+  EXPECT_EQ(got->full, 2000u);
+  EXPECT_EQ(store().release_bytes(b.id)->full, 5u);
+}
+
 TEST_P(ReleasesConformance, ReleaseCheckAndRollOutViews) {
   const auto r = release("1.0.0");
   EXPECT_FALSE(store().release_check(r.id)->has_value());

@@ -196,6 +196,8 @@ class SqlStore : public Store {
   // sql_store_rollout.cc
   Status put_release_check(const ReleaseCheckRecord& r) override;
   Expected<std::optional<ReleaseCheckRecord>> release_check(std::int64_t release_id) override;
+  Status add_release_bytes(std::int64_t release_id, const ReleaseBytes& b) override;
+  Expected<ReleaseBytes> release_bytes(std::int64_t release_id) override;
   Expected<std::map<UpdateState, std::int64_t>> release_state_counts(
       std::int64_t release_id) override;
   Expected<std::vector<DeploymentRow>> release_deployments(std::int64_t release_id,

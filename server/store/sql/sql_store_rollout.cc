@@ -31,6 +31,24 @@ Expected<std::optional<ReleaseCheckRecord>> SqlStore::release_check(std::int64_t
       ReleaseCheckRecord{s.i64(0), s.i64(1) != 0, static_cast<int>(s.i64(2)), s.str(3)});
 }
 
+Status SqlStore::add_release_bytes(std::int64_t release_id, const ReleaseBytes& b) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare(
+      "INSERT INTO release_bytes (release_id, sent_bytes, full_bytes) VALUES (?,?,?) "
+      "ON CONFLICT (release_id) DO UPDATE SET sent_bytes = release_bytes.sent_bytes + "
+      "excluded.sent_bytes, full_bytes = release_bytes.full_bytes + excluded.full_bytes");
+  s.bind_all(release_id, static_cast<std::int64_t>(b.sent), static_cast<std::int64_t>(b.full));
+  return done(c, s, "release bytes");
+}
+
+Expected<ReleaseBytes> SqlStore::release_bytes(std::int64_t release_id) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("SELECT sent_bytes, full_bytes FROM release_bytes WHERE release_id = ?");
+  s.bind(release_id);
+  if (s.step() != kRow) return ReleaseBytes{};
+  return ReleaseBytes{static_cast<std::uint64_t>(s.i64(0)), static_cast<std::uint64_t>(s.i64(1))};
+}
+
 Expected<std::map<UpdateState, std::int64_t>> SqlStore::release_state_counts(
     std::int64_t release_id) {
   POSFLEET_CONN(c);

@@ -753,6 +753,17 @@ END;
 DROP INDEX terminals_group;
 CREATE INDEX terminals_group ON terminals(group_name, serial);
 )sql",
+    // 26: what each release's downloads sent (artifacts and delta patches), and what full
+    //     downloads would have sent in their place (docs/formats/delta.md): the release's
+    //     progress shows what its patches saved.
+    R"sql(
+CREATE TABLE release_bytes (
+  release_id INTEGER NOT NULL,
+  sent_bytes INTEGER NOT NULL,
+  full_bytes INTEGER NOT NULL,
+  PRIMARY KEY (release_id)
+) WITHOUT ROWID;
+)sql",
 };
 #undef POSFLEET_PENDING_MOVE
 #undef POSFLEET_PENDING_ROW

@@ -8,6 +8,7 @@ import { api } from '../../api';
 import States from '../../common/States';
 import { errorText } from '../../common/errors';
 import { agentLine } from '../../common/agentText';
+import { formatSize } from '../../common/sizes';
 import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
 
@@ -27,6 +28,8 @@ interface ReleaseProgress {
   counts: Record<string, number>;
   total: number;
   deployments: ProgressRow[];
+  // What the release's downloads sent, and what full downloads would have sent instead.
+  bytes?: { sent: number; full: number };
 }
 
 const STATES = ['scheduled', 'running', 'success', 'failed', 'canceled'] as const;
@@ -66,6 +69,17 @@ export default function Progress({ release, canDeploy }: { release: string; canD
               ))}
               <Typography.Text type="secondary">{t('total', { total: d.total })}</Typography.Text>
             </Space>
+            {d.bytes && d.bytes.full > 0 && (
+              <Space wrap size="large" style={{ marginBottom: 16 }} data-testid="progress-bytes"
+                     data-sent={d.bytes.sent} data-full={d.bytes.full}>
+                <Typography.Text>{t('bytesSent', { sent: formatSize(d.bytes.sent), full: formatSize(d.bytes.full) })}</Typography.Text>
+                {d.bytes.sent < d.bytes.full && (
+                  <Tag color="success" data-testid="progress-saved">
+                    {t('bytesSaved', { percent: Math.round((100 * (d.bytes.full - d.bytes.sent)) / d.bytes.full) })}
+                  </Tag>
+                )}
+              </Space>
+            )}
             {notice && <Alert type="success" title={notice} style={{ marginBottom: 12 }} data-testid="cancel-notice" />}
             {error && <Alert type="error" title={error} style={{ marginBottom: 12 }} data-testid="cancel-error" />}
             <Table<ProgressRow>

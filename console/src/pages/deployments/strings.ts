@@ -56,6 +56,8 @@ export default {
     noDeployments: '这个版本还没有部署',
     chooseRelease: '请选择一个版本查看进度',
     readOnly: '您的角色只能查看部署进度',
+    bytesSent: '已发送 {{sent}}，完整下载需 {{full}}',
+    bytesSaved: '差分包节省 {{percent}}%',
   },
   en: {
     title: 'Deployments',
@@ -113,5 +115,7 @@ export default {
     noDeployments: 'This release has no deployments yet',
     chooseRelease: 'Choose a release to see its progress',
     readOnly: 'Your role may only watch deployments',
+    bytesSent: 'Sent {{sent}}; full downloads would have sent {{full}}',
+    bytesSaved: 'Delta patches saved {{percent}}%',
   },
 };

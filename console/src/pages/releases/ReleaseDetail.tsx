@@ -24,6 +24,13 @@ export function localToUtc(local: string): string {
   return new Date(local).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+// A patch's share of its full file, in whole percent; "<1" below one.
+export function percentOf(part: number, whole: number): string {
+  if (!whole) return '0';
+  const p = (100 * part) / whole;
+  return p > 0 && p < 1 ? '<1' : String(Math.round(p));
+}
+
 export default function ReleaseDetail({ release: r, canRelease, onClose, onChanged }: Props) {
   const { t, i18n } = useTranslation('releases');
   const { t: tc } = useTranslation();
@@ -103,6 +110,23 @@ export default function ReleaseDetail({ release: r, canRelease, onClose, onChang
           { title: t('size'), dataIndex: 'size', render: (v: number) => formatSize(v) },
           { title: t('mandatory'), dataIndex: 'mandatory', render: (v?: boolean) => (v ? t('yes') : t('no')) },
           { title: t('depends'), dataIndex: 'depends', render: (v?: string[]) => (v ?? []).map((d) => componentName(tc, d)).join(i18n.language === 'en' ? ', ' : '、') },
+          {
+            title: t('deltas'),
+            dataIndex: 'deltas',
+            render: (v: Component['deltas'], c: Component) =>
+              v && v.length > 0 ? (
+                <span data-testid={`deltas-${c.name}`}>
+                  {v.map((d) => (
+                    <div key={d.filename} title={d.filename}>
+                      {t('deltaFrom', { version: d.from_version, size: formatSize(d.size),
+                                        percent: percentOf(d.size, c.size) })}
+                    </div>
+                  ))}
+                </span>
+              ) : (
+                t('noDeltas')
+              ),
+          },
           { title: 'SHA-256', dataIndex: 'sha256', render: (v: string) => <code title={v}>{v.slice(0, 12)}…</code> },
         ]}
       />

@@ -86,19 +86,22 @@ export default function UploadRelease({ open, onClose, onPublished }: Props) {
       </Form>
       {steps.length > 0 && (
         <Table<Step>
-          rowKey="name"
+          rowKey="filename"
           size="small"
           pagination={false}
           dataSource={steps}
           data-testid="upload-steps"
           columns={[
-            { title: t('name'), dataIndex: 'name', render: (v: string) => componentName(tc, v) },
+            { title: t('name'), dataIndex: 'name',
+              render: (v: string, s) => s.deltaFrom === undefined ? componentName(tc, v)
+                : t('deltaStep', { name: componentName(tc, v), version: s.deltaFrom }) },
             { title: t('fileName'), dataIndex: 'filename' },
             {
               title: t('step_upload'),
               key: 'state',
               render: (_, s) => (
-                <span data-testid={`upload-step-${s.name}`} data-state={s.state}>
+                <span data-testid={s.deltaFrom === undefined ? `upload-step-${s.name}` : `upload-step-${s.filename}`}
+                      data-state={s.state}>
                   {s.state === 'upload' ? <Progress percent={s.percent} size="small" /> : t(`step_${s.state}`)}
                 </span>
               ),

@@ -7,6 +7,8 @@ export interface Component {
   size: number;
   mandatory?: boolean;
   depends?: string[];
+  // Patches from earlier versions, as the signed manifest lists them (docs/formats/delta.md).
+  deltas?: { from_version: string; filename: string; size: number }[];
 }
 
 export interface Release {

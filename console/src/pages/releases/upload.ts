@@ -1,5 +1,6 @@
 // Uploading a release signed with the CLI, as `posfleet release publish`
-// does: for each component of the signed manifest, ask whether the server has
+// does: for each file of the signed manifest (each component's, and each of
+// its delta patches), ask whether the server has
 // its artifact; if not, find the chosen file by name, check its SHA-256 and
 // length against the manifest in the browser, and PUT it with progress; then
 // POST the manifest byte for byte. The console never signs anything.
@@ -10,6 +11,7 @@ export interface ManifestComponent {
   filename: string;
   sha256: string;
   length: number;
+  deltaFrom?: string; // a component's patch from this version (docs/formats/delta.md)
 }
 
 export interface ParsedManifest {
@@ -36,12 +38,18 @@ export function parseManifest(text: string): ParsedManifest {
   const signed = env?.signed;
   if (!signed || typeof signed.version !== 'string' || !Array.isArray(signed.components))
     throw new UploadProblem('manifestInvalid', { message: 'signed.version / signed.components' });
-  const components = (signed.components as Record<string, unknown>[]).map((c) => ({
-    name: String(c.name ?? ''),
+  const file = (name: string, c: Record<string, unknown>, deltaFrom?: string): ManifestComponent => ({
+    name,
     filename: String(c.filename ?? ''),
     sha256: String(c.sha256 ?? '').toLowerCase(),
     length: Number(c.length ?? -1),
-  }));
+    ...(deltaFrom === undefined ? {} : { deltaFrom }),
+  });
+  const components = (signed.components as Record<string, unknown>[]).flatMap((c) => [
+    file(String(c.name ?? ''), c),
+    ...(Array.isArray(c.deltas) ? (c.deltas as Record<string, unknown>[]) : []).map((d) =>
+      file(String(c.name ?? ''), d, String(d.from_version ?? ''))),
+  ]);
   if (components.some((c) => !c.filename || !/^[0-9a-f]{64}$/.test(c.sha256)))
     throw new UploadProblem('manifestInvalid', { message: 'components need filename and sha256' });
   const signatures = Array.isArray(env.signatures) ? env.signatures.length : 0;
@@ -90,13 +98,15 @@ export interface Step {
   filename: string;
   state: StepState;
   percent: number;
+  deltaFrom?: string;
 }
 
 export async function uploadRelease(manifest: File, files: File[], csrf: string,
                                     onSteps: (steps: Step[]) => void): Promise<unknown> {
   const text = await manifest.text();
   const m = parseManifest(text);
-  const steps: Step[] = m.components.map((c) => ({ name: c.name, filename: c.filename, state: 'check', percent: 0 }));
+  const steps: Step[] = m.components.map((c) => ({ name: c.name, filename: c.filename, state: 'check', percent: 0,
+                                                  deltaFrom: c.deltaFrom }));
   const update = (i: number, s: Partial<Step>) => {
     steps[i] = { ...steps[i], ...s };
     onSteps([...steps]);
