@@ -440,18 +440,25 @@ Response send_artifact(domain::Context& ctx, Request& req, const store::Terminal
   res.headers = {{"Accept-Ranges", "bytes"},
                  {"Content-Disposition", "attachment;filename=" + c->filename},
                  {"ETag", "\"" + c->sha256 + "\""}};
-  http::ByteRange range;
-  switch (http::parse_range(req.header("range"), size, range)) {
+  std::vector<http::ByteRange> ranges;
+  switch (http::parse_ranges(req.header("range"), size, ranges)) {
     case http::RangeResult::kUnsatisfiable:
       res.status = 416;
       res.headers.push_back({"Content-Range", "bytes */" + std::to_string(size)});
       return res;
     case http::RangeResult::kSatisfiable:
       res.status = 206;
-      res.headers.push_back({"Content-Range", "bytes " + std::to_string(range.first) + "-" +
-                                                  std::to_string(range.first + range.length - 1) +
-                                                  "/" + std::to_string(size)});
-      res.file = http::FileSlice{ctx.artifacts.path_of(c->sha256), range.first, range.length, {}};
+      if (ranges.size() > 1) {  // several (a zchunk client's missing chunks): multipart
+        res.file = http::byteranges_slice(ctx.artifacts.path_of(c->sha256), ranges, size,
+                                          "application/octet-stream", &res.content_type);
+        break;
+      }
+      res.headers.push_back(
+          {"Content-Range", "bytes " + std::to_string(ranges[0].first) + "-" +
+                                std::to_string(ranges[0].first + ranges[0].length - 1) + "/" +
+                                std::to_string(size)});
+      res.file =
+          http::FileSlice{ctx.artifacts.path_of(c->sha256), ranges[0].first, ranges[0].length, {}};
       break;
     case http::RangeResult::kNone:
       res.file = http::FileSlice{ctx.artifacts.path_of(c->sha256), 0, size, {}};

@@ -351,20 +351,35 @@ struct Listener::Impl {
     auto [ec, n] = co_await bhttp::async_write_header(stream, sr, kNoThrow);
     (void)n;
     std::vector<char> buf(64 * 1024);
-    std::uint64_t off = slice.offset, left = slice.length;
-    while (!ec && left > 0) {
-      ssize_t got = ::pread(fd, buf.data(), std::min<std::uint64_t>(buf.size(), left),
-                            static_cast<off_t>(off));
-      if (got <= 0) {
-        ec = asio::error::eof;
-        break;
+    // One range of the file, or a multipart body's parts (each its head, then its range).
+    std::vector<FileSlice::Part> parts = slice.parts;
+    if (parts.empty()) parts.push_back({"", slice.offset, slice.length});
+    auto write_text = [&](const std::string& text) -> asio::awaitable<void> {
+      if (ec || text.empty()) co_return;
+      std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(text), kNoThrow);
+    };
+    std::uint64_t left = 0;
+    for (const auto& part : parts) {
+      co_await write_text(part.head);
+      std::uint64_t off = part.offset;
+      left = part.length;
+      while (!ec && left > 0) {
+        ssize_t got = ::pread(fd, buf.data(), std::min<std::uint64_t>(buf.size(), left),
+                              static_cast<off_t>(off));
+        if (got <= 0) {
+          ec = asio::error::eof;
+          break;
+        }
+        beast::get_lowest_layer(stream).expires_after(
+            std::chrono::seconds(opt.idle_timeout_seconds));
+        std::tie(ec, n) = co_await asio::async_write(
+            stream, asio::buffer(buf.data(), static_cast<size_t>(got)), kNoThrow);
+        off += static_cast<std::uint64_t>(got);
+        left -= static_cast<std::uint64_t>(got);
       }
-      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(opt.idle_timeout_seconds));
-      std::tie(ec, n) = co_await asio::async_write(
-          stream, asio::buffer(buf.data(), static_cast<size_t>(got)), kNoThrow);
-      off += static_cast<std::uint64_t>(got);
-      left -= static_cast<std::uint64_t>(got);
+      if (ec || left > 0) break;
     }
+    co_await write_text(slice.tail);
     ::close(fd);
     co_return !ec && left == 0;
   }

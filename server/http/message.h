@@ -70,8 +70,16 @@ struct Request {
 struct FileSlice {
   std::string path;
   std::uint64_t offset = 0;
-  std::uint64_t length = 0;
+  std::uint64_t length = 0;    // of the whole body
   std::shared_ptr<void> hold;  // released only once the slice is written (or the write failed)
+  // A multipart/byteranges body instead of [offset, offset + length): each part's head (its
+  // boundary and headers), then its bytes of the file; then `tail`. `length` counts it all.
+  struct Part {
+    std::string head;
+    std::uint64_t offset = 0, length = 0;
+  };
+  std::vector<Part> parts = {};
+  std::string tail = {};
 };
 
 struct Response {

@@ -169,6 +169,31 @@ class DeltaTest(FleetTestCase, unittest.TestCase):
         self.assertEqual((offered["part"], offered["from_version"]), ("os", "1.1.0"))
         status, patch = get(offered["_links"]["download-http"]["href"])
         self.assertEqual((status, sha256(patch)), (200, offered["hashes"]["sha256"]))
+        # Several ranges at once, as a zchunk client asks for the chunks it lacks: one
+        # multipart/byteranges answer, each part with its Content-Range.
+        href = os_artifact["_links"]["download-http"]["href"]
+        req = urllib.request.Request(href, headers={"Authorization": "TargetToken " + agent.token,
+                                                    "Range": "bytes=0-99, 5000-5099,-10"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            self.assertEqual(r.status, 206)
+            ctype, body = r.headers["Content-Type"], r.read()
+        self.assertTrue(ctype.startswith("multipart/byteranges; boundary="), ctype)
+        boundary = ctype.split("boundary=", 1)[1].encode()
+        parts = body.split(b"--" + boundary)
+        self.assertEqual((parts[0], parts[-1]), (b"", b"--\r\n"))
+        got = []
+        for part in parts[1:-1]:
+            head, _, data = part.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+            ranges = [line for line in head.split(b"\r\n") if line.startswith(b"Content-Range: bytes ")]
+            first, last = map(int, ranges[0].split(b" ")[2].split(b"/")[0].split(b"-"))
+            got.append((first, data.removesuffix(b"\r\n")))
+        n = len(self.new_os)
+        self.assertEqual(got, [(0, self.new_os[:100]), (5000, self.new_os[5000:5100]), (n - 10, self.new_os[-10:])])
+        # Ranges that overlap would send the file many times over: the whole file, once.
+        req = urllib.request.Request(href, headers={"Authorization": "TargetToken " + agent.token,
+                                                    "Range": "bytes=0-,0-,0-"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            self.assertEqual((r.status, sha256(r.read())), (200, sha256(self.new_os)))
         # Another name under the module is not served.
         with self.assertRaises(urllib.error.HTTPError) as e:
             get(offered["_links"]["download-http"]["href"].replace(".pfdelta", ".img"))
