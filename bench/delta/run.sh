@@ -12,7 +12,7 @@
 # grows). Not part of the test suite.
 #
 # Environment (defaults in brackets):
-#   PAIRS            one pair a line: PACKAGE OLD_VERSION NEW_VERSION FILE, where FILE is a path
+#   PAIRS            one pair a line ("" for none): PACKAGE OLD_VERSION NEW_VERSION FILE, where FILE is a path
 #                    inside the package or "-" for the whole package as one image (its data
 #                    tar, uncompressed) [libssl3 3.0.20 -> 3.0.22 as a whole, libcurl4's
 #                    library, python3.11's executable]
@@ -35,7 +35,7 @@ PEAK_RSS=${PEAK_RSS:-$root/build/bin/peak-rss}
 CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/posfleet-bench-delta}
 SYNTH_MIB=${SYNTH_MIB-16 64 256 1024}
 BSDIFF_MAX_MIB=${BSDIFF_MAX_MIB:-64}
-PAIRS=${PAIRS:-"libssl3 3.0.20-1~deb12u2 3.0.22-1~deb12u2 -
+PAIRS=${PAIRS-"libssl3 3.0.20-1~deb12u2 3.0.22-1~deb12u2 -
 libcurl4 7.88.1-10+deb12u5 7.88.1-10+deb12u15 usr/lib/x86_64-linux-gnu/libcurl.so.4.8.0
 python3.11-minimal 3.11.2-6+deb12u8 3.11.2-6+deb12u9 usr/bin/python3.11"}
 
@@ -108,11 +108,12 @@ compare() {
   fi
   printf '%-60s %12s %10s %10s %6s %10s %10s %10s\n' "$label" "$(size_of "$new")" "$ours" "$bs" "$vs" "$xd" "$zp" "$full" >>"$tmp/sizes"
   if ((with_bsdiff)); then
-    printf '%-60s %8s %8s %8s %8s %9s %9s\n' "$label" "${secs[ours_make]}" "${secs[bs_make]}" \
-      "${secs[ours_apply]}" "${secs[bs_apply]}" "$(mib "${rss[ours_apply]}")" "$(mib "${rss[bs_apply]}")" >>"$tmp/times"
+    printf '%-60s %8s %8s %8s %8s %9s %9s %9s\n' "$label" "${secs[ours_make]}" "${secs[bs_make]}" \
+      "${secs[ours_apply]}" "${secs[bs_apply]}" "$(mib "${rss[ours_apply]}")" "$(mib "${rss[bs_apply]}")" \
+      "$(mib "${rss[ours_make]}")" >>"$tmp/times"
   else
-    printf '%-60s %8s %8s %8s %8s %9s %9s\n' "$label" "${secs[ours_make]}" - "${secs[ours_apply]}" - \
-      "$(mib "${rss[ours_apply]}")" - >>"$tmp/times"
+    printf '%-60s %8s %8s %8s %8s %9s %9s %9s\n' "$label" "${secs[ours_make]}" - "${secs[ours_apply]}" - \
+      "$(mib "${rss[ours_apply]}")" - "$(mib "${rss[ours_make]}")" >>"$tmp/times"
   fi
   echo "  $label: ours $ours bytes${bs:+, bsdiff $bs}, apply peak $(mib "${rss[ours_apply]}") MiB" >&2
 }
@@ -151,5 +152,5 @@ printf '%-60s %12s %10s %10s %6s %10s %10s %10s\n' pair "new file" posfleet bsdi
 cat "$tmp/sizes"
 echo
 echo "Seconds to make and apply; peak resident memory of the apply, MiB (target: at most 16, flat)"
-printf '%-60s %8s %8s %8s %8s %9s %9s\n' pair "make" "bsdiff" apply bspatch "apply MiB" "bspatch"
+printf '%-60s %8s %8s %8s %8s %9s %9s %9s\n' pair "make" "bsdiff" apply bspatch "apply MiB" "bspatch" "make MiB"
 cat "$tmp/times"
