@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <numeric>
 #include <set>
 
 #include "core/clock.h"
@@ -99,6 +100,14 @@ Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& re
                  {"already_open", 0}, {"installing", 0},
                  {"busy", 0},         {"unknown_terminal", targets.unknown}};
   const std::size_t n = targets.terminals.size();
+  // Each change writes its terminals' rows in the order of their ids, as every other writer of
+  // many terminals does (the servers' last_seen chunks): two of them then wait for each other
+  // on PostgreSQL instead of deadlocking.
+  std::vector<std::size_t> by_id(n);
+  std::iota(by_id.begin(), by_id.end(), std::size_t{0});
+  std::sort(by_id.begin(), by_id.end(), [&](std::size_t a, std::size_t b) {
+    return targets.terminals[a].id < targets.terminals[b].id;
+  });
   const std::size_t parts = std::max<std::size_t>(1, (n + kAssignPerChange - 1) / kAssignPerChange);
   for (std::size_t part = 0; part < parts; ++part) {
     const std::size_t from = part * kAssignPerChange, to = std::min(n, from + kAssignPerChange);
@@ -106,7 +115,7 @@ Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& re
     auto work = [&](store::Tx& tx) -> Status {
       made = AssignOutcome{};
       for (std::size_t i = from; i < to; ++i) {
-        const auto& t = targets.terminals[i];
+        const auto& t = targets.terminals[by_id[i]];
         if (!for_model(release, t.model)) {
           ++made.skipped["wrong_model"];
           continue;

@@ -3,6 +3,7 @@
 // terminal an open deployment; concurrent audit appends keep one chain.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <latch>
 #include <set>
@@ -134,6 +135,48 @@ TEST_P(RaceConformance, LastSeenBatchesAtOnceKeepTheOnlineCountExact) {
     EXPECT_EQ(o->online, *n);
     EXPECT_EQ(o->online + o->offline, kTerminals);
   }
+}
+
+// A rollout's creation inserts its members in one transaction, each row referencing its
+// terminal (a key-share lock of the terminal's row on PostgreSQL), in the order of its waves;
+// meanwhile the servers write last_seen chunks over the same terminals in id order. The
+// transaction holds terminal 2 and then asks for terminal 1, which a chunk over 1 and 2
+// took first: neither may wait for the other (found by the fleet simulation at 100,000
+// terminals, where PostgreSQL ended one as a deadlock and the rollout was not created).
+TEST_P(RaceConformance, ALastSeenChunkNeverWaitsForAnInsertReferencingItsTerminals) {
+  const auto t1 = terminal("KS1"), t2 = terminal("KS2");
+  RolloutRecord r;
+  r.name = "r";
+  r.release_id = release("1.0.0").id;
+  auto rollout = store().insert_rollout(r);
+  ASSERT_TRUE(rollout) << rollout.error().to_string();
+  std::latch holds_t2(1), chunk_done(1);
+  std::atomic<bool> chunk_finished{false};
+  std::thread chunk([&] {
+    holds_t2.wait();
+    auto st = store().touch_terminals({{t1, 5000}, {t2, 5000}});
+    EXPECT_TRUE(st) << st.error().to_string();
+    chunk_finished = true;
+    chunk_done.count_down();
+  });
+  Status st = store().transact([&](Tx& tx) -> Status {
+    if (auto s = tx.insert_rollout_members(*rollout, {{t2, 1, 0, ""}}); !s) return s;
+    holds_t2.count_down();
+    // The chunk does not wait for this transaction: it finishes while it is still open. (SQLite
+    // runs one writer at a time, so there it waits for the commit; nothing can cross.)
+    if (GetParam().name != "sqlite") {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (!chunk_finished && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      EXPECT_TRUE(chunk_finished) << "the last_seen chunk waited for the members' transaction";
+    }
+    return tx.insert_rollout_members(*rollout, {{t1, 1, 0, ""}});
+  });
+  EXPECT_TRUE(st) << st.error().to_string();
+  chunk_done.wait();
+  chunk.join();
+  EXPECT_EQ(store().terminal_by_id(t1)->last_seen, 5000);
+  EXPECT_EQ(store().terminal_by_id(t2)->last_seen, 5000);
 }
 
 TEST_P(RaceConformance, OneOfTwoReviewersMovesTheApplication) {

@@ -201,7 +201,10 @@ namespace {
 // pairs (a CTE: SQLite has no column list on a FROM subquery's alias). With `in_id_order`
 // (PostgreSQL) their rows are locked first, in the order of their ids: every server's chunks
 // then lock shared terminals in the same order and wait on each other instead of deadlocking
-// (a join's plan locks them in whatever order it reads them: a hash join in the table's).
+// (a join's plan locks them in whatever order it reads them: a hash join in the table's). The
+// lock is FOR NO KEY UPDATE, what the UPDATE itself takes: FOR UPDATE would also wait for the
+// key-share locks of every insert that references a terminal (a rollout's members, a
+// deployment) and, with a transaction inserting many of those in another order, deadlock.
 std::string touch_terminals_sql(std::size_t rows, bool in_id_order) {
   std::string sql = "WITH v(id, seen) AS (VALUES ";
   for (std::size_t i = 0; i < rows; ++i)
@@ -210,7 +213,7 @@ std::string touch_terminals_sql(std::size_t rows, bool in_id_order) {
   if (in_id_order)
     return sql +
            ", locked AS MATERIALIZED (SELECT t.id, v.seen FROM terminals t JOIN v ON t.id = v.id"
-           " WHERE t.last_seen < v.seen ORDER BY t.id FOR UPDATE OF t)"
+           " WHERE t.last_seen < v.seen ORDER BY t.id FOR NO KEY UPDATE OF t)"
            " UPDATE terminals SET last_seen = locked.seen FROM locked"
            " WHERE terminals.id = locked.id AND terminals.last_seen < locked.seen";
   return sql +

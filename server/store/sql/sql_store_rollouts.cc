@@ -196,7 +196,7 @@ Expected<std::vector<RolloutMemberRecord>> SqlStore::unassigned_members(std::int
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT terminal_id, wave, deployment_id, skipped FROM rollout_members WHERE rollout_id = ? "
-      "AND wave = ? AND deployment_id = 0 AND skipped = '' LIMIT ?");
+      "AND wave = ? AND deployment_id = 0 AND skipped = '' ORDER BY terminal_id LIMIT ?");
   s.bind_all(rollout_id, wave, limit);
   std::vector<RolloutMemberRecord> out;
   int rc;
