@@ -348,19 +348,17 @@ struct Listener::Impl {
     if (fd < 0) co_return false;
     head.content_length(slice.length);
     bhttp::response_serializer<bhttp::empty_body> sr(head);
-    auto [ec, n] = co_await bhttp::async_write_header(stream, sr, kNoThrow);
-    (void)n;
+    beast::error_code ec;
+    std::size_t n = 0;
+    std::tie(ec, n) = co_await bhttp::async_write_header(stream, sr, kNoThrow);
     std::vector<char> buf(64 * 1024);
     // One range of the file, or a multipart body's parts (each its head, then its range).
     std::vector<FileSlice::Part> parts = slice.parts;
     if (parts.empty()) parts.push_back({"", slice.offset, slice.length});
-    auto write_text = [&](const std::string& text) -> asio::awaitable<void> {
-      if (ec || text.empty()) co_return;
-      std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(text), kNoThrow);
-    };
     std::uint64_t left = 0;
     for (const auto& part : parts) {
-      co_await write_text(part.head);
+      if (!ec && !part.head.empty())
+        std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(part.head), kNoThrow);
       std::uint64_t off = part.offset;
       left = part.length;
       while (!ec && left > 0) {
@@ -379,7 +377,8 @@ struct Listener::Impl {
       }
       if (ec || left > 0) break;
     }
-    co_await write_text(slice.tail);
+    if (!ec && !slice.tail.empty())
+      std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(slice.tail), kNoThrow);
     ::close(fd);
     co_return !ec && left == 0;
   }
