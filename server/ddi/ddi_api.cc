@@ -215,16 +215,21 @@ Response post_ticket(domain::Context& ctx, Request& req, const store::TerminalRe
   return http::json_response(200, bj::object{{"ticket_id", ticket->id}});
 }
 
-// The download link points at posfleetd itself or, with --artifact-base-url, at the web server
-// that serves --artifact-dir (the signed manifest, not the transport, vouches for the bytes).
+// The download link points at posfleetd itself (`href`) or, with --artifact-base-url, at the
+// web server that serves --artifact-dir (the signed manifest, not the transport, vouches for
+// the bytes).
+std::string download_link(const domain::Context& ctx, const std::string& href,
+                          const std::string& sha256) {
+  return ctx.artifact_base_url.empty()
+             ? href
+             : ctx.artifact_base_url + store::ArtifactStore::relative_path_of(sha256);
+}
+
 bj::object chunk_json(const domain::Context& ctx, const std::string& base,
                       const store::ComponentRecord& c, const store::ArtifactRecord& a) {
   const std::string href =
       base + "/softwaremodules/" + std::to_string(c.id) + "/artifacts/" + c.filename;
-  const std::string download =
-      ctx.artifact_base_url.empty()
-          ? href
-          : ctx.artifact_base_url + store::ArtifactStore::relative_path_of(a.sha256);
+  const std::string download = download_link(ctx, href, a.sha256);
   bj::object artifact{
       {"filename", c.filename},
       {"hashes", bj::object{{"sha1", a.sha1}, {"md5", a.md5}, {"sha256", a.sha256}}},
@@ -243,10 +248,7 @@ bj::object delta_json(const domain::Context& ctx, const std::string& base,
                       const domain::OfferedDelta& d) {
   const std::string href =
       base + "/softwaremodules/" + std::to_string(d.component.id) + "/deltas/" + d.delta.filename;
-  const std::string download =
-      ctx.artifact_base_url.empty()
-          ? href
-          : ctx.artifact_base_url + store::ArtifactStore::relative_path_of(d.delta.sha256);
+  const std::string download = download_link(ctx, href, d.delta.sha256);
   return bj::object{{"part", d.component.name},
                     {"filename", d.delta.filename},
                     {"from_version", d.delta.from_version},
