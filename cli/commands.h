@@ -22,6 +22,9 @@ struct CreateOptions {
   std::string dir, version, notes_zh, notes_en;
   std::vector<std::string> models, components;  // components as NAME=FILE[@VERSION]
   std::vector<std::string> mandatory, depends;  // NAME; NAME=OTHER
+  // NAME=FILE.zck: the zchunk file of the image component NAME (a .swu) assembles, made with
+  // `posfleet release zchunk`; NAME alone: one made here of the component's own file.
+  std::vector<std::string> zchunks;
   int expires_days = 90;
   std::string expires_at;  // absolute UTC time; overrides expires_days
   bool security = false, rollback = false;
@@ -76,6 +79,9 @@ struct DeltaOptions {
   std::string from_dir, to_dir;
 };
 Status release_delta(const DeltaOptions& o);
+// The zchunk file of `image` beside it (docs/formats/zchunk.md), its header for a .swu, and
+// the address posfleetd serves it at.
+Status release_zchunk(const std::string& image);
 Status root_init(const RootInitOptions& o);
 Status root_next(const RootNextOptions& o);
 Status root_sign(const std::string& file, const std::string& key_file);

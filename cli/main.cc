@@ -97,6 +97,11 @@ int main(int argc, char** argv) {
                  say("发布序号（默认：当前 Unix 时间）；终端拒绝低于已接受序号的发布",
                      "release sequence (default: now in unix seconds); terminals refuse a "
                      "release below one they accepted"));
+  rc->add_option("--zchunk", create.zchunks,
+                 say("NAME=FILE.zck：组件 NAME（.swu）所装映像的 zchunk 文件；只写 NAME："
+                     "用组件文件本身生成（可重复）",
+                     "NAME=FILE.zck: the zchunk file of the image component NAME (a .swu) "
+                     "installs; NAME alone: make one of the component's file (repeat)"));
   rc->callback([&] { action = [&] { return cli::release_create(create); }; });
 
   std::string dir, key_file;
@@ -117,6 +122,14 @@ int main(int argc, char** argv) {
                  say("新版本目录（写入差分包）", "the new release folder (the patches go there)"))
       ->required();
   rd->callback([&] { action = [&] { return cli::release_delta(delta); }; });
+
+  std::string zchunk_image;
+  auto* rz = release->add_subcommand(
+      "zchunk", say("为映像生成 zchunk 文件及其头部（供 swupdate 差分更新的 .swu 使用）",
+                    "make the zchunk file of an image and its header (for a .swu that swupdate "
+                    "updates by chunks)"));
+  rz->add_option("IMAGE", zchunk_image, say("映像文件", "the image file"))->required();
+  rz->callback([&] { action = [&] { return cli::release_zchunk(zchunk_image); }; });
 
   auto* rp = release->add_subcommand("publish", say("把已签名的版本目录上传到 posfleetd",
                                                     "upload a signed release folder to posfleetd"));

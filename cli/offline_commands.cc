@@ -14,6 +14,7 @@
 #include "core/manifest.h"
 #include "core/signing.h"
 #include "core/version.h"
+#include "core/zchunk/zchunk.h"
 
 namespace posfleet::cli {
 
@@ -55,6 +56,69 @@ Status save_manifest(const std::string& dir, const SignedManifest& m) {
 }
 
 }  // namespace
+
+namespace {
+
+// Where posfleetd serves a zchunk file to any client: by its hash, as a CDN would.
+std::string zchunk_path(const std::string& sha256) { return "/zchunk/" + sha256 + ".zck"; }
+
+void print_zchunk(const std::string& file, const zchunk::Info& info, const std::string& sha256) {
+  std::cout << "  " << file << "  " << human_size(info.length) << ", " << info.chunks
+            << say(" 个块，头部 ", " chunks, header ") << human_size(info.header_length)
+            << say("\n  服务器地址：<posfleetd>", "\n  served at <posfleetd>")
+            << zchunk_path(sha256) << "\n";
+}
+
+// --zchunk NAME=FILE.zck (checked, copied in) or NAME (made of the component's file).
+Status attach_zchunk(const std::string& dir, const std::string& spec, Manifest& m) {
+  const auto eq = spec.find('=');
+  const std::string name = spec.substr(0, eq);
+  Component* c = nullptr;
+  for (auto& each : m.components)
+    if (each.name == name) c = &each;
+  if (!c) return make_error(Code::kInvalidArgument, "--zchunk " + name + ": no such component");
+  std::string file = dir + "/" + c->filename + ".zck";
+  if (eq == std::string::npos) {
+    auto made = zchunk::make(dir + "/" + c->filename, file);
+    if (!made) return made.error().with_context("--zchunk " + name);
+  } else {
+    const std::string given = spec.substr(eq + 1);
+    auto checked = zchunk::check(given);
+    if (!checked) return checked.error().with_context("--zchunk " + name);
+    file = dir + "/" + fs::path(given).filename().string();
+    std::error_code ec;
+    if (fs::absolute(given) != fs::absolute(file))
+      fs::copy_file(given, file, fs::copy_options::overwrite_existing, ec);
+    if (ec)
+      return make_error(Code::kIo, "cannot copy " + given + " into " + dir + ": " + ec.message());
+  }
+  auto info = zchunk::check(file);
+  if (!info) return info.error();
+  auto d = digest_file(file);
+  if (!d) return d.error();
+  c->zchunk = ZchunkFile{fs::path(file).filename().string(), d->sha256, d->size};
+  if (auto s = check_file_name(c->zchunk->filename); !s) return s.error().with_context("--zchunk");
+  print_zchunk(c->zchunk->filename, *info, d->sha256);
+  return ok_status();
+}
+
+}  // namespace
+
+Status release_zchunk(const std::string& image) {
+  const std::string out = image + ".zck";
+  auto made = zchunk::make(image, out);
+  if (!made) return made.error();
+  auto d = digest_file(out);
+  if (!d) return d.error();
+  print_zchunk(out, *made, d->sha256);
+  std::cout << say("  头部：", "  header: ") << out << ".header"
+            << say("（放入 .swu，type = \"delta\"，url 为上面的地址；再用 `release create "
+                   "--zchunk NAME=",
+                   " (pack it in the .swu, type = \"delta\", url the address above; then "
+                   "`release create --zchunk NAME=")
+            << out << "`)\n";
+  return ok_status();
+}
 
 Status release_create(const CreateOptions& o) {
   if (auto v = Version::parse(o.version); !v) return v.error();
@@ -144,6 +208,8 @@ Status release_create(const CreateOptions& o) {
           "--depends \"" + spec + "\" must be NAME=OTHER with two components of this release");
     c->depends.push_back(spec.substr(eq + 1));
   }
+  for (const auto& spec : o.zchunks)
+    if (auto s = attach_zchunk(o.dir, spec, m); !s) return s;
   if (auto s = save_manifest(o.dir, sm); !s) return s;
   std::cout << say("版本 ", "release ") << m.version << say("，适用 ", " for ") << m.models.size()
             << say(" 个型号，过期时间 ", " model(s), expires ") << local_time(m.expires)

@@ -31,11 +31,13 @@ Status release_publish(const ServerOptions& s, const std::string& dir) {
   auto c = client(s);
   if (!c) return c.error();
   auto& out = s.json ? std::cerr : std::cout;  // with --json, stdout holds only the release's JSON
-  // Every file the manifest names: each component's, and each of its patches.
+  // Every file the manifest names: each component's, its patches and its zchunk file.
   std::vector<std::tuple<std::string, std::string, std::uint64_t>> files;  // name, sha256, length
   for (const auto& comp : sm->manifest.components) {
     files.emplace_back(comp.filename, comp.sha256, comp.length);
     for (const auto& d : comp.deltas) files.emplace_back(d.filename, d.sha256, d.length);
+    if (comp.zchunk)
+      files.emplace_back(comp.zchunk->filename, comp.zchunk->sha256, comp.zchunk->length);
   }
   for (const auto& [filename, sha256, length] : files) {
     const std::string path = "/api/v1/artifacts/" + sha256;

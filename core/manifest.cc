@@ -37,6 +37,10 @@ boost::json::object Manifest::to_json() const {
                                              {"length", d.length}});
       o["deltas"] = deltas;
     }
+    if (c.zchunk)
+      o["zchunk"] = boost::json::object{{"filename", c.zchunk->filename},
+                                        {"sha256", c.zchunk->sha256},
+                                        {"length", c.zchunk->length}};
     comps.push_back(std::move(o));
   }
   boost::json::array mods;
@@ -131,6 +135,27 @@ Expected<Delta> parse_delta(const boost::json::value& v, const Component& target
   return d;
 }
 
+Expected<ZchunkFile> parse_zchunk(const boost::json::value& v, const Component& c) {
+  if (!v.is_object()) return make_error(Code::kParse, "zchunk must be an object");
+  const auto& o = v.get_object();
+  ZchunkFile z;
+  for (auto [field, out] : {std::pair{"filename", &z.filename}, {"sha256", &z.sha256}}) {
+    auto s = json::get_string(o, field);
+    if (!s) return s.error().with_context("zchunk");
+    *out = *s;
+  }
+  if (auto s = check_file_name(z.filename); !s) return s.error().with_context("zchunk");
+  if (!is_sha256_hex(z.sha256))
+    return make_error(Code::kParse, "zchunk " + z.filename + ": sha256 is not 64 hex digits");
+  if (z.sha256 == c.sha256)
+    return make_error(Code::kParse, "zchunk " + z.filename + " is the component itself");
+  auto len = json::get_int(o, "length");
+  if (!len || *len < 1)
+    return make_error(Code::kParse, "zchunk " + z.filename + ": length must be a positive integer");
+  z.length = static_cast<std::uint64_t>(*len);
+  return z;
+}
+
 Expected<Component> component_from(const boost::json::value& v) {
   if (!v.is_object()) return make_error(Code::kParse, "a component must be an object");
   const auto& o = v.get_object();
@@ -173,6 +198,11 @@ Expected<Component> component_from(const boost::json::value& v) {
       if (!d) return d.error().with_context("component " + c.name);
       c.deltas.push_back(std::move(*d));
     }
+  }
+  if (const auto* z = o.if_contains("zchunk")) {
+    auto parsed = parse_zchunk(*z, c);
+    if (!parsed) return parsed.error().with_context("component " + c.name);
+    c.zchunk = std::move(*parsed);
   }
   return c;
 }
@@ -247,6 +277,9 @@ Expected<Manifest> Manifest::from_json(const boost::json::value& v) {
         return make_error(Code::kParse,
                           "component " + c->name + " lists two deltas from the same source");
     }
+    if (c->zchunk && !files.insert(c->zchunk->filename).second)
+      return make_error(Code::kParse, "file name " + c->zchunk->filename +
+                                          " appears twice; the zchunk file needs its own");
     m.components.push_back(std::move(*c));
   }
   if (m.components.empty())

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,15 @@ struct Delta {
   std::uint64_t length = 0;
 };
 
+// A zchunk file (docs/formats/zchunk.md) of a component's file, or of the image a .swu
+// component assembles from it with swupdate's delta handler. Served to any client by its
+// hash, it gives every older version the chunks it lacks; the manifest pins its bytes.
+struct ZchunkFile {
+  std::string filename;  // next to the artifacts
+  std::string sha256;    // of the .zck
+  std::uint64_t length = 0;
+};
+
 struct Component {
   std::string name;  // e.g. "os", "payment-app"; a DDI chunk's "part"
   std::string version;
@@ -40,6 +50,7 @@ struct Component {
   std::vector<std::string> depends = {};  // components that must be installed with it
   std::vector<Delta> deltas = {};         // at most kMaxDeltas, each from another source
   static constexpr std::size_t kMaxDeltas = 16;
+  std::optional<ZchunkFile> zchunk = {};
   // The patch from exactly these bytes, or null.
   const Delta* delta_from(std::string_view source_sha256) const;
 };

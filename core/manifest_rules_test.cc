@@ -149,6 +149,47 @@ TEST(ManifestDeltas, AreWrittenOnlyWhenThereAreAny) {
   EXPECT_EQ(json::canonical(m->manifest.to_json()).find("deltas"), std::string::npos);
 }
 
+// A component's zchunk file: checked as a delta is, written back the same, absent unless set.
+TEST(ManifestZchunk, IsCheckedWhenParsedAndRoundTrips) {
+  auto with_zchunk = [](boost::json::value z) {
+    auto v = json::parse(envelope("os", "os.img"));
+    v->as_object()["signed"].as_object()["components"].as_array()[0].as_object()["zchunk"] =
+        std::move(z);
+    return json::serialize(*v);
+  };
+  auto zchunk = [](const std::string& file, const std::string& sha, boost::json::value length) {
+    return boost::json::object{{"filename", boost::json::string(file)},
+                               {"sha256", boost::json::string(sha)},
+                               {"length", std::move(length)}};
+  };
+  const std::string sha = sha256_hex("zck");
+  auto good = SignedManifest::parse(with_zchunk(zchunk("os.img.zck", sha, 9)));
+  ASSERT_TRUE(good) << good.error().to_string();
+  const auto& z = good->manifest.components[0].zchunk;
+  ASSERT_TRUE(z);
+  EXPECT_EQ(z->filename, "os.img.zck");
+  EXPECT_EQ(z->length, 9u);
+  auto again = SignedManifest::parse(good->to_json_text());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(json::canonical(again->manifest.to_json()), json::canonical(good->manifest.to_json()));
+
+  auto plain = SignedManifest::parse(envelope("os", "os.img"));
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->manifest.components[0].zchunk);
+  EXPECT_EQ(json::canonical(plain->manifest.to_json()).find("zchunk"), std::string::npos);
+
+  const std::pair<const char*, std::string> bad[] = {
+      {"not an object", with_zchunk("os.img.zck")},
+      {"a file name with a slash", with_zchunk(zchunk("../x.zck", sha, 9))},
+      {"the component's own file name", with_zchunk(zchunk("os.img", sha, 9))},
+      {"a hash that is none", with_zchunk(zchunk("os.img.zck", "abc", 9))},
+      {"the component's own hash", with_zchunk(zchunk("os.img.zck", sha256_hex("x"), 9))},
+      {"an empty file", with_zchunk(zchunk("os.img.zck", sha, 0))},
+      {"a length that is text", with_zchunk(zchunk("os.img.zck", sha, "9"))},
+  };
+  for (const auto& [what, text] : bad) EXPECT_FALSE(SignedManifest::parse(text)) << what;
+}
+
 // check_against_installed: one row per situation.
 TEST(ManifestInstalled, ComparesReleaseAndComponentsWithTheSlot) {
   auto release = [](std::string version, std::vector<Component> comps, bool rollback = false) {

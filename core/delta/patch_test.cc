@@ -8,17 +8,13 @@
 
 #include "core/delta/wire.h"
 #include "core/hashing.h"
+#include "core/testing/random_bytes.h"
 #include "core/testing/temp_dir.h"
 
 namespace posfleet::delta {
 namespace {
 
-std::string random_bytes(std::size_t n, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng() & 0xff);
-  return s;
-}
+using testing::random_bytes;
 
 // Something like a rebuilt program: the same code with a block inserted, one removed, a few
 // bytes changed, and every 4-byte "address" after the insertion moved by its length.

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/clock.h"
+#include "core/hashing.h"
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/text.h"
@@ -432,16 +433,15 @@ Response config_data(domain::Context& ctx, Request& req, const store::TerminalRe
   return Response{200, "application/json", {}, "", {}};
 }
 
-// A file of the artifact store, whole or a range of it, under a download slot.
-Response send_artifact(domain::Context& ctx, Request& req, const store::TerminalRecord& t,
-                       const domain::ModuleArtifact& file) {
-  const store::ComponentRecord* c = &file.component;
-  const std::uint64_t size = c->length;
+// A file of the artifact store, whole, one range of it, or several (multipart/byteranges: a
+// zchunk client's missing chunks).
+Response file_response(domain::Context& ctx, Request& req, const std::string& sha256,
+                       std::uint64_t size, const std::string& filename) {
   Response res;
   res.content_type = "application/octet-stream";
   res.headers = {{"Accept-Ranges", "bytes"},
-                 {"Content-Disposition", "attachment;filename=" + c->filename},
-                 {"ETag", "\"" + c->sha256 + "\""}};
+                 {"Content-Disposition", "attachment;filename=" + filename},
+                 {"ETag", "\"" + sha256 + "\""}};
   std::vector<http::ByteRange> ranges;
   switch (http::parse_ranges(req.header("range"), size, ranges)) {
     case http::RangeResult::kUnsatisfiable:
@@ -450,8 +450,8 @@ Response send_artifact(domain::Context& ctx, Request& req, const store::Terminal
       return res;
     case http::RangeResult::kSatisfiable:
       res.status = 206;
-      if (ranges.size() > 1) {  // several (a zchunk client's missing chunks): multipart
-        res.file = http::byteranges_slice(ctx.artifacts.path_of(c->sha256), ranges, size,
+      if (ranges.size() > 1) {
+        res.file = http::byteranges_slice(ctx.artifacts.path_of(sha256), ranges, size,
                                           "application/octet-stream", &res.content_type);
         break;
       }
@@ -460,28 +460,62 @@ Response send_artifact(domain::Context& ctx, Request& req, const store::Terminal
                                 std::to_string(ranges[0].first + ranges[0].length - 1) + "/" +
                                 std::to_string(size)});
       res.file =
-          http::FileSlice{ctx.artifacts.path_of(c->sha256), ranges[0].first, ranges[0].length, {}};
+          http::FileSlice{ctx.artifacts.path_of(sha256), ranges[0].first, ranges[0].length, {}};
       break;
     case http::RangeResult::kNone:
-      res.file = http::FileSlice{ctx.artifacts.path_of(c->sha256), 0, size, {}};
+      res.file = http::FileSlice{ctx.artifacts.path_of(sha256), 0, size, {}};
       break;
   }
-  // Only a body that streams takes a download slot; HEAD sends none. The
-  // listener holds the slot until the last byte is written.
-  if (ctx.load && !req.head) {
-    auto grant = ctx.load->acquire(t.id);
-    if (!grant) {
-      const std::string after = std::to_string(grant.retry_after_seconds);
-      auto busy = http::error_response(
-          429, "busy",
-          "the server is sending as many downloads as it allows; retry after " + after +
-              " s (Retry-After), the download resumes where it stopped");
-      busy.headers.push_back({"Retry-After", after});
-      return busy;
-    }
-    res.file->hold = std::move(grant.slot);
+  return res;
+}
+
+// Holds a download slot for the body's whole write (the listener keeps it until the last byte);
+// a 429 with Retry-After beyond the cap. HEAD sends no body and takes none.
+std::optional<Response> take_download_slot(domain::Context& ctx, const Request& req,
+                                           std::int64_t terminal_id, Response& res) {
+  if (!ctx.load || req.head || !res.file) return std::nullopt;
+  auto grant = ctx.load->acquire(terminal_id);
+  if (!grant) {
+    const std::string after = std::to_string(grant.retry_after_seconds);
+    auto busy =
+        http::error_response(429, "busy",
+                             "the server is sending as many downloads as it allows; retry after " +
+                                 after + " s (Retry-After), the download resumes where it stopped");
+    busy.headers.push_back({"Retry-After", after});
+    return busy;
   }
-  if (!req.head) domain::count_download(ctx, file, res.file->length);
+  res.file->hold = std::move(grant.slot);
+  return std::nullopt;
+}
+
+// An artifact or a patch for a terminal, counted into its release's bytes.
+Response send_artifact(domain::Context& ctx, Request& req, const store::TerminalRecord& t,
+                       const domain::ModuleArtifact& file) {
+  const store::ComponentRecord& c = file.component;
+  Response res = file_response(ctx, req, c.sha256, c.length, c.filename);
+  if (auto busy = take_download_slot(ctx, req, t.id, res)) return *busy;
+  if (res.file && !req.head) domain::count_download(ctx, file, res.file->length);
+  return res;
+}
+
+// A zchunk file (docs/formats/zchunk.md), to any client by its hash: swupdate's delta handler
+// fetches the chunks it lacks from a URL its signed sw-description names, with no credentials.
+// Only files a published release lists; whatever else the artifact store holds stays private.
+Response zchunk_file(domain::Context& ctx, Request& req) {
+  const std::string& name = req.param("fileName");
+  const std::string sha256 = name.size() == 68 && name.ends_with(".zck") ? name.substr(0, 64) : "";
+  auto not_found = [&] {
+    return http::error_from(make_error(
+        Code::kNotFound, "no zchunk file " + text::safe_echo(name, 80) +
+                             "; a zchunk file is served once a published release lists it"));
+  };
+  if (!is_sha256_hex(sha256)) return not_found();
+  auto listed = ctx.store.zchunk_file_listed(sha256);
+  if (!listed) return http::error_from(listed.error());
+  auto a = ctx.store.artifact(sha256);
+  if (!*listed || !a || !ctx.artifacts.contains(sha256)) return not_found();
+  Response res = file_response(ctx, req, sha256, a->size, name);
+  if (auto busy = take_download_slot(ctx, req, 0, res)) return *busy;  // clients share one key
   return res;
 }
 
@@ -561,6 +595,7 @@ void add_routes(http::Router& router, domain::Context& ctx) {
              authed(ctx, [&ctx](Request& r, const auto& t) { return artifact(ctx, r, t); }));
   router.add("GET", b + "/softwaremodules/{softwareModuleId}/deltas/{fileName}",
              authed(ctx, [&ctx](Request& r, const auto& t) { return delta(ctx, r, t); }));
+  router.add("GET", "/zchunk/{fileName}", [&ctx](Request& r) { return zchunk_file(ctx, r); });
 }
 
 }  // namespace posfleet::ddi

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "core/hashing.h"
 #include "core/json.h"
 #include "core/limits.h"
 #include "server/testing/handler_fixture.h"
@@ -146,6 +147,49 @@ TEST_F(DdiApiTest, DeploymentBaseOfAnOpenActionListsItsArtifacts) {
   EXPECT_EQ(artifact.at("size"), 3);
   // Fetching it moves the action from scheduled to running.
   EXPECT_EQ(deployment(id).at("status"), "running");
+}
+
+// A zchunk file is served to anyone (swupdate's delta handler sends no credentials), whole or
+// by ranges, but only once a release lists it: the rest of the artifact store stays private.
+TEST_F(DdiApiTest, AZchunkFileIsServedByRangesOnlyOnceAReleaseListsIt) {
+  const std::string bytes = "0123456789abcdefghij";
+  const std::string sha = sha256_hex(bytes), other = sha256_hex("private");
+  ASSERT_TRUE(artifacts_->put(sha, bytes));
+  ASSERT_TRUE(artifacts_->put(other, "private"));
+  ASSERT_TRUE(store_->put_artifact({sha, "s1", "m5", bytes.size()}));
+  ASSERT_TRUE(store_->put_artifact({other, "s1", "m5", 7}));
+  EXPECT_EQ(send("GET", "/zchunk/" + sha + ".zck").status, 404) << "no release lists it yet";
+
+  add_release("3.0.0");
+  const auto release = store_->release_by_version("3.0.0");
+  ASSERT_TRUE(release);
+  ASSERT_TRUE(store_->add_zchunk_file(release->id, sha));
+  auto whole = send("GET", "/zchunk/" + sha + ".zck");
+  ASSERT_EQ(whole.status, 200) << whole.body;
+  ASSERT_TRUE(whole.file);
+  EXPECT_EQ(whole.file->length, bytes.size());
+
+  auto two = send("GET", "/zchunk/" + sha + ".zck", "", {{"range", "bytes=2-4,10-11"}});
+  ASSERT_EQ(two.status, 206);
+  EXPECT_EQ(two.content_type.rfind("multipart/byteranges; boundary=", 0), 0u) << two.content_type;
+  ASSERT_TRUE(two.file);
+  ASSERT_EQ(two.file->parts.size(), 2u);
+  EXPECT_EQ(two.file->parts[1].offset, 10u);
+  EXPECT_NE(two.file->parts[1].head.find("Content-Range: bytes 10-11/20"), std::string::npos);
+
+  auto one = send("GET", "/zchunk/" + sha + ".zck", "", {{"range", "bytes=5-"}});
+  ASSERT_EQ(one.status, 206);
+  EXPECT_EQ(one.file->offset, 5u);
+  EXPECT_EQ(send("GET", "/zchunk/" + sha + ".zck", "", {{"range", "bytes=50-"}}).status, 416);
+
+  std::string upper = sha;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const std::string& name : {other + ".zck", sha, sha + ".zc", upper + ".zck",
+                                  "../" + sha.substr(3) + ".zck", std::string("x.zck")}) {
+    auto r = send("GET", "/zchunk/" + name);
+    EXPECT_EQ(r.status, 404) << name;
+    EXPECT_EQ(r.body.find("private"), std::string::npos);
+  }
 }
 
 TEST_F(DdiApiTest, DeploymentBaseOfAnUnknownOrAnotherTerminalsActionIsNotFound) {

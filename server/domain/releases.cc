@@ -103,6 +103,19 @@ Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& 
                           "patch " + d.filename + ": manifest says " + std::to_string(d.length) +
                               " bytes, the stored artifact has " + std::to_string(p->size));
     }
+    if (c.zchunk) {  // served to any client once published: it must be there
+      auto z = ctx.store.artifact(c.zchunk->sha256);
+      if (!z || !ctx.artifacts.contains(c.zchunk->sha256))
+        return make_error(Code::kNotFound, "zchunk file " + c.zchunk->filename + " of component " +
+                                               c.name + " (" + c.zchunk->sha256 +
+                                               ") is not uploaded; `posfleet release publish` "
+                                               "uploads it");
+      if (z->size != c.zchunk->length)
+        return make_error(Code::kInvalidArgument,
+                          "zchunk file " + c.zchunk->filename + ": manifest says " +
+                              std::to_string(c.zchunk->length) +
+                              " bytes, the stored artifact has " + std::to_string(z->size));
+    }
   }
   if (m.security) {  // PCI DSS 6.3.3: critical patches within a month, by default
     auto fleet = scope_policy(ctx, "fleet", "");
@@ -116,6 +129,9 @@ Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& 
     if (r.security_deadline)
       if (auto s = tx.set_release_deadline(r.id, r.security_deadline); !s) return s;
     check.release_id = r.id;
+    for (const auto& c : m.components)
+      if (c.zchunk)
+        if (auto s = tx.add_zchunk_file(r.id, c.zchunk->sha256); !s) return s;
     return tx.put_release_check(check);
   });
   if (!s) return s.error();

@@ -60,6 +60,10 @@ class ReleaseStore {
   // Adds a download's bytes to the release's tally (migration 26); zeros when none yet.
   virtual Status add_release_bytes(std::int64_t release_id, const ReleaseBytes& b) = 0;
   virtual Expected<ReleaseBytes> release_bytes(std::int64_t release_id) = 0;
+  // The zchunk files releases list (migration 27): recorded at publish, in its transaction;
+  // a file is served to anyone once a release lists it.
+  virtual Status add_zchunk_file(std::int64_t release_id, const std::string& sha256) = 0;
+  virtual Expected<bool> zchunk_file_listed(const std::string& sha256) = 0;
 
   // How many of the release's deployments give their terminal each update
   // state (update_state_of); every state but idle is present, 0 when none.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# make_swu.sh OUTDIR
+# make_swu.sh OUTDIR [HEADER URL SOURCE]
 #
 # Builds a tiny CMS-signed SWUpdate image for the posfleet interop test:
 #   OUTDIR/test.swu   cpio (newc) archive: sw-description, sw-description.sig,
@@ -14,14 +14,19 @@
 # swupdate swaps every handler for "dummy" and writes nothing at all; even
 # without -n the only file it could create lives under OUTDIR.
 #
+# With HEADER URL SOURCE, the image is a zchunk delta instead (swupdate's "delta" handler):
+# the .swu carries the .zck's HEADER as its one file (named image.zck.header), swupdate fetches
+# the chunks SOURCE lacks from URL, and the chained "rawfile" handler writes the assembled
+# image to OUTDIR/installed/image.bin. Run without -n for it to install.
+#
 # The image is only accepted on board "posfleet-sim", hardware revision
 # "1.0" (swupdate -H posfleet-sim:1.0): the images sit in a board-specific
 # section so another board name finds nothing to install, and
 # hardware-compatibility rejects other revisions.
 set -eu
 
-if [ $# -ne 1 ]; then
-	echo "usage: $0 OUTDIR" >&2
+if [ $# -ne 1 ] && [ $# -ne 4 ]; then
+	echo "usage: $0 OUTDIR [HEADER URL SOURCE]" >&2
 	exit 2
 fi
 
@@ -38,6 +43,38 @@ if [ ${#DEST} -gt 200 ]; then
 	exit 1
 fi
 
+if [ $# -eq 4 ]; then
+	FILE=image.zck.header
+	cp "$2" "$WORK/$FILE"
+	SHA=$(sha256sum "$WORK/$FILE" | cut -d' ' -f1)
+	cat > "$WORK/sw-description" <<DESC
+software =
+{
+	version = "1.0.0";
+	description = "posfleet zchunk delta interop image (harmless)";
+
+	posfleet-sim = {
+		hardware-compatibility: [ "1.0" ];
+		images: (
+			{
+				filename = "$FILE";
+				type = "delta";
+				path = "$OUTDIR/installed/image.bin";
+				sha256 = "$SHA";
+				properties: {
+					url = "$3";
+					source = "$4";
+					chain = "rawfile";
+					create-destination = "true";
+					zckloglevel = "error";
+				};
+			}
+		);
+	};
+}
+DESC
+else
+FILE=payload.txt
 printf 'posfleet interop payload\n' > "$WORK/payload.txt"
 # Signed images make sha256 mandatory for every artifact.
 SHA=$(sha256sum "$WORK/payload.txt" | cut -d' ' -f1)
@@ -64,6 +101,7 @@ software =
 	};
 }
 DESC
+fi
 
 # swupdate (CMS mode) by default demands the emailProtection purpose on the
 # signer certificate (--cert-purpose), hence the extendedKeyUsage.
@@ -77,7 +115,7 @@ openssl cms -sign -in "$WORK/sw-description" -out "$WORK/sw-description.sig" \
 	-outform DER -nosmimecap -binary
 
 # cpio takes the member order from stdin; keep sw-description first.
-(cd "$WORK" && printf '%s\n' sw-description sw-description.sig payload.txt |
+(cd "$WORK" && printf '%s\n' sw-description sw-description.sig "$FILE" |
 	cpio -o -H newc --quiet > "$OUTDIR/test.swu")
 
 echo "$OUTDIR/test.swu"

@@ -283,6 +283,19 @@ TEST_P(ReleasesConformance, TheBytesAReleasesDownloadsSentAddUpPerRelease) {
   EXPECT_EQ(store().release_bytes(b.id)->full, 5u);
 }
 
+// A zchunk file is listed once any release lists it; listing it again changes nothing
+// (migration 27).
+TEST_P(ReleasesConformance, AZchunkFileIsListedOnceAReleaseListsIt) {
+  const auto a = release("1.0.0"), b = release("1.1.0");
+  const std::string sha(64, 'c');
+  EXPECT_FALSE(*store().zchunk_file_listed(sha));
+  ASSERT_TRUE(store().add_zchunk_file(a.id, sha));
+  ASSERT_TRUE(store().add_zchunk_file(a.id, sha));
+  ASSERT_TRUE(store().add_zchunk_file(b.id, sha));
+  EXPECT_TRUE(*store().zchunk_file_listed(sha));
+  EXPECT_FALSE(*store().zchunk_file_listed(std::string(64, 'd')));
+}
+
 TEST_P(ReleasesConformance, ReleaseCheckAndRollOutViews) {
   const auto r = release("1.0.0");
   EXPECT_FALSE(store().release_check(r.id)->has_value());

@@ -198,6 +198,8 @@ class SqlStore : public Store {
   Expected<std::optional<ReleaseCheckRecord>> release_check(std::int64_t release_id) override;
   Status add_release_bytes(std::int64_t release_id, const ReleaseBytes& b) override;
   Expected<ReleaseBytes> release_bytes(std::int64_t release_id) override;
+  Status add_zchunk_file(std::int64_t release_id, const std::string& sha256) override;
+  Expected<bool> zchunk_file_listed(const std::string& sha256) override;
   Expected<std::map<UpdateState, std::int64_t>> release_state_counts(
       std::int64_t release_id) override;
   Expected<std::vector<DeploymentRow>> release_deployments(std::int64_t release_id,

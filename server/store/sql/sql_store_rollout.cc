@@ -49,6 +49,21 @@ Expected<ReleaseBytes> SqlStore::release_bytes(std::int64_t release_id) {
   return ReleaseBytes{static_cast<std::uint64_t>(s.i64(0)), static_cast<std::uint64_t>(s.i64(1))};
 }
 
+Status SqlStore::add_zchunk_file(std::int64_t release_id, const std::string& sha256) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare(
+      "INSERT INTO zchunk_files (sha256, release_id) VALUES (?,?) ON CONFLICT DO NOTHING");
+  s.bind_all(sha256, release_id);
+  return done(c, s, "zchunk file");
+}
+
+Expected<bool> SqlStore::zchunk_file_listed(const std::string& sha256) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("SELECT 1 FROM zchunk_files WHERE sha256 = ? LIMIT 1");
+  s.bind(sha256);
+  return s.step() == kRow;
+}
+
 Expected<std::map<UpdateState, std::int64_t>> SqlStore::release_state_counts(
     std::int64_t release_id) {
   POSFLEET_CONN(c);

@@ -764,6 +764,15 @@ CREATE TABLE release_bytes (
   PRIMARY KEY (release_id)
 ) WITHOUT ROWID;
 )sql",
+    // 27: the zchunk files of published releases (docs/formats/zchunk.md), which posfleetd
+    //     serves to any client by their hash: only files a release's manifest lists.
+    R"sql(
+CREATE TABLE zchunk_files (
+  sha256 TEXT NOT NULL,
+  release_id INTEGER NOT NULL REFERENCES releases(id),
+  PRIMARY KEY (sha256, release_id)
+) WITHOUT ROWID;
+)sql",
 };
 #undef POSFLEET_PENDING_MOVE
 #undef POSFLEET_PENDING_ROW
