@@ -3,6 +3,9 @@
 //   posfleet-delta-tool make SOURCE TARGET PATCH   the patch, whole in memory (as the CLI does)
 //   posfleet-delta-tool apply SOURCE PATCH OUT     the target, streamed (as a terminal does):
 //                                                  prints its length and SHA-256
+//   posfleet-delta-tool zchunk SOURCE TARGET ZCK   TARGET's .zck (as `posfleet release zchunk`)
+//                                                  and what a client holding SOURCE fetches of
+//                                                  it, as swupdate's delta handler does
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12,6 +15,7 @@
 
 #include "core/delta/patch.h"
 #include "core/fs.h"
+#include "core/zchunk/zchunk.h"
 
 namespace {
 
@@ -61,13 +65,31 @@ int apply(const char* source_path, const char* patch_path, const char* out_path)
   return 0;
 }
 
+int zchunk_fetch(const char* source_path, const char* target_path, const char* zck_path) {
+  auto made = zchunk::make(target_path, zck_path);
+  if (!made) return fail(made.error().to_string());
+  auto fetch = zchunk::plan_fetch(source_path, zck_path, 150);  // swupdate's max-ranges default
+  if (!fetch) return fail(fetch.error().to_string());
+  std::printf("zck %llu bytes header %llu fetch %llu bytes chunks %llu missing %llu requests %llu\n",
+              static_cast<unsigned long long>(made->length),
+              static_cast<unsigned long long>(made->header_length),
+              static_cast<unsigned long long>(fetch->bytes),
+              static_cast<unsigned long long>(fetch->chunks),
+              static_cast<unsigned long long>(fetch->missing_chunks),
+              static_cast<unsigned long long>(fetch->requests));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc == 5 && std::strcmp(argv[1], "make") == 0) return make(argv[2], argv[3], argv[4]);
   if (argc == 5 && std::strcmp(argv[1], "apply") == 0) return apply(argv[2], argv[3], argv[4]);
+  if (argc == 5 && std::strcmp(argv[1], "zchunk") == 0)
+    return zchunk_fetch(argv[2], argv[3], argv[4]);
   std::fprintf(stderr,
                "usage: posfleet-delta-tool make SOURCE TARGET PATCH\n"
-               "       posfleet-delta-tool apply SOURCE PATCH OUT\n");
+               "       posfleet-delta-tool apply SOURCE PATCH OUT\n"
+               "       posfleet-delta-tool zchunk SOURCE TARGET ZCK\n");
   return 2;
 }

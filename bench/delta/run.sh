@@ -4,6 +4,8 @@
 #   - posfleet (core/delta through posfleet-delta-tool, as `posfleet release delta` makes and the
 #     agent applies), Debian's bsdiff/bspatch, xdelta3 -9, zstd -19 --patch-from, and the full
 #     file with zstd -19 (what a terminal downloads without a delta);
+#   - the zchunk path: the new file's .zck (`posfleet release zchunk`) and the bytes a terminal
+#     on the old version fetches of it, as swupdate's delta handler does;
 #   - real pairs: two versions of Debian packages fetched with `apt-get download`;
 #   - synthetic images of growing size, to show that applying a patch takes memory that does not
 #     grow with the image (bspatch holds source and target in memory).
@@ -115,7 +117,14 @@ compare() {
     printf '%-60s %8s %8s %8s %8s %9s %9s %9s\n' "$label" "${secs[ours_make]}" - "${secs[ours_apply]}" - \
       "$(mib "${rss[ours_apply]}")" - "$(mib "${rss[ours_make]}")" >>"$tmp/times"
   fi
-  echo "  $label: ours $ours bytes${bs:+, bsdiff $bs}, apply peak $(mib "${rss[ours_apply]}") MiB" >&2
+  # The zchunk path: one .zck for every source version; what a client holding OLD fetches.
+  local z
+  z=$("$DELTA_TOOL" zchunk "$old" "$new" "$d/new.zck") || die "$label: zchunk failed"
+  read -r _ zck _ _ _ _ fetched _ _ chunks _ missing _ requests <<<"$z"
+  printf '%-60s %12s %10s %10s %7s %8s %6s %10s %8s\n' "$label" "$(size_of "$new")" "$zck" "$fetched" \
+    "$(awk -v a="$fetched" -v b="$zck" 'BEGIN { printf "%.1f%%", 100 * a / b }')" "$missing/$chunks" "$requests" "$ours" \
+    "$(ratio "$fetched" "$ours")" >>"$tmp/zchunk"
+  echo "  $label: ours $ours bytes${bs:+, bsdiff $bs}, apply peak $(mib "${rss[ours_apply]}") MiB, zchunk fetch $fetched of $zck" >&2
 }
 
 echo "posfleet delta benchmark: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
@@ -154,3 +163,8 @@ echo
 echo "Seconds to make and apply; peak resident memory of the apply, MiB (target: at most 16, flat)"
 printf '%-60s %8s %8s %8s %8s %9s %9s %9s\n' pair "make" "bsdiff" apply bspatch "apply MiB" "bspatch" "make MiB"
 cat "$tmp/times"
+echo
+echo "The zchunk path (swupdate's delta handler, 150 ranges a request): bytes a terminal on the old"
+echo "version fetches of the new version's .zck, header included, against our patch"
+printf '%-60s %12s %10s %10s %7s %8s %6s %10s %8s\n' pair "new file" ".zck" fetched "of .zck" chunks "reqs" posfleet "fetch/ours"
+cat "$tmp/zchunk"
