@@ -72,6 +72,9 @@ bj::object release_json(domain::Context& ctx, const store::ReleaseRecord& r) {
             deltas.push_back(bj::object{
                 {"from_version", d.from_version}, {"filename", d.filename}, {"size", d.length}});
           o["deltas"] = std::move(deltas);
+          if (mc.zchunk)  // chunks any earlier version fetches what it lacks from
+            o["zchunk"] =
+                bj::object{{"filename", mc.zchunk->filename}, {"size", mc.zchunk->length}};
         }
     size += c.length;
     comps.push_back(std::move(o));

@@ -524,6 +524,12 @@ class PosfleetdZchunkInteropTest(PosfleetdInteropTest):
                  "--notes-zh", "差分", "--notes-en", "delta")
         self.cli("release", "sign", "--dir", rel, "--key", os.path.join(self.tmp, "relkey.key"))
         self.cli("release", "publish", "--dir", rel)
+        req = urllib.request.Request(self.url + "/api/v1/releases/2.0.0",
+                                     headers={"Authorization": "Bearer " + self.admin_token})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            shown = json.loads(r.read())
+        self.assertEqual(shown["components"][0]["zchunk"],
+                         {"filename": "image.bin.zck", "size": len(zck_bytes)})
         token = self.cli("terminal", "register", "--serial", "SWUZCK01", "--model", MODEL,
                          "--json", as_json=True)["token"]
         dep = self.cli("deploy", "--release", "2.0.0", "--terminal", "SWUZCK01", "--json",

@@ -114,14 +114,19 @@ export default function ReleaseDetail({ release: r, canRelease, onClose, onChang
             title: t('deltas'),
             dataIndex: 'deltas',
             render: (v: Component['deltas'], c: Component) =>
-              v && v.length > 0 ? (
+              (v && v.length > 0) || c.zchunk ? (
                 <span data-testid={`deltas-${c.name}`}>
-                  {v.map((d) => (
+                  {(v ?? []).map((d) => (
                     <div key={d.filename} title={d.filename}>
                       {t('deltaFrom', { version: d.from_version, size: formatSize(d.size),
                                         percent: percentOf(d.size, c.size) })}
                     </div>
                   ))}
+                  {c.zchunk && (
+                    <div title={c.zchunk.filename} data-testid={`zchunk-${c.name}`}>
+                      {t('zchunkFile', { size: formatSize(c.zchunk.size) })}
+                    </div>
+                  )}
                 </span>
               ) : (
                 t('noDeltas')

@@ -93,7 +93,8 @@ export default function UploadRelease({ open, onClose, onPublished }: Props) {
           data-testid="upload-steps"
           columns={[
             { title: t('name'), dataIndex: 'name',
-              render: (v: string, s) => s.deltaFrom === undefined ? componentName(tc, v)
+              render: (v: string, s) => s.zchunk ? t('zchunkStep', { name: componentName(tc, v) })
+                : s.deltaFrom === undefined ? componentName(tc, v)
                 : t('deltaStep', { name: componentName(tc, v), version: s.deltaFrom }) },
             { title: t('fileName'), dataIndex: 'filename' },
             {

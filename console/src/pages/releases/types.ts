@@ -9,6 +9,7 @@ export interface Component {
   depends?: string[];
   // Patches from earlier versions, as the signed manifest lists them (docs/formats/delta.md).
   deltas?: { from_version: string; filename: string; size: number }[];
+  zchunk?: { filename: string; size: number };
 }
 
 export interface Release {

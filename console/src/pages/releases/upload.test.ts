@@ -26,6 +26,23 @@ describe('parseManifest', () => {
     ]);
   });
 
+  it('lists the zchunk file after its component, marked as one', () => {
+    const m = parseManifest(JSON.stringify({
+      signed: {
+        version: '2.0.0',
+        components: [
+          { name: 'firmware', filename: 'u.swu', sha256: sha('a'), length: 100,
+            zchunk: { filename: 'rootfs.img.zck', sha256: sha('e'), length: 9 } },
+        ],
+      },
+      signatures: [{ keyid: 'k', sig: 's' }],
+    }));
+    expect(m.components.map((c) => [c.filename, c.length, c.zchunk])).toEqual([
+      ['u.swu', 100, undefined],
+      ['rootfs.img.zck', 9, true],
+    ]);
+  });
+
   it('refuses a patch without a hash', () => {
     expect(() => parseManifest(JSON.stringify({
       signed: { version: '2.0.0', components: [{ name: 'os', filename: 'os.img', sha256: sha('a'), length: 1,

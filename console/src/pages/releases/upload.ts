@@ -12,6 +12,7 @@ export interface ManifestComponent {
   sha256: string;
   length: number;
   deltaFrom?: string; // a component's patch from this version (docs/formats/delta.md)
+  zchunk?: true; // a component's zchunk file (docs/formats/zchunk.md)
 }
 
 export interface ParsedManifest {
@@ -49,6 +50,8 @@ export function parseManifest(text: string): ParsedManifest {
     file(String(c.name ?? ''), c),
     ...(Array.isArray(c.deltas) ? (c.deltas as Record<string, unknown>[]) : []).map((d) =>
       file(String(c.name ?? ''), d, String(d.from_version ?? ''))),
+    ...(c.zchunk && typeof c.zchunk === 'object'
+      ? [{ ...file(String(c.name ?? ''), c.zchunk as Record<string, unknown>), zchunk: true as const }] : []),
   ]);
   if (components.some((c) => !c.filename || !/^[0-9a-f]{64}$/.test(c.sha256)))
     throw new UploadProblem('manifestInvalid', { message: 'components need filename and sha256' });
@@ -99,6 +102,7 @@ export interface Step {
   state: StepState;
   percent: number;
   deltaFrom?: string;
+  zchunk?: true;
 }
 
 export async function uploadRelease(manifest: File, files: File[], csrf: string,
@@ -106,7 +110,7 @@ export async function uploadRelease(manifest: File, files: File[], csrf: string,
   const text = await manifest.text();
   const m = parseManifest(text);
   const steps: Step[] = m.components.map((c) => ({ name: c.name, filename: c.filename, state: 'check', percent: 0,
-                                                  deltaFrom: c.deltaFrom }));
+                                                  deltaFrom: c.deltaFrom, zchunk: c.zchunk }));
   const update = (i: number, s: Partial<Step>) => {
     steps[i] = { ...steps[i], ...s };
     onSteps([...steps]);
