@@ -70,13 +70,13 @@ int zchunk_fetch(const char* source_path, const char* target_path, const char* z
   if (!made) return fail(made.error().to_string());
   auto fetch = zchunk::plan_fetch(source_path, zck_path, 150);  // swupdate's max-ranges default
   if (!fetch) return fail(fetch.error().to_string());
-  std::printf("zck %llu bytes header %llu fetch %llu bytes chunks %llu missing %llu requests %llu\n",
-              static_cast<unsigned long long>(made->length),
-              static_cast<unsigned long long>(made->header_length),
-              static_cast<unsigned long long>(fetch->bytes),
-              static_cast<unsigned long long>(fetch->chunks),
-              static_cast<unsigned long long>(fetch->missing_chunks),
-              static_cast<unsigned long long>(fetch->requests));
+  std::printf(
+      "zck %llu bytes header %llu fetch %llu bytes chunks %llu missing %llu requests %llu\n",
+      static_cast<unsigned long long>(made->length),
+      static_cast<unsigned long long>(made->header_length),
+      static_cast<unsigned long long>(fetch->bytes), static_cast<unsigned long long>(fetch->chunks),
+      static_cast<unsigned long long>(fetch->missing_chunks),
+      static_cast<unsigned long long>(fetch->requests));
   return 0;
 }
 

@@ -53,7 +53,7 @@ export default {
     deltaStep: '{{name}} 的差分包（从 {{version}}）',
     deltaFrom: '从 {{version}}：{{size}}（完整文件的 {{percent}}%）',
     noDeltas: '无',
-    zchunkStep: '{{name}} 的 zchunk 文件（按块差分）',
+    zchunkStep: '{{name}} 的按块差分文件',
     zchunkFile: '按块差分（任何旧版本）：{{size}}',
     yes: '是',
     no: '否',
