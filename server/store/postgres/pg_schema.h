@@ -22,7 +22,8 @@ std::string postgres_migration(std::string_view sqlite_sql);
 // where it keeps something differently from SQLite (empty: nothing). Migration 22: the
 // terminals' tally is kept once per inserting or deleting statement, not once per row, and an
 // update locks the two rows it moves a terminal between in key order. Migration 23: the
-// terminals last seen in each second (terminals_seen), for the online count.
+// terminals last seen in each second (terminals_seen), for the online count. Migration 27: the
+// serial index carries the id (a page by offset is an index-only scan).
 std::string postgres_migration_after(std::size_t version);
 
 // terminals_seen counted again from the terminals: after a copy that ran with the triggers off
