@@ -197,21 +197,26 @@ await new Suite('releases').run(async (s) => {
   s.cli('release', 'create', '--dir', 'rel-2.2.0', '--version', '2.2.0', '--model', 'A920',
     '--component', `os=${write('os-2.2.0.bin', os22)}`,
     '--component', `payment-app=${write('app-2.2.0.bin', Buffer.from('pay-app 2.2.0'))}`,
-    '--mandatory', 'os', '--depends', 'payment-app=os');
+    '--mandatory', 'os', '--depends', 'payment-app=os', '--zchunk', 'os');
   s.cli('release', 'delta', '--from', 'rel-2.1.0', '--to', 'rel-2.2.0');
   s.cli('release', 'sign', '--dir', 'rel-2.2.0', '--key', 'release.key');
   const withDelta = join(s.work, 'rel-2.2.0');
   const patch = JSON.parse(readFileSync(join(withDelta, 'manifest.json'), 'utf8')).signed.components
     .find((c) => c.name === 'os').deltas[0];
   await page.getByTestId('nav-releases').click();
-  await upload(withDelta, ['os-2.2.0.bin', 'app-2.2.0.bin', patch.filename].map((f) => join(withDelta, f)));
+  await upload(withDelta, ['os-2.2.0.bin', 'app-2.2.0.bin', patch.filename, 'os-2.2.0.bin.zck']
+    .map((f) => join(withDelta, f)));
   const deltaEnd = await uploadEnd();
   s.check(deltaEnd.includes('2.2.0'), `the release with a patch is published (${deltaEnd})`);
   await s.expectAttr(page.getByTestId(`upload-step-${patch.filename}`), 'data-state', 'done', 'the patch was uploaded');
+  await s.expectAttr(page.getByTestId('upload-step-os-2.2.0.bin.zck'), 'data-state', 'done',
+    'the zchunk file was uploaded');
   await closeUpload();
   await page.getByTestId('release-2.2.0').click();
   await s.expectText(page.getByTestId('deltas-os'), (t) => t.includes('从 2.1.0') && t.includes('B'),
     "the os component's patch from 2.1.0 is listed with its size");
+  await s.expectText(page.getByTestId('zchunk-os'), (t) => t.includes('按块差分') && t.includes('B'),
+    "the os component's zchunk file is listed with its size");
   await s.shot(page, 'release-deltas-zh');
   await page.keyboard.press('Escape');
   s.check((await s.api('POST', '/deployments', { release: '2.2.0', terminals: ['WEB1001'] })).status === 201,

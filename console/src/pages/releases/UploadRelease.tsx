@@ -101,7 +101,7 @@ export default function UploadRelease({ open, onClose, onPublished }: Props) {
               title: t('step_upload'),
               key: 'state',
               render: (_, s) => (
-                <span data-testid={s.deltaFrom === undefined ? `upload-step-${s.name}` : `upload-step-${s.filename}`}
+                <span data-testid={s.deltaFrom === undefined && !s.zchunk ? `upload-step-${s.name}` : `upload-step-${s.filename}`}
                       data-state={s.state}>
                   {s.state === 'upload' ? <Progress percent={s.percent} size="small" /> : t(`step_${s.state}`)}
                 </span>
