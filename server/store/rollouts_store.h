@@ -125,6 +125,9 @@ class RolloutStore {
   // not seen since the wave started nor since `seen_after`.
   virtual Expected<std::map<std::int64_t, PhaseCounts>> rollout_wave_counts(
       std::int64_t rollout_id, std::int64_t seen_after) = 0;
+  // The same for one wave alone, from its members only (the engine's tick: the running wave).
+  virtual Expected<PhaseCounts> rollout_wave_count(std::int64_t rollout_id, std::int64_t wave,
+                                                   std::int64_t seen_after) = 0;
   virtual Expected<std::vector<RolloutMemberRow>> rollout_members(const RolloutMemberQuery& q) = 0;
   virtual Expected<std::int64_t> count_rollout_members(const RolloutMemberQuery& q) = 0;
 

@@ -315,9 +315,9 @@ Status step_running(Context& ctx, store::Tx& tx, Loaded& l, std::int64_t now,
     auto it = counted->counts.find(r.current_wave);
     if (it != counted->counts.end()) counts = it->second;
   } else {
-    auto all = tx.rollout_wave_counts(r.id, now - ctx.rollout_unreachable_seconds);
-    if (!all) return all.error();
-    counts = (*all)[r.current_wave];
+    auto wave = tx.rollout_wave_count(r.id, r.current_wave, now - ctx.rollout_unreachable_seconds);
+    if (!wave) return wave.error();
+    counts = std::move(*wave);
   }
   if (auto s = sample(tx, r, r.current_wave, counts, now); !s) return s;
   const Figures f = figures_of(w, counts);
@@ -383,14 +383,15 @@ Expected<Counted> count_before(Context& ctx, std::int64_t id, std::int64_t now) 
   if (!waves) return waves.error();
   const auto w = static_cast<std::size_t>(r->current_wave);
   if (w >= waves->size()) return c;
-  auto counts = ctx.store.rollout_wave_counts(id, now - ctx.rollout_unreachable_seconds);
+  auto counts =
+      ctx.store.rollout_wave_count(id, r->current_wave, now - ctx.rollout_unreachable_seconds);
   if (!counts) return counts.error();
   c.state = r->state;
   c.reason = r->state_reason;
   c.wave_state = (*waves)[w].state;
   c.last_counts = r->last_counts;
   c.wave = r->current_wave;
-  c.counts = std::move(*counts);
+  c.counts[r->current_wave] = std::move(*counts);
   return c;
 }
 

@@ -110,6 +110,13 @@ TEST_P(RolloutsConformance, CountsMembersByPhasePerWave) {
   EXPECT_EQ(store().rollout_members(q)->size(), 2u);
   EXPECT_EQ(*store().count_rollout_members(q), 4);
   EXPECT_EQ(*store().unfetched_deployments_of_rollout(*id), std::vector<std::int64_t>{});
+  // One wave alone: the same counts, and none of another wave's members.
+  ASSERT_TRUE(store().insert_rollout_waves({wave_of(*id, 1, "pending", 4, 0)}));
+  ASSERT_TRUE(store().insert_rollout_members(*id, members_of({{terminal("C5"), 1}})));
+  EXPECT_EQ(*store().rollout_wave_count(*id, 0, 1500), w);
+  EXPECT_EQ((*store().rollout_wave_count(*id, 1, 1500))["pending"], 1);
+  EXPECT_EQ(store().rollout_wave_count(*id, 1, 1500)->size(), 1u);
+  EXPECT_TRUE(store().rollout_wave_count(*id, 7, 1500)->empty());
 }
 
 TEST_P(RolloutsConformance, KeepsOnlyTheNewestSamples) {

@@ -261,6 +261,8 @@ class SqlStore : public Store {
                                std::int64_t deployment_id, const std::string& skipped) override;
   Expected<std::map<std::int64_t, PhaseCounts>> rollout_wave_counts(
       std::int64_t rollout_id, std::int64_t seen_after) override;
+  Expected<PhaseCounts> rollout_wave_count(std::int64_t rollout_id, std::int64_t wave,
+                                           std::int64_t seen_after) override;
   Expected<std::vector<RolloutMemberRow>> rollout_members(const RolloutMemberQuery& q) override;
   Expected<std::int64_t> count_rollout_members(const RolloutMemberQuery& q) override;
   Status insert_rollout_sample(std::int64_t rollout_id, const RolloutSampleRecord& s,

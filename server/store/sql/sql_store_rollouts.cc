@@ -252,6 +252,21 @@ Expected<std::map<std::int64_t, PhaseCounts>> SqlStore::rollout_wave_counts(
   return out;
 }
 
+Expected<PhaseCounts> SqlStore::rollout_wave_count(std::int64_t rollout_id, std::int64_t wave,
+                                                   std::int64_t seen_after) {
+  POSFLEET_CONN(c);
+  // The wave's members from the index (rollout_id, wave, …), not the whole rollout's.
+  static const std::string sql =
+      "SELECT ph, COUNT(*) FROM (" + kMemberPhaseSql + " AND m.wave = ?3) members GROUP BY ph";
+  auto s = c.prepare(sql.c_str());
+  s.bind_all(rollout_id, seen_after, wave);
+  PhaseCounts out;
+  int rc;
+  while ((rc = s.step()) == kRow) out[s.str(0)] += s.i64(1);
+  if (rc != kDone) return c.error("rollout wave counts");
+  return out;
+}
+
 namespace {
 const std::string kMemberFilterSql = " WHERE (?3 < 0 OR wave = ?3) AND (?4 = '' OR ph = ?4)";
 }
