@@ -30,6 +30,9 @@ step "build build-asan (clang-15, ASan + UBSan, fuzz targets)"
 if [ ! -f "$build/build.ninja" ]; then
   CXX=clang++-15 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Asan \
     -DPOSFLEET_SANITIZE=ON -DPOSFLEET_FUZZ=ON
+else
+  # Configured again before CTest lists the tests: one added since the last run must be built.
+  cmake -S . -B "$build" >/dev/null
 fi
 # Only what this stage runs, not all of "all" (benchmarks, tools): the unit tests' executables
 # and every program a unit or e2e test names in its environment (POSFLEETD=…), as CTest lists

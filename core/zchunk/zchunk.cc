@@ -159,6 +159,9 @@ Expected<Fetch> plan_fetch(const std::string& source, const std::string& path, i
   if (auto s = write_all(index.get(), src.fd, source); !s) return s.error();
   if (!zck_generate_hashdb(index.get()) || !zck_find_matching_chunks(index.get(), target.get()))
     return zck_failure(index.get(), "cannot match " + source + " against " + path);
+  // Matched as swupdate matches (its last chunk still open); ending it now only lets zck_free
+  // release the open chunk's entry, which it otherwise leaks.
+  if (zck_end_chunk(index.get()) < 0) return zck_failure(index.get(), "cannot index " + source);
   Fetch f;
   f.bytes = info->header_length;
   std::uint64_t ranges = 0;
