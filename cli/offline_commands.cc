@@ -77,23 +77,18 @@ Status attach_zchunk(const std::string& dir, const std::string& spec, Manifest& 
   for (auto& each : m.components)
     if (each.name == name) c = &each;
   if (!c) return make_error(Code::kInvalidArgument, "--zchunk " + name + ": no such component");
-  std::string file = dir + "/" + c->filename + ".zck";
-  if (eq == std::string::npos) {
-    auto made = zchunk::make(dir + "/" + c->filename, file);
-    if (!made) return made.error().with_context("--zchunk " + name);
-  } else {
-    const std::string given = spec.substr(eq + 1);
-    auto checked = zchunk::check(given);
-    if (!checked) return checked.error().with_context("--zchunk " + name);
-    file = dir + "/" + fs::path(given).filename().string();
-    std::error_code ec;
-    if (fs::absolute(given) != fs::absolute(file))
-      fs::copy_file(given, file, fs::copy_options::overwrite_existing, ec);
-    if (ec)
-      return make_error(Code::kIo, "cannot copy " + given + " into " + dir + ": " + ec.message());
-  }
-  auto info = zchunk::check(file);
-  if (!info) return info.error();
+  const bool make_it = eq == std::string::npos;
+  const std::string given = make_it ? "" : spec.substr(eq + 1);
+  const std::string file =
+      dir + "/" + (make_it ? c->filename + ".zck" : fs::path(given).filename().string());
+  // Made here (and checked whole by make), or given and checked whole before it is copied.
+  auto info = make_it ? zchunk::make(dir + "/" + c->filename, file) : zchunk::check(given);
+  if (!info) return info.error().with_context("--zchunk " + name);
+  std::error_code ec;
+  if (!make_it && fs::absolute(given) != fs::absolute(file))
+    fs::copy_file(given, file, fs::copy_options::overwrite_existing, ec);
+  if (ec)
+    return make_error(Code::kIo, "cannot copy " + given + " into " + dir + ": " + ec.message());
   auto d = digest_file(file);
   if (!d) return d.error();
   c->zchunk = ZchunkFile{fs::path(file).filename().string(), d->sha256, d->size};

@@ -39,6 +39,22 @@ Status refuse_reused_version(store::Tx& tx, const std::string& version,
   return ok_status();
 }
 
+// A file the manifest names (a component's artifact, a patch, a zchunk file) must be in the
+// artifact store, with the manifest's length, before the release is published.
+Status check_uploaded(Context& ctx, const std::string& missing_name, const std::string& size_name,
+                      const std::string& sha256, std::uint64_t length) {
+  auto a = ctx.store.artifact(sha256);
+  if (!a || !ctx.artifacts.contains(sha256))
+    return make_error(
+        Code::kNotFound,
+        missing_name + " (" + sha256 + ") is not uploaded; `posfleet release publish` uploads it");
+  if (a->size != length)
+    return make_error(Code::kInvalidArgument,
+                      size_name + ": manifest says " + std::to_string(length) +
+                          " bytes, the stored artifact has " + std::to_string(a->size));
+  return ok_status();
+}
+
 }  // namespace
 
 Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& manifest_text) {
@@ -82,40 +98,22 @@ Expected<store::ReleaseRecord> publish_release(Context& ctx, const std::string& 
   for (const auto& s : sm->signatures)
     r.key_ids_csv += (r.key_ids_csv.empty() ? "" : ",") + s.key_id;
   for (const auto& c : m.components) {
-    auto a = ctx.store.artifact(c.sha256);
-    if (!a || !ctx.artifacts.contains(c.sha256))
-      return make_error(Code::kNotFound,
-                        "artifact of component " + c.name + " (" + c.sha256 +
-                            ") is not uploaded; `posfleet release publish` uploads it");
-    if (a->size != c.length)
-      return make_error(Code::kInvalidArgument,
-                        "component " + c.name + ": manifest says " + std::to_string(c.length) +
-                            " bytes, the stored artifact has " + std::to_string(a->size));
+    if (auto s = check_uploaded(ctx, "artifact of component " + c.name, "component " + c.name,
+                                c.sha256, c.length);
+        !s)
+      return s.error();
     r.components.push_back({0, 0, c.name, c.version, c.filename, c.sha256, c.length});
-    for (const auto& d : c.deltas) {  // offered to terminals: each must be there to download
-      auto p = ctx.store.artifact(d.sha256);
-      if (!p || !ctx.artifacts.contains(d.sha256))
-        return make_error(Code::kNotFound,
-                          "patch " + d.filename + " of component " + c.name + " (" + d.sha256 +
-                              ") is not uploaded; `posfleet release publish` uploads it");
-      if (p->size != d.length)
-        return make_error(Code::kInvalidArgument,
-                          "patch " + d.filename + ": manifest says " + std::to_string(d.length) +
-                              " bytes, the stored artifact has " + std::to_string(p->size));
-    }
-    if (c.zchunk) {  // served to any client once published: it must be there
-      auto z = ctx.store.artifact(c.zchunk->sha256);
-      if (!z || !ctx.artifacts.contains(c.zchunk->sha256))
-        return make_error(Code::kNotFound, "zchunk file " + c.zchunk->filename + " of component " +
-                                               c.name + " (" + c.zchunk->sha256 +
-                                               ") is not uploaded; `posfleet release publish` "
-                                               "uploads it");
-      if (z->size != c.zchunk->length)
-        return make_error(Code::kInvalidArgument,
-                          "zchunk file " + c.zchunk->filename + ": manifest says " +
-                              std::to_string(c.zchunk->length) +
-                              " bytes, the stored artifact has " + std::to_string(z->size));
-    }
+    for (const auto& d : c.deltas)  // offered to terminals: each must be there to download
+      if (auto s = check_uploaded(ctx, "patch " + d.filename + " of component " + c.name,
+                                  "patch " + d.filename, d.sha256, d.length);
+          !s)
+        return s.error();
+    if (c.zchunk)  // served to any client once published: it must be there
+      if (auto s = check_uploaded(
+              ctx, "zchunk file " + c.zchunk->filename + " of component " + c.name,
+              "zchunk file " + c.zchunk->filename, c.zchunk->sha256, c.zchunk->length);
+          !s)
+        return s.error();
   }
   if (m.security) {  // PCI DSS 6.3.3: critical patches within a month, by default
     auto fleet = scope_policy(ctx, "fleet", "");
