@@ -115,7 +115,9 @@ class AccountsHandlerTest : public posfleet::testing::HandlerTest {
     return h;
   }
 
-  // Sets up TOTP for a logged-in person; returns the secret (raw bytes).
+  // Sets up TOTP for a logged-in person; returns the secret (raw bytes). The step whose code
+  // confirmed it is kept in enrolled_step_: the clock may pass a step boundary before the caller
+  // reads it again.
   std::string enrol(const Headers& session) {
     auto begun = send("POST", "/api/v1/session/totp", "", session);
     EXPECT_EQ(begun.status, 200) << begun.body;
@@ -124,8 +126,9 @@ class AccountsHandlerTest : public posfleet::testing::HandlerTest {
     EXPECT_TRUE(secret);
     EXPECT_NE(std::string(b.at("uri").as_string()).find("otpauth://totp/posfleet:"),
               std::string::npos);
+    enrolled_step_ = unix_now() / 30;
     auto confirmed = send("POST", "/api/v1/session/totp/confirm",
-                          R"({"code":")" + totp_code(*secret, unix_now() / 30) + "\"}", session);
+                          R"({"code":")" + totp_code(*secret, enrolled_step_) + "\"}", session);
     EXPECT_EQ(confirmed.status, 200) << confirmed.body;
     return secret ? *secret : "";
   }
@@ -137,6 +140,7 @@ class AccountsHandlerTest : public posfleet::testing::HandlerTest {
   }
 
   std::string admin_;
+  std::int64_t enrolled_step_ = 0;
 };
 
 TEST_F(AccountsHandlerTest, WeakPasswordsAreRefusedWithTheirOwnCode) {
@@ -164,7 +168,7 @@ TEST_F(AccountsHandlerTest, TotpLogInNeedsTheCodeAndEachCodeWorksOnce) {
   for (const auto& [k, v] : no_code.headers) EXPECT_NE(k, "Set-Cookie") << "no session yet";
 
   // The set-up's code was used by the confirmation; the next one logs in once.
-  const std::int64_t step = unix_now() / 30;
+  const std::int64_t step = enrolled_step_;
   auto used = log_in("tina", totp_code(secret, step));
   EXPECT_EQ(error_code(used), "totp_wrong") << "the code that confirmed the set-up";
   const std::string next = totp_code(secret, step + 1);
@@ -235,7 +239,7 @@ TEST_F(AccountsHandlerTest, AnAdministratorResetsTotpWithAReasonAndTheSessionsEn
   add_user("rex", "auditor");
   auto first = session_of(log_in("rex"));
   const std::string secret = enrol(first);
-  auto session = session_of(log_in("rex", totp_code(secret, unix_now() / 30 + 1)));
+  auto session = session_of(log_in("rex", totp_code(secret, enrolled_step_ + 1)));
   EXPECT_EQ(send("GET", "/api/v1/session", "", session).status, 200);
 
   EXPECT_EQ(send("POST", "/api/v1/users/rex/totp/reset", "{}", {{"authorization", admin_}}).status,
