@@ -14,12 +14,39 @@ struct Digest::Ctx {
   ~Ctx() { EVP_MD_CTX_free(md); }
 };
 
+namespace {
+
+// Each algorithm fetched from OpenSSL's provider once, for the process: an EVP_sha256() handed
+// to EVP_DigestInit_ex is looked up again on every call, under a lock the threads share, and
+// every terminal's poll hashes its token.
+const EVP_MD* algorithm(DigestKind kind) {
+  static const EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  static const EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  static const EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  const EVP_MD* fetched = kind == DigestKind::kSha256 ? sha256
+                          : kind == DigestKind::kSha1 ? sha1
+                                                      : md5;
+  if (fetched) return fetched;
+  return kind == DigestKind::kSha256 ? EVP_sha256()
+         : kind == DigestKind::kSha1 ? EVP_sha1()
+                                     : EVP_md5();
+}
+
+std::string to_hex(const unsigned char* bytes, unsigned len) {
+  static const char* kHex = "0123456789abcdef";
+  std::string s(len * 2, '0');
+  for (unsigned i = 0; i < len; ++i) {
+    s[2 * i] = kHex[bytes[i] >> 4];
+    s[2 * i + 1] = kHex[bytes[i] & 15];
+  }
+  return s;
+}
+
+}  // namespace
+
 Digest::Digest(DigestKind kind) : ctx_(std::make_unique<Ctx>()) {
   ctx_->md = EVP_MD_CTX_new();
-  const EVP_MD* type = kind == DigestKind::kSha256 ? EVP_sha256()
-                       : kind == DigestKind::kSha1 ? EVP_sha1()
-                                                   : EVP_md5();
-  EVP_DigestInit_ex(ctx_->md, type, nullptr);
+  EVP_DigestInit_ex(ctx_->md, algorithm(kind), nullptr);
 }
 
 Digest::~Digest() = default;
@@ -30,19 +57,14 @@ std::string Digest::hex() {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx_->md, out, &len);
-  static const char* kHex = "0123456789abcdef";
-  std::string s(len * 2, '0');
-  for (unsigned i = 0; i < len; ++i) {
-    s[2 * i] = kHex[out[i] >> 4];
-    s[2 * i + 1] = kHex[out[i] & 15];
-  }
-  return s;
+  return to_hex(out, len);
 }
 
 std::string sha256_hex(std::string_view data) {
-  Digest d;
-  d.update(data);
-  return d.hex();
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, algorithm(DigestKind::kSha256), nullptr);
+  return to_hex(out, len);
 }
 
 Expected<FileDigests> digest_file(const std::string& path) {

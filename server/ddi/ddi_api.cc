@@ -35,11 +35,23 @@ namespace {
 
 constexpr const char* kBase = "/{tenant}/controller/v1/{controllerId}";
 
+// HH:MM:SS, as hawkBit writes a polling interval (hours past 99 take more digits).
 std::string sleep_text(int seconds) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", seconds / 3600, (seconds / 60) % 60,
-                seconds % 60);
-  return buf;
+  auto two = [](std::string& out, int n) {
+    out += static_cast<char>('0' + n / 10);
+    out += static_cast<char>('0' + n % 10);
+  };
+  std::string out;
+  const int hours = seconds / 3600;
+  if (hours >= 100)
+    out = std::to_string(hours);
+  else
+    two(out, hours);
+  out += ':';
+  two(out, (seconds / 60) % 60);
+  out += ':';
+  two(out, seconds % 60);
+  return out;
 }
 
 // Links start with the configured external URL: a Host header is the client's to choose.

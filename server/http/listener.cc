@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <map>
@@ -78,7 +79,7 @@ Request to_request(const bhttp::request_header<>& in, const std::string& remote)
   }
   for (const auto& f : in) {
     std::string name(f.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : name) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
     auto [it, fresh] = r.headers.try_emplace(name, std::string(f.value()));
     if (!fresh) it->second += (name == "cookie" ? "; " : ", ") + std::string(f.value());
   }
@@ -428,21 +429,15 @@ struct Listener::Impl {
       if (ok && res.file->hold) co_await drain(stream);
       co_return ok;
     }
-    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
-    out.set(bhttp::field::server, "posfleetd");
-    out.set(bhttp::field::content_type, res.content_type);
-    for (auto& [k, v] : res.headers) out.set(k, v);
-    out.keep_alive(keep_alive);
-    if (head_only) {
-      out.content_length(res.file ? res.file->length : res.body.size());
-      bhttp::response_serializer<bhttp::string_body> sr(out);
-      auto [ec, n] = co_await bhttp::async_write_header(stream, sr, kNoThrow);
-      (void)n;
-      co_return !ec;
-    }
-    out.body() = std::move(res.body);
-    out.prepare_payload();
-    auto [ec, n] = co_await bhttp::async_write(stream, out, kNoThrow);
+    // An answer held in memory goes out as one buffer, its head written here: Beast's
+    // message and serializer cost a poll more than the rest of its answer.
+    const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(res.status));
+    const std::string wire =
+        response_head(res, std::string_view(reason.data(), reason.size()), version, keep_alive,
+                      res.file ? res.file->length : res.body.size());
+    const std::array<asio::const_buffer, 2> parts{
+        asio::buffer(wire), head_only ? asio::const_buffer() : asio::buffer(res.body)};
+    auto [ec, n] = co_await asio::async_write(stream, parts, kNoThrow);
     (void)n;
     co_return !ec;
   }

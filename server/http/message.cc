@@ -1,10 +1,69 @@
 #include "server/http/message.h"
 
 #include <boost/json.hpp>
+#include <string_view>
+#include <vector>
 
 #include "core/json.h"
 
 namespace posfleet::http {
+
+namespace {
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+bool fits_a_field(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) == s.npos;
+}
+
+}  // namespace
+
+std::string response_head(const Response& res, std::string_view reason, unsigned version,
+                          bool keep_alive, std::uint64_t content_length) {
+  // The fields in order, each set replacing an earlier one of its name (what a handler means
+  // by listing Content-Type or Cache-Control again).
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  auto set = [&](std::string_view name, std::string_view value) {
+    if (!fits_a_field(name) || !fits_a_field(value) || name.empty()) return;
+    std::erase_if(fields, [&](const auto& f) { return same_name(f.first, name); });
+    fields.emplace_back(name, value);
+  };
+  set("Server", "posfleetd");
+  set("Content-Type", res.content_type);
+  for (const auto& [name, value] : res.headers)
+    if (!same_name(name, "Connection") && !same_name(name, "Content-Length") &&
+        !same_name(name, "Transfer-Encoding"))
+      set(name, value);
+  if (version >= 11 && !keep_alive) fields.emplace_back("Connection", "close");
+  if (version < 11 && keep_alive) fields.emplace_back("Connection", "keep-alive");
+  const std::string length = std::to_string(content_length);
+  fields.emplace_back("Content-Length", length);
+
+  std::string out;
+  size_t size = 32 + reason.size();
+  for (const auto& [name, value] : fields) size += name.size() + value.size() + 4;
+  out.reserve(size);
+  out += version >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
+  out += std::to_string(res.status);
+  out += ' ';
+  out += reason;
+  out += "\r\n";
+  for (const auto& [name, value] : fields) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  out += "\r\n";
+  return out;
+}
 
 Response json_response(int status, const boost::json::value& v) {
   Response r;

@@ -90,6 +90,16 @@ struct Response {
   std::optional<FileSlice> file;  // streamed instead of body when set
 };
 
+// The status line and header fields of `res` as sent on the wire, ending in the blank line:
+// "Server", "Content-Type" (res.content_type), res.headers (a later field of the same name
+// replaces an earlier one), "Connection" as `keep_alive` asks for, and
+// "Content-Length". `version` counts as Beast does (11 is HTTP/1.1); `reason` is the status's
+// phrase. A field whose name or value holds a byte that could end it (CR, LF, NUL) is left out, as
+// are framing fields (Connection, Content-Length, Transfer-Encoding), which are the listener's
+// alone.
+std::string response_head(const Response& res, std::string_view reason, unsigned version,
+                          bool keep_alive, std::uint64_t content_length);
+
 Response json_response(int status, const boost::json::value& v);
 // Error body: {"error":{"code":"not_found","message":"..."}}; message says what to do.
 // Handlers answer a domain error with error_from(); this is for the few wire
