@@ -27,6 +27,7 @@ struct TerminalRecord {
   // IANA time zone its maintenance windows and freeze dates are read in; '' = its merchant's
   // region or the fleet's (domain/time_zones.h).
   std::string time_zone;
+  std::int64_t org_id = 1;  // the organisation it belongs to (organisations_store.h)
 };
 
 struct ArtifactRecord {

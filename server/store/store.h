@@ -17,6 +17,7 @@
 #include "server/store/leases_store.h"
 #include "server/store/limits_store.h"
 #include "server/store/onboarding_store.h"
+#include "server/store/organisations_store.h"
 #include "server/store/policy_store.h"
 #include "server/store/records.h"
 #include "server/store/releases_store.h"
@@ -45,7 +46,8 @@ class Tx : public TerminalStore,
            public TimeoutStore,
            public WebhookStore,
            public RolloutStore,
-           public CalendarStore {
+           public CalendarStore,
+           public OrganisationStore {
  public:
   ~Tx() override = default;
 };

@@ -83,6 +83,7 @@ class WebhooksConformance : public StoreConformance {};
 class RolloutsConformance : public StoreConformance {};
 class CalendarConformance : public StoreConformance {};
 class LimitsConformance : public StoreConformance {};
+class OrganisationsConformance : public StoreConformance {};
 
 // Runs the whole suite against `backend` (a Backend value); `name` prefixes the test names.
 #define POSFLEET_STORE_CONFORMANCE(name, backend)                                       \
@@ -103,6 +104,7 @@ class LimitsConformance : public StoreConformance {};
   INSTANTIATE_TEST_SUITE_P(name, RaceConformance, ::testing::Values(backend));          \
   INSTANTIATE_TEST_SUITE_P(name, RolloutsConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, CalendarConformance, ::testing::Values(backend));      \
-  INSTANTIATE_TEST_SUITE_P(name, LimitsConformance, ::testing::Values(backend))
+  INSTANTIATE_TEST_SUITE_P(name, LimitsConformance, ::testing::Values(backend));        \
+  INSTANTIATE_TEST_SUITE_P(name, OrganisationsConformance, ::testing::Values(backend))
 
 }  // namespace posfleet::store::conformance

@@ -12,8 +12,8 @@ namespace {
 #define POSFLEET_TERMINAL_COLUMNS                                                        \
   "t.id, t.tenant, t.serial, t.model, t.token_hash, t.installed_version, t.attributes, " \
   "t.created, t.last_seen, t.group_name, t.merchant_id, t.retired, t.retired_reason, "   \
-  "t.time_zone"
-constexpr int kTerminalColumnCount = 14;
+  "t.time_zone, t.org_id"
+constexpr int kTerminalColumnCount = 15;
 constexpr const char* kTerminalCols = "SELECT " POSFLEET_TERMINAL_COLUMNS " FROM terminals t ";
 
 const std::string kDeploymentCols =
@@ -22,8 +22,9 @@ const std::string kDeploymentCols =
 }  // namespace
 
 TerminalRecord read_terminal(Stmt& s) {
-  return TerminalRecord{s.i64(0), s.str(1), s.str(2), s.str(3),  s.str(4),  s.str(5),  s.str(6),
-                        s.i64(7), s.i64(8), s.str(9), s.i64(10), s.i64(11), s.str(12), s.str(13)};
+  return TerminalRecord{s.i64(0),  s.str(1),  s.str(2),  s.str(3),  s.str(4),
+                        s.str(5),  s.str(6),  s.i64(7),  s.i64(8),  s.str(9),
+                        s.i64(10), s.i64(11), s.str(12), s.str(13), s.i64(14)};
 }
 
 Status done(Connection& c, Stmt& s, const char* what) {

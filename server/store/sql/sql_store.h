@@ -64,6 +64,16 @@ class SqlStore : public Store {
   Status set_terminal_time_zone(std::int64_t terminal_id, const std::string& tz) override;
   Status set_merchant_time_zone(std::int64_t merchant_id, const std::string& tz) override;
   Expected<std::string> merchant_time_zone(std::int64_t merchant_id) override;
+  // sql_store_organisations.cc
+  Expected<OrganisationRecord> insert_organisation(const OrganisationRecord& o) override;
+  Expected<OrganisationRecord> organisation(std::int64_t id) override;
+  Expected<std::vector<OrganisationRecord>> organisations_under(const std::string& path,
+                                                                std::int64_t limit) override;
+  Expected<std::vector<std::int64_t>> organisation_terminal_counts(
+      const std::vector<std::int64_t>& ids) override;
+  Status set_terminal_organisation(std::int64_t terminal_id, std::int64_t org_id) override;
+  Status set_user_organisation(std::int64_t user_id, std::int64_t org_id) override;
+  Expected<std::int64_t> user_organisation(std::int64_t user_id) override;
 
   Expected<std::int64_t> insert_terminal(const TerminalRecord& t) override;
   Expected<TerminalRecord> terminal_by_serial(const std::string& tenant,

@@ -156,7 +156,7 @@ Expected<std::vector<TerminalRow>> SqlStore::query_terminals(const TerminalQuery
       "SELECT t.id, t.tenant, t.serial, t.model, t.token_hash, t.installed_version, t.attributes, "
       "t.created, "
       "t.last_seen, t.group_name, t.merchant_id, t.retired, t.retired_reason, t.time_zone, "
-      "COALESCE(m.legal_name, ''), t.effective_mode, t.update_state"
+      "t.org_id, COALESCE(m.legal_name, ''), t.effective_mode, t.update_state"
       " FROM (SELECT t.id" +
       from_where(c, q, true) + (q.from_end ? " ORDER BY t.serial DESC" : " ORDER BY t.serial") +
       " LIMIT ? OFFSET ?) page"
@@ -170,9 +170,9 @@ Expected<std::vector<TerminalRow>> SqlStore::query_terminals(const TerminalQuery
   while ((rc = s.step()) == kRow) {
     TerminalRow r;
     r.terminal = read_terminal(s);
-    r.merchant_name = s.str(14);
-    r.mode = s.str(15);
-    auto state = parse_update_state(s.str(16));
+    r.merchant_name = s.str(15);
+    r.mode = s.str(16);
+    auto state = parse_update_state(s.str(17));
     if (!state) return make_error(Code::kIo, "query terminals: a deployment in no known state");
     r.state = *state;
     out.push_back(std::move(r));

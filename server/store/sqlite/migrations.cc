@@ -773,6 +773,26 @@ CREATE TABLE zchunk_files (
   PRIMARY KEY (sha256, release_id)
 ) WITHOUT ROWID;
 )sql",
+    // 28: organisations (docs/organisations.md): the acquirer at the root (made here, id 1),
+    //     resellers below it at any depth, merchants below them. Each keeps its path of ids
+    //     from the root ("/1/7/12/"), so a subtree is one range of the path index; terminals
+    //     and users belong to one, the root until given to another.
+    R"sql(
+CREATE TABLE organisations (
+  id INTEGER PRIMARY KEY,
+  parent_id INTEGER REFERENCES organisations(id),
+  kind TEXT NOT NULL CHECK (kind IN ('acquirer', 'reseller', 'merchant')),
+  name TEXT NOT NULL,
+  path TEXT COLLATE BINARY NOT NULL UNIQUE,
+  created_by TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX organisations_sibling_name ON organisations(parent_id, name);
+INSERT INTO organisations (parent_id, kind, name, path) VALUES (NULL, 'acquirer', '', '/1/');
+ALTER TABLE terminals ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX terminals_org ON terminals(org_id);
+)sql",
 };
 #undef POSFLEET_PENDING_MOVE
 #undef POSFLEET_PENDING_ROW

@@ -1,0 +1,79 @@
+// Store conformance: the organisations area keeps the tree (each organisation's path of ids, a
+// subtree as one range of paths, sibling names unique) and which organisation each terminal and
+// user belongs to.
+#include "server/store/conformance/fixture.h"
+
+namespace posfleet::store::conformance {
+namespace {
+
+OrganisationRecord org_of(std::int64_t parent, const std::string& kind, const std::string& name) {
+  return OrganisationRecord{0, parent, kind, name, "", "alice", 100};
+}
+
+TEST_P(OrganisationsConformance, KeepsTheTreeAsPathsAndASubtreeAsOneRange) {
+  auto root = store().organisation(kRootOrganisation);
+  ASSERT_TRUE(root) << root.error().to_string();
+  EXPECT_EQ(root->kind, "acquirer");
+  EXPECT_EQ(root->parent_id, 0);
+  EXPECT_EQ(root->path, "/1/");
+
+  auto east = store().insert_organisation(org_of(1, "reseller", "华东代理"));
+  ASSERT_TRUE(east) << east.error().to_string();
+  EXPECT_EQ(east->path, "/1/" + std::to_string(east->id) + "/");
+  auto west = store().insert_organisation(org_of(1, "reseller", "西部代理"));
+  auto sub = store().insert_organisation(org_of(east->id, "reseller", "杭州二级"));
+  auto shop = store().insert_organisation(org_of(sub->id, "merchant", "西湖茶馆"));
+  ASSERT_TRUE(west && sub && shop);
+  EXPECT_EQ(shop->path, sub->path + std::to_string(shop->id) + "/");
+  auto again = store().organisation(shop->id);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->name, "西湖茶馆");
+  EXPECT_EQ(again->parent_id, sub->id);
+  EXPECT_EQ(again->created_by, "alice");
+  EXPECT_EQ(again->created, 100);
+
+  // A sibling's name once; the same name elsewhere in the tree is another organisation.
+  auto twin = store().insert_organisation(org_of(1, "reseller", "华东代理"));
+  ASSERT_FALSE(twin);
+  EXPECT_EQ(twin.error().code, Code::kConflict);
+  EXPECT_TRUE(store().insert_organisation(org_of(west->id, "reseller", "华东代理")));
+  EXPECT_EQ(store().insert_organisation(org_of(999999, "reseller", "x")).error().code,
+            Code::kNotFound);
+
+  auto under_east = store().organisations_under(east->path, 100);
+  ASSERT_TRUE(under_east) << under_east.error().to_string();
+  ASSERT_EQ(under_east->size(), 3u);
+  EXPECT_EQ((*under_east)[0].id, east->id) << "itself first";
+  EXPECT_EQ((*under_east)[1].id, sub->id);
+  EXPECT_EQ((*under_east)[2].id, shop->id);
+  EXPECT_EQ(store().organisations_under("/1/", 100)->size(), 6u);
+  EXPECT_EQ(store().organisations_under("/1/", 2)->size(), 2u);
+  // An id that is a prefix of another's ("/1/1/" against "/1/12/") is not its parent.
+  EXPECT_EQ(subtree_end("/1/7/"), "/1/70");
+}
+
+TEST_P(OrganisationsConformance, TerminalsAndUsersBelongToOne) {
+  const auto t = terminal("ORG-T1");
+  auto rec = store().terminal_by_id(t);
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->org_id, kRootOrganisation) << "the root until given to another";
+  auto shop = store().insert_organisation(org_of(1, "merchant", "便利店"));
+  ASSERT_TRUE(shop);
+  ASSERT_TRUE(store().set_terminal_organisation(t, shop->id));
+  EXPECT_EQ(store().terminal_by_id(t)->org_id, shop->id);
+  EXPECT_EQ(store().terminal_by_serial("DEFAULT", "ORG-T1")->org_id, shop->id);
+  auto counts = store().organisation_terminal_counts({kRootOrganisation, shop->id});
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(*counts, (std::vector<std::int64_t>{0, 1}));
+  EXPECT_EQ(store().set_terminal_organisation(987654, shop->id).error().code, Code::kNotFound);
+
+  auto zoe = store().insert_user({0, "zoe", "h1", "admin", false, 1});
+  ASSERT_TRUE(zoe);
+  EXPECT_EQ(*store().user_organisation(*zoe), kRootOrganisation);
+  ASSERT_TRUE(store().set_user_organisation(*zoe, shop->id));
+  EXPECT_EQ(*store().user_organisation(*zoe), shop->id);
+  EXPECT_EQ(store().user_organisation(987654).error().code, Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace posfleet::store::conformance
