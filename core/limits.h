@@ -25,6 +25,7 @@ inline constexpr std::size_t kVersionChars = 64;      // a release or reported v
 inline constexpr std::size_t kGroupChars = 64;        // a group name
 inline constexpr std::size_t kTokenNameChars = 64;    // an API token's name (the audit actor)
 inline constexpr std::size_t kPersonNameChars = 100;  // a merchant's legal name
+inline constexpr std::size_t kOrganisationNameChars = 100;  // a reseller or merchant organisation
 
 // Free text written by people.
 inline constexpr std::size_t kReasonChars = 500;       // reason of a change, lock reason

@@ -3,6 +3,9 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <set>
+#include <string_view>
+#include <utility>
 
 #include "core/clock.h"
 #include "core/json.h"
@@ -77,6 +80,9 @@ Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req) {
     if (caller) {
       caller->token = true;
       caller->address = client_address(ctx, req);
+      auto scope = domain::scope_of(ctx, token->org_id);
+      if (!scope) return scope.error();
+      caller->scope = std::move(*scope);
     }
     return caller;
   }
@@ -95,7 +101,12 @@ Expected<Caller> authenticate(domain::Context& ctx, const http::Request& req) {
   if (auto gate = domain::totp_gate(ctx, s->user); !gate && !totp_enrolment_route(req))
     return gate.error();
   auto caller = caller_of(s->user.name, s->user.role);
-  if (caller) caller->address = client_address(ctx, req);
+  if (caller) {
+    caller->address = client_address(ctx, req);
+    auto scope = domain::scope_of(ctx, s->user.org_id);
+    if (!scope) return scope.error();
+    caller->scope = std::move(*scope);
+  }
   return caller;
 }
 
@@ -122,16 +133,60 @@ Expected<Caller> allowed_caller(domain::Context& ctx, const http::Request& req,
 }
 }  // namespace
 
+namespace {
+// The routes that answer within the caller's subtree (organisations.h). Any other route answers
+// only the acquirer's own users and tokens: a reseller's or merchant's user is refused there,
+// not shown the whole fleet, until that route too learns to keep to the subtree.
+bool keeps_to_subtree(std::string_view method, std::string_view path) {
+  static const std::set<std::pair<std::string_view, std::string_view>> kRoutes = {
+      {"GET", "/api/v1/session"},
+      {"DELETE", "/api/v1/session"},
+      {"POST", "/api/v1/session/totp"},
+      {"POST", "/api/v1/session/totp/confirm"},
+      {"GET", "/api/v1/organisations"},
+      {"POST", "/api/v1/organisations"},
+      {"GET", "/api/v1/organisations/{id}"},
+      {"POST", "/api/v1/users"},
+      {"GET", "/api/v1/terminals"},
+      {"GET", "/api/v1/terminals/{serial}"},
+      {"PUT", "/api/v1/terminals/{serial}/organisation"},
+  };
+  return kRoutes.contains({method, path});
+}
+
+Status subtree_route(const Caller& caller, bool scoped) {
+  if (scoped || caller.scope.whole_tree()) return ok_status();
+  return make_error(Code::kForbidden,
+                    "this is not yet open to users of a reseller or merchant organisation; ask "
+                    "the acquirer's staff");
+}
+
+// A route that names a terminal ({serial}) answers only for a terminal of the caller's subtree:
+// any other is "not found", in the same words as one that does not exist, before the handler
+// reads or changes anything.
+Status within_scope(domain::Context& ctx, const http::Request& req, const Caller& caller) {
+  if (caller.scope.whole_tree()) return ok_status();
+  auto serial = req.params.find("serial");
+  if (serial == req.params.end()) return ok_status();
+  auto t = domain::terminal_in(ctx, caller.scope, serial->second);
+  if (!t) return t.error();
+  return ok_status();
+}
+}  // namespace
+
 void add_route(http::Router& router, domain::Context& ctx, const char* method, const char* path,
                Permission permission, CallerHandler f, http::Work work) {
+  const bool scoped = keeps_to_subtree(method, path);
   router.add(
       method, path,
-      [&ctx, f, permission](http::Request& req) -> http::Response {
+      [&ctx, f, permission, scoped](http::Request& req) -> http::Response {
         http::Response refusal;
         const domain::AuditAddress where(client_address(ctx, req));
         auto caller = allowed_caller(ctx, req, permission, refusal);
         if (!caller) return refusal;
+        if (auto s = subtree_route(*caller, scoped); !s) return http::error_from(s.error());
         if (auto s = check_request_text(req); !s) return http::error_from(s.error());
+        if (auto s = within_scope(ctx, req, *caller); !s) return http::error_from(s.error());
         return f(ctx, req, *caller);
       },
       work, roles_allowed(permission));
@@ -139,23 +194,28 @@ void add_route(http::Router& router, domain::Context& ctx, const char* method, c
 
 void add_upload_route(http::Router& router, domain::Context& ctx, const char* method,
                       const char* path, Permission permission, UploadOpener open, CallerHandler f) {
+  const bool scoped = keeps_to_subtree(method, path);
   router.add_streamed(
       method, path,
-      [&ctx, open, permission](http::Request& req) -> std::optional<http::Response> {
+      [&ctx, open, permission, scoped](http::Request& req) -> std::optional<http::Response> {
         http::Response refusal;
         auto caller = allowed_caller(ctx, req, permission, refusal);
         if (!caller) return refusal;
+        if (auto s = subtree_route(*caller, scoped); !s) return http::error_from(s.error());
         if (auto s = check_request_text(req); !s) return http::error_from(s.error());
+        if (auto s = within_scope(ctx, req, *caller); !s) return http::error_from(s.error());
         auto sink = open(ctx, req, *caller);
         if (!sink) return http::error_from(sink.error());
         req.sink = std::move(*sink);
         return std::nullopt;
       },
-      [&ctx, f, permission](http::Request& req) -> http::Response {
+      [&ctx, f, permission, scoped](http::Request& req) -> http::Response {
         const domain::AuditAddress where(client_address(ctx, req));
         http::Response refusal;
         auto caller = allowed_caller(ctx, req, permission, refusal);
-        return caller ? f(ctx, req, *caller) : refusal;
+        if (!caller) return refusal;
+        if (auto s = subtree_route(*caller, scoped); !s) return http::error_from(s.error());
+        return f(ctx, req, *caller);
       },
       roles_allowed(permission));
 }

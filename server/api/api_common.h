@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/domain/context.h"
+#include "server/domain/organisations.h"
 #include "server/domain/roles.h"
 #include "server/http/router.h"
 
@@ -36,6 +37,8 @@ struct Caller {
   domain::Role role = domain::Role::kAuditor;
   bool token = false;
   std::string address = {};  // client_address() of the request
+  // The organisation it acts for: its subtree is all it sees (domain/organisations.h).
+  domain::Scope scope = {};
   domain::Actor actor(const std::string& path = "console") const {
     return {name,
             token                            ? "token"

@@ -36,7 +36,7 @@ Response post_token(domain::Context& ctx, Request& req, const Caller& caller) {
                     role = json::string_or(*body, "role", "");
   auto parsed = domain::role_named(role);
   if (!parsed) return http::error_from(parsed.error());
-  auto t = domain::create_api_token(ctx, name, *parsed, caller.actor());
+  auto t = domain::create_api_token(ctx, name, *parsed, caller.actor(), caller.scope.org_id);
   if (!t) return http::error_from(t.error());
   auto o = token_json(t->record);
   o["token"] = t->token;

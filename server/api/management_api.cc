@@ -186,8 +186,8 @@ Response post_terminal(domain::Context& ctx, Request& req, const Caller& caller)
 // the far end of the index, so no offset walks more than half the list), or after or before a
 // serial (an index seek however deep: next_after and prev_before name the next and previous
 // pages).
-Response list_terminals(domain::Context& ctx, Request& req, const Caller&) {
-  auto q = terminal_query(ctx, req.query);
+Response list_terminals(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto q = terminal_query(ctx, caller.scope, req.query);
   if (!q) return http::error_from(q.error());
   auto total = ctx.store.count_terminals(*q);
   if (!total) return http::error_from(total.error());

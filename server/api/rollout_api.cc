@@ -37,7 +37,8 @@ Expected<store::TerminalQuery> filter_of(domain::Context& ctx, const bj::object&
   auto* f = body.if_contains("filter");
   if (!f || !f->is_object())
     return make_error(Code::kInvalidArgument, "filter must be an object of terminal filter fields");
-  return terminal_query(ctx, f->get_object());
+  // These routes answer the acquirer's own users only (api_common.cc keeps_to_subtree).
+  return terminal_query(ctx, domain::Scope{}, f->get_object());
 }
 
 Response post_policy_preview(domain::Context& ctx, Request& req, const Caller&) {

@@ -68,7 +68,8 @@ Expected<ro::Target> target_of(domain::Context& ctx, const bj::object& body) {
   } else {
     const auto& f = o.at("filter");
     if (!f.is_object()) return invalid("target.filter must be an object of terminal filter fields");
-    auto q = terminal_query(ctx, f.get_object());
+    // Rollouts answer the acquirer's own users only (api_common.cc keeps_to_subtree).
+    auto q = terminal_query(ctx, domain::Scope{}, f.get_object());
     if (!q) return q.error();
     t.filter = *q;
     t.filter_json = f;

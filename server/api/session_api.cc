@@ -23,11 +23,9 @@ std::string cookie(const std::string& value, int max_age) {
 }
 
 bj::object user_json(const store::UserRecord& u) {
-  return bj::object{{"name", u.name},
-                    {"role", u.role},
-                    {"disabled", u.disabled},
-                    {"totp", !u.totp_secret.empty()},
-                    {"created", format_utc(u.created)}};
+  return bj::object{{"name", u.name},           {"role", u.role},
+                    {"disabled", u.disabled},   {"totp", !u.totp_secret.empty()},
+                    {"organisation", u.org_id}, {"created", format_utc(u.created)}};
 }
 
 // What the console needs to know of the person logged in: whether TOTP is
@@ -107,8 +105,18 @@ Response post_user(domain::Context& ctx, Request& req, const Caller& caller) {
   if (!body) return http::error_from(body.error());
   auto role = domain::role_named(json::string_or(*body, "role", ""));
   if (!role) return http::error_from(role.error());
+  // The organisation the user acts for: the caller's own or one below it.
+  std::int64_t org = caller.scope.org_id;
+  if (const auto* o = body->if_contains("organisation"); o && !o->is_null()) {
+    if (!o->is_int64() || o->get_int64() < 1)
+      return http::error_from(make_error(
+          Code::kInvalidArgument, "organisation must be an organisation's id (a positive number)"));
+    auto in = domain::organisation_in(ctx, caller.scope, o->get_int64());
+    if (!in) return http::error_from(in.error());
+    org = in->id;
+  }
   auto u = domain::create_user(ctx, json::string_or(*body, "name", ""), *role,
-                               json::string_or(*body, "password", ""), caller.actor());
+                               json::string_or(*body, "password", ""), caller.actor(), org);
   if (!u) return http::error_from(u.error());
   return http::json_response(201, user_json(*u));
 }

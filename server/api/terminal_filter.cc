@@ -45,7 +45,7 @@ std::string get(const std::map<std::string, std::string>& p, const std::string& 
 
 }  // namespace
 
-Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
+Expected<store::TerminalQuery> terminal_query(domain::Context& ctx, const domain::Scope& scope,
                                               const std::map<std::string, std::string>& params) {
   static const std::set<std::string> kModes = {"auto", "manual", "never"};
   store::TerminalQuery q;
@@ -86,6 +86,14 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
   for (const auto* r : {&merchant, &offset, &limit})
     if (!*r) return r->error();
   q.merchant_id = *merchant;
+  q.org_path = scope.query_path();
+  if (auto org = get(params, "organisation"); !org.empty()) {
+    auto id = number(params, "organisation", 0, 1, INT64_MAX / 10);
+    if (!id) return id.error();
+    auto o = domain::organisation_in(ctx, scope, *id);
+    if (!o) return o.error();
+    q.org_path = o->path;
+  }
   q.offset = *offset;
   q.limit = *limit;
   // A keyset page: the serials after one (the next page), or before one (the previous).
@@ -107,18 +115,18 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
   return q;
 }
 
-Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
+Expected<store::TerminalQuery> terminal_query(domain::Context& ctx, const domain::Scope& scope,
                                               const bj::object& filter) {
-  static const std::set<std::string> kFields = {"q",       "model",  "version", "group",
-                                                "mode",    "state",  "online",  "merchant",
-                                                "pending", "offset", "limit"};
+  static const std::set<std::string> kFields = {"q",       "model",  "version",      "group",
+                                                "mode",    "state",  "online",       "merchant",
+                                                "pending", "offset", "organisation", "limit"};
   std::map<std::string, std::string> params;
   for (const auto& [k, v] : filter) {
     if (!kFields.contains(std::string(k)))
       return make_error(Code::kInvalidArgument,
                         "filter." + text::safe_echo(k, 32) +
                             " is not a filter field (q, model, version, group, mode, state, "
-                            "online, merchant, pending)");
+                            "online, merchant, pending, organisation)");
     if (v.is_string())
       params[std::string(k)] = std::string(v.get_string());
     else if (v.is_int64())
@@ -129,9 +137,10 @@ Expected<store::TerminalQuery> terminal_query(const domain::Context& ctx,
       return make_error(Code::kInvalidArgument, "filter." + text::safe_echo(k, 32) +
                                                     " must be text, a number or true/false");
   }
-  auto q = terminal_query(ctx, params);
-  if (q && q->text.empty() && q->model.empty() && q->version.empty() && q->group.empty() &&
-      q->mode.empty() && !q->state && !q->online && !q->merchant_id && q->pending.empty())
+  auto q = terminal_query(ctx, scope, params);
+  if (q && !params.contains("organisation") && q->text.empty() && q->model.empty() &&
+      q->version.empty() && q->group.empty() && q->mode.empty() && !q->state && !q->online &&
+      !q->merchant_id && q->pending.empty())
     return make_error(Code::kInvalidArgument,
                       "the filter has no condition; name the terminals (e.g. model or group), or "
                       "use the fleet policy");

@@ -98,7 +98,8 @@ Status check_password(const std::string& name, const std::string& password) {
 }
 
 Expected<store::UserRecord> create_user(Context& ctx, const std::string& name, Role role,
-                                        const std::string& password, const Actor& who) {
+                                        const std::string& password, const Actor& who,
+                                        std::int64_t org_id) {
   if (!valid_name(name))
     return make_error(Code::kInvalidArgument,
                       "user name must be 1-64 letters, digits, '.', '_' or '-'");
@@ -106,6 +107,7 @@ Expected<store::UserRecord> create_user(Context& ctx, const std::string& name, R
   auto hash = hash_password(password);
   if (!hash) return hash.error();
   store::UserRecord u{0, name, *hash, to_string(role), false, unix_now()};
+  u.org_id = org_id;
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
     auto id = tx.insert_user(u);
     if (!id) {
@@ -114,7 +116,11 @@ Expected<store::UserRecord> create_user(Context& ctx, const std::string& name, R
       return id.error();
     }
     u.id = *id;
-    return record_audit(tx, who, "user.create", "user:" + name, "", u.role, "");
+    return record_audit(tx, who, "user.create", "user:" + name, "",
+                        org_id == store::kRootOrganisation
+                            ? u.role
+                            : u.role + " in organisation " + std::to_string(org_id),
+                        "");
   });
   if (!st) return st.error();
   return u;

@@ -32,6 +32,7 @@
 
 #include "server/domain/context.h"
 #include "server/domain/roles.h"
+#include "server/store/organisations_store.h"
 
 namespace posfleet::domain {
 
@@ -46,8 +47,10 @@ inline constexpr size_t kPasswordMaxChars = 128;
 
 // Each change of users is one transaction with its audit entry (audit.h
 // commit_change): a failure leaves nothing.
+// The user acts within organisation `org_id`'s subtree (organisations.h).
 Expected<store::UserRecord> create_user(Context& ctx, const std::string& name, Role role,
-                                        const std::string& password, const Actor& who);
+                                        const std::string& password, const Actor& who,
+                                        std::int64_t org_id = store::kRootOrganisation);
 // Changes what is given: role, disabled, password ("" = keep); any change
 // ends the user's sessions. kWrongState when it would leave no active
 // administrator; kInvalidArgument when nothing is given.

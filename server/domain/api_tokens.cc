@@ -19,11 +19,12 @@ Status check_token_name(const std::string& name) {
 }
 
 Expected<NewApiToken> create_api_token(Context& ctx, const std::string& name, Role role,
-                                       const Actor& who) {
+                                       const Actor& who, std::int64_t org_id) {
   if (auto s = check_token_name(name); !s) return s.error();
   NewApiToken out;
   out.token = new_token();
   out.record = {0, hash_token(out.token), name, to_string(role), unix_now()};
+  out.record.org_id = org_id;
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
     auto id = tx.insert_api_token(out.record);
     if (!id) return id.error();

@@ -14,6 +14,7 @@
 #include "core/result.h"
 #include "server/domain/context.h"
 #include "server/domain/roles.h"
+#include "server/store/organisations_store.h"
 
 namespace posfleet::domain {
 
@@ -30,8 +31,10 @@ struct NewApiToken {
 // Why a credential ends is checked by audit.h check_reason.
 
 // The token and its audit entry are one change.
-[[nodiscard]] Expected<NewApiToken> create_api_token(Context& ctx, const std::string& name,
-                                                     Role role, const Actor& who);
+// The token acts within organisation `org_id`'s subtree (its maker's, organisations.h).
+[[nodiscard]] Expected<NewApiToken> create_api_token(
+    Context& ctx, const std::string& name, Role role, const Actor& who,
+    std::int64_t org_id = store::kRootOrganisation);
 
 [[nodiscard]] Expected<std::vector<store::ApiTokenRecord>> list_api_tokens(Context& ctx);
 

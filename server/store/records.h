@@ -83,6 +83,7 @@ struct ApiTokenRecord {
   std::int64_t created = 0;
   std::int64_t last_used = 0;  // unix seconds, coarse (domain/api_tokens.h); 0 = never
   std::int64_t revoked = 0;    // when it was revoked; 0 = valid
+  std::int64_t org_id = 1;     // its maker's organisation, within which it acts
 };
 
 // Policy of one scope: "fleet" (key ""), "group" (key: group name) or
@@ -137,6 +138,7 @@ struct UserRecord {
   // code was accepted for (a code works once).
   std::string totp_secret = {}, totp_pending = {};
   std::int64_t totp_last_step = 0;
+  std::int64_t org_id = 1;  // the organisation within whose subtree the user acts
 };
 
 struct SessionRecord {
@@ -203,6 +205,8 @@ struct TerminalQuery {
   // Assigned this release version (its newest deployment, not canceled) and not running it yet.
   std::string pending;
   std::optional<bool> retired;  // unset: both; false: in service only
+  // Only terminals of this organisation's subtree (its path, organisations_store.h); empty: all.
+  std::string org_path;
 };
 
 struct TerminalRow {

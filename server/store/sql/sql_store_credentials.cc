@@ -11,18 +11,20 @@ namespace posfleet::store {
 namespace {
 
 constexpr const char* kTokenCols =
-    "SELECT id, token_hash, name, role, created, last_used, revoked FROM api_tokens ";
+    "SELECT id, token_hash, name, role, created, last_used, revoked, org_id FROM api_tokens ";
 
 ApiTokenRecord read_token(Stmt& s) {
-  return ApiTokenRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4), s.i64(5), s.i64(6)};
+  return ApiTokenRecord{s.i64(0), s.str(1), s.str(2), s.str(3),
+                        s.i64(4), s.i64(5), s.i64(6), s.i64(7)};
 }
 
 }  // namespace
 
 Expected<std::int64_t> SqlStore::insert_api_token(const ApiTokenRecord& t) {
   POSFLEET_CONN(c);
-  auto s = c.prepare("INSERT INTO api_tokens (token_hash, name, role, created) VALUES (?,?,?,?)");
-  s.bind_all(t.token_hash, t.name, t.role, t.created);
+  auto s = c.prepare(
+      "INSERT INTO api_tokens (token_hash, name, role, created, org_id) VALUES (?,?,?,?,?)");
+  s.bind_all(t.token_hash, t.name, t.role, t.created, t.org_id);
   if (s.step() != kDone) return c.error("api token");
   return c.last_insert_id();
 }

@@ -74,6 +74,9 @@ std::string from_where(const Connection& c, const TerminalQuery& q, bool paged) 
   if (!q.version.empty()) w += " AND t.installed_version = ?";
   if (!q.group.empty()) w += " AND t.group_name = ?";
   if (q.merchant_id) w += " AND t.merchant_id = ?";
+  // An organisation's subtree: its organisations are one range of the path index.
+  if (!q.org_path.empty())
+    w += " AND t.org_id" + c.in_rows_of("SELECT id FROM organisations WHERE path >= ? AND path < ?");
   if (q.online) w += *q.online ? " AND t.last_seen >= ?" : " AND t.last_seen < ?";
   if (q.retired) w += *q.retired ? " AND t.retired != 0" : " AND t.retired = 0";
   if (!q.mode.empty()) w += " AND t.effective_mode = ?";
@@ -108,6 +111,7 @@ void bind_filters(Stmt& s, const TerminalQuery& q, bool paged) {
   if (!q.version.empty()) s.bind(q.version);
   if (!q.group.empty()) s.bind(q.group);
   if (q.merchant_id) s.bind(q.merchant_id);
+  if (!q.org_path.empty()) s.bind_all(q.org_path, subtree_end(q.org_path));
   if (q.online) s.bind(q.online_since);
   if (!q.mode.empty()) s.bind(q.mode);
   if (q.state) s.bind(std::string(to_string(*q.state)));
@@ -128,6 +132,7 @@ enum Filter : unsigned {
   kMode = 1u << 7,
   kState = 1u << 8,
   kPending = 1u << 9,
+  kOrganisation = 1u << 10,
 };
 
 unsigned filters_of(const TerminalQuery& q) {
@@ -142,6 +147,7 @@ unsigned filters_of(const TerminalQuery& q) {
   if (!q.mode.empty()) f |= kMode;
   if (q.state) f |= kState;
   if (!q.pending.empty()) f |= kPending;
+  if (!q.org_path.empty()) f |= kOrganisation;
   return f;
 }
 

@@ -6,10 +6,10 @@ namespace posfleet::store {
 namespace {
 constexpr const char* kUserCols =
     "SELECT id, name, password_hash, role, disabled, created, totp_secret, totp_pending, "
-    "totp_last_step FROM users ";
+    "totp_last_step, org_id FROM users ";
 UserRecord read_user(Stmt& s) {
   return {s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4) != 0,
-          s.i64(5), s.str(6), s.str(7), s.i64(8)};
+          s.i64(5), s.str(6), s.str(7), s.i64(8), s.i64(9)};
 }
 }  // namespace
 
@@ -17,9 +17,9 @@ Expected<std::int64_t> SqlStore::insert_user(const UserRecord& u) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO users (name, password_hash, role, disabled, created, totp_secret, totp_pending, "
-      "totp_last_step) VALUES (?,?,?,?,?,?,?,?)");
+      "totp_last_step, org_id) VALUES (?,?,?,?,?,?,?,?,?)");
   s.bind_all(u.name, u.password_hash, u.role, u.disabled, u.created, u.totp_secret, u.totp_pending,
-             u.totp_last_step);
+             u.totp_last_step, u.org_id);
   if (s.step() != kDone) return c.error("user " + u.name);
   return c.last_insert_id();
 }

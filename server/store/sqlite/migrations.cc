@@ -775,8 +775,8 @@ CREATE TABLE zchunk_files (
 )sql",
     // 28: organisations (docs/organisations.md): the acquirer at the root (made here, id 1),
     //     resellers below it at any depth, merchants below them. Each keeps its path of ids
-    //     from the root ("/1/7/12/"), so a subtree is one range of the path index; terminals
-    //     and users belong to one, the root until given to another.
+    //     from the root ("/1/7/12/"), so a subtree is one range of the path index; terminals,
+    //     users and API tokens (their maker's) belong to one, the root until given another.
     R"sql(
 CREATE TABLE organisations (
   id INTEGER PRIMARY KEY,
@@ -791,6 +791,7 @@ CREATE UNIQUE INDEX organisations_sibling_name ON organisations(parent_id, name)
 INSERT INTO organisations (parent_id, kind, name, path) VALUES (NULL, 'acquirer', '', '/1/');
 ALTER TABLE terminals ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE users ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE api_tokens ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX terminals_org ON terminals(org_id);
 )sql",
 };

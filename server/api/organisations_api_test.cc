@@ -1,0 +1,193 @@
+// Organisations at the router, on a real SQLite store: the tree made by administrators, and what a
+// user of one reseller learns of another: nothing (not its names, not its counts, not whether a
+// terminal exists), whichever route it asks.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <string>
+
+#include "server/domain/tokens.h"
+#include "server/testing/handler_fixture.h"
+
+namespace posfleet::api {
+namespace {
+
+namespace bj = boost::json;
+
+class OrganisationsApiTest : public testing::HandlerTest {
+ protected:
+  void SetUp() override {
+    HandlerTest::SetUp();
+    root_ = bearer("admin");
+    east_ = make_org("华东代理", "reseller");
+    west_ = make_org("西部代理", "reseller");
+    shop_ = make_org("西湖茶馆", "merchant", east_);
+    east_admin_ = token_in(east_, "admin", "east-admin");
+    west_admin_ = token_in(west_, "admin", "west-admin");
+    for (const char* serial : {"T-EAST-1", "T-WEST-1", "T-ROOT-1"}) {
+      store::TerminalRecord t;
+      t.tenant = "DEFAULT";
+      t.serial = serial;
+      t.model = "A920";
+      t.token_hash = std::string("h") + serial;
+      t.created = unix_now();
+      ASSERT_TRUE(store_->insert_terminal(t));
+    }
+    move("T-EAST-1", shop_, root_);
+    move("T-WEST-1", west_, root_);
+  }
+
+  std::int64_t make_org(const std::string& name, const std::string& kind, std::int64_t parent = 0) {
+    bj::object b{{"name", name}, {"kind", kind}};
+    if (parent) b["parent"] = parent;
+    auto r = send("POST", "/api/v1/organisations", bj::serialize(b), {{"authorization", root_}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return body_of(r).at("id").as_int64();
+  }
+  std::string token_in(std::int64_t org, const std::string& role, const std::string& name) {
+    const std::string t = domain::new_token();
+    store::ApiTokenRecord rec{0, domain::hash_token(t), name, role, unix_now()};
+    rec.org_id = org;
+    EXPECT_TRUE(store_->insert_api_token(rec));
+    return "Bearer " + t;
+  }
+  http::Response move(const std::string& serial, std::int64_t org, const std::string& as) {
+    auto r = send("PUT", "/api/v1/terminals/" + serial + "/organisation",
+                  bj::serialize(bj::object{{"organisation", org}, {"reason", "签约"}}),
+                  {{"authorization", as}}, {});
+    return r;
+  }
+  http::Response get(const std::string& path, const std::string& as,
+                     std::map<std::string, std::string> query = {}) {
+    return send("GET", path, "", {{"authorization", as}}, std::move(query));
+  }
+  static std::string message(const http::Response& r) {
+    return std::string(body_of(r).at("error").at("message").as_string());
+  }
+
+  std::string root_, east_admin_, west_admin_;
+  std::int64_t east_ = 0, west_ = 0, shop_ = 0;
+};
+
+TEST_F(OrganisationsApiTest, AResellerSeesItsOwnSubtreeAndNothingElse) {
+  auto mine = get("/api/v1/organisations", east_admin_);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  const auto mine_body = body_of(mine);
+  const auto& o = mine_body.as_object();
+  EXPECT_EQ(o.at("own").as_int64(), east_);
+  const auto& orgs = o.at("organisations").as_array();
+  ASSERT_EQ(orgs.size(), 2u);
+  EXPECT_EQ(orgs[0].at("id").as_int64(), east_) << "its own first";
+  EXPECT_EQ(orgs[0].at("depth").as_int64(), 1);
+  EXPECT_EQ(orgs[1].at("id").as_int64(), shop_);
+  EXPECT_EQ(orgs[1].at("parent").as_int64(), east_);
+  EXPECT_EQ(orgs[1].at("terminals").as_int64(), 1);
+  EXPECT_EQ(mine.body.find("西部"), std::string::npos) << "no sibling's name";
+
+  auto all = get("/api/v1/organisations", root_);
+  EXPECT_EQ(body_of(all).at("organisations").as_array().size(), 4u) << "the acquirer sees all";
+
+  // Another reseller's organisation is exactly as missing as one that does not exist.
+  auto sibling = get("/api/v1/organisations/" + std::to_string(west_), east_admin_);
+  auto missing = get("/api/v1/organisations/999999", east_admin_);
+  EXPECT_EQ(sibling.status, 404);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(error_code(sibling), error_code(missing));
+  EXPECT_EQ(message(sibling).substr(message(sibling).find(';')),
+            message(missing).substr(message(missing).find(';')));
+  EXPECT_EQ(get("/api/v1/organisations/" + std::to_string(shop_), east_admin_).status, 200);
+  EXPECT_EQ(get("/api/v1/organisations/1", east_admin_).status, 404) << "not even the root";
+}
+
+TEST_F(OrganisationsApiTest, TerminalsOfAnotherResellerDoNotExistForIt) {
+  auto list = get("/api/v1/terminals", east_admin_);
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(body_of(list).at("total").as_int64(), 1);
+  EXPECT_NE(list.body.find("T-EAST-1"), std::string::npos);
+  EXPECT_EQ(list.body.find("T-WEST-1"), std::string::npos);
+  EXPECT_EQ(list.body.find("T-ROOT-1"), std::string::npos);
+  EXPECT_EQ(body_of(get("/api/v1/terminals", root_)).at("total").as_int64(), 3);
+  EXPECT_EQ(body_of(get("/api/v1/terminals", root_, {{"organisation", std::to_string(east_)}}))
+                .at("total")
+                .as_int64(),
+            1)
+      << "the acquirer narrows to one reseller's subtree";
+
+  // By serial, on every route that names one: 404 in the words of a serial nobody has.
+  auto theirs = get("/api/v1/terminals/T-WEST-1", east_admin_);
+  auto nobody = get("/api/v1/terminals/T-NOBODY", east_admin_);
+  EXPECT_EQ(theirs.status, 404);
+  EXPECT_EQ(error_code(theirs), error_code(nobody));
+  EXPECT_EQ(message(theirs), "no terminal with serial T-WEST-1");
+  EXPECT_EQ(get("/api/v1/terminals/T-EAST-1", east_admin_).status, 200);
+  EXPECT_EQ(move("T-WEST-1", east_, east_admin_).status, 404) << "not theirs to take";
+  EXPECT_EQ(move("T-EAST-1", west_, east_admin_).status, 404) << "nor to give away outside";
+  EXPECT_EQ(move("T-EAST-1", east_, east_admin_).status, 200) << "within its own subtree";
+  EXPECT_EQ(get("/api/v1/terminals", east_admin_, {{"organisation", std::to_string(west_)}}).status,
+            404);
+
+  // A route that does not yet keep to a subtree refuses a reseller's user outright, rather
+  // than answer for the whole fleet.
+  for (const char* path : {"/api/v1/overview", "/api/v1/releases", "/api/v1/audit"}) {
+    auto r = get(path, east_admin_);
+    EXPECT_EQ(r.status, 403) << path;
+    EXPECT_EQ(r.body.find("T-"), std::string::npos) << path;
+  }
+  EXPECT_EQ(get("/api/v1/overview", root_).status, 200);
+}
+
+TEST_F(OrganisationsApiTest, TheTreeIsKeptByItsRules) {
+  auto post = [&](const bj::object& b, const std::string& as) {
+    return send("POST", "/api/v1/organisations", bj::serialize(b), {{"authorization", as}});
+  };
+  // A reseller's administrator adds below itself, by default directly.
+  auto sub = post({{"name", "杭州二级"}, {"kind", "reseller"}}, east_admin_);
+  ASSERT_EQ(sub.status, 201) << sub.body;
+  EXPECT_EQ(body_of(sub).at("parent").as_int64(), east_);
+  EXPECT_EQ(body_of(sub).at("depth").as_int64(), 2);
+
+  auto twin = post({{"name", "杭州二级"}, {"kind", "reseller"}}, east_admin_);
+  EXPECT_EQ(twin.status, 409);
+  auto below_shop = post({{"name", "x"}, {"kind", "merchant"}, {"parent", shop_}}, east_admin_);
+  EXPECT_EQ(below_shop.status, 400) << "nothing below a merchant";
+  EXPECT_EQ(post({{"name", "x"}, {"kind", "acquirer"}}, root_).status, 400);
+  EXPECT_EQ(post({{"name", ""}, {"kind", "merchant"}}, root_).status, 400);
+  EXPECT_EQ(post({{"name", std::string(101, 'a')}, {"kind", "merchant"}}, root_).status, 400);
+  EXPECT_EQ(post({{"name", "bad\x01"}, {"kind", "merchant"}}, root_).status, 400);
+  EXPECT_EQ(post({{"name", "x"}, {"kind", "merchant"}, {"parent", west_}}, east_admin_).status,
+            404);
+  EXPECT_EQ(post({{"name", "x"}, {"kind", "merchant"}, {"parent", "2"}}, root_).status, 400);
+  EXPECT_EQ(post({{"name", "x"}, {"kind", "merchant"}}, bearer("release_manager")).status, 403);
+
+  // Users: made in the caller's subtree only.
+  auto user = [&](std::int64_t org, const std::string& as) {
+    return send("POST", "/api/v1/users",
+                bj::serialize(bj::object{{"name", "u" + std::to_string(org)},
+                                         {"role", "auditor"},
+                                         {"password", "a-long-enough-password"},
+                                         {"organisation", org}}),
+                {{"authorization", as}});
+  };
+  EXPECT_EQ(user(west_, east_admin_).status, 404);
+  auto u = user(shop_, east_admin_);
+  ASSERT_EQ(u.status, 201) << u.body;
+  EXPECT_EQ(body_of(u).at("organisation").as_int64(), shop_);
+
+  bool created = false, moved = false;
+  store::AuditQuery q;
+  q.limit = 100;
+  auto entries = store_->query_audit(q);
+  ASSERT_TRUE(entries);
+  for (const auto& e : *entries) {
+    created = created || (e.action == "organisation.create" &&
+                          e.target == "organisation:" + std::to_string(east_));
+    moved = moved || (e.action == "terminal.organisation" && e.target == "terminal:T-EAST-1" &&
+                      e.reason == "签约");
+  }
+  EXPECT_TRUE(created);
+  EXPECT_TRUE(moved);
+}
+
+}  // namespace
+}  // namespace posfleet::api

@@ -1,0 +1,130 @@
+#include "server/domain/organisations.h"
+
+#include "core/clock.h"
+#include "core/limits.h"
+#include "core/text.h"
+#include "server/domain/audit.h"
+
+namespace posfleet::domain {
+
+namespace {
+
+Error no_organisation(std::int64_t id) {
+  return make_error(Code::kNotFound, "no organisation " + std::to_string(id) +
+                                         "; the organisation list shows those you may use");
+}
+
+// What another reseller's terminal looks like from here: exactly what a missing one does.
+Error no_terminal(const std::string& serial) {
+  return make_error(Code::kNotFound, "no terminal with serial " + serial);
+}
+
+std::string describe(const store::OrganisationRecord& o) {
+  return o.kind + " " + std::to_string(o.id) + (o.name.empty() ? "" : " " + o.name);
+}
+
+}  // namespace
+
+Expected<Scope> scope_of(Context& ctx, std::int64_t org_id) {
+  if (org_id == store::kRootOrganisation) return Scope{};
+  auto o = ctx.store.organisation(org_id);
+  if (!o) return o.error();
+  return Scope{o->id, o->path};
+}
+
+Expected<store::OrganisationRecord> organisation_in(Context& ctx, const Scope& scope,
+                                                    std::int64_t id) {
+  auto o = ctx.store.organisation(id);
+  if (!o && o.error().code == Code::kNotFound) return no_organisation(id);
+  if (!o) return o.error();
+  if (!scope.holds(o->path)) return no_organisation(id);
+  return o;
+}
+
+Expected<store::OrganisationRecord> create_organisation(Context& ctx, const Scope& scope,
+                                                        const OrganisationInput& in,
+                                                        const Actor& who) {
+  auto bad = [](const std::string& why) { return make_error(Code::kInvalidArgument, why); };
+  if (in.kind != "reseller" && in.kind != "merchant")
+    return bad("kind must be reseller (代理商) or merchant (商户)");
+  if (in.name.empty()) return bad("name is required");
+  if (auto s = text::check_field("name", in.name, limits::kOrganisationNameChars); !s)
+    return s.error();
+  auto parent = organisation_in(ctx, scope, in.parent ? in.parent : scope.org_id);
+  if (!parent) return parent.error();
+  if (parent->kind == "merchant")
+    return bad(
+        "a merchant has terminals, not organisations below it; choose the reseller or "
+        "the acquirer above it as the parent");
+  store::OrganisationRecord rec{0, parent->id, in.kind, in.name, "", who.name, unix_now()};
+  auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto made = tx.insert_organisation(rec);
+    if (!made && made.error().code == Code::kConflict)
+      return make_error(Code::kConflict, describe(*parent) + " already has an organisation named " +
+                                             text::safe_echo(in.name) + "; choose another name");
+    if (!made) return made.error();
+    rec = *made;
+    return record_audit(tx, who, "organisation.create", "organisation:" + std::to_string(rec.id),
+                        "", describe(rec) + " below " + describe(*parent), "");
+  });
+  if (!s) return s.error();
+  return rec;
+}
+
+Expected<std::vector<OrganisationView>> list_organisations(Context& ctx, const Scope& scope,
+                                                           std::int64_t limit) {
+  auto orgs = ctx.store.organisations_under(scope.path, limit);
+  if (!orgs) return orgs.error();
+  std::vector<std::int64_t> ids;
+  for (const auto& o : *orgs) ids.push_back(o.id);
+  auto counts = ctx.store.organisation_terminal_counts(ids);
+  if (!counts) return counts.error();
+  std::vector<OrganisationView> out;
+  for (size_t i = 0; i < orgs->size(); ++i) out.push_back({(*orgs)[i], (*counts)[i]});
+  return out;
+}
+
+Expected<bool> holds_terminal(Context& ctx, const Scope& scope, const store::TerminalRecord& t) {
+  if (scope.whole_tree() || t.org_id == scope.org_id) return true;
+  auto o = ctx.store.organisation(t.org_id);
+  if (!o) return o.error();
+  return scope.holds(o->path);
+}
+
+Expected<store::TerminalRecord> terminal_in(Context& ctx, const Scope& scope,
+                                            const std::string& serial) {
+  auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
+  if (!t) return t.error();
+  auto held = holds_terminal(ctx, scope, *t);
+  if (!held) return held.error();
+  if (!*held) return no_terminal(serial);
+  return t;
+}
+
+Expected<TerminalMove> move_terminal(Context& ctx, const Scope& scope, const std::string& serial,
+                                     std::int64_t org_id, const Actor& who,
+                                     const std::string& reason) {
+  if (auto s = check_reason(reason, "a reason is required: say why the terminal changes hands"); !s)
+    return s.error();
+  auto to = organisation_in(ctx, scope, org_id);
+  if (!to) return to.error();
+  TerminalMove out;
+  out.to = *to;
+  auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto t = tx.terminal_by_serial(ctx.tenant, serial);
+    if (!t) return t.error();
+    auto from = tx.organisation(t->org_id);
+    if (!from) return from.error();
+    if (!scope.holds(from->path)) return no_terminal(serial);
+    out.from = *from;
+    if (auto s = tx.set_terminal_organisation(t->id, to->id); !s) return s;
+    t->org_id = to->id;
+    out.terminal = *t;
+    return record_audit(tx, who, "terminal.organisation", "terminal:" + t->serial, describe(*from),
+                        describe(*to), reason);
+  });
+  if (!s) return s.error();
+  return out;
+}
+
+}  // namespace posfleet::domain

@@ -1,0 +1,75 @@
+// posfleet server: organisations (docs/organisations.md). The acquirer is the root; resellers
+// (代理商) sit below it or below other resellers, at any depth; merchants below the acquirer or
+// a reseller. Terminals, users and API tokens belong to one organisation, and a user acts only
+// within its organisation's subtree (its Scope): what lies outside does not exist for it, so
+// another reseller's organisation or terminal is "not found", never "forbidden".
+// Thread-safety: stateless functions over the store.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "server/domain/context.h"
+#include "server/store/organisations_store.h"
+#include "server/store/records.h"
+
+namespace posfleet::domain {
+
+// Where a caller stands in the tree: its organisation and that organisation's path.
+struct Scope {
+  std::int64_t org_id = store::kRootOrganisation;
+  std::string path = "/1/";
+  // The acquirer's users see everything: their queries need no organisation condition.
+  bool whole_tree() const { return org_id == store::kRootOrganisation; }
+  bool holds(const std::string& org_path) const { return org_path.starts_with(path); }
+  // The terminal query's organisation condition for this scope ("" for the whole tree).
+  std::string query_path() const { return whole_tree() ? std::string() : path; }
+};
+
+// The scope of organisation `org_id` (kNotFound if it has gone).
+Expected<Scope> scope_of(Context& ctx, std::int64_t org_id);
+
+struct OrganisationInput {
+  std::string name;
+  std::string kind;         // reseller | merchant
+  std::int64_t parent = 0;  // 0: the caller's own organisation
+};
+
+// A new organisation below `in.parent`, which must lie in `scope` (else kNotFound). A reseller
+// goes below the acquirer or a reseller; a merchant too, and nothing goes below a merchant.
+// The name is 1-100 characters of text, unique among its siblings (kConflict). Audited.
+Expected<store::OrganisationRecord> create_organisation(Context& ctx, const Scope& scope,
+                                                        const OrganisationInput& in,
+                                                        const Actor& who);
+
+struct OrganisationView {
+  store::OrganisationRecord org;
+  std::int64_t terminals = 0;  // that belong to it directly
+};
+// The scope's organisations, its own first, then in tree order; at most `limit`.
+Expected<std::vector<OrganisationView>> list_organisations(Context& ctx, const Scope& scope,
+                                                           std::int64_t limit);
+// One organisation of the scope (kNotFound for any outside it, as for one that does not exist).
+Expected<store::OrganisationRecord> organisation_in(Context& ctx, const Scope& scope,
+                                                    std::int64_t id);
+
+// Whether terminal `t` lies in `scope`.
+Expected<bool> holds_terminal(Context& ctx, const Scope& scope, const store::TerminalRecord& t);
+// A terminal of the scope by serial: kNotFound, with the same words, for one that does not exist
+// and for one outside the scope.
+Expected<store::TerminalRecord> terminal_in(Context& ctx, const Scope& scope,
+                                            const std::string& serial);
+
+struct TerminalMove {
+  store::TerminalRecord terminal;  // as it is now
+  store::OrganisationRecord from, to;
+};
+// Gives a terminal of the scope to another organisation of the scope, with a reason. Audited
+// with both organisations.
+Expected<TerminalMove> move_terminal(Context& ctx, const Scope& scope, const std::string& serial,
+                                     std::int64_t org_id, const Actor& who,
+                                     const std::string& reason);
+
+}  // namespace posfleet::domain
