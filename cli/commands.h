@@ -122,6 +122,8 @@ void add_credential_commands(CLI::App& app, ServerOptions& server, std::function
 void add_device_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 // freeze add|list|remove, terminal set-time-zone (freeze_commands.cc).
 void add_freeze_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
+// org list|show|add, terminal move (org_commands.cc; after add_fleet_commands).
+void add_org_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 // Registers audit list and user totp-reset/totp-required (after add_fleet_commands: `audit`
 // exists).
 void add_account_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);

@@ -20,11 +20,11 @@ namespace posfleet::limits {
 // public application's fields (domain/onboarding, in bytes).
 
 // Names.
-inline constexpr std::size_t kModelChars = 64;        // terminal model
-inline constexpr std::size_t kVersionChars = 64;      // a release or reported version
-inline constexpr std::size_t kGroupChars = 64;        // a group name
-inline constexpr std::size_t kTokenNameChars = 64;    // an API token's name (the audit actor)
-inline constexpr std::size_t kPersonNameChars = 100;  // a merchant's legal name
+inline constexpr std::size_t kModelChars = 64;              // terminal model
+inline constexpr std::size_t kVersionChars = 64;            // a release or reported version
+inline constexpr std::size_t kGroupChars = 64;              // a group name
+inline constexpr std::size_t kTokenNameChars = 64;          // an API token's name (the audit actor)
+inline constexpr std::size_t kPersonNameChars = 100;        // a merchant's legal name
 inline constexpr std::size_t kOrganisationNameChars = 100;  // a reseller or merchant organisation
 
 // Free text written by people.

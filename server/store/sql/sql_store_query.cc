@@ -76,7 +76,8 @@ std::string from_where(const Connection& c, const TerminalQuery& q, bool paged) 
   if (q.merchant_id) w += " AND t.merchant_id = ?";
   // An organisation's subtree: its organisations are one range of the path index.
   if (!q.org_path.empty())
-    w += " AND t.org_id" + c.in_rows_of("SELECT id FROM organisations WHERE path >= ? AND path < ?");
+    w +=
+        " AND t.org_id" + c.in_rows_of("SELECT id FROM organisations WHERE path >= ? AND path < ?");
   if (q.online) w += *q.online ? " AND t.last_seen >= ?" : " AND t.last_seen < ?";
   if (q.retired) w += *q.retired ? " AND t.retired != 0" : " AND t.retired = 0";
   if (!q.mode.empty()) w += " AND t.effective_mode = ?";

@@ -1,0 +1,96 @@
+"""End to end, real processes: organisations (issue 16, first part).
+
+The acquirer's administrator builds a tree with the CLI (two resellers, a merchant below one),
+gives terminals to them, and makes a user in each reseller. Each reseller's user, logged in to
+the console's API, sees its own terminals and organisations only; the other's terminal is 404 in
+the words of one that does not exist; a route not yet taught to keep to a subtree refuses it
+rather than answer for the whole fleet. Both backends (e2e_organisations_pg).
+"""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ADMIN_PASSWORD, Browser, FleetTestCase  # noqa: E402
+
+PASSWORD = "a-long-enough-password"
+
+
+class OrganisationsTest(FleetTestCase, unittest.TestCase):
+
+    def test_each_reseller_sees_its_own_subtree_only(self):
+        for serial in ("ORG-EAST-1", "ORG-EAST-2", "ORG-WEST-1", "ORG-HQ-1"):
+            self.cli.json("terminal", "register", "--serial", serial, "--model", "A920")
+        east = self.cli.json("org", "add", "华东代理", "--kind", "reseller")
+        west = self.cli.json("org", "add", "西部代理", "--kind", "reseller")
+        shop = self.cli.json("org", "add", "西湖茶馆", "--kind", "merchant", "--parent", str(east["id"]))
+        self.assertEqual((east["kind"], east["parent"], east["depth"]), ("reseller", 1, 1))
+        self.assertEqual((shop["parent"], shop["depth"]), (east["id"], 2))
+        for serial, org in (("ORG-EAST-1", shop), ("ORG-EAST-2", east), ("ORG-WEST-1", west)):
+            moved = self.cli.json("terminal", "move", serial, "--org", str(org["id"]), "--reason", "签约")
+            self.assertEqual(moved["organisation"]["id"], org["id"])
+            self.assertEqual(moved["from"]["kind"], "acquirer")
+        # The list reads as a tree, in English here (the CLI follows LANG).
+        text = self.cli.run("org", "list").stdout
+        self.assertIn("    西湖茶馆", text, text)
+        self.assertIn("reseller", text)
+        # A bad id is refused before any request, and an unknown one by the server.
+        bad = self.cli.run("terminal", "move", "ORG-HQ-1", "--org", "x1", "--reason", "r", check=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("positive number", bad.stderr + bad.stdout)
+        missing = self.cli.run("org", "show", "99999", check=False)
+        self.assertNotEqual(missing.returncode, 0)
+        self.assertIn("no organisation 99999", missing.stderr + missing.stdout)
+
+        admin = Browser(self.server.url)
+        self.assertEqual(admin.log_in("admin", ADMIN_PASSWORD)[0], 200)
+        for name, org in (("east-ops", east), ("west-ops", west)):
+            status, body, _ = admin.request("POST", "/api/v1/users", {
+                "name": name, "role": "release_manager", "password": PASSWORD, "organisation": org["id"]})
+            self.assertEqual(status, 201, body)
+            self.assertEqual(body["organisation"], org["id"])
+
+        east_user, west_user = Browser(self.server.url), Browser(self.server.url)
+        self.assertEqual(east_user.log_in("east-ops", PASSWORD)[0], 200)
+        self.assertEqual(west_user.log_in("west-ops", PASSWORD)[0], 200)
+
+        status, page, _ = east_user.request("GET", "/api/v1/terminals")
+        self.assertEqual(status, 200, page)
+        self.assertEqual(sorted(t["serial"] for t in page["terminals"]), ["ORG-EAST-1", "ORG-EAST-2"])
+        self.assertEqual(page["total"], 2)
+        status, page, _ = west_user.request("GET", "/api/v1/terminals")
+        self.assertEqual([t["serial"] for t in page["terminals"]], ["ORG-WEST-1"])
+        status, page, _ = admin.request("GET", "/api/v1/terminals")
+        self.assertEqual(page["total"], 4, "the acquirer sees the whole fleet")
+
+        status, orgs, _ = east_user.request("GET", "/api/v1/organisations")
+        self.assertEqual(status, 200, orgs)
+        self.assertEqual([o["name"] for o in orgs["organisations"]], ["华东代理", "西湖茶馆"])
+        status, orgs, _ = west_user.request("GET", "/api/v1/organisations")
+        self.assertNotIn("华东", str(orgs))
+
+        # The other reseller's terminal, by serial: exactly a missing one.
+        theirs = east_user.request("GET", "/api/v1/terminals/ORG-WEST-1")
+        nobody = east_user.request("GET", "/api/v1/terminals/ORG-NOBODY")
+        self.assertEqual((theirs[0], nobody[0]), (404, 404))
+        self.assertEqual(theirs[1]["error"]["code"], nobody[1]["error"]["code"])
+        self.assertEqual(theirs[1]["error"]["message"], "no terminal with serial ORG-WEST-1")
+        status, body, _ = east_user.request("PUT", "/api/v1/terminals/ORG-WEST-1/organisation",
+                                             {"organisation": east["id"], "reason": "mine now"})
+        self.assertEqual(status, 404, body)
+        self.assertEqual(east_user.request("GET", "/api/v1/terminals/ORG-EAST-1")[0], 200)
+
+        # Not yet open to a reseller's user: refused, no fleet-wide counts.
+        for path in ("/api/v1/overview", "/api/v1/releases", "/api/v1/audit"):
+            status, body, _ = east_user.request("GET", path)
+            self.assertEqual(status, 403, (path, body))
+            self.assertNotIn("ORG-", str(body))
+
+        entries = self.cli.json("audit", "list")["entries"]
+        actions = [(e["action"], e["target"]) for e in entries]
+        self.assertIn(("organisation.create", f"organisation:{shop['id']}"), actions)
+        self.assertIn(("terminal.organisation", "terminal:ORG-WEST-1"), actions)
+
+
+if __name__ == "__main__":
+    unittest.main()
