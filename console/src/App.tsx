@@ -3,7 +3,7 @@
 import { lazy, ReactElement, ReactNode, Suspense, useEffect, useState } from 'react';
 import { Spin } from 'antd';
 import {
-  ApiOutlined, AuditOutlined, CalendarOutlined, CloudUploadOutlined, ControlOutlined, CustomerServiceOutlined,
+  ApartmentOutlined, ApiOutlined, AuditOutlined, CalendarOutlined, CloudUploadOutlined, ControlOutlined, CustomerServiceOutlined,
   DashboardOutlined, DeploymentUnitOutlined, DesktopOutlined, FileDoneOutlined, RocketOutlined, SafetyOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
@@ -24,6 +24,7 @@ const Deployments = lazy(() => import('./pages/deployments/Deployments'));
 const Rollouts = lazy(() => import('./pages/rollouts/Rollouts'));
 const RolloutDetail = lazy(() => import('./pages/rollouts/RolloutDetail'));
 const Freezes = lazy(() => import('./pages/freezes/Freezes'));
+const Organisations = lazy(() => import('./pages/organisations/Organisations'));
 const Webhooks = lazy(() => import('./pages/webhooks/Webhooks'));
 const SupportDesk = lazy(() => import('./pages/support/SupportDesk'));
 const AuditLog = lazy(() => import('./pages/audit/AuditLog'));
@@ -34,16 +35,22 @@ const TotpSetup = lazy(() => import('./pages/login/TotpSetup'));
 const ApplyPage = lazy(() => import('./pages/apply/ApplyPage'));
 const StatusPage = lazy(() => import('./pages/apply/StatusPage'));
 
-// Each page: its path, its menu icon, what a role needs to see it, and how it is drawn.
-const PAGES: { path: string; nav: string; icon: ReactNode; needs: Capability; page: (me: Me) => ReactElement }[] = [
+// Each page: its path, its menu icon, what a role needs to see it, how it is drawn, and whether
+// it keeps to the caller's subtree (shown to a reseller's or merchant's user; the server refuses
+// such a user the others).
+const PAGES: { path: string; nav: string; icon: ReactNode; needs: Capability; page: (me: Me) => ReactElement;
+  subtree?: boolean }[] = [
   { path: '/overview', nav: 'nav_overview', icon: <DashboardOutlined />, needs: 'read', page: (me) => <Overview me={me} /> },
-  { path: '/terminals', nav: 'nav_terminals', icon: <DesktopOutlined />, needs: 'read', page: (me) => <TerminalList me={me} /> },
+  { path: '/terminals', nav: 'nav_terminals', icon: <DesktopOutlined />, needs: 'read', page: (me) => <TerminalList me={me} />,
+    subtree: true },
   { path: '/policy', nav: 'nav_policy', icon: <ControlOutlined />, needs: 'read', page: (me) => <PolicyPage me={me} /> },
   { path: '/releases', nav: 'nav_releases', icon: <CloudUploadOutlined />, needs: 'read', page: (me) => <Releases me={me} /> },
   { path: '/deployments', nav: 'nav_deployments', icon: <RocketOutlined />, needs: 'read',
     page: (me) => <Deployments me={me} /> },
   { path: '/rollouts', nav: 'nav_rollouts', icon: <DeploymentUnitOutlined />, needs: 'read', page: (me) => <Rollouts me={me} /> },
   { path: '/freezes', nav: 'nav_freezes', icon: <CalendarOutlined />, needs: 'read', page: (me) => <Freezes me={me} /> },
+  { path: '/organisations', nav: 'nav_organisations', icon: <ApartmentOutlined />, needs: 'read',
+    page: (me) => <Organisations me={me} />, subtree: true },
   { path: '/support', nav: 'nav_support', icon: <CustomerServiceOutlined />, needs: 'support',
     page: (me) => <SupportDesk me={me} /> },
   { path: '/audit', nav: 'nav_audit', icon: <AuditOutlined />, needs: 'audit', page: (me) => <AuditLog me={me} /> },
@@ -52,7 +59,7 @@ const PAGES: { path: string; nav: string; icon: ReactNode; needs: Capability; pa
   { path: '/applications', nav: 'nav_applications', icon: <FileDoneOutlined />, needs: 'onboard',
     page: (me) => <Applications me={me} /> },
   { path: '/account', nav: 'nav_account', icon: <SafetyOutlined />, needs: 'read',
-    page: (me) => <TotpSetup me={me} onDone={() => undefined} /> },
+    page: (me) => <TotpSetup me={me} onDone={() => undefined} />, subtree: true },
 ];
 
 export default function App() {
@@ -138,7 +145,7 @@ export default function App() {
         />
       </Suspense>
     );
-  const pages = PAGES.filter((p) => can(me.role, p.needs));
+  const pages = PAGES.filter((p) => can(me.role, p.needs) && (me.whole_tree !== false || p.subtree));
   const current = pages.find((p) => location.pathname.startsWith(p.path))?.path ?? '';
   return (
     <AppShell me={me} items={pages} current={current} onNavigate={navigate} onToggleLang={toggleLang} onLogout={logout}>

@@ -41,6 +41,10 @@ export interface Me {
   totp?: boolean; // two-step verification is set up
   totp_enrol_required?: boolean; // an administrator must set it up before anything else
   token?: boolean; // an API token, not a person
+  // false for a user of a reseller or merchant organisation: it sees its own subtree only, and
+  // only the pages that keep to one (the others answer it 403).
+  whole_tree?: boolean;
+  organisation?: { id: number; kind: string; name: string };
 }
 
 export interface Terminal {

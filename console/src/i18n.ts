@@ -15,6 +15,7 @@ import apply from './pages/apply/strings';
 import applications from './pages/applications/strings';
 import rollouts from './pages/rollouts/strings';
 import freezes from './pages/freezes/strings';
+import organisations from './pages/organisations/strings';
 import webhooks from './pages/webhooks/strings';
 import words from './common/words';
 import shared from './common/strings';
@@ -25,7 +26,7 @@ const KEY = 'posfleet.lang';
 // Each page keeps its strings beside it (pages/*/strings.ts) in its own
 // namespace: useTranslation('releases') and so on.
 const pages = { overview, terminals, policy, releases, deployments, support, audit, users, apply, applications, login,
-                rollouts, freezes, webhooks };
+                rollouts, freezes, webhooks, organisations };
 
 const common = {
   'zh-CN': {
@@ -124,6 +125,7 @@ const common = {
       nav_applications: '申请审核',
       nav_rollouts: '灰度发布',
       nav_freezes: '封网日历',
+      nav_organisations: '组织',
       nav_webhooks: '消息推送',
       role_admin: '管理员',
       role_release_manager: '发布经理',
@@ -228,6 +230,7 @@ const common = {
       nav_applications: 'Applications',
       nav_rollouts: 'Rollouts',
       nav_freezes: 'Freeze calendar',
+      nav_organisations: 'Organisations',
       nav_webhooks: 'Webhooks',
       role_admin: 'administrator',
       role_release_manager: 'release manager',

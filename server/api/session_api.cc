@@ -57,6 +57,14 @@ Expected<std::string> person(const Caller& caller) {
   return caller.name;
 }
 
+// Where the person stands in the tree: the console offers a reseller's or merchant's user only
+// the pages that keep to its subtree, and names its organisation.
+void add_organisation(domain::Context& ctx, std::int64_t org_id, bj::object& o) {
+  o["whole_tree"] = org_id == store::kRootOrganisation;
+  if (auto org = ctx.store.organisation(org_id); org)
+    o["organisation"] = bj::object{{"id", org->id}, {"kind", org->kind}, {"name", org->name}};
+}
+
 Response post_session(domain::Context& ctx, Request& req) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
@@ -76,6 +84,7 @@ Response post_session(domain::Context& ctx, Request& req) {
   }
   auto o = user_json(login->user);
   add_totp_state(ctx, login->user, o);
+  add_organisation(ctx, login->user.org_id, o);
   o["csrf"] = login->csrf;
   auto r = http::json_response(200, o);
   r.headers.push_back({"Set-Cookie", cookie(login->token, ctx.session_max_seconds)});
@@ -85,6 +94,7 @@ Response post_session(domain::Context& ctx, Request& req) {
 Response get_session(domain::Context& ctx, Request& req, const Caller& caller) {
   bj::object o{{"name", caller.name}, {"role", domain::to_string(caller.role)}};
   if (caller.token) o["token"] = true;
+  add_organisation(ctx, caller.scope.org_id, o);
   if (auto s = domain::session_user(ctx, domain::session_cookie(req.header("cookie"))); s) {
     o["csrf"] = s->session.csrf;
     add_totp_state(ctx, s->user, o);

@@ -4,7 +4,7 @@
 // Every page stays one click away at any width: from 992 px the menu shows
 // its words, below it folds to icons (each with its name as a tooltip).
 import { ReactNode, useState } from 'react';
-import { Button, Grid, Layout, Menu, Space, Typography } from 'antd';
+import { Button, Grid, Layout, Menu, Space, Tag, Typography } from 'antd';
 import { MenuFoldOutlined, MenuUnfoldOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../api';
@@ -82,6 +82,9 @@ export default function AppShell({ me, items, current, onNavigate, onToggleLang,
             <Typography.Text style={{ whiteSpace: 'nowrap' }} data-testid="me">
               {wide ? t('signedInAs', { name: me.name, role: t(`role_${me.role}`) }) : me.name}
             </Typography.Text>
+            {me.whole_tree === false && me.organisation && (
+              <Tag data-testid="me-organisation">{me.organisation.name}</Tag>
+            )}
             <Button onClick={onToggleLang} data-testid="lang">{t('language')}</Button>
             <Button onClick={onLogout} data-testid="logout">{t('logout')}</Button>
           </Space>

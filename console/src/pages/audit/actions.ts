@@ -31,6 +31,8 @@ export const ACTIONS: Record<string, Words> = {
   'deployment.timed_out': ['部署超时（长时间没有进展）', 'Deployments timed out (no progress for too long)'],
   'fleet.timeouts': ['修改部署超时时限', 'Deployment timeouts changed'],
   'freeze.create': ['新增封网期', 'Freeze period added'],
+  'organisation.create': ['新增组织', 'Organisation added'],
+  'terminal.organisation': ['终端转给其他组织', 'Terminal given to another organisation'],
   'freeze.delete': ['删除封网期', 'Freeze period removed'],
   'release.stop': ['紧急停止版本', 'Release stopped (kill switch)'],
   'release.stop_lift': ['解除版本的紧急停止', 'Release stop lifted'],
