@@ -154,23 +154,21 @@ bool keeps_to_subtree(std::string_view method, std::string_view path) {
   return kRoutes.contains({method, path});
 }
 
-Status subtree_route(const Caller& caller, bool scoped) {
-  if (scoped || caller.scope.whole_tree()) return ok_status();
+// A caller outside the acquirer: a route that names a terminal ({serial}) answers only for a
+// terminal of its subtree — any other is "not found", in the same words as one that does not
+// exist, before the handler reads or changes anything — and a route not yet taught to keep to a
+// subtree refuses it.
+Status within_scope(domain::Context& ctx, const http::Request& req, const Caller& caller,
+                    bool scoped) {
+  if (caller.scope.whole_tree()) return ok_status();
+  if (auto serial = req.params.find("serial"); serial != req.params.end()) {
+    auto t = domain::terminal_in(ctx, caller.scope, serial->second);
+    if (!t) return t.error();
+  }
+  if (scoped) return ok_status();
   return make_error(Code::kForbidden,
                     "this is not yet open to users of a reseller or merchant organisation; ask "
                     "the acquirer's staff");
-}
-
-// A route that names a terminal ({serial}) answers only for a terminal of the caller's subtree:
-// any other is "not found", in the same words as one that does not exist, before the handler
-// reads or changes anything.
-Status within_scope(domain::Context& ctx, const http::Request& req, const Caller& caller) {
-  if (caller.scope.whole_tree()) return ok_status();
-  auto serial = req.params.find("serial");
-  if (serial == req.params.end()) return ok_status();
-  auto t = domain::terminal_in(ctx, caller.scope, serial->second);
-  if (!t) return t.error();
-  return ok_status();
 }
 }  // namespace
 
@@ -184,9 +182,9 @@ void add_route(http::Router& router, domain::Context& ctx, const char* method, c
         const domain::AuditAddress where(client_address(ctx, req));
         auto caller = allowed_caller(ctx, req, permission, refusal);
         if (!caller) return refusal;
-        if (auto s = subtree_route(*caller, scoped); !s) return http::error_from(s.error());
         if (auto s = check_request_text(req); !s) return http::error_from(s.error());
-        if (auto s = within_scope(ctx, req, *caller); !s) return http::error_from(s.error());
+        if (auto s = within_scope(ctx, req, *caller, scoped); !s)
+          return http::error_from(s.error());
         return f(ctx, req, *caller);
       },
       work, roles_allowed(permission));
@@ -201,9 +199,9 @@ void add_upload_route(http::Router& router, domain::Context& ctx, const char* me
         http::Response refusal;
         auto caller = allowed_caller(ctx, req, permission, refusal);
         if (!caller) return refusal;
-        if (auto s = subtree_route(*caller, scoped); !s) return http::error_from(s.error());
         if (auto s = check_request_text(req); !s) return http::error_from(s.error());
-        if (auto s = within_scope(ctx, req, *caller); !s) return http::error_from(s.error());
+        if (auto s = within_scope(ctx, req, *caller, scoped); !s)
+          return http::error_from(s.error());
         auto sink = open(ctx, req, *caller);
         if (!sink) return http::error_from(sink.error());
         req.sink = std::move(*sink);
@@ -214,7 +212,8 @@ void add_upload_route(http::Router& router, domain::Context& ctx, const char* me
         http::Response refusal;
         auto caller = allowed_caller(ctx, req, permission, refusal);
         if (!caller) return refusal;
-        if (auto s = subtree_route(*caller, scoped); !s) return http::error_from(s.error());
+        if (auto s = within_scope(ctx, req, *caller, scoped); !s)
+          return http::error_from(s.error());
         return f(ctx, req, *caller);
       },
       roles_allowed(permission));

@@ -137,6 +137,56 @@ TEST_F(OrganisationsApiTest, TerminalsOfAnotherResellerDoNotExistForIt) {
   EXPECT_EQ(get("/api/v1/overview", root_).status, 200);
 }
 
+// Every management route the server has, asked by an administrator of the other reseller with
+// the sibling's terminal and organisation in its path: refused or not found, and nothing of the
+// sibling in any answer; nothing of the sibling changed after. A route added later is covered
+// without touching this test.
+TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAReseller) {
+  ASSERT_TRUE(store_->set_terminal_group(store_->terminal_by_serial("DEFAULT", "T-WEST-1")->id,
+                                         "west-group"));
+  const auto before = *store_->terminal_by_serial("DEFAULT", "T-WEST-1");
+  int routes = 0;
+  for (const auto& r : router_.routes()) {
+    if (r.roles.empty()) continue;  // the device API and the public routes: no user at all
+    std::string path = r.pattern;
+    bool names_terminal = false;
+    for (auto [param, value] :
+         {std::pair{"{serial}", std::string("T-WEST-1")}, std::pair{"{id}", std::to_string(west_)},
+          std::pair{"{name}", std::string("west-admin")},
+          std::pair{"{version}", std::string("1.0.0")},
+          std::pair{"{sha256}", std::string(64, 'a')}}) {
+      for (auto at = path.find(param); at != std::string::npos; at = path.find(param)) {
+        names_terminal = names_terminal || std::string(param) == "{serial}";
+        path.replace(at, std::string(param).size(), value);
+      }
+    }
+    ASSERT_EQ(path.find('{'), std::string::npos)
+        << "a parameter this test does not fill: " << r.pattern;
+    ++routes;
+    auto res = send(r.method, path, r.method == "GET" ? "" : "{}",
+                    {{"authorization", east_admin_}, {"content-type", "application/json"}});
+    const std::string where = r.method + " " + r.pattern + " -> " + std::to_string(res.status);
+    if (names_terminal) {
+      EXPECT_EQ(res.status, 404) << where << " " << res.body;
+      EXPECT_EQ(res.body.find("west-group"), std::string::npos) << where;
+      continue;
+    }
+    EXPECT_TRUE(res.status == 400 || res.status == 403 || res.status == 404 || res.status == 200 ||
+                res.status == 405)
+        << where << " " << res.body;
+    EXPECT_EQ(res.body.find("T-WEST-1"), std::string::npos) << where << " " << res.body;
+    EXPECT_EQ(res.body.find("西部代理"), std::string::npos) << where << " " << res.body;
+    EXPECT_EQ(res.body.find("west-admin"), std::string::npos) << where << " " << res.body;
+  }
+  EXPECT_GT(routes, 80) << "the management API's routes were all asked";
+  const auto after = *store_->terminal_by_serial("DEFAULT", "T-WEST-1");
+  EXPECT_EQ(after.org_id, before.org_id);
+  EXPECT_EQ(after.group, before.group);
+  EXPECT_EQ(after.retired, before.retired);
+  EXPECT_EQ(after.token_hash, before.token_hash);
+  EXPECT_EQ(store_->organisation(west_)->name, "西部代理");
+}
+
 TEST_F(OrganisationsApiTest, TheTreeIsKeptByItsRules) {
   auto post = [&](const bj::object& b, const std::string& as) {
     return send("POST", "/api/v1/organisations", bj::serialize(b), {{"authorization", as}});
