@@ -244,6 +244,24 @@ Expected<boost::json::object> body_object(const http::Request& req) {
   return v->get_object();
 }
 
+Expected<std::string> text_field(const boost::json::object& o, const char* key,
+                                 const std::string& fallback) {
+  const auto* v = o.if_contains(key);
+  if (!v || v->is_null()) return fallback;
+  if (!v->is_string())
+    return make_error(Code::kInvalidArgument, std::string(key) + " must be text");
+  return std::string(v->get_string());
+}
+
+Expected<std::int64_t> id_field(const boost::json::object& o, const char* key, const char* what) {
+  const auto* v = o.if_contains(key);
+  if (!v || v->is_null()) return 0;
+  if (!v->is_int64() || v->get_int64() < 1)
+    return make_error(Code::kInvalidArgument,
+                      std::string(key) + " must be " + what + " (a positive number)");
+  return v->get_int64();
+}
+
 Expected<std::int64_t> positive_id(const std::string& text, const std::string& what) {
   try {
     size_t used = 0;

@@ -76,6 +76,13 @@ void add_upload_route(http::Router& router, domain::Context& ctx, const char* me
 std::string client_address(const domain::Context& ctx, const http::Request& req);
 
 Expected<boost::json::object> body_object(const http::Request& req);
+// A text field of a body: absent or null = `fallback`; present and not text = kInvalidArgument
+// naming it.
+Expected<std::string> text_field(const boost::json::object& o, const char* key,
+                                 const std::string& fallback = "");
+// An id field of a body: absent or null = 0; else a positive integer, or kInvalidArgument
+// "<key> must be <what> (a positive number)".
+Expected<std::int64_t> id_field(const boost::json::object& o, const char* key, const char* what);
 // A stored time (0: none) as the API shows it: UTC text, or null.
 boost::json::value utc_or_null(std::int64_t unix_seconds);
 Expected<std::int64_t> positive_id(const std::string& text, const std::string& what);

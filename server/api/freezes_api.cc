@@ -29,16 +29,6 @@ bj::object freeze_json(const store::FreezeRecord& f) {
 
 namespace {
 
-// A text field of the body: absent = `fallback`; present and not text = refused, naming it.
-Expected<std::string> text_field(const bj::object& o, const char* key,
-                                 const std::string& fallback = "") {
-  const auto* v = o.if_contains(key);
-  if (!v || v->is_null()) return fallback;
-  if (!v->is_string())
-    return make_error(Code::kInvalidArgument, std::string(key) + " must be text");
-  return std::string(v->get_string());
-}
-
 Response list_freezes(domain::Context& ctx, Request&, const Caller&) {
   auto fs = domain::list_freezes(ctx);
   if (!fs) return http::error_from(fs.error());

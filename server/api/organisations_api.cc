@@ -26,25 +26,6 @@ bj::object organisation_json(const store::OrganisationRecord& o) {
                     {"created", utc_or_null(o.created)}};
 }
 
-// A text field of the body: absent = ""; present and not text = refused, naming it.
-Expected<std::string> text_of(const bj::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  if (!v || v->is_null()) return std::string();
-  if (!v->is_string())
-    return make_error(Code::kInvalidArgument, std::string(key) + " must be text");
-  return std::string(v->get_string());
-}
-
-// An organisation id of the body: absent = 0; else a positive integer.
-Expected<std::int64_t> id_of(const bj::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  if (!v || v->is_null()) return 0;
-  if (!v->is_int64() || v->get_int64() < 1)
-    return make_error(Code::kInvalidArgument,
-                      std::string(key) + " must be an organisation's id (a positive number)");
-  return v->get_int64();
-}
-
 Response list_organisations(domain::Context& ctx, Request& req, const Caller& caller) {
   auto limit = bounded_number(req.query_or("limit", ""), "limit", 1000, 1, 10000);
   if (!limit) return http::error_from(limit.error());
@@ -71,11 +52,11 @@ Response post_organisation(domain::Context& ctx, Request& req, const Caller& cal
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
   domain::OrganisationInput in;
-  auto name = text_of(*body, "name");
+  auto name = text_field(*body, "name");
   if (!name) return http::error_from(name.error());
-  auto kind = text_of(*body, "kind");
+  auto kind = text_field(*body, "kind");
   if (!kind) return http::error_from(kind.error());
-  auto parent = id_of(*body, "parent");
+  auto parent = id_field(*body, "parent", "an organisation's id");
   if (!parent) return http::error_from(parent.error());
   in.name = std::move(*name);
   in.kind = std::move(*kind);
@@ -88,12 +69,12 @@ Response post_organisation(domain::Context& ctx, Request& req, const Caller& cal
 Response put_terminal_organisation(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto to = id_of(*body, "organisation");
+  auto to = id_field(*body, "organisation", "an organisation's id");
   if (!to) return http::error_from(to.error());
   if (*to == 0)
     return http::error_from(
         make_error(Code::kInvalidArgument, "send {\"organisation\": <id>, \"reason\": \"...\"}"));
-  auto reason = text_of(*body, "reason");
+  auto reason = text_field(*body, "reason");
   if (!reason) return http::error_from(reason.error());
   auto m =
       domain::move_terminal(ctx, caller.scope, req.param("serial"), *to, caller.actor(), *reason);

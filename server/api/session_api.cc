@@ -117,11 +117,10 @@ Response post_user(domain::Context& ctx, Request& req, const Caller& caller) {
   if (!role) return http::error_from(role.error());
   // The organisation the user acts for: the caller's own or one below it.
   std::int64_t org = caller.scope.org_id;
-  if (const auto* o = body->if_contains("organisation"); o && !o->is_null()) {
-    if (!o->is_int64() || o->get_int64() < 1)
-      return http::error_from(make_error(
-          Code::kInvalidArgument, "organisation must be an organisation's id (a positive number)"));
-    auto in = domain::organisation_in(ctx, caller.scope, o->get_int64());
+  auto asked = id_field(*body, "organisation", "an organisation's id");
+  if (!asked) return http::error_from(asked.error());
+  if (*asked) {
+    auto in = domain::organisation_in(ctx, caller.scope, *asked);
     if (!in) return http::error_from(in.error());
     org = in->id;
   }
