@@ -18,6 +18,7 @@
 #include "server/store/limits_store.h"
 #include "server/store/onboarding_store.h"
 #include "server/store/organisations_store.h"
+#include "server/store/parameters_store.h"
 #include "server/store/policy_store.h"
 #include "server/store/records.h"
 #include "server/store/releases_store.h"
@@ -47,7 +48,8 @@ class Tx : public TerminalStore,
            public WebhookStore,
            public RolloutStore,
            public CalendarStore,
-           public OrganisationStore {
+           public OrganisationStore,
+           public ParameterStore {
  public:
   ~Tx() override = default;
 };

@@ -84,6 +84,7 @@ class RolloutsConformance : public StoreConformance {};
 class CalendarConformance : public StoreConformance {};
 class LimitsConformance : public StoreConformance {};
 class OrganisationsConformance : public StoreConformance {};
+class ParametersConformance : public StoreConformance {};
 
 // Runs the whole suite against `backend` (a Backend value); `name` prefixes the test names.
 #define POSFLEET_STORE_CONFORMANCE(name, backend)                                       \
@@ -105,6 +106,7 @@ class OrganisationsConformance : public StoreConformance {};
   INSTANTIATE_TEST_SUITE_P(name, RolloutsConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, CalendarConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, LimitsConformance, ::testing::Values(backend));        \
-  INSTANTIATE_TEST_SUITE_P(name, OrganisationsConformance, ::testing::Values(backend))
+  INSTANTIATE_TEST_SUITE_P(name, OrganisationsConformance, ::testing::Values(backend)); \
+  INSTANTIATE_TEST_SUITE_P(name, ParametersConformance, ::testing::Values(backend))
 
 }  // namespace posfleet::store::conformance

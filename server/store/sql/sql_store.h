@@ -74,6 +74,23 @@ class SqlStore : public Store {
   Status set_terminal_organisation(std::int64_t terminal_id, std::int64_t org_id) override;
   Status set_user_organisation(std::int64_t user_id, std::int64_t org_id) override;
   Expected<std::int64_t> user_organisation(std::int64_t user_id) override;
+  // sql_store_parameters.cc
+  Expected<ParameterTemplateRecord> insert_parameter_template(
+      const ParameterTemplateRecord& t) override;
+  Status update_parameter_template(const ParameterTemplateRecord& t) override;
+  Expected<ParameterTemplateRecord> parameter_template(const std::string& app) override;
+  Expected<std::vector<ParameterTemplateRecord>> parameter_templates() override;
+  Expected<std::vector<ParameterValueRecord>> parameter_values_at(
+      std::int64_t template_id, const std::string& level, std::int64_t org_id,
+      const std::string& target) override;
+  Expected<std::vector<ParameterValueRecord>> parameter_values_for(
+      std::int64_t template_id, const std::vector<std::int64_t>& orgs, const std::string& group,
+      const std::string& serial) override;
+  Status put_parameter_value(const ParameterValueRecord& v) override;
+  Expected<bool> delete_parameter_value(const ParameterValueRecord& v) override;
+  Expected<std::vector<ParameterValueRecord>> sealed_parameter_values() override;
+  Status put_parameter_ack(const ParameterAckRecord& a) override;
+  Expected<std::vector<ParameterAckRecord>> parameter_acks(std::int64_t terminal_id) override;
 
   Expected<std::int64_t> insert_terminal(const TerminalRecord& t) override;
   Expected<TerminalRecord> terminal_by_serial(const std::string& tenant,

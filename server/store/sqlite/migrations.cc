@@ -794,6 +794,43 @@ ALTER TABLE users ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE api_tokens ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX terminals_org ON terminals(org_id);
 )sql",
+    // 29: parameters (参数下发, docs/parameters.md): an app's template with its typed schema,
+    //     values set at an organisation, at a group within one, or at a terminal (sealed when
+    //     the field is sensitive; a row may hold only a lock), and the version of its set each
+    //     terminal applied.
+    R"sql(
+CREATE TABLE parameter_templates (
+  id INTEGER PRIMARY KEY,
+  app TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  schema TEXT NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 1,
+  created_by TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL DEFAULT 0,
+  updated INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE parameter_values (
+  template_id INTEGER NOT NULL REFERENCES parameter_templates(id),
+  level TEXT NOT NULL CHECK (level IN ('org', 'group', 'terminal')),
+  org_id INTEGER NOT NULL,
+  target TEXT NOT NULL,
+  key TEXT NOT NULL,
+  has_value INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  sealed INTEGER NOT NULL DEFAULT 0,
+  locked INTEGER NOT NULL DEFAULT 0,
+  updated_by TEXT NOT NULL DEFAULT '',
+  updated INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (template_id, level, org_id, target, key)
+) WITHOUT ROWID;
+CREATE TABLE parameter_acks (
+  terminal_id INTEGER NOT NULL REFERENCES terminals(id),
+  template_id INTEGER NOT NULL REFERENCES parameter_templates(id),
+  version TEXT NOT NULL,
+  applied INTEGER NOT NULL,
+  PRIMARY KEY (terminal_id, template_id)
+) WITHOUT ROWID;
+)sql",
 };
 #undef POSFLEET_PENDING_MOVE
 #undef POSFLEET_PENDING_ROW
