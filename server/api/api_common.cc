@@ -150,6 +150,14 @@ bool keeps_to_subtree(std::string_view method, std::string_view path) {
       {"GET", "/api/v1/terminals"},
       {"GET", "/api/v1/terminals/{serial}"},
       {"PUT", "/api/v1/terminals/{serial}/organisation"},
+      {"GET", "/api/v1/parameters/templates"},
+      {"POST", "/api/v1/parameters/templates"},
+      {"GET", "/api/v1/parameters/templates/{app}"},
+      {"PUT", "/api/v1/parameters/templates/{app}"},
+      {"GET", "/api/v1/parameters/values/{app}"},
+      {"PUT", "/api/v1/parameters/values/{app}"},
+      {"POST", "/api/v1/parameters/preview/{app}"},
+      {"GET", "/api/v1/terminals/{serial}/parameters"},
   };
   return kRoutes.contains({method, path});
 }

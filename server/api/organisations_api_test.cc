@@ -153,8 +153,8 @@ TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAResel
     for (auto [param, value] :
          {std::pair{"{serial}", std::string("T-WEST-1")}, std::pair{"{id}", std::to_string(west_)},
           std::pair{"{name}", std::string("west-admin")},
-          std::pair{"{version}", std::string("1.0.0")},
-          std::pair{"{sha256}", std::string(64, 'a')}}) {
+          std::pair{"{version}", std::string("1.0.0")}, std::pair{"{sha256}", std::string(64, 'a')},
+          std::pair{"{app}", std::string("payment")}}) {
       for (auto at = path.find(param); at != std::string::npos; at = path.find(param)) {
         names_terminal = names_terminal || std::string(param) == "{serial}";
         path.replace(at, std::string(param).size(), value);

@@ -18,6 +18,7 @@
 #include "server/domain/device_certs.h"
 #include "server/domain/load.h"
 #include "server/domain/notifications.h"
+#include "server/domain/parameters.h"
 #include "server/domain/policy.h"
 #include "server/domain/releases.h"
 #include "server/domain/roots.h"
@@ -169,6 +170,15 @@ Response poll(domain::Context& ctx, Request& req, const store::PollingTerminal& 
                                   {"notifications", notes},
                                   {"offer", offer},
                                   {"held", held}};
+    // Each app's parameter set by version: the agent fetches a set it has not applied.
+    auto offers = domain::parameter_offers(ctx, t);
+    if (!offers) return http::error_from(offers.error());
+    bj::array params;
+    for (const auto& p : *offers)
+      params.push_back(bj::object{{"app", p.app},
+                                  {"version", p.version},
+                                  {"href", base + "/posfleet/parameters/" + p.app}});
+    body["posfleet"].get_object()["parameters"] = std::move(params);
     // The newest root of trust: the agent walks to it (docs/formats/root.md).
     auto root = domain::latest_root_version(ctx);
     if (!root) return http::error_from(root.error());
@@ -209,6 +219,48 @@ Response put_policy(domain::Context& ctx, Request& req, const store::TerminalRec
       bj::object{{"outcome", change->outcome},
                  {"message", bj::object{{"zh-CN", change->message_zh}, {"en", change->message_en}}},
                  {"policy", change->policy.to_json()}});
+}
+
+// GET .../posfleet/parameters/{app}: the terminal's effective set, sensitive values included
+// (the terminal needs them; they travel only to it, over its authenticated link).
+Response get_parameters(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  auto set = domain::effective_set(ctx, req.param("app"), t);
+  if (!set) return http::error_from(set.error());
+  bj::array fields;
+  for (const auto& v : set->values) {
+    const auto* f = set->schema.field(v.key);
+    bj::object o{{"key", v.key},
+                 {"type", domain::to_string(f->type)},
+                 {"label", bj::object{{"zh-CN", f->label_zh}, {"en", f->label_en}}},
+                 {"sensitive", v.sensitive},
+                 {"locked", !v.locked_by.empty()}};
+    if (!v.has_value)
+      o["value"] = nullptr;
+    else if (f->type == domain::ParameterType::kBoolean)
+      o["value"] = v.value == "true";
+    else if (f->type == domain::ParameterType::kInteger)
+      o["value"] = std::stoll(v.value);  // checked against the field (strict digits)
+    else
+      o["value"] = v.value;
+    fields.push_back(std::move(o));
+  }
+  return http::json_response(
+      200, bj::object{{"app", set->tpl.app}, {"version", set->version}, {"fields", fields}});
+}
+
+// PUT .../posfleet/parameters/{app}/applied {"version": "…"}: the terminal applied that set.
+Response put_parameters_applied(domain::Context& ctx, Request& req,
+                                const store::TerminalRecord& t) {
+  auto v = json::parse_untrusted(req.body);
+  if (!v || !v->is_object())
+    return http::error_from(make_error(Code::kParse, "body must be {\"version\":\"…\"}"));
+  auto version = json::get_string(v->get_object(), "version");
+  if (!version) return http::error_from(version.error());
+  if (auto s = domain::acknowledge_parameters(ctx, t, req.param("app"), *version); !s)
+    return http::error_from(s.error());
+  Response r;
+  r.status = 204;
+  return r;
 }
 
 Response post_ticket(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
@@ -601,6 +653,11 @@ void add_routes(http::Router& router, domain::Context& ctx) {
   router.add("POST", b + "/posfleet/certificate", authed(ctx, [&ctx](Request& r, const auto& t) {
                return post_certificate(ctx, r, t);
              }));
+  router.add("GET", b + "/posfleet/parameters/{app}",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return get_parameters(ctx, r, t); }));
+  router.add(
+      "PUT", b + "/posfleet/parameters/{app}/applied",
+      authed(ctx, [&ctx](Request& r, const auto& t) { return put_parameters_applied(ctx, r, t); }));
   router.add("POST", b + "/posfleet/tickets",
              authed(ctx, [&ctx](Request& r, const auto& t) { return post_ticket(ctx, r, t); }));
   router.add("GET", b + "/softwaremodules/{softwareModuleId}/artifacts/{fileName}",

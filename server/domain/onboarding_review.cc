@@ -16,6 +16,7 @@
 #include "server/domain/device_certs.h"
 #include "server/domain/identity_verifier.h"
 #include "server/domain/onboarding.h"
+#include "server/domain/parameters.h"
 #include "server/domain/secrets.h"
 #include "server/domain/sms.h"
 #include "server/domain/support.h"
@@ -438,8 +439,8 @@ Status each_sealed(Context& ctx,
   return ok_status();
 }
 
-// Calls `f` on every user's TOTP secrets and every webhook's signing secret (sealed values
-// outside onboarding), then saves the user or webhook when `save`.
+// Calls `f` on every user's TOTP secrets, every webhook's signing secret and every sensitive
+// parameter value (sealed values outside onboarding), then saves each when `save`.
 Status each_other_sealed(Context& ctx, const std::function<Status(std::string&)>& f, bool save) {
   auto visit = [&](std::string& sealed) { return sealed.empty() ? ok_status() : f(sealed); };
   auto users = ctx.store.list_users();
@@ -457,7 +458,7 @@ Status each_other_sealed(Context& ctx, const std::function<Status(std::string&)>
     if (save && !w.secret_sealed.empty())
       if (auto s = ctx.store.set_webhook_secret(w.id, w.secret_sealed); !s) return s;
   }
-  return ok_status();
+  return each_sealed_parameter(ctx, visit, save);
 }
 
 }  // namespace
