@@ -16,6 +16,7 @@
 #include "agent/local/local_server.h"
 #include "agent/platform.h"
 #include "agent/service.h"
+#include "agent/settings/parameters.h"
 #include "agent/state/state_machine.h"
 #include "agent/steps/steps.h"
 #include "agent/trust/root_walk.h"
@@ -78,7 +79,7 @@ void handle_cancel(DdiClient& ddi, UpdateMachine& machine, UpdateRecord& record,
 // What a successful poll brings besides the update: the policy of record and
 // notifications in, and the merchant's offline change and tickets out.
 void exchange_settings(DdiClient& ddi, AgentService& service, BootControl& boot,
-                       const PollResult& poll, TrustStore* trust) {
+                       const PollResult& poll, TrustStore* trust, const ParameterFolder& params) {
   // A newer root first, so what the poll offers is judged by it (a running
   // update re-checks its release before installing: verify_artifacts).
   if (trust) {
@@ -90,6 +91,7 @@ void exchange_settings(DdiClient& ddi, AgentService& service, BootControl& boot,
       spdlog::info("root of trust: now trusting root {}", trust->root_version());
   }
   service.absorb(poll.posfleet);
+  sync_parameters(ddi, params, poll.posfleet);
   if (auto change = service.pending()) {
     auto answer = ddi.put_policy(change->mode, change->base_revision, change->reset);
     if (answer)
@@ -167,6 +169,7 @@ Status run_daemon(const Config& config) {
     g_restart = true;
     g_stopping = true;
   });
+  const ParameterFolder params(config.device_dir + "/parameters");
   LocalServer local(config.device_dir + "/agent.sock",
                     [&](const auto& req) { return service.handle(req); });
   if (auto s = local.start(); !s)
@@ -184,7 +187,8 @@ Status run_daemon(const Config& config) {
                               // serve the menu's requests too, as the loop's own polls do.
                               .on_poll =
                                   [&](const PollResult& p) {
-                                    exchange_settings(ddi, service, boot, p, parts->trust.get());
+                                    exchange_settings(ddi, service, boot, p, parts->trust.get(),
+                                                      params);
                                     service.poll_finished();
                                   }}};
   std::tie(ctx.runtime.security, ctx.runtime.deadline) = service.offer_terms(record->action_id);
@@ -230,7 +234,7 @@ Status run_daemon(const Config& config) {
     }
     failures = 0;
     ctx.runtime.poll_seconds = poll_interval(config, *poll);
-    exchange_settings(ddi, service, boot, *poll, parts->trust.get());
+    exchange_settings(ddi, service, boot, *poll, parts->trust.get(), params);
     if (auto attributes = device_attributes(config, boot);
         poll->wants_config_data || attributes != reported) {
       if (auto s = ddi.config_data(attributes); s)

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "agent/settings/parameters.h"
 #include "agent/status.h"
 #include "core/clock.h"
 #include "core/json.h"
@@ -333,6 +334,18 @@ bj::object AgentService::handle(const bj::object& req) {
                                {"time", it->time},
                                {"text", bj::object{{"zh-CN", it->text_zh}, {"en", it->text_en}}}});
     return bj::object{{"ok", true}, {"notifications", out}};
+  }
+  if (cmd == "parameters") {
+    // The menu's 参数查看: read-only, and a sensitive value never leaves the file.
+    auto sets = ParameterFolder(config_.device_dir + "/parameters").all();
+    if (!sets) return reply(false, "参数读取失败", "parameters could not be read", "io");
+    bj::array out;
+    for (auto s : *sets) {
+      for (auto& v : s.values)
+        if (v.sensitive && v.has_value) v.value = "******";
+      out.push_back(to_json(s));
+    }
+    return bj::object{{"ok", true}, {"apps", out}};
   }
   if (cmd == "set") {
     const std::string key = json::string_or(req, "key", ""),

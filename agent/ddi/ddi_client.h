@@ -54,6 +54,16 @@ class DdiClient : public UpdateDdi {
   virtual Expected<std::string> root(std::int64_t version) {
     return make_error(Code::kNotFound, "root " + std::to_string(version) + ": not served");
   }
+  // posfleet's parameters (docs/parameters.md): the set of `app` the server holds for this
+  // terminal, unchecked (agent/settings/parameters.h checks it), and the acknowledgement that
+  // version `version` of it is applied.
+  virtual Expected<boost::json::object> parameters(const std::string& app) {
+    return make_error(Code::kNotFound, "parameters of " + app + ": not served");
+  }
+  virtual Status parameters_applied(const std::string& app, const std::string& version) {
+    (void)version;
+    return make_error(Code::kNotFound, "parameters of " + app + ": not served");
+  }
   // DDI confirmation flow: the merchant confirmed (or denied) the action.
   virtual Status confirmation(std::int64_t action_id, bool confirmed,
                               const std::vector<std::string>& details) = 0;

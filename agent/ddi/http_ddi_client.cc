@@ -210,6 +210,20 @@ Expected<bj::object> HttpDdiClient::put_policy(const std::string& mode, std::int
                     "policy change");
 }
 
+Expected<bj::object> HttpDdiClient::parameters(const std::string& app) {
+  return json_reply(http_->request("GET", base_path_ + "/posfleet/parameters/" + app),
+                    "parameters of " + app);
+}
+
+Status HttpDdiClient::parameters_applied(const std::string& app, const std::string& version) {
+  auto r = http_->request("PUT", base_path_ + "/posfleet/parameters/" + app + "/applied",
+                          json::serialize(bj::object{{"version", version}}));
+  if (!r) return r.error();
+  if (r->status != 204 && r->status != 200)
+    return http_error(*r, "parameters of " + app + " applied");
+  return ok_status();
+}
+
 Expected<std::string> HttpDdiClient::root(std::int64_t version) {
   auto r = http_->request("GET", base_path_ + "/roots/" + std::to_string(version));
   if (!r) return r.error();

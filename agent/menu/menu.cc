@@ -133,12 +133,14 @@ std::optional<int> Session::choose(Msg title, std::vector<std::string> lines,
 
 Nav Session::main_menu() {
   for (;;) {
-    auto c =
-        choose(Msg::kTitleMain, {},
-               {{1, t(Msg::kItemSettings)}, {2, t(Msg::kItemAbout)}, {3, t(Msg::kItemSupport)}},
-               Msg::kItemExit);
+    auto c = choose(Msg::kTitleMain, {},
+                    {{1, t(Msg::kItemSettings)},
+                     {2, t(Msg::kItemAbout)},
+                     {3, t(Msg::kItemSupport)},
+                     {4, t(Msg::kItemParameters)}},
+                    Msg::kItemExit);
     if (!c || *c == 0) return Nav::kExit;
-    Nav n = *c == 1 ? settings() : *c == 2 ? about() : support();
+    Nav n = *c == 1 ? settings() : *c == 2 ? about() : *c == 3 ? support() : parameters();
     if (n != Nav::kBack) return n;
   }
 }
@@ -199,6 +201,45 @@ Nav Session::about() {
   };
   for (auto& l : last_update_lines(*st)) lines.push_back(std::move(l));
   auto c = choose(Msg::kTitleAbout, lines, {});
+  return c ? Nav::kBack : Nav::kExit;
+}
+
+// 参数查看: each app's parameters as the terminal applied them, read-only; a sensitive value is
+// masked by the daemon before it reaches the screen.
+Nav Session::parameters() {
+  auto reply = call({{"cmd", "parameters"}});
+  if (!reply) return on_call_failure();
+  std::vector<std::string> lines;
+  const auto* apps = reply->if_contains("apps");
+  if (!apps || !apps->is_array() || apps->get_array().empty())
+    lines.push_back(t(Msg::kParametersNone));
+  if (apps && apps->is_array())
+    for (const auto& a : apps->get_array()) {
+      if (!a.is_object()) continue;
+      const auto& app = a.get_object();
+      lines.push_back(t(Msg::kParametersApp,
+                        {json::string_or(app, "app", "?"), json::string_or(app, "version", "?"),
+                         local_time(json::string_or(app, "applied", ""))}));
+      const auto* fields = app.if_contains("fields");
+      if (!fields || !fields->is_array()) continue;
+      for (const auto& f : fields->get_array()) {
+        if (!f.is_object()) continue;
+        const auto& o = f.get_object();
+        std::string label = json::string_or(o, "key", "?");
+        if (const bj::object* l = object_field(o, "label")) {
+          auto chosen = json::string_or(*l, lang_ == Language::kZh ? "zh-CN" : "en", "");
+          if (!chosen.empty()) label = chosen;
+        }
+        const auto& v = o.contains("value") ? o.at("value") : bj::value(nullptr);
+        std::string shown = v.is_null()     ? t(Msg::kParameterUnset)
+                            : v.is_string() ? std::string(v.get_string())
+                            : v.is_bool()   ? (v.get_bool() ? "true" : "false")
+                                            : json::serialize(v);
+        if (o.contains("locked") && o.at("locked") == true) shown += t(Msg::kParameterLocked);
+        lines.push_back(t(Msg::kParameterLine, {label, shown}));
+      }
+    }
+  auto c = choose(Msg::kTitleParameters, lines, {});
   return c ? Nav::kBack : Nav::kExit;
 }
 

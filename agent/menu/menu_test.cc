@@ -26,6 +26,7 @@ class FakeLocalClient : public LocalClient {
   std::int64_t started = 1;
   int down_for = 0;  // status calls that fail after a restart, as while the daemon is away
   bj::array notifications;
+  bj::array parameter_sets;
   std::vector<bj::object> requests;
 
   std::vector<std::string> commands() const {
@@ -63,6 +64,7 @@ class FakeLocalClient : public LocalClient {
                           {"lock_reason", lock_reason},
                           {"revision", 1},
                           {"pending_change", nullptr}}}};
+    if (cmd == "parameters") return bj::object{{"ok", true}, {"apps", parameter_sets}};
     if (cmd == "restart") {
       bj::object o{{"ok", true},
                    {"started", started},
@@ -135,7 +137,7 @@ TEST(MenuTest, EndOfInputAndZeroExitCleanly) {
   EXPECT_EQ(run(client, "").code, 0);
   MenuRun r = run(client, "0\n");
   EXPECT_EQ(r.code, 0);
-  EXPECT_NE(r.out.find("== 主菜单 ==\n1. 设置\n2. 关于本机\n3. 联系客服\n0. 退出\n"),
+  EXPECT_NE(r.out.find("== 主菜单 ==\n1. 设置\n2. 关于本机\n3. 联系客服\n4. 参数查看\n0. 退出\n"),
             std::string::npos)
       << r.out;
 }
@@ -241,6 +243,33 @@ TEST(MenuTest, AboutShowsTheTerminal) {
   for (const char* want : {"Software version: 2.1.0", "Active slot: B", "Serial number: PF0001",
                            "Model: A920", "Automatic update: On", "Last update: none"})
     EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+}
+
+TEST(MenuTest, ParametersAreShownReadOnlyWithTheirLabels) {
+  FakeLocalClient client;
+  MenuRun none = run(client, "4\n");
+  EXPECT_NE(none.out.find("本机尚未收到参数。"), std::string::npos) << none.out;
+  client.parameter_sets.push_back(bj::object{
+      {"app", "payment"},
+      {"version", "0123456789abcdef"},
+      {"applied", ""},
+      {"fields", bj::array{bj::object{{"key", "merchant_no"},
+                                      {"label", {{"zh-CN", "商户号"}, {"en", "Merchant number"}}},
+                                      {"value", "123456789012345"},
+                                      {"locked", true}},
+                           bj::object{{"key", "timeout"}, {"value", 60}},
+                           bj::object{{"key", "tmk"}, {"value", "******"}, {"sensitive", true}},
+                           bj::object{{"key", "header"}, {"value", nullptr}}}}});
+  MenuRun r = run(client, "4\n");
+  for (const char* want : {"== 参数查看 ==", "应用 payment：版本 0123456789abcdef",
+                           "  商户号：123456789012345（已锁定）", "  timeout：60", "  tmk：******",
+                           "  header：未设置"})
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  MenuRun en = run(client, "4\n", Language::kEn);
+  EXPECT_NE(en.out.find("  Merchant number: 123456789012345 (locked)"), std::string::npos)
+      << en.out;
+  // Read-only: the screen offers nothing but going back.
+  EXPECT_EQ(client.commands().back(), "parameters");
 }
 
 TEST(MenuTest, AboutSaysWhatToDoAfterAnUpdateFailed) {

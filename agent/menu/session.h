@@ -82,6 +82,7 @@ class Session {
   Nav reset_settings();
   Nav language_screen();
   Nav about();
+  Nav parameters();
   Nav support();
   // update_screens.cc
   Nav software_update();

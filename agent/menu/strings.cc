@@ -260,6 +260,13 @@ constexpr Entry kTable[] = {
     {Msg::kAdviceRefused, "更新包不合规，已拒绝安装。终端照常使用；请联系客服。",
      "The update package was not valid and was refused. "
      "The terminal works as before; contact support."},
+    {Msg::kItemParameters, "参数查看", "View parameters"},
+    {Msg::kTitleParameters, "参数查看", "Parameters"},
+    {Msg::kParametersNone, "本机尚未收到参数。", "This terminal has not received parameters yet."},
+    {Msg::kParametersApp, "应用 {}：版本 {}，{} 生效", "App {}: version {}, applied {}"},
+    {Msg::kParameterLine, "  {}：{}", "  {}: {}"},
+    {Msg::kParameterUnset, "未设置", "not set"},
+    {Msg::kParameterLocked, "（已锁定）", " (locked)"},
 };
 
 constexpr bool table_in_enum_order() {

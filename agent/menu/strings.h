@@ -170,6 +170,14 @@ enum class Msg {
   kAdviceDownloadFailed,
   kAdviceTooSlow,
   kAdviceRefused,
+  // Parameters (参数查看, read-only).
+  kItemParameters,
+  kTitleParameters,
+  kParametersNone,
+  kParametersApp,
+  kParameterLine,
+  kParameterUnset,
+  kParameterLocked,
   kCount  // keep last
 };
 
