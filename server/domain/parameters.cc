@@ -615,7 +615,13 @@ Expected<EffectiveSet> effective_set(Context& ctx, const std::string& app,
   const auto chain = chain_of(o->path);
   auto rows = ctx.store.parameter_values_for(tpl->id, chain, t.group, t.serial);
   if (!rows) return rows.error();
-  if (where && changes) {
+  // A change at a level that does not reach the terminal leaves its set as it is.
+  const bool reaches =
+      where && (where->level == store::kLevelTerminal
+                    ? where->serial == t.serial
+                    : std::find(chain.begin(), chain.end(), where->org_id) != chain.end() &&
+                          (where->level != store::kLevelGroup || where->group == t.group));
+  if (where && changes && reaches) {
     store::ParameterValueRecord key;
     key.template_id = tpl->id;
     key.level = where->level;

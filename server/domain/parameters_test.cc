@@ -212,6 +212,11 @@ TEST_F(ParametersTest, PreviewShowsTheSetAfterAChangeWithoutMakingIt) {
   EXPECT_EQ(effective()["timeout"].value, "60") << "nothing saved";
   EXPECT_FALSE(preview_values(*ctx_, Scope{}, "payment", "P-1", org(reseller_.id),
                               {{"timeout", "500", false, {}}}));
+  // A level that does not reach the terminal (another reseller) changes nothing of its set.
+  auto elsewhere = preview_values(*ctx_, Scope{}, "payment", "P-1", org(other_.id),
+                                  {{"timeout", "45", false, {}}});
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->version, effective_set(*ctx_, "payment", terminal())->version);
 }
 
 TEST_F(ParametersTest, TheTerminalAcknowledgesAVersion) {
