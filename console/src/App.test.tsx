@@ -39,7 +39,7 @@ describe('App shell', () => {
     );
     const nav = await screen.findByTestId('nav', {}, { timeout: 20000 });
     for (const p of ['overview', 'terminals', 'policy', 'releases', 'deployments', 'support', 'audit', 'users', 'applications', 'rollouts',
-                     'freezes', 'webhooks'])
+                     'freezes', 'webhooks', 'parameters'])
       expect(nav.querySelector(`[data-testid=nav-${p}]`)).not.toBeNull();
     expect(screen.getByTestId('sider')).toBeTruthy();
     const h1 = await screen.findByRole('heading', { level: 1 }, { timeout: 20000 });

@@ -5,7 +5,7 @@ import { Spin } from 'antd';
 import {
   ApartmentOutlined, ApiOutlined, AuditOutlined, CalendarOutlined, CloudUploadOutlined, ControlOutlined, CustomerServiceOutlined,
   DashboardOutlined, DeploymentUnitOutlined, DesktopOutlined, FileDoneOutlined, RocketOutlined, SafetyOutlined,
-  TeamOutlined,
+  SlidersOutlined, TeamOutlined,
 } from '@ant-design/icons';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
@@ -25,6 +25,7 @@ const Rollouts = lazy(() => import('./pages/rollouts/Rollouts'));
 const RolloutDetail = lazy(() => import('./pages/rollouts/RolloutDetail'));
 const Freezes = lazy(() => import('./pages/freezes/Freezes'));
 const Organisations = lazy(() => import('./pages/organisations/Organisations'));
+const Parameters = lazy(() => import('./pages/parameters/Parameters'));
 const Webhooks = lazy(() => import('./pages/webhooks/Webhooks'));
 const SupportDesk = lazy(() => import('./pages/support/SupportDesk'));
 const AuditLog = lazy(() => import('./pages/audit/AuditLog'));
@@ -51,6 +52,8 @@ const PAGES: { path: string; nav: string; icon: ReactNode; needs: Capability; pa
   { path: '/freezes', nav: 'nav_freezes', icon: <CalendarOutlined />, needs: 'read', page: (me) => <Freezes me={me} /> },
   { path: '/organisations', nav: 'nav_organisations', icon: <ApartmentOutlined />, needs: 'read',
     page: (me) => <Organisations me={me} />, subtree: true },
+  { path: '/parameters', nav: 'nav_parameters', icon: <SlidersOutlined />, needs: 'read', page: (me) => <Parameters me={me} />,
+    subtree: true },
   { path: '/support', nav: 'nav_support', icon: <CustomerServiceOutlined />, needs: 'support',
     page: (me) => <SupportDesk me={me} /> },
   { path: '/audit', nav: 'nav_audit', icon: <AuditOutlined />, needs: 'audit', page: (me) => <AuditLog me={me} /> },

@@ -17,6 +17,7 @@ import rollouts from './pages/rollouts/strings';
 import freezes from './pages/freezes/strings';
 import organisations from './pages/organisations/strings';
 import webhooks from './pages/webhooks/strings';
+import parameters from './pages/parameters/strings';
 import words from './common/words';
 import shared from './common/strings';
 
@@ -26,7 +27,7 @@ const KEY = 'posfleet.lang';
 // Each page keeps its strings beside it (pages/*/strings.ts) in its own
 // namespace: useTranslation('releases') and so on.
 const pages = { overview, terminals, policy, releases, deployments, support, audit, users, apply, applications, login,
-                rollouts, freezes, webhooks, organisations };
+                rollouts, freezes, webhooks, organisations, parameters };
 
 const common = {
   'zh-CN': {
@@ -126,6 +127,7 @@ const common = {
       nav_rollouts: '灰度发布',
       nav_freezes: '封网日历',
       nav_organisations: '组织',
+      nav_parameters: '参数下发',
       nav_webhooks: '消息推送',
       role_admin: '管理员',
       role_release_manager: '发布经理',
@@ -231,6 +233,7 @@ const common = {
       nav_rollouts: 'Rollouts',
       nav_freezes: 'Freeze calendar',
       nav_organisations: 'Organisations',
+      nav_parameters: 'Parameters',
       nav_webhooks: 'Webhooks',
       role_admin: 'administrator',
       role_release_manager: 'release manager',

@@ -7,7 +7,7 @@ import type { TFunction } from 'i18next';
 import { ApiError } from '../api';
 import i18n from '../i18n';
 
-const DETAILED = new Set(['invalid_argument', 'conflict', 'wrong_state']);
+const DETAILED = new Set(['invalid_argument', 'conflict', 'wrong_state', 'locked']);
 
 export function errorText(t: TFunction, e: unknown): string {
   if (e instanceof ApiError) {

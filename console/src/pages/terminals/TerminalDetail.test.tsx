@@ -1,8 +1,12 @@
 // A terminal's page opened while its update is only scheduled follows the
 // update by itself (no reload), and shows what the agent reports in the
-// reader's words: its English line in Chinese, sizes in MB.
+// reader's words: its English line in Chinese, sizes in MB. Its parameters card
+// shows each value's source and lock (a sensitive one only as set), the set's
+// version, and whether the terminal applied it, at the reader's time.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor } from '@testing-library/react';
+import i18n from '../../i18n';
+import { readerInShanghai } from '../rollouts/fixtures';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import TerminalDetail from './TerminalDetail';
 import type { TerminalView } from './types';
@@ -22,30 +26,77 @@ const downloading: TerminalView = {
 
 const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200 });
 
+const templates = { templates: [{ app: 'payment', name: '支付应用', revision: 2, created_by: 'admin', created: null, updated: null,
+  fields: [{ key: 'timeout', type: 'integer', label: { 'zh-CN': '超时（秒）', en: 'Timeout (s)' }, sensitive: false },
+           { key: 'tmk', type: 'string', label: { 'zh-CN': '主密钥', en: 'Master key' }, sensitive: true }] }] };
+const eff = (key: string, more: Record<string, unknown>) => ({ key, sensitive: false, set: true, value: null, source: null,
+                                                               locked_by: null, ...more });
+const parameters = (inSync: boolean) => ({ serial: 'T1', apps: [{
+  app: 'payment', version: '0123456789abcdef', applied_version: inSync ? '0123456789abcdef' : null,
+  applied: inSync ? '2026-11-24T08:00:00Z' : null, in_sync: inSync,
+  values: [eff('timeout', { value: 90, source: 'org:2', locked_by: 'org:2' }),
+           eff('tmk', { sensitive: true, source: 'terminal' })] }] });
+const organisations = { own: 1, organisations: [{ id: 1, parent: null, kind: 'acquirer', name: '', depth: 0 },
+                                                { id: 2, parent: 1, kind: 'reseller', name: '华东代理', depth: 1 }] };
+
+// Answers the requests the page makes besides the terminal itself (`view()`).
+function server(view: () => unknown, inSync = true) {
+  return vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+    const url = String(input);
+    if (url.includes('/certificates')) return json({ serial: 'T1', certificates: [] });
+    if (url.includes('/policy?')) return json({ effective: { mode: 'auto', locked: false, lock_reason: '', revision: 1,
+                                                                  window: { start: '22:00', end: '06:00', tz: 'Asia/Shanghai' } }, history: [] });
+    if (url.endsWith('/parameters/templates')) return json(templates);
+    if (url.endsWith('/T1/parameters')) return json(parameters(inSync));
+    if (url.endsWith('/organisations')) return json(organisations);
+    return json(view());
+  });
+}
+
+const page = () =>
+  render(
+    <MemoryRouter initialEntries={['/terminals/T1']}>
+      <Routes>
+        <Route path="/terminals/:serial" element={<TerminalDetail me={{ name: 'a', role: 'admin' }} />} />
+      </Routes>
+    </MemoryRouter>,
+  );
+
 describe('terminal page', () => {
-  afterEach(() => vi.restoreAllMocks());
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await i18n.changeLanguage('zh-CN');
+  });
 
   it('follows a scheduled update by itself, in Chinese', async () => {
     let views = 0;
-    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
-      const url = String(input);
-      if (url.includes('/certificates')) return json({ serial: 'T1', certificates: [] });
-      if (url.includes('/policy?')) return json({ effective: { mode: 'auto', locked: false, lock_reason: '', revision: 1,
-                                                                    window: { start: '22:00', end: '06:00', tz: 'Asia/Shanghai' } }, history: [] });
-      views++;
-      return json(views === 1 ? base : downloading);
-    });
-    render(
-      <MemoryRouter initialEntries={['/terminals/T1']}>
-        <Routes>
-          <Route path="/terminals/:serial" element={<TerminalDetail me={{ name: 'a', role: 'admin' }} />} />
-        </Routes>
-      </MemoryRouter>,
-    );
+    server(() => (++views === 1 ? base : downloading));
+    page();
     await screen.findByTestId('detail-title');
     await waitFor(() => expect(screen.getByTestId('progress-line').textContent).toContain('已下载 40%'));
     expect(views).toBeGreaterThanOrEqual(2);
     expect(screen.getByTestId('progress').textContent).toContain('1.5 MB');
     expect(screen.getByTestId('progress-line').textContent).not.toContain('downloaded');
+  }, 60000);
+
+  it('shows its parameters with their sources and locks, and whether it applied them', async () => {
+    readerInShanghai();
+    server(() => base);
+    const { unmount } = page();
+    const card = await screen.findByTestId('param-app-payment');
+    await waitFor(() => expect(card.textContent).toContain('超时（秒）'));
+    expect(card.textContent).toContain('组织 华东代理');
+    expect(card.textContent).toContain('由组织 华东代理锁定');
+    expect(card.textContent).toContain('已设置');
+    expect(card.textContent).toContain('终端本身');
+    expect(card.textContent).toContain('参数版本 0123456789abcdef');
+    expect(screen.getByTestId('param-applied-payment').textContent).toBe('已应用 0123456789abcdef（2026/11/24 16:00:00）');
+    unmount();
+    vi.restoreAllMocks();
+    await i18n.changeLanguage('en');
+    server(() => base, false);
+    page();
+    await waitFor(() => expect(screen.getByTestId('param-app-payment').textContent).toContain('Master key'));
+    expect(screen.getByTestId('param-applied-payment').textContent).toBe('Waiting for the terminal to apply it');
   }, 60000);
 });

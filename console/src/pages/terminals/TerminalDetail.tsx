@@ -3,7 +3,8 @@
 // revision history, notifications sent to it, deployments with their status
 // history, and its support tickets; administrators retire it from here
 // (RetireButton), and a retired terminal says so, when and why; its client
-// certificates, revoked by administrators (CertificatesCard).
+// certificates, revoked by administrators (CertificatesCard); its parameters as it gets them
+// and whether it applied them (ParametersCard).
 import { useEffect, useState } from 'react';
 import { Alert, Badge, Card, Col, Descriptions, Empty, Progress, Row, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -16,6 +17,7 @@ import { useApi } from '../../common/useApi';
 import { agentLine } from '../../common/agentText';
 import { formatSize } from '../../common/sizes';
 import CertificatesCard from './CertificatesCard';
+import ParametersCard from './ParametersCard';
 import PolicyPanel from './PolicyPanel';
 import RetireButton from './RetireButton';
 import { STATE_COLORS } from './TerminalList';
@@ -172,6 +174,8 @@ export default function TerminalDetail({ me }: { me: Me }) {
           <Card title={t('policyTitle')} style={{ marginBottom: 16 }} data-testid="policy">
             <PolicyPanel serial={v.serial} me={me} onChanged={view.reload} />
           </Card>
+
+          <ParametersCard serial={v.serial} />
 
           <Card title={t('deployments')} style={{ marginBottom: 16 }}>
             <Table<DeploymentView>
