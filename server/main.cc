@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/sd_notify.h"
 #include "core/signing.h"
+#include "core/text.h"
 #include "server/background/jobs.h"
 #include "server/domain/accounts.h"
 #include "server/domain/device_ca.h"
@@ -266,6 +267,10 @@ int main(int argc, char** argv) {
                  "how terminals and browsers reach this server, e.g. https://fleet.example.com "
                  "behind a TLS proxy; "
                  "download links start with it (default: http:// and the --listen address)");
+  std::string support_phone;
+  app.add_option("--support-phone", support_phone,
+                 "the support number a locked terminal shows its merchant (终端已锁定), e.g. "
+                 "95516; 40 characters at most");
   std::string artifact_base_url;
   app.add_option("--artifact-base-url", artifact_base_url,
                  "where another web server (nginx, a CDN) serves --artifact-dir, e.g. "
@@ -549,6 +554,9 @@ int main(int argc, char** argv) {
   auto url = posfleet::http::parse_external_url(external_url.empty() ? listen_url : external_url);
   if (!url) return fail(url.error());
   ctx.external_url = *url;
+  if (auto s = posfleet::text::check_field("--support-phone", support_phone, 40); !s)
+    return fail(s.error());
+  ctx.support_phone = support_phone;
   ctx.artifact_base_url = artifact_base_url;
   if (auto s = bootstrap_admin(**store, *url); !s) return fail(s.error());
   if (auto s = bootstrap_admin_user(ctx, *url); !s) return fail(s.error());

@@ -10,6 +10,7 @@
 #include "server/api/organisations_api.h"
 #include "server/api/parameters_api.h"
 #include "server/api/rollout_api.h"
+#include "server/api/terminal_control_api.h"
 #include "server/api/webhooks_api.h"
 #include "server/ddi/ddi_api.h"
 
@@ -30,6 +31,7 @@ void add_all_routes(http::Router& router, domain::Context& ctx) {
   api::add_freezes_routes(router, ctx);
   api::add_organisations_routes(router, ctx);
   api::add_parameters_routes(router, ctx);
+  api::add_terminal_control_routes(router, ctx);
   api::add_openapi_routes(router);
 }
 

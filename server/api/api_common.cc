@@ -29,6 +29,8 @@ bool role_allows(domain::Role role, Permission p) {
     case Permission::kTerminal:
     case Permission::kPolicy:
       return role == Role::kReleaseManager;
+    case Permission::kControl:
+      return role == Role::kReleaseManager || role == Role::kSupport;
     case Permission::kSupport:
       return role == Role::kSupport;
     case Permission::kAudit:
@@ -158,6 +160,9 @@ bool keeps_to_subtree(std::string_view method, std::string_view path) {
       {"PUT", "/api/v1/parameters/values/{app}"},
       {"POST", "/api/v1/parameters/preview/{app}"},
       {"GET", "/api/v1/terminals/{serial}/parameters"},
+      {"GET", "/api/v1/terminals/{serial}/lock"},
+      {"POST", "/api/v1/terminals/{serial}/lock"},
+      {"POST", "/api/v1/terminals/{serial}/lock/release"},
   };
   return kRoutes.contains({method, path});
 }

@@ -27,7 +27,8 @@ enum class Permission {
   kMerchant,
   kAudit,
   kAdmin,
-  kOnboard
+  kOnboard,
+  kControl  // lock, unlock and act on a terminal remotely: release managers and support too
 };
 
 struct Caller {

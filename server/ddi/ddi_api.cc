@@ -23,6 +23,7 @@
 #include "server/domain/releases.h"
 #include "server/domain/roots.h"
 #include "server/domain/support.h"
+#include "server/domain/terminal_lock.h"
 #include "server/domain/terminals.h"
 #include "server/http/range.h"
 
@@ -179,6 +180,20 @@ Response poll(domain::Context& ctx, Request& req, const store::PollingTerminal& 
                                   {"version", p.version},
                                   {"href", base + "/posfleet/parameters/" + p.app}});
     body["posfleet"].get_object()["parameters"] = std::move(params);
+    // A lock in force, or lifted and not yet acknowledged (docs/terminal_lock.md).
+    auto lock = domain::lock_notice(ctx, t);
+    if (!lock) return http::error_from(lock.error());
+    bj::value lock_json = nullptr;
+    if (*lock) {
+      auto check = json::parse((*lock)->check_json);
+      lock_json = bj::object{{"id", (*lock)->id},
+                             {"locked", (*lock)->locked},
+                             {"reason", (*lock)->reason},
+                             {"locked_at", format_utc((*lock)->locked_at)},
+                             {"support_phone", ctx.support_phone},
+                             {"check", check ? *check : bj::value(nullptr)}};
+    }
+    body["posfleet"].get_object()["lock"] = std::move(lock_json);
     // The newest root of trust: the agent walks to it (docs/formats/root.md).
     auto root = domain::latest_root_version(ctx);
     if (!root) return http::error_from(root.error());
@@ -246,6 +261,21 @@ Response get_parameters(domain::Context& ctx, Request& req, const store::Termina
   }
   return http::json_response(
       200, bj::object{{"app", set->tpl.app}, {"version", set->version}, {"fields", fields}});
+}
+
+// PUT .../posfleet/lock/{lockId} {"how": "code" | "remote"}: the terminal unlocked.
+Response put_lock(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  auto id = id_param(req, "lockId");
+  if (!id) return http::error_from(id.error());
+  auto v = json::parse_untrusted(req.body);
+  if (!v || !v->is_object())
+    return http::error_from(make_error(Code::kParse, "body must be {\"how\":\"code\"|\"remote\"}"));
+  if (auto s = domain::terminal_unlocked(ctx, t, *id, json::string_or(v->get_object(), "how", ""));
+      !s)
+    return http::error_from(s.error());
+  Response r;
+  r.status = 204;
+  return r;
 }
 
 // PUT .../posfleet/parameters/{app}/applied {"version": "…"}: the terminal applied that set.
@@ -653,6 +683,8 @@ void add_routes(http::Router& router, domain::Context& ctx) {
   router.add("POST", b + "/posfleet/certificate", authed(ctx, [&ctx](Request& r, const auto& t) {
                return post_certificate(ctx, r, t);
              }));
+  router.add("PUT", b + "/posfleet/lock/{lockId}",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return put_lock(ctx, r, t); }));
   router.add("GET", b + "/posfleet/parameters/{app}",
              authed(ctx, [&ctx](Request& r, const auto& t) { return get_parameters(ctx, r, t); }));
   router.add(

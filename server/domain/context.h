@@ -53,6 +53,7 @@ struct Context {
   // How terminals reach the server (posfleetd --external-url, e.g. https://fleet.example.com):
   // every link handed out starts with it, never with a request's Host header.
   std::string external_url = "http://127.0.0.1:8080";
+  std::string support_phone = {};  // --support-phone: what a locked terminal tells its merchant
   // Where another web server (nginx, a CDN) serves --artifact-dir (posfleetd
   // --artifact-base-url, ending in '/'): the DDI's download links point there, at the artifact's
   // path inside the folder; "" = at posfleetd itself.

@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/hashing.h"
 #include "core/text.h"
+#include "core/unlock_code.h"
 #include "server/domain/audit.h"
 #include "server/domain/device_certs.h"
 #include "server/domain/identity_verifier.h"
@@ -20,6 +21,7 @@
 #include "server/domain/secrets.h"
 #include "server/domain/sms.h"
 #include "server/domain/support.h"
+#include "server/domain/terminal_lock.h"
 #include "server/domain/terminals.h"
 #include "server/domain/time_zones.h"
 #include "server/domain/tokens.h"
@@ -37,16 +39,8 @@ Status expect_status(const store::ApplicationRecord& a, ApplicationStatus want,
                                            to_string(want) + " application can be " + doing);
 }
 
-// "XXXX-XXXX-XXXX" without look-alikes; about 58 bits.
-std::string new_activation_code() {
-  static constexpr char kChars[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-  std::string c;
-  for (int i = 0; i < 12; ++i) {
-    if (i && i % 4 == 0) c += '-';
-    c += kChars[randombytes_uniform(sizeof kChars - 1)];
-  }
-  return c;
-}
+// "XXXX-XXXX-XXXX" without look-alikes; about 59 bits (core/unlock_code.h).
+std::string new_activation_code() { return new_readable_code(); }
 
 // What is hashed: upper case, no hyphens or spaces, so "abcd efgh-jkmn" works.
 std::string activation_hash(const std::string& code) {
@@ -439,8 +433,9 @@ Status each_sealed(Context& ctx,
   return ok_status();
 }
 
-// Calls `f` on every user's TOTP secrets, every webhook's signing secret and every sensitive
-// parameter value (sealed values outside onboarding), then saves each when `save`.
+// Calls `f` on every user's TOTP secrets, every webhook's signing secret, every sensitive
+// parameter value and every kept unlock code (sealed values outside onboarding), then saves each
+// when `save`.
 Status each_other_sealed(Context& ctx, const std::function<Status(std::string&)>& f, bool save) {
   auto visit = [&](std::string& sealed) { return sealed.empty() ? ok_status() : f(sealed); };
   auto users = ctx.store.list_users();
@@ -458,7 +453,8 @@ Status each_other_sealed(Context& ctx, const std::function<Status(std::string&)>
     if (save && !w.secret_sealed.empty())
       if (auto s = ctx.store.set_webhook_secret(w.id, w.secret_sealed); !s) return s;
   }
-  return each_sealed_parameter(ctx, visit, save);
+  if (auto s = each_sealed_parameter(ctx, visit, save); !s) return s;
+  return each_sealed_lock_code(ctx, visit, save);
 }
 
 }  // namespace

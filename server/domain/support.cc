@@ -339,6 +339,15 @@ Expected<store::VerificationRecord> verified(Context& ctx, std::int64_t verifica
   return v;
 }
 
+}  // namespace
+
+Expected<store::VerificationRecord> verified_for(Context& ctx, std::int64_t verification_id,
+                                                 const Actor& who) {
+  return verified(ctx, verification_id, who);
+}
+
+namespace {
+
 // The terminals of the merchant `who` verified, for a change of the mode only
 // (support changes nothing else), with a reason.
 Expected<std::vector<store::TerminalRecord>> verified_terminals(Context& ctx,

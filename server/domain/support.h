@@ -56,6 +56,11 @@ Expected<store::VerificationRecord> start_verification(Context& ctx, const std::
                                                        const Actor& who);
 Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t verification_id,
                                                  const std::string& code, const Actor& who);
+// The verification `verification_id` if it is `who`'s, verified and not expired (kUnauthorized
+// saying what to do otherwise): what support needs before acting for a merchant.
+Expected<store::VerificationRecord> verified_for(Context& ctx, std::int64_t verification_id,
+                                                 const Actor& who);
+
 // Applies `patch` (the mode only) to every terminal of the verified merchant;
 // kLocked when one of them is locked — only an administrator changes a
 // lock, so support then asks one (support_ask_admin).

@@ -25,6 +25,7 @@
 #include "server/store/rollouts_store.h"
 #include "server/store/roots_store.h"
 #include "server/store/support_store.h"
+#include "server/store/terminal_locks_store.h"
 #include "server/store/terminals_store.h"
 #include "server/store/timeouts_store.h"
 #include "server/store/webhooks_store.h"
@@ -49,7 +50,8 @@ class Tx : public TerminalStore,
            public RolloutStore,
            public CalendarStore,
            public OrganisationStore,
-           public ParameterStore {
+           public ParameterStore,
+           public TerminalLockStore {
  public:
   ~Tx() override = default;
 };

@@ -74,6 +74,12 @@ class SqlStore : public Store {
   Status set_terminal_organisation(std::int64_t terminal_id, std::int64_t org_id) override;
   Status set_user_organisation(std::int64_t user_id, std::int64_t org_id) override;
   Expected<std::int64_t> user_organisation(std::int64_t user_id) override;
+  // sql_store_locks.cc
+  Expected<std::int64_t> insert_terminal_lock(const TerminalLockRecord& l) override;
+  Expected<TerminalLockRecord> terminal_lock(std::int64_t terminal_id) override;
+  Status update_terminal_lock(const TerminalLockRecord& l) override;
+  Expected<std::vector<TerminalLockRecord>> sealed_terminal_locks() override;
+  Status set_terminal_lock_code(std::int64_t id, const std::string& sealed) override;
   // sql_store_parameters.cc
   Expected<ParameterTemplateRecord> insert_parameter_template(
       const ParameterTemplateRecord& t) override;

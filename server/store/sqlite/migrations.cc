@@ -831,6 +831,26 @@ CREATE TABLE parameter_acks (
   PRIMARY KEY (terminal_id, template_id)
 ) WITHOUT ROWID;
 )sql",
+    // 30: terminal locks (docs/terminal_lock.md): a lost or stolen terminal locked remotely, the
+    //     sealed code that unlocks it and the check the terminal verifies it with offline.
+    R"sql(
+CREATE TABLE terminal_locks (
+  id INTEGER PRIMARY KEY,
+  terminal_id INTEGER NOT NULL REFERENCES terminals(id),
+  reason TEXT NOT NULL,
+  locked_by TEXT NOT NULL,
+  locked_at INTEGER NOT NULL,
+  code_sealed TEXT NOT NULL,
+  check_json TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('locked', 'released', 'unlocked')),
+  ended_at INTEGER NOT NULL DEFAULT 0,
+  ended_by TEXT NOT NULL DEFAULT '',
+  ended_how TEXT NOT NULL DEFAULT '',
+  code_issued_at INTEGER NOT NULL DEFAULT 0,
+  code_issued_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX terminal_locks_terminal ON terminal_locks(terminal_id, id);
+)sql",
 };
 #undef POSFLEET_PENDING_MOVE
 #undef POSFLEET_PENDING_ROW
