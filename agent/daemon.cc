@@ -16,6 +16,7 @@
 #include "agent/local/local_server.h"
 #include "agent/platform.h"
 #include "agent/service.h"
+#include "agent/settings/lock.h"
 #include "agent/settings/parameters.h"
 #include "agent/state/state_machine.h"
 #include "agent/steps/steps.h"
@@ -79,7 +80,8 @@ void handle_cancel(DdiClient& ddi, UpdateMachine& machine, UpdateRecord& record,
 // What a successful poll brings besides the update: the policy of record and
 // notifications in, and the merchant's offline change and tickets out.
 void exchange_settings(DdiClient& ddi, AgentService& service, BootControl& boot,
-                       const PollResult& poll, TrustStore* trust, const ParameterFolder& params) {
+                       const PollResult& poll, TrustStore* trust, const ParameterFolder& params,
+                       const LockFile& lock) {
   // A newer root first, so what the poll offers is judged by it (a running
   // update re-checks its release before installing: verify_artifacts).
   if (trust) {
@@ -91,6 +93,7 @@ void exchange_settings(DdiClient& ddi, AgentService& service, BootControl& boot,
       spdlog::info("root of trust: now trusting root {}", trust->root_version());
   }
   service.absorb(poll.posfleet);
+  sync_lock(ddi, lock, poll.posfleet);
   sync_parameters(ddi, params, poll.posfleet);
   if (auto change = service.pending()) {
     auto answer = ddi.put_policy(change->mode, change->base_revision, change->reset);
@@ -170,6 +173,7 @@ Status run_daemon(const Config& config) {
     g_stopping = true;
   });
   const ParameterFolder params(config.device_dir + "/parameters");
+  const LockFile lock(lock_file_path(config.device_dir));
   LocalServer local(config.device_dir + "/agent.sock",
                     [&](const auto& req) { return service.handle(req); });
   if (auto s = local.start(); !s)
@@ -188,7 +192,7 @@ Status run_daemon(const Config& config) {
                               .on_poll =
                                   [&](const PollResult& p) {
                                     exchange_settings(ddi, service, boot, p, parts->trust.get(),
-                                                      params);
+                                                      params, lock);
                                     service.poll_finished();
                                   }}};
   std::tie(ctx.runtime.security, ctx.runtime.deadline) = service.offer_terms(record->action_id);
@@ -234,7 +238,7 @@ Status run_daemon(const Config& config) {
     }
     failures = 0;
     ctx.runtime.poll_seconds = poll_interval(config, *poll);
-    exchange_settings(ddi, service, boot, *poll, parts->trust.get(), params);
+    exchange_settings(ddi, service, boot, *poll, parts->trust.get(), params, lock);
     if (auto attributes = device_attributes(config, boot);
         poll->wants_config_data || attributes != reported) {
       if (auto s = ddi.config_data(attributes); s)

@@ -18,6 +18,7 @@
 #include "agent/local/local_client.h"
 #include "agent/menu/menu.h"
 #include "agent/platform.h"
+#include "agent/settings/lock.h"
 #include "agent/state/fault_injection.h"
 #include "agent/status.h"
 #include "core/clock.h"
@@ -122,6 +123,13 @@ int main(int argc, char** argv) {
     if (!parts) {
       std::cerr << "posfleet-agent: " << parts.error().to_string() << "\n";
       return 1;
+    }
+    // A locked terminal (lost or stolen: docs/terminal_lock.md) takes no sale.
+    if (posfleet::agent::terminal_locked(config->device_dir)) {
+      std::cerr << "posfleet-agent: 终端已锁定，不能收款；请联系客服。\n"
+                << "posfleet-agent: this terminal is locked and takes no sales; contact "
+                   "support.\n";
+      return 3;
     }
     // A sale waits for an install to end, never the other way round.
     auto hold = parts->hardware->hold_blocking();

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "agent/settings/lock.h"
 #include "agent/settings/parameters.h"
 #include "agent/status.h"
 #include "core/clock.h"
@@ -335,6 +336,7 @@ bj::object AgentService::handle(const bj::object& req) {
                                {"text", bj::object{{"zh-CN", it->text_zh}, {"en", it->text_en}}}});
     return bj::object{{"ok", true}, {"notifications", out}};
   }
+  if (cmd == "unlock") return unlock(json::string_or(req, "code", ""));
   if (cmd == "parameters") {
     // The menu's 参数查看: read-only, and a sensitive value never leaves the file.
     auto sets = ParameterFolder(config_.device_dir + "/parameters").all();
@@ -382,7 +384,43 @@ bj::object AgentService::status_reply() {
   o["update_held"] = held_json(state_);
   o["time_zone"] = eff.window.tz;
   o["started"] = started_;
+  // The terminal's lock (docs/terminal_lock.md): what the menu shows first.
+  auto held = LockFile(lock_file_path(config_.device_dir)).load();
+  if (!held)
+    o["lock"] = bj::object{{"locked", true}, {"reason", ""}, {"support_phone", ""}};
+  else if (*held && (*held)->locked)
+    o["lock"] = bj::object{{"locked", true},
+                           {"reason", (*held)->reason},
+                           {"support_phone", (*held)->support_phone},
+                           {"locked_at", (*held)->locked_at}};
+  else
+    o["lock"] = bj::object{{"locked", false}};
   return o;
+}
+
+bj::object AgentService::unlock(const std::string& code) {
+  auto r = try_unlock(LockFile(lock_file_path(config_.device_dir)), code, clock_.now());
+  if (!r) return reply(false, "解锁失败，请稍后再试", "Unlocking failed; try again later", "io");
+  switch (r->outcome) {
+    case UnlockOutcome::kUnlocked:
+      return reply(true, "终端已解锁，可以正常收款", "The terminal is unlocked; sales work again");
+    case UnlockOutcome::kNotLocked:
+      return reply(false, "终端没有被锁定", "The terminal is not locked", "invalid");
+    case UnlockOutcome::kWait:
+      return reply(
+          false,
+          "解锁码错误次数过多，请 " + std::to_string((r->wait_seconds + 59) / 60) + " 分钟后再试",
+          "Too many wrong codes; try again in " + std::to_string((r->wait_seconds + 59) / 60) +
+              " minutes",
+          "wait");
+    case UnlockOutcome::kWrong:
+      if (r->wait_seconds > 0)
+        return reply(false, "解锁码错误，请 15 分钟后再试",
+                     "Wrong unlock code; try again in 15 minutes", "wrong");
+      return reply(false, "解锁码错误，还可再试 " + std::to_string(r->tries_left) + " 次",
+                   "Wrong unlock code; " + std::to_string(r->tries_left) + " tries left", "wrong");
+  }
+  return reply(false, "解锁失败", "Unlocking failed", "io");
 }
 
 bj::object AgentService::set_mode(const std::string& mode) {

@@ -92,6 +92,7 @@ class AgentService {
 
  private:
   boost::json::object status_reply();
+  boost::json::object unlock(const std::string& code);
   boost::json::object set_mode(const std::string& mode);
   boost::json::object check();
   boost::json::object install(const boost::json::object& request);

@@ -124,6 +124,9 @@ void add_device_commands(CLI::App& app, ServerOptions& server, std::function<Sta
 void add_freeze_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 // org list|show|add, terminal move (org_commands.cc; after add_fleet_commands).
 void add_org_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
+// terminal lock|unlock|lock-status, support unlock-code (control_commands.cc; after the
+// terminal and support commands).
+void add_control_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 // param template list|show|add, param show|set|preview|terminal (param_commands.cc).
 void add_param_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 // Registers audit list and user totp-reset/totp-required (after add_fleet_commands: `audit`

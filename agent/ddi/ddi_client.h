@@ -64,6 +64,12 @@ class DdiClient : public UpdateDdi {
     (void)version;
     return make_error(Code::kNotFound, "parameters of " + app + ": not served");
   }
+  // The terminal unlocked lock `lock_id` (docs/terminal_lock.md): by its code ("code") or
+  // because the back office lifted it ("remote").
+  virtual Status lock_report(std::int64_t lock_id, const std::string& how) {
+    (void)how;
+    return make_error(Code::kNotFound, "lock " + std::to_string(lock_id) + ": not served");
+  }
   // DDI confirmation flow: the merchant confirmed (or denied) the action.
   virtual Status confirmation(std::int64_t action_id, bool confirmed,
                               const std::vector<std::string>& details) = 0;

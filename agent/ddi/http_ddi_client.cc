@@ -224,6 +224,14 @@ Status HttpDdiClient::parameters_applied(const std::string& app, const std::stri
   return ok_status();
 }
 
+Status HttpDdiClient::lock_report(std::int64_t lock_id, const std::string& how) {
+  auto r = http_->request("PUT", base_path_ + "/posfleet/lock/" + std::to_string(lock_id),
+                          json::serialize(bj::object{{"how", how}}));
+  if (!r) return r.error();
+  if (r->status != 204 && r->status != 200) return http_error(*r, "unlock report");
+  return ok_status();
+}
+
 Expected<std::string> HttpDdiClient::root(std::int64_t version) {
   auto r = http_->request("GET", base_path_ + "/roots/" + std::to_string(version));
   if (!r) return r.error();

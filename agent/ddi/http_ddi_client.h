@@ -39,6 +39,7 @@ class HttpDdiClient final : public DdiClient {
   Expected<std::string> root(std::int64_t version) override;
   Expected<boost::json::object> parameters(const std::string& app) override;
   Status parameters_applied(const std::string& app, const std::string& version) override;
+  Status lock_report(std::int64_t lock_id, const std::string& how) override;
   Expected<std::int64_t> cancel_action(const std::string& href) override;  // returns stopId
   Status feedback(std::int64_t action_id, const FeedbackMessage& m) override;
   Status cancel_feedback(std::int64_t action_id, const FeedbackMessage& m) override;

@@ -133,16 +133,46 @@ std::optional<int> Session::choose(Msg title, std::vector<std::string> lines,
 
 Nav Session::main_menu() {
   for (;;) {
-    auto c = choose(Msg::kTitleMain, {},
-                    {{1, t(Msg::kItemSettings)},
-                     {2, t(Msg::kItemAbout)},
-                     {3, t(Msg::kItemSupport)},
-                     {4, t(Msg::kItemParameters)}},
-                    Msg::kItemExit);
+    // A locked terminal (lost or stolen) says so first, with the number to call, and offers the
+    // unlock code support gives after checking who is calling.
+    std::vector<std::string> lines;
+    std::vector<Item> items{{1, t(Msg::kItemSettings)},
+                            {2, t(Msg::kItemAbout)},
+                            {3, t(Msg::kItemSupport)},
+                            {4, t(Msg::kItemParameters)}};
+    auto st = status();
+    if (!st && failed()) return Nav::kFail;
+    const bj::object* lock = st ? object_field(*st, "lock") : nullptr;
+    const bool locked = lock && lock->contains("locked") && lock->at("locked") == true;
+    if (locked) {
+      lines.push_back(t(Msg::kTerminalLocked));
+      const std::string phone = json::string_or(*lock, "support_phone", "");
+      lines.push_back(phone.empty() ? t(Msg::kLockedCallSupport)
+                                    : t(Msg::kLockedCallNumber, {phone}));
+      items.push_back({5, t(Msg::kItemUnlock)});
+    }
+    auto c = choose(Msg::kTitleMain, lines, items, Msg::kItemExit);
     if (!c || *c == 0) return Nav::kExit;
-    Nav n = *c == 1 ? settings() : *c == 2 ? about() : *c == 3 ? support() : parameters();
+    Nav n = *c == 1   ? settings()
+            : *c == 2 ? about()
+            : *c == 3 ? support()
+            : *c == 4 ? parameters()
+                      : unlock();
     if (n != Nav::kBack) return n;
   }
+}
+
+// 输入解锁码: the code support read out; the daemon checks it, offline too.
+Nav Session::unlock() {
+  print_title(Msg::kTitleUnlock);
+  out_ << t(Msg::kUnlockAsk) << std::flush;
+  auto code = read_line();
+  if (!code) return Nav::kExit;
+  if (code->empty() || *code == "0") return Nav::kBack;
+  auto reply = call({{"cmd", "unlock"}, {"code", *code}});
+  if (!reply) return on_call_failure();
+  show_reply(*reply);
+  return Nav::kBack;
 }
 
 Nav Session::settings() {

@@ -27,6 +27,8 @@ class FakeLocalClient : public LocalClient {
   int down_for = 0;  // status calls that fail after a restart, as while the daemon is away
   bj::array notifications;
   bj::array parameter_sets;
+  bj::value lock = nullptr;  // the status's "lock"
+  std::string unlock_code;   // the code "unlock" accepts
   std::vector<bj::object> requests;
 
   std::vector<std::string> commands() const {
@@ -58,12 +60,21 @@ class FakeLocalClient : public LocalClient {
                         {"update_available", update},
                         {"time_zone", time_zone},
                         {"started", started},
+                        {"lock", lock},
                         {"policy",
                          {{"mode", mode},
                           {"locked", locked},
                           {"lock_reason", lock_reason},
                           {"revision", 1},
                           {"pending_change", nullptr}}}};
+    if (cmd == "unlock") {
+      const bool right = request.at("code").as_string() == unlock_code;
+      if (right) lock = bj::object{{"locked", false}};
+      return bj::object{
+          {"ok", right},
+          {"message_zh", right ? "终端已解锁，可以正常收款" : "解锁码错误，还可再试 4 次"},
+          {"message_en", right ? "The terminal is unlocked" : "Wrong unlock code"}};
+    }
     if (cmd == "parameters") return bj::object{{"ok", true}, {"apps", parameter_sets}};
     if (cmd == "restart") {
       bj::object o{{"ok", true},
@@ -270,6 +281,27 @@ TEST(MenuTest, ParametersAreShownReadOnlyWithTheirLabels) {
       << en.out;
   // Read-only: the screen offers nothing but going back.
   EXPECT_EQ(client.commands().back(), "parameters");
+}
+
+TEST(MenuTest, ALockedTerminalSaysSoAndTakesTheUnlockCode) {
+  FakeLocalClient client;
+  client.lock = bj::object{{"locked", true}, {"reason", "报失"}, {"support_phone", "95516"}};
+  client.unlock_code = "ABCD-EFGH-JKMN";
+  MenuRun r = run(client, "5\n2222-2222-2222\n5\nABCD-EFGH-JKMN\n");
+  for (const char* want :
+       {"终端已锁定：暂停收款。", "请致电客服 95516 核实身份后取得解锁码。", "5. 输入解锁码",
+        "解锁码错误，还可再试 4 次", "终端已解锁，可以正常收款"})
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  // Unlocked: the main menu no longer says it, nor offers the code.
+  const auto last = r.out.rfind("== 主菜单 ==");
+  EXPECT_EQ(r.out.find("终端已锁定", last), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("5. 输入解锁码", last), std::string::npos) << r.out;
+  MenuRun en = run(client, "0\n", Language::kEn);
+  EXPECT_EQ(en.out.find("locked"), std::string::npos);
+  client.lock = bj::object{{"locked", true}, {"support_phone", ""}};
+  en = run(client, "0\n", Language::kEn);
+  EXPECT_NE(en.out.find("This terminal is locked: no sales for now."), std::string::npos) << en.out;
+  EXPECT_NE(en.out.find("Contact support; after checking who you are"), std::string::npos);
 }
 
 TEST(MenuTest, AboutSaysWhatToDoAfterAnUpdateFailed) {

@@ -83,6 +83,7 @@ class Session {
   Nav language_screen();
   Nav about();
   Nav parameters();
+  Nav unlock();
   Nav support();
   // update_screens.cc
   Nav software_update();

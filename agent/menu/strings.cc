@@ -267,6 +267,15 @@ constexpr Entry kTable[] = {
     {Msg::kParameterLine, "  {}：{}", "  {}: {}"},
     {Msg::kParameterUnset, "未设置", "not set"},
     {Msg::kParameterLocked, "（已锁定）", " (locked)"},
+    {Msg::kTerminalLocked, "终端已锁定：暂停收款。", "This terminal is locked: no sales for now."},
+    {Msg::kLockedCallNumber, "请致电客服 {} 核实身份后取得解锁码。",
+     "Call support on {}; after checking who you are they give you the unlock code."},
+    {Msg::kLockedCallSupport, "请联系客服核实身份后取得解锁码。",
+     "Contact support; after checking who you are they give you the unlock code."},
+    {Msg::kItemUnlock, "输入解锁码", "Enter the unlock code"},
+    {Msg::kTitleUnlock, "输入解锁码", "Unlock code"},
+    {Msg::kUnlockAsk, "请输入客服提供的解锁码（如 ABCD-EFGH-JKMN），输入 0 返回：",
+     "Type the unlock code support gave you (e.g. ABCD-EFGH-JKMN), or 0 to go back:"},
 };
 
 constexpr bool table_in_enum_order() {

@@ -178,6 +178,13 @@ enum class Msg {
   kParameterLine,
   kParameterUnset,
   kParameterLocked,
+  // A locked terminal (lost or stolen).
+  kTerminalLocked,
+  kLockedCallNumber,
+  kLockedCallSupport,
+  kItemUnlock,
+  kTitleUnlock,
+  kUnlockAsk,
   kCount  // keep last
 };
 
