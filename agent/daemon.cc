@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "agent/ddi/ddi_client.h"
+#include "agent/diagnostics/actions.h"
 #include "agent/local/local_server.h"
 #include "agent/platform.h"
 #include "agent/service.h"
@@ -81,7 +82,7 @@ void handle_cancel(DdiClient& ddi, UpdateMachine& machine, UpdateRecord& record,
 // notifications in, and the merchant's offline change and tickets out.
 void exchange_settings(DdiClient& ddi, AgentService& service, BootControl& boot,
                        const PollResult& poll, TrustStore* trust, const ParameterFolder& params,
-                       const LockFile& lock) {
+                       const LockFile& lock, const Config& config) {
   // A newer root first, so what the poll offers is judged by it (a running
   // update re-checks its release before installing: verify_artifacts).
   if (trust) {
@@ -95,6 +96,14 @@ void exchange_settings(DdiClient& ddi, AgentService& service, BootControl& boot,
   service.absorb(poll.posfleet);
   sync_lock(ddi, lock, poll.posfleet);
   sync_parameters(ddi, params, poll.posfleet);
+  run_actions(
+      ddi, config, poll.posfleet,
+      [&service] {
+        return json::serialize(service.handle(boost::json::object{{"cmd", "status"}}));
+      },
+      [&service] {
+        service.handle(boost::json::object{{"cmd", "restart"}});
+      });
   if (auto change = service.pending()) {
     auto answer = ddi.put_policy(change->mode, change->base_revision, change->reset);
     if (answer)
@@ -174,6 +183,7 @@ Status run_daemon(const Config& config) {
   });
   const ParameterFolder params(config.device_dir + "/parameters");
   const LockFile lock(lock_file_path(config.device_dir));
+  keep_recent_log_lines();
   LocalServer local(config.device_dir + "/agent.sock",
                     [&](const auto& req) { return service.handle(req); });
   if (auto s = local.start(); !s)
@@ -192,7 +202,7 @@ Status run_daemon(const Config& config) {
                               .on_poll =
                                   [&](const PollResult& p) {
                                     exchange_settings(ddi, service, boot, p, parts->trust.get(),
-                                                      params, lock);
+                                                      params, lock, config);
                                     service.poll_finished();
                                   }}};
   std::tie(ctx.runtime.security, ctx.runtime.deadline) = service.offer_terms(record->action_id);
@@ -238,7 +248,7 @@ Status run_daemon(const Config& config) {
     }
     failures = 0;
     ctx.runtime.poll_seconds = poll_interval(config, *poll);
-    exchange_settings(ddi, service, boot, *poll, parts->trust.get(), params, lock);
+    exchange_settings(ddi, service, boot, *poll, parts->trust.get(), params, lock, config);
     if (auto attributes = device_attributes(config, boot);
         poll->wants_config_data || attributes != reported) {
       if (auto s = ddi.config_data(attributes); s)

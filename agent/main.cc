@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -67,6 +68,10 @@ int main(int argc, char** argv) {
   pay->add_option("--amount", amount, "amount in fen")->required();
   pay->add_option("--id", txn_id, "transaction id (default: generated)");
   pay->add_option("--hold-seconds", hold_seconds, "keep the sale open this long");
+  std::string card;
+  pay->add_option("--card", card,
+                  "the card number, which the simulated payment app writes into its own log "
+                  "(logs/payment.log), as careless payment apps do");
   std::string activation_code;
   auto* enroll =
       app.add_subcommand("enroll", "activate a new terminal with the code shipped with it");
@@ -137,6 +142,12 @@ int main(int argc, char** argv) {
     if (txn_id.empty())
       txn_id = "T" + std::to_string(posfleet::unix_now()) + "-" + std::to_string(::getpid());
     if (result) result = parts->data->append_transaction(txn_id, amount);
+    if (result && !card.empty()) {
+      if (auto d = posfleet::make_dirs(config->device_dir + "/logs"); !d) result = d;
+      std::ofstream log(config->device_dir + "/logs/payment.log", std::ios::app);
+      log << posfleet::format_utc(posfleet::unix_now()) << " sale " << txn_id << " amount "
+          << amount << " card " << card << "\n";
+    }
     if (result) {
       std::cout << txn_id << std::endl;
       std::this_thread::sleep_for(std::chrono::seconds(hold_seconds));

@@ -70,6 +70,16 @@ class DdiClient : public UpdateDdi {
     (void)how;
     return make_error(Code::kNotFound, "lock " + std::to_string(lock_id) + ": not served");
   }
+  // Remote actions (docs/diagnostics.md): action `id` done or failed, and a log bundle.
+  virtual Status action_report(std::int64_t id, bool done, const std::string& detail) {
+    (void)done;
+    (void)detail;
+    return make_error(Code::kNotFound, "action " + std::to_string(id) + ": not served");
+  }
+  virtual Status upload_bundle(std::int64_t id, const std::string& bundle) {
+    (void)bundle;
+    return make_error(Code::kNotFound, "action " + std::to_string(id) + ": not served");
+  }
   // DDI confirmation flow: the merchant confirmed (or denied) the action.
   virtual Status confirmation(std::int64_t action_id, bool confirmed,
                               const std::vector<std::string>& details) = 0;

@@ -232,6 +232,24 @@ Status HttpDdiClient::lock_report(std::int64_t lock_id, const std::string& how) 
   return ok_status();
 }
 
+Status HttpDdiClient::action_report(std::int64_t id, bool done, const std::string& detail) {
+  auto r = http_->request(
+      "PUT", base_path_ + "/posfleet/actions/" + std::to_string(id),
+      json::serialize(bj::object{{"state", done ? "done" : "failed"}, {"detail", detail}}));
+  if (!r) return r.error();
+  if (r->status != 204 && r->status != 200) return http_error(*r, "action report");
+  return ok_status();
+}
+
+Status HttpDdiClient::upload_bundle(std::int64_t id, const std::string& bundle) {
+  auto r =
+      http_->request("POST", base_path_ + "/posfleet/actions/" + std::to_string(id) + "/bundle",
+                     json::serialize(bj::object{{"bundle", bundle}}));
+  if (!r) return r.error();
+  if (r->status != 204 && r->status != 200) return http_error(*r, "log bundle");
+  return ok_status();
+}
+
 Expected<std::string> HttpDdiClient::root(std::int64_t version) {
   auto r = http_->request("GET", base_path_ + "/roots/" + std::to_string(version));
   if (!r) return r.error();

@@ -40,6 +40,8 @@ class HttpDdiClient final : public DdiClient {
   Expected<boost::json::object> parameters(const std::string& app) override;
   Status parameters_applied(const std::string& app, const std::string& version) override;
   Status lock_report(std::int64_t lock_id, const std::string& how) override;
+  Status action_report(std::int64_t id, bool done, const std::string& detail) override;
+  Status upload_bundle(std::int64_t id, const std::string& bundle) override;
   Expected<std::int64_t> cancel_action(const std::string& href) override;  // returns stopId
   Status feedback(std::int64_t action_id, const FeedbackMessage& m) override;
   Status cancel_feedback(std::int64_t action_id, const FeedbackMessage& m) override;

@@ -163,6 +163,9 @@ bool keeps_to_subtree(std::string_view method, std::string_view path) {
       {"GET", "/api/v1/terminals/{serial}/lock"},
       {"POST", "/api/v1/terminals/{serial}/lock"},
       {"POST", "/api/v1/terminals/{serial}/lock/release"},
+      {"GET", "/api/v1/terminals/{serial}/actions"},
+      {"POST", "/api/v1/terminals/{serial}/actions"},
+      {"GET", "/api/v1/terminals/{serial}/actions/{id}/bundle"},
   };
   return kRoutes.contains({method, path});
 }

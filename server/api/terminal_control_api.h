@@ -3,6 +3,10 @@
 //   POST /api/v1/terminals/{serial}/lock           administrators, release managers, support:
 //                                                  lock a lost or stolen terminal, with a reason
 //   POST /api/v1/terminals/{serial}/lock/release   the same roles: lift it remotely
+//   GET  /api/v1/terminals/{serial}/actions        every role: actions asked of it (logs, reboot)
+//   POST /api/v1/terminals/{serial}/actions        the lock's roles: ask it to collect its logs
+//                                                  or reboot, with a reason
+//   GET  /api/v1/terminals/{serial}/actions/{id}/bundle   the same roles: its log bundle
 //   POST /api/v1/support/verifications/{id}/unlock-code   support, after the identity check:
 //                                                  the code the merchant types on the terminal
 // Thread-safety: stateless; handlers run on any thread.

@@ -23,6 +23,7 @@
 #include "server/domain/releases.h"
 #include "server/domain/roots.h"
 #include "server/domain/support.h"
+#include "server/domain/terminal_actions.h"
 #include "server/domain/terminal_lock.h"
 #include "server/domain/terminals.h"
 #include "server/http/range.h"
@@ -194,6 +195,11 @@ Response poll(domain::Context& ctx, Request& req, const store::PollingTerminal& 
                              {"check", check ? *check : bj::value(nullptr)}};
     }
     body["posfleet"].get_object()["lock"] = std::move(lock_json);
+    auto actions = domain::pending_actions(ctx, t);
+    if (!actions) return http::error_from(actions.error());
+    bj::array asked;
+    for (const auto& a : *actions) asked.push_back(bj::object{{"id", a.id}, {"kind", a.kind}});
+    body["posfleet"].get_object()["actions"] = std::move(asked);
     // The newest root of trust: the agent walks to it (docs/formats/root.md).
     auto root = domain::latest_root_version(ctx);
     if (!root) return http::error_from(root.error());
@@ -261,6 +267,41 @@ Response get_parameters(domain::Context& ctx, Request& req, const store::Termina
   }
   return http::json_response(
       200, bj::object{{"app", set->tpl.app}, {"version", set->version}, {"fields", fields}});
+}
+
+// PUT .../posfleet/actions/{id} {"state": "done" | "failed", "detail": "…"}.
+Response put_action(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  auto id = id_param(req, "id");
+  if (!id) return http::error_from(id.error());
+  auto v = json::parse_untrusted(req.body);
+  if (!v || !v->is_object())
+    return http::error_from(make_error(Code::kParse, "body must be {\"state\", \"detail\"}"));
+  const std::string state = json::string_or(v->get_object(), "state", "");
+  if (state != "done" && state != "failed")
+    return http::error_from(make_error(Code::kInvalidArgument, "state must be done or failed"));
+  if (auto s = domain::action_finished(ctx, t, *id, state == "done",
+                                       json::string_or(v->get_object(), "detail", ""));
+      !s)
+    return http::error_from(s.error());
+  Response r;
+  r.status = 204;
+  return r;
+}
+
+// POST .../posfleet/actions/{id}/bundle {"bundle": "…"}: the log bundle, at most 256 KiB.
+Response post_bundle(domain::Context& ctx, Request& req, const store::TerminalRecord& t) {
+  auto id = id_param(req, "id");
+  if (!id) return http::error_from(id.error());
+  auto v = json::parse_untrusted(req.body);
+  if (!v || !v->is_object())
+    return http::error_from(make_error(Code::kParse, "body must be {\"bundle\": \"…\"}"));
+  auto bundle = json::get_string(v->get_object(), "bundle");
+  if (!bundle) return http::error_from(bundle.error());
+  if (auto s = domain::bundle_uploaded(ctx, t, *id, *bundle); !s)
+    return http::error_from(s.error());
+  Response r;
+  r.status = 204;
+  return r;
 }
 
 // PUT .../posfleet/lock/{lockId} {"how": "code" | "remote"}: the terminal unlocked.
@@ -683,6 +724,10 @@ void add_routes(http::Router& router, domain::Context& ctx) {
   router.add("POST", b + "/posfleet/certificate", authed(ctx, [&ctx](Request& r, const auto& t) {
                return post_certificate(ctx, r, t);
              }));
+  router.add("PUT", b + "/posfleet/actions/{id}",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return put_action(ctx, r, t); }));
+  router.add("POST", b + "/posfleet/actions/{id}/bundle",
+             authed(ctx, [&ctx](Request& r, const auto& t) { return post_bundle(ctx, r, t); }));
   router.add("PUT", b + "/posfleet/lock/{lockId}",
              authed(ctx, [&ctx](Request& r, const auto& t) { return put_lock(ctx, r, t); }));
   router.add("GET", b + "/posfleet/parameters/{app}",

@@ -25,6 +25,7 @@
 #include "server/store/rollouts_store.h"
 #include "server/store/roots_store.h"
 #include "server/store/support_store.h"
+#include "server/store/terminal_actions_store.h"
 #include "server/store/terminal_locks_store.h"
 #include "server/store/terminals_store.h"
 #include "server/store/timeouts_store.h"
@@ -51,7 +52,8 @@ class Tx : public TerminalStore,
            public CalendarStore,
            public OrganisationStore,
            public ParameterStore,
-           public TerminalLockStore {
+           public TerminalLockStore,
+           public TerminalActionStore {
  public:
   ~Tx() override = default;
 };

@@ -74,6 +74,15 @@ class SqlStore : public Store {
   Status set_terminal_organisation(std::int64_t terminal_id, std::int64_t org_id) override;
   Status set_user_organisation(std::int64_t user_id, std::int64_t org_id) override;
   Expected<std::int64_t> user_organisation(std::int64_t user_id) override;
+  // sql_store_actions.cc
+  Expected<std::int64_t> insert_terminal_action(const TerminalActionRecord& a) override;
+  Expected<TerminalActionRecord> terminal_action(std::int64_t id) override;
+  Expected<std::vector<TerminalActionRecord>> terminal_actions(std::int64_t terminal_id,
+                                                              bool pending_only,
+                                                              std::int64_t limit) override;
+  Status update_terminal_action(const TerminalActionRecord& a) override;
+  Status put_action_bundle(std::int64_t id, const std::string& bundle) override;
+  Expected<std::string> action_bundle(std::int64_t id) override;
   // sql_store_locks.cc
   Expected<std::int64_t> insert_terminal_lock(const TerminalLockRecord& l) override;
   Expected<TerminalLockRecord> terminal_lock(std::int64_t terminal_id) override;

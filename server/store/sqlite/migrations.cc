@@ -851,6 +851,24 @@ CREATE TABLE terminal_locks (
 );
 CREATE INDEX terminal_locks_terminal ON terminal_locks(terminal_id, id);
 )sql",
+    // 31: actions staff ask of a terminal (docs/diagnostics.md): collect its logs, reboot; the
+    //     outcome it reports, and the log bundle it uploads, scrubbed.
+    R"sql(
+CREATE TABLE terminal_actions (
+  id INTEGER PRIMARY KEY,
+  terminal_id INTEGER NOT NULL REFERENCES terminals(id),
+  kind TEXT NOT NULL CHECK (kind IN ('logs', 'reboot')),
+  reason TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+  done_at INTEGER NOT NULL DEFAULT 0,
+  detail TEXT NOT NULL DEFAULT '',
+  bundle_size INTEGER NOT NULL DEFAULT 0,
+  bundle TEXT
+);
+CREATE INDEX terminal_actions_terminal ON terminal_actions(terminal_id, state, id);
+)sql",
 };
 #undef POSFLEET_PENDING_MOVE
 #undef POSFLEET_PENDING_ROW
