@@ -54,12 +54,11 @@ void sync_lock(DdiClient& ddi, const LockFile& file, const boost::json::object& 
 enum class UnlockOutcome { kUnlocked, kWrong, kWait, kNotLocked };
 struct UnlockResult {
   UnlockOutcome outcome = UnlockOutcome::kNotLocked;
-  int tries_left = 0;     // kWrong: before the terminal waits
-  int wait_seconds = 0;   // kWait (and kWrong when that try used the last free one)
+  int tries_left = 0;    // kWrong: before the terminal waits
+  int wait_seconds = 0;  // kWait (and kWrong when that try used the last free one)
 };
 // Checks a code typed on the terminal; a right one unlocks it (told to the server later).
-Expected<UnlockResult> try_unlock(const LockFile& file, const std::string& code,
-                                  std::int64_t now);
+Expected<UnlockResult> try_unlock(const LockFile& file, const std::string& code, std::int64_t now);
 
 // Whether the terminal at `device_dir` is locked (a sale asks this); a lock file that cannot be
 // read counts as locked.

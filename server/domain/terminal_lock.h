@@ -50,7 +50,6 @@ Status terminal_unlocked(Context& ctx, const store::TerminalRecord& t, std::int6
 Expected<store::TerminalLockRecord> terminal_lock_of(Context& ctx, const store::TerminalRecord& t);
 
 // Calls `f` on each kept unlock code (sealed) and saves it after (key rotation).
-Status each_sealed_lock_code(Context& ctx, const std::function<Status(std::string&)>& f,
-                             bool save);
+Status each_sealed_lock_code(Context& ctx, const std::function<Status(std::string&)>& f, bool save);
 
 }  // namespace posfleet::domain

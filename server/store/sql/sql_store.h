@@ -78,8 +78,8 @@ class SqlStore : public Store {
   Expected<std::int64_t> insert_terminal_action(const TerminalActionRecord& a) override;
   Expected<TerminalActionRecord> terminal_action(std::int64_t id) override;
   Expected<std::vector<TerminalActionRecord>> terminal_actions(std::int64_t terminal_id,
-                                                              bool pending_only,
-                                                              std::int64_t limit) override;
+                                                               bool pending_only,
+                                                               std::int64_t limit) override;
   Status update_terminal_action(const TerminalActionRecord& a) override;
   Status put_action_bundle(std::int64_t id, const std::string& bundle) override;
   Expected<std::string> action_bundle(std::int64_t id) override;
