@@ -29,7 +29,6 @@ std::string log_bundle(const Config& config, const std::string& status);
 // The poll's "actions": does each. `status` gives the agent's status for a bundle; `restart`
 // restarts the terminal (after the reboot action was reported).
 void run_actions(DdiClient& ddi, const Config& config, const boost::json::object& extension,
-                 const std::function<std::string()>& status,
-                 const std::function<void()>& restart);
+                 const std::function<std::string()>& status, const std::function<void()>& restart);
 
 }  // namespace posfleet::agent

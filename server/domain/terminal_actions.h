@@ -32,8 +32,8 @@ Expected<std::string> download_bundle(Context& ctx, const Scope& scope, const st
                                       std::int64_t id, const Actor& who);
 
 // The poll: the terminal's pending actions, oldest first.
-Expected<std::vector<store::TerminalActionRecord>> pending_actions(
-    Context& ctx, const store::TerminalRecord& t);
+Expected<std::vector<store::TerminalActionRecord>> pending_actions(Context& ctx,
+                                                                   const store::TerminalRecord& t);
 // The terminal reports action `id` done or failed with a line of detail.
 Status action_finished(Context& ctx, const store::TerminalRecord& t, std::int64_t id, bool done,
                        const std::string& detail);

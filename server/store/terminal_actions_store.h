@@ -30,8 +30,8 @@ class TerminalActionStore {
   virtual Expected<TerminalActionRecord> terminal_action(std::int64_t id) = 0;  // kNotFound
   // A terminal's actions, newest first, at most `limit`; `pending_only` for the poll.
   virtual Expected<std::vector<TerminalActionRecord>> terminal_actions(std::int64_t terminal_id,
-                                                                      bool pending_only,
-                                                                      std::int64_t limit) = 0;
+                                                                       bool pending_only,
+                                                                       std::int64_t limit) = 0;
   // Writes state, done_at and detail of action a.id (kNotFound).
   virtual Status update_terminal_action(const TerminalActionRecord& a) = 0;
   // Keeps the bundle of action `id` (and its size).
