@@ -9,6 +9,7 @@ export type Capability =
   | 'terminal' // register terminals, move them between groups
   | 'policy' // change update policy
   | 'lock' // lock a policy, move terminals into or out of locked groups
+  | 'control' // lock a lost or stolen terminal, lift its lock remotely
   | 'support' // tickets, identity verification, change on a verified merchant's behalf
   | 'merchant' // create merchants, bind terminals to them
   | 'audit' // read and export the audit log
@@ -16,9 +17,10 @@ export type Capability =
   | 'admin'; // users, API tokens, the SMS outbox
 
 const GRANTS: Record<Role, Capability[]> = {
-  admin: ['read', 'release', 'deploy', 'terminal', 'policy', 'lock', 'support', 'merchant', 'audit', 'admin', 'onboard'],
-  release_manager: ['read', 'release', 'deploy', 'terminal', 'policy'],
-  support: ['read', 'support'],
+  admin: ['read', 'release', 'deploy', 'terminal', 'policy', 'lock', 'control', 'support', 'merchant', 'audit', 'admin',
+          'onboard'],
+  release_manager: ['read', 'release', 'deploy', 'terminal', 'policy', 'control'],
+  support: ['read', 'control', 'support'],
   auditor: ['read', 'audit'],
 };
 

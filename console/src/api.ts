@@ -18,6 +18,13 @@ export function onSessionLost(f: () => void) {
   sessionLost = f;
 }
 
+// A support step after the identity check (the unlock code) answers 401 when the check has
+// lapsed, not the session: the session is asked before anyone is logged out.
+async function confirmSession() {
+  const res = await fetch('/api/v1/session', { credentials: 'same-origin' }).catch(() => null);
+  if (res?.status === 401) sessionLost();
+}
+
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
@@ -29,7 +36,10 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   });
   const text = await res.text();
   const data = text ? JSON.parse(text) : null;
-  if (res.status === 401 && path !== '/session') sessionLost();
+  if (res.status === 401 && path !== '/session') {
+    if (path.startsWith('/support/verifications/')) void confirmSession();
+    else sessionLost();
+  }
   if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? res.statusText, data?.error ?? {});
   return data as T;
 }

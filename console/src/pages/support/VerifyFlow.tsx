@@ -1,7 +1,8 @@
 // The identity-verification steps of the support desk, for one terminal's
 // merchant: 1) legal name + last 4 of the resident ID → the server sends a
 // one-time code by SMS; 2) the 6-digit code (tries left and expiry shown);
-// 3) the update mode changed on the merchant's behalf, with a reason. The
+// 3) the update mode changed on the merchant's behalf, with a reason, and the
+// unlock code of each of the merchant's locked terminals (UnlockCodes). The
 // server holds the rules (5-minute code, 5 tries, 15 minutes to act, only the
 // mode); the forms here catch mistakes before anything is sent.
 import { useState } from 'react';
@@ -13,6 +14,7 @@ import { api, ApiError } from '../../api';
 import { errorText } from '../../common/errors';
 import { REASON_MAX } from '../../common/rules';
 import { formatTime } from '../../common/time';
+import UnlockCodes from './UnlockCodes';
 
 export const CODE_TRIES = 5;
 
@@ -34,6 +36,7 @@ export function codeRules(t: TFunction): Rule[] {
 
 interface Verification {
   id: number;
+  merchant_id: number;
   status: string;
   attempts: number;
   code_expires: string;
@@ -170,6 +173,14 @@ export default function VerifyFlow({ serial, onChanged }: { serial: string; onCh
             style={{ marginBottom: 12 }}
             data-testid="verify-ok"
             title={ts('verifiedUntil', { time: formatTime(v.verified_until, i18n.language) })}
+          />
+          <UnlockCodes
+            verification={v.id}
+            merchant={v.merchant_id}
+            onLapsed={() => {
+              restart();
+              setError(ts('err_not_verified'));
+            }}
           />
           <Typography.Paragraph type="secondary">{ts('modeOnly')}</Typography.Paragraph>
           <Form.Item name="mode" label={ts('newMode')} rules={[{ required: true, message: ts('modeRequired') }]}>

@@ -2,7 +2,8 @@
 // update by itself (no reload), and shows what the agent reports in the
 // reader's words: its English line in Chinese, sizes in MB. Its parameters card
 // shows each value's source and lock (a sensitive one only as set), the set's
-// version, and whether the terminal applied it, at the reader's time.
+// version, and whether the terminal applied it, at the reader's time. A locked terminal says so
+// on its page; the lock buttons show only to the roles that may use them.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor } from '@testing-library/react';
 import i18n from '../../i18n';
@@ -39,10 +40,13 @@ const parameters = (inSync: boolean) => ({ serial: 'T1', apps: [{
 const organisations = { own: 1, organisations: [{ id: 1, parent: null, kind: 'acquirer', name: '', depth: 0 },
                                                 { id: 2, parent: 1, kind: 'reseller', name: '华东代理', depth: 1 }] };
 
+const never = { serial: 'T1', locked: false, state: null };
+
 // Answers the requests the page makes besides the terminal itself (`view()`).
-function server(view: () => unknown, inSync = true) {
+function server(view: () => unknown, inSync = true, lock: unknown = never) {
   return vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
     const url = String(input);
+    if (url.endsWith('/T1/lock')) return json(lock);
     if (url.includes('/certificates')) return json({ serial: 'T1', certificates: [] });
     if (url.includes('/policy?')) return json({ effective: { mode: 'auto', locked: false, lock_reason: '', revision: 1,
                                                                   window: { start: '22:00', end: '06:00', tz: 'Asia/Shanghai' } }, history: [] });
@@ -53,11 +57,11 @@ function server(view: () => unknown, inSync = true) {
   });
 }
 
-const page = () =>
+const page = (role = 'admin') =>
   render(
     <MemoryRouter initialEntries={['/terminals/T1']}>
       <Routes>
-        <Route path="/terminals/:serial" element={<TerminalDetail me={{ name: 'a', role: 'admin' }} />} />
+        <Route path="/terminals/:serial" element={<TerminalDetail me={{ name: 'a', role }} />} />
       </Routes>
     </MemoryRouter>,
   );
@@ -98,5 +102,23 @@ describe('terminal page', () => {
     page();
     await waitFor(() => expect(screen.getByTestId('param-app-payment').textContent).toContain('Master key'));
     expect(screen.getByTestId('param-applied-payment').textContent).toBe('Waiting for the terminal to apply it');
+  }, 60000);
+
+  it('says a locked terminal is locked; the lock buttons only for the roles that may', async () => {
+    readerInShanghai();
+    const locked = { serial: 'T1', locked: true, state: 'locked', id: 3, reason: '商户报失', locked_by: 'amy',
+                     locked_at: '2026-11-24T08:00:00Z', ended_at: null, ended_by: '', ended_how: '',
+                     code_issued_at: null, code_issued_by: '' };
+    server(() => base, true, locked);
+    const { unmount } = page('support');
+    await waitFor(() => expect(screen.getByTestId('lock-state').textContent).toBe('终端已锁定'));
+    expect(screen.getByTestId('terminal-lock').textContent).toContain('商户报失');
+    expect(screen.getByTestId('terminal-lock').textContent).toContain('amy，2026/11/24 16:00:00');
+    expect(screen.getByTestId('lift-open').textContent).toBe('远程解锁');
+    unmount();
+    page('auditor');
+    await waitFor(() => expect(screen.getByTestId('lock-state').textContent).toBe('终端已锁定'));
+    expect(screen.queryByTestId('lift-open')).toBeNull();
+    expect(screen.queryByTestId('lock-open')).toBeNull();
   }, 60000);
 });

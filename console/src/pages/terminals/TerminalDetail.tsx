@@ -4,7 +4,8 @@
 // history, and its support tickets; administrators retire it from here
 // (RetireButton), and a retired terminal says so, when and why; its client
 // certificates, revoked by administrators (CertificatesCard); its parameters as it gets them
-// and whether it applied them (ParametersCard).
+// and whether it applied them (ParametersCard); its remote lock, for a lost or stolen terminal
+// (LockCard).
 import { useEffect, useState } from 'react';
 import { Alert, Badge, Card, Col, Descriptions, Empty, Progress, Row, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -17,6 +18,7 @@ import { useApi } from '../../common/useApi';
 import { agentLine } from '../../common/agentText';
 import { formatSize } from '../../common/sizes';
 import CertificatesCard from './CertificatesCard';
+import LockCard from './LockCard';
 import ParametersCard from './ParametersCard';
 import PolicyPanel from './PolicyPanel';
 import RetireButton from './RetireButton';
@@ -126,6 +128,8 @@ export default function TerminalDetail({ me }: { me: Me }) {
             )}
           </Descriptions>
           <Typography.Paragraph type="secondary">{t('timesIn', { tz: userTimeZone() })}</Typography.Paragraph>
+
+          <LockCard serial={v.serial} canControl={!v.retired && can(me.role, 'control')} />
 
           <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
             <Col xs={24} lg={12}>

@@ -54,3 +54,22 @@ export interface TerminalView {
   notifications: { id: number; kind: string; time: string; text: { 'zh-CN': string; en: string } }[];
   tickets: { id: number; status: string; message: string; note: string; version: string; created: string; updated: string }[];
 }
+
+// GET /api/v1/terminals/{serial}/lock (server/api/terminal_control_api.cc): the terminal's
+// newest lock; `state` null when it was never locked. `released`: lifted from the back office,
+// the terminal not yet told; `unlocked`: the terminal unlocked (ended_how: with the code, or
+// told of the release). Never the code itself.
+export interface LockView {
+  serial: string;
+  locked: boolean;
+  state: null | 'locked' | 'released' | 'unlocked';
+  id?: number;
+  reason?: string;
+  locked_by?: string;
+  locked_at?: string | null;
+  ended_at?: string | null;
+  ended_by?: string;
+  ended_how?: 'code' | 'remote' | '';
+  code_issued_at?: string | null;
+  code_issued_by?: string;
+}
