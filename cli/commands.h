@@ -127,6 +127,8 @@ void add_org_commands(CLI::App& app, ServerOptions& server, std::function<Status
 // terminal lock|unlock|lock-status, support unlock-code (control_commands.cc; after the
 // terminal and support commands).
 void add_control_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
+// terminal import FILE (import_commands.cc; after the terminal commands).
+void add_import_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 // param template list|show|add, param show|set|preview|terminal (param_commands.cc).
 void add_param_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 // Registers audit list and user totp-reset/totp-required (after add_fleet_commands: `audit`

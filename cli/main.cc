@@ -295,6 +295,7 @@ int main(int argc, char** argv) {
   cli::add_org_commands(app, server, action);
   cli::add_param_commands(app, server, action);
   cli::add_control_commands(app, server, action);
+  cli::add_import_commands(app, server, action);
 
   CLI11_PARSE(app, argc, argv);
   if (!posfleet::init_crypto()) return 1;

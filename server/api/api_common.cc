@@ -164,6 +164,7 @@ bool keeps_to_subtree(std::string_view method, std::string_view path) {
       {"POST", "/api/v1/terminals/{serial}/lock"},
       {"POST", "/api/v1/terminals/{serial}/lock/release"},
       {"GET", "/api/v1/terminals/{serial}/actions"},
+      {"POST", "/api/v1/terminals/import"},
       {"POST", "/api/v1/terminals/{serial}/actions"},
       {"GET", "/api/v1/terminals/{serial}/actions/{id}/bundle"},
   };
