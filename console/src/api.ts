@@ -44,6 +44,24 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return data as T;
 }
 
+// A file the server sends (a GET download such as a terminal's log bundle), with the session;
+// a refusal throws as api() does.
+export async function apiBlob(path: string): Promise<Blob> {
+  const res = await fetch(`/api/v1${path}`, { credentials: 'same-origin' });
+  if (res.status === 401) sessionLost();
+  if (!res.ok) {
+    const text = await res.text().catch(() => '');
+    let data: { error?: { code?: string; message?: string } } | null = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      data = null;
+    }
+    throw new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? res.statusText, data?.error ?? {});
+  }
+  return res.blob();
+}
+
 export interface Me {
   name: string;
   role: string;

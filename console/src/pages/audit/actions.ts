@@ -63,6 +63,7 @@ export const ACTIONS: Record<string, Words> = {
   'support.verify.refused': ['客服核实被拒绝', 'Support check refused'],
   'support.unlock_code': ['提供解锁码', 'Unlock code given'],
   'terminal.register': ['注册终端', 'Terminal registered'],
+  'terminal.import': ['批量导入终端', 'Terminals imported'],
   'terminal.enroll': ['终端激活', 'Terminal enrolled'],
   'terminal.enroll.refused': ['终端激活被拒绝', 'Terminal enrolment refused'],
   'terminal.group': ['更改终端分组', 'Terminal group changed'],

@@ -3,7 +3,8 @@
 // reader's words: its English line in Chinese, sizes in MB. Its parameters card
 // shows each value's source and lock (a sensitive one only as set), the set's
 // version, and whether the terminal applied it, at the reader's time. A locked terminal says so
-// on its page; the lock buttons show only to the roles that may use them.
+// on its page; the lock buttons show only to the roles that may use them, and so do the remote
+// actions' (collect logs, reboot), which a retired terminal no longer offers.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor } from '@testing-library/react';
 import i18n from '../../i18n';
@@ -43,10 +44,11 @@ const organisations = { own: 1, organisations: [{ id: 1, parent: null, kind: 'ac
 const never = { serial: 'T1', locked: false, state: null };
 
 // Answers the requests the page makes besides the terminal itself (`view()`).
-function server(view: () => unknown, inSync = true, lock: unknown = never) {
+function server(view: () => unknown, inSync = true, lock: unknown = never, actions: unknown[] = []) {
   return vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
     const url = String(input);
     if (url.endsWith('/T1/lock')) return json(lock);
+    if (url.endsWith('/T1/actions')) return json({ serial: 'T1', actions });
     if (url.includes('/certificates')) return json({ serial: 'T1', certificates: [] });
     if (url.includes('/policy?')) return json({ effective: { mode: 'auto', locked: false, lock_reason: '', revision: 1,
                                                                   window: { start: '22:00', end: '06:00', tz: 'Asia/Shanghai' } }, history: [] });
@@ -120,5 +122,33 @@ describe('terminal page', () => {
     await waitFor(() => expect(screen.getByTestId('lock-state').textContent).toBe('终端已锁定'));
     expect(screen.queryByTestId('lift-open')).toBeNull();
     expect(screen.queryByTestId('lock-open')).toBeNull();
+  }, 60000);
+
+  it('lists the remote actions; their buttons only for the roles that may, and not on a retired terminal', async () => {
+    readerInShanghai();
+    const done = { id: 7, kind: 'logs', reason: '商户反映卡顿', requested_by: 'amy', requested_at: '2026-11-24T08:00:00Z',
+                   state: 'done', done_at: '2026-11-24T08:05:00Z', detail: 'log bundle of 2048 bytes', bundle_size: 2048 };
+    server(() => base, true, never, [done]);
+    const { unmount } = page('release_manager');
+    await waitFor(() => expect(screen.getByTestId('action-state-7').textContent).toBe('已完成'));
+    expect(screen.getByTestId('terminal-actions').textContent).toContain('amy，2026/11/24 16:00:00');
+    expect(screen.getByTestId('action-logs-open').textContent).toBe('收集日志');
+    expect(screen.getByTestId('action-reboot-open').textContent).toBe('远程重启');
+    expect(screen.getByTestId('action-download-7').textContent).toBe('下载');
+    unmount();
+    const auditor = page('auditor');
+    await waitFor(() => expect(screen.getByTestId('action-state-7').textContent).toBe('已完成'));
+    expect(screen.queryByTestId('action-logs-open')).toBeNull();
+    expect(screen.queryByTestId('action-reboot-open')).toBeNull();
+    expect(screen.queryByTestId('action-download-7')).toBeNull();
+    auditor.unmount();
+    vi.restoreAllMocks();
+    server(() => ({ ...base, retired: '2026-11-25T01:00:00Z', retired_reason: '设备报废' }), true, never, [done]);
+    page('support');
+    await waitFor(() => expect(screen.getByTestId('action-state-7').textContent).toBe('已完成'));
+    expect(screen.getByTestId('retired-note')).toBeTruthy();
+    expect(screen.queryByTestId('action-logs-open')).toBeNull();
+    expect(screen.queryByTestId('action-reboot-open')).toBeNull();
+    expect(screen.getByTestId('action-download-7')).toBeTruthy();
   }, 60000);
 });

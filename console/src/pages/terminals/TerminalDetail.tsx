@@ -5,7 +5,7 @@
 // (RetireButton), and a retired terminal says so, when and why; its client
 // certificates, revoked by administrators (CertificatesCard); its parameters as it gets them
 // and whether it applied them (ParametersCard); its remote lock, for a lost or stolen terminal
-// (LockCard).
+// (LockCard); its remote actions — collect its logs, reboot it — and their log bundles (ActionsCard).
 import { useEffect, useState } from 'react';
 import { Alert, Badge, Card, Col, Descriptions, Empty, Progress, Row, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -17,6 +17,7 @@ import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
 import { agentLine } from '../../common/agentText';
 import { formatSize } from '../../common/sizes';
+import ActionsCard from './ActionsCard';
 import CertificatesCard from './CertificatesCard';
 import LockCard from './LockCard';
 import ParametersCard from './ParametersCard';
@@ -130,6 +131,7 @@ export default function TerminalDetail({ me }: { me: Me }) {
           <Typography.Paragraph type="secondary">{t('timesIn', { tz: userTimeZone() })}</Typography.Paragraph>
 
           <LockCard serial={v.serial} canControl={!v.retired && can(me.role, 'control')} />
+          <ActionsCard serial={v.serial} canRequest={!v.retired && can(me.role, 'control')} canDownload={can(me.role, 'control')} />
 
           <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
             <Col xs={24} lg={12}>

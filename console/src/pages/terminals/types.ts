@@ -73,3 +73,23 @@ export interface LockView {
   code_issued_at?: string | null;
   code_issued_by?: string;
 }
+
+// GET /api/v1/terminals/{serial}/actions (server/api/terminal_control_api.cc, docs/diagnostics.md):
+// what staff asked of the terminal, newest first. `pending` until the terminal's next poll;
+// `bundle_size` is the kept log bundle's bytes (0: none). `detail` is the terminal's line, in English.
+export interface ActionView {
+  id: number;
+  kind: 'logs' | 'reboot';
+  reason: string;
+  requested_by: string;
+  requested_at: string | null;
+  state: 'pending' | 'done' | 'failed';
+  done_at: string | null;
+  detail: string;
+  bundle_size: number;
+}
+
+export interface ActionsView {
+  serial: string;
+  actions: ActionView[];
+}
