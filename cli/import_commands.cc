@@ -4,8 +4,8 @@
 // and field; all rows are registered or none. The new terminals' tokens are written 0600 to
 // --tokens-out (or printed). A thin client of POST /api/v1/terminals/import.
 #include <CLI/CLI.hpp>
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <iostream>
 #include <map>
 
