@@ -1,7 +1,9 @@
 // A terminal's parameters (参数下发): for each app its effective set — each field's value
 // (sensitive ones only as set or not), where it comes from and who locks it —, the set's version
-// and whether the terminal applied it, and when (in the reader's time).
+// and whether the terminal applied it, and when (in the reader's time); read again every 5 s
+// while it has not.
 import { Alert, Card, Empty, Space, Table, Tag, Typography } from 'antd';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../../common/time';
 import { useApi } from '../../common/useApi';
@@ -11,7 +13,14 @@ import { fieldLabel, sourceText, valueText } from '../parameters/words';
 
 export default function ParametersCard({ serial }: { serial: string }) {
   const { t, i18n } = useTranslation('parameters');
-  const view = useApi<{ apps: TerminalApp[] }>(`/terminals/${encodeURIComponent(serial)}/parameters`);
+  // Read again every 5 s while the terminal has not applied a set, so 等待终端应用 turns into
+  // 已应用 without reloading the page.
+  const [waiting, setWaiting] = useState(false);
+  const view = useApi<{ apps: TerminalApp[] }>(
+    `/terminals/${encodeURIComponent(serial)}/parameters`,
+    waiting ? 5000 : 0,
+  );
+  useEffect(() => setWaiting((view.data?.apps ?? []).some((a) => !a.in_sync)), [view.data]);
   const templates = useApi<{ templates: Template[] }>('/parameters/templates');
   const { orgName } = useOrgNames();
   const apps = view.data?.apps ?? [];
