@@ -508,17 +508,34 @@ Expected<store::ParameterTemplateRecord> save_template(Context& ctx, const Scope
   return out;
 }
 
-Expected<LevelValues> values_at(Context& ctx, const Scope& scope, const std::string& app,
-                                const ParameterLevel& where) {
+namespace {
+
+struct LoadedTemplate {
+  store::ParameterTemplateRecord tpl;
+  ParameterSchema schema;
+};
+// App `app`'s template with its schema read.
+Expected<LoadedTemplate> template_of(Context& ctx, const std::string& app) {
   auto tpl = parameter_template(ctx, app);
   if (!tpl) return tpl.error();
   auto schema = parse_schema(tpl->schema_json);
   if (!schema) return schema.error();
+  return LoadedTemplate{std::move(*tpl), std::move(*schema)};
+}
+
+}  // namespace
+
+Expected<LevelValues> values_at(Context& ctx, const Scope& scope, const std::string& app,
+                                const ParameterLevel& where) {
+  auto loaded = template_of(ctx, app);
+  if (!loaded) return loaded.error();
+  const store::ParameterTemplateRecord& tpl = loaded->tpl;
+  const ParameterSchema& schema = loaded->schema;
   auto at = resolve(ctx, scope, where);
   if (!at) return at.error();
-  auto rows = ctx.store.parameter_values_at(tpl->id, at->key.level, at->key.org_id, at->key.target);
+  auto rows = ctx.store.parameter_values_at(tpl.id, at->key.level, at->key.org_id, at->key.target);
   if (!rows) return rows.error();
-  return level_values(*tpl, *schema, at->where, *rows);
+  return level_values(tpl, schema, at->where, *rows);
 }
 
 Expected<LevelValues> set_values(Context& ctx, const Scope& scope, const std::string& app,
@@ -528,15 +545,15 @@ Expected<LevelValues> set_values(Context& ctx, const Scope& scope, const std::st
   if (changes.empty()) return bad("changes must list at least one field");
   if (changes.size() > kMaxFields) return bad("at most 100 changes at once");
   if (auto s = check_reason(reason, nullptr); !s) return s.error();
-  auto tpl = parameter_template(ctx, app);
-  if (!tpl) return tpl.error();
-  auto schema = parse_schema(tpl->schema_json);
-  if (!schema) return schema.error();
+  auto loaded = template_of(ctx, app);
+  if (!loaded) return loaded.error();
+  const store::ParameterTemplateRecord& tpl = loaded->tpl;
+  const ParameterSchema& schema = loaded->schema;
   auto at = resolve(ctx, scope, where);
   if (!at) return at.error();
   std::set<std::string> seen;
   for (const auto& c : changes) {
-    const auto* f = schema->field(c.key);
+    const auto* f = schema.field(c.key);
     if (!f) return bad("the template of " + app + " has no field " + text::safe_echo(c.key));
     if (!seen.insert(c.key).second) return bad("field " + c.key + " is changed twice");
     if (c.value && c.unset) return bad(c.key + ": give a value or unset, not both");
@@ -554,12 +571,12 @@ Expected<LevelValues> set_values(Context& ctx, const Scope& scope, const std::st
   LevelValues out;
   const auto now = unix_now();
   auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
-    auto reach = tx.parameter_values_for(tpl->id, at->chain, at->group, at->key.target);
+    auto reach = tx.parameter_values_for(tpl.id, at->chain, at->group, at->key.target);
     if (!reach) return reach.error();
     std::sort(reach->begin(), reach->end(), [&](const auto& a, const auto& b) {
       return rank_of(a, at->chain) < rank_of(b, at->chain);
     });
-    auto here = tx.parameter_values_at(tpl->id, at->key.level, at->key.org_id, at->key.target);
+    auto here = tx.parameter_values_at(tpl.id, at->key.level, at->key.org_id, at->key.target);
     if (!here) return here.error();
     std::string before, after;
     for (const auto& c : changes) {
@@ -567,12 +584,12 @@ Expected<LevelValues> set_values(Context& ctx, const Scope& scope, const std::st
         if (r.key == c.key && r.locked && above(r, *at))
           return make_error(Code::kLocked, c.key + " is locked at " + describe_row(r) +
                                                "; ask that organisation's administrator");
-      const auto* f = schema->field(c.key);
+      const auto* f = schema.field(c.key);
       const store::ParameterValueRecord* old = nullptr;
       for (const auto& r : *here)
         if (r.key == c.key) old = &r;
       store::ParameterValueRecord next = at->key;
-      next.template_id = tpl->id;
+      next.template_id = tpl.id;
       next.key = c.key;
       if (old) next = *old;
       const bool seal = f->sensitive && c.value;
@@ -588,13 +605,13 @@ Expected<LevelValues> set_values(Context& ctx, const Scope& scope, const std::st
         if (auto d = tx.delete_parameter_value(next); !d) return d.error();
       }
     }
-    auto tpl_now = *tpl;
-    tpl_now.revision = tpl->revision + 1;
+    auto tpl_now = tpl;
+    tpl_now.revision = tpl.revision + 1;
     tpl_now.updated = now;
     if (auto u = tx.update_parameter_template(tpl_now); !u) return u;
-    auto rows = tx.parameter_values_at(tpl->id, at->key.level, at->key.org_id, at->key.target);
+    auto rows = tx.parameter_values_at(tpl.id, at->key.level, at->key.org_id, at->key.target);
     if (!rows) return rows.error();
-    out = level_values(tpl_now, *schema, at->where, *rows);
+    out = level_values(tpl_now, schema, at->where, *rows);
     return record_audit(tx, who, "parameters.set",
                         "parameters:" + app + ":" + describe_level(at->where), before, after,
                         reason);
@@ -603,17 +620,26 @@ Expected<LevelValues> set_values(Context& ctx, const Scope& scope, const std::st
   return out;
 }
 
-Expected<EffectiveSet> effective_set(Context& ctx, const std::string& app,
-                                     const store::TerminalRecord& t, const ParameterLevel* where,
-                                     const std::vector<ParameterChange>* changes) {
-  auto tpl = parameter_template(ctx, app);
-  if (!tpl) return tpl.error();
-  auto schema = parse_schema(tpl->schema_json);
-  if (!schema) return schema.error();
+namespace {
+
+// The organisations from the root down to terminal `t`'s.
+Expected<std::vector<std::int64_t>> chain_of_terminal(Context& ctx,
+                                                      const store::TerminalRecord& t) {
   auto o = ctx.store.organisation(t.org_id);
   if (!o) return o.error();
-  const auto chain = chain_of(o->path);
-  auto rows = ctx.store.parameter_values_for(tpl->id, chain, t.group, t.serial);
+  return chain_of(o->path);
+}
+
+// Terminal `t`'s set of template `tpl` (its organisations `chain`), with `changes` at `where`
+// when they reach it.
+Expected<EffectiveSet> effective_of(Context& ctx, const store::ParameterTemplateRecord& tpl,
+                                    const std::vector<std::int64_t>& chain,
+                                    const store::TerminalRecord& t, const ParameterLevel* where,
+                                    const std::vector<ParameterChange>* changes) {
+  auto schema = parse_schema(tpl.schema_json);
+  if (!schema) return schema.error();
+  const std::string& app = tpl.app;
+  auto rows = ctx.store.parameter_values_for(tpl.id, chain, t.group, t.serial);
   if (!rows) return rows.error();
   // A change at a level that does not reach the terminal leaves its set as it is.
   const bool reaches =
@@ -623,7 +649,7 @@ Expected<EffectiveSet> effective_set(Context& ctx, const std::string& app,
                           (where->level != store::kLevelGroup || where->group == t.group));
   if (where && changes && reaches) {
     store::ParameterValueRecord key;
-    key.template_id = tpl->id;
+    key.template_id = tpl.id;
     key.level = where->level;
     key.org_id = where->level == store::kLevelTerminal ? 0 : where->org_id;
     key.target = where->level == store::kLevelGroup      ? where->group
@@ -634,7 +660,7 @@ Expected<EffectiveSet> effective_set(Context& ctx, const std::string& app,
   std::stable_sort(rows->begin(), rows->end(), [&](const auto& a, const auto& b) {
     return rank_of(a, chain) < rank_of(b, chain);
   });
-  EffectiveSet out{*tpl, *schema, {}, ""};
+  EffectiveSet out{tpl, *schema, {}, ""};
   bj::array digest;
   for (const auto& f : schema->fields) {
     EffectiveValue v{f.key, false, "", f.sensitive, "", ""};
@@ -676,26 +702,40 @@ Expected<EffectiveSet> effective_set(Context& ctx, const std::string& app,
   return out;
 }
 
+}  // namespace
+
+Expected<EffectiveSet> effective_set(Context& ctx, const std::string& app,
+                                     const store::TerminalRecord& t, const ParameterLevel* where,
+                                     const std::vector<ParameterChange>* changes) {
+  auto tpl = parameter_template(ctx, app);
+  if (!tpl) return tpl.error();
+  auto chain = chain_of_terminal(ctx, t);
+  if (!chain) return chain.error();
+  return effective_of(ctx, *tpl, *chain, t, where, changes);
+}
+
 Expected<EffectiveSet> preview_values(Context& ctx, const Scope& scope, const std::string& app,
                                       const std::string& serial, const ParameterLevel& where,
                                       const std::vector<ParameterChange>& changes) {
   auto t = terminal_in(ctx, scope, serial);
   if (!t) return t.error();
-  auto tpl = parameter_template(ctx, app);
-  if (!tpl) return tpl.error();
-  auto schema = parse_schema(tpl->schema_json);
-  if (!schema) return schema.error();
+  auto loaded = template_of(ctx, app);
+  if (!loaded) return loaded.error();
+  const store::ParameterTemplateRecord& tpl = loaded->tpl;
+  const ParameterSchema& schema = loaded->schema;
   auto at = resolve(ctx, scope, where);
   if (!at) return at.error();
   for (const auto& c : changes) {
-    const auto* f = schema->field(c.key);
+    const auto* f = schema.field(c.key);
     if (!f) return bad("the template of " + app + " has no field " + text::safe_echo(c.key));
     if (c.value)
       if (auto s = check_value(*f, *c.value); !s) return s.error();
   }
   ParameterLevel resolved = at->where;
   resolved.serial = at->key.target;
-  auto set = effective_set(ctx, app, *t, &resolved, &changes);
+  auto chain = chain_of_terminal(ctx, *t);
+  if (!chain) return chain.error();
+  auto set = effective_of(ctx, tpl, *chain, *t, &resolved, &changes);
   if (!set) return set.error();
   for (auto& v : set->values)
     if (v.sensitive) v.value.clear();  // a preview is for people
@@ -706,9 +746,12 @@ Expected<std::vector<ParameterOffer>> parameter_offers(Context& ctx,
                                                        const store::TerminalRecord& t) {
   auto tpls = ctx.store.parameter_templates();
   if (!tpls) return tpls.error();
+  if (tpls->empty()) return std::vector<ParameterOffer>();
+  auto chain = chain_of_terminal(ctx, t);
+  if (!chain) return chain.error();
   std::vector<ParameterOffer> out;
   for (const auto& tpl : *tpls) {
-    auto set = effective_set(ctx, tpl.app, t);
+    auto set = effective_of(ctx, tpl, *chain, t, nullptr, nullptr);
     if (!set) return set.error();
     out.push_back({tpl.app, set->version});
   }
@@ -731,9 +774,11 @@ Expected<std::vector<TerminalParameters>> terminal_parameters(Context& ctx,
   if (!tpls) return tpls.error();
   auto acks = ctx.store.parameter_acks(t.id);
   if (!acks) return acks.error();
+  auto chain = chain_of_terminal(ctx, t);
+  if (!chain) return chain.error();
   std::vector<TerminalParameters> out;
   for (const auto& tpl : *tpls) {
-    auto set = effective_set(ctx, tpl.app, t);
+    auto set = effective_of(ctx, tpl, *chain, t, nullptr, nullptr);
     if (!set) return set.error();
     TerminalParameters p{std::move(*set), "", 0};
     for (const auto& a : *acks)
