@@ -88,7 +88,8 @@ Expected<std::vector<store::TerminalActionRecord>> pending_actions(Context& ctx,
 
 Status action_finished(Context& ctx, const store::TerminalRecord& t, std::int64_t id, bool done,
                        const std::string& detail) {
-  const std::string line(text::truncate_chars(text::to_valid_utf8(detail), 500));
+  // Valid text of at most 500 characters, control characters shown as \xNN.
+  const std::string line = text::safe_echo(detail, 500);
   return ctx.store.transact([&](store::Tx& tx) -> Status {
     auto a = own_action(tx, t, id);
     if (!a) return a.error();

@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/text.h"
 #include "core/unlock_code.h"
 #include "server/domain/audit.h"
 #include "server/domain/secrets.h"
@@ -90,10 +91,10 @@ Expected<std::string> issue_unlock_code(Context& ctx, std::int64_t verification_
   auto v = verified_for(ctx, verification_id, who);
   if (!v) return v.error();
   auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
-  if (!t) return t.error();
-  if (t->merchant_id != v->merchant_id)
-    return make_error(Code::kNotFound,
-                      "no terminal with serial " + serial + " among the verified merchant's");
+  if (!t && t.error().code != Code::kNotFound) return t.error();
+  if (!t || t->merchant_id != v->merchant_id)
+    return make_error(Code::kNotFound, "no terminal with serial " + text::safe_echo(serial) +
+                                           " among the verified merchant's");
   if (!ctx.secrets) return make_error(Code::kUnavailable, "the server has no key to open the code");
   std::string code;
   auto s = commit_change(ctx, [&](store::Tx& tx) -> Status {
