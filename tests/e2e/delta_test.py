@@ -40,12 +40,12 @@ class DeltaTest(FleetTestCase, unittest.TestCase):
             f.write(data)
         return name
 
-    def release(self, version, os_image, delta_from=None):
+    def release(self, version, os_image, delta_from=()):
         d = f"rel-{version}"
         self.cli.run("release", "create", "--dir", d, "--version", version, "--model", "A920",
                      "--component", f"os={self.write(f'os-{version}.img', os_image)}",
                      "--component", f"app={self.write(f'app-{version}.apk', b'payment app ' + version.encode())}")
-        if delta_from:
+        for delta_from in [delta_from] if isinstance(delta_from, str) else delta_from:
             out = self.cli.run("release", "delta", "--from", f"rel-{delta_from}", "--to", d).stdout
             self.assertIn(f"→ os_{delta_from}_to_{version}.pfdelta", out)
             self.assertIn("saves under 10 %, not used", out)  # app: a few bytes, a patch saves nothing
@@ -114,6 +114,29 @@ class DeltaTest(FleetTestCase, unittest.TestCase):
         # The patch left nothing behind in the download folder (gone with it after the update).
         downloads = os.path.join(agent.device_dir, "download")
         self.assertEqual([f for f in os.listdir(downloads) if "delta" in f] if os.path.isdir(downloads) else [], [])
+
+    def test_a_release_with_patches_from_two_versions_gives_each_terminal_the_patch_from_its_own(self):
+        # The fleet is never on one version: 2.1.0 carries a patch from 1.1.0 and one from 2.0.0.
+        newer = bytearray(self.new_os)
+        newer[200_000:200_000] = os.urandom(2000)
+        newer = bytes(newer)
+        self.release("2.1.0", newer, delta_from=("1.1.0", "2.0.0"))
+        os_component = next(c for c in self.manifest("2.1.0")["components"] if c["name"] == "os")
+        patches = {d["from_version"]: d for d in os_component["deltas"]}
+        self.assertEqual(sorted(patches), ["1.1.0", "2.0.0"])
+        self.assertEqual(patches["2.0.0"]["from_sha256"], sha256(self.new_os))
+        self.assertNotEqual(patches["1.1.0"]["length"], patches["2.0.0"]["length"])
+
+        on_1_1_0 = self.terminal_on_1_1_0("DELTA-5")
+        on_2_0_0 = self.terminal_on_1_1_0("DELTA-6")
+        self.update_to_2_0_0(on_2_0_0)
+        for agent, source in ((on_1_1_0, "1.1.0"), (on_2_0_0, "2.0.0")):
+            d = self.finished(self.cli.json("deploy", "--release", "2.1.0", "--terminal",
+                                            agent.config["terminal"])["id"])
+            self.assertEqual(d["result"], "success", self.details(d))
+            self.assertIn(f"delta: os made from a patch of {patches[source]['length']} bytes instead of "
+                          f"{len(newer)}", self.details(d), source)
+            self.assertEqual(self.running_os(agent), ("2.1.0", newer))
 
     def test_a_running_slot_that_is_not_the_patches_source_gets_the_full_image(self):
         agent = self.terminal_on_1_1_0("DELTA-2")

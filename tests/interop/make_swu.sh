@@ -19,6 +19,9 @@
 # the chunks SOURCE lacks from URL, and the chained "rawfile" handler writes the assembled
 # image to OUTDIR/installed/image.bin. Run without -n for it to install.
 #
+# SWU_PAYLOAD=FILE makes FILE the payload (a large one lets two releases share most bytes, so
+# posfleet can make a delta patch between them); a key.pem and cert.pem already in OUTDIR sign.
+#
 # The image is only accepted on board "posfleet-sim", hardware revision
 # "1.0" (swupdate -H posfleet-sim:1.0): the images sit in a board-specific
 # section so another board name finds nothing to install, and
@@ -75,7 +78,11 @@ software =
 DESC
 else
 FILE=payload.txt
-printf 'posfleet interop payload\n' > "$WORK/payload.txt"
+if [ -n "${SWU_PAYLOAD:-}" ]; then
+	cp "$SWU_PAYLOAD" "$WORK/payload.txt"
+else
+	printf 'posfleet interop payload\n' > "$WORK/payload.txt"
+fi
 # Signed images make sha256 mandatory for every artifact.
 SHA=$(sha256sum "$WORK/payload.txt" | cut -d' ' -f1)
 
@@ -105,10 +112,13 @@ fi
 
 # swupdate (CMS mode) by default demands the emailProtection purpose on the
 # signer certificate (--cert-purpose), hence the extendedKeyUsage.
-openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
-	-subj "/CN=posfleet-interop-test" \
-	-addext "extendedKeyUsage=emailProtection" \
-	-keyout "$OUTDIR/key.pem" -out "$OUTDIR/cert.pem" 2>/dev/null
+# A signer already in OUTDIR signs again, so that two images can share one.
+if [ ! -f "$OUTDIR/key.pem" ] || [ ! -f "$OUTDIR/cert.pem" ]; then
+	openssl req -x509 -newkey rsa:2048 -nodes -days 3650 \
+		-subj "/CN=posfleet-interop-test" \
+		-addext "extendedKeyUsage=emailProtection" \
+		-keyout "$OUTDIR/key.pem" -out "$OUTDIR/cert.pem" 2>/dev/null
+fi
 
 openssl cms -sign -in "$WORK/sw-description" -out "$WORK/sw-description.sig" \
 	-signer "$OUTDIR/cert.pem" -inkey "$OUTDIR/key.pem" \
