@@ -175,7 +175,13 @@ bj::object full_json(const ro::RolloutView& v) {
 Response rollout_response(domain::Context& ctx, std::int64_t id, int status) {
   auto v = ro::rollout_view(ctx, id);
   if (!v) return http::error_from(v.error());
-  return http::json_response(status, full_json(*v));
+  bj::object o = full_json(*v);
+  // What the release's downloads sent so far, against full downloads (delta patches save the
+  // difference): every deployment of the release counts, this rollout's and others'.
+  auto bytes = ctx.store.release_bytes(v->rollout.release_id);
+  if (!bytes) return http::error_from(bytes.error());
+  o["release_bytes"] = bj::object{{"sent", bytes->sent}, {"full", bytes->full}};
+  return http::json_response(status, o);
 }
 
 Response post_preview(domain::Context& ctx, Request& req, const Caller&) {

@@ -112,9 +112,15 @@ TEST_F(RolloutsApiTest, CreateStartApproveByAnotherAndRead) {
     ASSERT_TRUE(store_->update_deployment(*d));
   }
   ASSERT_TRUE(domain::rollouts::advance_rollouts(*ctx_));
+  // What the release's downloads sent, against full downloads (a patch saved the rest).
+  auto release = store_->release_by_version("2.0.0");
+  ASSERT_TRUE(release);
+  ASSERT_TRUE(store_->add_release_bytes(release->id, {1200, 50000}));
   auto got = as(bearer("auditor"), "GET", base);
   ASSERT_EQ(got.status, 200);
   EXPECT_EQ(body_of(got).at("state"), "waiting_approval");
+  EXPECT_EQ(body_of(got).at("release_bytes"),
+            (boost::json::object{{"sent", 1200}, {"full", 50000}}));
   auto self = as(alice_, "POST", base + "/approve", R"({"reason":"mine"})");
   EXPECT_EQ(self.status, 403);
   EXPECT_EQ(error_code(self), "two_person_rule");

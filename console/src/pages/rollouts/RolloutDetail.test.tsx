@@ -58,6 +58,9 @@ describe('a rollout', { timeout: 60000 }, () => {
     expect(screen.getByTestId('wave-1-count-scheduled').getAttribute('data-count')).toBe('90');
     expect(screen.getByTestId('wave-counts-0').textContent).toContain('等待维护时段');
     expect(screen.getByTestId('wave-counts-0').textContent).toContain('联系不上');
+    // What the release's downloads sent against full downloads, and what delta patches saved.
+    expect(screen.getByTestId('rollout-bytes').textContent).toBe('此版本已发送 3.0 MB，完整下载需 40.0 MB');
+    expect(screen.getByTestId('rollout-bytes-saved').textContent).toBe('差分包节省 93%');
     expect(screen.getByTestId('rollout-start').textContent).toBe('2026/11/24 16:00:00');
     expect(screen.getByTestId('wave-card-0').textContent).toContain('观察到 2026/11/24 17:00:00');
     expect(screen.getByTestId('wave-card-0').textContent).toContain('成功率 ≥ 95%，失败率 > 2% 暂停，观察 60 分钟');

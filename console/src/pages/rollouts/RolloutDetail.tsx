@@ -15,6 +15,7 @@ import PageTitle from '../../common/PageTitle';
 import States from '../../common/States';
 import { agentLine } from '../../common/agentText';
 import { errorText } from '../../common/errors';
+import { formatSize } from '../../common/sizes';
 import { userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
 import KillSwitch from './KillSwitch';
@@ -109,6 +110,18 @@ export default function RolloutDetail({ me }: { me: Me }) {
               </Descriptions.Item>
               <Descriptions.Item label={t('currentWave')}>{t('wave', { n: d.current_wave + 1 })} / {d.waves.length}</Descriptions.Item>
               <Descriptions.Item label={t('progress')}>{t('progressText', d.progress ?? { total: 0, success: 0, failed: 0 })}</Descriptions.Item>
+              {d.release_bytes && d.release_bytes.full > 0 && (
+                <Descriptions.Item label={t('releaseBytes')}>
+                  <span data-testid="rollout-bytes" data-sent={d.release_bytes.sent} data-full={d.release_bytes.full}>
+                    {t('releaseBytesText', { sent: formatSize(d.release_bytes.sent), full: formatSize(d.release_bytes.full) })}
+                  </span>
+                  {d.release_bytes.sent < d.release_bytes.full && (
+                    <Tag color="success" style={{ marginLeft: 8 }} data-testid="rollout-bytes-saved">
+                      {t('releaseBytesSaved', { percent: Math.round((100 * (d.release_bytes.full - d.release_bytes.sent)) / d.release_bytes.full) })}
+                    </Tag>
+                  )}
+                </Descriptions.Item>
+              )}
             </Descriptions>
             <Typography.Text type="secondary">{t('timeNote', { tz: userTimeZone() })} · {t('liveNote')}</Typography.Text>
             {notice && <Alert type="success" title={notice} closable onClose={() => setNotice('')} data-testid="action-notice" />}

@@ -18,6 +18,7 @@ export const row: RolloutRow = {
 
 export const rollout: Rollout = {
   ...row,
+  release_bytes: { sent: 3_000_000, full: 40_000_000 },
   waves: [
     { index: 0, spec: { percent: 1, success_threshold: 95, error_threshold: 2, soak_seconds: 3600, needs_approval: false },
       state: 'done', terminals: 10, started: T0, soak_until: T0 + 3600, approved_by: null, approved_at: null,

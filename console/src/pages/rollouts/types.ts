@@ -43,6 +43,8 @@ export interface RolloutRow {
 
 export interface Rollout extends Omit<RolloutRow, 'waves'> {
   waves: Wave[];
+  // What the release's downloads sent so far (all its deployments), against full downloads.
+  release_bytes?: { sent: number; full: number };
 }
 
 export interface Preview {
