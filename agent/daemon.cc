@@ -14,6 +14,7 @@
 
 #include "agent/ddi/ddi_client.h"
 #include "agent/diagnostics/actions.h"
+#include "agent/diagnostics/health.h"
 #include "agent/local/local_server.h"
 #include "agent/platform.h"
 #include "agent/service.h"
@@ -22,9 +23,11 @@
 #include "agent/state/state_machine.h"
 #include "agent/steps/steps.h"
 #include "agent/trust/root_walk.h"
+#include "core/clock.h"
 #include "core/fs.h"
 #include "core/json.h"
 #include "core/sd_notify.h"
+#include "core/text.h"
 
 namespace posfleet::agent {
 
@@ -220,6 +223,7 @@ Status run_daemon(const Config& config) {
   // The action and the reason it waits that the server was last told of (phases.h on the server:
   // a terminal that waits legitimately is waiting_window, not stuck downloading).
   std::pair<std::int64_t, std::string> told_waiting;
+  HealthTimer health_timer;
   while (!g_stopping) {
     if (!machine.idle()) {
       if (auto s = machine.step(); !s) {
@@ -228,6 +232,12 @@ Status run_daemon(const Config& config) {
       }
       continue;
     }
+    // The terminal's health goes with the poll when due (docs/health.md).
+    const auto sample =
+        collect_health(*parts->hardware, *parts->hardware, *parts->hardware, *parts->data, boot);
+    const std::int64_t now = unix_now();
+    const bool with_health = health_timer.due(sample, now);
+    if (with_health) ddi.attach_health(sample.to_json());
     auto poll = ddi.poll(service.notices_since());
     if (!poll) {
       service.poll_failed();
@@ -247,6 +257,13 @@ Status run_daemon(const Config& config) {
       continue;
     }
     failures = 0;
+    if (auto* h = poll->posfleet.if_contains("health"); h && h->is_object()) {
+      if (auto every = json::get_int(h->get_object(), "every"); every) health_timer.every(*every);
+      if (auto* why = h->get_object().if_contains("refused"); why && why->is_string())
+        spdlog::warn("the server refused the health sent: {}",
+                     text::safe_echo(why->get_string(), 200));
+    }
+    if (with_health) health_timer.sent(sample, now);
     ctx.runtime.poll_seconds = poll_interval(config, *poll);
     exchange_settings(ddi, service, boot, *poll, parts->trust.get(), params, lock, config);
     if (auto attributes = device_attributes(config, boot);

@@ -53,7 +53,8 @@ struct RootNextOptions {
 struct ListPage {
   int limit = 50;
   long long offset = 0;
-  std::string after;  // terminal list: the serials after this one (a keyset page)
+  std::string after;                 // terminal list: the serials after this one (a keyset page)
+  std::vector<std::string> filters;  // terminal list: KEY=VALUE of the terminal filter
 };
 
 // deploy: one release to one terminal, a list, a group or a filter.
@@ -127,6 +128,8 @@ void add_org_commands(CLI::App& app, ServerOptions& server, std::function<Status
 // terminal lock|unlock|lock-status, support unlock-code (control_commands.cc; after the
 // terminal and support commands).
 void add_control_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
+// `terminal health SERIAL` (health_commands.cc).
+void add_health_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 // terminal import FILE (import_commands.cc; after the terminal commands).
 void add_import_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action);
 // param template list|show|add, param show|set|preview|terminal (param_commands.cc).

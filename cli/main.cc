@@ -223,6 +223,13 @@ int main(int argc, char** argv) {
                  say("从这个序列号之后列起（表格下方会给出下一页；再深也一样快）",
                      "list from the serial after this one (the footer names the next page; as "
                      "quick however deep)"));
+  tl->add_option("--filter", page.filters,
+                 say("筛选条件 KEY=VALUE（可重复，须全部满足）：q、model、version、group、mode、"
+                     "state、online、merchant、pending、organisation、health（low_storage、"
+                     "weak_signal、low_battery）、not_seen_days",
+                     "KEY=VALUE of the terminal filter (repeat; all must hold): q, model, "
+                     "version, group, mode, state, online, merchant, pending, organisation, "
+                     "health (low_storage, weak_signal, low_battery), not_seen_days"));
   tl->callback([&] { action = [&] { return cli::terminal_list(server, page); }; });
 
   cli::DeployOptions dep;
@@ -237,9 +244,9 @@ int main(int argc, char** argv) {
   dp->add_option("--group", dep.group, say("分组里的全部终端", "every terminal of a group"));
   dp->add_option("--filter", dep.filters,
                  say("终端筛选条件 KEY=VALUE（可重复，须全部满足）：q、model、version、group、"
-                     "mode、state、online、merchant、pending",
+                     "mode、state、online、merchant、pending、health、not_seen_days",
                      "KEY=VALUE of the terminal filter (repeat; all must hold): q, model, version, "
-                     "group, mode, state, online, merchant, pending"));
+                     "group, mode, state, online, merchant, pending, health, not_seen_days"));
   dp->add_option("--reason", dep.reason,
                  say("原因（记入审计日志）", "why (kept in the audit log)"));
   dp->add_flag("--dry-run", dep.dry_run,
@@ -295,6 +302,7 @@ int main(int argc, char** argv) {
   cli::add_org_commands(app, server, action);
   cli::add_param_commands(app, server, action);
   cli::add_control_commands(app, server, action);
+  cli::add_health_commands(app, server, action);
   cli::add_import_commands(app, server, action);
 
   CLI11_PARSE(app, argc, argv);

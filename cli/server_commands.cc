@@ -138,6 +138,10 @@ Status terminal_list(const ServerOptions& s, const ListPage& page) {
   std::string path = "/api/v1/terminals?limit=" + std::to_string(page.limit) +
                      "&offset=" + std::to_string(page.offset);
   if (!page.after.empty()) path += "&after=" + url_encode(page.after);
+  auto filters = filter_object(page.filters);
+  if (!filters) return filters.error();
+  for (const auto& [key, value] : *filters)
+    path += "&" + url_encode(key) + "=" + url_encode(value.as_string());
   return show(s, "GET", path, say("列出终端", "list terminals"), nullptr, [&](const bj::value& v) {
     Table t{say("序列号", "SERIAL"),      say("型号", "MODEL"),  say("版本", "VERSION"),
             say("分组", "GROUP"),         say("模式", "MODE"),   say("更新状态", "UPDATE"),

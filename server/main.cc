@@ -24,6 +24,7 @@
 #include "server/background/jobs.h"
 #include "server/domain/accounts.h"
 #include "server/domain/device_ca.h"
+#include "server/domain/health.h"
 #include "server/domain/identity_verifier.h"
 #include "server/domain/last_seen.h"
 #include "server/domain/load.h"
@@ -341,6 +342,21 @@ int main(int argc, char** argv) {
                  "before it counts as unreachable (it does not hold its wave back)")
       ->check(CLI::Range(1, 30 * 86400))
       ->capture_default_str();
+  int health_every_seconds = 900, health_history_seconds = 3600, health_retention_days = 30;
+  app.add_option("--health-every-seconds", health_every_seconds,
+                 "how often posfleet's agent sends its health (battery, storage, signal, ...) "
+                 "with a poll (docs/health.md)")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app.add_option("--health-history-seconds", health_history_seconds,
+                 "how far apart a terminal's health history rows are at least (the latest "
+                 "report is always kept)")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app.add_option("--health-retention-days", health_retention_days,
+                 "how long health history is kept")
+      ->check(CLI::Range(1, 3650))
+      ->capture_default_str();
   std::string device_ca_cert, device_ca_key;
   int device_cert_days = 90;
   app.add_option("--device-ca-cert", device_ca_cert,
@@ -454,6 +470,11 @@ int main(int argc, char** argv) {
   ctx.load = &load;
   posfleet::domain::LastSeen last_seen;
   ctx.last_seen = &last_seen;
+  posfleet::domain::HealthReports health_reports;
+  ctx.health = &health_reports;
+  ctx.health_every_seconds = health_every_seconds;
+  ctx.health_history_seconds = health_history_seconds;
+  ctx.health_retention_days = health_retention_days;
   posfleet::domain::FormatOnlyVerifier verifier;
   ctx.verifier = &verifier;
   // Per address and minute, on routes without log-in; counted in the store, so servers sharing

@@ -11,6 +11,7 @@
 #include "server/api/parameters_api.h"
 #include "server/api/rollout_api.h"
 #include "server/api/terminal_control_api.h"
+#include "server/api/terminal_health_api.h"
 #include "server/api/terminal_import_api.h"
 #include "server/api/webhooks_api.h"
 #include "server/ddi/ddi_api.h"
@@ -33,6 +34,7 @@ void add_all_routes(http::Router& router, domain::Context& ctx) {
   api::add_organisations_routes(router, ctx);
   api::add_parameters_routes(router, ctx);
   api::add_terminal_control_routes(router, ctx);
+  api::add_terminal_health_routes(router, ctx);
   api::add_terminal_import_routes(router, ctx);
   api::add_openapi_routes(router);
 }

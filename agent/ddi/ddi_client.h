@@ -80,6 +80,9 @@ class DdiClient : public UpdateDdi {
     (void)bundle;
     return make_error(Code::kNotFound, "action " + std::to_string(id) + ": not served");
   }
+  // The terminal's health (core/health.h's JSON) to go with the next poll, as posfleet's
+  // extension (docs/health.md); kept until a poll the server answers has carried it.
+  virtual void attach_health(std::string json) { (void)json; }
   // DDI confirmation flow: the merchant confirmed (or denied) the action.
   virtual Status confirmation(std::int64_t action_id, bool confirmed,
                               const std::vector<std::string>& details) = 0;

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/root.h"
+#include "core/text.h"
 
 namespace posfleet::agent {
 
@@ -83,9 +84,11 @@ Expected<bj::object> json_reply(Expected<HttpResult> r, const std::string& what)
 }  // namespace
 
 Expected<PollResult> HttpDdiClient::poll(std::int64_t since) {
-  auto o = json_reply(
-      http_->request("GET", base_path_ + "?posfleet=1&since=" + std::to_string(since)), "poll");
+  std::string path = base_path_ + "?posfleet=1&since=" + std::to_string(since);
+  if (!health_.empty()) path += "&health=" + text::percent_encode(health_);
+  auto o = json_reply(http_->request("GET", path), "poll");
   if (!o) return o.error();
+  health_.clear();
   PollResult p;
   if (auto* ext = o->if_contains("posfleet"); ext && ext->is_object())
     p.posfleet = ext->get_object();

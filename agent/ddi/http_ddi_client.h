@@ -31,6 +31,7 @@ class HttpDdiClient final : public DdiClient {
 
   // Asks for posfleet's extension, with notifications newer than `since`.
   Expected<PollResult> poll(std::int64_t since = 0) override;
+  void attach_health(std::string json) override { health_ = std::move(json); }
   Expected<boost::json::object> put_policy(const std::string& mode, std::int64_t base_revision,
                                            bool reset = false) override;
   Expected<std::int64_t> post_ticket(const std::string& message,
@@ -74,6 +75,7 @@ class HttpDdiClient final : public DdiClient {
   std::unique_ptr<HttpClient> elsewhere_;
   HttpClient* last_download_ = nullptr;
   Clock& clock_;
+  std::string health_;  // to go with the next poll (attach_health)
 };
 
 // "HH:MM:SS" → seconds; nullopt if malformed.

@@ -42,6 +42,10 @@ class Storage {
  public:
   virtual ~Storage() = default;
   virtual Expected<std::uint64_t> free_bytes() = 0;
+  // The whole of it, when the platform says (kNotFound otherwise).
+  virtual Expected<std::uint64_t> total_bytes() {
+    return make_error(Code::kNotFound, "the storage's size is not known");
+  }
 };
 
 class Peripherals {

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -114,6 +116,24 @@ Expected<std::vector<std::string>> FileMerchantData::transaction_ids() const {
   std::vector<std::string> ids;
   for (const auto& line : lines_of(*text)) ids.push_back(id_of(line));
   return ids;
+}
+
+Expected<std::int64_t> FileMerchantData::last_transaction_time() const {
+  // The journal's last line, read from its last 4 KiB: a day's sales are not read to find it.
+  std::ifstream f(dir_ + "/journal.jsonl", std::ios::binary | std::ios::ate);
+  if (!f) return std::int64_t{0};
+  const std::streamoff size = f.tellg();
+  const std::streamoff from = std::max<std::streamoff>(0, size - 4096);
+  f.seekg(from);
+  std::string tail(static_cast<std::size_t>(size - from), '\0');
+  f.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+  const auto lines = lines_of(tail);
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+    auto v = json::parse(*it);
+    if (!v || !v->is_object()) continue;  // a line cut by the 4 KiB, or half-written
+    if (auto t = parse_utc(json::string_or(v->get_object(), "time", "")); t) return *t;
+  }
+  return std::int64_t{0};
 }
 
 bool FileMerchantData::settings_readable() const {

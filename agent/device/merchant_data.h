@@ -31,6 +31,8 @@ class MerchantData {
   virtual bool has_backup(const std::string& name) const = 0;
   virtual Status append_transaction(const std::string& id, std::int64_t amount) = 0;
   virtual Expected<std::vector<std::string>> transaction_ids() const = 0;
+  // Unix seconds of the newest transaction in the journal; 0 when there is none.
+  virtual Expected<std::int64_t> last_transaction_time() const { return std::int64_t{0}; }
   // True if the settings are missing or a readable JSON object.
   virtual bool settings_readable() const = 0;
 };
@@ -45,6 +47,7 @@ class FileMerchantData final : public MerchantData {
   bool has_backup(const std::string& name) const override;
   Status append_transaction(const std::string& id, std::int64_t amount) override;
   Expected<std::vector<std::string>> transaction_ids() const override;
+  Expected<std::int64_t> last_transaction_time() const override;
   bool settings_readable() const override;
   std::string dir() const { return dir_; }
 

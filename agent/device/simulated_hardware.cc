@@ -79,6 +79,14 @@ Expected<std::uint64_t> SimulatedHardware::free_bytes() {
   return f ? static_cast<std::uint64_t>(*f) : std::uint64_t{1} << 30;
 }
 
+Expected<std::uint64_t> SimulatedHardware::total_bytes() {
+  auto o = read_hw(dir_ + "/storage.json");
+  if (!o) return o.error();
+  auto t = json::get_int(*o, "total_bytes");
+  if (!t || *t <= 0) return make_error(Code::kNotFound, "storage.json names no total_bytes");
+  return static_cast<std::uint64_t>(*t);
+}
+
 Expected<std::vector<std::string>> SimulatedHardware::connected() {
   auto o = read_hw(dir_ + "/peripherals.json");
   if (!o) return o.error();

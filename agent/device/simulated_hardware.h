@@ -27,6 +27,7 @@ class SimulatedHardware final : public Network,
   Expected<NetworkInfo> network() override;
   Expected<BatteryInfo> battery() override;
   Expected<std::uint64_t> free_bytes() override;
+  Expected<std::uint64_t> total_bytes() override;
   Expected<std::vector<std::string>> connected() override;
   Expected<std::unique_ptr<Hold>> try_hold() override;
   // Blocks until no sale or update holds the guard (used by `pay`).

@@ -1,5 +1,6 @@
 #include "server/api/request_text.h"
 
+#include "core/health.h"
 #include "core/limits.h"
 #include "core/text.h"
 
@@ -11,7 +12,9 @@ Status check_request_text(const http::Request& req) {
     for (const auto& [name, value] : *map) {
       const std::string shown = what + text::safe_echo(name, 32);
       if (auto s = text::check_field(shown + " (its name)", name, 64); !s) return s;
-      if (auto s = text::check_field(shown, value, limits::kQueryValueChars); !s) return s;
+      // A terminal's health report travels with its poll (docs/health.md); its own bound.
+      const std::size_t max = name == "health" ? health::kMaxJsonBytes : limits::kQueryValueChars;
+      if (auto s = text::check_field(shown, value, max); !s) return s;
     }
   }
   return ok_status();

@@ -75,6 +75,22 @@ Expected<store::TerminalQuery> terminal_query(domain::Context& ctx, const domain
     q.online = online == "true";
     q.online_since = unix_now() - domain::online_window_seconds(ctx);
   }
+  // Not seen for N days: offline longer than the online window, for as long as asked.
+  if (auto days = get(params, "not_seen_days"); !days.empty()) {
+    if (q.online)
+      return make_error(Code::kInvalidArgument,
+                        "online and not_seen_days both given; send one of them");
+    auto n = number(params, "not_seen_days", 0, 1, 3650);
+    if (!n) return n.error();
+    q.online = false;
+    q.online_since = unix_now() - *n * 86400;
+  }
+  // A condition of the terminal's latest health report (docs/health.md).
+  q.health = get(params, "health");
+  if (!q.health.empty() && q.health != "low_storage" && q.health != "weak_signal" &&
+      q.health != "low_battery")
+    return make_error(Code::kInvalidArgument,
+                      "health must be low_storage, weak_signal or low_battery");
   if (auto retired = get(params, "retired"); !retired.empty()) {
     if (retired != "true" && retired != "false")
       return make_error(Code::kInvalidArgument, "retired must be true or false");
@@ -117,16 +133,16 @@ Expected<store::TerminalQuery> terminal_query(domain::Context& ctx, const domain
 
 Expected<store::TerminalQuery> terminal_query(domain::Context& ctx, const domain::Scope& scope,
                                               const bj::object& filter) {
-  static const std::set<std::string> kFields = {"q",       "model",  "version",      "group",
-                                                "mode",    "state",  "online",       "merchant",
-                                                "pending", "offset", "organisation", "limit"};
+  static const std::set<std::string> kFields = {
+      "q",        "model",   "version", "group",        "mode",  "state",  "online",
+      "merchant", "pending", "offset",  "organisation", "limit", "health", "not_seen_days"};
   std::map<std::string, std::string> params;
   for (const auto& [k, v] : filter) {
     if (!kFields.contains(std::string(k)))
       return make_error(Code::kInvalidArgument,
                         "filter." + text::safe_echo(k, 32) +
                             " is not a filter field (q, model, version, group, mode, state, "
-                            "online, merchant, pending, organisation)");
+                            "online, merchant, pending, organisation, health, not_seen_days)");
     if (v.is_string())
       params[std::string(k)] = std::string(v.get_string());
     else if (v.is_int64())

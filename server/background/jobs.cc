@@ -1,6 +1,7 @@
 #include "server/background/jobs.h"
 
 #include "core/clock.h"
+#include "server/domain/health.h"
 #include "server/domain/last_seen.h"
 #include "server/domain/rate_limit.h"
 #include "server/domain/rollouts/engine.h"
@@ -24,6 +25,18 @@ void add_background_jobs(background::Runner& runner, background::Runner& outboun
   if (ctx.last_seen)
     runner.every("last-seen", std::chrono::seconds(1),
                  [&ctx] { return ctx.last_seen->flush(ctx.store); });
+  // Terminals' health reports, written once a second; history past the retention dropped in
+  // steps of 10,000 rows a minute (domain/health.h).
+  if (ctx.health)
+    runner.every("health", std::chrono::seconds(1),
+                 [&ctx] { return ctx.health->flush(ctx.store, ctx.health_history_seconds); });
+  runner.every(
+      "health-retention", std::chrono::seconds(60),
+      [&ctx]() -> Status {
+        auto n = domain::prune_health(ctx, unix_now());
+        return n ? ok_status() : Status(n.error());
+      },
+      "health");
   runner.every(
       "limits", std::chrono::seconds(60),
       [&ctx] { return domain::prune_limit_events(ctx.store, unix_now()); }, "limits");

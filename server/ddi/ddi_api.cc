@@ -16,6 +16,7 @@
 #include "server/domain/deltas.h"
 #include "server/domain/deployments.h"
 #include "server/domain/device_certs.h"
+#include "server/domain/health.h"
 #include "server/domain/load.h"
 #include "server/domain/notifications.h"
 #include "server/domain/parameters.h"
@@ -200,6 +201,12 @@ Response poll(domain::Context& ctx, Request& req, const store::PollingTerminal& 
     bj::array asked;
     for (const auto& a : *actions) asked.push_back(bj::object{{"id", a.id}, {"kind", a.kind}});
     body["posfleet"].get_object()["actions"] = std::move(asked);
+    // Its health, when it sent it with this poll (docs/health.md), and how often to send it.
+    bj::object health{{"every", ctx.health_every_seconds}};
+    if (auto sent = req.query.find("health"); sent != req.query.end())
+      if (auto why = domain::receive_health(ctx, t, sent->second, unix_now()); !why.empty())
+        health["refused"] = why;
+    body["posfleet"].get_object()["health"] = std::move(health);
     // The newest root of trust: the agent walks to it (docs/formats/root.md).
     auto root = domain::latest_root_version(ctx);
     if (!root) return http::error_from(root.error());

@@ -127,6 +127,82 @@ TEST_F(DdiApiTest, ARetiredTerminalIsRefused) {
   EXPECT_EQ(error_code(res), "unauthorized");
 }
 
+// posfleet's agent sends its health with a poll (docs/health.md): kept as the terminal's latest,
+// read back on its page with the conditions the fleet's filters find; a health the server
+// refuses is said in the answer and the poll is answered all the same.
+TEST_F(DdiApiTest, HealthSentWithAPollIsKeptShownAndFiltered) {
+  const std::string sent =
+      R"({"battery":9,"charging":false,"storage_free":1073741824,"storage_total":8589934592,)"
+      R"("network":"cellular","signal":12,"uptime":5400,"apps":{"os":"1.0.0","payment":"3.2"}})";
+  auto poll = ddi("GET", "", "", {{"posfleet", "1"}, {"health", sent}});
+  ASSERT_EQ(poll.status, 200) << poll.body;
+  EXPECT_EQ(body_of(poll).at("posfleet").at("health"), (bj::object{{"every", 900}}));
+  auto page =
+      send("GET", "/api/v1/terminals/PF1/health", "", {{"authorization", bearer("auditor")}});
+  ASSERT_EQ(page.status, 200) << page.body;
+  const auto shown = body_of(page);
+  const auto& latest = shown.at("latest");
+  EXPECT_EQ(latest.at("battery"), 9);
+  EXPECT_EQ(latest.at("network"), "cellular");
+  EXPECT_EQ(latest.at("apps").at("payment"), "3.2");
+  EXPECT_EQ(latest.at("low_battery"), true);
+  EXPECT_EQ(latest.at("weak_signal"), true);
+  EXPECT_EQ(latest.at("low_storage"), false);
+  EXPECT_EQ(shown.at("history").as_array().size(), 1u);
+  // The fleet's filters find it, and only it.
+  auto list = [&](std::map<std::string, std::string> q) {
+    auto r = send("GET", "/api/v1/terminals", "", {{"authorization", admin_}}, std::move(q));
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::vector<std::string> out;
+    const auto listed = body_of(r);
+    for (const auto& t : listed.at("terminals").as_array())
+      out.emplace_back(t.at("serial").as_string());
+    return out;
+  };
+  EXPECT_EQ(list({{"health", "low_battery"}}), std::vector<std::string>{"PF1"});
+  EXPECT_EQ(list({{"health", "low_storage"}}), std::vector<std::string>{});
+  EXPECT_EQ(send("GET", "/api/v1/terminals", "", {{"authorization", admin_}},
+                 {{"health", "broken' OR 1=1"}})
+                .status,
+            400);
+  // PF2 never polled: not seen for a day; PF1 was just seen.
+  EXPECT_EQ(list({{"not_seen_days", "1"}}), std::vector<std::string>{"PF2"});
+  EXPECT_EQ(send("GET", "/api/v1/terminals", "", {{"authorization", admin_}},
+                 {{"not_seen_days", "1"}, {"online", "false"}})
+                .status,
+            400);
+  // A full report (16 apps with long names and versions) is over the 1,000 characters other
+  // query parameters get, and within its own 2,048 bytes.
+  std::string apps;
+  for (int i = 0; i < 16; ++i)
+    apps += (i ? "," : "") + std::string("\"app") + std::to_string(i) + std::string(50, 'x') +
+            "\":\"" + std::string(60, '9') + "\"";
+  const std::string full = R"({"battery":9,"apps":{)" + apps + "}}";
+  ASSERT_GT(full.size(), 1500u);
+  auto big = ddi("GET", "", "", {{"posfleet", "1"}, {"health", full}});
+  ASSERT_EQ(big.status, 200) << big.body;
+  EXPECT_FALSE(body_of(big).at("posfleet").at("health").as_object().contains("refused"));
+  EXPECT_EQ(
+      ddi("GET", "", "", {{"posfleet", "1"}, {"health", full + std::string(600, ' ')}}).status,
+      400);
+  // Refused health: the poll still answers, and says why; the latest stays as it was.
+  auto bad = ddi("GET", "", "", {{"posfleet", "1"}, {"health", R"({"battery":250})"}});
+  ASSERT_EQ(bad.status, 200) << bad.body;
+  EXPECT_EQ(body_of(bad).at("posfleet").at("health").at("refused"),
+            "health.battery must be a whole number from 0 to 100");
+  page = send("GET", "/api/v1/terminals/PF1/health", "", {{"authorization", admin_}},
+              {{"days", "30"}});
+  EXPECT_EQ(body_of(page).at("latest").at("battery"), 9);
+  EXPECT_EQ(
+      send("GET", "/api/v1/terminals/PF1/health", "", {{"authorization", admin_}}, {{"days", "31"}})
+          .status,
+      400);
+  EXPECT_EQ(send("GET", "/api/v1/terminals/PF2/health", "", {{"authorization", admin_}}).status,
+            200);
+  EXPECT_EQ(send("GET", "/api/v1/terminals/NOPE/health", "", {{"authorization", admin_}}).status,
+            404);
+}
+
 TEST_F(DdiApiTest, DeploymentBaseOfAnOpenActionListsItsArtifacts) {
   const auto id = deploy("PF1");
   // posfleet's agent sees an offer at any hour (a stock client only inside the window).

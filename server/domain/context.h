@@ -19,6 +19,7 @@ class LoadState;
 class IdentityVerifier;
 class RateLimiter;
 class LastSeen;
+class HealthReports;
 class DeviceCa;
 }  // namespace posfleet::domain
 namespace posfleet::webhooks {
@@ -75,6 +76,14 @@ struct Context {
   // before it counts as unreachable (posfleetd --rollout-unreachable-seconds).
   std::int64_t rollout_tick_ms = 5000;
   std::int64_t rollout_unreachable_seconds = 3600;
+  // Terminals' health (health.h, docs/health.md): how often a terminal sends it with a poll
+  // (posfleetd --health-every-seconds), how far apart its history rows are at least
+  // (--health-history-seconds), how long they are kept (--health-retention-days), and what
+  // gathers reports for one write a second (none: each report is written at once).
+  int health_every_seconds = 900;
+  int health_history_seconds = 3600;
+  int health_retention_days = 30;
+  HealthReports* health = nullptr;
 };
 
 // Who did something, and through which of posfleet's paths.

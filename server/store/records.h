@@ -207,6 +207,9 @@ struct TerminalQuery {
   std::optional<bool> retired;  // unset: both; false: in service only
   // Only terminals of this organisation's subtree (its path, organisations_store.h); empty: all.
   std::string org_path;
+  // Only terminals whose latest health report (health_store.h) says low_storage, weak_signal
+  // or low_battery; empty: all.
+  std::string health;
 };
 
 struct TerminalRow {

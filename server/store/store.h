@@ -14,6 +14,7 @@
 #include "server/store/audit_store.h"
 #include "server/store/calendar_store.h"
 #include "server/store/devices_store.h"
+#include "server/store/health_store.h"
 #include "server/store/leases_store.h"
 #include "server/store/limits_store.h"
 #include "server/store/onboarding_store.h"
@@ -53,7 +54,8 @@ class Tx : public TerminalStore,
            public OrganisationStore,
            public ParameterStore,
            public TerminalLockStore,
-           public TerminalActionStore {
+           public TerminalActionStore,
+           public HealthStore {
  public:
   ~Tx() override = default;
 };

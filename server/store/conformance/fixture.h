@@ -85,6 +85,7 @@ class CalendarConformance : public StoreConformance {};
 class LimitsConformance : public StoreConformance {};
 class OrganisationsConformance : public StoreConformance {};
 class ParametersConformance : public StoreConformance {};
+class HealthConformance : public StoreConformance {};
 
 // Runs the whole suite against `backend` (a Backend value); `name` prefixes the test names.
 #define POSFLEET_STORE_CONFORMANCE(name, backend)                                       \
@@ -107,6 +108,7 @@ class ParametersConformance : public StoreConformance {};
   INSTANTIATE_TEST_SUITE_P(name, CalendarConformance, ::testing::Values(backend));      \
   INSTANTIATE_TEST_SUITE_P(name, LimitsConformance, ::testing::Values(backend));        \
   INSTANTIATE_TEST_SUITE_P(name, OrganisationsConformance, ::testing::Values(backend)); \
-  INSTANTIATE_TEST_SUITE_P(name, ParametersConformance, ::testing::Values(backend))
+  INSTANTIATE_TEST_SUITE_P(name, ParametersConformance, ::testing::Values(backend));    \
+  INSTANTIATE_TEST_SUITE_P(name, HealthConformance, ::testing::Values(backend))
 
 }  // namespace posfleet::store::conformance

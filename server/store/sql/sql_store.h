@@ -74,6 +74,12 @@ class SqlStore : public Store {
   Status set_terminal_organisation(std::int64_t terminal_id, std::int64_t org_id) override;
   Status set_user_organisation(std::int64_t user_id, std::int64_t org_id) override;
   Expected<std::int64_t> user_organisation(std::int64_t user_id) override;
+  // sql_store_health.cc
+  Status record_health(const HealthRecord& r, std::int64_t history_seconds) override;
+  Expected<std::optional<HealthRecord>> latest_health(std::int64_t terminal_id) override;
+  Expected<std::vector<HealthRecord>> health_history(std::int64_t terminal_id, std::int64_t since,
+                                                     std::int64_t limit) override;
+  Expected<std::int64_t> prune_health_history(std::int64_t before, std::int64_t limit) override;
   // sql_store_actions.cc
   Expected<std::int64_t> insert_terminal_action(const TerminalActionRecord& a) override;
   Expected<TerminalActionRecord> terminal_action(std::int64_t id) override;

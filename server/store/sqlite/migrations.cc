@@ -869,6 +869,31 @@ CREATE TABLE terminal_actions (
 );
 CREATE INDEX terminal_actions_terminal ON terminal_actions(terminal_id, state, id);
 )sql",
+    // 32: terminals' health (docs/health.md): each one's latest report with the conditions the
+    //     fleet's filters find (partial indexes: few terminals have any), and a history of
+    //     reports pruned after the retention.
+    R"sql(
+CREATE TABLE terminal_health (
+  terminal_id INTEGER NOT NULL PRIMARY KEY REFERENCES terminals(id),
+  time INTEGER NOT NULL,
+  history_at INTEGER NOT NULL DEFAULT 0,
+  low_storage INTEGER NOT NULL DEFAULT 0,
+  weak_signal INTEGER NOT NULL DEFAULT 0,
+  low_battery INTEGER NOT NULL DEFAULT 0,
+  sample TEXT NOT NULL
+);
+CREATE INDEX terminal_health_low_storage ON terminal_health(terminal_id) WHERE low_storage = 1;
+CREATE INDEX terminal_health_weak_signal ON terminal_health(terminal_id) WHERE weak_signal = 1;
+CREATE INDEX terminal_health_low_battery ON terminal_health(terminal_id) WHERE low_battery = 1;
+CREATE TABLE terminal_health_history (
+  id INTEGER PRIMARY KEY,
+  terminal_id INTEGER NOT NULL REFERENCES terminals(id),
+  time INTEGER NOT NULL,
+  sample TEXT NOT NULL
+);
+CREATE INDEX terminal_health_history_terminal ON terminal_health_history(terminal_id, time);
+CREATE INDEX terminal_health_history_time ON terminal_health_history(time);
+)sql",
 };
 #undef POSFLEET_PENDING_MOVE
 #undef POSFLEET_PENDING_ROW
