@@ -168,6 +168,7 @@ bool keeps_to_subtree(std::string_view method, std::string_view path) {
       {"POST", "/api/v1/terminals/{serial}/actions"},
       {"GET", "/api/v1/terminals/{serial}/actions/{id}/bundle"},
       {"GET", "/api/v1/terminals/{serial}/health"},
+      {"GET", "/api/v1/overview"},
   };
   return kRoutes.contains({method, path});
 }

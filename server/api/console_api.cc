@@ -20,8 +20,9 @@ namespace {
 
 // GET /api/v1/overview: the fleet in figures, every one of them a filter of
 // the terminal list (docs/console.md).
-Response get_overview(domain::Context& ctx, Request&, const Caller&) {
-  auto o = domain::fleet_overview(ctx, unix_now());
+Response get_overview(domain::Context& ctx, Request&, const Caller& caller) {
+  // A reseller's or merchant's user: the figures of its subtree alone.
+  auto o = domain::fleet_overview(ctx, unix_now(), caller.scope.query_path());
   if (!o) return http::error_from(o.error());
   bj::array versions, outcomes, security;
   for (const auto& v : o->versions)
@@ -77,6 +78,7 @@ Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
                {"group", t->group},
                {"merchant_id", t->merchant_id},
                {"merchant", merchant},
+               {"organisation", t->org_id},
                {"created", format_utc(t->created)},
                {"last_seen", utc_or_null(t->last_seen)},
                {"online", !t->retired && t->last_seen >= now - domain::online_window_seconds(ctx)},

@@ -129,12 +129,40 @@ TEST_F(OrganisationsApiTest, TerminalsOfAnotherResellerDoNotExistForIt) {
 
   // A route that does not yet keep to a subtree refuses a reseller's user outright, rather
   // than answer for the whole fleet.
-  for (const char* path : {"/api/v1/overview", "/api/v1/releases", "/api/v1/audit"}) {
+  for (const char* path : {"/api/v1/releases", "/api/v1/audit"}) {
     auto r = get(path, east_admin_);
     EXPECT_EQ(r.status, 403) << path;
     EXPECT_EQ(r.body.find("T-"), std::string::npos) << path;
   }
   EXPECT_EQ(get("/api/v1/overview", root_).status, 200);
+}
+
+// A reseller's overview counts its own subtree's terminals alone: their versions, modes, online
+// and offline, and their deployments; the acquirer's counts the whole fleet.
+TEST_F(OrganisationsApiTest, AResellersOverviewCountsItsOwnTerminalsAlone) {
+  ASSERT_TRUE(store_->set_installed_version(store_->terminal_by_serial("DEFAULT", "T-EAST-1")->id,
+                                            "1.2.0"));
+  ASSERT_TRUE(store_->touch_terminal(store_->terminal_by_serial("DEFAULT", "T-WEST-1")->id,
+                                     unix_now()));
+  auto count = [](const bj::value& o) {
+    std::int64_t n = 0;
+    for (const auto& v : o.at("versions").as_array()) n += v.at("count").as_int64();
+    return n;
+  };
+  auto east = get("/api/v1/overview", east_admin_);
+  ASSERT_EQ(east.status, 200) << east.body;
+  auto e = body_of(east);
+  EXPECT_EQ(count(e), 1);
+  EXPECT_EQ(e.at("versions").at(0).at("version"), "1.2.0");
+  EXPECT_EQ(e.at("online"), 0);
+  EXPECT_EQ(e.at("offline"), 1);
+  EXPECT_EQ(e.at("modes").at("auto"), 1);
+  auto w = body_of(get("/api/v1/overview", west_admin_));
+  EXPECT_EQ(count(w), 1);
+  EXPECT_EQ(w.at("online"), 1) << "its one terminal, just seen";
+  auto all = body_of(get("/api/v1/overview", root_));
+  EXPECT_EQ(count(all), 3);
+  EXPECT_EQ(all.at("online"), 1);
 }
 
 // Every management route the server has, asked by an administrator of the other reseller with

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "core/clock.h"
 #include "core/json.h"
 #include "server/api/api_common.h"
@@ -27,7 +29,9 @@ bj::object report_json(const store::HealthRecord& r) {
 }
 
 Response get_health(domain::Context& ctx, Request& req, const Caller& caller) {
-  const std::string days_text = req.query_or("days", "7");
+  // A week by default, or the whole history when less is kept.
+  const std::string days_text =
+      req.query_or("days", std::to_string(std::min(7, ctx.health_retention_days)));
   int days = 0;
   if (days_text.empty() || days_text.size() > 4 ||
       days_text.find_first_not_of("0123456789") != std::string::npos ||

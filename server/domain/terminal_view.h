@@ -23,7 +23,9 @@ int last_seen_step_seconds(const Context& ctx);
 
 // The fleet's overview at `now`; outcomes hold exactly kOutcomeDays UTC days,
 // oldest first, days without an ended deployment as zeros.
-Expected<store::FleetOverview> fleet_overview(Context& ctx, std::int64_t now);
+// `org_path`: one organisation's subtree (Scope::query_path), "" the whole fleet.
+Expected<store::FleetOverview> fleet_overview(Context& ctx, std::int64_t now,
+                                              const std::string& org_path = "");
 
 // The A/B slots as the terminal last reported them in configData
 // (slot_active, slot_booted, slot_a_version, slot_b_version).

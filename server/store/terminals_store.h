@@ -48,6 +48,12 @@ class TerminalStore {
   // kBootFailed) or otherwise failed.
   virtual Expected<FleetOverview> overview(std::int64_t online_since, std::int64_t outcomes_since,
                                            std::int64_t now) = 0;
+  // The same figures for the terminals of one organisation's subtree (its path,
+  // organisations_store.h), counted from their rows: a reseller's overview.
+  virtual Expected<FleetOverview> subtree_overview(const std::string& org_path,
+                                                   std::int64_t online_since,
+                                                   std::int64_t outcomes_since,
+                                                   std::int64_t now) = 0;
 
   // Terminals' group and merchant.
   virtual Status set_terminal_group(std::int64_t id, const std::string& group) = 0;

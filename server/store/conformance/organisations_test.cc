@@ -77,3 +77,55 @@ TEST_P(OrganisationsConformance, TerminalsAndUsersBelongToOne) {
 
 }  // namespace
 }  // namespace posfleet::store::conformance
+
+namespace posfleet::store::conformance {
+namespace {
+
+// A reseller's overview reads its subtree's terminals: versions and modes, online and offline,
+// the outcomes of their deployments by day, and their part of a security release's pending.
+TEST_P(OrganisationsConformance, ASubtreesOverviewCountsItsTerminalsAlone) {
+  auto east = store().insert_organisation(org_of(1, "reseller", "华东代理"));
+  auto shop = store().insert_organisation(org_of(east->id, "merchant", "西湖茶馆"));
+  auto west = store().insert_organisation(org_of(1, "reseller", "西部代理"));
+  ASSERT_TRUE(east && shop && west);
+  const auto a = terminal("OV-1"), b = terminal("OV-2"), c = terminal("OV-3");
+  ASSERT_TRUE(store().set_terminal_organisation(a, east->id));
+  ASSERT_TRUE(store().set_terminal_organisation(b, shop->id));
+  ASSERT_TRUE(store().set_terminal_organisation(c, west->id));
+  ASSERT_TRUE(store().set_installed_version(b, "2.0.0"));
+  ASSERT_TRUE(store().touch_terminal(a, 5000));
+  ASSERT_TRUE(store().touch_terminal(c, 5000));
+  const auto fix = release("9.9.9", /*security=*/true);
+  deployment(a, fix.id, "finished", "success", 3 * 86400 + 10);
+  deployment(c, fix.id, "finished", "failure", 3 * 86400 + 20);
+  deployment(b, fix.id, "scheduled", "none", 3 * 86400 + 30);
+
+  auto o = store().subtree_overview(east->path, 4000, 0, 0);
+  ASSERT_TRUE(o) << o.error().to_string();
+  EXPECT_EQ((o->online), 1);
+  EXPECT_EQ((o->offline), 1);
+  std::int64_t counted = 0;
+  for (const auto& v : o->versions) counted += v.count;
+  EXPECT_EQ(counted, 2);
+  EXPECT_EQ(o->mode_auto, 2);
+  ASSERT_EQ(o->outcomes.size(), 1u);
+  EXPECT_EQ(o->outcomes[0].success, 1);
+  EXPECT_EQ(o->outcomes[0].failed, 0) << "the west's failure is not the east's";
+  auto whole = store().overview(4000, 0, 0);
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->online, 2);
+  auto theirs = store().subtree_overview(west->path, 4000, 0, 0);
+  ASSERT_TRUE(theirs);
+  EXPECT_EQ(theirs->online + theirs->offline, 1);
+  ASSERT_EQ(theirs->outcomes.size(), 1u);
+  EXPECT_EQ(theirs->outcomes[0].failed, 1);
+  // The security release's pending terminals of each subtree.
+  ASSERT_EQ(o->security.size(), whole->security.size());
+  if (!o->security.empty()) {
+    EXPECT_EQ(o->security[0].version, "9.9.9");
+    EXPECT_LE(o->security[0].pending, whole->security[0].pending);
+  }
+}
+
+}  // namespace
+}  // namespace posfleet::store::conformance

@@ -98,6 +98,82 @@ Expected<FleetOverview> SqlStore::overview(std::int64_t online_since, std::int64
   return o;
 }
 
+// A reseller's overview: the same figures over the terminals of its subtree, from their rows (the
+// tallies are the whole fleet's). The subtree is one range of the organisations' path index and
+// its terminals one lookup each of terminals_org; a reseller of a few thousand terminals reads
+// a few thousand rows.
+Expected<FleetOverview> SqlStore::subtree_overview(const std::string& org_path,
+                                                   std::int64_t online_since,
+                                                   std::int64_t outcomes_since, std::int64_t now) {
+  POSFLEET_CONN(c);
+  FleetOverview o;
+  const std::string in_subtree =
+      " t.org_id IN (SELECT id FROM organisations WHERE path >= ? AND path < ?)";
+  const std::string end = subtree_end(org_path);
+  {
+    const std::string sql =
+        "SELECT t.model, t.installed_version, t.effective_mode, COUNT(*), "
+        "SUM(CASE WHEN t.last_seen >= ? THEN 1 ELSE 0 END) FROM terminals t WHERE t.retired = 0 "
+        "AND" +
+        in_subtree + " GROUP BY t.model, t.installed_version, t.effective_mode " +
+        "ORDER BY t.model, t.installed_version";
+    auto s = c.prepare(sql.c_str());
+    s.bind_all(online_since, org_path, end);
+    std::int64_t in_service = 0;
+    int rc;
+    while ((rc = s.step()) == kRow) {
+      const std::int64_t n = s.i64(3);
+      in_service += n;
+      o.online += s.i64(4);
+      mode_slot(o, s.str(2)) += n;
+      const std::string model = s.str(0), version = s.str(1);
+      if (o.versions.empty() || o.versions.back().model != model ||
+          o.versions.back().version != version)
+        o.versions.push_back({model, version, 0});
+      o.versions.back().count += n;
+    }
+    if (rc != kDone) return c.error("overview: the subtree's terminals");
+    o.offline = in_service - o.online;
+  }
+  {
+    // Ended deployments of the subtree's terminals by the day they ended, as deployment_days
+    // counts them for the fleet (migration 22).
+    const std::string sql =
+        "SELECT d.updated / 86400 AS day, "
+        "SUM(CASE WHEN d.result = 'success' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN d.result != 'success' AND NOT EXISTS (SELECT 1 FROM action_status a "
+        "WHERE a.deployment_id = d.id AND a.code IN (31, 32)) THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN d.result != 'success' AND EXISTS (SELECT 1 FROM action_status a WHERE "
+        "a.deployment_id = d.id AND a.code IN (31, 32)) THEN 1 ELSE 0 END) "
+        "FROM deployments d JOIN terminals t ON t.id = d.terminal_id "
+        "WHERE d.status = 'finished' AND d.updated >= ? AND" +
+        in_subtree + " GROUP BY d.updated / 86400 ORDER BY day";
+    auto s = c.prepare(sql.c_str());
+    s.bind_all(outcomes_since, org_path, end);
+    int rc;
+    while ((rc = s.step()) == kRow)
+      o.outcomes.push_back({date_text(civil_from_days(s.i64(0))), s.i64(1), s.i64(2), s.i64(3)});
+    if (rc != kDone) return c.error("overview: the subtree's outcomes");
+  }
+  {
+    // Each security release's pending terminals of the subtree (the terminal filter's
+    // `pending`).
+    const std::string sql =
+        "SELECT r.version, r.security_deadline, (SELECT COUNT(*) FROM terminals t WHERE "
+        "t.retired = 0 AND t.newest_release_id = r.id AND t.update_state != 'canceled' AND "
+        "t.installed_version != r.version AND" +
+        in_subtree +
+        ") FROM releases r WHERE r.security = 1 AND r.security_deadline > ? ORDER BY "
+        "r.security_deadline, r.version";
+    auto s = c.prepare(sql.c_str());
+    s.bind_all(org_path, end, now);
+    int rc;
+    while ((rc = s.step()) == kRow) o.security.push_back({s.str(0), s.i64(1), s.i64(2)});
+    if (rc != kDone) return c.error("overview: the subtree's security deadlines");
+  }
+  return o;
+}
+
 Expected<std::vector<TicketRecord>> SqlStore::tickets_of_terminal(std::int64_t terminal_id,
                                                                   std::int64_t limit) {
   POSFLEET_CONN(c);
