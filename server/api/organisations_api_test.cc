@@ -142,8 +142,8 @@ TEST_F(OrganisationsApiTest, TerminalsOfAnotherResellerDoNotExistForIt) {
 TEST_F(OrganisationsApiTest, AResellersOverviewCountsItsOwnTerminalsAlone) {
   ASSERT_TRUE(store_->set_installed_version(store_->terminal_by_serial("DEFAULT", "T-EAST-1")->id,
                                             "1.2.0"));
-  ASSERT_TRUE(store_->touch_terminal(store_->terminal_by_serial("DEFAULT", "T-WEST-1")->id,
-                                     unix_now()));
+  ASSERT_TRUE(
+      store_->touch_terminal(store_->terminal_by_serial("DEFAULT", "T-WEST-1")->id, unix_now()));
   auto count = [](const bj::value& o) {
     std::int64_t n = 0;
     for (const auto& v : o.at("versions").as_array()) n += v.at("count").as_int64();

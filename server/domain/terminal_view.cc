@@ -28,9 +28,8 @@ Expected<store::FleetOverview> fleet_overview(Context& ctx, std::int64_t now,
   constexpr std::int64_t kDay = 86400;
   const std::int64_t first_day = now - now % kDay - (kOutcomeDays - 1) * kDay;
   const std::int64_t online_since = now - online_window_seconds(ctx);
-  auto o = org_path.empty()
-               ? ctx.store.overview(online_since, first_day, now)
-               : ctx.store.subtree_overview(org_path, online_since, first_day, now);
+  auto o = org_path.empty() ? ctx.store.overview(online_since, first_day, now)
+                            : ctx.store.subtree_overview(org_path, online_since, first_day, now);
   if (!o) return o.error();
   std::vector<store::DayOutcomes> days;
   size_t next = 0;

@@ -184,8 +184,7 @@ class SqlStore : public Store {
   Expected<FleetOverview> overview(std::int64_t online_since, std::int64_t outcomes_since,
                                    std::int64_t now) override;
   Expected<FleetOverview> subtree_overview(const std::string& org_path, std::int64_t online_since,
-                                           std::int64_t outcomes_since,
-                                           std::int64_t now) override;
+                                           std::int64_t outcomes_since, std::int64_t now) override;
   Expected<std::vector<TicketRecord>> tickets_of_terminal(std::int64_t terminal_id,
                                                           std::int64_t limit) override;
 
