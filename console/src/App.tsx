@@ -41,7 +41,8 @@ const StatusPage = lazy(() => import('./pages/apply/StatusPage'));
 // such a user the others).
 const PAGES: { path: string; nav: string; icon: ReactNode; needs: Capability; page: (me: Me) => ReactElement;
   subtree?: boolean }[] = [
-  { path: '/overview', nav: 'nav_overview', icon: <DashboardOutlined />, needs: 'read', page: (me) => <Overview me={me} /> },
+  { path: '/overview', nav: 'nav_overview', icon: <DashboardOutlined />, needs: 'read', page: (me) => <Overview me={me} />,
+    subtree: true },
   { path: '/terminals', nav: 'nav_terminals', icon: <DesktopOutlined />, needs: 'read', page: (me) => <TerminalList me={me} />,
     subtree: true },
   { path: '/policy', nav: 'nav_policy', icon: <ControlOutlined />, needs: 'read', page: (me) => <PolicyPage me={me} /> },

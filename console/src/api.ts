@@ -44,22 +44,46 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return data as T;
 }
 
+async function refusal(res: Response): Promise<ApiError> {
+  const text = await res.text().catch(() => '');
+  let data: { error?: { code?: string; message?: string } } | null = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  return new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? res.statusText, data?.error ?? {});
+}
+
 // A file the server sends (a GET download such as a terminal's log bundle), with the session;
 // a refusal throws as api() does.
 export async function apiBlob(path: string): Promise<Blob> {
   const res = await fetch(`/api/v1${path}`, { credentials: 'same-origin' });
   if (res.status === 401) sessionLost();
-  if (!res.ok) {
-    const text = await res.text().catch(() => '');
-    let data: { error?: { code?: string; message?: string } } | null = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      data = null;
-    }
-    throw new ApiError(res.status, data?.error?.code ?? 'error', data?.error?.message ?? res.statusText, data?.error ?? {});
-  }
+  if (!res.ok) throw await refusal(res);
   return res.blob();
+}
+
+// A text download read as it arrives (an export in JSON Lines), `onLines(n)` with the lines
+// read so far; a refusal throws as api() does.
+export async function apiLines(path: string, onLines: (n: number) => void): Promise<string> {
+  const res = await fetch(`/api/v1${path}`, { credentials: 'same-origin' });
+  if (res.status === 401) sessionLost();
+  if (!res.ok) throw await refusal(res);
+  if (!res.body) return res.text();
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let lines = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const chunk = decoder.decode(value, { stream: true });
+    for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) lines++;
+    text += chunk;
+    onLines(lines);
+  }
+  return text + decoder.decode();
 }
 
 export interface Me {

@@ -11,6 +11,8 @@ const namespaces = Object.keys(store['zh-CN']);
 // Latin words a Chinese text may carry: product, standards, units, formats.
 const ALLOWED = new Set(['posfleet', 'IANA', 'Asia', 'Shanghai', 'CSV', 'JSONL', 'JSON', 'SHA', 'MB', 'KB', 'GB',
   'API', 'SMS', 'Wi-Fi', 'USB', 'PCI', 'DSS', 'UTC', 'CVE', 'English', 'POS', 'ID', 'A', 'B', 'os', 'URL', 'PA',
+  // the spreadsheet format the import and the exports read and write (导出 Excel)
+  'Excel',
   // protocol names, and the literal prefix the audit filter takes (token:NAME)
   'TOTP', 'DDI', 'TLS', 'CA', 'token']);
 

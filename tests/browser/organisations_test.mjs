@@ -1,14 +1,18 @@
 // Browser test: organisations (组织). The acquirer's administrator adds a reseller and a
-// merchant below it on the organisations page (the tree drawn indented); terminals are given to
-// them with the CLI. A user of the reseller then logs in: the console offers only the pages that
-// keep to its subtree, names its organisation in the header, and the terminal list shows its own
-// terminals only, in Chinese and in English.
+// merchant below it on the organisations page (the tree drawn indented), gives a terminal to the
+// reseller from the terminal's page (移至其他组织, with a reason for the audit log) and makes a
+// user of the reseller on the users page; a sibling reseller gets a terminal with the CLI. The
+// reseller's user then logs in: the console offers only the pages that keep to its subtree,
+// names its organisation in the header, the terminal list shows its own terminal only, and its
+// move dialog offers only its own subtree, where it gives the terminal on to its merchant; in
+// Chinese and in English.
 // Run by ctest (label browser) with POSFLEETD and POSFLEET_CLI set.
 import { Suite } from './lib.mjs';
 
 await new Suite('organisations').run(async (s) => {
   await s.startServer();
-  for (const serial of ['BR-ORG-EAST', 'BR-ORG-HQ']) s.cli('terminal', 'register', '--serial', serial, '--model', 'A920');
+  for (const serial of ['BR-ORG-EAST', 'BR-ORG-HQ', 'BR-ORG-SOUTH'])
+    s.cli('terminal', 'register', '--serial', serial, '--model', 'A920');
   const page = await s.page();
   await s.login(page);
 
@@ -31,21 +35,84 @@ await new Suite('organisations').run(async (s) => {
   await s.expectAttr(page.getByTestId(`org-${shop.id}`), 'style', 'padding-left: 40px;', 'drawn two levels in');
   await s.shot(page, 'organisations');
 
-  s.cli('terminal', 'move', 'BR-ORG-EAST', '--org', String(shop.id), '--reason', '签约');
-  const r = await s.api('POST', '/users', { name: 'east-ops', role: 'release_manager', password: 'east-ops-password-1',
-    organisation: east.id });
-  s.check(r.status === 201, 'a user of the reseller is made');
+  // A sibling reseller's terminal, given with the CLI: the reseller's user must never see it.
+  const south = (await s.api('POST', '/organisations', { name: '华南代理', kind: 'reseller' })).body;
+  s.cli('terminal', 'move', 'BR-ORG-SOUTH', '--org', String(south.id), '--reason', '签约');
+
+  // The administrator gives BR-ORG-EAST to the reseller from the terminal's page.
+  await page.goto(s.url + '/terminals/BR-ORG-EAST');
+  await s.expectText(page.getByTestId('detail-organisation'), (t) => t === '收单机构', 'the terminal is the acquirer\'s');
+  await page.getByTestId('move-org').click();
+  await s.expectText(page.getByTestId('move-org-note'), '现属收单机构', 'the dialog says where it is now');
+  await page.getByTestId('move-org-ok').click();
+  await page.getByText('请填写原因').waitFor();
+  s.check(true, 'a reason is asked for before anything is sent');
+  await page.getByTestId('move-org-to').click();
+  await s.expectCount(page.locator('.ant-select-dropdown:visible .ant-select-item-option'), 4,
+                      'the whole tree is offered: the acquirer, both resellers and the merchant');
+  await s.shot(page, 'move-picker');
+  await s.choose(page, 'move-org-to', '华东代理');
+  await page.getByTestId('move-org-reason').fill('交由华东代理维护');
+  await s.shot(page, 'move-dialog');
+  await page.getByTestId('move-org-ok').click();
+  await s.expectText(page.getByTestId('detail-organisation'), (t) => t === '华东代理（代理商）',
+                     'the terminal page names the reseller after the move');
+  s.check(await page.getByTestId('move-org-ok').isHidden(), 'the dialog closed');
+  await s.shot(page, 'terminal-moved');
+  const moves = (await s.api('GET', '/audit?terminal=BR-ORG-EAST&order=desc')).body.entries
+    .filter((e) => e.action === 'terminal.organisation');
+  const audited = moves.length === 1 && moves[0].reason === '交由华东代理维护' && moves[0].after.includes('华东代理');
+  s.check(audited, `the move is audited with its reason${audited ? '' : ` (${JSON.stringify(moves)})`}`);
+
+  // ... and makes a user of the reseller on the users page.
+  await page.getByTestId('nav-users').click();
+  await s.expectText(page.getByTestId('user-org-admin'), (t) => t === '收单机构', 'the users list names the organisation');
+  await page.getByTestId('user-create').click();
+  await page.getByTestId('user-name').fill('east-ops');
+  await s.choose(page, 'user-role', '发布经理');
+  await s.expectText(page.getByTestId('user-form'), '收单机构', 'a new user is the acquirer\'s unless another is chosen');
+  await s.choose(page, 'user-organisation', '华东代理');
+  await page.getByTestId('user-password').fill('east-ops-password-1');
+  await page.getByTestId('user-confirm').fill('east-ops-password-1');
+  await page.getByTestId('user-save').click();
+  await page.getByTestId('users-info').waitFor();
+  await s.expectText(page.getByTestId('user-org-east-ops'), (t) => t === '华东代理', 'the new user belongs to the reseller');
+  s.check((await s.api('GET', '/users')).body.users.some((u) => u.name === 'east-ops' && u.organisation === east.id),
+          'the server made east-ops in the reseller');
+  await s.shot(page, 'users');
 
   const theirs = await s.page();
   await s.login(theirs, 'east-ops', 'east-ops-password-1');
   await s.expectText(theirs.getByTestId('me-organisation'), '华东代理', 'the header names the organisation');
-  s.check(await theirs.getByTestId('nav-overview').count() === 0, 'no fleet-wide overview for a reseller');
+  // Its overview counts its own subtree's terminals: the one moved to it, not the fleet's three.
+  await theirs.getByTestId('nav-overview').click();
+  await s.expectText(theirs.getByTestId('stat-total'), (t) => /(^|\D)1(\D|$)/.test(t) && !/3/.test(t),
+                     "the reseller's overview counts its one terminal");
+  await s.shot(theirs, 'reseller-overview');
   s.check(await theirs.getByTestId('nav-releases').count() === 0, 'nor the releases page');
   await theirs.getByTestId('nav-terminals').click();
   await theirs.getByTestId('terminal-BR-ORG-EAST').waitFor();
   await s.expectText(theirs.getByTestId('total'), '1', 'one terminal in all');
   s.check(await theirs.getByTestId('terminal-BR-ORG-HQ').count() === 0, "the acquirer's own terminal is not listed");
+  s.check(await theirs.getByTestId('terminal-BR-ORG-SOUTH').count() === 0, "nor the sibling reseller's");
   await s.shot(theirs, 'reseller-terminals');
+
+  // The reseller's user gives the terminal on to its merchant: only its own subtree is offered.
+  await theirs.getByTestId('terminal-BR-ORG-EAST').click();
+  await s.expectText(theirs.getByTestId('detail-organisation'), (t) => t === '华东代理（代理商）', 'its page names the reseller');
+  await theirs.getByTestId('move-org').click();
+  await theirs.getByTestId('move-org-to').click();
+  const offered = theirs.locator('.ant-select-dropdown:visible .ant-select-item-option');
+  await s.expectCount(offered, 2, 'the dialog offers the reseller and its merchant only');
+  await s.shot(theirs, 'reseller-move-picker');
+  const names = (await offered.allTextContents()).join(' ');
+  s.check(!names.includes('华南代理') && !names.includes('收单机构'), `no sibling nor the acquirer is offered (${names})`);
+  await s.choose(theirs, 'move-org-to', '西湖茶馆');
+  await theirs.getByTestId('move-org-reason').fill('商户签约');
+  await theirs.getByTestId('move-org-ok').click();
+  await s.expectText(theirs.getByTestId('detail-organisation'), (t) => t === '西湖茶馆（商户）',
+                     'the reseller gave it to its merchant');
+  await s.shot(theirs, 'reseller-terminal-moved');
   await theirs.getByTestId('nav-organisations').click();
   await s.expectText(theirs.getByTestId('organisations'), '西湖茶馆', 'its merchant is listed');
   await theirs.getByTestId('lang').click();

@@ -1,6 +1,7 @@
 // Shared strings (the default namespace) of what the server and the terminals
 // report: terminal lines and error codes (agentText.ts), component names
-// (components.ts), the server's stable error codes (errors.ts). zh-CN first.
+// (components.ts), the server's stable error codes (errors.ts), and the export
+// buttons every list shares (ExportButtons.tsx). zh-CN first.
 export default {
   'zh-CN': {
     agent_downloaded: '已下载 {{n}}%',
@@ -76,6 +77,16 @@ export default {
     phase_declined: '被策略拒绝',
     phase_canceled: '已取消',
     phase_unreachable: '联系不上',
+    export_csv: '导出 CSV',
+    export_xlsx: '导出 Excel',
+    export_running: '正在导出：已读取 {{n}} 行',
+    export_runningOf: '正在导出：已读取 {{n}} / {{total}} 行',
+    export_stop: '停止',
+    export_stopped: '已停止导出，没有生成文件',
+    export_done: '已导出 {{n}} 行',
+    export_cut: '符合条件的共 {{total}} 行，一次最多导出 {{max}} 行：文件只含前 {{max}} 行。请缩小筛选范围，分几次导出。',
+    export_failed: '导出失败：{{message}}',
+    export_timeIn: '{{what}}（{{tz}}）',
   },
   en: {
     agent_downloaded: 'Downloaded {{n}}%',
@@ -150,5 +161,15 @@ export default {
     phase_declined: 'declined by policy',
     phase_canceled: 'canceled',
     phase_unreachable: 'unreachable',
+    export_csv: 'Export CSV',
+    export_xlsx: 'Export Excel',
+    export_running: 'Exporting… rows so far: {{n}}',
+    export_runningOf: 'Exporting… rows so far: {{n}} of {{total}}',
+    export_stop: 'Stop',
+    export_stopped: 'The export was stopped; no file was made',
+    export_done: 'Rows exported: {{n}}',
+    export_cut: '{{total}} rows match, and an export holds at most {{max}}: the file has the first {{max}}. Narrow the filters and export in parts.',
+    export_failed: 'The export failed: {{message}}',
+    export_timeIn: '{{what}} ({{tz}})',
   },
 };

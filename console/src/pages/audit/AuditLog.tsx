@@ -1,7 +1,8 @@
 // The audit log: filters (actor, path, terminal, a time range picked in the
 // user's time zone and sent as UTC), a paged table newest first with before
 // and after in each row's expansion, export of what the filters match (CSV or
-// JSON Lines) and the hash chain's status.
+// JSON Lines from the server; Excel made here from the JSON Lines, exportAudit.ts)
+// and the hash chain's status.
 import { useState } from 'react';
 import { Button, Card, DatePicker, Form, Input, Select, Space, Table, Typography, Tag } from 'antd';
 import type { Dayjs } from 'dayjs';
@@ -13,6 +14,8 @@ import States from '../../common/States';
 import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
 import ChainStatus from './ChainStatus';
+import ExportButtons from '../../common/ExportButtons';
+import { collectAudit } from './exportAudit';
 
 interface Entry {
   id: number;
@@ -104,6 +107,8 @@ export default function AuditLog(_props: { me: Me }) {
         <Space wrap style={{ marginBottom: 12 }}>
           <Button href={exportHref('csv')} download data-testid="export-csv">{ta('exportCsv')}</Button>
           <Button href={exportHref('jsonl')} download data-testid="export-jsonl">{ta('exportJsonl')}</Button>
+          <ExportButtons testId="export-audit" base="audit" sheet={ta('exportSheet')} formats={['xlsx']}
+                         collect={collectAudit(filters, entries.data?.total, ta, t, i18n.language)} />
           <Typography.Text type="secondary">{ta('exportNote')}</Typography.Text>
           {entries.data && <Typography.Text data-testid="audit-total">{ta('total', { n: entries.data.total })}</Typography.Text>}
         </Space>

@@ -102,7 +102,7 @@ export default function Deployments({ me }: { me: Me }) {
             data-testid="watch-release"
           />
         </Space>
-        {watched ? <Progress release={watched} canDeploy={canDeploy} /> : <Alert type="info" title={versions.length ? t('chooseRelease') : t('noReleases')} />}
+        {watched ? <Progress key={watched} release={watched} canDeploy={canDeploy} /> : <Alert type="info" title={versions.length ? t('chooseRelease') : t('noReleases')} />}
       </States>
     </Space>
   );

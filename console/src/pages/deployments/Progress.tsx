@@ -1,6 +1,7 @@
 // A release's roll-out, live: deployments per state and the newest
 // terminals with their progress, refreshed every 2 seconds; roles that may
-// deploy can cancel an open one.
+// deploy can cancel an open one. Every role exports all of the release's
+// deployments to CSV or Excel (exportProgress.ts).
 import { useState } from 'react';
 import { Alert, Button, Card, Popconfirm, Progress as Bar, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +12,8 @@ import { agentLine } from '../../common/agentText';
 import { formatSize } from '../../common/sizes';
 import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
+import ExportButtons from '../../common/ExportButtons';
+import { collectProgress } from './exportProgress';
 
 export interface ProgressRow {
   id: number;
@@ -80,6 +83,11 @@ export default function Progress({ release, canDeploy }: { release: string; canD
                 )}
               </Space>
             )}
+            <div style={{ marginBottom: 12 }}>
+              <ExportButtons testId="export-progress" base={`deployments-${release.replace(/[^A-Za-z0-9._-]/g, '_')}`}
+                             sheet={t('exportSheet')} collect={collectProgress(release, t, tc, i18n.language)}
+                             disabled={d.total === 0} />
+            </div>
             {notice && <Alert type="success" title={notice} style={{ marginBottom: 12 }} data-testid="cancel-notice" />}
             {error && <Alert type="error" title={error} style={{ marginBottom: 12 }} data-testid="cancel-error" />}
             <Table<ProgressRow>

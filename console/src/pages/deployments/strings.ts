@@ -58,6 +58,7 @@ export default {
     readOnly: '您的角色只能查看部署进度',
     bytesSent: '已发送 {{sent}}，完整下载需 {{full}}',
     bytesSaved: '差分包节省 {{percent}}%',
+    exportSheet: '部署进度',
   },
   en: {
     title: 'Deployments',
@@ -117,5 +118,6 @@ export default {
     readOnly: 'Your role may only watch deployments',
     bytesSent: 'Sent {{sent}}; full downloads would have sent {{full}}',
     bytesSaved: 'Delta patches saved {{percent}}%',
+    exportSheet: 'Deployment progress',
   },
 };

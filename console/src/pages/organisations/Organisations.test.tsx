@@ -1,8 +1,10 @@
 // The organisations page: the tree indented by depth with each one's own terminals, the caller's
 // own marked, in both languages; administrators add below a chosen parent (merchants are not
-// offered as parents) and see the server's refusal in words; other roles only read.
+// offered as parents) and see the server's refusal in words; other roles only read. Each count
+// opens the terminal list of that organisation's subtree.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { MemoryRouter } from 'react-router';
 import i18n from '../../i18n';
 import Organisations from './Organisations';
 import { fakeServer, json } from '../rollouts/fixtures';
@@ -13,6 +15,8 @@ const organisations = [
   { id: 4, parent: 2, kind: 'merchant', name: '西湖茶馆', depth: 2, terminals: 5, created_by: 'admin' },
 ];
 
+const show = (role: string) => render(<MemoryRouter><Organisations me={{ name: role, role }} /></MemoryRouter>);
+
 describe('organisations', { timeout: 60000 }, () => {
   afterEach(async () => {
     vi.restoreAllMocks();
@@ -21,7 +25,7 @@ describe('organisations', { timeout: 60000 }, () => {
 
   it('draws the tree with each one\'s own terminals, in both languages', async () => {
     fakeServer((c) => (c.url.endsWith('/organisations') ? json({ own: 1, organisations }) : undefined));
-    const { unmount } = render(<Organisations me={{ name: 'aud', role: 'auditor' }} />);
+    const { unmount } = show('auditor');
     const shop = await screen.findByTestId('org-4');
     expect(shop.textContent).toBe('西湖茶馆');
     expect(shop.style.paddingLeft).toBe('40px');
@@ -29,9 +33,11 @@ describe('organisations', { timeout: 60000 }, () => {
     expect(screen.getByTestId('organisations').textContent).toContain('代理商');
     expect(screen.queryByTestId('org-form')).toBeNull();
     expect(screen.getByTestId('org-read-only')).toBeTruthy();
+    expect(screen.getByTestId('org-terminals-4').textContent).toBe('5');
+    expect(screen.getByTestId('org-terminals-4').getAttribute('href')).toBe('/terminals?organisation=4');
     unmount();
     await i18n.changeLanguage('en');
-    render(<Organisations me={{ name: 'aud', role: 'auditor' }} />);
+    show('auditor');
     expect((await screen.findByTestId('org-1')).textContent).toBe('Acquirer (yours)');
     expect(screen.getByTestId('organisations').textContent).toContain('Merchant');
   });
@@ -47,7 +53,7 @@ describe('organisations', { timeout: 60000 }, () => {
       }
       return c.url.endsWith('/organisations') ? json({ own: 1, organisations }) : undefined;
     });
-    render(<Organisations me={{ name: 'admin', role: 'admin' }} />);
+    show('admin');
     await screen.findByTestId('org-4');
     fireEvent.change(screen.getByTestId('org-name').querySelector('input') ?? screen.getByTestId('org-name'), { target: { value: '杭州' } });
     fireEvent.click(screen.getByTestId('org-kind-merchant'));

@@ -1,25 +1,18 @@
 // Organisations (组织, GET/POST /api/v1/organisations): the caller's organisation and those
 // below it, drawn as the tree they are (indented by depth), with the terminals each holds
-// directly. Administrators add a reseller or merchant below any of them but a merchant.
+// directly; each count opens the terminal list of that organisation and those below it.
+// Administrators add a reseller or merchant below any of them but a merchant.
 import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, Radio, Select, Space, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { api, Me } from '../../api';
 import { can } from '../../access';
 import PageTitle from '../../common/PageTitle';
 import States from '../../common/States';
 import { errorText } from '../../common/errors';
 import { useApi } from '../../common/useApi';
-
-export interface Organisation {
-  id: number;
-  parent: number | null;
-  kind: 'acquirer' | 'reseller' | 'merchant';
-  name: string;
-  depth: number;
-  terminals?: number;
-  created_by: string;
-}
+import { Organisation, OrganisationList, useOrganisationName } from './organisationList';
 
 interface AddValues {
   name?: string;
@@ -30,15 +23,14 @@ interface AddValues {
 export default function Organisations({ me }: { me: Me }) {
   const { t } = useTranslation('organisations');
   const { t: tc } = useTranslation();
-  const list = useApi<{ own: number; organisations: Organisation[] }>('/organisations');
+  const list = useApi<OrganisationList>('/organisations');
   const [form] = Form.useForm<AddValues>();
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState('');
   const [error, setError] = useState('');
   const admin = can(me.role, 'admin');
   const orgs = list.data?.organisations ?? [];
-  // The acquirer's own organisation has no name of its own: it is called by its kind.
-  const nameOf = (o: Organisation) => o.name || t(`kind_${o.kind}`);
+  const nameOf = useOrganisationName();
 
   const add = async (v: AddValues) => {
     setBusy(true);
@@ -79,7 +71,10 @@ export default function Organisations({ me }: { me: Me }) {
               </span>
             ) },
             { title: t('kind'), dataIndex: 'kind', render: (k: string) => t(`kind_${k}`, { defaultValue: k }) },
-            { title: t('terminals'), dataIndex: 'terminals', align: 'right' as const },
+            { title: t('terminals'), dataIndex: 'terminals', align: 'right' as const,
+              render: (n: number | undefined, o) => (
+                <Link to={`/terminals?organisation=${o.id}`} data-testid={`org-terminals-${o.id}`}>{n ?? 0}</Link>
+              ) },
             { title: t('createdBy'), dataIndex: 'created_by' },
           ]}
         />

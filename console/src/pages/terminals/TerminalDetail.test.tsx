@@ -14,7 +14,7 @@ import TerminalDetail from './TerminalDetail';
 import type { TerminalView } from './types';
 
 const base: TerminalView = {
-  serial: 'T1', model: 'A920', installed_version: '1.0.0', group: '', merchant_id: 0, merchant: '',
+  serial: 'T1', model: 'A920', installed_version: '1.0.0', group: '', merchant_id: 0, merchant: '', organisation: 1,
   created: '2026-11-24T08:00:00Z', last_seen: '2026-11-24T08:00:00Z', online: true, state: 'scheduled',
   slots: { reported: false, active: '', booted: '', a: { version: '' }, b: { version: '' } },
   progress: null, deployments: [], notifications: [], tickets: [], retired: null, retired_reason: '',
@@ -49,6 +49,8 @@ function server(view: () => unknown, inSync = true, lock: unknown = never, actio
     const url = String(input);
     if (url.endsWith('/T1/lock')) return json(lock);
     if (url.endsWith('/T1/actions')) return json({ serial: 'T1', actions });
+    if (url.includes('/T1/health?')) return json({ serial: 'T1', last_seen: null, every_seconds: 900, history_seconds: 3600,
+                                                   retention_days: 30, days: 7, latest: null, history: [] });
     if (url.includes('/certificates')) return json({ serial: 'T1', certificates: [] });
     if (url.includes('/policy?')) return json({ effective: { mode: 'auto', locked: false, lock_reason: '', revision: 1,
                                                                   window: { start: '22:00', end: '06:00', tz: 'Asia/Shanghai' } }, history: [] });
@@ -83,6 +85,7 @@ describe('terminal page', () => {
     expect(views).toBeGreaterThanOrEqual(2);
     expect(screen.getByTestId('progress').textContent).toContain('1.5 MB');
     expect(screen.getByTestId('progress-line').textContent).not.toContain('downloaded');
+    expect(screen.getByTestId('health-none').textContent).toContain('每 15 分钟一次');
   }, 60000);
 
   it('shows its parameters with their sources and locks, and whether it applied them', async () => {

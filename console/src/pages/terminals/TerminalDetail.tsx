@@ -5,7 +5,10 @@
 // (RetireButton), and a retired terminal says so, when and why; its client
 // certificates, revoked by administrators (CertificatesCard); its parameters as it gets them
 // and whether it applied them (ParametersCard); its remote lock, for a lost or stolen terminal
-// (LockCard); its remote actions — collect its logs, reboot it — and their log bundles (ActionsCard).
+// (LockCard); its remote actions — collect its logs, reboot it — and their log bundles (ActionsCard);
+// the organisation it belongs to, and for the roles with 'terminal' giving it to another
+// (MoveOrganisation); its health as its agent reports it — battery, storage, signal, uptime, versions —
+// with the fleet's conditions and charts of its history (HealthCard).
 import { useEffect, useState } from 'react';
 import { Alert, Badge, Card, Col, Descriptions, Empty, Progress, Row, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -19,7 +22,9 @@ import { agentLine } from '../../common/agentText';
 import { formatSize } from '../../common/sizes';
 import ActionsCard from './ActionsCard';
 import CertificatesCard from './CertificatesCard';
+import HealthCard from './HealthCard';
 import LockCard from './LockCard';
+import MoveOrganisation, { TerminalOrganisation, useTerminalOrganisation } from './MoveOrganisation';
 import ParametersCard from './ParametersCard';
 import PolicyPanel from './PolicyPanel';
 import RetireButton from './RetireButton';
@@ -37,6 +42,8 @@ export default function TerminalDetail({ me }: { me: Me }) {
   const [live, setLive] = useState(false);
   const view = useApi<TerminalView>(`/terminals/${encodeURIComponent(serial)}`, live ? 2000 : 0);
   const v = view.data;
+  // Its organisation, named from the caller's organisation list by the id its record carries.
+  const org = useTerminalOrganisation(v?.organisation);
   // Refresh while an update is pending or running, so a page opened before
   // the terminal starts downloading follows it without a reload.
   useEffect(() => setLive(!!v?.progress?.active || v?.state === 'scheduled' || v?.state === 'running'), [v]);
@@ -86,6 +93,10 @@ export default function TerminalDetail({ me }: { me: Me }) {
             testId="detail-title"
             extra={
               <Space>
+                {can(me.role, 'terminal') && org.orgs.length > 1 && (
+                  <MoveOrganisation serial={v.serial} orgs={org.orgs} current={org.current}
+                                    onMoved={() => { view.reload(); org.reload(); }} />
+                )}
                 {v.retired && <Tag data-testid="detail-retired">{t('retired')}</Tag>}
                 {!v.retired && can(me.role, 'admin') && (
                   <RetireButton serial={v.serial} onDone={view.reload} />
@@ -106,6 +117,9 @@ export default function TerminalDetail({ me }: { me: Me }) {
             <Descriptions.Item label={t('model')}>{v.model}</Descriptions.Item>
             <Descriptions.Item label={t('version')}><span data-testid="detail-version">{v.installed_version || '—'}</span></Descriptions.Item>
             <Descriptions.Item label={t('merchant')}>{v.merchant || '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('organisation')}>
+              <TerminalOrganisation current={org.current} />
+            </Descriptions.Item>
             <Descriptions.Item label={t('group')}>{v.group || '—'}</Descriptions.Item>
             <Descriptions.Item label={t('online')}>
               <Badge status={v.online ? 'success' : 'default'} text={v.online ? t('onlineYes') : t('onlineNo')} />
@@ -129,6 +143,8 @@ export default function TerminalDetail({ me }: { me: Me }) {
             )}
           </Descriptions>
           <Typography.Paragraph type="secondary">{t('timesIn', { tz: userTimeZone() })}</Typography.Paragraph>
+
+          <HealthCard serial={v.serial} />
 
           <LockCard serial={v.serial} canControl={!v.retired && can(me.role, 'control')} />
           <ActionsCard serial={v.serial} canRequest={!v.retired && can(me.role, 'control')} canDownload={can(me.role, 'control')} />

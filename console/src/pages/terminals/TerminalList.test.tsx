@@ -1,11 +1,13 @@
 // The terminal list reads its filters and page from the URL and asks the
-// server for exactly that page; the policy form refuses a change without a
-// reason before sending anything.
+// server for exactly that page — the health condition, "not seen for N days" (never with online)
+// and an organisation's subtree too, which the export sends as well; the policy form refuses a
+// change without a reason before sending anything.
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import i18n from '../../i18n';
 import { listPath, readPosition, withFilter, withPage } from './filters';
+import { terminalsPath } from './exportTerminals';
 import TerminalList from './TerminalList';
 import PolicyPanel from './PolicyPanel';
 
@@ -43,6 +45,59 @@ describe('terminal list filters', () => {
     expect(readPosition(new URLSearchParams('page=2&after=PF%3Cx%3E'))).toEqual({ filter: {}, page: 2, size: 20 });
     expect(readPosition(new URLSearchParams('page=1&after=PF1'))).toEqual({ filter: {}, page: 1, size: 20 });
     expect(readPosition(new URLSearchParams('page=2&before=PF1')).before).toBe('PF1');
+  });
+
+  it('carry health, not seen for N days and organisation from the URL to the API and back', () => {
+    const url = new URLSearchParams('health=low_battery&not_seen_days=7&organisation=12&page=2&size=50&after=PF9');
+    const pos = readPosition(url);
+    expect(pos).toEqual({ filter: { health: 'low_battery', not_seen_days: '7', organisation: '12' }, page: 2, size: 50,
+                          after: 'PF9' });
+    expect(listPath(pos)).toBe('/terminals?health=low_battery&not_seen_days=7&organisation=12&after=PF9&limit=50');
+    // Back to a URL and read again: the same filters.
+    const again = withFilter(url, { model: 'A920' });
+    expect(again.toString()).toBe('health=low_battery&not_seen_days=7&organisation=12&size=50&model=A920');
+    expect(readPosition(again).filter).toEqual({ model: 'A920', health: 'low_battery', not_seen_days: '7', organisation: '12' });
+    // The export asks for the same terminals.
+    expect(terminalsPath(pos.filter, null)).toBe('/terminals?health=low_battery&not_seen_days=7&organisation=12&offset=0&limit=1000');
+    // Values the server would refuse are left out.
+    expect(readPosition(new URLSearchParams('health=broken&not_seen_days=0&organisation=x1')).filter).toEqual({});
+    expect(readPosition(new URLSearchParams('not_seen_days=3651')).filter).toEqual({});
+  });
+
+  it('never send online and not seen for N days together', () => {
+    const both = readPosition(new URLSearchParams('online=true&not_seen_days=3'));
+    expect(both.filter).toEqual({ not_seen_days: '3' });
+    expect(listPath(both)).toBe('/terminals?not_seen_days=3&offset=0&limit=20');
+    expect(withFilter(new URLSearchParams('online=false&mode=never'), { not_seen_days: '30' }).toString())
+      .toBe('mode=never&not_seen_days=30');
+    expect(withFilter(new URLSearchParams('not_seen_days=30&mode=never'), { online: 'true' }).toString())
+      .toBe('mode=never&online=true');
+    expect(withFilter(new URLSearchParams('not_seen_days=30&online=true'), { health: 'weak_signal' }).toString())
+      .toBe('not_seen_days=30&online=true&health=weak_signal');
+  });
+
+  it('name the organisation it is filtered to, with a way to clear it', async () => {
+    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (url) =>
+      String(url).includes('/overview')
+        ? json({ online: 0, offline: 0, online_window_seconds: 60, versions: [], outcomes: [], modes: { auto: 0, manual: 0, never: 0 }, security: [] })
+        : String(url).endsWith('/organisations')
+          ? json({ own: 1, organisations: [{ id: 1, parent: null, kind: 'acquirer', name: '', depth: 0 },
+                                          { id: 12, parent: 1, kind: 'reseller', name: '华东代理', depth: 1 }] })
+          : json({ total: 0, terminals: [] }),
+    );
+    render(
+      <MemoryRouter initialEntries={['/terminals?organisation=12&health=low_storage']}>
+        <TerminalList me={me} />
+      </MemoryRouter>,
+    );
+    const tag = await screen.findByTestId('filter-organisation');
+    await waitFor(() => expect(tag.textContent).toBe('组织：华东代理（含下级组织）'));
+    expect(fetchSpy.mock.calls.map((c) => String(c[0]))).toContain('/api/v1/terminals?health=low_storage&organisation=12&offset=0&limit=20');
+    expect(screen.getByTestId('filter-health').closest('.ant-select')?.textContent).toContain('存储空间不足');
+    fireEvent.click(tag.querySelector('.ant-tag-close-icon')!);
+    await waitFor(() => expect(screen.queryByTestId('filter-organisation')).toBeNull());
+    await waitFor(() => expect(fetchSpy.mock.calls.map((c) => String(c[0]))).toContain('/api/v1/terminals?health=low_storage&offset=0&limit=20'));
+    fetchSpy.mockRestore();
   });
 
   it('ask the server for the filtered page and show its total', async () => {

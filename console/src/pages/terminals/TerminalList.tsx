@@ -3,18 +3,30 @@
 // overview and reloads show the same list. Quick at a million terminals: only
 // one page travels, the server counts the rest, and the next or previous page
 // is asked for after or before a serial (filters.ts withPage), not by offset.
+// Roles that may register terminals import them from a file (ImportDrawer); every role exports
+// the filtered list to CSV or Excel (exportTerminals.ts). Besides the update filters: a health
+// condition of the latest report, "not seen for N days", and an organisation's subtree (from the
+// organisations page's links, named in a tag that clears it).
 import { useEffect, useMemo, useState } from 'react';
 import { Button, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { UploadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import type { Me } from '../../api';
+import { can } from '../../access';
+import ExportButtons from '../../common/ExportButtons';
 import States from '../../common/States';
 import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
 import type { OverviewData } from '../overview/types';
-import { FilterKey, listPath, MODES, PAGE_SIZES, readPosition, STATES, withFilter, withPage } from './filters';
+import { type OrganisationList, useOrganisationName } from '../organisations/organisationList';
+import {
+  FilterKey, HEALTH_CONDITIONS, listPath, MODES, NOT_SEEN_DAYS, PAGE_SIZES, readPosition, STATES, withFilter, withPage,
+} from './filters';
 import TerminalPolicy from './TerminalPolicy';
 import PageTitle from '../../common/PageTitle';
+import ImportDrawer from './ImportDrawer';
+import { collectTerminals } from './exportTerminals';
 
 export interface TerminalRow {
   serial: string;
@@ -48,13 +60,19 @@ const SEARCH_DELAY_MS = 300;
 
 export default function TerminalList({ me }: { me: Me }) {
   const { t, i18n } = useTranslation('terminals');
+  const { t: tc } = useTranslation();
   const [params, setParams] = useSearchParams();
+  const [importing, setImporting] = useState(false);
   const position = readPosition(params);
   const { filter } = position;
   const list = useApi<ListResult>(listPath(position));
   // Model and version choices: what the fleet has (the overview's figures).
   const fleet = useApi<OverviewData>('/overview');
   const [open, setOpen] = useState<string | null>(null);
+  // The filtered organisation's name, read only when the list is filtered by one.
+  const orgs = useApi<OrganisationList>(filter.organisation ? '/organisations' : null);
+  const orgName = useOrganisationName();
+  const filteredOrg = orgs.data?.organisations.find((o) => String(o.id) === filter.organisation);
 
   // The search box sends after a short pause in typing, not on every key.
   const [text, setText] = useState(filter.q ?? '');
@@ -85,7 +103,17 @@ export default function TerminalList({ me }: { me: Me }) {
   return (
     <>
       {open && <TerminalPolicy serial={open} me={me} onClose={() => { setOpen(null); list.reload(); }} />}
-      <PageTitle title={t('title')} />
+      <PageTitle
+        title={t('title')}
+        extra={can(me.role, 'terminal') && (
+          <Button icon={<UploadOutlined />} onClick={() => setImporting(true)} data-testid="import-open">
+            {t('importButton')}
+          </Button>
+        )}
+      />
+      {can(me.role, 'terminal') && (
+        <ImportDrawer open={importing} onClose={(imported) => { setImporting(false); if (imported) list.reload(); }} />
+      )}
       <Space wrap style={{ marginBottom: 16 }}>
         <Input.Search allowClear style={{ width: 280 }} placeholder={t('search')} value={text} data-testid="search"
                       onChange={(e) => setText(e.target.value)} onSearch={(v) => set('q', v.trim())} maxLength={64} />
@@ -105,6 +133,19 @@ export default function TerminalList({ me }: { me: Me }) {
         <Select allowClear style={{ width: 120 }} placeholder={t('online')} value={filter.online} data-testid="filter-online"
                 options={[{ value: 'true', label: t('onlineYes') }, { value: 'false', label: t('onlineNo') }]}
                 onChange={(v) => set('online', v)} />
+        <Select allowClear style={{ width: 150 }} placeholder={t('filterHealth')} value={filter.health} data-testid="filter-health"
+                options={HEALTH_CONDITIONS.map((c) => ({ value: c, label: t(`health_${c}`) }))}
+                onChange={(v) => set('health', v)} />
+        <Select allowClear style={{ width: 200 }} placeholder={t('filterNotSeen')} value={filter.not_seen_days}
+                data-testid="filter-not-seen"
+                options={NOT_SEEN_DAYS.map((d) => ({ value: String(d), label: t('notSeenDays', { count: d }) }))}
+                onChange={(v) => set('not_seen_days', v)} />
+        {filter.organisation && (
+          <Tag closable color="blue" onClose={() => set('organisation', undefined)} data-testid="filter-organisation"
+               data-organisation={filter.organisation}>
+            {t('organisationTag', { name: filteredOrg ? orgName(filteredOrg) : `#${filter.organisation}` })}
+          </Tag>
+        )}
         {filter.pending && (
           <Tag closable color="volcano" onClose={() => set('pending', undefined)} data-testid="filter-pending">
             {t('pendingTag', { version: filter.pending })}
@@ -112,6 +153,10 @@ export default function TerminalList({ me }: { me: Me }) {
         )}
         {filtered && <Button onClick={() => setParams(new URLSearchParams())} data-testid="clear-filters">{t('clear')}</Button>}
       </Space>
+      <div style={{ marginBottom: 12 }}>
+        <ExportButtons testId="export-terminals" base="terminals" sheet={t('exportSheet')}
+                       collect={collectTerminals(filter, t, tc, lang)} />
+      </div>
       <States loading={list.loading && !list.data} error={list.error} onRetry={list.reload}>
         <Table<TerminalRow>
           rowKey="serial"

@@ -9,7 +9,7 @@ import type { TerminalView } from './types';
 import { fakeServer, json } from '../rollouts/fixtures';
 
 const view: TerminalView = {
-  serial: 'T1', model: 'A920', installed_version: '1.0.0', group: '', merchant_id: 0, merchant: '',
+  serial: 'T1', model: 'A920', installed_version: '1.0.0', group: '', merchant_id: 0, merchant: '', organisation: 1,
   created: '2026-11-24T08:00:00Z', last_seen: '2026-11-24T08:00:00Z', online: true, state: 'failed',
   slots: { reported: false, active: '', booted: '', a: { version: '' }, b: { version: '' } },
   progress: null, notifications: [], tickets: [], retired: null, retired_reason: '',

@@ -29,6 +29,7 @@ export interface TerminalView {
   group: string;
   merchant_id: number;
   merchant: string;
+  organisation: number; // the id of the organisation it belongs to (GET /api/v1/organisations)
   created: string;
   last_seen: string | null;
   time_zone?: string; // effective IANA zone its maintenance window is read in
@@ -92,4 +93,40 @@ export interface ActionView {
 export interface ActionsView {
   serial: string;
   actions: ActionView[];
+}
+
+// GET /api/v1/terminals/{serial}/health?days=N (server/api/terminal_health_api.cc, core/health.h):
+// what posfleet's agent reports with its polls every `every_seconds`. Any field of a report may
+// be absent (the terminal could not read it). Times are UTC text; `last_sale` is a time only.
+export type NetworkKind = 'wifi' | 'ethernet' | 'cellular' | 'offline';
+
+export interface HealthReport {
+  time: string; // when posfleetd received it
+  battery?: number; // percent
+  charging?: boolean; // on external power
+  storage_free?: number; // bytes
+  storage_total?: number; // bytes
+  network?: NetworkKind;
+  signal?: number; // percent
+  uptime?: number; // seconds since the terminal started
+  last_sale?: string;
+  apps?: Record<string, string>; // name → version
+}
+
+// The latest report, with the fleet's conditions as the list's `health` filter finds them.
+export interface LatestHealth extends HealthReport {
+  low_storage: boolean;
+  weak_signal: boolean;
+  low_battery: boolean;
+}
+
+export interface TerminalHealth {
+  serial: string;
+  last_seen: string | null;
+  every_seconds: number;
+  history_seconds: number;
+  retention_days: number;
+  days: number;
+  latest: LatestHealth | null;
+  history: HealthReport[]; // oldest first, at least history_seconds apart
 }

@@ -1,12 +1,15 @@
 // The forms of the users page, with the server's rules (domain/accounts.cc):
 // a user name of 1-64 letters, digits, '.', '_' or '-'; one of four roles; a
 // password typed twice that meets the password policy (common/passwords.ts, the
-// mirror of the server's check_password).
+// mirror of the server's check_password); the user's organisation when the administrator's
+// subtree has more than its own (the administrator's own unless another is chosen).
 import { Form, Input, Select } from 'antd';
 import type { FormInstance, Rule } from 'antd/es/form';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from '../../common/passwords';
+import OrganisationPicker from '../organisations/OrganisationPicker';
+import type { Organisation } from '../organisations/organisationList';
 
 export const ROLES = ['admin', 'release_manager', 'support', 'auditor'];
 
@@ -77,10 +80,19 @@ export interface NewUser {
   name: string;
   role: string;
   password: string;
+  organisation?: number; // absent: the administrator's own
 }
 
-// Creating a user: name, role and the initial password.
-export default function UserForm({ form, onFinish }: { form: FormInstance; onFinish: (u: NewUser) => void }) {
+interface Props {
+  form: FormInstance;
+  onFinish: (u: NewUser) => void;
+  // The administrator's subtree in tree order (its own first); the choice shows only when it
+  // holds more than one.
+  orgs?: Organisation[];
+}
+
+// Creating a user: name, role, organisation and the initial password.
+export default function UserForm({ form, onFinish, orgs = [] }: Props) {
   const { t } = useTranslation('users');
   return (
     <Form form={form} layout="vertical" onFinish={onFinish} data-testid="user-form">
@@ -90,6 +102,12 @@ export default function UserForm({ form, onFinish }: { form: FormInstance; onFin
       <Form.Item name="role" label={t('role')} rules={roleRules(t)}>
         <RoleSelect />
       </Form.Item>
+      {orgs.length > 1 && (
+        <Form.Item name="organisation" label={t('organisation')} initialValue={orgs[0].id}
+                   rules={[{ required: true, message: t('organisationRequired') }]} extra={t('organisationHelp')}>
+          <OrganisationPicker orgs={orgs} testid="user-organisation" />
+        </Form.Item>
+      )}
       <PasswordFields label={t('password')} />
     </Form>
   );

@@ -4,6 +4,8 @@
 // the user's sessions; the server refuses to leave no active administrator.
 // Two-step verification: each user's state, an administrator's reset (with a
 // reason, audited), and the setting that requires it of administrators.
+// Each user's organisation is named in the list, and chosen when one is created if the
+// administrator's subtree holds more than its own (docs/organisations.md).
 // Below them: API tokens (ApiTokens.tsx).
 import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, Modal, Popconfirm, Space, Switch, Table, Tag, Typography } from 'antd';
@@ -14,6 +16,7 @@ import States from '../../common/States';
 import { errorText } from '../../common/errors';
 import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
+import { useOrganisations } from '../organisations/organisationList';
 import ApiTokens from './ApiTokens';
 import UserForm, { NewUser, PasswordFields, RoleSelect, roleRules } from './UserForm';
 
@@ -22,6 +25,7 @@ interface User {
   role: string;
   disabled: boolean;
   totp: boolean;
+  organisation: number; // its id (GET /api/v1/organisations names it)
   created: string;
 }
 
@@ -70,6 +74,7 @@ export default function Users({ me }: { me: Me }) {
   const { t } = useTranslation();
   const { t: tu, i18n } = useTranslation('users');
   const users = useApi<{ users: User[] }>('/users');
+  const { orgs, nameById } = useOrganisations();
   const [dialog, setDialog] = useState<Dialog>(null);
   const [error, setError] = useState('');
   const [info, setInfo] = useState('');
@@ -94,7 +99,9 @@ export default function Users({ me }: { me: Me }) {
   };
   const change = (u: User, body: object, ok: string) => send(u.name, () => api('PUT', `/users/${encodeURIComponent(u.name)}`, body), ok);
   const create = (v: NewUser) =>
-    send(v.name, () => api('POST', '/users', { name: v.name, role: v.role, password: v.password }), tu('created_ok', { name: v.name }));
+    send(v.name, () => api('POST', '/users', { name: v.name, role: v.role, password: v.password,
+                                               ...(v.organisation ? { organisation: v.organisation } : {}) }),
+         tu('created_ok', { name: v.name }));
 
   const open = (d: Dialog) => {
     setError('');
@@ -135,6 +142,8 @@ export default function Users({ me }: { me: Me }) {
           columns={[
             { title: tu('name'), dataIndex: 'name', render: (v: string) => (v === me.name ? `${v} ${tu('you')}` : v) },
             { title: tu('role'), dataIndex: 'role', render: (v: string) => <Tag>{tu(`role_${v}`)}</Tag> },
+            { title: tu('organisation'), dataIndex: 'organisation',
+              render: (id: number, u: User) => <span data-testid={`user-org-${u.name}`}>{id ? nameById(id) : ''}</span> },
             {
               title: tu('status'),
               dataIndex: 'disabled',
@@ -196,7 +205,7 @@ export default function Users({ me }: { me: Me }) {
         forceRender
       >
         {dialog?.kind === 'create' && errorBox}
-        <UserForm form={createForm} onFinish={create} />
+        <UserForm form={createForm} onFinish={create} orgs={orgs} />
       </Modal>
       <Modal
         open={dialog?.kind === 'role'}
