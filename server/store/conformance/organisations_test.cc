@@ -1,6 +1,8 @@
 // Store conformance: the organisations area keeps the tree (each organisation's path of ids, a
 // subtree as one range of paths, sibling names unique) and which organisation each terminal and
 // user belongs to.
+#include <numeric>
+
 #include "server/store/conformance/fixture.h"
 
 namespace posfleet::store::conformance {
@@ -65,6 +67,19 @@ TEST_P(OrganisationsConformance, TerminalsAndUsersBelongToOne) {
   auto counts = store().organisation_terminal_counts({kRootOrganisation, shop->id});
   ASSERT_TRUE(counts);
   EXPECT_EQ(*counts, (std::vector<std::int64_t>{0, 1}));
+  // More organisations than one statement counts (2,000 resellers), in the order asked.
+  std::vector<std::int64_t> many;
+  for (std::int64_t i = 0; i < 600; ++i) many.push_back(100000 + i);
+  many[3] = shop->id;
+  many[599] = shop->id;
+  many[300] = kRootOrganisation;
+  auto counted = store().organisation_terminal_counts(many);
+  ASSERT_TRUE(counted) << counted.error().to_string();
+  ASSERT_EQ(counted->size(), 600u);
+  EXPECT_EQ((*counted)[3], 1);
+  EXPECT_EQ((*counted)[599], 1);
+  EXPECT_EQ((*counted)[300], 0);
+  EXPECT_EQ(std::accumulate(counted->begin(), counted->end(), std::int64_t{0}), 2);
   EXPECT_EQ(store().set_terminal_organisation(987654, shop->id).error().code, Code::kNotFound);
 
   auto zoe = store().insert_user({0, "zoe", "h1", "admin", false, 1});
