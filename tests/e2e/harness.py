@@ -299,7 +299,7 @@ class Cli:
         self.ca_bundle = ca_bundle or (server.tls.ca_bundle if getattr(server, "tls", None) else None)
         self.env = dict(env or {})
 
-    def run(self, *args, check=True):
+    def run(self, *args, check=True, timeout=60):
         # English text whatever the locale of the machine (the CLI follows LANG).
         env = {k: v for k, v in os.environ.items()
                if k not in ("LC_ALL", "LC_MESSAGES", "POSFLEET_CA_BUNDLE", "POSFLEET_ALLOW_PLAIN_HTTP")}
@@ -308,7 +308,7 @@ class Cli:
             env["POSFLEET_CA_BUNDLE"] = self.ca_bundle
         env.update(self.env)
         p = subprocess.run([binary("POSFLEET_CLI"), *args], cwd=self.cwd, env=env, capture_output=True,
-                           text=True, timeout=60)
+                           text=True, timeout=timeout)
         if check and p.returncode != 0:
             raise AssertionError(f"posfleet {' '.join(args)} failed ({p.returncode}):\n{p.stdout}{p.stderr}")
         return p
