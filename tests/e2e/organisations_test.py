@@ -3,8 +3,8 @@
 The acquirer's administrator builds a tree with the CLI (two resellers, a merchant below one),
 gives terminals to them, and makes a user in each reseller. Each reseller's user, logged in to
 the console's API, sees its own terminals and organisations only; the other's terminal is 404 in
-the words of one that does not exist; a route not yet taught to keep to a subtree refuses it
-rather than answer for the whole fleet. Both backends (e2e_organisations_pg).
+the words of one that does not exist; its overview counts its own terminals; a route not yet
+taught to keep to a subtree refuses it rather than answer for the whole fleet. Both backends (e2e_organisations_pg).
 """
 import os
 import sys
@@ -80,8 +80,15 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
         self.assertEqual(status, 404, body)
         self.assertEqual(east_user.request("GET", "/api/v1/terminals/ORG-EAST-1")[0], 200)
 
+        # Its overview counts its own two terminals, not the fleet's four.
+        status, overview, _ = east_user.request("GET", "/api/v1/overview")
+        self.assertEqual(status, 200, overview)
+        self.assertEqual(sum(v["count"] for v in overview["versions"]), 2)
+        self.assertEqual(overview["online"] + overview["offline"], 2)
+        status, overview, _ = admin.request("GET", "/api/v1/overview")
+        self.assertEqual(overview["online"] + overview["offline"], 4)
         # Not yet open to a reseller's user: refused, no fleet-wide counts.
-        for path in ("/api/v1/overview", "/api/v1/releases", "/api/v1/audit"):
+        for path in ("/api/v1/releases", "/api/v1/audit"):
             status, body, _ = east_user.request("GET", path)
             self.assertEqual(status, 403, (path, body))
             self.assertNotIn("ORG-", str(body))
