@@ -91,6 +91,11 @@ def one_size(size_mib):
         reg = cli.json("terminal", "register", "--serial", "RSS-1", "--model", "A920")
         agent = Agent(ws.path, server.url, "RSS-1", reg["token"], "A920",
                       [os.path.join(ws.path, "keys/release.pub")])
+        # The simulated device says 1 GiB free unless told: room for the largest image here.
+        hw = os.path.join(agent.device_dir, "hw")
+        os.makedirs(hw, exist_ok=True)
+        with open(os.path.join(hw, "storage.json"), "w") as f:
+            f.write('{"free_bytes": %d}' % (64 << 30))
         agent.start()
         deployed(cli, "RSS-1", "1.1.0")
         full = vm_hwm_kib(agent.proc.pid)
