@@ -23,6 +23,19 @@ std::int64_t& mode_slot(FleetOverview& o, const std::string& mode) {
   return o.mode_auto;
 }
 
+// A row of (model, installed_version, effective_mode, count), in model and version order, added
+// to the overview's versions and modes; its count.
+std::int64_t add_terminals(FleetOverview& o, Stmt& s) {
+  const std::int64_t n = s.i64(3);
+  mode_slot(o, s.str(2)) += n;
+  const std::string model = s.str(0), version = s.str(1);
+  if (o.versions.empty() || o.versions.back().model != model ||
+      o.versions.back().version != version)
+    o.versions.push_back({model, version, 0});
+  o.versions.back().count += n;
+  return n;
+}
+
 // The terminals in service: how many, of each model and version, of each effective mode.
 Status tally(Connection& c, FleetOverview& o, std::int64_t& in_service) {
   auto s = c.prepare(
@@ -30,16 +43,7 @@ Status tally(Connection& c, FleetOverview& o, std::int64_t& in_service) {
       "WHERE retired = 0 AND n > 0 ORDER BY model, installed_version");
   in_service = 0;
   int rc;
-  while ((rc = s.step()) == kRow) {
-    const std::int64_t n = s.i64(3);
-    in_service += n;
-    mode_slot(o, s.str(2)) += n;
-    const std::string model = s.str(0), version = s.str(1);
-    if (o.versions.empty() || o.versions.back().model != model ||
-        o.versions.back().version != version)
-      o.versions.push_back({model, version, 0});
-    o.versions.back().count += n;
-  }
+  while ((rc = s.step()) == kRow) in_service += add_terminals(o, s);
   if (rc != kDone) return c.error("overview: terminals in service");
   return ok_status();
 }
@@ -122,15 +126,8 @@ Expected<FleetOverview> SqlStore::subtree_overview(const std::string& org_path,
     std::int64_t in_service = 0;
     int rc;
     while ((rc = s.step()) == kRow) {
-      const std::int64_t n = s.i64(3);
-      in_service += n;
+      in_service += add_terminals(o, s);
       o.online += s.i64(4);
-      mode_slot(o, s.str(2)) += n;
-      const std::string model = s.str(0), version = s.str(1);
-      if (o.versions.empty() || o.versions.back().model != model ||
-          o.versions.back().version != version)
-        o.versions.push_back({model, version, 0});
-      o.versions.back().count += n;
     }
     if (rc != kDone) return c.error("overview: the subtree's terminals");
     o.offline = in_service - o.online;
