@@ -15,21 +15,7 @@ import { formatTime, userTimeZone } from '../../common/time';
 import { useApi } from '../../common/useApi';
 import ChainStatus from './ChainStatus';
 import ExportButtons from '../../common/ExportButtons';
-import { collectAudit } from './exportAudit';
-
-interface Entry {
-  id: number;
-  time_utc: string;
-  actor: string;
-  actor_kind: string;
-  address: string;
-  path: string;
-  action: string;
-  target: string;
-  before: string;
-  after: string;
-  reason: string;
-}
+import { collectAudit, Entry } from './exportAudit';
 
 interface Filters {
   actor?: string;

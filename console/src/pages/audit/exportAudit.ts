@@ -9,10 +9,12 @@ import { type Collect, EXPORT_MAX_ROWS, ExportRefused, ExportStopped } from '../
 import { formatTime, userTimeZone } from '../../common/time';
 import { actionText, targetText } from './actions';
 
-interface Entry {
+// An audit entry as the API gives it (the log page reads the same).
+export interface Entry {
   id: number;
   time_utc: string;
   actor: string;
+  actor_kind: string;
   address: string;
   path: string;
   action: string;
