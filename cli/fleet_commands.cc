@@ -147,6 +147,14 @@ Status audit_verify_or_export(const ServerOptions& s, const std::string& out_fil
     if (!v) return v.error();
     const auto* page_value = v->is_object() ? v->get_object().if_contains("entries") : nullptr;
     const auto* head = v->is_object() ? v->get_object().if_contains("head") : nullptr;
+    if (head && head->is_null())  // a reseller's or merchant's user: its entries, not the chain
+      return make_error(
+          Code::kForbidden,
+          say("整条审计链属于收单机构：代理商或商户的用户只能查看本组织的审计记录（posfleet audit "
+              "list）",
+              "the whole audit chain is the acquirer's: a reseller's or merchant's user reads its "
+              "own organisations' entries (posfleet audit list) and cannot verify or export the "
+              "chain"));
     if (!page_value || !page_value->is_array() || !head || !head->is_object())
       return make_error(Code::kParse,
                         "the server's audit page has no entries or head; is it a posfleet server?");

@@ -21,6 +21,7 @@ bj::object hashed_fields(const AuditEntry& e) {
       {"after", e.after}, {"reason", e.reason}};
   // Entries from before addresses were recorded have none and keep their hash.
   if (!e.address.empty()) o["address"] = e.address;
+  if (e.organisation != 1) o["organisation"] = e.organisation;
   return o;
 }
 // The text fields, by name, in the order they are hashed.
@@ -74,7 +75,8 @@ boost::json::object AuditEntry::to_json() const {
     raw[name] = to_hex(*field);
   }
   if (!raw.empty()) o["raw_hex"] = std::move(raw);
-  if (!o.contains("address")) o["address"] = "";  // always shown; hashed only when set
+  if (!o.contains("address")) o["address"] = "";           // always shown; hashed only when set
+  if (!o.contains("organisation")) o["organisation"] = 1;  // likewise
   o["time_utc"] = format_utc(time);
   o["prev_hash"] = prev_hash;
   o["hash"] = hash;
@@ -88,6 +90,12 @@ Expected<AuditEntry> AuditEntry::from_json(const boost::json::object& o) {
   if (!id || !time) return make_error(Code::kParse, "audit entry needs integer id and time");
   e.id = *id;
   e.time = *time;
+  if (o.contains("organisation")) {
+    auto org = json::get_int(o, "organisation");
+    if (!org || *org < 1)
+      return make_error(Code::kParse, "audit entry's organisation must be a positive integer");
+    e.organisation = *org;
+  }
   for (auto [k, out] : text_fields(e)) *out = json::string_or(o, k, "");
   e.prev_hash = json::string_or(o, "prev_hash", "");
   e.hash = json::string_or(o, "hash", "");

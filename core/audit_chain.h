@@ -39,6 +39,10 @@ struct AuditEntry {
   // addresses were recorded. Hashed only when present, so older entries keep
   // their hashes and a newer entry's address cannot be removed unseen.
   std::string address = {};
+  // The organisation the entry belongs to (the server's organisations: 1 is the acquirer, the
+  // root): the terminal's for an entry about a terminal, else the actor's. Hashed only when not
+  // the root, so entries written before organisations keep their hashes.
+  std::int64_t organisation = 1;
 
   boost::json::object to_json() const;
   static Expected<AuditEntry> from_json(const boost::json::object& o);

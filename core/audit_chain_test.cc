@@ -148,5 +148,27 @@ TEST(AuditChain, OldEntriesWithoutAddressAndNewOnesWithAddressVerifyTogether) {
   EXPECT_EQ(verify_chain(removed).first_bad_id, 4);
 }
 
+TEST(AuditChain, AnEntrysOrganisationIsHashedUnlessItIsTheAcquirers) {
+  std::vector<AuditEntry> log{entry_from_before_addresses(1, kAuditGenesis)};
+  AuditEntry e = entry_from_before_addresses(2, log.back().hash);
+  e.organisation = 7;  // a reseller's
+  e.hash = audit_hash(e, e.prev_hash);
+  log.push_back(e);
+  EXPECT_EQ(log[0].organisation, 1) << "entries from before organisations are the acquirer's";
+  EXPECT_TRUE(verify_chain(log).ok) << verify_chain(log).problem;
+  EXPECT_TRUE(verify_chain(over_the_api(log)).ok) << "the organisation survives the API's JSON";
+  EXPECT_EQ(over_the_api(log)[1].organisation, 7);
+  EXPECT_EQ(log[0].to_json().at("organisation").as_int64(), 1) << "always shown";
+
+  auto moved = log;  // someone hands the entry to another organisation
+  moved[1].organisation = 1;
+  EXPECT_FALSE(verify_chain(moved).ok);
+  EXPECT_EQ(verify_chain(moved).first_bad_id, 2);
+
+  auto o = log[1].to_json();
+  o["organisation"] = -3;
+  EXPECT_FALSE(AuditEntry::from_json(o)) << "a nonsense organisation is an error, not a value";
+}
+
 }  // namespace
 }  // namespace posfleet

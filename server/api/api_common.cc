@@ -169,6 +169,31 @@ bool keeps_to_subtree(std::string_view method, std::string_view path) {
       {"GET", "/api/v1/terminals/{serial}/actions/{id}/bundle"},
       {"GET", "/api/v1/terminals/{serial}/health"},
       {"GET", "/api/v1/overview"},
+      // Their own organisations' entries (an entry about a terminal is the terminal's).
+      {"GET", "/api/v1/audit"},
+      {"GET", "/api/v1/audit/export"},
+      // Routes of one terminal of the subtree, which touch nothing else.
+      {"PUT", "/api/v1/terminals/{serial}/group"},
+      {"PUT", "/api/v1/terminals/{serial}/time-zone"},
+      {"POST", "/api/v1/terminals/{serial}/retire"},
+      {"POST", "/api/v1/terminals/{serial}/rotate-token"},
+      {"GET", "/api/v1/terminals/{serial}/certificates"},
+      {"POST", "/api/v1/terminals/{serial}/certificates/revoke"},
+      // Deployments and support tickets of the subtree's terminals.
+      {"GET", "/api/v1/deployments"},
+      {"GET", "/api/v1/deployments/{id}"},
+      {"POST", "/api/v1/deployments/{id}/cancel"},
+      {"GET", "/api/v1/support/tickets"},
+      {"GET", "/api/v1/support/tickets/{id}"},
+      {"POST", "/api/v1/support/tickets/{id}/notes"},
+      {"POST", "/api/v1/support/tickets/{id}/close"},
+      // A terminal's own policy (the fleet's and groups' stay the acquirer's; their locks hold).
+      {"GET", "/api/v1/policy"},
+      {"PUT", "/api/v1/policy"},
+      // Users of the subtree: anyone outside it is "no user", as one that does not exist.
+      {"GET", "/api/v1/users"},
+      {"PUT", "/api/v1/users/{name}"},
+      {"POST", "/api/v1/users/{name}/totp/reset"},
   };
   return kRoutes.contains({method, path});
 }

@@ -45,7 +45,7 @@ struct Caller {
             token                            ? "token"
             : role == domain::Role::kSupport ? "support"
                                              : "user",
-            path, address};
+            path, address, scope.org_id};
   }
 };
 

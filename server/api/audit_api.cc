@@ -47,8 +47,11 @@ Expected<std::int64_t> time_param(const Request& req, const char* name) {
   return t;
 }
 
-Expected<store::AuditQuery> audit_query(const Request& req) {
+// The filters of the request within the caller's subtree: entries of other organisations do not
+// exist for it.
+Expected<store::AuditQuery> audit_query(const Request& req, const Caller& caller) {
   store::AuditQuery q;
+  q.org_path = caller.scope.query_path();
   q.actor = req.query_or("actor", "");
   q.path = req.query_or("path", "");
   q.terminal = req.query_or("terminal", "");
@@ -77,18 +80,22 @@ bj::object head_json(const domain::AuditHead& h) {
   return bj::object{{"id", h.id}, {"hash", h.hash}};
 }
 
-Response get_audit(domain::Context& ctx, Request& req, const Caller&) {
-  auto q = audit_query(req);
+Response get_audit(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto q = audit_query(req, caller);
   if (!q) return http::error_from(q.error());
   auto page = domain::audit_page(ctx, *q);
   if (!page) return http::error_from(page.error());
   bj::array out;
   for (const auto& e : page->entries) out.push_back(e.to_json());
-  return http::json_response(200, bj::object{{"entries", out},
-                                             {"total", page->total},
-                                             {"offset", q->offset},
-                                             {"limit", q->limit},
-                                             {"head", head_json(page->head)}});
+  // The chain's head is the whole log's: a reseller's or merchant's user reads its own entries
+  // and not the fleet's (the chain check is the acquirer's).
+  return http::json_response(
+      200, bj::object{{"entries", out},
+                      {"total", page->total},
+                      {"offset", q->offset},
+                      {"limit", q->limit},
+                      {"head", caller.scope.whole_tree() ? bj::value(head_json(page->head))
+                                                         : bj::value(nullptr)}});
 }
 
 // One CSV field (RFC 4180). A field a spreadsheet would run as a formula
@@ -110,14 +117,14 @@ void write_csv(std::ostringstream& out, const AuditEntry& e) {
   for (const auto* f : {&e.actor, &e.actor_kind, &e.address, &e.path, &e.action, &e.target,
                         &e.before, &e.after, &e.reason, &e.prev_hash, &e.hash})
     out << ',' << csv_field(*f);
-  out << "\r\n";
+  out << ',' << e.organisation << "\r\n";
 }
 
 Response export_audit(domain::Context& ctx, Request& req, const Caller& caller) {
   const std::string format = req.query_or("format", "");
   if (format != "csv" && format != "jsonl")
     return http::error_from(make_error(Code::kInvalidArgument, "format must be csv or jsonl"));
-  auto q = audit_query(req);
+  auto q = audit_query(req, caller);
   if (!q) return http::error_from(q.error());
   auto entries = domain::audit_export(ctx, *q, kExportMax, format, caller.actor());
   if (!entries) return http::error_from(entries.error());
@@ -125,7 +132,7 @@ Response export_audit(domain::Context& ctx, Request& req, const Caller& caller) 
   if (format == "csv")  // with a byte-order mark, so spreadsheets read the Chinese text as UTF-8
     out << "\xEF\xBB\xBF"
         << "id,time_utc,actor,actor_kind,address,path,action,target,before,after,reason,prev_hash,"
-           "hash\r\n";
+           "hash,organisation\r\n";
   for (const auto& e : *entries) {
     if (format == "csv")
       write_csv(out, e);

@@ -33,8 +33,25 @@ std::pair<std::string, std::string> scope_of(const Request& req, const bj::objec
   return {"fleet", ""};
 }
 
-Response get_policy(domain::Context& ctx, Request& req, const Caller&) {
+// A reseller's or merchant's user reads and sets the policy of a terminal of its subtree alone
+// (another's is "not found"); the fleet's and the groups' are the acquirer's, and their locks
+// hold against the terminal's own mode (core/policy: a lock holds against every scope below it).
+Status policy_within_scope(domain::Context& ctx, const Caller& caller, const std::string& scope,
+                           const std::string& key) {
+  if (caller.scope.whole_tree()) return ok_status();
+  if (scope != "terminal")
+    return make_error(Code::kForbidden,
+                      "the fleet's and the groups' policies are the acquirer's; a reseller's or "
+                      "merchant's user sets the policy of one of its terminals (terminal=SERIAL)");
+  auto t = domain::terminal_in(ctx, caller.scope, key);
+  if (!t) return t.error();
+  return ok_status();
+}
+
+Response get_policy(domain::Context& ctx, Request& req, const Caller& caller) {
   auto [scope, key] = scope_of(req, nullptr);
+  if (auto in = policy_within_scope(ctx, caller, scope, key); !in)
+    return http::error_from(in.error());
   auto view = domain::policy_view(ctx, scope, key);
   if (!view) return http::error_from(view.error());
   bj::object out{{"scope", scope}, {"key", key}};
@@ -63,6 +80,8 @@ Response put_policy(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
   auto [scope, key] = scope_of(req, &*body);
+  if (auto in = policy_within_scope(ctx, caller, scope, key); !in)
+    return http::error_from(in.error());
   bj::object fields = *body;
   for (const char* k : {"terminal", "group", "reason"}) fields.erase(k);
   auto patch = PolicyPatch::from_json(fields);

@@ -229,9 +229,11 @@ Response post_deployment(domain::Context& ctx, Request& req, const Caller& calle
   return http::json_response(201, deployment_json(*v));
 }
 
-Response get_deployment(domain::Context& ctx, Request& req, const Caller&) {
+Response get_deployment(domain::Context& ctx, Request& req, const Caller& caller) {
   auto id = positive_id(req.param("id"), "deployment");
   if (!id) return http::error_from(id.error());
+  if (auto in = domain::deployment_in(ctx, caller.scope, *id); !in)
+    return http::error_from(in.error());
   auto v = domain::deployment_view(ctx, *id);
   if (!v) return http::error_from(v.error());
   return http::json_response(200, deployment_json(*v));
@@ -239,8 +241,13 @@ Response get_deployment(domain::Context& ctx, Request& req, const Caller&) {
 
 // ?terminal=&release=&status=&result=&offset=&limit= (1-1000, default 50),
 // newest first, with the number that match in all.
-Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
+Response list_deployments(domain::Context& ctx, Request& req, const Caller& caller) {
   store::DeploymentQuery q;
+  // A subtree's deployments: its terminals'. Another's terminal, named, is as missing as none.
+  q.org_path = caller.scope.query_path();
+  if (const auto serial = req.query_or("terminal", ""); !serial.empty() && !q.org_path.empty())
+    if (auto in = domain::terminal_in(ctx, caller.scope, serial); !in)
+      return http::error_from(in.error());
   if (auto status = req.query_or("status", ""); !status.empty()) {
     auto parsed = store::parse_deployment_status(status);
     if (!parsed) return http::error_from(parsed.error());
@@ -271,6 +278,8 @@ Response list_deployments(domain::Context& ctx, Request& req, const Caller&) {
 Response cancel_deployment(domain::Context& ctx, Request& req, const Caller& caller) {
   auto id = positive_id(req.param("id"), "deployment");
   if (!id) return http::error_from(id.error());
+  if (auto in = domain::deployment_in(ctx, caller.scope, *id); !in)
+    return http::error_from(in.error());
   auto d = domain::request_cancel(ctx, *id, caller.actor());
   if (!d) return http::error_from(d.error());
   auto v = domain::deployment_view(ctx, *d, true);

@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include <map>
+#include <set>
 #include <string>
 
 #include "server/domain/tokens.h"
@@ -61,6 +63,14 @@ class OrganisationsApiTest : public testing::HandlerTest {
   http::Response get(const std::string& path, const std::string& as,
                      std::map<std::string, std::string> query = {}) {
     return send("GET", path, "", {{"authorization", as}}, std::move(query));
+  }
+  http::Response user_in(std::int64_t org, const std::string& name, const std::string& as) {
+    return send("POST", "/api/v1/users",
+                bj::serialize(bj::object{{"name", name},
+                                         {"role", "auditor"},
+                                         {"password", "a-long-enough-password"},
+                                         {"organisation", org}}),
+                {{"authorization", as}});
   }
   static std::string message(const http::Response& r) {
     return std::string(body_of(r).at("error").at("message").as_string());
@@ -129,7 +139,7 @@ TEST_F(OrganisationsApiTest, TerminalsOfAnotherResellerDoNotExistForIt) {
 
   // A route that does not yet keep to a subtree refuses a reseller's user outright, rather
   // than answer for the whole fleet.
-  for (const char* path : {"/api/v1/releases", "/api/v1/audit"}) {
+  for (const char* path : {"/api/v1/releases", "/api/v1/rollouts"}) {
     auto r = get(path, east_admin_);
     EXPECT_EQ(r.status, 403) << path;
     EXPECT_EQ(r.body.find("T-"), std::string::npos) << path;
@@ -173,6 +183,7 @@ TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAResel
   ASSERT_TRUE(store_->set_terminal_group(store_->terminal_by_serial("DEFAULT", "T-WEST-1")->id,
                                          "west-group"));
   const auto before = *store_->terminal_by_serial("DEFAULT", "T-WEST-1");
+  ASSERT_EQ(user_in(west_, "west-user", root_).status, 201);
   int routes = 0;
   for (const auto& r : router_.routes()) {
     if (r.roles.empty()) continue;  // the device API and the public routes: no user at all
@@ -180,11 +191,13 @@ TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAResel
     bool names_terminal = false;
     for (auto [param, value] :
          {std::pair{"{serial}", std::string("T-WEST-1")}, std::pair{"{id}", std::to_string(west_)},
-          std::pair{"{name}", std::string("west-admin")},
+          std::pair{"{name}", std::string("west-user")},
           std::pair{"{version}", std::string("1.0.0")}, std::pair{"{sha256}", std::string(64, 'a')},
           std::pair{"{app}", std::string("payment")}}) {
       for (auto at = path.find(param); at != std::string::npos; at = path.find(param)) {
-        names_terminal = names_terminal || std::string(param) == "{serial}";
+        // A sibling's terminal or user, named in the path: exactly as missing as none.
+        names_terminal =
+            names_terminal || std::string(param) == "{serial}" || std::string(param) == "{name}";
         path.replace(at, std::string(param).size(), value);
       }
     }
@@ -205,6 +218,7 @@ TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAResel
     EXPECT_EQ(res.body.find("T-WEST-1"), std::string::npos) << where << " " << res.body;
     EXPECT_EQ(res.body.find("西部代理"), std::string::npos) << where << " " << res.body;
     EXPECT_EQ(res.body.find("west-admin"), std::string::npos) << where << " " << res.body;
+    EXPECT_EQ(res.body.find("west-user"), std::string::npos) << where << " " << res.body;
   }
   EXPECT_GT(routes, 80) << "the management API's routes were all asked";
   const auto after = *store_->terminal_by_serial("DEFAULT", "T-WEST-1");
@@ -213,6 +227,202 @@ TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAResel
   EXPECT_EQ(after.retired, before.retired);
   EXPECT_EQ(after.token_hash, before.token_hash);
   EXPECT_EQ(store_->organisation(west_)->name, "西部代理");
+  const auto west_user = *store_->user_by_name("west-user");
+  EXPECT_FALSE(west_user.disabled);
+  EXPECT_EQ(west_user.role, "auditor");
+}
+
+// A reseller's administrator reads and changes the users of its subtree, and no other; its
+// audit log is the entries of its subtree: what its users did, and what anyone did to its
+// terminals and users.
+TEST_F(OrganisationsApiTest, AResellersUsersAndAuditLogAreItsSubtreesAlone) {
+  ASSERT_EQ(user_in(shop_, "shop-clerk", root_).status, 201);
+  ASSERT_EQ(user_in(west_, "west-clerk", root_).status, 201);
+  ASSERT_EQ(user_in(east_, "east-clerk", east_admin_).status, 201);
+
+  auto names = [&](const std::string& as) {
+    std::set<std::string> out;
+    auto r = get("/api/v1/users", as);
+    EXPECT_EQ(r.status, 200) << r.body;
+    const auto body = body_of(r);
+    for (const auto& u : body.at("users").as_array())
+      out.insert(std::string(u.at("name").as_string()));
+    return out;
+  };
+  EXPECT_EQ(names(east_admin_), (std::set<std::string>{"east-clerk", "shop-clerk"}));
+  EXPECT_EQ(names(west_admin_), (std::set<std::string>{"west-clerk"}));
+  EXPECT_TRUE(names(root_).contains("west-clerk") && names(root_).contains("east-clerk"));
+
+  auto put = [&](const std::string& name, const bj::object& b) {
+    return send("PUT", "/api/v1/users/" + name, bj::serialize(b), {{"authorization", east_admin_}});
+  };
+  auto theirs = put("west-clerk", {{"disabled", true}});
+  auto nobody = put("nobody-at-all", {{"disabled", true}});
+  EXPECT_EQ(theirs.status, 404);
+  EXPECT_EQ(error_code(theirs), error_code(nobody));
+  EXPECT_EQ(message(theirs), "no user west-clerk");
+  EXPECT_EQ(message(nobody), "no user nobody-at-all");
+  EXPECT_FALSE(store_->user_by_name("west-clerk")->disabled);
+  auto reset =
+      send("POST", "/api/v1/users/west-clerk/totp/reset",
+           bj::serialize(bj::object{{"reason", "lost phone"}}), {{"authorization", east_admin_}});
+  EXPECT_EQ(reset.status, 404);
+  auto own = put("shop-clerk", {{"disabled", true}});
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_TRUE(store_->user_by_name("shop-clerk")->disabled);
+
+  // The log: the acquirer's move of T-EAST-1 (set-up) and the users above, as each subtree sees it.
+  auto log = [&](const std::string& as) {
+    auto r = get("/api/v1/audit", as, {{"limit", "5000"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return body_of(r);
+  };
+  const auto east = log(east_admin_);
+  std::set<std::string> seen;
+  for (const auto& e : east.at("entries").as_array()) {
+    const auto org = e.at("organisation").as_int64();
+    EXPECT_TRUE(org == east_ || org == shop_) << bj::serialize(e);
+    seen.insert(std::string(e.at("action").as_string()) + " " +
+                std::string(e.at("target").as_string()));
+  }
+  EXPECT_TRUE(seen.contains("terminal.organisation terminal:T-EAST-1")) << "the acquirer's move";
+  EXPECT_TRUE(seen.contains("user.create user:shop-clerk")) << "the acquirer made it its user";
+  EXPECT_TRUE(seen.contains("user.create user:east-clerk"));
+  EXPECT_TRUE(seen.contains("user.change user:shop-clerk"));
+  EXPECT_EQ(east.at("total").as_int64(),
+            static_cast<std::int64_t>(east.at("entries").as_array().size()));
+  EXPECT_TRUE(east.at("head").is_null()) << "the whole log's head is not a reseller's to read";
+  for (const char* word : {"west-clerk", "T-WEST-1", "西部代理", "T-ROOT-1"})
+    EXPECT_EQ(bj::serialize(east).find(word), std::string::npos) << word;
+  const auto all = log(root_);
+  EXPECT_GT(all.at("total").as_int64(), east.at("total").as_int64());
+  EXPECT_TRUE(all.at("head").is_object());
+  // A filter cannot reach outside: another reseller's terminal has no entries here.
+  EXPECT_EQ(
+      body_of(get("/api/v1/audit", east_admin_, {{"terminal", "T-WEST-1"}})).at("total").as_int64(),
+      0);
+
+  auto csv = get("/api/v1/audit/export", east_admin_, {{"format", "csv"}});
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_NE(csv.body.find("user:shop-clerk"), std::string::npos);
+  EXPECT_EQ(csv.body.find("west-clerk"), std::string::npos);
+  EXPECT_EQ(csv.body.find("T-WEST-1"), std::string::npos);
+}
+
+// A reseller reads, cancels and notes the deployments and support tickets of its subtree's
+// terminals; another reseller's are exactly as missing as none, in lists and by id.
+TEST_F(OrganisationsApiTest, AResellersDeploymentsAndTicketsAreItsTerminalsAlone) {
+  add_release("2.0.0");
+  const auto release = store_->release_by_version("2.0.0")->id;
+  std::map<std::string, std::int64_t> deployment, ticket;
+  for (const char* serial : {"T-EAST-1", "T-WEST-1"}) {
+    const auto t = *store_->terminal_by_serial("DEFAULT", serial);
+    store::DeploymentRecord d;
+    d.terminal_id = t.id;
+    d.release_id = release;
+    d.created = d.updated = unix_now();
+    deployment[serial] = *store_->insert_deployment(d);
+    store::TicketRecord k;
+    k.terminal_id = t.id;
+    k.serial = serial;
+    k.message = std::string("help ") + serial;
+    k.created = k.updated = unix_now();
+    ticket[serial] = *store_->insert_ticket(k);
+  }
+  const auto east_support = token_in(east_, "support", "east-support");
+
+  auto list = get("/api/v1/deployments", east_admin_);
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(body_of(list).at("total").as_int64(), 1);
+  EXPECT_EQ(body_of(list).at("deployments").at(0).at("terminal"), "T-EAST-1");
+  EXPECT_EQ(list.body.find("T-WEST-1"), std::string::npos);
+  EXPECT_EQ(body_of(get("/api/v1/deployments", root_)).at("total").as_int64(), 2);
+  auto by_release = get("/api/v1/deployments", east_admin_, {{"release", "2.0.0"}});
+  EXPECT_EQ(body_of(by_release).at("total").as_int64(), 1);
+  auto named = get("/api/v1/deployments", east_admin_, {{"terminal", "T-WEST-1"}});
+  auto nobody = get("/api/v1/deployments", east_admin_, {{"terminal", "T-NOBODY"}});
+  EXPECT_EQ(named.status, 404);
+  EXPECT_EQ(message(named), "no terminal with serial T-WEST-1");
+  EXPECT_EQ(error_code(named), error_code(nobody));
+
+  const auto theirs = std::to_string(deployment["T-WEST-1"]);
+  auto one = get("/api/v1/deployments/" + theirs, east_admin_);
+  auto none = get("/api/v1/deployments/99999", east_admin_);
+  EXPECT_EQ(one.status, 404);
+  EXPECT_EQ(message(one), "no deployment " + theirs);
+  EXPECT_EQ(error_code(one), error_code(none));
+  EXPECT_EQ(
+      get("/api/v1/deployments/" + std::to_string(deployment["T-EAST-1"]), east_admin_).status,
+      200);
+  auto cancel = send("POST", "/api/v1/deployments/" + theirs + "/cancel", "{}",
+                     {{"authorization", east_admin_}});
+  EXPECT_EQ(cancel.status, 404);
+  EXPECT_EQ(store_->deployment(deployment["T-WEST-1"])->status,
+            store::DeploymentStatus::kScheduled);
+
+  auto queue = get("/api/v1/support/tickets", east_support);
+  ASSERT_EQ(queue.status, 200) << queue.body;
+  EXPECT_EQ(body_of(queue).at("total").as_int64(), 1);
+  EXPECT_EQ(queue.body.find("T-WEST-1"), std::string::npos);
+  EXPECT_EQ(body_of(get("/api/v1/support/tickets", east_support, {{"serial", "T-WEST-1"}}))
+                .at("total")
+                .as_int64(),
+            0);
+  const auto their_ticket = std::to_string(ticket["T-WEST-1"]);
+  auto read = get("/api/v1/support/tickets/" + their_ticket, east_support);
+  EXPECT_EQ(read.status, 404);
+  EXPECT_EQ(message(read), "no ticket " + their_ticket);
+  for (const char* action : {"/notes", "/close"}) {
+    auto r = send("POST", "/api/v1/support/tickets/" + their_ticket + action,
+                  bj::serialize(bj::object{{"text", "mine?"}, {"note", "mine?"}}),
+                  {{"authorization", east_support}});
+    EXPECT_EQ(r.status, 404) << action;
+  }
+  EXPECT_EQ(store_->ticket(ticket["T-WEST-1"])->status, "open");
+  EXPECT_TRUE(store_->ticket_notes(ticket["T-WEST-1"])->empty());
+  auto mine = get("/api/v1/support/tickets/" + std::to_string(ticket["T-EAST-1"]), east_support);
+  EXPECT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(body_of(get("/api/v1/support/tickets", root_)).at("total").as_int64(), 2);
+}
+
+// A reseller reads and sets the policy of its own terminals; the fleet's and the groups' are the
+// acquirer's, and the acquirer's lock holds below it.
+TEST_F(OrganisationsApiTest, AResellerSetsItsTerminalsPolicyUnderTheAcquirersLocks) {
+  auto put = [&](const bj::object& b, const std::string& as) {
+    return send("PUT", "/api/v1/policy", bj::serialize(b), {{"authorization", as}});
+  };
+  auto mine =
+      put({{"terminal", "T-EAST-1"}, {"mode", "manual"}, {"reason", "商户要求"}}, east_admin_);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(body_of(mine).at("effective").at("mode"), "manual");
+  EXPECT_EQ(get("/api/v1/policy", east_admin_, {{"terminal", "T-EAST-1"}}).status, 200);
+  auto theirs = put({{"terminal", "T-WEST-1"}, {"mode", "never"}, {"reason", "x"}}, east_admin_);
+  EXPECT_EQ(theirs.status, 404);
+  EXPECT_EQ(message(theirs), "no terminal with serial T-WEST-1");
+  EXPECT_EQ(get("/api/v1/policy", east_admin_, {{"terminal", "T-WEST-1"}}).status, 404);
+  EXPECT_EQ(get("/api/v1/policy", east_admin_).status, 403) << "the fleet's is the acquirer's";
+  EXPECT_EQ(put({{"group", "north"}, {"mode", "never"}, {"reason", "x"}}, east_admin_).status, 403);
+  EXPECT_EQ(put({{"mode", "never"}, {"reason", "x"}}, east_admin_).status, 403);
+
+  // The acquirer locks the terminal's group: the reseller's own mode no longer counts.
+  ASSERT_TRUE(
+      store_->set_terminal_group(store_->terminal_by_serial("DEFAULT", "T-EAST-1")->id, "north"));
+  auto lock = put({{"group", "north"},
+                   {"mode", "auto"},
+                   {"locked", true},
+                   {"lock_reason", "安全更新"},
+                   {"reason", "全网"}},
+                  root_);
+  ASSERT_EQ(lock.status, 200) << lock.body;
+  auto now = body_of(get("/api/v1/policy", east_admin_, {{"terminal", "T-EAST-1"}}));
+  EXPECT_EQ(now.at("effective").at("mode"), "auto");
+  EXPECT_TRUE(now.at("effective").at("locked").as_bool());
+  auto again =
+      put({{"terminal", "T-EAST-1"}, {"mode", "never"}, {"reason", "商户要求"}}, east_admin_);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(body_of(again).at("effective").at("mode"), "auto") << "a parent's lock holds below it";
+  EXPECT_EQ(body_of(get("/api/v1/terminals", east_admin_, {{"mode", "never"}})).at("total"), 0)
+      << "the list's mode filter agrees";
 }
 
 TEST_F(OrganisationsApiTest, TheTreeIsKeptByItsRules) {

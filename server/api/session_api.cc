@@ -130,8 +130,8 @@ Response post_user(domain::Context& ctx, Request& req, const Caller& caller) {
   return http::json_response(201, user_json(*u));
 }
 
-Response list_users(domain::Context& ctx, Request&, const Caller&) {
-  auto us = domain::list_users(ctx);
+Response list_users(domain::Context& ctx, Request&, const Caller& caller) {
+  auto us = domain::users_in(ctx, caller.scope);
   if (!us) return http::error_from(us.error());
   bj::array out;
   for (const auto& u : *us) out.push_back(user_json(u));
@@ -153,6 +153,8 @@ Response put_user(domain::Context& ctx, Request& req, const Caller& caller) {
     if (!r) return http::error_from(r.error());
     role = *r;
   }
+  if (auto in = domain::user_in(ctx, caller.scope, req.param("name")); !in)
+    return http::error_from(in.error());
   auto u = domain::change_user(ctx, req.param("name"), role, disabled,
                                json::string_or(*body, "password", ""), caller.actor());
   if (!u) return http::error_from(u.error());
@@ -184,6 +186,8 @@ Response post_totp_confirm(domain::Context& ctx, Request& req, const Caller& cal
 Response post_totp_reset(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
+  if (auto in = domain::user_in(ctx, caller.scope, req.param("name")); !in)
+    return http::error_from(in.error());
   if (auto s = domain::reset_totp(ctx, req.param("name"), json::string_or(*body, "reason", ""),
                                   caller.actor());
       !s)

@@ -125,9 +125,10 @@ Response post_merchant_terminal(domain::Context& ctx, Request& req, const Caller
 }
 
 // The queue: ?status=open|closed, ?serial=, ?offset=, ?limit= (1-200); open first.
-Response list_tickets(domain::Context& ctx, Request& req, const Caller&) {
+Response list_tickets(domain::Context& ctx, Request& req, const Caller& caller) {
   store::TicketQuery q{req.query_or("status", ""),
                        std::string(text::trim(req.query_or("serial", "")))};
+  q.org_path = caller.scope.query_path();  // a subtree's: its terminals' tickets
   if (q.status != "" && q.status != "open" && q.status != "closed")
     return http::error_from(
         make_error(Code::kInvalidArgument, "status must be open or closed (or left out for all)"));
@@ -152,9 +153,10 @@ bj::object note_json(const store::TicketNoteRecord& n) {
 }
 
 // One ticket with its terminal, the terminal's merchant (masked) and its notes.
-Response get_ticket(domain::Context& ctx, Request& req, const Caller&) {
+Response get_ticket(domain::Context& ctx, Request& req, const Caller& caller) {
   auto id = positive_id(req.param("id"), "ticket");
   if (!id) return http::error_from(id.error());
+  if (auto in = domain::ticket_in(ctx, caller.scope, *id); !in) return http::error_from(in.error());
   auto d = domain::ticket_detail(ctx, *id);
   if (!d) return http::error_from(d.error());
   bj::object out{{"ticket", ticket_json(d->ticket)}, {"terminal", nullptr}, {"merchant", nullptr}};
@@ -179,6 +181,7 @@ Response post_ticket_note(domain::Context& ctx, Request& req, const Caller& call
   auto body = body_object(req);
   if (!id) return http::error_from(id.error());
   if (!body) return http::error_from(body.error());
+  if (auto in = domain::ticket_in(ctx, caller.scope, *id); !in) return http::error_from(in.error());
   auto n = domain::add_ticket_note(ctx, *id, json::string_or(*body, "text", ""),
                                    caller.actor("support"));
   if (!n) return http::error_from(n.error());
@@ -199,6 +202,7 @@ Response close_ticket(domain::Context& ctx, Request& req, const Caller& caller) 
   auto body = body_object(req);
   if (!id) return http::error_from(id.error());
   if (!body) return http::error_from(body.error());
+  if (auto in = domain::ticket_in(ctx, caller.scope, *id); !in) return http::error_from(in.error());
   auto t =
       domain::close_ticket(ctx, *id, json::string_or(*body, "note", ""), caller.actor("support"));
   if (!t) return http::error_from(t.error());

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
+#include <charconv>
 #include <mutex>
 
 #include "core/clock.h"
@@ -15,6 +16,9 @@ namespace posfleet::domain {
 
 namespace {
 thread_local std::string t_address;
+// The tenant of the change this thread is committing (commit_change), whose terminals an entry
+// about a terminal is looked up among; null outside a change.
+thread_local const std::string* t_tenant = nullptr;
 std::mutex g_anchor_mu;
 std::string anchor_path(const Context& ctx) { return ctx.data_dir + "/audit-head.json"; }
 }  // namespace
@@ -24,6 +28,37 @@ AuditAddress::AuditAddress(std::string address) : previous_(std::move(t_address)
 }
 AuditAddress::~AuditAddress() { t_address = std::move(previous_); }
 const std::string& AuditAddress::current() { return t_address; }
+
+namespace {
+// The organisation an entry belongs to: that of the terminal, user, organisation, deployment or
+// ticket it is about, whoever acted (a reseller reads what the acquirer's staff or the terminal
+// itself did to what is its own); else the actor's.
+std::int64_t organisation_of(store::Tx& tx, const Actor& who, const std::string& target) {
+  const auto colon = target.find(':');
+  const std::string kind = target.substr(0, colon), key = target.substr(colon + 1);
+  if (colon == std::string::npos) return who.organisation;
+  if (kind == "terminal" && t_tenant) {
+    if (auto t = tx.terminal_by_serial(*t_tenant, key)) return t->org_id;
+  } else if (kind == "user") {
+    if (auto u = tx.user_by_name(key)) return u->org_id;
+  } else if (kind == "organisation" || kind == "deployment" || kind == "ticket") {
+    std::int64_t id = 0;
+    const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), id);
+    if (ec != std::errc() || end != key.data() + key.size() || id <= 0) return who.organisation;
+    if (kind == "organisation") return tx.organisation(id) ? id : who.organisation;
+    // A deployment's or a ticket's is its terminal's.
+    std::int64_t terminal_id = 0;
+    if (kind == "deployment") {
+      if (auto d = tx.deployment(id)) terminal_id = d->terminal_id;
+    } else if (auto k = tx.ticket(id)) {
+      terminal_id = k->terminal_id;
+    }
+    if (terminal_id > 0)
+      if (auto t = tx.terminal_by_id(terminal_id)) return t->org_id;
+  }
+  return who.organisation;
+}
+}  // namespace
 
 Status record_audit(store::Tx& tx, const Actor& who, const std::string& action,
                     const std::string& target, const std::string& before, const std::string& after,
@@ -39,6 +74,7 @@ Status record_audit(store::Tx& tx, const Actor& who, const std::string& action,
   e.after = after;
   e.reason = reason;
   e.address = who.address.empty() ? t_address : who.address;
+  e.organisation = organisation_of(tx, who, target);
   auto written = tx.append_audit(e);
   if (!written) return written.error().with_context("audit entry " + action);
   return ok_status();
@@ -50,14 +86,18 @@ Status commit_change(Context& ctx, const std::function<Status(store::Tx& tx)>& w
   // would point past the log if the outer one then rolled back.
   thread_local int depth = 0;
   ++depth;
+  const std::string* outer_tenant = t_tenant;
+  t_tenant = &ctx.tenant;
   Status st = ok_status();
   try {
     st = ctx.store.transact(work);
   } catch (...) {
     --depth;
+    t_tenant = outer_tenant;
     throw;
   }
   --depth;
+  t_tenant = outer_tenant;
   if (!st) return st;
   if (depth > 0 || ctx.data_dir.empty()) return ok_status();
   store::AuditQuery newest;

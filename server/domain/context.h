@@ -94,6 +94,9 @@ struct Actor {
   // The client's network address (api::client_address); "" for the server's
   // own actions. record_audit falls back to the request's (audit.h AuditAddress).
   std::string address = {};
+  // The organisation it acts for (domain/organisations.h): its audit entries belong there,
+  // unless they are about a terminal, which are the terminal's organisation's.
+  std::int64_t organisation = 1;
 };
 
 }  // namespace posfleet::domain

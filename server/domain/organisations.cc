@@ -1,5 +1,7 @@
 #include "server/domain/organisations.h"
 
+#include <map>
+
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/text.h"
@@ -18,6 +20,9 @@ Error no_organisation(std::int64_t id) {
 Error no_terminal(const std::string& serial) {
   return make_error(Code::kNotFound, "no terminal with serial " + serial);
 }
+
+// Likewise for a user of another organisation.
+Error no_user(const std::string& name) { return make_error(Code::kNotFound, "no user " + name); }
 
 std::string describe(const store::OrganisationRecord& o) {
   return o.kind + " " + std::to_string(o.id) + (o.name.empty() ? "" : " " + o.name);
@@ -89,6 +94,68 @@ Expected<bool> holds_terminal(Context& ctx, const Scope& scope, const store::Ter
   auto o = ctx.store.organisation(t.org_id);
   if (!o) return o.error();
   return scope.holds(o->path);
+}
+
+Expected<store::UserRecord> user_in(Context& ctx, const Scope& scope, const std::string& name) {
+  auto u = ctx.store.user_by_name(name);
+  if (!u && u.error().code == Code::kNotFound) return no_user(name);
+  if (!u) return u.error();
+  if (scope.whole_tree() || u->org_id == scope.org_id) return u;
+  auto o = ctx.store.organisation(u->org_id);
+  if (!o) return o.error();
+  if (!scope.holds(o->path)) return no_user(name);
+  return u;
+}
+
+Expected<std::vector<store::UserRecord>> users_in(Context& ctx, const Scope& scope) {
+  auto all = ctx.store.list_users();
+  if (!all || scope.whole_tree()) return all;
+  std::map<std::int64_t, bool> held{{scope.org_id, true}};  // each organisation read once
+  std::vector<store::UserRecord> out;
+  for (auto& u : *all) {
+    auto [it, fresh] = held.try_emplace(u.org_id, false);
+    if (fresh) {
+      auto o = ctx.store.organisation(u.org_id);
+      if (!o && o.error().code != Code::kNotFound) return o.error();
+      it->second = o && scope.holds(o->path);
+    }
+    if (it->second) out.push_back(std::move(u));
+  }
+  return out;
+}
+
+namespace {
+// Whether the terminal with id `terminal_id` lies in `scope`: false for none (0) or one gone.
+Expected<bool> holds_terminal_id(Context& ctx, const Scope& scope, std::int64_t terminal_id) {
+  if (terminal_id <= 0) return false;
+  auto t = ctx.store.terminal_by_id(terminal_id);
+  if (!t && t.error().code == Code::kNotFound) return false;
+  if (!t) return t.error();
+  return holds_terminal(ctx, scope, *t);
+}
+
+// A record of one terminal (a deployment, a ticket), as the store found it or why not: ok when
+// its terminal lies in `scope`, else `missing`, as when there is none.
+template <typename Record>
+Status of_terminal_in(Context& ctx, const Scope& scope, const Expected<Record>& found,
+                      const std::string& missing) {
+  if (!found && found.error().code == Code::kNotFound) return make_error(Code::kNotFound, missing);
+  if (!found) return found.error();
+  auto held = holds_terminal_id(ctx, scope, found->terminal_id);
+  if (!held) return held.error();
+  return *held ? ok_status() : make_error(Code::kNotFound, missing);
+}
+}  // namespace
+
+Status deployment_in(Context& ctx, const Scope& scope, std::int64_t id) {
+  if (scope.whole_tree()) return ok_status();
+  return of_terminal_in(ctx, scope, ctx.store.deployment(id),
+                        "no deployment " + std::to_string(id));
+}
+
+Status ticket_in(Context& ctx, const Scope& scope, std::int64_t id) {
+  if (scope.whole_tree()) return ok_status();
+  return of_terminal_in(ctx, scope, ctx.store.ticket(id), "no ticket " + std::to_string(id));
 }
 
 Expected<store::TerminalRecord> terminal_in(Context& ctx, const Scope& scope,

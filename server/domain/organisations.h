@@ -62,6 +62,17 @@ Expected<bool> holds_terminal(Context& ctx, const Scope& scope, const store::Ter
 Expected<store::TerminalRecord> terminal_in(Context& ctx, const Scope& scope,
                                             const std::string& serial);
 
+// A back-office user of the scope by name: kNotFound, with the same words, for one that does not
+// exist and for one of an organisation outside the scope.
+Expected<store::UserRecord> user_in(Context& ctx, const Scope& scope, const std::string& name);
+// The scope's users (every user for the acquirer's), as list_users orders them.
+Expected<std::vector<store::UserRecord>> users_in(Context& ctx, const Scope& scope);
+
+// A deployment or a ticket of the scope: of a terminal of its subtree. kNotFound, in the words of
+// one that does not exist, for any other.
+Status deployment_in(Context& ctx, const Scope& scope, std::int64_t id);
+Status ticket_in(Context& ctx, const Scope& scope, std::int64_t id);
+
 struct TerminalMove {
   store::TerminalRecord terminal;  // as it is now
   store::OrganisationRecord from, to;

@@ -223,6 +223,8 @@ struct TicketQuery {
   std::string status;  // open | closed | "" (all)
   std::string serial;  // exact terminal serial, or "" (all)
   std::int64_t offset = 0, limit = 50;
+  // Only the tickets of terminals of this organisation's subtree (its path); "" for all.
+  std::string org_path = {};
 };
 
 // A terminal as its poll needs it: its row and its open deployment, if any, read at one
@@ -239,6 +241,8 @@ struct DeploymentQuery {
   std::optional<DeploymentStatus> status;
   std::optional<DeploymentResult> result;
   std::int64_t offset = 0, limit = 50;
+  // Only the deployments of terminals of this organisation's subtree (its path); "" for all.
+  std::string org_path = {};
 };
 
 struct TicketNoteRecord {
@@ -256,6 +260,8 @@ struct AuditQuery {
   std::int64_t after_id = 0;  // only entries with a larger id
   bool newest_first = false;
   std::int64_t offset = 0, limit = 500;
+  // Only the entries of this organisation's subtree (its path, "/1/7/"); "" for all.
+  std::string org_path = {};
 };
 
 // What the server checked of a release's signatures when it was published

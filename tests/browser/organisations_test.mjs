@@ -117,4 +117,29 @@ await new Suite('organisations').run(async (s) => {
   await s.expectText(theirs.getByTestId('organisations'), '西湖茶馆', 'its merchant is listed');
   await theirs.getByTestId('lang').click();
   await s.expectText(theirs.getByTestId(`org-${east.id}`), '华东代理 (yours)', 'in English, its own marked');
+
+  // The reseller's administrator: the users page lists its subtree's users alone (no fleet
+  // settings, no API tokens), and the audit log its subtree's entries (no chain check).
+  s.check((await s.api('POST', '/users', { name: 'east-boss', role: 'admin', password: 'east-boss-password-1',
+                                          organisation: east.id })).status === 201, 'the acquirer makes the reseller an administrator');
+  s.check((await s.api('POST', '/users', { name: 'south-ops', role: 'auditor', password: 'south-ops-password-1',
+                                          organisation: south.id })).status === 201, 'and the sibling a user');
+  const boss = await s.page();
+  await s.login(boss, 'east-boss', 'east-boss-password-1');
+  await boss.getByTestId('nav-users').click();
+  await boss.getByTestId('user-org-east-ops').waitFor();
+  await s.expectText(boss.getByTestId('user-org-east-boss'), '华东代理', 'its own users are listed');
+  s.check(await boss.getByTestId('user-org-south-ops').count() === 0, "the sibling's user is not");
+  s.check(await boss.getByTestId('user-org-admin').count() === 0, "nor the acquirer's");
+  s.check(await boss.getByTestId('totp-required-switch').count() === 0, "the fleet's log-in setting is not offered");
+  await s.shot(boss, 'reseller-users');
+  await boss.getByTestId('nav-audit').click();
+  await boss.getByTestId('audit-table').waitFor();
+  await s.expectText(boss.getByTestId('audit-table'), 'BR-ORG-EAST', "the acquirer's move of its terminal is in its log");
+  const table = await boss.getByTestId('audit-table').textContent();
+  s.check(!table.includes('BR-ORG-SOUTH') && !table.includes('south-ops') && !table.includes('BR-ORG-HQ'),
+          'nothing of the sibling or the acquirer');
+  s.check(await boss.getByTestId('chain-status').count() === 0 && await boss.getByTestId('chain-checking').count() === 0,
+          'the whole chain check is not offered');
+  await s.shot(boss, 'reseller-audit');
 });

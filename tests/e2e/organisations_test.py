@@ -88,10 +88,38 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
         status, overview, _ = admin.request("GET", "/api/v1/overview")
         self.assertEqual(overview["online"] + overview["offline"], 4)
         # Not yet open to a reseller's user: refused, no fleet-wide counts.
-        for path in ("/api/v1/releases", "/api/v1/audit"):
+        for path in ("/api/v1/releases", "/api/v1/rollouts"):
             status, body, _ = east_user.request("GET", path)
             self.assertEqual(status, 403, (path, body))
             self.assertNotIn("ORG-", str(body))
+
+        # A reseller's administrator: the users of its subtree, and its subtree's audit log.
+        status, body, _ = admin.request("POST", "/api/v1/users", {
+            "name": "east-boss", "role": "admin", "password": PASSWORD, "organisation": east["id"]})
+        self.assertEqual(status, 201, body)
+        boss = Browser(self.server.url)
+        self.assertEqual(boss.log_in("east-boss", PASSWORD)[0], 200)
+        status, users, _ = boss.request("GET", "/api/v1/users")
+        self.assertEqual(status, 200, users)
+        self.assertEqual(sorted(u["name"] for u in users["users"]), ["east-boss", "east-ops"])
+        status, body, _ = boss.request("PUT", "/api/v1/users/west-ops", {"disabled": True})
+        self.assertEqual(status, 404, body)
+        self.assertEqual(body["error"]["message"], "no user west-ops")
+        status, body, _ = boss.request("PUT", "/api/v1/users/east-ops", {"role": "auditor"})
+        self.assertEqual(status, 200, body)
+        status, log, _ = boss.request("GET", "/api/v1/audit?limit=5000")
+        self.assertEqual(status, 200, log)
+        seen = {(e["action"], e["target"]) for e in log["entries"]}
+        self.assertIn(("terminal.organisation", "terminal:ORG-EAST-1"), seen)  # the acquirer's move
+        self.assertIn(("user.create", "user:east-ops"), seen)
+        self.assertIn(("login.ok", "user:east-ops"), seen)
+        self.assertIn(("user.change", "user:east-ops"), seen)
+        self.assertEqual(log["total"], len(log["entries"]))
+        self.assertIsNone(log["head"], "the whole log's head is the acquirer's")
+        for word in ("ORG-WEST", "ORG-HQ", "west-ops", "西部"):
+            self.assertNotIn(word, str(log))
+        status, whole, _ = admin.request("GET", "/api/v1/audit?limit=1")
+        self.assertGreater(whole["total"], log["total"])
 
         entries = self.cli.json("audit", "list")["entries"]
         actions = [(e["action"], e["target"]) for e in entries]

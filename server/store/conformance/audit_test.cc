@@ -84,5 +84,52 @@ TEST_P(AuditConformance, AuditFiltersByActorPathTerminalAndTime) {
   EXPECT_EQ(*store().count_audit(q), 4);
 }
 
+// Each entry keeps its organisation, hashed; a subtree's view is its organisations' entries
+// alone, counted and paged as the whole log is.
+TEST_P(AuditConformance, AnOrganisationsSubtreeReadsItsOwnEntriesAlone) {
+  auto east = store().insert_organisation({0, 1, "reseller", "华东代理", "", "alice", 100});
+  ASSERT_TRUE(east);
+  auto shop = store().insert_organisation({0, east->id, "merchant", "西湖茶馆", "", "alice", 100});
+  auto west = store().insert_organisation({0, 1, "reseller", "西部代理", "", "alice", 100});
+  ASSERT_TRUE(shop && west);
+  auto entry = [&](std::int64_t org, std::int64_t time) {
+    AuditEntry e;
+    e.time = time;
+    e.actor = "amy";
+    e.actor_kind = "user";
+    e.path = "console";
+    e.action = "test.action";
+    e.target = "fleet";
+    e.organisation = org;
+    auto a = store().append_audit(e);
+    EXPECT_TRUE(a);
+    return a ? a->id : 0;
+  };
+  const auto root = entry(1, 10), at_east = entry(east->id, 11), at_shop = entry(shop->id, 12),
+             at_west = entry(west->id, 13);
+  auto all = store().audit_entries(0, 10);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ((*all)[2].organisation, shop->id);
+  EXPECT_TRUE(verify_log(*all, at_west, all->back().hash).ok);
+  AuditQuery q;
+  q.org_path = east->path;
+  auto mine = store().query_audit(q);
+  ASSERT_TRUE(mine);
+  std::vector<std::int64_t> ids;
+  for (const auto& e : *mine) ids.push_back(e.id);
+  EXPECT_EQ(ids, (std::vector<std::int64_t>{at_east, at_shop}));
+  EXPECT_EQ(*store().count_audit(q), 2);
+  q.newest_first = true;
+  q.limit = 1;
+  EXPECT_EQ(store().query_audit(q)->front().organisation, shop->id);
+  q = {};
+  q.org_path = west->path;
+  EXPECT_EQ(*store().count_audit(q), 1);
+  q.org_path = "/1/";
+  EXPECT_EQ(*store().count_audit(q), 4) << "the acquirer's subtree is the whole log";
+  EXPECT_EQ(root, 1);
+}
+
 }  // namespace
 }  // namespace posfleet::store::conformance

@@ -453,6 +453,10 @@ std::string deployment_where(const DeploymentQuery& q) {
   if (q.release_id) w += " AND release_id = ?";
   if (q.status) w += " AND status = ?";
   if (q.result) w += " AND result = ?";
+  // A subtree's: its terminals by the organisation index, its organisations one path range.
+  if (!q.org_path.empty())
+    w += " AND terminal_id IN (SELECT id FROM terminals WHERE org_id IN (SELECT id FROM "
+         "organisations WHERE path >= ? AND path < ?))";
   return w;
 }
 
@@ -461,6 +465,7 @@ void bind_deployment_query(Stmt& s, const DeploymentQuery& q) {
   if (q.release_id) s.bind(q.release_id);
   if (q.status) s.bind(to_string(*q.status));
   if (q.result) s.bind(to_string(*q.result));
+  if (!q.org_path.empty()) s.bind_all(q.org_path, subtree_end(q.org_path));
 }
 
 }  // namespace

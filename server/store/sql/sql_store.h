@@ -354,6 +354,9 @@ class SqlStore : public Store {
 
 // Shared by the store's source files.
 TerminalRecord read_terminal(Stmt& s);
+// An audit entry from its columns id, time, actor, actor_kind, path, action, target, before,
+// after, reason, prev_hash, hash, address, org_id.
+AuditEntry read_audit_entry(Stmt& s);
 const char* terminal_columns();
 Status done(Connection& c, Stmt& s, const char* what);
 // terminal_tally counted again from the terminals in one pass (migration 22).

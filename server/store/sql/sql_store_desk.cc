@@ -12,7 +12,16 @@ namespace {
 constexpr const char* kTicketCols =
     "SELECT id, terminal_id, serial, version, policy, message, status, note, created, updated FROM "
     "tickets ";
-constexpr const char* kTicketWhere = "WHERE (?1 = '' OR status = ?1) AND (?2 = '' OR serial = ?2) ";
+constexpr const char* kTicketWhere =
+    "WHERE (?1 = '' OR status = ?1) AND (?2 = '' OR serial = ?2) "
+    "AND (?3 = '' OR terminal_id IN (SELECT id FROM terminals WHERE org_id IN (SELECT id FROM "
+    "organisations WHERE path >= ?3 AND path < ?4))) ";
+
+// The bounds ?1-?4 of kTicketWhere.
+void bind_tickets(Stmt& s, const TicketQuery& q) {
+  s.bind_all(q.status, q.serial, q.org_path,
+             q.org_path.empty() ? std::string() : subtree_end(q.org_path));
+}
 
 TicketRecord read_ticket(Stmt& s) {
   return {s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4),
@@ -21,14 +30,16 @@ TicketRecord read_ticket(Stmt& s) {
 
 constexpr const char* kAuditCols =
     "SELECT id, time, actor, actor_kind, path, action, target, before, after, reason, prev_hash, "
-    "hash, address FROM audit_log ";
+    "hash, address, org_id FROM audit_log ";
 constexpr const char* kAuditWhere =
     "WHERE id > ?1 AND (?2 = '' OR actor = ?2) AND (?3 = '' OR path = ?3) "
     "AND (?4 = '' OR target = 'terminal:' || ?4 OR (actor_kind = 'terminal' AND actor = ?4)) "
-    "AND (?5 = 0 OR time >= ?5) AND (?6 = 0 OR time <= ?6) ";
+    "AND (?5 = 0 OR time >= ?5) AND (?6 = 0 OR time <= ?6) "
+    "AND (?7 = '' OR org_id IN (SELECT id FROM organisations WHERE path >= ?7 AND path < ?8)) ";
 
 void bind_audit(Stmt& s, const AuditQuery& q) {
-  s.bind_all(q.after_id, q.actor, q.path, q.terminal, q.from, q.to);
+  s.bind_all(q.after_id, q.actor, q.path, q.terminal, q.from, q.to, q.org_path,
+             q.org_path.empty() ? std::string() : subtree_end(q.org_path));
 }
 
 // LIKE treats % and _ as wildcards; a search for them means the characters.
@@ -43,12 +54,20 @@ std::string like_escaped(const std::string& text) {
 
 }  // namespace
 
+AuditEntry read_audit_entry(Stmt& s) {
+  AuditEntry e{s.i64(0), s.i64(1), s.str(2), s.str(3),  s.str(4),  s.str(5), s.str(6),
+               s.str(7), s.str(8), s.str(9), s.str(10), s.str(11), s.str(12)};
+  e.organisation = s.i64(13);
+  return e;
+}
+
 Expected<std::vector<TicketRecord>> SqlStore::query_tickets(const TicketQuery& q) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kTicketCols) + kTicketWhere +
-                                 "ORDER BY (status = 'open') DESC, id DESC LIMIT ?3 OFFSET ?4";
+                                 "ORDER BY (status = 'open') DESC, id DESC LIMIT ?5 OFFSET ?6";
   auto s = c.prepare(sql.c_str());
-  s.bind_all(q.status, q.serial, q.limit, q.offset);
+  bind_tickets(s, q);
+  s.bind_all(q.limit, q.offset);
   std::vector<TicketRecord> out;
   int rc;
   while ((rc = s.step()) == kRow) out.push_back(read_ticket(s));
@@ -60,7 +79,7 @@ Expected<std::int64_t> SqlStore::count_tickets(const TicketQuery& q) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string("SELECT COUNT(*) FROM tickets ") + kTicketWhere;
   auto s = c.prepare(sql.c_str());
-  s.bind_all(q.status, q.serial);
+  bind_tickets(s, q);
   if (s.step() != kRow) return c.error("tickets");
   return s.i64(0);
 }
@@ -106,17 +125,15 @@ Expected<std::vector<MerchantRecord>> SqlStore::search_merchants(const std::stri
 Expected<std::vector<AuditEntry>> SqlStore::query_audit(const AuditQuery& q) {
   POSFLEET_CONN(c);
   static const std::string asc =
-      std::string(kAuditCols) + kAuditWhere + "ORDER BY id LIMIT ?7 OFFSET ?8";
+      std::string(kAuditCols) + kAuditWhere + "ORDER BY id LIMIT ?9 OFFSET ?10";
   static const std::string desc =
-      std::string(kAuditCols) + kAuditWhere + "ORDER BY id DESC LIMIT ?7 OFFSET ?8";
+      std::string(kAuditCols) + kAuditWhere + "ORDER BY id DESC LIMIT ?9 OFFSET ?10";
   auto s = c.prepare(q.newest_first ? desc.c_str() : asc.c_str());
   bind_audit(s, q);
   s.bind_all(q.limit, q.offset);
   std::vector<AuditEntry> out;
   int rc;
-  while ((rc = s.step()) == kRow)
-    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
-                   s.str(8), s.str(9), s.str(10), s.str(11), s.str(12)});
+  while ((rc = s.step()) == kRow) out.push_back(read_audit_entry(s));
   if (rc != kDone) return c.error("query audit");
   return out;
 }

@@ -300,10 +300,10 @@ Expected<AuditEntry> SqlStore::append_audit(AuditEntry e) {
   {
     auto s = c.prepare(
         "INSERT INTO audit_log (id, time, actor, actor_kind, path, action, target, before, after, "
-        "reason, prev_hash, hash, address) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "reason, prev_hash, hash, address, org_id) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind_all(e.id, e.time, e.actor, e.actor_kind, e.path, e.action, e.target, e.before, e.after,
-               e.reason, e.prev_hash, e.hash, e.address);
+               e.reason, e.prev_hash, e.hash, e.address, e.organisation);
     if (s.step() != kDone) return fail(c.error("audit"));
   }
   if (auto x = c.commit(); !x) return x.error();
@@ -315,14 +315,12 @@ Expected<std::vector<AuditEntry>> SqlStore::audit_entries(std::int64_t after_id,
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "SELECT id, time, actor, actor_kind, path, action, target, before, after, reason, prev_hash, "
-      "hash, address "
+      "hash, address, org_id "
       "FROM audit_log WHERE id > ? ORDER BY id LIMIT ?");
   s.bind_all(after_id, limit);
   std::vector<AuditEntry> out;
   int rc;
-  while ((rc = s.step()) == kRow)
-    out.push_back({s.i64(0), s.i64(1), s.str(2), s.str(3), s.str(4), s.str(5), s.str(6), s.str(7),
-                   s.str(8), s.str(9), s.str(10), s.str(11), s.str(12)});
+  while ((rc = s.step()) == kRow) out.push_back(read_audit_entry(s));
   if (rc != kDone) return c.error("audit entries");
   return out;
 }

@@ -894,6 +894,13 @@ CREATE TABLE terminal_health_history (
 CREATE INDEX terminal_health_history_terminal ON terminal_health_history(terminal_id, time);
 CREATE INDEX terminal_health_history_time ON terminal_health_history(time);
 )sql",
+    // 33: each audit entry belongs to an organisation (docs/organisations.md): the terminal's for
+    //     an entry about a terminal, else the actor's; the acquirer's for every older entry. A
+    //     reseller's log is its organisations' entries, newest first, along this index.
+    R"sql(
+ALTER TABLE audit_log ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX audit_log_org ON audit_log(org_id, id);
+)sql",
 };
 #undef POSFLEET_PENDING_MOVE
 #undef POSFLEET_PENDING_ROW

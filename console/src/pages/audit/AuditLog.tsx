@@ -43,7 +43,7 @@ function filterParams(f: Filters): URLSearchParams {
   return p;
 }
 
-export default function AuditLog(_props: { me: Me }) {
+export default function AuditLog({ me }: { me: Me }) {
   const { t } = useTranslation();
   const { t: ta, i18n } = useTranslation('audit');
   const [form] = Form.useForm<Filters>();
@@ -68,7 +68,8 @@ export default function AuditLog(_props: { me: Me }) {
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
       <PageTitle title={ta('title')} />
-      <ChainStatus />
+      {/* The chain check reads the whole log: the acquirer's (a reseller reads its own entries). */}
+      {me.whole_tree !== false && <ChainStatus />}
       <Card title={ta('entries')} extra={<Typography.Text type="secondary">{t('timeZoneNote', { tz: userTimeZone() })}</Typography.Text>}>
         <Form form={form} layout="inline" onFinish={apply} style={{ marginBottom: 16, rowGap: 8 }}>
           <Form.Item name="actor" label={ta('actor')}>

@@ -117,7 +117,9 @@ export default function Users({ me }: { me: Me }) {
   return (
     <>
     <PageTitle title={tu('title')} />
-    <LoginSecurity />
+    {/* The fleet's setting and the API tokens are the acquirer's: a reseller's administrator
+        manages its own subtree's users alone. */}
+    {me.whole_tree !== false && <LoginSecurity />}
     <Card
       title={tu('accounts')}
       extra={
@@ -283,7 +285,7 @@ export default function Users({ me }: { me: Me }) {
         </Form>
       </Modal>
     </Card>
-    <ApiTokens />
+    {me.whole_tree !== false && <ApiTokens />}
     </>
   );
 }
