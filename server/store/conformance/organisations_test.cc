@@ -142,5 +142,72 @@ TEST_P(OrganisationsConformance, ASubtreesOverviewCountsItsTerminalsAlone) {
   }
 }
 
+// A subtree's deployments and tickets are its terminals'; its terminal list keeps to it with every
+// other filter beside (written for SQLite's planner as filters, db.h filter_only).
+TEST_P(OrganisationsConformance, ASubtreesDeploymentsTicketsAndFilteredTerminalsAreItsOwn) {
+  auto east = store().insert_organisation(org_of(1, "reseller", "华东代理"));
+  auto shop = store().insert_organisation(org_of(east->id, "merchant", "西湖茶馆"));
+  auto west = store().insert_organisation(org_of(1, "reseller", "西部代理"));
+  ASSERT_TRUE(east && shop && west);
+  const auto a = terminal("SD-1", "north", "A920"), b = terminal("SD-2", "north", "A80"),
+             c = terminal("SD-3", "north", "A920");
+  ASSERT_TRUE(store().set_terminal_organisation(a, east->id));
+  ASSERT_TRUE(store().set_terminal_organisation(b, shop->id));
+  ASSERT_TRUE(store().set_terminal_organisation(c, west->id));
+  const auto r = release("7.0.0");
+  const auto da = deployment(a, r.id, "finished", "success", 10);
+  const auto db = deployment(b, r.id, "running", "none", 20);
+  deployment(c, r.id, "finished", "failure", 30);
+  for (auto [id, serial] : {std::pair{a, "SD-1"}, std::pair{c, "SD-3"}}) {
+    TicketRecord t;
+    t.terminal_id = id;
+    t.serial = serial;
+    t.message = "help";
+    t.created = t.updated = 40;
+    ASSERT_TRUE(store().insert_ticket(t));
+  }
+
+  DeploymentQuery dq;
+  dq.org_path = east->path;
+  auto ds = store().query_deployments(dq);
+  ASSERT_TRUE(ds) << ds.error().to_string();
+  std::vector<std::int64_t> ids;
+  for (const auto& d : *ds) ids.push_back(d.id);
+  EXPECT_EQ(ids, (std::vector<std::int64_t>{db, da})) << "newest first, the west's left out";
+  EXPECT_EQ(*store().count_deployments(dq), 2);
+  dq.status = DeploymentStatus::kFinished;
+  EXPECT_EQ(*store().count_deployments(dq), 1);
+  dq = {};
+  dq.org_path = west->path;
+  EXPECT_EQ(*store().count_deployments(dq), 1);
+  EXPECT_EQ(*store().count_deployments(DeploymentQuery{}), 3);
+
+  TicketQuery tq;
+  tq.org_path = east->path;
+  auto ts = store().query_tickets(tq);
+  ASSERT_TRUE(ts) << ts.error().to_string();
+  ASSERT_EQ(ts->size(), 1u);
+  EXPECT_EQ(ts->front().serial, "SD-1");
+  EXPECT_EQ(*store().count_tickets(tq), 1);
+  tq.serial = "SD-3";
+  EXPECT_EQ(*store().count_tickets(tq), 0) << "a sibling's terminal has no tickets here";
+  EXPECT_EQ(*store().count_tickets(TicketQuery{}), 2);
+
+  TerminalQuery q;
+  q.org_path = east->path;
+  q.model = "A920";
+  q.group = "north";
+  auto page = store().query_terminals(q);
+  ASSERT_TRUE(page) << page.error().to_string();
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ(page->front().terminal.serial, "SD-1");
+  EXPECT_EQ(*store().count_terminals(q), 1);
+  q.model = "A80";
+  EXPECT_EQ(*store().count_terminals(q), 1);
+  q.model = "";
+  q.pending = "7.0.0";
+  EXPECT_EQ(*store().count_terminals(q), 2) << "neither runs 7.0.0 yet";
+}
+
 }  // namespace
 }  // namespace posfleet::store::conformance

@@ -95,6 +95,7 @@ class PgConnection final : public Connection {
   std::string in_rows_of(std::string_view subquery) const override {
     return " = ANY(ARRAY(" + std::string(subquery) + "))";
   }
+  std::string filter_only(std::string_view column) const override { return std::string(column); }
 
   // The advisory lock every transaction takes first (see above).
   static constexpr std::int64_t kTransactionLock = 0x706f73666c656574;  // "posfleet"

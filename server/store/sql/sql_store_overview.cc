@@ -142,9 +142,12 @@ Expected<FleetOverview> SqlStore::subtree_overview(const std::string& org_path,
         "WHERE a.deployment_id = d.id AND a.code IN (31, 32)) THEN 1 ELSE 0 END), "
         "SUM(CASE WHEN d.result != 'success' AND EXISTS (SELECT 1 FROM action_status a WHERE "
         "a.deployment_id = d.id AND a.code IN (31, 32)) THEN 1 ELSE 0 END) "
-        "FROM deployments d JOIN terminals t ON t.id = d.terminal_id "
-        "WHERE d.status = 'finished' AND d.updated >= ? AND" +
-        in_subtree + " GROUP BY d.updated / 86400 ORDER BY day";
+        // From the subtree's terminals to each one's deployments (not from every deployment
+        // that ended to its terminal): SQLite takes the CROSS JOIN's order, and filter_only
+        // keeps it off the index of ended deployments (db.h).
+        "FROM terminals t CROSS JOIN deployments d WHERE d.terminal_id = t.id AND " +
+        c.filter_only("d.status") + " = 'finished' AND " + c.filter_only("d.updated") +
+        " >= ? AND" + in_subtree + " GROUP BY d.updated / 86400 ORDER BY day";
     auto s = c.prepare(sql.c_str());
     s.bind_all(outcomes_since, org_path, end);
     int rc;
@@ -157,7 +160,9 @@ Expected<FleetOverview> SqlStore::subtree_overview(const std::string& org_path,
     // `pending`).
     const std::string sql =
         "SELECT r.version, r.security_deadline, (SELECT COUNT(*) FROM terminals t WHERE "
-        "t.retired = 0 AND t.newest_release_id = r.id AND t.update_state != 'canceled' AND "
+        "t.retired = 0 AND " +
+        c.filter_only("t.newest_release_id") +
+        " = r.id AND t.update_state != 'canceled' AND "
         "t.installed_version != r.version AND" +
         in_subtree +
         ") FROM releases r WHERE r.security = 1 AND r.security_deadline > ? ORDER BY "

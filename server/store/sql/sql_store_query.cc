@@ -70,9 +70,14 @@ std::string from_where(const Connection& c, const TerminalQuery& q, bool paged) 
     else
       w += " AND t.merchant_id" + (paged ? " IN (" + named + ")" : c.in_rows_of(named));
   }
-  if (!q.model.empty()) w += " AND t.model = ?";
-  if (!q.version.empty()) w += " AND t.installed_version = ?";
-  if (!q.group.empty()) w += " AND t.group_name = ?";
+  // Within a subtree its terminals are read by the organisation index, and the other filters
+  // check each (db.h filter_only).
+  const auto col = [&](const char* column) {
+    return q.org_path.empty() ? std::string(column) : c.filter_only(column);
+  };
+  if (!q.model.empty()) w += " AND " + col("t.model") + " = ?";
+  if (!q.version.empty()) w += " AND " + col("t.installed_version") + " = ?";
+  if (!q.group.empty()) w += " AND " + col("t.group_name") + " = ?";
   if (q.merchant_id) w += " AND t.merchant_id = ?";
   // An organisation's subtree: its organisations are one range of the path index.
   if (!q.org_path.empty())
@@ -86,12 +91,13 @@ std::string from_where(const Connection& c, const TerminalQuery& q, bool paged) 
     w += " AND t.id IN (SELECT terminal_id FROM terminal_health WHERE " + q.health + " = 1)";
   else if (!q.health.empty())
     w += " AND 0 = 1";  // the API lets only those three through
-  if (!q.mode.empty()) w += " AND t.effective_mode = ?";
-  if (q.state) w += " AND t.update_state = ?";
+  if (!q.mode.empty()) w += " AND " + col("t.effective_mode") + " = ?";
+  if (q.state) w += " AND " + col("t.update_state") + " = ?";
   // Pending: the newest deployment is of the release and not canceled, and the terminal does
   // not run its version yet.
   if (!q.pending.empty())
-    w += " AND t.newest_release_id = (SELECT id FROM releases WHERE version = ?)"
+    w += " AND " + col("t.newest_release_id") +
+         " = (SELECT id FROM releases WHERE version = ?)"
          " AND t.update_state != 'canceled' AND t.installed_version != ?";
   if (paged && !q.after.empty()) w += q.from_end ? " AND t.serial < ?" : " AND t.serial > ?";
   return w;
