@@ -3,6 +3,11 @@
 # whose database holds N terminals (seed.py: merchants, policies, releases,
 # deployments with history), asked for the terminal list (first page, a deep
 # page, text searches, each filter), a terminal's page and the overview.
+# The terminals are shared among ORGS resellers' merchant organisations
+# (docs/organisations.md); the same reads, and the organisation list, are then
+# timed as one reseller in the middle sees them (an API token of its own,
+# stored by seed.py as the server stores one): its subtree's terminals alone,
+# which the run checks (its list's count, another reseller's terminal 404).
 # On PostgreSQL (BACKEND=postgres) the fleet is seeded into SQLite all the
 # same and moved with `posfleetd migrate`, as an operator would move theirs
 # (and as bench/fleet does), into a throwaway durable cluster
@@ -14,6 +19,9 @@
 #
 # Environment (defaults in brackets):
 #   N [100000]          terminals to seed
+#   ORGS []             resellers below the acquirer, each with MERCHANT_ORGS [5] merchant
+#                       organisations holding the terminals (seed.py: 2000 from N=100000 up)
+#   RESELLER []         which reseller's reads are timed (seed.py: the middle one, ORGS/2)
 #   REQUESTS [30]       timed requests per endpoint (after 3 untimed)
 #   THREADS [2]         posfleetd --threads and nginx worker_processes
 #   BACKEND [sqlite]    or postgres: the same seed moved by `posfleetd migrate`
@@ -61,6 +69,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 admin=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+# The reseller's API token: seed.py stores its hash for the reseller's organisation.
+reseller=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 
 # posfleetd on SQLite in $tmp/data (bench/lib.sh starts it); sets pf_pid and pf_url.
 # `database` is empty until the fleet has moved to PostgreSQL; then it names it
@@ -102,7 +112,16 @@ report_box_busy
 start_one  # creates and migrates the database
 stop_posfleetd
 t0=$(date +%s.%N)
-/usr/bin/python3 "$here/seed.py" "$tmp/data/posfleet.db" "$N" || die "seeding failed"
+RESELLER_TOKEN=$reseller /usr/bin/python3 "$here/seed.py" "$tmp/data/posfleet.db" "$N" \
+  >"$tmp/seed.out" || die "seeding failed: $(cat "$tmp/seed.out")"
+cat "$tmp/seed.out"
+# "reseller facts: reseller=1000 org=5996 terminals=500 own_serial=PF… sibling_serial=PF…"
+facts=$(sed -n 's/^reseller facts: //p' "$tmp/seed.out")
+fact() { sed -n "s/.*\<$1=\([^ ]*\).*/\1/p" <<<"$facts"; }
+r_org=$(fact org) r_terminals=$(fact terminals)
+r_serial=$(fact own_serial) r_sibling=$(fact sibling_serial)
+[[ $r_terminals =~ ^[0-9]+$ && -n $r_serial && -n $r_sibling ]] ||
+  die "seed.py told no reseller facts: $(cat "$tmp/seed.out")"
 echo "seeded in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s; db $(du -h "$tmp/data/posfleet.db" | cut -f1)"
 
 # --- PostgreSQL: the seeded installation moves there with the product's own tool ---
@@ -140,33 +159,54 @@ fi
 start_one
 
 mid=$(printf 'PF%06d' $((N / 2)))
-# name|path (percent-encoded where needed)
+# The reseller's last page of 50 (its first when it holds 50 or fewer).
+r_deep=$((r_terminals > 50 ? r_terminals - 50 : 0))
+# who|name|path (percent-encoded where needed); who is admin (the acquirer's) or reseller.
 endpoints=(
-  "list, first page|/api/v1/terminals?limit=50"
-  "list, deep page|/api/v1/terminals?offset=$((N - 50))&limit=50"
-  "list, middle page|/api/v1/terminals?offset=$((N / 2))&limit=50"
-  "list, after a serial|/api/v1/terminals?after=$(printf 'PF%06d' $((N - 51)))&limit=50"
-  "search serial prefix|/api/v1/terminals?q=PF0500&limit=50"
-  "search merchant name|/api/v1/terminals?q=%E8%8C%B6%E9%A6%86&limit=50"
-  "search no match|/api/v1/terminals?q=zzz&limit=50"
-  "filter model|/api/v1/terminals?model=A920&limit=50"
-  "filter model+version|/api/v1/terminals?model=A920&version=2.1.0&limit=50"
-  "filter group|/api/v1/terminals?group=g17&limit=50"
-  "filter merchant|/api/v1/terminals?merchant=123&limit=50"
-  "filter online|/api/v1/terminals?online=true&limit=50"
-  "filter mode never|/api/v1/terminals?mode=never&limit=50"
-  "filter state failed|/api/v1/terminals?state=failed&limit=50"
-  "filter pending 3.0.0|/api/v1/terminals?pending=3.0.0&limit=50"
-  "terminal page|/api/v1/terminals/$mid"
-  "overview|/api/v1/overview"
+  "admin|list, first page|/api/v1/terminals?limit=50"
+  "admin|list, deep page|/api/v1/terminals?offset=$((N - 50))&limit=50"
+  "admin|list, middle page|/api/v1/terminals?offset=$((N / 2))&limit=50"
+  "admin|list, after a serial|/api/v1/terminals?after=$(printf 'PF%06d' $((N - 51)))&limit=50"
+  "admin|search serial prefix|/api/v1/terminals?q=PF0500&limit=50"
+  "admin|search merchant name|/api/v1/terminals?q=%E8%8C%B6%E9%A6%86&limit=50"
+  "admin|search no match|/api/v1/terminals?q=zzz&limit=50"
+  "admin|filter model|/api/v1/terminals?model=A920&limit=50"
+  "admin|filter model+version|/api/v1/terminals?model=A920&version=2.1.0&limit=50"
+  "admin|filter group|/api/v1/terminals?group=g17&limit=50"
+  "admin|filter merchant|/api/v1/terminals?merchant=123&limit=50"
+  "admin|filter online|/api/v1/terminals?online=true&limit=50"
+  "admin|filter mode never|/api/v1/terminals?mode=never&limit=50"
+  "admin|filter state failed|/api/v1/terminals?state=failed&limit=50"
+  "admin|filter pending 3.0.0|/api/v1/terminals?pending=3.0.0&limit=50"
+  "admin|terminal page|/api/v1/terminals/$mid"
+  "admin|overview|/api/v1/overview"
+  # The reseller's reads: the first is its list's first page (its count is checked below).
+  "reseller|reseller: list, first page|/api/v1/terminals?limit=50"
+  "reseller|reseller: list, deep page|/api/v1/terminals?offset=$r_deep&limit=50"
+  "reseller|reseller: search serial|/api/v1/terminals?q=${r_serial:0:6}&limit=50"
+  "reseller|reseller: search merchant|/api/v1/terminals?q=%E8%8C%B6%E9%A6%86&limit=50"
+  "reseller|reseller: search no match|/api/v1/terminals?q=zzz&limit=50"
+  "reseller|reseller: filter model|/api/v1/terminals?model=A920&limit=50"
+  "reseller|reseller: filter online|/api/v1/terminals?online=true&limit=50"
+  "reseller|reseller: terminal page|/api/v1/terminals/$r_serial"
+  "reseller|reseller: overview|/api/v1/overview"
+  "reseller|reseller: organisations|/api/v1/organisations"
 )
 
 mkdir -p "$tmp/www/r"
 results=()
 i=0
+r_first='' r_page=''
 for e in "${endpoints[@]}"; do
+  who=${e%%|*} e=${e#*|}
   name=${e%%|*} path=${e#*|}
-  r=$(time_requests "$pf_url$path" "$tmp/www/r/$i.json" -H "Authorization: Bearer $admin")
+  token=$admin
+  if [[ $who == reseller ]]; then
+    token=$reseller
+    [[ -n $r_first ]] || r_first=$i
+    [[ $name != "reseller: terminal page" ]] || r_page=$i
+  fi
+  r=$(time_requests "$pf_url$path" "$tmp/www/r/$i.json" -H "Authorization: Bearer $token")
   # The bytes of the body nginx will serve (the last one): an answer that changes between
   # requests (a count) may differ by a few bytes from the slowest one's.
   results+=("${r% *} $(stat -c %s "$tmp/www/r/$i.json")")
@@ -174,6 +214,18 @@ for e in "${endpoints[@]}"; do
 done
 total=$(grep -o '"total":[0-9]*' "$tmp/www/r/0.json" | cut -d: -f2)
 [[ $total == "$N" ]] || die "the list counts $total terminals, not $N"
+# The reseller sees its subtree's terminals alone: as many as seed.py gave its merchants, and
+# another reseller's terminal is one that does not exist.
+total=$(grep -o '"total":[0-9]*' "$tmp/www/r/$r_first.json" | cut -d: -f2)
+[[ $total == "$r_terminals" ]] || die "the reseller's list counts $total terminals, not $r_terminals"
+grep -q "\"serial\":\"$r_serial\"" "$tmp/www/r/$r_page.json" ||
+  die "the reseller's terminal page does not show $r_serial"
+code=$(curl -s -o "$tmp/sibling.json" -w '%{http_code}' --max-time 60 \
+  -H "Authorization: Bearer $reseller" "$pf_url/api/v1/terminals/$r_sibling")
+[[ $code == 404 ]] ||
+  die "another reseller's terminal $r_sibling answered $code to the reseller, not 404"
+echo "reseller $(fact reseller) (organisation $r_org): its list counts $total terminals, as seeded;" \
+  "another reseller's $r_sibling answers 404"
 stop_posfleetd
 
 # --- nginx: the same bytes as static files --------------------------------------
@@ -190,14 +242,14 @@ done
 
 # --- report ------------------------------------------------------------------------
 echo
-printf '%-24s %10s %10s %10s %12s %12s %8s\n' endpoint "bytes" "p50 ms" "p95 ms" "nginx p50" "nginx p95" "ratio"
+printf '%-32s %10s %10s %10s %12s %12s %8s\n' endpoint "bytes" "p50 ms" "p95 ms" "nginx p50" "nginx p95" "ratio"
 i=0
 for e in "${endpoints[@]}"; do
-  name=${e%%|*}
+  e=${e#*|} name=${e%%|*}
   read -r p50 p95 bytes <<<"${results[$i]}"
   read -r n50 n95 nbytes <<<"$(time_requests "http://127.0.0.1:$ng_port/r/$i.json" "$tmp/ng.out")"
   [[ $nbytes == "$bytes" ]] || die "nginx sent $nbytes bytes for $name, posfleetd $bytes"
-  printf '%-24s %10s %10s %10s %12s %12s %8s\n' "$name" "$bytes" "$p50" "$p95" "$n50" "$n95" \
+  printf '%-32s %10s %10s %10s %12s %12s %8s\n' "$name" "$bytes" "$p50" "$p95" "$n50" "$n95" \
     "$(awk -v a="$p50" -v b="$n50" 'BEGIN{printf "%.1f", a/b}')"
   i=$((i + 1))
 done
