@@ -447,12 +447,17 @@ namespace {
 
 // The WHERE clause of a DeploymentQuery; each condition matches an index
 // (terminal, release, or status) or is left out.
-std::string deployment_where(const DeploymentQuery& q) {
+std::string deployment_where(const Connection& c, const DeploymentQuery& q) {
+  // Within a subtree its terminals' deployments are read by the terminal index, and the other
+  // conditions check each (db.h filter_only: a release's 65 ms against 0.8 ms on SQLite).
+  const auto col = [&](const char* column) {
+    return q.org_path.empty() ? std::string(column) : c.filter_only(column);
+  };
   std::string w = "WHERE 1 = 1";
   if (q.terminal_id) w += " AND terminal_id = ?";
-  if (q.release_id) w += " AND release_id = ?";
-  if (q.status) w += " AND status = ?";
-  if (q.result) w += " AND result = ?";
+  if (q.release_id) w += " AND " + col("release_id") + " = ?";
+  if (q.status) w += " AND " + col("status") + " = ?";
+  if (q.result) w += " AND " + col("result") + " = ?";
   // A subtree's: its terminals by the organisation index, its organisations one path range.
   if (!q.org_path.empty())
     w += " AND terminal_id IN (SELECT id FROM terminals WHERE org_id IN (SELECT id FROM "
@@ -473,7 +478,7 @@ void bind_deployment_query(Stmt& s, const DeploymentQuery& q) {
 Expected<std::vector<DeploymentRecord>> SqlStore::query_deployments(const DeploymentQuery& q) {
   POSFLEET_CONN(c);
   const std::string sql =
-      std::string(kDeploymentCols) + deployment_where(q) + " ORDER BY id DESC LIMIT ? OFFSET ?";
+      std::string(kDeploymentCols) + deployment_where(c, q) + " ORDER BY id DESC LIMIT ? OFFSET ?";
   auto s = c.prepare(sql.c_str());
   bind_deployment_query(s, q);
   s.bind_all(q.limit, q.offset);
@@ -482,7 +487,7 @@ Expected<std::vector<DeploymentRecord>> SqlStore::query_deployments(const Deploy
 
 Expected<std::int64_t> SqlStore::count_deployments(const DeploymentQuery& q) {
   POSFLEET_CONN(c);
-  const std::string sql = "SELECT COUNT(*) FROM deployments " + deployment_where(q);
+  const std::string sql = "SELECT COUNT(*) FROM deployments " + deployment_where(c, q);
   auto s = c.prepare(sql.c_str());
   bind_deployment_query(s, q);
   if (s.step() != kRow) return c.error("deployments");

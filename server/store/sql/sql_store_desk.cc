@@ -34,8 +34,13 @@ constexpr const char* kAuditCols =
 constexpr const char* kAuditWhere =
     "WHERE id > ?1 AND (?2 = '' OR actor = ?2) AND (?3 = '' OR path = ?3) "
     "AND (?4 = '' OR target = 'terminal:' || ?4 OR (actor_kind = 'terminal' AND actor = ?4)) "
-    "AND (?5 = 0 OR time >= ?5) AND (?6 = 0 OR time <= ?6) "
-    "AND (?7 = '' OR org_id IN (SELECT id FROM organisations WHERE path >= ?7 AND path < ?8)) ";
+    "AND (?5 = 0 OR time >= ?5) AND (?6 = 0 OR time <= ?6) ";
+// The organisations' condition: none for the whole log (?7 is ''), else a subtree's entries by
+// the organisation index. Not one statement with an OR: SQLite then reads the whole log for a
+// reseller's few entries (186 ms at a million entries against 0.2 ms).
+constexpr const char* kAuditAll = "AND ?7 = '' AND ?8 = '' ";
+constexpr const char* kAuditSubtree =
+    "AND org_id IN (SELECT id FROM organisations WHERE path >= ?7 AND path < ?8) ";
 
 void bind_audit(Stmt& s, const AuditQuery& q) {
   s.bind_all(q.after_id, q.actor, q.path, q.terminal, q.from, q.to, q.org_path,
@@ -124,11 +129,14 @@ Expected<std::vector<MerchantRecord>> SqlStore::search_merchants(const std::stri
 
 Expected<std::vector<AuditEntry>> SqlStore::query_audit(const AuditQuery& q) {
   POSFLEET_CONN(c);
-  static const std::string asc =
-      std::string(kAuditCols) + kAuditWhere + "ORDER BY id LIMIT ?9 OFFSET ?10";
-  static const std::string desc =
-      std::string(kAuditCols) + kAuditWhere + "ORDER BY id DESC LIMIT ?9 OFFSET ?10";
-  auto s = c.prepare(q.newest_first ? desc.c_str() : asc.c_str());
+  // [subtree][newest first]
+  static const std::string sql[2][2] = {
+      {std::string(kAuditCols) + kAuditWhere + kAuditAll + "ORDER BY id LIMIT ?9 OFFSET ?10",
+       std::string(kAuditCols) + kAuditWhere + kAuditAll + "ORDER BY id DESC LIMIT ?9 OFFSET ?10"},
+      {std::string(kAuditCols) + kAuditWhere + kAuditSubtree + "ORDER BY id LIMIT ?9 OFFSET ?10",
+       std::string(kAuditCols) + kAuditWhere + kAuditSubtree +
+           "ORDER BY id DESC LIMIT ?9 OFFSET ?10"}};
+  auto s = c.prepare(sql[!q.org_path.empty()][q.newest_first].c_str());
   bind_audit(s, q);
   s.bind_all(q.limit, q.offset);
   std::vector<AuditEntry> out;
@@ -140,8 +148,10 @@ Expected<std::vector<AuditEntry>> SqlStore::query_audit(const AuditQuery& q) {
 
 Expected<std::int64_t> SqlStore::count_audit(const AuditQuery& q) {
   POSFLEET_CONN(c);
-  static const std::string sql = std::string("SELECT COUNT(*) FROM audit_log ") + kAuditWhere;
-  auto s = c.prepare(sql.c_str());
+  static const std::string sql[2] = {
+      std::string("SELECT COUNT(*) FROM audit_log ") + kAuditWhere + kAuditAll,
+      std::string("SELECT COUNT(*) FROM audit_log ") + kAuditWhere + kAuditSubtree};
+  auto s = c.prepare(sql[!q.org_path.empty()].c_str());
   bind_audit(s, q);
   if (s.step() != kRow) return c.error("audit log");
   return s.i64(0);
