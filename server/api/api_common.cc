@@ -179,6 +179,13 @@ bool keeps_to_subtree(std::string_view method, std::string_view path) {
       {"POST", "/api/v1/terminals/{serial}/rotate-token"},
       {"GET", "/api/v1/terminals/{serial}/certificates"},
       {"POST", "/api/v1/terminals/{serial}/certificates/revoke"},
+      // The acquirer's releases, visible down its whole tree (read; no fleet counts), deployed
+      // to the subtree's terminals.
+      {"GET", "/api/v1/releases"},
+      {"GET", "/api/v1/releases/{version}"},
+      {"POST", "/api/v1/deployments"},
+      {"POST", "/api/v1/deployments/preview"},
+      {"POST", "/api/v1/deployments/cancel"},
       // Deployments and support tickets of the subtree's terminals.
       {"GET", "/api/v1/deployments"},
       {"GET", "/api/v1/deployments/{id}"},

@@ -222,6 +222,9 @@ Response post_deployment(domain::Context& ctx, Request& req, const Caller& calle
   auto reason = json::optional_string(*body, "reason", "");
   for (const auto* field : {&release, &serial, &reason})
     if (!*field) return http::error_from(field->error());
+  if (!caller.scope.whole_tree())  // another's terminal is as missing as none
+    if (auto in = domain::terminal_in(ctx, caller.scope, *serial); !in)
+      return http::error_from(in.error());
   auto d = domain::assign_release(ctx, *release, *serial, caller.actor(), *reason);
   if (!d) return http::error_from(d.error());
   auto v = domain::deployment_view(ctx, *d, true);

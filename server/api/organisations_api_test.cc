@@ -139,7 +139,7 @@ TEST_F(OrganisationsApiTest, TerminalsOfAnotherResellerDoNotExistForIt) {
 
   // A route that does not yet keep to a subtree refuses a reseller's user outright, rather
   // than answer for the whole fleet.
-  for (const char* path : {"/api/v1/releases", "/api/v1/rollouts"}) {
+  for (const char* path : {"/api/v1/rollouts", "/api/v1/freezes"}) {
     auto r = get(path, east_admin_);
     EXPECT_EQ(r.status, 403) << path;
     EXPECT_EQ(r.body.find("T-"), std::string::npos) << path;
@@ -383,6 +383,51 @@ TEST_F(OrganisationsApiTest, AResellersDeploymentsAndTicketsAreItsTerminalsAlone
   auto mine = get("/api/v1/support/tickets/" + std::to_string(ticket["T-EAST-1"]), east_support);
   EXPECT_EQ(mine.status, 200) << mine.body;
   EXPECT_EQ(body_of(get("/api/v1/support/tickets", root_)).at("total").as_int64(), 2);
+}
+
+// The acquirer's releases are visible down its tree; a reseller deploys one to its own terminals,
+// by serial, group or filter, and cancels them in bulk, never another's.
+TEST_F(OrganisationsApiTest, AResellerDeploysTheAcquirersReleasesToItsOwnTerminalsAlone) {
+  add_release("3.0.0");
+  for (const char* serial : {"T-EAST-1", "T-WEST-1"})
+    ASSERT_TRUE(
+        store_->set_terminal_group(store_->terminal_by_serial("DEFAULT", serial)->id, "north"));
+  auto releases = get("/api/v1/releases", east_admin_);
+  ASSERT_EQ(releases.status, 200) << releases.body;
+  EXPECT_EQ(body_of(releases).at("releases").as_array().size(), 1u);
+  EXPECT_EQ(get("/api/v1/releases/3.0.0", east_admin_).status, 200);
+  EXPECT_EQ(get("/api/v1/releases/3.0.0/progress", east_admin_).status, 403)
+      << "the whole fleet's counts stay the acquirer's";
+
+  auto post = [&](const bj::object& b, const std::string& as,
+                  const std::string& path = "/api/v1/deployments") {
+    return send("POST", path, bj::serialize(b), {{"authorization", as}});
+  };
+  auto theirs = post({{"release", "3.0.0"}, {"terminal", "T-WEST-1"}}, east_admin_);
+  EXPECT_EQ(theirs.status, 404);
+  EXPECT_EQ(message(theirs), "no terminal with serial T-WEST-1");
+  auto listed = post({{"release", "3.0.0"}, {"terminals", bj::array{"T-WEST-1"}}}, east_admin_,
+                     "/api/v1/deployments/preview");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(body_of(listed).at("skipped").at("unknown_terminal").as_int64(), 1)
+      << "a sibling's serial is unknown, as one nobody has";
+  EXPECT_EQ(body_of(listed).at("created").as_int64(), 0);
+  auto elsewhere = post({{"release", "3.0.0"}, {"filter", bj::object{{"organisation", west_}}}},
+                        east_admin_, "/api/v1/deployments/preview");
+  EXPECT_EQ(elsewhere.status, 404);
+  auto group = post({{"release", "3.0.0"}, {"group", "north"}}, east_admin_);
+  ASSERT_EQ(group.status, 201) << group.body;
+  EXPECT_EQ(body_of(group).at("created").as_int64(), 1) << "the group's east terminal alone";
+  const auto west_id = store_->terminal_by_serial("DEFAULT", "T-WEST-1")->id;
+  EXPECT_FALSE(*store_->open_deployment(west_id));
+
+  // The acquirer deploys to the west; the east's bulk cancel of the release ends its own alone.
+  ASSERT_EQ(post({{"release", "3.0.0"}, {"terminal", "T-WEST-1"}}, root_).status, 201);
+  auto cancel = post({{"release", "3.0.0"}, {"reason", "门店装修"}}, east_admin_,
+                     "/api/v1/deployments/cancel");
+  ASSERT_EQ(cancel.status, 200) << cancel.body;
+  EXPECT_EQ(body_of(cancel).at("matched").as_int64(), 1);
+  EXPECT_TRUE(*store_->open_deployment(west_id)) << "the west's deployment is left alone";
 }
 
 // A reseller reads and sets the policy of its own terminals; the fleet's and the groups' are the

@@ -33,22 +33,23 @@ Expected<PolicyPatch> patch_of(const bj::object& body) {
 }
 
 // The body's "filter" (terminal_filter.h), required.
-Expected<store::TerminalQuery> filter_of(domain::Context& ctx, const bj::object& body) {
+// Within the caller's subtree (an organisation named in it must lie there).
+Expected<store::TerminalQuery> filter_of(domain::Context& ctx, const bj::object& body,
+                                         const domain::Scope& scope) {
   auto* f = body.if_contains("filter");
   if (!f || !f->is_object())
     return make_error(Code::kInvalidArgument, "filter must be an object of terminal filter fields");
-  // These routes answer the acquirer's own users only (api_common.cc keeps_to_subtree).
-  return terminal_query(ctx, domain::Scope{}, f->get_object());
+  return terminal_query(ctx, scope, f->get_object());
 }
 
-Response post_policy_preview(domain::Context& ctx, Request& req, const Caller&) {
+Response post_policy_preview(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
   auto patch = patch_of(*body);
   if (!patch) return http::error_from(patch.error());
   Expected<domain::PolicyPreview> p = domain::PolicyPreview{};
   if (body->contains("filter")) {
-    auto q = filter_of(ctx, *body);
+    auto q = filter_of(ctx, *body, caller.scope);
     if (!q) return http::error_from(q.error());
     p = domain::preview_terminals(ctx, *q, *patch);
   } else {
@@ -69,7 +70,7 @@ Response post_policy_bulk(domain::Context& ctx, Request& req, const Caller& call
   if ((patch->locked || patch->lock_reason) && !role_allows(caller.role, Permission::kLock))
     return http::error_from(
         make_error(Code::kForbidden, "only an administrator may lock or unlock a policy"));
-  auto q = filter_of(ctx, *body);
+  auto q = filter_of(ctx, *body, caller.scope);
   if (!q) return http::error_from(q.error());
   // The domain checks the reason, the lock's reason and each terminal's lock.
   auto out =
@@ -83,8 +84,9 @@ Response post_policy_bulk(domain::Context& ctx, Request& req, const Caller& call
 // What a deployment or cancel request names (domain/rollout.h TargetSpec); the body's
 // "filter" is kept as text for the audit entry.
 Expected<domain::TargetSpec> target_spec(domain::Context& ctx, const bj::object& body,
-                                         std::string* filter_json) {
+                                         const domain::Scope& scope, std::string* filter_json) {
   domain::TargetSpec spec;
+  spec.scope = scope;
   if (auto* list = body.if_contains("terminals")) {
     if (!list->is_array() || list->get_array().empty())
       return make_error(Code::kInvalidArgument, "terminals must list at least one serial");
@@ -97,7 +99,7 @@ Expected<domain::TargetSpec> target_spec(domain::Context& ctx, const bj::object&
   } else if (auto g = json::string_or(body, "group", ""); !g.empty()) {
     spec.group = g;
   } else if (body.contains("filter")) {
-    auto f = filter_of(ctx, body);
+    auto f = filter_of(ctx, body, scope);
     if (!f) return f.error();
     spec.filter = *f;
     *filter_json = json::serialize(body.at("filter"));
@@ -181,7 +183,7 @@ Response post_bulk_cancel(domain::Context& ctx, Request& req, const Caller& call
   if (!body) return http::error_from(body.error());
   const std::string version = json::string_or(*body, "release", "");
   std::string filter_json;
-  auto spec = target_spec(ctx, *body, &filter_json);
+  auto spec = target_spec(ctx, *body, caller.scope, &filter_json);
   if (!spec) return http::error_from(spec.error());
   const bool named =
       body->contains("terminals") || body->contains("group") || body->contains("filter");
@@ -212,7 +214,7 @@ Response deploy_many(domain::Context& ctx, const bj::object& body, const Caller&
   const std::string version = json::string_or(body, "release", "");
   if (version.empty()) return invalid("choose the release to deploy");
   std::string filter_json;
-  auto spec = target_spec(ctx, body, &filter_json);
+  auto spec = target_spec(ctx, body, caller.scope, &filter_json);
   if (!spec) return http::error_from(spec.error());
   auto out = domain::assign_many(ctx, version, *spec, filter_json, dry_run, caller.actor(),
                                  json::string_or(body, "reason", ""));

@@ -58,7 +58,7 @@ Expected<Targets> resolve_targets(Context& ctx, const TargetSpec& spec,
     std::set<std::string> seen;
     for (const auto& serial : *spec.serials) {
       if (!seen.insert(serial).second) continue;
-      auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
+      auto t = terminal_in(ctx, spec.scope, serial);
       if (t)
         out.terminals.push_back(*t);
       else if (t.error().code == Code::kNotFound)
@@ -83,6 +83,7 @@ Expected<Targets> resolve_targets(Context& ctx, const TargetSpec& spec,
     return make_error(Code::kInvalidArgument,
                       "name the target: terminal, terminals, group or filter");
   }
+  if (q.org_path.empty()) q.org_path = spec.scope.query_path();  // a filter's is within it
   auto ts = all_matching(ctx, q,
                          spec.pending.empty() ? "deploy group by group" : "cancel group by group");
   if (!ts) return ts.error();

@@ -23,6 +23,7 @@
 
 #include "server/domain/context.h"
 #include "server/domain/deployments.h"
+#include "server/domain/organisations.h"
 
 namespace posfleet::domain {
 
@@ -33,6 +34,9 @@ struct TargetSpec {
   std::string group;
   std::optional<store::TerminalQuery> filter;
   std::string pending;  // or every terminal this release version is pending on (bulk cancel)
+  // Whose terminals: a reseller's or merchant's user names its subtree's alone, and a serial
+  // outside it counts as unknown, as one nobody has.
+  Scope scope = {};
 };
 struct Targets {
   std::vector<store::TerminalRecord> terminals;

@@ -88,7 +88,7 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
         status, overview, _ = admin.request("GET", "/api/v1/overview")
         self.assertEqual(overview["online"] + overview["offline"], 4)
         # Not yet open to a reseller's user: refused, no fleet-wide counts.
-        for path in ("/api/v1/releases", "/api/v1/rollouts"):
+        for path in ("/api/v1/rollouts", "/api/v1/freezes"):
             status, body, _ = east_user.request("GET", path)
             self.assertEqual(status, 403, (path, body))
             self.assertNotIn("ORG-", str(body))
