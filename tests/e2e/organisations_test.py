@@ -4,14 +4,17 @@ The acquirer's administrator builds a tree with the CLI (two resellers, a mercha
 gives terminals to them, and makes a user in each reseller. Each reseller's user, logged in to
 the console's API, sees its own terminals and organisations only; the other's terminal is 404 in
 the words of one that does not exist; its overview counts its own terminals; a route not yet
-taught to keep to a subtree refuses it rather than answer for the whole fleet. Both backends (e2e_organisations_pg).
+taught to keep to a subtree refuses it rather than answer for the whole fleet. A reseller's
+administrator reads its own users and audit log, and deploys the acquirer's release to its
+terminals: a real agent of its own installs it, the sibling's is left alone. Both backends
+(e2e_organisations_pg).
 """
 import os
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ADMIN_PASSWORD, Browser, FleetTestCase  # noqa: E402
+from harness import ADMIN_PASSWORD, Agent, Browser, FleetTestCase, publish_release, wait_until  # noqa: E402
 
 PASSWORD = "a-long-enough-password"
 
@@ -125,6 +128,57 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
         actions = [(e["action"], e["target"]) for e in entries]
         self.assertIn(("organisation.create", f"organisation:{shop['id']}"), actions)
         self.assertIn(("terminal.organisation", "terminal:ORG-WEST-1"), actions)
+
+
+    def test_a_resellers_deployment_reaches_its_own_terminals_alone(self):
+        east = self.cli.json("org", "add", "华东代理", "--kind", "reseller")
+        west = self.cli.json("org", "add", "西部代理", "--kind", "reseller")
+        agents = {}
+        for serial, org in (("DEP-EAST-1", east), ("DEP-WEST-1", west)):
+            reg = self.cli.json("terminal", "register", "--serial", serial, "--model", "A920")
+            self.cli.json("terminal", "move", serial, "--org", str(org["id"]), "--reason", "签约")
+            self.cli.run("terminal", "group", serial, "--group", "north")
+            agents[serial] = Agent(self.ws.path, self.server.url, serial, reg["token"], "A920",
+                                   [os.path.join(self.ws.path, "keys/release.pub")])
+            self.agents.append(agents[serial])
+            agents[serial].start()
+        publish_release(self.cli, self.ws.path, "2.0.0")
+
+        admin = Browser(self.server.url)
+        self.assertEqual(admin.log_in("admin", ADMIN_PASSWORD)[0], 200)
+        status, body, _ = admin.request("POST", "/api/v1/users", {
+            "name": "east-admin", "role": "admin", "password": PASSWORD, "organisation": east["id"]})
+        self.assertEqual(status, 201, body)
+        boss = Browser(self.server.url)
+        self.assertEqual(boss.log_in("east-admin", PASSWORD)[0], 200)
+        status, releases, _ = boss.request("GET", "/api/v1/releases")
+        self.assertEqual([r["version"] for r in releases["releases"]], ["2.0.0"], releases)
+        # The sibling's terminal by name is missing; the group "north" holds both, and the
+        # reseller's deployment to it reaches its own terminal alone.
+        status, body, _ = boss.request("POST", "/api/v1/deployments",
+                                       {"release": "2.0.0", "terminal": "DEP-WEST-1"})
+        self.assertEqual((status, body["error"]["message"]), (404, "no terminal with serial DEP-WEST-1"))
+        status, made, _ = boss.request("POST", "/api/v1/deployments",
+                                       {"release": "2.0.0", "group": "north", "reason": "华东升级"})
+        self.assertEqual(status, 201, made)
+        self.assertEqual(made["created"], 1, made)
+
+        wait_until("the reseller's terminal to run 2.0.0",
+                   lambda: self.server.api("GET", "/api/v1/terminals/DEP-EAST-1")["installed_version"] == "2.0.0",
+                   timeout=60)
+        status, mine, _ = boss.request("GET", "/api/v1/deployments")
+        self.assertEqual([(d["terminal"], d["status"], d["result"]) for d in mine["deployments"]],
+                         [("DEP-EAST-1", "finished", "success")])
+        # The sibling's agent has polled since and was offered nothing.
+        seen = self.server.api("GET", "/api/v1/terminals/DEP-WEST-1")["last_seen"]
+        wait_until("the sibling's terminal to poll again",
+                   lambda: self.server.api("GET", "/api/v1/terminals/DEP-WEST-1")["last_seen"] != seen, timeout=30)
+        self.assertEqual(self.server.api("GET", "/api/v1/deployments?terminal=DEP-WEST-1")["total"], 0)
+        self.assertNotEqual(self.server.api("GET", "/api/v1/terminals/DEP-WEST-1")["installed_version"], "2.0.0")
+        status, log, _ = boss.request("GET", "/api/v1/audit?limit=5000")
+        self.assertIn(("deployment.create", "release:2.0.0"),  # its own act, in its own log
+                      {(e["action"], e["target"]) for e in log["entries"]})
+        self.assertNotIn("DEP-WEST", str(log))
 
 
 if __name__ == "__main__":
