@@ -89,7 +89,12 @@ await new Suite('organisations').run(async (s) => {
   await s.expectText(theirs.getByTestId('stat-total'), (t) => /(^|\D)1(\D|$)/.test(t) && !/3/.test(t),
                      "the reseller's overview counts its one terminal");
   await s.shot(theirs, 'reseller-overview');
-  s.check(await theirs.getByTestId('nav-releases').count() === 0, 'nor the releases page');
+  // The acquirer's releases are listed to it, to read and deploy; publishing is the acquirer's.
+  await theirs.getByTestId('nav-releases').click();
+  await theirs.getByTestId('empty').waitFor();  // none published yet: the list answered, not a refusal
+  s.check(await theirs.getByTestId('load-error').count() === 0, 'the releases are read without a refusal');
+  s.check(await theirs.getByTestId('release-upload').count() === 0, 'no publishing for a reseller');
+  s.check(await theirs.getByTestId('nav-rollouts').count() === 0, 'nor the rollouts page');
   await theirs.getByTestId('nav-terminals').click();
   await theirs.getByTestId('terminal-BR-ORG-EAST').waitFor();
   await s.expectText(theirs.getByTestId('total'), '1', 'one terminal in all');

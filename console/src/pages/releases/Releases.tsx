@@ -22,7 +22,9 @@ export default function Releases({ me }: { me: Me }) {
   const list = useApi<{ releases: Release[] }>('/releases');
   const [uploading, setUploading] = useState(false);
   const [shown, setShown] = useState<string | null>(null);
-  const canRelease = can(me.role, 'release');
+  // Publishing and deadlines are the acquirer's: a reseller's user reads its releases and deploys
+  // them from its terminal list.
+  const canRelease = can(me.role, 'release') && me.whole_tree !== false;
   const releases = [...(list.data?.releases ?? [])].reverse();
   const current = releases.find((r) => r.version === shown);
 
