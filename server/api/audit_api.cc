@@ -80,13 +80,25 @@ bj::object head_json(const domain::AuditHead& h) {
   return bj::object{{"id", h.id}, {"hash", h.hash}};
 }
 
+// An entry as the caller may read it. The chain's hashes are the acquirer's: from two of a
+// reseller's entries with one of another organisation's between them, its own entry's prev_hash
+// and the earlier one's hash would let it test guesses of the unseen entry.
+bj::object entry_json(const AuditEntry& e, const Caller& caller) {
+  auto o = e.to_json();
+  if (!caller.scope.whole_tree()) {
+    o.erase("prev_hash");
+    o.erase("hash");
+  }
+  return o;
+}
+
 Response get_audit(domain::Context& ctx, Request& req, const Caller& caller) {
   auto q = audit_query(req, caller);
   if (!q) return http::error_from(q.error());
   auto page = domain::audit_page(ctx, *q);
   if (!page) return http::error_from(page.error());
   bj::array out;
-  for (const auto& e : page->entries) out.push_back(e.to_json());
+  for (const auto& e : page->entries) out.push_back(entry_json(e, caller));
   // The chain's head is the whole log's: a reseller's or merchant's user reads its own entries
   // and not the fleet's (the chain check is the acquirer's).
   return http::json_response(
@@ -112,10 +124,12 @@ std::string csv_field(const std::string& raw) {
   return out + "\"";
 }
 
-void write_csv(std::ostringstream& out, const AuditEntry& e) {
+void write_csv(std::ostringstream& out, const AuditEntry& e, bool hashes) {
+  static const std::string none;
   out << e.id << ',' << format_utc(e.time);
-  for (const auto* f : {&e.actor, &e.actor_kind, &e.address, &e.path, &e.action, &e.target,
-                        &e.before, &e.after, &e.reason, &e.prev_hash, &e.hash})
+  for (const auto* f :
+       {&e.actor, &e.actor_kind, &e.address, &e.path, &e.action, &e.target, &e.before, &e.after,
+        &e.reason, hashes ? &e.prev_hash : &none, hashes ? &e.hash : &none})
     out << ',' << csv_field(*f);
   out << ',' << e.organisation << "\r\n";
 }
@@ -135,9 +149,9 @@ Response export_audit(domain::Context& ctx, Request& req, const Caller& caller) 
            "hash,organisation\r\n";
   for (const auto& e : *entries) {
     if (format == "csv")
-      write_csv(out, e);
+      write_csv(out, e, caller.scope.whole_tree());
     else
-      out << json::serialize(e.to_json()) << "\n";
+      out << json::serialize(entry_json(e, caller)) << "\n";
   }
   Response r;
   r.content_type =

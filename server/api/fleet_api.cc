@@ -33,6 +33,12 @@ std::pair<std::string, std::string> scope_of(const Request& req, const bj::objec
   return {"fleet", ""};
 }
 
+// Whether the caller may set, lift or override a lock: the acquirer's administrators alone, so
+// that a lock holds over every reseller below it.
+bool may_change_locks(const Caller& caller) {
+  return role_allows(caller.role, Permission::kLock) && caller.scope.whole_tree();
+}
+
 // A reseller's or merchant's user reads and sets the policy of a terminal of its subtree alone
 // (another's is "not found"); the fleet's and the groups' are the acquirer's, and their locks
 // hold against the terminal's own mode (core/policy: a lock holds against every scope below it).
@@ -86,10 +92,14 @@ Response put_policy(domain::Context& ctx, Request& req, const Caller& caller) {
   for (const char* k : {"terminal", "group", "reason"}) fields.erase(k);
   auto patch = PolicyPatch::from_json(fields);
   if (!patch) return http::error_from(patch.error());
-  const bool may_lock = role_allows(caller.role, Permission::kLock);
+  // Locks are the acquirer's administrators': a reseller's administrator neither sets nor lifts
+  // one, nor changes a mode under one, whichever level it was set at.
+  const bool may_lock = may_change_locks(caller);
   if ((patch->locked || patch->lock_reason) && !may_lock)
-    return http::error_from(
-        make_error(Code::kForbidden, "only an administrator may lock or unlock a policy"));
+    return http::error_from(make_error(
+        Code::kForbidden, caller.scope.whole_tree()
+                              ? "only an administrator may lock or unlock a policy"
+                              : "only the acquirer's administrators lock or unlock a policy"));
   // Whoever may not lock may not change a locked mode either (kLocked).
   auto p = domain::change_policy(ctx, scope, key, *patch, caller.actor(),
                                  json::string_or(*body, "reason", ""), !may_lock);
@@ -102,7 +112,7 @@ Response put_group(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
   auto moved = domain::move_to_group(ctx, req.param("serial"), json::string_or(*body, "group", ""),
-                                     caller.actor(), role_allows(caller.role, Permission::kLock));
+                                     caller.actor(), may_change_locks(caller));
   if (!moved) return http::error_from(moved.error());
   return http::json_response(200, bj::object{{"serial", moved->serial}, {"group", moved->group}});
 }

@@ -292,6 +292,8 @@ TEST_F(OrganisationsApiTest, AResellersUsersAndAuditLogAreItsSubtreesAlone) {
   EXPECT_EQ(east.at("total").as_int64(),
             static_cast<std::int64_t>(east.at("entries").as_array().size()));
   EXPECT_TRUE(east.at("head").is_null()) << "the whole log's head is not a reseller's to read";
+  EXPECT_FALSE(east.at("entries").at(0).as_object().contains("hash")) << "nor the chain's hashes";
+  EXPECT_FALSE(east.at("entries").at(0).as_object().contains("prev_hash"));
   for (const char* word : {"west-clerk", "T-WEST-1", "西部代理", "T-ROOT-1"})
     EXPECT_EQ(bj::serialize(east).find(word), std::string::npos) << word;
   const auto all = log(root_);
@@ -307,6 +309,23 @@ TEST_F(OrganisationsApiTest, AResellersUsersAndAuditLogAreItsSubtreesAlone) {
   EXPECT_NE(csv.body.find("user:shop-clerk"), std::string::npos);
   EXPECT_EQ(csv.body.find("west-clerk"), std::string::npos);
   EXPECT_EQ(csv.body.find("T-WEST-1"), std::string::npos);
+  EXPECT_EQ(csv.body.find(all.at("head").at("hash").as_string().c_str()), std::string::npos);
+
+  // A terminal moved from one reseller to its sibling: audited above both, so neither reads the
+  // other's name; the acquirer reads both.
+  ASSERT_EQ(move("T-ROOT-1", west_, root_).status, 200);
+  ASSERT_EQ(move("T-ROOT-1", east_, root_).status, 200);
+  EXPECT_EQ(bj::serialize(log(east_admin_)).find("西部代理"), std::string::npos);
+  EXPECT_EQ(bj::serialize(log(west_admin_)).find("华东代理"), std::string::npos);
+  bool seen_by_acquirer = false;
+  const auto whole_log = log(root_);
+  for (const auto& e : whole_log.at("entries").as_array())
+    seen_by_acquirer =
+        seen_by_acquirer || (e.at("target") == "terminal:T-ROOT-1" &&
+                             e.at("before").as_string().find("西部代理") != bj::string::npos &&
+                             e.at("after").as_string().find("华东代理") != bj::string::npos &&
+                             e.at("organisation") == 1);
+  EXPECT_TRUE(seen_by_acquirer);
 }
 
 // A reseller reads, cancels and notes the deployments and support tickets of its subtree's
@@ -464,10 +483,18 @@ TEST_F(OrganisationsApiTest, AResellerSetsItsTerminalsPolicyUnderTheAcquirersLoc
   EXPECT_TRUE(now.at("effective").at("locked").as_bool());
   auto again =
       put({{"terminal", "T-EAST-1"}, {"mode", "never"}, {"reason", "商户要求"}}, east_admin_);
-  ASSERT_EQ(again.status, 200) << again.body;
-  EXPECT_EQ(body_of(again).at("effective").at("mode"), "auto") << "a parent's lock holds below it";
+  EXPECT_EQ(again.status, 403) << "a parent's lock holds below it: " << again.body;
+  EXPECT_EQ(error_code(again), "locked");
   EXPECT_EQ(body_of(get("/api/v1/terminals", east_admin_, {{"mode", "never"}})).at("total"), 0)
       << "the list's mode filter agrees";
+  // Nor does the reseller's administrator slip out from under it, or lock or unlock anything.
+  auto out = send("PUT", "/api/v1/terminals/T-EAST-1/group",
+                  bj::serialize(bj::object{{"group", ""}}), {{"authorization", east_admin_}});
+  EXPECT_EQ(out.status, 403) << out.body;
+  EXPECT_EQ(store_->terminal_by_serial("DEFAULT", "T-EAST-1")->group, "north");
+  auto unlock = put({{"terminal", "T-EAST-1"}, {"locked", false}, {"reason", "x"}}, east_admin_);
+  EXPECT_EQ(unlock.status, 403);
+  EXPECT_EQ(message(unlock), "only the acquirer's administrators lock or unlock a policy");
 }
 
 TEST_F(OrganisationsApiTest, TheTreeIsKeptByItsRules) {

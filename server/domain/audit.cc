@@ -32,35 +32,42 @@ const std::string& AuditAddress::current() { return t_address; }
 namespace {
 // The organisation an entry belongs to: that of the terminal, user, organisation, deployment or
 // ticket it is about, whoever acted (a reseller reads what the acquirer's staff or the terminal
-// itself did to what is its own); else the actor's.
-std::int64_t organisation_of(store::Tx& tx, const Actor& who, const std::string& target) {
+// itself did to what is its own); else the actor's. A failed read is an error, not a guess: the
+// organisation is hashed into an entry that is never rewritten.
+Expected<std::int64_t> organisation_of(store::Tx& tx, const Actor& who, const std::string& target) {
   const auto colon = target.find(':');
-  const std::string kind = target.substr(0, colon), key = target.substr(colon + 1);
   if (colon == std::string::npos) return who.organisation;
-  if (kind == "terminal" && t_tenant) {
-    if (auto t = tx.terminal_by_serial(*t_tenant, key)) return t->org_id;
-  } else if (kind == "user") {
-    if (auto u = tx.user_by_name(key)) return u->org_id;
-  } else if (kind == "organisation" || kind == "deployment" || kind == "ticket") {
-    std::int64_t id = 0;
-    const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), id);
-    if (ec != std::errc() || end != key.data() + key.size() || id <= 0) return who.organisation;
-    if (kind == "organisation") return tx.organisation(id) ? id : who.organisation;
-    // A deployment's or a ticket's is its terminal's.
-    std::int64_t terminal_id = 0;
-    if (kind == "deployment") {
-      if (auto d = tx.deployment(id)) terminal_id = d->terminal_id;
-    } else if (auto k = tx.ticket(id)) {
-      terminal_id = k->terminal_id;
-    }
-    if (terminal_id > 0)
-      if (auto t = tx.terminal_by_id(terminal_id)) return t->org_id;
+  const std::string kind = target.substr(0, colon), key = target.substr(colon + 1);
+  // What a read found: its organisation, or the actor's when there is no such thing.
+  auto found = [&](const auto& r, auto org_of) -> Expected<std::int64_t> {
+    if (r) return org_of(*r);
+    if (r.error().code == Code::kNotFound) return who.organisation;
+    return r.error();
+  };
+  if (kind == "terminal" && t_tenant)
+    return found(tx.terminal_by_serial(*t_tenant, key), [](const auto& t) { return t.org_id; });
+  if (kind == "user") return found(tx.user_by_name(key), [](const auto& u) { return u.org_id; });
+  if (kind != "organisation" && kind != "deployment" && kind != "ticket") return who.organisation;
+  std::int64_t id = 0;
+  const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), id);
+  if (ec != std::errc() || end != key.data() + key.size() || id <= 0) return who.organisation;
+  if (kind == "organisation") return found(tx.organisation(id), [](const auto& o) { return o.id; });
+  // A deployment's or a ticket's is its terminal's.
+  std::int64_t terminal_id = 0;
+  if (kind == "deployment") {
+    auto d = tx.deployment(id);
+    if (!d && d.error().code != Code::kNotFound) return d.error();
+    if (d) terminal_id = d->terminal_id;
+  } else {
+    auto k = tx.ticket(id);
+    if (!k && k.error().code != Code::kNotFound) return k.error();
+    if (k) terminal_id = k->terminal_id;
   }
-  return who.organisation;
+  if (terminal_id <= 0) return who.organisation;
+  return found(tx.terminal_by_id(terminal_id), [](const auto& t) { return t.org_id; });
 }
-}  // namespace
 
-Status record_audit(store::Tx& tx, const Actor& who, const std::string& action,
+Status append_entry(store::Tx& tx, std::int64_t org_id, const Actor& who, const std::string& action,
                     const std::string& target, const std::string& before, const std::string& after,
                     const std::string& reason) {
   AuditEntry e;
@@ -74,10 +81,26 @@ Status record_audit(store::Tx& tx, const Actor& who, const std::string& action,
   e.after = after;
   e.reason = reason;
   e.address = who.address.empty() ? t_address : who.address;
-  e.organisation = organisation_of(tx, who, target);
+  e.organisation = org_id;
   auto written = tx.append_audit(e);
   if (!written) return written.error().with_context("audit entry " + action);
   return ok_status();
+}
+}  // namespace
+
+Status record_audit(store::Tx& tx, const Actor& who, const std::string& action,
+                    const std::string& target, const std::string& before, const std::string& after,
+                    const std::string& reason) {
+  auto org = organisation_of(tx, who, target);
+  if (!org) return org.error().with_context("audit entry " + action);
+  return append_entry(tx, *org, who, action, target, before, after, reason);
+}
+
+Status record_audit_in(store::Tx& tx, std::int64_t org_id, const Actor& who,
+                       const std::string& action, const std::string& target,
+                       const std::string& before, const std::string& after,
+                       const std::string& reason) {
+  return append_entry(tx, org_id, who, action, target, before, after, reason);
 }
 
 Status commit_change(Context& ctx, const std::function<Status(store::Tx& tx)>& work) {

@@ -43,6 +43,13 @@ Status record_audit(store::Tx& tx, const Actor& who, const std::string& action,
                     const std::string& target, const std::string& before, const std::string& after,
                     const std::string& reason);
 
+// As record_audit, the entry filed under organisation `org_id`, whatever it is about: a change
+// two organisations share that only one of them may read (a terminal moved between siblings).
+Status record_audit_in(store::Tx& tx, std::int64_t org_id, const Actor& who,
+                       const std::string& action, const std::string& target,
+                       const std::string& before, const std::string& after,
+                       const std::string& reason);
+
 // An audited action that writes nothing else: a change of its own.
 Status record_audit(Context& ctx, const Actor& who, const std::string& action,
                     const std::string& target, const std::string& before, const std::string& after,

@@ -1,5 +1,6 @@
 #include "server/domain/organisations.h"
 
+#include <charconv>
 #include <map>
 
 #include "core/clock.h"
@@ -23,6 +24,23 @@ Error no_terminal(const std::string& serial) {
 
 // Likewise for a user of another organisation.
 Error no_user(const std::string& name) { return make_error(Code::kNotFound, "no user " + name); }
+
+// Where a move between `from` and `to` is audited, naming both: the deeper of the two when one
+// lies below the other (a reseller reads how its terminal came or went), else the nearest
+// organisation above both (neither of two siblings reads the other's name).
+std::int64_t shared_by(const store::OrganisationRecord& from, const store::OrganisationRecord& to) {
+  if (to.path.starts_with(from.path)) return to.id;
+  if (from.path.starts_with(to.path)) return from.id;
+  std::size_t common = 0;  // the end of the longest shared "/id/…/" prefix
+  for (std::size_t i = 0; i < from.path.size() && i < to.path.size() && from.path[i] == to.path[i];
+       ++i)
+    if (from.path[i] == '/') common = i;
+  const auto start = from.path.rfind('/', common == 0 ? 0 : common - 1);
+  std::int64_t id = store::kRootOrganisation;
+  if (start != std::string::npos && common > start + 1)
+    std::from_chars(from.path.data() + start + 1, from.path.data() + common, id);
+  return id;
+}
 
 std::string describe(const store::OrganisationRecord& o) {
   return o.kind + " " + std::to_string(o.id) + (o.name.empty() ? "" : " " + o.name);
@@ -187,8 +205,8 @@ Expected<TerminalMove> move_terminal(Context& ctx, const Scope& scope, const std
     if (auto s = tx.set_terminal_organisation(t->id, to->id); !s) return s;
     t->org_id = to->id;
     out.terminal = *t;
-    return record_audit(tx, who, "terminal.organisation", "terminal:" + t->serial, describe(*from),
-                        describe(*to), reason);
+    return record_audit_in(tx, shared_by(*from, *to), who, "terminal.organisation",
+                           "terminal:" + t->serial, describe(*from), describe(*to), reason);
   });
   if (!s) return s.error();
   return out;
