@@ -583,6 +583,7 @@ class Browser:
     https:// url, `ca_bundle` is the CA it trusts."""
 
     def __init__(self, url, ca_bundle=None):
+        self.url, self.ca_bundle = url, ca_bundle
         u = urlparse(url)
         self.host, self.port = u.hostname, u.port
         self.context = ssl_context(ca_bundle) if u.scheme == "https" else None
@@ -616,6 +617,19 @@ class Browser:
             self.cookie = set_cookie.split(";")[0]
             self.csrf = body["csrf"]
         return status, body, set_cookie
+
+    def user_in(self, organisation, name, role, password):
+        """As an administrator: makes user `name` of `organisation` (an id) with `role`, and
+        returns the user as the server made it and a Browser logged in as it."""
+        status, made, _ = self.request("POST", "/api/v1/users", {
+            "name": name, "role": role, "password": password, "organisation": organisation})
+        if status != 201:
+            raise AssertionError(f"making user {name}: {status} {made}")
+        user = Browser(self.url, self.ca_bundle)
+        status, body, _ = user.log_in(name, password)
+        if status != 200:
+            raise AssertionError(f"logging in as {name}: {status} {body}")
+        return made, user
 
 
 class FleetTestCase:

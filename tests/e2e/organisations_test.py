@@ -47,15 +47,11 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
 
         admin = Browser(self.server.url)
         self.assertEqual(admin.log_in("admin", ADMIN_PASSWORD)[0], 200)
+        users = {}
         for name, org in (("east-ops", east), ("west-ops", west)):
-            status, body, _ = admin.request("POST", "/api/v1/users", {
-                "name": name, "role": "release_manager", "password": PASSWORD, "organisation": org["id"]})
-            self.assertEqual(status, 201, body)
-            self.assertEqual(body["organisation"], org["id"])
-
-        east_user, west_user = Browser(self.server.url), Browser(self.server.url)
-        self.assertEqual(east_user.log_in("east-ops", PASSWORD)[0], 200)
-        self.assertEqual(west_user.log_in("west-ops", PASSWORD)[0], 200)
+            made, users[name] = admin.user_in(org["id"], name, "release_manager", PASSWORD)
+            self.assertEqual(made["organisation"], org["id"])
+        east_user, west_user = users["east-ops"], users["west-ops"]
 
         status, page, _ = east_user.request("GET", "/api/v1/terminals")
         self.assertEqual(status, 200, page)
@@ -97,11 +93,7 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
             self.assertNotIn("ORG-", str(body))
 
         # A reseller's administrator: the users of its subtree, and its subtree's audit log.
-        status, body, _ = admin.request("POST", "/api/v1/users", {
-            "name": "east-boss", "role": "admin", "password": PASSWORD, "organisation": east["id"]})
-        self.assertEqual(status, 201, body)
-        boss = Browser(self.server.url)
-        self.assertEqual(boss.log_in("east-boss", PASSWORD)[0], 200)
+        _, boss = admin.user_in(east["id"], "east-boss", "admin", PASSWORD)
         status, users, _ = boss.request("GET", "/api/v1/users")
         self.assertEqual(status, 200, users)
         self.assertEqual(sorted(u["name"] for u in users["users"]), ["east-boss", "east-ops"])
@@ -146,11 +138,7 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
 
         admin = Browser(self.server.url)
         self.assertEqual(admin.log_in("admin", ADMIN_PASSWORD)[0], 200)
-        status, body, _ = admin.request("POST", "/api/v1/users", {
-            "name": "east-admin", "role": "admin", "password": PASSWORD, "organisation": east["id"]})
-        self.assertEqual(status, 201, body)
-        boss = Browser(self.server.url)
-        self.assertEqual(boss.log_in("east-admin", PASSWORD)[0], 200)
+        _, boss = admin.user_in(east["id"], "east-admin", "admin", PASSWORD)
         status, releases, _ = boss.request("GET", "/api/v1/releases")
         self.assertEqual([r["version"] for r in releases["releases"]], ["2.0.0"], releases)
         # The sibling's terminal by name is missing; the group "north" holds both, and the

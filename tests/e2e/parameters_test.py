@@ -126,11 +126,7 @@ class ParametersTest(FleetTestCase, unittest.TestCase):
         # A reseller's user: within its subtree only; the other's level is as missing.
         admin = Browser(self.server.url)
         self.assertEqual(admin.log_in("admin", ADMIN_PASSWORD)[0], 200)
-        status, body, _ = admin.request("POST", "/api/v1/users", {
-            "name": "east-ops", "role": "release_manager", "password": PASSWORD, "organisation": east["id"]})
-        self.assertEqual(status, 201, body)
-        east_user = Browser(self.server.url)
-        self.assertEqual(east_user.log_in("east-ops", PASSWORD)[0], 200)
+        _, east_user = admin.user_in(east["id"], "east-ops", "release_manager", PASSWORD)
         change = {"level": "org", "organisation": shop["id"], "changes": [{"key": "timeout", "value": 30}]}
         status, body, _ = east_user.request("PUT", "/api/v1/parameters/values/payment", change)
         self.assertEqual(status, 200, body)
