@@ -23,7 +23,9 @@ Error no_terminal(const std::string& serial) {
 }
 
 // Likewise for a user of another organisation.
-Error no_user(const std::string& name) { return make_error(Code::kNotFound, "no user " + name); }
+Error no_user(const std::string& name) {
+  return make_error(Code::kNotFound, "no user " + text::safe_echo(name));
+}
 
 // Where a move between `from` and `to` is audited, naming both: the deeper of the two when one
 // lies below the other (a reseller reads how its terminal came or went), else the nearest
