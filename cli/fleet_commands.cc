@@ -23,7 +23,8 @@ namespace bj = boost::json;
 namespace {
 
 struct PolicyArgs {
-  std::string terminal, group, mode, window, tz, days, cellular, reason, lock_reason, never_defers;
+  std::string terminal, group, organisation, mode, window, tz, days, cellular, reason, lock_reason,
+      never_defers;
   int cellular_limit_mb = -1, deadline_days = -1;
   bool lock = false, unlock = false;
 };
@@ -31,6 +32,7 @@ struct PolicyArgs {
 std::string scope_query(const PolicyArgs& a) {
   if (!a.terminal.empty()) return "?terminal=" + url_encode(a.terminal);
   if (!a.group.empty()) return "?group=" + url_encode(a.group);
+  if (!a.organisation.empty()) return "?organisation=" + url_encode(a.organisation);
   return "";
 }
 
@@ -38,6 +40,7 @@ Expected<bj::object> policy_body(const PolicyArgs& a) {
   bj::object o;
   if (!a.terminal.empty()) o["terminal"] = a.terminal;
   if (!a.group.empty()) o["group"] = a.group;
+  if (!a.organisation.empty()) o["organisation"] = a.organisation;
   if (!a.mode.empty()) o["mode"] = a.mode;
   if (!a.window.empty() || !a.tz.empty() || !a.days.empty()) {
     bj::object w;
@@ -263,14 +266,17 @@ void print_timeouts(const bj::value& v) {
 
 void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Status()>& action) {
   auto* policy =
-      app.add_subcommand("policy", say("全部终端、分组或单台终端的更新策略",
-                                       "update policy of the fleet, a group or a terminal"))
+      app.add_subcommand("policy", say("全部终端、分组、机构或单台终端的更新策略",
+                                       "update policy of the fleet, a group, an organisation or a "
+                                       "terminal"))
           ->require_subcommand(1);
   static PolicyArgs pa;
   auto scope_opts = [](CLI::App* c) {
     c->add_option("--terminal", pa.terminal, say("终端序列号", "a terminal's serial"));
-    c->add_option("--group", pa.group,
-                  say("分组名（都不给：全部终端）", "a group name (neither: the fleet)"));
+    c->add_option("--group", pa.group, say("分组名", "a group name"));
+    c->add_option("--organisation", pa.organisation,
+                  say("代理商或商户的机构编号（都不给：全部终端）",
+                      "a reseller's or merchant's organisation id (none of them: the fleet)"));
   };
   auto* ps =
       policy->add_subcommand("show", say("生效的策略及其历史", "effective policy and its history"));

@@ -156,6 +156,7 @@ std::string word(std::string_view w) {
       {"closed", {"已关闭", "closed"}},
       {"fleet", {"全部终端", "fleet"}},
       {"group", {"分组", "group"}},
+      {"organisation", {"机构", "organisation"}},
       {"terminal", {"终端", "terminal"}},
       {"allowed", {"允许", "allowed"}},
       {"forbidden", {"禁止", "forbidden"}},

@@ -21,16 +21,72 @@ using http::Response;
 
 namespace {
 
-// The scope a request names: ?terminal=S, ?group=G, or the fleet.
-std::pair<std::string, std::string> scope_of(const Request& req, const bj::object* body) {
+// The scope a request names: ?terminal=S, ?group=G, ?organisation=ID, or the fleet. `key` is
+// the store's (an organisation's path), `shown` what the request named.
+struct PolicyScope {
+  std::string scope, key, shown;
+};
+
+// One of the scope's organisations, below the acquirer, by id (query text or body number).
+Expected<store::OrganisationRecord> policy_organisation(domain::Context& ctx, const Caller& caller,
+                                                        const std::string& text) {
+  std::int64_t id = 0;
+  if (text.empty() || text.size() > 15 || text.find_first_not_of("0123456789") != text.npos ||
+      (id = std::stoll(text)) <= 0)
+    return make_error(Code::kInvalidArgument, "organisation must be an organisation's id");
+  if (id == store::kRootOrganisation)
+    return make_error(Code::kInvalidArgument,
+                      "the acquirer's own policy is the fleet's: leave out organisation");
+  return domain::organisation_in(ctx, caller.scope, id);
+}
+
+// A reseller's or merchant's user reads and sets the policies of its subtree alone: of an
+// organisation in it (its own too) or a terminal of it (another's is "not found"). The fleet's
+// and the groups' are the acquirer's; their locks, and those of the organisations above the
+// caller's, hold against everything below them (core/policy: a lock holds against every scope
+// below it).
+Expected<PolicyScope> policy_scope(domain::Context& ctx, const Request& req, const bj::object* body,
+                                   const Caller& caller) {
+  if (body)  // a scope named by a value of another type is not taken for the fleet
+    for (const char* k : {"terminal", "group", "organisation"})
+      if (const auto* f = body->if_contains(k);
+          f && !f->is_string() && !(f->is_int64() && std::string_view(k) == "organisation"))
+        return make_error(Code::kInvalidArgument,
+                          std::string(k) + (std::string_view(k) == "organisation"
+                                                ? " must be an organisation's id"
+                                                : " must be text"));
   auto get = [&](const char* k) {
     std::string v = req.query_or(k, "");
-    if (v.empty() && body) v = json::string_or(*body, k, "");
+    if (v.empty() && body)
+      if (const auto* f = body->if_contains(k))
+        v = f->is_int64() ? std::to_string(f->as_int64()) : std::string(f->as_string());
     return v;
   };
-  if (auto t = get("terminal"); !t.empty()) return {"terminal", t};
-  if (auto g = get("group"); !g.empty()) return {"group", g};
-  return {"fleet", ""};
+  if (auto t = get("terminal"); !t.empty()) {
+    if (!caller.scope.whole_tree())
+      if (auto in = domain::terminal_in(ctx, caller.scope, t); !in) return in.error();
+    return PolicyScope{"terminal", t, t};
+  }
+  if (auto o = get("organisation"); !o.empty()) {
+    auto org = policy_organisation(ctx, caller, o);
+    if (!org) return org.error();
+    return PolicyScope{"organisation", org->path, std::to_string(org->id)};
+  }
+  auto g = get("group");
+  if (!caller.scope.whole_tree())
+    return make_error(Code::kForbidden,
+                      "the fleet's and the groups' policies are the acquirer's; a reseller's or "
+                      "merchant's user sets those of its organisations (organisation=ID) and "
+                      "terminals (terminal=SERIAL)");
+  if (!g.empty()) return PolicyScope{"group", g, g};
+  return PolicyScope{"fleet", "", ""};
+}
+
+// Whether the caller may set or lift a lock at `at`: an administrator, and for a reseller's or
+// merchant's one, below its own organisation (whose locks the organisation above it sets).
+bool may_lock_at(const Caller& caller, const PolicyScope& at) {
+  return role_allows(caller.role, Permission::kLock) &&
+         (caller.scope.whole_tree() || at.scope != "organisation" || at.key != caller.scope.path);
 }
 
 // Whether the caller may set, lift or override a lock: the acquirer's administrators alone, so
@@ -39,28 +95,13 @@ bool may_change_locks(const Caller& caller) {
   return role_allows(caller.role, Permission::kLock) && caller.scope.whole_tree();
 }
 
-// A reseller's or merchant's user reads and sets the policy of a terminal of its subtree alone
-// (another's is "not found"); the fleet's and the groups' are the acquirer's, and their locks
-// hold against the terminal's own mode (core/policy: a lock holds against every scope below it).
-Status policy_within_scope(domain::Context& ctx, const Caller& caller, const std::string& scope,
-                           const std::string& key) {
-  if (caller.scope.whole_tree()) return ok_status();
-  if (scope != "terminal")
-    return make_error(Code::kForbidden,
-                      "the fleet's and the groups' policies are the acquirer's; a reseller's or "
-                      "merchant's user sets the policy of one of its terminals (terminal=SERIAL)");
-  auto t = domain::terminal_in(ctx, caller.scope, key);
-  if (!t) return t.error();
-  return ok_status();
-}
-
 Response get_policy(domain::Context& ctx, Request& req, const Caller& caller) {
-  auto [scope, key] = scope_of(req, nullptr);
-  if (auto in = policy_within_scope(ctx, caller, scope, key); !in)
-    return http::error_from(in.error());
+  auto at = policy_scope(ctx, req, nullptr, caller);
+  if (!at) return http::error_from(at.error());
+  const auto& [scope, key, shown] = *at;
   auto view = domain::policy_view(ctx, scope, key);
   if (!view) return http::error_from(view.error());
-  bj::object out{{"scope", scope}, {"key", key}};
+  bj::object out{{"scope", scope}, {"key", shown}};
   if (auto p = json::parse(view->patch_json); p) out["patch"] = *p;
   out["effective"] = view->effective.to_json();
   if (scope == "terminal") out["group"] = view->group;
@@ -85,27 +126,26 @@ Response get_policy(domain::Context& ctx, Request& req, const Caller& caller) {
 Response put_policy(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto [scope, key] = scope_of(req, &*body);
-  if (auto in = policy_within_scope(ctx, caller, scope, key); !in)
-    return http::error_from(in.error());
+  auto at = policy_scope(ctx, req, &*body, caller);
+  if (!at) return http::error_from(at.error());
   bj::object fields = *body;
-  for (const char* k : {"terminal", "group", "reason"}) fields.erase(k);
+  for (const char* k : {"terminal", "group", "organisation", "reason"}) fields.erase(k);
   auto patch = PolicyPatch::from_json(fields);
   if (!patch) return http::error_from(patch.error());
-  // Locks are the acquirer's administrators': a reseller's administrator neither sets nor lifts
-  // one, nor changes a mode under one, whichever level it was set at.
-  const bool may_lock = may_change_locks(caller);
+  const bool may_lock = may_lock_at(caller, *at);
   if ((patch->locked || patch->lock_reason) && !may_lock)
     return http::error_from(make_error(
-        Code::kForbidden, caller.scope.whole_tree()
+        Code::kForbidden, !role_allows(caller.role, Permission::kLock)
                               ? "only an administrator may lock or unlock a policy"
-                              : "only the acquirer's administrators lock or unlock a policy"));
-  // Whoever may not lock may not change a locked mode either (kLocked).
-  auto p = domain::change_policy(ctx, scope, key, *patch, caller.actor(),
-                                 json::string_or(*body, "reason", ""), !may_lock);
+                              : "your organisation's locks are set by the organisation above it"));
+  // Whoever may not lock may not change a locked mode either (kLocked); nor may a reseller's or
+  // merchant's user change one under a lock at or above its organisation.
+  auto p = domain::change_policy(ctx, at->scope, at->key, *patch, caller.actor(),
+                                 json::string_or(*body, "reason", ""), !may_lock,
+                                 caller.scope.whole_tree() ? "" : caller.scope.path);
   if (!p) return http::error_from(p.error());
   return http::json_response(
-      200, bj::object{{"scope", scope}, {"key", key}, {"effective", p->to_json()}});
+      200, bj::object{{"scope", at->scope}, {"key", at->shown}, {"effective", p->to_json()}});
 }
 
 Response put_group(domain::Context& ctx, Request& req, const Caller& caller) {

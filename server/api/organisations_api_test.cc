@@ -494,7 +494,106 @@ TEST_F(OrganisationsApiTest, AResellerSetsItsTerminalsPolicyUnderTheAcquirersLoc
   EXPECT_EQ(store_->terminal_by_serial("DEFAULT", "T-EAST-1")->group, "north");
   auto unlock = put({{"terminal", "T-EAST-1"}, {"locked", false}, {"reason", "x"}}, east_admin_);
   EXPECT_EQ(unlock.status, 403);
-  EXPECT_EQ(message(unlock), "only the acquirer's administrators lock or unlock a policy");
+  EXPECT_EQ(error_code(unlock), "locked") << "its own terminal's lock, but under the group's";
+}
+
+// A policy set at an organisation holds down its subtree, each organisation's under those above
+// it: a reseller sets its own and its merchants' and locks its merchants', the acquirer locks the
+// reseller's, and a sibling learns nothing of either.
+TEST_F(OrganisationsApiTest, AnOrganisationsPolicyAndLocksHoldDownItsTree) {
+  auto put = [&](const bj::object& b, const std::string& as) {
+    return send("PUT", "/api/v1/policy", bj::serialize(b), {{"authorization", as}});
+  };
+  auto mode_of = [&](const std::string& serial) {
+    auto r = get("/api/v1/policy", root_, {{"terminal", serial}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return std::string(body_of(r).at("effective").at("mode").as_string());
+  };
+  auto listed = [&](const std::string& mode) {
+    return body_of(get("/api/v1/terminals", root_, {{"mode", mode}})).at("total").as_int64();
+  };
+  const std::string east = std::to_string(east_), shop = std::to_string(shop_);
+  auto own =
+      put({{"organisation", east_}, {"mode", "manual"}, {"reason", "代理商统一"}}, east_admin_);
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(body_of(own).at("key").as_string(), east);
+  EXPECT_EQ(mode_of("T-EAST-1"), "manual") << "the reseller's holds for its merchant's terminal";
+  EXPECT_EQ(mode_of("T-WEST-1"), "auto") << "and not for a sibling's";
+  EXPECT_EQ(listed("manual"), 1) << "the stored modes agree";
+
+  auto merchant =
+      put({{"organisation", shop}, {"mode", "never"}, {"reason", "商户要求"}}, east_admin_);
+  ASSERT_EQ(merchant.status, 200) << merchant.body;
+  EXPECT_EQ(mode_of("T-EAST-1"), "never") << "the merchant's is nearer the terminal";
+
+  // Its own organisation's lock is the acquirer's to set; its merchant's is its own.
+  auto self_lock = put(
+      {{"organisation", east_}, {"locked", true}, {"lock_reason", "代理商锁定"}, {"reason", "x"}},
+      east_admin_);
+  EXPECT_EQ(self_lock.status, 403);
+  EXPECT_EQ(message(self_lock), "your organisation's locks are set by the organisation above it");
+  auto lock = put({{"organisation", shop_},
+                   {"mode", "auto"},
+                   {"locked", true},
+                   {"lock_reason", "代理商锁定"},
+                   {"reason", "安全更新"}},
+                  east_admin_);
+  ASSERT_EQ(lock.status, 200) << lock.body;
+  ASSERT_TRUE(put({{"terminal", "T-EAST-1"}, {"mode", "manual"}, {"reason", "x"}}, root_).status ==
+              200);
+  EXPECT_EQ(mode_of("T-EAST-1"), "auto") << "the merchant's lock holds over the terminal's own";
+  const std::string shop_admin = token_in(shop_, "admin", "shop-admin");
+  auto under = put({{"organisation", shop_}, {"mode", "never"}, {"reason", "x"}}, shop_admin);
+  EXPECT_EQ(under.status, 403);
+  EXPECT_EQ(error_code(under), "locked");
+  auto lift = put({{"organisation", shop_}, {"locked", false}, {"reason", "x"}}, shop_admin);
+  EXPECT_EQ(lift.status, 403) << "the merchant's lock is its reseller's";
+
+  // The acquirer locks the reseller: the reseller changes nothing of mode below it any more, and
+  // the highest lock's mode holds.
+  auto top = put({{"organisation", east_},
+                  {"mode", "never"},
+                  {"locked", true},
+                  {"lock_reason", "收单机构锁定"},
+                  {"reason", "审计"}},
+                 root_);
+  ASSERT_EQ(top.status, 200) << top.body;
+  EXPECT_EQ(mode_of("T-EAST-1"), "never");
+  EXPECT_EQ(listed("never"), 1);
+  auto blocked = put({{"organisation", shop_}, {"mode", "manual"}, {"reason", "x"}}, east_admin_);
+  EXPECT_EQ(blocked.status, 403);
+  EXPECT_EQ(error_code(blocked), "locked");
+  EXPECT_EQ(message(blocked),
+            "the update mode here is locked above your organisation (收单机构锁定); only that "
+            "organisation may change it");
+  auto view = body_of(get("/api/v1/policy", east_admin_, {{"organisation", shop}}));
+  EXPECT_TRUE(view.at("effective").at("locked").as_bool()) << "the lock above shows";
+  EXPECT_EQ(view.at("patch").at("lock_reason"), "代理商锁定") << "its own fields";
+
+  // A sibling: neither organisation exists for it, and their changes are not in its log.
+  for (const auto& id : {east, shop}) {
+    auto r = get("/api/v1/policy", west_admin_, {{"organisation", id}});
+    EXPECT_EQ(r.status, 404) << r.body;
+    EXPECT_EQ(message(r),
+              "no organisation " + id + "; the organisation list shows those you may use");
+    EXPECT_EQ(put({{"organisation", id}, {"mode", "auto"}, {"reason", "x"}}, west_admin_).status,
+              404);
+  }
+  auto locks_in_log = [&](const std::string& as) {
+    const auto log = body_of(get("/api/v1/audit", as));
+    int n = 0;
+    for (const auto& e : log.at("entries").as_array())
+      if (e.at("action") == "policy.lock") ++n;
+    return n;
+  };
+  EXPECT_EQ(locks_in_log(west_admin_), 0);
+  EXPECT_EQ(locks_in_log(east_admin_), 2) << "its merchant's lock and its own, by the acquirer";
+  // What is not an organisation below the acquirer.
+  for (const char* bad : {"1", "abc", "0", "-2", "99999999999999999"})
+    EXPECT_EQ(get("/api/v1/policy", root_, {{"organisation", bad}}).status, 400) << bad;
+  EXPECT_EQ(put({{"organisation", true}, {"mode", "never"}, {"reason", "x"}}, root_).status, 400)
+      << "not taken for the fleet";
+  EXPECT_EQ(mode_of("T-WEST-1"), "auto");
 }
 
 TEST_F(OrganisationsApiTest, TheTreeIsKeptByItsRules) {

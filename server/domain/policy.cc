@@ -49,23 +49,77 @@ ModeWords mode_words(PolicyMode m) {
 std::string mode_zh(PolicyMode m) { return mode_words(m).zh; }
 std::string mode_en(PolicyMode m) { return mode_words(m).en; }
 
-// The terminal's chain of scopes, fleet first; a terminal in no group skips it.
-std::vector<std::pair<std::string, std::string>> chain_of(const store::TerminalRecord& t) {
-  std::vector<std::pair<std::string, std::string>> chain{{"fleet", ""}};
+using Chain = std::vector<std::pair<std::string, std::string>>;
+
+// The organisations' scopes from below the acquirer down to the one at `path` ("/1/7/9/" gives
+// "/1/7/" and "/1/7/9/"): an organisation's policy is kept under its path.
+void add_organisations(Chain& chain, const std::string& path) {
+  for (auto end = path.find('/', 1); end != std::string::npos && end + 1 < path.size();) {
+    end = path.find('/', end + 1);
+    if (end == std::string::npos) break;
+    chain.emplace_back("organisation", path.substr(0, end + 1));
+  }
+}
+
+// The terminal's chain of scopes, from the top: the fleet, its group (groups are the
+// acquirer's), the organisations down to its own, itself. The acquirer's terminals skip the
+// organisations (and a terminal in no group its group) without reading anything.
+Expected<Chain> chain_of(store::Tx& tx, const store::TerminalRecord& t) {
+  Chain chain{{"fleet", ""}};
   if (!t.group.empty()) chain.emplace_back("group", t.group);
+  if (t.org_id != store::kRootOrganisation) {
+    auto o = tx.organisation(t.org_id);
+    if (!o) return o.error();
+    add_organisations(chain, o->path);
+  }
   chain.emplace_back("terminal", t.serial);
   return chain;
+}
+
+// The chain of a scope, down to it: a terminal's as above, an organisation's below the fleet.
+Expected<Chain> chain_to(store::Tx& tx, const std::string& tenant, const std::string& scope,
+                         const std::string& key) {
+  if (scope == "terminal") {
+    auto t = tx.terminal_by_serial(tenant, key);
+    if (!t) return t.error();
+    return chain_of(tx, *t);
+  }
+  Chain chain{{"fleet", ""}};
+  if (scope == "group") chain.emplace_back("group", key);
+  if (scope == "organisation") add_organisations(chain, key);
+  return chain;
+}
+
+// core/policy's fold of the chain's stored patches, down to and with `last` if it is on the chain.
+Expected<Policy> fold(store::Tx& tx, const Chain& chain, std::int64_t* mode_revision = nullptr,
+                      const std::pair<std::string, std::string>* last = nullptr) {
+  Policy p;
+  std::int64_t revision = 0;
+  for (const auto& link : chain) {
+    auto patch = stored_patch(tx, link.first, link.second, &revision, mode_revision);
+    if (!patch) return patch.error();
+    patch->apply_to(p);
+    if (last && link == *last) break;
+  }
+  p.revision = revision;
+  return p;
 }
 
 }  // namespace
 
 std::string scope_target(const std::string& scope, const std::string& key) {
-  return scope == "fleet" ? "fleet" : scope + ":" + key;
+  if (scope == "fleet") return "fleet";
+  if (scope == "organisation" && key.size() > 2) {  // its id, the path's last part
+    const auto from = key.rfind('/', key.size() - 2) + 1;
+    return "organisation:" + key.substr(from, key.size() - 1 - from);
+  }
+  return scope + ":" + key;
 }
 
 Status check_scope_change(const std::string& scope, const PolicyPatch& change) {
-  if (scope != "fleet" && scope != "group" && scope != "terminal")
-    return make_error(Code::kInvalidArgument, "scope must be fleet, group or terminal");
+  if (scope != "fleet" && scope != "group" && scope != "organisation" && scope != "terminal")
+    return make_error(Code::kInvalidArgument,
+                      "scope must be fleet, group, organisation or terminal");
   if (scope != "fleet" && (change.never_defers_security || change.security_deadline_days))
     return make_error(
         Code::kInvalidArgument,
@@ -86,22 +140,18 @@ Expected<PolicyPatch> merged_patch(const PolicyPatch& before, const PolicyPatch&
 }
 
 Expected<Policy> effective_policy(store::Tx& tx, const store::TerminalRecord& t) {
-  Policy p;
-  std::int64_t revision = 0, mode_revision = 0;
-  for (const auto& [scope, key] : chain_of(t)) {
-    auto patch = stored_patch(tx, scope, key, &revision, &mode_revision);
-    if (!patch) return patch.error();
-    patch->apply_to(p);
-  }
-  p.revision = revision;
+  auto chain = chain_of(tx, t);
+  if (!chain) return chain.error();
+  auto p = fold(tx, *chain);
+  if (!p) return p.error();
   // Its window is read in the terminal's zone, and the freezes of its calendar travel with it
   // (time_zones.h, freezes.h): the server's offer and the agent's decide() agree.
-  auto zone = effective_zone(tx, t, p.window.tz);
+  auto zone = effective_zone(tx, t, p->window.tz);
   if (!zone) return zone.error();
-  p.window.tz = zone->tz;
+  p->window.tz = zone->tz;
   auto freezes = freezes_of_group(tx, t.group, unix_now());
   if (!freezes) return freezes.error();
-  p.freezes = std::move(*freezes);
+  p->freezes = std::move(*freezes);
   return p;
 }
 
@@ -130,18 +180,17 @@ Expected<Policy> layered_policy(store::Tx& tx, const std::string& tenant, const 
     if (!t) return t.error();
     return effective_policy(tx, *t);
   }
-  Policy p;
-  std::int64_t revision = 0;
-  auto fleet = stored_patch(tx, "fleet", "", &revision, nullptr);
-  if (!fleet) return fleet.error();
-  fleet->apply_to(p);
-  if (scope == "group") {
-    auto group = stored_patch(tx, "group", key, &revision, nullptr);
-    if (!group) return group.error();
-    group->apply_to(p);
-  }
-  p.revision = revision;
-  return p;
+  auto chain = chain_to(tx, tenant, scope, key);
+  if (!chain) return chain.error();
+  return fold(tx, *chain);
+}
+
+Expected<Policy> policy_above(store::Tx& tx, const std::string& tenant, const std::string& scope,
+                              const std::string& key, const std::string& organisation) {
+  auto chain = chain_to(tx, tenant, scope, key);
+  if (!chain) return chain.error();
+  const std::pair<std::string, std::string> last{"organisation", organisation};
+  return fold(tx, *chain, nullptr, &last);
 }
 
 Expected<PolicyView> policy_view(Context& ctx, const std::string& scope, const std::string& key,
@@ -158,7 +207,9 @@ Expected<PolicyView> policy_view(Context& ctx, const std::string& scope, const s
     out.effective = *eff;
     out.group = t->group;
   } else {
-    auto p = scope_policy(ctx, scope, key);
+    // An organisation's: what applies there from the fleet down (a lock above it shows).
+    auto p = scope == "organisation" ? layered_policy(ctx.store, ctx.tenant, scope, key)
+                                     : scope_policy(ctx, scope, key);
     if (!p) return p.error();
     out.effective = *p;
   }
@@ -172,6 +223,10 @@ Status check_patch_text(const std::string& scope, const std::string& key,
                         const PolicyPatch& patch) {
   if (scope == "group")
     if (auto s = text::check_field("group", key, limits::kGroupChars); !s) return s;
+  if (scope == "organisation" &&
+      (key.size() < 4 || !key.starts_with("/1/") || key.back() != '/' ||
+       key.find_first_not_of("0123456789/") != std::string::npos || key.find("//") != key.npos))
+    return make_error(Code::kInvalidArgument, "an organisation's policy is kept under its path");
   if (patch.locked && *patch.locked && patch.lock_reason.value_or("").empty())
     return make_error(Code::kInvalidArgument,
                       "a lock needs lock_reason: the terminal shows it to the merchant");
@@ -183,7 +238,7 @@ Status check_patch_text(const std::string& scope, const std::string& key,
 Expected<Policy> change_policy_in(Context& ctx, store::Tx& tx, const std::string& scope,
                                   const std::string& key, const PolicyPatch& patch,
                                   const Actor& who, const std::string& reason,
-                                  bool keep_locked_mode) {
+                                  bool keep_locked_mode, const std::string& held_from) {
   if (keep_locked_mode && patch.mode && !patch.locked) {
     auto now = layered_policy(tx, ctx.tenant, scope, key);
     if (!now) return now.error();
@@ -191,6 +246,14 @@ Expected<Policy> change_policy_in(Context& ctx, store::Tx& tx, const std::string
       return make_error(Code::kLocked, "the update mode here is locked by an administrator (" +
                                            now->lock_reason +
                                            "); only an administrator may change it");
+  }
+  if (!held_from.empty() && patch.touches_mode()) {
+    auto above = policy_above(tx, ctx.tenant, scope, key, held_from);
+    if (!above) return above.error();
+    if (above->locked)
+      return make_error(Code::kLocked, "the update mode here is locked above your organisation (" +
+                                           above->lock_reason +
+                                           "); only that organisation may change it");
   }
   std::optional<store::TerminalRecord> terminal;
   if (scope == "terminal") {
@@ -230,14 +293,15 @@ Expected<Policy> change_policy_in(Context& ctx, store::Tx& tx, const std::string
 
 Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
                                const PolicyPatch& patch, const Actor& who,
-                               const std::string& reason, bool keep_locked_mode) {
+                               const std::string& reason, bool keep_locked_mode,
+                               const std::string& held_from) {
   if (auto s = check_scope_change(scope, patch); !s) return s.error();
   if (auto s = check_reason(reason, "say why: a reason is required for every policy change"); !s)
     return s.error();
   if (auto s = check_patch_text(scope, key, patch); !s) return s.error();
   Policy out;
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
-    auto p = change_policy_in(ctx, tx, scope, key, patch, who, reason, keep_locked_mode);
+    auto p = change_policy_in(ctx, tx, scope, key, patch, who, reason, keep_locked_mode, held_from);
     if (!p) return p.error();
     out = *p;
     return ok_status();
@@ -265,9 +329,10 @@ Expected<TerminalChange> terminal_policy_change(Context& ctx, const store::Termi
     auto eff = effective_policy(tx, t);
     if (!eff) return eff.error();
     // The newest back-office change to mode or lock anywhere in the terminal's chain.
-    std::int64_t mode_revision = 0, ignored = 0;
-    for (const auto& [scope, key] : chain_of(t))
-      if (auto p = stored_patch(tx, scope, key, &ignored, &mode_revision); !p) return p.error();
+    std::int64_t mode_revision = 0;
+    auto chain = chain_of(tx, t);
+    if (!chain) return chain.error();
+    if (auto p = fold(tx, *chain, &mode_revision); !p) return p.error();
     const std::string before_text = json::serialize(eff->to_json());
     const std::string after_text = json::serialize(patch.to_json());
     store::PolicyChangeRecord ch{0,          "terminal", t.serial,   before_text,

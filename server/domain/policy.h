@@ -1,7 +1,10 @@
 // posfleet server: the update policy of record (docs/policy.md).
 //
-// Scopes: the fleet (defaults for every field), a group, a terminal; each
-// later scope overrides the fields it sets. Every change, whoever makes it,
+// Scopes: the fleet (defaults for every field), a group (the acquirer's), each
+// organisation from below the acquirer down to the terminal's own
+// (docs/organisations.md; kept under the organisation's path), the terminal;
+// each later scope overrides the fields it sets, and a lock holds against every
+// scope below it. Every change, whoever makes it,
 // gets a new revision (a global, increasing number), a history entry and an
 // audit entry.
 //
@@ -36,10 +39,15 @@ Expected<Policy> effective_policy(Context& ctx, const store::TerminalRecord& t);
 Expected<Policy> scope_policy(store::Tx& tx, const std::string& scope, const std::string& key);
 Expected<Policy> scope_policy(Context& ctx, const std::string& scope, const std::string& key);
 // What applies at a scope with the scopes above it: the fleet's; a group's over
-// the fleet's; a terminal's effective policy. Its `locked` says whether the
-// scope's mode is under an administrator's lock.
+// the fleet's; an organisation's over the fleet's and its parents'; a terminal's
+// effective policy. Its `locked` says whether the scope's mode is under a lock.
 Expected<Policy> layered_policy(store::Tx& tx, const std::string& tenant, const std::string& scope,
                                 const std::string& key);
+// What the scopes above `scope` give down to and with organisation `organisation` (a path) on
+// its chain: the part a user of that organisation does not set (its own organisation's lock is
+// set by the one above it).
+Expected<Policy> policy_above(store::Tx& tx, const std::string& tenant, const std::string& scope,
+                              const std::string& key, const std::string& organisation);
 
 // One scope as the back office shows it: its own fields, what applies there,
 // and its newest changes.
@@ -52,7 +60,8 @@ struct PolicyView {
 Expected<PolicyView> policy_view(Context& ctx, const std::string& scope, const std::string& key,
                                  std::int64_t history_limit = 50);
 
-// The text a person puts in a change: the group's name (scope group) and the
+// The text a person puts in a change: the group's name (scope group), the
+// organisation's path (scope organisation: /1/…/, digits and slashes) and the
 // lock reason, each valid text of at most limits::kGroupChars / kReasonChars;
 // a lock being set needs its reason (the terminal shows it).
 Status check_patch_text(const std::string& scope, const std::string& key, const PolicyPatch& patch);
@@ -61,16 +70,20 @@ Status check_patch_text(const std::string& scope, const std::string& key, const 
 // fields to set. A reason is required. With `keep_locked_mode` (callers that
 // may not lock), a mode change where the mode is locked is refused (kLocked),
 // decided inside the change's transaction so a lock set meanwhile holds.
+// `held_from` (a reseller's or merchant's user: its organisation's path): a
+// change of mode or lock is refused (kLocked) when a lock holds there or above
+// (policy_above), whatever the caller's role.
 Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
                                const PolicyPatch& patch, const Actor& who,
-                               const std::string& reason, bool keep_locked_mode = false);
+                               const std::string& reason, bool keep_locked_mode = false,
+                               const std::string& held_from = "");
 // The same change as part of a larger one (a bulk edit): writes through `tx`
 // and leaves committing to the caller. Checks nothing change_policy checks
 // before its transaction (scope, reason, text).
 Expected<Policy> change_policy_in(Context& ctx, store::Tx& tx, const std::string& scope,
                                   const std::string& key, const PolicyPatch& patch,
                                   const Actor& who, const std::string& reason,
-                                  bool keep_locked_mode);
+                                  bool keep_locked_mode, const std::string& held_from = "");
 
 struct TerminalChange {
   std::string outcome;  // applied | superseded | refused
@@ -94,7 +107,8 @@ Expected<TerminalChange> terminal_policy_reset(Context& ctx, const store::Termin
 std::string scope_target(const std::string& scope, const std::string& key);
 
 // What a back-office change may hold for `scope` (kInvalidArgument says why):
-// the scope is fleet, group or terminal; security fields are the fleet's only.
+// the scope is fleet, group, organisation or terminal; security fields are the
+// fleet's only.
 Status check_scope_change(const std::string& scope, const PolicyPatch& change);
 // A scope's stored patch after `change`: its fields override, and unlocking
 // clears the lock's reason.

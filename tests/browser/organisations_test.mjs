@@ -5,7 +5,8 @@
 // reseller's user then logs in: the console offers only the pages that keep to its subtree,
 // names its organisation in the header, the terminal list shows its own terminal only, and its
 // move dialog offers only its own subtree, where it gives the terminal on to its merchant; in
-// Chinese and in English.
+// Chinese and in English. The reseller's administrator sets its organisation's update mode on
+// the policy page and locks its merchant's.
 // Run by ctest (label browser) with POSFLEETD and POSFLEET_CLI set.
 import { Suite } from './lib.mjs';
 
@@ -147,4 +148,37 @@ await new Suite('organisations').run(async (s) => {
   s.check(await boss.getByTestId('chain-status').count() === 0 && await boss.getByTestId('chain-checking').count() === 0,
           'the whole chain check is not offered');
   await s.shot(boss, 'reseller-audit');
+
+  // The reseller's administrator sets its organisation's update mode for its whole subtree; its
+  // own organisation's lock is the acquirer's to set, its merchant's its own.
+  await boss.getByTestId('nav-policy').click();
+  await s.expectText(boss.getByTestId('scope-card'), '华东代理', 'the policy page opens on its own organisation');
+  await boss.getByTestId('policy-own-lock-above').waitFor();
+  s.check(await boss.getByTestId('pf-locked').count() === 0, 'it is not offered a lock of its own organisation');
+  s.check(await boss.getByTestId('tab-bulk').count() === 0 && await boss.getByTestId('scope-fleet').count() === 0,
+          "the fleet's policy and the bulk edit are the acquirer's");
+  await boss.getByTestId('pf-mode').locator('label').nth(1).click();  // auto, manual, never
+  await boss.getByTestId('pf-reason').fill('代理商统一手动更新');
+  await boss.getByTestId('pf-save').click();
+  await boss.getByTestId('policy-saved').waitFor();
+  const modeOf = async (serial) => (await s.api('GET', `/policy?terminal=${serial}`)).body.effective;
+  await s.waitFor("the reseller's terminal to be manual", async () => (await modeOf('BR-ORG-EAST')).mode === 'manual');
+  s.check((await modeOf('BR-ORG-SOUTH')).mode === 'auto', "the sibling's terminal keeps the fleet's mode");
+  await s.shot(boss, 'reseller-policy');
+  await boss.getByTestId('scope-org-picker').click();
+  const choices = boss.locator('.ant-select-dropdown:visible .ant-select-item-option');
+  await s.expectCount(choices, 2, 'the picker offers the reseller and its merchant only');
+  await s.choose(boss, 'scope-org-picker', '西湖茶馆');
+  await s.expectText(boss.getByTestId('scope-card'), '西湖茶馆', "the merchant's policy is open");
+  await boss.getByTestId('pf-locked').click();
+  await boss.getByTestId('pf-lock-reason').fill('代理商锁定');
+  await boss.getByTestId('pf-mode').locator('label').nth(2).click();
+  await boss.getByTestId('pf-reason').fill('商户旺季');
+  await boss.getByTestId('pf-save').click();
+  await boss.getByTestId('policy-saved').waitFor();
+  await s.waitFor("the merchant's terminal to be locked to never", async () => {
+    const p = await modeOf('BR-ORG-EAST');
+    return p.mode === 'never' && p.locked;
+  });
+  await s.shot(boss, 'reseller-merchant-locked');
 });

@@ -6,15 +6,20 @@ the console's API, sees its own terminals and organisations only; the other's te
 the words of one that does not exist; its overview counts its own terminals; a route not yet
 taught to keep to a subtree refuses it rather than answer for the whole fleet. A reseller's
 administrator reads its own users and audit log, and deploys the acquirer's release to its
-terminals: a real agent of its own installs it, the sibling's is left alone. Both backends
+terminals: a real agent of its own installs it, the sibling's is left alone. A policy set at an
+organisation reaches a real agent below it, a lock set above the reseller holds against the
+reseller and the terminal alike, and the sibling's agent keeps its own. Both backends
 (e2e_organisations_pg).
 """
+import json
 import os
+import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ADMIN_PASSWORD, Agent, Browser, FleetTestCase, publish_release, wait_until  # noqa: E402
+from harness import (ADMIN_PASSWORD, Agent, Browser, FleetTestCase, binary, publish_release,  # noqa: E402
+                     wait_until)
 
 PASSWORD = "a-long-enough-password"
 
@@ -167,6 +172,63 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
         self.assertIn(("deployment.create", "release:2.0.0"),  # its own act, in its own log
                       {(e["action"], e["target"]) for e in log["entries"]})
         self.assertNotIn("DEP-WEST", str(log))
+
+    def test_a_policy_set_at_an_organisation_holds_down_its_tree(self):
+        east = self.cli.json("org", "add", "华东代理", "--kind", "reseller")
+        west = self.cli.json("org", "add", "西部代理", "--kind", "reseller")
+        shop = self.cli.json("org", "add", "西湖茶馆", "--kind", "merchant", "--parent", str(east["id"]))
+        agents = {}
+        for serial, org in (("POL-SHOP-1", shop), ("POL-WEST-1", west)):
+            reg = self.cli.json("terminal", "register", "--serial", serial, "--model", "A920")
+            self.cli.json("terminal", "move", serial, "--org", str(org["id"]), "--reason", "签约")
+            agents[serial] = Agent(self.ws.path, self.server.url, serial, reg["token"], "A920",
+                                   [os.path.join(self.ws.path, "keys/release.pub")])
+            self.agents.append(agents[serial])
+            agents[serial].start()
+        shop_agent, west_agent = agents["POL-SHOP-1"], agents["POL-WEST-1"]
+
+        def policy_on(agent):
+            return agent.call({"cmd": "status"})["policy"]
+
+        admin = Browser(self.server.url)
+        self.assertEqual(admin.log_in("admin", ADMIN_PASSWORD)[0], 200)
+        _, boss = admin.user_in(east["id"], "east-admin", "admin", PASSWORD)
+        # The reseller turns updates to manual for its whole subtree: its merchant's terminal
+        # learns it with a poll.
+        status, body, _ = boss.request("PUT", "/api/v1/policy",
+                                       {"organisation": east["id"], "mode": "manual", "reason": "代理商统一"})
+        self.assertEqual((status, body["effective"]["mode"]), (200, "manual"), body)
+        wait_until("the merchant's terminal to learn the reseller's mode",
+                   lambda: policy_on(shop_agent)["mode"] == "manual", timeout=30)
+        status, body, _ = boss.request("GET", f"/api/v1/policy?organisation={west['id']}")
+        self.assertEqual((status, body["error"]["message"]),
+                         (404, f"no organisation {west['id']}; the organisation list shows those you may use"))
+
+        # The acquirer locks the reseller's organisation with the CLI: the lock reaches the
+        # terminal, which refuses its merchant's change, and the reseller cannot change it either.
+        self.cli.run("policy", "set", "--organisation", str(east["id"]), "--mode", "never", "--lock",
+                     "--lock-reason", "收单机构冻结", "--reason", "审计")
+        wait_until("the merchant's terminal to learn the lock",
+                   lambda: policy_on(shop_agent)["locked"] and policy_on(shop_agent)["mode"] == "never",
+                   timeout=30)
+        p = subprocess.run([binary("POSFLEET_AGENT"), "-c", shop_agent.config_path, "set", "update-mode",
+                            "auto", "--json"], capture_output=True, text=True, timeout=60)
+        answer = json.loads(p.stdout)
+        self.assertEqual(answer["error"], "locked", answer)
+        self.assertIn("收单机构冻结", answer["message_zh"])
+        status, body, _ = boss.request("PUT", "/api/v1/policy",
+                                       {"organisation": shop["id"], "mode": "auto", "reason": "商户要求"})
+        self.assertEqual((status, body["error"]["code"]), (403, "locked"), body)
+        shown = self.cli.json("policy", "show", "--organisation", str(shop["id"]))
+        self.assertEqual((shown["scope"], shown["effective"]["mode"], shown["effective"]["locked"]),
+                         ("organisation", "never", True))
+        self.assertEqual(self.server.api("GET", "/api/v1/terminals?mode=never")["total"], 1)
+
+        # The sibling's terminal keeps the fleet's mode all along.
+        seen = self.server.api("GET", "/api/v1/terminals/POL-WEST-1")["last_seen"]
+        wait_until("the sibling's terminal to poll again",
+                   lambda: self.server.api("GET", "/api/v1/terminals/POL-WEST-1")["last_seen"] != seen, timeout=30)
+        self.assertEqual((policy_on(west_agent)["mode"], policy_on(west_agent)["locked"]), ("auto", False))
 
 
 if __name__ == "__main__":

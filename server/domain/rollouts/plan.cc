@@ -129,7 +129,8 @@ Expected<std::vector<store::TerminalRecord>> resolve(Context& ctx, store::Tx& tx
   return out;
 }
 
-// Effective policies, computed once per group for the terminals without a policy of their own.
+// Effective policies, computed once per group and organisation for the terminals without a policy
+// of their own.
 class PolicyCache {
  public:
   explicit PolicyCache(store::Tx& tx) : tx_(tx) {}
@@ -140,18 +141,18 @@ class PolicyCache {
       own_ = std::move(*own);
     }
     if (own_->count(t.serial)) return effective_policy(tx_, t);
-    auto it = by_group_.find(t.group);
+    auto it = by_group_.find({t.group, t.org_id});
     if (it != by_group_.end()) return it->second;
     auto p = effective_policy(tx_, t);
     if (!p) return p.error();
-    by_group_.emplace(t.group, *p);
+    by_group_.emplace(std::pair{t.group, t.org_id}, *p);
     return p;
   }
 
  private:
   store::Tx& tx_;
   std::optional<std::map<std::string, std::string>> own_;
-  std::map<std::string, Policy> by_group_;
+  std::map<std::pair<std::string, std::int64_t>, Policy> by_group_;
 };
 
 }  // namespace

@@ -1,8 +1,9 @@
 // Store conformance, property: on random fleets the store's effective update
 // mode — query_terminals' per-terminal `mode`, count_terminals by mode and the
 // overview's mode counts — is what core/policy makes of the same policies
-// (fleet, then group, then terminal, PolicyPatch::apply_to: a lock at a scope
-// holds against every scope below it).
+// (fleet, then group, then each organisation from the top down to the
+// terminal's, then terminal, PolicyPatch::apply_to: a lock at a scope holds
+// against every scope below it), in a random tree of organisations.
 //
 // Deterministic by default; POSFLEET_POLICY_SEED=<n> starts from another seed.
 // A failure names the seed and the fleet, and stops at the first bad case.
@@ -31,18 +32,33 @@ std::string mode_name(const Policy& p) { return to_string(p.mode); }
 
 struct Fleet {
   std::map<std::pair<std::string, std::string>, std::string> patches;  // (scope, key) → json
+  // Organisations below the acquirer. A late one is made after the others and, when the policies
+  // are written first, after them; it has no policy of its own: it inherits.
+  struct Organisation {
+    std::size_t parent = 0;  // 0: the acquirer, else 1 + its index here
+    std::int64_t id = 0;     // as the store numbers them: the others first, then the late ones
+    std::string path;
+    bool late = false;
+  };
+  std::vector<Organisation> organisations;
   struct Terminal {
     std::string serial, group;
+    std::size_t org = 0;  // as Organisation::parent
     bool retired = false;
   };
   std::vector<Terminal> terminals;
 
+  std::string org_path(std::size_t org) const {
+    return org == 0 ? "/1/" : organisations[org - 1].path;
+  }
   std::string describe() const {
     std::ostringstream o;
+    for (const auto& org : organisations)
+      o << "  organisation " << org.path << (org.late ? " late" : "") << "\n";
     for (const auto& [k, v] : patches)
       o << "  policy " << k.first << ":" << k.second << " " << v << "\n";
     for (const auto& t : terminals)
-      o << "  terminal " << t.serial << " group '" << t.group << "'"
+      o << "  terminal " << t.serial << " group '" << t.group << "' in " << org_path(t.org)
         << (t.retired ? " retired" : "") << "\n";
     return o.str();
   }
@@ -72,11 +88,27 @@ Fleet random_fleet(std::mt19937_64& rng) {
   for (const auto& g : groups)
     if (g != "unset" && pick(4)) f.patches[{"group", g}] = random_patch(rng);
   if (pick(3) == 0) f.patches[{"group", "empty"}] = random_patch(rng);  // a group without terminals
+  for (int i = 0, n = pick(7); i < n; ++i) {
+    Fleet::Organisation o;
+    o.parent = static_cast<std::size_t>(pick(i + 1));
+    o.late = pick(4) == 0 || (o.parent && f.organisations[o.parent - 1].late);
+    f.organisations.push_back(o);
+  }
+  std::int64_t next_id = 2;
+  for (bool late : {false, true})
+    for (auto& o : f.organisations)
+      if (o.late == late) {
+        o.id = next_id++;
+        o.path = f.org_path(o.parent) + std::to_string(o.id) + "/";
+      }
+  for (const auto& o : f.organisations)
+    if (!o.late && pick(3)) f.patches[{"organisation", o.path}] = random_patch(rng);
   for (int i = 0, n = 1 + pick(12); i < n; ++i) {
     Fleet::Terminal t;
     t.serial = "T" + std::to_string(i);
     t.group =
         pick(3) == 0 ? "" : groups[static_cast<size_t>(pick(static_cast<int>(groups.size())))];
+    t.org = static_cast<std::size_t>(pick(static_cast<int>(f.organisations.size()) + 1));
     t.retired = pick(6) == 0;
     if (pick(2)) f.patches[{"terminal", t.serial}] = random_patch(rng);
     f.terminals.push_back(t);
@@ -85,7 +117,7 @@ Fleet random_fleet(std::mt19937_64& rng) {
   return f;
 }
 
-// What core/policy decides for each terminal: fleet, then group, then terminal.
+// What core/policy decides for each terminal: fleet, group, organisations, terminal.
 std::map<std::string, std::string> expected_modes(const Fleet& f) {
   std::map<std::string, std::string> out;
   auto apply = [&](Policy& p, const std::string& scope, const std::string& key) {
@@ -99,6 +131,9 @@ std::map<std::string, std::string> expected_modes(const Fleet& f) {
     Policy p;
     apply(p, "fleet", "");
     if (!t.group.empty()) apply(p, "group", t.group);
+    const std::string path = f.org_path(t.org);
+    for (auto end = path.find('/', 3); end != std::string::npos; end = path.find('/', end + 1))
+      apply(p, "organisation", path.substr(0, end + 1));
     apply(p, "terminal", t.serial);
     out[t.serial] = mode_name(p);
   }
@@ -134,15 +169,33 @@ TEST_P(PolicyModeProperty, StoreModesEqualCorePolicyOnRandomFleets) {
       }
       return ok_status();
     };
+    auto make_organisations = [&](Tx& tx, bool late) -> Status {
+      for (std::size_t i = 0; i < fleet.organisations.size(); ++i) {
+        const auto& o = fleet.organisations[i];
+        if (o.late != late) continue;
+        const std::int64_t parent = o.parent ? fleet.organisations[o.parent - 1].id : 1;
+        auto made = tx.insert_organisation(
+            {0, parent, "reseller", "org" + std::to_string(i), "", "test", 1});
+        if (!made) return made.error();
+        if (made->path != o.path)
+          return make_error(Code::kInternal, "organisation made at " + made->path);
+      }
+      return ok_status();
+    };
     Status built = s.transact([&](Tx& tx) -> Status {
+      if (auto st = make_organisations(tx, false); !st) return st;
       if (policies_first)
         if (auto st = write_policies(tx); !st) return st;
+      if (auto st = make_organisations(tx, true); !st) return st;
       for (const auto& t : fleet.terminals) {
         auto id = tx.insert_terminal(
             {0, "DEFAULT", t.serial, "A920", "token-" + t.serial, "", "{}", 1, 0, "", 0, 0, ""});
         if (!id) return id.error();
         if (!t.group.empty())
           if (auto st = tx.set_terminal_group(*id, t.group); !st) return st;
+        if (t.org)
+          if (auto st = tx.set_terminal_organisation(*id, fleet.organisations[t.org - 1].id); !st)
+            return st;
         if (t.retired)
           if (auto r = tx.retire_terminal(*id, 5, "test", "retired-" + t.serial); !r)
             return r.error();

@@ -379,6 +379,9 @@ Status refresh_effective_modes(Connection& c, bool many, const std::string& wher
   auto resume = c.prepare("DELETE FROM tally_paused");
   return done(c, resume, "resuming the tally");
 }
+// organisation_modes (policy_mode_sql.h) folded again for the organisations under `path`, and
+// the effective modes of their terminals written again; part of the caller's transaction.
+Status refresh_subtree_modes(Connection& c, const std::string& path);
 // Every row of `s` (selecting kDeploymentColumnsSql), or why not, named `what`.
 Expected<std::vector<DeploymentRecord>> read_deployments(Connection& c, Stmt& s,
                                                          const char* what = "deployments");

@@ -96,6 +96,8 @@ Expected<std::int64_t> SqlStore::change_policy(const PolicyChangeRecord& ch,
       modes = refresh_effective_modes(c, false, "serial = ?", ch.scope_key);
     else if (ch.scope == "group")
       modes = refresh_effective_modes(c, true, "group_name = ? AND group_name != ''", ch.scope_key);
+    else if (ch.scope == "organisation")  // its key is its path
+      modes = refresh_subtree_modes(c, ch.scope_key);
     else
       modes = refresh_effective_modes(c, true, "1 = 1");
     if (!modes) return fail(modes.error());

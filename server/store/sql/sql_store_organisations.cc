@@ -13,6 +13,19 @@ std::string subtree_end(const std::string& path) {
   return path.substr(0, path.size() - 1) + "0";  // '0' is the byte after '/'
 }
 
+Status refresh_subtree_modes(Connection& c, const std::string& path) {
+  const std::string end = subtree_end(path);
+  for (const char* sql : {sql::kForgetOrganisationModes, sql::kFoldOrganisationModes}) {
+    auto s = c.prepare(sql);
+    s.bind_all(path, end);
+    if (auto st = done(c, s, "organisations' modes"); !st) return st;
+  }
+  return refresh_effective_modes(c, true,
+                                 "org_id IN (SELECT id FROM organisations WHERE path >= ? AND "
+                                 "path < ?)",
+                                 path, end);
+}
+
 namespace {
 constexpr const char* kOrgCols =
     "SELECT id, COALESCE(parent_id, 0), kind, name, path, created_by, created FROM "
@@ -47,6 +60,16 @@ Expected<OrganisationRecord> SqlStore::insert_organisation(const OrganisationRec
     auto e = c.error("organisation path");
     c.rollback();
     return e;
+  }
+  // It inherits its parent's policy (it has no terminals yet: only its own fold is written).
+  for (const char* sql : {sql::kForgetOrganisationModes, sql::kFoldOrganisationModes}) {
+    auto fold = c.prepare(sql);
+    fold.bind_all(out.path, subtree_end(out.path));
+    if (fold.step() != kDone) {
+      auto e = c.error("organisation's mode");
+      c.rollback();
+      return e;
+    }
   }
   if (auto s = c.commit(); !s) return s.error();
   return out;
@@ -109,7 +132,7 @@ Status SqlStore::set_terminal_organisation(std::int64_t terminal_id, std::int64_
   if (s.step() != kDone) return c.error("terminal organisation");
   if (c.changes() != 1)
     return make_error(Code::kNotFound, "no terminal " + std::to_string(terminal_id));
-  return ok_status();
+  return refresh_effective_modes(c, false, "id = ?", terminal_id);  // its new organisation's
 }
 
 Status SqlStore::set_user_organisation(std::int64_t user_id, std::int64_t org_id) {

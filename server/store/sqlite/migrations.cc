@@ -560,8 +560,8 @@ CREATE TRIGGER terminals_serial_key AFTER INSERT ON terminals
 BEGIN
   UPDATE terminals SET serial_key = lower(NEW.serial) WHERE id = NEW.id;
 END;
-UPDATE terminals SET effective_mode = )sql" POSFLEET_EFFECTIVE_MODE_OF_ROW R"sql(
-WHERE effective_mode != )sql" POSFLEET_EFFECTIVE_MODE_OF_ROW R"sql(;
+UPDATE terminals SET effective_mode = )sql" POSFLEET_EFFECTIVE_MODE_OF_ROW_22 R"sql(
+WHERE effective_mode != )sql" POSFLEET_EFFECTIVE_MODE_OF_ROW_22 R"sql(;
 UPDATE terminals SET update_state = (
   SELECT CASE d.status WHEN 'finished' THEN (CASE WHEN d.result = 'success' THEN 'success' ELSE 'failed' END)
     WHEN 'scheduled' THEN 'scheduled' WHEN 'running' THEN 'running' WHEN 'canceling' THEN 'running'
@@ -900,6 +900,17 @@ CREATE INDEX terminal_health_history_time ON terminal_health_history(time);
     R"sql(
 ALTER TABLE audit_log ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX audit_log_org ON audit_log(org_id, id);
+)sql",
+    // 34: a policy per organisation, inherited down the tree (docs/organisations.md): kept in
+    //     policies under the organisation's path, and folded per organisation for the terminals'
+    //     effective modes (sql/policy_mode_sql.h). No organisation had a policy before, so no
+    //     terminal's mode changes.
+    R"sql(
+CREATE TABLE organisation_modes (
+  org_id INTEGER NOT NULL PRIMARY KEY REFERENCES organisations(id),
+  locked INTEGER NOT NULL,
+  mode TEXT
+);
 )sql",
 };
 #undef POSFLEET_PENDING_MOVE

@@ -1,5 +1,5 @@
-// The update-policy page: one scope at a time (fleet, group, terminal), or a
-// bulk edit of the terminals a filter picks. Roles that may not change policy
+// The update-policy page: one scope at a time (fleet, group, organisation,
+// terminal), or a bulk edit of the terminals a filter picks (the acquirer's). Roles that may not change policy
 // see it read-only; the server refuses them anyway.
 import { Tabs } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -13,13 +13,16 @@ import PageTitle from '../../common/PageTitle';
 export default function PolicyPage({ me }: { me: Me }) {
   const { t } = useTranslation('policy');
   const tabs = [{ key: 'scope', label: <span data-testid="tab-scope">{t('tabScope')}</span>, children: <ScopeEditor me={me} /> }];
-  if (can(me.role, 'policy'))
+  // The bulk edit and the terminals' authentication are the acquirer's (the whole fleet's).
+  const wholeTree = me.whole_tree !== false;
+  if (wholeTree && can(me.role, 'policy'))
     tabs.push({ key: 'bulk', label: <span data-testid="tab-bulk">{t('tabBulk')}</span>, children: <BulkEdit me={me} /> });
-  tabs.push({
-    key: 'device-auth',
-    label: <span data-testid="tab-device-auth">{t('tabDeviceAuth')}</span>,
-    children: <DeviceAuthSetting canChange={can(me.role, 'admin')} />,
-  });
+  if (wholeTree)
+    tabs.push({
+      key: 'device-auth',
+      label: <span data-testid="tab-device-auth">{t('tabDeviceAuth')}</span>,
+      children: <DeviceAuthSetting canChange={can(me.role, 'admin')} />,
+    });
   return (
     <>
       <PageTitle title={t('title')} />

@@ -1,6 +1,8 @@
-// One scope's policy — the fleet, a group or a terminal: what it sets itself,
-// what is in effect, its history, and (for roles that may) the form with a
-// live count of the terminals a change would reach.
+// One scope's policy — the fleet, a group, an organisation or a terminal: what
+// it sets itself, what is in effect, its history, and (for roles that may) the
+// form with a live count of the terminals a change would reach. A reseller's or
+// merchant's user edits its organisations' and terminals' alone, starting from
+// its own organisation; its own organisation's lock is the one above's.
 import { useState } from 'react';
 import { Alert, Button, Card, Descriptions, Input, Segmented, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -14,8 +16,10 @@ import PolicyForm from './PolicyForm';
 import { Patch, Policy, valuesOf } from './patch';
 import { usePreview } from './usePreview';
 import PreviewLine, { Preview } from './PreviewLine';
+import OrganisationPicker from '../organisations/OrganisationPicker';
+import { useOrganisations } from '../organisations/organisationList';
 
-type Scope = 'fleet' | 'group' | 'terminal';
+type Scope = 'fleet' | 'group' | 'organisation' | 'terminal';
 
 interface PolicyView {
   scope: Scope;
@@ -75,17 +79,24 @@ export function PolicySummary({ p, only, testId }: { p: Partial<Policy>; only?: 
 export default function ScopeEditor({ me }: { me: Me }) {
   const { t } = useTranslation('policy');
   const { t: tc } = useTranslation();
-  const [scope, setScope] = useState<Scope>('fleet');
+  const wholeTree = me.whole_tree !== false;
+  const ownOrg = me.organisation ? String(me.organisation.id) : '';
+  const first: { scope: Scope; key: string } = wholeTree ? { scope: 'fleet', key: '' } : { scope: 'organisation', key: ownOrg };
+  const [scope, setScope] = useState<Scope>(first.scope);
   const [keyText, setKeyText] = useState('');
-  const [opened, setOpened] = useState<{ scope: Scope; key: string }>({ scope: 'fleet', key: '' });
+  const [opened, setOpened] = useState<{ scope: Scope; key: string }>(first);
+  const organisations = useOrganisations();
   const [keyError, setKeyError] = useState('');
   const [saved, setSaved] = useState('');
   const [saveError, setSaveError] = useState('');
   const [patch, setPatch] = useState<Patch>({});
   const view = useApi<PolicyView>(pathOf(opened.scope, opened.key));
   const mayEdit = can(me.role, 'policy');
-  const canLock = can(me.role, 'lock');
-  const previewBody = Object.keys(patch).length ? { scope: opened.scope, key: opened.key, patch } : null;
+  const ownLockAbove = !wholeTree && opened.scope === 'organisation' && opened.key === ownOrg;
+  const canLock = can(me.role, 'lock') && !ownLockAbove;
+  // The preview counts the fleet's terminals: the acquirer's, for its fleet, groups and terminals.
+  const previewBody = wholeTree && opened.scope !== 'organisation' && Object.keys(patch).length
+    ? { scope: opened.scope, key: opened.key, patch } : null;
   const preview = usePreview<Preview>('/policy/preview', mayEdit ? previewBody : null);
 
   const open = (s: Scope, key: string) => {
@@ -126,12 +137,23 @@ export default function ScopeEditor({ me }: { me: Me }) {
             setScope(s);
             if (s === 'fleet') open('fleet', '');
           }}
-          options={(['fleet', 'group', 'terminal'] as const).map((s) => ({
+          options={(wholeTree ? (['fleet', 'group', 'organisation', 'terminal'] as const) : (['organisation', 'terminal'] as const)).map((s) => ({
             value: s,
             label: <span data-testid={`scope-${s}`}>{t(`scope_${s}`)}</span>,
           }))}
         />
-        {scope !== 'fleet' && (
+        {scope === 'organisation' && (
+          <div style={{ width: 280 }}>
+            <OrganisationPicker
+              orgs={organisations.orgs.filter((o) => o.kind !== 'acquirer')}
+              value={opened.scope === 'organisation' && opened.key ? Number(opened.key) : undefined}
+              onChange={(id) => open('organisation', String(id))}
+              placeholder={t('keyOrganisation')}
+              testid="scope-org-picker"
+            />
+          </div>
+        )}
+        {(scope === 'group' || scope === 'terminal') && (
           <>
             <Input
               value={keyText}
@@ -151,7 +173,7 @@ export default function ScopeEditor({ me }: { me: Me }) {
         {v && (
           <div style={{ display: 'flex', flexWrap: 'wrap', gap: 16 }}>
             <Card
-              title={`${t(`scope_${v.scope}`)}${v.key ? `：${v.key}` : ''}`}
+              title={`${t(`scope_${v.scope}`)}${v.key ? `：${v.scope === 'organisation' ? organisations.nameById(Number(v.key)) : v.key}` : ''}`}
               style={{ flex: '1 1 360px' }}
               data-testid="scope-card"
             >
@@ -169,6 +191,9 @@ export default function ScopeEditor({ me }: { me: Me }) {
               {!mayEdit && <Alert type="info" title={t('readOnly')} data-testid="policy-read-only" />}
               {saved && <Alert type="success" title={saved} style={{ marginBottom: 12 }} data-testid="policy-saved" />}
               {saveError && <Alert type="error" title={saveError} style={{ marginBottom: 12 }} data-testid="policy-save-error" />}
+              {mayEdit && ownLockAbove && can(me.role, 'lock') && (
+                <Alert type="info" title={t('ownLockAbove')} style={{ marginBottom: 12 }} data-testid="policy-own-lock-above" />
+              )}
               {mayEdit && (
                 <PolicyForm
                   key={`${v.scope}:${v.key}:${v.effective.revision ?? 0}`}
