@@ -31,8 +31,8 @@ struct PolicyArgs {
 
 std::string scope_query(const PolicyArgs& a) {
   if (!a.terminal.empty()) return "?terminal=" + url_encode(a.terminal);
-  if (!a.group.empty()) return "?group=" + url_encode(a.group);
   if (!a.organisation.empty()) return "?organisation=" + url_encode(a.organisation);
+  if (!a.group.empty()) return "?group=" + url_encode(a.group);
   return "";
 }
 
@@ -561,6 +561,29 @@ void add_fleet_commands(CLI::App& app, ServerOptions& server, std::function<Stat
                     std::cout << say("安全版本 ", "security release ") << str(v, "version")
                               << say(" 的截止时间：", " deadline: ")
                               << time_of(v, "security_deadline") << "\n";
+                  });
+    };
+  });
+
+  static std::int64_t release_org = 0;
+  auto* ro = app.get_subcommand("release")->add_subcommand(
+      "organisation",
+      say("设置版本的接收范围：该机构及其下级的终端（1：全部终端）",
+          "who receives a release: an organisation's subtree (1: the whole fleet)"));
+  ro->add_option("version", id)->required();
+  ro->add_option("--org", release_org, say("机构编号", "the organisation's id"))
+      ->required()
+      ->check(CLI::PositiveNumber);
+  ro->add_option("--reason", reason, say("原因（记入审计日志）", "why (kept in the audit log)"))
+      ->required();
+  ro->callback([&] {
+    action = [&] {
+      bj::value b = bj::object{{"organisation", release_org}, {"reason", reason}};
+      return show(server, "PUT", "/api/v1/releases/" + url_encode(id) + "/organisation",
+                  say("设置接收范围", "set who receives it"), &b, [](const bj::value& v) {
+                    std::cout << say("版本 ", "release ") << str(v, "version")
+                              << say(" 的接收机构：", " is received by organisation ")
+                              << str(v, "organisation") << "\n";
                   });
     };
   });

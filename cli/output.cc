@@ -166,6 +166,7 @@ std::string word(std::string_view w) {
       {"already_installed", {"已是该版本", "already runs it"}},
       {"busy", {"正在安装其他更新", "installing another update"}},
       {"unknown_terminal", {"未知终端", "unknown terminal"}},
+      {"other_organisation", {"不属于该版本的机构", "not of the release's organisation"}},
       {"code_sent", {"已发送验证码", "code sent"}},
       {"verified", {"已核实", "verified"}},
   };

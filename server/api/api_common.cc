@@ -186,6 +186,20 @@ bool keeps_to_subtree(std::string_view method, std::string_view path) {
       {"POST", "/api/v1/deployments"},
       {"POST", "/api/v1/deployments/preview"},
       {"POST", "/api/v1/deployments/cancel"},
+      // Rollouts an organisation of the subtree made, of its terminals (the release's kill
+      // switch stays the acquirer's).
+      {"POST", "/api/v1/rollouts/preview"},
+      {"POST", "/api/v1/rollouts"},
+      {"GET", "/api/v1/rollouts"},
+      {"GET", "/api/v1/rollouts/{id}"},
+      {"GET", "/api/v1/rollouts/{id}/history"},
+      {"GET", "/api/v1/rollouts/{id}/terminals"},
+      {"POST", "/api/v1/rollouts/{id}/start"},
+      {"POST", "/api/v1/rollouts/{id}/pause"},
+      {"POST", "/api/v1/rollouts/{id}/resume"},
+      {"POST", "/api/v1/rollouts/{id}/cancel"},
+      {"POST", "/api/v1/rollouts/{id}/approve"},
+      {"POST", "/api/v1/rollouts/{id}/retry"},
       // Deployments and support tickets of the subtree's terminals.
       {"GET", "/api/v1/deployments"},
       {"GET", "/api/v1/deployments/{id}"},

@@ -89,7 +89,8 @@ bj::object release_json(domain::Context& ctx, const store::ReleaseRecord& r) {
                {"rollback", sm && sm->manifest.rollback},
                {"created", format_utc(r.created)},
                {"size", size},
-               {"components", comps}};
+               {"components", comps},
+               {"organisation", r.org_id}};
   if (auto m = json::parse(r.manifest_json); m && m->is_object())
     if (auto* s = m->get_object().if_contains("signed"); s && s->is_object())
       if (auto* notes = s->get_object().if_contains("notes")) o["notes"] = *notes;
@@ -156,16 +157,38 @@ Response post_root(domain::Context& ctx, Request& req, const Caller& caller) {
                                              {"published_by", r->published_by}});
 }
 
-Response list_releases(domain::Context& ctx, Request&, const Caller&) {
+// The releases the caller sees (organisations.h sees_release): all for the acquirer's users.
+Response list_releases(domain::Context& ctx, Request&, const Caller& caller) {
   auto rs = ctx.store.list_releases();
   if (!rs) return http::error_from(rs.error());
   bj::array out;
-  for (const auto& r : *rs) out.push_back(release_json(ctx, r));
+  for (const auto& r : *rs) {
+    auto seen = domain::sees_release(ctx, caller.scope, r);
+    if (!seen) return http::error_from(seen.error());
+    if (*seen) out.push_back(release_json(ctx, r));
+  }
   return http::json_response(200, bj::object{{"releases", out}});
 }
 
-Response get_release(domain::Context& ctx, Request& req, const Caller&) {
-  auto r = ctx.store.release_by_version(req.param("version"));
+Response get_release(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto r = domain::release_in(ctx, caller.scope, req.param("version"));
+  if (!r) return http::error_from(r.error());
+  return http::json_response(200, release_json(ctx, *r));
+}
+
+// PUT /api/v1/releases/{version}/organisation: who receives the release — an organisation's
+// subtree, or the whole fleet (the acquirer's organisation, 1). The acquirer's staff alone.
+Response put_release_organisation(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  const auto* org = body->if_contains("organisation");
+  if (!org || !org->is_int64() || org->get_int64() <= 0)
+    return http::error_from(make_error(
+        Code::kInvalidArgument, "organisation must be an organisation's id (1: the whole fleet)"));
+  auto reason = json::optional_string(*body, "reason", "");
+  if (!reason) return http::error_from(reason.error());
+  auto r = domain::set_release_organisation(ctx, req.param("version"), org->get_int64(),
+                                            caller.actor(), *reason);
   if (!r) return http::error_from(r.error());
   return http::json_response(200, release_json(ctx, *r));
 }
@@ -222,9 +245,12 @@ Response post_deployment(domain::Context& ctx, Request& req, const Caller& calle
   auto reason = json::optional_string(*body, "reason", "");
   for (const auto* field : {&release, &serial, &reason})
     if (!*field) return http::error_from(field->error());
-  if (!caller.scope.whole_tree())  // another's terminal is as missing as none
+  if (!caller.scope.whole_tree()) {  // another's terminal or release is as missing as none
     if (auto in = domain::terminal_in(ctx, caller.scope, *serial); !in)
       return http::error_from(in.error());
+    if (auto seen = domain::release_in(ctx, caller.scope, *release); !seen)
+      return http::error_from(seen.error());
+  }
   auto d = domain::assign_release(ctx, *release, *serial, caller.actor(), *reason);
   if (!d) return http::error_from(d.error());
   auto v = domain::deployment_view(ctx, *d, true);
@@ -336,6 +362,8 @@ void add_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "GET", "/api/v1/releases", P::kRead, list_releases);
   add_route(router, ctx, "POST", "/api/v1/roots", P::kRelease, post_root);
   add_route(router, ctx, "GET", "/api/v1/releases/{version}", P::kRead, get_release);
+  add_route(router, ctx, "PUT", "/api/v1/releases/{version}/organisation", P::kRelease,
+            put_release_organisation);
   add_route(router, ctx, "POST", "/api/v1/terminals", P::kTerminal, post_terminal);
   add_route(router, ctx, "GET", "/api/v1/terminals", P::kRead, list_terminals);
   // GET /api/v1/terminals/{serial}: console_api.cc (the terminal page's view).

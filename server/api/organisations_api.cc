@@ -76,8 +76,10 @@ Response put_terminal_organisation(domain::Context& ctx, Request& req, const Cal
         make_error(Code::kInvalidArgument, "send {\"organisation\": <id>, \"reason\": \"...\"}"));
   auto reason = text_field(*body, "reason");
   if (!reason) return http::error_from(reason.error());
-  auto m =
-      domain::move_terminal(ctx, caller.scope, req.param("serial"), *to, caller.actor(), *reason);
+  const bool may_change_locks =
+      role_allows(caller.role, Permission::kLock) && caller.scope.whole_tree();
+  auto m = domain::move_terminal(ctx, caller.scope, req.param("serial"), *to, caller.actor(),
+                                 *reason, may_change_locks);
   if (!m) return http::error_from(m.error());
   return http::json_response(200, bj::object{{"serial", m->terminal.serial},
                                              {"organisation", organisation_json(m->to)},

@@ -139,7 +139,7 @@ TEST_F(OrganisationsApiTest, TerminalsOfAnotherResellerDoNotExistForIt) {
 
   // A route that does not yet keep to a subtree refuses a reseller's user outright, rather
   // than answer for the whole fleet.
-  for (const char* path : {"/api/v1/rollouts", "/api/v1/freezes"}) {
+  for (const char* path : {"/api/v1/webhooks", "/api/v1/freezes"}) {
     auto r = get(path, east_admin_);
     EXPECT_EQ(r.status, 403) << path;
     EXPECT_EQ(r.body.find("T-"), std::string::npos) << path;
@@ -449,6 +449,112 @@ TEST_F(OrganisationsApiTest, AResellerDeploysTheAcquirersReleasesToItsOwnTermina
   EXPECT_TRUE(*store_->open_deployment(west_id)) << "the west's deployment is left alone";
 }
 
+// A release given to an organisation is seen and received by its subtree alone (and the acquirer);
+// a reseller's rollout is its own, of its own terminals, and a sibling learns nothing of either.
+TEST_F(OrganisationsApiTest, AnOrganisationsReleaseAndRolloutsAreItsSubtreesAlone) {
+  add_release("4.0.0");
+  add_release("4.1.0");
+  auto put = [&](const std::string& path, const bj::object& b, const std::string& as) {
+    return send("PUT", path, bj::serialize(b), {{"authorization", as}});
+  };
+  auto post = [&](const std::string& path, const bj::object& b, const std::string& as) {
+    return send("POST", path, bj::serialize(b), {{"authorization", as}});
+  };
+  // The acquirer gives 4.1.0 to the east reseller alone (a pilot).
+  auto given = put("/api/v1/releases/4.1.0/organisation",
+                   {{"organisation", east_}, {"reason", "华东试点"}}, root_);
+  ASSERT_EQ(given.status, 200) << given.body;
+  EXPECT_EQ(body_of(given).at("organisation").as_int64(), east_);
+  EXPECT_EQ(put("/api/v1/releases/4.1.0/organisation", {{"organisation", east_}, {"reason", "x"}},
+                east_admin_)
+                .status,
+            403)
+      << "who receives a release is the acquirer's to say";
+  EXPECT_EQ(
+      put("/api/v1/releases/4.1.0/organisation", {{"organisation", "x"}, {"reason", "x"}}, root_)
+          .status,
+      400);
+  auto versions = [&](const std::string& as) {
+    std::set<std::string> out;
+    const auto listed = body_of(get("/api/v1/releases", as));
+    for (const auto& r : listed.at("releases").as_array())
+      out.insert(std::string(r.at("version").as_string()));
+    return out;
+  };
+  EXPECT_EQ(versions(east_admin_), (std::set<std::string>{"4.0.0", "4.1.0"}));
+  EXPECT_EQ(versions(west_admin_), (std::set<std::string>{"4.0.0"}));
+  EXPECT_EQ(versions(root_), (std::set<std::string>{"4.0.0", "4.1.0"}));
+  auto hidden = get("/api/v1/releases/4.1.0", west_admin_);
+  EXPECT_EQ(hidden.status, 404);
+  EXPECT_EQ(message(hidden), "no release 4.1.0") << "as one that does not exist";
+  auto west_deploy =
+      post("/api/v1/deployments", {{"release", "4.1.0"}, {"terminal", "T-WEST-1"}}, west_admin_);
+  EXPECT_EQ(west_deploy.status, 404);
+  EXPECT_EQ(message(west_deploy), "no release 4.1.0");
+  // Even the acquirer's deployment of it reaches the east's terminals alone.
+  auto outside =
+      post("/api/v1/deployments", {{"release", "4.1.0"}, {"terminal", "T-WEST-1"}}, root_);
+  EXPECT_EQ(outside.status, 409);
+  EXPECT_EQ(message(outside),
+            "release 4.1.0 is for another organisation's terminals; terminal T-WEST-1 is not one "
+            "of them");
+  auto all = post(
+      "/api/v1/deployments/preview",
+      {{"release", "4.1.0"}, {"terminals", bj::array{"T-EAST-1", "T-WEST-1", "T-ROOT-1"}}}, root_);
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(body_of(all).at("created").as_int64(), 1);
+  EXPECT_EQ(body_of(all).at("skipped").at("other_organisation").as_int64(), 2);
+
+  // The east reseller's rollout of its pilot release: its terminals alone, in its list alone.
+  const bj::object plan{{"release", "4.1.0"},
+                        {"target", bj::object{{"filter", bj::object{{"model", "A920"}}}}},
+                        {"waves", bj::array{bj::object{{"percent", 100}}}},
+                        {"name", "华东试点"},
+                        {"reason", "试点"}};
+  auto preview = post("/api/v1/rollouts/preview", plan, east_admin_);
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  EXPECT_EQ(body_of(preview).at("total").as_int64(), 1) << "its one terminal of the fleet's three";
+  auto made = post("/api/v1/rollouts", plan, east_admin_);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string id = std::to_string(body_of(made).at("id").as_int64());
+  EXPECT_FALSE(body_of(made).as_object().contains("release_bytes")) << "the fleet's downloads";
+  auto started = post("/api/v1/rollouts/" + id + "/start", {{"reason", "开始"}}, east_admin_);
+  ASSERT_EQ(started.status, 200) << started.body;
+  auto members = body_of(get("/api/v1/rollouts/" + id + "/terminals", east_admin_));
+  ASSERT_EQ(members.at("total").as_int64(), 1) << bj::serialize(members);
+  EXPECT_EQ(members.at("terminals").as_array()[0].at("serial"), "T-EAST-1");
+  EXPECT_EQ(body_of(get("/api/v1/rollouts", east_admin_)).at("total").as_int64(), 1);
+  EXPECT_EQ(body_of(get("/api/v1/rollouts", root_)).at("total").as_int64(), 1)
+      << "the acquirer sees every rollout";
+  auto theirs = get("/api/v1/rollouts", west_admin_);
+  ASSERT_EQ(theirs.status, 200) << theirs.body;
+  EXPECT_EQ(body_of(theirs).at("total").as_int64(), 0);
+  for (const std::string& path : {"/api/v1/rollouts/" + id, "/api/v1/rollouts/" + id + "/history",
+                                  "/api/v1/rollouts/" + id + "/terminals"}) {
+    auto r = get(path, west_admin_);
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_EQ(message(r), "no rollout " + id) << path;
+  }
+  auto pause = post("/api/v1/rollouts/" + id + "/pause", {{"reason", "x"}}, west_admin_);
+  EXPECT_EQ(pause.status, 404);
+  EXPECT_EQ(post("/api/v1/rollouts", plan, west_admin_).status, 404) << "it does not see 4.1.0";
+  // The west's own rollout of the fleet's release by the east's filter: nothing of the east's.
+  auto cross = post("/api/v1/rollouts/preview",
+                    {{"release", "4.0.0"},
+                     {"target", bj::object{{"filter", bj::object{{"organisation", east_}}}}},
+                     {"waves", bj::array{bj::object{{"percent", 100}}}}},
+                    west_admin_);
+  EXPECT_EQ(cross.status, 404) << cross.body;
+  auto serials = post("/api/v1/rollouts/preview",
+                      {{"release", "4.0.0"},
+                       {"target", bj::object{{"serials", bj::array{"T-EAST-1", "T-WEST-1"}}}},
+                       {"waves", bj::array{bj::object{{"percent", 100}}}}},
+                      west_admin_);
+  ASSERT_EQ(serials.status, 200) << serials.body;
+  EXPECT_EQ(body_of(serials).at("total").as_int64(), 1) << "a sibling's serial counts for nothing";
+  EXPECT_EQ(serials.body.find("T-EAST"), std::string::npos);
+}
+
 // A reseller reads and sets the policy of its own terminals; the fleet's and the groups' are the
 // acquirer's, and the acquirer's lock holds below it.
 TEST_F(OrganisationsApiTest, AResellerSetsItsTerminalsPolicyUnderTheAcquirersLocks) {
@@ -594,6 +700,41 @@ TEST_F(OrganisationsApiTest, AnOrganisationsPolicyAndLocksHoldDownItsTree) {
   EXPECT_EQ(put({{"organisation", true}, {"mode", "never"}, {"reason", "x"}}, root_).status, 400)
       << "not taken for the fleet";
   EXPECT_EQ(mode_of("T-WEST-1"), "auto");
+
+  // A lock the acquirer sets below the reseller is the acquirer's: the reseller neither lifts it
+  // nor changes a mode under it, nor moves the terminal out from under it.
+  ASSERT_EQ(put({{"organisation", east_}, {"locked", false}, {"reason", "解除"}}, root_).status,
+            200);
+  ASSERT_EQ(put({{"organisation", shop_},
+                 {"locked", true},
+                 {"lock_reason", "收单机构锁定商户"},
+                 {"reason", "审计"}},
+                root_)
+                .status,
+            200);
+  auto lift_theirs =
+      put({{"organisation", shop_}, {"locked", false}, {"reason", "x"}}, east_admin_);
+  EXPECT_EQ(lift_theirs.status, 403);
+  EXPECT_EQ(error_code(lift_theirs), "locked");
+  EXPECT_EQ(
+      put({{"terminal", "T-EAST-1"}, {"mode", "manual"}, {"reason", "x"}}, east_admin_).status,
+      403);
+  auto away = move("T-EAST-1", east_, east_admin_);
+  EXPECT_EQ(away.status, 403) << away.body;
+  EXPECT_EQ(error_code(away), "locked");
+  EXPECT_EQ(store_->terminal_by_serial("DEFAULT", "T-EAST-1")->org_id, shop_);
+  // Once the acquirer lifts it, the reseller's own locks are its own again.
+  ASSERT_EQ(put({{"organisation", shop_}, {"locked", false}, {"reason", "解除"}}, root_).status,
+            200);
+  ASSERT_EQ(put({{"terminal", "T-EAST-1"},
+                 {"locked", true},
+                 {"lock_reason", "代理商锁定终端"},
+                 {"reason", "x"}},
+                east_admin_)
+                .status,
+            200);
+  EXPECT_EQ(put({{"terminal", "T-EAST-1"}, {"locked", false}, {"reason", "x"}}, east_admin_).status,
+            200);
 }
 
 TEST_F(OrganisationsApiTest, TheTreeIsKeptByItsRules) {

@@ -168,6 +168,7 @@ std::string summary(const std::string& version, const domain::AssignOutcome& out
       {"installing", "are past downloading another release (deploy again when they finish)"},
       {"busy", "have an open deployment of a newer or equal release"},
       {"wrong_model", "are of a model the release is not for"},
+      {"other_organisation", "are not of the organisation the release is for"},
       {"unknown_terminal", "are not registered"}};
   std::string text = "created " + std::to_string(out.created) + " deployment(s) of " + version;
   if (out.replaced)
@@ -182,6 +183,9 @@ Response post_bulk_cancel(domain::Context& ctx, Request& req, const Caller& call
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
   const std::string version = json::string_or(*body, "release", "");
+  if (!version.empty())
+    if (auto seen = domain::release_in(ctx, caller.scope, version); !seen)
+      return http::error_from(seen.error());
   std::string filter_json;
   auto spec = target_spec(ctx, *body, caller.scope, &filter_json);
   if (!spec) return http::error_from(spec.error());
@@ -213,6 +217,8 @@ Response deploy_many(domain::Context& ctx, const bj::object& body, const Caller&
                      bool dry_run) {
   const std::string version = json::string_or(body, "release", "");
   if (version.empty()) return invalid("choose the release to deploy");
+  if (auto seen = domain::release_in(ctx, caller.scope, version); !seen)
+    return http::error_from(seen.error());
   std::string filter_json;
   auto spec = target_spec(ctx, body, caller.scope, &filter_json);
   if (!spec) return http::error_from(spec.error());

@@ -42,7 +42,8 @@ Status only_fields(const bj::object& o, std::initializer_list<const char*> allow
 
 bj::value time_or_null(std::int64_t t) { return t ? bj::value(t) : bj::value(nullptr); }
 
-Expected<ro::Target> target_of(domain::Context& ctx, const bj::object& body) {
+Expected<ro::Target> target_of(domain::Context& ctx, const bj::object& body,
+                               const domain::Scope& scope) {
   const auto* v = body.if_contains("target");
   if (!v || !v->is_object())
     return invalid(
@@ -68,8 +69,8 @@ Expected<ro::Target> target_of(domain::Context& ctx, const bj::object& body) {
   } else {
     const auto& f = o.at("filter");
     if (!f.is_object()) return invalid("target.filter must be an object of terminal filter fields");
-    // Rollouts answer the acquirer's own users only (api_common.cc keeps_to_subtree).
-    auto q = terminal_query(ctx, domain::Scope{}, f.get_object());
+    // Within the caller's subtree (an organisation it names must be of it, else 404).
+    auto q = terminal_query(ctx, scope, f.get_object());
     if (!q) return q.error();
     t.filter = *q;
     t.filter_json = f;
@@ -77,7 +78,9 @@ Expected<ro::Target> target_of(domain::Context& ctx, const bj::object& body) {
   return t;
 }
 
-Expected<ro::Plan> plan_of(domain::Context& ctx, const bj::object& body) {
+// The plan a body names, made by the caller's organisation: its terminals alone are members, and
+// the release must be one it sees (another's is "no release V").
+Expected<ro::Plan> plan_of(domain::Context& ctx, const bj::object& body, const Caller& caller) {
   if (auto s = only_fields(
           body,
           {"release", "target", "waves", "offline_days", "start_at", "start", "name", "reason"},
@@ -88,7 +91,9 @@ Expected<ro::Plan> plan_of(domain::Context& ctx, const bj::object& body) {
   auto release = json::get_string(body, "release");
   if (!release) return invalid("release must be a release version");
   p.release = *release;
-  auto target = target_of(ctx, body);
+  if (auto seen = domain::release_in(ctx, caller.scope, p.release); !seen) return seen.error();
+  p.org_id = caller.scope.org_id;
+  auto target = target_of(ctx, body, caller.scope);
   if (!target) return target.error();
   p.target = std::move(*target);
   const auto* waves = body.if_contains("waves");
@@ -172,22 +177,24 @@ bj::object full_json(const ro::RolloutView& v) {
   return o;
 }
 
-Response rollout_response(domain::Context& ctx, std::int64_t id, int status) {
+Response rollout_response(domain::Context& ctx, std::int64_t id, int status, const Caller& caller) {
   auto v = ro::rollout_view(ctx, id);
   if (!v) return http::error_from(v.error());
   bj::object o = full_json(*v);
   // What the release's downloads sent so far, against full downloads (delta patches save the
-  // difference): every deployment of the release counts, this rollout's and others'.
+  // difference): every deployment of the release counts, this rollout's and others' — the
+  // fleet's, so the acquirer's alone.
+  if (!caller.scope.whole_tree()) return http::json_response(status, o);
   auto bytes = ctx.store.release_bytes(v->rollout.release_id);
   if (!bytes) return http::error_from(bytes.error());
   o["release_bytes"] = bj::object{{"sent", bytes->sent}, {"full", bytes->full}};
   return http::json_response(status, o);
 }
 
-Response post_preview(domain::Context& ctx, Request& req, const Caller&) {
+Response post_preview(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto plan = plan_of(ctx, *body);
+  auto plan = plan_of(ctx, *body, caller);
   if (!plan) return http::error_from(plan.error());
   auto p = ro::preview(ctx, *plan);
   if (!p) return http::error_from(p.error());
@@ -216,20 +223,20 @@ Response post_preview(domain::Context& ctx, Request& req, const Caller&) {
 Response post_rollout(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto plan = plan_of(ctx, *body);
+  auto plan = plan_of(ctx, *body, caller);
   if (!plan) return http::error_from(plan.error());
   auto r = ro::create_rollout(ctx, *plan, caller.actor());
   if (!r) return http::error_from(r.error());
-  return rollout_response(ctx, r->id, 201);
+  return rollout_response(ctx, r->id, 201, caller);
 }
 
-Response get_rollouts(domain::Context& ctx, Request& req, const Caller&) {
+Response get_rollouts(domain::Context& ctx, Request& req, const Caller& caller) {
   auto limit = bounded_number(req.query_or("limit", ""), "limit", 50, 1, 500);
   if (!limit) return http::error_from(limit.error());
   auto offset = bounded_number(req.query_or("offset", ""), "offset", 0, 0, 1000000000);
   if (!offset) return http::error_from(offset.error());
   auto page = ro::list_rollouts(ctx, req.query_or("state", ""), req.query_or("release", ""),
-                                *offset, *limit);
+                                *offset, *limit, caller.scope.query_path());
   if (!page) return http::error_from(page.error());
   bj::array rows;
   for (const auto& v : page->rows) rows.push_back(row_json(v));
@@ -237,14 +244,22 @@ Response get_rollouts(domain::Context& ctx, Request& req, const Caller&) {
                              bj::object{{"rollouts", std::move(rows)}, {"total", page->total}});
 }
 
-Response get_rollout(domain::Context& ctx, Request& req, const Caller&) {
+// The rollout named in the path, of the caller's subtree (another's is "no rollout N").
+Expected<std::int64_t> rollout_id(domain::Context& ctx, const Request& req, const Caller& caller) {
   auto id = positive_id(req.param("id"), "rollout");
-  if (!id) return http::error_from(id.error());
-  return rollout_response(ctx, *id, 200);
+  if (!id) return id.error();
+  if (auto in = domain::rollout_in(ctx, caller.scope, *id); !in) return in.error();
+  return *id;
 }
 
-Response get_history(domain::Context& ctx, Request& req, const Caller&) {
-  auto id = positive_id(req.param("id"), "rollout");
+Response get_rollout(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto id = rollout_id(ctx, req, caller);
+  if (!id) return http::error_from(id.error());
+  return rollout_response(ctx, *id, 200, caller);
+}
+
+Response get_history(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto id = rollout_id(ctx, req, caller);
   if (!id) return http::error_from(id.error());
   auto samples = ro::rollout_history(ctx, *id);
   if (!samples) return http::error_from(samples.error());
@@ -258,8 +273,8 @@ Response get_history(domain::Context& ctx, Request& req, const Caller&) {
   return http::json_response(200, bj::object{{"samples", std::move(out)}});
 }
 
-Response get_terminals(domain::Context& ctx, Request& req, const Caller&) {
-  auto id = positive_id(req.param("id"), "rollout");
+Response get_terminals(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto id = rollout_id(ctx, req, caller);
   if (!id) return http::error_from(id.error());
   store::RolloutMemberQuery q;
   q.rollout_id = *id;
@@ -309,13 +324,13 @@ Expected<std::string> reason_of(const Request& req) {
 
 template <ro::Action A>
 Response post_action(domain::Context& ctx, Request& req, const Caller& caller) {
-  auto id = positive_id(req.param("id"), "rollout");
+  auto id = rollout_id(ctx, req, caller);
   if (!id) return http::error_from(id.error());
   auto reason = reason_of(req);
   if (!reason) return http::error_from(reason.error());
   auto r = ro::act(ctx, *id, A, caller.actor(), *reason);
   if (!r) return http::error_from(r.error());
-  return rollout_response(ctx, r->id, 200);
+  return rollout_response(ctx, r->id, 200, caller);
 }
 
 Response post_stop(domain::Context& ctx, Request& req, const Caller& caller) {

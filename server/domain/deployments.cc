@@ -11,6 +11,7 @@
 #include "server/domain/audit.h"
 #include "server/domain/last_seen.h"
 #include "server/domain/notifications.h"
+#include "server/domain/organisations.h"
 #include "server/domain/phases.h"
 #include "server/domain/policy.h"
 #include "server/domain/terminal_view.h"
@@ -84,6 +85,16 @@ Expected<Assignment> assign_to(store::Tx& tx, const store::ReleaseRecord& r,
   if (t.retired) {
     out.skipped = "retired";
     return out;
+  }
+  if (r.org_id != store::kRootOrganisation && t.org_id != r.org_id) {
+    // A release of an organisation reaches that organisation's subtree alone.
+    auto ours = organisation_path(tx, r.org_id), theirs = organisation_path(tx, t.org_id);
+    if (!ours) return ours.error();
+    if (!theirs) return theirs.error();
+    if (!theirs->starts_with(*ours)) {
+      out.skipped = "other_organisation";
+      return out;
+    }
   }
   if (!t.installed_version.empty() && t.installed_version == r.version) {
     out.skipped = "already_installed";
@@ -164,6 +175,10 @@ Expected<store::DeploymentRecord> assign_release(Context& ctx, const std::string
       return make_error(Code::kConflict, "terminal " + serial +
                                              " is installing another release; deploy again when "
                                              "it has finished");
+    if (a->skipped == "other_organisation")
+      return make_error(Code::kConflict, "release " + version +
+                                             " is for another organisation's terminals; terminal " +
+                                             serial + " is not one of them");
     if (!a->created)
       return make_error(Code::kConflict, "terminal " + serial +
                                              " already has an open deployment; wait for it or "

@@ -42,7 +42,8 @@ inline const Actor kSystemActor{"system", "system", "api"};
 
 // What assign_to did for one terminal: created (and replaced, the id of the
 // open deployment it canceled, or 0), or skipped for `skipped`
-// (retired | already_installed | already_open | installing | busy).
+// (retired | other_organisation: the release is another organisation's, ReleaseRecord::org_id |
+// already_installed | already_open | installing | busy).
 struct Assignment {
   std::optional<store::DeploymentRecord> created;
   std::int64_t replaced = 0;

@@ -7,6 +7,7 @@
 #include "core/limits.h"
 #include "core/text.h"
 #include "server/domain/audit.h"
+#include "server/domain/policy.h"
 
 namespace posfleet::domain {
 
@@ -64,6 +65,71 @@ Expected<store::OrganisationRecord> organisation_in(Context& ctx, const Scope& s
   if (!o) return o.error();
   if (!scope.holds(o->path)) return no_organisation(id);
   return o;
+}
+
+Expected<std::string> organisation_path(store::Tx& tx, std::int64_t id) {
+  if (id == store::kRootOrganisation) return std::string("/1/");
+  auto o = tx.organisation(id);
+  if (!o) return o.error();
+  return o->path;
+}
+
+std::optional<std::string> narrower(const std::string& a, const std::string& b) {
+  if (a.starts_with(b)) return a;
+  if (b.starts_with(a)) return b;
+  return std::nullopt;
+}
+
+Expected<bool> sees_release(Context& ctx, const Scope& scope, const store::ReleaseRecord& r) {
+  if (scope.whole_tree() || r.org_id == store::kRootOrganisation) return true;
+  auto path = organisation_path(ctx.store, r.org_id);
+  if (!path) return path.error();
+  return narrower(scope.path, *path).has_value();
+}
+
+Expected<store::ReleaseRecord> release_in(Context& ctx, const Scope& scope,
+                                          const std::string& version) {
+  auto r = ctx.store.release_by_version(version);
+  if (!r) return r.error();
+  auto seen = sees_release(ctx, scope, *r);
+  if (!seen) return seen.error();
+  if (!*seen) return make_error(Code::kNotFound, "no release " + version);
+  return r;
+}
+
+Expected<std::string> release_reach(Context& ctx, const Scope& scope,
+                                    const store::ReleaseRecord& r) {
+  auto path = organisation_path(ctx.store, r.org_id);
+  if (!path) return path.error();
+  auto reach = narrower(scope.path, *path);
+  if (!reach) return make_error(Code::kNotFound, "no release " + r.version);
+  return *reach;
+}
+
+Expected<store::ReleaseRecord> set_release_organisation(Context& ctx, const std::string& version,
+                                                        std::int64_t org_id, const Actor& who,
+                                                        const std::string& reason) {
+  if (auto s = check_reason(reason,
+                            "say why: a reason is required to change who receives a "
+                            "release");
+      !s)
+    return s.error();
+  auto to = organisation_in(ctx, Scope{}, org_id);
+  if (!to) return to.error();
+  store::ReleaseRecord out;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto r = tx.release_by_version(version);
+    if (!r) return r.error();
+    auto from = tx.organisation(r->org_id);
+    if (!from) return from.error();
+    if (auto s = tx.set_release_organisation(r->id, to->id); !s) return s;
+    out = *r;
+    out.org_id = to->id;
+    return record_audit(tx, who, "release.organisation", "release:" + version, describe(*from),
+                        describe(*to), reason);
+  });
+  if (!st) return st.error();
+  return out;
 }
 
 Expected<store::OrganisationRecord> create_organisation(Context& ctx, const Scope& scope,
@@ -178,6 +244,16 @@ Status ticket_in(Context& ctx, const Scope& scope, std::int64_t id) {
   return of_terminal_in(ctx, scope, ctx.store.ticket(id), "no ticket " + std::to_string(id));
 }
 
+Status rollout_in(Context& ctx, const Scope& scope, std::int64_t id) {
+  auto r = ctx.store.rollout(id);
+  if (!r) return r.error();
+  if (scope.whole_tree()) return ok_status();
+  auto path = organisation_path(ctx.store, r->org_id);
+  if (!path) return path.error();
+  if (!scope.holds(*path)) return make_error(Code::kNotFound, "no rollout " + std::to_string(id));
+  return ok_status();
+}
+
 Expected<store::TerminalRecord> terminal_in(Context& ctx, const Scope& scope,
                                             const std::string& serial) {
   auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
@@ -190,7 +266,7 @@ Expected<store::TerminalRecord> terminal_in(Context& ctx, const Scope& scope,
 
 Expected<TerminalMove> move_terminal(Context& ctx, const Scope& scope, const std::string& serial,
                                      std::int64_t org_id, const Actor& who,
-                                     const std::string& reason) {
+                                     const std::string& reason, bool may_change_locks) {
   if (auto s = check_reason(reason, "a reason is required: say why the terminal changes hands"); !s)
     return s.error();
   auto to = organisation_in(ctx, scope, org_id);
@@ -204,6 +280,16 @@ Expected<TerminalMove> move_terminal(Context& ctx, const Scope& scope, const std
     if (!from) return from.error();
     if (!scope.holds(from->path)) return no_terminal(serial);
     out.from = *from;
+    if (!may_change_locks) {
+      auto now = effective_policy(tx, *t);
+      if (!now) return now.error();
+      auto there = layered_policy(tx, ctx.tenant, "organisation", to->path);
+      if (!there) return there.error();
+      if (now->locked || there->locked)
+        return make_error(Code::kLocked,
+                          "the terminal's or the organisation's update mode is locked; only the "
+                          "acquirer's administrators move it");
+    }
     if (auto s = tx.set_terminal_organisation(t->id, to->id); !s) return s;
     t->org_id = to->id;
     out.terminal = *t;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,29 @@ Expected<std::vector<OrganisationView>> list_organisations(Context& ctx, const S
 Expected<store::OrganisationRecord> organisation_in(Context& ctx, const Scope& scope,
                                                     std::int64_t id);
 
+// The path of organisation `id` (the acquirer's without reading).
+Expected<std::string> organisation_path(store::Tx& tx, std::int64_t id);
+// The narrower of two subtrees when one holds the other; nullopt when they share nothing.
+std::optional<std::string> narrower(const std::string& a, const std::string& b);
+
+// Releases belong to an organisation (ReleaseRecord::org_id): its subtree sees and receives
+// them, and so do the organisations above it. A scope sees a release of an organisation on its
+// own chain (above it, or its own) or in its subtree.
+Expected<bool> sees_release(Context& ctx, const Scope& scope, const store::ReleaseRecord& r);
+// A release the scope sees, by version: kNotFound "no release V", with the words of one that does
+// not exist, for any other.
+Expected<store::ReleaseRecord> release_in(Context& ctx, const Scope& scope,
+                                          const std::string& version);
+// The subtree a deployment of `r` by the scope reaches: the narrower of the scope's and the
+// release's organisation's.
+Expected<std::string> release_reach(Context& ctx, const Scope& scope,
+                                    const store::ReleaseRecord& r);
+// Gives the release to another organisation (the acquirer's for the whole fleet), with a reason;
+// audited as release.organisation. Open deployments stay.
+Expected<store::ReleaseRecord> set_release_organisation(Context& ctx, const std::string& version,
+                                                        std::int64_t org_id, const Actor& who,
+                                                        const std::string& reason);
+
 // Whether terminal `t` lies in `scope`.
 Expected<bool> holds_terminal(Context& ctx, const Scope& scope, const store::TerminalRecord& t);
 // A terminal of the scope by serial: kNotFound, with the same words, for one that does not exist
@@ -72,15 +96,19 @@ Expected<std::vector<store::UserRecord>> users_in(Context& ctx, const Scope& sco
 // one that does not exist, for any other.
 Status deployment_in(Context& ctx, const Scope& scope, std::int64_t id);
 Status ticket_in(Context& ctx, const Scope& scope, std::int64_t id);
+// A rollout of the scope: one an organisation of its subtree made (RolloutRecord::org_id).
+Status rollout_in(Context& ctx, const Scope& scope, std::int64_t id);
 
 struct TerminalMove {
   store::TerminalRecord terminal;  // as it is now
   store::OrganisationRecord from, to;
 };
 // Gives a terminal of the scope to another organisation of the scope, with a reason. Audited
-// with both organisations.
+// with both organisations. Without `may_change_locks` (all but the acquirer's administrators),
+// refused with kLocked when the terminal's mode or the new organisation's is locked: the move
+// would change a lock (as a move between groups, policy.h move_to_group).
 Expected<TerminalMove> move_terminal(Context& ctx, const Scope& scope, const std::string& serial,
                                      std::int64_t org_id, const Actor& who,
-                                     const std::string& reason);
+                                     const std::string& reason, bool may_change_locks = true);
 
 }  // namespace posfleet::domain

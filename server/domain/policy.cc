@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <map>
+
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/limits.h"
@@ -9,6 +11,7 @@
 #include "server/domain/audit.h"
 #include "server/domain/freezes.h"
 #include "server/domain/notifications.h"
+#include "server/domain/organisations.h"
 #include "server/domain/time_zones.h"
 
 namespace posfleet::domain {
@@ -90,16 +93,14 @@ Expected<Chain> chain_to(store::Tx& tx, const std::string& tenant, const std::st
   return chain;
 }
 
-// core/policy's fold of the chain's stored patches, down to and with `last` if it is on the chain.
-Expected<Policy> fold(store::Tx& tx, const Chain& chain, std::int64_t* mode_revision = nullptr,
-                      const std::pair<std::string, std::string>* last = nullptr) {
+// core/policy's fold of the chain's stored patches.
+Expected<Policy> fold(store::Tx& tx, const Chain& chain, std::int64_t* mode_revision = nullptr) {
   Policy p;
   std::int64_t revision = 0;
   for (const auto& link : chain) {
     auto patch = stored_patch(tx, link.first, link.second, &revision, mode_revision);
     if (!patch) return patch.error();
     patch->apply_to(p);
-    if (last && link == *last) break;
   }
   p.revision = revision;
   return p;
@@ -185,12 +186,29 @@ Expected<Policy> layered_policy(store::Tx& tx, const std::string& tenant, const 
   return fold(tx, *chain);
 }
 
-Expected<Policy> policy_above(store::Tx& tx, const std::string& tenant, const std::string& scope,
-                              const std::string& key, const std::string& organisation) {
+Expected<std::optional<std::string>> lock_from_outside(store::Tx& tx, const std::string& tenant,
+                                                       const std::string& scope,
+                                                       const std::string& key,
+                                                       const std::string& subtree) {
   auto chain = chain_to(tx, tenant, scope, key);
   if (!chain) return chain.error();
-  const std::pair<std::string, std::string> last{"organisation", organisation};
-  return fold(tx, *chain, nullptr, &last);
+  std::map<std::int64_t, bool> outside;  // by the organisation that set a lock
+  for (const auto& [s, k] : *chain) {
+    auto rec = tx.policy(s, k);
+    if (!rec) return rec.error();
+    if (!*rec) continue;
+    auto patch = stored_patch(tx, s, k, nullptr, nullptr);
+    if (!patch) return patch.error();
+    if (!patch->locked.value_or(false)) continue;
+    const std::int64_t by = (*rec)->lock_org;
+    if (!outside.contains(by)) {
+      auto path = organisation_path(tx, by);
+      if (!path && path.error().code != Code::kNotFound) return path.error();
+      outside[by] = !path || !path->starts_with(subtree);
+    }
+    if (outside[by]) return std::optional<std::string>(patch->lock_reason.value_or(""));
+  }
+  return std::optional<std::string>();
 }
 
 Expected<PolicyView> policy_view(Context& ctx, const std::string& scope, const std::string& key,
@@ -248,12 +266,11 @@ Expected<Policy> change_policy_in(Context& ctx, store::Tx& tx, const std::string
                                            "); only an administrator may change it");
   }
   if (!held_from.empty() && patch.touches_mode()) {
-    auto above = policy_above(tx, ctx.tenant, scope, key, held_from);
-    if (!above) return above.error();
-    if (above->locked)
+    auto lock = lock_from_outside(tx, ctx.tenant, scope, key, held_from);
+    if (!lock) return lock.error();
+    if (*lock)
       return make_error(Code::kLocked, "the update mode here is locked above your organisation (" +
-                                           above->lock_reason +
-                                           "); only that organisation may change it");
+                                           **lock + "); only that organisation may change it");
   }
   std::optional<store::TerminalRecord> terminal;
   if (scope == "terminal") {
@@ -270,7 +287,8 @@ Expected<Policy> change_policy_in(Context& ctx, store::Tx& tx, const std::string
                     after_text = json::serialize(after.to_json());
   store::PolicyChangeRecord ch{0,        scope,    key,    before_text, after_text,
                                who.name, who.path, reason, "applied",   unix_now()};
-  auto revision = tx.change_policy(ch, after_text, patch.touches_mode());
+  auto revision = tx.change_policy(ch, after_text, patch.touches_mode(),
+                                   patch.locked.value_or(false) ? who.organisation : 0);
   if (!revision) return revision.error();
   if (auto s = record_audit(tx, who, patch.locked ? "policy.lock" : "policy.change",
                             scope_target(scope, key), before_text, after_text, reason);

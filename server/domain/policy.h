@@ -43,11 +43,13 @@ Expected<Policy> scope_policy(Context& ctx, const std::string& scope, const std:
 // effective policy. Its `locked` says whether the scope's mode is under a lock.
 Expected<Policy> layered_policy(store::Tx& tx, const std::string& tenant, const std::string& scope,
                                 const std::string& key);
-// What the scopes above `scope` give down to and with organisation `organisation` (a path) on
-// its chain: the part a user of that organisation does not set (its own organisation's lock is
-// set by the one above it).
-Expected<Policy> policy_above(store::Tx& tx, const std::string& tenant, const std::string& scope,
-                              const std::string& key, const std::string& organisation);
+// The reason of the first lock on the chain down to and with `scope` `key` that an organisation
+// outside the subtree at `subtree` (a path) set (PolicyRecord::lock_org): it holds against that
+// subtree's users, who lift only their own organisations' locks. None: nullopt.
+Expected<std::optional<std::string>> lock_from_outside(store::Tx& tx, const std::string& tenant,
+                                                       const std::string& scope,
+                                                       const std::string& key,
+                                                       const std::string& subtree);
 
 // One scope as the back office shows it: its own fields, what applies there,
 // and its newest changes.
@@ -71,8 +73,9 @@ Status check_patch_text(const std::string& scope, const std::string& key, const 
 // may not lock), a mode change where the mode is locked is refused (kLocked),
 // decided inside the change's transaction so a lock set meanwhile holds.
 // `held_from` (a reseller's or merchant's user: its organisation's path): a
-// change of mode or lock is refused (kLocked) when a lock holds there or above
-// (policy_above), whatever the caller's role.
+// change of mode or lock is refused (kLocked) under a lock an organisation
+// outside that subtree set (lock_from_outside), whatever the caller's role. A
+// lock records the organisation of who set it (Actor::organisation).
 Expected<Policy> change_policy(Context& ctx, const std::string& scope, const std::string& key,
                                const PolicyPatch& patch, const Actor& who,
                                const std::string& reason, bool keep_locked_mode = false,

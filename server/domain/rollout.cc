@@ -97,9 +97,13 @@ Expected<AssignOutcome> assign_many(Context& ctx, const store::ReleaseRecord& re
   if (auto s = check_reason(reason, nullptr); !s) return s.error();
   AssignOutcome out;
   out.matched = static_cast<std::int64_t>(targets.terminals.size()) + targets.unknown;
-  out.skipped = {{"wrong_model", 0},  {"already_installed", 0},
-                 {"already_open", 0}, {"installing", 0},
-                 {"busy", 0},         {"unknown_terminal", targets.unknown}};
+  out.skipped = {{"wrong_model", 0},
+                 {"already_installed", 0},
+                 {"already_open", 0},
+                 {"installing", 0},
+                 {"busy", 0},
+                 {"other_organisation", 0},
+                 {"unknown_terminal", targets.unknown}};
   const std::size_t n = targets.terminals.size();
   // Each change writes its terminals' rows in the order of their ids, as every other writer of
   // many terminals does (the servers' last_seen chunks): two of them then wait for each other

@@ -24,9 +24,10 @@ class PolicyStore {
 
   // Writes the change to history and, if its outcome is "applied", the new
   // patch; returns the change's id (the new revision). One transaction.
+  // `lock_org` (a change that sets a lock): the organisation of who set it; 0 keeps the scope's.
   virtual Expected<std::int64_t> change_policy(const PolicyChangeRecord& change,
-                                               const std::string& new_patch_json,
-                                               bool touches_mode) = 0;
+                                               const std::string& new_patch_json, bool touches_mode,
+                                               std::int64_t lock_org = 0) = 0;
   virtual Expected<std::vector<PolicyChangeRecord>> policy_history(const std::string& scope,
                                                                    const std::string& key,
                                                                    std::int64_t limit) = 0;

@@ -51,6 +51,9 @@ struct ReleaseRecord {
   bool security = false;
   std::vector<ComponentRecord> components;
   std::int64_t security_deadline = 0;  // unix seconds; 0 = none
+  // The organisation whose subtree sees and receives it (docs/organisations.md); the acquirer's
+  // (kRootOrganisation, 1): the whole fleet's.
+  std::int64_t org_id = 1;
 };
 
 struct DeploymentRecord {
@@ -93,6 +96,9 @@ struct PolicyRecord {
   std::string patch_json = "{}";
   std::int64_t revision = 0;       // id of the newest change to this scope
   std::int64_t mode_revision = 0;  // id of the newest change to mode or lock
+  // The organisation whose user set the scope's lock (docs/organisations.md): a user of an
+  // organisation below it neither lifts it nor changes the mode under it.
+  std::int64_t lock_org = 1;
 };
 
 struct PolicyChangeRecord {

@@ -52,6 +52,8 @@ class ReleaseStore {
   // True if any deployment gave the terminal this release.
   virtual Expected<bool> release_assigned(std::int64_t terminal_id, std::int64_t release_id) = 0;
   virtual Status set_release_deadline(std::int64_t release_id, std::int64_t deadline) = 0;
+  // The organisation whose subtree sees and receives the release.
+  virtual Status set_release_organisation(std::int64_t release_id, std::int64_t org_id) = 0;
 
   // Roll-outs (sql/sql_store_rollout.cc): signature checks of releases,
   // deployments per release, policies by scope and terminals per group.

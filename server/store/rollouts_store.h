@@ -33,6 +33,9 @@ struct RolloutRecord {
   std::int64_t offline_days = 7;
   std::int64_t last_sample = 0;  // when the newest history sample was taken
   std::string last_counts;       // ... and what it held (a new one only when this changes)
+  // The organisation that made it: its members are that organisation's subtree's terminals, and
+  // its users (and those above) see and steer it (docs/organisations.md).
+  std::int64_t org_id = 1;
 };
 
 struct RolloutWaveRecord {
@@ -92,13 +95,15 @@ class RolloutStore {
   virtual Expected<std::int64_t> insert_rollout(const RolloutRecord& r) = 0;
   virtual Expected<RolloutRecord> rollout(std::int64_t id) = 0;  // kNotFound
   virtual Status update_rollout(const RolloutRecord& r) = 0;
-  // Newest first; empty state / release_id 0 match all.
+  // Newest first; empty state / release_id 0 match all; a non-empty `org_path` keeps the rollouts
+  // of the organisations in that subtree.
   virtual Expected<std::vector<RolloutRecord>> query_rollouts(const std::string& state,
                                                               std::int64_t release_id,
                                                               std::int64_t offset,
-                                                              std::int64_t limit) = 0;
-  virtual Expected<std::int64_t> count_rollouts(const std::string& state,
-                                                std::int64_t release_id) = 0;
+                                                              std::int64_t limit,
+                                                              const std::string& org_path) = 0;
+  virtual Expected<std::int64_t> count_rollouts(const std::string& state, std::int64_t release_id,
+                                                const std::string& org_path) = 0;
   // Ids of the rollouts in any of `states`, oldest first (what the engine visits).
   virtual Expected<std::vector<std::int64_t>> rollouts_in_states(
       const std::vector<std::string>& states) = 0;

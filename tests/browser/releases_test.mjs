@@ -167,6 +167,20 @@ await new Suite('releases').run(async (s) => {
   s.check((await s.api('GET', '/releases/2.1.0')).body.security_deadline === '2027-01-15T01:30:00Z',
     'the deadline entered in Shanghai time is stored in UTC');
   await s.shot(page, 'release-detail-zh');
+  // Who receives it: the whole fleet, until the acquirer gives it to a reseller for a pilot.
+  await s.expectText(page.getByTestId('release-receivers'), '全部终端', 'a release goes to the whole fleet at first');
+  const east = (await s.api('POST', '/organisations', { name: '华东代理', kind: 'reseller' })).body;
+  await page.keyboard.press('Escape');
+  await page.getByTestId('release-2.1.0').click();  // opened again: the picker lists the new reseller
+  await s.choose(page, 'receivers-picker', '华东代理');
+  await page.getByTestId('receivers-reason').fill('华东试点');
+  await page.getByTestId('receivers-save').click();
+  await page.getByTestId('receivers-saved').waitFor();
+  await s.expectText(page.getByTestId('release-receivers'), '华东代理', 'the drawer names the reseller');
+  s.check((await s.api('GET', '/releases/2.1.0')).body.organisation === east.id, 'the server gave it to the reseller');
+  await s.shot(page, 'release-receivers-zh');
+  s.check((await s.api('PUT', '/releases/2.1.0/organisation', { organisation: 1, reason: '全网发布' })).status === 200,
+    'and back to the whole fleet');
   await page.keyboard.press('Escape');
 
   // ---- Deployments: to listed serials, previewed, then watched to success.

@@ -25,6 +25,21 @@ PASSWORD = "a-long-enough-password"
 
 
 class OrganisationsTest(FleetTestCase, unittest.TestCase):
+    SERVER_ARGS = ("--rollout-tick-ms", "200")
+
+    def agents_in(self, placed, group=""):
+        """Registers each serial, gives it to its organisation and starts a real agent for it."""
+        agents = {}
+        for serial, org in placed:
+            reg = self.cli.json("terminal", "register", "--serial", serial, "--model", "A920")
+            self.cli.json("terminal", "move", serial, "--org", str(org["id"]), "--reason", "签约")
+            if group:
+                self.cli.run("terminal", "group", serial, "--group", group)
+            agents[serial] = Agent(self.ws.path, self.server.url, serial, reg["token"], "A920",
+                                   [os.path.join(self.ws.path, "keys/release.pub")])
+            self.agents.append(agents[serial])
+            agents[serial].start()
+        return agents
 
     def test_each_reseller_sees_its_own_subtree_only(self):
         for serial in ("ORG-EAST-1", "ORG-EAST-2", "ORG-WEST-1", "ORG-HQ-1"):
@@ -92,7 +107,7 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
         status, overview, _ = admin.request("GET", "/api/v1/overview")
         self.assertEqual(overview["online"] + overview["offline"], 4)
         # Not yet open to a reseller's user: refused, no fleet-wide counts.
-        for path in ("/api/v1/rollouts", "/api/v1/freezes"):
+        for path in ("/api/v1/webhooks", "/api/v1/freezes"):
             status, body, _ = east_user.request("GET", path)
             self.assertEqual(status, 403, (path, body))
             self.assertNotIn("ORG-", str(body))
@@ -130,15 +145,7 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
     def test_a_resellers_deployment_reaches_its_own_terminals_alone(self):
         east = self.cli.json("org", "add", "华东代理", "--kind", "reseller")
         west = self.cli.json("org", "add", "西部代理", "--kind", "reseller")
-        agents = {}
-        for serial, org in (("DEP-EAST-1", east), ("DEP-WEST-1", west)):
-            reg = self.cli.json("terminal", "register", "--serial", serial, "--model", "A920")
-            self.cli.json("terminal", "move", serial, "--org", str(org["id"]), "--reason", "签约")
-            self.cli.run("terminal", "group", serial, "--group", "north")
-            agents[serial] = Agent(self.ws.path, self.server.url, serial, reg["token"], "A920",
-                                   [os.path.join(self.ws.path, "keys/release.pub")])
-            self.agents.append(agents[serial])
-            agents[serial].start()
+        self.agents_in((("DEP-EAST-1", east), ("DEP-WEST-1", west)), group="north")
         publish_release(self.cli, self.ws.path, "2.0.0")
 
         admin = Browser(self.server.url)
@@ -177,14 +184,7 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
         east = self.cli.json("org", "add", "华东代理", "--kind", "reseller")
         west = self.cli.json("org", "add", "西部代理", "--kind", "reseller")
         shop = self.cli.json("org", "add", "西湖茶馆", "--kind", "merchant", "--parent", str(east["id"]))
-        agents = {}
-        for serial, org in (("POL-SHOP-1", shop), ("POL-WEST-1", west)):
-            reg = self.cli.json("terminal", "register", "--serial", serial, "--model", "A920")
-            self.cli.json("terminal", "move", serial, "--org", str(org["id"]), "--reason", "签约")
-            agents[serial] = Agent(self.ws.path, self.server.url, serial, reg["token"], "A920",
-                                   [os.path.join(self.ws.path, "keys/release.pub")])
-            self.agents.append(agents[serial])
-            agents[serial].start()
+        agents = self.agents_in((("POL-SHOP-1", shop), ("POL-WEST-1", west)))
         shop_agent, west_agent = agents["POL-SHOP-1"], agents["POL-WEST-1"]
 
         def policy_on(agent):
@@ -229,6 +229,48 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
         wait_until("the sibling's terminal to poll again",
                    lambda: self.server.api("GET", "/api/v1/terminals/POL-WEST-1")["last_seen"] != seen, timeout=30)
         self.assertEqual((policy_on(west_agent)["mode"], policy_on(west_agent)["locked"]), ("auto", False))
+
+    def test_a_pilot_release_and_a_resellers_rollout_reach_its_terminals_alone(self):
+        east = self.cli.json("org", "add", "华东代理", "--kind", "reseller")
+        west = self.cli.json("org", "add", "西部代理", "--kind", "reseller")
+        self.agents_in((("PIL-EAST-1", east), ("PIL-WEST-1", west)))
+        publish_release(self.cli, self.ws.path, "3.0.0")
+        # The acquirer gives the release to the east reseller alone, with the CLI.
+        given = self.cli.json("release", "organisation", "3.0.0", "--org", str(east["id"]), "--reason", "华东试点")
+        self.assertEqual(given["organisation"], east["id"])
+
+        admin = Browser(self.server.url)
+        self.assertEqual(admin.log_in("admin", ADMIN_PASSWORD)[0], 200)
+        _, boss = admin.user_in(east["id"], "east-boss", "admin", PASSWORD)
+        _, other = admin.user_in(west["id"], "west-boss", "admin", PASSWORD)
+        status, body, _ = other.request("GET", "/api/v1/releases")
+        self.assertEqual((status, body["releases"]), (200, []), "the west does not see the pilot")
+        status, body, _ = other.request("GET", "/api/v1/releases/3.0.0")
+        self.assertEqual((status, body["error"]["message"]), (404, "no release 3.0.0"))
+
+        # The east reseller's own rollout of it: one wave over every A920 terminal, which
+        # for it means its own terminals.
+        status, made, _ = boss.request("POST", "/api/v1/rollouts", {
+            "release": "3.0.0", "target": {"filter": {"model": "A920"}}, "waves": [{"percent": 100}],
+            "name": "华东试点", "reason": "试点", "start": True})
+        self.assertEqual(status, 201, made)
+        wait_until("the east's terminal to run the pilot",
+                   lambda: self.server.api("GET", "/api/v1/terminals/PIL-EAST-1")["installed_version"] == "3.0.0",
+                   timeout=90)
+        status, members, _ = boss.request("GET", f"/api/v1/rollouts/{made['id']}/terminals")
+        self.assertEqual([m["serial"] for m in members["terminals"]], ["PIL-EAST-1"], members)
+        status, body, _ = other.request("GET", f"/api/v1/rollouts/{made['id']}")
+        self.assertEqual((status, body["error"]["message"]), (404, f"no rollout {made['id']}"))
+        status, body, _ = other.request("GET", "/api/v1/rollouts")
+        self.assertEqual((status, body["total"]), (200, 0))
+        # Even the acquirer's deployment of the pilot skips the west's terminal.
+        skipped = self.server.api("POST", "/api/v1/deployments/preview",
+                                  {"release": "3.0.0", "terminals": ["PIL-WEST-1"]})
+        self.assertEqual(skipped["skipped"]["other_organisation"], 1, skipped)
+        seen = self.server.api("GET", "/api/v1/terminals/PIL-WEST-1")["last_seen"]
+        wait_until("the west's terminal to poll again",
+                   lambda: self.server.api("GET", "/api/v1/terminals/PIL-WEST-1")["last_seen"] != seen, timeout=30)
+        self.assertNotEqual(self.server.api("GET", "/api/v1/terminals/PIL-WEST-1")["installed_version"], "3.0.0")
 
 
 if __name__ == "__main__":

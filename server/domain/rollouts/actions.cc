@@ -99,6 +99,7 @@ Expected<store::RolloutRecord> create_rollout(Context& ctx, const Plan& plan, co
     r.created = now;
     r.start_at = plan.start_at;
     r.offline_days = plan.offline_days;
+    r.org_id = plan.org_id;
     auto inserted = tx.insert_rollout(r);
     if (!inserted) return inserted.error();
     r.id = id = *inserted;
@@ -246,7 +247,7 @@ Expected<StopOutcome> stop_release(Context& ctx, const std::string& version,
     if (!release) return release.error();
     if (auto st = tx.put_release_stop({release->id, version, reason, who.name, now}); !st)
       return st;
-    auto rollouts = tx.query_rollouts("", release->id, 0, 1000000);
+    auto rollouts = tx.query_rollouts("", release->id, 0, 1000000, "");
     if (!rollouts) return rollouts.error();
     for (auto& r : *rollouts) {
       auto state = parse_rollout_state(r.state);
@@ -344,7 +345,7 @@ Expected<RolloutView> rollout_view(Context& ctx, std::int64_t id) {
 
 Expected<RolloutPage> list_rollouts(Context& ctx, const std::string& state,
                                     const std::string& release, std::int64_t offset,
-                                    std::int64_t limit) {
+                                    std::int64_t limit, const std::string& org_path) {
   if (!state.empty())
     if (auto s = parse_rollout_state(state); !s) return s.error();
   std::int64_t release_id = 0;
@@ -354,9 +355,9 @@ Expected<RolloutPage> list_rollouts(Context& ctx, const std::string& state,
     release_id = r->id;
   }
   RolloutPage page;
-  auto rows = ctx.store.query_rollouts(state, release_id, offset, limit);
+  auto rows = ctx.store.query_rollouts(state, release_id, offset, limit, org_path);
   if (!rows) return rows.error();
-  auto total = ctx.store.count_rollouts(state, release_id);
+  auto total = ctx.store.count_rollouts(state, release_id, org_path);
   if (!total) return total.error();
   page.total = *total;
   for (const auto& r : *rows) {

@@ -67,10 +67,11 @@ struct RolloutPage {
   std::vector<RolloutView> rows;
   std::int64_t total = 0;
 };
-// Newest first; `state` and `release` ("" = any) narrow it (kInvalidArgument, kNotFound).
+// Newest first; `state` and `release` ("" = any) narrow it (kInvalidArgument, kNotFound), and
+// a non-empty `org_path` keeps the rollouts its subtree's organisations made.
 Expected<RolloutPage> list_rollouts(Context& ctx, const std::string& state,
                                     const std::string& release, std::int64_t offset,
-                                    std::int64_t limit);
+                                    std::int64_t limit, const std::string& org_path = "");
 Expected<std::vector<store::RolloutSampleRecord>> rollout_history(Context& ctx, std::int64_t id);
 struct MemberPage {
   std::vector<store::RolloutMemberRow> rows;

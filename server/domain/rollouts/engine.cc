@@ -208,7 +208,7 @@ Status begin_rollout(Context& ctx, store::Tx& tx, store::RolloutRecord& r, std::
   if (!l) return l.error();
   auto target = Target::from_json(r.target_json);
   if (!target) return target.error();
-  auto split = split_target(ctx, tx, l->release, *target, l->specs, r.offline_days, now);
+  auto split = split_target(ctx, tx, l->release, *target, r.org_id, l->specs, r.offline_days, now);
   if (!split) return split.error();
   if (auto s = tx.insert_rollout_members(r.id, split->members); !s) return s;
   for (auto& w : l->waves) {

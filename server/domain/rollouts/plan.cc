@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -16,6 +17,7 @@
 #include "server/domain/audit.h"
 #include "server/domain/deployments.h"
 #include "server/domain/freezes.h"
+#include "server/domain/organisations.h"
 #include "server/domain/policy.h"
 #include "server/domain/terminal_view.h"
 #include "server/domain/terminals.h"
@@ -92,19 +94,28 @@ Expected<store::TerminalQuery> query_from_json(const bj::object& o) {
   return q;
 }
 
-// The terminals a target names now (retired ones included: the split says why they are out).
+// The terminals a target names now within the subtree at `reach` (retired ones included: the
+// split says why they are out). A serial outside it is as unknown as one nobody has.
 Expected<std::vector<store::TerminalRecord>> resolve(Context& ctx, store::Tx& tx,
-                                                     const Target& target, std::int64_t now) {
+                                                     const Target& target, const std::string& reach,
+                                                     std::int64_t now) {
   std::vector<store::TerminalRecord> out;
   if (target.serials) {
     std::set<std::string> seen;
+    std::map<std::int64_t, bool> inside;  // by organisation
     for (const auto& serial : *target.serials) {
       if (!seen.insert(serial).second) continue;
       auto t = tx.terminal_by_serial(ctx.tenant, serial);
-      if (t)
-        out.push_back(std::move(*t));
-      else if (t.error().code != Code::kNotFound)
-        return t.error();
+      if (!t) {
+        if (t.error().code != Code::kNotFound) return t.error();
+        continue;
+      }
+      if (!inside.contains(t->org_id)) {
+        auto path = organisation_path(tx, t->org_id);
+        if (!path) return path.error();
+        inside[t->org_id] = path->starts_with(reach);
+      }
+      if (inside[t->org_id]) out.push_back(std::move(*t));
     }
     return out;
   }
@@ -115,6 +126,10 @@ Expected<std::vector<store::TerminalRecord>> resolve(Context& ctx, store::Tx& tx
   } else {
     q.group = target.group;
   }
+  // A filter naming an organisation keeps to it within the reach; one outside it holds nothing.
+  auto within = narrower(q.org_path.empty() ? std::string("/1/") : q.org_path, reach);
+  if (!within) return out;
+  q.org_path = *within == "/1/" ? std::string() : *within;
   // Page after page by serial: each an index seek, where an offset would walk again every
   // page before it (quadratic in the fleet).
   q.limit = 5000;
@@ -341,13 +356,16 @@ Status check_plan(const Plan& plan) {
 }
 
 Expected<Split> split_target(Context& ctx, store::Tx& tx, const store::ReleaseRecord& release,
-                             const Target& target, const std::vector<WaveSpec>& waves,
-                             std::int64_t offline_days, std::int64_t now) {
-  auto terminals = resolve(ctx, tx, target, now);
+                             const Target& target, std::int64_t org_id,
+                             const std::vector<WaveSpec>& waves, std::int64_t offline_days,
+                             std::int64_t now) {
+  auto reach = organisation_path(tx, org_id);
+  if (!reach) return reach.error();
+  auto terminals = resolve(ctx, tx, target, *reach, now);
   if (!terminals) return terminals.error();
   Split out;
   for (const char* why : {"wrong_model", "already_installed", "mode_never", "offline", "retired",
-                          "busy", "not_in_wave"})
+                          "busy", "other_organisation", "not_in_wave"})
     out.excluded[why] = 0;
   const bool security_due =
       release.security && release.security_deadline > 0 && now >= release.security_deadline;
@@ -372,8 +390,8 @@ Expected<Split> split_target(Context& ctx, store::Tx& tx, const store::ReleaseRe
       } else {
         auto a = assign_to(tx, release, t, /*dry_run=*/true, kSystemActor);
         if (!a) return a.error();
-        if (a->skipped == "already_installed")
-          why = "already_installed";
+        if (a->skipped == "already_installed" || a->skipped == "other_organisation")
+          why = a->skipped;
         else if (!a->skipped.empty())
           why = "busy";
       }
@@ -475,7 +493,8 @@ Expected<Preview> preview(Context& ctx, const Plan& plan) {
     return make_error(Code::kReleaseStopped, "release " + plan.release + " was stopped by " +
                                                  (*stop)->by + " (" + (*stop)->reason +
                                                  "); an administrator lifts the stop first");
-  auto split = split_target(ctx, tx, *release, plan.target, plan.waves, plan.offline_days, now);
+  auto split =
+      split_target(ctx, tx, *release, plan.target, plan.org_id, plan.waves, plan.offline_days, now);
   if (!split) return split.error();
   Preview out;
   out.total = split->total;

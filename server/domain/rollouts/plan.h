@@ -84,6 +84,8 @@ struct Plan {
   std::int64_t start_at = 0;  // 0: at once when started
   bool start = false;
   std::string name, reason;
+  // The organisation making it (docs/organisations.md): its subtree's terminals alone are members.
+  std::int64_t org_id = store::kRootOrganisation;
 };
 // The limits a plan is checked against (besides the reason's, audit.h check_reason).
 inline constexpr std::size_t kMaxWaves = 20;
@@ -97,10 +99,12 @@ struct Split {
   std::int64_t total = 0;                        // eligible terminals placed in a wave
   std::map<std::string, std::int64_t> excluded;  // every reason, 0 when none
 };
-// The target resolved now and split into the waves (the rule at the top of this file).
+// The target resolved now within organisation `org_id`'s subtree and split into the waves (the
+// rule at the top of this file).
 Expected<Split> split_target(Context& ctx, store::Tx& tx, const store::ReleaseRecord& release,
-                             const Target& target, const std::vector<WaveSpec>& waves,
-                             std::int64_t offline_days, std::int64_t now);
+                             const Target& target, std::int64_t org_id,
+                             const std::vector<WaveSpec>& waves, std::int64_t offline_days,
+                             std::int64_t now);
 
 struct WavePreview {
   std::int64_t index = 0, terminals = 0;

@@ -57,8 +57,8 @@ TEST_P(RolloutsConformance, KeepsARolloutItsWavesAndMembers) {
   got->current_wave = 1;
   ASSERT_TRUE(store().update_rollout(*got));
   EXPECT_EQ(store().rollout(*id)->state, "running");
-  EXPECT_EQ(*store().count_rollouts("running", rel.id), 1);
-  EXPECT_EQ(*store().count_rollouts("paused", 0), 0);
+  EXPECT_EQ(*store().count_rollouts("running", rel.id, ""), 1);
+  EXPECT_EQ(*store().count_rollouts("paused", 0, ""), 0);
   EXPECT_EQ(*store().rollouts_in_states({"running", "scheduled"}), std::vector<std::int64_t>{*id});
   auto waves = store().rollout_waves(*id);
   ASSERT_EQ(waves->size(), 2u);

@@ -293,10 +293,10 @@ Expected<std::int64_t> SqlStore::insert_release(ReleaseRecord& r) {
   };
   {
     auto s = c.prepare(
-        "INSERT INTO releases (version, manifest, models, key_ids, expires, security, created) "
-        "VALUES (?,?,?,?,?,?,?)");
+        "INSERT INTO releases (version, manifest, models, key_ids, expires, security, created, "
+        "org_id) VALUES (?,?,?,?,?,?,?,?)");
     s.bind_all(r.version, r.manifest_json, r.models_csv, r.key_ids_csv, r.expires, r.security,
-               r.created);
+               r.created, r.org_id);
     if (s.step() != kDone) return fail(c.error("release " + r.version));
   }
   r.id = c.last_insert_id();
@@ -335,8 +335,8 @@ Expected<ReleaseRecord> SqlStore::release_where(const char* sql, const std::stri
     auto s = c.prepare(sql);
     s.bind(key);
     if (s.step() != kRow) return make_error(Code::kNotFound, "no release " + key);
-    r = ReleaseRecord{s.i64(0), s.str(1), s.str(2),      s.str(3), s.str(4),
-                      s.i64(5), s.i64(6), s.i64(7) != 0, {},       s.i64(8)};
+    r = ReleaseRecord{s.i64(0), s.str(1),      s.str(2), s.str(3), s.str(4), s.i64(5),
+                      s.i64(6), s.i64(7) != 0, {},       s.i64(8), s.i64(9)};
   }
   auto comps = components_of(c, r.id);
   if (!comps) return comps.error();
@@ -347,7 +347,7 @@ Expected<ReleaseRecord> SqlStore::release_where(const char* sql, const std::stri
 Expected<ReleaseRecord> SqlStore::release_by_version(const std::string& version) {
   return release_where(
       "SELECT id, version, manifest, models, key_ids, expires, created, security, "
-      "security_deadline FROM releases "
+      "security_deadline, org_id FROM releases "
       "WHERE version = ?",
       version);
 }
@@ -355,7 +355,7 @@ Expected<ReleaseRecord> SqlStore::release_by_version(const std::string& version)
 Expected<ReleaseRecord> SqlStore::release_by_id(std::int64_t id) {
   return release_where(
       "SELECT id, version, manifest, models, key_ids, expires, created, security, "
-      "security_deadline FROM releases "
+      "security_deadline, org_id FROM releases "
       "WHERE id = CAST(? AS INTEGER)",
       std::to_string(id));
 }

@@ -206,11 +206,12 @@ class SqlStore : public Store {
   Status set_terminal_merchant(std::int64_t id, std::int64_t merchant_id) override;
   Expected<std::vector<TerminalRecord>> terminals_of_merchant(std::int64_t merchant_id) override;
   Status set_release_deadline(std::int64_t release_id, std::int64_t deadline) override;
+  Status set_release_organisation(std::int64_t release_id, std::int64_t org_id) override;
   Expected<std::optional<PolicyRecord>> policy(const std::string& scope,
                                                const std::string& key) override;
   Expected<std::int64_t> change_policy(const PolicyChangeRecord& change,
-                                       const std::string& new_patch_json,
-                                       bool touches_mode) override;
+                                       const std::string& new_patch_json, bool touches_mode,
+                                       std::int64_t lock_org = 0) override;
   Expected<std::vector<PolicyChangeRecord>> policy_history(const std::string& scope,
                                                            const std::string& key,
                                                            std::int64_t limit) override;
@@ -292,8 +293,10 @@ class SqlStore : public Store {
   Status update_rollout(const RolloutRecord& r) override;
   Expected<std::vector<RolloutRecord>> query_rollouts(const std::string& state,
                                                       std::int64_t release_id, std::int64_t offset,
-                                                      std::int64_t limit) override;
-  Expected<std::int64_t> count_rollouts(const std::string& state, std::int64_t release_id) override;
+                                                      std::int64_t limit,
+                                                      const std::string& org_path) override;
+  Expected<std::int64_t> count_rollouts(const std::string& state, std::int64_t release_id,
+                                        const std::string& org_path) override;
   Expected<std::vector<std::int64_t>> rollouts_in_states(
       const std::vector<std::string>& states) override;
   Status insert_rollout_waves(const std::vector<RolloutWaveRecord>& waves) override;

@@ -48,21 +48,28 @@ Status SqlStore::set_release_deadline(std::int64_t release_id, std::int64_t dead
   return done(c, s, "release deadline");
 }
 
+Status SqlStore::set_release_organisation(std::int64_t release_id, std::int64_t org_id) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE releases SET org_id = ? WHERE id = ?");
+  s.bind_all(org_id, release_id);
+  return done(c, s, "release organisation");
+}
+
 Expected<std::optional<PolicyRecord>> SqlStore::policy(const std::string& scope,
                                                        const std::string& key) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "SELECT scope, scope_key, patch, revision, mode_revision FROM policies WHERE scope = ? AND "
-      "scope_key = ?");
+      "SELECT scope, scope_key, patch, revision, mode_revision, lock_org FROM policies WHERE "
+      "scope = ? AND scope_key = ?");
   s.bind_all(scope, key);
   if (s.step() != kRow) return std::optional<PolicyRecord>();
   return std::optional<PolicyRecord>(
-      PolicyRecord{s.str(0), s.str(1), s.str(2), s.i64(3), s.i64(4)});
+      PolicyRecord{s.str(0), s.str(1), s.str(2), s.i64(3), s.i64(4), s.i64(5)});
 }
 
 Expected<std::int64_t> SqlStore::change_policy(const PolicyChangeRecord& ch,
-                                               const std::string& new_patch_json,
-                                               bool touches_mode) {
+                                               const std::string& new_patch_json, bool touches_mode,
+                                               std::int64_t lock_org) {
   POSFLEET_CONN(c);
   if (auto b = c.begin(); !b) return b.error();
   auto fail = [&](Error e) -> Expected<std::int64_t> {
@@ -81,13 +88,15 @@ Expected<std::int64_t> SqlStore::change_policy(const PolicyChangeRecord& ch,
   const std::int64_t revision = c.last_insert_id();
   if (ch.outcome == "applied") {
     auto s = c.prepare(
-        "INSERT INTO policies (scope, scope_key, patch, revision, mode_revision) VALUES "
-        "(?,?,?,?,?) "
+        "INSERT INTO policies (scope, scope_key, patch, revision, mode_revision, lock_org) VALUES "
+        "(?,?,?,?,?,?) "
         "ON CONFLICT (scope, scope_key) DO UPDATE SET patch = excluded.patch, revision = "
         "excluded.revision, "
-        "mode_revision = CASE WHEN ? THEN excluded.revision ELSE policies.mode_revision END");
+        "mode_revision = CASE WHEN ? THEN excluded.revision ELSE policies.mode_revision END, "
+        "lock_org = CASE WHEN ? THEN excluded.lock_org ELSE policies.lock_org END");
     s.bind_all(ch.scope, ch.scope_key, new_patch_json, revision,
-               touches_mode ? revision : std::int64_t{0}, touches_mode);
+               touches_mode ? revision : std::int64_t{0}, lock_org ? lock_org : std::int64_t{1},
+               touches_mode, lock_org != 0);
     if (s.step() != kDone) return fail(c.error("policy"));
     // The terminals in the scope take their new effective mode (a fleet-wide change writes every
     // terminal whose mode changes: seconds at a million).

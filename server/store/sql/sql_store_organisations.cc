@@ -127,12 +127,21 @@ Expected<std::vector<std::int64_t>> SqlStore::organisation_terminal_counts(
 
 Status SqlStore::set_terminal_organisation(std::int64_t terminal_id, std::int64_t org_id) {
   POSFLEET_CONN(c);
+  if (auto b = c.begin(); !b) return b.error();
   auto s = c.prepare("UPDATE terminals SET org_id = ? WHERE id = ?");
   s.bind_all(org_id, terminal_id);
-  if (s.step() != kDone) return c.error("terminal organisation");
-  if (c.changes() != 1)
-    return make_error(Code::kNotFound, "no terminal " + std::to_string(terminal_id));
-  return refresh_effective_modes(c, false, "id = ?", terminal_id);  // its new organisation's
+  Status st = ok_status();
+  if (s.step() != kDone)
+    st = c.error("terminal organisation");
+  else if (c.changes() != 1)
+    st = make_error(Code::kNotFound, "no terminal " + std::to_string(terminal_id));
+  else
+    st = refresh_effective_modes(c, false, "id = ?", terminal_id);  // its new organisation's
+  if (!st) {
+    c.rollback();
+    return st;
+  }
+  return c.commit();
 }
 
 Status SqlStore::set_user_organisation(std::int64_t user_id, std::int64_t org_id) {

@@ -15,7 +15,8 @@ namespace {
 
 constexpr const char* kRolloutCols =
     "SELECT id, name, release_id, target, waves, state, state_reason, current_wave, created_by, "
-    "created, start_at, started, ended, offline_days, last_sample, last_counts FROM rollouts ";
+    "created, start_at, started, ended, offline_days, last_sample, last_counts, org_id FROM "
+    "rollouts ";
 
 RolloutRecord read_rollout(Stmt& s) {
   RolloutRecord r;
@@ -35,6 +36,7 @@ RolloutRecord read_rollout(Stmt& s) {
   r.offline_days = s.i64(13);
   r.last_sample = s.i64(14);
   r.last_counts = s.str(15);
+  r.org_id = s.i64(16);
   return r;
 }
 
@@ -62,17 +64,25 @@ const std::string kMemberPhaseSql =
 
 Status bind_done(Connection& c, Stmt& s, const char* what) { return done(c, s, what); }
 
+// The rollouts of the organisations whose path lies in [?from, ?from+1), or every one when that
+// path is empty.
+std::string rollouts_of_subtree(int from) {
+  const std::string a = "?" + std::to_string(from), b = "?" + std::to_string(from + 1);
+  return "(" + a + " = '' OR org_id IN (SELECT id FROM organisations WHERE path >= " + a +
+         " AND path < " + b + "))";
+}
+
 }  // namespace
 
 Expected<std::int64_t> SqlStore::insert_rollout(const RolloutRecord& r) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
       "INSERT INTO rollouts (name, release_id, target, waves, state, state_reason, current_wave, "
-      "created_by, created, start_at, started, ended, offline_days, last_sample, last_counts) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "created_by, created, start_at, started, ended, offline_days, last_sample, last_counts, "
+      "org_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.bind_all(r.name, r.release_id, r.target_json, r.waves_json, r.state, r.state_reason,
              r.current_wave, r.created_by, r.created, r.start_at, r.started, r.ended,
-             r.offline_days, r.last_sample, r.last_counts);
+             r.offline_days, r.last_sample, r.last_counts, r.org_id);
   if (s.step() != kDone) return c.error("rollout " + r.name);
   return c.last_insert_id();
 }
@@ -99,13 +109,15 @@ Status SqlStore::update_rollout(const RolloutRecord& r) {
 Expected<std::vector<RolloutRecord>> SqlStore::query_rollouts(const std::string& state,
                                                               std::int64_t release_id,
                                                               std::int64_t offset,
-                                                              std::int64_t limit) {
+                                                              std::int64_t limit,
+                                                              const std::string& org_path) {
   POSFLEET_CONN(c);
   static const std::string sql = std::string(kRolloutCols) +
                                  "WHERE (?1 = '' OR state = ?1) AND (?2 = 0 OR release_id = ?2) "
-                                 "ORDER BY id DESC LIMIT ?3 OFFSET ?4";
+                                 "AND " +
+                                 rollouts_of_subtree(5) + " ORDER BY id DESC LIMIT ?3 OFFSET ?4";
   auto s = c.prepare(sql.c_str());
-  s.bind_all(state, release_id, limit, offset);
+  s.bind_all(state, release_id, limit, offset, org_path, subtree_end(org_path));
   std::vector<RolloutRecord> out;
   int rc;
   while ((rc = s.step()) == kRow) out.push_back(read_rollout(s));
@@ -113,12 +125,16 @@ Expected<std::vector<RolloutRecord>> SqlStore::query_rollouts(const std::string&
   return out;
 }
 
-Expected<std::int64_t> SqlStore::count_rollouts(const std::string& state, std::int64_t release_id) {
+Expected<std::int64_t> SqlStore::count_rollouts(const std::string& state, std::int64_t release_id,
+                                                const std::string& org_path) {
   POSFLEET_CONN(c);
-  auto s = c.prepare(
-      "SELECT COUNT(*) FROM rollouts WHERE (?1 = '' OR state = ?1) AND (?2 = 0 OR release_id = "
-      "?2)");
-  s.bind_all(state, release_id);
+  static const std::string sql =
+      std::string(
+          "SELECT COUNT(*) FROM rollouts WHERE (?1 = '' OR state = ?1) AND (?2 = 0 OR "
+          "release_id = ?2) AND ") +
+      rollouts_of_subtree(3);
+  auto s = c.prepare(sql.c_str());
+  s.bind_all(state, release_id, org_path, subtree_end(org_path));
   if (s.step() != kRow) return c.error("count rollouts");
   return s.i64(0);
 }

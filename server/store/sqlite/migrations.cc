@@ -912,6 +912,15 @@ CREATE TABLE organisation_modes (
   mode TEXT
 );
 )sql",
+    // 35: a release belongs to the organisation whose subtree sees and receives it, a rollout to
+    //     the organisation that made it, and a scope's lock to the organisation that set it
+    //     (docs/organisations.md); before, every one the acquirer's.
+    R"sql(
+ALTER TABLE releases ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE rollouts ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE policies ADD COLUMN lock_org INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX rollouts_org ON rollouts(org_id, id);
+)sql",
 };
 #undef POSFLEET_PENDING_MOVE
 #undef POSFLEET_PENDING_ROW

@@ -22,7 +22,7 @@ interface Outcome {
 }
 
 const SKIP_REASONS = ['wrong_model', 'already_installed', 'already_open', 'installing', 'busy', 'retired',
-                      'unknown_terminal'];
+                      'other_organisation', 'unknown_terminal'];
 
 export default function Deployments({ me }: { me: Me }) {
   const { t } = useTranslation('deployments');

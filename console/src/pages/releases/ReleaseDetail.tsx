@@ -11,6 +11,8 @@ import { formatTime, userTimeZone } from '../../common/time';
 import { Component, Release } from './types';
 import { componentName } from '../../common/components';
 import { formatSize } from '../../common/sizes';
+import OrganisationPicker from '../organisations/OrganisationPicker';
+import { useOrganisations } from '../organisations/organisationList';
 
 interface Props {
   release: Release;
@@ -38,6 +40,21 @@ export default function ReleaseDetail({ release: r, canRelease, onClose, onChang
   const [error, setError] = useState('');
   const lang = i18n.language;
   const sig = r.signature;
+  const organisations = useOrganisations();
+  const [receiversSaved, setReceiversSaved] = useState('');
+  const [receiversError, setReceiversError] = useState('');
+
+  const setReceivers = async (v: { organisation: number; reason: string }) => {
+    setReceiversSaved('');
+    setReceiversError('');
+    try {
+      await api('PUT', `/releases/${encodeURIComponent(r.version)}/organisation`, { organisation: v.organisation, reason: v.reason.trim() });
+      setReceiversSaved(t('receiversSaved'));
+      onChanged();
+    } catch (e) {
+      setReceiversError(errorText(tc, e));
+    }
+  };
 
   const setDeadline = async (v: { deadline: string; reason: string }) => {
     setSaved('');
@@ -69,6 +86,11 @@ export default function ReleaseDetail({ release: r, canRelease, onClose, onChang
             </span>
           </Descriptions.Item>
         )}
+        <Descriptions.Item label={t('receivers')}>
+          <span data-testid="release-receivers">
+            {(r.organisation ?? 1) === 1 ? t('receiversAll') : t('receiversOf', { name: organisations.nameById(r.organisation) })}
+          </span>
+        </Descriptions.Item>
         <Descriptions.Item label={t('rollback')}>{r.rollback ? t('yes') : t('no')}</Descriptions.Item>
         <Descriptions.Item label={t('signature')}>
           <Space orientation="vertical" size={4}>
@@ -151,6 +173,22 @@ export default function ReleaseDetail({ release: r, canRelease, onClose, onChang
       )}
       {canRelease && !r.security && (
         <Alert type="info" title={t('deadlineOnlySecurity')} style={{ marginTop: 16 }} />
+      )}
+      {canRelease && (
+        <Form layout="vertical" onFinish={setReceivers} style={{ marginTop: 24 }} data-testid="receivers-form"
+              initialValues={{ organisation: r.organisation ?? 1 }}>
+          <Typography.Title level={5}>{t('setReceivers')}</Typography.Title>
+          <Typography.Paragraph type="secondary">{t('receiversNote')}</Typography.Paragraph>
+          <Form.Item name="organisation" label={t('receiversNew')} rules={[{ required: true, message: t('receiversRequired') }]}>
+            <OrganisationPicker orgs={organisations.orgs} testid="receivers-picker" />
+          </Form.Item>
+          <Form.Item name="reason" label={t('reason')} rules={reasonRules(tc)}>
+            <Input data-testid="receivers-reason" />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" data-testid="receivers-save">{t('save')}</Button>
+          {receiversSaved && <Alert type="success" title={receiversSaved} style={{ marginTop: 12 }} data-testid="receivers-saved" />}
+          {receiversError && <Alert type="error" title={receiversError} style={{ marginTop: 12 }} data-testid="receivers-error" />}
+        </Form>
       )}
     </Drawer>
   );

@@ -25,4 +25,6 @@ export interface Release {
   notes?: { 'zh-CN'?: string; en?: string };
   components: Component[];
   signature: { key_ids: string[]; verified: boolean; threshold: number; trusted_key_ids: string[] };
+  // The organisation whose subtree sees and receives it (1: the acquirer's, the whole fleet).
+  organisation: number;
 }

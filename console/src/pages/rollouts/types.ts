@@ -78,7 +78,7 @@ export const PHASE_COLORS: Record<string, string> = {
   failed: '#f5222d', rolled_back: '#fa8c16', timed_out: '#eb2f96', declined: '#722ed1', canceled: '#d9d9d9',
   unreachable: '#595959',
 };
-export const EXCLUSIONS = ['wrong_model', 'already_installed', 'mode_never', 'offline', 'retired', 'busy', 'not_in_wave'] as const;
+export const EXCLUSIONS = ['wrong_model', 'already_installed', 'mode_never', 'offline', 'retired', 'busy', 'other_organisation', 'not_in_wave'] as const;
 
 // A unix time in the reader's time zone and language; '' for none.
 export function unixTime(s: number | string | null | undefined, lang: string): string {
