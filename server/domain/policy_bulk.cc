@@ -22,11 +22,15 @@ namespace {
 // notifications commit together.
 constexpr std::size_t kBulkBatch = 100;
 
-// Every stored patch, read once: the fleet's, each group's, each terminal's.
+using Place = store::Store::PolicyPlace;  // a terminal's group and organisation
+
+// Every stored patch, read once: the fleet's, each group's, each organisation's (by its path),
+// each terminal's.
 struct Layers {
   PolicyPatch fleet;
-  std::map<std::string, PolicyPatch> groups, terminals;
-  std::map<std::string, std::string> group_of;  // serial → group, for terminals with a patch
+  std::map<std::string, PolicyPatch> groups, organisations, terminals;
+  std::map<std::string, Place> place_of;  // serial → place, for terminals with a patch
+  std::map<std::int64_t, std::vector<const PolicyPatch*>> chains;  // by organisation, from the top
 };
 
 Expected<PolicyPatch> parse_patch(const std::string& text) {
@@ -44,19 +48,37 @@ Expected<Layers> load_layers(Context& ctx) {
     if (!p) return p.error();
     l.fleet = *p;
   }
-  for (const char* scope : {"group", "terminal"}) {
+  for (const std::string scope : {"group", "organisation", "terminal"}) {
     auto rows = ctx.store.policies_of_scope(scope);
     if (!rows) return rows.error();
     for (const auto& r : *rows) {
       auto p = parse_patch(r.patch_json);
       if (!p) return p.error();
-      (std::string(scope) == "group" ? l.groups : l.terminals)[r.scope_key] = *p;
+      (scope == "group"          ? l.groups
+       : scope == "organisation" ? l.organisations
+                                 : l.terminals)[r.scope_key] = *p;
     }
   }
-  auto groups = ctx.store.groups_of_terminal_policies();
-  if (!groups) return groups.error();
-  l.group_of = std::move(*groups);
+  auto places = ctx.store.places_of_terminal_policies();
+  if (!places) return places.error();
+  l.place_of = std::move(*places);
   return l;
+}
+
+// The organisations' patches on the chain of organisation `org_id`, from the top (policy.h).
+Expected<const std::vector<const PolicyPatch*>*> chain_of(Context& ctx, Layers& l,
+                                                          std::int64_t org_id) {
+  if (auto it = l.chains.find(org_id); it != l.chains.end()) return &it->second;
+  std::vector<const PolicyPatch*> chain;
+  if (!l.organisations.empty() && org_id != store::kRootOrganisation) {
+    auto o = ctx.store.organisation(org_id);
+    if (!o) return o.error();
+    for (auto end = o->path.find('/', 3); end != std::string::npos;
+         end = o->path.find('/', end + 1))
+      if (auto it = l.organisations.find(o->path.substr(0, end + 1)); it != l.organisations.end())
+        chain.push_back(&it->second);
+  }
+  return &(l.chains[org_id] = std::move(chain));
 }
 
 const PolicyPatch* find(const std::map<std::string, PolicyPatch>& m, const std::string& key) {
@@ -66,10 +88,12 @@ const PolicyPatch* find(const std::map<std::string, PolicyPatch>& m, const std::
 
 // The effective policy of these layers; the revision is left out so that two
 // results compare equal when a terminal would act the same.
-Policy layered(const PolicyPatch& fleet, const PolicyPatch* group, const PolicyPatch* terminal) {
+Policy layered(const PolicyPatch& fleet, const PolicyPatch* group,
+               const std::vector<const PolicyPatch*>& organisations, const PolicyPatch* terminal) {
   Policy p;
   fleet.apply_to(p);
   if (group) group->apply_to(p);
+  for (const auto* o : organisations) o->apply_to(p);
   if (terminal) terminal->apply_to(p);
   return p;
 }
@@ -142,16 +166,20 @@ Expected<PolicyPreview> preview_scope(Context& ctx, const std::string& scope,
     auto t = ctx.store.terminal_by_serial(ctx.tenant, key);
     if (!t) return t.error();
     const PolicyPatch* group = t->group.empty() ? nullptr : find(l->groups, t->group);
+    auto orgs = chain_of(ctx, *l, t->org_id);
+    if (!orgs) return orgs.error();
     const PolicyPatch* own = find(l->terminals, t->serial);
     auto after = merged_patch(own ? *own : PolicyPatch{}, change);
     if (!after) return after.error();
     out.in_scope = 1;
-    out.changing = same(layered(l->fleet, group, own), layered(l->fleet, group, &*after)) ? 0 : 1;
+    out.changing =
+        same(layered(l->fleet, group, **orgs, own), layered(l->fleet, group, **orgs, &*after)) ? 0
+                                                                                               : 1;
     return out;
   }
 
-  auto per_group = ctx.store.terminals_per_group();
-  if (!per_group) return per_group.error();
+  auto per_place = ctx.store.terminals_per_place();
+  if (!per_place) return per_place.error();
   // The new layers: either the fleet's or one group's patch changes.
   PolicyPatch new_fleet = l->fleet;
   std::map<std::string, PolicyPatch> new_groups;
@@ -174,23 +202,31 @@ Expected<PolicyPreview> preview_scope(Context& ctx, const std::string& scope,
   auto group_before = [&](const std::string& group) {
     return group.empty() ? nullptr : find(l->groups, group);
   };
-  // Terminals with a policy of their own, one by one; the rest of each group at once.
-  std::map<std::string, std::int64_t> own_in_group;
-  for (const auto& [serial, group] : l->group_of) {
-    if (!covered(group)) continue;
-    ++own_in_group[group];
-    const PolicyPatch* own = find(l->terminals, serial);
-    if (!same(layered(l->fleet, group_before(group), own),
-              layered(new_fleet, group_after(group), own)))
-      ++out.changing;
+  // Whether a terminal of `place` with patch `own` (or none) acts otherwise after the change.
+  auto changes = [&](const Place& place, const PolicyPatch* own) -> Expected<bool> {
+    auto orgs = chain_of(ctx, *l, place.second);
+    if (!orgs) return orgs.error();
+    return !same(layered(l->fleet, group_before(place.first), **orgs, own),
+                 layered(new_fleet, group_after(place.first), **orgs, own));
+  };
+  // Terminals with a policy of their own, one by one; the rest of each place (group and
+  // organisation) at once.
+  std::map<Place, std::int64_t> own_in_place;
+  for (const auto& [serial, place] : l->place_of) {
+    if (!covered(place.first)) continue;
+    ++own_in_place[place];
+    auto changed = changes(place, find(l->terminals, serial));
+    if (!changed) return changed.error();
+    if (*changed) ++out.changing;
   }
-  for (const auto& [group, count] : *per_group) {
-    if (!covered(group)) continue;
+  for (const auto& [place, count] : *per_place) {
+    if (!covered(place.first)) continue;
     out.in_scope += count;
-    const std::int64_t plain = count - own_in_group[group];
-    if (plain > 0 && !same(layered(l->fleet, group_before(group), nullptr),
-                           layered(new_fleet, group_after(group), nullptr)))
-      out.changing += plain;
+    const std::int64_t plain = count - own_in_place[place];
+    if (plain <= 0) continue;
+    auto changed = changes(place, nullptr);
+    if (!changed) return changed.error();
+    if (*changed) out.changing += plain;
   }
   return out;
 }
@@ -206,15 +242,17 @@ Expected<PolicyPreview> preview_terminals(Context& ctx, store::TerminalQuery que
   out.in_scope = static_cast<std::int64_t>(terminals->size());
   for (const auto& t : *terminals) {
     const PolicyPatch* group = t.group.empty() ? nullptr : find(l->groups, t.group);
+    auto orgs = chain_of(ctx, *l, t.org_id);
+    if (!orgs) return orgs.error();
     const PolicyPatch* own = find(l->terminals, t.serial);
-    const Policy before = layered(l->fleet, group, own);
+    const Policy before = layered(l->fleet, group, **orgs, own);
     if (refused_by_lock(before, change)) {
       ++out.locked;
       continue;
     }
     auto after = merged_patch(own ? *own : PolicyPatch{}, change);
     if (!after) return after.error();
-    if (!same(before, layered(l->fleet, group, &*after))) ++out.changing;
+    if (!same(before, layered(l->fleet, group, **orgs, &*after))) ++out.changing;
   }
   return out;
 }

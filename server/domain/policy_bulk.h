@@ -2,10 +2,10 @@
 // made to many terminals at once.
 //
 // preview_*: how many terminals a change covers and how many of them would
-// get a different effective policy (fleet → group → terminal, core/policy.h).
-// A scope change is counted per group, not per terminal, so the fleet's
-// preview stays quick at 100,000 terminals; only terminals with a policy of
-// their own are looked at one by one.
+// get a different effective policy (fleet → group → organisations → terminal,
+// policy.h). A scope change is counted per group and organisation, not per
+// terminal, so the fleet's preview stays quick at 100,000 terminals; only
+// terminals with a policy of their own are looked at one by one.
 //
 // bulk_policy: the change as a terminal-scope change of every terminal the
 // filter matches, each as change_policy makes it (history, audit,

@@ -72,6 +72,30 @@ TEST_F(PolicyBulkTest, ScopePreviewCountsOnlyTerminalsWhoseEffectivePolicyChange
             PolicyMode::kAuto);
 }
 
+// An organisation's policy counts as the policy chain does: a reseller's mode holds over the
+// fleet's and its group's, and its lock keeps a filter's change from its terminals.
+TEST_F(PolicyBulkTest, PreviewsFoldTheOrganisationsPolicies) {
+  auto east = store_->insert_organisation({0, 1, "reseller", "华东代理", "", "admin", 1});
+  ASSERT_TRUE(east) << east.error().to_string();
+  for (const char* serial : {"T2", "T5"})
+    ASSERT_TRUE(store_->set_terminal_organisation(store_->terminal_by_serial("DEFAULT", serial)->id,
+                                                  east->id));
+  set("organisation", east->path, R"({"mode":"manual"})");
+  // The fleet's never reaches the four terminals outside the reseller.
+  EXPECT_EQ(changing("fleet", "", R"({"mode":"never"})"), 4);
+  // north's never reaches T1 and T3; T2 keeps the reseller's manual.
+  EXPECT_EQ(changing("group", "north", R"({"mode":"never"})"), 2);
+  EXPECT_EQ(changing("terminal", "T2", R"({"mode":"manual"})"), 0);
+  set("organisation", east->path, R"({"locked":true,"lock_reason":"代理商锁定"})");
+  store::TerminalQuery north;
+  north.group = "north";
+  auto filtered = preview_terminals(*ctx_, north, patch(R"({"mode":"never"})"));
+  ASSERT_TRUE(filtered) << filtered.error().message;
+  EXPECT_EQ(filtered->in_scope, 3);
+  EXPECT_EQ(filtered->locked, 1) << "T2, under the reseller's lock";
+  EXPECT_EQ(filtered->changing, 2);
+}
+
 TEST_F(PolicyBulkTest, ScopePreviewRefusesWhatTheChangeWouldRefuse) {
   EXPECT_EQ(preview_scope(*ctx_, "region", "x", patch(R"({"mode":"never"})")).error().code,
             Code::kInvalidArgument);

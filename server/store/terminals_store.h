@@ -61,8 +61,12 @@ class TerminalStore {
   virtual Expected<std::vector<TerminalRecord>> terminals_of_merchant(std::int64_t merchant_id) = 0;
   virtual Status set_terminal_token(std::int64_t id, const std::string& token_hash) = 0;
   virtual Expected<std::map<std::string, std::int64_t>> terminals_per_group() = 0;  // "" = no group
-  // serial → group of every terminal that has a policy of its own.
-  virtual Expected<std::map<std::string, std::string>> groups_of_terminal_policies() = 0;
+  // Where a terminal's policy comes from besides its own: its group ("" none) and organisation.
+  using PolicyPlace = std::pair<std::string, std::int64_t>;
+  // Terminals in service per place.
+  virtual Expected<std::map<PolicyPlace, std::int64_t>> terminals_per_place() = 0;
+  // serial → place of every terminal that has a policy of its own.
+  virtual Expected<std::map<std::string, PolicyPlace>> places_of_terminal_policies() = 0;
 
   // Retirement (sql/sql_store_credentials.cc), one transaction: the terminal
   // is marked retired, its DDI token replaced by `token_hash` (of a token

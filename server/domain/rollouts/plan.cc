@@ -151,7 +151,7 @@ class PolicyCache {
   explicit PolicyCache(store::Tx& tx) : tx_(tx) {}
   Expected<Policy> of(const store::TerminalRecord& t) {
     if (!own_) {
-      auto own = tx_.groups_of_terminal_policies();
+      auto own = tx_.places_of_terminal_policies();
       if (!own) return own.error();
       own_ = std::move(*own);
     }
@@ -166,7 +166,7 @@ class PolicyCache {
 
  private:
   store::Tx& tx_;
-  std::optional<std::map<std::string, std::string>> own_;
+  std::optional<std::map<std::string, store::Store::PolicyPlace>> own_;
   std::map<std::pair<std::string, std::int64_t>, Policy> by_group_;
 };
 

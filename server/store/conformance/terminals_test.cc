@@ -77,19 +77,29 @@ TEST_P(TerminalsConformance, ListTerminalsPagesInIdOrder) {
   EXPECT_EQ(store().list_terminals(5, 3)->size(), 0u);
 }
 
-TEST_P(TerminalsConformance, TerminalsPerGroupAndGroupsOfTerminalPolicies) {
+TEST_P(TerminalsConformance, TerminalsPerGroupAndPlacesOfTerminalPolicies) {
   terminal("G1", "north");
-  terminal("G2", "north");
+  const auto g2 = terminal("G2", "north");
   terminal("G3");
+  auto shop = store().insert_organisation({0, 1, "merchant", "西湖茶馆", "", "alice", 100});
+  ASSERT_TRUE(shop) << shop.error().to_string();
+  ASSERT_TRUE(store().set_terminal_organisation(g2, shop->id));
   auto per_group = store().terminals_per_group();
   ASSERT_TRUE(per_group);
   EXPECT_EQ((*per_group)["north"], 2);
   EXPECT_EQ((*per_group)[""], 1);
+  auto per_place = store().terminals_per_place();
+  ASSERT_TRUE(per_place) << per_place.error().to_string();
+  using Place = Store::PolicyPlace;
+  EXPECT_EQ(*per_place, (std::map<Place, std::int64_t>{
+                            {{"north", 1}, 1}, {{"north", shop->id}, 1}, {{"", 1}, 1}}));
   policy("terminal", "G1", R"({"mode":"manual"})");
+  policy("terminal", "G2", R"({"mode":"never"})");
   policy("terminal", "G3", R"({"mode":"never"})");
-  auto groups = store().groups_of_terminal_policies();
-  ASSERT_TRUE(groups);
-  EXPECT_EQ(*groups, (std::map<std::string, std::string>{{"G1", "north"}, {"G3", ""}}));
+  auto places = store().places_of_terminal_policies();
+  ASSERT_TRUE(places);
+  EXPECT_EQ(*places, (std::map<std::string, Place>{
+                         {"G1", {"north", 1}}, {"G2", {"north", shop->id}}, {"G3", {"", 1}}}));
 }
 
 TEST_P(TerminalsConformance, RetirementCancelsTheOpenDeploymentAndReplacesCodesOnce) {

@@ -257,7 +257,8 @@ class SqlStore : public Store {
                                                            std::int64_t limit) override;
   Expected<std::vector<PolicyRecord>> policies_of_scope(const std::string& scope) override;
   Expected<std::map<std::string, std::int64_t>> terminals_per_group() override;
-  Expected<std::map<std::string, std::string>> groups_of_terminal_policies() override;
+  Expected<std::map<PolicyPlace, std::int64_t>> terminals_per_place() override;
+  Expected<std::map<std::string, PolicyPlace>> places_of_terminal_policies() override;
 
   // sql_store_users.cc
   Expected<std::int64_t> insert_user(const UserRecord& u) override;

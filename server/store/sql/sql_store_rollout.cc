@@ -130,15 +130,27 @@ Expected<std::map<std::string, std::int64_t>> SqlStore::terminals_per_group() {
   return out;
 }
 
-Expected<std::map<std::string, std::string>> SqlStore::groups_of_terminal_policies() {
+Expected<std::map<SqlStore::PolicyPlace, std::int64_t>> SqlStore::terminals_per_place() {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "SELECT p.scope_key, t.group_name FROM policies p JOIN terminals t ON t.serial = p.scope_key "
-      "WHERE p.scope = 'terminal'");
-  std::map<std::string, std::string> out;
+      "SELECT group_name, org_id, COUNT(*) FROM terminals WHERE retired = 0 GROUP BY group_name, "
+      "org_id");
+  std::map<PolicyPlace, std::int64_t> out;
   int rc;
-  while ((rc = s.step()) == kRow) out[s.str(0)] = s.str(1);
-  if (rc != kDone) return c.error("groups of terminal policies");
+  while ((rc = s.step()) == kRow) out[{s.str(0), s.i64(1)}] = s.i64(2);
+  if (rc != kDone) return c.error("terminals per place");
+  return out;
+}
+
+Expected<std::map<std::string, SqlStore::PolicyPlace>> SqlStore::places_of_terminal_policies() {
+  POSFLEET_CONN(c);
+  auto s = c.prepare(
+      "SELECT p.scope_key, t.group_name, t.org_id FROM policies p JOIN terminals t ON t.serial = "
+      "p.scope_key WHERE p.scope = 'terminal'");
+  std::map<std::string, PolicyPlace> out;
+  int rc;
+  while ((rc = s.step()) == kRow) out[s.str(0)] = {s.str(1), s.i64(2)};
+  if (rc != kDone) return c.error("places of terminal policies");
   return out;
 }
 
