@@ -95,7 +95,11 @@ await new Suite('organisations').run(async (s) => {
   await theirs.getByTestId('empty').waitFor();  // none published yet: the list answered, not a refusal
   s.check(await theirs.getByTestId('load-error').count() === 0, 'the releases are read without a refusal');
   s.check(await theirs.getByTestId('release-upload').count() === 0, 'no publishing for a reseller');
-  s.check(await theirs.getByTestId('nav-rollouts').count() === 0, 'nor the rollouts page');
+  // Its own rollouts: none yet, and the list answered it rather than refused it.
+  await theirs.getByTestId('nav-rollouts').click();
+  await theirs.getByTestId('rollouts').waitFor();
+  s.check(await theirs.getByTestId('load-error').count() === 0, 'its rollouts are read without a refusal');
+  s.check(await theirs.getByTestId('nav-deployments').count() === 0, "the deployments page (the fleet's progress) is not offered");
   await theirs.getByTestId('nav-terminals').click();
   await theirs.getByTestId('terminal-BR-ORG-EAST').waitFor();
   await s.expectText(theirs.getByTestId('total'), '1', 'one terminal in all');

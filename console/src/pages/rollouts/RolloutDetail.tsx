@@ -87,7 +87,8 @@ export default function RolloutDetail({ me }: { me: Me }) {
       <PageTitle
         title={d ? `${t('title')} #${d.id}${d.name ? ` · ${d.name}` : ''}` : t('title')}
         testId="rollout-title"
-        extra={d && can(me.role, 'release') && d.state !== 'stopped' && (
+        // The kill switch stops the release fleet-wide: the acquirer's.
+        extra={d && can(me.role, 'release') && me.whole_tree !== false && d.state !== 'stopped' && (
           <KillSwitch version={d.release} onStopped={(m) => { setNotice(m); r.reload(); }} />
         )}
       />
