@@ -50,7 +50,7 @@ const PAGES: { path: string; nav: string; icon: ReactNode; needs: Capability; pa
   { path: '/releases', nav: 'nav_releases', icon: <CloudUploadOutlined />, needs: 'read', page: (me) => <Releases me={me} />,
     subtree: true },
   { path: '/deployments', nav: 'nav_deployments', icon: <RocketOutlined />, needs: 'read',
-    page: (me) => <Deployments me={me} /> },
+    page: (me) => <Deployments me={me} />, subtree: true },
   { path: '/rollouts', nav: 'nav_rollouts', icon: <DeploymentUnitOutlined />, needs: 'read', page: (me) => <Rollouts me={me} />,
     subtree: true },
   { path: '/freezes', nav: 'nav_freezes', icon: <CalendarOutlined />, needs: 'read', page: (me) => <Freezes me={me} /> },

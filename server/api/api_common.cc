@@ -183,6 +183,7 @@ bool keeps_to_subtree(std::string_view method, std::string_view path) {
       // to the subtree's terminals.
       {"GET", "/api/v1/releases"},
       {"GET", "/api/v1/releases/{version}"},
+      {"GET", "/api/v1/releases/{version}/progress"},
       {"POST", "/api/v1/deployments"},
       {"POST", "/api/v1/deployments/preview"},
       {"POST", "/api/v1/deployments/cancel"},

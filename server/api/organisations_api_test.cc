@@ -415,8 +415,7 @@ TEST_F(OrganisationsApiTest, AResellerDeploysTheAcquirersReleasesToItsOwnTermina
   ASSERT_EQ(releases.status, 200) << releases.body;
   EXPECT_EQ(body_of(releases).at("releases").as_array().size(), 1u);
   EXPECT_EQ(get("/api/v1/releases/3.0.0", east_admin_).status, 200);
-  EXPECT_EQ(get("/api/v1/releases/3.0.0/progress", east_admin_).status, 403)
-      << "the whole fleet's counts stay the acquirer's";
+  EXPECT_EQ(body_of(get("/api/v1/releases/3.0.0/progress", east_admin_)).at("total").as_int64(), 0);
 
   auto post = [&](const bj::object& b, const std::string& as,
                   const std::string& path = "/api/v1/deployments") {
@@ -447,6 +446,15 @@ TEST_F(OrganisationsApiTest, AResellerDeploysTheAcquirersReleasesToItsOwnTermina
   ASSERT_EQ(cancel.status, 200) << cancel.body;
   EXPECT_EQ(body_of(cancel).at("matched").as_int64(), 1);
   EXPECT_TRUE(*store_->open_deployment(west_id)) << "the west's deployment is left alone";
+  // The release's progress counts the reseller's terminals alone, without the fleet's bytes.
+  auto mine = get("/api/v1/releases/3.0.0/progress", east_admin_);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  const auto progress = body_of(mine);
+  EXPECT_EQ(progress.at("total").as_int64(), 1) << mine.body;
+  EXPECT_EQ(progress.at("counts").at("canceled").as_int64(), 1) << mine.body;
+  EXPECT_EQ(mine.body.find("T-WEST-1"), std::string::npos);
+  EXPECT_FALSE(progress.as_object().contains("bytes"));
+  EXPECT_EQ(body_of(get("/api/v1/releases/3.0.0/progress", root_)).at("total").as_int64(), 2);
 }
 
 // A release given to an organisation is seen and received by its subtree alone (and the acquirer);

@@ -117,8 +117,10 @@ Response post_deployment_preview(domain::Context& ctx, Request& req, const Calle
   return deploy_many(ctx, *body, caller, true);
 }
 
-Response get_progress(domain::Context& ctx, Request& req, const Caller&) {
-  auto r = ctx.store.release_by_version(req.param("version"));
+// A reseller's or merchant's user: its subtree's deployments of a release it sees, without the
+// fleet's download bytes.
+Response get_progress(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto r = domain::release_in(ctx, caller.scope, req.param("version"));
   if (!r) return http::error_from(r.error());
   std::int64_t limit = 50;
   try {
@@ -126,7 +128,7 @@ Response get_progress(domain::Context& ctx, Request& req, const Caller&) {
   } catch (const std::exception&) {
     return invalid("limit must be a whole number from 1 to 1000");
   }
-  auto p = domain::release_progress(ctx, *r, limit);
+  auto p = domain::release_progress(ctx, *r, limit, caller.scope.query_path());
   if (!p) return http::error_from(p.error());
   bj::object counts;
   std::int64_t total = 0;
@@ -150,12 +152,11 @@ Response get_progress(domain::Context& ctx, Request& req, const Caller&) {
                    {"phase_since", d.phase_since},
                    {"rollout_id", d.rollout_id}});
   }
-  return http::json_response(
-      200, bj::object{{"release", r->version},
-                      {"counts", counts},
-                      {"total", total},
-                      {"deployments", rows},
-                      {"bytes", bj::object{{"sent", p->bytes.sent}, {"full", p->bytes.full}}}});
+  bj::object out{
+      {"release", r->version}, {"counts", counts}, {"total", total}, {"deployments", rows}};
+  if (caller.scope.whole_tree())  // the fleet's downloads
+    out["bytes"] = bj::object{{"sent", p->bytes.sent}, {"full", p->bytes.full}};
+  return http::json_response(200, out);
 }
 
 // One sentence for people (the CLI prints it): what was created and why the

@@ -235,15 +235,17 @@ Expected<CancelOutcome> cancel_many(Context& ctx, const std::string& version,
 }
 
 Expected<ReleaseProgress> release_progress(Context& ctx, const store::ReleaseRecord& release,
-                                           std::int64_t limit) {
+                                           std::int64_t limit, const std::string& org_path) {
   ReleaseProgress out;
-  auto counts = ctx.store.release_state_counts(release.id);
+  auto counts = ctx.store.release_state_counts(release.id, org_path);
   if (!counts) return counts.error();
   out.counts = std::move(*counts);
-  auto bytes = ctx.store.release_bytes(release.id);
-  if (!bytes) return bytes.error();
-  out.bytes = *bytes;
-  auto rows = ctx.store.release_deployments(release.id, limit);
+  if (org_path.empty()) {  // the bytes are counted for the whole fleet
+    auto bytes = ctx.store.release_bytes(release.id);
+    if (!bytes) return bytes.error();
+    out.bytes = *bytes;
+  }
+  auto rows = ctx.store.release_deployments(release.id, limit, org_path);
   if (!rows) return rows.error();
   for (auto& r : *rows) {
     ProgressRow p{std::move(r), store::UpdateState::kScheduled, std::nullopt};

@@ -98,12 +98,15 @@ struct ProgressRow {
 struct ReleaseProgress {
   std::map<store::UpdateState, std::int64_t> counts;  // state → deployments
   std::vector<ProgressRow> newest;
-  // What its downloads sent, and what full downloads would have sent instead (delta patches).
+  // What its downloads sent, and what full downloads would have sent instead (delta patches):
+  // the whole fleet's, so zeros within a subtree.
   store::ReleaseBytes bytes;
 };
 
+// The release's deployments by state and the newest `limit`; a non-empty `org_path`: its
+// subtree's terminals' alone.
 Expected<ReleaseProgress> release_progress(Context& ctx, const store::ReleaseRecord& release,
-                                           std::int64_t limit);
+                                           std::int64_t limit, const std::string& org_path = "");
 
 // The state the console shows for a deployment (as the terminal filter's `state`):
 // store::update_state_of, the one definition.

@@ -68,11 +68,13 @@ class ReleaseStore {
   virtual Expected<bool> zchunk_file_listed(const std::string& sha256) = 0;
 
   // How many of the release's deployments give their terminal each update
-  // state (update_state_of); every state but idle is present, 0 when none.
+  // state (update_state_of); every state but idle is present, 0 when none. A
+  // non-empty `org_path` counts (and lists) the deployments of its subtree's
+  // terminals alone, read from those terminals.
   virtual Expected<std::map<UpdateState, std::int64_t>> release_state_counts(
-      std::int64_t release_id) = 0;
-  virtual Expected<std::vector<DeploymentRow>> release_deployments(std::int64_t release_id,
-                                                                   std::int64_t limit) = 0;
+      std::int64_t release_id, const std::string& org_path = "") = 0;
+  virtual Expected<std::vector<DeploymentRow>> release_deployments(
+      std::int64_t release_id, std::int64_t limit, const std::string& org_path = "") = 0;
 };
 
 }  // namespace posfleet::store

@@ -99,7 +99,10 @@ await new Suite('organisations').run(async (s) => {
   await theirs.getByTestId('nav-rollouts').click();
   await theirs.getByTestId('rollouts').waitFor();
   s.check(await theirs.getByTestId('load-error').count() === 0, 'its rollouts are read without a refusal');
-  s.check(await theirs.getByTestId('nav-deployments').count() === 0, "the deployments page (the fleet's progress) is not offered");
+  // Its deployments page: a release manager of the reseller may deploy from it.
+  await theirs.getByTestId('nav-deployments').click();
+  await theirs.getByTestId('assign-form').waitFor();
+  s.check(await theirs.getByTestId('load-error').count() === 0, 'its deployments page answers without a refusal');
   await theirs.getByTestId('nav-terminals').click();
   await theirs.getByTestId('terminal-BR-ORG-EAST').waitFor();
   await s.expectText(theirs.getByTestId('total'), '1', 'one terminal in all');

@@ -169,6 +169,10 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
         status, mine, _ = boss.request("GET", "/api/v1/deployments")
         self.assertEqual([(d["terminal"], d["status"], d["result"]) for d in mine["deployments"]],
                          [("DEP-EAST-1", "finished", "success")])
+        status, progress, _ = boss.request("GET", "/api/v1/releases/2.0.0/progress")
+        self.assertEqual((status, progress["total"], progress["counts"]["success"]), (200, 1, 1), progress)
+        self.assertEqual([d["terminal"] for d in progress["deployments"]], ["DEP-EAST-1"])
+        self.assertNotIn("bytes", progress)
         # The sibling's agent has polled since and was offered nothing.
         seen = self.server.api("GET", "/api/v1/terminals/DEP-WEST-1")["last_seen"]
         wait_until("the sibling's terminal to poll again",

@@ -325,6 +325,29 @@ TEST_P(ReleasesConformance, ReleaseCheckAndRollOutViews) {
   for (const auto& row : *rows) serials.push_back(row.serial);
   std::sort(serials.begin(), serials.end());
   EXPECT_EQ(serials, (std::vector<std::string>{"A", "B", "C", "D", "E"}));
+
+  // Within a subtree: its terminals' deployments alone.
+  auto east = store().insert_organisation({0, 1, "reseller", "华东代理", "", "alice", 100});
+  ASSERT_TRUE(east) << east.error().to_string();
+  auto shop = store().insert_organisation({0, east->id, "merchant", "西湖茶馆", "", "alice", 100});
+  ASSERT_TRUE(shop) << shop.error().to_string();
+  ASSERT_TRUE(
+      store().set_terminal_organisation(store().terminal_by_serial("DEFAULT", "C")->id, shop->id));
+  ASSERT_TRUE(
+      store().set_terminal_organisation(store().terminal_by_serial("DEFAULT", "A")->id, east->id));
+  auto theirs = store().release_state_counts(r.id, east->path);
+  ASSERT_TRUE(theirs) << theirs.error().to_string();
+  EXPECT_EQ((*theirs)[UpdateState::kScheduled], 1);
+  EXPECT_EQ((*theirs)[UpdateState::kSuccess], 1);
+  EXPECT_EQ((*theirs)[UpdateState::kRunning], 0);
+  EXPECT_EQ((*theirs)[UpdateState::kFailed], 0);
+  auto their_rows = store().release_deployments(r.id, 10, east->path);
+  ASSERT_TRUE(their_rows) << their_rows.error().to_string();
+  serials.clear();
+  for (const auto& row : *their_rows) serials.push_back(row.serial);
+  std::sort(serials.begin(), serials.end());
+  EXPECT_EQ(serials, (std::vector<std::string>{"A", "C"}));
+  EXPECT_EQ(store().release_deployments(r.id, 10, shop->path)->size(), 1u);
 }
 
 }  // namespace

@@ -252,9 +252,9 @@ class SqlStore : public Store {
   Status add_zchunk_file(std::int64_t release_id, const std::string& sha256) override;
   Expected<bool> zchunk_file_listed(const std::string& sha256) override;
   Expected<std::map<UpdateState, std::int64_t>> release_state_counts(
-      std::int64_t release_id) override;
-  Expected<std::vector<DeploymentRow>> release_deployments(std::int64_t release_id,
-                                                           std::int64_t limit) override;
+      std::int64_t release_id, const std::string& org_path = "") override;
+  Expected<std::vector<DeploymentRow>> release_deployments(
+      std::int64_t release_id, std::int64_t limit, const std::string& org_path = "") override;
   Expected<std::vector<PolicyRecord>> policies_of_scope(const std::string& scope) override;
   Expected<std::map<std::string, std::int64_t>> terminals_per_group() override;
   Expected<std::map<PolicyPlace, std::int64_t>> terminals_per_place() override;

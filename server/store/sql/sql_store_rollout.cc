@@ -64,14 +64,27 @@ Expected<bool> SqlStore::zchunk_file_listed(const std::string& sha256) {
   return s.step() == kRow;
 }
 
+// The deployments of a release (?) of the terminals of a subtree ([?, ?)), read from the subtree's
+// terminals by their organisation, then each one's deployments.
+std::string subtree_deployments(const Connection& c) {
+  return " FROM organisations o JOIN terminals t ON t.org_id = o.id JOIN deployments d ON "
+         "d.terminal_id = t.id AND " +
+         c.filter_only("d.release_id") + " = ? WHERE o.path >= ? AND o.path < ? ";
+}
+
 Expected<std::map<UpdateState, std::int64_t>> SqlStore::release_state_counts(
-    std::int64_t release_id) {
+    std::int64_t release_id, const std::string& org_path) {
   POSFLEET_CONN(c);
   static const std::string sql = "SELECT " + update_state_sql() +
                                  " AS state, COUNT(*) FROM deployments d "
                                  "WHERE d.release_id = ? GROUP BY state";
-  auto s = c.prepare(sql.c_str());
-  s.bind(release_id);
+  const std::string in_subtree = "SELECT " + update_state_sql() + " AS state, COUNT(*)" +
+                                 subtree_deployments(c) + "GROUP BY state";
+  auto s = c.prepare(org_path.empty() ? sql.c_str() : in_subtree.c_str());
+  if (org_path.empty())
+    s.bind(release_id);
+  else
+    s.bind_all(release_id, org_path, subtree_end(org_path));
   std::map<UpdateState, std::int64_t> out;
   for (auto state : kAllUpdateStates)
     if (state != UpdateState::kIdle) out[state] = 0;
@@ -92,10 +105,16 @@ const std::string kReleaseDeploymentsSql =
     "WHERE d.release_id = ? ORDER BY d.id DESC LIMIT ?";
 
 Expected<std::vector<DeploymentRow>> SqlStore::release_deployments(std::int64_t release_id,
-                                                                   std::int64_t limit) {
+                                                                   std::int64_t limit,
+                                                                   const std::string& org_path) {
   POSFLEET_CONN(c);
-  auto s = c.prepare(kReleaseDeploymentsSql.c_str());
-  s.bind_all(release_id, limit);
+  const std::string in_subtree = std::string("SELECT ") + kDeploymentColumnsSql + ", t.serial" +
+                                 subtree_deployments(c) + "ORDER BY d.id DESC LIMIT ?";
+  auto s = c.prepare(org_path.empty() ? kReleaseDeploymentsSql.c_str() : in_subtree.c_str());
+  if (org_path.empty())
+    s.bind_all(release_id, limit);
+  else
+    s.bind_all(release_id, org_path, subtree_end(org_path), limit);
   std::vector<DeploymentRow> out;
   int rc;
   while ((rc = s.step()) == kRow) {
