@@ -32,11 +32,29 @@ Response get_overview(domain::Context& ctx, Request&, const Caller& caller) {
                                   {"success", d.success},
                                   {"failed", d.failed},
                                   {"rolled_back", d.rolled_back}});
-  for (const auto& s : o->security)
-    security.push_back(bj::object{
-        {"version", s.version}, {"deadline", format_utc(s.deadline)}, {"pending", s.pending}});
-  auto stopped = stopped_releases_json(ctx);  // the kill switch (rollouts_api.h)
-  if (!stopped) return http::error_from(stopped.error());
+  // A reseller's or merchant's user: the releases it sees alone (organisations.h sees_release).
+  auto seen = [&](const std::string& version) -> Expected<bool> {
+    if (caller.scope.whole_tree()) return true;
+    auto r = domain::release_in(ctx, caller.scope, version);
+    if (!r && r.error().code == Code::kNotFound) return false;
+    if (!r) return r.error();
+    return true;
+  };
+  for (const auto& s : o->security) {
+    auto shown = seen(s.version);
+    if (!shown) return http::error_from(shown.error());
+    if (*shown)
+      security.push_back(bj::object{
+          {"version", s.version}, {"deadline", format_utc(s.deadline)}, {"pending", s.pending}});
+  }
+  auto all_stopped = stopped_releases_json(ctx);  // the kill switch (rollouts_api.h)
+  if (!all_stopped) return http::error_from(all_stopped.error());
+  bj::array stopped;
+  for (const auto& s : *all_stopped) {
+    auto shown = seen(std::string(s.at("version").as_string()));
+    if (!shown) return http::error_from(shown.error());
+    if (*shown) stopped.push_back(s);
+  }
   return http::json_response(
       200, bj::object{{"online", o->online},
                       {"offline", o->offline},
@@ -47,7 +65,7 @@ Response get_overview(domain::Context& ctx, Request&, const Caller& caller) {
                                            {"manual", o->mode_manual},
                                            {"never", o->mode_never}}},
                       {"security", std::move(security)},
-                      {"stopped_releases", std::move(*stopped)}});
+                      {"stopped_releases", std::move(stopped)}});
 }
 
 bj::object slots_json(const domain::Slots& s) {

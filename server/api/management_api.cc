@@ -293,6 +293,9 @@ Response list_deployments(domain::Context& ctx, Request& req, const Caller& call
   if (!limit) return http::error_from(limit.error());
   q.offset = *offset;
   q.limit = *limit;
+  if (auto v = req.query_or("release", ""); !v.empty())  // one it does not see is missing
+    if (auto seen = domain::release_in(ctx, caller.scope, v); !seen)
+      return http::error_from(seen.error());
   auto page =
       domain::find_deployments(ctx, req.query_or("terminal", ""), req.query_or("release", ""), q);
   if (!page) return http::error_from(page.error());

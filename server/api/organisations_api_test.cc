@@ -546,6 +546,11 @@ TEST_F(OrganisationsApiTest, AnOrganisationsReleaseAndRolloutsAreItsSubtreesAlon
   auto pause = post("/api/v1/rollouts/" + id + "/pause", {{"reason", "x"}}, west_admin_);
   EXPECT_EQ(pause.status, 404);
   EXPECT_EQ(post("/api/v1/rollouts", plan, west_admin_).status, 404) << "it does not see 4.1.0";
+  for (const char* path : {"/api/v1/rollouts", "/api/v1/deployments"}) {
+    auto probe = get(path, west_admin_, {{"release", "4.1.0"}});
+    EXPECT_EQ(probe.status, 404) << path << " answers for a release it does not see as for none";
+    EXPECT_EQ(message(probe), "no release 4.1.0") << path;
+  }
   // The west's own rollout of the fleet's release by the east's filter: nothing of the east's.
   auto cross = post("/api/v1/rollouts/preview",
                     {{"release", "4.0.0"},
@@ -561,6 +566,20 @@ TEST_F(OrganisationsApiTest, AnOrganisationsReleaseAndRolloutsAreItsSubtreesAlon
   ASSERT_EQ(serials.status, 200) << serials.body;
   EXPECT_EQ(body_of(serials).at("total").as_int64(), 1) << "a sibling's serial counts for nothing";
   EXPECT_EQ(serials.body.find("T-EAST"), std::string::npos);
+  // A rollout keeps the organisation its filter names once started (the stored target).
+  auto west_only = post("/api/v1/rollouts",
+                        {{"release", "4.0.0"},
+                         {"target", bj::object{{"filter", bj::object{{"organisation", west_}}}}},
+                         {"waves", bj::array{bj::object{{"percent", 100}}}},
+                         {"start", true},
+                         {"reason", "西部升级"}},
+                        root_);
+  ASSERT_EQ(west_only.status, 201) << west_only.body;
+  auto west_members = body_of(get(
+      "/api/v1/rollouts/" + std::to_string(body_of(west_only).at("id").as_int64()) + "/terminals",
+      root_));
+  ASSERT_EQ(west_members.at("total").as_int64(), 1) << bj::serialize(west_members);
+  EXPECT_EQ(west_members.at("terminals").as_array()[0].at("serial"), "T-WEST-1");
 }
 
 // A reseller reads and sets the policy of its own terminals; the fleet's and the groups' are the

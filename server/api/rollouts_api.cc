@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/limits.h"
 #include "core/text.h"
@@ -74,6 +75,8 @@ Expected<ro::Target> target_of(domain::Context& ctx, const bj::object& body,
     if (!q) return q.error();
     t.filter = *q;
     t.filter_json = f;
+    if (f.get_object().contains("not_seen_days") && q->online && !*q->online)
+      t.offline_seconds = unix_now() - q->online_since;
   }
   return t;
 }
@@ -235,11 +238,18 @@ Response get_rollouts(domain::Context& ctx, Request& req, const Caller& caller) 
   if (!limit) return http::error_from(limit.error());
   auto offset = bounded_number(req.query_or("offset", ""), "offset", 0, 0, 1000000000);
   if (!offset) return http::error_from(offset.error());
+  if (auto v = req.query_or("release", ""); !v.empty())  // one it does not see is missing
+    if (auto seen = domain::release_in(ctx, caller.scope, v); !seen)
+      return http::error_from(seen.error());
   auto page = ro::list_rollouts(ctx, req.query_or("state", ""), req.query_or("release", ""),
                                 *offset, *limit, caller.scope.query_path());
   if (!page) return http::error_from(page.error());
   bj::array rows;
-  for (const auto& v : page->rows) rows.push_back(row_json(v));
+  for (const auto& v : page->rows) {
+    if (!caller.scope.whole_tree())  // one of a release given away since is no longer its
+      if (auto seen = domain::release_in(ctx, caller.scope, v.release); !seen) continue;
+    rows.push_back(row_json(v));
+  }
   return http::json_response(200,
                              bj::object{{"rollouts", std::move(rows)}, {"total", page->total}});
 }
@@ -249,6 +259,15 @@ Expected<std::int64_t> rollout_id(domain::Context& ctx, const Request& req, cons
   auto id = positive_id(req.param("id"), "rollout");
   if (!id) return id.error();
   if (auto in = domain::rollout_in(ctx, caller.scope, *id); !in) return in.error();
+  if (!caller.scope.whole_tree()) {  // nor one of a release it no longer sees
+    auto r = ctx.store.rollout(*id);
+    if (!r) return r.error();
+    auto release = ctx.store.release_by_id(r->release_id);
+    if (!release) return release.error();
+    auto seen = domain::sees_release(ctx, caller.scope, *release);
+    if (!seen) return seen.error();
+    if (!*seen) return make_error(Code::kNotFound, "no rollout " + std::to_string(*id));
+  }
   return *id;
 }
 

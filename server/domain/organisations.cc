@@ -97,15 +97,6 @@ Expected<store::ReleaseRecord> release_in(Context& ctx, const Scope& scope,
   return r;
 }
 
-Expected<std::string> release_reach(Context& ctx, const Scope& scope,
-                                    const store::ReleaseRecord& r) {
-  auto path = organisation_path(ctx.store, r.org_id);
-  if (!path) return path.error();
-  auto reach = narrower(scope.path, *path);
-  if (!reach) return make_error(Code::kNotFound, "no release " + r.version);
-  return *reach;
-}
-
 Expected<store::ReleaseRecord> set_release_organisation(Context& ctx, const std::string& version,
                                                         std::int64_t org_id, const Actor& who,
                                                         const std::string& reason) {

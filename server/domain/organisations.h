@@ -69,10 +69,6 @@ Expected<bool> sees_release(Context& ctx, const Scope& scope, const store::Relea
 // not exist, for any other.
 Expected<store::ReleaseRecord> release_in(Context& ctx, const Scope& scope,
                                           const std::string& version);
-// The subtree a deployment of `r` by the scope reaches: the narrower of the scope's and the
-// release's organisation's.
-Expected<std::string> release_reach(Context& ctx, const Scope& scope,
-                                    const store::ReleaseRecord& r);
 // Gives the release to another organisation (the acquirer's for the whole fleet), with a reason;
 // audited as release.organisation. Open deployments stay.
 Expected<store::ReleaseRecord> set_release_organisation(Context& ctx, const std::string& version,

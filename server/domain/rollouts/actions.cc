@@ -69,6 +69,9 @@ Expected<std::int64_t> retry_failed(store::Tx& tx, const store::RolloutRecord& r
   for (const auto& m : *members) {
     auto t = tx.terminal_by_id(m.terminal_id);
     if (!t) return t.error();
+    auto within = within_rollout(tx, r, *t);
+    if (!within) return within.error();
+    if (!*within) continue;
     auto a = assign_to(tx, *release, *t, false, who, r.id);
     if (!a) return a.error();
     if (!a->created) continue;
@@ -181,15 +184,25 @@ Expected<store::RolloutRecord> act(Context& ctx, std::int64_t id, Action action,
         if (is_ended(*state)) return wrong_state(*r, "cancel", "not ended");
         auto open = tx.unfetched_deployments_of_rollout(id);
         if (!open) return open.error();
-        for (auto d : *open)
+        std::size_t canceled = 0;
+        for (auto d : *open) {
+          auto dep = tx.deployment(d);
+          if (!dep) return dep.error();
+          auto t = tx.terminal_by_id(dep->terminal_id);
+          if (!t) return t.error();
+          auto within = within_rollout(tx, *r, *t);
+          if (!within) return within.error();
+          if (!*within) continue;  // given away since: its new organisation's to cancel
           if (auto c = request_cancel(tx, d); !c) return c.error();
+          ++canceled;
+        }
         r->state = to_string(RolloutState::kCanceled);
         r->state_reason = "canceled by " + by;
         r->ended = now;
         if (auto st = tx.update_rollout(*r); !st) return st;
         return record_audit(
             tx, who, "rollout.cancel", target_of(id), before,
-            "canceled; " + std::to_string(open->size()) + " deployment(s) not fetched yet canceled",
+            "canceled; " + std::to_string(canceled) + " deployment(s) not fetched yet canceled",
             reason);
       }
       case Action::kApprove: {

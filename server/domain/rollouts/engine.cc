@@ -127,6 +127,13 @@ Status assign_members(store::Tx& tx, const Loaded& l, std::int64_t wave, bool* m
   for (const auto& m : *members) {
     auto t = tx.terminal_by_id(m.terminal_id);
     if (!t) return t.error();
+    auto within = within_rollout(tx, l.r, *t);
+    if (!within) return within.error();
+    if (!*within) {
+      if (auto s = tx.set_member_deployment(l.r.id, m.terminal_id, 0, "other_organisation"); !s)
+        return s;
+      continue;
+    }
     auto a = assign_to(tx, l.release, *t, false, kSystemActor, l.r.id);
     if (!a) return a.error();
     const std::int64_t id = a->created ? a->created->id : 0;

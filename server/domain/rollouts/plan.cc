@@ -72,6 +72,8 @@ bj::object query_to_json(const store::TerminalQuery& q) {
   if (q.state) o["state"] = store::to_string(*q.state);
   if (q.online) o["online"] = *q.online;
   if (q.retired) o["retired"] = *q.retired;
+  if (!q.org_path.empty()) o["org_path"] = q.org_path;
+  if (!q.health.empty()) o["health"] = q.health;
   return o;
 }
 
@@ -91,6 +93,8 @@ Expected<store::TerminalQuery> query_from_json(const bj::object& o) {
   }
   if (const auto* v = o.if_contains("online"); v && v->is_bool()) q.online = v->get_bool();
   if (const auto* v = o.if_contains("retired"); v && v->is_bool()) q.retired = v->get_bool();
+  q.org_path = json::string_or(o, "org_path", "");
+  q.health = json::string_or(o, "health", "");
   return q;
 }
 
@@ -122,7 +126,10 @@ Expected<std::vector<store::TerminalRecord>> resolve(Context& ctx, store::Tx& tx
   store::TerminalQuery q;
   if (target.filter) {
     q = *target.filter;
-    if (q.online) q.online_since = now - online_window_seconds(ctx);
+    // Online: within the online window of now; not seen for N days: for that span before now.
+    if (q.online)
+      q.online_since =
+          now - (target.offline_seconds ? target.offline_seconds : online_window_seconds(ctx));
   } else {
     q.group = target.group;
   }
@@ -276,6 +283,7 @@ std::string Target::to_json() const {
   } else if (filter) {
     o["filter"] = filter_json;
     o["query"] = query_to_json(*filter);
+    if (offline_seconds) o["offline_seconds"] = offline_seconds;
   } else {
     o["group"] = group;
   }
@@ -303,6 +311,7 @@ Expected<Target> Target::from_json(const std::string& text) {
     if (!parsed) return parsed.error();
     t.filter = *parsed;
     t.filter_json = o.contains("filter") ? o.at("filter") : bj::value(bj::object{});
+    if (auto s = json::get_int(o, "offline_seconds"); s && *s > 0) t.offline_seconds = *s;
   } else {
     t.group = json::string_or(o, "group", "");
   }
@@ -353,6 +362,15 @@ Status check_plan(const Plan& plan) {
     return invalid("offline_days must be a whole number from 1 to 365");
   if (plan.start_at < 0) return invalid("start_at must be unix seconds or null");
   return check_reason(plan.reason, nullptr);
+}
+
+Expected<bool> within_rollout(store::Tx& tx, const store::RolloutRecord& r,
+                              const store::TerminalRecord& t) {
+  if (r.org_id == store::kRootOrganisation || r.org_id == t.org_id) return true;
+  auto theirs = organisation_path(tx, r.org_id), its = organisation_path(tx, t.org_id);
+  if (!theirs) return theirs.error();
+  if (!its) return its.error();
+  return its->starts_with(*theirs);
 }
 
 Expected<Split> split_target(Context& ctx, store::Tx& tx, const store::ReleaseRecord& release,

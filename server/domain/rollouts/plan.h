@@ -70,6 +70,9 @@ struct Target {
   std::string group;
   std::optional<store::TerminalQuery> filter;
   boost::json::value filter_json;
+  // A filter's "not seen for N days": the span (N days) before the moment it is resolved; 0: its
+  // `online` (if any) means within the online window.
+  std::int64_t offline_seconds = 0;
   // {"serials": [...]} | {"group": "g"} | {"filter": {...}}, and the query it means ("query")
   std::string to_json() const;
   static Expected<Target> from_json(const std::string& text);
@@ -105,6 +108,12 @@ Expected<Split> split_target(Context& ctx, store::Tx& tx, const store::ReleaseRe
                              const Target& target, std::int64_t org_id,
                              const std::vector<WaveSpec>& waves, std::int64_t offline_days,
                              std::int64_t now);
+
+// Whether terminal `t` still lies in the subtree of the organisation that made rollout `r` (the
+// acquirer's: every terminal). A member given to another organisation since its rollout started
+// takes nothing more from it: no deployment, no retry, no cancel.
+Expected<bool> within_rollout(store::Tx& tx, const store::RolloutRecord& r,
+                              const store::TerminalRecord& t);
 
 struct WavePreview {
   std::int64_t index = 0, terminals = 0;
