@@ -545,6 +545,17 @@ TEST_F(OrganisationsApiTest, AnOrganisationsReleaseAndRolloutsAreItsSubtreesAlon
   }
   auto pause = post("/api/v1/rollouts/" + id + "/pause", {{"reason", "x"}}, west_admin_);
   EXPECT_EQ(pause.status, 404);
+  // The acquirer pauses it: the entry is the reseller's, as its rollout's.
+  ASSERT_EQ(post("/api/v1/rollouts/" + id + "/pause", {{"reason", "收单机构暂停"}}, root_).status,
+            200);
+  const auto east_log = body_of(get("/api/v1/audit", east_admin_));
+  bool paused = false;
+  for (const auto& e : east_log.at("entries").as_array())
+    paused = paused ||
+             (e.at("action") == "rollout.pause" && e.at("target").as_string() == "rollout:" + id);
+  EXPECT_TRUE(paused) << bj::serialize(east_log);
+  const auto west_log = get("/api/v1/audit", west_admin_);
+  EXPECT_EQ(west_log.body.find("rollout:" + id), std::string::npos);
   EXPECT_EQ(post("/api/v1/rollouts", plan, west_admin_).status, 404) << "it does not see 4.1.0";
   for (const char* path : {"/api/v1/rollouts", "/api/v1/deployments"}) {
     auto probe = get(path, west_admin_, {{"release", "4.1.0"}});
