@@ -89,11 +89,15 @@ Expected<bool> sees_release(Context& ctx, const Scope& scope, const store::Relea
 
 Expected<store::ReleaseRecord> release_in(Context& ctx, const Scope& scope,
                                           const std::string& version) {
+  const auto missing = [&] {
+    return make_error(Code::kNotFound, "no release " + text::safe_echo(version));
+  };
   auto r = ctx.store.release_by_version(version);
+  if (!r && r.error().code == Code::kNotFound) return missing();
   if (!r) return r.error();
   auto seen = sees_release(ctx, scope, *r);
   if (!seen) return seen.error();
-  if (!*seen) return make_error(Code::kNotFound, "no release " + version);
+  if (!*seen) return missing();
   return r;
 }
 
@@ -239,9 +243,16 @@ Status rollout_in(Context& ctx, const Scope& scope, std::int64_t id) {
   auto r = ctx.store.rollout(id);
   if (!r) return r.error();
   if (scope.whole_tree()) return ok_status();
+  const auto missing = make_error(Code::kNotFound, "no rollout " + std::to_string(id));
   auto path = organisation_path(ctx.store, r->org_id);
   if (!path) return path.error();
-  if (!scope.holds(*path)) return make_error(Code::kNotFound, "no rollout " + std::to_string(id));
+  if (!scope.holds(*path)) return missing;
+  // Nor is one of a release given away since that the scope no longer sees.
+  auto release = ctx.store.release_by_id(r->release_id);
+  if (!release) return release.error();
+  auto seen = sees_release(ctx, scope, *release);
+  if (!seen) return seen.error();
+  if (!*seen) return missing;
   return ok_status();
 }
 

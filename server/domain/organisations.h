@@ -92,7 +92,8 @@ Expected<std::vector<store::UserRecord>> users_in(Context& ctx, const Scope& sco
 // one that does not exist, for any other.
 Status deployment_in(Context& ctx, const Scope& scope, std::int64_t id);
 Status ticket_in(Context& ctx, const Scope& scope, std::int64_t id);
-// A rollout of the scope: one an organisation of its subtree made (RolloutRecord::org_id).
+// A rollout of the scope: one an organisation of its subtree made (RolloutRecord::org_id), of a
+// release the scope sees. kNotFound "no rollout N" for any other.
 Status rollout_in(Context& ctx, const Scope& scope, std::int64_t id);
 
 struct TerminalMove {

@@ -20,6 +20,15 @@ namespace bj = boost::json;
 
 namespace {
 
+// A scope's stored patch, as read.
+Expected<PolicyPatch> patch_of(const store::PolicyRecord& rec) {
+  auto v = json::parse(rec.patch_json);
+  if (!v || !v->is_object())
+    return make_error(Code::kInternal,
+                      "stored policy of " + rec.scope + " " + rec.scope_key + " is damaged");
+  return PolicyPatch::from_json(v->get_object());
+}
+
 Expected<PolicyPatch> stored_patch(store::Tx& tx, const std::string& scope, const std::string& key,
                                    std::int64_t* revision, std::int64_t* mode_revision) {
   auto rec = tx.policy(scope, key);
@@ -27,10 +36,7 @@ Expected<PolicyPatch> stored_patch(store::Tx& tx, const std::string& scope, cons
   if (!*rec) return PolicyPatch{};
   if (revision) *revision = std::max(*revision, (*rec)->revision);
   if (mode_revision) *mode_revision = std::max(*mode_revision, (*rec)->mode_revision);
-  auto v = json::parse((*rec)->patch_json);
-  if (!v || !v->is_object())
-    return make_error(Code::kInternal, "stored policy of " + scope + " " + key + " is damaged");
-  return PolicyPatch::from_json(v->get_object());
+  return patch_of(**rec);
 }
 
 // Mode names as the terminal's menu shows them.
@@ -197,7 +203,7 @@ Expected<std::optional<std::string>> lock_from_outside(store::Tx& tx, const std:
     auto rec = tx.policy(s, k);
     if (!rec) return rec.error();
     if (!*rec) continue;
-    auto patch = stored_patch(tx, s, k, nullptr, nullptr);
+    auto patch = patch_of(**rec);
     if (!patch) return patch.error();
     if (!patch->locked.value_or(false)) continue;
     const std::int64_t by = (*rec)->lock_org;

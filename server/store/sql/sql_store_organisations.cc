@@ -13,13 +13,21 @@ std::string subtree_end(const std::string& path) {
   return path.substr(0, path.size() - 1) + "0";  // '0' is the byte after '/'
 }
 
-Status refresh_subtree_modes(Connection& c, const std::string& path) {
-  const std::string end = subtree_end(path);
+namespace {
+// organisation_modes folded again for the organisations under `path` (policy_mode_sql.h).
+Status fold_organisation_modes(Connection& c, const std::string& path) {
   for (const char* sql : {sql::kForgetOrganisationModes, sql::kFoldOrganisationModes}) {
     auto s = c.prepare(sql);
-    s.bind_all(path, end);
+    s.bind_all(path, subtree_end(path));
     if (auto st = done(c, s, "organisations' modes"); !st) return st;
   }
+  return ok_status();
+}
+}  // namespace
+
+Status refresh_subtree_modes(Connection& c, const std::string& path) {
+  if (auto st = fold_organisation_modes(c, path); !st) return st;
+  const std::string end = subtree_end(path);
   return refresh_effective_modes(c, true,
                                  "org_id IN (SELECT id FROM organisations WHERE path >= ? AND "
                                  "path < ?)",
@@ -62,14 +70,9 @@ Expected<OrganisationRecord> SqlStore::insert_organisation(const OrganisationRec
     return e;
   }
   // It inherits its parent's policy (it has no terminals yet: only its own fold is written).
-  for (const char* sql : {sql::kForgetOrganisationModes, sql::kFoldOrganisationModes}) {
-    auto fold = c.prepare(sql);
-    fold.bind_all(out.path, subtree_end(out.path));
-    if (fold.step() != kDone) {
-      auto e = c.error("organisation's mode");
-      c.rollback();
-      return e;
-    }
+  if (auto st = fold_organisation_modes(c, out.path); !st) {
+    c.rollback();
+    return st.error();
   }
   if (auto s = c.commit(); !s) return s.error();
   return out;
