@@ -452,7 +452,7 @@ int main(int argc, char** argv) {
     return rotate_secret_key(ctx, secret_key);
   }
   if (!std::filesystem::exists(secret_key)) {  // a new key would leave sealed data unreadable
-    auto applications = (*store)->list_applications("", 0, 1);
+    auto applications = (*store)->list_applications("", 0, 1, "");
     auto merchants = (*store)->merchants_after(0, 1);
     if ((applications && !applications->empty()) || (merchants && !merchants->empty()))
       return fail(posfleet::make_error(posfleet::Code::kNotFound,

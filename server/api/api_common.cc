@@ -216,22 +216,72 @@ bool keeps_to_subtree(std::string_view method, std::string_view path) {
       {"GET", "/api/v1/users"},
       {"PUT", "/api/v1/users/{name}"},
       {"POST", "/api/v1/users/{name}/totp/reset"},
+      // Merchants and applications of the subtree's organisations, identity verifications of
+      // its merchants (their {id} is checked below, before the handler).
+      {"POST", "/api/v1/merchants"},
+      {"GET", "/api/v1/merchants"},
+      {"GET", "/api/v1/merchants/{id}"},
+      {"POST", "/api/v1/merchants/{id}/terminals"},
+      {"PUT", "/api/v1/merchants/{id}/time-zone"},
+      {"GET", "/api/v1/applications"},
+      {"GET", "/api/v1/applications/{id}"},
+      {"PUT", "/api/v1/applications/{id}/organisation"},
+      {"POST", "/api/v1/applications/{id}/verify"},
+      {"POST", "/api/v1/applications/{id}/approve"},
+      {"POST", "/api/v1/applications/{id}/reject"},
+      {"POST", "/api/v1/applications/{id}/activation-codes"},
+      {"POST", "/api/v1/applications/{id}/shipping"},
+      {"POST", "/api/v1/support/verifications"},
+      {"POST", "/api/v1/support/verifications/{id}/code"},
+      {"POST", "/api/v1/support/verifications/{id}/policy"},
+      {"POST", "/api/v1/support/verifications/{id}/ask-admin"},
+      {"POST", "/api/v1/support/verifications/{id}/unlock-code"},
   };
   return kRoutes.contains({method, path});
 }
 
-// A caller outside the acquirer: a route that names a terminal ({serial}) answers only for a
-// terminal of its subtree — any other is "not found", in the same words as one that does not
-// exist, before the handler reads or changes anything — and a route not yet taught to keep to a
-// subtree refuses it.
+// What a route's {id} names when that belongs to an organisation: a merchant, an application, a
+// merchant's identity verification. A caller outside the acquirer must hold it.
+using IdOwner = Status (*)(domain::Context&, const domain::Scope&, std::int64_t);
+IdOwner id_owner(std::string_view path) {
+  if (path.starts_with("/api/v1/merchants/{id}"))
+    return [](domain::Context& ctx, const domain::Scope& scope, std::int64_t id) -> Status {
+      if (auto m = domain::merchant_in(ctx, scope, id); !m) return m.error();
+      return ok_status();
+    };
+  if (path.starts_with("/api/v1/applications/{id}"))
+    return [](domain::Context& ctx, const domain::Scope& scope, std::int64_t id) -> Status {
+      if (auto a = domain::application_in(ctx, scope, id); !a) return a.error();
+      return ok_status();
+    };
+  if (path.starts_with("/api/v1/support/verifications/{id}")) return domain::verification_in;
+  return nullptr;
+}
+
+// How a route keeps to the caller's subtree.
+struct Keeping {
+  bool scoped = false;      // it answers within the subtree at all
+  IdOwner owner = nullptr;  // whose {id} the caller must hold
+};
+Keeping keeping(std::string_view method, std::string_view path) {
+  return {keeps_to_subtree(method, path), id_owner(path)};
+}
+
+// A caller outside the acquirer: a route that names a terminal ({serial}), a merchant, an
+// application or a verification ({id}) answers only for one of its subtree — any other is "not
+// found", in the same words as one that does not exist, before the handler reads or changes
+// anything — and a route not yet taught to keep to a subtree refuses it.
 Status within_scope(domain::Context& ctx, const http::Request& req, const Caller& caller,
-                    bool scoped) {
+                    const Keeping& keep) {
   if (caller.scope.whole_tree()) return ok_status();
   if (auto serial = req.params.find("serial"); serial != req.params.end()) {
     auto t = domain::terminal_in(ctx, caller.scope, serial->second);
     if (!t) return t.error();
   }
-  if (scoped) return ok_status();
+  if (auto id = req.params.find("id"); keep.owner && id != req.params.end())
+    if (auto n = positive_id(id->second, "id"); n)  // else the handler says what is wrong
+      if (auto s = keep.owner(ctx, caller.scope, *n); !s) return s;
+  if (keep.scoped) return ok_status();
   return make_error(Code::kForbidden,
                     "this is not yet open to users of a reseller or merchant organisation; ask "
                     "the acquirer's staff");
@@ -240,7 +290,7 @@ Status within_scope(domain::Context& ctx, const http::Request& req, const Caller
 
 void add_route(http::Router& router, domain::Context& ctx, const char* method, const char* path,
                Permission permission, CallerHandler f, http::Work work) {
-  const bool scoped = keeps_to_subtree(method, path);
+  const Keeping scoped = keeping(method, path);
   router.add(
       method, path,
       [&ctx, f, permission, scoped](http::Request& req) -> http::Response {
@@ -258,7 +308,7 @@ void add_route(http::Router& router, domain::Context& ctx, const char* method, c
 
 void add_upload_route(http::Router& router, domain::Context& ctx, const char* method,
                       const char* path, Permission permission, UploadOpener open, CallerHandler f) {
-  const bool scoped = keeps_to_subtree(method, path);
+  const Keeping scoped = keeping(method, path);
   router.add_streamed(
       method, path,
       [&ctx, open, permission, scoped](http::Request& req) -> std::optional<http::Response> {

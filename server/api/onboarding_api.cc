@@ -67,6 +67,7 @@ bj::object application_json(const store::ApplicationRecord& a) {
                     {"tracking", a.tracking},
                     {"serials", csv_array(a.serials_csv)},
                     {"merchant_id", a.merchant_id},
+                    {"organisation", a.org_id},
                     {"created", format_utc(a.created)},
                     {"updated", format_utc(a.updated)}};
 }
@@ -204,7 +205,7 @@ Response post_enroll(domain::Context& ctx, Request& req) {
   return http::json_response(200, o);
 }
 
-Response list_applications(domain::Context& ctx, Request& req, const Caller&) {
+Response list_applications(domain::Context& ctx, Request& req, const Caller& caller) {
   const auto status = req.query_or("status", "");
   std::optional<domain::ApplicationStatus> wanted;
   if (!status.empty()) {
@@ -212,7 +213,7 @@ Response list_applications(domain::Context& ctx, Request& req, const Caller&) {
     if (!parsed) return http::error_from(parsed.error());
     wanted = *parsed;
   }
-  auto rows = domain::list_applications(ctx, wanted);
+  auto rows = domain::list_applications(ctx, wanted, caller.scope.query_path());
   if (!rows) return http::error_from(rows.error());
   bj::array out;
   for (const auto& a : *rows) out.push_back(application_json(a));
@@ -234,6 +235,24 @@ Response get_application(domain::Context& ctx, Request& req, const Caller&) {
                    {"used", act.used > 0 ? bj::value(format_utc(act.used)) : bj::value(nullptr)}});
   o["activations"] = std::move(activations);
   return http::json_response(200, o);
+}
+
+// Gives a submitted application to an organisation of the caller's subtree, whose staff review it.
+Response put_application_organisation(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto id = positive_id(req.param("id"), "application");
+  if (!id) return http::error_from(id.error());
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  const auto* org = body->if_contains("organisation");
+  if (!org || !org->is_int64() || org->get_int64() <= 0)
+    return http::error_from(make_error(Code::kInvalidArgument,
+                                       "organisation must be the id of an organisation of yours"));
+  auto reason = json::optional_string(*body, "reason", "");
+  if (!reason) return http::error_from(reason.error());
+  auto a =
+      domain::give_application(ctx, caller.scope, *id, org->get_int64(), *reason, caller.actor());
+  if (!a) return http::error_from(a.error());
+  return http::json_response(200, application_json(*a));
 }
 
 Response post_verify(domain::Context& ctx, Request& req, const Caller& caller) {
@@ -321,6 +340,8 @@ void add_onboarding_routes(http::Router& router, domain::Context& ctx) {
   using P = Permission;
   add_route(router, ctx, "GET", "/api/v1/applications", P::kOnboard, list_applications);
   add_route(router, ctx, "GET", "/api/v1/applications/{id}", P::kOnboard, get_application);
+  add_route(router, ctx, "PUT", "/api/v1/applications/{id}/organisation", P::kOnboard,
+            put_application_organisation);
   add_route(router, ctx, "POST", "/api/v1/applications/{id}/verify", P::kOnboard, post_verify);
   add_route(router, ctx, "POST", "/api/v1/applications/{id}/approve", P::kOnboard, post_approve,
             http::Work::kBlocking);

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -184,6 +185,20 @@ TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAResel
                                          "west-group"));
   const auto before = *store_->terminal_by_serial("DEFAULT", "T-WEST-1");
   ASSERT_EQ(user_in(west_, "west-user", root_).status, 201);
+  // The west's merchant, application and verification numbered as the path's {id} (the west's
+  // organisation id), so that a route naming one names the sibling's.
+  for (std::int64_t i = 1; i <= west_; ++i)
+    ASSERT_EQ(*store_->insert_merchant({0, "西部商户", "13800138009", "enc", 1, west_}), i);
+  for (std::int64_t i = 1; i <= west_; ++i) {
+    store::ApplicationRecord a;
+    a.number = "PAWEST000" + std::to_string(i);
+    a.resident_id_index = "west" + std::to_string(i);
+    a.org_id = west_;
+    ASSERT_EQ(*store_->insert_application(a), i);
+    ASSERT_EQ(*store_->insert_verification({0, west_, "west-user", "h", "verified", 0, 1,
+                                            unix_now() + 600, unix_now() + 600}),
+              i);
+  }
   int routes = 0;
   for (const auto& r : router_.routes()) {
     if (r.roles.empty()) continue;  // the device API and the public routes: no user at all
@@ -201,6 +216,10 @@ TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAResel
         path.replace(at, std::string(param).size(), value);
       }
     }
+    // A sibling's merchant, application or verification, named by {id}: as missing as none.
+    for (const char* owned : {"/api/v1/merchants/{id}", "/api/v1/applications/{id}",
+                              "/api/v1/support/verifications/{id}"})
+      names_terminal = names_terminal || r.pattern.starts_with(owned);
     ASSERT_EQ(path.find('{'), std::string::npos)
         << "a parameter this test does not fill: " << r.pattern;
     ++routes;
@@ -227,6 +246,9 @@ TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAResel
   EXPECT_EQ(after.retired, before.retired);
   EXPECT_EQ(after.token_hash, before.token_hash);
   EXPECT_EQ(store_->organisation(west_)->name, "西部代理");
+  EXPECT_EQ(store_->application(west_)->status, "submitted");
+  EXPECT_EQ(store_->application(west_)->org_id, west_);
+  EXPECT_EQ(store_->verification(west_)->attempts, 0);
   const auto west_user = *store_->user_by_name("west-user");
   EXPECT_FALSE(west_user.disabled);
   EXPECT_EQ(west_user.role, "auditor");
@@ -825,6 +847,181 @@ TEST_F(OrganisationsApiTest, TheTreeIsKeptByItsRules) {
   }
   EXPECT_TRUE(created);
   EXPECT_TRUE(moved);
+}
+
+// Merchants and applications belong to an organisation, identity verifications to their merchant's:
+// a reseller's staff find, read, review and verify those of its subtree, and another's do not
+// exist for them. What a reseller's support changes for a verified merchant is its own terminals'.
+TEST_F(OrganisationsApiTest, AResellersMerchantsApplicationsAndVerificationsAreItsSubtreesAlone) {
+  const auto east_support = token_in(east_, "support", "east-support");
+  auto post = [&](const std::string& path, const bj::object& b, const std::string& as) {
+    return send("POST", path, bj::serialize(b), {{"authorization", as}});
+  };
+  auto merchant = [&](const std::string& name, const std::string& phone, std::int64_t org) {
+    auto r = post("/api/v1/merchants",
+                  {{"legal_name", name},
+                   {"phone", phone},
+                   {"resident_id", "110101199003074471"},
+                   {"organisation", org}},
+                  root_);
+    EXPECT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(body_of(r).at("organisation").as_int64(), org);
+    return body_of(r).at("id").as_int64();
+  };
+  const auto east_m = merchant("张东", "13800138001", shop_);
+  const auto west_m = merchant("李西", "13800138002", west_);
+  for (auto [id, serial] : {std::pair{east_m, "T-EAST-1"}, std::pair{west_m, "T-WEST-1"},
+                            std::pair{east_m, "T-ROOT-1"}})
+    ASSERT_EQ(
+        post("/api/v1/merchants/" + std::to_string(id) + "/terminals", {{"serial", serial}}, root_)
+            .status,
+        200);
+
+  // Merchants: the search, one merchant and its changes.
+  auto found = get("/api/v1/merchants", east_support, {{"q", "138001380"}});
+  auto by_phone = get("/api/v1/merchants", east_support, {{"q", "13800138002"}});
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(found.body.find("李西"), std::string::npos) << found.body;
+  EXPECT_EQ(body_of(by_phone).at("merchants").as_array().size(), 0u);
+  EXPECT_EQ(body_of(get("/api/v1/merchants", root_, {{"q", "13800138002"}}))
+                .at("merchants")
+                .as_array()
+                .size(),
+            1u);
+  const std::string theirs = std::to_string(west_m);
+  auto one = get("/api/v1/merchants/" + theirs, east_support);
+  auto none = get("/api/v1/merchants/99999", east_support);
+  EXPECT_EQ(one.status, 404);
+  EXPECT_EQ(message(one), "no merchant " + theirs);
+  EXPECT_EQ(error_code(one), error_code(none));
+  // Its own merchant shows its terminals of the subtree alone (not the acquirer's T-ROOT-1).
+  auto mine = get("/api/v1/merchants/" + std::to_string(east_m), east_support);
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_NE(mine.body.find("T-EAST-1"), std::string::npos);
+  EXPECT_EQ(mine.body.find("T-ROOT-1"), std::string::npos);
+  EXPECT_EQ(send("PUT", "/api/v1/merchants/" + theirs + "/time-zone",
+                 bj::serialize(bj::object{{"time_zone", "Asia/Urumqi"}, {"reason", "x"}}),
+                 {{"authorization", east_admin_}})
+                .status,
+            404);
+  EXPECT_EQ(
+      post("/api/v1/merchants/" + theirs + "/terminals", {{"serial", "T-EAST-1"}}, east_admin_)
+          .status,
+      404);
+  auto link_theirs = post("/api/v1/merchants/" + std::to_string(east_m) + "/terminals",
+                          {{"serial", "T-WEST-1"}}, east_admin_);
+  EXPECT_EQ(link_theirs.status, 404);
+  EXPECT_EQ(message(link_theirs), "no terminal with serial T-WEST-1");
+  EXPECT_EQ(store_->terminal_by_serial("DEFAULT", "T-WEST-1")->merchant_id, west_m);
+  auto made_there = post("/api/v1/merchants",
+                         {{"legal_name", "王五"},
+                          {"phone", "13800138003"},
+                          {"resident_id", "110101199003074471"},
+                          {"organisation", west_}},
+                         east_admin_);
+  EXPECT_EQ(made_there.status, 404);
+  auto made = post(
+      "/api/v1/merchants",
+      {{"legal_name", "王五"}, {"phone", "13800138003"}, {"resident_id", "110101199003074471"}},
+      east_admin_);
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(body_of(made).at("organisation").as_int64(), east_) << "its maker's by default";
+
+  // Verifications: from a terminal of the subtree, of a merchant of it.
+  auto start = [&](const std::string& serial, const std::string& name, const std::string& as) {
+    return post("/api/v1/support/verifications",
+                {{"terminal", serial}, {"legal_name", name}, {"id_last4", "4471"}}, as);
+  };
+  auto sibling = start("T-WEST-1", "李西", east_support);
+  EXPECT_EQ(sibling.status, 404);
+  EXPECT_EQ(message(sibling), "no terminal with serial T-WEST-1");
+  const auto root_support = token_in(store::kRootOrganisation, "support", "root-support");
+  auto acquirers = start("T-WEST-1", "李西", root_support);
+  ASSERT_EQ(acquirers.status, 201) << acquirers.body;
+  const std::string their_v = std::to_string(body_of(acquirers).at("id").as_int64());
+  for (const char* step : {"/code", "/policy", "/ask-admin", "/unlock-code"}) {
+    auto r = post("/api/v1/support/verifications/" + their_v + step,
+                  {{"code", "123456"}, {"mode", "never"}, {"reason", "x"}, {"serial", "T-WEST-1"}},
+                  east_support);
+    EXPECT_EQ(r.status, 404) << step << " " << r.body;
+    EXPECT_EQ(message(r), "no verification " + their_v) << step;
+  }
+  EXPECT_EQ(store_->verification(std::stoll(their_v))->attempts, 0) << "no try was spent";
+  auto own = start("T-EAST-1", "张东", east_support);
+  ASSERT_EQ(own.status, 201) << own.body;
+  const std::string own_v = std::to_string(body_of(own).at("id").as_int64());
+  std::string code;
+  {
+    std::ifstream outbox(dir_.file("sms-outbox.jsonl"));
+    for (std::string line; std::getline(outbox, line);)
+      if (auto at = line.find("验证码 "); at != std::string::npos)
+        code = line.substr(at + std::string("验证码 ").size(), 6);
+  }
+  ASSERT_EQ(post("/api/v1/support/verifications/" + own_v + "/code", {{"code", code}}, east_support)
+                .status,
+            200);
+  auto changed = post("/api/v1/support/verifications/" + own_v + "/policy",
+                      {{"mode", "manual"}, {"reason", "商户要求"}}, east_support);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(bj::serialize(body_of(changed).at("terminals")), R"(["T-EAST-1"])")
+      << "the merchant's terminal of the acquirer stays as it was";
+
+  // Applications: the acquirer gives one to the east, whose staff review it alone.
+  auto application = [&](const std::string& number) {
+    store::ApplicationRecord a;
+    a.number = number;
+    a.resident_id_index = number;  // one live application per resident ID: two applicants
+    a.kind = "individual";
+    a.legal_name = "赵六";
+    a.phone = "13800138004";
+    a.resident_id_enc = secrets_->seal("110101199003074471");
+    a.model = "A920";
+    a.created = a.updated = unix_now();
+    auto id = store_->insert_application(a);
+    EXPECT_TRUE(id) << id.error().to_string();
+    return std::to_string(*id);
+  };
+  const auto given = application("PAEAST0001"), kept = application("PAROOT0001");
+  auto give = [&](const std::string& id, std::int64_t org, const std::string& as) {
+    return send("PUT", "/api/v1/applications/" + id + "/organisation",
+                bj::serialize(bj::object{{"organisation", org}, {"reason", "华东地区"}}),
+                {{"authorization", as}});
+  };
+  auto gave = give(given, east_, root_);
+  ASSERT_EQ(gave.status, 200) << gave.body;
+  EXPECT_EQ(body_of(gave).at("organisation").as_int64(), east_);
+  auto listed = get("/api/v1/applications", east_admin_);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(body_of(listed).at("applications").as_array().size(), 1u);
+  EXPECT_EQ(listed.body.find("PAROOT0001"), std::string::npos);
+  EXPECT_EQ(body_of(get("/api/v1/applications", west_admin_)).at("applications").as_array().size(),
+            0u);
+  auto read_kept = get("/api/v1/applications/" + kept, east_admin_);
+  EXPECT_EQ(read_kept.status, 404);
+  EXPECT_EQ(message(read_kept), "no application " + kept);
+  for (const char* step : {"/approve", "/reject", "/verify", "/shipping", "/activation-codes"}) {
+    auto r = post("/api/v1/applications/" + kept + step,
+                  {{"serials", bj::array{"T-EAST-9"}}, {"reason", "x"}}, east_admin_);
+    EXPECT_EQ(r.status, 404) << step << " " << r.body;
+  }
+  EXPECT_EQ(give(kept, east_, east_admin_).status, 404);
+  EXPECT_EQ(give(given, west_, east_admin_).status, 404) << "nor to another's organisation";
+  EXPECT_EQ(store_->application(std::stoll(kept))->status, "submitted");
+  EXPECT_EQ(store_->application(std::stoll(given))->org_id, east_);
+  auto approved = post("/api/v1/applications/" + given + "/approve",
+                       {{"serials", bj::array{"T-EAST-9"}}, {"reason", "资料齐全"}}, east_admin_);
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  const auto shipped_to = *store_->terminal_by_serial("DEFAULT", "T-EAST-9");
+  EXPECT_EQ(shipped_to.org_id, east_) << "the approval's terminal is the east's";
+  EXPECT_EQ(store_->merchant(shipped_to.merchant_id)->org_id, east_);
+  EXPECT_EQ(give(given, shop_, east_admin_).status, 409) << "approved: its terminals move instead";
+  // The acquirer's entry of giving it away is in the east's log; the west's log has none of it.
+  auto east_log = get("/api/v1/audit", east_admin_);
+  auto west_log = get("/api/v1/audit", west_admin_);
+  EXPECT_NE(east_log.body.find("application.organisation"), std::string::npos) << east_log.body;
+  EXPECT_NE(east_log.body.find("PAEAST0001"), std::string::npos);
+  EXPECT_EQ(west_log.body.find("PAEAST0001"), std::string::npos);
+  EXPECT_EQ(west_log.body.find("张东"), std::string::npos);
 }
 
 }  // namespace

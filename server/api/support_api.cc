@@ -23,9 +23,14 @@ using http::Response;
 
 namespace {
 
-bj::object merchant_json(const domain::MerchantView& v) {
+// What the desk shows of a merchant to `scope`: its terminals of the subtree alone.
+Expected<bj::object> merchant_json(domain::Context& ctx, const domain::Scope& scope,
+                                   const domain::MerchantView& v) {
   bj::array terminals;
   for (const auto& [t, eff] : v.terminals) {
+    auto held = domain::holds_terminal(ctx, scope, t);
+    if (!held) return held.error();
+    if (!*held) continue;
     const bool locked = eff && eff->locked;
     terminals.push_back(
         bj::object{{"serial", t.serial},
@@ -38,6 +43,7 @@ bj::object merchant_json(const domain::MerchantView& v) {
   }
   const auto& m = v.merchant;
   return bj::object{{"id", m.id},
+                    {"organisation", m.org_id},
                     {"legal_name", m.legal_name},
                     {"phone", domain::mask(m.phone, 3, 4)},
                     {"resident_id", v.resident_id_masked},
@@ -92,22 +98,39 @@ Response verification_error(domain::Context& ctx, const Error& e, const char* co
   return http::json_response(403, bj::object{{"error", err}});
 }
 
+Response merchant_response(domain::Context& ctx, const Caller& caller, int status,
+                           const domain::MerchantView& v) {
+  auto o = merchant_json(ctx, caller.scope, v);
+  if (!o) return http::error_from(o.error());
+  return http::json_response(status, *o);
+}
+
+// A merchant of the caller's organisation, or of one below it named by "organisation".
 Response post_merchant(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto m = domain::create_merchant(ctx, json::string_or(*body, "legal_name", ""),
-                                   json::string_or(*body, "phone", ""),
-                                   json::string_or(*body, "resident_id", ""), caller.actor());
+  std::int64_t org_id = caller.scope.org_id;
+  if (const auto* org = body->if_contains("organisation")) {
+    if (!org->is_int64() || org->get_int64() <= 0)
+      return http::error_from(make_error(
+          Code::kInvalidArgument, "organisation must be the id of an organisation of yours"));
+    auto o = domain::organisation_in(ctx, caller.scope, org->get_int64());
+    if (!o) return http::error_from(o.error());
+    org_id = o->id;
+  }
+  auto m = domain::create_merchant(
+      ctx, json::string_or(*body, "legal_name", ""), json::string_or(*body, "phone", ""),
+      json::string_or(*body, "resident_id", ""), caller.actor(), org_id);
   if (!m) return http::error_from(m.error());
-  return http::json_response(201, merchant_json(domain::merchant_view(ctx, *m)));
+  return merchant_response(ctx, caller, 201, domain::merchant_view(ctx, *m));
 }
 
-Response get_merchant(domain::Context& ctx, Request& req, const Caller&) {
+Response get_merchant(domain::Context& ctx, Request& req, const Caller& caller) {
   auto id = positive_id(req.param("id"), "merchant");
   if (!id) return http::error_from(id.error());
   auto m = domain::merchant_view(ctx, *id);
   if (!m) return http::error_from(m.error());
-  return http::json_response(200, merchant_json(*m));
+  return merchant_response(ctx, caller, 200, *m);
 }
 
 Response post_merchant_terminal(domain::Context& ctx, Request& req, const Caller& caller) {
@@ -115,13 +138,14 @@ Response post_merchant_terminal(domain::Context& ctx, Request& req, const Caller
   auto body = body_object(req);
   if (!id) return http::error_from(id.error());
   if (!body) return http::error_from(body.error());
-  if (auto s =
-          domain::link_terminal(ctx, *id, json::string_or(*body, "serial", ""), caller.actor());
-      !s)
+  const std::string serial = json::string_or(*body, "serial", "");
+  if (auto t = domain::terminal_in(ctx, caller.scope, serial); !t)
+    return http::error_from(t.error());
+  if (auto s = domain::link_terminal(ctx, *id, serial, caller.actor()); !s)
     return http::error_from(s.error());
   auto m = domain::merchant_view(ctx, *id);
   if (!m) return http::error_from(m.error());
-  return http::json_response(200, merchant_json(*m));
+  return merchant_response(ctx, caller, 200, *m);
 }
 
 // The queue: ?status=open|closed, ?serial=, ?offset=, ?limit= (1-200); open first.
@@ -169,7 +193,13 @@ Response get_ticket(domain::Context& ctx, Request& req, const Caller& caller) {
     if (d->policy) o["policy"] = d->policy->to_json();
     out["terminal"] = std::move(o);
   }
-  if (d->merchant) out["merchant"] = merchant_json(*d->merchant);
+  // The terminal's merchant, if it is of the caller's subtree too.
+  if (d->merchant)
+    if (auto in = domain::merchant_in(ctx, caller.scope, d->merchant->merchant.id); in) {
+      auto m = merchant_json(ctx, caller.scope, *d->merchant);
+      if (!m) return http::error_from(m.error());
+      out["merchant"] = std::move(*m);
+    }
   bj::array ns;
   for (const auto& n : d->notes) ns.push_back(note_json(n));
   out["notes"] = std::move(ns);
@@ -189,11 +219,15 @@ Response post_ticket_note(domain::Context& ctx, Request& req, const Caller& call
 }
 
 // ?q=: part of a legal name, a whole phone number or the start of a serial.
-Response find_merchants(domain::Context& ctx, Request& req, const Caller&) {
-  auto ms = domain::find_merchants(ctx, req.query_or("q", ""));
+Response find_merchants(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto ms = domain::find_merchants(ctx, req.query_or("q", ""), caller.scope.query_path());
   if (!ms) return http::error_from(ms.error());
   bj::array out;
-  for (const auto& m : *ms) out.push_back(merchant_json(domain::merchant_view(ctx, m)));
+  for (const auto& m : *ms) {
+    auto o = merchant_json(ctx, caller.scope, domain::merchant_view(ctx, m));
+    if (!o) return http::error_from(o.error());
+    out.push_back(std::move(*o));
+  }
   return http::json_response(200, bj::object{{"merchants", out}});
 }
 
@@ -212,9 +246,22 @@ Response close_ticket(domain::Context& ctx, Request& req, const Caller& caller) 
 Response post_verification(domain::Context& ctx, Request& req, const Caller& caller) {
   auto body = body_object(req);
   if (!body) return http::error_from(body.error());
-  auto v = domain::start_verification(
-      ctx, json::string_or(*body, "terminal", ""), json::string_or(*body, "legal_name", ""),
-      json::string_or(*body, "id_last4", ""), caller.actor("support"));
+  // A caller outside the acquirer verifies the merchants of its subtree, from their terminals of
+  // it: another terminal is not found, and another merchant's terminal has none on record.
+  const std::string serial = json::string_or(*body, "terminal", "");
+  if (!caller.scope.whole_tree()) {
+    auto t = domain::terminal_in(ctx, caller.scope, serial);
+    if (!t) return http::error_from(t.error());
+    if (t->merchant_id)
+      if (auto m = domain::merchant_in(ctx, caller.scope, t->merchant_id); !m)
+        return http::error_from(
+            m.error().code == Code::kNotFound
+                ? make_error(Code::kNotFound, "terminal " + serial + " has no merchant on record")
+                : m.error());
+  }
+  auto v =
+      domain::start_verification(ctx, serial, json::string_or(*body, "legal_name", ""),
+                                 json::string_or(*body, "id_last4", ""), caller.actor("support"));
   if (!v) return verification_error(ctx, v.error(), "identity_mismatch");
   auto o = verification_json(*v);
   if (auto m = domain::merchant_view(ctx, v->merchant_id); m)
@@ -246,9 +293,9 @@ Response post_support_policy(domain::Context& ctx, Request& req, const Caller& c
   auto changed =
       ask_admin
           ? domain::support_ask_admin(ctx, *id, *patch, json::string_or(*body, "reason", ""),
-                                      caller.actor("support"))
+                                      caller.actor("support"), caller.scope)
           : domain::support_change_policy(ctx, *id, *patch, json::string_or(*body, "reason", ""),
-                                          caller.actor("support"));
+                                          caller.actor("support"), caller.scope);
   if (!changed && changed.error().code == Code::kLocked && !ask_admin) {
     // Locked: not a dead end — the desk offers to ask an administrator.
     const std::string next = "/api/v1/support/verifications/" + std::to_string(*id) + "/ask-admin";

@@ -72,6 +72,8 @@ Response post_unlock_code(domain::Context& ctx, Request& req, const Caller& call
   if (!serial) return http::error_from(serial.error());
   auto reason = text_field(*body, "reason");
   if (!reason) return http::error_from(reason.error());
+  if (auto t = domain::terminal_in(ctx, caller.scope, *serial); !t)  // a subtree's own
+    return http::error_from(t.error());
   auto code = domain::issue_unlock_code(ctx, *id, *serial, *reason, caller.actor("support"));
   if (!code) return http::error_from(code.error());
   auto r = http::json_response(200, bj::object{{"serial", *serial}, {"code", *code}});

@@ -31,9 +31,9 @@ const std::string& AuditAddress::current() { return t_address; }
 
 namespace {
 // The organisation an entry belongs to: that of the terminal, user, organisation, deployment,
-// ticket or rollout it is about, whoever acted (a reseller reads what the acquirer's staff or the
-// terminal itself did to what is its own); else the actor's. A failed read is an error, not a
-// guess: the organisation is hashed into an entry that is never rewritten.
+// ticket, rollout, merchant or application it is about, whoever acted (a reseller reads what the
+// acquirer's staff or the terminal itself did to what is its own); else the actor's. A failed read
+// is an error, not a guess: the organisation is hashed into an entry that is never rewritten.
 Expected<std::int64_t> organisation_of(store::Tx& tx, const Actor& who, const std::string& target) {
   const auto colon = target.find(':');
   if (colon == std::string::npos) return who.organisation;
@@ -47,7 +47,10 @@ Expected<std::int64_t> organisation_of(store::Tx& tx, const Actor& who, const st
   if (kind == "terminal" && t_tenant)
     return found(tx.terminal_by_serial(*t_tenant, key), [](const auto& t) { return t.org_id; });
   if (kind == "user") return found(tx.user_by_name(key), [](const auto& u) { return u.org_id; });
-  if (kind != "organisation" && kind != "deployment" && kind != "ticket" && kind != "rollout")
+  if (kind == "application")
+    return found(tx.application_by_number(key), [](const auto& a) { return a.org_id; });
+  if (kind != "organisation" && kind != "deployment" && kind != "ticket" && kind != "rollout" &&
+      kind != "merchant")
     return who.organisation;
   std::int64_t id = 0;
   const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), id);
@@ -55,6 +58,7 @@ Expected<std::int64_t> organisation_of(store::Tx& tx, const Actor& who, const st
   if (kind == "organisation") return found(tx.organisation(id), [](const auto& o) { return o.id; });
   // A rollout's is the organisation that made it, whoever steers it (the engine too).
   if (kind == "rollout") return found(tx.rollout(id), [](const auto& r) { return r.org_id; });
+  if (kind == "merchant") return found(tx.merchant(id), [](const auto& m) { return m.org_id; });
   // A deployment's or a ticket's is its terminal's.
   std::int64_t terminal_id = 0;
   if (kind == "deployment") {

@@ -27,6 +27,7 @@
 
 #include "server/domain/context.h"
 #include "server/domain/device_ca.h"
+#include "server/domain/organisations.h"
 
 namespace posfleet::domain {
 
@@ -90,9 +91,10 @@ Expected<ApplicationStatus> application_status_named(const std::string& name);
 // change in the wrong status is kWrongState. The applicant's SMS goes after
 // the commit: one that cannot be sent is logged, and the applicant sees the
 // new status on the status page.
-// Newest first, at most 500; all statuses when `status` is not given.
+// Newest first, at most 500; all statuses when `status` is not given; with `org_path`, those of
+// that organisation's subtree alone.
 Expected<std::vector<store::ApplicationRecord>> list_applications(
-    Context& ctx, std::optional<ApplicationStatus> status);
+    Context& ctx, std::optional<ApplicationStatus> status, const std::string& org_path = "");
 struct ApplicationDetail {
   store::ApplicationRecord record;
   std::vector<store::ActivationRecord> activations;
@@ -111,6 +113,12 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id,
 // was lost, or the terminal was reset); its unused codes stop working.
 Expected<std::string> reissue_activation(Context& ctx, std::int64_t id, const std::string& serial,
                                          const std::string& reason, const Actor& who);
+// Gives a submitted application to organisation `org_id` of `scope` (kNotFound for another),
+// whose staff then review it; the merchant and terminals of its approval belong to it. Audited
+// as application.organisation with both organisations, where a terminal's move would be.
+Expected<store::ApplicationRecord> give_application(Context& ctx, const Scope& scope,
+                                                    std::int64_t id, std::int64_t org_id,
+                                                    const std::string& reason, const Actor& who);
 Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t id,
                                                       const std::string& reason, const Actor& who);
 Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id,

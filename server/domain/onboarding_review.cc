@@ -72,10 +72,10 @@ void tell_applicant(Context& ctx, const store::ApplicationRecord& a, const std::
                   s.error().message);
 }
 
-// A terminal for an approved application, registered with a throw-away token
-// (enrolment replaces it); kConflict when the serial is registered already.
+// A terminal for an approved application, of its organisation, registered with a throw-away
+// token (enrolment replaces it); kConflict when the serial is registered already.
 Status register_for_application(store::Tx& tx, const std::string& tenant, const std::string& serial,
-                                const std::string& model) {
+                                const std::string& model, std::int64_t org_id) {
   store::TerminalRecord t;
   t.tenant = tenant;
   t.serial = serial;
@@ -87,6 +87,10 @@ Status register_for_application(store::Tx& tx, const std::string& tenant, const 
     return make_error(Code::kConflict,
                       "terminal " + serial + " is already registered; assign another one");
   if (!id) return id.error();
+  // Given to the application's organisation as a move is (its stored mode follows the policies
+  // of that organisation's chain).
+  if (org_id != store::kRootOrganisation)
+    if (auto s = tx.set_terminal_organisation(*id, org_id); !s) return s;
   return ok_status();
 }
 
@@ -125,8 +129,8 @@ Expected<ApplicationStatus> application_status_named(const std::string& name) {
 }
 
 Expected<std::vector<store::ApplicationRecord>> list_applications(
-    Context& ctx, std::optional<ApplicationStatus> status) {
-  return ctx.store.list_applications(status ? to_string(*status) : "", 0, 500);
+    Context& ctx, std::optional<ApplicationStatus> status, const std::string& org_path) {
+  return ctx.store.list_applications(status ? to_string(*status) : "", 0, 500, org_path);
 }
 
 Expected<ApplicationDetail> application_detail(Context& ctx, std::int64_t id) {
@@ -193,7 +197,8 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id,
     if (!a) return a.error();
     if (auto s = expect_status(*a, ApplicationStatus::kSubmitted, "approved"); !s) return s;
     // The merchant is the person who applied: support verifies them by name and ID digits.
-    auto merchant = create_merchant(tx, *ctx.secrets, a->legal_name, a->phone, *resident_id, who);
+    auto merchant =
+        create_merchant(tx, *ctx.secrets, a->legal_name, a->phone, *resident_id, who, a->org_id);
     if (!merchant) return merchant.error();
     // Its terminals' windows are read in the zone of its address where that is not the fleet's
     // (an administrator can change it: PUT /api/v1/merchants/{id}/time-zone).
@@ -201,7 +206,8 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id,
       if (auto s = tx.set_merchant_time_zone(merchant->id, zone); !s) return s;
     const auto now = unix_now();
     for (const auto& serial : serials) {
-      if (auto s = register_for_application(tx, ctx.tenant, serial, a->model); !s) return s;
+      if (auto s = register_for_application(tx, ctx.tenant, serial, a->model, a->org_id); !s)
+        return s;
       if (auto s = link_terminal(tx, ctx.tenant, merchant->id, serial, who); !s) return s;
       auto code = new_activation_code();
       store::ActivationRecord act{
@@ -285,6 +291,37 @@ Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t
   if (!st) return st.error();
   tell_applicant(ctx, out, "很抱歉，您的终端申请 " + out.number + " 未通过审核：" + reason,
                  "Sorry, your terminal application " + out.number + " was not approved: " + reason);
+  return out;
+}
+
+Expected<store::ApplicationRecord> give_application(Context& ctx, const Scope& scope,
+                                                    std::int64_t id, std::int64_t org_id,
+                                                    const std::string& reason, const Actor& who) {
+  if (auto s = check_reason(reason, "say why the application goes to that organisation"); !s)
+    return s.error();
+  auto to = organisation_in(ctx, scope, org_id);
+  if (!to) return to.error();
+  store::ApplicationRecord out;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto a = tx.application(id);
+    if (!a) return a.error();
+    if (auto s = expect_status(*a, ApplicationStatus::kSubmitted, "given to another organisation");
+        !s)
+      return s;
+    if (a->org_id == to->id)
+      return make_error(Code::kConflict,
+                        "application " + a->number + " is " + describe(*to) + "'s already");
+    auto from = tx.organisation(a->org_id);
+    if (!from) return from.error();
+    const std::string was = a->status;
+    a->org_id = to->id;
+    a->updated = unix_now();
+    if (auto s = save(tx, *a, was); !s) return s;
+    out = *a;
+    return record_audit_in(tx, shared_by(*from, *to), who, "application.organisation", target(*a),
+                           describe(*from), describe(*to), reason);
+  });
+  if (!st) return st.error();
   return out;
 }
 
@@ -415,7 +452,7 @@ Status each_sealed(Context& ctx,
                    const std::function<Status(store::ApplicationRecord&)>& application,
                    const std::function<Status(const store::MerchantRecord&)>& merchant) {
   for (std::int64_t offset = 0;; offset += 200) {
-    auto page = ctx.store.list_applications("", offset, 200);
+    auto page = ctx.store.list_applications("", offset, 200, "");
     if (!page) return page.error();
     for (auto& a : *page)
       if (auto s = application(a); !s) return s;

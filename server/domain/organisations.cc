@@ -28,9 +28,8 @@ Error no_user(const std::string& name) {
   return make_error(Code::kNotFound, "no user " + text::safe_echo(name));
 }
 
-// Where a move between `from` and `to` is audited, naming both: the deeper of the two when one
-// lies below the other (a reseller reads how its terminal came or went), else the nearest
-// organisation above both (neither of two siblings reads the other's name).
+}  // namespace
+
 std::int64_t shared_by(const store::OrganisationRecord& from, const store::OrganisationRecord& to) {
   if (to.path.starts_with(from.path)) return to.id;
   if (from.path.starts_with(to.path)) return from.id;
@@ -48,8 +47,6 @@ std::int64_t shared_by(const store::OrganisationRecord& from, const store::Organ
 std::string describe(const store::OrganisationRecord& o) {
   return o.kind + " " + std::to_string(o.id) + (o.name.empty() ? "" : " " + o.name);
 }
-
-}  // namespace
 
 Expected<Scope> scope_of(Context& ctx, std::int64_t org_id) {
   if (org_id == store::kRootOrganisation) return Scope{};
@@ -253,6 +250,43 @@ Status rollout_in(Context& ctx, const Scope& scope, std::int64_t id) {
   auto seen = sees_release(ctx, scope, *release);
   if (!seen) return seen.error();
   if (!*seen) return missing;
+  return ok_status();
+}
+
+namespace {
+// `found`, a record with an organisation, as the store found it or why not: itself when its
+// organisation lies in `scope`, else kNotFound `missing`, as when there is none.
+template <typename Record>
+Expected<Record> of_organisation_in(Context& ctx, const Scope& scope, Expected<Record> found,
+                                    const std::string& missing) {
+  if (!found && found.error().code == Code::kNotFound) return make_error(Code::kNotFound, missing);
+  if (!found || scope.whole_tree() || found->org_id == scope.org_id) return found;
+  auto path = organisation_path(ctx.store, found->org_id);
+  if (!path) return path.error();
+  if (!scope.holds(*path)) return make_error(Code::kNotFound, missing);
+  return found;
+}
+}  // namespace
+
+Expected<store::MerchantRecord> merchant_in(Context& ctx, const Scope& scope, std::int64_t id) {
+  return of_organisation_in(ctx, scope, ctx.store.merchant(id),
+                            "no merchant " + std::to_string(id));
+}
+
+Expected<store::ApplicationRecord> application_in(Context& ctx, const Scope& scope,
+                                                  std::int64_t id) {
+  return of_organisation_in(ctx, scope, ctx.store.application(id),
+                            "no application " + std::to_string(id));
+}
+
+Status verification_in(Context& ctx, const Scope& scope, std::int64_t id) {
+  if (scope.whole_tree()) return ok_status();
+  const std::string missing = "no verification " + std::to_string(id);
+  auto v = ctx.store.verification(id);
+  if (!v && v.error().code == Code::kNotFound) return make_error(Code::kNotFound, missing);
+  if (!v) return v.error();
+  if (auto m = merchant_in(ctx, scope, v->merchant_id); !m)
+    return m.error().code == Code::kNotFound ? make_error(Code::kNotFound, missing) : m.error();
   return ok_status();
 }
 

@@ -96,6 +96,23 @@ Status ticket_in(Context& ctx, const Scope& scope, std::int64_t id);
 // release the scope sees. kNotFound "no rollout N" for any other.
 Status rollout_in(Context& ctx, const Scope& scope, std::int64_t id);
 
+// A merchant or an application of the scope: of an organisation of its subtree
+// (MerchantRecord::org_id, ApplicationRecord::org_id). kNotFound "no merchant N" / "no application
+// N", as for one that does not exist, for any other.
+Expected<store::MerchantRecord> merchant_in(Context& ctx, const Scope& scope, std::int64_t id);
+Expected<store::ApplicationRecord> application_in(Context& ctx, const Scope& scope,
+                                                  std::int64_t id);
+// An identity verification of the scope: of a merchant of its subtree. kNotFound "no verification
+// N" for any other.
+Status verification_in(Context& ctx, const Scope& scope, std::int64_t id);
+
+// Where a move between `from` and `to` is audited, naming both: the deeper of the two when one
+// lies below the other (a reseller reads how its terminal came or went), else the nearest
+// organisation above both (neither of two siblings reads the other's name).
+std::int64_t shared_by(const store::OrganisationRecord& from, const store::OrganisationRecord& to);
+// "reseller 7 华东代理": how an audit entry names an organisation.
+std::string describe(const store::OrganisationRecord& o);
+
 struct TerminalMove {
   store::TerminalRecord terminal;  // as it is now
   store::OrganisationRecord from, to;

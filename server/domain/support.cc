@@ -38,7 +38,8 @@ Error not_verified() {
 Expected<store::MerchantRecord> create_merchant(store::Tx& tx, SecretBox& secrets,
                                                 const std::string& legal_name,
                                                 const std::string& phone,
-                                                const std::string& resident_id, const Actor& who) {
+                                                const std::string& resident_id, const Actor& who,
+                                                std::int64_t org_id) {
   if (legal_name.empty()) return make_error(Code::kInvalidArgument, "legal_name is required");
   if (auto s = text::check_field("legal_name", legal_name, limits::kPersonNameChars); !s)
     return s.error();
@@ -48,7 +49,7 @@ Expected<store::MerchantRecord> create_merchant(store::Tx& tx, SecretBox& secret
   if (resident_id.size() != 18)
     return make_error(Code::kInvalidArgument,
                       "resident_id must be the 18-character resident ID number");
-  store::MerchantRecord m{0, legal_name, phone, secrets.seal(resident_id), unix_now()};
+  store::MerchantRecord m{0, legal_name, phone, secrets.seal(resident_id), unix_now(), org_id};
   auto id = tx.insert_merchant(m);
   if (!id) return id.error();
   m.id = *id;
@@ -62,10 +63,11 @@ Expected<store::MerchantRecord> create_merchant(store::Tx& tx, SecretBox& secret
 
 Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string& legal_name,
                                                 const std::string& phone,
-                                                const std::string& resident_id, const Actor& who) {
+                                                const std::string& resident_id, const Actor& who,
+                                                std::int64_t org_id) {
   store::MerchantRecord out;
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
-    auto m = create_merchant(tx, *ctx.secrets, legal_name, phone, resident_id, who);
+    auto m = create_merchant(tx, *ctx.secrets, legal_name, phone, resident_id, who, org_id);
     if (!m) return m.error();
     out = std::move(*m);
     return ok_status();
@@ -348,13 +350,11 @@ Expected<store::VerificationRecord> verified_for(Context& ctx, std::int64_t veri
 
 namespace {
 
-// The terminals of the merchant `who` verified, for a change of the mode only
-// (support changes nothing else), with a reason.
-Expected<std::vector<store::TerminalRecord>> verified_terminals(Context& ctx,
-                                                                std::int64_t verification_id,
-                                                                const PolicyPatch& patch,
-                                                                const std::string& reason,
-                                                                const Actor& who) {
+// The terminals of the merchant `who` verified that lie in its scope, for a change of the mode
+// only (support changes nothing else), with a reason.
+Expected<std::vector<store::TerminalRecord>> verified_terminals(
+    Context& ctx, std::int64_t verification_id, const PolicyPatch& patch, const std::string& reason,
+    const Actor& who, const Scope& scope) {
   auto v = verified(ctx, verification_id, who);
   if (!v) return v.error();
   if (reason.empty()) return make_error(Code::kInvalidArgument, "say why: a reason is required");
@@ -364,7 +364,15 @@ Expected<std::vector<store::TerminalRecord>> verified_terminals(Context& ctx,
     return make_error(
         Code::kUnauthorized,
         "support changes the update mode only; ask an administrator for anything else");
-  return ctx.store.terminals_of_merchant(v->merchant_id);
+  auto all = ctx.store.terminals_of_merchant(v->merchant_id);
+  if (!all || scope.whole_tree()) return all;
+  std::vector<store::TerminalRecord> held;
+  for (auto& t : *all) {
+    auto in = holds_terminal(ctx, scope, t);
+    if (!in) return in.error();
+    if (*in) held.push_back(std::move(t));
+  }
+  return held;
 }
 
 }  // namespace
@@ -372,8 +380,8 @@ Expected<std::vector<store::TerminalRecord>> verified_terminals(Context& ctx,
 Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int64_t verification_id,
                                                          const PolicyPatch& patch,
                                                          const std::string& reason,
-                                                         const Actor& who) {
-  auto terminals = verified_terminals(ctx, verification_id, patch, reason, who);
+                                                         const Actor& who, const Scope& scope) {
+  auto terminals = verified_terminals(ctx, verification_id, patch, reason, who, scope);
   if (!terminals) return terminals.error();
   std::vector<std::string> changed;
   for (const auto& t : *terminals) {
@@ -402,8 +410,9 @@ Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int6
 
 Expected<std::vector<std::string>> support_ask_admin(Context& ctx, std::int64_t verification_id,
                                                      const PolicyPatch& patch,
-                                                     const std::string& reason, const Actor& who) {
-  auto terminals = verified_terminals(ctx, verification_id, patch, reason, who);
+                                                     const std::string& reason, const Actor& who,
+                                                     const Scope& scope) {
+  auto terminals = verified_terminals(ctx, verification_id, patch, reason, who, scope);
   if (!terminals) return terminals.error();
   std::vector<std::string> asked;
   const std::string wanted = to_string(*patch.mode);

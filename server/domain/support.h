@@ -15,6 +15,7 @@
 
 #include "core/policy.h"
 #include "server/domain/context.h"
+#include "server/domain/organisations.h"
 
 namespace posfleet::domain {
 
@@ -23,14 +24,17 @@ inline constexpr int kCodeTries = 5;
 inline constexpr int kVerificationsPerHour = 5;
 inline constexpr int kVerifiedSeconds = 900;
 
-// A merchant and its audit entry; the Tx forms join a larger change (an approval).
+// A merchant of organisation `org_id` and its audit entry; the Tx forms join a larger change
+// (an approval). The caller has checked that the organisation is in its scope.
 Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string& legal_name,
                                                 const std::string& phone,
-                                                const std::string& resident_id, const Actor& who);
+                                                const std::string& resident_id, const Actor& who,
+                                                std::int64_t org_id = store::kRootOrganisation);
 Expected<store::MerchantRecord> create_merchant(store::Tx& tx, SecretBox& secrets,
                                                 const std::string& legal_name,
                                                 const std::string& phone,
-                                                const std::string& resident_id, const Actor& who);
+                                                const std::string& resident_id, const Actor& who,
+                                                std::int64_t org_id = store::kRootOrganisation);
 Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& serial,
                      const Actor& who);
 Status link_terminal(store::Tx& tx, const std::string& tenant, std::int64_t merchant_id,
@@ -61,13 +65,14 @@ Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t veri
 Expected<store::VerificationRecord> verified_for(Context& ctx, std::int64_t verification_id,
                                                  const Actor& who);
 
-// Applies `patch` (the mode only) to every terminal of the verified merchant;
+// Applies `patch` (the mode only) to every terminal of the verified merchant
+// that lies in `scope` (a reseller's support changes its own terminals alone);
 // kLocked when one of them is locked — only an administrator changes a
 // lock, so support then asks one (support_ask_admin).
 Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int64_t verification_id,
                                                          const PolicyPatch& patch,
                                                          const std::string& reason,
-                                                         const Actor& who);
+                                                         const Actor& who, const Scope& scope = {});
 // For a verified merchant whose terminals are locked: records the wanted mode
 // as a request to an administrator — audited (support.ask_admin), noted on the
 // terminal's open ticket, and the terminal is told. Returns the serials asked
@@ -75,6 +80,7 @@ Expected<std::vector<std::string>> support_change_policy(Context& ctx, std::int6
 // ticket notes and notifications of all the terminals are one change.
 Expected<std::vector<std::string>> support_ask_admin(Context& ctx, std::int64_t verification_id,
                                                      const PolicyPatch& patch,
-                                                     const std::string& reason, const Actor& who);
+                                                     const std::string& reason, const Actor& who,
+                                                     const Scope& scope = {});
 
 }  // namespace posfleet::domain

@@ -35,7 +35,8 @@ Expected<store::TicketNoteRecord> add_ticket_note(Context& ctx, std::int64_t tic
   return n;
 }
 
-Expected<std::vector<store::MerchantRecord>> find_merchants(Context& ctx, const std::string& text) {
+Expected<std::vector<store::MerchantRecord>> find_merchants(Context& ctx, const std::string& text,
+                                                            const std::string& org_path) {
   const std::string q(text::trim(text));
   if (auto s = text::check_field("q", q, limits::kSearchChars); !s) return s.error();
   // Count characters, not bytes: two Chinese characters are a fair name search.
@@ -43,7 +44,7 @@ Expected<std::vector<store::MerchantRecord>> find_merchants(Context& ctx, const 
     return make_error(
         Code::kInvalidArgument,
         "search with at least 2 characters of a legal name, a phone number or a serial");
-  return ctx.store.search_merchants(q, 20);
+  return ctx.store.search_merchants(q, 20, org_path);
 }
 
 MerchantView merchant_view(Context& ctx, const store::MerchantRecord& m) {

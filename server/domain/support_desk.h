@@ -25,7 +25,9 @@ Expected<store::TicketNoteRecord> add_ticket_note(Context& ctx, std::int64_t tic
 // kInvalidArgument when `text` is not valid text (a NUL is not a search) or,
 // trimmed, has fewer than limits::kSearchMinChars or more than kSearchChars
 // characters.
-Expected<std::vector<store::MerchantRecord>> find_merchants(Context& ctx, const std::string& text);
+// With `org_path`, the merchants of that organisation's subtree alone.
+Expected<std::vector<store::MerchantRecord>> find_merchants(Context& ctx, const std::string& text,
+                                                            const std::string& org_path = "");
 
 // What the desk shows of a merchant: the resident ID masked ("?" when it
 // cannot be opened), and each terminal with its effective policy (none when

@@ -64,7 +64,7 @@ struct Needs {
 };
 Expected<Needs> needs_of(store::Store& store, const std::string& data_dir) {
   Needs n;
-  auto applications = store.list_applications("", 0, 1);
+  auto applications = store.list_applications("", 0, 1, "");
   if (!applications) return applications.error();
   auto merchants = store.merchants_after(0, 1);
   if (!merchants) return merchants.error();

@@ -24,10 +24,11 @@ class OnboardingStore {
   virtual Expected<std::int64_t> insert_application(const ApplicationRecord& a) = 0;
   virtual Expected<ApplicationRecord> application(std::int64_t id) = 0;
   virtual Expected<ApplicationRecord> application_by_number(const std::string& number) = 0;
+  // Newest first; with `org_path`, only those of that organisation's subtree.
   virtual Expected<std::vector<ApplicationRecord>> list_applications(
-      const std::string& status, std::int64_t offset,
-      std::int64_t limit) = 0;  // newest first
-  // Writes `a` if the stored status is still `expected_status`; false if it
+      const std::string& status, std::int64_t offset, std::int64_t limit,
+      const std::string& org_path) = 0;
+  // Writes `a` (its organisation too) if the stored status is still `expected_status`; false if it
   // changed meanwhile (another step got there first).
   virtual Expected<bool> update_application(const ApplicationRecord& a,
                                             const std::string& expected_status) = 0;

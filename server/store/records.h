@@ -118,6 +118,7 @@ struct MerchantRecord {
   std::int64_t id = 0;
   std::string legal_name, phone, resident_id_enc;
   std::int64_t created = 0;
+  std::int64_t org_id = 1;  // the organisation it belongs to (docs/organisations.md)
 };
 
 struct TicketRecord {
@@ -169,6 +170,7 @@ struct ApplicationRecord {
   std::string checks_json = "[]";  // the verification provider's answers
   std::string reason, reviewer, carrier, tracking, serials_csv;
   std::int64_t merchant_id = 0, created = 0, updated = 0;
+  std::int64_t org_id = 1;  // whose staff review it: the acquirer's until it is given to another
 };
 
 // A one-time code sent to an applicant's phone; `verified` once the right

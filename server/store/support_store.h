@@ -50,9 +50,11 @@ class SupportStore {
   virtual Expected<std::vector<TicketNoteRecord>> ticket_notes(
       std::int64_t ticket_id) = 0;  // oldest first
   // Merchants whose legal name contains `text`, whose phone is `text`, or who
-  // have a terminal whose serial starts with `text` (any case).
+  // have a terminal whose serial starts with `text` (any case); with `org_path`,
+  // only those of that organisation's subtree.
   virtual Expected<std::vector<MerchantRecord>> search_merchants(const std::string& text,
-                                                                 std::int64_t limit) = 0;
+                                                                 std::int64_t limit,
+                                                                 const std::string& org_path) = 0;
 
   // For re-sealing under a new key: merchants in id order, and their sealed resident ID.
   virtual Expected<std::vector<MerchantRecord>> merchants_after(std::int64_t after_id,

@@ -6,9 +6,19 @@
 // names its organisation in the header, the terminal list shows its own terminal only, and its
 // move dialog offers only its own subtree, where it gives the terminal on to its merchant; in
 // Chinese and in English. The reseller's administrator sets its organisation's update mode on
-// the policy page and locks its merchant's.
+// the policy page and locks its merchant's. An application for a terminal is given by the
+// acquirer to the reseller (交给其他组织审核), whose administrator finds it on its own review page.
 // Run by ctest (label browser) with POSFLEETD and POSFLEET_CLI set.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Suite } from './lib.mjs';
+
+// The SMS the server "sent" to `phone` (the outbox of a test server).
+function smsTo(s, phone) {
+  const file = join(s.work, 'var', 'sms-outbox.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.to === phone).map((m) => m.text);
+}
 
 await new Suite('organisations').run(async (s) => {
   await s.startServer();
@@ -188,4 +198,33 @@ await new Suite('organisations').run(async (s) => {
     return p.mode === 'never' && p.locked;
   });
   await s.shot(boss, 'reseller-merchant-locked');
+
+  // An application from the public form; the acquirer gives it to the reseller that signed the
+  // merchant up, whose administrator then reviews it on its own page.
+  const applicant = { kind: 'individual', legal_name: '李四', resident_id: '11010519491231002X', phone: '13700137000',
+                      card: '4111111111111111', bank: '中国工商银行', address: '浙江省杭州市西湖区北山街 1 号', model: 'F30' };
+  const asked = await s.api('POST', '/public/phone-codes', { phone: applicant.phone });
+  s.check(asked.status === 201, `a phone code is sent (${asked.status})`);
+  await s.waitFor('the SMS code', async () => smsTo(s, applicant.phone).length > 0);
+  const smsCode = smsTo(s, applicant.phone).at(-1).split('验证码 ')[1].slice(0, 6);
+  s.check((await s.api('POST', `/public/phone-codes/${asked.body.id}/confirm`, { code: smsCode })).status === 200,
+          'the phone is confirmed');
+  const submitted = await s.api('POST', '/public/applications', { ...applicant, phone_code_id: asked.body.id });
+  s.check(submitted.status === 201, `the application is submitted (${submitted.status} ${JSON.stringify(submitted.body)})`);
+  const number = submitted.body.number;
+  await page.goto(s.url + '/applications');
+  await page.getByTestId(`app-open-${number}`).click();
+  await s.expectText(page.getByTestId('app-organisation'), '收单机构', 'a new application is the acquirer\'s to review');
+  await s.choose(page, 'give-picker', '华东代理');
+  await page.getByTestId('give-reason').fill('华东代理发展的商户');
+  await page.getByTestId('give-submit').click();
+  await s.expectText(page.getByTestId('app-organisation'), '华东代理', 'the drawer names the reseller after giving it');
+  await s.shot(page, 'application-given');
+  await boss.getByTestId('nav-applications').click();
+  await boss.getByTestId(`app-open-${number}`).click();
+  await s.expectText(boss.getByTestId('app-organisation'), '华东代理', "the reseller's administrator reviews it");
+  await s.shot(boss, 'reseller-application');
+  const given = (await s.api('GET', `/audit?order=desc`)).body.entries.find((e) => e.action === 'application.organisation');
+  s.check(given && given.reason === '华东代理发展的商户' && given.after.includes('华东代理'),
+          `giving it away is audited with its reason (${JSON.stringify(given)})`);
 });

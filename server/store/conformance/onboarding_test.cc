@@ -26,12 +26,44 @@ TEST_P(OnboardingConformance, ApplicationsAreFoundAndListedNewestFirst) {
   EXPECT_EQ(store().application_by_number("PA2")->id, *b);
   EXPECT_EQ(store().application(*b + 100).error().code, Code::kNotFound);
   EXPECT_EQ(store().application_by_number("PA9").error().code, Code::kNotFound);
-  auto all = store().list_applications("", 0, 10);
+  auto all = store().list_applications("", 0, 10, "");
   ASSERT_TRUE(all);
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].id, *b);
-  EXPECT_EQ(store().list_applications("submitted", 1, 10)->size(), 1u);
-  EXPECT_TRUE(store().list_applications("approved", 0, 10)->empty());
+  EXPECT_EQ(store().list_applications("submitted", 1, 10, "")->size(), 1u);
+  EXPECT_TRUE(store().list_applications("approved", 0, 10, "")->empty());
+}
+
+TEST_P(OnboardingConformance, AnOrganisationsSubtreeListsItsApplicationsAlone) {
+  auto east =
+      store().insert_organisation({0, kRootOrganisation, "reseller", "east", "", "admin", 1});
+  ASSERT_TRUE(east);
+  auto shop = store().insert_organisation({0, east->id, "merchant", "shop", "", "admin", 1});
+  auto west =
+      store().insert_organisation({0, kRootOrganisation, "reseller", "west", "", "admin", 1});
+  ASSERT_TRUE(shop && west);
+  auto in_shop = application("PA1", "r1");
+  in_shop.org_id = shop->id;
+  auto a = store().insert_application(in_shop);
+  auto b = store().insert_application(application("PA2", "r2"));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(store().application(*a)->org_id, shop->id);
+  EXPECT_EQ(store().application(*b)->org_id, kRootOrganisation);
+  auto east_s = store().list_applications("", 0, 10, east->path);
+  ASSERT_TRUE(east_s);
+  ASSERT_EQ(east_s->size(), 1u);
+  EXPECT_EQ(east_s->front().id, *a);
+  EXPECT_EQ(store().list_applications("submitted", 0, 10, east->path)->size(), 1u);
+  EXPECT_TRUE(store().list_applications("approved", 0, 10, east->path)->empty());
+  EXPECT_TRUE(store().list_applications("", 0, 10, west->path)->empty());
+  // Given to the west: its organisation is written with the rest of the record.
+  auto given = *store().application(*b);
+  given.org_id = west->id;
+  ASSERT_TRUE(*store().update_application(given, "submitted"));
+  auto west_s = store().list_applications("", 0, 10, west->path);
+  ASSERT_EQ(west_s->size(), 1u);
+  EXPECT_EQ(west_s->front().number, "PA2");
+  EXPECT_EQ(store().list_applications("", 0, 10, "")->size(), 2u);
 }
 
 TEST_P(OnboardingConformance, OneLiveApplicationPerResidentId) {

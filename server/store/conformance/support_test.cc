@@ -120,7 +120,7 @@ TEST_P(SupportConformance, MerchantLookupByNamePhoneOrSerial) {
   EXPECT_TRUE(store().set_terminal_merchant(terminal("WEB0042"), *li));
   auto names = [&](const std::string& q) {
     std::vector<std::string> out;
-    auto found = store().search_merchants(q, 20);
+    auto found = store().search_merchants(q, 20, "");
     EXPECT_TRUE(found);
     for (const auto& m : *found) out.push_back(m.legal_name);
     return out;
@@ -131,6 +131,26 @@ TEST_P(SupportConformance, MerchantLookupByNamePhoneOrSerial) {
   EXPECT_EQ(names("web00"), std::vector<std::string>{"Li 50%_Shop"});
   EXPECT_EQ(names("50%_"), std::vector<std::string>{"Li 50%_Shop"});
   EXPECT_TRUE(names("Li%Shop").empty());  // a wildcard is a character here
+}
+
+TEST_P(SupportConformance, AnOrganisationsSubtreeFindsItsMerchantsAlone) {
+  auto east =
+      store().insert_organisation({0, kRootOrganisation, "reseller", "east", "", "admin", 1});
+  ASSERT_TRUE(east);
+  auto shop = store().insert_organisation({0, east->id, "merchant", "shop", "", "admin", 1});
+  ASSERT_TRUE(shop);
+  auto ours = store().insert_merchant({0, "张三便利店", "13800138000", "enc", 1, shop->id});
+  auto root = store().insert_merchant({0, "张三面馆", "13900139000", "enc", 1});
+  ASSERT_TRUE(ours && root);
+  EXPECT_EQ(store().merchant(*ours)->org_id, shop->id);
+  EXPECT_EQ(store().merchant(*root)->org_id, kRootOrganisation);
+  auto found = store().search_merchants("张三", 20, east->path);
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->front().id, *ours);
+  EXPECT_TRUE(store().search_merchants("13900139000", 20, east->path)->empty());
+  EXPECT_EQ(store().search_merchants("张三", 20, "")->size(), 2u);
+  EXPECT_EQ(store().merchants_after(0, 10)->front().org_id, shop->id);
 }
 
 }  // namespace

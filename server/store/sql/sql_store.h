@@ -155,7 +155,8 @@ class SqlStore : public Store {
   Expected<ApplicationRecord> application_by_number(const std::string& number) override;
   Expected<std::vector<ApplicationRecord>> list_applications(const std::string& status,
                                                              std::int64_t offset,
-                                                             std::int64_t limit) override;
+                                                             std::int64_t limit,
+                                                             const std::string& org_path) override;
   Expected<bool> update_application(const ApplicationRecord& a,
                                     const std::string& expected_status) override;
   Expected<std::int64_t> insert_phone_code(const PhoneCodeRecord& c) override;
@@ -241,7 +242,8 @@ class SqlStore : public Store {
   Expected<std::int64_t> insert_ticket_note(const TicketNoteRecord& n) override;
   Expected<std::vector<TicketNoteRecord>> ticket_notes(std::int64_t ticket_id) override;
   Expected<std::vector<MerchantRecord>> search_merchants(const std::string& text,
-                                                         std::int64_t limit) override;
+                                                         std::int64_t limit,
+                                                         const std::string& org_path) override;
   Expected<std::vector<AuditEntry>> query_audit(const AuditQuery& q) override;
   Expected<std::int64_t> count_audit(const AuditQuery& q) override;
   // sql_store_rollout.cc

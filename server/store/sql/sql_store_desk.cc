@@ -110,19 +110,23 @@ Expected<std::vector<TicketNoteRecord>> SqlStore::ticket_notes(std::int64_t tick
 }
 
 Expected<std::vector<MerchantRecord>> SqlStore::search_merchants(const std::string& text,
-                                                                 std::int64_t limit) {
+                                                                 std::int64_t limit,
+                                                                 const std::string& org_path) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "SELECT id, legal_name, phone, resident_id_enc, created FROM merchants "
-      "WHERE lower(legal_name) LIKE '%' || lower(?1) || '%' ESCAPE '\\' OR phone = ?2 "
+      "SELECT id, legal_name, phone, resident_id_enc, created, org_id FROM merchants "
+      "WHERE (lower(legal_name) LIKE '%' || lower(?1) || '%' ESCAPE '\\' OR phone = ?2 "
       "OR id IN (SELECT merchant_id FROM terminals WHERE merchant_id > 0 AND "
       "lower(serial) LIKE lower(?1) || '%' "
-      "ESCAPE '\\') "
+      "ESCAPE '\\')) "
+      "AND (?4 = '' OR org_id IN (SELECT id FROM organisations WHERE path >= ?4 AND path < ?5)) "
       "ORDER BY id LIMIT ?3");
-  s.bind_all(like_escaped(text), text, limit);
+  s.bind_all(like_escaped(text), text, limit, org_path,
+             org_path.empty() ? std::string() : subtree_end(org_path));
   std::vector<MerchantRecord> out;
   int rc;
-  while ((rc = s.step()) == kRow) out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
+  while ((rc = s.step()) == kRow)
+    out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4), s.i64(5)});
   if (rc != kDone) return c.error("search merchants");
   return out;
 }

@@ -161,8 +161,9 @@ Expected<std::vector<NotificationRecord>> SqlStore::notifications(std::int64_t t
 Expected<std::int64_t> SqlStore::insert_merchant(const MerchantRecord& m) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "INSERT INTO merchants (legal_name, phone, resident_id_enc, created) VALUES (?,?,?,?)");
-  s.bind_all(m.legal_name, m.phone, m.resident_id_enc, m.created);
+      "INSERT INTO merchants (legal_name, phone, resident_id_enc, created, org_id) VALUES "
+      "(?,?,?,?,?)");
+  s.bind_all(m.legal_name, m.phone, m.resident_id_enc, m.created, m.org_id);
   if (s.step() != kDone) return c.error("merchant");
   return c.last_insert_id();
 }
@@ -170,10 +171,10 @@ Expected<std::int64_t> SqlStore::insert_merchant(const MerchantRecord& m) {
 Expected<MerchantRecord> SqlStore::merchant(std::int64_t id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "SELECT id, legal_name, phone, resident_id_enc, created FROM merchants WHERE id = ?");
+      "SELECT id, legal_name, phone, resident_id_enc, created, org_id FROM merchants WHERE id = ?");
   s.bind(id);
   if (s.step() != kRow) return make_error(Code::kNotFound, "no merchant " + std::to_string(id));
-  return MerchantRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)};
+  return MerchantRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4), s.i64(5)};
 }
 
 namespace {

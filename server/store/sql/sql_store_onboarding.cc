@@ -15,7 +15,7 @@ constexpr const char* kApplicationCols =
     "business_name, "
     "credit_code, phone, card_enc, card_masked, bank, address, model, status, checks, reason, "
     "reviewer, carrier, "
-    "tracking, serials, merchant_id, created, updated FROM applications ";
+    "tracking, serials, merchant_id, created, updated, org_id FROM applications ";
 
 ApplicationRecord read_application(Stmt& s) {
   ApplicationRecord a;
@@ -44,6 +44,7 @@ ApplicationRecord read_application(Stmt& s) {
   a.merchant_id = s.i64(22);
   a.created = s.i64(23);
   a.updated = s.i64(24);
+  a.org_id = s.i64(25);
   return a;
 }
 
@@ -65,11 +66,11 @@ Expected<std::int64_t> SqlStore::insert_application(const ApplicationRecord& a) 
       "resident_id_masked, "
       "business_name, credit_code, phone, card_enc, card_masked, bank, address, model, status, "
       "checks, created, "
-      "updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "updated, org_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s.bind_all(a.number, a.kind, a.legal_name, a.resident_id_enc, a.resident_id_index,
              a.resident_id_masked, a.business_name, a.credit_code, a.phone, a.card_enc,
              a.card_masked, a.bank, a.address, a.model, a.status, a.checks_json, a.created,
-             a.updated);
+             a.updated, a.org_id);
   if (s.step() != kDone) return c.error("application");
   return c.last_insert_id();
 }
@@ -94,15 +95,20 @@ Expected<ApplicationRecord> SqlStore::application_by_number(const std::string& n
 
 Expected<std::vector<ApplicationRecord>> SqlStore::list_applications(const std::string& status,
                                                                      std::int64_t offset,
-                                                                     std::int64_t limit) {
+                                                                     std::int64_t limit,
+                                                                     const std::string& org_path) {
   POSFLEET_CONN(c);
+  // A subtree's reads its organisations' along applications_org (migration 36).
   static const std::string all =
-      std::string(kApplicationCols) + "ORDER BY id DESC LIMIT ? OFFSET ?";
-  static const std::string one =
-      std::string(kApplicationCols) + "WHERE status = ? ORDER BY id DESC LIMIT ? OFFSET ?";
-  auto s = c.prepare(status.empty() ? all.c_str() : one.c_str());
-  if (!status.empty()) s.bind(status);
-  s.bind_all(limit, offset);
+      std::string(kApplicationCols) +
+      "WHERE (?1 = '' OR status = ?1) ORDER BY id DESC LIMIT ?2 OFFSET ?3";
+  static const std::string subtree =
+      std::string(kApplicationCols) +
+      "WHERE (?1 = '' OR status = ?1) AND org_id IN (SELECT id FROM organisations WHERE path >= "
+      "?4 AND path < ?5) ORDER BY id DESC LIMIT ?2 OFFSET ?3";
+  auto s = c.prepare(org_path.empty() ? all.c_str() : subtree.c_str());
+  s.bind_all(status, limit, offset);
+  if (!org_path.empty()) s.bind_all(org_path, subtree_end(org_path));
   std::vector<ApplicationRecord> out;
   int rc;
   while ((rc = s.step()) == kRow) out.push_back(read_application(s));
@@ -117,11 +123,11 @@ Expected<bool> SqlStore::update_application(const ApplicationRecord& a,
       "UPDATE applications SET status = ?, checks = ?, reason = ?, reviewer = ?, carrier = ?, "
       "tracking = ?, "
       "serials = ?, merchant_id = ?, updated = ?, resident_id_enc = ?, card_enc = ?, "
-      "resident_id_index = ? "
+      "resident_id_index = ?, org_id = ? "
       "WHERE id = ? AND status = ?");
   s.bind_all(a.status, a.checks_json, a.reason, a.reviewer, a.carrier, a.tracking, a.serials_csv,
-             a.merchant_id, a.updated, a.resident_id_enc, a.card_enc, a.resident_id_index, a.id,
-             expected_status);
+             a.merchant_id, a.updated, a.resident_id_enc, a.card_enc, a.resident_id_index, a.org_id,
+             a.id, expected_status);
   if (s.step() != kDone) return c.error("application");
   return c.changes() == 1;
 }
@@ -241,13 +247,13 @@ Expected<std::vector<MerchantRecord>> SqlStore::merchants_after(std::int64_t aft
                                                                 std::int64_t limit) {
   POSFLEET_CONN(c);
   auto s = c.prepare(
-      "SELECT id, legal_name, phone, resident_id_enc, created FROM merchants WHERE id > ? ORDER BY "
-      "id LIMIT ?");
+      "SELECT id, legal_name, phone, resident_id_enc, created, org_id FROM merchants WHERE id > ? "
+      "ORDER BY id LIMIT ?");
   s.bind_all(after_id, limit);
   std::vector<MerchantRecord> out;
   int rc;
   while ((rc = s.step()) == kRow)
-    out.push_back(MerchantRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4)});
+    out.push_back(MerchantRecord{s.i64(0), s.str(1), s.str(2), s.str(3), s.i64(4), s.i64(5)});
   if (rc != kDone) return c.error("merchants after");
   return out;
 }

@@ -921,6 +921,19 @@ ALTER TABLE rollouts ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE policies ADD COLUMN lock_org INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX rollouts_org ON rollouts(org_id, id);
 )sql",
+    // 36: a merchant and an application belong to an organisation (docs/organisations.md): an
+    //     application to the one whose staff review it, the acquirer's until it is given to
+    //     another; a merchant to the organisation its application was, or that made it. A merchant
+    //     made before whose terminals all belong to one organisation belongs to that one; any
+    //     other, the acquirer.
+    R"sql(
+ALTER TABLE merchants ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE applications ADD COLUMN org_id INTEGER NOT NULL DEFAULT 1;
+UPDATE merchants SET org_id = (SELECT MIN(t.org_id) FROM terminals t WHERE t.merchant_id = merchants.id)
+  WHERE (SELECT COUNT(DISTINCT t.org_id) FROM terminals t WHERE t.merchant_id = merchants.id) = 1;
+CREATE INDEX merchants_org ON merchants(org_id, id);
+CREATE INDEX applications_org ON applications(org_id, id);
+)sql",
 };
 #undef POSFLEET_PENDING_MOVE
 #undef POSFLEET_PENDING_ROW

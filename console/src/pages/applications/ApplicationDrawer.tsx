@@ -11,7 +11,9 @@ import States from '../../common/States';
 import { reasonRules } from '../../common/rules';
 import { formatTime } from '../../common/time';
 import { useApi } from '../../common/useApi';
+import { useOrganisations } from '../organisations/organisationList';
 import Checks, { FormatOnlyBanner } from './Checks';
+import GiveForm from './GiveForm';
 import { ActivationCode, ApproveForm, RejectForm, ShippingForm } from './ReviewForms';
 import { Application, STATUS_COLOURS } from './types';
 
@@ -22,7 +24,7 @@ interface Props {
 }
 
 // The application's fields as description rows, masked as the server sends them.
-function useFields() {
+function useFields(nameById: (id: number) => string) {
   const { t: tr, i18n } = useTranslation('applications');
   return (app: Application) => {
     const rows: [string, ReactNode, string?][] = [
@@ -39,6 +41,7 @@ function useFields() {
       ['model', app.model],
       ['created', formatTime(app.created, i18n.language)],
     );
+    rows.push(['organisation', nameById(app.organisation ?? 1), 'app-organisation']);
     if (app.reviewer) rows.push(['reviewer', app.reviewer]);
     if (app.reason) rows.push(['reason', app.reason, 'app-reason']);
     if (app.serials.length) rows.push(['serials', app.serials.join(', ')]);
@@ -56,7 +59,8 @@ export default function ApplicationDrawer({ id, onClose, onChanged }: Props) {
   const { t } = useTranslation();
   const { t: tr, i18n } = useTranslation('applications');
   const wide = Grid.useBreakpoint().md ?? true;
-  const fields = useFields();
+  const organisations = useOrganisations();
+  const fields = useFields(organisations.nameById);
   const { data: app, loading, error, reload } = useApi<Application>(`/applications/${id}`);
   const [codes, setCodes] = useState<ActivationCode[]>([]);
   const [note, setNote] = useState('');
@@ -214,6 +218,13 @@ export default function ApplicationDrawer({ id, onClose, onChanged }: Props) {
                   <Typography.Paragraph type="secondary">{tr('rejectHelp')}</Typography.Paragraph>
                   <RejectForm app={app} onDone={() => changed(tr('rejected'))} />
                 </Card>
+                {organisations.orgs.length > 1 && (
+                  <Card size="small" title={tr('give')}>
+                    <Typography.Paragraph type="secondary">{tr('giveHelp')}</Typography.Paragraph>
+                    <GiveForm app={app} orgs={organisations.orgs}
+                              onDone={(a) => changed(tr('given', { name: organisations.nameById(a.organisation) }))} />
+                  </Card>
+                )}
               </>
             )}
             {app.status === 'approved' && (

@@ -27,6 +27,7 @@ export interface Application {
   tracking: string;
   serials: string[];
   merchant_id: number;
+  organisation: number; // whose staff review it (1: the acquirer's)
   created: string;
   updated: string;
   activations?: { serial: string; expires: string; used: string | null; replaced: boolean }[];
