@@ -213,12 +213,16 @@ await new Suite('organisations').run(async (s) => {
   s.check(submitted.status === 201, `the application is submitted (${submitted.status} ${JSON.stringify(submitted.body)})`);
   const number = submitted.body.number;
   await page.goto(s.url + '/applications');
+  await s.expectText(page.getByTestId(`app-org-${number}`), '收单机构', 'the queue names who reviews each application');
   await page.getByTestId(`app-open-${number}`).click();
   await s.expectText(page.getByTestId('app-organisation'), '收单机构', 'a new application is the acquirer\'s to review');
   await s.choose(page, 'give-picker', '华东代理');
   await page.getByTestId('give-reason').fill('华东代理发展的商户');
   await page.getByTestId('give-submit').click();
   await s.expectText(page.getByTestId('app-organisation'), '华东代理', 'the drawer names the reseller after giving it');
+  await s.expectText(page.getByTestId('app-note'), '已交给 华东代理 审核', 'and says it was given');
+  await s.expectText(page.getByTestId(`app-org-${number}`), '华东代理', 'the queue too');
+  await page.getByTestId('app-note').scrollIntoViewIfNeeded();
   await s.shot(page, 'application-given');
   await boss.getByTestId('nav-applications').click();
   await boss.getByTestId(`app-open-${number}`).click();

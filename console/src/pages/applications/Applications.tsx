@@ -8,6 +8,7 @@ import type { Me } from '../../api';
 import States from '../../common/States';
 import { formatTime } from '../../common/time';
 import { useApi } from '../../common/useApi';
+import { useOrganisations } from '../organisations/organisationList';
 import ApplicationDrawer from './ApplicationDrawer';
 import { Application, STATUS_COLOURS } from './types';
 
@@ -19,6 +20,7 @@ export default function Applications(_: { me: Me }) {
   const [open, setOpen] = useState<number | null>(null);
   const list = useApi<{ applications: Application[] }>(`/applications${status ? `?status=${status}` : ''}`);
   const rows = list.data?.applications ?? [];
+  const organisations = useOrganisations();
 
   return (
     <>
@@ -67,6 +69,13 @@ export default function Applications(_: { me: Me }) {
               },
               { title: tr('kind'), dataIndex: 'kind', render: (k: string) => tr(`kind_${k}`) },
               { title: tr('model'), dataIndex: 'model' },
+              {
+                title: tr('organisation'),
+                dataIndex: 'organisation',
+                render: (o: number | undefined, a) => (
+                  <span data-testid={`app-org-${a.number}`}>{organisations.nameById(o ?? 1)}</span>
+                ),
+              },
               {
                 title: tr('status'),
                 dataIndex: 'status',

@@ -20,13 +20,16 @@ interface Props {
 export default function GiveForm({ app, orgs, onDone }: Props) {
   const { t } = useTranslation();
   const { t: tr } = useTranslation('applications');
+  const [form] = Form.useForm<{ organisation: number; reason: string }>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const give = async (v: { organisation: number; reason: string }) => {
     setBusy(true);
     setError('');
     try {
-      onDone(await api<Application>('PUT', `/applications/${app.id}/organisation`, { organisation: v.organisation, reason: v.reason.trim() }));
+      const given = await api<Application>('PUT', `/applications/${app.id}/organisation`, { organisation: v.organisation, reason: v.reason.trim() });
+      form.resetFields();
+      onDone(given);
     } catch (e) {
       setError(errorText(t, e));
     } finally {
@@ -34,7 +37,7 @@ export default function GiveForm({ app, orgs, onDone }: Props) {
     }
   };
   return (
-    <Form layout="vertical" onFinish={give} data-testid="give-form">
+    <Form form={form} layout="vertical" onFinish={give} data-testid="give-form">
       <Form.Item name="organisation" label={tr('giveTo')} rules={[{ required: true, message: tr('giveToRequired') }]}>
         <OrganisationPicker orgs={orgs} testid="give-picker" disabled={(o) => o.id === app.organisation}
                             note={(o) => (o.id === app.organisation ? tr('giveHere') : '')} />
