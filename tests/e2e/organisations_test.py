@@ -8,20 +8,27 @@ taught to keep to a subtree refuses it rather than answer for the whole fleet. A
 administrator reads its own users and audit log, and deploys the acquirer's release to its
 terminals: a real agent of its own installs it, the sibling's is left alone. A policy set at an
 organisation reaches a real agent below it, a lock set above the reseller holds against the
-reseller and the terminal alike, and the sibling's agent keeps its own. Both backends
-(e2e_organisations_pg).
+reseller and the terminal alike, and the sibling's agent keeps its own. An application given to
+a reseller is reviewed by its staff alone; the terminal of its approval, enrolled by a real
+agent with its activation code, is the reseller's, and the reseller's support verifies the
+merchant and changes its mode, which the agent learns. Both backends (e2e_organisations_pg).
 """
 import json
 import os
 import subprocess
 import sys
 import unittest
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (ADMIN_PASSWORD, Agent, Browser, FleetTestCase, binary, publish_release,  # noqa: E402
                      wait_until)
 
 PASSWORD = "a-long-enough-password"
+APPLICANT = {"kind": "individual", "legal_name": "李四", "resident_id": "11010519491231002X",
+             "phone": "13700137000", "card": "4111111111111111", "bank": "中国工商银行",
+             "address": "浙江省杭州市西湖区北山街 1 号", "model": "M50"}
 
 
 class OrganisationsTest(FleetTestCase, unittest.TestCase):
@@ -275,6 +282,96 @@ class OrganisationsTest(FleetTestCase, unittest.TestCase):
         wait_until("the west's terminal to poll again",
                    lambda: self.server.api("GET", "/api/v1/terminals/PIL-WEST-1")["last_seen"] != seen, timeout=30)
         self.assertNotEqual(self.server.api("GET", "/api/v1/terminals/PIL-WEST-1")["installed_version"], "3.0.0")
+
+
+    def public(self, path, body):
+        """A request of the public form, without a log-in."""
+        req = urllib.request.Request(self.server.url + path, method="POST", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, json.loads(r.read().decode())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read().decode())
+
+    def sms_to(self, phone):
+        with open(os.path.join(self.server.data_dir, "sms-outbox.jsonl")) as f:
+            return [json.loads(line)["text"] for line in f if json.loads(line)["to"] == phone]
+
+    def test_an_application_given_to_a_reseller_is_its_own_down_to_the_enrolled_terminal(self):
+        east = self.cli.json("org", "add", "华东代理", "--kind", "reseller")
+        west = self.cli.json("org", "add", "西部代理", "--kind", "reseller")
+        status, code = self.public("/api/v1/public/phone-codes", {"phone": APPLICANT["phone"]})
+        self.assertEqual(status, 201, code)
+        digits = self.sms_to(APPLICANT["phone"])[-1].split("验证码 ")[1][:6]
+        self.assertEqual(self.public(f"/api/v1/public/phone-codes/{code['id']}/confirm", {"code": digits})[0], 200)
+        status, submitted = self.public("/api/v1/public/applications", dict(APPLICANT, phone_code_id=code["id"]))
+        self.assertEqual(status, 201, submitted)
+
+        admin = Browser(self.server.url)
+        self.assertEqual(admin.log_in("admin", ADMIN_PASSWORD)[0], 200)
+        _, boss = admin.user_in(east["id"], "east-boss", "admin", PASSWORD)
+        _, desk = admin.user_in(east["id"], "east-desk", "support", PASSWORD)
+        _, west_boss = admin.user_in(west["id"], "west-boss", "admin", PASSWORD)
+        status, apps, _ = admin.request("GET", "/api/v1/applications")
+        app = next(a for a in apps["applications"] if a["number"] == submitted["number"])
+        self.assertEqual(app["organisation"], 1, "a new application is the acquirer's to review")
+        self.assertEqual(west_boss.request("GET", "/api/v1/applications")[1]["applications"], [])
+        status, given, _ = admin.request("PUT", f"/api/v1/applications/{app['id']}/organisation",
+                                         {"organisation": east["id"], "reason": "华东代理发展的商户"})
+        self.assertEqual((status, given["organisation"]), (200, east["id"]), given)
+
+        # The east reviews it; to the west it does not exist.
+        status, apps, _ = boss.request("GET", "/api/v1/applications")
+        self.assertEqual([a["number"] for a in apps["applications"]], [submitted["number"]])
+        status, body, _ = west_boss.request("POST", f"/api/v1/applications/{app['id']}/approve",
+                                            {"serials": ["ORG-APP-9"], "reason": "mine?"})
+        self.assertEqual((status, body["error"]["message"]), (404, f"no application {app['id']}"))
+        status, approved, _ = boss.request("POST", f"/api/v1/applications/{app['id']}/approve",
+                                           {"serials": ["ORG-APP-1"], "reason": "资料齐全"})
+        self.assertEqual(status, 200, approved)
+        activation = approved["activation_codes"][0]["code"]
+
+        # A real agent enrols with the code: the terminal is the east's, and polls as itself.
+        agent = Agent(self.ws.path, self.server.url, "ORG-APP-1", "", "M50",
+                      [os.path.join(self.ws.path, "keys/release.pub")])
+        agent.config.pop("token")
+        agent.write_config()
+        self.agents.append(agent)
+        p = subprocess.run([binary("POSFLEET_AGENT"), "-c", agent.config_path, "enroll", activation],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        agent.start()
+        wait_until("the enrolled terminal to poll",
+                   lambda: boss.request("GET", "/api/v1/terminals/ORG-APP-1")[1].get("last_seen"), timeout=30)
+        self.assertEqual(boss.request("GET", "/api/v1/terminals")[1]["total"], 1)
+        self.assertEqual(west_boss.request("GET", "/api/v1/terminals/ORG-APP-1")[0], 404)
+
+        # The east's support verifies the merchant from its terminal and turns updates to manual
+        # for it; the agent learns it with a poll. The west's support finds no such merchant.
+        status, merchants, _ = desk.request("GET", "/api/v1/merchants?q=" + APPLICANT["phone"])
+        self.assertEqual([m["organisation"] for m in merchants["merchants"]], [east["id"]], merchants)
+        _, west_desk = admin.user_in(west["id"], "west-desk", "support", PASSWORD)
+        self.assertEqual(west_desk.request("GET", "/api/v1/merchants?q=" + APPLICANT["phone"])[1]["merchants"], [])
+        status, verification, _ = desk.request("POST", "/api/v1/support/verifications",
+                                               {"terminal": "ORG-APP-1", "legal_name": "李四", "id_last4": "002X"})
+        self.assertEqual(status, 201, verification)
+        digits = self.sms_to(APPLICANT["phone"])[-1].split("验证码 ")[1][:6]
+        vid = verification["id"]
+        status, body, _ = west_desk.request("POST", f"/api/v1/support/verifications/{vid}/code", {"code": digits})
+        self.assertEqual((status, body["error"]["message"]), (404, f"no verification {vid}"))
+        self.assertEqual(desk.request("POST", f"/api/v1/support/verifications/{vid}/code", {"code": digits})[0], 200)
+        status, changed, _ = desk.request("POST", f"/api/v1/support/verifications/{vid}/policy",
+                                          {"mode": "manual", "reason": "商户要求手动更新"})
+        self.assertEqual((status, changed["terminals"]), (200, ["ORG-APP-1"]), changed)
+        wait_until("the enrolled terminal to learn its merchant's mode",
+                   lambda: agent.call({"cmd": "status"})["policy"]["mode"] == "manual", timeout=30)
+        log = boss.request("GET", "/api/v1/audit?limit=5000")[1]
+        actions = {e["action"] for e in log["entries"]}
+        for action in ("application.organisation", "application.approve", "merchant.create",
+                       "terminal.enroll", "support.verify.ok"):
+            self.assertIn(action, actions)
+        self.assertNotIn("application.organisation", str(west_boss.request("GET", "/api/v1/audit?limit=5000")[1]))
 
 
 if __name__ == "__main__":
