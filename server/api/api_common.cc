@@ -223,6 +223,7 @@ bool keeps_to_subtree(std::string_view method, std::string_view path) {
       {"GET", "/api/v1/merchants/{id}"},
       {"POST", "/api/v1/merchants/{id}/terminals"},
       {"PUT", "/api/v1/merchants/{id}/time-zone"},
+      {"PUT", "/api/v1/merchants/{id}/organisation"},
       {"GET", "/api/v1/applications"},
       {"GET", "/api/v1/applications/{id}"},
       {"PUT", "/api/v1/applications/{id}/organisation"},

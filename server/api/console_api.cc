@@ -80,21 +80,24 @@ bj::object slots_json(const domain::Slots& s) {
 // slots and update progress as it reports them, its merchant, deployments
 // with their status history, notifications sent to it and its tickets. Its
 // policy and policy history come from GET /api/v1/policy?terminal=.
-Response get_terminal(domain::Context& ctx, Request& req, const Caller&) {
+Response get_terminal(domain::Context& ctx, Request& req, const Caller& caller) {
   auto t = ctx.store.terminal_by_serial(ctx.tenant, req.param("serial"));
   if (!t) return http::error_from(t.error());
   const auto now = unix_now();
   bj::value attrs = bj::object();
   if (auto a = json::parse(t->attributes_json); a) attrs = *a;
+  // Its merchant, if the caller's subtree holds it too.
+  auto shown = domain::sees_merchant(ctx, caller.scope, t->merchant_id);
+  if (!shown) return http::error_from(shown.error());
   std::string merchant;
-  if (t->merchant_id)
+  if (t->merchant_id && *shown)
     if (auto m = ctx.store.merchant(t->merchant_id); m) merchant = m->legal_name;
   bj::object o{{"serial", t->serial},
                {"model", t->model},
                {"installed_version", t->installed_version},
                {"attributes", attrs},
                {"group", t->group},
-               {"merchant_id", t->merchant_id},
+               {"merchant_id", *shown ? t->merchant_id : 0},
                {"merchant", merchant},
                {"organisation", t->org_id},
                {"created", format_utc(t->created)},

@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "server/api/api_common.h"
 #include "server/domain/freezes.h"
+#include "server/domain/organisations.h"
 #include "server/domain/time_zones.h"
 
 namespace posfleet::api {
@@ -106,6 +107,21 @@ Response put_merchant_time_zone(domain::Context& ctx, Request& req, const Caller
   if (!id) return http::error_from(id.error());
   auto b = zone_body(req);
   if (!b) return http::error_from(b.error());
+  // The merchant's zone is that of every terminal of it: a reseller sets it only when they are all
+  // its own.
+  if (!caller.scope.whole_tree()) {
+    auto terminals = ctx.store.terminals_of_merchant(*id);
+    if (!terminals) return http::error_from(terminals.error());
+    for (const auto& t : *terminals) {
+      auto held = domain::holds_terminal(ctx, caller.scope, t);
+      if (!held) return http::error_from(held.error());
+      if (!*held)
+        return http::error_from(make_error(
+            Code::kForbidden, "merchant " + std::to_string(*id) +
+                                  " also has terminals outside your organisation, whose update "
+                                  "windows its time zone sets; ask the acquirer's staff"));
+    }
+  }
   if (auto s = domain::set_merchant_time_zone(ctx, *id, b->tz, caller.actor(), b->reason); !s)
     return http::error_from(s.error());
   return http::json_response(200, bj::object{{"id", *id}, {"time_zone", b->tz}});

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <map>
 #include <set>
 
 #include "core/clock.h"
@@ -226,7 +227,16 @@ Response list_terminals(domain::Context& ctx, Request& req, const Caller& caller
   auto rows = ctx.store.query_terminals(page);
   if (!rows) return http::error_from(rows.error());
   bj::array out;
-  for (const auto& r : *rows) out.push_back(terminal_row_json(r));
+  std::map<std::int64_t, bool> seen;  // each merchant on the page checked once
+  for (const auto& r : *rows) {
+    auto [at, fresh] = seen.try_emplace(r.terminal.merchant_id, true);
+    if (fresh) {
+      auto shown = domain::sees_merchant(ctx, caller.scope, r.terminal.merchant_id);
+      if (!shown) return http::error_from(shown.error());
+      at->second = *shown;
+    }
+    out.push_back(terminal_row_json(r, at->second));
+  }
   bj::object o{{"terminals", out}, {"total", *total}, {"offset", q->offset}, {"limit", q->limit}};
   if (!rows->empty()) {
     o["next_after"] = rows->back().terminal.serial;

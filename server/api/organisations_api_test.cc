@@ -186,7 +186,8 @@ TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAResel
   const auto before = *store_->terminal_by_serial("DEFAULT", "T-WEST-1");
   ASSERT_EQ(user_in(west_, "west-user", root_).status, 201);
   // The west's merchant, application and verification numbered as the path's {id} (the west's
-  // organisation id), so that a route naming one names the sibling's.
+  // organisation id), so that a route naming one names the sibling's; the verification is in the
+  // asking administrator's name, so that only its organisation stands between it and the route.
   for (std::int64_t i = 1; i <= west_; ++i)
     ASSERT_EQ(*store_->insert_merchant({0, "西部商户", "13800138009", "enc", 1, west_}), i);
   for (std::int64_t i = 1; i <= west_; ++i) {
@@ -195,7 +196,7 @@ TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAResel
     a.resident_id_index = "west" + std::to_string(i);
     a.org_id = west_;
     ASSERT_EQ(*store_->insert_application(a), i);
-    ASSERT_EQ(*store_->insert_verification({0, west_, "west-user", "h", "verified", 0, 1,
+    ASSERT_EQ(*store_->insert_verification({0, west_, "east-admin", "h", "verified", 0, 1,
                                             unix_now() + 600, unix_now() + 600}),
               i);
   }
@@ -226,6 +227,8 @@ TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAResel
     auto res = send(r.method, path, r.method == "GET" ? "" : "{}",
                     {{"authorization", east_admin_}, {"content-type", "application/json"}});
     const std::string where = r.method + " " + r.pattern + " -> " + std::to_string(res.status);
+    EXPECT_EQ(res.body.find("西部商户"), std::string::npos) << where << " " << res.body;
+    EXPECT_EQ(res.body.find("PAWEST"), std::string::npos) << where << " " << res.body;
     if (names_terminal) {
       EXPECT_EQ(res.status, 404) << where << " " << res.body;
       EXPECT_EQ(res.body.find("west-group"), std::string::npos) << where;
@@ -878,16 +881,24 @@ TEST_F(OrganisationsApiTest, AResellersMerchantsApplicationsAndVerificationsAreI
         200);
 
   // Merchants: the search, one merchant and its changes.
-  auto found = get("/api/v1/merchants", east_support, {{"q", "138001380"}});
-  auto by_phone = get("/api/v1/merchants", east_support, {{"q", "13800138002"}});
-  ASSERT_EQ(found.status, 200) << found.body;
-  EXPECT_EQ(found.body.find("李西"), std::string::npos) << found.body;
-  EXPECT_EQ(body_of(by_phone).at("merchants").as_array().size(), 0u);
-  EXPECT_EQ(body_of(get("/api/v1/merchants", root_, {{"q", "13800138002"}}))
-                .at("merchants")
-                .as_array()
-                .size(),
-            1u);
+  auto count = [&](const std::string& q, const std::string& as) {
+    auto r = get("/api/v1/merchants", as, {{"q", q}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (as != root_) {
+      EXPECT_EQ(r.body.find("李西"), std::string::npos) << r.body;
+    }
+    return body_of(r).at("merchants").as_array().size();
+  };
+  EXPECT_EQ(count("张东", east_support), 1u) << "its own, by name";
+  EXPECT_EQ(count("T-EAST", east_support), 1u) << "and by its terminal's serial";
+  for (const char* q : {"李西", "13800138002", "T-WEST"}) {
+    EXPECT_EQ(count(q, east_support), 0u) << q << ": the sibling's merchant";
+    EXPECT_EQ(count(q, root_), 1u) << q;
+  }
+  // Its own merchant is not found by the serial of a terminal outside the subtree (a prefix
+  // would spell that serial out).
+  EXPECT_EQ(count("T-ROOT", east_support), 0u);
+  EXPECT_EQ(count("T-ROOT", root_), 1u);
   const std::string theirs = std::to_string(west_m);
   auto one = get("/api/v1/merchants/" + theirs, east_support);
   auto none = get("/api/v1/merchants/99999", east_support);
@@ -926,6 +937,21 @@ TEST_F(OrganisationsApiTest, AResellersMerchantsApplicationsAndVerificationsAreI
       east_admin_);
   ASSERT_EQ(made.status, 201) << made.body;
   EXPECT_EQ(body_of(made).at("organisation").as_int64(), east_) << "its maker's by default";
+  // Giving a merchant to another organisation: within the subtree alone, with a reason.
+  auto give_merchant = [&](std::int64_t id, std::int64_t org, const std::string& as) {
+    return send("PUT", "/api/v1/merchants/" + std::to_string(id) + "/organisation",
+                bj::serialize(bj::object{{"organisation", org}, {"reason", "换代理"}}),
+                {{"authorization", as}});
+  };
+  const auto made_id = body_of(made).at("id").as_int64();
+  EXPECT_EQ(give_merchant(west_m, east_, east_admin_).status, 404) << "not another's merchant";
+  EXPECT_EQ(give_merchant(made_id, west_, east_admin_).status, 404)
+      << "nor to another's organisation";
+  EXPECT_EQ(give_merchant(made_id, east_, east_admin_).status, 409) << "where it is already";
+  auto given_merchant = give_merchant(made_id, shop_, east_admin_);
+  ASSERT_EQ(given_merchant.status, 200) << given_merchant.body;
+  EXPECT_EQ(store_->merchant(made_id)->org_id, shop_);
+  EXPECT_EQ(store_->merchant(west_m)->org_id, west_);
 
   // Verifications: from a terminal of the subtree, of a merchant of it.
   auto start = [&](const std::string& serial, const std::string& name, const std::string& as) {
@@ -946,7 +972,13 @@ TEST_F(OrganisationsApiTest, AResellersMerchantsApplicationsAndVerificationsAreI
     EXPECT_EQ(r.status, 404) << step << " " << r.body;
     EXPECT_EQ(message(r), "no verification " + their_v) << step;
   }
-  EXPECT_EQ(store_->verification(std::stoll(their_v))->attempts, 0) << "no try was spent";
+  // One of the sibling's merchant in the east's agent's name: its code is never tried.
+  const auto planted = *store_->insert_verification(
+      {0, west_m, "east-support", "h", "code_sent", 0, unix_now(), unix_now() + 300, 0});
+  auto tried = post("/api/v1/support/verifications/" + std::to_string(planted) + "/code",
+                    {{"code", "123456"}}, east_support);
+  EXPECT_EQ(tried.status, 404) << tried.body;
+  EXPECT_EQ(store_->verification(planted)->attempts, 0) << "no try was spent";
   auto own = start("T-EAST-1", "张东", east_support);
   ASSERT_EQ(own.status, 201) << own.body;
   const std::string own_v = std::to_string(body_of(own).at("id").as_int64());
@@ -1001,8 +1033,14 @@ TEST_F(OrganisationsApiTest, AResellersMerchantsApplicationsAndVerificationsAreI
   EXPECT_EQ(message(read_kept), "no application " + kept);
   for (const char* step : {"/approve", "/reject", "/verify", "/shipping", "/activation-codes"}) {
     auto r = post("/api/v1/applications/" + kept + step,
-                  {{"serials", bj::array{"T-EAST-9"}}, {"reason", "x"}}, east_admin_);
+                  {{"serials", bj::array{"T-EAST-9"}},
+                   {"serial", "T-EAST-9"},
+                   {"reason", "x"},
+                   {"carrier", "顺丰"},
+                   {"tracking", "SF1"}},
+                  east_admin_);
     EXPECT_EQ(r.status, 404) << step << " " << r.body;
+    EXPECT_EQ(message(r), "no application " + kept) << step;
   }
   EXPECT_EQ(give(kept, east_, east_admin_).status, 404);
   EXPECT_EQ(give(given, west_, east_admin_).status, 404) << "nor to another's organisation";
@@ -1022,6 +1060,36 @@ TEST_F(OrganisationsApiTest, AResellersMerchantsApplicationsAndVerificationsAreI
   EXPECT_NE(east_log.body.find("PAEAST0001"), std::string::npos);
   EXPECT_EQ(west_log.body.find("PAEAST0001"), std::string::npos);
   EXPECT_EQ(west_log.body.find("张东"), std::string::npos);
+
+  // A merchant's time zone is every terminal's of it: the east's merchant also has the acquirer's
+  // T-ROOT-1, so the east may not set it.
+  auto zone = send("PUT", "/api/v1/merchants/" + std::to_string(east_m) + "/time-zone",
+                   bj::serialize(bj::object{{"time_zone", "Asia/Urumqi"}, {"reason", "新疆门店"}}),
+                   {{"authorization", east_admin_}});
+  EXPECT_EQ(zone.status, 403) << zone.body;
+  EXPECT_EQ(*store_->merchant_time_zone(east_m), "");
+
+  // The east's terminal linked to the sibling's merchant: its page and the list name no merchant,
+  // and support finds none on record for it.
+  ASSERT_EQ(
+      post("/api/v1/merchants/" + theirs + "/terminals", {{"serial", "T-EAST-1"}}, root_).status,
+      200);
+  auto page = get("/api/v1/terminals/T-EAST-1", east_admin_);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(body_of(page).at("merchant_id").as_int64(), 0);
+  EXPECT_EQ(page.body.find("李西"), std::string::npos);
+  auto rows = get("/api/v1/terminals", east_admin_);
+  EXPECT_NE(rows.body.find("T-EAST-1"), std::string::npos);
+  EXPECT_EQ(rows.body.find("李西"), std::string::npos) << rows.body;
+  EXPECT_NE(get("/api/v1/terminals", root_).body.find("李西"), std::string::npos);
+  // Nor is the terminal found by that merchant's name (which would name its merchant).
+  EXPECT_EQ(body_of(get("/api/v1/terminals", east_admin_, {{"q", "李西"}})).at("total").as_int64(),
+            0);
+  EXPECT_EQ(body_of(get("/api/v1/terminals", root_, {{"q", "李西"}})).at("total").as_int64(), 2);
+  EXPECT_NE(get("/api/v1/terminals/T-EAST-1", root_).body.find("李西"), std::string::npos);
+  auto elsewhere = start("T-EAST-1", "李西", east_support);
+  EXPECT_EQ(elsewhere.status, 404) << elsewhere.body;
+  EXPECT_EQ(message(elsewhere), "terminal T-EAST-1 has no merchant on record");
 }
 
 }  // namespace

@@ -148,6 +148,23 @@ Response post_merchant_terminal(domain::Context& ctx, Request& req, const Caller
   return merchant_response(ctx, caller, 200, *m);
 }
 
+// Gives the merchant to another organisation of the caller's subtree (its terminals stay).
+Response put_merchant_organisation(domain::Context& ctx, Request& req, const Caller& caller) {
+  auto id = positive_id(req.param("id"), "merchant");
+  if (!id) return http::error_from(id.error());
+  auto body = body_object(req);
+  if (!body) return http::error_from(body.error());
+  const auto* org = body->if_contains("organisation");
+  if (!org || !org->is_int64() || org->get_int64() <= 0)
+    return http::error_from(make_error(Code::kInvalidArgument,
+                                       "organisation must be the id of an organisation of yours"));
+  auto reason = json::optional_string(*body, "reason", "");
+  if (!reason) return http::error_from(reason.error());
+  auto m = domain::give_merchant(ctx, caller.scope, *id, org->get_int64(), *reason, caller.actor());
+  if (!m) return http::error_from(m.error());
+  return merchant_response(ctx, caller, 200, domain::merchant_view(ctx, *m));
+}
+
 // The queue: ?status=open|closed, ?serial=, ?offset=, ?limit= (1-200); open first.
 Response list_tickets(domain::Context& ctx, Request& req, const Caller& caller) {
   store::TicketQuery q{req.query_or("status", ""),
@@ -248,20 +265,9 @@ Response post_verification(domain::Context& ctx, Request& req, const Caller& cal
   if (!body) return http::error_from(body.error());
   // A caller outside the acquirer verifies the merchants of its subtree, from their terminals of
   // it: another terminal is not found, and another merchant's terminal has none on record.
-  const std::string serial = json::string_or(*body, "terminal", "");
-  if (!caller.scope.whole_tree()) {
-    auto t = domain::terminal_in(ctx, caller.scope, serial);
-    if (!t) return http::error_from(t.error());
-    if (t->merchant_id)
-      if (auto m = domain::merchant_in(ctx, caller.scope, t->merchant_id); !m)
-        return http::error_from(
-            m.error().code == Code::kNotFound
-                ? make_error(Code::kNotFound, "terminal " + serial + " has no merchant on record")
-                : m.error());
-  }
-  auto v =
-      domain::start_verification(ctx, serial, json::string_or(*body, "legal_name", ""),
-                                 json::string_or(*body, "id_last4", ""), caller.actor("support"));
+  auto v = domain::start_verification(
+      ctx, json::string_or(*body, "terminal", ""), json::string_or(*body, "legal_name", ""),
+      json::string_or(*body, "id_last4", ""), caller.actor("support"), caller.scope);
   if (!v) return verification_error(ctx, v.error(), "identity_mismatch");
   auto o = verification_json(*v);
   if (auto m = domain::merchant_view(ctx, v->merchant_id); m)
@@ -319,6 +325,8 @@ void add_support_routes(http::Router& router, domain::Context& ctx) {
   add_route(router, ctx, "GET", "/api/v1/merchants/{id}", P::kSupport, get_merchant);
   add_route(router, ctx, "POST", "/api/v1/merchants/{id}/terminals", P::kMerchant,
             post_merchant_terminal);
+  add_route(router, ctx, "PUT", "/api/v1/merchants/{id}/organisation", P::kMerchant,
+            put_merchant_organisation);
   add_route(router, ctx, "GET", "/api/v1/support/tickets", P::kSupport, list_tickets);
   add_route(router, ctx, "GET", "/api/v1/support/tickets/{id}", P::kSupport, get_ticket);
   add_route(router, ctx, "POST", "/api/v1/support/tickets/{id}/notes", P::kSupport,

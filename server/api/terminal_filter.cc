@@ -163,14 +163,14 @@ Expected<store::TerminalQuery> terminal_query(domain::Context& ctx, const domain
   return q;
 }
 
-bj::object terminal_row_json(const store::TerminalRow& r) {
+bj::object terminal_row_json(const store::TerminalRow& r, bool merchant_shown) {
   const auto& t = r.terminal;
   return bj::object{{"serial", t.serial},
                     {"model", t.model},
                     {"installed_version", t.installed_version},
                     {"group", t.group},
-                    {"merchant_id", t.merchant_id},
-                    {"merchant", r.merchant_name},
+                    {"merchant_id", merchant_shown ? t.merchant_id : 0},
+                    {"merchant", merchant_shown ? r.merchant_name : std::string()},
                     {"mode", r.mode},
                     {"state", store::to_string(r.state)},
                     {"last_seen", utc_or_null(t.last_seen)},

@@ -33,6 +33,7 @@ Expected<store::TerminalQuery> terminal_query(domain::Context& ctx, const domain
                                               const boost::json::object& filter);
 
 // One row of the list: the terminal with its merchant, effective mode and update state.
-boost::json::object terminal_row_json(const store::TerminalRow& r);
+// `merchant_shown`: false for a merchant outside the caller's subtree (no id, no name).
+boost::json::object terminal_row_json(const store::TerminalRow& r, bool merchant_shown = true);
 
 }  // namespace posfleet::api

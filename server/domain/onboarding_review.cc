@@ -51,6 +51,22 @@ std::string activation_hash(const std::string& code) {
   return sha256_hex("posfleet activation:" + n);
 }
 
+// Application `id` as this transaction reads it, if it lies in `who`'s organisation's subtree:
+// one given elsewhere since the route checked it is "no application N", as one that does not
+// exist (organisations.h application_in).
+Expected<store::ApplicationRecord> application_of(store::Tx& tx, std::int64_t id,
+                                                  const Actor& who) {
+  auto a = tx.application(id);
+  if (!a || who.organisation == store::kRootOrganisation || a->org_id == who.organisation) return a;
+  auto mine = organisation_path(tx, who.organisation);
+  auto its = organisation_path(tx, a->org_id);
+  if (!mine) return mine.error();
+  if (!its) return its.error();
+  if (!its->starts_with(*mine))
+    return make_error(Code::kNotFound, "no application " + std::to_string(id));
+  return a;
+}
+
 // Writes `a` if no other step changed the application since it was read with `was`.
 Status save(store::Tx& tx, const store::ApplicationRecord& a, const std::string& was) {
   auto saved = tx.update_application(a, was);
@@ -154,8 +170,15 @@ Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64
       *card,   a->bank,       true};
   a->checks_json = checks_to_json(ctx.verifier->name(), ctx.verifier->verify(check));
   a->updated = unix_now();
+  // Written onto the application as it is now (it may have been given to another organisation
+  // while the provider answered).
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
-    if (auto s = save(tx, *a, a->status); !s) return s;
+    auto now = application_of(tx, id, who);
+    if (!now) return now.error();
+    now->checks_json = a->checks_json;
+    now->updated = a->updated;
+    if (auto s = save(tx, *now, now->status); !s) return s;
+    a = std::move(*now);
     return record_audit(tx, who, "application.verify", target(*a), "", ctx.verifier->name(), "");
   });
   if (!st) return st.error();
@@ -193,7 +216,7 @@ Expected<Approved> approve_application(Context& ctx, std::int64_t id,
   Approved out;
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
     out.codes.clear();
-    auto a = tx.application(id);
+    auto a = application_of(tx, id, who);
     if (!a) return a.error();
     if (auto s = expect_status(*a, ApplicationStatus::kSubmitted, "approved"); !s) return s;
     // The merchant is the person who applied: support verifies them by name and ID digits.
@@ -248,7 +271,7 @@ Expected<std::string> reissue_activation(Context& ctx, std::int64_t id, const st
     return s.error();
   std::string code;
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
-    auto a = tx.application(id);
+    auto a = application_of(tx, id, who);
     if (!a) return a.error();
     auto acts = tx.activations_of(a->id);
     if (!acts) return acts.error();
@@ -277,7 +300,7 @@ Expected<store::ApplicationRecord> reject_application(Context& ctx, std::int64_t
     return s.error();
   store::ApplicationRecord out;
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
-    auto a = tx.application(id);
+    auto a = application_of(tx, id, who);
     if (!a) return a.error();
     if (auto s = expect_status(*a, ApplicationStatus::kSubmitted, "rejected"); !s) return s;
     a->status = to_string(ApplicationStatus::kRejected);
@@ -303,7 +326,7 @@ Expected<store::ApplicationRecord> give_application(Context& ctx, const Scope& s
   if (!to) return to.error();
   store::ApplicationRecord out;
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
-    auto a = tx.application(id);
+    auto a = application_of(tx, id, who);
     if (!a) return a.error();
     if (auto s = expect_status(*a, ApplicationStatus::kSubmitted, "given to another organisation");
         !s)
@@ -333,7 +356,7 @@ Expected<store::ApplicationRecord> record_shipping(Context& ctx, std::int64_t id
                       "carrier and tracking number are required (at most 60 characters each)");
   store::ApplicationRecord out;
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
-    auto a = tx.application(id);
+    auto a = application_of(tx, id, who);
     if (!a) return a.error();
     // A terminal handed over and enrolled before the parcel was recorded stays activated.
     if (a->status != to_string(ApplicationStatus::kActivated))

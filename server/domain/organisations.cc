@@ -20,7 +20,7 @@ Error no_organisation(std::int64_t id) {
 
 // What another reseller's terminal looks like from here: exactly what a missing one does.
 Error no_terminal(const std::string& serial) {
-  return make_error(Code::kNotFound, "no terminal with serial " + serial);
+  return make_error(Code::kNotFound, "no terminal with serial " + text::safe_echo(serial));
 }
 
 // Likewise for a user of another organisation.
@@ -279,6 +279,14 @@ Expected<store::ApplicationRecord> application_in(Context& ctx, const Scope& sco
                             "no application " + std::to_string(id));
 }
 
+Expected<bool> sees_merchant(Context& ctx, const Scope& scope, std::int64_t id) {
+  if (scope.whole_tree() || id <= 0) return true;
+  auto m = merchant_in(ctx, scope, id);
+  if (m) return true;
+  if (m.error().code == Code::kNotFound) return false;
+  return m.error();
+}
+
 Status verification_in(Context& ctx, const Scope& scope, std::int64_t id) {
   if (scope.whole_tree()) return ok_status();
   const std::string missing = "no verification " + std::to_string(id);
@@ -293,6 +301,8 @@ Status verification_in(Context& ctx, const Scope& scope, std::int64_t id) {
 Expected<store::TerminalRecord> terminal_in(Context& ctx, const Scope& scope,
                                             const std::string& serial) {
   auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
+  if (!t && t.error().code == Code::kNotFound)
+    return no_terminal(serial);  // any text, echoed safely
   if (!t) return t.error();
   auto held = holds_terminal(ctx, scope, *t);
   if (!held) return held.error();

@@ -102,6 +102,9 @@ Status rollout_in(Context& ctx, const Scope& scope, std::int64_t id);
 Expected<store::MerchantRecord> merchant_in(Context& ctx, const Scope& scope, std::int64_t id);
 Expected<store::ApplicationRecord> application_in(Context& ctx, const Scope& scope,
                                                   std::int64_t id);
+// Whether the scope sees merchant `id` (none, 0, is seen): a terminal of the subtree may be linked
+// to a merchant outside it, whose name and id are then not shown.
+Expected<bool> sees_merchant(Context& ctx, const Scope& scope, std::int64_t id);
 // An identity verification of the scope: of a merchant of its subtree. kNotFound "no verification
 // N" for any other.
 Status verification_in(Context& ctx, const Scope& scope, std::int64_t id);

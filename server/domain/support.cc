@@ -76,6 +76,34 @@ Expected<store::MerchantRecord> create_merchant(Context& ctx, const std::string&
   return out;
 }
 
+Expected<store::MerchantRecord> give_merchant(Context& ctx, const Scope& scope,
+                                              std::int64_t merchant_id, std::int64_t org_id,
+                                              const std::string& reason, const Actor& who) {
+  if (auto s = check_reason(reason, "say why the merchant goes to that organisation"); !s)
+    return s.error();
+  if (auto m = merchant_in(ctx, scope, merchant_id); !m) return m.error();
+  auto to = organisation_in(ctx, scope, org_id);
+  if (!to) return to.error();
+  store::MerchantRecord out;
+  auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
+    auto m = tx.merchant(merchant_id);
+    if (!m) return m.error();
+    if (m->org_id == to->id)
+      return make_error(Code::kConflict, "merchant " + std::to_string(m->id) + " is " +
+                                             describe(*to) + "'s already");
+    auto from = tx.organisation(m->org_id);
+    if (!from) return from.error();
+    if (auto s = tx.set_merchant_organisation(m->id, to->id); !s) return s;
+    m->org_id = to->id;
+    out = *m;
+    return record_audit_in(tx, shared_by(*from, *to), who, "merchant.organisation",
+                           "merchant:" + std::to_string(m->id), describe(*from), describe(*to),
+                           reason);
+  });
+  if (!st) return st.error();
+  return out;
+}
+
 Status link_terminal(store::Tx& tx, const std::string& tenant, std::int64_t merchant_id,
                      const std::string& serial, const Actor& who) {
   auto m = tx.merchant(merchant_id);
@@ -169,7 +197,7 @@ Expected<store::TicketRecord> close_ticket(Context& ctx, std::int64_t id, const 
 Expected<store::VerificationRecord> start_verification(Context& ctx, const std::string& serial,
                                                        const std::string& legal_name,
                                                        const std::string& id_last4,
-                                                       const Actor& who) {
+                                                       const Actor& who, const Scope& scope) {
   if (legal_name.empty())
     return make_error(Code::kInvalidArgument, "enter the merchant's legal name as registered");
   if (auto s = text::check_field("legal_name", legal_name, limits::kPersonNameChars); !s)
@@ -179,9 +207,11 @@ Expected<store::VerificationRecord> start_verification(Context& ctx, const std::
       }))
     return make_error(Code::kInvalidArgument,
                       "id_last4 must be the last 4 characters of the resident ID: digits or X");
-  auto t = ctx.store.terminal_by_serial(ctx.tenant, serial);
+  auto t = terminal_in(ctx, scope, serial);
   if (!t) return t.error();
-  if (!t->merchant_id)
+  auto seen = sees_merchant(ctx, scope, t->merchant_id);
+  if (!seen) return seen.error();
+  if (!t->merchant_id || !*seen)
     return make_error(Code::kNotFound, "terminal " + serial + " has no merchant on record");
   auto m = ctx.store.merchant(t->merchant_id);
   if (!m) return m.error();

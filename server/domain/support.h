@@ -35,6 +35,12 @@ Expected<store::MerchantRecord> create_merchant(store::Tx& tx, SecretBox& secret
                                                 const std::string& phone,
                                                 const std::string& resident_id, const Actor& who,
                                                 std::int64_t org_id = store::kRootOrganisation);
+// Gives a merchant of `scope` to another organisation of it (kNotFound for either outside it,
+// kConflict where it is already), with a reason; audited as merchant.organisation with both
+// organisations, where a terminal's move between them would be. Its terminals stay where they are.
+Expected<store::MerchantRecord> give_merchant(Context& ctx, const Scope& scope,
+                                              std::int64_t merchant_id, std::int64_t org_id,
+                                              const std::string& reason, const Actor& who);
 Status link_terminal(Context& ctx, std::int64_t merchant_id, const std::string& serial,
                      const Actor& who);
 Status link_terminal(store::Tx& tx, const std::string& tenant, std::int64_t merchant_id,
@@ -53,11 +59,12 @@ std::int64_t seconds_to_next_ticket_day();  // when a terminal's ticket count st
 Expected<store::TicketRecord> close_ticket(Context& ctx, std::int64_t id, const std::string& note,
                                            const Actor& who);
 
-// Checks name and ID digits for the merchant of `serial`; sends the code.
+// Checks name and ID digits for the merchant of `serial`; sends the code. A terminal outside
+// `scope` is not found, and one whose merchant is outside it has none on record.
 Expected<store::VerificationRecord> start_verification(Context& ctx, const std::string& serial,
                                                        const std::string& legal_name,
                                                        const std::string& id_last4,
-                                                       const Actor& who);
+                                                       const Actor& who, const Scope& scope = {});
 Expected<store::VerificationRecord> confirm_code(Context& ctx, std::int64_t verification_id,
                                                  const std::string& code, const Actor& who);
 // The verification `verification_id` if it is `who`'s, verified and not expired (kUnauthorized

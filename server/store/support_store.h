@@ -21,6 +21,7 @@ class SupportStore {
   // Merchants, tickets, identity verifications.
   virtual Expected<std::int64_t> insert_merchant(const MerchantRecord& m) = 0;
   virtual Expected<MerchantRecord> merchant(std::int64_t id) = 0;
+  virtual Status set_merchant_organisation(std::int64_t id, std::int64_t org_id) = 0;
   virtual Expected<std::int64_t> insert_ticket(const TicketRecord& t) = 0;
   virtual Expected<TicketRecord> ticket(std::int64_t id) = 0;
   virtual Expected<std::vector<TicketRecord>> list_tickets(const std::string& status,
@@ -51,7 +52,7 @@ class SupportStore {
       std::int64_t ticket_id) = 0;  // oldest first
   // Merchants whose legal name contains `text`, whose phone is `text`, or who
   // have a terminal whose serial starts with `text` (any case); with `org_path`,
-  // only those of that organisation's subtree.
+  // only those of that organisation's subtree, and by the serials of its terminals.
   virtual Expected<std::vector<MerchantRecord>> search_merchants(const std::string& text,
                                                                  std::int64_t limit,
                                                                  const std::string& org_path) = 0;

@@ -63,6 +63,7 @@ class SqlStore : public Store {
   Status delete_freeze(std::int64_t id) override;
   Status set_terminal_time_zone(std::int64_t terminal_id, const std::string& tz) override;
   Status set_merchant_time_zone(std::int64_t merchant_id, const std::string& tz) override;
+  Status set_merchant_organisation(std::int64_t id, std::int64_t org_id) override;
   Expected<std::string> merchant_time_zone(std::int64_t merchant_id) override;
   // sql_store_organisations.cc
   Expected<OrganisationRecord> insert_organisation(const OrganisationRecord& o) override;

@@ -118,7 +118,8 @@ Expected<std::vector<MerchantRecord>> SqlStore::search_merchants(const std::stri
       "WHERE (lower(legal_name) LIKE '%' || lower(?1) || '%' ESCAPE '\\' OR phone = ?2 "
       "OR id IN (SELECT merchant_id FROM terminals WHERE merchant_id > 0 AND "
       "lower(serial) LIKE lower(?1) || '%' "
-      "ESCAPE '\\')) "
+      "ESCAPE '\\' AND (?4 = '' OR org_id IN (SELECT id FROM organisations WHERE path >= ?4 AND "
+      "path < ?5)))) "
       "AND (?4 = '' OR org_id IN (SELECT id FROM organisations WHERE path >= ?4 AND path < ?5)) "
       "ORDER BY id LIMIT ?3");
   s.bind_all(like_escaped(text), text, limit, org_path,

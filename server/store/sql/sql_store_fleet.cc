@@ -168,6 +168,13 @@ Expected<std::int64_t> SqlStore::insert_merchant(const MerchantRecord& m) {
   return c.last_insert_id();
 }
 
+Status SqlStore::set_merchant_organisation(std::int64_t id, std::int64_t org_id) {
+  POSFLEET_CONN(c);
+  auto s = c.prepare("UPDATE merchants SET org_id = ? WHERE id = ?");
+  s.bind_all(org_id, id);
+  return done(c, s, "merchant");
+}
+
 Expected<MerchantRecord> SqlStore::merchant(std::int64_t id) {
   POSFLEET_CONN(c);
   auto s = c.prepare(

@@ -50,6 +50,8 @@ std::pair<std::string, std::string> serial_prefix_range(const std::string& text)
 // The merchants a search text names: part of the legal name, in any case (bound to a LIKE
 // pattern of the text, escaped).
 constexpr std::string_view kNameMatches = "lower(legal_name) LIKE lower(?) ESCAPE '\\'";
+constexpr std::string_view kMerchantInSubtree =
+    " AND org_id IN (SELECT id FROM organisations WHERE path >= ? AND path < ?)";
 
 // FROM and WHERE for `q` over terminals `t` on connection `c`, and a binder for its parameters
 // in the same order. A page (`paged`) starts after `q.after`, a count does not.
@@ -63,7 +65,9 @@ std::string from_where(const Connection& c, const TerminalQuery& q, bool paged) 
   // and reading the merchants' terminals (a rare one). Anywhere else it is the connection's
   // form (pg_db.h: an array the index is searched with, for a count or beside the range).
   if (!q.text.empty()) {
-    const std::string named = "SELECT id FROM merchants WHERE " + std::string(kNameMatches);
+    // Within a subtree, the names of its own merchants alone (another's is not shown either).
+    const std::string named = "SELECT id FROM merchants WHERE " + std::string(kNameMatches) +
+                              (q.org_path.empty() ? "" : std::string(kMerchantInSubtree));
     if (could_be_serial(q.text))
       w += " AND ((t.serial_key >= ? AND t.serial_key < ?) OR t.merchant_id" + c.in_rows_of(named) +
            ")";
@@ -119,6 +123,7 @@ void bind_filters(Stmt& s, const TerminalQuery& q, bool paged) {
       s.bind_all(low, high);
     }
     s.bind("%" + like_escaped(q.text) + "%");
+    if (!q.org_path.empty()) s.bind_all(q.org_path, subtree_end(q.org_path));
   }
   if (!q.model.empty()) s.bind(q.model);
   if (!q.version.empty()) s.bind(q.version);

@@ -38,6 +38,7 @@ export const ACTIONS: Record<string, Words> = {
   'terminal.organisation': ['终端转给其他组织', 'Terminal given to another organisation'],
   'release.organisation': ['修改版本的接收范围', 'Who receives a release changed'],
   'application.organisation': ['申请转给其他组织审核', 'Application given to another organisation'],
+  'merchant.organisation': ['商户转给其他组织', 'Merchant given to another organisation'],
   'freeze.delete': ['删除封网期', 'Freeze period removed'],
   'release.stop': ['紧急停止版本', 'Release stopped (kill switch)'],
   'release.stop_lift': ['解除版本的紧急停止', 'Release stop lifted'],
