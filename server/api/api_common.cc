@@ -379,6 +379,18 @@ Expected<std::int64_t> id_field(const boost::json::object& o, const char* key, c
   return v->get_int64();
 }
 
+Expected<OrganisationChoice> organisation_choice(const http::Request& req) {
+  auto body = body_object(req);
+  if (!body) return body.error();
+  const auto* org = body->if_contains("organisation");
+  if (!org || !org->is_int64() || org->get_int64() <= 0)
+    return make_error(Code::kInvalidArgument,
+                      "organisation must be the id of an organisation of yours");
+  auto reason = json::optional_string(*body, "reason", "");
+  if (!reason) return reason.error();
+  return OrganisationChoice{org->get_int64(), std::move(*reason)};
+}
+
 Expected<std::int64_t> positive_id(const std::string& text, const std::string& what) {
   try {
     size_t used = 0;

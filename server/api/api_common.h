@@ -87,6 +87,13 @@ Expected<std::int64_t> id_field(const boost::json::object& o, const char* key, c
 // A stored time (0: none) as the API shows it: UTC text, or null.
 boost::json::value utc_or_null(std::int64_t unix_seconds);
 Expected<std::int64_t> positive_id(const std::string& text, const std::string& what);
+// The body of a route that gives something to another organisation of the caller's:
+// {"organisation": ID, "reason": "…"} (kInvalidArgument for anything else than a positive id).
+struct OrganisationChoice {
+  std::int64_t organisation = 0;
+  std::string reason;
+};
+Expected<OrganisationChoice> organisation_choice(const http::Request& req);
 // A query number from lo to hi, `fallback` when empty; else kInvalidArgument naming `name`.
 Expected<std::int64_t> bounded_number(const std::string& text, const std::string& name,
                                       std::int64_t fallback, std::int64_t lo, std::int64_t hi);

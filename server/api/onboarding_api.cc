@@ -241,16 +241,10 @@ Response get_application(domain::Context& ctx, Request& req, const Caller&) {
 Response put_application_organisation(domain::Context& ctx, Request& req, const Caller& caller) {
   auto id = positive_id(req.param("id"), "application");
   if (!id) return http::error_from(id.error());
-  auto body = body_object(req);
-  if (!body) return http::error_from(body.error());
-  const auto* org = body->if_contains("organisation");
-  if (!org || !org->is_int64() || org->get_int64() <= 0)
-    return http::error_from(make_error(Code::kInvalidArgument,
-                                       "organisation must be the id of an organisation of yours"));
-  auto reason = json::optional_string(*body, "reason", "");
-  if (!reason) return http::error_from(reason.error());
-  auto a =
-      domain::give_application(ctx, caller.scope, *id, org->get_int64(), *reason, caller.actor());
+  auto to = organisation_choice(req);
+  if (!to) return http::error_from(to.error());
+  auto a = domain::give_application(ctx, caller.scope, *id, to->organisation, to->reason,
+                                    caller.actor());
   if (!a) return http::error_from(a.error());
   return http::json_response(200, application_json(*a));
 }

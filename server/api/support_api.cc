@@ -152,15 +152,10 @@ Response post_merchant_terminal(domain::Context& ctx, Request& req, const Caller
 Response put_merchant_organisation(domain::Context& ctx, Request& req, const Caller& caller) {
   auto id = positive_id(req.param("id"), "merchant");
   if (!id) return http::error_from(id.error());
-  auto body = body_object(req);
-  if (!body) return http::error_from(body.error());
-  const auto* org = body->if_contains("organisation");
-  if (!org || !org->is_int64() || org->get_int64() <= 0)
-    return http::error_from(make_error(Code::kInvalidArgument,
-                                       "organisation must be the id of an organisation of yours"));
-  auto reason = json::optional_string(*body, "reason", "");
-  if (!reason) return http::error_from(reason.error());
-  auto m = domain::give_merchant(ctx, caller.scope, *id, org->get_int64(), *reason, caller.actor());
+  auto to = organisation_choice(req);
+  if (!to) return http::error_from(to.error());
+  auto m =
+      domain::give_merchant(ctx, caller.scope, *id, to->organisation, to->reason, caller.actor());
   if (!m) return http::error_from(m.error());
   return merchant_response(ctx, caller, 200, domain::merchant_view(ctx, *m));
 }
