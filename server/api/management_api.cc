@@ -213,6 +213,7 @@ Response post_terminal(domain::Context& ctx, Request& req, const Caller& caller)
 Response list_terminals(domain::Context& ctx, Request& req, const Caller& caller) {
   auto q = terminal_query(ctx, caller.scope, req.query);
   if (!q) return http::error_from(q.error());
+  q->merchant_path = caller.scope.query_path();  // another's merchant is neither shown nor found
   auto total = ctx.store.count_terminals(*q);
   if (!total) return http::error_from(total.error());
   store::TerminalQuery page = *q;
@@ -227,13 +228,15 @@ Response list_terminals(domain::Context& ctx, Request& req, const Caller& caller
   auto rows = ctx.store.query_terminals(page);
   if (!rows) return http::error_from(rows.error());
   bj::array out;
-  std::map<std::int64_t, bool> seen;  // each merchant on the page checked once
+  // A merchant outside the caller's subtree is not named: each merchant organisation on the page
+  // is checked once.
+  std::map<std::int64_t, bool> held{{0, true}, {caller.scope.org_id, true}};
   for (const auto& r : *rows) {
-    auto [at, fresh] = seen.try_emplace(r.terminal.merchant_id, true);
-    if (fresh) {
-      auto shown = domain::sees_merchant(ctx, caller.scope, r.terminal.merchant_id);
-      if (!shown) return http::error_from(shown.error());
-      at->second = *shown;
+    auto [at, fresh] = held.try_emplace(r.merchant_org, true);
+    if (fresh && !caller.scope.whole_tree()) {
+      auto path = domain::organisation_path(ctx.store, r.merchant_org);
+      if (!path) return http::error_from(path.error());
+      at->second = caller.scope.holds(*path);
     }
     out.push_back(terminal_row_json(r, at->second));
   }

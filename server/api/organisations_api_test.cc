@@ -186,8 +186,8 @@ TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAResel
   const auto before = *store_->terminal_by_serial("DEFAULT", "T-WEST-1");
   ASSERT_EQ(user_in(west_, "west-user", root_).status, 201);
   // The west's merchant, application and verification numbered as the path's {id} (the west's
-  // organisation id), so that a route naming one names the sibling's; the verification is in the
-  // asking administrator's name, so that only its organisation stands between it and the route.
+  // organisation id), so that a route naming one names the sibling's (the verification in the
+  // asking token's name).
   for (std::int64_t i = 1; i <= west_; ++i)
     ASSERT_EQ(*store_->insert_merchant({0, "西部商户", "13800138009", "enc", 1, west_}), i);
   for (std::int64_t i = 1; i <= west_; ++i) {
@@ -196,7 +196,7 @@ TEST_F(OrganisationsApiTest, EveryRouteKeepsASiblingsTerminalsAndNamesFromAResel
     a.resident_id_index = "west" + std::to_string(i);
     a.org_id = west_;
     ASSERT_EQ(*store_->insert_application(a), i);
-    ASSERT_EQ(*store_->insert_verification({0, west_, "east-admin", "h", "verified", 0, 1,
+    ASSERT_EQ(*store_->insert_verification({0, west_, "token:east-admin", "h", "verified", 0, 1,
                                             unix_now() + 600, unix_now() + 600}),
               i);
   }
@@ -948,6 +948,12 @@ TEST_F(OrganisationsApiTest, AResellersMerchantsApplicationsAndVerificationsAreI
   EXPECT_EQ(give_merchant(made_id, west_, east_admin_).status, 404)
       << "nor to another's organisation";
   EXPECT_EQ(give_merchant(made_id, east_, east_admin_).status, 409) << "where it is already";
+  // Its terminals (none) are all its own: the east sets its time zone.
+  EXPECT_EQ(send("PUT", "/api/v1/merchants/" + std::to_string(made_id) + "/time-zone",
+                 bj::serialize(bj::object{{"time_zone", "Asia/Urumqi"}, {"reason", "新疆门店"}}),
+                 {{"authorization", east_admin_}})
+                .status,
+            200);
   auto given_merchant = give_merchant(made_id, shop_, east_admin_);
   ASSERT_EQ(given_merchant.status, 200) << given_merchant.body;
   EXPECT_EQ(store_->merchant(made_id)->org_id, shop_);
@@ -974,7 +980,7 @@ TEST_F(OrganisationsApiTest, AResellersMerchantsApplicationsAndVerificationsAreI
   }
   // One of the sibling's merchant in the east's agent's name: its code is never tried.
   const auto planted = *store_->insert_verification(
-      {0, west_m, "east-support", "h", "code_sent", 0, unix_now(), unix_now() + 300, 0});
+      {0, west_m, "token:east-support", "h", "code_sent", 0, unix_now(), unix_now() + 300, 0});
   auto tried = post("/api/v1/support/verifications/" + std::to_string(planted) + "/code",
                     {{"code", "123456"}}, east_support);
   EXPECT_EQ(tried.status, 404) << tried.body;
@@ -1071,6 +1077,18 @@ TEST_F(OrganisationsApiTest, AResellersMerchantsApplicationsAndVerificationsAreI
 
   // The east's terminal linked to the sibling's merchant: its page and the list name no merchant,
   // and support finds none on record for it.
+  // Linked to a merchant of the east itself, T-EAST-1 (of the east's merchant organisation) is
+  // found by that merchant's name within that organisation too.
+  const auto east_own = merchant("赵七", "13800138005", east_);
+  ASSERT_EQ(post("/api/v1/merchants/" + std::to_string(east_own) + "/terminals",
+                 {{"serial", "T-EAST-1"}}, root_)
+                .status,
+            200);
+  EXPECT_EQ(body_of(get("/api/v1/terminals", east_admin_,
+                        {{"q", "赵七"}, {"organisation", std::to_string(shop_)}}))
+                .at("total")
+                .as_int64(),
+            1);
   ASSERT_EQ(
       post("/api/v1/merchants/" + theirs + "/terminals", {{"serial", "T-EAST-1"}}, root_).status,
       200);
@@ -1086,6 +1104,17 @@ TEST_F(OrganisationsApiTest, AResellersMerchantsApplicationsAndVerificationsAreI
   EXPECT_EQ(body_of(get("/api/v1/terminals", east_admin_, {{"q", "李西"}})).at("total").as_int64(),
             0);
   EXPECT_EQ(body_of(get("/api/v1/terminals", root_, {{"q", "李西"}})).at("total").as_int64(), 2);
+  EXPECT_EQ(body_of(get("/api/v1/terminals", root_,
+                        {{"q", "李西"}, {"organisation", std::to_string(east_)}}))
+                .at("total")
+                .as_int64(),
+            1)
+      << "the acquirer finds it by name within the east";
+  auto by_merchant = get("/api/v1/terminals", east_admin_, {{"merchant", theirs}});
+  EXPECT_EQ(by_merchant.status, 404);
+  EXPECT_EQ(message(by_merchant), "no merchant " + theirs);
+  EXPECT_EQ(body_of(get("/api/v1/terminals", root_, {{"merchant", theirs}})).at("total").as_int64(),
+            2);
   EXPECT_NE(get("/api/v1/terminals/T-EAST-1", root_).body.find("李西"), std::string::npos);
   auto elsewhere = start("T-EAST-1", "李西", east_support);
   EXPECT_EQ(elsewhere.status, 404) << elsewhere.body;

@@ -102,6 +102,9 @@ Expected<store::TerminalQuery> terminal_query(domain::Context& ctx, const domain
   for (const auto* r : {&merchant, &offset, &limit})
     if (!*r) return r->error();
   q.merchant_id = *merchant;
+  if (q.merchant_id)  // another organisation's merchant is not found, as one that does not exist
+    if (auto m = domain::merchant_in(ctx, scope, q.merchant_id); !m && !scope.whole_tree())
+      return m.error();
   q.org_path = scope.query_path();
   if (auto org = get(params, "organisation"); !org.empty()) {
     auto id = number(params, "organisation", 0, 1, INT64_MAX / 10);

@@ -177,7 +177,7 @@ Expected<store::ApplicationRecord> reverify_application(Context& ctx, std::int64
     if (!now) return now.error();
     now->checks_json = a->checks_json;
     now->updated = a->updated;
-    if (auto s = save(tx, *now, now->status); !s) return s;
+    if (auto s = save(tx, *now, a->status); !s) return s;  // decided meanwhile: 409
     a = std::move(*now);
     return record_audit(tx, who, "application.verify", target(*a), "", ctx.verifier->name(), "");
   });

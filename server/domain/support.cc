@@ -88,6 +88,11 @@ Expected<store::MerchantRecord> give_merchant(Context& ctx, const Scope& scope,
   auto st = commit_change(ctx, [&](store::Tx& tx) -> Status {
     auto m = tx.merchant(merchant_id);
     if (!m) return m.error();
+    // Given elsewhere since it was checked: as missing as one outside the scope.
+    auto was = organisation_path(tx, m->org_id);
+    if (!was) return was.error();
+    if (!scope.holds(*was))
+      return make_error(Code::kNotFound, "no merchant " + std::to_string(merchant_id));
     if (m->org_id == to->id)
       return make_error(Code::kConflict, "merchant " + std::to_string(m->id) + " is " +
                                              describe(*to) + "'s already");

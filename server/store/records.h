@@ -215,6 +215,9 @@ struct TerminalQuery {
   std::optional<bool> retired;  // unset: both; false: in service only
   // Only terminals of this organisation's subtree (its path, organisations_store.h); empty: all.
   std::string org_path;
+  // `text` matches the names of this subtree's merchants alone (the list of a caller outside the
+  // acquirer, which is not shown another's); empty: every merchant's.
+  std::string merchant_path = {};
   // Only terminals whose latest health report (health_store.h) says low_storage, weak_signal
   // or low_battery; empty: all.
   std::string health;
@@ -224,6 +227,7 @@ struct TerminalRow {
   TerminalRecord terminal;
   std::string merchant_name, mode;
   UpdateState state = UpdateState::kIdle;
+  std::int64_t merchant_org = 0;  // its merchant's organisation (0: no merchant)
 };
 
 // The support desk's ticket queue: open tickets first, newest first within.

@@ -67,7 +67,7 @@ std::string from_where(const Connection& c, const TerminalQuery& q, bool paged) 
   if (!q.text.empty()) {
     // Within a subtree, the names of its own merchants alone (another's is not shown either).
     const std::string named = "SELECT id FROM merchants WHERE " + std::string(kNameMatches) +
-                              (q.org_path.empty() ? "" : std::string(kMerchantInSubtree));
+                              (q.merchant_path.empty() ? "" : std::string(kMerchantInSubtree));
     if (could_be_serial(q.text))
       w += " AND ((t.serial_key >= ? AND t.serial_key < ?) OR t.merchant_id" + c.in_rows_of(named) +
            ")";
@@ -123,7 +123,7 @@ void bind_filters(Stmt& s, const TerminalQuery& q, bool paged) {
       s.bind_all(low, high);
     }
     s.bind("%" + like_escaped(q.text) + "%");
-    if (!q.org_path.empty()) s.bind_all(q.org_path, subtree_end(q.org_path));
+    if (!q.merchant_path.empty()) s.bind_all(q.merchant_path, subtree_end(q.merchant_path));
   }
   if (!q.model.empty()) s.bind(q.model);
   if (!q.version.empty()) s.bind(q.version);
@@ -182,7 +182,8 @@ Expected<std::vector<TerminalRow>> SqlStore::query_terminals(const TerminalQuery
       "SELECT t.id, t.tenant, t.serial, t.model, t.token_hash, t.installed_version, t.attributes, "
       "t.created, "
       "t.last_seen, t.group_name, t.merchant_id, t.retired, t.retired_reason, t.time_zone, "
-      "t.org_id, COALESCE(m.legal_name, ''), t.effective_mode, t.update_state"
+      "t.org_id, COALESCE(m.legal_name, ''), t.effective_mode, t.update_state, "
+      "COALESCE(m.org_id, 0)"
       " FROM (SELECT t.id" +
       from_where(c, q, true) + (q.from_end ? " ORDER BY t.serial DESC" : " ORDER BY t.serial") +
       " LIMIT ? OFFSET ?) page"
@@ -201,6 +202,7 @@ Expected<std::vector<TerminalRow>> SqlStore::query_terminals(const TerminalQuery
     auto state = parse_update_state(s.str(17));
     if (!state) return make_error(Code::kIo, "query terminals: a deployment in no known state");
     r.state = *state;
+    r.merchant_org = s.i64(18);
     out.push_back(std::move(r));
   }
   if (rc != kDone) return c.error("query terminals");
