@@ -206,12 +206,15 @@ Response get_ticket(domain::Context& ctx, Request& req, const Caller& caller) {
     out["terminal"] = std::move(o);
   }
   // The terminal's merchant, if it is of the caller's subtree too.
-  if (d->merchant)
-    if (auto in = domain::merchant_in(ctx, caller.scope, d->merchant->merchant.id); in) {
+  if (d->merchant) {
+    auto shown = domain::sees_merchant(ctx, caller.scope, d->merchant->merchant.id);
+    if (!shown) return http::error_from(shown.error());
+    if (*shown) {
       auto m = merchant_json(ctx, caller.scope, *d->merchant);
       if (!m) return http::error_from(m.error());
       out["merchant"] = std::move(*m);
     }
+  }
   bj::array ns;
   for (const auto& n : d->notes) ns.push_back(note_json(n));
   out["notes"] = std::move(ns);
